@@ -1,0 +1,345 @@
+//! Who may do what: the one place that decides every action.
+//!
+//! A decision depends on the actor's roles (each held in one organisation), the
+//! action, and the object the action touches (described by the organisations
+//! that own it). Handlers, templates and the store never decide on their own;
+//! they call [`authorize`] and log the [`Grant`] it returns.
+//!
+//! Organisations are identified by their database id. An [`OrgPath`] lists an
+//! organisation and its ancestors (site → HF → RHF), so that a grant held at a
+//! higher level covers what lies below it (an RHF sees its hospital trusts).
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Lang, Localized};
+
+/// An organisation's id in the store.
+pub type OrgId = i64;
+/// A user's id in the store.
+pub type UserId = i64;
+
+/// The roles a user can hold. Each is held in one organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Helsedirektoratet: runs the portal, sets rounds, sees everything.
+    Directorate,
+    /// A regional health authority (RHF): sees its hospital trusts.
+    Rhf,
+    /// A recruiter (HR) at a hospital trust (HF).
+    HfRecruiter,
+    /// A municipality's LIS1 contact.
+    Municipality,
+    /// A municipal coordinator (kommunekoordinator) for a region's municipalities.
+    Coordinator,
+    /// The county governor (Statsforvalteren).
+    CountyGovernor,
+    /// An ALIS office advising municipalities on bound GP positions.
+    AlisOffice,
+    /// The union's representative (hovedtillitsvalgt) in hiring.
+    UnionRep,
+    /// A doctor applying for or holding a LIS1 position.
+    Applicant,
+}
+
+impl Role {
+    /// All roles, in the order the user interface lists them.
+    pub const ALL: [Role; 9] = [
+        Role::Directorate,
+        Role::Rhf,
+        Role::HfRecruiter,
+        Role::Municipality,
+        Role::Coordinator,
+        Role::CountyGovernor,
+        Role::AlisOffice,
+        Role::UnionRep,
+        Role::Applicant,
+    ];
+
+    /// The stable string stored in the database and used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Directorate => "directorate",
+            Role::Rhf => "rhf",
+            Role::HfRecruiter => "hf_recruiter",
+            Role::Municipality => "municipality",
+            Role::Coordinator => "coordinator",
+            Role::CountyGovernor => "county_governor",
+            Role::AlisOffice => "alis_office",
+            Role::UnionRep => "union_rep",
+            Role::Applicant => "applicant",
+        }
+    }
+
+    /// Parses the stable string; `None` for anything unknown.
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The role's name for people.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Role::Directorate => lang.pick("Helsedirektoratet", "Directorate of Health"),
+            Role::Rhf => lang.pick("Regionalt helseforetak", "Regional health authority"),
+            Role::HfRecruiter => {
+                lang.pick("Rekrutterer i helseforetak", "Hospital trust recruiter")
+            }
+            Role::Municipality => lang.pick("Kommune", "Municipality"),
+            Role::Coordinator => lang.pick("Kommunekoordinator", "Municipal coordinator"),
+            Role::CountyGovernor => lang.pick("Statsforvalter", "County governor"),
+            Role::AlisOffice => lang.pick("ALIS-kontor", "ALIS office"),
+            Role::UnionRep => lang.pick("Hovedtillitsvalgt", "Union representative"),
+            Role::Applicant => lang.pick("Søker", "Applicant"),
+        }
+    }
+}
+
+/// One role held in one organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Grant {
+    /// The role.
+    pub role: Role,
+    /// The organisation the role is held in.
+    pub org: OrgId,
+}
+
+/// A signed-in user and everything they hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    /// The user.
+    pub user_id: UserId,
+    /// The roles the user holds; never empty for a usable account.
+    pub grants: Vec<Grant>,
+    /// Organisations a grant's organisation covers beside its own subtree, as `(grant org,
+    /// covered org)`: the counties a county governor governs, the municipalities a coordinator
+    /// region coordinates, the counties an ALIS office advises.
+    pub covers: Vec<(OrgId, OrgId)>,
+}
+
+impl Principal {
+    /// Whether the user holds `role` anywhere.
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    fn grant_where(&self, pred: impl Fn(&Grant) -> bool) -> Option<Grant> {
+        self.grants.iter().copied().find(|g| pred(g))
+    }
+
+    /// Whether the grant reaches the organisation at `path`: the grant's organisation is on the
+    /// path, or is linked to an organisation on it.
+    pub fn reaches(&self, grant: &Grant, path: &OrgPath) -> bool {
+        path.is_within(grant.org)
+            || self
+                .covers
+                .iter()
+                .any(|&(from, to)| from == grant.org && path.is_within(to))
+    }
+}
+
+/// An organisation and its ancestors, nearest first: `[site, hf, rhf]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgPath(pub Vec<OrgId>);
+
+impl OrgPath {
+    /// Whether `org` is this organisation or one of its ancestors.
+    pub fn is_within(&self, org: OrgId) -> bool {
+        self.0.contains(&org)
+    }
+}
+
+/// Everything a user can ask the system to do, with the object it touches.
+#[derive(Debug, Clone, Copy)]
+pub enum Action<'a> {
+    /// See one's own start page.
+    ViewDashboard,
+    /// See the list of rounds and their timetables (every signed-in user).
+    ViewRounds,
+    /// Create or change a round and its dates (004 draft §12: the directorate sets the dates).
+    ManageRounds,
+    /// See the organisations, their cooperation areas and places.
+    ViewOrganisations,
+    /// See one organisation's own internal data (users, settings).
+    ViewOrganisationInternals {
+        /// The organisation and its ancestors.
+        org: &'a OrgPath,
+    },
+    /// Register places per municipality for a hospital site's cohort (county governor, or the HF
+    /// from the governor's figures; 002 §2.4).
+    ManagePlaces {
+        /// The hospital site and its ancestors.
+        site: &'a OrgPath,
+        /// The municipality and its ancestors (county).
+        municipality: &'a OrgPath,
+    },
+    /// Read the audit log.
+    ViewAuditLog,
+    /// See a user's personal data (profile, identity number).
+    ViewPersonalData {
+        /// Whose data.
+        subject: UserId,
+    },
+}
+
+impl Action<'_> {
+    /// A stable name for logs and audit entries.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::ViewDashboard => "view_dashboard",
+            Action::ViewRounds => "view_rounds",
+            Action::ManageRounds => "manage_rounds",
+            Action::ViewOrganisations => "view_organisations",
+            Action::ViewOrganisationInternals { .. } => "view_organisation_internals",
+            Action::ManagePlaces { .. } => "manage_places",
+            Action::ViewAuditLog => "view_audit_log",
+            Action::ViewPersonalData { .. } => "view_personal_data",
+        }
+    }
+}
+
+/// The action was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Du har ikke tilgang til dette ({action}).")]
+pub struct Denied {
+    /// The refused action's name.
+    pub action: &'static str,
+}
+
+impl Localized for Denied {
+    fn code(&self) -> &'static str {
+        "forbidden"
+    }
+    fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Nb => "Du har ikke tilgang til dette. Kontakt din organisasjons administrator om du mener du skal ha det.".into(),
+            Lang::En => "You do not have access to this. Contact your organisation's administrator if you think you should.".into(),
+        }
+    }
+}
+
+/// Decides whether `who` may do `action`. On success returns the grant that allowed it, which the
+/// caller records in the audit log.
+pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> {
+    use Role::*;
+    let denied = Denied {
+        action: action.name(),
+    };
+    let found = match action {
+        Action::ViewDashboard => who.grants.first().copied(),
+        // Every employer role works with rounds; applicants see the public timetable.
+        Action::ViewRounds => who.grants.first().copied(),
+        Action::ManageRounds => who.grant_where(|g| g.role == Directorate),
+        Action::ViewOrganisations => who.grant_where(|g| g.role != Applicant),
+        Action::ViewOrganisationInternals { org } => who
+            .grant_where(|g| g.role == Directorate || (g.role != Applicant && who.reaches(g, org))),
+        Action::ManagePlaces { site, municipality } => who.grant_where(|g| match g.role {
+            Directorate => true,
+            // The governor governs the municipality's county.
+            CountyGovernor => who.reaches(g, municipality),
+            HfRecruiter => who.reaches(g, site),
+            _ => false,
+        }),
+        Action::ViewAuditLog => who.grant_where(|g| g.role == Directorate),
+        Action::ViewPersonalData { subject } => who.grant_where(|g| {
+            // Employers' access to applicants comes with applications (later issues); for now a
+            // user sees their own data and the directorate sees all.
+            g.role == Directorate || *subject == who.user_id
+        }),
+    };
+    found.ok_or(denied)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn who(user_id: UserId, grants: &[(Role, OrgId)]) -> Principal {
+        Principal {
+            user_id,
+            grants: grants
+                .iter()
+                .map(|&(role, org)| Grant { role, org })
+                .collect(),
+            covers: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn only_the_directorate_manages_rounds() {
+        for role in Role::ALL {
+            let p = who(1, &[(role, 10)]);
+            let allowed = authorize(&p, &Action::ManageRounds).is_ok();
+            assert_eq!(allowed, role == Role::Directorate, "{role:?}");
+        }
+    }
+
+    #[test]
+    fn the_grant_that_allowed_is_returned() {
+        let p = who(1, &[(Role::Applicant, 1), (Role::Directorate, 2)]);
+        let g = authorize(&p, &Action::ManageRounds).unwrap();
+        assert_eq!(
+            g,
+            Grant {
+                role: Role::Directorate,
+                org: 2
+            }
+        );
+    }
+
+    #[test]
+    fn an_hf_sees_its_sites_but_not_another_hfs() {
+        // site 30 belongs to HF 20 in RHF 10; site 31 to HF 21 in RHF 11.
+        let own_site = OrgPath(vec![30, 20, 10]);
+        let other_site = OrgPath(vec![31, 21, 11]);
+        let hf = who(1, &[(Role::HfRecruiter, 20)]);
+        let rhf = who(2, &[(Role::Rhf, 10)]);
+        let view = |org| Action::ViewOrganisationInternals { org };
+        assert!(authorize(&hf, &view(&own_site)).is_ok());
+        assert!(authorize(&hf, &view(&other_site)).is_err());
+        assert!(authorize(&rhf, &view(&own_site)).is_ok());
+        assert!(authorize(&rhf, &view(&other_site)).is_err());
+    }
+
+    #[test]
+    fn a_county_governor_manages_places_only_in_its_county() {
+        let site = OrgPath(vec![30, 20, 10]);
+        let in_county = OrgPath(vec![500, 50]);
+        let elsewhere = OrgPath(vec![3432, 34]);
+        // Governor org 900 governs county 50.
+        let mut governor = who(1, &[(Role::CountyGovernor, 900)]);
+        governor.covers.push((900, 50));
+        let act = |m| Action::ManagePlaces {
+            site: &site,
+            municipality: m,
+        };
+        assert!(authorize(&governor, &act(&in_county)).is_ok());
+        assert!(authorize(&governor, &act(&elsewhere)).is_err());
+    }
+
+    #[test]
+    fn personal_data_is_the_owners_and_the_directorates() {
+        let doctor = who(7, &[(Role::Applicant, 1)]);
+        let other_doctor = who(8, &[(Role::Applicant, 1)]);
+        let municipality = who(9, &[(Role::Municipality, 5037)]);
+        let act = Action::ViewPersonalData { subject: 7 };
+        assert!(authorize(&doctor, &act).is_ok());
+        assert!(authorize(&other_doctor, &act).is_err());
+        assert!(authorize(&municipality, &act).is_err());
+    }
+
+    #[test]
+    fn a_user_without_grants_may_do_nothing() {
+        let nobody = who(1, &[]);
+        assert!(authorize(&nobody, &Action::ViewDashboard).is_err());
+        assert!(authorize(&nobody, &Action::ViewRounds).is_err());
+    }
+
+    #[test]
+    fn role_strings_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("admin"), None);
+    }
+}

@@ -1,0 +1,327 @@
+//! `lis1`: the LIS1 portal's one command.
+//!
+//! Error policy: `anyhow` here, at the edge; typed errors in the libraries.
+
+mod lottery_cmd;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use lis1_domain::Localized;
+use lis1_store::Store;
+use lis1_web::{AppState, Clock, Config};
+
+/// The default database: an embedded SQLite file next to where you run the command.
+const DEFAULT_DB: &str = "sqlite:data/lis1.db";
+/// The demo's database.
+const DEMO_DB: &str = "sqlite:data/demo.db";
+
+#[derive(Parser)]
+#[command(
+    name = "lis1",
+    version,
+    about = "The LIS1 portal: positions, applications, offers and the municipality lottery for \
+             doctors in specialist training part 1.",
+    long_about = None
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the portal (HTML pages and the JSON API).
+    Serve {
+        /// Database: `sqlite:PATH` or `postgres://USER@HOST/DB`.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DB)]
+        database_url: String,
+        /// Address to listen on.
+        #[arg(long, env = "LIS1_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Demo mode: demo accounts may sign in. Never in production.
+        #[arg(long, env = "LIS1_DEMO")]
+        demo: bool,
+        /// Mark cookies `Secure` (set this behind HTTPS).
+        #[arg(long, env = "LIS1_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// Minutes without activity before a session ends.
+        #[arg(long, env = "LIS1_SESSION_IDLE_MINUTES", default_value_t = 30)]
+        session_idle_minutes: u64,
+        /// Hours after sign-in before a session ends regardless.
+        #[arg(long, env = "LIS1_SESSION_MAX_HOURS", default_value_t = 12)]
+        session_max_hours: u64,
+    },
+    /// Create the database if needed and apply migrations.
+    Migrate {
+        /// Database URL.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DB)]
+        database_url: String,
+    },
+    /// Create and seed the demo (Helse Nord-Trøndelag and friends), print the demo logins, and
+    /// serve it in demo mode.
+    Demo {
+        /// Database for the demo.
+        #[arg(long, env = "LIS1_DEMO_DATABASE_URL", default_value = DEMO_DB)]
+        database_url: String,
+        /// Address to listen on.
+        #[arg(long, env = "LIS1_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Throw away an existing demo database and seed it anew.
+        #[arg(long)]
+        reset: bool,
+        /// Seed and print the logins, but do not serve.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// The §13b municipality-place lottery (see docs/lottery.md).
+    Lottery {
+        #[command(subcommand)]
+        command: LotteryCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain. Exits 0 when intact; 1 naming the first bad entry otherwise.
+    Verify {
+        /// Database URL.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DB)]
+        database_url: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum LotteryCommand {
+    /// Recompute a draw from its export file, offline, and check the commitment and the result.
+    Verify {
+        /// The export file (JSON).
+        file: PathBuf,
+    },
+    /// Run many draws on the same inputs and print each doctor's chance of each municipality.
+    Simulate {
+        /// The export file whose inputs to use.
+        file: PathBuf,
+        /// How many draws.
+        #[arg(long, default_value_t = 100_000)]
+        draws: u64,
+        /// Master seed (64 hex digits); random if not given.
+        #[arg(long)]
+        seed: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("lis1: kunne ikke starte: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("lis1: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve {
+            database_url,
+            listen,
+            demo,
+            secure_cookies,
+            session_idle_minutes,
+            session_max_hours,
+        } => {
+            let store = open(&database_url).await?;
+            let config = Config {
+                demo,
+                secure_cookies,
+                session_idle: std::time::Duration::from_secs(session_idle_minutes * 60),
+                session_absolute: std::time::Duration::from_secs(session_max_hours * 3600),
+                ..Config::default()
+            };
+            serve(store, config, listen).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { database_url } => {
+            open(&database_url).await?;
+            println!("Databasen er oppdatert.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo {
+            database_url,
+            listen,
+            reset,
+            no_serve,
+        } => {
+            if reset {
+                remove_sqlite(&database_url)?;
+            }
+            let store = open(&database_url).await?;
+            if store.users(None).await?.is_empty() {
+                eprintln!("Lager demodata (Helse Nord-Trøndelag, kommuner, plasser, brukere)…");
+                lis1_store::demo::seed(&store, jiff::Timestamp::now()).await?;
+                lis1_web::demo_rounds(&store, jiff::Timestamp::now()).await?;
+            }
+            print_logins(&listen);
+            if !no_serve {
+                let config = Config {
+                    demo: true,
+                    ..Config::default()
+                };
+                serve(store, config, listen).await?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { database_url },
+        } => {
+            let store = open(&database_url).await?;
+            match store.verify_audit().await? {
+                Ok(n) => {
+                    println!("Revisjonsloggen er hel: {n} oppføringer kontrollert.");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(b) => {
+                    println!("{}", b.message(lis1_domain::Lang::Nb));
+                    println!("(kode: {})", b.code());
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Lottery {
+            command: LotteryCommand::Verify { file },
+        } => lottery_cmd::verify(&file),
+        Command::Lottery {
+            command: LotteryCommand::Simulate { file, draws, seed },
+        } => {
+            lottery_cmd::simulate(&file, draws, seed)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn open(url: &str) -> anyhow::Result<Store> {
+    if let Some(path) = url.strip_prefix("sqlite:")
+        && let Some(dir) = std::path::Path::new(path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("kunne ikke lage mappen {}", dir.display()))?;
+    }
+    let store = Store::connect(url)
+        .await
+        .with_context(|| format!("kunne ikke åpne databasen {}", redact(url)))?;
+    store
+        .migrate()
+        .await
+        .context("kunne ikke oppdatere databasen")?;
+    Ok(store)
+}
+
+/// Hides a password in a database URL before it is printed.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn remove_sqlite(url: &str) -> anyhow::Result<()> {
+    let Some(path) = url.strip_prefix("sqlite:") else {
+        anyhow::bail!("--reset virker bare for SQLite-demoer");
+    };
+    for suffix in ["", "-wal", "-shm"] {
+        let p = format!("{path}{suffix}");
+        if std::path::Path::new(&p).exists() {
+            std::fs::remove_file(&p).with_context(|| format!("kunne ikke slette {p}"))?;
+        }
+    }
+    Ok(())
+}
+
+fn print_logins(listen: &SocketAddr) {
+    println!();
+    println!("LIS1-portalen (demo) – http://{listen}");
+    println!(
+        "Passord for alle demobrukere: {}",
+        lis1_store::demo::DEMO_PASSWORD
+    );
+    println!();
+    for l in lis1_store::demo::DEMO_LOGINS {
+        println!("  {:<32} {}", l.email, l.role.label(lis1_domain::Lang::Nb));
+    }
+    println!();
+}
+
+async fn serve(store: Store, config: Config, listen: SocketAddr) -> anyhow::Result<()> {
+    let state = AppState::new(store.clone(), config, Clock::System)?;
+    lis1_web::spawn_housekeeping(state.clone());
+    let app = lis1_web::app(state);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("kunne ikke lytte på {listen}"))?;
+    tracing::info!(%listen, "lis1 is listening");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    store.close().await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hidden_in_database_urls() {
+        assert_eq!(
+            redact("postgres://app:secret@db/lis1"),
+            "postgres://app:***@db/lis1"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/x"),
+            "postgres://postgres@127.0.0.1/x"
+        );
+        assert_eq!(redact("sqlite:data/lis1.db"), "sqlite:data/lis1.db");
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

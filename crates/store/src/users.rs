@@ -1,0 +1,227 @@
+//! Accounts and their roles. Local accounts carry an argon2id hash; the external issuer and
+//! subject are there for ID-porten / HelseID login later.
+
+use lis1_domain::access::{Grant, Principal, Role};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+
+use crate::audit::{AuditTx, Event};
+use crate::{Ctx, Result, Store, StoreError, conv, on_db};
+
+/// A user account (without its password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    /// Id.
+    pub id: i64,
+    /// E-mail, lower-cased; the login name.
+    pub email: String,
+    /// Name shown in the interface.
+    pub display_name: String,
+    /// Demo accounts can only sign in when the server runs in demo mode.
+    pub is_demo: bool,
+    /// Disabled accounts cannot sign in.
+    pub disabled: bool,
+    /// The roles held.
+    pub grants: Vec<Grant>,
+}
+
+/// A new account.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// E-mail (lower-cased on save).
+    pub email: String,
+    /// Display name.
+    pub display_name: String,
+    /// argon2id PHC string, already hashed (see [`crate::password::hash`]).
+    pub password_hash: Option<String>,
+    /// Whether this is a demo account.
+    pub is_demo: bool,
+    /// Roles to grant.
+    pub grants: Vec<Grant>,
+}
+
+/// What login needs: the account and its password hash.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// The account.
+    pub user: User,
+    /// The stored hash, if the account has a local password.
+    pub password_hash: Option<String>,
+}
+
+impl Store {
+    /// Creates an account with its roles.
+    pub async fn create_user(&self, ctx: &Ctx, new: &NewUser) -> Result<i64> {
+        let email = new.email.trim().to_lowercase();
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO users (email, display_name, password_hash, is_demo, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(&email)
+            .bind(&new.display_name)
+            .bind(&new.password_hash)
+            .bind(new.is_demo)
+            .bind(conv::ts(ctx.now))
+            .fetch_one(&mut *tx)
+            .await?;
+            for g in &new.grants {
+                sqlx::query("INSERT INTO user_roles (user_id, role, org_id) VALUES ($1, $2, $3)")
+                    .bind(id)
+                    .bind(g.role.as_str())
+                    .bind(g.org)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let roles: Vec<_> = new.grants.iter().map(|g| json!({"role": g.role.as_str(), "org": g.org})).collect();
+            tx.append_audit(ctx, Event {
+                action: "user.create",
+                object_type: "user",
+                object_id: id.to_string(),
+                summary: json!({"after": {"email": email, "display_name": new.display_name,
+                    "is_demo": new.is_demo, "roles": roles}}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    /// The account with this id.
+    pub async fn user(&self, id: i64) -> Result<User> {
+        on_db!(self, pool => {
+            let row = sqlx::query(
+                "SELECT id, email, display_name, is_demo, disabled_at FROM users WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+            let disabled: Option<crate::conv::DbTime> = row.try_get("disabled_at")?;
+            let grants = self.grants(id).await?;
+            Ok(User {
+                id: row.try_get("id")?,
+                email: row.try_get("email")?,
+                display_name: row.try_get("display_name")?,
+                is_demo: row.try_get("is_demo")?,
+                disabled: disabled.is_some(),
+                grants,
+            })
+        })
+    }
+
+    /// The account with this e-mail and its password hash, for login.
+    pub async fn credentials(&self, email: &str) -> Result<Option<Credentials>> {
+        let email = email.trim().to_lowercase();
+        let found: Option<(i64, Option<String>)> = on_db!(self, pool => {
+            let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1")
+                .bind(&email)
+                .fetch_optional(pool)
+                .await?;
+            match row {
+                Some(r) => Some((r.try_get("id")?, r.try_get("password_hash")?)),
+                None => None,
+            }
+        });
+        match found {
+            Some((id, password_hash)) => Ok(Some(Credentials {
+                user: self.user(id).await?,
+                password_hash,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    /// The user as an access-control principal: grants and what their organisations cover.
+    pub async fn principal(&self, user: &User) -> Result<Principal> {
+        let mut covers = Vec::new();
+        for g in &user.grants {
+            let linked: Vec<i64> = on_db!(self, pool => {
+                sqlx::query_scalar("SELECT to_id FROM org_links WHERE from_id = $1 ORDER BY to_id")
+                    .bind(g.org)
+                    .fetch_all(pool)
+                    .await?
+            });
+            covers.extend(linked.into_iter().map(|to| (g.org, to)));
+        }
+        Ok(Principal {
+            user_id: user.id,
+            grants: user.grants.clone(),
+            covers,
+        })
+    }
+
+    /// The roles a user holds.
+    pub async fn grants(&self, user_id: i64) -> Result<Vec<Grant>> {
+        on_db!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT role, org_id FROM user_roles WHERE user_id = $1 ORDER BY role, org_id",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    let role: String = r.try_get("role")?;
+                    let role = Role::parse(&role)
+                        .ok_or_else(|| StoreError::Corrupt(format!("unknown role {role:?}")))?;
+                    Ok(Grant { role, org: r.try_get("org_id")? })
+                })
+                .collect()
+        })
+    }
+
+    /// All accounts with a role in `org_id`, or all accounts if `None` (demo listing, admin).
+    pub async fn users(&self, org_id: Option<i64>) -> Result<Vec<User>> {
+        let ids: Vec<i64> = on_db!(self, pool => {
+            match org_id {
+                Some(org) => sqlx::query_scalar(
+                    "SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id \
+                     WHERE r.org_id = $1 ORDER BY u.id",
+                )
+                .bind(org)
+                .fetch_all(pool)
+                .await?,
+                None => sqlx::query_scalar("SELECT id FROM users ORDER BY id")
+                    .fetch_all(pool)
+                    .await?,
+            }
+        });
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.user(id).await?);
+        }
+        Ok(out)
+    }
+
+    /// Disables an account and ends all its sessions.
+    pub async fn disable_user(&self, ctx: &Ctx, id: i64) -> Result<()> {
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
+                .bind(conv::ts(ctx.now))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            tx.append_audit(ctx, Event {
+                action: "user.disable",
+                object_type: "user",
+                object_id: id.to_string(),
+                summary: json!({"after": {"disabled": true}}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+}

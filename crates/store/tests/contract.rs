@@ -1,0 +1,542 @@
+//! The store's contract: every operation behaves the same on SQLite and PostgreSQL.
+//! Each test runs twice, as `NAME::sqlite` and `NAME::postgres`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use jiff::civil::date;
+use jiff::{SignedDuration, Timestamp};
+use lis1_domain::access::{Grant, Role};
+use lis1_domain::audit::BreakReason;
+use lis1_domain::org::OrgKind;
+use lis1_store::audit::Event;
+use lis1_store::orgs::{LinkKind, NewOrg};
+use lis1_store::places::SetPlaces;
+use lis1_store::rounds::{NewRound, OfferRoundTimes};
+use lis1_store::users::NewUser;
+use lis1_store::{Actor, Ctx, Store, StoreError, both_backends};
+
+fn t(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn sys(at: &str) -> Ctx {
+    Ctx::new(Actor::system(), t(at))
+}
+
+async fn org(
+    store: &Store,
+    kind: OrgKind,
+    name: &str,
+    code: Option<&str>,
+    parent: Option<i64>,
+) -> i64 {
+    store
+        .create_org(
+            &sys("2026-01-01T00:00:00Z"),
+            &NewOrg {
+                kind,
+                name: name.into(),
+                short_name: None,
+                code: code.map(Into::into),
+                parent_id: parent,
+            },
+        )
+        .await
+        .unwrap()
+}
+
+fn round(season: &'static str, year: i32) -> NewRound {
+    NewRound {
+        name: format!("{season} {year}"),
+        season,
+        year,
+        announcement: t("2027-01-18T08:00:00Z"),
+        application_deadline: t("2027-02-02T22:59:00Z"),
+        earliest_offer: t("2027-02-22T08:00:00Z"),
+        start_date: date(2027, 9, 1),
+        offer_rounds: vec![
+            OfferRoundTimes {
+                number: 1,
+                offer_at: t("2027-02-22T08:00:00Z"),
+                reply_deadline: t("2027-02-25T11:00:00Z"),
+                marking_at: t("2027-02-26T11:00:00Z"),
+            },
+            OfferRoundTimes {
+                number: 2,
+                offer_at: t("2027-03-01T08:00:00Z"),
+                reply_deadline: t("2027-03-02T11:00:00Z"),
+                marking_at: t("2027-03-03T11:00:00Z"),
+            },
+        ],
+    }
+}
+
+both_backends!(organisations_form_a_tree_with_links, |store| async move {
+    let rhf = org(&store, OrgKind::Rhf, "Helse Midt-Norge RHF", None, None).await;
+    let hf = org(
+        &store,
+        OrgKind::Hf,
+        "Helse Nord-Trøndelag HF",
+        None,
+        Some(rhf),
+    )
+    .await;
+    let site = org(
+        &store,
+        OrgKind::HospitalSite,
+        "Sykehuset Levanger",
+        None,
+        Some(hf),
+    )
+    .await;
+    let county = org(&store, OrgKind::County, "Trøndelag", Some("50"), None).await;
+    let governor = org(
+        &store,
+        OrgKind::CountyGovernor,
+        "Statsforvalteren i Trøndelag",
+        None,
+        None,
+    )
+    .await;
+    let ctx = sys("2026-01-01T00:00:00Z");
+    store
+        .link_orgs(&ctx, governor, county, LinkKind::Governs)
+        .await
+        .unwrap();
+
+    assert_eq!(store.org_path(site).await.unwrap().0, vec![site, hf, rhf]);
+    assert_eq!(store.org(hf).await.unwrap().name, "Helse Nord-Trøndelag HF");
+    assert_eq!(
+        store.org_by_code(OrgKind::County, "50").await.unwrap().id,
+        county
+    );
+    assert!(matches!(store.org(9999).await, Err(StoreError::NotFound)));
+    let governed = store
+        .linked_orgs(governor, LinkKind::Governs)
+        .await
+        .unwrap();
+    assert_eq!(
+        governed.iter().map(|o| o.id).collect::<Vec<_>>(),
+        vec![county]
+    );
+    // The same code twice for one kind is refused.
+    let again = store
+        .create_org(
+            &ctx,
+            &NewOrg {
+                kind: OrgKind::County,
+                name: "Trøndelag igjen".into(),
+                short_name: None,
+                code: Some("50".into()),
+                parent_id: None,
+            },
+        )
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+});
+
+both_backends!(users_have_roles_and_unique_emails, |store| async move {
+    let hdir = org(
+        &store,
+        OrgKind::Directorate,
+        "Helsedirektoratet",
+        None,
+        None,
+    )
+    .await;
+    let gov = org(
+        &store,
+        OrgKind::CountyGovernor,
+        "Statsforvalteren",
+        None,
+        None,
+    )
+    .await;
+    let county = org(&store, OrgKind::County, "Trøndelag", Some("50"), None).await;
+    let ctx = sys("2026-01-01T00:00:00Z");
+    store
+        .link_orgs(&ctx, gov, county, LinkKind::Governs)
+        .await
+        .unwrap();
+    let new = |email: &str, grants| NewUser {
+        email: email.into(),
+        display_name: "Hanne".into(),
+        password_hash: Some("$argon2id$dummy".into()),
+        is_demo: false,
+        grants,
+    };
+    let id = store
+        .create_user(
+            &ctx,
+            &new(
+                "Hanne@Example.NO ",
+                vec![
+                    Grant {
+                        role: Role::Directorate,
+                        org: hdir,
+                    },
+                    Grant {
+                        role: Role::CountyGovernor,
+                        org: gov,
+                    },
+                ],
+            ),
+        )
+        .await
+        .unwrap();
+    let creds = store
+        .credentials("hanne@example.no")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(creds.user.id, id);
+    assert_eq!(creds.user.email, "hanne@example.no");
+    assert_eq!(creds.password_hash.as_deref(), Some("$argon2id$dummy"));
+    assert_eq!(creds.user.grants.len(), 2);
+    assert!(
+        store
+            .credentials("nobody@example.no")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let principal = store.principal(&creds.user).await.unwrap();
+    assert_eq!(principal.covers, vec![(gov, county)]);
+
+    let dup = store
+        .create_user(&ctx, &new("hanne@example.no", vec![]))
+        .await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+
+    store.disable_user(&ctx, id).await.unwrap();
+    assert!(store.user(id).await.unwrap().disabled);
+});
+
+both_backends!(sessions_time_out_and_end, |store| async move {
+    let hdir = org(
+        &store,
+        OrgKind::Directorate,
+        "Helsedirektoratet",
+        None,
+        None,
+    )
+    .await;
+    let ctx = sys("2026-01-01T00:00:00Z");
+    let uid = store
+        .create_user(
+            &ctx,
+            &NewUser {
+                email: "a@b.no".into(),
+                display_name: "A".into(),
+                password_hash: None,
+                is_demo: false,
+                grants: vec![Grant {
+                    role: Role::Directorate,
+                    org: hdir,
+                }],
+            },
+        )
+        .await
+        .unwrap();
+    let start = t("2026-11-25T10:00:00.5Z");
+    store
+        .create_session(start, "hash-a", uid, "csrf-a")
+        .await
+        .unwrap();
+    store
+        .create_session(t("2026-11-25T10:00:00Z"), "hash-b", uid, "csrf-b")
+        .await
+        .unwrap();
+    let s = store.session("hash-a").await.unwrap().unwrap();
+    assert_eq!(
+        (s.user_id, s.csrf_token.as_str(), s.created_at),
+        (uid, "csrf-a", start)
+    );
+
+    // Touch a at 10:20; purge everything idle since before 10:10 — b goes, a stays. The
+    // fractional second on a's start checks that stored times compare as times, not as text.
+    store
+        .touch_session("hash-a", t("2026-11-25T10:20:00Z"))
+        .await
+        .unwrap();
+    let purged = store
+        .purge_sessions(t("2026-11-25T10:10:00Z"), t("2026-11-25T10:00:00.1Z"))
+        .await
+        .unwrap();
+    assert_eq!(purged, 1);
+    assert!(store.session("hash-b").await.unwrap().is_none());
+    assert!(store.session("hash-a").await.unwrap().is_some());
+
+    store
+        .delete_session("hash-a", Some((uid, t("2026-11-25T10:30:00Z"))))
+        .await
+        .unwrap();
+    assert!(store.session("hash-a").await.unwrap().is_none());
+});
+
+both_backends!(
+    rounds_are_saved_listed_and_unique_per_season,
+    |store| async move {
+        let ctx = sys("2026-11-25T12:00:00Z");
+        let id = store
+            .create_round(&ctx, &round("spring", 2027))
+            .await
+            .unwrap();
+        let saved = store.round(id).await.unwrap();
+        assert_eq!(saved.name, "spring 2027");
+        assert_eq!(saved.start_date, date(2027, 9, 1));
+        assert_eq!(saved.application_deadline, t("2027-02-02T22:59:00Z"));
+        assert_eq!(saved.offer_rounds.len(), 2);
+        assert_eq!(
+            saved.offer_rounds[1].reply_deadline,
+            t("2027-03-02T11:00:00Z")
+        );
+
+        let dup = store.create_round(&ctx, &round("spring", 2027)).await;
+        assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+        // Nothing of the refused round was kept.
+        assert_eq!(store.rounds().await.unwrap().len(), 1);
+        assert!(matches!(
+            store.round(id + 100).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+);
+
+both_backends!(places_are_set_changed_and_listed, |store| async move {
+    let site = org(
+        &store,
+        OrgKind::HospitalSite,
+        "Sykehuset Namsos",
+        None,
+        None,
+    )
+    .await;
+    let county = org(&store, OrgKind::County, "Trøndelag", Some("50"), None).await;
+    let muni = org(
+        &store,
+        OrgKind::Municipality,
+        "Nærøysund kommune",
+        Some("5060"),
+        Some(county),
+    )
+    .await;
+    let ctx = sys("2026-01-01T00:00:00Z");
+    store
+        .add_to_area(&ctx, site, muni, None, None)
+        .await
+        .unwrap();
+    let cohort = date(2021, 9, 1);
+    let mut p = SetPlaces {
+        hospital_site_id: site,
+        municipality_id: Some(muni),
+        cohort_start: cohort,
+        location: "Rørvik",
+        places: 1,
+        note: None,
+    };
+    store.set_places(&ctx, &p).await.unwrap();
+    p.location = "Kolvereid";
+    store.set_places(&ctx, &p).await.unwrap();
+    p.places = 2;
+    store.set_places(&ctx, &p).await.unwrap(); // a change, not a new row
+    let unplaced = SetPlaces {
+        municipality_id: None,
+        location: "",
+        note: Some("Ekstra stilling"),
+        ..p.clone()
+    };
+    store.set_places(&ctx, &unplaced).await.unwrap();
+    store.set_places(&ctx, &unplaced).await.unwrap();
+
+    let rows = store.places(site, cohort).await.unwrap();
+    let summary: Vec<_> = rows
+        .iter()
+        .map(|r| (r.municipality_code.clone(), r.location.clone(), r.places))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (Some("5060".into()), "Kolvereid".into(), 2),
+            (Some("5060".into()), "Rørvik".into(), 1),
+            (None, "".into(), 2),
+        ]
+    );
+    assert_eq!(store.cohorts(site).await.unwrap(), vec![cohort]);
+    assert_eq!(
+        store.area(site).await.unwrap()[0]
+            .municipality_code
+            .as_deref(),
+        Some("5060")
+    );
+});
+
+both_backends!(
+    every_change_is_audited_and_the_chain_verifies,
+    |store| async move {
+        org(&store, OrgKind::Rhf, "Helse Nord RHF", None, None).await;
+        store
+            .create_round(
+                &sys("2026-11-25T12:00:00.123456789Z"),
+                &round("autumn", 2027),
+            )
+            .await
+            .unwrap();
+        store
+            .log(
+                &sys("2026-11-25T12:01:00Z"),
+                Event {
+                    action: "profile.view",
+                    object_type: "user",
+                    object_id: "7".into(),
+                    summary: serde_json::json!({"fields": ["national_id"]}),
+                },
+            )
+            .await
+            .unwrap();
+        let entries = store.audit_entries(10, None).await.unwrap();
+        let actions: Vec<_> = entries.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            vec!["profile.view", "round.create", "organisation.create"]
+        );
+        assert_eq!(store.verify_audit().await.unwrap(), Ok(3));
+    }
+);
+
+both_backends!(an_edited_audit_row_is_detected, |store| async move {
+    for name in ["A", "B", "C"] {
+        org(&store, OrgKind::Rhf, name, None, None).await;
+    }
+    assert_eq!(store.verify_audit().await.unwrap(), Ok(3));
+    store
+        .tamper("UPDATE audit_log SET summary = '{\"after\":{\"name\":\"X\"}}' WHERE seq = 2")
+        .await
+        .unwrap();
+    let err = store.verify_audit().await.unwrap().unwrap_err();
+    assert_eq!((err.seq, err.reason), (2, BreakReason::Edited));
+});
+
+both_backends!(deleted_audit_rows_are_detected, |store| async move {
+    for name in ["A", "B", "C", "D"] {
+        org(&store, OrgKind::Rhf, name, None, None).await;
+    }
+    store
+        .tamper("DELETE FROM audit_log WHERE seq = 4")
+        .await
+        .unwrap();
+    let err = store.verify_audit().await.unwrap().unwrap_err();
+    assert_eq!((err.seq, err.reason), (4, BreakReason::Truncated));
+    store
+        .tamper("DELETE FROM audit_log WHERE seq = 2")
+        .await
+        .unwrap();
+    let err = store.verify_audit().await.unwrap().unwrap_err();
+    assert_eq!((err.seq, err.reason), (2, BreakReason::Gap));
+});
+
+both_backends!(
+    concurrent_writers_never_fork_the_chain,
+    |store| async move {
+        let mut tasks = Vec::new();
+        for i in 0..40 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                store
+                    .log(
+                        &sys("2026-11-25T12:00:00Z"),
+                        Event {
+                            action: "profile.view",
+                            object_type: "user",
+                            object_id: i.to_string(),
+                            summary: serde_json::json!({}),
+                        },
+                    )
+                    .await
+                    .unwrap()
+            }));
+        }
+        let mut seqs = Vec::new();
+        for t in tasks {
+            seqs.push(t.await.unwrap());
+        }
+        seqs.sort();
+        assert_eq!(seqs, (1..=40).collect::<Vec<i64>>());
+        assert_eq!(store.verify_audit().await.unwrap(), Ok(40));
+    }
+);
+
+both_backends!(
+    the_demo_has_hnt_exactly_as_in_the_seeds,
+    |store| async move {
+        let now = t("2026-11-25T12:00:00Z");
+        let seeded = lis1_store::demo::seed(&store, now).await.unwrap();
+        let levanger = seeded.org("sykehuset-levanger").unwrap();
+        let namsos = seeded.org("sykehuset-namsos").unwrap();
+        let total =
+            |rows: Vec<lis1_store::places::Places>| rows.iter().map(|r| r.places).sum::<i32>();
+        // 000 Vedlegg 1: 1 March 2021 Levanger 12 incl. Lesja, Namsos 8 incl. Dovre;
+        // 1 September 2021 Levanger 14, Namsos 10 (two extra each because of the pandemic).
+        assert_eq!(
+            total(store.places(levanger, date(2021, 3, 1)).await.unwrap()),
+            12
+        );
+        assert_eq!(
+            total(store.places(namsos, date(2021, 3, 1)).await.unwrap()),
+            8
+        );
+        assert_eq!(
+            total(store.places(levanger, date(2021, 9, 1)).await.unwrap()),
+            14
+        );
+        assert_eq!(
+            total(store.places(namsos, date(2021, 9, 1)).await.unwrap()),
+            10
+        );
+        let naeroysund: Vec<_> = store
+            .places(namsos, date(2021, 9, 1))
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.municipality_code.as_deref() == Some("5060"))
+            .map(|p| p.location)
+            .collect();
+        assert_eq!(naeroysund, vec!["Kolvereid", "Rørvik"]);
+        // SSB numbers the issue calls out.
+        for (code, county) in [
+            ("1811", "18"),
+            ("3432", "34"),
+            ("3431", "34"),
+            ("5037", "50"),
+        ] {
+            let m = store
+                .org_by_code(OrgKind::Municipality, code)
+                .await
+                .unwrap();
+            let c = store.org(m.parent_id.unwrap()).await.unwrap();
+            assert_eq!(c.code.as_deref(), Some(county), "{code}");
+        }
+        let lesja = store
+            .area(levanger)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.municipality_code.as_deref() == Some("3432"))
+            .unwrap();
+        assert!(lesja.special_agreement.unwrap().contains("Lesja"));
+        // A demo user for every role.
+        let users = store.users(None).await.unwrap();
+        for role in Role::ALL {
+            assert!(
+                users
+                    .iter()
+                    .any(|u| u.grants.iter().any(|g| g.role == role)),
+                "{role:?}"
+            );
+        }
+        assert!(users.iter().all(|u| u.is_demo));
+        // The seed itself is audited and the chain holds.
+        assert!(store.verify_audit().await.unwrap().unwrap() > 50);
+        let _ = SignedDuration::ZERO;
+    }
+);

@@ -1,0 +1,399 @@
+//! The JSON API under `/api/v1`. Every handler is annotated with `#[utoipa::path]`; the OpenAPI
+//! document at `/api/openapi.json` is generated from them and snapshot-tested, so an API change is
+//! always a visible diff. Errors are RFC 9457 problem+json with stable codes.
+//!
+//! Authentication is the portal's session cookie; unsafe methods must send the session's CSRF
+//! token in `X-CSRF-Token` (see `GET /api/v1/me`).
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jiff::civil::{Date, DateTime};
+use lis1_domain::access::{Action, authorize};
+use lis1_domain::rounds::{OfferRoundDraft, RoundDraft, Season};
+use lis1_domain::{Lang, Localized};
+use lis1_store::rounds::StoredRound;
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::Visitor;
+use crate::error::{AppError, Problem};
+use crate::pages::rounds::{CreateError, create};
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "lis1 API",
+        version = "1",
+        description = "The LIS1 portal's API. Times are ISO 8601; round times are Norwegian civil \
+                       times (Europe/Oslo) without offset, as people enter them."
+    ),
+    components(schemas(Problem)),
+    tags(
+        (name = "account", description = "The signed-in user"),
+        (name = "rounds", description = "Rounds (utlysningsrunder) and offer rounds"),
+        (name = "organisations", description = "Organisations"),
+        (name = "calendar", description = "Norwegian public holidays and working days"),
+        (name = "audit", description = "The audit log")
+    )
+)]
+struct ApiDoc;
+
+/// The API's routes and their OpenAPI document.
+pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(me))
+        .routes(routes!(list_rounds, create_round))
+        .routes(routes!(get_round))
+        .routes(routes!(list_organisations))
+        .routes(routes!(holidays))
+        .routes(routes!(verify_audit))
+        .split_for_parts()
+}
+
+fn forbidden(d: lis1_domain::access::Denied, lang: Lang) -> AppError {
+    AppError::domain(StatusCode::FORBIDDEN, &d, lang).api()
+}
+
+/// A role held in an organisation.
+#[derive(Serialize, ToSchema)]
+pub struct RoleDto {
+    /// The role, e.g. `hf_recruiter`.
+    pub role: String,
+    /// The organisation's id.
+    pub org_id: i64,
+}
+
+/// The signed-in user.
+#[derive(Serialize, ToSchema)]
+pub struct MeDto {
+    /// User id.
+    pub id: i64,
+    /// Name.
+    pub display_name: String,
+    /// E-mail.
+    pub email: String,
+    /// Roles.
+    pub roles: Vec<RoleDto>,
+    /// The token to send as `X-CSRF-Token` with unsafe requests.
+    pub csrf_token: String,
+}
+
+/// Who am I?
+#[utoipa::path(get, path = "/api/v1/me", tag = "account",
+    responses((status = 200, body = MeDto), (status = 401, body = Problem)))]
+async fn me(v: Visitor) -> Result<Json<MeDto>, AppError> {
+    let s = v.require_api()?;
+    Ok(Json(MeDto {
+        id: s.user.id,
+        display_name: s.user.display_name.clone(),
+        email: s.user.email.clone(),
+        roles: s
+            .user
+            .grants
+            .iter()
+            .map(|g| RoleDto {
+                role: g.role.as_str().into(),
+                org_id: g.org,
+            })
+            .collect(),
+        csrf_token: s.csrf.clone(),
+    }))
+}
+
+/// An offer round.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct OfferRoundDto {
+    /// When offers are made, Norwegian time, e.g. `2027-02-22T09:00`.
+    #[schema(value_type = String, example = "2027-02-22T09:00")]
+    pub offer_at: DateTime,
+    /// Reply deadline (svarfrist).
+    #[schema(value_type = String, example = "2027-02-25T12:00")]
+    pub reply_deadline: DateTime,
+    /// Marking deadline (merkefrist).
+    #[schema(value_type = String, example = "2027-02-26T12:00")]
+    pub marking_at: DateTime,
+}
+
+/// A round as sent to create it, or as returned.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct RoundDto {
+    /// Id (ignored when creating).
+    #[serde(default)]
+    pub id: Option<i64>,
+    /// Name, e.g. "LIS1 våren 2027".
+    pub name: String,
+    /// `spring` (announced in January, start 1 September) or `autumn` (announced in August,
+    /// start 1 March next year).
+    pub season: String,
+    /// Year of the announcement.
+    pub year: i16,
+    /// Announcement (kunngjøring), Norwegian time.
+    #[schema(value_type = String, example = "2027-01-18T09:00")]
+    pub announcement: DateTime,
+    /// Application deadline (søknadsfrist): at least two weeks after the announcement.
+    #[schema(value_type = String, example = "2027-02-02T23:59")]
+    pub application_deadline: DateTime,
+    /// Earliest offer time.
+    #[schema(value_type = String, example = "2027-02-22T09:00")]
+    pub earliest_offer: DateTime,
+    /// Hospital start: 1 March or 1 September.
+    #[schema(value_type = String, example = "2027-09-01")]
+    pub start_date: Date,
+    /// Offer rounds; the first one's reply deadline is at least three working days after its
+    /// offer time.
+    pub offer_rounds: Vec<OfferRoundDto>,
+}
+
+impl RoundDto {
+    fn from_stored(r: &StoredRound) -> RoundDto {
+        let civil = lis1_domain::calendar::to_oslo;
+        RoundDto {
+            id: Some(r.id),
+            name: r.name.clone(),
+            season: r.season.clone(),
+            year: i16::try_from(r.year).unwrap_or_default(),
+            announcement: civil(r.announcement),
+            application_deadline: civil(r.application_deadline),
+            earliest_offer: civil(r.earliest_offer),
+            start_date: r.start_date,
+            offer_rounds: r
+                .offer_rounds
+                .iter()
+                .map(|o| OfferRoundDto {
+                    offer_at: civil(o.offer_at),
+                    reply_deadline: civil(o.reply_deadline),
+                    marking_at: civil(o.marking_at),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// All rounds, newest first. Public.
+#[utoipa::path(get, path = "/api/v1/rounds", tag = "rounds",
+    responses((status = 200, body = Vec<RoundDto>)))]
+async fn list_rounds(
+    State(state): State<AppState>,
+    v: Visitor,
+) -> Result<Json<Vec<RoundDto>>, AppError> {
+    let rounds = state
+        .store
+        .rounds()
+        .await
+        .map_err(|e| AppError::store(e, v.lang).api())?;
+    Ok(Json(rounds.iter().map(RoundDto::from_stored).collect()))
+}
+
+/// One round. Public.
+#[utoipa::path(get, path = "/api/v1/rounds/{id}", tag = "rounds",
+    params(("id" = i64, Path, description = "Round id")),
+    responses((status = 200, body = RoundDto), (status = 404, body = Problem)))]
+async fn get_round(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> Result<Json<RoundDto>, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(v.lang).api())?;
+    let r = state
+        .store
+        .round(id)
+        .await
+        .map_err(|e| AppError::store(e, v.lang).api())?;
+    Ok(Json(RoundDto::from_stored(&r)))
+}
+
+/// Creates a round (the directorate only). Dates that break the rules are refused with 422; each
+/// broken rule is listed in `errors` with the field and a message naming the earliest allowed
+/// date.
+#[utoipa::path(post, path = "/api/v1/rounds", tag = "rounds", request_body = RoundDto,
+    responses(
+        (status = 201, body = RoundDto),
+        (status = 400, body = Problem, description = "Not valid JSON for a round"),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem, description = "A rule is broken; see `errors`"),
+    ))]
+async fn create_round(
+    State(state): State<AppState>,
+    v: Visitor,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require_api()?;
+    let grant = authorize(&s.principal, &Action::ManageRounds).map_err(|d| forbidden(d, lang))?;
+    let dto: RoundDto = serde_json::from_slice(&body).map_err(|e| {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            match lang {
+                Lang::Nb => format!("Forespørselen er ikke gyldig JSON for en runde: {e}"),
+                Lang::En => format!("The request is not valid JSON for a round: {e}"),
+            },
+        )
+        .api()
+    })?;
+    let season = Season::parse(&dto.season).map_err(|e| {
+        let mut err = AppError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e, lang).api();
+        err.fields.push(("season".into(), e.message(lang)));
+        err
+    })?;
+    let draft = RoundDraft {
+        season,
+        year: dto.year,
+        name: dto.name,
+        announcement: dto.announcement,
+        application_deadline: dto.application_deadline,
+        earliest_offer: dto.earliest_offer,
+        start_date: dto.start_date,
+        offer_rounds: dto
+            .offer_rounds
+            .iter()
+            .map(|o| OfferRoundDraft {
+                offer_at: o.offer_at,
+                reply_deadline: o.reply_deadline,
+                marking_at: o.marking_at,
+            })
+            .collect(),
+    };
+    match create(&state, &v, s, grant, draft).await {
+        Ok(id) => {
+            let r = state
+                .store
+                .round(id)
+                .await
+                .map_err(|e| AppError::store(e, lang).api())?;
+            Ok((StatusCode::CREATED, Json(RoundDto::from_stored(&r))).into_response())
+        }
+        Err(CreateError::Invalid(fields)) => {
+            let first = fields.first().map(|(_, m)| m.clone()).unwrap_or_default();
+            let mut err =
+                AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "round_invalid", first).api();
+            err.fields = fields;
+            Err(err)
+        }
+        Err(CreateError::Other(e)) => Err(e.api()),
+    }
+}
+
+/// An organisation.
+#[derive(Serialize, ToSchema)]
+pub struct OrgDto {
+    /// Id.
+    pub id: i64,
+    /// Kind, e.g. `municipality`.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// SSB number or organisation number.
+    pub code: Option<String>,
+    /// Parent in the tree.
+    pub parent_id: Option<i64>,
+}
+
+/// All organisations (signed-in employer roles).
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations",
+    responses((status = 200, body = Vec<OrgDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn list_organisations(
+    State(state): State<AppState>,
+    v: Visitor,
+) -> Result<Json<Vec<OrgDto>>, AppError> {
+    let s = v.require_api()?;
+    authorize(&s.principal, &Action::ViewOrganisations).map_err(|d| forbidden(d, v.lang))?;
+    let orgs = state
+        .store
+        .orgs()
+        .await
+        .map_err(|e| AppError::store(e, v.lang).api())?;
+    Ok(Json(
+        orgs.into_iter()
+            .map(|o| OrgDto {
+                id: o.id,
+                kind: o.kind.as_str().into(),
+                name: o.name,
+                code: o.code,
+                parent_id: o.parent_id,
+            })
+            .collect(),
+    ))
+}
+
+/// A public holiday.
+#[derive(Serialize, ToSchema)]
+pub struct HolidayDto {
+    /// The date.
+    #[schema(value_type = String, example = "2027-05-17")]
+    pub date: Date,
+    /// Norwegian name.
+    pub name_nb: String,
+    /// English name.
+    pub name_en: String,
+}
+
+/// Norwegian public holidays of a year. Public.
+#[utoipa::path(get, path = "/api/v1/calendar/holidays/{year}", tag = "calendar",
+    params(("year" = i16, Path, description = "Year, 1900–2200")),
+    responses((status = 200, body = Vec<HolidayDto>), (status = 404, body = Problem)))]
+async fn holidays(v: Visitor, Path(year): Path<String>) -> Result<Json<Vec<HolidayDto>>, AppError> {
+    let year: i16 = match year.parse() {
+        Ok(y) if (1900..=2200).contains(&y) => y,
+        _ => return Err(AppError::not_found(v.lang).api()),
+    };
+    Ok(Json(
+        lis1_domain::calendar::holidays(year)
+            .into_iter()
+            .map(|h| HolidayDto {
+                date: h.date,
+                name_nb: h.name_nb.into(),
+                name_en: h.name_en.into(),
+            })
+            .collect(),
+    ))
+}
+
+/// The result of verifying the audit log.
+#[derive(Serialize, ToSchema)]
+pub struct AuditVerifyDto {
+    /// Whether every entry verified.
+    pub intact: bool,
+    /// How many entries were checked.
+    pub checked: u64,
+    /// The first bad entry, if any.
+    pub first_bad_seq: Option<i64>,
+    /// Why it is bad.
+    pub code: Option<String>,
+}
+
+/// Verifies the audit log's hash chain (the directorate only).
+#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
+    responses((status = 200, body = AuditVerifyDto), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn verify_audit(
+    State(state): State<AppState>,
+    v: Visitor,
+) -> Result<Json<AuditVerifyDto>, AppError> {
+    let s = v.require_api()?;
+    authorize(&s.principal, &Action::ViewAuditLog).map_err(|d| forbidden(d, v.lang))?;
+    let verdict = state
+        .store
+        .verify_audit()
+        .await
+        .map_err(|e| AppError::store(e, v.lang).api())?;
+    Ok(Json(match verdict {
+        Ok(n) => AuditVerifyDto {
+            intact: true,
+            checked: n,
+            first_bad_seq: None,
+            code: None,
+        },
+        Err(b) => AuditVerifyDto {
+            intact: false,
+            checked: 0,
+            first_bad_seq: Some(b.seq),
+            code: Some(b.code().into()),
+        },
+    }))
+}

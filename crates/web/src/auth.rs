@@ -1,0 +1,643 @@
+//! Sign-in, sessions and CSRF protection.
+//!
+//! - Local accounts with argon2id; the same work is done for unknown e-mails, so timing does not
+//!   reveal who has an account.
+//! - Server-side sessions: the cookie carries 32 random bytes; the store keeps only their SHA-256.
+//!   A new session (new id) at every sign-in; idle and absolute timeouts; sign-out deletes the row.
+//! - CSRF: every form carries the session's token (`csrf_token`), every unsafe API call the
+//!   header `X-CSRF-Token`; the sign-in form uses a double-submit cookie. Cookies are
+//!   `SameSite=Lax` and `HttpOnly`.
+//! - Failed sign-ins are throttled per e-mail and per client address.
+//!
+//! Whether a signed-in user may do something is not decided here: see `lis1_domain::access`.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, extract::Query};
+use jiff::{SignedDuration, Timestamp};
+use lis1_domain::Lang;
+use lis1_domain::access::Principal;
+use lis1_store::users::User;
+use minijinja::context;
+use rand::RngCore;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::AppError;
+use crate::pages::page;
+use crate::state::AppState;
+
+/// The session cookie.
+pub const SESSION_COOKIE: &str = "lis1_session";
+/// The language cookie.
+pub const LANG_COOKIE: &str = "lis1_lang";
+/// The sign-in form's double-submit cookie.
+pub const LOGIN_CSRF_COOKIE: &str = "lis1_login_csrf";
+
+/// A signed-in user.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// The account.
+    pub user: User,
+    /// The account as an access-control principal.
+    pub principal: Principal,
+    /// The session's CSRF token.
+    pub csrf: String,
+    token_hash: String,
+}
+
+impl SignedIn {
+    /// Checks a submitted CSRF token in constant time.
+    pub fn check_csrf(&self, submitted: &str, lang: Lang) -> Result<(), AppError> {
+        if constant_time_eq(self.csrf.as_bytes(), submitted.as_bytes()) {
+            Ok(())
+        } else {
+            Err(AppError::csrf(lang))
+        }
+    }
+}
+
+/// Who is asking, in which language, for which page. Every handler takes one.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    /// The interface language.
+    pub lang: Lang,
+    /// The signed-in user, if any.
+    pub session: Option<SignedIn>,
+    /// The path asked for (for "sign in and come back", and the language switch).
+    pub path: String,
+    /// The session cookie pointed at a session that had timed out.
+    pub expired: bool,
+}
+
+impl Visitor {
+    /// The signed-in user, or an error that sends a person to the sign-in page.
+    pub fn require(&self) -> Result<&SignedIn, AppError> {
+        self.session.as_ref().ok_or_else(|| {
+            let mut e = AppError::unauthenticated(self.lang);
+            e.redirect = Some(format!("/logg-inn?neste={}", urlencode(&self.path)));
+            e
+        })
+    }
+
+    /// The signed-in user for an API call, or 401 problem+json.
+    pub fn require_api(&self) -> Result<&SignedIn, AppError> {
+        self.session
+            .as_ref()
+            .ok_or_else(|| AppError::unauthenticated(self.lang).api())
+    }
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let cookies = cookies(&parts.headers);
+        let lang = cookies
+            .get(LANG_COOKIE)
+            .and_then(|v| Lang::from_tag(v))
+            .or_else(|| accept_language(&parts.headers))
+            .unwrap_or_default();
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        let api = parts.uri.path().starts_with("/api/");
+        let mut visitor = Visitor {
+            lang,
+            session: None,
+            path,
+            expired: false,
+        };
+        let Some(token) = cookies.get(SESSION_COOKIE) else {
+            return Ok(visitor);
+        };
+        let token_hash = sha256_hex(token);
+        let internal = |e: lis1_store::StoreError| {
+            let err = AppError::internal(lang, &e);
+            if api { err.api() } else { err }
+        };
+        let Some(session) = state.store.session(&token_hash).await.map_err(internal)? else {
+            visitor.expired = true;
+            return Ok(visitor);
+        };
+        let now = state.now();
+        let idle =
+            SignedDuration::try_from(state.config.session_idle).unwrap_or(SignedDuration::ZERO);
+        let absolute =
+            SignedDuration::try_from(state.config.session_absolute).unwrap_or(SignedDuration::ZERO);
+        let user = state.store.user(session.user_id).await.map_err(internal)?;
+        let timed_out = now.duration_since(session.last_seen_at) > idle
+            || now.duration_since(session.created_at) > absolute;
+        // A demo account is only good in demo mode, even with a session made earlier.
+        if timed_out || user.disabled || (user.is_demo && !state.config.demo) {
+            state
+                .store
+                .delete_session(&token_hash, None)
+                .await
+                .map_err(internal)?;
+            visitor.expired = true;
+            return Ok(visitor);
+        }
+        // Write last-seen at most once a minute: it is the only write a page view causes.
+        if now.duration_since(session.last_seen_at) > SignedDuration::from_secs(60) {
+            state
+                .store
+                .touch_session(&token_hash, now)
+                .await
+                .map_err(internal)?;
+        }
+        let principal = state.store.principal(&user).await.map_err(internal)?;
+        // Unsafe API calls must echo the CSRF token in a header.
+        if api && !is_safe(&parts.method) {
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if !constant_time_eq(sent.as_bytes(), session.csrf_token.as_bytes()) {
+                return Err(AppError::csrf(lang).api());
+            }
+        }
+        visitor.session = Some(SignedIn {
+            user,
+            principal,
+            csrf: session.csrf_token,
+            token_hash,
+        });
+        Ok(visitor)
+    }
+}
+
+/// The client's address, when the server knows it (not in in-process tests).
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+fn is_safe(m: &Method) -> bool {
+    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Throttles failed sign-ins: at most [`LoginLimiter::MAX_PER_EMAIL`] failures per e-mail and
+/// [`LoginLimiter::MAX_PER_ADDRESS`] per client address in [`LoginLimiter::WINDOW`].
+#[derive(Debug, Default)]
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<String, (u32, Timestamp)>>,
+}
+
+impl LoginLimiter {
+    /// Failures allowed per e-mail in a window.
+    pub const MAX_PER_EMAIL: u32 = 5;
+    /// Failures allowed per client address in a window.
+    pub const MAX_PER_ADDRESS: u32 = 30;
+    /// The window.
+    pub const WINDOW: SignedDuration = SignedDuration::from_mins(15);
+
+    fn blocked(&self, key: &str, max: u32, now: Timestamp) -> bool {
+        let map = match self.failures.lock() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        map.get(key)
+            .is_some_and(|&(n, since)| n >= max && now.duration_since(since) < Self::WINDOW)
+    }
+
+    fn fail(&self, key: String, now: Timestamp) {
+        let mut map = match self.failures.lock() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        // Keep the table small: forget windows that have passed.
+        if map.len() > 10_000 {
+            map.retain(|_, &mut (_, since)| now.duration_since(since) < Self::WINDOW);
+        }
+        let entry = map.entry(key).or_insert((0, now));
+        if now.duration_since(entry.1) >= Self::WINDOW {
+            *entry = (0, now);
+        }
+        entry.0 += 1;
+    }
+
+    fn clear(&self, key: &str) {
+        let mut map = match self.failures.lock() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        map.remove(key);
+    }
+}
+
+/// The sign-in form.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    neste: String,
+}
+
+/// Query of the sign-in page.
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    neste: Option<String>,
+    #[serde(default)]
+    utlogget: Option<String>,
+}
+
+struct LoginView<'a> {
+    status: StatusCode,
+    email: &'a str,
+    next: &'a str,
+    error: Option<String>,
+    message: Option<(String, &'static str)>,
+}
+
+fn login_page(state: &AppState, v: &Visitor, view: LoginView<'_>) -> Result<Response, AppError> {
+    let token = random_token();
+    let html = crate::templates::render(
+        "login.html",
+        page(
+            state,
+            v,
+            context! {
+                login_csrf => token,
+                email => view.email,
+                next => view.next,
+                error => view.error,
+                message => view.message.as_ref().map(|m| m.0.clone()),
+                message_color => view.message.as_ref().map(|m| m.1),
+            },
+        ),
+    )?;
+    let mut resp = (view.status, html).into_response();
+    set_cookie(&mut resp, state, LOGIN_CSRF_COOKIE, &token, Some(3600));
+    Ok(resp)
+}
+
+/// `GET /logg-inn`.
+pub async fn login_form(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<LoginQuery>,
+) -> Result<Response, AppError> {
+    if v.session.is_some() {
+        return Ok(Redirect::to("/oversikt").into_response());
+    }
+    let message = if q.utlogget.is_some() {
+        Some((crate::i18n::t(v.lang, "login.logged_out"), "success"))
+    } else if v.expired {
+        Some((crate::i18n::t(v.lang, "login.expired"), "warning"))
+    } else {
+        None
+    };
+    let next = q
+        .neste
+        .as_deref()
+        .and_then(safe_next)
+        .unwrap_or("/oversikt");
+    let mut resp = login_page(
+        &state,
+        &v,
+        LoginView {
+            status: StatusCode::OK,
+            email: "",
+            next,
+            error: None,
+            message,
+        },
+    )?;
+    if v.expired {
+        clear_cookie(&mut resp, &state, SESSION_COOKIE);
+    }
+    Ok(resp)
+}
+
+/// `POST /logg-inn`.
+pub async fn login(
+    State(state): State<AppState>,
+    v: Visitor,
+    headers: HeaderMap,
+    ClientAddr(addr): ClientAddr,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let cookie = cookies(&headers)
+        .get(LOGIN_CSRF_COOKIE)
+        .cloned()
+        .unwrap_or_default();
+    if cookie.is_empty() || !constant_time_eq(cookie.as_bytes(), form.csrf_token.as_bytes()) {
+        return Err(AppError::csrf(lang));
+    }
+    let email = form.email.trim().to_lowercase();
+    let next = safe_next(&form.neste).unwrap_or("/oversikt").to_string();
+    let again = |status, error: String| {
+        login_page(
+            &state,
+            &v,
+            LoginView {
+                status,
+                email: &email,
+                next: &next,
+                error: Some(error),
+                message: None,
+            },
+        )
+    };
+    if email.is_empty() || form.password.is_empty() {
+        return again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            crate::i18n::t(lang, "login.required"),
+        );
+    }
+    let now = state.now();
+    let email_key = format!("email:{email}");
+    let addr_key = format!(
+        "addr:{}",
+        addr.map(|a| a.to_string())
+            .unwrap_or_else(|| "unknown".into())
+    );
+    if state
+        .limiter
+        .blocked(&email_key, LoginLimiter::MAX_PER_EMAIL, now)
+        || state
+            .limiter
+            .blocked(&addr_key, LoginLimiter::MAX_PER_ADDRESS, now)
+    {
+        tracing::warn!("sign-in throttled");
+        return again(
+            StatusCode::TOO_MANY_REQUESTS,
+            crate::i18n::t(lang, "login.throttled"),
+        );
+    }
+    let creds = state
+        .store
+        .credentials(&email)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let hash = creds
+        .as_ref()
+        .and_then(|c| c.password_hash.clone())
+        .unwrap_or_else(|| lis1_store::password::DUMMY_HASH.to_string());
+    let password = form.password.clone();
+    let ok = tokio::task::spawn_blocking(move || lis1_store::password::verify(&password, &hash))
+        .await
+        .map_err(|e| AppError::internal(lang, &e))?;
+    let user = match creds {
+        Some(c) if ok => c.user,
+        _ => {
+            state.limiter.fail(email_key, now);
+            state.limiter.fail(addr_key, now);
+            tracing::info!("sign-in failed");
+            return again(
+                StatusCode::UNAUTHORIZED,
+                crate::i18n::t(lang, "login.failed"),
+            );
+        }
+    };
+    if user.disabled {
+        return again(
+            StatusCode::FORBIDDEN,
+            crate::i18n::t(lang, "login.disabled"),
+        );
+    }
+    if user.is_demo && !state.config.demo {
+        return again(
+            StatusCode::FORBIDDEN,
+            crate::i18n::t(lang, "login.demo_only"),
+        );
+    }
+    state.limiter.clear(&email_key);
+    // A fresh session id at every sign-in (no fixation); the old one, if any, ends.
+    if let Some(old) = &v.session {
+        state
+            .store
+            .delete_session(&old.token_hash, None)
+            .await
+            .map_err(|e| AppError::store(e, lang))?;
+    }
+    let token = random_token();
+    state
+        .store
+        .create_session(now, &sha256_hex(&token), user.id, &random_token())
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let mut resp = Redirect::to(&next).into_response();
+    let max_age = i64::try_from(state.config.session_absolute.as_secs()).unwrap_or(i64::MAX);
+    set_cookie(&mut resp, &state, SESSION_COOKIE, &token, Some(max_age));
+    clear_cookie(&mut resp, &state, LOGIN_CSRF_COOKIE);
+    Ok(resp)
+}
+
+/// The sign-out form.
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    /// The session's CSRF token.
+    #[serde(default)]
+    pub csrf_token: String,
+}
+
+/// `POST /logg-ut`: ends the session on the server, not just the cookie.
+pub async fn logout(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    let Some(s) = &v.session else {
+        return Ok(Redirect::to("/logg-inn").into_response());
+    };
+    s.check_csrf(&form.csrf_token, v.lang)?;
+    state
+        .store
+        .delete_session(&s.token_hash, Some((s.user.id, state.now())))
+        .await
+        .map_err(|e| AppError::store(e, v.lang))?;
+    let mut resp = Redirect::to("/logg-inn?utlogget=1").into_response();
+    clear_cookie(&mut resp, &state, SESSION_COOKIE);
+    Ok(resp)
+}
+
+/// Query of the language switch.
+#[derive(Debug, Deserialize)]
+pub struct LangQuery {
+    til: String,
+    #[serde(default)]
+    neste: Option<String>,
+}
+
+/// `GET /sprak?til=en&neste=/path`: remembers the language in a cookie and goes back.
+pub async fn switch_language(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let lang = Lang::from_tag(&q.til).unwrap_or_default();
+    let next = q.neste.as_deref().and_then(safe_next).unwrap_or("/");
+    let mut resp = Redirect::to(next).into_response();
+    set_cookie(
+        &mut resp,
+        &state,
+        LANG_COOKIE,
+        lang.tag(),
+        Some(365 * 24 * 3600),
+    );
+    resp
+}
+
+/// A local path to go to after sign-in; `None` for anything that could leave the site.
+fn safe_next(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.contains(['\r', '\n'])
+        && !next.starts_with("/logg-");
+    ok.then_some(next)
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// SHA-256 of a token, hex.
+pub fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The request's cookies by name.
+pub fn cookies(headers: &HeaderMap) -> HashMap<String, String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            Some((k.to_string(), v.to_string()))
+        })
+        .collect()
+}
+
+fn accept_language(headers: &HeaderMap) -> Option<Lang> {
+    let v = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+    v.split(',')
+        .map(|part| part.split(';').next().unwrap_or("").trim())
+        .find_map(Lang::from_tag)
+}
+
+fn set_cookie(
+    resp: &mut Response,
+    state: &AppState,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+) {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if state.config.secure_cookies {
+        c.push_str("; Secure");
+    }
+    if let Ok(v) = HeaderValue::from_str(&c) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+fn clear_cookie(resp: &mut Response, state: &AppState, name: &str) {
+    set_cookie(resp, state, name, "", Some(0));
+}
+
+/// Percent-encodes a path for a query parameter.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next("/runder/3"), Some("/runder/3"));
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "",
+            "/logg-ut",
+            "x",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_limiter_blocks_after_the_limit_and_forgets_after_the_window() {
+        let l = LoginLimiter::default();
+        let t0: Timestamp = "2026-11-25T10:00:00Z"
+            .parse()
+            .unwrap_or(Timestamp::UNIX_EPOCH);
+        for _ in 0..LoginLimiter::MAX_PER_EMAIL {
+            assert!(!l.blocked("k", LoginLimiter::MAX_PER_EMAIL, t0));
+            l.fail("k".into(), t0);
+        }
+        assert!(l.blocked("k", LoginLimiter::MAX_PER_EMAIL, t0));
+        let later = t0 + SignedDuration::from_mins(16);
+        assert!(!l.blocked("k", LoginLimiter::MAX_PER_EMAIL, later));
+    }
+
+    #[test]
+    fn cookies_and_languages_are_parsed() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; lis1_lang=en"),
+        );
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            HeaderValue::from_static("de-DE, en;q=0.8"),
+        );
+        let c = cookies(&h);
+        assert_eq!(c.get("lis1_lang").map(String::as_str), Some("en"));
+        assert_eq!(accept_language(&h), Some(Lang::En));
+    }
+}

@@ -1,0 +1,217 @@
+//! The LIS1 portal on the web: server-rendered HTML pages (Designsystemet, usable without
+//! JavaScript) and a JSON API under `/api/v1`.
+//!
+//! Layout: [`auth`] (sessions, CSRF, sign-in), [`pages`] (one module per area), [`api`]
+//! (utoipa-annotated handlers), [`error`] (problem+json and error pages), [`templates`] and
+//! [`i18n`] (bokmål and English). Who may do what is decided only in `lis1_domain::access`.
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod metrics;
+pub mod pages;
+pub mod state;
+pub mod templates;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use lis1_domain::Lang;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::auth::Visitor;
+use crate::error::AppError;
+pub use crate::state::{AppState, Clock, Config};
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    let (api, openapi) = api::router();
+    let openapi_json = openapi.to_pretty_json().unwrap_or_else(|_| "{}".into());
+    Router::new()
+        .route("/", get(pages::home::home))
+        .route("/logg-inn", get(auth::login_form).post(auth::login))
+        .route("/logg-ut", post(auth::logout))
+        .route("/sprak", get(auth::switch_language))
+        .route("/oversikt", get(pages::dashboard::dashboard))
+        .route("/runder", get(pages::rounds::list))
+        .route(
+            "/runder/ny",
+            get(pages::rounds::new_form).post(pages::rounds::create_from_form),
+        )
+        .route("/runder/{id}", get(pages::rounds::show))
+        .route("/organisasjoner", get(pages::orgs::list))
+        .route("/organisasjoner/{id}", get(pages::orgs::show))
+        .route("/revisjonslogg", get(pages::audit::log))
+        .route("/kalender", get(pages::calendar::this_year))
+        .route("/kalender/{year}", get(pages::calendar::year))
+        .route("/assets/{file}", get(assets::asset))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::metrics))
+        .route(
+            "/api/openapi.json",
+            get(move || async move {
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    openapi_json.clone(),
+                )
+            }),
+        )
+        .merge(api)
+        .fallback(not_found)
+        .layer(middleware::from_fn(friendly_limits))
+        .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(
+            // Spans carry the method and the route template only: no query strings, no ids of
+            // people, nothing personal in the logs.
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let route = req
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_else(|| "unmatched".into());
+                tracing::info_span!("request", method = %req.method(), route = %route)
+            }),
+        )
+        .with_state(state)
+}
+
+/// `GET /healthz`: 200 when the database answers.
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => Json(serde_json::json!({"status": "ok"})).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "database unavailable"})),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Unknown routes: a Norwegian 404 page, or problem+json under `/api/`.
+async fn not_found(v: Visitor) -> AppError {
+    let e = AppError::not_found(v.lang);
+    if v.path.starts_with("/api/") {
+        e.api()
+    } else {
+        e
+    }
+}
+
+/// Turns the framework's plain-text 413/415/422 rejections into our error formats.
+async fn friendly_limits(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let lang = auth::cookies(req.headers())
+        .get(auth::LANG_COOKIE)
+        .and_then(|v| Lang::from_tag(v))
+        .unwrap_or_default();
+    let resp = next.run(req).await;
+    let ours = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.starts_with("text/html")
+                || ct.starts_with("application/problem+json")
+                || ct.starts_with("application/json")
+        });
+    if ours {
+        return resp;
+    }
+    let e = match resp.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request_too_large",
+            lang.pick(
+                "Forespørselen er for stor. Ingenting ble lagret.",
+                "The request is too large. Nothing was saved.",
+            ),
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+        | StatusCode::UNPROCESSABLE_ENTITY
+        | StatusCode::BAD_REQUEST => AppError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            lang.pick(
+                "Forespørselen kunne ikke leses. Ingenting ble lagret.",
+                "The request could not be read. Nothing was saved.",
+            ),
+        ),
+        _ => return resp,
+    };
+    let e = e.in_lang(lang);
+    if api {
+        e.api().into_response()
+    } else {
+        e.into_response()
+    }
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'self'",
+        ),
+    );
+    resp
+}
+
+/// Seeds the demo's rounds: the autumn 2026 round now running (start 1 March 2027) and the spring
+/// 2027 round (announced in January, start 1 September 2027), both with the suggested legal
+/// timetable.
+pub async fn demo_rounds(store: &lis1_store::Store, now: jiff::Timestamp) -> anyhow::Result<()> {
+    use lis1_domain::rounds::{Season, suggested_draft, validate};
+    let ctx = lis1_store::Ctx::new(lis1_store::Actor::system(), now);
+    for (season, year) in [(Season::Autumn, 2026), (Season::Spring, 2027)] {
+        let round = validate(suggested_draft(season, year)).map_err(|v| {
+            anyhow::anyhow!("the suggested {season:?} {year} round is invalid: {v:?}")
+        })?;
+        let new = pages::rounds::to_new_round(&round, Lang::Nb)
+            .map_err(|e| anyhow::anyhow!("the suggested round has impossible times: {e:?}"))?;
+        store.create_round(&ctx, &new).await?;
+    }
+    Ok(())
+}
+
+/// Background upkeep: removes timed-out sessions every few minutes.
+pub fn spawn_housekeeping(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            let now = state.now();
+            let idle =
+                jiff::SignedDuration::try_from(state.config.session_idle).unwrap_or_default();
+            let max =
+                jiff::SignedDuration::try_from(state.config.session_absolute).unwrap_or_default();
+            match state.store.purge_sessions(now - idle, now - max).await {
+                Ok(n) if n > 0 => tracing::info!(sessions = n, "ended timed-out sessions"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not purge sessions"),
+            }
+        }
+    });
+}

@@ -1,0 +1,126 @@
+//! Server-rendered pages with minijinja. Templates are embedded in the binary; `t("key")` looks
+//! up interface texts in the page's language (`lang` in the context).
+
+use std::sync::LazyLock;
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use lis1_domain::Lang;
+use minijinja::{Environment, State, Value, context};
+
+/// Every template, by name.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("home.html", include_str!("../templates/home.html")),
+    ("login.html", include_str!("../templates/login.html")),
+    (
+        "dashboard.html",
+        include_str!("../templates/dashboard.html"),
+    ),
+    ("rounds.html", include_str!("../templates/rounds.html")),
+    (
+        "rounds_table.html",
+        include_str!("../templates/rounds_table.html"),
+    ),
+    ("round.html", include_str!("../templates/round.html")),
+    (
+        "round_form.html",
+        include_str!("../templates/round_form.html"),
+    ),
+    ("orgs.html", include_str!("../templates/orgs.html")),
+    ("org.html", include_str!("../templates/org.html")),
+    (
+        "places_table.html",
+        include_str!("../templates/places_table.html"),
+    ),
+    ("audit.html", include_str!("../templates/audit.html")),
+    ("calendar.html", include_str!("../templates/calendar.html")),
+    ("error.html", include_str!("../templates/error.html")),
+];
+
+fn lang_of(state: &State) -> Lang {
+    state
+        .lookup("lang")
+        .and_then(|v| v.as_str().and_then(Lang::from_tag))
+        .unwrap_or_default()
+}
+
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    for (name, source) in TEMPLATES {
+        if let Err(e) = env.add_template(name, source) {
+            // A broken template is a build defect; tests render every page, so log and go on.
+            tracing::error!(template = name, error = %e, "template does not compile");
+        }
+    }
+    env.add_function("t", |state: &State, key: &str| {
+        crate::i18n::t(lang_of(state), key)
+    });
+    env
+});
+
+/// Renders a template with `ctx`; failures become a 500 page (and a log line).
+pub fn render(name: &str, ctx: Value) -> Result<Html<String>, crate::error::AppError> {
+    let lang = ctx
+        .get_attr("lang")
+        .ok()
+        .and_then(|v| v.as_str().and_then(Lang::from_tag))
+        .unwrap_or_default();
+    ENV.get_template(name)
+        .and_then(|t| t.render(ctx))
+        .map(Html)
+        .map_err(|e| crate::error::AppError::internal(lang, &e))
+}
+
+/// The error page, with a minimal context (no user menu: it may be the session that failed).
+pub fn error_page(status: StatusCode, code: &str, message: &str, lang: Lang) -> Response {
+    let other = match lang {
+        Lang::Nb => "en",
+        Lang::En => "nb",
+    };
+    let ctx = context! {
+        lang => lang.tag(), other_lang => other, path => "/", nav => Vec::<Value>::new(),
+        status => status.as_u16(), code => code, message => message,
+    };
+    match ENV.get_template("error.html").and_then(|t| t.render(ctx)) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "error page does not render");
+            (status, message.to_string()).into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_compiles() {
+        for (name, _) in TEMPLATES {
+            ENV.get_template(name)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+
+    #[test]
+    fn every_text_key_used_in_a_template_exists() {
+        let mut missing = Vec::new();
+        for (name, source) in TEMPLATES {
+            for quote in ['"', '\''] {
+                let pat = format!("t({quote}");
+                for (i, _) in source.match_indices(&pat) {
+                    let rest = &source[i + pat.len()..];
+                    if let Some(end) = rest.find(quote) {
+                        let key = &rest[..end];
+                        if !crate::i18n::has(key) {
+                            missing.push(format!("{name}: {key}"));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing texts: {missing:?}");
+    }
+}
