@@ -1,0 +1,125 @@
+//! The `lis1` command as a person runs it: the demo, `audit verify` on an intact and on an edited
+//! log (on SQLite and PostgreSQL), and `lottery verify` on an export and a changed copy.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::{Command, Output};
+
+use lis1_store::Store;
+use lis1_store::testing::pg_url;
+use rand::Rng;
+use sqlx::Executor;
+
+fn lis1(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lis1"));
+    cmd.args(args).env("RUST_LOG", "warn");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+async fn demo_then_tamper(url: &str) {
+    let seeded = lis1(&["demo", "--no-serve"], &[("LIS1_DEMO_DATABASE_URL", url)]);
+    assert!(seeded.status.success(), "{}", text(&seeded));
+    assert!(
+        text(&seeded).contains("hdir@demo.lis1.no"),
+        "the logins are printed"
+    );
+
+    let ok = lis1(&["audit", "verify", "--database-url", url], &[]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+    assert!(text(&ok).contains("Revisjonsloggen er hel"));
+
+    let store = Store::connect(url).await.unwrap();
+    store
+        .tamper("UPDATE audit_log SET summary = '{}' WHERE seq = 7")
+        .await
+        .unwrap();
+    store.close().await;
+    let bad = lis1(&["audit", "verify", "--database-url", url], &[]);
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
+    assert!(text(&bad).contains("oppføring 7"), "{}", text(&bad));
+    assert!(text(&bad).contains("audit_entry_edited"));
+}
+
+#[tokio::test]
+async fn audit_verify_detects_an_edited_row_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("demo.db").display());
+    demo_then_tamper(&url).await;
+}
+
+#[tokio::test]
+async fn audit_verify_detects_an_edited_row_postgres() {
+    let Some(base) = pg_url() else {
+        eprintln!("note: PostgreSQL not configured; skipping");
+        return;
+    };
+    // The command takes a URL, so this test makes a whole database and drops it afterwards.
+    let name = format!("lis1_cli_{:016x}", rand::thread_rng().r#gen::<u64>());
+    let admin = sqlx::PgPool::connect(&base).await.unwrap();
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await
+        .unwrap();
+    let url = match base.rfind('/') {
+        Some(i) if base[..i].contains("://") && i > base.find("://").unwrap() + 2 => {
+            format!("{}/{name}", &base[..i])
+        }
+        _ => format!("{base}/{name}"),
+    };
+    let outcome = tokio::spawn(async move { demo_then_tamper(&url).await }).await;
+    let _ = admin
+        .execute(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE {name} WITH (FORCE)"
+        )))
+        .await;
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+#[test]
+fn lottery_verify_accepts_an_export_and_refuses_a_changed_byte() {
+    let vector = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../domain/tests/vectors/lottery/levanger-2022-09.json"
+    );
+    let ok = lis1(&["lottery", "verify", vector], &[]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+
+    let original = std::fs::read_to_string(vector).unwrap();
+    let export: serde_json::Value = serde_json::from_str(&original).unwrap();
+    let seed = export["seed"].as_str().unwrap().to_string();
+    let last = seed.chars().last().unwrap();
+    let flipped = format!(
+        "{}{}",
+        &seed[..seed.len() - 1],
+        if last == '0' { '1' } else { '0' }
+    );
+    let changed = original.replacen(&seed, &flipped, 1);
+    assert_ne!(changed, original);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("changed.json");
+    std::fs::write(&path, changed).unwrap();
+    let bad = lis1(&["lottery", "verify", path.to_str().unwrap()], &[]);
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
+}
+
+#[test]
+fn help_explains_every_command() {
+    let help = text(&lis1(&["--help"], &[]));
+    for cmd in ["serve", "migrate", "demo", "audit", "lottery"] {
+        assert!(help.contains(cmd), "{help}");
+    }
+    let lottery = text(&lis1(&["lottery", "--help"], &[]));
+    assert!(lottery.contains("verify") && lottery.contains("simulate"));
+}

@@ -1,0 +1,770 @@
+//! The portal over HTTP, in-process: every page and API route a user reaches, on SQLite and
+//! PostgreSQL (each test runs as `NAME::sqlite` and `NAME::postgres`), with a manual clock.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use jiff::{SignedDuration, Timestamp};
+use lis1_store::{Store, both_backends};
+use lis1_web::{AppState, Clock, Config};
+use tower::ServiceExt;
+
+const PASSWORD: &str = lis1_store::demo::DEMO_PASSWORD;
+
+struct TestApp {
+    app: Router,
+    state: AppState,
+}
+
+#[derive(Debug)]
+struct Resp {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Resp {
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| {
+                c.strip_prefix(&format!("{name}="))
+                    .map(|rest| rest.split(';').next().unwrap_or("").to_string())
+            })
+    }
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    fn content_type(&self) -> &str {
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+/// A signed-in browser: its session cookie and CSRF token.
+#[derive(Debug, Clone)]
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+fn now() -> Timestamp {
+    "2026-11-25T12:00:00Z".parse().unwrap()
+}
+
+impl TestApp {
+    async fn new(store: Store) -> TestApp {
+        TestApp::with_config(
+            store,
+            Config {
+                demo: true,
+                ..Config::default()
+            },
+        )
+        .await
+    }
+
+    async fn with_config(store: Store, config: Config) -> TestApp {
+        lis1_store::demo::seed(&store, now()).await.unwrap();
+        lis1_web::demo_rounds(&store, now()).await.unwrap();
+        let state = AppState::new(store, config, Clock::manual(now())).unwrap();
+        TestApp {
+            app: lis1_web::app(state.clone()),
+            state,
+        }
+    }
+
+    async fn send(&self, req: Request<Body>) -> Resp {
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&self, path: &str, s: Option<&Session>) -> Resp {
+        let mut req = Request::get(path);
+        if let Some(s) = s {
+            req = req.header(header::COOKIE, format!("lis1_session={}", s.cookie));
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post_form(&self, path: &str, form: &[(&str, &str)], cookie: Option<String>) -> Resp {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut req =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    async fn post_json(&self, path: &str, body: &str, s: Option<&Session>, csrf: bool) -> Resp {
+        let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/json");
+        if let Some(s) = s {
+            req = req.header(header::COOKIE, format!("lis1_session={}", s.cookie));
+            if csrf {
+                req = req.header("x-csrf-token", &s.csrf);
+            }
+        }
+        self.send(req.body(Body::from(body.to_string())).unwrap())
+            .await
+    }
+
+    /// Signs in through the form, as a browser does.
+    async fn try_login(&self, email: &str, password: &str) -> Resp {
+        let page = self.get("/logg-inn", None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let token = page.cookie("lis1_login_csrf").expect("login csrf cookie");
+        assert!(page.body.contains(&token), "the form carries the token");
+        self.post_form(
+            "/logg-inn",
+            &[
+                ("csrf_token", &token),
+                ("email", email),
+                ("password", password),
+                ("neste", "/oversikt"),
+            ],
+            Some(format!("lis1_login_csrf={token}")),
+        )
+        .await
+    }
+
+    async fn login(&self, email: &str) -> Session {
+        let resp = self.try_login(email, PASSWORD).await;
+        assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
+        let cookie = resp.cookie("lis1_session").expect("session cookie");
+        let me = self
+            .get(
+                "/api/v1/me",
+                Some(&Session {
+                    cookie: cookie.clone(),
+                    csrf: String::new(),
+                }),
+            )
+            .await;
+        let csrf = me.json()["csrf_token"].as_str().unwrap().to_string();
+        Session { cookie, csrf }
+    }
+
+    fn session_cookie(s: &Session) -> Option<String> {
+        Some(format!("lis1_session={}", s.cookie))
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    lis1_web::auth::urlencode(s).replace('/', "%2F")
+}
+
+/// The suggested (valid) spring 2028 round as form fields, with one field overridden.
+fn round_form(csrf: &str, deadline: &str) -> Vec<(String, String)> {
+    let mut f = vec![
+        ("csrf_token", csrf.to_string()),
+        ("name", "LIS1 våren 2028".into()),
+        ("season", "spring".into()),
+        ("year", "2028".into()),
+        ("announcement", "2028-01-17T09:00".into()),
+        ("application_deadline", deadline.into()),
+        ("earliest_offer", "2028-02-21T09:00".into()),
+        ("start_date", "2028-09-01".into()),
+        ("offer_rounds[0].offer_at", "2028-02-21T09:00".into()),
+        ("offer_rounds[0].reply_deadline", "2028-02-24T12:00".into()),
+        ("offer_rounds[0].marking_at", "2028-02-25T12:00".into()),
+        ("offer_rounds[1].offer_at", "2028-02-28T09:00".into()),
+        ("offer_rounds[1].reply_deadline", "2028-02-29T12:00".into()),
+        ("offer_rounds[1].marking_at", "2028-03-01T12:00".into()),
+    ];
+    f.iter_mut()
+        .map(|(k, v)| (k.to_string(), std::mem::take(v)))
+        .collect()
+}
+
+fn as_refs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+both_backends!(public_pages_render, |store| async move {
+    let app = TestApp::new(store).await;
+    let home = app.get("/", None).await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("<html lang=\"nb\""));
+    assert!(home.body.contains("LIS1-portalen"));
+    assert!(home.body.contains("/assets/designsystemet.css"));
+    for path in [
+        "/logg-inn",
+        "/runder",
+        "/kalender/2027",
+        "/assets/designsystemet.css",
+        "/assets/htmx.min.js",
+    ] {
+        assert_eq!(app.get(path, None).await.status, StatusCode::OK, "{path}");
+    }
+    let cal = app.get("/kalender/2027", None).await;
+    assert!(
+        cal.body.contains("Skjærtorsdag") && cal.body.contains("25.03.2027"),
+        "{}",
+        cal.body
+    );
+    let rounds = app.get("/api/v1/rounds", None).await.json();
+    assert_eq!(rounds.as_array().unwrap().len(), 2);
+    let id = rounds[0]["id"].as_i64().unwrap();
+    let detail = app.get(&format!("/runder/{id}"), None).await;
+    assert!(detail.body.contains("Svarfrist"), "{}", detail.body);
+    assert_eq!(app.get("/healthz", None).await.json()["status"], "ok");
+    let metrics = app.get("/metrics", None).await;
+    assert!(metrics.body.contains("lis1_http_requests_total"));
+    assert!(
+        metrics.body.contains("route=\"/runder/{id}\""),
+        "labels are route templates"
+    );
+});
+
+both_backends!(
+    unknown_routes_get_a_norwegian_404_or_a_problem,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let page = app.get("/finnes-ikke", None).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND);
+        assert!(page.content_type().starts_with("text/html"));
+        assert!(page.body.contains("Fant ikke siden"));
+        let api = app.get("/api/v1/finnes-ikke", None).await;
+        assert_eq!(api.status, StatusCode::NOT_FOUND);
+        assert_eq!(api.content_type(), "application/problem+json");
+        assert_eq!(api.json()["code"], "not_found");
+        assert_eq!(
+            app.get("/runder/abc", None).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.get("/runder/99999", None).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.get("/kalender/99999", None).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+);
+
+both_backends!(signing_in_and_out, |store| async move {
+    let app = TestApp::new(store).await;
+    let wrong = app.try_login("hdir@demo.lis1.no", "feil").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("Feil e-post eller passord."));
+    assert!(wrong.cookie("lis1_session").is_none());
+    let unknown = app.try_login("ingen@demo.lis1.no", "feil").await;
+    assert!(
+        unknown.body.contains("Feil e-post eller passord."),
+        "same answer for unknown users"
+    );
+
+    let s = app.login("HDIR@demo.lis1.no").await;
+    let dash = app.get("/oversikt", Some(&s)).await;
+    assert_eq!(dash.status, StatusCode::OK);
+    assert!(
+        dash.body.contains("Velkommen, Hanne Direktorat"),
+        "{}",
+        dash.body
+    );
+    assert!(dash.body.contains("Helsedirektoratet"));
+
+    // Sign-out needs the CSRF token; without it nothing happens.
+    let forged = app
+        .post_form("/logg-ut", &[], TestApp::session_cookie(&s))
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get("/oversikt", Some(&s)).await.status, StatusCode::OK);
+
+    let out = app
+        .post_form(
+            "/logg-ut",
+            &[("csrf_token", &s.csrf)],
+            TestApp::session_cookie(&s),
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(out.location(), "/logg-inn?utlogget=1");
+    // The old cookie is dead on the server, not just in the browser.
+    let after = app.get("/oversikt", Some(&s)).await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER);
+    assert!(after.location().starts_with("/logg-inn"));
+
+    let log = app.state.store.audit_entries(5, None).await.unwrap();
+    let actions: Vec<_> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(&actions[..2], &["session.logout", "session.login"]);
+});
+
+both_backends!(a_new_session_id_at_every_sign_in, |store| async move {
+    let app = TestApp::new(store).await;
+    let a = app.login("hnt@demo.lis1.no").await;
+    let b = app.login("hnt@demo.lis1.no").await;
+    assert_ne!(a.cookie, b.cookie);
+    assert_ne!(a.csrf, b.csrf);
+});
+
+both_backends!(demo_accounts_only_work_in_demo_mode, |store| async move {
+    let app = TestApp::with_config(store, Config::default()).await;
+    let resp = app.try_login("hdir@demo.lis1.no", PASSWORD).await;
+    assert_eq!(resp.status, StatusCode::FORBIDDEN);
+    assert!(resp.body.contains("demomodus"));
+    assert!(resp.cookie("lis1_session").is_none());
+});
+
+both_backends!(
+    sign_in_is_throttled_after_five_failures,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        for _ in 0..5 {
+            assert_eq!(
+                app.try_login("hnt@demo.lis1.no", "gjett").await.status,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        let blocked = app.try_login("hnt@demo.lis1.no", PASSWORD).await;
+        assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(blocked.body.contains("For mange mislykkede forsøk"));
+        // Other accounts are unaffected, and the window passes.
+        app.login("hdir@demo.lis1.no").await;
+        app.state.clock.advance(SignedDuration::from_mins(16));
+        app.login("hnt@demo.lis1.no").await;
+    }
+);
+
+both_backends!(
+    sessions_end_when_idle_and_after_twelve_hours,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let s = app.login("hdir@demo.lis1.no").await;
+        app.state.clock.advance(SignedDuration::from_mins(29));
+        assert_eq!(app.get("/oversikt", Some(&s)).await.status, StatusCode::OK);
+        app.state.clock.advance(SignedDuration::from_mins(31));
+        let expired = app.get("/oversikt", Some(&s)).await;
+        assert_eq!(expired.status, StatusCode::SEE_OTHER);
+        let login = app.get("/logg-inn", Some(&s)).await;
+        assert!(login.body.contains("Logg inn"), "{}", login.body);
+
+        // Active all the time, but no longer than the absolute limit.
+        let s = app.login("hdir@demo.lis1.no").await;
+        for _ in 0..40 {
+            app.state.clock.advance(SignedDuration::from_mins(20));
+            let r = app.get("/oversikt", Some(&s)).await;
+            if r.status != StatusCode::OK {
+                assert_eq!(r.status, StatusCode::SEE_OTHER);
+                return;
+            }
+        }
+        panic!("the session outlived the 12-hour limit");
+    }
+);
+
+both_backends!(
+    a_round_with_a_ten_day_deadline_is_refused_and_nothing_saved,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let s = app.login("hdir@demo.lis1.no").await;
+        let form = app.get("/runder/ny", Some(&s)).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(form.body.contains("name=\"application_deadline\""));
+        let before_rounds = app.state.store.rounds().await.unwrap().len();
+        let before_log = app.state.store.audit_entries(1, None).await.unwrap()[0].seq;
+
+        let fields = round_form(&s.csrf, "2028-01-27T23:59");
+        let resp = app
+            .post_form("/runder/ny", &as_refs(&fields), TestApp::session_cookie(&s))
+            .await;
+        assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(resp.body.contains("to uker"), "{}", resp.body);
+        assert!(
+            resp.body.contains("id=\"application_deadline-error\""),
+            "the message is next to the field"
+        );
+        assert!(
+            resp.body.contains("31.01.2028"),
+            "names the earliest allowed date: {}",
+            resp.body
+        );
+        assert!(
+            resp.body.contains("value=\"2028-01-27T23:59\""),
+            "nothing the user typed is lost"
+        );
+        assert_eq!(app.state.store.rounds().await.unwrap().len(), before_rounds);
+        assert_eq!(
+            app.state.store.audit_entries(1, None).await.unwrap()[0].seq,
+            before_log
+        );
+
+        // Garbage in a date field is a field error too, not a crash.
+        let mut garbage = round_form(&s.csrf, "i morgen");
+        garbage.push(("offer_rounds[99].offer_at".into(), "x".into()));
+        let resp = app
+            .post_form(
+                "/runder/ny",
+                &as_refs(&garbage),
+                TestApp::session_cookie(&s),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(resp.body.contains("Skriv dato og klokkeslett"));
+    }
+);
+
+both_backends!(a_valid_round_is_saved_and_listed, |store| async move {
+    let app = TestApp::new(store).await;
+    let s = app.login("hdir@demo.lis1.no").await;
+    let fields = round_form(&s.csrf, "2028-02-01T23:59");
+    let resp = app
+        .post_form("/runder/ny", &as_refs(&fields), TestApp::session_cookie(&s))
+        .await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
+    assert!(resp.location().ends_with("?lagret=1"));
+    let page = app.get(resp.location(), Some(&s)).await;
+    assert!(page.body.contains("Runden er lagret."));
+    assert!(page.body.contains("01.02.2028 kl. 23.59"), "{}", page.body);
+    assert!(
+        app.get("/runder", None)
+            .await
+            .body
+            .contains("LIS1 våren 2028")
+    );
+    let entry = &app.state.store.audit_entries(1, None).await.unwrap()[0];
+    assert_eq!(entry.action, "round.create");
+    assert_eq!(entry.actor_role.as_deref(), Some("directorate"));
+
+    // The same season twice is refused with a message on the season field.
+    let again = app
+        .post_form("/runder/ny", &as_refs(&fields), TestApp::session_cookie(&s))
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        again
+            .body
+            .contains("Det finnes allerede en runde for vår 2028")
+    );
+});
+
+both_backends!(only_the_directorate_creates_rounds, |store| async move {
+    let app = TestApp::new(store).await;
+    let s = app.login("hnt@demo.lis1.no").await;
+    assert_eq!(
+        app.get("/runder/ny", Some(&s)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let fields = round_form(&s.csrf, "2028-02-01T23:59");
+    let resp = app
+        .post_form("/runder/ny", &as_refs(&fields), TestApp::session_cookie(&s))
+        .await;
+    assert_eq!(resp.status, StatusCode::FORBIDDEN);
+    assert!(resp.body.contains("Du har ikke tilgang"));
+    // Not signed in: sent to sign in, and back afterwards.
+    let anon = app.get("/runder/ny", None).await;
+    assert_eq!(anon.status, StatusCode::SEE_OTHER);
+    assert_eq!(anon.location(), "/logg-inn?neste=/runder/ny");
+});
+
+both_backends!(
+    the_rounds_api_validates_and_speaks_problem_json,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let body = |deadline: &str| {
+            serde_json::json!({
+            "name": "LIS1 våren 2028", "season": "spring", "year": 2028,
+            "announcement": "2028-01-17T09:00", "application_deadline": deadline,
+            "earliest_offer": "2028-02-21T09:00", "start_date": "2028-09-01",
+            "offer_rounds": [{"offer_at": "2028-02-21T09:00", "reply_deadline": "2028-02-24T12:00",
+                              "marking_at": "2028-02-25T12:00"}]
+        })
+        .to_string()
+        };
+        let anon = app
+            .post_json("/api/v1/rounds", &body("2028-02-01T23:59"), None, false)
+            .await;
+        assert_eq!(anon.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(anon.content_type(), "application/problem+json");
+        assert_eq!(anon.json()["code"], "unauthenticated");
+
+        let doctor = app.login("lege1@demo.lis1.no").await;
+        let r = app
+            .post_json(
+                "/api/v1/rounds",
+                &body("2028-02-01T23:59"),
+                Some(&doctor),
+                true,
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("forbidden"))
+        );
+
+        let hdir = app.login("hdir@demo.lis1.no").await;
+        let r = app
+            .post_json(
+                "/api/v1/rounds",
+                &body("2028-02-01T23:59"),
+                Some(&hdir),
+                false,
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("csrf_token_invalid"))
+        );
+
+        let r = app
+            .post_json("/api/v1/rounds", "{\"name\": 3", Some(&hdir), true)
+            .await;
+        assert_eq!(
+            (r.status, r.json()["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_json"))
+        );
+
+        let r = app
+            .post_json(
+                "/api/v1/rounds",
+                &body("2028-01-27T23:59"),
+                Some(&hdir),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let p = r.json();
+        assert_eq!(p["code"], "round_invalid");
+        assert_eq!(p["type"], "urn:lis1:problem:round_invalid");
+        assert_eq!(p["errors"][0]["field"], "application_deadline");
+        assert!(
+            p["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("to uker")
+        );
+
+        let r = app
+            .post_json(
+                "/api/v1/rounds",
+                &body("2028-02-01T23:59"),
+                Some(&hdir),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.json()["application_deadline"], "2028-02-01T23:59:00");
+        assert_eq!(
+            app.get("/api/v1/rounds", None)
+                .await
+                .json()
+                .as_array()
+                .unwrap()
+                .len(),
+            3
+        );
+    }
+);
+
+both_backends!(
+    oversized_requests_are_refused_with_413,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let s = app.login("hdir@demo.lis1.no").await;
+        let big = "x".repeat(2 * 1024 * 1024);
+        let r = app
+            .post_form("/runder/ny", &[("name", &big)], TestApp::session_cookie(&s))
+            .await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(
+            r.body.contains("for stor"),
+            "{}",
+            &r.body[..r.body.len().min(300)]
+        );
+        let r = app.post_json("/api/v1/rounds", &big, Some(&s), true).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(r.json()["code"], "request_too_large");
+    }
+);
+
+both_backends!(
+    organisations_see_what_they_need_and_no_more,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let hnt_id = app
+            .state
+            .store
+            .org_by_code(lis1_domain::org::OrgKind::Hf, "983974791")
+            .await
+            .unwrap()
+            .id;
+        let hnt_page = format!("/organisasjoner/{hnt_id}");
+
+        let doctor = app.login("lege1@demo.lis1.no").await;
+        assert_eq!(
+            app.get("/organisasjoner", Some(&doctor)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.get(&hnt_page, Some(&doctor)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.get("/revisjonslogg", Some(&doctor)).await.status,
+            StatusCode::FORBIDDEN
+        );
+
+        // HNT's own recruiter sees HNT's users; Innlandet's recruiter and a municipality do not.
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        assert!(
+            app.get(&hnt_page, Some(&hnt))
+                .await
+                .body
+                .contains("Hilde HR (HNT)")
+        );
+        let si = app.login("innlandet@demo.lis1.no").await;
+        let seen = app.get(&hnt_page, Some(&si)).await;
+        assert_eq!(seen.status, StatusCode::OK);
+        assert!(!seen.body.contains("Hilde HR (HNT)"));
+        let levanger = app.login("levanger@demo.lis1.no").await;
+        assert!(
+            !app.get(&hnt_page, Some(&levanger))
+                .await
+                .body
+                .contains("Hilde HR (HNT)")
+        );
+
+        // Places are there for the employers: Levanger hospital's cohort of 1 September 2021.
+        let site = app
+            .state
+            .store
+            .orgs()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.name == "Sykehuset Levanger")
+            .unwrap();
+        let page = app
+            .get(&format!("/organisasjoner/{}", site.id), Some(&levanger))
+            .await;
+        assert!(
+            page.body.contains("Lesja kommune") && page.body.contains("Særavtale"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("<strong>14</strong>"),
+            "14 places in the 2021-09-01 cohort"
+        );
+
+        // The HF recruiter's dashboard shows its sites' places.
+        let dash = app.get("/oversikt", Some(&hnt)).await;
+        assert!(
+            dash.body.contains("Sykehuset Namsos") && dash.body.contains("Kolvereid"),
+            "{}",
+            dash.body
+        );
+    }
+);
+
+both_backends!(
+    the_directorate_sees_an_intact_audit_log,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let s = app.login("hdir@demo.lis1.no").await;
+        let page = app.get("/revisjonslogg", Some(&s)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Loggen er hel"), "{}", page.body);
+        assert!(page.body.contains("session.login"));
+        let v = app.get("/api/v1/audit/verify", Some(&s)).await.json();
+        assert_eq!(v["intact"], true);
+        app.state
+            .store
+            .tamper("UPDATE audit_log SET action = 'x' WHERE seq = 3")
+            .await
+            .unwrap();
+        let page = app.get("/revisjonslogg", Some(&s)).await;
+        assert!(
+            page.body.contains("Loggen er brutt") && page.body.contains("oppføring 3"),
+            "{}",
+            page.body
+        );
+    }
+);
+
+both_backends!(english_on_request, |store| async move {
+    let app = TestApp::new(store).await;
+    let switch = app.get("/sprak?til=en&neste=/runder", None).await;
+    assert_eq!(switch.status, StatusCode::SEE_OTHER);
+    assert_eq!(switch.location(), "/runder");
+    assert_eq!(switch.cookie("lis1_lang").as_deref(), Some("en"));
+    let req = Request::get("/logg-inn")
+        .header(header::COOKIE, "lis1_lang=en")
+        .body(Body::empty())
+        .unwrap();
+    let page = app.send(req).await;
+    assert!(
+        page.body.contains("<html lang=\"en\"") && page.body.contains("Sign in"),
+        "{}",
+        page.body
+    );
+    let req = Request::get("/")
+        .header(header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9")
+        .body(Body::empty())
+        .unwrap();
+    assert!(app.send(req).await.body.contains("<html lang=\"en\""));
+    // An open redirect is not possible through the switch.
+    assert_eq!(
+        app.get("/sprak?til=en&neste=//evil.example", None)
+            .await
+            .location(),
+        "/"
+    );
+});
+
+both_backends!(the_openapi_document_is_stable, |store| async move {
+    let app = TestApp::new(store).await;
+    let doc = app.get("/api/openapi.json", None).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    insta::assert_snapshot!("openapi", doc.body);
+});
+
+#[test]
+fn pages_escape_user_input() {
+    // minijinja autoescapes .html templates; text with markup must come out inert.
+    let resp = lis1_web::templates::error_page(
+        StatusCode::NOT_FOUND,
+        "x",
+        "<script>alert(1)</script>",
+        lis1_domain::Lang::Nb,
+    );
+    let body = futures_body(resp);
+    assert!(
+        !body.contains("<script>alert(1)</script>") && body.contains("&lt;script&gt;"),
+        "{body}"
+    );
+}
+
+fn futures_body(resp: axum::response::Response) -> String {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let bytes = rt
+        .block_on(axum::body::to_bytes(resp.into_body(), usize::MAX))
+        .unwrap();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
