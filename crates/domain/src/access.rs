@@ -179,6 +179,43 @@ pub enum Action<'a> {
         /// Whose data.
         subject: UserId,
     },
+    /// Create and publish advertisements for a hospital trust.
+    ManageAdvertisements {
+        /// The hospital trust (or site) and its ancestors.
+        hf: &'a OrgPath,
+    },
+    /// Apply for positions (and keep a profile).
+    Apply,
+    /// Say, by the application deadline, that one takes part in an advertisement's hiring
+    /// (002 §2.1: a coordinator for the region's municipalities, the union's representative).
+    Participate {
+        /// The advertisement's hospital trust and its ancestors.
+        hf: &'a OrgPath,
+        /// The advertisement's municipalities, each with its ancestors.
+        municipalities: &'a [OrgPath],
+    },
+    /// See the applicants of an advertisement, their profiles and documents, and comment.
+    ViewApplicants {
+        /// The advertisement's hospital trust and its ancestors.
+        hf: &'a OrgPath,
+        /// The user registered participation in this advertisement.
+        participant: bool,
+        /// The later employers of its bound positions (004: they decide on those).
+        later_employers: &'a [OrgId],
+    },
+    /// Adjust points, shortlist, keep interview notes, export lists.
+    AssessApplicants {
+        /// The advertisement's hospital trust and its ancestors.
+        hf: &'a OrgPath,
+    },
+    /// Rank a position's applicants (innstilling). For a bound position the later employer
+    /// decides (004); the LIS1 hospital may only comment.
+    Recommend {
+        /// The advertisement's hospital trust and its ancestors.
+        hf: &'a OrgPath,
+        /// The later employer of a bound position; `None` for an ordinary one.
+        later_employer: Option<OrgId>,
+    },
 }
 
 impl Action<'_> {
@@ -193,6 +230,12 @@ impl Action<'_> {
             Action::ManagePlaces { .. } => "manage_places",
             Action::ViewAuditLog => "view_audit_log",
             Action::ViewPersonalData { .. } => "view_personal_data",
+            Action::ManageAdvertisements { .. } => "manage_advertisements",
+            Action::Apply => "apply",
+            Action::Participate { .. } => "participate",
+            Action::ViewApplicants { .. } => "view_applicants",
+            Action::AssessApplicants { .. } => "assess_applicants",
+            Action::Recommend { .. } => "recommend",
         }
     }
 }
@@ -244,6 +287,34 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
             // Employers' access to applicants comes with applications (later issues); for now a
             // user sees their own data and the directorate sees all.
             g.role == Directorate || *subject == who.user_id
+        }),
+        Action::ManageAdvertisements { hf } => {
+            who.grant_where(|g| g.role == HfRecruiter && who.reaches(g, hf))
+        }
+        Action::Apply => who.grant_where(|g| g.role == Applicant),
+        Action::Participate { hf, municipalities } => who.grant_where(|g| match g.role {
+            Coordinator => municipalities.iter().any(|m| who.reaches(g, m)),
+            UnionRep => who.reaches(g, hf),
+            _ => false,
+        }),
+        Action::ViewApplicants {
+            hf,
+            participant,
+            later_employers,
+        } => who.grant_where(|g| match g.role {
+            Directorate => true,
+            HfRecruiter => who.reaches(g, hf) || later_employers.contains(&g.org),
+            Coordinator | UnionRep => *participant,
+            Municipality => later_employers.contains(&g.org),
+            _ => false,
+        }),
+        Action::AssessApplicants { hf } => {
+            who.grant_where(|g| g.role == HfRecruiter && who.reaches(g, hf))
+        }
+        Action::Recommend { hf, later_employer } => who.grant_where(|g| match later_employer {
+            // 004: the employer of the later position decides who is offered a bound position.
+            Some(employer) => g.org == *employer && matches!(g.role, Municipality | HfRecruiter),
+            None => g.role == HfRecruiter && who.reaches(g, hf),
         }),
     };
     found.ok_or(denied)
@@ -333,6 +404,71 @@ mod tests {
         let nobody = who(1, &[]);
         assert!(authorize(&nobody, &Action::ViewDashboard).is_err());
         assert!(authorize(&nobody, &Action::ViewRounds).is_err());
+    }
+
+    #[test]
+    fn hiring_is_decided_by_the_hospital_and_for_bound_positions_by_the_later_employer() {
+        let hnt = OrgPath(vec![20, 10]);
+        let levanger = OrgPath(vec![5037, 50]);
+        let hr = who(1, &[(Role::HfRecruiter, 20)]);
+        let other_hr = who(2, &[(Role::HfRecruiter, 21)]);
+        let municipality = who(3, &[(Role::Municipality, 5037)]);
+        let mut coordinator = who(4, &[(Role::Coordinator, 700)]);
+        coordinator.covers.push((700, 5037));
+        let doctor = who(5, &[(Role::Applicant, 1)]);
+
+        assert!(authorize(&hr, &Action::ManageAdvertisements { hf: &hnt }).is_ok());
+        assert!(authorize(&other_hr, &Action::ManageAdvertisements { hf: &hnt }).is_err());
+        assert!(authorize(&doctor, &Action::Apply).is_ok());
+        assert!(authorize(&hr, &Action::Apply).is_err());
+
+        let munis = [levanger.clone()];
+        let part = Action::Participate {
+            hf: &hnt,
+            municipalities: &munis,
+        };
+        assert!(authorize(&coordinator, &part).is_ok());
+        let elsewhere = [OrgPath(vec![3405, 34])];
+        let part_elsewhere = Action::Participate {
+            hf: &hnt,
+            municipalities: &elsewhere,
+        };
+        assert!(authorize(&coordinator, &part_elsewhere).is_err());
+
+        let view = |participant| Action::ViewApplicants {
+            hf: &hnt,
+            participant,
+            later_employers: &[5037],
+        };
+        assert!(authorize(&hr, &view(false)).is_ok());
+        assert!(authorize(&other_hr, &view(false)).is_err());
+        assert!(
+            authorize(&coordinator, &view(false)).is_err(),
+            "only after registering"
+        );
+        assert!(authorize(&coordinator, &view(true)).is_ok());
+        assert!(
+            authorize(&municipality, &view(false)).is_ok(),
+            "the ALIS municipality decides"
+        );
+        assert!(authorize(&doctor, &view(true)).is_err());
+
+        assert!(authorize(&coordinator, &Action::AssessApplicants { hf: &hnt }).is_err());
+        let ordinary = Action::Recommend {
+            hf: &hnt,
+            later_employer: None,
+        };
+        let bound = Action::Recommend {
+            hf: &hnt,
+            later_employer: Some(5037),
+        };
+        assert!(authorize(&hr, &ordinary).is_ok());
+        assert!(
+            authorize(&hr, &bound).is_err(),
+            "the hospital only comments on a bound position"
+        );
+        assert!(authorize(&municipality, &bound).is_ok());
+        assert!(authorize(&municipality, &ordinary).is_err());
     }
 
     #[test]

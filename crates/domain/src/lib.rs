@@ -8,12 +8,15 @@
 //! or English for people. `Display` gives the bokmål message.
 
 pub mod access;
+pub mod advertisements;
 pub mod audit;
 pub mod calendar;
 pub mod identity;
 pub mod lottery;
 pub mod org;
+pub mod profiles;
 pub mod rounds;
+pub mod scoring;
 
 use serde::{Deserialize, Serialize};
 

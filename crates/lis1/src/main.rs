@@ -54,6 +54,8 @@ enum Command {
         /// Hours after sign-in before a session ends regardless.
         #[arg(long, env = "LIS1_SESSION_MAX_HOURS", default_value_t = 12)]
         session_max_hours: u64,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Create the database if needed and apply migrations.
     Migrate {
@@ -87,6 +89,20 @@ enum Command {
         #[command(subcommand)]
         command: LotteryCommand,
     },
+}
+
+/// Outgoing e-mail. Without a host, mail waits in the outbox (nothing is lost) until one is set.
+#[derive(clap::Args, Clone)]
+struct MailArgs {
+    /// SMTP relay for outgoing e-mail (receipts, offers, reminders).
+    #[arg(long, env = "LIS1_SMTP_HOST")]
+    smtp_host: Option<String>,
+    /// SMTP port.
+    #[arg(long, env = "LIS1_SMTP_PORT", default_value_t = 25)]
+    smtp_port: u16,
+    /// Sender address.
+    #[arg(long, env = "LIS1_MAIL_FROM", default_value = "noreply@lis1.no")]
+    mail_from: String,
 }
 
 #[derive(Subcommand)]
@@ -153,6 +169,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             secure_cookies,
             session_idle_minutes,
             session_max_hours,
+            mail,
         } => {
             let store = open(&database_url).await?;
             let config = Config {
@@ -162,7 +179,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 session_absolute: std::time::Duration::from_secs(session_max_hours * 3600),
                 ..Config::default()
             };
-            serve(store, config, listen).await?;
+            serve(store, config, listen, Some(mail)).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { database_url } => {
@@ -191,7 +208,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     demo: true,
                     ..Config::default()
                 };
-                serve(store, config, listen).await?;
+                serve(store, config, listen, None).await?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -282,9 +299,31 @@ fn print_logins(listen: &SocketAddr) {
     println!();
 }
 
-async fn serve(store: Store, config: Config, listen: SocketAddr) -> anyhow::Result<()> {
+async fn serve(
+    store: Store,
+    config: Config,
+    listen: SocketAddr,
+    mail: Option<MailArgs>,
+) -> anyhow::Result<()> {
     let state = AppState::new(store.clone(), config, Clock::System)?;
     lis1_web::spawn_housekeeping(state.clone());
+    match mail {
+        Some(MailArgs {
+            smtp_host: Some(host),
+            smtp_port,
+            mail_from,
+        }) => {
+            let cfg = lis1_web::mailer::MailConfig {
+                smtp_host: host,
+                smtp_port,
+                from: mail_from,
+            };
+            let clock = state.clock.clone();
+            lis1_web::mailer::spawn_mailer(store.clone(), cfg, move || clock.now())
+                .map_err(|e| anyhow::anyhow!("e-post: {e}"))?;
+        }
+        _ => tracing::info!("LIS1_SMTP_HOST is not set: e-mail waits in the outbox"),
+    }
     let app = lis1_web::app(state);
     let listener = tokio::net::TcpListener::bind(listen)
         .await

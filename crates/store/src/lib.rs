@@ -12,10 +12,13 @@
 //! Error policy: [`StoreError`] is typed; a unique-constraint violation becomes
 //! [`StoreError::Conflict`] so callers can tell the user what clashed.
 
+pub mod advertisements;
+pub mod applications;
 pub mod audit;
 mod dbtime;
 pub mod demo;
 pub mod orgs;
+pub mod outbox;
 pub mod password;
 pub mod places;
 pub mod rounds;

@@ -540,3 +540,394 @@ both_backends!(
         let _ = SignedDuration::ZERO;
     }
 );
+
+mod hiring {
+    use super::*;
+    use lis1_store::advertisements::{NewAdvertisement, NewPosition};
+    use lis1_store::applications::{NewDocument, Submit, Submitted};
+    use serde_json::json;
+
+    /// A site with two municipalities, a round, an applicant and a recruiter.
+    struct World {
+        round: i64,
+        hf: i64,
+        site: i64,
+        munis: [i64; 2],
+        applicant: i64,
+        other_applicant: i64,
+        recruiter: i64,
+    }
+
+    async fn world(store: &Store) -> World {
+        let hf = org(store, OrgKind::Hf, "Helse Nord-Trøndelag HF", None, None).await;
+        let site = org(
+            store,
+            OrgKind::HospitalSite,
+            "Sykehuset Levanger",
+            None,
+            Some(hf),
+        )
+        .await;
+        let county = org(store, OrgKind::County, "Trøndelag", Some("50"), None).await;
+        let a = org(
+            store,
+            OrgKind::Municipality,
+            "Levanger kommune",
+            Some("5037"),
+            Some(county),
+        )
+        .await;
+        let b = org(
+            store,
+            OrgKind::Municipality,
+            "Verdal kommune",
+            Some("5038"),
+            Some(county),
+        )
+        .await;
+        let round = store
+            .create_round(&sys("2026-11-25T12:00:00Z"), &round("spring", 2027))
+            .await
+            .unwrap();
+        let user = |email: &str, role, org| NewUser {
+            email: email.into(),
+            display_name: email.into(),
+            password_hash: None,
+            is_demo: false,
+            grants: vec![Grant { role, org }],
+        };
+        let ctx = sys("2026-11-25T12:00:00Z");
+        let applicant = store
+            .create_user(&ctx, &user("lege@x.no", Role::Applicant, hf))
+            .await
+            .unwrap();
+        let other_applicant = store
+            .create_user(&ctx, &user("lege2@x.no", Role::Applicant, hf))
+            .await
+            .unwrap();
+        let recruiter = store
+            .create_user(&ctx, &user("hr@x.no", Role::HfRecruiter, hf))
+            .await
+            .unwrap();
+        World {
+            round,
+            hf,
+            site,
+            munis: [a, b],
+            applicant,
+            other_applicant,
+            recruiter,
+        }
+    }
+
+    fn ad(w: &World) -> NewAdvertisement {
+        NewAdvertisement {
+            round_id: w.round,
+            hf_id: w.hf,
+            hospital_site_id: w.site,
+            coupling: "section13b".into(),
+            title: "LIS1 ved Sykehuset Levanger".into(),
+            description: "Tolv måneder i sykehus, seks i kommune.".into(),
+            municipality_ids: w.munis.to_vec(),
+            formal_criteria: json!({"min_references": 2}),
+            weighted_criteria: json!(["Teamkompetanse"]),
+            rubric: json!({"items": []}),
+            screening: json!([{"id": "bound", "text_nb": "Søker du på den bundne stillingen?"}]),
+            auto_next_in_line: true,
+            positions: vec![
+                NewPosition {
+                    kind: "ordinary".into(),
+                    count: 5,
+                    municipality_id: None,
+                    later_employer_id: None,
+                },
+                NewPosition {
+                    kind: "bound_alis".into(),
+                    count: 1,
+                    municipality_id: Some(w.munis[1]),
+                    later_employer_id: Some(w.munis[1]),
+                },
+            ],
+        }
+    }
+
+    fn submit(ad: i64, applicant: i64, positions: Vec<i64>) -> Submit {
+        Submit {
+            advertisement_id: ad,
+            applicant_id: applicant,
+            position_ids: positions,
+            answers: json!([["bound", "yes"]]),
+            motivation: "Jeg vil til Levanger.".into(),
+            profile: json!({"full_name": "Lise Lege"}),
+        }
+    }
+
+    both_backends!(
+        advertisements_are_created_published_and_listed,
+        |store| async move {
+            let w = world(&store).await;
+            let ctx = sys("2026-12-01T10:00:00Z");
+            let id = store.create_advertisement(&ctx, &ad(&w)).await.unwrap();
+            let saved = store.advertisement(id).await.unwrap();
+            assert_eq!(saved.state, "draft");
+            assert_eq!(saved.municipality_ids, w.munis.to_vec());
+            assert_eq!(
+                saved
+                    .positions
+                    .iter()
+                    .map(|p| (p.seq, p.kind.as_str(), p.count))
+                    .collect::<Vec<_>>(),
+                vec![(1, "ordinary", 5), (2, "bound_alis", 1)]
+            );
+            assert_eq!(saved.screening[0]["id"], "bound");
+            store.publish_advertisement(&ctx, id).await.unwrap();
+            assert!(matches!(
+                store.publish_advertisement(&ctx, id).await,
+                Err(StoreError::Conflict(_))
+            ));
+            let listed = store.advertisements(Some(w.round)).await.unwrap();
+            assert_eq!((listed.len(), listed[0].state.as_str()), (1, "published"));
+            assert_eq!(listed[0].positions.len(), 2);
+            assert!(
+                store
+                    .advertisements(Some(w.round + 1))
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+        }
+    );
+
+    both_backends!(
+        an_application_is_one_row_however_often_it_is_submitted,
+        |store| async move {
+            let w = world(&store).await;
+            let ctx = sys("2026-12-01T10:00:00Z");
+            let ad_id = store.create_advertisement(&ctx, &ad(&w)).await.unwrap();
+            let pos = store.advertisement(ad_id).await.unwrap().positions;
+            let (ordinary, bound) = (pos[0].id, pos[1].id);
+            let me = Ctx::new(
+                Actor {
+                    user_id: Some(w.applicant),
+                    ..Actor::default()
+                },
+                t("2027-01-20T10:00:00Z"),
+            );
+            let first = store
+                .submit_application(&me, &submit(ad_id, w.applicant, vec![ordinary, bound]))
+                .await
+                .unwrap();
+            assert!(matches!(first, Submitted::Created(_)));
+            // A double click, and then a change of mind: still one application.
+            let again = store
+                .submit_application(&me, &submit(ad_id, w.applicant, vec![ordinary, bound]))
+                .await
+                .unwrap();
+            assert_eq!(again, Submitted::Updated(first.id()));
+            store
+                .submit_application(&me, &submit(ad_id, w.applicant, vec![ordinary]))
+                .await
+                .unwrap();
+            let apps = store.applications(Some(ad_id), None).await.unwrap();
+            assert_eq!(apps.len(), 1);
+            assert_eq!(apps[0].position_ids, vec![ordinary]);
+            assert_eq!(apps[0].state, "submitted");
+
+            // Two submits at the same moment from two tabs also leave one row.
+            let twice = submit(ad_id, w.other_applicant, vec![bound]);
+            let (a, b) = tokio::join!(
+                store.submit_application(&me, &twice),
+                store.submit_application(&me, &twice),
+            );
+            let ids: Vec<i64> = [a, b]
+                .into_iter()
+                .filter_map(|r| r.ok())
+                .map(Submitted::id)
+                .collect();
+            assert!(!ids.is_empty());
+            assert_eq!(
+                store.applications(Some(ad_id), None).await.unwrap().len(),
+                2
+            );
+
+            store
+                .withdraw_application(&me, first.id(), w.applicant)
+                .await
+                .unwrap();
+            assert!(matches!(
+                store
+                    .withdraw_application(&me, first.id(), w.applicant)
+                    .await,
+                Err(StoreError::NotFound)
+            ));
+            assert!(
+                matches!(
+                    store.withdraw_application(&me, ids[0], w.applicant).await,
+                    Err(StoreError::NotFound)
+                ),
+                "one cannot withdraw someone else's application"
+            );
+            assert_eq!(
+                store.application(first.id()).await.unwrap().state,
+                "withdrawn"
+            );
+            assert_eq!(
+                store
+                    .applications(None, Some(w.applicant))
+                    .await
+                    .unwrap()
+                    .len(),
+                1
+            );
+        }
+    );
+
+    both_backends!(recruiters_assess_comment_and_rank, |store| async move {
+        let w = world(&store).await;
+        let ctx = sys("2026-12-01T10:00:00Z");
+        let ad_id = store.create_advertisement(&ctx, &ad(&w)).await.unwrap();
+        let pos = store.advertisement(ad_id).await.unwrap().positions;
+        let me = Ctx::new(
+            Actor {
+                user_id: Some(w.applicant),
+                ..Actor::default()
+            },
+            t("2027-01-20T10:00:00Z"),
+        );
+        let a = store
+            .submit_application(&me, &submit(ad_id, w.applicant, vec![pos[0].id, pos[1].id]))
+            .await
+            .unwrap()
+            .id();
+        let b = store
+            .submit_application(&me, &submit(ad_id, w.other_applicant, vec![pos[0].id]))
+            .await
+            .unwrap()
+            .id();
+        let hr = Ctx::new(
+            Actor::user(
+                w.recruiter,
+                Grant {
+                    role: Role::HfRecruiter,
+                    org: w.hf,
+                },
+            ),
+            t("2027-02-10T10:00:00Z"),
+        );
+
+        store
+            .adjust_points(&hr, a, 150, "Relevant forskning ikke dekket av rubrikken")
+            .await
+            .unwrap();
+        store.adjust_points(&hr, a, -50, "Rettet").await.unwrap();
+        store.assess(&hr, a, true, "Godt intervju").await.unwrap();
+        let app = store.application(a).await.unwrap();
+        assert_eq!(
+            (app.adjustment, app.shortlisted, app.notes.as_str()),
+            (100, true, "Godt intervju")
+        );
+        assert_eq!(store.adjustments(a).await.unwrap().len(), 2);
+
+        store
+            .participate(&hr, ad_id, w.recruiter, w.munis[0], "coordinator")
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .participate(&hr, ad_id, w.recruiter, w.munis[0], "coordinator")
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(store.participations(ad_id).await.unwrap().len(), 1);
+        store
+            .comment(&hr, a, w.recruiter, w.munis[0], "Kjenner kommunen godt.")
+            .await
+            .unwrap();
+        assert_eq!(
+            store.comments(a).await.unwrap()[0].text,
+            "Kjenner kommunen godt."
+        );
+
+        store
+            .save_recommendation(&hr, pos[0].id, &[b, a])
+            .await
+            .unwrap();
+        assert_eq!(store.recommendation(pos[0].id).await.unwrap(), vec![b, a]);
+        // b did not apply for the bound position: refused, and the old ranking stands.
+        assert!(matches!(
+            store.save_recommendation(&hr, pos[1].id, &[a, b]).await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(store.recommendation(pos[1].id).await.unwrap().is_empty());
+        store
+            .save_recommendation(&hr, pos[0].id, &[a])
+            .await
+            .unwrap();
+        assert_eq!(store.recommendation(pos[0].id).await.unwrap(), vec![a]);
+        assert!(store.verify_audit().await.unwrap().is_ok());
+    });
+
+    both_backends!(profiles_and_documents, |store| async move {
+        let w = world(&store).await;
+        let me = Ctx::new(
+            Actor {
+                user_id: Some(w.applicant),
+                ..Actor::default()
+            },
+            t("2027-01-10T10:00:00Z"),
+        );
+        assert!(store.profile(w.applicant).await.unwrap().is_none());
+        store
+            .save_profile_draft(me.now, w.applicant, &json!({"full_name": "Lis"}))
+            .await
+            .unwrap();
+        let p = store.profile(w.applicant).await.unwrap().unwrap();
+        assert_eq!(p.draft.unwrap()["full_name"], "Lis");
+        store
+            .save_profile(
+                &me,
+                w.applicant,
+                &json!({"full_name": "Lise Lege"}),
+                json!({"fields": ["full_name"]}),
+            )
+            .await
+            .unwrap();
+        let p = store.profile(w.applicant).await.unwrap().unwrap();
+        assert_eq!(
+            (p.data["full_name"].as_str(), p.draft),
+            (Some("Lise Lege"), None)
+        );
+
+        let bytes = b"%PDF-1.4 test".to_vec();
+        let id = store
+            .add_document(
+                &me,
+                &NewDocument {
+                    owner_id: w.applicant,
+                    kind: "norwegian_test",
+                    filename: "bergenstest.pdf",
+                    mime: "application/pdf",
+                    sha256: "abc",
+                    content: &bytes,
+                },
+            )
+            .await
+            .unwrap();
+        let (meta, content) = store.document(id).await.unwrap();
+        assert_eq!(
+            (meta.size, meta.mime.as_str(), content),
+            (13, "application/pdf", bytes)
+        );
+        assert_eq!(store.documents(w.applicant).await.unwrap().len(), 1);
+        assert!(matches!(
+            store.delete_document(&me, w.other_applicant, id).await,
+            Err(StoreError::NotFound)
+        ));
+        store.delete_document(&me, w.applicant, id).await.unwrap();
+        assert!(store.documents(w.applicant).await.unwrap().is_empty());
+        assert!(matches!(
+            store.document(id).await,
+            Err(StoreError::NotFound)
+        ));
+    });
+}

@@ -246,8 +246,21 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("error.code", "Feilkode", "Error code"),
 ];
 
-static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
-    LazyLock::new(|| TEXTS.iter().map(|&(k, nb, en)| (k, (nb, en))).collect());
+/// Every table of texts: the shared ones here, and each page module's own.
+const TABLES: &[&[(&str, &str, &str)]] = &[
+    TEXTS,
+    crate::pages::ads::TEXTS,
+    crate::pages::apply::TEXTS,
+    crate::pages::applicants::TEXTS,
+];
+
+static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
+    TABLES
+        .iter()
+        .flat_map(|t| t.iter())
+        .map(|&(k, nb, en)| (k, (nb, en)))
+        .collect()
+});
 
 /// The text for `key` in `lang`; the key itself (and a warning in the log) if it is missing.
 pub fn t(lang: Lang, key: &str) -> String {
@@ -272,7 +285,7 @@ mod tests {
     #[test]
     fn keys_are_unique_and_both_languages_are_filled() {
         let mut seen = std::collections::HashSet::new();
-        for (k, nb, en) in TEXTS {
+        for (k, nb, en) in TABLES.iter().flat_map(|t| t.iter()) {
             assert!(seen.insert(k), "duplicate key {k}");
             assert!(!nb.is_empty() && !en.is_empty(), "{k}");
         }

@@ -10,12 +10,13 @@ pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod i18n;
+pub mod mailer;
 pub mod metrics;
 pub mod pages;
 pub mod state;
 pub mod templates;
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -47,6 +48,60 @@ pub fn app(state: AppState) -> Router {
         .route("/runder/{id}", get(pages::rounds::show))
         .route("/organisasjoner", get(pages::orgs::list))
         .route("/organisasjoner/{id}", get(pages::orgs::show))
+        .route("/stillinger", get(pages::ads::public_list))
+        .route("/utlysninger", get(pages::ads::list))
+        .route(
+            "/utlysninger/ny",
+            get(pages::ads::new_form).post(pages::ads::create),
+        )
+        .route("/utlysninger/{id}", get(pages::ads::show))
+        .route("/utlysninger/{id}/publiser", post(pages::ads::publish))
+        .route("/utlysninger/{id}/delta", post(pages::ads::participate))
+        .route(
+            "/utlysninger/{id}/sok",
+            get(pages::apply::apply_form).post(pages::apply::apply),
+        )
+        .route("/utlysninger/{id}/sokere", get(pages::applicants::list))
+        .route(
+            "/utlysninger/{id}/sokere.csv",
+            get(pages::applicants::export_csv),
+        )
+        .route(
+            "/utlysninger/{id}/sokere.xlsx",
+            get(pages::applicants::export_xlsx),
+        )
+        .route(
+            "/utlysninger/{id}/sokere/{app}",
+            get(pages::applicants::show),
+        )
+        .route(
+            "/utlysninger/{id}/sokere/{app}/vurdering",
+            post(pages::applicants::assess),
+        )
+        .route(
+            "/utlysninger/{id}/sokere/{app}/poeng",
+            post(pages::applicants::adjust),
+        )
+        .route(
+            "/utlysninger/{id}/sokere/{app}/kommentar",
+            post(pages::applicants::comment),
+        )
+        .route(
+            "/utlysninger/{id}/innstilling",
+            get(pages::applicants::recommendation).post(pages::applicants::save_recommendation),
+        )
+        .route(
+            "/profil",
+            get(pages::apply::profile).post(pages::apply::save),
+        )
+        .route("/profil/utkast", post(pages::apply::save_draft))
+        .route(
+            "/profil/dokumenter/{id}/slett",
+            post(pages::apply::delete_document),
+        )
+        .route("/dokumenter/{id}", get(pages::apply::document))
+        .route("/soknader", get(pages::apply::mine))
+        .route("/soknader/{id}/trekk", post(pages::apply::withdraw))
         .route("/revisjonslogg", get(pages::audit::log))
         .route("/kalender", get(pages::calendar::this_year))
         .route("/kalender/{year}", get(pages::calendar::year))
@@ -64,8 +119,19 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(api)
         .fallback(not_found)
-        .layer(middleware::from_fn(friendly_limits))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        // Documents may be up to 10 MB; this route alone takes more than the general limit.
+        .merge(
+            Router::new()
+                .route("/profil/dokumenter", post(pages::apply::upload))
+                .layer(DefaultBodyLimit::max(
+                    pages::apply::MAX_DOCUMENT_BYTES + 64 * 1024,
+                ))
+                .layer(RequestBodyLimitLayer::new(
+                    pages::apply::MAX_DOCUMENT_BYTES + 64 * 1024,
+                )),
+        )
+        .layer(middleware::from_fn(friendly_limits))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn_with_state(
             state.clone(),

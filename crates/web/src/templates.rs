@@ -36,6 +36,31 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("audit.html", include_str!("../templates/audit.html")),
     ("calendar.html", include_str!("../templates/calendar.html")),
     ("error.html", include_str!("../templates/error.html")),
+    (
+        "ads_public.html",
+        include_str!("../templates/ads_public.html"),
+    ),
+    ("ads.html", include_str!("../templates/ads.html")),
+    ("ad.html", include_str!("../templates/ad.html")),
+    ("ad_form.html", include_str!("../templates/ad_form.html")),
+    ("profile.html", include_str!("../templates/profile.html")),
+    ("apply.html", include_str!("../templates/apply.html")),
+    (
+        "my_applications.html",
+        include_str!("../templates/my_applications.html"),
+    ),
+    (
+        "applicants.html",
+        include_str!("../templates/applicants.html"),
+    ),
+    (
+        "application.html",
+        include_str!("../templates/application.html"),
+    ),
+    (
+        "recommendation.html",
+        include_str!("../templates/recommendation.html"),
+    ),
 ];
 
 fn lang_of(state: &State) -> Lang {
@@ -111,6 +136,11 @@ mod tests {
             for quote in ['"', '\''] {
                 let pat = format!("t({quote}");
                 for (i, _) in source.match_indices(&pat) {
+                    // `text("name", …)` is a macro, not a text lookup.
+                    let before = source[..i].chars().next_back().unwrap_or(' ');
+                    if before.is_alphanumeric() || before == '_' {
+                        continue;
+                    }
                     let rest = &source[i + pat.len()..];
                     if let Some(end) = rest.find(quote) {
                         let key = &rest[..end];

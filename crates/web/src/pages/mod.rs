@@ -1,6 +1,9 @@
 //! HTML pages. Each handler takes a [`Visitor`], asks `lis1_domain::access::authorize` what the
 //! user may do, calls the store, and renders a template with [`page`].
 
+pub mod ads;
+pub mod applicants;
+pub mod apply;
 pub mod audit;
 pub mod calendar;
 pub mod dashboard;
@@ -35,11 +38,19 @@ pub fn page(state: &AppState, v: &Visitor, extra: Value) -> Value {
     match &v.session {
         None => {
             add("nav.home", "/");
+            add("nav.positions", "/stillinger");
             add("nav.rounds", "/runder");
         }
         Some(s) => {
             let p = &s.principal;
             add("nav.dashboard", "/oversikt");
+            if authorize(p, &Action::Apply).is_ok() {
+                add("nav.positions", "/stillinger");
+                add("nav.profile", "/profil");
+                add("nav.applications", "/soknader");
+            } else {
+                add("nav.ads", "/utlysninger");
+            }
             add("nav.rounds", "/runder");
             if authorize(p, &Action::ViewOrganisations).is_ok() {
                 add("nav.organisations", "/organisasjoner");

@@ -1,0 +1,1096 @@
+//! Advertisements (*utlysninger*): the hospital recruiter creates one joint advertisement per
+//! hospital in a round, with its coupled positions (§13a/§13b, ordinary or bound), criteria,
+//! points rubric and screening questions, and publishes it. The public list of open
+//! advertisements needs no login. Coordinators and union representatives register participation
+//! here, by the application deadline (002 §2.1).
+
+use std::collections::BTreeMap;
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use jiff::Timestamp;
+use lis1_domain::access::{Action, Grant, OrgPath, Role, authorize};
+use lis1_domain::advertisements::{
+    self as ads, AdvertisementDraft, Coupling, FormalCriteria, PositionDraft, PositionKind,
+    ScreeningQuestion, Window,
+};
+use lis1_domain::org::OrgKind;
+use lis1_domain::scoring::Rubric;
+use lis1_domain::{Lang, Localized};
+use lis1_store::advertisements::{Advertisement, NewAdvertisement, NewPosition};
+use lis1_store::orgs::Org;
+use lis1_store::rounds::StoredRound;
+use lis1_store::{Actor, Ctx};
+use minijinja::{Value, context};
+use serde::Deserialize;
+
+use crate::auth::{SignedIn, Visitor};
+use crate::error::AppError;
+use crate::pages::{fmt_time, page};
+use crate::state::AppState;
+
+/// This module's interface texts.
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("nav.positions", "Ledige stillinger", "Open positions"),
+    ("nav.ads", "Utlysninger", "Advertisements"),
+    ("ads.title", "Utlysninger", "Advertisements"),
+    (
+        "ads.public_title",
+        "Ledige LIS1-stillinger",
+        "Open LIS1 positions",
+    ),
+    (
+        "ads.public_intro",
+        "Stillingene er koblet: 12 måneder i sykehus og 6 måneder i kommune. Én søknad gjelder hele løpet.",
+        "The positions are coupled: 12 months in hospital and 6 months in a municipality. One application covers the whole course.",
+    ),
+    (
+        "ads.none_open",
+        "Ingen utlysninger er åpne for søknad akkurat nå.",
+        "No advertisements are open for applications right now.",
+    ),
+    (
+        "ads.none",
+        "Ingen utlysninger ennå.",
+        "No advertisements yet.",
+    ),
+    ("ads.new", "Ny utlysning", "New advertisement"),
+    ("ads.filter", "Filtrer", "Filter"),
+    ("ads.filter_region", "Helseregion", "Health region"),
+    ("ads.filter_hospital", "Helseforetak", "Hospital trust"),
+    ("ads.filter_municipality", "Kommune", "Municipality"),
+    ("ads.filter_kind", "Type stilling", "Kind of position"),
+    ("ads.all", "Alle", "All"),
+    ("ads.kind_ordinary", "Ordinære", "Ordinary"),
+    (
+        "ads.kind_bound",
+        "Bundne (LIS1 + LIS3/ALIS)",
+        "Bound (LIS1 + LIS3/ALIS)",
+    ),
+    ("ads.round", "Runde", "Round"),
+    ("ads.site", "Sykehus", "Hospital"),
+    ("ads.coupling", "Kobling", "Coupling"),
+    ("ads.municipalities", "Kommuner", "Municipalities"),
+    (
+        "ads.municipalities_hint",
+        "§ 13a: velg én kommune. § 13b: velg kommunene i gruppen (samarbeidsområdet).",
+        "§ 13a: choose one municipality. § 13b: choose the municipalities of the group (the cooperation area).",
+    ),
+    ("ads.ad_title", "Tittel", "Title"),
+    ("ads.description", "Beskrivelse", "Description"),
+    ("ads.positions", "Stillinger", "Positions"),
+    ("ads.position", "Stilling", "Position"),
+    ("ads.position_kind", "Type", "Kind"),
+    ("ads.count", "Antall", "Number"),
+    (
+        "ads.position_municipality",
+        "Kommune (§ 13a eller ALIS)",
+        "Municipality (§ 13a or ALIS)",
+    ),
+    (
+        "ads.later_employer",
+        "Senere arbeidsgiver (bestemmer for bundne stillinger)",
+        "Later employer (decides on bound positions)",
+    ),
+    ("ads.none_selected", "Ingen", "None"),
+    (
+        "ads.unused_row",
+        "Tom rad brukes ikke.",
+        "An empty row is not used.",
+    ),
+    (
+        "ads.weighted",
+        "Kriterier som vektlegges (én per linje)",
+        "Weighted criteria (one per line)",
+    ),
+    ("ads.formal", "Formelle krav", "Formal requirements"),
+    ("ads.rubric", "Poengregler", "Points rubric"),
+    (
+        "ads.rubric_hint",
+        "Poengene er veiledende, ikke avgjørende. Reglene vises for søkerne. Avansert: endre reglene som JSON.",
+        "Points are guidance, not the decision. The rules are shown to applicants. Advanced: edit the rules as JSON.",
+    ),
+    ("ads.screening", "Utsilingsspørsmål", "Screening questions"),
+    (
+        "ads.screening_hint",
+        "Ekstra ja/nei-spørsmål, ett per linje. Spørsmålet om bunden stilling legges til når utlysningen har en bunden stilling.",
+        "Extra yes/no questions, one per line. The question about the bound position is added when the advertisement has a bound position.",
+    ),
+    (
+        "ads.auto_next",
+        "Tilby automatisk til neste på innstillingen når et tilbud avslås eller utløper",
+        "Offer automatically to the next on the recommendation when an offer is declined or expires",
+    ),
+    ("ads.save_draft", "Lagre som utkast", "Save as draft"),
+    (
+        "ads.saved",
+        "Utlysningen er lagret som utkast. Publiser den når den er klar.",
+        "The advertisement is saved as a draft. Publish it when it is ready.",
+    ),
+    ("ads.publish", "Publiser", "Publish"),
+    (
+        "ads.published",
+        "Utlysningen er publisert.",
+        "The advertisement is published.",
+    ),
+    ("ads.state_draft", "Utkast", "Draft"),
+    ("ads.state_published", "Publisert", "Published"),
+    (
+        "ads.window_not_open",
+        "Åpner for søknad",
+        "Opens for applications",
+    ),
+    ("ads.window_open", "Søknadsfrist", "Application deadline"),
+    (
+        "ads.window_closed",
+        "Søknadsfristen er ute",
+        "The application deadline has passed",
+    ),
+    ("ads.apply", "Søk på stillingen", "Apply for the position"),
+    ("ads.applicants", "Søkere", "Applicants"),
+    (
+        "ads.participate",
+        "Meld deltakelse i ansettelsen",
+        "Register participation in the hiring",
+    ),
+    (
+        "ads.participate_hint",
+        "Kommunekoordinatorer og hovedtillitsvalgt som vil delta i utvelgelsen, melder fra innen søknadsfristen.",
+        "Municipal coordinators and the union representative who want to take part in the selection register by the application deadline.",
+    ),
+    (
+        "ads.participating",
+        "Du deltar i ansettelsen og kan lese søknadene og kommentere.",
+        "You take part in the hiring and can read the applications and comment.",
+    ),
+    (
+        "ads.participated",
+        "Deltakelsen er registrert.",
+        "Your participation is registered.",
+    ),
+    (
+        "ads.errors_title",
+        "Utlysningen ble ikke lagret. Rett opp dette:",
+        "The advertisement was not saved. Please correct the following:",
+    ),
+    ("ads.bound_badge", "Bunden", "Bound"),
+    ("ads.applications_count", "søknader", "applications"),
+];
+
+/// An advertisement with everything a page shows about it.
+pub struct AdContext {
+    /// The advertisement.
+    pub ad: Advertisement,
+    /// Its round.
+    pub round: StoredRound,
+    /// The hospital trust.
+    pub hf: Org,
+    /// The hospital site.
+    pub site: Org,
+    /// The trust's path (for access decisions).
+    pub hf_path: OrgPath,
+    /// Its municipalities.
+    pub municipalities: Vec<Org>,
+}
+
+impl AdContext {
+    /// Loads an advertisement and what belongs to it.
+    pub async fn load(state: &AppState, id: i64, lang: Lang) -> Result<AdContext, AppError> {
+        let store_err = |e| AppError::store(e, lang);
+        let ad = state.store.advertisement(id).await.map_err(store_err)?;
+        let round = state.store.round(ad.round_id).await.map_err(store_err)?;
+        let hf = state.store.org(ad.hf_id).await.map_err(store_err)?;
+        let site = state
+            .store
+            .org(ad.hospital_site_id)
+            .await
+            .map_err(store_err)?;
+        let hf_path = state.store.org_path(ad.hf_id).await.map_err(store_err)?;
+        let mut municipalities = Vec::new();
+        for m in &ad.municipality_ids {
+            municipalities.push(state.store.org(*m).await.map_err(store_err)?);
+        }
+        Ok(AdContext {
+            ad,
+            round,
+            hf,
+            site,
+            hf_path,
+            municipalities,
+        })
+    }
+
+    /// Where the application window stands now.
+    pub fn window(&self, now: Timestamp) -> Window {
+        ads::application_window(
+            self.round.announcement,
+            self.round.application_deadline,
+            now,
+        )
+    }
+
+    /// Whether anyone may see it: published and announced, or the viewer manages it.
+    pub fn visible_to(&self, v: &Visitor, now: Timestamp) -> bool {
+        let public = self.ad.state == "published" && self.window(now) != Window::NotYetOpen;
+        public
+            || v.session.as_ref().is_some_and(|s| {
+                authorize(
+                    &s.principal,
+                    &Action::ManageAdvertisements { hf: &self.hf_path },
+                )
+                .is_ok()
+                    || authorize(&s.principal, &Action::ViewAuditLog).is_ok()
+            })
+    }
+
+    /// The later employers of its bound positions.
+    pub fn later_employers(&self) -> Vec<i64> {
+        self.ad
+            .positions
+            .iter()
+            .filter_map(|p| p.later_employer_id)
+            .collect()
+    }
+
+    /// The screening questions.
+    pub fn screening(&self) -> Vec<ScreeningQuestion> {
+        serde_json::from_value(self.ad.screening.clone()).unwrap_or_default()
+    }
+
+    /// The points rubric.
+    pub fn rubric(&self) -> Rubric {
+        serde_json::from_value(self.ad.rubric.clone())
+            .unwrap_or_else(|_| Rubric { items: Vec::new() })
+    }
+
+    /// The formal criteria.
+    pub fn formal(&self) -> FormalCriteria {
+        serde_json::from_value(self.ad.formal_criteria.clone())
+            .unwrap_or_else(|_| FormalCriteria::hnt())
+    }
+
+    /// The template's view of it.
+    pub async fn view(&self, state: &AppState, lang: Lang) -> Value {
+        let mut names: BTreeMap<i64, String> = self
+            .municipalities
+            .iter()
+            .map(|m| (m.id, m.name.clone()))
+            .collect();
+        for p in &self.ad.positions {
+            for id in [p.municipality_id, p.later_employer_id]
+                .into_iter()
+                .flatten()
+            {
+                if let std::collections::btree_map::Entry::Vacant(e) = names.entry(id)
+                    && let Ok(o) = state.store.org(id).await
+                {
+                    e.insert(o.name);
+                }
+            }
+        }
+        let positions: Vec<_> = self
+            .ad
+            .positions
+            .iter()
+            .map(|p| {
+                let kind = PositionKind::parse(&p.kind).ok();
+                context! {
+                    id => p.id, seq => p.seq, count => p.count,
+                    kind => kind.map(|k| k.label(lang)).unwrap_or(""),
+                    bound => kind.is_some_and(|k| k.is_bound()),
+                    municipality => p.municipality_id.and_then(|m| names.get(&m).cloned()),
+                    later_employer => p.later_employer_id.and_then(|m| names.get(&m).cloned()),
+                }
+            })
+            .collect();
+        let window = match self.window(state.now()) {
+            Window::NotYetOpen => "not_open",
+            Window::Open => "open",
+            Window::Closed => "closed",
+        };
+        let coupling = Coupling::parse(&self.ad.coupling)
+            .map(|c| c.label(lang))
+            .unwrap_or("");
+        let formal: Vec<String> = self.formal().describe(lang);
+        let weighted: Vec<String> =
+            serde_json::from_value(self.ad.weighted_criteria.clone()).unwrap_or_default();
+        let screening: Vec<_> = self
+            .screening()
+            .iter()
+            .map(|q| lang.pick(q.text_nb.clone(), q.text_en.clone()))
+            .collect();
+        context! {
+            id => self.ad.id, title => self.ad.title.clone(), description => self.ad.description.clone(),
+            state => self.ad.state.clone(), coupling => coupling,
+            hf => self.hf.name.clone(), site => self.site.name.clone(),
+            round => self.round.name.clone(), round_id => self.round.id,
+            announcement => fmt_time(self.round.announcement, lang),
+            deadline => fmt_time(self.round.application_deadline, lang),
+            window => window,
+            municipalities => self.municipalities.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
+            positions => positions,
+            any_bound => self.ad.positions.iter().any(|p| PositionKind::parse(&p.kind).is_ok_and(|k| k.is_bound())),
+            rubric => self.rubric().describe(lang),
+            formal => formal, weighted => weighted, screening => screening,
+        }
+    }
+}
+
+/// Filters of the public list.
+#[derive(Debug, Default, Deserialize)]
+pub struct PublicFilter {
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    hf: Option<String>,
+    #[serde(default)]
+    kommune: Option<String>,
+    #[serde(default)]
+    type_: Option<String>,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+}
+
+fn parse_id(s: &Option<String>) -> Option<i64> {
+    s.as_deref().and_then(|v| v.parse().ok())
+}
+
+/// `GET /stillinger`: the public, searchable list of advertisements open for applications.
+pub async fn public_list(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(f): Query<PublicFilter>,
+) -> Result<Html<String>, AppError> {
+    let lang = v.lang;
+    let store_err = |e| AppError::store(e, lang);
+    let now = state.now();
+    let orgs = state.store.orgs().await.map_err(store_err)?;
+    let by_id: BTreeMap<i64, &Org> = orgs.iter().map(|o| (o.id, o)).collect();
+    let (region, hf, kommune) = (parse_id(&f.region), parse_id(&f.hf), parse_id(&f.kommune));
+    let kind = f.kind.clone().or(f.type_.clone()).unwrap_or_default();
+    let mut rows = Vec::new();
+    for ad in state.store.advertisements(None).await.map_err(store_err)? {
+        if ad.state != "published" {
+            continue;
+        }
+        let round = state.store.round(ad.round_id).await.map_err(store_err)?;
+        if ads::application_window(round.announcement, round.application_deadline, now)
+            != Window::Open
+        {
+            continue;
+        }
+        let rhf = by_id.get(&ad.hf_id).and_then(|o| o.parent_id);
+        let bound = ad
+            .positions
+            .iter()
+            .any(|p| PositionKind::parse(&p.kind).is_ok_and(|k| k.is_bound()));
+        let keep = region.is_none_or(|r| rhf == Some(r))
+            && hf.is_none_or(|h| ad.hf_id == h)
+            && kommune.is_none_or(|k| ad.municipality_ids.contains(&k))
+            && match kind.as_str() {
+                "bound" => bound,
+                "ordinary" => ad.positions.iter().any(|p| p.kind == "ordinary"),
+                _ => true,
+            };
+        if !keep {
+            continue;
+        }
+        let names = |ids: &[i64]| {
+            ids.iter()
+                .filter_map(|i| by_id.get(i).map(|o| o.name.clone()))
+                .collect::<Vec<_>>()
+        };
+        rows.push(context! {
+            id => ad.id, title => ad.title.clone(),
+            hf => by_id.get(&ad.hf_id).map(|o| o.name.clone()),
+            site => by_id.get(&ad.hospital_site_id).map(|o| o.name.clone()),
+            municipalities => names(&ad.municipality_ids).join(", "),
+            positions => ad.positions.iter().map(|p| p.count).sum::<i32>(),
+            bound => bound,
+            deadline => fmt_time(round.application_deadline, lang),
+        });
+    }
+    let options = |kind: OrgKind| -> Vec<Value> {
+        orgs.iter()
+            .filter(|o| o.kind == kind)
+            .map(|o| context! { id => o.id, name => o.name.clone() })
+            .collect()
+    };
+    crate::templates::render(
+        "ads_public.html",
+        page(
+            &state,
+            &v,
+            context! {
+                ads => rows,
+                regions => options(OrgKind::Rhf), hfs => options(OrgKind::Hf), municipalities => options(OrgKind::Municipality),
+                f_region => region, f_hf => hf, f_kommune => kommune, f_kind => kind,
+            },
+        ),
+    )
+}
+
+/// The recruiter's hospital trust grants.
+fn recruiter_grants(s: &SignedIn) -> Vec<Grant> {
+    s.principal
+        .grants
+        .iter()
+        .copied()
+        .filter(|g| g.role == Role::HfRecruiter)
+        .collect()
+}
+
+/// `GET /utlysninger`: the advertisements one works with.
+pub async fn list(State(state): State<AppState>, v: Visitor) -> Result<Html<String>, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let store_err = |e| AppError::store(e, lang);
+    let all = state.store.advertisements(None).await.map_err(store_err)?;
+    let mut rows = Vec::new();
+    let mut can_create = false;
+    for ad in all {
+        let hf_path = state.store.org_path(ad.hf_id).await.map_err(store_err)?;
+        let manages =
+            authorize(&s.principal, &Action::ManageAdvertisements { hf: &hf_path }).is_ok();
+        can_create |= manages;
+        let participant = state
+            .store
+            .participations(ad.id)
+            .await
+            .map_err(store_err)?
+            .iter()
+            .any(|p| p.user_id == s.user.id);
+        let later: Vec<i64> = ad
+            .positions
+            .iter()
+            .filter_map(|p| p.later_employer_id)
+            .collect();
+        let sees = authorize(
+            &s.principal,
+            &Action::ViewApplicants {
+                hf: &hf_path,
+                participant,
+                later_employers: &later,
+            },
+        )
+        .is_ok();
+        if !(manages || sees) {
+            continue;
+        }
+        let round = state.store.round(ad.round_id).await.map_err(store_err)?;
+        let n = state
+            .store
+            .applications(Some(ad.id), None)
+            .await
+            .map_err(store_err)?
+            .iter()
+            .filter(|a| a.state == "submitted")
+            .count();
+        rows.push(context! {
+            id => ad.id, title => ad.title, round => round.name, state => ad.state, applications => n,
+        });
+    }
+    can_create |= !recruiter_grants(s).is_empty();
+    crate::templates::render(
+        "ads.html",
+        page(
+            &state,
+            &v,
+            context! { ads => rows, can_create => can_create },
+        ),
+    )
+}
+
+/// The form's values as typed.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+struct AdForm {
+    round_id: String,
+    site_id: String,
+    coupling: String,
+    municipality_ids: Vec<String>,
+    title: String,
+    description: String,
+    weighted: String,
+    rubric: String,
+    screening: String,
+    auto_next: bool,
+    positions: Vec<PositionForm>,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+struct PositionForm {
+    kind: String,
+    count: String,
+    municipality_id: String,
+    later_employer_id: String,
+}
+
+const POSITION_ROWS: usize = 4;
+
+impl AdForm {
+    fn blank() -> AdForm {
+        let rubric = serde_json::to_string_pretty(&Rubric::hnt_default()).unwrap_or_default();
+        let mut positions = vec![PositionForm::default(); POSITION_ROWS];
+        positions[0] = PositionForm {
+            kind: "ordinary".into(),
+            count: "1".into(),
+            ..PositionForm::default()
+        };
+        AdForm {
+            coupling: "section13b".into(),
+            weighted: "God kjennskap til norsk helsevesen\nUtdanning og relevant faglig arbeidserfaring\nSpråkkunnskaper\nTeamkompetanse\nReferanser".into(),
+            rubric,
+            auto_next: true,
+            positions,
+            ..AdForm::default()
+        }
+    }
+
+    fn from_pairs(pairs: &[(String, String)]) -> AdForm {
+        let mut f = AdForm {
+            positions: vec![PositionForm::default(); POSITION_ROWS],
+            ..AdForm::default()
+        };
+        for (k, v) in pairs {
+            match k.as_str() {
+                "round_id" => f.round_id = v.clone(),
+                "site_id" => f.site_id = v.clone(),
+                "coupling" => f.coupling = v.clone(),
+                "municipality_ids" => f.municipality_ids.push(v.clone()),
+                "title" => f.title = v.trim().to_string(),
+                "description" => f.description = v.clone(),
+                "weighted" => f.weighted = v.clone(),
+                "rubric" => f.rubric = v.clone(),
+                "screening" => f.screening = v.clone(),
+                "auto_next" => f.auto_next = true,
+                other => {
+                    let Some(rest) = other.strip_prefix("positions[") else {
+                        continue;
+                    };
+                    let Some((n, part)) = rest.split_once("].") else {
+                        continue;
+                    };
+                    let Ok(n) = n.parse::<usize>() else { continue };
+                    let Some(p) = f.positions.get_mut(n) else {
+                        continue;
+                    };
+                    match part {
+                        "kind" => p.kind = v.clone(),
+                        "count" => p.count = v.trim().to_string(),
+                        "municipality_id" => p.municipality_id = v.clone(),
+                        "later_employer_id" => p.later_employer_id = v.clone(),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        f
+    }
+}
+
+struct FormOptions {
+    rounds: Vec<Value>,
+    sites: Vec<(Org, Vec<Org>)>,
+    later_employers: Vec<Value>,
+}
+
+async fn form_options(state: &AppState, s: &SignedIn, lang: Lang) -> Result<FormOptions, AppError> {
+    let store_err = |e| AppError::store(e, lang);
+    let now = state.now();
+    let rounds = state
+        .store
+        .rounds()
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .filter(|r| r.application_deadline > now)
+        .map(|r| context! { id => r.id, name => r.name })
+        .collect();
+    let orgs = state.store.orgs().await.map_err(store_err)?;
+    let mut sites = Vec::new();
+    for g in recruiter_grants(s) {
+        for site in orgs
+            .iter()
+            .filter(|o| o.kind == OrgKind::HospitalSite && o.parent_id == Some(g.org))
+        {
+            let mut munis = Vec::new();
+            for a in state.store.area(site.id).await.map_err(store_err)? {
+                munis.push(
+                    state
+                        .store
+                        .org(a.municipality_id)
+                        .await
+                        .map_err(store_err)?,
+                );
+            }
+            sites.push((site.clone(), munis));
+        }
+    }
+    let later_employers = orgs
+        .iter()
+        .filter(|o| matches!(o.kind, OrgKind::Hf | OrgKind::Municipality))
+        .map(|o| context! { id => o.id, name => o.name.clone() })
+        .collect();
+    Ok(FormOptions {
+        rounds,
+        sites,
+        later_employers,
+    })
+}
+
+fn form_page(
+    state: &AppState,
+    v: &Visitor,
+    opts: &FormOptions,
+    form: &AdForm,
+    errors: &[(String, String)],
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let map: BTreeMap<&str, &str> = errors
+        .iter()
+        .map(|(f, m)| (f.as_str(), m.as_str()))
+        .collect();
+    let list: Vec<_> = errors
+        .iter()
+        .map(|(f, m)| context! { field => f, message => m })
+        .collect();
+    let sites: Vec<_> = opts
+        .sites
+        .iter()
+        .map(|(site, munis)| {
+            context! {
+                id => site.id, name => site.name.clone(),
+                municipalities => munis.iter().map(|m| context! {
+                    id => m.id, name => m.name.clone(),
+                    checked => form.municipality_ids.contains(&m.id.to_string()),
+                }).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    let kinds: Vec<_> = [
+        PositionKind::Ordinary,
+        PositionKind::BoundLis3Psychiatry,
+        PositionKind::BoundLis3Bup,
+        PositionKind::BoundAlis,
+    ]
+    .into_iter()
+    .map(|k| context! { value => k.as_str(), label => k.label(lang) })
+    .collect();
+    let couplings: Vec<_> = [Coupling::Section13a, Coupling::Section13b]
+        .into_iter()
+        .map(|c| context! { value => c.as_str(), label => c.label(lang) })
+        .collect();
+    let html = crate::templates::render(
+        "ad_form.html",
+        page(
+            state,
+            v,
+            context! {
+                form => form, errors => map, error_list => list, rounds => opts.rounds.clone(), sites => sites,
+                kinds => kinds, couplings => couplings, later_employers => opts.later_employers.clone(),
+                formal => FormalCriteria::hnt().describe(lang),
+            },
+        ),
+    )?;
+    Ok((status, html).into_response())
+}
+
+fn require_recruiter(v: &Visitor) -> Result<&SignedIn, AppError> {
+    let s = v.require()?;
+    if recruiter_grants(s).is_empty() {
+        return Err(AppError::from(lis1_domain::access::Denied {
+            action: "manage_advertisements",
+        })
+        .in_lang(v.lang));
+    }
+    Ok(s)
+}
+
+/// `GET /utlysninger/ny`.
+pub async fn new_form(State(state): State<AppState>, v: Visitor) -> Result<Response, AppError> {
+    let s = require_recruiter(&v)?;
+    let opts = form_options(&state, s, v.lang).await?;
+    let mut form = AdForm::blank();
+    if let Some((site, _)) = opts.sites.first() {
+        form.site_id = site.id.to_string();
+        form.title = format!("LIS1 ved {}", site.name);
+    }
+    form_page(&state, &v, &opts, &form, &[], StatusCode::OK)
+}
+
+/// `POST /utlysninger/ny`.
+pub async fn create(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = require_recruiter(&v)?;
+    let token = pairs
+        .iter()
+        .find(|(k, _)| k == "csrf_token")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    s.check_csrf(token, lang)?;
+    let opts = form_options(&state, s, lang).await?;
+    let form = AdForm::from_pairs(&pairs);
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let invalid = lang.pick("Velg fra listen.", "Choose from the list.");
+
+    let site = form
+        .site_id
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| opts.sites.iter().find(|(s, _)| s.id == id));
+    if site.is_none() {
+        errors.push(("site_id".into(), invalid.into()));
+    }
+    let round_id = form.round_id.parse::<i64>().ok().filter(|id| {
+        opts.rounds
+            .iter()
+            .any(|r| r.get_attr("id").ok().and_then(|v| v.as_i64()) == Some(*id))
+    });
+    if round_id.is_none() {
+        errors.push((
+            "round_id".into(),
+            lang.pick(
+                "Velg en runde som ikke har passert søknadsfristen.",
+                "Choose a round whose deadline has not passed.",
+            )
+            .into(),
+        ));
+    }
+    let coupling = Coupling::parse(&form.coupling).ok();
+    if coupling.is_none() {
+        errors.push(("coupling".into(), invalid.into()));
+    }
+    let municipality_ids: Vec<i64> = form
+        .municipality_ids
+        .iter()
+        .filter_map(|m| m.parse().ok())
+        .collect();
+    let rubric: Option<Rubric> = match serde_json::from_str(&form.rubric) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            errors.push((
+                "rubric".into(),
+                match lang {
+                    Lang::Nb => format!("Poengreglene er ikke gyldig JSON: {e}"),
+                    Lang::En => format!("The rubric is not valid JSON: {e}"),
+                },
+            ));
+            None
+        }
+    };
+    let mut positions = Vec::new();
+    for (i, p) in form.positions.iter().enumerate() {
+        if p.kind.is_empty() || (p.count.is_empty() && i > 0) {
+            continue;
+        }
+        let Ok(kind) = PositionKind::parse(&p.kind) else {
+            errors.push((format!("positions[{i}].kind"), invalid.into()));
+            continue;
+        };
+        let count = match p.count.parse::<u16>() {
+            Ok(c) => c,
+            Err(_) => {
+                errors.push((
+                    format!("positions[{i}].count"),
+                    lang.pick("Skriv et helt tall.", "Enter a whole number.")
+                        .into(),
+                ));
+                continue;
+            }
+        };
+        positions.push(PositionDraft {
+            kind,
+            count,
+            municipality_id: p.municipality_id.parse().ok(),
+            later_employer_id: p.later_employer_id.parse().ok(),
+        });
+    }
+    let mut screening: Vec<ScreeningQuestion> = Vec::new();
+    if positions.iter().any(|p| p.kind.is_bound()) {
+        screening.push(ScreeningQuestion::applies_for_bound());
+    }
+    for (i, line) in form
+        .screening
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
+        screening.push(ScreeningQuestion {
+            id: format!("q{}", i + 1),
+            text_nb: line.to_string(),
+            text_en: line.to_string(),
+            kind: ads::QuestionKind::YesNo,
+        });
+    }
+    let weighted: Vec<String> = form
+        .weighted
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+
+    if let (Some((site, area)), Some(round_id), Some(coupling), Some(rubric), true) =
+        (site, round_id, coupling, rubric, errors.is_empty())
+    {
+        let draft = AdvertisementDraft {
+            title: form.title.clone(),
+            description: form.description.clone(),
+            coupling,
+            municipality_ids: municipality_ids.clone(),
+            positions: positions.clone(),
+            formal_criteria: FormalCriteria::hnt(),
+            weighted_criteria: weighted.clone(),
+            rubric: rubric.clone(),
+            screening: screening.clone(),
+            auto_next_in_line: form.auto_next,
+        };
+        let area_ids: Vec<i64> = area.iter().map(|m| m.id).collect();
+        match ads::validate_advertisement(&draft, &area_ids) {
+            Err(problems) => {
+                errors.extend(problems.iter().map(|p| (p.field(), p.message(lang))));
+            }
+            Ok(()) => {
+                let hf_path = state
+                    .store
+                    .org_path(site.id)
+                    .await
+                    .map_err(|e| AppError::store(e, lang))?;
+                let grant = authorize(&s.principal, &Action::ManageAdvertisements { hf: &hf_path })
+                    .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
+                let hf_id = site.parent_id.unwrap_or(site.id);
+                let new = NewAdvertisement {
+                    round_id,
+                    hf_id,
+                    hospital_site_id: site.id,
+                    coupling: coupling.as_str().to_string(),
+                    title: draft.title.clone(),
+                    description: draft.description.clone(),
+                    municipality_ids,
+                    formal_criteria: serde_json::to_value(draft.formal_criteria)
+                        .unwrap_or_default(),
+                    weighted_criteria: serde_json::to_value(&weighted).unwrap_or_default(),
+                    rubric: serde_json::to_value(&rubric).unwrap_or_default(),
+                    screening: serde_json::to_value(&screening).unwrap_or_default(),
+                    auto_next_in_line: form.auto_next,
+                    positions: positions
+                        .iter()
+                        .map(|p| NewPosition {
+                            kind: p.kind.as_str().to_string(),
+                            count: i32::from(p.count),
+                            municipality_id: p.municipality_id,
+                            later_employer_id: p.later_employer_id,
+                        })
+                        .collect(),
+                };
+                let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+                let id = state
+                    .store
+                    .create_advertisement(&ctx, &new)
+                    .await
+                    .map_err(|e| AppError::store(e, lang))?;
+                return Ok(Redirect::to(&format!("/utlysninger/{id}?lagret=1")).into_response());
+            }
+        }
+    }
+    form_page(
+        &state,
+        &v,
+        &opts,
+        &form,
+        &errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+}
+
+/// Notices after an action.
+#[derive(Debug, Deserialize)]
+pub struct Notice {
+    #[serde(default)]
+    lagret: Option<String>,
+    #[serde(default)]
+    publisert: Option<String>,
+    #[serde(default)]
+    deltar: Option<String>,
+}
+
+/// `GET /utlysninger/{id}`.
+pub async fn show(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Query(n): Query<Notice>,
+) -> Result<Html<String>, AppError> {
+    let lang = v.lang;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let c = AdContext::load(&state, id, lang).await?;
+    let now = state.now();
+    if !c.visible_to(&v, now) {
+        return Err(AppError::not_found(lang));
+    }
+    let mut flags = context! {};
+    if let Some(s) = &v.session {
+        let manages = authorize(
+            &s.principal,
+            &Action::ManageAdvertisements { hf: &c.hf_path },
+        )
+        .is_ok();
+        let parts = state
+            .store
+            .participations(id)
+            .await
+            .map_err(|e| AppError::store(e, lang))?;
+        let participant = parts.iter().any(|p| p.user_id == s.user.id);
+        let later = c.later_employers();
+        let sees = authorize(
+            &s.principal,
+            &Action::ViewApplicants {
+                hf: &c.hf_path,
+                participant,
+                later_employers: &later,
+            },
+        )
+        .is_ok();
+        let mut munis = Vec::new();
+        for m in &c.ad.municipality_ids {
+            munis.push(
+                state
+                    .store
+                    .org_path(*m)
+                    .await
+                    .map_err(|e| AppError::store(e, lang))?,
+            );
+        }
+        let may_participate = !participant
+            && c.window(now) != Window::Closed
+            && authorize(
+                &s.principal,
+                &Action::Participate {
+                    hf: &c.hf_path,
+                    municipalities: &munis,
+                },
+            )
+            .is_ok();
+        flags = context! {
+            manages => manages, sees_applicants => sees, participant => participant,
+            may_participate => may_participate,
+            may_apply => authorize(&s.principal, &Action::Apply).is_ok() && c.window(now) == Window::Open && c.ad.state == "published",
+            may_publish => manages && c.ad.state == "draft",
+        };
+    } else if c.window(now) == Window::Open {
+        flags = context! { may_apply => true };
+    }
+    let notice = if n.lagret.is_some() {
+        Some(crate::i18n::t(lang, "ads.saved"))
+    } else if n.publisert.is_some() {
+        Some(crate::i18n::t(lang, "ads.published"))
+    } else if n.deltar.is_some() {
+        Some(crate::i18n::t(lang, "ads.participated"))
+    } else {
+        None
+    };
+    let view = c.view(&state, lang).await;
+    crate::templates::render(
+        "ad.html",
+        page(
+            &state,
+            &v,
+            context! { ad => view, flags => flags, notice => notice },
+        ),
+    )
+}
+
+/// `POST /utlysninger/{id}/publiser`.
+pub async fn publish(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<crate::auth::CsrfForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&form.csrf_token, lang)?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let c = AdContext::load(&state, id, lang).await?;
+    let grant = authorize(
+        &s.principal,
+        &Action::ManageAdvertisements { hf: &c.hf_path },
+    )
+    .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    state
+        .store
+        .publish_advertisement(&ctx, id)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    Ok(Redirect::to(&format!("/utlysninger/{id}?publisert=1")).into_response())
+}
+
+/// `POST /utlysninger/{id}/delta`: a coordinator or union representative registers
+/// participation, no later than the application deadline (002 §2.1).
+pub async fn participate(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<crate::auth::CsrfForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&form.csrf_token, lang)?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let c = AdContext::load(&state, id, lang).await?;
+    let now = state.now();
+    if c.window(now) == Window::Closed {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "participation_deadline_passed",
+            match lang {
+                Lang::Nb => format!(
+                    "Fristen for å melde deltakelse var søknadsfristen {}.",
+                    fmt_time(c.round.application_deadline, lang)
+                ),
+                Lang::En => format!(
+                    "The deadline for registering participation was the application deadline, {}.",
+                    fmt_time(c.round.application_deadline, lang)
+                ),
+            },
+        )
+        .in_lang(lang));
+    }
+    let mut munis = Vec::new();
+    for m in &c.ad.municipality_ids {
+        munis.push(
+            state
+                .store
+                .org_path(*m)
+                .await
+                .map_err(|e| AppError::store(e, lang))?,
+        );
+    }
+    let grant = authorize(
+        &s.principal,
+        &Action::Participate {
+            hf: &c.hf_path,
+            municipalities: &munis,
+        },
+    )
+    .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), now);
+    match state
+        .store
+        .participate(&ctx, id, s.user.id, grant.org, grant.role.as_str())
+        .await
+    {
+        Ok(()) | Err(lis1_store::StoreError::Conflict(_)) => {}
+        Err(e) => return Err(AppError::store(e, lang)),
+    }
+    Ok(Redirect::to(&format!("/utlysninger/{id}?deltar=1")).into_response())
+}

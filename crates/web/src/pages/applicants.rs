@@ -1,0 +1,1058 @@
+//! The recruiter's work on an advertisement's applicants: the list with filters and points
+//! computed by the advertisement's rubric (with a per-item breakdown), adjustments with a logged
+//! reason, shortlist and interview notes, comments from participating coordinators and the union
+//! representative, the ranked recommendation (*innstilling*) per position, and exports.
+//!
+//! Who may do what: `lis1_domain::access` (`ViewApplicants`, `AssessApplicants`, `Recommend`).
+//! Every view of an application (personal data) is audit-logged.
+
+use std::collections::BTreeMap;
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use lis1_domain::access::{Action, Grant, authorize};
+use lis1_domain::advertisements::{self as ads, Answer, PositionKind};
+use lis1_domain::profiles::{EducationRegion, Profile};
+use lis1_domain::scoring::{self, Points, Score};
+use lis1_domain::Lang;
+use lis1_store::applications::{Application, Submitted};
+use lis1_store::audit::Event;
+use lis1_store::outbox::NewMail;
+use lis1_store::{Actor, Ctx};
+use minijinja::{Value, context};
+use serde::Deserialize;
+
+use crate::auth::{SignedIn, Visitor};
+use crate::error::AppError;
+use crate::pages::ads::AdContext;
+use crate::pages::{fmt_time, page};
+use crate::state::AppState;
+
+/// This module's interface texts.
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("applicants.title", "Søkere", "Applicants"),
+    (
+        "applicants.none",
+        "Ingen søkere ennå.",
+        "No applicants yet.",
+    ),
+    ("applicants.count", "søkere vises", "applicants shown"),
+    ("applicants.name", "Søker", "Applicant"),
+    ("applicants.positions", "Søker på", "Applies for"),
+    ("applicants.formal", "Formelle krav", "Formal requirements"),
+    ("applicants.met", "Oppfylt", "Met"),
+    ("applicants.not_met", "Ikke oppfylt", "Not met"),
+    ("applicants.points", "Poeng", "Points"),
+    (
+        "applicants.breakdown",
+        "Slik er poengene regnet ut",
+        "How the points were computed",
+    ),
+    ("applicants.adjustment", "Justering", "Adjustment"),
+    ("applicants.education", "Utdanning", "Education"),
+    ("applicants.shortlisted", "Til intervju", "Interview"),
+    (
+        "applicants.filter_bound",
+        "Søker bunden stilling",
+        "Applies for bound position",
+    ),
+    (
+        "applicants.filter_formal",
+        "Formelle krav",
+        "Formal requirements",
+    ),
+    ("applicants.filter_points_min", "Poeng fra", "Points from"),
+    ("applicants.filter_points_max", "Poeng til", "Points to"),
+    ("applicants.filter_region", "Utdanning fra", "Educated in"),
+    (
+        "applicants.filter_shortlisted",
+        "Bare til intervju",
+        "Shortlisted only",
+    ),
+    ("applicants.yes", "Ja", "Yes"),
+    ("applicants.no", "Nei", "No"),
+    ("applicants.all", "Alle", "All"),
+    ("applicants.filter", "Filtrer", "Filter"),
+    ("applicants.export_csv", "Last ned CSV", "Download CSV"),
+    ("applicants.export_xlsx", "Last ned Excel", "Download Excel"),
+    ("applicants.recommendation", "Innstilling", "Recommendation"),
+    (
+        "applicants.back",
+        "Tilbake til søkerlisten",
+        "Back to the applicants",
+    ),
+    ("applicants.motivation", "Søknadstekst", "Cover letter"),
+    (
+        "applicants.answers",
+        "Svar på spørsmål",
+        "Answers to questions",
+    ),
+    ("applicants.documents", "Dokumenter", "Documents"),
+    ("applicants.experience", "Erfaring", "Experience"),
+    ("applicants.references", "Referanser", "References"),
+    ("applicants.assess", "Vurdering", "Assessment"),
+    ("applicants.notes", "Intervjunotater", "Interview notes"),
+    ("applicants.save", "Lagre", "Save"),
+    ("applicants.adjust", "Juster poeng", "Adjust points"),
+    (
+        "applicants.delta",
+        "Endring (f.eks. 1,5 eller -2)",
+        "Change (e.g. 1.5 or -2)",
+    ),
+    (
+        "applicants.reason",
+        "Begrunnelse (logges)",
+        "Reason (logged)",
+    ),
+    ("applicants.adjustments", "Justeringer", "Adjustments"),
+    ("applicants.comments", "Kommentarer", "Comments"),
+    ("applicants.comment", "Ny kommentar", "New comment"),
+    (
+        "applicants.add_comment",
+        "Legg til kommentar",
+        "Add comment",
+    ),
+    ("applicants.saved", "Lagret.", "Saved."),
+    (
+        "applicants.national_id",
+        "Fødselsnummer",
+        "National identity number",
+    ),
+    ("rec.title", "Innstilling", "Recommendation"),
+    (
+        "rec.intro",
+        "Ranger søkerne per stilling: 1 er best. Tomt felt betyr ikke innstilt. For bundne stillinger er det den senere arbeidsgiveren som innstiller; sykehuset kan kommentere.",
+        "Rank the applicants per position: 1 is best. An empty field means not recommended. For bound positions the later employer makes the recommendation; the hospital may comment.",
+    ),
+    ("rec.rank", "Rangering", "Rank"),
+    ("rec.save", "Lagre innstillingen", "Save the recommendation"),
+    (
+        "rec.saved",
+        "Innstillingen er lagret.",
+        "The recommendation has been saved.",
+    ),
+    (
+        "rec.not_yours",
+        "Denne stillingen innstilles av den senere arbeidsgiveren.",
+        "The later employer makes the recommendation for this position.",
+    ),
+    (
+        "rec.duplicate",
+        "Hver plass i rangeringen kan bare brukes én gang.",
+        "Each rank can only be used once.",
+    ),
+];
+
+/// The points are counted up to this date: the application deadline.
+fn as_of(c: &AdContext) -> jiff::civil::Date {
+    lis1_domain::calendar::to_oslo(c.round.application_deadline).date()
+}
+
+/// One application, scored and checked.
+struct Scored {
+    app: Application,
+    profile: Profile,
+    score: Score,
+    total: Points,
+    formal_met: bool,
+    checks: Vec<ads::CriterionCheck>,
+    bound: bool,
+    region: EducationRegion,
+}
+
+fn score_all(c: &AdContext, apps: Vec<Application>) -> Vec<Scored> {
+    let rubric = c.rubric();
+    let formal = c.formal();
+    let date = as_of(c);
+    let bound_positions: Vec<i64> =
+        c.ad.positions
+            .iter()
+            .filter(|p| PositionKind::parse(&p.kind).is_ok_and(|k| k.is_bound()))
+            .map(|p| p.id)
+            .collect();
+    let mut out: Vec<Scored> = apps
+        .into_iter()
+        .filter(|a| a.state == "submitted")
+        .map(|app| {
+            let profile: Profile = serde_json::from_value(app.profile.clone()).unwrap_or_default();
+            let score = scoring::score(&rubric, &profile, date);
+            let total = score.total + Points(app.adjustment);
+            let checks = ads::check_formal(&formal, &profile, c.round.start_date);
+            let formal_met = ads::all_met(&checks);
+            let bound = app.position_ids.iter().any(|p| bound_positions.contains(p));
+            let region = profile.education.region();
+            Scored {
+                app,
+                profile,
+                score,
+                total,
+                formal_met,
+                checks,
+                bound,
+                region,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.total.0.cmp(&a.total.0).then(a.app.id.cmp(&b.app.id)));
+    out
+}
+
+async fn participant(state: &AppState, ad: i64, user: i64, lang: Lang) -> Result<bool, AppError> {
+    Ok(state
+        .store
+        .participations(ad)
+        .await
+        .map_err(|e| AppError::store(e, lang))?
+        .iter()
+        .any(|p| p.user_id == user))
+}
+
+/// The grant under which `s` sees the advertisement's applicants.
+async fn view_grant(
+    state: &AppState,
+    s: &SignedIn,
+    c: &AdContext,
+    lang: Lang,
+) -> Result<Grant, AppError> {
+    let participant = participant(state, c.ad.id, s.user.id, lang).await?;
+    let later = c.later_employers();
+    authorize(
+        &s.principal,
+        &Action::ViewApplicants {
+            hf: &c.hf_path,
+            participant,
+            later_employers: &later,
+        },
+    )
+    .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))
+}
+
+/// Whether `s` may see an applicant's documents: through an advertisement the applicant applied
+/// to whose applicants `s` may see.
+pub async fn may_see_applicant(
+    state: &AppState,
+    s: &SignedIn,
+    applicant: i64,
+    lang: Lang,
+) -> Result<Grant, AppError> {
+    let apps = state
+        .store
+        .applications(None, Some(applicant))
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    for a in apps.iter().filter(|a| a.state == "submitted") {
+        let c = AdContext::load(state, a.advertisement_id, lang).await?;
+        if let Ok(g) = view_grant(state, s, &c, lang).await {
+            return Ok(g);
+        }
+    }
+    Err(AppError::not_found(lang))
+}
+
+/// Queues the e-mail receipt for a submitted application. A failure to queue is logged and does
+/// not undo the application (the on-screen receipt stands).
+pub async fn queue_receipt(
+    state: &AppState,
+    ctx: &Ctx,
+    s: &SignedIn,
+    c: &AdContext,
+    submitted: Submitted,
+) {
+    let lang = Lang::Nb;
+    let (subject, lead) = match submitted {
+        Submitted::Created(_) => (
+            "Kvittering: søknaden din er mottatt",
+            "Vi har mottatt søknaden din",
+        ),
+        Submitted::Updated(_) => (
+            "Kvittering: søknaden din er endret",
+            "Endringene i søknaden din er lagret",
+        ),
+    };
+    let body = format!(
+        "Hei {name},\n\n{lead} til «{title}» ({hf}).\n\nSøknadsfrist: {deadline}. Du kan endre eller trekke søknaden til fristen under «Mine søknader» i LIS1-portalen.\n\nSøknadsnummer: {id}\n\nHilsen LIS1-portalen\n",
+        name = s.user.display_name,
+        title = c.ad.title,
+        hf = c.hf.name,
+        deadline = fmt_time(c.round.application_deadline, lang),
+        id = submitted.id(),
+    );
+    let mail = NewMail {
+        to_address: s.user.email.clone(),
+        to_name: Some(s.user.display_name.clone()),
+        subject: subject.into(),
+        body_text: body,
+        kind: "application_receipt".into(),
+        object_type: "application".into(),
+        object_id: submitted.id().to_string(),
+    };
+    if let Err(e) = state.store.enqueue_mail(ctx, &mail).await {
+        tracing::error!(error = %e, "could not queue the application receipt");
+    }
+}
+
+/// Filters of the applicant list.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListFilter {
+    #[serde(default)]
+    bundet: Option<String>,
+    #[serde(default)]
+    formelle: Option<String>,
+    #[serde(default)]
+    fra: Option<String>,
+    #[serde(default)]
+    til: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    intervju: Option<String>,
+}
+
+impl ListFilter {
+    fn keeps(&self, s: &Scored) -> bool {
+        let yes_no = |v: &Option<String>, actual: bool| match v.as_deref() {
+            Some("ja") => actual,
+            Some("nei") => !actual,
+            _ => true,
+        };
+        let bound_q = s
+            .app
+            .answers
+            .as_array()
+            .is_some_and(|a| a.iter().any(|pair| pair[0] == "bound" && pair[1] == "yes"));
+        let from = self.fra.as_deref().and_then(Points::parse);
+        let to = self.til.as_deref().and_then(Points::parse);
+        yes_no(&self.bundet, s.bound || bound_q)
+            && yes_no(&self.formelle, s.formal_met)
+            && from.is_none_or(|f| s.total.0 >= f.0)
+            && to.is_none_or(|t| s.total.0 <= t.0)
+            && self
+                .region
+                .as_deref()
+                .is_none_or(|r| r.is_empty() || s.region.as_str() == r)
+            && (self.intervju.as_deref() != Some("ja") || s.app.shortlisted)
+    }
+}
+
+fn position_label(c: &AdContext, id: i64, lang: Lang) -> String {
+    c.ad.positions
+        .iter()
+        .find(|p| p.id == id)
+        .and_then(|p| {
+            PositionKind::parse(&p.kind)
+                .ok()
+                .map(|k| k.label(lang).to_string())
+        })
+        .unwrap_or_default()
+}
+
+fn row(c: &AdContext, s: &Scored, lang: Lang) -> Value {
+    let lines: Vec<_> = s
+        .score
+        .lines
+        .iter()
+        .map(|l| {
+            context! {
+                label => l.label(lang).to_string(), basis => l.basis.format(lang),
+                points => l.points.format(lang), capped => l.capped,
+            }
+        })
+        .collect();
+    context! {
+        id => s.app.id, name => s.profile.full_name.clone(),
+        positions => s.app.position_ids.iter().map(|p| position_label(c, *p, lang)).collect::<Vec<_>>(),
+        bound => s.bound, formal_met => s.formal_met,
+        formal_reasons => s.checks.iter().filter(|x| !x.met).map(|x| x.message(lang)).collect::<Vec<_>>(),
+        computed => s.score.total.format(lang), adjustment => (s.app.adjustment != 0).then(|| Points(s.app.adjustment).format(lang)),
+        total => s.total.format(lang), lines => lines,
+        region => s.region.label(lang), shortlisted => s.app.shortlisted,
+    }
+}
+
+/// `GET /utlysninger/{id}/sokere`.
+pub async fn list(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Query(f): Query<ListFilter>,
+) -> Result<Html<String>, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let c = AdContext::load(&state, id, lang).await?;
+    let grant = view_grant(&state, s, &c, lang).await?;
+    let apps = state
+        .store
+        .applications(Some(id), None)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let scored = score_all(&c, apps);
+    let total = scored.len();
+    let rows: Vec<_> = scored
+        .iter()
+        .filter(|x| f.keeps(x))
+        .map(|x| row(&c, x, lang))
+        .collect();
+    // Reading a list of applicants is reading personal data: logged, once per list view.
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    state
+        .store
+        .log(
+            &ctx,
+            Event {
+                action: "applicants.list",
+                object_type: "advertisement",
+                object_id: id.to_string(),
+                summary: serde_json::json!({"shown": rows.len()}),
+            },
+        )
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let may_assess = authorize(&s.principal, &Action::AssessApplicants { hf: &c.hf_path }).is_ok();
+    let regions: Vec<_> = EducationRegion::ALL
+        .iter()
+        .map(|r| context! { value => r.as_str(), label => r.label(lang) })
+        .collect();
+    crate::templates::render(
+        "applicants.html",
+        page(
+            &state,
+            &v,
+            context! {
+                ad => context! { id => c.ad.id, title => c.ad.title.clone(), hf => c.hf.name.clone() },
+                rows => rows, total => total, may_assess => may_assess, regions => regions,
+                f => context! { bundet => f.bundet, formelle => f.formelle, fra => f.fra, til => f.til, region => f.region, intervju => f.intervju },
+            },
+        ),
+    )
+}
+
+/// Notices after actions on an application.
+#[derive(Debug, Deserialize)]
+pub struct Saved {
+    #[serde(default)]
+    lagret: Option<String>,
+}
+
+/// `GET /utlysninger/{ad}/sokere/{app}`: one application in full. Logged.
+pub async fn show(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path((ad, app)): Path<(String, String)>,
+    Query(q): Query<Saved>,
+) -> Result<Html<String>, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let (ad, app): (i64, i64) = (
+        ad.parse().map_err(|_| AppError::not_found(lang))?,
+        app.parse().map_err(|_| AppError::not_found(lang))?,
+    );
+    let c = AdContext::load(&state, ad, lang).await?;
+    let grant = view_grant(&state, s, &c, lang).await?;
+    let a = state
+        .store
+        .application(app)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    if a.advertisement_id != ad || a.state != "submitted" {
+        return Err(AppError::not_found(lang));
+    }
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    state
+        .store
+        .log(
+            &ctx,
+            Event {
+                action: "application.view",
+                object_type: "application",
+                object_id: app.to_string(),
+                summary: serde_json::json!({"applicant_id": a.applicant_id}),
+            },
+        )
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let scored = score_all(&c, vec![a.clone()]);
+    let Some(x) = scored.first() else {
+        return Err(AppError::not_found(lang));
+    };
+    let p = &x.profile;
+    let docs: Vec<_> = state
+        .store
+        .documents(a.applicant_id)
+        .await
+        .map_err(|e| AppError::store(e, lang))?
+        .into_iter()
+        .map(|d| context! { id => d.id, filename => d.filename, kind => crate::i18n::t(lang, &format!("docs.kind_{}", d.kind)) })
+        .collect();
+    let questions = c.screening();
+    let answers: Vec<_> = serde_json::from_value::<Vec<(String, Answer)>>(a.answers.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(qid, ans)| {
+            let text = questions.iter().find(|q| q.id == qid).map(|q| lang.pick(q.text_nb.clone(), q.text_en.clone())).unwrap_or(qid);
+            context! { question => text, answer => match ans { Answer::Yes => crate::i18n::t(lang, "applicants.yes"), Answer::No => crate::i18n::t(lang, "applicants.no") } }
+        })
+        .collect();
+    let experiences: Vec<_> = p
+        .experiences
+        .iter()
+        .map(|e| {
+            format!(
+                "{} – {} ({} – {}), {} %{}",
+                e.employer,
+                e.kind.label(lang),
+                e.from,
+                e.to.map(|d| d.to_string()).unwrap_or_else(|| "…".into()),
+                e.percent,
+                if e.on_call {
+                    lang.pick(", med vakt", ", on call")
+                } else {
+                    ""
+                },
+            )
+        })
+        .collect();
+    let comments: Vec<_> = state
+        .store
+        .comments(app)
+        .await
+        .map_err(|e| AppError::store(e, lang))?
+        .into_iter()
+        .map(|cm| context! { author => cm.author_name, text => cm.text, at => fmt_time(cm.created_at, lang) })
+        .collect();
+    let adjustments: Vec<_> = state
+        .store
+        .adjustments(app)
+        .await
+        .map_err(|e| AppError::store(e, lang))?
+        .into_iter()
+        .map(|ad| context! { delta => Points(ad.delta).format(lang), reason => ad.reason, at => fmt_time(ad.created_at, lang) })
+        .collect();
+    let may_assess = authorize(&s.principal, &Action::AssessApplicants { hf: &c.hf_path }).is_ok();
+    crate::templates::render(
+        "application.html",
+        page(
+            &state,
+            &v,
+            context! {
+                ad => context! { id => c.ad.id, title => c.ad.title.clone() },
+                a => row(&c, x, lang), app_id => app,
+                email => p.email.clone(), phone => p.phone.clone(),
+                national_id => p.national_id.as_ref().map(|n| n.masked()),
+                education => format!("{} {} ({}, {})", p.education.degree.label(lang), p.education.university, p.education.country, x.region.label(lang)),
+                authorisation => p.authorisation.label(lang), norwegian => p.norwegian.label(lang),
+                experiences => experiences,
+                references => p.references.iter().map(|r| format!("{} ({}), {}", r.name, r.role, r.phone)).collect::<Vec<_>>(),
+                motivation => a.motivation.clone(), answers => answers, docs => docs,
+                comments => comments, adjustments => adjustments, notes => a.notes.clone(),
+                may_assess => may_assess, notice => q.lagret.map(|_| crate::i18n::t(lang, "applicants.saved")),
+            },
+        ),
+    )
+}
+
+async fn load_for_write(
+    state: &AppState,
+    v: &Visitor,
+    ad: &str,
+    app: &str,
+) -> Result<(AdContext, Application), AppError> {
+    let lang = v.lang;
+    let (ad, app): (i64, i64) = (
+        ad.parse().map_err(|_| AppError::not_found(lang))?,
+        app.parse().map_err(|_| AppError::not_found(lang))?,
+    );
+    let c = AdContext::load(state, ad, lang).await?;
+    let a = state
+        .store
+        .application(app)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    if a.advertisement_id != ad {
+        return Err(AppError::not_found(lang));
+    }
+    Ok((c, a))
+}
+
+/// The assessment form.
+#[derive(Debug, Deserialize)]
+pub struct AssessForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    shortlisted: Option<String>,
+    #[serde(default)]
+    notes: String,
+}
+
+/// `POST /utlysninger/{ad}/sokere/{app}/vurdering`.
+pub async fn assess(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path((ad, app)): Path<(String, String)>,
+    Form(f): Form<AssessForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let (c, a) = load_for_write(&state, &v, &ad, &app).await?;
+    let grant = authorize(&s.principal, &Action::AssessApplicants { hf: &c.hf_path })
+        .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    let notes: String = f.notes.chars().take(10_000).collect();
+    state
+        .store
+        .assess(&ctx, a.id, f.shortlisted.is_some(), &notes)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    Ok(Redirect::to(&format!(
+        "/utlysninger/{}/sokere/{}?lagret=1",
+        c.ad.id, a.id
+    ))
+    .into_response())
+}
+
+/// The adjustment form.
+#[derive(Debug, Deserialize)]
+pub struct AdjustForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    delta: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /utlysninger/{ad}/sokere/{app}/poeng`: a change of points needs a reason; both are
+/// logged.
+pub async fn adjust(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path((ad, app)): Path<(String, String)>,
+    Form(f): Form<AdjustForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let (c, a) = load_for_write(&state, &v, &ad, &app).await?;
+    let grant = authorize(&s.principal, &Action::AssessApplicants { hf: &c.hf_path })
+        .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
+    let delta = Points::parse(f.delta.trim()).filter(|p| p.0 != 0 && p.0.abs() <= 10_000);
+    let reason = f.reason.trim();
+    let Some(delta) = delta.filter(|_| !reason.is_empty() && reason.chars().count() <= 500) else {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "adjustment_invalid",
+            lang.pick(
+                "Skriv en endring mellom -100 og 100 (f.eks. 1,5) og en begrunnelse. Ingenting ble endret.",
+                "Enter a change between -100 and 100 (e.g. 1.5) and a reason. Nothing was changed.",
+            ),
+        )
+        .in_lang(lang));
+    };
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    state
+        .store
+        .adjust_points(&ctx, a.id, delta.0, reason)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    Ok(Redirect::to(&format!(
+        "/utlysninger/{}/sokere/{}?lagret=1",
+        c.ad.id, a.id
+    ))
+    .into_response())
+}
+
+/// The comment form.
+#[derive(Debug, Deserialize)]
+pub struct CommentForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// `POST /utlysninger/{ad}/sokere/{app}/kommentar`: anyone who may see the applicants.
+pub async fn comment(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path((ad, app)): Path<(String, String)>,
+    Form(f): Form<CommentForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let (c, a) = load_for_write(&state, &v, &ad, &app).await?;
+    let grant = view_grant(&state, s, &c, lang).await?;
+    let text = f.text.trim();
+    if text.is_empty() || text.chars().count() > 5000 {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "comment_invalid",
+            lang.pick(
+                "Skriv en kommentar på høyst 5000 tegn.",
+                "Write a comment of at most 5,000 characters.",
+            ),
+        )
+        .in_lang(lang));
+    }
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    state
+        .store
+        .comment(&ctx, a.id, s.user.id, grant.org, text)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    Ok(Redirect::to(&format!(
+        "/utlysninger/{}/sokere/{}?lagret=1#kommentarer",
+        c.ad.id, a.id
+    ))
+    .into_response())
+}
+
+/// `GET /utlysninger/{id}/innstilling`.
+pub async fn recommendation(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Query(q): Query<Saved>,
+) -> Result<Html<String>, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let c = AdContext::load(&state, id, lang).await?;
+    view_grant(&state, s, &c, lang).await?;
+    rec_page(
+        &state,
+        &v,
+        s,
+        &c,
+        &BTreeMap::new(),
+        None,
+        q.lagret.map(|_| crate::i18n::t(lang, "rec.saved")),
+    )
+    .await
+}
+
+async fn rec_page(
+    state: &AppState,
+    v: &Visitor,
+    s: &SignedIn,
+    c: &AdContext,
+    typed: &BTreeMap<String, String>,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Result<Html<String>, AppError> {
+    let lang = v.lang;
+    let apps = state
+        .store
+        .applications(Some(c.ad.id), None)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let scored = score_all(c, apps);
+    let mut positions = Vec::new();
+    for p in &c.ad.positions {
+        let ranked = state
+            .store
+            .recommendation(p.id)
+            .await
+            .map_err(|e| AppError::store(e, lang))?;
+        let may = authorize(
+            &s.principal,
+            &Action::Recommend {
+                hf: &c.hf_path,
+                later_employer: p.later_employer_id,
+            },
+        )
+        .is_ok();
+        let applicants: Vec<_> = scored
+            .iter()
+            .filter(|x| x.app.position_ids.contains(&p.id))
+            .map(|x| {
+                let key = format!("rank.{}.{}", p.id, x.app.id);
+                let rank = typed.get(&key).cloned().or_else(|| ranked.iter().position(|a| *a == x.app.id).map(|i| (i + 1).to_string()));
+                context! { id => x.app.id, name => x.profile.full_name.clone(), total => x.total.format(lang), shortlisted => x.app.shortlisted, key => key, rank => rank }
+            })
+            .collect();
+        positions.push(context! {
+            id => p.id, seq => p.seq, kind => position_label(c, p.id, lang), count => p.count,
+            may => may, applicants => applicants,
+        });
+    }
+    crate::templates::render(
+        "recommendation.html",
+        page(
+            state,
+            v,
+            context! { ad => context! { id => c.ad.id, title => c.ad.title.clone() }, positions => positions, error => error, notice => notice },
+        ),
+    )
+}
+
+/// `POST /utlysninger/{id}/innstilling`: saves every position the user may rank.
+pub async fn save_recommendation(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let token = form
+        .iter()
+        .find(|(k, _)| k == "csrf_token")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    s.check_csrf(token, lang)?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let c = AdContext::load(&state, id, lang).await?;
+    let typed: BTreeMap<String, String> = form
+        .iter()
+        .filter(|(k, _)| k.starts_with("rank."))
+        .map(|(k, v)| (k.clone(), v.trim().to_string()))
+        .collect();
+    let mut plans = Vec::new();
+    for p in &c.ad.positions {
+        let Ok(grant) = authorize(
+            &s.principal,
+            &Action::Recommend {
+                hf: &c.hf_path,
+                later_employer: p.later_employer_id,
+            },
+        ) else {
+            continue;
+        };
+        let mut ranks: Vec<(u32, i64)> = Vec::new();
+        for (k, val) in &typed {
+            let Some(rest) = k.strip_prefix(&format!("rank.{}.", p.id)) else {
+                continue;
+            };
+            if val.is_empty() {
+                continue;
+            }
+            let (Ok(app), Ok(rank)) = (rest.parse::<i64>(), val.parse::<u32>()) else {
+                let html = rec_page(
+                    &state,
+                    &v,
+                    s,
+                    &c,
+                    &typed,
+                    Some(
+                        lang.pick(
+                            "Rangeringen må være et helt tall (1, 2, 3 …).",
+                            "The rank must be a whole number (1, 2, 3 …).",
+                        )
+                        .into(),
+                    ),
+                    None,
+                )
+                .await?;
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
+            };
+            ranks.push((rank, app));
+        }
+        ranks.sort();
+        if ranks.windows(2).any(|w| w[0].0 == w[1].0) || ranks.iter().any(|(r, _)| *r == 0) {
+            let html = rec_page(
+                &state,
+                &v,
+                s,
+                &c,
+                &typed,
+                Some(crate::i18n::t(lang, "rec.duplicate")),
+                None,
+            )
+            .await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
+        }
+        plans.push((
+            p.id,
+            grant,
+            ranks.into_iter().map(|(_, a)| a).collect::<Vec<_>>(),
+        ));
+    }
+    if plans.is_empty() {
+        return Err(AppError::from(lis1_domain::access::Denied {
+            action: "recommend",
+        })
+        .in_lang(lang));
+    }
+    for (position, grant, ranked) in plans {
+        let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+        state
+            .store
+            .save_recommendation(&ctx, position, &ranked)
+            .await
+            .map_err(|e| AppError::store(e, lang))?;
+    }
+    Ok(Redirect::to(&format!("/utlysninger/{id}/innstilling?lagret=1")).into_response())
+}
+
+/// Export format.
+#[derive(Debug, Clone, Copy)]
+pub enum Format {
+    /// Comma-separated, UTF-8 with BOM so Excel reads æøå.
+    Csv,
+    /// Excel.
+    Xlsx,
+}
+
+/// `GET /utlysninger/{id}/sokere.csv` and `.xlsx`: the applicant list for the hospital's
+/// recruiters and the directorate only. Every download is logged.
+pub async fn export(
+    state: AppState,
+    v: Visitor,
+    id: String,
+    format: Format,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let c = AdContext::load(&state, id, lang).await?;
+    let grant = authorize(&s.principal, &Action::AssessApplicants { hf: &c.hf_path })
+        .or_else(|_| authorize(&s.principal, &Action::ViewAuditLog))
+        .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
+    let apps = state
+        .store
+        .applications(Some(id), None)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let scored = score_all(&c, apps);
+    let header: Vec<String> = [
+        "Søknad",
+        "Navn",
+        "E-post",
+        "Telefon",
+        "Søker på",
+        "Bunden",
+        "Formelle krav",
+        "Poeng (rubrikk)",
+        "Justering",
+        "Poeng totalt",
+        "Utdanning fra",
+        "Til intervju",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let rows: Vec<Vec<String>> = scored
+        .iter()
+        .map(|x| {
+            vec![
+                x.app.id.to_string(),
+                x.profile.full_name.clone(),
+                x.profile.email.clone(),
+                x.profile.phone.clone(),
+                x.app
+                    .position_ids
+                    .iter()
+                    .map(|p| position_label(&c, *p, Lang::Nb))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                if x.bound { "ja" } else { "nei" }.into(),
+                if x.formal_met {
+                    "oppfylt"
+                } else {
+                    "ikke oppfylt"
+                }
+                .into(),
+                x.score.total.format(Lang::Nb),
+                Points(x.app.adjustment).format(Lang::Nb),
+                x.total.format(Lang::Nb),
+                x.region.label(Lang::Nb).into(),
+                if x.app.shortlisted { "ja" } else { "nei" }.into(),
+            ]
+        })
+        .collect();
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    let kind = match format {
+        Format::Csv => "csv",
+        Format::Xlsx => "xlsx",
+    };
+    state
+        .store
+        .log(
+            &ctx,
+            Event {
+                action: "applicants.export",
+                object_type: "advertisement",
+                object_id: id.to_string(),
+                summary: serde_json::json!({"format": kind, "rows": rows.len()}),
+            },
+        )
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let (bytes, mime) = match format {
+        Format::Csv => {
+            let mut w = csv::WriterBuilder::new()
+                .delimiter(b';')
+                .from_writer(vec![0xEF, 0xBB, 0xBF]);
+            let mut write = || -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+                w.write_record(&header)?;
+                for r in &rows {
+                    w.write_record(r)?;
+                }
+                w.flush()?;
+                Ok(w.get_ref().clone())
+            };
+            (
+                write().map_err(|e| AppError::internal(lang, &e))?,
+                "text/csv; charset=utf-8",
+            )
+        }
+        Format::Xlsx => {
+            let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+                let mut wb = rust_xlsxwriter::Workbook::new();
+                let ws = wb.add_worksheet();
+                ws.set_name("Søkere")?;
+                for (col, h) in header.iter().enumerate() {
+                    ws.write_string(0, u16::try_from(col).unwrap_or(u16::MAX), h)?;
+                }
+                for (i, r) in rows.iter().enumerate() {
+                    for (col, cell) in r.iter().enumerate() {
+                        ws.write_string(
+                            u32::try_from(i + 1).unwrap_or(u32::MAX),
+                            u16::try_from(col).unwrap_or(u16::MAX),
+                            cell,
+                        )?;
+                    }
+                }
+                wb.save_to_buffer()
+            };
+            (
+                build().map_err(|e| AppError::internal(lang, &e))?,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        }
+    };
+    let mut resp = (StatusCode::OK, bytes).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    if let Ok(cd) = HeaderValue::from_str(&format!("attachment; filename=\"sokere-{id}.{kind}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, cd);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(resp)
+}
+
+/// `GET /utlysninger/{id}/sokere.csv`.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    export(state, v, id, Format::Csv).await
+}
+
+/// `GET /utlysninger/{id}/sokere.xlsx`.
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    export(state, v, id, Format::Xlsx).await
+}

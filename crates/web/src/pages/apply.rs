@@ -1,0 +1,1243 @@
+//! The applicant's side: a profile filled in once (autosaved as a draft while typing), documents,
+//! and applications to any number of advertisements, each in seconds, editable or withdrawable
+//! until the deadline and read-only after it.
+
+use std::collections::BTreeMap;
+
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use jiff::civil::Date;
+use lis1_domain::access::{Action, Grant, authorize};
+use lis1_domain::advertisements::{self as ads, Answer, Window};
+use lis1_domain::identity::{HprNumber, NationalId, SyntheticPolicy};
+use lis1_domain::profiles::{
+    Authorisation, CareLevel, CareerPreference, DegreeKind, Education, Experience, ExperienceKind,
+    Merit, MeritKind, NorwegianLevel, Profile, Reference, WorkCapacity,
+};
+use lis1_domain::{Lang, Localized};
+use lis1_store::applications::{NewDocument, Submit, Submitted};
+use lis1_store::{Actor, Ctx, StoreError};
+use minijinja::{Value, context};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::auth::{SignedIn, Visitor};
+use crate::error::AppError;
+use crate::pages::ads::AdContext;
+use crate::pages::{fmt_time, page};
+use crate::state::AppState;
+
+/// This module's interface texts.
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("nav.profile", "Min profil", "My profile"),
+    ("nav.applications", "Mine søknader", "My applications"),
+    ("profile.title", "Min profil", "My profile"),
+    (
+        "profile.intro",
+        "Profilen fylles ut én gang og følger med hver søknad. Endringer lagres som utkast mens du skriver; trykk «Lagre profilen» når du er ferdig.",
+        "You fill in the profile once and it goes with every application. Changes are kept as a draft while you type; press “Save the profile” when you are done.",
+    ),
+    (
+        "profile.draft_restored",
+        "Du har et ulagret utkast fra forrige gang. Det vises under; lagre for å ta det i bruk.",
+        "You have an unsaved draft from last time. It is shown below; save to use it.",
+    ),
+    (
+        "profile.saved",
+        "Profilen er lagret.",
+        "The profile has been saved.",
+    ),
+    ("profile.save", "Lagre profilen", "Save the profile"),
+    (
+        "profile.errors_title",
+        "Profilen ble ikke lagret. Rett opp dette:",
+        "The profile was not saved. Please correct the following:",
+    ),
+    ("profile.personal", "Personalia", "Personal details"),
+    ("profile.full_name", "Fullt navn", "Full name"),
+    ("profile.email", "E-post", "E-mail"),
+    ("profile.phone", "Telefon", "Phone"),
+    (
+        "profile.national_id",
+        "Fødselsnummer eller D-nummer (valgfritt)",
+        "National identity number or D number (optional)",
+    ),
+    (
+        "profile.national_id_hint",
+        "11 sifre. Vises bare for dem som behandler søknadene dine.",
+        "11 digits. Shown only to those who process your applications.",
+    ),
+    (
+        "profile.hpr",
+        "HPR-nummer (valgfritt)",
+        "HPR number (optional)",
+    ),
+    ("profile.education", "Utdanning", "Education"),
+    (
+        "profile.country",
+        "Land (to bokstaver, f.eks. NO)",
+        "Country (two letters, e.g. NO)",
+    ),
+    ("profile.university", "Universitet", "University"),
+    ("profile.degree", "Grad", "Degree"),
+    ("profile.degree_date", "Dato for grad", "Degree date"),
+    (
+        "profile.authorisation",
+        "Autorisasjon eller lisens",
+        "Authorisation or licence",
+    ),
+    (
+        "profile.authorisation_date",
+        "Gjelder fra (eller forventet)",
+        "Valid from (or expected)",
+    ),
+    ("profile.norwegian", "Norsknivå", "Norwegian level"),
+    (
+        "profile.driving",
+        "Førerkort klasse B",
+        "Driving licence class B",
+    ),
+    (
+        "profile.career",
+        "Ønsket videre spesialisering",
+        "Preferred further specialisation",
+    ),
+    ("profile.experiences", "Arbeidserfaring", "Work experience"),
+    ("profile.experience", "Erfaring", "Experience"),
+    ("profile.employer", "Arbeidsgiver", "Employer"),
+    ("profile.from", "Fra", "From"),
+    (
+        "profile.to",
+        "Til (tomt hvis pågående)",
+        "To (empty if ongoing)",
+    ),
+    ("profile.kind", "Type arbeid", "Kind of work"),
+    ("profile.on_call", "Med vakt", "With on-call duty"),
+    ("profile.capacity", "Som", "As"),
+    ("profile.care_level", "Tjenestenivå", "Level of care"),
+    (
+        "profile.percent",
+        "Stillingsprosent",
+        "Percentage of full time",
+    ),
+    ("profile.merits", "Andre meritter", "Other merits"),
+    ("profile.merit", "Merittering", "Merit"),
+    ("profile.merit_kind", "Type", "Kind"),
+    ("profile.merit_title", "Beskrivelse", "Description"),
+    ("profile.merit_date", "Dato", "Date"),
+    (
+        "profile.references",
+        "Referanser (minst to)",
+        "References (at least two)",
+    ),
+    ("profile.reference", "Referanse", "Reference"),
+    ("profile.ref_name", "Navn", "Name"),
+    ("profile.ref_role", "Rolle", "Role"),
+    (
+        "profile.empty_rows",
+        "Tomme rader brukes ikke.",
+        "Empty rows are not used.",
+    ),
+    ("docs.title", "Dokumenter", "Documents"),
+    (
+        "docs.intro",
+        "PDF, JPEG eller PNG, høyst 10 MB per fil. Typen kontrolleres ut fra innholdet.",
+        "PDF, JPEG or PNG, at most 10 MB per file. The type is checked from the content.",
+    ),
+    ("docs.kind", "Hva er det?", "What is it?"),
+    ("docs.file", "Fil", "File"),
+    ("docs.upload", "Last opp", "Upload"),
+    (
+        "docs.uploaded",
+        "Dokumentet er lastet opp.",
+        "The document has been uploaded.",
+    ),
+    (
+        "docs.deleted",
+        "Dokumentet er slettet.",
+        "The document has been deleted.",
+    ),
+    ("docs.delete", "Slett", "Delete"),
+    ("docs.none", "Ingen dokumenter ennå.", "No documents yet."),
+    (
+        "docs.kind_norwegian_test",
+        "Norskprøve (Bergenstesten e.l.)",
+        "Norwegian test (Bergenstesten etc.)",
+    ),
+    ("docs.kind_diploma", "Vitnemål", "Diploma"),
+    (
+        "docs.kind_authorisation",
+        "Autorisasjon eller lisens",
+        "Authorisation or licence",
+    ),
+    ("docs.kind_cv", "CV", "CV"),
+    ("docs.kind_other", "Annet", "Other"),
+    ("apply.title", "Søknad", "Application"),
+    (
+        "apply.positions",
+        "Hvilke stillinger søker du på?",
+        "Which positions do you apply for?",
+    ),
+    (
+        "apply.screening",
+        "Spørsmål fra arbeidsgiver",
+        "Questions from the employer",
+    ),
+    ("apply.yes", "Ja", "Yes"),
+    ("apply.no", "Nei", "No"),
+    ("apply.motivation", "Søknadstekst", "Cover letter"),
+    ("apply.submit", "Send søknaden", "Send the application"),
+    ("apply.update", "Lagre endringene", "Save the changes"),
+    (
+        "apply.profile_first",
+        "Fyll ut og lagre profilen din før du søker.",
+        "Fill in and save your profile before you apply.",
+    ),
+    (
+        "apply.errors_title",
+        "Søknaden ble ikke sendt. Rett opp dette:",
+        "The application was not sent. Please correct the following:",
+    ),
+    (
+        "apply.receipt",
+        "Søknaden er sendt. Du får også en kvittering på e-post.",
+        "The application has been sent. You will also get a receipt by e-mail.",
+    ),
+    (
+        "apply.receipt_updated",
+        "Endringene i søknaden er lagret.",
+        "The changes to the application have been saved.",
+    ),
+    (
+        "apply.existing",
+        "Du har allerede søkt. Endringer kan gjøres til søknadsfristen.",
+        "You have already applied. You can make changes until the deadline.",
+    ),
+    ("apply.my_title", "Mine søknader", "My applications"),
+    (
+        "apply.none",
+        "Du har ingen søknader ennå.",
+        "You have no applications yet.",
+    ),
+    (
+        "apply.see_positions",
+        "Se ledige stillinger",
+        "See open positions",
+    ),
+    ("apply.state_submitted", "Sendt", "Sent"),
+    ("apply.state_withdrawn", "Trukket", "Withdrawn"),
+    (
+        "apply.withdraw",
+        "Trekk søknaden",
+        "Withdraw the application",
+    ),
+    (
+        "apply.withdrawn",
+        "Søknaden er trukket.",
+        "The application has been withdrawn.",
+    ),
+    ("apply.edit", "Endre", "Change"),
+    ("apply.sent_at", "Sendt", "Sent"),
+    (
+        "apply.read_only",
+        "Søknadsfristen er ute. Søknaden kan ikke endres.",
+        "The deadline has passed. The application can no longer be changed.",
+    ),
+];
+
+const EXTRA_ROWS: usize = 2;
+/// The largest document accepted (the issue: ≤ 10 MB each).
+pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
+const DOC_KINDS: &[&str] = &["norwegian_test", "diploma", "authorisation", "cv", "other"];
+
+fn require_applicant(v: &Visitor) -> Result<(&SignedIn, Grant), AppError> {
+    let s = v.require()?;
+    let g = authorize(&s.principal, &Action::Apply)
+        .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, v.lang))?;
+    Ok((s, g))
+}
+
+/// The type of a document, from its first bytes; `None` for anything but PDF, JPEG and PNG.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else {
+        None
+    }
+}
+
+fn options<T: Copy>(
+    all: &[T],
+    value: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+) -> Vec<Value> {
+    all.iter()
+        .map(|&x| context! { value => value(x), label => label(x) })
+        .collect()
+}
+
+/// Form values (strings, exactly as typed) for the profile template.
+fn form_values(pairs: &BTreeMap<String, String>) -> Value {
+    Value::from_serialize(pairs)
+}
+
+/// A profile as form fields.
+fn to_pairs(p: &Profile) -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    let d = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    m.insert("full_name".into(), p.full_name.clone());
+    m.insert("email".into(), p.email.clone());
+    m.insert("phone".into(), p.phone.clone());
+    m.insert(
+        "national_id".into(),
+        p.national_id
+            .as_ref()
+            .map(|n| n.as_str().to_string())
+            .unwrap_or_default(),
+    );
+    m.insert(
+        "hpr_number".into(),
+        p.hpr_number
+            .as_ref()
+            .map(|n| n.as_str().to_string())
+            .unwrap_or_default(),
+    );
+    m.insert("education.country".into(), p.education.country.clone());
+    m.insert(
+        "education.university".into(),
+        p.education.university.clone(),
+    );
+    m.insert(
+        "education.degree".into(),
+        p.education.degree.as_str().into(),
+    );
+    m.insert("education.degree_date".into(), d(p.education.degree_date));
+    m.insert("authorisation".into(), p.authorisation.as_str().into());
+    let auth_date = match p.authorisation {
+        Authorisation::Authorised { date } | Authorisation::Lis1Licence { date } => Some(date),
+        Authorisation::Applied { expected } => expected,
+        Authorisation::None => None,
+    };
+    m.insert("authorisation_date".into(), d(auth_date));
+    m.insert("norwegian".into(), p.norwegian.as_str().into());
+    if p.driving_licence_b {
+        m.insert("driving_licence_b".into(), "1".into());
+    }
+    m.insert(
+        "career_preference".into(),
+        p.career_preference.as_str().into(),
+    );
+    for (i, e) in p.experiences.iter().enumerate() {
+        m.insert(format!("experiences[{i}].employer"), e.employer.clone());
+        m.insert(format!("experiences[{i}].from"), e.from.to_string());
+        m.insert(format!("experiences[{i}].to"), d(e.to));
+        m.insert(format!("experiences[{i}].kind"), e.kind.as_str().into());
+        if e.on_call {
+            m.insert(format!("experiences[{i}].on_call"), "1".into());
+        }
+        m.insert(
+            format!("experiences[{i}].capacity"),
+            e.capacity.as_str().into(),
+        );
+        m.insert(
+            format!("experiences[{i}].care_level"),
+            e.care_level.as_str().into(),
+        );
+        m.insert(format!("experiences[{i}].percent"), e.percent.to_string());
+    }
+    for (i, x) in p.merits.iter().enumerate() {
+        m.insert(format!("merits[{i}].kind"), x.kind.as_str().into());
+        m.insert(format!("merits[{i}].title"), x.title.clone());
+        m.insert(format!("merits[{i}].date"), d(x.date));
+    }
+    for (i, r) in p.references.iter().enumerate() {
+        m.insert(format!("references[{i}].name"), r.name.clone());
+        m.insert(format!("references[{i}].role"), r.role.clone());
+        m.insert(format!("references[{i}].phone"), r.phone.clone());
+        m.insert(format!("references[{i}].email"), r.email.clone());
+    }
+    m
+}
+
+fn rows(pairs: &BTreeMap<String, String>, prefix: &str) -> usize {
+    pairs
+        .keys()
+        .filter_map(|k| {
+            k.strip_prefix(prefix)?
+                .strip_prefix('[')?
+                .split(']')
+                .next()?
+                .parse::<usize>()
+                .ok()
+        })
+        .map(|i| i + 1)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Parses the form into a profile; unparseable fields are errors next to the field.
+fn parse_profile(
+    pairs: &BTreeMap<String, String>,
+    lang: Lang,
+    policy: SyntheticPolicy,
+) -> (Profile, Vec<(String, String)>) {
+    let errors = std::cell::RefCell::new(Vec::<(String, String)>::new());
+    let get = |k: &str| pairs.get(k).map(|s| s.trim()).unwrap_or("");
+    let bad_date = lang.pick(
+        "Skriv en dato, f.eks. 2026-06-20.",
+        "Enter a date, e.g. 2026-06-20.",
+    );
+    let date = |k: &str| -> Option<Date> {
+        let v = get(k);
+        if v.is_empty() {
+            return None;
+        }
+        match v.parse::<Date>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors
+                    .borrow_mut()
+                    .push((k.to_string(), bad_date.to_string()));
+                None
+            }
+        }
+    };
+    let mut p = Profile {
+        full_name: get("full_name").to_string(),
+        email: get("email").to_string(),
+        phone: get("phone").to_string(),
+        ..Profile::default()
+    };
+    p.education = Education {
+        country: get("education.country").to_uppercase(),
+        university: get("education.university").to_string(),
+        degree: DegreeKind::parse(get("education.degree")).unwrap_or(DegreeKind::CandMed),
+        degree_date: date("education.degree_date"),
+    };
+    let auth_date = date("authorisation_date");
+    p.authorisation = match get("authorisation") {
+        "authorised" | "lis1_licence" if auth_date.is_none() => {
+            errors.borrow_mut().push((
+                "authorisation_date".into(),
+                lang.pick(
+                    "Skriv datoen autorisasjonen eller lisensen gjelder fra.",
+                    "Enter the date the authorisation or licence is valid from.",
+                )
+                .into(),
+            ));
+            Authorisation::None
+        }
+        "authorised" => Authorisation::Authorised {
+            date: auth_date.unwrap_or_default(),
+        },
+        "lis1_licence" => Authorisation::Lis1Licence {
+            date: auth_date.unwrap_or_default(),
+        },
+        "applied" => Authorisation::Applied {
+            expected: auth_date,
+        },
+        _ => Authorisation::None,
+    };
+    p.norwegian = NorwegianLevel::parse(get("norwegian")).unwrap_or(NorwegianLevel::A1);
+    p.driving_licence_b = pairs.contains_key("driving_licence_b");
+    p.career_preference =
+        CareerPreference::parse(get("career_preference")).unwrap_or(CareerPreference::None);
+
+    let nid = get("national_id");
+    if !nid.is_empty() {
+        match NationalId::parse_with(nid, policy) {
+            Ok(n) => p.national_id = Some(n),
+            Err(e) => errors
+                .borrow_mut()
+                .push(("national_id".into(), e.message(lang))),
+        }
+    }
+    let hpr = get("hpr_number");
+    if !hpr.is_empty() {
+        match HprNumber::parse(hpr) {
+            Ok(h) => p.hpr_number = Some(h),
+            Err(e) => errors
+                .borrow_mut()
+                .push(("hpr_number".into(), e.message(lang))),
+        }
+    }
+    for i in 0..rows(pairs, "experiences") {
+        let k = |f: &str| format!("experiences[{i}].{f}");
+        if get(&k("employer")).is_empty() && get(&k("from")).is_empty() {
+            continue;
+        }
+        let from = date(&k("from"));
+        if from.is_none() && !errors.borrow().iter().any(|(f, _)| f == &k("from")) {
+            errors.borrow_mut().push((k("from"), bad_date.into()));
+        }
+        let percent = match get(&k("percent")) {
+            "" => 100,
+            v => v.parse::<u8>().unwrap_or_else(|_| {
+                errors.borrow_mut().push((
+                    k("percent"),
+                    lang.pick(
+                        "Skriv et tall fra 1 til 100.",
+                        "Enter a number from 1 to 100.",
+                    )
+                    .into(),
+                ));
+                100
+            }),
+        };
+        p.experiences.push(Experience {
+            employer: get(&k("employer")).to_string(),
+            from: from.unwrap_or_default(),
+            to: date(&k("to")),
+            kind: ExperienceKind::parse(get(&k("kind"))).unwrap_or(ExperienceKind::DoctorWork),
+            on_call: pairs.contains_key(&k("on_call")),
+            capacity: WorkCapacity::parse(get(&k("capacity")))
+                .unwrap_or(WorkCapacity::AuthorisedDoctor),
+            care_level: CareLevel::parse(get(&k("care_level"))).unwrap_or(CareLevel::Specialist),
+            percent,
+        });
+    }
+    for i in 0..rows(pairs, "merits") {
+        let k = |f: &str| format!("merits[{i}].{f}");
+        if get(&k("title")).is_empty() {
+            continue;
+        }
+        p.merits.push(Merit {
+            kind: MeritKind::parse(get(&k("kind"))).unwrap_or(MeritKind::Other),
+            title: get(&k("title")).to_string(),
+            date: date(&k("date")),
+        });
+    }
+    for i in 0..rows(pairs, "references") {
+        let k = |f: &str| format!("references[{i}].{f}");
+        if get(&k("name")).is_empty() {
+            continue;
+        }
+        p.references.push(Reference {
+            name: get(&k("name")).to_string(),
+            role: get(&k("role")).to_string(),
+            phone: get(&k("phone")).to_string(),
+            email: get(&k("email")).to_string(),
+        });
+    }
+    (p, errors.into_inner())
+}
+
+fn profile_page(
+    state: &AppState,
+    v: &Visitor,
+    pairs: &BTreeMap<String, String>,
+    errors: &[(String, String)],
+    notice: Option<String>,
+    docs: Vec<Value>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let map: BTreeMap<&str, &str> = errors
+        .iter()
+        .map(|(f, m)| (f.as_str(), m.as_str()))
+        .collect();
+    let list: Vec<_> = errors
+        .iter()
+        .map(|(f, m)| context! { field => f, message => m })
+        .collect();
+    let count = |prefix: &str, min: usize| (rows(pairs, prefix) + EXTRA_ROWS).max(min);
+    let html = crate::templates::render(
+        "profile.html",
+        page(
+            state,
+            v,
+            context! {
+                f => form_values(pairs), errors => map, error_list => list, notice => notice,
+                experience_rows => (0..count("experiences", 2)).collect::<Vec<_>>(),
+                merit_rows => (0..count("merits", 2)).collect::<Vec<_>>(),
+                reference_rows => (0..count("references", 3)).collect::<Vec<_>>(),
+                degrees => options(DegreeKind::ALL, |x| x.as_str(), |x| x.label(lang)),
+                levels => options(NorwegianLevel::ALL, |x| x.as_str(), |x| x.label(lang)),
+                careers => options(CareerPreference::ALL, |x| x.as_str(), |x| x.label(lang)),
+                exp_kinds => options(ExperienceKind::ALL, |x| x.as_str(), |x| x.label(lang)),
+                capacities => options(WorkCapacity::ALL, |x| x.as_str(), |x| x.label(lang)),
+                care_levels => options(CareLevel::ALL, |x| x.as_str(), |x| x.label(lang)),
+                merit_kinds => options(MeritKind::ALL, |x| x.as_str(), |x| x.label(lang)),
+                authorisations => vec![
+                    context! { value => "authorised", label => Authorisation::Authorised { date: Date::default() }.label(lang) },
+                    context! { value => "lis1_licence", label => Authorisation::Lis1Licence { date: Date::default() }.label(lang) },
+                    context! { value => "applied", label => Authorisation::Applied { expected: None }.label(lang) },
+                    context! { value => "none", label => Authorisation::None.label(lang) },
+                ],
+                docs => docs,
+                doc_kinds => DOC_KINDS.iter().map(|k| context! { value => k, label => crate::i18n::t(lang, &format!("docs.kind_{k}")) }).collect::<Vec<_>>(),
+            },
+        ),
+    )?;
+    Ok((status, html).into_response())
+}
+
+async fn doc_rows(state: &AppState, user: i64, lang: Lang) -> Result<Vec<Value>, AppError> {
+    Ok(state
+        .store
+        .documents(user)
+        .await
+        .map_err(|e| AppError::store(e, lang))?
+        .into_iter()
+        .map(|d| {
+            context! {
+                id => d.id, filename => d.filename, size_kb => (d.size + 1023) / 1024,
+                kind => crate::i18n::t(lang, &format!("docs.kind_{}", d.kind)),
+            }
+        })
+        .collect())
+}
+
+/// Notices after actions.
+#[derive(Debug, Deserialize)]
+pub struct ProfileQuery {
+    #[serde(default)]
+    lagret: Option<String>,
+    #[serde(default)]
+    lastet: Option<String>,
+    #[serde(default)]
+    slettet: Option<String>,
+}
+
+/// `GET /profil`.
+pub async fn profile(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<ProfileQuery>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let (s, _) = require_applicant(&v)?;
+    let stored = state
+        .store
+        .profile(s.user.id)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let mut notice = if q.lagret.is_some() {
+        Some(crate::i18n::t(lang, "profile.saved"))
+    } else if q.lastet.is_some() {
+        Some(crate::i18n::t(lang, "docs.uploaded"))
+    } else if q.slettet.is_some() {
+        Some(crate::i18n::t(lang, "docs.deleted"))
+    } else {
+        None
+    };
+    let pairs: BTreeMap<String, String> = match &stored {
+        Some(p) if p.draft.is_some() => {
+            notice = Some(crate::i18n::t(lang, "profile.draft_restored"));
+            serde_json::from_value(p.draft.clone().unwrap_or_default()).unwrap_or_default()
+        }
+        Some(p) => serde_json::from_value::<Profile>(p.data.clone())
+            .map(|p| to_pairs(&p))
+            .unwrap_or_default(),
+        None => {
+            let mut m = BTreeMap::new();
+            m.insert("full_name".into(), s.user.display_name.clone());
+            m.insert("email".into(), s.user.email.clone());
+            m.insert("education.country".into(), "NO".into());
+            m.insert("norwegian".into(), "native".into());
+            m
+        }
+    };
+    let docs = doc_rows(&state, s.user.id, lang).await?;
+    profile_page(&state, &v, &pairs, &[], notice, docs, StatusCode::OK)
+}
+
+fn pairs_of(form: Vec<(String, String)>) -> (String, BTreeMap<String, String>) {
+    let mut csrf = String::new();
+    let mut m = BTreeMap::new();
+    for (k, v) in form {
+        if k == "csrf_token" {
+            csrf = v;
+        } else if k.len() <= 64 && v.len() <= 20_000 {
+            m.insert(k, v);
+        }
+    }
+    (csrf, m)
+}
+
+/// `POST /profil/utkast`: autosave while typing (htmx); answers 204.
+pub async fn save_draft(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let (s, _) = require_applicant(&v)?;
+    let (csrf, pairs) = pairs_of(form);
+    s.check_csrf(&csrf, v.lang)?;
+    let draft = serde_json::to_value(&pairs).unwrap_or_default();
+    state
+        .store
+        .save_profile_draft(state.now(), s.user.id, &draft)
+        .await
+        .map_err(|e| AppError::store(e, v.lang))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /profil`: validates and saves; an invalid profile (e.g. a wrong identity number) is not
+/// saved, and the form comes back with everything typed and the messages next to the fields.
+pub async fn save(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let (s, grant) = require_applicant(&v)?;
+    let (csrf, pairs) = pairs_of(form);
+    s.check_csrf(&csrf, lang)?;
+    let policy = if state.config.demo {
+        SyntheticPolicy::Allow
+    } else {
+        SyntheticPolicy::Deny
+    };
+    let (profile, mut errors) = parse_profile(&pairs, lang, policy);
+    let today = lis1_domain::calendar::to_oslo(state.now()).date();
+    if let Err(problems) = profile.validate(today) {
+        for p in problems {
+            let field = p.field();
+            if !errors.iter().any(|(f, _)| *f == field) {
+                errors.push((field, p.message(lang)));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        let docs = doc_rows(&state, s.user.id, lang).await?;
+        return profile_page(
+            &state,
+            &v,
+            &pairs,
+            &errors,
+            None,
+            docs,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let before = state
+        .store
+        .profile(s.user.id)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let changed: Vec<String> = match before
+        .as_ref()
+        .and_then(|b| serde_json::from_value::<Profile>(b.data.clone()).ok())
+    {
+        Some(old) => {
+            let (a, b) = (to_pairs(&old), to_pairs(&profile));
+            a.keys()
+                .chain(b.keys())
+                .filter(|k| a.get(*k) != b.get(*k))
+                .cloned()
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect()
+        }
+        None => vec!["*".into()],
+    };
+    // The audit log names the changed fields and never holds the identity number in clear.
+    let summary = serde_json::json!({
+        "changed": changed,
+        "national_id": profile.national_id.as_ref().map(|n| n.masked()),
+    });
+    let data = serde_json::to_value(&profile).map_err(|e| AppError::internal(lang, &e))?;
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    state
+        .store
+        .save_profile(&ctx, s.user.id, &data, summary)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    Ok(Redirect::to("/profil?lagret=1").into_response())
+}
+
+/// `POST /profil/dokumenter` (multipart): one file and its kind.
+pub async fn upload(
+    State(state): State<AppState>,
+    v: Visitor,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let (s, grant) = require_applicant(&v)?;
+    let mut csrf = String::new();
+    let mut kind = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let too_big = || {
+        AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "document_too_large",
+            lang.pick(
+                "Filen er større enn 10 MB. Ingenting ble lagret.",
+                "The file is larger than 10 MB. Nothing was saved.",
+            ),
+        )
+        .in_lang(lang)
+    };
+    while let Some(field) = multipart.next_field().await.map_err(|_| too_big())? {
+        match field.name() {
+            Some("csrf_token") => csrf = field.text().await.unwrap_or_default(),
+            Some("kind") => kind = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = field
+                    .file_name()
+                    .unwrap_or("dokument")
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(200)
+                    .collect();
+                let bytes = field.bytes().await.map_err(|_| too_big())?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    s.check_csrf(&csrf, lang)?;
+    let bad = |code, nb: &str, en: &str| {
+        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, code, lang.pick(nb, en)).in_lang(lang)
+    };
+    if !DOC_KINDS.contains(&kind.as_str()) {
+        return Err(bad(
+            "document_kind_invalid",
+            "Velg hva slags dokument det er.",
+            "Choose what kind of document it is.",
+        ));
+    }
+    let Some((filename, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return Err(bad(
+            "document_missing",
+            "Velg en fil å laste opp.",
+            "Choose a file to upload.",
+        ));
+    };
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(too_big());
+    }
+    let Some(mime) = sniff(&bytes) else {
+        return Err(bad(
+            "document_type_not_allowed",
+            "Filen er ikke PDF, JPEG eller PNG (typen sjekkes ut fra innholdet, ikke filnavnet). Ingenting ble lagret.",
+            "The file is not a PDF, JPEG or PNG (the type is checked from the content, not the name). Nothing was saved.",
+        ));
+    };
+    let sha = hex::encode(Sha256::digest(&bytes));
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    state
+        .store
+        .add_document(
+            &ctx,
+            &NewDocument {
+                owner_id: s.user.id,
+                kind: &kind,
+                filename: &filename,
+                mime,
+                sha256: &sha,
+                content: &bytes,
+            },
+        )
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    Ok(Redirect::to("/profil?lastet=1#dokumenter").into_response())
+}
+
+/// `POST /profil/dokumenter/{id}/slett`.
+pub async fn delete_document(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<crate::auth::CsrfForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let (s, grant) = require_applicant(&v)?;
+    s.check_csrf(&form.csrf_token, lang)?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    state
+        .store
+        .delete_document(&ctx, s.user.id, id)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    Ok(Redirect::to("/profil?slettet=1#dokumenter").into_response())
+}
+
+/// `GET /dokumenter/{id}`: the owner, or someone who may see the owner's applications. Never a
+/// public URL; every view by someone else is audit-logged.
+pub async fn document(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let (meta, bytes) = state
+        .store
+        .document(id)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    if meta.owner_id != s.user.id {
+        let grant =
+            crate::pages::applicants::may_see_applicant(&state, s, meta.owner_id, lang).await?;
+        let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+        state
+            .store
+            .log(
+                &ctx,
+                lis1_store::audit::Event {
+                    action: "document.view",
+                    object_type: "document",
+                    object_id: id.to_string(),
+                    summary: serde_json::json!({"owner_id": meta.owner_id}),
+                },
+            )
+            .await
+            .map_err(|e| AppError::store(e, lang))?;
+    }
+    let mut resp = (StatusCode::OK, bytes).into_response();
+    let h = resp.headers_mut();
+    if let Ok(ct) = HeaderValue::from_str(&meta.mime) {
+        h.insert(header::CONTENT_TYPE, ct);
+    }
+    let safe: String = meta
+        .filename
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    if let Ok(cd) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, cd);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(resp)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn apply_page(
+    state: &AppState,
+    v: &Visitor,
+    c: &AdContext,
+    view: Value,
+    chosen: &[i64],
+    answers: &BTreeMap<String, String>,
+    motivation: &str,
+    errors: &[(String, String)],
+    existing: bool,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let map: BTreeMap<&str, &str> = errors
+        .iter()
+        .map(|(f, m)| (f.as_str(), m.as_str()))
+        .collect();
+    let list: Vec<_> = errors
+        .iter()
+        .map(|(f, m)| context! { field => f, message => m })
+        .collect();
+    let questions: Vec<_> = c
+        .screening()
+        .iter()
+        .map(|q| context! { id => q.id.clone(), text => lang.pick(q.text_nb.clone(), q.text_en.clone()), answer => answers.get(&q.id).cloned() })
+        .collect();
+    let html = crate::templates::render(
+        "apply.html",
+        page(
+            state,
+            v,
+            context! {
+                ad => view, questions => questions, chosen => chosen, motivation => motivation,
+                errors => map, error_list => list, existing => existing,
+            },
+        ),
+    )?;
+    Ok((status, html).into_response())
+}
+
+/// `GET /utlysninger/{id}/sok`.
+pub async fn apply_form(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let (s, _) = require_applicant(&v)?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let c = AdContext::load(&state, id, lang).await?;
+    if !c.visible_to(&v, state.now()) {
+        return Err(AppError::not_found(lang));
+    }
+    if state
+        .store
+        .profile(s.user.id)
+        .await
+        .map_err(|e| AppError::store(e, lang))?
+        .is_none_or(|p| p.data.is_null())
+    {
+        return Ok(Redirect::to("/profil?mangler=1").into_response());
+    }
+    let mine = state
+        .store
+        .applications(Some(id), Some(s.user.id))
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let existing = mine.into_iter().find(|a| a.state == "submitted");
+    let (chosen, answers, motivation) = match &existing {
+        Some(a) => (
+            a.position_ids.clone(),
+            serde_json::from_value::<Vec<(String, Answer)>>(a.answers.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (k, answer_str(v).to_string()))
+                .collect(),
+            a.motivation.clone(),
+        ),
+        None => (Vec::new(), BTreeMap::new(), String::new()),
+    };
+    let view = c.view(&state, lang).await;
+    apply_page(
+        &state,
+        &v,
+        &c,
+        view,
+        &chosen,
+        &answers,
+        &motivation,
+        &[],
+        existing.is_some(),
+        StatusCode::OK,
+    )
+}
+
+fn answer_str(a: Answer) -> &'static str {
+    match a {
+        Answer::Yes => "yes",
+        Answer::No => "no",
+    }
+}
+
+/// `POST /utlysninger/{id}/sok`: submits (or changes) the application. After the deadline it is
+/// refused with the deadline in the message, and nothing is saved.
+pub async fn apply(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let (s, grant) = require_applicant(&v)?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let token = form
+        .iter()
+        .find(|(k, _)| k == "csrf_token")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    s.check_csrf(token, lang)?;
+    let c = AdContext::load(&state, id, lang).await?;
+    let now = state.now();
+    if c.ad.state != "published" || c.window(now) == Window::NotYetOpen {
+        return Err(AppError::not_found(lang));
+    }
+    if let Err(e) = ads::check_can_apply(c.round.application_deadline, now, lang) {
+        return Err(AppError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e, lang));
+    }
+    let chosen: Vec<i64> = form
+        .iter()
+        .filter(|(k, _)| k == "position")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let answers: BTreeMap<String, String> = form
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("answer.")?.to_string(), v.clone())))
+        .collect();
+    let motivation = form
+        .iter()
+        .find(|(k, _)| k == "motivation")
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default();
+    let mut errors = Vec::new();
+    if chosen.is_empty()
+        || chosen
+            .iter()
+            .any(|p| !c.ad.positions.iter().any(|x| x.id == *p))
+    {
+        errors.push((
+            "positions".to_string(),
+            lang.pick(
+                "Velg minst én av stillingene i utlysningen.",
+                "Choose at least one of the advertisement's positions.",
+            )
+            .to_string(),
+        ));
+    }
+    let parsed: Vec<(String, Answer)> = answers
+        .iter()
+        .filter_map(|(k, v)| match v.as_str() {
+            "yes" => Some((k.clone(), Answer::Yes)),
+            "no" => Some((k.clone(), Answer::No)),
+            _ => None,
+        })
+        .collect();
+    if let Err(problems) = ads::validate_answers(&c.screening(), &parsed) {
+        errors.extend(problems.iter().map(|p| (p.field(), p.message(lang))));
+    }
+    if motivation.chars().count() > 5000 {
+        errors.push((
+            "motivation".into(),
+            lang.pick(
+                "Søknadsteksten kan ha høyst 5000 tegn.",
+                "The cover letter can have at most 5,000 characters.",
+            )
+            .into(),
+        ));
+    }
+    let profile = state
+        .store
+        .profile(s.user.id)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let Some(profile) = profile.filter(|p| !p.data.is_null()) else {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            "profile_missing",
+            crate::i18n::t(lang, "apply.profile_first"),
+        )
+        .in_lang(lang));
+    };
+    if !errors.is_empty() {
+        let view = c.view(&state, lang).await;
+        return apply_page(
+            &state,
+            &v,
+            &c,
+            view,
+            &chosen,
+            &answers,
+            &motivation,
+            &errors,
+            false,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), now);
+    let submitted = state
+        .store
+        .submit_application(
+            &ctx,
+            &Submit {
+                advertisement_id: id,
+                applicant_id: s.user.id,
+                position_ids: chosen,
+                answers: serde_json::to_value(&parsed).unwrap_or_default(),
+                motivation,
+                profile: profile.data,
+            },
+        )
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let receipt = match submitted {
+        Submitted::Created(_) => "1",
+        Submitted::Updated(_) => "endret",
+    };
+    crate::pages::applicants::queue_receipt(&state, &ctx, s, &c, submitted).await;
+    Ok(Redirect::to(&format!("/soknader?kvittering={receipt}")).into_response())
+}
+
+/// Notices on the list of one's applications.
+#[derive(Debug, Deserialize)]
+pub struct MineQuery {
+    #[serde(default)]
+    kvittering: Option<String>,
+    #[serde(default)]
+    trukket: Option<String>,
+}
+
+/// `GET /soknader`: one's own applications.
+pub async fn mine(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<MineQuery>,
+) -> Result<Html<String>, AppError> {
+    let lang = v.lang;
+    let (s, _) = require_applicant(&v)?;
+    let now = state.now();
+    let mut rows = Vec::new();
+    for a in state
+        .store
+        .applications(None, Some(s.user.id))
+        .await
+        .map_err(|e| AppError::store(e, lang))?
+    {
+        let c = AdContext::load(&state, a.advertisement_id, lang).await?;
+        let open = c.window(now) == Window::Open;
+        rows.push(context! {
+            id => a.id, ad_id => c.ad.id, title => c.ad.title.clone(), hf => c.hf.name.clone(),
+            state => a.state, sent => fmt_time(a.updated_at, lang),
+            deadline => fmt_time(c.round.application_deadline, lang), open => open,
+        });
+    }
+    let notice = match q.kvittering.as_deref() {
+        Some("endret") => Some(crate::i18n::t(lang, "apply.receipt_updated")),
+        Some(_) => Some(crate::i18n::t(lang, "apply.receipt")),
+        None => q.trukket.map(|_| crate::i18n::t(lang, "apply.withdrawn")),
+    };
+    crate::templates::render(
+        "my_applications.html",
+        page(
+            &state,
+            &v,
+            context! { applications => rows, notice => notice },
+        ),
+    )
+}
+
+/// `POST /soknader/{id}/trekk`: withdraw, until the deadline.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<crate::auth::CsrfForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let (s, grant) = require_applicant(&v)?;
+    s.check_csrf(&form.csrf_token, lang)?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let app = state
+        .store
+        .application(id)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    if app.applicant_id != s.user.id {
+        return Err(AppError::not_found(lang));
+    }
+    let c = AdContext::load(&state, app.advertisement_id, lang).await?;
+    if let Err(e) = ads::check_can_apply(c.round.application_deadline, state.now(), lang) {
+        return Err(AppError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e, lang));
+    }
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    match state.store.withdraw_application(&ctx, id, s.user.id).await {
+        Ok(()) | Err(StoreError::NotFound) => {
+            Ok(Redirect::to("/soknader?trukket=1").into_response())
+        }
+        Err(e) => Err(AppError::store(e, lang)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_are_recognised_by_content_not_name() {
+        assert_eq!(sniff(b"%PDF-1.7\n..."), Some("application/pdf"));
+        assert_eq!(
+            sniff(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0]),
+            Some("image/png")
+        );
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(sniff(b"MZ\x90\x00 an exe named cv.pdf"), None);
+        assert_eq!(sniff(b"<html>"), None);
+        assert_eq!(sniff(b""), None);
+    }
+}
