@@ -386,6 +386,9 @@ async function main() {
       await context.close();
     }
 
+    // ---- Hiring: an open round, an advertisement, profiles, applications, assessment ----------
+    await hiring(newContext, watch);
+
     // ---- A phone-sized screen: WCAG 1.4.10 asks for no sideways page scrolling at 320 CSS px;
     // wide tables scroll inside their own (keyboard-focusable) region instead.
     for (const email of ['hnt@demo.lis1.no', 'hdir@demo.lis1.no']) {

@@ -98,6 +98,40 @@ impl FromRequestParts<AppState> for Visitor {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        // The `resolve_visitor` middleware has usually done the work already.
+        if let Some(v) = parts.extensions.get::<Visitor>() {
+            return Ok(v.clone());
+        }
+        Visitor::resolve(parts, state).await
+    }
+}
+
+/// Middleware: works out who is asking once per request (one session lookup), for the handler
+/// and for error pages, which then show the same header and menu as every other page.
+pub async fn resolve_visitor(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let visitor = match Visitor::resolve(&mut parts, &state).await {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    parts.extensions.insert(visitor.clone());
+    let resp = next
+        .run(axum::extract::Request::from_parts(parts, body))
+        .await;
+    match resp.extensions().get::<crate::error::ErrorPage>() {
+        Some(err) if !visitor.path.starts_with("/api/") => {
+            crate::templates::full_error_page(&state, &visitor, err)
+        }
+        _ => resp,
+    }
+}
+
+impl Visitor {
+    async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Visitor, AppError> {
         let cookies = cookies(&parts.headers);
         let lang = cookies
             .get(LANG_COOKIE)

@@ -144,6 +144,18 @@ impl From<lis1_domain::access::Denied> for AppError {
     }
 }
 
+/// What an HTML error response carries so the outer middleware can render it with the user's
+/// header and menu.
+#[derive(Debug, Clone)]
+pub struct ErrorPage {
+    /// Status.
+    pub status: StatusCode,
+    /// Stable code.
+    pub code: &'static str,
+    /// Message.
+    pub message: String,
+}
+
 /// RFC 9457 problem details.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Problem {
@@ -201,7 +213,14 @@ impl IntoResponse for AppError {
         } else if let Some(to) = &self.redirect {
             axum::response::Redirect::to(to).into_response()
         } else {
-            crate::templates::error_page(self.status, self.code, &self.message, self.lang)
+            let mut resp =
+                crate::templates::error_page(self.status, self.code, &self.message, self.lang);
+            resp.extensions_mut().insert(ErrorPage {
+                status: self.status,
+                code: self.code,
+                message: self.message,
+            });
+            resp
         }
     }
 }

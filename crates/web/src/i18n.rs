@@ -242,6 +242,12 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("calendar.holiday", "Helligdag", "Holiday"),
     ("error.title", "Noe gikk galt", "Something went wrong"),
     ("error.not_found_title", "Fant ikke siden", "Page not found"),
+    ("error.forbidden_title", "Ingen tilgang", "No access"),
+    (
+        "error.sign_in_title",
+        "Du må logge inn",
+        "You need to sign in",
+    ),
     ("error.back_home", "Gå til forsiden", "Go to the home page"),
     ("error.code", "Feilkode", "Error code"),
 ];

@@ -131,6 +131,10 @@ pub fn app(state: AppState) -> Router {
                     pages::apply::MAX_DOCUMENT_BYTES + 64 * 1024,
                 )),
         )
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::resolve_visitor,
+        ))
         .layer(middleware::from_fn(friendly_limits))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn_with_state(

@@ -116,6 +116,26 @@ pub fn error_page(status: StatusCode, code: &str, message: &str, lang: Lang) -> 
     }
 }
 
+/// The error page with the full page context (header, menu, signed-in user).
+pub fn full_error_page(
+    state: &crate::state::AppState,
+    v: &crate::auth::Visitor,
+    err: &crate::error::ErrorPage,
+) -> Response {
+    let ctx = crate::pages::page(
+        state,
+        v,
+        context! { status => err.status.as_u16(), code => err.code, message => err.message.clone() },
+    );
+    match ENV.get_template("error.html").and_then(|t| t.render(ctx)) {
+        Ok(html) => (err.status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "error page does not render");
+            (err.status, err.message.clone()).into_response()
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {

@@ -768,3 +768,590 @@ fn futures_body(resp: axum::response::Response) -> String {
         .unwrap();
     String::from_utf8_lossy(&bytes).into_owned()
 }
+
+both_backends!(error_pages_keep_the_signed_in_header, |store| async move {
+    let app = TestApp::new(store).await;
+    let s = app.login("lege1@demo.lis1.no").await;
+    let page = app.get("/organisasjoner", Some(&s)).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.body.contains("Ingen tilgang"), "{}", page.body);
+    assert!(
+        page.body.contains("Lise Lege") && page.body.contains("Logg ut"),
+        "the user is still shown as signed in"
+    );
+    let missing = app.get("/finnes-ikke", Some(&s)).await;
+    assert!(missing.body.contains("Fant ikke siden") && missing.body.contains("Lise Lege"));
+});
+
+mod hiring {
+    use super::*;
+
+    struct Ids {
+        ad: i64,
+        ordinary: i64,
+        bound: i64,
+    }
+
+    fn org_id(orgs: &[lis1_store::orgs::Org], name: &str) -> i64 {
+        orgs.iter()
+            .find(|o| o.name == name)
+            .unwrap_or_else(|| panic!("no {name}"))
+            .id
+    }
+
+    async fn form(app: &TestApp, path: &str, s: &Session, fields: &[(&str, String)]) -> Resp {
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", s.csrf.as_str())];
+        all.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+        app.post_form(path, &all, TestApp::session_cookie(s)).await
+    }
+
+    /// HNT publishes a §13b advertisement in the spring 2027 round with one ordinary and one bound
+    /// (ALIS, Levanger decides) position; the clock moves into the application window.
+    async fn published(app: &TestApp, hnt: &Session) -> Ids {
+        let orgs = app.state.store.orgs().await.unwrap();
+        let round = app
+            .state
+            .store
+            .rounds()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.season == "spring")
+            .unwrap();
+        let site = org_id(&orgs, "Sykehuset Levanger");
+        let levanger = org_id(&orgs, "Levanger kommune");
+        let verdal = org_id(&orgs, "Verdal kommune");
+        let rubric = serde_json::to_string(&lis1_domain::scoring::Rubric::hnt_default()).unwrap();
+        let mut fields = vec![
+            ("round_id", round.id.to_string()),
+            ("site_id", site.to_string()),
+            ("coupling", "section13b".to_string()),
+            ("title", "LIS1 ved Sykehuset Levanger".to_string()),
+            (
+                "description",
+                "12 måneder i sykehus og 6 måneder i kommune.".to_string(),
+            ),
+            ("weighted", "Teamkompetanse".to_string()),
+            ("rubric", rubric),
+            ("screening", String::new()),
+            ("auto_next", "1".to_string()),
+            ("positions[0].kind", "ordinary".to_string()),
+            ("positions[0].count", "3".to_string()),
+            ("positions[1].kind", "bound_alis".to_string()),
+            ("positions[1].count", "1".to_string()),
+            ("positions[1].municipality_id", levanger.to_string()),
+            ("positions[1].later_employer_id", levanger.to_string()),
+        ];
+        // Without municipalities a §13b advertisement is refused, next to the field.
+        let refused = form(app, "/utlysninger/ny", hnt, &fields).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
+        assert!(
+            refused.body.contains("id=\"municipality_ids-error\""),
+            "{}",
+            refused.body
+        );
+        assert!(
+            app.state
+                .store
+                .advertisements(None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        fields.push(("municipality_ids", levanger.to_string()));
+        fields.push(("municipality_ids", verdal.to_string()));
+        let created = form(app, "/utlysninger/ny", hnt, &fields).await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        let ad = app
+            .state
+            .store
+            .advertisements(None)
+            .await
+            .unwrap()
+            .remove(0);
+        assert_eq!(ad.state, "draft");
+        let published = form(app, &format!("/utlysninger/{}/publiser", ad.id), hnt, &[]).await;
+        assert_eq!(published.status, StatusCode::SEE_OTHER);
+        let now = app.state.clock.now();
+        app.state
+            .clock
+            .advance(round.announcement.duration_since(now) + SignedDuration::from_hours(48));
+        Ids {
+            ad: ad.id,
+            ordinary: ad.positions[0].id,
+            bound: ad.positions[1].id,
+        }
+    }
+
+    fn profile_fields(name: &str, email: &str, national_id: &str) -> Vec<(&'static str, String)> {
+        vec![
+            ("full_name", name.into()),
+            ("email", email.into()),
+            ("phone", "+47 900 00 000".into()),
+            ("national_id", national_id.into()),
+            ("education.country", "NO".into()),
+            ("education.university", "NTNU".into()),
+            ("education.degree", "cand_med".into()),
+            ("education.degree_date", "2026-06-15".into()),
+            ("authorisation", "authorised".into()),
+            ("authorisation_date", "2026-07-01".into()),
+            ("norwegian", "native".into()),
+            ("career_preference", "primary_care".into()),
+            ("experiences[0].employer", "St. Olavs hospital".into()),
+            ("experiences[0].from", "2025-06-01".into()),
+            ("experiences[0].to", "2026-06-01".into()),
+            ("experiences[0].kind", "doctor_work".into()),
+            ("experiences[0].capacity", "student_with_licence".into()),
+            ("experiences[0].care_level", "specialist".into()),
+            ("experiences[0].percent", "100".into()),
+            ("experiences[0].on_call", "1".into()),
+            ("references[0].name", "Kari Overlege".into()),
+            ("references[0].role", "Overlege".into()),
+            ("references[0].phone", "+47 911 11 111".into()),
+            ("references[1].name", "Per Fastlege".into()),
+            ("references[1].role", "Fastlege".into()),
+            ("references[1].email", "per@example.no".into()),
+        ]
+    }
+
+    both_backends!(
+        the_hnt_hiring_flow_from_advertisement_to_innstilling,
+        |store| async move {
+            let app = TestApp::new(store).await;
+            let hnt = app.login("hnt@demo.lis1.no").await;
+            let ids = published(&app, &hnt).await;
+            // The clock moved two months: sessions from before have timed out.
+            let hnt = app.login("hnt@demo.lis1.no").await;
+
+            // The public list shows it, also when filtered on bound positions.
+            let public = app.get("/stillinger?type=bound", None).await;
+            assert!(
+                public.body.contains("LIS1 ved Sykehuset Levanger"),
+                "{}",
+                public.body
+            );
+
+            // An invalid identity number: not saved, message next to the field.
+            let lise = app.login("lege1@demo.lis1.no").await;
+            let bad = form(
+                &app,
+                "/profil",
+                &lise,
+                &profile_fields("Lise Lege", "lege1@demo.lis1.no", "12345678901"),
+            )
+            .await;
+            assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(
+                bad.body.contains("id=\"national_id-error\""),
+                "{}",
+                bad.body
+            );
+            assert!(
+                bad.body.contains("value=\"St. Olavs hospital\""),
+                "nothing typed is lost"
+            );
+            assert!(
+                app.state
+                    .store
+                    .profile(lise_id(&app).await)
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+
+            let ok = form(
+                &app,
+                "/profil",
+                &lise,
+                &profile_fields("Lise Lege", "lege1@demo.lis1.no", ""),
+            )
+            .await;
+            assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+
+            // Lise applies for both positions; a double submit leaves one application.
+            let apply = |positions: Vec<i64>, bound: &str| {
+                let mut f: Vec<(&str, String)> = positions
+                    .into_iter()
+                    .map(|p| ("position", p.to_string()))
+                    .collect();
+                f.push(("answer.applies_for_bound", bound.to_string()));
+                f.push(("motivation", "Jeg vil gjerne til Levanger.".to_string()));
+                f
+            };
+            let path = format!("/utlysninger/{}/sok", ids.ad);
+            let first = form(
+                &app,
+                &path,
+                &lise,
+                &apply(vec![ids.ordinary, ids.bound], "yes"),
+            )
+            .await;
+            assert_eq!(
+                (first.status, first.location()),
+                (StatusCode::SEE_OTHER, "/soknader?kvittering=1"),
+                "{}",
+                first.body
+            );
+            let again = form(
+                &app,
+                &path,
+                &lise,
+                &apply(vec![ids.ordinary, ids.bound], "yes"),
+            )
+            .await;
+            assert_eq!(again.location(), "/soknader?kvittering=endret");
+            assert_eq!(
+                app.state
+                    .store
+                    .applications(Some(ids.ad), None)
+                    .await
+                    .unwrap()
+                    .len(),
+                1
+            );
+            let receipts = app.state.store.mail_to("lege1@demo.lis1.no").await.unwrap();
+            assert_eq!(
+                receipts.len(),
+                2,
+                "a receipt for the application and one for the change"
+            );
+            assert!(receipts[0].subject.contains("Kvittering"));
+            assert!(
+                app.get("/soknader?kvittering=1", Some(&lise))
+                    .await
+                    .body
+                    .contains("Søknaden er sendt")
+            );
+
+            // Lars applies for the ordinary position only.
+            let lars = app.login("lege2@demo.lis1.no").await;
+            assert_eq!(
+                form(
+                    &app,
+                    "/profil",
+                    &lars,
+                    &profile_fields("Lars Lege", "lege2@demo.lis1.no", "")
+                )
+                .await
+                .status,
+                StatusCode::SEE_OTHER
+            );
+            assert_eq!(
+                form(&app, &path, &lars, &apply(vec![ids.ordinary], "no"))
+                    .await
+                    .status,
+                StatusCode::SEE_OTHER
+            );
+
+            // The recruiter sees both with points and their breakdown, and filters on "bound".
+            let list_path = format!("/utlysninger/{}/sokere", ids.ad);
+            let list = app.get(&list_path, Some(&hnt)).await;
+            assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+            assert!(list.body.contains("Lise Lege") && list.body.contains("Lars Lege"));
+            assert!(
+                list.body.contains("som student med lisens") || list.body.contains("lisens"),
+                "breakdown lines are shown"
+            );
+            let bound = app.get(&format!("{list_path}?bundet=ja"), Some(&hnt)).await;
+            assert!(
+                bound.body.contains("Lise Lege") && !bound.body.contains("Lars Lege"),
+                "{}",
+                bound.body
+            );
+
+            let apps = app
+                .state
+                .store
+                .applications(Some(ids.ad), None)
+                .await
+                .unwrap();
+            let (lise_app, lars_app) = (apps[0].id, apps[1].id);
+            let detail = app
+                .get(&format!("{list_path}/{lise_app}"), Some(&hnt))
+                .await;
+            assert_eq!(detail.status, StatusCode::OK);
+            assert!(detail.body.contains("Jeg vil gjerne til Levanger."));
+            let last = &app.state.store.audit_entries(1, None).await.unwrap()[0];
+            assert_eq!(
+                (last.action.as_str(), last.object_id.as_str()),
+                ("application.view", lise_app.to_string().as_str())
+            );
+
+            let adj = form(
+                &app,
+                &format!("{list_path}/{lise_app}/poeng"),
+                &hnt,
+                &[("delta", "1,5".into()), ("reason", "Forskning".into())],
+            )
+            .await;
+            assert_eq!(adj.status, StatusCode::SEE_OTHER);
+            assert_eq!(
+                app.state
+                    .store
+                    .application(lise_app)
+                    .await
+                    .unwrap()
+                    .adjustment,
+                150
+            );
+            let no_reason = form(
+                &app,
+                &format!("{list_path}/{lise_app}/poeng"),
+                &hnt,
+                &[("delta", "2".into()), ("reason", "".into())],
+            )
+            .await;
+            assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert_eq!(
+                app.state
+                    .store
+                    .application(lise_app)
+                    .await
+                    .unwrap()
+                    .adjustment,
+                150,
+                "nothing changed"
+            );
+
+            // Innstilling: HNT ranks the ordinary position; the bound one belongs to Levanger.
+            let rec = format!("/utlysninger/{}/innstilling", ids.ad);
+            let ranked = form(
+                &app,
+                &rec,
+                &hnt,
+                &[
+                    (
+                        leak(format!("rank.{}.{lars_app}", ids.ordinary)),
+                        "1".into(),
+                    ),
+                    (
+                        leak(format!("rank.{}.{lise_app}", ids.ordinary)),
+                        "2".into(),
+                    ),
+                    (leak(format!("rank.{}.{lise_app}", ids.bound)), "1".into()),
+                ],
+            )
+            .await;
+            assert_eq!(ranked.status, StatusCode::SEE_OTHER, "{}", ranked.body);
+            assert_eq!(
+                app.state.store.recommendation(ids.ordinary).await.unwrap(),
+                vec![lars_app, lise_app]
+            );
+            assert!(
+                app.state
+                    .store
+                    .recommendation(ids.bound)
+                    .await
+                    .unwrap()
+                    .is_empty(),
+                "HNT cannot rank the bound position"
+            );
+            let levanger = app.login("levanger@demo.lis1.no").await;
+            assert_eq!(
+                app.get(&list_path, Some(&levanger)).await.status,
+                StatusCode::OK,
+                "the later employer sees the applicants"
+            );
+            let by_levanger = form(
+                &app,
+                &rec,
+                &levanger,
+                &[(leak(format!("rank.{}.{lise_app}", ids.bound)), "1".into())],
+            )
+            .await;
+            assert_eq!(
+                by_levanger.status,
+                StatusCode::SEE_OTHER,
+                "{}",
+                by_levanger.body
+            );
+            assert_eq!(
+                app.state.store.recommendation(ids.bound).await.unwrap(),
+                vec![lise_app]
+            );
+            let dup = form(
+                &app,
+                &rec,
+                &hnt,
+                &[
+                    (
+                        leak(format!("rank.{}.{lars_app}", ids.ordinary)),
+                        "1".into(),
+                    ),
+                    (
+                        leak(format!("rank.{}.{lise_app}", ids.ordinary)),
+                        "1".into(),
+                    ),
+                ],
+            )
+            .await;
+            assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert_eq!(
+                app.state.store.recommendation(ids.ordinary).await.unwrap(),
+                vec![lars_app, lise_app]
+            );
+
+            // The Levanger coordinator reads and comments after registering participation; exports
+            // are the hospital's; another hospital sees nothing.
+            let coord = app.login("koordinator.sor@demo.lis1.no").await;
+            assert_eq!(
+                app.get(&list_path, Some(&coord)).await.status,
+                StatusCode::FORBIDDEN
+            );
+            assert_eq!(
+                form(&app, &format!("/utlysninger/{}/delta", ids.ad), &coord, &[])
+                    .await
+                    .status,
+                StatusCode::SEE_OTHER
+            );
+            assert_eq!(
+                app.get(&list_path, Some(&coord)).await.status,
+                StatusCode::OK
+            );
+            let comment = form(
+                &app,
+                &format!("{list_path}/{lise_app}/kommentar"),
+                &coord,
+                &[("text", "Kjenner Verdal godt.".into())],
+            )
+            .await;
+            assert_eq!(comment.status, StatusCode::SEE_OTHER);
+            assert_eq!(
+                app.get(&format!("{list_path}.csv"), Some(&coord))
+                    .await
+                    .status,
+                StatusCode::FORBIDDEN
+            );
+            let assess = form(
+                &app,
+                &format!("{list_path}/{lise_app}/vurdering"),
+                &coord,
+                &[("shortlisted", "1".into())],
+            )
+            .await;
+            assert_eq!(assess.status, StatusCode::FORBIDDEN);
+            let innlandet = app.login("innlandet@demo.lis1.no").await;
+            assert_eq!(
+                app.get(&list_path, Some(&innlandet)).await.status,
+                StatusCode::FORBIDDEN
+            );
+            assert_eq!(
+                app.get(&format!("{list_path}/{lise_app}"), Some(&innlandet))
+                    .await
+                    .status,
+                StatusCode::FORBIDDEN
+            );
+
+            let csv = app.get(&format!("{list_path}.csv"), Some(&hnt)).await;
+            assert_eq!(csv.status, StatusCode::OK);
+            assert!(csv.content_type().starts_with("text/csv") && csv.body.contains("Lise Lege"));
+            let xlsx = app.get(&format!("{list_path}.xlsx"), Some(&hnt)).await;
+            assert!(xlsx.status == StatusCode::OK && xlsx.body.starts_with("PK"));
+            assert_eq!(
+                app.state.store.audit_entries(1, None).await.unwrap()[0].action,
+                "applicants.export"
+            );
+
+            // After the deadline nothing changes, and the message names the deadline.
+            let before = app.state.store.application(lise_app).await.unwrap();
+            app.state.clock.advance(SignedDuration::from_hours(24 * 30));
+            let lise = app.login("lege1@demo.lis1.no").await;
+            let late = form(&app, &path, &lise, &apply(vec![ids.ordinary], "no")).await;
+            assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(late.body.contains("Søknadsfristen var"), "{}", late.body);
+            assert_eq!(app.state.store.application(lise_app).await.unwrap(), before);
+            assert!(app.state.store.verify_audit().await.unwrap().is_ok());
+        }
+    );
+
+    both_backends!(
+        documents_are_checked_by_content_and_size,
+        |store| async move {
+            let app = TestApp::new(store).await;
+            let lise = app.login("lege1@demo.lis1.no").await;
+            let upload = |name: &str, bytes: Vec<u8>| {
+                let boundary = "XLIS1BOUNDARY";
+                let mut body = Vec::new();
+                for (k, v) in [("csrf_token", lise.csrf.as_str()), ("kind", "cv")] {
+                    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+                }
+                body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
+                body.extend(bytes);
+                body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+                Request::post("/profil/dokumenter")
+                    .header(
+                        header::CONTENT_TYPE,
+                        format!("multipart/form-data; boundary={boundary}"),
+                    )
+                    .header(header::COOKIE, format!("lis1_session={}", lise.cookie))
+                    .body(Body::from(body))
+                    .unwrap()
+            };
+            let ok = app
+                .send(upload("cv.pdf", b"%PDF-1.4\nhello".to_vec()))
+                .await;
+            assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+            let fake = app
+                .send(upload("cv.pdf", b"just text pretending".to_vec()))
+                .await;
+            assert_eq!(fake.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(fake.body.contains("PDF, JPEG eller PNG"), "{}", fake.body);
+            let mut big = b"%PDF-1.4\n".to_vec();
+            big.resize(10 * 1024 * 1024 + 10, b'x');
+            let too_big = app.send(upload("big.pdf", big)).await;
+            assert_eq!(
+                too_big.status,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "{}",
+                &too_big.body[..too_big.body.len().min(300)]
+            );
+            let docs = app
+                .state
+                .store
+                .documents(lise_id(&app).await)
+                .await
+                .unwrap();
+            assert_eq!(docs.len(), 1, "only the real PDF was kept");
+            assert_eq!(docs[0].sha256.len(), 64);
+            // Served to the owner only; not to another applicant.
+            let own = app
+                .get(&format!("/dokumenter/{}", docs[0].id), Some(&lise))
+                .await;
+            assert_eq!(own.status, StatusCode::OK);
+            let lars = app.login("lege2@demo.lis1.no").await;
+            assert_eq!(
+                app.get(&format!("/dokumenter/{}", docs[0].id), Some(&lars))
+                    .await
+                    .status,
+                StatusCode::NOT_FOUND
+            );
+            assert_eq!(
+                app.get(&format!("/dokumenter/{}", docs[0].id), None)
+                    .await
+                    .status,
+                StatusCode::SEE_OTHER
+            );
+        }
+    );
+
+    async fn lise_id(app: &TestApp) -> i64 {
+        app.state
+            .store
+            .credentials("lege1@demo.lis1.no")
+            .await
+            .unwrap()
+            .unwrap()
+            .user
+            .id
+    }
+
+    fn leak(s: String) -> &'static str {
+        Box::leak(s.into_boxed_str())
+    }
+}
