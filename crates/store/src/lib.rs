@@ -17,6 +17,7 @@ pub mod applications;
 pub mod audit;
 mod dbtime;
 pub mod demo;
+pub mod offers;
 pub mod orgs;
 pub mod outbox;
 pub mod password;

@@ -931,3 +931,443 @@ mod hiring {
         ));
     });
 }
+
+mod offering {
+    use super::hiring_support::*;
+    use super::*;
+    use lis1_store::offers::NewOffer;
+
+    both_backends!(
+        a_thousand_parallel_accepts_make_one_acceptance,
+        |store| async move {
+            let w = setup(&store, 1).await;
+            let hr = w.hr_ctx("2027-02-22T08:00:00Z");
+            let offer = store
+                .make_offer(
+                    &hr,
+                    &NewOffer {
+                        position_id: w.positions[0],
+                        application_id: w.apps[0],
+                        offer_round: 1,
+                        reply_deadline: t("2027-02-25T11:00:00Z"),
+                    },
+                )
+                .await
+                .unwrap();
+            let me = w.applicant_ctx(0, "2027-02-23T10:00:00Z");
+            let mut tasks = Vec::new();
+            for _ in 0..1000 {
+                let (store, me) = (store.clone(), me.clone());
+                let applicant = w.applicants[0];
+                let (round, hf) = (w.round, w.hf);
+                tasks.push(tokio::spawn(async move {
+                    store
+                        .accept_offer(&me, offer, applicant, round, hf, t("2027-08-25T00:00:00Z"))
+                        .await
+                        .is_ok()
+                }));
+            }
+            let mut wins = 0;
+            for task in tasks {
+                wins += usize::from(task.await.unwrap());
+            }
+            assert_eq!(wins, 1);
+            assert_eq!(store.offer(offer).await.unwrap().state, "accepted");
+            assert_eq!(
+                store
+                    .marks(w.round, t("2027-02-23T10:00:00Z"))
+                    .await
+                    .unwrap()
+                    .len(),
+                1
+            );
+        }
+    );
+
+    both_backends!(
+        two_recruiters_offering_one_slot_leave_one_offer,
+        |store| async move {
+            let w = setup(&store, 2).await;
+            let hr = w.hr_ctx("2027-02-22T08:00:00Z");
+            let offer = |app| NewOffer {
+                position_id: w.positions[0],
+                application_id: app,
+                offer_round: 1,
+                reply_deadline: t("2027-02-25T11:00:00Z"),
+            };
+            let (first, second) = (offer(w.apps[0]), offer(w.apps[1]));
+            let (a, b) = tokio::join!(
+                store.make_offer(&hr, &first),
+                store.make_offer(&hr, &second)
+            );
+            assert_eq!(
+                usize::from(a.is_ok()) + usize::from(b.is_ok()),
+                1,
+                "{a:?} {b:?}"
+            );
+            let open: Vec<_> = store
+                .offers_for_position(w.positions[0])
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|o| o.state == "made")
+                .collect();
+            assert_eq!(open.len(), 1);
+            // The same candidate cannot be offered the same position twice.
+            let again = store.make_offer(&hr, &offer(open[0].application_id)).await;
+            assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+        }
+    );
+
+    both_backends!(
+        accepting_two_offers_at_once_keeps_one_acceptance,
+        |store| async move {
+            let w = setup(&store, 1).await;
+            let hr = w.hr_ctx("2027-02-22T08:00:00Z");
+            // The applicant applied for both positions and gets both offered.
+            let o1 = store
+                .make_offer(
+                    &hr,
+                    &NewOffer {
+                        position_id: w.positions[0],
+                        application_id: w.apps[0],
+                        offer_round: 1,
+                        reply_deadline: t("2027-02-25T11:00:00Z"),
+                    },
+                )
+                .await
+                .unwrap();
+            let o2 = store
+                .make_offer(
+                    &hr,
+                    &NewOffer {
+                        position_id: w.positions[1],
+                        application_id: w.apps[0],
+                        offer_round: 1,
+                        reply_deadline: t("2027-02-25T11:00:00Z"),
+                    },
+                )
+                .await
+                .unwrap();
+            let me = w.applicant_ctx(0, "2027-02-23T10:00:00Z");
+            let until = t("2027-08-25T00:00:00Z");
+            let (a, b) = tokio::join!(
+                store.accept_offer(&me, o1, w.applicants[0], w.round, w.hf, until),
+                store.accept_offer(&me, o2, w.applicants[0], w.round, w.hf, until),
+            );
+            assert!(
+                a.is_ok() && b.is_ok(),
+                "accepting the later one resigns the earlier: {a:?} {b:?}"
+            );
+            let states: Vec<String> = store
+                .offers_for_applicant(w.applicants[0])
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|o| o.state)
+                .collect();
+            assert_eq!(
+                states.iter().filter(|s| *s == "accepted").count(),
+                1,
+                "{states:?}"
+            );
+            assert_eq!(
+                states.iter().filter(|s| *s == "resigned").count(),
+                1,
+                "{states:?}"
+            );
+            assert_eq!(
+                store
+                    .marks(w.round, t("2027-02-23T10:00:00Z"))
+                    .await
+                    .unwrap()
+                    .len(),
+                1,
+                "only the current acceptance is marked"
+            );
+        }
+    );
+
+    both_backends!(
+        offers_expire_once_and_late_answers_are_refused,
+        |store| async move {
+            let w = setup(&store, 2).await;
+            let hr = w.hr_ctx("2027-02-22T08:00:00Z");
+            let deadline = t("2027-02-25T11:00:00Z");
+            let o1 = store
+                .make_offer(
+                    &hr,
+                    &NewOffer {
+                        position_id: w.positions[0],
+                        application_id: w.apps[0],
+                        offer_round: 1,
+                        reply_deadline: deadline,
+                    },
+                )
+                .await
+                .unwrap();
+            let o2 = store
+                .make_offer(
+                    &hr,
+                    &NewOffer {
+                        position_id: w.positions[1],
+                        application_id: w.apps[1],
+                        offer_round: 1,
+                        reply_deadline: deadline,
+                    },
+                )
+                .await
+                .unwrap();
+            // Someone else's offer is not yours to answer.
+            assert!(matches!(
+                store
+                    .decline_offer(
+                        &w.applicant_ctx(0, "2027-02-23T10:00:00Z"),
+                        o2,
+                        w.applicants[0]
+                    )
+                    .await,
+                Err(StoreError::Conflict(_))
+            ));
+            assert!(matches!(
+                store
+                    .accept_offer(
+                        &w.applicant_ctx(0, "2027-02-23T10:00:00Z"),
+                        o2,
+                        w.applicants[0],
+                        w.round,
+                        w.hf,
+                        deadline
+                    )
+                    .await,
+                Err(StoreError::NotFound)
+            ));
+            store
+                .decline_offer(
+                    &w.applicant_ctx(1, "2027-02-23T10:00:00Z"),
+                    o2,
+                    w.applicants[1],
+                )
+                .await
+                .unwrap();
+            // At the deadline it is too late, and the offer expires exactly once.
+            let late = store
+                .accept_offer(
+                    &w.applicant_ctx(0, "2027-02-25T11:00:00Z"),
+                    o1,
+                    w.applicants[0],
+                    w.round,
+                    w.hf,
+                    deadline,
+                )
+                .await;
+            assert!(matches!(late, Err(StoreError::Conflict(_))), "{late:?}");
+            let sys = Ctx::new(Actor::system(), t("2027-02-25T11:00:00Z"));
+            let expired = store.expire_offers(&sys).await.unwrap();
+            assert_eq!(expired.iter().map(|o| o.id).collect::<Vec<_>>(), vec![o1]);
+            assert!(store.expire_offers(&sys).await.unwrap().is_empty());
+            assert_eq!(store.offer(o2).await.unwrap().state, "declined");
+            let withdraw = store.withdraw_offer(&hr, o1, "Feil kandidat").await;
+            assert!(
+                matches!(withdraw, Err(StoreError::Conflict(_))),
+                "an expired offer cannot be withdrawn"
+            );
+            assert!(store.verify_audit().await.unwrap().is_ok());
+        }
+    );
+
+    both_backends!(
+        marks_hide_a_week_before_start_or_on_application,
+        |store| async move {
+            let w = setup(&store, 1).await;
+            let hr = w.hr_ctx("2027-02-22T08:00:00Z");
+            let o = store
+                .make_offer(
+                    &hr,
+                    &NewOffer {
+                        position_id: w.positions[0],
+                        application_id: w.apps[0],
+                        offer_round: 1,
+                        reply_deadline: t("2027-02-25T11:00:00Z"),
+                    },
+                )
+                .await
+                .unwrap();
+            let until = t("2027-08-24T22:00:00Z");
+            store
+                .accept_offer(
+                    &w.applicant_ctx(0, "2027-02-23T10:00:00Z"),
+                    o,
+                    w.applicants[0],
+                    w.round,
+                    w.hf,
+                    until,
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                store
+                    .marks(w.round, t("2027-08-24T21:59:59Z"))
+                    .await
+                    .unwrap()
+                    .len(),
+                1
+            );
+            assert!(store.marks(w.round, until).await.unwrap().is_empty());
+            store
+                .hide_mark(&hr, o, "reduced_functional_ability")
+                .await
+                .unwrap();
+            assert!(
+                store
+                    .marks(w.round, t("2027-03-01T00:00:00Z"))
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+        }
+    );
+}
+
+/// A round, an advertisement with two one-slot positions, and `n` applicants who applied for both.
+mod hiring_support {
+    use super::*;
+    use lis1_store::advertisements::{NewAdvertisement, NewPosition};
+    use lis1_store::applications::Submit;
+
+    pub struct World {
+        pub round: i64,
+        pub hf: i64,
+        pub recruiter: i64,
+        pub positions: Vec<i64>,
+        pub applicants: Vec<i64>,
+        pub apps: Vec<i64>,
+    }
+
+    impl World {
+        pub fn hr_ctx(&self, at: &str) -> Ctx {
+            Ctx::new(
+                Actor::user(
+                    self.recruiter,
+                    Grant {
+                        role: Role::HfRecruiter,
+                        org: self.hf,
+                    },
+                ),
+                t(at),
+            )
+        }
+        pub fn applicant_ctx(&self, i: usize, at: &str) -> Ctx {
+            Ctx::new(
+                Actor {
+                    user_id: Some(self.applicants[i]),
+                    ..Actor::default()
+                },
+                t(at),
+            )
+        }
+    }
+
+    pub async fn setup(store: &Store, n: usize) -> World {
+        let ctx = sys("2026-11-25T12:00:00Z");
+        let hf = org(store, OrgKind::Hf, "Helse Nord-Trøndelag HF", None, None).await;
+        let site = org(
+            store,
+            OrgKind::HospitalSite,
+            "Sykehuset Levanger",
+            None,
+            Some(hf),
+        )
+        .await;
+        let round = store
+            .create_round(&ctx, &round("spring", 2027))
+            .await
+            .unwrap();
+        let user = |email: String, role| NewUser {
+            email,
+            display_name: "X".into(),
+            password_hash: None,
+            is_demo: false,
+            grants: vec![Grant { role, org: hf }],
+        };
+        let recruiter = store
+            .create_user(&ctx, &user("hr@x.no".into(), Role::HfRecruiter))
+            .await
+            .unwrap();
+        let ad = store
+            .create_advertisement(
+                &ctx,
+                &NewAdvertisement {
+                    round_id: round,
+                    hf_id: hf,
+                    hospital_site_id: site,
+                    coupling: "section13b".into(),
+                    title: "LIS1".into(),
+                    description: String::new(),
+                    municipality_ids: vec![],
+                    formal_criteria: serde_json::json!({}),
+                    weighted_criteria: serde_json::json!([]),
+                    rubric: serde_json::json!({"items": []}),
+                    screening: serde_json::json!([]),
+                    auto_next_in_line: true,
+                    positions: vec![
+                        NewPosition {
+                            kind: "ordinary".into(),
+                            count: 1,
+                            municipality_id: None,
+                            later_employer_id: None,
+                        },
+                        NewPosition {
+                            kind: "ordinary".into(),
+                            count: 1,
+                            municipality_id: None,
+                            later_employer_id: None,
+                        },
+                    ],
+                },
+            )
+            .await
+            .unwrap();
+        let positions: Vec<i64> = store
+            .advertisement(ad)
+            .await
+            .unwrap()
+            .positions
+            .iter()
+            .map(|p| p.id)
+            .collect();
+        let mut applicants = Vec::new();
+        let mut apps = Vec::new();
+        for i in 0..n {
+            let id = store
+                .create_user(&ctx, &user(format!("lege{i}@x.no"), Role::Applicant))
+                .await
+                .unwrap();
+            let app = store
+                .submit_application(
+                    &ctx,
+                    &Submit {
+                        advertisement_id: ad,
+                        applicant_id: id,
+                        position_ids: positions.clone(),
+                        answers: serde_json::json!([]),
+                        motivation: String::new(),
+                        profile: serde_json::json!({}),
+                    },
+                )
+                .await
+                .unwrap()
+                .id();
+            applicants.push(id);
+            apps.push(app);
+        }
+        World {
+            round,
+            hf,
+            recruiter,
+            positions,
+            applicants,
+            apps,
+        }
+    }
+}

@@ -1,0 +1,30 @@
+-- Offers, their answers, and merking (acceptances visible to other employers until one week
+-- before the start, 004 draft §12).
+
+CREATE TABLE offers (
+    id                BIGSERIAL PRIMARY KEY,
+    position_id       BIGINT NOT NULL REFERENCES positions(id),
+    application_id    BIGINT NOT NULL REFERENCES applications(id),
+    applicant_id      BIGINT NOT NULL REFERENCES users(id),
+    offer_round       INTEGER NOT NULL,
+    state             TEXT NOT NULL,            -- made | accepted | declined | expired | withdrawn | resigned
+    made_at           TIMESTAMPTZ NOT NULL,
+    reply_deadline    TIMESTAMPTZ NOT NULL,
+    answered_at       TIMESTAMPTZ,
+    withdrawn_reason  TEXT,
+    made_by           BIGINT REFERENCES users(id),
+    UNIQUE (position_id, application_id)        -- a candidate is offered a position once
+);
+CREATE INDEX offers_applicant ON offers(applicant_id);
+CREATE INDEX offers_due ON offers(state, reply_deadline);
+
+CREATE TABLE marks (
+    offer_id        BIGINT PRIMARY KEY REFERENCES offers(id),
+    applicant_id    BIGINT NOT NULL REFERENCES users(id),
+    round_id        BIGINT NOT NULL REFERENCES rounds(id),
+    employer_id     BIGINT NOT NULL REFERENCES organisations(id),
+    visible_until   TIMESTAMPTZ NOT NULL,
+    hidden_at       TIMESTAMPTZ,
+    hidden_reason   TEXT
+);
+CREATE INDEX marks_applicant ON marks(applicant_id);
