@@ -82,10 +82,16 @@ async function noSidewaysScroll(page) {
     const width = document.documentElement.clientWidth;
     if (document.documentElement.scrollWidth <= width) return null;
     const out = [];
+    const name = (el) => `${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).split(' ').join('.') : ''}`;
     for (const el of document.querySelectorAll('body *')) {
       const r = el.getBoundingClientRect();
-      if (r.right > width + 0.5 && !el.parentElement.closest('.app-table-wrap')) {
-        out.push(`${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).split(' ').join('.') : ''} (right edge ${Math.round(r.right)})`);
+      // Inside a scrolling table wrapper only what escapes its clipping counts: an absolutely
+      // positioned element (e.g. .ds-sr-only text) whose containing block is outside the wrapper.
+      const inWrap = el.parentElement.closest('.app-table-wrap');
+      const escapes = inWrap && ['absolute', 'fixed'].includes(getComputedStyle(el).position)
+        && getComputedStyle(inWrap).position === 'static';
+      if (r.right > width + 0.5 && (!inWrap || escapes)) {
+        out.push(`${name(el)}${escapes ? ` (positioned, escapes ${name(inWrap)})` : ''} (right edge ${Math.round(r.right)})`);
       }
     }
     return `page is ${document.documentElement.scrollWidth} px wide in a ${width} px window: ${out.slice(0, 5).join(', ')}`;
@@ -143,6 +149,566 @@ async function submitRoundWithDeadline(page, days) {
   return { announcement, deadline };
 }
 
+// ---- Hiring ----------------------------------------------------------------------------------
+// One advertisement from draft to recommendation, through the pages people use: the directorate
+// opens a round, HNT's recruiter advertises, two applicants fill in their profiles and apply, the
+// recruiter assesses and ranks, a coordinator takes part, and the later employer of the bound
+// position ranks it. Every page on the way is checked with axe.
+
+const AD_TITLE = 'LIS1 ved Sykehuset Levanger med kommuner i Levanger-området';
+const AD_MUNICIPALITIES = ['Levanger kommune', 'Verdal kommune', 'Stjørdal kommune', 'Inderøy kommune'];
+const ORDINARY = 'Ordinær LIS1';
+const BOUND_ALIS = 'LIS1 + ALIS allmennmedisin';
+const LEGE1 = 'Lise Lege';
+const LEGE2 = 'Lars Lege';
+
+/** The element with exactly this id (ids such as `positions[0].kind` are no CSS selectors). */
+const byId = (page, id) => page.locator(`[id="${id}"]`);
+
+/** Clicks and waits for the navigation that follows; the final response's status. */
+async function submit(page, button) {
+  const [resp] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), button.click()]);
+  return resp ? resp.status() : 0;
+}
+
+async function errorSummary(page) {
+  const s = page.locator('#error-summary');
+  return (await s.count()) ? (await s.innerText()).replace(/\s+/g, ' ').trim() : 'no error summary';
+}
+
+/** Navigates and accepts any of `statuses` (e.g. 403 or 404 for "not yours"). */
+async function visitExpecting(page, url, statuses) {
+  const resp = await page.goto(BASE_URL + url, { waitUntil: 'load' });
+  assert(resp && statuses.includes(resp.status()), `GET ${url} answered ${resp && resp.status()}, expected ${statuses.join(' or ')}`);
+}
+
+/** Now in Norway as a datetime-local value (`YYYY-MM-DDTHH:MM`): the server's clock is the real one. */
+function osloNow() {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    }).formatToParts(new Date()).map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+}
+
+/** A synthetic fødselsnummer (Skatteetaten's test numbers: month + 80) with valid mod-11 control digits. */
+function syntheticNationalId(day, month, yy) {
+  const two = (n) => String(n).padStart(2, '0');
+  const base = `${two(day)}${two(month + 80)}${two(yy)}`;
+  const control = (weights, digits) => {
+    const r = 11 - (weights.reduce((sum, w, i) => sum + w * digits[i], 0) % 11);
+    return r === 11 ? 0 : r;
+  };
+  for (let individual = 100; individual < 500; individual++) {
+    const d = `${base}${individual}`.split('').map(Number);
+    const k1 = control([3, 7, 6, 1, 8, 9, 4, 5, 2], d);
+    if (k1 === 10) continue;
+    const k2 = control([5, 4, 3, 2, 7, 6, 5, 4, 3, 2], [...d, k1]);
+    if (k2 === 10) continue;
+    return `${base}${individual}${k1}${k2}`;
+  }
+  throw new Error('no synthetic number found');
+}
+
+/** Fills the profile form (the fields a person fills in; the rest keep their defaults). */
+async function fillProfile(page, p) {
+  const fill = (id, value) => byId(page, id).fill(value);
+  await fill('full_name', p.name);
+  await fill('email', p.email);
+  await fill('phone', p.phone);
+  await fill('national_id', p.nationalId || '');
+  await fill('education.country', 'NO');
+  await fill('education.university', p.university);
+  await byId(page, 'education.degree').selectOption('cand_med');
+  await fill('education.degree_date', '2026-06-20');
+  await byId(page, 'authorisation').selectOption({ label: 'Autorisert som lege' });
+  await fill('authorisation_date', '2026-07-01');
+  await byId(page, 'norwegian').selectOption(p.norwegian);
+  for (const [i, r] of p.references.entries()) {
+    await fill(`references[${i}].name`, r.name);
+    await fill(`references[${i}].role`, r.role);
+    await fill(`references[${i}].phone`, r.phone || '');
+    await fill(`references[${i}].email`, r.email || '');
+  }
+  if (p.experience) {
+    const e = p.experience;
+    await fill('experiences[0].employer', e.employer);
+    await fill('experiences[0].from', e.from);
+    await fill('experiences[0].to', e.to);
+    await byId(page, 'experiences[0].kind').selectOption('doctor_work');
+    await byId(page, 'experiences[0].capacity').selectOption('student_with_licence');
+    await byId(page, 'experiences[0].care_level').selectOption('specialist');
+    await fill('experiences[0].percent', String(e.percent));
+    await byId(page, 'experiences[0].on_call').check();
+  }
+}
+
+const saveProfileButton = (page) => page.locator('main form[action="/profil"] button[type=submit]');
+
+/** Applies to the advertisement from its page: positions by kind, the bound question, a letter. */
+async function applyTo(page, adId, kinds, bound, letter) {
+  await visit(page, `/utlysninger/${adId}`);
+  const link = page.getByRole('link', { name: 'Søk på stillingen' });
+  assert((await link.count()) === 1, 'no "Søk på stillingen" on the advertisement');
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), link.click()]);
+  assert(path(page) === `/utlysninger/${adId}/sok`, `"Søk på stillingen" went to ${path(page)}`);
+  for (const kind of kinds) {
+    await page.getByRole('checkbox', { name: new RegExp(`^${kind.replace(/[+]/g, '\\+')} \\(`) }).check();
+  }
+  await page.locator(`#a-applies_for_bound-${bound}`).check();
+  await page.locator('#motivation').fill(letter);
+}
+
+async function hiring(newContext, watch) {
+  const open = async (email) => {
+    const context = await newContext();
+    const page = await context.newPage();
+    watch(page);
+    await signIn(page, email);
+    assert(path(page) === '/oversikt', `${email} landed on ${path(page)} after signing in`);
+    return { context, page };
+  };
+  const contexts = [];
+  let roundId = null;
+  let adId = null;
+
+  // 1. The directorate opens a round that is open for applications now.
+  const hdir = await open('hdir@demo.lis1.no');
+  contexts.push(hdir.context);
+  await check('hiring 1: hdir creates a round open now (announced yesterday, deadline in 20 days)', async () => {
+    const page = hdir.page;
+    await visit(page, '/runder/ny');
+    const today = osloNow().slice(0, 10);
+    const announcement = addDays(`${today}T09:00`, -1);
+    const deadline = addDays(`${today}T23:59`, 20);
+    await page.locator('#name').fill(`${await page.locator('#name').inputValue()} (åpen for søknad)`);
+    await page.locator('#announcement').fill(announcement);
+    await page.locator('#application_deadline').fill(deadline);
+    // The suggested first offer comes weeks after the suggested deadline; keep it unless ours is later.
+    if ((await page.locator('#earliest_offer').inputValue()) < deadline) {
+      await page.locator('#earliest_offer').fill(addDays(deadline, 1).slice(0, 10) + 'T09:00');
+    }
+    await submit(page, page.locator('main form[action="/runder/ny"] button[type=submit]'));
+    const m = /^\/runder\/(\d+)\?lagret=1$/.exec(path(page));
+    assert(m, `the round was not saved (${path(page)}): ${await errorSummary(page)}`);
+    roundId = m[1];
+  });
+  await hdir.context.close();
+
+  // 2. HNT's recruiter writes the advertisement and publishes it.
+  const hnt = await open('hnt@demo.lis1.no');
+  contexts.push(hnt.context);
+  const fillAd = async (page, municipalities) => {
+    await page.locator('#round_id').selectOption(roundId);
+    await page.locator('#site_id').selectOption({ label: 'Sykehuset Levanger' });
+    await page.locator('#coupling-section13b').check();
+    // The municipalities come in one group per hospital site.
+    const group = page.getByRole('group', { name: 'Sykehuset Levanger', exact: true });
+    for (const m of municipalities) await group.getByLabel(m, { exact: true }).check();
+    await page.locator('#title').fill(AD_TITLE);
+    await page.locator('#description').fill('Tolv måneder ved Sykehuset Levanger, deretter seks måneder i en av kommunene.\nVelkommen som søker!');
+    await byId(page, 'positions[0].kind').selectOption('ordinary');
+    await byId(page, 'positions[0].count').fill('3');
+    await byId(page, 'positions[1].kind').selectOption({ label: BOUND_ALIS });
+    await byId(page, 'positions[1].count').fill('1');
+    await byId(page, 'positions[1].municipality_id').selectOption({ label: 'Levanger kommune' });
+    await byId(page, 'positions[1].later_employer_id').selectOption({ label: 'Levanger kommune' });
+  };
+  await check('hiring 2: hnt /utlysninger/ny has no axe violations', async () => {
+    assert(roundId, 'no open round');
+    await visit(hnt.page, '/utlysninger/ny');
+    await axe(hnt.page);
+  });
+  await check('hiring 2: an ad without municipalities is refused next to the field and in the summary (axe clean)', async () => {
+    assert(roundId, 'no open round');
+    const page = hnt.page;
+    await fillAd(page, []);
+    const status = await submit(page, page.locator('main form[action="/utlysninger/ny"] button[type=submit]'));
+    assert(status === 422, `answered ${status}, expected 422`);
+    const summary = await errorSummary(page);
+    assert(/kommune/i.test(summary), `the summary does not name the municipalities: ${summary}`);
+    assert((await page.locator('#error-summary a[href="#municipality_ids"]').count()) === 1, 'the summary does not link to #municipality_ids');
+    assert((await page.locator('#municipality_ids-error').count()) === 1, 'no error next to the municipalities');
+    assert((await page.locator('#title').inputValue()) === AD_TITLE, 'the form lost the title');
+    assert((await byId(page, 'positions[1].kind').inputValue()) === 'bound_alis', 'the form lost position 2');
+    await page.screenshot({ path: join(OUT, 'ad-form-errors.png'), fullPage: true });
+    await axe(page);
+  });
+  await check('hiring 2: hnt saves the ad as a draft (§ 13b, 4 municipalities, ordinary ×3 + LIS1+ALIS in Levanger)', async () => {
+    assert(roundId, 'no open round');
+    const page = hnt.page;
+    if (path(page) !== '/utlysninger/ny') await visit(page, '/utlysninger/ny');
+    await fillAd(page, AD_MUNICIPALITIES);
+    await submit(page, page.locator('main form[action="/utlysninger/ny"] button[type=submit]'));
+    const m = /^\/utlysninger\/(\d+)\?lagret=1$/.exec(path(page));
+    assert(m, `not saved (${path(page)}): ${await errorSummary(page)}`);
+    adId = m[1];
+    const text = await bodyText(page);
+    assert(text.includes('lagret som utkast'), 'no "lagret som utkast" notice');
+    assert(/Status\s+Utkast/.test(text), 'the ad is not shown as a draft');
+    for (const m of AD_MUNICIPALITIES) assert(text.includes(m), `${m} not on the ad`);
+    await axe(page);
+  });
+  await check('hiring 2: hnt publishes the ad ("Utlysningen er publisert."), ad page has no axe violations', async () => {
+    assert(adId, 'no ad');
+    const page = hnt.page;
+    await submit(page, page.locator(`main form[action="/utlysninger/${adId}/publiser"] button[type=submit]`));
+    assert(path(page) === `/utlysninger/${adId}?publisert=1`, `landed on ${path(page)}`);
+    const text = await bodyText(page);
+    assert(text.includes('Utlysningen er publisert.'), 'no "Utlysningen er publisert."');
+    assert(/Status\s+Publisert/.test(text), 'the ad is not shown as published');
+    assert(!(await page.locator(`form[action$="/publiser"]`).count()), 'the publish button is still there');
+    await axe(page);
+  });
+  await check('hiring 2: hnt /utlysninger lists the ad as published; no axe violations', async () => {
+    assert(adId, 'no ad');
+    await visit(hnt.page, '/utlysninger');
+    const row = hnt.page.locator('main tr', { has: hnt.page.locator(`a[href="/utlysninger/${adId}"]`) });
+    assert((await row.count()) === 1, 'the ad is not listed');
+    assert((await row.innerText()).includes('Publisert'), 'not shown as published');
+    await axe(hnt.page);
+  });
+
+  // 3. Anyone finds it on the public list.
+  {
+    const context = await newContext();
+    const page = await context.newPage();
+    watch(page);
+    await check('hiring 3: public /stillinger lists the ad, also when filtered on "Bundne"; no axe violations', async () => {
+      assert(adId, 'no ad');
+      await visit(page, '/stillinger');
+      const link = page.locator(`main a[href="/utlysninger/${adId}"]`);
+      assert((await link.count()) === 1, 'the ad is not on /stillinger');
+      assert((await link.innerText()).trim() === AD_TITLE, 'wrong title');
+      await axe(page);
+      await page.locator('#f-type').selectOption('bound');
+      await submit(page, page.locator('main form[action="/stillinger"] button[type=submit]'));
+      assert(new URL(page.url()).searchParams.get('type') === 'bound', `filter not in the address: ${path(page)}`);
+      assert((await page.locator(`main a[href="/utlysninger/${adId}"]`).count()) === 1, 'the ad is gone with the "Bundne" filter');
+      assert((await page.locator('#f-type').inputValue()) === 'bound', 'the filter did not stay selected');
+      await axe(page);
+    });
+    await check('hiring 3: the public ad page offers "Søk på stillingen" and has no axe violations', async () => {
+      assert(adId, 'no ad');
+      await visit(page, `/utlysninger/${adId}`);
+      assert((await page.getByRole('link', { name: 'Søk på stillingen' }).count()) === 1, 'no apply link');
+      await axe(page);
+    });
+    await context.close();
+  }
+
+  // 4. lege1 fills in the profile and uploads documents.
+  const lege1 = await open('lege1@demo.lis1.no');
+  contexts.push(lege1.context);
+  const lege1Profile = {
+    name: LEGE1, email: 'lege1@demo.lis1.no', phone: '+47 912 34 567', university: 'NTNU', norwegian: 'c1',
+    references: [
+      { name: 'Kari Overlege', role: 'Overlege, St. Olavs hospital', phone: '+47 73 86 80 00' },
+      { name: 'Per Fastlege', role: 'Fastlege', email: 'per.fastlege@example.no' },
+    ],
+    experience: { employer: 'St. Olavs hospital', from: '2025-06-01', to: '2025-08-31', percent: 100 },
+  };
+  await check('hiring 4: lege1 /profil (new) has no axe violations', async () => {
+    await visit(lege1.page, '/profil');
+    await axe(lege1.page);
+  });
+  await check('hiring 4: fødselsnummer 12345678901 is refused next to the field, nothing saved (axe clean)', async () => {
+    const page = lege1.page;
+    await fillProfile(page, { ...lege1Profile, nationalId: '12345678901' });
+    const status = await submit(page, saveProfileButton(page));
+    assert(status === 422, `answered ${status}, expected 422`);
+    const error = page.locator('#national_id-error');
+    assert((await error.count()) === 1, `no #national_id-error; summary: ${await errorSummary(page)}`);
+    assert((await error.innerText()).includes('gyldig dato'), `unexpected message: ${await error.innerText()}`);
+    const input = page.locator('#national_id');
+    assert((await input.getAttribute('aria-invalid')) === 'true', 'field not aria-invalid');
+    assert(((await input.getAttribute('aria-describedby')) || '').split(/\s+/).includes('national_id-error'), 'field not described by its error');
+    assert((await page.locator('#error-summary a[href="#national_id"]').count()) === 1, 'the summary does not link to the field');
+    assert((await input.inputValue()) === '12345678901', 'the typed number was lost');
+    assert((await byId(page, 'references[1].name').inputValue()) === 'Per Fastlege', 'the form lost the references');
+    await axe(page);
+    // Nothing saved: applying still sends the applicant to the profile first.
+    const resp = await page.goto(`${BASE_URL}/utlysninger/${adId}/sok`, { waitUntil: 'load' });
+    assert(resp.ok() && path(page).startsWith('/profil'), `with no saved profile /sok went to ${path(page)}`);
+    assert((await bodyText(page)).includes('Fyll ut og lagre profilen din før du søker.'), 'the profile page does not say why it was shown');
+  });
+  const nationalId = syntheticNationalId(15, 8, 95);
+  await check(`hiring 4: the profile with a synthetic fødselsnummer (${nationalId}) is saved: "Profilen er lagret." (axe clean)`, async () => {
+    const page = lege1.page;
+    await visit(page, '/profil');
+    await fillProfile(page, { ...lege1Profile, nationalId });
+    await submit(page, saveProfileButton(page));
+    assert(path(page) === '/profil?lagret=1', `landed on ${path(page)}: ${await errorSummary(page)}`);
+    assert((await bodyText(page)).includes('Profilen er lagret.'), 'no "Profilen er lagret."');
+    assert((await page.locator('#national_id').inputValue()) === nationalId, 'the number is not shown back');
+    assert((await byId(page, 'experiences[0].employer').inputValue()) === 'St. Olavs hospital', 'the experience is not shown back');
+    await axe(page);
+  });
+  await check('hiring 4: a PDF upload is listed under Dokumenter', async () => {
+    const page = lege1.page;
+    await page.locator('#doc-kind').selectOption('norwegian_test');
+    await page.locator('#doc-file').setInputFiles({
+      name: 'bergenstesten.pdf', mimeType: 'application/pdf',
+      buffer: Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n'),
+    });
+    await submit(page, page.locator('main form[action="/profil/dokumenter"] button[type=submit]'));
+    assert(path(page) === '/profil?lastet=1', `landed on ${path(page)}`);
+    assert((await bodyText(page)).includes('Dokumentet er lastet opp.'), 'no "Dokumentet er lastet opp."');
+    assert((await page.locator('#dokumenter a', { hasText: 'bergenstesten.pdf' }).count()) === 1, 'the PDF is not listed');
+    await axe(page);
+    await page.screenshot({ path: join(OUT, 'profile.png'), fullPage: true });
+  });
+  await check('hiring 4: a text file named cv.pdf is refused ("PDF, JPEG eller PNG") and not listed', async () => {
+    const page = lege1.page;
+    await page.locator('#doc-kind').selectOption('cv');
+    await page.locator('#doc-file').setInputFiles({ name: 'cv.pdf', mimeType: 'application/pdf', buffer: Buffer.from('Lise Lege\nCV\n') });
+    const status = await submit(page, page.locator('main form[action="/profil/dokumenter"] button[type=submit]'));
+    assert(status === 422, `answered ${status}, expected 422`);
+    const text = await bodyText(page);
+    assert(text.includes('PDF, JPEG eller PNG'), `no message about PDF/JPEG/PNG: ${JSON.stringify(text.slice(0, 300))}`);
+    await axe(page);
+    await visit(page, '/profil');
+    assert((await page.locator('#dokumenter a', { hasText: 'cv.pdf' }).count()) === 0, 'cv.pdf was stored anyway');
+  });
+
+  // 5. lege1 applies for both positions; a double click makes one application.
+  await check('hiring 5: the apply page has no axe violations', async () => {
+    assert(adId, 'no ad');
+    await applyTo(lege1.page, adId, [ORDINARY, BOUND_ALIS], 'yes', 'Jeg ønsker å bli allmennlege i Levanger.\nHilsen Lise');
+    await axe(lege1.page);
+  });
+  await check('hiring 5: a double-clicked "Send søknaden" shows the receipt and makes ONE application (axe clean)', async () => {
+    const page = lege1.page;
+    assert(path(page) === `/utlysninger/${adId}/sok`, `not on the apply page (${path(page)})`);
+    let posts = 0;
+    const count = (r) => { if (r.method() === 'POST' && r.url().endsWith(`/utlysninger/${adId}/sok`)) posts++; };
+    page.on('request', count);
+    await page.locator('main form button[type=submit]').dblclick();
+    await page.waitForURL(/\/soknader\?kvittering=/, { waitUntil: 'load' });
+    page.off('request', count);
+    const text = await bodyText(page);
+    assert(
+      text.includes('Søknaden er sendt.') || text.includes('Endringene i søknaden er lagret.'),
+      `no receipt: ${JSON.stringify(text.slice(0, 300))}`,
+    );
+    if (process.env.VERBOSE) console.error(`   double click: ${posts} POST(s) sent; receipt: ${text.includes('Søknaden er sendt.') ? 'sendt' : 'endret'}`);
+    const rows = page.locator('main tbody tr', { has: page.locator(`a[href="/utlysninger/${adId}"]`) });
+    assert((await rows.count()) === 1, `${await rows.count()} applications listed for the ad`);
+    await axe(page);
+  });
+  await check('hiring 5: two simultaneous submissions of the same form both succeed and leave one application', async () => {
+    const page = lege1.page;
+    await visit(page, `/utlysninger/${adId}/sok`);
+    const statuses = await page.evaluate(async () => {
+      const form = document.querySelector('main form');
+      const send = () => fetch(form.action, { method: 'POST', body: new URLSearchParams(new FormData(form)), redirect: 'manual' });
+      const rs = await Promise.all([send(), send(), send()]);
+      return rs.map((r) => (r.type === 'opaqueredirect' ? 303 : r.status));
+    });
+    assert(statuses.every((s) => s === 303), `statuses ${statuses.join(', ')} (expected 303 See Other each)`);
+    await visit(page, '/soknader');
+    const rows = page.locator('main tbody tr', { has: page.locator(`a[href="/utlysninger/${adId}"]`) });
+    assert((await rows.count()) === 1, `${await rows.count()} applications listed for the ad`);
+  });
+
+  // 6. lege2: a quick profile, the ordinary position only.
+  const lege2 = await open('lege2@demo.lis1.no');
+  contexts.push(lege2.context);
+  await check('hiring 6: lege2 saves a profile and applies for the ordinary position only (bound: "Nei")', async () => {
+    const page = lege2.page;
+    await visit(page, '/profil');
+    await fillProfile(page, {
+      name: LEGE2, email: 'lege2@demo.lis1.no', phone: '+47 400 00 002', university: 'Universitetet i Bergen', norwegian: 'native',
+      references: [
+        { name: 'Anne Overlege', role: 'Overlege', phone: '+47 55 97 50 00' },
+        { name: 'Bjørn Professor', role: 'Veileder', email: 'bjorn@example.no' },
+      ],
+    });
+    await submit(page, saveProfileButton(page));
+    assert(path(page) === '/profil?lagret=1', `profile not saved (${path(page)}): ${await errorSummary(page)}`);
+    await applyTo(page, adId, [ORDINARY], 'no', 'Jeg søker den ordinære stillingen.');
+    await submit(page, page.locator('main form button[type=submit]'));
+    assert(path(page) === '/soknader?kvittering=1', `landed on ${path(page)}: ${await errorSummary(page)}`);
+    assert((await bodyText(page)).includes('Søknaden er sendt.'), 'no receipt');
+  });
+
+  // 7. The recruiter assesses and ranks.
+  const apps = {};
+  await check('hiring 7: hnt applicant list shows both with points; a points breakdown opens (axe clean)', async () => {
+    const page = hnt.page;
+    await visit(page, `/utlysninger/${adId}/sokere`);
+    for (const name of [LEGE1, LEGE2]) {
+      const link = page.locator('main tbody th a', { hasText: name });
+      assert((await link.count()) === 1, `${name} is not listed`);
+      apps[name] = /\/sokere\/(\d+)$/.exec(await link.getAttribute('href'))[1];
+      const row = page.locator('main tbody tr', { has: page.locator('th a', { hasText: name }) });
+      const points = (await row.locator('td.app-num summary').first().innerText()).trim();
+      assert(/^\d+(,\d+)?$/.test(points), `${name}'s points: ${JSON.stringify(points)}`);
+    }
+    const row = page.locator('main tbody tr', { has: page.locator('th a', { hasText: LEGE1 }) });
+    const details = row.locator('td.app-num details').first();
+    await details.locator('summary').click();
+    assert(await details.evaluate((d) => d.open), 'the breakdown did not open');
+    assert(await details.locator('table').isVisible(), 'the breakdown table is not visible');
+    assert((await details.locator('tbody tr').count()) > 0, 'the breakdown is empty');
+    await axe(page);
+    await page.screenshot({ path: join(OUT, 'applicants.png'), fullPage: true });
+  });
+  await check('hiring 7: filter "Søker bunden stilling: Ja" keeps only lege1', async () => {
+    const page = hnt.page;
+    await page.locator('#f-bundet').selectOption('ja');
+    await submit(page, page.locator(`main form[action="/utlysninger/${adId}/sokere"] button[type=submit]`));
+    assert(new URL(page.url()).searchParams.get('bundet') === 'ja', `filter not in the address: ${path(page)}`);
+    const names = (await page.locator('main tbody th a').allInnerTexts()).map((s) => s.trim());
+    assert(names.length === 1 && names[0] === LEGE1, `listed: ${names.join(', ')}`);
+    assert((await bodyText(page)).includes('1 / 2'), 'no "1 / 2" count');
+    await axe(page);
+  });
+  await check('hiring 7: lege1\'s application page; +1,5 points with a reason is saved and shown (axe clean)', async () => {
+    const page = hnt.page;
+    const link = page.locator('main tbody th a', { hasText: LEGE1 });
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), link.click()]);
+    assert(path(page) === `/utlysninger/${adId}/sokere/${apps[LEGE1]}`, `landed on ${path(page)}`);
+    await axe(page);
+    const before = (await page.locator('main h2', { hasText: 'Poeng' }).innerText()).trim();
+    await page.locator('#delta').fill('1,5');
+    await page.locator('#reason').fill('Relevant forskning som ikke er med i poengreglene');
+    await submit(page, page.locator(`main form[action$="/poeng"] button[type=submit]`));
+    assert(path(page) === `/utlysninger/${adId}/sokere/${apps[LEGE1]}?lagret=1`, `landed on ${path(page)}`);
+    const text = await bodyText(page);
+    assert(text.includes('Relevant forskning som ikke er med i poengreglene'), 'the reason is not shown');
+    const after = (await page.locator('main h2', { hasText: 'Poeng' }).innerText()).trim();
+    const num = (s) => Number(s.replace(/^[^\d-]*/, '').replace(',', '.'));
+    assert(Math.abs(num(after) - num(before) - 1.5) < 1e-9, `points went from "${before}" to "${after}"`);
+    await axe(page);
+  });
+  const rankInput = (page, kind, name) =>
+    page.locator('main fieldset', { has: page.locator('legend', { hasText: kind }) }).getByLabel(`Rangering ${name}`, { exact: true });
+  await check('hiring 7: hnt saves the innstilling for the ordinary position (lege2 = 1, lege1 = 2; axe clean)', async () => {
+    const page = hnt.page;
+    await visit(page, `/utlysninger/${adId}/innstilling`);
+    await axe(page);
+    await rankInput(page, ORDINARY, LEGE2).fill('1');
+    await rankInput(page, ORDINARY, LEGE1).fill('2');
+    await submit(page, page.locator(`main form[action="/utlysninger/${adId}/innstilling"] button[type=submit]`));
+    assert(path(page) === `/utlysninger/${adId}/innstilling?lagret=1`, `landed on ${path(page)}`);
+    assert((await bodyText(page)).includes('Innstillingen er lagret.'), 'no "Innstillingen er lagret."');
+    assert((await rankInput(page, ORDINARY, LEGE2).inputValue()) === '1', 'lege2 is not ranked 1');
+    assert((await rankInput(page, ORDINARY, LEGE1).inputValue()) === '2', 'lege1 is not ranked 2');
+    await axe(page);
+  });
+
+  // 8. A coordinator takes part; another hospital trust's recruiter sees nothing.
+  const coord = await open('koordinator.sor@demo.lis1.no');
+  contexts.push(coord.context);
+  await check('hiring 8: koordinator.sor registers participation on the ad page (axe clean)', async () => {
+    const page = coord.page;
+    await visit(page, `/utlysninger/${adId}`);
+    await axe(page);
+    const button = page.getByRole('button', { name: 'Meld deltakelse i ansettelsen' });
+    assert((await button.count()) === 1, 'no "Meld deltakelse" button');
+    await submit(page, button);
+    assert(path(page) === `/utlysninger/${adId}?deltar=1`, `landed on ${path(page)}`);
+    const text = await bodyText(page);
+    assert(text.includes('Deltakelsen er registrert.') && text.includes('Du deltar i ansettelsen'), 'no confirmation');
+    await axe(page);
+  });
+  await check('hiring 8: the coordinator opens the applicant list and comments on lege1\'s application', async () => {
+    const page = coord.page;
+    const link = page.getByRole('link', { name: 'Søkere', exact: true });
+    assert((await link.count()) === 1, 'no "Søkere" link on the ad page');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), link.click()]);
+    assert(path(page) === `/utlysninger/${adId}/sokere`, `landed on ${path(page)}`);
+    assert((await page.locator('main tbody th a').count()) === 2, 'the coordinator does not see both applicants');
+    await axe(page);
+    await visit(page, `/utlysninger/${adId}/sokere/${apps[LEGE1]}`);
+    assert((await page.locator('#delta').count()) === 0, 'the coordinator is offered to adjust points');
+    assert((await page.locator('#notes').count()) === 0, 'the coordinator is offered interview notes');
+    await page.locator('#comment').fill('Kjenner kommunen godt; aktuell for Levanger.');
+    await submit(page, page.locator('main form[action$="/kommentar"] button[type=submit]'));
+    assert(path(page) === `/utlysninger/${adId}/sokere/${apps[LEGE1]}?lagret=1`, `landed on ${path(page)}`);
+    const comments = await page.locator('#kommentarer + ul').innerText();
+    assert(comments.includes('Kjenner kommunen godt') && comments.includes('Liv Koordinator Sør'), `comments: ${JSON.stringify(comments)}`);
+    await axe(page);
+  });
+  await check('hiring 8: the coordinator sees the innstilling read-only, with no save button', async () => {
+    const page = coord.page;
+    await visit(page, `/utlysninger/${adId}/innstilling`);
+    const inputs = page.locator('main input[name^="rank."]');
+    assert((await inputs.count()) === 3, `${await inputs.count()} rank fields`);
+    for (const input of await inputs.all()) assert(await input.isDisabled(), 'a rank field is editable');
+    assert((await page.getByRole('button', { name: 'Lagre innstillingen' }).count()) === 0, 'a save button that can only fail');
+    await axe(page);
+  });
+  await coord.context.close();
+  {
+    const other = await open('innlandet@demo.lis1.no');
+    await check('hiring 8: the Innlandet recruiter gets 403/404 on HNT\'s applicants, application, innstilling and export', async () => {
+      for (const url of [
+        `/utlysninger/${adId}/sokere`,
+        `/utlysninger/${adId}/sokere/${apps[LEGE1]}`,
+        `/utlysninger/${adId}/innstilling`,
+        `/utlysninger/${adId}/sokere.csv`,
+      ]) {
+        await visitExpecting(other.page, url, [403, 404]);
+        const text = await bodyText(other.page);
+        assert(!text.includes(LEGE1) && !text.includes(LEGE2), `${url} shows an applicant's name`);
+      }
+      await axe(other.page);
+    });
+    await other.context.close();
+  }
+
+  // 9. The later employer of the bound position ranks it; the hospital cannot.
+  const levanger = await open('levanger@demo.lis1.no');
+  contexts.push(levanger.context);
+  await check('hiring 9: Levanger kommune ranks lege1 for the bound position; the ordinary one is not theirs (axe clean)', async () => {
+    const page = levanger.page;
+    await visit(page, '/utlysninger');
+    assert((await page.locator(`main a[href="/utlysninger/${adId}"]`).count()) === 1, 'the ad is not on Levanger\'s /utlysninger');
+    await visit(page, `/utlysninger/${adId}/innstilling`);
+    await axe(page);
+    assert(await rankInput(page, ORDINARY, LEGE1).isDisabled(), 'Levanger may rank the ordinary position');
+    const bound = rankInput(page, BOUND_ALIS, LEGE1);
+    assert(await bound.isEditable(), 'Levanger may not rank the bound position');
+    assert((await page.locator('main fieldset', { has: page.locator('legend', { hasText: BOUND_ALIS }) }).locator('tbody tr').count()) === 1, 'the bound position should list only lege1');
+    await bound.fill('1');
+    await submit(page, page.locator(`main form[action="/utlysninger/${adId}/innstilling"] button[type=submit]`));
+    assert(path(page) === `/utlysninger/${adId}/innstilling?lagret=1`, `landed on ${path(page)}`);
+    assert((await rankInput(page, BOUND_ALIS, LEGE1).inputValue()) === '1', 'the rank was not kept');
+    await axe(page);
+  });
+  await check('hiring 9: hnt sees the bound position as "innstilles av den senere arbeidsgiveren" (disabled, rank 1 kept)', async () => {
+    const page = hnt.page;
+    await visit(page, `/utlysninger/${adId}/innstilling`);
+    const fieldset = page.locator('main fieldset', { has: page.locator('legend', { hasText: BOUND_ALIS }) });
+    assert((await fieldset.innerText()).includes('innstilles av den senere arbeidsgiveren'), 'no "innstilles av den senere arbeidsgiveren"');
+    const input = rankInput(page, BOUND_ALIS, LEGE1);
+    assert(await input.isDisabled(), 'hnt may edit the bound position\'s rank');
+    assert((await input.inputValue()) === '1', 'Levanger\'s rank is not shown');
+    assert((await rankInput(page, ORDINARY, LEGE2).inputValue()) === '1', 'hnt\'s own ranking was changed');
+  });
+
+  // Small screens: the hiring pages reflow at 320 CSS px (WCAG 1.4.10).
+  for (const [who, urls] of [
+    [hnt, () => [`/utlysninger/${adId}/sokere`, `/utlysninger/${adId}/sokere/${apps[LEGE1]}`, `/utlysninger/${adId}/innstilling`, '/utlysninger/ny']],
+    [lege1, () => ['/profil', `/utlysninger/${adId}/sok`, '/soknader', '/stillinger', `/utlysninger/${adId}`]],
+  ]) {
+    await who.page.setViewportSize({ width: 320, height: 720 });
+    for (const url of urls()) {
+      await check(`hiring 320 px: ${url.replace(/\d+/g, '{id}')} reflows and has no axe violations`, async () => {
+        assert(adId, 'no ad');
+        await visit(who.page, url);
+        await noSidewaysScroll(who.page);
+        await axe(who.page);
+      });
+    }
+  }
+  for (const c of contexts) await c.close().catch(() => {});
+}
+
 async function main() {
   mkdirSync(OUT, { recursive: true });
   // playwright-core gives launch() a fresh temporary --user-data-dir of its own (and removes it
@@ -174,6 +740,9 @@ async function main() {
   };
   const newContext = async (viewport = { width: 1280, height: 900 }) => {
     const context = await browser.newContext({ viewport, locale: 'nb-NO' });
+    // A missing element fails its case in seconds, not after playwright's default 30 s.
+    context.setDefaultTimeout(5000);
+    context.setDefaultNavigationTimeout(15000);
     // Only the portal itself: anything else is recorded and refused.
     await context.route('**/*', (route) => {
       const u = new URL(route.request().url());

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod calendar;
 pub mod identity;
 pub mod lottery;
+pub mod offers;
 pub mod org;
 pub mod profiles;
 pub mod rounds;

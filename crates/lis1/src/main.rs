@@ -2,6 +2,7 @@
 //!
 //! Error policy: `anyhow` here, at the edge; typed errors in the libraries.
 
+mod bench;
 mod lottery_cmd;
 
 use std::net::SocketAddr;
@@ -84,6 +85,9 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Fill a throw-away database with a realistic round and measure the applicant list and
+    /// submitting under load (see docs/benchmarks.md).
+    Bench(bench::Args),
     /// The §13b municipality-place lottery (see docs/lottery.md).
     Lottery {
         #[command(subcommand)]
@@ -227,6 +231,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::from(1))
                 }
             }
+        }
+        Command::Bench(args) => {
+            bench::run(args).await?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Lottery {
             command: LotteryCommand::Verify { file },

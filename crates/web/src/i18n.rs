@@ -258,6 +258,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::pages::ads::TEXTS,
     crate::pages::apply::TEXTS,
     crate::pages::applicants::TEXTS,
+    crate::pages::offers::TEXTS,
 ];
 
 static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {

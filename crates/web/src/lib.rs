@@ -102,6 +102,10 @@ pub fn app(state: AppState) -> Router {
         .route("/dokumenter/{id}", get(pages::apply::document))
         .route("/soknader", get(pages::apply::mine))
         .route("/soknader/{id}/trekk", post(pages::apply::withdraw))
+        .route("/utlysninger/{id}/tilbud", post(pages::offers::make))
+        .route("/tilbud", get(pages::offers::mine))
+        .route("/tilbud/{id}/svar", post(pages::offers::answer))
+        .route("/tilbud/{id}/trekk", post(pages::offers::withdraw))
         .route("/revisjonslogg", get(pages::audit::log))
         .route("/kalender", get(pages::calendar::this_year))
         .route("/kalender/{year}", get(pages::calendar::year))
@@ -266,10 +270,11 @@ pub async fn demo_rounds(store: &lis1_store::Store, now: jiff::Timestamp) -> any
     Ok(())
 }
 
-/// Background upkeep: removes timed-out sessions every few minutes.
+/// Background upkeep every minute: removes timed-out sessions; expires offers past their
+/// deadline and offers freed slots to the next in line (`pages::offers::housekeeping`).
 pub fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             tick.tick().await;
             let now = state.now();
@@ -281,6 +286,9 @@ pub fn spawn_housekeeping(state: AppState) {
                 Ok(n) if n > 0 => tracing::info!(sessions = n, "ended timed-out sessions"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not purge sessions"),
+            }
+            if let Err(e) = pages::offers::housekeeping(&state).await {
+                tracing::warn!(code = e.code, "offer housekeeping failed");
             }
         }
     });

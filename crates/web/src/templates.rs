@@ -61,6 +61,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "recommendation.html",
         include_str!("../templates/recommendation.html"),
     ),
+    ("offers.html", include_str!("../templates/offers.html")),
 ];
 
 fn lang_of(state: &State) -> Lang {
@@ -146,6 +147,18 @@ mod tests {
         for (name, _) in TEMPLATES {
             ENV.get_template(name)
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+
+    #[test]
+    fn every_template_file_is_registered() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            assert!(
+                TEMPLATES.iter().any(|(n, _)| *n == name),
+                "{name} is not in TEMPLATES"
+            );
         }
     }
 

@@ -1340,6 +1340,241 @@ mod hiring {
         }
     );
 
+    both_backends!(offers_are_made_answered_and_expire, |store| async move {
+        let app = TestApp::new(store).await;
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let ids = published(&app, &hnt).await;
+        let path = format!("/utlysninger/{}/sok", ids.ad);
+        let mut apps = Vec::new();
+        for (email, name) in [
+            ("lege1@demo.lis1.no", "Lise Lege"),
+            ("lege2@demo.lis1.no", "Lars Lege"),
+        ] {
+            let s = app.login(email).await;
+            assert_eq!(
+                form(&app, "/profil", &s, &profile_fields(name, email, ""))
+                    .await
+                    .status,
+                StatusCode::SEE_OTHER
+            );
+            let f = vec![
+                ("position", ids.ordinary.to_string()),
+                ("answer.applies_for_bound", "no".to_string()),
+                ("motivation", String::new()),
+            ];
+            assert_eq!(
+                form(&app, &path, &s, &f).await.status,
+                StatusCode::SEE_OTHER
+            );
+            apps.push(
+                app.state
+                    .store
+                    .applications(Some(ids.ad), None)
+                    .await
+                    .unwrap()
+                    .last()
+                    .unwrap()
+                    .id,
+            );
+        }
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let rec = format!("/utlysninger/{}/innstilling", ids.ad);
+        let ranked = form(
+            &app,
+            &rec,
+            &hnt,
+            &[
+                (
+                    leak(format!("rank.{}.{}", ids.ordinary, apps[0])),
+                    "1".into(),
+                ),
+                (
+                    leak(format!("rank.{}.{}", ids.ordinary, apps[1])),
+                    "2".into(),
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(ranked.status, StatusCode::SEE_OTHER);
+
+        // Before the directorate's earliest offer date: refused, with the date.
+        let offer_path = format!("/utlysninger/{}/tilbud", ids.ad);
+        let early = form(
+            &app,
+            &offer_path,
+            &hnt,
+            &[("position", ids.ordinary.to_string())],
+        )
+        .await;
+        assert_eq!(
+            early.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            early.body
+        );
+        assert!(early.body.contains("tidligst"), "{}", early.body);
+        assert!(
+            app.state
+                .store
+                .offers_for_position(ids.ordinary)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // In the first offer round both candidates get offers (three slots).
+        let round = app
+            .state
+            .store
+            .rounds()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.season == "spring")
+            .unwrap();
+        let first = &round.offer_rounds[0];
+        let now = app.state.clock.now();
+        app.state
+            .clock
+            .advance(first.offer_at.duration_since(now) + SignedDuration::from_mins(5));
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let made = form(
+            &app,
+            &offer_path,
+            &hnt,
+            &[("position", ids.ordinary.to_string())],
+        )
+        .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+        let offers = app
+            .state
+            .store
+            .offers_for_position(ids.ordinary)
+            .await
+            .unwrap();
+        assert_eq!(offers.len(), 2);
+        assert!(
+            offers
+                .iter()
+                .all(|o| o.reply_deadline == first.reply_deadline && o.offer_round == 1)
+        );
+        assert_eq!(
+            app.state
+                .store
+                .mail_to("lege1@demo.lis1.no")
+                .await
+                .unwrap()
+                .iter()
+                .filter(|m| m.subject.starts_with("Tilbud"))
+                .count(),
+            1
+        );
+
+        // Lise sees her offer and accepts; Lars may not answer Lise's offer.
+        let lise = app.login("lege1@demo.lis1.no").await;
+        let page = app.get("/tilbud", Some(&lise)).await;
+        assert!(
+            page.body.contains("LIS1 ved Sykehuset Levanger") && page.body.contains("Takk ja"),
+            "{}",
+            page.body
+        );
+        let lise_offer = offers
+            .iter()
+            .find(|o| o.application_id == apps[0])
+            .unwrap()
+            .id;
+        let lars = app.login("lege2@demo.lis1.no").await;
+        let theft = form(
+            &app,
+            &format!("/tilbud/{lise_offer}/svar"),
+            &lars,
+            &[("answer", "ja".into())],
+        )
+        .await;
+        assert_eq!(theft.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            app.state.store.audit_entries(1, None).await.unwrap()[0].action,
+            "offer.answer_refused"
+        );
+        let yes = form(
+            &app,
+            &format!("/tilbud/{lise_offer}/svar"),
+            &lise,
+            &[("answer", "ja".into())],
+        )
+        .await;
+        assert_eq!(
+            (yes.status, yes.location()),
+            (StatusCode::SEE_OTHER, "/tilbud?svar=ja"),
+            "{}",
+            yes.body
+        );
+        assert_eq!(
+            app.state.store.offer(lise_offer).await.unwrap().state,
+            "accepted"
+        );
+        assert_eq!(
+            app.state
+                .store
+                .marks(round.id, app.state.clock.now())
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "the acceptance is marked"
+        );
+
+        // Lars lets his offer run out; the background job expires it and tells him.
+        let lars_offer = offers
+            .iter()
+            .find(|o| o.application_id == apps[1])
+            .unwrap()
+            .id;
+        let now = app.state.clock.now();
+        app.state
+            .clock
+            .advance(first.reply_deadline.duration_since(now));
+        let late = form(
+            &app,
+            &format!("/tilbud/{lars_offer}/svar"),
+            &app.login("lege2@demo.lis1.no").await,
+            &[("answer", "ja".into())],
+        )
+        .await;
+        assert_eq!(
+            late.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "at the deadline it is too late"
+        );
+        lis1_web::pages::offers::housekeeping(&app.state)
+            .await
+            .unwrap();
+        assert_eq!(
+            app.state.store.offer(lars_offer).await.unwrap().state,
+            "expired"
+        );
+        assert!(
+            app.state
+                .store
+                .mail_to("lege2@demo.lis1.no")
+                .await
+                .unwrap()
+                .iter()
+                .any(|m| m.subject.contains("utløpt"))
+        );
+        // A week before the start the mark is gone.
+        let hide_at = lis1_domain::offers::mark_visible_until(round.start_date);
+        assert!(
+            app.state
+                .store
+                .marks(round.id, hide_at)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(app.state.store.verify_audit().await.unwrap().is_ok());
+    });
+
     async fn lise_id(app: &TestApp) -> i64 {
         app.state
             .store

@@ -751,8 +751,15 @@ async fn rec_page(
         .await
         .map_err(|e| AppError::store(e, lang))?;
     let scored = score_all(c, apps);
+    let marks =
+        crate::pages::offers::accepted_elsewhere(state, c.round.id, state.now(), lang).await?;
     let mut positions = Vec::new();
     for p in &c.ad.positions {
+        let offers = state
+            .store
+            .offers_for_position(p.id)
+            .await
+            .map_err(|e| AppError::store(e, lang))?;
         let ranked = state
             .store
             .recommendation(p.id)
@@ -772,12 +779,25 @@ async fn rec_page(
             .map(|x| {
                 let key = format!("rank.{}.{}", p.id, x.app.id);
                 let rank = typed.get(&key).cloned().or_else(|| ranked.iter().position(|a| *a == x.app.id).map(|i| (i + 1).to_string()));
-                context! { id => x.app.id, name => x.profile.full_name.clone(), total => x.total.format(lang), shortlisted => x.app.shortlisted, key => key, rank => rank }
+                let offer = offers.iter().find(|o| o.application_id == x.app.id);
+                let elsewhere = marks
+                    .iter()
+                    .find(|(who, employer, _)| *who == x.app.applicant_id && *employer != c.ad.hf_id)
+                    .map(|(_, _, name)| name.clone());
+                context! {
+                    id => x.app.id, name => x.profile.full_name.clone(), total => x.total.format(lang),
+                    shortlisted => x.app.shortlisted, key => key, rank => rank, elsewhere => elsewhere,
+                    offer_id => offer.map(|o| o.id),
+                    offer_state => offer.map(|o| lis1_domain::offers::OfferState::parse(&o.state).map(|s| s.label(lang).to_string()).unwrap_or_default()),
+                    offer_open => offer.is_some_and(|o| o.state == "made"),
+                    offer_deadline => offer.map(|o| fmt_time(o.reply_deadline, lang)),
+                }
             })
             .collect();
         positions.push(context! {
             id => p.id, seq => p.seq, kind => position_label(c, p.id, lang), count => p.count,
             may => may, applicants => applicants,
+            outstanding => offers.iter().filter(|o| matches!(o.state.as_str(), "made" | "accepted")).count(),
         });
     }
     crate::templates::render(

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod calendar;
 pub mod dashboard;
 pub mod home;
+pub mod offers;
 pub mod orgs;
 pub mod rounds;
 
@@ -48,6 +49,7 @@ pub fn page(state: &AppState, v: &Visitor, extra: Value) -> Value {
                 add("nav.positions", "/stillinger");
                 add("nav.profile", "/profil");
                 add("nav.applications", "/soknader");
+                add("nav.offers", "/tilbud");
             } else {
                 add("nav.ads", "/utlysninger");
             }

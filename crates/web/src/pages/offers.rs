@@ -1,0 +1,613 @@
+//! Offers (*tilbud*): the employer offers a position to the next on the innstilling in the
+//! round's current offer round (never before the earliest offer date; the offer carries that
+//! round's reply deadline); the applicant sees all offers side by side and accepts or declines;
+//! an acceptance is marked for every employer in the round until a week before the start.
+//!
+//! The rules are `lis1_domain::offers`; the atomic transitions are `lis1_store::offers`.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use jiff::Timestamp;
+use lis1_domain::access::{Action, Role, authorize};
+use lis1_domain::advertisements::PositionKind;
+use lis1_domain::offers::{self, OfferRoundTimes, OfferState};
+use lis1_domain::{Lang, Localized};
+use lis1_store::offers::{NewOffer, Offer};
+use lis1_store::outbox::NewMail;
+use lis1_store::{Actor, Ctx, StoreError};
+use minijinja::context;
+use serde::Deserialize;
+
+use crate::auth::Visitor;
+use crate::error::AppError;
+use crate::pages::ads::AdContext;
+use crate::pages::{fmt_date, fmt_time, page};
+use crate::state::AppState;
+
+/// This module's interface texts.
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("nav.offers", "Mine tilbud", "My offers"),
+    ("offers.title", "Mine tilbud", "My offers"),
+    ("offers.none", "Du har ingen tilbud.", "You have no offers."),
+    ("offers.position", "Stilling", "Position"),
+    ("offers.deadline", "Svarfrist", "Reply deadline"),
+    ("offers.start", "Oppstart", "Start"),
+    ("offers.state", "Status", "Status"),
+    ("offers.accept", "Takk ja", "Accept"),
+    ("offers.decline", "Takk nei", "Decline"),
+    ("offers.accepted", "Du har takket ja.", "You have accepted."),
+    (
+        "offers.declined",
+        "Du har takket nei.",
+        "You have declined.",
+    ),
+    (
+        "offers.switch_warning",
+        "Du har allerede takket ja til en annen stilling. Takker du ja her, sier du samtidig fra deg den andre stillingen, og den går videre til neste på listen.",
+        "You have already accepted another position. If you accept here, you resign the other position at the same time, and it goes to the next in line.",
+    ),
+    ("offers.section", "Tilbud", "Offers"),
+    (
+        "offers.make_next",
+        "Gi tilbud til neste på innstillingen",
+        "Offer to the next on the recommendation",
+    ),
+    ("offers.made", "Tilbud er gitt.", "Offers have been made."),
+    (
+        "offers.none_to_make",
+        "Ingen ledige plasser eller ingen flere på innstillingen.",
+        "No free slots or nobody more on the recommendation.",
+    ),
+    ("offers.withdraw", "Trekk tilbudet", "Withdraw the offer"),
+    ("offers.withdraw_reason", "Begrunnelse", "Reason"),
+    (
+        "offers.withdrawn",
+        "Tilbudet er trukket.",
+        "The offer has been withdrawn.",
+    ),
+    (
+        "offers.accepted_elsewhere",
+        "Har takket ja til stilling ved",
+        "Has accepted a position at",
+    ),
+    ("offers.offer_round", "Tilbudsrunde", "Offer round"),
+    ("offers.candidate", "Kandidat", "Candidate"),
+];
+
+fn state_label(s: &str, lang: Lang) -> String {
+    OfferState::parse(s)
+        .map(|x| x.label(lang).to_string())
+        .unwrap_or_else(|_| s.to_string())
+}
+
+fn round_times(c: &AdContext) -> Vec<OfferRoundTimes> {
+    c.round
+        .offer_rounds
+        .iter()
+        .map(|o| OfferRoundTimes {
+            number: o.number,
+            offer_at: o.offer_at,
+            reply_deadline: o.reply_deadline,
+            marking_at: o.marking_at,
+        })
+        .collect()
+}
+
+/// Marks of a round by applicant: where each has accepted (excluding `except_hf`'s own).
+pub async fn accepted_elsewhere(
+    state: &AppState,
+    round_id: i64,
+    now: Timestamp,
+    lang: Lang,
+) -> Result<Vec<(i64, i64, String)>, AppError> {
+    Ok(state
+        .store
+        .marks(round_id, now)
+        .await
+        .map_err(|e| AppError::store(e, lang))?
+        .into_iter()
+        .map(|m| (m.applicant_id, m.employer_id, m.employer_name))
+        .collect())
+}
+
+/// Makes offers for one position to the next candidates on its innstilling, as many as there are
+/// free slots, in the current offer round. Returns how many were made.
+pub async fn offer_next(
+    state: &AppState,
+    ctx: &Ctx,
+    c: &AdContext,
+    position_id: i64,
+    lang: Lang,
+) -> Result<usize, AppError> {
+    let Some(position) = c.ad.positions.iter().find(|p| p.id == position_id) else {
+        return Err(AppError::not_found(lang));
+    };
+    let now = ctx.now;
+    let rounds = round_times(c);
+    let current = offers::current_offer_round(&rounds, c.round.earliest_offer, now)
+        .map_err(|e| AppError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e, lang))?;
+    let ranked = state
+        .store
+        .recommendation(position_id)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let existing = state
+        .store
+        .offers_for_position(position_id)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let offered: Vec<(i64, OfferState)> = existing
+        .iter()
+        .filter_map(|o| {
+            OfferState::parse(&o.state)
+                .ok()
+                .map(|s| (o.application_id, s))
+        })
+        .collect();
+    let states: Vec<OfferState> = offered.iter().map(|(_, s)| *s).collect();
+    let free = offers::free_slots(u32::try_from(position.count).unwrap_or(0), &states);
+    let apps = state
+        .store
+        .applications(Some(c.ad.id), None)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let marks = accepted_elsewhere(state, c.round.id, now, lang).await?;
+    let elsewhere: Vec<i64> = apps
+        .iter()
+        .filter(|a| {
+            marks
+                .iter()
+                .any(|(who, employer, _)| *who == a.applicant_id && *employer != c.ad.hf_id)
+        })
+        .map(|a| a.id)
+        .collect();
+    let mut made = 0;
+    for next in offers::next_in_line(&ranked, &offered, &elsewhere, free) {
+        let result = state
+            .store
+            .make_offer(
+                ctx,
+                &NewOffer {
+                    position_id,
+                    application_id: next.application_id,
+                    offer_round: current.number,
+                    reply_deadline: current.reply_deadline,
+                },
+            )
+            .await;
+        match result {
+            Ok(offer_id) => {
+                made += 1;
+                if let Some(app) = apps.iter().find(|a| a.id == next.application_id) {
+                    notify_offer(
+                        state,
+                        ctx,
+                        app.applicant_id,
+                        offer_id,
+                        c,
+                        current.reply_deadline,
+                    )
+                    .await;
+                }
+            }
+            // Someone else filled the slot at the same moment: stop, nothing is lost.
+            Err(StoreError::Conflict(_)) => break,
+            Err(e) => return Err(AppError::store(e, lang)),
+        }
+    }
+    Ok(made)
+}
+
+async fn notify_offer(
+    state: &AppState,
+    ctx: &Ctx,
+    applicant: i64,
+    offer_id: i64,
+    c: &AdContext,
+    deadline: Timestamp,
+) {
+    let Ok(user) = state.store.user(applicant).await else {
+        return;
+    };
+    let mail = NewMail {
+        to_address: user.email,
+        to_name: Some(user.display_name.clone()),
+        subject: format!("Tilbud om LIS1-stilling: {}", c.ad.title),
+        body_text: format!(
+            "Hei {},\n\nDu har fått tilbud om LIS1-stilling: «{}» ({}).\n\nSvarfrist: {}. Svar under «Mine tilbud» i LIS1-portalen. Svarer du ikke innen fristen, går tilbudet videre til neste på listen.\n\nHilsen LIS1-portalen\n",
+            user.display_name,
+            c.ad.title,
+            c.hf.name,
+            fmt_time(deadline, Lang::Nb)
+        ),
+        kind: "offer_made".into(),
+        object_type: "offer".into(),
+        object_id: offer_id.to_string(),
+    };
+    if let Err(e) = state.store.enqueue_mail(ctx, &mail).await {
+        tracing::error!(error = %e, "could not queue an offer e-mail");
+    }
+}
+
+/// Form: which position.
+#[derive(Debug, Deserialize)]
+pub struct OfferForm {
+    #[serde(default)]
+    csrf_token: String,
+    position: i64,
+}
+
+/// `POST /utlysninger/{id}/tilbud`: offer to the next on the innstilling (the recruiter; for a
+/// bound position the later employer).
+pub async fn make(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(f): Form<OfferForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let c = AdContext::load(&state, id, lang).await?;
+    let Some(position) = c.ad.positions.iter().find(|p| p.id == f.position) else {
+        return Err(AppError::not_found(lang));
+    };
+    let grant = authorize(
+        &s.principal,
+        &Action::Recommend {
+            hf: &c.hf_path,
+            later_employer: position.later_employer_id,
+        },
+    )
+    .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    let made = offer_next(&state, &ctx, &c, f.position, lang).await?;
+    Ok(Redirect::to(&format!("/utlysninger/{id}/innstilling?tilbud={made}")).into_response())
+}
+
+/// Form: withdraw with a reason.
+#[derive(Debug, Deserialize)]
+pub struct WithdrawForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /tilbud/{id}/trekk`: the employer withdraws an unanswered offer with a reason.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(f): Form<WithdrawForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let offer = state
+        .store
+        .offer(id)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let app = state
+        .store
+        .application(offer.application_id)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let c = AdContext::load(&state, app.advertisement_id, lang).await?;
+    let later =
+        c.ad.positions
+            .iter()
+            .find(|p| p.id == offer.position_id)
+            .and_then(|p| p.later_employer_id);
+    let grant = authorize(
+        &s.principal,
+        &Action::Recommend {
+            hf: &c.hf_path,
+            later_employer: later,
+        },
+    )
+    .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
+    let reason = f.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reason_required",
+            lang.pick(
+                "Skriv en begrunnelse (høyst 500 tegn). Ingenting ble endret.",
+                "Write a reason (at most 500 characters). Nothing was changed.",
+            ),
+        )
+        .in_lang(lang));
+    }
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    match state.store.withdraw_offer(&ctx, id, reason).await {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/utlysninger/{}/innstilling?trukket=1", c.ad.id))
+                .into_response(),
+        ),
+        Err(StoreError::Conflict(_)) => Err(AppError::new(
+            StatusCode::CONFLICT,
+            "offer_not_open",
+            lang.pick(
+                "Tilbudet er allerede besvart eller utløpt og kan ikke trekkes.",
+                "The offer has already been answered or has expired and cannot be withdrawn.",
+            ),
+        )
+        .in_lang(lang)),
+        Err(e) => Err(AppError::store(e, lang)),
+    }
+}
+
+/// Notices on the offers page.
+#[derive(Debug, Deserialize)]
+pub struct MineQuery {
+    #[serde(default)]
+    svar: Option<String>,
+}
+
+/// `GET /tilbud`: the applicant's offers side by side.
+pub async fn mine(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<MineQuery>,
+) -> Result<Html<String>, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    authorize(&s.principal, &Action::Apply)
+        .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
+    let now = state.now();
+    let offers = state
+        .store
+        .offers_for_applicant(s.user.id)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let has_accepted = offers.iter().any(|o| o.state == "accepted");
+    let mut cards = Vec::new();
+    for o in offers.iter().rev() {
+        let app = state
+            .store
+            .application(o.application_id)
+            .await
+            .map_err(|e| AppError::store(e, lang))?;
+        let c = AdContext::load(&state, app.advertisement_id, lang).await?;
+        let kind =
+            c.ad.positions
+                .iter()
+                .find(|p| p.id == o.position_id)
+                .and_then(|p| PositionKind::parse(&p.kind).ok());
+        let open = o.state == "made" && o.reply_deadline > now;
+        cards.push(context! {
+            id => o.id, title => c.ad.title.clone(), hf => c.hf.name.clone(), site => c.site.name.clone(),
+            kind => kind.map(|k| k.label(lang)), deadline => fmt_time(o.reply_deadline, lang),
+            start => fmt_date(c.round.start_date, lang), state => state_label(&o.state, lang), open => open,
+            warn_switch => open && has_accepted,
+        });
+    }
+    let notice = match q.svar.as_deref() {
+        Some("ja") => Some(crate::i18n::t(lang, "offers.accepted")),
+        Some("nei") => Some(crate::i18n::t(lang, "offers.declined")),
+        _ => None,
+    };
+    crate::templates::render(
+        "offers.html",
+        page(&state, &v, context! { offers => cards, notice => notice }),
+    )
+}
+
+/// Form: the answer.
+#[derive(Debug, Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    csrf_token: String,
+    answer: String,
+}
+
+/// `POST /tilbud/{id}/svar`: accept or decline one's own offer before its deadline. Accepting a
+/// later offer resigns the earlier acceptance in the same step; that position goes to its
+/// employer's next in line.
+pub async fn answer(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(f): Form<AnswerForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let grant = authorize(&s.principal, &Action::Apply)
+        .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let offer = state
+        .store
+        .offer(id)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    if offer.applicant_id != s.user.id {
+        // Someone else's offer: refused like a missing one, and the attempt is logged.
+        let _ = state
+            .store
+            .log(
+                &ctx,
+                lis1_store::audit::Event {
+                    action: "offer.answer_refused",
+                    object_type: "offer",
+                    object_id: id.to_string(),
+                    summary: serde_json::json!({"reason": "not_owner"}),
+                },
+            )
+            .await;
+        return Err(AppError::not_found(lang));
+    }
+    let facts = offers::OfferFacts {
+        state: OfferState::parse(&offer.state).unwrap_or(OfferState::Made),
+        made_at: offer.made_at,
+        reply_deadline: offer.reply_deadline,
+    };
+    let event = match f.answer.as_str() {
+        "ja" => offers::OfferEvent::Accept { at: ctx.now },
+        "nei" => offers::OfferEvent::Decline { at: ctx.now },
+        _ => {
+            return Err(AppError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                lang.pick("Ukjent svar.", "Unknown answer."),
+            )
+            .in_lang(lang));
+        }
+    };
+    if let Err(e) = offers::transition(&facts, &event) {
+        let _ = state
+            .store
+            .log(
+                &ctx,
+                lis1_store::audit::Event {
+                    action: "offer.answer_refused",
+                    object_type: "offer",
+                    object_id: id.to_string(),
+                    summary: serde_json::json!({"reason": e.code()}),
+                },
+            )
+            .await;
+        return Err(AppError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e, lang));
+    }
+    let app = state
+        .store
+        .application(offer.application_id)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let c = AdContext::load(&state, app.advertisement_id, lang).await?;
+    let result = if f.answer == "ja" {
+        let until = offers::mark_visible_until(c.round.start_date);
+        state
+            .store
+            .accept_offer(&ctx, id, s.user.id, c.round.id, c.ad.hf_id, until)
+            .await
+            .map(|_| ())
+    } else {
+        state.store.decline_offer(&ctx, id, s.user.id).await
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/tilbud?svar={}", f.answer)).into_response()),
+        Err(StoreError::Conflict(_)) => Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "offer_not_open",
+            match lang {
+                Lang::Nb => format!(
+                    "Tilbudet er ikke lenger åpent (svarfristen var {}). Ingenting ble endret.",
+                    fmt_time(offer.reply_deadline, lang)
+                ),
+                Lang::En => format!(
+                    "The offer is no longer open (the reply deadline was {}). Nothing was changed.",
+                    fmt_time(offer.reply_deadline, lang)
+                ),
+            },
+        )
+        .in_lang(lang)),
+        Err(e) => Err(AppError::store(e, lang)),
+    }
+}
+
+/// Offers of an advertisement's positions, for the innstilling page.
+pub async fn offers_by_position(
+    state: &AppState,
+    c: &AdContext,
+    lang: Lang,
+) -> Result<Vec<(i64, Vec<Offer>)>, AppError> {
+    let mut out = Vec::new();
+    for p in &c.ad.positions {
+        out.push((
+            p.id,
+            state
+                .store
+                .offers_for_position(p.id)
+                .await
+                .map_err(|e| AppError::store(e, lang))?,
+        ));
+    }
+    Ok(out)
+}
+
+/// Background work, every minute: expire offers past their deadline (also after downtime),
+/// tell the applicants, and — for advertisements set to do so — offer the freed slots to the
+/// next on the innstilling in the offer round that is open.
+pub async fn housekeeping(state: &AppState) -> Result<(), AppError> {
+    let lang = Lang::Nb;
+    let ctx = Ctx::new(Actor::system(), state.now());
+    let expired = state
+        .store
+        .expire_offers(&ctx)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    for o in &expired {
+        if let Ok(user) = state.store.user(o.applicant_id).await {
+            let mail = NewMail {
+                to_address: user.email,
+                to_name: Some(user.display_name.clone()),
+                subject: "Tilbudet ditt er utløpt".into(),
+                body_text: format!(
+                    "Hei {},\n\nSvarfristen for et tilbud om LIS1-stilling gikk ut {}. Tilbudet går videre til neste på listen.\n\nHilsen LIS1-portalen\n",
+                    user.display_name,
+                    fmt_time(o.reply_deadline, lang)
+                ),
+                kind: "offer_expired".into(),
+                object_type: "offer".into(),
+                object_id: o.id.to_string(),
+            };
+            let _ = state.store.enqueue_mail(&ctx, &mail).await;
+        }
+    }
+    for ad in state
+        .store
+        .advertisements(None)
+        .await
+        .map_err(|e| AppError::store(e, lang))?
+    {
+        if !ad.auto_next_in_line || ad.state != "published" {
+            continue;
+        }
+        let c = AdContext::load(state, ad.id, lang).await?;
+        if offers::current_offer_round(&round_times(&c), c.round.earliest_offer, ctx.now).is_err() {
+            continue;
+        }
+        for p in &c.ad.positions {
+            // Refill only positions whose earlier offers were declined, expired or withdrawn:
+            // the first offers are the employer's decision.
+            let existing = state
+                .store
+                .offers_for_position(p.id)
+                .await
+                .map_err(|e| AppError::store(e, lang))?;
+            let freed = existing.iter().any(|o| {
+                matches!(
+                    o.state.as_str(),
+                    "declined" | "expired" | "withdrawn" | "resigned"
+                )
+            });
+            if freed {
+                offer_next(state, &ctx, &c, p.id, lang).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether the user is an employer who may make offers for a position.
+pub fn may_offer(v: &Visitor, c: &AdContext, later_employer: Option<i64>) -> bool {
+    v.session.as_ref().is_some_and(|s| {
+        authorize(
+            &s.principal,
+            &Action::Recommend {
+                hf: &c.hf_path,
+                later_employer,
+            },
+        )
+        .is_ok()
+            && !s.principal.has_role(Role::Applicant)
+    })
+}
