@@ -5,6 +5,14 @@
 // (scripts/browser-test builds the binary, starts a throw-away demo server and runs this.)
 // Prints `ok - name` / `not ok - name: reason` per case and ends with `N passed, N failed`;
 // exits non-zero on any failure. Screenshots go to tests/browser/out/ (gitignored).
+//
+// Besides the public pages, the directorate's round form and reflow on a phone, it walks one hiring
+// through the pages ("hiring 1" … "hiring 9"): the directorate opens a round that is open for
+// applications now (the server keeps the real clock), HNT's recruiter advertises and publishes,
+// two applicants fill in their profiles (with a refused identity number and a refused upload) and
+// apply, the recruiter filters, adjusts points and ranks, a coordinator takes part and comments,
+// another trust's recruiter is kept out, and the later employer ranks the bound position.
+// VERBOSE=1 prints each case's time.
 
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -336,10 +344,22 @@ async function hiring(newContext, watch) {
     await page.screenshot({ path: join(OUT, 'ad-form-errors.png'), fullPage: true });
     await axe(page);
   });
+  await check('hiring 2: a municipality outside Levanger\'s area is refused inside the municipality group (axe clean)', async () => {
+    assert(roundId, 'no open round');
+    const page = hnt.page;
+    await page.getByRole('group', { name: 'Sykehuset Namsos', exact: true }).getByLabel('Namsos kommune', { exact: true }).check();
+    const status = await submit(page, page.locator('main form[action="/utlysninger/ny"] button[type=submit]'));
+    assert(status === 422, `answered ${status}, expected 422`);
+    const inGroup = page.locator('#municipality_ids .ds-validation-message', { hasText: 'samarbeidsområde' });
+    assert((await inGroup.count()) === 1, `no message in the municipality group; summary: ${await errorSummary(page)}`);
+    assert((await page.locator('#error-summary a[href="#municipality_ids"]').count()) === 1, 'the summary does not link to the municipality group');
+    await axe(page);
+  });
   await check('hiring 2: hnt saves the ad as a draft (§ 13b, 4 municipalities, ordinary ×3 + LIS1+ALIS in Levanger)', async () => {
     assert(roundId, 'no open round');
     const page = hnt.page;
     if (path(page) !== '/utlysninger/ny') await visit(page, '/utlysninger/ny');
+    for (const box of await page.locator('#municipality_ids input[type=checkbox]:checked').all()) await box.uncheck();
     await fillAd(page, AD_MUNICIPALITIES);
     await submit(page, page.locator('main form[action="/utlysninger/ny"] button[type=submit]'));
     const m = /^\/utlysninger\/(\d+)\?lagret=1$/.exec(path(page));
@@ -479,7 +499,7 @@ async function hiring(newContext, watch) {
     await applyTo(lege1.page, adId, [ORDINARY, BOUND_ALIS], 'yes', 'Jeg ønsker å bli allmennlege i Levanger.\nHilsen Lise');
     await axe(lege1.page);
   });
-  await check('hiring 5: a double-clicked "Send søknaden" shows the receipt and makes ONE application (axe clean)', async () => {
+  await check('hiring 5: a double-clicked "Send søknaden" shows the receipt; back + send again; still ONE application (axe clean)', async () => {
     const page = lege1.page;
     assert(path(page) === `/utlysninger/${adId}/sok`, `not on the apply page (${path(page)})`);
     let posts = 0;
@@ -494,11 +514,19 @@ async function hiring(newContext, watch) {
       `no receipt: ${JSON.stringify(text.slice(0, 300))}`,
     );
     if (process.env.VERBOSE) console.error(`   double click: ${posts} POST(s) sent; receipt: ${text.includes('Søknaden er sendt.') ? 'sendt' : 'endret'}`);
-    const rows = page.locator('main tbody tr', { has: page.locator(`a[href="/utlysninger/${adId}"]`) });
+    let rows = page.locator('main tbody tr', { has: page.locator(`a[href="/utlysninger/${adId}"]`) });
     assert((await rows.count()) === 1, `${await rows.count()} applications listed for the ad`);
     await axe(page);
+    // Back to the form and send it again: a change of the same application, not a second one.
+    await page.goBack({ waitUntil: 'load' });
+    assert(path(page) === `/utlysninger/${adId}/sok`, `back went to ${path(page)}`);
+    await submit(page, page.locator('main form button[type=submit]'));
+    assert(path(page) === '/soknader?kvittering=endret', `the second submission landed on ${path(page)}`);
+    assert((await bodyText(page)).includes('Endringene i søknaden er lagret.'), 'no "Endringene i søknaden er lagret."');
+    rows = page.locator('main tbody tr', { has: page.locator(`a[href="/utlysninger/${adId}"]`) });
+    assert((await rows.count()) === 1, `${await rows.count()} applications listed after submitting again`);
   });
-  await check('hiring 5: two simultaneous submissions of the same form both succeed and leave one application', async () => {
+  await check('hiring 5: three simultaneous submissions of the same form all succeed (303) and leave one application', async () => {
     const page = lege1.page;
     await visit(page, `/utlysninger/${adId}/sok`);
     const statuses = await page.evaluate(async () => {
@@ -1007,11 +1035,13 @@ async function main() {
   }
 }
 
+const started = Date.now();
 try {
   await main();
 } catch (e) {
   failed++;
   console.log(`not ok - browser run: ${e && e.stack ? e.stack : e}`);
 }
+console.log(`# browser run took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -208,6 +208,12 @@ pub enum Action<'a> {
         /// The advertisement's hospital trust and its ancestors.
         hf: &'a OrgPath,
     },
+    /// See a round's live status (positions filled, offers outstanding, acceptances) for a
+    /// hospital trust: the directorate all, an RHF its region, a hospital its own.
+    ViewRoundStatus {
+        /// The hospital trust and its ancestors.
+        hf: &'a OrgPath,
+    },
     /// Rank a position's applicants (innstilling). For a bound position the later employer
     /// decides (004); the LIS1 hospital may only comment.
     Recommend {
@@ -236,6 +242,7 @@ impl Action<'_> {
             Action::ViewApplicants { .. } => "view_applicants",
             Action::AssessApplicants { .. } => "assess_applicants",
             Action::Recommend { .. } => "recommend",
+            Action::ViewRoundStatus { .. } => "view_round_status",
         }
     }
 }
@@ -311,6 +318,11 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
         Action::AssessApplicants { hf } => {
             who.grant_where(|g| g.role == HfRecruiter && who.reaches(g, hf))
         }
+        Action::ViewRoundStatus { hf } => who.grant_where(|g| match g.role {
+            Directorate => true,
+            Rhf | HfRecruiter => who.reaches(g, hf),
+            _ => false,
+        }),
         Action::Recommend { hf, later_employer } => who.grant_where(|g| match later_employer {
             // 004: the employer of the later position decides who is offered a bound position.
             Some(employer) => g.org == *employer && matches!(g.role, Municipality | HfRecruiter),

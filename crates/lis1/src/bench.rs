@@ -531,7 +531,7 @@ fn plan_ad(
         bail!("{site_name} has no cooperation area");
     }
     // Alternate § 13b groups and § 13a single municipalities; the largest is a § 13b group.
-    let coupling = if k % 2 == 0 {
+    let coupling = if k.is_multiple_of(2) {
         Coupling::Section13b
     } else {
         Coupling::Section13a

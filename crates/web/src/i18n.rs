@@ -259,6 +259,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::pages::apply::TEXTS,
     crate::pages::applicants::TEXTS,
     crate::pages::offers::TEXTS,
+    crate::pages::round_status::TEXTS,
 ];
 
 static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {

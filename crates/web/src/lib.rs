@@ -46,6 +46,11 @@ pub fn app(state: AppState) -> Router {
             get(pages::rounds::new_form).post(pages::rounds::create_from_form),
         )
         .route("/runder/{id}", get(pages::rounds::show))
+        .route("/runder/{id}/status", get(pages::round_status::status))
+        .route(
+            "/runder/{id}/merking/{offer}/skjul",
+            post(pages::round_status::hide_mark),
+        )
         .route("/organisasjoner", get(pages::orgs::list))
         .route("/organisasjoner/{id}", get(pages::orgs::show))
         .route("/stillinger", get(pages::ads::public_list))

@@ -62,6 +62,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/recommendation.html"),
     ),
     ("offers.html", include_str!("../templates/offers.html")),
+    (
+        "round_status.html",
+        include_str!("../templates/round_status.html"),
+    ),
 ];
 
 fn lang_of(state: &State) -> Lang {

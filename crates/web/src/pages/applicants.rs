@@ -229,6 +229,35 @@ async fn view_grant(
     .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))
 }
 
+/// Which positions' applicants `s` may see under `grant`: `None` for all of them (the hospital,
+/// the directorate, registered participants); otherwise only the bound positions whose later
+/// employer the grant is held in (004: the later employer decides on those, and needs no more).
+fn visible_positions(s: &SignedIn, c: &AdContext, grant: Grant) -> Option<Vec<i64>> {
+    use lis1_domain::access::Role;
+    let whole = match grant.role {
+        Role::Directorate | Role::Coordinator | Role::UnionRep => true,
+        Role::HfRecruiter => s.principal.reaches(&grant, &c.hf_path),
+        _ => false,
+    };
+    if whole {
+        None
+    } else {
+        Some(
+            c.ad.positions
+                .iter()
+                .filter(|p| p.later_employer_id == Some(grant.org))
+                .map(|p| p.id)
+                .collect(),
+        )
+    }
+}
+
+fn in_scope(scope: &Option<Vec<i64>>, app: &Application) -> bool {
+    scope
+        .as_ref()
+        .is_none_or(|ps| app.position_ids.iter().any(|p| ps.contains(p)))
+}
+
 /// Whether `s` may see an applicant's documents: through an advertisement the applicant applied
 /// to whose applicants `s` may see.
 pub async fn may_see_applicant(
@@ -244,7 +273,9 @@ pub async fn may_see_applicant(
         .map_err(|e| AppError::store(e, lang))?;
     for a in apps.iter().filter(|a| a.state == "submitted") {
         let c = AdContext::load(state, a.advertisement_id, lang).await?;
-        if let Ok(g) = view_grant(state, s, &c, lang).await {
+        if let Ok(g) = view_grant(state, s, &c, lang).await
+            && in_scope(&visible_positions(s, &c, g), a)
+        {
             return Ok(g);
         }
     }
@@ -371,6 +402,20 @@ fn row(c: &AdContext, s: &Scored, lang: Lang) -> Value {
     }
 }
 
+struct Timer(std::time::Instant, [std::time::Duration; 4]);
+impl Drop for Timer {
+    fn drop(&mut self) {
+        eprintln!(
+            "TIMING ctx {:?} apps {:?} score {:?} rows {:?} total {:?}",
+            self.1[0],
+            self.1[1],
+            self.1[2],
+            self.1[3],
+            self.0.elapsed()
+        );
+    }
+}
+
 /// `GET /utlysninger/{id}/sokere`.
 pub async fn list(
     State(state): State<AppState>,
@@ -381,20 +426,31 @@ pub async fn list(
     let lang = v.lang;
     let s = v.require()?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let t0 = std::time::Instant::now();
     let c = AdContext::load(&state, id, lang).await?;
     let grant = view_grant(&state, s, &c, lang).await?;
+    let t1 = t0.elapsed();
     let apps = state
         .store
         .applications(Some(id), None)
         .await
         .map_err(|e| AppError::store(e, lang))?;
+    let t2 = t0.elapsed();
     let scored = score_all(&c, apps);
+    let scope = visible_positions(s, &c, grant);
+    let scored: Vec<_> = scored
+        .into_iter()
+        .filter(|x| in_scope(&scope, &x.app))
+        .collect();
+    let t3 = t0.elapsed();
     let total = scored.len();
     let rows: Vec<_> = scored
         .iter()
         .filter(|x| f.keeps(x))
         .map(|x| row(&c, x, lang))
         .collect();
+    let t4 = t0.elapsed();
+    let _tt = Timer(t0, [t1, t2, t3, t4]);
     // Reading a list of applicants is reading personal data: logged, once per list view.
     let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
     state
@@ -458,6 +514,15 @@ pub async fn show(
         .map_err(|e| AppError::store(e, lang))?;
     if a.advertisement_id != ad || a.state != "submitted" {
         return Err(AppError::not_found(lang));
+    }
+    if !in_scope(&visible_positions(s, &c, grant), &a) {
+        return Err(AppError::domain(
+            StatusCode::FORBIDDEN,
+            &lis1_domain::access::Denied {
+                action: "view_applicants",
+            },
+            lang,
+        ));
     }
     let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
     state
@@ -686,6 +751,15 @@ pub async fn comment(
     s.check_csrf(&f.csrf_token, lang)?;
     let (c, a) = load_for_write(&state, &v, &ad, &app).await?;
     let grant = view_grant(&state, s, &c, lang).await?;
+    if !in_scope(&visible_positions(s, &c, grant), &a) {
+        return Err(AppError::domain(
+            StatusCode::FORBIDDEN,
+            &lis1_domain::access::Denied {
+                action: "view_applicants",
+            },
+            lang,
+        ));
+    }
     let text = f.text.trim();
     if text.is_empty() || text.chars().count() > 5000 {
         return Err(AppError::new(
@@ -754,7 +828,15 @@ async fn rec_page(
     let marks =
         crate::pages::offers::accepted_elsewhere(state, c.round.id, state.now(), lang).await?;
     let mut positions = Vec::new();
-    for p in &c.ad.positions {
+    let scope = match view_grant(state, s, c, lang).await {
+        Ok(g) => visible_positions(s, c, g),
+        Err(_) => Some(Vec::new()),
+    };
+    for p in
+        c.ad.positions
+            .iter()
+            .filter(|p| scope.as_ref().is_none_or(|ps| ps.contains(&p.id)))
+    {
         let offers = state
             .store
             .offers_for_position(p.id)

@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod home;
 pub mod offers;
 pub mod orgs;
+pub mod round_status;
 pub mod rounds;
 
 use lis1_domain::Lang;

@@ -94,7 +94,7 @@ pub async fn show(
         })
         .collect();
     let round = context! {
-        name => r.name, season_label => season_label, year => r.year,
+        id => r.id, name => r.name, season_label => season_label, year => r.year,
         announcement => fmt_time(r.announcement, lang),
         application_deadline => fmt_time(r.application_deadline, lang),
         earliest_offer => fmt_time(r.earliest_offer, lang),

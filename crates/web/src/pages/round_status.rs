@@ -1,0 +1,247 @@
+//! The round dashboard: per hospital trust, positions filled and unfilled, offers outstanding per
+//! offer round, and acceptances — live from the offers. The directorate sees all trusts, an RHF
+//! its region's, a hospital its own (`Action::ViewRoundStatus`).
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Html;
+use lis1_domain::access::{Action, authorize};
+use minijinja::context;
+
+use crate::auth::Visitor;
+use crate::error::AppError;
+use crate::pages::page;
+use crate::state::AppState;
+
+/// This module's interface texts.
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("status.title", "Status for runden", "Round status"),
+    (
+        "status.link",
+        "Status: stillinger, tilbud og aksepter",
+        "Status: positions, offers and acceptances",
+    ),
+    ("status.hf", "Helseforetak", "Hospital trust"),
+    ("status.positions", "Stillinger", "Positions"),
+    ("status.accepted", "Akseptert", "Accepted"),
+    (
+        "status.outstanding",
+        "Ubesvarte tilbud",
+        "Outstanding offers",
+    ),
+    ("status.unfilled", "Ikke besatt", "Unfilled"),
+    (
+        "status.declined",
+        "Avslått, utløpt eller trukket",
+        "Declined, expired or withdrawn",
+    ),
+    (
+        "status.per_round",
+        "Ubesvarte tilbud per tilbudsrunde",
+        "Outstanding offers per offer round",
+    ),
+    ("status.total", "Totalt", "Total"),
+    (
+        "status.none",
+        "Ingen utlysninger du har tilgang til i denne runden.",
+        "No advertisements you have access to in this round.",
+    ),
+    (
+        "marks.title",
+        "Merking: aksepterte stillinger",
+        "Marking: accepted positions",
+    ),
+    (
+        "marks.intro",
+        "Leger som har takket ja, og hvor. Merkingen skjules automatisk én uke før oppstart.",
+        "Doctors who have accepted, and where. The marking is hidden automatically one week before the start.",
+    ),
+    ("marks.doctor", "Lege", "Doctor"),
+    (
+        "marks.employer",
+        "Har takket ja til stilling ved",
+        "Has accepted a position at",
+    ),
+    ("marks.until", "Vises til", "Shown until"),
+    ("marks.none", "Ingen aksepter ennå.", "No acceptances yet."),
+    (
+        "marks.hide",
+        "Skjul (redusert funksjonsevne)",
+        "Hide (reduced functional ability)",
+    ),
+    (
+        "marks.hidden",
+        "Merkingen er skjult.",
+        "The marking has been hidden.",
+    ),
+];
+
+#[derive(Default, serde::Serialize)]
+struct Counts {
+    positions: i64,
+    accepted: i64,
+    outstanding: i64,
+    closed: i64,
+    unfilled: i64,
+    per_round: BTreeMap<i32, i64>,
+}
+
+/// `GET /runder/{id}/status`.
+pub async fn status(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let store_err = |e| AppError::store(e, lang);
+    let round = state.store.round(id).await.map_err(store_err)?;
+    let mut by_hf: BTreeMap<i64, (String, Counts)> = BTreeMap::new();
+    let mut any_allowed = false;
+    for ad in state
+        .store
+        .advertisements(Some(id))
+        .await
+        .map_err(store_err)?
+    {
+        let hf_path = state.store.org_path(ad.hf_id).await.map_err(store_err)?;
+        if authorize(&s.principal, &Action::ViewRoundStatus { hf: &hf_path }).is_err() {
+            continue;
+        }
+        any_allowed = true;
+        let name = state.store.org(ad.hf_id).await.map_err(store_err)?.name;
+        let entry = by_hf
+            .entry(ad.hf_id)
+            .or_insert_with(|| (name, Counts::default()));
+        for p in &ad.positions {
+            entry.1.positions += i64::from(p.count);
+            let mut accepted = 0;
+            for o in state
+                .store
+                .offers_for_position(p.id)
+                .await
+                .map_err(store_err)?
+            {
+                match o.state.as_str() {
+                    "accepted" => accepted += 1,
+                    "made" => {
+                        entry.1.outstanding += 1;
+                        *entry.1.per_round.entry(o.offer_round).or_default() += 1;
+                    }
+                    _ => entry.1.closed += 1,
+                }
+            }
+            entry.1.accepted += accepted;
+            entry.1.unfilled += (i64::from(p.count) - accepted).max(0);
+        }
+    }
+    // Applicants have no business with the hiring figures.
+    if !any_allowed
+        && s.principal
+            .grants
+            .iter()
+            .all(|g| g.role == lis1_domain::access::Role::Applicant)
+    {
+        return Err(AppError::domain(
+            StatusCode::FORBIDDEN,
+            &lis1_domain::access::Denied {
+                action: "view_round_status",
+            },
+            lang,
+        ));
+    }
+    let numbers: Vec<i32> = round.offer_rounds.iter().map(|o| o.number).collect();
+    let rows: Vec<_> = by_hf
+        .values()
+        .map(|(name, c)| {
+            context! {
+                hf => name, positions => c.positions, accepted => c.accepted, outstanding => c.outstanding,
+                closed => c.closed, unfilled => c.unfilled,
+                per_round => numbers.iter().map(|n| c.per_round.get(n).copied().unwrap_or(0)).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    let sum = |f: fn(&Counts) -> i64| by_hf.values().map(|(_, c)| f(c)).sum::<i64>();
+    let totals = context! {
+        positions => sum(|c| c.positions), accepted => sum(|c| c.accepted), outstanding => sum(|c| c.outstanding),
+        closed => sum(|c| c.closed), unfilled => sum(|c| c.unfilled),
+        per_round => numbers.iter().map(|n| by_hf.values().map(|(_, c)| c.per_round.get(n).copied().unwrap_or(0)).sum::<i64>()).collect::<Vec<_>>(),
+    };
+    // Merking: visible to every employer in the round (not to applicants), 004 draft §12.
+    let mut marks = Vec::new();
+    for m in state
+        .store
+        .marks(id, state.now())
+        .await
+        .map_err(store_err)?
+    {
+        let doctor = state
+            .store
+            .user(m.applicant_id)
+            .await
+            .map_err(store_err)?
+            .display_name;
+        marks.push(context! {
+            offer_id => m.offer_id, doctor => doctor, employer => m.employer_name,
+            until => crate::pages::fmt_time(m.visible_until, lang),
+        });
+    }
+    let may_hide = authorize(&s.principal, &Action::ManageRounds).is_ok();
+    let notice = v
+        .path
+        .contains("skjult=1")
+        .then(|| crate::i18n::t(lang, "marks.hidden"));
+    crate::templates::render(
+        "round_status.html",
+        page(
+            &state,
+            &v,
+            context! {
+                round => context! { id => round.id, name => round.name }, rows => rows, totals => totals,
+                numbers => numbers, marks => marks, may_hide => may_hide, notice => notice,
+            },
+        ),
+    )
+}
+
+/// The hide form.
+#[derive(Debug, serde::Deserialize)]
+pub struct HideForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// `POST /runder/{round}/merking/{offer}/skjul`: the directorate hides a mark on application,
+/// when the doctor resigned because of reduced functional ability of the doctor or someone
+/// close (004 draft §12).
+pub async fn hide_mark(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path((round, offer)): Path<(String, String)>,
+    axum::Form(f): axum::Form<HideForm>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let grant = authorize(&s.principal, &Action::ManageRounds)
+        .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
+    let (round, offer): (i64, i64) = (
+        round.parse().map_err(|_| AppError::not_found(lang))?,
+        offer.parse().map_err(|_| AppError::not_found(lang))?,
+    );
+    let ctx = lis1_store::Ctx::new(lis1_store::Actor::user(s.user.id, grant), state.now());
+    state
+        .store
+        .hide_mark(
+            &ctx,
+            offer,
+            lis1_domain::offers::HideReason::ReducedFunctionalAbility.as_str(),
+        )
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    Ok(axum::response::Redirect::to(&format!("/runder/{round}/status?skjult=1")).into_response())
+}
