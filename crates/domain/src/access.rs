@@ -222,6 +222,12 @@ pub enum Action<'a> {
         /// The later employer of a bound position; `None` for an ordinary one.
         later_employer: Option<OrgId>,
     },
+    /// Advertise rest positions (*reststillinger*) for an employer, see their applicants and
+    /// offer them (002 §2.3: the responsible employer advertises continuously).
+    ManageRestPositions {
+        /// The employer (a municipality or a hospital trust) and its ancestors.
+        employer: &'a OrgPath,
+    },
 }
 
 impl Action<'_> {
@@ -243,6 +249,7 @@ impl Action<'_> {
             Action::AssessApplicants { .. } => "assess_applicants",
             Action::Recommend { .. } => "recommend",
             Action::ViewRoundStatus { .. } => "view_round_status",
+            Action::ManageRestPositions { .. } => "manage_rest_positions",
         }
     }
 }
@@ -327,6 +334,11 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
             // 004: the employer of the later position decides who is offered a bound position.
             Some(employer) => g.org == *employer && matches!(g.role, Municipality | HfRecruiter),
             None => g.role == HfRecruiter && who.reaches(g, hf),
+        }),
+        Action::ManageRestPositions { employer } => who.grant_where(|g| match g.role {
+            Directorate => true,
+            Municipality | HfRecruiter => who.reaches(g, employer),
+            _ => false,
         }),
     };
     found.ok_or(denied)
@@ -481,6 +493,27 @@ mod tests {
         );
         assert!(authorize(&municipality, &bound).is_ok());
         assert!(authorize(&municipality, &ordinary).is_err());
+    }
+
+    #[test]
+    fn rest_positions_are_managed_by_their_own_employer() {
+        let levanger = OrgPath(vec![5037, 50]);
+        let hnt = OrgPath(vec![20, 10]);
+        let act = |employer| Action::ManageRestPositions { employer };
+        let own = who(1, &[(Role::Municipality, 5037)]);
+        let other = who(2, &[(Role::Municipality, 5007)]);
+        let hr = who(3, &[(Role::HfRecruiter, 20)]);
+        let hdir = who(4, &[(Role::Directorate, 1)]);
+        let doctor = who(5, &[(Role::Applicant, 5037)]);
+        let mut coordinator = who(6, &[(Role::Coordinator, 700)]);
+        coordinator.covers.push((700, 5037));
+        assert!(authorize(&own, &act(&levanger)).is_ok());
+        assert!(authorize(&other, &act(&levanger)).is_err());
+        assert!(authorize(&hr, &act(&hnt)).is_ok());
+        assert!(authorize(&hr, &act(&levanger)).is_err());
+        assert!(authorize(&hdir, &act(&levanger)).is_ok());
+        assert!(authorize(&doctor, &act(&levanger)).is_err());
+        assert!(authorize(&coordinator, &act(&levanger)).is_err());
     }
 
     #[test]

@@ -80,6 +80,11 @@ pub struct Args {
     /// Applications each of them submits, one after another.
     #[arg(long, default_value_t = 5)]
     pub submits_per_task: usize,
+    /// Mean pause before each submit, in milliseconds (drawn evenly from 0 to twice this). 0, the
+    /// default, sends everything at once: the worst burst. A positive value models applicants
+    /// who read the form between submits.
+    #[arg(long, default_value_t = 0)]
+    pub think_ms: u64,
 }
 
 /// Runs the benchmark and prints the report.
@@ -101,6 +106,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let generation = started.elapsed();
     eprintln!("Generated in {:.1} s.", generation.as_secs_f64());
 
+    let load = load_average();
     let state = AppState::new(
         store.clone(),
         Config {
@@ -117,7 +123,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let chain = store.verify_audit().await?;
     let chain_time = chain_started.elapsed();
 
-    report(&args, &store, &world, generation, &list, &submit);
+    report(&args, &store, &world, generation, &load, &list, &submit);
     match chain {
         Ok(n) => println!(
             "Audit chain after the run: intact, {n} entries verified in {:.1} s.",
@@ -1283,7 +1289,7 @@ async fn measure_submit(
         }
         free.truncate(args.submits_per_task);
         let (token, csrf) = session(store, rng, world.measure_at, a.user_id).await?;
-        let forms: Vec<(i64, String)> = free
+        let forms: Vec<(i64, String, Duration)> = free
             .iter()
             .map(|&i| {
                 let ad = &world.ads[i];
@@ -1306,7 +1312,8 @@ async fn measure_submit(
                     })
                     .collect::<Vec<_>>()
                     .join("&");
-                (ad.id, body)
+                let think = Duration::from_millis(rng.gen_range(0..=2 * args.think_ms));
+                (ad.id, body, think)
             })
             .collect();
         jobs.push((token, forms));
@@ -1331,7 +1338,10 @@ async fn measure_submit(
         tasks.spawn(async move {
             barrier.wait().await;
             let mut out: Vec<(Duration, Option<String>)> = Vec::with_capacity(forms.len());
-            for (ad, body) in forms {
+            for (ad, body, think) in forms {
+                if !think.is_zero() {
+                    tokio::time::sleep(think).await;
+                }
                 let req = Request::post(format!("/utlysninger/{ad}/sok"))
                     .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                     .header(header::COOKIE, format!("lis1_session={token}"))
@@ -1391,6 +1401,14 @@ async fn measure_submit(
 // ---------------------------------------------------------------------------------------------
 // Report
 
+/// The load average when the measurements start: other work on the machine skews the figures.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| "unknown".into())
+}
+
 fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
@@ -1420,6 +1438,7 @@ fn report(
     store: &Store,
     world: &World,
     generation: Duration,
+    load: &str,
     list: &ListResult,
     submit: &SubmitResult,
 ) {
@@ -1434,6 +1453,7 @@ fn report(
         Timestamp::now().strftime("%Y-%m-%d %H:%M UTC")
     );
     println!("  machine:   {}", machine());
+    println!("  load avg:  {load} (1, 5, 15 min) when the measurements started");
     println!(
         "  database:  {backend}{}",
         if cfg!(debug_assertions) {
@@ -1474,9 +1494,14 @@ fn report(
     }
     println!();
     let n = submit.latencies.samples.len();
+    let pacing = if args.think_ms == 0 {
+        "no pause between them".to_string()
+    } else {
+        format!("a pause of 0–{} ms before each", 2 * args.think_ms)
+    };
     println!(
         "2. Submitting, POST /utlysninger/{{id}}/sok: {} applicants start together, {} new \
-         applications each, one after another:",
+         applications each, one after another, {pacing}:",
         args.concurrency, args.submits_per_task
     );
     println!("   {}", submit.latencies.line());

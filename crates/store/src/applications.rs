@@ -6,6 +6,7 @@
 //! the caller knows who reads and why; every change is audited here, in its transaction.
 
 use jiff::Timestamp;
+use lis1_domain::profiles::Profile;
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
@@ -115,8 +116,10 @@ pub struct Application {
     pub motivation: String,
     /// Screening answers (JSON).
     pub answers: serde_json::Value,
-    /// Profile snapshot (JSON).
-    pub profile: serde_json::Value,
+    /// The profile as submitted, read straight from the stored snapshot into the domain type
+    /// (an applicant list reads hundreds). `None` if the snapshot is JSON but not a profile this
+    /// version can read.
+    pub profile: Option<Profile>,
     /// First submitted.
     pub submitted_at: Timestamp,
     /// Last changed.
@@ -176,6 +179,18 @@ pub struct Participation {
 
 fn json_text(s: &str) -> Result<serde_json::Value> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("stored JSON: {e}")))
+}
+
+/// A stored profile snapshot: `Ok(None)` if it is JSON but not a profile, an error if it is not
+/// JSON at all. Parsed straight from the text, never through a `serde_json::Value`.
+fn profile_snapshot(s: &str) -> Result<Option<Profile>> {
+    match serde_json::from_str::<Profile>(s) {
+        Ok(p) => Ok(Some(p)),
+        Err(_) => {
+            json_text(s)?;
+            Ok(None)
+        }
+    }
 }
 
 impl Store {
@@ -470,6 +485,19 @@ impl Store {
             .await
     }
 
+    /// How many applications to an advertisement are in `state` (`submitted`, `withdrawn`).
+    pub async fn count_applications(&self, advertisement_id: i64, state: &str) -> Result<i64> {
+        on_db!(self, pool => {
+            Ok(sqlx::query_scalar(
+                "SELECT COUNT(*) FROM applications WHERE advertisement_id = $1 AND state = $2",
+            )
+            .bind(advertisement_id)
+            .bind(state)
+            .fetch_one(pool)
+            .await?)
+        })
+    }
+
     /// One application.
     pub async fn application(&self, id: i64) -> Result<Application> {
         self.load_applications(Some(id), None, None)
@@ -522,7 +550,7 @@ impl Store {
                         state: r.try_get("state")?,
                         motivation: r.try_get("motivation")?,
                         answers: json_text(&r.try_get::<String, _>("answers")?)?,
-                        profile: json_text(&r.try_get::<String, _>("profile")?)?,
+                        profile: profile_snapshot(&r.try_get::<String, _>("profile")?)?,
                         submitted_at: r.try_get::<DbTime, _>("submitted_at")?.0,
                         updated_at: r.try_get::<DbTime, _>("updated_at")?.0,
                         position_ids: by_app.remove(&id).unwrap_or_default(),

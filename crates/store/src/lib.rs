@@ -22,6 +22,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod password;
 pub mod places;
+pub mod rest_positions;
 pub mod rounds;
 pub mod sessions;
 #[cfg(feature = "testing")]

@@ -400,6 +400,21 @@ impl Store {
         })
     }
 
+    /// Open offers (unanswered, before their deadline), for reminders.
+    pub async fn open_offers(&self, now: Timestamp) -> Result<Vec<Offer>> {
+        on_db!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT id, position_id, application_id, applicant_id, offer_round, state, made_at, \
+                 reply_deadline, answered_at, withdrawn_reason FROM offers \
+                 WHERE state = 'made' AND reply_deadline > $1 ORDER BY id",
+            )
+            .bind(conv::ts(now))
+            .fetch_all(pool)
+            .await?;
+            rows.iter().map(offer_from_row).collect()
+        })
+    }
+
     /// Visible acceptances of a round at `now` (merking), for every employer in the round.
     pub async fn marks(&self, round_id: i64, now: Timestamp) -> Result<Vec<Mark>> {
         on_db!(self, pool => {

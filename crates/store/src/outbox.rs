@@ -333,6 +333,27 @@ impl Store {
     }
 
     /// Counts for monitoring: what is waiting, failing, given up and sent.
+    /// Whether a mail of `kind` about this object was ever queued (sent or not): so a reminder
+    /// goes out once, however often the job runs.
+    pub async fn mail_queued(
+        &self,
+        kind: &str,
+        object_type: &str,
+        object_id: &str,
+    ) -> Result<bool> {
+        on_db!(self, pool => {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM outbox WHERE kind = $1 AND object_type = $2 AND object_id = $3",
+            )
+            .bind(kind)
+            .bind(object_type)
+            .bind(object_id)
+            .fetch_one(pool)
+            .await?;
+            Ok(n > 0)
+        })
+    }
+
     pub async fn outbox_stats(&self) -> Result<OutboxStats> {
         on_db!(self, pool => {
             let row = sqlx::query(

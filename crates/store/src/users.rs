@@ -91,16 +91,29 @@ impl Store {
 
     /// The account with this id.
     pub async fn user(&self, id: i64) -> Result<User> {
+        // One query for the account and its roles: every request with a session asks.
         on_db!(self, pool => {
-            let row = sqlx::query(
-                "SELECT id, email, display_name, is_demo, disabled_at FROM users WHERE id = $1",
+            let rows = sqlx::query(
+                "SELECT u.id, u.email, u.display_name, u.is_demo, u.disabled_at, r.role, r.org_id \
+                 FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.id = $1 \
+                 ORDER BY r.role, r.org_id",
             )
             .bind(id)
-            .fetch_optional(pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+            .fetch_all(pool)
+            .await?;
+            let row = rows.first().ok_or(StoreError::NotFound)?;
             let disabled: Option<crate::conv::DbTime> = row.try_get("disabled_at")?;
-            let grants = self.grants(id).await?;
+            let mut grants = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let (Some(role), Some(org)) =
+                    (r.try_get::<Option<String>, _>("role")?, r.try_get::<Option<i64>, _>("org_id")?)
+                else {
+                    continue;
+                };
+                let role = Role::parse(&role)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unknown role {role:?}")))?;
+                grants.push(Grant { role, org });
+            }
             Ok(User {
                 id: row.try_get("id")?,
                 email: row.try_get("email")?,

@@ -1371,3 +1371,346 @@ mod hiring_support {
         }
     }
 }
+
+/// Rest positions (*reststillinger*, 002 §2.3): one application per applicant, one offer at a
+/// time, an acceptance fills the position; a resigned acceptance leaves one.
+mod rest_positions {
+    use super::hiring_support::setup;
+    use super::*;
+    use lis1_domain::offers::VacancyReason;
+    use lis1_store::applications::Submitted;
+    use lis1_store::offers::NewOffer;
+    use lis1_store::rest_positions::NewRestPosition;
+    use serde_json::json;
+
+    fn new_rest(employer_id: i64) -> NewRestPosition {
+        NewRestPosition {
+            employer_id,
+            source_position_id: None,
+            reason: VacancyReason::NotFilledAfterOfferRounds,
+            title: "LIS1 i Levanger kommune".into(),
+            description: "Seks måneder i kommunen.".into(),
+            period_from: date(2027, 9, 1),
+            period_to: date(2028, 2, 29),
+        }
+    }
+
+    both_backends!(
+        a_rest_position_is_applied_for_offered_and_filled,
+        |store| async move {
+            let w = setup(&store, 3).await;
+            let hr = w.hr_ctx("2027-04-01T08:00:00Z");
+            let bad = NewRestPosition {
+                period_to: date(2027, 8, 1),
+                ..new_rest(w.hf)
+            };
+            assert!(matches!(
+                store.create_rest_position(&hr, &bad).await,
+                Err(StoreError::Conflict(_))
+            ));
+            let id = store
+                .create_rest_position(&hr, &new_rest(w.hf))
+                .await
+                .unwrap();
+            let open = store.open_rest_positions().await.unwrap();
+            assert_eq!(open.iter().map(|r| r.id).collect::<Vec<_>>(), vec![id]);
+            assert_eq!(open[0].employer_name, "Helse Nord-Trøndelag HF");
+            assert_eq!(open[0].reason, "not_filled_after_offer_rounds");
+            assert_eq!(open[0].period_to, date(2028, 2, 29));
+
+            // A double submit is the same application.
+            let me = w.applicant_ctx(0, "2027-04-02T08:00:00Z");
+            let profile = json!({"full_name": "Lise Lege"});
+            let first = store
+                .apply_rest_position(&me, id, w.applicants[0], "Gjerne!", &profile)
+                .await
+                .unwrap();
+            assert!(matches!(first, Submitted::Created(_)));
+            let again = store
+                .apply_rest_position(&me, id, w.applicants[0], "Gjerne!!", &profile)
+                .await
+                .unwrap();
+            assert_eq!(again, Submitted::Updated(first.id()));
+            let second = store
+                .apply_rest_position(&me, id, w.applicants[1], "", &json!({}))
+                .await
+                .unwrap()
+                .id();
+            let apps = store.rest_applications(id).await.unwrap();
+            assert_eq!(apps.len(), 2);
+            assert_eq!(
+                (
+                    apps[0].motivation.as_str(),
+                    apps[0].profile["full_name"].as_str()
+                ),
+                ("Gjerne!!", Some("Lise Lege"))
+            );
+            assert_eq!(
+                store
+                    .rest_applications_for_applicant(w.applicants[0])
+                    .await
+                    .unwrap()
+                    .len(),
+                1
+            );
+
+            // One offer at a time.
+            let deadline = t("2027-04-07T10:00:00Z");
+            let o1 = store
+                .make_rest_offer(&hr, id, first.id(), deadline)
+                .await
+                .unwrap();
+            let busy = store.make_rest_offer(&hr, id, second, deadline).await;
+            assert!(
+                matches!(&busy, Err(StoreError::Conflict(c)) if c == "offer_outstanding"),
+                "{busy:?}"
+            );
+            // Only its applicant answers it.
+            assert!(matches!(
+                store
+                    .accept_rest_offer(
+                        &w.applicant_ctx(1, "2027-04-03T08:00:00Z"),
+                        o1,
+                        w.applicants[1]
+                    )
+                    .await,
+                Err(StoreError::NotFound)
+            ));
+            store
+                .decline_rest_offer(
+                    &w.applicant_ctx(0, "2027-04-03T08:00:00Z"),
+                    o1,
+                    w.applicants[0],
+                )
+                .await
+                .unwrap();
+            // Declined: the next may be offered. At the deadline it is too late to accept.
+            let o2 = store
+                .make_rest_offer(&w.hr_ctx("2027-04-03T09:00:00Z"), id, second, deadline)
+                .await
+                .unwrap();
+            let late = store
+                .accept_rest_offer(
+                    &w.applicant_ctx(1, "2027-04-07T10:00:00Z"),
+                    o2,
+                    w.applicants[1],
+                )
+                .await;
+            assert!(matches!(late, Err(StoreError::Conflict(_))), "{late:?}");
+            // Someone who did not apply cannot be offered it.
+            let later = w.hr_ctx("2027-04-08T09:00:00Z");
+            let stranger = store
+                .make_rest_offer(&later, id, second + 1000, t("2027-04-12T10:00:00Z"))
+                .await;
+            assert!(
+                matches!(&stranger, Err(StoreError::Conflict(c)) if c == "not_an_applicant"),
+                "{stranger:?}"
+            );
+            // The late offer no longer blocks: it is expired when the next is made.
+            let o3 = store
+                .make_rest_offer(&later, id, first.id(), t("2027-04-12T10:00:00Z"))
+                .await
+                .unwrap();
+            assert_eq!(store.rest_offer(o2).await.unwrap().state, "expired");
+            store
+                .accept_rest_offer(
+                    &w.applicant_ctx(0, "2027-04-09T08:00:00Z"),
+                    o3,
+                    w.applicants[0],
+                )
+                .await
+                .unwrap();
+            assert_eq!(store.rest_position(id).await.unwrap().state, "filled");
+            assert!(store.open_rest_positions().await.unwrap().is_empty());
+            assert_eq!(
+                store.rest_positions_for_employer(w.hf).await.unwrap().len(),
+                1
+            );
+            // Filled: no more offers or applications.
+            let more = store
+                .make_rest_offer(&later, id, second, t("2027-04-12T10:00:00Z"))
+                .await;
+            assert!(
+                matches!(&more, Err(StoreError::Conflict(c)) if c == "not_open"),
+                "{more:?}"
+            );
+            assert!(matches!(
+                store
+                    .apply_rest_position(&me, id, w.applicants[2], "", &json!({}))
+                    .await,
+                Err(StoreError::Conflict(_))
+            ));
+            let states: Vec<String> = store
+                .rest_offers_for_position(id)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|o| o.state)
+                .collect();
+            assert_eq!(states, ["declined", "expired", "accepted"]);
+            assert_eq!(
+                store
+                    .rest_offers_for_applicant(w.applicants[0])
+                    .await
+                    .unwrap()
+                    .len(),
+                2
+            );
+            assert!(store.verify_audit().await.unwrap().is_ok());
+        }
+    );
+
+    both_backends!(
+        concurrent_offers_and_accepts_fill_a_rest_position_once,
+        |store| async move {
+            let w = setup(&store, 8).await;
+            let hr = w.hr_ctx("2027-04-01T08:00:00Z");
+            let id = store
+                .create_rest_position(&hr, &new_rest(w.hf))
+                .await
+                .unwrap();
+            let mut apps = Vec::new();
+            for i in 0..8 {
+                apps.push(
+                    store
+                        .apply_rest_position(&hr, id, w.applicants[i], "", &json!({}))
+                        .await
+                        .unwrap()
+                        .id(),
+                );
+            }
+            // Employers offering at the same moment, each to another applicant: one offer.
+            let deadline = t("2027-04-07T10:00:00Z");
+            let mut offering = tokio::task::JoinSet::new();
+            for app in apps.clone() {
+                let (store, hr) = (store.clone(), hr.clone());
+                offering.spawn(async move { store.make_rest_offer(&hr, id, app, deadline).await });
+            }
+            let made: Vec<i64> = offering
+                .join_all()
+                .await
+                .into_iter()
+                .filter_map(|r| r.ok())
+                .collect();
+            assert_eq!(made.len(), 1, "{made:?}");
+            let offer = store.rest_offer(made[0]).await.unwrap();
+            // 200 accepts at once (double clicks, tabs): one wins.
+            let me = Ctx::new(
+                Actor {
+                    user_id: Some(offer.applicant_id),
+                    ..Actor::default()
+                },
+                t("2027-04-02T08:00:00Z"),
+            );
+            let mut accepting = tokio::task::JoinSet::new();
+            for _ in 0..200 {
+                let (store, me) = (store.clone(), me.clone());
+                accepting.spawn(async move {
+                    store
+                        .accept_rest_offer(&me, offer.id, offer.applicant_id)
+                        .await
+                });
+            }
+            let results = accepting.join_all().await;
+            assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+            assert!(
+                results
+                    .iter()
+                    .all(|r| r.is_ok() || matches!(r, Err(StoreError::Conflict(_))))
+            );
+            assert_eq!(store.rest_position(id).await.unwrap().state, "filled");
+            assert!(store.verify_audit().await.unwrap().is_ok());
+        }
+    );
+
+    both_backends!(
+        a_resignation_leaves_a_rest_position_a_new_applicant_takes,
+        |store| async move {
+            let w = setup(&store, 2).await;
+            let hr = w.hr_ctx("2027-02-22T08:00:00Z");
+            let deadline = t("2027-02-25T11:00:00Z");
+            let offer = |position_id, application_id| NewOffer {
+                position_id,
+                application_id,
+                offer_round: 1,
+                reply_deadline: deadline,
+            };
+            let o1 = store
+                .make_offer(&hr, &offer(w.positions[0], w.apps[0]))
+                .await
+                .unwrap();
+            let o2 = store
+                .make_offer(&hr, &offer(w.positions[1], w.apps[0]))
+                .await
+                .unwrap();
+            let lise = w.applicant_ctx(0, "2027-02-23T10:00:00Z");
+            let until = t("2027-08-24T22:00:00Z");
+            store
+                .accept_offer(&lise, o1, w.applicants[0], w.round, w.hf, until)
+                .await
+                .unwrap();
+            // Not resigned (yet): no rest position.
+            assert!(matches!(
+                store.create_rest_position_for_resignation(&hr, o1).await,
+                Err(StoreError::Conflict(_))
+            ));
+            let accepted = store
+                .accept_offer(&lise, o2, w.applicants[0], w.round, w.hf, until)
+                .await
+                .unwrap();
+            assert_eq!(accepted.resigned, vec![o1]);
+
+            let sys = Ctx::new(Actor::system(), t("2027-03-10T12:00:00Z"));
+            let id = store
+                .create_rest_position_for_resignation(&sys, o1)
+                .await
+                .unwrap();
+            assert_eq!(
+                store
+                    .create_rest_position_for_resignation(&sys, o1)
+                    .await
+                    .unwrap(),
+                id,
+                "once per resignation"
+            );
+            let rest = store.rest_position(id).await.unwrap();
+            // A §13b position without a municipality: the hospital trust advertises it.
+            assert_eq!(rest.employer_id, w.hf);
+            assert_eq!(rest.reason, VacancyReason::Resignation.as_str());
+            assert_eq!(rest.source_position_id, Some(w.positions[0]));
+            assert_eq!(rest.source_offer_id, Some(o1));
+            assert_eq!(
+                (rest.period_from, rest.period_to),
+                (date(2027, 9, 1), date(2029, 2, 28))
+            );
+            assert_eq!(rest.state, "open");
+
+            // A new applicant applies and accepts.
+            let lars = w.applicant_ctx(1, "2027-03-11T10:00:00Z");
+            let app = store
+                .apply_rest_position(&lars, id, w.applicants[1], "Jeg tar den.", &json!({}))
+                .await
+                .unwrap()
+                .id();
+            let ro = store
+                .make_rest_offer(
+                    &w.hr_ctx("2027-03-12T08:00:00Z"),
+                    id,
+                    app,
+                    t("2027-03-17T11:00:00Z"),
+                )
+                .await
+                .unwrap();
+            store
+                .accept_rest_offer(
+                    &w.applicant_ctx(1, "2027-03-13T10:00:00Z"),
+                    ro,
+                    w.applicants[1],
+                )
+                .await
+                .unwrap();
+            assert_eq!(store.rest_position(id).await.unwrap().state, "filled");
+            assert!(store.verify_audit().await.unwrap().is_ok());
+        }
+    );
+}

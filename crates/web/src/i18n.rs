@@ -259,6 +259,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::pages::apply::TEXTS,
     crate::pages::applicants::TEXTS,
     crate::pages::offers::TEXTS,
+    crate::pages::rest::TEXTS,
     crate::pages::round_status::TEXTS,
 ];
 

@@ -111,6 +111,20 @@ pub fn app(state: AppState) -> Router {
         .route("/tilbud", get(pages::offers::mine))
         .route("/tilbud/{id}/svar", post(pages::offers::answer))
         .route("/tilbud/{id}/trekk", post(pages::offers::withdraw))
+        .route("/reststillinger", get(pages::rest::public_list))
+        .route(
+            "/reststillinger/ny",
+            get(pages::rest::new_form).post(pages::rest::create),
+        )
+        .route("/reststillinger/mine", get(pages::rest::mine))
+        .route("/reststillinger/{id}", get(pages::rest::show))
+        .route("/reststillinger/{id}/sok", post(pages::rest::apply))
+        .route("/reststillinger/{id}/sokere", get(pages::rest::applicants))
+        .route("/reststillinger/{id}/tilbud", post(pages::rest::offer))
+        .route(
+            "/reststillinger/tilbud/{id}/svar",
+            post(pages::rest::answer),
+        )
         .route("/revisjonslogg", get(pages::audit::log))
         .route("/kalender", get(pages::calendar::this_year))
         .route("/kalender/{year}", get(pages::calendar::year))

@@ -66,6 +66,23 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "round_status.html",
         include_str!("../templates/round_status.html"),
     ),
+    (
+        "rest_public.html",
+        include_str!("../templates/rest_public.html"),
+    ),
+    ("rest.html", include_str!("../templates/rest.html")),
+    (
+        "rest_mine.html",
+        include_str!("../templates/rest_mine.html"),
+    ),
+    (
+        "rest_form.html",
+        include_str!("../templates/rest_form.html"),
+    ),
+    (
+        "rest_applicants.html",
+        include_str!("../templates/rest_applicants.html"),
+    ),
 ];
 
 fn lang_of(state: &State) -> Lang {

@@ -201,17 +201,23 @@ impl AdContext {
         let store_err = |e| AppError::store(e, lang);
         let ad = state.store.advertisement(id).await.map_err(store_err)?;
         let round = state.store.round(ad.round_id).await.map_err(store_err)?;
-        let hf = state.store.org(ad.hf_id).await.map_err(store_err)?;
-        let site = state
+        // The trust, the site and the municipalities in one read: every page about an
+        // advertisement (and every application sent) loads this.
+        let ids: Vec<i64> = [ad.hf_id, ad.hospital_site_id]
+            .into_iter()
+            .chain(ad.municipality_ids.iter().copied())
+            .collect();
+        let mut orgs = state
             .store
-            .org(ad.hospital_site_id)
+            .orgs_by_id(&ids)
             .await
-            .map_err(store_err)?;
+            .map_err(store_err)?
+            .into_iter();
+        let (Some(hf), Some(site)) = (orgs.next(), orgs.next()) else {
+            return Err(AppError::not_found(lang));
+        };
+        let municipalities: Vec<Org> = orgs.collect();
         let hf_path = state.store.org_path(ad.hf_id).await.map_err(store_err)?;
-        let mut municipalities = Vec::new();
-        for m in &ad.municipality_ids {
-            municipalities.push(state.store.org(*m).await.map_err(store_err)?);
-        }
         Ok(AdContext {
             ad,
             round,
@@ -482,12 +488,9 @@ pub async fn list(State(state): State<AppState>, v: Visitor) -> Result<Html<Stri
         let round = state.store.round(ad.round_id).await.map_err(store_err)?;
         let n = state
             .store
-            .applications(Some(ad.id), None)
+            .count_applications(ad.id, "submitted")
             .await
-            .map_err(store_err)?
-            .iter()
-            .filter(|a| a.state == "submitted")
-            .count();
+            .map_err(store_err)?;
         rows.push(context! {
             id => ad.id, title => ad.title, round => round.name, state => ad.state, applications => n,
         });

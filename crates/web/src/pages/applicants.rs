@@ -175,8 +175,9 @@ fn score_all(c: &AdContext, apps: Vec<Application>) -> Vec<Scored> {
     let mut out: Vec<Scored> = apps
         .into_iter()
         .filter(|a| a.state == "submitted")
-        .map(|app| {
-            let profile: Profile = serde_json::from_value(app.profile.clone()).unwrap_or_default();
+        .map(|mut app| {
+            // Moved out, not cloned: `Scored` keeps it beside the application.
+            let profile: Profile = app.profile.take().unwrap_or_default();
             let score = scoring::score(&rubric, &profile, date);
             let total = score.total + Points(app.adjustment);
             let checks = ads::check_formal(&formal, &profile, c.round.start_date);
@@ -402,20 +403,6 @@ fn row(c: &AdContext, s: &Scored, lang: Lang) -> Value {
     }
 }
 
-struct Timer(std::time::Instant, [std::time::Duration; 4]);
-impl Drop for Timer {
-    fn drop(&mut self) {
-        eprintln!(
-            "TIMING ctx {:?} apps {:?} score {:?} rows {:?} total {:?}",
-            self.1[0],
-            self.1[1],
-            self.1[2],
-            self.1[3],
-            self.0.elapsed()
-        );
-    }
-}
-
 /// `GET /utlysninger/{id}/sokere`.
 pub async fn list(
     State(state): State<AppState>,
@@ -426,31 +413,25 @@ pub async fn list(
     let lang = v.lang;
     let s = v.require()?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
-    let t0 = std::time::Instant::now();
     let c = AdContext::load(&state, id, lang).await?;
     let grant = view_grant(&state, s, &c, lang).await?;
-    let t1 = t0.elapsed();
     let apps = state
         .store
         .applications(Some(id), None)
         .await
         .map_err(|e| AppError::store(e, lang))?;
-    let t2 = t0.elapsed();
     let scored = score_all(&c, apps);
     let scope = visible_positions(s, &c, grant);
     let scored: Vec<_> = scored
         .into_iter()
         .filter(|x| in_scope(&scope, &x.app))
         .collect();
-    let t3 = t0.elapsed();
     let total = scored.len();
     let rows: Vec<_> = scored
         .iter()
         .filter(|x| f.keeps(x))
         .map(|x| row(&c, x, lang))
         .collect();
-    let t4 = t0.elapsed();
-    let _tt = Timer(t0, [t1, t2, t3, t4]);
     // Reading a list of applicants is reading personal data: logged, once per list view.
     let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
     state

@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod home;
 pub mod offers;
 pub mod orgs;
+pub mod rest;
 pub mod round_status;
 pub mod rounds;
 
@@ -41,6 +42,7 @@ pub fn page(state: &AppState, v: &Visitor, extra: Value) -> Value {
         None => {
             add("nav.home", "/");
             add("nav.positions", "/stillinger");
+            add("nav.rest", "/reststillinger");
             add("nav.rounds", "/runder");
         }
         Some(s) => {
@@ -54,6 +56,7 @@ pub fn page(state: &AppState, v: &Visitor, extra: Value) -> Value {
             } else {
                 add("nav.ads", "/utlysninger");
             }
+            add("nav.rest", "/reststillinger");
             add("nav.rounds", "/runder");
             if authorize(p, &Action::ViewOrganisations).is_ok() {
                 add("nav.organisations", "/organisasjoner");

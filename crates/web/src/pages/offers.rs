@@ -493,7 +493,18 @@ pub async fn answer(
         state.store.decline_offer(&ctx, id, s.user.id).await
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/tilbud?svar={}", f.answer)).into_response()),
+        Ok(()) => {
+            notify_employer(
+                &state,
+                &ctx,
+                &c,
+                offer.position_id,
+                &s.user.display_name,
+                f.answer == "ja",
+            )
+            .await;
+            Ok(Redirect::to(&format!("/tilbud?svar={}", f.answer)).into_response())
+        }
         Err(StoreError::Conflict(_)) => Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "offer_not_open",
@@ -510,6 +521,51 @@ pub async fn answer(
         )
         .in_lang(lang)),
         Err(e) => Err(AppError::store(e, lang)),
+    }
+}
+
+/// Tells the deciding employer's recruiters that an offer was answered: the hospital for an
+/// ordinary position, the later employer for a bound one.
+async fn notify_employer(
+    state: &AppState,
+    ctx: &Ctx,
+    c: &AdContext,
+    position_id: i64,
+    doctor: &str,
+    accepted: bool,
+) {
+    let decider =
+        c.ad.positions
+            .iter()
+            .find(|p| p.id == position_id)
+            .and_then(|p| p.later_employer_id)
+            .unwrap_or(c.ad.hf_id);
+    let Ok(users) = state.store.users(Some(decider)).await else {
+        return;
+    };
+    let answer = if accepted {
+        "takket ja til"
+    } else {
+        "takket nei til"
+    };
+    for u in users.iter().filter(|u| {
+        u.grants
+            .iter()
+            .any(|g| g.org == decider && matches!(g.role, Role::HfRecruiter | Role::Municipality))
+    }) {
+        let mail = NewMail {
+            to_address: u.email.clone(),
+            to_name: Some(u.display_name.clone()),
+            subject: format!("Svar på tilbud: {}", c.ad.title),
+            body_text: format!(
+                "Hei {},\n\n{doctor} har {answer} tilbudet om stilling i «{}». Se innstillingen i LIS1-portalen.\n\nHilsen LIS1-portalen\n",
+                u.display_name, c.ad.title
+            ),
+            kind: "offer_answered".into(),
+            object_type: "position".into(),
+            object_id: position_id.to_string(),
+        };
+        let _ = state.store.enqueue_mail(ctx, &mail).await;
     }
 }
 

@@ -1,0 +1,48 @@
+-- Rest positions (reststillinger, 002 §2.3, 004 draft §12): a place left vacant after the offer
+-- rounds, or vacated later by resignation, advertised continuously by the responsible employer
+-- as a standalone, time-limited position without coupling, with its own short application and
+-- offer flow.
+
+CREATE TABLE rest_positions (
+    id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+    employer_id         BIGINT NOT NULL REFERENCES organisations(id),
+    source_position_id  BIGINT REFERENCES positions(id),   -- NULL when created by hand
+    source_offer_id     BIGINT UNIQUE REFERENCES offers(id),  -- the resigned acceptance; one rest position each
+    reason              TEXT NOT NULL,            -- lis1_domain::offers::VacancyReason: not_filled_after_offer_rounds | resignation
+    title               TEXT NOT NULL,
+    description         TEXT NOT NULL,
+    period_from         TEXT NOT NULL,
+    period_to           TEXT NOT NULL,
+    state               TEXT NOT NULL,            -- open | filled | closed
+    created_at          TEXT NOT NULL,
+    created_by          BIGINT REFERENCES users(id),
+    CHECK (period_from <= period_to)
+);
+CREATE INDEX rest_positions_state ON rest_positions(state);
+CREATE INDEX rest_positions_employer ON rest_positions(employer_id);
+
+CREATE TABLE rest_applications (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    rest_position_id  BIGINT NOT NULL REFERENCES rest_positions(id),
+    applicant_id      BIGINT NOT NULL REFERENCES users(id),
+    motivation        TEXT NOT NULL,
+    profile           TEXT NOT NULL,              -- JSON snapshot of the profile as submitted
+    submitted_at      TEXT NOT NULL,
+    state             TEXT NOT NULL,              -- submitted | withdrawn
+    UNIQUE (rest_position_id, applicant_id)       -- a double-clicked submit finds the same row
+);
+CREATE INDEX rest_applications_applicant ON rest_applications(applicant_id);
+
+CREATE TABLE rest_offers (
+    id                   INTEGER PRIMARY KEY AUTOINCREMENT,
+    rest_position_id     BIGINT NOT NULL REFERENCES rest_positions(id),
+    rest_application_id  BIGINT NOT NULL REFERENCES rest_applications(id),
+    applicant_id         BIGINT NOT NULL REFERENCES users(id),
+    state                TEXT NOT NULL,           -- made | accepted | declined | expired | withdrawn
+    made_at              TEXT NOT NULL,
+    reply_deadline       TEXT NOT NULL,
+    answered_at          TEXT,
+    made_by              BIGINT REFERENCES users(id)
+);
+CREATE INDEX rest_offers_position ON rest_offers(rest_position_id, state);
+CREATE INDEX rest_offers_applicant ON rest_offers(applicant_id);

@@ -1,0 +1,1045 @@
+//! Rest positions (*reststillinger*, 002 §2.3, 004 draft §12): places left vacant after the offer
+//! rounds, or vacated later by resignation, advertised continuously by the responsible employer
+//! as standalone, time-limited positions without coupling. A public list; a short application
+//! (the saved profile and a motivation); one offer at a time with a reply deadline of three
+//! working days at 12:00; an acceptance fills the position.
+//!
+//! Who may manage a rest position is `Action::ManageRestPositions`; the atomic transitions are
+//! `lis1_store::rest_positions`.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use jiff::Timestamp;
+use jiff::civil::{Date, time};
+use lis1_domain::Lang;
+use lis1_domain::access::{Action, Grant, Role, authorize};
+use lis1_domain::calendar;
+use lis1_domain::offers::{self, OfferRoundTimes, OfferState, Release, VacancyReason};
+use lis1_store::audit::Event;
+use lis1_store::outbox::NewMail;
+use lis1_store::rest_positions::{NewRestPosition, RestPosition};
+use lis1_store::{Actor, Ctx, StoreError};
+use minijinja::{Value, context};
+use serde::Deserialize;
+
+use crate::auth::{SignedIn, Visitor};
+use crate::error::AppError;
+use crate::pages::{fmt_date, fmt_time, page};
+use crate::state::AppState;
+
+/// This module's interface texts.
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("nav.rest", "Reststillinger", "Rest positions"),
+    ("rest.title", "Reststillinger", "Rest positions"),
+    (
+        "rest.intro",
+        "Reststillinger er LIS1-stillinger som ble stående ledige etter tilbudsrundene, eller som ble ledige senere ved oppsigelse. De lyses ut fortløpende av arbeidsgiveren som frittstående, tidsbegrensede stillinger uten kobling.",
+        "Rest positions are LIS1 positions left vacant after the offer rounds, or vacated later by resignation. The employer advertises them continuously as standalone, time-limited positions without coupling.",
+    ),
+    (
+        "rest.none",
+        "Det er ingen ledige reststillinger nå.",
+        "There are no open rest positions now.",
+    ),
+    ("rest.employer", "Arbeidsgiver", "Employer"),
+    ("rest.period", "Periode", "Period"),
+    ("rest.reason", "Hvorfor ledig", "Why vacant"),
+    ("rest.state", "Status", "Status"),
+    ("rest.state_open", "Ledig", "Open"),
+    ("rest.state_filled", "Besatt", "Filled"),
+    ("rest.state_closed", "Avsluttet", "Closed"),
+    ("rest.new", "Ny reststilling", "New rest position"),
+    ("rest.ours", "Våre reststillinger", "Our rest positions"),
+    ("rest.mine", "Mine reststillinger", "My rest positions"),
+    ("rest.field_employer", "Arbeidsgiver", "Employer"),
+    ("rest.field_title", "Tittel", "Title"),
+    ("rest.field_description", "Beskrivelse", "Description"),
+    ("rest.field_from", "Fra og med", "From"),
+    ("rest.field_to", "Til og med", "To"),
+    (
+        "rest.create",
+        "Lys ut reststillingen",
+        "Advertise the rest position",
+    ),
+    (
+        "rest.errors_title",
+        "Reststillingen ble ikke lagret. Rett opp dette:",
+        "The rest position was not saved. Please correct the following:",
+    ),
+    ("rest.apply", "Søk på stillingen", "Apply for the position"),
+    ("rest.apply_update", "Lagre endringene", "Save the changes"),
+    ("rest.motivation", "Søknadstekst", "Cover letter"),
+    (
+        "rest.profile_first",
+        "Fyll ut og lagre profilen din før du søker.",
+        "Fill in and save your profile before you apply.",
+    ),
+    (
+        "rest.applied",
+        "Du har søkt på denne stillingen. Du kan endre søknadsteksten så lenge stillingen er ledig.",
+        "You have applied for this position. You can change the cover letter while the position is open.",
+    ),
+    (
+        "rest.receipt",
+        "Søknaden er sendt.",
+        "The application has been sent.",
+    ),
+    ("rest.applicants", "Søkere", "Applicants"),
+    ("rest.applicant", "Søker", "Applicant"),
+    ("rest.submitted_at", "Sendt", "Sent"),
+    (
+        "rest.no_applicants",
+        "Ingen har søkt ennå.",
+        "Nobody has applied yet.",
+    ),
+    ("rest.offer", "Gi tilbud", "Make an offer"),
+    (
+        "rest.offer_made",
+        "Tilbudet er gitt. Svarfristen er tre virkedager, kl. 12.00.",
+        "The offer has been made. The reply deadline is three working days, at 12:00.",
+    ),
+    ("rest.offers", "Tilbud", "Offers"),
+    ("rest.deadline", "Svarfrist", "Reply deadline"),
+    (
+        "rest.no_offers",
+        "Du har ingen tilbud om reststilling.",
+        "You have no rest position offers.",
+    ),
+    (
+        "rest.no_applications",
+        "Du har ikke søkt på noen reststilling.",
+        "You have not applied for any rest position.",
+    ),
+    ("rest.accept", "Takk ja", "Accept"),
+    ("rest.decline", "Takk nei", "Decline"),
+    (
+        "rest.accepted",
+        "Du har takket ja. Stillingen er din.",
+        "You have accepted. The position is yours.",
+    ),
+    ("rest.declined", "Du har takket nei.", "You have declined."),
+    (
+        "rest.see_all",
+        "Se alle reststillinger",
+        "See all rest positions",
+    ),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+fn store_err(lang: Lang) -> impl Fn(StoreError) -> AppError {
+    move |e| AppError::store(e, lang)
+}
+
+fn parse_id(id: &str, lang: Lang) -> Result<i64, AppError> {
+    id.parse().map_err(|_| AppError::not_found(lang))
+}
+
+fn state_label(s: &str, lang: Lang) -> String {
+    crate::i18n::t(
+        lang,
+        match s {
+            "open" => "rest.state_open",
+            "filled" => "rest.state_filled",
+            _ => "rest.state_closed",
+        },
+    )
+}
+
+fn offer_state_label(s: &str, lang: Lang) -> String {
+    OfferState::parse(s)
+        .map(|x| x.label(lang).to_string())
+        .unwrap_or_else(|_| s.to_string())
+}
+
+fn card(r: &RestPosition, lang: Lang) -> Value {
+    context! {
+        id => r.id, title => r.title.clone(), description => r.description.clone(),
+        employer => r.employer_name.clone(),
+        period => format!("{} – {}", fmt_date(r.period_from, lang), fmt_date(r.period_to, lang)),
+        reason => VacancyReason::parse(&r.reason).map(|x| x.label(lang)).unwrap_or(""),
+        state => r.state.clone(), state_label => state_label(&r.state, lang),
+    }
+}
+
+/// The organisations the user may advertise rest positions for (a municipality or a hospital
+/// trust where they hold a grant), each with the grant that allows it.
+async fn employers(
+    state: &AppState,
+    s: &SignedIn,
+    lang: Lang,
+) -> Result<Vec<(i64, String, Grant)>, AppError> {
+    let mut out = Vec::new();
+    for g in &s.principal.grants {
+        if !matches!(g.role, Role::Municipality | Role::HfRecruiter) {
+            continue;
+        }
+        let path = state.store.org_path(g.org).await.map_err(store_err(lang))?;
+        if let Ok(grant) = authorize(
+            &s.principal,
+            &Action::ManageRestPositions { employer: &path },
+        ) {
+            let org = state.store.org(g.org).await.map_err(store_err(lang))?;
+            out.push((org.id, org.name, grant));
+        }
+    }
+    Ok(out)
+}
+
+/// The grant that lets the user manage `r`, or 403.
+async fn manage(
+    state: &AppState,
+    s: &SignedIn,
+    r: &RestPosition,
+    lang: Lang,
+) -> Result<Grant, AppError> {
+    let path = state
+        .store
+        .org_path(r.employer_id)
+        .await
+        .map_err(store_err(lang))?;
+    authorize(
+        &s.principal,
+        &Action::ManageRestPositions { employer: &path },
+    )
+    .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))
+}
+
+fn require_applicant(v: &Visitor) -> Result<(&SignedIn, Grant), AppError> {
+    let s = v.require()?;
+    let g = authorize(&s.principal, &Action::Apply)
+        .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, v.lang))?;
+    Ok((s, g))
+}
+
+/// The reply deadline of a rest offer made at `now`: three working days later at 12:00 Oslo
+/// time (as the first offer round, 004 draft §12).
+pub fn reply_deadline(now: Timestamp) -> Timestamp {
+    let today = calendar::to_oslo(now).date();
+    let day = calendar::add_working_days(today, 3);
+    // 12:00 exists every day in Oslo; the fallback is only for the ends of jiff's range.
+    calendar::from_oslo(day.to_datetime(time(12, 0, 0, 0))).unwrap_or(now)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public list and detail
+
+/// Notices on the list.
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    ny: Option<String>,
+}
+
+/// `GET /reststillinger`: open rest positions, for everyone (no sign-in). An employer also sees
+/// its own rest positions in every state.
+pub async fn public_list(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<ListQuery>,
+) -> Result<Html<String>, AppError> {
+    let lang = v.lang;
+    let open: Vec<Value> = state
+        .store
+        .open_rest_positions()
+        .await
+        .map_err(store_err(lang))?
+        .iter()
+        .map(|r| card(r, lang))
+        .collect();
+    let mut ours = Vec::new();
+    let mut may_create = false;
+    let mut applicant = false;
+    if let Some(s) = &v.session {
+        applicant = authorize(&s.principal, &Action::Apply).is_ok();
+        for (org, _, _) in employers(&state, s, lang).await? {
+            may_create = true;
+            for r in state
+                .store
+                .rest_positions_for_employer(org)
+                .await
+                .map_err(store_err(lang))?
+            {
+                ours.push(card(&r, lang));
+            }
+        }
+    }
+    crate::templates::render(
+        "rest_public.html",
+        page(
+            &state,
+            &v,
+            context! {
+                positions => open, ours => ours, may_create => may_create, applicant => applicant,
+                created => q.ny.is_some(),
+            },
+        ),
+    )
+}
+
+/// Notices on the detail page.
+#[derive(Debug, Deserialize)]
+pub struct ShowQuery {
+    #[serde(default)]
+    kvittering: Option<String>,
+}
+
+/// `GET /reststillinger/{id}`: one rest position, for everyone; an applicant can apply here.
+pub async fn show(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let id = parse_id(&id, lang)?;
+    let r = state
+        .store
+        .rest_position(id)
+        .await
+        .map_err(store_err(lang))?;
+    let mut may_manage = false;
+    let mut applicant = false;
+    let mut has_profile = false;
+    let mut existing: Option<String> = None;
+    if let Some(s) = &v.session {
+        may_manage = manage(&state, s, &r, lang).await.is_ok();
+        if authorize(&s.principal, &Action::Apply).is_ok() {
+            applicant = true;
+            has_profile = state
+                .store
+                .profile(s.user.id)
+                .await
+                .map_err(store_err(lang))?
+                .is_some_and(|p| !p.data.is_null());
+            existing = state
+                .store
+                .rest_applications_for_applicant(s.user.id)
+                .await
+                .map_err(store_err(lang))?
+                .into_iter()
+                .find(|a| a.rest_position_id == id && a.state == "submitted")
+                .map(|a| a.motivation);
+        }
+    }
+    // A filled or closed rest position is no longer advertised; only its employer sees it.
+    if r.state != "open" && !may_manage && existing.is_none() {
+        return Err(AppError::not_found(lang));
+    }
+    detail_page(
+        &state,
+        &v,
+        &r,
+        DetailView {
+            may_manage,
+            applicant,
+            has_profile,
+            applied: existing.is_some(),
+            motivation: existing.unwrap_or_default(),
+            error: None,
+            receipt: q.kvittering.is_some(),
+        },
+        StatusCode::OK,
+    )
+}
+
+struct DetailView {
+    may_manage: bool,
+    applicant: bool,
+    has_profile: bool,
+    applied: bool,
+    motivation: String,
+    error: Option<String>,
+    receipt: bool,
+}
+
+fn detail_page(
+    state: &AppState,
+    v: &Visitor,
+    r: &RestPosition,
+    d: DetailView,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let html = crate::templates::render(
+        "rest.html",
+        page(
+            state,
+            v,
+            context! {
+                r => card(r, v.lang), may_manage => d.may_manage, applicant => d.applicant,
+                has_profile => d.has_profile, applied => d.applied, motivation => d.motivation,
+                motivation_error => d.error, receipt => d.receipt,
+            },
+        ),
+    )?;
+    Ok((status, html).into_response())
+}
+
+/// Form: the application.
+#[derive(Debug, Deserialize)]
+pub struct ApplyForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    motivation: String,
+}
+
+/// `POST /reststillinger/{id}/sok`: applies with the saved profile and a motivation; a second
+/// submit changes the same application.
+pub async fn apply(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(f): Form<ApplyForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let (s, grant) = require_applicant(&v)?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let id = parse_id(&id, lang)?;
+    let r = state
+        .store
+        .rest_position(id)
+        .await
+        .map_err(store_err(lang))?;
+    let motivation = f.motivation.trim().to_string();
+    if motivation.chars().count() > 5000 {
+        let error = lang
+            .pick(
+                "Søknadsteksten kan ha høyst 5000 tegn.",
+                "The cover letter can have at most 5,000 characters.",
+            )
+            .to_string();
+        return detail_page(
+            &state,
+            &v,
+            &r,
+            DetailView {
+                may_manage: false,
+                applicant: true,
+                has_profile: true,
+                applied: false,
+                motivation,
+                error: Some(error),
+                receipt: false,
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let Some(profile) = state
+        .store
+        .profile(s.user.id)
+        .await
+        .map_err(store_err(lang))?
+        .filter(|p| !p.data.is_null())
+    else {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            "profile_missing",
+            crate::i18n::t(lang, "rest.profile_first"),
+        )
+        .in_lang(lang));
+    };
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    match state
+        .store
+        .apply_rest_position(&ctx, id, s.user.id, &motivation, &profile.data)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/reststillinger/{id}?kvittering=1")).into_response()),
+        Err(StoreError::Conflict(_)) => Err(not_open(lang)),
+        Err(e) => Err(AppError::store(e, lang)),
+    }
+}
+
+fn not_open(lang: Lang) -> AppError {
+    AppError::new(
+        StatusCode::CONFLICT,
+        "rest_position_not_open",
+        lang.pick(
+            "Reststillingen er ikke lenger ledig. Ingenting ble endret.",
+            "The rest position is no longer open. Nothing was changed.",
+        ),
+    )
+    .in_lang(lang)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The employer: create, applicants, offer
+
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+struct RestForm {
+    #[serde(default)]
+    employer: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    period_from: String,
+    #[serde(default)]
+    period_to: String,
+}
+
+fn form_page(
+    state: &AppState,
+    v: &Visitor,
+    employers: &[(i64, String, Grant)],
+    form: &RestForm,
+    errors: &[(String, String)],
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let orgs: Vec<Value> = employers
+        .iter()
+        .map(|(id, name, _)| context! { id => id.to_string(), name => name.clone() })
+        .collect();
+    let map: std::collections::BTreeMap<&str, &str> = errors
+        .iter()
+        .map(|(k, m)| (k.as_str(), m.as_str()))
+        .collect();
+    let list: Vec<Value> = errors
+        .iter()
+        .map(|(k, m)| context! { field => k.clone(), message => m.clone() })
+        .collect();
+    let html = crate::templates::render(
+        "rest_form.html",
+        page(
+            state,
+            v,
+            context! { employers => orgs, form => Value::from_serialize(form), errors => map, error_list => list },
+        ),
+    )?;
+    Ok((status, html).into_response())
+}
+
+async fn require_employer(
+    state: &AppState,
+    v: &Visitor,
+) -> Result<(SignedIn, Vec<(i64, String, Grant)>), AppError> {
+    let s = v.require()?;
+    let list = employers(state, s, v.lang).await?;
+    if list.is_empty() {
+        return Err(AppError::from(lis1_domain::access::Denied {
+            action: "manage_rest_positions",
+        })
+        .in_lang(v.lang));
+    }
+    Ok((s.clone(), list))
+}
+
+/// `GET /reststillinger/ny`: the form (an employer, for its own organisation).
+pub async fn new_form(State(state): State<AppState>, v: Visitor) -> Result<Response, AppError> {
+    let (_, list) = require_employer(&state, &v).await?;
+    let form = RestForm {
+        employer: list
+            .first()
+            .map(|(id, _, _)| id.to_string())
+            .unwrap_or_default(),
+        title: list
+            .first()
+            .map(|(_, name, _)| format!("LIS1 – {name}"))
+            .unwrap_or_default(),
+        ..RestForm::default()
+    };
+    form_page(&state, &v, &list, &form, &[], StatusCode::OK)
+}
+
+/// `POST /reststillinger/ny`: advertise a rest position.
+pub async fn create(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let (s, list) = require_employer(&state, &v).await?;
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    s.check_csrf(&field("csrf_token"), lang)?;
+    let form = RestForm {
+        employer: field("employer"),
+        title: field("title"),
+        description: field("description"),
+        period_from: field("period_from"),
+        period_to: field("period_to"),
+    };
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let chosen = form
+        .employer
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| list.iter().find(|(org, _, _)| *org == id));
+    if chosen.is_none() {
+        errors.push((
+            "employer".into(),
+            lang.pick("Velg fra listen.", "Choose from the list.")
+                .into(),
+        ));
+    }
+    if form.title.is_empty() || form.title.chars().count() > 200 {
+        errors.push((
+            "title".into(),
+            lang.pick(
+                "Skriv en tittel (høyst 200 tegn).",
+                "Write a title (at most 200 characters).",
+            )
+            .into(),
+        ));
+    }
+    if form.description.chars().count() > 5000 {
+        errors.push((
+            "description".into(),
+            lang.pick(
+                "Beskrivelsen kan ha høyst 5000 tegn.",
+                "The description can have at most 5,000 characters.",
+            )
+            .into(),
+        ));
+    }
+    let bad_date = lang.pick(
+        "Skriv en dato som 2027-09-01.",
+        "Write a date like 2027-09-01.",
+    );
+    let from = form.period_from.parse::<Date>().ok();
+    let to = form.period_to.parse::<Date>().ok();
+    if from.is_none() {
+        errors.push(("period_from".into(), bad_date.into()));
+    }
+    if to.is_none() {
+        errors.push(("period_to".into(), bad_date.into()));
+    }
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        errors.push((
+            "period_to".into(),
+            lang.pick(
+                "Perioden kan ikke slutte før den begynner.",
+                "The period cannot end before it starts.",
+            )
+            .into(),
+        ));
+    }
+    let (Some((employer, _, grant)), Some(period_from), Some(period_to), true) =
+        (chosen, from, to, errors.is_empty())
+    else {
+        return form_page(
+            &state,
+            &v,
+            &list,
+            &form,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    let ctx = Ctx::new(Actor::user(s.user.id, *grant), state.now());
+    let id = state
+        .store
+        .create_rest_position(
+            &ctx,
+            &NewRestPosition {
+                employer_id: *employer,
+                source_position_id: None,
+                reason: VacancyReason::NotFilledAfterOfferRounds,
+                title: form.title.clone(),
+                description: form.description.clone(),
+                period_from,
+                period_to,
+            },
+        )
+        .await
+        .map_err(store_err(lang))?;
+    Ok(Redirect::to(&format!("/reststillinger/{id}")).into_response())
+}
+
+/// Notices on the applicants page.
+#[derive(Debug, Deserialize)]
+pub struct ApplicantsQuery {
+    #[serde(default)]
+    tilbud: Option<String>,
+}
+
+/// `GET /reststillinger/{id}/sokere`: the applicants and offers (the employer only).
+pub async fn applicants(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Query(q): Query<ApplicantsQuery>,
+) -> Result<Html<String>, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let id = parse_id(&id, lang)?;
+    let r = state
+        .store
+        .rest_position(id)
+        .await
+        .map_err(store_err(lang))?;
+    let grant = manage(&state, s, &r, lang).await?;
+    let now = state.now();
+    let apps = state
+        .store
+        .rest_applications(id)
+        .await
+        .map_err(store_err(lang))?;
+    let offers = state
+        .store
+        .rest_offers_for_position(id)
+        .await
+        .map_err(store_err(lang))?;
+    let busy = offers
+        .iter()
+        .any(|o| o.state == "accepted" || (o.state == "made" && o.reply_deadline > now));
+    let may_offer = r.state == "open" && !busy;
+    let rows: Vec<Value> = apps
+        .iter()
+        .filter(|a| a.state == "submitted")
+        .map(|a| {
+            let last = offers.iter().rev().find(|o| o.rest_application_id == a.id);
+            context! {
+                id => a.id, name => a.applicant_name.clone(), sent => fmt_time(a.submitted_at, lang),
+                offer => last.map(|o| context! {
+                    state => offer_state_label(effective(&o.state, o.reply_deadline, now), lang),
+                    deadline => fmt_time(o.reply_deadline, lang),
+                }),
+            }
+        })
+        .collect();
+    // Names of applicants are personal data: the read is logged.
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), now);
+    state
+        .store
+        .log(
+            &ctx,
+            Event {
+                action: "rest_applicants.list",
+                object_type: "rest_position",
+                object_id: id.to_string(),
+                summary: serde_json::json!({"shown": rows.len()}),
+            },
+        )
+        .await
+        .map_err(store_err(lang))?;
+    crate::templates::render(
+        "rest_applicants.html",
+        page(
+            &state,
+            &v,
+            context! {
+                r => card(&r, lang), applicants => rows, may_offer => may_offer,
+                offered => q.tilbud.is_some(),
+            },
+        ),
+    )
+}
+
+/// An offer left `made` after its deadline has in effect expired.
+fn effective(state: &str, deadline: Timestamp, now: Timestamp) -> &str {
+    if state == "made" && deadline <= now {
+        "expired"
+    } else {
+        state
+    }
+}
+
+/// Form: whom to offer.
+#[derive(Debug, Deserialize)]
+pub struct OfferForm {
+    #[serde(default)]
+    csrf_token: String,
+    application: i64,
+}
+
+/// `POST /reststillinger/{id}/tilbud`: offer to one applicant, with a reply deadline of three
+/// working days at 12:00. Refused while another offer is outstanding or after it is filled.
+pub async fn offer(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(f): Form<OfferForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let id = parse_id(&id, lang)?;
+    let r = state
+        .store
+        .rest_position(id)
+        .await
+        .map_err(store_err(lang))?;
+    let grant = manage(&state, s, &r, lang).await?;
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    let deadline = reply_deadline(ctx.now);
+    match state
+        .store
+        .make_rest_offer(&ctx, id, f.application, deadline)
+        .await
+    {
+        Ok(offer_id) => {
+            notify_offer(&state, &ctx, &r, offer_id, deadline).await;
+            Ok(Redirect::to(&format!("/reststillinger/{id}/sokere?tilbud=1")).into_response())
+        }
+        Err(StoreError::Conflict(what)) => Err(match what.as_str() {
+            "offer_outstanding" => AppError::new(
+                StatusCode::CONFLICT,
+                "rest_offer_outstanding",
+                lang.pick(
+                    "Stillingen har allerede et tilbud som ikke er besvart eller er akseptert. Ingenting ble endret.",
+                    "The position already has an offer that is unanswered or accepted. Nothing was changed.",
+                ),
+            )
+            .in_lang(lang),
+            "not_an_applicant" => AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "not_an_applicant",
+                lang.pick(
+                    "Vedkommende har ikke søkt på stillingen.",
+                    "This person has not applied for the position.",
+                ),
+            )
+            .in_lang(lang),
+            _ => not_open(lang),
+        }),
+        Err(e) => Err(AppError::store(e, lang)),
+    }
+}
+
+async fn notify_offer(
+    state: &AppState,
+    ctx: &Ctx,
+    r: &RestPosition,
+    offer_id: i64,
+    deadline: Timestamp,
+) {
+    let Ok(offer) = state.store.rest_offer(offer_id).await else {
+        return;
+    };
+    let Ok(user) = state.store.user(offer.applicant_id).await else {
+        return;
+    };
+    let mail = NewMail {
+        to_address: user.email,
+        to_name: Some(user.display_name.clone()),
+        subject: format!("Tilbud om reststilling: {}", r.title),
+        body_text: format!(
+            "Hei {},\n\nDu har fått tilbud om reststillingen «{}» ({}).\n\nSvarfrist: {}. Svar under «Mine reststillinger» i LIS1-portalen.\n\nHilsen LIS1-portalen\n",
+            user.display_name,
+            r.title,
+            r.employer_name,
+            fmt_time(deadline, Lang::Nb)
+        ),
+        kind: "rest_offer_made".into(),
+        object_type: "rest_offer".into(),
+        object_id: offer_id.to_string(),
+    };
+    if let Err(e) = state.store.enqueue_mail(ctx, &mail).await {
+        tracing::error!(error = %e, "could not queue a rest offer e-mail");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The applicant: own applications and offers, answers
+
+/// Notices on the applicant's page.
+#[derive(Debug, Deserialize)]
+pub struct MineQuery {
+    #[serde(default)]
+    svar: Option<String>,
+}
+
+/// `GET /reststillinger/mine`: the applicant's rest applications and offers.
+pub async fn mine(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<MineQuery>,
+) -> Result<Html<String>, AppError> {
+    let lang = v.lang;
+    let (s, _) = require_applicant(&v)?;
+    let now = state.now();
+    let mut applications = Vec::new();
+    for a in state
+        .store
+        .rest_applications_for_applicant(s.user.id)
+        .await
+        .map_err(store_err(lang))?
+    {
+        let r = state
+            .store
+            .rest_position(a.rest_position_id)
+            .await
+            .map_err(store_err(lang))?;
+        applications.push(context! {
+            id => r.id, title => r.title, employer => r.employer_name,
+            sent => fmt_time(a.submitted_at, lang), state => state_label(&r.state, lang),
+        });
+    }
+    let mut offers = Vec::new();
+    for o in state
+        .store
+        .rest_offers_for_applicant(s.user.id)
+        .await
+        .map_err(store_err(lang))?
+        .iter()
+        .rev()
+    {
+        let r = state
+            .store
+            .rest_position(o.rest_position_id)
+            .await
+            .map_err(store_err(lang))?;
+        offers.push(context! {
+            id => o.id, rest_id => r.id, title => r.title.clone(), employer => r.employer_name.clone(),
+            period => format!("{} – {}", fmt_date(r.period_from, lang), fmt_date(r.period_to, lang)),
+            deadline => fmt_time(o.reply_deadline, lang),
+            state => offer_state_label(effective(&o.state, o.reply_deadline, now), lang),
+            open => o.state == "made" && o.reply_deadline > now,
+        });
+    }
+    let notice = match q.svar.as_deref() {
+        Some("ja") => Some(crate::i18n::t(lang, "rest.accepted")),
+        Some("nei") => Some(crate::i18n::t(lang, "rest.declined")),
+        _ => None,
+    };
+    crate::templates::render(
+        "rest_mine.html",
+        page(
+            &state,
+            &v,
+            context! { applications => applications, offers => offers, notice => notice },
+        ),
+    )
+}
+
+/// Form: the answer.
+#[derive(Debug, Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    csrf_token: String,
+    answer: String,
+}
+
+/// `POST /reststillinger/tilbud/{offer}/svar`: accept or decline one's own rest offer before its
+/// deadline; accepting fills the rest position.
+pub async fn answer(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(f): Form<AnswerForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let (s, grant) = require_applicant(&v)?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let id = parse_id(&id, lang)?;
+    let offer = state.store.rest_offer(id).await.map_err(store_err(lang))?;
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    if offer.applicant_id != s.user.id {
+        // Someone else's offer: refused like a missing one, and the attempt is logged.
+        let _ = state
+            .store
+            .log(
+                &ctx,
+                Event {
+                    action: "rest_offer.answer_refused",
+                    object_type: "rest_offer",
+                    object_id: id.to_string(),
+                    summary: serde_json::json!({"reason": "not_owner"}),
+                },
+            )
+            .await;
+        return Err(AppError::not_found(lang));
+    }
+    let result = match f.answer.as_str() {
+        "ja" => state.store.accept_rest_offer(&ctx, id, s.user.id).await,
+        "nei" => state.store.decline_rest_offer(&ctx, id, s.user.id).await,
+        _ => {
+            return Err(AppError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                lang.pick("Ukjent svar.", "Unknown answer."),
+            )
+            .in_lang(lang));
+        }
+    };
+    match result {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/reststillinger/mine?svar={}", f.answer)).into_response())
+        }
+        Err(StoreError::Conflict(_)) => Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "offer_not_open",
+            match lang {
+                Lang::Nb => format!(
+                    "Tilbudet er ikke lenger åpent (svarfristen var {}). Ingenting ble endret.",
+                    fmt_time(offer.reply_deadline, lang)
+                ),
+                Lang::En => format!(
+                    "The offer is no longer open (the reply deadline was {}). Nothing was changed.",
+                    fmt_time(offer.reply_deadline, lang)
+                ),
+            },
+        )
+        .in_lang(lang)),
+        Err(e) => Err(AppError::store(e, lang)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resignation
+
+/// Call after an acceptance resigned earlier acceptances (`Accepted::resigned`): each resigned
+/// place whose offer rounds are over becomes a rest position (`lis1_domain::offers::release`;
+/// 002 §2.3). While a later offer round remains, the place goes to the next in line as usual
+/// and no rest position is made. Returns the rest positions created (or found: once per
+/// resignation). Failures are logged, never shown: the acceptance itself has succeeded.
+///
+/// The rest position is created by the system (the actor is not the doctor who resigned); its
+/// `source_offer_id` records the cause.
+pub async fn on_resigned(state: &AppState, ctx: &Ctx, resigned_offer_ids: &[i64]) -> Vec<i64> {
+    let sys = Ctx::new(Actor::system(), ctx.now);
+    let mut created = Vec::new();
+    for &offer_id in resigned_offer_ids {
+        match rest_after_resignation(state, &sys, offer_id).await {
+            Ok(Some(id)) => created.push(id),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, offer_id, "could not create a rest position for a resignation");
+            }
+        }
+    }
+    created
+}
+
+async fn rest_after_resignation(
+    state: &AppState,
+    ctx: &Ctx,
+    offer_id: i64,
+) -> Result<Option<i64>, StoreError> {
+    let offer = state.store.offer(offer_id).await?;
+    let app = state.store.application(offer.application_id).await?;
+    let ad = state.store.advertisement(app.advertisement_id).await?;
+    let round = state.store.round(ad.round_id).await?;
+    let rounds: Vec<OfferRoundTimes> = round
+        .offer_rounds
+        .iter()
+        .map(|o| OfferRoundTimes {
+            number: o.number,
+            offer_at: o.offer_at,
+            reply_deadline: o.reply_deadline,
+            marking_at: o.marking_at,
+        })
+        .collect();
+    match offers::release(&rounds, OfferState::Resigned, ctx.now) {
+        Some(Release::RestPosition { .. }) => Ok(Some(
+            state
+                .store
+                .create_rest_position_for_resignation(ctx, offer_id)
+                .await?,
+        )),
+        _ => Ok(None),
+    }
+}
