@@ -1575,6 +1575,173 @@ mod hiring {
         assert!(app.state.store.verify_audit().await.unwrap().is_ok());
     });
 
+    both_backends!(
+        a_declined_bound_position_goes_to_the_next_in_the_next_round,
+        |store| async move {
+            let app = TestApp::new(store).await;
+            let hnt = app.login("hnt@demo.lis1.no").await;
+            let ids = published(&app, &hnt).await;
+            let path = format!("/utlysninger/{}/sok", ids.ad);
+            let mut apps = Vec::new();
+            for (email, name) in [
+                ("lege1@demo.lis1.no", "Lise Lege"),
+                ("lege2@demo.lis1.no", "Lars Lege"),
+            ] {
+                let s = app.login(email).await;
+                assert_eq!(
+                    form(&app, "/profil", &s, &profile_fields(name, email, ""))
+                        .await
+                        .status,
+                    StatusCode::SEE_OTHER
+                );
+                let f = vec![
+                    ("position", ids.bound.to_string()),
+                    ("answer.applies_for_bound", "yes".to_string()),
+                    ("motivation", String::new()),
+                ];
+                assert_eq!(
+                    form(&app, &path, &s, &f).await.status,
+                    StatusCode::SEE_OTHER
+                );
+                apps.push(
+                    app.state
+                        .store
+                        .applications(Some(ids.ad), None)
+                        .await
+                        .unwrap()
+                        .last()
+                        .unwrap()
+                        .id,
+                );
+            }
+            // Levanger (the later employer) ranks and offers the single ALIS slot in round 1.
+            let round = app
+                .state
+                .store
+                .rounds()
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|r| r.season == "spring")
+                .unwrap();
+            let now = app.state.clock.now();
+            app.state.clock.advance(
+                round.offer_rounds[0].offer_at.duration_since(now) + SignedDuration::from_mins(1),
+            );
+            let levanger = app.login("levanger@demo.lis1.no").await;
+            let rec = format!("/utlysninger/{}/innstilling", ids.ad);
+            let ranked = form(
+                &app,
+                &rec,
+                &levanger,
+                &[
+                    (leak(format!("rank.{}.{}", ids.bound, apps[0])), "1".into()),
+                    (leak(format!("rank.{}.{}", ids.bound, apps[1])), "2".into()),
+                ],
+            )
+            .await;
+            assert_eq!(ranked.status, StatusCode::SEE_OTHER, "{}", ranked.body);
+            let hnt = app.login("hnt@demo.lis1.no").await;
+            let refused = form(
+                &app,
+                &format!("/utlysninger/{}/tilbud", ids.ad),
+                &hnt,
+                &[("position", ids.bound.to_string())],
+            )
+            .await;
+            assert_eq!(
+                refused.status,
+                StatusCode::FORBIDDEN,
+                "the hospital does not offer the bound position"
+            );
+            let made = form(
+                &app,
+                &format!("/utlysninger/{}/tilbud", ids.ad),
+                &levanger,
+                &[("position", ids.bound.to_string())],
+            )
+            .await;
+            assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+            let offers = app
+                .state
+                .store
+                .offers_for_position(ids.bound)
+                .await
+                .unwrap();
+            assert_eq!(offers.len(), 1, "one slot, one offer");
+            assert_eq!(offers[0].application_id, apps[0]);
+
+            // Lise declines in round 1; her slot waits for round 2.
+            let lise = app.login("lege1@demo.lis1.no").await;
+            let no = form(
+                &app,
+                &format!("/tilbud/{}/svar", offers[0].id),
+                &lise,
+                &[("answer", "nei".into())],
+            )
+            .await;
+            assert_eq!(no.status, StatusCode::SEE_OTHER);
+            lis1_web::pages::offers::housekeeping(&app.state)
+                .await
+                .unwrap();
+            assert_eq!(
+                app.state
+                    .store
+                    .offers_for_position(ids.bound)
+                    .await
+                    .unwrap()
+                    .len(),
+                1,
+                "not in the same round"
+            );
+            let now = app.state.clock.now();
+            app.state.clock.advance(
+                round.offer_rounds[1].offer_at.duration_since(now) + SignedDuration::from_mins(1),
+            );
+            lis1_web::pages::offers::housekeeping(&app.state)
+                .await
+                .unwrap();
+            let offers = app
+                .state
+                .store
+                .offers_for_position(ids.bound)
+                .await
+                .unwrap();
+            assert_eq!(offers.len(), 2);
+            assert_eq!(
+                (offers[1].application_id, offers[1].offer_round),
+                (apps[1], 2)
+            );
+            assert_eq!(
+                offers[1].reply_deadline,
+                round.offer_rounds[1].reply_deadline
+            );
+
+            // The e-mails reach a real SMTP server, Norwegian letters intact.
+            let sink = lis1_web::mailer::smtp_sink::SmtpSink::start()
+                .await
+                .unwrap();
+            let report =
+                lis1_web::mailer::send_due(&app.state.store, &sink.config(), app.state.clock.now())
+                    .await
+                    .unwrap();
+            assert!(report.sent >= 3, "{report:?}");
+            let got = sink.received();
+            assert!(
+                got.iter()
+                    .any(|m| m.to.iter().any(|t| t.contains("lege2@demo.lis1.no"))
+                        && m.subject()
+                            .is_some_and(|s| s.starts_with("Tilbud om LIS1-stilling"))),
+                "{got:?}"
+            );
+            assert!(
+                got.iter()
+                    .any(|m| m.text().contains("Påminnelse") || m.text().contains("Svarfrist"))
+            );
+            assert_eq!(app.state.store.outbox_stats().await.unwrap().pending, 0);
+        }
+    );
+
     async fn lise_id(app: &TestApp) -> i64 {
         app.state
             .store

@@ -628,24 +628,29 @@ pub async fn housekeeping(state: &AppState) -> Result<(), AppError> {
             continue;
         }
         let c = AdContext::load(state, ad.id, lang).await?;
-        if offers::current_offer_round(&round_times(&c), c.round.earliest_offer, ctx.now).is_err() {
+        let rounds = round_times(&c);
+        let Ok(current) = offers::current_offer_round(&rounds, c.round.earliest_offer, ctx.now)
+        else {
             continue;
-        }
+        };
+        let current = current.number;
         for p in &c.ad.positions {
-            // Refill only positions whose earlier offers were declined, expired or withdrawn:
-            // the first offers are the employer's decision.
+            // A slot freed (declined, expired, withdrawn, resigned) goes to the next in line in the
+            // *next* offer round, not the one it was freed in. The first offers are the
+            // employer's own decision.
             let existing = state
                 .store
                 .offers_for_position(p.id)
                 .await
                 .map_err(|e| AppError::store(e, lang))?;
-            let freed = existing.iter().any(|o| {
+            let freed_before = existing.iter().any(|o| {
                 matches!(
                     o.state.as_str(),
                     "declined" | "expired" | "withdrawn" | "resigned"
-                )
+                ) && o.offer_round < current
             });
-            if freed {
+            let offered_this_round = existing.iter().any(|o| o.offer_round == current);
+            if freed_before && !offered_this_round {
                 offer_next(state, &ctx, &c, p.id, lang).await?;
             }
         }

@@ -1,0 +1,439 @@
+//! Rest positions (*reststillinger*) over HTTP, in-process, on SQLite and PostgreSQL, with a
+//! manual clock: a municipality advertises, a doctor applies and accepts, and the rules hold.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use jiff::{SignedDuration, Timestamp};
+use lis1_store::{Actor, Ctx, Store, both_backends};
+use lis1_web::{AppState, Clock, Config};
+use tower::ServiceExt;
+
+const PASSWORD: &str = lis1_store::demo::DEMO_PASSWORD;
+
+struct TestApp {
+    app: Router,
+    state: AppState,
+}
+
+#[derive(Debug)]
+struct Resp {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Resp {
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| {
+                c.strip_prefix(&format!("{name}="))
+                    .map(|rest| rest.split(';').next().unwrap_or("").to_string())
+            })
+    }
+}
+
+/// A signed-in browser: its session cookie and CSRF token.
+#[derive(Debug, Clone)]
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+fn now() -> Timestamp {
+    // A Wednesday.
+    "2026-11-25T12:00:00Z".parse().unwrap()
+}
+
+fn urlencode(s: &str) -> String {
+    lis1_web::auth::urlencode(s).replace('/', "%2F")
+}
+
+impl TestApp {
+    async fn new(store: Store) -> TestApp {
+        lis1_store::demo::seed(&store, now()).await.unwrap();
+        let config = Config {
+            demo: true,
+            ..Config::default()
+        };
+        let state = AppState::new(store, config, Clock::manual(now())).unwrap();
+        TestApp {
+            app: lis1_web::app(state.clone()),
+            state,
+        }
+    }
+
+    async fn send(&self, req: Request<Body>) -> Resp {
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&self, path: &str, s: Option<&Session>) -> Resp {
+        let mut req = Request::get(path);
+        if let Some(s) = s {
+            req = req.header(header::COOKIE, format!("lis1_session={}", s.cookie));
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post_form(&self, path: &str, form: &[(&str, &str)], cookie: Option<String>) -> Resp {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut req =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Posts a form as the signed-in user, with the session's CSRF token.
+    async fn form(&self, path: &str, s: &Session, fields: &[(&str, &str)]) -> Resp {
+        let mut all = vec![("csrf_token", s.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_form(path, &all, Some(format!("lis1_session={}", s.cookie)))
+            .await
+    }
+
+    /// Signs in through the form, as a browser does.
+    async fn login(&self, email: &str) -> Session {
+        let page = self.get("/logg-inn", None).await;
+        let token = page.cookie("lis1_login_csrf").expect("login csrf cookie");
+        let resp = self
+            .post_form(
+                "/logg-inn",
+                &[
+                    ("csrf_token", &token),
+                    ("email", email),
+                    ("password", PASSWORD),
+                    ("neste", "/oversikt"),
+                ],
+                Some(format!("lis1_login_csrf={token}")),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
+        let cookie = resp.cookie("lis1_session").expect("session cookie");
+        let me = self
+            .get(
+                "/api/v1/me",
+                Some(&Session {
+                    cookie: cookie.clone(),
+                    csrf: String::new(),
+                }),
+            )
+            .await;
+        let json: serde_json::Value = serde_json::from_str(&me.body).unwrap();
+        let csrf = json["csrf_token"].as_str().unwrap().to_string();
+        Session { cookie, csrf }
+    }
+
+    async fn user_id(&self, email: &str) -> i64 {
+        self.state
+            .store
+            .credentials(email)
+            .await
+            .unwrap()
+            .unwrap()
+            .user
+            .id
+    }
+
+    async fn save_profile(&self, email: &str, name: &str) {
+        let id = self.user_id(email).await;
+        let ctx = Ctx::new(Actor::user_only(id), self.state.clock.now());
+        self.state
+            .store
+            .save_profile(
+                &ctx,
+                id,
+                &serde_json::json!({"full_name": name, "email": email}),
+                serde_json::json!({}),
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Creates a rest position through the form; returns its id.
+    async fn advertise(&self, s: &Session, title: &str) -> i64 {
+        let made = self
+            .form(
+                "/reststillinger/ny",
+                s,
+                &[
+                    ("title", title),
+                    ("description", "Seks måneder i kommunen, med veileder."),
+                    ("period_from", "2027-03-01"),
+                    ("period_to", "2027-08-31"),
+                ],
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+        made.location()
+            .strip_prefix("/reststillinger/")
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+}
+
+both_backends!(
+    a_rest_position_is_advertised_applied_for_offered_and_accepted,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let public = app.get("/reststillinger", None).await;
+        assert_eq!(public.status, StatusCode::OK);
+        assert!(public.body.contains("ingen ledige reststillinger"));
+        assert!(
+            app.get("/", None)
+                .await
+                .body
+                .contains("href=\"/reststillinger\""),
+            "in the menu when signed out"
+        );
+
+        // Levanger municipality advertises; a period ending before it starts is refused.
+        let levanger = app.login("levanger@demo.lis1.no").await;
+        let form = app.get("/reststillinger/ny", Some(&levanger)).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(form.body.contains("Levanger kommune"), "{}", form.body);
+        let employer = app
+            .state
+            .store
+            .open_rest_positions()
+            .await
+            .unwrap()
+            .is_empty();
+        assert!(employer);
+        let bad = app
+            .form(
+                "/reststillinger/ny",
+                &levanger,
+                &[
+                    ("title", "LIS1 i Levanger"),
+                    ("period_from", "2027-03-01"),
+                    ("period_to", "2027-02-01"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad.body.contains("aria-describedby=\"period_to-error\""),
+            "{}",
+            bad.body
+        );
+        let id = app.advertise(&levanger, "LIS1 i Levanger kommune").await;
+        let rest = app.state.store.rest_position(id).await.unwrap();
+        assert_eq!(rest.employer_name, "Levanger kommune");
+
+        // Listed for everyone, signed out.
+        let public = app.get("/reststillinger", None).await;
+        assert!(public.body.contains("LIS1 i Levanger kommune"));
+        assert_eq!(
+            app.get(&format!("/reststillinger/{id}"), None).await.status,
+            StatusCode::OK
+        );
+        // Not an employer: no form.
+        let lise = app.login("lege1@demo.lis1.no").await;
+        assert_eq!(
+            app.get("/reststillinger/ny", Some(&lise)).await.status,
+            StatusCode::FORBIDDEN
+        );
+
+        // Lise applies (twice: one application).
+        app.save_profile("lege1@demo.lis1.no", "Lise Lege").await;
+        let detail = app.get(&format!("/reststillinger/{id}"), Some(&lise)).await;
+        assert!(detail.body.contains("Søk på stillingen"), "{}", detail.body);
+        let apply = format!("/reststillinger/{id}/sok");
+        for text in ["Jeg vil til Levanger.", "Jeg vil gjerne til Levanger."] {
+            let sent = app.form(&apply, &lise, &[("motivation", text)]).await;
+            assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        }
+        let apps = app.state.store.rest_applications(id).await.unwrap();
+        assert_eq!(apps.len(), 1);
+        assert_eq!(apps[0].motivation, "Jeg vil gjerne til Levanger.");
+        assert_eq!(apps[0].profile["full_name"], "Lise Lege");
+        let lise_name = app
+            .state
+            .store
+            .user(apps[0].applicant_id)
+            .await
+            .unwrap()
+            .display_name;
+
+        // Another municipality sees neither the applicants nor may offer.
+        let namsos = app.login("namsos@demo.lis1.no").await;
+        let sokere = format!("/reststillinger/{id}/sokere");
+        assert_eq!(
+            app.get(&sokere, Some(&namsos)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let app_id = apps[0].id.to_string();
+        let offer_path = format!("/reststillinger/{id}/tilbud");
+        assert_eq!(
+            app.form(&offer_path, &namsos, &[("application", &app_id)])
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+
+        // Levanger sees Lise and offers; the deadline is three working days at 12:00.
+        let list = app.get(&sokere, Some(&levanger)).await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(list.body.contains(&lise_name), "{}", list.body);
+        let made = app
+            .form(&offer_path, &levanger, &[("application", &app_id)])
+            .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+        let offers = app.state.store.rest_offers_for_position(id).await.unwrap();
+        assert_eq!(offers.len(), 1);
+        assert_eq!(
+            offers[0].reply_deadline,
+            "2026-11-30T11:00:00Z".parse::<Timestamp>().unwrap(),
+            "Monday 30 November at 12:00 in Oslo"
+        );
+        let twice = app
+            .form(&offer_path, &levanger, &[("application", &app_id)])
+            .await;
+        assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.body);
+        assert!(
+            app.state
+                .store
+                .mail_to("lege1@demo.lis1.no")
+                .await
+                .unwrap()
+                .iter()
+                .any(|m| m.subject.starts_with("Tilbud om reststilling"))
+        );
+
+        // Someone else cannot answer Lise's offer.
+        let lars = app.login("lege2@demo.lis1.no").await;
+        let answer = format!("/reststillinger/tilbud/{}/svar", offers[0].id);
+        assert_eq!(
+            app.form(&answer, &lars, &[("answer", "ja")]).await.status,
+            StatusCode::NOT_FOUND
+        );
+
+        // Lise sees the offer and accepts: filled, and gone from the public list.
+        let mine = app.get("/reststillinger/mine", Some(&lise)).await;
+        assert!(
+            mine.body.contains("LIS1 i Levanger kommune") && mine.body.contains("Takk ja"),
+            "{}",
+            mine.body
+        );
+        let accepted = app.form(&answer, &lise, &[("answer", "ja")]).await;
+        assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+        assert_eq!(
+            app.state.store.rest_position(id).await.unwrap().state,
+            "filled"
+        );
+        assert!(
+            !app.get("/reststillinger", None)
+                .await
+                .body
+                .contains("LIS1 i Levanger kommune")
+        );
+        assert_eq!(
+            app.get(&format!("/reststillinger/{id}"), None).await.status,
+            StatusCode::NOT_FOUND
+        );
+        // No second offer once it is filled.
+        app.save_profile("lege2@demo.lis1.no", "Lars Lege").await;
+        assert_eq!(
+            app.form(&apply, &lars, &[("motivation", "")]).await.status,
+            StatusCode::CONFLICT
+        );
+        let again = app
+            .form(&offer_path, &levanger, &[("application", &app_id)])
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+        assert!(app.state.store.verify_audit().await.unwrap().is_ok());
+    }
+);
+
+both_backends!(
+    accepting_a_rest_offer_after_its_deadline_is_refused,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let levanger = app.login("levanger@demo.lis1.no").await;
+        let id = app.advertise(&levanger, "LIS1 i Levanger, høsten").await;
+        app.save_profile("lege2@demo.lis1.no", "Lars Lege").await;
+        let lars = app.login("lege2@demo.lis1.no").await;
+        let sent = app
+            .form(
+                &format!("/reststillinger/{id}/sok"),
+                &lars,
+                &[("motivation", "Ja takk.")],
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER);
+        let app_id = app.state.store.rest_applications(id).await.unwrap()[0]
+            .id
+            .to_string();
+        let made = app
+            .form(
+                &format!("/reststillinger/{id}/tilbud"),
+                &levanger,
+                &[("application", &app_id)],
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+        let offer = app.state.store.rest_offers_for_position(id).await.unwrap()[0].clone();
+
+        app.state.clock.advance(SignedDuration::from_hours(24 * 6));
+        let lars = app.login("lege2@demo.lis1.no").await;
+        let late = app
+            .form(
+                &format!("/reststillinger/tilbud/{}/svar", offer.id),
+                &lars,
+                &[("answer", "ja")],
+            )
+            .await;
+        assert_eq!(
+            late.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            late.body
+        );
+        assert!(
+            late.body.contains("30.11.2026 kl. 12.00"),
+            "the deadline is in the message: {}",
+            late.body
+        );
+        assert_eq!(
+            app.state.store.rest_position(id).await.unwrap().state,
+            "open"
+        );
+        // The expired offer no longer blocks the next one.
+        let levanger = app.login("levanger@demo.lis1.no").await;
+        let next = app
+            .form(
+                &format!("/reststillinger/{id}/tilbud"),
+                &levanger,
+                &[("application", &app_id)],
+            )
+            .await;
+        assert_eq!(next.status, StatusCode::SEE_OTHER, "{}", next.body);
+    }
+);
