@@ -1302,6 +1302,10 @@ mod hiring {
                 .await;
             assert_eq!(fake.status, StatusCode::UNPROCESSABLE_ENTITY);
             assert!(fake.body.contains("PDF, JPEG eller PNG"), "{}", fake.body);
+            assert!(
+                fake.body.contains("id=\"doc-file-error\""),
+                "the message is at the file field, on the profile page"
+            );
             let mut big = b"%PDF-1.4\n".to_vec();
             big.resize(10 * 1024 * 1024 + 10, b'x');
             let too_big = app.send(upload("big.pdf", big)).await;

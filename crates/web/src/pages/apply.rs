@@ -544,6 +544,11 @@ fn profile_page(
         .collect();
     let list: Vec<_> = errors
         .iter()
+        .filter(|(f, _)| f != "doc_error")
+        .cloned()
+        .collect::<Vec<_>>();
+    let list: Vec<_> = list
+        .iter()
         .map(|(f, m)| context! { field => f, message => m })
         .collect();
     let count = |prefix: &str, min: usize| (rows(pairs, prefix) + EXTRA_ROWS).max(min);
@@ -646,6 +651,45 @@ pub async fn profile(
     };
     let docs = doc_rows(&state, s.user.id, lang).await?;
     profile_page(&state, &v, &pairs, &[], notice, docs, StatusCode::OK)
+}
+
+/// The profile page again, with an upload refused next to the file field (nothing was saved).
+async fn upload_refused(
+    state: &AppState,
+    v: &Visitor,
+    user: i64,
+    status: StatusCode,
+    message: String,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let stored = state
+        .store
+        .profile(user)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let pairs: BTreeMap<String, String> = match &stored {
+        Some(p) if p.draft.is_some() => {
+            serde_json::from_value(p.draft.clone().unwrap_or_default()).unwrap_or_default()
+        }
+        Some(p) => serde_json::from_value::<Profile>(p.data.clone())
+            .map(|p| to_pairs(&p))
+            .unwrap_or_default(),
+        None => BTreeMap::new(),
+    };
+    let docs = doc_rows(state, user, lang).await?;
+    // `doc_error` is shown at the file field, not in the profile's error summary.
+    let mut resp = profile_page(
+        state,
+        v,
+        &pairs,
+        &[("doc_error".to_string(), message)],
+        None,
+        docs,
+        status,
+    )?;
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
 }
 
 fn pairs_of(form: Vec<(String, String)>) -> (String, BTreeMap<String, String>) {
@@ -794,32 +838,28 @@ pub async fn upload(
         }
     }
     s.check_csrf(&csrf, lang)?;
-    let bad = |code, nb: &str, en: &str| {
-        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, code, lang.pick(nb, en)).in_lang(lang)
-    };
+    let refused = |nb: &str, en: &str| lang.pick(nb, en).to_string();
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     if !DOC_KINDS.contains(&kind.as_str()) {
-        return Err(bad(
-            "document_kind_invalid",
+        let msg = refused(
             "Velg hva slags dokument det er.",
             "Choose what kind of document it is.",
-        ));
+        );
+        return upload_refused(&state, &v, s.user.id, unprocessable, msg).await;
     }
     let Some((filename, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return Err(bad(
-            "document_missing",
-            "Velg en fil å laste opp.",
-            "Choose a file to upload.",
-        ));
+        let msg = refused("Velg en fil å laste opp.", "Choose a file to upload.");
+        return upload_refused(&state, &v, s.user.id, unprocessable, msg).await;
     };
     if bytes.len() > MAX_DOCUMENT_BYTES {
         return Err(too_big());
     }
     let Some(mime) = sniff(&bytes) else {
-        return Err(bad(
-            "document_type_not_allowed",
+        let msg = refused(
             "Filen er ikke PDF, JPEG eller PNG (typen sjekkes ut fra innholdet, ikke filnavnet). Ingenting ble lagret.",
             "The file is not a PDF, JPEG or PNG (the type is checked from the content, not the name). Nothing was saved.",
-        ));
+        );
+        return upload_refused(&state, &v, s.user.id, unprocessable, msg).await;
     };
     let sha = hex::encode(Sha256::digest(&bytes));
     let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());

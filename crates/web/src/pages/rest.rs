@@ -570,11 +570,12 @@ pub async fn create(
         period_to: field("period_to"),
     };
     let mut errors: Vec<(String, String)> = Vec::new();
-    let chosen = form
-        .employer
-        .parse::<i64>()
-        .ok()
-        .and_then(|id| list.iter().find(|(org, _, _)| *org == id));
+    // With one organisation to choose from, the field may be left out.
+    let chosen = match (form.employer.parse::<i64>(), list.as_slice()) {
+        (Ok(id), _) => list.iter().find(|(org, _, _)| *org == id),
+        (Err(_), [only]) if form.employer.is_empty() => Some(only),
+        _ => None,
+    };
     if chosen.is_none() {
         errors.push((
             "employer".into(),
