@@ -488,12 +488,21 @@ pub async fn answer(
             .store
             .accept_offer(&ctx, id, s.user.id, c.round.id, c.ad.hf_id, until)
             .await
-            .map(|_| ())
+            .map(|accepted| Some(accepted.resigned))
     } else {
-        state.store.decline_offer(&ctx, id, s.user.id).await
+        state
+            .store
+            .decline_offer(&ctx, id, s.user.id)
+            .await
+            .map(|()| None)
     };
     match result {
-        Ok(()) => {
+        Ok(resigned) => {
+            // An earlier acceptance resigned in the same step: its place goes to the next in
+            // line, or becomes a rest position when no offer round is left.
+            if let Some(resigned) = resigned.filter(|r| !r.is_empty()) {
+                crate::pages::rest::on_resigned(&state, &ctx, &resigned).await;
+            }
             notify_employer(
                 &state,
                 &ctx,
