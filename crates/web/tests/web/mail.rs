@@ -1,7 +1,6 @@
 //! E-mail end to end: the outbox on SQLite and PostgreSQL (each test runs as `NAME::sqlite` and
 //! `NAME::postgres`), the mailer, and a real SMTP server (`SmtpSink`) on 127.0.0.1 that lettre
 //! talks to over TCP.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
 use std::time::Duration;

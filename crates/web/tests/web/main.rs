@@ -1,6 +1,10 @@
 //! The portal over HTTP, in-process: every page and API route a user reaches, on SQLite and
 //! PostgreSQL (each test runs as `NAME::sqlite` and `NAME::postgres`), with a manual clock.
+//! One test binary for the web crate (link time); areas with much of their own are modules.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod mail;
+mod rest;
 
 use axum::Router;
 use axum::body::Body;

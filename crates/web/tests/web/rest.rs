@@ -1,152 +1,16 @@
 //! Rest positions (*reststillinger*) over HTTP, in-process, on SQLite and PostgreSQL, with a
 //! manual clock: a municipality advertises, a doctor applies and accepts, and the rules hold.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use jiff::{SignedDuration, Timestamp};
-use lis1_store::{Actor, Ctx, Store, both_backends};
-use lis1_web::{AppState, Clock, Config};
-use tower::ServiceExt;
-
-const PASSWORD: &str = lis1_store::demo::DEMO_PASSWORD;
-
-struct TestApp {
-    app: Router,
-    state: AppState,
-}
-
-#[derive(Debug)]
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Resp {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-    fn cookie(&self, name: &str) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|c| {
-                c.strip_prefix(&format!("{name}="))
-                    .map(|rest| rest.split(';').next().unwrap_or("").to_string())
-            })
-    }
-}
-
-/// A signed-in browser: its session cookie and CSRF token.
-#[derive(Debug, Clone)]
-struct Session {
-    cookie: String,
-    csrf: String,
-}
-
-fn now() -> Timestamp {
-    // A Wednesday.
-    "2026-11-25T12:00:00Z".parse().unwrap()
-}
-
-fn urlencode(s: &str) -> String {
-    lis1_web::auth::urlencode(s).replace('/', "%2F")
-}
+use super::*;
+use lis1_store::{Actor, Ctx};
 
 impl TestApp {
-    async fn new(store: Store) -> TestApp {
-        lis1_store::demo::seed(&store, now()).await.unwrap();
-        let config = Config {
-            demo: true,
-            ..Config::default()
-        };
-        let state = AppState::new(store, config, Clock::manual(now())).unwrap();
-        TestApp {
-            app: lis1_web::app(state.clone()),
-            state,
-        }
-    }
-
-    async fn send(&self, req: Request<Body>) -> Resp {
-        let resp = self.app.clone().oneshot(req).await.unwrap();
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        Resp {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    async fn get(&self, path: &str, s: Option<&Session>) -> Resp {
-        let mut req = Request::get(path);
-        if let Some(s) = s {
-            req = req.header(header::COOKIE, format!("lis1_session={}", s.cookie));
-        }
-        self.send(req.body(Body::empty()).unwrap()).await
-    }
-
-    async fn post_form(&self, path: &str, form: &[(&str, &str)], cookie: Option<String>) -> Resp {
-        let body = form
-            .iter()
-            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let mut req =
-            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if let Some(c) = cookie {
-            req = req.header(header::COOKIE, c);
-        }
-        self.send(req.body(Body::from(body)).unwrap()).await
-    }
-
     /// Posts a form as the signed-in user, with the session's CSRF token.
     async fn form(&self, path: &str, s: &Session, fields: &[(&str, &str)]) -> Resp {
         let mut all = vec![("csrf_token", s.csrf.as_str())];
         all.extend_from_slice(fields);
         self.post_form(path, &all, Some(format!("lis1_session={}", s.cookie)))
             .await
-    }
-
-    /// Signs in through the form, as a browser does.
-    async fn login(&self, email: &str) -> Session {
-        let page = self.get("/logg-inn", None).await;
-        let token = page.cookie("lis1_login_csrf").expect("login csrf cookie");
-        let resp = self
-            .post_form(
-                "/logg-inn",
-                &[
-                    ("csrf_token", &token),
-                    ("email", email),
-                    ("password", PASSWORD),
-                    ("neste", "/oversikt"),
-                ],
-                Some(format!("lis1_login_csrf={token}")),
-            )
-            .await;
-        assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
-        let cookie = resp.cookie("lis1_session").expect("session cookie");
-        let me = self
-            .get(
-                "/api/v1/me",
-                Some(&Session {
-                    cookie: cookie.clone(),
-                    csrf: String::new(),
-                }),
-            )
-            .await;
-        let json: serde_json::Value = serde_json::from_str(&me.body).unwrap();
-        let csrf = json["csrf_token"].as_str().unwrap().to_string();
-        Session { cookie, csrf }
     }
 
     async fn user_id(&self, email: &str) -> i64 {
