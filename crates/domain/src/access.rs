@@ -228,6 +228,33 @@ pub enum Action<'a> {
         /// The employer (a municipality or a hospital trust) and its ancestors.
         employer: &'a OrgPath,
     },
+    /// Commit and run a hospital site's §13b municipality-place lottery (*trekning*): the HF
+    /// runs it per site and cohort (002 §2.1, 000 §6.2.3).
+    RunLottery {
+        /// The hospital site and its ancestors.
+        site: &'a OrgPath,
+    },
+    /// See a lottery's commitment and, after the draw, its seed, result and export: those who run
+    /// it, the doctors taking part, the municipalities (and their coordinators and county
+    /// governor) that receive doctors, and the union's representative.
+    ViewLottery {
+        /// The hospital site and its ancestors.
+        site: &'a OrgPath,
+        /// The user is one of the doctors in the draw.
+        participant: bool,
+        /// The municipalities of the site's cooperation area, each with its ancestors.
+        municipalities: &'a [OrgPath],
+    },
+    /// See a doctor's course (periods and municipality) with the doctor's name: the doctor, the
+    /// hospital and the municipality the doctor is placed in.
+    ViewCourse {
+        /// The doctor.
+        doctor: UserId,
+        /// The hospital site and its ancestors.
+        site: &'a OrgPath,
+        /// The municipality and its ancestors, once placed.
+        municipality: Option<&'a OrgPath>,
+    },
 }
 
 impl Action<'_> {
@@ -250,6 +277,9 @@ impl Action<'_> {
             Action::Recommend { .. } => "recommend",
             Action::ViewRoundStatus { .. } => "view_round_status",
             Action::ManageRestPositions { .. } => "manage_rest_positions",
+            Action::RunLottery { .. } => "run_lottery",
+            Action::ViewLottery { .. } => "view_lottery",
+            Action::ViewCourse { .. } => "view_course",
         }
     }
 }
@@ -338,6 +368,33 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
         Action::ManageRestPositions { employer } => who.grant_where(|g| match g.role {
             Directorate => true,
             Municipality | HfRecruiter => who.reaches(g, employer),
+            _ => false,
+        }),
+        Action::RunLottery { site } => {
+            who.grant_where(|g| g.role == HfRecruiter && who.reaches(g, site))
+        }
+        Action::ViewLottery {
+            site,
+            participant,
+            municipalities,
+        } => who.grant_where(|g| match g.role {
+            Directorate => true,
+            Rhf | HfRecruiter | UnionRep => who.reaches(g, site),
+            Municipality | Coordinator | CountyGovernor => {
+                municipalities.iter().any(|m| who.reaches(g, m))
+            }
+            Applicant => *participant,
+            _ => false,
+        }),
+        Action::ViewCourse {
+            doctor,
+            site,
+            municipality,
+        } => who.grant_where(|g| match g.role {
+            Directorate => true,
+            Applicant => *doctor == who.user_id,
+            HfRecruiter => who.reaches(g, site),
+            Municipality | Coordinator => municipality.is_some_and(|m| who.reaches(g, m)),
             _ => false,
         }),
     };
@@ -514,6 +571,76 @@ mod tests {
         assert!(authorize(&hdir, &act(&levanger)).is_ok());
         assert!(authorize(&doctor, &act(&levanger)).is_err());
         assert!(authorize(&coordinator, &act(&levanger)).is_err());
+    }
+
+    #[test]
+    fn the_lottery_is_run_by_the_sites_hf_and_seen_by_those_involved() {
+        let levanger_site = OrgPath(vec![30, 20, 10]);
+        let namsos_site = OrgPath(vec![31, 20, 10]);
+        let other_site = OrgPath(vec![40, 21, 11]);
+        let levanger = OrgPath(vec![5037, 50]);
+        let hr = who(1, &[(Role::HfRecruiter, 20)]);
+        let other_hr = who(2, &[(Role::HfRecruiter, 21)]);
+        let municipality = who(3, &[(Role::Municipality, 5037)]);
+        let elsewhere = who(4, &[(Role::Municipality, 3405)]);
+        let doctor = who(5, &[(Role::Applicant, 1)]);
+        let hdir = who(6, &[(Role::Directorate, 1)]);
+        let run = |site| Action::RunLottery { site };
+        assert!(authorize(&hr, &run(&levanger_site)).is_ok());
+        assert!(authorize(&hr, &run(&namsos_site)).is_ok());
+        assert!(authorize(&other_hr, &run(&levanger_site)).is_err());
+        assert!(authorize(&municipality, &run(&levanger_site)).is_err());
+        assert!(authorize(&doctor, &run(&levanger_site)).is_err());
+        assert!(
+            authorize(&hdir, &run(&levanger_site)).is_err(),
+            "the HF draws; the directorate only overrides dates"
+        );
+
+        let area = [levanger.clone()];
+        let view = |participant| Action::ViewLottery {
+            site: &levanger_site,
+            participant,
+            municipalities: &area,
+        };
+        assert!(authorize(&hr, &view(false)).is_ok());
+        assert!(authorize(&municipality, &view(false)).is_ok());
+        assert!(authorize(&elsewhere, &view(false)).is_err());
+        assert!(authorize(&doctor, &view(true)).is_ok());
+        assert!(authorize(&doctor, &view(false)).is_err());
+        assert!(authorize(&other_hr, &view(false)).is_err());
+        let view_other = Action::ViewLottery {
+            site: &other_site,
+            participant: false,
+            municipalities: &[],
+        };
+        assert!(authorize(&hr, &view_other).is_err());
+    }
+
+    #[test]
+    fn a_course_is_seen_by_the_doctor_the_hospital_and_its_municipality() {
+        let site = OrgPath(vec![30, 20, 10]);
+        let levanger = OrgPath(vec![5037, 50]);
+        let course = |municipality| Action::ViewCourse {
+            doctor: 5,
+            site: &site,
+            municipality,
+        };
+        let doctor = who(5, &[(Role::Applicant, 1)]);
+        let other_doctor = who(6, &[(Role::Applicant, 1)]);
+        let hr = who(1, &[(Role::HfRecruiter, 20)]);
+        let other_hr = who(2, &[(Role::HfRecruiter, 21)]);
+        let municipality = who(3, &[(Role::Municipality, 5037)]);
+        let elsewhere = who(4, &[(Role::Municipality, 3405)]);
+        assert!(authorize(&doctor, &course(None)).is_ok());
+        assert!(authorize(&other_doctor, &course(None)).is_err());
+        assert!(authorize(&hr, &course(None)).is_ok());
+        assert!(authorize(&other_hr, &course(None)).is_err());
+        assert!(
+            authorize(&municipality, &course(None)).is_err(),
+            "not before the doctor is placed there"
+        );
+        assert!(authorize(&municipality, &course(Some(&levanger))).is_ok());
+        assert!(authorize(&elsewhere, &course(Some(&levanger))).is_err());
     }
 
     #[test]

@@ -15,8 +15,10 @@
 pub mod advertisements;
 pub mod applications;
 pub mod audit;
+pub mod courses;
 mod dbtime;
 pub mod demo;
+pub mod lottery;
 pub mod offers;
 pub mod orgs;
 pub mod outbox;

@@ -118,3 +118,117 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// Set-up for tests of what follows hiring (courses, the lottery): each of `applicants` has
+/// applied for, been offered and accepted an ordinary §13b position at `site` (of HF `hf`) in a
+/// new round starting `start`. Returns the accepted offers' ids, in the order of `applicants`.
+pub async fn accepted_offers(
+    store: &Store,
+    hf: i64,
+    site: i64,
+    applicants: &[i64],
+    start: jiff::civil::Date,
+) -> Vec<i64> {
+    use crate::advertisements::{NewAdvertisement, NewPosition};
+    use crate::applications::Submit;
+    use crate::offers::NewOffer;
+    use crate::rounds::{NewRound, OfferRoundTimes};
+    use crate::{Actor, Ctx};
+    let t = |s: &str| -> jiff::Timestamp { s.parse().unwrap_or_else(|e| panic!("{s}: {e}")) };
+    let ctx = Ctx::new(Actor::system(), t("2027-02-22T09:00:00Z"));
+    let fail = |what: &str, e: crate::StoreError| -> ! { panic!("{what}: {e}") };
+    let round = store
+        .create_round(
+            &ctx,
+            &NewRound {
+                name: format!("Test {start}"),
+                season: if start.month() < 7 {
+                    "spring"
+                } else {
+                    "autumn"
+                },
+                year: i32::from(start.year()),
+                announcement: t("2027-01-18T08:00:00Z"),
+                application_deadline: t("2027-02-02T22:59:00Z"),
+                earliest_offer: t("2027-02-22T08:00:00Z"),
+                start_date: start,
+                offer_rounds: vec![OfferRoundTimes {
+                    number: 1,
+                    offer_at: t("2027-02-22T08:00:00Z"),
+                    reply_deadline: t("2027-02-25T11:00:00Z"),
+                    marking_at: t("2027-02-26T11:00:00Z"),
+                }],
+            },
+        )
+        .await
+        .unwrap_or_else(|e| fail("round", e));
+    let count = i32::try_from(applicants.len()).unwrap_or(i32::MAX);
+    let ad = store
+        .create_advertisement(
+            &ctx,
+            &NewAdvertisement {
+                round_id: round,
+                hf_id: hf,
+                hospital_site_id: site,
+                coupling: "section13b".into(),
+                title: "LIS1".into(),
+                description: String::new(),
+                municipality_ids: vec![],
+                formal_criteria: serde_json::json!({}),
+                weighted_criteria: serde_json::json!([]),
+                rubric: serde_json::json!({"items": []}),
+                screening: serde_json::json!([]),
+                auto_next_in_line: false,
+                positions: vec![NewPosition {
+                    kind: "ordinary".into(),
+                    count,
+                    municipality_id: None,
+                    later_employer_id: None,
+                }],
+            },
+        )
+        .await
+        .unwrap_or_else(|e| fail("advertisement", e));
+    let position = store
+        .advertisement(ad)
+        .await
+        .unwrap_or_else(|e| fail("advertisement", e))
+        .positions[0]
+        .id;
+    let mut offers = Vec::new();
+    for &applicant in applicants {
+        let app = store
+            .submit_application(
+                &ctx,
+                &Submit {
+                    advertisement_id: ad,
+                    applicant_id: applicant,
+                    position_ids: vec![position],
+                    answers: serde_json::json!([]),
+                    motivation: String::new(),
+                    profile: serde_json::json!({}),
+                },
+            )
+            .await
+            .unwrap_or_else(|e| fail("application", e))
+            .id();
+        let offer = store
+            .make_offer(
+                &ctx,
+                &NewOffer {
+                    position_id: position,
+                    application_id: app,
+                    offer_round: 1,
+                    reply_deadline: t("2027-02-25T11:00:00Z"),
+                },
+            )
+            .await
+            .unwrap_or_else(|e| fail("offer", e));
+        store
+            .accept_offer(&ctx, offer, applicant, round, hf, t("2027-08-25T00:00:00Z"))
+            .await
+            .unwrap_or_else(|e| fail("accept", e));
+        offers.push(offer);
+    }
+    offers
+}

@@ -1714,3 +1714,427 @@ mod rest_positions {
         }
     );
 }
+
+mod lottery {
+    use super::*;
+    use lis1_domain::lottery::{Export, LotteryError, Method, Seed};
+    use lis1_store::lottery::{LotteryStoreError, NewCommitment};
+    use lis1_store::testing::accepted_offers;
+
+    pub struct Cohort {
+        pub site: i64,
+        pub levanger: i64,
+        pub verdal: i64,
+        pub doctors: Vec<i64>,
+        pub courses: Vec<i64>,
+    }
+
+    /// Sykehuset Levanger with Levanger (5037) ×`levanger_places` and Verdal (5038) ×1 for the
+    /// cohort starting in hospital 2027-09-01, and `n` doctors with §13b courses there.
+    pub async fn cohort(store: &Store, n: usize, levanger_places: i32) -> Cohort {
+        let ctx = sys("2026-11-25T12:00:00Z");
+        let hf = org(store, OrgKind::Hf, "Helse Nord-Trøndelag HF", None, None).await;
+        let site = org(
+            store,
+            OrgKind::HospitalSite,
+            "Sykehuset Levanger",
+            None,
+            Some(hf),
+        )
+        .await;
+        let county = org(store, OrgKind::County, "Trøndelag", Some("50"), None).await;
+        let levanger = org(
+            store,
+            OrgKind::Municipality,
+            "Levanger",
+            Some("5037"),
+            Some(county),
+        )
+        .await;
+        let verdal = org(
+            store,
+            OrgKind::Municipality,
+            "Verdal",
+            Some("5038"),
+            Some(county),
+        )
+        .await;
+        for (muni, places) in [(levanger, levanger_places), (verdal, 1)] {
+            store
+                .add_to_area(&ctx, site, muni, None, None)
+                .await
+                .unwrap();
+            store
+                .set_places(
+                    &ctx,
+                    &SetPlaces {
+                        hospital_site_id: site,
+                        municipality_id: Some(muni),
+                        cohort_start: date(2027, 9, 1),
+                        location: "",
+                        places,
+                        note: None,
+                    },
+                )
+                .await
+                .unwrap();
+        }
+        let mut doctors = Vec::new();
+        for i in 0..n {
+            doctors.push(
+                store
+                    .create_user(
+                        &ctx,
+                        &NewUser {
+                            email: format!("lege{i}@x.no"),
+                            display_name: format!("Lege {i}"),
+                            password_hash: None,
+                            is_demo: false,
+                            grants: vec![Grant {
+                                role: Role::Applicant,
+                                org: hf,
+                            }],
+                        },
+                    )
+                    .await
+                    .unwrap(),
+            );
+        }
+        let offers = accepted_offers(store, hf, site, &doctors, date(2027, 9, 1)).await;
+        let mut courses = Vec::new();
+        for offer in offers {
+            courses.push(
+                store
+                    .create_course_for_offer(&ctx, offer, site, None, date(2027, 9, 1))
+                    .await
+                    .unwrap(),
+            );
+        }
+        Cohort {
+            site,
+            levanger,
+            verdal,
+            doctors,
+            courses,
+        }
+    }
+
+    fn seed(byte: u8) -> Seed {
+        Seed::from_bytes([byte; 32])
+    }
+
+    both_backends!(
+        an_accepted_offer_gets_a_course_with_its_dates,
+        |store| async move {
+            let c = cohort(&store, 1, 2).await;
+            let course = store.course(c.courses[0]).await.unwrap();
+            assert_eq!(course.section, "13b");
+            assert_eq!(course.municipality_id, None);
+            assert_eq!(course.dates.hospital_end, date(2028, 8, 31));
+            assert_eq!(course.dates.municipal_start, date(2028, 9, 1));
+            assert_eq!(course.dates.municipal_end, date(2029, 2, 28));
+            assert_eq!(course.participant_id(), format!("d-{}", course.id));
+            // A second call (a double-clicked accept) finds the same course.
+            let again = store
+                .create_course_for_offer(
+                    &sys("2027-02-23T00:00:00Z"),
+                    course.offer_id,
+                    c.site,
+                    None,
+                    date(2027, 9, 1),
+                )
+                .await
+                .unwrap();
+            assert_eq!(again, course.id);
+            assert_eq!(
+                store.courses_for_applicant(c.doctors[0]).await.unwrap(),
+                vec![course.clone()]
+            );
+            assert_eq!(
+                store
+                    .courses_for_cohort(c.site, date(2028, 9, 1))
+                    .await
+                    .unwrap()
+                    .len(),
+                1
+            );
+            assert_eq!(
+                store.course_cohorts(c.site).await.unwrap(),
+                vec![date(2028, 9, 1)]
+            );
+            assert!(
+                store
+                    .courses_for_municipality(c.levanger)
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+            assert!(matches!(
+                store.course(9999).await,
+                Err(StoreError::NotFound)
+            ));
+            assert!(store.verify_audit().await.unwrap().is_ok());
+        }
+    );
+
+    both_backends!(commit_rank_draw_reveal_then_immutable, |store| async move {
+        let c = cohort(&store, 3, 2).await;
+        let cohort_date = date(2028, 9, 1);
+        let hr = sys("2028-03-01T09:00:00Z");
+        let keys: Vec<String> = store
+            .lottery_places(c.site, cohort_date)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.key)
+            .collect();
+        assert_eq!(keys, vec!["5037", "5038"]);
+        let s = seed(7);
+        let id = store
+            .commit_lottery(
+                &hr,
+                &NewCommitment {
+                    hospital_site_id: c.site,
+                    cohort: cohort_date,
+                    method: Method::PreferenceOrder,
+                    seed: &s,
+                    reason: None,
+                },
+            )
+            .await
+            .unwrap();
+        let committed = store.lottery_draw(id).await.unwrap();
+        assert_eq!(committed.state, "committed");
+        assert_eq!(committed.seed_sha256, s.sha256().to_hex());
+        assert_eq!(
+            (committed.seed, committed.result),
+            (None, None),
+            "nothing revealed yet"
+        );
+        // A second commitment while one is open is refused.
+        assert!(matches!(
+            store
+                .commit_lottery(
+                    &hr,
+                    &NewCommitment {
+                        hospital_site_id: c.site,
+                        cohort: cohort_date,
+                        method: Method::PureRandom,
+                        seed: &seed(8),
+                        reason: None
+                    }
+                )
+                .await,
+            Err(LotteryStoreError::Store(StoreError::Conflict(_)))
+        ));
+
+        // The doctors rank after the commitment.
+        for (i, course) in c.courses.iter().enumerate() {
+            let me = sys("2028-03-02T09:00:00Z");
+            let ranking = if i == 0 {
+                vec!["5038".to_string(), "5037".into()]
+            } else {
+                vec!["5037".to_string()]
+            };
+            store
+                .set_preferences(&me, *course, c.doctors[i], &ranking)
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            store.preferences(c.courses[0]).await.unwrap(),
+            vec!["5038", "5037"]
+        );
+        // Outside the area, twice, or someone else's course: refused, naming the problem.
+        let me = sys("2028-03-02T09:00:00Z");
+        let outside = store
+            .set_preferences(&me, c.courses[0], c.doctors[0], &["3432".into()])
+            .await;
+        assert!(
+            matches!(outside, Err(LotteryStoreError::Rule(LotteryError::UnknownPlace { ref key, .. })) if key == "3432")
+        );
+        let twice = store
+            .set_preferences(
+                &me,
+                c.courses[0],
+                c.doctors[0],
+                &["5037".into(), "5037".into()],
+            )
+            .await;
+        assert!(matches!(
+            twice,
+            Err(LotteryStoreError::Rule(
+                LotteryError::DuplicatePreference { .. }
+            ))
+        ));
+        let not_mine = store
+            .set_preferences(&me, c.courses[0], c.doctors[1], &[])
+            .await;
+        assert!(matches!(
+            not_mine,
+            Err(LotteryStoreError::Store(StoreError::NotFound))
+        ));
+        assert_eq!(
+            store.preferences(c.courses[0]).await.unwrap(),
+            vec!["5038", "5037"]
+        );
+
+        let drawn = store
+            .draw_lottery(&sys("2028-04-01T09:00:00Z"), id)
+            .await
+            .unwrap();
+        assert!(drawn.is_drawn());
+        assert_eq!(drawn.seed.as_deref(), Some(s.to_hex().as_str()));
+        let export = drawn.export().unwrap();
+        assert!(export.verify().is_ok());
+        assert_eq!(
+            export.commitment.seed_sha256.to_hex(),
+            committed.seed_sha256
+        );
+        assert_eq!(
+            drawn.inputs_sha256,
+            Some(export.commitment.inputs_sha256.to_hex())
+        );
+        assert_eq!(export.result.len(), 3);
+        // Every doctor has a municipality, as the export says; Levanger holds two, Verdal one.
+        let mut placed = Vec::new();
+        for course in &c.courses {
+            let course = store.course(*course).await.unwrap();
+            let line = export
+                .result
+                .iter()
+                .find(|r| r.participant == course.participant_id())
+                .unwrap();
+            assert_eq!(
+                course.municipality_code.as_deref(),
+                Some(line.place.as_str())
+            );
+            placed.push(course.municipality_id.unwrap());
+        }
+        assert_eq!(placed.iter().filter(|&&m| m == c.levanger).count(), 2);
+        assert_eq!(
+            store
+                .courses_for_municipality(c.verdal)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+
+        // Final: no second draw, no ranking, no leave change, no silent new commitment.
+        assert!(matches!(
+            store.draw_lottery(&sys("2028-04-01T10:00:00Z"), id).await,
+            Err(LotteryStoreError::Store(StoreError::Conflict(_)))
+        ));
+        assert!(matches!(
+            store
+                .set_preferences(&me, c.courses[1], c.doctors[1], &[])
+                .await,
+            Err(LotteryStoreError::Store(StoreError::Conflict(_)))
+        ));
+        assert!(matches!(
+            store.set_course_leave(&me, c.courses[1], true).await,
+            Err(StoreError::Conflict(_))
+        ));
+        let redo = |reason: Option<&'static str>, s: Seed| {
+            let store = store.clone();
+            async move {
+                store
+                    .commit_lottery(
+                        &sys("2028-04-02T09:00:00Z"),
+                        &NewCommitment {
+                            hospital_site_id: c.site,
+                            cohort: cohort_date,
+                            method: Method::PureRandom,
+                            seed: &s,
+                            reason,
+                        },
+                    )
+                    .await
+            }
+        };
+        assert!(
+            matches!(redo(None, seed(9)).await, Err(LotteryStoreError::Store(StoreError::Conflict(ref w))) if w == "lottery_redraw_needs_reason")
+        );
+        assert!(matches!(
+            redo(Some("  "), seed(9)).await,
+            Err(LotteryStoreError::Store(StoreError::Conflict(_)))
+        ));
+
+        // A redraw: a new commitment naming the old one and the reason, both in the new inputs.
+        let second = redo(Some("Feil plassliste"), seed(9)).await.unwrap();
+        let redrawn = store
+            .draw_lottery(&sys("2028-04-03T09:00:00Z"), second)
+            .await
+            .unwrap();
+        assert_eq!(redrawn.replaces_id, Some(id));
+        let export2 = redrawn.export().unwrap();
+        assert!(export2.verify().is_ok());
+        let replaces = export2.inputs.replaces.clone().unwrap();
+        assert_eq!(
+            (replaces.reason.as_str(), replaces.seed_sha256.to_hex()),
+            ("Feil plassliste", committed.seed_sha256.clone())
+        );
+        // The first draw is unchanged.
+        assert_eq!(store.lottery_draw(id).await.unwrap(), drawn);
+        assert_eq!(
+            store
+                .lottery_draws(c.site, cohort_date)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        let redraw_logged = store
+            .audit_entries(1000, None)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.action == "lottery.redraw_commit" && e.summary.contains("Feil plassliste"));
+        assert!(redraw_logged);
+        assert!(store.verify_audit().await.unwrap().is_ok());
+        // One byte changed in the stored export no longer verifies.
+        let text = redrawn
+            .result
+            .unwrap()
+            .replacen("\"random\"", "\"preference\"", 1);
+        assert!(
+            Export::from_json(&text)
+                .map(|e| !e.verify().is_ok())
+                .unwrap_or(true)
+        );
+    });
+
+    both_backends!(
+        more_doctors_than_places_is_refused_by_name,
+        |store| async move {
+            let c = cohort(&store, 3, 1).await;
+            let s = seed(1);
+            let refused = store
+                .commit_lottery(
+                    &sys("2028-03-01T09:00:00Z"),
+                    &NewCommitment {
+                        hospital_site_id: c.site,
+                        cohort: date(2028, 9, 1),
+                        method: Method::PreferenceOrder,
+                        seed: &s,
+                        reason: None,
+                    },
+                )
+                .await;
+            match refused {
+                Err(LotteryStoreError::Rule(e @ LotteryError::TooFewPlaces { .. })) => {
+                    assert_eq!(e.to_string(), "Det er 3 leger men bare 2 plasser.");
+                }
+                other => panic!("{other:?}"),
+            }
+            assert!(
+                store
+                    .lottery_draws(c.site, date(2028, 9, 1))
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+        }
+    );
+}

@@ -125,6 +125,15 @@ pub fn app(state: AppState) -> Router {
             "/reststillinger/tilbud/{id}/svar",
             post(pages::rest::answer),
         )
+        .route("/trekning", get(pages::lottery::overview))
+        .route("/trekning/forplikt", post(pages::lottery::commit))
+        .route("/trekning/{id}", get(pages::lottery::show))
+        .route("/trekning/{id}/trekk", post(pages::lottery::run))
+        .route("/trekning/{id}/eksport.json", get(pages::lottery::export))
+        .route(
+            "/min-lis1",
+            get(pages::lottery::mine).post(pages::lottery::rank),
+        )
         .route("/revisjonslogg", get(pages::audit::log))
         .route("/kalender", get(pages::calendar::this_year))
         .route("/kalender/{year}", get(pages::calendar::year))

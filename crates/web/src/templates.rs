@@ -83,6 +83,15 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "rest_applicants.html",
         include_str!("../templates/rest_applicants.html"),
     ),
+    ("lottery.html", include_str!("../templates/lottery.html")),
+    (
+        "lottery_draw.html",
+        include_str!("../templates/lottery_draw.html"),
+    ),
+    (
+        "my_course.html",
+        include_str!("../templates/my_course.html"),
+    ),
 ];
 
 fn lang_of(state: &State) -> Lang {

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod calendar;
 pub mod dashboard;
 pub mod home;
+pub mod lottery;
 pub mod offers;
 pub mod orgs;
 pub mod rest;
@@ -53,8 +54,15 @@ pub fn page(state: &AppState, v: &Visitor, extra: Value) -> Value {
                 add("nav.profile", "/profil");
                 add("nav.applications", "/soknader");
                 add("nav.offers", "/tilbud");
+                add("nav.my_course", "/min-lis1");
             } else {
                 add("nav.ads", "/utlysninger");
+                if p.has_role(lis1_domain::access::Role::HfRecruiter) {
+                    add("nav.lottery", "/trekning");
+                }
+                if p.has_role(lis1_domain::access::Role::Municipality) {
+                    add("nav.our_doctors", "/min-lis1");
+                }
             }
             add("nav.rest", "/reststillinger");
             add("nav.rounds", "/runder");

@@ -500,8 +500,34 @@ pub async fn answer(
         Ok(resigned) => {
             // An earlier acceptance resigned in the same step: its place goes to the next in
             // line, or becomes a rest position when no offer round is left.
-            if let Some(resigned) = resigned.filter(|r| !r.is_empty()) {
-                crate::pages::rest::on_resigned(&state, &ctx, &resigned).await;
+            if let Some(resigned) = &resigned {
+                // The doctor's course: 12 months at the hospital, then 6 in the municipality —
+                // named now for §13a, drawn by lottery later for §13b.
+                let municipality = if c.ad.coupling == "section13a" {
+                    c.ad.positions
+                        .iter()
+                        .find(|p| p.id == offer.position_id)
+                        .and_then(|p| p.municipality_id)
+                        .or_else(|| c.ad.municipality_ids.first().copied())
+                } else {
+                    None
+                };
+                if let Err(e) = state
+                    .store
+                    .create_course_for_offer(
+                        &ctx,
+                        id,
+                        c.ad.hospital_site_id,
+                        municipality,
+                        c.round.start_date,
+                    )
+                    .await
+                {
+                    tracing::error!(error = %e, "could not create the course");
+                }
+                if !resigned.is_empty() {
+                    crate::pages::rest::on_resigned(&state, &ctx, resigned).await;
+                }
             }
             notify_employer(
                 &state,

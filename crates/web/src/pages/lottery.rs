@@ -1,0 +1,770 @@
+//! The §13b municipality-place lottery (*trekning*) and the doctor's course (*Min LIS1*).
+//!
+//! The HF's recruiter sees each of its sites' cohorts at `/trekning`, publishes the seed
+//! commitment (the server makes the seed; docs/lottery.md §2 and "Roles" for the trust model),
+//! and later runs the draw, which reveals the seed. `/trekning/{id}` shows the commitment and,
+//! after the draw, the seed and the result to everyone involved; `/trekning/{id}/eksport.json`
+//! is the file `lis1 lottery verify` checks. Doctors rank their site's places at `/min-lis1`
+//! until the draw; municipalities see the doctors placed with them there.
+//!
+//! Rules: `lis1_domain::lottery` (draw date, inputs); storage: `lis1_store::lottery`.
+
+use std::collections::BTreeSet;
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use jiff::ToSpan;
+use jiff::civil::Date;
+use lis1_domain::Lang;
+use lis1_domain::access::{Action, Role, authorize};
+use lis1_domain::lottery::{Method, Seed, check_draw_date, latest_draw_date};
+use lis1_domain::org::OrgKind;
+use lis1_store::audit::Event;
+use lis1_store::courses::Course;
+use lis1_store::lottery::{Draw, LotteryStoreError, NewCommitment};
+use lis1_store::{Actor, Ctx, StoreError};
+use minijinja::context;
+use rand::RngCore;
+use serde::Deserialize;
+
+use crate::auth::Visitor;
+use crate::error::AppError;
+use crate::pages::{fmt_date, fmt_time, page};
+use crate::state::AppState;
+
+/// This module's interface texts.
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    (
+        "lottery.title",
+        "Trekning av kommuneplasser",
+        "Municipality place lottery",
+    ),
+    (
+        "lottery.intro",
+        "Kommuneplassene i §13b-stillinger trekkes per sykehus og kull, senest fire måneder før kommunestart. Publiser først forpliktelsen (hash av det hemmelige frøet); legene rangerer kommunene fram til trekningen; ved trekningen avsløres frøet, og hvem som helst med eksportfilen kan kontrollere resultatet med «lis1 lottery verify».",
+        "Municipality places of §13b positions are drawn per hospital and cohort, no later than four months before the municipal start. First publish the commitment (the hash of the secret seed); the doctors rank the municipalities until the draw; the draw reveals the seed, and anyone with the export file can check the result with \"lis1 lottery verify\".",
+    ),
+    ("lottery.cohort", "Kommunestart", "Municipal start"),
+    ("lottery.latest", "Siste trekningsdag", "Last draw date"),
+    ("lottery.participants", "Leger", "Doctors"),
+    ("lottery.places", "Plasser", "Places"),
+    ("lottery.state", "Status", "Status"),
+    ("lottery.state_none", "Ikke forpliktet", "Not committed"),
+    (
+        "lottery.state_committed",
+        "Forpliktet, ikke trukket",
+        "Committed, not drawn",
+    ),
+    ("lottery.state_drawn", "Trukket", "Drawn"),
+    ("lottery.method", "Metode", "Method"),
+    (
+        "lottery.commit",
+        "Publiser forpliktelse",
+        "Publish commitment",
+    ),
+    (
+        "lottery.redraw_reason",
+        "Begrunnelse for ny trekning",
+        "Reason for a redraw",
+    ),
+    (
+        "lottery.redraw_hint",
+        "Trekningen er publisert og endres ikke. En ny trekning krever ny forpliktelse og en begrunnelse, som logges og står i den nye trekningens grunnlag.",
+        "The draw is published and does not change. A redraw needs a new commitment and a reason, which is logged and included in the new draw's inputs.",
+    ),
+    ("lottery.draw", "Trekk nå", "Draw now"),
+    ("lottery.show", "Vis trekningen", "Show the draw"),
+    (
+        "lottery.none",
+        "Ingen kull å trekke for.",
+        "No cohorts to draw for.",
+    ),
+    ("lottery.site", "Sykehus", "Hospital"),
+    (
+        "lottery.seed_sha256",
+        "Forpliktelse (SHA-256 av frøet)",
+        "Commitment (SHA-256 of the seed)",
+    ),
+    (
+        "lottery.inputs_sha256",
+        "SHA-256 av grunnlaget",
+        "SHA-256 of the inputs",
+    ),
+    ("lottery.seed", "Frø", "Seed"),
+    ("lottery.committed_at", "Forpliktet", "Committed"),
+    ("lottery.drawn_at", "Trukket", "Drawn"),
+    ("lottery.replaces", "Erstatter trekning", "Replaces draw"),
+    ("lottery.reason", "Begrunnelse", "Reason"),
+    ("lottery.result", "Resultat", "Result"),
+    ("lottery.turn", "Trekkrekkefølge", "Draw order"),
+    ("lottery.participant", "Deltaker", "Participant"),
+    ("lottery.place", "Plass", "Place"),
+    ("lottery.basis", "Grunnlag", "Basis"),
+    ("lottery.on_leave", "Permisjon", "On leave"),
+    ("lottery.you", "deg", "you"),
+    (
+        "lottery.export",
+        "Last ned eksportfilen (JSON)",
+        "Download the export file (JSON)",
+    ),
+    (
+        "lottery.verify_hint",
+        "Kontroller trekningen selv: lis1 lottery verify FIL, eller python3 tools/lottery_reference.py FIL.",
+        "Check the draw yourself: lis1 lottery verify FILE, or python3 tools/lottery_reference.py FILE.",
+    ),
+    (
+        "lottery.not_drawn",
+        "Trekningen er ikke gjort ennå. Frøet holdes hemmelig til trekningen; forpliktelsen over viser at det ikke kan endres.",
+        "The draw has not been made yet. The seed is kept secret until the draw; the commitment above shows that it cannot be changed.",
+    ),
+    ("course.title", "Min LIS1", "My LIS1"),
+    (
+        "course.none",
+        "Du har ikke noe LIS1-løp ennå.",
+        "You have no LIS1 course yet.",
+    ),
+    ("course.hospital", "Sykehusdel", "Hospital part"),
+    ("course.municipality", "Kommunedel", "Municipal part"),
+    ("course.not_drawn", "Trekkes", "To be drawn"),
+    ("course.rank", "Ranger kommunene", "Rank the municipalities"),
+    (
+        "course.rank_hint",
+        "Velg kommunene i den rekkefølgen du ønsker dem, beste først. Du kan rangere noen, alle eller ingen, og endre rangeringen fram til trekningen.",
+        "Choose the municipalities in the order you want them, best first. You may rank some, all or none, and change the ranking until the draw.",
+    ),
+    ("course.choice", "Valg", "Choice"),
+    ("course.save_ranking", "Lagre rangering", "Save ranking"),
+    (
+        "course.ranking_saved",
+        "Rangeringen er lagret.",
+        "The ranking has been saved.",
+    ),
+    ("course.your_ranking", "Din rangering", "Your ranking"),
+    ("course.doctors", "Våre LIS1-leger", "Our LIS1 doctors"),
+    ("course.doctor", "Lege", "Doctor"),
+    (
+        "course.no_doctors",
+        "Ingen leger er plassert hos dere ennå.",
+        "No doctors have been placed with you yet.",
+    ),
+    ("course.lottery_link", "Trekningen", "The draw"),
+];
+
+fn store_err(lang: Lang) -> impl Fn(StoreError) -> AppError {
+    move |e| AppError::store(e, lang)
+}
+
+/// A refused lottery step, with a message that names the problem.
+fn lottery_error(e: LotteryStoreError, lang: Lang) -> AppError {
+    let (code, nb, en) = match e {
+        LotteryStoreError::Rule(rule) => {
+            return AppError::domain(StatusCode::UNPROCESSABLE_ENTITY, &rule, lang);
+        }
+        LotteryStoreError::Store(StoreError::Conflict(what)) => match what.as_str() {
+            "lottery_redraw_needs_reason" => (
+                "lottery_redraw_needs_reason",
+                "Kullet er allerede trukket. En ny trekning krever en begrunnelse.",
+                "The cohort has already been drawn. A redraw needs a reason.",
+            ),
+            "lottery_drawn" => (
+                "lottery_drawn",
+                "Trekningen er gjort; rangeringen kan ikke lenger endres.",
+                "The draw has been made; the ranking can no longer be changed.",
+            ),
+            "not_by_lottery" => (
+                "not_by_lottery",
+                "Kommunen i dette løpet er bestemt i utlysningen (§13a) og trekkes ikke.",
+                "The municipality of this course was named in the advertisement (§13a) and is not drawn.",
+            ),
+            "lottery_already_drawn" => (
+                "lottery_already_drawn",
+                "Denne trekningen er allerede gjort og kan ikke gjøres om.",
+                "This draw has already been made and cannot be redone.",
+            ),
+            _ => (
+                "lottery_already_committed",
+                "Det finnes allerede en publisert forpliktelse for dette kullet som ikke er trukket.",
+                "There is already a published commitment for this cohort that has not been drawn.",
+            ),
+        },
+        LotteryStoreError::Store(e) => return AppError::store(e, lang),
+    };
+    AppError::new(StatusCode::CONFLICT, code, lang.pick(nb, en)).in_lang(lang)
+}
+
+fn forbidden(d: lis1_domain::access::Denied, lang: Lang) -> AppError {
+    AppError::domain(StatusCode::FORBIDDEN, &d, lang)
+}
+
+fn today(state: &AppState) -> Date {
+    lis1_domain::calendar::to_oslo(state.now()).date()
+}
+
+fn state_key(draw: Option<&Draw>) -> &'static str {
+    match draw {
+        None => "lottery.state_none",
+        Some(d) if d.is_drawn() => "lottery.state_drawn",
+        Some(_) => "lottery.state_committed",
+    }
+}
+
+/// The draw date rule (002 §2.1) for `cohort`, as a refusal in the page's language.
+fn check_date(state: &AppState, cohort: Date, lang: Lang) -> Result<(), AppError> {
+    check_draw_date(cohort, today(state))
+        .map_err(|e| AppError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e, lang))
+}
+
+/// `GET /trekning`: the HF recruiter's sites, cohorts, participants, places and draws.
+pub async fn overview(State(state): State<AppState>, v: Visitor) -> Result<Html<String>, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let orgs = state.store.orgs().await.map_err(store_err(lang))?;
+    let mut sites = Vec::new();
+    let mut denied = None;
+    for site in orgs.iter().filter(|o| o.kind == OrgKind::HospitalSite) {
+        let path = state
+            .store
+            .org_path(site.id)
+            .await
+            .map_err(store_err(lang))?;
+        if let Err(d) = authorize(&s.principal, &Action::RunLottery { site: &path }) {
+            denied = Some(d);
+            continue;
+        }
+        let mut cohorts: BTreeSet<Date> = state
+            .store
+            .course_cohorts(site.id)
+            .await
+            .map_err(store_err(lang))?
+            .into_iter()
+            .collect();
+        for hospital_start in state
+            .store
+            .cohorts(site.id)
+            .await
+            .map_err(store_err(lang))?
+        {
+            cohorts.insert(hospital_start.saturating_add(12.months()));
+        }
+        let mut blocks = Vec::new();
+        for cohort in cohorts.into_iter().rev().take(4) {
+            let courses = state
+                .store
+                .courses_for_cohort(site.id, cohort)
+                .await
+                .map_err(store_err(lang))?;
+            let places = state
+                .store
+                .lottery_places(site.id, cohort)
+                .await
+                .map_err(store_err(lang))?;
+            let draws = state
+                .store
+                .lottery_draws(site.id, cohort)
+                .await
+                .map_err(store_err(lang))?;
+            let latest = draws.last();
+            blocks.push(context! {
+                cohort => cohort.to_string(), cohort_label => fmt_date(cohort, lang),
+                latest_date => fmt_date(latest_draw_date(cohort), lang),
+                participants => courses.iter().filter(|c| c.section == "13b").count(),
+                places => places.iter().map(|p| p.count).sum::<u32>(),
+                place_list => places.iter().map(|p| format!("{} ({}) ×{}", p.municipality_name, p.key, p.count)).collect::<Vec<_>>().join(", "),
+                state => crate::i18n::t(lang, state_key(latest)),
+                open => latest.filter(|d| !d.is_drawn()).map(|d| d.id),
+                drawn => latest.is_some_and(Draw::is_drawn),
+                draws => draws.iter().map(|d| context! { id => d.id, state => crate::i18n::t(lang, state_key(Some(d))) }).collect::<Vec<_>>(),
+            });
+        }
+        sites.push(context! { id => site.id, name => site.name.clone(), cohorts => blocks });
+    }
+    if sites.is_empty()
+        && let Some(d) = denied
+    {
+        return Err(forbidden(d, lang));
+    }
+    let methods = [Method::PreferenceOrder, Method::PureRandom]
+        .map(|m| context! { value => m.as_str(), label => m.label(lang) });
+    crate::templates::render(
+        "lottery.html",
+        page(&state, &v, context! { sites => sites, methods => methods }),
+    )
+}
+
+/// Form: publish a commitment.
+#[derive(Debug, Deserialize)]
+pub struct CommitForm {
+    #[serde(default)]
+    csrf_token: String,
+    site: i64,
+    cohort: String,
+    method: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /trekning/forplikt`: makes the seed and publishes its commitment. Refused later than
+/// four months before the municipal start (002 §2.1), naming the last allowed day.
+pub async fn commit(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(f): Form<CommitForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let path = state
+        .store
+        .org_path(f.site)
+        .await
+        .map_err(store_err(lang))?;
+    let grant = authorize(&s.principal, &Action::RunLottery { site: &path })
+        .map_err(|d| forbidden(d, lang))?;
+    let bad = || {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            lang.pick("Ugyldig skjema.", "Invalid form."),
+        )
+        .in_lang(lang)
+    };
+    let cohort: Date = f.cohort.parse().map_err(|_| bad())?;
+    let method = match f.method.as_str() {
+        "preference_order" => Method::PreferenceOrder,
+        "pure_random" => Method::PureRandom,
+        _ => return Err(bad()),
+    };
+    check_date(&state, cohort, lang)?;
+    // docs/lottery.md §2: 32 bytes from the operating system's CSPRNG.
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let seed = Seed::from_bytes(bytes);
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    let reason = f.reason.trim();
+    let id = state
+        .store
+        .commit_lottery(
+            &ctx,
+            &NewCommitment {
+                hospital_site_id: f.site,
+                cohort,
+                method,
+                seed: &seed,
+                reason: (!reason.is_empty()).then_some(reason),
+            },
+        )
+        .await
+        .map_err(|e| lottery_error(e, lang))?;
+    Ok(Redirect::to(&format!("/trekning/{id}")).into_response())
+}
+
+/// Form: only the CSRF token.
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// `POST /trekning/{id}/trekk`: runs the draw and reveals the seed.
+pub async fn run(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let draw = state
+        .store
+        .lottery_draw(id)
+        .await
+        .map_err(store_err(lang))?;
+    let path = state
+        .store
+        .org_path(draw.hospital_site_id)
+        .await
+        .map_err(store_err(lang))?;
+    let grant = authorize(&s.principal, &Action::RunLottery { site: &path })
+        .map_err(|d| forbidden(d, lang))?;
+    check_date(&state, draw.cohort, lang)?;
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    state
+        .store
+        .draw_lottery(&ctx, id)
+        .await
+        .map_err(|e| lottery_error(e, lang))?;
+    Ok(Redirect::to(&format!("/trekning/{id}")).into_response())
+}
+
+/// A draw and what the visitor may see of it, after the access check.
+struct Viewed {
+    draw: Draw,
+    site_name: String,
+    courses: Vec<Course>,
+    ctx: Ctx,
+}
+
+async fn view_draw(state: &AppState, v: &Visitor, id: &str) -> Result<Viewed, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let draw = state
+        .store
+        .lottery_draw(id)
+        .await
+        .map_err(store_err(lang))?;
+    let site = draw.hospital_site_id;
+    let path = state.store.org_path(site).await.map_err(store_err(lang))?;
+    let courses = state
+        .store
+        .courses_for_cohort(site, draw.cohort)
+        .await
+        .map_err(store_err(lang))?;
+    let mut municipalities = Vec::new();
+    for m in state.store.area(site).await.map_err(store_err(lang))? {
+        municipalities.push(
+            state
+                .store
+                .org_path(m.municipality_id)
+                .await
+                .map_err(store_err(lang))?,
+        );
+    }
+    let grant = authorize(
+        &s.principal,
+        &Action::ViewLottery {
+            site: &path,
+            participant: courses.iter().any(|c| c.applicant_id == s.user.id),
+            municipalities: &municipalities,
+        },
+    )
+    .map_err(|d| forbidden(d, lang))?;
+    let site_name = state.store.org(site).await.map_err(store_err(lang))?.name;
+    Ok(Viewed {
+        draw,
+        site_name,
+        courses,
+        ctx: Ctx::new(Actor::user(s.user.id, grant), state.now()),
+    })
+}
+
+/// `GET /trekning/{id}`: the commitment; after the draw the seed, the order and the result.
+pub async fn show(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let lang = v.lang;
+    let w = view_draw(&state, &v, &id).await?;
+    let me = v.session.as_ref().map(|s| s.user.id);
+    let mine: Vec<String> = w
+        .courses
+        .iter()
+        .filter(|c| Some(c.applicant_id) == me)
+        .map(Course::participant_id)
+        .collect();
+    let places = state
+        .store
+        .lottery_places(w.draw.hospital_site_id, w.draw.cohort)
+        .await
+        .map_err(store_err(lang))?;
+    let export = w.draw.export();
+    let result: Vec<_> = export
+        .as_ref()
+        .map(|e| {
+            e.result
+                .iter()
+                .map(|r| {
+                    let name = places
+                        .iter()
+                        .find(|p| p.key == r.place)
+                        .map(|p| p.municipality_name.clone());
+                    let turn = e.draw_order.iter().position(|p| p == &r.participant).map(|i| i + 1);
+                    context! {
+                        participant => r.participant.clone(), place => r.place.clone(), municipality => name,
+                        basis => format!("{:?}", r.basis).to_lowercase(), rank => r.rank, on_leave => r.on_leave,
+                        turn => turn, mine => mine.contains(&r.participant),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let d = &w.draw;
+    let method = match d.method.as_str() {
+        "pure_random" => Method::PureRandom,
+        _ => Method::PreferenceOrder,
+    };
+    crate::templates::render(
+        "lottery_draw.html",
+        page(
+            &state,
+            &v,
+            context! {
+                draw => context! {
+                    id => d.id, site => w.site_name, cohort => fmt_date(d.cohort, lang),
+                    method => method.label(lang), drawn => d.is_drawn(),
+                    state => crate::i18n::t(lang, state_key(Some(d))),
+                    seed_sha256 => d.seed_sha256.clone(), inputs_sha256 => d.inputs_sha256.clone(),
+                    seed => d.seed.clone(), replaces_id => d.replaces_id, reason => d.reason.clone(),
+                    committed_at => fmt_time(d.committed_at, lang),
+                    drawn_at => d.drawn_at.map(|t| fmt_time(t, lang)),
+                },
+                result => result,
+            },
+        ),
+    )
+}
+
+/// `GET /trekning/{id}/eksport.json`: the export file (docs/lottery.md §10). Every download is
+/// logged.
+pub async fn export(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let w = view_draw(&state, &v, &id).await?;
+    let Some(text) = w.draw.result.clone() else {
+        return Err(AppError::not_found(lang));
+    };
+    state
+        .store
+        .log(
+            &w.ctx,
+            Event {
+                action: "lottery.export",
+                object_type: "lottery_draw",
+                object_id: w.draw.id.to_string(),
+                summary: serde_json::json!({"seed_sha256": w.draw.seed_sha256}),
+            },
+        )
+        .await
+        .map_err(store_err(lang))?;
+    let filename = format!("trekning-{}-{}.json", w.draw.cohort, w.draw.id);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        text,
+    )
+        .into_response())
+}
+
+/// Notices on `/min-lis1`.
+#[derive(Debug, Deserialize)]
+pub struct MineQuery {
+    #[serde(default)]
+    lagret: Option<String>,
+}
+
+/// `GET /min-lis1`: a doctor's course (with the ranking form before the draw); a municipality's
+/// doctors.
+pub async fn mine(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<MineQuery>,
+) -> Result<Html<String>, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let mut courses = Vec::new();
+    for c in state
+        .store
+        .courses_for_applicant(s.user.id)
+        .await
+        .map_err(store_err(lang))?
+    {
+        let site = state
+            .store
+            .org_path(c.hospital_site_id)
+            .await
+            .map_err(store_err(lang))?;
+        let access = Action::ViewCourse {
+            doctor: c.applicant_id,
+            site: &site,
+            municipality: None,
+        };
+        if authorize(&s.principal, &access).is_err() {
+            continue;
+        }
+        let draws = state
+            .store
+            .lottery_draws(c.hospital_site_id, c.dates.municipal_start)
+            .await
+            .map_err(store_err(lang))?;
+        let drawn = draws.last().is_some_and(Draw::is_drawn);
+        let places = if c.section == "13b" && !drawn {
+            state
+                .store
+                .lottery_places(c.hospital_site_id, c.dates.municipal_start)
+                .await
+                .map_err(store_err(lang))?
+        } else {
+            Vec::new()
+        };
+        let ranking = state
+            .store
+            .preferences(c.id)
+            .await
+            .map_err(store_err(lang))?;
+        let choices: Vec<_> = (0..places.len())
+            .map(|i| context! { n => i + 1, selected => ranking.get(i).cloned() })
+            .collect();
+        let label = |key: &str| {
+            places
+                .iter()
+                .find(|p| p.key == key)
+                .map(|p| format!("{} ({})", p.municipality_name, p.key))
+                .unwrap_or_else(|| key.to_string())
+        };
+        courses.push(context! {
+            id => c.id, site => c.hospital_site_name.clone(),
+            hospital => format!("{} – {}", fmt_date(c.dates.hospital_start, lang), fmt_date(c.dates.hospital_end, lang)),
+            municipal => format!("{} – {}", fmt_date(c.dates.municipal_start, lang), fmt_date(c.dates.municipal_end, lang)),
+            municipality => c.municipality_name.clone(),
+            may_rank => !places.is_empty(),
+            places => places.iter().map(|p| context! { key => p.key.clone(), label => label(&p.key) }).collect::<Vec<_>>(),
+            choices => choices,
+            ranking => ranking.iter().map(|k| label(k)).collect::<Vec<_>>(),
+            draw => draws.last().map(|d| d.id),
+        });
+    }
+    // Municipalities: the doctors placed with them (personal data: the read is logged).
+    let mut doctors = Vec::new();
+    let mut is_municipality = false;
+    for g in s
+        .principal
+        .grants
+        .iter()
+        .filter(|g| g.role == Role::Municipality)
+    {
+        is_municipality = true;
+        let muni_path = state.store.org_path(g.org).await.map_err(store_err(lang))?;
+        let mut seen = Vec::new();
+        let mut grant = None;
+        for c in state
+            .store
+            .courses_for_municipality(g.org)
+            .await
+            .map_err(store_err(lang))?
+        {
+            let site = state
+                .store
+                .org_path(c.hospital_site_id)
+                .await
+                .map_err(store_err(lang))?;
+            let Ok(allowed) = authorize(
+                &s.principal,
+                &Action::ViewCourse {
+                    doctor: c.applicant_id,
+                    site: &site,
+                    municipality: Some(&muni_path),
+                },
+            ) else {
+                continue;
+            };
+            grant = Some(allowed);
+            seen.push(c.id);
+            doctors.push(context! {
+                name => c.applicant_name.clone(), site => c.hospital_site_name.clone(),
+                municipality => c.municipality_name.clone(),
+                municipal => format!("{} – {}", fmt_date(c.dates.municipal_start, lang), fmt_date(c.dates.municipal_end, lang)),
+                on_leave => c.on_leave,
+            });
+        }
+        if let Some(grant) = grant {
+            let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+            state
+                .store
+                .log(
+                    &ctx,
+                    Event {
+                        action: "courses.view",
+                        object_type: "organisation",
+                        object_id: g.org.to_string(),
+                        summary: serde_json::json!({"courses": seen}),
+                    },
+                )
+                .await
+                .map_err(store_err(lang))?;
+        }
+    }
+    let notice = q
+        .lagret
+        .is_some()
+        .then(|| crate::i18n::t(lang, "course.ranking_saved"));
+    crate::templates::render(
+        "my_course.html",
+        page(
+            &state,
+            &v,
+            context! {
+                courses => courses, doctors => doctors, is_municipality => is_municipality,
+                notice => notice,
+            },
+        ),
+    )
+}
+
+/// `POST /min-lis1`: saves the doctor's ranking (`course`, then `choice` fields best first;
+/// empty choices are skipped).
+pub async fn rank(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    s.check_csrf(field("csrf_token"), lang)?;
+    let course_id: i64 = field("course")
+        .parse()
+        .map_err(|_| AppError::not_found(lang))?;
+    let course = state
+        .store
+        .course(course_id)
+        .await
+        .map_err(store_err(lang))?;
+    let site = state
+        .store
+        .org_path(course.hospital_site_id)
+        .await
+        .map_err(store_err(lang))?;
+    let grant = authorize(
+        &s.principal,
+        &Action::ViewCourse {
+            doctor: course.applicant_id,
+            site: &site,
+            municipality: None,
+        },
+    )
+    .map_err(|d| forbidden(d, lang))?;
+    if course.applicant_id != s.user.id {
+        // Only the doctor ranks; the hospital may see the course but not rank for the doctor.
+        return Err(AppError::not_found(lang));
+    }
+    let keys: Vec<String> = form
+        .iter()
+        .filter(|(k, v)| k == "choice" && !v.trim().is_empty())
+        .map(|(_, v)| v.trim().to_string())
+        .collect();
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    state
+        .store
+        .set_preferences(&ctx, course_id, s.user.id, &keys)
+        .await
+        .map_err(|e| lottery_error(e, lang))?;
+    Ok(Redirect::to("/min-lis1?lagret=1").into_response())
+}
