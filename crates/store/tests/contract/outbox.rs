@@ -1,6 +1,5 @@
 //! The outbox's contract on SQLite and PostgreSQL (each test runs as `NAME::sqlite` and
 //! `NAME::postgres`): queuing, due times, retries, and exclusive claiming.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashSet;
 

@@ -2,6 +2,8 @@
 //! Each test runs twice, as `NAME::sqlite` and `NAME::postgres`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod outbox;
+
 use jiff::civil::date;
 use jiff::{SignedDuration, Timestamp};
 use lis1_domain::access::{Grant, Role};
