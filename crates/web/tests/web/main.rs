@@ -1522,6 +1522,18 @@ mod hiring {
             app.state.store.offer(lise_offer).await.unwrap().state,
             "accepted"
         );
+        // Her course exists: §13b, so the municipality waits for the lottery.
+        let courses = app
+            .state
+            .store
+            .courses_for_applicant(lise_id(&app).await)
+            .await
+            .unwrap();
+        assert_eq!(courses.len(), 1);
+        assert_eq!(
+            (courses[0].offer_id, courses[0].municipality_id),
+            (lise_offer, None)
+        );
         assert_eq!(
             app.state
                 .store
