@@ -1172,7 +1172,13 @@ async fn session(
     Ok((token, csrf))
 }
 
-async fn send(app: &Router, req: Request<Body>) -> anyhow::Result<(StatusCode, String, String)> {
+/// Sends a request; returns the status, the `Location` header, the body, and the time until the
+/// whole body was there (reading it as text afterwards is not the server's time).
+async fn send(
+    app: &Router,
+    req: Request<Body>,
+) -> anyhow::Result<(StatusCode, String, String, Duration)> {
+    let started = Instant::now();
     let resp = app.clone().oneshot(req).await?;
     let status = resp.status();
     let location = resp
@@ -1182,10 +1188,12 @@ async fn send(app: &Router, req: Request<Body>) -> anyhow::Result<(StatusCode, S
         .unwrap_or("")
         .to_string();
     let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await?;
+    let elapsed = started.elapsed();
     Ok((
         status,
         location,
         String::from_utf8_lossy(&bytes).into_owned(),
+        elapsed,
     ))
 }
 
@@ -1226,7 +1234,7 @@ async fn measure_list(
         let bar = progress(args.warmup + args.list_requests, label);
         let (mut rows, mut bytes) = (0, 0);
         for _ in 0..args.warmup {
-            let (status, _, body) = send(app, request()?).await?;
+            let (status, _, body, _) = send(app, request()?).await?;
             if status != StatusCode::OK {
                 bail!("GET {path}: {status}\n{}", excerpt(&body));
             }
@@ -1240,10 +1248,8 @@ async fn measure_list(
         }
         let mut samples = Vec::with_capacity(args.list_requests);
         for _ in 0..args.list_requests {
-            let req = request()?;
-            let t = Instant::now();
-            let (status, _, body) = send(app, req).await?;
-            samples.push(t.elapsed());
+            let (status, _, body, elapsed) = send(app, request()?).await?;
+            samples.push(elapsed);
             if status != StatusCode::OK {
                 bail!("GET {path}: {status}\n{}", excerpt(&body));
             }
@@ -1353,20 +1359,23 @@ async fn measure_submit(
                         continue;
                     }
                 };
-                let t = Instant::now();
-                let result = send(&app, req).await;
-                let elapsed = t.elapsed();
-                let error = match result {
-                    Ok((StatusCode::SEE_OTHER, location, _))
+                let (elapsed, error) = match send(&app, req).await {
+                    Ok((StatusCode::SEE_OTHER, location, _, elapsed))
                         if location.starts_with("/soknader?kvittering=") =>
                     {
-                        None
+                        (elapsed, None)
                     }
-                    Ok((status, location, body)) => Some(format!(
-                        "POST /utlysninger/{ad}/sok: {status} {location}\n{}",
-                        excerpt(&body)
-                    )),
-                    Err(e) => Some(format!("POST /utlysninger/{ad}/sok: {e:#}")),
+                    Ok((status, location, body, elapsed)) => (
+                        elapsed,
+                        Some(format!(
+                            "POST /utlysninger/{ad}/sok: {status} {location}\n{}",
+                            excerpt(&body)
+                        )),
+                    ),
+                    Err(e) => (
+                        Duration::ZERO,
+                        Some(format!("POST /utlysninger/{ad}/sok: {e:#}")),
+                    ),
                 };
                 out.push((elapsed, error));
             }

@@ -73,20 +73,11 @@ for_each_backend! {
                 summary: event.summary.to_string(),
             };
             let hash = entry_hash(&prev_hash, &record);
-            // Every writer waits for the head row, so each round trip made while holding it
-            // costs every waiting writer (docs/benchmarks.md): on PostgreSQL the entry and the
-            // new head go in one statement. (SQLite has no INSERT inside WITH, nor the wait.)
-            let insert_sql = if IS_PG {
-                "WITH appended AS (INSERT INTO audit_log (seq, at, actor_user_id, actor_org_id, \
-                 actor_role, action, object_type, object_id, summary, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)) \
-                 UPDATE audit_head SET seq = $1, hash = $11 WHERE id = 1"
-            } else {
+            sqlx::query(
                 "INSERT INTO audit_log (seq, at, actor_user_id, actor_org_id, actor_role, action, \
                  object_type, object_id, summary, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-            };
-            sqlx::query(insert_sql)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
             .bind(record.seq)
             .bind(conv::ts(record.at))
             .bind(record.actor_user_id)
@@ -100,13 +91,11 @@ for_each_backend! {
             .bind(hash.clone())
             .execute(&mut *self)
             .await?;
-            if !IS_PG {
-                sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-                    .bind(record.seq)
-                    .bind(hash)
-                    .execute(&mut *self)
-                    .await?;
-            }
+            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(record.seq)
+                .bind(hash)
+                .execute(&mut *self)
+                .await?;
             Ok(record.seq)
         }
     }

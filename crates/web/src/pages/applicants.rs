@@ -387,7 +387,7 @@ fn row(c: &AdContext, s: &Scored, lang: Lang) -> Value {
         .iter()
         .map(|l| {
             context! {
-                label => l.label(lang).to_string(), basis => l.basis.format(lang),
+                label => l.label(lang), basis => l.basis.format(lang),
                 points => l.points.format(lang), capped => l.capped,
             }
         })
