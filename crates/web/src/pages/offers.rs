@@ -540,23 +540,28 @@ pub async fn answer(
             .await;
             Ok(Redirect::to(&format!("/tilbud?svar={}", f.answer)).into_response())
         }
-        Err(StoreError::Conflict(_)) => Err(AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "offer_not_open",
-            match lang {
-                Lang::Nb => format!(
-                    "Tilbudet er ikke lenger åpent (svarfristen var {}). Ingenting ble endret.",
-                    fmt_time(offer.reply_deadline, lang)
-                ),
-                Lang::En => format!(
-                    "The offer is no longer open (the reply deadline was {}). Nothing was changed.",
-                    fmt_time(offer.reply_deadline, lang)
-                ),
-            },
-        )
-        .in_lang(lang)),
+        Err(StoreError::Conflict(_)) => Err(offer_not_open(offer.reply_deadline, lang)),
         Err(e) => Err(AppError::store(e, lang)),
     }
+}
+
+/// An answer to an offer (ordinary or rest position) that is no longer open: answered, expired or
+/// withdrawn. Nothing was changed; the message names the deadline.
+pub fn offer_not_open(deadline: Timestamp, lang: Lang) -> AppError {
+    let when = fmt_time(deadline, lang);
+    AppError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "offer_not_open",
+        match lang {
+            Lang::Nb => format!(
+                "Tilbudet er ikke lenger åpent (svarfristen var {when}). Ingenting ble endret."
+            ),
+            Lang::En => format!(
+                "The offer is no longer open (the reply deadline was {when}). Nothing was changed."
+            ),
+        },
+    )
+    .in_lang(lang)
 }
 
 /// Tells the deciding employer's recruiters that an offer was answered: the hospital for an

@@ -970,21 +970,10 @@ pub async fn answer(
         Ok(()) => {
             Ok(Redirect::to(&format!("/reststillinger/mine?svar={}", f.answer)).into_response())
         }
-        Err(StoreError::Conflict(_)) => Err(AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "offer_not_open",
-            match lang {
-                Lang::Nb => format!(
-                    "Tilbudet er ikke lenger åpent (svarfristen var {}). Ingenting ble endret.",
-                    fmt_time(offer.reply_deadline, lang)
-                ),
-                Lang::En => format!(
-                    "The offer is no longer open (the reply deadline was {}). Nothing was changed.",
-                    fmt_time(offer.reply_deadline, lang)
-                ),
-            },
-        )
-        .in_lang(lang)),
+        Err(StoreError::Conflict(_)) => Err(crate::pages::offers::offer_not_open(
+            offer.reply_deadline,
+            lang,
+        )),
         Err(e) => Err(AppError::store(e, lang)),
     }
 }
