@@ -721,6 +721,134 @@ async function hiring(newContext, watch) {
     assert((await rankInput(page, ORDINARY, LEGE2).inputValue()) === '1', 'hnt\'s own ranking was changed');
   });
 
+  // 10. Offers. The demo server runs on the real clock, after the demo round's offer rounds and
+  // before this round's: no offer can be made here (the HTTP tests cover that with a manual
+  // clock), but the pages and the next-in-line setting are checked.
+  await check('offers 1: lege1 /tilbud ("Mine tilbud", none yet) has no axe violations', async () => {
+    await visit(lege1.page, '/tilbud');
+    assert((await lege1.page.locator('h1').innerText()).includes('Mine tilbud'), 'no "Mine tilbud" h1');
+    assert((await bodyText(lege1.page)).includes('Du har ingen tilbud.'), 'no "Du har ingen tilbud."');
+    await axe(lege1.page);
+  });
+  await check('offers 2: hnt switches the ad to "Etter bekreftelse fra arbeidsgiver" on the innstilling page; the ad shows it (axe clean)', async () => {
+    assert(adId, 'no ad');
+    const page = hnt.page;
+    await visit(page, `/utlysninger/${adId}/innstilling`);
+    assert((await page.locator('#mode-now').innerText()).includes('Automatisk'), 'the setting is not shown as automatic');
+    assert((await page.locator('#next-heading').innerText()).includes('Venter på bekreftelse'), 'no confirmation section');
+    await axe(page);
+    await page.getByRole('radio', { name: 'Etter bekreftelse fra arbeidsgiver' }).check();
+    await submit(page, page.getByRole('button', { name: 'Lagre innstillingen for neste i køen' }));
+    assert(path(page) === `/utlysninger/${adId}/innstilling?neste=1`, `landed on ${path(page)}`);
+    const text = await bodyText(page);
+    assert(text.includes('Innstillingen for neste i køen er lagret.'), 'no saved notice');
+    assert((await page.locator('#mode-now').innerText()).includes('Etter bekreftelse'), 'the new setting is not shown');
+    assert(text.includes('Venter på bekreftelse: 0'), 'the count of places awaiting confirmation is not shown');
+    await axe(page);
+    await visit(page, `/utlysninger/${adId}`);
+    assert((await page.locator('#next-mode').innerText()).includes('Etter bekreftelse fra arbeidsgiver'), 'the ad page does not show the setting');
+    await axe(page);
+  });
+
+  // 11. Rest positions: Levanger advertises two, lege1 applies for both, withdraws from one and
+  // accepts an offer of the other; Levanger closes the first.
+  const restTitle = 'Reststilling i Levanger kommune (nettlesertest)';
+  const restTitle2 = 'Reststilling i Levanger kommune, nummer to (nettlesertest)';
+  const restIds = {};
+  const advertiseRest = async (title) => {
+    const page = levanger.page;
+    await visit(page, '/reststillinger/ny');
+    await axe(page);
+    await page.locator('#title').fill(title);
+    await page.locator('#description').fill('Seks måneder i kommunen, med veileder.');
+    await page.locator('#period_from').fill('2027-03-01');
+    await page.locator('#period_to').fill('2027-08-31');
+    await submit(page, page.getByRole('button', { name: 'Lys ut reststillingen' }));
+    const m = /^\/reststillinger\/(\d+)$/.exec(path(page));
+    assert(m, `not saved (${path(page)}): ${await errorSummary(page)}`);
+    assert((await page.locator('h1').innerText()).includes(title), 'wrong h1');
+    await axe(page);
+    return m[1];
+  };
+  await check('rest 1: levanger advertises two rest positions at /reststillinger/ny (axe clean)', async () => {
+    restIds.first = await advertiseRest(restTitle);
+    restIds.second = await advertiseRest(restTitle2);
+  });
+  await check('rest 2: the public /reststillinger lists them; lege1 opens one and applies (axe clean)', async () => {
+    assert(restIds.first, 'no rest position');
+    const page = lege1.page;
+    await visit(page, '/reststillinger');
+    await axe(page);
+    for (const [id, title] of [[restIds.first, restTitle], [restIds.second, restTitle2]]) {
+      await visit(page, '/reststillinger');
+      const link = page.locator(`main a[href="/reststillinger/${id}"]`);
+      assert((await link.count()) >= 1, `${title} is not on the public list`);
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), link.first().click()]);
+      assert(path(page) === `/reststillinger/${id}`, `landed on ${path(page)}`);
+      await axe(page);
+      await page.locator('#motivation').fill('Jeg søker gjerne på reststillingen.');
+      await submit(page, page.getByRole('button', { name: 'Søk på stillingen' }));
+      assert(path(page) === `/reststillinger/${id}?kvittering=1`, `landed on ${path(page)}`);
+      assert((await bodyText(page)).includes('Søknaden er sendt.'), 'no receipt');
+      await axe(page);
+    }
+  });
+  await check('rest 3: lege1 withdraws the second application from /reststillinger/mine (axe clean)', async () => {
+    assert(restIds.second, 'no rest position');
+    const page = lege1.page;
+    await visit(page, '/reststillinger/mine');
+    await axe(page);
+    const button = page.locator(`main form[action="/reststillinger/${restIds.second}/trekk"] button`);
+    assert((await button.count()) === 1, 'no "Trekk søknaden" for the second rest position');
+    await submit(page, button);
+    assert(path(page) === '/reststillinger/mine?trukket=1', `landed on ${path(page)}`);
+    assert((await bodyText(page)).includes('Søknaden er trukket.'), 'no "Søknaden er trukket."');
+    await axe(page);
+  });
+  await check('rest 4: levanger offers the first to lege1 on /reststillinger/{id}/sokere (axe clean)', async () => {
+    assert(restIds.first, 'no rest position');
+    const page = levanger.page;
+    await visit(page, `/reststillinger/${restIds.first}/sokere`);
+    await axe(page);
+    const button = page.locator('main tr', { hasText: LEGE1 }).getByRole('button', { name: /^Gi tilbud/ });
+    assert((await button.count()) === 1, `no "Gi tilbud" for ${LEGE1}`);
+    await submit(page, button);
+    assert(path(page) === `/reststillinger/${restIds.first}/sokere?tilbud=1`, `landed on ${path(page)}`);
+    assert((await bodyText(page)).includes('Tilbudet er gitt.'), 'no "Tilbudet er gitt."');
+    await axe(page);
+    // lege1 withdrew the second application: Levanger no longer sees it.
+    await visit(page, `/reststillinger/${restIds.second}/sokere`);
+    assert(!(await bodyText(page)).includes(LEGE1), 'the withdrawn application is still listed');
+  });
+  await check('rest 5: lege1 accepts the rest offer on /reststillinger/mine; it leaves the public list (axe clean)', async () => {
+    assert(restIds.first, 'no rest position');
+    const page = lege1.page;
+    await visit(page, '/reststillinger/mine');
+    const accept = page.locator('main li', { hasText: restTitle }).getByRole('button', { name: /^Takk ja/ });
+    assert((await accept.count()) === 1, 'no "Takk ja" for the rest offer');
+    await axe(page);
+    await submit(page, accept);
+    assert(path(page) === '/reststillinger/mine?svar=ja', `landed on ${path(page)}`);
+    assert((await bodyText(page)).includes('Stillingen er din.'), 'no "Stillingen er din."');
+    await axe(page);
+    await visit(page, '/reststillinger');
+    assert((await page.locator(`main a[href="/reststillinger/${restIds.first}"]`).count()) === 0, 'the filled rest position is still listed');
+  });
+  await check('rest 6: levanger closes the second with a reason; it leaves the public list (axe clean)', async () => {
+    assert(restIds.second, 'no rest position');
+    const page = levanger.page;
+    await visit(page, `/reststillinger/${restIds.second}/sokere`);
+    await page.locator('#close-reason').fill('Stillingen ble besatt på annen måte.');
+    await submit(page, page.getByRole('button', { name: 'Avslutt reststillingen' }));
+    assert(path(page) === `/reststillinger/${restIds.second}/sokere?avsluttet=1`, `landed on ${path(page)}`);
+    const text = await bodyText(page);
+    assert(text.includes('Reststillingen er avsluttet.') && text.includes('Stillingen ble besatt på annen måte.'), 'no closed notice with the reason');
+    await axe(page);
+    await visit(lege1.page, '/reststillinger');
+    assert((await lege1.page.locator(`main a[href="/reststillinger/${restIds.second}"]`).count()) === 0, 'the closed rest position is still listed');
+    await visitExpecting(lege1.page, `/reststillinger/${restIds.second}`, [404]);
+  });
+
   // Small screens: the hiring pages reflow at 320 CSS px (WCAG 1.4.10).
   for (const [who, urls] of [
     [hnt, () => [`/utlysninger/${adId}/sokere`, `/utlysninger/${adId}/sokere/${apps[LEGE1]}`, `/utlysninger/${adId}/innstilling`, '/utlysninger/ny']],
@@ -737,6 +865,137 @@ async function hiring(newContext, watch) {
     }
   }
   for (const c of contexts) await c.close().catch(() => {});
+}
+
+// The demo's finished spring 2026 round left twelve doctors at Sykehuset Levanger whose municipal
+// part starts 1 September 2027: HNT registers leave for one and sets a plan, publishes the
+// lottery commitment, a doctor ranks, HNT draws, the doctor sees the municipality, Levanger
+// kommune sees its doctors, and the directorate sees the late-draw page.
+async function lottery(newContext, watch) {
+  const open = async (email) => {
+    const context = await newContext();
+    const page = await context.newPage();
+    watch(page);
+    await signIn(page, email);
+    return { context, page };
+  };
+  let hnt;
+  let courseUrl = '';
+  await check('course 1: hnt /lis1-lop lists the twelve Levanger doctors (axe clean)', async () => {
+    hnt = await open('hnt@demo.lis1.no');
+    await visit(hnt.page, '/lis1-lop');
+    const text = await bodyText(hnt.page);
+    for (const name of ['Ingrid Aune', 'Ola Moe']) assert(text.includes(name), `${name} is not listed`);
+    await axe(hnt.page);
+    courseUrl = await hnt.page.locator('main table a', { hasText: 'Ingrid Aune' }).getAttribute('href');
+    assert(/^\/lis1-lop\/\d+$/.test(courseUrl), `odd course link ${courseUrl}`);
+  });
+  await check('course 2: leave ending before it begins is refused with the reason, the note kept (axe clean)', async () => {
+    assert(courseUrl, 'no course');
+    const page = hnt.page;
+    await visit(page, courseUrl);
+    await axe(page);
+    await page.locator('#leave-kind').selectOption('parental');
+    await page.locator('#leave-from').fill('2027-03-19');
+    await page.locator('#leave-to').fill('2027-01-10');
+    await page.locator('#leave-note').fill('Avtalt med avdelingen');
+    await submit(page, page.getByRole('button', { name: 'Registrer permisjon' }));
+    const text = await bodyText(page);
+    assert(text.includes('siste dag er før den første'), 'no reason given');
+    assert((await page.locator('#leave-note').inputValue()) === 'Avtalt med avdelingen', 'the note was lost');
+    await axe(page);
+  });
+  await check('course 3: ten weeks of parental leave move the municipal start to 10.11.2027 (axe clean)', async () => {
+    const page = hnt.page;
+    await visit(page, courseUrl);
+    await page.locator('#leave-kind').selectOption('parental');
+    await page.locator('#leave-from').fill('2027-01-10');
+    await page.locator('#leave-to').fill('2027-03-20');
+    await submit(page, page.getByRole('button', { name: 'Registrer permisjon' }));
+    const text = await bodyText(page);
+    assert(text.includes('Permisjonen er registrert'), 'no confirmation');
+    assert(text.includes('10.11.2027'), 'the moved municipal start is not shown');
+    await axe(page);
+  });
+  await check('course 4: hnt sets a two-part rotation plan and a supervisor (axe clean)', async () => {
+    const page = hnt.page;
+    await visit(page, courseUrl);
+    await page.locator('#department1').fill('Indremedisin');
+    await page.locator('#from1').fill('2026-09-01');
+    await page.locator('#to1').fill('2027-02-28');
+    await page.locator('#department2').fill('Kirurgi');
+    await page.locator('#from2').fill('2027-03-01');
+    await page.locator('#to2').fill('2027-11-09');
+    for (const f of ['#department3', '#from3', '#to3']) await page.locator(f).fill('');
+    await page.locator('#supervisor_name').fill('Dr. Kari Veileder');
+    await submit(page, page.getByRole('button', { name: 'Lagre plan' }));
+    const text = await bodyText(page);
+    assert(text.includes('Planen er lagret'), `not saved: ${text.slice(0, 400)}`);
+    assert(text.includes('Dr. Kari Veileder'), 'no supervisor shown');
+    await axe(page);
+  });
+  let drawUrl = '';
+  await check('lottery 1: hnt /trekning shows Levanger 01.09.2027 and publishes the commitment (axe clean)', async () => {
+    const page = hnt.page;
+    await visit(page, '/trekning');
+    await axe(page);
+    const card = page.locator('li.ds-card', { hasText: '01.09.2027' }).filter({ has: page.locator('input[name=cohort]') }).first();
+    assert(await card.count() === 1, 'no Levanger 2027 card');
+    // Ranking until the draw (the demo server keeps the real clock).
+    await card.locator('input[name=ranking_deadline]').fill('');
+    await submit(page, card.getByRole('button', { name: /Publiser forpliktelse/ }));
+    drawUrl = path(page);
+    assert(/^\/trekning\/\d+$/.test(drawUrl), `landed on ${drawUrl}`);
+    assert((await bodyText(page)).includes('SHA-256'), 'no commitment shown');
+    await axe(page);
+  });
+  let doctor;
+  await check('lottery 2: a doctor ranks Lesja first and Levanger second (axe clean)', async () => {
+    doctor = await open('lege.levanger01@demo.lis1.no');
+    const page = doctor.page;
+    await visit(page, '/min-lis1');
+    await axe(page);
+    const choices = page.locator('select[name=choice]');
+    await choices.nth(0).selectOption({ label: 'Lesja kommune (3432)' });
+    await choices.nth(1).selectOption({ label: 'Levanger kommune (5037)' });
+    await submit(page, page.getByRole('button', { name: 'Lagre rangering' }));
+    const text = await bodyText(page);
+    assert(text.includes('Rangeringen er lagret'), 'not saved');
+    assert(text.includes('Lesja kommune (3432), Levanger kommune (5037)'), 'the ranking is not shown');
+    await axe(page);
+  });
+  await check('lottery 3: hnt draws; the seed and the result are published (axe clean)', async () => {
+    const page = hnt.page;
+    await visit(page, '/trekning');
+    const card = page.locator('li.ds-card', { hasText: '01.09.2027' }).filter({ has: page.getByRole('button', { name: /Trekk nå/ }) }).first();
+    await submit(page, card.getByRole('button', { name: /Trekk nå/ }));
+    assert(path(page) === drawUrl, `landed on ${path(page)}`);
+    const text = await bodyText(page);
+    assert(text.includes('Frø'), 'no seed');
+    assert(await page.locator('a[href$="/eksport.json"]').count() === 1, 'no export link');
+    await axe(page);
+  });
+  await check('lottery 4: the doctor sees the municipality; Levanger kommune its doctors (axe clean)', async () => {
+    const page = doctor.page;
+    await visit(page, '/min-lis1');
+    const place = await page.locator('main strong').first().innerText();
+    assert(/kommune/.test(place), `no municipality shown: ${place}`);
+    assert(!(await bodyText(page)).includes('Ranger kommunene'), 'still offered to rank');
+    await axe(page);
+    const levanger = await open('levanger@demo.lis1.no');
+    await visit(levanger.page, '/min-lis1');
+    assert((await bodyText(levanger.page)).includes('Sykehuset Levanger'), 'no doctors listed');
+    await axe(levanger.page);
+    await levanger.context.close();
+  });
+  await check('lottery 5: hdir /trekning shows the late-draw section (axe clean)', async () => {
+    const hdir = await open('hdir@demo.lis1.no');
+    await visit(hdir.page, '/trekning');
+    assert((await bodyText(hdir.page)).includes('Kull som ikke er trukket innen fristen'), 'no late-draw section');
+    await axe(hdir.page);
+    await hdir.context.close();
+  });
+  for (const s of [hnt, doctor]) if (s) await s.context.close();
 }
 
 async function main() {
@@ -985,8 +1244,58 @@ async function main() {
       await context.close();
     }
 
+    // ---- Deadlines and obligations (/plikter) and lists (/lister) ----------------------------
+    for (const [email, urls] of [
+      ['hnt@demo.lis1.no', ['/plikter', '/lister']],
+      ['levanger@demo.lis1.no', ['/plikter']],
+      ['statsforvalter@demo.lis1.no', ['/plikter', '/lister']],
+      ['hdir@demo.lis1.no', ['/plikter', '/lister']],
+    ]) {
+      const context = await newContext();
+      const page = await context.newPage();
+      watch(page);
+      let signedIn = false;
+      await check(`${email} signs in (deadlines and lists)`, async () => {
+        await signIn(page, email);
+        assert(path(page) === '/oversikt', `landed on ${path(page)}`);
+        signedIn = true;
+      });
+      for (const url of urls) {
+        await check(`${email.split('@')[0]} ${url} has one h1, a menu link, and no axe violations`, async () => {
+          assert(signedIn, 'not signed in');
+          await visit(page, url);
+          assert((await page.locator('h1').count()) === 1, 'expected exactly one h1');
+          assert((await page.locator(`nav a[href="${url}"]`).count()) === 1, `no menu link to ${url}`);
+          await axe(page);
+          const list = page.locator('main a[href^="/lister/"]').first();
+          if (url === '/lister' && (await list.count()) === 1) {
+            await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), list.click()]);
+            await axe(page);
+          }
+        });
+      }
+      await context.close();
+    }
+    {
+      const context = await newContext();
+      const page = await context.newPage();
+      watch(page);
+      await check('applicant lege1 gets 403 pages on /plikter and /lister (axe clean)', async () => {
+        await signIn(page, 'lege1@demo.lis1.no');
+        for (const url of ['/plikter', '/lister']) {
+          await visit(page, url, 403);
+          assert((await bodyText(page)).includes('ikke tilgang'), `no "ikke tilgang" on ${url}`);
+          await axe(page);
+        }
+      });
+      await context.close();
+    }
+
     // ---- Hiring: an open round, an advertisement, profiles, applications, assessment ----------
     await hiring(newContext, watch);
+
+    // ---- The demo cohort: leave, rotation plan, the lottery from commitment to result --------
+    await lottery(newContext, watch);
 
     // ---- A phone-sized screen: WCAG 1.4.10 asks for no sideways page scrolling at 320 CSS px;
     // wide tables scroll inside their own (keyboard-focusable) region instead.

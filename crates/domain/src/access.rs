@@ -234,6 +234,15 @@ pub enum Action<'a> {
         /// The hospital site and its ancestors.
         site: &'a OrgPath,
     },
+    /// Allow a site's cohort to be drawn later than four months before the municipal start
+    /// (issue 5: only the directorate, with a logged reason).
+    AllowLateLottery,
+    /// Register leave on a doctor's course, and set its rotation plan and supervisor: the HF of
+    /// the hospital site (002 §2.2: "HF registrerer permisjon").
+    ManageCourse {
+        /// The hospital site and its ancestors.
+        site: &'a OrgPath,
+    },
     /// See a lottery's commitment and, after the draw, its seed, result and export: those who run
     /// it, the doctors taking part, the municipalities (and their coordinators and county
     /// governor) that receive doctors, and the union's representative.
@@ -254,6 +263,36 @@ pub enum Action<'a> {
         site: &'a OrgPath,
         /// The municipality and its ancestors, once placed.
         municipality: Option<&'a OrgPath>,
+    },
+    /// Open the page of deadlines and obligations (*frister og plikter*): the organisations that
+    /// have or follow up obligations of courses and lotteries.
+    ViewDeadlines,
+    /// See one obligation of a course or a site's lottery, with the doctor's name: the directorate,
+    /// the site's HF and RHF, and the municipality it lies with (and its coordinator and county
+    /// governor).
+    ViewObligation {
+        /// The hospital site and its ancestors.
+        site: &'a OrgPath,
+        /// The municipalities concerned, each with its ancestors: the course's municipality, or
+        /// for a lottery the site's cooperation area. Empty for a course not yet placed.
+        municipalities: &'a [OrgPath],
+    },
+    /// Register that the municipality has fulfilled an obligation of a course placed with it
+    /// (contract, employment letter; 002 §2.1, 000 §6.2.4).
+    RegisterFulfilment {
+        /// The course's municipality and its ancestors.
+        municipality: &'a OrgPath,
+    },
+    /// Open the lists of hired doctors (*lister*).
+    ViewLists,
+    /// See and download a site's list of doctors for a cohort with their personal data and
+    /// places: the HF sends it to the coordinators, the county governor and the directorate
+    /// (002 §2.2).
+    ViewCohortList {
+        /// The hospital site and its ancestors.
+        site: &'a OrgPath,
+        /// The municipalities of the site's cooperation area, each with its ancestors.
+        municipalities: &'a [OrgPath],
     },
 }
 
@@ -278,8 +317,15 @@ impl Action<'_> {
             Action::ViewRoundStatus { .. } => "view_round_status",
             Action::ManageRestPositions { .. } => "manage_rest_positions",
             Action::RunLottery { .. } => "run_lottery",
+            Action::AllowLateLottery => "allow_late_lottery",
+            Action::ManageCourse { .. } => "manage_course",
             Action::ViewLottery { .. } => "view_lottery",
             Action::ViewCourse { .. } => "view_course",
+            Action::ViewDeadlines => "view_deadlines",
+            Action::ViewObligation { .. } => "view_obligation",
+            Action::RegisterFulfilment { .. } => "register_fulfilment",
+            Action::ViewLists => "view_lists",
+            Action::ViewCohortList { .. } => "view_cohort_list",
         }
     }
 }
@@ -373,6 +419,10 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
         Action::RunLottery { site } => {
             who.grant_where(|g| g.role == HfRecruiter && who.reaches(g, site))
         }
+        Action::AllowLateLottery => who.grant_where(|g| g.role == Directorate),
+        Action::ManageCourse { site } => {
+            who.grant_where(|g| g.role == HfRecruiter && who.reaches(g, site))
+        }
         Action::ViewLottery {
             site,
             participant,
@@ -395,6 +445,43 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
             Applicant => *doctor == who.user_id,
             HfRecruiter => who.reaches(g, site),
             Municipality | Coordinator => municipality.is_some_and(|m| who.reaches(g, m)),
+            _ => false,
+        }),
+        Action::ViewDeadlines => who.grant_where(|g| {
+            matches!(
+                g.role,
+                Directorate | Rhf | HfRecruiter | Municipality | Coordinator | CountyGovernor
+            )
+        }),
+        Action::ViewObligation {
+            site,
+            municipalities,
+        } => who.grant_where(|g| match g.role {
+            Directorate => true,
+            Rhf | HfRecruiter => who.reaches(g, site),
+            Municipality | Coordinator | CountyGovernor => {
+                municipalities.iter().any(|m| who.reaches(g, m))
+            }
+            _ => false,
+        }),
+        // 002 §2.1, 000 §6.2.4: the municipality signs the contract and sends the letter.
+        Action::RegisterFulfilment { municipality } => {
+            who.grant_where(|g| g.role == Municipality && who.reaches(g, municipality))
+        }
+        // 002 §2.2: the lists go to the coordinators, the county governor and the directorate.
+        Action::ViewLists => who.grant_where(|g| {
+            matches!(
+                g.role,
+                Directorate | HfRecruiter | Coordinator | CountyGovernor
+            )
+        }),
+        Action::ViewCohortList {
+            site,
+            municipalities,
+        } => who.grant_where(|g| match g.role {
+            Directorate => true,
+            HfRecruiter => who.reaches(g, site),
+            Coordinator | CountyGovernor => municipalities.iter().any(|m| who.reaches(g, m)),
             _ => false,
         }),
     };
@@ -595,6 +682,16 @@ mod tests {
             authorize(&hdir, &run(&levanger_site)).is_err(),
             "the HF draws; the directorate only overrides dates"
         );
+        assert!(authorize(&hdir, &Action::AllowLateLottery).is_ok());
+        for other in [&hr, &municipality, &doctor] {
+            assert!(authorize(other, &Action::AllowLateLottery).is_err());
+        }
+        let manage = |site| Action::ManageCourse { site };
+        assert!(authorize(&hr, &manage(&levanger_site)).is_ok());
+        assert!(authorize(&other_hr, &manage(&levanger_site)).is_err());
+        assert!(authorize(&municipality, &manage(&levanger_site)).is_err());
+        assert!(authorize(&doctor, &manage(&levanger_site)).is_err());
+        assert!(authorize(&hdir, &manage(&levanger_site)).is_err());
 
         let area = [levanger.clone()];
         let view = |participant| Action::ViewLottery {
@@ -641,6 +738,90 @@ mod tests {
         );
         assert!(authorize(&municipality, &course(Some(&levanger))).is_ok());
         assert!(authorize(&elsewhere, &course(Some(&levanger))).is_err());
+    }
+
+    #[test]
+    fn obligations_are_seen_by_those_concerned_and_registered_by_the_municipality() {
+        let site = OrgPath(vec![30, 20, 10]);
+        let levanger = OrgPath(vec![5037, 50]);
+        let placed = [levanger.clone()];
+        let see = |municipalities| Action::ViewObligation {
+            site: &site,
+            municipalities,
+        };
+        let hr = who(1, &[(Role::HfRecruiter, 20)]);
+        let other_hr = who(2, &[(Role::HfRecruiter, 21)]);
+        let municipality = who(3, &[(Role::Municipality, 5037)]);
+        let elsewhere = who(4, &[(Role::Municipality, 3405)]);
+        let mut governor = who(5, &[(Role::CountyGovernor, 900)]);
+        governor.covers.push((900, 50));
+        let mut coordinator = who(6, &[(Role::Coordinator, 700)]);
+        coordinator.covers.push((700, 5037));
+        let doctor = who(7, &[(Role::Applicant, 20)]);
+        let hdir = who(8, &[(Role::Directorate, 1)]);
+        let union = who(9, &[(Role::UnionRep, 20)]);
+        for allowed in [&hr, &municipality, &governor, &coordinator, &hdir] {
+            assert!(authorize(allowed, &see(&placed)).is_ok(), "{allowed:?}");
+            assert!(authorize(allowed, &Action::ViewDeadlines).is_ok());
+        }
+        for refused in [&other_hr, &elsewhere, &doctor, &union] {
+            assert!(authorize(refused, &see(&placed)).is_err(), "{refused:?}");
+        }
+        assert!(authorize(&doctor, &Action::ViewDeadlines).is_err());
+        assert!(
+            authorize(&municipality, &see(&[])).is_err(),
+            "not before the doctor is placed there"
+        );
+        assert!(authorize(&hr, &see(&[])).is_ok());
+
+        let register = Action::RegisterFulfilment {
+            municipality: &levanger,
+        };
+        assert!(authorize(&municipality, &register).is_ok());
+        for refused in [&elsewhere, &hr, &governor, &coordinator, &hdir, &doctor] {
+            assert!(authorize(refused, &register).is_err(), "{refused:?}");
+        }
+    }
+
+    #[test]
+    fn cohort_lists_go_to_the_coordinators_the_governor_the_directorate_and_the_hf() {
+        let site = OrgPath(vec![30, 20, 10]);
+        let area = [OrgPath(vec![5037, 50]), OrgPath(vec![3432, 34])];
+        let list = Action::ViewCohortList {
+            site: &site,
+            municipalities: &area,
+        };
+        let hr = who(1, &[(Role::HfRecruiter, 20)]);
+        let other_hr = who(2, &[(Role::HfRecruiter, 21)]);
+        let mut coordinator = who(3, &[(Role::Coordinator, 700)]);
+        coordinator.covers.push((700, 5037));
+        let mut other_coordinator = who(4, &[(Role::Coordinator, 701)]);
+        other_coordinator.covers.push((701, 5007));
+        let mut governor = who(5, &[(Role::CountyGovernor, 900)]);
+        governor.covers.push((900, 50));
+        let mut nordland = who(6, &[(Role::CountyGovernor, 901)]);
+        nordland.covers.push((901, 18));
+        let hdir = who(7, &[(Role::Directorate, 1)]);
+        let doctor = who(8, &[(Role::Applicant, 20)]);
+        let municipality = who(9, &[(Role::Municipality, 5037)]);
+        let rhf = who(10, &[(Role::Rhf, 10)]);
+        for allowed in [&hr, &coordinator, &governor, &hdir] {
+            assert!(authorize(allowed, &list).is_ok(), "{allowed:?}");
+            assert!(authorize(allowed, &Action::ViewLists).is_ok());
+        }
+        for refused in [
+            &other_hr,
+            &other_coordinator,
+            &nordland,
+            &doctor,
+            &municipality,
+            &rhf,
+        ] {
+            assert!(authorize(refused, &list).is_err(), "{refused:?}");
+        }
+        for refused in [&doctor, &municipality, &rhf] {
+            assert!(authorize(refused, &Action::ViewLists).is_err());
+        }
     }
 
     #[test]

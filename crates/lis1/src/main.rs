@@ -205,6 +205,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!("Lager demodata (Helse Nord-Trøndelag, kommuner, plasser, brukere)…");
                 lis1_store::demo::seed(&store, jiff::Timestamp::now()).await?;
                 lis1_web::demo_rounds(&store, jiff::Timestamp::now()).await?;
+                lis1_web::demo_history(&store).await?;
             }
             print_logins(&listen);
             if !no_serve {
@@ -304,6 +305,11 @@ fn print_logins(listen: &SocketAddr) {
     for l in lis1_store::demo::DEMO_LOGINS {
         println!("  {:<32} {}", l.email, l.role.label(lis1_domain::Lang::Nb));
     }
+    println!(
+        "  {:<32} LIS1-leger ved Sykehuset Levanger fra 1. september 2026 (01–{:02})",
+        lis1_web::demo_cohort_email(1),
+        lis1_web::DEMO_COHORT_DOCTORS.len()
+    );
     println!();
 }
 

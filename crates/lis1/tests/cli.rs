@@ -123,3 +123,71 @@ fn help_explains_every_command() {
     let lottery = text(&lis1(&["lottery", "--help"], &[]));
     assert!(lottery.contains("verify") && lottery.contains("simulate"));
 }
+
+/// The demo's Levanger cohort (doctors since 1 September 2026) drawn as the portal draws it; the
+/// export the portal stores, and serves byte for byte at `/trekning/{id}/eksport.json`, verifies
+/// with the command, and a changed result does not.
+#[tokio::test]
+async fn a_draw_of_the_demo_cohort_verifies_with_the_command() {
+    use jiff::civil::date;
+    use lis1_domain::lottery::{Method, Seed};
+    use lis1_store::lottery::NewCommitment;
+    use lis1_store::{Actor, Ctx};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("demo.db").display());
+    let seeded = lis1(&["demo", "--no-serve"], &[("LIS1_DEMO_DATABASE_URL", &url)]);
+    assert!(seeded.status.success(), "{}", text(&seeded));
+    assert!(text(&seeded).contains("lege.levanger01@demo.lis1.no"));
+
+    let store = Store::connect(&url).await.unwrap();
+    let site = store
+        .orgs()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.name == "Sykehuset Levanger")
+        .unwrap()
+        .id;
+    let ctx = Ctx::new(Actor::system(), "2026-12-01T09:00:00Z".parse().unwrap());
+    let mut seed = [0u8; 32];
+    rand::thread_rng().fill(&mut seed);
+    let id = store
+        .commit_lottery(
+            &ctx,
+            &NewCommitment {
+                hospital_site_id: site,
+                cohort: date(2027, 9, 1),
+                method: Method::PreferenceOrder,
+                seed: &Seed::from_bytes(seed),
+                reason: None,
+                ranking_deadline: None,
+            },
+        )
+        .await
+        .unwrap();
+    let draw = store.draw_lottery(&ctx, id).await.unwrap();
+    store.close().await;
+    let export = draw.result.unwrap();
+    assert!(export.contains("\"participants\""));
+    let path = dir.path().join("trekning.json");
+    std::fs::write(&path, &export).unwrap();
+    let ok = lis1(&["lottery", "verify", path.to_str().unwrap()], &[]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+
+    // Move one doctor to another place in the stated result: verification fails.
+    let parsed: serde_json::Value = serde_json::from_str(&export).unwrap();
+    let first = parsed["result"][0]["place"].as_str().unwrap().to_string();
+    let other = parsed["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["place"].as_str().unwrap().to_string())
+        .find(|p| *p != first)
+        .unwrap();
+    let needle = format!("\"place\": \"{first}\"");
+    assert!(export.contains(&needle), "{export}");
+    let changed = export.replacen(&needle, &format!("\"place\": \"{other}\""), 1);
+    std::fs::write(&path, changed).unwrap();
+    let bad = lis1(&["lottery", "verify", path.to_str().unwrap()], &[]);
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
+}

@@ -200,6 +200,42 @@ impl Store {
         })
     }
 
+    /// Sets what happens when an offer is declined, expires or is withdrawn: `true` offers the
+    /// freed place to the next on the innstilling automatically in the next offer round, `false`
+    /// waits for the recruiter to confirm. Audited with the value before and after; setting the
+    /// value it already has changes nothing and logs nothing.
+    pub async fn set_auto_next_in_line(&self, ctx: &Ctx, id: i64, auto: bool) -> Result<()> {
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let before: Option<bool> =
+                sqlx::query_scalar("SELECT auto_next_in_line FROM advertisements WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(before) = before else {
+                return Err(StoreError::NotFound);
+            };
+            if before == auto {
+                return Ok(());
+            }
+            sqlx::query("UPDATE advertisements SET auto_next_in_line = $1 WHERE id = $2")
+                .bind(auto)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            let mode = |a: bool| if a { "automatic" } else { "confirm" };
+            tx.append_audit(ctx, Event {
+                action: "advertisement.next_in_line_mode",
+                object_type: "advertisement",
+                object_id: id.to_string(),
+                summary: json!({"before": {"next_in_line": mode(before)}, "after": {"next_in_line": mode(auto)}}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
     /// One advertisement with its positions.
     pub async fn advertisement(&self, id: i64) -> Result<Advertisement> {
         let mut ads = self.load_advertisements(Some(id), None).await?;

@@ -7,11 +7,14 @@
 //! first offer becomes `resigned`, and its course stops being listed anywhere (every query here
 //! joins the offer and keeps `state = 'accepted'`), so nothing has to be deleted.
 
-use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
+
+use lis1_domain::course::{
+    CourseError, Leave, LeaveKind, RotationPart, check_leave, check_rotation, rotation_after_leave,
+};
 
 use crate::audit::{AuditTx, Event};
 use crate::{Ctx, Result, Store, StoreError, conv, on_db};
@@ -41,8 +44,14 @@ pub struct Course {
     pub municipality_code: Option<String>,
     /// On (or going on) leave; takes part in the lottery and keeps the place (002 §2.2).
     pub on_leave: bool,
-    /// The dates.
+    /// The planned dates: `municipal_start` is the lottery cohort and never moves.
     pub dates: CourseDates,
+    /// The dates after registered leave ([`CourseDates::after_leave`]); show these to people.
+    pub actual: CourseDates,
+    /// The personal supervisor in the hospital part, once named.
+    pub supervisor_name: Option<String>,
+    /// The supervisor's e-mail.
+    pub supervisor_email: Option<String>,
 }
 
 impl Course {
@@ -57,37 +66,13 @@ pub fn participant_id(course_id: i64) -> String {
     format!("d-{course_id}")
 }
 
-/// A course's two periods; the end dates are the last day of each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct CourseDates {
-    /// First day in the hospital.
-    pub hospital_start: Date,
-    /// Last day in the hospital.
-    pub hospital_end: Date,
-    /// First day in the municipality: the lottery cohort.
-    pub municipal_start: Date,
-    /// Last day in the municipality.
-    pub municipal_end: Date,
-}
-
-impl CourseDates {
-    /// 12 months in the hospital from `hospital_start`, then 6 months in the municipality.
-    pub fn from_hospital_start(hospital_start: Date) -> CourseDates {
-        let municipal_start = hospital_start.saturating_add(12.months());
-        let after = municipal_start.saturating_add(6.months());
-        CourseDates {
-            hospital_start,
-            hospital_end: municipal_start.saturating_sub(1.day()),
-            municipal_start,
-            municipal_end: after.saturating_sub(1.day()),
-        }
-    }
-}
+pub use lis1_domain::course::CourseDates;
 
 const COURSE_SELECT: &str = "SELECT c.id, c.offer_id, c.applicant_id, u.display_name, \
      c.hospital_site_id, s.name AS site_name, c.section, c.municipality_id, m.name AS muni_name, \
      m.code AS muni_code, c.on_leave, c.hospital_start, c.hospital_end, c.municipal_start, \
-     c.municipal_end FROM courses c \
+     c.municipal_end, c.actual_hospital_end, c.actual_municipal_start, c.actual_municipal_end, \
+     c.supervisor_name, c.supervisor_email FROM courses c \
      JOIN offers o ON o.id = c.offer_id AND o.state = 'accepted' \
      JOIN users u ON u.id = c.applicant_id \
      JOIN organisations s ON s.id = c.hospital_site_id \
@@ -100,8 +85,27 @@ where
     bool: for<'x> sqlx::Decode<'x, R::Database> + sqlx::Type<R::Database>,
     String: for<'x> sqlx::Decode<'x, R::Database> + sqlx::Type<R::Database>,
     jiff_sqlx::Date: for<'x> sqlx::Decode<'x, R::Database> + sqlx::Type<R::Database>,
+    Option<jiff_sqlx::Date>: for<'x> sqlx::Decode<'x, R::Database>,
+    Option<String>: for<'x> sqlx::Decode<'x, R::Database>,
+    Option<i64>: for<'x> sqlx::Decode<'x, R::Database>,
 {
     let date = |col: &str| -> Result<Date> { Ok(r.try_get::<jiff_sqlx::Date, _>(col)?.to_jiff()) };
+    let moved = |col: &str, planned: Date| -> Result<Date> {
+        Ok(r.try_get::<Option<jiff_sqlx::Date>, _>(col)?
+            .map_or(planned, |d| d.to_jiff()))
+    };
+    let dates = CourseDates {
+        hospital_start: date("hospital_start")?,
+        hospital_end: date("hospital_end")?,
+        municipal_start: date("municipal_start")?,
+        municipal_end: date("municipal_end")?,
+    };
+    let actual = CourseDates {
+        hospital_start: dates.hospital_start,
+        hospital_end: moved("actual_hospital_end", dates.hospital_end)?,
+        municipal_start: moved("actual_municipal_start", dates.municipal_start)?,
+        municipal_end: moved("actual_municipal_end", dates.municipal_end)?,
+    };
     Ok(Course {
         id: r.try_get("id")?,
         offer_id: r.try_get("offer_id")?,
@@ -114,12 +118,10 @@ where
         municipality_name: r.try_get("muni_name")?,
         municipality_code: r.try_get("muni_code")?,
         on_leave: r.try_get("on_leave")?,
-        dates: CourseDates {
-            hospital_start: date("hospital_start")?,
-            hospital_end: date("hospital_end")?,
-            municipal_start: date("municipal_start")?,
-            municipal_end: date("municipal_end")?,
-        },
+        dates,
+        actual,
+        supervisor_name: r.try_get("supervisor_name")?,
+        supervisor_email: r.try_get("supervisor_email")?,
     })
 }
 
@@ -269,6 +271,219 @@ impl Store {
         })
     }
 
+    /// Registers leave on a current course (002 §2.2; 000 §6.2.3): the doctor keeps the place,
+    /// the course is flagged for the lottery, and the dates — and the rotation plan, if any —
+    /// move by [`CourseDates::after_leave`]. Returns the course as it is now.
+    /// [`CourseStoreError::Rule`] names what is wrong with the leave; nothing is stored then.
+    pub async fn add_leave(
+        &self,
+        ctx: &Ctx,
+        course_id: i64,
+        leave: &Leave,
+        note: &str,
+    ) -> std::result::Result<Course, CourseStoreError> {
+        let course = self.course(course_id).await?;
+        let note = note.trim();
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            // Concurrent registrations on one course take turns, so two overlapping leaves
+            // cannot both pass the check. (SQLite has one connection.)
+            if crate::Backend::Postgres == self.backend() {
+                sqlx::query("SELECT id FROM courses WHERE id = $1 FOR UPDATE")
+                    .bind(course_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let rows = sqlx::query(LEAVE_SELECT)
+                .bind(course_id)
+                .fetch_all(&mut *tx)
+                .await?;
+            let existing: Vec<Leave> = rows
+                .iter()
+                .map(leave_from_row)
+                .collect::<Result<Vec<_>>>()?
+                .into_iter()
+                .map(|l| l.leave)
+                .collect();
+            check_leave(course.dates, &existing, leave).map_err(CourseStoreError::Rule)?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO course_leaves (course_id, kind, period_from, period_to, note, \
+                 registered_at, registered_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(course_id)
+            .bind(leave.kind.as_str())
+            .bind(conv::date(leave.from))
+            .bind(conv::date(leave.to))
+            .bind(note)
+            .bind(conv::ts(ctx.now))
+            .bind(ctx.actor.user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let mut all = existing;
+            all.push(*leave);
+            let actual = course.dates.after_leave(&all);
+            sqlx::query(
+                "UPDATE courses SET on_leave = $1, actual_hospital_end = $2, \
+                 actual_municipal_start = $3, actual_municipal_end = $4 WHERE id = $5",
+            )
+            .bind(true)
+            .bind(conv::date(actual.hospital_end))
+            .bind(conv::date(actual.municipal_start))
+            .bind(conv::date(actual.municipal_end))
+            .bind(course_id)
+            .execute(&mut *tx)
+            .await?;
+            let plan: Vec<RotationPart> = sqlx::query(ROTATION_SELECT)
+                .bind(course_id)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(rotation_from_row)
+                .collect::<Result<_>>()?;
+            for (i, p) in rotation_after_leave(&plan, leave).iter().enumerate() {
+                sqlx::query(
+                    "UPDATE course_rotations SET period_from = $1, period_to = $2 \
+                     WHERE course_id = $3 AND part = $4",
+                )
+                .bind(conv::date(p.from))
+                .bind(conv::date(p.to))
+                .bind(course_id)
+                .bind(i as i32 + 1)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.append_audit(ctx, Event {
+                action: "course.leave_add",
+                object_type: "course",
+                object_id: course_id.to_string(),
+                summary: json!({"leave_id": id, "kind": leave.kind.as_str(),
+                    "from": leave.from.to_string(), "to": leave.to.to_string(),
+                    "before": {"municipal_start": course.actual.municipal_start.to_string(),
+                        "municipal_end": course.actual.municipal_end.to_string()},
+                    "after": {"municipal_start": actual.municipal_start.to_string(),
+                        "municipal_end": actual.municipal_end.to_string()}}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok::<(), CourseStoreError>(())
+        })?;
+        Ok(self.course(course_id).await?)
+    }
+
+    /// The leave registered on a course, in date order.
+    pub async fn course_leaves(&self, course_id: i64) -> Result<Vec<CourseLeave>> {
+        on_db!(self, pool => {
+            let rows = sqlx::query(LEAVE_SELECT).bind(course_id).fetch_all(pool).await?;
+            rows.iter().map(leave_from_row).collect()
+        })
+    }
+
+    /// Sets the hospital's rotation plan and the personal supervisor (000 §6.2.2). The plan must
+    /// cover the hospital part as it is now (after leave) in two or three parts.
+    pub async fn set_course_plan(
+        &self,
+        ctx: &Ctx,
+        course_id: i64,
+        plan: &CoursePlan,
+    ) -> std::result::Result<(), CourseStoreError> {
+        let course = self.course(course_id).await?;
+        check_rotation(course.actual, &plan.parts).map_err(CourseStoreError::Rule)?;
+        let name = plan.supervisor_name.trim();
+        let email = plan.supervisor_email.trim();
+        let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM course_rotations WHERE course_id = $1")
+                .bind(course_id)
+                .execute(&mut *tx)
+                .await?;
+            for (i, p) in plan.parts.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO course_rotations (course_id, part, department, period_from, \
+                     period_to) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(course_id)
+                .bind(i as i32 + 1)
+                .bind(p.department.trim())
+                .bind(conv::date(p.from))
+                .bind(conv::date(p.to))
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query(
+                "UPDATE courses SET supervisor_name = $1, supervisor_email = $2 WHERE id = $3",
+            )
+            .bind(opt(name))
+            .bind(opt(email))
+            .bind(course_id)
+            .execute(&mut *tx)
+            .await?;
+            tx.append_audit(ctx, Event {
+                action: "course.plan",
+                object_type: "course",
+                object_id: course_id.to_string(),
+                summary: json!({"parts": plan.parts.iter().map(|p| json!({
+                    "department": p.department.trim(), "from": p.from.to_string(),
+                    "to": p.to.to_string()})).collect::<Vec<_>>(),
+                    "supervisor": opt(name)}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok::<(), CourseStoreError>(())
+        })
+    }
+
+    /// Registers that the doctor has resigned the position (*oppsigelse*): the accepted offer
+    /// becomes `resigned`, its acceptance mark is hidden, and the course stops being current
+    /// (it disappears from every list and lottery not yet drawn). Returns the offer's id, which
+    /// the caller passes on so the place becomes a rest position (002 §2.3, 004 §12).
+    /// `NotFound` if the course is not current.
+    pub async fn resign_course(&self, ctx: &Ctx, course_id: i64, reason: &str) -> Result<i64> {
+        let course = self.course(course_id).await?;
+        let reason = reason.trim();
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "UPDATE offers SET state = 'resigned', answered_at = $1 \
+                 WHERE id = $2 AND state = 'accepted'",
+            )
+            .bind(conv::ts(ctx.now))
+            .bind(course.offer_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n != 1 {
+                return Err(StoreError::NotFound);
+            }
+            sqlx::query(
+                "UPDATE marks SET hidden_at = $1, hidden_reason = 'resigned' \
+                 WHERE offer_id = $2 AND hidden_at IS NULL",
+            )
+            .bind(conv::ts(ctx.now))
+            .bind(course.offer_id)
+            .execute(&mut *tx)
+            .await?;
+            tx.append_audit(ctx, Event {
+                action: "course.resign",
+                object_type: "course",
+                object_id: course_id.to_string(),
+                summary: json!({"offer_id": course.offer_id, "applicant_id": course.applicant_id,
+                    "reason": reason, "before": {"state": "accepted"}, "after": {"state": "resigned"}}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(course.offer_id)
+        })
+    }
+
+    /// A course's rotation plan (empty until the HF sets it).
+    pub async fn course_rotation(&self, course_id: i64) -> Result<Vec<RotationPart>> {
+        on_db!(self, pool => {
+            let rows = sqlx::query(ROTATION_SELECT).bind(course_id).fetch_all(pool).await?;
+            rows.iter().map(rotation_from_row).collect()
+        })
+    }
+
     async fn load_courses(&self, filter: CourseFilter) -> Result<Vec<Course>> {
         on_db!(self, pool => {
             let q = match filter {
@@ -294,6 +509,103 @@ impl Store {
             rows.iter().map(course_from_row).collect()
         })
     }
+}
+
+/// Why a change to a course was refused.
+#[derive(Debug)]
+pub enum CourseStoreError {
+    /// Storage failed or the course is not current (`NotFound`).
+    Store(StoreError),
+    /// The leave or plan breaks a rule; the error names it.
+    Rule(CourseError),
+}
+
+impl std::fmt::Display for CourseStoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CourseStoreError::Store(e) => e.fmt(f),
+            CourseStoreError::Rule(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for CourseStoreError {}
+
+impl From<StoreError> for CourseStoreError {
+    fn from(e: StoreError) -> Self {
+        CourseStoreError::Store(e)
+    }
+}
+
+impl From<sqlx::Error> for CourseStoreError {
+    fn from(e: sqlx::Error) -> Self {
+        CourseStoreError::Store(e.into())
+    }
+}
+
+/// A registered leave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CourseLeave {
+    /// Id.
+    pub id: i64,
+    /// The kind and period.
+    pub leave: Leave,
+    /// A note from the HF (never a diagnosis).
+    pub note: String,
+    /// When it was registered.
+    pub registered_at: jiff::Timestamp,
+}
+
+/// The HF's plan for a course's hospital part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoursePlan {
+    /// Two or three parts, back to back.
+    pub parts: Vec<RotationPart>,
+    /// The personal supervisor's name (empty: not yet named).
+    pub supervisor_name: String,
+    /// The supervisor's e-mail.
+    pub supervisor_email: String,
+}
+
+const LEAVE_SELECT: &str = "SELECT id, kind, period_from, period_to, note, registered_at \
+     FROM course_leaves WHERE course_id = $1 ORDER BY period_from, id";
+
+fn leave_from_row<R: Row>(r: &R) -> Result<CourseLeave>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    i64: for<'x> sqlx::Decode<'x, R::Database> + sqlx::Type<R::Database>,
+    String: for<'x> sqlx::Decode<'x, R::Database> + sqlx::Type<R::Database>,
+    jiff_sqlx::Date: for<'x> sqlx::Decode<'x, R::Database> + sqlx::Type<R::Database>,
+    crate::conv::DbTime: for<'x> sqlx::Decode<'x, R::Database> + sqlx::Type<R::Database>,
+{
+    let kind: String = r.try_get("kind")?;
+    Ok(CourseLeave {
+        id: r.try_get("id")?,
+        leave: Leave {
+            kind: LeaveKind::parse(&kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("leave kind {kind}")))?,
+            from: r.try_get::<jiff_sqlx::Date, _>("period_from")?.to_jiff(),
+            to: r.try_get::<jiff_sqlx::Date, _>("period_to")?.to_jiff(),
+        },
+        note: r.try_get("note")?,
+        registered_at: r.try_get::<crate::conv::DbTime, _>("registered_at")?.0,
+    })
+}
+
+const ROTATION_SELECT: &str = "SELECT department, period_from, period_to FROM course_rotations \
+     WHERE course_id = $1 ORDER BY part";
+
+fn rotation_from_row<R: Row>(r: &R) -> Result<RotationPart>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    String: for<'x> sqlx::Decode<'x, R::Database> + sqlx::Type<R::Database>,
+    jiff_sqlx::Date: for<'x> sqlx::Decode<'x, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(RotationPart {
+        department: r.try_get("department")?,
+        from: r.try_get::<jiff_sqlx::Date, _>("period_from")?.to_jiff(),
+        to: r.try_get::<jiff_sqlx::Date, _>("period_to")?.to_jiff(),
+    })
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -19,6 +19,7 @@ pub mod courses;
 mod dbtime;
 pub mod demo;
 pub mod lottery;
+pub mod obligations;
 pub mod offers;
 pub mod orgs;
 pub mod outbox;

@@ -22,7 +22,7 @@ use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use lis1_domain::lottery::{
     Export, KeyUse, LotteryError, LotteryInputs, Method, ParticipantInput, PlaceInput, PlaceKey,
-    Ranking, Replaces, Seed, Sha256Digest, Timestamps, canonical_bytes, draw,
+    Ranking, Replaces, Reservation, Seed, Sha256Digest, Timestamps, canonical_bytes, draw,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -110,6 +110,8 @@ pub struct Draw {
     pub committed_by: Option<i64>,
     /// When drawn.
     pub drawn_at: Option<Timestamp>,
+    /// Doctors rank until then; `None`: until the draw.
+    pub ranking_deadline: Option<Timestamp>,
 }
 
 impl Draw {
@@ -139,6 +141,8 @@ pub struct NewCommitment<'a> {
     pub seed: &'a Seed,
     /// For a redraw: why the published draw is redone. Required when the cohort was drawn.
     pub reason: Option<&'a str>,
+    /// When the doctors' ranking closes; `None`: at the draw. The draw cannot run before it.
+    pub ranking_deadline: Option<Timestamp>,
 }
 
 /// A place key of a cohort, with the municipality it stands for.
@@ -163,6 +167,8 @@ struct Gathered {
     places: Vec<LotteryPlace>,
     /// Rankings by course id, best first.
     preferences: BTreeMap<i64, Vec<String>>,
+    /// Reserved place keys by course id.
+    reservations: BTreeMap<i64, String>,
 }
 
 impl Gathered {
@@ -187,7 +193,15 @@ impl Gathered {
                     count: p.count,
                 })
                 .collect(),
-            reservations: Vec::new(),
+            reservations: self
+                .reservations
+                .iter()
+                .filter(|(id, _)| self.participants.iter().any(|(p, _)| p == *id))
+                .map(|(id, place)| Reservation {
+                    participant: participant_id(*id),
+                    place: place.clone(),
+                })
+                .collect(),
             // Under pure_random rankings are not used and must not be in the inputs (§3 rule 5).
             preferences: match method {
                 Method::PureRandom => Vec::new(),
@@ -274,13 +288,24 @@ for_each_backend! {
             for (course, key) in ranked {
                 preferences.entry(course).or_default().push(key);
             }
-            Ok(Gathered { site_name, participants, places, preferences })
+            let reserved: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT r.course_id, r.place_key FROM lottery_reservations r \
+                 JOIN courses c ON c.id = r.course_id \
+                 WHERE c.hospital_site_id = $1 AND c.municipal_start = $2 ORDER BY r.course_id",
+            )
+            .bind(site)
+            .bind(conv::date(cohort))
+            .fetch_all(&mut *self)
+            .await?;
+            let reservations = reserved.into_iter().collect();
+            Ok(Gathered { site_name, participants, places, preferences, reservations })
         }
     }
 }
 
 const DRAW_COLUMNS: &str = "id, hospital_site_id, cohort, method, state, seed_sha256, \
-     inputs_sha256, inputs, seed, result, replaces_id, reason, committed_at, committed_by, drawn_at";
+     inputs_sha256, inputs, seed, result, replaces_id, reason, committed_at, committed_by, drawn_at, \
+     ranking_deadline";
 
 fn draw_from_row<R: Row>(r: &R) -> Result<Draw>
 where
@@ -306,6 +331,9 @@ where
         committed_at: r.try_get::<DbTime, _>("committed_at")?.0,
         committed_by: r.try_get("committed_by")?,
         drawn_at: r.try_get::<Option<DbTime>, _>("drawn_at")?.map(|t| t.0),
+        ranking_deadline: r
+            .try_get::<Option<DbTime>, _>("ranking_deadline")?
+            .map(|t| t.0),
     })
 }
 
@@ -359,8 +387,8 @@ impl Store {
                 .validate()?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO lottery_draws (hospital_site_id, cohort, method, state, seed_sha256, \
-                 sealed_seed, replaces_id, reason, committed_at, committed_by) \
-                 VALUES ($1, $2, $3, 'committed', $4, $5, $6, $7, $8, $9) RETURNING id",
+                 sealed_seed, replaces_id, reason, committed_at, committed_by, ranking_deadline) \
+                 VALUES ($1, $2, $3, 'committed', $4, $5, $6, $7, $8, $9, $10) RETURNING id",
             )
             .bind(c.hospital_site_id)
             .bind(conv::date(c.cohort))
@@ -371,6 +399,7 @@ impl Store {
             .bind(replaces.as_ref().map(|(_, r)| r.reason.clone()))
             .bind(conv::ts(ctx.now))
             .bind(ctx.actor.user_id)
+            .bind(c.ranking_deadline.map(conv::ts))
             .fetch_one(&mut *tx)
             .await?;
             tx.append_audit(ctx, Event {
@@ -381,7 +410,8 @@ impl Store {
                     "cohort": c.cohort.to_string(), "method": c.method.as_str(),
                     "seed_sha256": seed_sha256,
                     "replaces_id": replaces.as_ref().map(|(id, _)| *id),
-                    "reason": replaces.as_ref().map(|(_, r)| r.reason.clone())}),
+                    "reason": replaces.as_ref().map(|(_, r)| r.reason.clone()),
+                    "ranking_deadline": c.ranking_deadline.map(|t| t.to_string())}),
             })
             .await?;
             tx.commit().await?;
@@ -401,10 +431,11 @@ impl Store {
             let mut tx = pool.begin().await?;
             let lock = if crate::Backend::Postgres == self.backend() {
                 "SELECT hospital_site_id, cohort, method, state, seed_sha256, sealed_seed, reason, \
-                 replaces_id, committed_at FROM lottery_draws WHERE id = $1 FOR UPDATE"
+                 replaces_id, committed_at, ranking_deadline FROM lottery_draws WHERE id = $1 \
+                 FOR UPDATE"
             } else {
                 "SELECT hospital_site_id, cohort, method, state, seed_sha256, sealed_seed, reason, \
-                 replaces_id, committed_at FROM lottery_draws WHERE id = $1"
+                 replaces_id, committed_at, ranking_deadline FROM lottery_draws WHERE id = $1"
             };
             let row = sqlx::query(lock)
                 .bind(draw_id)
@@ -414,6 +445,11 @@ impl Store {
             let state: String = row.try_get("state")?;
             if state != "committed" {
                 return Err(conflict("lottery_already_drawn"));
+            }
+            if let Some(deadline) = row.try_get::<Option<DbTime>, _>("ranking_deadline")?
+                && ctx.now < deadline.0
+            {
+                return Err(conflict("lottery_ranking_open"));
             }
             let site: i64 = row.try_get("hospital_site_id")?;
             let cohort = row.try_get::<jiff_sqlx::Date, _>("cohort")?.to_jiff();
@@ -511,6 +547,167 @@ impl Store {
         Ok(self.lottery_draw(draw_id).await?)
     }
 
+    /// Reserves a place for a doctor before the draw (`Some(place_key)`), or removes the
+    /// reservation (`None`). Only for a §13b course, only a place of its cohort, never more
+    /// reservations on a place than its count, and only while no commitment is open
+    /// (`Conflict("lottery_committed")`): the inputs must not change under a published seed
+    /// commitment. The reason is required for a reservation and logged.
+    pub async fn set_reservation(
+        &self,
+        ctx: &Ctx,
+        course_id: i64,
+        place_key: Option<&str>,
+        reason: &str,
+    ) -> std::result::Result<(), LotteryStoreError> {
+        let course = self.course(course_id).await?;
+        if course.section != "13b" {
+            return Err(conflict("not_by_lottery"));
+        }
+        let reason = reason.trim();
+        if place_key.is_some() && reason.is_empty() {
+            return Err(conflict("lottery_reservation_needs_reason"));
+        }
+        let (site, cohort) = (course.hospital_site_id, course.dates.municipal_start);
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            if let Some((_, state, _)) = latest_draw!(&mut *tx, site, cohort).await?
+                && state == "committed"
+            {
+                return Err(conflict("lottery_committed"));
+            }
+            let before: Option<String> =
+                sqlx::query_scalar("SELECT place_key FROM lottery_reservations WHERE course_id = $1")
+                    .bind(course_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            sqlx::query("DELETE FROM lottery_reservations WHERE course_id = $1")
+                .bind(course_id)
+                .execute(&mut *tx)
+                .await?;
+            if let Some(key) = place_key {
+                sqlx::query(
+                    "INSERT INTO lottery_reservations (course_id, place_key, reason, reserved_at, \
+                     reserved_by) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(course_id)
+                .bind(key)
+                .bind(reason)
+                .bind(conv::ts(ctx.now))
+                .bind(ctx.actor.user_id)
+                .execute(&mut *tx)
+                .await?;
+                // The draw's rules for reservations: a known place, not overbooked (§3 rule 4).
+                let gathered = tx.gather(site, cohort).await?;
+                let Some(place) = gathered.places.iter().find(|p| p.key == key) else {
+                    return Err(LotteryError::UnknownPlace {
+                        participant: course.participant_id(),
+                        key: key.to_string(),
+                        used_in: KeyUse::Reservation,
+                    }
+                    .into());
+                };
+                let taken = gathered.reservations.values().filter(|k| *k == key).count();
+                if taken > place.count as usize {
+                    return Err(LotteryError::PlaceOverbooked {
+                        key: key.to_string(),
+                        count: place.count,
+                        reserved: u32::try_from(taken).unwrap_or(u32::MAX),
+                    }
+                    .into());
+                }
+            }
+            tx.append_audit(ctx, Event {
+                action: "lottery.reserve",
+                object_type: "course",
+                object_id: course_id.to_string(),
+                summary: json!({"before": before, "after": place_key, "reason": reason}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// The reservations of a cohort: (course id, place key, reason).
+    pub async fn reservations(
+        &self,
+        site: i64,
+        cohort: Date,
+    ) -> Result<Vec<(i64, String, String)>> {
+        on_db!(self, pool => {
+            Ok(sqlx::query_as(
+                "SELECT r.course_id, r.place_key, r.reason FROM lottery_reservations r \
+                 JOIN courses c ON c.id = r.course_id \
+                 JOIN offers o ON o.id = c.offer_id AND o.state = 'accepted' \
+                 WHERE c.hospital_site_id = $1 AND c.municipal_start = $2 ORDER BY r.course_id",
+            )
+            .bind(site)
+            .bind(conv::date(cohort))
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    /// Allows a site's cohort to be drawn later than four months before the municipal start
+    /// (issue 5: "later only if the directorate overrides with a logged reason"). The reason is
+    /// required; a second permission for the same cohort replaces the first, and both are logged.
+    pub async fn allow_late_lottery(
+        &self,
+        ctx: &Ctx,
+        hospital_site_id: i64,
+        cohort: Date,
+        reason: &str,
+    ) -> Result<()> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::Conflict("lottery_late_needs_reason".into()));
+        }
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO lottery_late_permissions (hospital_site_id, cohort, reason, \
+                 granted_at, granted_by) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (hospital_site_id, cohort) DO UPDATE SET reason = EXCLUDED.reason, \
+                 granted_at = EXCLUDED.granted_at, granted_by = EXCLUDED.granted_by",
+            )
+            .bind(hospital_site_id)
+            .bind(conv::date(cohort))
+            .bind(reason)
+            .bind(conv::ts(ctx.now))
+            .bind(ctx.actor.user_id)
+            .execute(&mut *tx)
+            .await?;
+            tx.append_audit(ctx, Event {
+                action: "lottery.allow_late",
+                object_type: "organisation",
+                object_id: hospital_site_id.to_string(),
+                summary: json!({"cohort": cohort.to_string(), "reason": reason}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// The directorate's permission to draw a cohort late, if any: (reason, when).
+    pub async fn late_lottery_permission(
+        &self,
+        hospital_site_id: i64,
+        cohort: Date,
+    ) -> Result<Option<(String, Timestamp)>> {
+        on_db!(self, pool => {
+            let row: Option<(String, DbTime)> = sqlx::query_as(
+                "SELECT reason, granted_at FROM lottery_late_permissions \
+                 WHERE hospital_site_id = $1 AND cohort = $2",
+            )
+            .bind(hospital_site_id)
+            .bind(conv::date(cohort))
+            .fetch_optional(pool)
+            .await?;
+            Ok(row.map(|(r, t)| (r, t.0)))
+        })
+    }
+
     /// Replaces a doctor's ranking of place keys (best first; empty clears it). Only the doctor's
     /// own §13b course, only keys of the cohort's places, no key twice, and only until the draw
     /// has run (`Conflict("lottery_drawn")`).
@@ -531,11 +728,20 @@ impl Store {
         let me = course.participant_id();
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            if let Some((_, state, _)) =
+            if let Some((id, state, _)) =
                 latest_draw!(&mut *tx, course.hospital_site_id, course.dates.municipal_start).await?
-                && state == "drawn"
             {
-                return Err(conflict("lottery_drawn"));
+                if state == "drawn" {
+                    return Err(conflict("lottery_drawn"));
+                }
+                let deadline: Option<DbTime> =
+                    sqlx::query_scalar("SELECT ranking_deadline FROM lottery_draws WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if deadline.is_some_and(|d| ctx.now >= d.0) {
+                    return Err(conflict("lottery_ranking_closed"));
+                }
             }
             let gathered = tx
                 .gather(course.hospital_site_id, course.dates.municipal_start)

@@ -49,6 +49,8 @@ pub struct RestPosition {
     pub state: String,
     /// Created.
     pub created_at: Timestamp,
+    /// Why the employer closed it (when `closed`).
+    pub closed_reason: Option<String>,
 }
 
 /// A rest position to create.
@@ -114,7 +116,7 @@ pub struct RestOffer {
 
 const POSITION_SELECT: &str = "SELECT r.id, r.employer_id, o.name AS employer_name, \
      r.source_position_id, r.source_offer_id, r.reason, r.title, r.description, r.period_from, \
-     r.period_to, r.state, r.created_at FROM rest_positions r \
+     r.period_to, r.state, r.created_at, r.closed_reason FROM rest_positions r \
      JOIN organisations o ON o.id = r.employer_id";
 
 fn position_from_row<R: Row>(r: &R) -> Result<RestPosition>
@@ -138,6 +140,7 @@ where
         period_to: r.try_get::<jiff_sqlx::Date, _>("period_to")?.to_jiff(),
         state: r.try_get("state")?,
         created_at: r.try_get::<DbTime, _>("created_at")?.0,
+        closed_reason: r.try_get("closed_reason")?,
     })
 }
 
@@ -296,7 +299,8 @@ impl Store {
         }
     }
 
-    async fn rest_position_for_offer(&self, offer_id: i64) -> Result<Option<i64>> {
+    /// The rest position a given-back place became, if any (`source_offer_id`).
+    pub async fn rest_position_for_offer(&self, offer_id: i64) -> Result<Option<i64>> {
         on_db!(self, pool => {
             Ok(sqlx::query_scalar("SELECT id FROM rest_positions WHERE source_offer_id = $1")
                 .bind(offer_id)
@@ -602,6 +606,223 @@ impl Store {
             .await?;
             tx.commit().await?;
             Ok(())
+        })
+    }
+
+    /// Closes an open rest position (the employer, with a reason): it leaves the public list, and
+    /// its unanswered offers are withdrawn in the same transaction. Returns the withdrawn offers
+    /// (their applicants are told). `Conflict("not_open")` once it is filled or closed.
+    pub async fn close_rest_position(
+        &self,
+        ctx: &Ctx,
+        rest_position_id: i64,
+        reason: &str,
+    ) -> Result<Vec<RestOffer>> {
+        let withdrawn: Vec<i64> = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "UPDATE rest_positions SET state = 'closed', closed_at = $1, closed_reason = $2 \
+                 WHERE id = $3 AND state = 'open'",
+            )
+            .bind(conv::ts(ctx.now))
+            .bind(reason)
+            .bind(rest_position_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n != 1 {
+                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM rest_positions WHERE id = $1")
+                    .bind(rest_position_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                return Err(match exists {
+                    Some(_) => StoreError::Conflict("not_open".into()),
+                    None => StoreError::NotFound,
+                });
+            }
+            // Every unanswered offer goes, also one past its deadline that nobody expired yet:
+            // the position is gone, so is the offer.
+            let ids: Vec<i64> = sqlx::query_scalar(
+                "UPDATE rest_offers SET state = 'withdrawn', answered_at = $1, withdrawn_reason = $2 \
+                 WHERE rest_position_id = $3 AND state = 'made' RETURNING id",
+            )
+            .bind(conv::ts(ctx.now))
+            .bind(reason)
+            .bind(rest_position_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.append_audit(ctx, Event {
+                action: "rest_position.close",
+                object_type: "rest_position",
+                object_id: rest_position_id.to_string(),
+                summary: json!({"before": {"state": "open"}, "after": {"state": "closed"},
+                    "reason": reason, "withdrawn_offers": ids}),
+            })
+            .await?;
+            for id in &ids {
+                tx.append_audit(ctx, Event {
+                    action: "rest_offer.withdraw",
+                    object_type: "rest_offer",
+                    object_id: id.to_string(),
+                    summary: json!({"before": {"state": "made"}, "after": {"state": "withdrawn"},
+                        "reason": reason}),
+                })
+                .await?;
+            }
+            tx.commit().await?;
+            ids
+        });
+        let mut out = Vec::new();
+        for id in withdrawn {
+            out.push(self.rest_offer(id).await?);
+        }
+        Ok(out)
+    }
+
+    /// The applicant withdraws their application for a rest position, before accepting an offer
+    /// of it; an unanswered offer of it to them is withdrawn in the same step (returned, so the
+    /// employer can be told). `NotFound` without a submitted application; `Conflict("accepted")`
+    /// once they have accepted it.
+    pub async fn withdraw_rest_application(
+        &self,
+        ctx: &Ctx,
+        rest_position_id: i64,
+        applicant_id: i64,
+    ) -> Result<Option<RestOffer>> {
+        let withdrawn: Option<i64> = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let app: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM rest_applications \
+                 WHERE rest_position_id = $1 AND applicant_id = $2 AND state = 'submitted'",
+            )
+            .bind(rest_position_id)
+            .bind(applicant_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(app) = app else {
+                return Err(StoreError::NotFound);
+            };
+            let accepted: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM rest_offers WHERE rest_application_id = $1 AND state = 'accepted'",
+            )
+            .bind(app)
+            .fetch_one(&mut *tx)
+            .await?;
+            if accepted > 0 {
+                return Err(StoreError::Conflict("accepted".into()));
+            }
+            // Conditional on the state, so a concurrent accept and withdraw cannot both win: the
+            // accept requires the offer still `made`, the withdrawal moves it away from `made`.
+            let n = sqlx::query(
+                "UPDATE rest_applications SET state = 'withdrawn' WHERE id = $1 AND state = 'submitted'",
+            )
+            .bind(app)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n != 1 {
+                return Err(StoreError::NotFound);
+            }
+            let offer: Option<i64> = sqlx::query_scalar(
+                "UPDATE rest_offers SET state = 'withdrawn', answered_at = $1, \
+                 withdrawn_reason = 'application_withdrawn' \
+                 WHERE rest_application_id = $2 AND state = 'made' RETURNING id",
+            )
+            .bind(conv::ts(ctx.now))
+            .bind(app)
+            .fetch_optional(&mut *tx)
+            .await?;
+            tx.append_audit(ctx, Event {
+                action: "rest_application.withdraw",
+                object_type: "rest_application",
+                object_id: app.to_string(),
+                summary: json!({"before": {"state": "submitted"}, "after": {"state": "withdrawn"},
+                    "rest_position_id": rest_position_id, "withdrawn_offer": offer}),
+            })
+            .await?;
+            if let Some(id) = offer {
+                tx.append_audit(ctx, Event {
+                    action: "rest_offer.withdraw",
+                    object_type: "rest_offer",
+                    object_id: id.to_string(),
+                    summary: json!({"before": {"state": "made"}, "after": {"state": "withdrawn"},
+                        "reason": "application_withdrawn"}),
+                })
+                .await?;
+            }
+            tx.commit().await?;
+            offer
+        });
+        match withdrawn {
+            Some(id) => Ok(Some(self.rest_offer(id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Expires every unanswered rest offer whose deadline has passed; returns them. Safe to run
+    /// from several processes and after downtime: each offer expires once.
+    pub async fn expire_rest_offers(&self, ctx: &Ctx) -> Result<Vec<RestOffer>> {
+        let due: Vec<i64> = on_db!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT id FROM rest_offers WHERE state = 'made' AND reply_deadline <= $1 ORDER BY id",
+            )
+            .bind(conv::ts(ctx.now))
+            .fetch_all(pool)
+            .await?
+        });
+        let mut expired = Vec::new();
+        for id in due {
+            let done = on_db!(self, pool => {
+                let mut tx = pool.begin().await?;
+                let n = sqlx::query(
+                    "UPDATE rest_offers SET state = 'expired', answered_at = $1 \
+                     WHERE id = $2 AND state = 'made' AND reply_deadline <= $1",
+                )
+                .bind(conv::ts(ctx.now))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if n == 1 {
+                    tx.append_audit(ctx, Event {
+                        action: "rest_offer.expire",
+                        object_type: "rest_offer",
+                        object_id: id.to_string(),
+                        summary: json!({"before": {"state": "made"}, "after": {"state": "expired"}}),
+                    })
+                    .await?;
+                }
+                tx.commit().await?;
+                n == 1
+            });
+            if done {
+                expired.push(self.rest_offer(id).await?);
+            }
+        }
+        Ok(expired)
+    }
+
+    /// Unanswered rest offers before their deadline, for reminders.
+    pub async fn open_rest_offers(&self, now: Timestamp) -> Result<Vec<RestOffer>> {
+        on_db!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT id, rest_position_id, rest_application_id, applicant_id, state, made_at, \
+                 reply_deadline, answered_at FROM rest_offers \
+                 WHERE state = 'made' AND reply_deadline > $1 ORDER BY id",
+            )
+            .bind(conv::ts(now))
+            .fetch_all(pool)
+            .await?;
+            rows.iter().map(offer_from_row).collect()
+        })
+    }
+
+    /// Every rest position in every state, oldest first (for the round status).
+    pub async fn all_rest_positions(&self) -> Result<Vec<RestPosition>> {
+        on_db!(self, pool => {
+            let sql = format!("{POSITION_SELECT} ORDER BY r.id");
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
+            rows.iter().map(position_from_row).collect()
         })
     }
 

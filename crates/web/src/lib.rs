@@ -12,6 +12,7 @@ pub mod error;
 pub mod i18n;
 pub mod mailer;
 pub mod metrics;
+pub mod notify;
 pub mod pages;
 pub mod state;
 pub mod templates;
@@ -108,6 +109,11 @@ pub fn app(state: AppState) -> Router {
         .route("/soknader", get(pages::apply::mine))
         .route("/soknader/{id}/trekk", post(pages::apply::withdraw))
         .route("/utlysninger/{id}/tilbud", post(pages::offers::make))
+        .route(
+            "/utlysninger/{id}/tilbud/bekreft",
+            post(pages::offers::confirm),
+        )
+        .route("/utlysninger/{id}/neste", post(pages::offers::set_mode))
         .route("/tilbud", get(pages::offers::mine))
         .route("/tilbud/{id}/svar", post(pages::offers::answer))
         .route("/tilbud/{id}/trekk", post(pages::offers::withdraw))
@@ -121,11 +127,20 @@ pub fn app(state: AppState) -> Router {
         .route("/reststillinger/{id}/sok", post(pages::rest::apply))
         .route("/reststillinger/{id}/sokere", get(pages::rest::applicants))
         .route("/reststillinger/{id}/tilbud", post(pages::rest::offer))
+        .route("/reststillinger/{id}/avslutt", post(pages::rest::close))
+        .route("/reststillinger/{id}/trekk", post(pages::rest::withdraw))
         .route(
             "/reststillinger/tilbud/{id}/svar",
             post(pages::rest::answer),
         )
+        .route("/lis1-lop", get(pages::courses::list))
+        .route("/lis1-lop/{id}", get(pages::courses::show))
+        .route("/lis1-lop/{id}/permisjon", post(pages::courses::add_leave))
+        .route("/lis1-lop/{id}/plan", post(pages::courses::set_plan))
+        .route("/lis1-lop/{id}/oppsigelse", post(pages::courses::resign))
         .route("/trekning", get(pages::lottery::overview))
+        .route("/trekning/unntak", post(pages::lottery::allow_late))
+        .route("/trekning/reserver", post(pages::lottery::reserve))
         .route("/trekning/forplikt", post(pages::lottery::commit))
         .route("/trekning/{id}", get(pages::lottery::show))
         .route("/trekning/{id}/trekk", post(pages::lottery::run))
@@ -134,6 +149,10 @@ pub fn app(state: AppState) -> Router {
             "/min-lis1",
             get(pages::lottery::mine).post(pages::lottery::rank),
         )
+        .route("/plikter", get(pages::obligations::overview))
+        .route("/plikter/oppfylt", post(pages::obligations::register))
+        .route("/lister", get(pages::lists::index))
+        .route("/lister/{site}/{cohort}", get(pages::lists::show))
         .route("/revisjonslogg", get(pages::audit::log))
         .route("/kalender", get(pages::calendar::this_year))
         .route("/kalender/{year}", get(pages::calendar::year))
@@ -298,8 +317,188 @@ pub async fn demo_rounds(store: &lis1_store::Store, now: jiff::Timestamp) -> any
     Ok(())
 }
 
+/// Doctors of the demo's finished spring 2026 round at Sykehuset Levanger (start 1 September
+/// 2026), one per place in the cooperation area.
+pub const DEMO_COHORT_DOCTORS: &[&str] = &[
+    "Ingrid Aune",
+    "Magnus Berg",
+    "Sara Dahl",
+    "Jonas Eide",
+    "Nora Fossum",
+    "Emil Grande",
+    "Ida Hegge",
+    "Henrik Indahl",
+    "Maja Johansen",
+    "Sander Kvam",
+    "Thea Lian",
+    "Ola Moe",
+];
+
+/// The e-mail of the `n`th (1-based) doctor of [`DEMO_COHORT_DOCTORS`].
+pub fn demo_cohort_email(n: usize) -> String {
+    format!("lege.levanger{n:02}@demo.lis1.no")
+}
+
+/// Seeds the demo's history: the spring 2026 round, finished, in which Helse Nord-Trøndelag
+/// filled twelve §13b positions at Sykehuset Levanger. The doctors began in the hospital on
+/// 1 September 2026, so their municipal part starts 1 September 2027 and the lottery must be
+/// drawn by 1 May 2027 — the demo's cohort for the lottery, leave and lists. Places are the
+/// 2021 figures of seed 000 (Levanger's area, Lesja included). Written through the store's
+/// ordinary operations at the times they would have happened, so the audit log shows the history.
+pub async fn demo_history(store: &lis1_store::Store) -> anyhow::Result<()> {
+    use jiff::civil::date;
+    use lis1_domain::access::{Grant, Role};
+    use lis1_domain::advertisements::FormalCriteria;
+    use lis1_domain::org::OrgKind;
+    use lis1_domain::rounds::{Season, suggested_draft, validate};
+    use lis1_domain::scoring::Rubric;
+    use lis1_store::advertisements::{NewAdvertisement, NewPosition};
+    use lis1_store::applications::Submit;
+    use lis1_store::offers::NewOffer;
+    use lis1_store::places::SetPlaces;
+    use lis1_store::users::NewUser;
+    use lis1_store::{Actor, Ctx};
+
+    let round = validate(suggested_draft(Season::Spring, 2026))
+        .map_err(|v| anyhow::anyhow!("the suggested spring 2026 round is invalid: {v:?}"))?;
+    let new = pages::rounds::to_new_round(&round, Lang::Nb)
+        .map_err(|e| anyhow::anyhow!("the suggested round has impossible times: {e:?}"))?;
+    let at = |t: jiff::Timestamp| Ctx::new(Actor::system(), t);
+    let first = new
+        .offer_rounds
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("the round has no offer rounds"))?
+        .clone();
+    let round_id = store.create_round(&at(new.announcement), &new).await?;
+
+    let orgs = store.orgs().await?;
+    let find = |kind: OrgKind, pred: &dyn Fn(&lis1_store::orgs::Org) -> bool| {
+        orgs.iter()
+            .find(|o| o.kind == kind && pred(o))
+            .map(|o| o.id)
+            .ok_or_else(|| anyhow::anyhow!("the demo organisations are missing"))
+    };
+    let hnt = find(OrgKind::Hf, &|o| o.short_name.as_deref() == Some("HNT"))?;
+    let site = find(OrgKind::HospitalSite, &|o| o.name == "Sykehuset Levanger")?;
+    let area = store.area(site).await?;
+    let ctx = at(new.announcement);
+    for a in &area {
+        let places = store
+            .places(site, date(2021, 9, 1))
+            .await?
+            .iter()
+            .filter(|p| p.municipality_id == Some(a.municipality_id))
+            .map(|p| p.places)
+            .sum::<i32>();
+        if places > 0 {
+            store
+                .set_places(
+                    &ctx,
+                    &SetPlaces {
+                        hospital_site_id: site,
+                        municipality_id: Some(a.municipality_id),
+                        cohort_start: date(2026, 9, 1),
+                        location: "",
+                        places,
+                        note: None,
+                    },
+                )
+                .await?;
+        }
+    }
+    let ad = store
+        .create_advertisement(
+            &ctx,
+            &NewAdvertisement {
+                round_id,
+                hf_id: hnt,
+                hospital_site_id: site,
+                coupling: "section13b".into(),
+                title: "LIS1 ved Sykehuset Levanger med kommunetjeneste i Levanger-området".into(),
+                description: "12 stillinger som lege i spesialisering del 1, 12 måneder ved \
+                              Sykehuset Levanger og 6 måneder i en kommune i samarbeidsområdet, \
+                              fordelt ved trekning."
+                    .into(),
+                municipality_ids: area.iter().map(|a| a.municipality_id).collect(),
+                formal_criteria: serde_json::to_value(FormalCriteria::hnt())?,
+                weighted_criteria: serde_json::json!([
+                    "Relevant klinisk erfaring",
+                    "Personlig egnethet"
+                ]),
+                rubric: serde_json::to_value(Rubric::hnt_default())?,
+                screening: serde_json::json!([]),
+                auto_next_in_line: true,
+                positions: vec![NewPosition {
+                    kind: "ordinary".into(),
+                    count: i32::try_from(DEMO_COHORT_DOCTORS.len())?,
+                    municipality_id: None,
+                    later_employer_id: None,
+                }],
+            },
+        )
+        .await?;
+    let position = store.advertisement(ad).await?.positions[0].id;
+    let hash = lis1_store::password::hash(lis1_store::demo::DEMO_PASSWORD)
+        .map_err(|e| anyhow::anyhow!("could not hash the demo password: {e}"))?;
+    let hdir = find(OrgKind::Directorate, &|_| true)?;
+    for (i, name) in DEMO_COHORT_DOCTORS.iter().enumerate() {
+        let applied = at(new.application_deadline - jiff::SignedDuration::from_hours(48));
+        let doctor = store
+            .create_user(
+                &applied,
+                &NewUser {
+                    email: demo_cohort_email(i + 1),
+                    display_name: (*name).to_string(),
+                    password_hash: Some(hash.clone()),
+                    is_demo: true,
+                    grants: vec![Grant {
+                        role: Role::Applicant,
+                        org: hdir,
+                    }],
+                },
+            )
+            .await?;
+        let application = store
+            .submit_application(
+                &applied,
+                &Submit {
+                    advertisement_id: ad,
+                    applicant_id: doctor,
+                    position_ids: vec![position],
+                    answers: serde_json::json!([]),
+                    motivation: "Jeg ønsker LIS1 i Nord-Trøndelag.".into(),
+                    profile: serde_json::json!({"name": name}),
+                },
+            )
+            .await?
+            .id();
+        let offered = at(first.offer_at);
+        let offer = store
+            .make_offer(
+                &offered,
+                &NewOffer {
+                    position_id: position,
+                    application_id: application,
+                    offer_round: first.number,
+                    reply_deadline: first.reply_deadline,
+                },
+            )
+            .await?;
+        let answered = at(first.offer_at + jiff::SignedDuration::from_hours(24));
+        let visible_until = lis1_domain::offers::mark_visible_until(date(2026, 9, 1));
+        store
+            .accept_offer(&answered, offer, doctor, round_id, hnt, visible_until)
+            .await?;
+        store
+            .create_course_for_offer(&answered, offer, site, None, date(2026, 9, 1))
+            .await?;
+    }
+    Ok(())
+}
+
 /// Background upkeep every minute: removes timed-out sessions; expires offers past their
-/// deadline and offers freed slots to the next in line (`pages::offers::housekeeping`).
+/// deadline and offers freed slots to the next in line (`pages::offers::housekeeping`); mails
+/// deadline reminders (`pages::obligations::remind`).
 pub fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -317,6 +516,11 @@ pub fn spawn_housekeeping(state: AppState) {
             }
             if let Err(e) = pages::offers::housekeeping(&state).await {
                 tracing::warn!(code = e.code, "offer housekeeping failed");
+            }
+            match pages::obligations::remind(&state).await {
+                Ok(n) if n > 0 => tracing::info!(reminders = n, "sent deadline reminders"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(code = e.code, "deadline reminders failed"),
             }
         }
     });

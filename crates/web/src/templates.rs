@@ -92,6 +92,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "my_course.html",
         include_str!("../templates/my_course.html"),
     ),
+    (
+        "obligations.html",
+        include_str!("../templates/obligations.html"),
+    ),
+    ("lists.html", include_str!("../templates/lists.html")),
+    ("list.html", include_str!("../templates/list.html")),
+    ("courses.html", include_str!("../templates/courses.html")),
+    ("course.html", include_str!("../templates/course.html")),
 ];
 
 fn lang_of(state: &State) -> Lang {

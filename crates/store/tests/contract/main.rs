@@ -2,6 +2,7 @@
 //! Each test runs twice, as `NAME::sqlite` and `NAME::postgres`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod obligations;
 mod outbox;
 
 use jiff::civil::date;
@@ -1717,6 +1718,256 @@ mod rest_positions {
     );
 }
 
+mod rest_followup {
+    use super::hiring_support::setup;
+    use super::*;
+    use lis1_domain::offers::VacancyReason;
+    use lis1_store::rest_positions::NewRestPosition;
+    use serde_json::json;
+
+    fn new_rest(employer_id: i64) -> NewRestPosition {
+        NewRestPosition {
+            employer_id,
+            source_position_id: None,
+            reason: VacancyReason::NotFilledAfterOfferRounds,
+            title: "LIS1 i Levanger kommune".into(),
+            description: "Seks måneder i kommunen.".into(),
+            period_from: date(2027, 9, 1),
+            period_to: date(2028, 2, 29),
+        }
+    }
+
+    async fn actions(store: &Store) -> Vec<String> {
+        store
+            .audit_entries(50, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect()
+    }
+
+    both_backends!(
+        closing_a_rest_position_withdraws_its_open_offer,
+        |store| async move {
+            let w = setup(&store, 2).await;
+            let hr = w.hr_ctx("2027-04-01T08:00:00Z");
+            let id = store
+                .create_rest_position(&hr, &new_rest(w.hf))
+                .await
+                .unwrap();
+            let app = store
+                .apply_rest_position(&hr, id, w.applicants[0], "", &json!({}))
+                .await
+                .unwrap()
+                .id();
+            let offer = store
+                .make_rest_offer(&hr, id, app, t("2027-04-07T10:00:00Z"))
+                .await
+                .unwrap();
+            let later = w.hr_ctx("2027-04-02T08:00:00Z");
+            let withdrawn = store
+                .close_rest_position(&later, id, "Stillingen er inndratt")
+                .await
+                .unwrap();
+            assert_eq!(withdrawn.iter().map(|o| o.id).collect::<Vec<_>>(), [offer]);
+            assert_eq!(withdrawn[0].state, "withdrawn");
+            let r = store.rest_position(id).await.unwrap();
+            assert_eq!(
+                (r.state.as_str(), r.closed_reason.as_deref()),
+                ("closed", Some("Stillingen er inndratt"))
+            );
+            assert!(store.open_rest_positions().await.unwrap().is_empty());
+            // The withdrawn offer cannot be accepted; nothing more can happen to the position.
+            assert!(matches!(
+                store
+                    .accept_rest_offer(
+                        &w.applicant_ctx(0, "2027-04-02T09:00:00Z"),
+                        offer,
+                        w.applicants[0]
+                    )
+                    .await,
+                Err(StoreError::Conflict(_))
+            ));
+            assert!(matches!(
+                store.close_rest_position(&later, id, "igjen").await,
+                Err(StoreError::Conflict(c)) if c == "not_open"
+            ));
+            assert!(matches!(
+                store.close_rest_position(&later, id + 1000, "x").await,
+                Err(StoreError::NotFound)
+            ));
+            assert!(matches!(
+                store
+                    .apply_rest_position(&later, id, w.applicants[1], "", &json!({}))
+                    .await,
+                Err(StoreError::Conflict(_))
+            ));
+            let log = actions(&store).await;
+            assert_eq!(&log[..2], ["rest_offer.withdraw", "rest_position.close"]);
+            assert!(store.verify_audit().await.unwrap().is_ok());
+        }
+    );
+
+    both_backends!(
+        an_applicant_withdraws_a_rest_application_until_accepting,
+        |store| async move {
+            let w = setup(&store, 2).await;
+            let hr = w.hr_ctx("2027-04-01T08:00:00Z");
+            let id = store
+                .create_rest_position(&hr, &new_rest(w.hf))
+                .await
+                .unwrap();
+            let lise = w.applicant_ctx(0, "2027-04-01T09:00:00Z");
+            let app = store
+                .apply_rest_position(&lise, id, w.applicants[0], "", &json!({}))
+                .await
+                .unwrap()
+                .id();
+            let offer = store
+                .make_rest_offer(&hr, id, app, t("2027-04-07T10:00:00Z"))
+                .await
+                .unwrap();
+            // Withdrawing takes the unanswered offer with it.
+            let gone = store
+                .withdraw_rest_application(&lise, id, w.applicants[0])
+                .await
+                .unwrap();
+            assert_eq!(gone.map(|o| o.id), Some(offer));
+            assert_eq!(store.rest_offer(offer).await.unwrap().state, "withdrawn");
+            assert_eq!(
+                store.rest_applications(id).await.unwrap()[0].state,
+                "withdrawn"
+            );
+            // Not twice; and a withdrawn application cannot be offered the position.
+            assert!(matches!(
+                store
+                    .withdraw_rest_application(&lise, id, w.applicants[0])
+                    .await,
+                Err(StoreError::NotFound)
+            ));
+            assert!(matches!(
+                store.make_rest_offer(&hr, id, app, t("2027-04-07T10:00:00Z")).await,
+                Err(StoreError::Conflict(c)) if c == "not_an_applicant"
+            ));
+            // Someone else's application is not touched.
+            assert!(matches!(
+                store
+                    .withdraw_rest_application(&lise, id, w.applicants[1])
+                    .await,
+                Err(StoreError::NotFound)
+            ));
+            // Applying again, being offered and accepting: then it cannot be withdrawn.
+            store
+                .apply_rest_position(&lise, id, w.applicants[0], "Likevel", &json!({}))
+                .await
+                .unwrap();
+            let again = store
+                .make_rest_offer(&hr, id, app, t("2027-04-07T10:00:00Z"))
+                .await
+                .unwrap();
+            store
+                .accept_rest_offer(&lise, again, w.applicants[0])
+                .await
+                .unwrap();
+            assert!(matches!(
+                store
+                    .withdraw_rest_application(&lise, id, w.applicants[0])
+                    .await,
+                Err(StoreError::Conflict(c)) if c == "accepted"
+            ));
+            assert_eq!(store.rest_position(id).await.unwrap().state, "filled");
+            assert!(
+                actions(&store)
+                    .await
+                    .contains(&"rest_application.withdraw".to_string())
+            );
+            assert!(store.verify_audit().await.unwrap().is_ok());
+        }
+    );
+
+    both_backends!(
+        rest_offers_expire_once_at_their_deadline,
+        |store| async move {
+            let w = setup(&store, 1).await;
+            let hr = w.hr_ctx("2027-04-01T08:00:00Z");
+            let id = store
+                .create_rest_position(&hr, &new_rest(w.hf))
+                .await
+                .unwrap();
+            let app = store
+                .apply_rest_position(&hr, id, w.applicants[0], "", &json!({}))
+                .await
+                .unwrap()
+                .id();
+            let deadline = t("2027-04-07T10:00:00Z");
+            let offer = store.make_rest_offer(&hr, id, app, deadline).await.unwrap();
+            let before = Ctx::new(Actor::system(), t("2027-04-07T09:59:59Z"));
+            assert!(store.expire_rest_offers(&before).await.unwrap().is_empty());
+            assert_eq!(
+                store
+                    .open_rest_offers(before.now)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|o| o.id)
+                    .collect::<Vec<_>>(),
+                [offer]
+            );
+            // After downtime: caught up once, however often it runs, from two places at once.
+            let after = Ctx::new(Actor::system(), t("2027-04-09T12:00:00Z"));
+            let (a, b) = tokio::join!(
+                store.expire_rest_offers(&after),
+                store.expire_rest_offers(&after)
+            );
+            let expired: Vec<i64> = a
+                .unwrap()
+                .into_iter()
+                .chain(b.unwrap())
+                .map(|o| o.id)
+                .collect();
+            assert_eq!(expired, [offer]);
+            assert!(store.expire_rest_offers(&after).await.unwrap().is_empty());
+            assert_eq!(store.rest_offer(offer).await.unwrap().state, "expired");
+            assert!(store.open_rest_offers(after.now).await.unwrap().is_empty());
+            assert_eq!(store.rest_position(id).await.unwrap().state, "open");
+            assert!(store.verify_audit().await.unwrap().is_ok());
+        }
+    );
+
+    both_backends!(
+        the_next_in_line_setting_is_changed_and_audited,
+        |store| async move {
+            let w = setup(&store, 1).await;
+            let app = store.application(w.apps[0]).await.unwrap();
+            let ad = store.advertisement(app.advertisement_id).await.unwrap();
+            let hr = w.hr_ctx("2027-04-01T08:00:00Z");
+            let start = ad.auto_next_in_line;
+            store
+                .set_auto_next_in_line(&hr, ad.id, !start)
+                .await
+                .unwrap();
+            assert_eq!(
+                store.advertisement(ad.id).await.unwrap().auto_next_in_line,
+                !start
+            );
+            let last = &store.audit_entries(1, None).await.unwrap()[0];
+            assert_eq!(last.action, "advertisement.next_in_line_mode");
+            // The same value again changes and logs nothing.
+            store
+                .set_auto_next_in_line(&hr, ad.id, !start)
+                .await
+                .unwrap();
+            assert_eq!(store.audit_entries(1, None).await.unwrap()[0].seq, last.seq);
+            assert!(matches!(
+                store.set_auto_next_in_line(&hr, ad.id + 1000, true).await,
+                Err(StoreError::NotFound)
+            ));
+            assert!(store.verify_audit().await.unwrap().is_ok());
+        }
+    );
+}
+
 mod lottery {
     use super::*;
     use lis1_domain::lottery::{Export, LotteryError, Method, Seed};
@@ -1901,6 +2152,7 @@ mod lottery {
                     method: Method::PreferenceOrder,
                     seed: &s,
                     reason: None,
+                    ranking_deadline: None,
                 },
             )
             .await
@@ -1923,7 +2175,8 @@ mod lottery {
                         cohort: cohort_date,
                         method: Method::PureRandom,
                         seed: &seed(8),
-                        reason: None
+                        reason: None,
+                        ranking_deadline: None,
                     }
                 )
                 .await,
@@ -2050,6 +2303,7 @@ mod lottery {
                             method: Method::PureRandom,
                             seed: &s,
                             reason,
+                            ranking_deadline: None,
                         },
                     )
                     .await
@@ -2121,6 +2375,7 @@ mod lottery {
                         method: Method::PreferenceOrder,
                         seed: &s,
                         reason: None,
+                        ranking_deadline: None,
                     },
                 )
                 .await;
@@ -2137,6 +2392,259 @@ mod lottery {
                     .unwrap()
                     .is_empty()
             );
+        }
+    );
+}
+
+mod course_followup {
+    use super::*;
+    use lis1_domain::course::{CourseError, Leave, LeaveKind, RotationPart, suggested_rotation};
+    use lis1_domain::lottery::{Method, Seed};
+    use lis1_store::courses::{CoursePlan, CourseStoreError};
+    use lis1_store::lottery::{LotteryStoreError, NewCommitment};
+
+    fn plan(dates: lis1_store::courses::CourseDates) -> CoursePlan {
+        CoursePlan {
+            parts: suggested_rotation(dates, 3)
+                .into_iter()
+                .zip(["Indremedisin", "Kirurgi", "Psykiatri"])
+                .map(|((from, to), department)| RotationPart {
+                    department: department.into(),
+                    from,
+                    to,
+                })
+                .collect(),
+            supervisor_name: "Dr. Veileder".into(),
+            supervisor_email: "veileder@hnt.no".into(),
+        }
+    }
+
+    both_backends!(
+        leave_moves_the_dates_and_the_plan_but_not_the_cohort,
+        |store| async move {
+            let c = super::lottery::cohort(&store, 2, 2).await;
+            let hr = sys("2027-10-01T09:00:00Z");
+            let course = store.course(c.courses[0]).await.unwrap();
+            assert_eq!(course.actual, course.dates);
+            store
+                .set_course_plan(&hr, course.id, &plan(course.actual))
+                .await
+                .unwrap();
+            let leave = Leave {
+                kind: LeaveKind::Parental,
+                from: date(2028, 1, 10),
+                to: date(2028, 3, 19), // 70 days
+            };
+            let after = store.add_leave(&hr, course.id, &leave, "").await.unwrap();
+            assert!(after.on_leave);
+            assert_eq!(
+                after.dates, course.dates,
+                "the planned dates (the cohort) stay"
+            );
+            assert_eq!(after.actual.municipal_start, date(2028, 11, 10));
+            assert_eq!(after.actual.hospital_end, date(2028, 11, 9));
+            // Still in its lottery cohort.
+            assert_eq!(
+                store
+                    .courses_for_cohort(c.site, date(2028, 9, 1))
+                    .await
+                    .unwrap()
+                    .len(),
+                2
+            );
+            // The plan moved with it and still covers the hospital part.
+            let parts = store.course_rotation(course.id).await.unwrap();
+            assert_eq!(parts.len(), 3);
+            assert_eq!(parts[2].to, date(2028, 11, 9));
+            assert_eq!(parts[1].to, date(2028, 7, 9)); // the part the leave began in grew by 70 days
+            assert_eq!(store.course_leaves(course.id).await.unwrap().len(), 1);
+
+            // An overlapping leave is refused and changes nothing.
+            let before = store.course(course.id).await.unwrap();
+            let overlap = Leave {
+                kind: LeaveKind::Sickness,
+                from: date(2028, 3, 1),
+                to: date(2028, 3, 30),
+            };
+            match store.add_leave(&hr, course.id, &overlap, "").await {
+                Err(CourseStoreError::Rule(CourseError::LeaveOverlaps { .. })) => {}
+                other => panic!("{other:?}"),
+            }
+            assert_eq!(store.course(course.id).await.unwrap(), before);
+            assert_eq!(store.course_leaves(course.id).await.unwrap().len(), 1);
+            // A plan that does not cover the moved hospital part is refused.
+            match store
+                .set_course_plan(&hr, course.id, &plan(course.dates))
+                .await
+            {
+                Err(CourseStoreError::Rule(CourseError::RotationWrongEnd { .. })) => {}
+                other => panic!("{other:?}"),
+            }
+            // Someone else's course is untouched.
+            let other = store.course(c.courses[1]).await.unwrap();
+            assert!(!other.on_leave);
+            assert_eq!(other.actual, other.dates);
+            assert!(store.verify_audit().await.unwrap().is_ok());
+        }
+    );
+
+    both_backends!(
+        ranking_closes_at_the_deadline_and_the_draw_waits_for_it,
+        |store| async move {
+            let c = super::lottery::cohort(&store, 2, 2).await;
+            let cohort = date(2028, 9, 1);
+            let deadline = t("2028-03-15T23:00:00Z");
+            let id = store
+                .commit_lottery(
+                    &sys("2028-03-01T09:00:00Z"),
+                    &NewCommitment {
+                        hospital_site_id: c.site,
+                        cohort,
+                        method: Method::PreferenceOrder,
+                        seed: &Seed::from_bytes([3; 32]),
+                        reason: None,
+                        ranking_deadline: Some(deadline),
+                    },
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                store.lottery_draw(id).await.unwrap().ranking_deadline,
+                Some(deadline)
+            );
+            let rank = |at: &'static str| {
+                let store = store.clone();
+                let (course, doctor) = (c.courses[0], c.doctors[0]);
+                async move {
+                    store
+                        .set_preferences(&sys(at), course, doctor, &["5038".to_string()])
+                        .await
+                }
+            };
+            rank("2028-03-15T22:59:00Z").await.unwrap();
+            assert!(matches!(
+                rank("2028-03-15T23:00:00Z").await,
+                Err(LotteryStoreError::Store(StoreError::Conflict(c))) if c == "lottery_ranking_closed"
+            ));
+            assert!(matches!(
+                store.draw_lottery(&sys("2028-03-15T22:00:00Z"), id).await,
+                Err(LotteryStoreError::Store(StoreError::Conflict(c))) if c == "lottery_ranking_open"
+            ));
+            let drawn = store
+                .draw_lottery(&sys("2028-03-16T09:00:00Z"), id)
+                .await
+                .unwrap();
+            assert!(drawn.is_drawn());
+            assert!(store.verify_audit().await.unwrap().is_ok());
+        }
+    );
+
+    both_backends!(
+        a_reserved_place_is_given_before_the_draw,
+        |store| async move {
+            // Levanger ×1 and Verdal ×1 for two doctors.
+            let c = super::lottery::cohort(&store, 2, 1).await;
+            let cohort = date(2028, 9, 1);
+            let hr = sys("2028-02-01T09:00:00Z");
+            let reserve = |course: i64, key: Option<&'static str>, reason: &'static str| {
+                let store = store.clone();
+                async move {
+                    store
+                        .set_reservation(&sys("2028-02-01T09:00:00Z"), course, key, reason)
+                        .await
+                }
+            };
+            assert!(matches!(
+                reserve(c.courses[0], Some("5038"), " ").await,
+                Err(LotteryStoreError::Store(StoreError::Conflict(c))) if c == "lottery_reservation_needs_reason"
+            ));
+            assert!(matches!(
+                reserve(c.courses[0], Some("0301"), "Særavtale").await,
+                Err(LotteryStoreError::Rule(
+                    lis1_domain::lottery::LotteryError::UnknownPlace { .. }
+                ))
+            ));
+            reserve(c.courses[0], Some("5038"), "Særavtale med Verdal")
+                .await
+                .unwrap();
+            // Verdal has one place: a second reservation there is refused and changes nothing.
+            assert!(matches!(
+                reserve(c.courses[1], Some("5038"), "Også Verdal").await,
+                Err(LotteryStoreError::Rule(
+                    lis1_domain::lottery::LotteryError::PlaceOverbooked { .. }
+                ))
+            ));
+            assert_eq!(
+                store.reservations(c.site, cohort).await.unwrap(),
+                vec![(
+                    c.courses[0],
+                    "5038".to_string(),
+                    "Særavtale med Verdal".to_string()
+                )]
+            );
+            let id = store
+                .commit_lottery(
+                    &hr,
+                    &NewCommitment {
+                        hospital_site_id: c.site,
+                        cohort,
+                        method: Method::PureRandom,
+                        seed: &Seed::from_bytes([5; 32]),
+                        reason: None,
+                        ranking_deadline: None,
+                    },
+                )
+                .await
+                .unwrap();
+            // Under a published commitment the inputs stay as they are.
+            assert!(matches!(
+                reserve(c.courses[0], None, "").await,
+                Err(LotteryStoreError::Store(StoreError::Conflict(c))) if c == "lottery_committed"
+            ));
+            let drawn = store.draw_lottery(&hr, id).await.unwrap();
+            let export = drawn.export().unwrap();
+            assert!(export.verify().is_ok());
+            assert_eq!(
+                store.course(c.courses[0]).await.unwrap().municipality_id,
+                Some(c.verdal)
+            );
+            assert_eq!(
+                store.course(c.courses[1]).await.unwrap().municipality_id,
+                Some(c.levanger)
+            );
+            assert!(drawn.inputs.unwrap().contains("\"reserved\":\"5038\""));
+            assert!(store.verify_audit().await.unwrap().is_ok());
+        }
+    );
+
+    both_backends!(
+        the_directorate_allows_a_late_draw_with_a_reason,
+        |store| async move {
+            let c = super::lottery::cohort(&store, 1, 1).await;
+            let cohort = date(2028, 9, 1);
+            let hdir = sys("2028-06-01T09:00:00Z");
+            assert_eq!(
+                store.late_lottery_permission(c.site, cohort).await.unwrap(),
+                None
+            );
+            assert!(matches!(
+                store.allow_late_lottery(&hdir, c.site, cohort, "  ").await,
+                Err(StoreError::Conflict(c)) if c == "lottery_late_needs_reason"
+            ));
+            store
+                .allow_late_lottery(&hdir, c.site, cohort, "Kullet ble utvidet i mai")
+                .await
+                .unwrap();
+            let (reason, at) = store
+                .late_lottery_permission(c.site, cohort)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(reason, "Kullet ble utvidet i mai");
+            assert_eq!(at, t("2028-06-01T09:00:00Z"));
+            let last = store.audit_entries(1, None).await.unwrap();
+            assert_eq!(last[0].action, "lottery.allow_late");
+            assert!(last[0].summary.contains("Kullet ble utvidet i mai"));
         }
     );
 }

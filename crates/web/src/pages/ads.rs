@@ -987,6 +987,11 @@ pub async fn show(
             may_participate => may_participate,
             may_apply => authorize(&s.principal, &Action::Apply).is_ok() && c.window(now) == Window::Open && c.ad.state == "published",
             may_publish => manages && c.ad.state == "draft",
+            next_mode => if c.ad.auto_next_in_line {
+                lis1_domain::offers::NextInLineMode::Automatic
+            } else {
+                lis1_domain::offers::NextInLineMode::Confirm
+            }.label(lang),
         };
     } else if c.window(now) == Window::Open {
         flags = context! { may_apply => true };

@@ -15,17 +15,18 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use lis1_domain::Lang;
 use lis1_domain::access::{Action, Grant, authorize};
 use lis1_domain::advertisements::{self as ads, Answer, PositionKind};
+use lis1_domain::offers::NextInLineMode;
 use lis1_domain::profiles::{EducationRegion, Profile};
 use lis1_domain::scoring::{self, Points, Score};
 use lis1_store::applications::{Application, Submitted};
 use lis1_store::audit::Event;
-use lis1_store::outbox::NewMail;
 use lis1_store::{Actor, Ctx};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
 use crate::auth::{SignedIn, Visitor};
 use crate::error::AppError;
+use crate::notify::{self, Letter};
 use crate::pages::ads::AdContext;
 use crate::pages::{fmt_time, page};
 use crate::state::AppState;
@@ -304,25 +305,20 @@ pub async fn queue_receipt(
         ),
     };
     let body = format!(
-        "Hei {name},\n\n{lead} til «{title}» ({hf}).\n\nSøknadsfrist: {deadline}. Du kan endre eller trekke søknaden til fristen under «Mine søknader» i LIS1-portalen.\n\nSøknadsnummer: {id}\n\nHilsen LIS1-portalen\n",
-        name = s.user.display_name,
+        "{lead} til «{title}» ({hf}).\n\nSøknadsfrist: {deadline}. Du kan endre eller trekke søknaden til fristen under «Mine søknader» i LIS1-portalen.\n\nSøknadsnummer: {id}",
         title = c.ad.title,
         hf = c.hf.name,
         deadline = fmt_time(c.round.application_deadline, lang),
         id = submitted.id(),
     );
-    let mail = NewMail {
-        to_address: s.user.email.clone(),
-        to_name: Some(s.user.display_name.clone()),
+    let letter = Letter {
         subject: subject.into(),
-        body_text: body,
-        kind: "application_receipt".into(),
-        object_type: "application".into(),
+        body,
+        kind: "application_receipt",
+        object_type: "application",
         object_id: submitted.id().to_string(),
     };
-    if let Err(e) = state.store.enqueue_mail(ctx, &mail).await {
-        tracing::error!(error = %e, "could not queue the application receipt");
-    }
+    notify::send_to(state, ctx, &s.user.email, &s.user.display_name, letter).await;
 }
 
 /// Filters of the applicant list.
@@ -471,6 +467,12 @@ pub async fn list(
 pub struct Saved {
     #[serde(default)]
     lagret: Option<String>,
+    /// Offers made (their number), after making or confirming offers.
+    #[serde(default)]
+    tilbud: Option<String>,
+    /// The next-in-line setting was saved.
+    #[serde(default)]
+    neste: Option<String>,
 }
 
 /// `GET /utlysninger/{ad}/sokere/{app}`: one application in full. Logged.
@@ -785,9 +787,24 @@ pub async fn recommendation(
         &c,
         &BTreeMap::new(),
         None,
-        q.lagret.map(|_| crate::i18n::t(lang, "rec.saved")),
+        rec_notice(&q, lang),
     )
     .await
+}
+
+/// The notice after saving the innstilling, making offers or changing the next-in-line setting.
+fn rec_notice(q: &Saved, lang: Lang) -> Option<String> {
+    if q.lagret.is_some() {
+        return Some(crate::i18n::t(lang, "rec.saved"));
+    }
+    if q.neste.is_some() {
+        return Some(crate::i18n::t(lang, "offers.mode_saved"));
+    }
+    match q.tilbud.as_deref().map(str::parse::<u32>) {
+        Some(Ok(0)) => Some(crate::i18n::t(lang, "offers.none_to_make")),
+        Some(Ok(_)) => Some(crate::i18n::t(lang, "offers.made")),
+        _ => None,
+    }
 }
 
 async fn rec_page(
@@ -863,12 +880,73 @@ async fn rec_page(
             outstanding => offers.iter().filter(|o| matches!(o.state.as_str(), "made" | "accepted")).count(),
         });
     }
+    // Confirm mode: freed places wait for the recruiter, with the suggested next candidate.
+    let mine: Vec<i64> =
+        c.ad.positions
+            .iter()
+            .filter(|p| {
+                authorize(
+                    &s.principal,
+                    &Action::Recommend {
+                        hf: &c.hf_path,
+                        later_employer: p.later_employer_id,
+                    },
+                )
+                .is_ok()
+            })
+            .map(|p| p.id)
+            .collect();
+    let now = state.now();
+    let mut awaiting = Vec::new();
+    let mut waiting = 0;
+    for w in crate::pages::offers::awaiting_confirmation(state, c, &mine, now, lang).await? {
+        let candidate = w.next.and_then(|n| {
+            scored
+                .iter()
+                .find(|x| x.app.id == n.application_id)
+                .map(|x| {
+                    let elsewhere = marks
+                        .iter()
+                        .find(|(who, employer, _)| {
+                            *who == x.app.applicant_id && *employer != c.ad.hf_id
+                        })
+                        .map(|(_, _, name)| name.clone());
+                    context! {
+                        id => x.app.id, name => x.profile.full_name.clone(), elsewhere => elsewhere,
+                    }
+                })
+        });
+        if candidate.is_some() {
+            waiting += 1;
+        }
+        let p = c.ad.positions.iter().find(|p| p.id == w.position_id);
+        awaiting.push(context! {
+            position => w.position_id, seq => p.map(|p| p.seq), kind => position_label(c, w.position_id, lang),
+            free => w.free, candidate => candidate,
+        });
+    }
+    let mode = if c.ad.auto_next_in_line {
+        NextInLineMode::Automatic
+    } else {
+        NextInLineMode::Confirm
+    };
+    let may_set_mode = authorize(
+        &s.principal,
+        &Action::ManageAdvertisements { hf: &c.hf_path },
+    )
+    .is_ok();
     crate::templates::render(
         "recommendation.html",
         page(
             state,
             v,
-            context! { ad => context! { id => c.ad.id, title => c.ad.title.clone() }, positions => positions, error => error, notice => notice },
+            context! {
+                ad => context! { id => c.ad.id, title => c.ad.title.clone() }, positions => positions,
+                error => error, notice => notice, awaiting => awaiting, waiting => waiting,
+                mode => mode.as_str(), mode_label => mode.label(lang), may_set_mode => may_set_mode,
+                modes => [NextInLineMode::Automatic, NextInLineMode::Confirm].map(|m| context! { value => m.as_str(), label => m.label(lang) }),
+                offering => !mine.is_empty(),
+            },
         ),
     )
 }
@@ -1066,14 +1144,39 @@ pub async fn export(
         )
         .await
         .map_err(|e| AppError::store(e, lang))?;
+    table_file(
+        format,
+        "Søkere",
+        &format!("sokere-{id}"),
+        &header,
+        &rows,
+        lang,
+    )
+}
+
+/// A table as a download: CSV (`;`-separated, UTF-8 with BOM so Excel reads æøå) or XLSX with
+/// one sheet named `sheet`, every cell as text, with `filename` plus the format's extension, not
+/// cached. The caller has checked access and logged the download.
+pub fn table_file(
+    format: Format,
+    sheet: &str,
+    filename: &str,
+    header: &[String],
+    rows: &[Vec<String>],
+    lang: Lang,
+) -> Result<Response, AppError> {
+    let kind = match format {
+        Format::Csv => "csv",
+        Format::Xlsx => "xlsx",
+    };
     let (bytes, mime) = match format {
         Format::Csv => {
             let mut w = csv::WriterBuilder::new()
                 .delimiter(b';')
                 .from_writer(vec![0xEF, 0xBB, 0xBF]);
             let mut write = || -> Result<Vec<u8>, Box<dyn std::error::Error>> {
-                w.write_record(&header)?;
-                for r in &rows {
+                w.write_record(header)?;
+                for r in rows {
                     w.write_record(r)?;
                 }
                 w.flush()?;
@@ -1088,7 +1191,7 @@ pub async fn export(
             let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
                 let mut wb = rust_xlsxwriter::Workbook::new();
                 let ws = wb.add_worksheet();
-                ws.set_name("Søkere")?;
+                ws.set_name(sheet)?;
                 for (col, h) in header.iter().enumerate() {
                     ws.write_string(0, u16::try_from(col).unwrap_or(u16::MAX), h)?;
                 }
@@ -1112,7 +1215,7 @@ pub async fn export(
     let mut resp = (StatusCode::OK, bytes).into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    if let Ok(cd) = HeaderValue::from_str(&format!("attachment; filename=\"sokere-{id}.{kind}\"")) {
+    if let Ok(cd) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}.{kind}\"")) {
         h.insert(header::CONTENT_DISPOSITION, cd);
     }
     h.insert(

@@ -70,12 +70,57 @@ pub async fn dashboard(
         }
     }
 
+    // Advertisements in confirm mode whose freed places wait for this user's confirmation.
+    let mut awaiting = Vec::new();
+    if p.grants
+        .iter()
+        .any(|g| matches!(g.role, Role::HfRecruiter | Role::Municipality))
+    {
+        for ad in state
+            .store
+            .advertisements(None)
+            .await
+            .map_err(store_err)?
+            .into_iter()
+            .filter(|a| !a.auto_next_in_line && a.state == "published")
+        {
+            let c = crate::pages::ads::AdContext::load(&state, ad.id, lang).await?;
+            let mine: Vec<i64> =
+                c.ad.positions
+                    .iter()
+                    .filter(|x| {
+                        authorize(
+                            p,
+                            &Action::Recommend {
+                                hf: &c.hf_path,
+                                later_employer: x.later_employer_id,
+                            },
+                        )
+                        .is_ok()
+                    })
+                    .map(|x| x.id)
+                    .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let n =
+                crate::pages::offers::awaiting_confirmation(&state, &c, &mine, state.now(), lang)
+                    .await?
+                    .iter()
+                    .filter(|w| w.next.is_some())
+                    .count();
+            if n > 0 {
+                awaiting.push(context! { id => c.ad.id, title => c.ad.title.clone(), count => n });
+            }
+        }
+    }
+
     crate::templates::render(
         "dashboard.html",
         page(
             &state,
             &v,
-            context! { grants => grants, cards => cards, places => places },
+            context! { grants => grants, cards => cards, places => places, awaiting => awaiting },
         ),
     )
 }

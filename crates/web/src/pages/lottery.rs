@@ -75,6 +75,69 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "The draw is published and does not change. A redraw needs a new commitment and a reason, which is logged and included in the new draw's inputs.",
     ),
     ("lottery.draw", "Trekk nå", "Draw now"),
+    (
+        "lottery.ranking_deadline",
+        "Rangeringsfrist",
+        "Ranking deadline",
+    ),
+    (
+        "lottery.ranking_deadline_hint",
+        "Legene kan rangere til og med denne dagen. Trekningen kan gjøres når fristen er ute. La feltet stå tomt for å la rangeringen vare til trekningen.",
+        "The doctors can rank up to and including this day. The draw can be made once the deadline has passed. Leave it empty to let ranking last until the draw.",
+    ),
+    (
+        "lottery.permission",
+        "Sen trekning tillatt av Helsedirektoratet",
+        "Late draw allowed by the Directorate",
+    ),
+    (
+        "lottery.late_title",
+        "Kull som ikke er trukket innen fristen",
+        "Cohorts not drawn by the deadline",
+    ),
+    (
+        "lottery.late_intro",
+        "Trekningen skal være gjort senest fire måneder før kommunestart. Helsedirektoratet kan tillate en senere trekning med en begrunnelse, som logges.",
+        "The draw must be made no later than four months before the municipal start. The Directorate can allow a later draw with a reason, which is logged.",
+    ),
+    (
+        "lottery.late_none",
+        "Ingen kull har passert fristen uten trekning.",
+        "No cohort has passed its deadline without a draw.",
+    ),
+    ("lottery.late_reason", "Begrunnelse", "Reason"),
+    (
+        "lottery.reservations",
+        "Reserverte plasser",
+        "Reserved places",
+    ),
+    (
+        "lottery.reserve_hint",
+        "En reservert plass gis før trekningen, for eksempel etter en særavtale. Legen trekkes ikke, og plassen telles som brukt. Kan endres til forpliktelsen publiseres.",
+        "A reserved place is given before the draw, for example under a special agreement. The doctor is not drawn, and the place counts as used. Can be changed until the commitment is published.",
+    ),
+    ("lottery.reserve_doctor", "Lege", "Doctor"),
+    (
+        "lottery.reserve_place",
+        "Plass (tom: fjern reservasjonen)",
+        "Place (empty: remove the reservation)",
+    ),
+    ("lottery.reserve", "Lagre reservasjon", "Save reservation"),
+    (
+        "lottery.reserve_saved",
+        "Reservasjonen er lagret og logget.",
+        "The reservation has been saved and logged.",
+    ),
+    (
+        "lottery.late_allow",
+        "Tillat sen trekning",
+        "Allow a late draw",
+    ),
+    (
+        "lottery.late_saved",
+        "Sen trekning er tillatt, og begrunnelsen er logget.",
+        "A late draw is allowed, and the reason has been logged.",
+    ),
     ("lottery.show", "Vis trekningen", "Show the draw"),
     (
         "lottery.none",
@@ -150,6 +213,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "No doctors have been placed with you yet.",
     ),
     ("course.lottery_link", "Trekningen", "The draw"),
+    (
+        "course.details",
+        "Plan, veileder og permisjon",
+        "Plan, supervisor and leave",
+    ),
+    (
+        "course.ranking_closed",
+        "Rangeringsfristen er ute. Trekningen gjøres snart.",
+        "The ranking deadline has passed. The draw will be made soon.",
+    ),
 ];
 
 fn store_err(lang: Lang) -> impl Fn(StoreError) -> AppError {
@@ -177,6 +250,31 @@ fn lottery_error(e: LotteryStoreError, lang: Lang) -> AppError {
                 "not_by_lottery",
                 "Kommunen i dette løpet er bestemt i utlysningen (§13a) og trekkes ikke.",
                 "The municipality of this course was named in the advertisement (§13a) and is not drawn.",
+            ),
+            "lottery_ranking_closed" => (
+                "lottery_ranking_closed",
+                "Fristen for å rangere kommunene er ute.",
+                "The deadline for ranking the municipalities has passed.",
+            ),
+            "lottery_ranking_open" => (
+                "lottery_ranking_open",
+                "Legene kan fortsatt rangere kommunene. Trekningen kan gjøres når rangeringsfristen er ute.",
+                "The doctors can still rank the municipalities. The draw can be made once the ranking deadline has passed.",
+            ),
+            "lottery_reservation_needs_reason" => (
+                "lottery_reservation_needs_reason",
+                "Skriv hvorfor plassen reserveres (for eksempel en særavtale).",
+                "Give the reason for the reservation (for example a special agreement).",
+            ),
+            "lottery_committed" => (
+                "lottery_committed",
+                "Forpliktelsen er publisert, så grunnlaget for trekningen kan ikke endres før trekningen er gjort.",
+                "The commitment has been published, so the lottery's inputs cannot change until the draw has been made.",
+            ),
+            "lottery_late_needs_reason" => (
+                "lottery_late_needs_reason",
+                "Skriv en begrunnelse for å tillate trekning senere enn fire måneder før kommunestart.",
+                "Give a reason for allowing a draw later than four months before the municipal start.",
             ),
             "lottery_already_drawn" => (
                 "lottery_already_drawn",
@@ -210,20 +308,99 @@ fn state_key(draw: Option<&Draw>) -> &'static str {
     }
 }
 
-/// The draw date rule (002 §2.1) for `cohort`, as a refusal in the page's language.
-fn check_date(state: &AppState, cohort: Date, lang: Lang) -> Result<(), AppError> {
-    check_draw_date(cohort, today(state))
-        .map_err(|e| AppError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e, lang))
+/// The draw date rule (002 §2.1) for `cohort`, as a refusal in the page's language — unless the
+/// directorate has allowed this site's cohort to be drawn late.
+async fn check_date(state: &AppState, site: i64, cohort: Date, lang: Lang) -> Result<(), AppError> {
+    let Err(e) = check_draw_date(cohort, today(state)) else {
+        return Ok(());
+    };
+    let allowed = state
+        .store
+        .late_lottery_permission(site, cohort)
+        .await
+        .map_err(store_err(lang))?;
+    if allowed.is_some() {
+        return Ok(());
+    }
+    Err(AppError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e, lang))
 }
 
-/// `GET /trekning`: the HF recruiter's sites, cohorts, participants, places and draws.
-pub async fn overview(State(state): State<AppState>, v: Visitor) -> Result<Html<String>, AppError> {
+/// A deadline as people read it: the last minute it is still open ("25.11.2026 kl. 23.59").
+fn fmt_deadline(t: jiff::Timestamp, lang: Lang) -> String {
+    fmt_time(t - jiff::SignedDuration::from_secs(60), lang)
+}
+
+/// The end of `day` in Oslo: a ranking deadline given as a date closes when that day ends.
+fn end_of_day(day: Date) -> Option<jiff::Timestamp> {
+    lis1_domain::calendar::from_oslo(day.saturating_add(1.day()).at(0, 0, 0, 0))
+}
+
+/// The lottery cohorts of a site: municipal starts of its courses and of its places' cohorts.
+async fn site_cohorts(state: &AppState, site: i64, lang: Lang) -> Result<BTreeSet<Date>, AppError> {
+    let mut cohorts: BTreeSet<Date> = state
+        .store
+        .course_cohorts(site)
+        .await
+        .map_err(store_err(lang))?
+        .into_iter()
+        .collect();
+    for hospital_start in state.store.cohorts(site).await.map_err(store_err(lang))? {
+        cohorts.insert(hospital_start.saturating_add(12.months()));
+    }
+    Ok(cohorts)
+}
+
+/// Notices on `/trekning`.
+#[derive(Debug, Deserialize)]
+pub struct OverviewQuery {
+    #[serde(default)]
+    unntak: Option<String>,
+    #[serde(default)]
+    reservert: Option<String>,
+}
+
+/// `GET /trekning`: the HF recruiter's sites, cohorts, participants, places and draws; for the
+/// directorate, the cohorts past their last draw date that are not drawn, with the form that
+/// allows a late draw.
+pub async fn overview(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<OverviewQuery>,
+) -> Result<Html<String>, AppError> {
     let lang = v.lang;
     let s = v.require()?;
     let orgs = state.store.orgs().await.map_err(store_err(lang))?;
     let mut sites = Vec::new();
+    let mut late = Vec::new();
     let mut denied = None;
+    let directorate = authorize(&s.principal, &Action::AllowLateLottery).is_ok();
     for site in orgs.iter().filter(|o| o.kind == OrgKind::HospitalSite) {
+        if directorate {
+            for cohort in site_cohorts(&state, site.id, lang).await? {
+                if check_draw_date(cohort, today(&state)).is_ok() || cohort <= today(&state) {
+                    continue;
+                }
+                if state
+                    .store
+                    .cohort_is_drawn(site.id, cohort)
+                    .await
+                    .map_err(store_err(lang))?
+                {
+                    continue;
+                }
+                let permission = state
+                    .store
+                    .late_lottery_permission(site.id, cohort)
+                    .await
+                    .map_err(store_err(lang))?;
+                late.push(context! {
+                    site => site.id, site_name => site.name.clone(), cohort => cohort.to_string(),
+                    cohort_label => fmt_date(cohort, lang),
+                    latest_date => fmt_date(latest_draw_date(cohort), lang),
+                    permission => permission.map(|(reason, at)| format!("{reason} ({})", fmt_time(at, lang))),
+                });
+            }
+        }
         let path = state
             .store
             .org_path(site.id)
@@ -233,21 +410,7 @@ pub async fn overview(State(state): State<AppState>, v: Visitor) -> Result<Html<
             denied = Some(d);
             continue;
         }
-        let mut cohorts: BTreeSet<Date> = state
-            .store
-            .course_cohorts(site.id)
-            .await
-            .map_err(store_err(lang))?
-            .into_iter()
-            .collect();
-        for hospital_start in state
-            .store
-            .cohorts(site.id)
-            .await
-            .map_err(store_err(lang))?
-        {
-            cohorts.insert(hospital_start.saturating_add(12.months()));
-        }
+        let cohorts = site_cohorts(&state, site.id, lang).await?;
         let mut blocks = Vec::new();
         for cohort in cohorts.into_iter().rev().take(4) {
             let courses = state
@@ -266,7 +429,36 @@ pub async fn overview(State(state): State<AppState>, v: Visitor) -> Result<Html<
                 .await
                 .map_err(store_err(lang))?;
             let latest = draws.last();
+            let permission = state
+                .store
+                .late_lottery_permission(site.id, cohort)
+                .await
+                .map_err(store_err(lang))?;
+            let suggested_deadline = latest_draw_date(cohort)
+                .saturating_sub(7.days())
+                .max(today(&state));
+            let reservations = state
+                .store
+                .reservations(site.id, cohort)
+                .await
+                .map_err(store_err(lang))?;
+            let place_label = |key: &str| {
+                places
+                    .iter()
+                    .find(|p| p.key == key)
+                    .map(|p| format!("{} ({})", p.municipality_name, p.key))
+                    .unwrap_or_else(|| key.to_string())
+            };
             blocks.push(context! {
+                doctors => courses.iter().filter(|c| c.section == "13b").map(|c| context! { id => c.id, name => c.applicant_name.clone() }).collect::<Vec<_>>(),
+                place_options => places.iter().map(|p| context! { key => p.key.clone(), label => place_label(&p.key) }).collect::<Vec<_>>(),
+                reservations => reservations.iter().map(|(course, key, reason)| context! {
+                    name => courses.iter().find(|c| c.id == *course).map(|c| c.applicant_name.clone()),
+                    place => place_label(key), reason => reason.clone(),
+                }).collect::<Vec<_>>(),
+                permission => permission.map(|(reason, _)| reason),
+                suggested_deadline => suggested_deadline.to_string(),
+                ranking_deadline => latest.filter(|d| !d.is_drawn()).and_then(|d| d.ranking_deadline).map(|t| fmt_deadline(t, lang)),
                 cohort => cohort.to_string(), cohort_label => fmt_date(cohort, lang),
                 latest_date => fmt_date(latest_draw_date(cohort), lang),
                 participants => courses.iter().filter(|c| c.section == "13b").count(),
@@ -281,16 +473,143 @@ pub async fn overview(State(state): State<AppState>, v: Visitor) -> Result<Html<
         sites.push(context! { id => site.id, name => site.name.clone(), cohorts => blocks });
     }
     if sites.is_empty()
+        && !directorate
         && let Some(d) = denied
     {
         return Err(forbidden(d, lang));
     }
     let methods = [Method::PreferenceOrder, Method::PureRandom]
         .map(|m| context! { value => m.as_str(), label => m.label(lang) });
+    let notice = if q.unntak.is_some() {
+        Some(crate::i18n::t(lang, "lottery.late_saved"))
+    } else {
+        q.reservert
+            .is_some()
+            .then(|| crate::i18n::t(lang, "lottery.reserve_saved"))
+    };
     crate::templates::render(
         "lottery.html",
-        page(&state, &v, context! { sites => sites, methods => methods }),
+        page(
+            &state,
+            &v,
+            context! { sites => sites, methods => methods, late => late, directorate => directorate, notice => notice },
+        ),
     )
+}
+
+/// Form: reserve a place for a doctor before the draw (an empty place removes it).
+#[derive(Debug, Deserialize)]
+pub struct ReserveForm {
+    #[serde(default)]
+    csrf_token: String,
+    course: i64,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /trekning/reserver`: the HF reserves a place for a doctor of a cohort before the
+/// commitment (docs/lottery.md §3), or removes the reservation.
+pub async fn reserve(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(f): Form<ReserveForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let course = state
+        .store
+        .course(f.course)
+        .await
+        .map_err(store_err(lang))?;
+    let path = state
+        .store
+        .org_path(course.hospital_site_id)
+        .await
+        .map_err(store_err(lang))?;
+    let grant = authorize(&s.principal, &Action::RunLottery { site: &path })
+        .map_err(|d| forbidden(d, lang))?;
+    if f.reason.chars().count() > 500 {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reason_too_long",
+            lang.pick(
+                "Begrunnelsen kan være høyst 500 tegn.",
+                "The reason can be at most 500 characters.",
+            ),
+        )
+        .in_lang(lang));
+    }
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    let place = f.place.trim();
+    state
+        .store
+        .set_reservation(
+            &ctx,
+            course.id,
+            (!place.is_empty()).then_some(place),
+            &f.reason,
+        )
+        .await
+        .map_err(|e| lottery_error(e, lang))?;
+    Ok(Redirect::to("/trekning?reservert=1").into_response())
+}
+
+/// Form: the directorate allows a late draw.
+#[derive(Debug, Deserialize)]
+pub struct AllowLateForm {
+    #[serde(default)]
+    csrf_token: String,
+    site: i64,
+    cohort: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /trekning/unntak`: the directorate allows a site's cohort to be drawn later than four
+/// months before the municipal start, with a reason that is logged.
+pub async fn allow_late(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(f): Form<AllowLateForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let grant =
+        authorize(&s.principal, &Action::AllowLateLottery).map_err(|d| forbidden(d, lang))?;
+    let cohort: Date = f.cohort.parse().map_err(|_| {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            lang.pick("Ugyldig skjema.", "Invalid form."),
+        )
+        .in_lang(lang)
+    })?;
+    let site = state.store.org(f.site).await.map_err(store_err(lang))?;
+    if site.kind != OrgKind::HospitalSite {
+        return Err(AppError::not_found(lang));
+    }
+    if f.reason.trim().chars().count() > 500 {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reason_too_long",
+            lang.pick(
+                "Begrunnelsen kan være høyst 500 tegn.",
+                "The reason can be at most 500 characters.",
+            ),
+        )
+        .in_lang(lang));
+    }
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    state
+        .store
+        .allow_late_lottery(&ctx, f.site, cohort, &f.reason)
+        .await
+        .map_err(|e| lottery_error(LotteryStoreError::Store(e), lang))?;
+    Ok(Redirect::to("/trekning?unntak=1").into_response())
 }
 
 /// Form: publish a commitment.
@@ -303,6 +622,8 @@ pub struct CommitForm {
     method: String,
     #[serde(default)]
     reason: String,
+    #[serde(default)]
+    ranking_deadline: String,
 }
 
 /// `POST /trekning/forplikt`: makes the seed and publishes its commitment. Refused later than
@@ -336,7 +657,41 @@ pub async fn commit(
         "pure_random" => Method::PureRandom,
         _ => return Err(bad()),
     };
-    check_date(&state, cohort, lang)?;
+    check_date(&state, f.site, cohort, lang).await?;
+    let ranking_deadline = match f.ranking_deadline.trim() {
+        "" => None,
+        text => {
+            let day: Date = text.parse().map_err(|_| {
+                AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "lottery_ranking_deadline_invalid",
+                    lang.pick(
+                        "Rangeringsfristen må være en dato (åååå-mm-dd).",
+                        "The ranking deadline must be a date (yyyy-mm-dd).",
+                    ),
+                )
+                .in_lang(lang)
+            })?;
+            if day < today(&state) || day >= cohort {
+                return Err(AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "lottery_ranking_deadline_invalid",
+                    match lang {
+                        Lang::Nb => format!(
+                            "Rangeringsfristen må være fra i dag og før kommunestart, og helst senest {}.",
+                            fmt_date(latest_draw_date(cohort), lang)
+                        ),
+                        Lang::En => format!(
+                            "The ranking deadline must be from today and before the municipal start, preferably no later than {}.",
+                            fmt_date(latest_draw_date(cohort), lang)
+                        ),
+                    },
+                )
+                .in_lang(lang));
+            }
+            end_of_day(day)
+        }
+    };
     // docs/lottery.md §2: 32 bytes from the operating system's CSPRNG.
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -353,6 +708,7 @@ pub async fn commit(
                 method,
                 seed: &seed,
                 reason: (!reason.is_empty()).then_some(reason),
+                ranking_deadline,
             },
         )
         .await
@@ -390,14 +746,91 @@ pub async fn run(
         .map_err(store_err(lang))?;
     let grant = authorize(&s.principal, &Action::RunLottery { site: &path })
         .map_err(|d| forbidden(d, lang))?;
-    check_date(&state, draw.cohort, lang)?;
+    check_date(&state, draw.hospital_site_id, draw.cohort, lang).await?;
     let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    state
+    let drawn = state
         .store
         .draw_lottery(&ctx, id)
         .await
         .map_err(|e| lottery_error(e, lang))?;
+    notify_drawn(&state, &ctx, &drawn).await;
     Ok(Redirect::to(&format!("/trekning/{id}")).into_response())
+}
+
+/// After a draw: each doctor learns their municipality, and each municipality (its users) the
+/// doctors placed with it. Best effort: the draw stands whatever happens to the mail.
+async fn notify_drawn(state: &AppState, ctx: &Ctx, draw: &Draw) {
+    let nb = Lang::Nb;
+    let Ok(courses) = state
+        .store
+        .courses_for_cohort(draw.hospital_site_id, draw.cohort)
+        .await
+    else {
+        tracing::error!("could not load the drawn cohort's courses for the mail");
+        return;
+    };
+    let link = format!("LIS1-portalen, /trekning/{}", draw.id);
+    let mut by_municipality: std::collections::BTreeMap<i64, Vec<&Course>> = Default::default();
+    for c in courses.iter().filter(|c| c.section == "13b") {
+        let Some(muni) = c.municipality_id else {
+            continue;
+        };
+        by_municipality.entry(muni).or_default().push(c);
+        let letter = crate::notify::Letter {
+            subject: format!(
+                "Kommuneplassen din: {}",
+                c.municipality_name.clone().unwrap_or_default()
+            ),
+            body: format!(
+                "Trekningen av kommuneplasser ved {site} er gjort. Du skal ha kommunedelen av LIS1 i \
+                 {muni} fra {start} til {end}.\n\nResultatet, frøet og eksportfilen som alle kan \
+                 kontrollere, står her: {link}",
+                site = c.hospital_site_name,
+                muni = c.municipality_name.clone().unwrap_or_default(),
+                start = fmt_date(c.actual.municipal_start, nb),
+                end = fmt_date(c.actual.municipal_end, nb),
+            ),
+            kind: "lottery_drawn",
+            object_type: "course",
+            object_id: c.id.to_string(),
+        };
+        crate::notify::send_to_user(state, ctx, c.applicant_id, letter).await;
+    }
+    for (muni, placed) in by_municipality {
+        let Ok(users) = state.store.users(Some(muni)).await else {
+            continue;
+        };
+        let list: Vec<String> = placed
+            .iter()
+            .map(|c| {
+                format!(
+                    "- {} ({} – {}){}",
+                    c.applicant_name,
+                    fmt_date(c.actual.municipal_start, nb),
+                    fmt_date(c.actual.municipal_end, nb),
+                    if c.on_leave { ", har permisjon" } else { "" }
+                )
+            })
+            .collect();
+        for u in users {
+            let letter = crate::notify::Letter {
+                subject: format!(
+                    "LIS1-leger trukket til dere fra {}",
+                    placed[0].hospital_site_name
+                ),
+                body: format!(
+                    "Trekningen av kommuneplasser ved {site} er gjort. Disse legene skal ha \
+                     kommunedelen av LIS1 hos dere:\n\n{list}\n\nSe trekningen: {link}",
+                    site = placed[0].hospital_site_name,
+                    list = list.join("\n"),
+                ),
+                kind: "lottery_drawn",
+                object_type: "organisation",
+                object_id: muni.to_string(),
+            };
+            crate::notify::send_to(state, ctx, &u.email, &u.display_name, letter).await;
+        }
+    }
 }
 
 /// A draw and what the visitor may see of it, after the access check.
@@ -511,6 +944,7 @@ pub async fn show(
                     seed_sha256 => d.seed_sha256.clone(), inputs_sha256 => d.inputs_sha256.clone(),
                     seed => d.seed.clone(), replaces_id => d.replaces_id, reason => d.reason.clone(),
                     committed_at => fmt_time(d.committed_at, lang),
+                    ranking_deadline => d.ranking_deadline.map(|t| fmt_deadline(t, lang)),
                     drawn_at => d.drawn_at.map(|t| fmt_time(t, lang)),
                 },
                 result => result,
@@ -600,7 +1034,12 @@ pub async fn mine(
             .await
             .map_err(store_err(lang))?;
         let drawn = draws.last().is_some_and(Draw::is_drawn);
-        let places = if c.section == "13b" && !drawn {
+        let deadline = draws
+            .last()
+            .filter(|d| !d.is_drawn())
+            .and_then(|d| d.ranking_deadline);
+        let closed = deadline.is_some_and(|d| state.now() >= d);
+        let places = if c.section == "13b" && !drawn && !closed {
             state
                 .store
                 .lottery_places(c.hospital_site_id, c.dates.municipal_start)
@@ -626,9 +1065,11 @@ pub async fn mine(
         };
         courses.push(context! {
             id => c.id, site => c.hospital_site_name.clone(),
-            hospital => format!("{} – {}", fmt_date(c.dates.hospital_start, lang), fmt_date(c.dates.hospital_end, lang)),
-            municipal => format!("{} – {}", fmt_date(c.dates.municipal_start, lang), fmt_date(c.dates.municipal_end, lang)),
+            hospital => format!("{} – {}", fmt_date(c.actual.hospital_start, lang), fmt_date(c.actual.hospital_end, lang)),
+            municipal => format!("{} – {}", fmt_date(c.actual.municipal_start, lang), fmt_date(c.actual.municipal_end, lang)),
             municipality => c.municipality_name.clone(),
+            ranking_deadline => deadline.map(|d| fmt_deadline(d, lang)),
+            ranking_closed => closed && !drawn,
             may_rank => !places.is_empty(),
             places => places.iter().map(|p| context! { key => p.key.clone(), label => label(&p.key) }).collect::<Vec<_>>(),
             choices => choices,
@@ -675,8 +1116,8 @@ pub async fn mine(
             doctors.push(context! {
                 name => c.applicant_name.clone(), site => c.hospital_site_name.clone(),
                 municipality => c.municipality_name.clone(),
-                municipal => format!("{} – {}", fmt_date(c.dates.municipal_start, lang), fmt_date(c.dates.municipal_end, lang)),
-                on_leave => c.on_leave,
+                municipal => format!("{} – {}", fmt_date(c.actual.municipal_start, lang), fmt_date(c.actual.municipal_end, lang)),
+                on_leave => c.on_leave, id => c.id,
             });
         }
         if let Some(grant) = grant {

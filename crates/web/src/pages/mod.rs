@@ -6,9 +6,12 @@ pub mod applicants;
 pub mod apply;
 pub mod audit;
 pub mod calendar;
+pub mod courses;
 pub mod dashboard;
 pub mod home;
+pub mod lists;
 pub mod lottery;
+pub mod obligations;
 pub mod offers;
 pub mod orgs;
 pub mod rest;
@@ -58,11 +61,20 @@ pub fn page(state: &AppState, v: &Visitor, extra: Value) -> Value {
             } else {
                 add("nav.ads", "/utlysninger");
                 if p.has_role(lis1_domain::access::Role::HfRecruiter) {
+                    add("nav.courses", "/lis1-lop");
+                    add("nav.lottery", "/trekning");
+                } else if authorize(p, &Action::AllowLateLottery).is_ok() {
                     add("nav.lottery", "/trekning");
                 }
                 if p.has_role(lis1_domain::access::Role::Municipality) {
                     add("nav.our_doctors", "/min-lis1");
                 }
+            }
+            if authorize(p, &Action::ViewDeadlines).is_ok() {
+                add("nav.obligations", "/plikter");
+            }
+            if authorize(p, &Action::ViewLists).is_ok() {
+                add("nav.lists", "/lister");
             }
             add("nav.rest", "/reststillinger");
             add("nav.rounds", "/runder");

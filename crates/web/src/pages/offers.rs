@@ -15,13 +15,13 @@ use lis1_domain::advertisements::PositionKind;
 use lis1_domain::offers::{self, OfferRoundTimes, OfferState};
 use lis1_domain::{Lang, Localized};
 use lis1_store::offers::{NewOffer, Offer};
-use lis1_store::outbox::NewMail;
 use lis1_store::{Actor, Ctx, StoreError};
 use minijinja::context;
 use serde::Deserialize;
 
 use crate::auth::Visitor;
 use crate::error::AppError;
+use crate::notify::{self, Letter};
 use crate::pages::ads::AdContext;
 use crate::pages::{fmt_date, fmt_time, page};
 use crate::state::AppState;
@@ -74,6 +74,58 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("offers.offer_round", "Tilbudsrunde", "Offer round"),
     ("offers.candidate", "Kandidat", "Candidate"),
+    (
+        "offers.mode",
+        "Når et tilbud avslås, utløper eller trekkes",
+        "When an offer is declined, expires or is withdrawn",
+    ),
+    ("offers.mode_change", "endre", "change"),
+    (
+        "offers.mode_save",
+        "Lagre innstillingen for neste i køen",
+        "Save the next-in-line setting",
+    ),
+    (
+        "offers.mode_saved",
+        "Innstillingen for neste i køen er lagret.",
+        "The next-in-line setting has been saved.",
+    ),
+    (
+        "offers.mode_auto_hint",
+        "Ledige plasser tilbys automatisk til neste på innstillingen i neste tilbudsrunde.",
+        "Free places are offered automatically to the next on the recommendation in the next offer round.",
+    ),
+    (
+        "offers.awaiting_title",
+        "Venter på bekreftelse",
+        "Awaiting confirmation",
+    ),
+    (
+        "offers.awaiting_intro",
+        "Disse plassene er ledige etter at et tilbud ble avslått, utløp eller ble trukket. Bekreft tilbud til neste på innstillingen; tilbudet gis i tilbudsrunden som pågår, med dens svarfrist.",
+        "These places are free after an offer was declined, expired or was withdrawn. Confirm an offer to the next on the recommendation; it is made in the current offer round, with its reply deadline.",
+    ),
+    (
+        "offers.awaiting_count",
+        "Venter på bekreftelse:",
+        "Awaiting confirmation:",
+    ),
+    ("offers.free_slots", "Ledige plasser", "Free places"),
+    (
+        "offers.next_candidate",
+        "Neste på innstillingen",
+        "Next on the recommendation",
+    ),
+    (
+        "offers.nobody_left",
+        "Ingen flere på innstillingen.",
+        "Nobody more on the recommendation.",
+    ),
+    (
+        "offers.confirm_next",
+        "Bekreft tilbud til neste",
+        "Confirm offer to the next",
+    ),
 ];
 
 fn state_label(s: &str, lang: Lang) -> String {
@@ -112,22 +164,29 @@ pub async fn accepted_elsewhere(
         .collect())
 }
 
-/// Makes offers for one position to the next candidates on its innstilling, as many as there are
-/// free slots, in the current offer round. Returns how many were made.
-pub async fn offer_next(
+/// Where one position stands on its innstilling: its free slots, the next candidates for them
+/// (flagged if they accepted elsewhere, skipping everyone already offered it), and whether a
+/// slot was given back (declined, expired, withdrawn or resigned).
+pub struct Queue {
+    /// Free slots (places not held by an open or accepted offer).
+    pub free: u32,
+    /// The next candidates on the innstilling, at most `free`.
+    pub next: Vec<offers::NextCandidate>,
+    /// Whether an offer of this position was declined, expired, withdrawn or resigned.
+    pub freed: bool,
+}
+
+/// The queue of one position (see [`Queue`]).
+pub async fn queue(
     state: &AppState,
-    ctx: &Ctx,
     c: &AdContext,
     position_id: i64,
+    now: Timestamp,
     lang: Lang,
-) -> Result<usize, AppError> {
+) -> Result<Queue, AppError> {
     let Some(position) = c.ad.positions.iter().find(|p| p.id == position_id) else {
         return Err(AppError::not_found(lang));
     };
-    let now = ctx.now;
-    let rounds = round_times(c);
-    let current = offers::current_offer_round(&rounds, c.round.earliest_offer, now)
-        .map_err(|e| AppError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e, lang))?;
     let ranked = state
         .store
         .recommendation(position_id)
@@ -147,7 +206,25 @@ pub async fn offer_next(
         })
         .collect();
     let states: Vec<OfferState> = offered.iter().map(|(_, s)| *s).collect();
-    let free = offers::free_slots(u32::try_from(position.count).unwrap_or(0), &states);
+    // A place given back after the last offer round became a rest position (002 §2.3): it has
+    // left this advertisement, so it is neither free here nor a reason to go to the next in line.
+    let mut to_rest = 0u32;
+    let mut freed = false;
+    for o in existing.iter().filter(|o| is_freed(&o.state)) {
+        if state
+            .store
+            .rest_position_for_offer(o.id)
+            .await
+            .map_err(|e| AppError::store(e, lang))?
+            .is_some()
+        {
+            to_rest += 1;
+        } else {
+            freed = true;
+        }
+    }
+    let free = offers::free_slots(u32::try_from(position.count).unwrap_or(0), &states)
+        .saturating_sub(to_rest);
     let apps = state
         .store
         .applications(Some(c.ad.id), None)
@@ -163,15 +240,50 @@ pub async fn offer_next(
         })
         .map(|a| a.id)
         .collect();
+    Ok(Queue {
+        free,
+        next: offers::next_in_line(&ranked, &offered, &elsewhere, free),
+        freed,
+    })
+}
+
+/// Makes offers for one position to the next candidates on its innstilling, as many as there are
+/// free slots, in the current offer round. Returns how many were made.
+pub async fn offer_next(
+    state: &AppState,
+    ctx: &Ctx,
+    c: &AdContext,
+    position_id: i64,
+    lang: Lang,
+) -> Result<usize, AppError> {
+    let q = queue(state, c, position_id, ctx.now, lang).await?;
+    let targets: Vec<i64> = q.next.iter().map(|n| n.application_id).collect();
+    offer_to(state, ctx, c, position_id, &targets, lang).await
+}
+
+/// Offers one position to `targets` (applications, in order) in the current offer round, with
+/// its reply deadline, and mails each. Returns how many were made; stops when the slots are
+/// gone.
+async fn offer_to(
+    state: &AppState,
+    ctx: &Ctx,
+    c: &AdContext,
+    position_id: i64,
+    targets: &[i64],
+    lang: Lang,
+) -> Result<usize, AppError> {
+    let rounds = round_times(c);
+    let current = offers::current_offer_round(&rounds, c.round.earliest_offer, ctx.now)
+        .map_err(|e| AppError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e, lang))?;
     let mut made = 0;
-    for next in offers::next_in_line(&ranked, &offered, &elsewhere, free) {
+    for &application_id in targets {
         let result = state
             .store
             .make_offer(
                 ctx,
                 &NewOffer {
                     position_id,
-                    application_id: next.application_id,
+                    application_id,
                     offer_round: current.number,
                     reply_deadline: current.reply_deadline,
                 },
@@ -180,7 +292,7 @@ pub async fn offer_next(
         match result {
             Ok(offer_id) => {
                 made += 1;
-                if let Some(app) = apps.iter().find(|a| a.id == next.application_id) {
+                if let Ok(app) = state.store.application(application_id).await {
                     notify_offer(
                         state,
                         ctx,
@@ -200,6 +312,44 @@ pub async fn offer_next(
     Ok(made)
 }
 
+/// One position of an advertisement in confirm mode whose freed place waits for the recruiter:
+/// a free slot, and the suggested next candidate (if anyone is left on the innstilling).
+pub struct Awaiting {
+    /// The position.
+    pub position_id: i64,
+    /// Its free slots.
+    pub free: u32,
+    /// The suggested next candidate.
+    pub next: Option<offers::NextCandidate>,
+}
+
+/// The confirmation queue of an advertisement set to confirm each offer to the next in line
+/// (`auto_next_in_line` off): every position in `positions` where an offer was declined,
+/// expired, withdrawn or resigned and a slot is free. Empty in automatic mode.
+pub async fn awaiting_confirmation(
+    state: &AppState,
+    c: &AdContext,
+    positions: &[i64],
+    now: Timestamp,
+    lang: Lang,
+) -> Result<Vec<Awaiting>, AppError> {
+    let mut out = Vec::new();
+    if c.ad.auto_next_in_line || c.ad.state != "published" {
+        return Ok(out);
+    }
+    for &p in positions {
+        let q = queue(state, c, p, now, lang).await?;
+        if q.freed && q.free > 0 {
+            out.push(Awaiting {
+                position_id: p,
+                free: q.free,
+                next: q.next.first().copied(),
+            });
+        }
+    }
+    Ok(out)
+}
+
 async fn notify_offer(
     state: &AppState,
     ctx: &Ctx,
@@ -208,27 +358,19 @@ async fn notify_offer(
     c: &AdContext,
     deadline: Timestamp,
 ) {
-    let Ok(user) = state.store.user(applicant).await else {
-        return;
-    };
-    let mail = NewMail {
-        to_address: user.email,
-        to_name: Some(user.display_name.clone()),
+    let letter = Letter {
         subject: format!("Tilbud om LIS1-stilling: {}", c.ad.title),
-        body_text: format!(
-            "Hei {},\n\nDu har fått tilbud om LIS1-stilling: «{}» ({}).\n\nSvarfrist: {}. Svar under «Mine tilbud» i LIS1-portalen. Svarer du ikke innen fristen, går tilbudet videre til neste på listen.\n\nHilsen LIS1-portalen\n",
-            user.display_name,
+        body: format!(
+            "Du har fått tilbud om LIS1-stilling: «{}» ({}).\n\nSvarfrist: {}. Svar under «Mine tilbud» i LIS1-portalen. Svarer du ikke innen fristen, går tilbudet videre til neste på listen.",
             c.ad.title,
             c.hf.name,
             fmt_time(deadline, Lang::Nb)
         ),
-        kind: "offer_made".into(),
-        object_type: "offer".into(),
+        kind: "offer_made",
+        object_type: "offer",
         object_id: offer_id.to_string(),
     };
-    if let Err(e) = state.store.enqueue_mail(ctx, &mail).await {
-        tracing::error!(error = %e, "could not queue an offer e-mail");
-    }
+    notify::send_to_user(state, ctx, applicant, letter).await;
 }
 
 /// Form: which position.
@@ -266,6 +408,109 @@ pub async fn make(
     let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
     let made = offer_next(&state, &ctx, &c, f.position, lang).await?;
     Ok(Redirect::to(&format!("/utlysninger/{id}/innstilling?tilbud={made}")).into_response())
+}
+
+/// Form: confirm the suggested next candidate.
+#[derive(Debug, Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    csrf_token: String,
+    position: i64,
+    application: i64,
+}
+
+/// `POST /utlysninger/{id}/tilbud/bekreft`: the recruiter confirms the offer of a freed place to
+/// the suggested next candidate, in the current offer round. Refused, with nothing changed, if
+/// the suggestion is no longer the next in line (the innstilling or the offers changed since
+/// the page was shown).
+pub async fn confirm(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(f): Form<ConfirmForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let c = AdContext::load(&state, id, lang).await?;
+    let Some(position) = c.ad.positions.iter().find(|p| p.id == f.position) else {
+        return Err(AppError::not_found(lang));
+    };
+    let grant = authorize(
+        &s.principal,
+        &Action::Recommend {
+            hf: &c.hf_path,
+            later_employer: position.later_employer_id,
+        },
+    )
+    .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    let q = queue(&state, &c, f.position, ctx.now, lang).await?;
+    if q.next.first().map(|n| n.application_id) != Some(f.application) {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            "next_in_line_changed",
+            lang.pick(
+                "Neste på innstillingen er ikke lenger den som ble foreslått (innstillingen eller tilbudene er endret). Se forslaget på nytt. Ingenting ble endret.",
+                "The next on the recommendation is no longer the one suggested (the recommendation or the offers have changed). Look at the suggestion again. Nothing was changed.",
+            ),
+        )
+        .in_lang(lang));
+    }
+    let made = offer_to(&state, &ctx, &c, f.position, &[f.application], lang).await?;
+    Ok(Redirect::to(&format!("/utlysninger/{id}/innstilling?tilbud={made}")).into_response())
+}
+
+/// Form: the next-in-line setting.
+#[derive(Debug, Deserialize)]
+pub struct ModeForm {
+    #[serde(default)]
+    csrf_token: String,
+    mode: String,
+}
+
+/// `POST /utlysninger/{id}/neste`: the recruiter sets what happens when an offer is declined,
+/// expires or is withdrawn: `automatic` (the next on the innstilling gets it in the next offer
+/// round) or `confirm` (the recruiter confirms each). Audited.
+pub async fn set_mode(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(f): Form<ModeForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let c = AdContext::load(&state, id, lang).await?;
+    let grant = authorize(
+        &s.principal,
+        &Action::ManageAdvertisements { hf: &c.hf_path },
+    )
+    .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
+    let auto = match offers::NextInLineMode::parse(&f.mode) {
+        Ok(offers::NextInLineMode::Automatic) => true,
+        Ok(offers::NextInLineMode::Confirm) => false,
+        Err(_) => {
+            return Err(AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "bad_mode",
+                lang.pick(
+                    "Velg «automatisk» eller «etter bekreftelse». Ingenting ble endret.",
+                    "Choose «automatic» or «after confirmation». Nothing was changed.",
+                ),
+            )
+            .in_lang(lang));
+        }
+    };
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    state
+        .store
+        .set_auto_next_in_line(&ctx, id, auto)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    Ok(Redirect::to(&format!("/utlysninger/{id}/innstilling?neste=1")).into_response())
 }
 
 /// Form: withdraw with a reason.
@@ -593,19 +838,17 @@ async fn notify_employer(
             .iter()
             .any(|g| g.org == decider && matches!(g.role, Role::HfRecruiter | Role::Municipality))
     }) {
-        let mail = NewMail {
-            to_address: u.email.clone(),
-            to_name: Some(u.display_name.clone()),
+        let letter = Letter {
             subject: format!("Svar på tilbud: {}", c.ad.title),
-            body_text: format!(
-                "Hei {},\n\n{doctor} har {answer} tilbudet om stilling i «{}». Se innstillingen i LIS1-portalen.\n\nHilsen LIS1-portalen\n",
-                u.display_name, c.ad.title
+            body: format!(
+                "{doctor} har {answer} tilbudet om stilling i «{}». Se innstillingen i LIS1-portalen.",
+                c.ad.title
             ),
-            kind: "offer_answered".into(),
-            object_type: "position".into(),
+            kind: "offer_answered",
+            object_type: "position",
             object_id: position_id.to_string(),
         };
-        let _ = state.store.enqueue_mail(ctx, &mail).await;
+        notify::send_to(state, ctx, &u.email, &u.display_name, letter).await;
     }
 }
 
@@ -629,9 +872,12 @@ pub async fn offers_by_position(
     Ok(out)
 }
 
-/// Background work, every minute: expire offers past their deadline (also after downtime),
-/// tell the applicants, and — for advertisements set to do so — offer the freed slots to the
-/// next on the innstilling in the offer round that is open.
+/// Background work, every minute (`spawn_housekeeping`): expire ordinary and rest offers past
+/// their deadline and tell the applicants; remind applicants of unanswered offers 24 hours before
+/// the deadline (once each); and — for advertisements set to do so — offer the freed slots to
+/// the next on the innstilling in the offer round that is open. Every step works from the
+/// stored state, so a run after downtime catches up on everything it missed, and a second
+/// process running it at the same time does nothing twice.
 pub async fn housekeeping(state: &AppState) -> Result<(), AppError> {
     let lang = Lang::Nb;
     let ctx = Ctx::new(Actor::system(), state.now());
@@ -641,23 +887,20 @@ pub async fn housekeeping(state: &AppState) -> Result<(), AppError> {
         .await
         .map_err(|e| AppError::store(e, lang))?;
     for o in &expired {
-        if let Ok(user) = state.store.user(o.applicant_id).await {
-            let mail = NewMail {
-                to_address: user.email,
-                to_name: Some(user.display_name.clone()),
-                subject: "Tilbudet ditt er utløpt".into(),
-                body_text: format!(
-                    "Hei {},\n\nSvarfristen for et tilbud om LIS1-stilling gikk ut {}. Tilbudet går videre til neste på listen.\n\nHilsen LIS1-portalen\n",
-                    user.display_name,
-                    fmt_time(o.reply_deadline, lang)
-                ),
-                kind: "offer_expired".into(),
-                object_type: "offer".into(),
-                object_id: o.id.to_string(),
-            };
-            let _ = state.store.enqueue_mail(&ctx, &mail).await;
-        }
+        let letter = Letter {
+            subject: "Tilbudet ditt er utløpt".into(),
+            body: format!(
+                "Svarfristen for et tilbud om LIS1-stilling gikk ut {}. Tilbudet går videre til neste på listen.",
+                fmt_time(o.reply_deadline, lang)
+            ),
+            kind: "offer_expired",
+            object_type: "offer",
+            object_id: o.id.to_string(),
+        };
+        notify::send_to_user(state, &ctx, o.applicant_id, letter).await;
     }
+    crate::pages::rest::expire_and_remind(state, &ctx).await?;
+    remind(state, &ctx).await?;
     for ad in state
         .store
         .advertisements(None)
@@ -683,17 +926,61 @@ pub async fn housekeeping(state: &AppState) -> Result<(), AppError> {
                 .offers_for_position(p.id)
                 .await
                 .map_err(|e| AppError::store(e, lang))?;
-            let freed_before = existing.iter().any(|o| {
-                matches!(
-                    o.state.as_str(),
-                    "declined" | "expired" | "withdrawn" | "resigned"
-                ) && o.offer_round < current
-            });
+            let freed_before = existing
+                .iter()
+                .any(|o| is_freed(&o.state) && o.offer_round < current);
             let offered_this_round = existing.iter().any(|o| o.offer_round == current);
             if freed_before && !offered_this_round {
                 offer_next(state, &ctx, &c, p.id, lang).await?;
             }
         }
+    }
+    Ok(())
+}
+
+/// Whether an offer in this state has given its place back (declined, expired, withdrawn or
+/// resigned).
+fn is_freed(state: &str) -> bool {
+    matches!(state, "declined" | "expired" | "withdrawn" | "resigned")
+}
+
+/// Reminds each applicant of an unanswered offer from 24 hours before its deadline, once.
+async fn remind(state: &AppState, ctx: &Ctx) -> Result<(), AppError> {
+    let lang = Lang::Nb;
+    for o in state
+        .store
+        .open_offers(ctx.now)
+        .await
+        .map_err(|e| AppError::store(e, lang))?
+    {
+        let id = o.id.to_string();
+        if !offers::reminder_due(o.reply_deadline, ctx.now, false)
+            || notify::already_sent(state, "offer_reminder", "offer", &id).await
+        {
+            continue;
+        }
+        let app = state
+            .store
+            .application(o.application_id)
+            .await
+            .map_err(|e| AppError::store(e, lang))?;
+        let c = AdContext::load(state, app.advertisement_id, lang).await?;
+        let letter = Letter {
+            subject: format!(
+                "Påminnelse: svarfrist for tilbud om LIS1-stilling: {}",
+                c.ad.title
+            ),
+            body: format!(
+                "Påminnelse: du har ikke svart på tilbudet om LIS1-stilling: «{}» ({}).\n\nSvarfrist: {}. Svar under «Mine tilbud» i LIS1-portalen. Svarer du ikke innen fristen, går tilbudet videre til neste på listen.",
+                c.ad.title,
+                c.hf.name,
+                fmt_time(o.reply_deadline, lang)
+            ),
+            kind: "offer_reminder",
+            object_type: "offer",
+            object_id: id,
+        };
+        notify::send_to_user(state, ctx, o.applicant_id, letter).await;
     }
     Ok(())
 }

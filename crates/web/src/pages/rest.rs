@@ -18,7 +18,6 @@ use lis1_domain::access::{Action, Grant, Role, authorize};
 use lis1_domain::calendar;
 use lis1_domain::offers::{self, OfferRoundTimes, OfferState, Release, VacancyReason};
 use lis1_store::audit::Event;
-use lis1_store::outbox::NewMail;
 use lis1_store::rest_positions::{NewRestPosition, RestPosition};
 use lis1_store::{Actor, Ctx, StoreError};
 use minijinja::{Value, context};
@@ -26,6 +25,7 @@ use serde::Deserialize;
 
 use crate::auth::{SignedIn, Visitor};
 use crate::error::AppError;
+use crate::notify::{self, Letter};
 use crate::pages::{fmt_date, fmt_time, page};
 use crate::state::AppState;
 
@@ -125,6 +125,34 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Se alle reststillinger",
         "See all rest positions",
     ),
+    (
+        "rest.close",
+        "Avslutt reststillingen",
+        "Close the rest position",
+    ),
+    (
+        "rest.close_hint",
+        "Stillingen fjernes fra listen over ledige reststillinger, og tilbud som ikke er besvart, trekkes.",
+        "The position is removed from the list of open rest positions, and unanswered offers are withdrawn.",
+    ),
+    ("rest.close_reason", "Begrunnelse", "Reason"),
+    (
+        "rest.closed",
+        "Reststillingen er avsluttet.",
+        "The rest position has been closed.",
+    ),
+    ("rest.closed_reason", "Avsluttet fordi", "Closed because"),
+    (
+        "rest.withdraw",
+        "Trekk søknaden",
+        "Withdraw the application",
+    ),
+    (
+        "rest.withdrawn",
+        "Søknaden er trukket.",
+        "The application has been withdrawn.",
+    ),
+    ("rest.withdrawn_state", "Trukket", "Withdrawn"),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -162,6 +190,7 @@ fn card(r: &RestPosition, lang: Lang) -> Value {
         period => format!("{} – {}", fmt_date(r.period_from, lang), fmt_date(r.period_to, lang)),
         reason => VacancyReason::parse(&r.reason).map(|x| x.label(lang)).unwrap_or(""),
         state => r.state.clone(), state_label => state_label(&r.state, lang),
+        closed_reason => r.closed_reason.clone(),
     }
 }
 
@@ -664,6 +693,8 @@ pub async fn create(
 pub struct ApplicantsQuery {
     #[serde(default)]
     tilbud: Option<String>,
+    #[serde(default)]
+    avsluttet: Option<String>,
 }
 
 /// `GET /reststillinger/{id}/sokere`: the applicants and offers (the employer only).
@@ -733,7 +764,8 @@ pub async fn applicants(
             &v,
             context! {
                 r => card(&r, lang), applicants => rows, may_offer => may_offer,
-                offered => q.tilbud.is_some(),
+                offered => q.tilbud.is_some(), closed => q.avsluttet.is_some(),
+                may_close => r.state == "open",
             },
         ),
     )
@@ -820,26 +852,186 @@ async fn notify_offer(
     let Ok(offer) = state.store.rest_offer(offer_id).await else {
         return;
     };
-    let Ok(user) = state.store.user(offer.applicant_id).await else {
-        return;
-    };
-    let mail = NewMail {
-        to_address: user.email,
-        to_name: Some(user.display_name.clone()),
+    let letter = Letter {
         subject: format!("Tilbud om reststilling: {}", r.title),
-        body_text: format!(
-            "Hei {},\n\nDu har fått tilbud om reststillingen «{}» ({}).\n\nSvarfrist: {}. Svar under «Mine reststillinger» i LIS1-portalen.\n\nHilsen LIS1-portalen\n",
-            user.display_name,
+        body: format!(
+            "Du har fått tilbud om reststillingen «{}» ({}).\n\nSvarfrist: {}. Svar under «Mine reststillinger» i LIS1-portalen.",
             r.title,
             r.employer_name,
             fmt_time(deadline, Lang::Nb)
         ),
-        kind: "rest_offer_made".into(),
-        object_type: "rest_offer".into(),
+        kind: "rest_offer_made",
+        object_type: "rest_offer",
         object_id: offer_id.to_string(),
     };
-    if let Err(e) = state.store.enqueue_mail(ctx, &mail).await {
-        tracing::error!(error = %e, "could not queue a rest offer e-mail");
+    notify::send_to_user(state, ctx, offer.applicant_id, letter).await;
+}
+
+/// Background work for rest offers, run by `offers::housekeeping`: expires unanswered offers past
+/// their deadline and tells the applicants (as for ordinary offers), and reminds applicants of
+/// an unanswered offer 24 hours before its deadline, once.
+pub async fn expire_and_remind(state: &AppState, ctx: &Ctx) -> Result<(), AppError> {
+    let lang = Lang::Nb;
+    for o in state
+        .store
+        .expire_rest_offers(ctx)
+        .await
+        .map_err(store_err(lang))?
+    {
+        let r = state
+            .store
+            .rest_position(o.rest_position_id)
+            .await
+            .map_err(store_err(lang))?;
+        let letter = Letter {
+            subject: "Tilbudet ditt er utløpt".into(),
+            body: format!(
+                "Svarfristen for tilbudet om reststillingen «{}» ({}) gikk ut {}. Arbeidsgiveren kan nå gi tilbud til en annen søker.",
+                r.title,
+                r.employer_name,
+                fmt_time(o.reply_deadline, lang)
+            ),
+            kind: "rest_offer_expired",
+            object_type: "rest_offer",
+            object_id: o.id.to_string(),
+        };
+        notify::send_to_user(state, ctx, o.applicant_id, letter).await;
+    }
+    for o in state
+        .store
+        .open_rest_offers(ctx.now)
+        .await
+        .map_err(store_err(lang))?
+    {
+        let id = o.id.to_string();
+        if !offers::reminder_due(o.reply_deadline, ctx.now, false)
+            || notify::already_sent(state, "rest_offer_reminder", "rest_offer", &id).await
+        {
+            continue;
+        }
+        let r = state
+            .store
+            .rest_position(o.rest_position_id)
+            .await
+            .map_err(store_err(lang))?;
+        let letter = Letter {
+            subject: format!(
+                "Påminnelse: svarfrist for tilbud om reststilling: {}",
+                r.title
+            ),
+            body: format!(
+                "Påminnelse: du har ikke svart på tilbudet om reststillingen «{}» ({}).\n\nSvarfrist: {}. Svar under «Mine reststillinger» i LIS1-portalen.",
+                r.title,
+                r.employer_name,
+                fmt_time(o.reply_deadline, lang)
+            ),
+            kind: "rest_offer_reminder",
+            object_type: "rest_offer",
+            object_id: id,
+        };
+        notify::send_to_user(state, ctx, o.applicant_id, letter).await;
+    }
+    Ok(())
+}
+
+/// Form: close with a reason.
+#[derive(Debug, Deserialize)]
+pub struct CloseForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /reststillinger/{id}/avslutt`: the employer closes an open rest position with a reason.
+/// It leaves the public list; unanswered offers of it are withdrawn and their applicants told.
+pub async fn close(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(f): Form<CloseForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let id = parse_id(&id, lang)?;
+    let r = state
+        .store
+        .rest_position(id)
+        .await
+        .map_err(store_err(lang))?;
+    let grant = manage(&state, s, &r, lang).await?;
+    let reason = f.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reason_required",
+            lang.pick(
+                "Skriv en begrunnelse (høyst 500 tegn). Ingenting ble endret.",
+                "Write a reason (at most 500 characters). Nothing was changed.",
+            ),
+        )
+        .in_lang(lang));
+    }
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    let withdrawn = match state.store.close_rest_position(&ctx, id, reason).await {
+        Ok(w) => w,
+        Err(StoreError::Conflict(_)) => return Err(not_open(lang)),
+        Err(e) => return Err(AppError::store(e, lang)),
+    };
+    for o in withdrawn {
+        let letter = Letter {
+            subject: format!("Tilbudet om reststilling er trukket: {}", r.title),
+            body: format!(
+                "{} har avsluttet reststillingen «{}», og tilbudet ditt er trukket.\n\nBegrunnelse: {reason}",
+                r.employer_name, r.title
+            ),
+            kind: "rest_offer_withdrawn",
+            object_type: "rest_offer",
+            object_id: o.id.to_string(),
+        };
+        notify::send_to_user(&state, &ctx, o.applicant_id, letter).await;
+    }
+    Ok(Redirect::to(&format!("/reststillinger/{id}/sokere?avsluttet=1")).into_response())
+}
+
+/// Form: withdraw (only the token).
+#[derive(Debug, Deserialize)]
+pub struct WithdrawForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// `POST /reststillinger/{id}/trekk`: the applicant withdraws their application, before
+/// accepting an offer of it; an unanswered offer of it is withdrawn with it.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(f): Form<WithdrawForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let (s, grant) = require_applicant(&v)?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let id = parse_id(&id, lang)?;
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    match state
+        .store
+        .withdraw_rest_application(&ctx, id, s.user.id)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/reststillinger/mine?trukket=1").into_response()),
+        Err(StoreError::Conflict(_)) => Err(AppError::new(
+            StatusCode::CONFLICT,
+            "rest_offer_accepted",
+            lang.pick(
+                "Du har takket ja til denne stillingen, så søknaden kan ikke trekkes. Ingenting ble endret.",
+                "You have accepted this position, so the application cannot be withdrawn. Nothing was changed.",
+            ),
+        )
+        .in_lang(lang)),
+        Err(StoreError::NotFound) => Err(AppError::not_found(lang)),
+        Err(e) => Err(AppError::store(e, lang)),
     }
 }
 
@@ -851,6 +1043,8 @@ async fn notify_offer(
 pub struct MineQuery {
     #[serde(default)]
     svar: Option<String>,
+    #[serde(default)]
+    trukket: Option<String>,
 }
 
 /// `GET /reststillinger/mine`: the applicant's rest applications and offers.
@@ -874,9 +1068,12 @@ pub async fn mine(
             .rest_position(a.rest_position_id)
             .await
             .map_err(store_err(lang))?;
+        let withdrawn = a.state == "withdrawn";
         applications.push(context! {
             id => r.id, title => r.title, employer => r.employer_name,
-            sent => fmt_time(a.submitted_at, lang), state => state_label(&r.state, lang),
+            sent => fmt_time(a.submitted_at, lang),
+            state => if withdrawn { crate::i18n::t(lang, "rest.withdrawn_state") } else { state_label(&r.state, lang) },
+            may_withdraw => !withdrawn && r.state == "open",
         });
     }
     let mut offers = Vec::new();
@@ -904,6 +1101,7 @@ pub async fn mine(
     let notice = match q.svar.as_deref() {
         Some("ja") => Some(crate::i18n::t(lang, "rest.accepted")),
         Some("nei") => Some(crate::i18n::t(lang, "rest.declined")),
+        _ if q.trukket.is_some() => Some(crate::i18n::t(lang, "rest.withdrawn")),
         _ => None,
     };
     crate::templates::render(

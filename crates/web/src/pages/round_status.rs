@@ -44,6 +44,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("status.total", "Totalt", "Total"),
     (
+        "status.rest_open",
+        "Reststillinger ledige",
+        "Rest positions open",
+    ),
+    (
+        "status.rest_filled",
+        "Reststillinger besatt",
+        "Rest positions filled",
+    ),
+    (
         "status.none",
         "Ingen utlysninger du har tilgang til i denne runden.",
         "No advertisements you have access to in this round.",
@@ -86,6 +96,8 @@ struct Counts {
     closed: i64,
     unfilled: i64,
     per_round: BTreeMap<i32, i64>,
+    rest_open: i64,
+    rest_filled: i64,
 }
 
 /// `GET /runder/{id}/status`.
@@ -101,12 +113,17 @@ pub async fn status(
     let round = state.store.round(id).await.map_err(store_err)?;
     let mut by_hf: BTreeMap<i64, (String, Counts)> = BTreeMap::new();
     let mut any_allowed = false;
-    for ad in state
+    let ads = state
         .store
         .advertisements(Some(id))
         .await
-        .map_err(store_err)?
-    {
+        .map_err(store_err)?;
+    // Which hospital trust each of the round's positions belongs to (for its rest positions).
+    let position_hf: BTreeMap<i64, i64> = ads
+        .iter()
+        .flat_map(|ad| ad.positions.iter().map(|p| (p.id, ad.hf_id)))
+        .collect();
+    for ad in ads {
         let hf_path = state.store.org_path(ad.hf_id).await.map_err(store_err)?;
         if authorize(&s.principal, &Action::ViewRoundStatus { hf: &hf_path }).is_err() {
             continue;
@@ -138,6 +155,47 @@ pub async fn status(
             entry.1.unfilled += (i64::from(p.count) - accepted).max(0);
         }
     }
+    // Rest positions in the round's scope: those left by the round's positions (counted with the
+    // position's hospital trust, also when a municipality advertises them), and those advertised
+    // by hand for the round's cohort (starting in the six months from its start date), counted
+    // with their employer. Each is shown only to whom may see that trust's (or employer's)
+    // figures: the directorate all, an RHF its region, a hospital its own.
+    let cohort_end = round
+        .start_date
+        .checked_add(jiff::Span::new().months(6))
+        .unwrap_or(round.start_date);
+    for r in state.store.all_rest_positions().await.map_err(store_err)? {
+        let owner = match r.source_position_id.and_then(|p| position_hf.get(&p)) {
+            Some(hf) => *hf,
+            None if r.source_position_id.is_none()
+                && r.period_from >= round.start_date
+                && r.period_from < cohort_end =>
+            {
+                r.employer_id
+            }
+            None => continue,
+        };
+        if r.state != "open" && r.state != "filled" {
+            continue;
+        }
+        let path = state.store.org_path(owner).await.map_err(store_err)?;
+        if authorize(&s.principal, &Action::ViewRoundStatus { hf: &path }).is_err() {
+            continue;
+        }
+        any_allowed = true;
+        let entry = match by_hf.entry(owner) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let name = state.store.org(owner).await.map_err(store_err)?.name;
+                e.insert((name, Counts::default()))
+            }
+        };
+        if r.state == "open" {
+            entry.1.rest_open += 1;
+        } else {
+            entry.1.rest_filled += 1;
+        }
+    }
     // Applicants have no business with the hiring figures.
     if !any_allowed
         && s.principal
@@ -159,7 +217,7 @@ pub async fn status(
         .map(|(name, c)| {
             context! {
                 hf => name, positions => c.positions, accepted => c.accepted, outstanding => c.outstanding,
-                closed => c.closed, unfilled => c.unfilled,
+                closed => c.closed, unfilled => c.unfilled, rest_open => c.rest_open, rest_filled => c.rest_filled,
                 per_round => numbers.iter().map(|n| c.per_round.get(n).copied().unwrap_or(0)).collect::<Vec<_>>(),
             }
         })
@@ -168,6 +226,7 @@ pub async fn status(
     let totals = context! {
         positions => sum(|c| c.positions), accepted => sum(|c| c.accepted), outstanding => sum(|c| c.outstanding),
         closed => sum(|c| c.closed), unfilled => sum(|c| c.unfilled),
+        rest_open => sum(|c| c.rest_open), rest_filled => sum(|c| c.rest_filled),
         per_round => numbers.iter().map(|n| by_hf.values().map(|(_, c)| c.per_round.get(n).copied().unwrap_or(0)).sum::<i64>()).collect::<Vec<_>>(),
     };
     // Merking: visible to every employer in the round (not to applicants), 004 draft §12.

@@ -116,6 +116,8 @@ both_backends!(the_levanger_lottery_end_to_end, |store| async move {
             ("site", &site),
             ("cohort", "2028-09-01"),
             ("method", "preference_order"),
+            // The doctors may rank until the end of today (Oslo time).
+            ("ranking_deadline", "2026-11-25"),
         ],
     )
     .await;
@@ -144,6 +146,8 @@ both_backends!(the_levanger_lottery_end_to_end, |store| async move {
     assert!(!before.body.contains("eksport.json"));
     let mine = app.get("/min-lis1", Some(&sessions[0])).await;
     assert!(mine.body.contains("Ranger kommunene"), "{}", mine.body);
+    assert!(mine.body.contains("Rangeringsfrist"), "{}", mine.body);
+    assert!(mine.body.contains("25.11.2026 kl. 23.59"), "{}", mine.body);
     assert!(mine.body.contains("Verdal kommune (5038)"), "{}", mine.body);
     let course0 = l.courses[0].to_string();
     let outside = post(
@@ -182,6 +186,34 @@ both_backends!(the_levanger_lottery_end_to_end, |store| async move {
     let innlandet = app.login("innlandet@demo.lis1.no").await;
     let refused = post(&app, &format!("{draw_url}/trekk"), &innlandet, &[]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // Not while the doctors may still rank.
+    let early = post(&app, &format!("{draw_url}/trekk"), &hnt, &[]).await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
+    assert!(early.body.contains("rangeringsfristen"), "{}", early.body);
+    // The next morning ranking is closed and the draw runs (sessions end with the clock jump).
+    let at: Timestamp = "2026-11-26T08:00:00Z".parse().unwrap();
+    app.state
+        .clock
+        .advance(at.duration_since(app.state.clock.now()));
+    let hnt = app.login("hnt@demo.lis1.no").await;
+    let mut sessions = Vec::new();
+    for (email, _) in &l.doctors {
+        sessions.push(app.login(email).await);
+    }
+    let closed = post(
+        &app,
+        "/min-lis1",
+        &sessions[2],
+        &[("course", &l.courses[2].to_string()), ("choice", "5035")],
+    )
+    .await;
+    assert_eq!(closed.status, StatusCode::CONFLICT, "{}", closed.body);
+    assert!(
+        closed.body.contains("Fristen for å rangere"),
+        "{}",
+        closed.body
+    );
+    assert!(store.preferences(l.courses[2]).await.unwrap().is_empty());
     let drawn = post(&app, &format!("{draw_url}/trekk"), &hnt, &[]).await;
     assert_eq!(drawn.status, StatusCode::SEE_OTHER, "{}", drawn.body);
     let again = post(&app, &format!("{draw_url}/trekk"), &hnt, &[]).await;
@@ -209,6 +241,31 @@ both_backends!(the_levanger_lottery_end_to_end, |store| async move {
     }
     // The second doctor ranked Levanger first and is served before all places there are gone.
     assert!(in_levanger.contains(&"Lars Lege".to_string()));
+
+    // Each doctor has a mail naming their municipality; Levanger municipality one listing its doctors.
+    for (i, (email, _)) in l.doctors.iter().enumerate() {
+        let course = store.course(l.courses[i]).await.unwrap();
+        let mails = store.mail_to(email).await.unwrap();
+        let mail = mails.iter().find(|m| m.kind == "lottery_drawn").unwrap();
+        assert!(
+            mail.body_text
+                .contains(course.municipality_name.as_deref().unwrap()),
+            "{}",
+            mail.body_text
+        );
+    }
+    let to_levanger = store.mail_to("levanger@demo.lis1.no").await.unwrap();
+    let listing = to_levanger
+        .iter()
+        .find(|m| m.kind == "lottery_drawn")
+        .unwrap();
+    for name in &in_levanger {
+        assert!(
+            listing.body_text.contains(name.as_str()),
+            "{}",
+            listing.body_text
+        );
+    }
 
     // Levanger municipality sees its doctors, and only those.
     let levanger = app.login("levanger@demo.lis1.no").await;
@@ -343,5 +400,516 @@ both_backends!(
             "{}",
             refused.body
         );
+    }
+);
+
+/// Commits and draws a cohort directly in the store (the HTTP flow is tested above), so the
+/// courses have their municipalities.
+async fn drawn(app: &TestApp, l: &Levanger) {
+    let store = &app.state.store;
+    let ctx = Ctx::new(Actor::system(), app.state.clock.now());
+    let id = store
+        .commit_lottery(
+            &ctx,
+            &lis1_store::lottery::NewCommitment {
+                hospital_site_id: l.site,
+                cohort: date(2028, 9, 1),
+                method: lis1_domain::lottery::Method::PureRandom,
+                seed: &lis1_domain::lottery::Seed::from_bytes([9; 32]),
+                reason: None,
+                ranking_deadline: None,
+            },
+        )
+        .await
+        .unwrap();
+    store.draw_lottery(&ctx, id).await.unwrap();
+}
+
+both_backends!(
+    leave_moves_the_start_and_tells_the_municipality,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let l = levanger_cohort(&app).await;
+        drawn(&app, &l).await;
+        let store = app.state.store.clone();
+        // At least one of the two Levanger places is taken (four places, three doctors).
+        let mut course = None;
+        for id in &l.courses {
+            let c = store.course(*id).await.unwrap();
+            if c.municipality_code.as_deref() == Some("5037") {
+                course = Some(c);
+            }
+        }
+        let course = course.unwrap();
+        let url = format!("/lis1-lop/{}", course.id);
+
+        // HNT lists its courses and opens the doctor's.
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let list = app.get("/lis1-lop", Some(&hnt)).await;
+        assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+        assert!(list.body.contains(&course.applicant_name));
+        let page = app.get(&url, Some(&hnt)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("Registrer permisjon"));
+
+        // Bad input: a clear message, the typed values kept, nothing stored.
+        let bad = post(
+            &app,
+            &format!("{url}/permisjon"),
+            &hnt,
+            &[
+                ("kind", "parental"),
+                ("from", "2028-03-19"),
+                ("to", "2028-01-10"),
+                ("note", "Tvillinger"),
+            ],
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        assert!(
+            bad.body.contains("siste dag er før den første"),
+            "{}",
+            bad.body
+        );
+        assert!(bad.body.contains("value=\"Tvillinger\""), "{}", bad.body);
+        let garbage = post(
+            &app,
+            &format!("{url}/permisjon"),
+            &hnt,
+            &[("kind", "holiday"), ("from", "x"), ("to", "y")],
+        )
+        .await;
+        assert_eq!(garbage.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(store.course_leaves(course.id).await.unwrap().is_empty());
+
+        // Ten weeks of parental leave in the hospital part.
+        let saved = post(
+            &app,
+            &format!("{url}/permisjon"),
+            &hnt,
+            &[
+                ("kind", "parental"),
+                ("from", "2028-01-10"),
+                ("to", "2028-03-19"),
+                ("note", ""),
+            ],
+        )
+        .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let after = store.course(course.id).await.unwrap();
+        assert!(after.on_leave);
+        assert_eq!(after.actual.municipal_start, date(2028, 11, 10));
+        assert_eq!(after.dates.municipal_start, date(2028, 9, 1));
+        let page = app.get(saved.location(), Some(&hnt)).await;
+        assert!(
+            page.body.contains("Permisjonen er registrert"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("10.11.2028"), "{}", page.body);
+
+        // The municipality and the doctor are told at once, with the new start.
+        let to_muni = store.mail_to("levanger@demo.lis1.no").await.unwrap();
+        let mail = to_muni.iter().find(|m| m.kind == "course_leave").unwrap();
+        assert!(mail.body_text.contains("10.11.2028"), "{}", mail.body_text);
+        assert!(mail.body_text.contains(&course.applicant_name));
+        let doctor = store.user(course.applicant_id).await.unwrap();
+        assert!(
+            store
+                .mail_to(&doctor.email)
+                .await
+                .unwrap()
+                .iter()
+                .any(|m| m.kind == "course_leave")
+        );
+
+        // The municipality sees the moved dates; the doctor sees the course but cannot change it.
+        let levanger = app.login("levanger@demo.lis1.no").await;
+        let theirs = app.get("/min-lis1", Some(&levanger)).await;
+        assert!(theirs.body.contains("10.11.2028"), "{}", theirs.body);
+        assert_eq!(app.get(&url, Some(&levanger)).await.status, StatusCode::OK);
+        let me = app.login(&doctor.email).await;
+        let own = app.get(&url, Some(&me)).await;
+        assert_eq!(own.status, StatusCode::OK);
+        assert!(!own.body.contains("Registrer permisjon"));
+        let by_doctor = post(
+            &app,
+            &format!("{url}/permisjon"),
+            &me,
+            &[
+                ("kind", "other"),
+                ("from", "2028-04-01"),
+                ("to", "2028-04-02"),
+            ],
+        )
+        .await;
+        assert_eq!(by_doctor.status, StatusCode::FORBIDDEN);
+        // Another hospital and another municipality learn nothing.
+        let innlandet = app.login("innlandet@demo.lis1.no").await;
+        assert_eq!(
+            app.get(&url, Some(&innlandet)).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert!(
+            !app.get("/lis1-lop", Some(&innlandet))
+                .await
+                .body
+                .contains(&course.applicant_name)
+        );
+
+        // The rotation plan and supervisor: a plan that ends on the old hospital end is refused.
+        let wrong = post(
+            &app,
+            &format!("{url}/plan"),
+            &hnt,
+            &[
+                ("department1", "Indremedisin"),
+                ("from1", "2027-09-01"),
+                ("to1", "2028-02-29"),
+                ("department2", "Kirurgi"),
+                ("from2", "2028-03-01"),
+                ("to2", "2028-08-31"),
+                ("supervisor_name", "Dr. Veileder"),
+                ("supervisor_email", "veileder@hnt.no"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            wrong.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            wrong.body
+        );
+        assert!(
+            wrong.body.contains("09.11.2028"),
+            "names the hospital part's last day: {}",
+            wrong.body
+        );
+        let plan = post(
+            &app,
+            &format!("{url}/plan"),
+            &hnt,
+            &[
+                ("department1", "Indremedisin"),
+                ("from1", "2027-09-01"),
+                ("to1", "2028-02-29"),
+                ("department2", "Kirurgi"),
+                ("from2", "2028-03-01"),
+                ("to2", "2028-11-09"),
+                ("supervisor_name", "Dr. Veileder"),
+                ("supervisor_email", "veileder@hnt.no"),
+            ],
+        )
+        .await;
+        assert_eq!(plan.status, StatusCode::SEE_OTHER, "{}", plan.body);
+        let own = app.get(&url, Some(&me)).await;
+        assert!(own.body.contains("Kirurgi"), "{}", own.body);
+        assert!(own.body.contains("Dr. Veileder"));
+        assert!(store.verify_audit().await.unwrap().is_ok());
+    }
+);
+
+both_backends!(
+    the_directorate_allows_a_late_draw_with_a_logged_reason,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let l = levanger_cohort(&app).await;
+        let store = app.state.store.clone();
+        let at: Timestamp = "2028-06-01T10:00:00Z".parse().unwrap();
+        app.state
+            .clock
+            .advance(at.duration_since(app.state.clock.now()));
+        let site = l.site.to_string();
+        let commit = |s: Session| {
+            let app = &app;
+            let site = site.clone();
+            async move {
+                post(
+                    app,
+                    "/trekning/forplikt",
+                    &s,
+                    &[
+                        ("site", &site),
+                        ("cohort", "2028-09-01"),
+                        ("method", "pure_random"),
+                        ("ranking_deadline", ""),
+                    ],
+                )
+                .await
+            }
+        };
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let refused = commit(hnt.clone()).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
+
+        // The directorate sees the cohort past its deadline; HNT may not allow itself.
+        let hdir = app.login("hdir@demo.lis1.no").await;
+        let page = app.get("/trekning", Some(&hdir)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("Tillat sen trekning"), "{}", page.body);
+        assert!(page.body.contains("01.09.2028"));
+        let by_hnt = post(
+            &app,
+            "/trekning/unntak",
+            &hnt,
+            &[
+                ("site", &site),
+                ("cohort", "2028-09-01"),
+                ("reason", "Selvbetjent"),
+            ],
+        )
+        .await;
+        assert_eq!(by_hnt.status, StatusCode::FORBIDDEN);
+        let no_reason = post(
+            &app,
+            "/trekning/unntak",
+            &hdir,
+            &[("site", &site), ("cohort", "2028-09-01"), ("reason", " ")],
+        )
+        .await;
+        assert_ne!(no_reason.status, StatusCode::SEE_OTHER);
+        assert!(no_reason.body.contains("begrunnelse"), "{}", no_reason.body);
+        assert_eq!(
+            store
+                .late_lottery_permission(l.site, date(2028, 9, 1))
+                .await
+                .unwrap(),
+            None
+        );
+        let allowed = post(
+            &app,
+            "/trekning/unntak",
+            &hdir,
+            &[
+                ("site", &site),
+                ("cohort", "2028-09-01"),
+                ("reason", "Plasslisten kom sent fra Statsforvalteren"),
+            ],
+        )
+        .await;
+        assert_eq!(allowed.status, StatusCode::SEE_OTHER, "{}", allowed.body);
+        let logged = store.audit_entries(50, None).await.unwrap();
+        assert!(logged.iter().any(
+            |e| e.action == "lottery.allow_late" && e.summary.contains("Plasslisten kom sent")
+        ));
+
+        // Now HNT can commit and draw.
+        let committed = commit(hnt.clone()).await;
+        assert_eq!(
+            committed.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            committed.body
+        );
+        let drawn = post(&app, &format!("{}/trekk", committed.location()), &hnt, &[]).await;
+        assert_eq!(drawn.status, StatusCode::SEE_OTHER, "{}", drawn.body);
+    }
+);
+
+both_backends!(
+    the_demo_has_a_cohort_ready_for_the_lottery,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        lis1_web::demo_history(&app.state.store).await.unwrap();
+        let store = app.state.store.clone();
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let overview = app.get("/trekning", Some(&hnt)).await;
+        assert!(overview.body.contains("01.09.2027"), "{}", overview.body);
+        let courses = app.get("/lis1-lop", Some(&hnt)).await;
+        for name in lis1_web::DEMO_COHORT_DOCTORS {
+            assert!(courses.body.contains(name), "{name}: {}", courses.body);
+        }
+        // The doctors can sign in and rank all twelve places' municipalities.
+        let doctor = app.login(&lis1_web::demo_cohort_email(1)).await;
+        let mine = app.get("/min-lis1", Some(&doctor)).await;
+        assert!(mine.body.contains("Ranger kommunene"), "{}", mine.body);
+        assert!(mine.body.contains("Lesja"), "{}", mine.body);
+        let orgs = store.orgs().await.unwrap();
+        let site = orgs
+            .iter()
+            .find(|o| o.name == "Sykehuset Levanger")
+            .unwrap()
+            .id;
+        let places: u32 = store
+            .lottery_places(site, date(2027, 9, 1))
+            .await
+            .unwrap()
+            .iter()
+            .map(|p| p.count)
+            .sum();
+        assert_eq!(places as usize, lis1_web::DEMO_COHORT_DOCTORS.len());
+        assert!(store.verify_audit().await.unwrap().is_ok());
+    }
+);
+
+both_backends!(
+    a_resignation_ends_the_course_and_makes_a_rest_position,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let l = levanger_cohort(&app).await;
+        drawn(&app, &l).await;
+        let store = app.state.store.clone();
+        // October 2027: the offer rounds are long over; the doctor is in the hospital part.
+        let at: Timestamp = "2027-10-01T09:00:00Z".parse().unwrap();
+        app.state
+            .clock
+            .advance(at.duration_since(app.state.clock.now()));
+        let course = store.course(l.courses[0]).await.unwrap();
+        let url = format!("/lis1-lop/{}", course.id);
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let page = app.get(&url, Some(&hnt)).await;
+        assert!(page.body.contains("Registrer oppsigelse"), "{}", page.body);
+
+        // Without the tick box nothing happens, and the reason is kept.
+        let unconfirmed = post(
+            &app,
+            &format!("{url}/oppsigelse"),
+            &hnt,
+            &[("reason", "Flytter utenlands")],
+        )
+        .await;
+        assert_eq!(
+            unconfirmed.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            unconfirmed.body
+        );
+        assert!(unconfirmed.body.contains("value=\"Flytter utenlands\""));
+        assert!(store.course(course.id).await.is_ok());
+        // The doctor cannot register it for the hospital.
+        let me = app.login(&l.doctors[0].0).await;
+        let by_doctor = post(
+            &app,
+            &format!("{url}/oppsigelse"),
+            &me,
+            &[("reason", "x"), ("confirm", "ja")],
+        )
+        .await;
+        assert_eq!(by_doctor.status, StatusCode::FORBIDDEN);
+
+        let done = post(
+            &app,
+            &format!("{url}/oppsigelse"),
+            &hnt,
+            &[("reason", "Flytter utenlands"), ("confirm", "ja")],
+        )
+        .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        assert!(
+            done.location().starts_with("/reststillinger/"),
+            "{}",
+            done.location()
+        );
+        let rest_id: i64 = done
+            .location()
+            .trim_start_matches("/reststillinger/")
+            .parse()
+            .unwrap();
+        let rest = store.rest_position(rest_id).await.unwrap();
+        assert_eq!(rest.state, "open");
+        // The course is no longer current anywhere.
+        assert!(matches!(
+            store.course(course.id).await,
+            Err(lis1_store::StoreError::NotFound)
+        ));
+        assert!(
+            !app.get("/lis1-lop", Some(&hnt))
+                .await
+                .body
+                .contains(&course.applicant_name)
+        );
+        let doctor = store.user(course.applicant_id).await.unwrap();
+        assert!(
+            store
+                .mail_to(&doctor.email)
+                .await
+                .unwrap()
+                .iter()
+                .any(|m| m.kind == "course_resigned")
+        );
+        let logged = store.audit_entries(100, None).await.unwrap();
+        assert!(
+            logged
+                .iter()
+                .any(|e| e.action == "course.resign" && e.summary.contains("Flytter utenlands"))
+        );
+        // A second resignation of the same course finds nothing.
+        let again = post(
+            &app,
+            &format!("{url}/oppsigelse"),
+            &hnt,
+            &[("reason", "igjen"), ("confirm", "ja")],
+        )
+        .await;
+        assert_eq!(again.status, StatusCode::NOT_FOUND);
+        assert!(store.verify_audit().await.unwrap().is_ok());
+    }
+);
+
+both_backends!(
+    hnt_reserves_a_place_before_the_commitment,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let l = levanger_cohort(&app).await;
+        let store = app.state.store.clone();
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let course = l.courses[2].to_string();
+        let no_reason = post(
+            &app,
+            "/trekning/reserver",
+            &hnt,
+            &[("course", &course), ("place", "5035"), ("reason", "")],
+        )
+        .await;
+        assert_eq!(no_reason.status, StatusCode::CONFLICT, "{}", no_reason.body);
+        assert!(
+            no_reason.body.contains("hvorfor plassen reserveres"),
+            "{}",
+            no_reason.body
+        );
+        let doctor = app.login(&l.doctors[2].0).await;
+        let by_doctor = post(
+            &app,
+            "/trekning/reserver",
+            &doctor,
+            &[
+                ("course", &course),
+                ("place", "5035"),
+                ("reason", "Meg selv"),
+            ],
+        )
+        .await;
+        assert_eq!(by_doctor.status, StatusCode::FORBIDDEN);
+        let saved = post(
+            &app,
+            "/trekning/reserver",
+            &hnt,
+            &[
+                ("course", &course),
+                ("place", "5035"),
+                ("reason", "Særavtale med Stjørdal"),
+            ],
+        )
+        .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let page = app.get(saved.location(), Some(&hnt)).await;
+        assert!(
+            page.body.contains("Reservasjonen er lagret"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("Særavtale med Stjørdal"),
+            "{}",
+            page.body
+        );
+        drawn(&app, &l).await;
+        let c = store.course(l.courses[2]).await.unwrap();
+        assert_eq!(c.municipality_code.as_deref(), Some("5035"));
     }
 );

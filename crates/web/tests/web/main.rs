@@ -3,9 +3,13 @@
 //! One test binary for the web crate (link time); areas with much of their own are modules.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod lists;
 mod lottery;
 mod mail;
+mod obligations;
+mod offers_followup;
 mod rest;
+mod walkthrough;
 
 use axum::Router;
 use axum::body::Body;
@@ -788,13 +792,13 @@ both_backends!(error_pages_keep_the_signed_in_header, |store| async move {
     assert!(missing.body.contains("Fant ikke siden") && missing.body.contains("Lise Lege"));
 });
 
-mod hiring {
+pub(crate) mod hiring {
     use super::*;
 
-    struct Ids {
-        ad: i64,
-        ordinary: i64,
-        bound: i64,
+    pub(crate) struct Ids {
+        pub(crate) ad: i64,
+        pub(crate) ordinary: i64,
+        pub(crate) bound: i64,
     }
 
     fn org_id(orgs: &[lis1_store::orgs::Org], name: &str) -> i64 {
@@ -804,7 +808,12 @@ mod hiring {
             .id
     }
 
-    async fn form(app: &TestApp, path: &str, s: &Session, fields: &[(&str, String)]) -> Resp {
+    pub(crate) async fn form(
+        app: &TestApp,
+        path: &str,
+        s: &Session,
+        fields: &[(&str, String)],
+    ) -> Resp {
         let mut all: Vec<(&str, &str)> = vec![("csrf_token", s.csrf.as_str())];
         all.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
         app.post_form(path, &all, TestApp::session_cookie(s)).await
@@ -812,7 +821,7 @@ mod hiring {
 
     /// HNT publishes a §13b advertisement in the spring 2027 round with one ordinary and one bound
     /// (ALIS, Levanger decides) position; the clock moves into the application window.
-    async fn published(app: &TestApp, hnt: &Session) -> Ids {
+    pub(crate) async fn published(app: &TestApp, hnt: &Session) -> Ids {
         let orgs = app.state.store.orgs().await.unwrap();
         let round = app
             .state
@@ -894,7 +903,11 @@ mod hiring {
         }
     }
 
-    fn profile_fields(name: &str, email: &str, national_id: &str) -> Vec<(&'static str, String)> {
+    pub(crate) fn profile_fields(
+        name: &str,
+        email: &str,
+        national_id: &str,
+    ) -> Vec<(&'static str, String)> {
         vec![
             ("full_name", name.into()),
             ("email", email.into()),
@@ -1774,7 +1787,7 @@ mod hiring {
             .id
     }
 
-    fn leak(s: String) -> &'static str {
+    pub(crate) fn leak(s: String) -> &'static str {
         Box::leak(s.into_boxed_str())
     }
 }

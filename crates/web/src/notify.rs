@@ -1,0 +1,80 @@
+//! E-mail notifications: one way to write and queue a letter to a user. Every mail the portal
+//! sends has the same frame (a greeting by name, the message, the portal's signature) and is
+//! queued in the outbox (`lis1_store::outbox`), from where `mailer` delivers it. Mails are in
+//! Norwegian bokmål, the portal's language of record.
+//!
+//! Queuing is best effort for the caller: the event the mail tells about has already happened,
+//! so a failure is logged (without personal data) and never shown to the user.
+
+use lis1_store::Ctx;
+use lis1_store::outbox::NewMail;
+
+use crate::state::AppState;
+
+/// One letter: what it says and what it is about.
+#[derive(Debug, Clone)]
+pub struct Letter {
+    /// The subject line.
+    pub subject: String,
+    /// The message between the greeting and the signature: paragraphs separated by blank lines.
+    pub body: String,
+    /// What kind of mail, e.g. `offer_made` (also what reminders are de-duplicated on).
+    pub kind: &'static str,
+    /// What it is about, named as in the audit log (e.g. `offer`).
+    pub object_type: &'static str,
+    /// That object's id.
+    pub object_id: String,
+}
+
+/// The full text of a letter to `name`: greeting, `body`, signature.
+pub fn text(name: &str, body: &str) -> String {
+    format!("Hei {name},\n\n{body}\n\nHilsen LIS1-portalen\n")
+}
+
+/// Queues `letter` to `email` (addressed to `name`). Returns whether it was queued.
+pub async fn send_to(state: &AppState, ctx: &Ctx, email: &str, name: &str, letter: Letter) -> bool {
+    let mail = NewMail {
+        to_address: email.to_string(),
+        to_name: Some(name.to_string()),
+        body_text: text(name, &letter.body),
+        subject: letter.subject,
+        kind: letter.kind.into(),
+        object_type: letter.object_type.into(),
+        object_id: letter.object_id,
+    };
+    match state.store.enqueue_mail(ctx, &mail).await {
+        Ok(_) => true,
+        Err(e) => {
+            tracing::error!(error = %e, kind = mail.kind, "could not queue an e-mail");
+            false
+        }
+    }
+}
+
+/// Queues `letter` to the user with id `user_id`, at their account's address. Returns whether it
+/// was queued (not if the user is unknown).
+pub async fn send_to_user(state: &AppState, ctx: &Ctx, user_id: i64, letter: Letter) -> bool {
+    match state.store.user(user_id).await {
+        Ok(user) => send_to(state, ctx, &user.email, &user.display_name, letter).await,
+        Err(e) => {
+            tracing::error!(error = %e, kind = letter.kind, "no recipient for an e-mail");
+            false
+        }
+    }
+}
+
+/// Whether a mail of `kind` about this object was queued before (so a reminder goes out once,
+/// however often the background job runs). A failure to look counts as "yes": better one
+/// reminder too few than one every minute.
+pub async fn already_sent(
+    state: &AppState,
+    kind: &str,
+    object_type: &str,
+    object_id: &str,
+) -> bool {
+    state
+        .store
+        .mail_queued(kind, object_type, object_id)
+        .await
+        .unwrap_or(true)
+}

@@ -1,0 +1,793 @@
+//! The hospital's view of its doctors' courses (*LIS1-løp*): leave, rotation plan and supervisor.
+//!
+//! `/lis1-lop` lists the courses of the sites the HF's recruiter runs; `/lis1-lop/{id}` shows one
+//! course to those with a work need (the doctor, the hospital, the municipality the doctor is
+//! placed in, the directorate) and, to the hospital, the forms to register leave (*permisjon*)
+//! and to set the rotation plan and the personal supervisor. Registering leave notifies the
+//! municipality and the doctor at once by e-mail, and moves the dates as
+//! `lis1_domain::course` says. Rules: `lis1_domain::course`; storage: `lis1_store::courses`.
+
+use std::collections::BTreeMap;
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use jiff::civil::Date;
+use lis1_domain::access::{Action, Grant, authorize};
+use lis1_domain::course::{Leave, LeaveKind, RotationPart, suggested_rotation};
+use lis1_domain::org::OrgKind;
+use lis1_domain::{Lang, Localized};
+use lis1_store::audit::Event;
+use lis1_store::courses::{Course, CoursePlan, CourseStoreError};
+use lis1_store::{Actor, Ctx, StoreError};
+use minijinja::context;
+use minijinja::value::Value;
+use serde::Deserialize;
+
+use crate::auth::{SignedIn as Session, Visitor};
+use crate::error::AppError;
+use crate::notify::{self, Letter};
+use crate::pages::{fmt_date, fmt_time, page};
+use crate::state::AppState;
+
+/// This module's interface texts.
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("courses.title", "LIS1-løp", "LIS1 courses"),
+    (
+        "courses.intro",
+        "Legene som har takket ja til LIS1-stilling ved sykehusene deres, med datoene etter eventuell permisjon. Velg en lege for å registrere permisjon, rotasjonsplan og veileder.",
+        "The doctors who accepted a LIS1 position at your hospitals, with the dates after any leave. Choose a doctor to register leave, the rotation plan and the supervisor.",
+    ),
+    (
+        "courses.none",
+        "Ingen LIS1-løp ennå.",
+        "No LIS1 courses yet.",
+    ),
+    ("courses.doctor", "Lege", "Doctor"),
+    (
+        "courses.cohort",
+        "Kull (sykehusstart)",
+        "Cohort (hospital start)",
+    ),
+    ("courses.section", "Kobling", "Coupling"),
+    ("courses.hospital", "Sykehusdel", "Hospital part"),
+    ("courses.municipal", "Kommunedel", "Municipal part"),
+    ("courses.municipality", "Kommune", "Municipality"),
+    ("courses.not_drawn", "Trekkes", "To be drawn"),
+    ("courses.on_leave", "Permisjon", "Leave"),
+    ("courses.planned", "Opprinnelig plan", "As first planned"),
+    (
+        "courses.moved",
+        "Datoene er flyttet på grunn av permisjon. Legen beholder plassen; kommunedelen begynner {date}.",
+        "The dates have moved because of leave. The doctor keeps the place; the municipal part begins on {date}.",
+    ),
+    ("courses.leaves", "Permisjoner", "Leave"),
+    (
+        "courses.no_leave",
+        "Ingen permisjon registrert.",
+        "No leave registered.",
+    ),
+    ("courses.leave_kind", "Type", "Kind"),
+    ("courses.leave_from", "Første dag", "First day"),
+    ("courses.leave_to", "Siste dag", "Last day"),
+    (
+        "courses.leave_note",
+        "Merknad (ikke diagnose)",
+        "Note (no diagnosis)",
+    ),
+    ("courses.leave_add", "Registrer permisjon", "Register leave"),
+    (
+        "courses.leave_hint",
+        "Den delen av løpet permisjonen begynner i, forlenges med like mange dager, og alt etter flyttes. Kommunen og legen varsles med en gang på e-post.",
+        "The part of the course in which the leave begins is extended by as many days, and everything after it moves. The municipality and the doctor are notified at once by e-mail.",
+    ),
+    (
+        "courses.leave_saved",
+        "Permisjonen er registrert. Kommunen og legen er varslet.",
+        "The leave has been registered. The municipality and the doctor have been notified.",
+    ),
+    (
+        "courses.plan",
+        "Rotasjonsplan og veileder",
+        "Rotation plan and supervisor",
+    ),
+    (
+        "courses.plan_hint",
+        "Sykehusdelen tas i to eller tre deler som følger hverandre uten opphold, fra første til siste dag i sykehusdelen. La den tredje delen stå tom for todelt plan.",
+        "The hospital part is served in two or three parts back to back, from its first to its last day. Leave the third part empty for a two-part plan.",
+    ),
+    ("courses.part", "Del", "Part"),
+    ("courses.department", "Avdeling", "Department"),
+    ("courses.supervisor", "Veileder", "Supervisor"),
+    (
+        "courses.supervisor_email",
+        "Veileders e-post",
+        "Supervisor's e-mail",
+    ),
+    ("courses.plan_save", "Lagre plan", "Save plan"),
+    (
+        "courses.plan_saved",
+        "Planen er lagret.",
+        "The plan has been saved.",
+    ),
+    (
+        "courses.no_plan",
+        "Ingen rotasjonsplan ennå.",
+        "No rotation plan yet.",
+    ),
+    (
+        "courses.errors_title",
+        "Det er feil i skjemaet",
+        "The form has errors",
+    ),
+    ("courses.resign", "Oppsigelse", "Resignation"),
+    (
+        "courses.resign_hint",
+        "Har legen sagt opp stillingen, registrerer sykehuset det her. LIS1-løpet avsluttes, kommunen og legen varsles, og plassen lyses ut som reststilling når tilbudsrundene er over.",
+        "If the doctor has resigned the position, the hospital registers it here. The course ends, the municipality and the doctor are told, and the place is advertised as a rest position once the offer rounds are over.",
+    ),
+    ("courses.resign_reason", "Begrunnelse", "Reason"),
+    (
+        "courses.resign_confirm",
+        "Legen har sagt opp stillingen",
+        "The doctor has resigned the position",
+    ),
+    (
+        "courses.resign_button",
+        "Registrer oppsigelse",
+        "Register resignation",
+    ),
+    (
+        "courses.resigned",
+        "Oppsigelsen er registrert.",
+        "The resignation has been registered.",
+    ),
+];
+
+fn store_err(lang: Lang) -> impl Fn(StoreError) -> AppError {
+    move |e| AppError::store(e, lang)
+}
+
+fn label(lang: Lang, key: &str) -> String {
+    crate::i18n::t(lang, key)
+}
+
+/// Notices on the list.
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    oppsagt: Option<String>,
+}
+
+/// `GET /lis1-lop`: the courses at the sites the recruiter runs, by site and cohort.
+pub async fn list(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<ListQuery>,
+) -> Result<Html<String>, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let mut sites = Vec::new();
+    let mut denied = None;
+    let orgs = state.store.orgs().await.map_err(store_err(lang))?;
+    for site in orgs.iter().filter(|o| o.kind == OrgKind::HospitalSite) {
+        let path = state
+            .store
+            .org_path(site.id)
+            .await
+            .map_err(store_err(lang))?;
+        if let Err(d) = authorize(&s.principal, &Action::ManageCourse { site: &path }) {
+            denied = Some(d);
+            continue;
+        }
+        let mut by_cohort: BTreeMap<Date, Vec<Value>> = BTreeMap::new();
+        for cohort in state
+            .store
+            .course_cohorts(site.id)
+            .await
+            .map_err(store_err(lang))?
+        {
+            for c in state
+                .store
+                .courses_for_cohort(site.id, cohort)
+                .await
+                .map_err(store_err(lang))?
+            {
+                by_cohort
+                    .entry(c.dates.hospital_start)
+                    .or_default()
+                    .push(row(&c, lang));
+            }
+        }
+        let cohorts: Vec<Value> = by_cohort
+            .into_iter()
+            .rev()
+            .map(|(start, rows)| context! { label => fmt_date(start, lang), rows => rows })
+            .collect();
+        sites.push(context! { name => site.name.clone(), cohorts => cohorts });
+    }
+    if sites.is_empty()
+        && let Some(d) = denied
+    {
+        return Err(AppError::domain(StatusCode::FORBIDDEN, &d, lang));
+    }
+    crate::templates::render(
+        "courses.html",
+        page(
+            &state,
+            &v,
+            context! { sites => sites, notice => q.oppsagt.map(|_| label(lang, "courses.resigned")) },
+        ),
+    )
+}
+
+fn row(c: &Course, lang: Lang) -> Value {
+    context! {
+        id => c.id, name => c.applicant_name.clone(), section => c.section.clone(),
+        hospital => period(c.actual.hospital_start, c.actual.hospital_end, lang),
+        municipal => period(c.actual.municipal_start, c.actual.municipal_end, lang),
+        municipality => c.municipality_name.clone(),
+        on_leave => c.on_leave, moved => c.actual != c.dates,
+    }
+}
+
+fn period(from: Date, to: Date, lang: Lang) -> String {
+    format!("{} – {}", fmt_date(from, lang), fmt_date(to, lang))
+}
+
+/// A course and the visitor's right to see it (and, maybe, to change it).
+struct Seen {
+    course: Course,
+    view: Grant,
+    manage: Option<Grant>,
+}
+
+async fn see(state: &AppState, s: &Session, id: &str, lang: Lang) -> Result<Seen, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let course = state.store.course(id).await.map_err(store_err(lang))?;
+    let site = state
+        .store
+        .org_path(course.hospital_site_id)
+        .await
+        .map_err(store_err(lang))?;
+    let muni = match course.municipality_id {
+        Some(m) => Some(state.store.org_path(m).await.map_err(store_err(lang))?),
+        None => None,
+    };
+    let view = authorize(
+        &s.principal,
+        &Action::ViewCourse {
+            doctor: course.applicant_id,
+            site: &site,
+            municipality: muni.as_ref(),
+        },
+    )
+    // Someone without a work need learns nothing, not even that the course exists.
+    .map_err(|_| AppError::not_found(lang))?;
+    let manage = authorize(&s.principal, &Action::ManageCourse { site: &site }).ok();
+    Ok(Seen {
+        course,
+        view,
+        manage,
+    })
+}
+
+/// Notices on the course page.
+#[derive(Debug, Deserialize)]
+pub struct ShowQuery {
+    #[serde(default)]
+    lagret: Option<String>,
+}
+
+/// `GET /lis1-lop/{id}`: one course. A view by anyone but the doctor is logged.
+pub async fn show(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let seen = see(&state, s, &id, lang).await?;
+    let notice = match q.lagret.as_deref() {
+        Some("permisjon") => Some(label(lang, "courses.leave_saved")),
+        Some("plan") => Some(label(lang, "courses.plan_saved")),
+        _ => None,
+    };
+    render(&state, &v, s, &seen, Forms::default(), notice).await
+}
+
+/// The forms as typed, and their errors, so nothing is lost on a refusal.
+#[derive(Debug, Default)]
+struct Forms {
+    leave: Option<LeaveForm>,
+    plan: Option<PlanForm>,
+    leave_error: Option<(String, String)>,
+    plan_error: Option<String>,
+    resign_error: Option<String>,
+    resign_reason: Option<String>,
+}
+
+async fn render(
+    state: &AppState,
+    v: &Visitor,
+    s: &Session,
+    seen: &Seen,
+    forms: Forms,
+    notice: Option<String>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let c = &seen.course;
+    if c.applicant_id != s.user.id {
+        let ctx = Ctx::new(Actor::user(s.user.id, seen.view), state.now());
+        state
+            .store
+            .log(
+                &ctx,
+                Event {
+                    action: "course.view",
+                    object_type: "course",
+                    object_id: c.id.to_string(),
+                    summary: serde_json::json!({"applicant_id": c.applicant_id}),
+                },
+            )
+            .await
+            .map_err(store_err(lang))?;
+    }
+    let leaves = state
+        .store
+        .course_leaves(c.id)
+        .await
+        .map_err(store_err(lang))?;
+    let rotation = state
+        .store
+        .course_rotation(c.id)
+        .await
+        .map_err(store_err(lang))?;
+    let status = if forms.leave_error.is_some()
+        || forms.plan_error.is_some()
+        || forms.resign_error.is_some()
+    {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    // The plan form: as typed, else the stored plan, else a suggested three-part plan.
+    let plan_rows: Vec<Value> = match &forms.plan {
+        Some(f) => (0..3)
+            .map(|i| context! { n => i + 1, department => f.department(i), from => f.from(i), to => f.to(i) })
+            .collect(),
+        None => {
+            let parts: Vec<(String, String, String)> = if rotation.is_empty() {
+                suggested_rotation(c.actual, 3)
+                    .into_iter()
+                    .map(|(f, t)| (String::new(), f.to_string(), t.to_string()))
+                    .collect()
+            } else {
+                rotation
+                    .iter()
+                    .map(|p| (p.department.clone(), p.from.to_string(), p.to.to_string()))
+                    .collect()
+            };
+            (0..3)
+                .map(|i| {
+                    let p = parts.get(i).cloned().unwrap_or_default();
+                    context! { n => i + 1, department => p.0, from => p.1, to => p.2 }
+                })
+                .collect()
+        }
+    };
+    let leave_form = forms.leave.unwrap_or_default();
+    let supervisor = forms
+        .plan
+        .as_ref()
+        .map(|f| (f.supervisor_name.clone(), f.supervisor_email.clone()))
+        .unwrap_or_else(|| {
+            (
+                c.supervisor_name.clone().unwrap_or_default(),
+                c.supervisor_email.clone().unwrap_or_default(),
+            )
+        });
+    let body = crate::templates::render(
+        "course.html",
+        page(
+            state,
+            v,
+            context! {
+                c => context! {
+                    id => c.id, name => c.applicant_name.clone(), site => c.hospital_site_name.clone(),
+                    section => c.section.clone(), municipality => c.municipality_name.clone(),
+                    hospital => period(c.actual.hospital_start, c.actual.hospital_end, lang),
+                    municipal => period(c.actual.municipal_start, c.actual.municipal_end, lang),
+                    planned_hospital => period(c.dates.hospital_start, c.dates.hospital_end, lang),
+                    planned_municipal => period(c.dates.municipal_start, c.dates.municipal_end, lang),
+                    moved => (c.actual != c.dates).then(|| label(lang, "courses.moved").replace("{date}", &fmt_date(c.actual.municipal_start, lang))),
+                    supervisor => c.supervisor_name.clone(), supervisor_email => c.supervisor_email.clone(),
+                },
+                leaves => leaves.iter().map(|l| context! {
+                    kind => l.leave.kind.label(lang), from => fmt_date(l.leave.from, lang),
+                    to => fmt_date(l.leave.to, lang), days => l.leave.days(), note => l.note.clone(),
+                    registered => fmt_time(l.registered_at, lang),
+                }).collect::<Vec<_>>(),
+                rotation => rotation.iter().enumerate().map(|(i, p)| context! {
+                    n => i + 1, department => p.department.clone(), period => period(p.from, p.to, lang),
+                }).collect::<Vec<_>>(),
+                manage => seen.manage.is_some(),
+                kinds => LeaveKind::ALL.iter().map(|k| context! { value => k.as_str(), label => k.label(lang) }).collect::<Vec<_>>(),
+                leave_form => context! { kind => leave_form.kind, from => leave_form.from, to => leave_form.to, note => leave_form.note },
+                leave_error => forms.leave_error.as_ref().map(|(field, message)| context! { field => field, message => message }),
+                plan_rows => plan_rows,
+                plan_error => forms.plan_error,
+                resign_error => forms.resign_error,
+                resign_reason => forms.resign_reason.unwrap_or_default(),
+                supervisor_name => supervisor.0, supervisor_email => supervisor.1,
+                notice => notice,
+            },
+        ),
+    )?;
+    Ok((status, body).into_response())
+}
+
+/// Form: register leave.
+#[derive(Debug, Default, Deserialize)]
+pub struct LeaveForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /lis1-lop/{id}/permisjon`: registers leave, moves the dates, notifies the municipality
+/// and the doctor.
+pub async fn add_leave(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(f): Form<LeaveForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let seen = see(&state, s, &id, lang).await?;
+    let Some(grant) = seen.manage else {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            lang.pick(
+                "Bare sykehuset kan registrere permisjon.",
+                "Only the hospital can register leave.",
+            ),
+        )
+        .in_lang(lang));
+    };
+    let field_error =
+        |field: &str, nb: &str, en: &str| (field.to_string(), lang.pick(nb, en).to_string());
+    let parsed = (|| {
+        let Some(kind) = LeaveKind::parse(&f.kind) else {
+            return Err(field_error(
+                "leave-kind",
+                "Velg type permisjon.",
+                "Choose the kind of leave.",
+            ));
+        };
+        let Ok(from) = f.from.trim().parse::<Date>() else {
+            return Err(field_error(
+                "leave-from",
+                "Skriv første dag som en dato (åååå-mm-dd).",
+                "Give the first day as a date (yyyy-mm-dd).",
+            ));
+        };
+        let Ok(to) = f.to.trim().parse::<Date>() else {
+            return Err(field_error(
+                "leave-to",
+                "Skriv siste dag som en dato (åååå-mm-dd).",
+                "Give the last day as a date (yyyy-mm-dd).",
+            ));
+        };
+        if f.note.chars().count() > 500 {
+            return Err(field_error(
+                "leave-note",
+                "Merknaden kan være høyst 500 tegn.",
+                "The note can be at most 500 characters.",
+            ));
+        }
+        Ok(Leave { kind, from, to })
+    })();
+    let leave = match parsed {
+        Ok(l) => l,
+        Err(error) => {
+            let forms = Forms {
+                leave_error: Some(error),
+                leave: Some(f),
+                ..Forms::default()
+            };
+            return render(&state, &v, s, &seen, forms, None).await;
+        }
+    };
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    let course = match state
+        .store
+        .add_leave(&ctx, seen.course.id, &leave, &f.note)
+        .await
+    {
+        Ok(c) => c,
+        Err(CourseStoreError::Rule(rule)) => {
+            let forms = Forms {
+                leave_error: Some(("leave-from".into(), rule.message(lang))),
+                leave: Some(f),
+                ..Forms::default()
+            };
+            return render(&state, &v, s, &seen, forms, None).await;
+        }
+        Err(CourseStoreError::Store(e)) => return Err(AppError::store(e, lang)),
+    };
+    notify_leave(&state, &ctx, &course, &leave).await;
+    Ok(Redirect::to(&format!("/lis1-lop/{}?lagret=permisjon", course.id)).into_response())
+}
+
+/// Tells the municipality (if the doctor is placed) and the doctor about registered leave. The
+/// mail names no diagnosis and no kind of sick leave beyond the word the HF chose.
+async fn notify_leave(state: &AppState, ctx: &Ctx, c: &Course, leave: &Leave) {
+    let nb = Lang::Nb;
+    let body = format!(
+        "Sykehuset har registrert permisjon for {name} ({kind}, {from} – {to}).\n\n\
+         Legen beholder plassen. Kommunedelen begynner nå {start} og varer til {end} \
+         (opprinnelig {planned}).",
+        name = c.applicant_name,
+        kind = leave.kind.label(nb).to_lowercase(),
+        from = fmt_date(leave.from, nb),
+        to = fmt_date(leave.to, nb),
+        start = fmt_date(c.actual.municipal_start, nb),
+        end = fmt_date(c.actual.municipal_end, nb),
+        planned = fmt_date(c.dates.municipal_start, nb),
+    );
+    let letter = || Letter {
+        subject: format!("Permisjon i LIS1-løpet: {}", c.applicant_name),
+        body: body.clone(),
+        kind: "course_leave",
+        object_type: "course",
+        object_id: c.id.to_string(),
+    };
+    if let Some(muni) = c.municipality_id {
+        match state.store.users(Some(muni)).await {
+            Ok(users) => {
+                for u in users {
+                    notify::send_to(state, ctx, &u.email, &u.display_name, letter()).await;
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "could not find the municipality's users"),
+        }
+    }
+    notify::send_to_user(state, ctx, c.applicant_id, letter()).await;
+}
+
+/// Form: the rotation plan (three rows; an empty third row means a two-part plan) and the
+/// supervisor.
+#[derive(Debug, Default, Deserialize)]
+pub struct PlanForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    department1: String,
+    #[serde(default)]
+    from1: String,
+    #[serde(default)]
+    to1: String,
+    #[serde(default)]
+    department2: String,
+    #[serde(default)]
+    from2: String,
+    #[serde(default)]
+    to2: String,
+    #[serde(default)]
+    department3: String,
+    #[serde(default)]
+    from3: String,
+    #[serde(default)]
+    to3: String,
+    #[serde(default)]
+    supervisor_name: String,
+    #[serde(default)]
+    supervisor_email: String,
+}
+
+impl PlanForm {
+    fn department(&self, i: usize) -> &str {
+        [&self.department1, &self.department2, &self.department3][i]
+    }
+    fn from(&self, i: usize) -> &str {
+        [&self.from1, &self.from2, &self.from3][i]
+    }
+    fn to(&self, i: usize) -> &str {
+        [&self.to1, &self.to2, &self.to3][i]
+    }
+}
+
+/// `POST /lis1-lop/{id}/plan`: sets the rotation plan and the supervisor.
+pub async fn set_plan(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(f): Form<PlanForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let seen = see(&state, s, &id, lang).await?;
+    let Some(grant) = seen.manage else {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            lang.pick(
+                "Bare sykehuset kan sette rotasjonsplanen.",
+                "Only the hospital can set the rotation plan.",
+            ),
+        )
+        .in_lang(lang));
+    };
+    let mut parts = Vec::new();
+    let mut error = None;
+    for i in 0..3 {
+        let (d, from, to) = (f.department(i).trim(), f.from(i).trim(), f.to(i).trim());
+        if d.is_empty() && from.is_empty() && to.is_empty() {
+            continue;
+        }
+        match (from.parse::<Date>(), to.parse::<Date>()) {
+            (Ok(from), Ok(to)) => parts.push(RotationPart {
+                department: d.to_string(),
+                from,
+                to,
+            }),
+            _ => {
+                error = Some(match lang {
+                    Lang::Nb => format!("Del {}: skriv datoene som åååå-mm-dd.", i + 1),
+                    Lang::En => format!("Part {}: give the dates as yyyy-mm-dd.", i + 1),
+                });
+                break;
+            }
+        }
+    }
+    let email = f.supervisor_email.trim();
+    if error.is_none() && !email.is_empty() && !email.contains('@') {
+        error = Some(
+            lang.pick(
+                "Veileders e-post må være en e-postadresse.",
+                "The supervisor's e-mail must be an e-mail address.",
+            )
+            .to_string(),
+        );
+    }
+    if f.supervisor_name.chars().count() > 200 || email.chars().count() > 200 {
+        error = Some(
+            lang.pick(
+                "Navn og e-post kan være høyst 200 tegn.",
+                "Name and e-mail can be at most 200 characters.",
+            )
+            .to_string(),
+        );
+    }
+    if error.is_none() {
+        let plan = CoursePlan {
+            parts,
+            supervisor_name: f.supervisor_name.clone(),
+            supervisor_email: email.to_string(),
+        };
+        let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+        match state
+            .store
+            .set_course_plan(&ctx, seen.course.id, &plan)
+            .await
+        {
+            Ok(()) => {
+                return Ok(
+                    Redirect::to(&format!("/lis1-lop/{}?lagret=plan", seen.course.id))
+                        .into_response(),
+                );
+            }
+            Err(CourseStoreError::Rule(rule)) => error = Some(rule.message(lang)),
+            Err(CourseStoreError::Store(e)) => return Err(AppError::store(e, lang)),
+        }
+    }
+    let forms = Forms {
+        plan_error: error,
+        plan: Some(f),
+        ..Forms::default()
+    };
+    render(&state, &v, s, &seen, forms, None).await
+}
+
+/// Form: register a resignation.
+#[derive(Debug, Default, Deserialize)]
+pub struct ResignForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /lis1-lop/{id}/oppsigelse`: the doctor has resigned. The course ends; the place becomes
+/// a rest position for its employer when the offer rounds are over (`pages::rest::on_resigned`);
+/// the municipality and the doctor are told.
+pub async fn resign(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(f): Form<ResignForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let seen = see(&state, s, &id, lang).await?;
+    let Some(grant) = seen.manage else {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            lang.pick(
+                "Bare sykehuset kan registrere oppsigelse.",
+                "Only the hospital can register a resignation.",
+            ),
+        )
+        .in_lang(lang));
+    };
+    if f.confirm != "ja" || f.reason.trim().is_empty() || f.reason.chars().count() > 500 {
+        let forms = Forms {
+            resign_error: Some(
+                lang.pick(
+                    "Skriv en kort begrunnelse (høyst 500 tegn) og kryss av for at legen har sagt opp.",
+                    "Give a short reason (at most 500 characters) and tick that the doctor has resigned.",
+                )
+                .to_string(),
+            ),
+            resign_reason: Some(f.reason.clone()),
+            ..Forms::default()
+        };
+        return render(&state, &v, s, &seen, forms, None).await;
+    }
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    let c = &seen.course;
+    let offer = state
+        .store
+        .resign_course(&ctx, c.id, &f.reason)
+        .await
+        .map_err(store_err(lang))?;
+    let rest = crate::pages::rest::on_resigned(&state, &ctx, &[offer]).await;
+    let body = format!(
+        "Sykehuset har registrert at {name} har sagt opp LIS1-stillingen ved {site}. {place}",
+        name = c.applicant_name,
+        site = c.hospital_site_name,
+        place = if rest.is_empty() {
+            "Stillingen går til neste på innstillingen."
+        } else {
+            "Stillingen er lagt ut som reststilling."
+        },
+    );
+    let letter = || Letter {
+        subject: format!("Oppsigelse av LIS1-stilling: {}", c.applicant_name),
+        body: body.clone(),
+        kind: "course_resigned",
+        object_type: "course",
+        object_id: c.id.to_string(),
+    };
+    if let Some(muni) = c.municipality_id
+        && let Ok(users) = state.store.users(Some(muni)).await
+    {
+        for u in users {
+            notify::send_to(&state, &ctx, &u.email, &u.display_name, letter()).await;
+        }
+    }
+    notify::send_to_user(&state, &ctx, c.applicant_id, letter()).await;
+    let to = match rest.first() {
+        Some(r) => format!("/reststillinger/{r}"),
+        None => "/lis1-lop?oppsagt=1".to_string(),
+    };
+    Ok(Redirect::to(&to).into_response())
+}

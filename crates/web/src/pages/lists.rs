@@ -1,0 +1,325 @@
+//! Lists (*lister*) of hired doctors per hospital site and cohort, with their contact and
+//! personal data and their places: the HF sends them to the municipal coordinators, the county
+//! governor and the directorate (002 §2.2). `/lister` shows the cohorts the user may see;
+//! `/lister/{site}/{cohort}` the list as a page, and with `.csv` or `.xlsx` as a file. The
+//! cohort is the planned municipal start, as for the lottery.
+//!
+//! Only `lis1_domain::access` decides who sees a list (`ViewLists`, `ViewCohortList`); every
+//! view and download is logged with who, which list and which courses.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use jiff::ToSpan;
+use jiff::civil::Date;
+use lis1_domain::Lang;
+use lis1_domain::access::{Action, Grant, authorize};
+use lis1_domain::org::OrgKind;
+use lis1_store::audit::Event;
+use lis1_store::courses::Course;
+use lis1_store::{Actor, Ctx, StoreError};
+use minijinja::context;
+
+use crate::auth::{SignedIn, Visitor};
+use crate::error::AppError;
+use crate::i18n::t;
+use crate::pages::applicants::{Format, table_file};
+use crate::pages::obligations::Paths;
+use crate::pages::{fmt_date, page};
+use crate::state::AppState;
+
+/// This module's interface texts.
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("nav.lists", "Lister", "Lists"),
+    (
+        "lists.title",
+        "Lister over LIS1-leger",
+        "Lists of LIS1 doctors",
+    ),
+    (
+        "lists.intro",
+        "Helseforetaket sender listen over tilsatte leger, med personopplysninger og kommuneplass, til kommunekoordinatorene, statsforvalteren og Helsedirektoratet. Listene inneholder personopplysninger; hver visning og nedlasting logges.",
+        "The hospital trust sends the list of hired doctors, with personal data and municipality place, to the municipal coordinators, the county governor and the Directorate of Health. The lists contain personal data; every view and download is logged.",
+    ),
+    ("lists.none", "Ingen lister å vise.", "No lists to show."),
+    ("lists.cohort", "Kommunestart", "Municipal start"),
+    ("lists.hospital_start", "Sykehusstart", "Hospital start"),
+    ("lists.doctors", "Leger", "Doctors"),
+    ("lists.show", "Vis listen", "Show the list"),
+    ("lists.list_for", "Liste", "List"),
+    ("lists.download_csv", "Last ned CSV", "Download CSV"),
+    ("lists.download_xlsx", "Last ned Excel", "Download Excel"),
+    (
+        "lists.empty",
+        "Ingen leger i dette kullet.",
+        "No doctors in this cohort.",
+    ),
+    ("lists.back", "Alle lister", "All lists"),
+    ("lists.col_name", "Navn", "Name"),
+    ("lists.col_email", "E-post", "E-mail"),
+    ("lists.col_phone", "Telefon", "Phone"),
+    (
+        "lists.col_national_id",
+        "Fødselsnummer/D-nummer",
+        "National identity number",
+    ),
+    ("lists.col_hpr", "HPR-nummer", "HPR number"),
+    ("lists.col_site", "Sykehus", "Hospital"),
+    (
+        "lists.col_hospital_from",
+        "Sykehusdel fra",
+        "Hospital part from",
+    ),
+    (
+        "lists.col_hospital_to",
+        "Sykehusdel til",
+        "Hospital part to",
+    ),
+    (
+        "lists.col_municipal_from",
+        "Kommunedel fra",
+        "Municipal part from",
+    ),
+    (
+        "lists.col_municipal_to",
+        "Kommunedel til",
+        "Municipal part to",
+    ),
+    ("lists.col_municipality", "Kommune", "Municipality"),
+    (
+        "lists.col_municipality_code",
+        "Kommunenummer",
+        "Municipality number",
+    ),
+    ("lists.col_section", "Hjemmel", "Legal basis"),
+    ("lists.col_on_leave", "Permisjon", "On leave"),
+];
+
+/// The columns' text keys. Files always have bokmål headers: a list is sent between Norwegian
+/// organisations.
+const COLUMNS: [&str; 14] = [
+    "lists.col_name",
+    "lists.col_email",
+    "lists.col_phone",
+    "lists.col_national_id",
+    "lists.col_hpr",
+    "lists.col_site",
+    "lists.col_hospital_from",
+    "lists.col_hospital_to",
+    "lists.col_municipal_from",
+    "lists.col_municipal_to",
+    "lists.col_municipality",
+    "lists.col_municipality_code",
+    "lists.col_section",
+    "lists.col_on_leave",
+];
+
+fn store_err(lang: Lang) -> impl Fn(StoreError) -> AppError {
+    move |e| AppError::store(e, lang)
+}
+
+fn forbidden(d: lis1_domain::access::Denied, lang: Lang) -> AppError {
+    AppError::domain(StatusCode::FORBIDDEN, &d, lang)
+}
+
+/// The grant that lets `s` see the list of `site`, if any.
+async fn list_grant(
+    state: &AppState,
+    s: &SignedIn,
+    paths: &mut Paths,
+    site: i64,
+) -> Result<Result<Grant, lis1_domain::access::Denied>, StoreError> {
+    let path = paths.of(&state.store, site).await?;
+    let area = paths.area(&state.store, site).await?;
+    Ok(authorize(
+        &s.principal,
+        &Action::ViewCohortList {
+            site: &path,
+            municipalities: &area,
+        },
+    ))
+}
+
+/// `GET /lister`: the sites and cohorts whose lists the user may see.
+pub async fn index(State(state): State<AppState>, v: Visitor) -> Result<Html<String>, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    authorize(&s.principal, &Action::ViewLists).map_err(|d| forbidden(d, lang))?;
+    let mut paths = Paths::default();
+    let mut sites = Vec::new();
+    for site in state.store.orgs().await.map_err(store_err(lang))? {
+        if site.kind != OrgKind::HospitalSite {
+            continue;
+        }
+        if list_grant(&state, s, &mut paths, site.id)
+            .await
+            .map_err(store_err(lang))?
+            .is_err()
+        {
+            continue;
+        }
+        let mut cohorts = Vec::new();
+        for cohort in state
+            .store
+            .course_cohorts(site.id)
+            .await
+            .map_err(store_err(lang))?
+        {
+            let n = state
+                .store
+                .courses_for_cohort(site.id, cohort)
+                .await
+                .map_err(store_err(lang))?
+                .len();
+            cohorts.push(context! {
+                cohort => cohort.to_string(), label => fmt_date(cohort, lang),
+                hospital_start => fmt_date(cohort.saturating_sub(12.months()), lang),
+                doctors => n,
+            });
+        }
+        sites.push(context! { id => site.id, name => site.name, cohorts => cohorts });
+    }
+    crate::templates::render("lists.html", page(&state, &v, context! { sites => sites }))
+}
+
+/// One row of a list.
+fn row(c: &Course, profile: Option<&serde_json::Value>, email: &str) -> Vec<String> {
+    let field = |name: &str| {
+        profile
+            .and_then(|p| p.get(name))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    let name = Some(field("full_name"))
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| c.applicant_name.clone());
+    let mail = Some(field("email"))
+        .filter(|e| !e.is_empty())
+        .unwrap_or_else(|| email.to_string());
+    let d = &c.actual;
+    let nb = |day: Date| fmt_date(day, Lang::Nb);
+    vec![
+        name,
+        mail,
+        field("phone"),
+        field("national_id"),
+        field("hpr_number"),
+        c.hospital_site_name.clone(),
+        nb(d.hospital_start),
+        nb(d.hospital_end),
+        nb(d.municipal_start),
+        nb(d.municipal_end),
+        c.municipality_name.clone().unwrap_or_default(),
+        c.municipality_code.clone().unwrap_or_default(),
+        format!("§{}", c.section),
+        if c.on_leave { "ja" } else { "nei" }.into(),
+    ]
+}
+
+enum Wanted {
+    Page,
+    File(Format),
+}
+
+/// `GET /lister/{site}/{cohort}` (a page), `…/{cohort}.csv` and `…/{cohort}.xlsx` (files): the
+/// list of one site's cohort. Every view and download is logged.
+pub async fn show(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path((site, cohort)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let site: i64 = site.parse().map_err(|_| AppError::not_found(lang))?;
+    let (cohort, wanted) = if let Some(c) = cohort.strip_suffix(".csv") {
+        (c, Wanted::File(Format::Csv))
+    } else if let Some(c) = cohort.strip_suffix(".xlsx") {
+        (c, Wanted::File(Format::Xlsx))
+    } else {
+        (cohort.as_str(), Wanted::Page)
+    };
+    let cohort: Date = cohort.parse().map_err(|_| AppError::not_found(lang))?;
+    let site_org = state.store.org(site).await.map_err(store_err(lang))?;
+    if site_org.kind != OrgKind::HospitalSite {
+        return Err(AppError::not_found(lang));
+    }
+    let mut paths = Paths::default();
+    let grant = list_grant(&state, s, &mut paths, site)
+        .await
+        .map_err(store_err(lang))?
+        .map_err(|d| forbidden(d, lang))?;
+    let courses = state
+        .store
+        .courses_for_cohort(site, cohort)
+        .await
+        .map_err(store_err(lang))?;
+    let mut rows = Vec::with_capacity(courses.len());
+    for c in &courses {
+        let profile = state
+            .store
+            .profile(c.applicant_id)
+            .await
+            .map_err(store_err(lang))?;
+        let user = state
+            .store
+            .user(c.applicant_id)
+            .await
+            .map_err(store_err(lang))?;
+        rows.push(row(c, profile.as_ref().map(|p| &p.data), &user.email));
+    }
+    let format = match wanted {
+        Wanted::Page => "html",
+        Wanted::File(Format::Csv) => "csv",
+        Wanted::File(Format::Xlsx) => "xlsx",
+    };
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    state
+        .store
+        .log(
+            &ctx,
+            Event {
+                action: match wanted {
+                    Wanted::Page => "lists.view",
+                    Wanted::File(_) => "lists.export",
+                },
+                object_type: "cohort_list",
+                object_id: format!("{site}/{cohort}"),
+                summary: serde_json::json!({
+                    "format": format,
+                    "courses": courses.iter().map(|c| c.id).collect::<Vec<_>>(),
+                }),
+            },
+        )
+        .await
+        .map_err(store_err(lang))?;
+    match wanted {
+        Wanted::File(f) => {
+            let header: Vec<String> = COLUMNS.iter().map(|k| t(Lang::Nb, k)).collect();
+            table_file(
+                f,
+                "Liste",
+                &format!("lis1-liste-{site}-{cohort}"),
+                &header,
+                &rows,
+                lang,
+            )
+        }
+        Wanted::Page => {
+            let html = crate::templates::render(
+                "list.html",
+                page(
+                    &state,
+                    &v,
+                    context! {
+                        site => context! { id => site, name => site_org.name },
+                        cohort => cohort.to_string(), cohort_label => fmt_date(cohort, lang),
+                        columns => COLUMNS.iter().map(|k| t(lang, k)).collect::<Vec<_>>(),
+                        rows => rows,
+                    },
+                ),
+            )?;
+            Ok(html.into_response())
+        }
+    }
+}
