@@ -40,6 +40,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "The doctors who accepted a LIS1 position at your hospitals, with the dates after any leave. Choose a doctor to register leave, the rotation plan and the supervisor.",
     ),
     (
+        "courses.vacated",
+        "Kommuneplasser som står ledige på grunn av permisjon",
+        "Municipal places left empty by leave",
+    ),
+    (
+        "courses.vacated_hint",
+        "Legen beholder plassen, men begynner senere. Kan plassen gis til en annen LIS1 i perioden, gjøres det i den ordinære tildelingen: legg den til plassene for kullet (Organisasjoner → sykehuset), eller reserver den for en lege før trekningen.",
+        "The doctor keeps the place but starts later. If the place can go to another LIS1 for the period, that is done in the ordinary assignment: add it to the cohort's places (Organisations → the hospital), or reserve it for a doctor before the draw.",
+    ),
+    (
         "courses.none",
         "Ingen LIS1-løp ennå.",
         "No LIS1 courses yet.",
@@ -182,6 +192,7 @@ pub async fn list(
             continue;
         }
         let mut by_cohort: BTreeMap<Date, Vec<Value>> = BTreeMap::new();
+        let mut vacated = Vec::new();
         for cohort in state
             .store
             .course_cohorts(site.id)
@@ -198,6 +209,9 @@ pub async fn list(
                     .entry(c.dates.hospital_start)
                     .or_default()
                     .push(row(&c, lang));
+                if let Some(v) = vacancy(&c, lang) {
+                    vacated.push(v);
+                }
             }
         }
         let cohorts: Vec<Value> = by_cohort
@@ -205,7 +219,7 @@ pub async fn list(
             .rev()
             .map(|(start, rows)| context! { label => fmt_date(start, lang), rows => rows })
             .collect();
-        sites.push(context! { name => site.name.clone(), cohorts => cohorts });
+        sites.push(context! { name => site.name.clone(), cohorts => cohorts, vacated => vacated });
     }
     if sites.is_empty()
         && let Some(d) = denied
@@ -230,6 +244,25 @@ fn row(c: &Course, lang: Lang) -> Value {
         municipality => c.municipality_name.clone(),
         on_leave => c.on_leave, moved => c.actual != c.dates,
     }
+}
+
+/// The municipal place a placed doctor's leave leaves empty: from the planned municipal start to
+/// the day before the moved one (002 §2.2: the hospital gives it to another LIS1 if it can).
+pub fn vacancy(c: &Course, lang: Lang) -> Option<Value> {
+    let municipality = c.municipality_name.clone()?;
+    if c.actual.municipal_start <= c.dates.municipal_start {
+        return None;
+    }
+    let last = c
+        .actual
+        .municipal_start
+        .checked_sub(jiff::ToSpan::day(1))
+        .ok()?;
+    Some(context! {
+        municipality => municipality, name => c.applicant_name.clone(),
+        period => period(c.dates.municipal_start, last, lang),
+        course => c.id,
+    })
 }
 
 fn period(from: Date, to: Date, lang: Lang) -> String {

@@ -325,6 +325,28 @@ async fn check_date(state: &AppState, site: i64, cohort: Date, lang: Lang) -> Re
     Err(AppError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e, lang))
 }
 
+fn method_of(d: &Draw) -> Method {
+    match d.method.as_str() {
+        "pure_random" => Method::PureRandom,
+        _ => Method::PreferenceOrder,
+    }
+}
+
+/// What the method means for the doctor, said before the ranking (issue 5: the method is shown
+/// to the doctors in advance).
+fn method_hint(m: Method, lang: Lang) -> &'static str {
+    match m {
+        Method::PreferenceOrder => lang.pick(
+            "Legene trekkes i tilfeldig rekkefølge; hver får den høyest rangerte kommunen som fortsatt har ledig plass. Den som ikke rangerer, får en tilfeldig ledig plass.",
+            "The doctors are drawn in random order; each gets the highest-ranked municipality that still has a free place. Whoever ranks nothing gets a random free place.",
+        ),
+        Method::PureRandom => lang.pick(
+            "Plassene fordeles helt tilfeldig; rangeringen brukes ikke.",
+            "The places are assigned purely at random; rankings are not used.",
+        ),
+    }
+}
+
 /// A deadline as people read it: the last minute it is still open ("25.11.2026 kl. 23.59").
 fn fmt_deadline(t: jiff::Timestamp, lang: Lang) -> String {
     fmt_time(t - jiff::SignedDuration::from_secs(60), lang)
@@ -1039,7 +1061,11 @@ pub async fn mine(
             .filter(|d| !d.is_drawn())
             .and_then(|d| d.ranking_deadline);
         let closed = deadline.is_some_and(|d| state.now() >= d);
-        let places = if c.section == "13b" && !drawn && !closed {
+        // Under pure random assignment rankings are not used, so none is asked for.
+        let pure = draws
+            .last()
+            .is_some_and(|d| method_of(d) == Method::PureRandom);
+        let places = if c.section == "13b" && !drawn && !closed && !pure {
             state
                 .store
                 .lottery_places(c.hospital_site_id, c.dates.municipal_start)
@@ -1069,6 +1095,8 @@ pub async fn mine(
             municipal => format!("{} – {}", fmt_date(c.actual.municipal_start, lang), fmt_date(c.actual.municipal_end, lang)),
             municipality => c.municipality_name.clone(),
             ranking_deadline => deadline.map(|d| fmt_deadline(d, lang)),
+            method => draws.last().map(|d| method_of(d).label(lang)),
+            method_hint => draws.last().map(|d| method_hint(method_of(d), lang)),
             ranking_closed => closed && !drawn,
             may_rank => !places.is_empty(),
             places => places.iter().map(|p| context! { key => p.key.clone(), label => label(&p.key) }).collect::<Vec<_>>(),

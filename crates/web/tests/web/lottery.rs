@@ -508,6 +508,19 @@ both_backends!(
         );
         assert!(page.body.contains("10.11.2028"), "{}", page.body);
 
+        // HNT sees the place left empty meanwhile.
+        let list = app.get("/lis1-lop", Some(&hnt)).await;
+        assert!(
+            list.body.contains("Kommuneplasser som står ledige"),
+            "{}",
+            list.body
+        );
+        assert!(
+            list.body
+                .contains("Levanger kommune: 01.09.2028 – 09.11.2028"),
+            "{}",
+            list.body
+        );
         // The municipality and the doctor are told at once, with the new start.
         let to_muni = store.mail_to("levanger@demo.lis1.no").await.unwrap();
         let mail = to_muni.iter().find(|m| m.kind == "course_leave").unwrap();
@@ -706,6 +719,11 @@ both_backends!(
             "{}",
             committed.body
         );
+        // The doctors see the method in advance; under pure random nobody is asked to rank.
+        let doctor = app.login(&l.doctors[0].0).await;
+        let mine = app.get("/min-lis1", Some(&doctor)).await;
+        assert!(mine.body.contains("ren loddtrekning"), "{}", mine.body);
+        assert!(!mine.body.contains("Ranger kommunene"), "{}", mine.body);
         let drawn = post(&app, &format!("{}/trekk", committed.location()), &hnt, &[]).await;
         assert_eq!(drawn.status, StatusCode::SEE_OTHER, "{}", drawn.body);
     }
