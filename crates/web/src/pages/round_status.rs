@@ -86,6 +86,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Merkingen er skjult.",
         "The marking has been hidden.",
     ),
+    (
+        "status.updated",
+        "Tallene oppdateres av seg selv hvert halve minutt. Sist oppdatert",
+        "The figures update themselves every half minute. Last updated",
+    ),
 ];
 
 #[derive(Default, serde::Serialize)]
@@ -261,6 +266,7 @@ pub async fn status(
             context! {
                 round => context! { id => round.id, name => round.name }, rows => rows, totals => totals,
                 numbers => numbers, marks => marks, may_hide => may_hide, notice => notice,
+                updated => crate::pages::fmt_time(state.now(), lang),
             },
         ),
     )

@@ -201,6 +201,15 @@ both_backends!(issue_4_done_when, |store| async move {
     let status = app.get(&status_path, Some(&hnt)).await;
     let cells = row_cells(&status.body, "Helse Nord-Trøndelag HF");
     assert_eq!(&cells[..5], ["4", "2", "2", "0", "2"], "{cells:?}");
+    // Live: the counts refresh themselves from the same page.
+    assert!(
+        status.body.contains(&format!(
+            "hx-get=\"/runder/{}/status\" hx-trigger=\"every 30s\" hx-select=\"#status-live\"",
+            round.id
+        )),
+        "{}",
+        status.body
+    );
     assert_eq!(&cells[cells.len() - 2..], ["0", "0"], "{cells:?}");
 
     // In the last offer round Levanger offers Lise the bound place, and she accepts it: that
