@@ -1154,6 +1154,25 @@ pub async fn export(
     )
 }
 
+/// A CSV cell that a spreadsheet will not run as a formula (OWASP "CSV injection"): text that
+/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading apostrophe, unless it
+/// is a plain number such as `-1,5`. Names and free text come from applicants, so a name like
+/// `=HYPERLINK(…)` must stay text. (XLSX cells are written as strings and need no such care.)
+fn csv_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let number = cell.len() > 1
+        && cell.starts_with(['-', '+'])
+        && cell[1..]
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+        && cell[1..].chars().any(|c| c.is_ascii_digit());
+    if risky && !number {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 /// A table as a download: CSV (`;`-separated, UTF-8 with BOM so Excel reads æøå) or XLSX with
 /// one sheet named `sheet`, every cell as text, with `filename` plus the format's extension, not
 /// cached. The caller has checked access and logged the download.
@@ -1175,9 +1194,9 @@ pub fn table_file(
                 .delimiter(b';')
                 .from_writer(vec![0xEF, 0xBB, 0xBF]);
             let mut write = || -> Result<Vec<u8>, Box<dyn std::error::Error>> {
-                w.write_record(header)?;
+                w.write_record(header.iter().map(|c| csv_safe(c).into_owned()))?;
                 for r in rows {
-                    w.write_record(r)?;
+                    w.write_record(r.iter().map(|c| csv_safe(c).into_owned()))?;
                 }
                 w.flush()?;
                 Ok(w.get_ref().clone())
@@ -1241,4 +1260,31 @@ pub async fn export_xlsx(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     export(state, v, id, Format::Xlsx).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_safe;
+
+    #[test]
+    fn csv_cells_that_a_spreadsheet_would_run_become_text() {
+        for (cell, want) in [
+            (
+                "=HYPERLINK(\"http://x\",\"klikk\")",
+                "'=HYPERLINK(\"http://x\",\"klikk\")",
+            ),
+            ("+47 900 00 000", "'+47 900 00 000"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("-cmd", "'-cmd"),
+            ("\tx", "'\tx"),
+            ("-1,5", "-1,5"),
+            ("+2", "+2"),
+            ("-", "'-"),
+            ("Lise Lege", "Lise Lege"),
+            ("", ""),
+            ("12,5", "12,5"),
+        ] {
+            assert_eq!(csv_safe(cell), want, "{cell:?}");
+        }
+    }
 }

@@ -181,7 +181,8 @@ both_backends!(
         let col = |name: &str| header.iter().position(|h| h == name).unwrap();
         let lise = rows.iter().find(|r| &r[0] == "Lise Marie Lege").unwrap();
         assert_eq!(&lise[col("E-post")], "lise.lege@example.no");
-        assert_eq!(&lise[col("Telefon")], "+47 912 34 567");
+        // A leading + would make a spreadsheet run the cell as a formula (CSV injection).
+        assert_eq!(&lise[col("Telefon")], "'+47 912 34 567");
         assert_eq!(&lise[col("Fødselsnummer/D-nummer")], NATIONAL_ID);
         assert_eq!(&lise[col("HPR-nummer")], "9144889");
         assert_eq!(&lise[col("Sykehus")], "Sykehuset Levanger");
