@@ -347,18 +347,37 @@ pub fn check_rotation(dates: CourseDates, parts: &[RotationPart]) -> Result<(), 
     Ok(())
 }
 
-/// The plan after `leave`, which the HF registered after the plan: the part in which the leave
-/// begins is extended by the leave's length and later parts move, as the course's dates do.
-pub fn rotation_after_leave(parts: &[RotationPart], leave: &Leave) -> Vec<RotationPart> {
-    let days = leave.days();
+/// The plan after a leave beginning on `leave_from` moved the hospital part's end by `days`
+/// (what [`CourseDates::after_leave`] gives, before and after the leave is added): the part in
+/// which the leave begins — the last part if it begins after the plan — grows by `days`, and
+/// the parts after it move. The plan therefore always ends on the new hospital end, however the
+/// leaves interleave (a leave that began in the municipal part counts as hospital leave once an
+/// earlier leave has moved the hospital end past it).
+pub fn rotation_after_leave(
+    parts: &[RotationPart],
+    leave_from: Date,
+    days: i64,
+) -> Vec<RotationPart> {
+    if days <= 0 || parts.is_empty() {
+        return parts.to_vec();
+    }
+    let grows = parts
+        .iter()
+        .position(|p| p.from <= leave_from && leave_from <= p.to)
+        .unwrap_or(if leave_from < parts[0].from {
+            0
+        } else {
+            parts.len() - 1
+        });
     parts
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(i, p)| {
             let mut p = p.clone();
-            if p.from > leave.from {
+            if i > grows {
                 p.from = p.from.saturating_add(days.days());
-                p.to = p.to.saturating_add(days.days());
-            } else if leave.from <= p.to {
+            }
+            if i >= grows {
                 p.to = p.to.saturating_add(days.days());
             }
             p
@@ -527,20 +546,36 @@ mod tests {
                 to,
             })
             .collect();
+        let grow = |plan: &[RotationPart], before: &[Leave], l: Leave| {
+            let old_end = d.after_leave(before).hospital_end;
+            let mut all = before.to_vec();
+            all.push(l);
+            let days = old_end
+                .until(d.after_leave(&all).hospital_end)
+                .unwrap()
+                .get_days() as i64;
+            rotation_after_leave(plan, l.from, days)
+        };
         for l in [
             leave(date(2026, 9, 1), date(2026, 9, 30)),
             leave(date(2027, 2, 10), date(2027, 5, 1)),
             leave(date(2027, 8, 31), date(2027, 9, 1)),
         ] {
             let moved = d.after_leave(&[l]);
-            assert!(
-                check_rotation(moved, &rotation_after_leave(&plan, &l)).is_ok(),
-                "{l:?}"
-            );
+            assert!(check_rotation(moved, &grow(&plan, &[], l)).is_ok(), "{l:?}");
         }
         // Leave in the municipal part leaves the plan alone.
         let l = leave(date(2027, 10, 1), date(2027, 10, 5));
-        assert_eq!(rotation_after_leave(&plan, &l), plan);
+        assert_eq!(grow(&plan, &[], l), plan);
+        // A municipal-part leave first, then an earlier one that pulls it into the hospital part
+        // (the review's case): the plan still ends on the hospital part's new last day.
+        let late = leave(date(2027, 9, 10), date(2027, 9, 30));
+        let early = leave(date(2027, 3, 1), date(2027, 4, 29));
+        let after_late = grow(&plan, &[], late);
+        let after_both = grow(&after_late, &[late], early);
+        let moved = d.after_leave(&[late, early]);
+        assert_eq!(moved.hospital_end, date(2027, 11, 20));
+        assert!(check_rotation(moved, &after_both).is_ok(), "{after_both:?}");
     }
 
     proptest! {

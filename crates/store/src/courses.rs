@@ -306,6 +306,8 @@ impl Store {
                 .map(|l| l.leave)
                 .collect();
             check_leave(course.dates, &existing, leave).map_err(CourseStoreError::Rule)?;
+            // The dates as they stand under the lock (not as read before it).
+            let before = course.dates.after_leave(&existing);
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO course_leaves (course_id, kind, period_from, period_to, note, \
                  registered_at, registered_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -340,7 +342,12 @@ impl Store {
                 .iter()
                 .map(rotation_from_row)
                 .collect::<Result<_>>()?;
-            for (i, p) in rotation_after_leave(&plan, leave).iter().enumerate() {
+            let grown = before
+                .hospital_end
+                .until(actual.hospital_end)
+                .map(|s| i64::from(s.get_days()))
+                .unwrap_or(0);
+            for (i, p) in rotation_after_leave(&plan, leave.from, grown).iter().enumerate() {
                 sqlx::query(
                     "UPDATE course_rotations SET period_from = $1, period_to = $2 \
                      WHERE course_id = $3 AND part = $4",
@@ -358,8 +365,8 @@ impl Store {
                 object_id: course_id.to_string(),
                 summary: json!({"leave_id": id, "kind": leave.kind.as_str(),
                     "from": leave.from.to_string(), "to": leave.to.to_string(),
-                    "before": {"municipal_start": course.actual.municipal_start.to_string(),
-                        "municipal_end": course.actual.municipal_end.to_string()},
+                    "before": {"municipal_start": before.municipal_start.to_string(),
+                        "municipal_end": before.municipal_end.to_string()},
                     "after": {"municipal_start": actual.municipal_start.to_string(),
                         "municipal_end": actual.municipal_end.to_string()}}),
             })
@@ -387,12 +394,31 @@ impl Store {
         plan: &CoursePlan,
     ) -> std::result::Result<(), CourseStoreError> {
         let course = self.course(course_id).await?;
-        check_rotation(course.actual, &plan.parts).map_err(CourseStoreError::Rule)?;
         let name = plan.supervisor_name.trim();
         let email = plan.supervisor_email.trim();
         let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
+            // Checked against the dates under the same lock that leave registration takes, so a
+            // leave registered at the same moment cannot leave the plan short.
+            if crate::Backend::Postgres == self.backend() {
+                sqlx::query("SELECT id FROM courses WHERE id = $1 FOR UPDATE")
+                    .bind(course_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let leaves: Vec<Leave> = sqlx::query(LEAVE_SELECT)
+                .bind(course_id)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(leave_from_row)
+                .collect::<Result<Vec<_>>>()?
+                .into_iter()
+                .map(|l| l.leave)
+                .collect();
+            check_rotation(course.dates.after_leave(&leaves), &plan.parts)
+                .map_err(CourseStoreError::Rule)?;
             sqlx::query("DELETE FROM course_rotations WHERE course_id = $1")
                 .bind(course_id)
                 .execute(&mut *tx)

@@ -291,6 +291,7 @@ for_each_backend! {
             let reserved: Vec<(i64, String)> = sqlx::query_as(
                 "SELECT r.course_id, r.place_key FROM lottery_reservations r \
                  JOIN courses c ON c.id = r.course_id \
+                 JOIN offers o ON o.id = c.offer_id AND o.state = 'accepted' \
                  WHERE c.hospital_site_id = $1 AND c.municipal_start = $2 ORDER BY r.course_id",
             )
             .bind(site)
@@ -337,6 +338,28 @@ where
     })
 }
 
+/// On PostgreSQL, takes a transaction-scoped lock on one site's cohort, so commitment, draw,
+/// reservations and rankings of that cohort take turns (SQLite has one connection). The key is
+/// the site id and the cohort's day number.
+macro_rules! lock_cohort {
+    ($self:expr, $conn:expr, $site:expr, $cohort:expr) => {
+        if crate::Backend::Postgres == $self.backend() {
+            let day = i32::try_from(
+                jiff::civil::date(1970, 1, 1)
+                    .until($cohort)
+                    .map(|s| s.get_days())
+                    .unwrap_or(0),
+            )
+            .unwrap_or(0);
+            sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
+                .bind(i32::try_from($site).unwrap_or(i32::MAX))
+                .bind(day)
+                .execute($conn)
+                .await?;
+        }
+    };
+}
+
 /// The latest draw of a cohort on the caller's connection: (id, state, seed_sha256).
 macro_rules! latest_draw {
     ($conn:expr, $site:expr, $cohort:expr) => {
@@ -363,6 +386,7 @@ impl Store {
         let seed_sha256 = c.seed.sha256().to_hex();
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
+            lock_cohort!(self, &mut *tx, c.hospital_site_id, c.cohort);
             let latest = latest_draw!(&mut *tx, c.hospital_site_id, c.cohort).await?;
             let reason = c.reason.map(str::trim).filter(|r| !r.is_empty());
             let replaces = match latest {
@@ -453,6 +477,7 @@ impl Store {
             }
             let site: i64 = row.try_get("hospital_site_id")?;
             let cohort = row.try_get::<jiff_sqlx::Date, _>("cohort")?.to_jiff();
+            lock_cohort!(self, &mut *tx, site, cohort);
             let method = match row.try_get::<String, _>("method")?.as_str() {
                 "pure_random" => Method::PureRandom,
                 _ => Method::PreferenceOrder,
@@ -570,6 +595,7 @@ impl Store {
         let (site, cohort) = (course.hospital_site_id, course.dates.municipal_start);
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
+            lock_cohort!(self, &mut *tx, site, cohort);
             if let Some((_, state, _)) = latest_draw!(&mut *tx, site, cohort).await?
                 && state == "committed"
             {
@@ -728,6 +754,7 @@ impl Store {
         let me = course.participant_id();
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
+            lock_cohort!(self, &mut *tx, course.hospital_site_id, course.dates.municipal_start);
             if let Some((id, state, _)) =
                 latest_draw!(&mut *tx, course.hospital_site_id, course.dates.municipal_start).await?
             {

@@ -78,3 +78,23 @@ pub async fn already_sent(
         .await
         .unwrap_or(true)
 }
+
+/// The active accounts holding `role` in organisation `org`, as (e-mail, name): whom a mail to
+/// "the municipality" or "the hospital" goes to. Disabled accounts and other roles get nothing.
+pub async fn role_holders(
+    state: &AppState,
+    org: i64,
+    role: lis1_domain::access::Role,
+) -> Vec<(String, String)> {
+    match state.store.users(Some(org)).await {
+        Ok(users) => users
+            .into_iter()
+            .filter(|u| !u.disabled && u.grants.iter().any(|g| g.org == org && g.role == role))
+            .map(|u| (u.email, u.display_name))
+            .collect(),
+        Err(e) => {
+            tracing::error!(error = %e, "could not list an organisation's users");
+            Vec::new()
+        }
+    }
+}

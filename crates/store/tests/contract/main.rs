@@ -2618,6 +2618,42 @@ mod course_followup {
     );
 
     both_backends!(
+        two_reservations_of_the_last_slot_at_once_leave_one,
+        |store| async move {
+            // Verdal has one place; two doctors' reservations of it race.
+            let c = super::lottery::cohort(&store, 2, 1).await;
+            let go = |course: i64| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .set_reservation(
+                            &sys("2028-02-01T09:00:00Z"),
+                            course,
+                            Some("5038"),
+                            "Særavtale",
+                        )
+                        .await
+                })
+            };
+            let (a, b) = (go(c.courses[0]), go(c.courses[1]));
+            let results = [a.await.unwrap(), b.await.unwrap()];
+            assert_eq!(
+                results.iter().filter(|r| r.is_ok()).count(),
+                1,
+                "{results:?}"
+            );
+            assert_eq!(
+                store
+                    .reservations(c.site, date(2028, 9, 1))
+                    .await
+                    .unwrap()
+                    .len(),
+                1
+            );
+        }
+    );
+
+    both_backends!(
         the_directorate_allows_a_late_draw_with_a_reason,
         |store| async move {
             let c = super::lottery::cohort(&store, 1, 1).await;

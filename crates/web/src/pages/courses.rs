@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiff::civil::Date;
-use lis1_domain::access::{Action, Grant, authorize};
+use lis1_domain::access::{Action, Grant, Role, authorize};
 use lis1_domain::course::{Leave, LeaveKind, RotationPart, suggested_rotation};
 use lis1_domain::org::OrgKind;
 use lis1_domain::{Lang, Localized};
@@ -73,6 +73,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "The dates have moved because of leave. The doctor keeps the place; the municipal part begins on {date}.",
     ),
     ("courses.leaves", "Permisjoner", "Leave"),
+    ("courses.leave", "Permisjon", "Leave"),
     (
         "courses.no_leave",
         "Ingen permisjon registrert.",
@@ -412,6 +413,7 @@ async fn render(
         }
     };
     let leave_form = forms.leave.unwrap_or_default();
+    let details = seen.manage.is_some() || c.applicant_id == s.user.id;
     let supervisor = forms
         .plan
         .as_ref()
@@ -438,9 +440,10 @@ async fn render(
                     moved => (c.actual != c.dates).then(|| label(lang, "courses.moved").replace("{date}", &fmt_date(c.actual.municipal_start, lang))),
                     supervisor => c.supervisor_name.clone(), supervisor_email => c.supervisor_email.clone(),
                 },
+                // The kind and the note may be health data: only the hospital and the doctor.
                 leaves => leaves.iter().map(|l| context! {
-                    kind => l.leave.kind.label(lang), from => fmt_date(l.leave.from, lang),
-                    to => fmt_date(l.leave.to, lang), days => l.leave.days(), note => l.note.clone(),
+                    kind => details.then(|| l.leave.kind.label(lang)), from => fmt_date(l.leave.from, lang),
+                    to => fmt_date(l.leave.to, lang), days => l.leave.days(), note => details.then(|| l.note.clone()),
                     registered => fmt_time(l.registered_at, lang),
                 }).collect::<Vec<_>>(),
                 rotation => rotation.iter().enumerate().map(|(i, p)| context! {
@@ -569,36 +572,39 @@ pub async fn add_leave(
 /// mail names no diagnosis and no kind of sick leave beyond the word the HF chose.
 async fn notify_leave(state: &AppState, ctx: &Ctx, c: &Course, leave: &Leave) {
     let nb = Lang::Nb;
-    let body = format!(
-        "Sykehuset har registrert permisjon for {name} ({kind}, {from} – {to}).\n\n\
-         Legen beholder plassen. Kommunedelen begynner nå {start} og varer til {end} \
+    let dates = format!(
+        "Legen beholder plassen. Kommunedelen begynner nå {start} og varer til {end} \
          (opprinnelig {planned}).",
-        name = c.applicant_name,
-        kind = leave.kind.label(nb).to_lowercase(),
-        from = fmt_date(leave.from, nb),
-        to = fmt_date(leave.to, nb),
         start = fmt_date(c.actual.municipal_start, nb),
         end = fmt_date(c.actual.municipal_end, nb),
         planned = fmt_date(c.dates.municipal_start, nb),
     );
-    let letter = || Letter {
+    let letter = |body: String| Letter {
         subject: format!("Permisjon i LIS1-løpet: {}", c.applicant_name),
-        body: body.clone(),
+        body,
         kind: "course_leave",
         object_type: "course",
         object_id: c.id.to_string(),
     };
+    // The municipality needs the dates, not the kind of leave (which may be health data).
     if let Some(muni) = c.municipality_id {
-        match state.store.users(Some(muni)).await {
-            Ok(users) => {
-                for u in users {
-                    notify::send_to(state, ctx, &u.email, &u.display_name, letter()).await;
-                }
-            }
-            Err(e) => tracing::error!(error = %e, "could not find the municipality's users"),
+        let body = format!(
+            "Sykehuset har registrert permisjon for {name} fra {from} til {to}.\n\n{dates}",
+            name = c.applicant_name,
+            from = fmt_date(leave.from, nb),
+            to = fmt_date(leave.to, nb),
+        );
+        for (email, name) in notify::role_holders(state, muni, Role::Municipality).await {
+            notify::send_to(state, ctx, &email, &name, letter(body.clone())).await;
         }
     }
-    notify::send_to_user(state, ctx, c.applicant_id, letter()).await;
+    let body = format!(
+        "Sykehuset har registrert {kind} for deg fra {from} til {to}.\n\n{dates}",
+        kind = leave.kind.label(nb).to_lowercase(),
+        from = fmt_date(leave.from, nb),
+        to = fmt_date(leave.to, nb),
+    );
+    notify::send_to_user(state, ctx, c.applicant_id, letter(body)).await;
 }
 
 /// Form: the rotation plan (three rows; an empty third row means a two-part plan) and the
@@ -810,11 +816,9 @@ pub async fn resign(
         object_type: "course",
         object_id: c.id.to_string(),
     };
-    if let Some(muni) = c.municipality_id
-        && let Ok(users) = state.store.users(Some(muni)).await
-    {
-        for u in users {
-            notify::send_to(&state, &ctx, &u.email, &u.display_name, letter()).await;
+    if let Some(muni) = c.municipality_id {
+        for (email, name) in notify::role_holders(&state, muni, Role::Municipality).await {
+            notify::send_to(&state, &ctx, &email, &name, letter()).await;
         }
     }
     notify::send_to_user(&state, &ctx, c.applicant_id, letter()).await;

@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Response};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use lis1_domain::Lang;
-use lis1_domain::access::{Action, Grant, authorize};
+use lis1_domain::access::{Action, Grant, Role, authorize};
 use lis1_domain::org::OrgKind;
 use lis1_store::audit::Event;
 use lis1_store::courses::Course;
@@ -249,11 +249,36 @@ pub async fn show(
         .await
         .map_err(store_err(lang))?
         .map_err(|d| forbidden(d, lang))?;
-    let courses = state
+    // Each row only for those with a work need for it: the directorate and the site's HF and RHF
+    // see every doctor; a coordinator, county governor or municipality the doctors placed in a
+    // municipality it reaches (the same rule as an obligation of that course). Doctors not yet
+    // placed are shown to the area's coordinators too, who plan the cohort with the hospital,
+    // but not to a governor or municipality that reaches only one corner of the area.
+    let site_path = paths
+        .of(&state.store, site)
+        .await
+        .map_err(store_err(lang))?;
+    let mut courses = Vec::new();
+    for c in state
         .store
         .courses_for_cohort(site, cohort)
         .await
-        .map_err(store_err(lang))?;
+        .map_err(store_err(lang))?
+    {
+        let municipalities = match c.municipality_id {
+            Some(m) => vec![paths.of(&state.store, m).await.map_err(store_err(lang))?],
+            None => Vec::new(),
+        };
+        let row_access = Action::ViewObligation {
+            site: &site_path,
+            municipalities: &municipalities,
+        };
+        let unplaced_for_coordinator =
+            c.municipality_id.is_none() && grant.role == Role::Coordinator;
+        if unplaced_for_coordinator || authorize(&s.principal, &row_access).is_ok() {
+            courses.push(c);
+        }
+    }
     let mut rows = Vec::with_capacity(courses.len());
     for c in &courses {
         let profile = state
@@ -319,7 +344,12 @@ pub async fn show(
                     },
                 ),
             )?;
-            Ok(html.into_response())
+            let mut resp = html.into_response();
+            resp.headers_mut().insert(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("private, no-store"),
+            );
+            Ok(resp)
         }
     }
 }

@@ -694,18 +694,31 @@ pub async fn commit(
                 )
                 .in_lang(lang)
             })?;
-            if day < today(&state) || day >= cohort {
+            // The draw waits for the deadline, so it must pass before the last draw day, or the
+            // draw could never be made in time (unless the directorate allowed a late one).
+            let late_allowed = state
+                .store
+                .late_lottery_permission(f.site, cohort)
+                .await
+                .map_err(store_err(lang))?
+                .is_some();
+            let last_day = if late_allowed {
+                cohort.saturating_sub(1.day())
+            } else {
+                latest_draw_date(cohort).saturating_sub(1.day())
+            };
+            if day < today(&state) || day > last_day {
                 return Err(AppError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "lottery_ranking_deadline_invalid",
                     match lang {
                         Lang::Nb => format!(
-                            "Rangeringsfristen må være fra i dag og før kommunestart, og helst senest {}.",
-                            fmt_date(latest_draw_date(cohort), lang)
+                            "Rangeringsfristen må være fra i dag til og med {}, så trekningen kan gjøres innen siste trekningsdag.",
+                            fmt_date(last_day, lang)
                         ),
                         Lang::En => format!(
-                            "The ranking deadline must be from today and before the municipal start, preferably no later than {}.",
-                            fmt_date(latest_draw_date(cohort), lang)
+                            "The ranking deadline must be from today up to and including {}, so the draw can be made by the last draw day.",
+                            fmt_date(last_day, lang)
                         ),
                     },
                 )
@@ -819,9 +832,7 @@ async fn notify_drawn(state: &AppState, ctx: &Ctx, draw: &Draw) {
         crate::notify::send_to_user(state, ctx, c.applicant_id, letter).await;
     }
     for (muni, placed) in by_municipality {
-        let Ok(users) = state.store.users(Some(muni)).await else {
-            continue;
-        };
+        let users = crate::notify::role_holders(state, muni, Role::Municipality).await;
         let list: Vec<String> = placed
             .iter()
             .map(|c| {
@@ -834,7 +845,7 @@ async fn notify_drawn(state: &AppState, ctx: &Ctx, draw: &Draw) {
                 )
             })
             .collect();
-        for u in users {
+        for (email, name) in users {
             let letter = crate::notify::Letter {
                 subject: format!(
                     "LIS1-leger trukket til dere fra {}",
@@ -850,7 +861,7 @@ async fn notify_drawn(state: &AppState, ctx: &Ctx, draw: &Draw) {
                 object_type: "organisation",
                 object_id: muni.to_string(),
             };
-            crate::notify::send_to(state, ctx, &u.email, &u.display_name, letter).await;
+            crate::notify::send_to(state, ctx, &email, &name, letter).await;
         }
     }
 }
