@@ -541,6 +541,14 @@ impl Store {
             if owner != applicant_id {
                 return Err(StoreError::NotFound);
             }
+            // Every change to a rest position and its offers locks the position row first, so
+            // accept, close and withdraw take turns and always lock in the same order.
+            if crate::Backend::Postgres == self.backend() {
+                sqlx::query("SELECT id FROM rest_positions WHERE id = $1 FOR UPDATE")
+                    .bind(rest_position_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let n = sqlx::query(
                 "UPDATE rest_offers SET state = 'accepted', answered_at = $1 \
                  WHERE id = $2 AND state = 'made' AND reply_deadline > $1",
@@ -620,6 +628,14 @@ impl Store {
     ) -> Result<Vec<RestOffer>> {
         let withdrawn: Vec<i64> = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
+            // Every change to a rest position and its offers locks the position row first, so
+            // accept, close and withdraw take turns and always lock in the same order.
+            if crate::Backend::Postgres == self.backend() {
+                sqlx::query("SELECT id FROM rest_positions WHERE id = $1 FOR UPDATE")
+                    .bind(rest_position_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let n = sqlx::query(
                 "UPDATE rest_positions SET state = 'closed', closed_at = $1, closed_reason = $2 \
                  WHERE id = $3 AND state = 'open'",
@@ -691,6 +707,14 @@ impl Store {
     ) -> Result<Option<RestOffer>> {
         let withdrawn: Option<i64> = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
+            // Every change to a rest position and its offers locks the position row first, so
+            // accept, close and withdraw take turns and always lock in the same order.
+            if crate::Backend::Postgres == self.backend() {
+                sqlx::query("SELECT id FROM rest_positions WHERE id = $1 FOR UPDATE")
+                    .bind(rest_position_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let app: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM rest_applications \
                  WHERE rest_position_id = $1 AND applicant_id = $2 AND state = 'submitted'",
@@ -711,8 +735,8 @@ impl Store {
             if accepted > 0 {
                 return Err(StoreError::Conflict("accepted".into()));
             }
-            // Conditional on the state, so a concurrent accept and withdraw cannot both win: the
-            // accept requires the offer still `made`, the withdrawal moves it away from `made`.
+            // Under the position's lock a concurrent accept has either committed (and is counted
+            // above) or waits until this withdrawal is done and then finds the offer withdrawn.
             let n = sqlx::query(
                 "UPDATE rest_applications SET state = 'withdrawn' WHERE id = $1 AND state = 'submitted'",
             )

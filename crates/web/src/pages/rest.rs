@@ -1020,7 +1020,33 @@ pub async fn withdraw(
         .withdraw_rest_application(&ctx, id, s.user.id)
         .await
     {
-        Ok(_) => Ok(Redirect::to("/reststillinger/mine?trukket=1").into_response()),
+        Ok(withdrawn) => {
+            // An unanswered offer went with the application: the employer is told.
+            if withdrawn.is_some()
+                && let Ok(position) = state.store.rest_position(id).await
+            {
+                let letter = || crate::notify::Letter {
+                    subject: format!("Tilbud om reststilling trukket: {}", position.title),
+                    body: format!(
+                        "{name} har trukket søknaden på reststillingen «{title}». Tilbudet som var sendt, \
+                         er dermed trukket, og stillingen kan tilbys en annen søker.",
+                        name = s.user.display_name,
+                        title = position.title,
+                    ),
+                    kind: "rest_application_withdrawn",
+                    object_type: "rest_position",
+                    object_id: id.to_string(),
+                };
+                for role in [Role::Municipality, Role::HfRecruiter] {
+                    for (email, name) in
+                        crate::notify::role_holders(&state, position.employer_id, role).await
+                    {
+                        crate::notify::send_to(&state, &ctx, &email, &name, letter()).await;
+                    }
+                }
+            }
+            Ok(Redirect::to("/reststillinger/mine?trukket=1").into_response())
+        }
         Err(StoreError::Conflict(_)) => Err(AppError::new(
             StatusCode::CONFLICT,
             "rest_offer_accepted",

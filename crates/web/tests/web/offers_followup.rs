@@ -763,3 +763,45 @@ both_backends!(
         }
     }
 );
+
+both_backends!(
+    withdrawing_with_an_open_offer_tells_the_employer,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let levanger = app.login("levanger@demo.lis1.no").await;
+        let id = rest_position(&app, &levanger, "LIS1 i Levanger, høsten").await;
+        let lise = save_profile(&app, "lege1@demo.lis1.no", "Lise Lege").await;
+        let sent = form(
+            &app,
+            &format!("/reststillinger/{id}/sok"),
+            &lise,
+            &[("motivation", "Gjerne.".into())],
+        )
+        .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER);
+        let apps = app.state.store.rest_applications(id).await.unwrap();
+        let offered = form(
+            &app,
+            &format!("/reststillinger/{id}/tilbud"),
+            &levanger,
+            &[("application", apps[0].id.to_string())],
+        )
+        .await;
+        assert_eq!(offered.status, StatusCode::SEE_OTHER);
+        let gone = form(&app, &format!("/reststillinger/{id}/trekk"), &lise, &[]).await;
+        assert_eq!(gone.status, StatusCode::SEE_OTHER, "{}", gone.body);
+        let offer = app.state.store.rest_offers_for_position(id).await.unwrap()[0].clone();
+        assert_eq!(offer.state, "withdrawn");
+        let mail = app
+            .state
+            .store
+            .mail_to("levanger@demo.lis1.no")
+            .await
+            .unwrap();
+        let told = mail
+            .iter()
+            .find(|m| m.kind == "rest_application_withdrawn")
+            .expect("the employer is told");
+        assert!(told.body_text.contains("Lise Lege"), "{}", told.body_text);
+    }
+);
