@@ -266,6 +266,8 @@ async function applyTo(page, adId, kinds, bound, letter) {
     await page.getByRole('checkbox', { name: new RegExp(`^${kind.replace(/[+]/g, '\\+')} \\(`) }).check();
   }
   await page.locator(`#a-applies_for_bound-${bound}`).check();
+  // The recruiter's own question (hiring 2: "Har du førerkort klasse B?").
+  if (await page.locator('#a-q1-yes').count()) await page.locator('#a-q1-yes').check();
   await page.locator('#motivation').fill(letter);
 }
 
@@ -323,6 +325,19 @@ async function hiring(newContext, watch) {
     await byId(page, 'positions[1].count').fill('1');
     await byId(page, 'positions[1].municipality_id').selectOption({ label: 'Levanger kommune' });
     await byId(page, 'positions[1].later_employer_id').selectOption({ label: 'Levanger kommune' });
+    // The points rubric is a table pre-filled with the default: item 1 worth more, "Relevante kurs"
+    // (row 7) removed, a new item in the first empty row (11).
+    const cell = (name) => page.getByLabel(name, { exact: true });
+    await cell('Poeng, punkt 1').fill('1,5');
+    await cell('Maks, punkt 1').fill('30');
+    assert((await cell('Tekst (bokmål), punkt 7').inputValue()) === 'Relevante kurs', 'row 7 is not "Relevante kurs"');
+    await cell('Fjern punkt 7').check();
+    await cell('Tekst (bokmål), punkt 11').fill('Førerkort klasse B');
+    await cell('Tekst (engelsk), punkt 11').fill('Driving licence class B');
+    await cell('Hva gir poeng, punkt 11').selectOption({ label: 'Førerkort klasse B' });
+    await cell('Poeng, punkt 11').fill('2');
+    await byId(page, 'screening[0].text_nb').fill('Har du førerkort klasse B?');
+    await byId(page, 'screening[0].text_en').fill('Do you hold a class B driving licence?');
   };
   await check('hiring 2: hnt /utlysninger/ny has no axe violations', async () => {
     assert(roundId, 'no open round');
@@ -355,6 +370,24 @@ async function hiring(newContext, watch) {
     assert((await page.locator('#error-summary a[href="#municipality_ids"]').count()) === 1, 'the summary does not link to the municipality group');
     await axe(page);
   });
+  await check('hiring 2: negative points in the rubric table are refused next to the cell, typed values kept (axe clean)', async () => {
+    assert(roundId, 'no open round');
+    const page = hnt.page;
+    await byId(page, 'rubric[1].points').fill('-1');
+    const status = await submit(page, page.locator('main form[action="/utlysninger/ny"] button[type=submit]'));
+    assert(status === 422, `answered ${status}, expected 422`);
+    const error = byId(page, 'rubric[1].points-error');
+    assert((await error.count()) === 1, `no message next to the cell; summary: ${await errorSummary(page)}`);
+    assert((await error.innerText()).includes('punkt 2'), `unexpected message: ${await error.innerText()}`);
+    assert((await page.locator('#error-summary a[href="#rubric[1].points"]').count()) === 1, 'the summary does not link to the cell');
+    assert((await byId(page, 'rubric[1].points').getAttribute('aria-invalid')) === 'true', 'the cell is not marked invalid');
+    assert((await byId(page, 'rubric[1].points').inputValue()) === '-1', 'the typed value is lost');
+    assert((await byId(page, 'rubric[10].label_nb').inputValue()) === 'Førerkort klasse B', 'the new row is lost');
+    assert(await byId(page, 'rubric[6].remove').isChecked(), 'the removal is lost');
+    await page.screenshot({ path: join(OUT, 'ad-form-rubric-error.png'), fullPage: true });
+    await axe(page);
+    await byId(page, 'rubric[1].points').fill('0,7');
+  });
   await check('hiring 2: hnt saves the ad as a draft (§ 13b, 4 municipalities, ordinary ×3 + LIS1+ALIS in Levanger)', async () => {
     assert(roundId, 'no open round');
     const page = hnt.page;
@@ -369,6 +402,10 @@ async function hiring(newContext, watch) {
     assert(text.includes('lagret som utkast'), 'no "lagret som utkast" notice');
     assert(/Status\s+Utkast/.test(text), 'the ad is not shown as a draft');
     for (const m of AD_MUNICIPALITIES) assert(text.includes(m), `${m} not on the ad`);
+    for (const line of ['1,50 poeng per måned, maks 30 poeng', 'Førerkort klasse B: 2,00 poeng', 'Har du førerkort klasse B?']) {
+      assert(text.includes(line), `"${line}" not on the ad`);
+    }
+    assert(!text.includes('Relevante kurs'), 'the removed rubric item is on the ad');
     await axe(page);
   });
   await check('hiring 2: hnt publishes the ad ("Utlysningen er publisert."), ad page has no axe violations', async () => {

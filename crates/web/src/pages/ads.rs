@@ -31,6 +31,8 @@ use crate::error::AppError;
 use crate::pages::{fmt_time, page};
 use crate::state::AppState;
 
+mod rubric_form;
+
 /// This module's interface texts.
 pub const TEXTS: &[(&str, &str, &str)] = &[
     ("nav.positions", "Ledige stillinger", "Open positions"),
@@ -109,14 +111,43 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("ads.rubric", "Poengregler", "Points rubric"),
     (
         "ads.rubric_hint",
-        "Poengene er veiledende, ikke avgjørende. Reglene vises for søkerne. Avansert: endre reglene som JSON.",
-        "Points are guidance, not the decision. The rules are shown to applicants. Advanced: edit the rules as JSON.",
+        "Poengene er veiledende, ikke avgjørende. Reglene vises for søkerne slik de står her.",
+        "Points are guidance, not the decision. The rules are shown to applicants as they stand here.",
     ),
+    (
+        "ads.rubric_how",
+        "Én rad per punkt. «Hva gir poeng» avgjør om poengene gis per måned med arbeid, for hver meritt eller én gang. Vakt, rolle og nivå gjelder bare arbeid. Poeng kan ha to desimaler (0,5). Maks kan stå tomt. Fyll ut en tom rad for å legge til et punkt, og kryss av for «Fjern» for å ta bort et.",
+        "One row per item. “What gives points” decides whether the points are given per month of work, for each merit or once. On-call duty, capacity and level apply to work only. Points may have two decimals (0.5). The maximum may be left empty. Fill in an empty row to add an item, and tick “Remove” to take one away.",
+    ),
+    ("ads.rubric_no", "Nr.", "No."),
+    ("ads.rubric_item", "punkt", "item"),
+    ("ads.rubric_label_nb", "Tekst (bokmål)", "Label (Norwegian)"),
+    ("ads.rubric_label_en", "Tekst (engelsk)", "Label (English)"),
+    ("ads.rubric_source", "Hva gir poeng", "What gives points"),
+    ("ads.rubric_choose", "Velg …", "Choose …"),
+    ("ads.rubric_work", "Bare arbeid", "Work only"),
+    ("ads.rubric_on_call", "Vakt", "On-call duty"),
+    ("ads.rubric_capacity", "Rolle", "Capacity"),
+    ("ads.rubric_care_level", "Nivå", "Level"),
+    ("ads.rubric_points", "Poeng", "Points"),
+    ("ads.rubric_cap", "Maks", "Max"),
+    ("ads.rubric_remove", "Fjern", "Remove"),
     ("ads.screening", "Utsilingsspørsmål", "Screening questions"),
     (
         "ads.screening_hint",
-        "Ekstra ja/nei-spørsmål, ett per linje. Spørsmålet om bunden stilling legges til når utlysningen har en bunden stilling.",
-        "Extra yes/no questions, one per line. The question about the bound position is added when the advertisement has a bound position.",
+        "Ekstra ja/nei-spørsmål. Tomme rader brukes ikke. Står den engelske teksten tom, får søkere som bruker portalen på engelsk det norske spørsmålet. Spørsmålet om bunden stilling legges til når utlysningen har en bunden stilling.",
+        "Extra yes/no questions. Empty rows are not used. If the English text is left empty, applicants who use the portal in English get the Norwegian question. The question about the bound position is added when the advertisement has a bound position.",
+    ),
+    ("ads.screening_question", "Spørsmål", "Question"),
+    (
+        "ads.screening_nb",
+        "Spørsmål på bokmål",
+        "Question in Norwegian",
+    ),
+    (
+        "ads.screening_en",
+        "Spørsmål på engelsk (valgfritt)",
+        "Question in English (optional)",
     ),
     (
         "ads.auto_next",
@@ -516,10 +547,36 @@ struct AdForm {
     title: String,
     description: String,
     weighted: String,
-    rubric: String,
-    screening: String,
+    rubric: Vec<rubric_form::RubricRow>,
+    screening: Vec<ScreeningForm>,
     auto_next: bool,
     positions: Vec<PositionForm>,
+}
+
+/// One screening question as typed: the English text may be left empty.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+struct ScreeningForm {
+    text_nb: String,
+    text_en: String,
+}
+
+/// Empty screening rows under the questions.
+const SCREENING_EMPTY_ROWS: usize = 3;
+/// Screening rows beyond this index are ignored (a tampered form).
+const SCREENING_MAX_ROWS: usize = ads::MAX_QUESTIONS + SCREENING_EMPTY_ROWS;
+
+impl ScreeningForm {
+    fn is_unused(&self) -> bool {
+        self.text_nb.trim().is_empty() && self.text_en.trim().is_empty()
+    }
+}
+
+/// Makes sure the screening rows end with [`SCREENING_EMPTY_ROWS`] empty ones.
+fn top_up_screening(rows: &mut Vec<ScreeningForm>) {
+    let trailing = rows.iter().rev().take_while(|r| r.is_unused()).count();
+    let wanted =
+        (rows.len() + SCREENING_EMPTY_ROWS.saturating_sub(trailing)).min(SCREENING_MAX_ROWS);
+    rows.resize(wanted.max(rows.len()), ScreeningForm::default());
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -533,8 +590,10 @@ struct PositionForm {
 const POSITION_ROWS: usize = 4;
 
 impl AdForm {
-    fn blank() -> AdForm {
-        let rubric = serde_json::to_string_pretty(&Rubric::hnt_default()).unwrap_or_default();
+    fn blank(lang: Lang) -> AdForm {
+        let rubric = rubric_form::rows(&Rubric::hnt_default(), lang);
+        let mut screening = Vec::new();
+        top_up_screening(&mut screening);
         let mut positions = vec![PositionForm::default(); POSITION_ROWS];
         positions[0] = PositionForm {
             kind: "ordinary".into(),
@@ -545,6 +604,7 @@ impl AdForm {
             coupling: "section13b".into(),
             weighted: "God kjennskap til norsk helsevesen\nUtdanning og relevant faglig arbeidserfaring\nSpråkkunnskaper\nTeamkompetanse\nReferanser".into(),
             rubric,
+            screening,
             auto_next: true,
             positions,
             ..AdForm::default()
@@ -565,9 +625,25 @@ impl AdForm {
                 "title" => f.title = v.trim().to_string(),
                 "description" => f.description = v.clone(),
                 "weighted" => f.weighted = v.clone(),
-                "rubric" => f.rubric = v.clone(),
-                "screening" => f.screening = v.clone(),
                 "auto_next" => f.auto_next = true,
+                other if rubric_form::take_field(&mut f.rubric, other, v) => {}
+                other if other.starts_with("screening[") => {
+                    let Some((n, part)) = other["screening[".len()..].split_once("].") else {
+                        continue;
+                    };
+                    let Some(n) = n.parse::<usize>().ok().filter(|&n| n < SCREENING_MAX_ROWS)
+                    else {
+                        continue;
+                    };
+                    if f.screening.len() <= n {
+                        f.screening.resize(n + 1, ScreeningForm::default());
+                    }
+                    match part {
+                        "text_nb" => f.screening[n].text_nb = v.clone(),
+                        "text_en" => f.screening[n].text_en = v.clone(),
+                        _ => {}
+                    }
+                }
                 other => {
                     let Some(rest) = other.strip_prefix("positions[") else {
                         continue;
@@ -589,6 +665,8 @@ impl AdForm {
                 }
             }
         }
+        rubric_form::top_up(&mut f.rubric);
+        top_up_screening(&mut f.screening);
         f
     }
 }
@@ -695,6 +773,7 @@ fn form_page(
                 form => form, errors => map, error_list => list, rounds => opts.rounds.clone(), sites => sites,
                 kinds => kinds, couplings => couplings, later_employers => opts.later_employers.clone(),
                 formal => FormalCriteria::hnt().describe(lang),
+                rubric_choices => rubric_form::choices(lang),
             },
         ),
     )?;
@@ -716,7 +795,7 @@ fn require_recruiter(v: &Visitor) -> Result<&SignedIn, AppError> {
 pub async fn new_form(State(state): State<AppState>, v: Visitor) -> Result<Response, AppError> {
     let s = require_recruiter(&v)?;
     let opts = form_options(&state, s, v.lang).await?;
-    let mut form = AdForm::blank();
+    let mut form = AdForm::blank(v.lang);
     if let Some((site, _)) = opts.sites.first() {
         form.site_id = site.id.to_string();
         form.title = format!("LIS1 ved {}", site.name);
@@ -775,16 +854,11 @@ pub async fn create(
         .iter()
         .filter_map(|m| m.parse().ok())
         .collect();
-    let rubric: Option<Rubric> = match serde_json::from_str(&form.rubric) {
+    // Checked on its own, so every problem in the table shows at once, by the table's rows.
+    let rubric: Option<Rubric> = match rubric_form::parse(&form.rubric, lang) {
         Ok(r) => Some(r),
-        Err(e) => {
-            errors.push((
-                "rubric".into(),
-                match lang {
-                    Lang::Nb => format!("Poengreglene er ikke gyldig JSON: {e}"),
-                    Lang::En => format!("The rubric is not valid JSON: {e}"),
-                },
-            ));
+        Err(problems) => {
+            errors.extend(problems);
             None
         }
     };
@@ -819,19 +893,26 @@ pub async fn create(
     if positions.iter().any(|p| p.kind.is_bound()) {
         screening.push(ScreeningQuestion::applies_for_bound());
     }
-    for (i, line) in form
-        .screening
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .enumerate()
-    {
+    // The question before the recruiter's own, and the form row of each of those.
+    let built_in = screening.len();
+    let mut screening_rows: Vec<usize> = Vec::new();
+    for (row, q) in form.screening.iter().enumerate() {
+        if q.is_unused() {
+            continue;
+        }
+        let text_nb = q.text_nb.trim().to_string();
+        // Without an English text, English readers get the Norwegian question (the hint says so).
+        let text_en = match q.text_en.trim() {
+            "" => text_nb.clone(),
+            en => en.to_string(),
+        };
         screening.push(ScreeningQuestion {
-            id: format!("q{}", i + 1),
-            text_nb: line.to_string(),
-            text_en: line.to_string(),
+            id: format!("q{}", screening_rows.len() + 1),
+            text_nb,
+            text_en,
             kind: ads::QuestionKind::YesNo,
         });
+        screening_rows.push(row);
     }
     let weighted: Vec<String> = form
         .weighted
@@ -859,7 +940,22 @@ pub async fn create(
         let area_ids: Vec<i64> = area.iter().map(|m| m.id).collect();
         match ads::validate_advertisement(&draft, &area_ids) {
             Err(problems) => {
-                errors.extend(problems.iter().map(|p| (p.field(), p.message(lang))));
+                for p in problems {
+                    let p = screening_at_row(p, built_in, &screening_rows);
+                    // An English text left empty is the Norwegian one: one message is enough.
+                    let empty_en = p.field.strip_prefix("screening[").is_some_and(|r| {
+                        r.split_once("].").is_some_and(|(n, part)| {
+                            part == "text_en"
+                                && n.parse::<usize>()
+                                    .ok()
+                                    .and_then(|n| form.screening.get(n))
+                                    .is_some_and(|q| q.text_en.trim().is_empty())
+                        })
+                    });
+                    if !empty_en {
+                        errors.push((p.field(), p.message(lang)));
+                    }
+                }
             }
             Ok(()) => {
                 let hf_path = state
@@ -912,6 +1008,40 @@ pub async fn create(
         &errors,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
+}
+
+/// A problem with a screening question, named by the form row the recruiter typed it in (the
+/// built-in questions come first in the advertisement but have no row).
+fn screening_at_row(p: ads::AdError, built_in: usize, rows: &[usize]) -> ads::AdError {
+    let Some(rest) = p.field.strip_prefix("screening[") else {
+        return p;
+    };
+    let Some((n, part)) = rest.split_once("].") else {
+        return p;
+    };
+    let Some(row) = n
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_sub(built_in))
+        .and_then(|k| rows.get(k).copied())
+    else {
+        return p;
+    };
+    let rule = match p.rule {
+        ads::AdRule::QuestionTextRequired { lang, .. } => ads::AdRule::QuestionTextRequired {
+            question: row,
+            lang,
+        },
+        ads::AdRule::QuestionTextTooLong { lang, .. } => ads::AdRule::QuestionTextTooLong {
+            question: row,
+            lang,
+        },
+        other => other,
+    };
+    ads::AdError {
+        field: format!("screening[{row}].{part}"),
+        rule,
+    }
 }
 
 /// Notices after an action.

@@ -3,6 +3,7 @@
 //! One test binary for the web crate (link time); areas with much of their own are modules.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod ad_form;
 mod lists;
 mod lottery;
 mod mail;
@@ -801,11 +802,55 @@ pub(crate) mod hiring {
         pub(crate) bound: i64,
     }
 
-    fn org_id(orgs: &[lis1_store::orgs::Org], name: &str) -> i64 {
+    pub(crate) fn org_id(orgs: &[lis1_store::orgs::Org], name: &str) -> i64 {
         orgs.iter()
             .find(|o| o.name == name)
             .unwrap_or_else(|| panic!("no {name}"))
             .id
+    }
+
+    /// The rubric table's fields for `rubric`, one row per item, as the advertisement form posts
+    /// them (`rubric[0].points`, …).
+    pub(crate) fn rubric_fields(rubric: &lis1_domain::scoring::Rubric) -> Vec<(String, String)> {
+        use lis1_domain::Lang;
+        use lis1_domain::scoring::Rule;
+        let mut out = Vec::new();
+        for (i, item) in rubric.items.iter().enumerate() {
+            let (source, on_call, capacity, care_level) = match item.rule {
+                Rule::PerMonth { filter, .. } => (
+                    format!("month:{}", filter.kind.as_str()),
+                    match filter.on_call {
+                        None => "",
+                        Some(true) => "yes",
+                        Some(false) => "no",
+                    },
+                    filter.capacity.map_or("", |c| c.as_str()),
+                    filter.care_level.map_or("", |c| c.as_str()),
+                ),
+                Rule::PerMerit { kind, .. } => (format!("merit:{}", kind.as_str()), "", "", ""),
+                Rule::Flag { flag, .. } => (format!("flag:{}", flag.as_str()), "", "", ""),
+            };
+            let cells = [
+                ("id", item.id.clone()),
+                ("label_nb", item.label_nb.clone()),
+                ("label_en", item.label_en.clone()),
+                ("source", source),
+                ("on_call", on_call.to_string()),
+                ("capacity", capacity.to_string()),
+                ("care_level", care_level.to_string()),
+                ("points", item.rule.points().format(Lang::Nb)),
+                (
+                    "cap",
+                    item.cap.map(|c| c.format(Lang::Nb)).unwrap_or_default(),
+                ),
+            ];
+            out.extend(
+                cells
+                    .into_iter()
+                    .map(|(part, v)| (format!("rubric[{i}].{part}"), v)),
+            );
+        }
+        out
     }
 
     pub(crate) async fn form(
@@ -835,7 +880,7 @@ pub(crate) mod hiring {
         let site = org_id(&orgs, "Sykehuset Levanger");
         let levanger = org_id(&orgs, "Levanger kommune");
         let verdal = org_id(&orgs, "Verdal kommune");
-        let rubric = serde_json::to_string(&lis1_domain::scoring::Rubric::hnt_default()).unwrap();
+        let rubric = rubric_fields(&lis1_domain::scoring::Rubric::hnt_default());
         let mut fields = vec![
             ("round_id", round.id.to_string()),
             ("site_id", site.to_string()),
@@ -846,8 +891,6 @@ pub(crate) mod hiring {
                 "12 måneder i sykehus og 6 måneder i kommune.".to_string(),
             ),
             ("weighted", "Teamkompetanse".to_string()),
-            ("rubric", rubric),
-            ("screening", String::new()),
             ("auto_next", "1".to_string()),
             ("positions[0].kind", "ordinary".to_string()),
             ("positions[0].count", "3".to_string()),
@@ -856,6 +899,7 @@ pub(crate) mod hiring {
             ("positions[1].municipality_id", levanger.to_string()),
             ("positions[1].later_employer_id", levanger.to_string()),
         ];
+        fields.extend(rubric.iter().map(|(k, v)| (k.as_str(), v.clone())));
         // Without municipalities a §13b advertisement is refused, next to the field.
         let refused = form(app, "/utlysninger/ny", hnt, &fields).await;
         assert_eq!(
