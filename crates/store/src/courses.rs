@@ -17,6 +17,7 @@ use lis1_domain::course::{
 };
 
 use crate::audit::{AuditTx, Event};
+use crate::outbox::{NewMail, OutboxTx};
 use crate::{Ctx, Result, Store, StoreError, conv, on_db};
 
 /// A doctor's course.
@@ -275,12 +276,17 @@ impl Store {
     /// the course is flagged for the lottery, and the dates — and the rotation plan, if any —
     /// move by [`CourseDates::after_leave`]. Returns the course as it is now.
     /// [`CourseStoreError::Rule`] names what is wrong with the leave; nothing is stored then.
+    ///
+    /// `notices` writes the mails that tell of it (the municipality must be told at once, 002
+    /// §2.2), given the dates after the leave; they are queued in the same transaction, so the
+    /// leave is never registered without them.
     pub async fn add_leave(
         &self,
         ctx: &Ctx,
         course_id: i64,
         leave: &Leave,
         note: &str,
+        notices: impl FnOnce(&CourseDates) -> Vec<NewMail>,
     ) -> std::result::Result<Course, CourseStoreError> {
         let course = self.course(course_id).await?;
         let note = note.trim();
@@ -371,6 +377,9 @@ impl Store {
                         "municipal_end": actual.municipal_end.to_string()}}),
             })
             .await?;
+            for mail in notices(&actual) {
+                tx.enqueue_mail(ctx, &mail).await?;
+            }
             tx.commit().await?;
             Ok::<(), CourseStoreError>(())
         })?;

@@ -2435,7 +2435,25 @@ mod course_followup {
                 from: date(2028, 1, 10),
                 to: date(2028, 3, 19), // 70 days
             };
-            let after = store.add_leave(&hr, course.id, &leave, "").await.unwrap();
+            let notice = |d: &lis1_store::courses::CourseDates| {
+                vec![lis1_store::outbox::NewMail {
+                    to_address: "levanger@kommune.no".into(),
+                    to_name: None,
+                    subject: "Permisjon".into(),
+                    body_text: format!("Kommunedelen begynner {}", d.municipal_start),
+                    kind: "course_leave".into(),
+                    object_type: "course".into(),
+                    object_id: course.id.to_string(),
+                }]
+            };
+            let after = store
+                .add_leave(&hr, course.id, &leave, "", notice)
+                .await
+                .unwrap();
+            // The municipality's mail is queued with the leave, with the moved date.
+            let queued = store.mail_to("levanger@kommune.no").await.unwrap();
+            assert_eq!(queued.len(), 1);
+            assert_eq!(queued[0].body_text, "Kommunedelen begynner 2028-11-10");
             assert!(after.on_leave);
             assert_eq!(
                 after.dates, course.dates,
@@ -2466,12 +2484,17 @@ mod course_followup {
                 from: date(2028, 3, 1),
                 to: date(2028, 3, 30),
             };
-            match store.add_leave(&hr, course.id, &overlap, "").await {
+            match store.add_leave(&hr, course.id, &overlap, "", notice).await {
                 Err(CourseStoreError::Rule(CourseError::LeaveOverlaps { .. })) => {}
                 other => panic!("{other:?}"),
             }
             assert_eq!(store.course(course.id).await.unwrap(), before);
             assert_eq!(store.course_leaves(course.id).await.unwrap().len(), 1);
+            assert_eq!(
+                store.mail_to("levanger@kommune.no").await.unwrap().len(),
+                1,
+                "no mail for a refused leave"
+            );
             // A plan that does not cover the moved hospital part is refused.
             match store
                 .set_course_plan(&hr, course.id, &plan(course.dates))

@@ -19,7 +19,8 @@ use lis1_domain::course::{Leave, LeaveKind, RotationPart, suggested_rotation};
 use lis1_domain::org::OrgKind;
 use lis1_domain::{Lang, Localized};
 use lis1_store::audit::Event;
-use lis1_store::courses::{Course, CoursePlan, CourseStoreError};
+use lis1_store::courses::{Course, CourseDates, CoursePlan, CourseStoreError};
+use lis1_store::outbox::NewMail;
 use lis1_store::{Actor, Ctx, StoreError};
 use minijinja::context;
 use minijinja::value::Value;
@@ -548,9 +549,29 @@ pub async fn add_leave(
         }
     };
     let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    // Who is told is known now; what they are told (the moved dates) only inside the store's
+    // transaction, which queues the mails with the leave.
+    let municipality = match seen.course.municipality_id {
+        Some(m) => notify::role_holders(&state, m, Role::Municipality).await,
+        None => Vec::new(),
+    };
+    let doctor = state
+        .store
+        .user(seen.course.applicant_id)
+        .await
+        .map_err(store_err(lang))?;
+    let notices = |actual: &CourseDates| {
+        leave_mails(
+            &seen.course,
+            &leave,
+            actual,
+            &municipality,
+            (&doctor.email, &doctor.display_name),
+        )
+    };
     let course = match state
         .store
-        .add_leave(&ctx, seen.course.id, &leave, &f.note)
+        .add_leave(&ctx, seen.course.id, &leave, &f.note, notices)
         .await
     {
         Ok(c) => c,
@@ -564,47 +585,53 @@ pub async fn add_leave(
         }
         Err(CourseStoreError::Store(e)) => return Err(AppError::store(e, lang)),
     };
-    notify_leave(&state, &ctx, &course, &leave).await;
     Ok(Redirect::to(&format!("/lis1-lop/{}?lagret=permisjon", course.id)).into_response())
 }
 
-/// Tells the municipality (if the doctor is placed) and the doctor about registered leave. The
-/// mail names no diagnosis and no kind of sick leave beyond the word the HF chose.
-async fn notify_leave(state: &AppState, ctx: &Ctx, c: &Course, leave: &Leave) {
+/// The mails about registered leave: to the municipality's accounts (if the doctor is placed)
+/// the moved dates only — the kind of leave may be health data — and to the doctor the kind too.
+fn leave_mails(
+    c: &Course,
+    leave: &Leave,
+    actual: &CourseDates,
+    municipality: &[(String, String)],
+    doctor: (&str, &str),
+) -> Vec<NewMail> {
     let nb = Lang::Nb;
     let dates = format!(
         "Legen beholder plassen. Kommunedelen begynner nå {start} og varer til {end} \
          (opprinnelig {planned}).",
-        start = fmt_date(c.actual.municipal_start, nb),
-        end = fmt_date(c.actual.municipal_end, nb),
+        start = fmt_date(actual.municipal_start, nb),
+        end = fmt_date(actual.municipal_end, nb),
         planned = fmt_date(c.dates.municipal_start, nb),
     );
-    let letter = |body: String| Letter {
+    let mail = |(email, name): (&str, &str), body: &str| NewMail {
+        to_address: email.to_string(),
+        to_name: Some(name.to_string()),
         subject: format!("Permisjon i LIS1-løpet: {}", c.applicant_name),
-        body,
-        kind: "course_leave",
-        object_type: "course",
+        body_text: notify::text(name, body),
+        kind: "course_leave".into(),
+        object_type: "course".into(),
         object_id: c.id.to_string(),
     };
-    // The municipality needs the dates, not the kind of leave (which may be health data).
-    if let Some(muni) = c.municipality_id {
-        let body = format!(
-            "Sykehuset har registrert permisjon for {name} fra {from} til {to}.\n\n{dates}",
-            name = c.applicant_name,
-            from = fmt_date(leave.from, nb),
-            to = fmt_date(leave.to, nb),
-        );
-        for (email, name) in notify::role_holders(state, muni, Role::Municipality).await {
-            notify::send_to(state, ctx, &email, &name, letter(body.clone())).await;
-        }
-    }
-    let body = format!(
+    let to_municipality = format!(
+        "Sykehuset har registrert permisjon for {name} fra {from} til {to}.\n\n{dates}",
+        name = c.applicant_name,
+        from = fmt_date(leave.from, nb),
+        to = fmt_date(leave.to, nb),
+    );
+    let mut out: Vec<NewMail> = municipality
+        .iter()
+        .map(|(e, n)| mail((e, n), &to_municipality))
+        .collect();
+    let to_doctor = format!(
         "Sykehuset har registrert {kind} for deg fra {from} til {to}.\n\n{dates}",
         kind = leave.kind.label(nb).to_lowercase(),
         from = fmt_date(leave.from, nb),
         to = fmt_date(leave.to, nb),
     );
-    notify::send_to_user(state, ctx, c.applicant_id, letter(body)).await;
+    out.push(mail(doctor, &to_doctor));
+    out
 }
 
 /// Form: the rotation plan (three rows; an empty third row means a two-part plan) and the

@@ -551,8 +551,9 @@ pub async fn reserve(
         .org_path(course.hospital_site_id)
         .await
         .map_err(store_err(lang))?;
+    // A course of another hospital is answered as if it did not exist.
     let grant = authorize(&s.principal, &Action::RunLottery { site: &path })
-        .map_err(|d| forbidden(d, lang))?;
+        .map_err(|_| AppError::not_found(lang))?;
     if f.reason.chars().count() > 500 {
         return Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

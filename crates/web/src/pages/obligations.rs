@@ -329,7 +329,29 @@ pub async fn register(
         .course(course_id)
         .await
         .map_err(store_err(lang))?;
-    let Some(muni) = course.municipality_id else {
+    // Whoever may not even see this course's obligations learns nothing about it — not whether
+    // it exists or is placed: the same 404 as for a course that does not exist.
+    let site_path = state
+        .store
+        .org_path(course.hospital_site_id)
+        .await
+        .map_err(store_err(lang))?;
+    let muni_path = match course.municipality_id {
+        Some(m) => Some(state.store.org_path(m).await.map_err(store_err(lang))?),
+        None => None,
+    };
+    let may_view = authorize(
+        &s.principal,
+        &Action::ViewObligation {
+            site: &site_path,
+            municipalities: muni_path.as_slice(),
+        },
+    )
+    .is_ok();
+    let Some(muni_path) = muni_path else {
+        if !may_view {
+            return Err(AppError::not_found(lang));
+        }
         return Err(AppError::new(
             StatusCode::CONFLICT,
             "obligation_not_placed",
@@ -337,14 +359,19 @@ pub async fn register(
         )
         .in_lang(lang));
     };
-    let muni_path = state.store.org_path(muni).await.map_err(store_err(lang))?;
     let grant = authorize(
         &s.principal,
         &Action::RegisterFulfilment {
             municipality: &muni_path,
         },
     )
-    .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
+    .map_err(|d| {
+        if may_view {
+            AppError::domain(StatusCode::FORBIDDEN, &d, lang)
+        } else {
+            AppError::not_found(lang)
+        }
+    })?;
     let key = lis1_store::obligations::course_obligation_key(course_id, kind);
     let refuse = |message: String| FormError {
         key: key.clone(),

@@ -902,7 +902,7 @@ both_backends!(
             ],
         )
         .await;
-        assert_eq!(by_doctor.status, StatusCode::FORBIDDEN);
+        assert_eq!(by_doctor.status, StatusCode::NOT_FOUND);
         let saved = post(
             &app,
             "/trekning/reserver",

@@ -202,15 +202,17 @@ both_backends!(
             "nothing saved"
         );
 
-        // Only Levanger municipality registers for a doctor placed with it.
-        for other in [
-            "namsos@demo.lis1.no",
-            "hnt@demo.lis1.no",
-            "hdir@demo.lis1.no",
+        // Only Levanger municipality registers for a doctor placed with it. Those who follow the
+        // course are told no; others learn nothing of it (404, as for a course that is not there).
+        for (other, status) in [
+            ("namsos@demo.lis1.no", StatusCode::NOT_FOUND),
+            ("lege2@demo.lis1.no", StatusCode::NOT_FOUND),
+            ("hnt@demo.lis1.no", StatusCode::FORBIDDEN),
+            ("hdir@demo.lis1.no", StatusCode::FORBIDDEN),
         ] {
             let s = app.login(other).await;
             let r = send(s, form("contract", "2028-04-01")).await;
-            assert_eq!(r.status, StatusCode::FORBIDDEN, "{other}");
+            assert_eq!(r.status, status, "{other}");
         }
         // A doctor not yet placed has no municipality to register.
         let unplaced = h.unplaced.to_string();
@@ -218,6 +220,21 @@ both_backends!(
             &app,
             "/plikter/oppfylt",
             &levanger,
+            &[
+                ("course", &unplaced),
+                ("kind", "contract"),
+                ("date", "2028-04-01"),
+            ],
+        )
+        .await;
+        // (No municipality follows a doctor before the draw, so it is not found for Levanger; the
+        // HF, which follows it, is told why.)
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let r = post(
+            &app,
+            "/plikter/oppfylt",
+            &hnt,
             &[
                 ("course", &unplaced),
                 ("kind", "contract"),
