@@ -451,6 +451,12 @@ pub async fn overview(
                 .await
                 .map_err(store_err(lang))?;
             let latest = draws.last();
+            // A cohort with no doctors and no draw has nothing to do (the places' cohorts from
+            // years without §13b hires, or long past).
+            let participants = courses.iter().filter(|c| c.section == "13b").count();
+            if participants == 0 && draws.is_empty() {
+                continue;
+            }
             let permission = state
                 .store
                 .late_lottery_permission(site.id, cohort)
