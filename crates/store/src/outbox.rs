@@ -213,6 +213,33 @@ impl Store {
         })
     }
 
+    /// Queues `mail` unless a mail of its kind about its object was queued this way before, and
+    /// says whether it did. The check and the queueing are one transaction on a unique key, so
+    /// of two callers at the same moment exactly one queues it (reminders, whatever number of
+    /// background jobs run).
+    pub async fn enqueue_mail_once(&self, ctx: &Ctx, mail: &NewMail) -> Result<bool> {
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let first = sqlx::query(
+                "INSERT INTO mail_once (kind, object_type, object_id) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(&mail.kind)
+            .bind(&mail.object_type)
+            .bind(&mail.object_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if !first {
+                return Ok(false);
+            }
+            tx.enqueue_mail(ctx, mail).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
     /// Unsent mail due at `now` (not given up, not held by a worker), oldest first, at most
     /// `limit`. Reading is not claiming: see [`Store::claim_due`].
     pub async fn due_mail(&self, now: Timestamp, limit: i64) -> Result<Vec<QueuedMail>> {

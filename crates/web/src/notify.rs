@@ -63,6 +63,35 @@ pub async fn send_to_user(state: &AppState, ctx: &Ctx, user_id: i64, letter: Let
     }
 }
 
+/// Queues `letter` to the user with id `user_id` unless a mail of its kind about its object was
+/// queued this way before ([`lis1_store::Store::enqueue_mail_once`]): for reminders, which must
+/// go out once however many background jobs run. Returns whether it was queued now.
+pub async fn send_once_to_user(state: &AppState, ctx: &Ctx, user_id: i64, letter: Letter) -> bool {
+    let user = match state.store.user(user_id).await {
+        Ok(u) => u,
+        Err(e) => {
+            tracing::error!(error = %e, kind = letter.kind, "no recipient for an e-mail");
+            return false;
+        }
+    };
+    let mail = NewMail {
+        to_address: user.email.clone(),
+        to_name: Some(user.display_name.clone()),
+        body_text: text(&user.display_name, &letter.body),
+        subject: letter.subject,
+        kind: letter.kind.into(),
+        object_type: letter.object_type.into(),
+        object_id: letter.object_id,
+    };
+    match state.store.enqueue_mail_once(ctx, &mail).await {
+        Ok(queued) => queued,
+        Err(e) => {
+            tracing::error!(error = %e, kind = mail.kind, "could not queue an e-mail");
+            false
+        }
+    }
+}
+
 /// Whether a mail of `kind` about this object was queued before (so a reminder goes out once,
 /// however often the background job runs). A failure to look counts as "yes": better one
 /// reminder too few than one every minute.

@@ -375,3 +375,47 @@ both_backends!(due_times_compare_as_times, |store| async move {
             .unwrap()
     );
 });
+
+both_backends!(
+    a_mail_meant_once_is_queued_once_even_at_the_same_moment,
+    |store| async move {
+        let mail = NewMail {
+            to_address: "lise@example.no".into(),
+            to_name: None,
+            subject: "Påminnelse".into(),
+            body_text: "Svarfristen nærmer seg.".into(),
+            kind: "offer_reminder".into(),
+            object_type: "offer".into(),
+            object_id: "17".into(),
+        };
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (store, mail) = (store.clone(), mail.clone());
+            tasks.push(tokio::spawn(async move {
+                store
+                    .enqueue_mail_once(&at("2027-02-24T11:00:00Z"), &mail)
+                    .await
+                    .unwrap()
+            }));
+        }
+        let mut queued = 0;
+        for t in tasks {
+            if t.await.unwrap() {
+                queued += 1;
+            }
+        }
+        assert_eq!(queued, 1);
+        assert_eq!(store.mail_to("lise@example.no").await.unwrap().len(), 1);
+        // Another object of the same kind is its own.
+        let other = NewMail {
+            object_id: "18".into(),
+            ..mail
+        };
+        assert!(
+            store
+                .enqueue_mail_once(&at("2027-02-24T11:00:00Z"), &other)
+                .await
+                .unwrap()
+        );
+    }
+);

@@ -980,7 +980,7 @@ async fn remind(state: &AppState, ctx: &Ctx) -> Result<(), AppError> {
             object_type: "offer",
             object_id: id,
         };
-        notify::send_to_user(state, ctx, o.applicant_id, letter).await;
+        notify::send_once_to_user(state, ctx, o.applicant_id, letter).await;
     }
     Ok(())
 }

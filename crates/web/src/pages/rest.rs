@@ -929,7 +929,7 @@ pub async fn expire_and_remind(state: &AppState, ctx: &Ctx) -> Result<(), AppErr
             object_type: "rest_offer",
             object_id: id,
         };
-        notify::send_to_user(state, ctx, o.applicant_id, letter).await;
+        notify::send_once_to_user(state, ctx, o.applicant_id, letter).await;
     }
     Ok(())
 }
