@@ -299,6 +299,30 @@ impl Store {
         }
     }
 
+    /// Acceptances resigned since `since` that have no rest position: (offer id, when resigned).
+    /// The background job passes each to the rule that decides whether it becomes one, so a
+    /// crash between a resignation and its rest position is caught up.
+    pub async fn resigned_without_rest_position(
+        &self,
+        since: jiff::Timestamp,
+    ) -> Result<Vec<(i64, jiff::Timestamp)>> {
+        on_db!(self, pool => {
+            let rows: Vec<(i64, Option<DbTime>)> = sqlx::query_as(
+                "SELECT o.id, o.answered_at FROM offers o \
+                 WHERE o.state = 'resigned' AND o.answered_at >= $1 \
+                 AND NOT EXISTS (SELECT 1 FROM rest_positions r WHERE r.source_offer_id = o.id) \
+                 ORDER BY o.id",
+            )
+            .bind(conv::ts(since))
+            .fetch_all(pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .filter_map(|(id, at)| at.map(|t| (id, t.0)))
+                .collect())
+        })
+    }
+
     /// The rest position a given-back place became, if any (`source_offer_id`).
     pub async fn rest_position_for_offer(&self, offer_id: i64) -> Result<Option<i64>> {
         on_db!(self, pool => {

@@ -900,6 +900,9 @@ pub async fn housekeeping(state: &AppState) -> Result<(), AppError> {
         notify::send_to_user(state, &ctx, o.applicant_id, letter).await;
     }
     crate::pages::rest::expire_and_remind(state, &ctx).await?;
+    crate::pages::rest::catch_up_resignations(state, ctx.now)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
     remind(state, &ctx).await?;
     for ad in state
         .store

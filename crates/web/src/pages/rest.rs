@@ -1228,6 +1228,20 @@ pub async fn on_resigned(state: &AppState, ctx: &Ctx, resigned_offer_ids: &[i64]
     created
 }
 
+/// Catch-up for the background job: a resignation whose rest position was never made (the
+/// process stopped between the two steps) gets it now, decided as of the moment of resignation.
+/// Looks back 60 days; each offer gets at most one rest position (a unique key).
+pub async fn catch_up_resignations(state: &AppState, now: Timestamp) -> Result<(), StoreError> {
+    let since = now - jiff::SignedDuration::from_hours(24 * 60);
+    let ctx = Ctx::new(Actor::system(), now);
+    for (offer_id, _) in state.store.resigned_without_rest_position(since).await? {
+        if let Err(e) = rest_after_resignation(state, &ctx, offer_id).await {
+            tracing::error!(error = %e, offer_id, "could not catch up a rest position");
+        }
+    }
+    Ok(())
+}
+
 async fn rest_after_resignation(
     state: &AppState,
     ctx: &Ctx,
@@ -1247,7 +1261,9 @@ async fn rest_after_resignation(
             marking_at: o.marking_at,
         })
         .collect();
-    match offers::release(&rounds, OfferState::Resigned, ctx.now) {
+    // Decided as of the resignation, also when a catch-up runs later.
+    let resigned_at = offer.answered_at.unwrap_or(ctx.now);
+    match offers::release(&rounds, OfferState::Resigned, resigned_at) {
         Some(Release::RestPosition { .. }) => Ok(Some(
             state
                 .store

@@ -931,3 +931,32 @@ both_backends!(
         assert_eq!(c.municipality_code.as_deref(), Some("5035"));
     }
 );
+
+both_backends!(
+    a_resignation_whose_rest_position_was_lost_is_caught_up,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let l = levanger_cohort(&app).await;
+        let store = app.state.store.clone();
+        let at: Timestamp = "2027-10-01T09:00:00Z".parse().unwrap();
+        app.state
+            .clock
+            .advance(at.duration_since(app.state.clock.now()));
+        // The resignation is stored, and the process stops before the rest position is made.
+        let ctx = Ctx::new(Actor::system(), app.state.clock.now());
+        let offer = store
+            .resign_course(&ctx, l.courses[0], "Flytter")
+            .await
+            .unwrap();
+        assert!(store.open_rest_positions().await.unwrap().is_empty());
+        // The next run of the background job makes it, once.
+        for _ in 0..2 {
+            lis1_web::pages::offers::housekeeping(&app.state)
+                .await
+                .unwrap();
+        }
+        let rest = store.open_rest_positions().await.unwrap();
+        assert_eq!(rest.len(), 1);
+        assert_eq!(rest[0].source_offer_id, Some(offer));
+    }
+);
