@@ -31,6 +31,7 @@ use sqlx::Row;
 use crate::audit::{AuditTx, Event};
 use crate::conv::DbTime;
 use crate::courses::participant_id;
+use crate::outbox::{NewMail, OutboxTx};
 use crate::{Ctx, Result, Store, StoreError, conv, for_each_backend, on_db};
 
 /// Why a lottery operation was refused.
@@ -451,6 +452,18 @@ impl Store {
         ctx: &Ctx,
         draw_id: i64,
     ) -> std::result::Result<Draw, LotteryStoreError> {
+        self.draw_lottery_with(ctx, draw_id, |_| Vec::new()).await
+    }
+
+    /// [`Store::draw_lottery`], queueing in the same transaction the mails `notices` writes from
+    /// the result — (course id, municipality id) per doctor — so a draw is never stored without
+    /// telling the doctors and the municipalities.
+    pub async fn draw_lottery_with(
+        &self,
+        ctx: &Ctx,
+        draw_id: i64,
+        notices: impl FnOnce(&[(i64, i64)]) -> Vec<NewMail>,
+    ) -> std::result::Result<Draw, LotteryStoreError> {
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             let lock = if crate::Backend::Postgres == self.backend() {
@@ -540,6 +553,7 @@ impl Store {
                 .iter()
                 .map(|p| (p.key.as_str(), p.municipality_id))
                 .collect();
+            let mut placed = Vec::with_capacity(outcome.assignments.len());
             for a in &outcome.assignments {
                 let course: i64 = a
                     .participant
@@ -556,6 +570,10 @@ impl Store {
                     .bind(course)
                     .execute(&mut *tx)
                     .await?;
+                placed.push((course, muni));
+            }
+            for mail in notices(&placed) {
+                tx.enqueue_mail(ctx, &mail).await?;
             }
             tx.append_audit(ctx, Event {
                 action: "lottery.draw",

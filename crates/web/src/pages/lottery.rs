@@ -24,6 +24,7 @@ use lis1_domain::org::OrgKind;
 use lis1_store::audit::Event;
 use lis1_store::courses::Course;
 use lis1_store::lottery::{Draw, LotteryStoreError, NewCommitment};
+use lis1_store::outbox::NewMail;
 use lis1_store::{Actor, Ctx, StoreError};
 use minijinja::context;
 use rand::RngCore;
@@ -790,57 +791,104 @@ pub async fn run(
         .map_err(|d| forbidden(d, lang))?;
     check_date(&state, draw.hospital_site_id, draw.cohort, lang).await?;
     let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    let drawn = state
+    // The mails are written from the result inside the draw's transaction.
+    let recipients = draw_recipients(&state, &draw, lang).await?;
+    state
         .store
-        .draw_lottery(&ctx, id)
+        .draw_lottery_with(&ctx, id, |placed| drawn_mails(&recipients, id, placed))
         .await
         .map_err(|e| lottery_error(e, lang))?;
-    notify_drawn(&state, &ctx, &drawn).await;
     Ok(Redirect::to(&format!("/trekning/{id}")).into_response())
 }
 
-/// After a draw: each doctor learns their municipality, and each municipality (its users) the
-/// doctors placed with it. Best effort: the draw stands whatever happens to the mail.
-async fn notify_drawn(state: &AppState, ctx: &Ctx, draw: &Draw) {
-    let nb = Lang::Nb;
-    let Ok(courses) = state
+/// Who is told of a draw, read before it: the cohort's §13b doctors (course, address, name) and,
+/// per municipality of the area, its name and its accounts.
+struct DrawRecipients {
+    doctors: Vec<(Course, String, String)>,
+    municipalities: std::collections::BTreeMap<i64, (String, Vec<(String, String)>)>,
+}
+
+async fn draw_recipients(
+    state: &AppState,
+    draw: &Draw,
+    lang: Lang,
+) -> Result<DrawRecipients, AppError> {
+    let mut doctors = Vec::new();
+    for c in state
         .store
         .courses_for_cohort(draw.hospital_site_id, draw.cohort)
         .await
-    else {
-        tracing::error!("could not load the drawn cohort's courses for the mail");
-        return;
-    };
-    let link = format!("LIS1-portalen, /trekning/{}", draw.id);
+        .map_err(store_err(lang))?
+        .into_iter()
+        .filter(|c| c.section == "13b")
+    {
+        let user = state
+            .store
+            .user(c.applicant_id)
+            .await
+            .map_err(store_err(lang))?;
+        doctors.push((c, user.email, user.display_name));
+    }
+    let mut municipalities = std::collections::BTreeMap::new();
+    for m in state
+        .store
+        .area(draw.hospital_site_id)
+        .await
+        .map_err(store_err(lang))?
+    {
+        let users = crate::notify::role_holders(state, m.municipality_id, Role::Municipality).await;
+        municipalities.insert(m.municipality_id, (m.municipality_name, users));
+    }
+    Ok(DrawRecipients {
+        doctors,
+        municipalities,
+    })
+}
+
+/// The mails after a draw, from its result (course → municipality): each doctor learns their
+/// municipality, and each municipality's accounts the doctors placed with it.
+fn drawn_mails(r: &DrawRecipients, draw_id: i64, placed: &[(i64, i64)]) -> Vec<NewMail> {
+    let nb = Lang::Nb;
+    let link = format!("LIS1-portalen, /trekning/{draw_id}");
+    let mut out = Vec::new();
     let mut by_municipality: std::collections::BTreeMap<i64, Vec<&Course>> = Default::default();
-    for c in courses.iter().filter(|c| c.section == "13b") {
-        let Some(muni) = c.municipality_id else {
+    for (c, email, name) in &r.doctors {
+        let Some(&(_, muni)) = placed.iter().find(|(course, _)| *course == c.id) else {
             continue;
         };
         by_municipality.entry(muni).or_default().push(c);
-        let letter = crate::notify::Letter {
-            subject: format!(
-                "Kommuneplassen din: {}",
-                c.municipality_name.clone().unwrap_or_default()
-            ),
-            body: format!(
-                "Trekningen av kommuneplasser ved {site} er gjort. Du skal ha kommunedelen av LIS1 i \
-                 {muni} fra {start} til {end}.\n\nResultatet, frøet og eksportfilen som alle kan \
-                 kontrollere, står her: {link}",
-                site = c.hospital_site_name,
-                muni = c.municipality_name.clone().unwrap_or_default(),
-                start = fmt_date(c.actual.municipal_start, nb),
-                end = fmt_date(c.actual.municipal_end, nb),
-            ),
-            kind: "lottery_drawn",
-            object_type: "course",
+        let muni_name = r
+            .municipalities
+            .get(&muni)
+            .map(|(n, _)| n.clone())
+            .unwrap_or_default();
+        let body = format!(
+            "Trekningen av kommuneplasser ved {site} er gjort. Du skal ha kommunedelen av LIS1 i \
+             {muni_name} fra {start} til {end}.\n\nResultatet, frøet og eksportfilen som alle kan \
+             kontrollere, står her: {link}",
+            site = c.hospital_site_name,
+            start = fmt_date(c.actual.municipal_start, nb),
+            end = fmt_date(c.actual.municipal_end, nb),
+        );
+        out.push(NewMail {
+            to_address: email.clone(),
+            to_name: Some(name.clone()),
+            subject: format!("Kommuneplassen din: {muni_name}"),
+            body_text: crate::notify::text(name, &body),
+            kind: "lottery_drawn".into(),
+            object_type: "course".into(),
             object_id: c.id.to_string(),
-        };
-        crate::notify::send_to_user(state, ctx, c.applicant_id, letter).await;
+        });
     }
-    for (muni, placed) in by_municipality {
-        let users = crate::notify::role_holders(state, muni, Role::Municipality).await;
-        let list: Vec<String> = placed
+    for (muni, doctors) in by_municipality {
+        let Some((_, users)) = r.municipalities.get(&muni) else {
+            continue;
+        };
+        let site = doctors
+            .first()
+            .map(|c| c.hospital_site_name.clone())
+            .unwrap_or_default();
+        let list: Vec<String> = doctors
             .iter()
             .map(|c| {
                 format!(
@@ -852,25 +900,24 @@ async fn notify_drawn(state: &AppState, ctx: &Ctx, draw: &Draw) {
                 )
             })
             .collect();
+        let body = format!(
+            "Trekningen av kommuneplasser ved {site} er gjort. Disse legene skal ha kommunedelen \
+             av LIS1 hos dere:\n\n{list}\n\nSe trekningen: {link}",
+            list = list.join("\n"),
+        );
         for (email, name) in users {
-            let letter = crate::notify::Letter {
-                subject: format!(
-                    "LIS1-leger trukket til dere fra {}",
-                    placed[0].hospital_site_name
-                ),
-                body: format!(
-                    "Trekningen av kommuneplasser ved {site} er gjort. Disse legene skal ha \
-                     kommunedelen av LIS1 hos dere:\n\n{list}\n\nSe trekningen: {link}",
-                    site = placed[0].hospital_site_name,
-                    list = list.join("\n"),
-                ),
-                kind: "lottery_drawn",
-                object_type: "organisation",
+            out.push(NewMail {
+                to_address: email.clone(),
+                to_name: Some(name.clone()),
+                subject: format!("LIS1-leger trukket til dere fra {site}"),
+                body_text: crate::notify::text(name, &body),
+                kind: "lottery_drawn".into(),
+                object_type: "organisation".into(),
                 object_id: muni.to_string(),
-            };
-            crate::notify::send_to(state, ctx, &email, &name, letter).await;
+            });
         }
     }
+    out
 }
 
 /// A draw and what the visitor may see of it, after the access check.
