@@ -473,7 +473,14 @@ impl Store {
     /// (it disappears from every list and lottery not yet drawn). Returns the offer's id, which
     /// the caller passes on so the place becomes a rest position (002 §2.3, 004 §12).
     /// `NotFound` if the course is not current.
-    pub async fn resign_course(&self, ctx: &Ctx, course_id: i64, reason: &str) -> Result<i64> {
+    /// `mails` (to the doctor and the municipality) are queued in the same transaction.
+    pub async fn resign_course(
+        &self,
+        ctx: &Ctx,
+        course_id: i64,
+        reason: &str,
+        mails: &[NewMail],
+    ) -> Result<i64> {
         let course = self.course(course_id).await?;
         let reason = reason.trim();
         on_db!(self, pool => {
@@ -506,6 +513,9 @@ impl Store {
                     "reason": reason, "before": {"state": "accepted"}, "after": {"state": "resigned"}}),
             })
             .await?;
+            for mail in mails {
+                tx.enqueue_mail(ctx, mail).await?;
+            }
             tx.commit().await?;
             Ok(course.offer_id)
         })

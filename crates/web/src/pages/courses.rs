@@ -28,7 +28,7 @@ use serde::Deserialize;
 
 use crate::auth::{SignedIn as Session, Visitor};
 use crate::error::AppError;
-use crate::notify::{self, Letter};
+use crate::notify;
 use crate::pages::{fmt_date, fmt_time, page};
 use crate::state::AppState;
 
@@ -820,35 +820,42 @@ pub async fn resign(
     }
     let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
     let c = &seen.course;
+    // The doctor and the municipality are told in the resignation's own transaction; the rest
+    // position follows (and is caught up by the background job if the process stops here).
+    let body = format!(
+        "Sykehuset har registrert at {name} har sagt opp LIS1-stillingen ved {site}. Plassen går \
+         til neste på innstillingen, eller lyses ut som reststilling når tilbudsrundene er over.",
+        name = c.applicant_name,
+        site = c.hospital_site_name,
+    );
+    let mut recipients = match c.municipality_id {
+        Some(muni) => notify::role_holders(&state, muni, Role::Municipality).await,
+        None => Vec::new(),
+    };
+    let doctor = state
+        .store
+        .user(c.applicant_id)
+        .await
+        .map_err(store_err(lang))?;
+    recipients.push((doctor.email, doctor.display_name));
+    let mails: Vec<NewMail> = recipients
+        .iter()
+        .map(|(email, name)| NewMail {
+            to_address: email.clone(),
+            to_name: Some(name.clone()),
+            subject: format!("Oppsigelse av LIS1-stilling: {}", c.applicant_name),
+            body_text: notify::text(name, &body),
+            kind: "course_resigned".into(),
+            object_type: "course".into(),
+            object_id: c.id.to_string(),
+        })
+        .collect();
     let offer = state
         .store
-        .resign_course(&ctx, c.id, &f.reason)
+        .resign_course(&ctx, c.id, &f.reason, &mails)
         .await
         .map_err(store_err(lang))?;
     let rest = crate::pages::rest::on_resigned(&state, &ctx, &[offer]).await;
-    let body = format!(
-        "Sykehuset har registrert at {name} har sagt opp LIS1-stillingen ved {site}. {place}",
-        name = c.applicant_name,
-        site = c.hospital_site_name,
-        place = if rest.is_empty() {
-            "Stillingen går til neste på innstillingen."
-        } else {
-            "Stillingen er lagt ut som reststilling."
-        },
-    );
-    let letter = || Letter {
-        subject: format!("Oppsigelse av LIS1-stilling: {}", c.applicant_name),
-        body: body.clone(),
-        kind: "course_resigned",
-        object_type: "course",
-        object_id: c.id.to_string(),
-    };
-    if let Some(muni) = c.municipality_id {
-        for (email, name) in notify::role_holders(&state, muni, Role::Municipality).await {
-            notify::send_to(&state, &ctx, &email, &name, letter()).await;
-        }
-    }
-    notify::send_to_user(&state, &ctx, c.applicant_id, letter()).await;
     let to = match rest.first() {
         Some(r) => format!("/reststillinger/{r}"),
         None => "/lis1-lop?oppsagt=1".to_string(),

@@ -945,7 +945,7 @@ both_backends!(
         // The resignation is stored, and the process stops before the rest position is made.
         let ctx = Ctx::new(Actor::system(), app.state.clock.now());
         let offer = store
-            .resign_course(&ctx, l.courses[0], "Flytter")
+            .resign_course(&ctx, l.courses[0], "Flytter", &[])
             .await
             .unwrap();
         assert!(store.open_rest_positions().await.unwrap().is_empty());
