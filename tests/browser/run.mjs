@@ -394,6 +394,8 @@ async function hiring(newContext, watch) {
     if (path(page) !== '/utlysninger/ny') await visit(page, '/utlysninger/ny');
     for (const box of await page.locator('#municipality_ids input[type=checkbox]:checked').all()) await box.uncheck();
     await fillAd(page, AD_MUNICIPALITIES);
+    // A typo in the title, fixed on the draft below.
+    await page.locator('#title').fill(AD_TITLE.replace('Levanger', 'Levnager'));
     await submit(page, page.locator('main form[action="/utlysninger/ny"] button[type=submit]'));
     const m = /^\/utlysninger\/(\d+)\?lagret=1$/.exec(path(page));
     assert(m, `not saved (${path(page)}): ${await errorSummary(page)}`);
@@ -408,6 +410,31 @@ async function hiring(newContext, watch) {
     assert(!text.includes('Relevante kurs'), 'the removed rubric item is on the ad');
     await axe(page);
   });
+  await check('hiring 2: hnt edits the draft ("Endre"): the form is filled in, the title typo is fixed (axe clean)', async () => {
+    assert(adId, 'no ad');
+    const page = hnt.page;
+    const link = page.locator(`main a[href="/utlysninger/${adId}/endre"]`);
+    assert((await link.innerText()).trim() === 'Endre', 'no "Endre" link on the draft');
+    await submit(page, link);
+    assert(path(page) === `/utlysninger/${adId}/endre`, `landed on ${path(page)}`);
+    assert((await page.locator('h1').innerText()).trim() === 'Endre utlysning', 'wrong h1');
+    assert((await page.locator('#title').inputValue()) === AD_TITLE.replace('Levanger', 'Levnager'), 'the title is not filled in');
+    assert((await page.locator('#municipality_ids input[type=checkbox]:checked').count()) === AD_MUNICIPALITIES.length, 'the municipalities are not ticked');
+    assert((await byId(page, 'positions[0].count').inputValue()) === '3', 'the ordinary count is not filled in');
+    assert((await byId(page, 'positions[1].kind').inputValue()) === 'bound_alis', 'the bound position is not filled in');
+    assert((await page.getByLabel('Tekst (bokmål), punkt 10', { exact: true }).inputValue()) === 'Førerkort klasse B', 'the rubric is not filled in');
+    assert((await byId(page, 'screening[0].text_en').inputValue()) === 'Do you hold a class B driving licence?', 'the screening question is not filled in');
+    await axe(page);
+    await page.locator('#title').fill(AD_TITLE);
+    await submit(page, page.locator(`main form[action="/utlysninger/${adId}/endre"] button[type=submit]`));
+    assert(path(page) === `/utlysninger/${adId}?endret=1`, `not saved (${path(page)}): ${await errorSummary(page)}`);
+    assert((await page.locator('h1').innerText()).trim() === AD_TITLE, 'the title is not changed');
+    const text = await bodyText(page);
+    assert(text.includes('Endringene er lagret'), 'no "Endringene er lagret" notice');
+    assert(/Status\s+Utkast/.test(text), 'the ad is no longer a draft');
+    assert(text.includes('Førerkort klasse B: 2,00 poeng'), 'the rubric changed');
+    await axe(page);
+  });
   await check('hiring 2: hnt publishes the ad ("Utlysningen er publisert."), ad page has no axe violations', async () => {
     assert(adId, 'no ad');
     const page = hnt.page;
@@ -417,6 +444,7 @@ async function hiring(newContext, watch) {
     assert(text.includes('Utlysningen er publisert.'), 'no "Utlysningen er publisert."');
     assert(/Status\s+Publisert/.test(text), 'the ad is not shown as published');
     assert(!(await page.locator(`form[action$="/publiser"]`).count()), 'the publish button is still there');
+    assert(!(await page.locator(`a[href="/utlysninger/${adId}/endre"]`).count()), 'the published ad can still be edited');
     await axe(page);
   });
   await check('hiring 2: hnt /utlysninger lists the ad as published; no axe violations', async () => {

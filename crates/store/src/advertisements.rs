@@ -113,6 +113,45 @@ fn json_col(s: &str, what: &str) -> Result<serde_json::Value> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
 
+/// An advertisement's content as the audit log shows it, one key per part.
+fn audit_view(ad: &NewAdvertisement) -> serde_json::Map<String, serde_json::Value> {
+    let positions: Vec<_> = ad
+        .positions
+        .iter()
+        .map(|p| {
+            json!({"kind": p.kind, "count": p.count, "municipality_id": p.municipality_id,
+                "later_employer_id": p.later_employer_id})
+        })
+        .collect();
+    let view = json!({
+        "round_id": ad.round_id, "hf_id": ad.hf_id, "hospital_site_id": ad.hospital_site_id,
+        "coupling": ad.coupling, "title": ad.title, "description": ad.description,
+        "municipality_ids": ad.municipality_ids, "formal_criteria": ad.formal_criteria,
+        "weighted_criteria": ad.weighted_criteria, "rubric": ad.rubric,
+        "screening": ad.screening, "auto_next_in_line": ad.auto_next_in_line,
+        "positions": positions,
+    });
+    match view {
+        serde_json::Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    }
+}
+
+type Parts = serde_json::Map<String, serde_json::Value>;
+
+/// The parts that differ, as they were and as they are.
+fn changes(before: &Parts, after: &Parts) -> (Parts, Parts) {
+    let mut was = Parts::new();
+    let mut is = Parts::new();
+    for (k, v) in after {
+        if before.get(k) != Some(v) {
+            was.insert(k.clone(), before.get(k).cloned().unwrap_or_default());
+            is.insert(k.clone(), v.clone());
+        }
+    }
+    (was, is)
+}
+
 impl Store {
     /// Creates an advertisement as a draft.
     pub async fn create_advertisement(&self, ctx: &Ctx, ad: &NewAdvertisement) -> Result<i64> {
@@ -169,6 +208,129 @@ impl Store {
             .await?;
             tx.commit().await?;
             Ok(id)
+        })
+    }
+
+    /// Replaces a draft's content with `ad` (validated by the domain first): its round, site,
+    /// coupling, texts, criteria, rubric, screening and positions, which are deleted and created
+    /// again (no application can point at a draft's positions). Refused with
+    /// `Conflict("advertisement is not a draft")` once published: applicants applied to what was
+    /// published. The audit entry holds, before and after, the parts that changed; a save that
+    /// changes nothing writes nothing.
+    pub async fn update_draft_advertisement(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        ad: &NewAdvertisement,
+    ) -> Result<()> {
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            // Under the row lock, so a publish at the same moment waits for this edit or refuses
+            // it (SQLite has one writer).
+            let lock = if crate::Backend::Postgres == self.backend() {
+                "SELECT round_id, hf_id, hospital_site_id, coupling, title, description, \
+                 municipality_ids, formal_criteria, weighted_criteria, rubric, screening, \
+                 auto_next_in_line, state FROM advertisements WHERE id = $1 FOR UPDATE"
+            } else {
+                "SELECT round_id, hf_id, hospital_site_id, coupling, title, description, \
+                 municipality_ids, formal_criteria, weighted_criteria, rubric, screening, \
+                 auto_next_in_line, state FROM advertisements WHERE id = $1"
+            };
+            let row = sqlx::query(lock)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let state: String = row.try_get("state")?;
+            if state != "draft" {
+                return Err(StoreError::Conflict("advertisement is not a draft".into()));
+            }
+            let prow = sqlx::query(
+                "SELECT kind, count, municipality_id, later_employer_id FROM positions \
+                 WHERE advertisement_id = $1 ORDER BY seq",
+            )
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut positions = Vec::with_capacity(prow.len());
+            for p in &prow {
+                positions.push(NewPosition {
+                    kind: p.try_get("kind")?,
+                    count: p.try_get("count")?,
+                    municipality_id: p.try_get("municipality_id")?,
+                    later_employer_id: p.try_get("later_employer_id")?,
+                });
+            }
+            let before = NewAdvertisement {
+                round_id: row.try_get("round_id")?,
+                hf_id: row.try_get("hf_id")?,
+                hospital_site_id: row.try_get("hospital_site_id")?,
+                coupling: row.try_get("coupling")?,
+                title: row.try_get("title")?,
+                description: row.try_get("description")?,
+                municipality_ids: serde_json::from_str(&row.try_get::<String, _>("municipality_ids")?)
+                    .map_err(|e| StoreError::Corrupt(format!("municipality_ids: {e}")))?,
+                formal_criteria: json_col(&row.try_get::<String, _>("formal_criteria")?, "formal_criteria")?,
+                weighted_criteria: json_col(&row.try_get::<String, _>("weighted_criteria")?, "weighted_criteria")?,
+                rubric: json_col(&row.try_get::<String, _>("rubric")?, "rubric")?,
+                screening: json_col(&row.try_get::<String, _>("screening")?, "screening")?,
+                auto_next_in_line: row.try_get("auto_next_in_line")?,
+                positions,
+            };
+            let (changed_before, changed_after) = changes(&audit_view(&before), &audit_view(ad));
+            if changed_after.is_empty() {
+                return Ok(());
+            }
+            sqlx::query(
+                "UPDATE advertisements SET round_id = $1, hf_id = $2, hospital_site_id = $3, \
+                 coupling = $4, title = $5, description = $6, municipality_ids = $7, \
+                 formal_criteria = $8, weighted_criteria = $9, rubric = $10, screening = $11, \
+                 auto_next_in_line = $12 WHERE id = $13",
+            )
+            .bind(ad.round_id)
+            .bind(ad.hf_id)
+            .bind(ad.hospital_site_id)
+            .bind(&ad.coupling)
+            .bind(&ad.title)
+            .bind(&ad.description)
+            .bind(json!(ad.municipality_ids).to_string())
+            .bind(ad.formal_criteria.to_string())
+            .bind(ad.weighted_criteria.to_string())
+            .bind(ad.rubric.to_string())
+            .bind(ad.screening.to_string())
+            .bind(ad.auto_next_in_line)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            if changed_after.contains_key("positions") {
+                sqlx::query("DELETE FROM positions WHERE advertisement_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                for (i, p) in ad.positions.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO positions (advertisement_id, seq, kind, count, municipality_id, \
+                         later_employer_id) VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(id)
+                    .bind(i32::try_from(i + 1).unwrap_or(i32::MAX))
+                    .bind(&p.kind)
+                    .bind(p.count)
+                    .bind(p.municipality_id)
+                    .bind(p.later_employer_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            tx.append_audit(ctx, Event {
+                action: "advertisement.update",
+                object_type: "advertisement",
+                object_id: id.to_string(),
+                summary: json!({"before": changed_before, "after": changed_after}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(())
         })
     }
 

@@ -61,6 +61,10 @@ pub fn app(state: AppState) -> Router {
             get(pages::ads::new_form).post(pages::ads::create),
         )
         .route("/utlysninger/{id}", get(pages::ads::show))
+        .route(
+            "/utlysninger/{id}/endre",
+            get(pages::ads::edit_form).post(pages::ads::update),
+        )
         .route("/utlysninger/{id}/publiser", post(pages::ads::publish))
         .route("/utlysninger/{id}/delta", post(pages::ads::participate))
         .route(

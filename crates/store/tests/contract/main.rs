@@ -2,6 +2,7 @@
 //! Each test runs twice, as `NAME::sqlite` and `NAME::postgres`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod advertisements;
 mod obligations;
 mod outbox;
 

@@ -160,6 +160,15 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Utlysningen er lagret som utkast. Publiser den når den er klar.",
         "The advertisement is saved as a draft. Publish it when it is ready.",
     ),
+    ("ads.edit", "Endre", "Edit"),
+    ("ads.edit_title", "Endre utlysning", "Edit advertisement"),
+    ("ads.save_changes", "Lagre endringer", "Save changes"),
+    ("ads.cancel", "Avbryt", "Cancel"),
+    (
+        "ads.updated",
+        "Endringene er lagret. Utlysningen er fortsatt et utkast.",
+        "The changes are saved. The advertisement is still a draft.",
+    ),
     ("ads.publish", "Publiser", "Publish"),
     (
         "ads.published",
@@ -611,6 +620,58 @@ impl AdForm {
         }
     }
 
+    /// The form filled in with a stored advertisement, as the recruiter would have typed it.
+    fn from_stored(c: &AdContext, lang: Lang) -> AdForm {
+        let ad = &c.ad;
+        let weighted: Vec<String> =
+            serde_json::from_value(ad.weighted_criteria.clone()).unwrap_or_default();
+        // The built-in question is added again on saving when there is a bound position.
+        let built_in = ScreeningQuestion::applies_for_bound().id;
+        let mut screening: Vec<ScreeningForm> = c
+            .screening()
+            .into_iter()
+            .filter(|q| q.id != built_in)
+            .map(|q| ScreeningForm {
+                // An English text left empty was stored as the Norwegian one.
+                text_en: if q.text_en == q.text_nb {
+                    String::new()
+                } else {
+                    q.text_en
+                },
+                text_nb: q.text_nb,
+            })
+            .collect();
+        top_up_screening(&mut screening);
+        let id = |m: Option<i64>| m.map(|m| m.to_string()).unwrap_or_default();
+        let mut positions: Vec<PositionForm> = ad
+            .positions
+            .iter()
+            .map(|p| PositionForm {
+                kind: p.kind.clone(),
+                count: p.count.to_string(),
+                municipality_id: id(p.municipality_id),
+                later_employer_id: id(p.later_employer_id),
+            })
+            .collect();
+        let rows = (positions.len() + 1)
+            .max(POSITION_ROWS)
+            .min(ads::MAX_POSITION_ROWS.max(positions.len()));
+        positions.resize(rows, PositionForm::default());
+        AdForm {
+            round_id: ad.round_id.to_string(),
+            site_id: ad.hospital_site_id.to_string(),
+            coupling: ad.coupling.clone(),
+            municipality_ids: ad.municipality_ids.iter().map(i64::to_string).collect(),
+            title: ad.title.clone(),
+            description: ad.description.clone(),
+            weighted: weighted.join("\n"),
+            rubric: rubric_form::rows(&c.rubric(), lang),
+            screening,
+            auto_next: ad.auto_next_in_line,
+            positions,
+        }
+    }
+
     fn from_pairs(pairs: &[(String, String)]) -> AdForm {
         let mut f = AdForm {
             positions: vec![PositionForm::default(); POSITION_ROWS],
@@ -651,10 +712,19 @@ impl AdForm {
                     let Some((n, part)) = rest.split_once("].") else {
                         continue;
                     };
-                    let Ok(n) = n.parse::<usize>() else { continue };
-                    let Some(p) = f.positions.get_mut(n) else {
+                    // A draft with more rows than a new form has them all (within the rule's
+                    // maximum; rows beyond it are a tampered form).
+                    let Some(n) = n
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|&n| n < ads::MAX_POSITION_ROWS)
+                    else {
                         continue;
                     };
+                    if f.positions.len() <= n {
+                        f.positions.resize(n + 1, PositionForm::default());
+                    }
+                    let p = &mut f.positions[n];
                     match part {
                         "kind" => p.kind = v.clone(),
                         "count" => p.count = v.trim().to_string(),
@@ -721,11 +791,31 @@ async fn form_options(state: &AppState, s: &SignedIn, lang: Lang) -> Result<Form
     })
 }
 
+/// Whether the form creates an advertisement or changes a draft.
+enum FormMode {
+    New,
+    Edit {
+        id: i64,
+        /// The draft's formal criteria, shown as they are.
+        formal: FormalCriteria,
+    },
+}
+
+impl FormMode {
+    fn formal(&self) -> FormalCriteria {
+        match self {
+            FormMode::New => FormalCriteria::hnt(),
+            FormMode::Edit { formal, .. } => *formal,
+        }
+    }
+}
+
 fn form_page(
     state: &AppState,
     v: &Visitor,
     opts: &FormOptions,
     form: &AdForm,
+    mode: &FormMode,
     errors: &[(String, String)],
     status: StatusCode,
 ) -> Result<Response, AppError> {
@@ -772,8 +862,9 @@ fn form_page(
             context! {
                 form => form, errors => map, error_list => list, rounds => opts.rounds.clone(), sites => sites,
                 kinds => kinds, couplings => couplings, later_employers => opts.later_employers.clone(),
-                formal => FormalCriteria::hnt().describe(lang),
+                formal => mode.formal().describe(lang),
                 rubric_choices => rubric_form::choices(lang),
+                edit_id => match mode { FormMode::New => None, FormMode::Edit { id, .. } => Some(*id) },
             },
         ),
     )?;
@@ -800,7 +891,24 @@ pub async fn new_form(State(state): State<AppState>, v: Visitor) -> Result<Respo
         form.site_id = site.id.to_string();
         form.title = format!("LIS1 ved {}", site.name);
     }
-    form_page(&state, &v, &opts, &form, &[], StatusCode::OK)
+    form_page(
+        &state,
+        &v,
+        &opts,
+        &form,
+        &FormMode::New,
+        &[],
+        StatusCode::OK,
+    )
+}
+
+/// The posted form's CSRF token.
+fn posted_csrf(pairs: &[(String, String)]) -> &str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == "csrf_token")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
 }
 
 /// `POST /utlysninger/ny`.
@@ -811,14 +919,46 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     let lang = v.lang;
     let s = require_recruiter(&v)?;
-    let token = pairs
-        .iter()
-        .find(|(k, _)| k == "csrf_token")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
-    s.check_csrf(token, lang)?;
+    s.check_csrf(posted_csrf(&pairs), lang)?;
     let opts = form_options(&state, s, lang).await?;
     let form = AdForm::from_pairs(&pairs);
+    let (new, grant) =
+        match check_form(&state, s, lang, &opts, &form, FormalCriteria::hnt()).await? {
+            Ok(checked) => checked,
+            Err(errors) => {
+                return form_page(
+                    &state,
+                    &v,
+                    &opts,
+                    &form,
+                    &FormMode::New,
+                    &errors,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                );
+            }
+        };
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    let id = state
+        .store
+        .create_advertisement(&ctx, &new)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    Ok(Redirect::to(&format!("/utlysninger/{id}?lagret=1")).into_response())
+}
+
+/// Checks a posted form as creation and editing both do: every field against the recruiter's
+/// choices, then the domain's rules of an advertisement, then that the recruiter manages the
+/// chosen site. Gives the advertisement to store and the grant it is stored under, or the
+/// problems by field. `formal` is kept as it is: the form shows the formal criteria but does not
+/// edit them.
+async fn check_form(
+    state: &AppState,
+    s: &SignedIn,
+    lang: Lang,
+    opts: &FormOptions,
+    form: &AdForm,
+    formal: FormalCriteria,
+) -> Result<Result<(NewAdvertisement, Grant), Vec<(String, String)>>, AppError> {
     let mut errors: Vec<(String, String)> = Vec::new();
     let invalid = lang.pick("Velg fra listen.", "Choose from the list.");
 
@@ -931,7 +1071,7 @@ pub async fn create(
             coupling,
             municipality_ids: municipality_ids.clone(),
             positions: positions.clone(),
-            formal_criteria: FormalCriteria::hnt(),
+            formal_criteria: formal,
             weighted_criteria: weighted.clone(),
             rubric: rubric.clone(),
             screening: screening.clone(),
@@ -990,24 +1130,114 @@ pub async fn create(
                         })
                         .collect(),
                 };
-                let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-                let id = state
-                    .store
-                    .create_advertisement(&ctx, &new)
-                    .await
-                    .map_err(|e| AppError::store(e, lang))?;
-                return Ok(Redirect::to(&format!("/utlysninger/{id}?lagret=1")).into_response());
+                return Ok(Ok((new, grant)));
             }
         }
     }
-    form_page(
-        &state,
-        &v,
-        &opts,
-        &form,
-        &errors,
-        StatusCode::UNPROCESSABLE_ENTITY,
+    Ok(Err(errors))
+}
+
+/// The draft the signed-in recruiter is about to change. Another trust's advertisement is
+/// refused (403) and a published one too (409): applicants applied to what was published.
+async fn editable_draft(state: &AppState, v: &Visitor, id: &str) -> Result<AdContext, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let c = AdContext::load(state, id, lang).await?;
+    authorize(
+        &s.principal,
+        &Action::ManageAdvertisements { hf: &c.hf_path },
     )
+    .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
+    if c.ad.state != "draft" {
+        return Err(published_refusal(lang));
+    }
+    Ok(c)
+}
+
+fn published_refusal(lang: Lang) -> AppError {
+    AppError::new(
+        StatusCode::CONFLICT,
+        "advertisement_published",
+        lang.pick(
+            "Utlysningen er publisert og kan ikke endres. Søkerne har søkt på utlysningen slik den ble publisert. Ingenting ble endret.",
+            "The advertisement is published and cannot be changed. Applicants applied to the advertisement as it was published. Nothing was changed.",
+        ),
+    )
+    .in_lang(lang)
+}
+
+/// `GET /utlysninger/{id}/endre`: the creation form, filled in with the draft.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let c = editable_draft(&state, &v, &id).await?;
+    let s = v.require()?;
+    let mut opts = form_options(&state, s, v.lang).await?;
+    // A draft in a round whose deadline has passed shows its round; saving refuses it, next to
+    // the field, as creation would.
+    let listed = opts
+        .rounds
+        .iter()
+        .any(|r| r.get_attr("id").ok().and_then(|v| v.as_i64()) == Some(c.round.id));
+    if !listed {
+        opts.rounds
+            .push(context! { id => c.round.id, name => c.round.name.clone() });
+    }
+    let form = AdForm::from_stored(&c, v.lang);
+    let mode = FormMode::Edit {
+        id: c.ad.id,
+        formal: c.formal(),
+    };
+    form_page(&state, &v, &opts, &form, &mode, &[], StatusCode::OK)
+}
+
+/// `POST /utlysninger/{id}/endre`: checked exactly as creation is, then saved in one
+/// transaction with its audit entry.
+pub async fn update(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(posted_csrf(&pairs), lang)?;
+    let c = editable_draft(&state, &v, &id).await?;
+    let opts = form_options(&state, s, lang).await?;
+    let form = AdForm::from_pairs(&pairs);
+    let mode = FormMode::Edit {
+        id: c.ad.id,
+        formal: c.formal(),
+    };
+    let (new, grant) = match check_form(&state, s, lang, &opts, &form, mode.formal()).await? {
+        Ok(checked) => checked,
+        Err(errors) => {
+            return form_page(
+                &state,
+                &v,
+                &opts,
+                &form,
+                &mode,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    match state
+        .store
+        .update_draft_advertisement(&ctx, c.ad.id, &new)
+        .await
+    {
+        Ok(()) => {}
+        // Published between the check above and the save.
+        Err(lis1_store::StoreError::Conflict(_)) => return Err(published_refusal(lang)),
+        Err(e) => return Err(AppError::store(e, lang)),
+    }
+    Ok(Redirect::to(&format!("/utlysninger/{}?endret=1", c.ad.id)).into_response())
 }
 
 /// A problem with a screening question, named by the form row the recruiter typed it in (the
@@ -1051,6 +1281,8 @@ pub struct Notice {
     lagret: Option<String>,
     #[serde(default)]
     publisert: Option<String>,
+    #[serde(default)]
+    endret: Option<String>,
     #[serde(default)]
     deltar: Option<String>,
 }
@@ -1117,6 +1349,7 @@ pub async fn show(
             may_participate => may_participate,
             may_apply => authorize(&s.principal, &Action::Apply).is_ok() && c.window(now) == Window::Open && c.ad.state == "published",
             may_publish => manages && c.ad.state == "draft",
+            may_edit => manages && c.ad.state == "draft",
             next_mode => if c.ad.auto_next_in_line {
                 lis1_domain::offers::NextInLineMode::Automatic
             } else {
@@ -1128,6 +1361,8 @@ pub async fn show(
     }
     let notice = if n.lagret.is_some() {
         Some(crate::i18n::t(lang, "ads.saved"))
+    } else if n.endret.is_some() {
+        Some(crate::i18n::t(lang, "ads.updated"))
     } else if n.publisert.is_some() {
         Some(crate::i18n::t(lang, "ads.published"))
     } else if n.deltar.is_some() {

@@ -10,7 +10,7 @@ use lis1_domain::scoring::{ExperienceFilter, Points, ProfileFlag, Rubric, Rubric
 
 /// A valid §13b advertisement in the spring round, without its rubric; and that round's
 /// announcement.
-async fn ad_fields(app: &TestApp) -> (Vec<(String, String)>, Timestamp) {
+pub(super) async fn ad_fields(app: &TestApp) -> (Vec<(String, String)>, Timestamp) {
     let orgs = app.state.store.orgs().await.unwrap();
     let round = app
         .state
@@ -44,7 +44,7 @@ async fn ad_fields(app: &TestApp) -> (Vec<(String, String)>, Timestamp) {
     )
 }
 
-fn refs(fields: &[(String, String)]) -> Vec<(&str, String)> {
+pub(super) fn refs(fields: &[(String, String)]) -> Vec<(&str, String)> {
     fields
         .iter()
         .map(|(k, v)| (k.as_str(), v.clone()))
@@ -52,7 +52,7 @@ fn refs(fields: &[(String, String)]) -> Vec<(&str, String)> {
 }
 
 /// Replaces (or adds) one field.
-fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
+pub(super) fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
     match fields.iter_mut().find(|(k, _)| k == name) {
         Some(f) => f.1 = value.to_string(),
         None => fields.push((name.to_string(), value.to_string())),

@@ -3,6 +3,7 @@
 //! One test binary for the web crate (link time); areas with much of their own are modules.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod ad_edit;
 mod ad_form;
 mod lists;
 mod lottery;
