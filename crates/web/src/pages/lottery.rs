@@ -353,6 +353,22 @@ fn fmt_deadline(t: jiff::Timestamp, lang: Lang) -> String {
     fmt_time(t - jiff::SignedDuration::from_secs(60), lang)
 }
 
+/// A reason (for a reservation or a late draw) is at most 500 characters.
+fn check_reason(reason: &str, lang: Lang) -> Result<(), AppError> {
+    if reason.trim().chars().count() <= 500 {
+        return Ok(());
+    }
+    Err(AppError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "reason_too_long",
+        lang.pick(
+            "Begrunnelsen kan være høyst 500 tegn.",
+            "The reason can be at most 500 characters.",
+        ),
+    )
+    .in_lang(lang))
+}
+
 /// The end of `day` in Oslo: a ranking deadline given as a date closes when that day ends.
 fn end_of_day(day: Date) -> Option<jiff::Timestamp> {
     lis1_domain::calendar::from_oslo(day.saturating_add(1.day()).at(0, 0, 0, 0))
@@ -561,17 +577,7 @@ pub async fn reserve(
     // A course of another hospital is answered as if it did not exist.
     let grant = authorize(&s.principal, &Action::RunLottery { site: &path })
         .map_err(|_| AppError::not_found(lang))?;
-    if f.reason.chars().count() > 500 {
-        return Err(AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "reason_too_long",
-            lang.pick(
-                "Begrunnelsen kan være høyst 500 tegn.",
-                "The reason can be at most 500 characters.",
-            ),
-        )
-        .in_lang(lang));
-    }
+    check_reason(&f.reason, lang)?;
     let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
     let place = f.place.trim();
     state
@@ -622,17 +628,7 @@ pub async fn allow_late(
     if site.kind != OrgKind::HospitalSite {
         return Err(AppError::not_found(lang));
     }
-    if f.reason.trim().chars().count() > 500 {
-        return Err(AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "reason_too_long",
-            lang.pick(
-                "Begrunnelsen kan være høyst 500 tegn.",
-                "The reason can be at most 500 characters.",
-            ),
-        )
-        .in_lang(lang));
-    }
+    check_reason(&f.reason, lang)?;
     let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
     state
         .store
