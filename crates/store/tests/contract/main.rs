@@ -2678,6 +2678,34 @@ mod course_followup {
     );
 
     both_backends!(
+        a_resigned_doctors_reservation_frees_the_place,
+        |store| async move {
+            // Verdal has one place; the doctor holding its reservation resigns.
+            let c = super::lottery::cohort(&store, 2, 1).await;
+            let at = sys("2028-02-01T09:00:00Z");
+            store
+                .set_reservation(&at, c.courses[0], Some("5038"), "Særavtale")
+                .await
+                .unwrap();
+            store
+                .resign_course(&at, c.courses[0], "Sluttet", &[])
+                .await
+                .unwrap();
+            assert!(
+                store
+                    .reservations(c.site, date(2028, 9, 1))
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+            store
+                .set_reservation(&at, c.courses[1], Some("5038"), "Særavtale")
+                .await
+                .unwrap();
+        }
+    );
+
+    both_backends!(
         the_directorate_allows_a_late_draw_with_a_reason,
         |store| async move {
             let c = super::lottery::cohort(&store, 1, 1).await;

@@ -526,7 +526,20 @@ both_backends!(
         let mail = to_muni.iter().find(|m| m.kind == "course_leave").unwrap();
         assert!(mail.body_text.contains("10.11.2028"), "{}", mail.body_text);
         assert!(mail.body_text.contains(&course.applicant_name));
+        // The kind of leave may be health data: the municipality gets the dates, not the kind.
+        assert!(
+            !mail.body_text.to_lowercase().contains("foreldrepermisjon"),
+            "{}",
+            mail.body_text
+        );
         let doctor = store.user(course.applicant_id).await.unwrap();
+        let to_doctor = store.mail_to(&doctor.email).await.unwrap();
+        assert!(
+            to_doctor
+                .iter()
+                .any(|m| m.kind == "course_leave" && m.body_text.contains("foreldrepermisjon")),
+            "the doctor is told the kind"
+        );
         assert!(
             store
                 .mail_to(&doctor.email)
@@ -540,7 +553,13 @@ both_backends!(
         let levanger = app.login("levanger@demo.lis1.no").await;
         let theirs = app.get("/min-lis1", Some(&levanger)).await;
         assert!(theirs.body.contains("10.11.2028"), "{}", theirs.body);
-        assert_eq!(app.get(&url, Some(&levanger)).await.status, StatusCode::OK);
+        let seen_by_municipality = app.get(&url, Some(&levanger)).await;
+        assert_eq!(seen_by_municipality.status, StatusCode::OK);
+        assert!(
+            !seen_by_municipality.body.contains("Foreldrepermisjon"),
+            "{}",
+            seen_by_municipality.body
+        );
         let me = app.login(&doctor.email).await;
         let own = app.get(&url, Some(&me)).await;
         assert_eq!(own.status, StatusCode::OK);
@@ -958,5 +977,57 @@ both_backends!(
         let rest = store.open_rest_positions().await.unwrap();
         assert_eq!(rest.len(), 1);
         assert_eq!(rest[0].source_offer_id, Some(offer));
+    }
+);
+
+both_backends!(
+    a_ranking_deadline_after_the_last_draw_day_is_refused,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let l = levanger_cohort(&app).await;
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let site = l.site.to_string();
+        // Cohort 1 September 2028: the last draw day is 1 May; the draw waits for the deadline,
+        // so the deadline must end by 30 April.
+        let late = post(
+            &app,
+            "/trekning/forplikt",
+            &hnt,
+            &[
+                ("site", &site),
+                ("cohort", "2028-09-01"),
+                ("method", "preference_order"),
+                ("ranking_deadline", "2028-05-01"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            late.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            late.body
+        );
+        assert!(late.body.contains("30.04.2028"), "{}", late.body);
+        assert!(
+            app.state
+                .store
+                .lottery_draws(l.site, date(2028, 9, 1))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let ok = post(
+            &app,
+            "/trekning/forplikt",
+            &hnt,
+            &[
+                ("site", &site),
+                ("cohort", "2028-09-01"),
+                ("method", "preference_order"),
+                ("ranking_deadline", "2028-04-30"),
+            ],
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     }
 );
