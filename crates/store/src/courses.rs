@@ -198,35 +198,6 @@ impl Store {
         })
     }
 
-    /// Marks a course as on leave, or back (002 §2.2: the doctor still takes part in the lottery
-    /// and keeps the place). Refused with `Conflict("lottery_drawn")` after the draw.
-    pub async fn set_course_leave(&self, ctx: &Ctx, course_id: i64, on_leave: bool) -> Result<()> {
-        let course = self.course(course_id).await?;
-        let drawn = self
-            .cohort_is_drawn(course.hospital_site_id, course.dates.municipal_start)
-            .await?;
-        if drawn {
-            return Err(StoreError::Conflict("lottery_drawn".into()));
-        }
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE courses SET on_leave = $1 WHERE id = $2")
-                .bind(on_leave)
-                .bind(course_id)
-                .execute(&mut *tx)
-                .await?;
-            tx.append_audit(ctx, Event {
-                action: "course.leave",
-                object_type: "course",
-                object_id: course_id.to_string(),
-                summary: json!({"before": {"on_leave": course.on_leave}, "after": {"on_leave": on_leave}}),
-            })
-            .await?;
-            tx.commit().await?;
-            Ok(())
-        })
-    }
-
     /// One current course.
     pub async fn course(&self, id: i64) -> Result<Course> {
         self.load_courses(CourseFilter::Id(id))

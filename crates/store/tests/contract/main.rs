@@ -2288,10 +2288,27 @@ mod lottery {
                 .await,
             Err(LotteryStoreError::Store(StoreError::Conflict(_)))
         ));
-        assert!(matches!(
-            store.set_course_leave(&me, c.courses[1], true).await,
-            Err(StoreError::Conflict(_))
-        ));
+        // Leave registered after the draw keeps the place and leaves the published draw as it was.
+        let leave = lis1_domain::course::Leave {
+            kind: lis1_domain::course::LeaveKind::Sickness,
+            from: date(2028, 5, 1),
+            to: date(2028, 5, 20),
+        };
+        store
+            .add_leave(&me, c.courses[1], &leave, "", |_| Vec::new())
+            .await
+            .unwrap();
+        let after = store.lottery_draw(id).await.unwrap();
+        assert_eq!(after.result, drawn.result);
+        assert_eq!(after.inputs, drawn.inputs);
+        assert!(
+            store
+                .course(c.courses[1])
+                .await
+                .unwrap()
+                .municipality_id
+                .is_some()
+        );
         let redo = |reason: Option<&'static str>, s: Seed| {
             let store = store.clone();
             async move {
