@@ -151,13 +151,12 @@ pub async fn index(State(state): State<AppState>, v: Visitor) -> Result<Html<Str
         if site.kind != OrgKind::HospitalSite {
             continue;
         }
-        if list_grant(&state, s, &mut paths, site.id)
+        let Ok(grant) = list_grant(&state, s, &mut paths, site.id)
             .await
             .map_err(store_err(lang))?
-            .is_err()
-        {
+        else {
             continue;
-        }
+        };
         let mut cohorts = Vec::new();
         for cohort in state
             .store
@@ -165,9 +164,7 @@ pub async fn index(State(state): State<AppState>, v: Visitor) -> Result<Html<Str
             .await
             .map_err(store_err(lang))?
         {
-            let n = state
-                .store
-                .courses_for_cohort(site.id, cohort)
+            let n = visible_courses(&state, s, grant, &mut paths, site.id, cohort)
                 .await
                 .map_err(store_err(lang))?
                 .len();
@@ -180,6 +177,40 @@ pub async fn index(State(state): State<AppState>, v: Visitor) -> Result<Html<Str
         sites.push(context! { id => site.id, name => site.name, cohorts => cohorts });
     }
     crate::templates::render("lists.html", page(&state, &v, context! { sites => sites }))
+}
+
+/// The courses of a cohort list that `s` (allowed the list by `grant`) has a work need for: the
+/// directorate and the site's HF and RHF every doctor; a coordinator, county governor or
+/// municipality the doctors placed in a municipality it reaches (the same rule as an obligation
+/// of that course). Doctors not yet placed are shown to the area's coordinators too, who plan
+/// the cohort with the hospital, but not to a governor or municipality that reaches only one
+/// corner of the area.
+async fn visible_courses(
+    state: &AppState,
+    s: &SignedIn,
+    grant: Grant,
+    paths: &mut Paths,
+    site: i64,
+    cohort: Date,
+) -> Result<Vec<Course>, StoreError> {
+    let site_path = paths.of(&state.store, site).await?;
+    let mut out = Vec::new();
+    for c in state.store.courses_for_cohort(site, cohort).await? {
+        let municipalities = match c.municipality_id {
+            Some(m) => vec![paths.of(&state.store, m).await?],
+            None => Vec::new(),
+        };
+        let row_access = Action::ViewObligation {
+            site: &site_path,
+            municipalities: &municipalities,
+        };
+        let unplaced_for_coordinator =
+            c.municipality_id.is_none() && grant.role == Role::Coordinator;
+        if unplaced_for_coordinator || authorize(&s.principal, &row_access).is_ok() {
+            out.push(c);
+        }
+    }
+    Ok(out)
 }
 
 /// One row of a list.
@@ -249,36 +280,9 @@ pub async fn show(
         .await
         .map_err(store_err(lang))?
         .map_err(|d| forbidden(d, lang))?;
-    // Each row only for those with a work need for it: the directorate and the site's HF and RHF
-    // see every doctor; a coordinator, county governor or municipality the doctors placed in a
-    // municipality it reaches (the same rule as an obligation of that course). Doctors not yet
-    // placed are shown to the area's coordinators too, who plan the cohort with the hospital,
-    // but not to a governor or municipality that reaches only one corner of the area.
-    let site_path = paths
-        .of(&state.store, site)
+    let courses = visible_courses(&state, s, grant, &mut paths, site, cohort)
         .await
         .map_err(store_err(lang))?;
-    let mut courses = Vec::new();
-    for c in state
-        .store
-        .courses_for_cohort(site, cohort)
-        .await
-        .map_err(store_err(lang))?
-    {
-        let municipalities = match c.municipality_id {
-            Some(m) => vec![paths.of(&state.store, m).await.map_err(store_err(lang))?],
-            None => Vec::new(),
-        };
-        let row_access = Action::ViewObligation {
-            site: &site_path,
-            municipalities: &municipalities,
-        };
-        let unplaced_for_coordinator =
-            c.municipality_id.is_none() && grant.role == Role::Coordinator;
-        if unplaced_for_coordinator || authorize(&s.principal, &row_access).is_ok() {
-            courses.push(c);
-        }
-    }
     let mut rows = Vec::with_capacity(courses.len());
     for c in &courses {
         let profile = state

@@ -82,6 +82,17 @@ both_backends!(
             ] {
                 assert!(page.body.contains(text), "{email} misses {text}");
             }
+            // The index counts only the doctors the user may see in the list.
+            let seen = if email == "statsforvalter@demo.lis1.no" {
+                1
+            } else {
+                2
+            };
+            assert!(
+                index.body.contains(&format!(", {seen} leger)")),
+                "{email}: {}",
+                index.body
+            );
             // Lars is not placed yet: the county governor has no need to know him before he is.
             assert_eq!(
                 page.body.contains("Lars Lege"),
