@@ -9,7 +9,8 @@ use sqlx::Row;
 
 use crate::audit::{AuditTx, Event};
 use crate::conv::DbTime;
-use crate::{Ctx, Result, Store, StoreError, conv, on_db};
+use crate::{Ctx, Result, StoreError, Tx, conv, on_tx};
+use sqlx::Connection;
 
 /// A position to create.
 #[derive(Debug, Clone)]
@@ -152,11 +153,20 @@ fn changes(before: &Parts, after: &Parts) -> (Parts, Parts) {
     (was, is)
 }
 
-impl Store {
+crate::store_ops! {
+    fn create_advertisement(&self, ctx: &Ctx, ad: &NewAdvertisement) -> Result<i64>;
+    fn update_draft_advertisement(&self, ctx: &Ctx, id: i64, ad: &NewAdvertisement) -> Result<()>;
+    fn publish_advertisement(&self, ctx: &Ctx, id: i64) -> Result<()>;
+    fn set_auto_next_in_line(&self, ctx: &Ctx, id: i64, auto: bool) -> Result<()>;
+    fn advertisement(&self, id: i64) -> Result<Advertisement>;
+    fn advertisements(&self, round_id: Option<i64>) -> Result<Vec<Advertisement>>;
+}
+
+impl Tx {
     /// Creates an advertisement as a draft.
-    pub async fn create_advertisement(&self, ctx: &Ctx, ad: &NewAdvertisement) -> Result<i64> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+    pub async fn create_advertisement(&mut self, ctx: &Ctx, ad: &NewAdvertisement) -> Result<i64> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO advertisements (round_id, hf_id, hospital_site_id, coupling, title, \
                  description, municipality_ids, formal_criteria, weighted_criteria, rubric, \
@@ -218,16 +228,17 @@ impl Store {
     /// published. The audit entry holds, before and after, the parts that changed; a save that
     /// changes nothing writes nothing.
     pub async fn update_draft_advertisement(
-        &self,
+        &mut self,
         ctx: &Ctx,
         id: i64,
         ad: &NewAdvertisement,
     ) -> Result<()> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        let backend = self.backend();
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             // Under the row lock, so a publish at the same moment waits for this edit or refuses
             // it (SQLite has one writer).
-            let lock = if crate::Backend::Postgres == self.backend() {
+            let lock = if backend == crate::Backend::Postgres {
                 "SELECT round_id, hf_id, hospital_site_id, coupling, title, description, \
                  municipality_ids, formal_criteria, weighted_criteria, rubric, screening, \
                  auto_next_in_line, state FROM advertisements WHERE id = $1 FOR UPDATE"
@@ -335,9 +346,9 @@ impl Store {
     }
 
     /// Publishes a draft. Refused (`Conflict`) if it is already published.
-    pub async fn publish_advertisement(&self, ctx: &Ctx, id: i64) -> Result<()> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+    pub async fn publish_advertisement(&mut self, ctx: &Ctx, id: i64) -> Result<()> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let n = sqlx::query(
                 "UPDATE advertisements SET state = 'published', published_at = $1 \
                  WHERE id = $2 AND state = 'draft'",
@@ -366,9 +377,9 @@ impl Store {
     /// freed place to the next on the innstilling automatically in the next offer round, `false`
     /// waits for the recruiter to confirm. Audited with the value before and after; setting the
     /// value it already has changes nothing and logs nothing.
-    pub async fn set_auto_next_in_line(&self, ctx: &Ctx, id: i64, auto: bool) -> Result<()> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+    pub async fn set_auto_next_in_line(&mut self, ctx: &Ctx, id: i64, auto: bool) -> Result<()> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let before: Option<bool> =
                 sqlx::query_scalar("SELECT auto_next_in_line FROM advertisements WHERE id = $1")
                     .bind(id)
@@ -399,22 +410,22 @@ impl Store {
     }
 
     /// One advertisement with its positions.
-    pub async fn advertisement(&self, id: i64) -> Result<Advertisement> {
+    pub async fn advertisement(&mut self, id: i64) -> Result<Advertisement> {
         let mut ads = self.load_advertisements(Some(id), None).await?;
         ads.pop().ok_or(StoreError::NotFound)
     }
 
     /// All advertisements, optionally of one round, newest first.
-    pub async fn advertisements(&self, round_id: Option<i64>) -> Result<Vec<Advertisement>> {
+    pub async fn advertisements(&mut self, round_id: Option<i64>) -> Result<Vec<Advertisement>> {
         self.load_advertisements(None, round_id).await
     }
 
     async fn load_advertisements(
-        &self,
+        &mut self,
         id: Option<i64>,
         round_id: Option<i64>,
     ) -> Result<Vec<Advertisement>> {
-        let (rows, positions) = on_db!(self, pool => {
+        let (rows, positions) = on_tx!(self, conn => {
             let rows = sqlx::query(
                 "SELECT id, round_id, hf_id, hospital_site_id, coupling, title, description, \
                  municipality_ids, formal_criteria, weighted_criteria, rubric, screening, \
@@ -423,7 +434,7 @@ impl Store {
             )
             .bind(id)
             .bind(round_id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             let mut ads = Vec::with_capacity(rows.len());
             for r in &rows {
@@ -456,7 +467,7 @@ impl Store {
             )
             .bind(id)
             .bind(round_id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             let mut positions = Vec::with_capacity(prow.len());
             for p in &prow {

@@ -13,7 +13,8 @@ use sqlx::Row;
 
 use crate::audit::{AuditTx, Event};
 use crate::conv::DbTime;
-use crate::{Ctx, Result, Store, StoreError, conv, on_db};
+use crate::{Ctx, Result, StoreError, Tx, conv, on_tx};
+use sqlx::Connection;
 
 /// A saved profile.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -193,18 +194,42 @@ fn profile_snapshot(s: &str) -> Result<Option<Profile>> {
     }
 }
 
-impl Store {
+crate::store_ops! {
+    fn save_profile(&self, ctx: &Ctx, user_id: i64, data: &serde_json::Value, summary: serde_json::Value) -> Result<()>;
+    fn save_profile_draft(&self, now: Timestamp, user_id: i64, draft: &serde_json::Value) -> Result<()>;
+    fn profile(&self, user_id: i64) -> Result<Option<StoredProfile>>;
+    fn add_document(&self, ctx: &Ctx, d: &NewDocument<'_>) -> Result<i64>;
+    fn delete_document(&self, ctx: &Ctx, owner_id: i64, id: i64) -> Result<()>;
+    fn documents(&self, owner_id: i64) -> Result<Vec<DocumentMeta>>;
+    fn document(&self, id: i64) -> Result<(DocumentMeta, Vec<u8>)>;
+    fn submit_application(&self, ctx: &Ctx, s: &Submit) -> Result<Submitted>;
+    fn withdraw_application(&self, ctx: &Ctx, id: i64, applicant_id: i64) -> Result<()>;
+    fn applications(&self, advertisement_id: Option<i64>, applicant_id: Option<i64>) -> Result<Vec<Application>>;
+    fn count_applications(&self, advertisement_id: i64, state: &str) -> Result<i64>;
+    fn application(&self, id: i64) -> Result<Application>;
+    fn adjust_points(&self, ctx: &Ctx, application_id: i64, delta: i64, reason: &str) -> Result<()>;
+    fn adjustments(&self, application_id: i64) -> Result<Vec<Adjustment>>;
+    fn assess(&self, ctx: &Ctx, application_id: i64, shortlisted: bool, notes: &str) -> Result<()>;
+    fn participate(&self, ctx: &Ctx, advertisement_id: i64, user_id: i64, org_id: i64, role: &str) -> Result<()>;
+    fn participations(&self, advertisement_id: i64) -> Result<Vec<Participation>>;
+    fn comment(&self, ctx: &Ctx, application_id: i64, author_id: i64, org_id: i64, text: &str) -> Result<i64>;
+    fn comments(&self, application_id: i64) -> Result<Vec<Comment>>;
+    fn save_recommendation(&self, ctx: &Ctx, position_id: i64, ranked: &[i64]) -> Result<()>;
+    fn recommendation(&self, position_id: i64) -> Result<Vec<i64>>;
+}
+
+impl Tx {
     /// Saves the profile and clears the draft. `summary` is what the audit log may say about the
     /// change (the caller masks the identity number).
     pub async fn save_profile(
-        &self,
+        &mut self,
         ctx: &Ctx,
         user_id: i64,
         data: &serde_json::Value,
         summary: serde_json::Value,
     ) -> Result<()> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             sqlx::query(
                 "INSERT INTO profiles (user_id, data, draft, updated_at) VALUES ($1, $2, NULL, $3) \
                  ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, draft = NULL, \
@@ -230,12 +255,12 @@ impl Store {
     /// Autosaves a draft of the profile. Not audited: it is the applicant's own scratch copy and
     /// decides nothing; saving the profile is audited.
     pub async fn save_profile_draft(
-        &self,
+        &mut self,
         now: Timestamp,
         user_id: i64,
         draft: &serde_json::Value,
     ) -> Result<()> {
-        on_db!(self, pool => {
+        on_tx!(self, conn => {
             sqlx::query(
                 "INSERT INTO profiles (user_id, data, draft, updated_at) VALUES ($1, 'null', $2, $3) \
                  ON CONFLICT (user_id) DO UPDATE SET draft = excluded.draft",
@@ -243,18 +268,18 @@ impl Store {
             .bind(user_id)
             .bind(draft.to_string())
             .bind(conv::ts(now))
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
         });
         Ok(())
     }
 
     /// The applicant's profile, if any.
-    pub async fn profile(&self, user_id: i64) -> Result<Option<StoredProfile>> {
-        on_db!(self, pool => {
+    pub async fn profile(&mut self, user_id: i64) -> Result<Option<StoredProfile>> {
+        on_tx!(self, conn => {
             let row = sqlx::query("SELECT user_id, data, draft, updated_at FROM profiles WHERE user_id = $1")
                 .bind(user_id)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?;
             match row {
                 None => Ok(None),
@@ -272,9 +297,9 @@ impl Store {
     }
 
     /// Stores a document (already checked: type by content, size).
-    pub async fn add_document(&self, ctx: &Ctx, d: &NewDocument<'_>) -> Result<i64> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+    pub async fn add_document(&mut self, ctx: &Ctx, d: &NewDocument<'_>) -> Result<i64> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO documents (owner_id, kind, filename, mime, size, sha256, content, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -303,9 +328,9 @@ impl Store {
     }
 
     /// Deletes a document (kept as deleted for the audit trail; the bytes are cleared).
-    pub async fn delete_document(&self, ctx: &Ctx, owner_id: i64, id: i64) -> Result<()> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+    pub async fn delete_document(&mut self, ctx: &Ctx, owner_id: i64, id: i64) -> Result<()> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let n = sqlx::query(
                 "UPDATE documents SET deleted_at = $1, content = $2 WHERE id = $3 AND owner_id = $4 \
                  AND deleted_at IS NULL",
@@ -333,14 +358,14 @@ impl Store {
     }
 
     /// The owner's documents (metadata only).
-    pub async fn documents(&self, owner_id: i64) -> Result<Vec<DocumentMeta>> {
-        on_db!(self, pool => {
+    pub async fn documents(&mut self, owner_id: i64) -> Result<Vec<DocumentMeta>> {
+        on_tx!(self, conn => {
             let rows = sqlx::query(
                 "SELECT id, owner_id, kind, filename, mime, size, sha256, created_at FROM documents \
                  WHERE owner_id = $1 AND deleted_at IS NULL ORDER BY id",
             )
             .bind(owner_id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -360,14 +385,14 @@ impl Store {
     }
 
     /// One document with its bytes. The caller decides access and logs the read.
-    pub async fn document(&self, id: i64) -> Result<(DocumentMeta, Vec<u8>)> {
-        on_db!(self, pool => {
+    pub async fn document(&mut self, id: i64) -> Result<(DocumentMeta, Vec<u8>)> {
+        on_tx!(self, conn => {
             let r = sqlx::query(
                 "SELECT id, owner_id, kind, filename, mime, size, sha256, created_at, content \
                  FROM documents WHERE id = $1 AND deleted_at IS NULL",
             )
             .bind(id)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?
             .ok_or(StoreError::NotFound)?;
             Ok((
@@ -389,9 +414,9 @@ impl Store {
     /// Submits an application, or changes the applicant's existing one for the same
     /// advertisement. One row per applicant and advertisement: submitting twice (a double click)
     /// changes nothing but the time. `receipt` is queued by the caller.
-    pub async fn submit_application(&self, ctx: &Ctx, s: &Submit) -> Result<Submitted> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+    pub async fn submit_application(&mut self, ctx: &Ctx, s: &Submit) -> Result<Submitted> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let existing: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM applications WHERE advertisement_id = $1 AND applicant_id = $2",
             )
@@ -447,9 +472,14 @@ impl Store {
     }
 
     /// Withdraws the applicant's own application.
-    pub async fn withdraw_application(&self, ctx: &Ctx, id: i64, applicant_id: i64) -> Result<()> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+    pub async fn withdraw_application(
+        &mut self,
+        ctx: &Ctx,
+        id: i64,
+        applicant_id: i64,
+    ) -> Result<()> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let n = sqlx::query(
                 "UPDATE applications SET state = 'withdrawn', updated_at = $1 \
                  WHERE id = $2 AND applicant_id = $3 AND state = 'submitted'",
@@ -477,7 +507,7 @@ impl Store {
 
     /// Applications to an advertisement (`Some(ad)`), or of an applicant (`None`, `Some(user)`).
     pub async fn applications(
-        &self,
+        &mut self,
         advertisement_id: Option<i64>,
         applicant_id: Option<i64>,
     ) -> Result<Vec<Application>> {
@@ -486,20 +516,20 @@ impl Store {
     }
 
     /// How many applications to an advertisement are in `state` (`submitted`, `withdrawn`).
-    pub async fn count_applications(&self, advertisement_id: i64, state: &str) -> Result<i64> {
-        on_db!(self, pool => {
+    pub async fn count_applications(&mut self, advertisement_id: i64, state: &str) -> Result<i64> {
+        on_tx!(self, conn => {
             Ok(sqlx::query_scalar(
                 "SELECT COUNT(*) FROM applications WHERE advertisement_id = $1 AND state = $2",
             )
             .bind(advertisement_id)
             .bind(state)
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await?)
         })
     }
 
     /// One application.
-    pub async fn application(&self, id: i64) -> Result<Application> {
+    pub async fn application(&mut self, id: i64) -> Result<Application> {
         self.load_applications(Some(id), None, None)
             .await?
             .pop()
@@ -507,7 +537,7 @@ impl Store {
     }
 
     async fn load_applications(
-        &self,
+        &mut self,
         id: Option<i64>,
         ad: Option<i64>,
         applicant: Option<i64>,
@@ -544,21 +574,19 @@ impl Store {
             (None, None, Some(_)) => pair!("a.applicant_id = $3 AND"),
             (None, None, None) => pair!(""),
         };
-        on_db!(self, pool => {
-            // Two reads at once (on PostgreSQL, two connections): a 600-applicant list waits for
-            // the slower, not for both.
-            let (rows, positions) = tokio::try_join!(
-                sqlx::query(select_rows)
-                    .bind(id)
-                    .bind(ad)
-                    .bind(applicant)
-                    .fetch_all(pool),
-                sqlx::query(select_positions)
-                    .bind(id)
-                    .bind(ad)
-                    .bind(applicant)
-                    .fetch_all(pool),
-            )?;
+        on_tx!(self, conn => {
+            let rows = sqlx::query(select_rows)
+                .bind(id)
+                .bind(ad)
+                .bind(applicant)
+                .fetch_all(&mut *conn)
+                .await?;
+            let positions = sqlx::query(select_positions)
+                .bind(id)
+                .bind(ad)
+                .bind(applicant)
+                .fetch_all(&mut *conn)
+                .await?;
             let mut by_app: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
             for p in &positions {
                 by_app.entry(p.try_get("application_id")?).or_default().push(p.try_get("position_id")?);
@@ -588,7 +616,7 @@ impl Store {
 
     /// Adjusts an application's points with a reason (logged).
     pub async fn adjust_points(
-        &self,
+        &mut self,
         ctx: &Ctx,
         application_id: i64,
         delta: i64,
@@ -598,8 +626,8 @@ impl Store {
             .actor
             .user_id
             .ok_or_else(|| StoreError::Corrupt("an adjustment needs a user".into()))?;
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             sqlx::query(
                 "INSERT INTO point_adjustments (application_id, delta, reason, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5)",
@@ -630,14 +658,14 @@ impl Store {
     }
 
     /// The logged adjustments of an application.
-    pub async fn adjustments(&self, application_id: i64) -> Result<Vec<Adjustment>> {
-        on_db!(self, pool => {
+    pub async fn adjustments(&mut self, application_id: i64) -> Result<Vec<Adjustment>> {
+        on_tx!(self, conn => {
             let rows = sqlx::query(
                 "SELECT delta, reason, created_by, created_at FROM point_adjustments \
                  WHERE application_id = $1 ORDER BY id",
             )
             .bind(application_id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -654,14 +682,14 @@ impl Store {
 
     /// Sets shortlist and interview notes.
     pub async fn assess(
-        &self,
+        &mut self,
         ctx: &Ctx,
         application_id: i64,
         shortlisted: bool,
         notes: &str,
     ) -> Result<()> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let n = sqlx::query(
                 "UPDATE assessments SET shortlisted = $1, notes = $2, updated_at = $3 WHERE application_id = $4",
             )
@@ -689,15 +717,15 @@ impl Store {
 
     /// Registers a coordinator's or union representative's participation.
     pub async fn participate(
-        &self,
+        &mut self,
         ctx: &Ctx,
         advertisement_id: i64,
         user_id: i64,
         org_id: i64,
         role: &str,
     ) -> Result<()> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             sqlx::query(
                 "INSERT INTO participations (advertisement_id, user_id, org_id, role, registered_at) \
                  VALUES ($1, $2, $3, $4, $5)",
@@ -722,14 +750,14 @@ impl Store {
     }
 
     /// Who takes part in an advertisement's hiring.
-    pub async fn participations(&self, advertisement_id: i64) -> Result<Vec<Participation>> {
-        on_db!(self, pool => {
+    pub async fn participations(&mut self, advertisement_id: i64) -> Result<Vec<Participation>> {
+        on_tx!(self, conn => {
             let rows = sqlx::query(
                 "SELECT user_id, org_id, role, registered_at FROM participations \
                  WHERE advertisement_id = $1 ORDER BY registered_at",
             )
             .bind(advertisement_id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -746,15 +774,15 @@ impl Store {
 
     /// Adds a comment to an application.
     pub async fn comment(
-        &self,
+        &mut self,
         ctx: &Ctx,
         application_id: i64,
         author_id: i64,
         org_id: i64,
         text: &str,
     ) -> Result<i64> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO comments (application_id, author_id, org_id, text, created_at) \
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -779,14 +807,14 @@ impl Store {
     }
 
     /// Comments on an application, oldest first.
-    pub async fn comments(&self, application_id: i64) -> Result<Vec<Comment>> {
-        on_db!(self, pool => {
+    pub async fn comments(&mut self, application_id: i64) -> Result<Vec<Comment>> {
+        on_tx!(self, conn => {
             let rows = sqlx::query(
                 "SELECT c.id, c.author_id, u.display_name, c.org_id, c.text, c.created_at \
                  FROM comments c JOIN users u ON u.id = c.author_id WHERE c.application_id = $1 ORDER BY c.id",
             )
             .bind(application_id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -806,13 +834,13 @@ impl Store {
     /// Replaces a position's ranked recommendation (innstilling) with `ranked` application ids,
     /// best first. Every application must apply for that position and be submitted.
     pub async fn save_recommendation(
-        &self,
+        &mut self,
         ctx: &Ctx,
         position_id: i64,
         ranked: &[i64],
     ) -> Result<()> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             for app in ranked {
                 let ok: Option<i64> = sqlx::query_scalar(
                     "SELECT a.id FROM applications a JOIN application_positions p ON p.application_id = a.id \
@@ -857,13 +885,13 @@ impl Store {
     }
 
     /// A position's ranked recommendation: application ids, best first.
-    pub async fn recommendation(&self, position_id: i64) -> Result<Vec<i64>> {
-        on_db!(self, pool => {
+    pub async fn recommendation(&mut self, position_id: i64) -> Result<Vec<i64>> {
+        on_tx!(self, conn => {
             Ok(sqlx::query_scalar(
                 "SELECT application_id FROM recommendation_entries WHERE position_id = $1 ORDER BY rank",
             )
             .bind(position_id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?)
         })
     }

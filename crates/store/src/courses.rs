@@ -18,7 +18,8 @@ use lis1_domain::course::{
 
 use crate::audit::{AuditTx, Event};
 use crate::outbox::{NewMail, OutboxTx};
-use crate::{Ctx, Result, Store, StoreError, conv, on_db};
+use crate::{Ctx, Result, StoreError, Tx, conv, on_tx};
+use sqlx::Connection;
 
 /// A doctor's course.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -126,13 +127,27 @@ where
     })
 }
 
-impl Store {
+crate::store_ops! {
+    fn create_course_for_offer(&self, ctx: &Ctx, offer_id: i64, hospital_site_id: i64, municipality_id: Option<i64>, hospital_start: Date) -> Result<i64>;
+    fn course(&self, id: i64) -> Result<Course>;
+    fn courses_for_applicant(&self, applicant_id: i64) -> Result<Vec<Course>>;
+    fn courses_for_cohort(&self, hospital_site_id: i64, municipal_start: Date) -> Result<Vec<Course>>;
+    fn courses_for_municipality(&self, municipality_id: i64) -> Result<Vec<Course>>;
+    fn course_cohorts(&self, hospital_site_id: i64) -> Result<Vec<Date>>;
+    fn add_leave(&self, ctx: &Ctx, course_id: i64, leave: &Leave, note: &str, notices: impl FnOnce(&CourseDates) -> Vec<NewMail>, ) -> std::result::Result<Course, CourseStoreError>;
+    fn course_leaves(&self, course_id: i64) -> Result<Vec<CourseLeave>>;
+    fn set_course_plan(&self, ctx: &Ctx, course_id: i64, plan: &CoursePlan) -> std::result::Result<(), CourseStoreError>;
+    fn resign_course(&self, ctx: &Ctx, course_id: i64, reason: &str, mails: &[NewMail]) -> Result<i64>;
+    fn course_rotation(&self, course_id: i64) -> Result<Vec<RotationPart>>;
+}
+
+impl Tx {
     /// Creates the course of an accepted offer: §13a when `municipality_id` is given, §13b (the
     /// lottery decides) when it is `None`. Call it right after a successful acceptance.
     /// Idempotent: a second call for the same offer returns the existing course.
     /// `Conflict("offer_not_accepted")` unless the offer is accepted.
     pub async fn create_course_for_offer(
-        &self,
+        &mut self,
         ctx: &Ctx,
         offer_id: i64,
         hospital_site_id: i64,
@@ -145,8 +160,8 @@ impl Store {
         } else {
             "13b"
         };
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let offer: Option<(i64, String)> =
                 sqlx::query_as("SELECT applicant_id, state FROM offers WHERE id = $1")
                     .bind(offer_id)
@@ -199,7 +214,7 @@ impl Store {
     }
 
     /// One current course.
-    pub async fn course(&self, id: i64) -> Result<Course> {
+    pub async fn course(&mut self, id: i64) -> Result<Course> {
         self.load_courses(CourseFilter::Id(id))
             .await?
             .pop()
@@ -207,14 +222,14 @@ impl Store {
     }
 
     /// A doctor's current courses, oldest first.
-    pub async fn courses_for_applicant(&self, applicant_id: i64) -> Result<Vec<Course>> {
+    pub async fn courses_for_applicant(&mut self, applicant_id: i64) -> Result<Vec<Course>> {
         self.load_courses(CourseFilter::Applicant(applicant_id))
             .await
     }
 
     /// The current courses of a hospital site's cohort (by municipal start), by id.
     pub async fn courses_for_cohort(
-        &self,
+        &mut self,
         hospital_site_id: i64,
         municipal_start: Date,
     ) -> Result<Vec<Course>> {
@@ -223,21 +238,21 @@ impl Store {
     }
 
     /// The current courses placed in a municipality (by §13a or by the lottery).
-    pub async fn courses_for_municipality(&self, municipality_id: i64) -> Result<Vec<Course>> {
+    pub async fn courses_for_municipality(&mut self, municipality_id: i64) -> Result<Vec<Course>> {
         self.load_courses(CourseFilter::Municipality(municipality_id))
             .await
     }
 
     /// The municipal start dates (lottery cohorts) with current courses at a site, newest first.
-    pub async fn course_cohorts(&self, hospital_site_id: i64) -> Result<Vec<Date>> {
-        on_db!(self, pool => {
+    pub async fn course_cohorts(&mut self, hospital_site_id: i64) -> Result<Vec<Date>> {
+        on_tx!(self, conn => {
             let rows: Vec<jiff_sqlx::Date> = sqlx::query_scalar(
                 "SELECT DISTINCT c.municipal_start FROM courses c \
                  JOIN offers o ON o.id = c.offer_id AND o.state = 'accepted' \
                  WHERE c.hospital_site_id = $1 ORDER BY c.municipal_start DESC",
             )
             .bind(hospital_site_id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             Ok(rows.into_iter().map(|d| d.to_jiff()).collect())
         })
@@ -252,20 +267,21 @@ impl Store {
     /// §2.2), given the dates after the leave; they are queued in the same transaction, so the
     /// leave is never registered without them.
     pub async fn add_leave(
-        &self,
+        &mut self,
         ctx: &Ctx,
         course_id: i64,
         leave: &Leave,
         note: &str,
         notices: impl FnOnce(&CourseDates) -> Vec<NewMail>,
     ) -> std::result::Result<Course, CourseStoreError> {
+        let backend = self.backend();
         let course = self.course(course_id).await?;
         let note = note.trim();
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             // Concurrent registrations on one course take turns, so two overlapping leaves
             // cannot both pass the check. (SQLite has one connection.)
-            if crate::Backend::Postgres == self.backend() {
+            if backend == crate::Backend::Postgres {
                 sqlx::query("SELECT id FROM courses WHERE id = $1 FOR UPDATE")
                     .bind(course_id)
                     .execute(&mut *tx)
@@ -358,9 +374,9 @@ impl Store {
     }
 
     /// The leave registered on a course, in date order.
-    pub async fn course_leaves(&self, course_id: i64) -> Result<Vec<CourseLeave>> {
-        on_db!(self, pool => {
-            let rows = sqlx::query(LEAVE_SELECT).bind(course_id).fetch_all(pool).await?;
+    pub async fn course_leaves(&mut self, course_id: i64) -> Result<Vec<CourseLeave>> {
+        on_tx!(self, conn => {
+            let rows = sqlx::query(LEAVE_SELECT).bind(course_id).fetch_all(&mut *conn).await?;
             rows.iter().map(leave_from_row).collect()
         })
     }
@@ -368,20 +384,21 @@ impl Store {
     /// Sets the hospital's rotation plan and the personal supervisor (000 §6.2.2). The plan must
     /// cover the hospital part as it is now (after leave) in two or three parts.
     pub async fn set_course_plan(
-        &self,
+        &mut self,
         ctx: &Ctx,
         course_id: i64,
         plan: &CoursePlan,
     ) -> std::result::Result<(), CourseStoreError> {
+        let backend = self.backend();
         let course = self.course(course_id).await?;
         let name = plan.supervisor_name.trim();
         let email = plan.supervisor_email.trim();
         let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             // Checked against the dates under the same lock that leave registration takes, so a
             // leave registered at the same moment cannot leave the plan short.
-            if crate::Backend::Postgres == self.backend() {
+            if backend == crate::Backend::Postgres {
                 sqlx::query("SELECT id FROM courses WHERE id = $1 FOR UPDATE")
                     .bind(course_id)
                     .execute(&mut *tx)
@@ -446,7 +463,7 @@ impl Store {
     /// `NotFound` if the course is not current.
     /// `mails` (to the doctor and the municipality) are queued in the same transaction.
     pub async fn resign_course(
-        &self,
+        &mut self,
         ctx: &Ctx,
         course_id: i64,
         reason: &str,
@@ -454,8 +471,8 @@ impl Store {
     ) -> Result<i64> {
         let course = self.course(course_id).await?;
         let reason = reason.trim();
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let n = sqlx::query(
                 "UPDATE offers SET state = 'resigned', answered_at = $1 \
                  WHERE id = $2 AND state = 'accepted'",
@@ -493,15 +510,15 @@ impl Store {
     }
 
     /// A course's rotation plan (empty until the HF sets it).
-    pub async fn course_rotation(&self, course_id: i64) -> Result<Vec<RotationPart>> {
-        on_db!(self, pool => {
-            let rows = sqlx::query(ROTATION_SELECT).bind(course_id).fetch_all(pool).await?;
+    pub async fn course_rotation(&mut self, course_id: i64) -> Result<Vec<RotationPart>> {
+        on_tx!(self, conn => {
+            let rows = sqlx::query(ROTATION_SELECT).bind(course_id).fetch_all(&mut *conn).await?;
             rows.iter().map(rotation_from_row).collect()
         })
     }
 
-    async fn load_courses(&self, filter: CourseFilter) -> Result<Vec<Course>> {
-        on_db!(self, pool => {
+    async fn load_courses(&mut self, filter: CourseFilter) -> Result<Vec<Course>> {
+        on_tx!(self, conn => {
             let q = match filter {
                 CourseFilter::Id(id) => {
                     sqlx::query(sqlx::AssertSqlSafe(format!("{COURSE_SELECT} WHERE c.id = $1")))
@@ -521,7 +538,7 @@ impl Store {
                 .bind(site)
                 .bind(conv::date(start)),
             };
-            let rows = q.fetch_all(pool).await?;
+            let rows = q.fetch_all(&mut *conn).await?;
             rows.iter().map(course_from_row).collect()
         })
     }

@@ -53,6 +53,39 @@ macro_rules! on_db {
     };
 }
 
+/// Runs `$body` with `$conn` bound to the [`Tx`]'s connection (`&mut SqliteConnection` or
+/// `&mut PgConnection`). The body is compiled once per backend. Inside, `$conn.begin()` opens a
+/// transaction of its own on a plain connection, and a savepoint inside the caller's transaction,
+/// so every operation is atomic on its own and also composes into a larger unit of work.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! on_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx.raw() {
+            $crate::ConnRef::Sqlite($conn) => $body,
+            $crate::ConnRef::Postgres($conn) => $body,
+        }
+    };
+}
+
+/// Implements, for each listed operation of [`Tx`], the same operation on [`Store`]: on a pooled
+/// connection of its own, so each call is its own transaction (its body opens one). Callers
+/// that must change several things at once use [`Store::begin`] and call the [`Tx`] methods.
+macro_rules! store_ops {
+    ($( fn $name:ident(&self $(, $arg:ident : $ty:ty)* $(,)?) -> $ret:ty; )*) => {
+        impl $crate::Store {
+            $(
+                #[doc = concat!("[`Tx::", stringify!($name), "`] in a transaction of its own.")]
+                pub async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    let mut conn = self.conn().await?;
+                    conn.$name($($arg),*).await
+                }
+            )*
+        }
+    };
+}
+pub(crate) use store_ops;
+
 /// Implements a helper trait for both backends' connection types from one body.
 /// Inside, `Conn` is the connection type and `IS_PG` tells the backends apart where SQL differs.
 macro_rules! for_each_backend {
@@ -143,6 +176,98 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+/// A unit of work: one database transaction that several operations join, committed at once
+/// (the application layer's use cases), or, inside the store, a pooled connection on which each
+/// operation opens its own transaction. Dropped without [`Tx::commit`], everything is rolled
+/// back.
+///
+/// On SQLite the pool has one connection: while a `Tx` is open, do not call [`Store`] methods
+/// from the same task (they would wait for the connection); call the `Tx`'s own.
+pub struct Tx {
+    inner: TxInner,
+}
+
+enum TxInner {
+    SqliteTx(sqlx::Transaction<'static, sqlx::Sqlite>),
+    PgTx(sqlx::Transaction<'static, sqlx::Postgres>),
+    SqliteConn(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    PgConn(sqlx::pool::PoolConnection<sqlx::Postgres>),
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tx")
+            .field("backend", &self.backend())
+            .field("transaction", &self.in_transaction())
+            .finish()
+    }
+}
+
+#[doc(hidden)]
+pub enum ConnRef<'a> {
+    Sqlite(&'a mut sqlx::SqliteConnection),
+    Postgres(&'a mut sqlx::PgConnection),
+}
+
+impl Tx {
+    #[doc(hidden)]
+    pub fn raw(&mut self) -> ConnRef<'_> {
+        match &mut self.inner {
+            TxInner::SqliteTx(t) => ConnRef::Sqlite(t),
+            TxInner::PgTx(t) => ConnRef::Postgres(t),
+            TxInner::SqliteConn(c) => ConnRef::Sqlite(c),
+            TxInner::PgConn(c) => ConnRef::Postgres(c),
+        }
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        match self.inner {
+            TxInner::SqliteTx(_) | TxInner::SqliteConn(_) => Backend::Sqlite,
+            TxInner::PgTx(_) | TxInner::PgConn(_) => Backend::Postgres,
+        }
+    }
+
+    fn in_transaction(&self) -> bool {
+        matches!(self.inner, TxInner::SqliteTx(_) | TxInner::PgTx(_))
+    }
+
+    /// Commits everything done in this unit of work.
+    pub async fn commit(self) -> Result<()> {
+        match self.inner {
+            TxInner::SqliteTx(t) => t.commit().await?,
+            TxInner::PgTx(t) => t.commit().await?,
+            TxInner::SqliteConn(_) | TxInner::PgConn(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Rolls everything back (dropping the `Tx` does the same).
+    pub async fn rollback(self) -> Result<()> {
+        match self.inner {
+            TxInner::SqliteTx(t) => t.rollback().await?,
+            TxInner::PgTx(t) => t.rollback().await?,
+            TxInner::SqliteConn(_) | TxInner::PgConn(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Appends one event to the audit log inside this unit of work (e.g. the read of personal
+    /// data a use case shows).
+    pub async fn log(&mut self, ctx: &Ctx, event: audit::Event<'_>) -> Result<i64> {
+        use crate::audit::AuditTx;
+        use sqlx::Connection;
+        on_tx!(self, conn => {
+            // A transaction of its own on a plain connection (the head row must stay locked
+            // until the entry is in), a savepoint inside the caller's.
+            let mut tx = conn.begin().await?;
+            let seq = tx.append_audit(ctx, event).await?;
+            tx.commit().await?;
+            Ok(seq)
+        })
+    }
+}
+
 /// Shorthand for results of storage operations.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -155,6 +280,8 @@ pub struct Actor {
     pub org_id: Option<i64>,
     /// The role the user acts in.
     pub role: Option<Role>,
+    /// The API token a machine client acted with, if any.
+    pub token_id: Option<i64>,
 }
 
 impl Actor {
@@ -169,6 +296,7 @@ impl Actor {
             user_id: Some(user_id),
             org_id: Some(grant.org),
             role: Some(grant.role),
+            token_id: None,
         }
     }
 
@@ -250,6 +378,28 @@ impl Store {
             Db::Sqlite(_) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
         }
+    }
+
+    /// Begins a unit of work: one transaction that the [`Tx`]'s operations join, until
+    /// [`Tx::commit`].
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(Tx {
+            inner: match &self.db {
+                Db::Sqlite(pool) => TxInner::SqliteTx(pool.begin().await?),
+                Db::Postgres(pool) => TxInner::PgTx(pool.begin().await?),
+            },
+        })
+    }
+
+    /// A pooled connection outside any transaction: each operation on it is its own
+    /// transaction. For [`store_ops!`].
+    pub(crate) async fn conn(&self) -> Result<Tx> {
+        Ok(Tx {
+            inner: match &self.db {
+                Db::Sqlite(pool) => TxInner::SqliteConn(pool.acquire().await?),
+                Db::Postgres(pool) => TxInner::PgConn(pool.acquire().await?),
+            },
+        })
     }
 
     /// Applies pending migrations.

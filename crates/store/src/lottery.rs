@@ -32,7 +32,8 @@ use crate::audit::{AuditTx, Event};
 use crate::conv::DbTime;
 use crate::courses::participant_id;
 use crate::outbox::{NewMail, OutboxTx};
-use crate::{Ctx, Result, Store, StoreError, conv, for_each_backend, on_db};
+use crate::{Ctx, Result, StoreError, Tx, conv, for_each_backend, on_tx};
+use sqlx::Connection;
 
 /// Why a lottery operation was refused.
 #[derive(Debug)]
@@ -343,8 +344,8 @@ where
 /// reservations and rankings of that cohort take turns (SQLite has one connection). The key is
 /// the site id and the cohort's day number.
 macro_rules! lock_cohort {
-    ($self:expr, $conn:expr, $site:expr, $cohort:expr) => {
-        if crate::Backend::Postgres == $self.backend() {
+    ($backend:expr, $conn:expr, $site:expr, $cohort:expr) => {
+        if crate::Backend::Postgres == $backend {
             let day = i32::try_from(
                 jiff::civil::date(1970, 1, 1)
                     .until($cohort)
@@ -374,20 +375,37 @@ macro_rules! latest_draw {
     };
 }
 
-impl Store {
+crate::store_ops! {
+    fn commit_lottery(&self, ctx: &Ctx, c: &NewCommitment<'_>) -> std::result::Result<i64, LotteryStoreError>;
+    fn draw_lottery(&self, ctx: &Ctx, draw_id: i64) -> std::result::Result<Draw, LotteryStoreError>;
+    fn draw_lottery_with(&self, ctx: &Ctx, draw_id: i64, notices: impl FnOnce(&[(i64, i64)]) -> Vec<NewMail>, ) -> std::result::Result<Draw, LotteryStoreError>;
+    fn set_reservation(&self, ctx: &Ctx, course_id: i64, place_key: Option<&str>, reason: &str) -> std::result::Result<(), LotteryStoreError>;
+    fn reservations(&self, site: i64, cohort: Date) -> Result<Vec<(i64, String, String)>>;
+    fn allow_late_lottery(&self, ctx: &Ctx, hospital_site_id: i64, cohort: Date, reason: &str) -> Result<()>;
+    fn late_lottery_permission(&self, hospital_site_id: i64, cohort: Date) -> Result<Option<(String, Timestamp)>>;
+    fn set_preferences(&self, ctx: &Ctx, course_id: i64, applicant_id: i64, keys: &[String]) -> std::result::Result<(), LotteryStoreError>;
+    fn preferences(&self, course_id: i64) -> Result<Vec<String>>;
+    fn lottery_places(&self, site: i64, cohort: Date) -> Result<Vec<LotteryPlace>>;
+    fn lottery_draw(&self, id: i64) -> Result<Draw>;
+    fn lottery_draws(&self, site: i64, cohort: Date) -> Result<Vec<Draw>>;
+    fn cohort_is_drawn(&self, site: i64, cohort: Date) -> Result<bool>;
+}
+
+impl Tx {
     /// Publishes the seed commitment of a cohort's lottery. The inputs as they stand are checked
     /// now, so a cohort with more doctors than places is refused before anything is published
     /// ([`LotteryStoreError::Rule`] names the problem). A cohort already drawn needs a `reason`
     /// (a redraw, §14); one with an open commitment is refused.
     pub async fn commit_lottery(
-        &self,
+        &mut self,
         ctx: &Ctx,
         c: &NewCommitment<'_>,
     ) -> std::result::Result<i64, LotteryStoreError> {
+        let backend = self.backend();
         let seed_sha256 = c.seed.sha256().to_hex();
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
-            lock_cohort!(self, &mut *tx, c.hospital_site_id, c.cohort);
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
+            lock_cohort!(backend, &mut *tx, c.hospital_site_id, c.cohort);
             let latest = latest_draw!(&mut *tx, c.hospital_site_id, c.cohort).await?;
             let reason = c.reason.map(str::trim).filter(|r| !r.is_empty());
             let replaces = match latest {
@@ -448,7 +466,7 @@ impl Store {
     /// gives each §13b course its municipality — all in one transaction. Afterwards the row never
     /// changes. `Conflict("lottery_already_drawn")` for a second attempt.
     pub async fn draw_lottery(
-        &self,
+        &mut self,
         ctx: &Ctx,
         draw_id: i64,
     ) -> std::result::Result<Draw, LotteryStoreError> {
@@ -459,14 +477,15 @@ impl Store {
     /// the result — (course id, municipality id) per doctor — so a draw is never stored without
     /// telling the doctors and the municipalities.
     pub async fn draw_lottery_with(
-        &self,
+        &mut self,
         ctx: &Ctx,
         draw_id: i64,
         notices: impl FnOnce(&[(i64, i64)]) -> Vec<NewMail>,
     ) -> std::result::Result<Draw, LotteryStoreError> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let lock = if crate::Backend::Postgres == self.backend() {
+        let backend = self.backend();
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
+            let lock = if backend == crate::Backend::Postgres {
                 "SELECT hospital_site_id, cohort, method, state, seed_sha256, sealed_seed, reason, \
                  replaces_id, committed_at, ranking_deadline FROM lottery_draws WHERE id = $1 \
                  FOR UPDATE"
@@ -490,7 +509,7 @@ impl Store {
             }
             let site: i64 = row.try_get("hospital_site_id")?;
             let cohort = row.try_get::<jiff_sqlx::Date, _>("cohort")?.to_jiff();
-            lock_cohort!(self, &mut *tx, site, cohort);
+            lock_cohort!(backend, &mut *tx, site, cohort);
             let method = match row.try_get::<String, _>("method")?.as_str() {
                 "pure_random" => Method::PureRandom,
                 _ => Method::PreferenceOrder,
@@ -596,12 +615,13 @@ impl Store {
     /// (`Conflict("lottery_committed")`): the inputs must not change under a published seed
     /// commitment. The reason is required for a reservation and logged.
     pub async fn set_reservation(
-        &self,
+        &mut self,
         ctx: &Ctx,
         course_id: i64,
         place_key: Option<&str>,
         reason: &str,
     ) -> std::result::Result<(), LotteryStoreError> {
+        let backend = self.backend();
         let course = self.course(course_id).await?;
         if course.section != "13b" {
             return Err(conflict("not_by_lottery"));
@@ -611,9 +631,9 @@ impl Store {
             return Err(conflict("lottery_reservation_needs_reason"));
         }
         let (site, cohort) = (course.hospital_site_id, course.dates.municipal_start);
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
-            lock_cohort!(self, &mut *tx, site, cohort);
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
+            lock_cohort!(backend, &mut *tx, site, cohort);
             if let Some((_, state, _)) = latest_draw!(&mut *tx, site, cohort).await?
                 && state == "committed"
             {
@@ -674,11 +694,11 @@ impl Store {
 
     /// The reservations of a cohort: (course id, place key, reason).
     pub async fn reservations(
-        &self,
+        &mut self,
         site: i64,
         cohort: Date,
     ) -> Result<Vec<(i64, String, String)>> {
-        on_db!(self, pool => {
+        on_tx!(self, conn => {
             Ok(sqlx::query_as(
                 "SELECT r.course_id, r.place_key, r.reason FROM lottery_reservations r \
                  JOIN courses c ON c.id = r.course_id \
@@ -687,7 +707,7 @@ impl Store {
             )
             .bind(site)
             .bind(conv::date(cohort))
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?)
         })
     }
@@ -696,7 +716,7 @@ impl Store {
     /// (issue 5: "later only if the directorate overrides with a logged reason"). The reason is
     /// required; a second permission for the same cohort replaces the first, and both are logged.
     pub async fn allow_late_lottery(
-        &self,
+        &mut self,
         ctx: &Ctx,
         hospital_site_id: i64,
         cohort: Date,
@@ -706,8 +726,8 @@ impl Store {
         if reason.is_empty() {
             return Err(StoreError::Conflict("lottery_late_needs_reason".into()));
         }
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             sqlx::query(
                 "INSERT INTO lottery_late_permissions (hospital_site_id, cohort, reason, \
                  granted_at, granted_by) VALUES ($1, $2, $3, $4, $5) \
@@ -735,18 +755,18 @@ impl Store {
 
     /// The directorate's permission to draw a cohort late, if any: (reason, when).
     pub async fn late_lottery_permission(
-        &self,
+        &mut self,
         hospital_site_id: i64,
         cohort: Date,
     ) -> Result<Option<(String, Timestamp)>> {
-        on_db!(self, pool => {
+        on_tx!(self, conn => {
             let row: Option<(String, DbTime)> = sqlx::query_as(
                 "SELECT reason, granted_at FROM lottery_late_permissions \
                  WHERE hospital_site_id = $1 AND cohort = $2",
             )
             .bind(hospital_site_id)
             .bind(conv::date(cohort))
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?;
             Ok(row.map(|(r, t)| (r, t.0)))
         })
@@ -756,12 +776,13 @@ impl Store {
     /// own §13b course, only keys of the cohort's places, no key twice, and only until the draw
     /// has run (`Conflict("lottery_drawn")`).
     pub async fn set_preferences(
-        &self,
+        &mut self,
         ctx: &Ctx,
         course_id: i64,
         applicant_id: i64,
         keys: &[String],
     ) -> std::result::Result<(), LotteryStoreError> {
+        let backend = self.backend();
         let course = self.course(course_id).await?;
         if course.applicant_id != applicant_id {
             return Err(StoreError::NotFound.into());
@@ -770,9 +791,9 @@ impl Store {
             return Err(conflict("not_by_lottery"));
         }
         let me = course.participant_id();
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
-            lock_cohort!(self, &mut *tx, course.hospital_site_id, course.dates.municipal_start);
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
+            lock_cohort!(backend, &mut *tx, course.hospital_site_id, course.dates.municipal_start);
             if let Some((id, state, _)) =
                 latest_draw!(&mut *tx, course.hospital_site_id, course.dates.municipal_start).await?
             {
@@ -840,34 +861,33 @@ impl Store {
     }
 
     /// A course's ranking, best first.
-    pub async fn preferences(&self, course_id: i64) -> Result<Vec<String>> {
-        on_db!(self, pool => {
+    pub async fn preferences(&mut self, course_id: i64) -> Result<Vec<String>> {
+        on_tx!(self, conn => {
             Ok(sqlx::query_scalar(
                 "SELECT place_key FROM lottery_preferences WHERE course_id = $1 ORDER BY rank",
             )
             .bind(course_id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?)
         })
     }
 
     /// The place keys of a cohort (municipal start), from the places registered for the site's
     /// hospital start 12 months earlier. Places not yet placed in a municipality are left out.
-    pub async fn lottery_places(&self, site: i64, cohort: Date) -> Result<Vec<LotteryPlace>> {
-        on_db!(self, pool => {
-            let mut conn = pool.acquire().await?;
+    pub async fn lottery_places(&mut self, site: i64, cohort: Date) -> Result<Vec<LotteryPlace>> {
+        on_tx!(self, conn => {
             Ok(conn.gather(site, cohort).await?.places)
         })
     }
 
     /// One lottery.
-    pub async fn lottery_draw(&self, id: i64) -> Result<Draw> {
-        on_db!(self, pool => {
+    pub async fn lottery_draw(&mut self, id: i64) -> Result<Draw> {
+        on_tx!(self, conn => {
             let row = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT {DRAW_COLUMNS} FROM lottery_draws WHERE id = $1"
             )))
             .bind(id)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?
             .ok_or(StoreError::NotFound)?;
             draw_from_row(&row)
@@ -875,23 +895,23 @@ impl Store {
     }
 
     /// A cohort's lotteries, oldest first (a redraw comes after the draw it replaces).
-    pub async fn lottery_draws(&self, site: i64, cohort: Date) -> Result<Vec<Draw>> {
-        on_db!(self, pool => {
+    pub async fn lottery_draws(&mut self, site: i64, cohort: Date) -> Result<Vec<Draw>> {
+        on_tx!(self, conn => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT {DRAW_COLUMNS} FROM lottery_draws WHERE hospital_site_id = $1 AND cohort = $2 ORDER BY id"
             )))
             .bind(site)
             .bind(conv::date(cohort))
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter().map(draw_from_row).collect()
         })
     }
 
     /// Whether the cohort's latest lottery has been drawn (rankings and leave are then frozen).
-    pub async fn cohort_is_drawn(&self, site: i64, cohort: Date) -> Result<bool> {
-        on_db!(self, pool => {
-            Ok(latest_draw!(pool, site, cohort)
+    pub async fn cohort_is_drawn(&mut self, site: i64, cohort: Date) -> Result<bool> {
+        on_tx!(self, conn => {
+            Ok(latest_draw!(&mut *conn, site, cohort)
                 .await?
                 .is_some_and(|(_, state, _)| state == "drawn"))
         })

@@ -20,7 +20,8 @@ use crate::audit::{AuditTx, Event};
 use crate::conv::DbTime;
 use crate::courses::Course;
 use crate::outbox::{NewMail, OutboxTx};
-use crate::{Ctx, Result, Store, StoreError, conv, on_db};
+use crate::{Ctx, Result, StoreError, Tx, conv, on_tx};
+use sqlx::Connection;
 
 /// The dates a course's deadlines count from: the dates after leave, so a moved municipal start
 /// moves the contract deadline. Every deadline of a course is computed through this function.
@@ -144,19 +145,28 @@ const FULFILMENT_SELECT: &str = "SELECT f.course_id, f.kind, f.fulfilled_on, f.n
      JOIN courses c ON c.id = f.course_id \
      JOIN offers o ON o.id = c.offer_id AND o.state = 'accepted' ";
 
-impl Store {
+crate::store_ops! {
+    fn record_fulfilment(&self, ctx: &Ctx, f: &NewFulfilment<'_>) -> Result<()>;
+    fn fulfilments(&self, course_id: i64) -> Result<Vec<Fulfilment>>;
+    fn record_reminder(&self, ctx: &Ctx, r: &NewReminder<'_>, mails: &[NewMail]) -> Result<bool>;
+    fn reminder_sent(&self, obligation: &str, stage: Reminder, due_on: Date) -> Result<bool>;
+    fn sent_reminders(&self) -> Result<HashSet<(String, Reminder, Date)>>;
+    fn obligations(&self, today: Date) -> Result<Vec<Obligation>>;
+}
+
+impl Tx {
     /// Registers that an obligation of a current course is fulfilled, or corrects an earlier
     /// registration (the audit entry keeps the one it replaces). `NotFound` for a course that is
     /// not current; `Conflict("obligation_not_registered")` for the lottery, which the draw
     /// fulfils. The date rules are the caller's (`check_fulfilment`).
-    pub async fn record_fulfilment(&self, ctx: &Ctx, f: &NewFulfilment<'_>) -> Result<()> {
+    pub async fn record_fulfilment(&mut self, ctx: &Ctx, f: &NewFulfilment<'_>) -> Result<()> {
         if !f.kind.is_registered() {
             return Err(StoreError::Conflict("obligation_not_registered".into()));
         }
         let note = f.note.trim();
         let note = (!note.is_empty()).then_some(note);
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let current: Option<i64> = sqlx::query_scalar(
                 "SELECT c.id FROM courses c JOIN offers o ON o.id = c.offer_id \
                  AND o.state = 'accepted' WHERE c.id = $1",
@@ -210,21 +220,21 @@ impl Store {
     }
 
     /// The registrations of a current course.
-    pub async fn fulfilments(&self, course_id: i64) -> Result<Vec<Fulfilment>> {
-        on_db!(self, pool => {
+    pub async fn fulfilments(&mut self, course_id: i64) -> Result<Vec<Fulfilment>> {
+        on_tx!(self, conn => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "{FULFILMENT_SELECT} WHERE f.course_id = $1 ORDER BY f.kind"
             )))
             .bind(course_id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter().map(fulfilment_from_row).collect()
         })
     }
 
-    async fn all_fulfilments(&self) -> Result<Vec<Fulfilment>> {
-        on_db!(self, pool => {
-            let rows = sqlx::query(FULFILMENT_SELECT).fetch_all(pool).await?;
+    async fn all_fulfilments(&mut self) -> Result<Vec<Fulfilment>> {
+        on_tx!(self, conn => {
+            let rows = sqlx::query(FULFILMENT_SELECT).fetch_all(&mut *conn).await?;
             rows.iter().map(fulfilment_from_row).collect()
         })
     }
@@ -233,13 +243,13 @@ impl Store {
     /// mails, in one transaction. Returns `false`, and queues nothing, when that reminder was
     /// recorded before: each goes out once, however often the job runs or the server restarts.
     pub async fn record_reminder(
-        &self,
+        &mut self,
         ctx: &Ctx,
         r: &NewReminder<'_>,
         mails: &[NewMail],
     ) -> Result<bool> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let inserted = sqlx::query(
                 "INSERT INTO obligation_reminders (obligation, stage, due_on, recipients, sent_at) \
                  VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
@@ -273,12 +283,12 @@ impl Store {
 
     /// Whether the reminder about this deadline at this stage has gone out.
     pub async fn reminder_sent(
-        &self,
+        &mut self,
         obligation: &str,
         stage: Reminder,
         due_on: Date,
     ) -> Result<bool> {
-        on_db!(self, pool => {
+        on_tx!(self, conn => {
             let n: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM obligation_reminders \
                  WHERE obligation = $1 AND stage = $2 AND due_on = $3",
@@ -286,7 +296,7 @@ impl Store {
             .bind(obligation)
             .bind(stage.as_str())
             .bind(conv::date(due_on))
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await?;
             Ok(n > 0)
         })
@@ -294,11 +304,11 @@ impl Store {
 
     /// Every reminder sent, as `(obligation, stage, deadline)`: the background job reads them once
     /// per run instead of asking about each obligation.
-    pub async fn sent_reminders(&self) -> Result<HashSet<(String, Reminder, Date)>> {
-        on_db!(self, pool => {
+    pub async fn sent_reminders(&mut self) -> Result<HashSet<(String, Reminder, Date)>> {
+        on_tx!(self, conn => {
             let rows: Vec<(String, String, jiff_sqlx::Date)> =
                 sqlx::query_as("SELECT obligation, stage, due_on FROM obligation_reminders")
-                    .fetch_all(pool)
+                    .fetch_all(&mut *conn)
                     .await?;
             rows.into_iter()
                 .map(|(o, stage, due)| {
@@ -318,7 +328,7 @@ impl Store {
     /// Every obligation of the current courses that have not ended by `today`, and the lottery
     /// of each cohort with §13b doctors among them, by deadline. The caller decides, with
     /// `lis1_domain::access`, which of them a user may see.
-    pub async fn obligations(&self, today: Date) -> Result<Vec<Obligation>> {
+    pub async fn obligations(&mut self, today: Date) -> Result<Vec<Obligation>> {
         let fulfilled: HashMap<(i64, ObligationKind), Fulfilment> = self
             .all_fulfilments()
             .await?

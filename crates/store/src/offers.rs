@@ -14,7 +14,8 @@ use sqlx::Row;
 
 use crate::audit::{AuditTx, Event};
 use crate::conv::DbTime;
-use crate::{Ctx, Result, Store, StoreError, conv, on_db};
+use crate::{Ctx, Result, StoreError, Tx, conv, on_tx};
+use sqlx::Connection;
 
 /// An offer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -103,14 +104,31 @@ where
     })
 }
 
-impl Store {
+crate::store_ops! {
+    fn make_offer(&self, ctx: &Ctx, o: &NewOffer) -> Result<i64>;
+    fn accept_offer(&self, ctx: &Ctx, offer_id: i64, applicant_id: i64, round_id: i64, employer_id: i64, visible_until: Timestamp) -> Result<Accepted>;
+    fn decline_offer(&self, ctx: &Ctx, offer_id: i64, applicant_id: i64) -> Result<()>;
+    fn withdraw_offer(&self, ctx: &Ctx, offer_id: i64, reason: &str) -> Result<()>;
+    fn expire_offers(&self, ctx: &Ctx) -> Result<Vec<Offer>>;
+    fn offers_due(&self, now: Timestamp) -> Result<Vec<Offer>>;
+    fn expire_offer(&self, ctx: &Ctx, offer_id: i64) -> Result<bool>;
+    fn offer(&self, id: i64) -> Result<Offer>;
+    fn offers_for_position(&self, position_id: i64) -> Result<Vec<Offer>>;
+    fn offers_for_applicant(&self, applicant_id: i64) -> Result<Vec<Offer>>;
+    fn open_offers(&self, now: Timestamp) -> Result<Vec<Offer>>;
+    fn marks(&self, round_id: i64, now: Timestamp) -> Result<Vec<Mark>>;
+    fn hide_mark(&self, ctx: &Ctx, offer_id: i64, reason: &str) -> Result<()>;
+}
+
+impl Tx {
     /// Makes an offer. Refused with [`StoreError::Conflict`] when the position has no free slot,
     /// the candidate was offered this position before, or the application does not apply for it.
-    pub async fn make_offer(&self, ctx: &Ctx, o: &NewOffer) -> Result<i64> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+    pub async fn make_offer(&mut self, ctx: &Ctx, o: &NewOffer) -> Result<i64> {
+        let backend = self.backend();
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             // Serialise offers on one position: count and insert under the position's row lock.
-            let lock = if crate::Backend::Postgres == self.backend() {
+            let lock = if backend == crate::Backend::Postgres {
                 "SELECT count FROM positions WHERE id = $1 FOR UPDATE"
             } else {
                 "SELECT count FROM positions WHERE id = $1"
@@ -170,7 +188,7 @@ impl Store {
     /// applicant are resigned in the same step. `NotFound` if the offer is not theirs;
     /// `Conflict("not_open")` if it is no longer open (answered, expired, withdrawn, late).
     pub async fn accept_offer(
-        &self,
+        &mut self,
         ctx: &Ctx,
         offer_id: i64,
         applicant_id: i64,
@@ -178,10 +196,11 @@ impl Store {
         employer_id: i64,
         visible_until: Timestamp,
     ) -> Result<Accepted> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        let backend = self.backend();
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             // One acceptance at a time per applicant.
-            let lock = if crate::Backend::Postgres == self.backend() {
+            let lock = if backend == crate::Backend::Postgres {
                 "SELECT id FROM users WHERE id = $1 FOR UPDATE"
             } else {
                 "SELECT id FROM users WHERE id = $1"
@@ -255,7 +274,12 @@ impl Store {
     }
 
     /// Declines the applicant's own open offer.
-    pub async fn decline_offer(&self, ctx: &Ctx, offer_id: i64, applicant_id: i64) -> Result<()> {
+    pub async fn decline_offer(
+        &mut self,
+        ctx: &Ctx,
+        offer_id: i64,
+        applicant_id: i64,
+    ) -> Result<()> {
         self.close_offer(
             ctx,
             offer_id,
@@ -268,7 +292,7 @@ impl Store {
     }
 
     /// Withdraws an unanswered offer with a reason (the employer).
-    pub async fn withdraw_offer(&self, ctx: &Ctx, offer_id: i64, reason: &str) -> Result<()> {
+    pub async fn withdraw_offer(&mut self, ctx: &Ctx, offer_id: i64, reason: &str) -> Result<()> {
         self.close_offer(
             ctx,
             offer_id,
@@ -281,7 +305,7 @@ impl Store {
     }
 
     async fn close_offer(
-        &self,
+        &mut self,
         ctx: &Ctx,
         offer_id: i64,
         applicant: Option<i64>,
@@ -289,8 +313,8 @@ impl Store {
         action: &'static str,
         reason: Option<&str>,
     ) -> Result<()> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let n = sqlx::query(
                 "UPDATE offers SET state = $1, answered_at = $2, withdrawn_reason = $3 \
                  WHERE id = $4 AND state = 'made' AND reply_deadline > $2 \
@@ -321,44 +345,10 @@ impl Store {
 
     /// Expires every open offer whose deadline has passed; returns them. Safe to run from several
     /// processes and after downtime: each offer expires once.
-    pub async fn expire_offers(&self, ctx: &Ctx) -> Result<Vec<Offer>> {
-        let due: Vec<Offer> = on_db!(self, pool => {
-            let rows = sqlx::query(
-                "SELECT id, position_id, application_id, applicant_id, offer_round, state, made_at, \
-                 reply_deadline, answered_at, withdrawn_reason FROM offers \
-                 WHERE state = 'made' AND reply_deadline <= $1 ORDER BY id",
-            )
-            .bind(conv::ts(ctx.now))
-            .fetch_all(pool)
-            .await?;
-            rows.iter().map(offer_from_row).collect::<Result<Vec<_>>>()?
-        });
+    pub async fn expire_offers(&mut self, ctx: &Ctx) -> Result<Vec<Offer>> {
         let mut expired = Vec::new();
-        for o in due {
-            let done = on_db!(self, pool => {
-                let mut tx = pool.begin().await?;
-                let n = sqlx::query(
-                    "UPDATE offers SET state = 'expired', answered_at = $1 WHERE id = $2 AND state = 'made' AND reply_deadline <= $1",
-                )
-                .bind(conv::ts(ctx.now))
-                .bind(o.id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if n == 1 {
-                    tx.append_audit(ctx, Event {
-                        action: "offer.expire",
-                        object_type: "offer",
-                        object_id: o.id.to_string(),
-                        summary: json!({"before": {"state": "made"}, "after": {"state": "expired"},
-                            "reply_deadline": o.reply_deadline.to_string()}),
-                    })
-                    .await?;
-                }
-                tx.commit().await?;
-                n == 1
-            });
-            if done {
+        for o in self.offers_due(ctx.now).await? {
+            if self.expire_offer(ctx, o.id).await? {
                 expired.push(Offer {
                     state: "expired".into(),
                     answered_at: Some(ctx.now),
@@ -369,8 +359,52 @@ impl Store {
         Ok(expired)
     }
 
+    /// Open offers whose reply deadline is at or before `now` (to be expired).
+    pub async fn offers_due(&mut self, now: Timestamp) -> Result<Vec<Offer>> {
+        on_tx!(self, conn => {
+            let rows = sqlx::query(
+                "SELECT id, position_id, application_id, applicant_id, offer_round, state, made_at, \
+                 reply_deadline, answered_at, withdrawn_reason FROM offers \
+                 WHERE state = 'made' AND reply_deadline <= $1 ORDER BY id",
+            )
+            .bind(conv::ts(now))
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.iter().map(offer_from_row).collect::<Result<Vec<_>>>()
+        })
+    }
+
+    /// Expires one open offer whose deadline has passed. Returns whether it expired now
+    /// (`false`: already answered, expired by someone else, or not yet due).
+    pub async fn expire_offer(&mut self, ctx: &Ctx, offer_id: i64) -> Result<bool> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
+            let deadline: Option<DbTime> = sqlx::query_scalar(
+                "UPDATE offers SET state = 'expired', answered_at = $1 \
+                 WHERE id = $2 AND state = 'made' AND reply_deadline <= $1 RETURNING reply_deadline",
+            )
+            .bind(conv::ts(ctx.now))
+            .bind(offer_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(deadline) = deadline else {
+                return Ok(false);
+            };
+            tx.append_audit(ctx, Event {
+                action: "offer.expire",
+                object_type: "offer",
+                object_id: offer_id.to_string(),
+                summary: json!({"before": {"state": "made"}, "after": {"state": "expired"},
+                    "reply_deadline": deadline.0.to_string()}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
     /// One offer.
-    pub async fn offer(&self, id: i64) -> Result<Offer> {
+    pub async fn offer(&mut self, id: i64) -> Result<Offer> {
         self.load_offers("id", id)
             .await?
             .pop()
@@ -378,46 +412,46 @@ impl Store {
     }
 
     /// A position's offers, oldest first.
-    pub async fn offers_for_position(&self, position_id: i64) -> Result<Vec<Offer>> {
+    pub async fn offers_for_position(&mut self, position_id: i64) -> Result<Vec<Offer>> {
         self.load_offers("position_id", position_id).await
     }
 
     /// An applicant's offers, oldest first.
-    pub async fn offers_for_applicant(&self, applicant_id: i64) -> Result<Vec<Offer>> {
+    pub async fn offers_for_applicant(&mut self, applicant_id: i64) -> Result<Vec<Offer>> {
         self.load_offers("applicant_id", applicant_id).await
     }
 
-    async fn load_offers(&self, by: &'static str, value: i64) -> Result<Vec<Offer>> {
+    async fn load_offers(&mut self, by: &'static str, value: i64) -> Result<Vec<Offer>> {
         let _ = OFFER_COLUMNS;
-        on_db!(self, pool => {
+        on_tx!(self, conn => {
             let sql = match by {
                 "id" => "SELECT id, position_id, application_id, applicant_id, offer_round, state, made_at, reply_deadline, answered_at, withdrawn_reason FROM offers WHERE id = $1 ORDER BY id",
                 "position_id" => "SELECT id, position_id, application_id, applicant_id, offer_round, state, made_at, reply_deadline, answered_at, withdrawn_reason FROM offers WHERE position_id = $1 ORDER BY id",
                 _ => "SELECT id, position_id, application_id, applicant_id, offer_round, state, made_at, reply_deadline, answered_at, withdrawn_reason FROM offers WHERE applicant_id = $1 ORDER BY id",
             };
-            let rows = sqlx::query(sql).bind(value).fetch_all(pool).await?;
+            let rows = sqlx::query(sql).bind(value).fetch_all(&mut *conn).await?;
             rows.iter().map(offer_from_row).collect()
         })
     }
 
     /// Open offers (unanswered, before their deadline), for reminders.
-    pub async fn open_offers(&self, now: Timestamp) -> Result<Vec<Offer>> {
-        on_db!(self, pool => {
+    pub async fn open_offers(&mut self, now: Timestamp) -> Result<Vec<Offer>> {
+        on_tx!(self, conn => {
             let rows = sqlx::query(
                 "SELECT id, position_id, application_id, applicant_id, offer_round, state, made_at, \
                  reply_deadline, answered_at, withdrawn_reason FROM offers \
                  WHERE state = 'made' AND reply_deadline > $1 ORDER BY id",
             )
             .bind(conv::ts(now))
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter().map(offer_from_row).collect()
         })
     }
 
     /// Visible acceptances of a round at `now` (merking), for every employer in the round.
-    pub async fn marks(&self, round_id: i64, now: Timestamp) -> Result<Vec<Mark>> {
-        on_db!(self, pool => {
+    pub async fn marks(&mut self, round_id: i64, now: Timestamp) -> Result<Vec<Mark>> {
+        on_tx!(self, conn => {
             let rows = sqlx::query(
                 "SELECT m.offer_id, m.applicant_id, m.employer_id, o.name, m.visible_until FROM marks m \
                  JOIN organisations o ON o.id = m.employer_id \
@@ -425,7 +459,7 @@ impl Store {
             )
             .bind(round_id)
             .bind(conv::ts(now))
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -442,9 +476,9 @@ impl Store {
     }
 
     /// Hides a mark on application (the directorate; 004 draft §12).
-    pub async fn hide_mark(&self, ctx: &Ctx, offer_id: i64, reason: &str) -> Result<()> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+    pub async fn hide_mark(&mut self, ctx: &Ctx, offer_id: i64, reason: &str) -> Result<()> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let n = sqlx::query("UPDATE marks SET hidden_at = $1, hidden_reason = $2 WHERE offer_id = $3 AND hidden_at IS NULL")
                 .bind(conv::ts(ctx.now))
                 .bind(reason)

@@ -8,7 +8,8 @@ use serde_json::json;
 use sqlx::Row;
 
 use crate::audit::{AuditTx, Event};
-use crate::{Ctx, Result, Store, StoreError, conv, on_db};
+use crate::{Ctx, Result, StoreError, Tx, conv, on_tx};
+use sqlx::Connection;
 
 /// An organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -86,11 +87,22 @@ fn parse_kind(s: &str) -> Result<OrgKind> {
 
 const ORG_COLUMNS: &str = "id, kind, name, short_name, code, parent_id";
 
-impl Store {
+crate::store_ops! {
+    fn create_org(&self, ctx: &Ctx, new: &NewOrg) -> Result<i64>;
+    fn link_orgs(&self, ctx: &Ctx, from: i64, to: i64, kind: LinkKind) -> Result<()>;
+    fn org(&self, id: i64) -> Result<Org>;
+    fn org_by_code(&self, kind: OrgKind, code: &str) -> Result<Org>;
+    fn orgs(&self) -> Result<Vec<Org>>;
+    fn org_path(&self, id: i64) -> Result<OrgPath>;
+    fn orgs_by_id(&self, ids: &[i64]) -> Result<Vec<Org>>;
+    fn linked_orgs(&self, from: i64, kind: LinkKind) -> Result<Vec<Org>>;
+}
+
+impl Tx {
     /// Creates an organisation.
-    pub async fn create_org(&self, ctx: &Ctx, new: &NewOrg) -> Result<i64> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+    pub async fn create_org(&mut self, ctx: &Ctx, new: &NewOrg) -> Result<i64> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO organisations (kind, name, short_name, code, parent_id, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -117,9 +129,9 @@ impl Store {
     }
 
     /// Links two organisations outside the tree.
-    pub async fn link_orgs(&self, ctx: &Ctx, from: i64, to: i64, kind: LinkKind) -> Result<()> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+    pub async fn link_orgs(&mut self, ctx: &Ctx, from: i64, to: i64, kind: LinkKind) -> Result<()> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             sqlx::query("INSERT INTO org_links (from_id, to_id, kind) VALUES ($1, $2, $3)")
                 .bind(from)
                 .bind(to)
@@ -139,13 +151,13 @@ impl Store {
     }
 
     /// One organisation.
-    pub async fn org(&self, id: i64) -> Result<Org> {
-        on_db!(self, pool => {
+    pub async fn org(&mut self, id: i64) -> Result<Org> {
+        on_tx!(self, conn => {
             let row = sqlx::query(
                 "SELECT id, kind, name, short_name, code, parent_id FROM organisations WHERE id = $1",
             )
             .bind(id)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?
             .ok_or(StoreError::NotFound)?;
             org_from_row(&row)
@@ -153,15 +165,15 @@ impl Store {
     }
 
     /// The organisation with this kind and official code (e.g. municipality "5037").
-    pub async fn org_by_code(&self, kind: OrgKind, code: &str) -> Result<Org> {
-        on_db!(self, pool => {
+    pub async fn org_by_code(&mut self, kind: OrgKind, code: &str) -> Result<Org> {
+        on_tx!(self, conn => {
             let row = sqlx::query(
                 "SELECT id, kind, name, short_name, code, parent_id FROM organisations \
                  WHERE kind = $1 AND code = $2",
             )
             .bind(kind.as_str())
             .bind(code)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?
             .ok_or(StoreError::NotFound)?;
             org_from_row(&row)
@@ -169,24 +181,24 @@ impl Store {
     }
 
     /// All organisations, by kind and name.
-    pub async fn orgs(&self) -> Result<Vec<Org>> {
+    pub async fn orgs(&mut self) -> Result<Vec<Org>> {
         let _ = ORG_COLUMNS;
-        on_db!(self, pool => {
+        on_tx!(self, conn => {
             let rows = sqlx::query(
                 "SELECT id, kind, name, short_name, code, parent_id FROM organisations \
                  ORDER BY kind, name",
             )
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter().map(org_from_row).collect()
         })
     }
 
     /// The organisation and its ancestors, nearest first, for access decisions.
-    pub async fn org_path(&self, id: i64) -> Result<OrgPath> {
+    pub async fn org_path(&mut self, id: i64) -> Result<OrgPath> {
         // Trees here are at most four levels deep. One recursive query instead of a point read
         // per level (every page about an advertisement asks); the depth bound stops a loop.
-        let path: Vec<i64> = on_db!(self, pool => {
+        let path: Vec<i64> = on_tx!(self, conn => {
             sqlx::query_scalar(
                 "WITH RECURSIVE up (id, parent_id, depth) AS ( \
                    SELECT id, parent_id, 0 FROM organisations WHERE id = $1 \
@@ -196,7 +208,7 @@ impl Store {
                  SELECT id FROM up ORDER BY depth",
             )
             .bind(id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
         });
         if path.is_empty() {
@@ -213,11 +225,11 @@ impl Store {
     }
 
     /// The organisations with these ids, in the order asked; `NotFound` if one does not exist.
-    pub async fn orgs_by_id(&self, ids: &[i64]) -> Result<Vec<Org>> {
+    pub async fn orgs_by_id(&mut self, ids: &[i64]) -> Result<Vec<Org>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let found: Vec<Org> = on_db!(self, pool => {
+        let found: Vec<Org> = on_tx!(self, conn => {
             let mut q = sqlx::QueryBuilder::new(
                 "SELECT id, kind, name, short_name, code, parent_id FROM organisations WHERE id IN (",
             );
@@ -226,7 +238,7 @@ impl Store {
                 list.push_bind(*id);
             }
             list.push_unseparated(")");
-            let rows = q.build().fetch_all(pool).await?;
+            let rows = q.build().fetch_all(&mut *conn).await?;
             rows.iter().map(org_from_row).collect::<Result<_>>()?
         });
         ids.iter()
@@ -241,8 +253,8 @@ impl Store {
     }
 
     /// Organisations linked from `from` with `kind` (e.g. the counties a governor governs).
-    pub async fn linked_orgs(&self, from: i64, kind: LinkKind) -> Result<Vec<Org>> {
-        on_db!(self, pool => {
+    pub async fn linked_orgs(&mut self, from: i64, kind: LinkKind) -> Result<Vec<Org>> {
+        on_tx!(self, conn => {
             let rows = sqlx::query(
                 "SELECT o.id, o.kind, o.name, o.short_name, o.code, o.parent_id \
                  FROM org_links l JOIN organisations o ON o.id = l.to_id \
@@ -250,7 +262,7 @@ impl Store {
             )
             .bind(from)
             .bind(kind.as_str())
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter().map(org_from_row).collect()
         })

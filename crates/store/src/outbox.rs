@@ -19,7 +19,8 @@ use jiff::{SignedDuration, Timestamp};
 use sqlx::Row;
 
 use crate::conv::DbTime;
-use crate::{Ctx, Result, Store, StoreError, conv, for_each_backend, on_db};
+use crate::{Ctx, Result, StoreError, Tx, conv, for_each_backend, on_tx};
+use sqlx::Connection;
 
 /// Longest error text kept per mail; SMTP replies can be long.
 const MAX_ERROR_CHARS: usize = 1_000;
@@ -201,12 +202,25 @@ fn truncate(s: &str, max_chars: usize) -> &str {
     }
 }
 
-impl Store {
+crate::store_ops! {
+    fn enqueue_mail(&self, ctx: &Ctx, mail: &NewMail) -> Result<i64>;
+    fn enqueue_mail_once(&self, ctx: &Ctx, mail: &NewMail) -> Result<bool>;
+    fn due_mail(&self, now: Timestamp, limit: i64) -> Result<Vec<QueuedMail>>;
+    fn claim_mail(&self, mail: &QueuedMail, until: Timestamp) -> Result<bool>;
+    fn claim_due(&self, now: Timestamp, limit: i64, lease: SignedDuration) -> Result<Vec<QueuedMail>>;
+    fn mark_sent(&self, id: i64, now: Timestamp) -> Result<()>;
+    fn mark_failed(&self, id: i64, now: Timestamp, error: &str, next_attempt_at: Option<Timestamp>) -> Result<()>;
+    fn mail_to(&self, address: &str) -> Result<Vec<QueuedMail>>;
+    fn mail_queued(&self, kind: &str, object_type: &str, object_id: &str) -> Result<bool>;
+    fn outbox_stats(&self) -> Result<OutboxStats>;
+}
+
+impl Tx {
     /// Queues one mail in a transaction of its own, for callers outside the store. Store
     /// operations that change something queue theirs with `OutboxTx` inside their transaction.
-    pub async fn enqueue_mail(&self, ctx: &Ctx, mail: &NewMail) -> Result<i64> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+    pub async fn enqueue_mail(&mut self, ctx: &Ctx, mail: &NewMail) -> Result<i64> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let id = tx.enqueue_mail(ctx, mail).await?;
             tx.commit().await?;
             Ok(id)
@@ -217,9 +231,9 @@ impl Store {
     /// says whether it did. The check and the queueing are one transaction on a unique key, so
     /// of two callers at the same moment exactly one queues it (reminders, whatever number of
     /// background jobs run).
-    pub async fn enqueue_mail_once(&self, ctx: &Ctx, mail: &NewMail) -> Result<bool> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+    pub async fn enqueue_mail_once(&mut self, ctx: &Ctx, mail: &NewMail) -> Result<bool> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let first = sqlx::query(
                 "INSERT INTO mail_once (kind, object_type, object_id) VALUES ($1, $2, $3) \
                  ON CONFLICT DO NOTHING",
@@ -242,14 +256,14 @@ impl Store {
 
     /// Unsent mail due at `now` (not given up, not held by a worker), oldest first, at most
     /// `limit`. Reading is not claiming: see [`Store::claim_due`].
-    pub async fn due_mail(&self, now: Timestamp, limit: i64) -> Result<Vec<QueuedMail>> {
-        on_db!(self, pool => {
+    pub async fn due_mail(&mut self, now: Timestamp, limit: i64) -> Result<Vec<QueuedMail>> {
+        on_tx!(self, conn => {
             let rows = sqlx::query(select_mail!(
                 "WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT $2"
             ))
                 .bind(micros(now))
                 .bind(limit)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?;
             rows.iter().map(mail_from_row).collect()
         })
@@ -258,13 +272,13 @@ impl Store {
     /// Claims `mail` (as read by [`Store::due_mail`]) for one worker until `until`: succeeds only
     /// if nobody else has claimed, sent or rescheduled it since it was read. Returns whether this
     /// caller now holds it.
-    pub async fn claim_mail(&self, mail: &QueuedMail, until: Timestamp) -> Result<bool> {
+    pub async fn claim_mail(&mut self, mail: &QueuedMail, until: Timestamp) -> Result<bool> {
         // Compare-and-set on next_attempt_at: of several workers that read the same row, exactly
         // one update matches; the others see the moved time and affect no row.
         let Some(old) = mail.next_attempt_at else {
             return Ok(false);
         };
-        on_db!(self, pool => {
+        on_tx!(self, conn => {
             let n = sqlx::query(
                 "UPDATE outbox SET next_attempt_at = $1 \
                  WHERE id = $2 AND sent_at IS NULL AND next_attempt_at = $3",
@@ -272,7 +286,7 @@ impl Store {
             .bind(micros(until))
             .bind(mail.id)
             .bind(conv::ts(old))
-            .execute(pool)
+            .execute(&mut *conn)
             .await?
             .rows_affected();
             Ok(n == 1)
@@ -283,7 +297,7 @@ impl Store {
     /// `next_attempt_at` at the end of the lease). Mail claimed by another worker is left out.
     /// The lease must outlast an attempt, or the mail may be sent twice.
     pub async fn claim_due(
-        &self,
+        &mut self,
         now: Timestamp,
         limit: i64,
         lease: SignedDuration,
@@ -304,15 +318,15 @@ impl Store {
 
     /// Records that the SMTP server accepted mail `id` at `now`. [`StoreError::NotFound`] if
     /// there is no unsent mail with that id.
-    pub async fn mark_sent(&self, id: i64, now: Timestamp) -> Result<()> {
-        on_db!(self, pool => {
+    pub async fn mark_sent(&mut self, id: i64, now: Timestamp) -> Result<()> {
+        on_tx!(self, conn => {
             let n = sqlx::query(
                 "UPDATE outbox SET sent_at = $1, last_attempt_at = $1, next_attempt_at = NULL \
                  WHERE id = $2 AND sent_at IS NULL",
             )
             .bind(micros(now))
             .bind(id)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?
             .rows_affected();
             if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
@@ -323,13 +337,13 @@ impl Store {
     /// the next attempt at `next_attempt_at`, or none (given up) if that is `None`.
     /// [`StoreError::NotFound`] if there is no unsent mail with that id.
     pub async fn mark_failed(
-        &self,
+        &mut self,
         id: i64,
         now: Timestamp,
         error: &str,
         next_attempt_at: Option<Timestamp>,
     ) -> Result<()> {
-        on_db!(self, pool => {
+        on_tx!(self, conn => {
             let n = sqlx::query(
                 "UPDATE outbox SET attempts = attempts + 1, last_attempt_at = $1, \
                  last_error = $2, next_attempt_at = $3 WHERE id = $4 AND sent_at IS NULL",
@@ -338,7 +352,7 @@ impl Store {
             .bind(truncate(error, MAX_ERROR_CHARS))
             .bind(next_attempt_at.map(micros))
             .bind(id)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?
             .rows_affected();
             if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
@@ -347,13 +361,13 @@ impl Store {
 
     /// All mail to `address` (compared without regard to ASCII case), oldest first: for tests
     /// and for support answering "did I get the mail?".
-    pub async fn mail_to(&self, address: &str) -> Result<Vec<QueuedMail>> {
-        on_db!(self, pool => {
+    pub async fn mail_to(&mut self, address: &str) -> Result<Vec<QueuedMail>> {
+        on_tx!(self, conn => {
             let rows = sqlx::query(select_mail!(
                 "WHERE lower(to_address) = lower($1) ORDER BY id"
             ))
                 .bind(address)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?;
             rows.iter().map(mail_from_row).collect()
         })
@@ -363,26 +377,26 @@ impl Store {
     /// Whether a mail of `kind` about this object was ever queued (sent or not): so a reminder
     /// goes out once, however often the job runs.
     pub async fn mail_queued(
-        &self,
+        &mut self,
         kind: &str,
         object_type: &str,
         object_id: &str,
     ) -> Result<bool> {
-        on_db!(self, pool => {
+        on_tx!(self, conn => {
             let n: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM outbox WHERE kind = $1 AND object_type = $2 AND object_id = $3",
             )
             .bind(kind)
             .bind(object_type)
             .bind(object_id)
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await?;
             Ok(n > 0)
         })
     }
 
-    pub async fn outbox_stats(&self) -> Result<OutboxStats> {
-        on_db!(self, pool => {
+    pub async fn outbox_stats(&mut self) -> Result<OutboxStats> {
+        on_tx!(self, conn => {
             let row = sqlx::query(
                 "SELECT \
                  COUNT(CASE WHEN sent_at IS NULL AND attempts = 0 THEN 1 END) AS pending, \
@@ -392,7 +406,7 @@ impl Store {
                  COUNT(sent_at) AS sent \
                  FROM outbox",
             )
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await?;
             Ok(OutboxStats {
                 pending: row.try_get("pending")?,
@@ -423,15 +437,19 @@ mod tests {
                 object_type: "offer".into(),
                 object_id: "1".into(),
             };
-            on_db!(store, pool => {
-                let mut tx = pool.begin().await.unwrap();
-                tx.enqueue_mail(&ctx, &mail).await.unwrap();
-                tx.rollback().await.unwrap();
-                assert!(store.mail_to("lege1@demo.lis1.no").await.unwrap().is_empty());
-                let mut tx = pool.begin().await.unwrap();
-                tx.enqueue_mail(&ctx, &mail).await.unwrap();
-                tx.commit().await.unwrap();
-            });
+            let mut tx = store.begin().await.unwrap();
+            tx.enqueue_mail(&ctx, &mail).await.unwrap();
+            tx.rollback().await.unwrap();
+            assert!(
+                store
+                    .mail_to("lege1@demo.lis1.no")
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+            let mut tx = store.begin().await.unwrap();
+            tx.enqueue_mail(&ctx, &mail).await.unwrap();
+            tx.commit().await.unwrap();
             assert_eq!(store.mail_to("lege1@demo.lis1.no").await.unwrap().len(), 1);
         }
     );

@@ -7,7 +7,8 @@ use serde_json::json;
 use sqlx::Row;
 
 use crate::audit::{AuditTx, Event};
-use crate::{Ctx, Result, Store, conv, on_db};
+use crate::{Ctx, Result, Tx, conv, on_tx};
+use sqlx::Connection;
 
 /// A municipality in a hospital site's cooperation area.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -62,18 +63,26 @@ pub struct SetPlaces<'a> {
     pub note: Option<&'a str>,
 }
 
-impl Store {
+crate::store_ops! {
+    fn add_to_area(&self, ctx: &Ctx, hospital_site_id: i64, municipality_id: i64, coordinator_region_id: Option<i64>, special_agreement: Option<&str>) -> Result<()>;
+    fn area(&self, hospital_site_id: i64) -> Result<Vec<AreaMember>>;
+    fn set_places(&self, ctx: &Ctx, p: &SetPlaces<'_>) -> Result<()>;
+    fn places(&self, hospital_site_id: i64, cohort_start: Date) -> Result<Vec<Places>>;
+    fn cohorts(&self, hospital_site_id: i64) -> Result<Vec<Date>>;
+}
+
+impl Tx {
     /// Adds a municipality to a hospital site's cooperation area.
     pub async fn add_to_area(
-        &self,
+        &mut self,
         ctx: &Ctx,
         hospital_site_id: i64,
         municipality_id: i64,
         coordinator_region_id: Option<i64>,
         special_agreement: Option<&str>,
     ) -> Result<()> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             sqlx::query(
                 "INSERT INTO cooperation_areas (hospital_site_id, municipality_id, \
                  coordinator_region_id, special_agreement) VALUES ($1, $2, $3, $4)",
@@ -99,8 +108,8 @@ impl Store {
     }
 
     /// The municipalities a hospital site cooperates with, by name.
-    pub async fn area(&self, hospital_site_id: i64) -> Result<Vec<AreaMember>> {
-        on_db!(self, pool => {
+    pub async fn area(&mut self, hospital_site_id: i64) -> Result<Vec<AreaMember>> {
+        on_tx!(self, conn => {
             let rows = sqlx::query(
                 "SELECT a.municipality_id, o.name, o.code, a.coordinator_region_id, \
                  a.special_agreement FROM cooperation_areas a \
@@ -108,7 +117,7 @@ impl Store {
                  WHERE a.hospital_site_id = $1 ORDER BY o.name",
             )
             .bind(hospital_site_id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -125,9 +134,9 @@ impl Store {
     }
 
     /// Registers (or changes) the number of places; logs before and after.
-    pub async fn set_places(&self, ctx: &Ctx, p: &SetPlaces<'_>) -> Result<()> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+    pub async fn set_places(&mut self, ctx: &Ctx, p: &SetPlaces<'_>) -> Result<()> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             // `IS NOT DISTINCT FROM` is PostgreSQL; `IS` is SQLite; both agree on this form.
             let before: Option<i32> = sqlx::query_scalar(
                 "SELECT places FROM municipal_places WHERE hospital_site_id = $1 \
@@ -183,8 +192,12 @@ impl Store {
     }
 
     /// The places for a site and cohort.
-    pub async fn places(&self, hospital_site_id: i64, cohort_start: Date) -> Result<Vec<Places>> {
-        on_db!(self, pool => {
+    pub async fn places(
+        &mut self,
+        hospital_site_id: i64,
+        cohort_start: Date,
+    ) -> Result<Vec<Places>> {
+        on_tx!(self, conn => {
             let rows = sqlx::query(
                 "SELECT p.hospital_site_id, p.municipality_id, o.name, o.code, p.cohort_start, \
                  p.location, p.places, p.note FROM municipal_places p \
@@ -194,7 +207,7 @@ impl Store {
             )
             .bind(hospital_site_id)
             .bind(conv::date(cohort_start))
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -215,14 +228,14 @@ impl Store {
     }
 
     /// The cohorts with places registered for a site, newest first.
-    pub async fn cohorts(&self, hospital_site_id: i64) -> Result<Vec<Date>> {
-        on_db!(self, pool => {
+    pub async fn cohorts(&mut self, hospital_site_id: i64) -> Result<Vec<Date>> {
+        on_tx!(self, conn => {
             let rows: Vec<jiff_sqlx::Date> = sqlx::query_scalar(
                 "SELECT DISTINCT cohort_start FROM municipal_places WHERE hospital_site_id = $1 \
                  ORDER BY cohort_start DESC",
             )
             .bind(hospital_site_id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             Ok(rows.into_iter().map(|d| d.to_jiff()).collect())
         })

@@ -20,7 +20,8 @@ use sqlx::Row;
 use crate::applications::Submitted;
 use crate::audit::{AuditTx, Event};
 use crate::conv::DbTime;
-use crate::{Ctx, Result, Store, StoreError, conv, on_db};
+use crate::{Ctx, Result, StoreError, Tx, conv, on_tx};
+use sqlx::Connection;
 
 /// A rest position.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -192,14 +193,38 @@ fn lis1_period_end(from: Date) -> Result<Date> {
         .map_err(|e| StoreError::Corrupt(format!("period: {e}")))
 }
 
-impl Store {
+crate::store_ops! {
+    fn create_rest_position(&self, ctx: &Ctx, p: &NewRestPosition) -> Result<i64>;
+    fn create_rest_position_for_resignation(&self, ctx: &Ctx, offer_id: i64) -> Result<i64>;
+    fn resigned_without_rest_position(&self, since: jiff::Timestamp) -> Result<Vec<(i64, jiff::Timestamp)>>;
+    fn rest_position_for_offer(&self, offer_id: i64) -> Result<Option<i64>>;
+    fn open_rest_positions(&self) -> Result<Vec<RestPosition>>;
+    fn rest_positions_for_employer(&self, employer_id: i64) -> Result<Vec<RestPosition>>;
+    fn rest_position(&self, id: i64) -> Result<RestPosition>;
+    fn apply_rest_position(&self, ctx: &Ctx, rest_position_id: i64, applicant_id: i64, motivation: &str, profile: &serde_json::Value) -> Result<Submitted>;
+    fn rest_applications(&self, rest_position_id: i64) -> Result<Vec<RestApplication>>;
+    fn rest_applications_for_applicant(&self, applicant_id: i64) -> Result<Vec<RestApplication>>;
+    fn make_rest_offer(&self, ctx: &Ctx, rest_position_id: i64, rest_application_id: i64, reply_deadline: Timestamp) -> Result<i64>;
+    fn accept_rest_offer(&self, ctx: &Ctx, offer_id: i64, applicant_id: i64) -> Result<()>;
+    fn decline_rest_offer(&self, ctx: &Ctx, offer_id: i64, applicant_id: i64) -> Result<()>;
+    fn close_rest_position(&self, ctx: &Ctx, rest_position_id: i64, reason: &str) -> Result<Vec<RestOffer>>;
+    fn withdraw_rest_application(&self, ctx: &Ctx, rest_position_id: i64, applicant_id: i64) -> Result<Option<RestOffer>>;
+    fn expire_rest_offers(&self, ctx: &Ctx) -> Result<Vec<RestOffer>>;
+    fn open_rest_offers(&self, now: Timestamp) -> Result<Vec<RestOffer>>;
+    fn all_rest_positions(&self) -> Result<Vec<RestPosition>>;
+    fn rest_offer(&self, id: i64) -> Result<RestOffer>;
+    fn rest_offers_for_position(&self, rest_position_id: i64) -> Result<Vec<RestOffer>>;
+    fn rest_offers_for_applicant(&self, applicant_id: i64) -> Result<Vec<RestOffer>>;
+}
+
+impl Tx {
     /// Creates an open rest position. `Conflict("bad_period")` if it ends before it starts.
-    pub async fn create_rest_position(&self, ctx: &Ctx, p: &NewRestPosition) -> Result<i64> {
+    pub async fn create_rest_position(&mut self, ctx: &Ctx, p: &NewRestPosition) -> Result<i64> {
         self.insert_rest_position(ctx, p, None).await
     }
 
     async fn insert_rest_position(
-        &self,
+        &mut self,
         ctx: &Ctx,
         p: &NewRestPosition,
         source_offer_id: Option<i64>,
@@ -207,8 +232,8 @@ impl Store {
         if p.period_to < p.period_from {
             return Err(StoreError::Conflict("bad_period".into()));
         }
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO rest_positions (employer_id, source_position_id, source_offer_id, reason, \
                  title, description, period_from, period_to, state, created_at, created_by) \
@@ -253,7 +278,7 @@ impl Store {
     /// The period is the LIS1 period of the round (18 months from its start date), or from
     /// `ctx.now`'s date if the start has passed.
     pub async fn create_rest_position_for_resignation(
-        &self,
+        &mut self,
         ctx: &Ctx,
         offer_id: i64,
     ) -> Result<i64> {
@@ -303,10 +328,10 @@ impl Store {
     /// The background job passes each to the rule that decides whether it becomes one, so a
     /// crash between a resignation and its rest position is caught up.
     pub async fn resigned_without_rest_position(
-        &self,
+        &mut self,
         since: jiff::Timestamp,
     ) -> Result<Vec<(i64, jiff::Timestamp)>> {
-        on_db!(self, pool => {
+        on_tx!(self, conn => {
             let rows: Vec<(i64, Option<DbTime>)> = sqlx::query_as(
                 "SELECT o.id, o.answered_at FROM offers o \
                  WHERE o.state = 'resigned' AND o.answered_at >= $1 \
@@ -314,7 +339,7 @@ impl Store {
                  ORDER BY o.id",
             )
             .bind(conv::ts(since))
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             Ok(rows
                 .into_iter()
@@ -324,43 +349,46 @@ impl Store {
     }
 
     /// The rest position a given-back place became, if any (`source_offer_id`).
-    pub async fn rest_position_for_offer(&self, offer_id: i64) -> Result<Option<i64>> {
-        on_db!(self, pool => {
+    pub async fn rest_position_for_offer(&mut self, offer_id: i64) -> Result<Option<i64>> {
+        on_tx!(self, conn => {
             Ok(sqlx::query_scalar("SELECT id FROM rest_positions WHERE source_offer_id = $1")
                 .bind(offer_id)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?)
         })
     }
 
     /// Open rest positions (the public list), earliest start first.
-    pub async fn open_rest_positions(&self) -> Result<Vec<RestPosition>> {
-        on_db!(self, pool => {
+    pub async fn open_rest_positions(&mut self) -> Result<Vec<RestPosition>> {
+        on_tx!(self, conn => {
             let sql = format!("{POSITION_SELECT} WHERE r.state = 'open' ORDER BY r.period_from, r.id");
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
             rows.iter().map(position_from_row).collect()
         })
     }
 
     /// An employer's rest positions in every state, newest first.
-    pub async fn rest_positions_for_employer(&self, employer_id: i64) -> Result<Vec<RestPosition>> {
-        on_db!(self, pool => {
+    pub async fn rest_positions_for_employer(
+        &mut self,
+        employer_id: i64,
+    ) -> Result<Vec<RestPosition>> {
+        on_tx!(self, conn => {
             let sql = format!("{POSITION_SELECT} WHERE r.employer_id = $1 ORDER BY r.id DESC");
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(employer_id)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?;
             rows.iter().map(position_from_row).collect()
         })
     }
 
     /// One rest position.
-    pub async fn rest_position(&self, id: i64) -> Result<RestPosition> {
-        on_db!(self, pool => {
+    pub async fn rest_position(&mut self, id: i64) -> Result<RestPosition> {
+        on_tx!(self, conn => {
             let sql = format!("{POSITION_SELECT} WHERE r.id = $1");
             let row = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(id)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?
                 .ok_or(StoreError::NotFound)?;
             position_from_row(&row)
@@ -370,15 +398,15 @@ impl Store {
     /// Applies for an open rest position, or changes the application: one row per applicant
     /// however often it is submitted. `Conflict("not_open")` once it is filled or closed.
     pub async fn apply_rest_position(
-        &self,
+        &mut self,
         ctx: &Ctx,
         rest_position_id: i64,
         applicant_id: i64,
         motivation: &str,
         profile: &serde_json::Value,
     ) -> Result<Submitted> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let state: Option<String> = sqlx::query_scalar("SELECT state FROM rest_positions WHERE id = $1")
                 .bind(rest_position_id)
                 .fetch_optional(&mut *tx)
@@ -422,14 +450,17 @@ impl Store {
     }
 
     /// A rest position's applications, oldest first, with the applicants' names.
-    pub async fn rest_applications(&self, rest_position_id: i64) -> Result<Vec<RestApplication>> {
+    pub async fn rest_applications(
+        &mut self,
+        rest_position_id: i64,
+    ) -> Result<Vec<RestApplication>> {
         self.load_rest_applications("a.rest_position_id", rest_position_id)
             .await
     }
 
     /// An applicant's rest applications, oldest first.
     pub async fn rest_applications_for_applicant(
-        &self,
+        &mut self,
         applicant_id: i64,
     ) -> Result<Vec<RestApplication>> {
         self.load_rest_applications("a.applicant_id", applicant_id)
@@ -437,17 +468,17 @@ impl Store {
     }
 
     async fn load_rest_applications(
-        &self,
+        &mut self,
         by: &'static str,
         value: i64,
     ) -> Result<Vec<RestApplication>> {
-        on_db!(self, pool => {
+        on_tx!(self, conn => {
             let sql = format!(
                 "SELECT a.id, a.rest_position_id, a.applicant_id, u.display_name, a.motivation, \
                  a.profile, a.submitted_at, a.state FROM rest_applications a \
                  JOIN users u ON u.id = a.applicant_id WHERE {by} = $1 ORDER BY a.id"
             );
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(value).fetch_all(pool).await?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(value).fetch_all(&mut *conn).await?;
             rows.iter().map(application_from_row).collect()
         })
     }
@@ -458,16 +489,17 @@ impl Store {
     /// `Conflict("not_an_applicant")` when the application is not a submitted one for it. Offers
     /// whose deadline has passed are expired here first, so they never block the next offer.
     pub async fn make_rest_offer(
-        &self,
+        &mut self,
         ctx: &Ctx,
         rest_position_id: i64,
         rest_application_id: i64,
         reply_deadline: Timestamp,
     ) -> Result<i64> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        let backend = self.backend();
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             // Serialise offers on one rest position: check and insert under its row lock.
-            let lock = if crate::Backend::Postgres == self.backend() {
+            let lock = if backend == crate::Backend::Postgres {
                 "SELECT state FROM rest_positions WHERE id = $1 FOR UPDATE"
             } else {
                 "SELECT state FROM rest_positions WHERE id = $1"
@@ -546,13 +578,14 @@ impl Store {
     /// Accepts the applicant's own rest offer before its deadline, and fills the rest position.
     /// `NotFound` if the offer is not theirs; `Conflict("not_open")` if it is no longer open.
     pub async fn accept_rest_offer(
-        &self,
+        &mut self,
         ctx: &Ctx,
         offer_id: i64,
         applicant_id: i64,
     ) -> Result<()> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        let backend = self.backend();
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let row: Option<(i64, i64)> = sqlx::query_as(
                 "SELECT applicant_id, rest_position_id FROM rest_offers WHERE id = $1",
             )
@@ -567,7 +600,7 @@ impl Store {
             }
             // Every change to a rest position and its offers locks the position row first, so
             // accept, close and withdraw take turns and always lock in the same order.
-            if crate::Backend::Postgres == self.backend() {
+            if backend == crate::Backend::Postgres {
                 sqlx::query("SELECT id FROM rest_positions WHERE id = $1 FOR UPDATE")
                     .bind(rest_position_id)
                     .execute(&mut *tx)
@@ -609,13 +642,13 @@ impl Store {
 
     /// Declines the applicant's own open rest offer; the employer may then offer it to another.
     pub async fn decline_rest_offer(
-        &self,
+        &mut self,
         ctx: &Ctx,
         offer_id: i64,
         applicant_id: i64,
     ) -> Result<()> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let n = sqlx::query(
                 "UPDATE rest_offers SET state = 'declined', answered_at = $1 \
                  WHERE id = $2 AND applicant_id = $3 AND state = 'made' AND reply_deadline > $1",
@@ -645,16 +678,17 @@ impl Store {
     /// its unanswered offers are withdrawn in the same transaction. Returns the withdrawn offers
     /// (their applicants are told). `Conflict("not_open")` once it is filled or closed.
     pub async fn close_rest_position(
-        &self,
+        &mut self,
         ctx: &Ctx,
         rest_position_id: i64,
         reason: &str,
     ) -> Result<Vec<RestOffer>> {
-        let withdrawn: Vec<i64> = on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        let backend = self.backend();
+        let withdrawn: Vec<i64> = on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             // Every change to a rest position and its offers locks the position row first, so
             // accept, close and withdraw take turns and always lock in the same order.
-            if crate::Backend::Postgres == self.backend() {
+            if backend == crate::Backend::Postgres {
                 sqlx::query("SELECT id FROM rest_positions WHERE id = $1 FOR UPDATE")
                     .bind(rest_position_id)
                     .execute(&mut *tx)
@@ -724,16 +758,17 @@ impl Store {
     /// employer can be told). `NotFound` without a submitted application; `Conflict("accepted")`
     /// once they have accepted it.
     pub async fn withdraw_rest_application(
-        &self,
+        &mut self,
         ctx: &Ctx,
         rest_position_id: i64,
         applicant_id: i64,
     ) -> Result<Option<RestOffer>> {
-        let withdrawn: Option<i64> = on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        let backend = self.backend();
+        let withdrawn: Option<i64> = on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             // Every change to a rest position and its offers locks the position row first, so
             // accept, close and withdraw take turns and always lock in the same order.
-            if crate::Backend::Postgres == self.backend() {
+            if backend == crate::Backend::Postgres {
                 sqlx::query("SELECT id FROM rest_positions WHERE id = $1 FOR UPDATE")
                     .bind(rest_position_id)
                     .execute(&mut *tx)
@@ -809,19 +844,19 @@ impl Store {
 
     /// Expires every unanswered rest offer whose deadline has passed; returns them. Safe to run
     /// from several processes and after downtime: each offer expires once.
-    pub async fn expire_rest_offers(&self, ctx: &Ctx) -> Result<Vec<RestOffer>> {
-        let due: Vec<i64> = on_db!(self, pool => {
+    pub async fn expire_rest_offers(&mut self, ctx: &Ctx) -> Result<Vec<RestOffer>> {
+        let due: Vec<i64> = on_tx!(self, conn => {
             sqlx::query_scalar(
                 "SELECT id FROM rest_offers WHERE state = 'made' AND reply_deadline <= $1 ORDER BY id",
             )
             .bind(conv::ts(ctx.now))
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
         });
         let mut expired = Vec::new();
         for id in due {
-            let done = on_db!(self, pool => {
-                let mut tx = pool.begin().await?;
+            let done = on_tx!(self, conn => {
+                let mut tx = conn.begin().await?;
                 let n = sqlx::query(
                     "UPDATE rest_offers SET state = 'expired', answered_at = $1 \
                      WHERE id = $2 AND state = 'made' AND reply_deadline <= $1",
@@ -851,31 +886,31 @@ impl Store {
     }
 
     /// Unanswered rest offers before their deadline, for reminders.
-    pub async fn open_rest_offers(&self, now: Timestamp) -> Result<Vec<RestOffer>> {
-        on_db!(self, pool => {
+    pub async fn open_rest_offers(&mut self, now: Timestamp) -> Result<Vec<RestOffer>> {
+        on_tx!(self, conn => {
             let rows = sqlx::query(
                 "SELECT id, rest_position_id, rest_application_id, applicant_id, state, made_at, \
                  reply_deadline, answered_at FROM rest_offers \
                  WHERE state = 'made' AND reply_deadline > $1 ORDER BY id",
             )
             .bind(conv::ts(now))
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter().map(offer_from_row).collect()
         })
     }
 
     /// Every rest position in every state, oldest first (for the round status).
-    pub async fn all_rest_positions(&self) -> Result<Vec<RestPosition>> {
-        on_db!(self, pool => {
+    pub async fn all_rest_positions(&mut self) -> Result<Vec<RestPosition>> {
+        on_tx!(self, conn => {
             let sql = format!("{POSITION_SELECT} ORDER BY r.id");
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
             rows.iter().map(position_from_row).collect()
         })
     }
 
     /// One rest offer.
-    pub async fn rest_offer(&self, id: i64) -> Result<RestOffer> {
+    pub async fn rest_offer(&mut self, id: i64) -> Result<RestOffer> {
         self.load_rest_offers("id", id)
             .await?
             .pop()
@@ -883,23 +918,26 @@ impl Store {
     }
 
     /// A rest position's offers, oldest first.
-    pub async fn rest_offers_for_position(&self, rest_position_id: i64) -> Result<Vec<RestOffer>> {
+    pub async fn rest_offers_for_position(
+        &mut self,
+        rest_position_id: i64,
+    ) -> Result<Vec<RestOffer>> {
         self.load_rest_offers("rest_position_id", rest_position_id)
             .await
     }
 
     /// An applicant's rest offers, oldest first.
-    pub async fn rest_offers_for_applicant(&self, applicant_id: i64) -> Result<Vec<RestOffer>> {
+    pub async fn rest_offers_for_applicant(&mut self, applicant_id: i64) -> Result<Vec<RestOffer>> {
         self.load_rest_offers("applicant_id", applicant_id).await
     }
 
-    async fn load_rest_offers(&self, by: &'static str, value: i64) -> Result<Vec<RestOffer>> {
-        on_db!(self, pool => {
+    async fn load_rest_offers(&mut self, by: &'static str, value: i64) -> Result<Vec<RestOffer>> {
+        on_tx!(self, conn => {
             let sql = format!(
                 "SELECT id, rest_position_id, rest_application_id, applicant_id, state, made_at, \
                  reply_deadline, answered_at FROM rest_offers WHERE {by} = $1 ORDER BY id"
             );
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(value).fetch_all(pool).await?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(value).fetch_all(&mut *conn).await?;
             rows.iter().map(offer_from_row).collect()
         })
     }

@@ -9,7 +9,8 @@ use sqlx::Row;
 
 use crate::audit::{AuditTx, Event};
 use crate::conv::DbTime;
-use crate::{Ctx, Result, Store, StoreError, conv, on_db};
+use crate::{Ctx, Result, StoreError, Tx, conv, on_tx};
+use sqlx::Connection;
 
 /// One offer round (*tilbudsrunde*).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -68,12 +69,18 @@ pub struct StoredRound {
     pub offer_rounds: Vec<OfferRoundTimes>,
 }
 
-impl Store {
+crate::store_ops! {
+    fn create_round(&self, ctx: &Ctx, r: &NewRound) -> Result<i64>;
+    fn rounds(&self) -> Result<Vec<StoredRound>>;
+    fn round(&self, id: i64) -> Result<StoredRound>;
+}
+
+impl Tx {
     /// Saves a round and its timetable. A second round for the same season and year is a
     /// [`StoreError::Conflict`].
-    pub async fn create_round(&self, ctx: &Ctx, r: &NewRound) -> Result<i64> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+    pub async fn create_round(&mut self, ctx: &Ctx, r: &NewRound) -> Result<i64> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO rounds (name, season, year, announcement_at, application_deadline_at, \
                  earliest_offer_at, start_date, created_by, created_at) \
@@ -126,10 +133,10 @@ impl Store {
     }
 
     /// All rounds, newest start first.
-    pub async fn rounds(&self) -> Result<Vec<StoredRound>> {
-        let ids: Vec<i64> = on_db!(self, pool => {
+    pub async fn rounds(&mut self) -> Result<Vec<StoredRound>> {
+        let ids: Vec<i64> = on_tx!(self, conn => {
             sqlx::query_scalar("SELECT id FROM rounds ORDER BY start_date DESC, id DESC")
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?
         });
         let mut out = Vec::with_capacity(ids.len());
@@ -140,14 +147,14 @@ impl Store {
     }
 
     /// One round with its timetable.
-    pub async fn round(&self, id: i64) -> Result<StoredRound> {
-        on_db!(self, pool => {
+    pub async fn round(&mut self, id: i64) -> Result<StoredRound> {
+        on_tx!(self, conn => {
             let r = sqlx::query(
                 "SELECT id, name, season, year, announcement_at, application_deadline_at, \
                  earliest_offer_at, start_date FROM rounds WHERE id = $1",
             )
             .bind(id)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?
             .ok_or(StoreError::NotFound)?;
             let offers = sqlx::query(
@@ -155,7 +162,7 @@ impl Store {
                  WHERE round_id = $1 ORDER BY number",
             )
             .bind(id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             let offer_rounds = offers
                 .iter()

@@ -6,7 +6,8 @@ use serde_json::json;
 use sqlx::Row;
 
 use crate::audit::{AuditTx, Event};
-use crate::{Actor, Ctx, Result, Store, conv, on_db};
+use crate::{Actor, Ctx, Result, Tx, conv, on_tx};
+use sqlx::Connection;
 
 /// A stored session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,18 +22,26 @@ pub struct Session {
     pub last_seen_at: Timestamp,
 }
 
-impl Store {
+crate::store_ops! {
+    fn create_session(&self, now: Timestamp, token_hash: &str, user_id: i64, csrf_token: &str) -> Result<()>;
+    fn session(&self, token_hash: &str) -> Result<Option<Session>>;
+    fn touch_session(&self, token_hash: &str, now: Timestamp) -> Result<()>;
+    fn delete_session(&self, token_hash: &str, logout_by: Option<(i64, Timestamp)>) -> Result<()>;
+    fn purge_sessions(&self, idle_before: Timestamp, started_before: Timestamp) -> Result<u64>;
+}
+
+impl Tx {
     /// Starts a session after a successful login; logs the login.
     pub async fn create_session(
-        &self,
+        &mut self,
         now: Timestamp,
         token_hash: &str,
         user_id: i64,
         csrf_token: &str,
     ) -> Result<()> {
         let ctx = Ctx::new(Actor::user_only(user_id), now);
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             sqlx::query(
                 "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at) \
                  VALUES ($1, $2, $3, $4, $4)",
@@ -56,14 +65,14 @@ impl Store {
     }
 
     /// The session with this token hash, if it exists.
-    pub async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
-        on_db!(self, pool => {
+    pub async fn session(&mut self, token_hash: &str) -> Result<Option<Session>> {
+        on_tx!(self, conn => {
             let row = sqlx::query(
                 "SELECT user_id, csrf_token, created_at, last_seen_at FROM sessions \
                  WHERE token_hash = $1",
             )
             .bind(token_hash)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?;
             match row {
                 None => Ok(None),
@@ -82,12 +91,12 @@ impl Store {
     }
 
     /// Records activity, pushing the idle timeout forward. Not audited: it is not a decision.
-    pub async fn touch_session(&self, token_hash: &str, now: Timestamp) -> Result<()> {
-        on_db!(self, pool => {
+    pub async fn touch_session(&mut self, token_hash: &str, now: Timestamp) -> Result<()> {
+        on_tx!(self, conn => {
             sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
                 .bind(conv::ts(lis1_domain::audit::to_micros(now)))
                 .bind(token_hash)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?;
         });
         Ok(())
@@ -95,12 +104,12 @@ impl Store {
 
     /// Ends a session (logout or timeout). Logged when `user_id` is given (an explicit logout).
     pub async fn delete_session(
-        &self,
+        &mut self,
         token_hash: &str,
         logout_by: Option<(i64, Timestamp)>,
     ) -> Result<()> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
                 .bind(token_hash)
                 .execute(&mut *tx)
@@ -122,15 +131,15 @@ impl Store {
 
     /// Removes sessions idle since before `idle_before` or started before `started_before`.
     pub async fn purge_sessions(
-        &self,
+        &mut self,
         idle_before: Timestamp,
         started_before: Timestamp,
     ) -> Result<u64> {
-        on_db!(self, pool => {
+        on_tx!(self, conn => {
             let n = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
                 .bind(conv::ts(idle_before))
                 .bind(conv::ts(started_before))
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected();
             Ok(n)

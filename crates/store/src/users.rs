@@ -7,7 +7,8 @@ use serde_json::json;
 use sqlx::Row;
 
 use crate::audit::{AuditTx, Event};
-use crate::{Ctx, Result, Store, StoreError, conv, on_db};
+use crate::{Ctx, Result, StoreError, Tx, conv, on_tx};
+use sqlx::Connection;
 
 /// A user account (without its password hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -50,12 +51,22 @@ pub struct Credentials {
     pub password_hash: Option<String>,
 }
 
-impl Store {
+crate::store_ops! {
+    fn create_user(&self, ctx: &Ctx, new: &NewUser) -> Result<i64>;
+    fn user(&self, id: i64) -> Result<User>;
+    fn credentials(&self, email: &str) -> Result<Option<Credentials>>;
+    fn principal(&self, user: &User) -> Result<Principal>;
+    fn grants(&self, user_id: i64) -> Result<Vec<Grant>>;
+    fn users(&self, org_id: Option<i64>) -> Result<Vec<User>>;
+    fn disable_user(&self, ctx: &Ctx, id: i64) -> Result<()>;
+}
+
+impl Tx {
     /// Creates an account with its roles.
-    pub async fn create_user(&self, ctx: &Ctx, new: &NewUser) -> Result<i64> {
+    pub async fn create_user(&mut self, ctx: &Ctx, new: &NewUser) -> Result<i64> {
         let email = new.email.trim().to_lowercase();
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO users (email, display_name, password_hash, is_demo, created_at) \
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -90,16 +101,16 @@ impl Store {
     }
 
     /// The account with this id.
-    pub async fn user(&self, id: i64) -> Result<User> {
+    pub async fn user(&mut self, id: i64) -> Result<User> {
         // One query for the account and its roles: every request with a session asks.
-        on_db!(self, pool => {
+        on_tx!(self, conn => {
             let rows = sqlx::query(
                 "SELECT u.id, u.email, u.display_name, u.is_demo, u.disabled_at, r.role, r.org_id \
                  FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.id = $1 \
                  ORDER BY r.role, r.org_id",
             )
             .bind(id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             let row = rows.first().ok_or(StoreError::NotFound)?;
             let disabled: Option<crate::conv::DbTime> = row.try_get("disabled_at")?;
@@ -126,12 +137,12 @@ impl Store {
     }
 
     /// The account with this e-mail and its password hash, for login.
-    pub async fn credentials(&self, email: &str) -> Result<Option<Credentials>> {
+    pub async fn credentials(&mut self, email: &str) -> Result<Option<Credentials>> {
         let email = email.trim().to_lowercase();
-        let found: Option<(i64, Option<String>)> = on_db!(self, pool => {
+        let found: Option<(i64, Option<String>)> = on_tx!(self, conn => {
             let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1")
                 .bind(&email)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?;
             match row {
                 Some(r) => Some((r.try_get("id")?, r.try_get("password_hash")?)),
@@ -148,13 +159,13 @@ impl Store {
     }
 
     /// The user as an access-control principal: grants and what their organisations cover.
-    pub async fn principal(&self, user: &User) -> Result<Principal> {
+    pub async fn principal(&mut self, user: &User) -> Result<Principal> {
         let mut covers = Vec::new();
         for g in &user.grants {
-            let linked: Vec<i64> = on_db!(self, pool => {
+            let linked: Vec<i64> = on_tx!(self, conn => {
                 sqlx::query_scalar("SELECT to_id FROM org_links WHERE from_id = $1 ORDER BY to_id")
                     .bind(g.org)
-                    .fetch_all(pool)
+                    .fetch_all(&mut *conn)
                     .await?
             });
             covers.extend(linked.into_iter().map(|to| (g.org, to)));
@@ -167,13 +178,13 @@ impl Store {
     }
 
     /// The roles a user holds.
-    pub async fn grants(&self, user_id: i64) -> Result<Vec<Grant>> {
-        on_db!(self, pool => {
+    pub async fn grants(&mut self, user_id: i64) -> Result<Vec<Grant>> {
+        on_tx!(self, conn => {
             let rows = sqlx::query(
                 "SELECT role, org_id FROM user_roles WHERE user_id = $1 ORDER BY role, org_id",
             )
             .bind(user_id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -187,18 +198,18 @@ impl Store {
     }
 
     /// All accounts with a role in `org_id`, or all accounts if `None` (demo listing, admin).
-    pub async fn users(&self, org_id: Option<i64>) -> Result<Vec<User>> {
-        let ids: Vec<i64> = on_db!(self, pool => {
+    pub async fn users(&mut self, org_id: Option<i64>) -> Result<Vec<User>> {
+        let ids: Vec<i64> = on_tx!(self, conn => {
             match org_id {
                 Some(org) => sqlx::query_scalar(
                     "SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id \
                      WHERE r.org_id = $1 ORDER BY u.id",
                 )
                 .bind(org)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?,
                 None => sqlx::query_scalar("SELECT id FROM users ORDER BY id")
-                    .fetch_all(pool)
+                    .fetch_all(&mut *conn)
                     .await?,
             }
         });
@@ -210,9 +221,9 @@ impl Store {
     }
 
     /// Disables an account and ends all its sessions.
-    pub async fn disable_user(&self, ctx: &Ctx, id: i64) -> Result<()> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+    pub async fn disable_user(&mut self, ctx: &Ctx, id: i64) -> Result<()> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
             let n = sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
                 .bind(conv::ts(ctx.now))
                 .bind(id)
