@@ -53,6 +53,16 @@ pub struct SignedIn {
 }
 
 impl SignedIn {
+    /// The caller of a use case.
+    pub fn caller(&self) -> lis1_app::Caller {
+        lis1_app::Caller {
+            user_id: self.user.id,
+            name: self.user.display_name.clone(),
+            principal: self.principal.clone(),
+            token_id: None,
+        }
+    }
+
     /// Checks a submitted CSRF token in constant time.
     pub fn check_csrf(&self, submitted: &str, lang: Lang) -> Result<(), AppError> {
         if constant_time_eq(self.csrf.as_bytes(), submitted.as_bytes()) {

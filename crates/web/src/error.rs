@@ -132,6 +132,24 @@ impl AppError {
         }
     }
 
+    /// Maps a use case's error: its kind gives the status, its code and message (in `lang`) and
+    /// field errors go to the user; internal details only to the log.
+    pub fn app(e: lis1_app::Error, lang: Lang) -> AppError {
+        use lis1_app::Kind;
+        let status = match e.kind {
+            Kind::NotFound => StatusCode::NOT_FOUND,
+            Kind::Forbidden => StatusCode::FORBIDDEN,
+            Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            Kind::Conflict => StatusCode::CONFLICT,
+            Kind::Internal => {
+                return AppError::internal(lang, &e.detail.as_deref().unwrap_or("internal"));
+            }
+        };
+        let mut out = AppError::new(status, e.code(), e.message(lang)).in_lang(lang);
+        out.fields = e.field_messages(lang);
+        out
+    }
+
     fn with_detail(self, what: String) -> AppError {
         tracing::info!(constraint = %what, "conflict");
         self

@@ -501,7 +501,7 @@ pub async fn demo_history(store: &lis1_store::Store) -> anyhow::Result<()> {
 }
 
 /// Background upkeep every minute: removes timed-out sessions; expires offers past their
-/// deadline and offers freed slots to the next in line (`pages::offers::housekeeping`); mails
+/// deadline and offers freed slots to the next in line (`lis1_app::jobs::offers`); mails
 /// deadline reminders (`pages::obligations::remind`).
 pub fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
@@ -518,8 +518,8 @@ pub fn spawn_housekeeping(state: AppState) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not purge sessions"),
             }
-            if let Err(e) = pages::offers::housekeeping(&state).await {
-                tracing::warn!(code = e.code, "offer housekeeping failed");
+            if let Err(e) = lis1_app::jobs::offers(&state.app).await {
+                tracing::warn!(code = e.code(), "offer housekeeping failed");
             }
             match pages::obligations::remind(&state).await {
                 Ok(n) if n > 0 => tracing::info!(reminders = n, "sent deadline reminders"),

@@ -1,52 +1,15 @@
 //! Shared state and configuration of the web server.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
+use lis1_app::App;
+pub use lis1_app::Clock;
 use lis1_store::Store;
 
 use crate::auth::LoginLimiter;
 use crate::metrics::Metrics;
-
-/// Where "now" comes from. Only demo and test mode may set the time; production always uses the
-/// system clock.
-#[derive(Debug, Clone)]
-pub enum Clock {
-    /// The system clock.
-    System,
-    /// A settable time, for tests and for walking through the demo at a chosen date.
-    Manual(Arc<Mutex<Timestamp>>),
-}
-
-impl Clock {
-    /// A manual clock starting at `at`.
-    pub fn manual(at: Timestamp) -> Clock {
-        Clock::Manual(Arc::new(Mutex::new(at)))
-    }
-
-    /// The current time.
-    pub fn now(&self) -> Timestamp {
-        match self {
-            Clock::System => Timestamp::now(),
-            Clock::Manual(t) => match t.lock() {
-                Ok(t) => *t,
-                Err(poisoned) => *poisoned.into_inner(),
-            },
-        }
-    }
-
-    /// Moves a manual clock forward (no effect on the system clock).
-    pub fn advance(&self, by: jiff::SignedDuration) {
-        if let Clock::Manual(t) = self {
-            let mut guard = match t.lock() {
-                Ok(g) => g,
-                Err(poisoned) => poisoned.into_inner(),
-            };
-            *guard = guard.checked_add(by).unwrap_or(*guard);
-        }
-    }
-}
 
 /// Server configuration (from the environment in `lis1 serve`).
 #[derive(Debug, Clone)]
@@ -79,7 +42,9 @@ impl Default for Config {
 /// Everything a handler needs. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    /// Storage.
+    /// The use cases (`lis1_app`): every workflow the pages and the API run.
+    pub app: App,
+    /// Storage, for plain reads to display.
     pub store: Store,
     /// Configuration.
     pub config: Arc<Config>,
@@ -94,7 +59,13 @@ pub struct AppState {
 impl AppState {
     /// A state over `store` with `config` and `clock`.
     pub fn new(store: Store, config: Config, clock: Clock) -> anyhow::Result<AppState> {
+        let app = App::new(
+            store.clone(),
+            clock.clone(),
+            lis1_app::Settings { demo: config.demo },
+        );
         Ok(AppState {
+            app,
             store,
             config: Arc::new(config),
             clock,

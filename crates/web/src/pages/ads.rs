@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiff::Timestamp;
-use lis1_domain::access::{Action, Grant, OrgPath, Role, authorize};
+use lis1_domain::access::{Action, Grant, Role, authorize};
 use lis1_domain::advertisements::{
     self as ads, AdvertisementDraft, Coupling, FormalCriteria, PositionDraft, PositionKind,
     ScreeningQuestion, Window,
@@ -19,9 +19,8 @@ use lis1_domain::advertisements::{
 use lis1_domain::org::OrgKind;
 use lis1_domain::scoring::Rubric;
 use lis1_domain::{Lang, Localized};
-use lis1_store::advertisements::{Advertisement, NewAdvertisement, NewPosition};
+use lis1_store::advertisements::{NewAdvertisement, NewPosition};
 use lis1_store::orgs::Org;
-use lis1_store::rounds::StoredRound;
 use lis1_store::{Actor, Ctx};
 use minijinja::{Value, context};
 use serde::Deserialize;
@@ -219,126 +218,46 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("ads.applications_count", "søknader", "applications"),
 ];
 
-/// An advertisement with everything a page shows about it.
-pub struct AdContext {
-    /// The advertisement.
-    pub ad: Advertisement,
-    /// Its round.
-    pub round: StoredRound,
-    /// The hospital trust.
-    pub hf: Org,
-    /// The hospital site.
-    pub site: Org,
-    /// The trust's path (for access decisions).
-    pub hf_path: OrgPath,
-    /// Its municipalities.
-    pub municipalities: Vec<Org>,
+pub use lis1_app::ads::AdContext;
+
+/// Loads an advertisement with its round and organisations, for a page.
+pub async fn load(state: &AppState, id: i64, lang: Lang) -> Result<AdContext, AppError> {
+    let mut tx = state
+        .store
+        .begin()
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    AdContext::load(&mut tx, id)
+        .await
+        .map_err(|e| AppError::app(e, lang))
 }
 
-impl AdContext {
-    /// Loads an advertisement and what belongs to it.
-    pub async fn load(state: &AppState, id: i64, lang: Lang) -> Result<AdContext, AppError> {
-        let store_err = |e| AppError::store(e, lang);
-        let ad = state.store.advertisement(id).await.map_err(store_err)?;
-        let round = state.store.round(ad.round_id).await.map_err(store_err)?;
-        // The trust, the site and the municipalities in one read: every page about an
-        // advertisement (and every application sent) loads this.
-        let ids: Vec<i64> = [ad.hf_id, ad.hospital_site_id]
+/// Whether the visitor may see the advertisement (see [`AdContext::visible_to`]).
+pub fn visible(c: &AdContext, v: &Visitor, now: Timestamp) -> bool {
+    c.visible_to(v.session.as_ref().map(|s| &s.principal), now)
+}
+
+/// The template's view of it.
+pub async fn view(c: &AdContext, state: &AppState, lang: Lang) -> Value {
+    let mut names: BTreeMap<i64, String> = c
+        .municipalities
+        .iter()
+        .map(|m| (m.id, m.name.clone()))
+        .collect();
+    for p in &c.ad.positions {
+        for id in [p.municipality_id, p.later_employer_id]
             .into_iter()
-            .chain(ad.municipality_ids.iter().copied())
-            .collect();
-        let mut orgs = state
-            .store
-            .orgs_by_id(&ids)
-            .await
-            .map_err(store_err)?
-            .into_iter();
-        let (Some(hf), Some(site)) = (orgs.next(), orgs.next()) else {
-            return Err(AppError::not_found(lang));
-        };
-        let municipalities: Vec<Org> = orgs.collect();
-        let hf_path = state.store.org_path(ad.hf_id).await.map_err(store_err)?;
-        Ok(AdContext {
-            ad,
-            round,
-            hf,
-            site,
-            hf_path,
-            municipalities,
-        })
-    }
-
-    /// Where the application window stands now.
-    pub fn window(&self, now: Timestamp) -> Window {
-        ads::application_window(
-            self.round.announcement,
-            self.round.application_deadline,
-            now,
-        )
-    }
-
-    /// Whether anyone may see it: published and announced, or the viewer manages it.
-    pub fn visible_to(&self, v: &Visitor, now: Timestamp) -> bool {
-        let public = self.ad.state == "published" && self.window(now) != Window::NotYetOpen;
-        public
-            || v.session.as_ref().is_some_and(|s| {
-                authorize(
-                    &s.principal,
-                    &Action::ManageAdvertisements { hf: &self.hf_path },
-                )
-                .is_ok()
-                    || authorize(&s.principal, &Action::ViewAuditLog).is_ok()
-            })
-    }
-
-    /// The later employers of its bound positions.
-    pub fn later_employers(&self) -> Vec<i64> {
-        self.ad
-            .positions
-            .iter()
-            .filter_map(|p| p.later_employer_id)
-            .collect()
-    }
-
-    /// The screening questions.
-    pub fn screening(&self) -> Vec<ScreeningQuestion> {
-        serde_json::from_value(self.ad.screening.clone()).unwrap_or_default()
-    }
-
-    /// The points rubric.
-    pub fn rubric(&self) -> Rubric {
-        serde_json::from_value(self.ad.rubric.clone())
-            .unwrap_or_else(|_| Rubric { items: Vec::new() })
-    }
-
-    /// The formal criteria.
-    pub fn formal(&self) -> FormalCriteria {
-        serde_json::from_value(self.ad.formal_criteria.clone())
-            .unwrap_or_else(|_| FormalCriteria::hnt())
-    }
-
-    /// The template's view of it.
-    pub async fn view(&self, state: &AppState, lang: Lang) -> Value {
-        let mut names: BTreeMap<i64, String> = self
-            .municipalities
-            .iter()
-            .map(|m| (m.id, m.name.clone()))
-            .collect();
-        for p in &self.ad.positions {
-            for id in [p.municipality_id, p.later_employer_id]
-                .into_iter()
-                .flatten()
+            .flatten()
+        {
+            if let std::collections::btree_map::Entry::Vacant(e) = names.entry(id)
+                && let Ok(o) = state.store.org(id).await
             {
-                if let std::collections::btree_map::Entry::Vacant(e) = names.entry(id)
-                    && let Ok(o) = state.store.org(id).await
-                {
-                    e.insert(o.name);
-                }
+                e.insert(o.name);
             }
         }
-        let positions: Vec<_> = self
-            .ad
-            .positions
+    }
+    let positions: Vec<_> =
+        c.ad.positions
             .iter()
             .map(|p| {
                 let kind = PositionKind::parse(&p.kind).ok();
@@ -351,36 +270,35 @@ impl AdContext {
                 }
             })
             .collect();
-        let window = match self.window(state.now()) {
-            Window::NotYetOpen => "not_open",
-            Window::Open => "open",
-            Window::Closed => "closed",
-        };
-        let coupling = Coupling::parse(&self.ad.coupling)
-            .map(|c| c.label(lang))
-            .unwrap_or("");
-        let formal: Vec<String> = self.formal().describe(lang);
-        let weighted: Vec<String> =
-            serde_json::from_value(self.ad.weighted_criteria.clone()).unwrap_or_default();
-        let screening: Vec<_> = self
-            .screening()
-            .iter()
-            .map(|q| lang.pick(q.text_nb.clone(), q.text_en.clone()))
-            .collect();
-        context! {
-            id => self.ad.id, title => self.ad.title.clone(), description => self.ad.description.clone(),
-            state => self.ad.state.clone(), coupling => coupling,
-            hf => self.hf.name.clone(), site => self.site.name.clone(),
-            round => self.round.name.clone(), round_id => self.round.id,
-            announcement => fmt_time(self.round.announcement, lang),
-            deadline => fmt_time(self.round.application_deadline, lang),
-            window => window,
-            municipalities => self.municipalities.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
-            positions => positions,
-            any_bound => self.ad.positions.iter().any(|p| PositionKind::parse(&p.kind).is_ok_and(|k| k.is_bound())),
-            rubric => self.rubric().describe(lang),
-            formal => formal, weighted => weighted, screening => screening,
-        }
+    let window = match c.window(state.now()) {
+        Window::NotYetOpen => "not_open",
+        Window::Open => "open",
+        Window::Closed => "closed",
+    };
+    let coupling = Coupling::parse(&c.ad.coupling)
+        .map(|c| c.label(lang))
+        .unwrap_or("");
+    let formal: Vec<String> = c.formal().describe(lang);
+    let weighted: Vec<String> =
+        serde_json::from_value(c.ad.weighted_criteria.clone()).unwrap_or_default();
+    let screening: Vec<_> = c
+        .screening()
+        .iter()
+        .map(|q| lang.pick(q.text_nb.clone(), q.text_en.clone()))
+        .collect();
+    context! {
+        id => c.ad.id, title => c.ad.title.clone(), description => c.ad.description.clone(),
+        state => c.ad.state.clone(), coupling => coupling,
+        hf => c.hf.name.clone(), site => c.site.name.clone(),
+        round => c.round.name.clone(), round_id => c.round.id,
+        announcement => fmt_time(c.round.announcement, lang),
+        deadline => fmt_time(c.round.application_deadline, lang),
+        window => window,
+        municipalities => c.municipalities.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
+        positions => positions,
+        any_bound => c.ad.positions.iter().any(|p| PositionKind::parse(&p.kind).is_ok_and(|k| k.is_bound())),
+        rubric => c.rubric().describe(lang),
+        formal => formal, weighted => weighted, screening => screening,
     }
 }
 
@@ -1143,7 +1061,7 @@ async fn editable_draft(state: &AppState, v: &Visitor, id: &str) -> Result<AdCon
     let lang = v.lang;
     let s = v.require()?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
-    let c = AdContext::load(state, id, lang).await?;
+    let c = crate::pages::ads::load(state, id, lang).await?;
     authorize(
         &s.principal,
         &Action::ManageAdvertisements { hf: &c.hf_path },
@@ -1296,9 +1214,9 @@ pub async fn show(
 ) -> Result<Html<String>, AppError> {
     let lang = v.lang;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
-    let c = AdContext::load(&state, id, lang).await?;
+    let c = crate::pages::ads::load(&state, id, lang).await?;
     let now = state.now();
-    if !c.visible_to(&v, now) {
+    if !crate::pages::ads::visible(&c, &v, now) {
         return Err(AppError::not_found(lang));
     }
     let mut flags = context! {};
@@ -1370,7 +1288,7 @@ pub async fn show(
     } else {
         None
     };
-    let view = c.view(&state, lang).await;
+    let view = crate::pages::ads::view(&c, &state, lang).await;
     crate::templates::render(
         "ad.html",
         page(
@@ -1392,7 +1310,7 @@ pub async fn publish(
     let s = v.require()?;
     s.check_csrf(&form.csrf_token, lang)?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
-    let c = AdContext::load(&state, id, lang).await?;
+    let c = crate::pages::ads::load(&state, id, lang).await?;
     let grant = authorize(
         &s.principal,
         &Action::ManageAdvertisements { hf: &c.hf_path },
@@ -1419,7 +1337,7 @@ pub async fn participate(
     let s = v.require()?;
     s.check_csrf(&form.csrf_token, lang)?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
-    let c = AdContext::load(&state, id, lang).await?;
+    let c = crate::pages::ads::load(&state, id, lang).await?;
     let now = state.now();
     if c.window(now) == Window::Closed {
         return Err(AppError::new(

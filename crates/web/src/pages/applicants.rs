@@ -274,7 +274,7 @@ pub async fn may_see_applicant(
         .await
         .map_err(|e| AppError::store(e, lang))?;
     for a in apps.iter().filter(|a| a.state == "submitted") {
-        let c = AdContext::load(state, a.advertisement_id, lang).await?;
+        let c = crate::pages::ads::load(state, a.advertisement_id, lang).await?;
         if let Ok(g) = view_grant(state, s, &c, lang).await
             && in_scope(&visible_positions(s, &c, g), a)
         {
@@ -409,7 +409,7 @@ pub async fn list(
     let lang = v.lang;
     let s = v.require()?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
-    let c = AdContext::load(&state, id, lang).await?;
+    let c = crate::pages::ads::load(&state, id, lang).await?;
     let grant = view_grant(&state, s, &c, lang).await?;
     let apps = state
         .store
@@ -488,7 +488,7 @@ pub async fn show(
         ad.parse().map_err(|_| AppError::not_found(lang))?,
         app.parse().map_err(|_| AppError::not_found(lang))?,
     );
-    let c = AdContext::load(&state, ad, lang).await?;
+    let c = crate::pages::ads::load(&state, ad, lang).await?;
     let grant = view_grant(&state, s, &c, lang).await?;
     let a = state
         .store
@@ -612,7 +612,7 @@ async fn load_for_write(
         ad.parse().map_err(|_| AppError::not_found(lang))?,
         app.parse().map_err(|_| AppError::not_found(lang))?,
     );
-    let c = AdContext::load(state, ad, lang).await?;
+    let c = crate::pages::ads::load(state, ad, lang).await?;
     let a = state
         .store
         .application(app)
@@ -778,7 +778,7 @@ pub async fn recommendation(
     let lang = v.lang;
     let s = v.require()?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
-    let c = AdContext::load(&state, id, lang).await?;
+    let c = crate::pages::ads::load(&state, id, lang).await?;
     view_grant(&state, s, &c, lang).await?;
     rec_page(
         &state,
@@ -967,7 +967,7 @@ pub async fn save_recommendation(
         .unwrap_or("");
     s.check_csrf(token, lang)?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
-    let c = AdContext::load(&state, id, lang).await?;
+    let c = crate::pages::ads::load(&state, id, lang).await?;
     let typed: BTreeMap<String, String> = form
         .iter()
         .filter(|(k, _)| k.starts_with("rank."))
@@ -1070,7 +1070,7 @@ pub async fn export(
     let lang = v.lang;
     let s = v.require()?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
-    let c = AdContext::load(&state, id, lang).await?;
+    let c = crate::pages::ads::load(&state, id, lang).await?;
     let grant = authorize(&s.principal, &Action::AssessApplicants { hf: &c.hf_path })
         .or_else(|_| authorize(&s.principal, &Action::ViewAuditLog))
         .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;

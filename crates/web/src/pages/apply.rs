@@ -1004,8 +1004,8 @@ pub async fn apply_form(
     let lang = v.lang;
     let (s, _) = require_applicant(&v)?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
-    let c = AdContext::load(&state, id, lang).await?;
-    if !c.visible_to(&v, state.now()) {
+    let c = crate::pages::ads::load(&state, id, lang).await?;
+    if !crate::pages::ads::visible(&c, &v, state.now()) {
         return Err(AppError::not_found(lang));
     }
     if state
@@ -1035,7 +1035,7 @@ pub async fn apply_form(
         ),
         None => (Vec::new(), BTreeMap::new(), String::new()),
     };
-    let view = c.view(&state, lang).await;
+    let view = crate::pages::ads::view(&c, &state, lang).await;
     apply_page(
         &state,
         &v,
@@ -1074,7 +1074,7 @@ pub async fn apply(
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
     s.check_csrf(token, lang)?;
-    let c = AdContext::load(&state, id, lang).await?;
+    let c = crate::pages::ads::load(&state, id, lang).await?;
     let now = state.now();
     if c.ad.state != "published" || c.window(now) == Window::NotYetOpen {
         return Err(AppError::not_found(lang));
@@ -1146,7 +1146,7 @@ pub async fn apply(
         .in_lang(lang));
     };
     if !errors.is_empty() {
-        let view = c.view(&state, lang).await;
+        let view = crate::pages::ads::view(&c, &state, lang).await;
         return apply_page(
             &state,
             &v,
@@ -1209,7 +1209,7 @@ pub async fn mine(
         .await
         .map_err(|e| AppError::store(e, lang))?
     {
-        let c = AdContext::load(&state, a.advertisement_id, lang).await?;
+        let c = crate::pages::ads::load(&state, a.advertisement_id, lang).await?;
         let open = c.window(now) == Window::Open;
         rows.push(context! {
             id => a.id, ad_id => c.ad.id, title => c.ad.title.clone(), hf => c.hf.name.clone(),
@@ -1251,7 +1251,7 @@ pub async fn withdraw(
     if app.applicant_id != s.user.id {
         return Err(AppError::not_found(lang));
     }
-    let c = AdContext::load(&state, app.advertisement_id, lang).await?;
+    let c = crate::pages::ads::load(&state, app.advertisement_id, lang).await?;
     if let Err(e) = ads::check_can_apply(c.round.application_deadline, state.now(), lang) {
         return Err(AppError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e, lang));
     }

@@ -84,7 +84,7 @@ pub async fn dashboard(
             .into_iter()
             .filter(|a| !a.auto_next_in_line && a.state == "published")
         {
-            let c = crate::pages::ads::AdContext::load(&state, ad.id, lang).await?;
+            let c = crate::pages::ads::load(&state, ad.id, lang).await?;
             let mine: Vec<i64> =
                 c.ad.positions
                     .iter()

@@ -16,7 +16,7 @@ use jiff::civil::{Date, time};
 use lis1_domain::Lang;
 use lis1_domain::access::{Action, Grant, Role, authorize};
 use lis1_domain::calendar;
-use lis1_domain::offers::{self, OfferRoundTimes, OfferState, Release, VacancyReason};
+use lis1_domain::offers::{OfferState, VacancyReason};
 use lis1_store::audit::Event;
 use lis1_store::rest_positions::{NewRestPosition, RestPosition};
 use lis1_store::{Actor, Ctx, StoreError};
@@ -867,73 +867,6 @@ async fn notify_offer(
     notify::send_to_user(state, ctx, offer.applicant_id, letter).await;
 }
 
-/// Background work for rest offers, run by `offers::housekeeping`: expires unanswered offers past
-/// their deadline and tells the applicants (as for ordinary offers), and reminds applicants of
-/// an unanswered offer 24 hours before its deadline, once.
-pub async fn expire_and_remind(state: &AppState, ctx: &Ctx) -> Result<(), AppError> {
-    let lang = Lang::Nb;
-    for o in state
-        .store
-        .expire_rest_offers(ctx)
-        .await
-        .map_err(store_err(lang))?
-    {
-        let r = state
-            .store
-            .rest_position(o.rest_position_id)
-            .await
-            .map_err(store_err(lang))?;
-        let letter = Letter {
-            subject: "Tilbudet ditt er utløpt".into(),
-            body: format!(
-                "Svarfristen for tilbudet om reststillingen «{}» ({}) gikk ut {}. Arbeidsgiveren kan nå gi tilbud til en annen søker.",
-                r.title,
-                r.employer_name,
-                fmt_time(o.reply_deadline, lang)
-            ),
-            kind: "rest_offer_expired",
-            object_type: "rest_offer",
-            object_id: o.id.to_string(),
-        };
-        notify::send_to_user(state, ctx, o.applicant_id, letter).await;
-    }
-    for o in state
-        .store
-        .open_rest_offers(ctx.now)
-        .await
-        .map_err(store_err(lang))?
-    {
-        let id = o.id.to_string();
-        if !offers::reminder_due(o.reply_deadline, ctx.now, false)
-            || notify::already_sent(state, "rest_offer_reminder", "rest_offer", &id).await
-        {
-            continue;
-        }
-        let r = state
-            .store
-            .rest_position(o.rest_position_id)
-            .await
-            .map_err(store_err(lang))?;
-        let letter = Letter {
-            subject: format!(
-                "Påminnelse: svarfrist for tilbud om reststilling: {}",
-                r.title
-            ),
-            body: format!(
-                "Påminnelse: du har ikke svart på tilbudet om reststillingen «{}» ({}).\n\nSvarfrist: {}. Svar under «Mine reststillinger» i LIS1-portalen.",
-                r.title,
-                r.employer_name,
-                fmt_time(o.reply_deadline, lang)
-            ),
-            kind: "rest_offer_reminder",
-            object_type: "rest_offer",
-            object_id: id,
-        };
-        notify::send_once_to_user(state, ctx, o.applicant_id, letter).await;
-    }
-    Ok(())
-}
-
 /// Form: close with a reason.
 #[derive(Debug, Deserialize)]
 pub struct CloseForm {
@@ -1205,71 +1138,20 @@ pub async fn answer(
 // ---------------------------------------------------------------------------------------------
 // Resignation
 
-/// Call after an acceptance resigned earlier acceptances (`Accepted::resigned`): each resigned
-/// place whose offer rounds are over becomes a rest position (`lis1_domain::offers::release`;
-/// 002 §2.3). While a later offer round remains, the place goes to the next in line as usual
-/// and no rest position is made. Returns the rest positions created (or found: once per
-/// resignation). Failures are logged, never shown: the acceptance itself has succeeded.
-///
-/// The rest position is created by the system (the actor is not the doctor who resigned); its
-/// `source_offer_id` records the cause.
+/// Hands on the places of acceptances just resigned (see
+/// `lis1_app::rest_positions::after_resignations`). Returns the rest positions made.
 pub async fn on_resigned(state: &AppState, ctx: &Ctx, resigned_offer_ids: &[i64]) -> Vec<i64> {
-    let sys = Ctx::new(Actor::system(), ctx.now);
-    let mut created = Vec::new();
-    for &offer_id in resigned_offer_ids {
-        match rest_after_resignation(state, &sys, offer_id).await {
-            Ok(Some(id)) => created.push(id),
-            Ok(None) => {}
-            Err(e) => {
-                tracing::error!(error = %e, offer_id, "could not create a rest position for a resignation");
-            }
-        }
+    let result = async {
+        let mut tx = state.store.begin().await?;
+        let made =
+            lis1_app::rest_positions::after_resignations(&mut tx, ctx.now, resigned_offer_ids)
+                .await?;
+        tx.commit().await?;
+        Ok::<_, lis1_app::Error>(made)
     }
-    created
-}
-
-/// Catch-up for the background job: a resignation whose rest position was never made (the
-/// process stopped between the two steps) gets it now, decided as of the moment of resignation.
-/// Looks back 60 days; each offer gets at most one rest position (a unique key).
-pub async fn catch_up_resignations(state: &AppState, now: Timestamp) -> Result<(), StoreError> {
-    let since = now - jiff::SignedDuration::from_hours(24 * 60);
-    let ctx = Ctx::new(Actor::system(), now);
-    for (offer_id, _) in state.store.resigned_without_rest_position(since).await? {
-        if let Err(e) = rest_after_resignation(state, &ctx, offer_id).await {
-            tracing::error!(error = %e, offer_id, "could not catch up a rest position");
-        }
-    }
-    Ok(())
-}
-
-async fn rest_after_resignation(
-    state: &AppState,
-    ctx: &Ctx,
-    offer_id: i64,
-) -> Result<Option<i64>, StoreError> {
-    let offer = state.store.offer(offer_id).await?;
-    let app = state.store.application(offer.application_id).await?;
-    let ad = state.store.advertisement(app.advertisement_id).await?;
-    let round = state.store.round(ad.round_id).await?;
-    let rounds: Vec<OfferRoundTimes> = round
-        .offer_rounds
-        .iter()
-        .map(|o| OfferRoundTimes {
-            number: o.number,
-            offer_at: o.offer_at,
-            reply_deadline: o.reply_deadline,
-            marking_at: o.marking_at,
-        })
-        .collect();
-    // Decided as of the resignation, also when a catch-up runs later.
-    let resigned_at = offer.answered_at.unwrap_or(ctx.now);
-    match offers::release(&rounds, OfferState::Resigned, resigned_at) {
-        Some(Release::RestPosition { .. }) => Ok(Some(
-            state
-                .store
-                .create_rest_position_for_resignation(ctx, offer_id)
-                .await?,
-        )),
-        _ => Ok(None),
-    }
+    .await;
+    result.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "could not hand on resigned places");
+        Vec::new()
+    })
 }

@@ -970,9 +970,7 @@ both_backends!(
         assert!(store.open_rest_positions().await.unwrap().is_empty());
         // The next run of the background job makes it, once.
         for _ in 0..2 {
-            lis1_web::pages::offers::housekeeping(&app.state)
-                .await
-                .unwrap();
+            lis1_app::jobs::offers(&app.state.app).await.unwrap();
         }
         let rest = store.open_rest_positions().await.unwrap();
         assert_eq!(rest.len(), 1);

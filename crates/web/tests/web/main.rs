@@ -1625,9 +1625,7 @@ pub(crate) mod hiring {
             StatusCode::UNPROCESSABLE_ENTITY,
             "at the deadline it is too late"
         );
-        lis1_web::pages::offers::housekeeping(&app.state)
-            .await
-            .unwrap();
+        lis1_app::jobs::offers(&app.state.app).await.unwrap();
         assert_eq!(
             app.state.store.offer(lars_offer).await.unwrap().state,
             "expired"
@@ -1760,9 +1758,7 @@ pub(crate) mod hiring {
             )
             .await;
             assert_eq!(no.status, StatusCode::SEE_OTHER);
-            lis1_web::pages::offers::housekeeping(&app.state)
-                .await
-                .unwrap();
+            lis1_app::jobs::offers(&app.state.app).await.unwrap();
             assert_eq!(
                 app.state
                     .store
@@ -1777,9 +1773,7 @@ pub(crate) mod hiring {
             app.state.clock.advance(
                 round.offer_rounds[1].offer_at.duration_since(now) + SignedDuration::from_mins(1),
             );
-            lis1_web::pages::offers::housekeeping(&app.state)
-                .await
-                .unwrap();
+            lis1_app::jobs::offers(&app.state.app).await.unwrap();
             let offers = app
                 .state
                 .store

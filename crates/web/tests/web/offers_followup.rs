@@ -204,9 +204,7 @@ both_backends!(
 
         // In confirm mode the background job offers nothing, not even in the next round.
         advance_to(&app, round.offer_rounds[1].offer_at);
-        lis1_web::pages::offers::housekeeping(&app.state)
-            .await
-            .unwrap();
+        lis1_app::jobs::offers(&app.state.app).await.unwrap();
         assert_eq!(
             app.state
                 .store
@@ -352,9 +350,7 @@ both_backends!(
                 .contains("awaiting-confirmation")
         );
         advance_to(&app, round.offer_rounds[1].offer_at);
-        lis1_web::pages::offers::housekeeping(&app.state)
-            .await
-            .unwrap();
+        lis1_app::jobs::offers(&app.state.app).await.unwrap();
         let offers = app
             .state
             .store
@@ -583,9 +579,7 @@ both_backends!(
                     .collect::<Vec<_>>()
             }
         };
-        lis1_web::pages::offers::housekeeping(&app.state)
-            .await
-            .unwrap();
+        lis1_app::jobs::offers(&app.state.app).await.unwrap();
         assert_eq!(kinds(&app).await, ["rest_offer_made"], "no reminder yet");
 
         // 24 hours before the deadline: one reminder, however often the job runs.
@@ -597,9 +591,7 @@ both_backends!(
                 .unwrap(),
         );
         for _ in 0..3 {
-            lis1_web::pages::offers::housekeeping(&app.state)
-                .await
-                .unwrap();
+            lis1_app::jobs::offers(&app.state.app).await.unwrap();
         }
         assert_eq!(
             kinds(&app).await,
@@ -615,12 +607,8 @@ both_backends!(
 
         // The server was down over the deadline: the job catches up and expires it once.
         app.state.clock.advance(SignedDuration::from_hours(72));
-        lis1_web::pages::offers::housekeeping(&app.state)
-            .await
-            .unwrap();
-        lis1_web::pages::offers::housekeeping(&app.state)
-            .await
-            .unwrap();
+        lis1_app::jobs::offers(&app.state.app).await.unwrap();
+        lis1_app::jobs::offers(&app.state.app).await.unwrap();
         assert_eq!(
             app.state.store.rest_offer(offer.id).await.unwrap().state,
             "expired"

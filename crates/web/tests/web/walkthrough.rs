@@ -140,9 +140,7 @@ both_backends!(issue_4_done_when, |store| async move {
             .unwrap(),
     );
     for _ in 0..2 {
-        lis1_web::pages::offers::housekeeping(&app.state)
-            .await
-            .unwrap();
+        lis1_app::jobs::offers(&app.state.app).await.unwrap();
     }
     let reminders = |who: &'static str| {
         let store = app.state.store.clone();
@@ -159,17 +157,13 @@ both_backends!(issue_4_done_when, |store| async move {
     assert_eq!(reminders("lege3@demo.lis1.no").await, 1);
     assert_eq!(reminders("lege1@demo.lis1.no").await, 0);
     advance_to(&app, r1.reply_deadline);
-    lis1_web::pages::offers::housekeeping(&app.state)
-        .await
-        .unwrap();
+    lis1_app::jobs::offers(&app.state.app).await.unwrap();
     assert_eq!(
         app.state.store.offer(offer_of(2)).await.unwrap().state,
         "expired"
     );
     advance_to(&app, r2.offer_at);
-    lis1_web::pages::offers::housekeeping(&app.state)
-        .await
-        .unwrap();
+    lis1_app::jobs::offers(&app.state.app).await.unwrap();
     let offers = app
         .state
         .store
@@ -487,9 +481,7 @@ both_backends!(
         );
         // The job runs (twice, as it would every minute): Lasse gets no offer of that place.
         for _ in 0..2 {
-            lis1_web::pages::offers::housekeeping(&app.state)
-                .await
-                .unwrap();
+            lis1_app::jobs::offers(&app.state.app).await.unwrap();
         }
         let after = app
             .state

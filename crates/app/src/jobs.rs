@@ -1,0 +1,21 @@
+//! Background work, run every minute by `lis1 serve`. Every step works from the stored state, so
+//! a run after downtime catches up on everything it missed, and a second process running it at
+//! the same time does nothing twice (each change is a conditional update, each reminder is
+//! queued once on a unique key).
+
+use crate::{App, Result, offers, rest_positions};
+
+/// The offer steps: expire ordinary and rest offers past their deadline and tell the
+/// applicants; catch up rest positions of resignations; remind of unanswered offers 24 hours
+/// before the deadline; offer freed places to the next in line where the advertisement says
+/// so. Each step runs even if an earlier one failed; the first error is returned.
+pub async fn offers(app: &App) -> Result<()> {
+    let results = [
+        offers::expire_due(app).await.map(drop),
+        rest_positions::expire_and_remind(app).await,
+        rest_positions::catch_up_resignations(app).await.map(drop),
+        offers::remind_due(app).await.map(drop),
+        offers::offer_freed_places(app).await.map(drop),
+    ];
+    results.into_iter().collect()
+}

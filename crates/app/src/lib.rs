@@ -1,0 +1,98 @@
+//! The application layer: every workflow of the portal, written once.
+//!
+//! One function per use case. Each takes the acting [`Caller`] and typed input, and does, in
+//! this order and in **one database transaction**: load what it needs, authorize through
+//! `lis1_domain::access` (the one place that decides), apply the domain rules, write the change
+//! and its consequences (the course of an acceptance, the rest position of a resignation, the
+//! next in line), the audit entries and the outbox mails — then commit. It returns a typed
+//! result or an [`Error`]; on an error nothing changed. The HTML pages and the JSON API only
+//! parse the request, call the use case and render its result.
+//!
+//! Read models that pages and the API both show (an advertisement with its round and
+//! organisations, a position's queue) live here too, so both show the same thing.
+//!
+//! Layout: one module per area, named as the users name it.
+
+pub mod ads;
+pub mod clock;
+pub mod error;
+pub mod jobs;
+pub mod notify;
+pub mod offers;
+pub mod rest_positions;
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use lis1_domain::access::{Grant, Principal};
+use lis1_store::{Actor, Ctx, Store, Tx};
+
+pub use crate::clock::Clock;
+pub use crate::error::{Error, Kind, Result, Text};
+
+/// Settings the use cases need.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Demo mode: the clock may be set, demo accounts may sign in.
+    pub demo: bool,
+}
+
+/// The application: storage, the clock and the settings. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    /// Storage.
+    pub store: Store,
+    /// Where "now" comes from.
+    pub clock: Clock,
+    /// Settings.
+    pub settings: Arc<Settings>,
+}
+
+impl App {
+    /// An application over `store`.
+    pub fn new(store: Store, clock: Clock, settings: Settings) -> App {
+        App {
+            store,
+            clock,
+            settings: Arc::new(settings),
+        }
+    }
+
+    /// Now, truncated to the precision the store keeps.
+    pub fn now(&self) -> Timestamp {
+        lis1_domain::audit::to_micros(self.clock.now())
+    }
+
+    /// Begins a use case's transaction.
+    pub(crate) async fn begin(&self) -> Result<Tx> {
+        Ok(self.store.begin().await?)
+    }
+}
+
+/// Who calls a use case: a signed-in person (browser session) or a machine client acting with
+/// an API token of its organisation.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The user (for a token: the user who issued it).
+    pub user_id: i64,
+    /// The user's name, as others see it (e.g. in a mail to the employer).
+    pub name: String,
+    /// What the caller holds, for access control.
+    pub principal: Principal,
+    /// The API token the call came with, if any (recorded in the audit log).
+    pub token_id: Option<i64>,
+}
+
+impl Caller {
+    /// The audit context of an action allowed by `grant`, at `now`.
+    pub fn ctx(&self, grant: Grant, now: Timestamp) -> Ctx {
+        let mut actor = Actor::user(self.user_id, grant);
+        actor.token_id = self.token_id;
+        Ctx::new(actor, now)
+    }
+}
+
+/// The audit context of the system itself (background jobs) at `now`.
+pub fn system(now: Timestamp) -> Ctx {
+    Ctx::new(Actor::system(), now)
+}
