@@ -14,10 +14,10 @@
 // another trust's recruiter is kept out, and the later employer ranks the bound position.
 // VERBOSE=1 prints each case's time.
 
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
@@ -1361,6 +1361,18 @@ async function main() {
 
     // ---- The demo cohort: leave, rotation plan, the lottery from commitment to result --------
     await lottery(newContext, watch);
+
+    // ---- Each area's own browser module (tests/browser/areas/*.mjs, in name order): it exports
+    // `run(t)` and gets the shared helpers, so areas are added without touching this file.
+    const areaDir = join(dirname(fileURLToPath(import.meta.url)), 'areas');
+    const areas = existsSync(areaDir) ? readdirSync(areaDir).filter((f) => f.endsWith('.mjs')).sort() : [];
+    for (const file of areas) {
+      const mod = await import(pathToFileURL(join(areaDir, file)).href);
+      await mod.run({
+        newContext, watch, check, assert, visit, axe, noSidewaysScroll, bodyText, signIn, signOut,
+        submit, errorSummary, path, byId, BASE_URL, PASSWORD,
+      });
+    }
 
     // ---- A phone-sized screen: WCAG 1.4.10 asks for no sideways page scrolling at 320 CSS px;
     // wide tables scroll inside their own (keyboard-focusable) region instead.
