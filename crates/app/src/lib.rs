@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod notify;
 pub mod offers;
 pub mod rest_positions;
+pub mod tokens;
 
 use std::sync::Arc;
 
@@ -67,6 +68,30 @@ impl App {
     pub(crate) async fn begin(&self) -> Result<Tx> {
         Ok(self.store.begin().await?)
     }
+
+    /// Commits a use case's transaction, claiming the caller's idempotency key in it (a second
+    /// request with the key, racing this one, fails here and changes nothing).
+    pub(crate) async fn commit(&self, mut tx: Tx, caller: &Caller) -> Result<()> {
+        if let Some(k) = &caller.idempotency {
+            match tx
+                .claim_idempotency_key(&k.owner, &k.key, &k.request_hash, self.now())
+                .await
+            {
+                Ok(()) => {}
+                Err(lis1_store::StoreError::Conflict(_)) => {
+                    return Err(Error::text(
+                        Kind::Conflict,
+                        "idempotency_key_in_use",
+                        "En forespørsel med den samme Idempotency-Key er allerede behandlet eller under behandling. Ingenting ble endret.",
+                        "A request with the same Idempotency-Key has already been processed or is being processed. Nothing was changed.",
+                    ));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
 /// Who calls a use case: a signed-in person (browser session) or a machine client acting with
@@ -81,6 +106,20 @@ pub struct Caller {
     pub principal: Principal,
     /// The API token the call came with, if any (recorded in the audit log).
     pub token_id: Option<i64>,
+    /// The request's idempotency key, if any: claimed in the use case's transaction, so a
+    /// retry of a request that committed never acts twice.
+    pub idempotency: Option<IdempotencyKey>,
+}
+
+/// An unsafe API request's `Idempotency-Key`, with whose it is and what request it named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    /// Whose keys: `token:ID` or `user:ID`.
+    pub owner: String,
+    /// The key as sent.
+    pub key: String,
+    /// SHA-256 of the method, path and body.
+    pub request_hash: String,
 }
 
 impl Caller {

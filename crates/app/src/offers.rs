@@ -272,7 +272,7 @@ pub async fn offer_next(
         return Err(next_changed());
     }
     let offer_ids = offer_to(&mut tx, &ctx, &c, position_id, &targets).await?;
-    tx.commit().await?;
+    app.commit(tx, caller).await?;
     Ok(Made { offer_ids })
 }
 
@@ -296,7 +296,7 @@ pub async fn confirm_next(
         return Err(next_changed());
     }
     let offer_ids = offer_to(&mut tx, &ctx, &c, position_id, &[application_id]).await?;
-    tx.commit().await?;
+    app.commit(tx, caller).await?;
     Ok(Made { offer_ids })
 }
 
@@ -319,7 +319,7 @@ pub async fn set_next_in_line_mode(
     let ctx = caller.ctx(grant, now);
     tx.set_auto_next_in_line(&ctx, ad_id, mode == NextInLineMode::Automatic)
         .await?;
-    tx.commit().await?;
+    app.commit(tx, caller).await?;
     Ok(())
 }
 
@@ -372,7 +372,7 @@ pub async fn withdraw(app: &App, caller: &Caller, offer_id: i64, reason: &str) -
         },
     )
     .await?;
-    tx.commit().await?;
+    app.commit(tx, caller).await?;
     Ok(c.ad.id)
 }
 
@@ -497,7 +497,7 @@ pub async fn answer(app: &App, caller: &Caller, offer_id: i64, answer: Answer) -
         },
     }
     notify_employer(&mut tx, &ctx, &c, offer.position_id, &caller.name, answer).await?;
-    tx.commit().await?;
+    app.commit(tx, caller).await?;
     Ok(done)
 }
 

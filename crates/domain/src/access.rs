@@ -40,11 +40,14 @@ pub enum Role {
     UnionRep,
     /// A doctor applying for or holding a LIS1 position.
     Applicant,
+    /// An organisation's administrator: issues and revokes the organisation's API tokens for its
+    /// HR and payroll systems. Gives no access to the organisation's cases by itself.
+    OrgAdmin,
 }
 
 impl Role {
     /// All roles, in the order the user interface lists them.
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::Directorate,
         Role::Rhf,
         Role::HfRecruiter,
@@ -54,6 +57,7 @@ impl Role {
         Role::AlisOffice,
         Role::UnionRep,
         Role::Applicant,
+        Role::OrgAdmin,
     ];
 
     /// The stable string stored in the database and used in the API.
@@ -68,6 +72,7 @@ impl Role {
             Role::AlisOffice => "alis_office",
             Role::UnionRep => "union_rep",
             Role::Applicant => "applicant",
+            Role::OrgAdmin => "org_admin",
         }
     }
 
@@ -90,6 +95,7 @@ impl Role {
             Role::AlisOffice => lang.pick("ALIS-kontor", "ALIS office"),
             Role::UnionRep => lang.pick("Hovedtillitsvalgt", "Union representative"),
             Role::Applicant => lang.pick("Søker", "Applicant"),
+            Role::OrgAdmin => lang.pick("Administrator", "Administrator"),
         }
     }
 }
@@ -114,6 +120,10 @@ pub struct Principal {
     /// covered org)`: the counties a county governor governs, the municipalities a coordinator
     /// region coordinates, the counties an ALIS office advises.
     pub covers: Vec<(OrgId, OrgId)>,
+    /// For a machine client with an API token: the scopes the token was issued with; an action
+    /// outside them is refused whatever the grants allow. `None` for a person's session.
+    #[serde(default)]
+    pub scopes: Option<Vec<Scope>>,
 }
 
 impl Principal {
@@ -137,6 +147,137 @@ impl Principal {
     }
 }
 
+/// What an API token may be used for. Each [`Action`] needs one scope ([`Action::scope`]); a
+/// token issued without it is refused that action. Written `area:read` / `area:write`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Scope {
+    /// Rounds and their timetables.
+    #[serde(rename = "rounds:read")]
+    RoundsRead,
+    /// Create and change rounds.
+    #[serde(rename = "rounds:write")]
+    RoundsWrite,
+    /// Organisations, cooperation areas and places.
+    #[serde(rename = "organisations:read")]
+    OrganisationsRead,
+    /// Register places.
+    #[serde(rename = "organisations:write")]
+    OrganisationsWrite,
+    /// Advertisements.
+    #[serde(rename = "advertisements:read")]
+    AdvertisementsRead,
+    /// Create, change and publish advertisements.
+    #[serde(rename = "advertisements:write")]
+    AdvertisementsWrite,
+    /// Applicants, their applications and the innstilling.
+    #[serde(rename = "applications:read")]
+    ApplicationsRead,
+    /// Assess applicants and set the innstilling.
+    #[serde(rename = "applications:write")]
+    ApplicationsWrite,
+    /// Offers, acceptances and merking.
+    #[serde(rename = "offers:read")]
+    OffersRead,
+    /// Make, confirm and withdraw offers.
+    #[serde(rename = "offers:write")]
+    OffersWrite,
+    /// Doctors' courses, leave, plans, obligations and lists.
+    #[serde(rename = "courses:read")]
+    CoursesRead,
+    /// Register leave, plans, resignations and fulfilled obligations.
+    #[serde(rename = "courses:write")]
+    CoursesWrite,
+    /// Lotteries and their results.
+    #[serde(rename = "lottery:read")]
+    LotteryRead,
+    /// Commit, reserve and draw lotteries.
+    #[serde(rename = "lottery:write")]
+    LotteryWrite,
+    /// National planning: allocations, lending, capacity calls.
+    #[serde(rename = "planning:read")]
+    PlanningRead,
+    /// Change allocations, answer and decide capacity calls.
+    #[serde(rename = "planning:write")]
+    PlanningWrite,
+    /// Statistics and round status.
+    #[serde(rename = "statistics:read")]
+    StatisticsRead,
+    /// The audit log.
+    #[serde(rename = "audit:read")]
+    AuditRead,
+}
+
+impl Scope {
+    /// Every scope, in the order the token form lists them.
+    pub const ALL: [Scope; 18] = [
+        Scope::RoundsRead,
+        Scope::RoundsWrite,
+        Scope::OrganisationsRead,
+        Scope::OrganisationsWrite,
+        Scope::AdvertisementsRead,
+        Scope::AdvertisementsWrite,
+        Scope::ApplicationsRead,
+        Scope::ApplicationsWrite,
+        Scope::OffersRead,
+        Scope::OffersWrite,
+        Scope::CoursesRead,
+        Scope::CoursesWrite,
+        Scope::LotteryRead,
+        Scope::LotteryWrite,
+        Scope::PlanningRead,
+        Scope::PlanningWrite,
+        Scope::StatisticsRead,
+        Scope::AuditRead,
+    ];
+
+    /// The written form, e.g. `offers:write`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::RoundsRead => "rounds:read",
+            Scope::RoundsWrite => "rounds:write",
+            Scope::OrganisationsRead => "organisations:read",
+            Scope::OrganisationsWrite => "organisations:write",
+            Scope::AdvertisementsRead => "advertisements:read",
+            Scope::AdvertisementsWrite => "advertisements:write",
+            Scope::ApplicationsRead => "applications:read",
+            Scope::ApplicationsWrite => "applications:write",
+            Scope::OffersRead => "offers:read",
+            Scope::OffersWrite => "offers:write",
+            Scope::CoursesRead => "courses:read",
+            Scope::CoursesWrite => "courses:write",
+            Scope::LotteryRead => "lottery:read",
+            Scope::LotteryWrite => "lottery:write",
+            Scope::PlanningRead => "planning:read",
+            Scope::PlanningWrite => "planning:write",
+            Scope::StatisticsRead => "statistics:read",
+            Scope::AuditRead => "audit:read",
+        }
+    }
+
+    /// Parses the written form; `None` for anything unknown.
+    pub fn parse(s: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// The role an API token of an organisation of `kind` acts in: a token acts as its organisation
+/// only, in the one role that organisation has in the scheme. `None` for organisations that do
+/// not act through the API.
+pub fn token_role(kind: crate::org::OrgKind) -> Option<Role> {
+    use crate::org::OrgKind as K;
+    match kind {
+        K::Directorate => Some(Role::Directorate),
+        K::Rhf => Some(Role::Rhf),
+        K::Hf => Some(Role::HfRecruiter),
+        K::Municipality => Some(Role::Municipality),
+        K::CoordinatorRegion => Some(Role::Coordinator),
+        K::CountyGovernor => Some(Role::CountyGovernor),
+        K::AlisOffice => Some(Role::AlisOffice),
+        K::Union => Some(Role::UnionRep),
+        _ => None,
+    }
+}
+
 /// An organisation and its ancestors, nearest first: `[site, hf, rhf]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgPath(pub Vec<OrgId>);
@@ -151,6 +292,11 @@ impl OrgPath {
 /// Everything a user can ask the system to do, with the object it touches.
 #[derive(Debug, Clone, Copy)]
 pub enum Action<'a> {
+    /// Issue, list and revoke an organisation's API tokens (its administrator).
+    ManageApiTokens {
+        /// The organisation and its ancestors.
+        org: &'a OrgPath,
+    },
     /// See one's own start page.
     ViewDashboard,
     /// See the list of rounds and their timetables (every signed-in user).
@@ -300,6 +446,7 @@ impl Action<'_> {
     /// A stable name for logs and audit entries.
     pub fn name(&self) -> &'static str {
         match self {
+            Action::ManageApiTokens { .. } => "manage_api_tokens",
             Action::ViewDashboard => "view_dashboard",
             Action::ViewRounds => "view_rounds",
             Action::ManageRounds => "manage_rounds",
@@ -330,22 +477,81 @@ impl Action<'_> {
     }
 }
 
+impl Action<'_> {
+    /// The API-token scope the action needs. Tokens act for an organisation's systems, so
+    /// reading and changing are separate scopes; applicants' own actions need a scope no token
+    /// can hold usefully (tokens never act as applicants).
+    pub fn scope(&self) -> Scope {
+        use Scope::*;
+        match self {
+            Action::ManageApiTokens { .. } => AuditRead,
+            Action::ViewDashboard | Action::ViewRounds => RoundsRead,
+            Action::ManageRounds => RoundsWrite,
+            Action::ViewOrganisations | Action::ViewOrganisationInternals { .. } => {
+                OrganisationsRead
+            }
+            Action::ManagePlaces { .. } => OrganisationsWrite,
+            Action::ViewAuditLog => AuditRead,
+            Action::ViewPersonalData { .. } => ApplicationsRead,
+            Action::ManageAdvertisements { .. } => AdvertisementsWrite,
+            Action::Apply => ApplicationsWrite,
+            Action::Participate { .. } => ApplicationsWrite,
+            Action::ViewApplicants { .. } => ApplicationsRead,
+            Action::AssessApplicants { .. } => ApplicationsWrite,
+            Action::Recommend { .. } => ApplicationsWrite,
+            Action::ViewRoundStatus { .. } => StatisticsRead,
+            Action::ManageRestPositions { .. } => OffersWrite,
+            Action::RunLottery { .. } | Action::AllowLateLottery => LotteryWrite,
+            Action::ManageCourse { .. } => CoursesWrite,
+            Action::ViewLottery { .. } => LotteryRead,
+            Action::ViewCourse { .. } => CoursesRead,
+            Action::ViewDeadlines | Action::ViewObligation { .. } => CoursesRead,
+            Action::RegisterFulfilment { .. } => CoursesWrite,
+            Action::ViewLists | Action::ViewCohortList { .. } => CoursesRead,
+        }
+    }
+}
+
 /// The action was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("Du har ikke tilgang til dette ({action}).")]
 pub struct Denied {
     /// The refused action's name.
     pub action: &'static str,
+    /// Set when an API token was refused because it lacks this scope.
+    pub missing_scope: Option<Scope>,
+}
+
+impl Denied {
+    /// A refusal of `action`.
+    pub fn new(action: &'static str) -> Denied {
+        Denied {
+            action,
+            missing_scope: None,
+        }
+    }
 }
 
 impl Localized for Denied {
     fn code(&self) -> &'static str {
-        "forbidden"
+        if self.missing_scope.is_some() {
+            "insufficient_scope"
+        } else {
+            "forbidden"
+        }
     }
     fn message(&self, lang: Lang) -> String {
-        match lang {
-            Lang::Nb => "Du har ikke tilgang til dette. Kontakt din organisasjons administrator om du mener du skal ha det.".into(),
-            Lang::En => "You do not have access to this. Contact your organisation's administrator if you think you should.".into(),
+        match (self.missing_scope, lang) {
+            (Some(scope), Lang::Nb) => format!(
+                "API-nøkkelen mangler tilgangen «{}» som denne handlingen krever. Be organisasjonens administrator om en nøkkel med den.",
+                scope.as_str()
+            ),
+            (Some(scope), Lang::En) => format!(
+                "The API token lacks the scope «{}» this action needs. Ask your organisation's administrator for a token with it.",
+                scope.as_str()
+            ),
+            (None, Lang::Nb) => "Du har ikke tilgang til dette. Kontakt din organisasjons administrator om du mener du skal ha det.".into(),
+            (None, Lang::En) => "You do not have access to this. Contact your organisation's administrator if you think you should.".into(),
         }
     }
 }
@@ -354,10 +560,19 @@ impl Localized for Denied {
 /// caller records in the audit log.
 pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> {
     use Role::*;
-    let denied = Denied {
-        action: action.name(),
-    };
+    let denied = Denied::new(action.name());
+    if let Some(scopes) = &who.scopes
+        && !scopes.contains(&action.scope())
+    {
+        return Err(Denied {
+            missing_scope: Some(action.scope()),
+            ..denied
+        });
+    }
     let found = match action {
+        Action::ManageApiTokens { org } => {
+            who.grant_where(|g| g.role == OrgAdmin && who.reaches(g, org))
+        }
         Action::ViewDashboard => who.grants.first().copied(),
         // Every employer role works with rounds; applicants see the public timetable.
         Action::ViewRounds => who.grants.first().copied(),
@@ -501,6 +716,7 @@ mod tests {
                 .map(|&(role, org)| Grant { role, org })
                 .collect(),
             covers: Vec::new(),
+            scopes: None,
         }
     }
 

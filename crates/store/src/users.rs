@@ -56,6 +56,7 @@ crate::store_ops! {
     fn user(&self, id: i64) -> Result<User>;
     fn credentials(&self, email: &str) -> Result<Option<Credentials>>;
     fn principal(&self, user: &User) -> Result<Principal>;
+    fn principal_for(&self, user_id: i64, grants: &[Grant]) -> Result<Principal>;
     fn grants(&self, user_id: i64) -> Result<Vec<Grant>>;
     fn users(&self, org_id: Option<i64>) -> Result<Vec<User>>;
     fn disable_user(&self, ctx: &Ctx, id: i64) -> Result<()>;
@@ -160,8 +161,14 @@ impl Tx {
 
     /// The user as an access-control principal: grants and what their organisations cover.
     pub async fn principal(&mut self, user: &User) -> Result<Principal> {
+        self.principal_for(user.id, &user.grants).await
+    }
+
+    /// A principal holding `grants` (a user's, or an API token's one grant), with what the
+    /// grants' organisations cover.
+    pub async fn principal_for(&mut self, user_id: i64, grants: &[Grant]) -> Result<Principal> {
         let mut covers = Vec::new();
-        for g in &user.grants {
+        for g in grants {
             let linked: Vec<i64> = on_tx!(self, conn => {
                 sqlx::query_scalar("SELECT to_id FROM org_links WHERE from_id = $1 ORDER BY to_id")
                     .bind(g.org)
@@ -171,9 +178,10 @@ impl Tx {
             covers.extend(linked.into_iter().map(|to| (g.org, to)));
         }
         Ok(Principal {
-            user_id: user.id,
-            grants: user.grants.clone(),
+            user_id,
+            grants: grants.to_vec(),
             covers,
+            scopes: None,
         })
     }
 

@@ -47,9 +47,13 @@ pub struct SignedIn {
     pub user: User,
     /// The account as an access-control principal.
     pub principal: Principal,
-    /// The session's CSRF token.
+    /// The session's CSRF token (empty for an API token, which needs none).
     pub csrf: String,
     token_hash: String,
+    /// The API token the request came with (a machine client); `None` for a browser session.
+    pub api_token: Option<lis1_store::api_tokens::ApiToken>,
+    /// The unsafe API request's idempotency key (set by `api::idempotency`).
+    pub idempotency: Option<lis1_app::IdempotencyKey>,
 }
 
 impl SignedIn {
@@ -59,7 +63,8 @@ impl SignedIn {
             user_id: self.user.id,
             name: self.user.display_name.clone(),
             principal: self.principal.clone(),
-            token_id: None,
+            token_id: self.api_token.as_ref().map(|t| t.id),
+            idempotency: self.idempotency.clone(),
         }
     }
 
@@ -160,6 +165,39 @@ impl Visitor {
             path,
             expired: false,
         };
+        // A machine client: `Authorization: Bearer lis1_…` on the API. No cookie, no CSRF.
+        if api && let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
+            let secret = auth
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .unwrap_or("");
+            let refused = |e: lis1_app::Error| {
+                let mut err = AppError::app(e, lang).api();
+                err.status = StatusCode::UNAUTHORIZED;
+                err
+            };
+            let (caller, token) = match lis1_app::tokens::authenticate(&state.app, secret).await {
+                Ok(Ok(found)) => found,
+                Ok(Err(why)) => return Err(refused(why.error())),
+                Err(e) => return Err(AppError::app(e, lang).api()),
+            };
+            let user = state
+                .store
+                .user(caller.user_id)
+                .await
+                .map_err(|e| AppError::internal(lang, &e).api())?;
+            visitor.session = Some(SignedIn {
+                user,
+                principal: caller.principal,
+                csrf: String::new(),
+                token_hash: String::new(),
+                api_token: Some(token),
+                idempotency: None,
+            });
+            return Ok(visitor);
+        }
         let Some(token) = cookies.get(SESSION_COOKIE) else {
             return Ok(visitor);
         };
@@ -215,6 +253,8 @@ impl Visitor {
             principal,
             csrf: session.csrf_token,
             token_hash,
+            api_token: None,
+            idempotency: None,
         });
         Ok(visitor)
     }

@@ -188,6 +188,10 @@ pub fn app(state: AppState) -> Router {
         )
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            api::middleware::api_requests,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
             auth::resolve_visitor,
         ))
         .layer(middleware::from_fn(friendly_limits))

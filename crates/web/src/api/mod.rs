@@ -20,6 +20,8 @@ use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub mod middleware;
+
 use crate::auth::Visitor;
 use crate::error::{AppError, Problem};
 use crate::pages::rounds::{CreateError, create};

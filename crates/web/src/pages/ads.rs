@@ -792,10 +792,10 @@ fn form_page(
 fn require_recruiter(v: &Visitor) -> Result<&SignedIn, AppError> {
     let s = v.require()?;
     if recruiter_grants(s).is_empty() {
-        return Err(AppError::from(lis1_domain::access::Denied {
-            action: "manage_advertisements",
-        })
-        .in_lang(v.lang));
+        return Err(
+            AppError::from(lis1_domain::access::Denied::new("manage_advertisements"))
+                .in_lang(v.lang),
+        );
     }
     Ok(s)
 }

@@ -501,9 +501,7 @@ pub async fn show(
     if !in_scope(&visible_positions(s, &c, grant), &a) {
         return Err(AppError::domain(
             StatusCode::FORBIDDEN,
-            &lis1_domain::access::Denied {
-                action: "view_applicants",
-            },
+            &lis1_domain::access::Denied::new("view_applicants"),
             lang,
         ));
     }
@@ -737,9 +735,7 @@ pub async fn comment(
     if !in_scope(&visible_positions(s, &c, grant), &a) {
         return Err(AppError::domain(
             StatusCode::FORBIDDEN,
-            &lis1_domain::access::Denied {
-                action: "view_applicants",
-            },
+            &lis1_domain::access::Denied::new("view_applicants"),
             lang,
         ));
     }
@@ -1034,10 +1030,7 @@ pub async fn save_recommendation(
         ));
     }
     if plans.is_empty() {
-        return Err(AppError::from(lis1_domain::access::Denied {
-            action: "recommend",
-        })
-        .in_lang(lang));
+        return Err(AppError::from(lis1_domain::access::Denied::new("recommend")).in_lang(lang));
     }
     for (position, grant, ranked) in plans {
         let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());

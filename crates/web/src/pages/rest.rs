@@ -550,10 +550,10 @@ async fn require_employer(
     let s = v.require()?;
     let list = employers(state, s, v.lang).await?;
     if list.is_empty() {
-        return Err(AppError::from(lis1_domain::access::Denied {
-            action: "manage_rest_positions",
-        })
-        .in_lang(v.lang));
+        return Err(
+            AppError::from(lis1_domain::access::Denied::new("manage_rest_positions"))
+                .in_lang(v.lang),
+        );
     }
     Ok((s.clone(), list))
 }

@@ -210,9 +210,7 @@ pub async fn status(
     {
         return Err(AppError::domain(
             StatusCode::FORBIDDEN,
-            &lis1_domain::access::Denied {
-                action: "view_round_status",
-            },
+            &lis1_domain::access::Denied::new("view_round_status"),
             lang,
         ));
     }
