@@ -133,7 +133,9 @@ enum LotteryCommand {
         /// How many draws.
         #[arg(long, default_value_t = 100_000)]
         draws: u64,
-        /// Master seed (64 hex digits); random if not given.
+        /// Master seed (64 lowercase hex digits). Without it the master seed is the inputs'
+        /// SHA-256 (`inputs_sha256`), so the same file always gives the same figures
+        /// (docs/lottery.md §13).
         #[arg(long)]
         seed: Option<String>,
     },
@@ -148,6 +150,22 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    // The lottery commands are offline and synchronous; their exit status follows
+    // docs/lottery.md §11.2 and must not mix with the runtime's errors.
+    if let Command::Lottery { command } = &cli.command {
+        return match command {
+            LotteryCommand::Verify { file } => lottery_cmd::verify(file),
+            LotteryCommand::Simulate { file, draws, seed } => {
+                match lottery_cmd::simulate(file, *draws, seed.clone()) {
+                    Ok(code) => code,
+                    Err(e) => {
+                        eprintln!("lis1: {e:#}");
+                        ExitCode::from(2)
+                    }
+                }
+            }
+        };
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -237,16 +255,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bench::run(args).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Lottery {
-            command: LotteryCommand::Verify { file },
-        } => lottery_cmd::verify(&file),
-        Command::Lottery {
-            command: LotteryCommand::Simulate { file, draws, seed },
-        } => {
-            lottery_cmd::simulate(&file, draws, seed)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Lottery { .. } => unreachable_lottery(),
     }
+}
+
+/// `main` runs the lottery commands before the runtime starts.
+fn unreachable_lottery() -> anyhow::Result<ExitCode> {
+    anyhow::bail!("the lottery commands run outside the runtime")
 }
 
 async fn open(url: &str) -> anyhow::Result<Store> {
