@@ -191,3 +191,133 @@ async fn a_draw_of_the_demo_cohort_verifies_with_the_command() {
     let bad = lis1(&["lottery", "verify", path.to_str().unwrap()], &[]);
     assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
 }
+
+/// docs/lottery.md §11.2: one exit-status rule for `lottery verify`, each problem printed with its
+/// code in brackets (§3.2).
+#[test]
+fn lottery_verify_exit_status_follows_the_specification() {
+    let small = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../domain/tests/vectors/lottery/small.json"
+    );
+    let original = std::fs::read_to_string(small).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_owned()
+    };
+    let run = |path: &str| lis1(&["lottery", "verify", path], &[]);
+
+    // 0: verified, also with a byte-order mark in front (§10.1).
+    let bom = write(
+        "bom.json",
+        &[&[0xef, 0xbb, 0xbf][..], original.as_bytes()].concat(),
+    );
+    for p in [small, bom.as_str()] {
+        let o = run(p);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    }
+
+    // 1: well-formed but wrong; the code is printed, and the differing field is named.
+    let wrong = write(
+        "wrong.json",
+        original
+            .replacen("\"rank\": null", "\"rank\": 1", 1)
+            .as_bytes(),
+    );
+    let o = run(&wrong);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("FEIL [lottery_verify_result_mismatch] Resultatet for d-1 stemmer ikke: «rank» er 1 i filen, men null ved ny beregning"),
+        "{}",
+        text(&o)
+    );
+    // 1: inputs that break a rule of §3, with the rule's code.
+    let invalid = write(
+        "invalid.json",
+        original
+            .replacen("\"count\": 2", "\"count\": 0", 1)
+            .as_bytes(),
+    );
+    let o = run(&invalid);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("[lottery_invalid_place_count]"),
+        "{}",
+        text(&o)
+    );
+
+    // 2: a usage error.
+    let o = lis1(&["lottery", "verify"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+
+    // 3: malformed — a missing `reserved`, an unknown method, not UTF-8.
+    let missing = write(
+        "missing.json",
+        original
+            .replacen(",\n        \"reserved\": null", "", 1)
+            .as_bytes(),
+    );
+    let method = write(
+        "method.json",
+        original
+            .replacen("preference_order", "by_seniority", 1)
+            .as_bytes(),
+    );
+    let latin1 = write(
+        "latin1.json",
+        &original
+            .replacen("Testsykehuset", "Testsykehus\u{e9}t", 1)
+            .as_bytes()
+            .iter()
+            .copied()
+            .filter(|b| *b != 0xc3)
+            .collect::<Vec<u8>>(),
+    );
+    for (p, code) in [
+        (&missing, "[lottery_export_malformed]"),
+        (&method, "[lottery_unknown_method]"),
+        (&latin1, "[lottery_export_malformed]"),
+    ] {
+        let o = run(p);
+        assert_eq!(o.status.code(), Some(3), "{p}: {}", text(&o));
+        assert!(text(&o).contains(code), "{p}: {}", text(&o));
+    }
+
+    // 4: missing file, or a directory.
+    let gone = dir.path().join("gone.json");
+    for p in [gone.to_str().unwrap(), dir.path().to_str().unwrap()] {
+        let o = run(p);
+        assert_eq!(o.status.code(), Some(4), "{p}: {}", text(&o));
+    }
+}
+
+#[test]
+fn lottery_simulate_help_says_how_the_seed_is_derived() {
+    let help = text(&lis1(&["lottery", "simulate", "--help"], &[]));
+    assert!(help.contains("inputs_sha256"), "{help}");
+    assert!(!help.to_lowercase().contains("random"), "{help}");
+
+    let small = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../domain/tests/vectors/lottery/small.json"
+    );
+    let o = lis1(
+        &[
+            "lottery", "simulate", small, "--draws", "100", "--seed", "xyz",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("[lottery_invalid_hex]"), "{}", text(&o));
+    // Without --seed the figures are the same every time: the master seed is inputs_sha256.
+    let a = lis1(&["lottery", "simulate", small, "--draws", "500"], &[]);
+    let b = lis1(&["lottery", "simulate", small, "--draws", "500"], &[]);
+    assert_eq!(a.status.code(), Some(0), "{}", text(&a));
+    assert_eq!(a.stdout, b.stdout);
+    assert!(
+        String::from_utf8_lossy(&a.stdout)
+            .contains("9d8a0d0a0fe016679a1507b6e4461b5a5a754d879b78933168d4b3a07557229d")
+    );
+}
