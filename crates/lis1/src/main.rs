@@ -2,6 +2,7 @@
 //!
 //! Error policy: `anyhow` here, at the edge; typed errors in the libraries.
 
+mod backup_cmd;
 mod bench;
 mod lottery_cmd;
 
@@ -79,6 +80,27 @@ enum Command {
         /// Seed and print the logins, but do not serve.
         #[arg(long)]
         no_serve: bool,
+    },
+    /// Back up the database to a new file: SQLite online with VACUUM INTO, PostgreSQL with
+    /// pg_dump (custom format). The copy is checked (integrity, audit chain) and its rows per
+    /// table are printed. See docs/operations.md.
+    Backup {
+        /// Database URL.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DB)]
+        database_url: String,
+        /// The backup file to write; it must not exist.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into a new, empty database (refused if it holds data), then migrate and
+    /// check the audit chain and print the rows per table. PostgreSQL needs pg_restore.
+    Restore {
+        /// Database URL of the new database.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DB)]
+        database_url: String,
+        /// The backup file (from `lis1 backup`).
+        #[arg(long)]
+        from: PathBuf,
     },
     /// The audit log.
     Audit {
@@ -251,6 +273,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Command::Backup { database_url, out } => backup_cmd::backup(&database_url, &out).await,
+        Command::Restore { database_url, from } => backup_cmd::restore(&database_url, &from).await,
         Command::Bench(args) => {
             bench::run(args).await?;
             Ok(ExitCode::SUCCESS)
@@ -264,7 +288,7 @@ fn unreachable_lottery() -> anyhow::Result<ExitCode> {
     anyhow::bail!("the lottery commands run outside the runtime")
 }
 
-async fn open(url: &str) -> anyhow::Result<Store> {
+pub(crate) async fn open(url: &str) -> anyhow::Result<Store> {
     if let Some(path) = url.strip_prefix("sqlite:")
         && let Some(dir) = std::path::Path::new(path).parent()
         && !dir.as_os_str().is_empty()

@@ -321,3 +321,159 @@ fn lottery_simulate_help_says_how_the_seed_is_derived() {
             .contains("9d8a0d0a0fe016679a1507b6e4461b5a5a754d879b78933168d4b3a07557229d")
     );
 }
+
+/// The demo seed plus activity: a lottery committed and drawn (lottery rows, a stored export,
+/// outbox mails, audit entries).
+async fn fill(url: &str) {
+    use jiff::civil::date;
+    use lis1_domain::lottery::{Method, Seed};
+    use lis1_store::lottery::NewCommitment;
+    use lis1_store::{Actor, Ctx};
+    let seeded = lis1(&["demo", "--no-serve"], &[("LIS1_DEMO_DATABASE_URL", url)]);
+    assert!(seeded.status.success(), "{}", text(&seeded));
+    let store = Store::connect(url).await.unwrap();
+    let site = store
+        .orgs()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.name == "Sykehuset Levanger")
+        .unwrap()
+        .id;
+    let ctx = Ctx::new(Actor::system(), "2026-12-01T09:00:00Z".parse().unwrap());
+    let id = store
+        .commit_lottery(
+            &ctx,
+            &NewCommitment {
+                hospital_site_id: site,
+                cohort: date(2027, 9, 1),
+                method: Method::PreferenceOrder,
+                seed: &Seed::from_bytes([9; 32]),
+                reason: None,
+                ranking_deadline: None,
+            },
+        )
+        .await
+        .unwrap();
+    store.draw_lottery(&ctx, id).await.unwrap();
+    store.close().await;
+}
+
+async fn counts(url: &str) -> Vec<(String, i64)> {
+    let store = Store::connect(url).await.unwrap();
+    let c = store.table_counts().await.unwrap();
+    store.close().await;
+    c
+}
+
+/// Backup of a filled database, restore into a new one: the audit chain verifies and every table
+/// has as many rows; a second restore into the now filled database is refused and changes nothing.
+async fn backup_and_restore(source: &str, target: &str, file: &str) {
+    fill(source).await;
+    let before = counts(source).await;
+    assert!(
+        before.iter().any(|(t, n)| t == "lottery_draws" && *n > 0),
+        "{before:?}"
+    );
+    assert!(
+        before.iter().any(|(t, n)| t == "audit_log" && *n > 100),
+        "{before:?}"
+    );
+
+    let b = lis1(&["backup", "--database-url", source, "--out", file], &[]);
+    assert_eq!(b.status.code(), Some(0), "{}", text(&b));
+    // Never over an existing file.
+    let again = lis1(&["backup", "--database-url", source, "--out", file], &[]);
+    assert_eq!(again.status.code(), Some(1), "{}", text(&again));
+
+    let r = lis1(&["restore", "--database-url", target, "--from", file], &[]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+    let v = lis1(&["audit", "verify", "--database-url", target], &[]);
+    assert_eq!(v.status.code(), Some(0), "{}", text(&v));
+    assert_eq!(counts(target).await, before);
+
+    let refused = lis1(&["restore", "--database-url", target, "--from", file], &[]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("Ingenting ble endret"),
+        "{}",
+        text(&refused)
+    );
+    assert_eq!(counts(target).await, before);
+}
+
+#[tokio::test]
+async fn backup_and_restore_keep_every_row_and_the_audit_chain_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = format!("sqlite:{}", dir.path().join("live.db").display());
+    let target = format!("sqlite:{}", dir.path().join("restored.db").display());
+    let file = dir.path().join("backup.db");
+    backup_and_restore(&source, &target, file.to_str().unwrap()).await;
+
+    // A backup that is not a lis1 database is refused; so is a missing one.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, b"not a database").unwrap();
+    let fresh = format!("sqlite:{}", dir.path().join("fresh.db").display());
+    let r = lis1(
+        &[
+            "restore",
+            "--database-url",
+            &fresh,
+            "--from",
+            junk.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_ne!(r.status.code(), Some(0), "{}", text(&r));
+    assert!(!dir.path().join("fresh.db").exists());
+}
+
+#[tokio::test]
+async fn backup_and_restore_keep_every_row_and_the_audit_chain_postgres() {
+    let Some(base) = pg_url() else {
+        eprintln!("note: PostgreSQL not configured; skipping");
+        return;
+    };
+    let have = |tool: &str| Command::new(tool).arg("--version").output().is_ok();
+    if !(have("pg_dump") && have("pg_restore")) {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI needs pg_dump and pg_restore on PATH"
+        );
+        eprintln!("note: pg_dump/pg_restore not on PATH; skipping the PostgreSQL backup test");
+        return;
+    }
+    let admin = sqlx::PgPool::connect(&base).await.unwrap();
+    let suffix = rand::thread_rng().r#gen::<u64>();
+    let names = [
+        format!("lis1_bk_a_{suffix:016x}"),
+        format!("lis1_bk_b_{suffix:016x}"),
+    ];
+    for n in &names {
+        admin
+            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {n}")))
+            .await
+            .unwrap();
+    }
+    let url = |name: &str| match base.rfind('/') {
+        Some(i) if i > base.find("://").unwrap() + 2 => format!("{}/{name}", &base[..i]),
+        _ => format!("{base}/{name}"),
+    };
+    let (source, target) = (url(&names[0]), url(&names[1]));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("backup.dump");
+    let file = file.to_str().unwrap().to_owned();
+    let outcome =
+        tokio::spawn(async move { backup_and_restore(&source, &target, &file).await }).await;
+    for n in &names {
+        let _ = admin
+            .execute(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE {n} WITH (FORCE)"
+            )))
+            .await;
+    }
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}

@@ -15,6 +15,7 @@
 pub mod advertisements;
 pub mod applications;
 pub mod audit;
+pub mod backup;
 pub mod courses;
 mod dbtime;
 pub mod demo;
