@@ -12,8 +12,11 @@ use lis1_domain::lottery::{
 use lis1_domain::profiles::Profile;
 use lis1_domain::{Lang, Localized};
 
+/// A check: returns for every input, panics only on a broken property.
+pub type Check = fn(&[u8]);
+
 /// The targets, by name: the file name in `fuzz_targets/` and the folder in `regressions/`.
-pub const TARGETS: [(&str, fn(&[u8])); 5] = [
+pub const TARGETS: [(&str, Check); 5] = [
     ("identity", identity),
     ("lottery_inputs", lottery_inputs),
     ("lottery_export", lottery_export),
