@@ -18,6 +18,7 @@ Exit status (§11.2): 0 = verified, 1 = not verified (a mismatch, or inputs that
 import datetime
 import hashlib
 import json
+import math
 import re
 import struct
 import sys
@@ -132,6 +133,13 @@ def _no_constant(name):
     raise ValueError(f"{name} is not JSON")
 
 
+def _number(s):
+    """A JSON number; one beyond the range of a double is refused, as serde_json does."""
+    if not math.isfinite(float(s)):
+        raise ValueError(f"number out of range: {s[:20]}")
+    return float(s) if any(c in s for c in ".eE") else int(s)
+
+
 def parse_json(raw):
     """§10.1: UTF-8, one leading BOM ignored, RFC 8259 JSON. Raises Malformed."""
     try:
@@ -141,7 +149,8 @@ def parse_json(raw):
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        value = json.loads(text, object_pairs_hook=_object, parse_constant=_no_constant)
+        value = json.loads(text, object_pairs_hook=_object, parse_constant=_no_constant,
+                           parse_float=_number, parse_int=_number)
     except (ValueError, RecursionError) as e:
         raise Malformed(f"not JSON: {e}")
     stack = [(value, 1)]
