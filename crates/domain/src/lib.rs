@@ -20,6 +20,7 @@ pub mod org;
 pub mod profiles;
 pub mod rounds;
 pub mod scoring;
+pub mod uploads;
 
 use serde::{Deserialize, Serialize};
 

@@ -10,8 +10,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use lis1_domain::Localized;
 use lis1_domain::lottery::*;
+use lis1_domain::{Lang, Localized};
 use serde_json::{Value, json};
 
 fn vector_dir() -> PathBuf {
@@ -527,4 +527,310 @@ fn vector_definitions_are_valid() {
     for (name, inputs, _, _) in vector_definitions() {
         inputs.validate().unwrap_or_else(|e| panic!("{name}: {e}"));
     }
+}
+
+// ---------------------------------------------------------------------------
+// docs/lottery.md 1.1: the appendices are part of the specification, and these tests keep them
+// equal to the files and to both implementations.
+
+fn spec() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/lottery.md"))
+        .unwrap()
+}
+
+/// Rows `| {prefix}N | change | codes | exit |` of an appendix table.
+fn spec_rows(prefix: char) -> Vec<(String, String, Vec<String>, u8)> {
+    spec()
+        .lines()
+        .filter(|l| {
+            l.strip_prefix("| ")
+                .and_then(|r| r.strip_prefix(prefix))
+                .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+        })
+        .map(|l| {
+            let cells: Vec<&str> = l
+                .trim_start_matches("| ")
+                .trim_end_matches(" |")
+                .split(" | ")
+                .collect();
+            assert_eq!(cells.len(), 4, "{l}");
+            let codes = if cells[2] == "—" {
+                vec![]
+            } else {
+                cells[2]
+                    .split(", ")
+                    .map(|c| c.trim_matches('`').to_owned())
+                    .collect()
+            };
+            (
+                cells[0].to_owned(),
+                cells[1].trim_matches('`').to_owned(),
+                codes,
+                cells[3].parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The reference's verdict on a file: exit status and codes; `None` without python3.
+fn python_verdict(path: &Path) -> Option<(i32, Vec<String>)> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/lottery_reference.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg("--json")
+        .arg(path)
+        .output()
+        .ok()?;
+    let code = out.status.code().unwrap();
+    let codes = serde_json::from_slice::<Value>(&out.stdout)
+        .ok()
+        .and_then(|v| v["codes"].as_array().cloned())
+        .map(|a| a.iter().map(|c| c.as_str().unwrap().to_owned()).collect())
+        .unwrap_or_default();
+    Some((code, codes))
+}
+
+fn rust_verdict(bytes: &[u8]) -> (i32, Vec<String>) {
+    let v = FileVerdict::of(bytes);
+    (
+        i32::from(v.exit().code()),
+        v.codes().into_iter().map(str::to_owned).collect(),
+    )
+}
+
+fn apply(doc: &mut Value, ops: &Value) {
+    for op in ops.as_array().unwrap() {
+        let op = op.as_array().unwrap();
+        let pointer = op[0].as_str().unwrap();
+        let (parent, last) = pointer.rsplit_once('/').unwrap();
+        let parent = doc.pointer_mut(parent).unwrap();
+        match (parent, op.get(1)) {
+            (Value::Array(a), value) => {
+                let i: usize = last.parse().unwrap();
+                match value {
+                    None => {
+                        a.remove(i);
+                    }
+                    Some(v) if i == a.len() => a.push(v.clone()),
+                    Some(v) => a[i] = v.clone(),
+                }
+            }
+            (Value::Object(o), None) => {
+                o.remove(last).unwrap();
+            }
+            (Value::Object(o), Some(v)) => {
+                o.insert(last.to_owned(), v.clone());
+            }
+            (other, _) => panic!("{pointer}: cannot change inside {other}"),
+        }
+    }
+}
+
+#[test]
+fn the_specification_holds_every_vector_in_full() {
+    let spec = spec();
+    for (path, text) in vectors() {
+        assert!(
+            spec.contains(&format!("```json\n{text}```")),
+            "docs/lottery.md Appendix A does not hold {} exactly",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn every_refusal_in_the_specification_gives_its_code() {
+    let rows = spec_rows('B');
+    assert!(rows.len() >= 60, "{}", rows.len());
+    let small: Value =
+        serde_json::from_str(&std::fs::read_to_string(vector_dir().join("small.json")).unwrap())
+            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut python_ran = false;
+    for (case, change, codes, exit) in &rows {
+        let mut doc = small.clone();
+        apply(&mut doc, &serde_json::from_str(change).unwrap());
+        let text = serde_json::to_string_pretty(&doc).unwrap();
+        assert_eq!(
+            rust_verdict(text.as_bytes()),
+            (i32::from(*exit), codes.clone()),
+            "{case}: {change}"
+        );
+        let path = dir.path().join(format!("{case}.json"));
+        std::fs::write(&path, &text).unwrap();
+        if let Some(py) = python_verdict(&path) {
+            python_ran = true;
+            assert_eq!(py, (i32::from(*exit), codes.clone()), "{case} (reference)");
+        }
+    }
+    if !python_ran {
+        println!("note: python3 not on PATH; the reference was not run");
+    }
+    // Every code a file can produce occurs in the table (or, for too_large, in the next test).
+    let all: Vec<&str> = rows
+        .iter()
+        .flat_map(|r| r.2.iter().map(String::as_str))
+        .collect();
+    for code in [
+        "lottery_invalid_label",
+        "lottery_invalid_cohort",
+        "lottery_no_participants",
+        "lottery_invalid_participant_id",
+        "lottery_duplicate_participant",
+        "lottery_invalid_place_key",
+        "lottery_invalid_place_count",
+        "lottery_duplicate_place",
+        "lottery_mixed_place_levels",
+        "lottery_unknown_place",
+        "lottery_place_overbooked",
+        "lottery_duplicate_preference",
+        "lottery_preferences_with_pure_random",
+        "lottery_too_few_places",
+        "lottery_verify_seed_commitment",
+        "lottery_verify_input_commitment",
+        "lottery_verify_draw_order",
+        "lottery_verify_result_mismatch",
+        "lottery_verify_result_missing",
+        "lottery_verify_result_extra",
+        "lottery_export_malformed",
+        "lottery_unknown_format",
+        "lottery_unknown_method",
+    ] {
+        assert!(all.contains(&code), "Appendix B has no case for {code}");
+    }
+}
+
+#[test]
+fn too_many_participants_is_refused_with_its_code_by_both() {
+    let mut doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(vector_dir().join("small.json")).unwrap())
+            .unwrap();
+    let many: Vec<Value> = (0..=MAX_PARTICIPANTS)
+        .map(|i| json!({"id": format!("d-{i:05}"), "on_leave": false, "preferences": [], "reserved": null}))
+        .collect();
+    doc["inputs"]["participants"] = Value::Array(many);
+    let text = serde_json::to_string(&doc).unwrap();
+    let expected = (1, vec!["lottery_too_large".to_owned()]);
+    assert_eq!(rust_verdict(text.as_bytes()), expected);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.json");
+    std::fs::write(&path, &text).unwrap();
+    if let Some(py) = python_verdict(&path) {
+        assert_eq!(py, expected);
+    }
+}
+
+/// Reverses the key order of every object, writing JSON by hand (serde_json sorts its maps).
+fn reversed_keys(v: &Value) -> String {
+    match v {
+        Value::Object(o) => {
+            let fields: Vec<String> = o
+                .iter()
+                .rev()
+                .map(|(k, v)| format!("{}:{}", Value::String(k.clone()), reversed_keys(v)))
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        }
+        Value::Array(a) => format!(
+            "[{}]",
+            a.iter().map(reversed_keys).collect::<Vec<_>>().join(",")
+        ),
+        other => other.to_string(),
+    }
+}
+
+#[test]
+fn every_byte_change_in_the_specification_gives_its_code() {
+    let rows = spec_rows('C');
+    assert_eq!(rows.len(), 17);
+    let original = std::fs::read(vector_dir().join("small.json")).unwrap();
+    let text = String::from_utf8(original.clone()).unwrap();
+    let value: Value = serde_json::from_str(&text).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (case, change, codes, exit) in &rows {
+        let bom = [&[0xef, 0xbb, 0xbf][..], &original].concat();
+        let bytes: Option<Vec<u8>> = match case.as_str() {
+            "C1" => Some(bom),
+            "C2" => Some(serde_json::to_vec(&value).unwrap()),
+            "C3" => Some(reversed_keys(&value).into_bytes()),
+            "C4" => Some(text.replace('\n', "\r\n").into_bytes()),
+            "C5" => Some(text.replacen("\"d-1\"", "\"d\\u002d1\"", 1).into_bytes()),
+            "C6" => Some(
+                text.replace("\"Testsykehuset\"", "\"Testsykehus\\u0065t\"")
+                    .into_bytes(),
+            ),
+            "C7" => Some([&[0xef, 0xbb, 0xbf][..], &bom].concat()),
+            "C8" => {
+                let at = text.find("Testsykehuset").unwrap() + "Testsykehus".len();
+                let mut b = original.clone();
+                b[at] = 0xe9;
+                Some(b)
+            }
+            "C9" => Some(
+                text.replacen(
+                    "\"seed\":",
+                    &format!("\"seed\": \"{}\",\n  \"seed\":", "0".repeat(64)),
+                    1,
+                )
+                .into_bytes(),
+            ),
+            "C10" => Some([&original[..], b"x"].concat()),
+            "C11" => Some(
+                text.replacen("\"count\": 1", "\"count\": NaN", 1)
+                    .into_bytes(),
+            ),
+            "C12" => Some(
+                text.replace("\"Testsykehuset\"", "\"Testsykehuset\\ud800\"")
+                    .into_bytes(),
+            ),
+            "C13" => Some(vec![]),
+            "C14" => Some([&b"// comment\n"[..], &original].concat()),
+            "C15" => Some(
+                text.replacen("\"count\": 1", "\"count\": 1e0", 1)
+                    .into_bytes(),
+            ),
+            "C16" | "C17" => None,
+            other => panic!("Appendix C case {other} ({change}) has no test"),
+        };
+        let path = match (&bytes, case.as_str()) {
+            (Some(b), _) => {
+                assert_ne!(b, &original, "{case}");
+                assert_eq!(
+                    rust_verdict(b),
+                    (i32::from(*exit), codes.clone()),
+                    "{case}: {change}"
+                );
+                let p = dir.path().join(format!("{case}.json"));
+                std::fs::write(&p, b).unwrap();
+                p
+            }
+            (None, "C16") => dir.path().join("does-not-exist.json"),
+            (None, _) => dir.path().to_owned(),
+        };
+        if let Some((status, found)) = python_verdict(&path) {
+            assert_eq!(status, i32::from(*exit), "{case} (reference)");
+            if bytes.is_some() {
+                assert_eq!(&found, codes, "{case} (reference)");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_result_line_that_differs_only_in_rank_names_the_field() {
+    let text = std::fs::read_to_string(vector_dir().join("small.json")).unwrap();
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    // d-1 got a random place: its rank is null; stating 1 must say "rank".
+    v["result"][0]["rank"] = json!(1);
+    let report = reparse(&v).unwrap().verify();
+    let message = report.failures[0].message(Lang::En);
+    assert!(
+        message.contains("\"rank\" is 1 in the file but null on recomputation"),
+        "{message}"
+    );
+    assert!(
+        report.failures[0]
+            .to_string()
+            .contains("«rank» er 1 i filen")
+    );
 }

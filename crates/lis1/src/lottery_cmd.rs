@@ -6,33 +6,51 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use indicatif::{ProgressBar, ProgressStyle};
 use lis1_domain::lottery::{
-    EXPORT_FORMAT, Export, InputsDocument, Method, Seed, VerifyFailure, simulate as run_simulation,
+    EXPORT_FORMAT, Export, ExportParseError, FileVerdict, InputsDocument, Method, Seed, VerifyExit,
+    VerifyFailure, simulate as run_simulation,
 };
 use lis1_domain::{Lang, Localized};
 
 const OK: &str = "OK  ";
 const FAIL: &str = "FEIL";
 
-fn read(path: &Path) -> anyhow::Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("Kunne ikke lese {}", path.display()))
+fn exit(e: VerifyExit) -> ExitCode {
+    ExitCode::from(e.code())
+}
+
+/// Reads the file, or says why not and gives the exit status for an unreadable file.
+fn read(path: &Path) -> Result<Vec<u8>, ExitCode> {
+    std::fs::read(path).map_err(|e| {
+        eprintln!("{FAIL} Kunne ikke lese {}: {e}", path.display());
+        exit(VerifyExit::Unreadable)
+    })
+}
+
+fn print_malformed(e: &ExportParseError) {
+    println!("{FAIL} [{}] {}", e.code(), e.message(Lang::Nb));
 }
 
 /// Checks an export file: the seed against the seed commitment, the inputs against
 /// the input commitment, and the recomputed draw against the stated order and result.
 ///
-/// Exit code 0 when everything matches, 1 otherwise (also for a malformed file);
-/// `Err` only when the file cannot be read.
-pub fn verify(path: &Path) -> anyhow::Result<ExitCode> {
-    let text = read(path)?;
-    let export = match Export::from_json(&text) {
-        Ok(e) => e,
-        Err(e) => {
-            println!("{FAIL} {}", e.message(Lang::Nb));
+/// The exit status follows docs/lottery.md §11.2 ([`VerifyExit`]): 0 verified, 1 not verified,
+/// 3 malformed file, 4 unreadable file (2, a usage error, is clap's). Every problem is printed
+/// with its stable code in brackets.
+pub fn verify(path: &Path) -> ExitCode {
+    let bytes = match read(path) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    let verdict = FileVerdict::of(&bytes);
+    let (export, report) = match &verdict {
+        FileVerdict::Checked(export, report) => (export, report),
+        FileVerdict::Malformed(e) => {
+            print_malformed(e);
             println!("Trekningen kan ikke kontrolleres.");
-            return Ok(ExitCode::from(1));
+            return exit(verdict.exit());
         }
     };
     let inputs = &export.inputs;
@@ -44,7 +62,6 @@ pub fn verify(path: &Path) -> anyhow::Result<ExitCode> {
         inputs.participants.len()
     );
 
-    let report = export.verify();
     let failed = |pred: fn(&VerifyFailure) -> bool| {
         report
             .failures
@@ -57,7 +74,7 @@ pub fn verify(path: &Path) -> anyhow::Result<ExitCode> {
             println!("{OK} {label_ok}");
         }
         for f in fails {
-            println!("{FAIL} {}", f.message(Lang::Nb));
+            println!("{FAIL} [{}] {}", f.detail_code(), f.message(Lang::Nb));
         }
     };
 
@@ -96,37 +113,61 @@ pub fn verify(path: &Path) -> anyhow::Result<ExitCode> {
         );
     }
 
-    if report.is_ok() {
+    if verdict.exit() == VerifyExit::Verified {
         println!("Trekningen er kontrollert: alt stemmer.");
-        Ok(ExitCode::SUCCESS)
     } else {
         println!("Trekningen stemmer IKKE.");
-        Ok(ExitCode::from(1))
     }
+    exit(verdict.exit())
 }
 
 /// Simulates `draws` draws on the inputs in `path` (an export file, or a file with
 /// only the `inputs` object) and prints, per doctor, the share of draws that gave
 /// each place, followed by a fairness note.
 ///
-/// `seed` is the master seed in hex; without it the SHA-256 of the inputs is used,
-/// so the same file always gives the same figures.
-pub fn simulate(path: &Path, draws: u64, seed: Option<String>) -> anyhow::Result<()> {
-    let text = read(path)?;
-    let is_export = serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .is_some_and(|v| v.get("format").and_then(|f| f.as_str()) == Some(EXPORT_FORMAT));
+/// `seed` is the master seed in hex; without it the SHA-256 of the canonical inputs
+/// (`inputs_sha256`) is used, so the same file always gives the same figures (§13).
+/// Exit status as for [`verify`]: 1 when the inputs break a rule of §3, 2 for a bad `--seed`,
+/// 3 for a malformed file, 4 for an unreadable one.
+pub fn simulate(path: &Path, draws: u64, seed: Option<String>) -> anyhow::Result<ExitCode> {
+    let bytes = match read(path) {
+        Ok(b) => b,
+        Err(code) => return Ok(code),
+    };
+    let is_export = serde_json::from_slice::<serde_json::Value>(
+        bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes),
+    )
+    .ok()
+    .is_some_and(|v| v.get("format").and_then(|f| f.as_str()) == Some(EXPORT_FORMAT));
     let document = if is_export {
-        Export::from_json(&text).map(|e| e.inputs)
+        Export::from_slice(&bytes).map(|e| e.inputs)
     } else {
-        InputsDocument::from_json(&text)
-    }
-    .map_err(|e| anyhow!("{}: {}", path.display(), e.message(Lang::Nb)))?;
-    let inputs = document
-        .validate()
-        .map_err(|e| anyhow!("Ugyldige inndata: {}", e.message(Lang::Nb)))?;
-    let master = match seed {
-        Some(hex) => Seed::from_hex(hex.trim()).map_err(|e| anyhow!("{}", e.message(Lang::Nb)))?,
+        InputsDocument::from_slice(&bytes)
+    };
+    let document = match document {
+        Ok(d) => d,
+        Err(e) => {
+            print_malformed(&e);
+            return Ok(exit(VerifyExit::Malformed));
+        }
+    };
+    let inputs = match document.validate() {
+        Ok(i) => i,
+        Err(e) => {
+            println!(
+                "{FAIL} [{}] Ugyldige inndata: {}",
+                e.code(),
+                e.message(Lang::Nb)
+            );
+            return Ok(exit(VerifyExit::Failed));
+        }
+    };
+    let master = match seed.map(|hex| Seed::from_hex(hex.trim())) {
+        Some(Ok(s)) => s,
+        Some(Err(e)) => {
+            eprintln!("{FAIL} [{}] --seed: {}", e.code(), e.message(Lang::Nb));
+            return Ok(exit(VerifyExit::Usage));
+        }
         None => Seed::from_bytes(*inputs.inputs_sha256().as_bytes()),
     };
 
@@ -191,7 +232,7 @@ pub fn simulate(path: &Path, draws: u64, seed: Option<String>) -> anyhow::Result
     }
     println!();
     println!("{}", probabilities.fairness_note(Lang::Nb));
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]
@@ -208,31 +249,32 @@ mod tests {
 
     #[test]
     fn verify_accepts_a_frozen_vector_and_rejects_a_changed_one() {
-        assert_eq!(
-            verify(&vector("levanger-2022-09.json")).unwrap(),
-            ExitCode::SUCCESS
-        );
+        assert_eq!(verify(&vector("levanger-2022-09.json")), ExitCode::SUCCESS);
 
         let text = std::fs::read_to_string(vector("small.json")).unwrap();
-        let dir = std::env::temp_dir().join(format!("lis1-lottery-cmd-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let changed = dir.join("changed.json");
+        let dir = tempfile::tempdir().unwrap();
+        let changed = dir.path().join("changed.json");
         std::fs::write(&changed, text.replacen("\"rank\": 1", "\"rank\": 2", 1)).unwrap();
-        assert_eq!(verify(&changed).unwrap(), ExitCode::from(1));
+        assert_eq!(verify(&changed), ExitCode::from(1));
         std::fs::write(
             &changed,
             text.replacen("\"on_leave\": false", "\"on_leave\": 0", 1),
         )
         .unwrap();
-        assert_eq!(verify(&changed).unwrap(), ExitCode::from(1));
-        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(verify(&changed), ExitCode::from(3));
 
-        assert!(verify(&vector("does-not-exist.json")).is_err());
+        assert_eq!(verify(&vector("does-not-exist.json")), ExitCode::from(4));
     }
 
     #[test]
     fn simulate_reads_an_export_and_refuses_a_bad_seed() {
-        simulate(&vector("namsos-2023-03-pure-random.json"), 2000, None).unwrap();
-        assert!(simulate(&vector("small.json"), 10, Some("xyz".into())).is_err());
+        assert_eq!(
+            simulate(&vector("namsos-2023-03-pure-random.json"), 2000, None).unwrap(),
+            ExitCode::SUCCESS
+        );
+        assert_eq!(
+            simulate(&vector("small.json"), 10, Some("xyz".into())).unwrap(),
+            ExitCode::from(2)
+        );
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! Error policy: `anyhow` here, at the edge; typed errors in the libraries.
 
+mod backup_cmd;
 mod bench;
 mod lottery_cmd;
 
@@ -80,6 +81,27 @@ enum Command {
         #[arg(long)]
         no_serve: bool,
     },
+    /// Back up the database to a new file: SQLite online with VACUUM INTO, PostgreSQL with
+    /// pg_dump (custom format). The copy is checked (integrity, audit chain) and its rows per
+    /// table are printed. See docs/operations.md.
+    Backup {
+        /// Database URL.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DB)]
+        database_url: String,
+        /// The backup file to write; it must not exist.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into a new, empty database (refused if it holds data), then migrate and
+    /// check the audit chain and print the rows per table. PostgreSQL needs pg_restore.
+    Restore {
+        /// Database URL of the new database.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DB)]
+        database_url: String,
+        /// The backup file (from `lis1 backup`).
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -133,7 +155,9 @@ enum LotteryCommand {
         /// How many draws.
         #[arg(long, default_value_t = 100_000)]
         draws: u64,
-        /// Master seed (64 hex digits); random if not given.
+        /// Master seed (64 lowercase hex digits). Without it the master seed is the inputs'
+        /// SHA-256 (`inputs_sha256`), so the same file always gives the same figures
+        /// (docs/lottery.md §13).
         #[arg(long)]
         seed: Option<String>,
     },
@@ -148,6 +172,22 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    // The lottery commands are offline and synchronous; their exit status follows
+    // docs/lottery.md §11.2 and must not mix with the runtime's errors.
+    if let Command::Lottery { command } = &cli.command {
+        return match command {
+            LotteryCommand::Verify { file } => lottery_cmd::verify(file),
+            LotteryCommand::Simulate { file, draws, seed } => {
+                match lottery_cmd::simulate(file, *draws, seed.clone()) {
+                    Ok(code) => code,
+                    Err(e) => {
+                        eprintln!("lis1: {e:#}");
+                        ExitCode::from(2)
+                    }
+                }
+            }
+        };
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -233,23 +273,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Command::Backup { database_url, out } => backup_cmd::backup(&database_url, &out).await,
+        Command::Restore { database_url, from } => backup_cmd::restore(&database_url, &from).await,
         Command::Bench(args) => {
             bench::run(args).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Lottery {
-            command: LotteryCommand::Verify { file },
-        } => lottery_cmd::verify(&file),
-        Command::Lottery {
-            command: LotteryCommand::Simulate { file, draws, seed },
-        } => {
-            lottery_cmd::simulate(&file, draws, seed)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Lottery { .. } => unreachable_lottery(),
     }
 }
 
-async fn open(url: &str) -> anyhow::Result<Store> {
+/// `main` runs the lottery commands before the runtime starts.
+fn unreachable_lottery() -> anyhow::Result<ExitCode> {
+    anyhow::bail!("the lottery commands run outside the runtime")
+}
+
+pub(crate) async fn open(url: &str) -> anyhow::Result<Store> {
     if let Some(path) = url.strip_prefix("sqlite:")
         && let Some(dir) = std::path::Path::new(path).parent()
         && !dir.as_os_str().is_empty()

@@ -191,3 +191,289 @@ async fn a_draw_of_the_demo_cohort_verifies_with_the_command() {
     let bad = lis1(&["lottery", "verify", path.to_str().unwrap()], &[]);
     assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
 }
+
+/// docs/lottery.md §11.2: one exit-status rule for `lottery verify`, each problem printed with its
+/// code in brackets (§3.2).
+#[test]
+fn lottery_verify_exit_status_follows_the_specification() {
+    let small = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../domain/tests/vectors/lottery/small.json"
+    );
+    let original = std::fs::read_to_string(small).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_owned()
+    };
+    let run = |path: &str| lis1(&["lottery", "verify", path], &[]);
+
+    // 0: verified, also with a byte-order mark in front (§10.1).
+    let bom = write(
+        "bom.json",
+        &[&[0xef, 0xbb, 0xbf][..], original.as_bytes()].concat(),
+    );
+    for p in [small, bom.as_str()] {
+        let o = run(p);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    }
+
+    // 1: well-formed but wrong; the code is printed, and the differing field is named.
+    let wrong = write(
+        "wrong.json",
+        original
+            .replacen("\"rank\": null", "\"rank\": 1", 1)
+            .as_bytes(),
+    );
+    let o = run(&wrong);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("FEIL [lottery_verify_result_mismatch] Resultatet for d-1 stemmer ikke: «rank» er 1 i filen, men null ved ny beregning"),
+        "{}",
+        text(&o)
+    );
+    // 1: inputs that break a rule of §3, with the rule's code.
+    let invalid = write(
+        "invalid.json",
+        original
+            .replacen("\"count\": 2", "\"count\": 0", 1)
+            .as_bytes(),
+    );
+    let o = run(&invalid);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("[lottery_invalid_place_count]"),
+        "{}",
+        text(&o)
+    );
+
+    // 2: a usage error.
+    let o = lis1(&["lottery", "verify"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+
+    // 3: malformed — a missing `reserved`, an unknown method, not UTF-8.
+    let missing = write(
+        "missing.json",
+        original
+            .replacen(",\n        \"reserved\": null", "", 1)
+            .as_bytes(),
+    );
+    let method = write(
+        "method.json",
+        original
+            .replacen("preference_order", "by_seniority", 1)
+            .as_bytes(),
+    );
+    let latin1 = write(
+        "latin1.json",
+        &original
+            .replacen("Testsykehuset", "Testsykehus\u{e9}t", 1)
+            .as_bytes()
+            .iter()
+            .copied()
+            .filter(|b| *b != 0xc3)
+            .collect::<Vec<u8>>(),
+    );
+    for (p, code) in [
+        (&missing, "[lottery_export_malformed]"),
+        (&method, "[lottery_unknown_method]"),
+        (&latin1, "[lottery_export_malformed]"),
+    ] {
+        let o = run(p);
+        assert_eq!(o.status.code(), Some(3), "{p}: {}", text(&o));
+        assert!(text(&o).contains(code), "{p}: {}", text(&o));
+    }
+
+    // 4: missing file, or a directory.
+    let gone = dir.path().join("gone.json");
+    for p in [gone.to_str().unwrap(), dir.path().to_str().unwrap()] {
+        let o = run(p);
+        assert_eq!(o.status.code(), Some(4), "{p}: {}", text(&o));
+    }
+}
+
+#[test]
+fn lottery_simulate_help_says_how_the_seed_is_derived() {
+    let help = text(&lis1(&["lottery", "simulate", "--help"], &[]));
+    assert!(help.contains("inputs_sha256"), "{help}");
+    assert!(!help.to_lowercase().contains("random"), "{help}");
+
+    let small = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../domain/tests/vectors/lottery/small.json"
+    );
+    let o = lis1(
+        &[
+            "lottery", "simulate", small, "--draws", "100", "--seed", "xyz",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("[lottery_invalid_hex]"), "{}", text(&o));
+    // Without --seed the figures are the same every time: the master seed is inputs_sha256.
+    let a = lis1(&["lottery", "simulate", small, "--draws", "500"], &[]);
+    let b = lis1(&["lottery", "simulate", small, "--draws", "500"], &[]);
+    assert_eq!(a.status.code(), Some(0), "{}", text(&a));
+    assert_eq!(a.stdout, b.stdout);
+    assert!(
+        String::from_utf8_lossy(&a.stdout)
+            .contains("9d8a0d0a0fe016679a1507b6e4461b5a5a754d879b78933168d4b3a07557229d")
+    );
+}
+
+/// The demo seed plus activity: a lottery committed and drawn (lottery rows, a stored export,
+/// outbox mails, audit entries).
+async fn fill(url: &str) {
+    use jiff::civil::date;
+    use lis1_domain::lottery::{Method, Seed};
+    use lis1_store::lottery::NewCommitment;
+    use lis1_store::{Actor, Ctx};
+    let seeded = lis1(&["demo", "--no-serve"], &[("LIS1_DEMO_DATABASE_URL", url)]);
+    assert!(seeded.status.success(), "{}", text(&seeded));
+    let store = Store::connect(url).await.unwrap();
+    let site = store
+        .orgs()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.name == "Sykehuset Levanger")
+        .unwrap()
+        .id;
+    let ctx = Ctx::new(Actor::system(), "2026-12-01T09:00:00Z".parse().unwrap());
+    let id = store
+        .commit_lottery(
+            &ctx,
+            &NewCommitment {
+                hospital_site_id: site,
+                cohort: date(2027, 9, 1),
+                method: Method::PreferenceOrder,
+                seed: &Seed::from_bytes([9; 32]),
+                reason: None,
+                ranking_deadline: None,
+            },
+        )
+        .await
+        .unwrap();
+    store.draw_lottery(&ctx, id).await.unwrap();
+    store.close().await;
+}
+
+async fn counts(url: &str) -> Vec<(String, i64)> {
+    let store = Store::connect(url).await.unwrap();
+    let c = store.table_counts().await.unwrap();
+    store.close().await;
+    c
+}
+
+/// Backup of a filled database, restore into a new one: the audit chain verifies and every table
+/// has as many rows; a second restore into the now filled database is refused and changes nothing.
+async fn backup_and_restore(source: &str, target: &str, file: &str) {
+    fill(source).await;
+    let before = counts(source).await;
+    assert!(
+        before.iter().any(|(t, n)| t == "lottery_draws" && *n > 0),
+        "{before:?}"
+    );
+    assert!(
+        before.iter().any(|(t, n)| t == "audit_log" && *n > 100),
+        "{before:?}"
+    );
+
+    let b = lis1(&["backup", "--database-url", source, "--out", file], &[]);
+    assert_eq!(b.status.code(), Some(0), "{}", text(&b));
+    // Never over an existing file.
+    let again = lis1(&["backup", "--database-url", source, "--out", file], &[]);
+    assert_eq!(again.status.code(), Some(1), "{}", text(&again));
+
+    let r = lis1(&["restore", "--database-url", target, "--from", file], &[]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+    let v = lis1(&["audit", "verify", "--database-url", target], &[]);
+    assert_eq!(v.status.code(), Some(0), "{}", text(&v));
+    assert_eq!(counts(target).await, before);
+
+    let refused = lis1(&["restore", "--database-url", target, "--from", file], &[]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("Ingenting ble endret"),
+        "{}",
+        text(&refused)
+    );
+    assert_eq!(counts(target).await, before);
+}
+
+#[tokio::test]
+async fn backup_and_restore_keep_every_row_and_the_audit_chain_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = format!("sqlite:{}", dir.path().join("live.db").display());
+    let target = format!("sqlite:{}", dir.path().join("restored.db").display());
+    let file = dir.path().join("backup.db");
+    backup_and_restore(&source, &target, file.to_str().unwrap()).await;
+
+    // A backup that is not a lis1 database is refused; so is a missing one.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, b"not a database").unwrap();
+    let fresh = format!("sqlite:{}", dir.path().join("fresh.db").display());
+    let r = lis1(
+        &[
+            "restore",
+            "--database-url",
+            &fresh,
+            "--from",
+            junk.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_ne!(r.status.code(), Some(0), "{}", text(&r));
+    assert!(!dir.path().join("fresh.db").exists());
+}
+
+#[tokio::test]
+async fn backup_and_restore_keep_every_row_and_the_audit_chain_postgres() {
+    let Some(base) = pg_url() else {
+        eprintln!("note: PostgreSQL not configured; skipping");
+        return;
+    };
+    let have = |tool: &str| Command::new(tool).arg("--version").output().is_ok();
+    if !(have("pg_dump") && have("pg_restore")) {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI needs pg_dump and pg_restore on PATH"
+        );
+        eprintln!("note: pg_dump/pg_restore not on PATH; skipping the PostgreSQL backup test");
+        return;
+    }
+    let admin = sqlx::PgPool::connect(&base).await.unwrap();
+    let suffix = rand::thread_rng().r#gen::<u64>();
+    let names = [
+        format!("lis1_bk_a_{suffix:016x}"),
+        format!("lis1_bk_b_{suffix:016x}"),
+    ];
+    for n in &names {
+        admin
+            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {n}")))
+            .await
+            .unwrap();
+    }
+    let url = |name: &str| match base.rfind('/') {
+        Some(i) if i > base.find("://").unwrap() + 2 => format!("{}/{name}", &base[..i]),
+        _ => format!("{base}/{name}"),
+    };
+    let (source, target) = (url(&names[0]), url(&names[1]));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("backup.dump");
+    let file = file.to_str().unwrap().to_owned();
+    let outcome =
+        tokio::spawn(async move { backup_and_restore(&source, &target, &file).await }).await;
+    for n in &names {
+        let _ = admin
+            .execute(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE {n} WITH (FORCE)"
+            )))
+            .await;
+    }
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}

@@ -16,6 +16,7 @@ pub mod advertisements;
 pub mod api_tokens;
 pub mod applications;
 pub mod audit;
+pub mod backup;
 pub mod courses;
 mod dbtime;
 pub mod demo;

@@ -42,11 +42,36 @@ pub struct ResultEntry {
     pub on_leave: bool,
     /// `reserved`, `preference` or `random`.
     pub basis: BasisKind,
-    /// 1-based rank when `basis` is `preference`, else `null`.
+    /// 1-based rank when `basis` is `preference`, else `null` (required: `null`, not absent).
+    #[serde(deserialize_with = "super::inputs::required")]
     pub rank: Option<u32>,
 }
 
 impl ResultEntry {
+    /// The fields in which `self` and `other` differ, in the order of docs/lottery.md §10,
+    /// each with both values written as in the file (JSON).
+    pub fn differing_fields(&self, other: &ResultEntry) -> Vec<(&'static str, String, String)> {
+        fn json<T: Serialize>(v: &T) -> String {
+            serde_json::to_string(v).unwrap_or_default()
+        }
+        let mut out = Vec::new();
+        let mut field = |name: &'static str, a: String, b: String| {
+            if a != b {
+                out.push((name, a, b));
+            }
+        };
+        field(
+            "participant",
+            json(&self.participant),
+            json(&other.participant),
+        );
+        field("place", json(&self.place), json(&other.place));
+        field("on_leave", json(&self.on_leave), json(&other.on_leave));
+        field("basis", json(&self.basis), json(&other.basis));
+        field("rank", json(&self.rank), json(&other.rank));
+        out
+    }
+
     fn describe(&self, lang: Lang) -> String {
         let basis = match (self.basis, self.rank, lang) {
             (BasisKind::Reserved, _, Lang::Nb) => "reservert".to_owned(),
@@ -89,9 +114,24 @@ pub struct Export {
     pub timestamps: Timestamps,
 }
 
-/// An export (or inputs) file could not be read: the JSON path and the parser's message.
+/// Why a file is not a well-formed export or inputs file (docs/lottery.md §10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParseErrorKind {
+    /// Not UTF-8, not JSON, or not the shape of §10: a missing, unknown or repeated field,
+    /// a wrong type, upper-case hex, a number that is not a 32-bit unsigned integer.
+    Malformed,
+    /// `format` (of the export or of its inputs) is a string this version does not read.
+    UnknownFormat,
+    /// `inputs.method` is a string other than `preference_order` and `pure_random`.
+    UnknownMethod,
+}
+
+/// An export (or inputs) file could not be read: what kind of problem, the JSON path and
+/// the parser's message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportParseError {
+    /// The kind of problem; decides the stable code.
+    pub kind: ParseErrorKind,
     /// Where in the file, e.g. `inputs.participants[3].on_leave`; `.` for the whole file.
     pub path: String,
     /// The parser's explanation (English, from serde).
@@ -100,17 +140,36 @@ pub struct ExportParseError {
 
 impl Localized for ExportParseError {
     fn code(&self) -> &'static str {
-        "lottery_export_malformed"
+        match self.kind {
+            ParseErrorKind::Malformed => "lottery_export_malformed",
+            ParseErrorKind::UnknownFormat => "lottery_unknown_format",
+            ParseErrorKind::UnknownMethod => "lottery_unknown_method",
+        }
     }
 
     fn message(&self, lang: Lang) -> String {
-        match lang {
-            Lang::Nb => format!(
+        match (self.kind, lang) {
+            (ParseErrorKind::Malformed, Lang::Nb) => format!(
                 "Filen er ikke en gyldig trekningsfil: feil ved «{}»: {}",
                 self.path, self.detail
             ),
-            Lang::En => format!(
+            (ParseErrorKind::Malformed, Lang::En) => format!(
                 "The file is not a valid lottery export: error at \"{}\": {}",
+                self.path, self.detail
+            ),
+            (ParseErrorKind::UnknownFormat, Lang::Nb) => format!(
+                "Filen har et format denne versjonen ikke leser («{}»): {}",
+                self.path, self.detail
+            ),
+            (ParseErrorKind::UnknownFormat, Lang::En) => format!(
+                "The file has a format this version does not read (\"{}\"): {}",
+                self.path, self.detail
+            ),
+            (ParseErrorKind::UnknownMethod, Lang::Nb) => {
+                format!("Ukjent trekningsmetode («{}»): {}", self.path, self.detail)
+            }
+            (ParseErrorKind::UnknownMethod, Lang::En) => format!(
+                "Unknown lottery method (\"{}\"): {}",
                 self.path, self.detail
             ),
         }
@@ -125,28 +184,105 @@ impl fmt::Display for ExportParseError {
 
 impl std::error::Error for ExportParseError {}
 
-/// Deserialises strictly, naming the JSON path of the first problem.
+fn malformed(path: &str, detail: impl fmt::Display) -> ExportParseError {
+    ExportParseError {
+        kind: ParseErrorKind::Malformed,
+        path: path.to_owned(),
+        detail: detail.to_string(),
+    }
+}
+
+/// The file's text: UTF-8, with one leading byte-order mark ignored (docs/lottery.md §10.1;
+/// RFC 8259 §8.1 lets a parser ignore it).
+pub(crate) fn file_text(bytes: &[u8]) -> Result<&str, ExportParseError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| malformed(".", format!("not UTF-8: {e}")))?;
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+/// §10.2: a `format` or `method` that is a string but not one this version knows gets its own
+/// code, whatever else is wrong with the file; checked only once the strict parse has failed.
+fn unknown_format_or_method(text: &str, inputs_at: &[&str]) -> Option<ExportParseError> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let inputs = inputs_at.iter().try_fold(&value, |v, key| v.get(key));
+    let prefix = if inputs_at.is_empty() { "" } else { "inputs." };
+    type Check<'a> = (
+        String,
+        Option<&'a serde_json::Value>,
+        &'a [&'a str],
+        ParseErrorKind,
+    );
+    let mut checks: Vec<Check> = Vec::new();
+    if !inputs_at.is_empty() {
+        checks.push((
+            "format".to_owned(),
+            value.get("format"),
+            &[EXPORT_FORMAT],
+            ParseErrorKind::UnknownFormat,
+        ));
+    }
+    checks.push((
+        format!("{prefix}format"),
+        inputs.and_then(|i| i.get("format")),
+        &[super::INPUTS_FORMAT],
+        ParseErrorKind::UnknownFormat,
+    ));
+    checks.push((
+        format!("{prefix}method"),
+        inputs.and_then(|i| i.get("method")),
+        &["preference_order", "pure_random"],
+        ParseErrorKind::UnknownMethod,
+    ));
+    checks.into_iter().find_map(|(path, found, known, kind)| {
+        let found = found?.as_str()?;
+        (!known.contains(&found)).then(|| ExportParseError {
+            kind,
+            detail: format!("found \"{found}\", expected \"{}\"", known.join("\" or \"")),
+            path,
+        })
+    })
+}
+
+/// Deserialises strictly, naming the JSON path of the first problem. `inputs_at` is where the
+/// inputs object lies (`["inputs"]` in an export, `[]` in an inputs file).
 pub(crate) fn parse_with_path<T: serde::de::DeserializeOwned>(
-    text: &str,
+    bytes: &[u8],
+    inputs_at: &[&str],
 ) -> Result<T, ExportParseError> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| ExportParseError {
-        path: e.path().to_string(),
-        detail: e.inner().to_string(),
-    })?;
-    // Nothing but whitespace may follow the document.
-    de.end().map_err(|e| ExportParseError {
-        path: ".".to_owned(),
-        detail: e.to_string(),
-    })?;
-    Ok(value)
+    let text = file_text(bytes)?;
+    let strict = || -> Result<T, ExportParseError> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let value: T = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| malformed(&e.path().to_string(), e.inner()))?;
+        // Nothing but white space may follow the document.
+        de.end().map_err(|e| malformed(".", e))?;
+        Ok(value)
+    };
+    strict().map_err(|e| unknown_format_or_method(text, inputs_at).unwrap_or(e))
 }
 
 impl InputsDocument {
     /// Parses a file holding only the inputs (the `inputs` object of an export),
     /// e.g. for a simulation before the commitment. Strict, like [`Export::from_json`].
     pub fn from_json(text: &str) -> Result<InputsDocument, ExportParseError> {
-        parse_with_path(text)
+        InputsDocument::from_slice(text.as_bytes())
+    }
+
+    /// [`InputsDocument::from_json`] on the file's bytes: refuses text that is not UTF-8 and
+    /// ignores one leading byte-order mark.
+    pub fn from_slice(bytes: &[u8]) -> Result<InputsDocument, ExportParseError> {
+        let doc: InputsDocument = parse_with_path(bytes, &[])?;
+        if doc.format != super::INPUTS_FORMAT {
+            return Err(ExportParseError {
+                kind: ParseErrorKind::UnknownFormat,
+                path: "format".to_owned(),
+                detail: format!(
+                    "found \"{}\", expected \"{}\"",
+                    doc.format,
+                    super::INPUTS_FORMAT
+                ),
+            });
+        }
+        Ok(doc)
     }
 }
 
@@ -251,20 +387,36 @@ impl Localized for VerifyFailure {
                     }
                 }
             }
-            VerifyFailure::ResultMismatch { stated, computed } => match lang {
-                Lang::Nb => format!(
-                    "Resultatet for {} stemmer ikke: filen sier {}, ny beregning gir {}.",
-                    computed.participant,
-                    stated.describe(lang),
-                    computed.describe(lang)
-                ),
-                Lang::En => format!(
-                    "The result for {} differs: the file says {}, recomputation gives {}.",
-                    computed.participant,
-                    stated.describe(lang),
-                    computed.describe(lang)
-                ),
-            },
+            VerifyFailure::ResultMismatch { stated, computed } => {
+                // Name every differing field with both values: two lines can read alike
+                // (e.g. `random` with rank 1 against `random` with rank null).
+                let fields: Vec<String> = stated
+                    .differing_fields(computed)
+                    .into_iter()
+                    .map(|(name, s, c)| match lang {
+                        Lang::Nb => format!("«{name}» er {s} i filen, men {c} ved ny beregning"),
+                        Lang::En => {
+                            format!("\"{name}\" is {s} in the file but {c} on recomputation")
+                        }
+                    })
+                    .collect();
+                match lang {
+                    Lang::Nb => format!(
+                        "Resultatet for {} stemmer ikke: {}. Filen sier {}, ny beregning gir {}.",
+                        computed.participant,
+                        fields.join("; "),
+                        stated.describe(lang),
+                        computed.describe(lang)
+                    ),
+                    Lang::En => format!(
+                        "The result for {} differs: {}. The file says {}, recomputation gives {}.",
+                        computed.participant,
+                        fields.join("; "),
+                        stated.describe(lang),
+                        computed.describe(lang)
+                    ),
+                }
+            }
             VerifyFailure::ResultMissing { participant } => match lang {
                 Lang::Nb => format!("Resultatet mangler en linje for {participant}."),
                 Lang::En => format!("The result has no line for {participant}."),
@@ -281,9 +433,95 @@ impl Localized for VerifyFailure {
     }
 }
 
+impl VerifyFailure {
+    /// The code printed for this failure: the rule's own code (docs/lottery.md §3) for invalid
+    /// inputs, otherwise [`Localized::code`].
+    pub fn detail_code(&self) -> &'static str {
+        match self {
+            VerifyFailure::InvalidInputs(e) => e.code(),
+            other => other.code(),
+        }
+    }
+}
+
 impl fmt::Display for VerifyFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message(Lang::Nb))
+    }
+}
+
+/// The exit status of `lis1 lottery verify` (and of `tools/lottery_reference.py`): one rule
+/// for every way a check can end (docs/lottery.md §11.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifyExit {
+    /// Seed commitment, input commitment, draw order and result all match.
+    Verified,
+    /// The file is a well-formed export, but it does not verify: a commitment, the draw order
+    /// or the result differs, or its inputs break a rule of §3.
+    Failed,
+    /// The command was called wrongly (unknown option, no file).
+    Usage,
+    /// The file was read but is not a well-formed export (§10): not UTF-8, not JSON, a missing,
+    /// unknown or repeated field, a wrong type, an unknown format or method.
+    Malformed,
+    /// The file could not be read at all: missing, a directory, no permission.
+    Unreadable,
+}
+
+impl VerifyExit {
+    /// The process exit code: 0, 1, 2, 3 or 4.
+    pub fn code(self) -> u8 {
+        match self {
+            VerifyExit::Verified => 0,
+            VerifyExit::Failed => 1,
+            VerifyExit::Usage => 2,
+            VerifyExit::Malformed => 3,
+            VerifyExit::Unreadable => 4,
+        }
+    }
+}
+
+/// The outcome of checking one file's bytes: either it could be parsed and was verified (with
+/// or without failures), or it is malformed.
+#[derive(Debug, Clone)]
+pub enum FileVerdict {
+    /// Parsed; the report says whether everything matched.
+    Checked(Box<Export>, Box<VerifyReport>),
+    /// Not a well-formed export.
+    Malformed(ExportParseError),
+}
+
+impl FileVerdict {
+    /// Parses `bytes` (docs/lottery.md §10) and verifies the export (§11).
+    pub fn of(bytes: &[u8]) -> FileVerdict {
+        match Export::from_slice(bytes) {
+            Ok(export) => {
+                let report = export.verify();
+                FileVerdict::Checked(Box::new(export), Box::new(report))
+            }
+            Err(e) => FileVerdict::Malformed(e),
+        }
+    }
+
+    /// Which exit status this verdict gets.
+    pub fn exit(&self) -> VerifyExit {
+        match self {
+            FileVerdict::Checked(_, report) if report.is_ok() => VerifyExit::Verified,
+            FileVerdict::Checked(..) => VerifyExit::Failed,
+            FileVerdict::Malformed(_) => VerifyExit::Malformed,
+        }
+    }
+
+    /// The codes of every problem, in the order found (empty when verified).
+    pub fn codes(&self) -> Vec<&'static str> {
+        match self {
+            FileVerdict::Checked(_, report) => report
+                .failures
+                .iter()
+                .map(VerifyFailure::detail_code)
+                .collect(),
+            FileVerdict::Malformed(e) => vec![e.code()],
+        }
     }
 }
 
@@ -350,12 +588,27 @@ impl Export {
     /// Parses an export file strictly (unknown fields, wrong types, upper-case hex
     /// and an unknown `format` are errors), reporting the JSON path of the problem.
     pub fn from_json(text: &str) -> Result<Export, ExportParseError> {
-        let export: Export = parse_with_path(text)?;
+        Export::from_slice(text.as_bytes())
+    }
+
+    /// [`Export::from_json`] on the file's bytes: refuses text that is not UTF-8 and ignores
+    /// one leading byte-order mark (docs/lottery.md §10.1).
+    pub fn from_slice(bytes: &[u8]) -> Result<Export, ExportParseError> {
+        let export: Export = parse_with_path(bytes, &["inputs"])?;
+        let unknown = |path: &str, found: &str, expected: &str| ExportParseError {
+            kind: ParseErrorKind::UnknownFormat,
+            path: path.to_owned(),
+            detail: format!("found \"{found}\", expected \"{expected}\""),
+        };
         if export.format != EXPORT_FORMAT {
-            return Err(ExportParseError {
-                path: "format".to_owned(),
-                detail: format!("expected \"{EXPORT_FORMAT}\", found \"{}\"", export.format),
-            });
+            return Err(unknown("format", &export.format, EXPORT_FORMAT));
+        }
+        if export.inputs.format != super::INPUTS_FORMAT {
+            return Err(unknown(
+                "inputs.format",
+                &export.inputs.format,
+                super::INPUTS_FORMAT,
+            ));
         }
         Ok(export)
     }

@@ -278,12 +278,23 @@ pub struct ValidInputs {
     pub(crate) base_slots: Vec<u32>,
 }
 
+/// White space as docs/lottery.md §3 defines it: the 25 code points with the Unicode property
+/// `White_Space` (PropList.txt; unchanged since Unicode 6.3). Spelled out rather than taken from
+/// `char::is_whitespace`, so the rule is the specification's, not a library's.
+pub const WHITE_SPACE: [char; 25] = [
+    '\u{09}', '\u{0A}', '\u{0B}', '\u{0C}', '\u{0D}', '\u{20}', '\u{85}', '\u{A0}', '\u{1680}',
+    '\u{2000}', '\u{2001}', '\u{2002}', '\u{2003}', '\u{2004}', '\u{2005}', '\u{2006}', '\u{2007}',
+    '\u{2008}', '\u{2009}', '\u{200A}', '\u{2028}', '\u{2029}', '\u{202F}', '\u{205F}', '\u{3000}',
+];
+
 fn check_label(field: &'static str, s: &str) -> Result<(), LotteryError> {
+    // §3: lengths count Unicode scalar values (code points), not bytes.
     let n = s.chars().count();
     let ok = (1..=MAX_LABEL_CHARS).contains(&n)
-        && !s.starts_with(char::is_whitespace)
-        && !s.ends_with(char::is_whitespace)
-        // With these excluded, every JSON encoder writes the string verbatim.
+        && !s.starts_with(WHITE_SPACE)
+        && !s.ends_with(WHITE_SPACE)
+        // With these excluded, every JSON encoder writes the string verbatim. `is_control` is
+        // the general category Cc: exactly U+0000–U+001F and U+007F–U+009F.
         && !s.chars().any(|c| c.is_control() || matches!(c, '"' | '\\' | '\u{2028}' | '\u{2029}'));
     if ok {
         Ok(())
@@ -687,6 +698,16 @@ pub fn commitment(inputs: &ValidInputs, seed: &Seed) -> Commitment {
     }
 }
 
+/// Deserialises an `Option` that must be present: `null` is a value, a missing field is an
+/// error (docs/lottery.md §10.1). Serde would otherwise read a missing `Option` as `None`.
+pub(crate) fn required<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d)
+}
+
 /// One participant in an [`InputsDocument`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -697,7 +718,8 @@ pub struct DocumentParticipant {
     pub on_leave: bool,
     /// Ranked place keys, best first.
     pub preferences: Vec<String>,
-    /// Reserved place key or `null`.
+    /// Reserved place key or `null` (required: `null`, not absent).
+    #[serde(deserialize_with = "required")]
     pub reserved: Option<String>,
 }
 
@@ -717,7 +739,8 @@ pub struct InputsDocument {
     pub participants: Vec<DocumentParticipant>,
     /// Places.
     pub places: Vec<PlaceInput>,
-    /// Redraw marker.
+    /// Redraw marker, or `null` (required: `null`, not absent).
+    #[serde(deserialize_with = "required")]
     pub replaces: Option<Replaces>,
     /// Hospital site label.
     pub site: String,

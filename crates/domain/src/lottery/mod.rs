@@ -31,13 +31,14 @@ pub use crypto::{Commitment, KEY_DOMAIN, Seed, Sha256Digest, stream_key};
 pub use draw::{Assignment, Basis, BasisKind, Outcome, draw};
 pub use error::{KeyUse, LotteryError};
 pub use export::{
-    EXPORT_FORMAT, Export, ExportParseError, ResultEntry, Timestamps, VerifyFailure, VerifyReport,
+    EXPORT_FORMAT, Export, ExportParseError, FileVerdict, ParseErrorKind, ResultEntry, Timestamps,
+    VerifyExit, VerifyFailure, VerifyReport,
 };
 pub use inputs::{
     DocumentParticipant, INPUTS_FORMAT, InputsDocument, LotteryInputs, MAX_PARTICIPANTS,
     MAX_PLACE_COUNT, MAX_PLACES, Method, Participant, ParticipantId, ParticipantInput, Place,
     PlaceInput, PlaceKey, Ranking, Replaces, Reservation, SUBLOCATION_EXTRA_LETTERS, ValidInputs,
-    canonical_bytes, commitment,
+    WHITE_SPACE, canonical_bytes, commitment,
 };
 pub use simulate::{PROGRESS_EVERY, Probabilities, simulate, simulation_seed};
 pub use stream::{RandomStream, uniform_from};
