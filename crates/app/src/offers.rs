@@ -102,7 +102,7 @@ fn authorize_decider(
     let position = c.position(position_id)?;
     Ok(authorize(
         &caller.principal,
-        &Action::Recommend {
+        &Action::MakeOffers {
             hf: &c.hf_path,
             later_employer: position.later_employer_id,
         },
@@ -737,4 +737,42 @@ pub async fn offer_freed_places(app: &App) -> Result<usize> {
         tx.commit().await?;
     }
     Ok(n)
+}
+
+/// The offers of an advertisement's positions, for the employer: every position for those who
+/// follow the trust's round status (the directorate, the RHF, the trust), and otherwise the
+/// positions the caller decides on (the later employer of a bound position).
+pub async fn for_advertisement(
+    app: &App,
+    caller: &Caller,
+    ad_id: i64,
+) -> Result<Vec<(i64, Vec<Offer>)>> {
+    let mut tx = app.begin().await?;
+    let c = AdContext::load(&mut tx, ad_id).await?;
+    let all = authorize(
+        &caller.principal,
+        &Action::ViewRoundStatus { hf: &c.hf_path },
+    )
+    .is_ok();
+    let mut out = Vec::new();
+    let mut denied = None;
+    for p in &c.ad.positions {
+        let decides = authorize(
+            &caller.principal,
+            &Action::ViewOffers {
+                hf: &c.hf_path,
+                later_employer: p.later_employer_id,
+            },
+        );
+        if let Err(d) = &decides {
+            denied.get_or_insert(d.clone());
+        }
+        if all || decides.is_ok() {
+            out.push((p.id, tx.offers_for_position(p.id).await?));
+        }
+    }
+    match (out.is_empty(), denied) {
+        (true, Some(d)) => Err(d.into()),
+        _ => Ok(out),
+    }
 }

@@ -368,6 +368,21 @@ pub enum Action<'a> {
         /// The later employer of a bound position; `None` for an ordinary one.
         later_employer: Option<OrgId>,
     },
+    /// Make, confirm and withdraw offers of a position, and set what happens to a freed place:
+    /// whoever ranks the position ([`Action::Recommend`]) — for a bound one its later employer.
+    MakeOffers {
+        /// The advertisement's hospital trust and its ancestors.
+        hf: &'a OrgPath,
+        /// The later employer of a bound position; `None` for an ordinary one.
+        later_employer: Option<OrgId>,
+    },
+    /// Read the offers and acceptances of a position: whoever makes them.
+    ViewOffers {
+        /// The advertisement's hospital trust and its ancestors.
+        hf: &'a OrgPath,
+        /// The later employer of a bound position; `None` for an ordinary one.
+        later_employer: Option<OrgId>,
+    },
     /// Advertise rest positions (*reststillinger*) for an employer, see their applicants and
     /// offer them (002 §2.3: the responsible employer advertises continuously).
     ManageRestPositions {
@@ -461,6 +476,8 @@ impl Action<'_> {
             Action::ViewApplicants { .. } => "view_applicants",
             Action::AssessApplicants { .. } => "assess_applicants",
             Action::Recommend { .. } => "recommend",
+            Action::MakeOffers { .. } => "make_offers",
+            Action::ViewOffers { .. } => "view_offers",
             Action::ViewRoundStatus { .. } => "view_round_status",
             Action::ManageRestPositions { .. } => "manage_rest_positions",
             Action::RunLottery { .. } => "run_lottery",
@@ -499,6 +516,8 @@ impl Action<'_> {
             Action::ViewApplicants { .. } => ApplicationsRead,
             Action::AssessApplicants { .. } => ApplicationsWrite,
             Action::Recommend { .. } => ApplicationsWrite,
+            Action::MakeOffers { .. } => OffersWrite,
+            Action::ViewOffers { .. } => OffersRead,
             Action::ViewRoundStatus { .. } => StatisticsRead,
             Action::ManageRestPositions { .. } => OffersWrite,
             Action::RunLottery { .. } | Action::AllowLateLottery => LotteryWrite,
@@ -621,7 +640,9 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
             Rhf | HfRecruiter => who.reaches(g, hf),
             _ => false,
         }),
-        Action::Recommend { hf, later_employer } => who.grant_where(|g| match later_employer {
+        Action::Recommend { hf, later_employer }
+        | Action::MakeOffers { hf, later_employer }
+        | Action::ViewOffers { hf, later_employer } => who.grant_where(|g| match later_employer {
             // 004: the employer of the later position decides who is offered a bound position.
             Some(employer) => g.org == *employer && matches!(g.role, Municipality | HfRecruiter),
             None => g.role == HfRecruiter && who.reaches(g, hf),

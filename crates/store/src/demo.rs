@@ -107,6 +107,24 @@ pub const DEMO_LOGINS: &[DemoLogin] = &[
         org: "union",
     },
     DemoLogin {
+        email: "admin.hnt@demo.lis1.no",
+        name: "Aud Administrator (HNT)",
+        role: Role::OrgAdmin,
+        org: "hnt",
+    },
+    DemoLogin {
+        email: "admin.levanger@demo.lis1.no",
+        name: "Arne Administrator (Levanger)",
+        role: Role::OrgAdmin,
+        org: "5037",
+    },
+    DemoLogin {
+        email: "admin.hdir@demo.lis1.no",
+        name: "Astrid Administrator (Helsedirektoratet)",
+        role: Role::OrgAdmin,
+        org: "hdir",
+    },
+    DemoLogin {
         email: "lege1@demo.lis1.no",
         name: "Lise Lege",
         role: Role::Applicant,

@@ -267,6 +267,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::pages::obligations::TEXTS,
     crate::pages::courses::TEXTS,
     crate::pages::offers::TEXTS,
+    crate::pages::tokens::TEXTS,
     crate::pages::rest::TEXTS,
     crate::pages::round_status::TEXTS,
 ];

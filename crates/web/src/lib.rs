@@ -158,6 +158,11 @@ pub fn app(state: AppState) -> Router {
         .route("/lister", get(pages::lists::index))
         .route("/lister/{site}/{cohort}", get(pages::lists::show))
         .route("/revisjonslogg", get(pages::audit::log))
+        .route(
+            "/api-nokler",
+            get(pages::tokens::list).post(pages::tokens::issue),
+        )
+        .route("/api-nokler/{org}/{id}/trekk", post(pages::tokens::revoke))
         .route("/kalender", get(pages::calendar::this_year))
         .route("/kalender/{year}", get(pages::calendar::year))
         .route("/assets/{file}", get(assets::asset))

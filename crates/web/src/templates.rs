@@ -62,6 +62,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/recommendation.html"),
     ),
     ("offers.html", include_str!("../templates/offers.html")),
+    ("tokens.html", include_str!("../templates/tokens.html")),
     (
         "round_status.html",
         include_str!("../templates/round_status.html"),

@@ -21,6 +21,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub mod middleware;
+pub mod offers;
+pub mod tokens;
 
 use crate::auth::Visitor;
 use crate::error::{AppError, Problem};
@@ -41,10 +43,194 @@ use crate::state::AppState;
         (name = "rounds", description = "Rounds (utlysningsrunder) and offer rounds"),
         (name = "organisations", description = "Organisations"),
         (name = "calendar", description = "Norwegian public holidays and working days"),
-        (name = "audit", description = "The audit log")
-    )
+        (name = "audit", description = "The audit log"),
+        (name = "offers", description = "Offers (tilbud), answers and merking"),
+        (name = "tokens", description = "API tokens of an organisation (its administrator)")
+    ),
+    modifiers(&BearerAuth)
 )]
 struct ApiDoc;
+
+/// Declares the two ways in: a browser session (cookie, with `X-CSRF-Token` on unsafe requests)
+/// and an organisation's API token (`Authorization: Bearer lis1_…`).
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An organisation's API token, issued by its administrator at /api-nokler. \
+                         Scopes limit what it may do (see docs/api.md).",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("lis1_session"))),
+        );
+    }
+}
+
+/// A JSON request body, parsed strictly: unknown fields, wrong types and malformed JSON are
+/// refused with 400 problem+json naming the field, before anything is done.
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8], lang: Lang) -> Result<T, AppError> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = e.path().to_string();
+        let inner = e.into_inner();
+        let mut err = AppError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            match lang {
+                Lang::Nb => {
+                    format!("Forespørselen er ikke gyldig JSON for denne handlingen: {inner}")
+                }
+                Lang::En => format!("The request is not valid JSON for this operation: {inner}"),
+            },
+        )
+        .in_lang(lang)
+        .api();
+        if field != "." {
+            err.fields.push((field, err.message.clone()));
+        }
+        err
+    })
+}
+
+/// A page of a list, with the cursor of the next page.
+#[derive(Serialize, ToSchema)]
+pub struct Page<T: ToSchema> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Paging parameters: `limit` (1–500, default 100) and an opaque `cursor` from the previous page.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// How many items (1–500; default 100).
+    #[serde(default)]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+impl PageParams {
+    /// Pages `items` (sorted by their key, ascending) after the cursor.
+    pub fn page<T: ToSchema>(
+        &self,
+        items: Vec<T>,
+        key: impl Fn(&T) -> i64,
+        lang: Lang,
+    ) -> Result<Page<T>, AppError> {
+        let limit = match self.limit {
+            None => 100,
+            Some(n @ 1..=500) => n as usize,
+            Some(_) => {
+                let mut e = AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_limit",
+                    lang.pick(
+                        "limit må være mellom 1 og 500.",
+                        "limit must be between 1 and 500.",
+                    ),
+                )
+                .in_lang(lang)
+                .api();
+                e.fields.push(("limit".into(), e.message.clone()));
+                return Err(e);
+            }
+        };
+        let after = match &self.cursor {
+            None => None,
+            Some(c) => Some(decode_cursor(c).ok_or_else(|| {
+                let mut e = AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_cursor",
+                    lang.pick("Ukjent cursor.", "Unknown cursor."),
+                )
+                .in_lang(lang)
+                .api();
+                e.fields.push(("cursor".into(), e.message.clone()));
+                e
+            })?),
+        };
+        let mut rest: Vec<T> = items
+            .into_iter()
+            .filter(|i| after.is_none_or(|a| key(i) > a))
+            .collect();
+        let more = rest.len() > limit;
+        rest.truncate(limit);
+        let next_cursor = if more {
+            rest.last().map(|i| encode_cursor(key(i)))
+        } else {
+            None
+        };
+        Ok(Page {
+            items: rest,
+            next_cursor,
+        })
+    }
+}
+
+fn encode_cursor(id: i64) -> String {
+    format!("c{id:x}")
+}
+
+fn decode_cursor(c: &str) -> Option<i64> {
+    i64::from_str_radix(c.strip_prefix('c')?, 16).ok()
+}
+
+/// The entity tag of a representation: a hash of its JSON. Sent as `ETag`; a change request
+/// with `If-Match` naming an older tag is refused with 412.
+pub fn etag<T: Serialize>(value: &T) -> String {
+    use sha2::{Digest, Sha256};
+    let json = serde_json::to_vec(value).unwrap_or_default();
+    format!("\"{}\"", &hex::encode(Sha256::digest(&json))[..32])
+}
+
+/// Checks `If-Match` against the current tag: absent or matching passes, else 412.
+pub fn check_if_match(
+    headers: &axum::http::HeaderMap,
+    current: &str,
+    lang: Lang,
+) -> Result<(), AppError> {
+    let Some(sent) = headers.get(axum::http::header::IF_MATCH) else {
+        return Ok(());
+    };
+    let sent = sent.to_str().unwrap_or("");
+    if sent.trim() == "*" || sent.split(',').any(|t| t.trim() == current) {
+        return Ok(());
+    }
+    Err(AppError::new(
+        StatusCode::PRECONDITION_FAILED,
+        "precondition_failed",
+        lang.pick(
+            "Noen andre har endret dette siden du hentet det (If-Match stemmer ikke). Hent det på nytt og prøv igjen. Ingenting ble endret.",
+            "Someone else has changed this since you fetched it (If-Match does not match). Fetch it again and retry. Nothing was changed.",
+        ),
+    )
+    .in_lang(lang)
+    .api())
+}
+
+/// A use case's error as problem+json.
+pub fn app_err(lang: Lang) -> impl Fn(lis1_app::Error) -> AppError {
+    move |e| AppError::app(e, lang).api()
+}
 
 /// The API's routes and their OpenAPI document.
 pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
@@ -55,6 +241,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(list_organisations))
         .routes(routes!(holidays))
         .routes(routes!(verify_audit))
+        .merge(offers::router())
+        .merge(tokens::router())
         .split_for_parts()
 }
 

@@ -17,6 +17,7 @@ pub mod orgs;
 pub mod rest;
 pub mod round_status;
 pub mod rounds;
+pub mod tokens;
 
 use lis1_domain::Lang;
 use lis1_domain::access::{Action, authorize};
@@ -78,6 +79,9 @@ pub fn page(state: &AppState, v: &Visitor, extra: Value) -> Value {
             }
             add("nav.rest", "/reststillinger");
             add("nav.rounds", "/runder");
+            if tokens::offered_to(s) {
+                add("nav.tokens", "/api-nokler");
+            }
             if authorize(p, &Action::ViewOrganisations).is_ok() {
                 add("nav.organisations", "/organisasjoner");
             }

@@ -5,6 +5,7 @@
 
 mod ad_edit;
 mod ad_form;
+mod api;
 mod lists;
 mod lottery;
 mod mail;

@@ -1,0 +1,450 @@
+//! The JSON API with an organisation's API token (issue 10), over HTTP on SQLite and
+//! PostgreSQL: the administrator issues a token, a hospital's HR system makes offers and reads
+//! acceptances with it, a retried request with the same `Idempotency-Key` acts once, and tokens
+//! out of scope, revoked or expired are refused with nothing changed.
+
+use super::hiring::{form, leak, published};
+use super::offers_followup::{advance_to, apply};
+use super::*;
+
+impl TestApp {
+    /// A JSON request with a bearer token (and optional extra headers).
+    async fn with_token(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
+        if body.is_some() {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.send(
+            req.body(Body::from(body.unwrap_or("").to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+async fn hnt_id(app: &TestApp) -> i64 {
+    let orgs = app.state.store.orgs().await.unwrap();
+    orgs.iter()
+        .find(|o| o.short_name.as_deref() == Some("HNT"))
+        .unwrap()
+        .id
+}
+
+/// HNT's administrator issues a token through the API; returns the secret.
+async fn issue(app: &TestApp, scopes: &[&str], days: i64) -> String {
+    let admin = app.login("admin.hnt@demo.lis1.no").await;
+    let hnt = hnt_id(app).await;
+    let body = serde_json::json!({"name": "HR-system", "scopes": scopes, "days": days}).to_string();
+    let resp = app
+        .post_json(
+            &format!("/api/v1/organisations/{hnt}/tokens"),
+            &body,
+            Some(&admin),
+            true,
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.body);
+    let secret = resp.json()["secret"].as_str().unwrap().to_string();
+    assert!(secret.starts_with("lis1_"), "{secret}");
+    secret
+}
+
+both_backends!(an_hr_system_makes_offers_with_a_token, |store| async move {
+    let app = TestApp::new(store).await;
+    let hnt = app.login("hnt@demo.lis1.no").await;
+    let ids = published(&app, &hnt).await;
+    let a1 = apply(
+        &app,
+        &ids,
+        "lege1@demo.lis1.no",
+        "Lise Lege",
+        &[ids.ordinary],
+    )
+    .await;
+    let a2 = apply(
+        &app,
+        &ids,
+        "lege2@demo.lis1.no",
+        "Lars Lege",
+        &[ids.ordinary],
+    )
+    .await;
+    let hnt = app.login("hnt@demo.lis1.no").await;
+    let ranked = form(
+        &app,
+        &format!("/utlysninger/{}/innstilling", ids.ad),
+        &hnt,
+        &[
+            (leak(format!("rank.{}.{a1}", ids.ordinary)), "1".into()),
+            (leak(format!("rank.{}.{a2}", ids.ordinary)), "2".into()),
+        ],
+    )
+    .await;
+    assert_eq!(ranked.status, StatusCode::SEE_OTHER, "{}", ranked.body);
+
+    let token = issue(&app, &["offers:read", "offers:write"], 90).await;
+    // The token is stored hashed: its secret is nowhere in the database's token table.
+    let hnt_org = hnt_id(&app).await;
+    let stored = app.state.store.api_tokens(hnt_org).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(token.starts_with(&stored[0].prefix));
+
+    let offers_path = format!("/api/v1/advertisements/{}/offers", ids.ad);
+    let none = app.with_token("GET", &offers_path, &token, None, &[]).await;
+    assert_eq!(none.status, StatusCode::OK, "{}", none.body);
+    assert!(
+        none.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["offers"].as_array().unwrap().is_empty())
+    );
+
+    // Before the earliest offer date the preview says why, with the date.
+    let next = format!(
+        "/api/v1/advertisements/{}/positions/{}/next",
+        ids.ad, ids.ordinary
+    );
+    let early = app.with_token("GET", &next, &token, None, &[]).await;
+    assert_eq!(
+        early.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        early.body
+    );
+    assert_eq!(early.content_type(), "application/problem+json");
+
+    let round = app
+        .state
+        .store
+        .rounds()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.season == "spring")
+        .unwrap();
+    advance_to(&app, round.offer_rounds[0].offer_at);
+    let preview = app.with_token("GET", &next, &token, None, &[]).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    let candidates: Vec<i64> = preview.json()["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["application_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(candidates, vec![a1, a2]);
+
+    // Offers with an idempotency key; the retry gets the same answer and makes nothing more.
+    let make = format!(
+        "/api/v1/advertisements/{}/positions/{}/offers",
+        ids.ad, ids.ordinary
+    );
+    let body = serde_json::json!({ "expected_applications": [a1, a2] }).to_string();
+    let key = [("idempotency-key", "hr-2027-offer-1")];
+    let made = app
+        .with_token("POST", &make, &token, Some(&body), &key)
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    assert_eq!(made.json()["offer_ids"].as_array().unwrap().len(), 2);
+    let again = app
+        .with_token("POST", &make, &token, Some(&body), &key)
+        .await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    assert_eq!(again.body, made.body);
+    assert_eq!(
+        again
+            .headers
+            .get("idempotent-replayed")
+            .and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
+    let offers = app
+        .state
+        .store
+        .offers_for_position(ids.ordinary)
+        .await
+        .unwrap();
+    assert_eq!(offers.len(), 2, "the retry made no more offers");
+    // The same key with another body is refused, nothing changed.
+    let other = app
+        .with_token("POST", &make, &token, Some("{}"), &key)
+        .await;
+    assert_eq!(
+        other.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        other.body
+    );
+    assert_eq!(other.json()["code"], "idempotency_key_reused");
+    // Unknown fields are refused with the field named.
+    let unknown = app
+        .with_token("POST", &make, &token, Some(r#"{"surprise": 1}"#), &[])
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{}", unknown.body);
+    assert_eq!(unknown.json()["code"], "invalid_json");
+
+    // Lise accepts on the page; the HR system reads the acceptance.
+    let lise = app.login("lege1@demo.lis1.no").await;
+    let lise_offer = offers.iter().find(|o| o.application_id == a1).unwrap().id;
+    let yes = form(
+        &app,
+        &format!("/tilbud/{lise_offer}/svar"),
+        &lise,
+        &[("answer", "ja".into())],
+    )
+    .await;
+    assert_eq!(yes.status, StatusCode::SEE_OTHER, "{}", yes.body);
+    let read = app.with_token("GET", &offers_path, &token, None, &[]).await;
+    let states: Vec<(i64, String)> = read
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["offers"].as_array().unwrap().clone())
+        .map(|o| {
+            (
+                o["application_id"].as_i64().unwrap(),
+                o["state"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(states.contains(&(a1, "accepted".into())), "{states:?}");
+    assert!(states.contains(&(a2, "made".into())), "{states:?}");
+    // The acceptance created the course in the same step.
+    let lise_id = app
+        .state
+        .store
+        .credentials("lege1@demo.lis1.no")
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id;
+    assert_eq!(
+        app.state
+            .store
+            .courses_for_applicant(lise_id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Every call with the token is in the audit log with the token's id.
+    let entries = app.state.store.audit_entries(500, None).await.unwrap();
+    let calls = entries
+        .iter()
+        .filter(|e| e.action == "api.call" && e.object_id == stored[0].id.to_string())
+        .count();
+    assert!(calls >= 6, "{calls} api.call entries");
+    assert!(app.state.store.verify_audit().await.unwrap().is_ok());
+});
+
+both_backends!(
+    tokens_out_of_scope_revoked_or_expired_are_refused,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let ids = published(&app, &hnt).await;
+        let read_only = issue(&app, &["offers:read"], 30).await;
+        let make = format!(
+            "/api/v1/advertisements/{}/positions/{}/offers",
+            ids.ad, ids.ordinary
+        );
+        let refused = app
+            .with_token("POST", &make, &read_only, Some("{}"), &[])
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+        assert_eq!(refused.json()["code"], "insufficient_scope");
+        assert!(
+            refused.json()["detail"]
+                .as_str()
+                .unwrap()
+                .contains("offers:write")
+        );
+        // Reading is within its scope.
+        let offers_path = format!("/api/v1/advertisements/{}/offers", ids.ad);
+        assert_eq!(
+            app.with_token("GET", &offers_path, &read_only, None, &[])
+                .await
+                .status,
+            StatusCode::OK
+        );
+        // An unknown token: 401.
+        let unknown = app
+            .with_token("GET", &offers_path, "lis1_0000", None, &[])
+            .await;
+        assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(unknown.json()["code"], "token_invalid");
+        // A token never reaches the pages, which use the session only.
+        let page = app
+            .with_token(
+                "GET",
+                &format!("/utlysninger/{}/sokere", ids.ad),
+                &read_only,
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "sent to sign in");
+
+        // Revoked by the administrator: refused at once.
+        let admin = app.login("admin.hnt@demo.lis1.no").await;
+        let hnt_org = hnt_id(&app).await;
+        let token_id = app.state.store.api_tokens(hnt_org).await.unwrap()[0].id;
+        let revoke = app
+            .send(
+                Request::delete(format!("/api/v1/organisations/{hnt_org}/tokens/{token_id}"))
+                    .header(header::COOKIE, format!("lis1_session={}", admin.cookie))
+                    .header("x-csrf-token", &admin.csrf)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(revoke.status, StatusCode::NO_CONTENT, "{}", revoke.body);
+        let gone = app
+            .with_token("GET", &offers_path, &read_only, None, &[])
+            .await;
+        assert_eq!(gone.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(gone.json()["code"], "token_revoked");
+
+        // Expired: a token for one day, a day and a minute later.
+        let short = issue(&app, &["offers:read"], 1).await;
+        assert_eq!(
+            app.with_token("GET", &offers_path, &short, None, &[])
+                .await
+                .status,
+            StatusCode::OK
+        );
+        app.state
+            .clock
+            .advance(SignedDuration::from_hours(24) + SignedDuration::from_mins(1));
+        let late = app.with_token("GET", &offers_path, &short, None, &[]).await;
+        assert_eq!(late.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(late.json()["code"], "token_expired");
+
+        // Bad token requests are refused at the field, nothing stored.
+        let admin = app.login("admin.hnt@demo.lis1.no").await;
+        let before = app.state.store.api_tokens(hnt_org).await.unwrap().len();
+        for (body, code) in [
+            (
+                r#"{"name": "", "scopes": ["offers:read"], "days": 30}"#,
+                "token_name_invalid",
+            ),
+            (
+                r#"{"name": "x", "scopes": ["everything"], "days": 30}"#,
+                "token_scope_unknown",
+            ),
+            (
+                r#"{"name": "x", "scopes": [], "days": 30}"#,
+                "token_scopes_missing",
+            ),
+            (
+                r#"{"name": "x", "scopes": ["offers:read"], "days": 400}"#,
+                "token_days_invalid",
+            ),
+        ] {
+            let r = app
+                .post_json(
+                    &format!("/api/v1/organisations/{hnt_org}/tokens"),
+                    body,
+                    Some(&admin),
+                    true,
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{body}: {}",
+                r.body
+            );
+            assert_eq!(r.json()["code"], code, "{body}");
+        }
+        assert_eq!(
+            app.state.store.api_tokens(hnt_org).await.unwrap().len(),
+            before
+        );
+        // Only an administrator issues tokens; the recruiter may not.
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let denied = app
+            .post_json(
+                &format!("/api/v1/organisations/{hnt_org}/tokens"),
+                r#"{"name": "x", "scopes": ["offers:read"], "days": 30}"#,
+                Some(&hnt),
+                true,
+            )
+            .await;
+        assert_eq!(denied.status, StatusCode::FORBIDDEN, "{}", denied.body);
+    }
+);
+
+both_backends!(
+    the_administrator_issues_a_token_on_the_page_and_sees_it_once,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        assert_eq!(
+            app.get("/api-nokler", Some(&hnt)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let admin = app.login("admin.hnt@demo.lis1.no").await;
+        let page = app.get("/api-nokler", Some(&admin)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let hnt_org = hnt_id(&app).await.to_string();
+        // A missing name comes back at the field, with what was typed kept.
+        let bad = form(
+            &app,
+            "/api-nokler",
+            &admin,
+            &[
+                ("org", hnt_org.clone()),
+                ("name", String::new()),
+                ("scopes", "offers:read".into()),
+                ("days", "30".into()),
+            ],
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        assert!(bad.body.contains("id=\"name-error\""), "{}", bad.body);
+        assert!(
+            bad.body.contains("value=\"offers:read\" checked"),
+            "{}",
+            bad.body
+        );
+        let made = form(
+            &app,
+            "/api-nokler",
+            &admin,
+            &[
+                ("org", hnt_org),
+                ("name", "Lønnssystem".into()),
+                ("scopes", "courses:read".into()),
+                ("days", "30".into()),
+            ],
+        )
+        .await;
+        assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+        let secret_start = made.body.find("lis1_").unwrap();
+        let secret: String = made.body[secret_start..].chars().take(5 + 64).collect();
+        assert_eq!(secret.len(), 69, "{secret}");
+        let later = app.get("/api-nokler", Some(&admin)).await;
+        assert!(later.body.contains("Lønnssystem"));
+        assert!(
+            !later.body.contains(&secret),
+            "the secret is shown once only"
+        );
+    }
+);
