@@ -147,10 +147,20 @@ impl Store {
         }
     }
 
-    /// The user as an access-control principal: grants and what their organisations cover.
+    /// The user as an access-control principal: grants, what their organisations cover, and
+    /// where each grant's organisation sits in the tree.
     pub async fn principal(&self, user: &User) -> Result<Principal> {
         let mut covers = Vec::new();
+        let mut parents = Vec::new();
         for g in &user.grants {
+            let parent: Option<i64> = on_db!(self, pool => {
+                sqlx::query_scalar("SELECT parent_id FROM organisations WHERE id = $1")
+                    .bind(g.org)
+                    .fetch_optional(pool)
+                    .await?
+                    .flatten()
+            });
+            parents.extend(parent.map(|p| (g.org, p)));
             let linked: Vec<i64> = on_db!(self, pool => {
                 sqlx::query_scalar("SELECT to_id FROM org_links WHERE from_id = $1 ORDER BY to_id")
                     .bind(g.org)
@@ -163,6 +173,7 @@ impl Store {
             user_id: user.id,
             grants: user.grants.clone(),
             covers,
+            parents,
         })
     }
 
