@@ -7,7 +7,10 @@
 //! - CSRF: every form carries the session's token (`csrf_token`), every unsafe API call the
 //!   header `X-CSRF-Token`; the sign-in form uses a double-submit cookie. Cookies are
 //!   `SameSite=Lax` and `HttpOnly`.
-//! - Failed sign-ins are throttled per e-mail and per client address.
+//! - Failed sign-ins are throttled per e-mail and per client address, and written to the audit
+//!   log with the e-mail masked (see `log_failed_sign_in`).
+//! - After sign-in or a language switch the browser is sent only to a path on this site
+//!   ([`same_origin_path`]).
 //!
 //! Whether a signed-in user may do something is not decided here: see `lis1_domain::access`.
 
