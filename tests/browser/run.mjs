@@ -287,7 +287,7 @@ async function hiring(newContext, watch) {
   // 1. The directorate opens a round that is open for applications now.
   const hdir = await open('hdir@demo.lis1.no');
   contexts.push(hdir.context);
-  await check('hiring 1: hdir creates a round open now (announced yesterday, deadline in 20 days)', async () => {
+  await check('hiring 1: hdir creates a round open now (announced yesterday: a warning to confirm; deadline in 20 days)', async () => {
     const page = hdir.page;
     await visit(page, '/runder/ny');
     const today = osloNow().slice(0, 10);
@@ -300,6 +300,13 @@ async function hiring(newContext, watch) {
     if ((await page.locator('#earliest_offer').inputValue()) < deadline) {
       await page.locator('#earliest_offer').fill(addDays(deadline, 1).slice(0, 10) + 'T09:00');
     }
+    await submit(page, page.locator('main form[action="/runder/ny"] button[type=submit]'));
+    // The announcement (yesterday) has passed: the portal warns, and the directorate confirms.
+    const warning = page.locator('#past-warning');
+    assert((await warning.count()) === 1, `no warning for an announcement in the past (${path(page)}): ${await errorSummary(page)}`);
+    assert((await warning.innerText()).includes('allerede passert'), 'the warning does not say the announcement has passed');
+    await axe(page);
+    await page.locator('#past_ok').check();
     await submit(page, page.locator('main form[action="/runder/ny"] button[type=submit]'));
     const m = /^\/runder\/(\d+)\?lagret=1$/.exec(path(page));
     assert(m, `the round was not saved (${path(page)}): ${await errorSummary(page)}`);

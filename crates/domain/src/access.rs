@@ -124,6 +124,11 @@ pub struct Principal {
     /// outside them is refused whatever the grants allow. `None` for a person's session.
     #[serde(default)]
     pub scopes: Option<Vec<Scope>>,
+    /// Each grant organisation's parent in the organisation tree, as `(grant org, parent)`: a
+    /// union's representative (*hovedtillitsvalgt*) is registered under the hospital trust whose
+    /// hiring they take part in, so the trust is the union organisation's parent.
+    #[serde(default)]
+    pub parents: Vec<(OrgId, OrgId)>,
 }
 
 impl Principal {
@@ -144,6 +149,16 @@ impl Principal {
                 .covers
                 .iter()
                 .any(|&(from, to)| from == grant.org && path.is_within(to))
+    }
+
+    /// Whether the grant's organisation sits directly under an organisation on `path`: the
+    /// union organisation of a hospital trust's representative sits under the trust, so its
+    /// representative serves that trust's advertisements and sites (002 §2.1). [`Self::reaches`]
+    /// looks the other way (from the grant down) and never sees this.
+    pub fn sits_under(&self, grant: &Grant, path: &OrgPath) -> bool {
+        self.parents
+            .iter()
+            .any(|&(org, parent)| org == grant.org && path.is_within(parent))
     }
 }
 
@@ -349,6 +364,22 @@ pub enum Action<'a> {
         /// The later employers of its bound positions (004: they decide on those).
         later_employers: &'a [OrgId],
     },
+    /// Comment on an applicant of an advertisement.
+    ///
+    /// Decision (issue 9): those who take part in the hiring comment — the hospital trust, the
+    /// registered participants (coordinator, union representative) and the later employer of a
+    /// bound position — but **not the directorate**. 002 §2.1 gives the comment role to the
+    /// participants in hiring; the directorate supervises the scheme and reads applications
+    /// (to follow up complaints and the rules), and a comment from it would weigh on a hiring
+    /// decision it is not part of. So the directorate may [`Action::ViewApplicants`] but not this.
+    CommentOnApplicant {
+        /// The advertisement's hospital trust and its ancestors.
+        hf: &'a OrgPath,
+        /// The user registered participation in this advertisement.
+        participant: bool,
+        /// The later employers of its bound positions.
+        later_employers: &'a [OrgId],
+    },
     /// Adjust points, shortlist, keep interview notes, export lists.
     AssessApplicants {
         /// The advertisement's hospital trust and its ancestors.
@@ -474,6 +505,7 @@ impl Action<'_> {
             Action::Apply => "apply",
             Action::Participate { .. } => "participate",
             Action::ViewApplicants { .. } => "view_applicants",
+            Action::CommentOnApplicant { .. } => "comment_on_applicant",
             Action::AssessApplicants { .. } => "assess_applicants",
             Action::Recommend { .. } => "recommend",
             Action::MakeOffers { .. } => "make_offers",
@@ -515,6 +547,7 @@ impl Action<'_> {
             Action::Participate { .. } => ApplicationsWrite,
             Action::ViewApplicants { .. } => ApplicationsRead,
             Action::AssessApplicants { .. } => ApplicationsWrite,
+            Action::CommentOnApplicant { .. } => ApplicationsWrite,
             Action::Recommend { .. } => ApplicationsWrite,
             Action::MakeOffers { .. } => OffersWrite,
             Action::ViewOffers { .. } => OffersRead,
@@ -618,7 +651,8 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
         Action::Apply => who.grant_where(|g| g.role == Applicant),
         Action::Participate { hf, municipalities } => who.grant_where(|g| match g.role {
             Coordinator => municipalities.iter().any(|m| who.reaches(g, m)),
-            UnionRep => who.reaches(g, hf),
+            // The union organisation sits under the trust it serves (see `sits_under`).
+            UnionRep => who.reaches(g, hf) || who.sits_under(g, hf),
             _ => false,
         }),
         Action::ViewApplicants {
@@ -627,6 +661,17 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
             later_employers,
         } => who.grant_where(|g| match g.role {
             Directorate => true,
+            HfRecruiter => who.reaches(g, hf) || later_employers.contains(&g.org),
+            Coordinator | UnionRep => *participant,
+            Municipality => later_employers.contains(&g.org),
+            _ => false,
+        }),
+        // The directorate reads but does not comment: see the decision on the action.
+        Action::CommentOnApplicant {
+            hf,
+            participant,
+            later_employers,
+        } => who.grant_where(|g| match g.role {
             HfRecruiter => who.reaches(g, hf) || later_employers.contains(&g.org),
             Coordinator | UnionRep => *participant,
             Municipality => later_employers.contains(&g.org),
@@ -665,7 +710,8 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
             municipalities,
         } => who.grant_where(|g| match g.role {
             Directorate => true,
-            Rhf | HfRecruiter | UnionRep => who.reaches(g, site),
+            Rhf | HfRecruiter => who.reaches(g, site),
+            UnionRep => who.reaches(g, site) || who.sits_under(g, site),
             Municipality | Coordinator | CountyGovernor => {
                 municipalities.iter().any(|m| who.reaches(g, m))
             }
@@ -738,6 +784,7 @@ mod tests {
                 .collect(),
             covers: Vec::new(),
             scopes: None,
+            parents: Vec::new(),
         }
     }
 
@@ -1059,6 +1106,73 @@ mod tests {
         for refused in [&doctor, &municipality, &rhf] {
             assert!(authorize(refused, &Action::ViewLists).is_err());
         }
+    }
+
+    #[test]
+    fn the_union_representative_under_a_trust_takes_part_in_its_hiring_and_sees_its_lottery() {
+        // HNT is 20 in RHF 10, its site 30; the union organisation 60 sits under HNT.
+        let hnt = OrgPath(vec![20, 10]);
+        let site = OrgPath(vec![30, 20, 10]);
+        let other_hf = OrgPath(vec![21, 11]);
+        let other_site = OrgPath(vec![40, 21, 11]);
+        let mut union = who(1, &[(Role::UnionRep, 60)]);
+        let part = |hf| Action::Participate {
+            hf,
+            municipalities: &[],
+        };
+        let lottery = |site| Action::ViewLottery {
+            site,
+            participant: false,
+            municipalities: &[],
+        };
+        // Without knowing where the union sits, nothing is reached (the defect of issue 9).
+        assert!(authorize(&union, &part(&hnt)).is_err());
+        union.parents.push((60, 20));
+        assert!(authorize(&union, &part(&hnt)).is_ok());
+        assert!(authorize(&union, &lottery(&site)).is_ok());
+        assert!(authorize(&union, &part(&other_hf)).is_err());
+        assert!(authorize(&union, &lottery(&other_site)).is_err());
+        // The parent link serves only the union's representative.
+        let mut hr = who(2, &[(Role::HfRecruiter, 61)]);
+        hr.parents.push((61, 20));
+        assert!(authorize(&hr, &Action::ManageAdvertisements { hf: &hnt }).is_err());
+        let mut coordinator = who(3, &[(Role::Coordinator, 62)]);
+        coordinator.parents.push((62, 20));
+        assert!(authorize(&coordinator, &part(&hnt)).is_err());
+    }
+
+    #[test]
+    fn the_directorate_reads_applicants_but_does_not_comment() {
+        let hnt = OrgPath(vec![20, 10]);
+        let hdir = who(1, &[(Role::Directorate, 1)]);
+        let hr = who(2, &[(Role::HfRecruiter, 20)]);
+        let other_hr = who(3, &[(Role::HfRecruiter, 21)]);
+        let mut union = who(4, &[(Role::UnionRep, 60)]);
+        union.parents.push((60, 20));
+        let municipality = who(5, &[(Role::Municipality, 5037)]);
+        let doctor = who(6, &[(Role::Applicant, 1)]);
+        let view = Action::ViewApplicants {
+            hf: &hnt,
+            participant: false,
+            later_employers: &[],
+        };
+        let comment = |participant, later_employers| Action::CommentOnApplicant {
+            hf: &hnt,
+            participant,
+            later_employers,
+        };
+        assert!(authorize(&hdir, &view).is_ok(), "the directorate reads");
+        assert!(
+            authorize(&hdir, &comment(true, &[])).is_err(),
+            "but does not comment (002 §2.1: participants in hiring comment)"
+        );
+        assert!(authorize(&hr, &comment(false, &[])).is_ok());
+        assert!(authorize(&other_hr, &comment(false, &[])).is_err());
+        assert!(authorize(&union, &comment(false, &[])).is_err());
+        assert!(authorize(&union, &comment(true, &[])).is_ok());
+        assert!(authorize(&municipality, &comment(false, &[5037])).is_ok());
+        assert!(authorize(&municipality, &comment(false, &[])).is_err());
+        assert!(authorize(&doctor, &comment(true, &[])).is_err());
     }
 
     #[test]

@@ -138,6 +138,14 @@ pub const MAX_EXPERIENCES: usize = 50;
 pub const MAX_MERITS: usize = 50;
 /// At most this many references.
 pub const MAX_REFERENCES: usize = 10;
+/// The earliest plausible date in a profile (a degree, a job, a merit): nobody applying for LIS1
+/// graduated or worked before it, and a date before it is a typo.
+pub const EARLIEST_DATE: Date = Date::constant(1950, 1, 1);
+/// A degree or an authorisation may be expected at most this many years ahead (a student applies
+/// before graduating; `9999-12-31` is a typo).
+pub const DEGREE_YEARS_AHEAD: i16 = 5;
+/// A fixed-term job may end at most this many years ahead.
+pub const JOB_END_YEARS_AHEAD: i16 = 10;
 
 /// Everything an applicant states about themselves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -541,6 +549,10 @@ pub enum ProfileField {
     EducationCountry,
     /// [`Education::university`].
     EducationUniversity,
+    /// [`Education::degree_date`].
+    DegreeDate,
+    /// The date of [`Profile::authorisation`] (valid from, or expected).
+    AuthorisationDate,
     /// The list of experiences as a whole.
     Experiences,
     /// One field of one experience (`index` from 0).
@@ -580,6 +592,8 @@ impl ProfileField {
             ProfileField::Phone => "phone".to_owned(),
             ProfileField::EducationCountry => "education.country".to_owned(),
             ProfileField::EducationUniversity => "education.university".to_owned(),
+            ProfileField::DegreeDate => "education.degree_date".to_owned(),
+            ProfileField::AuthorisationDate => "authorisation_date".to_owned(),
             ProfileField::Experiences => "experiences".to_owned(),
             ProfileField::Experience { index, part } => {
                 let part = match part {
@@ -624,6 +638,11 @@ impl ProfileField {
                 fixed("Landet for utdanningen", "The country of education")
             }
             ProfileField::EducationUniversity => fixed("Lærestedet", "The university"),
+            ProfileField::DegreeDate => fixed("Datoen for graden", "The degree date"),
+            ProfileField::AuthorisationDate => fixed(
+                "Datoen for autorisasjonen eller lisensen",
+                "The date of the authorisation or licence",
+            ),
             ProfileField::Experiences => fixed("Arbeidserfaringen", "The work experience"),
             ProfileField::Merits => fixed("Merittlisten", "The list of merits"),
             ProfileField::References => fixed("Referanselisten", "The list of references"),
@@ -694,6 +713,13 @@ pub enum ProfileRule {
     EndBeforeStart,
     /// A date after `today`: work not yet begun, a merit not yet earned.
     InFuture,
+    /// A date outside the plausible range (e.g. `9999-12-31` or `1900-01-01`).
+    DateOutOfRange {
+        /// The earliest accepted date.
+        earliest: Date,
+        /// The latest accepted date.
+        latest: Date,
+    },
     /// A position size outside 1–100 %.
     PercentOutOfRange,
     /// Doctor work without saying whether as authorised doctor or student with licence (the
@@ -730,6 +756,7 @@ impl Localized for ProfileError {
             ProfileRule::InvalidCountry => "profile_invalid_country",
             ProfileRule::EndBeforeStart => "profile_end_before_start",
             ProfileRule::InFuture => "profile_date_in_future",
+            ProfileRule::DateOutOfRange { .. } => "profile_date_out_of_range",
             ProfileRule::PercentOutOfRange => "profile_percent_out_of_range",
             ProfileRule::CapacityRequired => "profile_capacity_required",
             ProfileRule::ReferenceWithoutContact => "profile_reference_without_contact",
@@ -779,6 +806,16 @@ impl Localized for ProfileError {
             }
             (ProfileRule::InFuture, Lang::Nb) => format!("{what} kan ikke være frem i tid."),
             (ProfileRule::InFuture, Lang::En) => format!("{what} cannot be in the future."),
+            (ProfileRule::DateOutOfRange { earliest, latest }, lang) => {
+                let (from, to) = (
+                    crate::calendar::format_date(earliest, lang),
+                    crate::calendar::format_date(latest, lang),
+                );
+                match lang {
+                    Lang::Nb => format!("{what} må være mellom {from} og {to}."),
+                    Lang::En => format!("{what} must be between {from} and {to}."),
+                }
+            }
             (ProfileRule::PercentOutOfRange, Lang::Nb) => {
                 format!("{what} må være mellom 1 og 100.")
             }
@@ -899,6 +936,32 @@ impl Profile {
             false,
             TEXT_MAX_CHARS,
         );
+        let ahead = |years: i16| {
+            today
+                .checked_add(jiff::Span::new().years(years))
+                .unwrap_or(Date::MAX)
+        };
+        if let Some(d) = self.education.degree_date {
+            plausible(
+                &mut push,
+                ProfileField::DegreeDate,
+                d,
+                ahead(DEGREE_YEARS_AHEAD),
+            );
+        }
+        let authorised = match self.authorisation {
+            Authorisation::Authorised { date } | Authorisation::Lis1Licence { date } => Some(date),
+            Authorisation::Applied { expected } => expected,
+            Authorisation::None => None,
+        };
+        if let Some(d) = authorised {
+            plausible(
+                &mut push,
+                ProfileField::AuthorisationDate,
+                d,
+                ahead(DEGREE_YEARS_AHEAD),
+            );
+        }
 
         if self.experiences.len() > MAX_EXPERIENCES {
             push(
@@ -919,9 +982,18 @@ impl Profile {
             );
             if e.from > today {
                 push(field(ExperiencePart::From), ProfileRule::InFuture);
+            } else {
+                plausible(&mut push, field(ExperiencePart::From), e.from, today);
             }
             if e.to.is_some_and(|to| to < e.from) {
                 push(field(ExperiencePart::To), ProfileRule::EndBeforeStart);
+            } else if let Some(to) = e.to {
+                plausible(
+                    &mut push,
+                    field(ExperiencePart::To),
+                    to,
+                    ahead(JOB_END_YEARS_AHEAD),
+                );
             }
             if e.kind == ExperienceKind::DoctorWork && e.capacity == WorkCapacity::NotApplicable {
                 push(
@@ -952,8 +1024,10 @@ impl Profile {
                 true,
                 TEXT_MAX_CHARS,
             );
-            if m.date.is_some_and(|d| d > today) {
-                push(field(MeritPart::Date), ProfileRule::InFuture);
+            match m.date {
+                Some(d) if d > today => push(field(MeritPart::Date), ProfileRule::InFuture),
+                Some(d) => plausible(&mut push, field(MeritPart::Date), d, today),
+                None => {}
             }
         }
 
@@ -1017,6 +1091,24 @@ impl Profile {
 }
 
 /// Checks a free-text field: required (non-blank) and at most `max` characters.
+/// A date between [`EARLIEST_DATE`] and `latest`, or [`ProfileRule::DateOutOfRange`] naming both.
+fn plausible(
+    push: &mut impl FnMut(ProfileField, ProfileRule),
+    field: ProfileField,
+    date: Date,
+    latest: Date,
+) {
+    if !(EARLIEST_DATE..=latest).contains(&date) {
+        push(
+            field,
+            ProfileRule::DateOutOfRange {
+                earliest: EARLIEST_DATE,
+                latest,
+            },
+        );
+    }
+}
+
 fn text(
     push: &mut impl FnMut(ProfileField, ProfileRule),
     field: ProfileField,
@@ -1210,6 +1302,49 @@ pub(crate) mod tests {
             vec![("experiences[0].from".to_owned(), "profile_date_in_future")]
         );
         p.experiences[0].from = today;
+        assert_eq!(p.validate(today), Ok(()));
+    }
+
+    #[test]
+    fn dates_outside_the_plausible_range_are_refused_naming_the_field_and_range() {
+        let today = date(2027, 1, 15);
+        let mut p = sample();
+        p.education.degree_date = Some(date(9999, 12, 31));
+        p.authorisation = Authorisation::Applied {
+            expected: Some(date(1900, 1, 1)),
+        };
+        p.experiences[0].from = date(1949, 12, 31);
+        p.experiences[0].to = Some(date(2037, 1, 16));
+        p.merits[0].date = Some(date(1, 1, 1));
+        assert_eq!(
+            fields(&p, today),
+            vec![
+                (
+                    "education.degree_date".to_owned(),
+                    "profile_date_out_of_range"
+                ),
+                ("authorisation_date".to_owned(), "profile_date_out_of_range"),
+                (
+                    "experiences[0].from".to_owned(),
+                    "profile_date_out_of_range"
+                ),
+                ("experiences[0].to".to_owned(), "profile_date_out_of_range"),
+                ("merits[0].date".to_owned(), "profile_date_out_of_range"),
+            ]
+        );
+        let message = p.validate(today).unwrap_err()[0].message(Lang::Nb);
+        assert_eq!(
+            message,
+            "Datoen for graden må være mellom 01.01.1950 og 15.01.2032."
+        );
+        // The edges are accepted: a degree expected five years ahead, a job ending in ten.
+        p.education.degree_date = Some(date(2032, 1, 15));
+        p.authorisation = Authorisation::Applied {
+            expected: Some(EARLIEST_DATE),
+        };
+        p.experiences[0].from = EARLIEST_DATE;
+        p.experiences[0].to = Some(date(2037, 1, 15));
+        p.merits[0].date = Some(EARLIEST_DATE);
         assert_eq!(p.validate(today), Ok(()));
     }
 

@@ -56,6 +56,14 @@ enum Command {
         /// Hours after sign-in before a session ends regardless.
         #[arg(long, env = "LIS1_SESSION_MAX_HOURS", default_value_t = 12)]
         session_max_hours: u64,
+        /// Seconds a request may take before it is stopped and answered 503 (a document upload
+        /// may take up to five minutes).
+        #[arg(long, env = "LIS1_REQUEST_TIMEOUT_SECONDS", default_value_t = 30)]
+        request_timeout_seconds: u64,
+        /// Address to serve the Prometheus metrics (`/metrics`) on, e.g. `127.0.0.1:9090`.
+        /// Unset: no metrics are served. Never the public address.
+        #[arg(long, env = "LIS1_METRICS_LISTEN")]
+        metrics_listen: Option<SocketAddr>,
         #[command(flatten)]
         mail: MailArgs,
     },
@@ -213,17 +221,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             secure_cookies,
             session_idle_minutes,
             session_max_hours,
+            request_timeout_seconds,
+            metrics_listen,
             mail,
         } => {
+            if metrics_listen == Some(listen) {
+                anyhow::bail!(
+                    "--metrics-listen må være en annen adresse enn --listen: metrikkene skal ikke være offentlige"
+                );
+            }
             let store = open(&database_url).await?;
             let config = Config {
                 demo,
                 secure_cookies,
                 session_idle: std::time::Duration::from_secs(session_idle_minutes * 60),
                 session_absolute: std::time::Duration::from_secs(session_max_hours * 3600),
+                request_timeout: std::time::Duration::from_secs(request_timeout_seconds.max(1)),
                 ..Config::default()
             };
-            serve(store, config, listen, Some(mail)).await?;
+            serve(store, config, listen, metrics_listen, Some(mail)).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { database_url } => {
@@ -253,7 +269,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     demo: true,
                     ..Config::default()
                 };
-                serve(store, config, listen, None).await?;
+                serve(store, config, listen, None, None).await?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -356,6 +372,7 @@ async fn serve(
     store: Store,
     config: Config,
     listen: SocketAddr,
+    metrics_listen: Option<SocketAddr>,
     mail: Option<MailArgs>,
 ) -> anyhow::Result<()> {
     let state = AppState::new(store.clone(), config, Clock::System)?;
@@ -376,6 +393,19 @@ async fn serve(
                 .map_err(|e| anyhow::anyhow!("e-post: {e}"))?;
         }
         _ => tracing::info!("LIS1_SMTP_HOST is not set: e-mail waits in the outbox"),
+    }
+    // The metrics on their own address (an internal network or localhost), never the public one.
+    if let Some(addr) = metrics_listen {
+        let metrics = lis1_web::metrics_app(state.clone());
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("kunne ikke lytte på {addr} (metrikker)"))?;
+        tracing::info!(%addr, "metrics are served");
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, metrics).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
     }
     let app = lis1_web::app(state);
     let listener = tokio::net::TcpListener::bind(listen)

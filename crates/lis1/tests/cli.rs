@@ -477,3 +477,86 @@ async fn backup_and_restore_keep_every_row_and_the_audit_chain_postgres() {
         std::panic::resume_unwind(e.into_panic());
     }
 }
+
+/// A free localhost port (bind to 0 and let the kernel choose; a tiny race, fine in a test).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `GET path` over plain HTTP/1.1; the status code, or `None` if nothing answers.
+fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    let status = out.split(' ').nth(1)?.parse().ok()?;
+    Some((status, out))
+}
+
+/// Issue 9: the metrics are served on their own address only, and never on the public one.
+#[test]
+fn metrics_are_served_only_on_their_own_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("lis1.db").display());
+    let (public, private) = (free_port(), free_port());
+    let same = lis1(
+        &[
+            "serve",
+            "--database-url",
+            &url,
+            "--listen",
+            &format!("127.0.0.1:{public}"),
+            "--metrics-listen",
+            &format!("127.0.0.1:{public}"),
+        ],
+        &[],
+    );
+    assert!(!same.status.success());
+    assert!(text(&same).contains("--metrics-listen"), "{}", text(&same));
+
+    let mut server = Command::new(env!("CARGO_BIN_EXE_lis1"))
+        .args([
+            "serve",
+            "--database-url",
+            &url,
+            "--listen",
+            &format!("127.0.0.1:{public}"),
+            "--metrics-listen",
+            &format!("127.0.0.1:{private}"),
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let outcome = std::panic::catch_unwind(|| {
+        while http_get(public, "/healthz").is_none_or(|(s, _)| s != 200) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        let (status, body) = http_get(private, "/metrics").unwrap();
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("lis1_http_requests_total"), "{body}");
+        assert_eq!(http_get(public, "/metrics").unwrap().0, 404);
+    });
+    let _ = server.kill();
+    let _ = server.wait();
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e);
+    }
+}

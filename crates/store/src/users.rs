@@ -159,16 +159,26 @@ impl Tx {
         }
     }
 
-    /// The user as an access-control principal: grants and what their organisations cover.
+    /// The user as an access-control principal: grants, what their organisations cover, and
+    /// where each grant's organisation sits in the tree.
     pub async fn principal(&mut self, user: &User) -> Result<Principal> {
         self.principal_for(user.id, &user.grants).await
     }
 
     /// A principal holding `grants` (a user's, or an API token's one grant), with what the
-    /// grants' organisations cover.
+    /// grants' organisations cover and where each sits in the tree.
     pub async fn principal_for(&mut self, user_id: i64, grants: &[Grant]) -> Result<Principal> {
         let mut covers = Vec::new();
+        let mut parents = Vec::new();
         for g in grants {
+            let parent: Option<i64> = on_tx!(self, conn => {
+                sqlx::query_scalar("SELECT parent_id FROM organisations WHERE id = $1")
+                    .bind(g.org)
+                    .fetch_optional(&mut *conn)
+                    .await?
+                    .flatten()
+            });
+            parents.extend(parent.map(|p| (g.org, p)));
             let linked: Vec<i64> = on_tx!(self, conn => {
                 sqlx::query_scalar("SELECT to_id FROM org_links WHERE from_id = $1 ORDER BY to_id")
                     .bind(g.org)
@@ -182,6 +192,7 @@ impl Tx {
             grants: grants.to_vec(),
             covers,
             scopes: None,
+            parents,
         })
     }
 

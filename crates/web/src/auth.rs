@@ -7,7 +7,10 @@
 //! - CSRF: every form carries the session's token (`csrf_token`), every unsafe API call the
 //!   header `X-CSRF-Token`; the sign-in form uses a double-submit cookie. Cookies are
 //!   `SameSite=Lax` and `HttpOnly`.
-//! - Failed sign-ins are throttled per e-mail and per client address.
+//! - Failed sign-ins are throttled per e-mail and per client address, and written to the audit
+//!   log with the e-mail masked (see `log_failed_sign_in`).
+//! - After sign-in or a language switch the browser is sent only to a path on this site
+//!   ([`same_origin_path`]).
 //!
 //! Whether a signed-in user may do something is not decided here: see `lis1_domain::access`.
 
@@ -400,7 +403,7 @@ pub async fn login_form(
     let next = q
         .neste
         .as_deref()
-        .and_then(safe_next)
+        .and_then(same_origin_path)
         .unwrap_or("/oversikt");
     let mut resp = login_page(
         &state,
@@ -436,7 +439,9 @@ pub async fn login(
         return Err(AppError::csrf(lang));
     }
     let email = form.email.trim().to_lowercase();
-    let next = safe_next(&form.neste).unwrap_or("/oversikt").to_string();
+    let next = same_origin_path(&form.neste)
+        .unwrap_or("/oversikt")
+        .to_string();
     let again = |status, error: String| {
         login_page(
             &state,
@@ -491,10 +496,16 @@ pub async fn login(
         .map_err(|e| AppError::internal(lang, &e))?;
     let user = match creds {
         Some(c) if ok => c.user,
-        _ => {
+        other => {
             state.limiter.fail(email_key, now);
             state.limiter.fail(addr_key, now);
             tracing::info!("sign-in failed");
+            let reason = if other.is_some() {
+                "wrong_password"
+            } else {
+                "unknown_account"
+            };
+            log_failed_sign_in(&state, other.map(|c| c.user.id), &email, reason, lang).await?;
             return again(
                 StatusCode::UNAUTHORIZED,
                 crate::i18n::t(lang, "login.failed"),
@@ -502,12 +513,14 @@ pub async fn login(
         }
     };
     if user.disabled {
+        log_failed_sign_in(&state, Some(user.id), &email, "disabled", lang).await?;
         return again(
             StatusCode::FORBIDDEN,
             crate::i18n::t(lang, "login.disabled"),
         );
     }
     if user.is_demo && !state.config.demo {
+        log_failed_sign_in(&state, Some(user.id), &email, "demo_only", lang).await?;
         return again(
             StatusCode::FORBIDDEN,
             crate::i18n::t(lang, "login.demo_only"),
@@ -533,6 +546,52 @@ pub async fn login(
     set_cookie(&mut resp, &state, SESSION_COOKIE, &token, Some(max_age));
     clear_cookie(&mut resp, &state, LOGIN_CSRF_COOKIE);
     Ok(resp)
+}
+
+/// Appends a failed sign-in to the audit log (issue 9). Never the password. The e-mail as typed
+/// is recorded only masked ([`mask_email`]): the audit log cannot be edited or pruned, and a full
+/// address someone mistyped, or someone else's, has no business there for good. When the account
+/// exists its id is the object, so the directorate can see attempts against an account; client
+/// addresses are not recorded (the throttle keeps them in memory for its window only). Throttled
+/// attempts are not written, so one client cannot fill the log faster than the throttle allows.
+async fn log_failed_sign_in(
+    state: &AppState,
+    user: Option<i64>,
+    email: &str,
+    reason: &str,
+    lang: Lang,
+) -> Result<(), AppError> {
+    let ctx = lis1_store::Ctx::new(lis1_store::Actor::system(), state.now());
+    state
+        .store
+        .log(
+            &ctx,
+            lis1_store::audit::Event {
+                action: "session.login_failed",
+                object_type: "user",
+                object_id: user.map(|u| u.to_string()).unwrap_or_default(),
+                summary: serde_json::json!({"email": mask_email(email), "reason": reason}),
+            },
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| AppError::store(e, lang))
+}
+
+/// An e-mail address with the local part hidden but its first character: `h***@demo.lis1.no`.
+/// The domain stays (it tells which organisation an attempt was aimed at).
+pub fn mask_email(email: &str) -> String {
+    let (local, domain) = match email.rsplit_once('@') {
+        Some((l, d)) => (l, Some(d)),
+        None => (email, None),
+    };
+    let first: String = local.chars().take(1).collect();
+    // Cut a long domain: the input is whatever was typed.
+    let domain: Option<String> = domain.map(|d| d.chars().take(100).collect());
+    match domain {
+        Some(d) => format!("{first}***@{d}"),
+        None => format!("{first}***"),
+    }
 }
 
 /// The sign-out form.
@@ -577,7 +636,7 @@ pub async fn switch_language(
     Query(q): Query<LangQuery>,
 ) -> Response {
     let lang = Lang::from_tag(&q.til).unwrap_or_default();
-    let next = q.neste.as_deref().and_then(safe_next).unwrap_or("/");
+    let next = q.neste.as_deref().and_then(same_origin_path).unwrap_or("/");
     let mut resp = Redirect::to(next).into_response();
     set_cookie(
         &mut resp,
@@ -589,12 +648,19 @@ pub async fn switch_language(
     resp
 }
 
-/// A local path to go to after sign-in; `None` for anything that could leave the site.
-fn safe_next(next: &str) -> Option<&str> {
-    let ok = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.contains(['\r', '\n'])
+/// A redirect target taken from input (`neste` after sign-in or a language switch): `Some` only
+/// for a path on this site, `None` for anything a browser could take elsewhere.
+///
+/// Accepted: a single `/` followed by a character that is neither `/` nor `\`, and nowhere a
+/// backslash or a control character (C0, DEL or C1). Browsers drop tabs and newlines from URLs
+/// and read `\` as `/`, so `/\t/evil.example` or `/\\evil.example` would become the
+/// protocol-relative `//evil.example` (issue 9). The sign-in and sign-out pages are refused too,
+/// so that signing in never lands on them.
+pub fn same_origin_path(next: &str) -> Option<&str> {
+    let mut chars = next.chars();
+    let ok = chars.next() == Some('/')
+        && chars.next().is_some_and(|c| c != '/' && c != '\\')
+        && !next.chars().any(|c| c == '\\' || c.is_control())
         && !next.starts_with("/logg-");
     ok.then_some(next)
 }
@@ -680,18 +746,69 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_local_paths_are_followed_after_sign_in() {
-        assert_eq!(safe_next("/runder/3"), Some("/runder/3"));
+    fn only_paths_on_this_site_are_followed() {
+        for good in [
+            "/runder/3",
+            "/oversikt",
+            "/utlysninger/4/sokere?region=nord&fra=1#topp",
+            "/%2F%2Fevil.example",
+            "/kalender/2027",
+            "/a//b",
+        ] {
+            assert_eq!(same_origin_path(good), Some(good), "{good:?}");
+        }
         for bad in [
             "//evil.example",
+            "///evil.example",
             "https://evil.example",
-            "/\\evil",
+            "/\\evil.example",
+            "\\/evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/evil.example",
+            "\t//evil.example",
+            "/x\\y",
+            "/x\u{7f}",
+            "/x\u{85}",
+            "/x\u{9b}",
+            "/\u{0}",
             "",
+            "/",
             "/logg-ut",
+            "/logg-inn?neste=/x",
             "x",
+            "evil.example",
+            "javascript:alert(1)",
         ] {
-            assert_eq!(safe_next(bad), None, "{bad}");
+            assert_eq!(same_origin_path(bad), None, "{bad:?}");
         }
+    }
+
+    proptest::proptest! {
+        /// Whatever is accepted, a browser reads as a path on this site: after removing what
+        /// browsers remove (tabs and newlines) and reading `\` as `/`, it still starts with one
+        /// `/` and then something else.
+        #[test]
+        fn nothing_accepted_leaves_the_site(s in "[/\\\\\t\n\r a-z.:%\u{7f}\u{85}]{0,12}") {
+            if let Some(p) = same_origin_path(&s) {
+                let seen: String = p
+                    .chars()
+                    .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+                    .map(|c| if c == '\\' { '/' } else { c })
+                    .collect();
+                proptest::prop_assert!(seen.starts_with('/') && !seen.starts_with("//"), "{:?}", p);
+                proptest::prop_assert!(!p.chars().any(char::is_control));
+            }
+        }
+    }
+
+    #[test]
+    fn e_mails_are_masked_for_the_audit_log() {
+        assert_eq!(mask_email("hanne@demo.lis1.no"), "h***@demo.lis1.no");
+        assert_eq!(mask_email("x@y"), "x***@y");
+        assert_eq!(mask_email("noat"), "n***");
+        assert_eq!(mask_email(""), "***");
+        assert_eq!(mask_email("ø@a@b.no"), "ø***@b.no");
     }
 
     #[test]

@@ -165,6 +165,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("rounds.marking_at", "Merkefrist", "Marking deadline"),
     ("rounds.save", "Lagre runden", "Save the round"),
     (
+        "rounds.past_ok",
+        "Registrer runden selv om kunngjøringen er passert",
+        "Register the round although the announcement has passed",
+    ),
+    (
         "rounds.saved",
         "Runden er lagret.",
         "The round has been saved.",

@@ -10,6 +10,7 @@ pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod i18n;
+pub mod limits;
 pub mod mailer;
 pub mod metrics;
 pub mod notify;
@@ -167,7 +168,6 @@ pub fn app(state: AppState) -> Router {
         .route("/kalender/{year}", get(pages::calendar::year))
         .route("/assets/{file}", get(assets::asset))
         .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics::metrics))
         .route(
             "/api/openapi.json",
             get(move || async move {
@@ -183,7 +183,7 @@ pub fn app(state: AppState) -> Router {
         // Documents may be up to 10 MB; this route alone takes more than the general limit.
         .merge(
             Router::new()
-                .route("/profil/dokumenter", post(pages::apply::upload))
+                .route(limits::UPLOAD_PATH, post(pages::apply::upload))
                 .layer(DefaultBodyLimit::max(
                     pages::apply::MAX_DOCUMENT_BYTES + 64 * 1024,
                 ))
@@ -199,8 +199,19 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             auth::resolve_visitor,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.config.max_body_bytes,
+            limits::form_limits,
+        ))
         .layer(middleware::from_fn(friendly_limits))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.config.request_timeout,
+            limits::time_limit,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.config.secure_cookies,
+            security_headers,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
@@ -294,9 +305,37 @@ async fn friendly_limits(req: Request, next: Next) -> Response {
     }
 }
 
-async fn security_headers(req: Request, next: Next) -> Response {
+/// The prometheus metrics at `/metrics`, for a separate listen address (`lis1 serve
+/// --metrics-listen`): they are not on the public router, since request counts by route tell an
+/// outsider how the portal is used.
+pub fn metrics_app(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics::metrics))
+        .with_state(state)
+}
+
+/// Security headers on every response, set once here:
+/// - `Cache-Control: no-store` on every response to a signed-in request (one carrying a session
+///   cookie) and on every response that sets a cookie, whatever the handler said, except static
+///   assets under `/assets/`: pages and API answers for a signed-in user hold personal data and
+///   must not be kept by a browser or a proxy;
+/// - `Strict-Transport-Security` when cookies are `Secure` (the portal runs behind HTTPS);
+/// - no sniffing, no framing, same-origin referrers and a strict content security policy.
+async fn security_headers(State(secure): State<bool>, req: Request, next: Next) -> Response {
+    let signed_in = auth::cookies(req.headers()).contains_key(auth::SESSION_COOKIE);
+    let asset = req.uri().path().starts_with("/assets/");
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
+    let sets_cookie = h.contains_key(header::SET_COOKIE);
+    if (signed_in || sets_cookie) && !asset {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if secure {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     h.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),

@@ -1,5 +1,7 @@
 //! Prometheus metrics at `/metrics`: requests by route and status, and latency. Labels are route
 //! templates (`/runder/{id}`), never concrete paths, so no personal data reaches the metrics.
+//! They are served on their own address (`crate::metrics_app`, `lis1 serve --metrics-listen`),
+//! not on the public router: how the portal is used is not for anyone to read (issue 9).
 
 use std::time::Instant;
 

@@ -25,6 +25,9 @@ pub struct Config {
     pub session_absolute: Duration,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// The longest a request may take before it is answered 503 and its work dropped (a
+    /// document upload may take up to [`crate::limits::UPLOAD_TIMEOUT`]).
+    pub request_timeout: Duration,
 }
 
 impl Default for Config {
@@ -35,6 +38,7 @@ impl Default for Config {
             session_idle: Duration::from_secs(30 * 60),
             session_absolute: Duration::from_secs(12 * 60 * 60),
             max_body_bytes: 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
         }
     }
 }

@@ -37,7 +37,7 @@ use crate::state::AppState;
         description = "The LIS1 portal's API. Times are ISO 8601; round times are Norwegian civil \
                        times (Europe/Oslo) without offset, as people enter them."
     ),
-    components(schemas(Problem)),
+    components(schemas(Problem, SeasonName)),
     tags(
         (name = "account", description = "The signed-in user"),
         (name = "rounds", description = "Rounds (utlysningsrunder) and offer rounds"),
@@ -276,7 +276,10 @@ pub struct MeDto {
 
 /// Who am I?
 #[utoipa::path(get, path = "/api/v1/me", tag = "account",
-    responses((status = 200, body = MeDto), (status = 401, body = Problem)))]
+    responses(
+        (status = 200, body = MeDto),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
+    ))]
 async fn me(v: Visitor) -> Result<Json<MeDto>, AppError> {
     let s = v.require_api()?;
     Ok(Json(MeDto {
@@ -296,17 +299,78 @@ async fn me(v: Visitor) -> Result<Json<MeDto>, AppError> {
     }))
 }
 
+/// Strict formats for the API's civil dates and times (issue 9): a lenient parser would take
+/// `2034-03-01T00:00` for a date and drop the time, or take an offset and ignore it. A date is
+/// exactly `YYYY-MM-DD`; a time is `YYYY-MM-DDTHH:MM` (or with `:SS`), Norwegian civil time with
+/// no offset.
+mod strict {
+    use jiff::civil::{Date, DateTime};
+    use serde::{Deserialize, Deserializer, de::Error};
+
+    fn shape(s: &str, pattern: &str) -> bool {
+        s.len() == pattern.len()
+            && s.bytes().zip(pattern.bytes()).all(|(c, p)| match p {
+                b'9' => c.is_ascii_digit(),
+                other => c == other,
+            })
+    }
+
+    /// Whether `s` is written `YYYY-MM-DD`.
+    pub fn is_date(s: &str) -> bool {
+        shape(s, "9999-99-99")
+    }
+
+    /// Whether `s` is written `YYYY-MM-DDTHH:MM` or `YYYY-MM-DDTHH:MM:SS`.
+    pub fn is_datetime(s: &str) -> bool {
+        shape(s, "9999-99-99T99:99") || shape(s, "9999-99-99T99:99:99")
+    }
+
+    pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        let s = String::deserialize(d)?;
+        if !is_date(&s) {
+            return Err(D::Error::custom(format!(
+                "expected a date written YYYY-MM-DD, got {s:?}"
+            )));
+        }
+        s.parse().map_err(D::Error::custom)
+    }
+
+    pub fn datetime<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime, D::Error> {
+        let s = String::deserialize(d)?;
+        if !is_datetime(&s) {
+            return Err(D::Error::custom(format!(
+                "expected a Norwegian time written YYYY-MM-DDTHH:MM without offset, got {s:?}"
+            )));
+        }
+        s.parse().map_err(D::Error::custom)
+    }
+}
+
+/// A round's season, as the API writes it.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum SeasonName {
+    /// Announced in January, start 1 September the same year.
+    Spring,
+    /// Announced in August, start 1 March the next year.
+    Autumn,
+}
+
 /// An offer round.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct OfferRoundDto {
     /// When offers are made, Norwegian time, e.g. `2027-02-22T09:00`.
-    #[schema(value_type = String, example = "2027-02-22T09:00")]
+    #[schema(value_type = String, format = "YYYY-MM-DDTHH:MM", example = "2027-02-22T09:00")]
+    #[serde(deserialize_with = "strict::datetime")]
     pub offer_at: DateTime,
     /// Reply deadline (svarfrist).
-    #[schema(value_type = String, example = "2027-02-25T12:00")]
+    #[schema(value_type = String, format = "YYYY-MM-DDTHH:MM", example = "2027-02-25T12:00")]
+    #[serde(deserialize_with = "strict::datetime")]
     pub reply_deadline: DateTime,
     /// Marking deadline (merkefrist).
-    #[schema(value_type = String, example = "2027-02-26T12:00")]
+    #[schema(value_type = String, format = "YYYY-MM-DDTHH:MM", example = "2027-02-26T12:00")]
+    #[serde(deserialize_with = "strict::datetime")]
     pub marking_at: DateTime,
 }
 
@@ -319,25 +383,37 @@ pub struct RoundDto {
     /// Name, e.g. "LIS1 våren 2027".
     pub name: String,
     /// `spring` (announced in January, start 1 September) or `autumn` (announced in August,
-    /// start 1 March next year).
+    /// start 1 March next year). Another value is refused with 422.
+    #[schema(value_type = SeasonName)]
     pub season: String,
-    /// Year of the announcement.
+    /// Year of the announcement, 2000–2100 (outside is refused with 422).
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year: i16,
-    /// Announcement (kunngjøring), Norwegian time.
-    #[schema(value_type = String, example = "2027-01-18T09:00")]
+    /// Announcement (kunngjøring), Norwegian time. A time already past is accepted (a round may
+    /// be registered late) with a warning in `warnings`.
+    #[schema(value_type = String, format = "YYYY-MM-DDTHH:MM", example = "2027-01-18T09:00")]
+    #[serde(deserialize_with = "strict::datetime")]
     pub announcement: DateTime,
     /// Application deadline (søknadsfrist): at least two weeks after the announcement.
-    #[schema(value_type = String, example = "2027-02-02T23:59")]
+    #[schema(value_type = String, format = "YYYY-MM-DDTHH:MM", example = "2027-02-02T23:59")]
+    #[serde(deserialize_with = "strict::datetime")]
     pub application_deadline: DateTime,
     /// Earliest offer time.
-    #[schema(value_type = String, example = "2027-02-22T09:00")]
+    #[schema(value_type = String, format = "YYYY-MM-DDTHH:MM", example = "2027-02-22T09:00")]
+    #[serde(deserialize_with = "strict::datetime")]
     pub earliest_offer: DateTime,
-    /// Hospital start: 1 March or 1 September.
-    #[schema(value_type = String, example = "2027-09-01")]
+    /// Hospital start: 1 March or 1 September, written `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date, example = "2027-09-01")]
+    #[serde(deserialize_with = "strict::date")]
     pub start_date: Date,
-    /// Offer rounds; the first one's reply deadline is at least three working days after its
-    /// offer time.
+    /// Offer rounds, 1 to 10; the first one's reply deadline is at least three working days
+    /// after its offer time.
+    #[schema(min_items = 1, max_items = 10)]
     pub offer_rounds: Vec<OfferRoundDto>,
+    /// Warnings about the round as saved, for a person to read (e.g. the announcement has
+    /// already passed). Ignored when creating.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl RoundDto {
@@ -361,6 +437,7 @@ impl RoundDto {
                     marking_at: civil(o.marking_at),
                 })
                 .collect(),
+            warnings: Vec::new(),
         }
     }
 }
@@ -383,7 +460,10 @@ async fn list_rounds(
 /// One round. Public.
 #[utoipa::path(get, path = "/api/v1/rounds/{id}", tag = "rounds",
     params(("id" = i64, Path, description = "Round id")),
-    responses((status = 200, body = RoundDto), (status = 404, body = Problem)))]
+    responses(
+        (status = 200, body = RoundDto),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such round (or the id is not a number)"),
+    ))]
 async fn get_round(
     State(state): State<AppState>,
     v: Visitor,
@@ -403,10 +483,12 @@ async fn get_round(
 /// date.
 #[utoipa::path(post, path = "/api/v1/rounds", tag = "rounds", request_body = RoundDto,
     responses(
-        (status = 201, body = RoundDto),
-        (status = 400, body = Problem, description = "Not valid JSON for a round"),
-        (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 422, body = Problem, description = "A rule is broken; see `errors`"),
+        (status = 201, body = RoundDto, description = "Created; `warnings` says if the announcement has already passed"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Not valid JSON for a round, or a date or time not written `YYYY-MM-DD` / `YYYY-MM-DDTHH:MM`"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "Not the directorate, or no valid `X-CSRF-Token`"),
+        (status = 413, body = Problem, content_type = "application/problem+json", description = "The body is larger than 1 MB"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "A rule is broken (unknown season, year outside 2000–2100, dates, more than 10 offer rounds, a round for the season and year exists); see `errors`"),
     ))]
 async fn create_round(
     State(state): State<AppState>,
@@ -450,6 +532,10 @@ async fn create_round(
             })
             .collect(),
     };
+    // A round may be registered late; the client is told, as the form warns a person.
+    let warnings: Vec<String> = crate::pages::rounds::past_announcement(&state, &draft, lang)
+        .into_iter()
+        .collect();
     match create(&state, &v, s, grant, draft).await {
         Ok(id) => {
             let r = state
@@ -457,7 +543,9 @@ async fn create_round(
                 .round(id)
                 .await
                 .map_err(|e| AppError::store(e, lang).api())?;
-            Ok((StatusCode::CREATED, Json(RoundDto::from_stored(&r))).into_response())
+            let mut dto = RoundDto::from_stored(&r);
+            dto.warnings = warnings;
+            Ok((StatusCode::CREATED, Json(dto)).into_response())
         }
         Err(CreateError::Invalid(fields)) => {
             let first = fields.first().map(|(_, m)| m.clone()).unwrap_or_default();
@@ -487,7 +575,11 @@ pub struct OrgDto {
 
 /// All organisations (signed-in employer roles).
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations",
-    responses((status = 200, body = Vec<OrgDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses(
+        (status = 200, body = Vec<OrgDto>),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "An applicant"),
+    ))]
 async fn list_organisations(
     State(state): State<AppState>,
     v: Visitor,
@@ -526,8 +618,11 @@ pub struct HolidayDto {
 
 /// Norwegian public holidays of a year. Public.
 #[utoipa::path(get, path = "/api/v1/calendar/holidays/{year}", tag = "calendar",
-    params(("year" = i16, Path, description = "Year, 1900–2200")),
-    responses((status = 200, body = Vec<HolidayDto>), (status = 404, body = Problem)))]
+    params(("year" = i16, Path, minimum = 1900, maximum = 2200, description = "Year, 1900–2200")),
+    responses(
+        (status = 200, body = Vec<HolidayDto>),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "A year outside 1900–2200, or not a number"),
+    ))]
 async fn holidays(v: Visitor, Path(year): Path<String>) -> Result<Json<Vec<HolidayDto>>, AppError> {
     let year: i16 = match year.parse() {
         Ok(y) if (1900..=2200).contains(&y) => y,
@@ -560,7 +655,11 @@ pub struct AuditVerifyDto {
 
 /// Verifies the audit log's hash chain (the directorate only).
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
-    responses((status = 200, body = AuditVerifyDto), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses(
+        (status = 200, body = AuditVerifyDto),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "Not the directorate"),
+    ))]
 async fn verify_audit(
     State(state): State<AppState>,
     v: Visitor,

@@ -27,6 +27,7 @@ use serde::Deserialize;
 
 use crate::auth::{SignedIn, Visitor};
 use crate::error::AppError;
+use crate::limits::{self, RowField};
 use crate::pages::{fmt_time, page};
 use crate::state::AppState;
 
@@ -478,6 +479,10 @@ struct AdForm {
     screening: Vec<ScreeningForm>,
     auto_next: bool,
     positions: Vec<PositionForm>,
+    /// Tables whose posted rows went past their limit, with the limit: the form is refused at
+    /// the table and nothing is saved (issue 9).
+    #[serde(skip)]
+    too_far: BTreeMap<&'static str, usize>,
 }
 
 /// One screening question as typed: the English text may be left empty.
@@ -489,7 +494,7 @@ struct ScreeningForm {
 
 /// Empty screening rows under the questions.
 const SCREENING_EMPTY_ROWS: usize = 3;
-/// Screening rows beyond this index are ignored (a tampered form).
+/// A form with screening rows at or beyond this index is refused (a tampered form).
 const SCREENING_MAX_ROWS: usize = ads::MAX_QUESTIONS + SCREENING_EMPTY_ROWS;
 
 impl ScreeningForm {
@@ -587,6 +592,7 @@ impl AdForm {
             screening,
             auto_next: ad.auto_next_in_line,
             positions,
+            too_far: BTreeMap::new(),
         }
     }
 
@@ -605,52 +611,53 @@ impl AdForm {
                 "description" => f.description = v.clone(),
                 "weighted" => f.weighted = v.clone(),
                 "auto_next" => f.auto_next = true,
-                other if rubric_form::take_field(&mut f.rubric, other, v) => {}
-                other if other.starts_with("screening[") => {
-                    let Some((n, part)) = other["screening[".len()..].split_once("].") else {
-                        continue;
-                    };
-                    let Some(n) = n.parse::<usize>().ok().filter(|&n| n < SCREENING_MAX_ROWS)
-                    else {
-                        continue;
-                    };
-                    if f.screening.len() <= n {
-                        f.screening.resize(n + 1, ScreeningForm::default());
+                other => match rubric_form::take_field(&mut f.rubric, other, v) {
+                    rubric_form::Taken::Cell => {}
+                    rubric_form::Taken::TooFar => {
+                        f.too_far.insert("rubric", rubric_form::MAX_TABLE_ITEMS);
                     }
-                    match part {
-                        "text_nb" => f.screening[n].text_nb = v.clone(),
-                        "text_en" => f.screening[n].text_en = v.clone(),
-                        _ => {}
+                    rubric_form::Taken::Other => {
+                        match limits::row_field(other, "screening", SCREENING_MAX_ROWS) {
+                            RowField::Row(n, part) => {
+                                if f.screening.len() <= n {
+                                    f.screening.resize(n + 1, ScreeningForm::default());
+                                }
+                                match part {
+                                    "text_nb" => f.screening[n].text_nb = v.clone(),
+                                    "text_en" => f.screening[n].text_en = v.clone(),
+                                    _ => {}
+                                }
+                                continue;
+                            }
+                            RowField::TooFar => {
+                                f.too_far.insert("screening", ads::MAX_QUESTIONS);
+                                continue;
+                            }
+                            RowField::Other => {}
+                        }
+                        // A draft with more rows than a new form has them all (within the rule's
+                        // maximum; rows beyond it are a tampered form, refused).
+                        match limits::row_field(other, "positions", ads::MAX_POSITION_ROWS) {
+                            RowField::Row(n, part) => {
+                                if f.positions.len() <= n {
+                                    f.positions.resize(n + 1, PositionForm::default());
+                                }
+                                let p = &mut f.positions[n];
+                                match part {
+                                    "kind" => p.kind = v.clone(),
+                                    "count" => p.count = v.trim().to_string(),
+                                    "municipality_id" => p.municipality_id = v.clone(),
+                                    "later_employer_id" => p.later_employer_id = v.clone(),
+                                    _ => {}
+                                }
+                            }
+                            RowField::TooFar => {
+                                f.too_far.insert("positions", ads::MAX_POSITION_ROWS);
+                            }
+                            RowField::Other => {}
+                        }
                     }
-                }
-                other => {
-                    let Some(rest) = other.strip_prefix("positions[") else {
-                        continue;
-                    };
-                    let Some((n, part)) = rest.split_once("].") else {
-                        continue;
-                    };
-                    // A draft with more rows than a new form has them all (within the rule's
-                    // maximum; rows beyond it are a tampered form).
-                    let Some(n) = n
-                        .parse::<usize>()
-                        .ok()
-                        .filter(|&n| n < ads::MAX_POSITION_ROWS)
-                    else {
-                        continue;
-                    };
-                    if f.positions.len() <= n {
-                        f.positions.resize(n + 1, PositionForm::default());
-                    }
-                    let p = &mut f.positions[n];
-                    match part {
-                        "kind" => p.kind = v.clone(),
-                        "count" => p.count = v.trim().to_string(),
-                        "municipality_id" => p.municipality_id = v.clone(),
-                        "later_employer_id" => p.later_employer_id = v.clone(),
-                        _ => {}
-                    }
-                }
+                },
             }
         }
         rubric_form::top_up(&mut f.rubric);
@@ -879,6 +886,9 @@ async fn check_form(
 ) -> Result<Result<(NewAdvertisement, Grant), Vec<(String, String)>>, AppError> {
     let mut errors: Vec<(String, String)> = Vec::new();
     let invalid = lang.pick("Velg fra listen.", "Choose from the list.");
+    for (table, max) in &form.too_far {
+        errors.push((table.to_string(), limits::too_many_rows(lang, *max)));
+    }
 
     let site = form
         .site_id

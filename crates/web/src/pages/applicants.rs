@@ -231,6 +231,27 @@ async fn view_grant(
     .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))
 }
 
+/// The grant under which `s` comments on the advertisement's applicants (not the directorate:
+/// see `Action::CommentOnApplicant`).
+async fn comment_grant(
+    state: &AppState,
+    s: &SignedIn,
+    c: &AdContext,
+    lang: Lang,
+) -> Result<Grant, AppError> {
+    let participant = participant(state, c.ad.id, s.user.id, lang).await?;
+    let later = c.later_employers();
+    authorize(
+        &s.principal,
+        &Action::CommentOnApplicant {
+            hf: &c.hf_path,
+            participant,
+            later_employers: &later,
+        },
+    )
+    .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))
+}
+
 /// Which positions' applicants `s` may see under `grant`: `None` for all of them (the hospital,
 /// the directorate, registered participants); otherwise only the bound positions whose later
 /// employer the grant is held in (004: the later employer decides on those, and needs no more).
@@ -261,7 +282,7 @@ fn in_scope(scope: &Option<Vec<i64>>, app: &Application) -> bool {
 }
 
 /// Whether `s` may see an applicant's documents: through an advertisement the applicant applied
-/// to whose applicants `s` may see.
+/// to whose applicants `s` may see, or a rest position the applicant applied to that `s` manages.
 pub async fn may_see_applicant(
     state: &AppState,
     s: &SignedIn,
@@ -278,6 +299,24 @@ pub async fn may_see_applicant(
         if let Ok(g) = view_grant(state, s, &c, lang).await
             && in_scope(&visible_positions(s, &c, g), a)
         {
+            return Ok(g);
+        }
+    }
+    // A rest position's employer (a municipality or a trust) reads its applicants' documents too.
+    for a in state
+        .store
+        .rest_applications_for_applicant(applicant)
+        .await
+        .map_err(|e| AppError::store(e, lang))?
+        .iter()
+        .filter(|a| a.state == "submitted")
+    {
+        let r = state
+            .store
+            .rest_position(a.rest_position_id)
+            .await
+            .map_err(|e| AppError::store(e, lang))?;
+        if let Ok(g) = crate::pages::rest::manage(state, s, &r, lang).await {
             return Ok(g);
         }
     }
@@ -577,6 +616,7 @@ pub async fn show(
         .map(|ad| context! { delta => Points(ad.delta).format(lang), reason => ad.reason, at => fmt_time(ad.created_at, lang) })
         .collect();
     let may_assess = authorize(&s.principal, &Action::AssessApplicants { hf: &c.hf_path }).is_ok();
+    let may_comment = comment_grant(&state, s, &c, lang).await.is_ok();
     crate::templates::render(
         "application.html",
         page(
@@ -593,7 +633,8 @@ pub async fn show(
                 references => p.references.iter().map(|r| format!("{} ({}), {}", r.name, r.role, r.phone)).collect::<Vec<_>>(),
                 motivation => a.motivation.clone(), answers => answers, docs => docs,
                 comments => comments, adjustments => adjustments, notes => a.notes.clone(),
-                may_assess => may_assess, notice => q.lagret.map(|_| crate::i18n::t(lang, "applicants.saved")),
+                may_assess => may_assess, may_comment => may_comment,
+                notice => q.lagret.map(|_| crate::i18n::t(lang, "applicants.saved")),
             },
         ),
     )
@@ -731,7 +772,7 @@ pub async fn comment(
     let s = v.require()?;
     s.check_csrf(&f.csrf_token, lang)?;
     let (c, a) = load_for_write(&state, &v, &ad, &app).await?;
-    let grant = view_grant(&state, s, &c, lang).await?;
+    let grant = comment_grant(&state, s, &c, lang).await?;
     if !in_scope(&visible_positions(s, &c, grant), &a) {
         return Err(AppError::domain(
             StatusCode::FORBIDDEN,
@@ -775,7 +816,25 @@ pub async fn recommendation(
     let s = v.require()?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
     let c = crate::pages::ads::load(&state, id, lang).await?;
-    view_grant(&state, s, &c, lang).await?;
+    let grant = view_grant(&state, s, &c, lang).await?;
+    // The innstilling shows applicants' names and points: the read is logged.
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    state
+        .store
+        .log(
+            &ctx,
+            Event {
+                action: "recommendation.view",
+                object_type: "advertisement",
+                object_id: id.to_string(),
+                summary: serde_json::json!({
+                    "positions": visible_positions(s, &c, grant)
+                        .unwrap_or_else(|| c.ad.positions.iter().map(|p| p.id).collect()),
+                }),
+            },
+        )
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
     rec_page(
         &state,
         &v,
@@ -969,6 +1028,13 @@ pub async fn save_recommendation(
         .filter(|(k, _)| k.starts_with("rank."))
         .map(|(k, v)| (k.clone(), v.trim().to_string()))
         .collect();
+    // Who applied for which position: a rank is only read for an applicant of the position, and
+    // is at most their number (issue 9: no number in the form decides how much is read).
+    let apps = state
+        .store
+        .applications(Some(id), None)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
     let mut plans = Vec::new();
     for p in &c.ad.positions {
         let Ok(grant) = authorize(
@@ -980,6 +1046,12 @@ pub async fn save_recommendation(
         ) else {
             continue;
         };
+        let applicants: Vec<i64> = apps
+            .iter()
+            .filter(|a| a.state == "submitted" && a.position_ids.contains(&p.id))
+            .map(|a| a.id)
+            .collect();
+        let most = u32::try_from(applicants.len()).unwrap_or(u32::MAX);
         let mut ranks: Vec<(u32, i64)> = Vec::new();
         for (k, val) in &typed {
             let Some(rest) = k.strip_prefix(&format!("rank.{}.", p.id)) else {
@@ -988,20 +1060,26 @@ pub async fn save_recommendation(
             if val.is_empty() {
                 continue;
             }
-            let (Ok(app), Ok(rank)) = (rest.parse::<i64>(), val.parse::<u32>()) else {
+            let parsed = (rest.parse::<i64>(), val.parse::<u32>());
+            let in_range = matches!(parsed, (Ok(app), Ok(rank))
+                if applicants.contains(&app) && (1..=most).contains(&rank));
+            let (Ok(app), Ok(rank), true) = (parsed.0, parsed.1, in_range) else {
                 let html = rec_page(
                     &state,
                     &v,
                     s,
                     &c,
                     &typed,
-                    Some(
-                        lang.pick(
-                            "Rangeringen må være et helt tall (1, 2, 3 …).",
-                            "The rank must be a whole number (1, 2, 3 …).",
-                        )
-                        .into(),
-                    ),
+                    Some(match lang {
+                        Lang::Nb => format!(
+                            "Rangeringen må være et helt tall fra 1 til {most} (antall søkere på \
+                             stillingen). Ingenting ble lagret."
+                        ),
+                        Lang::En => format!(
+                            "The rank must be a whole number from 1 to {most} (the number of \
+                             applicants for the position). Nothing was saved."
+                        ),
+                    }),
                     None,
                 )
                 .await?;

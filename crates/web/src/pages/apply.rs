@@ -14,7 +14,8 @@ use lis1_domain::advertisements::{self as ads, Answer, Window};
 use lis1_domain::identity::{HprNumber, NationalId, SyntheticPolicy};
 use lis1_domain::profiles::{
     Authorisation, CareLevel, CareerPreference, DegreeKind, Education, Experience, ExperienceKind,
-    Merit, MeritKind, NorwegianLevel, Profile, Reference, WorkCapacity,
+    MAX_EXPERIENCES, MAX_MERITS, MAX_REFERENCES, Merit, MeritKind, NorwegianLevel, Profile,
+    Reference, WorkCapacity,
 };
 use lis1_domain::{Lang, Localized};
 use lis1_store::applications::{NewDocument, Submit, Submitted};
@@ -25,6 +26,7 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::{SignedIn, Visitor};
 use crate::error::AppError;
+use crate::limits::{self, RowField};
 use crate::pages::ads::AdContext;
 use crate::pages::{fmt_time, page};
 use crate::state::AppState;
@@ -250,6 +252,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
 const EXTRA_ROWS: usize = 2;
 /// The largest document accepted (the issue: ≤ 10 MB each).
 pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
+/// The most parts an upload may have (the form sends three).
+const MAX_UPLOAD_FIELDS: usize = 10;
 const DOC_KINDS: &[&str] = &["norwegian_test", "diploma", "authorisation", "cv", "other"];
 
 fn require_applicant(v: &Visitor) -> Result<(&SignedIn, Grant), AppError> {
@@ -355,20 +359,131 @@ fn to_pairs(p: &Profile) -> BTreeMap<String, String> {
     m
 }
 
+/// The profile form's tables of rows: their name, the parts of a row, and the most rows a form
+/// may post — the domain's limit plus the empty rows the page adds (issue 9: the row count never
+/// comes from a number in a field name without a bound).
+const TABLES: [(&str, &[&str], usize); 3] = [
+    (
+        "experiences",
+        &[
+            "employer",
+            "from",
+            "to",
+            "kind",
+            "on_call",
+            "capacity",
+            "care_level",
+            "percent",
+        ],
+        MAX_EXPERIENCES + EXTRA_ROWS,
+    ),
+    (
+        "merits",
+        &["kind", "title", "date"],
+        MAX_MERITS + EXTRA_ROWS,
+    ),
+    (
+        "references",
+        &["name", "role", "phone", "email"],
+        MAX_REFERENCES + EXTRA_ROWS,
+    ),
+];
+
+/// The profile form's other fields.
+const FIELDS: &[&str] = &[
+    "full_name",
+    "email",
+    "phone",
+    "national_id",
+    "hpr_number",
+    "education.country",
+    "education.university",
+    "education.degree",
+    "education.degree_date",
+    "authorisation",
+    "authorisation_date",
+    "norwegian",
+    "driving_licence_b",
+    "career_preference",
+];
+
+/// What a posted field name is to the profile form.
+enum FieldKind {
+    /// One of the form's fields.
+    Known,
+    /// A row of a table at or past its limit: the table's name and its limit of entries.
+    TooFar(&'static str, usize),
+    /// Not a field of the form (ignored).
+    Unknown,
+}
+
+fn field_kind(name: &str) -> FieldKind {
+    if FIELDS.contains(&name) {
+        return FieldKind::Known;
+    }
+    for (table, parts, rows) in TABLES {
+        match limits::row_field(name, table, rows) {
+            RowField::Row(_, part) if parts.contains(&part) => return FieldKind::Known,
+            RowField::TooFar => return FieldKind::TooFar(table, rows - EXTRA_ROWS),
+            _ => {}
+        }
+    }
+    FieldKind::Unknown
+}
+
+/// The most rows of a table the page shows or reads.
+fn max_rows(prefix: &str) -> usize {
+    TABLES
+        .iter()
+        .find(|(t, _, _)| *t == prefix)
+        .map(|(_, _, rows)| *rows)
+        .unwrap_or(0)
+}
+
+/// The number of rows of table `prefix` in the form: one past the highest row used, never more
+/// than the table's limit.
 fn rows(pairs: &BTreeMap<String, String>, prefix: &str) -> usize {
+    let max = max_rows(prefix);
     pairs
         .keys()
-        .filter_map(|k| {
-            k.strip_prefix(prefix)?
-                .strip_prefix('[')?
-                .split(']')
-                .next()?
-                .parse::<usize>()
-                .ok()
+        .filter_map(|k| match limits::row_field(k, prefix, max) {
+            RowField::Row(i, _) => Some(i + 1),
+            _ => None,
         })
-        .map(|i| i + 1)
         .max()
         .unwrap_or(0)
+}
+
+/// A saved draft as form fields, kept within the form's limits whatever was stored (a draft
+/// saved before the limits existed may hold anything): unknown fields and rows past a table's
+/// limit are dropped, overlong values cut.
+fn draft_pairs(draft: &serde_json::Value) -> BTreeMap<String, String> {
+    let all: BTreeMap<String, String> = serde_json::from_value(draft.clone()).unwrap_or_default();
+    all.into_iter()
+        .filter(|(k, _)| matches!(field_kind(k), FieldKind::Known))
+        .map(|(k, v)| {
+            let v = if v.chars().count() > limits::MAX_FIELD_CHARS {
+                v.chars().take(limits::MAX_FIELD_CHARS).collect()
+            } else {
+                v
+            };
+            (k, v)
+        })
+        .collect()
+}
+
+/// The profile form as the user typed it: the form's fields by name (within the limits), or the
+/// stored profile, or a new one from the account.
+fn stored_pairs(
+    stored: Option<&lis1_store::applications::StoredProfile>,
+) -> Option<BTreeMap<String, String>> {
+    let p = stored?;
+    Some(match &p.draft {
+        Some(d) => draft_pairs(d),
+        None => serde_json::from_value::<Profile>(p.data.clone())
+            .map(|p| to_pairs(&p))
+            .unwrap_or_default(),
+    })
 }
 
 /// Parses the form into a profile; unparseable fields are errors next to the field.
@@ -541,7 +656,11 @@ fn profile_page(
         .iter()
         .map(|(f, m)| context! { field => f, message => m })
         .collect();
-    let count = |prefix: &str, min: usize| (rows(pairs, prefix) + EXTRA_ROWS).max(min);
+    let count = |prefix: &str, min: usize| {
+        (rows(pairs, prefix) + EXTRA_ROWS)
+            .max(min)
+            .min(max_rows(prefix))
+    };
     let html = crate::templates::render(
         "profile.html",
         page(
@@ -622,23 +741,17 @@ pub async fn profile(
     } else {
         None
     };
-    let pairs: BTreeMap<String, String> = match &stored {
-        Some(p) if p.draft.is_some() => {
-            notice = Some(crate::i18n::t(lang, "profile.draft_restored"));
-            serde_json::from_value(p.draft.clone().unwrap_or_default()).unwrap_or_default()
-        }
-        Some(p) => serde_json::from_value::<Profile>(p.data.clone())
-            .map(|p| to_pairs(&p))
-            .unwrap_or_default(),
-        None => {
-            let mut m = BTreeMap::new();
-            m.insert("full_name".into(), s.user.display_name.clone());
-            m.insert("email".into(), s.user.email.clone());
-            m.insert("education.country".into(), "NO".into());
-            m.insert("norwegian".into(), "native".into());
-            m
-        }
-    };
+    if stored.as_ref().is_some_and(|p| p.draft.is_some()) {
+        notice = Some(crate::i18n::t(lang, "profile.draft_restored"));
+    }
+    let pairs = stored_pairs(stored.as_ref()).unwrap_or_else(|| {
+        let mut m = BTreeMap::new();
+        m.insert("full_name".into(), s.user.display_name.clone());
+        m.insert("email".into(), s.user.email.clone());
+        m.insert("education.country".into(), "NO".into());
+        m.insert("norwegian".into(), "native".into());
+        m
+    });
     let docs = doc_rows(&state, s.user.id, lang).await?;
     profile_page(&state, &v, &pairs, &[], notice, docs, StatusCode::OK)
 }
@@ -657,15 +770,7 @@ async fn upload_refused(
         .profile(user)
         .await
         .map_err(|e| AppError::store(e, lang))?;
-    let pairs: BTreeMap<String, String> = match &stored {
-        Some(p) if p.draft.is_some() => {
-            serde_json::from_value(p.draft.clone().unwrap_or_default()).unwrap_or_default()
-        }
-        Some(p) => serde_json::from_value::<Profile>(p.data.clone())
-            .map(|p| to_pairs(&p))
-            .unwrap_or_default(),
-        None => BTreeMap::new(),
-    };
+    let pairs = stored_pairs(stored.as_ref()).unwrap_or_default();
     let docs = doc_rows(state, user, lang).await?;
     // `doc_error` is shown at the file field, not in the profile's error summary.
     let mut resp = profile_page(
@@ -682,17 +787,43 @@ async fn upload_refused(
     Ok(resp)
 }
 
-fn pairs_of(form: Vec<(String, String)>) -> (String, BTreeMap<String, String>) {
+/// The posted profile form: the CSRF token, the form's fields by name, and the problems found
+/// at the edge — a row past a table's limit (at the table) and a value longer than
+/// [`limits::MAX_FIELD_CHARS`] (at the field, cut for showing again). Fields that are not the
+/// form's are dropped.
+fn pairs_of(
+    form: Vec<(String, String)>,
+    lang: Lang,
+) -> (String, BTreeMap<String, String>, Vec<(String, String)>) {
     let mut csrf = String::new();
     let mut m = BTreeMap::new();
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let mut push = |field: String, message: String| {
+        if !errors.iter().any(|(f, _)| *f == field) {
+            errors.push((field, message));
+        }
+    };
     for (k, v) in form {
         if k == "csrf_token" {
             csrf = v;
-        } else if k.len() <= 64 && v.len() <= 20_000 {
+            continue;
+        }
+        match field_kind(&k) {
+            FieldKind::Known => {}
+            FieldKind::TooFar(table, max) => {
+                push(table.to_string(), limits::too_many_rows(lang, max));
+                continue;
+            }
+            FieldKind::Unknown => continue,
+        }
+        if v.chars().count() > limits::MAX_FIELD_CHARS {
+            push(k.clone(), limits::too_long(lang));
+            m.insert(k, v.chars().take(limits::MAX_FIELD_CHARS).collect());
+        } else {
             m.insert(k, v);
         }
     }
-    (csrf, m)
+    (csrf, m, errors)
 }
 
 /// `POST /profil/utkast`: autosave while typing (htmx); answers 204.
@@ -702,8 +833,18 @@ pub async fn save_draft(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let (s, _) = require_applicant(&v)?;
-    let (csrf, pairs) = pairs_of(form);
+    let (csrf, pairs, errors) = pairs_of(form, v.lang);
     s.check_csrf(&csrf, v.lang)?;
+    if let Some((_, message)) = errors.first() {
+        let mut e = AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "draft_refused",
+            message.clone(),
+        )
+        .in_lang(v.lang);
+        e.fields = errors;
+        return Err(e);
+    }
     let draft = serde_json::to_value(&pairs).unwrap_or_default();
     state
         .store
@@ -722,14 +863,19 @@ pub async fn save(
 ) -> Result<Response, AppError> {
     let lang = v.lang;
     let (s, grant) = require_applicant(&v)?;
-    let (csrf, pairs) = pairs_of(form);
+    let (csrf, pairs, mut errors) = pairs_of(form, lang);
     s.check_csrf(&csrf, lang)?;
     let policy = if state.config.demo {
         SyntheticPolicy::Allow
     } else {
         SyntheticPolicy::Deny
     };
-    let (profile, mut errors) = parse_profile(&pairs, lang, policy);
+    let (profile, parse_errors) = parse_profile(&pairs, lang, policy);
+    for (f, m) in parse_errors {
+        if !errors.iter().any(|(g, _)| *g == f) {
+            errors.push((f, m));
+        }
+    }
     let today = lis1_domain::calendar::to_oslo(state.now()).date();
     if let Err(problems) = profile.validate(today) {
         for p in problems {
@@ -809,10 +955,36 @@ pub async fn upload(
         )
         .in_lang(lang)
     };
-    while let Some(field) = multipart.next_field().await.map_err(|_| too_big())? {
+    // A body over the limit is 413; a body cut off or malformed (a dropped connection, a broken
+    // client) is 400: the file did not arrive whole (issue 9).
+    let unreadable = || {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "upload_unreadable",
+            lang.pick(
+                "Opplastingen kom ikke fram i sin helhet. Ingenting ble lagret. Prøv igjen.",
+                "The upload did not arrive whole. Nothing was saved. Please try again.",
+            ),
+        )
+        .in_lang(lang)
+    };
+    let read_error = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_big()
+        } else {
+            unreadable()
+        }
+    };
+    let mut fields = 0;
+    while let Some(field) = multipart.next_field().await.map_err(read_error)? {
+        // The form has three fields; a request with many more is not from it.
+        fields += 1;
+        if fields > MAX_UPLOAD_FIELDS {
+            return Err(unreadable());
+        }
         match field.name() {
-            Some("csrf_token") => csrf = field.text().await.unwrap_or_default(),
-            Some("kind") => kind = field.text().await.unwrap_or_default(),
+            Some("csrf_token") => csrf = field.text().await.map_err(read_error)?,
+            Some("kind") => kind = field.text().await.map_err(read_error)?,
             Some("file") => {
                 let name = field
                     .file_name()
@@ -821,7 +993,7 @@ pub async fn upload(
                     .filter(|c| !c.is_control())
                     .take(200)
                     .collect();
-                let bytes = field.bytes().await.map_err(|_| too_big())?;
+                let bytes = field.bytes().await.map_err(read_error)?;
                 file = Some((name, bytes.to_vec()));
             }
             _ => {}
@@ -1072,11 +1244,17 @@ pub async fn apply(
     if let Err(e) = ads::check_can_apply(c.round.application_deadline, now, lang) {
         return Err(AppError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e, lang));
     }
-    let chosen: Vec<i64> = form
+    // Each position once, in the order given (a repeated field would otherwise be stored twice).
+    let mut chosen: Vec<i64> = Vec::new();
+    for p in form
         .iter()
         .filter(|(k, _)| k == "position")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
+        .filter_map(|(_, v)| v.parse::<i64>().ok())
+    {
+        if !chosen.contains(&p) {
+            chosen.push(p);
+        }
+    }
     let answers: BTreeMap<String, String> = form
         .iter()
         .filter_map(|(k, v)| Some((k.strip_prefix("answer.")?.to_string(), v.clone())))

@@ -5,6 +5,8 @@ use axum::http::StatusCode;
 use axum::response::Html;
 use lis1_domain::Localized;
 use lis1_domain::access::{Action, authorize};
+use lis1_store::audit::Event;
+use lis1_store::{Actor, Ctx};
 use minijinja::context;
 use serde::Deserialize;
 
@@ -31,13 +33,32 @@ pub async fn log(
 ) -> Result<Html<String>, AppError> {
     let lang = v.lang;
     let s = v.require()?;
-    authorize(&s.principal, &Action::ViewAuditLog)
+    let grant = authorize(&s.principal, &Action::ViewAuditLog)
         .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
     let store_err = |e| AppError::store(e, lang);
     let verdict = state.store.verify_audit().await.map_err(store_err)?;
     let entries = state
         .store
         .audit_entries(PAGE_SIZE, q.before)
+        .await
+        .map_err(store_err)?;
+    // The log names people (who did what, to whom): reading it is itself logged, with the entries
+    // shown. The verdict above is computed before this entry is appended.
+    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+    state
+        .store
+        .log(
+            &ctx,
+            Event {
+                action: "audit.view",
+                object_type: "audit_log",
+                object_id: String::new(),
+                summary: serde_json::json!({
+                    "first": entries.first().map(|e| e.seq),
+                    "last": entries.last().map(|e| e.seq),
+                }),
+            },
+        )
         .await
         .map_err(store_err)?;
     let older = (entries.len() as i64 == PAGE_SIZE)

@@ -182,6 +182,8 @@ pub async fn list(
     let s = v.require()?;
     let mut sites = Vec::new();
     let mut denied = None;
+    let mut grant = None;
+    let mut shown: Vec<i64> = Vec::new();
     let orgs = state.store.orgs().await.map_err(store_err(lang))?;
     for site in orgs.iter().filter(|o| o.kind == OrgKind::HospitalSite) {
         let path = state
@@ -189,9 +191,14 @@ pub async fn list(
             .org_path(site.id)
             .await
             .map_err(store_err(lang))?;
-        if let Err(d) = authorize(&s.principal, &Action::ManageCourse { site: &path }) {
-            denied = Some(d);
-            continue;
+        match authorize(&s.principal, &Action::ManageCourse { site: &path }) {
+            Ok(g) => {
+                grant.get_or_insert(g);
+            }
+            Err(d) => {
+                denied = Some(d);
+                continue;
+            }
         }
         let mut by_cohort: BTreeMap<Date, Vec<Value>> = BTreeMap::new();
         let mut vacated = Vec::new();
@@ -207,6 +214,7 @@ pub async fn list(
                 .await
                 .map_err(store_err(lang))?
             {
+                shown.push(c.id);
                 by_cohort
                     .entry(c.dates.hospital_start)
                     .or_default()
@@ -227,6 +235,23 @@ pub async fn list(
         && let Some(d) = denied
     {
         return Err(AppError::domain(StatusCode::FORBIDDEN, &d, lang));
+    }
+    // The list names the doctors: the read is logged, with the courses shown.
+    if let Some(grant) = grant {
+        let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+        state
+            .store
+            .log(
+                &ctx,
+                Event {
+                    action: "courses.list",
+                    object_type: "courses",
+                    object_id: String::new(),
+                    summary: serde_json::json!({"courses": shown}),
+                },
+            )
+            .await
+            .map_err(store_err(lang))?;
     }
     crate::templates::render(
         "courses.html",

@@ -32,8 +32,13 @@ use serde::Deserialize;
 
 use crate::auth::Visitor;
 use crate::error::AppError;
+use crate::limits;
 use crate::pages::{fmt_date, fmt_time, page};
 use crate::state::AppState;
+
+/// The most places a doctor's ranking may list: more than any cooperation area has (Levanger's
+/// has about 20).
+const MAX_CHOICES: usize = 100;
 
 /// This module's interface texts.
 pub const TEXTS: &[(&str, &str, &str)] = &[
@@ -412,6 +417,8 @@ pub async fn overview(
     let mut sites = Vec::new();
     let mut late = Vec::new();
     let mut denied = None;
+    let mut grant = None;
+    let mut shown: Vec<i64> = Vec::new();
     let directorate = authorize(&s.principal, &Action::AllowLateLottery).is_ok();
     for site in orgs.iter().filter(|o| o.kind == OrgKind::HospitalSite) {
         if directorate {
@@ -445,9 +452,14 @@ pub async fn overview(
             .org_path(site.id)
             .await
             .map_err(store_err(lang))?;
-        if let Err(d) = authorize(&s.principal, &Action::RunLottery { site: &path }) {
-            denied = Some(d);
-            continue;
+        match authorize(&s.principal, &Action::RunLottery { site: &path }) {
+            Ok(g) => {
+                grant.get_or_insert(g);
+            }
+            Err(d) => {
+                denied = Some(d);
+                continue;
+            }
         }
         let cohorts = site_cohorts(&state, site.id, lang).await?;
         let mut blocks = Vec::new();
@@ -494,6 +506,7 @@ pub async fn overview(
                     .map(|p| format!("{} ({})", p.municipality_name, p.key))
                     .unwrap_or_else(|| key.to_string())
             };
+            shown.extend(courses.iter().filter(|c| c.section == "13b").map(|c| c.id));
             blocks.push(context! {
                 doctors => courses.iter().filter(|c| c.section == "13b").map(|c| context! { id => c.id, name => c.applicant_name.clone() }).collect::<Vec<_>>(),
                 place_options => places.iter().map(|p| context! { key => p.key.clone(), label => place_label(&p.key) }).collect::<Vec<_>>(),
@@ -522,6 +535,23 @@ pub async fn overview(
         && let Some(d) = denied
     {
         return Err(forbidden(d, lang));
+    }
+    // The doctors' names (and reservations with their reasons) are personal data: logged.
+    if let Some(grant) = grant {
+        let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+        state
+            .store
+            .log(
+                &ctx,
+                Event {
+                    action: "lottery.overview",
+                    object_type: "courses",
+                    object_id: String::new(),
+                    summary: serde_json::json!({"courses": shown}),
+                },
+            )
+            .await
+            .map_err(store_err(lang))?;
     }
     let methods = [Method::PreferenceOrder, Method::PureRandom]
         .map(|m| context! { value => m.as_str(), label => m.label(lang) });
@@ -976,6 +1006,21 @@ pub async fn show(
 ) -> Result<Html<String>, AppError> {
     let lang = v.lang;
     let w = view_draw(&state, &v, &id).await?;
+    // The result places each doctor (by participant id, which the hospital and the doctor can
+    // tie to a name) in a municipality: the view is logged, as the export is.
+    state
+        .store
+        .log(
+            &w.ctx,
+            Event {
+                action: "lottery.view",
+                object_type: "lottery_draw",
+                object_id: w.draw.id.to_string(),
+                summary: serde_json::json!({"drawn": w.draw.is_drawn()}),
+            },
+        )
+        .await
+        .map_err(store_err(lang))?;
     let me = v.session.as_ref().map(|s| s.user.id);
     let mine: Vec<String> = w
         .courses
@@ -1290,6 +1335,16 @@ pub async fn rank(
         .filter(|(k, v)| k == "choice" && !v.trim().is_empty())
         .map(|(_, v)| v.trim().to_string())
         .collect();
+    // A ranking lists each place of the cooperation area at most once; a form with more choices
+    // than any area has places is refused before the store checks each one (issue 9).
+    if keys.len() > MAX_CHOICES {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_many_choices",
+            limits::too_many_rows(lang, MAX_CHOICES),
+        )
+        .in_lang(lang));
+    }
     let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
     state
         .store

@@ -27,6 +27,83 @@ use serde::Serialize;
 use crate::auth::Visitor;
 use crate::state::AppState;
 
+/// Every route that answers `GET`, by what it shows of people (issue 9). The lists are kept
+/// here, in one place, and a test (`crates/web/tests/web/security.rs`) checks that every `GET`
+/// route registered in [`crate::app`] (pages and API) is in exactly one of them — a new page
+/// without a classification fails it — and walks every route in [`PERSONAL_READS`] as a user
+/// entitled to it, asserting the audit entry.
+///
+/// Routes that show personal data about someone else: each read is written to the audit log
+/// under the given action, in the same request. (A route may also show one's own data, e.g. a
+/// doctor's own course; those reads are not logged.)
+pub const PERSONAL_READS: &[(&str, &str)] = &[
+    // Merking: the doctors who accepted elsewhere.
+    ("/runder/{id}/status", "round_status.view"),
+    // The organisation's people.
+    ("/organisasjoner/{id}", "organisation.users_view"),
+    ("/utlysninger/{id}/sokere", "applicants.list"),
+    ("/utlysninger/{id}/sokere.csv", "applicants.export"),
+    ("/utlysninger/{id}/sokere.xlsx", "applicants.export"),
+    ("/utlysninger/{id}/sokere/{app}", "application.view"),
+    ("/utlysninger/{id}/innstilling", "recommendation.view"),
+    ("/dokumenter/{id}", "document.view"),
+    ("/reststillinger/{id}/sokere", "rest_applicants.list"),
+    ("/lis1-lop", "courses.list"),
+    ("/lis1-lop/{id}", "course.view"),
+    ("/trekning", "lottery.overview"),
+    ("/trekning/{id}", "lottery.view"),
+    ("/trekning/{id}/eksport.json", "lottery.export"),
+    // A municipality's doctors (a doctor's own course is not logged).
+    ("/min-lis1", "courses.view"),
+    ("/plikter", "obligations.view"),
+    ("/lister/{site}/{cohort}", "lists.view"),
+    // The log names who did what to whom.
+    ("/revisjonslogg", "audit.view"),
+];
+
+/// Routes that show the signed-in user only their own data (profile, applications, offers, their
+/// roles): not logged, as the person reads about themselves. They are still personal: sent with
+/// `Cache-Control: no-store` like every response to a signed-in request.
+pub const OWN_DATA: &[&str] = &[
+    "/oversikt",
+    "/profil",
+    "/soknader",
+    "/tilbud",
+    "/utlysninger/{id}/sok",
+    "/reststillinger/mine",
+    "/reststillinger/{id}",
+    "/api/v1/me",
+];
+
+/// Routes that show no personal data: public pages, forms, figures, assets and health.
+pub const NO_PERSONAL_DATA: &[&str] = &[
+    "/",
+    "/logg-inn",
+    "/sprak",
+    "/runder",
+    "/runder/ny",
+    "/runder/{id}",
+    "/organisasjoner",
+    "/stillinger",
+    "/utlysninger",
+    "/utlysninger/ny",
+    "/utlysninger/{id}",
+    "/utlysninger/{id}/endre",
+    "/reststillinger",
+    "/reststillinger/ny",
+    "/lister",
+    "/kalender",
+    "/kalender/{year}",
+    "/assets/{file}",
+    "/healthz",
+    "/api/openapi.json",
+    "/api/v1/rounds",
+    "/api/v1/rounds/{id}",
+    "/api/v1/organisations",
+    "/api/v1/calendar/holidays/{year}",
+    "/api/v1/audit/verify",
+];
+
 #[derive(Serialize)]
 struct NavItem {
     key: &'static str,

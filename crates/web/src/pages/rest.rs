@@ -89,6 +89,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("rest.applicants", "Søkere", "Applicants"),
     ("rest.applicant", "Søker", "Applicant"),
     ("rest.submitted_at", "Sendt", "Sent"),
+    ("rest.documents", "Dokumenter", "Documents"),
     (
         "rest.no_applicants",
         "Ingen har søkt ennå.",
@@ -219,7 +220,7 @@ async fn employers(
 }
 
 /// The grant that lets the user manage `r`, or 403.
-async fn manage(
+pub(crate) async fn manage(
     state: &AppState,
     s: &SignedIn,
     r: &RestPosition,
@@ -728,20 +729,28 @@ pub async fn applicants(
         .iter()
         .any(|o| o.state == "accepted" || (o.state == "made" && o.reply_deadline > now));
     let may_offer = r.state == "open" && !busy;
-    let rows: Vec<Value> = apps
-        .iter()
-        .filter(|a| a.state == "submitted")
-        .map(|a| {
-            let last = offers.iter().rev().find(|o| o.rest_application_id == a.id);
-            context! {
-                id => a.id, name => a.applicant_name.clone(), sent => fmt_time(a.submitted_at, lang),
-                offer => last.map(|o| context! {
-                    state => offer_state_label(effective(&o.state, o.reply_deadline, now), lang),
-                    deadline => fmt_time(o.reply_deadline, lang),
-                }),
-            }
-        })
-        .collect();
+    let mut rows: Vec<Value> = Vec::new();
+    for a in apps.iter().filter(|a| a.state == "submitted") {
+        let last = offers.iter().rev().find(|o| o.rest_application_id == a.id);
+        // The employer opens the applicant's documents as a hospital does (`/dokumenter/{id}`,
+        // each view logged there).
+        let docs: Vec<Value> = state
+            .store
+            .documents(a.applicant_id)
+            .await
+            .map_err(store_err(lang))?
+            .into_iter()
+            .map(|d| context! { id => d.id, filename => d.filename, kind => crate::i18n::t(lang, &format!("docs.kind_{}", d.kind)) })
+            .collect();
+        rows.push(context! {
+            id => a.id, name => a.applicant_name.clone(), sent => fmt_time(a.submitted_at, lang),
+            docs => docs,
+            offer => last.map(|o| context! {
+                state => offer_state_label(effective(&o.state, o.reply_deadline, now), lang),
+                deadline => fmt_time(o.reply_deadline, lang),
+            }),
+        });
+    }
     // Names of applicants are personal data: the read is logged.
     let ctx = Ctx::new(Actor::user(s.user.id, grant), now);
     state

@@ -8,6 +8,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Html;
 use lis1_domain::access::{Action, authorize};
+use lis1_store::audit::Event;
+use lis1_store::{Actor, Ctx};
 use minijinja::context;
 
 use crate::auth::Visitor;
@@ -118,6 +120,7 @@ pub async fn status(
     let round = state.store.round(id).await.map_err(store_err)?;
     let mut by_hf: BTreeMap<i64, (String, Counts)> = BTreeMap::new();
     let mut any_allowed = false;
+    let mut grant = None;
     let ads = state
         .store
         .advertisements(Some(id))
@@ -130,9 +133,10 @@ pub async fn status(
         .collect();
     for ad in ads {
         let hf_path = state.store.org_path(ad.hf_id).await.map_err(store_err)?;
-        if authorize(&s.principal, &Action::ViewRoundStatus { hf: &hf_path }).is_err() {
+        let Ok(g) = authorize(&s.principal, &Action::ViewRoundStatus { hf: &hf_path }) else {
             continue;
-        }
+        };
+        grant.get_or_insert(g);
         any_allowed = true;
         let name = state.store.org(ad.hf_id).await.map_err(store_err)?.name;
         let entry = by_hf
@@ -184,9 +188,10 @@ pub async fn status(
             continue;
         }
         let path = state.store.org_path(owner).await.map_err(store_err)?;
-        if authorize(&s.principal, &Action::ViewRoundStatus { hf: &path }).is_err() {
+        let Ok(g) = authorize(&s.principal, &Action::ViewRoundStatus { hf: &path }) else {
             continue;
-        }
+        };
+        grant.get_or_insert(g);
         any_allowed = true;
         let entry = match by_hf.entry(owner) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
@@ -234,6 +239,7 @@ pub async fn status(
     };
     // Merking: visible to every employer in the round (not to applicants), 004 draft §12.
     let mut marks = Vec::new();
+    let mut marked: Vec<i64> = Vec::new();
     for m in state
         .store
         .marks(id, state.now())
@@ -246,10 +252,31 @@ pub async fn status(
             .await
             .map_err(store_err)?
             .display_name;
+        marked.push(m.offer_id);
         marks.push(context! {
             offer_id => m.offer_id, doctor => doctor, employer => m.employer_name,
             until => crate::pages::fmt_time(m.visible_until, lang),
         });
+    }
+    // The marks name doctors: the read is logged, under the grant that let the user see the
+    // round's figures (or, for an employer who sees only the marks, their first grant).
+    if !marks.is_empty()
+        && let Some(grant) = grant.or_else(|| s.principal.grants.first().copied())
+    {
+        let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
+        state
+            .store
+            .log(
+                &ctx,
+                Event {
+                    action: "round_status.view",
+                    object_type: "round",
+                    object_id: id.to_string(),
+                    summary: serde_json::json!({"marks": marked}),
+                },
+            )
+            .await
+            .map_err(store_err)?;
     }
     let may_hide = authorize(&s.principal, &Action::ManageRounds).is_ok();
     let notice = v

@@ -18,6 +18,7 @@ use serde::Deserialize;
 
 use crate::auth::Visitor;
 use crate::error::AppError;
+use crate::limits::{self, RowField};
 use crate::pages::{fmt_date, fmt_time, page};
 use crate::state::AppState;
 
@@ -119,6 +120,11 @@ struct FormValues {
     earliest_offer: String,
     start_date: String,
     offer_rounds: Vec<OfferValues>,
+    /// The form had offer-round rows at or past [`MAX_OFFER_ROUNDS`] (refused at the table).
+    #[serde(skip)]
+    too_far: bool,
+    /// The directorate confirmed registering a round whose announcement has passed.
+    past_ok: bool,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -128,7 +134,8 @@ struct OfferValues {
     marking_at: String,
 }
 
-const MAX_OFFER_ROUNDS: usize = 10;
+/// The most offer rounds a round may have (the form and the API refuse more, issue 9).
+pub const MAX_OFFER_ROUNDS: usize = 10;
 
 fn dt_value(dt: DateTime) -> String {
     dt.strftime("%Y-%m-%dT%H:%M").to_string()
@@ -153,6 +160,8 @@ impl FormValues {
                     marking_at: dt_value(o.marking_at),
                 })
                 .collect(),
+            too_far: false,
+            past_ok: false,
         }
     }
 
@@ -169,26 +178,20 @@ impl FormValues {
                 "application_deadline" => f.application_deadline = v,
                 "earliest_offer" => f.earliest_offer = v,
                 "start_date" => f.start_date = v,
-                other => {
-                    // offer_rounds[N].part
-                    let Some(rest) = other.strip_prefix("offer_rounds[") else {
-                        continue;
-                    };
-                    let Some((n, part)) = rest.split_once("].") else {
-                        continue;
-                    };
-                    let Ok(n) = n.parse::<usize>() else { continue };
-                    if n >= MAX_OFFER_ROUNDS {
-                        continue;
+                "past_ok" => f.past_ok = true,
+                other => match limits::row_field(other, "offer_rounds", MAX_OFFER_ROUNDS) {
+                    RowField::Row(n, part) => {
+                        let o = offers.entry(n).or_default();
+                        match part {
+                            "offer_at" => o.offer_at = v,
+                            "reply_deadline" => o.reply_deadline = v,
+                            "marking_at" => o.marking_at = v,
+                            _ => {}
+                        }
                     }
-                    let o = offers.entry(n).or_default();
-                    match part {
-                        "offer_at" => o.offer_at = v,
-                        "reply_deadline" => o.reply_deadline = v,
-                        "marking_at" => o.marking_at = v,
-                        _ => {}
-                    }
-                }
+                    RowField::TooFar => f.too_far = true,
+                    RowField::Other => {}
+                },
             }
         }
         f.offer_rounds = offers.into_values().collect();
@@ -198,6 +201,12 @@ impl FormValues {
     /// Parses into a draft; unparseable fields are errors next to the field.
     fn parse(&self, lang: Lang) -> Result<RoundDraft, Vec<(String, String)>> {
         let mut errors = Vec::new();
+        if self.too_far {
+            errors.push((
+                "offer_rounds".to_string(),
+                limits::too_many_rows(lang, MAX_OFFER_ROUNDS),
+            ));
+        }
         let bad_dt = lang.pick(
             "Skriv dato og klokkeslett, f.eks. 2027-01-18T09:00.",
             "Enter a date and time, e.g. 2027-01-18T09:00.",
@@ -283,6 +292,17 @@ fn form_page(
     errors: &[(String, String)],
     status: StatusCode,
 ) -> Result<Response, AppError> {
+    form_page_warned(state, v, form, errors, None, status)
+}
+
+fn form_page_warned(
+    state: &AppState,
+    v: &Visitor,
+    form: &FormValues,
+    errors: &[(String, String)],
+    warning: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let map: BTreeMap<&str, &str> = errors
         .iter()
         .map(|(f, m)| (f.as_str(), m.as_str()))
@@ -296,7 +316,7 @@ fn form_page(
         page(
             state,
             v,
-            context! { form => form, errors => map, error_list => list },
+            context! { form => form, errors => map, error_list => list, warning => warning },
         ),
     )?;
     Ok((status, html).into_response())
@@ -389,6 +409,28 @@ pub fn to_new_round(r: &rounds::Round, lang: Lang) -> Result<NewRound, Vec<(Stri
     }
 }
 
+/// The warning for a round whose announcement is already past (issue 9): it may be registered
+/// late, but applicants will have had less time than the timetable says. `None` for a round
+/// announced in the future.
+pub fn past_announcement(state: &AppState, draft: &RoundDraft, lang: Lang) -> Option<String> {
+    let now = lis1_domain::calendar::to_oslo(state.now());
+    (draft.announcement < now).then(|| {
+        let when = lis1_domain::calendar::format_datetime(draft.announcement, lang);
+        match lang {
+            Lang::Nb => format!(
+                "Kunngjøringen ({when}) er allerede passert. Runden kan registreres i ettertid, \
+                 men søkerne har da hatt kortere tid enn tidsplanen viser. Bekreft for å \
+                 registrere den likevel."
+            ),
+            Lang::En => format!(
+                "The announcement ({when}) has already passed. The round can be registered \
+                 late, but applicants will then have had less time than the timetable shows. \
+                 Confirm to register it anyway."
+            ),
+        }
+    })
+}
+
 /// Why saving a round failed, in one place for the page and the API.
 pub enum CreateError {
     /// Fields to correct.
@@ -406,6 +448,12 @@ pub async fn create(
     draft: RoundDraft,
 ) -> Result<i64, CreateError> {
     let lang = v.lang;
+    if draft.offer_rounds.len() > MAX_OFFER_ROUNDS {
+        return Err(CreateError::Invalid(vec![(
+            "offer_rounds".into(),
+            limits::too_many_rows(lang, MAX_OFFER_ROUNDS),
+        )]));
+    }
     let round = rounds::validate(draft).map_err(|violations| {
         CreateError::Invalid(
             violations
@@ -457,6 +505,13 @@ pub async fn create_from_form(
             return form_page(&state, &v, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
+    // A round may be registered late (the directorate decides), but not by mistake: a round
+    // whose announcement has passed is saved only once the warning is confirmed.
+    if let Some(warning) = past_announcement(&state, &draft, v.lang)
+        && !form.past_ok
+    {
+        return form_page_warned(&state, &v, &form, &[], Some(warning), StatusCode::OK);
+    }
     match create(&state, &v, s, grant, draft).await {
         Ok(id) => Ok(Redirect::to(&format!("/runder/{id}?lagret=1")).into_response()),
         Err(CreateError::Invalid(errors)) => {

@@ -12,6 +12,7 @@ mod mail;
 mod obligations;
 mod offers_followup;
 mod rest;
+mod security;
 mod walkthrough;
 
 use axum::Router;
@@ -245,10 +246,26 @@ both_backends!(public_pages_render, |store| async move {
     let detail = app.get(&format!("/runder/{id}"), None).await;
     assert!(detail.body.contains("Svarfrist"), "{}", detail.body);
     assert_eq!(app.get("/healthz", None).await.json()["status"], "ok");
-    let metrics = app.get("/metrics", None).await;
-    assert!(metrics.body.contains("lis1_http_requests_total"));
+    // The metrics are not on the public address (issue 9), but on their own listener.
+    assert_eq!(
+        app.get("/metrics", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let metrics = lis1_web::metrics_app(app.state.clone())
+        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(metrics.status(), StatusCode::OK);
+    let metrics = String::from_utf8(
+        axum::body::to_bytes(metrics.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(metrics.contains("lis1_http_requests_total"));
     assert!(
-        metrics.body.contains("route=\"/runder/{id}\""),
+        metrics.contains("route=\"/runder/{id}\""),
         "labels are route templates"
     );
 });

@@ -6,7 +6,7 @@ use lis1_store::{Actor, Ctx};
 
 impl TestApp {
     /// Posts a form as the signed-in user, with the session's CSRF token.
-    async fn form(&self, path: &str, s: &Session, fields: &[(&str, &str)]) -> Resp {
+    pub(crate) async fn form(&self, path: &str, s: &Session, fields: &[(&str, &str)]) -> Resp {
         let mut all = vec![("csrf_token", s.csrf.as_str())];
         all.extend_from_slice(fields);
         self.post_form(path, &all, Some(format!("lis1_session={}", s.cookie)))
@@ -40,7 +40,7 @@ impl TestApp {
     }
 
     /// Creates a rest position through the form; returns its id.
-    async fn advertise(&self, s: &Session, title: &str) -> i64 {
+    pub(crate) async fn advertise(&self, s: &Session, title: &str) -> i64 {
         let made = self
             .form(
                 "/reststillinger/ny",

@@ -15,7 +15,8 @@ use minijinja::{Value, context};
 
 /// Empty rows under the items, to add new ones without JavaScript.
 const EMPTY_ROWS: usize = 3;
-/// Rows beyond this index are ignored (a tampered form); room for a full rubric and empty rows.
+/// A form with rows at or beyond this index is refused (a tampered form); room for a full rubric
+/// and empty rows.
 const MAX_ROWS: usize = MAX_ITEMS + 2 * EMPTY_ROWS;
 
 /// One row as typed. `source` says what earns the points and, with it, the rule:
@@ -90,16 +91,26 @@ pub(super) fn top_up(rows: &mut Vec<RubricRow>) {
     rows.resize(wanted.max(rows.len()), RubricRow::default());
 }
 
-/// Takes one posted field: `rubric[3].points` and the like. Returns whether the name was one.
-pub(super) fn take_field(rows: &mut Vec<RubricRow>, name: &str, value: &str) -> bool {
-    let Some(rest) = name.strip_prefix("rubric[") else {
-        return false;
-    };
-    let Some((n, part)) = rest.split_once("].") else {
-        return true;
-    };
-    let Some(n) = n.parse::<usize>().ok().filter(|&n| n < MAX_ROWS) else {
-        return true;
+/// What [`take_field`] made of a posted field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Taken {
+    /// Not a cell of the table.
+    Other,
+    /// A cell, now in its row.
+    Cell,
+    /// A cell of a row at or past [`MAX_ROWS`]: the form is refused at the table (issue 9).
+    TooFar,
+}
+
+/// The most items a rubric table may hold, for the message when a form has rows past its end.
+pub(super) const MAX_TABLE_ITEMS: usize = MAX_ITEMS;
+
+/// Takes one posted field: `rubric[3].points` and the like.
+pub(super) fn take_field(rows: &mut Vec<RubricRow>, name: &str, value: &str) -> Taken {
+    let (n, part) = match crate::limits::row_field(name, "rubric", MAX_ROWS) {
+        crate::limits::RowField::Row(n, part) => (n, part),
+        crate::limits::RowField::TooFar => return Taken::TooFar,
+        crate::limits::RowField::Other => return Taken::Other,
     };
     if rows.len() <= n {
         rows.resize(n + 1, RubricRow::default());
@@ -119,7 +130,7 @@ pub(super) fn take_field(rows: &mut Vec<RubricRow>, name: &str, value: &str) -> 
         "remove" => row.remove = true,
         _ => {}
     }
-    true
+    Taken::Cell
 }
 
 /// What earns the points, parsed from [`RubricRow::source`].
@@ -455,7 +466,10 @@ mod tests {
                 ("points", &r.points),
                 ("cap", &r.cap),
             ] {
-                assert!(take_field(&mut out, &format!("rubric[{i}].{part}"), v));
+                assert_eq!(
+                    take_field(&mut out, &format!("rubric[{i}].{part}"), v),
+                    Taken::Cell
+                );
             }
         }
         out
@@ -487,6 +501,28 @@ mod tests {
         assert_eq!(rubric.items[n + 1].id, "forerkort_sprak_ae_2");
         assert_eq!(slug("!!!"), "item");
         assert!(valid_slug(&slug(&"Lang tekst ".repeat(20))));
+    }
+
+    #[test]
+    fn a_row_past_the_table_is_refused_not_allocated() {
+        let mut rows = Vec::new();
+        assert_eq!(
+            take_field(&mut rows, "rubric[4294967295].points", "1"),
+            Taken::TooFar
+        );
+        assert_eq!(
+            take_field(&mut rows, &format!("rubric[{MAX_ROWS}].points"), "1"),
+            Taken::TooFar
+        );
+        assert!(rows.is_empty(), "nothing was allocated for it");
+        assert_eq!(
+            take_field(&mut rows, &format!("rubric[{}].points", MAX_ROWS - 1), "1"),
+            Taken::Cell
+        );
+        assert_eq!(
+            take_field(&mut rows, "screening[0].text_nb", "x"),
+            Taken::Other
+        );
     }
 
     #[test]
