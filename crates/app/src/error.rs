@@ -30,7 +30,7 @@ pub enum Kind {
 }
 
 /// A message in every interface language, with a stable code.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Text {
     /// Stable snake_case code.
     pub code: &'static str,

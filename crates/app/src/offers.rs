@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::ads::AdContext;
 use crate::notify::{self, Letter};
-use crate::{App, Caller, Error, Kind, Result};
+use crate::{App, Caller, Error, Kind, Result, Text};
 
 /// Where one position stands on its innstilling.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -121,21 +121,26 @@ pub struct Candidate {
 }
 
 /// What "offer to the next" would do now, for the employer to confirm: who gets an offer, in
-/// which offer round and with which reply deadline.
+/// which offer round and with which reply deadline — or, before the round's earliest offer
+/// date or between offer rounds, who is next and when offers may be made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Preview {
     /// Free places.
     pub free: u32,
     /// The candidates, in order (at most `free`).
     pub candidates: Vec<Candidate>,
-    /// The offer round offers are made in now.
-    pub offer_round: i32,
-    /// Its reply deadline.
-    pub reply_deadline: Timestamp,
+    /// The offer round offers would be made in now, with its reply deadline; `None` when no
+    /// offer round is open now.
+    pub offer_round: Option<(i32, Timestamp)>,
+    /// Why no offer can be made now (too early, between rounds), when `offer_round` is `None`.
+    pub not_now: Option<Text>,
+    /// The directorate's earliest offer time of the round.
+    pub earliest_offer: Timestamp,
 }
 
-/// Who an offer to the next on the innstilling would reach now. Refused before the round's
-/// earliest offer date, with the date (004 draft §12).
+/// Who an offer to the next on the innstilling would reach now, and whether it can be made now
+/// (004 draft §12: never before the round's earliest offer date). The read names applicants,
+/// so it is logged.
 pub async fn preview_next(
     app: &App,
     caller: &Caller,
@@ -145,10 +150,20 @@ pub async fn preview_next(
     let now = app.now();
     let mut tx = app.begin().await?;
     let c = AdContext::load(&mut tx, ad_id).await?;
-    authorize_decider(caller, &c, position_id)?;
+    let grant = authorize_decider(caller, &c, position_id)?;
     let rounds = c.offer_rounds();
-    let current = *offers::current_offer_round(&rounds, c.round.earliest_offer, now)
-        .map_err(|e| Error::new(Kind::Invalid, e))?;
+    let (offer_round, not_now) =
+        match offers::current_offer_round(&rounds, c.round.earliest_offer, now) {
+            Ok(r) => (Some((r.number, r.reply_deadline)), None),
+            Err(e) => (
+                None,
+                Some(Text::new(
+                    e.code(),
+                    e.message(lis1_domain::Lang::Nb),
+                    e.message(lis1_domain::Lang::En),
+                )),
+            ),
+        };
     let q = queue(&mut tx, &c, position_id, now).await?;
     let apps = tx.applications(Some(ad_id), None).await?;
     let mut candidates = Vec::new();
@@ -163,11 +178,24 @@ pub async fn preview_next(
             accepted_elsewhere: n.accepted_elsewhere,
         });
     }
+    let ctx = caller.ctx(grant, now);
+    tx.log(
+        &ctx,
+        Event {
+            action: "offers.preview",
+            object_type: "position",
+            object_id: position_id.to_string(),
+            summary: serde_json::json!({ "applications": candidates.iter().map(|c| c.application_id).collect::<Vec<_>>() }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
     Ok(Preview {
         free: q.free,
         candidates,
-        offer_round: current.number,
-        reply_deadline: current.reply_deadline,
+        offer_round,
+        not_now,
+        earliest_offer: c.round.earliest_offer,
     })
 }
 
@@ -771,8 +799,40 @@ pub async fn for_advertisement(
             out.push((p.id, tx.offers_for_position(p.id).await?));
         }
     }
-    match (out.is_empty(), denied) {
-        (true, Some(d)) => Err(d.into()),
-        _ => Ok(out),
+    if out.is_empty() {
+        return Err(denied.map(Error::from).unwrap_or_else(Error::not_found));
     }
+    // Offers name applicants (by id): the read is logged, under the grant that allowed it.
+    let grant = authorize(
+        &caller.principal,
+        &Action::ViewRoundStatus { hf: &c.hf_path },
+    )
+    .or_else(|_| {
+        c.ad.positions
+            .iter()
+            .find_map(|p| {
+                authorize(
+                    &caller.principal,
+                    &Action::ViewOffers {
+                        hf: &c.hf_path,
+                        later_employer: p.later_employer_id,
+                    },
+                )
+                .ok()
+            })
+            .ok_or(())
+    })
+    .map_err(|()| Error::not_found())?;
+    tx.log(
+        &caller.ctx(grant, app.now()),
+        Event {
+            action: "offers.view",
+            object_type: "advertisement",
+            object_id: ad_id.to_string(),
+            summary: serde_json::json!({ "positions": out.iter().map(|(p, _)| *p).collect::<Vec<_>>() }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(out)
 }

@@ -136,20 +136,25 @@ pub struct PreviewDto {
     pub free: u32,
     /// Who would get an offer, in order.
     pub candidates: Vec<CandidateDto>,
-    /// The offer round offers are made in now.
-    pub offer_round: i32,
+    /// The offer round offers would be made in now; `null` when none is open.
+    pub offer_round: Option<i32>,
     /// Its reply deadline.
+    #[schema(value_type = Option<String>)]
+    pub reply_deadline: Option<Timestamp>,
+    /// Why no offer can be made now (e.g. before the earliest offer date, which it names).
+    pub not_now: Option<String>,
+    /// The round's earliest offer time.
     #[schema(value_type = String)]
-    pub reply_deadline: Timestamp,
+    pub earliest_offer: Timestamp,
 }
 
-/// Who an offer to the next on the innstilling would reach now (scope `offers:write`).
+/// Who an offer to the next on the innstilling would reach now, and whether offers can be made
+/// now (scope `offers:write`). Names applicants: the read is logged.
 #[utoipa::path(get, path = "/api/v1/advertisements/{id}/positions/{position}/next", tag = "offers",
     params(("id" = i64, Path, description = "Advertisement id"), ("position" = i64, Path, description = "Position id")),
     security(("token" = []), ("session" = [])),
     responses((status = 200, body = PreviewDto), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem),
-        (status = 422, body = Problem, description = "`offer_too_early` (before the earliest offer date, named) or no offer round open")))]
+        (status = 404, body = Problem)))]
 async fn preview_next(
     State(state): State<AppState>,
     v: Visitor,
@@ -171,8 +176,12 @@ async fn preview_next(
                 accepted_elsewhere: c.accepted_elsewhere,
             })
             .collect(),
-        offer_round: p.offer_round,
-        reply_deadline: p.reply_deadline,
+        offer_round: p.offer_round.map(|(n, _)| n),
+        reply_deadline: p.offer_round.map(|(_, d)| d),
+        not_now: p
+            .not_now
+            .map(|t| lis1_domain::Localized::message(&t, v.lang)),
+        earliest_offer: p.earliest_offer,
     }))
 }
 

@@ -59,6 +59,12 @@ pub const PERSONAL_READS: &[(&str, &str)] = &[
     ("/lister/{site}/{cohort}", "lists.view"),
     // The log names who did what to whom.
     ("/revisjonslogg", "audit.view"),
+    // The API: offers of an advertisement (applicants by id), who is next (by name).
+    ("/api/v1/advertisements/{id}/offers", "offers.view"),
+    (
+        "/api/v1/advertisements/{id}/positions/{position}/next",
+        "offers.preview",
+    ),
 ];
 
 /// Routes that show the signed-in user only their own data (profile, applications, offers, their
@@ -73,6 +79,7 @@ pub const OWN_DATA: &[&str] = &[
     "/reststillinger/mine",
     "/reststillinger/{id}",
     "/api/v1/me",
+    "/api/v1/me/offers",
 ];
 
 /// Routes that show no personal data: public pages, forms, figures, assets and health.
@@ -102,6 +109,9 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     "/api/v1/organisations",
     "/api/v1/calendar/holidays/{year}",
     "/api/v1/audit/verify",
+    // An organisation's API tokens: names and scopes, no people.
+    "/api-nokler",
+    "/api/v1/organisations/{id}/tokens",
 ];
 
 #[derive(Serialize)]

@@ -113,19 +113,49 @@ both_backends!(an_hr_system_makes_offers_with_a_token, |store| async move {
             .all(|p| p["offers"].as_array().unwrap().is_empty())
     );
 
-    // Before the earliest offer date the preview says why, with the date.
+    // Before the earliest offer date the preview says who is next and why not yet.
     let next = format!(
         "/api/v1/advertisements/{}/positions/{}/next",
         ids.ad, ids.ordinary
     );
     let early = app.with_token("GET", &next, &token, None, &[]).await;
-    assert_eq!(
-        early.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
+    assert_eq!(early.status, StatusCode::OK, "{}", early.body);
+    assert!(early.json()["offer_round"].is_null(), "{}", early.body);
+    assert!(
+        early.json()["not_now"]
+            .as_str()
+            .unwrap()
+            .contains("tidligst"),
         "{}",
         early.body
     );
-    assert_eq!(early.content_type(), "application/problem+json");
+    // Making offers then is refused with the same reason, nothing made.
+    let too_early = app
+        .with_token(
+            "POST",
+            &format!(
+                "/api/v1/advertisements/{}/positions/{}/offers",
+                ids.ad, ids.ordinary
+            ),
+            &token,
+            Some("{}"),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        too_early.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        too_early.body
+    );
+    assert!(
+        app.state
+            .store
+            .offers_for_position(ids.ordinary)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let round = app
         .state

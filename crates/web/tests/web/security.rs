@@ -279,6 +279,20 @@ fn personal_visits(w: &World) -> HashMap<&'static str, (&'static str, String)> {
             "/revisjonslogg",
             ("hdir@demo.lis1.no", "/revisjonslogg".to_string()),
         ),
+        (
+            "/api/v1/advertisements/{id}/offers",
+            (hnt, format!("/api/v1/advertisements/{ad}/offers")),
+        ),
+        (
+            "/api/v1/advertisements/{id}/positions/{position}/next",
+            (
+                hnt,
+                format!(
+                    "/api/v1/advertisements/{ad}/positions/{}/next",
+                    w.ids.ordinary
+                ),
+            ),
+        ),
     ])
 }
 
