@@ -2,6 +2,9 @@
 //! log (on SQLite and PostgreSQL), and `lottery verify` on an export and a changed copy.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "cli/crash.rs"]
+mod crash;
+
 use std::process::{Command, Output};
 
 use lis1_store::Store;

@@ -129,17 +129,49 @@ pub async fn accepted_offers(
     applicants: &[i64],
     start: jiff::civil::Date,
 ) -> Vec<i64> {
+    let t = |s: &str| -> jiff::Timestamp { s.parse().unwrap_or_else(|e| panic!("{s}: {e}")) };
+    let ctx = crate::Ctx::new(crate::Actor::system(), t("2027-02-22T09:00:00Z"));
+    let (round, offers) = open_offers(
+        store,
+        hf,
+        site,
+        applicants,
+        start,
+        &ctx,
+        t("2027-02-25T11:00:00Z"),
+    )
+    .await;
+    for (&offer, &applicant) in offers.iter().zip(applicants) {
+        store
+            .accept_offer(&ctx, offer, applicant, round, hf, t("2027-08-25T00:00:00Z"))
+            .await
+            .unwrap_or_else(|e| panic!("accept: {e}"));
+    }
+    offers
+}
+
+/// Set-up for tests of answering offers: each of `applicants` has applied for an ordinary §13b
+/// position at `site` (of HF `hf`) in a new round starting `start`, and been offered it at
+/// `ctx.now` with the reply deadline `deadline`. Returns the round and the open offers, in the
+/// order of `applicants`.
+pub async fn open_offers(
+    store: &Store,
+    hf: i64,
+    site: i64,
+    applicants: &[i64],
+    start: jiff::civil::Date,
+    ctx: &crate::Ctx,
+    deadline: jiff::Timestamp,
+) -> (i64, Vec<i64>) {
     use crate::advertisements::{NewAdvertisement, NewPosition};
     use crate::applications::Submit;
     use crate::offers::NewOffer;
     use crate::rounds::{NewRound, OfferRoundTimes};
-    use crate::{Actor, Ctx};
     let t = |s: &str| -> jiff::Timestamp { s.parse().unwrap_or_else(|e| panic!("{s}: {e}")) };
-    let ctx = Ctx::new(Actor::system(), t("2027-02-22T09:00:00Z"));
     let fail = |what: &str, e: crate::StoreError| -> ! { panic!("{what}: {e}") };
     let round = store
         .create_round(
-            &ctx,
+            ctx,
             &NewRound {
                 name: format!("Test {start}"),
                 season: if start.month() < 7 {
@@ -155,8 +187,8 @@ pub async fn accepted_offers(
                 offer_rounds: vec![OfferRoundTimes {
                     number: 1,
                     offer_at: t("2027-02-22T08:00:00Z"),
-                    reply_deadline: t("2027-02-25T11:00:00Z"),
-                    marking_at: t("2027-02-26T11:00:00Z"),
+                    reply_deadline: deadline,
+                    marking_at: deadline + jiff::SignedDuration::from_hours(24),
                 }],
             },
         )
@@ -165,7 +197,7 @@ pub async fn accepted_offers(
     let count = i32::try_from(applicants.len()).unwrap_or(i32::MAX);
     let ad = store
         .create_advertisement(
-            &ctx,
+            ctx,
             &NewAdvertisement {
                 round_id: round,
                 hf_id: hf,
@@ -199,7 +231,7 @@ pub async fn accepted_offers(
     for &applicant in applicants {
         let app = store
             .submit_application(
-                &ctx,
+                ctx,
                 &Submit {
                     advertisement_id: ad,
                     applicant_id: applicant,
@@ -214,21 +246,17 @@ pub async fn accepted_offers(
             .id();
         let offer = store
             .make_offer(
-                &ctx,
+                ctx,
                 &NewOffer {
                     position_id: position,
                     application_id: app,
                     offer_round: 1,
-                    reply_deadline: t("2027-02-25T11:00:00Z"),
+                    reply_deadline: deadline,
                 },
             )
             .await
             .unwrap_or_else(|e| fail("offer", e));
-        store
-            .accept_offer(&ctx, offer, applicant, round, hf, t("2027-08-25T00:00:00Z"))
-            .await
-            .unwrap_or_else(|e| fail("accept", e));
         offers.push(offer);
     }
-    offers
+    (round, offers)
 }
