@@ -1,0 +1,1 @@
+//! Other allocation mechanisms for the simulator.
