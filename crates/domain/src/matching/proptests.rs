@@ -59,3 +59,31 @@ fn textbook_example_gives_the_applicant_optimal_matching() {
     );
     assert_eq!(ex[2].higher.len(), 2);
 }
+
+#[test]
+fn lis1_size_instance_solves_verifies_and_simulates() {
+    let inst = generate::generate(&generate::GeneratorParams::lis1(), 7)
+        .validate()
+        .unwrap();
+    assert_eq!(inst.applicant_count(), 1200);
+    assert_eq!(inst.couple_count(), 10);
+    assert!(inst.has_ties());
+    let sol = solve(&inst, &Seed::from_bytes([1; 32])).unwrap();
+    assert!(sol.report.is_stable());
+    let e = Export::new(&inst, &Seed::from_bytes([1; 32]), &sol, Timestamps::default());
+    assert!(e.verify().is_ok());
+    let r = mechanisms::simulate(
+        &inst,
+        &Seed::from_bytes([2; 32]),
+        2,
+        &mechanisms::OfferModel::default(),
+        20,
+        |_| {},
+    );
+    for m in &r.mechanisms {
+        eprintln!("{:?}", m);
+    }
+    let da = &r.mechanisms[3];
+    assert_eq!(da.blocking_pairs.max, 0.0);
+    assert_eq!(da.manipulation.unwrap().could_gain, 0);
+}
