@@ -209,111 +209,236 @@ impl Localized for MatchError {
         use MatchError as E;
         let nb = lang == Lang::Nb;
         match self {
-            E::InvalidLabel { value } => if nb {
-                format!("Rundenavnet «{value}» må ha 1–200 tegn, uten mellomrom først eller sist, og uten anførselstegn, omvendt skråstrek eller kontrolltegn.")
-            } else {
-                format!("The round label \"{value}\" must have 1–200 characters, no leading or trailing space, and no quotation mark, backslash or control character.")
-            },
-            E::InvalidId { kind, value } => if nb {
-                format!("Id-en «{value}» for {} er ugyldig: bruk 1–64 tegn blant A–Z, a–z, 0–9, punktum, understrek og bindestrek.", kind.word(lang))
-            } else {
-                format!("The {} id \"{value}\" is invalid: use 1–64 characters from A–Z, a–z, 0–9, full stop, underscore and hyphen.", kind.word(lang))
-            },
-            E::DuplicateId { kind, id } => if nb {
-                format!("Id-en «{id}» står to ganger blant {}ene.", kind.word(lang))
-            } else {
-                format!("The {} id \"{id}\" is listed twice.", kind.word(lang))
-            },
-            E::Empty { kind } => if nb {
-                format!("Matchingen har ingen {}.", match kind { IdKind::Position => "stillinger", IdKind::Applicant => "søkere", IdKind::Couple => "par" })
-            } else {
-                format!("The match has no {}s.", kind.word(lang))
-            },
-            E::TooLarge { what, limit } => if nb {
-                format!("For mange {what}: høyst {limit} er tillatt.")
-            } else {
-                format!("Too many {what}: at most {limit} are allowed.")
-            },
-            E::InvalidCapacity { position, capacity } => if nb {
-                format!("Stillingen «{position}» har {capacity} plasser; antallet må være mellom 1 og {}.", super::MAX_CAPACITY)
-            } else {
-                format!("Position \"{position}\" has {capacity} places; the number must be between 1 and {}.", super::MAX_CAPACITY)
-            },
-            E::UnknownPosition { owner, position } => if nb {
-                format!("«{owner}» nevner stillingen «{position}», som ikke finnes i matchingen.")
-            } else {
-                format!("\"{owner}\" names position \"{position}\", which is not in the match.")
-            },
-            E::UnknownApplicant { owner, applicant } => if nb {
-                format!("«{owner}» nevner søkeren «{applicant}», som ikke finnes i matchingen.")
-            } else {
-                format!("\"{owner}\" names applicant \"{applicant}\", who is not in the match.")
-            },
-            E::DuplicateApplication { applicant, position } => if nb {
-                format!("Søkeren «{applicant}» har søkt stillingen «{position}» to ganger.")
-            } else {
-                format!("Applicant \"{applicant}\" applied to position \"{position}\" twice.")
-            },
-            E::RankedWithoutApplying { applicant, position } => if nb {
-                format!("Søkeren «{applicant}» har rangert stillingen «{position}» uten å ha søkt den.")
-            } else {
-                format!("Applicant \"{applicant}\" ranked position \"{position}\" without applying to it.")
-            },
-            E::DuplicateRank { applicant, position } => if nb {
-                format!("Søkeren «{applicant}» har rangert stillingen «{position}» mer enn én gang.")
-            } else {
-                format!("Applicant \"{applicant}\" ranked position \"{position}\" more than once.")
-            },
-            E::ListedWithoutApplying { position, applicant } => if nb {
-                format!("Innstillingen for «{position}» nevner «{applicant}», som ikke har søkt stillingen.")
-            } else {
-                format!("The list for \"{position}\" names \"{applicant}\", who did not apply to the position.")
-            },
-            E::DuplicateListEntry { position, applicant } => if nb {
-                format!("Innstillingen for «{position}» nevner «{applicant}» mer enn én gang.")
-            } else {
-                format!("The list for \"{position}\" names \"{applicant}\" more than once.")
-            },
-            E::EmptyTier { position, tier } => if nb {
-                format!("Innstillingen for «{position}» har en tom plass nr. {tier}.")
-            } else {
-                format!("The list for \"{position}\" has an empty rank no. {tier}.")
-            },
-            E::MemberOfTwoCouples { applicant, first, second } => if nb {
-                format!("Søkeren «{applicant}» står i to par: «{first}» og «{second}».")
-            } else {
-                format!("Applicant \"{applicant}\" is in two couples: \"{first}\" and \"{second}\".")
-            },
-            E::CoupleWithItself { couple } => if nb {
-                format!("Paret «{couple}» nevner samme søker to ganger.")
-            } else {
-                format!("Couple \"{couple}\" names the same applicant twice.")
-            },
-            E::CoupleMemberRanksAlone { couple, applicant } => if nb {
-                format!("«{applicant}» søker som par («{couple}») og kan ikke også ha en egen rangering; paret rangerer stillingspar.")
-            } else {
-                format!("\"{applicant}\" applies as a couple (\"{couple}\") and cannot also have a ranking of their own; the couple ranks pairs of positions.")
-            },
-            E::PairWithoutApplying { couple, pair, applicant, position } => if nb {
-                format!("Par nr. {pair} i rangeringen til «{couple}» gir «{applicant}» stillingen «{position}», som hen ikke har søkt.")
-            } else {
-                format!("Pair no. {pair} in the ranking of \"{couple}\" gives \"{applicant}\" position \"{position}\", which they did not apply to.")
-            },
-            E::EmptyPair { couple, pair } => if nb {
-                format!("Par nr. {pair} i rangeringen til «{couple}» har ingen stilling for noen av dem.")
-            } else {
-                format!("Pair no. {pair} in the ranking of \"{couple}\" names no position for either member.")
-            },
-            E::DuplicatePair { couple, pair } => if nb {
-                format!("Par nr. {pair} i rangeringen til «{couple}» står der allerede.")
-            } else {
-                format!("Pair no. {pair} in the ranking of \"{couple}\" is already on the list.")
-            },
-            E::UnknownFormat { found } => if nb {
-                format!("Ukjent format «{found}»; denne versjonen leser «{}».", super::INPUTS_FORMAT)
-            } else {
-                format!("Unknown format \"{found}\"; this version reads \"{}\".", super::INPUTS_FORMAT)
-            },
+            E::InvalidLabel { value } => {
+                if nb {
+                    format!(
+                        "Rundenavnet «{value}» må ha 1–200 tegn, uten mellomrom først eller sist, og uten anførselstegn, omvendt skråstrek eller kontrolltegn."
+                    )
+                } else {
+                    format!(
+                        "The round label \"{value}\" must have 1–200 characters, no leading or trailing space, and no quotation mark, backslash or control character."
+                    )
+                }
+            }
+            E::InvalidId { kind, value } => {
+                if nb {
+                    format!(
+                        "Id-en «{value}» for {} er ugyldig: bruk 1–64 tegn blant A–Z, a–z, 0–9, punktum, understrek og bindestrek.",
+                        kind.word(lang)
+                    )
+                } else {
+                    format!(
+                        "The {} id \"{value}\" is invalid: use 1–64 characters from A–Z, a–z, 0–9, full stop, underscore and hyphen.",
+                        kind.word(lang)
+                    )
+                }
+            }
+            E::DuplicateId { kind, id } => {
+                if nb {
+                    format!("Id-en «{id}» står to ganger blant {}ene.", kind.word(lang))
+                } else {
+                    format!("The {} id \"{id}\" is listed twice.", kind.word(lang))
+                }
+            }
+            E::Empty { kind } => {
+                if nb {
+                    format!(
+                        "Matchingen har ingen {}.",
+                        match kind {
+                            IdKind::Position => "stillinger",
+                            IdKind::Applicant => "søkere",
+                            IdKind::Couple => "par",
+                        }
+                    )
+                } else {
+                    format!("The match has no {}s.", kind.word(lang))
+                }
+            }
+            E::TooLarge { what, limit } => {
+                if nb {
+                    format!("For mange {what}: høyst {limit} er tillatt.")
+                } else {
+                    format!("Too many {what}: at most {limit} are allowed.")
+                }
+            }
+            E::InvalidCapacity { position, capacity } => {
+                if nb {
+                    format!(
+                        "Stillingen «{position}» har {capacity} plasser; antallet må være mellom 1 og {}.",
+                        super::MAX_CAPACITY
+                    )
+                } else {
+                    format!(
+                        "Position \"{position}\" has {capacity} places; the number must be between 1 and {}.",
+                        super::MAX_CAPACITY
+                    )
+                }
+            }
+            E::UnknownPosition { owner, position } => {
+                if nb {
+                    format!(
+                        "«{owner}» nevner stillingen «{position}», som ikke finnes i matchingen."
+                    )
+                } else {
+                    format!("\"{owner}\" names position \"{position}\", which is not in the match.")
+                }
+            }
+            E::UnknownApplicant { owner, applicant } => {
+                if nb {
+                    format!("«{owner}» nevner søkeren «{applicant}», som ikke finnes i matchingen.")
+                } else {
+                    format!("\"{owner}\" names applicant \"{applicant}\", who is not in the match.")
+                }
+            }
+            E::DuplicateApplication {
+                applicant,
+                position,
+            } => {
+                if nb {
+                    format!("Søkeren «{applicant}» har søkt stillingen «{position}» to ganger.")
+                } else {
+                    format!("Applicant \"{applicant}\" applied to position \"{position}\" twice.")
+                }
+            }
+            E::RankedWithoutApplying {
+                applicant,
+                position,
+            } => {
+                if nb {
+                    format!(
+                        "Søkeren «{applicant}» har rangert stillingen «{position}» uten å ha søkt den."
+                    )
+                } else {
+                    format!(
+                        "Applicant \"{applicant}\" ranked position \"{position}\" without applying to it."
+                    )
+                }
+            }
+            E::DuplicateRank {
+                applicant,
+                position,
+            } => {
+                if nb {
+                    format!(
+                        "Søkeren «{applicant}» har rangert stillingen «{position}» mer enn én gang."
+                    )
+                } else {
+                    format!(
+                        "Applicant \"{applicant}\" ranked position \"{position}\" more than once."
+                    )
+                }
+            }
+            E::ListedWithoutApplying {
+                position,
+                applicant,
+            } => {
+                if nb {
+                    format!(
+                        "Innstillingen for «{position}» nevner «{applicant}», som ikke har søkt stillingen."
+                    )
+                } else {
+                    format!(
+                        "The list for \"{position}\" names \"{applicant}\", who did not apply to the position."
+                    )
+                }
+            }
+            E::DuplicateListEntry {
+                position,
+                applicant,
+            } => {
+                if nb {
+                    format!("Innstillingen for «{position}» nevner «{applicant}» mer enn én gang.")
+                } else {
+                    format!("The list for \"{position}\" names \"{applicant}\" more than once.")
+                }
+            }
+            E::EmptyTier { position, tier } => {
+                if nb {
+                    format!("Innstillingen for «{position}» har en tom plass nr. {tier}.")
+                } else {
+                    format!("The list for \"{position}\" has an empty rank no. {tier}.")
+                }
+            }
+            E::MemberOfTwoCouples {
+                applicant,
+                first,
+                second,
+            } => {
+                if nb {
+                    format!("Søkeren «{applicant}» står i to par: «{first}» og «{second}».")
+                } else {
+                    format!(
+                        "Applicant \"{applicant}\" is in two couples: \"{first}\" and \"{second}\"."
+                    )
+                }
+            }
+            E::CoupleWithItself { couple } => {
+                if nb {
+                    format!("Paret «{couple}» nevner samme søker to ganger.")
+                } else {
+                    format!("Couple \"{couple}\" names the same applicant twice.")
+                }
+            }
+            E::CoupleMemberRanksAlone { couple, applicant } => {
+                if nb {
+                    format!(
+                        "«{applicant}» søker som par («{couple}») og kan ikke også ha en egen rangering; paret rangerer stillingspar."
+                    )
+                } else {
+                    format!(
+                        "\"{applicant}\" applies as a couple (\"{couple}\") and cannot also have a ranking of their own; the couple ranks pairs of positions."
+                    )
+                }
+            }
+            E::PairWithoutApplying {
+                couple,
+                pair,
+                applicant,
+                position,
+            } => {
+                if nb {
+                    format!(
+                        "Par nr. {pair} i rangeringen til «{couple}» gir «{applicant}» stillingen «{position}», som hen ikke har søkt."
+                    )
+                } else {
+                    format!(
+                        "Pair no. {pair} in the ranking of \"{couple}\" gives \"{applicant}\" position \"{position}\", which they did not apply to."
+                    )
+                }
+            }
+            E::EmptyPair { couple, pair } => {
+                if nb {
+                    format!(
+                        "Par nr. {pair} i rangeringen til «{couple}» har ingen stilling for noen av dem."
+                    )
+                } else {
+                    format!(
+                        "Pair no. {pair} in the ranking of \"{couple}\" names no position for either member."
+                    )
+                }
+            }
+            E::DuplicatePair { couple, pair } => {
+                if nb {
+                    format!("Par nr. {pair} i rangeringen til «{couple}» står der allerede.")
+                } else {
+                    format!(
+                        "Pair no. {pair} in the ranking of \"{couple}\" is already on the list."
+                    )
+                }
+            }
+            E::UnknownFormat { found } => {
+                if nb {
+                    format!(
+                        "Ukjent format «{found}»; denne versjonen leser «{}».",
+                        super::INPUTS_FORMAT
+                    )
+                } else {
+                    format!(
+                        "Unknown format \"{found}\"; this version reads \"{}\".",
+                        super::INPUTS_FORMAT
+                    )
+                }
+            }
         }
     }
 }

@@ -227,7 +227,11 @@ fn explain_with(
         None => {
             let base = inst.rank_start[a] as usize;
             let len = inst.rank_start[a + 1] as usize - base;
-            let cur = if m.entry[a] == NONE { len } else { m.entry[a] as usize };
+            let cur = if m.entry[a] == NONE {
+                len
+            } else {
+                m.entry[a] as usize
+            };
             for i in 0..cur.min(len) {
                 let p = inst.rank_pos[base + i];
                 out.higher.push(HigherChoice {
@@ -246,14 +250,16 @@ fn explain_with(
                 .collect();
             let base = inst.pair_start[c] as usize;
             let len = inst.pair_start[c + 1] as usize - base;
-            let cur = if m.pair[c] == NONE { len } else { m.pair[c] as usize };
+            let cur = if m.pair[c] == NONE {
+                len
+            } else {
+                m.pair[c] as usize
+            };
             for j in 0..cur.min(len) {
                 let q = inst.pair_pos[base + j];
                 let r = prep.pair_strict[base + j];
                 let same = q[0] != NONE && q[0] == q[1] && r[0] != NONE && r[1] != NONE;
-                let why = |x: usize| {
-                    side(inst, h, q[x], r[x], &mine, same.then_some(r[1 - x]))
-                };
+                let why = |x: usize| side(inst, h, q[x], r[x], &mine, same.then_some(r[1 - x]));
                 let pos = |x: usize| (q[x] != NONE).then_some(q[x]);
                 out.higher.push(HigherChoice {
                     rank: j as u32 + 1,
@@ -339,7 +345,9 @@ impl Refusal {
                 },
                 lang,
             ) => {
-                let cut = cutoff_rank.map(|r| r.to_string()).unwrap_or_else(|| "–".into());
+                let cut = cutoff_rank
+                    .map(|r| r.to_string())
+                    .unwrap_or_else(|| "–".into());
                 match lang {
                     Lang::Nb => format!(
                         "{capacity} plass(er), ikke plass til dere begge; den siste som fikk plass sto som nr. {cut}, du sto som nr. {own_rank}."

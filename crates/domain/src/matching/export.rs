@@ -195,8 +195,12 @@ pub enum VerifyFailure {
 
 fn describe(line: &ResultLine, lang: Lang) -> String {
     match (&line.position, line.rank, lang) {
-        (Some(p), Some(r), Lang::Nb) => format!("{p} (valg nr. {r}, loddnr. {})", line.lottery_number),
-        (Some(p), Some(r), Lang::En) => format!("{p} (choice no. {r}, lottery no. {})", line.lottery_number),
+        (Some(p), Some(r), Lang::Nb) => {
+            format!("{p} (valg nr. {r}, loddnr. {})", line.lottery_number)
+        }
+        (Some(p), Some(r), Lang::En) => {
+            format!("{p} (choice no. {r}, lottery no. {})", line.lottery_number)
+        }
         (Some(p), None, _) => format!("{p} (?)"),
         (None, _, Lang::Nb) => format!("ingen stilling (loddnr. {})", line.lottery_number),
         (None, _, Lang::En) => format!("no position (lottery no. {})", line.lottery_number),
@@ -221,54 +225,118 @@ impl Localized for VerifyFailure {
     fn message(&self, lang: Lang) -> String {
         let nb = lang == Lang::Nb;
         match self {
-            VerifyFailure::SeedCommitment { stated, computed } => if nb {
-                format!("Frøet stemmer ikke med den publiserte kontrollsummen: SHA-256 av frøet er {computed}, men {stated} ble publisert.")
-            } else {
-                format!("The seed does not match the published commitment: SHA-256 of the seed is {computed}, but {stated} was published.")
-            },
-            VerifyFailure::InputCommitment { stated, computed } => if nb {
-                format!("Inndataene stemmer ikke med den publiserte kontrollsummen: SHA-256 av inndataene er {computed}, men {stated} ble publisert.")
-            } else {
-                format!("The inputs do not match the published commitment: SHA-256 of the inputs is {computed}, but {stated} was published.")
-            },
-            VerifyFailure::InvalidInputs(e) => if nb {
-                format!("Inndataene i filen er ugyldige: {}", e.message(lang))
-            } else {
-                format!("The inputs in the file are invalid: {}", e.message(lang))
-            },
-            VerifyFailure::NoStableMatching { attempts } => if nb {
-                format!("Ny beregning fant ingen stabil matching etter {attempts} forsøk, men filen oppgir et resultat.")
-            } else {
-                format!("Recomputation found no stable matching after {attempts} attempts, but the file states a result.")
-            },
-            VerifyFailure::Attempts { stated, computed } => if nb {
-                format!("Antall forsøk stemmer ikke: filen sier {stated}, ny beregning gir {computed}.")
-            } else {
-                format!("The number of attempts differs: the file says {stated}, recomputation gives {computed}.")
-            },
-            VerifyFailure::ResultMismatch { stated, computed } => if nb {
-                format!("Resultatet for {} stemmer ikke: filen sier {}, ny beregning gir {}.", computed.applicant, describe(stated, lang), describe(computed, lang))
-            } else {
-                format!("The result for {} differs: the file says {}, recomputation gives {}.", computed.applicant, describe(stated, lang), describe(computed, lang))
-            },
-            VerifyFailure::PositionMismatch { stated, computed } => {
-                let show = |l: &PositionLine| format!("{} besatt, siste nr. {}", l.filled, l.cutoff_rank.map(|r| r.to_string()).unwrap_or_else(|| "–".into()));
+            VerifyFailure::SeedCommitment { stated, computed } => {
                 if nb {
-                    format!("Stillingen {} stemmer ikke: filen sier {}, ny beregning gir {}.", computed.position, show(stated), show(computed))
+                    format!(
+                        "Frøet stemmer ikke med den publiserte kontrollsummen: SHA-256 av frøet er {computed}, men {stated} ble publisert."
+                    )
                 } else {
-                    format!("Position {} differs: the file says {}, recomputation gives {}.", computed.position, show(stated).replace("besatt, siste nr.", "filled, last no."), show(computed).replace("besatt, siste nr.", "filled, last no."))
+                    format!(
+                        "The seed does not match the published commitment: SHA-256 of the seed is {computed}, but {stated} was published."
+                    )
                 }
             }
-            VerifyFailure::Missing { id } => if nb {
-                format!("Resultatet mangler en linje for {id}.")
-            } else {
-                format!("The result has no line for {id}.")
-            },
-            VerifyFailure::Extra { id } => if nb {
-                format!("Resultatet har en linje for {id} som ikke hører hjemme der (ukjent eller gjentatt).")
-            } else {
-                format!("The result has a line for {id} that does not belong (unknown or repeated).")
-            },
+            VerifyFailure::InputCommitment { stated, computed } => {
+                if nb {
+                    format!(
+                        "Inndataene stemmer ikke med den publiserte kontrollsummen: SHA-256 av inndataene er {computed}, men {stated} ble publisert."
+                    )
+                } else {
+                    format!(
+                        "The inputs do not match the published commitment: SHA-256 of the inputs is {computed}, but {stated} was published."
+                    )
+                }
+            }
+            VerifyFailure::InvalidInputs(e) => {
+                if nb {
+                    format!("Inndataene i filen er ugyldige: {}", e.message(lang))
+                } else {
+                    format!("The inputs in the file are invalid: {}", e.message(lang))
+                }
+            }
+            VerifyFailure::NoStableMatching { attempts } => {
+                if nb {
+                    format!(
+                        "Ny beregning fant ingen stabil matching etter {attempts} forsøk, men filen oppgir et resultat."
+                    )
+                } else {
+                    format!(
+                        "Recomputation found no stable matching after {attempts} attempts, but the file states a result."
+                    )
+                }
+            }
+            VerifyFailure::Attempts { stated, computed } => {
+                if nb {
+                    format!(
+                        "Antall forsøk stemmer ikke: filen sier {stated}, ny beregning gir {computed}."
+                    )
+                } else {
+                    format!(
+                        "The number of attempts differs: the file says {stated}, recomputation gives {computed}."
+                    )
+                }
+            }
+            VerifyFailure::ResultMismatch { stated, computed } => {
+                if nb {
+                    format!(
+                        "Resultatet for {} stemmer ikke: filen sier {}, ny beregning gir {}.",
+                        computed.applicant,
+                        describe(stated, lang),
+                        describe(computed, lang)
+                    )
+                } else {
+                    format!(
+                        "The result for {} differs: the file says {}, recomputation gives {}.",
+                        computed.applicant,
+                        describe(stated, lang),
+                        describe(computed, lang)
+                    )
+                }
+            }
+            VerifyFailure::PositionMismatch { stated, computed } => {
+                let show = |l: &PositionLine| {
+                    format!(
+                        "{} besatt, siste nr. {}",
+                        l.filled,
+                        l.cutoff_rank
+                            .map(|r| r.to_string())
+                            .unwrap_or_else(|| "–".into())
+                    )
+                };
+                if nb {
+                    format!(
+                        "Stillingen {} stemmer ikke: filen sier {}, ny beregning gir {}.",
+                        computed.position,
+                        show(stated),
+                        show(computed)
+                    )
+                } else {
+                    format!(
+                        "Position {} differs: the file says {}, recomputation gives {}.",
+                        computed.position,
+                        show(stated).replace("besatt, siste nr.", "filled, last no."),
+                        show(computed).replace("besatt, siste nr.", "filled, last no.")
+                    )
+                }
+            }
+            VerifyFailure::Missing { id } => {
+                if nb {
+                    format!("Resultatet mangler en linje for {id}.")
+                } else {
+                    format!("The result has no line for {id}.")
+                }
+            }
+            VerifyFailure::Extra { id } => {
+                if nb {
+                    format!(
+                        "Resultatet har en linje for {id} som ikke hører hjemme der (ukjent eller gjentatt)."
+                    )
+                } else {
+                    format!(
+                        "The result has a line for {id} that does not belong (unknown or repeated)."
+                    )
+                }
+            }
         }
     }
 }
@@ -457,10 +525,8 @@ fn compare<L: Clone + PartialEq>(
     mismatch: impl Fn(L, L) -> VerifyFailure,
     failures: &mut Vec<VerifyFailure>,
 ) {
-    let mut by_id: BTreeMap<String, Option<L>> = computed
-        .into_iter()
-        .map(|l| (id(&l), Some(l)))
-        .collect();
+    let mut by_id: BTreeMap<String, Option<L>> =
+        computed.into_iter().map(|l| (id(&l), Some(l))).collect();
     for line in stated {
         match by_id.get_mut(&id(line)) {
             Some(slot @ Some(_)) => {

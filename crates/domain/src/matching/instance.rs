@@ -218,12 +218,15 @@ fn check_label(s: &str) -> Result<(), MatchError> {
     }
 }
 
+/// Sorted ids, the canonical index of each input entry, and a lookup by id.
+type IdIndex<'a> = (Vec<MatchId>, Vec<u32>, HashMap<&'a str, u32>);
+
 /// Sorts ids (byte order), refusing invalid and repeated ones; returns the sorted ids,
 /// the canonical index of each input entry, and a lookup map.
 fn index_ids<'a>(
     kind: IdKind,
     ids: impl Iterator<Item = &'a str>,
-) -> Result<(Vec<MatchId>, Vec<u32>, HashMap<&'a str, u32>), MatchError> {
+) -> Result<IdIndex<'a>, MatchError> {
     let raw: Vec<&str> = ids.collect();
     for s in &raw {
         MatchId::parse(kind, s)?;
@@ -276,8 +279,10 @@ impl MatchInputs {
                 return Err(MatchError::Empty { kind });
             }
         }
-        let (position_ids, pos_canon, pos_map) =
-            index_ids(IdKind::Position, self.positions.iter().map(|p| p.id.as_str()))?;
+        let (position_ids, pos_canon, pos_map) = index_ids(
+            IdKind::Position,
+            self.positions.iter().map(|p| p.id.as_str()),
+        )?;
         let (applicant_ids, app_canon, app_map) = index_ids(
             IdKind::Applicant,
             self.applicants.iter().map(|a| a.id.as_str()),
@@ -739,7 +744,10 @@ impl Instance {
                 .map(|p| PositionInput {
                     id: pid(p as u32),
                     capacity: self.capacity[p],
-                    ranking: self.tiers(p).map(|t| t.iter().map(|&a| aid(a)).collect()).collect(),
+                    ranking: self
+                        .tiers(p)
+                        .map(|t| t.iter().map(|&a| aid(a)).collect())
+                        .collect(),
                 })
                 .collect(),
             round: self.round.clone(),

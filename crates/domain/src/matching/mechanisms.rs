@@ -59,10 +59,11 @@ impl Mechanism {
             Mechanism::SerialDictatorship => {
                 lang.pick("Tilfeldig rekkefølge (RSD)", "Random serial dictatorship")
             }
-            Mechanism::Boston => lang.pick("Boston (umiddelbar aksept)", "Boston (immediate acceptance)"),
-            Mechanism::DeferredAcceptance => {
-                lang.pick("Utsatt aksept (DA)", "Deferred acceptance")
-            }
+            Mechanism::Boston => lang.pick(
+                "Boston (umiddelbar aksept)",
+                "Boston (immediate acceptance)",
+            ),
+            Mechanism::DeferredAcceptance => lang.pick("Utsatt aksept (DA)", "Deferred acceptance"),
         }
     }
 }
@@ -418,7 +419,9 @@ pub fn blocking_pairs(inst: &Instance, prep: &Prepared, position: &[u32]) -> u64
         if p == NONE {
             continue;
         }
-        let Some(i) = lists.index_of(a, p) else { continue };
+        let Some(i) = lists.index_of(a, p) else {
+            continue;
+        };
         let r = lists.off[lists.range(a).start + i];
         if r == NONE {
             continue;
@@ -452,9 +455,14 @@ pub fn blocking_pairs(inst: &Instance, prep: &Prepared, position: &[u32]) -> u64
         let ms = inst.members[c];
         let got = ms.map(|a| position[a as usize]);
         let mine = ms.map(|a| (position[a as usize], off_of[a as usize]));
-        let is_mine = |p: usize, o: usize| mine.iter().any(|&(q, r)| q == p as u32 && r == o as u32);
+        let is_mine =
+            |p: usize, o: usize| mine.iter().any(|&(q, r)| q == p as u32 && r == o as u32);
         let others = |p: usize| {
-            count[p] - mine.iter().filter(|&&(q, r)| q == p as u32 && r != NONE).count() as u32
+            count[p]
+                - mine
+                    .iter()
+                    .filter(|&&(q, r)| q == p as u32 && r != NONE)
+                    .count() as u32
         };
         let (s, e) = (inst.pair_start[c] as usize, inst.pair_start[c + 1] as usize);
         for j in s..e {
@@ -468,13 +476,16 @@ pub fn blocking_pairs(inst: &Instance, prep: &Prepared, position: &[u32]) -> u64
             }
             let better = |p: usize, rmax: usize| {
                 let st = inst.emp_start[p] as usize;
-                (0..rmax).filter(|&o| held[st + o] && !is_mine(p, o)).count() as u32
+                (0..rmax)
+                    .filter(|&o| held[st + o] && !is_mine(p, o))
+                    .count() as u32
             };
             let accepts = |k: usize| {
                 q[k] == NONE || {
                     let p = q[k] as usize;
                     let len = (inst.emp_start[p + 1] - inst.emp_start[p]) as usize;
-                    others(p) < inst.capacity[p] || better(p, len) - better(p, r[k] as usize + 1) > 0
+                    others(p) < inst.capacity[p]
+                        || better(p, len) - better(p, r[k] as usize + 1) > 0
                 }
             };
             let blocks = if q[0] != NONE && q[0] == q[1] {
@@ -512,7 +523,11 @@ pub fn metrics(inst: &Instance, prep: &Prepared, out: &Outcome) -> Metrics {
             count[p as usize] += 1;
         }
         if inst.couple_of(a).is_none() {
-            let i = if p == NONE { 0 } else { lists.index_of(a, p).map_or(0, |i| i + 1) };
+            let i = if p == NONE {
+                0
+            } else {
+                lists.index_of(a, p).map_or(0, |i| i + 1)
+            };
             m.rank_hist[i] += 1;
         }
     }
@@ -521,7 +536,12 @@ pub fn metrics(inst: &Instance, prep: &Prepared, out: &Outcome) -> Metrics {
     for p in 0..inst.position_count() {
         if count[p] == inst.capacity[p] {
             m.positions_full += 1;
-            let d = out.filled_day.get(p).copied().filter(|&d| d != NONE).unwrap_or(0);
+            let d = out
+                .filled_day
+                .get(p)
+                .copied()
+                .filter(|&d| d != NONE)
+                .unwrap_or(0);
             days += u64::from(d);
             m.max_days = m.max_days.max(d);
         }
@@ -573,7 +593,8 @@ pub fn boston_manipulation(inst: &Instance, prep: &Prepared, n: usize) -> Manipu
         m.sampled += 1;
         let r = lists.range(a);
         let true_idx = lists.index_of(a, truth[a]).unwrap_or(r.len());
-        let (pos, off): (Vec<u32>, Vec<u32>) = (lists.pos[r.clone()].to_vec(), lists.off[r.clone()].to_vec());
+        let (pos, off): (Vec<u32>, Vec<u32>) =
+            (lists.pos[r.clone()].to_vec(), lists.off[r.clone()].to_vec());
         let mut gained = false;
         for j in 1..pos.len().min(true_idx) {
             // Promote choice j to the top; the rest keep their order.
@@ -583,7 +604,12 @@ pub fn boston_manipulation(inst: &Instance, prep: &Prepared, n: usize) -> Manipu
             let got = boston_lists(inst, &lists)[a];
             lists.pos[r.clone()].copy_from_slice(&pos);
             lists.off[r.clone()].copy_from_slice(&off);
-            if got != NONE && pos.iter().position(|&p| p == got).is_some_and(|i| i < true_idx) {
+            if got != NONE
+                && pos
+                    .iter()
+                    .position(|&p| p == got)
+                    .is_some_and(|i| i < true_idx)
+            {
                 gained = true;
                 break;
             }
@@ -622,7 +648,12 @@ pub fn da_manipulation(inst: &Instance, prep: &Prepared, n: usize) -> Manipulati
             inst2.rank_emp[s..e].copy_from_slice(&inst.rank_emp[s..e]);
             prep2.rank_strict[s..e].copy_from_slice(&prep.rank_strict[s..e]);
             relink(&mut inst2, &mut prep2, a, e - s - 1);
-            if got != NONE && inst.rank_pos[s..e].iter().position(|&p| p == got).is_some_and(|i| i < true_idx) {
+            if got != NONE
+                && inst.rank_pos[s..e]
+                    .iter()
+                    .position(|&p| p == got)
+                    .is_some_and(|i| i < true_idx)
+            {
                 gained = true;
                 break;
             }
@@ -774,11 +805,14 @@ pub fn simulate(
         .enumerate()
         .map(|(k, &mechanism)| {
             let ms = &per[k];
-            let stat = |f: &dyn Fn(&Metrics) -> f64| Stat::of(&ms.iter().map(f).collect::<Vec<_>>());
+            let stat =
+                |f: &dyn Fn(&Metrics) -> f64| Stat::of(&ms.iter().map(f).collect::<Vec<_>>());
             let len = ms.iter().map(|m| m.rank_hist.len()).max().unwrap_or(0);
             let rank_hist = (0..len)
                 .map(|r| {
-                    ms.iter().map(|m| m.rank_hist.get(r).copied().unwrap_or(0) as f64).sum::<f64>()
+                    ms.iter()
+                        .map(|m| m.rank_hist.get(r).copied().unwrap_or(0) as f64)
+                        .sum::<f64>()
                         / ms.len().max(1) as f64
                 })
                 .collect();

@@ -124,7 +124,8 @@ impl Prepared {
                 let mut out = [NONE; 2];
                 for k in 0..2 {
                     if offs[k] != NONE {
-                        out[k] = canon_to_strict[(inst.emp_start[ps[k] as usize] + offs[k]) as usize];
+                        out[k] =
+                            canon_to_strict[(inst.emp_start[ps[k] as usize] + offs[k]) as usize];
                     }
                 }
                 out
@@ -332,11 +333,22 @@ impl std::error::Error for NoStableMatching {}
 
 /// Runs the whole procedure of docs/matching.md §5–8 with the committed seed:
 /// lottery numbers, deferred acceptance, couples, verification.
-pub fn solve(inst: &Instance, seed: &Seed) -> Result<Solution, NoStableMatching> {
+pub fn solve(inst: &Instance, seed: &Seed) -> Result<Solution, Box<NoStableMatching>> {
     let mut rng = RandomStream::new(&stream_key(seed, &inst.inputs_sha256()));
     let prepared = Prepared::new(inst, &mut rng);
     let mut solver = Solver::new(inst);
     solver.run(inst, prepared, &mut rng)
+}
+
+/// The solver's state after phase 1: count, worst, at, at_off, next, held.
+#[derive(Debug, Clone)]
+struct Snapshot {
+    count: Vec<u32>,
+    worst: Vec<u32>,
+    at: Vec<u32>,
+    at_off: Vec<u32>,
+    next: Vec<u32>,
+    held: Vec<bool>,
 }
 
 /// Reusable state of the proposal procedure (buffers kept between runs).
@@ -356,7 +368,7 @@ pub struct Solver {
     evicted: Vec<u32>,
     proposals: u64,
     /// Matching after the singles-only phase, reused by every attempt.
-    phase1: Option<(Vec<u32>, Vec<u32>, Vec<u32>, Vec<u32>, Vec<u32>, Vec<bool>)>,
+    phase1: Option<Snapshot>,
 }
 
 impl Solver {
@@ -393,7 +405,7 @@ impl Solver {
         inst: &Instance,
         prepared: Prepared,
         rng: &mut RandomStream,
-    ) -> Result<Solution, NoStableMatching> {
+    ) -> Result<Solution, Box<NoStableMatching>> {
         self.phase1 = None;
         self.singles(inst, &prepared);
         let p1_proposals = self.proposals;
@@ -442,11 +454,11 @@ impl Solver {
             let r = check(inst, &prepared, &m);
             (m, r)
         });
-        Err(NoStableMatching {
+        Err(Box::new(NoStableMatching {
             attempts,
             best,
             report,
-        })
+        }))
     }
 
     /// The current matching.
@@ -467,13 +479,13 @@ impl Solver {
     }
 
     fn restore_phase1(&mut self) {
-        if let Some((count, worst, at, at_off, next, held)) = &self.phase1 {
-            self.count.clone_from(count);
-            self.worst.clone_from(worst);
-            self.at.clone_from(at);
-            self.at_off.clone_from(at_off);
-            self.next.clone_from(next);
-            self.held.clone_from(held);
+        if let Some(s) = &self.phase1 {
+            self.count.clone_from(&s.count);
+            self.worst.clone_from(&s.worst);
+            self.at.clone_from(&s.at);
+            self.at_off.clone_from(&s.at_off);
+            self.next.clone_from(&s.next);
+            self.held.clone_from(&s.held);
         }
         self.cnext.iter_mut().for_each(|x| *x = 0);
         self.cmatched.iter_mut().for_each(|x| *x = false);
@@ -575,14 +587,14 @@ impl Solver {
         }
         self.proposals = proposals;
         if inst.couple_count() > 0 {
-            self.phase1 = Some((
-                self.count.clone(),
-                self.worst.clone(),
-                self.at.clone(),
-                self.at_off.clone(),
-                self.next.clone(),
-                self.held.clone(),
-            ));
+            self.phase1 = Some(Snapshot {
+                count: self.count.clone(),
+                worst: self.worst.clone(),
+                at: self.at.clone(),
+                at_off: self.at_off.clone(),
+                next: self.next.clone(),
+                held: self.held.clone(),
+            });
         }
     }
 

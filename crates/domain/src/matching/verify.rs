@@ -208,10 +208,15 @@ pub fn check(inst: &Instance, prep: &Prepared, m: &Matching) -> StabilityReport 
     // with the couple's own members removed from wherever they are (§9).
     for c in 0..inst.couple_count() {
         let ms = inst.members[c];
-        let mine: [(u32, u32); 2] =
-            ms.map(|a| (m.position[a as usize], off_of[a as usize]));
+        let mine: [(u32, u32); 2] = ms.map(|a| (m.position[a as usize], off_of[a as usize]));
         let is_mine = |p: usize, off: u32| mine.iter().any(|&(q, o)| q == p as u32 && o == off);
-        let others = |p: usize| count[p] - mine.iter().filter(|&&(q, o)| q == p as u32 && o != NONE).count() as u32;
+        let others = |p: usize| {
+            count[p]
+                - mine
+                    .iter()
+                    .filter(|&&(q, o)| q == p as u32 && o != NONE)
+                    .count() as u32
+        };
         let worst_other = |p: usize| -> Option<u32> {
             let s = inst.emp_start[p] as usize;
             if others(p) == 0 {
