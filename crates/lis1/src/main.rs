@@ -4,6 +4,7 @@
 
 mod bench;
 mod lottery_cmd;
+mod match_cmd;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -92,6 +93,12 @@ enum Command {
     Lottery {
         #[command(subcommand)]
         command: LotteryCommand,
+    },
+    /// Coordinated admission: verify a published match, simulate mechanisms, benchmark
+    /// (see docs/matching.md).
+    Match {
+        #[command(subcommand)]
+        command: match_cmd::MatchCommand,
     },
 }
 
@@ -246,6 +253,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             lottery_cmd::simulate(&file, draws, seed)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Match { command } => match_cmd::run(command),
     }
 }
 

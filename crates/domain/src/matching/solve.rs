@@ -398,6 +398,14 @@ impl Solver {
         self.proposals
     }
 
+    /// Phase 1 alone (§6): deferred acceptance among the single applicants, with no
+    /// verification. For instances without couples this is the whole matching; it is
+    /// public for benchmarks. Returns the number of proposals.
+    pub fn deferred_acceptance(&mut self, inst: &Instance, prep: &Prepared) -> u64 {
+        self.singles(inst, prep);
+        self.proposals
+    }
+
     /// Runs the attempts (§6–8) and verifies the result. `rng` continues the stream
     /// after the lottery numbers.
     pub fn run(
