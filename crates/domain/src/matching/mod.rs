@@ -27,6 +27,7 @@
 // Loops over parallel CSR arrays index several arrays at once; indices read better there.
 #![allow(clippy::needless_range_loop)]
 
+mod bits;
 mod error;
 mod explain;
 mod export;

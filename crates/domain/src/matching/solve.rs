@@ -10,6 +10,7 @@ use std::collections::VecDeque;
 
 use sha2::{Digest as _, Sha256};
 
+use super::bits::Bits;
 use super::instance::{Instance, NONE};
 use super::verify::{StabilityReport, check};
 use crate::lottery::{RandomStream, Seed, Sha256Digest};
@@ -47,8 +48,6 @@ pub struct Prepared {
     pub(crate) strict_app: Vec<u32>,
     /// For each entry in strict order: the applicant's rank-list offset of the position, or NONE.
     pub(crate) strict_entry: Vec<u32>,
-    /// For each canonical employer-list entry, its strict offset.
-    pub(crate) canon_to_strict: Vec<u32>,
     /// For each single's rank-list entry: the strict offset at the position, or NONE.
     pub(crate) rank_strict: Vec<u32>,
     /// For each couple's pair entry: the members' strict offsets, NONE when not listed or no position.
@@ -68,12 +67,14 @@ impl Prepared {
         Prepared::with_lottery(inst, lottery)
     }
 
-    /// Breaks ties with the given lottery numbers.
+    /// Breaks ties with the given lottery numbers. Untied entries keep their canonical
+    /// offsets, so only tiers of two or more are touched.
     pub(crate) fn with_lottery(inst: &Instance, lottery: Vec<u32>) -> Prepared {
-        let total = inst.emp_app.len();
         let mut strict_app = inst.emp_app.clone();
-        let mut canon_to_strict = vec![0u32; total];
-        let mut perm: Vec<u32> = Vec::new();
+        let mut strict_entry = inst.emp_rank_entry.clone();
+        let mut rank_strict = inst.rank_emp.clone();
+        let mut pair_strict = inst.pair_emp.clone();
+        let mut tier: Vec<(u32, u32, u32)> = Vec::new();
         for p in 0..inst.position_count() {
             let (s, e) = (inst.emp_start[p] as usize, inst.emp_start[p + 1] as usize);
             let mut i = s;
@@ -83,59 +84,39 @@ impl Prepared {
                 while j < e && inst.emp_tier[j] == t {
                     j += 1;
                 }
-                if j - i == 1 {
-                    canon_to_strict[i] = (i - s) as u32;
-                } else {
-                    perm.clear();
-                    perm.extend(i as u32..j as u32);
-                    perm.sort_unstable_by_key(|&k| lottery[inst.emp_app[k as usize] as usize]);
-                    for (x, &k) in perm.iter().enumerate() {
-                        strict_app[i + x] = inst.emp_app[k as usize];
-                        canon_to_strict[k as usize] = (i + x - s) as u32;
+                if j - i > 1 {
+                    tier.clear();
+                    tier.extend((i..j).map(|k| {
+                        let a = inst.emp_app[k];
+                        (lottery[a as usize], a, inst.emp_rank_entry[k])
+                    }));
+                    tier.sort_unstable();
+                    for (x, &(_, a, entry)) in tier.iter().enumerate() {
+                        let k = i + x;
+                        let off = (k - s) as u32;
+                        strict_app[k] = a;
+                        strict_entry[k] = entry;
+                        let a = a as usize;
+                        if entry != NONE {
+                            rank_strict[(inst.rank_start[a] + entry) as usize] = off;
+                        } else if inst.couple_of[a] != NONE {
+                            let c = inst.couple_of[a] as usize;
+                            let side = usize::from(inst.members[c][1] == a as u32);
+                            for q in inst.pair_start[c] as usize..inst.pair_start[c + 1] as usize {
+                                if inst.pair_pos[q][side] == p as u32 {
+                                    pair_strict[q][side] = off;
+                                }
+                            }
+                        }
                     }
                 }
                 i = j;
             }
         }
-        let mut strict_entry = vec![NONE; total];
-        for p in 0..inst.position_count() {
-            let s = inst.emp_start[p] as usize;
-            for k in s..inst.emp_start[p + 1] as usize {
-                strict_entry[s + canon_to_strict[k] as usize] = inst.emp_rank_entry[k];
-            }
-        }
-        let rank_strict = inst
-            .rank_emp
-            .iter()
-            .zip(&inst.rank_pos)
-            .map(|(&off, &p)| {
-                if off == NONE {
-                    NONE
-                } else {
-                    canon_to_strict[(inst.emp_start[p as usize] + off) as usize]
-                }
-            })
-            .collect();
-        let pair_strict = inst
-            .pair_emp
-            .iter()
-            .zip(&inst.pair_pos)
-            .map(|(offs, ps)| {
-                let mut out = [NONE; 2];
-                for k in 0..2 {
-                    if offs[k] != NONE {
-                        out[k] =
-                            canon_to_strict[(inst.emp_start[ps[k] as usize] + offs[k]) as usize];
-                    }
-                }
-                out
-            })
-            .collect();
         Prepared {
             lottery,
             strict_app,
             strict_entry,
-            canon_to_strict,
             rank_strict,
             pair_strict,
         }
@@ -144,11 +125,6 @@ impl Prepared {
     /// Lottery number of applicant `a` (0 = first).
     pub fn lottery_number(&self, a: usize) -> u32 {
         self.lottery[a]
-    }
-
-    /// The strict (tie-broken) 0-based offset of the employer-list entry at canonical offset `k` of `p`.
-    pub fn strict_offset(&self, inst: &Instance, p: usize, canonical: u32) -> u32 {
-        self.canon_to_strict[(inst.emp_start[p] + canonical) as usize]
     }
 }
 
@@ -348,7 +324,7 @@ struct Snapshot {
     at: Vec<u32>,
     at_off: Vec<u32>,
     next: Vec<u32>,
-    held: Vec<bool>,
+    held: Bits,
 }
 
 /// Reusable state of the proposal procedure (buffers kept between runs).
@@ -356,7 +332,7 @@ struct Snapshot {
 pub struct Solver {
     count: Vec<u32>,
     worst: Vec<u32>,
-    held: Vec<bool>,
+    held: Bits,
     at: Vec<u32>,
     at_off: Vec<u32>,
     next: Vec<u32>,
@@ -378,7 +354,7 @@ impl Solver {
         Solver {
             count: vec![0; inst.position_count()],
             worst: vec![0; inst.position_count()],
-            held: vec![false; inst.emp_app.len()],
+            held: Bits::new(inst.emp_app.len()),
             at: vec![NONE; n],
             at_off: vec![NONE; n],
             next: vec![0; n],
@@ -503,7 +479,7 @@ impl Solver {
 
     #[inline]
     fn hold(&mut self, inst: &Instance, p: usize, r: u32) {
-        self.held[(inst.emp_start[p] + r) as usize] = true;
+        self.held.set((inst.emp_start[p] + r) as usize);
         self.count[p] += 1;
         if self.count[p] == 1 || r > self.worst[p] {
             self.worst[p] = r;
@@ -514,86 +490,91 @@ impl Solver {
     #[inline]
     fn remove(&mut self, inst: &Instance, p: usize, r: u32) {
         let s = inst.emp_start[p] as usize;
-        self.held[s + r as usize] = false;
+        self.held.clear(s + r as usize);
         self.count[p] -= 1;
         if self.count[p] == 0 {
             self.worst[p] = 0;
         } else if r == self.worst[p] {
-            let mut w = r as usize;
-            while w > 0 {
-                w -= 1;
-                if self.held[s + w] {
-                    break;
-                }
-            }
-            self.worst[p] = w as u32;
+            let w = self.held.prev_set(s + r as usize, s).unwrap_or(s);
+            self.worst[p] = (w - s) as u32;
         }
     }
 
     /// §6, phase 1: deferred acceptance among single applicants. Its result is the
     /// applicant-optimal stable matching of the singles, whatever the order.
+    ///
+    /// The hot loop: only `next` is kept per applicant (placed = `next` inside the list);
+    /// `at` and `at_off` are filled from it at the end.
     fn singles(&mut self, inst: &Instance, prep: &Prepared) {
         self.count.iter_mut().for_each(|x| *x = 0);
         self.worst.iter_mut().for_each(|x| *x = 0);
-        self.held.iter_mut().for_each(|x| *x = false);
-        self.at.iter_mut().for_each(|x| *x = NONE);
-        self.at_off.iter_mut().for_each(|x| *x = NONE);
+        self.held.clear_all();
         self.next.iter_mut().for_each(|x| *x = 0);
-        self.proposals = 0;
         self.stack.clear();
         self.stack.extend(
             (0..inst.applicant_count() as u32)
                 .rev()
                 .filter(|&a| inst.couple_of[a as usize] == NONE),
         );
+        let (rank_start, rank_pos, rank_strict) =
+            (&inst.rank_start, &inst.rank_pos, &prep.rank_strict);
+        let (emp_start, capacity, strict_app) = (&inst.emp_start, &inst.capacity, &prep.strict_app);
+        let (count, worst, held, next) = (
+            &mut self.count,
+            &mut self.worst,
+            &mut self.held,
+            &mut self.next,
+        );
         let mut proposals = 0u64;
         while let Some(a) = self.stack.pop() {
             let a = a as usize;
-            let base = inst.rank_start[a] as usize;
-            let len = inst.rank_start[a + 1] as usize - base;
-            let mut i = self.next[a] as usize;
-            let mut placed = false;
-            while i < len {
-                let r = prep.rank_strict[base + i];
+            let base = rank_start[a] as usize;
+            let end = rank_start[a + 1] as usize;
+            let mut i = base + next[a] as usize;
+            while i < end {
+                let r = rank_strict[i];
                 if r != NONE {
                     proposals += 1;
-                    let p = inst.rank_pos[base + i] as usize;
-                    let s = inst.emp_start[p] as usize;
-                    if self.count[p] < inst.capacity[p] {
-                        self.held[s + r as usize] = true;
-                        self.count[p] += 1;
-                        if self.count[p] == 1 || r > self.worst[p] {
-                            self.worst[p] = r;
+                    let p = rank_pos[i] as usize;
+                    let s = emp_start[p] as usize;
+                    let c = count[p];
+                    if c < capacity[p] {
+                        held.set(s + r as usize);
+                        count[p] = c + 1;
+                        if c == 0 || r > worst[p] {
+                            worst[p] = r;
                         }
-                        placed = true;
-                    } else if r < self.worst[p] {
-                        // Evict the worst held; the new worst is the next held entry above it.
-                        let w = self.worst[p] as usize;
-                        self.held[s + w] = false;
-                        self.held[s + r as usize] = true;
-                        let mut nw = w - 1;
-                        while !self.held[s + nw] {
-                            nw -= 1;
-                        }
-                        self.worst[p] = nw as u32;
-                        let out = prep.strict_app[s + w] as usize;
-                        self.at[out] = NONE;
-                        self.at_off[out] = NONE;
-                        self.next[out] += 1;
-                        self.stack.push(out as u32);
-                        placed = true;
+                        break;
                     }
-                    if placed {
-                        self.at[a] = p as u32;
-                        self.at_off[a] = r;
+                    let w = worst[p] as usize;
+                    if (r as usize) < w {
+                        // Evict the worst held; the new worst is the next held entry above it
+                        // (r at the latest, just set).
+                        held.clear(s + w);
+                        held.set(s + r as usize);
+                        worst[p] = (held.prev_set(s + w, s).unwrap_or(s + r as usize) - s) as u32;
+                        let out = strict_app[s + w] as usize;
+                        next[out] += 1;
+                        self.stack.push(out as u32);
                         break;
                     }
                 }
                 i += 1;
             }
-            self.next[a] = i as u32;
+            next[a] = (i - base) as u32;
         }
         self.proposals = proposals;
+        for a in 0..inst.applicant_count() {
+            let base = rank_start[a] as usize;
+            let n = next[a] as usize;
+            if inst.couple_of[a] == NONE && base + n < rank_start[a + 1] as usize {
+                self.at[a] = rank_pos[base + n];
+                self.at_off[a] = rank_strict[base + n];
+            } else {
+                self.at[a] = NONE;
+                self.at_off[a] = NONE;
+            }
+        }
         if inst.couple_count() > 0 {
             self.phase1 = Some(Snapshot {
                 count: self.count.clone(),
@@ -630,7 +611,7 @@ impl Solver {
             while self.count[q] < inst.capacity[q] && s + off < e {
                 let k = s + off;
                 let entry = prep.strict_entry[k];
-                if !self.held[k] && entry != NONE {
+                if !self.held.get(k) && entry != NONE {
                     let a = prep.strict_app[k] as usize;
                     if self.next[a] > entry {
                         self.withdraw(inst, a);
@@ -758,7 +739,7 @@ impl Solver {
             }
             let rmax = r[0].max(r[1]) as usize;
             let s = inst.emp_start[p] as usize;
-            let better = self.held[s..s + rmax].iter().filter(|&&h| h).count() as u32;
+            let better = self.held.count_range(s, s + rmax);
             better + 2 <= inst.capacity[p]
         } else {
             accepts(q[0], r[0]) && accepts(q[1], r[1])

@@ -4,6 +4,7 @@
 //! Written apart from the solver: it rebuilds every position's state from the
 //! matching alone, so a defect in the solver's bookkeeping cannot hide itself.
 
+use super::bits::Bits;
 use super::instance::{Instance, NONE};
 use super::solve::{Matching, Prepared};
 
@@ -96,7 +97,7 @@ pub fn check(inst: &Instance, prep: &Prepared, m: &Matching) -> StabilityReport 
     let n_pos = inst.position_count();
     let mut count = vec![0u32; n_pos];
     let mut worst = vec![0u32; n_pos];
-    let mut held = vec![false; inst.emp_app.len()];
+    let mut held = Bits::new(inst.emp_app.len());
     // Strict offset each placed applicant holds, for the couples' "without us" view.
     let mut off_of = vec![NONE; inst.applicant_count()];
     for a in 0..inst.applicant_count() {
@@ -138,7 +139,7 @@ pub fn check(inst: &Instance, prep: &Prepared, m: &Matching) -> StabilityReport 
             continue;
         }
         let pi = p as usize;
-        held[(inst.emp_start[pi] + r) as usize] = true;
+        held.set((inst.emp_start[pi] + r) as usize);
         off_of[a] = r;
         count[pi] += 1;
         if count[pi] == 1 || r > worst[pi] {
@@ -224,7 +225,7 @@ pub fn check(inst: &Instance, prep: &Prepared, m: &Matching) -> StabilityReport 
             }
             let mut w = worst[p] as usize;
             loop {
-                if held[s + w] && !is_mine(p, w as u32) {
+                if held.get(s + w) && !is_mine(p, w as u32) {
                     return Some(w as u32);
                 }
                 if w == 0 {
@@ -258,7 +259,7 @@ pub fn check(inst: &Instance, prep: &Prepared, m: &Matching) -> StabilityReport 
                 let s = inst.emp_start[p] as usize;
                 let rmax = r[0].max(r[1]) as usize;
                 let better = (0..rmax)
-                    .filter(|&o| held[s + o] && !is_mine(p, o as u32))
+                    .filter(|&o| held.get(s + o) && !is_mine(p, o as u32))
                     .count() as u32;
                 others(p) + 2 <= inst.capacity[p] || better + 2 <= inst.capacity[p]
             } else {
