@@ -481,11 +481,9 @@ pub fn blocking_pairs(inst: &Instance, prep: &Prepared, position: &[u32]) -> u64
                     .count() as u32
             };
             let accepts = |k: usize| {
-                q[k] == NONE || {
+                q[k] == NONE || q[k] == got[k] || {
                     let p = q[k] as usize;
-                    let len = (inst.emp_start[p + 1] - inst.emp_start[p]) as usize;
-                    others(p) < inst.capacity[p]
-                        || better(p, len) - better(p, r[k] as usize + 1) > 0
+                    count[p] < inst.capacity[p] || r[k] < worst[p]
                 }
             };
             let blocks = if q[0] != NONE && q[0] == q[1] {

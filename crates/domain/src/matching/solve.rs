@@ -779,12 +779,14 @@ impl Solver {
             }
             seen.push(self.at.clone());
             // Re-enter every blocking agent at its best blocking entry: singles first,
-            // then couples, each in canonical order.
+            // then couples, each in canonical order. Each withdraws and proposes at once,
+            // before its freed places are refilled: otherwise the instability chain could
+            // give away the very place the agent is blocking with.
             for b in &report.blocking_singles {
                 let a = b.applicant as usize;
                 self.withdraw(inst, a);
                 self.next[a] = b.entry;
-                self.queue.push_back(a as u32);
+                self.propose(inst, prep, a as u32);
             }
             for b in &report.blocking_couples {
                 let c = b.couple as usize;
@@ -793,7 +795,7 @@ impl Solver {
                 }
                 self.cmatched[c] = false;
                 self.cnext[c] = b.pair;
-                self.queue.push_back(n + c as u32);
+                self.propose(inst, prep, n + c as u32);
             }
             self.fill_vacancies(inst, prep);
         }

@@ -205,8 +205,9 @@ pub fn check(inst: &Instance, prep: &Prepared, m: &Matching) -> StabilityReport 
         }
     }
 
-    // Couples: any pair ranked above theirs that both positions would accept, judged
-    // with the couple's own members removed from wherever they are (§9).
+    // Couples: any pair ranked above theirs that both positions would accept (§9): a
+    // member's own position accepts them; another position must want them as it is now;
+    // one position for both must have room for both, the couple's own members aside.
     for c in 0..inst.couple_count() {
         let ms = inst.members[c];
         let mine: [(u32, u32); 2] = ms.map(|a| (m.position[a as usize], off_of[a as usize]));
@@ -218,26 +219,12 @@ pub fn check(inst: &Instance, prep: &Prepared, m: &Matching) -> StabilityReport 
                     .filter(|&&(q, o)| q == p as u32 && o != NONE)
                     .count() as u32
         };
-        let worst_other = |p: usize| -> Option<u32> {
-            let s = inst.emp_start[p] as usize;
-            if others(p) == 0 {
-                return None;
-            }
-            let mut w = worst[p] as usize;
-            loop {
-                if held.get(s + w) && !is_mine(p, w as u32) {
-                    return Some(w as u32);
-                }
-                if w == 0 {
-                    return None;
-                }
-                w -= 1;
-            }
-        };
-        let accepts = |p: u32, r: u32| {
-            p == NONE || {
+        // A member keeps the place they hold; any other position must want them as it
+        // is now (a free place, or someone it ranks lower), partner included.
+        let accepts = |k: usize, p: u32, r: u32| {
+            p == NONE || p == mine[k].0 || {
                 let p = p as usize;
-                others(p) < inst.capacity[p] || worst_other(p).is_some_and(|w| r < w)
+                count[p] < inst.capacity[p] || r < worst[p]
             }
         };
         let base = inst.pair_start[c] as usize;
@@ -263,7 +250,7 @@ pub fn check(inst: &Instance, prep: &Prepared, m: &Matching) -> StabilityReport 
                     .count() as u32;
                 others(p) + 2 <= inst.capacity[p] || better + 2 <= inst.capacity[p]
             } else {
-                accepts(q[0], r[0]) && accepts(q[1], r[1])
+                accepts(0, q[0], r[0]) && accepts(1, q[1], r[1])
             };
             if blocks {
                 report.blocking_pairs += 1;
