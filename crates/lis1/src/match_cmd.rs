@@ -451,6 +451,9 @@ fn charts(r: &SimulationReport, stem: &str) -> Vec<Chart> {
     ]
 }
 
+/// One row of the summary table: a label and how to show a mechanism's value.
+type Cell = Box<dyn Fn(&MechanismSummary) -> String>;
+
 fn markdown(r: &SimulationReport, charts: &[Chart], round: &str) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "# Mekanismesimulering: {round}\n");
@@ -480,7 +483,7 @@ fn markdown(r: &SimulationReport, charts: &[Chart], round: &str) -> String {
             .join(" | ")
     );
     let _ = writeln!(o, "|---{}|", "|---:".repeat(r.mechanisms.len()));
-    let rows: Vec<(&str, Box<dyn Fn(&MechanismSummary) -> String>)> = vec![
+    let rows: Vec<(&str, Cell)> = vec![
         ("plasser besatt", Box::new(|m| stat(&m.seats_filled, 1))),
         (
             "stillinger fylt helt",
@@ -516,7 +519,7 @@ fn markdown(r: &SimulationReport, charts: &[Chart], round: &str) -> String {
         ),
     ];
     for (label, f) in &rows {
-        let cells: Vec<String> = r.mechanisms.iter().map(|m| f(m)).collect();
+        let cells: Vec<String> = r.mechanisms.iter().map(f).collect();
         let _ = writeln!(o, "| {label} | {} |", cells.join(" | "));
     }
     o.push('\n');
