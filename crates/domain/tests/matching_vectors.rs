@@ -59,7 +59,11 @@ fn the_specification_prints_every_vector_exactly() {
             .unwrap_or_else(|| panic!("docs/matching.md does not print {name}"))
             + marker.len();
         let end = start + spec[start..].find("```\n").unwrap();
-        assert_eq!(&spec[start..end], text, "docs/matching.md's copy of {name} differs");
+        assert_eq!(
+            &spec[start..end],
+            text,
+            "docs/matching.md's copy of {name} differs"
+        );
     }
 }
 
@@ -83,7 +87,10 @@ fn small_vector_matches_the_worked_example() {
         &words.join(", "),
         &format!("{} bytes", canonical.len()),
     ] {
-        assert!(spec.contains(shown), "docs/matching.md does not show {shown}");
+        assert!(
+            spec.contains(shown),
+            "docs/matching.md does not show {shown}"
+        );
     }
     // The tie at p-1 is broken by the lottery numbers shown in the result lines.
     assert!(inst.has_ties());
@@ -129,7 +136,11 @@ fn a_changed_result_names_the_applicant() {
     line.position = Some("p-2".into());
     let r = e.verify();
     assert_eq!(r.failures[0].code(), "match_verify_result_mismatch");
-    assert!(r.failures[0].to_string().starts_with("Resultatet for a-2 stemmer ikke"));
+    assert!(
+        r.failures[0]
+            .to_string()
+            .starts_with("Resultatet for a-2 stemmer ikke")
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -215,7 +226,11 @@ fn write_vectors() {
         let inst = inputs.validate().unwrap();
         let sol = solve(&inst, &seed).unwrap();
         let export = Export::new(&inst, &seed, &sol, stamps);
-        std::fs::write(vector_dir().join(format!("{name}.json")), export.to_json_pretty()).unwrap();
+        std::fs::write(
+            vector_dir().join(format!("{name}.json")),
+            export.to_json_pretty(),
+        )
+        .unwrap();
         let key = stream_key(&seed, &inst.inputs_sha256());
         let mut rng = RandomStream::new(&key);
         let words: Vec<u32> = (0..8).map(|_| rng.next_u32()).collect();

@@ -518,13 +518,13 @@ impl Solver {
         );
         let (rank_start, rank_pos, rank_strict) =
             (&inst.rank_start, &inst.rank_pos, &prep.rank_strict);
-        let (emp_start, capacity, strict_app) = (&inst.emp_start, &inst.capacity, &prep.strict_app);
-        let (count, worst, held, next) = (
-            &mut self.count,
-            &mut self.worst,
-            &mut self.held,
-            &mut self.next,
-        );
+        let strict_app = &prep.strict_app;
+        // Per position [start of its list, capacity, count, worst] side by side: one cache
+        // line per proposal instead of four.
+        let mut pos: Vec<[u32; 4]> = (0..inst.position_count())
+            .map(|p| [inst.emp_start[p], inst.capacity[p], 0, 0])
+            .collect();
+        let (held, next) = (&mut self.held, &mut self.next);
         let mut proposals = 0u64;
         while let Some(a) = self.stack.pop() {
             let a = a as usize;
@@ -535,24 +535,24 @@ impl Solver {
                 let r = rank_strict[i];
                 if r != NONE {
                     proposals += 1;
-                    let p = rank_pos[i] as usize;
-                    let s = emp_start[p] as usize;
-                    let c = count[p];
-                    if c < capacity[p] {
+                    let st = &mut pos[rank_pos[i] as usize];
+                    let s = st[0] as usize;
+                    let c = st[2];
+                    if c < st[1] {
                         held.set(s + r as usize);
-                        count[p] = c + 1;
-                        if c == 0 || r > worst[p] {
-                            worst[p] = r;
+                        st[2] = c + 1;
+                        if c == 0 || r > st[3] {
+                            st[3] = r;
                         }
                         break;
                     }
-                    let w = worst[p] as usize;
+                    let w = st[3] as usize;
                     if (r as usize) < w {
                         // Evict the worst held; the new worst is the next held entry above it
                         // (r at the latest, just set).
                         held.clear(s + w);
                         held.set(s + r as usize);
-                        worst[p] = (held.prev_set(s + w, s).unwrap_or(s + r as usize) - s) as u32;
+                        st[3] = (held.prev_set(s + w, s).unwrap_or(s + r as usize) - s) as u32;
                         let out = strict_app[s + w] as usize;
                         next[out] += 1;
                         self.stack.push(out as u32);
@@ -562,6 +562,10 @@ impl Solver {
                 i += 1;
             }
             next[a] = (i - base) as u32;
+        }
+        for (p, st) in pos.iter().enumerate() {
+            self.count[p] = st[2];
+            self.worst[p] = st[3];
         }
         self.proposals = proposals;
         for a in 0..inst.applicant_count() {
