@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod course;
 pub mod identity;
 pub mod lottery;
+pub mod matching;
 pub mod obligations;
 pub mod offers;
 pub mod org;

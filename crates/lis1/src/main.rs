@@ -5,6 +5,7 @@
 mod backup_cmd;
 mod bench;
 mod lottery_cmd;
+mod match_cmd;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -122,6 +123,12 @@ enum Command {
     Lottery {
         #[command(subcommand)]
         command: LotteryCommand,
+    },
+    /// Coordinated admission: verify a published match, simulate mechanisms, benchmark
+    /// (see docs/matching.md).
+    Match {
+        #[command(subcommand)]
+        command: match_cmd::MatchCommand,
     },
 }
 
@@ -296,6 +303,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Lottery { .. } => unreachable_lottery(),
+        Command::Match { command } => match_cmd::run(command),
     }
 }
 

@@ -120,7 +120,7 @@ fn lottery_verify_accepts_an_export_and_refuses_a_changed_byte() {
 #[test]
 fn help_explains_every_command() {
     let help = text(&lis1(&["--help"], &[]));
-    for cmd in ["serve", "migrate", "demo", "audit", "lottery"] {
+    for cmd in ["serve", "migrate", "demo", "audit", "lottery", "match"] {
         assert!(help.contains(cmd), "{help}");
     }
     let lottery = text(&lis1(&["lottery", "--help"], &[]));
@@ -562,4 +562,174 @@ fn metrics_are_served_only_on_their_own_address() {
     if let Err(e) = outcome {
         std::panic::resume_unwind(e);
     }
+}
+
+fn match_vector(name: &str) -> String {
+    format!(
+        "{}/../domain/tests/vectors/matching/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// docs/matching.md §12: 0 when the published match checks out, 1 naming the first
+/// difference when one byte of it changed, 2 when the file cannot be read.
+#[test]
+fn match_verify_accepts_an_export_refuses_a_changed_byte_and_a_missing_file() {
+    for name in ["small.json", "couple.json"] {
+        let ok = lis1(&["match", "verify", &match_vector(name)], &[]);
+        assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+        assert!(text(&ok).contains("alt stemmer"), "{}", text(&ok));
+    }
+    let original = std::fs::read_to_string(match_vector("couple.json")).unwrap();
+    // a-2 got p-1; the file now says p-2: one byte changed.
+    let needle = "\"applicant\": \"a-2\",\n      \"position\": \"p-1\"";
+    assert!(original.contains(needle));
+    let changed = original.replacen(needle, &needle.replace("p-1", "p-2"), 1);
+    assert_eq!(changed.len(), original.len());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("changed.json");
+    std::fs::write(&path, &changed).unwrap();
+    let bad = lis1(&["match", "verify", path.to_str().unwrap()], &[]);
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
+    assert!(
+        text(&bad).contains(
+            "Resultatet for a-2 stemmer ikke: filen sier p-2 (valg nr. 2, loddnr. 4), ny beregning gir p-1 (valg nr. 2, loddnr. 4)."
+        ),
+        "{}",
+        text(&bad)
+    );
+    // A changed digit of the seed: the commitment breaks.
+    let seed_changed = original.replacen("\"seed\": \"00", "\"seed\": \"01", 1);
+    std::fs::write(&path, &seed_changed).unwrap();
+    let bad = lis1(&["match", "verify", path.to_str().unwrap()], &[]);
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
+    assert!(
+        text(&bad).contains("match_verify_seed_commitment"),
+        "{}",
+        text(&bad)
+    );
+    // Not JSON at all.
+    std::fs::write(&path, "{").unwrap();
+    let bad = lis1(&["match", "verify", path.to_str().unwrap()], &[]);
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
+
+    let missing = dir.path().join("nowhere.json");
+    let gone = lis1(&["match", "verify", missing.to_str().unwrap()], &[]);
+    assert_eq!(gone.status.code(), Some(2), "{}", text(&gone));
+    assert!(text(&gone).contains("Kunne ikke lese"), "{}", text(&gone));
+}
+
+/// A generated LIS1-size round: matched with a seed into an export that verifies, and the
+/// four mechanisms compared into a Markdown and a JSON report with SVG charts.
+#[test]
+fn match_generate_run_verify_and_simulate_write_their_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("lis1.json");
+    let out = lis1(
+        &[
+            "match",
+            "generate",
+            "--size",
+            "lis1",
+            "--seed",
+            "3",
+            "--out",
+            inputs.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let export = dir.path().join("match.json");
+    let seed = "11".repeat(32);
+    let out = lis1(
+        &[
+            "match",
+            "run",
+            inputs.to_str().unwrap(),
+            "--seed",
+            &seed,
+            "--out",
+            export.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let ok = lis1(&["match", "verify", export.to_str().unwrap()], &[]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+
+    let report = dir.path().join("rapport.md");
+    let out = lis1(
+        &[
+            "match",
+            "simulate",
+            "--instance",
+            inputs.to_str().unwrap(),
+            "--draws",
+            "2",
+            "--manipulation-sample",
+            "10",
+            "--out",
+            report.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let md = std::fs::read_to_string(&report).unwrap();
+    for label in [
+        "Tilbudsrunder (i dag)",
+        "Tilfeldig rekkefølge (RSD)",
+        "Boston (umiddelbar aksept)",
+        "Utsatt aksept (DA)",
+        "blokkerende par",
+        "kunne tjent på å rangere uærlig",
+        "rapport-rangering.svg",
+    ] {
+        assert!(md.contains(label), "{label} missing:\n{md}");
+    }
+    for svg in ["rangering", "plassert", "blokkerende", "dager"] {
+        let file = dir.path().join(format!("rapport-{svg}.svg"));
+        let s = std::fs::read_to_string(&file).unwrap();
+        assert!(s.starts_with("<svg") && s.contains("<title"), "{svg}");
+    }
+
+    let json = dir.path().join("rapport.json");
+    let out = lis1(
+        &[
+            "match",
+            "simulate",
+            "--generate",
+            "lis1",
+            "--seed",
+            "3",
+            "--draws",
+            "1",
+            "--manipulation-sample",
+            "0",
+            "--out",
+            json.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let mechanisms = v["mechanisms"].as_array().unwrap();
+    assert_eq!(mechanisms.len(), 4);
+    // Deferred acceptance leaves no blocking pair; the others do at this size.
+    assert_eq!(mechanisms[3]["mechanism"], "deferred_acceptance");
+    assert_eq!(mechanisms[3]["blocking_pairs"]["max"], 0.0);
+    assert!(mechanisms[2]["blocking_pairs"]["mean"].as_f64().unwrap() > 0.0);
+
+    let bad = lis1(
+        &[
+            "match",
+            "simulate",
+            "--draws",
+            "1",
+            "--out",
+            json.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
 }

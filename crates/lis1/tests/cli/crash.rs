@@ -28,6 +28,8 @@ fn free_port() -> u16 {
         .port()
 }
 
+// The caller kills and waits for the server; on a failed start the test panics anyway.
+#[allow(clippy::zombie_processes)]
 fn start(url: &str, port: u16) -> Child {
     let child = Command::new(env!("CARGO_BIN_EXE_lis1"))
         .args([

@@ -1,0 +1,807 @@
+//! Applicant-proposing deferred acceptance with capacities, and couples as in
+//! Roth–Peranson (docs/matching.md §5–8).
+//!
+//! The solver works on index arrays only: rank lists and employer lists are CSR
+//! arrays, every rank an applicant holds at a position is precomputed (no lookup,
+//! no hashing in the proposal loop), and each position keeps one flag per entry of
+//! its list plus a pointer to the worst applicant it holds.
+
+use std::collections::VecDeque;
+
+use sha2::{Digest as _, Sha256};
+
+use super::bits::Bits;
+use super::instance::{Instance, NONE};
+use super::verify::{StabilityReport, check};
+use crate::lottery::{RandomStream, Seed, Sha256Digest};
+use crate::{Lang, Localized};
+
+/// The domain-separation prefix of the match's stream key: the 13 ASCII bytes `lis1-match-v1`.
+pub const KEY_DOMAIN: &[u8] = b"lis1-match-v1";
+/// Most attempts (the first run and its restarts) when couples make the procedure cycle.
+pub const MAX_ATTEMPTS: u32 = 10;
+/// Most quiet points (queue empty, blocking agents re-entered) in one attempt.
+pub const MAX_ROUNDS: u32 = 100;
+/// Proposal budget of one attempt: this many per rank-list and pair entry, plus [`PROPOSAL_SLACK`].
+pub const PROPOSALS_PER_ENTRY: u64 = 20;
+/// See [`PROPOSALS_PER_ENTRY`].
+pub const PROPOSAL_SLACK: u64 = 1_000;
+
+/// The ChaCha20 key of a match: SHA-256(`lis1-match-v1` ‖ seed ‖ SHA-256(canonical inputs)).
+pub fn stream_key(seed: &Seed, inputs_sha256: &Sha256Digest) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(KEY_DOMAIN);
+    h.update(seed.as_bytes());
+    h.update(inputs_sha256.as_bytes());
+    h.finalize().into()
+}
+
+/// The seed-dependent part: lottery numbers and the employer lists made strict by them.
+///
+/// Ties in an employer's list are broken by one lottery over all applicants
+/// (single tie-breaking): the applicant with the lower lottery number ranks first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    /// Lottery number of each applicant (0-based turn in the shuffled order).
+    pub(crate) lottery: Vec<u32>,
+    /// Per position, the applicants in strict order (same offsets as the employer lists).
+    pub(crate) strict_app: Vec<u32>,
+    /// For each entry in strict order: the applicant's rank-list offset of the position, or NONE.
+    pub(crate) strict_entry: Vec<u32>,
+    /// For each single's rank-list entry: the strict offset at the position, or NONE.
+    pub(crate) rank_strict: Vec<u32>,
+    /// For each couple's pair entry: the members' strict offsets, NONE when not listed or no position.
+    pub(crate) pair_strict: Vec<[u32; 2]>,
+}
+
+impl Prepared {
+    /// Draws the lottery numbers from `rng` (docs/matching.md §5 step 1) and breaks ties.
+    pub fn new(inst: &Instance, rng: &mut RandomStream) -> Prepared {
+        let n = inst.applicant_count();
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        rng.shuffle(&mut order);
+        let mut lottery = vec![0u32; n];
+        for (turn, &a) in order.iter().enumerate() {
+            lottery[a as usize] = turn as u32;
+        }
+        Prepared::with_lottery(inst, lottery)
+    }
+
+    /// Breaks ties with the given lottery numbers. Untied entries keep their canonical
+    /// offsets, so only tiers of two or more are touched.
+    pub(crate) fn with_lottery(inst: &Instance, lottery: Vec<u32>) -> Prepared {
+        let mut strict_app = inst.emp_app.clone();
+        let mut strict_entry = inst.emp_rank_entry.clone();
+        let mut rank_strict = inst.rank_emp.clone();
+        let mut pair_strict = inst.pair_emp.clone();
+        let mut tier: Vec<(u32, u32, u32)> = Vec::new();
+        for p in 0..inst.position_count() {
+            let (s, e) = (inst.emp_start[p] as usize, inst.emp_start[p + 1] as usize);
+            let mut i = s;
+            while i < e {
+                let t = inst.emp_tier[i];
+                let mut j = i + 1;
+                while j < e && inst.emp_tier[j] == t {
+                    j += 1;
+                }
+                if j - i > 1 {
+                    tier.clear();
+                    tier.extend((i..j).map(|k| {
+                        let a = inst.emp_app[k];
+                        (lottery[a as usize], a, inst.emp_rank_entry[k])
+                    }));
+                    tier.sort_unstable();
+                    for (x, &(_, a, entry)) in tier.iter().enumerate() {
+                        let k = i + x;
+                        let off = (k - s) as u32;
+                        strict_app[k] = a;
+                        strict_entry[k] = entry;
+                        let a = a as usize;
+                        if entry != NONE {
+                            rank_strict[(inst.rank_start[a] + entry) as usize] = off;
+                        } else if inst.couple_of[a] != NONE {
+                            let c = inst.couple_of[a] as usize;
+                            let side = usize::from(inst.members[c][1] == a as u32);
+                            for q in inst.pair_start[c] as usize..inst.pair_start[c + 1] as usize {
+                                if inst.pair_pos[q][side] == p as u32 {
+                                    pair_strict[q][side] = off;
+                                }
+                            }
+                        }
+                    }
+                }
+                i = j;
+            }
+        }
+        Prepared {
+            lottery,
+            strict_app,
+            strict_entry,
+            rank_strict,
+            pair_strict,
+        }
+    }
+
+    /// Lottery number of applicant `a` (0 = first).
+    pub fn lottery_number(&self, a: usize) -> u32 {
+        self.lottery[a]
+    }
+}
+
+/// A matching: where every applicant is placed, and by which entry of their list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Matching {
+    /// Position of each applicant, or NONE (`u32::MAX`) when unplaced.
+    pub(crate) position: Vec<u32>,
+    /// For a placed single: 0-based offset of the position in their rank list; else NONE.
+    pub(crate) entry: Vec<u32>,
+    /// For each couple: 0-based offset of the pair they got, or NONE.
+    pub(crate) pair: Vec<u32>,
+}
+
+impl Matching {
+    /// Nobody placed.
+    pub fn empty(inst: &Instance) -> Matching {
+        Matching {
+            position: vec![NONE; inst.applicant_count()],
+            entry: vec![NONE; inst.applicant_count()],
+            pair: vec![NONE; inst.couple_count()],
+        }
+    }
+
+    /// The position of applicant `a`, if placed.
+    pub fn position_of(&self, a: usize) -> Option<u32> {
+        let p = self.position[a];
+        (p != NONE).then_some(p)
+    }
+
+    /// The applicant's rank of what they got, 1-based: for a single the place of the
+    /// position in their rank list, for a couple member the place of the pair. `None`
+    /// when unplaced (a couple member whose pair leaves them without a position included).
+    pub fn rank_of(&self, inst: &Instance, a: usize) -> Option<u32> {
+        if self.position[a] == NONE {
+            return None;
+        }
+        match inst.couple_of(a) {
+            Some(c) => (self.pair[c] != NONE).then_some(self.pair[c] + 1),
+            None => (self.entry[a] != NONE).then_some(self.entry[a] + 1),
+        }
+    }
+
+    /// The pair (0-based offset) couple `c` got, if any.
+    pub fn pair_of(&self, c: usize) -> Option<u32> {
+        let j = self.pair[c];
+        (j != NONE).then_some(j)
+    }
+
+    /// The strict offset applicant `a` holds on their position's employer list, if placed
+    /// by a list entry that names them.
+    pub(crate) fn held_offset(&self, inst: &Instance, prep: &Prepared, a: usize) -> Option<u32> {
+        if self.position[a] == NONE {
+            return None;
+        }
+        let r = match inst.couple_of(a) {
+            None if self.entry[a] != NONE => {
+                prep.rank_strict[inst.rank_start[a] as usize + self.entry[a] as usize]
+            }
+            Some(c) if self.pair[c] != NONE => {
+                let k = usize::from(inst.members[c][1] == a as u32);
+                prep.pair_strict[inst.pair_start[c] as usize + self.pair[c] as usize][k]
+            }
+            _ => NONE,
+        };
+        (r != NONE).then_some(r)
+    }
+
+    /// Number of placed applicants.
+    pub fn placed(&self) -> usize {
+        self.position.iter().filter(|&&p| p != NONE).count()
+    }
+
+    /// Builds a matching from a position per applicant, as stated in an export: the
+    /// entries and pairs are looked up in the lists. `None` if a placement is on no list
+    /// (a single's rank list, or for a couple one of its pairs).
+    pub fn from_positions(inst: &Instance, position: Vec<u32>) -> Option<Matching> {
+        let mut m = Matching::empty(inst);
+        for a in 0..inst.applicant_count() {
+            let p = position[a];
+            m.position[a] = p;
+            if p == NONE || inst.couple_of(a).is_some() {
+                continue;
+            }
+            let off = inst.ranking(a).iter().position(|&q| q == p)?;
+            m.entry[a] = off as u32;
+        }
+        for c in 0..inst.couple_count() {
+            let [m0, m1] = inst.members[c];
+            let want = [position[m0 as usize], position[m1 as usize]];
+            if want == [NONE, NONE] {
+                continue;
+            }
+            let (s, e) = (inst.pair_start[c] as usize, inst.pair_start[c + 1] as usize);
+            let j = inst.pair_pos[s..e].iter().position(|pr| *pr == want)?;
+            m.pair[c] = j as u32;
+        }
+        Some(m)
+    }
+}
+
+/// Why an attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptEnd {
+    /// A stable matching was found.
+    Stable,
+    /// The matching at a quiet point repeated an earlier one: the procedure cycles.
+    Cycle {
+        /// 1-based number of the quiet point that repeated.
+        round: u32,
+    },
+    /// [`MAX_ROUNDS`] quiet points passed without a stable matching.
+    RoundLimit,
+    /// The proposal budget ran out.
+    ProposalLimit,
+}
+
+/// What one attempt did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttemptReport {
+    /// How it ended.
+    pub end: AttemptEnd,
+    /// Proposals made (rank-list entries and pairs tried where the applicant is listed).
+    pub proposals: u64,
+    /// Quiet points reached.
+    pub rounds: u32,
+    /// Blocking agents (applicants or couples) left at the end.
+    pub blocking: usize,
+}
+
+/// A stable matching and how it was found.
+#[derive(Debug, Clone)]
+pub struct Solution {
+    /// The matching.
+    pub matching: Matching,
+    /// The lottery numbers and strict lists used.
+    pub prepared: Prepared,
+    /// One report per attempt; the last one is [`AttemptEnd::Stable`].
+    pub attempts: Vec<AttemptReport>,
+    /// The verification of the result (always clean for a returned solution).
+    pub report: StabilityReport,
+}
+
+/// No attempt found a stable matching (possible only with couples).
+#[derive(Debug, Clone)]
+pub struct NoStableMatching {
+    /// Every attempt and how it ended.
+    pub attempts: Vec<AttemptReport>,
+    /// The matching with the fewest blocking agents seen at the end of an attempt;
+    /// for inspection only, never to be published.
+    pub best: Matching,
+    /// Its verification report.
+    pub report: StabilityReport,
+}
+
+impl Localized for NoStableMatching {
+    fn code(&self) -> &'static str {
+        "match_no_stable_matching"
+    }
+
+    fn message(&self, lang: Lang) -> String {
+        let n = self.attempts.len();
+        let b = self.report.blocking_agents();
+        match lang {
+            Lang::Nb => format!(
+                "Fant ingen stabil matching etter {n} forsøk (parene gjør at prosedyren går i ring). Beste forsøk hadde {b} blokkerende søker(e)/par. Ingenting er publisert."
+            ),
+            Lang::En => format!(
+                "No stable matching was found after {n} attempts (the couples make the procedure cycle). The best attempt left {b} blocking applicant(s)/couple(s). Nothing was published."
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for NoStableMatching {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::Nb))
+    }
+}
+
+impl std::error::Error for NoStableMatching {}
+
+/// Runs the whole procedure of docs/matching.md §5–8 with the committed seed:
+/// lottery numbers, deferred acceptance, couples, verification.
+pub fn solve(inst: &Instance, seed: &Seed) -> Result<Solution, Box<NoStableMatching>> {
+    let mut rng = RandomStream::new(&stream_key(seed, &inst.inputs_sha256()));
+    let prepared = Prepared::new(inst, &mut rng);
+    let mut solver = Solver::new(inst);
+    solver.run(inst, prepared, &mut rng)
+}
+
+/// The solver's state after phase 1: count, worst, at, at_off, next, held.
+#[derive(Debug, Clone)]
+struct Snapshot {
+    count: Vec<u32>,
+    worst: Vec<u32>,
+    at: Vec<u32>,
+    at_off: Vec<u32>,
+    next: Vec<u32>,
+    held: Bits,
+}
+
+/// Reusable state of the proposal procedure (buffers kept between runs).
+#[derive(Debug, Clone)]
+pub struct Solver {
+    count: Vec<u32>,
+    worst: Vec<u32>,
+    held: Bits,
+    at: Vec<u32>,
+    at_off: Vec<u32>,
+    next: Vec<u32>,
+    cnext: Vec<u32>,
+    cmatched: Vec<bool>,
+    stack: Vec<u32>,
+    queue: VecDeque<u32>,
+    vacancies: VecDeque<u32>,
+    evicted: Vec<u32>,
+    proposals: u64,
+    /// Matching after the singles-only phase, reused by every attempt.
+    phase1: Option<Snapshot>,
+}
+
+impl Solver {
+    /// Buffers sized for `inst`.
+    pub fn new(inst: &Instance) -> Solver {
+        let n = inst.applicant_count();
+        Solver {
+            count: vec![0; inst.position_count()],
+            worst: vec![0; inst.position_count()],
+            held: Bits::new(inst.emp_app.len()),
+            at: vec![NONE; n],
+            at_off: vec![NONE; n],
+            next: vec![0; n],
+            cnext: vec![0; inst.couple_count()],
+            cmatched: vec![false; inst.couple_count()],
+            stack: Vec::with_capacity(n),
+            queue: VecDeque::new(),
+            vacancies: VecDeque::new(),
+            evicted: Vec::new(),
+            proposals: 0,
+            phase1: None,
+        }
+    }
+
+    /// Proposals made in the last phase or attempt.
+    pub fn proposals(&self) -> u64 {
+        self.proposals
+    }
+
+    /// Phase 1 alone (§6): deferred acceptance among the single applicants, with no
+    /// verification. For instances without couples this is the whole matching; it is
+    /// public for benchmarks. Returns the number of proposals.
+    pub fn deferred_acceptance(&mut self, inst: &Instance, prep: &Prepared) -> u64 {
+        self.singles(inst, prep);
+        self.proposals
+    }
+
+    /// Runs the attempts (§6–8) and verifies the result. `rng` continues the stream
+    /// after the lottery numbers.
+    pub fn run(
+        &mut self,
+        inst: &Instance,
+        prepared: Prepared,
+        rng: &mut RandomStream,
+    ) -> Result<Solution, Box<NoStableMatching>> {
+        self.phase1 = None;
+        self.singles(inst, &prepared);
+        let p1_proposals = self.proposals;
+        let mut attempts = Vec::new();
+        let mut best: Option<(Matching, StabilityReport)> = None;
+        let mut couples: Vec<u32> = (0..inst.couple_count() as u32).collect();
+        for _ in 0..MAX_ATTEMPTS {
+            // §7: every attempt enters the couples in a fresh random order.
+            for (i, c) in couples.iter_mut().enumerate() {
+                *c = i as u32;
+            }
+            rng.shuffle(&mut couples);
+            self.restore_phase1();
+            self.proposals = if attempts.is_empty() { p1_proposals } else { 0 };
+            let (end, rounds) = self.couples(inst, &prepared, &couples);
+            let matching = self.matching(inst);
+            let report = check(inst, &prepared, &matching);
+            attempts.push(AttemptReport {
+                end,
+                proposals: self.proposals,
+                rounds,
+                blocking: report.blocking_agents(),
+            });
+            if end == AttemptEnd::Stable && report.is_stable() {
+                return Ok(Solution {
+                    matching,
+                    prepared,
+                    attempts,
+                    report,
+                });
+            }
+            if best
+                .as_ref()
+                .is_none_or(|(_, r)| report.blocking_agents() < r.blocking_agents())
+            {
+                best = Some((matching, report));
+            }
+            if inst.couple_count() == 0 {
+                // Without couples deferred acceptance cannot fail; a failed check is a defect
+                // and is reported rather than retried.
+                break;
+            }
+        }
+        let (best, report) = best.unwrap_or_else(|| {
+            let m = Matching::empty(inst);
+            let r = check(inst, &prepared, &m);
+            (m, r)
+        });
+        Err(Box::new(NoStableMatching {
+            attempts,
+            best,
+            report,
+        }))
+    }
+
+    /// The current matching.
+    fn matching(&self, inst: &Instance) -> Matching {
+        let mut m = Matching::empty(inst);
+        for a in 0..inst.applicant_count() {
+            m.position[a] = self.at[a];
+            if self.at[a] != NONE && inst.couple_of[a] == NONE {
+                m.entry[a] = self.next[a];
+            }
+        }
+        for c in 0..inst.couple_count() {
+            if self.cmatched[c] {
+                m.pair[c] = self.cnext[c];
+            }
+        }
+        m
+    }
+
+    fn restore_phase1(&mut self) {
+        if let Some(s) = &self.phase1 {
+            self.count.clone_from(&s.count);
+            self.worst.clone_from(&s.worst);
+            self.at.clone_from(&s.at);
+            self.at_off.clone_from(&s.at_off);
+            self.next.clone_from(&s.next);
+            self.held.clone_from(&s.held);
+        }
+        self.cnext.iter_mut().for_each(|x| *x = 0);
+        self.cmatched.iter_mut().for_each(|x| *x = false);
+        self.queue.clear();
+        self.vacancies.clear();
+    }
+
+    #[inline]
+    fn hold(&mut self, inst: &Instance, p: usize, r: u32) {
+        self.held.set((inst.emp_start[p] + r) as usize);
+        self.count[p] += 1;
+        if self.count[p] == 1 || r > self.worst[p] {
+            self.worst[p] = r;
+        }
+    }
+
+    /// Removes the entry at strict offset `r` of `p`, moving the worst pointer up if needed.
+    #[inline]
+    fn remove(&mut self, inst: &Instance, p: usize, r: u32) {
+        let s = inst.emp_start[p] as usize;
+        self.held.clear(s + r as usize);
+        self.count[p] -= 1;
+        if self.count[p] == 0 {
+            self.worst[p] = 0;
+        } else if r == self.worst[p] {
+            let w = self.held.prev_set(s + r as usize, s).unwrap_or(s);
+            self.worst[p] = (w - s) as u32;
+        }
+    }
+
+    /// §6, phase 1: deferred acceptance among single applicants. Its result is the
+    /// applicant-optimal stable matching of the singles, whatever the order.
+    ///
+    /// The hot loop: only `next` is kept per applicant (placed = `next` inside the list);
+    /// `at` and `at_off` are filled from it at the end.
+    fn singles(&mut self, inst: &Instance, prep: &Prepared) {
+        self.count.iter_mut().for_each(|x| *x = 0);
+        self.worst.iter_mut().for_each(|x| *x = 0);
+        self.held.clear_all();
+        self.next.iter_mut().for_each(|x| *x = 0);
+        self.stack.clear();
+        self.stack.extend(
+            (0..inst.applicant_count() as u32)
+                .rev()
+                .filter(|&a| inst.couple_of[a as usize] == NONE),
+        );
+        let (rank_start, rank_pos, rank_strict) =
+            (&inst.rank_start, &inst.rank_pos, &prep.rank_strict);
+        let strict_app = &prep.strict_app;
+        // Per position [start of its list, capacity, count, worst] side by side: one cache
+        // line per proposal instead of four.
+        let mut pos: Vec<[u32; 4]> = (0..inst.position_count())
+            .map(|p| [inst.emp_start[p], inst.capacity[p], 0, 0])
+            .collect();
+        let (held, next) = (&mut self.held, &mut self.next);
+        let mut proposals = 0u64;
+        while let Some(a) = self.stack.pop() {
+            let a = a as usize;
+            let base = rank_start[a] as usize;
+            let end = rank_start[a + 1] as usize;
+            let mut i = base + next[a] as usize;
+            while i < end {
+                let r = rank_strict[i];
+                if r != NONE {
+                    proposals += 1;
+                    let st = &mut pos[rank_pos[i] as usize];
+                    let s = st[0] as usize;
+                    let c = st[2];
+                    if c < st[1] {
+                        held.set(s + r as usize);
+                        st[2] = c + 1;
+                        if c == 0 || r > st[3] {
+                            st[3] = r;
+                        }
+                        break;
+                    }
+                    let w = st[3] as usize;
+                    if (r as usize) < w {
+                        // Evict the worst held; the new worst is the next held entry above it
+                        // (r at the latest, just set).
+                        held.clear(s + w);
+                        held.set(s + r as usize);
+                        st[3] = (held.prev_set(s + w, s).unwrap_or(s + r as usize) - s) as u32;
+                        let out = strict_app[s + w] as usize;
+                        next[out] += 1;
+                        self.stack.push(out as u32);
+                        break;
+                    }
+                }
+                i += 1;
+            }
+            next[a] = (i - base) as u32;
+        }
+        for (p, st) in pos.iter().enumerate() {
+            self.count[p] = st[2];
+            self.worst[p] = st[3];
+        }
+        self.proposals = proposals;
+        for a in 0..inst.applicant_count() {
+            let base = rank_start[a] as usize;
+            let n = next[a] as usize;
+            if inst.couple_of[a] == NONE && base + n < rank_start[a + 1] as usize {
+                self.at[a] = rank_pos[base + n];
+                self.at_off[a] = rank_strict[base + n];
+            } else {
+                self.at[a] = NONE;
+                self.at_off[a] = NONE;
+            }
+        }
+        if inst.couple_count() > 0 {
+            self.phase1 = Some(Snapshot {
+                count: self.count.clone(),
+                worst: self.worst.clone(),
+                at: self.at.clone(),
+                at_off: self.at_off.clone(),
+                next: self.next.clone(),
+                held: self.held.clone(),
+            });
+        }
+    }
+
+    /// Withdraws applicant `a` from their position (if any) and records the vacancy.
+    fn withdraw(&mut self, inst: &Instance, a: usize) {
+        let p = self.at[a];
+        if p != NONE {
+            let r = self.at_off[a];
+            self.remove(inst, p as usize, r);
+            self.at[a] = NONE;
+            self.at_off[a] = NONE;
+            self.vacancies.push_back(p);
+        }
+    }
+
+    /// §8 step 3: a freed place goes to the best single on the position's list who
+    /// ranked it above what they hold now (the instability chain); that single's own
+    /// place is freed in turn.
+    fn fill_vacancies(&mut self, inst: &Instance, prep: &Prepared) {
+        while let Some(q) = self.vacancies.pop_front() {
+            let q = q as usize;
+            let s = inst.emp_start[q] as usize;
+            let e = inst.emp_start[q + 1] as usize;
+            let mut off = 0;
+            while self.count[q] < inst.capacity[q] && s + off < e {
+                let k = s + off;
+                let entry = prep.strict_entry[k];
+                if !self.held.get(k) && entry != NONE {
+                    let a = prep.strict_app[k] as usize;
+                    if self.next[a] > entry {
+                        self.withdraw(inst, a);
+                        self.hold(inst, q, off as u32);
+                        self.at[a] = q as u32;
+                        self.at_off[a] = off as u32;
+                        self.next[a] = entry;
+                    }
+                }
+                off += 1;
+            }
+        }
+    }
+
+    /// After a commit: evicted singles go back in the queue with their next choice; a
+    /// couple that lost a member withdraws the other and goes back with its next pair.
+    fn handle_evicted(&mut self, inst: &Instance, prep: &Prepared) {
+        let n = inst.applicant_count() as u32;
+        let evicted = std::mem::take(&mut self.evicted);
+        for &w in &evicted {
+            let w = w as usize;
+            let c = inst.couple_of[w];
+            if c == NONE {
+                self.next[w] += 1;
+                self.queue.push_back(w as u32);
+            } else if self.cmatched[c as usize] {
+                let c = c as usize;
+                self.cmatched[c] = false;
+                for m in inst.members[c] {
+                    self.withdraw(inst, m as usize);
+                }
+                self.cnext[c] += 1;
+                self.queue.push_back(n + c as u32);
+            }
+        }
+        self.evicted = evicted;
+        self.evicted.clear();
+        self.fill_vacancies(inst, prep);
+    }
+
+    /// The applicant-side proposals of phase 2 (§8) for one queued agent.
+    fn propose(&mut self, inst: &Instance, prep: &Prepared, agent: u32) {
+        let n = inst.applicant_count() as u32;
+        if agent < n {
+            let a = agent as usize;
+            if self.at[a] != NONE {
+                return;
+            }
+            let base = inst.rank_start[a] as usize;
+            let len = inst.rank_start[a + 1] as usize - base;
+            let mut i = self.next[a] as usize;
+            while i < len {
+                let r = prep.rank_strict[base + i];
+                if r != NONE {
+                    self.proposals += 1;
+                    let p = inst.rank_pos[base + i] as usize;
+                    if self.count[p] < inst.capacity[p] || r < self.worst[p] {
+                        self.next[a] = i as u32;
+                        self.place(inst, prep, p, r, a);
+                        return self.handle_evicted(inst, prep);
+                    }
+                }
+                i += 1;
+            }
+            self.next[a] = len as u32;
+            return;
+        }
+        let c = (agent - n) as usize;
+        if self.cmatched[c] {
+            return;
+        }
+        let [m0, m1] = inst.members[c];
+        let base = inst.pair_start[c] as usize;
+        let len = inst.pair_start[c + 1] as usize - base;
+        let mut j = self.cnext[c] as usize;
+        while j < len {
+            let [q0, q1] = inst.pair_pos[base + j];
+            let [r0, r1] = prep.pair_strict[base + j];
+            if (q0 == NONE || r0 != NONE) && (q1 == NONE || r1 != NONE) {
+                self.proposals += 1;
+                if self.accepts_pair(inst, [q0, q1], [r0, r1]) {
+                    self.cnext[c] = j as u32;
+                    self.cmatched[c] = true;
+                    for (q, r, m) in [(q0, r0, m0), (q1, r1, m1)] {
+                        if q != NONE {
+                            self.place(inst, prep, q as usize, r, m as usize);
+                        }
+                    }
+                    return self.handle_evicted(inst, prep);
+                }
+            }
+            j += 1;
+        }
+        self.cnext[c] = len as u32;
+    }
+
+    /// Holds `a` at strict offset `r` of `p`, evicting the worst held if `p` overflows.
+    fn place(&mut self, inst: &Instance, prep: &Prepared, p: usize, r: u32, a: usize) {
+        self.hold(inst, p, r);
+        self.at[a] = p as u32;
+        self.at_off[a] = r;
+        if self.count[p] > inst.capacity[p] {
+            let s = inst.emp_start[p] as usize;
+            let w = self.worst[p];
+            let out = prep.strict_app[s + w as usize] as usize;
+            self.remove(inst, p, w);
+            self.at[out] = NONE;
+            self.at_off[out] = NONE;
+            self.evicted.push(out as u32);
+        }
+    }
+
+    /// Would the pair be accepted now? Both members must be, at once (§8 step 2).
+    fn accepts_pair(&self, inst: &Instance, q: [u32; 2], r: [u32; 2]) -> bool {
+        let accepts = |p: u32, rank: u32| {
+            p == NONE || {
+                let p = p as usize;
+                self.count[p] < inst.capacity[p] || rank < self.worst[p]
+            }
+        };
+        if q[0] != NONE && q[0] == q[1] {
+            let p = q[0] as usize;
+            if self.count[p] + 2 <= inst.capacity[p] {
+                return true;
+            }
+            let rmax = r[0].max(r[1]) as usize;
+            let s = inst.emp_start[p] as usize;
+            let better = self.held.count_range(s, s + rmax);
+            better + 2 <= inst.capacity[p]
+        } else {
+            accepts(q[0], r[0]) && accepts(q[1], r[1])
+        }
+    }
+
+    /// §8: couples enter in `order`; proposals until the queue is empty; then blocking
+    /// agents are re-entered, until stable, a repeat, or a limit.
+    fn couples(&mut self, inst: &Instance, prep: &Prepared, order: &[u32]) -> (AttemptEnd, u32) {
+        if inst.couple_count() == 0 {
+            return (AttemptEnd::Stable, 0);
+        }
+        let n = inst.applicant_count() as u32;
+        let budget = PROPOSALS_PER_ENTRY * inst.entry_count() as u64 + PROPOSAL_SLACK;
+        let start = self.proposals;
+        self.queue.extend(order.iter().map(|&c| n + c));
+        let mut seen: Vec<Vec<u32>> = Vec::new();
+        let mut rounds = 0u32;
+        loop {
+            while let Some(agent) = self.queue.pop_front() {
+                self.propose(inst, prep, agent);
+                if self.proposals - start > budget {
+                    return (AttemptEnd::ProposalLimit, rounds);
+                }
+            }
+            rounds += 1;
+            let matching = self.matching(inst);
+            let report = check(inst, prep, &matching);
+            if report.is_stable() {
+                return (AttemptEnd::Stable, rounds);
+            }
+            if seen.contains(&self.at) {
+                return (AttemptEnd::Cycle { round: rounds }, rounds);
+            }
+            if rounds >= MAX_ROUNDS {
+                return (AttemptEnd::RoundLimit, rounds);
+            }
+            seen.push(self.at.clone());
+            // Re-enter every blocking agent at its best blocking entry: singles first,
+            // then couples, each in canonical order. Each withdraws and proposes at once,
+            // before its freed places are refilled: otherwise the instability chain could
+            // give away the very place the agent is blocking with.
+            for b in &report.blocking_singles {
+                let a = b.applicant as usize;
+                self.withdraw(inst, a);
+                self.next[a] = b.entry;
+                self.propose(inst, prep, a as u32);
+            }
+            for b in &report.blocking_couples {
+                let c = b.couple as usize;
+                for m in inst.members[c] {
+                    self.withdraw(inst, m as usize);
+                }
+                self.cmatched[c] = false;
+                self.cnext[c] = b.pair;
+                self.propose(inst, prep, n + c as u32);
+            }
+            self.fill_vacancies(inst, prep);
+        }
+    }
+}
