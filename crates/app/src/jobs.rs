@@ -19,3 +19,14 @@ pub async fn offers(app: &App) -> Result<()> {
     ];
     results.into_iter().collect()
 }
+
+/// The onboarding steps (issue 17): delete copies of police certificates held past their time
+/// (each deletion logged), and send the reminders four and two weeks before each part starts.
+/// Each step runs even if the other failed; the first error is returned.
+pub async fn onboarding(app: &App) -> Result<()> {
+    let results = [
+        crate::onboarding::purge_expired_copies(app).await.map(drop),
+        crate::onboarding::remind_due(app).await.map(drop),
+    ];
+    results.into_iter().collect()
+}

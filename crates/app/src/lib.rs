@@ -16,9 +16,11 @@
 pub mod ads;
 pub mod clock;
 pub mod error;
+pub mod hpr;
 pub mod jobs;
 pub mod notify;
 pub mod offers;
+pub mod onboarding;
 pub mod rest_positions;
 pub mod tokens;
 
@@ -47,16 +49,34 @@ pub struct App {
     pub clock: Clock,
     /// Settings.
     pub settings: Arc<Settings>,
+    /// The Health Personnel Register (a fake in demo mode; see [`hpr`]).
+    pub hpr: Arc<dyn hpr::Registry>,
+    /// Copies of police certificates held in memory while the employer views them, never stored
+    /// (see [`onboarding::CopyVault`]).
+    pub copies: Arc<onboarding::CopyVault>,
 }
 
 impl App {
     /// An application over `store`.
     pub fn new(store: Store, clock: Clock, settings: Settings) -> App {
+        let hpr: Arc<dyn hpr::Registry> = if settings.demo {
+            Arc::new(hpr::FakeRegistry::demo())
+        } else {
+            Arc::new(hpr::NotConnected)
+        };
         App {
             store,
             clock,
             settings: Arc::new(settings),
+            hpr,
+            copies: Arc::new(onboarding::CopyVault::default()),
         }
+    }
+
+    /// The same application looking numbers up in `registry` (a real HPR client, or a test's).
+    pub fn with_hpr(mut self, registry: Arc<dyn hpr::Registry>) -> App {
+        self.hpr = registry;
+        self
     }
 
     /// Now, truncated to the precision the store keeps.

@@ -486,6 +486,52 @@ pub enum Action<'a> {
         /// The municipalities of the site's cooperation area, each with its ancestors.
         municipalities: &'a [OrgPath],
     },
+    /// See one doctor's checklist before a part of the course starts, item by item (000 §6.2.1):
+    /// the doctor; for the hospital part the site's HF; for the municipal part the municipality
+    /// the doctor is placed in. Nobody else sees the items (a police certificate's check is
+    /// personal data of the most sensitive kind, GDPR Art. 10).
+    ViewOnboarding {
+        /// The doctor.
+        doctor: UserId,
+        /// Which part.
+        part: crate::onboarding::Part,
+        /// The hospital site and its ancestors.
+        site: &'a OrgPath,
+        /// The municipality and its ancestors, once placed.
+        municipality: Option<&'a OrgPath>,
+    },
+    /// Register what only the employer of a part can: the police certificate seen, an HPR
+    /// lookup. The HF for the hospital part, the municipality for the municipal part.
+    RegisterOnboarding {
+        /// Which part.
+        part: crate::onboarding::Part,
+        /// The hospital site and its ancestors.
+        site: &'a OrgPath,
+        /// The municipality and its ancestors, once placed.
+        municipality: Option<&'a OrgPath>,
+    },
+    /// The doctor completes their own items: signs the forms, looks up their HPR number.
+    CompleteOwnOnboarding {
+        /// The course's doctor.
+        doctor: UserId,
+    },
+    /// Set an employer's requirements before its part (which items, the police certificate's
+    /// greatest age): the HF's recruiters for the hospital part, the municipality for its own.
+    ConfigureOnboarding {
+        /// The employer and its ancestors.
+        employer: &'a OrgPath,
+        /// Which part the employer employs for.
+        part: crate::onboarding::Part,
+    },
+    /// See how many doctors of a site's cohort are ready, missing items or overdue — counts only,
+    /// never the items: the directorate, the site's HF, and the coordinators and county governor
+    /// of the site's cooperation area.
+    ViewOnboardingCounts {
+        /// The hospital site and its ancestors.
+        site: &'a OrgPath,
+        /// The municipalities of the site's cooperation area, each with its ancestors.
+        municipalities: &'a [OrgPath],
+    },
 }
 
 impl Action<'_> {
@@ -522,6 +568,11 @@ impl Action<'_> {
             Action::RegisterFulfilment { .. } => "register_fulfilment",
             Action::ViewLists => "view_lists",
             Action::ViewCohortList { .. } => "view_cohort_list",
+            Action::ViewOnboarding { .. } => "view_onboarding",
+            Action::RegisterOnboarding { .. } => "register_onboarding",
+            Action::CompleteOwnOnboarding { .. } => "complete_own_onboarding",
+            Action::ConfigureOnboarding { .. } => "configure_onboarding",
+            Action::ViewOnboardingCounts { .. } => "view_onboarding_counts",
         }
     }
 }
@@ -560,6 +611,10 @@ impl Action<'_> {
             Action::ViewDeadlines | Action::ViewObligation { .. } => CoursesRead,
             Action::RegisterFulfilment { .. } => CoursesWrite,
             Action::ViewLists | Action::ViewCohortList { .. } => CoursesRead,
+            Action::ViewOnboarding { .. } | Action::ViewOnboardingCounts { .. } => CoursesRead,
+            Action::RegisterOnboarding { .. }
+            | Action::CompleteOwnOnboarding { .. }
+            | Action::ConfigureOnboarding { .. } => CoursesWrite,
         }
     }
 }
@@ -758,6 +813,52 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
             )
         }),
         Action::ViewCohortList {
+            site,
+            municipalities,
+        } => who.grant_where(|g| match g.role {
+            Directorate => true,
+            HfRecruiter => who.reaches(g, site),
+            Coordinator | CountyGovernor => municipalities.iter().any(|m| who.reaches(g, m)),
+            _ => false,
+        }),
+        // Issue 17: the doctor sees their own list, the hospital its part, the municipality its
+        // part; the coordinator and the county governor only counts (ViewOnboardingCounts).
+        Action::ViewOnboarding {
+            doctor,
+            part,
+            site,
+            municipality,
+        } => who.grant_where(|g| match (g.role, part) {
+            (Applicant, _) => *doctor == who.user_id,
+            (HfRecruiter, crate::onboarding::Part::Hospital) => who.reaches(g, site),
+            (Municipality, crate::onboarding::Part::Municipal) => {
+                municipality.is_some_and(|m| who.reaches(g, m))
+            }
+            _ => false,
+        }),
+        // 000 §6.2.1: the police certificate is shown to the employer of each part.
+        Action::RegisterOnboarding {
+            part,
+            site,
+            municipality,
+        } => who.grant_where(|g| match (g.role, part) {
+            (HfRecruiter, crate::onboarding::Part::Hospital) => who.reaches(g, site),
+            (Municipality, crate::onboarding::Part::Municipal) => {
+                municipality.is_some_and(|m| who.reaches(g, m))
+            }
+            _ => false,
+        }),
+        Action::CompleteOwnOnboarding { doctor } => {
+            who.grant_where(|g| g.role == Applicant && *doctor == who.user_id)
+        }
+        Action::ConfigureOnboarding { employer, part } => {
+            who.grant_where(|g| match (g.role, part) {
+                (HfRecruiter, crate::onboarding::Part::Hospital) => who.reaches(g, employer),
+                (Municipality, crate::onboarding::Part::Municipal) => who.reaches(g, employer),
+                _ => false,
+            })
+        }
+        Action::ViewOnboardingCounts {
             site,
             municipalities,
         } => who.grant_where(|g| match g.role {
@@ -1173,6 +1274,87 @@ mod tests {
         assert!(authorize(&municipality, &comment(false, &[5037])).is_ok());
         assert!(authorize(&municipality, &comment(false, &[])).is_err());
         assert!(authorize(&doctor, &comment(true, &[])).is_err());
+    }
+
+    #[test]
+    fn onboarding_items_are_the_doctors_and_each_parts_employers_counts_for_the_rest() {
+        use crate::onboarding::Part;
+        let site = OrgPath(vec![30, 20, 10]);
+        let levanger = OrgPath(vec![5037, 50]);
+        let area = [levanger.clone()];
+        let doctor = who(5, &[(Role::Applicant, 1)]);
+        let other_doctor = who(6, &[(Role::Applicant, 1)]);
+        let hr = who(1, &[(Role::HfRecruiter, 20)]);
+        let other_hr = who(2, &[(Role::HfRecruiter, 21)]);
+        let municipality = who(3, &[(Role::Municipality, 5037)]);
+        let elsewhere = who(4, &[(Role::Municipality, 3405)]);
+        let mut coordinator = who(7, &[(Role::Coordinator, 700)]);
+        coordinator.covers.push((700, 5037));
+        let mut governor = who(8, &[(Role::CountyGovernor, 900)]);
+        governor.covers.push((900, 50));
+        let hdir = who(9, &[(Role::Directorate, 1)]);
+        let view = |part, municipality| Action::ViewOnboarding {
+            doctor: 5,
+            part,
+            site: &site,
+            municipality,
+        };
+        for part in Part::ALL {
+            assert!(authorize(&doctor, &view(part, Some(&levanger))).is_ok());
+            assert!(authorize(&other_doctor, &view(part, Some(&levanger))).is_err());
+            for refused in [&coordinator, &governor, &hdir, &other_hr, &elsewhere] {
+                assert!(
+                    authorize(refused, &view(part, Some(&levanger))).is_err(),
+                    "{refused:?} sees the items of {part:?}"
+                );
+            }
+        }
+        assert!(authorize(&hr, &view(Part::Hospital, None)).is_ok());
+        assert!(
+            authorize(&hr, &view(Part::Municipal, Some(&levanger))).is_err(),
+            "the hospital sees only its own part"
+        );
+        assert!(authorize(&municipality, &view(Part::Municipal, Some(&levanger))).is_ok());
+        assert!(authorize(&municipality, &view(Part::Municipal, None)).is_err());
+        assert!(authorize(&municipality, &view(Part::Hospital, Some(&levanger))).is_err());
+
+        let register = |part| Action::RegisterOnboarding {
+            part,
+            site: &site,
+            municipality: Some(&levanger),
+        };
+        assert!(authorize(&hr, &register(Part::Hospital)).is_ok());
+        assert!(authorize(&hr, &register(Part::Municipal)).is_err());
+        assert!(authorize(&municipality, &register(Part::Municipal)).is_ok());
+        assert!(authorize(&municipality, &register(Part::Hospital)).is_err());
+        for refused in [&doctor, &coordinator, &governor, &hdir, &elsewhere] {
+            assert!(authorize(refused, &register(Part::Municipal)).is_err());
+        }
+
+        let own = Action::CompleteOwnOnboarding { doctor: 5 };
+        assert!(authorize(&doctor, &own).is_ok());
+        for refused in [&other_doctor, &hr, &municipality, &hdir] {
+            assert!(authorize(refused, &own).is_err());
+        }
+
+        let hnt = OrgPath(vec![20, 10]);
+        let configure = |employer, part| Action::ConfigureOnboarding { employer, part };
+        assert!(authorize(&hr, &configure(&hnt, Part::Hospital)).is_ok());
+        assert!(authorize(&other_hr, &configure(&hnt, Part::Hospital)).is_err());
+        assert!(authorize(&municipality, &configure(&levanger, Part::Municipal)).is_ok());
+        assert!(authorize(&elsewhere, &configure(&levanger, Part::Municipal)).is_err());
+        assert!(authorize(&municipality, &configure(&levanger, Part::Hospital)).is_err());
+
+        let counts = Action::ViewOnboardingCounts {
+            site: &site,
+            municipalities: &area,
+        };
+        for allowed in [&coordinator, &governor, &hdir, &hr] {
+            assert!(authorize(allowed, &counts).is_ok(), "{allowed:?}");
+        }
+        for refused in [&doctor, &other_hr] {
+            assert!(authorize(refused, &counts).is_err(), "{refused:?}");
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod lottery;
 pub mod matching;
 pub mod obligations;
 pub mod offers;
+pub mod onboarding;
 pub mod org;
 pub mod profiles;
 pub mod rounds;

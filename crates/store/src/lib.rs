@@ -23,6 +23,7 @@ pub mod demo;
 pub mod lottery;
 pub mod obligations;
 pub mod offers;
+pub mod onboarding;
 pub mod orgs;
 pub mod outbox;
 pub mod password;

@@ -260,3 +260,105 @@ pub async fn open_offers(
     }
     (round, offers)
 }
+
+/// Where `needle` occurs in the store — every column of every table, and for SQLite every file
+/// in the database's directory (the data dir: the database, its WAL and shared memory) — as raw
+/// bytes, as hexadecimal (either case) or as base64 of `whole` (the file it was taken from).
+/// Empty when it occurs nowhere. For tests that something is never stored (issue 17: the police
+/// certificate).
+pub async fn find_bytes(store: &Store, needle: &[u8], whole: &[u8]) -> Vec<String> {
+    use base64::Engine;
+    use sqlx::Row;
+    let forms: Vec<Vec<u8>> = vec![
+        needle.to_vec(),
+        hex::encode(needle).into_bytes(),
+        hex::encode_upper(needle).into_bytes(),
+        base64::engine::general_purpose::STANDARD
+            .encode(whole)
+            .into_bytes(),
+    ];
+    let hit = |hay: &[u8]| {
+        forms
+            .iter()
+            .any(|f| !f.is_empty() && hay.windows(f.len()).any(|w| w == f.as_slice()))
+    };
+    let fail = |what: &str, e: sqlx::Error| -> ! { panic!("{what}: {e}") };
+    let mut found = Vec::new();
+    match &store.db {
+        crate::Db::Sqlite(pool) => {
+            let tables: Vec<String> =
+                sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+                    .fetch_all(pool)
+                    .await
+                    .unwrap_or_else(|e| fail("tables", e));
+            for table in tables {
+                let cols: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT name FROM pragma_table_info('{table}')"
+                )))
+                .fetch_all(pool)
+                .await
+                .unwrap_or_else(|e| fail("columns", e));
+                for col in cols {
+                    let values: Vec<Option<Vec<u8>>> = sqlx::query_scalar(sqlx::AssertSqlSafe(
+                        format!("SELECT CAST(\"{col}\" AS BLOB) FROM \"{table}\""),
+                    ))
+                    .fetch_all(pool)
+                    .await
+                    .unwrap_or_else(|e| fail("values", e));
+                    if values.iter().flatten().any(|v| hit(v)) {
+                        found.push(format!("table {table}.{col}"));
+                    }
+                }
+            }
+            let files: Vec<String> = sqlx::query("PRAGMA database_list")
+                .fetch_all(pool)
+                .await
+                .unwrap_or_else(|e| fail("database_list", e))
+                .iter()
+                .filter_map(|r| r.try_get::<String, _>("file").ok())
+                .filter(|f| !f.is_empty())
+                .collect();
+            for file in files {
+                let Some(dir) = std::path::Path::new(&file).parent() else {
+                    continue;
+                };
+                let mut stack = vec![dir.to_path_buf()];
+                while let Some(d) = stack.pop() {
+                    let Ok(entries) = std::fs::read_dir(&d) else {
+                        continue;
+                    };
+                    for e in entries.flatten() {
+                        let p = e.path();
+                        if p.is_dir() {
+                            stack.push(p);
+                        } else if std::fs::read(&p).is_ok_and(|b| hit(&b)) {
+                            found.push(format!("file {}", p.display()));
+                        }
+                    }
+                }
+            }
+        }
+        crate::Db::Postgres(pool) => {
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT table_name::text FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap_or_else(|e| fail("tables", e));
+            for table in tables {
+                // A row as text shows bytea as hex (\x…) and every other type as written.
+                let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT t::text FROM \"{table}\" t"
+                )))
+                .fetch_all(pool)
+                .await
+                .unwrap_or_else(|e| fail("rows", e));
+                if rows.iter().any(|r| hit(r.as_bytes())) {
+                    found.push(format!("table {table}"));
+                }
+            }
+        }
+    }
+    found
+}

@@ -275,6 +275,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::pages::tokens::TEXTS,
     crate::pages::rest::TEXTS,
     crate::pages::round_status::TEXTS,
+    crate::pages::onboarding::TEXTS,
 ];
 
 static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {

@@ -156,6 +156,30 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/plikter", get(pages::obligations::overview))
         .route("/plikter/oppfylt", post(pages::obligations::register))
+        .route("/oppstart", get(pages::onboarding::index))
+        .route(
+            "/oppstart/krav",
+            get(pages::onboarding::requirements).post(pages::onboarding::save_requirements),
+        )
+        .route(
+            "/oppstart/kull/{site}/{cohort}/{part}",
+            get(pages::onboarding::cohort),
+        )
+        .route("/oppstart/lop/{id}", get(pages::onboarding::course))
+        .route(
+            "/oppstart/lop/{id}/autorisasjon",
+            post(pages::onboarding::authorisation),
+        )
+        .route("/oppstart/lop/{id}/signer", post(pages::onboarding::sign))
+        .route(
+            "/oppstart/lop/{id}/politiattest",
+            post(pages::onboarding::police),
+        )
+        .route("/oppstart/kopi/{token}", get(pages::onboarding::view_copy))
+        .route(
+            "/oppstart/kopi/{token}/slett",
+            post(pages::onboarding::discard_copy),
+        )
         .route("/lister", get(pages::lists::index))
         .route("/lister/{site}/{cohort}", get(pages::lists::show))
         .route("/revisjonslogg", get(pages::audit::log))
@@ -184,6 +208,10 @@ pub fn app(state: AppState) -> Router {
         .merge(
             Router::new()
                 .route(limits::UPLOAD_PATH, post(pages::apply::upload))
+                .route(
+                    "/oppstart/lop/{id}/politiattest/kopi",
+                    post(pages::onboarding::upload_copy),
+                )
                 .layer(DefaultBodyLimit::max(
                     pages::apply::MAX_DOCUMENT_BYTES + 64 * 1024,
                 ))
@@ -545,12 +573,168 @@ pub async fn demo_history(store: &lis1_store::Store) -> anyhow::Result<()> {
             .create_course_for_offer(&answered, offer, site, None, date(2026, 9, 1))
             .await?;
     }
+    demo_onboarding(store, site, hnt).await?;
+    Ok(())
+}
+
+/// The HPR number the demo gives the `n`th (1-based) doctor of [`DEMO_COHORT_DOCTORS`]. The
+/// seventh has a LIS1 licence that ends 30 June 2027 (the demo register's rule for numbers ending
+/// in 1), so it counts for the hospital part but not for the municipal part.
+pub fn demo_hpr_number(n: usize) -> String {
+    let last = if n == 7 { 1 } else { 3 + n % 7 };
+    format!("41{n:02}00{last}")
+}
+
+/// Seeds the spring 2026 Levanger cohort's checklists before each start (issue 17), at the times
+/// they would have been registered: in August 2026 each doctor looked up their HPR number and
+/// signed the three forms, and HNT's recruiter saw their police certificates — except that Thea
+/// Lian never signed the infection-control form (overdue for the hospital part) and Ola Moe's
+/// police certificate was never registered. For the municipal part (1 September 2027) six
+/// doctors have looked up their authorisation again; nobody can have the renewed police
+/// certificate yet (it may be at most three months old at the start), so every doctor lacks it.
+async fn demo_onboarding(store: &lis1_store::Store, site: i64, hnt: i64) -> anyhow::Result<()> {
+    use jiff::civil::date;
+    use lis1_domain::access::Role;
+    use lis1_domain::identity::HprNumber;
+    use lis1_domain::onboarding::{AuthorisationKind, ItemKind, Part, PoliceCheck, Record};
+    use lis1_store::onboarding::NewItem;
+    use lis1_store::{Actor, Ctx};
+
+    let courses = store.courses_for_cohort(site, date(2027, 9, 1)).await?;
+    let recruiter = store
+        .users(Some(hnt))
+        .await?
+        .into_iter()
+        .find(|u| u.grants.iter().any(|g| g.role == Role::HfRecruiter))
+        .ok_or_else(|| anyhow::anyhow!("the demo has no HNT recruiter"))?;
+    let at = |d: jiff::civil::Date, user: i64, org: Option<i64>| -> anyhow::Result<Ctx> {
+        let t = d
+            .at(10, 0, 0, 0)
+            .to_zoned(jiff::tz::TimeZone::UTC)?
+            .timestamp();
+        Ok(Ctx::new(
+            Actor {
+                user_id: Some(user),
+                org_id: org,
+                role: Some(if org.is_some() {
+                    Role::HfRecruiter
+                } else {
+                    Role::Applicant
+                }),
+                token_id: None,
+            },
+            t,
+        ))
+    };
+    let mut texts = Vec::new();
+    for kind in ItemKind::FORMS {
+        let text = store.current_form_text(Some(hnt), kind).await?;
+        texts.push((kind, text.id, lis1_app::onboarding::text_sha256(&text)));
+    }
+    for (i, course) in courses.iter().enumerate() {
+        let n = DEMO_COHORT_DOCTORS
+            .iter()
+            .position(|d| *d == course.applicant_name)
+            .map_or(i + 1, |p| p + 1);
+        let day = date(2026, 8, 3).saturating_add(jiff::ToSpan::days(i64::try_from(i)?));
+        let doctor = at(day, course.applicant_id, None)?;
+        let hpr = HprNumber::parse(&demo_hpr_number(n))
+            .map_err(|e| anyhow::anyhow!("demo HPR number: {e}"))?;
+        let authorisation = if n == 7 {
+            Record::Authorisation {
+                hpr_number: hpr.clone(),
+                kind: AuthorisationKind::Licence,
+                valid_from: date(2026, 8, 1),
+                valid_to: Some(date(2027, 6, 30)),
+            }
+        } else {
+            Record::Authorisation {
+                hpr_number: hpr.clone(),
+                kind: AuthorisationKind::Authorisation,
+                valid_from: date(2026, 6, 20),
+                valid_to: None,
+            }
+        };
+        let item = |part, kind, done_on, record: &Record, sha: Option<String>| {
+            (part, kind, done_on, record.clone(), sha)
+        };
+        let mut doctor_items = vec![item(
+            Part::Hospital,
+            ItemKind::Authorisation,
+            day,
+            &authorisation,
+            None,
+        )];
+        for (kind, text_id, sha) in &texts {
+            if n == 11 && *kind == ItemKind::InfectionControl {
+                continue;
+            }
+            let signed = Record::Signed {
+                text_id: *text_id,
+                signed_on: day,
+            };
+            doctor_items.push(item(Part::Hospital, *kind, day, &signed, Some(sha.clone())));
+        }
+        for (part, kind, done_on, record, sha) in &doctor_items {
+            store
+                .record_onboarding_item(
+                    &doctor,
+                    &NewItem {
+                        course_id: course.id,
+                        part: *part,
+                        kind: *kind,
+                        done_on: *done_on,
+                        record,
+                        form_sha256: sha.as_deref(),
+                    },
+                )
+                .await?;
+        }
+        if n != 12 {
+            let seen = day.saturating_add(jiff::ToSpan::days(7));
+            let check = Record::Police(PoliceCheck {
+                certificate_date: day.saturating_sub(jiff::ToSpan::days(10)),
+                checked_on: seen,
+                follow_up: false,
+            });
+            store
+                .record_onboarding_item(
+                    &at(seen, recruiter.id, Some(hnt))?,
+                    &NewItem {
+                        course_id: course.id,
+                        part: Part::Hospital,
+                        kind: ItemKind::PoliceCertificate,
+                        done_on: seen,
+                        record: &check,
+                        form_sha256: None,
+                    },
+                )
+                .await?;
+        }
+        if n <= 6 {
+            let looked = date(2026, 11, 2).saturating_add(jiff::ToSpan::days(i64::try_from(n)?));
+            store
+                .record_onboarding_item(
+                    &at(looked, course.applicant_id, None)?,
+                    &NewItem {
+                        course_id: course.id,
+                        part: Part::Municipal,
+                        kind: ItemKind::Authorisation,
+                        done_on: looked,
+                        record: &authorisation,
+                        form_sha256: None,
+                    },
+                )
+                .await?;
+        }
+    }
     Ok(())
 }
 
 /// Background upkeep every minute: removes timed-out sessions; expires offers past their
-/// deadline and offers freed slots to the next in line (`lis1_app::jobs::offers`); mails
-/// deadline reminders (`pages::obligations::remind`).
+/// deadline and offers freed slots to the next in line (`lis1_app::jobs::offers`); deletes held
+/// police-certificate copies past their time and mails the reminders before each start
+/// (`lis1_app::jobs::onboarding`); mails deadline reminders (`pages::obligations::remind`).
 pub fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -568,6 +752,9 @@ pub fn spawn_housekeeping(state: AppState) {
             }
             if let Err(e) = lis1_app::jobs::offers(&state.app).await {
                 tracing::warn!(code = e.code(), "offer housekeeping failed");
+            }
+            if let Err(e) = lis1_app::jobs::onboarding(&state.app).await {
+                tracing::warn!(code = e.code(), "onboarding housekeeping failed");
             }
             match pages::obligations::remind(&state).await {
                 Ok(n) if n > 0 => tracing::info!(reminders = n, "sent deadline reminders"),

@@ -101,6 +101,26 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("list.html", include_str!("../templates/list.html")),
     ("courses.html", include_str!("../templates/courses.html")),
     ("course.html", include_str!("../templates/course.html")),
+    (
+        "onboarding.html",
+        include_str!("../templates/onboarding.html"),
+    ),
+    (
+        "onboarding_cohort.html",
+        include_str!("../templates/onboarding_cohort.html"),
+    ),
+    (
+        "onboarding_course.html",
+        include_str!("../templates/onboarding_course.html"),
+    ),
+    (
+        "onboarding_home.html",
+        include_str!("../templates/onboarding_home.html"),
+    ),
+    (
+        "onboarding_requirements.html",
+        include_str!("../templates/onboarding_requirements.html"),
+    ),
 ];
 
 fn lang_of(state: &State) -> Lang {

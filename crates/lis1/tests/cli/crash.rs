@@ -231,7 +231,11 @@ async fn run(url: &str) {
                             }
                             // A retry of an acceptance that committed just before a kill: the
                             // offer is no longer open. Checked against the database below.
-                            Some((422, body)) if body.contains("offer_not_open") => {}
+                            // The domain names it `offer_transition_not_allowed` ("already
+                            // accepted") or, past the deadline check, `offer_not_open`.
+                            Some((422, body))
+                                if body.contains("offer_not_open")
+                                    || body.contains("offer_transition_not_allowed") => {}
                             Some((status, body)) => {
                                 panic!("offer {}: {status} {body}", d.offer)
                             }

@@ -4,6 +4,7 @@
 
 mod advertisements;
 mod obligations;
+mod onboarding;
 mod outbox;
 
 use jiff::civil::date;

@@ -5,6 +5,8 @@
 //! Authentication is the portal's session cookie; unsafe methods must send the session's CSRF
 //! token in `X-CSRF-Token` (see `GET /api/v1/me`).
 
+pub mod onboarding;
+
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -45,7 +47,8 @@ use crate::state::AppState;
         (name = "calendar", description = "Norwegian public holidays and working days"),
         (name = "audit", description = "The audit log"),
         (name = "offers", description = "Offers (tilbud), answers and merking"),
-        (name = "tokens", description = "API tokens of an organisation (its administrator)")
+        (name = "tokens", description = "API tokens of an organisation (its administrator)"),
+        (name = "onboarding", description = "Before each start: authorisation, forms and police certificate per course part")
     ),
     modifiers(&BearerAuth)
 )]
@@ -243,6 +246,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(verify_audit))
         .merge(offers::router())
         .merge(tokens::router())
+        .merge(onboarding::routes())
         .split_for_parts()
 }
 

@@ -115,12 +115,16 @@ pub async fn dashboard(
         }
     }
 
+    // Issue 17: doctors not ready before a start (the read model `lis1_app::onboarding::home`).
+    let onboarding = crate::pages::onboarding::home_block(&state, s, lang).await?;
+
     crate::templates::render(
         "dashboard.html",
         page(
             &state,
             &v,
-            context! { grants => grants, cards => cards, places => places, awaiting => awaiting },
+            context! { grants => grants, cards => cards, places => places, awaiting => awaiting,
+            onboarding => onboarding },
         ),
     )
 }

@@ -13,6 +13,7 @@ pub mod lists;
 pub mod lottery;
 pub mod obligations;
 pub mod offers;
+pub mod onboarding;
 pub mod orgs;
 pub mod rest;
 pub mod round_status;
@@ -59,6 +60,17 @@ pub const PERSONAL_READS: &[(&str, &str)] = &[
     ("/lister/{site}/{cohort}", "lists.view"),
     // The log names who did what to whom.
     ("/revisjonslogg", "audit.view"),
+    // Before each start (issue 17): who is not ready, a course's checklist, a held copy of a
+    // police certificate.
+    ("/oppstart", "onboarding.view_overview"),
+    ("/oppstart/kull/{site}/{cohort}/{part}", "onboarding.view"),
+    ("/oppstart/lop/{id}", "onboarding.view"),
+    ("/oppstart/kopi/{token}", "onboarding.police_copy_viewed"),
+    ("/api/v1/onboarding/courses/{id}", "onboarding.view"),
+    (
+        "/api/v1/onboarding/cohorts/{site}/{cohort}/{part}",
+        "onboarding.view",
+    ),
     // The API: offers of an advertisement (applicants by id), who is next (by name).
     ("/api/v1/advertisements/{id}/offers", "offers.view"),
     (
@@ -109,6 +121,9 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     "/api/v1/organisations",
     "/api/v1/calendar/holidays/{year}",
     "/api/v1/audit/verify",
+    // What an employer requires before the start: settings, no people.
+    "/oppstart/krav",
+    "/api/v1/onboarding/requirements",
     // An organisation's API tokens: names and scopes, no people.
     "/api-nokler",
     "/api/v1/organisations/{id}/tokens",
@@ -163,6 +178,21 @@ pub fn page(state: &AppState, v: &Visitor, extra: Value) -> Value {
             }
             if authorize(p, &Action::ViewLists).is_ok() {
                 add("nav.lists", "/lister");
+            }
+            // Issue 17: the doctor's checklist, each part's employer, counts for the rest.
+            if p.grants.iter().any(|g| {
+                use lis1_domain::access::Role::*;
+                matches!(
+                    g.role,
+                    Applicant
+                        | HfRecruiter
+                        | Municipality
+                        | Coordinator
+                        | CountyGovernor
+                        | Directorate
+                )
+            }) {
+                add("nav.onboarding", "/oppstart");
             }
             add("nav.rest", "/reststillinger");
             add("nav.rounds", "/runder");

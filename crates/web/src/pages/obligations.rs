@@ -254,6 +254,8 @@ async fn render_page(
         )
         .await
         .map_err(store_err(lang))?;
+    // Issue 17: doctors not ready before a start are flagged here too.
+    let onboarding = crate::pages::onboarding::home_block(state, s, lang).await?;
     let failed = error.is_some();
     let message = error.map(|e| e.message);
     let html = crate::templates::render(
@@ -264,7 +266,7 @@ async fn render_page(
             context! {
                 open => open, done => done, today => day.to_string(),
                 notice => notice.then(|| crate::i18n::t(lang, "obligations.saved")),
-                message => message,
+                message => message, onboarding => onboarding,
             },
         ),
     )?;

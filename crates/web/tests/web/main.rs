@@ -11,6 +11,7 @@ mod lottery;
 mod mail;
 mod obligations;
 mod offers_followup;
+mod onboarding;
 mod rest;
 mod security;
 mod walkthrough;

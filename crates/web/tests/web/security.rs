@@ -77,6 +77,8 @@ struct World {
     course: i64,
     draw: i64,
     marked_round: i64,
+    /// A police certificate copy HNT holds for viewing (course 0, hospital part).
+    copy: String,
 }
 
 async fn world(app: &TestApp) -> World {
@@ -203,7 +205,20 @@ async fn world(app: &TestApp) -> World {
         .find(|r| r.name.starts_with("Test "))
         .unwrap()
         .id;
+    // HNT holds a copy of Lise's police certificate to view it (issue 17).
+    let hnt = app.login("hnt@demo.lis1.no").await;
+    let up = app
+        .send(super::onboarding::multipart(
+            &hnt,
+            &format!("/oppstart/lop/{}/politiattest/kopi", courses[0]),
+            "hospital",
+            b"%PDF-1.4\nattest\n%%EOF\n",
+        ))
+        .await;
+    assert_eq!(up.status, StatusCode::SEE_OTHER, "{}", up.body);
+    let copy = super::onboarding::token_of(up.location());
     World {
+        copy,
         ids,
         lise_app,
         doc,
@@ -278,6 +293,30 @@ fn personal_visits(w: &World) -> HashMap<&'static str, (&'static str, String)> {
         (
             "/revisjonslogg",
             ("hdir@demo.lis1.no", "/revisjonslogg".to_string()),
+        ),
+        ("/oppstart", (hnt, "/oppstart".to_string())),
+        (
+            "/oppstart/kull/{site}/{cohort}/{part}",
+            (hnt, format!("/oppstart/kull/{}/2028-09-01/sykehus", w.site)),
+        ),
+        (
+            "/oppstart/lop/{id}",
+            (hnt, format!("/oppstart/lop/{}", w.course)),
+        ),
+        (
+            "/oppstart/kopi/{token}",
+            (hnt, format!("/oppstart/kopi/{}", w.copy)),
+        ),
+        (
+            "/api/v1/onboarding/courses/{id}",
+            (hnt, format!("/api/v1/onboarding/courses/{}", w.course)),
+        ),
+        (
+            "/api/v1/onboarding/cohorts/{site}/{cohort}/{part}",
+            (
+                hnt,
+                format!("/api/v1/onboarding/cohorts/{}/2028-09-01/hospital", w.site),
+            ),
         ),
         (
             "/api/v1/advertisements/{id}/offers",
