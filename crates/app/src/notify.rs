@@ -27,6 +27,17 @@ pub struct Letter {
     pub object_id: String,
 }
 
+/// Stands for the portal's public address in a queued letter (e.g. `{{portal}}/tilbud`): the
+/// sender replaces it with the configured `LIS1_PUBLIC_URL` when it sends the mail, so every link
+/// in a mail is absolute and clickable, and a mail queued before a change of address still
+/// points to the portal as it is when the mail goes out.
+pub const PORTAL: &str = "{{portal}}";
+
+/// A link to `path` (which starts with `/`) in the portal, for a letter's body.
+pub fn link(path: &str) -> String {
+    format!("{PORTAL}{path}")
+}
+
 /// The full text of a letter to `name`: greeting, `body`, signature.
 pub fn text(name: &str, body: &str) -> String {
     format!("Hei {name},\n\n{body}\n\nHilsen LIS1-portalen\n")

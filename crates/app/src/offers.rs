@@ -256,10 +256,11 @@ fn offer_letter(offer_id: i64, c: &AdContext, deadline: Timestamp) -> Letter {
     Letter {
         subject: format!("Tilbud om LIS1-stilling: {}", c.ad.title),
         body: format!(
-            "Du har fått tilbud om LIS1-stilling: «{}» ({}).\n\nSvarfrist: {} (norsk tid). Svar under «Mine tilbud» i LIS1-portalen. Svarer du ikke innen fristen, går tilbudet videre til neste på listen.",
+            "Du har fått tilbud om LIS1-stilling: «{}» ({}).\n\nSvarfrist: {} (norsk tid). Svar under «Mine tilbud» i LIS1-portalen: {}\n\nSvarer du ikke innen fristen, går tilbudet videre til neste på listen.",
             c.ad.title,
             c.hf.name,
-            notify::when(deadline)
+            notify::when(deadline),
+            notify::link("/tilbud")
         ),
         kind: "offer_made",
         object_type: "offer",
@@ -565,8 +566,9 @@ async fn notify_employer(
     let letter = Letter {
         subject: format!("Svar på tilbud: {}", c.ad.title),
         body: format!(
-            "{doctor} har {verb} tilbudet om stilling i «{}». Se innstillingen i LIS1-portalen.",
-            c.ad.title
+            "{doctor} har {verb} tilbudet om stilling i «{}». Se innstillingen i LIS1-portalen: {}",
+            c.ad.title,
+            notify::link(&format!("/utlysninger/{}/innstilling", c.ad.id))
         ),
         kind: "offer_answered",
         object_type: "position",
@@ -713,10 +715,11 @@ pub async fn remind_due(app: &App) -> Result<usize> {
                 c.ad.title
             ),
             body: format!(
-                "Påminnelse: du har ikke svart på tilbudet om LIS1-stilling: «{}» ({}).\n\nSvarfrist: {} (norsk tid). Svar under «Mine tilbud» i LIS1-portalen. Svarer du ikke innen fristen, går tilbudet videre til neste på listen.",
+                "Påminnelse: du har ikke svart på tilbudet om LIS1-stilling: «{}» ({}).\n\nSvarfrist: {} (norsk tid). Svar under «Mine tilbud» i LIS1-portalen: {}\n\nSvarer du ikke innen fristen, går tilbudet videre til neste på listen.",
                 c.ad.title,
                 c.hf.name,
-                notify::when(o.reply_deadline)
+                notify::when(o.reply_deadline),
+                notify::link("/tilbud")
             ),
             kind: "offer_reminder",
             object_type: "offer",

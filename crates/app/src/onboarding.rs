@@ -1600,10 +1600,10 @@ async fn remind_one(
         let letter = Letter {
             subject: format!("Før oppstart {when}: dette mangler"),
             body: format!(
-                "Det er {weeks} uker til {part_name} av LIS1-løpet ditt starter ({when}, {}). Dette må være på plass dagen før:\n\n{}\n\nSigner skjemaene og registrer HPR-nummeret ditt under «Før oppstart» i LIS1-portalen (/oppstart/lop/{}).",
+                "Det er {weeks} uker til {part_name} av LIS1-løpet ditt starter ({when}, {}). Dette må være på plass dagen før:\n\n{}\n\nSigner skjemaene og registrer HPR-nummeret ditt under «Før oppstart» i LIS1-portalen: {}",
                 course.hospital_site_name,
                 item_list(doctor_side, part),
-                course.id
+                notify::link(&format!("/oppstart/lop/{}", course.id))
             ),
             kind: "onboarding_reminder",
             object_type: "onboarding",
@@ -1635,7 +1635,7 @@ async fn remind_one(
                 course.applicant_name
             ),
             body: format!(
-                "{} starter {part_name} av LIS1-løpet {when} ({}), og dette mangler:\n\n{}\n\n{}Se sjekklisten under «Før oppstart» i LIS1-portalen (/oppstart/lop/{}).",
+                "{} starter {part_name} av LIS1-løpet {when} ({}), og dette mangler:\n\n{}\n\n{}Se sjekklisten under «Før oppstart» i LIS1-portalen: {}",
                 course.applicant_name,
                 course.hospital_site_name,
                 item_list(&all, part),
@@ -1644,7 +1644,7 @@ async fn remind_one(
                 } else {
                     "Politiattesten registreres av arbeidsgiveren når den er sett; selve attesten lagres ikke i portalen.\n\n".to_string()
                 },
-                course.id
+                notify::link(&format!("/oppstart/lop/{}", course.id))
             ),
             kind: "onboarding_employer_reminder",
             object_type: "onboarding",

@@ -102,10 +102,11 @@ pub async fn expire_and_remind(app: &App) -> Result<()> {
                 r.title
             ),
             body: format!(
-                "Påminnelse: du har ikke svart på tilbudet om reststillingen «{}» ({}).\n\nSvarfrist: {} (norsk tid). Svar under «Mine reststillinger» i LIS1-portalen.",
+                "Påminnelse: du har ikke svart på tilbudet om reststillingen «{}» ({}).\n\nSvarfrist: {} (norsk tid). Svar under «Mine reststillinger» i LIS1-portalen: {}",
                 r.title,
                 r.employer_name,
-                notify::when(o.reply_deadline)
+                notify::when(o.reply_deadline),
+                notify::link("/reststillinger/mine")
             ),
             kind: "rest_offer_reminder",
             object_type: "rest_offer",

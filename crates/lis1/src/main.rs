@@ -65,6 +65,10 @@ enum Command {
         /// Unset: no metrics are served. Never the public address.
         #[arg(long, env = "LIS1_METRICS_LISTEN")]
         metrics_listen: Option<SocketAddr>,
+        /// The portal's public address, e.g. `https://lis1.example.no`: the start of every link
+        /// in a mail. Required outside demo mode; in demo mode `http://` + the listen address.
+        #[arg(long, env = "LIS1_PUBLIC_URL")]
+        public_url: Option<String>,
         #[command(flatten)]
         mail: MailArgs,
     },
@@ -138,12 +142,70 @@ struct MailArgs {
     /// SMTP relay for outgoing e-mail (receipts, offers, reminders).
     #[arg(long, env = "LIS1_SMTP_HOST")]
     smtp_host: Option<String>,
-    /// SMTP port.
-    #[arg(long, env = "LIS1_SMTP_PORT", default_value_t = 25)]
-    smtp_port: u16,
+    /// SMTP port. Default: 587 for `starttls`, 465 for `tls`, 25 for `plain`.
+    #[arg(long, env = "LIS1_SMTP_PORT")]
+    smtp_port: Option<u16>,
+    /// How the connection to the relay is protected: `starttls` (default), `tls` (SMTPS), or
+    /// `plain` (only for a relay on this host).
+    #[arg(long, env = "LIS1_SMTP_SECURITY", default_value = "starttls")]
+    smtp_security: String,
+    /// User name at the relay (with `LIS1_SMTP_PASSWORD`); unset: no authentication.
+    #[arg(long, env = "LIS1_SMTP_USER")]
+    smtp_user: Option<String>,
+    /// Password at the relay. From the environment only, so it is not seen in `ps`.
+    #[arg(skip)]
+    smtp_password: Option<String>,
+    /// A PEM file with the CA that signed the relay's certificate, if not a public one.
+    #[arg(long, env = "LIS1_SMTP_CA_FILE")]
+    smtp_ca_file: Option<PathBuf>,
     /// Sender address.
     #[arg(long, env = "LIS1_MAIL_FROM", default_value = "noreply@lis1.no")]
     mail_from: String,
+}
+
+impl MailArgs {
+    /// The mailer's settings, or why they cannot work.
+    fn config(
+        self,
+        host: String,
+        public_url: String,
+    ) -> anyhow::Result<lis1_web::mailer::MailConfig> {
+        use lis1_web::mailer::SmtpSecurity;
+        let security = SmtpSecurity::parse(&self.smtp_security).ok_or_else(|| {
+            anyhow::anyhow!(
+                "LIS1_SMTP_SECURITY må være starttls, tls eller plain (fikk «{}»)",
+                self.smtp_security
+            )
+        })?;
+        let port = self.smtp_port.unwrap_or(match security {
+            SmtpSecurity::StartTls => 587,
+            SmtpSecurity::Tls => 465,
+            SmtpSecurity::Plain => 25,
+        });
+        let password = self
+            .smtp_password
+            .or_else(|| std::env::var("LIS1_SMTP_PASSWORD").ok());
+        let credentials = match (self.smtp_user, password) {
+            (Some(user), Some(password)) => Some((user, password)),
+            (Some(_), None) => anyhow::bail!("LIS1_SMTP_USER er satt, men ikke LIS1_SMTP_PASSWORD"),
+            (None, _) => None,
+        };
+        let ca_pem = match self.smtp_ca_file {
+            Some(path) => Some(std::fs::read(&path).with_context(|| {
+                format!("kunne ikke lese LIS1_SMTP_CA_FILE {}", path.display())
+            })?),
+            None => None,
+        };
+        Ok(lis1_web::mailer::MailConfig {
+            smtp_host: host,
+            smtp_port: port,
+            from: self.mail_from,
+            security,
+            credentials,
+            ca_pem,
+            public_url,
+        })
+    }
 }
 
 #[derive(Subcommand)]
@@ -230,8 +292,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             session_max_hours,
             request_timeout_seconds,
             metrics_listen,
+            public_url,
             mail,
         } => {
+            let public_url = match public_url {
+                Some(u) => u.trim().trim_end_matches('/').to_string(),
+                None if demo => format!("http://{listen}"),
+                None => anyhow::bail!(
+                    "LIS1_PUBLIC_URL må settes (portalens offentlige adresse, f.eks. https://lis1.example.no): den brukes i lenkene i e-postene"
+                ),
+            };
+            if !(public_url.starts_with("https://") || public_url.starts_with("http://")) {
+                anyhow::bail!(
+                    "LIS1_PUBLIC_URL må være en http(s)-adresse, f.eks. https://lis1.example.no (fikk «{public_url}»)"
+                );
+            }
             if metrics_listen == Some(listen) {
                 anyhow::bail!(
                     "--metrics-listen må være en annen adresse enn --listen: metrikkene skal ikke være offentlige"
@@ -246,7 +321,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 request_timeout: std::time::Duration::from_secs(request_timeout_seconds.max(1)),
                 ..Config::default()
             };
-            serve(store, config, listen, metrics_listen, Some(mail)).await?;
+            serve(
+                store,
+                config,
+                listen,
+                metrics_listen,
+                Some((mail, public_url)),
+            )
+            .await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { database_url } => {
@@ -381,21 +463,14 @@ async fn serve(
     config: Config,
     listen: SocketAddr,
     metrics_listen: Option<SocketAddr>,
-    mail: Option<MailArgs>,
+    mail: Option<(MailArgs, String)>,
 ) -> anyhow::Result<()> {
     let state = AppState::new(store.clone(), config, Clock::System)?;
     lis1_web::spawn_housekeeping(state.clone());
     match mail {
-        Some(MailArgs {
-            smtp_host: Some(host),
-            smtp_port,
-            mail_from,
-        }) => {
-            let cfg = lis1_web::mailer::MailConfig {
-                smtp_host: host,
-                smtp_port,
-                from: mail_from,
-            };
+        Some((mut args, public_url)) if args.smtp_host.is_some() => {
+            let host = args.smtp_host.take().unwrap_or_default();
+            let cfg = args.config(host, public_url)?;
             let clock = state.clock.clone();
             lis1_web::mailer::spawn_mailer(store.clone(), cfg, move || clock.now())
                 .map_err(|e| anyhow::anyhow!("e-post: {e}"))?;

@@ -507,6 +507,57 @@ fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
     Some((status, out))
 }
 
+/// Issue 18: outside demo mode the portal will not start without its public address (the links
+/// in every mail), nor with plain SMTP to a relay on another host.
+#[test]
+fn serve_refuses_mail_settings_that_cannot_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("lis1.db").display());
+    let listen = format!("127.0.0.1:{}", free_port());
+    let base = ["serve", "--database-url", &url, "--listen", &listen];
+    let no_url = lis1(&base, &[]);
+    assert!(!no_url.status.success());
+    assert!(
+        text(&no_url).contains("LIS1_PUBLIC_URL må settes"),
+        "{}",
+        text(&no_url)
+    );
+
+    let mut plain = base.to_vec();
+    plain.extend([
+        "--public-url",
+        "https://lis1.example.no",
+        "--smtp-host",
+        "smtp.example.no",
+        "--smtp-security",
+        "plain",
+    ]);
+    let out = lis1(&plain, &[]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("plain is only allowed for a relay on this host"),
+        "{}",
+        text(&out)
+    );
+
+    let mut unknown = base.to_vec();
+    unknown.extend([
+        "--public-url",
+        "https://lis1.example.no",
+        "--smtp-host",
+        "smtp.example.no",
+        "--smtp-security",
+        "ssl",
+    ]);
+    let out = lis1(&unknown, &[]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("starttls, tls eller plain"),
+        "{}",
+        text(&out)
+    );
+}
+
 /// Issue 9: the metrics are served on their own address only, and never on the public one.
 #[test]
 fn metrics_are_served_only_on_their_own_address() {
@@ -522,6 +573,8 @@ fn metrics_are_served_only_on_their_own_address() {
             &format!("127.0.0.1:{public}"),
             "--metrics-listen",
             &format!("127.0.0.1:{public}"),
+            "--public-url",
+            "https://lis1.example.no",
         ],
         &[],
     );
@@ -537,6 +590,8 @@ fn metrics_are_served_only_on_their_own_address() {
             &format!("127.0.0.1:{public}"),
             "--metrics-listen",
             &format!("127.0.0.1:{private}"),
+            "--public-url",
+            "https://lis1.example.no",
         ])
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null())

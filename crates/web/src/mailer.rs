@@ -12,10 +12,16 @@
 //! the mail goes again when its lease runs out. Every attempt carries the same `Message-ID`, so
 //! mail clients can tell the copies apart.
 //!
-//! TLS: this talks plain SMTP to a relay on a trusted network (`builder_dangerous`). A relay
-//! across an untrusted network needs lettre's `tokio1-rustls-tls` feature, `.tls(Tls::Required(
-//! TlsParameters::new(host)))` (STARTTLS) or `Tls::Wrapper` (port 465) on the builder in
-//! `transport`, and `.credentials(...)` from a secret in the environment.
+//! Security ([`SmtpSecurity`]): STARTTLS by default (port 587), or TLS from the first byte (port
+//! 465), both with rustls verifying the relay's certificate against the Mozilla roots (plus an
+//! operator's own CA from `LIS1_SMTP_CA_FILE`), and with authentication when a user is
+//! configured. If the relay does not offer STARTTLS, nothing is sent (the mail waits and is
+//! retried). Plain SMTP only when asked for explicitly, and only to a relay on the same host
+//! ([`MailConfig::check`]).
+//!
+//! Every mail has a plain-text and an HTML part, in bokmål (the portal's language of record),
+//! and every link in it is absolute: letters name the portal as [`lis1_app::notify::PORTAL`],
+//! which is replaced here by the configured public address (`LIS1_PUBLIC_URL`).
 //!
 //! Logs carry mail ids, kinds, attempt counts and SMTP reply codes: never addresses, subjects,
 //! bodies or the server's reply text (which can quote the address). The reply text is kept in the
@@ -27,9 +33,10 @@ pub mod smtp_sink;
 use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
-use lettre::message::header::ContentType;
-use lettre::message::{Mailbox, Message};
+use lettre::message::{Mailbox, Message, MultiPart};
 use lettre::transport::smtp::Error as SmtpError;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use lis1_store::outbox::QueuedMail;
 use lis1_store::{Store, StoreError};
@@ -51,16 +58,84 @@ const LEASE: SignedDuration = SignedDuration::from_mins(10);
 const FIRST_RETRY: SignedDuration = SignedDuration::from_mins(1);
 const LONGEST_RETRY: SignedDuration = SignedDuration::from_hours(1);
 
+/// How the connection to the relay is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SmtpSecurity {
+    /// Plain SMTP, then `STARTTLS` before anything else; refused if the relay does not offer it.
+    #[default]
+    StartTls,
+    /// TLS from the first byte (SMTPS, usually port 465).
+    Tls,
+    /// No encryption: only to a relay on the same host (`localhost`, `127.0.0.1`, `::1`).
+    Plain,
+}
+
+impl SmtpSecurity {
+    /// Parses `starttls`, `tls` or `plain` (the values of `LIS1_SMTP_SECURITY`).
+    pub fn parse(s: &str) -> Option<SmtpSecurity> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "starttls" => Some(SmtpSecurity::StartTls),
+            "tls" | "smtps" => Some(SmtpSecurity::Tls),
+            "plain" | "none" => Some(SmtpSecurity::Plain),
+            _ => None,
+        }
+    }
+}
+
 /// Where and as whom to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MailConfig {
     /// The SMTP relay (`LIS1_SMTP_HOST`).
     pub smtp_host: String,
-    /// Its port (`LIS1_SMTP_PORT`, usually 25 or 587).
+    /// Its port (`LIS1_SMTP_PORT`: 587 for STARTTLS, 465 for TLS, 25 for a local relay).
     pub smtp_port: u16,
     /// The sender (`LIS1_MAIL_FROM`): `noreply@example.no`, or with a name,
     /// `LIS1-portalen <noreply@example.no>`. Without a name, [`SENDER_NAME`] is used.
     pub from: String,
+    /// How the connection is protected (`LIS1_SMTP_SECURITY`).
+    pub security: SmtpSecurity,
+    /// User name and password for the relay (`LIS1_SMTP_USER`, `LIS1_SMTP_PASSWORD`).
+    pub credentials: Option<(String, String)>,
+    /// Extra trusted root certificates, PEM (`LIS1_SMTP_CA_FILE`), beside the Mozilla roots.
+    pub ca_pem: Option<Vec<u8>>,
+    /// The portal's public address, without a trailing `/` (`LIS1_PUBLIC_URL`): the start of
+    /// every link in a mail.
+    pub public_url: String,
+}
+
+impl MailConfig {
+    /// Refuses a configuration that would send in the clear across a network, or that has no
+    /// usable sender, public address or CA file. Called by [`spawn_mailer`] so that `lis1 serve`
+    /// stops at start rather than fail quietly.
+    pub fn check(&self) -> Result<(), MailError> {
+        sender(self)?;
+        if self.security == SmtpSecurity::Plain && !is_local(&self.smtp_host) {
+            return Err(MailError::Config(format!(
+                "LIS1_SMTP_SECURITY=plain is only allowed for a relay on this host, not {}: use starttls or tls",
+                self.smtp_host
+            )));
+        }
+        if !(self.public_url.starts_with("https://") || self.public_url.starts_with("http://"))
+            || self.public_url.ends_with('/')
+        {
+            return Err(MailError::Config(format!(
+                "LIS1_PUBLIC_URL must be an absolute http(s) address without a trailing /, e.g. https://lis1.example.no (got {:?})",
+                self.public_url
+            )));
+        }
+        if self.security != SmtpSecurity::Plain {
+            tls_parameters(self)?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether `host` names this machine.
+fn is_local(host: &str) -> bool {
+    matches!(
+        host.trim().to_ascii_lowercase().as_str(),
+        "localhost" | "127.0.0.1" | "::1" | "[::1]"
+    )
 }
 
 /// Why a mailer run could not start. Failures to deliver a mail are not errors: they are
@@ -70,6 +145,9 @@ pub enum MailError {
     /// `from` is not an e-mail address.
     #[error("LIS1_MAIL_FROM is not a valid sender address: {0}")]
     BadSender(String),
+    /// The SMTP settings cannot work (plain SMTP across a network, a bad CA file or address).
+    #[error("{0}")]
+    Config(String),
     /// The outbox could not be read or updated.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -124,17 +202,107 @@ pub fn sender(cfg: &MailConfig) -> Result<Mailbox, MailError> {
     Ok(from)
 }
 
-/// The SMTP transport. Plain SMTP: see the module documentation for TLS.
-fn transport(cfg: &MailConfig) -> AsyncSmtpTransport<Tokio1Executor> {
-    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(cfg.smtp_host.as_str())
-        .port(cfg.smtp_port)
-        .timeout(Some(SMTP_TIMEOUT))
-        .build()
+/// The TLS settings: the relay's name checked against its certificate, Mozilla's roots plus the
+/// configured CA.
+fn tls_parameters(cfg: &MailConfig) -> Result<TlsParameters, MailError> {
+    let mut builder = TlsParameters::builder(cfg.smtp_host.clone());
+    if let Some(pem) = &cfg.ca_pem {
+        if !String::from_utf8_lossy(pem).contains("-----BEGIN CERTIFICATE-----") {
+            return Err(MailError::Config(
+                "LIS1_SMTP_CA_FILE holds no PEM certificate".into(),
+            ));
+        }
+        let cert = Certificate::from_pem(pem).map_err(|e| {
+            MailError::Config(format!(
+                "LIS1_SMTP_CA_FILE holds no usable certificate: {e}"
+            ))
+        })?;
+        builder = builder.add_root_certificate(cert);
+    }
+    builder
+        .build_rustls()
+        .map_err(|e| MailError::Config(format!("TLS for SMTP cannot be set up: {e}")))
 }
 
-/// The message for `mail`: plain text, UTF-8 (lettre picks 7bit, quoted-printable or base64, so
-/// it passes servers without 8BITMIME), the same `Message-ID` on every attempt.
-fn message(from: &Mailbox, mail: &QueuedMail) -> Result<Message, &'static str> {
+/// The SMTP transport, as [`MailConfig::security`] says.
+fn transport(cfg: &MailConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, MailError> {
+    let tls = match cfg.security {
+        SmtpSecurity::StartTls => Tls::Required(tls_parameters(cfg)?),
+        SmtpSecurity::Tls => Tls::Wrapper(tls_parameters(cfg)?),
+        SmtpSecurity::Plain => Tls::None,
+    };
+    let mut builder =
+        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(cfg.smtp_host.as_str())
+            .port(cfg.smtp_port)
+            .tls(tls)
+            .timeout(Some(SMTP_TIMEOUT));
+    if let Some((user, password)) = &cfg.credentials {
+        builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+    }
+    Ok(builder.build())
+}
+
+/// The body with the portal's address put into every link.
+fn with_links(body: &str, public_url: &str) -> String {
+    body.replace(lis1_app::notify::PORTAL, public_url)
+}
+
+/// The HTML part of a letter: the same text, paragraphs as `<p>`, line breaks kept, and every
+/// `http(s)://` address a link.
+pub fn html_body(subject: &str, text: &str) -> String {
+    let mut out =
+        String::from("<!DOCTYPE html>\n<html lang=\"nb\"><head><meta charset=\"utf-8\"><title>");
+    out.push_str(&escape(subject));
+    out.push_str("</title></head>\n<body style=\"font-family: sans-serif; line-height: 1.5\">\n");
+    for paragraph in text.trim_end().split("\n\n") {
+        out.push_str("<p>");
+        let lines: Vec<String> = paragraph.lines().map(linkify).collect();
+        out.push_str(&lines.join("<br>\n"));
+        out.push_str("</p>\n");
+    }
+    out.push_str("</body></html>\n");
+    out
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One line, escaped, with its `http(s)://` addresses as links (a closing `.`, `,` or `)` after
+/// an address is not part of it).
+fn linkify(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("https://").or_else(|| rest.find("http://")) {
+        out.push_str(&escape(&rest[..at]));
+        let tail = &rest[at..];
+        let mut end = tail.find(char::is_whitespace).unwrap_or(tail.len());
+        while end > 0 && tail[..end].ends_with(['.', ',', ')', ';', ':', '»']) {
+            end -= tail[..end].chars().next_back().map_or(1, char::len_utf8);
+        }
+        let url = escape(&tail[..end]);
+        out.push_str(&format!("<a href=\"{url}\">{url}</a>"));
+        rest = &tail[end..];
+    }
+    out.push_str(&escape(rest));
+    out
+}
+
+/// The message for `mail`: a plain-text and an HTML part, UTF-8 (lettre picks 7bit,
+/// quoted-printable or base64, so it passes servers without 8BITMIME), links made absolute, the
+/// same `Message-ID` on every attempt.
+fn message(from: &Mailbox, mail: &QueuedMail, public_url: &str) -> Result<Message, &'static str> {
     let address: Address = mail
         .to_address
         .trim()
@@ -147,13 +315,14 @@ fn message(from: &Mailbox, mail: &QueuedMail) -> Result<Message, &'static str> {
         mail.created_at.as_microsecond(),
         from.email.domain()
     );
+    let text = with_links(&mail.body_text, public_url);
+    let html = html_body(&mail.subject, &text);
     Message::builder()
         .from(from.clone())
         .to(Mailbox::new(name, address))
         .subject(mail.subject.as_str())
         .message_id(Some(message_id))
-        .header(ContentType::TEXT_PLAIN)
-        .body(mail.body_text.clone())
+        .multipart(MultiPart::alternative_plain_html(text, html))
         .map_err(|_| "the message could not be built")
 }
 
@@ -217,7 +386,7 @@ pub async fn send_due(
     if due.is_empty() {
         return Ok(report);
     }
-    let smtp = transport(cfg);
+    let smtp = transport(cfg)?;
     let started = Instant::now();
     for mail in due {
         let elapsed = SignedDuration::try_from(started.elapsed()).unwrap_or(LEASE);
@@ -228,7 +397,7 @@ pub async fn send_due(
             report.skipped += 1;
             continue;
         }
-        let outcome = match message(&from, &mail) {
+        let outcome = match message(&from, &mail, &cfg.public_url) {
             Ok(msg) => smtp.send(msg).await.map(|_| ()).map_err(|e| Failure {
                 error: e.to_string(),
                 class: error_class(&e),
@@ -284,8 +453,9 @@ pub fn spawn_mailer<F>(
 where
     F: Fn() -> Timestamp + Send + Sync + 'static,
 {
-    sender(&cfg)?;
-    tracing::info!(host = %cfg.smtp_host, port = cfg.smtp_port, "mailer started");
+    cfg.check()?;
+    tracing::info!(host = %cfg.smtp_host, port = cfg.smtp_port, security = ?cfg.security,
+        "mailer started");
     Ok(tokio::spawn(async move {
         let mut tick = tokio::time::interval(INTERVAL);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -329,11 +499,89 @@ mod tests {
     }
 
     #[test]
+    fn plain_smtp_only_to_this_host_and_links_need_a_public_address() {
+        let cfg = MailConfig {
+            smtp_host: "smtp.example.no".into(),
+            smtp_port: 25,
+            from: "noreply@lis1.no".into(),
+            security: SmtpSecurity::Plain,
+            credentials: None,
+            ca_pem: None,
+            public_url: "https://lis1.example.no".into(),
+        };
+        assert!(matches!(cfg.check(), Err(MailError::Config(m)) if m.contains("smtp.example.no")));
+        for host in ["localhost", "127.0.0.1", "::1"] {
+            let local = MailConfig {
+                smtp_host: host.into(),
+                ..cfg.clone()
+            };
+            assert!(local.check().is_ok(), "{host}");
+        }
+        let tls = MailConfig {
+            security: SmtpSecurity::StartTls,
+            ..cfg.clone()
+        };
+        assert!(tls.check().is_ok());
+        for bad in ["", "lis1.example.no", "https://lis1.example.no/"] {
+            let c = MailConfig {
+                public_url: bad.into(),
+                ..tls.clone()
+            };
+            assert!(matches!(c.check(), Err(MailError::Config(_))), "{bad:?}");
+        }
+        let bad_ca = MailConfig {
+            ca_pem: Some(b"not a certificate".to_vec()),
+            ..tls
+        };
+        assert!(matches!(bad_ca.check(), Err(MailError::Config(_))));
+        assert_eq!(
+            SmtpSecurity::parse("STARTTLS"),
+            Some(SmtpSecurity::StartTls)
+        );
+        assert_eq!(SmtpSecurity::parse("tls"), Some(SmtpSecurity::Tls));
+        assert_eq!(SmtpSecurity::parse("plain"), Some(SmtpSecurity::Plain));
+        assert_eq!(SmtpSecurity::parse("ssl?"), None);
+    }
+
+    #[test]
+    fn the_html_part_escapes_and_links() {
+        let text = with_links(
+            &format!(
+                "Hei <Åse> & co,\n\nSvar her: {} (før fristen).\nNeste linje.",
+                lis1_app::notify::link("/tilbud")
+            ),
+            "https://lis1.example.no",
+        );
+        assert!(text.contains("Svar her: https://lis1.example.no/tilbud (før"));
+        let html = html_body("Tilbud <1>", &text);
+        assert!(html.contains("<title>Tilbud &lt;1&gt;</title>"), "{html}");
+        assert!(html.contains("<p>Hei &lt;Åse&gt; &amp; co,</p>"), "{html}");
+        assert!(
+            html.contains(
+                r#"Svar her: <a href="https://lis1.example.no/tilbud">https://lis1.example.no/tilbud</a> (før fristen).<br>"#
+            ),
+            "{html}"
+        );
+        assert_eq!(
+            linkify("se https://a.no/x."),
+            r#"se <a href="https://a.no/x">https://a.no/x</a>."#
+        );
+        assert_eq!(
+            linkify(r#"https://a.no/"onload="x"#),
+            r#"<a href="https://a.no/&quot;onload=&quot;x">https://a.no/&quot;onload=&quot;x</a>"#
+        );
+    }
+
+    #[test]
     fn the_sender_gets_the_portal_name_unless_it_has_one() {
         let cfg = |from: &str| MailConfig {
             smtp_host: "localhost".into(),
             smtp_port: 25,
             from: from.into(),
+            security: SmtpSecurity::Plain,
+            credentials: None,
+            ca_pem: None,
+            public_url: "https://lis1.example.no".into(),
         };
         assert_eq!(
             sender(&cfg("noreply@lis1.no")).map(|m| m.to_string()).ok(),

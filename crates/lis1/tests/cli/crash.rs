@@ -38,6 +38,8 @@ fn start(url: &str, port: u16) -> Child {
             url,
             "--listen",
             &format!("127.0.0.1:{port}"),
+            "--public-url",
+            "https://lis1.example.no",
         ])
         .env("RUST_LOG", "error")
         .stdout(Stdio::null())

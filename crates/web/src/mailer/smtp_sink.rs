@@ -2,8 +2,13 @@
 //! `swaks` or `telnet`), and keeps what it receives instead of delivering it. It can be told to
 //! refuse service (a `421` greeting) or be stopped, to test that mail survives a server outage.
 //!
+//! [`SmtpSink::start`] speaks plain SMTP and does not offer `STARTTLS`;
+//! [`SmtpSink::start_tls`] offers it (or speaks TLS from the first byte) with a certificate for
+//! 127.0.0.1 signed by a CA made at start, whose PEM [`SmtpSink::config`] hands the mailer. Each
+//! received mail says whether it came over TLS.
+//!
 //! ```ignore
-//! let sink = SmtpSink::start().await?;
+//! let sink = SmtpSink::start_tls(SinkTls::StartTls).await?;
 //! send_due(&store, &sink.config(), now).await?;
 //! assert_eq!(sink.received()[0].subject().as_deref(), Some("Kvittering"));
 //! ```
@@ -13,11 +18,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls;
 
-use super::MailConfig;
+use super::{MailConfig, SmtpSecurity};
 
 /// Longest line or message accepted, so a runaway client cannot exhaust memory.
 const MAX_LINE: usize = 64 * 1024;
@@ -33,24 +40,18 @@ pub struct ReceivedMail {
     /// The message (headers and body) as sent, dot-unstuffed, without the final line break
     /// that belongs to the end-of-data marker.
     pub data: String,
+    /// It came over TLS.
+    pub tls: bool,
 }
 
 impl ReceivedMail {
     fn split(&self) -> (&str, &str) {
-        self.data
-            .split_once("\r\n\r\n")
-            .unwrap_or((self.data.as_str(), ""))
+        split(&self.data)
     }
 
     /// The first header named `name` (any case), unfolded, with RFC 2047 encoded words decoded.
     pub fn header(&self, name: &str) -> Option<String> {
-        let unfolded = self.split().0.replace("\r\n ", " ").replace("\r\n\t", "\t");
-        unfolded.split("\r\n").find_map(|line| {
-            let (key, value) = line.split_once(':')?;
-            key.trim()
-                .eq_ignore_ascii_case(name)
-                .then(|| decode_words(value.trim()))
-        })
+        header(self.split().0, name)
     }
 
     /// The decoded `Subject`.
@@ -58,25 +59,82 @@ impl ReceivedMail {
         self.header("Subject")
     }
 
-    /// The body, decoded from its `Content-Transfer-Encoding` as UTF-8, with `\n` line endings.
+    /// The plain text, decoded from its `Content-Transfer-Encoding` as UTF-8, with `\n` line
+    /// endings: the `text/plain` part of a multipart message, or the whole body.
     pub fn text(&self) -> String {
-        let body = self.split().1;
-        let encoding = self
-            .header("Content-Transfer-Encoding")
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        let bytes = match encoding.as_str() {
-            "base64" => {
-                let compact: String = body.split_whitespace().collect();
-                BASE64
-                    .decode(compact)
-                    .unwrap_or_else(|_| body.as_bytes().to_vec())
-            }
-            "quoted-printable" => decode_qp(body, false),
-            _ => body.as_bytes().to_vec(),
-        };
-        String::from_utf8_lossy(&bytes).replace("\r\n", "\n")
+        self.part("text/plain")
+            .unwrap_or_else(|| decode_body(self.split().0, self.split().1))
     }
+
+    /// The decoded `text/html` part, if the message has one.
+    pub fn html(&self) -> Option<String> {
+        self.part("text/html")
+    }
+
+    /// The decoded part of a multipart message whose type is `mime`.
+    fn part(&self, mime: &str) -> Option<String> {
+        let (head, body) = self.split();
+        let content_type = header(head, "Content-Type")?;
+        if !content_type.to_ascii_lowercase().starts_with("multipart/") {
+            return None;
+        }
+        let boundary = content_type
+            .split(';')
+            .find_map(|p| p.trim().strip_prefix("boundary="))?
+            .trim_matches('"')
+            .to_string();
+        body.split(&format!("--{boundary}"))
+            .skip(1)
+            .filter(|p| !p.starts_with("--"))
+            .find_map(|p| {
+                let p = p.trim_start_matches("\r\n");
+                let (h, b) = split(p);
+                let t = header(h, "Content-Type").unwrap_or_default();
+                t.to_ascii_lowercase()
+                    .starts_with(mime)
+                    .then(|| decode_body(h, b.strip_suffix("\r\n").unwrap_or(b)))
+            })
+    }
+}
+
+fn split(data: &str) -> (&str, &str) {
+    data.split_once("\r\n\r\n").unwrap_or((data, ""))
+}
+
+fn header(head: &str, name: &str) -> Option<String> {
+    let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", "\t");
+    unfolded.split("\r\n").find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| decode_words(value.trim()))
+    })
+}
+
+fn decode_body(head: &str, body: &str) -> String {
+    let encoding = header(head, "Content-Transfer-Encoding")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let bytes = match encoding.as_str() {
+        "base64" => {
+            let compact: String = body.split_whitespace().collect();
+            BASE64
+                .decode(compact)
+                .unwrap_or_else(|_| body.as_bytes().to_vec())
+        }
+        "quoted-printable" => decode_qp(body, false),
+        _ => body.as_bytes().to_vec(),
+    };
+    String::from_utf8_lossy(&bytes).replace("\r\n", "\n")
+}
+
+/// How a sink started with [`SmtpSink::start_tls`] offers TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SinkTls {
+    /// Plain greeting, `STARTTLS` offered (like a submission port, 587).
+    StartTls,
+    /// TLS from the first byte (like SMTPS, 465).
+    Wrapper,
 }
 
 /// A running sink. Stops when dropped.
@@ -86,32 +144,67 @@ pub struct SmtpSink {
     pub port: u16,
     /// What it has received, in order.
     pub messages: Arc<Mutex<Vec<ReceivedMail>>>,
+    /// The CA that signed its certificate (PEM), when it speaks TLS.
+    pub ca_pem: Option<String>,
+    tls: Option<SinkTls>,
     down: Arc<AtomicBool>,
     server: JoinHandle<()>,
 }
 
 impl SmtpSink {
-    /// Starts a sink on a free port.
+    /// Starts a plain sink (no `STARTTLS`) on a free port.
     pub async fn start() -> std::io::Result<SmtpSink> {
+        SmtpSink::run(None).await
+    }
+
+    /// Starts a sink that speaks TLS as `mode` says, with a fresh CA and certificate.
+    pub async fn start_tls(mode: SinkTls) -> std::io::Result<SmtpSink> {
+        SmtpSink::run(Some(mode)).await
+    }
+
+    async fn run(mode: Option<SinkTls>) -> std::io::Result<SmtpSink> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();
         let messages = Arc::new(Mutex::new(Vec::new()));
         let down = Arc::new(AtomicBool::new(false));
-        let server = tokio::spawn(accept(listener, messages.clone(), down.clone()));
+        let (acceptor, ca_pem) = match mode {
+            Some(_) => {
+                let (acceptor, pem) = tls_setup().map_err(std::io::Error::other)?;
+                (Some(acceptor), Some(pem))
+            }
+            None => (None, None),
+        };
+        let server = tokio::spawn(accept(
+            listener,
+            messages.clone(),
+            down.clone(),
+            acceptor.map(|a| (a, mode.unwrap_or(SinkTls::StartTls))),
+        ));
         Ok(SmtpSink {
             port,
             messages,
+            ca_pem,
+            tls: mode,
             down,
             server,
         })
     }
 
-    /// A mailer configuration that sends here.
+    /// A mailer configuration that sends here: plain SMTP to a plain sink; to a TLS sink, the
+    /// matching security with the sink's CA trusted.
     pub fn config(&self) -> MailConfig {
         MailConfig {
             smtp_host: "127.0.0.1".into(),
             smtp_port: self.port,
             from: "noreply@lis1.test".into(),
+            security: match self.tls {
+                None => SmtpSecurity::Plain,
+                Some(SinkTls::StartTls) => SmtpSecurity::StartTls,
+                Some(SinkTls::Wrapper) => SmtpSecurity::Tls,
+            },
+            credentials: None,
+            ca_pem: self.ca_pem.clone().map(String::into_bytes),
+            public_url: "https://lis1.test".into(),
         }
     }
 
@@ -137,6 +230,39 @@ impl Drop for SmtpSink {
     }
 }
 
+/// A CA made now, a certificate for 127.0.0.1 and `localhost` signed by it, and a TLS acceptor
+/// serving that certificate; returns the acceptor and the CA's PEM.
+fn tls_setup() -> Result<(TlsAcceptor, String), String> {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+    let err = |e: rcgen::Error| e.to_string();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "lis1 test SMTP CA");
+    let ca =
+        CertifiedIssuer::self_signed(ca_params, KeyPair::generate().map_err(err)?).map_err(err)?;
+    let key = KeyPair::generate().map_err(err)?;
+    let leaf = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+        .map_err(err)?
+        .signed_by(&key, &ca)
+        .map_err(err)?;
+    // ring, as lettre uses; its lack of post-quantum key exchange does not matter to a test sink.
+    #[allow(deprecated)]
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![leaf.der().clone(), ca.der().clone()],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        )
+        .map_err(|e| e.to_string())?;
+    Ok((TlsAcceptor::from(Arc::new(config)), ca.pem()))
+}
+
 fn lock(messages: &Mutex<Vec<ReceivedMail>>) -> MutexGuard<'_, Vec<ReceivedMail>> {
     messages
         .lock()
@@ -147,13 +273,15 @@ async fn accept(
     listener: TcpListener,
     messages: Arc<Mutex<Vec<ReceivedMail>>>,
     down: Arc<AtomicBool>,
+    tls: Option<(TlsAcceptor, SinkTls)>,
 ) {
     while let Ok((stream, _)) = listener.accept().await {
         let messages = messages.clone();
         let down = down.load(Ordering::SeqCst);
+        let tls = tls.clone();
         tokio::spawn(async move {
             // A client that goes away mid-session is not the sink's problem.
-            let _ = session(stream, messages, down).await;
+            let _ = session(stream, messages, down, tls).await;
         });
     }
 }
@@ -181,22 +309,59 @@ async fn read_line<R: AsyncRead + Unpin>(
 }
 
 async fn session(
-    stream: TcpStream,
+    mut stream: TcpStream,
     messages: Arc<Mutex<Vec<ReceivedMail>>>,
     down: bool,
+    tls: Option<(TlsAcceptor, SinkTls)>,
 ) -> std::io::Result<()> {
-    let (read, mut write) = stream.into_split();
     if down {
-        write
+        stream
             .write_all(b"421 4.3.2 lis1-sink is down, try again later\r\n")
             .await?;
-        return write.shutdown().await;
+        return stream.shutdown().await;
     }
-    let mut reader = BufReader::new(read);
-    write.write_all(b"220 lis1-sink ESMTP ready\r\n").await?;
+    match tls {
+        None => {
+            stream.write_all(b"220 lis1-sink ESMTP ready\r\n").await?;
+            let mut conn = BufReader::new(stream);
+            dialogue(&mut conn, &messages, false, false).await?;
+        }
+        Some((acceptor, SinkTls::Wrapper)) => {
+            let mut stream = acceptor.accept(stream).await?;
+            stream.write_all(b"220 lis1-sink ESMTP ready\r\n").await?;
+            let mut conn = BufReader::new(stream);
+            dialogue(&mut conn, &messages, false, true).await?;
+        }
+        Some((acceptor, SinkTls::StartTls)) => {
+            stream.write_all(b"220 lis1-sink ESMTP ready\r\n").await?;
+            let mut conn = BufReader::new(stream);
+            if dialogue(&mut conn, &messages, true, false).await? == Next::StartTls {
+                let stream = acceptor.accept(conn.into_inner()).await?;
+                let mut conn = BufReader::new(stream);
+                dialogue(&mut conn, &messages, false, true).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Next {
+    Done,
+    StartTls,
+}
+
+/// The SMTP dialogue on `conn` until `QUIT`, the end of the stream, or `STARTTLS` (when
+/// `offer_starttls`). `secure`: the connection is already TLS.
+async fn dialogue<S: AsyncRead + AsyncWrite + Unpin>(
+    conn: &mut BufReader<S>,
+    messages: &Mutex<Vec<ReceivedMail>>,
+    offer_starttls: bool,
+    secure: bool,
+) -> std::io::Result<Next> {
     let mut from: Option<String> = None;
     let mut to: Vec<String> = Vec::new();
-    while let Some(line) = read_line(&mut reader).await? {
+    while let Some(line) = read_line(conn).await? {
         let line = String::from_utf8_lossy(&line).into_owned();
         let verb = line
             .split_whitespace()
@@ -204,8 +369,16 @@ async fn session(
             .unwrap_or("")
             .to_ascii_uppercase();
         let reply: &[u8] = match verb.as_str() {
+            "EHLO" if offer_starttls => {
+                b"250-lis1-sink\r\n250-8BITMIME\r\n250-STARTTLS\r\n250 SIZE 16777216\r\n"
+            }
             "EHLO" => b"250-lis1-sink\r\n250-8BITMIME\r\n250 SIZE 16777216\r\n",
             "HELO" => b"250 lis1-sink\r\n",
+            "STARTTLS" if offer_starttls => {
+                conn.write_all(b"220 2.0.0 ready to start TLS\r\n").await?;
+                conn.flush().await?;
+                return Ok(Next::StartTls);
+            }
             "MAIL" => match path_after(&line, "FROM:") {
                 Some(path) => {
                     from = Some(path);
@@ -224,17 +397,18 @@ async fn session(
             },
             "DATA" if to.is_empty() => b"503 5.5.1 RCPT first\r\n",
             "DATA" => {
-                write
-                    .write_all(b"354 end data with <CR><LF>.<CR><LF>\r\n")
+                conn.write_all(b"354 end data with <CR><LF>.<CR><LF>\r\n")
                     .await?;
-                let data = read_data(&mut reader).await?;
+                conn.flush().await?;
+                let data = read_data(conn).await?;
                 let mail = ReceivedMail {
                     from: from.take().unwrap_or_default(),
                     to: std::mem::take(&mut to),
                     data,
+                    tls: secure,
                 };
                 // Kept before the 250, so a client that saw "queued" finds it in the sink.
-                lock(&messages).push(mail);
+                lock(messages).push(mail);
                 b"250 2.0.0 queued\r\n"
             }
             "RSET" => {
@@ -244,14 +418,17 @@ async fn session(
             }
             "NOOP" => b"250 2.0.0 OK\r\n",
             "QUIT" => {
-                write.write_all(b"221 2.0.0 bye\r\n").await?;
-                return write.shutdown().await;
+                conn.write_all(b"221 2.0.0 bye\r\n").await?;
+                conn.flush().await?;
+                conn.shutdown().await?;
+                return Ok(Next::Done);
             }
             _ => b"502 5.5.2 command not recognised\r\n",
         };
-        write.write_all(reply).await?;
+        conn.write_all(reply).await?;
+        conn.flush().await?;
     }
-    Ok(())
+    Ok(Next::Done)
 }
 
 /// Reads the message after `DATA` up to the line holding only `.`, undoing dot-stuffing

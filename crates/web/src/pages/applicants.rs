@@ -344,7 +344,8 @@ pub async fn queue_receipt(
         ),
     };
     let body = format!(
-        "{lead} til «{title}» ({hf}).\n\nSøknadsfrist: {deadline}. Du kan endre eller trekke søknaden til fristen under «Mine søknader» i LIS1-portalen.\n\nSøknadsnummer: {id}",
+        "{lead} til «{title}» ({hf}).\n\nSøknadsfrist: {deadline}. Du kan endre eller trekke søknaden til fristen under «Mine søknader» i LIS1-portalen: {link}\n\nSøknadsnummer: {id}",
+        link = lis1_app::notify::link("/soknader"),
         title = c.ad.title,
         hf = c.hf.name,
         deadline = fmt_time(c.round.application_deadline, lang),

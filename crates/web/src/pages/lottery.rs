@@ -875,7 +875,10 @@ async fn draw_recipients(
 /// municipality, and each municipality's accounts the doctors placed with it.
 fn drawn_mails(r: &DrawRecipients, draw_id: i64, placed: &[(i64, i64)]) -> Vec<NewMail> {
     let nb = Lang::Nb;
-    let link = format!("LIS1-portalen, /trekning/{draw_id}");
+    let link = format!(
+        "LIS1-portalen: {}",
+        lis1_app::notify::link(&format!("/trekning/{draw_id}"))
+    );
     let mut out = Vec::new();
     let mut by_municipality: std::collections::BTreeMap<i64, Vec<&Course>> = Default::default();
     for (c, email, name) in &r.doctors {

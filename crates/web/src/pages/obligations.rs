@@ -474,9 +474,15 @@ fn reminder_text(o: &Obligation, stage: Reminder) -> (String, String) {
         ),
     };
     let how = if o.kind.is_registered() {
-        "Når den er oppfylt, registrerer kommunen det under «Frister og plikter» i LIS1-portalen (/plikter)."
+        format!(
+            "Når den er oppfylt, registrerer kommunen det under «Frister og plikter» i LIS1-portalen: {}",
+            lis1_app::notify::link("/plikter")
+        )
     } else {
-        "Trekningen gjøres under «Trekning» i LIS1-portalen (/trekning)."
+        format!(
+            "Trekningen gjøres under «Trekning» i LIS1-portalen: {}",
+            lis1_app::notify::link("/trekning")
+        )
     };
     let body = format!("{lead}\n{}\n\n{how}", o.kind.rule(lang));
     (subject, body)

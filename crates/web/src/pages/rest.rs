@@ -864,10 +864,11 @@ async fn notify_offer(
     let letter = Letter {
         subject: format!("Tilbud om reststilling: {}", r.title),
         body: format!(
-            "Du har fått tilbud om reststillingen «{}» ({}).\n\nSvarfrist: {}. Svar under «Mine reststillinger» i LIS1-portalen.",
+            "Du har fått tilbud om reststillingen «{}» ({}).\n\nSvarfrist: {}. Svar under «Mine reststillinger» i LIS1-portalen: {}",
             r.title,
             r.employer_name,
-            fmt_time(deadline, Lang::Nb)
+            fmt_time(deadline, Lang::Nb),
+            lis1_app::notify::link("/reststillinger/mine")
         ),
         kind: "rest_offer_made",
         object_type: "rest_offer",

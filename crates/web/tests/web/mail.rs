@@ -8,7 +8,7 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use lis1_store::outbox::{NewMail, OutboxStats, QueuedMail};
 use lis1_store::{Actor, Ctx, Store, both_backends};
-use lis1_web::mailer::smtp_sink::SmtpSink;
+use lis1_web::mailer::smtp_sink::{SinkTls, SmtpSink};
 use lis1_web::mailer::{MAX_ATTEMPTS, MailConfig, MailError, SendReport, send_due, spawn_mailer};
 
 fn t(s: &str) -> Timestamp {
@@ -97,10 +97,17 @@ both_backends!(queued_mail_arrives_intact, |store| async move {
         first.header("To").unwrap(),
         "Åse Ødegård <lege1@demo.lis1.no>"
     );
-    assert_eq!(
-        first.header("Content-Type").unwrap().to_ascii_lowercase(),
-        "text/plain; charset=utf-8"
+    // A plain-text and an HTML part (issue 18).
+    assert!(
+        first
+            .header("Content-Type")
+            .unwrap()
+            .to_ascii_lowercase()
+            .starts_with("multipart/alternative;"),
+        "{:?}",
+        first.header("Content-Type")
     );
+    assert!(first.html().unwrap().contains("blåbærsyltetøy"));
     assert!(
         first
             .header("Message-ID")
@@ -356,3 +363,94 @@ both_backends!(the_mailer_runs_in_the_background, |store| async move {
         Some(after(1))
     );
 });
+
+// ---------------------------------------------------------------------------------------------
+// Issue 18 (9): mail that works from an inbox, and never in the clear across a network.
+
+fn linked_mail(to: &str) -> NewMail {
+    NewMail {
+        to_address: to.into(),
+        to_name: Some("Lise Lege".into()),
+        subject: "Tilbud om LIS1-stilling".into(),
+        body_text: format!(
+            "Svar under «Mine tilbud» i LIS1-portalen: {}\n\nSe også <innstillingen> & fristen.",
+            lis1_app::notify::link("/tilbud")
+        ),
+        kind: "offer_made".into(),
+        object_type: "offer".into(),
+        object_id: "8".into(),
+    }
+}
+
+both_backends!(
+    mail_goes_over_starttls_with_absolute_links_in_text_and_html,
+    |store| async move {
+        let sink = SmtpSink::start_tls(SinkTls::StartTls).await.unwrap();
+        enqueue(&store, t(T0), &linked_mail("lege1@demo.lis1.no")).await;
+        let report = send_due(&store, &sink.config(), after(1)).await.unwrap();
+        assert_eq!(report.sent, 1, "{report:?}");
+        let got = sink.received();
+        assert_eq!(got.len(), 1);
+        assert!(got[0].tls, "the mail came over TLS");
+        let text = got[0].text();
+        assert!(
+            text.contains("LIS1-portalen: https://lis1.test/tilbud\n"),
+            "{text}"
+        );
+        assert!(!text.contains("{{portal}}"), "{text}");
+        let html = got[0].html().expect("an HTML part");
+        assert!(
+            html.contains(r#"<a href="https://lis1.test/tilbud">https://lis1.test/tilbud</a>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains("&lt;innstillingen&gt; &amp; fristen"),
+            "{html}"
+        );
+        assert!(html.contains(r#"<html lang="nb">"#), "{html}");
+    }
+);
+
+both_backends!(implicit_tls_delivers_too, |store| async move {
+    let sink = SmtpSink::start_tls(SinkTls::Wrapper).await.unwrap();
+    enqueue(&store, t(T0), &linked_mail("lege1@demo.lis1.no")).await;
+    let report = send_due(&store, &sink.config(), after(1)).await.unwrap();
+    assert_eq!(report.sent, 1, "{report:?}");
+    assert!(sink.received()[0].tls);
+});
+
+both_backends!(
+    mail_is_not_sent_in_the_clear_when_tls_is_required,
+    |store| async move {
+        // A relay that does not offer STARTTLS: the mailer, which requires it, sends nothing.
+        let plain = SmtpSink::start().await.unwrap();
+        let trusted = SmtpSink::start_tls(SinkTls::StartTls).await.unwrap();
+        let required = MailConfig {
+            smtp_port: plain.port,
+            ..trusted.config()
+        };
+        enqueue(&store, t(T0), &linked_mail("lege1@demo.lis1.no")).await;
+        let report = send_due(&store, &required, after(1)).await.unwrap();
+        assert_eq!((report.sent, report.failed), (0, 1), "{report:?}");
+        assert!(plain.received().is_empty(), "nothing crossed in the clear");
+        let mail = only(&store, "lege1@demo.lis1.no").await;
+        assert!(mail.sent_at.is_none(), "the mail waits for a retry");
+
+        // A relay whose certificate is not signed by a trusted CA: refused, nothing sent.
+        let stranger = SmtpSink::start_tls(SinkTls::StartTls).await.unwrap();
+        let wrong_ca = MailConfig {
+            smtp_port: stranger.port,
+            ..trusted.config()
+        };
+        let report = send_due(&store, &wrong_ca, after(3600)).await.unwrap();
+        assert_eq!((report.sent, report.failed), (0, 1), "{report:?}");
+        assert!(stranger.received().is_empty());
+
+        // The same mail goes once the relay is the trusted one.
+        let report = send_due(&store, &trusted.config(), after(7200))
+            .await
+            .unwrap();
+        assert_eq!(report.sent, 1, "{report:?}");
+        assert!(trusted.received()[0].tls);
+    }
+);
