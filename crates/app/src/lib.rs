@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod notify;
 pub mod offers;
 pub mod onboarding;
+pub mod privacy;
 pub mod rest_positions;
 pub mod tokens;
 
@@ -38,6 +39,8 @@ pub use crate::error::{Error, Kind, Result, Text};
 pub struct Settings {
     /// Demo mode: the clock may be set, demo accounts may sign in.
     pub demo: bool,
+    /// How long personal data is kept ([`privacy::apply_retention`]).
+    pub retention: lis1_domain::retention::Retention,
 }
 
 /// The application: storage, the clock and the settings. Cheap to clone.

@@ -20,6 +20,7 @@ pub mod offers;
 pub mod onboarding;
 pub mod org;
 pub mod profiles;
+pub mod retention;
 pub mod rounds;
 pub mod scoring;
 pub mod uploads;

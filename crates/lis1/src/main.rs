@@ -35,6 +35,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once at start: the size of `Serve`'s settings does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Run the portal (HTML pages and the JSON API).
@@ -65,6 +67,15 @@ enum Command {
         /// Unset: no metrics are served. Never the public address.
         #[arg(long, env = "LIS1_METRICS_LISTEN")]
         metrics_listen: Option<SocketAddr>,
+        /// Months after a round's start that an application without a hire is kept.
+        #[arg(long, env = "LIS1_RETAIN_APPLICATIONS_MONTHS", default_value_t = 6)]
+        retain_applications_months: i64,
+        /// Months after their last use that documents are kept.
+        #[arg(long, env = "LIS1_RETAIN_DOCUMENTS_MONTHS", default_value_t = 6)]
+        retain_documents_months: i64,
+        /// Days after sending that a mail is kept.
+        #[arg(long, env = "LIS1_RETAIN_MAIL_DAYS", default_value_t = 90)]
+        retain_mail_days: i64,
         /// The portal's public address, e.g. `https://lis1.example.no`: the start of every link
         /// in a mail. Required outside demo mode; in demo mode `http://` + the listen address.
         #[arg(long, env = "LIS1_PUBLIC_URL")]
@@ -292,9 +303,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             session_max_hours,
             request_timeout_seconds,
             metrics_listen,
+            retain_applications_months,
+            retain_documents_months,
+            retain_mail_days,
             public_url,
             mail,
         } => {
+            let retention = lis1_domain::retention::Retention::new(
+                retain_applications_months,
+                retain_documents_months,
+                retain_mail_days,
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             let public_url = match public_url {
                 Some(u) => u.trim().trim_end_matches('/').to_string(),
                 None if demo => format!("http://{listen}"),
@@ -319,6 +339,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 session_idle: std::time::Duration::from_secs(session_idle_minutes * 60),
                 session_absolute: std::time::Duration::from_secs(session_max_hours * 3600),
                 request_timeout: std::time::Duration::from_secs(request_timeout_seconds.max(1)),
+                retention,
                 ..Config::default()
             };
             serve(

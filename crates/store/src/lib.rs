@@ -29,6 +29,7 @@ pub mod outbox;
 pub mod password;
 pub mod places;
 pub mod rest_positions;
+pub mod retention;
 pub mod rounds;
 pub mod sessions;
 #[cfg(feature = "testing")]

@@ -362,3 +362,13 @@ pub async fn find_bytes(store: &Store, needle: &[u8], whole: &[u8]) -> Vec<Strin
     }
     found
 }
+
+/// Runs `sql` (one `BIGINT` result, one `$1` parameter) for a test's check, e.g. a count.
+pub async fn scalar_i64(store: &Store, sql: &str, param: i64) -> i64 {
+    let q = sqlx::AssertSqlSafe(sql.to_string());
+    let r = match &store.db {
+        crate::Db::Sqlite(pool) => sqlx::query_scalar(q).bind(param).fetch_one(pool).await,
+        crate::Db::Postgres(pool) => sqlx::query_scalar(q).bind(param).fetch_one(pool).await,
+    };
+    r.unwrap_or_else(|e| panic!("{sql}: {e}"))
+}

@@ -273,6 +273,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::pages::courses::TEXTS,
     crate::pages::offers::TEXTS,
     crate::pages::tokens::TEXTS,
+    crate::pages::privacy::TEXTS,
     crate::pages::rest::TEXTS,
     crate::pages::round_status::TEXTS,
     crate::pages::onboarding::TEXTS,

@@ -188,6 +188,9 @@ pub fn app(state: AppState) -> Router {
             get(pages::tokens::list).post(pages::tokens::issue),
         )
         .route("/api-nokler/{org}/{id}/trekk", post(pages::tokens::revoke))
+        .route("/personvern", get(pages::privacy::index))
+        .route("/personvern/mine-data.json", get(pages::privacy::download))
+        .route("/personvern/retting", post(pages::privacy::correct))
         .route("/kalender", get(pages::calendar::this_year))
         .route("/kalender/{year}", get(pages::calendar::year))
         .route("/assets/{file}", get(assets::asset))
@@ -736,6 +739,24 @@ async fn demo_onboarding(store: &lis1_store::Store, site: i64, hnt: i64) -> anyh
 /// police-certificate copies past their time and mails the reminders before each start
 /// (`lis1_app::jobs::onboarding`); mails deadline reminders (`pages::obligations::remind`).
 pub fn spawn_housekeeping(state: AppState) {
+    // Once a day (and a minute after start): delete what may no longer be kept (issue 18).
+    let daily = state.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
+        loop {
+            tick.tick().await;
+            match lis1_app::privacy::apply_retention(&daily.app).await {
+                Ok(r) => tracing::info!(
+                    applications = r.applications,
+                    documents = r.documents,
+                    mails = r.mails,
+                    "retention run"
+                ),
+                Err(e) => tracing::warn!(code = e.code(), "retention run failed"),
+            }
+        }
+    });
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {

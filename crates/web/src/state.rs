@@ -28,6 +28,8 @@ pub struct Config {
     /// The longest a request may take before it is answered 503 and its work dropped (a
     /// document upload may take up to [`crate::limits::UPLOAD_TIMEOUT`]).
     pub request_timeout: Duration,
+    /// How long personal data is kept (`LIS1_RETAIN_*`; see `lis1_domain::retention`).
+    pub retention: lis1_domain::retention::Retention,
 }
 
 impl Default for Config {
@@ -39,6 +41,7 @@ impl Default for Config {
             session_absolute: Duration::from_secs(12 * 60 * 60),
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            retention: lis1_domain::retention::Retention::default(),
         }
     }
 }
@@ -66,7 +69,10 @@ impl AppState {
         let app = App::new(
             store.clone(),
             clock.clone(),
-            lis1_app::Settings { demo: config.demo },
+            lis1_app::Settings {
+                demo: config.demo,
+                retention: config.retention,
+            },
         );
         Ok(AppState {
             app,

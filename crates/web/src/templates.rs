@@ -63,6 +63,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("offers.html", include_str!("../templates/offers.html")),
     ("tokens.html", include_str!("../templates/tokens.html")),
+    ("privacy.html", include_str!("../templates/privacy.html")),
     (
         "round_status.html",
         include_str!("../templates/round_status.html"),

@@ -15,6 +15,7 @@ pub mod obligations;
 pub mod offers;
 pub mod onboarding;
 pub mod orgs;
+pub mod privacy;
 pub mod rest;
 pub mod round_status;
 pub mod rounds;
@@ -92,6 +93,10 @@ pub const OWN_DATA: &[&str] = &[
     "/reststillinger/{id}",
     "/api/v1/me",
     "/api/v1/me/offers",
+    // Everything the portal holds about the signed-in person (GDPR Art. 15); the export itself
+    // is logged as `privacy.export`.
+    "/personvern",
+    "/personvern/mine-data.json",
 ];
 
 /// Routes that show no personal data: public pages, forms, figures, assets and health.

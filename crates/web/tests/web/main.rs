@@ -12,6 +12,7 @@ mod mail;
 mod obligations;
 mod offers_followup;
 mod onboarding;
+mod privacy;
 mod rest;
 mod security;
 mod walkthrough;

@@ -1,0 +1,391 @@
+//! The person's rights and the portal's own storage limits (issue 18, GDPR Art. 5(1)(e), 15,
+//! 16, 17).
+//!
+//! - [`my_data`]: everything the portal holds about the signed-in person (Art. 15), for the
+//!   page `/personvern` and its JSON download: the account and roles, the profile, documents
+//!   (metadata; each document itself is downloadable from the profile), applications with the
+//!   profile as sent, offers, rest positions, courses, lottery rankings, onboarding items, the
+//!   mails sent, requests for correction, and the audit log's entries about them (what they did,
+//!   and who did what to or read their applications, courses and documents).
+//! - [`request_correction`]: a request to correct something (Art. 16): kept, sent to the
+//!   directorate (which runs the portal) by mail, and confirmed to the person.
+//! - [`apply_retention`]: the daily deletion of what may no longer be kept (the rules and why
+//!   are in `lis1_domain::retention`), one application or document per transaction, each logged.
+
+use jiff::Timestamp;
+use lis1_domain::access::{Grant, Role};
+use lis1_domain::retention::Retention;
+use lis1_store::applications::{Application, DocumentMeta};
+use lis1_store::audit::Entry;
+use lis1_store::courses::Course;
+use lis1_store::offers::Offer;
+use lis1_store::onboarding::Item;
+use lis1_store::rest_positions::{RestApplication, RestOffer};
+use lis1_store::retention::CorrectionRequest;
+use lis1_store::users::User;
+use lis1_store::{Actor, Ctx};
+use serde::Serialize;
+
+use crate::notify::{self, Letter};
+use crate::{App, Caller, Error, Kind, Result};
+
+/// The audit entries shown at most (newest first).
+pub const AUDIT_LIMIT: i64 = 2000;
+/// The longest request for correction.
+pub const MAX_REQUEST_CHARS: usize = 4000;
+
+/// A mail the portal sent (or will send) to the person.
+#[derive(Debug, Clone, Serialize)]
+pub struct MailSent {
+    /// When it was written.
+    pub created_at: Timestamp,
+    /// When the mail server took it; `None` while it waits.
+    pub sent_at: Option<Timestamp>,
+    /// The subject.
+    pub subject: String,
+    /// The text.
+    pub body: String,
+}
+
+/// A course's ranking of municipalities for the lottery.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ranking {
+    /// The course.
+    pub course_id: i64,
+    /// The municipalities, first choice first (their keys in the draw).
+    pub municipalities: Vec<String>,
+}
+
+/// A request for correction, as shown back.
+#[derive(Debug, Clone, Serialize)]
+pub struct Correction {
+    /// Id.
+    pub id: i64,
+    /// What was asked.
+    pub text: String,
+    /// When.
+    pub created_at: Timestamp,
+}
+
+impl From<CorrectionRequest> for Correction {
+    fn from(c: CorrectionRequest) -> Correction {
+        Correction {
+            id: c.id,
+            text: c.text,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// Everything the portal holds about one person (Art. 15).
+#[derive(Debug, Clone, Serialize)]
+pub struct MyData {
+    /// When this was put together.
+    pub generated_at: Timestamp,
+    /// The account and its roles (no password: only its argon2id hash is kept, and that is not
+    /// shown).
+    pub account: User,
+    /// The profile as saved (and an unsaved draft, if any).
+    pub profile: Option<serde_json::Value>,
+    /// An unsaved draft of the profile.
+    pub profile_draft: Option<serde_json::Value>,
+    /// Documents uploaded (metadata; deleted ones are not listed).
+    pub documents: Vec<DocumentMeta>,
+    /// Applications, each with the profile as sent.
+    pub applications: Vec<Application>,
+    /// Offers of positions.
+    pub offers: Vec<Offer>,
+    /// Applications for rest positions.
+    pub rest_applications: Vec<RestApplication>,
+    /// Offers of rest positions.
+    pub rest_offers: Vec<RestOffer>,
+    /// LIS1 courses.
+    pub courses: Vec<Course>,
+    /// Rankings for the lottery.
+    pub rankings: Vec<Ranking>,
+    /// Before-start items (authorisation, forms, police certificate checks — never the
+    /// certificate itself).
+    pub onboarding: Vec<Item>,
+    /// Mails to the person's address still kept (sent mail is deleted after the retention
+    /// period).
+    pub mails: Vec<MailSent>,
+    /// Requests for correction.
+    pub corrections: Vec<Correction>,
+    /// Audit log entries about the person, newest first (at most [`AUDIT_LIMIT`]).
+    pub audit: Vec<Entry>,
+    /// How long the portal keeps what.
+    pub retention: Retention,
+}
+
+/// The context of the person acting on their own data: no organisation role is needed.
+fn own_ctx(caller: &Caller, now: Timestamp) -> Ctx {
+    let mut actor = Actor::user_only(caller.user_id);
+    actor.token_id = caller.token_id;
+    Ctx::new(actor, now)
+}
+
+/// Everything the portal holds about the caller. The export itself is logged (that it was
+/// made, not what it held).
+pub async fn my_data(app: &App, caller: &Caller) -> Result<MyData> {
+    if caller.token_id.is_some() {
+        // A token acts for an organisation, never as the person who issued it.
+        return Err(Error::not_found());
+    }
+    let now = app.now();
+    let me = caller.user_id;
+    let mut tx = app.begin().await?;
+    let account = tx.user(me).await?;
+    let stored = tx.profile(me).await?;
+    let documents = tx.documents(me).await?;
+    let applications = tx.applications(None, Some(me)).await?;
+    let offers = tx.offers_for_applicant(me).await?;
+    let rest_applications = tx.rest_applications_for_applicant(me).await?;
+    let rest_offers = tx.rest_offers_for_applicant(me).await?;
+    let courses = tx.courses_for_applicant(me).await?;
+    let mut rankings = Vec::new();
+    let mut onboarding = Vec::new();
+    for c in &courses {
+        let municipalities = tx.preferences(c.id).await?;
+        if !municipalities.is_empty() {
+            rankings.push(Ranking {
+                course_id: c.id,
+                municipalities,
+            });
+        }
+        onboarding.extend(tx.onboarding_items(c.id).await?);
+    }
+    let mails = tx
+        .mail_to(&account.email)
+        .await?
+        .into_iter()
+        .map(|m| MailSent {
+            created_at: m.created_at,
+            sent_at: m.sent_at,
+            subject: m.subject,
+            body: m.body_text,
+        })
+        .collect();
+    let corrections = tx
+        .correction_requests(me)
+        .await?
+        .into_iter()
+        .map(Correction::from)
+        .collect();
+    let mut objects: Vec<(&'static str, i64)> = Vec::new();
+    objects.extend(applications.iter().map(|a| ("application", a.id)));
+    objects.extend(courses.iter().map(|c| ("course", c.id)));
+    objects.extend(documents.iter().map(|d| ("document", d.id)));
+    objects.extend(offers.iter().map(|o| ("offer", o.id)));
+    let audit = tx.audit_about(me, &objects, AUDIT_LIMIT).await?;
+    tx.log(
+        &own_ctx(caller, now),
+        lis1_store::audit::Event {
+            action: "privacy.export",
+            object_type: "user",
+            object_id: me.to_string(),
+            summary: serde_json::json!({}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let (profile, profile_draft) = match stored {
+        Some(p) => (Some(p.data), p.draft),
+        None => (None, None),
+    };
+    Ok(MyData {
+        generated_at: now,
+        account,
+        profile,
+        profile_draft,
+        documents,
+        applications,
+        offers,
+        rest_applications,
+        rest_offers,
+        courses,
+        rankings,
+        onboarding,
+        mails,
+        corrections,
+        audit,
+        retention: app.settings.retention,
+    })
+}
+
+/// The caller's requests for correction, newest first.
+pub async fn my_corrections(app: &App, caller: &Caller) -> Result<Vec<Correction>> {
+    let mut tx = app.begin().await?;
+    let out = tx
+        .correction_requests(caller.user_id)
+        .await?
+        .into_iter()
+        .map(Correction::from)
+        .collect();
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Records the caller's request to correct something (Art. 16), mails it to the directorate's
+/// accounts and a receipt to the caller, in one transaction. Refused when empty or longer than
+/// [`MAX_REQUEST_CHARS`].
+pub async fn request_correction(app: &App, caller: &Caller, text: &str) -> Result<i64> {
+    if caller.token_id.is_some() {
+        return Err(Error::not_found());
+    }
+    let text = text.trim();
+    if text.chars().count() < 10 {
+        return Err(Error::field_text(
+            "text",
+            "correction_too_short",
+            "Skriv hva som er feil og hva det skal være (minst 10 tegn). Ingenting ble sendt.",
+            "Write what is wrong and what it should be (at least 10 characters). Nothing was sent.",
+        ));
+    }
+    if text.chars().count() > MAX_REQUEST_CHARS {
+        return Err(Error::field_text(
+            "text",
+            "correction_too_long",
+            format!("Skriv kortere: høyst {MAX_REQUEST_CHARS} tegn. Ingenting ble sendt."),
+            format!("Please be brief: at most {MAX_REQUEST_CHARS} characters. Nothing was sent."),
+        ));
+    }
+    let now = app.now();
+    let ctx = own_ctx(caller, now);
+    let mut tx = app.begin().await?;
+    let id = tx
+        .create_correction_request(&ctx, caller.user_id, text)
+        .await?;
+    let me = tx.user(caller.user_id).await?;
+    let directorate: Vec<(String, String, i64)> = tx
+        .users(None)
+        .await?
+        .into_iter()
+        .filter(|u| !u.disabled && u.grants.iter().any(|g: &Grant| g.role == Role::Directorate))
+        .map(|u| (u.email, u.display_name, u.id))
+        .collect();
+    if directorate.is_empty() {
+        return Err(Error::text(
+            Kind::Conflict,
+            "no_controller_account",
+            "Ingen hos Helsedirektoratet kan ta imot kravet nå. Ingenting ble sendt; skriv til Helsedirektoratet direkte.",
+            "Nobody at the Directorate of Health can receive the request now. Nothing was sent; write to the Directorate directly.",
+        ));
+    }
+    for (email, name, _) in &directorate {
+        notify::to(
+            &mut tx,
+            &ctx,
+            email,
+            name,
+            Letter {
+                subject: format!("Krav om retting nr. {id} fra {}", me.display_name),
+                body: format!(
+                    "{} ({}) ber om retting av opplysninger i LIS1-portalen (personvernforordningen art. 16):\n\n{text}\n\nSvar personen innen én måned (art. 12 nr. 3). Opplysningene personen har i portalen: {}",
+                    me.display_name,
+                    me.email,
+                    notify::link("/revisjonslogg")
+                ),
+                kind: "correction_request",
+                object_type: "correction_request",
+                object_id: id.to_string(),
+            },
+        )
+        .await?;
+    }
+    notify::to(
+        &mut tx,
+        &ctx,
+        &me.email,
+        &me.display_name,
+        Letter {
+            subject: format!("Vi har mottatt kravet ditt om retting (nr. {id})"),
+            body: format!(
+                "Kravet ditt om retting er sendt til Helsedirektoratet, som skal svare deg innen én måned:\n\n{text}\n\nDu ser alt portalen har om deg her: {}",
+                notify::link("/personvern")
+            ),
+            kind: "correction_receipt",
+            object_type: "correction_request",
+            object_id: id.to_string(),
+        },
+    )
+    .await?;
+    app.commit(tx, caller).await?;
+    Ok(id)
+}
+
+/// What one retention run deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RetentionReport {
+    /// Applications deleted (with everything that hung on them).
+    pub applications: usize,
+    /// Documents deleted.
+    pub documents: usize,
+    /// Sent mails deleted.
+    pub mails: u64,
+}
+
+/// How many of each kind one transaction-at-a-time batch handles per query.
+const BATCH: i64 = 200;
+
+/// Deletes what may no longer be kept on the day of `app.now()`, as `app.settings.retention`
+/// says: each application (with its dependents) and each document in its own transaction, each
+/// logged by id; then sent mail past its period. Safe to run often, by several processes, and
+/// after an interruption: each deletion checks again that it is due.
+pub async fn apply_retention(app: &App) -> Result<RetentionReport> {
+    let now = app.now();
+    let today = lis1_domain::calendar::to_oslo(now).date();
+    let policy = app.settings.retention;
+    let ctx = crate::system(now);
+    let mut report = RetentionReport::default();
+    let cutoff = policy.application_cutoff(today);
+    loop {
+        let due = app.store.expired_applications(cutoff, BATCH).await?;
+        let mut deleted = 0;
+        for id in &due {
+            if app
+                .store
+                .delete_expired_application(&ctx, *id, cutoff)
+                .await?
+            {
+                deleted += 1;
+            }
+        }
+        report.applications += deleted;
+        if (due.len() as i64) < BATCH || deleted == 0 {
+            break;
+        }
+    }
+    let cutoff = policy.document_cutoff(today);
+    loop {
+        let due = app.store.expired_documents(cutoff, today, BATCH).await?;
+        let mut deleted = 0;
+        for id in &due {
+            if app.store.delete_expired_document(&ctx, *id).await? {
+                deleted += 1;
+            }
+        }
+        report.documents += deleted;
+        if (due.len() as i64) < BATCH || deleted == 0 {
+            break;
+        }
+    }
+    report.mails = app
+        .store
+        .delete_sent_mail_before(policy.mail_cutoff(now))
+        .await?;
+    if report != RetentionReport::default() {
+        let mut tx = app.begin().await?;
+        tx.log(
+            &ctx,
+            lis1_store::audit::Event {
+                action: "retention.run",
+                object_type: "retention",
+                object_id: today.to_string(),
+                summary: serde_json::to_value(report).unwrap_or_default(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(report)
+}

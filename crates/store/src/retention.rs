@@ -1,0 +1,310 @@
+//! Deleting what the portal may no longer keep (GDPR Art. 5(1)(e); the periods and the reasons
+//! are in `lis1_domain::retention`), and the person's rights: everything held about someone
+//! (Art. 15) and their requests for correction (Art. 16).
+//!
+//! Each deletion is one transaction: an application goes with everything that hangs on it, or
+//! not at all, so a run stopped halfway leaves nothing half-deleted, and the next run picks up
+//! where it stopped. Each is audit-logged by id (the log names no one).
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde_json::json;
+use sqlx::{Connection, Row};
+
+use crate::audit::{AuditTx, Event};
+use crate::conv::DbTime;
+use crate::{Ctx, Result, Tx, conv, on_tx};
+
+/// A request for correction (Art. 16), as the person wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorrectionRequest {
+    /// Id.
+    pub id: i64,
+    /// Who asks.
+    pub user_id: i64,
+    /// What is wrong and what it should be.
+    pub text: String,
+    /// When.
+    pub created_at: Timestamp,
+}
+
+crate::store_ops! {
+    fn expired_applications(&self, cutoff: Date, limit: i64) -> Result<Vec<i64>>;
+    fn delete_expired_application(&self, ctx: &Ctx, id: i64, cutoff: Date) -> Result<bool>;
+    fn expired_documents(&self, cutoff: Date, today: Date, limit: i64) -> Result<Vec<i64>>;
+    fn delete_expired_document(&self, ctx: &Ctx, id: i64) -> Result<bool>;
+    fn delete_sent_mail_before(&self, before: Timestamp) -> Result<u64>;
+    fn create_correction_request(&self, ctx: &Ctx, user_id: i64, text: &str) -> Result<i64>;
+    fn correction_requests(&self, user_id: i64) -> Result<Vec<CorrectionRequest>>;
+    fn audit_about(&self, user_id: i64, objects: &[(&'static str, i64)], limit: i64) -> Result<Vec<crate::audit::Entry>>;
+}
+
+/// Applications that led to no hire, to rounds that started before the cut-off. An application
+/// is kept if any of its offers was accepted (or resigned later), or has a course or a rest
+/// position hanging on it.
+const EXPIRED_APPLICATION: &str = "FROM applications a \
+     JOIN advertisements ad ON ad.id = a.advertisement_id \
+     JOIN rounds r ON r.id = ad.round_id \
+     WHERE r.start_date < $1 \
+     AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.application_id = a.id \
+         AND (o.state IN ('accepted', 'resigned') \
+              OR EXISTS (SELECT 1 FROM courses c WHERE c.offer_id = o.id) \
+              OR EXISTS (SELECT 1 FROM rest_positions rp WHERE rp.source_offer_id = o.id)))";
+
+impl Tx {
+    /// Up to `limit` applications due for deletion (see [`EXPIRED_APPLICATION`]), oldest first.
+    pub async fn expired_applications(&mut self, cutoff: Date, limit: i64) -> Result<Vec<i64>> {
+        on_tx!(self, conn => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT a.id {EXPIRED_APPLICATION} ORDER BY a.id LIMIT $2"
+            )))
+            .bind(conv::date(cutoff))
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.iter().map(|r| Ok(r.try_get::<i64, _>(0)?)).collect()
+        })
+    }
+
+    /// Deletes one expired application with its points, adjustments, notes, comments, place on
+    /// the innstilling, positions applied for, and its offers (none accepted) with their merking,
+    /// in one transaction, checking again that it is still due. `false` if it no longer is (or is
+    /// gone already).
+    pub async fn delete_expired_application(
+        &mut self,
+        ctx: &Ctx,
+        id: i64,
+        cutoff: Date,
+    ) -> Result<bool> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
+            let due: Option<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT a.advertisement_id, a.applicant_id {EXPIRED_APPLICATION} AND a.id = $2"
+            )))
+            .bind(conv::date(cutoff))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((ad, applicant)) = due else {
+                return Ok(false);
+            };
+            let mut removed = serde_json::Map::new();
+            for (table, sql) in [
+                ("marks", "DELETE FROM marks WHERE offer_id IN (SELECT id FROM offers WHERE application_id = $1)"),
+                ("offers", "DELETE FROM offers WHERE application_id = $1"),
+                ("recommendation_entries", "DELETE FROM recommendation_entries WHERE application_id = $1"),
+                ("comments", "DELETE FROM comments WHERE application_id = $1"),
+                ("point_adjustments", "DELETE FROM point_adjustments WHERE application_id = $1"),
+                ("assessments", "DELETE FROM assessments WHERE application_id = $1"),
+                ("application_positions", "DELETE FROM application_positions WHERE application_id = $1"),
+                ("applications", "DELETE FROM applications WHERE id = $1"),
+            ] {
+                let n = sqlx::query(sql).bind(id).execute(&mut *tx).await?.rows_affected();
+                if n > 0 {
+                    removed.insert(table.into(), n.into());
+                }
+            }
+            tx.append_audit(ctx, Event {
+                action: "retention.application_deleted",
+                object_type: "application",
+                object_id: id.to_string(),
+                summary: json!({"advertisement_id": ad, "applicant_id": applicant,
+                    "rule": "unsuccessful_application", "rows": removed}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// Up to `limit` documents due for deletion: uploaded before the cut-off, their owner with
+    /// no application to a round starting on or after it, no rest application sent on or after
+    /// it, and no course that has not ended by `today`.
+    pub async fn expired_documents(
+        &mut self,
+        cutoff: Date,
+        today: Date,
+        limit: i64,
+    ) -> Result<Vec<i64>> {
+        let cutoff_ts = cutoff
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp())
+            .unwrap_or(Timestamp::MIN);
+        on_tx!(self, conn => {
+            let rows = sqlx::query(
+                "SELECT d.id FROM documents d WHERE d.deleted_at IS NULL AND d.created_at < $1 \
+                 AND NOT EXISTS (SELECT 1 FROM applications a \
+                     JOIN advertisements ad ON ad.id = a.advertisement_id \
+                     JOIN rounds r ON r.id = ad.round_id \
+                     WHERE a.applicant_id = d.owner_id AND r.start_date >= $2) \
+                 AND NOT EXISTS (SELECT 1 FROM rest_applications ra \
+                     WHERE ra.applicant_id = d.owner_id AND ra.submitted_at >= $1) \
+                 AND NOT EXISTS (SELECT 1 FROM courses c \
+                     WHERE c.applicant_id = d.owner_id AND c.municipal_end >= $3) \
+                 ORDER BY d.id LIMIT $4",
+            )
+            .bind(conv::ts(cutoff_ts))
+            .bind(conv::date(cutoff))
+            .bind(conv::date(today))
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.iter().map(|r| Ok(r.try_get::<i64, _>(0)?)).collect()
+        })
+    }
+
+    /// Deletes an expired document's content and name (the row stays, marked deleted, for the
+    /// audit trail). `false` if it was deleted already.
+    pub async fn delete_expired_document(&mut self, ctx: &Ctx, id: i64) -> Result<bool> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
+            let owner: Option<i64> = sqlx::query_scalar(
+                "UPDATE documents SET deleted_at = $1, content = $2, filename = '' \
+                 WHERE id = $3 AND deleted_at IS NULL RETURNING owner_id",
+            )
+            .bind(conv::ts(ctx.now))
+            .bind(Vec::<u8>::new())
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(owner) = owner else {
+                return Ok(false);
+            };
+            tx.append_audit(ctx, Event {
+                action: "retention.document_deleted",
+                object_type: "document",
+                object_id: id.to_string(),
+                summary: json!({"owner_id": owner, "rule": "document"}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// Deletes mail sent before `before` (addresses and bodies); unsent mail is kept whatever
+    /// its age, so nothing undelivered disappears. Returns how many.
+    pub async fn delete_sent_mail_before(&mut self, before: Timestamp) -> Result<u64> {
+        on_tx!(self, conn => {
+            Ok(sqlx::query("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < $1")
+                .bind(conv::ts(before))
+                .execute(&mut *conn)
+                .await?
+                .rows_affected())
+        })
+    }
+
+    /// Records a request for correction (audited without its text, which may hold personal
+    /// data; the text is in the request's row).
+    pub async fn create_correction_request(
+        &mut self,
+        ctx: &Ctx,
+        user_id: i64,
+        text: &str,
+    ) -> Result<i64> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO correction_requests (user_id, text, created_at) VALUES ($1, $2, $3) \
+                 RETURNING id",
+            )
+            .bind(user_id)
+            .bind(text)
+            .bind(conv::ts(ctx.now))
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.append_audit(ctx, Event {
+                action: "privacy.correction_requested",
+                object_type: "correction_request",
+                object_id: id.to_string(),
+                summary: json!({"user_id": user_id, "chars": text.chars().count()}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    /// A person's requests for correction, newest first.
+    pub async fn correction_requests(&mut self, user_id: i64) -> Result<Vec<CorrectionRequest>> {
+        on_tx!(self, conn => {
+            let rows = sqlx::query(
+                "SELECT id, user_id, text, created_at FROM correction_requests \
+                 WHERE user_id = $1 ORDER BY id DESC",
+            )
+            .bind(user_id)
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(CorrectionRequest {
+                        id: r.try_get("id")?,
+                        user_id: r.try_get("user_id")?,
+                        text: r.try_get("text")?,
+                        created_at: r.try_get::<DbTime, _>("created_at")?.0,
+                    })
+                })
+                .collect::<Result<_>>()
+        })
+    }
+
+    /// The audit entries about a person, newest first, at most `limit`: what they did, and
+    /// what was done to or read about them and their `objects` (e.g. `("application", 7)`).
+    pub async fn audit_about(
+        &mut self,
+        user_id: i64,
+        objects: &[(&'static str, i64)],
+        limit: i64,
+    ) -> Result<Vec<crate::audit::Entry>> {
+        // Object kinds are the code's own names and ids are numbers: safe to write into the SQL.
+        let mut conditions = vec![
+            "actor_user_id = $1".to_string(),
+            "(object_type = 'user' AND object_id = $2)".to_string(),
+        ];
+        let mut kinds: Vec<&str> = objects.iter().map(|(k, _)| *k).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        for kind in kinds {
+            if !kind.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                continue;
+            }
+            let ids: Vec<String> = objects
+                .iter()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, id)| format!("'{id}'"))
+                .collect();
+            conditions.push(format!(
+                "(object_type = '{kind}' AND object_id IN ({}))",
+                ids.join(", ")
+            ));
+        }
+        let sql = format!(
+            "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, object_type, \
+             object_id, summary FROM audit_log WHERE {} ORDER BY seq DESC LIMIT $3",
+            conditions.join(" OR ")
+        );
+        on_tx!(self, conn => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(user_id)
+                .bind(user_id.to_string())
+                .bind(limit)
+                .fetch_all(&mut *conn)
+                .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(crate::audit::Entry {
+                        seq: r.try_get("seq")?,
+                        at: r.try_get::<DbTime, _>("at")?.0,
+                        actor_user_id: r.try_get("actor_user_id")?,
+                        actor_org_id: r.try_get("actor_org_id")?,
+                        actor_role: r.try_get("actor_role")?,
+                        action: r.try_get("action")?,
+                        object_type: r.try_get("object_type")?,
+                        object_id: r.try_get("object_id")?,
+                        summary: r.try_get("summary")?,
+                    })
+                })
+                .collect::<Result<_>>()
+        })
+    }
+}

@@ -1,0 +1,369 @@
+//! Privacy (`/personvern`): everything the portal holds about the signed-in person, readable on
+//! the page and as a JSON download (GDPR Art. 15), a form to ask for correction (Art. 16), and
+//! how long the portal keeps what (Art. 5(1)(e), 13). The use cases are `lis1_app::privacy`.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use lis1_app::privacy as uc;
+use lis1_domain::Lang;
+use minijinja::context;
+use serde::Deserialize;
+use serde_json::Value as Json;
+
+use crate::auth::{SignedIn, Visitor};
+use crate::error::AppError;
+use crate::pages::{fmt_time, page};
+use crate::state::AppState;
+
+/// This module's interface texts.
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    (
+        "privacy.title",
+        "Personvern og dine opplysninger",
+        "Privacy and your data",
+    ),
+    (
+        "privacy.intro",
+        "Her ser du alt LIS1-portalen har lagret om deg, kan laste det ned, og be om at noe rettes. Helsedirektoratet er behandlingsansvarlig for portalen; arbeidsgiverne er det for ansettelsene sine.",
+        "Here you see everything the LIS1 portal holds about you, can download it, and can ask for something to be corrected. The Directorate of Health is the controller for the portal; the employers are for their hiring.",
+    ),
+    (
+        "privacy.download",
+        "Last ned alt (JSON)",
+        "Download everything (JSON)",
+    ),
+    ("privacy.generated", "Hentet", "Retrieved"),
+    (
+        "privacy.section.account",
+        "Konto og roller",
+        "Account and roles",
+    ),
+    ("privacy.section.profile", "Profil", "Profile"),
+    (
+        "privacy.section.profile_draft",
+        "Profil, ulagret utkast",
+        "Profile, unsaved draft",
+    ),
+    ("privacy.section.documents", "Dokumenter", "Documents"),
+    ("privacy.section.applications", "Søknader", "Applications"),
+    ("privacy.section.offers", "Tilbud", "Offers"),
+    (
+        "privacy.section.rest_applications",
+        "Søknader på reststillinger",
+        "Rest position applications",
+    ),
+    (
+        "privacy.section.rest_offers",
+        "Tilbud om reststillinger",
+        "Rest position offers",
+    ),
+    ("privacy.section.courses", "LIS1-løp", "LIS1 courses"),
+    (
+        "privacy.section.rankings",
+        "Rangering til trekningen",
+        "Rankings for the lottery",
+    ),
+    (
+        "privacy.section.onboarding",
+        "Før oppstart",
+        "Before the start",
+    ),
+    (
+        "privacy.section.mails",
+        "E-post sendt til deg",
+        "E-mail sent to you",
+    ),
+    (
+        "privacy.section.corrections",
+        "Dine krav om retting",
+        "Your requests for correction",
+    ),
+    (
+        "privacy.section.audit",
+        "Revisjonslogg om deg",
+        "Audit log about you",
+    ),
+    (
+        "privacy.audit_hint",
+        "Hva du har gjort, og hvem som har gjort noe med eller lest søknadene, løpene og dokumentene dine. Personer vises med nummer.",
+        "What you did, and who did something to or read your applications, courses and documents. People are shown by number.",
+    ),
+    ("privacy.field", "Opplysning", "Item"),
+    ("privacy.value", "Verdi", "Value"),
+    ("privacy.none", "Ingenting.", "Nothing."),
+    (
+        "privacy.retention",
+        "Hvor lenge vi lagrer",
+        "How long we keep data",
+    ),
+    (
+        "privacy.retention.applications",
+        "En søknad som ikke førte til ansettelse, med poeng, notater og tilbud, slettes {n} måneder etter at runden startet.",
+        "An application that did not lead to a hire, with its points, notes and offers, is deleted {n} months after the round started.",
+    ),
+    (
+        "privacy.retention.documents",
+        "Dokumenter slettes {n} måneder etter siste bruk (opplasting eller siste runde du søkte i), og aldri mens du har en søknad eller et løp som trenger dem.",
+        "Documents are deleted {n} months after their last use (upload or the last round you applied in), and never while an application or course of yours needs them.",
+    ),
+    (
+        "privacy.retention.mails",
+        "Sendt e-post slettes etter {n} dager.",
+        "Sent e-mail is deleted after {n} days.",
+    ),
+    (
+        "privacy.retention.police",
+        "Politiattesten lagres aldri; en kopi til visning slettes når kontrollen er registrert.",
+        "The police certificate is never stored; a copy for viewing is deleted when the check is recorded.",
+    ),
+    (
+        "privacy.retention.hired",
+        "En ansettelse (søknaden som førte til den, tilbudet og løpet) beholdes etter arbeidsgiverens arkivregler. Revisjonsloggen beholdes.",
+        "A hire (the application that led to it, the offer and the course) is kept under the employer's archive rules. The audit log is kept.",
+    ),
+    ("privacy.correct", "Be om retting", "Ask for correction"),
+    (
+        "privacy.correct_hint",
+        "Skriv hva som er feil og hva det skal være. Kravet går til Helsedirektoratet, som skal svare deg innen én måned. Opplysninger i profilen og søknader før fristen kan du endre selv.",
+        "Write what is wrong and what it should be. The request goes to the Directorate of Health, which must answer within one month. Your profile, and applications before the deadline, you can change yourself.",
+    ),
+    (
+        "privacy.correct_text",
+        "Hva skal rettes?",
+        "What should be corrected?",
+    ),
+    ("privacy.send", "Send kravet", "Send the request"),
+    (
+        "privacy.sent",
+        "Kravet ditt er sendt. Du har fått en kvittering på e-post.",
+        "Your request has been sent. A receipt is on its way by e-mail.",
+    ),
+    (
+        "privacy.errors_title",
+        "Kravet ble ikke sendt",
+        "The request was not sent",
+    ),
+];
+
+/// One row of a section: a field's path and its value, as text.
+fn flatten(prefix: &str, v: &Json, out: &mut Vec<(String, String)>) {
+    match v {
+        Json::Object(map) => {
+            for (k, v) in map {
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&p, v, out);
+            }
+        }
+        Json::Array(items) if items.is_empty() => out.push((prefix.to_string(), "–".into())),
+        Json::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                flatten(&format!("{prefix}[{}]", i + 1), v, out);
+            }
+        }
+        Json::Null => out.push((prefix.to_string(), "–".into())),
+        Json::String(s) => out.push((prefix.to_string(), s.clone())),
+        other => out.push((prefix.to_string(), other.to_string())),
+    }
+}
+
+/// The sections of the page, from the export: (key, items, each a list of rows).
+fn sections(data: &Json) -> Vec<minijinja::Value> {
+    const ORDER: &[&str] = &[
+        "account",
+        "profile",
+        "profile_draft",
+        "documents",
+        "applications",
+        "offers",
+        "rest_applications",
+        "rest_offers",
+        "courses",
+        "rankings",
+        "onboarding",
+        "mails",
+        "corrections",
+        "audit",
+    ];
+    ORDER
+        .iter()
+        .map(|key| {
+            let v = data.get(*key).cloned().unwrap_or(Json::Null);
+            let items: Vec<Json> = match v {
+                Json::Array(items) => items,
+                Json::Null => Vec::new(),
+                one => vec![one],
+            };
+            let items: Vec<Vec<(String, String)>> = items
+                .iter()
+                .map(|item| {
+                    let mut rows = Vec::new();
+                    flatten("", item, &mut rows);
+                    rows
+                })
+                .collect();
+            context! {
+                key => *key,
+                title => format!("privacy.section.{key}"),
+                count => items.len(),
+                items => items.iter().map(|rows| rows.iter().map(|(f, v)| context!{ field => f, value => v }).collect::<Vec<_>>()).collect::<Vec<_>>(),
+            }
+        })
+        .collect()
+}
+
+async fn render(
+    state: &AppState,
+    v: &Visitor,
+    s: &SignedIn,
+    text: &str,
+    errors: &[(String, String)],
+    sent: bool,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let data = uc::my_data(&state.app, &s.caller())
+        .await
+        .map_err(|e| AppError::app(e, lang))?;
+    let r = data.retention;
+    let json = serde_json::to_value(&data).map_err(|e| AppError::internal(lang, &e))?;
+    let retention = [
+        crate::i18n::t(lang, "privacy.retention.applications")
+            .replace("{n}", &r.unsuccessful_application_months.to_string()),
+        crate::i18n::t(lang, "privacy.retention.documents")
+            .replace("{n}", &r.document_months.to_string()),
+        crate::i18n::t(lang, "privacy.retention.mails")
+            .replace("{n}", &r.sent_mail_days.to_string()),
+        crate::i18n::t(lang, "privacy.retention.police").to_string(),
+        crate::i18n::t(lang, "privacy.retention.hired").to_string(),
+    ];
+    let error_list: Vec<_> = errors
+        .iter()
+        .map(|(f, m)| context! { field => f.clone(), message => m.clone() })
+        .collect();
+    let html = crate::templates::render(
+        "privacy.html",
+        page(
+            state,
+            v,
+            context! {
+                generated => fmt_time(data.generated_at, lang),
+                sections => sections(&json),
+                retention => retention.to_vec(),
+                text => text, sent => sent,
+                error => errors.first().map(|(_, m)| m.clone()),
+                error_list => error_list,
+                max_chars => uc::MAX_REQUEST_CHARS,
+            },
+        ),
+    )?;
+    Ok((status, html).into_response())
+}
+
+/// Notices on the page.
+#[derive(Debug, Deserialize)]
+pub struct PrivacyQuery {
+    #[serde(default)]
+    sendt: Option<String>,
+}
+
+/// `GET /personvern`: everything about the signed-in person, readable, with the retention
+/// rules and the correction form.
+pub async fn index(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<PrivacyQuery>,
+) -> Result<Response, AppError> {
+    let s = v.require()?;
+    render(&state, &v, s, "", &[], q.sendt.is_some(), StatusCode::OK).await
+}
+
+/// `GET /personvern/mine-data.json`: the same as a file.
+pub async fn download(State(state): State<AppState>, v: Visitor) -> Result<Response, AppError> {
+    let s = v.require()?;
+    let data = uc::my_data(&state.app, &s.caller())
+        .await
+        .map_err(|e| AppError::app(e, v.lang))?;
+    let body = serde_json::to_string_pretty(&data).map_err(|e| AppError::internal(v.lang, &e))?;
+    let name = format!(
+        "lis1-mine-data-{}.json",
+        lis1_domain::calendar::to_oslo(data.generated_at).date()
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/json; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// The correction form.
+#[derive(Debug, Deserialize)]
+pub struct CorrectionForm {
+    csrf_token: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// `POST /personvern/retting`: send a request for correction.
+pub async fn correct(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(f): Form<CorrectionForm>,
+) -> Result<Response, AppError> {
+    let lang: Lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    match uc::request_correction(&state.app, &s.caller(), &f.text).await {
+        Ok(id) => Ok(Redirect::to(&format!("/personvern?sendt={id}#retting")).into_response()),
+        Err(e) if !e.field_messages(lang).is_empty() => {
+            let errors = e.field_messages(lang);
+            render(
+                &state,
+                &v,
+                s,
+                &f.text,
+                &errors,
+                false,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(AppError::app(e, lang)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_data_flattens_to_readable_rows() {
+        let v = serde_json::json!({"name": "Lise", "roles": [{"role": "applicant"}], "x": null, "n": 3, "e": []});
+        let mut rows = Vec::new();
+        flatten("", &v, &mut rows);
+        assert_eq!(
+            rows,
+            vec![
+                ("e".to_string(), "–".to_string()),
+                ("n".into(), "3".into()),
+                ("name".into(), "Lise".into()),
+                ("roles[1].role".into(), "applicant".into()),
+                ("x".into(), "–".into()),
+            ]
+        );
+    }
+}

@@ -1,0 +1,381 @@
+//! Issue 18 (4): data kept only as long as the rules allow, and the person's rights — all
+//! they have in the portal on a page and as JSON, and a request for correction. Both databases.
+
+use super::hiring::org_id;
+use super::*;
+use jiff::civil::date;
+use lis1_domain::org::OrgKind;
+use lis1_store::applications::NewDocument;
+use lis1_store::{Actor, Ctx};
+
+async fn user_id(app: &TestApp, email: &str) -> i64 {
+    app.state
+        .store
+        .credentials(email)
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id
+}
+
+fn set_clock(app: &TestApp, to: &str) {
+    let to: Timestamp = to.parse().unwrap();
+    app.state
+        .clock
+        .advance(to.duration_since(app.state.clock.now()));
+}
+
+struct Case {
+    lise: i64,
+    lars: i64,
+    hired_app: i64,
+    unhired_app: i64,
+    lise_doc: i64,
+    lars_doc: i64,
+}
+
+/// Lise and Lars apply in a round starting 1 March 2028 and are offered a place; Lise accepts
+/// (and has her course), Lars declines. Each has a document; Lars's application has points and
+/// a comment and sits on the innstilling.
+async fn case(app: &TestApp) -> Case {
+    let store = &app.state.store;
+    let orgs = store.orgs().await.unwrap();
+    let site = org_id(&orgs, "Sykehuset Levanger");
+    let hnt = orgs
+        .iter()
+        .find(|o| o.kind == OrgKind::Hf && o.name.contains("Nord-Trøndelag"))
+        .unwrap()
+        .id;
+    let lise = user_id(app, "lege1@demo.lis1.no").await;
+    let lars = user_id(app, "lege2@demo.lis1.no").await;
+    let ctx = Ctx::new(Actor::system(), "2027-02-22T09:00:00Z".parse().unwrap());
+    let (round, offers) = lis1_store::testing::open_offers(
+        store,
+        hnt,
+        site,
+        &[lise, lars],
+        date(2028, 3, 1),
+        &ctx,
+        "2027-02-25T11:00:00Z".parse().unwrap(),
+    )
+    .await;
+    store
+        .accept_offer(
+            &ctx,
+            offers[0],
+            lise,
+            round,
+            hnt,
+            "2027-02-22T00:00:00Z".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    store
+        .create_course_for_offer(&ctx, offers[0], site, None, date(2028, 3, 1))
+        .await
+        .unwrap();
+    store.decline_offer(&ctx, offers[1], lars).await.unwrap();
+    let hired_app = store.offer(offers[0]).await.unwrap().application_id;
+    let unhired_app = store.offer(offers[1]).await.unwrap().application_id;
+    let mut docs = Vec::new();
+    for owner in [lise, lars] {
+        docs.push(
+            store
+                .add_document(
+                    &Ctx::new(
+                        Actor::user_only(owner),
+                        "2027-01-20T09:00:00Z".parse().unwrap(),
+                    ),
+                    &NewDocument {
+                        owner_id: owner,
+                        kind: "cv",
+                        filename: "cv-med-navn.pdf",
+                        mime: "application/pdf",
+                        sha256: &"0".repeat(64),
+                        content: b"%PDF-1.4\nCV",
+                    },
+                )
+                .await
+                .unwrap(),
+        );
+    }
+    Case {
+        lise,
+        lars,
+        hired_app,
+        unhired_app,
+        lise_doc: docs[0],
+        lars_doc: docs[1],
+    }
+}
+
+async fn count(app: &TestApp, sql: &str, id: i64) -> i64 {
+    lis1_store::testing::scalar_i64(&app.state.store, sql, id).await
+}
+
+both_backends!(
+    an_unsuccessful_application_is_deleted_six_months_after_the_round_and_a_hire_is_kept,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let c = case(&app).await;
+        let a = &app.state.app;
+
+        // Five months after the start: nothing of theirs is due.
+        set_clock(&app, "2028-08-01T12:00:00Z");
+        lis1_app::privacy::apply_retention(a).await.unwrap();
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM applications WHERE id = $1",
+                c.unhired_app
+            )
+            .await,
+            1
+        );
+
+        // Six months and a day: Lars's application goes with its offer; Lise's stays.
+        set_clock(&app, "2028-09-02T12:00:00Z");
+        let report = lis1_app::privacy::apply_retention(a).await.unwrap();
+        assert!(report.applications >= 1, "{report:?}");
+        for (sql, id, left) in [
+            (
+                "SELECT COUNT(*) FROM applications WHERE id = $1",
+                c.unhired_app,
+                0,
+            ),
+            (
+                "SELECT COUNT(*) FROM offers WHERE application_id = $1",
+                c.unhired_app,
+                0,
+            ),
+            (
+                "SELECT COUNT(*) FROM application_positions WHERE application_id = $1",
+                c.unhired_app,
+                0,
+            ),
+            (
+                "SELECT COUNT(*) FROM applications WHERE id = $1",
+                c.hired_app,
+                1,
+            ),
+            (
+                "SELECT COUNT(*) FROM offers WHERE application_id = $1",
+                c.hired_app,
+                1,
+            ),
+        ] {
+            assert_eq!(count(&app, sql, id).await, left, "{sql} {id}");
+        }
+        // Logged by id, naming no one.
+        let log = app.state.store.audit_entries(200, None).await.unwrap();
+        let deleted = log
+            .iter()
+            .find(|e| {
+                e.action == "retention.application_deleted"
+                    && e.object_id == c.unhired_app.to_string()
+            })
+            .expect("the deletion is logged");
+        assert!(!deleted.summary.contains("Lars"), "{}", deleted.summary);
+        assert!(log.iter().any(|e| e.action == "retention.run"));
+
+        // Lars's document: its last use was the round of 1 March 2028, so it goes six months
+        // later too; Lise's stays while her course runs.
+        let docs = |id| count_doc(&app, id);
+        assert!(docs(c.lars_doc).await, "Lars's document is deleted");
+        assert!(!docs(c.lise_doc).await, "Lise's document is kept");
+
+        // A second run finds nothing more of theirs, and changes nothing.
+        let again = lis1_app::privacy::apply_retention(a).await.unwrap();
+        assert_eq!(again.applications, 0, "{again:?}");
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM applications WHERE id = $1",
+                c.hired_app
+            )
+            .await,
+            1
+        );
+        // A year on, Lise's course (1 March 2028 + 18 months) still runs: her document stays.
+        set_clock(&app, "2029-08-10T12:00:00Z");
+        lis1_app::privacy::apply_retention(a).await.unwrap();
+        assert!(!docs(c.lise_doc).await, "kept while the course runs");
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM applications WHERE applicant_id = $1",
+                c.lise
+            )
+            .await
+                + count(
+                    &app,
+                    "SELECT COUNT(*) FROM courses WHERE applicant_id = $1",
+                    c.lise
+                )
+                .await,
+            2,
+            "the hire and its course are kept"
+        );
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM applications WHERE applicant_id = $1",
+                c.lars
+            )
+            .await,
+            0
+        );
+        // The chain is intact after all the deletions.
+        assert!(app.state.store.verify_audit().await.unwrap().is_ok());
+    }
+);
+
+/// Whether the document's content is gone (deleted by the retention job).
+async fn count_doc(app: &TestApp, id: i64) -> bool {
+    count(
+        app,
+        "SELECT COUNT(*) FROM documents WHERE id = $1 AND deleted_at IS NOT NULL AND filename = ''",
+        id,
+    )
+    .await
+        == 1
+}
+
+both_backends!(
+    a_doctor_sees_and_downloads_everything_and_asks_for_correction,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let c = case(&app).await;
+        let lise = app.login("lege1@demo.lis1.no").await;
+
+        let page = app.get("/personvern", Some(&lise)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("Personvern og dine opplysninger"));
+        assert!(
+            page.body.contains("cv-med-navn.pdf"),
+            "her document is listed"
+        );
+        assert!(page.body.contains("Søknader (1)"), "{}", page.body);
+        assert!(
+            page.body
+                .contains("slettes 6 måneder etter at runden startet")
+        );
+
+        let json = app.get("/personvern/mine-data.json", Some(&lise)).await;
+        assert_eq!(json.status, StatusCode::OK);
+        assert!(
+            json.headers
+                .get(header::CONTENT_DISPOSITION)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("attachment; filename=\"lis1-mine-data-")),
+        );
+        let data: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+        assert_eq!(data["account"]["email"], "lege1@demo.lis1.no");
+        assert_eq!(data["applications"][0]["id"], c.hired_app);
+        assert_eq!(data["courses"].as_array().unwrap().len(), 1);
+        assert!(
+            data["documents"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["id"] == c.lise_doc)
+        );
+        assert!(
+            !json.body.contains("argon2"),
+            "no password hash in the export"
+        );
+        // Nothing of Lars's.
+        assert!(!json.body.contains("lege2@demo.lis1.no"));
+        assert!(
+            data["audit"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == "privacy.export")
+        );
+
+        // A request for correction: too short is refused at the field, nothing sent.
+        let short = app
+            .post_form(
+                "/personvern/retting",
+                &[("csrf_token", &lise.csrf), ("text", "feil")],
+                TestApp::session_cookie(&lise),
+            )
+            .await;
+        assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(short.body.contains("minst 10 tegn"), "{}", short.body);
+        assert!(
+            short.body.contains(">feil</textarea>"),
+            "what was typed is kept"
+        );
+        assert!(
+            app.state
+                .store
+                .correction_requests(c.lise)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        let text = "Fødselsdatoen min er feil i søknaden: den skal være 1. mai 1998.";
+        let ok = app
+            .post_form(
+                "/personvern/retting",
+                &[("csrf_token", &lise.csrf), ("text", text)],
+                TestApp::session_cookie(&lise),
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let requests = app.state.store.correction_requests(c.lise).await.unwrap();
+        assert_eq!(requests.len(), 1);
+        assert_eq!(requests[0].text, text);
+        // The directorate is told, and Lise gets a receipt.
+        assert_eq!(
+            app.state
+                .store
+                .mail_to("hdir@demo.lis1.no")
+                .await
+                .unwrap()
+                .iter()
+                .filter(|m| m.kind == "correction_request")
+                .count(),
+            1
+        );
+        let receipt = app.state.store.mail_to("lege1@demo.lis1.no").await.unwrap();
+        assert!(
+            receipt
+                .iter()
+                .any(|m| m.kind == "correction_receipt" && m.body_text.contains(text))
+        );
+        let page = app.get("/personvern?sendt=1", Some(&lise)).await;
+        assert!(page.body.contains("Kravet ditt er sendt"));
+        assert!(
+            page.body.contains("1. mai 1998"),
+            "the request is shown back"
+        );
+
+        // Without CSRF: refused, nothing stored.
+        let forged = app
+            .post_form(
+                "/personvern/retting",
+                &[("csrf_token", "feil"), ("text", text)],
+                TestApp::session_cookie(&lise),
+            )
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            app.state
+                .store
+                .correction_requests(c.lise)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+
+        // Signed out: no data.
+        let anon = app.get("/personvern/mine-data.json", None).await;
+        assert_ne!(anon.status, StatusCode::OK);
+    }
+);
