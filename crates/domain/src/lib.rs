@@ -10,6 +10,7 @@
 pub mod access;
 pub mod advertisements;
 pub mod audit;
+pub mod bound;
 pub mod calendar;
 pub mod course;
 pub mod identity;
