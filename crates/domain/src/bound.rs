@@ -206,6 +206,40 @@ impl PlanDates {
         d
     }
 
+    /// The plan moved as the course moved: `moved_lis1` is the course after its leave. The later
+    /// part moves by as many days as the course's end did. The same as [`Self::after_leave`]
+    /// when all leave lies in LIS1 — the only leave the portal registers today (on the course).
+    pub fn moved_with(self, moved_lis1: CourseDates) -> PlanDates {
+        let shift = self
+            .lis1
+            .municipal_end
+            .until(moved_lis1.municipal_end)
+            .map(|s| i64::from(s.get_days()))
+            .unwrap_or(0)
+            .days();
+        PlanDates {
+            lis1: moved_lis1,
+            later_start: self.later_start.saturating_add(shift),
+            end: self.end.saturating_add(shift),
+        }
+    }
+
+    /// The same plan with the later part given in today's terms (after leave) stored as planned:
+    /// the inverse of [`Self::moved_with`] for the later part.
+    pub fn unmoved(self, planned_lis1: CourseDates) -> PlanDates {
+        let shift = planned_lis1
+            .municipal_end
+            .until(self.lis1.municipal_end)
+            .map(|s| i64::from(s.get_days()))
+            .unwrap_or(0)
+            .days();
+        PlanDates {
+            lis1: planned_lis1,
+            later_start: self.later_start.saturating_sub(shift),
+            end: self.end.saturating_sub(shift),
+        }
+    }
+
     /// The stage on `day`, if the plan runs then.
     pub fn stage_on(&self, track: Track, day: Date) -> Option<Stage> {
         if day < self.lis1.hospital_start || day > self.end {
@@ -896,6 +930,8 @@ mod tests {
             }
             let d = planned.after_leave(&leaves);
             prop_assert_eq!(d.lis1, planned.lis1.after_leave(&leaves));
+            prop_assert_eq!(planned.moved_with(d.lis1), d);
+            prop_assert_eq!(d.unmoved(planned.lis1), planned);
             prop_assert_eq!(d.later_start, d.lis1.municipal_end.saturating_add(1.day()));
             let total: i64 = leaves.iter().map(Leave::days).sum();
             let len = |p: &PlanDates| p.lis1.hospital_start.until(p.end).unwrap().get_days() as i64;

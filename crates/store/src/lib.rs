@@ -17,6 +17,7 @@ pub mod api_tokens;
 pub mod applications;
 pub mod audit;
 pub mod backup;
+pub mod bound;
 pub mod courses;
 mod dbtime;
 pub mod demo;

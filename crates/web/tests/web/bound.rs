@@ -1,0 +1,405 @@
+//! Bound positions over 6.5 years (issue 13), on both databases: a bound LIS1 + LIS3 doctor's
+//! plan runs to 6.5 years, moves with a leave, warns about the contract two years before LIS3,
+//! and refuses the LIS3 start until LIS1 is registered complete; bad input is refused with the
+//! date and nothing saved; the later employer sees only its bound doctors; a resignation tells
+//! the other employer and frees the position from the forward capacity.
+
+use super::*;
+use jiff::civil::{Date, date};
+use lis1_app::bound::{self as uc, ChangeInput, PlanInput};
+use lis1_app::{Caller, Kind};
+use lis1_domain::Lang;
+use lis1_domain::bound::{AlisForm, PlanState};
+use lis1_domain::course::{Leave, LeaveKind};
+use lis1_domain::obligations::Status;
+use lis1_domain::onboarding::Part;
+use lis1_domain::org::OrgKind;
+use lis1_store::{Actor, Ctx};
+
+pub(crate) struct Setup {
+    /// lege1: LIS1 + LIS3 psychiatry at HNT; §13a with Levanger kommune; start 1 Sep 2027.
+    pub lis3: i64,
+    /// lege2: LIS1 + ALIS in Levanger kommune; §13b, not placed; start 1 Mar 2028.
+    pub alis: i64,
+}
+
+fn at(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn set_clock(app: &TestApp, to: &str) {
+    let d = at(to).duration_since(app.state.clock.now());
+    app.state.clock.advance(d);
+}
+
+pub(crate) async fn setup(app: &TestApp) -> Setup {
+    let store = &app.state.store;
+    let orgs = store.orgs().await.unwrap();
+    let find = |kind: OrgKind, pred: &dyn Fn(&lis1_store::orgs::Org) -> bool| {
+        orgs.iter().find(|o| o.kind == kind && pred(o)).unwrap().id
+    };
+    let site = find(OrgKind::HospitalSite, &|o| o.name == "Sykehuset Levanger");
+    let hnt = find(OrgKind::Hf, &|o| o.name.contains("Nord-Trøndelag"));
+    let levanger = find(OrgKind::Municipality, &|o| {
+        o.code.as_deref() == Some("5037")
+    });
+    let id = |email: &'static str| async move {
+        store.credentials(email).await.unwrap().unwrap().user.id
+    };
+    let lege1 = id("lege1@demo.lis1.no").await;
+    let lege2 = id("lege2@demo.lis1.no").await;
+    let ctx = Ctx::new(Actor::system(), app.state.clock.now());
+    let o1 = lis1_store::testing::accepted_offers_of(
+        store,
+        hnt,
+        site,
+        &[lege1],
+        date(2027, 9, 1),
+        ("bound_lis3_psychiatry", Some(hnt)),
+    )
+    .await;
+    let lis3 = store
+        .create_course_for_offer(&ctx, o1[0], site, Some(levanger), date(2027, 9, 1))
+        .await
+        .unwrap();
+    let o2 = lis1_store::testing::accepted_offers_of(
+        store,
+        hnt,
+        site,
+        &[lege2],
+        date(2028, 3, 1),
+        ("bound_alis", Some(levanger)),
+    )
+    .await;
+    let alis = store
+        .create_course_for_offer(&ctx, o2[0], site, None, date(2028, 3, 1))
+        .await
+        .unwrap();
+    Setup { lis3, alis }
+}
+
+pub(crate) async fn caller(app: &TestApp, email: &str) -> Caller {
+    let store = &app.state.store;
+    let user = store.credentials(email).await.unwrap().unwrap().user;
+    let principal = store.principal(&user).await.unwrap();
+    Caller {
+        user_id: user.id,
+        name: user.display_name.clone(),
+        principal,
+        token_id: None,
+        idempotency: None,
+    }
+}
+
+fn input(course_id: i64, later_start: Option<Date>, end: Option<Date>) -> PlanInput {
+    PlanInput {
+        course_id,
+        later_start,
+        end,
+        alis_form: None,
+    }
+}
+
+both_backends!(
+    a_bound_lis3_plan_runs_moves_warns_and_waits,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let s = setup(&app).await;
+        let a = &app.state.app;
+        let doctor = caller(&app, "lege1@demo.lis1.no").await;
+        let hnt = caller(&app, "hnt@demo.lis1.no").await;
+        let levanger = caller(&app, "levanger@demo.lis1.no").await;
+        let namsos = caller(&app, "namsos@demo.lis1.no").await;
+
+        // Before the later employer makes it, the doctor sees the standard plan: 6.5 years.
+        let v = uc::plan(a, &doctor, s.lis3).await.unwrap();
+        assert!(v.plan.is_none());
+        assert_eq!(v.dates.later_start, date(2029, 3, 1));
+        assert_eq!(v.dates.end, date(2034, 2, 28));
+        assert!(!v.may_manage);
+        // A municipality that has nothing to do with the doctor is told the plan does not exist.
+        assert_eq!(
+            uc::plan(a, &namsos, s.lis3).await.unwrap_err().kind,
+            Kind::NotFound
+        );
+        // The LIS1 municipality sees it but does not make it: the later employer decides (004).
+        assert_eq!(
+            uc::create_plan(a, &levanger, &input(s.lis3, None, None))
+                .await
+                .unwrap_err()
+                .kind,
+            Kind::Forbidden
+        );
+
+        // Bad input: refused with the date, nothing saved.
+        let e = uc::create_plan(a, &hnt, &input(s.lis3, Some(date(2028, 12, 1)), None))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "later_start_before_lis1");
+        assert!(e.message(Lang::Nb).contains("01.03.2029"), "{e}");
+        assert_eq!(e.fields[0].0, "later_start");
+        let e = uc::create_plan(
+            a,
+            &hnt,
+            &input(s.lis3, Some(date(2029, 3, 1)), Some(date(2029, 1, 1))),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.code(), "plan_ends_before_start");
+        assert!(e.message(Lang::Nb).contains("01.01.2029"), "{e}");
+        let mut lis3_with_form = input(s.lis3, None, None);
+        lis3_with_form.alis_form = Some(AlisForm::Salaried);
+        assert_eq!(
+            uc::create_plan(a, &hnt, &lis3_with_form)
+                .await
+                .unwrap_err()
+                .code(),
+            "alis_form_not_for_lis3"
+        );
+        assert!(uc::plan(a, &doctor, s.lis3).await.unwrap().plan.is_none());
+
+        // The standard plan; a second is refused.
+        let v = uc::create_plan(a, &hnt, &input(s.lis3, None, None))
+            .await
+            .unwrap();
+        assert_eq!(v.dates.end, date(2034, 2, 28));
+        assert!(v.may_manage);
+        assert_eq!(
+            uc::create_plan(a, &hnt, &input(s.lis3, None, None))
+                .await
+                .unwrap_err()
+                .code(),
+            "bound_plan_exists"
+        );
+        // The contract: upcoming now, a warning two years before LIS3 (window 1 Mar 2027 – 1 Sep
+        // 2027).
+        assert_eq!(v.contract_window, (date(2027, 3, 1), date(2027, 9, 1)));
+        assert_eq!(v.contract_status, Status::Upcoming);
+        set_clock(&app, "2027-03-02T10:00:00Z");
+        let v = uc::plan(a, &doctor, s.lis3).await.unwrap();
+        assert_eq!(v.contract_status, Status::DueSoon);
+        assert_eq!(v.deadlines[0].status, Status::DueSoon);
+
+        // A leave in the hospital part moves the whole plan, as it moves the course.
+        let ctx = Ctx::new(Actor::system(), app.state.clock.now());
+        app.state
+            .store
+            .add_leave(
+                &ctx,
+                s.lis3,
+                &Leave {
+                    kind: LeaveKind::Parental,
+                    from: date(2027, 10, 1),
+                    to: date(2027, 10, 30),
+                },
+                "",
+                |_| vec![],
+            )
+            .await
+            .unwrap();
+        let v = uc::plan(a, &doctor, s.lis3).await.unwrap();
+        assert_eq!(v.dates.lis1.municipal_end, date(2029, 3, 30));
+        assert_eq!(v.dates.later_start, date(2029, 3, 31));
+        assert_eq!(v.dates.end, date(2034, 3, 30));
+        assert_eq!(
+            v.planned.later_start,
+            date(2029, 3, 1),
+            "the planned day stays"
+        );
+        // The contract's window moved with it.
+        assert_eq!(v.contract_window.0, date(2027, 3, 31));
+        assert_eq!(v.contract_status, Status::Upcoming);
+
+        // The contract is signed; a date in the future is refused.
+        assert_eq!(
+            uc::record_contract(a, &hnt, s.lis3, date(2027, 6, 1))
+                .await
+                .unwrap_err()
+                .code(),
+            "date_in_future"
+        );
+        set_clock(&app, "2027-06-02T10:00:00Z");
+        uc::record_contract(a, &hnt, s.lis3, date(2027, 6, 1))
+            .await
+            .unwrap();
+        let v = uc::plan(a, &doctor, s.lis3).await.unwrap();
+        assert_eq!(v.contract_status, Status::Fulfilled { late: false });
+
+        // LIS3 may not start until LIS1 is registered complete by the HF and the municipality.
+        set_clock(&app, "2029-04-02T10:00:00Z");
+        let e = uc::register_later_start(a, &hnt, s.lis3, date(2029, 3, 31))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "lis1_not_complete");
+        assert!(e.message(Lang::Nb).contains("kommunen"), "{e}");
+        let v = uc::plan(a, &hnt, s.lis3).await.unwrap();
+        assert_eq!(v.start.as_str(), "postponed");
+        // Each employer registers only its own part.
+        assert_eq!(
+            uc::register_completion(a, &levanger, s.lis3, Part::Hospital, date(2028, 9, 20))
+                .await
+                .unwrap_err()
+                .kind,
+            Kind::Forbidden
+        );
+        uc::register_completion(a, &hnt, s.lis3, Part::Hospital, date(2028, 9, 20))
+            .await
+            .unwrap();
+        let e = uc::register_later_start(a, &hnt, s.lis3, date(2029, 3, 31))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "lis1_not_complete");
+        uc::register_completion(a, &levanger, s.lis3, Part::Municipal, date(2029, 3, 28))
+            .await
+            .unwrap();
+        // Before the moved LIS1 end: refused with the first allowed day.
+        let e = uc::register_later_start(a, &hnt, s.lis3, date(2029, 3, 30))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "later_start_before_lis1");
+        assert!(e.message(Lang::Nb).contains("31.03.2029"), "{e}");
+        uc::register_later_start(a, &hnt, s.lis3, date(2029, 3, 31))
+            .await
+            .unwrap();
+        let v = uc::plan(a, &doctor, s.lis3).await.unwrap();
+        assert_eq!(v.start.as_str(), "started");
+
+        // The later employer was told of each completion; every view is in the audit log.
+        let mails = app.state.store.mail_to("hnt@demo.lis1.no").await.unwrap();
+        assert_eq!(
+            mails
+                .iter()
+                .filter(|m| m.kind == "bound_lis1_completed")
+                .count(),
+            2
+        );
+        let log = app.state.store.audit_entries(200, None).await.unwrap();
+        assert!(log.iter().any(|e| e.action == "bound_plan.view"));
+        assert!(log.iter().any(|e| e.action == "bound_plan.create"));
+        assert!(app.state.store.verify_audit().await.unwrap().is_ok());
+    }
+);
+
+both_backends!(
+    later_employers_see_their_own_and_capacity_frees_on_resignation,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let s = setup(&app).await;
+        let a = &app.state.app;
+        let hnt = caller(&app, "hnt@demo.lis1.no").await;
+        let levanger = caller(&app, "levanger@demo.lis1.no").await;
+        let hdir = caller(&app, "hdir@demo.lis1.no").await;
+        let rhf = caller(&app, "rhf.midt@demo.lis1.no").await;
+        let doctor = caller(&app, "lege2@demo.lis1.no").await;
+
+        // ALIS needs its form.
+        let e = uc::create_plan(a, &levanger, &input(s.alis, None, None))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "alis_form_required");
+        let mut alis = input(s.alis, None, None);
+        alis.alis_form = Some(AlisForm::Salaried);
+        let v = uc::create_plan(a, &levanger, &alis).await.unwrap();
+        assert_eq!(v.dates.later_start, date(2029, 9, 1));
+        assert_eq!(v.dates.end, date(2034, 8, 31));
+        // HNT may not make the ALIS plan of Levanger's doctor.
+        assert_eq!(
+            uc::create_plan(a, &hnt, &input(s.lis3, None, None))
+                .await
+                .map(|_| ())
+                .err()
+                .map(|e| e.kind),
+            None,
+            "HNT is the later employer of the LIS3 doctor"
+        );
+
+        // Each later employer sees only its own bound doctors; the directorate all.
+        let names = |rows: &[uc::BoundRow]| rows.iter().map(|r| r.course_id).collect::<Vec<_>>();
+        assert_eq!(
+            names(&uc::bound_doctors(a, &hnt).await.unwrap()),
+            vec![s.lis3]
+        );
+        assert_eq!(
+            names(&uc::bound_doctors(a, &levanger).await.unwrap()),
+            vec![s.alis]
+        );
+        assert_eq!(uc::bound_doctors(a, &hdir).await.unwrap().len(), 2);
+        assert_eq!(
+            uc::bound_doctors(a, &doctor).await.unwrap_err().kind,
+            Kind::Forbidden
+        );
+
+        // Forward capacity from 2026: LIS1 in 2027–2029, LIS3 from 2029, ALIS from 2029.
+        let c = uc::capacity(a, &hdir).await.unwrap();
+        assert_eq!(c.first_year, 2026);
+        let year = |c: &uc::Capacity, y: i16| *c.total.iter().find(|r| r.year == y).unwrap();
+        assert_eq!((year(&c, 2027).lis1, year(&c, 2027).lis3), (1, 0));
+        assert_eq!(
+            (
+                year(&c, 2029).lis1,
+                year(&c, 2029).lis3,
+                year(&c, 2029).alis
+            ),
+            (2, 1, 1)
+        );
+        assert!(c.groups.iter().any(|g| g.level == "rhf"));
+        assert!(c.groups.iter().any(|g| g.level == "municipality"));
+        // The RHF sees its trust, not the municipality.
+        let c = uc::capacity(a, &rhf).await.unwrap();
+        assert!(c.groups.iter().all(|g| g.level != "municipality"), "{c:?}");
+        assert_eq!(year(&c, 2029).alis, 0);
+        assert_eq!(
+            uc::capacity(a, &doctor).await.unwrap_err().kind,
+            Kind::Forbidden
+        );
+
+        // A switch needs the new specialty; HNT (the LIS1 hospital) records a resignation of LIS1:
+        // Levanger and the doctor are told, and the position is freed.
+        let change = |state, switched_to: Option<&str>| ChangeInput {
+            course_id: s.alis,
+            state,
+            on: date(2028, 5, 31),
+            note: "Ordinær oppsigelse".into(),
+            switched_to: switched_to.map(str::to_string),
+        };
+        assert_eq!(
+            uc::record_change(a, &hnt, &change(PlanState::SwitchedSpecialty, Some("  ")))
+                .await
+                .unwrap_err()
+                .code(),
+            "specialty_missing"
+        );
+        uc::record_change(a, &hnt, &change(PlanState::ResignedLis1, None))
+            .await
+            .unwrap();
+        let told = |to: &'static str| {
+            let store = app.state.store.clone();
+            async move {
+                store
+                    .mail_to(to)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .filter(|m| m.kind == "bound_plan_ended")
+                    .count()
+            }
+        };
+        assert_eq!(told("levanger@demo.lis1.no").await, 1);
+        assert_eq!(told("lege2@demo.lis1.no").await, 1);
+        assert_eq!(
+            told("hnt@demo.lis1.no").await,
+            0,
+            "not to the one who recorded it"
+        );
+        let c = uc::capacity(a, &hdir).await.unwrap();
+        assert_eq!(year(&c, 2029).alis, 0);
+        // Nothing more changes on an ended plan.
+        assert_eq!(
+            uc::record_contract(a, &levanger, s.alis, date(2026, 11, 1))
+                .await
+                .unwrap_err()
+                .code(),
+            "plan_ended"
+        );
+    }
+);
