@@ -267,7 +267,7 @@ fn plan_view(l: &Loaded, caller: &Caller, day: Date) -> Result<PlanView> {
     })
 }
 
-/// A bound doctor's plan. Logged as a read of personal data. Someone who may not see it is told
+/// A bound doctor's plan. Logged as a read of personal data (not the doctor's own read). Someone who may not see it is told
 /// it does not exist.
 pub async fn plan(app: &App, caller: &Caller, course_id: i64) -> Result<PlanView> {
     let now = app.now();
@@ -275,6 +275,10 @@ pub async fn plan(app: &App, caller: &Caller, course_id: i64) -> Result<PlanView
     let l = load(&mut tx, course_id).await?;
     let grant = authorize(&caller.principal, &l.view()).map_err(|_| Error::not_found())?;
     let view = plan_view(&l, caller, today(now))?;
+    // The doctor reading their own plan is not logged (as everywhere in the portal).
+    if l.course.applicant_id == caller.user_id {
+        return Ok(view);
+    }
     tx.log(
         &caller.ctx(grant, now),
         Event {
@@ -336,9 +340,87 @@ pub struct BoundRow {
 /// The bound doctors the caller may see, by later start: a later employer its own, the
 /// directorate all. Logged as one read of personal data (the number of doctors).
 pub async fn bound_doctors(app: &App, caller: &Caller) -> Result<Vec<BoundRow>> {
+    let mut tx = app.begin().await?;
+    let (grant, rows) = rows_for(app, &mut tx, caller).await?;
+    tx.log(
+        &caller.ctx(grant, app.now()),
+        Event {
+            action: "bound_doctors.view",
+            object_type: "organisation",
+            object_id: grant.org.to_string(),
+            summary: serde_json::json!({"doctors": rows.len()}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
+/// What the home page and the obligations view show of bound positions.
+#[derive(Debug, Clone, Serialize)]
+pub struct BoundHome {
+    /// The caller's own plans (a doctor).
+    pub own: Vec<PlanView>,
+    /// A later employer's bound doctors with a deadline that needs attention: the contract due
+    /// soon or overdue, or the start ready or postponed. Active plans only.
+    pub attention: Vec<BoundRow>,
+}
+
+impl BoundHome {
+    /// Whether there is anything to show.
+    pub fn is_empty(&self) -> bool {
+        self.own.is_empty() && self.attention.is_empty()
+    }
+}
+
+/// The home page's block. A later employer's rows are a read of personal data, logged when there
+/// are any; the doctor's own plans are not.
+pub async fn home(app: &App, caller: &Caller) -> Result<BoundHome> {
+    let own = if caller.principal.has_role(Role::Applicant) {
+        my_plans(app, caller).await?
+    } else {
+        Vec::new()
+    };
+    let employer = caller
+        .principal
+        .grants
+        .iter()
+        .any(|g| matches!(g.role, Role::HfRecruiter | Role::Municipality));
+    let mut attention = Vec::new();
+    if employer {
+        let mut tx = app.begin().await?;
+        let (grant, rows) = rows_for(app, &mut tx, caller).await?;
+        attention = rows
+            .into_iter()
+            .filter(|r| {
+                r.state.is_active()
+                    && (matches!(r.contract_status, Status::DueSoon | Status::Overdue)
+                        || matches!(
+                            r.start,
+                            LaterStartStatus::Ready { .. } | LaterStartStatus::Postponed { .. }
+                        ))
+            })
+            .collect();
+        if !attention.is_empty() {
+            tx.log(
+                &caller.ctx(grant, app.now()),
+                Event {
+                    action: "bound_doctors.view",
+                    object_type: "organisation",
+                    object_id: grant.org.to_string(),
+                    summary: serde_json::json!({"doctors": attention.len(), "attention": true}),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(BoundHome { own, attention })
+}
+
+async fn rows_for(app: &App, tx: &mut Tx, caller: &Caller) -> Result<(Grant, Vec<BoundRow>)> {
     let now = app.now();
     let day = today(now);
-    let mut tx = app.begin().await?;
     let mut grant: Option<Grant> = None;
     let mut rows = Vec::new();
     let mut paths: std::collections::HashMap<i64, OrgPath> = Default::default();
@@ -408,18 +490,7 @@ pub async fn bound_doctors(app: &App, caller: &Caller) -> Result<Vec<BoundRow>> 
             })?,
     };
     rows.sort_by_key(|r| (r.dates.later_start, r.course_id));
-    tx.log(
-        &caller.ctx(grant, now),
-        Event {
-            action: "bound_doctors.view",
-            object_type: "organisation",
-            object_id: grant.org.to_string(),
-            summary: serde_json::json!({"doctors": rows.len()}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(rows)
+    Ok((grant, rows))
 }
 
 /// One organisation's row of the forward capacity.

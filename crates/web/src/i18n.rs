@@ -276,6 +276,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::pages::rest::TEXTS,
     crate::pages::round_status::TEXTS,
     crate::pages::onboarding::TEXTS,
+    crate::pages::bound::TEXTS,
 ];
 
 static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {

@@ -156,6 +156,14 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/plikter", get(pages::obligations::overview))
         .route("/plikter/oppfylt", post(pages::obligations::register))
+        .route("/bundet", get(pages::bound::list))
+        .route("/bundet/kapasitet", get(pages::bound::capacity))
+        .route("/bundet/{id}", get(pages::bound::show))
+        .route("/bundet/{id}/plan", post(pages::bound::create))
+        .route("/bundet/{id}/kontrakt", post(pages::bound::contract))
+        .route("/bundet/{id}/fullfort", post(pages::bound::completion))
+        .route("/bundet/{id}/start", post(pages::bound::start))
+        .route("/bundet/{id}/endring", post(pages::bound::change))
         .route("/oppstart", get(pages::onboarding::index))
         .route(
             "/oppstart/krav",

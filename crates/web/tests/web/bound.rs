@@ -403,3 +403,156 @@ both_backends!(
         );
     }
 );
+
+async fn post(app: &TestApp, path: &str, s: &Session, form: &[(&str, &str)]) -> Resp {
+    let mut all = vec![("csrf_token", s.csrf.as_str())];
+    all.extend_from_slice(form);
+    app.post_form(path, &all, TestApp::session_cookie(s)).await
+}
+
+both_backends!(
+    the_plan_pages_for_doctor_and_employers,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let s = setup(&app).await;
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let levanger = app.login("levanger@demo.lis1.no").await;
+        let namsos = app.login("namsos@demo.lis1.no").await;
+        let doctor = app.login("lege1@demo.lis1.no").await;
+        let url = format!("/bundet/{}", s.lis3);
+
+        // The later employer's list: its own bound doctor only.
+        let list = app.get("/bundet", Some(&hnt)).await;
+        assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+        assert!(list.body.contains("Lise Lege") && !list.body.contains("Lars Lege"));
+        assert!(list.body.contains("Plan ikke laget"), "{}", list.body);
+        let list = app.get("/bundet", Some(&levanger)).await;
+        assert!(list.body.contains("Lars Lege") && !list.body.contains("Lise Lege"));
+
+        // The doctor sees the standard plan on their own page (one plan: straight to it).
+        let own = app.get("/bundet", Some(&doctor)).await;
+        assert_eq!(own.status, StatusCode::SEE_OTHER);
+        assert_eq!(own.location(), url);
+        let page = app.get(&url, Some(&doctor)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("01.03.2029") && page.body.contains("28.02.2034"));
+        assert!(
+            !page.body.contains("action=\"/bundet/"),
+            "no forms for the doctor"
+        );
+        let home = app.get("/oversikt", Some(&doctor)).await;
+        assert!(
+            home.body.contains("id=\"bound-attention\""),
+            "{}",
+            home.body
+        );
+        // Someone else's municipality is told it does not exist.
+        assert_eq!(
+            app.get(&url, Some(&namsos)).await.status,
+            StatusCode::NOT_FOUND
+        );
+
+        // Bad input comes back at the field, with the date; nothing saved.
+        let r = post(
+            &app,
+            &format!("{url}/plan"),
+            &hnt,
+            &[("later_start", "2028-12-01")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("01.03.2029") && r.body.contains("error-summary"));
+        assert!(
+            r.body.contains("id=\"create-later_start-error\""),
+            "{}",
+            r.body
+        );
+        let r = post(
+            &app,
+            &format!("{url}/plan"),
+            &hnt,
+            &[("later_start", "1. mars")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("åååå-mm-dd"));
+        assert!(
+            app.get(&url, Some(&hnt))
+                .await
+                .body
+                .contains("Lagre planen")
+        );
+        // The LIS1 municipality may not make it.
+        let r = post(&app, &format!("{url}/plan"), &levanger, &[]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // The standard plan.
+        let r = post(
+            &app,
+            &format!("{url}/plan"),
+            &hnt,
+            &[("later_start", ""), ("end", "")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = app.get(&format!("{url}?lagret=1"), Some(&hnt)).await;
+        assert!(page.body.contains("Lagret.") && page.body.contains("Registrer kontrakten"));
+        assert!(!page.body.contains("Lagre planen"));
+        // The LIS1 municipality registers only its part; a future date is refused.
+        let page = app.get(&url, Some(&levanger)).await;
+        assert!(
+            page.body.contains("completion-municipal")
+                && !page.body.contains("completion-hospital")
+        );
+        let r = post(
+            &app,
+            &format!("{url}/fullfort"),
+            &levanger,
+            &[("part", "municipal"), ("on", "2030-01-01")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("etter i dag"), "{}", r.body);
+
+        // The contract deadline is on the obligations view and the home page two years before.
+        set_clock(&app, "2027-03-02T10:00:00Z");
+        // Sessions do not last three months.
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let doctor = app.login("lege1@demo.lis1.no").await;
+        let rhf = app.login("rhf.midt@demo.lis1.no").await;
+        let ob = app.get("/plikter", Some(&hnt)).await;
+        assert_eq!(ob.status, StatusCode::OK, "{}", ob.body);
+        assert!(ob.body.contains("id=\"bound-attention\"") && ob.body.contains("Lise Lege"));
+        let home = app.get("/oversikt", Some(&hnt)).await;
+        assert!(home.body.contains("Frist snart"), "{}", home.body);
+        let r = post(
+            &app,
+            &format!("{url}/kontrakt"),
+            &hnt,
+            &[("on", "2027-03-01")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = app.get(&url, Some(&doctor)).await;
+        assert!(page.body.contains("01.03.2027") && page.body.contains("Oppfylt"));
+
+        // Forward capacity: a table and a chart with its data, for the planners; not for doctors.
+        let cap = app.get("/bundet/kapasitet", Some(&rhf)).await;
+        assert_eq!(cap.status, StatusCode::OK, "{}", cap.body);
+        assert!(cap.body.contains("<svg") && cap.body.contains("role=\"img\""));
+        assert!(
+            cap.body.contains("id=\"capacity-total\"") && cap.body.contains("Helse Nord-Trøndelag")
+        );
+        assert!(
+            !cap.body.contains("Levanger kommune</th>"),
+            "the RHF sees its trusts only"
+        );
+        assert_eq!(
+            app.get("/bundet", Some(&rhf)).await.location(),
+            "/bundet/kapasitet"
+        );
+        assert_eq!(
+            app.get("/bundet/kapasitet", Some(&doctor)).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+);

@@ -79,6 +79,8 @@ struct World {
     marked_round: i64,
     /// A police certificate copy HNT holds for viewing (course 0, hospital part).
     copy: String,
+    /// A bound LIS1 + LIS3 course whose later employer is HNT (issue 13).
+    bound_course: i64,
 }
 
 async fn world(app: &TestApp) -> World {
@@ -217,7 +219,39 @@ async fn world(app: &TestApp) -> World {
         .await;
     assert_eq!(up.status, StatusCode::SEE_OTHER, "{}", up.body);
     let copy = super::onboarding::token_of(up.location());
+    // A third doctor in a bound LIS1 + LIS3 position decided by HNT (issue 13); made after the
+    // marked round is found, so it stays the first test round.
+    let bound_doctor = store
+        .create_user(
+            &sys,
+            &lis1_store::users::NewUser {
+                email: "bundet@demo.lis1.no".into(),
+                display_name: "Berit Bundet".into(),
+                password_hash: None,
+                is_demo: true,
+                grants: vec![lis1_domain::access::Grant {
+                    role: lis1_domain::access::Role::Applicant,
+                    org: hnt_org,
+                }],
+            },
+        )
+        .await
+        .unwrap();
+    let bound_offer = lis1_store::testing::accepted_offers_of(
+        store,
+        hnt_org,
+        site,
+        &[bound_doctor],
+        date(2028, 3, 1),
+        ("bound_lis3_bup", Some(hnt_org)),
+    )
+    .await;
+    let bound_course = store
+        .create_course_for_offer(&sys, bound_offer[0], site, None, date(2028, 3, 1))
+        .await
+        .unwrap();
     World {
+        bound_course,
         copy,
         ids,
         lise_app,
@@ -318,6 +352,8 @@ fn personal_visits(w: &World) -> HashMap<&'static str, (&'static str, String)> {
                 format!("/api/v1/onboarding/cohorts/{}/2028-09-01/hospital", w.site),
             ),
         ),
+        ("/bundet", (hnt, "/bundet".to_string())),
+        ("/bundet/{id}", (hnt, format!("/bundet/{}", w.bound_course))),
         (
             "/api/v1/advertisements/{id}/offers",
             (hnt, format!("/api/v1/advertisements/{ad}/offers")),
