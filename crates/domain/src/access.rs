@@ -583,6 +583,26 @@ pub enum Action<'a> {
         /// The later employer and its ancestors, or `None` for the page.
         org: Option<&'a OrgPath>,
     },
+    /// Ask a hospital for ALIS service for the municipality's GP trainee, and confirm, decline
+    /// or withdraw (seed 003): the municipality.
+    ManageAlisRequest {
+        /// The municipality and its ancestors.
+        municipality: &'a OrgPath,
+    },
+    /// Keep the departments for ALIS service and offer periods from the queue (seed 003: the
+    /// hospital's LIS3 coordinator; in the portal the trust's recruiters hold that task).
+    CoordinateAlisService {
+        /// The hospital trust and its ancestors.
+        hospital: &'a OrgPath,
+    },
+    /// See a request for ALIS service with the doctor's name: the directorate, the hospital
+    /// asked and the municipality asking — nobody else.
+    ViewAlisRequest {
+        /// The hospital trust and its ancestors.
+        hospital: &'a OrgPath,
+        /// The municipality and its ancestors.
+        municipality: &'a OrgPath,
+    },
 }
 
 impl Action<'_> {
@@ -630,6 +650,9 @@ impl Action<'_> {
             Action::RecordBoundChange { .. } => "record_bound_change",
             Action::ViewBoundDoctors { .. } => "view_bound_doctors",
             Action::ViewBoundCapacity { .. } => "view_bound_capacity",
+            Action::ManageAlisRequest { .. } => "manage_alis_request",
+            Action::CoordinateAlisService { .. } => "coordinate_alis_service",
+            Action::ViewAlisRequest { .. } => "view_alis_request",
         }
     }
 }
@@ -677,6 +700,8 @@ impl Action<'_> {
             | Action::RegisterLis1Completion { .. }
             | Action::RecordBoundChange { .. } => CoursesWrite,
             Action::ViewBoundCapacity { .. } => PlanningRead,
+            Action::ManageAlisRequest { .. } | Action::CoordinateAlisService { .. } => CoursesWrite,
+            Action::ViewAlisRequest { .. } => CoursesRead,
         }
     }
 }
@@ -979,6 +1004,21 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
             (Rhf | HfRecruiter | Municipality | CountyGovernor | AlisOffice, Some(o)) => {
                 who.reaches(g, o)
             }
+            _ => false,
+        }),
+        Action::ManageAlisRequest { municipality } => {
+            who.grant_where(|g| g.role == Municipality && who.reaches(g, municipality))
+        }
+        Action::CoordinateAlisService { hospital } => {
+            who.grant_where(|g| g.role == HfRecruiter && who.reaches(g, hospital))
+        }
+        Action::ViewAlisRequest {
+            hospital,
+            municipality,
+        } => who.grant_where(|g| match g.role {
+            Directorate => true,
+            HfRecruiter => who.reaches(g, hospital),
+            Municipality => who.reaches(g, municipality),
             _ => false,
         }),
     };

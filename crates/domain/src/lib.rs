@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod advertisements;
+pub mod alis_hospital;
 pub mod audit;
 pub mod bound;
 pub mod calendar;

@@ -13,6 +13,7 @@
 //! [`StoreError::Conflict`] so callers can tell the user what clashed.
 
 pub mod advertisements;
+pub mod alis;
 pub mod api_tokens;
 pub mod applications;
 pub mod audit;

@@ -556,3 +556,227 @@ both_backends!(
         );
     }
 );
+
+fn alis_draft(
+    name: &str,
+    start: Date,
+    department: &str,
+) -> lis1_domain::alis_hospital::RequestDraft {
+    lis1_domain::alis_hospital::RequestDraft {
+        doctor_name: name.into(),
+        municipal_since: date(2026, 1, 1),
+        period: lis1_domain::alis_hospital::Period { start, months: 6 },
+        department: department.into(),
+        agreement: String::new(),
+    }
+}
+
+both_backends!(
+    an_alis_request_is_queued_offered_and_confirmed_in_time,
+    |store| async move {
+        use lis1_app::alis::{self as alis, OfferInput, RequestInput};
+        use lis1_domain::alis_hospital::Period;
+        let app = TestApp::new(store).await;
+        let a = &app.state.app;
+        let orgs = app.state.store.orgs().await.unwrap();
+        let hnt_id = orgs
+            .iter()
+            .find(|o| o.kind == OrgKind::Hf && o.name.contains("Nord-Trøndelag"))
+            .unwrap()
+            .id;
+        let levanger_id = orgs
+            .iter()
+            .find(|o| o.kind == OrgKind::Municipality && o.code.as_deref() == Some("5037"))
+            .unwrap()
+            .id;
+        let hnt = caller(&app, "hnt@demo.lis1.no").await;
+        let levanger = caller(&app, "levanger@demo.lis1.no").await;
+        let namsos = caller(&app, "namsos@demo.lis1.no").await;
+        let deps: Vec<String> = ["Indremedisin", "Kirurgi", "Psykiatri"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            alis::set_departments(a, &levanger, hnt_id, &deps)
+                .await
+                .unwrap_err()
+                .kind,
+            Kind::Forbidden
+        );
+        alis::set_departments(a, &hnt, hnt_id, &deps).await.unwrap();
+
+        // A department the hospital does not have: refused with the list, nothing saved.
+        let req = |d| RequestInput {
+            municipality_id: levanger_id,
+            hf_id: hnt_id,
+            draft: d,
+        };
+        let e = alis::request(
+            a,
+            &levanger,
+            &req(alis_draft("Åse ALIS", date(2027, 9, 1), "Ortopedi")),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.code(), "unknown_department");
+        assert!(
+            e.message(Lang::Nb)
+                .contains("Indremedisin, Kirurgi, Psykiatri"),
+            "{e}"
+        );
+        assert!(alis::overview(a, &levanger).await.unwrap().own.is_empty());
+        // Namsos may not ask on Levanger's behalf.
+        assert_eq!(
+            alis::request(
+                a,
+                &namsos,
+                &req(alis_draft("X", date(2027, 9, 1), "Indremedisin"))
+            )
+            .await
+            .unwrap_err()
+            .kind,
+            Kind::Forbidden
+        );
+        // Two requests; the first warns that the doctor has less than two years in the municipality.
+        let (first, warnings) = alis::request(
+            a,
+            &levanger,
+            &req(alis_draft("Åse ALIS", date(2027, 9, 1), "Indremedisin")),
+        )
+        .await
+        .unwrap();
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].message(Lang::Nb).contains("01.01.2028"));
+        let (second, _) = alis::request(
+            a,
+            &levanger,
+            &req(alis_draft("Bjørn ALIS", date(2027, 10, 1), "Indremedisin")),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            app.state
+                .store
+                .mail_to("hnt@demo.lis1.no")
+                .await
+                .unwrap()
+                .iter()
+                .filter(|m| m.kind == "alis_request_new")
+                .count(),
+            2
+        );
+
+        // The coordinator sees one queue per department, first requested first; others see nothing.
+        let o = alis::overview(a, &hnt).await.unwrap();
+        assert_eq!(o.queues.len(), 1);
+        let places: Vec<_> = o.queues[0]
+            .requests
+            .iter()
+            .map(|v| (v.request.id, v.place))
+            .collect();
+        assert_eq!(places, vec![(first, Some(1)), (second, Some(2))]);
+        let o = alis::overview(a, &namsos).await.unwrap();
+        assert!(o.own.is_empty() && o.queues.is_empty());
+
+        let offer = |start, department: &str, reason: &str| OfferInput {
+            period: Period { start, months: 6 },
+            department: department.into(),
+            reason: reason.into(),
+        };
+        // Past the first without a reason, too far from the wish, or by the municipality: refused.
+        assert_eq!(
+            alis::offer(
+                a,
+                &hnt,
+                second,
+                &offer(date(2027, 10, 1), "Indremedisin", "")
+            )
+            .await
+            .unwrap_err()
+            .code(),
+            "queue_reason_missing"
+        );
+        let e = alis::offer(a, &hnt, first, &offer(date(2028, 3, 2), "Indremedisin", ""))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "offer_too_far_from_request");
+        assert!(e.message(Lang::Nb).contains("01.03.2028"), "{e}");
+        assert_eq!(
+            alis::offer(
+                a,
+                &levanger,
+                first,
+                &offer(date(2027, 11, 1), "Psykiatri", "")
+            )
+            .await
+            .unwrap_err()
+            .kind,
+            Kind::Forbidden
+        );
+        // Another department two months later is fine; the municipality is told the deadline.
+        alis::offer(a, &hnt, first, &offer(date(2027, 11, 1), "Psykiatri", ""))
+            .await
+            .unwrap();
+        let mails = app
+            .state
+            .store
+            .mail_to("levanger@demo.lis1.no")
+            .await
+            .unwrap();
+        let m = mails.iter().find(|m| m.kind == "alis_offer").unwrap();
+        assert!(m.body_text.contains("01.05.2027"), "{}", m.body_text);
+        // The second, now first in the queue, is offered too.
+        alis::offer(
+            a,
+            &hnt,
+            second,
+            &offer(date(2027, 10, 1), "Indremedisin", ""),
+        )
+        .await
+        .unwrap();
+
+        // Confirmed exactly six months ahead.
+        set_clock(&app, "2027-05-01T10:00:00Z");
+        let o = alis::overview(a, &levanger).await.unwrap();
+        let v = o.own.iter().find(|v| v.request.id == first).unwrap();
+        assert!(v.may_answer);
+        assert_eq!(v.confirm_by, Some(date(2027, 5, 1)));
+        alis::answer(a, &levanger, first, true).await.unwrap();
+        // The second's deadline (1 April) has passed: refused with the date; it waits again.
+        let e = alis::answer(a, &levanger, second, true).await.unwrap_err();
+        assert_eq!(e.code(), "late_confirmation");
+        assert!(e.message(Lang::Nb).contains("01.04.2027"), "{e}");
+        let o = alis::overview(a, &hnt).await.unwrap();
+        let v = o.queues[0]
+            .requests
+            .iter()
+            .find(|v| v.request.id == second)
+            .unwrap();
+        assert_eq!(v.place, Some(1));
+        assert!(v.may_offer);
+        let v = o
+            .queues
+            .iter()
+            .flat_map(|q| q.requests.iter())
+            .find(|v| v.request.id == first)
+            .unwrap();
+        assert_eq!(v.request.state.as_str(), "confirmed");
+        // Re-offered later; the municipality declines; it waits for the next vacancy.
+        alis::offer(
+            a,
+            &hnt,
+            second,
+            &offer(date(2028, 1, 3), "Indremedisin", ""),
+        )
+        .await
+        .unwrap();
+        alis::answer(a, &levanger, second, false).await.unwrap();
+        let o = alis::overview(a, &levanger).await.unwrap();
+        let v = o.own.iter().find(|v| v.request.id == second).unwrap();
+        assert_eq!(v.request.state.as_str(), "queued");
+        assert_eq!(v.request.declines, 1);
+        let log = app.state.store.audit_entries(100, None).await.unwrap();
+        assert!(log.iter().any(|e| e.action == "alis_requests.view"));
+        assert!(log.iter().any(|e| e.action == "alis_request.confirm"));
+    }
+);
