@@ -164,6 +164,13 @@ pub fn app(state: AppState) -> Router {
         .route("/bundet/{id}/fullfort", post(pages::bound::completion))
         .route("/bundet/{id}/start", post(pages::bound::start))
         .route("/bundet/{id}/endring", post(pages::bound::change))
+        .route(
+            "/alis-sykehus",
+            get(pages::alis::index).post(pages::alis::request),
+        )
+        .route("/alis-sykehus/avdelinger", post(pages::alis::departments))
+        .route("/alis-sykehus/{id}/tilbud", post(pages::alis::offer))
+        .route("/alis-sykehus/{id}/svar", post(pages::alis::answer))
         .route("/oppstart", get(pages::onboarding::index))
         .route(
             "/oppstart/krav",

@@ -133,6 +133,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "bound_home.html",
         include_str!("../templates/bound_home.html"),
     ),
+    ("alis.html", include_str!("../templates/alis.html")),
     (
         "onboarding_requirements.html",
         include_str!("../templates/onboarding_requirements.html"),

@@ -2,6 +2,7 @@
 //! user may do, calls the store, and renders a template with [`page`].
 
 pub mod ads;
+pub mod alis;
 pub mod applicants;
 pub mod apply;
 pub mod audit;
@@ -76,6 +77,8 @@ pub const PERSONAL_READS: &[(&str, &str)] = &[
     // doctor's own read is not logged).
     ("/bundet", "bound_doctors.view"),
     ("/bundet/{id}", "bound_plan.view"),
+    // ALIS in hospital (seed 003): the requests name the GP trainees.
+    ("/alis-sykehus", "alis_requests.view"),
     // The API: offers of an advertisement (applicants by id), who is next (by name).
     ("/api/v1/advertisements/{id}/offers", "offers.view"),
     (
@@ -205,6 +208,12 @@ pub fn page(state: &AppState, v: &Visitor, extra: Value) -> Value {
             // the forward capacity for the planners.
             if authorize(p, &Action::ViewBoundCapacity { org: None }).is_ok() {
                 add("nav.bound", "/bundet");
+            }
+            if p.grants.iter().any(|g| {
+                use lis1_domain::access::Role::*;
+                matches!(g.role, Municipality | HfRecruiter | Directorate)
+            }) {
+                add("nav.alis", "/alis-sykehus");
             }
             add("nav.rest", "/reststillinger");
             add("nav.rounds", "/runder");

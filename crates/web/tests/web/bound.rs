@@ -780,3 +780,102 @@ both_backends!(
         assert!(log.iter().any(|e| e.action == "alis_request.confirm"));
     }
 );
+
+both_backends!(
+    the_alis_page_for_municipality_and_hospital,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let orgs = app.state.store.orgs().await.unwrap();
+        let hnt_id = orgs
+            .iter()
+            .find(|o| o.kind == OrgKind::Hf && o.name.contains("Nord-Trøndelag"))
+            .unwrap()
+            .id;
+        let levanger_id = orgs
+            .iter()
+            .find(|o| o.kind == OrgKind::Municipality && o.code.as_deref() == Some("5037"))
+            .unwrap()
+            .id;
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let levanger = app.login("levanger@demo.lis1.no").await;
+        let doctor = app.login("lege1@demo.lis1.no").await;
+        assert_eq!(
+            app.get("/alis-sykehus", Some(&doctor)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let r = post(
+            &app,
+            "/alis-sykehus/avdelinger",
+            &hnt,
+            &[
+                ("hospital", &hnt_id.to_string()),
+                ("departments", "Indremedisin\nPsykiatri\n"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let (h, m) = (hnt_id.to_string(), levanger_id.to_string());
+        let form = |dep: &'static str, start: &'static str| {
+            vec![
+                ("municipality", m.clone()),
+                ("hospital", h.clone()),
+                ("department", dep.to_string()),
+                ("doctor_name", "Åse ALIS".to_string()),
+                ("municipal_since", "2025-01-01".to_string()),
+                ("start", start.to_string()),
+                ("months", "6".to_string()),
+            ]
+        };
+        let refs = |v: &[(&'static str, String)]| {
+            v.iter().map(|(k, x)| (*k, x.clone())).collect::<Vec<_>>()
+        };
+        let send = |f: Vec<(&'static str, String)>| {
+            let app = &app;
+            let levanger = &levanger;
+            async move {
+                let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                post(app, "/alis-sykehus", levanger, &pairs).await
+            }
+        };
+        let r = send(refs(&form("Ortopedi", "2027-09-01"))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("Indremedisin, Psykiatri") && r.body.contains("error-summary"));
+        let r = send(refs(&form("Indremedisin", "2027-09-01"))).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // The hospital sees the queue and offers.
+        let page = app.get("/alis-sykehus", Some(&hnt)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Åse ALIS") && page.body.contains("Send tilbudet"));
+        let id = app
+            .state
+            .store
+            .alis_requests(lis1_store::alis::AlisFilter::All)
+            .await
+            .unwrap()[0]
+            .id;
+        let r = post(
+            &app,
+            &format!("/alis-sykehus/{id}/tilbud"),
+            &hnt,
+            &[
+                ("start", "2027-09-01"),
+                ("months", "6"),
+                ("department", "Indremedisin"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // Too late: refused with the date.
+        set_clock(&app, "2027-03-05T10:00:00Z");
+        let levanger = app.login("levanger@demo.lis1.no").await;
+        let r = post(
+            &app,
+            &format!("/alis-sykehus/{id}/svar"),
+            &levanger,
+            &[("answer", "bekreft")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("01.03.2027"), "{}", r.body);
+    }
+);

@@ -250,6 +250,31 @@ async fn world(app: &TestApp) -> World {
         .create_course_for_offer(&sys, bound_offer[0], site, None, date(2028, 3, 1))
         .await
         .unwrap();
+    // A municipality's request for ALIS service at HNT (seed 003).
+    store
+        .set_alis_departments(&sys, hnt_org, &["Indremedisin".to_string()])
+        .await
+        .unwrap();
+    store
+        .create_alis_request(
+            &sys,
+            &lis1_store::alis::NewAlisRequest {
+                municipality_id: levanger_org,
+                hf_id: hnt_org,
+                site_id: None,
+                department: "Indremedisin",
+                doctor_name: "Åse ALIS",
+                municipal_since: date(2025, 1, 1),
+                period: lis1_domain::alis_hospital::Period {
+                    start: date(2027, 9, 1),
+                    months: 6,
+                },
+                agreement: "",
+            },
+            &[],
+        )
+        .await
+        .unwrap();
     World {
         bound_course,
         copy,
@@ -353,6 +378,7 @@ fn personal_visits(w: &World) -> HashMap<&'static str, (&'static str, String)> {
             ),
         ),
         ("/bundet", (hnt, "/bundet".to_string())),
+        ("/alis-sykehus", (hnt, "/alis-sykehus".to_string())),
         ("/bundet/{id}", (hnt, format!("/bundet/{}", w.bound_course))),
         (
             "/api/v1/advertisements/{id}/offers",
