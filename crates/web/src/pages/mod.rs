@@ -79,6 +79,7 @@ pub const PERSONAL_READS: &[(&str, &str)] = &[
     ("/bundet/{id}", "bound_plan.view"),
     // ALIS in hospital (seed 003): the requests name the GP trainees.
     ("/alis-sykehus", "alis_requests.view"),
+    ("/api/v1/bound/plans/{id}", "bound_plan.view"),
     // The API: offers of an advertisement (applicants by id), who is next (by name).
     ("/api/v1/advertisements/{id}/offers", "offers.view"),
     (
@@ -134,6 +135,7 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     "/api/v1/onboarding/requirements",
     // Bound positions' forward capacity: counts per organisation and year, no people.
     "/bundet/kapasitet",
+    "/api/v1/bound/capacity",
     // An organisation's API tokens: names and scopes, no people.
     "/api-nokler",
     "/api/v1/organisations/{id}/tokens",

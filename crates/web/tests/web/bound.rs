@@ -879,3 +879,40 @@ both_backends!(
         assert!(r.body.contains("01.03.2027"), "{}", r.body);
     }
 );
+
+both_backends!(
+    the_api_reads_the_plan_and_the_capacity,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let s = setup(&app).await;
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let hdir = app.login("hdir@demo.lis1.no").await;
+        let namsos = app.login("namsos@demo.lis1.no").await;
+        let r = app
+            .get(&format!("/api/v1/bound/plans/{}", s.lis3), Some(&hnt))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let j = r.json();
+        assert_eq!(j["track"], "lis3_psychiatry");
+        assert_eq!(j["made"], false);
+        assert_eq!(j["parts"][2]["from"], "2029-03-01");
+        assert_eq!(j["parts"][2]["to"], "2034-02-28");
+        assert_eq!(j["deadlines"][0]["kind"], "contract");
+        assert_eq!(j["deadlines"][0]["due"], "2027-09-01");
+        let r = app
+            .get(&format!("/api/v1/bound/plans/{}", s.lis3), Some(&namsos))
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert!(
+            r.content_type().contains("problem+json"),
+            "{}",
+            r.content_type()
+        );
+        let c = app.get("/api/v1/bound/capacity", Some(&hdir)).await.json();
+        assert_eq!(c["first_year"], 2026);
+        assert_eq!(c["total"].as_array().unwrap().len(), 7);
+        assert_eq!(c["total"][3]["year"], 2029);
+        assert_eq!(c["total"][3]["lis3"], 1);
+        assert_eq!(c["total"][3]["alis"], 1);
+    }
+);
