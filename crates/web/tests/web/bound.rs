@@ -916,3 +916,42 @@ both_backends!(
         assert_eq!(c["total"][3]["alis"], 1);
     }
 );
+
+both_backends!(
+    the_demo_has_bound_doctors_and_alis_requests,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        lis1_web::demo_history(&app.state.store).await.unwrap();
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let levanger = app.login("levanger@demo.lis1.no").await;
+        let list = app.get("/bundet", Some(&hnt)).await;
+        assert!(
+            list.body.contains("Vilde Psykiatri")
+                && list.body.contains("Tobias Bup")
+                && !list.body.contains("Kari Allmenn"),
+            "{}",
+            list.body
+        );
+        assert!(list.body.contains("Plan ikke laget"));
+        let list = app.get("/bundet", Some(&levanger)).await;
+        assert!(list.body.contains("Kari Allmenn") && !list.body.contains("Vilde"));
+        let alis = app.get("/alis-sykehus", Some(&levanger)).await;
+        assert_eq!(alis.status, StatusCode::OK);
+        assert!(alis.body.contains("Åse Fastlege") && alis.body.contains("Per Distrikt"));
+        assert_eq!(
+            alis.body.matches("value=\"bekreft\"").count(),
+            1,
+            "one awaits confirmation"
+        );
+        let doctor = app.login(lis1_web::DEMO_BOUND_DOCTORS[0].1).await;
+        let own = app.get("/bundet", Some(&doctor)).await;
+        assert_eq!(own.status, StatusCode::SEE_OTHER);
+        let plan = app.get(own.location(), Some(&doctor)).await;
+        assert!(
+            plan.body.contains("01.03.2028") && plan.body.contains("10.06.2026"),
+            "{}",
+            plan.body
+        );
+        assert!(app.state.store.verify_audit().await.unwrap().is_ok());
+    }
+);
