@@ -908,3 +908,124 @@ async fn role_mails(
         })
         .collect())
 }
+
+/// Sends the reminders due now (the background job), each once: to the later employer when the
+/// LIS3/ALIS contract's window opens (two years before the start) and when it has passed
+/// unsigned (1.5 years before), and when the start date has come without LIS1 registered
+/// complete (the start moves: 004); to the municipality a month before an ALIS offer's
+/// confirmation deadline. A moved start is reminded of again. Returns how many were queued.
+pub async fn remind_due(app: &App) -> Result<usize> {
+    let now = app.now();
+    let day = today(now);
+    let ctx = crate::system(now);
+    let mut sent = 0;
+    let mut tx = app.begin().await?;
+    for b in tx.bound_courses(BoundFilter::All).await? {
+        let Some(plan) = b.plan.as_ref().filter(|p| p.state.is_active()) else {
+            continue;
+        };
+        let course = tx.course(b.course_id).await?;
+        let (_, dates) = dates_of(&course, Some(plan));
+        let (_, due) = rules::contract_window(dates.later_start);
+        let name = &course.applicant_name;
+        let mut letters = Vec::new();
+        match rules::contract_status(dates.later_start, day, plan.contract_signed_on) {
+            Status::DueSoon => letters.push((
+                "bound_contract_due",
+                format!("LIS3/ALIS-kontrakt for {name}: frist {}", notify::date(due)),
+                format!(
+                    "Kontrakten for {name}s LIS3/ALIS-stilling skal signeres 1,5–2 år før starten {} (004), senest {}. Registrer den i LIS1-portalen når den er signert.",
+                    notify::date(dates.later_start),
+                    notify::date(due)
+                ),
+            )),
+            Status::Overdue => letters.push((
+                "bound_contract_overdue",
+                format!("LIS3/ALIS-kontrakt for {name}: fristen er passert"),
+                format!(
+                    "Kontrakten for {name}s LIS3/ALIS-stilling skulle vært signert senest {} (1,5 år før starten {}, 004).",
+                    notify::date(due),
+                    notify::date(dates.later_start)
+                ),
+            )),
+            _ => {}
+        }
+        if let LaterStartStatus::Postponed { planned, missing } =
+            rules::later_start_status(&dates, completion(Some(plan)), plan.later_started_on, day)
+        {
+            let list: Vec<String> = missing
+                .iter()
+                .map(|m| m.label(lis1_domain::Lang::Nb))
+                .collect();
+            letters.push((
+                "bound_start_postponed",
+                format!("Start i LIS3/ALIS utsatt for {name}"),
+                format!(
+                    "{name} skulle startet i LIS3/ALIS {}, men LIS1 er ikke fullført: {}. Starten flyttes til LIS1 er registrert fullført (004).",
+                    notify::date(planned),
+                    list.join("; ")
+                ),
+            ));
+        }
+        for (kind, subject, body) in letters {
+            let object_id = format!("{}:{}", b.course_id, dates.later_start);
+            for m in role_mails(
+                &mut tx,
+                b.later_employer_id,
+                &[Role::HfRecruiter, Role::Municipality],
+                &Letter {
+                    subject,
+                    body,
+                    kind,
+                    object_type: "course",
+                    object_id,
+                },
+            )
+            .await?
+            {
+                if tx.enqueue_mail_once(&ctx, &m).await? {
+                    sent += 1;
+                }
+            }
+        }
+    }
+    // ALIS offers a month before the confirmation deadline.
+    for r in tx.alis_requests(lis1_store::alis::AlisFilter::All).await? {
+        let Some(p) = r
+            .offered
+            .filter(|_| r.state == lis1_domain::alis_hospital::RequestState::Offered)
+        else {
+            continue;
+        };
+        if lis1_domain::alis_hospital::offer_status(p.start, day)
+            != lis1_domain::alis_hospital::OfferStatus::DueSoon
+        {
+            continue;
+        }
+        let deadline = lis1_domain::alis_hospital::confirm_deadline(p.start);
+        let letter = Letter {
+            subject: format!(
+                "Bekreft ALIS-tjeneste for {} senest {}",
+                r.doctor_name,
+                notify::date(deadline)
+            ),
+            body: format!(
+                "{} har tilbudt sykehustjeneste for {} fra {}. Bekreft i LIS1-portalen senest {} (6 måneder før start, 003); etter fristen faller tilbudet bort.",
+                r.hf_name,
+                r.doctor_name,
+                notify::date(p.start),
+                notify::date(deadline)
+            ),
+            kind: "alis_confirm_reminder",
+            object_type: "alis_request",
+            object_id: format!("{}:{}", r.id, p.start),
+        };
+        for m in role_mails(&mut tx, r.municipality_id, &[Role::Municipality], &letter).await? {
+            if tx.enqueue_mail_once(&ctx, &m).await? {
+                sent += 1;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(sent)
+}

@@ -737,6 +737,24 @@ both_backends!(
 
         // Confirmed exactly six months ahead.
         set_clock(&app, "2027-05-01T10:00:00Z");
+        lis1_app::jobs::bound(a).await.unwrap();
+        lis1_app::jobs::bound(a).await.unwrap();
+        let reminders = app
+            .state
+            .store
+            .mail_to("levanger@demo.lis1.no")
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.kind == "alis_confirm_reminder")
+            .collect::<Vec<_>>();
+        // Once, and not for the second offer, whose deadline (1 April) has passed.
+        assert_eq!(reminders.len(), 1);
+        assert!(
+            reminders[0].subject.contains("Åse ALIS"),
+            "{}",
+            reminders[0].subject
+        );
         let o = alis::overview(a, &levanger).await.unwrap();
         let v = o.own.iter().find(|v| v.request.id == first).unwrap();
         assert!(v.may_answer);
@@ -953,5 +971,47 @@ both_backends!(
             plan.body
         );
         assert!(app.state.store.verify_audit().await.unwrap().is_ok());
+    }
+);
+
+both_backends!(
+    reminders_go_once_for_the_contract_and_a_postponed_start,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let s = setup(&app).await;
+        let a = &app.state.app;
+        let hnt = caller(&app, "hnt@demo.lis1.no").await;
+        uc::create_plan(a, &hnt, &input(s.lis3, None, None))
+            .await
+            .unwrap();
+        let count = |kind: &'static str| {
+            let store = app.state.store.clone();
+            async move {
+                store
+                    .mail_to("hnt@demo.lis1.no")
+                    .await
+                    .unwrap()
+                    .iter()
+                    .filter(|m| m.kind == kind)
+                    .count()
+            }
+        };
+        lis1_app::jobs::bound(a).await.unwrap();
+        assert_eq!(
+            count("bound_contract_due").await,
+            0,
+            "the window is not open yet"
+        );
+        set_clock(&app, "2027-03-02T10:00:00Z");
+        lis1_app::jobs::bound(a).await.unwrap();
+        lis1_app::jobs::bound(a).await.unwrap();
+        assert_eq!(count("bound_contract_due").await, 1);
+        set_clock(&app, "2027-09-02T10:00:00Z");
+        lis1_app::jobs::bound(a).await.unwrap();
+        assert_eq!(count("bound_contract_overdue").await, 1);
+        set_clock(&app, "2029-03-02T10:00:00Z");
+        lis1_app::jobs::bound(a).await.unwrap();
+        lis1_app::jobs::bound(a).await.unwrap();
+        assert_eq!(count("bound_start_postponed").await, 1);
     }
 );
