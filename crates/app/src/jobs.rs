@@ -30,3 +30,9 @@ pub async fn onboarding(app: &App) -> Result<()> {
     ];
     results.into_iter().collect()
 }
+
+/// The bound-position and ALIS reminders (issue 13): the LIS3/ALIS contract, a postponed start,
+/// an ALIS offer to confirm.
+pub async fn bound(app: &App) -> Result<()> {
+    crate::bound::remind_due(app).await.map(drop)
+}

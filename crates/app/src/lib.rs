@@ -14,6 +14,8 @@
 //! Layout: one module per area, named as the users name it.
 
 pub mod ads;
+pub mod alis;
+pub mod bound;
 pub mod clock;
 pub mod error;
 pub mod hpr;

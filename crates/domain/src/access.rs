@@ -532,6 +532,77 @@ pub enum Action<'a> {
         /// The municipalities of the site's cooperation area, each with its ancestors.
         municipalities: &'a [OrgPath],
     },
+    /// See a bound doctor's education plan (LIS1 + LIS3/ALIS, 004) with the doctor's name: the
+    /// doctor, the later employer, the LIS1 hospital's HF and the municipality of the LIS1
+    /// municipal part.
+    ViewBoundPlan {
+        /// The doctor.
+        doctor: UserId,
+        /// The LIS1 hospital site and its ancestors.
+        site: &'a OrgPath,
+        /// The LIS1 municipality and its ancestors, once placed.
+        municipality: Option<&'a OrgPath>,
+        /// The later employer (HF for LIS3, municipality for ALIS) and its ancestors.
+        later_employer: &'a OrgPath,
+    },
+    /// Make and keep a bound doctor's plan: set its dates, record the LIS3/ALIS contract signed
+    /// and the start of the later part. The later employer only (004: it decides and employs).
+    ManageBoundPlan {
+        /// The later employer and its ancestors.
+        later_employer: &'a OrgPath,
+    },
+    /// Register a LIS1 part completed with all learning objectives approved: the HF for the
+    /// hospital part, the municipality for the municipal part (004: the start condition).
+    RegisterLis1Completion {
+        /// Which part.
+        part: crate::onboarding::Part,
+        /// The hospital site and its ancestors.
+        site: &'a OrgPath,
+        /// The municipality and its ancestors, once placed.
+        municipality: Option<&'a OrgPath>,
+    },
+    /// Record a bound doctor's resignation of a part or switch of specialty: the LIS1 hospital's
+    /// HF or the later employer (each employer hears of it from the portal).
+    RecordBoundChange {
+        /// The LIS1 hospital site and its ancestors.
+        site: &'a OrgPath,
+        /// The later employer and its ancestors.
+        later_employer: &'a OrgPath,
+    },
+    /// See the list of an employer's bound doctors (names, starts, the start condition): the
+    /// directorate, and the employer itself — a later employer sees only its own.
+    ViewBoundDoctors {
+        /// The later employer and its ancestors.
+        employer: &'a OrgPath,
+    },
+    /// See the forward capacity of bound positions (counts only): with `org` `None`, whether the
+    /// page may be opened at all; with an organisation, whether its row may be seen — the
+    /// directorate all, an RHF its trusts, an HF or municipality its own, a county governor and
+    /// an ALIS office the municipalities they cover.
+    ViewBoundCapacity {
+        /// The later employer and its ancestors, or `None` for the page.
+        org: Option<&'a OrgPath>,
+    },
+    /// Ask a hospital for ALIS service for the municipality's GP trainee, and confirm, decline
+    /// or withdraw (seed 003): the municipality.
+    ManageAlisRequest {
+        /// The municipality and its ancestors.
+        municipality: &'a OrgPath,
+    },
+    /// Keep the departments for ALIS service and offer periods from the queue (seed 003: the
+    /// hospital's LIS3 coordinator; in the portal the trust's recruiters hold that task).
+    CoordinateAlisService {
+        /// The hospital trust and its ancestors.
+        hospital: &'a OrgPath,
+    },
+    /// See a request for ALIS service with the doctor's name: the directorate, the hospital
+    /// asked and the municipality asking — nobody else.
+    ViewAlisRequest {
+        /// The hospital trust and its ancestors.
+        hospital: &'a OrgPath,
+        /// The municipality and its ancestors.
+        municipality: &'a OrgPath,
+    },
 }
 
 impl Action<'_> {
@@ -573,6 +644,15 @@ impl Action<'_> {
             Action::CompleteOwnOnboarding { .. } => "complete_own_onboarding",
             Action::ConfigureOnboarding { .. } => "configure_onboarding",
             Action::ViewOnboardingCounts { .. } => "view_onboarding_counts",
+            Action::ViewBoundPlan { .. } => "view_bound_plan",
+            Action::ManageBoundPlan { .. } => "manage_bound_plan",
+            Action::RegisterLis1Completion { .. } => "register_lis1_completion",
+            Action::RecordBoundChange { .. } => "record_bound_change",
+            Action::ViewBoundDoctors { .. } => "view_bound_doctors",
+            Action::ViewBoundCapacity { .. } => "view_bound_capacity",
+            Action::ManageAlisRequest { .. } => "manage_alis_request",
+            Action::CoordinateAlisService { .. } => "coordinate_alis_service",
+            Action::ViewAlisRequest { .. } => "view_alis_request",
         }
     }
 }
@@ -615,6 +695,13 @@ impl Action<'_> {
             Action::RegisterOnboarding { .. }
             | Action::CompleteOwnOnboarding { .. }
             | Action::ConfigureOnboarding { .. } => CoursesWrite,
+            Action::ViewBoundPlan { .. } | Action::ViewBoundDoctors { .. } => CoursesRead,
+            Action::ManageBoundPlan { .. }
+            | Action::RegisterLis1Completion { .. }
+            | Action::RecordBoundChange { .. } => CoursesWrite,
+            Action::ViewBoundCapacity { .. } => PlanningRead,
+            Action::ManageAlisRequest { .. } | Action::CoordinateAlisService { .. } => CoursesWrite,
+            Action::ViewAlisRequest { .. } => CoursesRead,
         }
     }
 }
@@ -867,6 +954,73 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
             Coordinator | CountyGovernor => municipalities.iter().any(|m| who.reaches(g, m)),
             _ => false,
         }),
+        // Issue 13: the later employer sees only its bound doctors; the LIS1 employers see the
+        // plan of a doctor they employ.
+        Action::ViewBoundPlan {
+            doctor,
+            site,
+            municipality,
+            later_employer,
+        } => who.grant_where(|g| match g.role {
+            Directorate => true,
+            Applicant => *doctor == who.user_id,
+            HfRecruiter => who.reaches(g, site) || who.reaches(g, later_employer),
+            Municipality => {
+                municipality.is_some_and(|m| who.reaches(g, m)) || who.reaches(g, later_employer)
+            }
+            _ => false,
+        }),
+        // 004: the employer of the later position decides and employs.
+        Action::ManageBoundPlan { later_employer } => who.grant_where(|g| {
+            matches!(g.role, HfRecruiter | Municipality) && who.reaches(g, later_employer)
+        }),
+        Action::RegisterLis1Completion {
+            part,
+            site,
+            municipality,
+        } => who.grant_where(|g| match (g.role, part) {
+            (HfRecruiter, crate::onboarding::Part::Hospital) => who.reaches(g, site),
+            (Municipality, crate::onboarding::Part::Municipal) => {
+                municipality.is_some_and(|m| who.reaches(g, m))
+            }
+            _ => false,
+        }),
+        Action::RecordBoundChange {
+            site,
+            later_employer,
+        } => who.grant_where(|g| match g.role {
+            HfRecruiter => who.reaches(g, site) || who.reaches(g, later_employer),
+            Municipality => who.reaches(g, later_employer),
+            _ => false,
+        }),
+        Action::ViewBoundDoctors { employer } => who.grant_where(|g| match g.role {
+            Directorate => true,
+            HfRecruiter | Municipality => who.reaches(g, employer),
+            _ => false,
+        }),
+        Action::ViewBoundCapacity { org } => who.grant_where(|g| match (g.role, org) {
+            (Directorate, _) => true,
+            (Rhf | HfRecruiter | Municipality | CountyGovernor | AlisOffice, None) => true,
+            (Rhf | HfRecruiter | Municipality | CountyGovernor | AlisOffice, Some(o)) => {
+                who.reaches(g, o)
+            }
+            _ => false,
+        }),
+        Action::ManageAlisRequest { municipality } => {
+            who.grant_where(|g| g.role == Municipality && who.reaches(g, municipality))
+        }
+        Action::CoordinateAlisService { hospital } => {
+            who.grant_where(|g| g.role == HfRecruiter && who.reaches(g, hospital))
+        }
+        Action::ViewAlisRequest {
+            hospital,
+            municipality,
+        } => who.grant_where(|g| match g.role {
+            Directorate => true,
+            HfRecruiter => who.reaches(g, hospital),
+            Municipality => who.reaches(g, municipality),
+            _ => false,
+        }),
     };
     found.ok_or(denied)
 }
@@ -950,6 +1104,57 @@ mod tests {
         assert!(authorize(&doctor, &act).is_ok());
         assert!(authorize(&other_doctor, &act).is_err());
         assert!(authorize(&municipality, &act).is_err());
+    }
+
+    #[test]
+    fn a_later_employer_sees_only_its_bound_doctors() {
+        let site = OrgPath(vec![30, 20, 10]);
+        let hnt = OrgPath(vec![20, 10]);
+        let other_hf = OrgPath(vec![21, 11]);
+        let levanger = OrgPath(vec![5037, 50]);
+        let hnt_hr = who(1, &[(Role::HfRecruiter, 20)]);
+        let other_hr = who(2, &[(Role::HfRecruiter, 21)]);
+        let muni = who(3, &[(Role::Municipality, 5037)]);
+        let doctor = who(7, &[(Role::Applicant, 1)]);
+        let stranger = who(8, &[(Role::Applicant, 1)]);
+        let rhf = who(9, &[(Role::Rhf, 10)]);
+        let plan = |later| Action::ViewBoundPlan {
+            doctor: 7,
+            site: &site,
+            municipality: None,
+            later_employer: later,
+        };
+        assert!(authorize(&doctor, &plan(&other_hf)).is_ok());
+        assert!(authorize(&stranger, &plan(&other_hf)).is_err());
+        assert!(authorize(&other_hr, &plan(&other_hf)).is_ok());
+        assert!(authorize(&other_hr, &plan(&levanger)).is_err());
+        assert!(authorize(&muni, &plan(&levanger)).is_ok());
+        assert!(authorize(&muni, &plan(&hnt)).is_err());
+        assert!(authorize(&rhf, &plan(&hnt)).is_err(), "counts only");
+        let manage = |later| Action::ManageBoundPlan {
+            later_employer: later,
+        };
+        assert!(authorize(&hnt_hr, &manage(&hnt)).is_ok());
+        assert!(authorize(&other_hr, &manage(&hnt)).is_err());
+        assert!(authorize(&muni, &manage(&levanger)).is_ok());
+        assert!(authorize(&doctor, &manage(&levanger)).is_err());
+        let list = |e| Action::ViewBoundDoctors { employer: e };
+        assert!(authorize(&muni, &list(&levanger)).is_ok());
+        assert!(authorize(&muni, &list(&hnt)).is_err());
+        let cap = |o| Action::ViewBoundCapacity { org: o };
+        assert!(authorize(&rhf, &cap(Some(&hnt))).is_ok());
+        assert!(authorize(&rhf, &cap(Some(&other_hf))).is_err());
+        assert!(authorize(&doctor, &cap(None)).is_err());
+        let done = |part| Action::RegisterLis1Completion {
+            part,
+            site: &site,
+            municipality: Some(&levanger),
+        };
+        use crate::onboarding::Part;
+        assert!(authorize(&hnt_hr, &done(Part::Hospital)).is_ok());
+        assert!(authorize(&hnt_hr, &done(Part::Municipal)).is_err());
+        assert!(authorize(&muni, &done(Part::Municipal)).is_ok());
+        assert!(authorize(&muni, &done(Part::Hospital)).is_err());
     }
 
     #[test]

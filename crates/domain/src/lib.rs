@@ -9,7 +9,9 @@
 
 pub mod access;
 pub mod advertisements;
+pub mod alis_hospital;
 pub mod audit;
+pub mod bound;
 pub mod calendar;
 pub mod course;
 pub mod identity;

@@ -13,10 +13,12 @@
 //! [`StoreError::Conflict`] so callers can tell the user what clashed.
 
 pub mod advertisements;
+pub mod alis;
 pub mod api_tokens;
 pub mod applications;
 pub mod audit;
 pub mod backup;
+pub mod bound;
 pub mod courses;
 mod dbtime;
 pub mod demo;

@@ -129,9 +129,22 @@ pub async fn accepted_offers(
     applicants: &[i64],
     start: jiff::civil::Date,
 ) -> Vec<i64> {
+    accepted_offers_of(store, hf, site, applicants, start, ("ordinary", None)).await
+}
+
+/// As [`accepted_offers`], for a position of `kind` (`ordinary`, `bound_lis3_psychiatry`,
+/// `bound_lis3_bup`, `bound_alis`) with the later employer `later` (`position.1`).
+pub async fn accepted_offers_of(
+    store: &Store,
+    hf: i64,
+    site: i64,
+    applicants: &[i64],
+    start: jiff::civil::Date,
+    position: (&str, Option<i64>),
+) -> Vec<i64> {
     let t = |s: &str| -> jiff::Timestamp { s.parse().unwrap_or_else(|e| panic!("{s}: {e}")) };
     let ctx = crate::Ctx::new(crate::Actor::system(), t("2027-02-22T09:00:00Z"));
-    let (round, offers) = open_offers(
+    let (round, offers) = open_offers_of(
         store,
         hf,
         site,
@@ -139,6 +152,7 @@ pub async fn accepted_offers(
         start,
         &ctx,
         t("2027-02-25T11:00:00Z"),
+        position,
     )
     .await;
     for (&offer, &applicant) in offers.iter().zip(applicants) {
@@ -162,6 +176,31 @@ pub async fn open_offers(
     start: jiff::civil::Date,
     ctx: &crate::Ctx,
     deadline: jiff::Timestamp,
+) -> (i64, Vec<i64>) {
+    open_offers_of(
+        store,
+        hf,
+        site,
+        applicants,
+        start,
+        ctx,
+        deadline,
+        ("ordinary", None),
+    )
+    .await
+}
+
+/// As [`open_offers`], for a position of `position.0`'s kind with later employer `position.1`.
+#[allow(clippy::too_many_arguments)]
+pub async fn open_offers_of(
+    store: &Store,
+    hf: i64,
+    site: i64,
+    applicants: &[i64],
+    start: jiff::civil::Date,
+    ctx: &crate::Ctx,
+    deadline: jiff::Timestamp,
+    position: (&str, Option<i64>),
 ) -> (i64, Vec<i64>) {
     use crate::advertisements::{NewAdvertisement, NewPosition};
     use crate::applications::Submit;
@@ -212,10 +251,10 @@ pub async fn open_offers(
                 screening: serde_json::json!([]),
                 auto_next_in_line: false,
                 positions: vec![NewPosition {
-                    kind: "ordinary".into(),
+                    kind: position.0.into(),
                     count,
                     municipality_id: None,
-                    later_employer_id: None,
+                    later_employer_id: position.1,
                 }],
             },
         )

@@ -277,6 +277,8 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::pages::rest::TEXTS,
     crate::pages::round_status::TEXTS,
     crate::pages::onboarding::TEXTS,
+    crate::pages::bound::TEXTS,
+    crate::pages::alis::TEXTS,
 ];
 
 static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {

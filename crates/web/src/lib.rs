@@ -156,6 +156,21 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/plikter", get(pages::obligations::overview))
         .route("/plikter/oppfylt", post(pages::obligations::register))
+        .route("/bundet", get(pages::bound::list))
+        .route("/bundet/kapasitet", get(pages::bound::capacity))
+        .route("/bundet/{id}", get(pages::bound::show))
+        .route("/bundet/{id}/plan", post(pages::bound::create))
+        .route("/bundet/{id}/kontrakt", post(pages::bound::contract))
+        .route("/bundet/{id}/fullfort", post(pages::bound::completion))
+        .route("/bundet/{id}/start", post(pages::bound::start))
+        .route("/bundet/{id}/endring", post(pages::bound::change))
+        .route(
+            "/alis-sykehus",
+            get(pages::alis::index).post(pages::alis::request),
+        )
+        .route("/alis-sykehus/avdelinger", post(pages::alis::departments))
+        .route("/alis-sykehus/{id}/tilbud", post(pages::alis::offer))
+        .route("/alis-sykehus/{id}/svar", post(pages::alis::answer))
         .route("/oppstart", get(pages::onboarding::index))
         .route(
             "/oppstart/krav",
@@ -577,6 +592,254 @@ pub async fn demo_history(store: &lis1_store::Store) -> anyhow::Result<()> {
             .await?;
     }
     demo_onboarding(store, site, hnt).await?;
+    demo_bound(store, round_id, site, hnt, hdir, &hash, &first).await?;
+    Ok(())
+}
+
+/// The demo's bound doctors of the spring 2026 round (issue 13): one LIS1 + LIS3 psychiatry and
+/// one LIS1 + LIS3 BUP at HNT, one LIS1 + ALIS in Levanger, all with the hospital part at
+/// Sykehuset Levanger from 1 September 2026 and the municipal part named (§ 13a, outside
+/// Levanger, so the §13b cohort and its lottery are as before). The psychiatry plan is made with
+/// the contract signed, the BUP plan is not made yet, the ALIS plan (salaried) starts a year
+/// after LIS1. And two ALIS requests from Levanger kommune to HNT (seed 003): one offered and
+/// awaiting confirmation, one in the queue.
+pub const DEMO_BOUND_DOCTORS: &[(&str, &str)] = &[
+    ("Vilde Psykiatri", "bundet.psykiatri@demo.lis1.no"),
+    ("Tobias Bup", "bundet.bup@demo.lis1.no"),
+    ("Kari Allmenn", "bundet.alis@demo.lis1.no"),
+];
+
+async fn demo_bound(
+    store: &lis1_store::Store,
+    round_id: i64,
+    site: i64,
+    hnt: i64,
+    hdir: i64,
+    hash: &str,
+    first: &lis1_store::rounds::OfferRoundTimes,
+) -> anyhow::Result<()> {
+    use jiff::civil::date;
+    use lis1_domain::access::{Grant, Role};
+    use lis1_domain::alis_hospital::{Period, RequestState};
+    use lis1_domain::bound::{AlisForm, PlanDates, Track};
+    use lis1_domain::org::OrgKind;
+    use lis1_store::advertisements::{NewAdvertisement, NewPosition};
+    use lis1_store::alis::{AlisOffer, NewAlisRequest};
+    use lis1_store::applications::Submit;
+    use lis1_store::bound::{NewPlan, PlanDate};
+    use lis1_store::offers::NewOffer;
+    use lis1_store::users::NewUser;
+    use lis1_store::{Actor, Ctx};
+
+    let at = |t: jiff::Timestamp| Ctx::new(Actor::system(), t);
+    let orgs = store.orgs().await?;
+    let muni = |code: &str| {
+        orgs.iter()
+            .find(|o| o.kind == OrgKind::Municipality && o.code.as_deref() == Some(code))
+            .map(|o| o.id)
+            .ok_or_else(|| anyhow::anyhow!("the demo municipality {code} is missing"))
+    };
+    let (levanger, verdal, stjordal, inderoy) =
+        (muni("5037")?, muni("5038")?, muni("5035")?, muni("5053")?);
+    let round = store.round(round_id).await?;
+    let ctx = at(round.announcement);
+    // (kind, later employer, position's municipality, the doctor's LIS1 municipality)
+    let rows = [
+        ("bound_lis3_psychiatry", hnt, None, verdal),
+        ("bound_lis3_bup", hnt, None, stjordal),
+        ("bound_alis", levanger, Some(levanger), inderoy),
+    ];
+    let ad = store
+        .create_advertisement(
+            &ctx,
+            &NewAdvertisement {
+                round_id,
+                hf_id: hnt,
+                hospital_site_id: site,
+                coupling: "section13a".into(),
+                title: "Bundne stillinger: LIS1 ved Sykehuset Levanger med LIS3 eller ALIS".into(),
+                description: "LIS1 (18 måneder) og LIS3 i psykiatri eller barne- og \
+                              ungdomspsykiatri ved HNT, eller ALIS i Levanger kommune, i én \
+                              ansettelse med utdanningsplan for 6,5 år."
+                    .into(),
+                municipality_ids: vec![verdal, stjordal, inderoy, levanger],
+                formal_criteria: serde_json::to_value(
+                    lis1_domain::advertisements::FormalCriteria::hnt(),
+                )?,
+                weighted_criteria: serde_json::json!(["Motivasjon for spesialiteten"]),
+                rubric: serde_json::to_value(lis1_domain::scoring::Rubric::hnt_default())?,
+                screening: serde_json::json!([]),
+                auto_next_in_line: false,
+                positions: rows
+                    .iter()
+                    .map(|(kind, later, m, _)| NewPosition {
+                        kind: (*kind).into(),
+                        count: 1,
+                        municipality_id: *m,
+                        later_employer_id: Some(*later),
+                    })
+                    .collect(),
+            },
+        )
+        .await?;
+    let positions = store.advertisement(ad).await?.positions;
+    let mut courses = Vec::new();
+    for (((name, email), row), position) in DEMO_BOUND_DOCTORS.iter().zip(&rows).zip(&positions) {
+        let applied = at(round.application_deadline - jiff::SignedDuration::from_hours(72));
+        let doctor = store
+            .create_user(
+                &applied,
+                &NewUser {
+                    email: (*email).into(),
+                    display_name: (*name).into(),
+                    password_hash: Some(hash.to_string()),
+                    is_demo: true,
+                    grants: vec![Grant {
+                        role: Role::Applicant,
+                        org: hdir,
+                    }],
+                },
+            )
+            .await?;
+        let application = store
+            .submit_application(
+                &applied,
+                &Submit {
+                    advertisement_id: ad,
+                    applicant_id: doctor,
+                    position_ids: vec![position.id],
+                    answers: serde_json::json!([]),
+                    motivation: "Jeg vil bli spesialist her.".into(),
+                    profile: serde_json::json!({"name": name}),
+                },
+            )
+            .await?
+            .id();
+        let offer = store
+            .make_offer(
+                &at(first.offer_at),
+                &NewOffer {
+                    position_id: position.id,
+                    application_id: application,
+                    offer_round: first.number,
+                    reply_deadline: first.reply_deadline,
+                },
+            )
+            .await?;
+        let answered = at(first.offer_at + jiff::SignedDuration::from_hours(24));
+        let visible_until = lis1_domain::offers::mark_visible_until(date(2026, 9, 1));
+        store
+            .accept_offer(&answered, offer, doctor, round_id, hnt, visible_until)
+            .await?;
+        courses.push(
+            store
+                .create_course_for_offer(&answered, offer, site, Some(row.3), date(2026, 9, 1))
+                .await?,
+        );
+    }
+    let made = at("2026-06-15T10:00:00Z".parse()?);
+    let standard = PlanDates::standard(date(2026, 9, 1));
+    store
+        .create_bound_plan(
+            &made,
+            &NewPlan {
+                course_id: courses[0],
+                track: Track::Lis3Psychiatry,
+                alis_form: None,
+                later_employer_id: hnt,
+                later_start: standard.later_start,
+                planned_end: standard.end,
+            },
+        )
+        .await?;
+    store
+        .set_bound_plan_date(
+            &made,
+            courses[0],
+            PlanDate::ContractSigned,
+            date(2026, 6, 10),
+            &[],
+        )
+        .await?;
+    store
+        .create_bound_plan(
+            &made,
+            &NewPlan {
+                course_id: courses[2],
+                track: Track::Alis,
+                alis_form: Some(AlisForm::Salaried),
+                later_employer_id: levanger,
+                later_start: date(2028, 9, 1),
+                planned_end: standard.end,
+            },
+        )
+        .await?;
+
+    // ALIS in hospital: HNT's departments and Levanger's two requests.
+    let asked = at("2026-10-01T09:00:00Z".parse()?);
+    let departments: Vec<String> = [
+        "Barne- og ungdomspsykiatri",
+        "Indremedisin",
+        "Kirurgi",
+        "Psykiatri",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    store
+        .set_alis_departments(&asked, hnt, &departments)
+        .await?;
+    let mut ids = Vec::new();
+    for (name, since, start, department) in [
+        (
+            "Åse Fastlege",
+            date(2024, 8, 1),
+            date(2027, 9, 1),
+            "Indremedisin",
+        ),
+        (
+            "Per Distrikt",
+            date(2025, 9, 1),
+            date(2028, 1, 3),
+            "Indremedisin",
+        ),
+    ] {
+        ids.push(
+            store
+                .create_alis_request(
+                    &asked,
+                    &NewAlisRequest {
+                        municipality_id: levanger,
+                        hf_id: hnt,
+                        site_id: Some(site),
+                        department,
+                        doctor_name: name,
+                        municipal_since: since,
+                        period: Period { start, months: 6 },
+                        agreement: "",
+                    },
+                    &[],
+                )
+                .await?,
+        );
+    }
+    store
+        .offer_alis(
+            &at("2026-11-02T09:00:00Z".parse()?),
+            ids[0],
+            RequestState::Queued,
+            &AlisOffer {
+                period: Period {
+                    start: date(2027, 9, 1),
+                    months: 6,
+                },
+                department: "Indremedisin",
+                site_id: Some(site),
+                reason: "",
+            },
+            &[],
+        )
+        .await?;
     Ok(())
 }
 
@@ -776,6 +1039,9 @@ pub fn spawn_housekeeping(state: AppState) {
             }
             if let Err(e) = lis1_app::jobs::onboarding(&state.app).await {
                 tracing::warn!(code = e.code(), "onboarding housekeeping failed");
+            }
+            if let Err(e) = lis1_app::jobs::bound(&state.app).await {
+                tracing::warn!(code = e.code(), "bound-position reminders failed");
             }
             match pages::obligations::remind(&state).await {
                 Ok(n) if n > 0 => tracing::info!(reminders = n, "sent deadline reminders"),

@@ -119,6 +119,23 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/onboarding_home.html"),
     ),
     (
+        "bound_list.html",
+        include_str!("../templates/bound_list.html"),
+    ),
+    (
+        "bound_plan.html",
+        include_str!("../templates/bound_plan.html"),
+    ),
+    (
+        "bound_capacity.html",
+        include_str!("../templates/bound_capacity.html"),
+    ),
+    (
+        "bound_home.html",
+        include_str!("../templates/bound_home.html"),
+    ),
+    ("alis.html", include_str!("../templates/alis.html")),
+    (
         "onboarding_requirements.html",
         include_str!("../templates/onboarding_requirements.html"),
     ),

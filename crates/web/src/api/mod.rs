@@ -5,6 +5,7 @@
 //! Authentication is the portal's session cookie; unsafe methods must send the session's CSRF
 //! token in `X-CSRF-Token` (see `GET /api/v1/me`).
 
+pub mod bound;
 pub mod onboarding;
 
 use axum::Json;
@@ -48,7 +49,8 @@ use crate::state::AppState;
         (name = "audit", description = "The audit log"),
         (name = "offers", description = "Offers (tilbud), answers and merking"),
         (name = "tokens", description = "API tokens of an organisation (its administrator)"),
-        (name = "onboarding", description = "Before each start: authorisation, forms and police certificate per course part")
+        (name = "onboarding", description = "Before each start: authorisation, forms and police certificate per course part"),
+        (name = "bound", description = "Bound positions (LIS1 + LIS3/ALIS): the education plan and the forward capacity")
     ),
     modifiers(&BearerAuth)
 )]
@@ -247,6 +249,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(offers::router())
         .merge(tokens::router())
         .merge(onboarding::routes())
+        .merge(bound::routes())
         .split_for_parts()
 }
 

@@ -117,6 +117,8 @@ pub async fn dashboard(
 
     // Issue 17: doctors not ready before a start (the read model `lis1_app::onboarding::home`).
     let onboarding = crate::pages::onboarding::home_block(&state, s, lang).await?;
+    // Issue 13: a bound doctor's plan, a later employer's deadlines.
+    let bound = crate::pages::bound::home_block(&state, s, lang).await?;
 
     crate::templates::render(
         "dashboard.html",
@@ -124,7 +126,7 @@ pub async fn dashboard(
             &state,
             &v,
             context! { grants => grants, cards => cards, places => places, awaiting => awaiting,
-            onboarding => onboarding },
+            onboarding => onboarding, bound => bound },
         ),
     )
 }

@@ -2,9 +2,11 @@
 //! user may do, calls the store, and renders a template with [`page`].
 
 pub mod ads;
+pub mod alis;
 pub mod applicants;
 pub mod apply;
 pub mod audit;
+pub mod bound;
 pub mod calendar;
 pub mod courses;
 pub mod dashboard;
@@ -72,6 +74,13 @@ pub const PERSONAL_READS: &[(&str, &str)] = &[
         "/api/v1/onboarding/cohorts/{site}/{cohort}/{part}",
         "onboarding.view",
     ),
+    // Bound positions (issue 13): the later employer's bound doctors, one doctor's plan (the
+    // doctor's own read is not logged).
+    ("/bundet", "bound_doctors.view"),
+    ("/bundet/{id}", "bound_plan.view"),
+    // ALIS in hospital (seed 003): the requests name the GP trainees.
+    ("/alis-sykehus", "alis_requests.view"),
+    ("/api/v1/bound/plans/{id}", "bound_plan.view"),
     // The API: offers of an advertisement (applicants by id), who is next (by name).
     ("/api/v1/advertisements/{id}/offers", "offers.view"),
     (
@@ -129,6 +138,9 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     // What an employer requires before the start: settings, no people.
     "/oppstart/krav",
     "/api/v1/onboarding/requirements",
+    // Bound positions' forward capacity: counts per organisation and year, no people.
+    "/bundet/kapasitet",
+    "/api/v1/bound/capacity",
     // An organisation's API tokens: names and scopes, no people.
     "/api-nokler",
     "/api/v1/organisations/{id}/tokens",
@@ -198,6 +210,17 @@ pub fn page(state: &AppState, v: &Visitor, extra: Value) -> Value {
                 )
             }) {
                 add("nav.onboarding", "/oppstart");
+            }
+            // Issue 13: bound positions — the later employers' doctors, the doctor's own plan,
+            // the forward capacity for the planners.
+            if authorize(p, &Action::ViewBoundCapacity { org: None }).is_ok() {
+                add("nav.bound", "/bundet");
+            }
+            if p.grants.iter().any(|g| {
+                use lis1_domain::access::Role::*;
+                matches!(g.role, Municipality | HfRecruiter | Directorate)
+            }) {
+                add("nav.alis", "/alis-sykehus");
             }
             add("nav.rest", "/reststillinger");
             add("nav.rounds", "/runder");

@@ -256,6 +256,8 @@ async fn render_page(
         .map_err(store_err(lang))?;
     // Issue 17: doctors not ready before a start are flagged here too.
     let onboarding = crate::pages::onboarding::home_block(state, s, lang).await?;
+    // Issue 13: bound positions' deadlines (the LIS3/ALIS contract, the start condition).
+    let bound = crate::pages::bound::home_block(state, s, lang).await?;
     let failed = error.is_some();
     let message = error.map(|e| e.message);
     let html = crate::templates::render(
@@ -266,7 +268,7 @@ async fn render_page(
             context! {
                 open => open, done => done, today => day.to_string(),
                 notice => notice.then(|| crate::i18n::t(lang, "obligations.saved")),
-                message => message, onboarding => onboarding,
+                message => message, onboarding => onboarding, bound => bound,
             },
         ),
     )?;

@@ -6,6 +6,7 @@
 mod ad_edit;
 mod ad_form;
 mod api;
+mod bound;
 mod lists;
 mod lottery;
 mod mail;

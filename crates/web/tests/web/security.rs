@@ -79,6 +79,8 @@ struct World {
     marked_round: i64,
     /// A police certificate copy HNT holds for viewing (course 0, hospital part).
     copy: String,
+    /// A bound LIS1 + LIS3 course whose later employer is HNT (issue 13).
+    bound_course: i64,
 }
 
 async fn world(app: &TestApp) -> World {
@@ -217,7 +219,64 @@ async fn world(app: &TestApp) -> World {
         .await;
     assert_eq!(up.status, StatusCode::SEE_OTHER, "{}", up.body);
     let copy = super::onboarding::token_of(up.location());
+    // A third doctor in a bound LIS1 + LIS3 position decided by HNT (issue 13); made after the
+    // marked round is found, so it stays the first test round.
+    let bound_doctor = store
+        .create_user(
+            &sys,
+            &lis1_store::users::NewUser {
+                email: "bundet@demo.lis1.no".into(),
+                display_name: "Berit Bundet".into(),
+                password_hash: None,
+                is_demo: true,
+                grants: vec![lis1_domain::access::Grant {
+                    role: lis1_domain::access::Role::Applicant,
+                    org: hnt_org,
+                }],
+            },
+        )
+        .await
+        .unwrap();
+    let bound_offer = lis1_store::testing::accepted_offers_of(
+        store,
+        hnt_org,
+        site,
+        &[bound_doctor],
+        date(2028, 3, 1),
+        ("bound_lis3_bup", Some(hnt_org)),
+    )
+    .await;
+    let bound_course = store
+        .create_course_for_offer(&sys, bound_offer[0], site, None, date(2028, 3, 1))
+        .await
+        .unwrap();
+    // A municipality's request for ALIS service at HNT (seed 003).
+    store
+        .set_alis_departments(&sys, hnt_org, &["Indremedisin".to_string()])
+        .await
+        .unwrap();
+    store
+        .create_alis_request(
+            &sys,
+            &lis1_store::alis::NewAlisRequest {
+                municipality_id: levanger_org,
+                hf_id: hnt_org,
+                site_id: None,
+                department: "Indremedisin",
+                doctor_name: "Åse ALIS",
+                municipal_since: date(2025, 1, 1),
+                period: lis1_domain::alis_hospital::Period {
+                    start: date(2027, 9, 1),
+                    months: 6,
+                },
+                agreement: "",
+            },
+            &[],
+        )
+        .await
+        .unwrap();
     World {
+        bound_course,
         copy,
         ids,
         lise_app,
@@ -318,6 +377,13 @@ fn personal_visits(w: &World) -> HashMap<&'static str, (&'static str, String)> {
                 format!("/api/v1/onboarding/cohorts/{}/2028-09-01/hospital", w.site),
             ),
         ),
+        ("/bundet", (hnt, "/bundet".to_string())),
+        ("/alis-sykehus", (hnt, "/alis-sykehus".to_string())),
+        (
+            "/api/v1/bound/plans/{id}",
+            (hnt, format!("/api/v1/bound/plans/{}", w.bound_course)),
+        ),
+        ("/bundet/{id}", (hnt, format!("/bundet/{}", w.bound_course))),
         (
             "/api/v1/advertisements/{id}/offers",
             (hnt, format!("/api/v1/advertisements/{ad}/offers")),
