@@ -318,6 +318,8 @@ pub async fn request_correction(app: &App, caller: &Caller, text: &str) -> Resul
 pub struct RetentionReport {
     /// Applications deleted (with everything that hung on them).
     pub applications: usize,
+    /// Rest-position applications deleted (with their offers).
+    pub rest_applications: usize,
     /// Documents deleted.
     pub documents: usize,
     /// Sent mails deleted.
@@ -351,6 +353,23 @@ pub async fn apply_retention(app: &App) -> Result<RetentionReport> {
             }
         }
         report.applications += deleted;
+        if (due.len() as i64) < BATCH || deleted == 0 {
+            break;
+        }
+    }
+    loop {
+        let due = app.store.expired_rest_applications(cutoff, BATCH).await?;
+        let mut deleted = 0;
+        for id in &due {
+            if app
+                .store
+                .delete_expired_rest_application(&ctx, *id, cutoff)
+                .await?
+            {
+                deleted += 1;
+            }
+        }
+        report.rest_applications += deleted;
         if (due.len() as i64) < BATCH || deleted == 0 {
             break;
         }

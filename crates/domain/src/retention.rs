@@ -5,7 +5,7 @@
 //!
 //! | data | kept until | why |
 //! | --- | --- | --- |
-//! | an application that did not lead to a hire (with its points, notes, comments, place on the innstilling, offers declined, expired or withdrawn) | 6 months after the round's start date | long enough for complaints about the hiring (forvaltningsloven § 29: three weeks; a claim under likestillings- og diskrimineringsloven must be raised within a reasonable time — six months is the norm used by Norwegian public employers), and then nothing needs it |
+//! | an application that did not lead to a hire (with its points, notes, comments, place on the innstilling, offers declined, expired or withdrawn); likewise an application for a rest position, once the position is filled or closed | 6 months after the round's start date (the rest position's start) | long enough for complaints about the hiring (forvaltningsloven § 29: three weeks; a claim under likestillings- og diskrimineringsloven must be raised within a reasonable time — six months is the norm used by Norwegian public employers), and then nothing needs it |
 //! | an application that led to a hire | while the course runs, then by the employer's archive rules (not deleted here) | it documents the employment |
 //! | a document (CV, diploma, authorisation, language test) | 6 months after the last use: upload, or the start of the last round the owner applied in, whichever is later; never while the owner has an application within its retention period | its purpose is the applications it supports |
 //! | a sent e-mail (address, body) | 90 days after it was sent | shows a person what they were told if they ask soon after; the event itself is in the audit log |

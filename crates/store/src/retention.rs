@@ -31,6 +31,8 @@ pub struct CorrectionRequest {
 crate::store_ops! {
     fn expired_applications(&self, cutoff: Date, limit: i64) -> Result<Vec<i64>>;
     fn delete_expired_application(&self, ctx: &Ctx, id: i64, cutoff: Date) -> Result<bool>;
+    fn expired_rest_applications(&self, cutoff: Date, limit: i64) -> Result<Vec<i64>>;
+    fn delete_expired_rest_application(&self, ctx: &Ctx, id: i64, cutoff: Date) -> Result<bool>;
     fn expired_documents(&self, cutoff: Date, today: Date, limit: i64) -> Result<Vec<i64>>;
     fn delete_expired_document(&self, ctx: &Ctx, id: i64) -> Result<bool>;
     fn delete_sent_mail_before(&self, before: Timestamp) -> Result<u64>;
@@ -50,6 +52,14 @@ const EXPIRED_APPLICATION: &str = "FROM applications a \
          AND (o.state IN ('accepted', 'resigned') \
               OR EXISTS (SELECT 1 FROM courses c WHERE c.offer_id = o.id) \
               OR EXISTS (SELECT 1 FROM rest_positions rp WHERE rp.source_offer_id = o.id)))";
+
+/// Applications for rest positions that are no longer open and began before the cut-off, with
+/// no accepted offer.
+const EXPIRED_REST_APPLICATION: &str = "FROM rest_applications ra \
+     JOIN rest_positions rp ON rp.id = ra.rest_position_id \
+     WHERE rp.state <> 'open' AND rp.period_from < $1 \
+     AND NOT EXISTS (SELECT 1 FROM rest_offers ro WHERE ro.rest_application_id = ra.id \
+         AND ro.state = 'accepted')";
 
 impl Tx {
     /// Up to `limit` applications due for deletion (see [`EXPIRED_APPLICATION`]), oldest first.
@@ -110,6 +120,67 @@ impl Tx {
                 object_id: id.to_string(),
                 summary: json!({"advertisement_id": ad, "applicant_id": applicant,
                     "rule": "unsuccessful_application", "rows": removed}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// Up to `limit` rest-position applications due for deletion (see
+    /// [`EXPIRED_REST_APPLICATION`]), oldest first.
+    pub async fn expired_rest_applications(
+        &mut self,
+        cutoff: Date,
+        limit: i64,
+    ) -> Result<Vec<i64>> {
+        on_tx!(self, conn => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT ra.id {EXPIRED_REST_APPLICATION} ORDER BY ra.id LIMIT $2"
+            )))
+            .bind(conv::date(cutoff))
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.iter().map(|r| Ok(r.try_get::<i64, _>(0)?)).collect()
+        })
+    }
+
+    /// Deletes one expired rest-position application and its offers (none accepted), in one
+    /// transaction, checking again that it is due. `false` if it no longer is.
+    pub async fn delete_expired_rest_application(
+        &mut self,
+        ctx: &Ctx,
+        id: i64,
+        cutoff: Date,
+    ) -> Result<bool> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
+            let due: Option<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT ra.rest_position_id, ra.applicant_id {EXPIRED_REST_APPLICATION} AND ra.id = $2"
+            )))
+            .bind(conv::date(cutoff))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((position, applicant)) = due else {
+                return Ok(false);
+            };
+            let offers = sqlx::query("DELETE FROM rest_offers WHERE rest_application_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query("DELETE FROM rest_applications WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            tx.append_audit(ctx, Event {
+                action: "retention.rest_application_deleted",
+                object_type: "rest_application",
+                object_id: id.to_string(),
+                summary: json!({"rest_position_id": position, "applicant_id": applicant,
+                    "rule": "unsuccessful_application", "rest_offers": offers}),
             })
             .await?;
             tx.commit().await?;

@@ -185,6 +185,75 @@ both_backends!(
         assert!(docs(c.lars_doc).await, "Lars's document is deleted");
         assert!(!docs(c.lise_doc).await, "Lise's document is kept");
 
+        // A rest position (Levanger, from 1 March 2028) that Lars applied for and that was
+        // closed: his application goes too; one applied for but still open stays.
+        let levanger = org_id(&app.state.store.orgs().await.unwrap(), "Levanger kommune");
+        let mut rest = Vec::new();
+        for title in ["Lukket", "Åpen"] {
+            let id = app
+                .state
+                .store
+                .create_rest_position(
+                    &Ctx::new(Actor::system(), "2028-01-10T09:00:00Z".parse().unwrap()),
+                    &lis1_store::rest_positions::NewRestPosition {
+                        employer_id: levanger,
+                        source_position_id: None,
+                        reason: lis1_domain::offers::VacancyReason::NotFilledAfterOfferRounds,
+                        title: title.into(),
+                        description: "Reststilling".into(),
+                        period_from: date(2028, 3, 1),
+                        period_to: date(2028, 8, 31),
+                    },
+                )
+                .await
+                .unwrap();
+            let applied = app
+                .state
+                .store
+                .apply_rest_position(
+                    &Ctx::new(
+                        Actor::user_only(c.lars),
+                        "2028-01-11T09:00:00Z".parse().unwrap(),
+                    ),
+                    id,
+                    c.lars,
+                    "Jeg vil gjerne.",
+                    &serde_json::json!({}),
+                )
+                .await
+                .unwrap();
+            let _ = applied;
+            rest.push(id);
+        }
+        app.state
+            .store
+            .close_rest_position(
+                &Ctx::new(Actor::system(), "2028-02-01T09:00:00Z".parse().unwrap()),
+                rest[0],
+                "Ikke lenger behov",
+            )
+            .await
+            .unwrap();
+        let report = lis1_app::privacy::apply_retention(a).await.unwrap();
+        assert_eq!(report.rest_applications, 1, "{report:?}");
+        let left = |id| {
+            count(
+                &app,
+                "SELECT COUNT(*) FROM rest_applications WHERE rest_position_id = $1",
+                id,
+            )
+        };
+        assert_eq!(
+            left(rest[0]).await,
+            0,
+            "the closed position's application is deleted"
+        );
+        assert_eq!(
+            left(rest[1]).await,
+            1,
+            "the open position's application is kept"
+        );
+
         // A second run finds nothing more of theirs, and changes nothing.
         let again = lis1_app::privacy::apply_retention(a).await.unwrap();
         assert_eq!(again.applications, 0, "{again:?}");
