@@ -14,6 +14,7 @@
 //! Layout: one module per area, named as the users name it.
 
 pub mod ads;
+pub mod applications;
 pub mod clock;
 pub mod error;
 pub mod hpr;
