@@ -597,6 +597,29 @@ pub async fn set_recommendation(
     let now = app.now();
     let mut tx = app.begin().await?;
     let c = AdContext::load(&mut tx, ad_id).await?;
+    // Whoever decides on none of its positions is refused before their input is looked at.
+    let mut refusal = None;
+    for p in &c.ad.positions {
+        match authorize(
+            &caller.principal,
+            &Action::Recommend {
+                hf: &c.hf_path,
+                later_employer: p.later_employer_id,
+            },
+        ) {
+            Ok(_) => {
+                refusal = None;
+                break;
+            }
+            // The first refusal says why (a token's missing scope, or the role).
+            Err(d) => {
+                refusal.get_or_insert(d);
+            }
+        }
+    }
+    if let Some(d) = refusal {
+        return Err(d.into());
+    }
     if rankings.is_empty() {
         return Err(Error::field_text(
             "positions",
