@@ -9,7 +9,7 @@ use super::*;
 
 impl TestApp {
     /// A JSON request with a bearer token (and optional extra headers).
-    async fn with_token(
+    pub(crate) async fn with_token(
         &self,
         method: &str,
         path: &str,

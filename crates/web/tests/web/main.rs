@@ -9,6 +9,7 @@ mod api;
 mod lists;
 mod lottery;
 mod mail;
+mod matrix;
 mod obligations;
 mod offers_followup;
 mod onboarding;
