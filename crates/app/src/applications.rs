@@ -279,6 +279,57 @@ pub async fn adjust_points(
     app.commit(tx, caller).await
 }
 
+/// The longest comment, in characters.
+pub const MAX_COMMENT: usize = 5000;
+
+/// Comments on an applicant (those who take part in the hiring: the hospital trust, registered
+/// participants, a bound position's later employer on that position's applicants — not the
+/// directorate, see `Action::CommentOnApplicant`). Returns the comment's id.
+pub async fn comment(
+    app: &App,
+    caller: &Caller,
+    ad_id: i64,
+    application_id: i64,
+    text: &str,
+) -> Result<i64> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let (c, a) = load_application(&mut tx, ad_id, application_id).await?;
+    let participant = is_participant(&mut tx, c.ad.id, caller.user_id).await?;
+    let later = c.later_employers();
+    let grant = authorize(
+        &caller.principal,
+        &Action::CommentOnApplicant {
+            hf: &c.hf_path,
+            participant,
+            later_employers: &later,
+        },
+    )?;
+    if !in_scope(&visible_positions(caller, &c, grant), &a) {
+        return Err(Error::forbidden(Denied::new("view_applicants")));
+    }
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > MAX_COMMENT {
+        return Err(Error::field_text(
+            "text",
+            "comment_invalid",
+            "Skriv en kommentar på høyst 5000 tegn.",
+            "Write a comment of at most 5,000 characters.",
+        ));
+    }
+    let id = tx
+        .comment(
+            &caller.ctx(grant, now),
+            a.id,
+            caller.user_id,
+            grant.org,
+            text,
+        )
+        .await?;
+    app.commit(tx, caller).await?;
+    Ok(id)
+}
+
 /// One application, scored by the advertisement's rubric and checked against its formal
 /// criteria, as of the application deadline.
 #[derive(Debug, Clone)]

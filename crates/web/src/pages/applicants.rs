@@ -18,7 +18,6 @@ use lis1_domain::advertisements::{Answer, PositionKind};
 use lis1_domain::offers::NextInLineMode;
 use lis1_domain::profiles::EducationRegion;
 use lis1_domain::scoring::Points;
-use lis1_store::applications::Application;
 use lis1_store::audit::Event;
 use lis1_store::{Actor, Ctx};
 use minijinja::{Value, context};
@@ -514,29 +513,6 @@ fn ids(ad: &str, app: &str, lang: Lang) -> Result<(i64, i64), AppError> {
     ))
 }
 
-async fn load_for_write(
-    state: &AppState,
-    v: &Visitor,
-    ad: &str,
-    app: &str,
-) -> Result<(AdContext, Application), AppError> {
-    let lang = v.lang;
-    let (ad, app): (i64, i64) = (
-        ad.parse().map_err(|_| AppError::not_found(lang))?,
-        app.parse().map_err(|_| AppError::not_found(lang))?,
-    );
-    let c = crate::pages::ads::load(state, ad, lang).await?;
-    let a = state
-        .store
-        .application(app)
-        .await
-        .map_err(|e| AppError::store(e, lang))?;
-    if a.advertisement_id != ad {
-        return Err(AppError::not_found(lang));
-    }
-    Ok((c, a))
-}
-
 /// The assessment form.
 #[derive(Debug, Deserialize)]
 pub struct AssessForm {
@@ -622,36 +598,12 @@ pub async fn comment(
     let lang = v.lang;
     let s = v.require()?;
     s.check_csrf(&f.csrf_token, lang)?;
-    let (c, a) = load_for_write(&state, &v, &ad, &app).await?;
-    let grant = comment_grant(&state, s, &c, lang).await?;
-    if !in_scope(&visible_positions(s, &c, grant), &a) {
-        return Err(AppError::domain(
-            StatusCode::FORBIDDEN,
-            &lis1_domain::access::Denied::new("view_applicants"),
-            lang,
-        ));
-    }
-    let text = f.text.trim();
-    if text.is_empty() || text.chars().count() > 5000 {
-        return Err(AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "comment_invalid",
-            lang.pick(
-                "Skriv en kommentar på høyst 5000 tegn.",
-                "Write a comment of at most 5,000 characters.",
-            ),
-        )
-        .in_lang(lang));
-    }
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    state
-        .store
-        .comment(&ctx, a.id, s.user.id, grant.org, text)
+    let (ad, app) = ids(&ad, &app, lang)?;
+    uc::comment(&state.app, &s.caller(), ad, app, &f.text)
         .await
-        .map_err(|e| AppError::store(e, lang))?;
+        .map_err(|e| AppError::app(e, lang))?;
     Ok(Redirect::to(&format!(
-        "/utlysninger/{}/sokere/{}?lagret=1#kommentarer",
-        c.ad.id, a.id
+        "/utlysninger/{ad}/sokere/{app}?lagret=1#kommentarer"
     ))
     .into_response())
 }
