@@ -29,6 +29,9 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_advertisements))
         .routes(routes!(list_applicants))
         .routes(routes!(get_recommendation, set_recommendation))
+        .routes(routes!(assess_applicant))
+        .routes(routes!(adjust_points))
+        .routes(routes!(comment_on_applicant))
         .routes(routes!(submit_application))
         .routes(routes!(withdraw_application))
 }
@@ -436,6 +439,146 @@ async fn set_recommendation(
     Ok(with_etag(StatusCode::NO_CONTENT.into_response(), &version))
 }
 
+/// The recruiters' assessment of an applicant.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssessmentRequest {
+    /// Shortlisted for interview.
+    pub shortlisted: bool,
+    /// Interview notes (kept up to 10,000 characters); replaces the earlier notes.
+    #[serde(default)]
+    pub notes: String,
+}
+
+/// Shortlists an applicant for interview (or not) and sets the interview notes (scope
+/// `applications:write`; the hospital trust's recruiters).
+#[utoipa::path(put, path = "/api/v1/advertisements/{id}/applicants/{application}/assessment", tag = "hiring",
+    params(("id" = i64, Path, description = "Advertisement id"), ("application" = i64, Path, description = "Application id")),
+    request_body = AssessmentRequest,
+    security(("token" = []), ("session" = [])),
+    responses((status = 204),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_json`"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden`, `insufficient_scope`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such advertisement, or no such application to it")))]
+async fn assess_applicant(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path((ad, application)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<StatusCode, AppError> {
+    let s = v.require_api()?;
+    let (ad, application) = (id(&ad, &v)?, id(&application, &v)?);
+    let req: AssessmentRequest = parse_json(&body, v.lang)?;
+    uc::assess(
+        &state.app,
+        &s.caller(),
+        ad,
+        application,
+        req.shortlisted,
+        &req.notes,
+    )
+    .await
+    .map_err(app_err(v.lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A change of an applicant's points.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustmentRequest {
+    /// Points to add (negative to subtract), -100 to 100 and not 0, at most two decimals.
+    #[schema(example = 1.5, minimum = -100, maximum = 100)]
+    pub delta: f64,
+    /// Why (1–500 characters); logged with the change.
+    pub reason: String,
+}
+
+/// The hundredths of `points`, if it has at most two decimals.
+fn hundredths(points: f64) -> Option<i64> {
+    let h = (points * 100.0).round();
+    // Far beyond the allowed range is refused by the use case; here only the shape matters.
+    if (points * 100.0 - h).abs() > 1e-6 || h.abs() > 1e12 {
+        return None;
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    Some(h as i64)
+}
+
+/// Adjusts an applicant's points with a reason (scope `applications:write`; the hospital
+/// trust's recruiters). Points are guidance (004 §2.7); each change is logged with its reason.
+#[utoipa::path(post, path = "/api/v1/advertisements/{id}/applicants/{application}/adjustments", tag = "hiring",
+    params(("id" = i64, Path, description = "Advertisement id"), ("application" = i64, Path, description = "Application id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the change is made once")),
+    request_body = AdjustmentRequest,
+    security(("token" = []), ("session" = [])),
+    responses((status = 204),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_json`"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden`, `insufficient_scope`"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`adjustment_invalid`: 0, outside -100 to 100, more than two decimals, or no reason; `idempotency_key_reused`")))]
+async fn adjust_points(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path((ad, application)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<StatusCode, AppError> {
+    let s = v.require_api()?;
+    let (ad, application) = (id(&ad, &v)?, id(&application, &v)?);
+    let req: AdjustmentRequest = parse_json(&body, v.lang)?;
+    // Too many decimals is refused by the use case like any bad change (0 is never allowed).
+    let delta = hundredths(req.delta).unwrap_or(0);
+    uc::adjust_points(&state.app, &s.caller(), ad, application, delta, &req.reason)
+        .await
+        .map_err(app_err(v.lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A comment.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentRequest {
+    /// The comment, 1–5,000 characters.
+    pub text: String,
+}
+
+/// A comment made.
+#[derive(Serialize, ToSchema)]
+pub struct CommentedDto {
+    /// The comment's id.
+    pub comment_id: i64,
+}
+
+/// Comments on an applicant (scope `applications:write`): those who take part in the hiring —
+/// the hospital trust, registered coordinators and union representatives, a bound position's
+/// later employer on its applicants. Not the directorate (it supervises the hiring).
+#[utoipa::path(post, path = "/api/v1/advertisements/{id}/applicants/{application}/comments", tag = "hiring",
+    params(("id" = i64, Path, description = "Advertisement id"), ("application" = i64, Path, description = "Application id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the comment is made once")),
+    request_body = CommentRequest,
+    security(("token" = []), ("session" = [])),
+    responses((status = 201, body = CommentedDto),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_json`"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden`, `insufficient_scope`"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`comment_invalid`, `idempotency_key_reused`")))]
+async fn comment_on_applicant(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path((ad, application)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let s = v.require_api()?;
+    let (ad, application) = (id(&ad, &v)?, id(&application, &v)?);
+    let req: CommentRequest = parse_json(&body, v.lang)?;
+    let comment_id = uc::comment(&state.app, &s.caller(), ad, application, &req.text)
+        .await
+        .map_err(app_err(v.lang))?;
+    Ok((StatusCode::CREATED, Json(CommentedDto { comment_id })).into_response())
+}
+
 /// An application as a doctor sends it.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -529,4 +672,18 @@ async fn withdraw_application(
         .await
         .map_err(app_err(v.lang))?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hundredths;
+
+    #[test]
+    fn points_are_taken_with_at_most_two_decimals() {
+        assert_eq!(hundredths(1.5), Some(150));
+        assert_eq!(hundredths(-0.25), Some(-25));
+        assert_eq!(hundredths(0.1 + 0.2), Some(30));
+        assert_eq!(hundredths(1.005), None);
+        assert_eq!(hundredths(1e300), None);
+    }
 }

@@ -817,6 +817,74 @@ both_backends!(
             .await;
         assert_eq!(back.status, StatusCode::NO_CONTENT, "{}", back.body);
 
+        // Assess, adjust points and comment through the API; the applicant list shows it.
+        let one = format!("/api/v1/advertisements/{}/applicants/{a1}", ids.ad);
+        let assessed = app
+            .with_token(
+                "PUT",
+                &format!("{one}/assessment"),
+                &token,
+                Some(r#"{"shortlisted": true, "notes": "Intervju 3. mars"}"#),
+                &[],
+            )
+            .await;
+        assert_eq!(assessed.status, StatusCode::NO_CONTENT, "{}", assessed.body);
+        let before_points = page1.json()["items"][0]["points"].as_f64().unwrap();
+        for (body, code) in [
+            (
+                r#"{"delta": 1.005, "reason": "Vakt"}"#,
+                "adjustment_invalid",
+            ),
+            (r#"{"delta": 0, "reason": "Vakt"}"#, "adjustment_invalid"),
+            (r#"{"delta": 1.5, "reason": " "}"#, "adjustment_invalid"),
+        ] {
+            let r = app
+                .with_token(
+                    "POST",
+                    &format!("{one}/adjustments"),
+                    &token,
+                    Some(body),
+                    &[],
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{body}: {}",
+                r.body
+            );
+            assert_eq!(r.json()["code"], code, "{body}");
+        }
+        assert!(app.state.store.adjustments(a1).await.unwrap().is_empty());
+        let adjusted = app
+            .with_token(
+                "POST",
+                &format!("{one}/adjustments"),
+                &token,
+                Some(r#"{"delta": 1.5, "reason": "Vaktarbeid som ikke står i CV-en"}"#),
+                &[],
+            )
+            .await;
+        assert_eq!(adjusted.status, StatusCode::NO_CONTENT, "{}", adjusted.body);
+        let commented = app
+            .with_token(
+                "POST",
+                &format!("{one}/comments"),
+                &token,
+                Some(r#"{"text": "Sterk kandidat."}"#),
+                &[],
+            )
+            .await;
+        assert_eq!(commented.status, StatusCode::CREATED, "{}", commented.body);
+        let listed = app
+            .with_token("GET", &format!("{applicants}?limit=1"), &token, None, &[])
+            .await;
+        let lise_row = &listed.json()["items"][0];
+        assert_eq!(lise_row["shortlisted"], true);
+        assert_eq!(lise_row["adjustment"], 1.5);
+        assert_eq!(lise_row["points"].as_f64().unwrap(), before_points + 1.5);
+        assert_eq!(app.state.store.comments(a1).await.unwrap().len(), 1);
+
         // Offers in the first offer round; Lise accepts through the API; the HR system reads it.
         let round = super::offers_followup::spring_round(&app).await;
         advance_to(&app, round.offer_rounds[0].offer_at);

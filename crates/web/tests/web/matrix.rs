@@ -56,6 +56,9 @@ const CALLERS: [&str; 18] = [
 const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/advertisements", "AAA-A-----------AA"),
     ("GET /api/v1/advertisements/{id}/applicants", "A-A-A-----------AA"),
+    ("POST /api/v1/advertisements/{id}/applicants/{application}/adjustments", "--A-------------A-"),
+    ("PUT /api/v1/advertisements/{id}/applicants/{application}/assessment", "--A-------------A-"),
+    ("POST /api/v1/advertisements/{id}/applicants/{application}/comments", "--A-------------A-"),
     ("POST /api/v1/advertisements/{id}/applications", "--------------AA--"),
     ("PUT /api/v1/advertisements/{id}/next-in-line", "--A-------------A-"),
     ("GET /api/v1/advertisements/{id}/offers", "AAA-A-----------AA"),
@@ -247,6 +250,7 @@ fn fill(path: &str, w: &World) -> String {
     };
     path.replace("{id}", &id.to_string())
         .replace("{position}", &w.ordinary.to_string())
+        .replace("{application}", &w.lise_app.to_string())
         .replace("{year}", "2027")
         .replace("{token}", &w.spare_token.to_string())
         .replace("{site}", &w.site.to_string())
@@ -276,6 +280,16 @@ fn body(op: &str, w: &World) -> Option<String> {
         // The innstilling as it is.
         "PUT /api/v1/advertisements/{id}/recommendation" => {
             serde_json::json!({"positions": [{"position_id": w.ordinary, "ranked": [w.lise_app, w.lars_app]}]})
+        }
+        // Her assessment as it is; a change of 0 points and an empty comment are refused.
+        "PUT /api/v1/advertisements/{id}/applicants/{application}/assessment" => {
+            serde_json::json!({"shortlisted": false, "notes": ""})
+        }
+        "POST /api/v1/advertisements/{id}/applicants/{application}/adjustments" => {
+            serde_json::json!({"delta": 0, "reason": "Matrise"})
+        }
+        "POST /api/v1/advertisements/{id}/applicants/{application}/comments" => {
+            serde_json::json!({"text": ""})
         }
         // Lise's offer is accepted: answering or withdrawing it again is refused.
         "POST /api/v1/offers/{id}/answer" => serde_json::json!({"answer": "accept"}),
