@@ -13,7 +13,7 @@ use lis1_domain::advertisements::{self as ads, Answer, CriterionCheck, PositionK
 use lis1_domain::profiles::{EducationRegion, Profile};
 use lis1_domain::scoring::{self, Points, Score};
 use lis1_store::Tx;
-use lis1_store::applications::{Application, Submit, Submitted};
+use lis1_store::applications::{Adjustment, Application, Comment, DocumentMeta, Submit, Submitted};
 use lis1_store::audit::Event;
 use serde::Serialize;
 
@@ -479,6 +479,85 @@ pub async fn applicants(app: &App, caller: &Caller, ad_id: i64) -> Result<Applic
     .await?;
     tx.commit().await?;
     Ok(Applicants { ad: c, scored })
+}
+
+/// One application in full, as those who may see it read it.
+#[derive(Debug, Clone)]
+pub struct ApplicationView {
+    /// The advertisement.
+    pub ad: AdContext,
+    /// The application, scored.
+    pub scored: Scored,
+    /// The applicant's documents.
+    pub documents: Vec<DocumentMeta>,
+    /// Comments on it, oldest first.
+    pub comments: Vec<Comment>,
+    /// The recruiters' changes of its points, oldest first.
+    pub adjustments: Vec<Adjustment>,
+}
+
+/// One submitted application to an advertisement, in full, for someone who may see the
+/// advertisement's applicants (a bound position's later employer: its applicants only). The
+/// read is logged (`application.view`).
+pub async fn application_view(
+    app: &App,
+    caller: &Caller,
+    ad_id: i64,
+    application_id: i64,
+) -> Result<ApplicationView> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let c = AdContext::load(&mut tx, ad_id).await?;
+    let grant = view_grant(&mut tx, caller, &c).await?;
+    let a = tx.application(application_id).await?;
+    if a.advertisement_id != ad_id || a.state != "submitted" {
+        return Err(Error::not_found());
+    }
+    if !in_scope(&visible_positions(caller, &c, grant), &a) {
+        return Err(Error::forbidden(Denied::new("view_applicants")));
+    }
+    tx.log(
+        &caller.ctx(grant, now),
+        Event {
+            action: "application.view",
+            object_type: "application",
+            object_id: application_id.to_string(),
+            summary: serde_json::json!({"applicant_id": a.applicant_id}),
+        },
+    )
+    .await?;
+    let documents = tx.documents(a.applicant_id).await?;
+    let comments = tx.comments(application_id).await?;
+    let adjustments = tx.adjustments(application_id).await?;
+    tx.commit().await?;
+    let scored = score_all(&c, vec![a])
+        .into_iter()
+        .next()
+        .ok_or_else(Error::not_found)?;
+    Ok(ApplicationView {
+        ad: c,
+        scored,
+        documents,
+        comments,
+        adjustments,
+    })
+}
+
+/// Whether the caller may comment on the advertisement's applicants.
+pub async fn may_comment(app: &App, caller: &Caller, c: &AdContext) -> Result<bool> {
+    let mut tx = app.begin().await?;
+    let participant = is_participant(&mut tx, c.ad.id, caller.user_id).await?;
+    tx.commit().await?;
+    let later = c.later_employers();
+    Ok(authorize(
+        &caller.principal,
+        &Action::CommentOnApplicant {
+            hf: &c.hf_path,
+            participant,
+            later_employers: &later,
+        },
+    )
+    .is_ok())
 }
 
 /// One entry of a position's innstilling.

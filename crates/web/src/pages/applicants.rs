@@ -177,27 +177,6 @@ async fn view_grant(
     .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))
 }
 
-/// The grant under which `s` comments on the advertisement's applicants (not the directorate:
-/// see `Action::CommentOnApplicant`).
-async fn comment_grant(
-    state: &AppState,
-    s: &SignedIn,
-    c: &AdContext,
-    lang: Lang,
-) -> Result<Grant, AppError> {
-    let participant = participant(state, c.ad.id, s.user.id, lang).await?;
-    let later = c.later_employers();
-    authorize(
-        &s.principal,
-        &Action::CommentOnApplicant {
-            hf: &c.hf_path,
-            participant,
-            later_employers: &later,
-        },
-    )
-    .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))
-}
-
 /// Which positions' applicants `s` may see under `grant`: `None` for all of them (the hospital,
 /// the directorate, registered participants); otherwise only the bound positions whose later
 /// employer the grant is held in (004: the later employer decides on those, and needs no more).
@@ -392,49 +371,17 @@ pub async fn show(
         ad.parse().map_err(|_| AppError::not_found(lang))?,
         app.parse().map_err(|_| AppError::not_found(lang))?,
     );
-    let c = crate::pages::ads::load(&state, ad, lang).await?;
-    let grant = view_grant(&state, s, &c, lang).await?;
-    let a = state
-        .store
-        .application(app)
+    // The use case checks who may see it and logs the read (personal data).
+    let view = uc::application_view(&state.app, &s.caller(), ad, app)
         .await
-        .map_err(|e| AppError::store(e, lang))?;
-    if a.advertisement_id != ad || a.state != "submitted" {
-        return Err(AppError::not_found(lang));
-    }
-    if !in_scope(&visible_positions(s, &c, grant), &a) {
-        return Err(AppError::domain(
-            StatusCode::FORBIDDEN,
-            &lis1_domain::access::Denied::new("view_applicants"),
-            lang,
-        ));
-    }
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    state
-        .store
-        .log(
-            &ctx,
-            Event {
-                action: "application.view",
-                object_type: "application",
-                object_id: app.to_string(),
-                summary: serde_json::json!({"applicant_id": a.applicant_id}),
-            },
-        )
-        .await
-        .map_err(|e| AppError::store(e, lang))?;
-    let scored = score_all(&c, vec![a.clone()]);
-    let Some(x) = scored.first() else {
-        return Err(AppError::not_found(lang));
-    };
+        .map_err(|e| AppError::app(e, lang))?;
+    let (c, x) = (&view.ad, &view.scored);
+    let a = &x.app;
     let p = &x.profile;
-    let docs: Vec<_> = state
-        .store
-        .documents(a.applicant_id)
-        .await
-        .map_err(|e| AppError::store(e, lang))?
-        .into_iter()
-        .map(|d| context! { id => d.id, filename => d.filename, kind => crate::i18n::t(lang, &format!("docs.kind_{}", d.kind)) })
+    let docs: Vec<_> = view
+        .documents
+        .iter()
+        .map(|d| context! { id => d.id, filename => d.filename.clone(), kind => crate::i18n::t(lang, &format!("docs.kind_{}", d.kind)) })
         .collect();
     let questions = c.screening();
     let answers: Vec<_> = serde_json::from_value::<Vec<(String, Answer)>>(a.answers.clone())
@@ -464,24 +411,20 @@ pub async fn show(
             )
         })
         .collect();
-    let comments: Vec<_> = state
-        .store
-        .comments(app)
-        .await
-        .map_err(|e| AppError::store(e, lang))?
-        .into_iter()
-        .map(|cm| context! { author => cm.author_name, text => cm.text, at => fmt_time(cm.created_at, lang) })
+    let comments: Vec<_> = view
+        .comments
+        .iter()
+        .map(|cm| context! { author => cm.author_name.clone(), text => cm.text.clone(), at => fmt_time(cm.created_at, lang) })
         .collect();
-    let adjustments: Vec<_> = state
-        .store
-        .adjustments(app)
-        .await
-        .map_err(|e| AppError::store(e, lang))?
-        .into_iter()
-        .map(|ad| context! { delta => Points(ad.delta).format(lang), reason => ad.reason, at => fmt_time(ad.created_at, lang) })
+    let adjustments: Vec<_> = view
+        .adjustments
+        .iter()
+        .map(|ad| context! { delta => Points(ad.delta).format(lang), reason => ad.reason.clone(), at => fmt_time(ad.created_at, lang) })
         .collect();
     let may_assess = authorize(&s.principal, &Action::AssessApplicants { hf: &c.hf_path }).is_ok();
-    let may_comment = comment_grant(&state, s, &c, lang).await.is_ok();
+    let may_comment = uc::may_comment(&state.app, &s.caller(), c)
+        .await
+        .map_err(|e| AppError::app(e, lang))?;
     crate::templates::render(
         "application.html",
         page(
@@ -489,7 +432,7 @@ pub async fn show(
             &v,
             context! {
                 ad => context! { id => c.ad.id, title => c.ad.title.clone() },
-                a => row(&c, x, lang), app_id => app,
+                a => row(c, x, lang), app_id => app,
                 email => p.email.clone(), phone => p.phone.clone(),
                 national_id => p.national_id.as_ref().map(|n| n.masked()),
                 education => format!("{} {} ({}, {})", p.education.degree.label(lang), p.education.university, p.education.country, x.region.label(lang)),
