@@ -277,11 +277,12 @@ pub async fn request(
             input.draft.department.trim()
         ),
         body: format!(
-            "{} ber om sykehustjeneste for en ALIS-lege i {} fra {} ({} måneder). Forespørselen står i køen for avdelingen i LIS1-portalen.",
+            "{} ber om sykehustjeneste for en ALIS-lege i {} fra {} ({} måneder). Forespørselen står i køen for avdelingen i LIS1-portalen: {}",
             tx.org(input.municipality_id).await?.name,
             input.draft.department.trim(),
             notify::date(input.draft.period.start),
-            input.draft.period.months
+            input.draft.period.months,
+            notify::link("/alis-sykehus")
         ),
         kind: "alis_request_new",
         object_type: "alis_request",

@@ -25,6 +25,9 @@ pub enum Kind {
     /// It clashes with the state of things: someone changed it meanwhile, it exists already,
     /// the slot is taken — 409.
     Conflict,
+    /// The caller changes something from an older version of it than the current one (the API's
+    /// `If-Match` no longer matches) — 412.
+    Stale,
     /// Our side failed; nothing changed.
     Internal,
 }
@@ -153,6 +156,16 @@ impl Error {
         en: impl Into<String>,
     ) -> Error {
         Error::field(field, Text::new(code, nb, en))
+    }
+
+    /// The same error with one more field error (for a form with several bad fields).
+    pub fn with_field(
+        mut self,
+        field: impl Into<String>,
+        message: impl Localized + Send + Sync + 'static,
+    ) -> Error {
+        self.fields.push((field.into(), Box::new(message)));
+        self
     }
 
     /// Our side failed; `what` goes to the log only.

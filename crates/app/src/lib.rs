@@ -15,6 +15,7 @@
 
 pub mod ads;
 pub mod alis;
+pub mod applications;
 pub mod bound;
 pub mod clock;
 pub mod error;

@@ -50,6 +50,11 @@ pub fn hash(secret: &str) -> String {
 /// with nothing stored.
 pub async fn issue(app: &App, caller: &Caller, input: IssueToken) -> Result<Issued> {
     let now = app.now();
+    // Access first: whoever may not issue tokens here learns nothing from how the input is wrong.
+    let mut tx = app.begin().await?;
+    let org = tx.org(input.org_id).await?;
+    let path = tx.org_path(input.org_id).await?;
+    let grant = authorize(&caller.principal, &Action::ManageApiTokens { org: &path })?;
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
         return Err(Error::field_text(
@@ -95,10 +100,6 @@ pub async fn issue(app: &App, caller: &Caller, input: IssueToken) -> Result<Issu
             format!("The token must be valid for 1 to {MAX_DAYS} days."),
         ));
     }
-    let mut tx = app.begin().await?;
-    let org = tx.org(input.org_id).await?;
-    let path = tx.org_path(input.org_id).await?;
-    let grant = authorize(&caller.principal, &Action::ManageApiTokens { org: &path })?;
     let Some(role) = token_role(org.kind) else {
         return Err(Error::text(
             Kind::Invalid,

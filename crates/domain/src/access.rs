@@ -345,6 +345,15 @@ pub enum Action<'a> {
         /// The hospital trust (or site) and its ancestors.
         hf: &'a OrgPath,
     },
+    /// List an organisation's own advertisements, drafts included (its HR system reads them
+    /// through the API): the hospital trust and its RHF, the later employer of a bound position,
+    /// the directorate.
+    ViewOwnAdvertisements {
+        /// The hospital trust (or site) and its ancestors.
+        hf: &'a OrgPath,
+        /// The later employers of its bound positions.
+        later_employers: &'a [OrgId],
+    },
     /// Apply for positions (and keep a profile).
     Apply,
     /// Say, by the application deadline, that one takes part in an advertisement's hiring
@@ -619,6 +628,7 @@ impl Action<'_> {
             Action::ViewAuditLog => "view_audit_log",
             Action::ViewPersonalData { .. } => "view_personal_data",
             Action::ManageAdvertisements { .. } => "manage_advertisements",
+            Action::ViewOwnAdvertisements { .. } => "view_own_advertisements",
             Action::Apply => "apply",
             Action::Participate { .. } => "participate",
             Action::ViewApplicants { .. } => "view_applicants",
@@ -674,6 +684,7 @@ impl Action<'_> {
             Action::ViewAuditLog => AuditRead,
             Action::ViewPersonalData { .. } => ApplicationsRead,
             Action::ManageAdvertisements { .. } => AdvertisementsWrite,
+            Action::ViewOwnAdvertisements { .. } => AdvertisementsRead,
             Action::Apply => ApplicationsWrite,
             Action::Participate { .. } => ApplicationsWrite,
             Action::ViewApplicants { .. } => ApplicationsRead,
@@ -790,6 +801,16 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
         Action::ManageAdvertisements { hf } => {
             who.grant_where(|g| g.role == HfRecruiter && who.reaches(g, hf))
         }
+        Action::ViewOwnAdvertisements {
+            hf,
+            later_employers,
+        } => who.grant_where(|g| match g.role {
+            Directorate => true,
+            Rhf => who.reaches(g, hf),
+            HfRecruiter => who.reaches(g, hf) || later_employers.contains(&g.org),
+            Municipality => later_employers.contains(&g.org),
+            _ => false,
+        }),
         Action::Apply => who.grant_where(|g| g.role == Applicant),
         Action::Participate { hf, municipalities } => who.grant_where(|g| match g.role {
             Coordinator => municipalities.iter().any(|m| who.reaches(g, m)),
@@ -1050,6 +1071,35 @@ mod tests {
             let allowed = authorize(&p, &Action::ManageRounds).is_ok();
             assert_eq!(allowed, role == Role::Directorate, "{role:?}");
         }
+    }
+
+    #[test]
+    fn own_advertisements_are_listed_for_their_trust_region_and_later_employer() {
+        // HNT (10) under Helse Midt-Norge (1); municipality 30 is a bound position's employer.
+        let hnt = OrgPath(vec![10, 1]);
+        let action = Action::ViewOwnAdvertisements {
+            hf: &hnt,
+            later_employers: &[30],
+        };
+        for (role, org, allowed) in [
+            (Role::HfRecruiter, 10, true),
+            (Role::HfRecruiter, 11, false),
+            (Role::Rhf, 1, true),
+            (Role::Rhf, 2, false),
+            (Role::Municipality, 30, true),
+            (Role::Municipality, 31, false),
+            (Role::Directorate, 99, true),
+            (Role::Coordinator, 1, false),
+            (Role::Applicant, 10, false),
+            (Role::OrgAdmin, 10, false),
+        ] {
+            let p = who(1, &[(role, org)]);
+            assert_eq!(authorize(&p, &action).is_ok(), allowed, "{role:?} in {org}");
+        }
+        let mut token = who(1, &[(Role::HfRecruiter, 10)]);
+        token.scopes = Some(vec![Scope::OffersRead]);
+        let d = authorize(&token, &action).unwrap_err();
+        assert_eq!(d.missing_scope, Some(Scope::AdvertisementsRead));
     }
 
     #[test]

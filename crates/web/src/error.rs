@@ -141,6 +141,7 @@ impl AppError {
             Kind::Forbidden => StatusCode::FORBIDDEN,
             Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
             Kind::Conflict => StatusCode::CONFLICT,
+            Kind::Stale => StatusCode::PRECONDITION_FAILED,
             Kind::Internal => {
                 return AppError::internal(lang, &e.detail.as_deref().unwrap_or("internal"));
             }

@@ -23,6 +23,7 @@ use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub mod hiring;
 pub mod middleware;
 pub mod offers;
 pub mod tokens;
@@ -47,6 +48,7 @@ use crate::state::AppState;
         (name = "organisations", description = "Organisations"),
         (name = "calendar", description = "Norwegian public holidays and working days"),
         (name = "audit", description = "The audit log"),
+        (name = "hiring", description = "Advertisements (utlysninger), applications (søknader), applicants and the innstilling"),
         (name = "offers", description = "Offers (tilbud), answers and merking"),
         (name = "tokens", description = "API tokens of an organisation (its administrator)"),
         (name = "onboarding", description = "Before each start: authorisation, forms and police certificate per course part"),
@@ -246,6 +248,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(list_organisations))
         .routes(routes!(holidays))
         .routes(routes!(verify_audit))
+        .merge(hiring::router())
         .merge(offers::router())
         .merge(tokens::router())
         .merge(onboarding::routes())

@@ -14,11 +14,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use lis1_domain::Lang;
 use lis1_domain::access::{Action, Grant, authorize};
-use lis1_domain::advertisements::{self as ads, Answer, PositionKind};
+use lis1_domain::advertisements::{Answer, PositionKind};
 use lis1_domain::offers::NextInLineMode;
-use lis1_domain::profiles::{EducationRegion, Profile};
-use lis1_domain::scoring::{self, Points, Score};
-use lis1_store::applications::{Application, Submitted};
+use lis1_domain::profiles::EducationRegion;
+use lis1_domain::scoring::Points;
 use lis1_store::audit::Event;
 use lis1_store::{Actor, Ctx};
 use minijinja::{Value, context};
@@ -26,10 +25,10 @@ use serde::Deserialize;
 
 use crate::auth::{SignedIn, Visitor};
 use crate::error::AppError;
-use crate::notify::{self, Letter};
 use crate::pages::ads::AdContext;
 use crate::pages::{fmt_time, page};
 use crate::state::AppState;
+use lis1_app::applications as uc;
 
 /// This module's interface texts.
 pub const TEXTS: &[(&str, &str, &str)] = &[
@@ -146,60 +145,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// The points are counted up to this date: the application deadline.
-fn as_of(c: &AdContext) -> jiff::civil::Date {
-    lis1_domain::calendar::to_oslo(c.round.application_deadline).date()
-}
-
-/// One application, scored and checked.
-struct Scored {
-    app: Application,
-    profile: Profile,
-    score: Score,
-    total: Points,
-    formal_met: bool,
-    checks: Vec<ads::CriterionCheck>,
-    bound: bool,
-    region: EducationRegion,
-}
-
-fn score_all(c: &AdContext, apps: Vec<Application>) -> Vec<Scored> {
-    let rubric = c.rubric();
-    let formal = c.formal();
-    let date = as_of(c);
-    let bound_positions: Vec<i64> =
-        c.ad.positions
-            .iter()
-            .filter(|p| PositionKind::parse(&p.kind).is_ok_and(|k| k.is_bound()))
-            .map(|p| p.id)
-            .collect();
-    let mut out: Vec<Scored> = apps
-        .into_iter()
-        .filter(|a| a.state == "submitted")
-        .map(|mut app| {
-            // Moved out, not cloned: `Scored` keeps it beside the application.
-            let profile: Profile = app.profile.take().unwrap_or_default();
-            let score = scoring::score(&rubric, &profile, date);
-            let total = score.total + Points(app.adjustment);
-            let checks = ads::check_formal(&formal, &profile, c.round.start_date);
-            let formal_met = ads::all_met(&checks);
-            let bound = app.position_ids.iter().any(|p| bound_positions.contains(p));
-            let region = profile.education.region();
-            Scored {
-                app,
-                profile,
-                score,
-                total,
-                formal_met,
-                checks,
-                bound,
-                region,
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| b.total.0.cmp(&a.total.0).then(a.app.id.cmp(&b.app.id)));
-    out
-}
+use lis1_app::applications::{Scored, score_all};
 
 async fn participant(state: &AppState, ad: i64, user: i64, lang: Lang) -> Result<bool, AppError> {
     Ok(state
@@ -231,55 +177,14 @@ async fn view_grant(
     .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))
 }
 
-/// The grant under which `s` comments on the advertisement's applicants (not the directorate:
-/// see `Action::CommentOnApplicant`).
-async fn comment_grant(
-    state: &AppState,
-    s: &SignedIn,
-    c: &AdContext,
-    lang: Lang,
-) -> Result<Grant, AppError> {
-    let participant = participant(state, c.ad.id, s.user.id, lang).await?;
-    let later = c.later_employers();
-    authorize(
-        &s.principal,
-        &Action::CommentOnApplicant {
-            hf: &c.hf_path,
-            participant,
-            later_employers: &later,
-        },
-    )
-    .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))
-}
-
 /// Which positions' applicants `s` may see under `grant`: `None` for all of them (the hospital,
 /// the directorate, registered participants); otherwise only the bound positions whose later
 /// employer the grant is held in (004: the later employer decides on those, and needs no more).
 fn visible_positions(s: &SignedIn, c: &AdContext, grant: Grant) -> Option<Vec<i64>> {
-    use lis1_domain::access::Role;
-    let whole = match grant.role {
-        Role::Directorate | Role::Coordinator | Role::UnionRep => true,
-        Role::HfRecruiter => s.principal.reaches(&grant, &c.hf_path),
-        _ => false,
-    };
-    if whole {
-        None
-    } else {
-        Some(
-            c.ad.positions
-                .iter()
-                .filter(|p| p.later_employer_id == Some(grant.org))
-                .map(|p| p.id)
-                .collect(),
-        )
-    }
+    uc::visible_positions(&s.caller(), c, grant)
 }
 
-fn in_scope(scope: &Option<Vec<i64>>, app: &Application) -> bool {
-    scope
-        .as_ref()
-        .is_none_or(|ps| app.position_ids.iter().any(|p| ps.contains(p)))
-}
+use lis1_app::applications::in_scope;
 
 /// Whether `s` may see an applicant's documents: through an advertisement the applicant applied
 /// to whose applicants `s` may see, or a rest position the applicant applied to that `s` manages.
@@ -321,44 +226,6 @@ pub async fn may_see_applicant(
         }
     }
     Err(AppError::not_found(lang))
-}
-
-/// Queues the e-mail receipt for a submitted application. A failure to queue is logged and does
-/// not undo the application (the on-screen receipt stands).
-pub async fn queue_receipt(
-    state: &AppState,
-    ctx: &Ctx,
-    s: &SignedIn,
-    c: &AdContext,
-    submitted: Submitted,
-) {
-    let lang = Lang::Nb;
-    let (subject, lead) = match submitted {
-        Submitted::Created(_) => (
-            "Kvittering: søknaden din er mottatt",
-            "Vi har mottatt søknaden din",
-        ),
-        Submitted::Updated(_) => (
-            "Kvittering: søknaden din er endret",
-            "Endringene i søknaden din er lagret",
-        ),
-    };
-    let body = format!(
-        "{lead} til «{title}» ({hf}).\n\nSøknadsfrist: {deadline}. Du kan endre eller trekke søknaden til fristen under «Mine søknader» i LIS1-portalen: {link}\n\nSøknadsnummer: {id}",
-        link = lis1_app::notify::link("/soknader"),
-        title = c.ad.title,
-        hf = c.hf.name,
-        deadline = fmt_time(c.round.application_deadline, lang),
-        id = submitted.id(),
-    );
-    let letter = Letter {
-        subject: subject.into(),
-        body,
-        kind: "application_receipt",
-        object_type: "application",
-        object_id: submitted.id().to_string(),
-    };
-    notify::send_to(state, ctx, &s.user.email, &s.user.display_name, letter).await;
 }
 
 /// Filters of the applicant list.
@@ -449,40 +316,16 @@ pub async fn list(
     let lang = v.lang;
     let s = v.require()?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
-    let c = crate::pages::ads::load(&state, id, lang).await?;
-    let grant = view_grant(&state, s, &c, lang).await?;
-    let apps = state
-        .store
-        .applications(Some(id), None)
+    // The use case checks who may see them and logs the read (personal data).
+    let uc::Applicants { ad: c, scored } = uc::applicants(&state.app, &s.caller(), id)
         .await
-        .map_err(|e| AppError::store(e, lang))?;
-    let scored = score_all(&c, apps);
-    let scope = visible_positions(s, &c, grant);
-    let scored: Vec<_> = scored
-        .into_iter()
-        .filter(|x| in_scope(&scope, &x.app))
-        .collect();
+        .map_err(|e| AppError::app(e, lang))?;
     let total = scored.len();
     let rows: Vec<_> = scored
         .iter()
         .filter(|x| f.keeps(x))
         .map(|x| row(&c, x, lang))
         .collect();
-    // Reading a list of applicants is reading personal data: logged, once per list view.
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    state
-        .store
-        .log(
-            &ctx,
-            Event {
-                action: "applicants.list",
-                object_type: "advertisement",
-                object_id: id.to_string(),
-                summary: serde_json::json!({"shown": rows.len()}),
-            },
-        )
-        .await
-        .map_err(|e| AppError::store(e, lang))?;
     let may_assess = authorize(&s.principal, &Action::AssessApplicants { hf: &c.hf_path }).is_ok();
     let regions: Vec<_> = EducationRegion::ALL
         .iter()
@@ -528,49 +371,17 @@ pub async fn show(
         ad.parse().map_err(|_| AppError::not_found(lang))?,
         app.parse().map_err(|_| AppError::not_found(lang))?,
     );
-    let c = crate::pages::ads::load(&state, ad, lang).await?;
-    let grant = view_grant(&state, s, &c, lang).await?;
-    let a = state
-        .store
-        .application(app)
+    // The use case checks who may see it and logs the read (personal data).
+    let view = uc::application_view(&state.app, &s.caller(), ad, app)
         .await
-        .map_err(|e| AppError::store(e, lang))?;
-    if a.advertisement_id != ad || a.state != "submitted" {
-        return Err(AppError::not_found(lang));
-    }
-    if !in_scope(&visible_positions(s, &c, grant), &a) {
-        return Err(AppError::domain(
-            StatusCode::FORBIDDEN,
-            &lis1_domain::access::Denied::new("view_applicants"),
-            lang,
-        ));
-    }
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    state
-        .store
-        .log(
-            &ctx,
-            Event {
-                action: "application.view",
-                object_type: "application",
-                object_id: app.to_string(),
-                summary: serde_json::json!({"applicant_id": a.applicant_id}),
-            },
-        )
-        .await
-        .map_err(|e| AppError::store(e, lang))?;
-    let scored = score_all(&c, vec![a.clone()]);
-    let Some(x) = scored.first() else {
-        return Err(AppError::not_found(lang));
-    };
+        .map_err(|e| AppError::app(e, lang))?;
+    let (c, x) = (&view.ad, &view.scored);
+    let a = &x.app;
     let p = &x.profile;
-    let docs: Vec<_> = state
-        .store
-        .documents(a.applicant_id)
-        .await
-        .map_err(|e| AppError::store(e, lang))?
-        .into_iter()
-        .map(|d| context! { id => d.id, filename => d.filename, kind => crate::i18n::t(lang, &format!("docs.kind_{}", d.kind)) })
+    let docs: Vec<_> = view
+        .documents
+        .iter()
+        .map(|d| context! { id => d.id, filename => d.filename.clone(), kind => crate::i18n::t(lang, &format!("docs.kind_{}", d.kind)) })
         .collect();
     let questions = c.screening();
     let answers: Vec<_> = serde_json::from_value::<Vec<(String, Answer)>>(a.answers.clone())
@@ -600,24 +411,20 @@ pub async fn show(
             )
         })
         .collect();
-    let comments: Vec<_> = state
-        .store
-        .comments(app)
-        .await
-        .map_err(|e| AppError::store(e, lang))?
-        .into_iter()
-        .map(|cm| context! { author => cm.author_name, text => cm.text, at => fmt_time(cm.created_at, lang) })
+    let comments: Vec<_> = view
+        .comments
+        .iter()
+        .map(|cm| context! { author => cm.author_name.clone(), text => cm.text.clone(), at => fmt_time(cm.created_at, lang) })
         .collect();
-    let adjustments: Vec<_> = state
-        .store
-        .adjustments(app)
-        .await
-        .map_err(|e| AppError::store(e, lang))?
-        .into_iter()
-        .map(|ad| context! { delta => Points(ad.delta).format(lang), reason => ad.reason, at => fmt_time(ad.created_at, lang) })
+    let adjustments: Vec<_> = view
+        .adjustments
+        .iter()
+        .map(|ad| context! { delta => Points(ad.delta).format(lang), reason => ad.reason.clone(), at => fmt_time(ad.created_at, lang) })
         .collect();
     let may_assess = authorize(&s.principal, &Action::AssessApplicants { hf: &c.hf_path }).is_ok();
-    let may_comment = comment_grant(&state, s, &c, lang).await.is_ok();
+    let may_comment = uc::may_comment(&state.app, &s.caller(), c)
+        .await
+        .map_err(|e| AppError::app(e, lang))?;
     crate::templates::render(
         "application.html",
         page(
@@ -625,7 +432,7 @@ pub async fn show(
             &v,
             context! {
                 ad => context! { id => c.ad.id, title => c.ad.title.clone() },
-                a => row(&c, x, lang), app_id => app,
+                a => row(c, x, lang), app_id => app,
                 email => p.email.clone(), phone => p.phone.clone(),
                 national_id => p.national_id.as_ref().map(|n| n.masked()),
                 education => format!("{} {} ({}, {})", p.education.degree.label(lang), p.education.university, p.education.country, x.region.label(lang)),
@@ -641,27 +448,12 @@ pub async fn show(
     )
 }
 
-async fn load_for_write(
-    state: &AppState,
-    v: &Visitor,
-    ad: &str,
-    app: &str,
-) -> Result<(AdContext, Application), AppError> {
-    let lang = v.lang;
-    let (ad, app): (i64, i64) = (
+/// The advertisement and application ids of a path; a non-number is not found.
+fn ids(ad: &str, app: &str, lang: Lang) -> Result<(i64, i64), AppError> {
+    Ok((
         ad.parse().map_err(|_| AppError::not_found(lang))?,
         app.parse().map_err(|_| AppError::not_found(lang))?,
-    );
-    let c = crate::pages::ads::load(state, ad, lang).await?;
-    let a = state
-        .store
-        .application(app)
-        .await
-        .map_err(|e| AppError::store(e, lang))?;
-    if a.advertisement_id != ad {
-        return Err(AppError::not_found(lang));
-    }
-    Ok((c, a))
+    ))
 }
 
 /// The assessment form.
@@ -685,21 +477,18 @@ pub async fn assess(
     let lang = v.lang;
     let s = v.require()?;
     s.check_csrf(&f.csrf_token, lang)?;
-    let (c, a) = load_for_write(&state, &v, &ad, &app).await?;
-    let grant = authorize(&s.principal, &Action::AssessApplicants { hf: &c.hf_path })
-        .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    let notes: String = f.notes.chars().take(10_000).collect();
-    state
-        .store
-        .assess(&ctx, a.id, f.shortlisted.is_some(), &notes)
-        .await
-        .map_err(|e| AppError::store(e, lang))?;
-    Ok(Redirect::to(&format!(
-        "/utlysninger/{}/sokere/{}?lagret=1",
-        c.ad.id, a.id
-    ))
-    .into_response())
+    let (ad, app) = ids(&ad, &app, lang)?;
+    uc::assess(
+        &state.app,
+        &s.caller(),
+        ad,
+        app,
+        f.shortlisted.is_some(),
+        &f.notes,
+    )
+    .await
+    .map_err(|e| AppError::app(e, lang))?;
+    Ok(Redirect::to(&format!("/utlysninger/{ad}/sokere/{app}?lagret=1")).into_response())
 }
 
 /// The adjustment form.
@@ -724,33 +513,13 @@ pub async fn adjust(
     let lang = v.lang;
     let s = v.require()?;
     s.check_csrf(&f.csrf_token, lang)?;
-    let (c, a) = load_for_write(&state, &v, &ad, &app).await?;
-    let grant = authorize(&s.principal, &Action::AssessApplicants { hf: &c.hf_path })
-        .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
-    let delta = Points::parse(f.delta.trim()).filter(|p| p.0 != 0 && p.0.abs() <= 10_000);
-    let reason = f.reason.trim();
-    let Some(delta) = delta.filter(|_| !reason.is_empty() && reason.chars().count() <= 500) else {
-        return Err(AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "adjustment_invalid",
-            lang.pick(
-                "Skriv en endring mellom -100 og 100 (f.eks. 1,5) og en begrunnelse. Ingenting ble endret.",
-                "Enter a change between -100 and 100 (e.g. 1.5) and a reason. Nothing was changed.",
-            ),
-        )
-        .in_lang(lang));
-    };
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    state
-        .store
-        .adjust_points(&ctx, a.id, delta.0, reason)
+    let (ad, app) = ids(&ad, &app, lang)?;
+    // An unreadable number is refused by the use case like an out-of-range one.
+    let delta = Points::parse(f.delta.trim()).map_or(0, |p| p.0);
+    uc::adjust_points(&state.app, &s.caller(), ad, app, delta, &f.reason)
         .await
-        .map_err(|e| AppError::store(e, lang))?;
-    Ok(Redirect::to(&format!(
-        "/utlysninger/{}/sokere/{}?lagret=1",
-        c.ad.id, a.id
-    ))
-    .into_response())
+        .map_err(|e| AppError::app(e, lang))?;
+    Ok(Redirect::to(&format!("/utlysninger/{ad}/sokere/{app}?lagret=1")).into_response())
 }
 
 /// The comment form.
@@ -772,36 +541,12 @@ pub async fn comment(
     let lang = v.lang;
     let s = v.require()?;
     s.check_csrf(&f.csrf_token, lang)?;
-    let (c, a) = load_for_write(&state, &v, &ad, &app).await?;
-    let grant = comment_grant(&state, s, &c, lang).await?;
-    if !in_scope(&visible_positions(s, &c, grant), &a) {
-        return Err(AppError::domain(
-            StatusCode::FORBIDDEN,
-            &lis1_domain::access::Denied::new("view_applicants"),
-            lang,
-        ));
-    }
-    let text = f.text.trim();
-    if text.is_empty() || text.chars().count() > 5000 {
-        return Err(AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "comment_invalid",
-            lang.pick(
-                "Skriv en kommentar på høyst 5000 tegn.",
-                "Write a comment of at most 5,000 characters.",
-            ),
-        )
-        .in_lang(lang));
-    }
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    state
-        .store
-        .comment(&ctx, a.id, s.user.id, grant.org, text)
+    let (ad, app) = ids(&ad, &app, lang)?;
+    uc::comment(&state.app, &s.caller(), ad, app, &f.text)
         .await
-        .map_err(|e| AppError::store(e, lang))?;
+        .map_err(|e| AppError::app(e, lang))?;
     Ok(Redirect::to(&format!(
-        "/utlysninger/{}/sokere/{}?lagret=1#kommentarer",
-        c.ad.id, a.id
+        "/utlysninger/{ad}/sokere/{app}?lagret=1#kommentarer"
     ))
     .into_response())
 }
@@ -1029,97 +774,44 @@ pub async fn save_recommendation(
         .filter(|(k, _)| k.starts_with("rank."))
         .map(|(k, v)| (k.clone(), v.trim().to_string()))
         .collect();
-    // Who applied for which position: a rank is only read for an applicant of the position, and
-    // is at most their number (issue 9: no number in the form decides how much is read).
-    let apps = state
-        .store
-        .applications(Some(id), None)
-        .await
-        .map_err(|e| AppError::store(e, lang))?;
-    let mut plans = Vec::new();
-    for p in &c.ad.positions {
-        let Ok(grant) = authorize(
-            &s.principal,
-            &Action::Recommend {
-                hf: &c.hf_path,
-                later_employer: p.later_employer_id,
-            },
-        ) else {
-            continue;
-        };
-        let applicants: Vec<i64> = apps
-            .iter()
-            .filter(|a| a.state == "submitted" && a.position_ids.contains(&p.id))
-            .map(|a| a.id)
-            .collect();
-        let most = u32::try_from(applicants.len()).unwrap_or(u32::MAX);
-        let mut ranks: Vec<(u32, i64)> = Vec::new();
+    // Every position the user decides on is saved from the form: one left blank is cleared.
+    let mine = uc::positions_to_rank(&s.caller(), &c);
+    if mine.is_empty() {
+        return Err(AppError::app(uc::may_not_rank(), lang));
+    }
+    let mut rankings = Vec::new();
+    for p in mine {
+        let prefix = format!("rank.{p}.");
+        let mut ranks = Vec::new();
         for (k, val) in &typed {
-            let Some(rest) = k.strip_prefix(&format!("rank.{}.", p.id)) else {
+            let Some(rest) = k.strip_prefix(&prefix) else {
                 continue;
             };
             if val.is_empty() {
                 continue;
             }
-            let parsed = (rest.parse::<i64>(), val.parse::<u32>());
-            let in_range = matches!(parsed, (Ok(app), Ok(rank))
-                if applicants.contains(&app) && (1..=most).contains(&rank));
-            let (Ok(app), Ok(rank), true) = (parsed.0, parsed.1, in_range) else {
-                let html = rec_page(
-                    &state,
-                    &v,
-                    s,
-                    &c,
-                    &typed,
-                    Some(match lang {
-                        Lang::Nb => format!(
-                            "Rangeringen må være et helt tall fra 1 til {most} (antall søkere på \
-                             stillingen). Ingenting ble lagret."
-                        ),
-                        Lang::En => format!(
-                            "The rank must be a whole number from 1 to {most} (the number of \
-                             applicants for the position). Nothing was saved."
-                        ),
-                    }),
-                    None,
-                )
-                .await?;
-                return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
-            };
-            ranks.push((rank, app));
+            // What is not a number is refused by the use case as out of range (rank 0, no
+            // application 0), with the range in the message.
+            ranks.push((
+                val.parse::<u32>().unwrap_or(0),
+                rest.parse::<i64>().unwrap_or(0),
+            ));
         }
-        ranks.sort();
-        if ranks.windows(2).any(|w| w[0].0 == w[1].0) || ranks.iter().any(|(r, _)| *r == 0) {
-            let html = rec_page(
-                &state,
-                &v,
-                s,
-                &c,
-                &typed,
-                Some(crate::i18n::t(lang, "rec.duplicate")),
-                None,
-            )
-            .await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
+        rankings.push(uc::Ranking {
+            position_id: p,
+            ranks,
+        });
+    }
+    match uc::set_recommendation(&state.app, &s.caller(), id, &rankings, None).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/utlysninger/{id}/innstilling?lagret=1")).into_response())
         }
-        plans.push((
-            p.id,
-            grant,
-            ranks.into_iter().map(|(_, a)| a).collect::<Vec<_>>(),
-        ));
+        Err(e) if e.kind == lis1_app::Kind::Invalid => {
+            let html = rec_page(&state, &v, s, &c, &typed, Some(e.message(lang)), None).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+        }
+        Err(e) => Err(AppError::app(e, lang)),
     }
-    if plans.is_empty() {
-        return Err(AppError::from(lis1_domain::access::Denied::new("recommend")).in_lang(lang));
-    }
-    for (position, grant, ranked) in plans {
-        let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-        state
-            .store
-            .save_recommendation(&ctx, position, &ranked)
-            .await
-            .map_err(|e| AppError::store(e, lang))?;
-    }
-    Ok(Redirect::to(&format!("/utlysninger/{id}/innstilling?lagret=1")).into_response())
 }
 
 /// Export format.

@@ -9,8 +9,9 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiff::civil::Date;
+use lis1_app::applications as uc;
 use lis1_domain::access::{Action, Grant, authorize};
-use lis1_domain::advertisements::{self as ads, Answer, Window};
+use lis1_domain::advertisements::{Answer, Window};
 use lis1_domain::identity::{HprNumber, NationalId, SyntheticPolicy};
 use lis1_domain::profiles::{
     Authorisation, CareLevel, CareerPreference, DegreeKind, Education, Experience, ExperienceKind,
@@ -18,8 +19,8 @@ use lis1_domain::profiles::{
     Reference, WorkCapacity,
 };
 use lis1_domain::{Lang, Localized};
-use lis1_store::applications::{NewDocument, Submit, Submitted};
-use lis1_store::{Actor, Ctx, StoreError};
+use lis1_store::applications::{NewDocument, Submitted};
+use lis1_store::{Actor, Ctx};
 use minijinja::{Value, context};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -1228,7 +1229,7 @@ pub async fn apply(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
-    let (s, grant) = require_applicant(&v)?;
+    let (s, _) = require_applicant(&v)?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
     let token = form
         .iter()
@@ -1236,14 +1237,6 @@ pub async fn apply(
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
     s.check_csrf(token, lang)?;
-    let c = crate::pages::ads::load(&state, id, lang).await?;
-    let now = state.now();
-    if c.ad.state != "published" || c.window(now) == Window::NotYetOpen {
-        return Err(AppError::not_found(lang));
-    }
-    if let Err(e) = ads::check_can_apply(c.round.application_deadline, now, lang) {
-        return Err(AppError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e, lang));
-    }
     // Each position once, in the order given (a repeated field would otherwise be stored twice).
     let mut chosen: Vec<i64> = Vec::new();
     for p in form
@@ -1264,21 +1257,6 @@ pub async fn apply(
         .find(|(k, _)| k == "motivation")
         .map(|(_, v)| v.trim().to_string())
         .unwrap_or_default();
-    let mut errors = Vec::new();
-    if chosen.is_empty()
-        || chosen
-            .iter()
-            .any(|p| !c.ad.positions.iter().any(|x| x.id == *p))
-    {
-        errors.push((
-            "positions".to_string(),
-            lang.pick(
-                "Velg minst én av stillingene i utlysningen.",
-                "Choose at least one of the advertisement's positions.",
-            )
-            .to_string(),
-        ));
-    }
     let parsed: Vec<(String, Answer)> = answers
         .iter()
         .filter_map(|(k, v)| match v.as_str() {
@@ -1287,69 +1265,38 @@ pub async fn apply(
             _ => None,
         })
         .collect();
-    if let Err(problems) = ads::validate_answers(&c.screening(), &parsed) {
-        errors.extend(problems.iter().map(|p| (p.field(), p.message(lang))));
-    }
-    if motivation.chars().count() > 5000 {
-        errors.push((
-            "motivation".into(),
-            lang.pick(
-                "Søknadsteksten kan ha høyst 5000 tegn.",
-                "The cover letter can have at most 5,000 characters.",
+    let input = uc::ApplicationInput {
+        positions: chosen.clone(),
+        answers: parsed,
+        motivation: motivation.clone(),
+    };
+    match uc::submit(&state.app, &s.caller(), id, input).await {
+        Ok(submitted) => {
+            let receipt = match submitted {
+                Submitted::Created(_) => "1",
+                Submitted::Updated(_) => "endret",
+            };
+            Ok(Redirect::to(&format!("/soknader?kvittering={receipt}")).into_response())
+        }
+        // Bad fields: the form again, with each message next to its field.
+        Err(e) if !e.fields.is_empty() => {
+            let c = crate::pages::ads::load(&state, id, lang).await?;
+            let view = crate::pages::ads::view(&c, &state, lang).await;
+            apply_page(
+                &state,
+                &v,
+                &c,
+                view,
+                &chosen,
+                &answers,
+                &motivation,
+                &e.field_messages(lang),
+                false,
+                StatusCode::UNPROCESSABLE_ENTITY,
             )
-            .into(),
-        ));
+        }
+        Err(e) => Err(AppError::app(e, lang)),
     }
-    let profile = state
-        .store
-        .profile(s.user.id)
-        .await
-        .map_err(|e| AppError::store(e, lang))?;
-    let Some(profile) = profile.filter(|p| !p.data.is_null()) else {
-        return Err(AppError::new(
-            StatusCode::CONFLICT,
-            "profile_missing",
-            crate::i18n::t(lang, "apply.profile_first"),
-        )
-        .in_lang(lang));
-    };
-    if !errors.is_empty() {
-        let view = crate::pages::ads::view(&c, &state, lang).await;
-        return apply_page(
-            &state,
-            &v,
-            &c,
-            view,
-            &chosen,
-            &answers,
-            &motivation,
-            &errors,
-            false,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    }
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), now);
-    let submitted = state
-        .store
-        .submit_application(
-            &ctx,
-            &Submit {
-                advertisement_id: id,
-                applicant_id: s.user.id,
-                position_ids: chosen,
-                answers: serde_json::to_value(&parsed).unwrap_or_default(),
-                motivation,
-                profile: profile.data,
-            },
-        )
-        .await
-        .map_err(|e| AppError::store(e, lang))?;
-    let receipt = match submitted {
-        Submitted::Created(_) => "1",
-        Submitted::Updated(_) => "endret",
-    };
-    crate::pages::applicants::queue_receipt(&state, &ctx, s, &c, submitted).await;
-    Ok(Redirect::to(&format!("/soknader?kvittering={receipt}")).into_response())
 }
 
 /// Notices on the list of one's applications.
@@ -1408,28 +1355,13 @@ pub async fn withdraw(
     Form(form): Form<crate::auth::CsrfForm>,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
-    let (s, grant) = require_applicant(&v)?;
+    let (s, _) = require_applicant(&v)?;
     s.check_csrf(&form.csrf_token, lang)?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
-    let app = state
-        .store
-        .application(id)
+    uc::withdraw(&state.app, &s.caller(), id)
         .await
-        .map_err(|e| AppError::store(e, lang))?;
-    if app.applicant_id != s.user.id {
-        return Err(AppError::not_found(lang));
-    }
-    let c = crate::pages::ads::load(&state, app.advertisement_id, lang).await?;
-    if let Err(e) = ads::check_can_apply(c.round.application_deadline, state.now(), lang) {
-        return Err(AppError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e, lang));
-    }
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    match state.store.withdraw_application(&ctx, id, s.user.id).await {
-        Ok(()) | Err(StoreError::NotFound) => {
-            Ok(Redirect::to("/soknader?trukket=1").into_response())
-        }
-        Err(e) => Err(AppError::store(e, lang)),
-    }
+        .map_err(|e| AppError::app(e, lang))?;
+    Ok(Redirect::to("/soknader?trukket=1").into_response())
 }
 
 #[cfg(test)]

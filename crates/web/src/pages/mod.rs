@@ -81,6 +81,12 @@ pub const PERSONAL_READS: &[(&str, &str)] = &[
     // ALIS in hospital (seed 003): the requests name the GP trainees.
     ("/alis-sykehus", "alis_requests.view"),
     ("/api/v1/bound/plans/{id}", "bound_plan.view"),
+    // The API: an advertisement's applicants and its innstilling (by name).
+    ("/api/v1/advertisements/{id}/applicants", "applicants.list"),
+    (
+        "/api/v1/advertisements/{id}/recommendation",
+        "recommendation.view",
+    ),
     // The API: offers of an advertisement (applicants by id), who is next (by name).
     ("/api/v1/advertisements/{id}/offers", "offers.view"),
     (
@@ -135,6 +141,8 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     "/api/v1/organisations",
     "/api/v1/calendar/holidays/{year}",
     "/api/v1/audit/verify",
+    // An organisation's advertisements: titles, dates, positions and counts, no people.
+    "/api/v1/advertisements",
     // What an employer requires before the start: settings, no people.
     "/oppstart/krav",
     "/api/v1/onboarding/requirements",

@@ -10,6 +10,7 @@ mod bound;
 mod lists;
 mod lottery;
 mod mail;
+mod matrix;
 mod obligations;
 mod offers_followup;
 mod onboarding;

@@ -389,6 +389,14 @@ fn personal_visits(w: &World) -> HashMap<&'static str, (&'static str, String)> {
             (hnt, format!("/api/v1/advertisements/{ad}/offers")),
         ),
         (
+            "/api/v1/advertisements/{id}/applicants",
+            (hnt, format!("/api/v1/advertisements/{ad}/applicants")),
+        ),
+        (
+            "/api/v1/advertisements/{id}/recommendation",
+            (hnt, format!("/api/v1/advertisements/{ad}/recommendation")),
+        ),
+        (
             "/api/v1/advertisements/{id}/positions/{position}/next",
             (
                 hnt,

@@ -1,0 +1,913 @@
+//! Applications (*søknader*) and the hiring work on them: the doctor submits, changes and
+//! withdraws an application until the deadline; the hospital trust adjusts points (with a reason)
+//! and shortlists; whoever decides on a position sets its ranked recommendation (*innstilling*).
+//! Every use case here runs in one transaction with its audit entries and mails.
+//!
+//! The read models the pages and the API both show — the scored applicants of an advertisement
+//! and its innstilling — live here too; reading them names people, so each read is logged.
+
+use std::collections::BTreeMap;
+
+use lis1_domain::access::{Action, Denied, Grant, Role, authorize};
+use lis1_domain::advertisements::{self as ads, Answer, CriterionCheck, PositionKind, Window};
+use lis1_domain::profiles::{EducationRegion, Profile};
+use lis1_domain::scoring::{self, Points, Score};
+use lis1_store::Tx;
+use lis1_store::applications::{Adjustment, Application, Comment, DocumentMeta, Submit, Submitted};
+use lis1_store::audit::Event;
+use serde::Serialize;
+
+use crate::ads::AdContext;
+use crate::notify::{self, Letter};
+use crate::{App, Caller, Error, Kind, Result, Text};
+
+/// The longest cover letter, in characters.
+pub const MAX_MOTIVATION: usize = 5000;
+/// The longest interview notes kept, in characters (longer notes are cut).
+pub const MAX_NOTES: usize = 10_000;
+/// The largest adjustment of points either way, in hundredths (100 points).
+pub const MAX_ADJUSTMENT: i64 = 10_000;
+/// The longest reason for an adjustment, in characters.
+pub const MAX_REASON: usize = 500;
+
+/// What an applicant sends with an application.
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationInput {
+    /// The positions applied for, in the applicant's order.
+    pub positions: Vec<i64>,
+    /// Answers to the screening questions.
+    pub answers: Vec<(String, Answer)>,
+    /// The cover letter.
+    pub motivation: String,
+}
+
+fn invalid_application() -> Error {
+    Error::text(
+        Kind::Invalid,
+        "application_invalid",
+        "Søknaden ble ikke lagret. Rett opp feltene som er merket.",
+        "The application was not saved. Correct the fields marked.",
+    )
+}
+
+/// Submits an application to a published advertisement, or changes the applicant's earlier one,
+/// until the application deadline (domain notes §3: only through the portal, by the common
+/// deadline). The profile as it is now goes with it; the receipt is mailed in the same
+/// transaction. After the deadline nothing is saved and the deadline is named.
+pub async fn submit(
+    app: &App,
+    caller: &Caller,
+    ad_id: i64,
+    input: ApplicationInput,
+) -> Result<Submitted> {
+    let now = app.now();
+    let grant = authorize(&caller.principal, &Action::Apply)?;
+    let mut tx = app.begin().await?;
+    let c = AdContext::load(&mut tx, ad_id).await?;
+    if c.ad.state != "published" || c.window(now) == Window::NotYetOpen {
+        return Err(Error::not_found());
+    }
+    ads::check_can_apply(c.round.application_deadline, now, lis1_domain::Lang::Nb)
+        .map_err(|e| Error::new(Kind::Invalid, e))?;
+    // Each position once, in the order given.
+    let mut positions: Vec<i64> = Vec::new();
+    for p in input.positions {
+        if !positions.contains(&p) {
+            positions.push(p);
+        }
+    }
+    let mut err = invalid_application();
+    if positions.is_empty()
+        || positions
+            .iter()
+            .any(|p| !c.ad.positions.iter().any(|x| x.id == *p))
+    {
+        err = err.with_field(
+            "positions",
+            Text::new(
+                "positions_invalid",
+                "Velg minst én av stillingene i utlysningen.",
+                "Choose at least one of the advertisement's positions.",
+            ),
+        );
+    }
+    if let Err(problems) = ads::validate_answers(&c.screening(), &input.answers) {
+        for p in problems {
+            err = err.with_field(p.field(), p);
+        }
+    }
+    let motivation = input.motivation.trim().to_string();
+    if motivation.chars().count() > MAX_MOTIVATION {
+        err = err.with_field(
+            "motivation",
+            Text::new(
+                "motivation_too_long",
+                "Søknadsteksten kan ha høyst 5000 tegn.",
+                "The cover letter can have at most 5,000 characters.",
+            ),
+        );
+    }
+    let profile = tx
+        .profile(caller.user_id)
+        .await?
+        .filter(|p| !p.data.is_null());
+    let Some(profile) = profile else {
+        return Err(Error::text(
+            Kind::Conflict,
+            "profile_missing",
+            "Fyll ut og lagre profilen din før du søker.",
+            "Fill in and save your profile before you apply.",
+        ));
+    };
+    if !err.fields.is_empty() {
+        return Err(err);
+    }
+    let ctx = caller.ctx(grant, now);
+    let submitted = tx
+        .submit_application(
+            &ctx,
+            &Submit {
+                advertisement_id: ad_id,
+                applicant_id: caller.user_id,
+                position_ids: positions,
+                answers: serde_json::to_value(&input.answers).unwrap_or_default(),
+                motivation,
+                profile: profile.data,
+            },
+        )
+        .await?;
+    notify::to_user(&mut tx, &ctx, caller.user_id, receipt(&c, submitted)).await?;
+    app.commit(tx, caller).await?;
+    Ok(submitted)
+}
+
+fn receipt(c: &AdContext, submitted: Submitted) -> Letter {
+    let (subject, lead) = match submitted {
+        Submitted::Created(_) => (
+            "Kvittering: søknaden din er mottatt",
+            "Vi har mottatt søknaden din",
+        ),
+        Submitted::Updated(_) => (
+            "Kvittering: søknaden din er endret",
+            "Endringene i søknaden din er lagret",
+        ),
+    };
+    Letter {
+        subject: subject.into(),
+        body: format!(
+            "{lead} til «{title}» ({hf}).\n\nSøknadsfrist: {deadline}. Du kan endre eller trekke søknaden til fristen under «Mine søknader» i LIS1-portalen: {link}\n\nSøknadsnummer: {id}",
+            link = notify::link("/soknader"),
+            title = c.ad.title,
+            hf = c.hf.name,
+            deadline = notify::when(c.round.application_deadline),
+            id = submitted.id(),
+        ),
+        kind: "application_receipt",
+        object_type: "application",
+        object_id: submitted.id().to_string(),
+    }
+}
+
+/// Withdraws one's own application, until the deadline. Withdrawing one already withdrawn
+/// changes nothing and is not an error (a double click).
+pub async fn withdraw(app: &App, caller: &Caller, application_id: i64) -> Result<()> {
+    let now = app.now();
+    let grant = authorize(&caller.principal, &Action::Apply)?;
+    let mut tx = app.begin().await?;
+    let a = tx.application(application_id).await?;
+    if a.applicant_id != caller.user_id {
+        return Err(Error::not_found());
+    }
+    let c = AdContext::load(&mut tx, a.advertisement_id).await?;
+    ads::check_can_apply(c.round.application_deadline, now, lis1_domain::Lang::Nb)
+        .map_err(|e| Error::new(Kind::Invalid, e))?;
+    if a.state != "submitted" {
+        return Ok(());
+    }
+    let ctx = caller.ctx(grant, now);
+    tx.withdraw_application(&ctx, application_id, caller.user_id)
+        .await?;
+    notify::to_user(
+        &mut tx,
+        &ctx,
+        caller.user_id,
+        Letter {
+            subject: "Kvittering: søknaden din er trukket".into(),
+            body: format!(
+                "Søknaden din til «{}» ({}) er trukket. Du kan søke på nytt til søknadsfristen {}.\n\nSøknadsnummer: {application_id}",
+                c.ad.title,
+                c.hf.name,
+                notify::when(c.round.application_deadline),
+            ),
+            kind: "application_withdrawn",
+            object_type: "application",
+            object_id: application_id.to_string(),
+        },
+    )
+    .await?;
+    app.commit(tx, caller).await
+}
+
+/// Loads an advertisement and one of its applications.
+async fn load_application(
+    tx: &mut Tx,
+    ad_id: i64,
+    application_id: i64,
+) -> Result<(AdContext, Application)> {
+    let c = AdContext::load(tx, ad_id).await?;
+    let a = tx.application(application_id).await?;
+    if a.advertisement_id != ad_id {
+        return Err(Error::not_found());
+    }
+    Ok((c, a))
+}
+
+/// Shortlists an applicant for interview (or not) and keeps the interview notes (the hospital
+/// trust's recruiters). Notes longer than [`MAX_NOTES`] characters are cut.
+pub async fn assess(
+    app: &App,
+    caller: &Caller,
+    ad_id: i64,
+    application_id: i64,
+    shortlisted: bool,
+    notes: &str,
+) -> Result<()> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let (c, a) = load_application(&mut tx, ad_id, application_id).await?;
+    let grant = authorize(
+        &caller.principal,
+        &Action::AssessApplicants { hf: &c.hf_path },
+    )?;
+    let notes: String = notes.chars().take(MAX_NOTES).collect();
+    tx.assess(&caller.ctx(grant, now), a.id, shortlisted, &notes)
+        .await?;
+    app.commit(tx, caller).await
+}
+
+/// Adjusts an applicant's points by `delta` hundredths with a reason (004 §2.7: points are
+/// guidance; a recruiter's change is written down with why). Both are logged.
+pub async fn adjust_points(
+    app: &App,
+    caller: &Caller,
+    ad_id: i64,
+    application_id: i64,
+    delta: i64,
+    reason: &str,
+) -> Result<()> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let (c, a) = load_application(&mut tx, ad_id, application_id).await?;
+    let grant = authorize(
+        &caller.principal,
+        &Action::AssessApplicants { hf: &c.hf_path },
+    )?;
+    let reason = reason.trim();
+    if delta == 0
+        || delta.abs() > MAX_ADJUSTMENT
+        || reason.is_empty()
+        || reason.chars().count() > MAX_REASON
+    {
+        return Err(Error::text(
+            Kind::Invalid,
+            "adjustment_invalid",
+            "Skriv en endring mellom -100 og 100 (f.eks. 1,5) og en begrunnelse. Ingenting ble endret.",
+            "Enter a change between -100 and 100 (e.g. 1.5) and a reason. Nothing was changed.",
+        ));
+    }
+    tx.adjust_points(&caller.ctx(grant, now), a.id, delta, reason)
+        .await?;
+    app.commit(tx, caller).await
+}
+
+/// The longest comment, in characters.
+pub const MAX_COMMENT: usize = 5000;
+
+/// Comments on an applicant (those who take part in the hiring: the hospital trust, registered
+/// participants, a bound position's later employer on that position's applicants — not the
+/// directorate, see `Action::CommentOnApplicant`). Returns the comment's id.
+pub async fn comment(
+    app: &App,
+    caller: &Caller,
+    ad_id: i64,
+    application_id: i64,
+    text: &str,
+) -> Result<i64> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let (c, a) = load_application(&mut tx, ad_id, application_id).await?;
+    let participant = is_participant(&mut tx, c.ad.id, caller.user_id).await?;
+    let later = c.later_employers();
+    let grant = authorize(
+        &caller.principal,
+        &Action::CommentOnApplicant {
+            hf: &c.hf_path,
+            participant,
+            later_employers: &later,
+        },
+    )?;
+    if !in_scope(&visible_positions(caller, &c, grant), &a) {
+        return Err(Error::forbidden(Denied::new("view_applicants")));
+    }
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > MAX_COMMENT {
+        return Err(Error::field_text(
+            "text",
+            "comment_invalid",
+            "Skriv en kommentar på høyst 5000 tegn.",
+            "Write a comment of at most 5,000 characters.",
+        ));
+    }
+    let id = tx
+        .comment(
+            &caller.ctx(grant, now),
+            a.id,
+            caller.user_id,
+            grant.org,
+            text,
+        )
+        .await?;
+    app.commit(tx, caller).await?;
+    Ok(id)
+}
+
+/// One application, scored by the advertisement's rubric and checked against its formal
+/// criteria, as of the application deadline.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    /// The application (its profile moved into [`Scored::profile`]).
+    pub app: Application,
+    /// The profile as submitted.
+    pub profile: Profile,
+    /// The points by the rubric, line by line.
+    pub score: Score,
+    /// The points with the recruiter's adjustments.
+    pub total: Points,
+    /// Whether every formal criterion is met.
+    pub formal_met: bool,
+    /// Each formal criterion.
+    pub checks: Vec<CriterionCheck>,
+    /// Whether it applies for a bound position.
+    pub bound: bool,
+    /// Where the degree is from.
+    pub region: EducationRegion,
+}
+
+/// Scores the submitted applications among `apps`, best first (ties by application id).
+pub fn score_all(c: &AdContext, apps: Vec<Application>) -> Vec<Scored> {
+    let rubric = c.rubric();
+    let formal = c.formal();
+    let date = lis1_domain::calendar::to_oslo(c.round.application_deadline).date();
+    let bound_positions: Vec<i64> =
+        c.ad.positions
+            .iter()
+            .filter(|p| PositionKind::parse(&p.kind).is_ok_and(|k| k.is_bound()))
+            .map(|p| p.id)
+            .collect();
+    let mut out: Vec<Scored> = apps
+        .into_iter()
+        .filter(|a| a.state == "submitted")
+        .map(|mut app| {
+            // Moved out, not cloned: `Scored` keeps it beside the application.
+            let profile: Profile = app.profile.take().unwrap_or_default();
+            let score = scoring::score(&rubric, &profile, date);
+            let total = score.total + Points(app.adjustment);
+            let checks = ads::check_formal(&formal, &profile, c.round.start_date);
+            let formal_met = ads::all_met(&checks);
+            let bound = app.position_ids.iter().any(|p| bound_positions.contains(p));
+            let region = profile.education.region();
+            Scored {
+                app,
+                profile,
+                score,
+                total,
+                formal_met,
+                checks,
+                bound,
+                region,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.total.0.cmp(&a.total.0).then(a.app.id.cmp(&b.app.id)));
+    out
+}
+
+/// Whether the caller registered participation in the advertisement's hiring.
+async fn is_participant(tx: &mut Tx, ad_id: i64, user_id: i64) -> Result<bool> {
+    Ok(tx
+        .participations(ad_id)
+        .await?
+        .iter()
+        .any(|p| p.user_id == user_id))
+}
+
+/// The grant under which the caller sees the advertisement's applicants.
+pub async fn view_grant(tx: &mut Tx, caller: &Caller, c: &AdContext) -> Result<Grant> {
+    let participant = is_participant(tx, c.ad.id, caller.user_id).await?;
+    let later = c.later_employers();
+    Ok(authorize(
+        &caller.principal,
+        &Action::ViewApplicants {
+            hf: &c.hf_path,
+            participant,
+            later_employers: &later,
+        },
+    )?)
+}
+
+/// Which positions' applicants the caller sees under `grant`: `None` for all of them (the
+/// hospital, the directorate, registered participants); otherwise only the bound positions whose
+/// later employer the grant is held in (004: the later employer decides on those, and needs no
+/// more).
+pub fn visible_positions(caller: &Caller, c: &AdContext, grant: Grant) -> Option<Vec<i64>> {
+    let whole = match grant.role {
+        Role::Directorate | Role::Coordinator | Role::UnionRep => true,
+        Role::HfRecruiter => caller.principal.reaches(&grant, &c.hf_path),
+        _ => false,
+    };
+    if whole {
+        None
+    } else {
+        Some(
+            c.ad.positions
+                .iter()
+                .filter(|p| p.later_employer_id == Some(grant.org))
+                .map(|p| p.id)
+                .collect(),
+        )
+    }
+}
+
+/// Whether an application is for one of `scope`'s positions (`None`: all).
+pub fn in_scope(scope: &Option<Vec<i64>>, app: &Application) -> bool {
+    scope
+        .as_ref()
+        .is_none_or(|ps| app.position_ids.iter().any(|p| ps.contains(p)))
+}
+
+/// An advertisement's applicants as the caller may see them.
+#[derive(Debug, Clone)]
+pub struct Applicants {
+    /// The advertisement.
+    pub ad: AdContext,
+    /// The submitted applications the caller sees, scored, best first.
+    pub scored: Vec<Scored>,
+}
+
+/// The applicants of an advertisement, scored, that the caller may see (the hospital trust,
+/// the directorate, registered participants, a bound position's later employer for that
+/// position). Reading them is reading personal data: the read is logged.
+pub async fn applicants(app: &App, caller: &Caller, ad_id: i64) -> Result<Applicants> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let c = AdContext::load(&mut tx, ad_id).await?;
+    let grant = view_grant(&mut tx, caller, &c).await?;
+    let scope = visible_positions(caller, &c, grant);
+    let apps = tx.applications(Some(ad_id), None).await?;
+    let scored: Vec<Scored> = score_all(&c, apps)
+        .into_iter()
+        .filter(|x| in_scope(&scope, &x.app))
+        .collect();
+    tx.log(
+        &caller.ctx(grant, now),
+        Event {
+            action: "applicants.list",
+            object_type: "advertisement",
+            object_id: ad_id.to_string(),
+            summary: serde_json::json!({"shown": scored.len()}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Applicants { ad: c, scored })
+}
+
+/// One application in full, as those who may see it read it.
+#[derive(Debug, Clone)]
+pub struct ApplicationView {
+    /// The advertisement.
+    pub ad: AdContext,
+    /// The application, scored.
+    pub scored: Scored,
+    /// The applicant's documents.
+    pub documents: Vec<DocumentMeta>,
+    /// Comments on it, oldest first.
+    pub comments: Vec<Comment>,
+    /// The recruiters' changes of its points, oldest first.
+    pub adjustments: Vec<Adjustment>,
+}
+
+/// One submitted application to an advertisement, in full, for someone who may see the
+/// advertisement's applicants (a bound position's later employer: its applicants only). The
+/// read is logged (`application.view`).
+pub async fn application_view(
+    app: &App,
+    caller: &Caller,
+    ad_id: i64,
+    application_id: i64,
+) -> Result<ApplicationView> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let c = AdContext::load(&mut tx, ad_id).await?;
+    let grant = view_grant(&mut tx, caller, &c).await?;
+    let a = tx.application(application_id).await?;
+    if a.advertisement_id != ad_id || a.state != "submitted" {
+        return Err(Error::not_found());
+    }
+    if !in_scope(&visible_positions(caller, &c, grant), &a) {
+        return Err(Error::forbidden(Denied::new("view_applicants")));
+    }
+    tx.log(
+        &caller.ctx(grant, now),
+        Event {
+            action: "application.view",
+            object_type: "application",
+            object_id: application_id.to_string(),
+            summary: serde_json::json!({"applicant_id": a.applicant_id}),
+        },
+    )
+    .await?;
+    let documents = tx.documents(a.applicant_id).await?;
+    let comments = tx.comments(application_id).await?;
+    let adjustments = tx.adjustments(application_id).await?;
+    tx.commit().await?;
+    let scored = score_all(&c, vec![a])
+        .into_iter()
+        .next()
+        .ok_or_else(Error::not_found)?;
+    Ok(ApplicationView {
+        ad: c,
+        scored,
+        documents,
+        comments,
+        adjustments,
+    })
+}
+
+/// Whether the caller may comment on the advertisement's applicants.
+pub async fn may_comment(app: &App, caller: &Caller, c: &AdContext) -> Result<bool> {
+    let mut tx = app.begin().await?;
+    let participant = is_participant(&mut tx, c.ad.id, caller.user_id).await?;
+    tx.commit().await?;
+    let later = c.later_employers();
+    Ok(authorize(
+        &caller.principal,
+        &Action::CommentOnApplicant {
+            hf: &c.hf_path,
+            participant,
+            later_employers: &later,
+        },
+    )
+    .is_ok())
+}
+
+/// One entry of a position's innstilling.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ranked {
+    /// 1 for the best.
+    pub rank: u32,
+    /// The application.
+    pub application_id: i64,
+    /// The applicant's name as in the application.
+    pub name: String,
+}
+
+/// One position's innstilling.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PositionRecommendation {
+    /// The position.
+    pub position_id: i64,
+    /// Its kind, e.g. `ordinary`.
+    pub kind: String,
+    /// How many places.
+    pub count: i32,
+    /// Whether the caller decides on it (may set its innstilling).
+    pub may_rank: bool,
+    /// The ranked applicants, best first.
+    pub ranked: Vec<Ranked>,
+    /// The applications for the position not ranked (yet), by application id.
+    pub unranked: Vec<i64>,
+}
+
+/// An advertisement's innstilling as the caller may see it, with its version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recommendation {
+    /// The advertisement.
+    pub advertisement_id: i64,
+    /// The positions the caller sees.
+    pub positions: Vec<PositionRecommendation>,
+    /// Changes whenever any position's innstilling changes: a change sent with an older
+    /// version is refused (`If-Match` in the API).
+    #[serde(skip)]
+    pub version: String,
+}
+
+/// The version of an advertisement's innstilling: a hash of every position's ranking.
+async fn recommendation_version(tx: &mut Tx, c: &AdContext) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for p in &c.ad.positions {
+        let ranked = tx.recommendation(p.id).await?;
+        h.update(format!("{}:{:?};", p.id, ranked).as_bytes());
+    }
+    Ok(hex::encode(h.finalize())[..32].to_string())
+}
+
+/// The innstilling of an advertisement's positions the caller may see. It names applicants:
+/// the read is logged.
+pub async fn recommendation(app: &App, caller: &Caller, ad_id: i64) -> Result<Recommendation> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let c = AdContext::load(&mut tx, ad_id).await?;
+    let grant = view_grant(&mut tx, caller, &c).await?;
+    let scope = visible_positions(caller, &c, grant);
+    let apps = tx.applications(Some(ad_id), None).await?;
+    let mut positions = Vec::new();
+    for p in
+        c.ad.positions
+            .iter()
+            .filter(|p| scope.as_ref().is_none_or(|ps| ps.contains(&p.id)))
+    {
+        let ranked_ids = tx.recommendation(p.id).await?;
+        let name = |id: i64| {
+            apps.iter()
+                .find(|a| a.id == id)
+                .and_then(|a| a.profile.as_ref())
+                .map(|pr| pr.full_name.clone())
+                .unwrap_or_default()
+        };
+        let ranked = ranked_ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| Ranked {
+                rank: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                application_id: *id,
+                name: name(*id),
+            })
+            .collect();
+        let unranked = apps
+            .iter()
+            .filter(|a| {
+                a.state == "submitted"
+                    && a.position_ids.contains(&p.id)
+                    && !ranked_ids.contains(&a.id)
+            })
+            .map(|a| a.id)
+            .collect();
+        positions.push(PositionRecommendation {
+            position_id: p.id,
+            kind: p.kind.clone(),
+            count: p.count,
+            may_rank: authorize(
+                &caller.principal,
+                &Action::Recommend {
+                    hf: &c.hf_path,
+                    later_employer: p.later_employer_id,
+                },
+            )
+            .is_ok(),
+            ranked,
+            unranked,
+        });
+    }
+    let version = recommendation_version(&mut tx, &c).await?;
+    tx.log(
+        &caller.ctx(grant, now),
+        Event {
+            action: "recommendation.view",
+            object_type: "advertisement",
+            object_id: ad_id.to_string(),
+            summary: serde_json::json!({
+                "positions": positions.iter().map(|p| p.position_id).collect::<Vec<_>>(),
+            }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Recommendation {
+        advertisement_id: ad_id,
+        positions,
+        version,
+    })
+}
+
+/// One position's new ranking: (rank, application) pairs, rank 1 the best. Ranks need not be
+/// consecutive (1, 2, 5 ranks three in that order) but each is used once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ranking {
+    /// The position.
+    pub position_id: i64,
+    /// (rank, application).
+    pub ranks: Vec<(u32, i64)>,
+}
+
+fn rank_invalid(field: String, most: usize) -> Error {
+    let nb = format!(
+        "Rangeringen må være et helt tall fra 1 til {most} (antall søkere på stillingen). Ingenting ble lagret."
+    );
+    let en = format!(
+        "The rank must be a whole number from 1 to {most} (the number of applicants for the position). Nothing was saved."
+    );
+    Error::text(Kind::Invalid, "rank_invalid", nb.clone(), en.clone())
+        .with_field(field, Text::new("rank_invalid", nb, en))
+}
+
+/// Sets the innstilling of the given positions of an advertisement, all or nothing. For each
+/// position the caller must decide on it (`Action::Recommend`: for a bound position its later
+/// employer, 004), and rank only submitted applications for it, each once, with ranks from 1 to
+/// the number of its applicants. When `expected_version` is given (the API's `If-Match`), the
+/// change is made only if no one changed the innstilling since that version was read; otherwise
+/// nothing changes (`precondition_failed`). Returns the new version.
+pub async fn set_recommendation(
+    app: &App,
+    caller: &Caller,
+    ad_id: i64,
+    rankings: &[Ranking],
+    expected_version: Option<&str>,
+) -> Result<String> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let c = AdContext::load(&mut tx, ad_id).await?;
+    // Whoever decides on none of its positions is refused before their input is looked at.
+    let mut refusal = None;
+    for p in &c.ad.positions {
+        match authorize(
+            &caller.principal,
+            &Action::Recommend {
+                hf: &c.hf_path,
+                later_employer: p.later_employer_id,
+            },
+        ) {
+            Ok(_) => {
+                refusal = None;
+                break;
+            }
+            // The first refusal says why (a token's missing scope, or the role).
+            Err(d) => {
+                refusal.get_or_insert(d);
+            }
+        }
+    }
+    if let Some(d) = refusal {
+        return Err(d.into());
+    }
+    if rankings.is_empty() {
+        return Err(Error::field_text(
+            "positions",
+            "rankings_missing",
+            "Send innstillingen for minst én stilling. Ingenting ble lagret.",
+            "Send the recommendation of at least one position. Nothing was saved.",
+        ));
+    }
+    let apps = tx.applications(Some(ad_id), None).await?;
+    let mut plans: Vec<(i64, Grant, Vec<i64>)> = Vec::new();
+    for r in rankings {
+        let p = c.position(r.position_id)?;
+        if plans.iter().any(|(id, _, _)| *id == p.id) {
+            return Err(Error::field_text(
+                "positions",
+                "position_duplicate",
+                "Hver stilling kan bare sendes én gang. Ingenting ble lagret.",
+                "Each position can be sent only once. Nothing was saved.",
+            ));
+        }
+        let grant = authorize(
+            &caller.principal,
+            &Action::Recommend {
+                hf: &c.hf_path,
+                later_employer: p.later_employer_id,
+            },
+        )?;
+        let applicants: Vec<i64> = apps
+            .iter()
+            .filter(|a| a.state == "submitted" && a.position_ids.contains(&p.id))
+            .map(|a| a.id)
+            .collect();
+        let most = applicants.len();
+        for &(rank, application) in &r.ranks {
+            let rank_ok = usize::try_from(rank).is_ok_and(|n| (1..=most).contains(&n));
+            if !rank_ok || !applicants.contains(&application) {
+                return Err(rank_invalid(format!("rank.{}.{application}", p.id), most));
+            }
+        }
+        let mut ranks = r.ranks.clone();
+        ranks.sort();
+        let twice = ranks.windows(2).any(|w| w[0].0 == w[1].0)
+            || ranks
+                .iter()
+                .enumerate()
+                .any(|(i, (_, a))| ranks[..i].iter().any(|(_, b)| b == a));
+        if twice {
+            return Err(Error::field_text(
+                format!("rank.{}", p.id),
+                "rank_duplicate",
+                "Hver plass i rangeringen kan bare brukes én gang.",
+                "Each rank can only be used once.",
+            ));
+        }
+        plans.push((p.id, grant, ranks.into_iter().map(|(_, a)| a).collect()));
+    }
+    if let Some(expected) = expected_version
+        && expected != recommendation_version(&mut tx, &c).await?
+    {
+        return Err(Error::text(
+            Kind::Stale,
+            "precondition_failed",
+            "Noen andre har endret innstillingen siden du hentet den. Hent den på nytt og prøv igjen. Ingenting ble endret.",
+            "Someone else has changed the recommendation since you fetched it. Fetch it again and retry. Nothing was changed.",
+        ));
+    }
+    for (position, grant, ranked) in plans {
+        tx.save_recommendation(&caller.ctx(grant, now), position, &ranked)
+            .await?;
+    }
+    let version = recommendation_version(&mut tx, &c).await?;
+    app.commit(tx, caller).await?;
+    Ok(version)
+}
+
+/// The positions of an advertisement the caller decides on (may set the innstilling of).
+pub fn positions_to_rank(caller: &Caller, c: &AdContext) -> Vec<i64> {
+    c.ad.positions
+        .iter()
+        .filter(|p| {
+            authorize(
+                &caller.principal,
+                &Action::Recommend {
+                    hf: &c.hf_path,
+                    later_employer: p.later_employer_id,
+                },
+            )
+            .is_ok()
+        })
+        .map(|p| p.id)
+        .collect()
+}
+
+/// A refusal for a caller who decides on none of an advertisement's positions.
+pub fn may_not_rank() -> Error {
+    Error::forbidden(Denied::new("recommend"))
+}
+
+/// An advertisement an organisation's HR system sees, with how many apply.
+#[derive(Debug, Clone)]
+pub struct OwnAdvertisement {
+    /// The advertisement with its round and organisations.
+    pub ad: AdContext,
+    /// Submitted applications.
+    pub applications: i64,
+}
+
+/// The advertisements of the caller's organisation, drafts included, by id (the hospital trust
+/// and its RHF, the later employer of a bound position, the directorate all). A token without
+/// the scope `advertisements:read` is refused rather than shown an empty list.
+pub async fn own_advertisements(app: &App, caller: &Caller) -> Result<Vec<OwnAdvertisement>> {
+    let nowhere = lis1_domain::access::OrgPath(Vec::new());
+    if let Err(d) = authorize(
+        &caller.principal,
+        &Action::ViewOwnAdvertisements {
+            hf: &nowhere,
+            later_employers: &[],
+        },
+    ) && d.missing_scope.is_some()
+    {
+        return Err(d.into());
+    }
+    let mut tx = app.begin().await?;
+    let mut out = Vec::new();
+    let mut paths: BTreeMap<i64, lis1_domain::access::OrgPath> = BTreeMap::new();
+    for ad in tx.advertisements(None).await? {
+        let path = match paths.get(&ad.hf_id) {
+            Some(p) => p.clone(),
+            None => {
+                let p = tx.org_path(ad.hf_id).await?;
+                paths.insert(ad.hf_id, p.clone());
+                p
+            }
+        };
+        let later: Vec<i64> = ad
+            .positions
+            .iter()
+            .filter_map(|p| p.later_employer_id)
+            .collect();
+        let allowed = authorize(
+            &caller.principal,
+            &Action::ViewOwnAdvertisements {
+                hf: &path,
+                later_employers: &later,
+            },
+        )
+        .is_ok();
+        if allowed {
+            let c = AdContext::load(&mut tx, ad.id).await?;
+            let n = tx.count_applications(ad.id, "submitted").await?;
+            out.push(OwnAdvertisement {
+                ad: c,
+                applications: n,
+            });
+        }
+    }
+    tx.commit().await?;
+    out.sort_by_key(|a| a.ad.ad.id);
+    Ok(out)
+}

@@ -1,0 +1,447 @@
+//! The role × organisation × endpoint matrix (issue 10), generated from the OpenAPI document:
+//! every operation is called by every demo account and by two organisations' API tokens, on
+//! objects of Helse Nord-Trøndelag's spring advertisement (so that the HNT accounts, its RHF and
+//! the doctor who applied act on their own organisation's or their own objects, and Sykehuset
+//! Innlandet, Namsos, the other coordinator and the other doctor on another's). The expected
+//! outcome of every call is written once, in [`EXPECTED`]; any other outcome fails — above all
+//! an allow the table does not grant. "Allowed" means access control let the call through: a
+//! success, or a refusal by a rule of the scheme (409, 412, 422) that only someone allowed gets
+//! to see. "Denied" is 401, 403 or 404. Any other status (400, 5xx) fails the test: the bodies
+//! below are well-formed, so it would be a bug.
+//!
+//! Unsafe calls are made so that they change nothing a later call depends on: bodies that the
+//! rules refuse after access control (an offer already answered, a deadline passed, an empty
+//! token name) or that set what is already set.
+
+use std::collections::BTreeMap;
+
+use super::hiring::{form, leak, published};
+use super::offers_followup::{advance_to, apply, spring_round};
+use super::*;
+
+/// Who calls, in the order of the table's columns.
+const CALLERS: [&str; 18] = [
+    "hdir@demo.lis1.no",
+    "rhf.midt@demo.lis1.no",
+    "hnt@demo.lis1.no",
+    "innlandet@demo.lis1.no",
+    "levanger@demo.lis1.no",
+    "namsos@demo.lis1.no",
+    "koordinator.sor@demo.lis1.no",
+    "koordinator.nord@demo.lis1.no",
+    "statsforvalter@demo.lis1.no",
+    "alis@demo.lis1.no",
+    "tillitsvalgt@demo.lis1.no",
+    "admin.hnt@demo.lis1.no",
+    "admin.levanger@demo.lis1.no",
+    "admin.hdir@demo.lis1.no",
+    "lege1@demo.lis1.no",
+    "lege2@demo.lis1.no",
+    "token:hnt",
+    "token:levanger",
+];
+
+/// The expected outcome per operation, one character per caller in [`CALLERS`]' order:
+/// `A` allowed, `-` denied.
+///
+/// Columns: hdir, rhf.midt, hnt, innlandet, levanger, namsos, koordinator.sor, koordinator.nord,
+/// statsforvalter, alis, tillitsvalgt, admin.hnt, admin.levanger, admin.hdir, lege1, lege2,
+/// token:hnt, token:levanger. Levanger municipality is the later employer of the advertisement's
+/// bound ALIS position; lege1 (Lise) applied, was offered and accepted, so the application, the
+/// offer and the course are hers.
+///
+/// For `GET /api/v1/advertisements` (a list every caller may ask for) "allowed" means that HNT's
+/// advertisement is in the caller's list.
+#[rustfmt::skip]
+const EXPECTED: &[(&str, &str)] = &[
+    ("GET /api/v1/advertisements", "AAA-A-----------AA"),
+    ("GET /api/v1/advertisements/{id}/applicants", "A-A-A-----------AA"),
+    ("POST /api/v1/advertisements/{id}/applicants/{application}/adjustments", "--A-------------A-"),
+    ("PUT /api/v1/advertisements/{id}/applicants/{application}/assessment", "--A-------------A-"),
+    ("POST /api/v1/advertisements/{id}/applicants/{application}/comments", "--A-------------A-"),
+    ("POST /api/v1/advertisements/{id}/applications", "--------------AA--"),
+    ("PUT /api/v1/advertisements/{id}/next-in-line", "--A-------------A-"),
+    ("GET /api/v1/advertisements/{id}/offers", "AAA-A-----------AA"),
+    ("GET /api/v1/advertisements/{id}/positions/{position}/next", "--A-------------A-"),
+    ("POST /api/v1/advertisements/{id}/positions/{position}/offers", "--A-------------A-"),
+    ("GET /api/v1/advertisements/{id}/recommendation", "A-A-A-----------AA"),
+    ("PUT /api/v1/advertisements/{id}/recommendation", "--A-------------A-"),
+    ("POST /api/v1/applications/{id}/withdrawal", "--------------A---"),
+    ("GET /api/v1/audit/verify", "A-----------------"),
+    ("GET /api/v1/calendar/holidays/{year}", "AAAAAAAAAAAAAAAAAA"),
+    ("GET /api/v1/me", "AAAAAAAAAAAAAAAAAA"),
+    ("GET /api/v1/me/offers", "--------------AA--"),
+    ("POST /api/v1/offers/{id}/answer", "--------------A---"),
+    ("POST /api/v1/offers/{id}/withdrawal", "--A-------------A-"),
+    ("GET /api/v1/onboarding/cohorts/{site}/{cohort}/{part}", "A-A---A-A-------A-"),
+    ("GET /api/v1/onboarding/courses/{id}", "--A-----------A-A-"),
+    ("POST /api/v1/onboarding/courses/{id}/authorisation", "--A-----------A-A-"),
+    ("POST /api/v1/onboarding/courses/{id}/police-checks", "--A-------------A-"),
+    ("POST /api/v1/onboarding/courses/{id}/signatures", "--------------A---"),
+    ("GET /api/v1/onboarding/requirements", "AAAAAAAAAAAAAAAAAA"),
+    ("PUT /api/v1/onboarding/requirements/{org}/{part}", "--A-------------A-"),
+    ("GET /api/v1/organisations", "AAAAAAAAAAAAAA--AA"),
+    ("GET /api/v1/organisations/{id}/tokens", "-----------A------"),
+    ("POST /api/v1/organisations/{id}/tokens", "-----------A------"),
+    ("DELETE /api/v1/organisations/{id}/tokens/{token}", "-----------A------"),
+    ("GET /api/v1/rounds", "AAAAAAAAAAAAAAAAAA"),
+    ("POST /api/v1/rounds", "A-----------------"),
+    ("GET /api/v1/rounds/{id}", "AAAAAAAAAAAAAAAAAA"),
+];
+
+struct World {
+    ad: i64,
+    ordinary: i64,
+    lise: i64,
+    lise_app: i64,
+    lars_app: i64,
+    lise_offer: i64,
+    course: i64,
+    site: i64,
+    cohort: String,
+    hnt_org: i64,
+    round: i64,
+    spare_token: i64,
+}
+
+async fn org_by_code(app: &TestApp, code: &str) -> i64 {
+    app.state
+        .store
+        .orgs()
+        .await
+        .unwrap()
+        .iter()
+        .find(|o| o.code.as_deref() == Some(code) || o.short_name.as_deref() == Some(code))
+        .unwrap_or_else(|| panic!("no organisation {code}"))
+        .id
+}
+
+/// `admin` issues a token of `org` with every scope; returns the secret.
+async fn issue_all(app: &TestApp, admin: &str, org: i64, name: &str) -> String {
+    let admin = app.login(admin).await;
+    let scopes: Vec<&str> = lis1_domain::access::Scope::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    let body = serde_json::json!({"name": name, "scopes": scopes, "days": 90}).to_string();
+    let resp = app
+        .post_json(
+            &format!("/api/v1/organisations/{org}/tokens"),
+            &body,
+            Some(&admin),
+            true,
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.body);
+    resp.json()["secret"].as_str().unwrap().to_string()
+}
+
+/// HNT's advertisement with Lise's and Lars's applications, ranked, offered in the first offer
+/// round; Lise accepted (so she has a course).
+async fn world(app: &TestApp) -> World {
+    let hnt = app.login("hnt@demo.lis1.no").await;
+    let ids = published(app, &hnt).await;
+    let a1 = apply(
+        app,
+        &ids,
+        "lege1@demo.lis1.no",
+        "Lise Lege",
+        &[ids.ordinary],
+    )
+    .await;
+    let a2 = apply(
+        app,
+        &ids,
+        "lege2@demo.lis1.no",
+        "Lars Lege",
+        &[ids.ordinary],
+    )
+    .await;
+    let hnt = app.login("hnt@demo.lis1.no").await;
+    let ranked = form(
+        app,
+        &format!("/utlysninger/{}/innstilling", ids.ad),
+        &hnt,
+        &[
+            (leak(format!("rank.{}.{a1}", ids.ordinary)), "1".into()),
+            (leak(format!("rank.{}.{a2}", ids.ordinary)), "2".into()),
+        ],
+    )
+    .await;
+    assert_eq!(ranked.status, StatusCode::SEE_OTHER, "{}", ranked.body);
+    let round = spring_round(app).await;
+    advance_to(app, round.offer_rounds[0].offer_at);
+    let hnt = app.login("hnt@demo.lis1.no").await;
+    let made = app
+        .post_json(
+            &format!(
+                "/api/v1/advertisements/{}/positions/{}/offers",
+                ids.ad, ids.ordinary
+            ),
+            "{}",
+            Some(&hnt),
+            true,
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let offers = app
+        .state
+        .store
+        .offers_for_position(ids.ordinary)
+        .await
+        .unwrap();
+    let lise_offer = offers.iter().find(|o| o.application_id == a1).unwrap().id;
+    let lise = app.login("lege1@demo.lis1.no").await;
+    let yes = app
+        .post_json(
+            &format!("/api/v1/offers/{lise_offer}/answer"),
+            r#"{"answer": "accept"}"#,
+            Some(&lise),
+            true,
+        )
+        .await;
+    assert_eq!(yes.status, StatusCode::OK, "{}", yes.body);
+    let course_id = yes.json()["course_id"].as_i64().unwrap();
+    let hnt_org = org_by_code(app, "HNT").await;
+    let spare = issue_all(app, "admin.hnt@demo.lis1.no", hnt_org, "Reserve").await;
+    let spare_token = app
+        .state
+        .store
+        .api_tokens(hnt_org)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| spare.starts_with(&t.prefix))
+        .unwrap()
+        .id;
+    let ad = app.state.store.advertisement(ids.ad).await.unwrap();
+    World {
+        ad: ids.ad,
+        ordinary: ids.ordinary,
+        lise: app.state.store.application(a1).await.unwrap().applicant_id,
+        lise_app: a1,
+        lars_app: a2,
+        lise_offer,
+        course: course_id,
+        site: ad.hospital_site_id,
+        cohort: round.start_date.to_string(),
+        hnt_org,
+        round: round.id,
+        spare_token,
+    }
+}
+
+/// The operation's path with its parameters filled in from the world.
+fn fill(path: &str, w: &World) -> String {
+    let id = if path.starts_with("/api/v1/advertisements/") {
+        w.ad
+    } else if path.starts_with("/api/v1/applications/") {
+        w.lise_app
+    } else if path.starts_with("/api/v1/offers/") {
+        w.lise_offer
+    } else if path.starts_with("/api/v1/onboarding/courses/") {
+        w.course
+    } else if path.starts_with("/api/v1/organisations/") {
+        w.hnt_org
+    } else if path.starts_with("/api/v1/rounds/") {
+        w.round
+    } else {
+        0
+    };
+    path.replace("{id}", &id.to_string())
+        .replace("{position}", &w.ordinary.to_string())
+        .replace("{application}", &w.lise_app.to_string())
+        .replace("{year}", "2027")
+        .replace("{token}", &w.spare_token.to_string())
+        .replace("{site}", &w.site.to_string())
+        .replace("{cohort}", &w.cohort)
+        .replace("{part}", "hospital")
+        .replace("{org}", &w.hnt_org.to_string())
+}
+
+/// A well-formed body for an unsafe operation, chosen to change nothing later calls depend on.
+fn body(op: &str, w: &World) -> Option<String> {
+    let b = match op {
+        "POST /api/v1/rounds" => serde_json::json!({
+            "name": "Matrise", "season": "spring", "year": 2000,
+            "announcement": "2000-01-20T09:00", "application_deadline": "2000-01-21T09:00",
+            "earliest_offer": "2000-02-20T09:00", "start_date": "2000-09-01",
+            "offer_rounds": [{"offer_at": "2000-02-20T09:00", "reply_deadline": "2000-02-21T09:00", "marking_at": "2000-02-22T09:00"}]
+        }),
+        // The deadline has passed: refused after access control.
+        "POST /api/v1/advertisements/{id}/applications" => {
+            serde_json::json!({"position_ids": [w.ordinary], "answers": {"applies_for_bound": "no"}})
+        }
+        "PUT /api/v1/advertisements/{id}/next-in-line" => serde_json::json!({"mode": "automatic"}),
+        // Nobody is expected next: refused with next_in_line_changed, nothing made.
+        "POST /api/v1/advertisements/{id}/positions/{position}/offers" => {
+            serde_json::json!({"expected_applications": [0]})
+        }
+        // The innstilling as it is.
+        "PUT /api/v1/advertisements/{id}/recommendation" => {
+            serde_json::json!({"positions": [{"position_id": w.ordinary, "ranked": [w.lise_app, w.lars_app]}]})
+        }
+        // Her assessment as it is; a change of 0 points and an empty comment are refused.
+        "PUT /api/v1/advertisements/{id}/applicants/{application}/assessment" => {
+            serde_json::json!({"shortlisted": false, "notes": ""})
+        }
+        "POST /api/v1/advertisements/{id}/applicants/{application}/adjustments" => {
+            serde_json::json!({"delta": 0, "reason": "Matrise"})
+        }
+        "POST /api/v1/advertisements/{id}/applicants/{application}/comments" => {
+            serde_json::json!({"text": ""})
+        }
+        // Lise's offer is accepted: answering or withdrawing it again is refused.
+        "POST /api/v1/offers/{id}/answer" => serde_json::json!({"answer": "accept"}),
+        "POST /api/v1/offers/{id}/withdrawal" => serde_json::json!({"reason": "Matrise"}),
+        // An empty name: refused after access control.
+        "POST /api/v1/organisations/{id}/tokens" => {
+            serde_json::json!({"name": "", "scopes": ["offers:read"], "days": 30})
+        }
+        // A number the register does not know.
+        "POST /api/v1/onboarding/courses/{id}/authorisation" => {
+            serde_json::json!({"part": "hospital", "hpr_number": "9999999"})
+        }
+        // Lise's form, not confirmed read.
+        "POST /api/v1/onboarding/courses/{id}/signatures" => serde_json::json!({
+            "part": "hospital", "kind": "confidentiality", "text_id": 0, "for_user": w.lise,
+            "confirmed_read": false
+        }),
+        // A certificate dated after the check.
+        "POST /api/v1/onboarding/courses/{id}/police-checks" => serde_json::json!({
+            "part": "hospital", "certificate_date": "2027-08-20", "checked_on": "2027-08-10",
+            "follow_up": false
+        }),
+        "PUT /api/v1/onboarding/requirements/{org}/{part}" => serde_json::json!({
+            "authorisation": true, "confidentiality": true, "data_user_contract": true,
+            "infection_control": true, "police_certificate": true, "police_max_age_months": 0
+        }),
+        _ => return None,
+    };
+    Some(b.to_string())
+}
+
+enum Outcome {
+    Allowed,
+    Denied,
+    Broken(StatusCode, String),
+}
+
+/// Refusals that a rule of the scheme states as bad input but that are denials of access: the
+/// forms of a course are signed by its doctor only (000 §6.2.1), and the rule is checked first.
+const DENIALS: &[&str] = &["declaration_for_another_doctor"];
+
+fn outcome(r: &Resp) -> Outcome {
+    let code = serde_json::from_str::<serde_json::Value>(&r.body)
+        .ok()
+        .and_then(|b| b["code"].as_str().map(str::to_string));
+    if code.is_some_and(|c| DENIALS.contains(&c.as_str())) {
+        return Outcome::Denied;
+    }
+    match r.status.as_u16() {
+        200..=299 | 409 | 412 | 422 => Outcome::Allowed,
+        401 | 403 | 404 => Outcome::Denied,
+        _ => Outcome::Broken(r.status, r.body.chars().take(300).collect()),
+    }
+}
+
+both_backends!(
+    every_operation_by_every_role_on_own_and_others_objects,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let w = world(&app).await;
+        let hnt_token = issue_all(&app, "admin.hnt@demo.lis1.no", w.hnt_org, "HR").await;
+        let levanger = org_by_code(&app, "5037").await;
+        let lev_token = issue_all(&app, "admin.levanger@demo.lis1.no", levanger, "Lønn").await;
+        let doc = app.get("/api/openapi.json", None).await.json();
+        let mut ops: Vec<(String, String)> = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for method in ["get", "post", "put", "delete", "patch"] {
+                if item.get(method).is_some() {
+                    ops.push((method.to_uppercase(), path.clone()));
+                }
+            }
+        }
+        let expected: BTreeMap<&str, &str> = EXPECTED.iter().copied().collect();
+        let mut sessions = BTreeMap::new();
+        for c in CALLERS.iter().filter(|c| !c.starts_with("token:")) {
+            sessions.insert(*c, app.login(c).await);
+        }
+        let mut observed = Vec::new();
+        let mut failures = Vec::new();
+        for (method, path) in &ops {
+            let op = format!("{method} {path}");
+            let uri = fill(path, &w);
+            let b = body(&op, &w);
+            let mut row = String::new();
+            for caller in CALLERS {
+                let mut req = Request::builder().method(method.as_str()).uri(&uri);
+                if b.is_some() {
+                    req = req.header(header::CONTENT_TYPE, "application/json");
+                }
+                req = match caller {
+                    "token:hnt" => req.header(header::AUTHORIZATION, format!("Bearer {hnt_token}")),
+                    "token:levanger" => {
+                        req.header(header::AUTHORIZATION, format!("Bearer {lev_token}"))
+                    }
+                    email => {
+                        let s = &sessions[email];
+                        req.header(header::COOKIE, format!("lis1_session={}", s.cookie))
+                            .header("x-csrf-token", &s.csrf)
+                    }
+                };
+                let r = app
+                    .send(req.body(Body::from(b.clone().unwrap_or_default())).unwrap())
+                    .await;
+                let seen = if op == "GET /api/v1/advertisements" && r.status == StatusCode::OK {
+                    let listed = r.json()["items"]
+                        .as_array()
+                        .is_some_and(|items| items.iter().any(|a| a["id"] == w.ad));
+                    Some(if listed { 'A' } else { '-' })
+                } else {
+                    None
+                };
+                row.push(match outcome(&r) {
+                    Outcome::Allowed if seen.is_some() => seen.unwrap_or('-'),
+                    Outcome::Allowed => 'A',
+                    Outcome::Denied => '-',
+                    Outcome::Broken(status, body) => {
+                        failures.push(format!("{op} as {caller}: {status} {body}"));
+                        '?'
+                    }
+                });
+            }
+            match expected.get(op.as_str()) {
+                None => failures.push(format!("{op}: not in the table")),
+                Some(want) if *want != row => {
+                    for (i, (w, o)) in want.chars().zip(row.chars()).enumerate() {
+                        if w != o {
+                            let what = if o == 'A' {
+                                "UNEXPECTED ALLOW"
+                            } else {
+                                "unexpected deny"
+                            };
+                            failures.push(format!("{op} as {}: {what}", CALLERS[i]));
+                        }
+                    }
+                }
+                Some(_) => {}
+            }
+            observed.push(format!("    (\"{op}\", \"{row}\"),"));
+        }
+        assert!(
+            failures.is_empty(),
+            "{}\n\nobserved:\n{}",
+            failures.join("\n"),
+            observed.join("\n")
+        );
+        // Every operation of the document was called, and the table has no row for one that
+        // is gone.
+        assert_eq!(observed.len(), ops.len());
+        assert_eq!(
+            EXPECTED.len(),
+            ops.len(),
+            "a row for an operation no longer in the document"
+        );
+    }
+);
