@@ -190,7 +190,7 @@ pub async fn overview(app: &App, caller: &Caller) -> Result<Overview> {
         let org = tx.org(g.org).await?;
         match g.role {
             Role::Municipality => municipalities.push((org.id, org.name.clone())),
-            Role::HfRecruiter if org.kind == lis1_domain::org::OrgKind::Hf => {
+            Role::Lis3Coordinator if org.kind == lis1_domain::org::OrgKind::Hf => {
                 let deps = tx.alis_departments(org.id).await?;
                 coordinated.push((org.id, org.name.clone(), deps));
             }
@@ -288,7 +288,7 @@ pub async fn request(
         object_type: "alis_request",
         object_id: String::new(),
     };
-    let mails = role_mails(&mut tx, hospital.id, &[Role::HfRecruiter], &letter).await?;
+    let mails = role_mails(&mut tx, hospital.id, &[Role::Lis3Coordinator], &letter).await?;
     let id = tx
         .create_alis_request(
             &caller.ctx(grant, now),
@@ -477,7 +477,7 @@ pub async fn answer(app: &App, caller: &Caller, id: i64, confirm: bool) -> Resul
         object_type: "alis_request",
         object_id: id.to_string(),
     };
-    let mails = role_mails(&mut tx, r.hf_id, &[Role::HfRecruiter], &letter).await?;
+    let mails = role_mails(&mut tx, r.hf_id, &[Role::Lis3Coordinator], &letter).await?;
     tx.answer_alis(&caller.ctx(grant, now), id, confirm, &mails)
         .await
         .map_err(conflict)?;

@@ -43,11 +43,14 @@ pub enum Role {
     /// An organisation's administrator: issues and revokes the organisation's API tokens for its
     /// HR and payroll systems. Gives no access to the organisation's cases by itself.
     OrgAdmin,
+    /// A hospital trust's LIS3 coordinator: handles the municipalities' requests for ALIS service
+    /// in hospital (seed 003) — the departments, the queues, the offers.
+    Lis3Coordinator,
 }
 
 impl Role {
     /// All roles, in the order the user interface lists them.
-    pub const ALL: [Role; 10] = [
+    pub const ALL: [Role; 11] = [
         Role::Directorate,
         Role::Rhf,
         Role::HfRecruiter,
@@ -58,6 +61,7 @@ impl Role {
         Role::UnionRep,
         Role::Applicant,
         Role::OrgAdmin,
+        Role::Lis3Coordinator,
     ];
 
     /// The stable string stored in the database and used in the API.
@@ -73,6 +77,7 @@ impl Role {
             Role::UnionRep => "union_rep",
             Role::Applicant => "applicant",
             Role::OrgAdmin => "org_admin",
+            Role::Lis3Coordinator => "lis3_coordinator",
         }
     }
 
@@ -96,6 +101,7 @@ impl Role {
             Role::UnionRep => lang.pick("Hovedtillitsvalgt", "Union representative"),
             Role::Applicant => lang.pick("Søker", "Applicant"),
             Role::OrgAdmin => lang.pick("Administrator", "Administrator"),
+            Role::Lis3Coordinator => lang.pick("LIS3-koordinator", "LIS3 coordinator"),
         }
     }
 }
@@ -599,7 +605,7 @@ pub enum Action<'a> {
         municipality: &'a OrgPath,
     },
     /// Keep the departments for ALIS service and offer periods from the queue (seed 003: the
-    /// hospital's LIS3 coordinator; in the portal the trust's recruiters hold that task).
+    /// hospital's LIS3 coordinator).
     CoordinateAlisService {
         /// The hospital trust and its ancestors.
         hospital: &'a OrgPath,
@@ -1030,15 +1036,16 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
         Action::ManageAlisRequest { municipality } => {
             who.grant_where(|g| g.role == Municipality && who.reaches(g, municipality))
         }
+        // 003: the hospital's LIS3 coordinator.
         Action::CoordinateAlisService { hospital } => {
-            who.grant_where(|g| g.role == HfRecruiter && who.reaches(g, hospital))
+            who.grant_where(|g| g.role == Lis3Coordinator && who.reaches(g, hospital))
         }
         Action::ViewAlisRequest {
             hospital,
             municipality,
         } => who.grant_where(|g| match g.role {
             Directorate => true,
-            HfRecruiter => who.reaches(g, hospital),
+            Lis3Coordinator => who.reaches(g, hospital),
             Municipality => who.reaches(g, municipality),
             _ => false,
         }),
@@ -1205,6 +1212,38 @@ mod tests {
         assert!(authorize(&hnt_hr, &done(Part::Municipal)).is_err());
         assert!(authorize(&muni, &done(Part::Municipal)).is_ok());
         assert!(authorize(&muni, &done(Part::Hospital)).is_err());
+        // ALIS in hospital (003): the hospital's LIS3 coordinator, not its recruiters.
+        let lis3 = who(10, &[(Role::Lis3Coordinator, 20)]);
+        let coordinate = |h| Action::CoordinateAlisService { hospital: h };
+        assert!(authorize(&lis3, &coordinate(&hnt)).is_ok());
+        assert!(authorize(&lis3, &coordinate(&other_hf)).is_err());
+        assert!(authorize(&hnt_hr, &coordinate(&hnt)).is_err());
+        let see = |h, m| Action::ViewAlisRequest {
+            hospital: h,
+            municipality: m,
+        };
+        assert!(authorize(&lis3, &see(&hnt, &levanger)).is_ok());
+        assert!(authorize(&lis3, &see(&other_hf, &levanger)).is_err());
+        assert!(authorize(&muni, &see(&other_hf, &levanger)).is_ok());
+        assert!(authorize(&muni, &see(&hnt, &OrgPath(vec![5038, 50]))).is_err());
+        assert!(
+            authorize(
+                &muni,
+                &Action::ManageAlisRequest {
+                    municipality: &levanger
+                }
+            )
+            .is_ok()
+        );
+        assert!(
+            authorize(
+                &doctor,
+                &Action::ManageAlisRequest {
+                    municipality: &levanger
+                }
+            )
+            .is_err()
+        );
     }
 
     #[test]

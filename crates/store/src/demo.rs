@@ -107,6 +107,12 @@ pub const DEMO_LOGINS: &[DemoLogin] = &[
         org: "union",
     },
     DemoLogin {
+        email: "lis3.hnt@demo.lis1.no",
+        name: "Lars LIS3-koordinator (HNT)",
+        role: Role::Lis3Coordinator,
+        org: "hnt",
+    },
+    DemoLogin {
         email: "admin.hnt@demo.lis1.no",
         name: "Aud Administrator (HNT)",
         role: Role::OrgAdmin,

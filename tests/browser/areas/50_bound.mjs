@@ -104,8 +104,10 @@ export async function run(t) {
       assert(await page.locator('#request-doctor_name[aria-invalid="true"]').count() === 1, 'the name is not marked invalid');
       await axe(page);
     });
-    await check('bound 8: HNT\'s coordinator sees the queue and is refused an offer more than 6 months from the wish (axe clean)', async () => {
-      const page = hnt.page;
+    const lis3 = await open('lis3.hnt@demo.lis1.no');
+    contexts.push(lis3.context);
+    await check('bound 8: HNT\'s LIS3 coordinator sees the queue and is refused an offer more than 6 months from the wish (axe clean)', async () => {
+      const page = lis3.page;
       await visit(page, '/alis-sykehus');
       const row = page.locator('tr', { hasText: 'Per Distrikt' });
       assert(await row.count() === 1, 'Per Distrikt is not in the queue');

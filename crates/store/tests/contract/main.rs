@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod advertisements;
+mod alis;
 mod obligations;
 mod onboarding;
 mod outbox;

@@ -226,7 +226,7 @@ pub fn page(state: &AppState, v: &Visitor, extra: Value) -> Value {
             }
             if p.grants.iter().any(|g| {
                 use lis1_domain::access::Role::*;
-                matches!(g.role, Municipality | HfRecruiter | Directorate)
+                matches!(g.role, Municipality | Lis3Coordinator | Directorate)
             }) {
                 add("nav.alis", "/alis-sykehus");
             }

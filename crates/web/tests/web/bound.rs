@@ -589,7 +589,7 @@ both_backends!(
             .find(|o| o.kind == OrgKind::Municipality && o.code.as_deref() == Some("5037"))
             .unwrap()
             .id;
-        let hnt = caller(&app, "hnt@demo.lis1.no").await;
+        let hnt = caller(&app, "lis3.hnt@demo.lis1.no").await;
         let levanger = caller(&app, "levanger@demo.lis1.no").await;
         let namsos = caller(&app, "namsos@demo.lis1.no").await;
         let deps: Vec<String> = ["Indremedisin", "Kirurgi", "Psykiatri"]
@@ -657,7 +657,7 @@ both_backends!(
         assert_eq!(
             app.state
                 .store
-                .mail_to("hnt@demo.lis1.no")
+                .mail_to("lis3.hnt@demo.lis1.no")
                 .await
                 .unwrap()
                 .iter()
@@ -814,7 +814,7 @@ both_backends!(
             .find(|o| o.kind == OrgKind::Municipality && o.code.as_deref() == Some("5037"))
             .unwrap()
             .id;
-        let hnt = app.login("hnt@demo.lis1.no").await;
+        let hnt = app.login("lis3.hnt@demo.lis1.no").await;
         let levanger = app.login("levanger@demo.lis1.no").await;
         let doctor = app.login("lege1@demo.lis1.no").await;
         assert_eq!(

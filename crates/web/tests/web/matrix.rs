@@ -20,7 +20,7 @@ use super::offers_followup::{advance_to, apply, spring_round};
 use super::*;
 
 /// Who calls, in the order of the table's columns.
-const CALLERS: [&str; 18] = [
+const CALLERS: [&str; 19] = [
     "hdir@demo.lis1.no",
     "rhf.midt@demo.lis1.no",
     "hnt@demo.lis1.no",
@@ -35,6 +35,7 @@ const CALLERS: [&str; 18] = [
     "admin.hnt@demo.lis1.no",
     "admin.levanger@demo.lis1.no",
     "admin.hdir@demo.lis1.no",
+    "lis3.hnt@demo.lis1.no",
     "lege1@demo.lis1.no",
     "lege2@demo.lis1.no",
     "token:hnt",
@@ -45,48 +46,53 @@ const CALLERS: [&str; 18] = [
 /// `A` allowed, `-` denied.
 ///
 /// Columns: hdir, rhf.midt, hnt, innlandet, levanger, namsos, koordinator.sor, koordinator.nord,
-/// statsforvalter, alis, tillitsvalgt, admin.hnt, admin.levanger, admin.hdir, lege1, lege2,
+/// statsforvalter, alis, tillitsvalgt, admin.hnt, admin.levanger, admin.hdir, lis3.hnt, lege1, lege2,
 /// token:hnt, token:levanger. Levanger municipality is the later employer of the advertisement's
 /// bound ALIS position; lege1 (Lise) applied, was offered and accepted, so the application, the
 /// offer and the course are hers.
+///
+/// The bound plan is the demo's LIS1+LIS3 psychiatry doctor's (`lis1_web::demo_history`): HNT
+/// decides the LIS3 part, so HNT and its token may read it, and the directorate.
 ///
 /// For `GET /api/v1/advertisements` (a list every caller may ask for) "allowed" means that HNT's
 /// advertisement is in the caller's list.
 #[rustfmt::skip]
 const EXPECTED: &[(&str, &str)] = &[
-    ("GET /api/v1/advertisements", "AAA-A-----------AA"),
-    ("GET /api/v1/advertisements/{id}/applicants", "A-A-A-----------AA"),
-    ("POST /api/v1/advertisements/{id}/applicants/{application}/adjustments", "--A-------------A-"),
-    ("PUT /api/v1/advertisements/{id}/applicants/{application}/assessment", "--A-------------A-"),
-    ("POST /api/v1/advertisements/{id}/applicants/{application}/comments", "--A-------------A-"),
-    ("POST /api/v1/advertisements/{id}/applications", "--------------AA--"),
-    ("PUT /api/v1/advertisements/{id}/next-in-line", "--A-------------A-"),
-    ("GET /api/v1/advertisements/{id}/offers", "AAA-A-----------AA"),
-    ("GET /api/v1/advertisements/{id}/positions/{position}/next", "--A-------------A-"),
-    ("POST /api/v1/advertisements/{id}/positions/{position}/offers", "--A-------------A-"),
-    ("GET /api/v1/advertisements/{id}/recommendation", "A-A-A-----------AA"),
-    ("PUT /api/v1/advertisements/{id}/recommendation", "--A-------------A-"),
-    ("POST /api/v1/applications/{id}/withdrawal", "--------------A---"),
-    ("GET /api/v1/audit/verify", "A-----------------"),
-    ("GET /api/v1/calendar/holidays/{year}", "AAAAAAAAAAAAAAAAAA"),
-    ("GET /api/v1/me", "AAAAAAAAAAAAAAAAAA"),
-    ("GET /api/v1/me/offers", "--------------AA--"),
-    ("POST /api/v1/offers/{id}/answer", "--------------A---"),
-    ("POST /api/v1/offers/{id}/withdrawal", "--A-------------A-"),
-    ("GET /api/v1/onboarding/cohorts/{site}/{cohort}/{part}", "A-A---A-A-------A-"),
-    ("GET /api/v1/onboarding/courses/{id}", "--A-----------A-A-"),
-    ("POST /api/v1/onboarding/courses/{id}/authorisation", "--A-----------A-A-"),
-    ("POST /api/v1/onboarding/courses/{id}/police-checks", "--A-------------A-"),
-    ("POST /api/v1/onboarding/courses/{id}/signatures", "--------------A---"),
-    ("GET /api/v1/onboarding/requirements", "AAAAAAAAAAAAAAAAAA"),
-    ("PUT /api/v1/onboarding/requirements/{org}/{part}", "--A-------------A-"),
-    ("GET /api/v1/organisations", "AAAAAAAAAAAAAA--AA"),
-    ("GET /api/v1/organisations/{id}/tokens", "-----------A------"),
-    ("POST /api/v1/organisations/{id}/tokens", "-----------A------"),
-    ("DELETE /api/v1/organisations/{id}/tokens/{token}", "-----------A------"),
-    ("GET /api/v1/rounds", "AAAAAAAAAAAAAAAAAA"),
-    ("POST /api/v1/rounds", "A-----------------"),
-    ("GET /api/v1/rounds/{id}", "AAAAAAAAAAAAAAAAAA"),
+    ("GET /api/v1/advertisements", "AAA-A------------AA"),
+    ("GET /api/v1/advertisements/{id}/applicants", "A-A-A------------AA"),
+    ("POST /api/v1/advertisements/{id}/applicants/{application}/adjustments", "--A--------------A-"),
+    ("PUT /api/v1/advertisements/{id}/applicants/{application}/assessment", "--A--------------A-"),
+    ("POST /api/v1/advertisements/{id}/applicants/{application}/comments", "--A--------------A-"),
+    ("POST /api/v1/advertisements/{id}/applications", "---------------AA--"),
+    ("PUT /api/v1/advertisements/{id}/next-in-line", "--A--------------A-"),
+    ("GET /api/v1/advertisements/{id}/offers", "AAA-A------------AA"),
+    ("GET /api/v1/advertisements/{id}/positions/{position}/next", "--A--------------A-"),
+    ("POST /api/v1/advertisements/{id}/positions/{position}/offers", "--A--------------A-"),
+    ("GET /api/v1/advertisements/{id}/recommendation", "A-A-A------------AA"),
+    ("PUT /api/v1/advertisements/{id}/recommendation", "--A--------------A-"),
+    ("POST /api/v1/applications/{id}/withdrawal", "---------------A---"),
+    ("GET /api/v1/audit/verify", "A------------------"),
+    ("GET /api/v1/bound/capacity", "AAAAAA--AA-------AA"),
+    ("GET /api/v1/bound/plans/{id}", "A-A--------------A-"),
+    ("GET /api/v1/calendar/holidays/{year}", "AAAAAAAAAAAAAAAAAAA"),
+    ("GET /api/v1/me", "AAAAAAAAAAAAAAAAAAA"),
+    ("GET /api/v1/me/offers", "---------------AA--"),
+    ("POST /api/v1/offers/{id}/answer", "---------------A---"),
+    ("POST /api/v1/offers/{id}/withdrawal", "--A--------------A-"),
+    ("GET /api/v1/onboarding/cohorts/{site}/{cohort}/{part}", "A-A---A-A--------A-"),
+    ("GET /api/v1/onboarding/courses/{id}", "--A------------A-A-"),
+    ("POST /api/v1/onboarding/courses/{id}/authorisation", "--A------------A-A-"),
+    ("POST /api/v1/onboarding/courses/{id}/police-checks", "--A--------------A-"),
+    ("POST /api/v1/onboarding/courses/{id}/signatures", "---------------A---"),
+    ("GET /api/v1/onboarding/requirements", "AAAAAAAAAAAAAAAAAAA"),
+    ("PUT /api/v1/onboarding/requirements/{org}/{part}", "--A--------------A-"),
+    ("GET /api/v1/organisations", "AAAAAAAAAAAAAAA--AA"),
+    ("GET /api/v1/organisations/{id}/tokens", "-----------A-------"),
+    ("POST /api/v1/organisations/{id}/tokens", "-----------A-------"),
+    ("DELETE /api/v1/organisations/{id}/tokens/{token}", "-----------A-------"),
+    ("GET /api/v1/rounds", "AAAAAAAAAAAAAAAAAAA"),
+    ("POST /api/v1/rounds", "A------------------"),
+    ("GET /api/v1/rounds/{id}", "AAAAAAAAAAAAAAAAAAA"),
 ];
 
 struct World {
@@ -102,6 +108,8 @@ struct World {
     hnt_org: i64,
     round: i64,
     spare_token: i64,
+    /// The demo's bound LIS1+LIS3 psychiatry plan (Vilde Psykiatri; HNT decides the LIS3 part).
+    bound_plan: i64,
 }
 
 async fn org_by_code(app: &TestApp, code: &str) -> i64 {
@@ -228,6 +236,15 @@ async fn world(app: &TestApp) -> World {
         hnt_org,
         round: round.id,
         spare_token,
+        bound_plan: {
+            lis1_web::demo_history(&app.state.store).await.unwrap();
+            lis1_store::testing::scalar_i64(
+            &app.state.store,
+            "SELECT MIN(course_id) FROM bound_plans WHERE track = 'lis3_psychiatry' AND course_id > $1",
+            0,
+        )
+        .await
+        },
     }
 }
 
@@ -245,6 +262,8 @@ fn fill(path: &str, w: &World) -> String {
         w.hnt_org
     } else if path.starts_with("/api/v1/rounds/") {
         w.round
+    } else if path.starts_with("/api/v1/bound/plans/") {
+        w.bound_plan
     } else {
         0
     };

@@ -378,7 +378,10 @@ fn personal_visits(w: &World) -> HashMap<&'static str, (&'static str, String)> {
             ),
         ),
         ("/bundet", (hnt, "/bundet".to_string())),
-        ("/alis-sykehus", (hnt, "/alis-sykehus".to_string())),
+        (
+            "/alis-sykehus",
+            ("levanger@demo.lis1.no", "/alis-sykehus".to_string()),
+        ),
         (
             "/api/v1/bound/plans/{id}",
             (hnt, format!("/api/v1/bound/plans/{}", w.bound_course)),
