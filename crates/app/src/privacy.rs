@@ -329,6 +329,29 @@ pub struct RetentionReport {
 /// How many of each kind one transaction-at-a-time batch handles per query.
 const BATCH: i64 = 200;
 
+/// Deletes what `$find` lists, one `$delete` (one transaction) each, batch after batch until a
+/// batch is short or deletes nothing (what is left is no longer due); evaluates to how many went.
+/// (A macro, not a function over async closures: those futures are not `Send` for the
+/// background task today.)
+macro_rules! in_batches {
+    ($find:expr, |$id:ident| $delete:expr) => {{
+        let mut total = 0usize;
+        loop {
+            let due: Vec<i64> = $find.await?;
+            let mut deleted = 0usize;
+            for &$id in &due {
+                if $delete.await? {
+                    deleted += 1;
+                }
+            }
+            total += deleted;
+            if i64::try_from(due.len()).unwrap_or(i64::MAX) < BATCH || deleted == 0 {
+                break total;
+            }
+        }
+    }};
+}
+
 /// Deletes what may no longer be kept on the day of `app.now()`, as `app.settings.retention`
 /// says: each application (with its dependents) and each document in its own transaction, each
 /// logged by id; then sent mail past its period. Safe to run often, by several processes, and
@@ -340,54 +363,17 @@ pub async fn apply_retention(app: &App) -> Result<RetentionReport> {
     let ctx = crate::system(now);
     let mut report = RetentionReport::default();
     let cutoff = policy.application_cutoff(today);
-    loop {
-        let due = app.store.expired_applications(cutoff, BATCH).await?;
-        let mut deleted = 0;
-        for id in &due {
-            if app
-                .store
-                .delete_expired_application(&ctx, *id, cutoff)
-                .await?
-            {
-                deleted += 1;
-            }
-        }
-        report.applications += deleted;
-        if (due.len() as i64) < BATCH || deleted == 0 {
-            break;
-        }
-    }
-    loop {
-        let due = app.store.expired_rest_applications(cutoff, BATCH).await?;
-        let mut deleted = 0;
-        for id in &due {
-            if app
-                .store
-                .delete_expired_rest_application(&ctx, *id, cutoff)
-                .await?
-            {
-                deleted += 1;
-            }
-        }
-        report.rest_applications += deleted;
-        if (due.len() as i64) < BATCH || deleted == 0 {
-            break;
-        }
-    }
+    report.applications = in_batches!(app.store.expired_applications(cutoff, BATCH), |id| app
+        .store
+        .delete_expired_application(&ctx, id, cutoff));
+    report.rest_applications =
+        in_batches!(app.store.expired_rest_applications(cutoff, BATCH), |id| app
+            .store
+            .delete_expired_rest_application(&ctx, id, cutoff));
     let cutoff = policy.document_cutoff(today);
-    loop {
-        let due = app.store.expired_documents(cutoff, today, BATCH).await?;
-        let mut deleted = 0;
-        for id in &due {
-            if app.store.delete_expired_document(&ctx, *id).await? {
-                deleted += 1;
-            }
-        }
-        report.documents += deleted;
-        if (due.len() as i64) < BATCH || deleted == 0 {
-            break;
-        }
-    }
+    report.documents = in_batches!(app.store.expired_documents(cutoff, today, BATCH), |id| app
+        .store
+        .delete_expired_document(&ctx, id));
     report.mails = app
         .store
         .delete_sent_mail_before(policy.mail_cutoff(now))
