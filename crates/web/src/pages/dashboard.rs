@@ -27,8 +27,14 @@ pub async fn dashboard(
 
     let mut grants = Vec::new();
     for g in &p.grants {
-        let org = state.store.org(g.org).await.map_err(store_err)?;
-        grants.push(context! { role => g.role.label(lang), org => org.name });
+        // A doctor's role is held at the national level for access control only: "Søker –
+        // Helsedirektoratet" read as if the directorate employed them (issue 11). Shown alone.
+        let org = if g.role == Role::Applicant {
+            None
+        } else {
+            Some(state.store.org(g.org).await.map_err(store_err)?.name)
+        };
+        grants.push(context! { role => g.role.label(lang), org => org });
     }
 
     let mut cards = Vec::new();

@@ -322,6 +322,11 @@ both_backends!(signing_in_and_out, |store| async move {
         dash.body
     );
     assert!(dash.body.contains("Helsedirektoratet"));
+    // Issue 11: a doctor's role is not labelled with the directorate.
+    let lise = app.login("lege1@demo.lis1.no").await;
+    let own = app.get("/oversikt", Some(&lise)).await;
+    assert!(own.body.contains("<li>Søker</li>"), "{}", own.body);
+    assert!(!own.body.contains("Søker – "), "{}", own.body);
 
     // Sign-out needs the CSRF token; without it nothing happens.
     let forged = app
