@@ -28,7 +28,7 @@ use serde::Deserialize;
 use crate::auth::{SignedIn, Visitor};
 use crate::error::AppError;
 use crate::limits::{self, RowField};
-use crate::pages::{fmt_time, page};
+use crate::pages::{fmt_date, fmt_time, page};
 use crate::state::AppState;
 
 mod rubric_form;
@@ -47,6 +47,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "ads.public_intro",
         "Stillingene er koblet: 12 måneder i sykehus og 6 måneder i kommune. Én søknad gjelder hele løpet.",
         "The positions are coupled: 12 months in hospital and 6 months in a municipality. One application covers the whole course.",
+    ),
+    (
+        "ads.next_round",
+        "Neste runde: {name}. Utlysningene kunngjøres {announcement}, søknadsfristen er {deadline}, og stillingene starter {start}.",
+        "Next round: {name}. The advertisements are announced {announcement}, the application deadline is {deadline}, and the positions start {start}.",
+    ),
+    (
+        "ads.no_next_round",
+        "Helsedirektoratet har ikke satt opp neste runde ennå. Rundene går to ganger i året, med oppstart 1. mars og 1. september.",
+        "The Directorate of Health has not set up the next round yet. Rounds run twice a year, starting 1 March and 1 September.",
     ),
     (
         "ads.none_open",
@@ -383,13 +393,30 @@ pub async fn public_list(
             .map(|o| context! { id => o.id, name => o.name.clone() })
             .collect()
     };
+    // When the next round opens (issue 11): the first not yet announced.
+    let next_round = state
+        .store
+        .rounds()
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .filter(|r| r.announcement > now)
+        .min_by_key(|r| r.announcement)
+        .map(|r| {
+            let text = crate::i18n::t(lang, "ads.next_round")
+                .replace("{name}", &r.name)
+                .replace("{announcement}", &fmt_time(r.announcement, lang))
+                .replace("{deadline}", &fmt_time(r.application_deadline, lang))
+                .replace("{start}", &fmt_date(r.start_date, lang));
+            context! { id => r.id, text => text }
+        });
     crate::templates::render(
         "ads_public.html",
         page(
             &state,
             &v,
             context! {
-                ads => rows,
+                ads => rows, next_round => next_round,
                 regions => options(OrgKind::Rhf), hfs => options(OrgKind::Hf), municipalities => options(OrgKind::Municipality),
                 f_region => region, f_hf => hf, f_kommune => kommune, f_kind => kind,
             },

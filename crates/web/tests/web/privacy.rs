@@ -448,3 +448,46 @@ both_backends!(
         assert_ne!(anon.status, StatusCode::OK);
     }
 );
+
+// Issue 11 (defect 9): the public list says when the next round opens.
+both_backends!(
+    the_public_list_says_when_the_next_round_opens,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        set_clock(&app, "2040-01-10T12:00:00Z");
+        let none = app.get("/stillinger", None).await;
+        assert!(
+            none.body.contains("har ikke satt opp neste runde ennå"),
+            "{}",
+            none.body
+        );
+        let t = |s: &str| -> Timestamp { s.parse().unwrap() };
+        let id = app
+            .state
+            .store
+            .create_round(
+                &Ctx::new(Actor::system(), t("2040-01-10T12:00:00Z")),
+                &lis1_store::rounds::NewRound {
+                    name: "Vår 2041".into(),
+                    season: "spring",
+                    year: 2041,
+                    announcement: t("2040-08-20T08:00:00Z"),
+                    application_deadline: t("2040-09-03T21:59:00Z"),
+                    earliest_offer: t("2040-09-24T08:00:00Z"),
+                    start_date: date(2041, 3, 1),
+                    offer_rounds: vec![],
+                },
+            )
+            .await
+            .unwrap();
+        let page = app.get("/stillinger", None).await;
+        assert!(
+            page.body.contains(&format!(
+                "<a class=\"ds-link\" href=\"/runder/{id}\">Neste runde: Vår 2041. Utlysningene kunngjøres 20.08.2040"
+            )),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("starter 01.03.2041"), "{}", page.body);
+    }
+);
