@@ -227,6 +227,24 @@ mod tests {
         }
     }
 
+    /// `base.html` shows the page's `notice` (a success message) at the top of every page; a
+    /// page that showed it again printed it twice (issue 11, defect 9).
+    #[test]
+    fn a_success_notice_is_shown_once() {
+        for (name, src) in TEMPLATES.iter().filter(|(n, _)| *n != "base.html") {
+            assert!(
+                !src.contains("{{ notice }}"),
+                "{name} shows `notice`, which base.html already shows"
+            );
+        }
+        let html = render(
+            "courses.html",
+            context! { lang => "nb", notice => "Lagret-melding", sites => Vec::<Value>::new() },
+        )
+        .unwrap();
+        assert_eq!(html.0.matches("Lagret-melding").count(), 1, "{}", html.0);
+    }
+
     #[test]
     fn every_template_file_is_registered() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
