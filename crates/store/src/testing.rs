@@ -411,3 +411,23 @@ pub async fn scalar_i64(store: &Store, sql: &str, param: i64) -> i64 {
     };
     r.unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
+
+/// Runs `sql` (an update with `$1` and `$2`) for a test's set-up; returns the rows changed.
+pub async fn execute2(store: &Store, sql: &str, a: i64, b: i64) -> u64 {
+    let q = sqlx::AssertSqlSafe(sql.to_string());
+    let r = match &store.db {
+        crate::Db::Sqlite(pool) => sqlx::query(q)
+            .bind(a)
+            .bind(b)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()),
+        crate::Db::Postgres(pool) => sqlx::query(q)
+            .bind(a)
+            .bind(b)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()),
+    };
+    r.unwrap_or_else(|e| panic!("{sql}: {e}"))
+}

@@ -50,6 +50,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("lists.download_csv", "Last ned CSV", "Download CSV"),
     ("lists.download_xlsx", "Last ned Excel", "Download Excel"),
     (
+        "lists.elsewhere",
+        "{n} lege(r) i dette kullet har kommuneplass i {county}, utenfor det du har ansvar for, og står ikke på listen din. Dem ser Statsforvalteren og kommunen der, og helseforetaket.",
+        "{n} doctor(s) in this cohort have a municipal place in {county}, outside what you are responsible for, and are not on your list. They are seen by the county governor and the municipality there, and by the hospital trust.",
+    ),
+    (
         "lists.empty",
         "Ingen leger i dette kullet.",
         "No doctors in this cohort.",
@@ -283,6 +288,39 @@ pub async fn show(
     let courses = visible_courses(&state, s, grant, &mut paths, site, cohort)
         .await
         .map_err(store_err(lang))?;
+    // Doctors placed in a municipality outside the viewer's area are not listed; say so, and who
+    // sees them (issue 11: the county governor's list silently left out a doctor placed in
+    // another county). Counted per county, no names.
+    let mut elsewhere: std::collections::BTreeMap<String, usize> = Default::default();
+    if matches!(
+        grant.role,
+        Role::CountyGovernor | Role::Coordinator | Role::Municipality
+    ) {
+        for c in state
+            .store
+            .courses_for_cohort(site, cohort)
+            .await
+            .map_err(store_err(lang))?
+        {
+            let (Some(m), false) = (c.municipality_id, courses.iter().any(|v| v.id == c.id)) else {
+                continue;
+            };
+            let muni = state.store.org(m).await.map_err(store_err(lang))?;
+            let county = match muni.parent_id {
+                Some(p) => state.store.org(p).await.map_err(store_err(lang))?.name,
+                None => muni.name,
+            };
+            *elsewhere.entry(county).or_default() += 1;
+        }
+    }
+    let elsewhere: Vec<String> = elsewhere
+        .into_iter()
+        .map(|(county, n)| {
+            t(lang, "lists.elsewhere")
+                .replace("{n}", &n.to_string())
+                .replace("{county}", &county)
+        })
+        .collect();
     let mut rows = Vec::with_capacity(courses.len());
     for c in &courses {
         let profile = state
@@ -344,7 +382,7 @@ pub async fn show(
                         site => context! { id => site, name => site_org.name },
                         cohort => cohort.to_string(), cohort_label => fmt_date(cohort, lang),
                         columns => COLUMNS.iter().map(|k| t(lang, k)).collect::<Vec<_>>(),
-                        rows => rows,
+                        rows => rows, elsewhere => elsewhere,
                     },
                 ),
             )?;

@@ -257,3 +257,50 @@ both_backends!(
         assert!(entry.summary.contains("\"format\":\"xlsx\""));
     }
 );
+
+// Issue 11 (defect 9): a doctor placed in a municipality of another county (Lesja, in Innlandet,
+// by HNT's agreement) is not on the Trøndelag county governor's list — and the list says so,
+// and who sees that doctor, without naming them.
+both_backends!(
+    the_county_governor_is_told_of_a_doctor_placed_in_another_county,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let h = hired(&app).await;
+        let lesja = app
+            .state
+            .store
+            .orgs()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.code.as_deref() == Some("3432"))
+            .unwrap()
+            .id;
+        let moved = lis1_store::testing::execute2(
+            &app.state.store,
+            "UPDATE courses SET municipality_id = $1 WHERE id = $2",
+            lesja,
+            h.unplaced,
+        )
+        .await;
+        assert_eq!(moved, 1);
+        let list = format!("/lister/{}/2028-09-01", h.site);
+        let governor = app.login("statsforvalter@demo.lis1.no").await;
+        let page = app.get(&list, Some(&governor)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(
+            !page.body.contains("Lars Lege"),
+            "not on the governor's list"
+        );
+        assert!(
+            page.body
+                .contains("1 lege(r) i dette kullet har kommuneplass i Innlandet"),
+            "{}",
+            page.body
+        );
+        // The hospital trust sees both, and is told nothing of the kind.
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let all = app.get(&list, Some(&hnt)).await;
+        assert!(all.body.contains("Lars Lege") && !all.body.contains("har kommuneplass i"));
+    }
+);
