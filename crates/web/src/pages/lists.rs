@@ -172,6 +172,7 @@ pub async fn index(State(state): State<AppState>, v: Visitor) -> Result<Html<Str
             let n = visible_courses(&state, s, grant, &mut paths, site.id, cohort)
                 .await
                 .map_err(store_err(lang))?
+                .0
                 .len();
             cohorts.push(context! {
                 cohort => cohort.to_string(), label => fmt_date(cohort, lang),
@@ -189,7 +190,7 @@ pub async fn index(State(state): State<AppState>, v: Visitor) -> Result<Html<Str
 /// municipality the doctors placed in a municipality it reaches (the same rule as an obligation
 /// of that course). Doctors not yet placed are shown to the area's coordinators too, who plan
 /// the cohort with the hospital, but not to a governor or municipality that reaches only one
-/// corner of the area.
+/// corner of the area. Second: the placed courses left out, so the page can say so.
 async fn visible_courses(
     state: &AppState,
     s: &SignedIn,
@@ -197,9 +198,10 @@ async fn visible_courses(
     paths: &mut Paths,
     site: i64,
     cohort: Date,
-) -> Result<Vec<Course>, StoreError> {
+) -> Result<(Vec<Course>, Vec<Course>), StoreError> {
     let site_path = paths.of(&state.store, site).await?;
     let mut out = Vec::new();
+    let mut left_out = Vec::new();
     for c in state.store.courses_for_cohort(site, cohort).await? {
         let municipalities = match c.municipality_id {
             Some(m) => vec![paths.of(&state.store, m).await?],
@@ -213,9 +215,11 @@ async fn visible_courses(
             c.municipality_id.is_none() && grant.role == Role::Coordinator;
         if unplaced_for_coordinator || authorize(&s.principal, &row_access).is_ok() {
             out.push(c);
+        } else if c.municipality_id.is_some() {
+            left_out.push(c);
         }
     }
-    Ok(out)
+    Ok((out, left_out))
 }
 
 /// One row of a list.
@@ -285,33 +289,20 @@ pub async fn show(
         .await
         .map_err(store_err(lang))?
         .map_err(|d| forbidden(d, lang))?;
-    let courses = visible_courses(&state, s, grant, &mut paths, site, cohort)
+    let (courses, left_out) = visible_courses(&state, s, grant, &mut paths, site, cohort)
         .await
         .map_err(store_err(lang))?;
     // Doctors placed in a municipality outside the viewer's area are not listed; say so, and who
     // sees them (issue 11: the county governor's list silently left out a doctor placed in
     // another county). Counted per county, no names.
     let mut elsewhere: std::collections::BTreeMap<String, usize> = Default::default();
-    if matches!(
-        grant.role,
-        Role::CountyGovernor | Role::Coordinator | Role::Municipality
-    ) {
-        for c in state
-            .store
-            .courses_for_cohort(site, cohort)
-            .await
-            .map_err(store_err(lang))?
-        {
-            let (Some(m), false) = (c.municipality_id, courses.iter().any(|v| v.id == c.id)) else {
-                continue;
-            };
-            let muni = state.store.org(m).await.map_err(store_err(lang))?;
-            let county = match muni.parent_id {
-                Some(p) => state.store.org(p).await.map_err(store_err(lang))?.name,
-                None => muni.name,
-            };
-            *elsewhere.entry(county).or_default() += 1;
-        }
+    for m in left_out.iter().filter_map(|c| c.municipality_id) {
+        let muni = state.store.org(m).await.map_err(store_err(lang))?;
+        let county = match muni.parent_id {
+            Some(p) => state.store.org(p).await.map_err(store_err(lang))?.name,
+            None => muni.name,
+        };
+        *elsewhere.entry(county).or_default() += 1;
     }
     let elsewhere: Vec<String> = elsewhere
         .into_iter()
