@@ -25,6 +25,7 @@ pub mod profiles;
 pub mod retention;
 pub mod rounds;
 pub mod scoring;
+pub mod statistics;
 pub mod uploads;
 
 use serde::{Deserialize, Serialize};
