@@ -26,6 +26,7 @@ pub mod offers;
 pub mod onboarding;
 pub mod privacy;
 pub mod rest_positions;
+pub mod statistics;
 pub mod tokens;
 
 use std::sync::Arc;

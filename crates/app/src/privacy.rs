@@ -363,6 +363,8 @@ pub async fn apply_retention(app: &App) -> Result<RetentionReport> {
     let ctx = crate::system(now);
     let mut report = RetentionReport::default();
     let cutoff = policy.application_cutoff(today);
+    // The report of a round keeps its figures after its applications are gone.
+    crate::statistics::freeze_due_reports(app, cutoff).await?;
     report.applications = in_batches!(app.store.expired_applications(cutoff, BATCH), |id| app
         .store
         .delete_expired_application(&ctx, id, cutoff));

@@ -341,6 +341,13 @@ pub enum Action<'a> {
     },
     /// Read the audit log.
     ViewAuditLog,
+    /// See the round report at full detail, small cells unsuppressed (issue 14): the directorate.
+    /// Everyone, signed in or not, sees the published report.
+    ViewFullStatistics,
+    /// See the follow-up evaluation of bound positions (seed 004 §8): the directorate.
+    ViewFollowUpEvaluation,
+    /// Answer, or change, one's own consent to the follow-up evaluation: a doctor.
+    AnswerConsent,
     /// See a user's personal data (profile, identity number).
     ViewPersonalData {
         /// Whose data.
@@ -632,6 +639,9 @@ impl Action<'_> {
             Action::ViewOrganisationInternals { .. } => "view_organisation_internals",
             Action::ManagePlaces { .. } => "manage_places",
             Action::ViewAuditLog => "view_audit_log",
+            Action::ViewFullStatistics => "view_full_statistics",
+            Action::ViewFollowUpEvaluation => "view_follow_up_evaluation",
+            Action::AnswerConsent => "answer_consent",
             Action::ViewPersonalData { .. } => "view_personal_data",
             Action::ManageAdvertisements { .. } => "manage_advertisements",
             Action::ViewOwnAdvertisements { .. } => "view_own_advertisements",
@@ -688,6 +698,8 @@ impl Action<'_> {
             }
             Action::ManagePlaces { .. } => OrganisationsWrite,
             Action::ViewAuditLog => AuditRead,
+            Action::ViewFullStatistics | Action::ViewFollowUpEvaluation => StatisticsRead,
+            Action::AnswerConsent => ApplicationsWrite,
             Action::ViewPersonalData { .. } => ApplicationsRead,
             Action::ManageAdvertisements { .. } => AdvertisementsWrite,
             Action::ViewOwnAdvertisements { .. } => AdvertisementsRead,
@@ -799,6 +811,10 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
             _ => false,
         }),
         Action::ViewAuditLog => who.grant_where(|g| g.role == Directorate),
+        Action::ViewFullStatistics | Action::ViewFollowUpEvaluation => {
+            who.grant_where(|g| g.role == Directorate)
+        }
+        Action::AnswerConsent => who.grant_where(|g| g.role == Applicant),
         Action::ViewPersonalData { subject } => who.grant_where(|g| {
             // Employers' access to applicants comes with applications (later issues); for now a
             // user sees their own data and the directorate sees all.

@@ -177,7 +177,7 @@ impl Published {
 pub fn publish(table: &Table) -> Published {
     let g = table.grid();
     let (rn, cn) = (g.len(), g[0].len());
-    let known = |i: usize, j: usize| table.known_row_totals && j == cn - 1;
+    let known = |_i: usize, j: usize| table.known_row_totals && j == cn - 1;
     let mut s: Vec<Vec<bool>> = (0..rn)
         .map(|i| {
             (0..cn)
@@ -262,6 +262,298 @@ fn connected_without(s: &[Vec<bool>], i: usize, j: usize) -> bool {
 /// A share in whole percent, rounded half up; `None` when the whole is 0.
 pub fn percent(part: u64, whole: u64) -> Option<u64> {
     (whole > 0).then(|| (part * 200 + whole) / (whole * 2))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The round report
+
+use crate::profiles::{CareerPreference, EducationRegion};
+
+/// One application of the round (withdrawn ones are left out by the loader).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationFact {
+    /// The applicant.
+    pub applicant: i64,
+    /// The advertisement.
+    pub ad: i64,
+    /// Where the applicant's degree was taken, from the profile as submitted.
+    pub education: EducationRegion,
+    /// The stated career preference, from the profile as submitted.
+    pub career: CareerPreference,
+}
+
+/// One advertisement of the round with its positions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdFact {
+    /// The advertisement.
+    pub id: i64,
+    /// The hospital trust's name.
+    pub hf: String,
+    /// The region (RHF) of the trust.
+    pub region: String,
+    /// The hospital site.
+    pub site: String,
+    /// `(position kind, count)`: `ordinary`, `bound_lis3_psychiatry`, …
+    pub positions: Vec<(String, u64)>,
+}
+
+/// One offer of the round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferFact {
+    /// The applicant.
+    pub applicant: i64,
+    /// The advertisement.
+    pub ad: i64,
+    /// The offer round (1, 2, …).
+    pub offer_round: u32,
+    /// `made`, `accepted`, `declined`, `expired`, `withdrawn` or `resigned`.
+    pub state: String,
+    /// When it was made.
+    pub made_at: jiff::Timestamp,
+    /// When it was answered.
+    pub answered_at: Option<jiff::Timestamp>,
+}
+
+/// Everything the round report counts, loaded from the database.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoundFacts {
+    /// Applications, withdrawn ones left out.
+    pub applications: Vec<ApplicationFact>,
+    /// Published advertisements.
+    pub ads: Vec<AdFact>,
+    /// Offers.
+    pub offers: Vec<OfferFact>,
+    /// Rest positions that came from the round's positions: `(filled)`.
+    pub rest_positions: Vec<bool>,
+    /// For each doctor of the round placed by a §13b lottery: the rank the doctor gave the
+    /// municipality drawn (`None`: not ranked, e.g. placed by pure chance without a ranking).
+    pub lottery_ranks: Vec<Option<u32>>,
+}
+
+/// The offer states in the report's column order.
+pub const OFFER_OUTCOMES: [&str; 6] = ["accepted", "declined", "expired", "withdrawn", "resigned", "made"];
+
+/// The buckets of applications per applicant.
+pub const PER_APPLICANT_BUCKETS: [(u64, u64, &str); 5] =
+    [(1, 1, "1"), (2, 5, "2–5"), (6, 10, "6–10"), (11, 20, "11–20"), (21, u64::MAX, "21+")];
+
+/// The round report: headline figures and the tables behind them, unsuppressed. Publish each
+/// table with [`publish`] for anyone but the directorate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoundReport {
+    /// Distinct applicants.
+    pub applicants: u64,
+    /// Applications.
+    pub applications: u64,
+    /// Applications per applicant, in tenths (e.g. 173 = 17.3).
+    pub per_applicant_tenths: u64,
+    /// Published advertisements.
+    pub advertisements: u64,
+    /// Hospital trusts that advertised.
+    pub hospital_trusts: u64,
+    /// Positions by kind: `(kind, count)`, ordinary first.
+    pub positions: Vec<(String, u64)>,
+    /// All positions.
+    pub positions_total: u64,
+    /// Distinct applicants holding an accepted offer.
+    pub hired: u64,
+    /// Positions without an accepted offer.
+    pub unfilled: u64,
+    /// Rest positions that came from the round, and how many are filled.
+    pub rest_advertised: u64,
+    /// Filled rest positions.
+    pub rest_filled: u64,
+    /// Median days from an advertisement's first offer to its last position filled, over the
+    /// advertisements that are full.
+    pub median_days_to_filled: Option<u64>,
+    /// Applicants by education background: hired / not hired.
+    pub by_education: Table,
+    /// Applicants by career preference: hired / not hired (004 Table 1).
+    pub by_career: Table,
+    /// Positions by region: filled / unfilled (the row totals, positions, are public).
+    pub by_region: Table,
+    /// Positions by hospital trust: filled / unfilled.
+    pub by_trust: Table,
+    /// Positions by hospital site: filled / unfilled.
+    pub by_site: Table,
+    /// Offers by offer round and outcome.
+    pub offer_rounds: Table,
+    /// Applicants by how many applications they sent.
+    pub per_applicant: Table,
+    /// Doctors placed by the lottery, by the rank of the municipality drawn.
+    pub lottery: Table,
+}
+
+impl RoundReport {
+    /// Computes the report from the round's facts.
+    pub fn compute(f: &RoundFacts) -> RoundReport {
+        use std::collections::{BTreeMap, BTreeSet, HashMap};
+        let s = |x: &str| x.to_string();
+        let hired_and_not = || vec![s("hired"), s("not_hired")];
+
+        // Applicants, with their education and career from their first application.
+        let mut applicants: BTreeMap<i64, (&ApplicationFact, u64)> = BTreeMap::new();
+        for a in &f.applications {
+            applicants.entry(a.applicant).or_insert((a, 0)).1 += 1;
+        }
+        let hired_set: BTreeSet<i64> = f
+            .offers
+            .iter()
+            .filter(|o| o.state == "accepted")
+            .map(|o| o.applicant)
+            .collect();
+
+        let mut by_education = Table::new(
+            EducationRegion::ALL.iter().map(|e| s(e.as_str())).collect(),
+            hired_and_not(),
+        );
+        let mut by_career = Table::new(
+            CareerPreference::ALL.iter().map(|e| s(e.as_str())).collect(),
+            hired_and_not(),
+        );
+        let mut per_applicant = Table::new(
+            PER_APPLICANT_BUCKETS.iter().map(|b| s(b.2)).collect(),
+            vec![s("applicants")],
+        );
+        for (id, (a, n)) in &applicants {
+            let col = usize::from(!hired_set.contains(id));
+            let e = EducationRegion::ALL.iter().position(|x| *x == a.education).unwrap_or(0);
+            by_education.add(e, col, 1);
+            let c = CareerPreference::ALL.iter().position(|x| *x == a.career).unwrap_or(0);
+            by_career.add(c, col, 1);
+            if let Some(b) = PER_APPLICANT_BUCKETS.iter().position(|b| (b.0..=b.1).contains(n)) {
+                per_applicant.add(b, 0, 1);
+            }
+        }
+        // Hired applicants whose applications are gone (withdrawn after the acceptance, say)
+        // still count as hired.
+        let hired = hired_set.len() as u64;
+
+        // Positions, filled per advertisement.
+        let mut accepted_per_ad: HashMap<i64, u64> = HashMap::new();
+        for o in f.offers.iter().filter(|o| o.state == "accepted") {
+            *accepted_per_ad.entry(o.ad).or_default() += 1;
+        }
+        let mut kinds: BTreeMap<String, u64> = BTreeMap::new();
+        let mut region: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+        let mut trust: BTreeMap<(&str, &str), (u64, u64)> = BTreeMap::new();
+        let mut site: BTreeMap<(&str, &str), (u64, u64)> = BTreeMap::new();
+        let mut positions_total = 0;
+        for ad in &f.ads {
+            let count: u64 = ad.positions.iter().map(|p| p.1).sum();
+            for (k, n) in &ad.positions {
+                *kinds.entry(k.clone()).or_default() += n;
+            }
+            positions_total += count;
+            let filled = accepted_per_ad.get(&ad.id).copied().unwrap_or(0).min(count);
+            for e in [
+                region.entry(ad.region.as_str()).or_default(),
+                trust.entry((ad.region.as_str(), ad.hf.as_str())).or_default(),
+                site.entry((ad.hf.as_str(), ad.site.as_str())).or_default(),
+            ] {
+                e.0 += filled;
+                e.1 += count - filled;
+            }
+        }
+        let filled_table = |rows: Vec<(String, (u64, u64))>| {
+            let mut t = Table::new(
+                rows.iter().map(|r| r.0.clone()).collect(),
+                vec![s("filled"), s("unfilled")],
+            );
+            for (i, (_, (a, b))) in rows.iter().enumerate() {
+                t.add(i, 0, *a);
+                t.add(i, 1, *b);
+            }
+            t.known_row_totals = true;
+            t
+        };
+        let by_region = filled_table(region.into_iter().map(|(k, v)| (s(k), v)).collect());
+        let by_trust = filled_table(trust.into_iter().map(|((_, k), v)| (s(k), v)).collect());
+        let by_site = filled_table(site.into_iter().map(|((_, k), v)| (s(k), v)).collect());
+        let unfilled = by_trust.col_total(1);
+        let mut positions: Vec<(String, u64)> = kinds.into_iter().collect();
+        positions.sort_by_key(|(k, _)| (k != "ordinary", k.clone()));
+
+        // Offers per offer round and outcome.
+        let rounds = f.offers.iter().map(|o| o.offer_round).max().unwrap_or(0);
+        let mut offer_rounds = Table::new(
+            (1..=rounds).map(|r| r.to_string()).collect(),
+            OFFER_OUTCOMES.iter().map(|x| s(x)).collect(),
+        );
+        for o in &f.offers {
+            let col = OFFER_OUTCOMES.iter().position(|x| *x == o.state).unwrap_or(5);
+            offer_rounds.add(o.offer_round.max(1) as usize - 1, col, 1);
+        }
+
+        // Days from an advertisement's first offer to its last acceptance, for full ones.
+        let mut days: Vec<u64> = f
+            .ads
+            .iter()
+            .filter_map(|ad| {
+                let count: u64 = ad.positions.iter().map(|p| p.1).sum();
+                let of_ad = || f.offers.iter().filter(|o| o.ad == ad.id);
+                let accepted: Vec<_> = of_ad().filter(|o| o.state == "accepted").collect();
+                if count == 0 || (accepted.len() as u64) < count {
+                    return None;
+                }
+                let first = of_ad().map(|o| o.made_at).min()?;
+                let last = accepted.iter().filter_map(|o| o.answered_at).max()?;
+                let secs = last.as_second().saturating_sub(first.as_second()).max(0);
+                Some((secs as u64) / 86_400)
+            })
+            .collect();
+        days.sort_unstable();
+        let median_days_to_filled = (!days.is_empty()).then(|| days[days.len() / 2]);
+
+        // Lottery: rank of the place drawn.
+        let max_rank = f.lottery_ranks.iter().flatten().copied().max().unwrap_or(0);
+        let mut lottery_rows: Vec<String> = (1..=max_rank).map(|r| r.to_string()).collect();
+        lottery_rows.push(s("unranked"));
+        let mut lottery = Table::new(lottery_rows, vec![s("placed")]);
+        for r in &f.lottery_ranks {
+            let row = r.map_or(max_rank as usize, |r| r.max(1) as usize - 1);
+            lottery.add(row, 0, 1);
+        }
+
+        let n_applicants = applicants.len() as u64;
+        let n_applications = f.applications.len() as u64;
+        RoundReport {
+            applicants: n_applicants,
+            applications: n_applications,
+            per_applicant_tenths: (n_applications * 10).checked_div(n_applicants).unwrap_or(0),
+            advertisements: f.ads.len() as u64,
+            hospital_trusts: f.ads.iter().map(|a| &a.hf).collect::<BTreeSet<_>>().len() as u64,
+            positions,
+            positions_total,
+            hired,
+            unfilled,
+            rest_advertised: f.rest_positions.len() as u64,
+            rest_filled: f.rest_positions.iter().filter(|x| **x).count() as u64,
+            median_days_to_filled,
+            by_education,
+            by_career,
+            by_region,
+            by_trust,
+            by_site,
+            offer_rounds,
+            per_applicant,
+            lottery,
+        }
+    }
+
+    /// Every table of the report with its stable name, in page order.
+    pub fn tables(&self) -> [(&'static str, &Table); 8] {
+        [
+            ("education", &self.by_education),
+            ("career", &self.by_career),
+            ("region", &self.by_region),
+            ("trust", &self.by_trust),
+            ("site", &self.by_site),
+            ("offer_rounds", &self.offer_rounds),
+            ("per_applicant", &self.per_applicant),
+            ("lottery", &self.lottery),
+        ]
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -597,6 +889,65 @@ mod tests {
             FollowUp::Switched
         );
         assert_eq!(FollowUp::of(PlanState::ResignedLis1, false, false), FollowUp::Left);
+    }
+
+    #[test]
+    fn the_report_counts_applicants_hires_and_positions() {
+        let at = |s: &str| -> jiff::Timestamp { s.parse().unwrap() };
+        let app = |applicant, ad, education| ApplicationFact {
+            applicant,
+            ad,
+            education,
+            career: CareerPreference::PrimaryCare,
+        };
+        let offer = |applicant, ad, offer_round, state: &str, made: &str, answered: Option<&str>| {
+            OfferFact {
+                applicant,
+                ad,
+                offer_round,
+                state: state.into(),
+                made_at: at(made),
+                answered_at: answered.map(at),
+            }
+        };
+        let ad = |id, hf: &str, n| AdFact {
+            id,
+            hf: hf.into(),
+            region: "Midt".into(),
+            site: format!("{hf} site"),
+            positions: vec![("ordinary".into(), n)],
+        };
+        let f = RoundFacts {
+            applications: vec![
+                app(1, 10, EducationRegion::Norway),
+                app(1, 11, EducationRegion::Norway),
+                app(2, 10, EducationRegion::Eea),
+                app(3, 11, EducationRegion::Outside),
+            ],
+            ads: vec![ad(10, "A", 1), ad(11, "B", 2)],
+            offers: vec![
+                offer(1, 10, 1, "accepted", "2027-04-01T08:00:00Z", Some("2027-04-03T08:00:00Z")),
+                offer(2, 11, 1, "declined", "2027-04-01T08:00:00Z", Some("2027-04-02T08:00:00Z")),
+                offer(3, 11, 2, "accepted", "2027-04-08T08:00:00Z", Some("2027-04-09T08:00:00Z")),
+            ],
+            rest_positions: vec![true, false],
+            lottery_ranks: vec![Some(1), Some(1), Some(3), None],
+        };
+        let r = RoundReport::compute(&f);
+        assert_eq!((r.applicants, r.applications, r.per_applicant_tenths), (3, 4, 13));
+        assert_eq!((r.advertisements, r.hospital_trusts, r.positions_total), (2, 2, 3));
+        assert_eq!((r.hired, r.unfilled), (2, 1));
+        assert_eq!(r.by_education.cells, vec![vec![1, 0], vec![0, 1], vec![1, 0]]);
+        assert_eq!(r.by_trust.cells, vec![vec![1, 0], vec![1, 1]]);
+        assert_eq!(r.offer_rounds.cells[0], vec![1, 1, 0, 0, 0, 0]);
+        assert_eq!(r.offer_rounds.cells[1], vec![1, 0, 0, 0, 0, 0]);
+        assert_eq!(r.per_applicant.cells, vec![vec![2], vec![1], vec![0], vec![0], vec![0]]);
+        // Only A is full: its one position filled two days after its first offer.
+        assert_eq!(r.median_days_to_filled, Some(2));
+        assert_eq!((r.rest_advertised, r.rest_filled), (2, 1));
+        assert_eq!(r.lottery.cells, vec![vec![2], vec![0], vec![1], vec![1]]);
+        let p = publish(&r.by_education);
+        assert!(!p.shows_small_cell());
     }
 
     fn arb_table() -> impl Strategy<Value = Table> {

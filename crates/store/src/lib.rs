@@ -34,6 +34,7 @@ pub mod rest_positions;
 pub mod retention;
 pub mod rounds;
 pub mod sessions;
+pub mod statistics;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;
