@@ -39,6 +39,9 @@ pub struct ApplicationInput {
     pub answers: Vec<(String, Answer)>,
     /// The cover letter.
     pub motivation: String,
+    /// The answer to the consent question of the follow-up evaluation, if the applicant gave
+    /// one on the form (recorded with the application, in its transaction).
+    pub consent: Option<bool>,
 }
 
 fn invalid_application() -> Error {
@@ -136,6 +139,16 @@ pub async fn submit(
             },
         )
         .await?;
+    if let Some(given) = input.consent {
+        crate::statistics::record_consent_in(
+            &mut tx,
+            &ctx,
+            caller.user_id,
+            given,
+            crate::statistics::ConsentSource::Application,
+        )
+        .await?;
+    }
     notify::to_user(&mut tx, &ctx, caller.user_id, receipt(&c, submitted)).await?;
     app.commit(tx, caller).await?;
     Ok(submitted)

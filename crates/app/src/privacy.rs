@@ -47,6 +47,19 @@ pub struct MailSent {
     pub body: String,
 }
 
+/// An answer to the consent question of the follow-up evaluation.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsentAnswer {
+    /// Consent given (true) or not.
+    pub given: bool,
+    /// Where it was answered: `application` or `own_page`.
+    pub source: String,
+    /// The wording answered.
+    pub text_version: String,
+    /// When.
+    pub at: Timestamp,
+}
+
 /// A course's ranking of municipalities for the lottery.
 #[derive(Debug, Clone, Serialize)]
 pub struct Ranking {
@@ -111,6 +124,8 @@ pub struct MyData {
     pub mails: Vec<MailSent>,
     /// Requests for correction.
     pub corrections: Vec<Correction>,
+    /// Answers to the consent question of the follow-up evaluation, the one in force first.
+    pub consents: Vec<ConsentAnswer>,
     /// Audit log entries about the person, newest first (at most [`AUDIT_LIMIT`]).
     pub audit: Vec<Entry>,
     /// How long the portal keeps what.
@@ -171,6 +186,17 @@ pub async fn my_data(app: &App, caller: &Caller) -> Result<MyData> {
         .into_iter()
         .map(Correction::from)
         .collect();
+    let consents = tx
+        .consents(me)
+        .await?
+        .into_iter()
+        .map(|c| ConsentAnswer {
+            given: c.given,
+            source: c.source,
+            text_version: c.text_version,
+            at: c.at,
+        })
+        .collect();
     let mut objects: Vec<(&'static str, i64)> = Vec::new();
     objects.extend(applications.iter().map(|a| ("application", a.id)));
     objects.extend(courses.iter().map(|c| ("course", c.id)));
@@ -207,6 +233,7 @@ pub async fn my_data(app: &App, caller: &Caller) -> Result<MyData> {
         onboarding,
         mails,
         corrections,
+        consents,
         audit,
         retention: app.settings.retention,
     })

@@ -342,8 +342,7 @@ pub enum ConsentSource {
 }
 
 /// Records the caller's answer (given or not). Only the person may answer for themself: a
-/// token never can. An answer equal to the one in force from the application form is not
-/// recorded again (every application asks).
+/// token never can.
 pub async fn answer_consent(
     app: &App,
     caller: &Caller,
@@ -355,25 +354,32 @@ pub async fn answer_consent(
     }
     let grant = authorize(&caller.principal, &Action::AnswerConsent).map_err(Error::forbidden)?;
     let mut tx = app.begin().await?;
-    let current = tx.consents(caller.user_id).await?;
+    let ctx = caller.ctx(grant, app.now());
+    let recorded = record_consent_in(&mut tx, &ctx, caller.user_id, given, source).await?;
+    app.commit(tx, caller).await?;
+    Ok(recorded)
+}
+
+/// Records an answer inside a use case's transaction. An answer from the application form
+/// equal to the one in force is not recorded again (every application asks).
+pub(crate) async fn record_consent_in(
+    tx: &mut lis1_store::Tx,
+    ctx: &lis1_store::Ctx,
+    user_id: i64,
+    given: bool,
+    source: ConsentSource,
+) -> Result<bool> {
+    let current = tx.consents(user_id).await?;
     if source == ConsentSource::Application && current.first().is_some_and(|c| c.given == given)
     {
-        tx.commit().await?;
         return Ok(false);
     }
     let src = match source {
         ConsentSource::Application => "application",
         ConsentSource::OwnPage => "own_page",
     };
-    tx.record_consent(
-        &caller.ctx(grant, app.now()),
-        caller.user_id,
-        given,
-        src,
-        CONSENT_TEXT_VERSION,
-    )
-    .await?;
-    app.commit(tx, caller).await?;
+    tx.record_consent(ctx, user_id, given, src, CONSENT_TEXT_VERSION)
+        .await?;
     Ok(true)
 }
 

@@ -1525,3 +1525,7 @@ fn report(
     }
     println!();
 }
+
+#[cfg(test)]
+#[path = "bench_report_test.rs"]
+mod report_test;

@@ -44,6 +44,11 @@ pub struct EvaluatedPlan {
     pub planned_end: Date,
 }
 
+/// The advertisements a report counts: published ones, and any that has applications (an
+/// advertisement closed or imported with its hires).
+const COUNTED: &str = "(ad.state = 'published' OR EXISTS \
+     (SELECT 1 FROM applications x WHERE x.advertisement_id = ad.id))";
+
 crate::store_ops! {
     fn round_facts(&self, round_id: i64) -> Result<RoundFacts>;
     fn frozen_report(&self, round_id: i64) -> Result<Option<(RoundReport, Timestamp)>>;
@@ -79,14 +84,14 @@ impl Tx {
                     career: CareerPreference::parse(career).unwrap_or(CareerPreference::None),
                 });
             }
-            let rows = sqlx::query(
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT ad.id, hf.name, COALESCE(rhf.name, ''), site.name \
                  FROM advertisements ad \
                  JOIN organisations hf ON hf.id = ad.hf_id \
                  LEFT JOIN organisations rhf ON rhf.id = hf.parent_id \
                  JOIN organisations site ON site.id = ad.hospital_site_id \
-                 WHERE ad.round_id = $1 AND ad.state = 'published' ORDER BY ad.id",
-            )
+                 WHERE ad.round_id = $1 AND {COUNTED} ORDER BY ad.id"
+            )))
             .bind(round_id)
             .fetch_all(&mut *conn)
             .await?;
@@ -99,17 +104,17 @@ impl Tx {
                     positions: Vec::new(),
                 });
             }
-            let rows = sqlx::query(
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT p.advertisement_id, p.kind, p.count FROM positions p \
                  JOIN advertisements ad ON ad.id = p.advertisement_id \
-                 WHERE ad.round_id = $1 AND ad.state = 'published' ORDER BY p.id",
-            )
+                 WHERE ad.round_id = $1 AND {COUNTED} ORDER BY p.id"
+            )))
             .bind(round_id)
             .fetch_all(&mut *conn)
             .await?;
             for r in &rows {
                 let ad: i64 = r.try_get(0)?;
-                let count: i64 = r.try_get(2)?;
+                let count: i32 = r.try_get(2)?;
                 if let Some(a) = facts.ads.iter_mut().find(|a| a.id == ad) {
                     a.positions.push((r.try_get(1)?, count.max(0) as u64));
                 }
@@ -125,7 +130,7 @@ impl Tx {
             .fetch_all(&mut *conn)
             .await?;
             for r in &rows {
-                let round: i64 = r.try_get(2)?;
+                let round: i32 = r.try_get(2)?;
                 facts.offers.push(OfferFact {
                     applicant: r.try_get(0)?,
                     ad: r.try_get(1)?,
@@ -165,7 +170,7 @@ impl Tx {
             .fetch_all(&mut *conn)
             .await?;
             for r in &rows {
-                let rank: Option<i64> = r.try_get(0)?;
+                let rank: Option<i32> = r.try_get(0)?;
                 facts.lottery_ranks.push(rank.map(|x| x.clamp(1, 10_000) as u32));
             }
             Ok(facts)

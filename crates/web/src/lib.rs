@@ -206,6 +206,14 @@ pub fn app(state: AppState) -> Router {
         .route("/personvern", get(pages::privacy::index))
         .route("/personvern/mine-data.json", get(pages::privacy::download))
         .route("/personvern/retting", post(pages::privacy::correct))
+        .route("/personvern/samtykke", post(pages::privacy::consent))
+        .route("/statistikk", get(pages::statistics::index))
+        .route("/statistikk/runder/{id}", get(pages::statistics::round))
+        .route(
+            "/statistikk/runder/{id}/last-ned",
+            get(pages::statistics::download),
+        )
+        .route("/statistikk/evaluering", get(pages::statistics::evaluation))
         .route("/kalender", get(pages::calendar::this_year))
         .route("/kalender/{year}", get(pages::calendar::year))
         .route("/assets/{file}", get(assets::asset))

@@ -10,6 +10,22 @@ use minijinja::{Environment, State, Value, context};
 
 /// Every template, by name.
 pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "statistics.html",
+        include_str!("../templates/statistics.html"),
+    ),
+    (
+        "statistics_round.html",
+        include_str!("../templates/statistics_round.html"),
+    ),
+    (
+        "statistics_table.html",
+        include_str!("../templates/statistics_table.html"),
+    ),
+    (
+        "statistics_evaluation.html",
+        include_str!("../templates/statistics_evaluation.html"),
+    ),
     ("base.html", include_str!("../templates/base.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("login.html", include_str!("../templates/login.html")),

@@ -633,6 +633,8 @@ async fn submit_application(
         positions: req.position_ids,
         answers: req.answers.into_iter().collect(),
         motivation: req.motivation,
+        // Consent is the person's own answer, never a client's.
+        consent: None,
     };
     let done = uc::submit(&state.app, &s.caller(), ad, input)
         .await

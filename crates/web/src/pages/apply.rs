@@ -191,6 +191,18 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("apply.yes", "Ja", "Yes"),
     ("apply.no", "Nei", "No"),
     ("apply.motivation", "Søknadstekst", "Cover letter"),
+    (
+        "consent.legend",
+        "Vil du bidra til følgeevalueringen av LIS1-ordningen?",
+        "Will you take part in the follow-up evaluation of the LIS1 scheme?",
+    ),
+    (
+        "consent.explain",
+        "Helsedirektoratet følger med på hvordan det går med leger i bundne LIS1-stillinger: om de fortsetter i spesialiteten de valgte, fullfører den eller bytter. Sier du ja, kan opplysninger om tilsettingen og utdanningsløpet ditt i portalen brukes i evalueringen, bare i tabeller der ingen kan kjennes igjen. Det er frivillig, det påvirker ikke søknaden din, og du kan endre svaret når som helst under «Personvern».",
+        "The Directorate of Health follows how doctors in bound LIS1 positions fare: whether they continue in the specialty they chose, complete it or switch. If you say yes, information about your hiring and training in the portal may be used in the evaluation, only in tables where no one can be recognised. It is voluntary, it does not affect your application, and you can change your answer at any time under \"Privacy\".",
+    ),
+    ("consent.yes", "Ja, jeg samtykker", "Yes, I consent"),
+    ("consent.no", "Nei", "No"),
     ("apply.submit", "Send søknaden", "Send the application"),
     ("apply.update", "Lagre endringene", "Save the changes"),
     (
@@ -1128,9 +1140,11 @@ fn apply_page(
     motivation: &str,
     errors: &[(String, String)],
     existing: bool,
+    consent: Option<bool>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
+    let consent = consent.map(|c| if c { "yes" } else { "no" });
     let map: BTreeMap<&str, &str> = errors
         .iter()
         .map(|(f, m)| (f.as_str(), m.as_str()))
@@ -1151,7 +1165,7 @@ fn apply_page(
             v,
             context! {
                 ad => view, questions => questions, chosen => chosen, motivation => motivation,
-                errors => map, error_list => list, existing => existing,
+                errors => map, error_list => list, existing => existing, consent => consent,
             },
         ),
     )?;
@@ -1199,6 +1213,12 @@ pub async fn apply_form(
         None => (Vec::new(), BTreeMap::new(), String::new()),
     };
     let view = crate::pages::ads::view(&c, &state, lang).await;
+    // The answer in force, so the form shows it (and sending it unchanged records nothing).
+    let consent = lis1_app::statistics::my_consents(&state.app, &s.caller())
+        .await
+        .map_err(|e| AppError::app(e, lang))?
+        .first()
+        .map(|c| c.given);
     apply_page(
         &state,
         &v,
@@ -1209,6 +1229,7 @@ pub async fn apply_form(
         &motivation,
         &[],
         existing.is_some(),
+        consent,
         StatusCode::OK,
     )
 }
@@ -1265,10 +1286,16 @@ pub async fn apply(
             _ => None,
         })
         .collect();
+    let consent = match form.iter().find(|(k, _)| k == "consent").map(|(_, v)| v.as_str()) {
+        Some("yes") => Some(true),
+        Some("no") => Some(false),
+        _ => None,
+    };
     let input = uc::ApplicationInput {
         positions: chosen.clone(),
         answers: parsed,
         motivation: motivation.clone(),
+        consent,
     };
     match uc::submit(&state.app, &s.caller(), id, input).await {
         Ok(submitted) => {
@@ -1292,6 +1319,7 @@ pub async fn apply(
                 &motivation,
                 &e.field_messages(lang),
                 false,
+                consent,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }

@@ -21,6 +21,7 @@ pub mod privacy;
 pub mod rest;
 pub mod round_status;
 pub mod rounds;
+pub mod statistics;
 pub mod tokens;
 
 use lis1_domain::Lang;
@@ -81,6 +82,9 @@ pub const PERSONAL_READS: &[(&str, &str)] = &[
     // ALIS in hospital (seed 003): the requests name the GP trainees.
     ("/alis-sykehus", "alis_requests.view"),
     ("/api/v1/bound/plans/{id}", "bound_plan.view"),
+    // The follow-up evaluation (issue 14): aggregates, but of named doctors' consented data.
+    ("/statistikk/evaluering", "statistics.evaluation_read"),
+    ("/api/v1/statistics/evaluation", "statistics.evaluation_read"),
     // The API: an advertisement's applicants and its innstilling (by name).
     ("/api/v1/advertisements/{id}/applicants", "applicants.list"),
     (
@@ -149,6 +153,13 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     // Bound positions' forward capacity: counts per organisation and year, no people.
     "/bundet/kapasitet",
     "/api/v1/bound/capacity",
+    // Statistics (issue 14): aggregates through disclosure control; the directorate's full
+    // detail is aggregates too.
+    "/statistikk",
+    "/statistikk/runder/{id}",
+    "/statistikk/runder/{id}/last-ned",
+    "/api/v1/statistics/rounds/{id}",
+    "/api/v1/statistics/trend",
     // An organisation's API tokens: names and scopes, no people.
     "/api-nokler",
     "/api/v1/organisations/{id}/tokens",
@@ -176,6 +187,7 @@ pub fn page(state: &AppState, v: &Visitor, extra: Value) -> Value {
             add("nav.positions", "/stillinger");
             add("nav.rest", "/reststillinger");
             add("nav.rounds", "/runder");
+            add("nav.statistics", "/statistikk");
         }
         Some(s) => {
             let p = &s.principal;
@@ -232,6 +244,7 @@ pub fn page(state: &AppState, v: &Visitor, extra: Value) -> Value {
             }
             add("nav.rest", "/reststillinger");
             add("nav.rounds", "/runder");
+            add("nav.statistics", "/statistikk");
             if tokens::offered_to(s) {
                 add("nav.tokens", "/api-nokler");
             }

@@ -2,6 +2,7 @@
 //! the page and as a JSON download (GDPR Art. 15), a form to ask for correction (Art. 16), and
 //! how long the portal keeps what (Art. 5(1)(e), 13). The use cases are `lis1_app::privacy`.
 
+use lis1_domain::access::{Action, authorize};
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
@@ -80,6 +81,40 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Dine krav om retting",
         "Your requests for correction",
     ),
+    (
+        "privacy.section.consents",
+        "Svar om samtykke til følgeevalueringen",
+        "Answers about consent to the follow-up evaluation",
+    ),
+    (
+        "consent.title",
+        "Samtykke til følgeevalueringen",
+        "Consent to the follow-up evaluation",
+    ),
+    ("consent.current_yes", "Du har samtykket.", "You have consented."),
+    ("consent.current_no", "Du har ikke samtykket.", "You have not consented."),
+    (
+        "consent.current_none",
+        "Du har ikke svart ennå. Uten samtykke blir du ikke med i evalueringen.",
+        "You have not answered yet. Without consent you are not part of the evaluation.",
+    ),
+    ("consent.save", "Lagre svaret", "Save the answer"),
+    (
+        "consent.saved",
+        "Svaret ditt er lagret. Evalueringen bruker det fra nå av.",
+        "Your answer is saved. The evaluation uses it from now on.",
+    ),
+    (
+        "consent.choose",
+        "Velg ja eller nei. Ingenting ble endret.",
+        "Choose yes or no. Nothing was changed.",
+    ),
+    ("consent.history", "Tidligere svar", "Earlier answers"),
+    ("consent.when", "Tidspunkt", "When"),
+    ("consent.answer", "Svar", "Answer"),
+    ("consent.where", "Hvor", "Where"),
+    ("consent.source.application", "I en søknad", "In an application"),
+    ("consent.source.own_page", "På denne siden", "On this page"),
     (
         "privacy.section.audit",
         "Revisjonslogg om deg",
@@ -188,6 +223,7 @@ fn sections(data: &Json) -> Vec<minijinja::Value> {
         "onboarding",
         "mails",
         "corrections",
+        "consents",
         "audit",
     ];
     ORDER
@@ -224,6 +260,7 @@ async fn render(
     text: &str,
     errors: &[(String, String)],
     sent: bool,
+    (consent_saved, consent_error): (bool, bool),
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
@@ -231,6 +268,18 @@ async fn render(
         .await
         .map_err(|e| AppError::app(e, lang))?;
     let r = data.retention;
+    let may_consent = authorize(&s.principal, &Action::AnswerConsent).is_ok();
+    let consents: Vec<_> = data
+        .consents
+        .iter()
+        .map(|c| {
+            context! {
+                given => c.given,
+                at => fmt_time(c.at, lang),
+                source => format!("consent.source.{}", c.source),
+            }
+        })
+        .collect();
     let json = serde_json::to_value(&data).map_err(|e| AppError::internal(lang, &e))?;
     let retention = [
         crate::i18n::t(lang, "privacy.retention.applications")
@@ -259,6 +308,8 @@ async fn render(
                 error => errors.first().map(|(_, m)| m.clone()),
                 error_list => error_list,
                 max_chars => uc::MAX_REQUEST_CHARS,
+                may_consent => may_consent, consents => consents,
+                consent_saved => consent_saved, consent_error => consent_error,
             },
         ),
     )?;
@@ -270,6 +321,8 @@ async fn render(
 pub struct PrivacyQuery {
     #[serde(default)]
     sendt: Option<String>,
+    #[serde(default)]
+    samtykke: Option<String>,
 }
 
 /// `GET /personvern`: everything about the signed-in person, readable, with the retention
@@ -280,7 +333,17 @@ pub async fn index(
     Query(q): Query<PrivacyQuery>,
 ) -> Result<Response, AppError> {
     let s = v.require()?;
-    render(&state, &v, s, "", &[], q.sendt.is_some(), StatusCode::OK).await
+    render(
+        &state,
+        &v,
+        s,
+        "",
+        &[],
+        q.sendt.is_some(),
+        (q.samtykke.is_some(), false),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// `GET /personvern/mine-data.json`: the same as a file.
@@ -338,12 +401,58 @@ pub async fn correct(
                 &f.text,
                 &errors,
                 false,
+                (false, false),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
         }
         Err(e) => Err(AppError::app(e, lang)),
     }
+}
+
+/// The consent form.
+#[derive(Debug, Deserialize)]
+pub struct ConsentForm {
+    csrf_token: String,
+    #[serde(default)]
+    consent: String,
+}
+
+/// `POST /personvern/samtykke`: give or withdraw consent to the follow-up evaluation.
+pub async fn consent(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(f): Form<ConsentForm>,
+) -> Result<Response, AppError> {
+    let lang: Lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let given = match f.consent.as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => {
+            return render(
+                &state,
+                &v,
+                s,
+                "",
+                &[],
+                false,
+                (false, true),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    lis1_app::statistics::answer_consent(
+        &state.app,
+        &s.caller(),
+        given,
+        lis1_app::statistics::ConsentSource::OwnPage,
+    )
+    .await
+    .map_err(|e| AppError::app(e, lang))?;
+    Ok(Redirect::to("/personvern?samtykke=1#samtykke").into_response())
 }
 
 #[cfg(test)]
