@@ -17,6 +17,7 @@ mod onboarding;
 mod privacy;
 mod rest;
 mod security;
+mod statistics;
 mod walkthrough;
 
 use axum::Router;
