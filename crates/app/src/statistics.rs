@@ -180,7 +180,12 @@ async fn report_of(app: &App, round_id: i64) -> Result<(RoundReport, Option<Time
     Ok((RoundReport::compute(&facts), None))
 }
 
-fn view(round: RoundRef, r: &RoundReport, frozen_at: Option<Timestamp>, detail: Detail) -> ReportView {
+fn view(
+    round: RoundRef,
+    r: &RoundReport,
+    frozen_at: Option<Timestamp>,
+    detail: Detail,
+) -> ReportView {
     let tables: Vec<NamedTable> = r
         .tables()
         .into_iter()
@@ -193,7 +198,11 @@ fn view(round: RoundRef, r: &RoundReport, frozen_at: Option<Timestamp>, detail: 
     // headline never shows what the table hides.
     let education = &tables[0].table;
     let applicants = education.total;
-    let hired = education.col_totals.first().copied().unwrap_or(Cell::Suppressed);
+    let hired = education
+        .col_totals
+        .first()
+        .copied()
+        .unwrap_or(Cell::Suppressed);
     let share_hired = match (hired, applicants) {
         (Cell::Value(h), Cell::Value(a)) => percent(h, a),
         _ => None,
@@ -266,9 +275,7 @@ pub async fn trend(app: &App, caller: Option<&Caller>) -> Result<Vec<TrendPoint>
             applicants: h.applicants,
             positions: h.positions,
             hired: h.hired,
-            share_hired: h
-                .share_hired
-                .or_else(|| percent(h.hired?, h.applicants?)),
+            share_hired: h.share_hired.or_else(|| percent(h.hired?, h.applicants?)),
             note: h.note.to_string(),
         })
         .collect();
@@ -370,8 +377,7 @@ pub(crate) async fn record_consent_in(
     source: ConsentSource,
 ) -> Result<bool> {
     let current = tx.consents(user_id).await?;
-    if source == ConsentSource::Application && current.first().is_some_and(|c| c.given == given)
-    {
+    if source == ConsentSource::Application && current.first().is_some_and(|c| c.given == given) {
         return Ok(false);
     }
     let src = match source {
@@ -428,7 +434,10 @@ pub async fn evaluation(app: &App, caller: &Caller) -> Result<Evaluation> {
         let started = p.later_started_on.is_some_and(|d| d <= today);
         let outcome = FollowUp::of(state, started, started && p.planned_end <= today);
         let row = tracks.iter().position(|t| *t == p.track).unwrap_or(0);
-        let col = FollowUp::ALL.iter().position(|f| *f == outcome).unwrap_or(0);
+        let col = FollowUp::ALL
+            .iter()
+            .position(|f| *f == outcome)
+            .unwrap_or(0);
         t.add(row, col, 1);
     }
     Ok(Evaluation {

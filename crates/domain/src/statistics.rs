@@ -154,7 +154,9 @@ impl Published {
         Published {
             rows: table.rows.clone(),
             cols: table.cols.clone(),
-            cells: (0..r).map(|i| (0..c).map(|j| cell(i, j)).collect()).collect(),
+            cells: (0..r)
+                .map(|i| (0..c).map(|j| cell(i, j)).collect())
+                .collect(),
             row_totals: (0..r).map(|i| cell(i, c)).collect(),
             col_totals: (0..c).map(|j| cell(r, j)).collect(),
             total: cell(r, c),
@@ -167,8 +169,8 @@ impl Published {
     /// aside. Always false for a table from [`publish`].
     pub fn shows_small_cell(&self) -> bool {
         let small = |c: &Cell| matches!(c, Cell::Value(v) if (1..THRESHOLD).contains(v));
-        let totals = !self.known_row_totals
-            && (self.row_totals.iter().any(small) || small(&self.total));
+        let totals =
+            !self.known_row_totals && (self.row_totals.iter().any(small) || small(&self.total));
         self.cells.iter().flatten().any(small) || self.col_totals.iter().any(small) || totals
     }
 }
@@ -331,11 +333,23 @@ pub struct RoundFacts {
 }
 
 /// The offer states in the report's column order.
-pub const OFFER_OUTCOMES: [&str; 6] = ["accepted", "declined", "expired", "withdrawn", "resigned", "made"];
+pub const OFFER_OUTCOMES: [&str; 6] = [
+    "accepted",
+    "declined",
+    "expired",
+    "withdrawn",
+    "resigned",
+    "made",
+];
 
 /// The buckets of applications per applicant.
-pub const PER_APPLICANT_BUCKETS: [(u64, u64, &str); 5] =
-    [(1, 1, "1"), (2, 5, "2–5"), (6, 10, "6–10"), (11, 20, "11–20"), (21, u64::MAX, "21+")];
+pub const PER_APPLICANT_BUCKETS: [(u64, u64, &str); 5] = [
+    (1, 1, "1"),
+    (2, 5, "2–5"),
+    (6, 10, "6–10"),
+    (11, 20, "11–20"),
+    (21, u64::MAX, "21+"),
+];
 
 /// The round report: headline figures and the tables behind them, unsuppressed. Publish each
 /// table with [`publish`] for anyone but the directorate.
@@ -408,7 +422,10 @@ impl RoundReport {
             hired_and_not(),
         );
         let mut by_career = Table::new(
-            CareerPreference::ALL.iter().map(|e| s(e.as_str())).collect(),
+            CareerPreference::ALL
+                .iter()
+                .map(|e| s(e.as_str()))
+                .collect(),
             hired_and_not(),
         );
         let mut per_applicant = Table::new(
@@ -417,11 +434,20 @@ impl RoundReport {
         );
         for (id, (a, n)) in &applicants {
             let col = usize::from(!hired_set.contains(id));
-            let e = EducationRegion::ALL.iter().position(|x| *x == a.education).unwrap_or(0);
+            let e = EducationRegion::ALL
+                .iter()
+                .position(|x| *x == a.education)
+                .unwrap_or(0);
             by_education.add(e, col, 1);
-            let c = CareerPreference::ALL.iter().position(|x| *x == a.career).unwrap_or(0);
+            let c = CareerPreference::ALL
+                .iter()
+                .position(|x| *x == a.career)
+                .unwrap_or(0);
             by_career.add(c, col, 1);
-            if let Some(b) = PER_APPLICANT_BUCKETS.iter().position(|b| (b.0..=b.1).contains(n)) {
+            if let Some(b) = PER_APPLICANT_BUCKETS
+                .iter()
+                .position(|b| (b.0..=b.1).contains(n))
+            {
                 per_applicant.add(b, 0, 1);
             }
         }
@@ -448,7 +474,9 @@ impl RoundReport {
             let filled = accepted_per_ad.get(&ad.id).copied().unwrap_or(0).min(count);
             for e in [
                 region.entry(ad.region.as_str()).or_default(),
-                trust.entry((ad.region.as_str(), ad.hf.as_str())).or_default(),
+                trust
+                    .entry((ad.region.as_str(), ad.hf.as_str()))
+                    .or_default(),
                 site.entry((ad.hf.as_str(), ad.site.as_str())).or_default(),
             ] {
                 e.0 += filled;
@@ -481,7 +509,10 @@ impl RoundReport {
             OFFER_OUTCOMES.iter().map(|x| s(x)).collect(),
         );
         for o in &f.offers {
-            let col = OFFER_OUTCOMES.iter().position(|x| *x == o.state).unwrap_or(5);
+            let col = OFFER_OUTCOMES
+                .iter()
+                .position(|x| *x == o.state)
+                .unwrap_or(5);
             offer_rounds.add(o.offer_round.max(1) as usize - 1, col, 1);
         }
 
@@ -690,11 +721,7 @@ impl FollowUp {
 
     /// The outcome of a plan: its state, whether the later part has started, and whether it
     /// has been completed.
-    pub fn of(
-        state: crate::bound::PlanState,
-        later_started: bool,
-        completed: bool,
-    ) -> FollowUp {
+    pub fn of(state: crate::bound::PlanState, later_started: bool, completed: bool) -> FollowUp {
         use crate::bound::PlanState;
         match state {
             PlanState::SwitchedSpecialty => FollowUp::Switched,
@@ -710,10 +737,7 @@ impl FollowUp {
         let (nb, en) = match self {
             FollowUp::InLis1 => ("I LIS1", "In LIS1"),
             FollowUp::Continued => ("Fortsatt i valgt spesialitet", "Continued in the specialty"),
-            FollowUp::Completed => (
-                "Fullført uten å bytte",
-                "Completed without switching",
-            ),
+            FollowUp::Completed => ("Fullført uten å bytte", "Completed without switching"),
             FollowUp::Switched => ("Byttet spesialitet", "Switched specialty"),
             FollowUp::Left => ("Sluttet i stillingen", "Left the position"),
         };
@@ -835,7 +859,13 @@ mod tests {
         assert!(!p.shows_small_cell());
         assert!(derivable_cells(&t, &p).is_empty(), "{p:?}");
         // The row of the small cell cannot show all the others beside its total.
-        assert!(p.cells[0].iter().filter(|c| **c == Cell::Suppressed).count() >= 2);
+        assert!(
+            p.cells[0]
+                .iter()
+                .filter(|c| **c == Cell::Suppressed)
+                .count()
+                >= 2
+        );
     }
 
     #[test]
@@ -881,14 +911,26 @@ mod tests {
     #[test]
     fn follow_up_outcomes() {
         use crate::bound::PlanState;
-        assert_eq!(FollowUp::of(PlanState::Active, false, false), FollowUp::InLis1);
-        assert_eq!(FollowUp::of(PlanState::Active, true, false), FollowUp::Continued);
-        assert_eq!(FollowUp::of(PlanState::Active, true, true), FollowUp::Completed);
+        assert_eq!(
+            FollowUp::of(PlanState::Active, false, false),
+            FollowUp::InLis1
+        );
+        assert_eq!(
+            FollowUp::of(PlanState::Active, true, false),
+            FollowUp::Continued
+        );
+        assert_eq!(
+            FollowUp::of(PlanState::Active, true, true),
+            FollowUp::Completed
+        );
         assert_eq!(
             FollowUp::of(PlanState::SwitchedSpecialty, true, false),
             FollowUp::Switched
         );
-        assert_eq!(FollowUp::of(PlanState::ResignedLis1, false, false), FollowUp::Left);
+        assert_eq!(
+            FollowUp::of(PlanState::ResignedLis1, false, false),
+            FollowUp::Left
+        );
     }
 
     #[test]
@@ -900,16 +942,17 @@ mod tests {
             education,
             career: CareerPreference::PrimaryCare,
         };
-        let offer = |applicant, ad, offer_round, state: &str, made: &str, answered: Option<&str>| {
-            OfferFact {
-                applicant,
-                ad,
-                offer_round,
-                state: state.into(),
-                made_at: at(made),
-                answered_at: answered.map(at),
-            }
-        };
+        let offer =
+            |applicant, ad, offer_round, state: &str, made: &str, answered: Option<&str>| {
+                OfferFact {
+                    applicant,
+                    ad,
+                    offer_round,
+                    state: state.into(),
+                    made_at: at(made),
+                    answered_at: answered.map(at),
+                }
+            };
         let ad = |id, hf: &str, n| AdFact {
             id,
             hf: hf.into(),
@@ -926,22 +969,55 @@ mod tests {
             ],
             ads: vec![ad(10, "A", 1), ad(11, "B", 2)],
             offers: vec![
-                offer(1, 10, 1, "accepted", "2027-04-01T08:00:00Z", Some("2027-04-03T08:00:00Z")),
-                offer(2, 11, 1, "declined", "2027-04-01T08:00:00Z", Some("2027-04-02T08:00:00Z")),
-                offer(3, 11, 2, "accepted", "2027-04-08T08:00:00Z", Some("2027-04-09T08:00:00Z")),
+                offer(
+                    1,
+                    10,
+                    1,
+                    "accepted",
+                    "2027-04-01T08:00:00Z",
+                    Some("2027-04-03T08:00:00Z"),
+                ),
+                offer(
+                    2,
+                    11,
+                    1,
+                    "declined",
+                    "2027-04-01T08:00:00Z",
+                    Some("2027-04-02T08:00:00Z"),
+                ),
+                offer(
+                    3,
+                    11,
+                    2,
+                    "accepted",
+                    "2027-04-08T08:00:00Z",
+                    Some("2027-04-09T08:00:00Z"),
+                ),
             ],
             rest_positions: vec![true, false],
             lottery_ranks: vec![Some(1), Some(1), Some(3), None],
         };
         let r = RoundReport::compute(&f);
-        assert_eq!((r.applicants, r.applications, r.per_applicant_tenths), (3, 4, 13));
-        assert_eq!((r.advertisements, r.hospital_trusts, r.positions_total), (2, 2, 3));
+        assert_eq!(
+            (r.applicants, r.applications, r.per_applicant_tenths),
+            (3, 4, 13)
+        );
+        assert_eq!(
+            (r.advertisements, r.hospital_trusts, r.positions_total),
+            (2, 2, 3)
+        );
         assert_eq!((r.hired, r.unfilled), (2, 1));
-        assert_eq!(r.by_education.cells, vec![vec![1, 0], vec![0, 1], vec![1, 0]]);
+        assert_eq!(
+            r.by_education.cells,
+            vec![vec![1, 0], vec![0, 1], vec![1, 0]]
+        );
         assert_eq!(r.by_trust.cells, vec![vec![1, 0], vec![1, 1]]);
         assert_eq!(r.offer_rounds.cells[0], vec![1, 1, 0, 0, 0, 0]);
         assert_eq!(r.offer_rounds.cells[1], vec![1, 0, 0, 0, 0, 0]);
-        assert_eq!(r.per_applicant.cells, vec![vec![2], vec![1], vec![0], vec![0], vec![0]]);
+        assert_eq!(
+            r.per_applicant.cells,
+            vec![vec![2], vec![1], vec![0], vec![0], vec![0]]
+        );
         // Only A is full: its one position filled two days after its first offer.
         assert_eq!(r.median_days_to_filled, Some(2));
         assert_eq!((r.rest_advertised, r.rest_filled), (2, 1));

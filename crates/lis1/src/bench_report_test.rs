@@ -118,9 +118,9 @@ async fn report_agrees_with_an_independent_count(store: Store) {
                     .unwrap();
                 offer_ad.insert(offer, (ad.id, a.applicant_id));
                 let done = store
-                        .accept_offer(&ctx, offer, a.applicant_id, round.id, ad.hf_id, deadline)
-                        .await
-                        .unwrap();
+                    .accept_offer(&ctx, offer, a.applicant_id, round.id, ad.hf_id, deadline)
+                    .await
+                    .unwrap();
                 for r in done.resigned {
                     state.insert(r, ("resigned", state[&r].1));
                 }
@@ -147,21 +147,40 @@ async fn report_agrees_with_an_independent_count(store: Store) {
         let municipality = if ad.coupling == "section13b" {
             None
         } else {
-            Some(pos.municipality_id.or(ad.municipality_ids.first().copied()).unwrap())
+            Some(
+                pos.municipality_id
+                    .or(ad.municipality_ids.first().copied())
+                    .unwrap(),
+            )
         };
         let mut tx = store.begin().await.unwrap();
         let course = tx
-            .create_course_for_offer(&ctx, offer, ad.hospital_site_id, municipality, round.start_date)
+            .create_course_for_offer(
+                &ctx,
+                offer,
+                ad.hospital_site_id,
+                municipality,
+                round.start_date,
+            )
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        if municipality.is_none() && world.ads.iter().any(|g| g.id == ad_id && g.site == "Sykehuset Levanger") {
+        if municipality.is_none()
+            && world
+                .ads
+                .iter()
+                .any(|g| g.id == ad_id && g.site == "Sykehuset Levanger")
+        {
             levanger_courses.push(course);
         }
     }
     let mut expected_ranks: Vec<Option<u32>> = Vec::new();
     if !levanger_courses.is_empty() {
-        let site = store.course(levanger_courses[0]).await.unwrap().hospital_site_id;
+        let site = store
+            .course(levanger_courses[0])
+            .await
+            .unwrap()
+            .hospital_site_id;
         let area = store.area(site).await.unwrap();
         for m in &area {
             store
@@ -179,7 +198,12 @@ async fn report_agrees_with_an_independent_count(store: Store) {
                 .await
                 .unwrap();
         }
-        let cohort = store.course(levanger_courses[0]).await.unwrap().dates.municipal_start;
+        let cohort = store
+            .course(levanger_courses[0])
+            .await
+            .unwrap()
+            .dates
+            .municipal_start;
         let keys: Vec<String> = store
             .lottery_places(site, cohort)
             .await
@@ -266,14 +290,21 @@ async fn report_agrees_with_an_independent_count(store: Store) {
     assert_eq!(r.positions_total, positions_total);
     assert_eq!(r.hired, hired.len() as u64);
     assert_eq!(r.unfilled, unfilled);
-    for (i, region) in lis1_domain::profiles::EducationRegion::ALL.iter().enumerate() {
+    for (i, region) in lis1_domain::profiles::EducationRegion::ALL
+        .iter()
+        .enumerate()
+    {
         let of = |h: bool| {
             applicants
                 .iter()
                 .filter(|(a, e)| *e == region && hired.contains(a) == h)
                 .count() as u64
         };
-        assert_eq!(r.by_education.cells[i], vec![of(true), of(false)], "{region:?}");
+        assert_eq!(
+            r.by_education.cells[i],
+            vec![of(true), of(false)],
+            "{region:?}"
+        );
     }
     let rounds = state.values().map(|s| s.1).max().unwrap_or(0) as usize;
     assert_eq!(r.offer_rounds.rows.len(), rounds);
@@ -283,7 +314,11 @@ async fn report_agrees_with_an_independent_count(store: Store) {
                 .values()
                 .filter(|s| s.0 == *outcome && s.1 as usize == n)
                 .count() as u64;
-            assert_eq!(r.offer_rounds.cells[n - 1][k], count, "{outcome} in round {n}");
+            assert_eq!(
+                r.offer_rounds.cells[n - 1][k],
+                count,
+                "{outcome} in round {n}"
+            );
         }
     }
     let mut got_ranks = Vec::new();
@@ -316,8 +351,7 @@ async fn report_agrees_with_an_independent_count(store: Store) {
 
 #[tokio::test]
 async fn the_round_report_agrees_with_an_independent_count_on_sqlite() {
-    lis1_store::testing::with_store(Backend::Sqlite, report_agrees_with_an_independent_count)
-        .await;
+    lis1_store::testing::with_store(Backend::Sqlite, report_agrees_with_an_independent_count).await;
 }
 
 #[tokio::test]

@@ -178,7 +178,10 @@ impl Tx {
     }
 
     /// The frozen report of a round, if it has been frozen.
-    pub async fn frozen_report(&mut self, round_id: i64) -> Result<Option<(RoundReport, Timestamp)>> {
+    pub async fn frozen_report(
+        &mut self,
+        round_id: i64,
+    ) -> Result<Option<(RoundReport, Timestamp)>> {
         on_tx!(self, conn => {
             let row = sqlx::query("SELECT report, frozen_at FROM round_reports WHERE round_id = $1")
                 .bind(round_id)

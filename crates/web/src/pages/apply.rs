@@ -1286,7 +1286,11 @@ pub async fn apply(
             _ => None,
         })
         .collect();
-    let consent = match form.iter().find(|(k, _)| k == "consent").map(|(_, v)| v.as_str()) {
+    let consent = match form
+        .iter()
+        .find(|(k, _)| k == "consent")
+        .map(|(_, v)| v.as_str())
+    {
         Some("yes") => Some(true),
         Some("no") => Some(false),
         _ => None,

@@ -84,7 +84,10 @@ pub const PERSONAL_READS: &[(&str, &str)] = &[
     ("/api/v1/bound/plans/{id}", "bound_plan.view"),
     // The follow-up evaluation (issue 14): aggregates, but of named doctors' consented data.
     ("/statistikk/evaluering", "statistics.evaluation_read"),
-    ("/api/v1/statistics/evaluation", "statistics.evaluation_read"),
+    (
+        "/api/v1/statistics/evaluation",
+        "statistics.evaluation_read",
+    ),
     // The API: an advertisement's applicants and its innstilling (by name).
     ("/api/v1/advertisements/{id}/applicants", "applicants.list"),
     (

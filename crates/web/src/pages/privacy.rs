@@ -2,13 +2,13 @@
 //! the page and as a JSON download (GDPR Art. 15), a form to ask for correction (Art. 16), and
 //! how long the portal keeps what (Art. 5(1)(e), 13). The use cases are `lis1_app::privacy`.
 
-use lis1_domain::access::{Action, authorize};
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use lis1_app::privacy as uc;
 use lis1_domain::Lang;
+use lis1_domain::access::{Action, authorize};
 use minijinja::context;
 use serde::Deserialize;
 use serde_json::Value as Json;
@@ -91,8 +91,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Samtykke til følgeevalueringen",
         "Consent to the follow-up evaluation",
     ),
-    ("consent.current_yes", "Du har samtykket.", "You have consented."),
-    ("consent.current_no", "Du har ikke samtykket.", "You have not consented."),
+    (
+        "consent.current_yes",
+        "Du har samtykket.",
+        "You have consented.",
+    ),
+    (
+        "consent.current_no",
+        "Du har ikke samtykket.",
+        "You have not consented.",
+    ),
     (
         "consent.current_none",
         "Du har ikke svart ennå. Uten samtykke blir du ikke med i evalueringen.",
@@ -113,7 +121,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("consent.when", "Tidspunkt", "When"),
     ("consent.answer", "Svar", "Answer"),
     ("consent.where", "Hvor", "Where"),
-    ("consent.source.application", "I en søknad", "In an application"),
+    (
+        "consent.source.application",
+        "I en søknad",
+        "In an application",
+    ),
     ("consent.source.own_page", "På denne siden", "On this page"),
     (
         "privacy.section.audit",

@@ -38,7 +38,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Du ser alle tall uten skjuling, fordi du er Helsedirektoratet. Del bare publiserbare tall videre.",
         "You see every figure unsuppressed because you are the Directorate of Health. Pass on only publishable figures.",
     ),
-    ("stats.trend", "Utviklingen over rundene", "The trend across rounds"),
+    (
+        "stats.trend",
+        "Utviklingen over rundene",
+        "The trend across rounds",
+    ),
     (
         "stats.trend_chart",
         "Søkere og tilsatte per runde, med andelen tilsatte",
@@ -58,7 +62,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Published figure from before the portal",
     ),
     ("stats.portal_figure", "Fra portalen", "From the portal"),
-    ("stats.rounds", "Rundene i portalen", "The rounds in the portal"),
+    (
+        "stats.rounds",
+        "Rundene i portalen",
+        "The rounds in the portal",
+    ),
     ("stats.no_rounds", "Ingen runder ennå.", "No rounds yet."),
     ("stats.report", "Rapport for runden", "Report of the round"),
     (
@@ -73,11 +81,27 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("stats.headline", "Hovedtall", "Headline figures"),
     ("stats.applications", "Søknader", "Applications"),
-    ("stats.per_applicant", "Søknader per søker", "Applications per applicant"),
+    (
+        "stats.per_applicant",
+        "Søknader per søker",
+        "Applications per applicant",
+    ),
     ("stats.advertisements", "Utlysninger", "Advertisements"),
-    ("stats.trusts", "Helseforetak som lyste ut", "Hospital trusts advertising"),
-    ("stats.unfilled", "Ubesatte stillinger", "Unfilled positions"),
-    ("stats.rest", "Reststillinger lyst ut / besatt", "Rest positions advertised / filled"),
+    (
+        "stats.trusts",
+        "Helseforetak som lyste ut",
+        "Hospital trusts advertising",
+    ),
+    (
+        "stats.unfilled",
+        "Ubesatte stillinger",
+        "Unfilled positions",
+    ),
+    (
+        "stats.rest",
+        "Reststillinger lyst ut / besatt",
+        "Rest positions advertised / filled",
+    ),
     (
         "stats.days_to_filled",
         "Dager fra første tilbud til utlysningen var fylt (median)",
@@ -93,14 +117,46 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("stats.download", "Last ned", "Download"),
     ("stats.csv", "CSV", "CSV"),
     ("stats.xlsx", "Excel", "Excel"),
-    ("stats.t.education", "Søkere etter utdanningsland", "Applicants by country of education"),
-    ("stats.t.career", "Søkere etter ønsket karriere etter LIS1", "Applicants by career preference after LIS1"),
-    ("stats.t.region", "Stillinger etter region", "Positions by region"),
-    ("stats.t.trust", "Stillinger etter helseforetak", "Positions by hospital trust"),
-    ("stats.t.site", "Stillinger etter sykehus", "Positions by hospital site"),
-    ("stats.t.offer_rounds", "Tilbud etter tilbudsrunde og utfall", "Offers by offer round and outcome"),
-    ("stats.t.per_applicant", "Søkere etter antall søknader", "Applicants by number of applications"),
-    ("stats.t.lottery", "Trukket kommune: søkerens rangering", "Municipality drawn: the doctor's ranking"),
+    (
+        "stats.t.education",
+        "Søkere etter utdanningsland",
+        "Applicants by country of education",
+    ),
+    (
+        "stats.t.career",
+        "Søkere etter ønsket karriere etter LIS1",
+        "Applicants by career preference after LIS1",
+    ),
+    (
+        "stats.t.region",
+        "Stillinger etter region",
+        "Positions by region",
+    ),
+    (
+        "stats.t.trust",
+        "Stillinger etter helseforetak",
+        "Positions by hospital trust",
+    ),
+    (
+        "stats.t.site",
+        "Stillinger etter sykehus",
+        "Positions by hospital site",
+    ),
+    (
+        "stats.t.offer_rounds",
+        "Tilbud etter tilbudsrunde og utfall",
+        "Offers by offer round and outcome",
+    ),
+    (
+        "stats.t.per_applicant",
+        "Søkere etter antall søknader",
+        "Applicants by number of applications",
+    ),
+    (
+        "stats.t.lottery",
+        "Trukket kommune: søkerens rangering",
+        "Municipality drawn: the doctor's ranking",
+    ),
     ("stats.c.hired", "Tilsatt", "Hired"),
     ("stats.c.not_hired", "Ikke tilsatt", "Not hired"),
     ("stats.c.filled", "Besatt", "Filled"),
@@ -121,27 +177,55 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Søkere etter ønsket karriere, tilsatt og ikke tilsatt (tidligere runder)",
         "Applicants by career preference, hired and not hired (earlier rounds)",
     ),
-    ("stats.preference", "Preferanse etter LIS1", "Preference after LIS1"),
+    (
+        "stats.preference",
+        "Preferanse etter LIS1",
+        "Preference after LIS1",
+    ),
     (
         "stats.no_such_table",
         "Den tabellen finnes ikke. Velg en tabell fra rapporten.",
         "There is no such table. Choose a table from the report.",
     ),
-    ("stats.evaluation", "Følgeevaluering av bundne stillinger", "Follow-up evaluation of bound positions"),
+    (
+        "stats.evaluation",
+        "Følgeevaluering av bundne stillinger",
+        "Follow-up evaluation of bound positions",
+    ),
     (
         "stats.evaluation_intro",
         "Bare leger som samtykker når du leser siden, er med. Trekker en lege samtykket, er legen borte fra tabellene neste gang siden vises.",
         "Only doctors who consent when you read the page are counted. A doctor who withdraws consent is gone from the tables the next time the page is shown.",
     ),
-    ("stats.evaluation_counted", "Leger med samtykke", "Doctors with consent"),
+    (
+        "stats.evaluation_counted",
+        "Leger med samtykke",
+        "Doctors with consent",
+    ),
     ("stats.cohort", "Kull (LIS1-start)", "Cohort (LIS1 start)"),
     ("stats.track", "Løp", "Track"),
-    ("stats.track.lis3_psychiatry", "LIS1 + LIS3 psykiatri", "LIS1 + LIS3 psychiatry"),
-    ("stats.track.lis3_bup", "LIS1 + LIS3 BUP", "LIS1 + LIS3 child psychiatry"),
+    (
+        "stats.track.lis3_psychiatry",
+        "LIS1 + LIS3 psykiatri",
+        "LIS1 + LIS3 psychiatry",
+    ),
+    (
+        "stats.track.lis3_bup",
+        "LIS1 + LIS3 BUP",
+        "LIS1 + LIS3 child psychiatry",
+    ),
     ("stats.track.alis", "LIS1 + ALIS", "LIS1 + ALIS"),
-    ("stats.evaluation_none", "Ingen leger med samtykke ennå.", "No doctors with consent yet."),
+    (
+        "stats.evaluation_none",
+        "Ingen leger med samtykke ennå.",
+        "No doctors with consent yet.",
+    ),
     ("stats.chart_summary", "Sammendrag", "Summary"),
-    ("stats.right_axis", "prosent, høyre akse", "percent, right axis"),
+    (
+        "stats.right_axis",
+        "prosent, høyre akse",
+        "percent, right axis",
+    ),
 ];
 
 /// Row and column keys as the reader sees them.
@@ -367,7 +451,11 @@ pub async fn download(
         last.push(cell_text(&p.total));
     }
     rows.push(last);
-    let detail = if r.detail == Detail::Full { "full" } else { "publisert" };
+    let detail = if r.detail == Detail::Full {
+        "full"
+    } else {
+        "publisert"
+    };
     table_file(
         format,
         nt.name,
@@ -510,7 +598,9 @@ fn nice_step(raw: u64) -> u64 {
 /// The chart in words, for its description and for readers who do not see it.
 fn summary(points: &[TrendPoint], lang: Lang) -> String {
     let with = |f: fn(&TrendPoint) -> Option<u64>| {
-        points.iter().filter_map(move |p| f(p).map(|v| (p.label.as_str(), v)))
+        points
+            .iter()
+            .filter_map(move |p| f(p).map(|v| (p.label.as_str(), v)))
     };
     let first_last = |f: fn(&TrendPoint) -> Option<u64>| {
         let mut it = with(f);
@@ -567,7 +657,10 @@ mod tests {
             note: String::new(),
         };
         let s = summary(
-            &[p("Vår 2021", Some(1240), Some(45)), p("Høst 2021", Some(916), Some(58))],
+            &[
+                p("Vår 2021", Some(1240), Some(45)),
+                p("Høst 2021", Some(916), Some(58)),
+            ],
             Lang::Nb,
         );
         assert_eq!(

@@ -77,6 +77,9 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/calendar/holidays/{year}", "AAAAAAAAAAAAAAAAAAA"),
     ("GET /api/v1/me", "AAAAAAAAAAAAAAAAAAA"),
     ("GET /api/v1/me/offers", "---------------AA--"),
+    ("GET /api/v1/statistics/evaluation", "A------------------"),
+    ("GET /api/v1/statistics/rounds/{id}", "AAAAAAAAAAAAAAAAAAA"),
+    ("GET /api/v1/statistics/trend", "AAAAAAAAAAAAAAAAAAA"),
     ("POST /api/v1/offers/{id}/answer", "---------------A---"),
     ("POST /api/v1/offers/{id}/withdrawal", "--A--------------A-"),
     ("GET /api/v1/onboarding/cohorts/{site}/{cohort}/{part}", "A-A---A-A--------A-"),
@@ -260,7 +263,8 @@ fn fill(path: &str, w: &World) -> String {
         w.course
     } else if path.starts_with("/api/v1/organisations/") {
         w.hnt_org
-    } else if path.starts_with("/api/v1/rounds/") {
+    } else if path.starts_with("/api/v1/rounds/") || path.starts_with("/api/v1/statistics/rounds/")
+    {
         w.round
     } else if path.starts_with("/api/v1/bound/plans/") {
         w.bound_plan

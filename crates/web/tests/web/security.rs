@@ -383,6 +383,14 @@ fn personal_visits(w: &World) -> HashMap<&'static str, (&'static str, String)> {
             ("levanger@demo.lis1.no", "/alis-sykehus".to_string()),
         ),
         (
+            "/statistikk/evaluering",
+            ("hdir@demo.lis1.no", "/statistikk/evaluering".into()),
+        ),
+        (
+            "/api/v1/statistics/evaluation",
+            ("hdir@demo.lis1.no", "/api/v1/statistics/evaluation".into()),
+        ),
+        (
             "/api/v1/bound/plans/{id}",
             (hnt, format!("/api/v1/bound/plans/{}", w.bound_course)),
         ),

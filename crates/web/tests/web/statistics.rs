@@ -65,7 +65,13 @@ async fn small_round(app: &TestApp) -> i64 {
 /// The body's `<td>`s of the person tables (not the positions tables, whose totals are public).
 fn person_cells(body: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for name in ["education", "career", "offer_rounds", "per_applicant", "lottery"] {
+    for name in [
+        "education",
+        "career",
+        "offer_rounds",
+        "per_applicant",
+        "lottery",
+    ] {
         let Some(start) = body.find(&format!("id=\"table-{name}\"")) else {
             continue;
         };
@@ -88,7 +94,11 @@ both_backends!(
         // Anyone, without signing in: hired and applicants are hidden, no small cell shows.
         let public = app.get(&path, None).await;
         assert_eq!(public.status, StatusCode::OK, "{}", public.body);
-        assert!(public.body.contains("data-key=\"hired\">–<"), "{}", public.body);
+        assert!(
+            public.body.contains("data-key=\"hired\">–<"),
+            "{}",
+            public.body
+        );
         assert!(public.body.contains("data-key=\"applicants\">–<"));
         assert!(public.body.contains("data-suppressed"));
         let cells = person_cells(&public.body);
@@ -136,7 +146,10 @@ both_backends!(
 
         // Downloads: the published table, with the suppressed cells as "–".
         let csv = app
-            .get(&format!("{path}/last-ned?tabell=education&format=csv"), None)
+            .get(
+                &format!("{path}/last-ned?tabell=education&format=csv"),
+                None,
+            )
             .await;
         assert_eq!(csv.status, StatusCode::OK);
         assert!(csv.content_type().starts_with("text/csv"));
@@ -155,7 +168,11 @@ both_backends!(
         // Bad input: a clear message.
         let missing = app.get("/statistikk/runder/987654", None).await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
-        assert!(missing.body.contains("Det finnes ingen runde"), "{}", missing.body);
+        assert!(
+            missing.body.contains("Det finnes ingen runde"),
+            "{}",
+            missing.body
+        );
         let api_missing = app.get("/api/v1/statistics/rounds/987654", None).await;
         assert_eq!(api_missing.status, StatusCode::NOT_FOUND);
         assert_eq!(api_missing.json()["code"], "statistics_round_not_found");
@@ -177,7 +194,10 @@ both_backends!(
         let page = app.get("/statistikk", None).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         assert!(page.body.contains("<svg"));
-        assert!(page.body.contains("<desc id=\"chart-desc\">Søkere gikk fra 1278"));
+        assert!(
+            page.body
+                .contains("<desc id=\"chart-desc\">Søkere gikk fra 1278")
+        );
         assert!(page.body.contains("Publisert tall fra før portalen"));
         assert!(page.body.contains("Fra portalen"));
         // Table 1 of seed 004.
@@ -220,7 +240,13 @@ both_backends!(
         assert_eq!(counted(&eval.body), "0");
 
         // Consent given: counted on the next view.
-        let r = form(&app, "/personvern/samtykke", &doctor, &[("consent", "yes".into())]).await;
+        let r = form(
+            &app,
+            "/personvern/samtykke",
+            &doctor,
+            &[("consent", "yes".into())],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let eval = app.get("/statistikk/evaluering", Some(&hdir)).await;
         assert_eq!(counted(&eval.body), "1");
@@ -229,12 +255,24 @@ both_backends!(
         assert!(page.body.contains("Du har samtykket."));
 
         // Bad input: nothing recorded.
-        let bad = form(&app, "/personvern/samtykke", &doctor, &[("consent", "kanskje".into())]).await;
+        let bad = form(
+            &app,
+            "/personvern/samtykke",
+            &doctor,
+            &[("consent", "kanskje".into())],
+        )
+        .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.body.contains("Velg ja eller nei"));
 
         // Withdrawn: gone on the next view; the history keeps both answers.
-        let r = form(&app, "/personvern/samtykke", &doctor, &[("consent", "no".into())]).await;
+        let r = form(
+            &app,
+            "/personvern/samtykke",
+            &doctor,
+            &[("consent", "no".into())],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let eval = app.get("/statistikk/evaluering", Some(&hdir)).await;
         assert_eq!(counted(&eval.body), "0");
@@ -259,7 +297,9 @@ both_backends!(
             StatusCode::FORBIDDEN
         );
         assert_eq!(
-            app.get("/api/v1/statistics/evaluation", Some(&hnt)).await.status,
+            app.get("/api/v1/statistics/evaluation", Some(&hnt))
+                .await
+                .status,
             StatusCode::FORBIDDEN
         );
         assert!(
@@ -315,11 +355,17 @@ both_backends!(
             &app,
             &path,
             &s,
-            &[("answer.applies_for_bound", "no".into()), ("consent", "no".into())],
+            &[
+                ("answer.applies_for_bound", "no".into()),
+                ("consent", "no".into()),
+            ],
         )
         .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(bad.body.contains("value=\"no\" checked"), "the answer is kept");
+        assert!(
+            bad.body.contains("value=\"no\" checked"),
+            "the answer is kept"
+        );
         let history = app.state.store.consents(lise).await.unwrap();
         assert_eq!(history.len(), 1);
         assert!(history[0].given);
@@ -343,7 +389,9 @@ both_backends!(
         app.state
             .clock
             .advance(to.duration_since(app.state.clock.now()));
-        lis1_app::privacy::apply_retention(&app.state.app).await.unwrap();
+        lis1_app::privacy::apply_retention(&app.state.app)
+            .await
+            .unwrap();
         let left = lis1_store::testing::scalar_i64(
             &app.state.store,
             "SELECT COUNT(*) FROM applications a JOIN advertisements ad ON ad.id = a.advertisement_id WHERE ad.round_id = $1",
