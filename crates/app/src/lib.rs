@@ -61,6 +61,8 @@ pub struct App {
     /// Copies of police certificates held in memory while the employer views them, never stored
     /// (see [`onboarding::CopyVault`]).
     pub copies: Arc<onboarding::CopyVault>,
+    /// Round reports computed in the last minute (`statistics::CACHE_SECONDS`).
+    pub stats_cache: Arc<statistics::ReportCache>,
 }
 
 impl App {
@@ -77,6 +79,7 @@ impl App {
             settings: Arc::new(settings),
             hpr,
             copies: Arc::new(onboarding::CopyVault::default()),
+            stats_cache: Arc::new(statistics::ReportCache::default()),
         }
     }
 

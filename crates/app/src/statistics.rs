@@ -172,12 +172,32 @@ fn no_such_round() -> Error {
     )
 }
 
+/// How long a computed report is reused: a public page read by many at once on a deadline day
+/// computes each round once a minute at most.
+pub const CACHE_SECONDS: i64 = 60;
+
+/// Reports computed lately, per round, with when.
+#[derive(Debug, Default)]
+pub struct ReportCache(std::sync::Mutex<std::collections::HashMap<i64, (Timestamp, RoundReport)>>);
+
 async fn report_of(app: &App, round_id: i64) -> Result<(RoundReport, Option<Timestamp>)> {
     if let Some((report, at)) = app.store.frozen_report(round_id).await? {
         return Ok((report, Some(at)));
     }
+    let now = app.now();
+    let fresh = |at: &Timestamp| now.duration_since(*at).as_secs() < CACHE_SECONDS && *at <= now;
+    if let Ok(cache) = app.stats_cache.0.lock()
+        && let Some((at, report)) = cache.get(&round_id)
+        && fresh(at)
+    {
+        return Ok((report.clone(), None));
+    }
     let facts = app.store.round_facts(round_id).await?;
-    Ok((RoundReport::compute(&facts), None))
+    let report = RoundReport::compute(&facts);
+    if let Ok(mut cache) = app.stats_cache.0.lock() {
+        cache.insert(round_id, (now, report.clone()));
+    }
+    Ok((report, None))
 }
 
 fn view(
