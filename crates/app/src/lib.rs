@@ -19,6 +19,7 @@ pub mod applications;
 pub mod bound;
 pub mod clock;
 pub mod error;
+pub mod home;
 pub mod hpr;
 pub mod jobs;
 pub mod notify;

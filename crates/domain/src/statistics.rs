@@ -749,6 +749,7 @@ impl FollowUp {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::needless_range_loop)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

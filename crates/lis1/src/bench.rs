@@ -158,7 +158,11 @@ async fn report_timing(store: &Store) -> anyhow::Result<()> {
             std::hint::black_box(lis1_domain::statistics::publish(t));
         }
         publish.push(started.elapsed());
-        sizes = (facts.applications.len(), report.applicants, facts.offers.len());
+        sizes = (
+            facts.applications.len(),
+            report.applicants,
+            facts.offers.len(),
+        );
     }
     load.sort();
     publish.sort();
@@ -1566,5 +1570,6 @@ fn report(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 #[path = "bench_report_test.rs"]
 mod report_test;

@@ -121,6 +121,29 @@ pub async fn dashboard(
         }
     }
 
+    // Issue 11: a doctor's own tasks, soonest deadline first.
+    let mut tasks = Vec::new();
+    if p.has_role(Role::Applicant) {
+        let now = state.now();
+        for t in lis1_app::home::applicant_tasks(&state.app, &s.caller())
+            .await
+            .map_err(|e| AppError::app(e, lang))?
+        {
+            let kind = serde_json::to_value(t.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            tasks.push(context! {
+                text => format!("tasks.{kind}"),
+                subject => t.subject,
+                due => t.due.map(|d| crate::pages::fmt_time(d, lang)),
+                countdown => t.due.map(|d| countdown(d, now, lang)),
+                soon => t.due.is_some_and(|d| d.duration_since(now).as_secs() < 3 * 86_400),
+                href => t.href,
+            });
+        }
+    }
+
     // Issue 17: doctors not ready before a start (the read model `lis1_app::onboarding::home`).
     let onboarding = crate::pages::onboarding::home_block(&state, s, lang).await?;
     // Issue 13: a bound doctor's plan, a later employer's deadlines.
@@ -132,7 +155,62 @@ pub async fn dashboard(
             &state,
             &v,
             context! { grants => grants, cards => cards, places => places, awaiting => awaiting,
-            onboarding => onboarding, bound => bound },
+            onboarding => onboarding, bound => bound, tasks => tasks,
+            is_applicant => p.has_role(Role::Applicant) },
         ),
     )
+}
+
+/// How long until `due`, in words: "om 3 dager", "om 5 timer", "om under en time".
+fn countdown(due: jiff::Timestamp, now: jiff::Timestamp, lang: lis1_domain::Lang) -> String {
+    let secs = due.duration_since(now).as_secs();
+    let en = lang == lis1_domain::Lang::En;
+    match secs {
+        s if s < 3600 => {
+            if en {
+                "in less than an hour".into()
+            } else {
+                "om under en time".into()
+            }
+        }
+        s if s < 48 * 3600 => {
+            let h = s / 3600;
+            if en {
+                format!("in {h} hours")
+            } else {
+                format!("om {h} timer")
+            }
+        }
+        s => {
+            let d = s / 86_400;
+            if en {
+                format!("in {d} days")
+            } else {
+                format!("om {d} dager")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_countdown_says_hours_then_days() {
+        let now: jiff::Timestamp = "2027-03-01T08:00:00Z".parse().unwrap();
+        let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        let nb = lis1_domain::Lang::Nb;
+        assert_eq!(
+            countdown(at("2027-03-01T08:30:00Z"), now, nb),
+            "om under en time"
+        );
+        assert_eq!(countdown(at("2027-03-01T13:00:00Z"), now, nb), "om 5 timer");
+        assert_eq!(countdown(at("2027-03-04T09:00:00Z"), now, nb), "om 3 dager");
+        assert_eq!(
+            countdown(at("2027-03-04T09:00:00Z"), now, lis1_domain::Lang::En),
+            "in 3 days"
+        );
+    }
 }

@@ -271,8 +271,7 @@ async fn render(
     s: &SignedIn,
     text: &str,
     errors: &[(String, String)],
-    sent: bool,
-    (consent_saved, consent_error): (bool, bool),
+    (sent, consent_saved, consent_error): (bool, bool, bool),
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
@@ -351,8 +350,7 @@ pub async fn index(
         s,
         "",
         &[],
-        q.sendt.is_some(),
-        (q.samtykke.is_some(), false),
+        (q.sendt.is_some(), q.samtykke.is_some(), false),
         StatusCode::OK,
     )
     .await
@@ -412,8 +410,7 @@ pub async fn correct(
                 s,
                 &f.text,
                 &errors,
-                false,
-                (false, false),
+                (false, false, false),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
@@ -449,8 +446,7 @@ pub async fn consent(
                 s,
                 "",
                 &[],
-                false,
-                (false, true),
+                (false, false, true),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await;

@@ -605,7 +605,7 @@ fn summary(points: &[TrendPoint], lang: Lang) -> String {
     let first_last = |f: fn(&TrendPoint) -> Option<u64>| {
         let mut it = with(f);
         let first = it.next();
-        let last = it.last().or(first);
+        let last = it.next_back().or(first);
         first.zip(last)
     };
     let mut parts = Vec::new();
