@@ -21,6 +21,14 @@ pub enum TaskKind {
     RankMunicipalities,
     /// The course starts.
     CourseStarts,
+    /// An advertisement's applicants to assess before the first offers (`count` applicants).
+    AssessApplicants,
+    /// Offers that wait for the doctors' answers (`count` of them; `due`: the first deadline).
+    OffersOutstanding,
+    /// A cohort's §13b lottery to commit (`count` doctors; `due`: the last day to draw).
+    CommitLottery,
+    /// A committed lottery to draw (`count` of `of` doctors have ranked).
+    DrawLottery,
 }
 
 /// One task.
@@ -34,6 +42,10 @@ pub struct Task {
     pub due: Option<Timestamp>,
     /// Where it is done.
     pub href: String,
+    /// A count the task is about (applicants, offers, doctors), if any.
+    pub count: Option<u64>,
+    /// Out of how many, if a part of a whole ("9 of 12 have ranked").
+    pub of: Option<u64>,
 }
 
 /// A doctor's tasks, the soonest deadline first, tasks without a deadline first of all (they
@@ -49,6 +61,8 @@ pub async fn applicant_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
             subject: String::new(),
             due: None,
             href: "/profil".into(),
+            count: None,
+            of: None,
         });
     }
     for a in tx.applications(None, Some(me)).await? {
@@ -62,6 +76,8 @@ pub async fn applicant_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
                 subject: format!("{} ({})", c.ad.title, c.hf.name),
                 due: Some(c.round.application_deadline),
                 href: "/soknader".into(),
+                count: None,
+                of: None,
             });
         }
     }
@@ -76,6 +92,8 @@ pub async fn applicant_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
             subject: format!("{} ({})", c.ad.title, c.hf.name),
             due: Some(o.reply_deadline),
             href: "/tilbud".into(),
+            count: None,
+            of: None,
         });
     }
     for course in tx.courses_for_applicant(me).await? {
@@ -91,6 +109,8 @@ pub async fn applicant_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
                 subject: course.hospital_site_name.clone(),
                 due: Some(start),
                 href: "/min-lis1".into(),
+                count: None,
+                of: None,
             });
         }
         if course.section != "13b" || course.municipality_id.is_some() {
@@ -110,10 +130,141 @@ pub async fn applicant_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
                 subject: course.hospital_site_name.clone(),
                 due: closes,
                 href: "/min-lis1".into(),
+                count: None,
+                of: None,
             });
         }
     }
     tx.commit().await?;
     tasks.sort_by_key(|t| (t.due.is_some(), t.due));
+    Ok(tasks)
+}
+
+/// Midnight (Oslo) at the start of `d`.
+fn start_of(d: jiff::civil::Date) -> Option<Timestamp> {
+    lis1_domain::calendar::from_oslo(d.to_datetime(jiff::civil::time(0, 0, 0, 0)))
+}
+
+/// A hospital recruiter's tasks for the trusts they recruit for: each current advertisement's
+/// applicants before the first offers, the offers waiting for answers, and each cohort's §13b
+/// lottery to commit and to draw (with how many doctors have ranked). Soonest deadline first.
+pub async fn recruiter_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
+    use lis1_domain::access::Role;
+    use lis1_domain::org::OrgKind;
+    let now = app.now();
+    let today = lis1_domain::calendar::to_oslo(now).date();
+    let hfs: Vec<i64> = caller
+        .principal
+        .grants
+        .iter()
+        .filter(|g| g.role == Role::HfRecruiter)
+        .map(|g| g.org)
+        .collect();
+    let mut tasks = Vec::new();
+    if hfs.is_empty() {
+        return Ok(tasks);
+    }
+    let mut tx = app.begin().await?;
+    for ad in tx.advertisements(None).await? {
+        if !hfs.contains(&ad.hf_id) || ad.state != "published" {
+            continue;
+        }
+        let round = tx.round(ad.round_id).await?;
+        if round.start_date <= today {
+            continue;
+        }
+        if round.earliest_offer > now {
+            let applicants = tx
+                .applications(Some(ad.id), None)
+                .await?
+                .iter()
+                .filter(|a| a.state == "submitted")
+                .count() as u64;
+            tasks.push(Task {
+                kind: TaskKind::AssessApplicants,
+                subject: ad.title.clone(),
+                due: Some(round.earliest_offer),
+                href: format!("/utlysninger/{}/sokere", ad.id),
+                count: Some(applicants),
+                of: None,
+            });
+        }
+        let mut open: Vec<Timestamp> = Vec::new();
+        for p in &ad.positions {
+            for o in tx.offers_for_position(p.id).await? {
+                if o.state == "made" && o.reply_deadline > now {
+                    open.push(o.reply_deadline);
+                }
+            }
+        }
+        if let Some(first) = open.iter().min() {
+            tasks.push(Task {
+                kind: TaskKind::OffersOutstanding,
+                subject: ad.title.clone(),
+                due: Some(*first),
+                href: format!("/utlysninger/{}/innstilling", ad.id),
+                count: Some(open.len() as u64),
+                of: None,
+            });
+        }
+    }
+    let sites: Vec<_> = tx
+        .orgs()
+        .await?
+        .into_iter()
+        .filter(|o| {
+            o.kind == OrgKind::HospitalSite && o.parent_id.is_some_and(|p| hfs.contains(&p))
+        })
+        .collect();
+    for site in sites {
+        for cohort in tx.course_cohorts(site.id).await? {
+            if cohort <= today {
+                continue;
+            }
+            let draws = tx.lottery_draws(site.id, cohort).await?;
+            if draws.iter().any(|d| d.is_drawn()) {
+                continue;
+            }
+            let courses: Vec<_> = tx
+                .courses_for_cohort(site.id, cohort)
+                .await?
+                .into_iter()
+                .filter(|c| c.section == "13b" && c.municipality_id.is_none())
+                .collect();
+            if courses.is_empty() {
+                continue;
+            }
+            let last_day = start_of(lis1_domain::lottery::latest_draw_date(cohort));
+            let subject = format!("{} – {}", site.name, cohort);
+            match draws.iter().find(|d| d.state == "committed") {
+                None => tasks.push(Task {
+                    kind: TaskKind::CommitLottery,
+                    subject,
+                    due: last_day,
+                    href: "/trekning".into(),
+                    count: Some(courses.len() as u64),
+                    of: None,
+                }),
+                Some(d) => {
+                    let mut ranked = 0;
+                    for c in &courses {
+                        if !tx.preferences(c.id).await?.is_empty() {
+                            ranked += 1;
+                        }
+                    }
+                    tasks.push(Task {
+                        kind: TaskKind::DrawLottery,
+                        subject,
+                        due: d.ranking_deadline.or(last_day),
+                        href: "/trekning".into(),
+                        count: Some(ranked),
+                        of: Some(courses.len() as u64),
+                    });
+                }
+            }
+        }
+    }
+    tx.commit().await?;
+    tasks.sort_by_key(|t| (t.due.is_none(), t.due));
     Ok(tasks)
 }

@@ -164,6 +164,42 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Rank the municipalities before the lottery",
     ),
     ("tasks.course_starts", "LIS1 starter", "LIS1 starts"),
+    (
+        "tasks.assess_applicants",
+        "Vurder søkerne før første tilbudsrunde",
+        "Assess the applicants before the first offer round",
+    ),
+    (
+        "tasks.assess_applicants.amount",
+        "{n} søkere",
+        "{n} applicants",
+    ),
+    (
+        "tasks.offers_outstanding",
+        "Tilbud venter på svar",
+        "Offers wait for answers",
+    ),
+    (
+        "tasks.offers_outstanding.amount",
+        "{n} tilbud",
+        "{n} offers",
+    ),
+    (
+        "tasks.commit_lottery",
+        "Forplikt og trekk kommuneplassene",
+        "Commit and draw the municipality places",
+    ),
+    ("tasks.commit_lottery.amount", "{n} leger", "{n} doctors"),
+    (
+        "tasks.draw_lottery",
+        "Trekk kommuneplassene",
+        "Draw the municipality places",
+    ),
+    (
+        "tasks.draw_lottery.amount",
+        "{n} av {of} har rangert",
+        "{n} of {of} have ranked",
+    ),
     ("rounds.title", "Utlysningsrunder", "Rounds"),
     ("rounds.new", "Ny runde", "New round"),
     ("rounds.none", "Ingen runder ennå.", "No rounds yet."),

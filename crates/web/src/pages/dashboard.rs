@@ -121,27 +121,50 @@ pub async fn dashboard(
         }
     }
 
-    // Issue 11: a doctor's own tasks, soonest deadline first.
+    // Issue 11: the person's own tasks, soonest deadline first: a doctor's, a recruiter's.
     let mut tasks = Vec::new();
+    let mut found = Vec::new();
     if p.has_role(Role::Applicant) {
-        let now = state.now();
-        for t in lis1_app::home::applicant_tasks(&state.app, &s.caller())
-            .await
-            .map_err(|e| AppError::app(e, lang))?
-        {
-            let kind = serde_json::to_value(t.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            tasks.push(context! {
-                text => format!("tasks.{kind}"),
-                subject => t.subject,
-                due => t.due.map(|d| crate::pages::fmt_time(d, lang)),
-                countdown => t.due.map(|d| countdown(d, now, lang)),
-                soon => t.due.is_some_and(|d| d.duration_since(now).as_secs() < 3 * 86_400),
-                href => t.href,
-            });
-        }
+        found.extend(
+            lis1_app::home::applicant_tasks(&state.app, &s.caller())
+                .await
+                .map_err(|e| AppError::app(e, lang))?,
+        );
+    }
+    if p.has_role(Role::HfRecruiter) {
+        found.extend(
+            lis1_app::home::recruiter_tasks(&state.app, &s.caller())
+                .await
+                .map_err(|e| AppError::app(e, lang))?,
+        );
+    }
+    let now = state.now();
+    for t in found {
+        let kind = serde_json::to_value(t.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let amount = match (t.count, t.of) {
+            (Some(n), Some(of)) => Some(
+                crate::i18n::t(lang, &format!("tasks.{kind}.amount"))
+                    .replace("{n}", &n.to_string())
+                    .replace("{of}", &of.to_string()),
+            ),
+            (Some(n), None) => Some(
+                crate::i18n::t(lang, &format!("tasks.{kind}.amount"))
+                    .replace("{n}", &n.to_string()),
+            ),
+            _ => None,
+        };
+        tasks.push(context! {
+            text => format!("tasks.{kind}"),
+            subject => t.subject,
+            amount => amount,
+            due => t.due.map(|d| crate::pages::fmt_time(d, lang)),
+            countdown => t.due.map(|d| countdown(d, now, lang)),
+            soon => t.due.is_some_and(|d| d.duration_since(now).as_secs() < 3 * 86_400),
+            href => t.href,
+        });
     }
 
     // Issue 17: doctors not ready before a start (the read model `lis1_app::onboarding::home`).
@@ -156,7 +179,7 @@ pub async fn dashboard(
             &v,
             context! { grants => grants, cards => cards, places => places, awaiting => awaiting,
             onboarding => onboarding, bound => bound, tasks => tasks,
-            is_applicant => p.has_role(Role::Applicant) },
+            show_tasks => p.has_role(Role::Applicant) || p.has_role(Role::HfRecruiter) },
         ),
     )
 }

@@ -61,3 +61,31 @@ both_backends!(
         assert!(!home.body.contains("Svar på tilbudet"));
     }
 );
+
+both_backends!(
+    a_recruiter_sees_the_lottery_to_commit_with_its_last_day,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        lis1_web::demo_history(&app.state.store).await.unwrap();
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let home = app.get("/oversikt", Some(&hnt)).await;
+        assert_eq!(home.status, StatusCode::OK);
+        assert!(
+            home.body.contains("Forplikt og trekk kommuneplassene"),
+            "{}",
+            home.body
+        );
+        assert!(
+            home.body
+                .contains("Sykehuset Levanger – 2027-09-01 (12 leger)"),
+            "{}",
+            home.body
+        );
+        // The last day to draw is 1 May 2027, four months before the municipal start.
+        assert!(home.body.contains("01.05.2027"), "{}", home.body);
+        // Another trust's recruiter has no such task.
+        let si = app.login("innlandet@demo.lis1.no").await;
+        let home = app.get("/oversikt", Some(&si)).await;
+        assert!(!home.body.contains("Sykehuset Levanger – 2027-09-01"));
+    }
+);
