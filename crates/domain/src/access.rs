@@ -348,6 +348,9 @@ pub enum Action<'a> {
     ViewFollowUpEvaluation,
     /// Answer, or change, one's own consent to the follow-up evaluation: a doctor.
     AnswerConsent,
+    /// Move the demo's clock forward (demo mode only; the web layer refuses it otherwise): the
+    /// directorate.
+    SetDemoClock,
     /// See a user's personal data (profile, identity number).
     ViewPersonalData {
         /// Whose data.
@@ -642,6 +645,7 @@ impl Action<'_> {
             Action::ViewFullStatistics => "view_full_statistics",
             Action::ViewFollowUpEvaluation => "view_follow_up_evaluation",
             Action::AnswerConsent => "answer_consent",
+            Action::SetDemoClock => "set_demo_clock",
             Action::ViewPersonalData { .. } => "view_personal_data",
             Action::ManageAdvertisements { .. } => "manage_advertisements",
             Action::ViewOwnAdvertisements { .. } => "view_own_advertisements",
@@ -700,6 +704,7 @@ impl Action<'_> {
             Action::ViewAuditLog => AuditRead,
             Action::ViewFullStatistics | Action::ViewFollowUpEvaluation => StatisticsRead,
             Action::AnswerConsent => ApplicationsWrite,
+            Action::SetDemoClock => RoundsWrite,
             Action::ViewPersonalData { .. } => ApplicationsRead,
             Action::ManageAdvertisements { .. } => AdvertisementsWrite,
             Action::ViewOwnAdvertisements { .. } => AdvertisementsRead,
@@ -815,6 +820,7 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
             who.grant_where(|g| g.role == Directorate)
         }
         Action::AnswerConsent => who.grant_where(|g| g.role == Applicant),
+        Action::SetDemoClock => who.grant_where(|g| g.role == Directorate),
         Action::ViewPersonalData { subject } => who.grant_where(|g| {
             // Employers' access to applicants comes with applications (later issues); for now a
             // user sees their own data and the directorate sees all.

@@ -486,7 +486,14 @@ async fn serve(
     metrics_listen: Option<SocketAddr>,
     mail: Option<(MailArgs, String)>,
 ) -> anyhow::Result<()> {
-    let state = AppState::new(store.clone(), config, Clock::System)?;
+    // The demo's clock can be moved forward by its directorate (`/demo/klokke`); production
+    // always runs on the system clock.
+    let clock = if config.demo {
+        Clock::shifted()
+    } else {
+        Clock::System
+    };
+    let state = AppState::new(store.clone(), config, clock)?;
     lis1_web::spawn_housekeeping(state.clone());
     match mail {
         Some((mut args, public_url)) if args.smtp_host.is_some() => {

@@ -340,6 +340,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::pages::bound::TEXTS,
     crate::pages::alis::TEXTS,
     crate::pages::statistics::TEXTS,
+    crate::pages::demo_clock::TEXTS,
 ];
 
 static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {

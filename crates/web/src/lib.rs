@@ -207,6 +207,10 @@ pub fn app(state: AppState) -> Router {
         .route("/personvern/mine-data.json", get(pages::privacy::download))
         .route("/personvern/retting", post(pages::privacy::correct))
         .route("/personvern/samtykke", post(pages::privacy::consent))
+        .route(
+            "/demo/klokke",
+            get(pages::demo_clock::form).post(pages::demo_clock::set),
+        )
         .route("/statistikk", get(pages::statistics::index))
         .route("/statistikk/runder/{id}", get(pages::statistics::round))
         .route(

@@ -26,6 +26,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "statistics_evaluation.html",
         include_str!("../templates/statistics_evaluation.html"),
     ),
+    (
+        "demo_clock.html",
+        include_str!("../templates/demo_clock.html"),
+    ),
     ("base.html", include_str!("../templates/base.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("login.html", include_str!("../templates/login.html")),

@@ -55,6 +55,9 @@ pub async fn dashboard(
     if authorize(p, &Action::ViewAuditLog).is_ok() {
         cards.push(context! { title => "nav.audit", text => "dashboard.see_audit", href => "/revisjonslogg" });
     }
+    if state.config.demo && authorize(p, &Action::SetDemoClock).is_ok() {
+        cards.push(context! { title => "demo_clock.title", text => "demo_clock.card", href => "/demo/klokke" });
+    }
 
     // A hospital recruiter sees the newest places of the trust's hospital sites.
     let mut places = Vec::new();

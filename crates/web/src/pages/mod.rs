@@ -10,6 +10,7 @@ pub mod bound;
 pub mod calendar;
 pub mod courses;
 pub mod dashboard;
+pub mod demo_clock;
 pub mod home;
 pub mod lists;
 pub mod lottery;
@@ -156,6 +157,8 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     // Bound positions' forward capacity: counts per organisation and year, no people.
     "/bundet/kapasitet",
     "/api/v1/bound/capacity",
+    // The demo's clock (demo mode only).
+    "/demo/klokke",
     // Statistics (issue 14): aggregates through disclosure control; the directorate's full
     // detail is aggregates too.
     "/statistikk",
@@ -271,6 +274,10 @@ pub fn page(state: &AppState, v: &Visitor, extra: Value) -> Value {
         csrf => v.session.as_ref().map(|s| s.csrf.clone()),
         nav => nav,
         demo => state.config.demo,
+        demo_clock => state.config.demo.then(|| state.clock.shift()).flatten()
+            .map(|_| fmt_time(state.now(), v.lang)),
+        may_set_clock => state.config.demo && v.session.as_ref().is_some_and(|s|
+            authorize(&s.principal, &Action::SetDemoClock).is_ok()),
     };
     minijinja::value::merge_maps([extra, base])
 }

@@ -2,6 +2,7 @@
 //! told to fill it in; a doctor with an open offer sees it with its deadline and a countdown,
 //! and not once it is answered.
 
+use super::hiring::form;
 use super::*;
 use jiff::civil::date;
 use lis1_domain::org::OrgKind;
@@ -87,5 +88,102 @@ both_backends!(
         let si = app.login("innlandet@demo.lis1.no").await;
         let home = app.get("/oversikt", Some(&si)).await;
         assert!(!home.body.contains("Sykehuset Levanger – 2027-09-01"));
+    }
+);
+
+both_backends!(
+    the_demo_directorate_moves_the_clock_forward_only,
+    |store| async move {
+        lis1_store::demo::seed(&store, now()).await.unwrap();
+        lis1_web::demo_rounds(&store, now()).await.unwrap();
+        let state = AppState::new(
+            store,
+            Config {
+                demo: true,
+                ..Config::default()
+            },
+            Clock::shifted(),
+        )
+        .unwrap();
+        let app = TestApp {
+            app: lis1_web::app(state.clone()),
+            state,
+        };
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        assert_eq!(
+            app.get("/demo/klokke", Some(&hnt)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let hdir = app.login("hdir@demo.lis1.no").await;
+        let page = app.get("/demo/klokke", Some(&hdir)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(
+            !page.body.contains("id=\"demo-clock\""),
+            "no banner before a change"
+        );
+
+        let bad = form(&app, "/demo/klokke", &hdir, &[("to", "i morgen".into())]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("Skriv dato og klokkeslett"));
+        assert!(
+            bad.body.contains("value=\"i morgen\""),
+            "what was typed is kept"
+        );
+
+        let set = form(
+            &app,
+            "/demo/klokke",
+            &hdir,
+            &[("to", "2099-02-23T09:00".into())],
+        )
+        .await;
+        assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+        let now = app.state.clock.now();
+        let to: Timestamp = "2099-02-23T08:00:00Z".parse().unwrap();
+        assert!(now >= to && now.duration_since(to).as_secs() < 60, "{now}");
+
+        // Sessions count as idle since the jump: sign in again; the banner is on every page.
+        let hdir = app.login("hdir@demo.lis1.no").await;
+        let home = app.get("/oversikt", Some(&hdir)).await;
+        assert!(
+            home.body.contains("Demo: portalens klokke er stilt til"),
+            "{}",
+            home.body
+        );
+        assert!(home.body.contains("23.02.2099"));
+        let public = app.get("/runder", None).await;
+        assert!(public.body.contains("id=\"demo-clock\""));
+
+        // Backwards is refused, nothing changed.
+        let back = form(
+            &app,
+            "/demo/klokke",
+            &hdir,
+            &[("to", "2099-01-01T09:00".into())],
+        )
+        .await;
+        assert_eq!(back.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(back.body.contains("bare stilles fram"));
+        assert!(app.state.clock.now() >= to);
+        assert_eq!(
+            lis1_store::testing::scalar_i64(
+                &app.state.store,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'demo.clock_set' AND seq > $1",
+                0
+            )
+            .await,
+            1
+        );
+    }
+);
+
+both_backends!(
+    outside_demo_mode_there_is_no_clock_to_set,
+    |store| async move {
+        let app = TestApp::with_config(store, Config::default()).await;
+        assert_eq!(
+            app.get("/demo/klokke", None).await.status,
+            StatusCode::NOT_FOUND
+        );
     }
 );
