@@ -618,6 +618,46 @@ pub enum Action<'a> {
         /// The municipality and its ancestors.
         municipality: &'a OrgPath,
     },
+    /// See the national plan (issue 12): counts only, no personal data — every employer role,
+    /// the coordinators and the county governors.
+    ViewPlanning,
+    /// Set the numbers of the levels below `from` (issue 12): with `from` `None` the national
+    /// total and the split to the RHFs (the directorate); an RHF splits its share to its trusts;
+    /// a trust to its hospital sites.
+    DistributePositions {
+        /// The level distributing and its ancestors; `None` for the national level.
+        from: Option<&'a OrgPath>,
+    },
+    /// Ask to lend or borrow positions, or accept a lending as the other trust (issue 12).
+    LendPositions {
+        /// The trust acting and its ancestors.
+        hf: &'a OrgPath,
+    },
+    /// Accept a lending across regions as an RHF (issue 12: both RHFs accept).
+    AcceptLendingAsRhf {
+        /// The RHF and its ancestors.
+        rhf: &'a OrgPath,
+    },
+    /// Send, close and reopen a capacity call to municipalities (seed 001): the coordinators of
+    /// the area's municipalities and the hospital's trust.
+    ManageCapacityCall {
+        /// The hospital site and its ancestors.
+        site: &'a OrgPath,
+        /// The municipalities called, each with its ancestors.
+        municipalities: &'a [OrgPath],
+    },
+    /// Answer a capacity call for a municipality (seed 001).
+    AnswerCapacityCall {
+        /// The municipality and its ancestors.
+        municipality: &'a OrgPath,
+    },
+    /// Approve or return a municipality's new places (seed 001: the county governor).
+    ReviewCapacityAnswer {
+        /// The municipality and its ancestors.
+        municipality: &'a OrgPath,
+    },
+    /// Order a municipality to take places, with the legal basis (the directorate).
+    OrderPlaces,
 }
 
 impl Action<'_> {
@@ -669,6 +709,14 @@ impl Action<'_> {
             Action::ManageAlisRequest { .. } => "manage_alis_request",
             Action::CoordinateAlisService { .. } => "coordinate_alis_service",
             Action::ViewAlisRequest { .. } => "view_alis_request",
+            Action::ViewPlanning => "view_planning",
+            Action::DistributePositions { .. } => "distribute_positions",
+            Action::LendPositions { .. } => "lend_positions",
+            Action::AcceptLendingAsRhf { .. } => "accept_lending_as_rhf",
+            Action::ManageCapacityCall { .. } => "manage_capacity_call",
+            Action::AnswerCapacityCall { .. } => "answer_capacity_call",
+            Action::ReviewCapacityAnswer { .. } => "review_capacity_answer",
+            Action::OrderPlaces => "order_places",
         }
     }
 }
@@ -719,6 +767,14 @@ impl Action<'_> {
             Action::ViewBoundCapacity { .. } => PlanningRead,
             Action::ManageAlisRequest { .. } | Action::CoordinateAlisService { .. } => CoursesWrite,
             Action::ViewAlisRequest { .. } => CoursesRead,
+            Action::ViewPlanning => PlanningRead,
+            Action::DistributePositions { .. }
+            | Action::LendPositions { .. }
+            | Action::AcceptLendingAsRhf { .. }
+            | Action::ManageCapacityCall { .. }
+            | Action::AnswerCapacityCall { .. }
+            | Action::ReviewCapacityAnswer { .. }
+            | Action::OrderPlaces => PlanningWrite,
         }
     }
 }
@@ -1049,6 +1105,41 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
             Municipality => who.reaches(g, municipality),
             _ => false,
         }),
+        Action::ViewPlanning => who.grant_where(|g| {
+            matches!(
+                g.role,
+                Directorate | Rhf | HfRecruiter | Municipality | Coordinator | CountyGovernor
+            )
+        }),
+        // Issue 12: each level distributes what it was given; the directorate the national total.
+        Action::DistributePositions { from } => who.grant_where(|g| match (g.role, from) {
+            (Directorate, None) => true,
+            (Rhf | HfRecruiter, Some(from)) => {
+                from.0.first() == Some(&g.org) && who.reaches(g, from)
+            }
+            _ => false,
+        }),
+        Action::LendPositions { hf } => {
+            who.grant_where(|g| g.role == HfRecruiter && who.reaches(g, hf))
+        }
+        Action::AcceptLendingAsRhf { rhf } => {
+            who.grant_where(|g| g.role == Rhf && rhf.0.first() == Some(&g.org))
+        }
+        Action::ManageCapacityCall {
+            site,
+            municipalities,
+        } => who.grant_where(|g| match g.role {
+            Coordinator => municipalities.iter().any(|m| who.reaches(g, m)),
+            HfRecruiter => who.reaches(g, site),
+            _ => false,
+        }),
+        Action::AnswerCapacityCall { municipality } => {
+            who.grant_where(|g| g.role == Municipality && who.reaches(g, municipality))
+        }
+        Action::ReviewCapacityAnswer { municipality } => {
+            who.grant_where(|g| g.role == CountyGovernor && who.reaches(g, municipality))
+        }
+        Action::OrderPlaces => who.grant_where(|g| g.role == Directorate),
     };
     found.ok_or(denied)
 }
