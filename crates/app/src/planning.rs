@@ -1208,6 +1208,45 @@ pub async fn check_advertisement(
     rules::check_advertised(&alloc.numbers, &published.plus(offered)).map_err(invalid)
 }
 
+/// [`check_advertisement`] for a stored advertisement about to be published, in a unit of work
+/// of its own (the pages publish through the store).
+pub async fn check_publish(
+    app: &App,
+    ad: &lis1_store::advertisements::Advertisement,
+    cohort: Date,
+) -> Result<()> {
+    let mut offered = Numbers::default();
+    for p in &ad.positions {
+        let n = p.count;
+        offered = offered.plus(match p.kind.as_str() {
+            "bound_lis3_psychiatry" => Numbers {
+                total: n,
+                psychiatry: n,
+                ..Numbers::default()
+            },
+            "bound_lis3_bup" => Numbers {
+                total: n,
+                bup: n,
+                ..Numbers::default()
+            },
+            "bound_alis" => Numbers {
+                total: n,
+                alis: n,
+                ..Numbers::default()
+            },
+            _ => Numbers::ordinary(n),
+        });
+    }
+    let mut tx = app.begin().await?;
+    check_advertisement(&mut tx, ad.hf_id, cohort, offered).await
+}
+
+/// [`check_lottery`] in a unit of work of its own (the lottery page commits through the store).
+pub async fn check_lottery_commit(app: &App, site_id: i64, cohort: Date) -> Result<()> {
+    let mut tx = app.begin().await?;
+    check_lottery(&mut tx, site_id, cohort).await
+}
+
 /// Issue 12 check before a §13b lottery is committed: if the site has numbers for the cohort,
 /// its cooperation area has at least as many municipal places as it has positions.
 pub async fn check_lottery(tx: &mut Tx, site_id: i64, cohort: Date) -> Result<()> {

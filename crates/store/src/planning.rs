@@ -36,10 +36,11 @@ pub struct Allocation {
     pub decision: bool,
     /// The lending that made this version, if one did.
     pub lending_id: Option<i64>,
-    /// Who decided.
+    /// Who decided (the audit log names them; not shown).
+    #[serde(skip)]
     pub decided_by: Option<i64>,
-    /// Their name.
-    pub decided_by_name: Option<String>,
+    /// The organisation they acted for (the level that decided).
+    pub decided_org_name: Option<String>,
     /// When.
     pub decided_at: Timestamp,
 }
@@ -231,7 +232,8 @@ crate::store_ops! {
 
 const ALLOC_SELECT: &str = "SELECT a.id, a.cohort_start, a.org_id, a.version, a.total, \
      a.psychiatry, a.bup, a.alis, a.reason, a.remark, a.decision, a.lending_id, a.decided_by, \
-     u.display_name, a.decided_at FROM plan_allocations a LEFT JOIN users u ON u.id = a.decided_by ";
+     o.name AS decided_org_name, a.decided_at FROM plan_allocations a \
+     LEFT JOIN organisations o ON o.id = a.decided_org ";
 
 const LENDING_SELECT: &str = "SELECT id, cohort_start, lender_id, borrower_id, positions, until, \
      reason, requested_by_org, state, counterpart_ok, lender_rhf_ok, borrower_rhf_ok, \
@@ -270,7 +272,7 @@ macro_rules! allocation_row {
             decision: r.try_get("decision")?,
             lending_id: r.try_get("lending_id")?,
             decided_by: r.try_get("decided_by")?,
-            decided_by_name: r.try_get("display_name")?,
+            decided_org_name: r.try_get("decided_org_name")?,
             decided_at: r.try_get::<DbTime, _>("decided_at")?.0,
         })
     }};
@@ -405,8 +407,8 @@ impl Tx {
             let mut tx = conn.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO plan_allocations (cohort_start, org_id, version, total, psychiatry, \
-                 bup, alis, reason, remark, decision, lending_id, decided_by, decided_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+                 bup, alis, reason, remark, decision, lending_id, decided_by, decided_org, decided_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
             )
             .bind(conv::date(a.cohort_start))
             .bind(a.org_id)
@@ -420,6 +422,7 @@ impl Tx {
             .bind(a.decision)
             .bind(a.lending_id)
             .bind(ctx.actor.user_id)
+            .bind(ctx.actor.org_id)
             .bind(conv::ts(ctx.now))
             .fetch_one(&mut *tx)
             .await?;

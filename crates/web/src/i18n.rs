@@ -279,6 +279,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::pages::onboarding::TEXTS,
     crate::pages::bound::TEXTS,
     crate::pages::alis::TEXTS,
+    crate::pages::planning::TEXTS,
 ];
 
 static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {

@@ -156,6 +156,47 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/plikter", get(pages::obligations::overview))
         .route("/plikter/oppfylt", post(pages::obligations::register))
+        .route("/planlegging", get(pages::planning::overview))
+        .route(
+            "/planlegging/fordel",
+            get(pages::planning::split_form).post(pages::planning::distribute),
+        )
+        .route(
+            "/planlegging/nasjonalt",
+            post(pages::planning::set_national),
+        )
+        .route("/planlegging/omgjor", post(pages::planning::convert))
+        .route("/planlegging/lan", post(pages::planning::lend))
+        .route(
+            "/planlegging/lan/{id}/svar",
+            post(pages::planning::answer_lending),
+        )
+        .route("/planlegging/eksport.csv", get(pages::planning::export_csv))
+        .route(
+            "/planlegging/eksport.xlsx",
+            get(pages::planning::export_xlsx),
+        )
+        .route(
+            "/planlegging/kapasitet",
+            get(pages::planning::calls).post(pages::planning::send_call),
+        )
+        .route("/planlegging/kapasitet/{id}", get(pages::planning::call))
+        .route(
+            "/planlegging/kapasitet/{id}/svar",
+            post(pages::planning::answer),
+        )
+        .route(
+            "/planlegging/kapasitet/{id}/vurdering/{answer}",
+            post(pages::planning::review),
+        )
+        .route(
+            "/planlegging/kapasitet/{id}/status",
+            post(pages::planning::call_state),
+        )
+        .route(
+            "/planlegging/kapasitet/{id}/palegg",
+            post(pages::planning::order),
+        )
         .route("/bundet", get(pages::bound::list))
         .route("/bundet/kapasitet", get(pages::bound::capacity))
         .route("/bundet/{id}", get(pages::bound::show))

@@ -18,6 +18,7 @@ CREATE TABLE plan_allocations (
     decision      INTEGER NOT NULL DEFAULT 0,   -- a directorate decision changing a fixed national total
     lending_id    BIGINT,
     decided_by    BIGINT REFERENCES users(id),
+    decided_org   BIGINT REFERENCES organisations(id),    -- the organisation the decider acted for
     decided_at    TEXT NOT NULL,
     CHECK (psychiatry + bup + alis <= total),
     UNIQUE (cohort_start, org_id, version)

@@ -1353,6 +1353,10 @@ pub async fn publish(
         &Action::ManageAdvertisements { hf: &c.hf_path },
     )
     .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
+    // Issue 12: no more positions than the trust has for the cohort.
+    lis1_app::planning::check_publish(&state.app, &c.ad, c.round.start_date)
+        .await
+        .map_err(|e| AppError::app(e, lang))?;
     let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
     state
         .store

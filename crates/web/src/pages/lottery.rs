@@ -714,6 +714,10 @@ pub async fn commit(
         _ => return Err(bad()),
     };
     check_date(&state, f.site, cohort, lang).await?;
+    // Issue 12: a §13b area needs a municipal place for every position before the draw.
+    lis1_app::planning::check_lottery_commit(&state.app, f.site, cohort)
+        .await
+        .map_err(|e| AppError::app(e, lang))?;
     let ranking_deadline = match f.ranking_deadline.trim() {
         "" => None,
         text => {

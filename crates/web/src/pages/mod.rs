@@ -17,6 +17,7 @@ pub mod obligations;
 pub mod offers;
 pub mod onboarding;
 pub mod orgs;
+pub mod planning;
 pub mod privacy;
 pub mod rest;
 pub mod round_status;
@@ -149,6 +150,14 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     // Bound positions' forward capacity: counts per organisation and year, no people.
     "/bundet/kapasitet",
     "/api/v1/bound/capacity",
+    // National planning (issue 12): numbers per organisation and cohort, capacity calls and the
+    // municipalities' answers; the deciding organisation is shown, never the person.
+    "/planlegging",
+    "/planlegging/fordel",
+    "/planlegging/eksport.csv",
+    "/planlegging/eksport.xlsx",
+    "/planlegging/kapasitet",
+    "/planlegging/kapasitet/{id}",
     // An organisation's API tokens: names and scopes, no people.
     "/api-nokler",
     "/api/v1/organisations/{id}/tokens",
@@ -223,6 +232,10 @@ pub fn page(state: &AppState, v: &Visitor, extra: Value) -> Value {
             // the forward capacity for the planners.
             if authorize(p, &Action::ViewBoundCapacity { org: None }).is_ok() {
                 add("nav.bound", "/bundet");
+            }
+            // Issue 12: the national plan and the capacity calls.
+            if authorize(p, &Action::ViewPlanning).is_ok() {
+                add("nav.planning", "/planlegging");
             }
             if p.grants.iter().any(|g| {
                 use lis1_domain::access::Role::*;
