@@ -459,6 +459,8 @@ pub struct OverviewRow {
     pub numbers: Numbers,
     /// The version shown, if any.
     pub version: Option<i32>,
+    /// The current version's remark, e.g. "Helse Nord ba om 6".
+    pub remark: String,
     /// What its published advertisements offer.
     pub advertised: i32,
     /// Positions not yet advertised.
@@ -554,6 +556,11 @@ pub async fn overview(
                 kind: k.kind,
                 numbers,
                 version: allocs.iter().find(|a| a.org_id == k.id).map(|a| a.version),
+                remark: allocs
+                    .iter()
+                    .find(|a| a.org_id == k.id)
+                    .map(|a| a.remark.clone())
+                    .unwrap_or_default(),
                 advertised: adv,
                 unadvertised: (numbers.total - adv).max(0),
                 drill: matches!(k.kind, OrgKind::Rhf | OrgKind::Hf | OrgKind::HospitalSite),
@@ -1242,9 +1249,12 @@ pub async fn check_publish(
 }
 
 /// [`check_lottery`] in a unit of work of its own (the lottery page commits through the store).
-pub async fn check_lottery_commit(app: &App, site_id: i64, cohort: Date) -> Result<()> {
+/// A lottery's cohort is the municipal start; the plan counts by hospital start, 12 months
+/// earlier (as `municipal_places` does).
+pub async fn check_lottery_commit(app: &App, site_id: i64, municipal_start: Date) -> Result<()> {
+    let hospital_start = municipal_start.saturating_sub(jiff::Span::new().months(12));
     let mut tx = app.begin().await?;
-    check_lottery(&mut tx, site_id, cohort).await
+    check_lottery(&mut tx, site_id, hospital_start).await
 }
 
 /// Issue 12 check before a §13b lottery is committed: if the site has numbers for the cohort,

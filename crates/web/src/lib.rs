@@ -15,7 +15,9 @@ pub mod mailer;
 pub mod metrics;
 pub mod notify;
 pub mod pages;
+pub mod planning_demo;
 pub mod state;
+pub use planning_demo::{demo_planning, demo_trusts};
 pub mod templates;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};

@@ -410,6 +410,7 @@ pub async fn overview(
                 id => r.org_id, name => r.name.clone(), kind => r.kind.label(lang),
                 n => numbers_ctx(&r.numbers), set => r.version.is_some(), version => r.version,
                 advertised => r.advertised, unadvertised => r.unadvertised, drill => r.drill,
+                remark => r.remark.clone(),
             }
         })
         .collect();
