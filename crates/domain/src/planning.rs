@@ -732,6 +732,7 @@ impl AnswerState {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use jiff::civil::date;

@@ -266,6 +266,9 @@ pub async fn demo_planning(store: &Store, now: Timestamp) -> anyhow::Result<()> 
     demo_calls(store, &orgs, now).await
 }
 
+/// An answer of 2021: municipality number, places, location.
+type Answer2021 = (&'static str, i32, &'static str);
+
 /// Seed 001's call as a finished call, and one call open for 2028.
 async fn demo_calls(store: &Store, orgs: &[Org], now: Timestamp) -> anyhow::Result<()> {
     let site = find(orgs, OrgKind::HospitalSite, "Sykehuset Levanger")?;
@@ -277,7 +280,7 @@ async fn demo_calls(store: &Store, orgs: &[Org], now: Timestamp) -> anyhow::Resu
          tilbakemelding om kommunen kan ta LIS1-ansvar fra 01.09.2021, med begrunnelse.";
     let cohort = date(2021, 9, 1);
     // The places of 1 March 2021 (001) and the four new ones: two per region.
-    let answers: [(i64, &[(&str, i32, &str)]); 2] = [
+    let answers: [(i64, &[Answer2021]); 2] = [
         (
             site.id,
             &[
