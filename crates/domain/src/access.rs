@@ -1201,6 +1201,87 @@ mod tests {
     }
 
     #[test]
+    fn each_level_distributes_what_it_was_given_and_only_that() {
+        // HNT (10) under Helse Midt-Norge (1); St. Olavs (11) under it too; Helse Nord is 2.
+        let midt = OrgPath(vec![1]);
+        let hnt = OrgPath(vec![10, 1]);
+        let split = |from| Action::DistributePositions { from };
+        for (role, org, from, allowed) in [
+            (Role::Directorate, 99, None, true),
+            (Role::Rhf, 1, None, false),
+            (Role::Directorate, 99, Some(&midt), false),
+            (Role::Rhf, 1, Some(&midt), true),
+            (Role::Rhf, 2, Some(&midt), false),
+            // An RHF does not split a trust's share to its hospitals: the trust does.
+            (Role::Rhf, 1, Some(&hnt), false),
+            (Role::HfRecruiter, 10, Some(&hnt), true),
+            (Role::HfRecruiter, 11, Some(&hnt), false),
+            (Role::HfRecruiter, 10, Some(&midt), false),
+        ] {
+            let p = who(1, &[(role, org)]);
+            assert_eq!(
+                authorize(&p, &split(from)).is_ok(),
+                allowed,
+                "{role:?} in {org} from {from:?}"
+            );
+        }
+        // Lending across regions: the RHFs accept for their own region only.
+        let p = who(1, &[(Role::Rhf, 1)]);
+        assert!(authorize(&p, &Action::AcceptLendingAsRhf { rhf: &midt }).is_ok());
+        assert!(
+            authorize(
+                &p,
+                &Action::AcceptLendingAsRhf {
+                    rhf: &OrgPath(vec![2])
+                }
+            )
+            .is_err()
+        );
+        let p = who(1, &[(Role::HfRecruiter, 10)]);
+        assert!(authorize(&p, &Action::LendPositions { hf: &hnt }).is_ok());
+        assert!(
+            authorize(
+                &p,
+                &Action::LendPositions {
+                    hf: &OrgPath(vec![11, 1])
+                }
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn capacity_calls_are_answered_by_the_municipality_and_reviewed_by_the_governor() {
+        // Levanger kommune (30) in Trøndelag (50); the site 20 under HNT (10).
+        let levanger = OrgPath(vec![30, 50]);
+        let site = OrgPath(vec![20, 10]);
+        let mut coordinator = who(1, &[(Role::Coordinator, 40)]);
+        coordinator.covers = vec![(40, 30)];
+        let mut governor = who(2, &[(Role::CountyGovernor, 60)]);
+        governor.covers = vec![(60, 50)];
+        let municipality = who(3, &[(Role::Municipality, 30)]);
+        let manage = Action::ManageCapacityCall {
+            site: &site,
+            municipalities: std::slice::from_ref(&levanger),
+        };
+        let answer = Action::AnswerCapacityCall {
+            municipality: &levanger,
+        };
+        let review = Action::ReviewCapacityAnswer {
+            municipality: &levanger,
+        };
+        assert!(authorize(&coordinator, &manage).is_ok());
+        assert!(authorize(&municipality, &manage).is_err());
+        assert!(authorize(&municipality, &answer).is_ok());
+        assert!(authorize(&coordinator, &answer).is_err());
+        assert!(authorize(&governor, &review).is_ok());
+        assert!(authorize(&municipality, &review).is_err());
+        assert!(authorize(&governor, &Action::OrderPlaces).is_err());
+        assert!(authorize(&who(4, &[(Role::Directorate, 99)]), &Action::OrderPlaces).is_ok());
+        assert!(authorize(&who(5, &[(Role::Applicant, 99)]), &Action::ViewPlanning).is_err());
+    }
+
+    #[test]
     fn the_grant_that_allowed_is_returned() {
         let p = who(1, &[(Role::Applicant, 1), (Role::Directorate, 2)]);
         let g = authorize(&p, &Action::ManageRounds).unwrap();
