@@ -7,6 +7,7 @@
 
 pub mod bound;
 pub mod onboarding;
+pub mod planning;
 
 use axum::Json;
 use axum::body::Bytes;
@@ -52,7 +53,8 @@ use crate::state::AppState;
         (name = "offers", description = "Offers (tilbud), answers and merking"),
         (name = "tokens", description = "API tokens of an organisation (its administrator)"),
         (name = "onboarding", description = "Before each start: authorisation, forms and police certificate per course part"),
-        (name = "bound", description = "Bound positions (LIS1 + LIS3/ALIS): the education plan and the forward capacity")
+        (name = "bound", description = "Bound positions (LIS1 + LIS3/ALIS): the education plan and the forward capacity"),
+        (name = "planning", description = "National planning: positions per cohort and level, lendings, and the municipalities' capacity calls")
     ),
     modifiers(&BearerAuth)
 )]
@@ -253,6 +255,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(tokens::router())
         .merge(onboarding::routes())
         .merge(bound::routes())
+        .merge(planning::routes())
         .split_for_parts()
 }
 

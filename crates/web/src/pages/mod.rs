@@ -158,6 +158,8 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     "/planlegging/eksport.xlsx",
     "/planlegging/kapasitet",
     "/planlegging/kapasitet/{id}",
+    "/api/v1/planning/cohorts/{cohort}",
+    "/api/v1/planning/capacity-calls",
     // An organisation's API tokens: names and scopes, no people.
     "/api-nokler",
     "/api/v1/organisations/{id}/tokens",

@@ -393,6 +393,18 @@ both_backends!(
             .get("/planlegging/eksport.xlsx?kull=2027-09-01", Some(&dir))
             .await;
         assert_eq!(xlsx.status, StatusCode::OK);
+        // The same numbers in the API.
+        let api = app
+            .get("/api/v1/planning/cohorts/2027-09-01", Some(&dir))
+            .await
+            .json();
+        assert_eq!(api["numbers"]["total"], 593);
+        assert_eq!(api["numbers"]["psychiatry"], 4);
+        let rows = api["rows"].as_array().unwrap();
+        let nord_row = rows.iter().find(|r| r["org_id"] == nord).unwrap();
+        assert_eq!(nord_row["numbers"]["total"], 77);
+        assert_eq!(api["lendings"][0]["state"], "accepted");
+        assert_eq!(api["history"].as_array().unwrap().len(), 2);
 
         // Before the places are in, the lottery cannot be committed: the shortfall is named.
         let site = levanger.to_string();
