@@ -69,6 +69,12 @@ pub async fn national_org(tx: &mut Tx) -> Result<Org> {
         .ok_or_else(Error::not_found)
 }
 
+/// The id of [`national_org`], for pages that link to the national level.
+pub async fn national_org_id(app: &App) -> Result<i64> {
+    let mut tx = app.begin().await?;
+    Ok(national_org(&mut tx).await?.id)
+}
+
 /// The levels directly below `org` in the plan: the RHFs below the national level, an RHF's
 /// trusts, a trust's hospital sites.
 fn children_of(all: &[Org], parent: &Org) -> Vec<Org> {

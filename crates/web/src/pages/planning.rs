@@ -256,6 +256,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "No calls yet.",
     ),
     ("planning.saved", "Lagret.", "Saved."),
+    (
+        "planning.refused",
+        "Det ble ikke lagret",
+        "It was not saved",
+    ),
 ];
 
 fn t(lang: Lang, key: &str) -> String {
@@ -314,6 +319,72 @@ fn numbers_ctx(n: &Numbers) -> Value {
     }
 }
 
+/// A refused form, shown again on its page with the message at the top and what was typed.
+struct Refused {
+    /// Which form (`national`, `convert`, `lend`, `split`, `answer-<id>`, `review-<id>`, …).
+    form: String,
+    /// The element the message links to.
+    field: String,
+    /// The rule's message, with the numbers.
+    message: String,
+    /// What was typed.
+    values: Fields,
+}
+
+/// A use case's refusal as a [`Refused`] form (rules and clashes); anything else is an error page.
+fn refusal(
+    e: lis1_app::Error,
+    lang: Lang,
+    form: &str,
+    default_field: &str,
+    values: Fields,
+) -> Result<Refused, AppError> {
+    if !matches!(e.kind, lis1_app::Kind::Invalid | lis1_app::Kind::Conflict) {
+        return Err(AppError::app(e, lang));
+    }
+    let (field, message) = e
+        .field_messages(lang)
+        .into_iter()
+        .next()
+        .map(|(f, m)| (f.replace("_id", ""), m))
+        .unwrap_or_else(|| (default_field.to_string(), e.message(lang)));
+    let field = if field.starts_with(form) || field == default_field {
+        field
+    } else {
+        format!("{form}-{field}")
+    };
+    Ok(Refused {
+        form: form.to_string(),
+        field,
+        message,
+        values,
+    })
+}
+
+fn refused_ctx(r: &Option<Refused>) -> Value {
+    match r {
+        Some(r) => {
+            context! { form => r.form.clone(), field => r.field.clone(), message => r.message.clone() }
+        }
+        None => Value::from(()),
+    }
+}
+
+/// The values of `form`'s fields: what was typed if it was refused, else the defaults.
+fn form_values(r: &Option<Refused>, form: &str, defaults: &[(&str, String)]) -> Value {
+    let typed = r.as_ref().filter(|r| r.form == form);
+    let map: std::collections::BTreeMap<String, String> = defaults
+        .iter()
+        .map(|(k, d)| {
+            let v = typed
+                .map(|r| field(&r.values, k).to_string())
+                .unwrap_or_else(|| d.clone());
+            ((*k).to_string(), v)
+        })
+        .collect();
+    Value::from_serialize(&map)
+}
+
 const CHART_W: i64 = 640;
 const BAR_H: i64 = 22;
 const LABEL_W: i64 = 230;
@@ -363,11 +434,22 @@ pub async fn overview(
     v: Visitor,
     Query(q): Query<OverviewQuery>,
 ) -> Result<Response, AppError> {
+    let cohort = pick_cohort(&state, q.kull.as_deref(), v.lang).await?;
+    render_overview(&state, &v, cohort, q.org, q.lagret.is_some(), None).await
+}
+
+async fn render_overview(
+    state: &AppState,
+    v: &Visitor,
+    cohort: Date,
+    org: Option<i64>,
+    saved: bool,
+    refused: Option<Refused>,
+) -> Result<Response, AppError> {
     let lang = v.lang;
     let s = v.require()?;
-    let cohort = pick_cohort(&state, q.kull.as_deref(), lang).await?;
     let caller = s.caller();
-    let o = uc::overview(&state.app, &caller, cohort, q.org)
+    let o = uc::overview(&state.app, &caller, cohort, org)
         .await
         .map_err(app_err(lang))?;
     let p = &s.principal;
@@ -451,9 +533,29 @@ pub async fn overview(
     let html = crate::templates::render(
         "planning.html",
         page(
-            &state,
-            &v,
+            state,
+            v,
             context! {
+                refused => refused_ctx(&refused),
+                national => form_values(&refused, "national", &[
+                    ("total", if o.history.is_empty() { String::new() } else { o.numbers.total.to_string() }),
+                    ("psychiatry", o.numbers.psychiatry.to_string()),
+                    ("bup", o.numbers.bup.to_string()),
+                    ("alis", o.numbers.alis.to_string()),
+                    ("reason", String::new()),
+                ]),
+                convert => form_values(&refused, "convert", &[
+                    ("psychiatry", o.numbers.psychiatry.to_string()),
+                    ("bup", o.numbers.bup.to_string()),
+                    ("alis", o.numbers.alis.to_string()),
+                    ("reason", String::new()),
+                ]),
+                lend => form_values(&refused, "lend", &[
+                    ("borrower", String::new()),
+                    ("positions", "1".into()),
+                    ("until", String::new()),
+                    ("reason", String::new()),
+                ]),
                 cohort => cohort.to_string(), cohort_label => fmt_date(cohort, lang),
                 cohorts => o.cohorts.iter().map(|c| context! { value => c.to_string(), label => fmt_date(*c, lang) }).collect::<Vec<_>>(),
                 org => context! { id => o.org.id, name => o.org.name.clone(), kind => o.org.kind.label(lang), national => nat },
@@ -470,11 +572,16 @@ pub async fn overview(
                 may_split => may_split, may_national => may_national, may_lend => may_lend,
                 may_convert => may_split && !o.history.is_empty(),
                 trusts => trusts.iter().filter(|h| h.id != o.org.id).map(|h| context! { id => h.id, name => h.name.clone() }).collect::<Vec<_>>(),
-                saved => q.lagret.is_some(),
+                saved => saved,
             },
         ),
     )?;
-    Ok(html.into_response())
+    let status = if refused.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, html).into_response())
 }
 
 /// Query of the split form.
@@ -495,9 +602,8 @@ pub async fn split_form(
     Query(q): Query<SplitQuery>,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
-    let s = v.require()?;
+    v.require()?;
     let cohort = parse_date(&q.kull, lang, "kull")?;
-    let caller = s.caller();
     let weight = match q.vekt.as_deref() {
         Some("egne") => Weight::Typed(
             q.vekter
@@ -510,15 +616,31 @@ pub async fn split_form(
         ),
         _ => Weight::PreviousYear,
     };
-    let o = uc::overview(&state.app, &caller, cohort, Some(q.org))
+    render_split(&state, &v, cohort, q.org, weight, q.vekter.clone(), None).await
+}
+
+async fn render_split(
+    state: &AppState,
+    v: &Visitor,
+    cohort: Date,
+    org: i64,
+    weight: Weight,
+    weights: Option<String>,
+    refused: Option<Refused>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let caller = s.caller();
+    let o = uc::overview(&state.app, &caller, cohort, Some(org))
         .await
         .map_err(app_err(lang))?;
     // No weights at all (e.g. no numbers last year): show the numbers as they are.
-    let proposal = match uc::proposal(&state.app, &caller, cohort, q.org, &weight).await {
+    let proposal = match uc::proposal(&state.app, &caller, cohort, org, &weight).await {
         Ok(p) => Some(p),
         Err(e) if e.code() == "planning_no_weight" => None,
         Err(e) => return Err(AppError::app(e, lang)),
     };
+    let typed = refused.as_ref().map(|r| &r.values);
     let parts: Vec<Value> = o
         .rows
         .iter()
@@ -527,29 +649,50 @@ pub async fn split_form(
             let p = proposal
                 .as_ref()
                 .and_then(|p| p.iter().find(|p| p.org_id == r.org_id));
+            let proposed = p.map(|p| p.proposed).unwrap_or(r.numbers.total);
+            // What was typed for this part, if the split was refused.
+            let j = typed.and_then(|f| {
+                (0..o.rows.len())
+                    .find(|j| field(f, &format!("parts[{j}].org")) == r.org_id.to_string())
+            });
+            let get = |k: &str, d: String| match (typed, j) {
+                (Some(f), Some(j)) => field(f, &format!("parts[{j}].{k}")).to_string(),
+                _ => d,
+            };
             context! {
                 i => i, id => r.org_id, name => r.name.clone(), now => numbers_ctx(&r.numbers),
                 weight => p.map(|p| p.weight),
-                proposed => p.map(|p| p.proposed).unwrap_or(r.numbers.total),
+                total => get("total", proposed.to_string()),
+                psychiatry => get("psychiatry", r.numbers.psychiatry.to_string()),
+                bup => get("bup", r.numbers.bup.to_string()),
+                alis => get("alis", r.numbers.alis.to_string()),
+                remark => get("remark", r.remark.clone()),
             }
         })
         .collect();
     let html = crate::templates::render(
         "planning_split.html",
         page(
-            &state,
-            &v,
+            state,
+            v,
             context! {
                 cohort => cohort.to_string(), cohort_label => fmt_date(cohort, lang),
                 org => context! { id => o.org.id, name => o.org.name.clone() },
                 n => numbers_ctx(&o.numbers), parts => parts,
                 weight => match weight { Weight::Typed(_) => "egne", Weight::PreviousYear => "forrige" },
-                weights => q.vekter.clone().unwrap_or_default(),
+                weights => weights.unwrap_or_default(),
                 no_weight => proposal.is_none(),
+                reason => typed.map(|f| field(f, "reason").to_string()).unwrap_or_default(),
+                refused => refused_ctx(&refused),
             },
         ),
     )?;
-    Ok(html.into_response())
+    let status = if refused.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, html).into_response())
 }
 
 /// Any planning form: its fields as sent.
@@ -591,7 +734,7 @@ pub async fn set_national(
     s.check_csrf(field(&f, "csrf_token"), lang)?;
     let cohort = parse_date(field(&f, "cohort"), lang, "cohort")?;
     let numbers = numbers_from(&f, "", lang)?;
-    uc::set_national(
+    let result = uc::set_national(
         &state.app,
         &s.caller(),
         cohort,
@@ -599,9 +742,14 @@ pub async fn set_national(
         field(&f, "reason"),
         field(&f, "decision") == "1",
     )
-    .await
-    .map_err(app_err(lang))?;
-    Ok(back(cohort, None))
+    .await;
+    match result {
+        Ok(_) => Ok(back(cohort, None)),
+        Err(e) => {
+            let r = refusal(e, lang, "national", "total", f)?;
+            render_overview(&state, &v, cohort, None, false, Some(r)).await
+        }
+    }
 }
 
 /// `POST /planlegging/fordel`: a level splits its numbers to the levels below.
@@ -628,7 +776,7 @@ pub async fn distribute(
             remark: field(&f, &format!("parts[{i}].remark")).to_string(),
         });
     }
-    uc::distribute(
+    let result = uc::distribute(
         &state.app,
         &s.caller(),
         &uc::SplitInput {
@@ -638,8 +786,20 @@ pub async fn distribute(
             reason: field(&f, "reason").to_string(),
         },
     )
-    .await
-    .map_err(app_err(lang))?;
+    .await;
+    if let Err(e) = result {
+        let r = refusal(e, lang, "split", "p0-total", f)?;
+        return render_split(
+            &state,
+            &v,
+            cohort,
+            from,
+            Weight::PreviousYear,
+            None,
+            Some(r),
+        )
+        .await;
+    }
     let nat = uc::overview(&state.app, &s.caller(), cohort, None)
         .await
         .map_err(app_err(lang))?;
@@ -658,7 +818,7 @@ pub async fn convert(
     let cohort = parse_date(field(&f, "cohort"), lang, "cohort")?;
     let org: i64 = field(&f, "org").parse().map_err(|_| bad(lang, "org"))?;
     let numbers = numbers_from(&f, "", lang)?;
-    uc::convert(
+    let result = uc::convert(
         &state.app,
         &s.caller(),
         cohort,
@@ -666,9 +826,25 @@ pub async fn convert(
         numbers,
         field(&f, "reason"),
     )
-    .await
-    .map_err(app_err(lang))?;
-    Ok(back(cohort, Some(org)))
+    .await;
+    match result {
+        Ok(_) => Ok(back(cohort, Some(org))),
+        Err(e) => {
+            let shown = uc::national_org_id(&state.app)
+                .await
+                .map_err(app_err(lang))?;
+            let r = refusal(e, lang, "convert", "psychiatry", f)?;
+            render_overview(
+                &state,
+                &v,
+                cohort,
+                (org != shown).then_some(org),
+                false,
+                Some(r),
+            )
+            .await
+        }
+    }
 }
 
 /// `POST /planlegging/lan`: a trust asks to lend positions to another.
@@ -688,7 +864,7 @@ pub async fn lend(
         "" => None,
         d => Some(parse_date(d, lang, "until")?),
     };
-    uc::request_lending(
+    let result = uc::request_lending(
         &state.app,
         &s.caller(),
         &uc::LendingInput {
@@ -702,9 +878,14 @@ pub async fn lend(
             reason: field(&f, "reason").to_string(),
         },
     )
-    .await
-    .map_err(app_err(lang))?;
-    Ok(back(cohort, Some(lender)))
+    .await;
+    match result {
+        Ok(_) => Ok(back(cohort, Some(lender))),
+        Err(e) => {
+            let r = refusal(e, lang, "lend", "positions", f)?;
+            render_overview(&state, &v, cohort, Some(lender), false, Some(r)).await
+        }
+    }
 }
 
 /// `POST /planlegging/lan/{id}/svar`: the other trust or an RHF accepts or declines.
@@ -799,6 +980,14 @@ async fn export(
 
 /// `GET /planlegging/kapasitet`: the calls, and the form to send one.
 pub async fn calls(State(state): State<AppState>, v: Visitor) -> Result<Response, AppError> {
+    render_calls(&state, &v, None).await
+}
+
+async fn render_calls(
+    state: &AppState,
+    v: &Visitor,
+    refused: Option<Refused>,
+) -> Result<Response, AppError> {
     let lang = v.lang;
     let s = v.require()?;
     let caller = s.caller();
@@ -844,8 +1033,18 @@ pub async fn calls(State(state): State<AppState>, v: Visitor) -> Result<Response
         )
         .is_ok()
         {
+            let form = format!("call-{}", o.id);
+            let values = form_values(
+                &refused,
+                &form,
+                &[
+                    ("cohort", String::new()),
+                    ("deadline", String::new()),
+                    ("message", String::new()),
+                ],
+            );
             sites.push(context! {
-                id => o.id, name => o.name.clone(),
+                id => o.id, name => o.name.clone(), values => values,
                 municipalities => area.iter().map(|m| context! { id => m.municipality_id, name => m.municipality_name.clone() }).collect::<Vec<_>>(),
             });
         }
@@ -853,9 +1052,10 @@ pub async fn calls(State(state): State<AppState>, v: Visitor) -> Result<Response
     let html = crate::templates::render(
         "planning_calls.html",
         page(
-            &state,
-            &v,
+            state,
+            v,
             context! {
+                refused => refused_ctx(&refused),
                 calls => calls.iter().map(|c| context! {
                     id => c.id, site => c.hospital_site_name.clone(),
                     cohort => fmt_date(c.cohort_start, lang), deadline => fmt_date(c.deadline, lang),
@@ -865,7 +1065,15 @@ pub async fn calls(State(state): State<AppState>, v: Visitor) -> Result<Response
             },
         ),
     )?;
-    Ok(html.into_response())
+    Ok((status_of(&refused), html).into_response())
+}
+
+fn status_of(refused: &Option<Refused>) -> axum::http::StatusCode {
+    if refused.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    }
 }
 
 /// `POST /planlegging/kapasitet`: sends a call.
@@ -882,20 +1090,43 @@ pub async fn send_call(
         .filter(|(k, _)| k == "municipality")
         .map(|(_, v)| v.parse::<i64>().map_err(|_| bad(lang, "municipality")))
         .collect::<Result<Vec<_>, _>>()?;
-    let id = uc::send_call(
-        &state.app,
-        &s.caller(),
-        &uc::CallInput {
-            site_id: field(&f, "site").parse().map_err(|_| bad(lang, "site"))?,
-            cohort: parse_date(field(&f, "cohort"), lang, "cohort")?,
-            deadline: parse_date(field(&f, "deadline"), lang, "deadline")?,
-            message: field(&f, "message").to_string(),
-            municipality_ids,
-        },
-    )
-    .await
-    .map_err(app_err(lang))?;
-    Ok(Redirect::to(&format!("/planlegging/kapasitet/{id}")).into_response())
+    let site: i64 = field(&f, "site").parse().map_err(|_| bad(lang, "site"))?;
+    let form = format!("call-{site}");
+    let date_or = |name: &str| -> Result<Date, lis1_app::Error> {
+        field(&f, name).trim().parse().map_err(|_| {
+            lis1_app::Error::field_text(
+                name.to_string(),
+                "bad_date",
+                "Skriv datoen som åååå-mm-dd, for eksempel 2027-09-01. Ingenting ble lagret.",
+                "Write the date as yyyy-mm-dd, for example 2027-09-01. Nothing was saved.",
+            )
+        })
+    };
+    let result = match (date_or("cohort"), date_or("deadline")) {
+        (Ok(cohort), Ok(deadline)) => {
+            uc::send_call(
+                &state.app,
+                &s.caller(),
+                &uc::CallInput {
+                    site_id: site,
+                    cohort,
+                    deadline,
+                    message: field(&f, "message").to_string(),
+                    municipality_ids,
+                },
+            )
+            .await
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/planlegging/kapasitet/{id}")).into_response()),
+        Err(e) => {
+            let default = format!("{form}-deadline");
+            let r = refusal(e, lang, &form, &default, f)?;
+            render_calls(&state, &v, Some(r)).await
+        }
+    }
 }
 
 /// `GET /planlegging/kapasitet/{id}`: one call, its answers and totals, and the forms of whoever
@@ -904,6 +1135,15 @@ pub async fn call(
     State(state): State<AppState>,
     v: Visitor,
     Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    render_call(&state, &v, id, None).await
+}
+
+async fn render_call(
+    state: &AppState,
+    v: &Visitor,
+    id: i64,
+    refused: Option<Refused>,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
     let s = v.require()?;
@@ -928,7 +1168,16 @@ pub async fn call(
         )
         .is_ok()
         {
-            answerable.push(context! { id => *m, name => name.clone() });
+            let values = form_values(
+                &refused,
+                &format!("answer-{m}"),
+                &[
+                    ("places", String::new()),
+                    ("location", String::new()),
+                    ("justification", String::new()),
+                ],
+            );
+            answerable.push(context! { id => *m, name => name.clone(), values => values });
         }
         if authorize(
             p,
@@ -958,9 +1207,14 @@ pub async fn call(
     let html = crate::templates::render(
         "planning_call.html",
         page(
-            &state,
-            &v,
+            state,
+            v,
             context! {
+                refused => refused_ctx(&refused),
+                order => form_values(&refused, "order", &[
+                    ("places", String::new()),
+                    ("legal_basis", String::new()),
+                ]),
                 id => c.call.id, site => c.call.hospital_site_name.clone(),
                 site_id => c.call.hospital_site_id,
                 cohort => fmt_date(c.call.cohort_start, lang), cohort_value => c.call.cohort_start.to_string(),
@@ -984,7 +1238,7 @@ pub async fn call(
             },
         ),
     )?;
-    Ok(html.into_response())
+    Ok((status_of(&refused), html).into_response())
 }
 
 /// `POST /planlegging/kapasitet/{id}/svar`: a municipality answers.
@@ -997,22 +1251,40 @@ pub async fn answer(
     let lang = v.lang;
     let s = v.require()?;
     s.check_csrf(field(&f, "csrf_token"), lang)?;
-    uc::answer_call(
-        &state.app,
-        &s.caller(),
-        &uc::AnswerInput {
-            call_id: id,
-            municipality_id: field(&f, "municipality")
-                .parse()
-                .map_err(|_| bad(lang, "municipality"))?,
-            location: field(&f, "location").to_string(),
-            places: parse_num(field(&f, "places"), lang, "places")?,
-            justification: field(&f, "justification").to_string(),
-        },
-    )
-    .await
-    .map_err(app_err(lang))?;
-    Ok(Redirect::to(&format!("/planlegging/kapasitet/{id}")).into_response())
+    let municipality: i64 = field(&f, "municipality")
+        .parse()
+        .map_err(|_| bad(lang, "municipality"))?;
+    let form = format!("answer-{municipality}");
+    let result = match field(&f, "places").trim().parse::<i32>() {
+        Ok(places) => {
+            uc::answer_call(
+                &state.app,
+                &s.caller(),
+                &uc::AnswerInput {
+                    call_id: id,
+                    municipality_id: municipality,
+                    location: field(&f, "location").to_string(),
+                    places,
+                    justification: field(&f, "justification").to_string(),
+                },
+            )
+            .await
+        }
+        Err(_) => Err(lis1_app::Error::field_text(
+            "places",
+            "invalid_number",
+            "Skriv antall plasser som et helt tall. Ingenting ble lagret.",
+            "Write the number of places as a whole number. Nothing was saved.",
+        )),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/planlegging/kapasitet/{id}")).into_response()),
+        Err(e) => {
+            let default = format!("{form}-places");
+            let r = refusal(e, lang, &form, &default, f)?;
+            render_call(&state, &v, id, Some(r)).await
+        }
+    }
 }
 
 /// `POST /planlegging/kapasitet/{id}/vurdering/{answer}`: the county governor approves or returns.
@@ -1033,16 +1305,23 @@ pub async fn review(
     if a.call_id != id {
         return Err(AppError::not_found(lang));
     }
-    uc::review_answer(
+    let result = uc::review_answer(
         &state.app,
         &s.caller(),
         answer,
         field(&f, "approve") == "1",
         field(&f, "reason"),
     )
-    .await
-    .map_err(app_err(lang))?;
-    Ok(Redirect::to(&format!("/planlegging/kapasitet/{id}")).into_response())
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/planlegging/kapasitet/{id}")).into_response()),
+        Err(e) => {
+            let form = format!("return-{answer}");
+            let default = format!("{form}-reason");
+            let r = refusal(e, lang, &form, &default, f)?;
+            render_call(&state, &v, id, Some(r)).await
+        }
+    }
 }
 
 /// `POST /planlegging/kapasitet/{id}/status`: the coordinator closes or reopens the call.
@@ -1077,7 +1356,7 @@ pub async fn order(
         .capacity_call(id)
         .await
         .map_err(|e| AppError::store(e, lang))?;
-    uc::order_places(
+    let result = uc::order_places(
         &state.app,
         &s.caller(),
         &uc::OrderInput {
@@ -1090,7 +1369,12 @@ pub async fn order(
             legal_basis: field(&f, "legal_basis").to_string(),
         },
     )
-    .await
-    .map_err(app_err(lang))?;
-    Ok(Redirect::to(&format!("/planlegging/kapasitet/{id}")).into_response())
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/planlegging/kapasitet/{id}")).into_response()),
+        Err(e) => {
+            let r = refusal(e, lang, "order", "order-places", f)?;
+            render_call(&state, &v, id, Some(r)).await
+        }
+    }
 }

@@ -166,6 +166,8 @@ both_backends!(
         .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         assert!(r.body.contains("fastsatt til 593"), "{}", r.body);
+        assert!(r.body.contains("id=\"error-summary\""), "shown on the page");
+        assert!(r.body.contains("value=\"600\""), "what was typed is kept");
         assert_eq!(total(&app, autumn, hdir).await.total, 593);
         // Nobody else may set it.
         let rm = app.login("rhf.midt@demo.lis1.no").await;
@@ -212,6 +214,7 @@ both_backends!(
         let r = post(&app, "/planlegging/fordel", &dir, &as_refs(&split(&wrong))).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("summerer til 594"), "{}", r.body);
+        assert!(r.body.contains("href=\"#p0-total\""), "{}", r.body);
         assert_eq!(total(&app, autumn, nord).await.total, 0);
         let r = post(&app, "/planlegging/fordel", &dir, &as_refs(&split(&parts))).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
