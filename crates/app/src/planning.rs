@@ -1273,6 +1273,87 @@ pub async fn check_lottery(tx: &mut Tx, site_id: i64, cohort: Date) -> Result<()
     rules::check_area_places(alloc.numbers.total, places).map_err(invalid)
 }
 
+/// Reminds the municipalities that have not answered an open call (seed 001): in the last two
+/// working days before the deadline, and once it has passed (then the coordinator can reopen
+/// the call). Each reminder is queued once per call and municipality.
+pub async fn remind_due(app: &App) -> Result<usize> {
+    use lis1_domain::access::Role;
+    use lis1_domain::planning::Reminder;
+    let now = app.now();
+    let day = today(now);
+    let ctx = crate::system(now);
+    let mut sent = 0;
+    let mut tx = app.begin().await?;
+    for call in tx.capacity_calls().await? {
+        if call.state != CallState::Open || call.reopened {
+            continue;
+        }
+        let Some(which) = rules::reminder_due(call.deadline, day) else {
+            continue;
+        };
+        let answered: Vec<i64> = tx
+            .capacity_answers(call.id)
+            .await?
+            .iter()
+            .map(|a| a.municipality_id)
+            .collect();
+        for (m, name) in tx.call_municipalities(call.id).await? {
+            if answered.contains(&m) {
+                continue;
+            }
+            let (kind, subject, body) = match which {
+                Reminder::BeforeDeadline => (
+                    "capacity_call_reminder",
+                    format!(
+                        "LIS1-plasser: svar innen {}",
+                        crate::notify::date(call.deadline)
+                    ),
+                    format!(
+                        "{} har ikke svart på forespørselen om LIS1-plasser for kullet som starter i sykehus {} ({}). Svarfristen er {}. Svar i LIS1-portalen.",
+                        name,
+                        crate::notify::date(call.cohort_start),
+                        call.hospital_site_name,
+                        crate::notify::date(call.deadline)
+                    ),
+                ),
+                Reminder::Passed => (
+                    "capacity_call_passed",
+                    "LIS1-plasser: svarfristen er passert".to_string(),
+                    format!(
+                        "Svarfristen {} for forespørselen om LIS1-plasser ({}, kullet {}) er passert uten svar fra {}. Ta kontakt med koordinatoren, som kan åpne forespørselen igjen.",
+                        crate::notify::date(call.deadline),
+                        call.hospital_site_name,
+                        crate::notify::date(call.cohort_start),
+                        name
+                    ),
+                ),
+            };
+            let users = tx.users(Some(m)).await?;
+            for u in users.iter().filter(|u| {
+                !u.disabled
+                    && u.grants
+                        .iter()
+                        .any(|g| g.org == m && g.role == Role::Municipality)
+            }) {
+                let mail = lis1_store::outbox::NewMail {
+                    to_address: u.email.clone(),
+                    to_name: Some(u.display_name.clone()),
+                    subject: subject.clone(),
+                    body_text: crate::notify::text(&u.display_name, &body),
+                    kind: kind.into(),
+                    object_type: "capacity_call".into(),
+                    object_id: format!("{}:{m}", call.id),
+                };
+                if tx.enqueue_mail_once(&ctx, &mail).await? {
+                    sent += 1;
+                }
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(sent)
+}
+
 /// The organisations a planning form offers: the trusts (for lending) and the levels below.
 pub async fn trusts(app: &App) -> Result<Vec<Org>> {
     let mut tx = app.begin().await?;

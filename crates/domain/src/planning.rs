@@ -659,14 +659,12 @@ pub fn may_answer(
     }
 }
 
-/// Whether a reminder is due: the working day before the deadline, and the day after it passed.
+/// Which reminder is due to a municipality that has not answered: in the last two working days
+/// before the deadline, and once the deadline has passed (the caller sends each once).
 pub fn reminder_due(deadline: jiff::civil::Date, today: jiff::civil::Date) -> Option<Reminder> {
-    if crate::calendar::is_working_day(today)
-        && today < deadline
-        && crate::calendar::working_days_between(today, deadline) <= 1
-    {
+    if today < deadline && crate::calendar::working_days_between(today, deadline) <= 2 {
         Some(Reminder::BeforeDeadline)
-    } else if today > deadline && crate::calendar::working_days_between(deadline, today) <= 1 {
+    } else if today > deadline {
         Some(Reminder::Passed)
     } else {
         None

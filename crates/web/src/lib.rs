@@ -1086,6 +1086,9 @@ pub fn spawn_housekeeping(state: AppState) {
             if let Err(e) = lis1_app::jobs::bound(&state.app).await {
                 tracing::warn!(code = e.code(), "bound-position reminders failed");
             }
+            if let Err(e) = lis1_app::jobs::planning(&state.app).await {
+                tracing::warn!(code = e.code(), "capacity-call reminders failed");
+            }
             match pages::obligations::remind(&state).await {
                 Ok(n) if n > 0 => tracing::info!(reminders = n, "sent deadline reminders"),
                 Ok(_) => {}

@@ -493,10 +493,23 @@ both_backends!(
             .await
             .unwrap();
         }
-        // After the deadline an answer is refused until the coordinator reopens the call.
+        // Two working days before the deadline the municipalities that have not answered are
+        // reminded (Snåsa: its demo-less account gets none, Levanger answered); once only.
         app.state
             .clock
-            .advance(jiff::SignedDuration::from_hours(24 * 20));
+            .advance(jiff::SignedDuration::from_hours(24 * 14));
+        let before = lis1_app::planning::remind_due(a).await.unwrap();
+        assert_eq!(before, 1, "Snåsa's one account is reminded");
+        assert_eq!(lis1_app::planning::remind_due(a).await.unwrap(), 0);
+        app.state
+            .clock
+            .advance(jiff::SignedDuration::from_hours(24 * 6));
+        assert_eq!(
+            lis1_app::planning::remind_due(a).await.unwrap(),
+            1,
+            "the deadline passed"
+        );
+        // After the deadline an answer is refused until the coordinator reopens the call.
         // (The sessions have timed out meanwhile.)
         let ks = app.login("koordinator.sor@demo.lis1.no").await;
         let lk = app.login("levanger@demo.lis1.no").await;
