@@ -471,6 +471,10 @@ pub struct OverviewRow {
     pub advertised: i32,
     /// Positions not yet advertised.
     pub unadvertised: i32,
+    /// Doctors hired (accepted offers) for the cohort.
+    pub hired: i32,
+    /// Positions not yet filled.
+    pub unfilled: i32,
     /// Whether there is a level below to drill down to.
     pub drill: bool,
 }
@@ -540,15 +544,24 @@ pub async fn overview(
     };
     let allocs = tx.allocations(cohort).await?;
     let ads = tx.advertised_by_org(cohort).await?;
+    let hires = tx.hired_by_org(cohort).await?;
+    let under = |o: &Org, hf: i64, site: i64| match o.kind {
+        OrgKind::Hf => hf == o.id,
+        OrgKind::HospitalSite => site == o.id,
+        OrgKind::Rhf => all.iter().any(|h| h.id == hf && h.parent_id == Some(o.id)),
+        _ => true,
+    };
     let advertised = |o: &Org| -> i32 {
         ads.iter()
-            .filter(|(hf, site, _)| match o.kind {
-                OrgKind::Hf => *hf == o.id,
-                OrgKind::HospitalSite => *site == o.id,
-                OrgKind::Rhf => all.iter().any(|h| h.id == *hf && h.parent_id == Some(o.id)),
-                _ => true,
-            })
+            .filter(|(hf, site, _)| under(o, *hf, *site))
             .map(|(_, _, n)| n.total)
+            .sum()
+    };
+    let hired = |o: &Org| -> i32 {
+        hires
+            .iter()
+            .filter(|(hf, site, _)| under(o, *hf, *site))
+            .map(|(_, _, n)| *n)
             .sum()
     };
     let rows: Vec<OverviewRow> = children_of(&all, &shown)
@@ -556,6 +569,7 @@ pub async fn overview(
         .map(|k| {
             let numbers = current(&allocs, k.id);
             let adv = advertised(&k);
+            let hired_n = hired(&k);
             OverviewRow {
                 org_id: k.id,
                 name: k.name.clone(),
@@ -569,6 +583,8 @@ pub async fn overview(
                     .unwrap_or_default(),
                 advertised: adv,
                 unadvertised: (numbers.total - adv).max(0),
+                hired: hired_n,
+                unfilled: (numbers.total - hired_n).max(0),
                 drill: matches!(k.kind, OrgKind::Rhf | OrgKind::Hf | OrgKind::HospitalSite),
             }
         })

@@ -228,6 +228,7 @@ crate::store_ops! {
     fn advertised(&self, hf_id: i64, cohort_start: Date) -> Result<Numbers>;
     fn advertised_by_org(&self, cohort_start: Date) -> Result<Vec<(i64, i64, Numbers)>>;
     fn area_place_total(&self, hospital_site_id: i64, cohort_start: Date) -> Result<i32>;
+    fn hired_by_org(&self, cohort_start: Date) -> Result<Vec<(i64, i64, i32)>>;
 }
 
 const ALLOC_SELECT: &str = "SELECT a.id, a.cohort_start, a.org_id, a.version, a.total, \
@@ -862,6 +863,33 @@ impl Tx {
             .fetch_one(&mut *conn)
             .await?;
             Ok(i32::try_from(n.unwrap_or(0)).unwrap_or(i32::MAX))
+        })
+    }
+
+    /// Accepted offers for a cohort (the doctors hired), per (trust, site).
+    pub async fn hired_by_org(&mut self, cohort_start: Date) -> Result<Vec<(i64, i64, i32)>> {
+        on_tx!(self, conn => {
+            let rows = sqlx::query(
+                "SELECT a.hf_id, a.hospital_site_id, COUNT(*) AS n FROM offers o \
+                 JOIN positions p ON p.id = o.position_id \
+                 JOIN advertisements a ON a.id = p.advertisement_id \
+                 JOIN rounds r ON r.id = a.round_id \
+                 WHERE o.state = 'accepted' AND r.start_date = $1 \
+                 GROUP BY a.hf_id, a.hospital_site_id",
+            )
+            .bind(conv::date(cohort_start))
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    let n: i64 = r.try_get("n")?;
+                    Ok((
+                        r.try_get("hf_id")?,
+                        r.try_get("hospital_site_id")?,
+                        i32::try_from(n).unwrap_or(i32::MAX),
+                    ))
+                })
+                .collect()
         })
     }
 }

@@ -65,6 +65,8 @@ pub struct PlanRowDto {
     pub remark: String,
     /// Positions in its published advertisements for the cohort.
     pub advertised: i32,
+    /// Doctors hired (accepted offers) for the cohort.
+    pub hired: i32,
 }
 
 /// One version of the level's numbers.
@@ -202,6 +204,7 @@ async fn plan(
                 version: r.version,
                 remark: r.remark.clone(),
                 advertised: r.advertised,
+                hired: r.hired,
             })
             .collect(),
         places: o

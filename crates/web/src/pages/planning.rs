@@ -64,6 +64,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("planning.advertised", "Utlyst", "Advertised"),
     ("planning.unadvertised", "Ikke utlyst", "Not advertised"),
     ("planning.version", "Versjon", "Version"),
+    ("planning.hired", "Ansatt", "Hired"),
+    ("planning.unfilled", "Ubesatt", "Unfilled"),
     ("planning.not_set", "Ikke fastsatt", "Not set"),
     ("planning.below", "Fordelt videre", "Distributed further"),
     (
@@ -492,6 +494,7 @@ async fn render_overview(
                 id => r.org_id, name => r.name.clone(), kind => r.kind.label(lang),
                 n => numbers_ctx(&r.numbers), set => r.version.is_some(), version => r.version,
                 advertised => r.advertised, unadvertised => r.unadvertised, drill => r.drill,
+                hired => r.hired, unfilled => r.unfilled,
                 remark => r.remark.clone(),
             }
         })
@@ -943,6 +946,8 @@ async fn export(
         "planning.alis",
         "planning.advertised",
         "planning.unadvertised",
+        "planning.hired",
+        "planning.unfilled",
         "planning.version",
     ]
     .iter()
@@ -961,6 +966,8 @@ async fn export(
                 r.numbers.alis.to_string(),
                 r.advertised.to_string(),
                 r.unadvertised.to_string(),
+                r.hired.to_string(),
+                r.unfilled.to_string(),
                 r.version.map(|v| v.to_string()).unwrap_or_default(),
             ]
         })

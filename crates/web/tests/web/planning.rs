@@ -693,7 +693,8 @@ both_backends!(
             )
             .await;
         assert!(
-            csv.body.contains("Sykehuset Levanger;14;14;0;0;0;14;0"),
+            csv.body
+                .contains("Sykehuset Levanger;14;14;0;0;0;14;0;2;12;"),
             "{}",
             csv.body
         );
