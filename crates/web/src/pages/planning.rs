@@ -65,6 +65,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("planning.unadvertised", "Ikke utlyst", "Not advertised"),
     ("planning.version", "Versjon", "Version"),
     ("planning.hired", "Ansatt", "Hired"),
+    (
+        "planning.hf_numbers",
+        "Helseforetakets stillinger i kullet",
+        "The trust's positions in the cohort",
+    ),
     ("planning.unfilled", "Ubesatt", "Unfilled"),
     ("planning.not_set", "Ikke fastsatt", "Not set"),
     ("planning.below", "Fordelt videre", "Distributed further"),

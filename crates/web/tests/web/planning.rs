@@ -678,6 +678,11 @@ both_backends!(
             r.body
         );
         assert_eq!(store.advertisement(ad_namsos).await.unwrap().state, "draft");
+        // The advertisement shows the number it is checked against, and its version.
+        let page = app
+            .get(&format!("/utlysninger/{ad_levanger}"), Some(&hs))
+            .await;
+        assert!(page.body.contains(">24</a> (versjon 2,"), "{}", page.body);
         // The overview shows what is advertised against the numbers.
         let page = app
             .get(
