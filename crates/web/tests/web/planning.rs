@@ -409,6 +409,19 @@ both_backends!(
         assert_eq!(api["lendings"][0]["state"], "accepted");
         assert_eq!(api["history"].as_array().unwrap().len(), 2);
 
+        // Two doctors hired at Levanger for the cohort take part.
+        let mut doctors = Vec::new();
+        for email in ["lege1@demo.lis1.no", "lege2@demo.lis1.no"] {
+            doctors.push(store.credentials(email).await.unwrap().unwrap().user.id);
+        }
+        let offers =
+            lis1_store::testing::accepted_offers(&store, hnt, levanger, &doctors, autumn).await;
+        for offer in offers {
+            store
+                .create_course_for_offer(&sys, offer, levanger, None, autumn)
+                .await
+                .unwrap();
+        }
         // Before the places are in, the lottery cannot be committed: the shortfall is named.
         let site = levanger.to_string();
         let commit = [
@@ -419,6 +432,11 @@ both_backends!(
         let r = post(&app, "/trekning/forplikt", &hs, &commit).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         assert!(r.body.contains("mangler 14 plasser"), "{}", r.body);
+        let page = app.get("/trekning", Some(&hs)).await;
+        assert!(
+            page.body.contains("mangler 14 plasser"),
+            "a warning before committing"
+        );
 
         // 6. The coordinator of region Sør calls the Levanger-area municipalities in Trøndelag.
         let ks = app.login("koordinator.sor@demo.lis1.no").await;
@@ -599,19 +617,8 @@ both_backends!(
 
         // 8. The approved places are the area's places; the lottery uses exactly them.
         assert_eq!(store.area_place_total(levanger, autumn).await.unwrap(), 14);
-        // Two doctors hired at Levanger for the cohort take part.
-        let mut doctors = Vec::new();
-        for email in ["lege1@demo.lis1.no", "lege2@demo.lis1.no"] {
-            doctors.push(store.credentials(email).await.unwrap().unwrap().user.id);
-        }
-        let offers =
-            lis1_store::testing::accepted_offers(&store, hnt, levanger, &doctors, autumn).await;
-        for offer in offers {
-            store
-                .create_course_for_offer(&sys, offer, levanger, None, autumn)
-                .await
-                .unwrap();
-        }
+        let page = app.get("/trekning", Some(&hs)).await;
+        assert!(!page.body.contains("mangler 14 plasser"), "{}", page.body);
         let r = post(&app, "/trekning/forplikt", &hs, &commit).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let places = store
