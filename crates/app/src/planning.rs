@@ -746,6 +746,74 @@ pub async fn request_lending(app: &App, caller: &Caller, input: &LendingInput) -
     Ok(id)
 }
 
+/// Which party the caller answers a lending as, if any: the trust that did not ask, then the
+/// lender's and the borrower's RHF while their acceptance is pending.
+async fn lending_party(
+    tx: &mut Tx,
+    caller: &Caller,
+    l: &Lending,
+    lender_rhf: Option<i64>,
+    borrower_rhf: Option<i64>,
+) -> Result<Option<(LendingParty, lis1_domain::access::Grant)>> {
+    let counterpart = if l.requested_by_org == l.lender_id {
+        l.borrower_id
+    } else {
+        l.lender_id
+    };
+    let cp_path = tx.org_path(counterpart).await?;
+    if !l.approvals.counterpart
+        && let Ok(g) = authorize(&caller.principal, &Action::LendPositions { hf: &cp_path })
+    {
+        return Ok(Some((LendingParty::Counterpart, g)));
+    }
+    for (rhf, which, pending) in [
+        (lender_rhf, LendingParty::LenderRhf, l.approvals.lender_rhf),
+        (
+            borrower_rhf,
+            LendingParty::BorrowerRhf,
+            l.approvals.borrower_rhf,
+        ),
+    ] {
+        if pending != Some(false) {
+            continue;
+        }
+        if let Some(rhf) = rhf {
+            let path = tx.org_path(rhf).await?;
+            if let Ok(g) = authorize(
+                &caller.principal,
+                &Action::AcceptLendingAsRhf { rhf: &path },
+            ) {
+                return Ok(Some((which, g)));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The lendings of a cohort the caller may answer now (for the pages' buttons).
+pub async fn answerable_lendings(app: &App, caller: &Caller, cohort: Date) -> Result<Vec<i64>> {
+    let mut tx = app.begin().await?;
+    let all = tx.orgs().await?;
+    let mut out = Vec::new();
+    for l in tx.lendings(cohort).await? {
+        if l.state != LendingState::Requested {
+            continue;
+        }
+        let rhf = |id: i64| {
+            all.iter()
+                .find(|o| o.id == id)
+                .and_then(|o| rhf_of(&all, o))
+        };
+        if lending_party(&mut tx, caller, &l, rhf(l.lender_id), rhf(l.borrower_id))
+            .await?
+            .is_some()
+        {
+            out.push(l.id);
+        }
+    }
+    Ok(out)
+}
+
 /// The other trust, or an RHF across regions, accepts or declines a lending. When the last one
 /// needed accepts, the numbers change: the lender's trust (and RHF, across regions) down, the
 /// borrower's up — each a new version naming the lending.
@@ -770,41 +838,9 @@ pub async fn answer_lending(app: &App, caller: &Caller, id: i64, accept: bool) -
     };
     let lender = org(l.lender_id)?;
     let borrower = org(l.borrower_id)?;
-    let counterpart = if l.requested_by_org == lender.id {
-        borrower.id
-    } else {
-        lender.id
-    };
-    let cp_path = tx.org_path(counterpart).await?;
     let lender_rhf = rhf_of(&all, &lender);
     let borrower_rhf = rhf_of(&all, &borrower);
-    let mut party = None;
-    if !l.approvals.counterpart
-        && let Ok(g) = authorize(&caller.principal, &Action::LendPositions { hf: &cp_path })
-    {
-        party = Some((LendingParty::Counterpart, g));
-    }
-    for (rhf, which, pending) in [
-        (lender_rhf, LendingParty::LenderRhf, l.approvals.lender_rhf),
-        (
-            borrower_rhf,
-            LendingParty::BorrowerRhf,
-            l.approvals.borrower_rhf,
-        ),
-    ] {
-        if party.is_some() || pending != Some(false) {
-            continue;
-        }
-        if let Some(rhf) = rhf {
-            let path = tx.org_path(rhf).await?;
-            if let Ok(g) = authorize(
-                &caller.principal,
-                &Action::AcceptLendingAsRhf { rhf: &path },
-            ) {
-                party = Some((which, g));
-            }
-        }
-    }
+    let party = lending_party(&mut tx, caller, &l, lender_rhf, borrower_rhf).await?;
     let Some((party, grant)) = party else {
         return Err(Error::forbidden(lis1_domain::access::Denied::new(
             "answer_lending",

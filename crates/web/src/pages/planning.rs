@@ -524,6 +524,9 @@ async fn render_overview(
             .map(|o| o.name.clone())
             .unwrap_or_default()
     };
+    let answerable = uc::answerable_lendings(&state.app, &caller, cohort)
+        .await
+        .map_err(app_err(lang))?;
     let lendings: Vec<Value> = o
         .lendings
         .iter()
@@ -534,7 +537,7 @@ async fn render_overview(
                 until => l.until.map(|d| fmt_date(d, lang)).unwrap_or_else(|| t(lang, "planning.permanent")),
                 reason => l.reason.clone(),
                 state => t(lang, &format!("planning.lending_{}", l.state.as_str())),
-                open => l.state == LendingState::Requested,
+                open => l.state == LendingState::Requested && answerable.contains(&l.id),
             }
         })
         .collect();

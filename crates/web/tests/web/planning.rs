@@ -285,13 +285,20 @@ both_backends!(
             .unwrap();
         assert_eq!(l.state, LendingState::Requested);
         assert_eq!(total(&app, autumn, hnt).await.total, 25);
-        let r = post(
-            &app,
-            &format!("/planlegging/lan/{}/svar", lending.id),
-            &rm,
-            &[("accept", "1")],
-        )
-        .await;
+        // The answer buttons are shown to whoever may answer: Helse Midt-Norge, not the
+        // directorate.
+        let answer_url = format!("/planlegging/lan/{}/svar", lending.id);
+        let page = app
+            .get(
+                &format!("/planlegging?kull=2027-09-01&org={midt}"),
+                Some(&rm),
+            )
+            .await;
+        assert!(page.body.contains(&answer_url), "{}", page.body);
+        let page = app.get("/planlegging?kull=2027-09-01", Some(&dir)).await;
+        assert!(page.body.contains("id=\"lendings-table\""));
+        assert!(!page.body.contains(&answer_url));
+        let r = post(&app, &answer_url, &rm, &[("accept", "1")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(total(&app, autumn, hnt).await.total, 25);
         let l = uc::answer_lending(a, &rhf_nord, lending.id, true)
