@@ -481,6 +481,23 @@ async fn render_overview(
         )
         .is_ok();
     let may_national = nat && authorize(p, &Action::DistributePositions { from: None }).is_ok();
+    // A level's split between ordinary and bound is changed by the level above (nationally, the
+    // directorate).
+    let may_convert = !o.history.is_empty()
+        && match o.trail.last().filter(|_| !nat) {
+            None => may_national,
+            Some(parent) if parent.kind == OrgKind::Directorate => {
+                authorize(p, &Action::DistributePositions { from: None }).is_ok()
+            }
+            Some(parent) => {
+                let path = state
+                    .store
+                    .org_path(parent.id)
+                    .await
+                    .map_err(|e| AppError::store(e, lang))?;
+                authorize(p, &Action::DistributePositions { from: Some(&path) }).is_ok()
+            }
+        };
     // Lending: a trust's recruiter, from the trust's page.
     let may_lend = o.org.kind == OrgKind::Hf
         && org_path
@@ -581,7 +598,7 @@ async fn render_overview(
                 history => history, lendings => lendings,
                 chart => chart(&o),
                 may_split => may_split, may_national => may_national, may_lend => may_lend,
-                may_convert => may_split && !o.history.is_empty(),
+                may_convert => may_convert,
                 trusts => trusts.iter().filter(|h| h.id != o.org.id).map(|h| context! { id => h.id, name => h.name.clone() }).collect::<Vec<_>>(),
                 saved => saved,
             },

@@ -394,6 +394,19 @@ both_backends!(
             .await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("id=\"places-short\""), "no places yet");
+        // HNT converts its hospitals' positions, not its own (Helse Midt-Norge does that).
+        assert!(
+            page.body.contains("id=\"convert\""),
+            "HNT converts at Levanger"
+        );
+        let page = app
+            .get(
+                &format!("/planlegging?kull=2027-09-01&org={hnt}"),
+                Some(&hs),
+            )
+            .await;
+        assert!(!page.body.contains("id=\"convert\""));
+        assert!(page.body.contains("id=\"split-start\""));
         let csv = app
             .get("/planlegging/eksport.csv?kull=2027-09-01", Some(&dir))
             .await;
