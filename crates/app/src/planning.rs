@@ -253,7 +253,15 @@ pub async fn distribute(app: &App, caller: &Caller, input: &SplitInput) -> Resul
         .iter()
         .map(|k| (k.id, current(&allocs, k.id)))
         .collect();
-    for p in &input.parts {
+    for (i, p) in input.parts.iter().enumerate() {
+        if input.parts[..i].iter().any(|q| q.org_id == p.org_id) {
+            return Err(Error::text(
+                Kind::Invalid,
+                "planning_part_twice",
+                "Samme enhet står to ganger i fordelingen. Ingenting ble lagret.",
+                "The same unit is in the split twice. Nothing was saved.",
+            ));
+        }
         p.numbers.validate().map_err(invalid)?;
         let slot = next
             .iter_mut()

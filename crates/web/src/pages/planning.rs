@@ -761,6 +761,16 @@ pub async fn set_national(
     let s = v.require()?;
     s.check_csrf(field(&f, "csrf_token"), lang)?;
     let cohort = parse_date(field(&f, "cohort"), lang, "cohort")?;
+    if field(&f, "total").trim().is_empty() {
+        let e = lis1_app::Error::field_text(
+            "total",
+            "planning_total_missing",
+            "Skriv antall stillinger i alt. Ingenting ble lagret.",
+            "Write the number of positions in all. Nothing was saved.",
+        );
+        let r = refusal(e, lang, "national", "total", f)?;
+        return render_overview(&state, &v, cohort, None, false, Some(r)).await;
+    }
     let numbers = numbers_from(&f, "", lang)?;
     let result = uc::set_national(
         &state.app,

@@ -169,6 +169,26 @@ both_backends!(
         assert!(r.body.contains("id=\"error-summary\""), "shown on the page");
         assert!(r.body.contains("value=\"600\""), "what was typed is kept");
         assert_eq!(total(&app, autumn, hdir).await.total, 593);
+        let r = post(
+            &app,
+            "/planlegging/nasjonalt",
+            &dir,
+            &[("cohort", "2028-03-01"), ("total", ""), ("reason", "x")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("Skriv antall stillinger i alt"),
+            "{}",
+            r.body
+        );
+        assert!(
+            store
+                .allocation(date(2028, 3, 1), hdir)
+                .await
+                .unwrap()
+                .is_none()
+        );
         // Nobody else may set it.
         let rm = app.login("rhf.midt@demo.lis1.no").await;
         let r = post(
