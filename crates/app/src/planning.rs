@@ -75,13 +75,56 @@ pub async fn national_org_id(app: &App) -> Result<i64> {
     Ok(national_org(&mut tx).await?.id)
 }
 
-/// The levels directly below `org` in the plan: the RHFs below the national level, an RHF's
-/// trusts, a trust's hospital sites.
+/// Which side of the plan: the hospitals' positions (national → RHF → HF → hospital site) or
+/// the municipalities' places (national → county → municipality, with the county governor).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// National → RHF → HF → hospital site.
+    #[default]
+    Hospitals,
+    /// National → county → municipality.
+    Municipalities,
+}
+
+impl Side {
+    /// The side an organisation's numbers belong to.
+    pub fn of(kind: OrgKind) -> Side {
+        match kind {
+            OrgKind::County | OrgKind::Municipality => Side::Municipalities,
+            _ => Side::Hospitals,
+        }
+    }
+}
+
+/// The levels directly below `parent` on `side`: below the national level the RHFs or the
+/// counties; an RHF's trusts, a trust's hospital sites; a county's municipalities.
+fn children_on(all: &[Org], parent: &Org, side: Side) -> Vec<Org> {
+    if parent.kind == OrgKind::Directorate && side == Side::Municipalities {
+        let mut out: Vec<Org> = all
+            .iter()
+            .filter(|o| o.kind == OrgKind::County)
+            .cloned()
+            .collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        return out;
+    }
+    children_of(all, parent)
+}
+
+/// The levels directly below `org` in the plan: the RHFs below the national level (the counties
+/// are [`children_on`] the municipal side), an RHF's trusts, a trust's hospital sites, a county's
+/// municipalities.
 fn children_of(all: &[Org], parent: &Org) -> Vec<Org> {
     let mut out: Vec<Org> = match parent.kind {
         OrgKind::Directorate => all
             .iter()
             .filter(|o| o.kind == OrgKind::Rhf)
+            .cloned()
+            .collect(),
+        OrgKind::County => all
+            .iter()
+            .filter(|o| o.parent_id == Some(parent.id) && o.kind == OrgKind::Municipality)
             .cloned()
             .collect(),
         OrgKind::Rhf | OrgKind::Hf => all
@@ -101,8 +144,10 @@ fn children_of(all: &[Org], parent: &Org) -> Vec<Org> {
 /// The level above `org` in the plan.
 fn parent_of(all: &[Org], org: &Org) -> Option<Org> {
     match org.kind {
-        OrgKind::Rhf => all.iter().find(|o| o.kind == OrgKind::Directorate).cloned(),
-        OrgKind::Hf | OrgKind::HospitalSite => org
+        OrgKind::Rhf | OrgKind::County => {
+            all.iter().find(|o| o.kind == OrgKind::Directorate).cloned()
+        }
+        OrgKind::Hf | OrgKind::HospitalSite | OrgKind::Municipality => org
             .parent_id
             .and_then(|p| all.iter().find(|o| o.id == p).cloned()),
         _ => None,
@@ -174,6 +219,11 @@ pub async fn set_national(
         .map(|c| current(&allocs, c.id))
         .collect();
     rules::check_within(&numbers, &kids).map_err(invalid)?;
+    let counties: Vec<Numbers> = children_on(&all, &nat, Side::Municipalities)
+        .iter()
+        .map(|c| current(&allocs, c.id))
+        .collect();
+    rules::check_within(&numbers, &counties).map_err(invalid)?;
     let ctx = caller.ctx(grant, now);
     let id = tx
         .set_allocation(
@@ -215,6 +265,8 @@ pub struct SplitInput {
     pub parts: Vec<Part>,
     /// Why.
     pub reason: String,
+    /// Below the national level: to the RHFs or to the counties.
+    pub side: Side,
 }
 
 /// A level splits its numbers among the levels below it. The totals of all the levels below
@@ -248,7 +300,7 @@ pub async fn distribute(app: &App, caller: &Caller, input: &SplitInput) -> Resul
         ));
     }
     let parent_numbers = current(&allocs, parent.id);
-    let kids = children_of(&all, &parent);
+    let kids = children_on(&all, &parent, input.side);
     let mut next: Vec<(i64, Numbers)> = kids
         .iter()
         .map(|k| (k.id, current(&allocs, k.id)))
@@ -341,7 +393,7 @@ pub async fn convert(
     let before = current(&allocs, org.id);
     rules::check_conversion(&before, &numbers).map_err(invalid)?;
     if let Some(p) = parent_of(&all, &org) {
-        let siblings: Vec<Numbers> = children_of(&all, &p)
+        let siblings: Vec<Numbers> = children_on(&all, &p, Side::of(org.kind))
             .iter()
             .map(|s| {
                 if s.id == org.id {
@@ -409,6 +461,7 @@ pub async fn proposal(
     caller: &Caller,
     cohort: Date,
     from: i64,
+    side: Side,
     weight: &Weight,
 ) -> Result<Vec<Proposed>> {
     let mut tx = app.begin().await?;
@@ -421,7 +474,7 @@ pub async fn proposal(
         .ok_or_else(Error::not_found)?;
     let allocs = tx.allocations(cohort).await?;
     let whole = current(&allocs, parent.id).total;
-    let kids = children_of(&all, &parent);
+    let kids = children_on(&all, &parent, side);
     let weights: Vec<u64> = match weight {
         Weight::PreviousYear => {
             let last = cohort
@@ -515,6 +568,10 @@ pub struct Overview {
     pub rows: Vec<OverviewRow>,
     /// The totals of the levels below.
     pub rows_total: Numbers,
+    /// At the national level: the counties (the municipal side).
+    pub county_rows: Vec<OverviewRow>,
+    /// Their totals.
+    pub county_total: Numbers,
     /// For a hospital site: the cooperation area's places.
     pub places: Vec<PlaceRow>,
     /// Their sum.
@@ -544,7 +601,11 @@ pub async fn overview(
                 o.id == id
                     && matches!(
                         o.kind,
-                        OrgKind::Directorate | OrgKind::Rhf | OrgKind::Hf | OrgKind::HospitalSite
+                        OrgKind::Directorate
+                            | OrgKind::Rhf
+                            | OrgKind::Hf
+                            | OrgKind::HospitalSite
+                            | OrgKind::County
                     )
             })
             .cloned()
@@ -557,7 +618,9 @@ pub async fn overview(
         OrgKind::Hf => hf == o.id,
         OrgKind::HospitalSite => site == o.id,
         OrgKind::Rhf => all.iter().any(|h| h.id == hf && h.parent_id == Some(o.id)),
-        _ => true,
+        OrgKind::Directorate => true,
+        // The municipal side: places, not advertisements.
+        _ => false,
     };
     let advertised = |o: &Org| -> i32 {
         ads.iter()
@@ -572,32 +635,42 @@ pub async fn overview(
             .map(|(_, _, n)| *n)
             .sum()
     };
-    let rows: Vec<OverviewRow> = children_of(&all, &shown)
-        .into_iter()
-        .map(|k| {
-            let numbers = current(&allocs, k.id);
-            let adv = advertised(&k);
-            let hired_n = hired(&k);
-            OverviewRow {
-                org_id: k.id,
-                name: k.name.clone(),
-                kind: k.kind,
-                numbers,
-                version: allocs.iter().find(|a| a.org_id == k.id).map(|a| a.version),
-                remark: allocs
-                    .iter()
-                    .find(|a| a.org_id == k.id)
-                    .map(|a| a.remark.clone())
-                    .unwrap_or_default(),
-                advertised: adv,
-                unadvertised: (numbers.total - adv).max(0),
-                hired: hired_n,
-                unfilled: (numbers.total - hired_n).max(0),
-                drill: matches!(k.kind, OrgKind::Rhf | OrgKind::Hf | OrgKind::HospitalSite),
-            }
-        })
-        .collect();
+    let row = |k: Org| {
+        let numbers = current(&allocs, k.id);
+        let adv = advertised(&k);
+        let hired_n = hired(&k);
+        OverviewRow {
+            org_id: k.id,
+            name: k.name.clone(),
+            kind: k.kind,
+            numbers,
+            version: allocs.iter().find(|a| a.org_id == k.id).map(|a| a.version),
+            remark: allocs
+                .iter()
+                .find(|a| a.org_id == k.id)
+                .map(|a| a.remark.clone())
+                .unwrap_or_default(),
+            advertised: adv,
+            unadvertised: (numbers.total - adv).max(0),
+            hired: hired_n,
+            unfilled: (numbers.total - hired_n).max(0),
+            drill: matches!(
+                k.kind,
+                OrgKind::Rhf | OrgKind::Hf | OrgKind::HospitalSite | OrgKind::County
+            ),
+        }
+    };
+    let rows: Vec<OverviewRow> = children_of(&all, &shown).into_iter().map(row).collect();
+    let county_rows: Vec<OverviewRow> = if shown.kind == OrgKind::Directorate {
+        children_on(&all, &shown, Side::Municipalities)
+            .into_iter()
+            .map(row)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let rows_total = Numbers::sum(rows.iter().map(|r| &r.numbers));
+    let county_total = Numbers::sum(county_rows.iter().map(|r| &r.numbers));
     let mut places = Vec::new();
     if shown.kind == OrgKind::HospitalSite {
         for p in tx.places(shown.id, cohort).await? {
@@ -638,6 +711,8 @@ pub async fn overview(
         trail,
         rows,
         rows_total,
+        county_rows,
+        county_total,
         places,
         places_total,
         lendings,

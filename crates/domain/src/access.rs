@@ -622,8 +622,9 @@ pub enum Action<'a> {
     /// the coordinators and the county governors.
     ViewPlanning,
     /// Set the numbers of the levels below `from` (issue 12): with `from` `None` the national
-    /// total and the split to the RHFs (the directorate); an RHF splits its share to its trusts;
-    /// a trust to its hospital sites.
+    /// total and the split to the RHFs and the counties (the directorate); an RHF splits its
+    /// share to its trusts; a trust to its hospital sites; the county governor a county's places
+    /// to its municipalities.
     DistributePositions {
         /// The level distributing and its ancestors; `None` for the national level.
         from: Option<&'a OrgPath>,
@@ -1112,11 +1113,13 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
             )
         }),
         // Issue 12: each level distributes what it was given; the directorate the national total.
+        // The county governor distributes a county's places to its municipalities.
         Action::DistributePositions { from } => who.grant_where(|g| match (g.role, from) {
             (Directorate, None) => true,
             (Rhf | HfRecruiter, Some(from)) => {
                 from.0.first() == Some(&g.org) && who.reaches(g, from)
             }
+            (CountyGovernor, Some(from)) => who.reaches(g, from),
             _ => false,
         }),
         Action::LendPositions { hf } => {
@@ -1225,6 +1228,13 @@ mod tests {
                 "{role:?} in {org} from {from:?}"
             );
         }
+        // The county governor splits the counties it governs (60 governs county 50).
+        let mut governor = who(1, &[(Role::CountyGovernor, 60)]);
+        governor.covers = vec![(60, 50)];
+        let (trondelag, other) = (OrgPath(vec![50]), OrgPath(vec![51]));
+        assert!(authorize(&governor, &split(Some(&trondelag))).is_ok());
+        assert!(authorize(&governor, &split(Some(&other))).is_err());
+        assert!(authorize(&governor, &split(Some(&hnt))).is_err());
         // Lending across regions: the RHFs accept for their own region only.
         let p = who(1, &[(Role::Rhf, 1)]);
         assert!(authorize(&p, &Action::AcceptLendingAsRhf { rhf: &midt }).is_ok());

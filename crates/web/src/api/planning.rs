@@ -23,7 +23,7 @@ fn app_err(lang: Lang) -> impl Fn(lis1_app::Error) -> AppError {
 
 /// A level's numbers for a cohort.
 #[derive(Serialize, ToSchema)]
-pub struct NumbersDto {
+pub struct PlanningNumbersDto {
     /// All positions.
     pub total: i32,
     /// Ordinary positions (the total less the bound ones).
@@ -36,9 +36,9 @@ pub struct NumbersDto {
     pub alis: i32,
 }
 
-impl From<Numbers> for NumbersDto {
+impl From<Numbers> for PlanningNumbersDto {
     fn from(n: Numbers) -> Self {
-        NumbersDto {
+        PlanningNumbersDto {
             total: n.total,
             ordinary: n.ordinary_count(),
             psychiatry: n.psychiatry,
@@ -50,7 +50,7 @@ impl From<Numbers> for NumbersDto {
 
 /// A level below the one asked for.
 #[derive(Serialize, ToSchema)]
-pub struct PlanRowDto {
+pub struct PlanningRowDto {
     /// The organisation.
     pub org_id: i64,
     /// Its name.
@@ -58,7 +58,7 @@ pub struct PlanRowDto {
     /// `rhf`, `hf` or `hospital_site`.
     pub kind: String,
     /// Its numbers (zero if not set).
-    pub numbers: NumbersDto,
+    pub numbers: PlanningNumbersDto,
     /// The current version, if set.
     pub version: Option<i32>,
     /// Its remark, e.g. "Helse Nord ba om 6.".
@@ -71,11 +71,11 @@ pub struct PlanRowDto {
 
 /// One version of the level's numbers.
 #[derive(Serialize, ToSchema)]
-pub struct PlanVersionDto {
+pub struct PlanningVersionDto {
     /// 1, 2, …
     pub version: i32,
     /// The numbers.
-    pub numbers: NumbersDto,
+    pub numbers: PlanningNumbersDto,
     /// Why.
     pub reason: String,
     /// A remark.
@@ -93,7 +93,7 @@ pub struct PlanVersionDto {
 
 /// A municipality's places in a hospital site's cooperation area.
 #[derive(Serialize, ToSchema)]
-pub struct PlanPlacesDto {
+pub struct PlanningPlacesDto {
     /// The municipality (empty: not yet placed).
     pub municipality: String,
     /// A location inside it.
@@ -104,7 +104,7 @@ pub struct PlanPlacesDto {
 
 /// A lending between two trusts.
 #[derive(Serialize, ToSchema)]
-pub struct LendingDto {
+pub struct PlanningLendingDto {
     /// Id.
     pub id: i64,
     /// The trust lending.
@@ -124,7 +124,7 @@ pub struct LendingDto {
 
 /// One level of the plan for a cohort.
 #[derive(Serialize, ToSchema)]
-pub struct PlanDto {
+pub struct PlanningLevelDto {
     /// The cohort (hospital start).
     #[schema(value_type = String, example = "2027-09-01")]
     pub cohort: Date,
@@ -133,15 +133,18 @@ pub struct PlanDto {
     /// Its name.
     pub name: String,
     /// Its numbers (zero if not set).
-    pub numbers: NumbersDto,
+    pub numbers: PlanningNumbersDto,
     /// Every version, oldest first.
-    pub history: Vec<PlanVersionDto>,
+    pub history: Vec<PlanningVersionDto>,
     /// The levels below.
-    pub rows: Vec<PlanRowDto>,
+    pub rows: Vec<PlanningRowDto>,
+    /// At the national level: the counties (the municipal side, split on by the county
+    /// governors to the municipalities).
+    pub counties: Vec<PlanningRowDto>,
     /// For a hospital site: its cooperation area's places for the cohort.
-    pub places: Vec<PlanPlacesDto>,
+    pub places: Vec<PlanningPlacesDto>,
     /// Lendings touching this level (all, nationally).
-    pub lendings: Vec<LendingDto>,
+    pub lendings: Vec<PlanningLendingDto>,
 }
 
 /// Which level.
@@ -157,14 +160,14 @@ pub struct PlanParams {
 /// what they have advertised, the history of its numbers and its lendings.
 #[utoipa::path(get, path = "/api/v1/planning/cohorts/{cohort}", tag = "planning",
     params(("cohort" = String, Path, description = "The cohort's hospital start, e.g. 2027-09-01"), PlanParams),
-    responses((status = 200, body = PlanDto), (status = 401, body = Problem),
+    responses((status = 200, body = PlanningLevelDto), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn plan(
     State(state): State<AppState>,
     v: Visitor,
     Path(cohort): Path<String>,
     Query(q): Query<PlanParams>,
-) -> Result<Json<PlanDto>, AppError> {
+) -> Result<Json<PlanningLevelDto>, AppError> {
     let lang = v.lang;
     let s = v.require_api()?;
     let cohort: Date = cohort
@@ -174,7 +177,7 @@ async fn plan(
     let o = uc::overview(&state.app, &s.caller(), cohort, q.org)
         .await
         .map_err(app_err(lang))?;
-    Ok(Json(PlanDto {
+    Ok(Json(PlanningLevelDto {
         cohort,
         org_id: o.org.id,
         name: o.org.name.clone(),
@@ -182,7 +185,7 @@ async fn plan(
         history: o
             .history
             .iter()
-            .map(|a| PlanVersionDto {
+            .map(|a| PlanningVersionDto {
                 version: a.version,
                 numbers: a.numbers.into(),
                 reason: a.reason.clone(),
@@ -193,10 +196,11 @@ async fn plan(
                 lending_id: a.lending_id,
             })
             .collect(),
+        counties: o.county_rows.iter().map(row_dto).collect(),
         rows: o
             .rows
             .iter()
-            .map(|r| PlanRowDto {
+            .map(|r| PlanningRowDto {
                 org_id: r.org_id,
                 name: r.name.clone(),
                 kind: r.kind.as_str().into(),
@@ -210,7 +214,7 @@ async fn plan(
         places: o
             .places
             .iter()
-            .map(|p| PlanPlacesDto {
+            .map(|p| PlanningPlacesDto {
                 municipality: p.name.clone(),
                 location: p.location.clone(),
                 places: p.places,
@@ -219,7 +223,7 @@ async fn plan(
         lendings: o
             .lendings
             .iter()
-            .map(|l| LendingDto {
+            .map(|l| PlanningLendingDto {
                 id: l.id,
                 lender_id: l.lender_id,
                 borrower_id: l.borrower_id,
@@ -230,6 +234,19 @@ async fn plan(
             })
             .collect(),
     }))
+}
+
+fn row_dto(r: &uc::OverviewRow) -> PlanningRowDto {
+    PlanningRowDto {
+        org_id: r.org_id,
+        name: r.name.clone(),
+        kind: r.kind.as_str().into(),
+        numbers: r.numbers.into(),
+        version: r.version,
+        remark: r.remark.clone(),
+        advertised: r.advertised,
+        hired: r.hired,
+    }
 }
 
 /// A municipality's answer to a capacity call.

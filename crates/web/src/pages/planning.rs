@@ -18,7 +18,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
-use lis1_app::planning::{self as uc, Overview, Part, Weight};
+use lis1_app::planning::{self as uc, Overview, Part, Side, Weight};
 use lis1_domain::Lang;
 use lis1_domain::access::{Action, authorize};
 use lis1_domain::org::OrgKind;
@@ -65,6 +65,21 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("planning.unadvertised", "Ikke utlyst", "Not advertised"),
     ("planning.version", "Versjon", "Version"),
     ("planning.hired", "Ansatt", "Hired"),
+    (
+        "planning.counties",
+        "Kommunesiden: plasser per fylke",
+        "The municipal side: places per county",
+    ),
+    (
+        "planning.counties_hint",
+        "Direktoratet fordeler kommuneplassene til fylkene; statsforvalteren fordeler fylkets plasser til kommunene.",
+        "The directorate distributes the municipal places to the counties; the county governor distributes the county's places to its municipalities.",
+    ),
+    (
+        "planning.split_counties",
+        "Fordel til fylkene",
+        "Distribute to the counties",
+    ),
     (
         "planning.hf_numbers",
         "Helseforetakets stillinger i kullet",
@@ -521,6 +536,16 @@ async fn render_overview(
             }
         })
         .collect();
+    let county_rows: Vec<Value> = o
+        .county_rows
+        .iter()
+        .map(|r| {
+            context! {
+                id => r.org_id, name => r.name.clone(), n => numbers_ctx(&r.numbers),
+                set => r.version.is_some(), version => r.version, remark => r.remark.clone(),
+            }
+        })
+        .collect();
     let history: Vec<Value> = o
         .history
         .iter()
@@ -590,6 +615,7 @@ async fn render_overview(
                 trail => o.trail.iter().map(|t| context! { id => t.id, name => t.name.clone(), national => t.kind == OrgKind::Directorate }).collect::<Vec<_>>(),
                 n => numbers_ctx(&o.numbers), set => !o.history.is_empty(),
                 rows => rows, rows_total => numbers_ctx(&o.rows_total),
+                county_rows => county_rows, county_total => numbers_ctx(&o.county_total),
                 places => o.places.iter().map(|p| context! { name => p.name.clone(), location => p.location.clone(), places => p.places }).collect::<Vec<_>>(),
                 is_site => o.org.kind == OrgKind::HospitalSite,
                 places_total => o.places_total,
@@ -621,6 +647,17 @@ pub struct SplitQuery {
     vekt: Option<String>,
     #[serde(default)]
     vekter: Option<String>,
+    /// `kommuner`: the national level's split to the counties.
+    #[serde(default)]
+    side: Option<String>,
+}
+
+fn side_of(raw: &str) -> Side {
+    if raw == "kommuner" {
+        Side::Municipalities
+    } else {
+        Side::Hospitals
+    }
 }
 
 /// `GET /planlegging/fordel`: a proposed split of a level to the levels below, to adjust.
@@ -644,7 +681,18 @@ pub async fn split_form(
         ),
         _ => Weight::PreviousYear,
     };
-    render_split(&state, &v, cohort, q.org, weight, q.vekter.clone(), None).await
+    let side = side_of(q.side.as_deref().unwrap_or(""));
+    render_split(
+        &state,
+        &v,
+        cohort,
+        q.org,
+        side,
+        weight,
+        q.vekter.clone(),
+        None,
+    )
+    .await
 }
 
 async fn render_split(
@@ -652,6 +700,7 @@ async fn render_split(
     v: &Visitor,
     cohort: Date,
     org: i64,
+    side: Side,
     weight: Weight,
     weights: Option<String>,
     refused: Option<Refused>,
@@ -663,14 +712,18 @@ async fn render_split(
         .await
         .map_err(app_err(lang))?;
     // No weights at all (e.g. no numbers last year): show the numbers as they are.
-    let proposal = match uc::proposal(&state.app, &caller, cohort, org, &weight).await {
+    let proposal = match uc::proposal(&state.app, &caller, cohort, org, side, &weight).await {
         Ok(p) => Some(p),
         Err(e) if e.code() == "planning_no_weight" => None,
         Err(e) => return Err(AppError::app(e, lang)),
     };
     let typed = refused.as_ref().map(|r| &r.values);
-    let parts: Vec<Value> = o
-        .rows
+    let rows = if side == Side::Municipalities && o.org.kind == OrgKind::Directorate {
+        &o.county_rows
+    } else {
+        &o.rows
+    };
+    let parts: Vec<Value> = rows
         .iter()
         .enumerate()
         .map(|(i, r)| {
@@ -680,7 +733,7 @@ async fn render_split(
             let proposed = p.map(|p| p.proposed).unwrap_or(r.numbers.total);
             // What was typed for this part, if the split was refused.
             let j = typed.and_then(|f| {
-                (0..o.rows.len())
+                (0..rows.len())
                     .find(|j| field(f, &format!("parts[{j}].org")) == r.org_id.to_string())
             });
             let get = |k: &str, d: String| match (typed, j) {
@@ -709,6 +762,7 @@ async fn render_split(
                 n => numbers_ctx(&o.numbers), parts => parts,
                 weight => match weight { Weight::Typed(_) => "egne", Weight::PreviousYear => "forrige" },
                 weights => weights.unwrap_or_default(),
+                side => if side == Side::Municipalities { "kommuner" } else { "" },
                 no_weight => proposal.is_none(),
                 reason => typed.map(|f| field(f, "reason").to_string()).unwrap_or_default(),
                 refused => refused_ctx(&refused),
@@ -822,16 +876,19 @@ pub async fn distribute(
             from,
             parts,
             reason: field(&f, "reason").to_string(),
+            side: side_of(field(&f, "side")),
         },
     )
     .await;
     if let Err(e) = result {
+        let side = side_of(field(&f, "side"));
         let r = refusal(e, lang, "split", "p0-total", f)?;
         return render_split(
             &state,
             &v,
             cohort,
             from,
+            side,
             Weight::PreviousYear,
             None,
             Some(r),
@@ -991,6 +1048,7 @@ async fn export(
     let rows: Vec<Vec<String>> = o
         .rows
         .iter()
+        .chain(o.county_rows.iter())
         .map(|r| {
             vec![
                 r.name.clone(),

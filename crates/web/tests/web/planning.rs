@@ -240,6 +240,82 @@ both_backends!(
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(total(&app, autumn, midt).await.total, 111);
 
+        // The municipal side: the directorate splits the places to the counties, and the county
+        // governor of Trøndelag Trøndelag's to its municipalities.
+        let counties: Vec<i64> = orgs
+            .iter()
+            .filter(|o| o.kind == OrgKind::County)
+            .map(|o| o.id)
+            .collect();
+        let trondelag = orgs
+            .iter()
+            .find(|o| o.kind == OrgKind::County && o.code.as_deref() == Some("50"))
+            .unwrap()
+            .id;
+        let mut county_split = vec![
+            ("cohort".to_string(), "2027-09-01".to_string()),
+            ("from".into(), hdir.to_string()),
+            ("side".into(), "kommuner".into()),
+            ("reason".into(), "Kommuneplasser per fylke".into()),
+        ];
+        let others = i32::try_from(counties.len()).unwrap() - 1;
+        for (i, c) in counties.iter().enumerate() {
+            let n = if *c == trondelag { 593 - others } else { 1 };
+            county_split.push((format!("parts[{i}].org"), c.to_string()));
+            county_split.push((format!("parts[{i}].total"), n.to_string()));
+        }
+        let page = app
+            .get(
+                &format!("/planlegging/fordel?kull=2027-09-01&org={hdir}&side=kommuner"),
+                Some(&dir),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("Trøndelag"), "{}", page.body);
+        let r = post(&app, "/planlegging/fordel", &dir, &as_refs(&county_split)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(total(&app, autumn, trondelag).await.total, 593 - others);
+        let sfs = app.login("statsforvalter@demo.lis1.no").await;
+        let tr_total = (593 - others - 14).to_string();
+        let r = post(
+            &app,
+            "/planlegging/fordel",
+            &sfs,
+            &[
+                ("cohort", "2027-09-01"),
+                ("from", &trondelag.to_string()),
+                ("reason", "Fordeling til kommunene"),
+                ("parts[0].org", &code("5037").to_string()),
+                ("parts[0].total", "14"),
+                ("parts[1].org", &code("5038").to_string()),
+                ("parts[1].total", &tr_total),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(total(&app, autumn, code("5037")).await.total, 14);
+        let page = app
+            .get(
+                &format!("/planlegging?kull=2027-09-01&org={trondelag}"),
+                Some(&sfs),
+            )
+            .await;
+        assert!(page.body.contains("Levanger"), "{}", page.body);
+        // The governor of Trøndelag does not split another county's places.
+        let other = *counties.iter().find(|c| **c != trondelag).unwrap();
+        let r = post(
+            &app,
+            "/planlegging/fordel",
+            &sfs,
+            &[
+                ("cohort", "2027-09-01"),
+                ("from", &other.to_string()),
+                ("reason", "x"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
         // 3. Helse Midt-Norge splits its share to HNT and the others.
         let midt_split = [
             ("cohort", "2027-09-01"),
