@@ -695,6 +695,7 @@ pub async fn split_form(
     .await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn render_split(
     state: &AppState,
     v: &Visitor,
