@@ -25,6 +25,7 @@ export async function run(t) {
       const table = await page.locator('#plan-table').innerText();
       assert(table.includes('Helse Nord RHF') && table.includes('Helse Sør-Øst RHF'), `the table: ${table}`);
       assert(table.includes('Helse Nord ba om 6'), 'Nord\'s request is not shown as a remark');
+      assert(await page.locator('#counties-table').count() === 1, 'no municipal side (counties)');
       await axe(page);
       await noSidewaysScroll(page);
     });
