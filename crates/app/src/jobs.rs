@@ -36,3 +36,9 @@ pub async fn onboarding(app: &App) -> Result<()> {
 pub async fn bound(app: &App) -> Result<()> {
     crate::bound::remind_due(app).await.map(drop)
 }
+
+/// The capacity-call reminders (issue 12): to municipalities that have not answered, before the
+/// deadline and when it has passed.
+pub async fn planning(app: &App) -> Result<()> {
+    crate::planning::remind_due(app).await.map(drop)
+}

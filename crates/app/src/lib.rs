@@ -25,6 +25,7 @@ pub mod jobs;
 pub mod notify;
 pub mod offers;
 pub mod onboarding;
+pub mod planning;
 pub mod privacy;
 pub mod rest_positions;
 pub mod statistics;

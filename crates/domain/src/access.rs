@@ -628,6 +628,47 @@ pub enum Action<'a> {
         /// The municipality and its ancestors.
         municipality: &'a OrgPath,
     },
+    /// See the national plan (issue 12): counts only, no personal data — every employer role,
+    /// the coordinators and the county governors.
+    ViewPlanning,
+    /// Set the numbers of the levels below `from` (issue 12): with `from` `None` the national
+    /// total and the split to the RHFs and the counties (the directorate); an RHF splits its
+    /// share to its trusts; a trust to its hospital sites; the county governor a county's places
+    /// to its municipalities.
+    DistributePositions {
+        /// The level distributing and its ancestors; `None` for the national level.
+        from: Option<&'a OrgPath>,
+    },
+    /// Ask to lend or borrow positions, or accept a lending as the other trust (issue 12).
+    LendPositions {
+        /// The trust acting and its ancestors.
+        hf: &'a OrgPath,
+    },
+    /// Accept a lending across regions as an RHF (issue 12: both RHFs accept).
+    AcceptLendingAsRhf {
+        /// The RHF and its ancestors.
+        rhf: &'a OrgPath,
+    },
+    /// Send, close and reopen a capacity call to municipalities (seed 001): the coordinators of
+    /// the area's municipalities and the hospital's trust.
+    ManageCapacityCall {
+        /// The hospital site and its ancestors.
+        site: &'a OrgPath,
+        /// The municipalities called, each with its ancestors.
+        municipalities: &'a [OrgPath],
+    },
+    /// Answer a capacity call for a municipality (seed 001).
+    AnswerCapacityCall {
+        /// The municipality and its ancestors.
+        municipality: &'a OrgPath,
+    },
+    /// Approve or return a municipality's new places (seed 001: the county governor).
+    ReviewCapacityAnswer {
+        /// The municipality and its ancestors.
+        municipality: &'a OrgPath,
+    },
+    /// Order a municipality to take places, with the legal basis (the directorate).
+    OrderPlaces,
 }
 
 impl Action<'_> {
@@ -683,6 +724,14 @@ impl Action<'_> {
             Action::ManageAlisRequest { .. } => "manage_alis_request",
             Action::CoordinateAlisService { .. } => "coordinate_alis_service",
             Action::ViewAlisRequest { .. } => "view_alis_request",
+            Action::ViewPlanning => "view_planning",
+            Action::DistributePositions { .. } => "distribute_positions",
+            Action::LendPositions { .. } => "lend_positions",
+            Action::AcceptLendingAsRhf { .. } => "accept_lending_as_rhf",
+            Action::ManageCapacityCall { .. } => "manage_capacity_call",
+            Action::AnswerCapacityCall { .. } => "answer_capacity_call",
+            Action::ReviewCapacityAnswer { .. } => "review_capacity_answer",
+            Action::OrderPlaces => "order_places",
         }
     }
 }
@@ -736,6 +785,14 @@ impl Action<'_> {
             Action::ViewBoundCapacity { .. } => PlanningRead,
             Action::ManageAlisRequest { .. } | Action::CoordinateAlisService { .. } => CoursesWrite,
             Action::ViewAlisRequest { .. } => CoursesRead,
+            Action::ViewPlanning => PlanningRead,
+            Action::DistributePositions { .. }
+            | Action::LendPositions { .. }
+            | Action::AcceptLendingAsRhf { .. }
+            | Action::ManageCapacityCall { .. }
+            | Action::AnswerCapacityCall { .. }
+            | Action::ReviewCapacityAnswer { .. }
+            | Action::OrderPlaces => PlanningWrite,
         }
     }
 }
@@ -1071,6 +1128,43 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
             Municipality => who.reaches(g, municipality),
             _ => false,
         }),
+        Action::ViewPlanning => who.grant_where(|g| {
+            matches!(
+                g.role,
+                Directorate | Rhf | HfRecruiter | Municipality | Coordinator | CountyGovernor
+            )
+        }),
+        // Issue 12: each level distributes what it was given; the directorate the national total.
+        // The county governor distributes a county's places to its municipalities.
+        Action::DistributePositions { from } => who.grant_where(|g| match (g.role, from) {
+            (Directorate, None) => true,
+            (Rhf | HfRecruiter, Some(from)) => {
+                from.0.first() == Some(&g.org) && who.reaches(g, from)
+            }
+            (CountyGovernor, Some(from)) => who.reaches(g, from),
+            _ => false,
+        }),
+        Action::LendPositions { hf } => {
+            who.grant_where(|g| g.role == HfRecruiter && who.reaches(g, hf))
+        }
+        Action::AcceptLendingAsRhf { rhf } => {
+            who.grant_where(|g| g.role == Rhf && rhf.0.first() == Some(&g.org))
+        }
+        Action::ManageCapacityCall {
+            site,
+            municipalities,
+        } => who.grant_where(|g| match g.role {
+            Coordinator => municipalities.iter().any(|m| who.reaches(g, m)),
+            HfRecruiter => who.reaches(g, site),
+            _ => false,
+        }),
+        Action::AnswerCapacityCall { municipality } => {
+            who.grant_where(|g| g.role == Municipality && who.reaches(g, municipality))
+        }
+        Action::ReviewCapacityAnswer { municipality } => {
+            who.grant_where(|g| g.role == CountyGovernor && who.reaches(g, municipality))
+        }
+        Action::OrderPlaces => who.grant_where(|g| g.role == Directorate),
     };
     found.ok_or(denied)
 }
@@ -1129,6 +1223,94 @@ mod tests {
         token.scopes = Some(vec![Scope::OffersRead]);
         let d = authorize(&token, &action).unwrap_err();
         assert_eq!(d.missing_scope, Some(Scope::AdvertisementsRead));
+    }
+
+    #[test]
+    fn each_level_distributes_what_it_was_given_and_only_that() {
+        // HNT (10) under Helse Midt-Norge (1); St. Olavs (11) under it too; Helse Nord is 2.
+        let midt = OrgPath(vec![1]);
+        let hnt = OrgPath(vec![10, 1]);
+        let split = |from| Action::DistributePositions { from };
+        for (role, org, from, allowed) in [
+            (Role::Directorate, 99, None, true),
+            (Role::Rhf, 1, None, false),
+            (Role::Directorate, 99, Some(&midt), false),
+            (Role::Rhf, 1, Some(&midt), true),
+            (Role::Rhf, 2, Some(&midt), false),
+            // An RHF does not split a trust's share to its hospitals: the trust does.
+            (Role::Rhf, 1, Some(&hnt), false),
+            (Role::HfRecruiter, 10, Some(&hnt), true),
+            (Role::HfRecruiter, 11, Some(&hnt), false),
+            (Role::HfRecruiter, 10, Some(&midt), false),
+        ] {
+            let p = who(1, &[(role, org)]);
+            assert_eq!(
+                authorize(&p, &split(from)).is_ok(),
+                allowed,
+                "{role:?} in {org} from {from:?}"
+            );
+        }
+        // The county governor splits the counties it governs (60 governs county 50).
+        let mut governor = who(1, &[(Role::CountyGovernor, 60)]);
+        governor.covers = vec![(60, 50)];
+        let (trondelag, other) = (OrgPath(vec![50]), OrgPath(vec![51]));
+        assert!(authorize(&governor, &split(Some(&trondelag))).is_ok());
+        assert!(authorize(&governor, &split(Some(&other))).is_err());
+        assert!(authorize(&governor, &split(Some(&hnt))).is_err());
+        // Lending across regions: the RHFs accept for their own region only.
+        let p = who(1, &[(Role::Rhf, 1)]);
+        assert!(authorize(&p, &Action::AcceptLendingAsRhf { rhf: &midt }).is_ok());
+        assert!(
+            authorize(
+                &p,
+                &Action::AcceptLendingAsRhf {
+                    rhf: &OrgPath(vec![2])
+                }
+            )
+            .is_err()
+        );
+        let p = who(1, &[(Role::HfRecruiter, 10)]);
+        assert!(authorize(&p, &Action::LendPositions { hf: &hnt }).is_ok());
+        assert!(
+            authorize(
+                &p,
+                &Action::LendPositions {
+                    hf: &OrgPath(vec![11, 1])
+                }
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn capacity_calls_are_answered_by_the_municipality_and_reviewed_by_the_governor() {
+        // Levanger kommune (30) in Trøndelag (50); the site 20 under HNT (10).
+        let levanger = OrgPath(vec![30, 50]);
+        let site = OrgPath(vec![20, 10]);
+        let mut coordinator = who(1, &[(Role::Coordinator, 40)]);
+        coordinator.covers = vec![(40, 30)];
+        let mut governor = who(2, &[(Role::CountyGovernor, 60)]);
+        governor.covers = vec![(60, 50)];
+        let municipality = who(3, &[(Role::Municipality, 30)]);
+        let manage = Action::ManageCapacityCall {
+            site: &site,
+            municipalities: std::slice::from_ref(&levanger),
+        };
+        let answer = Action::AnswerCapacityCall {
+            municipality: &levanger,
+        };
+        let review = Action::ReviewCapacityAnswer {
+            municipality: &levanger,
+        };
+        assert!(authorize(&coordinator, &manage).is_ok());
+        assert!(authorize(&municipality, &manage).is_err());
+        assert!(authorize(&municipality, &answer).is_ok());
+        assert!(authorize(&coordinator, &answer).is_err());
+        assert!(authorize(&governor, &review).is_ok());
+        assert!(authorize(&municipality, &review).is_err());
+        assert!(authorize(&governor, &Action::OrderPlaces).is_err());
+        assert!(authorize(&who(4, &[(Role::Directorate, 99)]), &Action::OrderPlaces).is_ok());
+        assert!(authorize(&who(5, &[(Role::Applicant, 99)]), &Action::ViewPlanning).is_err());
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod obligations;
 pub mod offers;
 pub mod onboarding;
 pub mod org;
+pub mod planning;
 pub mod profiles;
 pub mod retention;
 pub mod rounds;

@@ -372,6 +372,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 lis1_store::demo::seed(&store, jiff::Timestamp::now()).await?;
                 lis1_web::demo_rounds(&store, jiff::Timestamp::now()).await?;
                 lis1_web::demo_history(&store).await?;
+                lis1_web::demo_planning(&store, jiff::Timestamp::now()).await?;
             }
             print_logins(&listen);
             if !no_serve {

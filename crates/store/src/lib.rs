@@ -30,6 +30,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod password;
 pub mod places;
+pub mod planning;
 pub mod rest_positions;
 pub mod retention;
 pub mod rounds;

@@ -341,6 +341,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::pages::alis::TEXTS,
     crate::pages::statistics::TEXTS,
     crate::pages::demo_clock::TEXTS,
+    crate::pages::planning::TEXTS,
 ];
 
 static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {

@@ -15,7 +15,9 @@ pub mod mailer;
 pub mod metrics;
 pub mod notify;
 pub mod pages;
+pub mod planning_demo;
 pub mod state;
+pub use planning_demo::{demo_planning, demo_trusts};
 pub mod templates;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
@@ -156,6 +158,47 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/plikter", get(pages::obligations::overview))
         .route("/plikter/oppfylt", post(pages::obligations::register))
+        .route("/planlegging", get(pages::planning::overview))
+        .route(
+            "/planlegging/fordel",
+            get(pages::planning::split_form).post(pages::planning::distribute),
+        )
+        .route(
+            "/planlegging/nasjonalt",
+            post(pages::planning::set_national),
+        )
+        .route("/planlegging/omgjor", post(pages::planning::convert))
+        .route("/planlegging/lan", post(pages::planning::lend))
+        .route(
+            "/planlegging/lan/{id}/svar",
+            post(pages::planning::answer_lending),
+        )
+        .route("/planlegging/eksport.csv", get(pages::planning::export_csv))
+        .route(
+            "/planlegging/eksport.xlsx",
+            get(pages::planning::export_xlsx),
+        )
+        .route(
+            "/planlegging/kapasitet",
+            get(pages::planning::calls).post(pages::planning::send_call),
+        )
+        .route("/planlegging/kapasitet/{id}", get(pages::planning::call))
+        .route(
+            "/planlegging/kapasitet/{id}/svar",
+            post(pages::planning::answer),
+        )
+        .route(
+            "/planlegging/kapasitet/{id}/vurdering/{answer}",
+            post(pages::planning::review),
+        )
+        .route(
+            "/planlegging/kapasitet/{id}/status",
+            post(pages::planning::call_state),
+        )
+        .route(
+            "/planlegging/kapasitet/{id}/palegg",
+            post(pages::planning::order),
+        )
         .route("/bundet", get(pages::bound::list))
         .route("/bundet/kapasitet", get(pages::bound::capacity))
         .route("/bundet/{id}", get(pages::bound::show))
@@ -1054,6 +1097,9 @@ pub fn spawn_housekeeping(state: AppState) {
             }
             if let Err(e) = lis1_app::jobs::bound(&state.app).await {
                 tracing::warn!(code = e.code(), "bound-position reminders failed");
+            }
+            if let Err(e) = lis1_app::jobs::planning(&state.app).await {
+                tracing::warn!(code = e.code(), "capacity-call reminders failed");
             }
             match pages::obligations::remind(&state).await {
                 Ok(n) if n > 0 => tracing::info!(reminders = n, "sent deadline reminders"),

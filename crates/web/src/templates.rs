@@ -159,6 +159,19 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "onboarding_requirements.html",
         include_str!("../templates/onboarding_requirements.html"),
     ),
+    ("planning.html", include_str!("../templates/planning.html")),
+    (
+        "planning_split.html",
+        include_str!("../templates/planning_split.html"),
+    ),
+    (
+        "planning_calls.html",
+        include_str!("../templates/planning_calls.html"),
+    ),
+    (
+        "planning_call.html",
+        include_str!("../templates/planning_call.html"),
+    ),
 ];
 
 fn lang_of(state: &State) -> Lang {

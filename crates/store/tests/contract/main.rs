@@ -7,6 +7,7 @@ mod alis;
 mod obligations;
 mod onboarding;
 mod outbox;
+mod planning;
 
 use jiff::civil::date;
 use jiff::{SignedDuration, Timestamp};

@@ -8,6 +8,7 @@
 pub mod bound;
 pub mod onboarding;
 pub mod statistics;
+pub mod planning;
 
 use axum::Json;
 use axum::body::Bytes;
@@ -54,7 +55,8 @@ use crate::state::AppState;
         (name = "tokens", description = "API tokens of an organisation (its administrator)"),
         (name = "onboarding", description = "Before each start: authorisation, forms and police certificate per course part"),
         (name = "bound", description = "Bound positions (LIS1 + LIS3/ALIS): the education plan and the forward capacity"),
-        (name = "statistics", description = "The round report, the trend across rounds and the follow-up evaluation; published figures suppress cells under 5 persons")
+        (name = "statistics", description = "The round report, the trend across rounds and the follow-up evaluation; published figures suppress cells under 5 persons"),
+        (name = "planning", description = "National planning: positions per cohort and level, lendings, and the municipalities' capacity calls")
     ),
     modifiers(&BearerAuth)
 )]
@@ -256,6 +258,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(onboarding::routes())
         .merge(bound::routes())
         .merge(statistics::routes())
+        .merge(planning::routes())
         .split_for_parts()
 }
 

@@ -297,7 +297,23 @@ pub async fn view(c: &AdContext, state: &AppState, lang: Lang) -> Value {
         .iter()
         .map(|q| lang.pick(q.text_nb.clone(), q.text_en.clone()))
         .collect();
+    // Issue 12: the trust's numbers for the cohort, and the version they come from.
+    let plan = state
+        .store
+        .allocation(c.round.start_date, c.ad.hf_id)
+        .await
+        .ok()
+        .flatten()
+        .map(|a| {
+            context! {
+                total => a.numbers.total, version => a.version,
+                by => a.decided_org_name.clone().unwrap_or_default(),
+                at => fmt_time(a.decided_at, lang),
+                cohort => c.round.start_date.to_string(), hf_id => c.ad.hf_id,
+            }
+        });
     context! {
+        plan => plan,
         id => c.ad.id, title => c.ad.title.clone(), description => c.ad.description.clone(),
         state => c.ad.state.clone(), coupling => coupling,
         hf => c.hf.name.clone(), site => c.site.name.clone(),
@@ -1353,6 +1369,10 @@ pub async fn publish(
         &Action::ManageAdvertisements { hf: &c.hf_path },
     )
     .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
+    // Issue 12: no more positions than the trust has for the cohort.
+    lis1_app::planning::check_publish(&state.app, &c.ad, c.round.start_date)
+        .await
+        .map_err(|e| AppError::app(e, lang))?;
     let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
     state
         .store

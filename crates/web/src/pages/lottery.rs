@@ -507,7 +507,17 @@ pub async fn overview(
                     .unwrap_or_else(|| key.to_string())
             };
             shown.extend(courses.iter().filter(|c| c.section == "13b").map(|c| c.id));
+            // Issue 12: before the commitment, a clear warning if the area lacks places.
+            let shortfall = if latest.is_none() {
+                lis1_app::planning::check_lottery_commit(&state.app, site.id, cohort)
+                    .await
+                    .err()
+                    .map(|e| e.message(lang))
+            } else {
+                None
+            };
             blocks.push(context! {
+                shortfall => shortfall,
                 doctors => courses.iter().filter(|c| c.section == "13b").map(|c| context! { id => c.id, name => c.applicant_name.clone() }).collect::<Vec<_>>(),
                 place_options => places.iter().map(|p| context! { key => p.key.clone(), label => place_label(&p.key) }).collect::<Vec<_>>(),
                 reservations => reservations.iter().map(|(course, key, reason)| context! {
@@ -714,6 +724,10 @@ pub async fn commit(
         _ => return Err(bad()),
     };
     check_date(&state, f.site, cohort, lang).await?;
+    // Issue 12: a §13b area needs a municipal place for every position before the draw.
+    lis1_app::planning::check_lottery_commit(&state.app, f.site, cohort)
+        .await
+        .map_err(|e| AppError::app(e, lang))?;
     let ranking_deadline = match f.ranking_deadline.trim() {
         "" => None,
         text => {

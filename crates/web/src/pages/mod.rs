@@ -18,6 +18,7 @@ pub mod obligations;
 pub mod offers;
 pub mod onboarding;
 pub mod orgs;
+pub mod planning;
 pub mod privacy;
 pub mod rest;
 pub mod round_status;
@@ -166,6 +167,16 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     "/statistikk/runder/{id}/last-ned",
     "/api/v1/statistics/rounds/{id}",
     "/api/v1/statistics/trend",
+    // National planning (issue 12): numbers per organisation and cohort, capacity calls and the
+    // municipalities' answers; the deciding organisation is shown, never the person.
+    "/planlegging",
+    "/planlegging/fordel",
+    "/planlegging/eksport.csv",
+    "/planlegging/eksport.xlsx",
+    "/planlegging/kapasitet",
+    "/planlegging/kapasitet/{id}",
+    "/api/v1/planning/cohorts/{cohort}",
+    "/api/v1/planning/capacity-calls",
     // An organisation's API tokens: names and scopes, no people.
     "/api-nokler",
     "/api/v1/organisations/{id}/tokens",
@@ -241,6 +252,10 @@ pub fn page(state: &AppState, v: &Visitor, extra: Value) -> Value {
             // the forward capacity for the planners.
             if authorize(p, &Action::ViewBoundCapacity { org: None }).is_ok() {
                 add("nav.bound", "/bundet");
+            }
+            // Issue 12: the national plan and the capacity calls.
+            if authorize(p, &Action::ViewPlanning).is_ok() {
+                add("nav.planning", "/planlegging");
             }
             if p.grants.iter().any(|g| {
                 use lis1_domain::access::Role::*;

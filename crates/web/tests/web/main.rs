@@ -15,6 +15,7 @@ mod matrix;
 mod obligations;
 mod offers_followup;
 mod onboarding;
+mod planning;
 mod privacy;
 mod rest;
 mod security;

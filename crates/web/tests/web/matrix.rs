@@ -93,6 +93,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/organisations/{id}/tokens", "-----------A-------"),
     ("POST /api/v1/organisations/{id}/tokens", "-----------A-------"),
     ("DELETE /api/v1/organisations/{id}/tokens/{token}", "-----------A-------"),
+    ("GET /api/v1/planning/capacity-calls", "AAAAAAAAA--------AA"),
+    ("GET /api/v1/planning/cohorts/{cohort}", "AAAAAAAAA--------AA"),
     ("GET /api/v1/rounds", "AAAAAAAAAAAAAAAAAAA"),
     ("POST /api/v1/rounds", "A------------------"),
     ("GET /api/v1/rounds/{id}", "AAAAAAAAAAAAAAAAAAA"),

@@ -1,0 +1,924 @@
+//! National planning (issue 12; seeds 000 §5, 001, 004 §4–§7): how many LIS1 positions each level
+//! holds per cohort, how a whole is split among the levels below, lending between hospital
+//! trusts, and the municipalities' capacity calls.
+//!
+//! The levels are the organisation tree: the directorate (the national total) → RHF → HF →
+//! hospital site. An allocation holds a total and, of it, the bound positions per kind (004);
+//! the ordinary positions are the rest. A level below never holds more than the level above
+//! gave it, in total and per bound kind.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Lang, Localized};
+
+/// The numbers one level holds for one cohort: a total, and how many of it are bound per kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Numbers {
+    /// All positions.
+    pub total: i32,
+    /// Of them, LIS1 + LIS3 psychiatry.
+    pub psychiatry: i32,
+    /// Of them, LIS1 + LIS3 child and adolescent psychiatry (BUP).
+    pub bup: i32,
+    /// Of them, LIS1 + ALIS general practice.
+    pub alis: i32,
+}
+
+impl Numbers {
+    /// Only a total, all ordinary.
+    pub fn ordinary(total: i32) -> Numbers {
+        Numbers {
+            total,
+            ..Numbers::default()
+        }
+    }
+
+    /// The bound positions of every kind.
+    pub fn bound(&self) -> i32 {
+        self.psychiatry + self.bup + self.alis
+    }
+
+    /// The ordinary positions: the total less the bound ones.
+    pub fn ordinary_count(&self) -> i32 {
+        self.total - self.bound()
+    }
+
+    /// Adds `other` field by field.
+    pub fn plus(self, other: Numbers) -> Numbers {
+        Numbers {
+            total: self.total + other.total,
+            psychiatry: self.psychiatry + other.psychiatry,
+            bup: self.bup + other.bup,
+            alis: self.alis + other.alis,
+        }
+    }
+
+    /// The sum of several.
+    pub fn sum<'a>(all: impl IntoIterator<Item = &'a Numbers>) -> Numbers {
+        all.into_iter().fold(Numbers::default(), |a, b| a.plus(*b))
+    }
+
+    /// Checks that no number is negative and the bound ones fit in the total.
+    pub fn validate(&self) -> Result<(), PlanningError> {
+        for n in [self.total, self.psychiatry, self.bup, self.alis] {
+            if n < 0 {
+                return Err(PlanningError::Negative { value: n });
+            }
+        }
+        if self.bound() > self.total {
+            return Err(PlanningError::BoundOverTotal {
+                bound: self.bound(),
+                total: self.total,
+            });
+        }
+        Ok(())
+    }
+
+    fn fields(&self) -> [(BoundField, i32); 4] {
+        [
+            (BoundField::Total, self.total),
+            (BoundField::Psychiatry, self.psychiatry),
+            (BoundField::Bup, self.bup),
+            (BoundField::Alis, self.alis),
+        ]
+    }
+}
+
+/// Which of the numbers a rule concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BoundField {
+    /// All positions.
+    Total,
+    /// LIS1 + LIS3 psychiatry.
+    Psychiatry,
+    /// LIS1 + LIS3 BUP.
+    Bup,
+    /// LIS1 + ALIS.
+    Alis,
+}
+
+impl BoundField {
+    /// For people.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            BoundField::Total => lang.pick("stillinger i alt", "positions in all"),
+            BoundField::Psychiatry => lang.pick("LIS1 + LIS3 psykiatri", "LIS1 + LIS3 psychiatry"),
+            BoundField::Bup => lang.pick("LIS1 + LIS3 BUP", "LIS1 + LIS3 BUP"),
+            BoundField::Alis => lang.pick("LIS1 + ALIS", "LIS1 + ALIS"),
+        }
+    }
+}
+
+/// Why a planning step is refused. Every message names the numbers.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanningError {
+    /// A number below zero.
+    #[error("negative number {value}")]
+    Negative {
+        /// The number given.
+        value: i32,
+    },
+    /// More bound positions than positions.
+    #[error("bound {bound} over total {total}")]
+    BoundOverTotal {
+        /// Bound positions.
+        bound: i32,
+        /// Total.
+        total: i32,
+    },
+    /// The levels below would hold more than this level has.
+    #[error("children {children} over parent {parent}")]
+    OverParent {
+        /// Which number.
+        field: BoundField,
+        /// What the level above gave.
+        parent: i32,
+        /// What the levels below would hold together.
+        children: i32,
+    },
+    /// A split whose parts do not add up to the whole.
+    #[error("split {parts} of {whole}")]
+    SplitMismatch {
+        /// The whole.
+        whole: i32,
+        /// The sum of the parts.
+        parts: i32,
+    },
+    /// The national total is set; only a logged decision of the directorate changes it.
+    #[error("national total fixed at {current}")]
+    NationalFixed {
+        /// The total as set.
+        current: i32,
+        /// The total asked for.
+        asked: i32,
+    },
+    /// A conversion between ordinary and bound must keep the total.
+    #[error("conversion changes total {before} to {after}")]
+    ConversionChangesTotal {
+        /// Before.
+        before: i32,
+        /// After.
+        after: i32,
+    },
+    /// Weights that are all zero cannot split anything.
+    #[error("no weight")]
+    NoWeight,
+    /// Lending would leave the lender with fewer positions than it has advertised or given on.
+    #[error("lending {asked} leaves {left} under {needed}")]
+    LendingTooMuch {
+        /// Positions asked for.
+        asked: i32,
+        /// What the lender would keep.
+        left: i32,
+        /// What it has already advertised or given to its sites.
+        needed: i32,
+    },
+    /// An advertisement would offer more positions than its trust has for the cohort.
+    #[error("advertised {advertised} over allocated {allocated}")]
+    AdvertisedOverAllocation {
+        /// Which number.
+        field: BoundField,
+        /// What the trust holds.
+        allocated: i32,
+        /// What it would advertise in all.
+        advertised: i32,
+    },
+    /// A §13b area without enough municipal places for the hospital's positions.
+    #[error("places {places} under positions {positions}")]
+    PlacesShort {
+        /// The hospital's positions.
+        positions: i32,
+        /// The municipal places.
+        places: i32,
+    },
+}
+
+impl Localized for PlanningError {
+    fn code(&self) -> &'static str {
+        match self {
+            PlanningError::Negative { .. } => "planning_negative",
+            PlanningError::BoundOverTotal { .. } => "planning_bound_over_total",
+            PlanningError::OverParent { .. } => "planning_over_parent",
+            PlanningError::SplitMismatch { .. } => "planning_split_mismatch",
+            PlanningError::NationalFixed { .. } => "planning_national_fixed",
+            PlanningError::ConversionChangesTotal { .. } => "planning_conversion_changes_total",
+            PlanningError::NoWeight => "planning_no_weight",
+            PlanningError::LendingTooMuch { .. } => "planning_lending_too_much",
+            PlanningError::AdvertisedOverAllocation { .. } => "planning_advertised_over_allocation",
+            PlanningError::PlacesShort { .. } => "planning_places_short",
+        }
+    }
+
+    fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (PlanningError::Negative { value }, Lang::Nb) => {
+                format!("Antallet kan ikke være negativt ({value}). Ingenting ble lagret.")
+            }
+            (PlanningError::Negative { value }, Lang::En) => {
+                format!("The number cannot be negative ({value}). Nothing was saved.")
+            }
+            (PlanningError::BoundOverTotal { bound, total }, Lang::Nb) => format!(
+                "{bound} bundne stillinger er flere enn {total} stillinger i alt. Ingenting ble lagret."
+            ),
+            (PlanningError::BoundOverTotal { bound, total }, Lang::En) => format!(
+                "{bound} bound positions are more than {total} positions in all. Nothing was saved."
+            ),
+            (
+                PlanningError::OverParent {
+                    field,
+                    parent,
+                    children,
+                },
+                Lang::Nb,
+            ) => format!(
+                "Nivået under ville fått {children} {}, men nivået over har bare gitt {parent}. Ingenting ble lagret.",
+                field.label(lang)
+            ),
+            (
+                PlanningError::OverParent {
+                    field,
+                    parent,
+                    children,
+                },
+                Lang::En,
+            ) => format!(
+                "The level below would hold {children} {}, but the level above gave only {parent}. Nothing was saved.",
+                field.label(lang)
+            ),
+            (PlanningError::SplitMismatch { whole, parts }, Lang::Nb) => format!(
+                "Fordelingen summerer til {parts}, men skal summere til {whole}. Ingenting ble lagret."
+            ),
+            (PlanningError::SplitMismatch { whole, parts }, Lang::En) => format!(
+                "The split adds up to {parts}, but must add up to {whole}. Nothing was saved."
+            ),
+            (PlanningError::NationalFixed { current, asked }, Lang::Nb) => format!(
+                "Det nasjonale tallet er fastsatt til {current}. Å endre det til {asked} krever et vedtak fra direktoratet med begrunnelse. Ingenting ble lagret."
+            ),
+            (PlanningError::NationalFixed { current, asked }, Lang::En) => format!(
+                "The national total is fixed at {current}. Changing it to {asked} needs a decision of the directorate with a reason. Nothing was saved."
+            ),
+            (PlanningError::ConversionChangesTotal { before, after }, Lang::Nb) => format!(
+                "En omgjøring mellom ordinære og bundne stillinger skal ikke endre totalen ({before} ble {after}). Ingenting ble lagret."
+            ),
+            (PlanningError::ConversionChangesTotal { before, after }, Lang::En) => format!(
+                "A conversion between ordinary and bound positions must not change the total ({before} became {after}). Nothing was saved."
+            ),
+            (PlanningError::NoWeight, Lang::Nb) => {
+                "Alle vektene er null, så det er ingenting å fordele etter.".into()
+            }
+            (PlanningError::NoWeight, Lang::En) => {
+                "Every weight is zero, so there is nothing to split by.".into()
+            }
+            (
+                PlanningError::LendingTooMuch {
+                    asked,
+                    left,
+                    needed,
+                },
+                Lang::Nb,
+            ) => format!(
+                "Å låne ut {asked} ville gi {left} stillinger igjen, men {needed} er allerede utlyst eller fordelt. Ingenting ble lagret."
+            ),
+            (
+                PlanningError::LendingTooMuch {
+                    asked,
+                    left,
+                    needed,
+                },
+                Lang::En,
+            ) => format!(
+                "Lending {asked} would leave {left} positions, but {needed} are already advertised or given on. Nothing was saved."
+            ),
+            (
+                PlanningError::AdvertisedOverAllocation {
+                    field,
+                    allocated,
+                    advertised,
+                },
+                Lang::Nb,
+            ) => format!(
+                "Helseforetaket har {allocated} {} for dette kullet, men utlysningene ville tilby {advertised}.",
+                field.label(lang)
+            ),
+            (
+                PlanningError::AdvertisedOverAllocation {
+                    field,
+                    allocated,
+                    advertised,
+                },
+                Lang::En,
+            ) => format!(
+                "The hospital trust has {allocated} {} for this cohort, but its advertisements would offer {advertised}.",
+                field.label(lang)
+            ),
+            (PlanningError::PlacesShort { positions, places }, Lang::Nb) => format!(
+                "Samarbeidsområdet har {places} kommuneplasser, men sykehuset har {positions} stillinger: det mangler {} plasser før trekningen kan forpliktes.",
+                positions - places
+            ),
+            (PlanningError::PlacesShort { positions, places }, Lang::En) => format!(
+                "The cooperation area has {places} municipal places, but the hospital has {positions} positions: {} places are missing before the lottery can be committed.",
+                positions - places
+            ),
+        }
+    }
+}
+
+/// Checks that `children` together hold no more than `parent`, in total and per bound kind.
+pub fn check_within(parent: &Numbers, children: &[Numbers]) -> Result<(), PlanningError> {
+    let sum = Numbers::sum(children);
+    for ((field, p), (_, c)) in parent.fields().into_iter().zip(sum.fields()) {
+        if c > p {
+            return Err(PlanningError::OverParent {
+                field,
+                parent: p,
+                children: c,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Checks that the parts of a split add up exactly to the whole.
+pub fn check_split(whole: i32, parts: &[i32]) -> Result<(), PlanningError> {
+    if let Some(&n) = parts.iter().find(|n| **n < 0) {
+        return Err(PlanningError::Negative { value: n });
+    }
+    let sum: i32 = parts.iter().sum();
+    if sum != whole {
+        return Err(PlanningError::SplitMismatch { whole, parts: sum });
+    }
+    Ok(())
+}
+
+/// Checks a new national total against the one set: once set, it changes only by a decision of
+/// the directorate (`decision` true, with its reason logged by the caller).
+pub fn check_national(
+    current: Option<i32>,
+    asked: i32,
+    decision: bool,
+) -> Result<(), PlanningError> {
+    match current {
+        Some(c) if c != asked && !decision => {
+            Err(PlanningError::NationalFixed { current: c, asked })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Checks a conversion between ordinary and bound positions: the total stays as it was.
+pub fn check_conversion(before: &Numbers, after: &Numbers) -> Result<(), PlanningError> {
+    after.validate()?;
+    if before.total != after.total {
+        return Err(PlanningError::ConversionChangesTotal {
+            before: before.total,
+            after: after.total,
+        });
+    }
+    Ok(())
+}
+
+/// Splits `whole` by `weights` with the largest-remainder (Hamilton) method: each part gets the
+/// whole number of its exact quota `whole × weight / Σweights`, and the positions left go one
+/// each to the parts with the largest remainders (ties: the larger weight, then the earlier
+/// part). The parts add up exactly to `whole`, and no part is more than one from its quota.
+pub fn apportion(whole: u32, weights: &[u64]) -> Result<Vec<u32>, PlanningError> {
+    let sum: u128 = weights.iter().map(|&w| u128::from(w)).sum();
+    if sum == 0 {
+        return Err(PlanningError::NoWeight);
+    }
+    let whole128 = u128::from(whole);
+    let mut parts: Vec<u32> = Vec::with_capacity(weights.len());
+    let mut remainders: Vec<(u128, u64, usize)> = Vec::with_capacity(weights.len());
+    for (i, &w) in weights.iter().enumerate() {
+        let exact = whole128 * u128::from(w);
+        // The floor of the quota is at most `whole`, so it fits.
+        parts.push(u32::try_from(exact / sum).unwrap_or(whole));
+        remainders.push((exact % sum, w, i));
+    }
+    let given: u32 = parts.iter().sum();
+    let left = whole.saturating_sub(given) as usize;
+    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    for &(_, _, i) in remainders.iter().take(left) {
+        parts[i] += 1;
+    }
+    Ok(parts)
+}
+
+/// Checks a lending: the lender keeps at least what it has advertised or given to its sites.
+pub fn check_lending(lender_total: i32, committed: i32, asked: i32) -> Result<(), PlanningError> {
+    if asked <= 0 {
+        return Err(PlanningError::Negative { value: asked });
+    }
+    let left = lender_total - asked;
+    if left < committed || left < 0 {
+        return Err(PlanningError::LendingTooMuch {
+            asked,
+            left,
+            needed: committed.max(0),
+        });
+    }
+    Ok(())
+}
+
+/// Checks an advertisement against its trust's allocation: in all, and per bound kind, the
+/// trust's advertisements for the cohort (this one included) offer no more than it holds.
+pub fn check_advertised(allocated: &Numbers, advertised: &Numbers) -> Result<(), PlanningError> {
+    for ((field, a), (_, d)) in allocated.fields().into_iter().zip(advertised.fields()) {
+        if d > a {
+            return Err(PlanningError::AdvertisedOverAllocation {
+                field,
+                allocated: a,
+                advertised: d,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Checks a §13b area before its lottery is committed: at least as many municipal places as the
+/// hospital's positions (000 §5: every doctor needs a municipal place).
+pub fn check_area_places(positions: i32, places: i32) -> Result<(), PlanningError> {
+    if places < positions {
+        return Err(PlanningError::PlacesShort { positions, places });
+    }
+    Ok(())
+}
+
+/// A lending of positions between hospital trusts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LendingState {
+    /// Asked for; waiting for the other side (and the RHFs when across regions).
+    Requested,
+    /// Everyone needed accepted; the numbers changed.
+    Accepted,
+    /// Someone declined.
+    Declined,
+}
+
+impl LendingState {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LendingState::Requested => "requested",
+            LendingState::Accepted => "accepted",
+            LendingState::Declined => "declined",
+        }
+    }
+
+    /// Parses [`Self::as_str`].
+    pub fn parse(s: &str) -> Option<LendingState> {
+        [
+            LendingState::Requested,
+            LendingState::Accepted,
+            LendingState::Declined,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// Who has to accept a lending, and who has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LendingApprovals {
+    /// The trust that did not ask has accepted.
+    pub counterpart: bool,
+    /// Across regions: the lender's RHF has accepted (`None` when not needed).
+    pub lender_rhf: Option<bool>,
+    /// Across regions: the borrower's RHF has accepted (`None` when not needed).
+    pub borrower_rhf: Option<bool>,
+}
+
+/// Who accepts a lending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LendingParty {
+    /// The trust that did not ask.
+    Counterpart,
+    /// The lender's RHF.
+    LenderRhf,
+    /// The borrower's RHF.
+    BorrowerRhf,
+}
+
+impl LendingApprovals {
+    /// The approvals a new lending needs: both RHFs when it crosses regions.
+    pub fn new(across_regions: bool) -> LendingApprovals {
+        LendingApprovals {
+            counterpart: false,
+            lender_rhf: across_regions.then_some(false),
+            borrower_rhf: across_regions.then_some(false),
+        }
+    }
+
+    /// Records one party's acceptance; `None` if that party has no say in this lending.
+    pub fn accept(self, party: LendingParty) -> Option<LendingApprovals> {
+        let mut a = self;
+        match party {
+            LendingParty::Counterpart => a.counterpart = true,
+            LendingParty::LenderRhf => a.lender_rhf = Some(a.lender_rhf.map(|_| true)?),
+            LendingParty::BorrowerRhf => a.borrower_rhf = Some(a.borrower_rhf.map(|_| true)?),
+        }
+        Some(a)
+    }
+
+    /// Whether everyone needed has accepted, so the numbers change now.
+    pub fn complete(&self) -> bool {
+        self.counterpart && self.lender_rhf.unwrap_or(true) && self.borrower_rhf.unwrap_or(true)
+    }
+}
+
+/// A capacity call's state (seed 001).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallState {
+    /// Sent; the municipalities answer until the deadline.
+    Open,
+    /// Closed by the coordinator; the answers stand.
+    Closed,
+}
+
+impl CallState {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallState::Open => "open",
+            CallState::Closed => "closed",
+        }
+    }
+
+    /// Parses [`Self::as_str`].
+    pub fn parse(s: &str) -> Option<CallState> {
+        match s {
+            "open" => Some(CallState::Open),
+            "closed" => Some(CallState::Closed),
+            _ => None,
+        }
+    }
+}
+
+/// Why a municipality may not answer a call now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    /// The deadline has passed; the coordinator can reopen the call.
+    #[error("deadline passed")]
+    DeadlinePassed {
+        /// The deadline.
+        deadline: jiff::civil::Date,
+    },
+    /// The call is closed.
+    #[error("closed")]
+    Closed,
+    /// The deadline is not a working day after today.
+    #[error("bad deadline")]
+    BadDeadline {
+        /// The deadline asked for.
+        deadline: jiff::civil::Date,
+    },
+    /// The answer is not waiting for the county governor.
+    #[error("not waiting")]
+    NotSubmitted,
+    /// Returning needs a reason.
+    #[error("reason needed")]
+    ReasonNeeded,
+}
+
+impl Localized for CallError {
+    fn code(&self) -> &'static str {
+        match self {
+            CallError::DeadlinePassed { .. } => "capacity_call_deadline_passed",
+            CallError::Closed => "capacity_call_closed",
+            CallError::BadDeadline { .. } => "capacity_call_bad_deadline",
+            CallError::NotSubmitted => "capacity_answer_not_submitted",
+            CallError::ReasonNeeded => "capacity_answer_reason_needed",
+        }
+    }
+
+    fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (CallError::DeadlinePassed { deadline }, Lang::Nb) => format!(
+                "Svarfristen gikk ut {}. Koordinatoren må åpne forespørselen igjen før du kan svare. Ingenting ble lagret.",
+                crate::calendar::format_date(*deadline, lang)
+            ),
+            (CallError::DeadlinePassed { deadline }, Lang::En) => format!(
+                "The reply deadline passed on {}. The coordinator must reopen the call before you can answer. Nothing was saved.",
+                crate::calendar::format_date(*deadline, lang)
+            ),
+            (CallError::Closed, Lang::Nb) => {
+                "Forespørselen er avsluttet. Ingenting ble lagret.".into()
+            }
+            (CallError::Closed, Lang::En) => "The call is closed. Nothing was saved.".into(),
+            (CallError::BadDeadline { deadline }, Lang::Nb) => format!(
+                "Svarfristen {} må være en virkedag etter i dag.",
+                crate::calendar::format_date(*deadline, lang)
+            ),
+            (CallError::BadDeadline { deadline }, Lang::En) => format!(
+                "The reply deadline {} must be a working day after today.",
+                crate::calendar::format_date(*deadline, lang)
+            ),
+            (CallError::NotSubmitted, Lang::Nb) => "Svaret venter ikke på statsforvalteren.".into(),
+            (CallError::NotSubmitted, Lang::En) => {
+                "The answer is not waiting for the county governor.".into()
+            }
+            (CallError::ReasonNeeded, Lang::Nb) => {
+                "Skriv en begrunnelse når svaret sendes tilbake.".into()
+            }
+            (CallError::ReasonNeeded, Lang::En) => {
+                "Write a reason when returning the answer.".into()
+            }
+        }
+    }
+}
+
+/// Checks a new call's reply deadline: a working day after `today` (seed 001's calls give the
+/// municipalities a few weeks; the calendar skips weekends and public holidays).
+pub fn check_deadline(
+    today: jiff::civil::Date,
+    deadline: jiff::civil::Date,
+) -> Result<(), CallError> {
+    if deadline <= today || !crate::calendar::is_working_day(deadline) {
+        return Err(CallError::BadDeadline { deadline });
+    }
+    Ok(())
+}
+
+/// Whether a municipality may answer now: the call is open and the deadline has not passed
+/// (the deadline day itself counts), or the coordinator reopened it.
+pub fn may_answer(
+    state: CallState,
+    deadline: jiff::civil::Date,
+    today: jiff::civil::Date,
+    reopened: bool,
+) -> Result<(), CallError> {
+    match state {
+        CallState::Closed => Err(CallError::Closed),
+        CallState::Open if today > deadline && !reopened => {
+            Err(CallError::DeadlinePassed { deadline })
+        }
+        CallState::Open => Ok(()),
+    }
+}
+
+/// Which reminder is due to a municipality that has not answered: in the last two working days
+/// before the deadline, and once the deadline has passed (the caller sends each once).
+pub fn reminder_due(deadline: jiff::civil::Date, today: jiff::civil::Date) -> Option<Reminder> {
+    if today < deadline && crate::calendar::working_days_between(today, deadline) <= 2 {
+        Some(Reminder::BeforeDeadline)
+    } else if today > deadline {
+        Some(Reminder::Passed)
+    } else {
+        None
+    }
+}
+
+/// Which reminder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reminder {
+    /// The deadline is the next working day.
+    BeforeDeadline,
+    /// The deadline has passed without an answer.
+    Passed,
+}
+
+/// A municipality's answer as the county governor sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerState {
+    /// Given; waiting for the county governor.
+    Submitted,
+    /// Approved: the places are the area's.
+    Approved,
+    /// Returned with a reason; the municipality answers again.
+    Returned,
+}
+
+impl AnswerState {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnswerState::Submitted => "submitted",
+            AnswerState::Approved => "approved",
+            AnswerState::Returned => "returned",
+        }
+    }
+
+    /// Parses [`Self::as_str`].
+    pub fn parse(s: &str) -> Option<AnswerState> {
+        [
+            AnswerState::Submitted,
+            AnswerState::Approved,
+            AnswerState::Returned,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
+    /// The county governor's decision: approve, or return with a reason.
+    pub fn review(self, approve: bool, reason: &str) -> Result<AnswerState, CallError> {
+        if self != AnswerState::Submitted {
+            return Err(CallError::NotSubmitted);
+        }
+        if approve {
+            Ok(AnswerState::Approved)
+        } else if reason.trim().is_empty() {
+            Err(CallError::ReasonNeeded)
+        } else {
+            Ok(AnswerState::Returned)
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use proptest::prelude::*;
+
+    #[test]
+    fn largest_remainder_gives_the_leftovers_to_the_largest_remainders() {
+        // 10 by 1:1:1 → 3.33 each; one left, the first by the tie rule.
+        assert_eq!(apportion(10, &[1, 1, 1]).unwrap(), vec![4, 3, 3]);
+        // 1,185 by 2026-like regional weights adds up exactly.
+        let parts = apportion(1185, &[130, 190, 230, 635]).unwrap();
+        assert_eq!(parts.iter().sum::<u32>(), 1185);
+        assert_eq!(apportion(5, &[0, 0]), Err(PlanningError::NoWeight));
+        assert_eq!(apportion(0, &[3, 4]).unwrap(), vec![0, 0]);
+    }
+
+    #[test]
+    fn children_never_hold_more_than_the_parent() {
+        let parent = Numbers {
+            total: 10,
+            psychiatry: 2,
+            ..Numbers::default()
+        };
+        assert!(check_within(&parent, &[Numbers::ordinary(6), Numbers::ordinary(4)]).is_ok());
+        let e = check_within(&parent, &[Numbers::ordinary(6), Numbers::ordinary(5)]).unwrap_err();
+        assert_eq!(
+            e,
+            PlanningError::OverParent {
+                field: BoundField::Total,
+                parent: 10,
+                children: 11
+            }
+        );
+        assert!(e.message(Lang::Nb).contains("11"));
+        let bound = Numbers {
+            total: 3,
+            psychiatry: 3,
+            ..Numbers::default()
+        };
+        assert!(matches!(
+            check_within(&parent, &[bound]),
+            Err(PlanningError::OverParent {
+                field: BoundField::Psychiatry,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn the_national_total_is_fixed_once_set() {
+        assert!(check_national(None, 1185, false).is_ok());
+        assert!(check_national(Some(1185), 1185, false).is_ok());
+        assert_eq!(
+            check_national(Some(1185), 1190, false),
+            Err(PlanningError::NationalFixed {
+                current: 1185,
+                asked: 1190
+            })
+        );
+        assert!(check_national(Some(1185), 1190, true).is_ok());
+    }
+
+    #[test]
+    fn conversion_keeps_the_total() {
+        let before = Numbers::ordinary(593);
+        let after = Numbers {
+            total: 593,
+            psychiatry: 4,
+            ..Numbers::default()
+        };
+        assert!(check_conversion(&before, &after).is_ok());
+        assert_eq!(after.ordinary_count(), 589);
+        let wrong = Numbers {
+            total: 597,
+            ..after
+        };
+        assert!(check_conversion(&before, &wrong).is_err());
+        let over = Numbers {
+            total: 3,
+            psychiatry: 4,
+            ..Numbers::default()
+        };
+        assert!(over.validate().is_err());
+    }
+
+    #[test]
+    fn split_lending_advertising_and_places() {
+        assert!(check_split(10, &[5, 5]).is_ok());
+        assert_eq!(
+            check_split(10, &[5, 4]),
+            Err(PlanningError::SplitMismatch {
+                whole: 10,
+                parts: 9
+            })
+        );
+        assert!(check_split(0, &[1, -1]).is_err());
+        assert!(check_lending(26, 20, 1).is_ok());
+        assert_eq!(
+            check_lending(26, 26, 1),
+            Err(PlanningError::LendingTooMuch {
+                asked: 1,
+                left: 25,
+                needed: 26
+            })
+        );
+        assert!(check_advertised(&Numbers::ordinary(12), &Numbers::ordinary(12)).is_ok());
+        assert!(check_advertised(&Numbers::ordinary(12), &Numbers::ordinary(13)).is_err());
+        let e = check_area_places(12, 10).unwrap_err();
+        assert!(e.message(Lang::Nb).contains("mangler 2 plasser"));
+    }
+
+    #[test]
+    fn lending_across_regions_needs_both_rhfs() {
+        let a = LendingApprovals::new(true);
+        let a = a.accept(LendingParty::Counterpart).unwrap();
+        assert!(!a.complete());
+        let a = a.accept(LendingParty::LenderRhf).unwrap();
+        assert!(!a.complete());
+        let a = a.accept(LendingParty::BorrowerRhf).unwrap();
+        assert!(a.complete());
+        let within = LendingApprovals::new(false);
+        assert!(within.accept(LendingParty::LenderRhf).is_none());
+        assert!(within.accept(LendingParty::Counterpart).unwrap().complete());
+    }
+
+    #[test]
+    fn answers_follow_the_deadline_and_the_governor() {
+        let deadline = date(2027, 10, 15);
+        assert!(may_answer(CallState::Open, deadline, date(2027, 10, 15), false).is_ok());
+        assert_eq!(
+            may_answer(CallState::Open, deadline, date(2027, 10, 16), false),
+            Err(CallError::DeadlinePassed { deadline })
+        );
+        assert!(may_answer(CallState::Open, deadline, date(2027, 10, 16), true).is_ok());
+        assert!(may_answer(CallState::Closed, deadline, date(2027, 10, 1), false).is_err());
+        // 2027-10-16 is a Saturday.
+        assert!(check_deadline(date(2027, 10, 1), date(2027, 10, 16)).is_err());
+        assert!(check_deadline(date(2027, 10, 1), deadline).is_ok());
+        assert_eq!(
+            AnswerState::Submitted.review(false, " "),
+            Err(CallError::ReasonNeeded)
+        );
+        assert_eq!(
+            AnswerState::Submitted.review(true, ""),
+            Ok(AnswerState::Approved)
+        );
+        assert!(AnswerState::Approved.review(true, "").is_err());
+        // Thursday 14 October: the deadline is the next working day.
+        assert_eq!(
+            reminder_due(deadline, date(2027, 10, 14)),
+            Some(Reminder::BeforeDeadline)
+        );
+        assert_eq!(
+            reminder_due(deadline, date(2027, 10, 18)),
+            Some(Reminder::Passed)
+        );
+        assert_eq!(reminder_due(deadline, date(2027, 10, 4)), None);
+    }
+
+    proptest! {
+        #[test]
+        fn apportioned_parts_sum_to_the_whole_and_stay_within_one_of_the_quota(
+            whole in 0u32..5000,
+            weights in proptest::collection::vec(0u64..10_000, 1..12),
+        ) {
+            prop_assume!(weights.iter().any(|&w| w > 0));
+            let parts = apportion(whole, &weights).unwrap();
+            prop_assert_eq!(parts.len(), weights.len());
+            prop_assert_eq!(parts.iter().map(|&p| u64::from(p)).sum::<u64>(), u64::from(whole));
+            let sum: u64 = weights.iter().sum();
+            for (p, w) in parts.iter().zip(&weights) {
+                // |part − quota| < 1  ⇔  |part·Σw − whole·w| < Σw.
+                let scaled = i128::from(*p) * i128::from(sum);
+                let exact = i128::from(whole) * i128::from(*w);
+                prop_assert!((scaled - exact).abs() < i128::from(sum));
+            }
+        }
+
+        #[test]
+        fn a_split_that_adds_up_is_within_its_parent(
+            whole in 0i32..2000,
+            weights in proptest::collection::vec(1u64..500, 1..8),
+        ) {
+            let parts = apportion(whole as u32, &weights).unwrap();
+            let parts: Vec<i32> = parts.into_iter().map(|p| p as i32).collect();
+            prop_assert!(check_split(whole, &parts).is_ok());
+            let children: Vec<Numbers> = parts.iter().map(|&p| Numbers::ordinary(p)).collect();
+            prop_assert!(check_within(&Numbers::ordinary(whole), &children).is_ok());
+        }
+    }
+}

@@ -1,0 +1,1481 @@
+//! National planning (issue 12) at `/planlegging`: how many LIS1 positions each level holds per
+//! cohort, with drill-down national → RHF → HF → hospital site → the site's municipal places,
+//! a chart with its data table, the forms of whoever may change a level, lending between trusts,
+//! and the capacity calls to municipalities.
+//!
+//! - `/planlegging?kull=…&org=…`: one level, its history and the levels below; the directorate
+//!   sets the national numbers here, a level splits to the levels below.
+//! - `/planlegging/fordel?kull=…&org=…&vekt=…`: a proposed split (largest remainder) to adjust
+//!   and save.
+//! - `/planlegging/eksport.csv|xlsx?kull=…&org=…`: the table as a file.
+//! - `/planlegging/kapasitet`, `/planlegging/kapasitet/{id}`: capacity calls and their answers.
+//!
+//! The workflows are `lis1_app::planning`; these handlers parse, call and render. A refused
+//! form gives the rule's message with the numbers, and nothing is saved. No personal data is
+//! shown: the deciding organisation, never the person.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use jiff::civil::Date;
+use lis1_app::planning::{self as uc, Overview, Part, Side, Weight};
+use lis1_domain::Lang;
+use lis1_domain::access::{Action, authorize};
+use lis1_domain::org::OrgKind;
+use lis1_domain::planning::{AnswerState, CallState, LendingState, Numbers};
+use minijinja::{Value, context};
+use serde::Deserialize;
+
+use crate::auth::Visitor;
+use crate::error::AppError;
+use crate::pages::{fmt_date, page};
+use crate::state::AppState;
+
+/// This module's interface texts.
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("nav.planning", "Planlegging", "Planning"),
+    (
+        "planning.title",
+        "Nasjonal planlegging",
+        "National planning",
+    ),
+    (
+        "planning.intro",
+        "Helsedirektoratet fastsetter hvor mange LIS1-stillinger det er hvert år og fordeler dem til de fire regionale helseforetakene; hvert RHF fordeler videre til sine helseforetak, og helseforetaket til sine sykehus. Kommunene melder hvor mange plasser de tar, og statsforvalteren godkjenner nye plasser. Hver endring er en ny versjon med hvem, når og hvorfor.",
+        "The Directorate of Health sets how many LIS1 positions there are each year and distributes them to the four regional health authorities; each RHF distributes on to its hospital trusts, and the trust to its hospitals. The municipalities report how many places they take, and the county governor approves new places. Every change is a new version with who, when and why.",
+    ),
+    (
+        "planning.cohort",
+        "Kull (sykehusstart)",
+        "Cohort (hospital start)",
+    ),
+    ("planning.show", "Vis", "Show"),
+    ("planning.level", "Nivå", "Level"),
+    ("planning.national", "Nasjonalt", "National"),
+    ("planning.total", "I alt", "Total"),
+    ("planning.ordinary", "Ordinære", "Ordinary"),
+    (
+        "planning.psychiatry",
+        "LIS1 + LIS3 psykiatri",
+        "LIS1 + LIS3 psychiatry",
+    ),
+    ("planning.bup", "LIS1 + LIS3 BUP", "LIS1 + LIS3 BUP"),
+    ("planning.alis", "LIS1 + ALIS", "LIS1 + ALIS"),
+    ("planning.advertised", "Utlyst", "Advertised"),
+    ("planning.unadvertised", "Ikke utlyst", "Not advertised"),
+    ("planning.version", "Versjon", "Version"),
+    ("planning.hired", "Ansatt", "Hired"),
+    (
+        "planning.counties",
+        "Kommunesiden: plasser per fylke",
+        "The municipal side: places per county",
+    ),
+    (
+        "planning.counties_hint",
+        "Direktoratet fordeler kommuneplassene til fylkene; statsforvalteren fordeler fylkets plasser til kommunene.",
+        "The directorate distributes the municipal places to the counties; the county governor distributes the county's places to its municipalities.",
+    ),
+    (
+        "planning.split_counties",
+        "Fordel til fylkene",
+        "Distribute to the counties",
+    ),
+    (
+        "planning.hf_numbers",
+        "Helseforetakets stillinger i kullet",
+        "The trust's positions in the cohort",
+    ),
+    ("planning.unfilled", "Ubesatt", "Unfilled"),
+    ("planning.not_set", "Ikke fastsatt", "Not set"),
+    ("planning.below", "Fordelt videre", "Distributed further"),
+    (
+        "planning.sum_below",
+        "Sum nivået under",
+        "Sum of the level below",
+    ),
+    ("planning.history", "Historikk", "History"),
+    ("planning.decided_at", "Når", "When"),
+    ("planning.decided_by", "Besluttet av", "Decided by"),
+    ("planning.reason", "Begrunnelse", "Reason"),
+    ("planning.remark", "Merknad", "Remark"),
+    ("planning.decision", "Vedtak", "Decision"),
+    (
+        "planning.chart_title",
+        "Stillinger per enhet",
+        "Positions per unit",
+    ),
+    (
+        "planning.chart_data",
+        "Tallene i figuren",
+        "The figures in the chart",
+    ),
+    (
+        "planning.places",
+        "Kommuneplasser i samarbeidsområdet",
+        "Municipal places in the cooperation area",
+    ),
+    ("planning.municipality", "Kommune", "Municipality"),
+    ("planning.location", "Sted", "Location"),
+    ("planning.places_n", "Plasser", "Places"),
+    (
+        "planning.places_short",
+        "Det mangler kommuneplasser",
+        "Municipal places are missing",
+    ),
+    ("planning.export_csv", "Last ned CSV", "Download CSV"),
+    ("planning.export_xlsx", "Last ned Excel", "Download Excel"),
+    (
+        "planning.set_national",
+        "Fastsett nasjonalt tall",
+        "Set the national numbers",
+    ),
+    (
+        "planning.decision_hint",
+        "Det nasjonale tallet er fast når det er satt. Kryss av her bare når direktoratet har vedtatt en endring, og skriv vedtaket i begrunnelsen.",
+        "The national total is fixed once set. Tick this only when the directorate has decided a change, and write the decision in the reason.",
+    ),
+    ("planning.save", "Lagre", "Save"),
+    (
+        "planning.split",
+        "Fordel til nivået under",
+        "Distribute to the level below",
+    ),
+    (
+        "planning.weight",
+        "Foreslå fordeling etter",
+        "Propose a split by",
+    ),
+    (
+        "planning.weight_previous",
+        "Fjorårets tall",
+        "Last year's numbers",
+    ),
+    ("planning.weight_typed", "Egne vekter", "Weights typed in"),
+    (
+        "planning.weights",
+        "Vekter (én per enhet, skilt med komma)",
+        "Weights (one per unit, separated by commas)",
+    ),
+    ("planning.propose", "Foreslå", "Propose"),
+    (
+        "planning.split_hint",
+        "Forslaget er regnet med største-brøk-metoden, så delene summerer nøyaktig til helheten. Juster og lagre; summen av stillinger i alt må bli lik nivåets tall.",
+        "The proposal uses the largest-remainder method, so the parts add up exactly to the whole. Adjust and save; the positions in all must add up to the level's number.",
+    ),
+    ("planning.weight_col", "Vekt", "Weight"),
+    ("planning.now", "Nå", "Now"),
+    (
+        "planning.convert",
+        "Omgjør ordinære og bundne stillinger",
+        "Convert ordinary and bound positions",
+    ),
+    (
+        "planning.convert_hint",
+        "Totalen står fast; bare fordelingen mellom ordinære og bundne stillinger endres.",
+        "The total stays fixed; only the split between ordinary and bound positions changes.",
+    ),
+    (
+        "planning.lendings",
+        "Utlån mellom helseforetak",
+        "Lending between hospital trusts",
+    ),
+    ("planning.lender", "Utlåner", "Lender"),
+    ("planning.borrower", "Låntaker", "Borrower"),
+    ("planning.positions", "Stillinger", "Positions"),
+    (
+        "planning.until",
+        "Til og med (tomt: permanent)",
+        "Until (empty: permanent)",
+    ),
+    ("planning.permanent", "Permanent", "Permanent"),
+    ("planning.state", "Status", "Status"),
+    ("planning.lend", "Be om utlån", "Request a lending"),
+    ("planning.accept", "Godta", "Accept"),
+    ("planning.decline", "Avslå", "Decline"),
+    (
+        "planning.lending_requested",
+        "Venter på svar",
+        "Awaiting answer",
+    ),
+    ("planning.lending_accepted", "Godtatt", "Accepted"),
+    ("planning.lending_declined", "Avslått", "Declined"),
+    (
+        "planning.calls",
+        "Kapasitetsforespørsler til kommunene",
+        "Capacity calls to the municipalities",
+    ),
+    (
+        "planning.calls_intro",
+        "Koordinatoren spør kommunene i et samarbeidsområde hvor mange LIS1 de tar i kullet. Kommunene svarer med antall, sted og begrunnelse før fristen; statsforvalteren godkjenner eller sender tilbake nye plasser. Godkjente plasser blir samarbeidsområdets plasser, som utlysningene og trekningen bruker.",
+        "The coordinator asks the municipalities of a cooperation area how many LIS1 they take in the cohort. The municipalities answer with a number, location and justification before the deadline; the county governor approves or returns new places. Approved places become the cooperation area's places, which advertisements and the lottery use.",
+    ),
+    ("planning.site", "Sykehus", "Hospital"),
+    ("planning.deadline", "Svarfrist", "Reply deadline"),
+    (
+        "planning.message",
+        "Tekst til kommunene",
+        "Text to the municipalities",
+    ),
+    ("planning.send_call", "Send forespørsel", "Send call"),
+    ("planning.call_open", "Åpen", "Open"),
+    ("planning.call_closed", "Avsluttet", "Closed"),
+    ("planning.call", "Kapasitetsforespørsel", "Capacity call"),
+    ("planning.asked", "Kommuner spurt", "Municipalities asked"),
+    ("planning.answered", "Svart", "Answered"),
+    ("planning.not_answered", "Ikke svart", "Not answered"),
+    ("planning.answers", "Svar", "Answers"),
+    ("planning.justification", "Begrunnelse", "Justification"),
+    (
+        "planning.answer",
+        "Svar på forespørselen",
+        "Answer the call",
+    ),
+    ("planning.approve", "Godkjenn", "Approve"),
+    ("planning.return", "Send tilbake", "Return"),
+    (
+        "planning.return_reason",
+        "Begrunnelse for å sende tilbake",
+        "Reason for returning",
+    ),
+    (
+        "planning.answer_submitted",
+        "Venter på statsforvalteren",
+        "Awaiting the county governor",
+    ),
+    ("planning.answer_approved", "Godkjent", "Approved"),
+    ("planning.answer_returned", "Sendt tilbake", "Returned"),
+    (
+        "planning.answered_total",
+        "Plasser meldt",
+        "Places reported",
+    ),
+    (
+        "planning.approved_total",
+        "Plasser godkjent",
+        "Places approved",
+    ),
+    (
+        "planning.site_positions",
+        "Sykehusets stillinger",
+        "The hospital's positions",
+    ),
+    ("planning.reopen", "Åpne igjen", "Reopen"),
+    ("planning.close", "Avslutt", "Close"),
+    (
+        "planning.past_deadline",
+        "Svarfristen er passert.",
+        "The reply deadline has passed.",
+    ),
+    (
+        "planning.order",
+        "Pålegg kommunen plasser",
+        "Order the municipality to take places",
+    ),
+    ("planning.legal_basis", "Hjemmel", "Legal basis"),
+    (
+        "planning.no_calls",
+        "Ingen forespørsler ennå.",
+        "No calls yet.",
+    ),
+    ("planning.saved", "Lagret.", "Saved."),
+    (
+        "planning.refused",
+        "Det ble ikke lagret",
+        "It was not saved",
+    ),
+];
+
+fn t(lang: Lang, key: &str) -> String {
+    crate::i18n::t(lang, key)
+}
+
+fn app_err(lang: Lang) -> impl Fn(lis1_app::Error) -> AppError {
+    move |e| AppError::app(e, lang)
+}
+
+fn bad(lang: Lang, field: &str) -> AppError {
+    AppError::app(
+        lis1_app::Error::field_text(
+            field.to_string(),
+            "invalid_input",
+            format!("Ugyldig verdi i feltet «{field}». Ingenting ble lagret."),
+            format!("Invalid value in the field «{field}». Nothing was saved."),
+        ),
+        lang,
+    )
+}
+
+fn parse_date(s: &str, lang: Lang, field: &str) -> Result<Date, AppError> {
+    s.trim().parse().map_err(|_| bad(lang, field))
+}
+
+fn parse_num(s: &str, lang: Lang, field: &str) -> Result<i32, AppError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(0);
+    }
+    s.parse().map_err(|_| bad(lang, field))
+}
+
+/// The cohort to show: the one asked for, else the newest with numbers, else 1 September next
+/// year.
+async fn pick_cohort(state: &AppState, asked: Option<&str>, lang: Lang) -> Result<Date, AppError> {
+    if let Some(a) = asked.filter(|a| !a.trim().is_empty()) {
+        return parse_date(a, lang, "kull");
+    }
+    let cohorts = state
+        .store
+        .plan_cohorts()
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    Ok(cohorts.first().copied().unwrap_or_else(|| {
+        let y = lis1_domain::calendar::to_oslo(state.now()).year();
+        jiff::civil::date(y + 1, 9, 1)
+    }))
+}
+
+fn numbers_ctx(n: &Numbers) -> Value {
+    context! {
+        total => n.total, ordinary => n.ordinary_count(), psychiatry => n.psychiatry,
+        bup => n.bup, alis => n.alis,
+    }
+}
+
+/// A refused form, shown again on its page with the message at the top and what was typed.
+struct Refused {
+    /// Which form (`national`, `convert`, `lend`, `split`, `answer-<id>`, `review-<id>`, …).
+    form: String,
+    /// The element the message links to.
+    field: String,
+    /// The rule's message, with the numbers.
+    message: String,
+    /// What was typed.
+    values: Fields,
+}
+
+/// A use case's refusal as a [`Refused`] form (rules and clashes); anything else is an error page.
+fn refusal(
+    e: lis1_app::Error,
+    lang: Lang,
+    form: &str,
+    default_field: &str,
+    values: Fields,
+) -> Result<Refused, AppError> {
+    if !matches!(e.kind, lis1_app::Kind::Invalid | lis1_app::Kind::Conflict) {
+        return Err(AppError::app(e, lang));
+    }
+    let (field, message) = e
+        .field_messages(lang)
+        .into_iter()
+        .next()
+        .map(|(f, m)| (f.replace("_id", ""), m))
+        .unwrap_or_else(|| (default_field.to_string(), e.message(lang)));
+    let field = if field.starts_with(form) || field == default_field {
+        field
+    } else {
+        format!("{form}-{field}")
+    };
+    Ok(Refused {
+        form: form.to_string(),
+        field,
+        message,
+        values,
+    })
+}
+
+fn refused_ctx(r: &Option<Refused>) -> Value {
+    match r {
+        Some(r) => {
+            context! { form => r.form.clone(), field => r.field.clone(), message => r.message.clone() }
+        }
+        None => Value::from(()),
+    }
+}
+
+/// The values of `form`'s fields: what was typed if it was refused, else the defaults.
+fn form_values(r: &Option<Refused>, form: &str, defaults: &[(&str, String)]) -> Value {
+    let typed = r.as_ref().filter(|r| r.form == form);
+    let map: std::collections::BTreeMap<String, String> = defaults
+        .iter()
+        .map(|(k, d)| {
+            let v = typed
+                .map(|r| field(&r.values, k).to_string())
+                .unwrap_or_else(|| d.clone());
+            ((*k).to_string(), v)
+        })
+        .collect();
+    Value::from_serialize(&map)
+}
+
+const CHART_W: i64 = 640;
+const BAR_H: i64 = 22;
+const LABEL_W: i64 = 230;
+
+/// A horizontal bar chart of the levels below: positions and advertised, as SVG coordinates.
+fn chart(o: &Overview) -> Value {
+    let max = o
+        .rows
+        .iter()
+        .map(|r| r.numbers.total.max(r.advertised))
+        .max()
+        .unwrap_or(0)
+        .max(1) as i64;
+    let plot = CHART_W - LABEL_W - 50;
+    let bars: Vec<Value> = o
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let y = 10 + i as i64 * (2 * BAR_H + 8);
+            context! {
+                name => r.name.clone(), y => y, label_y => y + BAR_H - 6,
+                w => (r.numbers.total as i64) * plot / max, n => r.numbers.total,
+                ad_y => y + BAR_H, ad_w => (r.advertised as i64) * plot / max, ad => r.advertised,
+                x => LABEL_W, text_x => LABEL_W - 6,
+            }
+        })
+        .collect();
+    let h = 20 + o.rows.len() as i64 * (2 * BAR_H + 8) + 20;
+    context! { w => CHART_W, h => h, bars => bars, legend_y => h - 8, x => LABEL_W }
+}
+
+/// Query of the overview.
+#[derive(Debug, Deserialize)]
+pub struct OverviewQuery {
+    #[serde(default)]
+    kull: Option<String>,
+    #[serde(default)]
+    org: Option<i64>,
+    #[serde(default)]
+    lagret: Option<String>,
+}
+
+/// `GET /planlegging`: one level of the plan for a cohort, with drill-down.
+pub async fn overview(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<OverviewQuery>,
+) -> Result<Response, AppError> {
+    let cohort = pick_cohort(&state, q.kull.as_deref(), v.lang).await?;
+    render_overview(&state, &v, cohort, q.org, q.lagret.is_some(), None).await
+}
+
+async fn render_overview(
+    state: &AppState,
+    v: &Visitor,
+    cohort: Date,
+    org: Option<i64>,
+    saved: bool,
+    refused: Option<Refused>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let caller = s.caller();
+    let o = uc::overview(&state.app, &caller, cohort, org)
+        .await
+        .map_err(app_err(lang))?;
+    let p = &s.principal;
+    let nat = o.org.kind == OrgKind::Directorate;
+    let org_path = if nat {
+        None
+    } else {
+        Some(
+            state
+                .store
+                .org_path(o.org.id)
+                .await
+                .map_err(|e| AppError::store(e, lang))?,
+        )
+    };
+    let may_split = !o.rows.is_empty()
+        && authorize(
+            p,
+            &Action::DistributePositions {
+                from: org_path.as_ref(),
+            },
+        )
+        .is_ok();
+    let may_national = nat && authorize(p, &Action::DistributePositions { from: None }).is_ok();
+    // A level's split between ordinary and bound is changed by the level above (nationally, the
+    // directorate).
+    let may_convert = !o.history.is_empty()
+        && match o.trail.last().filter(|_| !nat) {
+            None => may_national,
+            Some(parent) if parent.kind == OrgKind::Directorate => {
+                authorize(p, &Action::DistributePositions { from: None }).is_ok()
+            }
+            Some(parent) => {
+                let path = state
+                    .store
+                    .org_path(parent.id)
+                    .await
+                    .map_err(|e| AppError::store(e, lang))?;
+                authorize(p, &Action::DistributePositions { from: Some(&path) }).is_ok()
+            }
+        };
+    // Lending: a trust's recruiter, from the trust's page.
+    let may_lend = o.org.kind == OrgKind::Hf
+        && org_path
+            .as_ref()
+            .is_some_and(|path| authorize(p, &Action::LendPositions { hf: path }).is_ok());
+    let trusts = if may_lend {
+        uc::trusts(&state.app).await.map_err(app_err(lang))?
+    } else {
+        Vec::new()
+    };
+    let rows: Vec<Value> = o
+        .rows
+        .iter()
+        .map(|r| {
+            context! {
+                id => r.org_id, name => r.name.clone(), kind => r.kind.label(lang),
+                n => numbers_ctx(&r.numbers), set => r.version.is_some(), version => r.version,
+                advertised => r.advertised, unadvertised => r.unadvertised, drill => r.drill,
+                hired => r.hired, unfilled => r.unfilled,
+                remark => r.remark.clone(),
+            }
+        })
+        .collect();
+    let county_rows: Vec<Value> = o
+        .county_rows
+        .iter()
+        .map(|r| {
+            context! {
+                id => r.org_id, name => r.name.clone(), n => numbers_ctx(&r.numbers),
+                set => r.version.is_some(), version => r.version, remark => r.remark.clone(),
+            }
+        })
+        .collect();
+    let history: Vec<Value> = o
+        .history
+        .iter()
+        .rev()
+        .map(|a| {
+            context! {
+                version => a.version, n => numbers_ctx(&a.numbers), reason => a.reason.clone(),
+                remark => a.remark.clone(), decision => a.decision,
+                by => a.decided_org_name.clone().unwrap_or_default(),
+                at => crate::pages::fmt_time(a.decided_at, lang),
+            }
+        })
+        .collect();
+    let all = uc::trusts(&state.app).await.map_err(app_err(lang))?;
+    let name_of = |id: i64| {
+        all.iter()
+            .find(|o| o.id == id)
+            .map(|o| o.name.clone())
+            .unwrap_or_default()
+    };
+    let answerable = uc::answerable_lendings(&state.app, &caller, cohort)
+        .await
+        .map_err(app_err(lang))?;
+    let lendings: Vec<Value> = o
+        .lendings
+        .iter()
+        .map(|l| {
+            context! {
+                id => l.id, lender => name_of(l.lender_id), borrower => name_of(l.borrower_id),
+                positions => l.positions,
+                until => l.until.map(|d| fmt_date(d, lang)).unwrap_or_else(|| t(lang, "planning.permanent")),
+                reason => l.reason.clone(),
+                state => t(lang, &format!("planning.lending_{}", l.state.as_str())),
+                open => l.state == LendingState::Requested && answerable.contains(&l.id),
+            }
+        })
+        .collect();
+    let html = crate::templates::render(
+        "planning.html",
+        page(
+            state,
+            v,
+            context! {
+                refused => refused_ctx(&refused),
+                national => form_values(&refused, "national", &[
+                    ("total", if o.history.is_empty() { String::new() } else { o.numbers.total.to_string() }),
+                    ("psychiatry", o.numbers.psychiatry.to_string()),
+                    ("bup", o.numbers.bup.to_string()),
+                    ("alis", o.numbers.alis.to_string()),
+                    ("reason", String::new()),
+                ]),
+                convert => form_values(&refused, "convert", &[
+                    ("psychiatry", o.numbers.psychiatry.to_string()),
+                    ("bup", o.numbers.bup.to_string()),
+                    ("alis", o.numbers.alis.to_string()),
+                    ("reason", String::new()),
+                ]),
+                lend => form_values(&refused, "lend", &[
+                    ("borrower", String::new()),
+                    ("positions", "1".into()),
+                    ("until", String::new()),
+                    ("reason", String::new()),
+                ]),
+                cohort => cohort.to_string(), cohort_label => fmt_date(cohort, lang),
+                cohorts => o.cohorts.iter().map(|c| context! { value => c.to_string(), label => fmt_date(*c, lang) }).collect::<Vec<_>>(),
+                org => context! { id => o.org.id, name => o.org.name.clone(), kind => o.org.kind.label(lang), national => nat },
+                trail => o.trail.iter().map(|t| context! { id => t.id, name => t.name.clone(), national => t.kind == OrgKind::Directorate }).collect::<Vec<_>>(),
+                n => numbers_ctx(&o.numbers), set => !o.history.is_empty(),
+                rows => rows, rows_total => numbers_ctx(&o.rows_total),
+                county_rows => county_rows, county_total => numbers_ctx(&o.county_total),
+                places => o.places.iter().map(|p| context! { name => p.name.clone(), location => p.location.clone(), places => p.places }).collect::<Vec<_>>(),
+                is_site => o.org.kind == OrgKind::HospitalSite,
+                places_total => o.places_total,
+                places_short => o.org.kind == OrgKind::HospitalSite && !o.history.is_empty() && o.places_total < o.numbers.total,
+                places_missing => o.numbers.total - o.places_total,
+                history => history, lendings => lendings,
+                chart => chart(&o),
+                may_split => may_split, may_national => may_national, may_lend => may_lend,
+                may_convert => may_convert,
+                trusts => trusts.iter().filter(|h| h.id != o.org.id).map(|h| context! { id => h.id, name => h.name.clone() }).collect::<Vec<_>>(),
+                saved => saved,
+            },
+        ),
+    )?;
+    let status = if refused.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, html).into_response())
+}
+
+/// Query of the split form.
+#[derive(Debug, Deserialize)]
+pub struct SplitQuery {
+    kull: String,
+    org: i64,
+    #[serde(default)]
+    vekt: Option<String>,
+    #[serde(default)]
+    vekter: Option<String>,
+    /// `kommuner`: the national level's split to the counties.
+    #[serde(default)]
+    side: Option<String>,
+}
+
+fn side_of(raw: &str) -> Side {
+    if raw == "kommuner" {
+        Side::Municipalities
+    } else {
+        Side::Hospitals
+    }
+}
+
+/// `GET /planlegging/fordel`: a proposed split of a level to the levels below, to adjust.
+pub async fn split_form(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<SplitQuery>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    v.require()?;
+    let cohort = parse_date(&q.kull, lang, "kull")?;
+    let weight = match q.vekt.as_deref() {
+        Some("egne") => Weight::Typed(
+            q.vekter
+                .as_deref()
+                .unwrap_or("")
+                .split([',', ';', ' '])
+                .filter(|w| !w.trim().is_empty())
+                .map(|w| w.trim().parse::<u64>().map_err(|_| bad(lang, "vekter")))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        _ => Weight::PreviousYear,
+    };
+    let side = side_of(q.side.as_deref().unwrap_or(""));
+    render_split(
+        &state,
+        &v,
+        cohort,
+        q.org,
+        side,
+        weight,
+        q.vekter.clone(),
+        None,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_split(
+    state: &AppState,
+    v: &Visitor,
+    cohort: Date,
+    org: i64,
+    side: Side,
+    weight: Weight,
+    weights: Option<String>,
+    refused: Option<Refused>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let caller = s.caller();
+    let o = uc::overview(&state.app, &caller, cohort, Some(org))
+        .await
+        .map_err(app_err(lang))?;
+    // No weights at all (e.g. no numbers last year): show the numbers as they are.
+    let proposal = match uc::proposal(&state.app, &caller, cohort, org, side, &weight).await {
+        Ok(p) => Some(p),
+        Err(e) if e.code() == "planning_no_weight" => None,
+        Err(e) => return Err(AppError::app(e, lang)),
+    };
+    let typed = refused.as_ref().map(|r| &r.values);
+    let rows = if side == Side::Municipalities && o.org.kind == OrgKind::Directorate {
+        &o.county_rows
+    } else {
+        &o.rows
+    };
+    let parts: Vec<Value> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let p = proposal
+                .as_ref()
+                .and_then(|p| p.iter().find(|p| p.org_id == r.org_id));
+            let proposed = p.map(|p| p.proposed).unwrap_or(r.numbers.total);
+            // What was typed for this part, if the split was refused.
+            let j = typed.and_then(|f| {
+                (0..rows.len())
+                    .find(|j| field(f, &format!("parts[{j}].org")) == r.org_id.to_string())
+            });
+            let get = |k: &str, d: String| match (typed, j) {
+                (Some(f), Some(j)) => field(f, &format!("parts[{j}].{k}")).to_string(),
+                _ => d,
+            };
+            context! {
+                i => i, id => r.org_id, name => r.name.clone(), now => numbers_ctx(&r.numbers),
+                weight => p.map(|p| p.weight),
+                total => get("total", proposed.to_string()),
+                psychiatry => get("psychiatry", r.numbers.psychiatry.to_string()),
+                bup => get("bup", r.numbers.bup.to_string()),
+                alis => get("alis", r.numbers.alis.to_string()),
+                remark => get("remark", r.remark.clone()),
+            }
+        })
+        .collect();
+    let html = crate::templates::render(
+        "planning_split.html",
+        page(
+            state,
+            v,
+            context! {
+                cohort => cohort.to_string(), cohort_label => fmt_date(cohort, lang),
+                org => context! { id => o.org.id, name => o.org.name.clone() },
+                n => numbers_ctx(&o.numbers), parts => parts,
+                weight => match weight { Weight::Typed(_) => "egne", Weight::PreviousYear => "forrige" },
+                weights => weights.unwrap_or_default(),
+                side => if side == Side::Municipalities { "kommuner" } else { "" },
+                no_weight => proposal.is_none(),
+                reason => typed.map(|f| field(f, "reason").to_string()).unwrap_or_default(),
+                refused => refused_ctx(&refused),
+            },
+        ),
+    )?;
+    let status = if refused.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, html).into_response())
+}
+
+/// Any planning form: its fields as sent.
+type Fields = Vec<(String, String)>;
+
+fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
+    f.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+fn numbers_from(f: &Fields, prefix: &str, lang: Lang) -> Result<Numbers, AppError> {
+    let get = |k: &str| {
+        let name = format!("{prefix}{k}");
+        parse_num(field(f, &name), lang, &name)
+    };
+    Ok(Numbers {
+        total: get("total")?,
+        psychiatry: get("psychiatry")?,
+        bup: get("bup")?,
+        alis: get("alis")?,
+    })
+}
+
+fn back(cohort: Date, org: Option<i64>) -> Response {
+    let org = org.map(|o| format!("&org={o}")).unwrap_or_default();
+    Redirect::to(&format!("/planlegging?kull={cohort}{org}&lagret=1")).into_response()
+}
+
+/// `POST /planlegging/nasjonalt`: the directorate sets the national numbers of a cohort.
+pub async fn set_national(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(field(&f, "csrf_token"), lang)?;
+    let cohort = parse_date(field(&f, "cohort"), lang, "cohort")?;
+    if field(&f, "total").trim().is_empty() {
+        let e = lis1_app::Error::field_text(
+            "total",
+            "planning_total_missing",
+            "Skriv antall stillinger i alt. Ingenting ble lagret.",
+            "Write the number of positions in all. Nothing was saved.",
+        );
+        let r = refusal(e, lang, "national", "total", f)?;
+        return render_overview(&state, &v, cohort, None, false, Some(r)).await;
+    }
+    let numbers = numbers_from(&f, "", lang)?;
+    let result = uc::set_national(
+        &state.app,
+        &s.caller(),
+        cohort,
+        numbers,
+        field(&f, "reason"),
+        field(&f, "decision") == "1",
+    )
+    .await;
+    match result {
+        Ok(_) => Ok(back(cohort, None)),
+        Err(e) => {
+            let r = refusal(e, lang, "national", "total", f)?;
+            render_overview(&state, &v, cohort, None, false, Some(r)).await
+        }
+    }
+}
+
+/// `POST /planlegging/fordel`: a level splits its numbers to the levels below.
+pub async fn distribute(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(field(&f, "csrf_token"), lang)?;
+    let cohort = parse_date(field(&f, "cohort"), lang, "cohort")?;
+    let from: i64 = field(&f, "from").parse().map_err(|_| bad(lang, "from"))?;
+    let mut parts = Vec::new();
+    for i in 0.. {
+        let key = format!("parts[{i}].org");
+        let org = field(&f, &key);
+        if org.is_empty() {
+            break;
+        }
+        parts.push(Part {
+            org_id: org.parse().map_err(|_| bad(lang, &key))?,
+            numbers: numbers_from(&f, &format!("parts[{i}]."), lang)?,
+            remark: field(&f, &format!("parts[{i}].remark")).to_string(),
+        });
+    }
+    let result = uc::distribute(
+        &state.app,
+        &s.caller(),
+        &uc::SplitInput {
+            cohort,
+            from,
+            parts,
+            reason: field(&f, "reason").to_string(),
+            side: side_of(field(&f, "side")),
+        },
+    )
+    .await;
+    if let Err(e) = result {
+        let side = side_of(field(&f, "side"));
+        let r = refusal(e, lang, "split", "p0-total", f)?;
+        return render_split(
+            &state,
+            &v,
+            cohort,
+            from,
+            side,
+            Weight::PreviousYear,
+            None,
+            Some(r),
+        )
+        .await;
+    }
+    let nat = uc::overview(&state.app, &s.caller(), cohort, None)
+        .await
+        .map_err(app_err(lang))?;
+    Ok(back(cohort, (nat.org.id != from).then_some(from)))
+}
+
+/// `POST /planlegging/omgjor`: converts ordinary and bound positions at one level.
+pub async fn convert(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(field(&f, "csrf_token"), lang)?;
+    let cohort = parse_date(field(&f, "cohort"), lang, "cohort")?;
+    let org: i64 = field(&f, "org").parse().map_err(|_| bad(lang, "org"))?;
+    let numbers = numbers_from(&f, "", lang)?;
+    let result = uc::convert(
+        &state.app,
+        &s.caller(),
+        cohort,
+        org,
+        numbers,
+        field(&f, "reason"),
+    )
+    .await;
+    match result {
+        Ok(_) => Ok(back(cohort, Some(org))),
+        Err(e) => {
+            let shown = uc::national_org_id(&state.app)
+                .await
+                .map_err(app_err(lang))?;
+            let r = refusal(e, lang, "convert", "psychiatry", f)?;
+            render_overview(
+                &state,
+                &v,
+                cohort,
+                (org != shown).then_some(org),
+                false,
+                Some(r),
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /planlegging/lan`: a trust asks to lend positions to another.
+pub async fn lend(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(field(&f, "csrf_token"), lang)?;
+    let cohort = parse_date(field(&f, "cohort"), lang, "cohort")?;
+    let lender: i64 = field(&f, "lender")
+        .parse()
+        .map_err(|_| bad(lang, "lender"))?;
+    let until = match field(&f, "until").trim() {
+        "" => None,
+        d => Some(parse_date(d, lang, "until")?),
+    };
+    let result = uc::request_lending(
+        &state.app,
+        &s.caller(),
+        &uc::LendingInput {
+            cohort,
+            lender_id: lender,
+            borrower_id: field(&f, "borrower")
+                .parse()
+                .map_err(|_| bad(lang, "borrower"))?,
+            positions: parse_num(field(&f, "positions"), lang, "positions")?,
+            until,
+            reason: field(&f, "reason").to_string(),
+        },
+    )
+    .await;
+    match result {
+        Ok(_) => Ok(back(cohort, Some(lender))),
+        Err(e) => {
+            let r = refusal(e, lang, "lend", "positions", f)?;
+            render_overview(&state, &v, cohort, Some(lender), false, Some(r)).await
+        }
+    }
+}
+
+/// `POST /planlegging/lan/{id}/svar`: the other trust or an RHF accepts or declines.
+pub async fn answer_lending(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<i64>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(field(&f, "csrf_token"), lang)?;
+    let l = uc::answer_lending(&state.app, &s.caller(), id, field(&f, "accept") == "1")
+        .await
+        .map_err(app_err(lang))?;
+    Ok(back(l.cohort_start, None))
+}
+
+/// `GET /planlegging/eksport.csv`: the level's table as CSV.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<OverviewQuery>,
+) -> Result<Response, AppError> {
+    export(state, v, q, crate::pages::applicants::Format::Csv).await
+}
+
+/// `GET /planlegging/eksport.xlsx`: the level's table as Excel.
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<OverviewQuery>,
+) -> Result<Response, AppError> {
+    export(state, v, q, crate::pages::applicants::Format::Xlsx).await
+}
+
+async fn export(
+    state: AppState,
+    v: Visitor,
+    q: OverviewQuery,
+    format: crate::pages::applicants::Format,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let cohort = pick_cohort(&state, q.kull.as_deref(), lang).await?;
+    let o = uc::overview(&state.app, &s.caller(), cohort, q.org)
+        .await
+        .map_err(app_err(lang))?;
+    let header: Vec<String> = [
+        "planning.level",
+        "planning.total",
+        "planning.ordinary",
+        "planning.psychiatry",
+        "planning.bup",
+        "planning.alis",
+        "planning.advertised",
+        "planning.unadvertised",
+        "planning.hired",
+        "planning.unfilled",
+        "planning.version",
+    ]
+    .iter()
+    .map(|k| t(lang, k))
+    .collect();
+    let rows: Vec<Vec<String>> = o
+        .rows
+        .iter()
+        .chain(o.county_rows.iter())
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                r.numbers.total.to_string(),
+                r.numbers.ordinary_count().to_string(),
+                r.numbers.psychiatry.to_string(),
+                r.numbers.bup.to_string(),
+                r.numbers.alis.to_string(),
+                r.advertised.to_string(),
+                r.unadvertised.to_string(),
+                r.hired.to_string(),
+                r.unfilled.to_string(),
+                r.version.map(|v| v.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    crate::pages::applicants::table_file(
+        format,
+        "LIS1",
+        &format!("lis1-plan-{cohort}"),
+        &header,
+        &rows,
+        lang,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Capacity calls
+
+/// `GET /planlegging/kapasitet`: the calls, and the form to send one.
+pub async fn calls(State(state): State<AppState>, v: Visitor) -> Result<Response, AppError> {
+    render_calls(&state, &v, None).await
+}
+
+async fn render_calls(
+    state: &AppState,
+    v: &Visitor,
+    refused: Option<Refused>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let caller = s.caller();
+    let calls = uc::calls(&state.app, &caller)
+        .await
+        .map_err(app_err(lang))?;
+    // The sites whose area the user may call: a coordinator's or the trust's.
+    let mut sites = Vec::new();
+    for o in state
+        .store
+        .orgs()
+        .await
+        .map_err(|e| AppError::store(e, lang))?
+        .into_iter()
+        .filter(|o| o.kind == OrgKind::HospitalSite)
+    {
+        let path = state
+            .store
+            .org_path(o.id)
+            .await
+            .map_err(|e| AppError::store(e, lang))?;
+        let area = state
+            .store
+            .area(o.id)
+            .await
+            .map_err(|e| AppError::store(e, lang))?;
+        let mut mpaths = Vec::new();
+        for m in &area {
+            mpaths.push(
+                state
+                    .store
+                    .org_path(m.municipality_id)
+                    .await
+                    .map_err(|e| AppError::store(e, lang))?,
+            );
+        }
+        if authorize(
+            &s.principal,
+            &Action::ManageCapacityCall {
+                site: &path,
+                municipalities: &mpaths,
+            },
+        )
+        .is_ok()
+        {
+            let form = format!("call-{}", o.id);
+            let values = form_values(
+                &refused,
+                &form,
+                &[
+                    ("cohort", String::new()),
+                    ("deadline", String::new()),
+                    ("message", String::new()),
+                ],
+            );
+            sites.push(context! {
+                id => o.id, name => o.name.clone(), values => values,
+                municipalities => area.iter().map(|m| context! { id => m.municipality_id, name => m.municipality_name.clone() }).collect::<Vec<_>>(),
+            });
+        }
+    }
+    let html = crate::templates::render(
+        "planning_calls.html",
+        page(
+            state,
+            v,
+            context! {
+                refused => refused_ctx(&refused),
+                calls => calls.iter().map(|c| context! {
+                    id => c.id, site => c.hospital_site_name.clone(),
+                    cohort => fmt_date(c.cohort_start, lang), deadline => fmt_date(c.deadline, lang),
+                    state => t(lang, if c.state == CallState::Open { "planning.call_open" } else { "planning.call_closed" }),
+                }).collect::<Vec<_>>(),
+                sites => sites,
+            },
+        ),
+    )?;
+    Ok((status_of(&refused), html).into_response())
+}
+
+fn status_of(refused: &Option<Refused>) -> axum::http::StatusCode {
+    if refused.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    }
+}
+
+/// `POST /planlegging/kapasitet`: sends a call.
+pub async fn send_call(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(field(&f, "csrf_token"), lang)?;
+    let municipality_ids = f
+        .iter()
+        .filter(|(k, _)| k == "municipality")
+        .map(|(_, v)| v.parse::<i64>().map_err(|_| bad(lang, "municipality")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let site: i64 = field(&f, "site").parse().map_err(|_| bad(lang, "site"))?;
+    let form = format!("call-{site}");
+    let date_or = |name: &str| -> Result<Date, lis1_app::Error> {
+        field(&f, name).trim().parse().map_err(|_| {
+            lis1_app::Error::field_text(
+                name.to_string(),
+                "bad_date",
+                "Skriv datoen som åååå-mm-dd, for eksempel 2027-09-01. Ingenting ble lagret.",
+                "Write the date as yyyy-mm-dd, for example 2027-09-01. Nothing was saved.",
+            )
+        })
+    };
+    let result = match (date_or("cohort"), date_or("deadline")) {
+        (Ok(cohort), Ok(deadline)) => {
+            uc::send_call(
+                &state.app,
+                &s.caller(),
+                &uc::CallInput {
+                    site_id: site,
+                    cohort,
+                    deadline,
+                    message: field(&f, "message").to_string(),
+                    municipality_ids,
+                },
+            )
+            .await
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/planlegging/kapasitet/{id}")).into_response()),
+        Err(e) => {
+            let default = format!("{form}-deadline");
+            let r = refusal(e, lang, &form, &default, f)?;
+            render_calls(&state, &v, Some(r)).await
+        }
+    }
+}
+
+/// `GET /planlegging/kapasitet/{id}`: one call, its answers and totals, and the forms of whoever
+/// may act (the municipalities answer, the county governor reviews, the coordinator reopens).
+pub async fn call(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    render_call(&state, &v, id, None).await
+}
+
+async fn render_call(
+    state: &AppState,
+    v: &Visitor,
+    id: i64,
+    refused: Option<Refused>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let c = uc::call_view(&state.app, &s.caller(), id)
+        .await
+        .map_err(app_err(lang))?;
+    let p = &s.principal;
+    let store = &state.store;
+    let mut answerable = Vec::new();
+    let mut reviewable = Vec::new();
+    let mut mpaths = Vec::new();
+    for (m, name, _) in &c.municipalities {
+        let path = store
+            .org_path(*m)
+            .await
+            .map_err(|e| AppError::store(e, lang))?;
+        if authorize(
+            p,
+            &Action::AnswerCapacityCall {
+                municipality: &path,
+            },
+        )
+        .is_ok()
+        {
+            let values = form_values(
+                &refused,
+                &format!("answer-{m}"),
+                &[
+                    ("places", String::new()),
+                    ("location", String::new()),
+                    ("justification", String::new()),
+                ],
+            );
+            answerable.push(context! { id => *m, name => name.clone(), values => values });
+        }
+        if authorize(
+            p,
+            &Action::ReviewCapacityAnswer {
+                municipality: &path,
+            },
+        )
+        .is_ok()
+        {
+            reviewable.push(*m);
+        }
+        mpaths.push(path);
+    }
+    let site = store
+        .org_path(c.call.hospital_site_id)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let manages = authorize(
+        p,
+        &Action::ManageCapacityCall {
+            site: &site,
+            municipalities: &mpaths,
+        },
+    )
+    .is_ok();
+    let may_order = authorize(p, &Action::OrderPlaces).is_ok();
+    let html = crate::templates::render(
+        "planning_call.html",
+        page(
+            state,
+            v,
+            context! {
+                refused => refused_ctx(&refused),
+                order => form_values(&refused, "order", &[
+                    ("places", String::new()),
+                    ("legal_basis", String::new()),
+                ]),
+                id => c.call.id, site => c.call.hospital_site_name.clone(),
+                site_id => c.call.hospital_site_id,
+                cohort => fmt_date(c.call.cohort_start, lang), cohort_value => c.call.cohort_start.to_string(),
+                deadline => fmt_date(c.call.deadline, lang), message => c.call.message.clone(),
+                open => c.call.state == CallState::Open,
+                state => t(lang, if c.call.state == CallState::Open { "planning.call_open" } else { "planning.call_closed" }),
+                past_deadline => c.past_deadline, reopened => c.call.reopened,
+                municipalities => c.municipalities.iter().map(|(m, name, answered)| context! { id => *m, name => name.clone(), answered => *answered }).collect::<Vec<_>>(),
+                answers => c.answers.iter().map(|a| context! {
+                    id => a.id, municipality => a.municipality_name.clone(), location => a.location.clone(),
+                    places => a.places, justification => a.justification.clone(),
+                    state => t(lang, &format!("planning.answer_{}", a.state.as_str())),
+                    submitted => a.state == AnswerState::Submitted,
+                    review_reason => a.review_reason.clone(),
+                    may_review => a.state == AnswerState::Submitted && reviewable.contains(&a.municipality_id),
+                }).collect::<Vec<_>>(),
+                answered_total => c.answered_total, approved_total => c.approved_total,
+                positions => c.positions,
+                short => c.positions.is_some_and(|n| c.approved_total < n),
+                answerable => answerable, manages => manages, may_order => may_order,
+            },
+        ),
+    )?;
+    Ok((status_of(&refused), html).into_response())
+}
+
+/// `POST /planlegging/kapasitet/{id}/svar`: a municipality answers.
+pub async fn answer(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<i64>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(field(&f, "csrf_token"), lang)?;
+    let municipality: i64 = field(&f, "municipality")
+        .parse()
+        .map_err(|_| bad(lang, "municipality"))?;
+    let form = format!("answer-{municipality}");
+    let result = match field(&f, "places").trim().parse::<i32>() {
+        Ok(places) => {
+            uc::answer_call(
+                &state.app,
+                &s.caller(),
+                &uc::AnswerInput {
+                    call_id: id,
+                    municipality_id: municipality,
+                    location: field(&f, "location").to_string(),
+                    places,
+                    justification: field(&f, "justification").to_string(),
+                },
+            )
+            .await
+        }
+        Err(_) => Err(lis1_app::Error::field_text(
+            "places",
+            "invalid_number",
+            "Skriv antall plasser som et helt tall. Ingenting ble lagret.",
+            "Write the number of places as a whole number. Nothing was saved.",
+        )),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/planlegging/kapasitet/{id}")).into_response()),
+        Err(e) => {
+            let default = format!("{form}-places");
+            let r = refusal(e, lang, &form, &default, f)?;
+            render_call(&state, &v, id, Some(r)).await
+        }
+    }
+}
+
+/// `POST /planlegging/kapasitet/{id}/vurdering/{answer}`: the county governor approves or returns.
+pub async fn review(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path((id, answer)): Path<(i64, i64)>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(field(&f, "csrf_token"), lang)?;
+    let a = state
+        .store
+        .capacity_answer(answer)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    if a.call_id != id {
+        return Err(AppError::not_found(lang));
+    }
+    let result = uc::review_answer(
+        &state.app,
+        &s.caller(),
+        answer,
+        field(&f, "approve") == "1",
+        field(&f, "reason"),
+    )
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/planlegging/kapasitet/{id}")).into_response()),
+        Err(e) => {
+            let form = format!("return-{answer}");
+            let default = format!("{form}-reason");
+            let r = refusal(e, lang, &form, &default, f)?;
+            render_call(&state, &v, id, Some(r)).await
+        }
+    }
+}
+
+/// `POST /planlegging/kapasitet/{id}/status`: the coordinator closes or reopens the call.
+pub async fn call_state(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<i64>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(field(&f, "csrf_token"), lang)?;
+    uc::set_call_open(&state.app, &s.caller(), id, field(&f, "open") == "1")
+        .await
+        .map_err(app_err(lang))?;
+    Ok(Redirect::to(&format!("/planlegging/kapasitet/{id}")).into_response())
+}
+
+/// `POST /planlegging/kapasitet/{id}/palegg`: the directorate orders a municipality to take
+/// places, with the legal basis.
+pub async fn order(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<i64>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(field(&f, "csrf_token"), lang)?;
+    let call = state
+        .store
+        .capacity_call(id)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let result = uc::order_places(
+        &state.app,
+        &s.caller(),
+        &uc::OrderInput {
+            site_id: call.hospital_site_id,
+            municipality_id: field(&f, "municipality")
+                .parse()
+                .map_err(|_| bad(lang, "municipality"))?,
+            cohort: call.cohort_start,
+            places: parse_num(field(&f, "places"), lang, "places")?,
+            legal_basis: field(&f, "legal_basis").to_string(),
+        },
+    )
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/planlegging/kapasitet/{id}")).into_response()),
+        Err(e) => {
+            let r = refusal(e, lang, "order", "order-places", f)?;
+            render_call(&state, &v, id, Some(r)).await
+        }
+    }
+}

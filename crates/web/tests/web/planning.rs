@@ -1,0 +1,858 @@
+//! National planning (issue 12), on both databases: the "Done when" walk. The directorate sets
+//! 1,185 positions for 2027 (592 + 593), splits the autumn cohort by last year's numbers, Helse
+//! Midt-Norge splits its share, HNT lends one position to Helse Nord (numbers change only when
+//! the other trust and both RHFs accept), four ordinary positions become bound LIS1 + LIS3
+//! psychiatry with the total unchanged, a capacity call to the Levanger-area municipalities is
+//! answered and approved by the county governor, and HNT's §13b advertisements and lottery use
+//! exactly those numbers. Bad input (a split that does not add up, a changed national total,
+//! lending too much, a late answer, a return without a reason) is refused with the numbers and
+//! nothing saved.
+
+use super::*;
+use jiff::civil::date;
+use lis1_app::Caller;
+use lis1_app::planning as uc;
+use lis1_domain::access::{Grant, Role};
+use lis1_domain::org::OrgKind;
+use lis1_domain::planning::{LendingState, Numbers};
+use lis1_store::advertisements::{NewAdvertisement, NewPosition};
+use lis1_store::planning::NewAllocation;
+use lis1_store::users::NewUser;
+use lis1_store::{Actor, Ctx};
+
+async fn post(app: &TestApp, path: &str, s: &Session, form: &[(&str, &str)]) -> Resp {
+    let mut all = vec![("csrf_token", s.csrf.as_str())];
+    all.extend_from_slice(form);
+    app.post_form(path, &all, TestApp::session_cookie(s)).await
+}
+
+/// A user without a password (acts through the use cases) with one role.
+async fn user(app: &TestApp, email: &str, role: Role, org: i64) -> Caller {
+    let ctx = Ctx::new(Actor::system(), app.state.clock.now());
+    app.state
+        .store
+        .create_user(
+            &ctx,
+            &NewUser {
+                email: email.into(),
+                display_name: email.into(),
+                password_hash: None,
+                is_demo: true,
+                grants: vec![Grant { role, org }],
+            },
+        )
+        .await
+        .unwrap();
+    super::bound::caller(app, email).await
+}
+
+/// The proposed parts of the split form: (organisation, proposed total).
+fn proposed(body: &str) -> Vec<(i64, i32)> {
+    let value_after = |needle: &str| -> Option<String> {
+        let at = body.find(needle)?;
+        let rest = &body[at + needle.len()..];
+        let v = rest.split("value=\"").nth(1)?;
+        Some(v.split('"').next()?.to_string())
+    };
+    let mut out = Vec::new();
+    for i in 0.. {
+        let Some(org) = value_after(&format!("name=\"parts[{i}].org\"")) else {
+            break;
+        };
+        let total = value_after(&format!("name=\"parts[{i}].total\"")).unwrap();
+        out.push((org.parse().unwrap(), total.parse().unwrap()));
+    }
+    out
+}
+
+async fn total(app: &TestApp, cohort: jiff::civil::Date, org: i64) -> Numbers {
+    app.state
+        .store
+        .allocation(cohort, org)
+        .await
+        .unwrap()
+        .map(|a| a.numbers)
+        .unwrap_or_default()
+}
+
+both_backends!(
+    the_national_plan_from_the_directorate_to_the_lottery,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let store = app.state.store.clone();
+        lis1_web::demo_trusts(&store, now()).await.unwrap();
+        let orgs = store.orgs().await.unwrap();
+        let id = |kind: OrgKind, name: &str| {
+            orgs.iter()
+                .find(|o| o.kind == kind && o.name == name)
+                .unwrap_or_else(|| panic!("{name}"))
+                .id
+        };
+        let code = |c: &str| {
+            orgs.iter()
+                .find(|o| o.kind == OrgKind::Municipality && o.code.as_deref() == Some(c))
+                .unwrap()
+                .id
+        };
+        let hdir = orgs
+            .iter()
+            .find(|o| o.kind == OrgKind::Directorate)
+            .unwrap()
+            .id;
+        let nord = id(OrgKind::Rhf, "Helse Nord RHF");
+        let midt = id(OrgKind::Rhf, "Helse Midt-Norge RHF");
+        let vest = id(OrgKind::Rhf, "Helse Vest RHF");
+        let so = id(OrgKind::Rhf, "Helse Sør-Øst RHF");
+        let hnt = id(OrgKind::Hf, "Helse Nord-Trøndelag HF");
+        let stolav = id(OrgKind::Hf, "St. Olavs hospital HF");
+        let hmr = id(OrgKind::Hf, "Helse Møre og Romsdal HF");
+        let helgeland = id(OrgKind::Hf, "Helgelandssykehuset HF");
+        let levanger = id(OrgKind::HospitalSite, "Sykehuset Levanger");
+        let namsos = id(OrgKind::HospitalSite, "Sykehuset Namsos");
+        let autumn = date(2027, 9, 1);
+        let a = &app.state.app;
+
+        // Last year's numbers, the weights of this year's split.
+        let sys = Ctx::new(Actor::system(), now());
+        for (org, n) in [(hdir, 585), (nord, 75), (midt, 110), (vest, 125), (so, 275)] {
+            store
+                .set_allocation(
+                    &sys,
+                    &NewAllocation {
+                        cohort_start: date(2026, 9, 1),
+                        org_id: org,
+                        numbers: Numbers::ordinary(n),
+                        reason: "2026",
+                        remark: "",
+                        decision: false,
+                        lending_id: None,
+                    },
+                )
+                .await
+                .unwrap();
+        }
+
+        // 1. The directorate sets 1,185 for 2027: 592 starting 1 March, 593 starting 1 September.
+        let dir = app.login("hdir@demo.lis1.no").await;
+        for (cohort, n) in [("2027-03-01", "592"), ("2027-09-01", "593")] {
+            let r = post(
+                &app,
+                "/planlegging/nasjonalt",
+                &dir,
+                &[
+                    ("cohort", cohort),
+                    ("total", n),
+                    ("reason", "Statsbudsjettet 2027"),
+                ],
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        }
+        assert_eq!(
+            total(&app, date(2027, 3, 1), hdir).await.total + total(&app, autumn, hdir).await.total,
+            1185
+        );
+        // Once set, the total is fixed but for a logged decision of the directorate.
+        let r = post(
+            &app,
+            "/planlegging/nasjonalt",
+            &dir,
+            &[
+                ("cohort", "2027-09-01"),
+                ("total", "600"),
+                ("reason", "Mer"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("fastsatt til 593"), "{}", r.body);
+        assert!(r.body.contains("id=\"error-summary\""), "shown on the page");
+        assert!(r.body.contains("value=\"600\""), "what was typed is kept");
+        assert_eq!(total(&app, autumn, hdir).await.total, 593);
+        let r = post(
+            &app,
+            "/planlegging/nasjonalt",
+            &dir,
+            &[("cohort", "2028-03-01"), ("total", ""), ("reason", "x")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("Skriv antall stillinger i alt"),
+            "{}",
+            r.body
+        );
+        assert!(
+            store
+                .allocation(date(2028, 3, 1), hdir)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        // Nobody else may set it.
+        let rm = app.login("rhf.midt@demo.lis1.no").await;
+        let r = post(
+            &app,
+            "/planlegging/nasjonalt",
+            &rm,
+            &[("cohort", "2027-09-01"), ("total", "593"), ("reason", "x")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        // 2. Split by last year's numbers (largest remainder): 76, 111, 127, 279.
+        let page = app
+            .get(
+                &format!("/planlegging/fordel?kull=2027-09-01&org={hdir}&vekt=forrige"),
+                Some(&dir),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let parts = proposed(&page.body);
+        assert_eq!(parts.len(), 4);
+        assert_eq!(parts.iter().map(|p| p.1).sum::<i32>(), 593);
+        let share = |org: i64| parts.iter().find(|p| p.0 == org).unwrap().1;
+        assert_eq!(
+            [share(nord), share(midt), share(vest), share(so)],
+            [76, 111, 127, 279]
+        );
+        let split = |parts: &[(i64, i32)]| -> Vec<(String, String)> {
+            let mut f = vec![
+                ("cohort".to_string(), "2027-09-01".to_string()),
+                ("from".into(), hdir.to_string()),
+                ("reason".into(), "Etter fjorårets tall".into()),
+            ];
+            for (i, (org, n)) in parts.iter().enumerate() {
+                f.push((format!("parts[{i}].org"), org.to_string()));
+                f.push((format!("parts[{i}].total"), n.to_string()));
+            }
+            f
+        };
+        // A split that does not add up is refused, naming the numbers; nothing is saved.
+        let mut wrong = parts.clone();
+        wrong[0].1 += 1;
+        let r = post(&app, "/planlegging/fordel", &dir, &as_refs(&split(&wrong))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("summerer til 594"), "{}", r.body);
+        assert!(r.body.contains("href=\"#p0-total\""), "{}", r.body);
+        assert_eq!(total(&app, autumn, nord).await.total, 0);
+        let r = post(&app, "/planlegging/fordel", &dir, &as_refs(&split(&parts))).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(total(&app, autumn, midt).await.total, 111);
+
+        // The municipal side: the directorate splits the places to the counties, and the county
+        // governor of Trøndelag Trøndelag's to its municipalities.
+        let counties: Vec<i64> = orgs
+            .iter()
+            .filter(|o| o.kind == OrgKind::County)
+            .map(|o| o.id)
+            .collect();
+        let trondelag = orgs
+            .iter()
+            .find(|o| o.kind == OrgKind::County && o.code.as_deref() == Some("50"))
+            .unwrap()
+            .id;
+        let mut county_split = vec![
+            ("cohort".to_string(), "2027-09-01".to_string()),
+            ("from".into(), hdir.to_string()),
+            ("side".into(), "kommuner".into()),
+            ("reason".into(), "Kommuneplasser per fylke".into()),
+        ];
+        let others = i32::try_from(counties.len()).unwrap() - 1;
+        for (i, c) in counties.iter().enumerate() {
+            let n = if *c == trondelag { 593 - others } else { 1 };
+            county_split.push((format!("parts[{i}].org"), c.to_string()));
+            county_split.push((format!("parts[{i}].total"), n.to_string()));
+        }
+        let page = app
+            .get(
+                &format!("/planlegging/fordel?kull=2027-09-01&org={hdir}&side=kommuner"),
+                Some(&dir),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("Trøndelag"), "{}", page.body);
+        let r = post(&app, "/planlegging/fordel", &dir, &as_refs(&county_split)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(total(&app, autumn, trondelag).await.total, 593 - others);
+        let sfs = app.login("statsforvalter@demo.lis1.no").await;
+        let tr_total = (593 - others - 14).to_string();
+        let r = post(
+            &app,
+            "/planlegging/fordel",
+            &sfs,
+            &[
+                ("cohort", "2027-09-01"),
+                ("from", &trondelag.to_string()),
+                ("reason", "Fordeling til kommunene"),
+                ("parts[0].org", &code("5037").to_string()),
+                ("parts[0].total", "14"),
+                ("parts[1].org", &code("5038").to_string()),
+                ("parts[1].total", &tr_total),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(total(&app, autumn, code("5037")).await.total, 14);
+        let page = app
+            .get(
+                &format!("/planlegging?kull=2027-09-01&org={trondelag}"),
+                Some(&sfs),
+            )
+            .await;
+        assert!(page.body.contains("Levanger"), "{}", page.body);
+        // The governor of Trøndelag does not split another county's places.
+        let other = *counties.iter().find(|c| **c != trondelag).unwrap();
+        let r = post(
+            &app,
+            "/planlegging/fordel",
+            &sfs,
+            &[
+                ("cohort", "2027-09-01"),
+                ("from", &other.to_string()),
+                ("reason", "x"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        // 3. Helse Midt-Norge splits its share to HNT and the others.
+        let midt_split = [
+            ("cohort", "2027-09-01"),
+            ("from", &*midt.to_string()),
+            ("reason", "Fordeling i regionen"),
+            ("parts[0].org", &*hnt.to_string()),
+            ("parts[0].total", "25"),
+            ("parts[1].org", &*stolav.to_string()),
+            ("parts[1].total", "58"),
+            ("parts[2].org", &*hmr.to_string()),
+            ("parts[2].total", "28"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        // The directorate does not split a region's share.
+        let r = post(&app, "/planlegging/fordel", &dir, &as_refs(&midt_split)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = post(&app, "/planlegging/fordel", &rm, &as_refs(&midt_split)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(total(&app, autumn, hnt).await.total, 25);
+
+        // 4. HNT lends one position to Helgelandssykehuset in Helse Nord.
+        let hs = app.login("hnt@demo.lis1.no").await;
+        let lend = |n: &'static str| {
+            [
+                ("cohort", "2027-09-01".to_string()),
+                ("lender", hnt.to_string()),
+                ("borrower", helgeland.to_string()),
+                ("positions", n.to_string()),
+                ("reason", "Helgeland mangler en stilling".to_string()),
+            ]
+        };
+        let too_much = lend("26");
+        let r = post(
+            &app,
+            "/planlegging/lan",
+            &hs,
+            &too_much
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect::<Vec<_>>(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("Å låne ut 26"), "{}", r.body);
+        let one = lend("1");
+        let r = post(
+            &app,
+            "/planlegging/lan",
+            &hs,
+            &one.iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect::<Vec<_>>(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let lending = store.lendings(autumn).await.unwrap()[0].clone();
+        assert_eq!(lending.state, LendingState::Requested);
+        // Across regions: Helgeland and both RHFs accept; the numbers change on the last one only.
+        let helg = user(&app, "hr@helgeland.test", Role::HfRecruiter, helgeland).await;
+        let rhf_nord = user(&app, "rhf@nord.test", Role::Rhf, nord).await;
+        let l = uc::answer_lending(a, &helg, lending.id, true)
+            .await
+            .unwrap();
+        assert_eq!(l.state, LendingState::Requested);
+        assert_eq!(total(&app, autumn, hnt).await.total, 25);
+        // The answer buttons are shown to whoever may answer: Helse Midt-Norge, not the
+        // directorate.
+        let answer_url = format!("/planlegging/lan/{}/svar", lending.id);
+        let page = app
+            .get(
+                &format!("/planlegging?kull=2027-09-01&org={midt}"),
+                Some(&rm),
+            )
+            .await;
+        assert!(page.body.contains(&answer_url), "{}", page.body);
+        let page = app.get("/planlegging?kull=2027-09-01", Some(&dir)).await;
+        assert!(page.body.contains("id=\"lendings-table\""));
+        assert!(!page.body.contains(&answer_url));
+        let r = post(&app, &answer_url, &rm, &[("accept", "1")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(total(&app, autumn, hnt).await.total, 25);
+        let l = uc::answer_lending(a, &rhf_nord, lending.id, true)
+            .await
+            .unwrap();
+        assert_eq!(l.state, LendingState::Accepted);
+        assert_eq!(total(&app, autumn, hnt).await.total, 24);
+        assert_eq!(total(&app, autumn, helgeland).await.total, 1);
+        assert_eq!(total(&app, autumn, midt).await.total, 110);
+        assert_eq!(total(&app, autumn, nord).await.total, 77);
+        assert_eq!(total(&app, autumn, hdir).await.total, 593);
+        let history = store.allocation_history(autumn, hnt).await.unwrap();
+        assert_eq!(history.len(), 2, "a change is a new version");
+        assert_eq!(history[0].numbers.total, 25);
+        assert_eq!(history[1].lending_id, Some(lending.id));
+
+        // HNT splits its 24 to its hospitals: Levanger 14, Namsos 10.
+        let r = post(
+            &app,
+            "/planlegging/fordel",
+            &hs,
+            &[
+                ("cohort", "2027-09-01"),
+                ("from", &hnt.to_string()),
+                ("reason", "000 vedlegg 1"),
+                ("parts[0].org", &levanger.to_string()),
+                ("parts[0].total", "14"),
+                ("parts[1].org", &namsos.to_string()),
+                ("parts[1].total", "10"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+        // 5. Four ordinary positions become LIS1 + LIS3 psychiatry; the total stays 593.
+        let r = post(
+            &app,
+            "/planlegging/omgjor",
+            &dir,
+            &[
+                ("cohort", "2027-09-01"),
+                ("org", &hdir.to_string()),
+                ("total", "594"),
+                ("psychiatry", "4"),
+                ("reason", "Bundne stillinger"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = post(
+            &app,
+            "/planlegging/omgjor",
+            &dir,
+            &[
+                ("cohort", "2027-09-01"),
+                ("org", &hdir.to_string()),
+                ("total", "593"),
+                ("psychiatry", "4"),
+                ("reason", "Bundne stillinger"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let n = total(&app, autumn, hdir).await;
+        assert_eq!((n.total, n.psychiatry, n.ordinary_count()), (593, 4, 589));
+        assert_eq!(
+            total(&app, date(2027, 3, 1), hdir).await.total + n.total,
+            1185
+        );
+
+        // The overview: the national table with its chart, drill-down to the hospital.
+        let page = app.get("/planlegging?kull=2027-09-01", Some(&dir)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("id=\"plan-chart\""));
+        assert!(page.body.contains("id=\"plan-table\""));
+        assert!(page.body.contains("Helse Midt-Norge RHF"));
+        let page = app
+            .get(
+                &format!("/planlegging?kull=2027-09-01&org={midt}"),
+                Some(&dir),
+            )
+            .await;
+        assert!(
+            page.body.contains("Helse Nord-Trøndelag HF"),
+            "{}",
+            page.body
+        );
+        let page = app
+            .get(
+                &format!("/planlegging?kull=2027-09-01&org={levanger}"),
+                Some(&hs),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("id=\"places-short\""), "no places yet");
+        // HNT converts its hospitals' positions, not its own (Helse Midt-Norge does that).
+        assert!(
+            page.body.contains("id=\"convert\""),
+            "HNT converts at Levanger"
+        );
+        let page = app
+            .get(
+                &format!("/planlegging?kull=2027-09-01&org={hnt}"),
+                Some(&hs),
+            )
+            .await;
+        assert!(!page.body.contains("id=\"convert\""));
+        assert!(page.body.contains("id=\"split-start\""));
+        let csv = app
+            .get("/planlegging/eksport.csv?kull=2027-09-01", Some(&dir))
+            .await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.body.contains("Helse Nord RHF;77"), "{}", csv.body);
+        let xlsx = app
+            .get("/planlegging/eksport.xlsx?kull=2027-09-01", Some(&dir))
+            .await;
+        assert_eq!(xlsx.status, StatusCode::OK);
+        // The same numbers in the API.
+        let api = app
+            .get("/api/v1/planning/cohorts/2027-09-01", Some(&dir))
+            .await
+            .json();
+        assert_eq!(api["numbers"]["total"], 593);
+        assert_eq!(api["numbers"]["psychiatry"], 4);
+        let rows = api["rows"].as_array().unwrap();
+        let nord_row = rows.iter().find(|r| r["org_id"] == nord).unwrap();
+        assert_eq!(nord_row["numbers"]["total"], 77);
+        assert_eq!(api["lendings"][0]["state"], "accepted");
+        assert_eq!(api["history"].as_array().unwrap().len(), 2);
+
+        // Two doctors hired at Levanger for the cohort take part.
+        let mut doctors = Vec::new();
+        for email in ["lege1@demo.lis1.no", "lege2@demo.lis1.no"] {
+            doctors.push(store.credentials(email).await.unwrap().unwrap().user.id);
+        }
+        let offers =
+            lis1_store::testing::accepted_offers(&store, hnt, levanger, &doctors, autumn).await;
+        for offer in offers {
+            store
+                .create_course_for_offer(&sys, offer, levanger, None, autumn)
+                .await
+                .unwrap();
+        }
+        // Before the places are in, the lottery cannot be committed: the shortfall is named.
+        let site = levanger.to_string();
+        let commit = [
+            ("site", site.as_str()),
+            ("cohort", "2028-09-01"),
+            ("method", "preference_order"),
+        ];
+        let r = post(&app, "/trekning/forplikt", &hs, &commit).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("mangler 14 plasser"), "{}", r.body);
+        let page = app.get("/trekning", Some(&hs)).await;
+        assert!(
+            page.body.contains("mangler 14 plasser"),
+            "a warning before committing"
+        );
+
+        // 6. The coordinator of region Sør calls the Levanger-area municipalities in Trøndelag.
+        let ks = app.login("koordinator.sor@demo.lis1.no").await;
+        let answers: [(&str, i32); 8] = [
+            ("5035", 3),
+            ("5034", 1),
+            ("5037", 3),
+            ("5036", 1),
+            ("5038", 3),
+            ("5053", 1),
+            ("5006", 1),
+            ("5041", 1),
+        ];
+        let ids: Vec<String> = answers.iter().map(|(c, _)| code(c).to_string()).collect();
+        let mut form = vec![
+            ("site", site.as_str()),
+            ("cohort", "2027-09-01"),
+            (
+                "message",
+                "Hvor mange LIS1 tar kommunen fra 1. september 2028?",
+            ),
+        ];
+        form.extend(ids.iter().map(|m| ("municipality", m.as_str())));
+        // A Saturday is no deadline.
+        let mut saturday = form.clone();
+        saturday.push(("deadline", "2026-12-12"));
+        let r = post(&app, "/planlegging/kapasitet", &ks, &saturday).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        form.push(("deadline", "2026-12-11"));
+        let r = post(&app, "/planlegging/kapasitet", &ks, &form).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let call_url = r.location().to_string();
+        let call: i64 = call_url.rsplit('/').next().unwrap().parse().unwrap();
+
+        // Levanger kommune answers in the page; the others through the same use case.
+        let lk = app.login("levanger@demo.lis1.no").await;
+        let page = app.get(&call_url, Some(&lk)).await;
+        assert!(page.body.contains("id=\"answer-"), "{}", page.body);
+        let r = post(
+            &app,
+            &format!("{call_url}/svar"),
+            &lk,
+            &[
+                ("municipality", &code("5037").to_string()),
+                ("places", "3"),
+                ("justification", "Ny veileder ved Levanger legesenter"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let mut munis = Vec::new();
+        for (c, places) in answers {
+            if c == "5037" {
+                continue;
+            }
+            let caller = user(&app, &format!("k{c}@test"), Role::Municipality, code(c)).await;
+            munis.push((c, caller.clone()));
+            if c == "5041" {
+                continue; // Snåsa answers late, below.
+            }
+            uc::answer_call(
+                a,
+                &caller,
+                &uc::AnswerInput {
+                    call_id: call,
+                    municipality_id: code(c),
+                    location: String::new(),
+                    places,
+                    justification: "Kommunen tar LIS1".into(),
+                },
+            )
+            .await
+            .unwrap();
+        }
+        // Two working days before the deadline the municipalities that have not answered are
+        // reminded (Snåsa: its demo-less account gets none, Levanger answered); once only.
+        app.state
+            .clock
+            .advance(jiff::SignedDuration::from_hours(24 * 14));
+        let before = lis1_app::planning::remind_due(a).await.unwrap();
+        assert_eq!(before, 1, "Snåsa's one account is reminded");
+        assert_eq!(lis1_app::planning::remind_due(a).await.unwrap(), 0);
+        app.state
+            .clock
+            .advance(jiff::SignedDuration::from_hours(24 * 6));
+        assert_eq!(
+            lis1_app::planning::remind_due(a).await.unwrap(),
+            1,
+            "the deadline passed"
+        );
+        // After the deadline an answer is refused until the coordinator reopens the call.
+        // (The sessions have timed out meanwhile.)
+        let ks = app.login("koordinator.sor@demo.lis1.no").await;
+        let lk = app.login("levanger@demo.lis1.no").await;
+        let hs = app.login("hnt@demo.lis1.no").await;
+        let snasa = munis.iter().find(|m| m.0 == "5041").unwrap().1.clone();
+        let late = uc::AnswerInput {
+            call_id: call,
+            municipality_id: code("5041"),
+            location: String::new(),
+            places: 1,
+            justification: "Sent svar".into(),
+        };
+        let e = uc::answer_call(a, &snasa, &late).await.unwrap_err();
+        assert_eq!(e.code(), "capacity_call_deadline_passed");
+        let r = post(&app, &format!("{call_url}/status"), &ks, &[("open", "1")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        uc::answer_call(a, &snasa, &late).await.unwrap();
+
+        // 7. The county governor returns one answer with a reason, and approves the rest.
+        let sf = app.login("statsforvalter@demo.lis1.no").await;
+        let list = store.capacity_answers(call).await.unwrap();
+        assert_eq!(list.iter().map(|a| a.places).sum::<i32>(), 14);
+        let frosta = list
+            .iter()
+            .find(|a| a.municipality_id == code("5036"))
+            .unwrap()
+            .id;
+        let r = post(
+            &app,
+            &format!("{call_url}/vurdering/{frosta}"),
+            &sf,
+            &[("approve", "0"), ("reason", "")],
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a reason is needed"
+        );
+        let r = post(
+            &app,
+            &format!("{call_url}/vurdering/{frosta}"),
+            &sf,
+            &[("approve", "0"), ("reason", "Veileder mangler")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let frosta_caller = munis.iter().find(|m| m.0 == "5036").unwrap().1.clone();
+        uc::answer_call(
+            a,
+            &frosta_caller,
+            &uc::AnswerInput {
+                call_id: call,
+                municipality_id: code("5036"),
+                location: String::new(),
+                places: 1,
+                justification: "Veileder er på plass".into(),
+            },
+        )
+        .await
+        .unwrap();
+        // The municipality cannot approve its own answer.
+        let r = post(
+            &app,
+            &format!("{call_url}/vurdering/{frosta}"),
+            &lk,
+            &[("approve", "1")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        for ans in store.capacity_answers(call).await.unwrap() {
+            let r = post(
+                &app,
+                &format!("{call_url}/vurdering/{}", ans.id),
+                &sf,
+                &[("approve", "1")],
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        }
+        let page = app.get(&call_url, Some(&ks)).await;
+        assert!(
+            page.body.contains("id=\"approved-total\">14<"),
+            "{}",
+            page.body
+        );
+
+        // 8. The approved places are the area's places; the lottery uses exactly them.
+        assert_eq!(store.area_place_total(levanger, autumn).await.unwrap(), 14);
+        let page = app.get("/trekning", Some(&hs)).await;
+        assert!(!page.body.contains("mangler 14 plasser"), "{}", page.body);
+        let r = post(&app, "/trekning/forplikt", &hs, &commit).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let places = store
+            .lottery_places(levanger, date(2028, 9, 1))
+            .await
+            .unwrap();
+        assert_eq!(places.iter().map(|p| p.count).sum::<u32>(), 14);
+
+        // HNT's §13b advertisements cannot offer more than HNT's 24 for the cohort.
+        let round = store
+            .rounds()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.start_date == autumn)
+            .unwrap();
+        let draft = |site: i64, count: i32| NewAdvertisement {
+            round_id: round.id,
+            hf_id: hnt,
+            hospital_site_id: site,
+            coupling: "section13b".into(),
+            title: "LIS1".into(),
+            description: String::new(),
+            municipality_ids: vec![],
+            formal_criteria: serde_json::json!({}),
+            weighted_criteria: serde_json::json!([]),
+            rubric: serde_json::json!({"items": []}),
+            screening: serde_json::json!([]),
+            auto_next_in_line: false,
+            positions: vec![NewPosition {
+                kind: "ordinary".into(),
+                count,
+                municipality_id: None,
+                later_employer_id: None,
+            }],
+        };
+        let ad_levanger = store
+            .create_advertisement(&sys, &draft(levanger, 14))
+            .await
+            .unwrap();
+        let ad_namsos = store
+            .create_advertisement(&sys, &draft(namsos, 11))
+            .await
+            .unwrap();
+        let r = post(
+            &app,
+            &format!("/utlysninger/{ad_levanger}/publiser"),
+            &hs,
+            &[],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = post(
+            &app,
+            &format!("/utlysninger/{ad_namsos}/publiser"),
+            &hs,
+            &[],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(
+            r.body.contains("har 24 stillinger i alt") && r.body.contains("tilby 25"),
+            "{}",
+            r.body
+        );
+        assert_eq!(store.advertisement(ad_namsos).await.unwrap().state, "draft");
+        // The advertisement shows the number it is checked against, and its version.
+        let page = app
+            .get(&format!("/utlysninger/{ad_levanger}"), Some(&hs))
+            .await;
+        assert!(page.body.contains(">24</a> (versjon 2,"), "{}", page.body);
+        // The overview shows what is advertised against the numbers.
+        let page = app
+            .get(
+                &format!("/planlegging?kull=2027-09-01&org={hnt}"),
+                Some(&hs),
+            )
+            .await;
+        assert!(!page.body.contains("id=\"places-short\""));
+        let csv = app
+            .get(
+                &format!("/planlegging/eksport.csv?kull=2027-09-01&org={hnt}"),
+                Some(&hs),
+            )
+            .await;
+        assert!(
+            csv.body
+                .contains("Sykehuset Levanger;14;14;0;0;0;14;0;2;12;"),
+            "{}",
+            csv.body
+        );
+    }
+);
+
+both_backends!(the_demo_plan_loads_and_adds_up, |store| async move {
+    let app = TestApp::new(store).await;
+    let store = app.state.store.clone();
+    lis1_web::demo_planning(&store, now()).await.unwrap();
+    let dir = app.login("hdir@demo.lis1.no").await;
+    let page = app.get("/planlegging?kull=2027-09-01", Some(&dir)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("id=\"plan-total\">593<"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Helse Nord ba om 6"), "{}", page.body);
+    let orgs = store.orgs().await.unwrap();
+    let levanger = orgs
+        .iter()
+        .find(|o| o.name == "Sykehuset Levanger")
+        .unwrap()
+        .id;
+    for (cohort, n) in [(date(2027, 3, 1), 12), (date(2027, 9, 1), 14)] {
+        assert_eq!(total(&app, cohort, levanger).await.total, n);
+    }
+    let calls = store.capacity_calls().await.unwrap();
+    assert_eq!(calls.len(), 3);
+    let page = app.get("/planlegging/kapasitet", Some(&dir)).await;
+    assert!(page.body.contains("01.03.2028"), "{}", page.body);
+});
