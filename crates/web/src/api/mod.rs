@@ -7,8 +7,8 @@
 
 pub mod bound;
 pub mod onboarding;
-pub mod statistics;
 pub mod planning;
+pub mod statistics;
 
 use axum::Json;
 use axum::body::Bytes;
