@@ -29,6 +29,18 @@ pub enum TaskKind {
     CommitLottery,
     /// A committed lottery to draw (`count` of `of` doctors have ranked).
     DrawLottery,
+    /// A round's next date: the announcement.
+    RoundAnnounced,
+    /// A round's next date: the application deadline.
+    RoundDeadline,
+    /// A round's next date: the first offer day.
+    RoundFirstOffers,
+    /// A capacity call to answer for the municipality.
+    AnswerCapacityCall,
+    /// Municipalities' answers to a capacity call that wait for the county governor (`count`).
+    ReviewCapacityAnswers,
+    /// Doctors arriving in the municipality on `due` (`count`).
+    DoctorsArrive,
 }
 
 /// One task.
@@ -262,6 +274,124 @@ pub async fn recruiter_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
                     });
                 }
             }
+        }
+    }
+    tx.commit().await?;
+    tasks.sort_by_key(|t| (t.due.is_none(), t.due));
+    Ok(tasks)
+}
+
+/// The tasks of everyone working in the scheme (not doctors): the next date of each round still
+/// running; for a municipality, capacity calls to answer and doctors arriving in the next six
+/// months; for a county governor, answers to review. Soonest first.
+pub async fn staff_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
+    use lis1_domain::access::{Action, Role, authorize};
+    use lis1_domain::planning::{AnswerState, CallState};
+    let now = app.now();
+    let today = lis1_domain::calendar::to_oslo(now).date();
+    let p = &caller.principal;
+    let mut tasks = Vec::new();
+    if p.grants.iter().all(|g| g.role == Role::Applicant) {
+        return Ok(tasks);
+    }
+    let mut tx = app.begin().await?;
+    for r in tx.rounds().await? {
+        let next = [
+            (TaskKind::RoundAnnounced, r.announcement),
+            (TaskKind::RoundDeadline, r.application_deadline),
+            (TaskKind::RoundFirstOffers, r.earliest_offer),
+        ]
+        .into_iter()
+        .find(|(_, at)| *at > now);
+        if let Some((kind, at)) = next {
+            tasks.push(Task {
+                kind,
+                subject: r.name.clone(),
+                due: Some(at),
+                href: format!("/runder/{}", r.id),
+                count: None,
+                of: None,
+            });
+        }
+    }
+    let municipalities: Vec<i64> = p
+        .grants
+        .iter()
+        .filter(|g| g.role == Role::Municipality)
+        .map(|g| g.org)
+        .collect();
+    let reviews = p.has_role(Role::CountyGovernor);
+    if !municipalities.is_empty() || reviews {
+        for call in tx.capacity_calls().await? {
+            if call.state != CallState::Open {
+                continue;
+            }
+            let answers = tx.capacity_answers(call.id).await?;
+            let due = start_of(call.deadline.tomorrow().unwrap_or(call.deadline));
+            for (m, _) in tx.call_municipalities(call.id).await? {
+                let answered = answers
+                    .iter()
+                    .any(|a| a.municipality_id == m && a.state != AnswerState::Returned);
+                if municipalities.contains(&m) && !answered && call.deadline >= today {
+                    tasks.push(Task {
+                        kind: TaskKind::AnswerCapacityCall,
+                        subject: format!("{} – {}", call.hospital_site_name, call.cohort_start),
+                        due,
+                        href: format!("/planlegging/kapasitet/{}", call.id),
+                        count: None,
+                        of: None,
+                    });
+                }
+            }
+            if reviews {
+                let mut waiting = 0;
+                for a in answers.iter().filter(|a| a.state == AnswerState::Submitted) {
+                    let path = tx.org_path(a.municipality_id).await?;
+                    if authorize(
+                        p,
+                        &Action::ReviewCapacityAnswer {
+                            municipality: &path,
+                        },
+                    )
+                    .is_ok()
+                    {
+                        waiting += 1;
+                    }
+                }
+                if waiting > 0 {
+                    tasks.push(Task {
+                        kind: TaskKind::ReviewCapacityAnswers,
+                        subject: format!("{} – {}", call.hospital_site_name, call.cohort_start),
+                        due: None,
+                        href: format!("/planlegging/kapasitet/{}", call.id),
+                        count: Some(waiting),
+                        of: None,
+                    });
+                }
+            }
+        }
+    }
+    let horizon = today
+        .checked_add(jiff::Span::new().months(6))
+        .unwrap_or(today);
+    for m in municipalities {
+        let mut arriving: std::collections::BTreeMap<jiff::civil::Date, u64> =
+            std::collections::BTreeMap::new();
+        for c in tx.courses_for_municipality(m).await? {
+            let start = c.actual.municipal_start;
+            if start > today && start <= horizon {
+                *arriving.entry(start).or_default() += 1;
+            }
+        }
+        for (start, n) in arriving {
+            tasks.push(Task {
+                kind: TaskKind::DoctorsArrive,
+                subject: String::new(),
+                due: start_of(start),
+                href: "/min-lis1".into(),
+                count: Some(n),
+                of: None,
+            });
         }
     }
     tx.commit().await?;

@@ -200,6 +200,43 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "{n} av {of} har rangert",
         "{n} of {of} have ranked",
     ),
+    ("tasks.on", "dato", "on"),
+    (
+        "tasks.round_announced",
+        "Runden kunngjøres",
+        "The round is announced",
+    ),
+    (
+        "tasks.round_deadline",
+        "Søknadsfrist",
+        "Application deadline",
+    ),
+    (
+        "tasks.round_first_offers",
+        "Første tilbudsrunde",
+        "First offer round",
+    ),
+    (
+        "tasks.answer_capacity_call",
+        "Svar på forespørselen om kommuneplasser",
+        "Answer the request for municipality places",
+    ),
+    (
+        "tasks.review_capacity_answers",
+        "Vurder kommunenes svar om nye plasser",
+        "Review the municipalities' answers on new places",
+    ),
+    (
+        "tasks.review_capacity_answers.amount",
+        "{n} venter",
+        "{n} waiting",
+    ),
+    (
+        "tasks.doctors_arrive",
+        "LIS1-leger begynner i kommunen",
+        "LIS1 doctors start in the municipality",
+    ),
+    ("tasks.doctors_arrive.amount", "{n} leger", "{n} doctors"),
     ("rounds.title", "Utlysningsrunder", "Rounds"),
     ("rounds.new", "Ny runde", "New round"),
     ("rounds.none", "Ingen runder ennå.", "No rounds yet."),

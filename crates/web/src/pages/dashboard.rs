@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::pages::orgs::places_blocks;
 use crate::pages::page;
 use crate::state::AppState;
+use lis1_app::home::TaskKind;
 
 /// `GET /oversikt`.
 pub async fn dashboard(
@@ -141,6 +142,14 @@ pub async fn dashboard(
                 .map_err(|e| AppError::app(e, lang))?,
         );
     }
+    if !p.grants.iter().all(|g| g.role == Role::Applicant) {
+        found.extend(
+            lis1_app::home::staff_tasks(&state.app, &s.caller())
+                .await
+                .map_err(|e| AppError::app(e, lang))?,
+        );
+        found.sort_by_key(|t| (t.due.is_none(), t.due));
+    }
     let now = state.now();
     for t in found {
         let kind = serde_json::to_value(t.kind)
@@ -159,7 +168,16 @@ pub async fn dashboard(
             ),
             _ => None,
         };
+        // Events happen on a date; the rest are due by it.
+        let event = matches!(
+            t.kind,
+            TaskKind::RoundAnnounced
+                | TaskKind::RoundFirstOffers
+                | TaskKind::CourseStarts
+                | TaskKind::DoctorsArrive
+        );
         tasks.push(context! {
+            by => if event { "tasks.on" } else { "tasks.by" },
             text => format!("tasks.{kind}"),
             subject => t.subject,
             amount => amount,
@@ -182,7 +200,7 @@ pub async fn dashboard(
             &v,
             context! { grants => grants, cards => cards, places => places, awaiting => awaiting,
             onboarding => onboarding, bound => bound, tasks => tasks,
-            show_tasks => p.has_role(Role::Applicant) || p.has_role(Role::HfRecruiter) },
+            show_tasks => true },
         ),
     )
 }

@@ -187,3 +187,35 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    staff_see_the_rounds_next_dates_and_a_municipality_its_call_to_answer,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        lis1_web::demo_planning(&app.state.store, now())
+            .await
+            .unwrap();
+        let hdir = app.login("hdir@demo.lis1.no").await;
+        let home = app.get("/oversikt", Some(&hdir)).await;
+        assert_eq!(home.status, StatusCode::OK);
+        assert!(home.body.contains("LIS1 våren 2027"), "{}", home.body);
+        assert!(
+            home.body.contains("Runden kunngjøres") || home.body.contains("Søknadsfrist"),
+            "{}",
+            home.body
+        );
+        let levanger = app.login("levanger@demo.lis1.no").await;
+        let home = app.get("/oversikt", Some(&levanger)).await;
+        assert!(
+            home.body
+                .contains("Svar på forespørselen om kommuneplasser"),
+            "{}",
+            home.body
+        );
+        // A doctor has no staff tasks.
+        let lise = app.login("lege1@demo.lis1.no").await;
+        let home = app.get("/oversikt", Some(&lise)).await;
+        assert!(!home.body.contains("Runden kunngjøres"));
+        assert!(!home.body.contains("kommuneplasser"));
+    }
+);
