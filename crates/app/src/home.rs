@@ -67,7 +67,9 @@ pub async fn applicant_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
     let me = caller.user_id;
     let mut tasks = Vec::new();
     let mut tx = app.begin().await?;
-    if tx.profile(me).await?.is_none_or(|p| p.data.is_null()) {
+    // A doctor already in a course has no use for a profile task.
+    let in_course = !tx.courses_for_applicant(me).await?.is_empty();
+    if !in_course && tx.profile(me).await?.is_none_or(|p| p.data.is_null()) {
         tasks.push(Task {
             kind: TaskKind::Profile,
             subject: String::new(),
@@ -155,6 +157,11 @@ pub async fn applicant_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
 /// Midnight (Oslo) at the start of `d`.
 fn start_of(d: jiff::civil::Date) -> Option<Timestamp> {
     lis1_domain::calendar::from_oslo(d.to_datetime(jiff::civil::time(0, 0, 0, 0)))
+}
+
+/// The last minute (Oslo) of `d`: a deadline given as a day holds all of that day.
+fn end_of(d: jiff::civil::Date) -> Option<Timestamp> {
+    lis1_domain::calendar::from_oslo(d.to_datetime(jiff::civil::time(23, 59, 0, 0)))
 }
 
 /// A hospital recruiter's tasks for the trusts they recruit for: each current advertisement's
@@ -246,7 +253,7 @@ pub async fn recruiter_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
             if courses.is_empty() {
                 continue;
             }
-            let last_day = start_of(lis1_domain::lottery::latest_draw_date(cohort));
+            let last_day = end_of(lis1_domain::lottery::latest_draw_date(cohort));
             let subject = format!("{} – {}", site.name, cohort);
             match draws.iter().find(|d| d.state == "committed") {
                 None => tasks.push(Task {
@@ -327,7 +334,7 @@ pub async fn staff_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
                 continue;
             }
             let answers = tx.capacity_answers(call.id).await?;
-            let due = start_of(call.deadline.tomorrow().unwrap_or(call.deadline));
+            let due = end_of(call.deadline);
             for (m, _) in tx.call_municipalities(call.id).await? {
                 let answered = answers
                     .iter()

@@ -83,11 +83,19 @@ both_backends!(
             home.body
         );
         // The last day to draw is 1 May 2027, four months before the municipal start.
-        assert!(home.body.contains("01.05.2027"), "{}", home.body);
+        assert!(home.body.contains("01.05.2027 kl. 23.59"), "{}", home.body);
         // Another trust's recruiter has no such task.
         let si = app.login("innlandet@demo.lis1.no").await;
         let home = app.get("/oversikt", Some(&si)).await;
         assert!(!home.body.contains("Sykehuset Levanger – 2027-09-01"));
+        // A doctor already in a course is not told to fill in a profile to apply.
+        let doctor = app.login(&lis1_web::demo_cohort_email(1)).await;
+        let home = app.get("/oversikt", Some(&doctor)).await;
+        assert!(
+            !home.body.contains("Fyll ut og lagre profilen"),
+            "{}",
+            home.body
+        );
     }
 );
 
