@@ -287,9 +287,20 @@ fn opt(n: Option<u64>) -> String {
 pub async fn index(State(state): State<AppState>, v: Visitor) -> Result<Response, AppError> {
     let lang = v.lang;
     let caller = v.session.as_ref().map(|s| s.caller());
-    let trend = uc::trend(&state.app, caller.as_ref())
+    let mut trend = uc::trend(&state.app, caller.as_ref())
         .await
         .map_err(|e| AppError::app(e, lang))?;
+    // The published rounds before the portal are named by season and year, in the page's
+    // language (the portal's own rounds keep their names).
+    for p in trend.iter_mut().filter(|p| p.round_id.is_none()) {
+        let season = match (p.season.as_str(), lang) {
+            ("autumn", Lang::En) => "Autumn",
+            ("autumn", _) => "Høst",
+            (_, Lang::En) => "Spring",
+            _ => "Vår",
+        };
+        p.label = format!("{season} {}", p.year);
+    }
     let rounds = uc::rounds(&state.app)
         .await
         .map_err(|e| AppError::app(e, lang))?;
