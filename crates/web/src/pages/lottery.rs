@@ -781,8 +781,10 @@ pub async fn commit(
     let seed = Seed::from_bytes(bytes);
     let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
     let reason = f.reason.trim();
-    let id = state
-        .store
+    // The commitment and the mails asking each doctor of the cohort to rank, in one transaction
+    // (issue 11, item 2): a commitment is never published without telling the doctors.
+    let mut tx = state.store.begin().await.map_err(store_err(lang))?;
+    let id = tx
         .commit_lottery(
             &ctx,
             &NewCommitment {
@@ -796,6 +798,47 @@ pub async fn commit(
         )
         .await
         .map_err(|e| lottery_error(e, lang))?;
+    let site_name = tx.org(f.site).await.map_err(store_err(lang))?.name;
+    let until = match ranking_deadline {
+        Some(t) => format!(
+            "innen {}",
+            lis1_app::notify::when(
+                t.checked_sub(jiff::SignedDuration::from_secs(60))
+                    .unwrap_or(t)
+            )
+        ),
+        None => format!(
+            "fram til trekningen, senest {}",
+            fmt_date(latest_draw_date(cohort), Lang::Nb)
+        ),
+    };
+    for c in tx
+        .courses_for_cohort(f.site, cohort)
+        .await
+        .map_err(store_err(lang))?
+        .into_iter()
+        .filter(|c| c.section == "13b" && c.municipality_id.is_none())
+    {
+        lis1_app::notify::to_user(
+            &mut tx,
+            &ctx,
+            c.applicant_id,
+            lis1_app::notify::Letter {
+                subject: "Ranger kommunene før trekningen av kommuneplass".into(),
+                body: format!(
+                    "{site_name} skal trekke kommuneplassene for kullet som begynner i kommunen {start}. Du kan rangere kommunene du helst vil til, {until}: {link}\n\nRangerer du ikke, får du en tilfeldig ledig plass. Du kan endre rangeringen fram til fristen.",
+                    start = fmt_date(cohort, Lang::Nb),
+                    link = lis1_app::notify::link("/min-lis1"),
+                ),
+                kind: "lottery_rank_request",
+                object_type: "lottery_draw",
+                object_id: id.to_string(),
+            },
+        )
+        .await
+        .map_err(|e| AppError::app(e, lang))?;
+    }
+    tx.commit().await.map_err(store_err(lang))?;
     Ok(Redirect::to(&format!("/trekning/{id}")).into_response())
 }
 

@@ -134,6 +134,20 @@ both_backends!(the_levanger_lottery_end_to_end, |store| async move {
         .parse()
         .unwrap();
     let draw = store.lottery_draw(draw_id).await.unwrap();
+    // Each doctor of the cohort is asked by mail to rank, by the deadline (issue 11, item 2).
+    for (email, _) in &l.doctors {
+        let mails = store.mail_to(email).await.unwrap();
+        let ask = mails
+            .iter()
+            .find(|m| m.kind == "lottery_rank_request")
+            .unwrap_or_else(|| panic!("no request to rank for {email}"));
+        assert!(
+            ask.body_text.contains("innen 25.11.2026 kl. 23.59"),
+            "{}",
+            ask.body_text
+        );
+        assert!(ask.body_text.contains("/min-lis1"), "{}", ask.body_text);
+    }
 
     // The doctors see the commitment but no seed, and rank the municipalities.
     let mut sessions = Vec::new();
