@@ -94,6 +94,36 @@ impl Clock {
     }
 }
 
+/// Moves the demo's clock forward to `to` (issue 11, item 12), logged. Only the directorate
+/// (`Action::SetDemoClock`); `Ok(false)`, nothing changed, when `to` is not after now. The web
+/// layer offers this in demo mode only, where the clock is [`Clock::shifted`].
+pub async fn set_demo_clock(
+    app: &crate::App,
+    caller: &crate::Caller,
+    to: Timestamp,
+) -> crate::Result<bool> {
+    use lis1_domain::access::{Action, authorize};
+    let grant =
+        authorize(&caller.principal, &Action::SetDemoClock).map_err(crate::Error::forbidden)?;
+    let before = app.clock.now();
+    if !app.clock.set_forward(to) {
+        return Ok(false);
+    }
+    let mut tx = app.begin().await?;
+    tx.log(
+        &caller.ctx(grant, app.now()),
+        lis1_store::audit::Event {
+            action: "demo.clock_set",
+            object_type: "clock",
+            object_id: "demo".into(),
+            summary: serde_json::json!({"before": before.to_string(), "after": to.to_string()}),
+        },
+    )
+    .await?;
+    app.commit(tx, caller).await?;
+    Ok(true)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

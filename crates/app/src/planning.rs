@@ -1389,13 +1389,13 @@ pub async fn check_publish(
     check_advertisement(&mut tx, ad.hf_id, cohort, offered).await
 }
 
-/// [`check_lottery`] in a unit of work of its own (the lottery page commits through the store).
+/// [`check_lottery`] in a unit of work of its own, for the lottery page's warning before the
+/// commitment (the commitment itself checks inside its transaction, `crate::lottery`).
 /// A lottery's cohort is the municipal start; the plan counts by hospital start, 12 months
 /// earlier (as `municipal_places` does).
 pub async fn check_lottery_commit(app: &App, site_id: i64, municipal_start: Date) -> Result<()> {
-    let hospital_start = municipal_start.saturating_sub(jiff::Span::new().months(12));
     let mut tx = app.begin().await?;
-    check_lottery(&mut tx, site_id, hospital_start).await
+    crate::lottery::check_plan(&mut tx, site_id, municipal_start).await
 }
 
 /// Issue 12 check before a §13b lottery is committed: if the site has numbers for the cohort,

@@ -10,8 +10,6 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use lis1_domain::Lang;
 use lis1_domain::access::{Action, authorize};
-use lis1_store::audit::Event;
-use lis1_store::{Actor, Ctx};
 use minijinja::context;
 use serde::Deserialize;
 
@@ -145,24 +143,12 @@ pub async fn set(
         return render(&state, &v, &f.to, Some(e), StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let before = state.now();
-    if !state.clock.set_forward(to) {
+    let moved = lis1_app::clock::set_demo_clock(&state.app, &s.caller(), to)
+        .await
+        .map_err(|e| AppError::app(e, lang))?;
+    if !moved {
         let e = t(lang, "demo_clock.backwards").replace("{now}", &fmt_time(before, lang));
         return render(&state, &v, &f.to, Some(e), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let grant = authorize(&s.principal, &Action::SetDemoClock)
-        .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
-    state
-        .store
-        .log(
-            &Ctx::new(Actor::user(s.user.id, grant), state.now()),
-            Event {
-                action: "demo.clock_set",
-                object_type: "clock",
-                object_id: "demo".into(),
-                summary: serde_json::json!({"before": before.to_string(), "after": to.to_string()}),
-            },
-        )
-        .await
-        .map_err(|e| AppError::store(e, lang))?;
     Ok(Redirect::to("/demo/klokke").into_response())
 }

@@ -724,10 +724,6 @@ pub async fn commit(
         _ => return Err(bad()),
     };
     check_date(&state, f.site, cohort, lang).await?;
-    // Issue 12: a §13b area needs a municipal place for every position before the draw.
-    lis1_app::planning::check_lottery_commit(&state.app, f.site, cohort)
-        .await
-        .map_err(|e| AppError::app(e, lang))?;
     let ranking_deadline = match f.ranking_deadline.trim() {
         "" => None,
         text => {
@@ -781,9 +777,12 @@ pub async fn commit(
     let seed = Seed::from_bytes(bytes);
     let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
     let reason = f.reason.trim();
-    // The commitment and the mails asking each doctor of the cohort to rank, in one transaction
-    // (issue 11, item 2): a commitment is never published without telling the doctors.
+    // The plan's check, the commitment and the mails asking the doctors to rank: one
+    // transaction (`lis1_app::lottery`).
     let mut tx = state.store.begin().await.map_err(store_err(lang))?;
+    lis1_app::lottery::check_plan(&mut tx, f.site, cohort)
+        .await
+        .map_err(|e| AppError::app(e, lang))?;
     let id = tx
         .commit_lottery(
             &ctx,
@@ -798,46 +797,9 @@ pub async fn commit(
         )
         .await
         .map_err(|e| lottery_error(e, lang))?;
-    let site_name = tx.org(f.site).await.map_err(store_err(lang))?.name;
-    let until = match ranking_deadline {
-        Some(t) => format!(
-            "innen {}",
-            lis1_app::notify::when(
-                t.checked_sub(jiff::SignedDuration::from_secs(60))
-                    .unwrap_or(t)
-            )
-        ),
-        None => format!(
-            "fram til trekningen, senest {}",
-            fmt_date(latest_draw_date(cohort), Lang::Nb)
-        ),
-    };
-    for c in tx
-        .courses_for_cohort(f.site, cohort)
-        .await
-        .map_err(store_err(lang))?
-        .into_iter()
-        .filter(|c| c.section == "13b" && c.municipality_id.is_none())
-    {
-        lis1_app::notify::to_user(
-            &mut tx,
-            &ctx,
-            c.applicant_id,
-            lis1_app::notify::Letter {
-                subject: "Ranger kommunene før trekningen av kommuneplass".into(),
-                body: format!(
-                    "{site_name} skal trekke kommuneplassene for kullet som begynner i kommunen {start}. Du kan rangere kommunene du helst vil til, {until}: {link}\n\nRangerer du ikke, får du en tilfeldig ledig plass. Du kan endre rangeringen fram til fristen.",
-                    start = fmt_date(cohort, Lang::Nb),
-                    link = lis1_app::notify::link("/min-lis1"),
-                ),
-                kind: "lottery_rank_request",
-                object_type: "lottery_draw",
-                object_id: id.to_string(),
-            },
-        )
+    lis1_app::lottery::ask_to_rank(&mut tx, &ctx, f.site, cohort, id, ranking_deadline)
         .await
         .map_err(|e| AppError::app(e, lang))?;
-    }
     tx.commit().await.map_err(store_err(lang))?;
     Ok(Redirect::to(&format!("/trekning/{id}")).into_response())
 }
