@@ -465,6 +465,56 @@ pub struct Applicants {
     pub ad: AdContext,
     /// The submitted applications the caller sees, scored, best first.
     pub scored: Vec<Scored>,
+    /// Where each of them stands (by application id): offers here, an acceptance elsewhere.
+    pub statuses: BTreeMap<i64, Status>,
+}
+
+/// Where an application stands in the hiring, as its employer's list shows it.
+#[derive(Debug, Clone, Default)]
+pub struct Status {
+    /// The offers made on this application at this advertisement, newest first.
+    pub here: Vec<lis1_store::offers::Offer>,
+    /// A visible acceptance (*merking*) of another offer of the round — at another employer, or
+    /// at another advertisement of the same trust — with site, start and when.
+    pub elsewhere: Option<lis1_store::offers::MarkDetail>,
+}
+
+/// The status of each application of an advertisement at `now`: the offers made on it here and
+/// the round's visible acceptances of other offers (the rules of visibility are the marks' own:
+/// hidden from a week before the start, or on request).
+pub async fn statuses(
+    tx: &mut Tx,
+    c: &AdContext,
+    apps: &[&Application],
+    now: jiff::Timestamp,
+) -> Result<BTreeMap<i64, Status>> {
+    let mut out: BTreeMap<i64, Status> = apps.iter().map(|a| (a.id, Status::default())).collect();
+    let mut here_ids = Vec::new();
+    for p in &c.ad.positions {
+        for o in tx.offers_for_position(p.id).await? {
+            here_ids.push(o.id);
+            if let Some(s) = out.get_mut(&o.application_id) {
+                s.here.push(o);
+            }
+        }
+    }
+    for s in out.values_mut() {
+        s.here
+            .sort_by(|a, b| b.made_at.cmp(&a.made_at).then(b.id.cmp(&a.id)));
+    }
+    let by_applicant: BTreeMap<i64, i64> = apps.iter().map(|a| (a.applicant_id, a.id)).collect();
+    for m in tx.mark_details(c.round.id, now).await? {
+        if here_ids.contains(&m.mark.offer_id) {
+            continue;
+        }
+        if let Some(s) = by_applicant
+            .get(&m.mark.applicant_id)
+            .and_then(|id| out.get_mut(id))
+        {
+            s.elsewhere = Some(m);
+        }
+    }
+    Ok(out)
 }
 
 /// The applicants of an advertisement, scored, that the caller may see (the hospital trust,
@@ -481,6 +531,8 @@ pub async fn applicants(app: &App, caller: &Caller, ad_id: i64) -> Result<Applic
         .into_iter()
         .filter(|x| in_scope(&scope, &x.app))
         .collect();
+    let shown: Vec<&Application> = scored.iter().map(|x| &x.app).collect();
+    let statuses = statuses(&mut tx, &c, &shown, now).await?;
     tx.log(
         &caller.ctx(grant, now),
         Event {
@@ -492,7 +544,11 @@ pub async fn applicants(app: &App, caller: &Caller, ad_id: i64) -> Result<Applic
     )
     .await?;
     tx.commit().await?;
-    Ok(Applicants { ad: c, scored })
+    Ok(Applicants {
+        ad: c,
+        scored,
+        statuses,
+    })
 }
 
 /// One application in full, as those who may see it read it.
@@ -508,6 +564,8 @@ pub struct ApplicationView {
     pub comments: Vec<Comment>,
     /// The recruiters' changes of its points, oldest first.
     pub adjustments: Vec<Adjustment>,
+    /// Offers here and an acceptance elsewhere.
+    pub status: Status,
 }
 
 /// One submitted application to an advertisement, in full, for someone who may see the
@@ -543,6 +601,10 @@ pub async fn application_view(
     let documents = tx.documents(a.applicant_id).await?;
     let comments = tx.comments(application_id).await?;
     let adjustments = tx.adjustments(application_id).await?;
+    let status = statuses(&mut tx, &c, &[&a], now)
+        .await?
+        .remove(&a.id)
+        .unwrap_or_default();
     tx.commit().await?;
     let scored = score_all(&c, vec![a])
         .into_iter()
@@ -554,6 +616,7 @@ pub async fn application_view(
         documents,
         comments,
         adjustments,
+        status,
     })
 }
 
@@ -837,6 +900,167 @@ pub async fn set_recommendation(
     let version = recommendation_version(&mut tx, &c).await?;
     app.commit(tx, caller).await?;
     Ok(version)
+}
+
+/// The most rows one bulk action takes (a round's largest advertisement has about 600 applicants).
+pub const MAX_BULK: usize = 1000;
+
+/// A bulk action on applications of one advertisement (see [`bulk`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkAction {
+    /// Mark them for interview.
+    Shortlist,
+    /// Add them, in the order given, to the end of a position's innstilling (those already on it
+    /// keep their place).
+    Recommend {
+        /// The position.
+        position_id: i64,
+    },
+}
+
+/// What a bulk action changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkDone {
+    /// Applications changed.
+    pub changed: usize,
+    /// Applications that were already so (shortlisted, or on the innstilling).
+    pub unchanged: usize,
+}
+
+fn bulk_row_error(code: &'static str, name: &str, nb: &str, en: &str) -> Error {
+    Error::field_text(
+        "valgt",
+        code,
+        format!("{name}: {nb} Ingenting ble endret."),
+        format!("{name}: {en} Nothing was changed."),
+    )
+}
+
+/// Applies one action to many applications of an advertisement, all or nothing: if one row cannot
+/// take it, none is changed and the error names that row. Each change is audit-logged as the single
+/// action is (`application.assess`, `recommendation.save`). With `check_only`, everything is
+/// checked and counted but nothing is written (the page asks for confirmation with it).
+pub async fn bulk(
+    app: &App,
+    caller: &Caller,
+    ad_id: i64,
+    action: BulkAction,
+    application_ids: &[i64],
+    check_only: bool,
+) -> Result<BulkDone> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let c = AdContext::load(&mut tx, ad_id).await?;
+    let grant = match action {
+        BulkAction::Shortlist => authorize(
+            &caller.principal,
+            &Action::AssessApplicants { hf: &c.hf_path },
+        )?,
+        BulkAction::Recommend { position_id } => {
+            let p = c.position(position_id)?;
+            authorize(
+                &caller.principal,
+                &Action::Recommend {
+                    hf: &c.hf_path,
+                    later_employer: p.later_employer_id,
+                },
+            )?
+        }
+    };
+    if application_ids.is_empty() {
+        return Err(Error::field_text(
+            "valgt",
+            "bulk_none_chosen",
+            "Velg minst én søker i listen. Ingenting ble endret.",
+            "Choose at least one applicant in the list. Nothing was changed.",
+        ));
+    }
+    if application_ids.len() > MAX_BULK {
+        return Err(Error::field_text(
+            "valgt",
+            "bulk_too_many",
+            format!("Velg høyst {MAX_BULK} søkere om gangen. Ingenting ble endret."),
+            format!("Choose at most {MAX_BULK} applicants at a time. Nothing was changed."),
+        ));
+    }
+    let apps = tx.applications(Some(ad_id), None).await?;
+    let scope = visible_positions(caller, &c, grant);
+    let mut chosen: Vec<&Application> = Vec::new();
+    for id in application_ids {
+        let Some(a) = apps.iter().find(|a| a.id == *id) else {
+            return Err(bulk_row_error(
+                "bulk_unknown_application",
+                &format!("Søknad {id}"),
+                "finnes ikke på denne utlysningen.",
+                "is not an application to this advertisement.",
+            ));
+        };
+        let name = a
+            .profile
+            .as_ref()
+            .map(|p| p.full_name.clone())
+            .unwrap_or_else(|| format!("Søknad {id}"));
+        if a.state != "submitted" || !in_scope(&scope, a) {
+            return Err(bulk_row_error(
+                "bulk_application_not_open",
+                &name,
+                "søknaden er trukket eller ikke din å behandle.",
+                "the application is withdrawn or not yours to handle.",
+            ));
+        }
+        if let BulkAction::Recommend { position_id } = action
+            && !a.position_ids.contains(&position_id)
+        {
+            return Err(bulk_row_error(
+                "bulk_not_applied_for_position",
+                &name,
+                "har ikke søkt på denne stillingen.",
+                "has not applied for this position.",
+            ));
+        }
+        if !chosen.iter().any(|x| x.id == a.id) {
+            chosen.push(a);
+        }
+    }
+    let ctx = caller.ctx(grant, now);
+    let mut done = BulkDone {
+        changed: 0,
+        unchanged: 0,
+    };
+    match action {
+        BulkAction::Shortlist => {
+            for a in chosen {
+                if a.shortlisted {
+                    done.unchanged += 1;
+                } else {
+                    if !check_only {
+                        tx.assess(&ctx, a.id, true, &a.notes).await?;
+                    }
+                    done.changed += 1;
+                }
+            }
+        }
+        BulkAction::Recommend { position_id } => {
+            let mut ranked = tx.recommendation(position_id).await?;
+            for a in chosen {
+                if ranked.contains(&a.id) {
+                    done.unchanged += 1;
+                } else {
+                    ranked.push(a.id);
+                    done.changed += 1;
+                }
+            }
+            if done.changed > 0 && !check_only {
+                tx.save_recommendation(&ctx, position_id, &ranked).await?;
+            }
+        }
+    }
+    if check_only {
+        tx.rollback().await?;
+    } else {
+        app.commit(tx, caller).await?;
+    }
+    Ok(done)
 }
 
 /// The positions of an advertisement the caller decides on (may set the innstilling of).

@@ -1265,8 +1265,8 @@ async fn measure_list(
     let (token, _) = session(store, rng, world.measure_at, world.hnt_recruiter).await?;
     let mut variants = Vec::new();
     for (label, query, expected) in [
-        ("all applicants", "", ad.applicants),
-        ("?bundet=ja", "?bundet=ja", ad.bound_applicants),
+        ("all applicants", "?antall=alle", ad.applicants),
+        ("?bundet=ja", "?bundet=ja&antall=alle", ad.bound_applicants),
     ] {
         let path = format!("/utlysninger/{}/sokere{query}", ad.id);
         let request = || {

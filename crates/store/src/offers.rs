@@ -79,6 +79,27 @@ pub struct Mark {
     pub visible_until: Timestamp,
 }
 
+/// A visible acceptance with what another employer needs to tell the doctor apart and see where
+/// they are going: site, start, when accepted, and the birth date and HPR number of the profile
+/// the doctor applied with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkDetail {
+    /// The mark.
+    pub mark: Mark,
+    /// The doctor's name.
+    pub doctor: String,
+    /// The hospital site of the accepted position.
+    pub site_name: String,
+    /// The start date (the round's common start).
+    pub start_date: jiff::civil::Date,
+    /// When the offer was accepted.
+    pub accepted_at: Option<Timestamp>,
+    /// The birth date, from the identity number in the submitted profile.
+    pub birth_date: Option<jiff::civil::Date>,
+    /// The HPR number in the submitted profile.
+    pub hpr_number: Option<String>,
+}
+
 const OFFER_COLUMNS: &str = "id, position_id, application_id, applicant_id, offer_round, state, \
      made_at, reply_deadline, answered_at, withdrawn_reason";
 
@@ -117,6 +138,7 @@ crate::store_ops! {
     fn offers_for_applicant(&self, applicant_id: i64) -> Result<Vec<Offer>>;
     fn open_offers(&self, now: Timestamp) -> Result<Vec<Offer>>;
     fn marks(&self, round_id: i64, now: Timestamp) -> Result<Vec<Mark>>;
+    fn mark_details(&self, round_id: i64, now: Timestamp) -> Result<Vec<MarkDetail>>;
     fn hide_mark(&self, ctx: &Ctx, offer_id: i64, reason: &str) -> Result<()>;
 }
 
@@ -469,6 +491,66 @@ impl Tx {
                         employer_id: r.try_get("employer_id")?,
                         employer_name: r.try_get("name")?,
                         visible_until: r.try_get::<DbTime, _>("visible_until")?.0,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// The visible acceptances of a round with site, start, acceptance time and the doctor's
+    /// birth date and HPR number (see [`MarkDetail`]), ordered by offer.
+    pub async fn mark_details(&mut self, round_id: i64, now: Timestamp) -> Result<Vec<MarkDetail>> {
+        on_tx!(self, conn => {
+            let rows = sqlx::query(
+                "SELECT m.offer_id, m.applicant_id, m.employer_id, o.name, m.visible_until, \
+                        u.display_name, s.name AS site_name, r.start_date, f.answered_at, ap.profile \
+                 FROM marks m \
+                 JOIN organisations o ON o.id = m.employer_id \
+                 JOIN offers f ON f.id = m.offer_id \
+                 JOIN positions p ON p.id = f.position_id \
+                 JOIN advertisements a ON a.id = p.advertisement_id \
+                 JOIN organisations s ON s.id = a.hospital_site_id \
+                 JOIN rounds r ON r.id = m.round_id \
+                 JOIN users u ON u.id = m.applicant_id \
+                 JOIN applications ap ON ap.id = f.application_id \
+                 WHERE m.round_id = $1 AND m.hidden_at IS NULL AND m.visible_until > $2 ORDER BY m.offer_id",
+            )
+            .bind(round_id)
+            .bind(conv::ts(now))
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    let profile: String = r.try_get("profile")?;
+                    // Only two fields are wanted: read them without the whole profile type, so an
+                    // old snapshot still gives what it has.
+                    let json: serde_json::Value = serde_json::from_str(&profile).unwrap_or_default();
+                    let national_id = json.get("national_id").and_then(|v| v.as_str()).unwrap_or("");
+                    let birth_date = lis1_domain::identity::NationalId::parse_with(
+                        national_id,
+                        lis1_domain::identity::SyntheticPolicy::Allow,
+                    )
+                    .ok()
+                    .and_then(|n| n.birth_date());
+                    let hpr_number = json
+                        .get("hpr_number")
+                        .and_then(|v| v.as_str())
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string);
+                    Ok(MarkDetail {
+                        mark: Mark {
+                            offer_id: r.try_get("offer_id")?,
+                            applicant_id: r.try_get("applicant_id")?,
+                            employer_id: r.try_get("employer_id")?,
+                            employer_name: r.try_get("name")?,
+                            visible_until: r.try_get::<DbTime, _>("visible_until")?.0,
+                        },
+                        doctor: r.try_get("display_name")?,
+                        site_name: r.try_get("site_name")?,
+                        start_date: r.try_get::<jiff_sqlx::Date, _>("start_date")?.to_jiff(),
+                        accepted_at: r.try_get::<Option<DbTime>, _>("answered_at")?.map(|t| t.0),
+                        birth_date,
+                        hpr_number,
                     })
                 })
                 .collect()

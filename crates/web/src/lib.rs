@@ -76,6 +76,10 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/utlysninger/{id}/sokere", get(pages::applicants::list))
         .route(
+            "/utlysninger/{id}/sokere/valgte",
+            post(pages::applicants::bulk),
+        )
+        .route(
             "/utlysninger/{id}/sokere.csv",
             get(pages::applicants::export_csv),
         )

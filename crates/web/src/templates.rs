@@ -74,6 +74,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/applicants.html"),
     ),
     (
+        "applicants_bulk.html",
+        include_str!("../templates/applicants_bulk.html"),
+    ),
+    (
         "application.html",
         include_str!("../templates/application.html"),
     ),

@@ -75,6 +75,134 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("applicants.no", "Nei", "No"),
     ("applicants.all", "Alle", "All"),
     ("applicants.filter", "Filtrer", "Filter"),
+    (
+        "applicants.search",
+        "Søk (navn, e-post, fødselsdato eller HPR-nummer)",
+        "Search (name, e-mail, date of birth or HPR number)",
+    ),
+    ("applicants.sort", "Sorter etter", "Sort by"),
+    ("applicants.sort_points", "Poeng", "Points"),
+    ("applicants.sort_name", "Navn", "Name"),
+    ("applicants.sort_date", "Søknadsdato", "Date applied"),
+    (
+        "applicants.sort_country",
+        "Utdanningsland",
+        "Country of education",
+    ),
+    ("applicants.status", "Status", "Status"),
+    (
+        "applicants.status_offer",
+        "Har tilbud her",
+        "Has an offer here",
+    ),
+    (
+        "applicants.status_accepted",
+        "Har takket ja her",
+        "Has accepted here",
+    ),
+    (
+        "applicants.status_elsewhere",
+        "Har takket ja et annet sted",
+        "Has accepted elsewhere",
+    ),
+    (
+        "applicants.status_closed",
+        "Takket nei, utløpt eller sagt fra seg",
+        "Declined, expired or resigned",
+    ),
+    (
+        "applicants.status_none",
+        "Ingen tilbud ennå",
+        "No offer yet",
+    ),
+    ("applicants.submitted", "Søkt", "Applied"),
+    (
+        "applicants.identifies",
+        "Fødselsdato og HPR-nummer",
+        "Date of birth and HPR number",
+    ),
+    ("applicants.country", "Land", "Country"),
+    ("applicants.showing", "Viser", "Showing"),
+    ("applicants.of", "av", "of"),
+    ("applicants.matching", "som passer", "matching"),
+    ("applicants.page", "Side", "Page"),
+    ("applicants.page_size", "Per side", "Per page"),
+    ("applicants.page_all", "Alle", "All"),
+    ("applicants.pages", "Sider", "Pages"),
+    ("applicants.prev", "Forrige side", "Previous page"),
+    ("applicants.next", "Neste side", "Next page"),
+    ("applicants.choose", "Velg", "Choose"),
+    (
+        "applicants.bulk",
+        "Gjør med de valgte søkerne",
+        "Do with the chosen applicants",
+    ),
+    ("applicants.bulk_action", "Handling", "Action"),
+    (
+        "applicants.bulk_shortlist",
+        "Sett til intervju",
+        "Shortlist for interview",
+    ),
+    (
+        "applicants.bulk_recommend",
+        "Legg til nederst i innstillingen",
+        "Add to the end of the recommendation",
+    ),
+    (
+        "applicants.bulk_position",
+        "Stilling (for innstillingen)",
+        "Position (for the recommendation)",
+    ),
+    ("applicants.bulk_next", "Gå videre", "Continue"),
+    (
+        "applicants.bulk_hint",
+        "Du får se hvem og hva før noe blir endret.",
+        "You will see who and what before anything is changed.",
+    ),
+    (
+        "applicants.bulk_none",
+        "Velg minst én søker i listen. Ingenting ble endret.",
+        "Choose at least one applicant in the list. Nothing was changed.",
+    ),
+    (
+        "applicants.bulk_choose_action",
+        "Velg hva som skal gjøres med de valgte søkerne. Ingenting ble endret.",
+        "Choose what to do with the chosen applicants. Nothing was changed.",
+    ),
+    (
+        "applicants.bulk_choose_position",
+        "Velg stillingen de skal innstilles til. Ingenting ble endret.",
+        "Choose the position to recommend them for. Nothing was changed.",
+    ),
+    ("applicants.bulk_title", "Bekreft", "Confirm"),
+    (
+        "applicants.bulk_confirm_shortlist",
+        "Disse søkerne blir satt til intervju.",
+        "These applicants will be shortlisted for interview.",
+    ),
+    (
+        "applicants.bulk_confirm_recommend",
+        "Disse søkerne blir lagt til nederst i innstillingen, i denne rekkefølgen, for stilling",
+        "These applicants will be added to the end of the recommendation, in this order, for position",
+    ),
+    (
+        "applicants.bulk_confirm_note",
+        "De som allerede er satt til intervju eller står i innstillingen, beholder det de har. Kan ikke alle endres, blir ingen endret.",
+        "Those already shortlisted or on the recommendation keep what they have. If not all can be changed, none is.",
+    ),
+    ("applicants.bulk_confirm", "Bekreft", "Confirm"),
+    (
+        "applicants.bulk_cancel",
+        "Avbryt, tilbake til listen",
+        "Cancel, back to the list",
+    ),
+    ("applicants.bulk_done", "Endret", "Changed"),
+    ("applicants.bulk_changes", "Blir endret", "Will change"),
+    (
+        "applicants.bulk_unchanged",
+        "Har det allerede",
+        "Already so",
+    ),
     ("applicants.export_csv", "Last ned CSV", "Download CSV"),
     ("applicants.export_xlsx", "Last ned Excel", "Download Excel"),
     ("applicants.recommendation", "Innstilling", "Recommendation"),
@@ -228,25 +356,91 @@ pub async fn may_see_applicant(
     Err(AppError::not_found(lang))
 }
 
-/// Filters of the applicant list.
-#[derive(Debug, Default, Deserialize)]
+/// Filters, search, order and page of the applicant list: all in the URL, so a link or the
+/// browser's back button keeps them.
+#[derive(Debug, Default, Clone, Deserialize, serde::Serialize)]
 pub struct ListFilter {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "blank")]
     bundet: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "blank")]
     formelle: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "blank")]
     fra: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "blank")]
     til: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "blank")]
     region: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "blank")]
     intervju: Option<String>,
+    /// Search: name, e-mail, birth date (dd.mm.åååå) or HPR number.
+    #[serde(default, skip_serializing_if = "blank")]
+    q: Option<String>,
+    /// Status: `tilbud` (offer here), `ja` (accepted here), `andre` (accepted elsewhere), `nei`
+    /// (declined, expired or resigned here), `ingen` (nothing yet).
+    #[serde(default, skip_serializing_if = "blank")]
+    status: Option<String>,
+    /// Order: `poeng` (default), `navn`, `dato`, `land`.
+    #[serde(default, skip_serializing_if = "blank")]
+    sorter: Option<String>,
+    /// Rows per page: `25`, `50`, `100` (default), `250` or `alle` (one long list).
+    #[serde(default, skip_serializing_if = "blank")]
+    antall: Option<String>,
+    /// Page, from 1.
+    #[serde(default, skip_serializing_if = "blank")]
+    side: Option<String>,
+}
+
+#[allow(clippy::ref_option)] // serde's skip_serializing_if hands over `&Option<String>`
+fn blank(v: &Option<String>) -> bool {
+    v.as_deref().is_none_or(|s| s.trim().is_empty())
+}
+
+/// Rows per page of the applicant list, unless the recruiter picks another size.
+const PAGE_SIZE: usize = 100;
+/// The page sizes offered; `alle` shows every row on one page.
+const PAGE_SIZES: [&str; 5] = ["25", "50", "100", "250", "alle"];
+
+/// A sort key that puts æ, ø and å after z, in that order, as Norwegian does.
+fn nb_key(s: &str) -> String {
+    s.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'æ' | 'ä' => '{',
+            'ø' | 'ö' => '|',
+            'å' => '}',
+            c => c,
+        })
+        .collect()
+}
+
+/// A typed birth date: `12.03.1998`, `1998-03-12` or `120398`.
+fn parse_birth(q: &str) -> Option<jiff::civil::Date> {
+    if let Ok(d) = q.parse::<jiff::civil::Date>() {
+        return Some(d);
+    }
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    let (d, m, y) = match (q.contains('.'), digits.len()) {
+        (true, 8) | (false, 8) => (
+            &digits[0..2],
+            &digits[2..4],
+            digits[4..8].parse::<i16>().ok()?,
+        ),
+        (_, 6) => {
+            let yy: i16 = digits[4..6].parse().ok()?;
+            // A doctor who applies is between 20 and 99 years old.
+            (
+                &digits[0..2],
+                &digits[2..4],
+                if yy > 30 { 1900 + yy } else { 2000 + yy },
+            )
+        }
+        _ => return None,
+    };
+    jiff::civil::Date::new(y, m.parse().ok()?, d.parse().ok()?).ok()
 }
 
 impl ListFilter {
-    fn keeps(&self, s: &Scored) -> bool {
+    fn keeps(&self, s: &Scored, status: Option<&uc::Status>) -> bool {
         let yes_no = |v: &Option<String>, actual: bool| match v.as_deref() {
             Some("ja") => actual,
             Some("nei") => !actual,
@@ -268,6 +462,84 @@ impl ListFilter {
                 .as_deref()
                 .is_none_or(|r| r.is_empty() || s.region.as_str() == r)
             && (self.intervju.as_deref() != Some("ja") || s.app.shortlisted)
+            && self.matches_search(s)
+            && self.matches_status(status)
+    }
+
+    fn matches_search(&self, s: &Scored) -> bool {
+        let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
+            return true;
+        };
+        let p = &s.profile;
+        let needle = q.to_lowercase();
+        if p.full_name.to_lowercase().contains(&needle) || p.email.to_lowercase().contains(&needle)
+        {
+            return true;
+        }
+        if let Some(h) = &p.hpr_number
+            && q.chars().all(|c| c.is_ascii_digit())
+            && h.as_str() == q
+        {
+            return true;
+        }
+        match parse_birth(q) {
+            Some(d) => p.national_id.as_ref().and_then(|n| n.birth_date()) == Some(d),
+            None => false,
+        }
+    }
+
+    fn matches_status(&self, status: Option<&uc::Status>) -> bool {
+        let latest = status
+            .and_then(|s| s.here.first())
+            .map(|o| o.state.as_str());
+        let elsewhere = status.is_some_and(|s| s.elsewhere.is_some());
+        match self.status.as_deref() {
+            Some("tilbud") => latest == Some("made"),
+            Some("ja") => latest == Some("accepted"),
+            Some("andre") => elsewhere,
+            Some("nei") => matches!(latest, Some("declined" | "expired" | "resigned")),
+            Some("ingen") => latest.is_none() && !elsewhere,
+            _ => true,
+        }
+    }
+
+    fn sort(&self, rows: &mut [&Scored]) {
+        match self.sorter.as_deref() {
+            Some("navn") => rows.sort_by_cached_key(|x| (nb_key(&x.profile.full_name), x.app.id)),
+            Some("dato") => rows.sort_by_key(|x| (x.app.submitted_at, x.app.id)),
+            Some("land") => rows.sort_by_cached_key(|x| {
+                (
+                    x.profile.education.country.clone(),
+                    std::cmp::Reverse(x.total.0),
+                    x.app.id,
+                )
+            }),
+            // Best first, as scored (ties by application id).
+            _ => {}
+        }
+    }
+
+    fn page_size(&self) -> usize {
+        match self.antall.as_deref().map(str::trim) {
+            Some("alle") => usize::MAX,
+            Some(n) if PAGE_SIZES.contains(&n) => n.parse().unwrap_or(PAGE_SIZE),
+            _ => PAGE_SIZE,
+        }
+    }
+
+    fn page(&self) -> usize {
+        self.side
+            .as_deref()
+            .and_then(|p| p.trim().parse::<usize>().ok())
+            .filter(|p| *p >= 1)
+            .unwrap_or(1)
+    }
+
+    /// The query string of these settings with `side` replaced (or removed for `None`).
+    fn query_with_page(&self, page: Option<usize>) -> String {
+        let mut f = self.clone();
+        f.side = page.map(|p| p.to_string());
+        serde_urlencoded::to_string(&f).unwrap_or_default()
     }
 }
 
@@ -283,7 +555,29 @@ fn position_label(c: &AdContext, id: i64, lang: Lang) -> String {
         .unwrap_or_default()
 }
 
-fn row(c: &AdContext, s: &Scored, lang: Lang) -> Value {
+/// Where an application stands, in words: the latest offer here, and an acceptance elsewhere.
+fn status_texts(status: Option<&uc::Status>, lang: Lang) -> (Option<String>, Option<String>) {
+    let here = status.and_then(|s| s.here.first()).map(|o| {
+        let label = lis1_domain::offers::OfferState::parse(&o.state)
+            .map(|s| s.label(lang).to_string())
+            .unwrap_or_default();
+        if o.state == "made" {
+            format!(
+                "{label} ({} {})",
+                crate::i18n::t(lang, "offers.deadline").to_lowercase(),
+                fmt_time(o.reply_deadline, lang)
+            )
+        } else {
+            label
+        }
+    });
+    let elsewhere = status
+        .and_then(|s| s.elsewhere.as_ref())
+        .map(|m| crate::pages::offers::elsewhere_text(m, lang));
+    (here, elsewhere)
+}
+
+fn row(c: &AdContext, s: &Scored, status: Option<&uc::Status>, lang: Lang) -> Value {
     let lines: Vec<_> = s
         .score
         .lines
@@ -295,14 +589,17 @@ fn row(c: &AdContext, s: &Scored, lang: Lang) -> Value {
             }
         })
         .collect();
+    let (here, elsewhere) = status_texts(status, lang);
     context! {
-        id => s.app.id, name => s.profile.full_name.clone(),
+        id => s.app.id, name => s.profile.full_name.clone(), who => who_text(&s.profile, lang),
         positions => s.app.position_ids.iter().map(|p| position_label(c, *p, lang)).collect::<Vec<_>>(),
         bound => s.bound, formal_met => s.formal_met,
         formal_reasons => s.checks.iter().filter(|x| !x.met).map(|x| x.message(lang)).collect::<Vec<_>>(),
         computed => s.score.total.format(lang), adjustment => (s.app.adjustment != 0).then(|| Points(s.app.adjustment).format(lang)),
         total => s.total.format(lang), lines => lines,
-        region => s.region.label(lang), shortlisted => s.app.shortlisted,
+        region => s.region.label(lang), country => s.profile.education.country.clone(),
+        submitted => fmt_time(s.app.submitted_at, lang),
+        shortlisted => s.app.shortlisted, status_here => here, elsewhere => elsewhere,
     }
 }
 
@@ -312,37 +609,248 @@ pub async fn list(
     v: Visitor,
     Path(id): Path<String>,
     Query(f): Query<ListFilter>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let lang = v.lang;
     let s = v.require()?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let notice = v
+        .path
+        .split_once("endret=")
+        .and_then(|(_, n)| n.split('&').next())
+        .and_then(|n| n.parse::<usize>().ok());
+    Ok(list_page(&state, &v, s, id, &f, &[], None, notice)
+        .await?
+        .into_response())
+}
+
+/// The applicant list, with `chosen` rows ticked and a bulk action's refusal in place.
+#[allow(clippy::too_many_arguments)]
+async fn list_page(
+    state: &AppState,
+    v: &Visitor,
+    s: &SignedIn,
+    id: i64,
+    f: &ListFilter,
+    chosen: &[i64],
+    error: Option<String>,
+    changed: Option<usize>,
+) -> Result<Html<String>, AppError> {
+    let lang = v.lang;
     // The use case checks who may see them and logs the read (personal data).
-    let uc::Applicants { ad: c, scored } = uc::applicants(&state.app, &s.caller(), id)
+    let uc::Applicants {
+        ad: c,
+        scored,
+        statuses,
+    } = uc::applicants(&state.app, &s.caller(), id)
         .await
         .map_err(|e| AppError::app(e, lang))?;
     let total = scored.len();
-    let rows: Vec<_> = scored
+    let mut kept: Vec<&Scored> = scored
         .iter()
-        .filter(|x| f.keeps(x))
-        .map(|x| row(&c, x, lang))
+        .filter(|x| f.keeps(x, statuses.get(&x.app.id)))
+        .collect();
+    f.sort(&mut kept);
+    let matching = kept.len();
+    let size = f.page_size();
+    let pages = matching.div_ceil(size).max(1);
+    let page_no = f.page().min(pages);
+    let rows: Vec<_> = kept
+        .iter()
+        .skip((page_no - 1).saturating_mul(size))
+        .take(size)
+        .map(|x| {
+            let mut r = row(&c, x, statuses.get(&x.app.id), lang);
+            if chosen.contains(&x.app.id) {
+                r = context! { chosen => true, ..r };
+            }
+            r
+        })
+        .collect();
+    let first = if matching == 0 {
+        0
+    } else {
+        (page_no - 1).saturating_mul(size) + 1
+    };
+    let last = page_no.saturating_mul(size).min(matching);
+    let sizes: Vec<_> = PAGE_SIZES
+        .iter()
+        .map(|n| context! { value => n, label => if *n == "alle" { crate::i18n::t(lang, "applicants.page_all") } else { (*n).to_string() } })
         .collect();
     let may_assess = authorize(&s.principal, &Action::AssessApplicants { hf: &c.hf_path }).is_ok();
+    let rank_positions: Vec<_> = uc::positions_to_rank(&s.caller(), &c)
+        .into_iter()
+        .filter_map(|p| c.ad.positions.iter().find(|x| x.id == p))
+        .map(|p| context! { id => p.id, label => format!("{} {}: {}", crate::i18n::t(lang, "ads.position"), p.seq, position_label(&c, p.id, lang)) })
+        .collect();
     let regions: Vec<_> = EducationRegion::ALL
         .iter()
         .map(|r| context! { value => r.as_str(), label => r.label(lang) })
         .collect();
+    let page_link = |p: usize| format!("/utlysninger/{id}/sokere?{}", f.query_with_page(Some(p)));
+    let pager: Vec<_> = (1..=pages)
+        .map(|p| context! { n => p, href => page_link(p), current => p == page_no })
+        .collect();
+    let sort_options: Vec<_> = [
+        ("poeng", "applicants.sort_points"),
+        ("navn", "applicants.sort_name"),
+        ("dato", "applicants.sort_date"),
+        ("land", "applicants.sort_country"),
+    ]
+    .iter()
+    .map(|(value, key)| context! { value => value, label => crate::i18n::t(lang, key) })
+    .collect();
+    let status_options: Vec<_> = [
+        ("tilbud", "applicants.status_offer"),
+        ("ja", "applicants.status_accepted"),
+        ("andre", "applicants.status_elsewhere"),
+        ("nei", "applicants.status_closed"),
+        ("ingen", "applicants.status_none"),
+    ]
+    .iter()
+    .map(|(value, key)| context! { value => value, label => crate::i18n::t(lang, key) })
+    .collect();
     crate::templates::render(
         "applicants.html",
         page(
-            &state,
-            &v,
+            state,
+            v,
             context! {
                 ad => context! { id => c.ad.id, title => c.ad.title.clone(), hf => c.hf.name.clone() },
-                rows => rows, total => total, may_assess => may_assess, regions => regions,
-                f => context! { bundet => f.bundet, formelle => f.formelle, fra => f.fra, til => f.til, region => f.region, intervju => f.intervju },
+                rows => rows, total => total, matching => matching, first => first, last => last,
+                may_assess => may_assess, regions => regions, rank_positions => rank_positions,
+                pager => (pages > 1).then_some(pager), page_no => page_no, pages => pages,
+                prev => (page_no > 1).then(|| page_link(page_no - 1)),
+                next => (page_no < pages).then(|| page_link(page_no + 1)),
+                sort_options => sort_options, status_options => status_options, sizes => sizes,
+                list_query => f.query_with_page(Some(page_no)),
+                bulk_error => error,
+                notice => changed.map(|n| format!("{} {n}.", crate::i18n::t(lang, "applicants.bulk_done"))),
+                f => context! { bundet => f.bundet, formelle => f.formelle, fra => f.fra, til => f.til, region => f.region, intervju => f.intervju, q => f.q, status => f.status, sorter => f.sorter, antall => f.antall.clone().unwrap_or_else(|| PAGE_SIZE.to_string()) },
             },
         ),
     )
+}
+
+/// `POST /utlysninger/{id}/sokere/valgte`: a bulk action on the ticked applicants. Without
+/// `bekreft` it shows what will happen and asks for confirmation; with it, it acts — all or
+/// nothing — and returns to the list as it was (filters, order, page). A refusal comes back on the
+/// list with the rows still ticked and the message naming the row.
+pub async fn bulk(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    s.check_csrf(&field("csrf_token"), lang)?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    // The list's settings travel with the form, parsed like the list's own URL.
+    let f: ListFilter = serde_urlencoded::from_str(&field("liste")).unwrap_or_default();
+    let mut chosen: Vec<i64> = Vec::new();
+    for (k, val) in &form {
+        if k == "valgt"
+            && let Ok(n) = val.trim().parse::<i64>()
+            && !chosen.contains(&n)
+        {
+            chosen.push(n);
+        }
+    }
+    let action = match field("handling").as_str() {
+        "intervju" => uc::BulkAction::Shortlist,
+        "innstilling" => match field("stilling").parse::<i64>() {
+            Ok(position_id) => uc::BulkAction::Recommend { position_id },
+            Err(_) => {
+                let msg = crate::i18n::t(lang, "applicants.bulk_choose_position");
+                let html = list_page(&state, &v, s, id, &f, &chosen, Some(msg), None).await?;
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
+            }
+        },
+        _ => {
+            let msg = crate::i18n::t(lang, "applicants.bulk_choose_action");
+            let html = list_page(&state, &v, s, id, &f, &chosen, Some(msg), None).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
+        }
+    };
+    if chosen.is_empty() {
+        let msg = crate::i18n::t(lang, "applicants.bulk_none");
+        let html = list_page(&state, &v, s, id, &f, &chosen, Some(msg), None).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
+    }
+    if field("bekreft") != "1" {
+        // Check first (nothing is changed), so a refusal names the row before anyone confirms.
+        let would = match uc::bulk(&state.app, &s.caller(), id, action, &chosen, true).await {
+            Ok(d) => d,
+            Err(e) if e.kind == lis1_app::Kind::Invalid => {
+                let html =
+                    list_page(&state, &v, s, id, &f, &chosen, Some(e.message(lang)), None).await?;
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
+            }
+            Err(e) => return Err(AppError::app(e, lang)),
+        };
+        // Ask: name every applicant and say what will happen. The list's read (with its audit
+        // entry) tells who they are.
+        let uc::Applicants { ad: c, scored, .. } = uc::applicants(&state.app, &s.caller(), id)
+            .await
+            .map_err(|e| AppError::app(e, lang))?;
+        let names: Vec<_> = chosen
+            .iter()
+            .filter_map(|a| scored.iter().find(|x| x.app.id == *a))
+            .map(|x| context! { id => x.app.id, name => x.profile.full_name.clone(), who => who_text(&x.profile, lang), total => x.total.format(lang) })
+            .collect();
+        let what = match action {
+            uc::BulkAction::Shortlist => crate::i18n::t(lang, "applicants.bulk_confirm_shortlist"),
+            uc::BulkAction::Recommend { position_id } => format!(
+                "{} {}: {}.",
+                crate::i18n::t(lang, "applicants.bulk_confirm_recommend"),
+                c.ad.positions
+                    .iter()
+                    .find(|p| p.id == position_id)
+                    .map(|p| p.seq)
+                    .unwrap_or_default(),
+                position_label(&c, position_id, lang)
+            ),
+        };
+        return Ok(crate::templates::render(
+            "applicants_bulk.html",
+            page(
+                &state,
+                &v,
+                context! {
+                    ad => context! { id => c.ad.id, title => c.ad.title.clone() },
+                    names => names, what => what, handling => field("handling"), stilling => field("stilling"),
+                    liste => f.query_with_page(f.side.as_deref().and_then(|p| p.parse().ok())),
+                    count => chosen.len(), changes => would.changed, unchanged => would.unchanged,
+                },
+            ),
+        )?
+        .into_response());
+    }
+    match uc::bulk(&state.app, &s.caller(), id, action, &chosen, false).await {
+        Ok(done) => {
+            let mut q = f.query_with_page(f.side.as_deref().and_then(|p| p.parse().ok()));
+            if !q.is_empty() {
+                q.push('&');
+            }
+            Ok(Redirect::to(&format!(
+                "/utlysninger/{id}/sokere?{q}endret={}",
+                done.changed
+            ))
+            .into_response())
+        }
+        Err(e) if e.kind == lis1_app::Kind::Invalid => {
+            let html =
+                list_page(&state, &v, s, id, &f, &chosen, Some(e.message(lang)), None).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+        }
+        Err(e) => Err(AppError::app(e, lang)),
+    }
 }
 
 /// Notices after actions on an application.
@@ -432,7 +940,7 @@ pub async fn show(
             &v,
             context! {
                 ad => context! { id => c.ad.id, title => c.ad.title.clone() },
-                a => row(c, x, lang), app_id => app,
+                a => row(c, x, Some(&view.status), lang), app_id => app,
                 email => p.email.clone(), phone => p.phone.clone(),
                 national_id => p.national_id.as_ref().map(|n| n.masked()),
                 education => format!("{} {} ({}, {})", p.education.degree.label(lang), p.education.university, p.education.country, x.region.label(lang)),
@@ -608,6 +1116,28 @@ fn rec_notice(q: &Saved, lang: Lang) -> Option<String> {
     }
 }
 
+/// An acceptance of the applicant at another employer of the round, as text, if visible.
+fn elsewhere_of(
+    marks: &[lis1_store::offers::MarkDetail],
+    c: &AdContext,
+    applicant: i64,
+    lang: Lang,
+) -> Option<String> {
+    marks
+        .iter()
+        .find(|m| m.mark.applicant_id == applicant && m.mark.employer_id != c.ad.hf_id)
+        .map(|m| crate::pages::offers::elsewhere_text(m, lang))
+}
+
+/// The birth date and HPR number of a profile, to tell namesakes apart.
+fn who_text(p: &lis1_domain::profiles::Profile, lang: Lang) -> Option<String> {
+    crate::pages::offers::identifying_text(
+        p.national_id.as_ref().and_then(|n| n.birth_date()),
+        p.hpr_number.as_ref().map(|h| h.as_str()),
+        lang,
+    )
+}
+
 async fn rec_page(
     state: &AppState,
     v: &Visitor,
@@ -661,12 +1191,10 @@ async fn rec_page(
                 let key = format!("rank.{}.{}", p.id, x.app.id);
                 let rank = typed.get(&key).cloned().or_else(|| ranked.iter().position(|a| *a == x.app.id).map(|i| (i + 1).to_string()));
                 let offer = offers.iter().find(|o| o.application_id == x.app.id);
-                let elsewhere = marks
-                    .iter()
-                    .find(|(who, employer, _)| *who == x.app.applicant_id && *employer != c.ad.hf_id)
-                    .map(|(_, _, name)| name.clone());
+                let elsewhere = elsewhere_of(&marks, c, x.app.applicant_id, lang);
                 context! {
                     id => x.app.id, name => x.profile.full_name.clone(), total => x.total.format(lang),
+                    who => who_text(&x.profile, lang),
                     shortlisted => x.app.shortlisted, key => key, rank => rank, elsewhere => elsewhere,
                     offer_id => offer.map(|o| o.id),
                     offer_state => offer.map(|o| lis1_domain::offers::OfferState::parse(&o.state).map(|s| s.label(lang).to_string()).unwrap_or_default()),
@@ -706,12 +1234,7 @@ async fn rec_page(
                 .iter()
                 .find(|x| x.app.id == n.application_id)
                 .map(|x| {
-                    let elsewhere = marks
-                        .iter()
-                        .find(|(who, employer, _)| {
-                            *who == x.app.applicant_id && *employer != c.ad.hf_id
-                        })
-                        .map(|(_, _, name)| name.clone());
+                    let elsewhere = elsewhere_of(&marks, c, x.app.applicant_id, lang);
                     context! {
                         id => x.app.id, name => x.profile.full_name.clone(), elsewhere => elsewhere,
                     }

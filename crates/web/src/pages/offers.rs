@@ -65,6 +65,9 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Har takket ja til stilling ved",
         "Has accepted a position at",
     ),
+    ("offers.elsewhere_start", "start", "start"),
+    ("offers.elsewhere_accepted_at", "takket ja", "accepted"),
+    ("offers.born", "f.", "born"),
     ("offers.offer_round", "Tilbudsrunde", "Offer round"),
     ("offers.candidate", "Kandidat", "Candidate"),
     (
@@ -137,15 +140,53 @@ pub async fn accepted_elsewhere(
     round_id: i64,
     now: Timestamp,
     lang: Lang,
-) -> Result<Vec<(i64, i64, String)>, AppError> {
-    let mut tx = state
+) -> Result<Vec<lis1_store::offers::MarkDetail>, AppError> {
+    state
         .store
-        .begin()
+        .mark_details(round_id, now)
         .await
-        .map_err(|e| AppError::store(e, lang))?;
-    uc::marks(&mut tx, round_id, now)
-        .await
-        .map_err(|e| AppError::app(e, lang))
+        .map_err(|e| AppError::store(e, lang))
+}
+
+/// How an acceptance elsewhere reads in another employer's lists: employer, site, start, when
+/// it was accepted, and the doctor's birth date or HPR number (so namesakes are told apart).
+pub fn elsewhere_text(m: &lis1_store::offers::MarkDetail, lang: Lang) -> String {
+    let mut out = format!(
+        "{} {}, {} – {} {}",
+        crate::i18n::t(lang, "offers.accepted_elsewhere"),
+        m.mark.employer_name,
+        m.site_name,
+        crate::i18n::t(lang, "offers.elsewhere_start"),
+        crate::pages::fmt_date(m.start_date, lang),
+    );
+    if let Some(at) = m.accepted_at {
+        out.push_str(&format!(
+            " ({} {})",
+            crate::i18n::t(lang, "offers.elsewhere_accepted_at"),
+            crate::pages::fmt_time(at, lang)
+        ));
+    }
+    out
+}
+
+/// The birth date and HPR number of a doctor as a short line ("f. 12.03.1998, HPR 1234567").
+pub fn identifying_text(
+    birth: Option<jiff::civil::Date>,
+    hpr: Option<&str>,
+    lang: Lang,
+) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(b) = birth {
+        parts.push(format!(
+            "{} {}",
+            crate::i18n::t(lang, "offers.born"),
+            crate::pages::fmt_date(b, lang)
+        ));
+    }
+    if let Some(h) = hpr {
+        parts.push(format!("HPR {h}"));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 /// The confirmation queue of an advertisement in confirm mode (see

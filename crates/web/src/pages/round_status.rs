@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Html;
 use lis1_domain::access::{Action, authorize};
@@ -77,6 +77,29 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Has accepted a position at",
     ),
     ("marks.until", "Vises til", "Shown until"),
+    ("marks.site", "Sted", "Site"),
+    ("marks.start", "Start", "Start"),
+    ("marks.accepted", "Takket ja", "Accepted"),
+    (
+        "marks.search",
+        "Søk (navn, arbeidsgiver, sted, fødselsdato eller HPR-nummer)",
+        "Search (name, employer, site, date of birth or HPR number)",
+    ),
+    ("marks.sort", "Sorter etter", "Sort by"),
+    ("marks.sort_name", "Navn", "Name"),
+    (
+        "marks.sort_employer",
+        "Arbeidsgiver og sted",
+        "Employer and site",
+    ),
+    ("marks.sort_start", "Startdato", "Start date"),
+    (
+        "marks.sort_accepted",
+        "Når de takket ja",
+        "When they accepted",
+    ),
+    ("marks.find", "Søk", "Search"),
+    ("marks.shown", "vises av", "shown of"),
     ("marks.none", "Ingen aksepter ennå.", "No acceptances yet."),
     (
         "marks.hide",
@@ -95,6 +118,54 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Search and order of the merking list (in the URL).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct MarksQuery {
+    /// Name, employer, site, birth date (dd.mm.åååå) or HPR number.
+    #[serde(default)]
+    q: Option<String>,
+    /// `navn` (default), `arbeidsgiver`, `start`, `akseptert`.
+    #[serde(default)]
+    sorter: Option<String>,
+}
+
+impl MarksQuery {
+    fn keeps(&self, m: &lis1_store::offers::MarkDetail, lang: lis1_domain::Lang) -> bool {
+        let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
+            return true;
+        };
+        let needle = q.to_lowercase();
+        let born = m.birth_date.map(|d| crate::pages::fmt_date(d, lang));
+        m.doctor.to_lowercase().contains(&needle)
+            || m.mark.employer_name.to_lowercase().contains(&needle)
+            || m.site_name.to_lowercase().contains(&needle)
+            || m.hpr_number.as_deref() == Some(q)
+            || born.as_deref() == Some(q)
+            || m.birth_date.map(|d| d.to_string()).as_deref() == Some(q)
+    }
+
+    fn sort(&self, marks: &mut [lis1_store::offers::MarkDetail]) {
+        let name = |s: &str| {
+            s.to_lowercase()
+                .replace('æ', "{")
+                .replace('ø', "|")
+                .replace('å', "}")
+        };
+        match self.sorter.as_deref() {
+            Some("arbeidsgiver") => marks.sort_by_cached_key(|m| {
+                (
+                    name(&m.mark.employer_name),
+                    name(&m.site_name),
+                    name(&m.doctor),
+                )
+            }),
+            Some("start") => marks.sort_by_cached_key(|m| (m.start_date, name(&m.doctor))),
+            Some("akseptert") => marks.sort_by_key(|m| (m.accepted_at, m.mark.offer_id)),
+            _ => marks.sort_by_cached_key(|m| (name(&m.doctor), m.mark.offer_id)),
+        }
+    }
+}
+
 #[derive(Default, serde::Serialize)]
 struct Counts {
     positions: i64,
@@ -112,6 +183,7 @@ pub async fn status(
     State(state): State<AppState>,
     v: Visitor,
     Path(id): Path<String>,
+    Query(mq): Query<MarksQuery>,
 ) -> Result<Html<String>, AppError> {
     let lang = v.lang;
     let s = v.require()?;
@@ -238,26 +310,27 @@ pub async fn status(
         per_round => numbers.iter().map(|n| by_hf.values().map(|(_, c)| c.per_round.get(n).copied().unwrap_or(0)).sum::<i64>()).collect::<Vec<_>>(),
     };
     // Merking: visible to every employer in the round (not to applicants), 004 draft §12.
-    let mut marks = Vec::new();
-    let mut marked: Vec<i64> = Vec::new();
-    for m in state
+    let mut details = state
         .store
-        .marks(id, state.now())
+        .mark_details(id, state.now())
         .await
-        .map_err(store_err)?
-    {
-        let doctor = state
-            .store
-            .user(m.applicant_id)
-            .await
-            .map_err(store_err)?
-            .display_name;
-        marked.push(m.offer_id);
-        marks.push(context! {
-            offer_id => m.offer_id, doctor => doctor, employer => m.employer_name,
-            until => crate::pages::fmt_time(m.visible_until, lang),
-        });
-    }
+        .map_err(store_err)?;
+    let all_marks = details.len();
+    details.retain(|m| mq.keeps(m, lang));
+    mq.sort(&mut details);
+    let marked: Vec<i64> = details.iter().map(|m| m.mark.offer_id).collect();
+    let marks: Vec<_> = details
+        .iter()
+        .map(|m| {
+            context! {
+                offer_id => m.mark.offer_id, doctor => m.doctor.clone(), employer => m.mark.employer_name.clone(),
+                site => m.site_name.clone(), start => crate::pages::fmt_date(m.start_date, lang),
+                accepted => m.accepted_at.map(|t| crate::pages::fmt_time(t, lang)),
+                who => crate::pages::offers::identifying_text(m.birth_date, m.hpr_number.as_deref(), lang),
+                until => crate::pages::fmt_time(m.mark.visible_until, lang),
+            }
+        })
+        .collect();
     // The marks name doctors: the read is logged, under the grant that let the user see the
     // round's figures (or, for an employer who sees only the marks, their first grant).
     if !marks.is_empty()
@@ -291,6 +364,9 @@ pub async fn status(
             context! {
                 round => context! { id => round.id, name => round.name }, rows => rows, totals => totals,
                 numbers => numbers, marks => marks, may_hide => may_hide, notice => notice,
+                all_marks => all_marks, mq => context! { q => mq.q, sorter => mq.sorter },
+                mark_sorts => [("navn", "marks.sort_name"), ("arbeidsgiver", "marks.sort_employer"), ("start", "marks.sort_start"), ("akseptert", "marks.sort_accepted")]
+                    .map(|(value, key)| context! { value => value, label => crate::i18n::t(lang, key) }),
                 updated => crate::pages::fmt_time(state.now(), lang),
             },
         ),

@@ -6,6 +6,7 @@
 mod ad_edit;
 mod ad_form;
 mod api;
+mod applicants_list;
 mod bound;
 mod home;
 mod lists;
