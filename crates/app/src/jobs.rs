@@ -37,6 +37,17 @@ pub async fn bound(app: &App) -> Result<()> {
     crate::bound::remind_due(app).await.map(drop)
 }
 
+/// The lottery reminders (issue 11, item 2): doctors who have not ranked, two working days
+/// before the ranking deadline; and the mails telling doctors their acceptance is about to be
+/// marked.
+pub async fn lottery(app: &App) -> Result<()> {
+    let results = [
+        crate::lottery::remind_due(app).await.map(drop),
+        offers::marking_notices(app).await.map(drop),
+    ];
+    results.into_iter().collect()
+}
+
 /// The capacity-call reminders (issue 12): to municipalities that have not answered, before the
 /// deadline and when it has passed.
 pub async fn planning(app: &App) -> Result<()> {

@@ -76,3 +76,189 @@ pub async fn ask_to_rank(
     }
     Ok(doctors.len())
 }
+
+/// The doctors of a committed lottery's cohort who still must be placed, split by whether they
+/// have ranked the municipalities: (ranked, not ranked), each a list of courses.
+pub async fn ranking_progress(
+    tx: &mut Tx,
+    site: i64,
+    cohort: Date,
+) -> Result<(
+    Vec<lis1_store::courses::Course>,
+    Vec<lis1_store::courses::Course>,
+)> {
+    let mut ranked = Vec::new();
+    let mut not_ranked = Vec::new();
+    for c in tx
+        .courses_for_cohort(site, cohort)
+        .await?
+        .into_iter()
+        .filter(|c| c.section == "13b" && c.municipality_id.is_none())
+    {
+        if tx.preferences(c.id).await?.is_empty() {
+            not_ranked.push(c);
+        } else {
+            ranked.push(c);
+        }
+    }
+    Ok((ranked, not_ranked))
+}
+
+/// The last moment to rank in a committed lottery: its ranking deadline, or without one the end
+/// of the last day the draw may be made (4 months before the municipal start).
+pub fn ranking_closes(draw: &lis1_store::lottery::Draw) -> Timestamp {
+    draw.ranking_deadline.unwrap_or_else(|| {
+        let day_after = lis1_domain::lottery::latest_draw_date(draw.cohort)
+            .checked_add(jiff::Span::new().days(1))
+            .unwrap_or(draw.cohort);
+        lis1_domain::calendar::from_oslo(day_after.to_datetime(jiff::civil::time(0, 0, 0, 0)))
+            .unwrap_or(Timestamp::MAX)
+    })
+}
+
+fn reminder_letter(
+    site_name: &str,
+    closes: Timestamp,
+    object_id: String,
+    kind: &'static str,
+) -> Letter {
+    let last = notify::when(
+        closes
+            .checked_sub(jiff::SignedDuration::from_secs(60))
+            .unwrap_or(closes),
+    );
+    Letter {
+        subject: "Påminnelse: ranger kommunene før trekningen".into(),
+        body: format!(
+            "Du har ikke rangert kommunene i trekningen av kommuneplass ved {site_name} ennå. Fristen er {last}: {link}\n\nRangerer du ikke, får du en tilfeldig ledig plass.",
+            link = notify::link("/min-lis1"),
+        ),
+        kind,
+        object_type: "lottery_draw",
+        object_id,
+    }
+}
+
+/// Reminds, once each, every doctor of a committed lottery who has not ranked, when two working
+/// days or fewer are left to the ranking deadline (issue 11, item 2). Run by the background job;
+/// a second process running it at the same time sends nothing twice. Returns how many were
+/// reminded now.
+pub async fn remind_due(app: &crate::App) -> Result<usize> {
+    let now = app.now();
+    let today = lis1_domain::calendar::to_oslo(now).date();
+    let mut tx = app.begin().await?;
+    let ctx = crate::system(now);
+    let mut sent = 0;
+    for draw in tx.committed_draws().await? {
+        let closes = ranking_closes(&draw);
+        if closes <= now {
+            continue;
+        }
+        let last_day = lis1_domain::calendar::to_oslo(
+            closes
+                .checked_sub(jiff::SignedDuration::from_secs(60))
+                .unwrap_or(closes),
+        )
+        .date();
+        if lis1_domain::calendar::working_days_between(today, last_day) > 2 {
+            continue;
+        }
+        let site_name = tx.org(draw.hospital_site_id).await?.name;
+        let (_, not_ranked) = ranking_progress(&mut tx, draw.hospital_site_id, draw.cohort).await?;
+        for c in not_ranked {
+            let letter = reminder_letter(
+                &site_name,
+                closes,
+                format!("{}:{}", draw.id, c.id),
+                "lottery_rank_reminder",
+            );
+            if notify::once_to_user(&mut tx, &ctx, c.applicant_id, letter).await? {
+                sent += 1;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(sent)
+}
+
+/// What a reminder sent by the hospital did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reminded {
+    /// Doctors reminded now.
+    pub sent: usize,
+    /// Doctors who had not ranked but were reminded by hand earlier today already.
+    pub already_today: usize,
+    /// Doctors who have ranked.
+    pub ranked: usize,
+}
+
+/// The hospital reminds every doctor of its committed lottery who has not ranked (a button
+/// beside "9 av 12 har rangert"). At most one such mail per doctor a day, however often it is
+/// pressed; logged as `lottery.remind`.
+pub async fn remind_to_rank(
+    app: &crate::App,
+    caller: &crate::Caller,
+    draw_id: i64,
+) -> Result<Reminded> {
+    use lis1_domain::access::{Action, authorize};
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let draw = tx.lottery_draw(draw_id).await?;
+    let path = tx.org_path(draw.hospital_site_id).await?;
+    let grant = authorize(&caller.principal, &Action::RunLottery { site: &path })?;
+    if draw.state != "committed" {
+        return Err(crate::Error::text(
+            crate::Kind::Conflict,
+            "lottery_not_open",
+            "Trekningen er allerede gjort; det er ingen rangering å minne om. Ingenting ble sendt.",
+            "The lottery has been drawn already; there is no ranking to remind of. Nothing was sent.",
+        ));
+    }
+    let closes = ranking_closes(&draw);
+    if closes <= now {
+        return Err(crate::Error::text(
+            crate::Kind::Conflict,
+            "lottery_ranking_closed",
+            "Rangeringsfristen har gått ut. Ingenting ble sendt.",
+            "The ranking deadline has passed. Nothing was sent.",
+        ));
+    }
+    let ctx = caller.ctx(grant, now);
+    let today = lis1_domain::calendar::to_oslo(now).date();
+    let site_name = tx.org(draw.hospital_site_id).await?.name;
+    let (ranked, not_ranked) =
+        ranking_progress(&mut tx, draw.hospital_site_id, draw.cohort).await?;
+    let mut done = Reminded {
+        sent: 0,
+        already_today: 0,
+        ranked: ranked.len(),
+    };
+    for c in &not_ranked {
+        let letter = reminder_letter(
+            &site_name,
+            closes,
+            format!("{}:{}:{today}", draw.id, c.id),
+            "lottery_rank_reminder_manual",
+        );
+        if notify::once_to_user(&mut tx, &ctx, c.applicant_id, letter).await? {
+            done.sent += 1;
+        } else {
+            done.already_today += 1;
+        }
+    }
+    tx.log(
+        &ctx,
+        lis1_store::audit::Event {
+            action: "lottery.remind",
+            object_type: "lottery_draw",
+            object_id: draw.id.to_string(),
+            summary: serde_json::json!({
+                "reminded": not_ranked.iter().map(|c| c.id).collect::<Vec<_>>(),
+                "sent": done.sent,
+            }),
+        },
+    )
+    .await?;
+    app.commit(tx, caller).await?;
+    Ok(done)
+}

@@ -733,6 +733,52 @@ pub async fn remind_due(app: &App) -> Result<usize> {
     Ok(n)
 }
 
+/// Tells each doctor whose acceptance is about to pass its offer round's marking time (within
+/// 24 hours) what that means: from then on the other employers of the round go on to the next
+/// in line, so a mistaken acceptance must be undone before (issue 11, item 2). Once per
+/// acceptance. Returns how many were told now.
+pub async fn marking_notices(app: &App) -> Result<usize> {
+    let now = app.now();
+    let ctx = crate::system(now);
+    let soon = now
+        .checked_add(jiff::SignedDuration::from_hours(24))
+        .unwrap_or(now);
+    let mut n = 0;
+    let mut tx = app.begin().await?;
+    for round in tx.rounds().await? {
+        for r in round
+            .offer_rounds
+            .iter()
+            .filter(|r| r.marking_at > now && r.marking_at <= soon)
+        {
+            for o in tx.accepted_in_offer_round(round.id, r.number).await? {
+                let application = tx.application(o.application_id).await?;
+                let c = AdContext::load(&mut tx, application.advertisement_id).await?;
+                let letter = Letter {
+                    subject: format!("Merkefrist for aksepten din: {}", c.ad.title),
+                    body: format!(
+                        "Du har takket ja til LIS1-stilling: «{}» ({}, {}).\n\nMerkefristen for tilbudsrunde {} er {} (norsk tid). Da blir aksepten din merket, og de andre arbeidsgiverne i runden går videre til neste på listene sine. Har du takket ja ved en feil, eller vil du si fra deg stillingen, må du gjøre det før fristen, under «Mine tilbud»: {}\n\nVil du beholde stillingen, trenger du ikke gjøre noe.",
+                        c.ad.title,
+                        c.hf.name,
+                        c.site.name,
+                        r.number,
+                        notify::when(r.marking_at),
+                        notify::link("/tilbud")
+                    ),
+                    kind: "marking_soon",
+                    object_type: "offer",
+                    object_id: o.id.to_string(),
+                };
+                if notify::once_to_user(&mut tx, &ctx, o.applicant_id, letter).await? {
+                    n += 1;
+                }
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(n)
+}
+
 /// For advertisements set to do so, offers the places freed in an earlier offer round to the
 /// next on the innstilling in the offer round open now (one position per transaction; the
 /// first offers of a round are the employer's own decision). Returns how many offers were made.

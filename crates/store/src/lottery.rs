@@ -388,6 +388,7 @@ crate::store_ops! {
     fn lottery_places(&self, site: i64, cohort: Date) -> Result<Vec<LotteryPlace>>;
     fn lottery_draw(&self, id: i64) -> Result<Draw>;
     fn lottery_draws(&self, site: i64, cohort: Date) -> Result<Vec<Draw>>;
+    fn committed_draws(&self) -> Result<Vec<Draw>>;
     fn cohort_is_drawn(&self, site: i64, cohort: Date) -> Result<bool>;
 }
 
@@ -902,6 +903,18 @@ impl Tx {
             )))
             .bind(site)
             .bind(conv::date(cohort))
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.iter().map(draw_from_row).collect()
+        })
+    }
+
+    /// Every lottery committed and not yet drawn, oldest first (the doctors are ranking).
+    pub async fn committed_draws(&mut self) -> Result<Vec<Draw>> {
+        on_tx!(self, conn => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {DRAW_COLUMNS} FROM lottery_draws WHERE state = 'committed' ORDER BY id"
+            )))
             .fetch_all(&mut *conn)
             .await?;
             rows.iter().map(draw_from_row).collect()

@@ -139,6 +139,7 @@ crate::store_ops! {
     fn open_offers(&self, now: Timestamp) -> Result<Vec<Offer>>;
     fn marks(&self, round_id: i64, now: Timestamp) -> Result<Vec<Mark>>;
     fn mark_details(&self, round_id: i64, now: Timestamp) -> Result<Vec<MarkDetail>>;
+    fn accepted_in_offer_round(&self, round_id: i64, offer_round: i32) -> Result<Vec<Offer>>;
     fn hide_mark(&self, ctx: &Ctx, offer_id: i64, reason: &str) -> Result<()>;
 }
 
@@ -554,6 +555,31 @@ impl Tx {
                     })
                 })
                 .collect()
+        })
+    }
+
+    /// The offers of a round's offer round `offer_round` that are accepted now.
+    pub async fn accepted_in_offer_round(
+        &mut self,
+        round_id: i64,
+        offer_round: i32,
+    ) -> Result<Vec<Offer>> {
+        on_tx!(self, conn => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {} FROM offers o JOIN positions p ON p.id = o.position_id \
+                 JOIN advertisements a ON a.id = p.advertisement_id \
+                 WHERE a.round_id = $1 AND o.offer_round = $2 AND o.state = 'accepted' ORDER BY o.id",
+                OFFER_COLUMNS
+                    .split(", ")
+                    .map(|c| format!("o.{}", c.trim()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )))
+            .bind(round_id)
+            .bind(offer_round)
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.iter().map(offer_from_row).collect()
         })
     }
 

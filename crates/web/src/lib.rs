@@ -155,6 +155,7 @@ pub fn app(state: AppState) -> Router {
         .route("/trekning/forplikt", post(pages::lottery::commit))
         .route("/trekning/{id}", get(pages::lottery::show))
         .route("/trekning/{id}/trekk", post(pages::lottery::run))
+        .route("/trekning/{id}/paminnelse", post(pages::lottery::remind))
         .route("/trekning/{id}/eksport.json", get(pages::lottery::export))
         .route(
             "/min-lis1",
@@ -1104,6 +1105,9 @@ pub fn spawn_housekeeping(state: AppState) {
             }
             if let Err(e) = lis1_app::jobs::planning(&state.app).await {
                 tracing::warn!(code = e.code(), "capacity-call reminders failed");
+            }
+            if let Err(e) = lis1_app::jobs::lottery(&state.app).await {
+                tracing::warn!(code = e.code(), "ranking and marking reminders failed");
             }
             match pages::obligations::remind(&state).await {
                 Ok(n) if n > 0 => tracing::info!(reminders = n, "sent deadline reminders"),

@@ -81,6 +81,33 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "The draw is published and does not change. A redraw needs a new commitment and a reason, which is logged and included in the new draw's inputs.",
     ),
     ("lottery.draw", "Trekk nå", "Draw now"),
+    ("lottery.of", "av", "of"),
+    (
+        "lottery.have_ranked",
+        "har rangert kommunene",
+        "have ranked the municipalities",
+    ),
+    ("lottery.not_ranked", "Har ikke rangert", "Have not ranked"),
+    (
+        "lottery.remind",
+        "Send påminnelse til dem som ikke har rangert",
+        "Remind those who have not ranked",
+    ),
+    (
+        "lottery.remind_hint",
+        "Hver lege får høyst én slik e-post om dagen. Portalen minner dem også selv to virkedager før fristen.",
+        "Each doctor gets at most one such e-mail a day. The portal also reminds them itself two working days before the deadline.",
+    ),
+    (
+        "lottery.reminded",
+        "Påminnelse sendt til",
+        "Reminder sent to",
+    ),
+    (
+        "lottery.reminded_already",
+        "Allerede minnet på i dag",
+        "Already reminded today",
+    ),
     (
         "lottery.ranking_deadline",
         "Rangeringsfrist",
@@ -401,6 +428,12 @@ pub struct OverviewQuery {
     unntak: Option<String>,
     #[serde(default)]
     reservert: Option<String>,
+    /// Doctors reminded to rank, after the reminder button.
+    #[serde(default)]
+    paminnet: Option<String>,
+    /// Of those not ranked, how many had been reminded today already.
+    #[serde(default)]
+    allerede: Option<String>,
 }
 
 /// `GET /trekning`: the HF recruiter's sites, cohorts, participants, places and draws; for the
@@ -516,7 +549,27 @@ pub async fn overview(
             } else {
                 None
             };
+            // Ranking progress of an open draw ("9 av 12 har rangert"), with who has not.
+            let (ranked_n, not_ranked): (Option<usize>, Vec<String>) =
+                match latest.filter(|d| !d.is_drawn()) {
+                    Some(_) => {
+                        let mut tx = state.store.begin().await.map_err(store_err(lang))?;
+                        let (r, n) = lis1_app::lottery::ranking_progress(&mut tx, site.id, cohort)
+                            .await
+                            .map_err(|e| AppError::app(e, lang))?;
+                        tx.commit().await.map_err(store_err(lang))?;
+                        (
+                            Some(r.len()),
+                            n.iter()
+                                .map(|c| c.applicant_name.clone())
+                                .collect::<Vec<_>>(),
+                        )
+                    }
+                    None => (None, Vec::new()),
+                };
             blocks.push(context! {
+                ranking_of => ranked_n.map(|r| r + not_ranked.len()),
+                ranked_n => ranked_n, not_ranked => not_ranked,
                 shortfall => shortfall,
                 doctors => courses.iter().filter(|c| c.section == "13b").map(|c| context! { id => c.id, name => c.applicant_name.clone() }).collect::<Vec<_>>(),
                 place_options => places.iter().map(|p| context! { key => p.key.clone(), label => place_label(&p.key) }).collect::<Vec<_>>(),
@@ -565,7 +618,21 @@ pub async fn overview(
     }
     let methods = [Method::PreferenceOrder, Method::PureRandom]
         .map(|m| context! { value => m.as_str(), label => m.label(lang) });
-    let notice = if q.unntak.is_some() {
+    let notice = if let Some(n) = q.paminnet.as_deref().and_then(|n| n.parse::<usize>().ok()) {
+        let already = q
+            .allerede
+            .as_deref()
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(0);
+        let mut text = format!("{} {n}.", crate::i18n::t(lang, "lottery.reminded"));
+        if already > 0 {
+            text.push_str(&format!(
+                " {} {already}.",
+                crate::i18n::t(lang, "lottery.reminded_already")
+            ));
+        }
+        Some(text)
+    } else if q.unntak.is_some() {
         Some(crate::i18n::t(lang, "lottery.late_saved"))
     } else {
         q.reservert
@@ -580,6 +647,35 @@ pub async fn overview(
             context! { sites => sites, methods => methods, late => late, directorate => directorate, notice => notice },
         ),
     )
+}
+
+/// Form: which draw's doctors to remind.
+#[derive(Debug, Deserialize)]
+pub struct RemindForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// `POST /trekning/{id}/paminnelse`: the hospital reminds the doctors of its committed lottery who
+/// have not ranked (at most once a day each), and returns to `/trekning` saying how many.
+pub async fn remind(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(f): Form<RemindForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let done = lis1_app::lottery::remind_to_rank(&state.app, &s.caller(), id)
+        .await
+        .map_err(|e| AppError::app(e, lang))?;
+    Ok(Redirect::to(&format!(
+        "/trekning?paminnet={}&allerede={}",
+        done.sent, done.already_today
+    ))
+    .into_response())
 }
 
 /// Form: reserve a place for a doctor before the draw (an empty place removes it).

@@ -1043,3 +1043,222 @@ both_backends!(
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     }
 );
+
+// Issue 11, item 2: the hospital sees how many have ranked and can remind the rest (at most once
+// a day each); the portal itself reminds non-rankers two working days before the deadline, once.
+both_backends!(
+    doctors_who_have_not_ranked_are_reminded,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let l = levanger_cohort(&app).await;
+        let store = app.state.store.clone();
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let site = l.site.to_string();
+        // Friday 18 December 2026 is the last day to rank.
+        let committed = post(
+            &app,
+            "/trekning/forplikt",
+            &hnt,
+            &[
+                ("site", &site),
+                ("cohort", "2028-09-01"),
+                ("method", "preference_order"),
+                ("ranking_deadline", "2026-12-18"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            committed.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            committed.body
+        );
+        let draw_id: i64 = committed
+            .location()
+            .strip_prefix("/trekning/")
+            .unwrap()
+            .parse()
+            .unwrap();
+        let ranker = app.login(&l.doctors[0].0).await;
+        let course = l.courses[0].to_string();
+        let saved = post(
+            &app,
+            "/min-lis1",
+            &ranker,
+            &[("course", &course), ("choice", "5038")],
+        )
+        .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+        let overview = app.get("/trekning", Some(&hnt)).await;
+        assert!(
+            overview.body.contains("1 av 3 har rangert kommunene"),
+            "{}",
+            overview.body
+        );
+        let reminders = |kind: &'static str| {
+            let store = store.clone();
+            let doctors = l.doctors.clone();
+            async move {
+                let mut n = 0;
+                for (email, _) in &doctors {
+                    n += store
+                        .mail_to(email)
+                        .await
+                        .unwrap()
+                        .iter()
+                        .filter(|m| m.kind == kind)
+                        .count();
+                }
+                n
+            }
+        };
+        let path = format!("/trekning/{draw_id}/paminnelse");
+        let sent = post(&app, &path, &hnt, &[]).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        assert_eq!(sent.location(), "/trekning?paminnet=2&allerede=0");
+        assert_eq!(reminders("lottery_rank_reminder_manual").await, 2);
+        let page = app.get(sent.location(), Some(&hnt)).await;
+        assert!(
+            page.body.contains("Påminnelse sendt til 2."),
+            "{}",
+            page.body
+        );
+        // Pressed again the same day: nobody gets a second mail.
+        let again = post(&app, &path, &hnt, &[]).await;
+        assert_eq!(again.location(), "/trekning?paminnet=0&allerede=2");
+        assert_eq!(reminders("lottery_rank_reminder_manual").await, 2);
+        // The doctor who ranked got none; the mail names the deadline in Oslo time.
+        let mails = store.mail_to(&l.doctors[1].0).await.unwrap();
+        let m = mails
+            .iter()
+            .find(|m| m.kind == "lottery_rank_reminder_manual")
+            .unwrap();
+        assert!(
+            m.body_text.contains("18.12.2026 kl. 23.59"),
+            "{}",
+            m.body_text
+        );
+        assert!(
+            store
+                .mail_to(&l.doctors[0].0)
+                .await
+                .unwrap()
+                .iter()
+                .all(|m| !m.kind.starts_with("lottery_rank_reminder")),
+        );
+        // Another trust may not remind HNT's doctors.
+        let innlandet = app.login("innlandet@demo.lis1.no").await;
+        assert_eq!(
+            post(&app, &path, &innlandet, &[]).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert!(
+            store
+                .audit_entries(50, None)
+                .await
+                .unwrap()
+                .iter()
+                .any(|e| e.action == "lottery.remind")
+        );
+
+        // The portal's own reminder: not on Monday 14 December (4 working days left) …
+        let at = |s: &str| -> jiff::Timestamp { s.parse().unwrap() };
+        let now = app.state.clock.now();
+        app.state
+            .clock
+            .advance(at("2026-12-14T09:00:00Z").duration_since(now));
+        assert_eq!(
+            lis1_app::lottery::remind_due(&app.state.app).await.unwrap(),
+            0
+        );
+        // … but on Wednesday 16 December (two working days left), once, to the two who have not.
+        let now = app.state.clock.now();
+        app.state
+            .clock
+            .advance(at("2026-12-16T09:00:00Z").duration_since(now));
+        assert_eq!(
+            lis1_app::lottery::remind_due(&app.state.app).await.unwrap(),
+            2
+        );
+        assert_eq!(
+            lis1_app::lottery::remind_due(&app.state.app).await.unwrap(),
+            0
+        );
+        assert_eq!(reminders("lottery_rank_reminder").await, 2);
+        // After the deadline, nothing is sent, and the button says why.
+        let now = app.state.clock.now();
+        app.state
+            .clock
+            .advance(at("2026-12-19T09:00:00Z").duration_since(now));
+        assert_eq!(
+            lis1_app::lottery::remind_due(&app.state.app).await.unwrap(),
+            0
+        );
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let late = post(&app, &path, &hnt, &[]).await;
+        assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
+        assert!(late.body.contains("Rangeringsfristen har gått ut"));
+    }
+);
+
+// Issue 11, item 2: a doctor whose acceptance is about to pass the offer round's marking time is
+// told once, within the 24 hours before it.
+both_backends!(
+    an_acceptance_is_told_before_it_is_marked,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let store = app.state.store.clone();
+        let orgs = store.orgs().await.unwrap();
+        let site = super::hiring::org_id(&orgs, "Sykehuset Levanger");
+        let hnt = orgs
+            .iter()
+            .find(|o| o.kind == OrgKind::Hf && o.name.contains("Nord-Trøndelag"))
+            .unwrap()
+            .id;
+        let lars = store
+            .credentials("lege2@demo.lis1.no")
+            .await
+            .unwrap()
+            .unwrap()
+            .user
+            .id;
+        // Accepted in offer round 1, whose marking time is 26 February 2027 12:00 (Oslo).
+        lis1_store::testing::accepted_offers(&store, hnt, site, &[lars], date(2027, 9, 1)).await;
+        let at = |s: &str| -> jiff::Timestamp { s.parse().unwrap() };
+        let now = app.state.clock.now();
+        app.state
+            .clock
+            .advance(at("2027-02-25T09:00:00Z").duration_since(now));
+        assert_eq!(
+            lis1_app::offers::marking_notices(&app.state.app)
+                .await
+                .unwrap(),
+            0
+        );
+        let now = app.state.clock.now();
+        app.state
+            .clock
+            .advance(at("2027-02-25T12:00:00Z").duration_since(now));
+        assert_eq!(
+            lis1_app::offers::marking_notices(&app.state.app)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            lis1_app::offers::marking_notices(&app.state.app)
+                .await
+                .unwrap(),
+            0
+        );
+        let mails = store.mail_to("lege2@demo.lis1.no").await.unwrap();
+        let m = mails.iter().find(|m| m.kind == "marking_soon").unwrap();
+        assert!(
+            m.body_text.contains("26.02.2027 kl. 12.00"),
+            "{}",
+            m.body_text
+        );
+        assert!(m.body_text.contains("/tilbud"), "{}", m.body_text);
+    }
+);
