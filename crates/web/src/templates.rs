@@ -74,6 +74,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/applicants.html"),
     ),
     (
+        "offers_confirm.html",
+        include_str!("../templates/offers_confirm.html"),
+    ),
+    (
         "applicants_bulk.html",
         include_str!("../templates/applicants_bulk.html"),
     ),

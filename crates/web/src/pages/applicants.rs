@@ -1259,6 +1259,11 @@ async fn rec_page(
         &Action::ManageAdvertisements { hf: &c.hf_path },
     )
     .is_ok();
+    // Offers wait for the round's earliest offer date and an open offer round: say why and when.
+    let offers_closed =
+        lis1_domain::offers::current_offer_round(&c.offer_rounds(), c.round.earliest_offer, now)
+            .err()
+            .map(|e| lis1_domain::Localized::message(&e, lang));
     crate::templates::render(
         "recommendation.html",
         page(
@@ -1269,7 +1274,7 @@ async fn rec_page(
                 error => error, notice => notice, awaiting => awaiting, waiting => waiting,
                 mode => mode.as_str(), mode_label => mode.label(lang), may_set_mode => may_set_mode,
                 modes => [NextInLineMode::Automatic, NextInLineMode::Confirm].map(|m| context! { value => m.as_str(), label => m.label(lang) }),
-                offering => !mine.is_empty(),
+                offering => !mine.is_empty(), offers_closed => offers_closed,
             },
         ),
     )

@@ -44,10 +44,30 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("offers.section", "Tilbud", "Offers"),
     (
         "offers.make_next",
-        "Gi tilbud til neste på innstillingen",
-        "Offer to the next on the recommendation",
+        "Gi tilbud til neste på innstillingen …",
+        "Offer to the next on the recommendation …",
+    ),
+    (
+        "offers.make_next_hint",
+        "Du får se hvem som får tilbud, hvor mange og svarfristen før noe blir sendt.",
+        "You will see who gets an offer, how many and the reply deadline before anything is sent.",
     ),
     ("offers.made", "Tilbud er gitt.", "Offers have been made."),
+    ("offers.confirm_title", "Gi tilbud", "Make offers"),
+    (
+        "offers.confirm_who",
+        "Disse får tilbud nå, i rekkefølgen på innstillingen",
+        "These get an offer now, in the order of the recommendation",
+    ),
+    ("offers.confirm_count", "Antall tilbud", "Number of offers"),
+    ("offers.confirm_round", "Tilbudsrunde", "Offer round"),
+    (
+        "offers.confirm_note",
+        "Hver av dem får en e-post med tilbudet og svarfristen. Et tilbud kan trekkes senere med en begrunnelse, men e-posten kan ikke kalles tilbake.",
+        "Each of them gets an e-mail with the offer and the reply deadline. An offer can be withdrawn later with a reason, but the e-mail cannot be called back.",
+    ),
+    ("offers.confirm_make", "Gi tilbudene", "Make the offers"),
+    ("offers.confirm_cancel", "Avbryt", "Cancel"),
     (
         "offers.none_to_make",
         "Ingen ledige plasser eller ingen flere på innstillingen.",
@@ -208,27 +228,68 @@ pub async fn awaiting_confirmation(
         .map_err(|e| AppError::app(e, lang))
 }
 
-/// Form: which position.
-#[derive(Debug, Deserialize)]
-pub struct OfferForm {
-    #[serde(default)]
-    csrf_token: String,
-    position: i64,
-}
-
-/// `POST /utlysninger/{id}/tilbud`: offer to the next on the innstilling (the recruiter; for a
-/// bound position the later employer).
+/// `POST /utlysninger/{id}/tilbud`: offer a position to the next on the innstilling (the
+/// recruiter; for a bound position the later employer). Without `bekreft` it shows who will get
+/// an offer, how many, and the reply deadline, and asks for confirmation; with it, it makes
+/// exactly those offers — if the queue changed in between (`forventet` no longer next), nothing
+/// is made and the employer is told.
 pub async fn make(
     State(state): State<AppState>,
     v: Visitor,
     Path(id): Path<String>,
-    Form(f): Form<OfferForm>,
+    Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
     let s = v.require()?;
-    s.check_csrf(&f.csrf_token, lang)?;
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    s.check_csrf(&field("csrf_token"), lang)?;
     let id = parse_id(&id, lang)?;
-    let made = uc::offer_next(&state.app, &s.caller(), id, f.position, None)
+    let position: i64 = field("position")
+        .parse()
+        .map_err(|_| AppError::not_found(lang))?;
+    let expected: Vec<i64> = form
+        .iter()
+        .filter(|(k, _)| k == "forventet")
+        .filter_map(|(_, v)| v.trim().parse().ok())
+        .collect();
+    if field("bekreft") != "1" {
+        let p = uc::preview_next(&state.app, &s.caller(), id, position)
+            .await
+            .map_err(|e| AppError::app(e, lang))?;
+        let c = crate::pages::ads::load(&state, id, lang).await?;
+        let seq =
+            c.ad.positions
+                .iter()
+                .find(|x| x.id == position)
+                .map(|x| x.seq);
+        return Ok(crate::templates::render(
+            "offers_confirm.html",
+            page(
+                &state,
+                &v,
+                context! {
+                    ad => context! { id => c.ad.id, title => c.ad.title.clone() },
+                    position => position, seq => seq, free => p.free,
+                    offer_round => p.offer_round.map(|(n, _)| n),
+                    deadline => p.offer_round.map(|(_, t)| fmt_time(t, lang)),
+                    closed => p.not_now.map(|t| lang.pick(t.nb, t.en)),
+                    candidates => p.candidates.iter().map(|c| context! {
+                        id => c.application_id, name => c.name.clone(), elsewhere => c.accepted_elsewhere,
+                    }).collect::<Vec<_>>(),
+                },
+            ),
+        )?
+        .into_response());
+    }
+    // A client that confirms without naming whom (a form posted straight) offers to whoever is
+    // next; the confirmation page always names them, so a changed queue is refused.
+    let expected = (!expected.is_empty()).then_some(expected.as_slice());
+    let made = uc::offer_next(&state.app, &s.caller(), id, position, expected)
         .await
         .map_err(|e| AppError::app(e, lang))?;
     Ok(Redirect::to(&format!(

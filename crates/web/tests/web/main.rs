@@ -1497,11 +1497,31 @@ pub(crate) mod hiring {
 
         // Before the directorate's earliest offer date: refused, with the date.
         let offer_path = format!("/utlysninger/{}/tilbud", ids.ad);
-        let early = form(
+        // The button first shows what would happen: here, that no offer may be made yet, and
+        // when (issue 11, item 6); the page has nothing to confirm.
+        let preview = form(
             &app,
             &offer_path,
             &hnt,
             &[("position", ids.ordinary.to_string())],
+        )
+        .await;
+        assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+        assert!(
+            preview.body.contains("id=\"offers-closed\""),
+            "{}",
+            preview.body
+        );
+        assert!(preview.body.contains("tidligst"), "{}", preview.body);
+        assert!(!preview.body.contains("Gi tilbudene"), "{}", preview.body);
+        let early = form(
+            &app,
+            &offer_path,
+            &hnt,
+            &[
+                ("position", ids.ordinary.to_string()),
+                ("bekreft", "1".into()),
+            ],
         )
         .await;
         assert_eq!(
@@ -1536,13 +1556,56 @@ pub(crate) mod hiring {
             .clock
             .advance(first.offer_at.duration_since(now) + SignedDuration::from_mins(5));
         let hnt = app.login("hnt@demo.lis1.no").await;
-        let made = form(
+        // The confirmation names who gets an offer, how many and the reply deadline; it
+        // changes nothing until confirmed.
+        let preview = form(
             &app,
             &offer_path,
             &hnt,
             &[("position", ids.ordinary.to_string())],
         )
         .await;
+        assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+        assert!(
+            preview.body.contains("Lise Lege") && preview.body.contains("Lars Lege"),
+            "{}",
+            preview.body
+        );
+        assert!(
+            preview.body.contains("Gi tilbudene (2)"),
+            "{}",
+            preview.body
+        );
+        assert!(
+            app.state
+                .store
+                .offers_for_position(ids.ordinary)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // Confirming a list that is no longer next changes nothing.
+        let stale = form(
+            &app,
+            &offer_path,
+            &hnt,
+            &[
+                ("position", ids.ordinary.to_string()),
+                ("bekreft", "1".into()),
+                ("forventet", "999999".into()),
+            ],
+        )
+        .await;
+        assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+        let mut confirmed: Vec<(&str, String)> = vec![
+            ("position", ids.ordinary.to_string()),
+            ("bekreft", "1".into()),
+        ];
+        for id in preview.body.split("name=\"forventet\" value=\"").skip(1) {
+            confirmed.push(("forventet", id.split('"').next().unwrap().to_string()));
+        }
+        assert_eq!(confirmed.len(), 4, "{}", preview.body);
+        let made = form(&app, &offer_path, &hnt, &confirmed).await;
         assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
         let offers = app
             .state
@@ -1754,7 +1817,7 @@ pub(crate) mod hiring {
                 &app,
                 &format!("/utlysninger/{}/tilbud", ids.ad),
                 &hnt,
-                &[("position", ids.bound.to_string())],
+                &[("position", ids.bound.to_string()), ("bekreft", "1".into())],
             )
             .await;
             assert_eq!(
@@ -1766,7 +1829,7 @@ pub(crate) mod hiring {
                 &app,
                 &format!("/utlysninger/{}/tilbud", ids.ad),
                 &levanger,
-                &[("position", ids.bound.to_string())],
+                &[("position", ids.bound.to_string()), ("bekreft", "1".into())],
             )
             .await;
             assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);

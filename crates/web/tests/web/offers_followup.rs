@@ -155,7 +155,7 @@ both_backends!(
             &app,
             &format!("/utlysninger/{}/tilbud", ids.ad),
             &levanger,
-            &[("position", ids.bound.to_string())],
+            &[("position", ids.bound.to_string()), ("bekreft", "1".into())],
         )
         .await;
         assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
@@ -317,7 +317,7 @@ both_backends!(
             &app,
             &format!("/utlysninger/{}/tilbud", ids.ad),
             &levanger,
-            &[("position", ids.bound.to_string())],
+            &[("position", ids.bound.to_string()), ("bekreft", "1".into())],
         )
         .await;
         let offer = app

@@ -70,7 +70,10 @@ both_backends!(issue_4_done_when, |store| async move {
         &app,
         &format!("/utlysninger/{}/tilbud", ids.ad),
         &hnt,
-        &[("position", ids.ordinary.to_string())],
+        &[
+            ("position", ids.ordinary.to_string()),
+            ("bekreft", "1".into()),
+        ],
     )
     .await;
     assert_eq!(
@@ -217,7 +220,7 @@ both_backends!(issue_4_done_when, |store| async move {
         &app,
         &format!("/utlysninger/{}/tilbud", ids.ad),
         &levanger,
-        &[("position", ids.bound.to_string())],
+        &[("position", ids.bound.to_string()), ("bekreft", "1".into())],
     )
     .await;
     assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
@@ -419,7 +422,10 @@ both_backends!(
             &app,
             &format!("/utlysninger/{}/tilbud", ids.ad),
             &hnt,
-            &[("position", ids.ordinary.to_string())],
+            &[
+                ("position", ids.ordinary.to_string()),
+                ("bekreft", "1".into()),
+            ],
         )
         .await;
         let offers = app
@@ -456,7 +462,7 @@ both_backends!(
             &app,
             &format!("/utlysninger/{}/tilbud", ids.ad),
             &levanger,
-            &[("position", ids.bound.to_string())],
+            &[("position", ids.bound.to_string()), ("bekreft", "1".into())],
         )
         .await;
         let bound = app
