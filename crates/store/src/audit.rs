@@ -19,6 +19,24 @@ pub struct Event<'a> {
     pub summary: serde_json::Value,
 }
 
+/// Filters of the audit log: who did it (part of a name or e-mail), what (an action, or every
+/// action of a kind with a trailing dot, e.g. `offer.`), to what (object kind and id), and when.
+#[derive(Debug, Clone, Default)]
+pub struct AuditSearch {
+    /// Part of the actor's name or e-mail.
+    pub person: Option<String>,
+    /// `offer.accept`, or `offer.` for every offer action.
+    pub action: Option<String>,
+    /// Object kind, e.g. `application`.
+    pub object_type: Option<String>,
+    /// Object id.
+    pub object_id: Option<String>,
+    /// From (inclusive).
+    pub from: Option<Timestamp>,
+    /// To (exclusive).
+    pub to: Option<Timestamp>,
+}
+
 /// An entry as shown to the directorate.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Entry {
@@ -156,6 +174,98 @@ impl Store {
             .bind(limit)
             .fetch_all(pool)
             .await?;
+            rows.iter()
+                .map(|r| {
+                    entry_from_row(r).map(|e| Entry {
+                        seq: e.record.seq,
+                        at: e.record.at,
+                        actor_user_id: e.record.actor_user_id,
+                        actor_org_id: e.record.actor_org_id,
+                        actor_role: e.record.actor_role,
+                        action: e.record.action,
+                        object_type: e.record.object_type,
+                        object_id: e.record.object_id,
+                        summary: e.record.summary,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// The newest entries (before `before_seq`) that match `f`, newest first, at most `limit`.
+    pub async fn audit_search(
+        &self,
+        f: &AuditSearch,
+        limit: i64,
+        before_seq: Option<i64>,
+    ) -> Result<Vec<Entry>> {
+        enum Arg {
+            Text(String),
+            Time(Timestamp),
+        }
+        let mut sql = String::from(
+            "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, object_type, \
+             object_id, summary, prev_hash, hash FROM audit_log WHERE seq < $1",
+        );
+        let mut args: Vec<Arg> = Vec::new();
+        let next = |args: &mut Vec<Arg>, a: Arg| {
+            args.push(a);
+            format!("${}", args.len() + 1)
+        };
+        let clean = |s: &str| s.trim().to_lowercase().replace(['%', '_', '\\'], "");
+        if let Some(person) = f.person.as_deref().map(clean).filter(|p| !p.is_empty()) {
+            let a = next(&mut args, Arg::Text(format!("%{person}%")));
+            let b = next(&mut args, Arg::Text(format!("%{person}%")));
+            sql.push_str(&format!(
+                " AND actor_user_id IN (SELECT id FROM users WHERE lower(display_name) LIKE {a} OR lower(email) LIKE {b})"
+            ));
+        }
+        if let Some(action) = f.action.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+            if let Some(kind) = action.strip_suffix('.') {
+                let a = next(&mut args, Arg::Text(format!("{}.%", clean(kind))));
+                sql.push_str(&format!(" AND action LIKE {a}"));
+            } else {
+                let a = next(&mut args, Arg::Text(action.to_string()));
+                sql.push_str(&format!(" AND action = {a}"));
+            }
+        }
+        if let Some(t) = f
+            .object_type
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let a = next(&mut args, Arg::Text(t.to_string()));
+            sql.push_str(&format!(" AND object_type = {a}"));
+        }
+        if let Some(id) = f
+            .object_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let a = next(&mut args, Arg::Text(id.to_string()));
+            sql.push_str(&format!(" AND object_id = {a}"));
+        }
+        if let Some(from) = f.from {
+            let a = next(&mut args, Arg::Time(from));
+            sql.push_str(&format!(" AND at >= {a}"));
+        }
+        if let Some(to) = f.to {
+            let a = next(&mut args, Arg::Time(to));
+            sql.push_str(&format!(" AND at < {a}"));
+        }
+        sql.push_str(&format!(" ORDER BY seq DESC LIMIT ${}", args.len() + 2));
+        let before = before_seq.unwrap_or(i64::MAX);
+        on_db!(self, pool => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(before);
+            for a in &args {
+                q = match a {
+                    Arg::Text(t) => q.bind(t.clone()),
+                    Arg::Time(t) => q.bind(conv::ts(*t)),
+                };
+            }
+            let rows = q.bind(limit).fetch_all(pool).await?;
             rows.iter()
                 .map(|r| {
                     entry_from_row(r).map(|e| Entry {

@@ -17,12 +17,46 @@ use crate::state::AppState;
 
 const PAGE_SIZE: i64 = 100;
 
-/// Paging.
-#[derive(Debug, Deserialize)]
+/// Paging and filters, all in the URL.
+#[derive(Debug, Default, Clone, Deserialize, serde::Serialize)]
 pub struct AuditQuery {
     /// Show entries before this seq.
-    #[serde(default, rename = "for")]
+    #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
     before: Option<i64>,
+    /// Part of the actor's name or e-mail.
+    #[serde(default, skip_serializing_if = "blank")]
+    hvem: Option<String>,
+    /// A kind of action (`offer.`) or one action code.
+    #[serde(default, skip_serializing_if = "blank")]
+    hva: Option<String>,
+    /// Object kind.
+    #[serde(default, skip_serializing_if = "blank")]
+    objekt: Option<String>,
+    /// Object id.
+    #[serde(default, skip_serializing_if = "blank")]
+    nr: Option<String>,
+    /// From this date (Oslo).
+    #[serde(default, skip_serializing_if = "blank")]
+    fra: Option<String>,
+    /// To and including this date (Oslo).
+    #[serde(default, skip_serializing_if = "blank")]
+    til: Option<String>,
+}
+
+#[allow(clippy::ref_option)] // serde's skip_serializing_if hands over `&Option<String>`
+fn blank(v: &Option<String>) -> bool {
+    v.as_deref().is_none_or(|s| s.trim().is_empty())
+}
+
+/// A date typed as `dd.mm.åååå` or `åååå-mm-dd`.
+fn parse_day(s: &str) -> Option<jiff::civil::Date> {
+    let s = s.trim();
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        return Some(d);
+    }
+    let mut parts = s.split('.');
+    let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+    jiff::civil::Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()
 }
 
 /// `GET /revisjonslogg`.
@@ -37,9 +71,35 @@ pub async fn log(
         .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
     let store_err = |e| AppError::store(e, lang);
     let verdict = state.store.verify_audit().await.map_err(store_err)?;
+    // Dates are Oslo days: from the start of `fra` to the end of `til`. A date that cannot be read
+    // is said, and that filter left out.
+    let mut bad_date = false;
+    let mut day = |v: &Option<String>, add_days: i64| {
+        let text = v.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
+        match parse_day(text) {
+            Some(d) => d
+                .checked_add(jiff::Span::new().days(add_days))
+                .ok()
+                .and_then(|d| {
+                    lis1_domain::calendar::from_oslo(d.to_datetime(jiff::civil::time(0, 0, 0, 0)))
+                }),
+            None => {
+                bad_date = true;
+                None
+            }
+        }
+    };
+    let search = lis1_store::audit::AuditSearch {
+        person: q.hvem.clone(),
+        action: q.hva.clone(),
+        object_type: q.objekt.clone(),
+        object_id: q.nr.clone(),
+        from: day(&q.fra, 0),
+        to: day(&q.til, 1),
+    };
     let entries = state
         .store
-        .audit_entries(PAGE_SIZE, q.before)
+        .audit_search(&search, PAGE_SIZE, q.before)
         .await
         .map_err(store_err)?;
     // The log names people (who did what, to whom): reading it is itself logged, with the entries
@@ -56,6 +116,7 @@ pub async fn log(
                 summary: serde_json::json!({
                     "first": entries.first().map(|e| e.seq),
                     "last": entries.last().map(|e| e.seq),
+                    "filter": serde_urlencoded::to_string(AuditQuery { before: None, ..q.clone() }).unwrap_or_default(),
                 }),
             },
         )
@@ -87,7 +148,9 @@ pub async fn log(
             }
         };
         rows.push(context! {
-            seq => e.seq, at => fmt_time(e.at, lang), actor => actor, action => e.action,
+            seq => e.seq, at => fmt_time(e.at, lang), actor => actor,
+            what => lis1_domain::audit_words::describe(&e.action, lang), action => e.action,
+            object => lis1_domain::audit_words::object(&e.object_type, lang),
             object_type => e.object_type, object_id => e.object_id, summary => e.summary,
         });
     }
@@ -101,8 +164,59 @@ pub async fn log(
             &state,
             &v,
             context! {
-                entries => rows, intact => intact, checked => checked, broken => broken, older => older,
+                entries => rows, intact => intact, checked => checked, broken => broken,
+                older => older.map(|seq| serde_urlencoded::to_string(AuditQuery { before: Some(seq), ..q.clone() }).unwrap_or_default()),
+                f => q.clone(), bad_date => bad_date,
+                kinds => lis1_domain::audit_words::action_kinds(lang).into_iter().map(|(value, label)| context! { value => value, label => label }).collect::<Vec<_>>(),
+                objects => lis1_domain::audit_words::OBJECTS.iter().map(|(value, nb, en)| context! { value => value, label => lang.pick(*nb, *en) }).collect::<Vec<_>>(),
             },
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every action the source writes to the audit log (an `action:` field with a dotted code) reads in words on the
+    /// audit page: a new action without words in `lis1_domain::audit_words` fails here.
+    #[test]
+    fn every_logged_action_has_words() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut missing = Vec::new();
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    if p.file_name().is_some_and(|n| n != "target" && n != "tests") {
+                        stack.push(p);
+                    }
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&p).unwrap_or_default();
+                    for part in text.split("action: \"").skip(1) {
+                        let code: String = part.chars().take_while(|c| *c != '"').collect();
+                        let looks_like_code = code.contains('.')
+                            && code.chars().all(|c| {
+                                c.is_ascii_lowercase() || c == '_' || c == '.' || c.is_ascii_digit()
+                            });
+                        if looks_like_code
+                            && !lis1_domain::audit_words::ACTIONS
+                                .iter()
+                                .any(|(c, _, _)| *c == code)
+                            && !missing.contains(&code)
+                        {
+                            missing.push(code);
+                        }
+                    }
+                }
+            }
+        }
+        missing.sort();
+        assert!(
+            missing.is_empty(),
+            "actions without words in lis1_domain::audit_words: {missing:?}"
+        );
+    }
 }

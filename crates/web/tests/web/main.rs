@@ -734,6 +734,44 @@ both_backends!(
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Loggen er hel"), "{}", page.body);
         assert!(page.body.contains("session.login"));
+        // In words (issue 11, item 11), the code folded away under the details.
+        assert!(page.body.contains("Logget inn"), "{}", page.body);
+        // Filters: who, what kind, object and dates, kept in the URL and the "older" link.
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let _ = app.get("/runder", Some(&hnt)).await;
+        let by_hnt = app
+            .get("/revisjonslogg?hvem=hnt%40demo&hva=session.", Some(&s))
+            .await;
+        assert_eq!(by_hnt.status, StatusCode::OK, "{}", by_hnt.body);
+        let rows = by_hnt.body.matches("<tr><td>").count();
+        assert!(rows >= 1, "{}", by_hnt.body);
+        assert_eq!(
+            by_hnt.body.matches("Logget inn").count(),
+            rows,
+            "only HNT's sign-ins: {}",
+            by_hnt.body
+        );
+        assert!(!by_hnt.body.contains("Leste revisjonsloggen"));
+        let none = app
+            .get("/revisjonslogg?hvem=ingen-slik-person", Some(&s))
+            .await;
+        assert!(
+            none.body.contains("Ingen oppføringer passer."),
+            "{}",
+            none.body
+        );
+        let future = app.get("/revisjonslogg?fra=01.01.2030", Some(&s)).await;
+        assert!(future.body.contains("Ingen oppføringer passer."));
+        let today = app
+            .get(
+                "/revisjonslogg?fra=2026-11-25&til=25.11.2026&hva=session.",
+                Some(&s),
+            )
+            .await;
+        assert!(today.body.contains("Logget inn"), "{}", today.body);
+        let bad = app.get("/revisjonslogg?fra=32.13.2026", Some(&s)).await;
+        assert_eq!(bad.status, StatusCode::OK);
+        assert!(bad.body.contains("id=\"audit-bad-date\""), "{}", bad.body);
         let v = app.get("/api/v1/audit/verify", Some(&s)).await.json();
         assert_eq!(v["intact"], true);
         app.state
