@@ -8,6 +8,7 @@ mod ad_form;
 mod api;
 mod bound;
 mod home;
+mod letters;
 mod lists;
 mod lottery;
 mod mail;
