@@ -16,6 +16,7 @@ use lis1_letters::content::{
 use lis1_letters::{Kind, Letter};
 use lis1_store::audit::Event;
 use lis1_store::offers::Offer;
+use lis1_store::outbox::MailAttachment;
 use lis1_store::{Ctx, Tx};
 
 use crate::ads::AdContext;
@@ -97,22 +98,66 @@ async fn load_offer(
     Ok((offer, c, grant))
 }
 
+async fn offer_letter(tx: &mut Tx, o: &Offer, c: &AdContext, lang: Lang) -> Result<Letter> {
+    Ok(content::offer(
+        lang,
+        &OfferInput {
+            offer_id: o.id,
+            to: addressee(tx, o.applicant_id).await?,
+            position: position(tx, c, o.position_id).await?,
+            offer_round: o.offer_round,
+            made_at: o.made_at,
+            reply_deadline: o.reply_deadline,
+        },
+    ))
+}
+
+/// A letter as a PDF attachment for a mail.
+pub(crate) fn attachment(letter: &Letter) -> Result<MailAttachment> {
+    Ok(MailAttachment {
+        filename: letter.filename(),
+        content_type: "application/pdf".into(),
+        content: lis1_letters::render(letter).map_err(Error::internal)?,
+    })
+}
+
+/// The offer letter of a just-made offer as a PDF for the offer's mail (bokmål, the mails'
+/// language), in the caller's transaction.
+pub(crate) async fn offer_pdf(tx: &mut Tx, offer_id: i64, c: &AdContext) -> Result<MailAttachment> {
+    let o = tx.offer(offer_id).await?;
+    attachment(&offer_letter(tx, &o, c, Lang::Nb).await?)
+}
+
+/// The confirmation of a just-accepted offer as a PDF for the doctor's mail (bokmål), in the
+/// caller's transaction.
+pub(crate) async fn acceptance_pdf(
+    tx: &mut Tx,
+    offer_id: i64,
+    c: &AdContext,
+) -> Result<MailAttachment> {
+    let o = tx.offer(offer_id).await?;
+    let accepted_at = o.answered_at.unwrap_or(o.made_at);
+    let municipality = match c.course_municipality(o.position_id) {
+        Some(id) => Some(tx.org(id).await?.name),
+        None => None,
+    };
+    let letter = acceptance_letter(
+        Lang::Nb,
+        &o,
+        addressee(tx, o.applicant_id).await?,
+        position(tx, c, o.position_id).await?,
+        accepted_at,
+        municipality,
+    );
+    attachment(&letter)
+}
+
 /// The offer letter of an offer, for the doctor or the offering employer.
 pub async fn offer(app: &App, caller: &Caller, offer_id: i64, lang: Lang) -> Result<Letter> {
     let now = app.now();
     let mut tx = app.begin().await?;
     let (o, c, grant) = load_offer(&mut tx, caller, offer_id).await?;
-    let letter = content::offer(
-        lang,
-        &OfferInput {
-            offer_id: o.id,
-            to: addressee(&mut tx, o.applicant_id).await?,
-            position: position(&mut tx, &c, o.position_id).await?,
-            offer_round: o.offer_round,
-            made_at: o.made_at,
-            reply_deadline: o.reply_deadline,
-        },
-    );
+    let letter = offer_letter(&mut tx, &o, &c, lang).await?;
     log_read(&mut tx, caller, grant, now, &letter, "offer", o.id).await?;
     app.commit(tx, caller).await?;
     Ok(letter)

@@ -336,6 +336,47 @@ both_backends!(
             refused(&app, &confirmation, other).await;
         }
         refused(&app, "/tilbud/999999/tilbudsbrev.pdf", &lise).await;
+
+        // Accepting mails the doctor the confirmation as a PDF, the same letter as the download.
+        let yes = app
+            .post_form(
+                &format!("/tilbud/{open}/svar"),
+                &[("csrf_token", lars.csrf.as_str()), ("answer", "ja")],
+                TestApp::session_cookie(&lars),
+            )
+            .await;
+        assert_eq!(yes.status, StatusCode::SEE_OTHER, "{}", yes.body);
+        let mail = st
+            .mail_to("lege2@demo.lis1.no")
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.kind == "offer_accepted")
+            .expect("a confirmation mail");
+        let files = st.mail_attachments(mail.id).await.unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].content_type, "application/pdf");
+        let attached = Download {
+            status: StatusCode::OK,
+            headers: Default::default(),
+            bytes: files[0].content.clone(),
+        }
+        .text();
+        let reference = reference(lis1_letters::Kind::Acceptance, date(2028, 3, 1), open);
+        assert!(attached.contains("Lars Lege"), "{attached}");
+        assert!(attached.contains(&reference), "{attached}");
+        assert_eq!(
+            files[0].filename,
+            format!("bekreftelse-aksept-{reference}.pdf")
+        );
+        let text = pdf_text(
+            &app,
+            &format!("/tilbud/{open}/bekreftelse.pdf"),
+            &lars,
+            "bekreftelse-aksept-",
+        )
+        .await;
+        assert_eq!(text, attached);
     }
 );
 
