@@ -22,6 +22,7 @@ pub mod error;
 pub mod home;
 pub mod hpr;
 pub mod jobs;
+pub mod letters;
 pub mod lottery;
 pub mod notify;
 pub mod offers;

@@ -77,6 +77,23 @@ pub async fn to_user(tx: &mut Tx, ctx: &Ctx, user_id: i64, letter: Letter) -> Re
     to(tx, ctx, &user.email, &user.display_name, letter).await
 }
 
+/// Queues `letter` to the user with id `user_id` with a file attached (a letter as PDF), mail
+/// and file in the caller's transaction.
+pub async fn to_user_with(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    user_id: i64,
+    letter: Letter,
+    file: &lis1_store::outbox::MailAttachment,
+) -> Result<()> {
+    let user = tx.user(user_id).await?;
+    let id = tx
+        .enqueue_mail(ctx, &mail(&user.email, &user.display_name, letter))
+        .await?;
+    tx.attach_to_mail(id, file).await?;
+    Ok(())
+}
+
 /// Queues `letter` to the user unless a mail of its kind about its object was queued before
 /// (reminders go out once however many background jobs run). Returns whether it was queued now.
 pub async fn once_to_user(tx: &mut Tx, ctx: &Ctx, user_id: i64, letter: Letter) -> Result<bool> {

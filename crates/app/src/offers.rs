@@ -235,11 +235,14 @@ async fn offer_to(
         match result {
             Ok(offer_id) => {
                 let app = tx.application(application_id).await?;
-                notify::to_user(
+                // The offer letter goes with the mail as a PDF (issue 15).
+                let pdf = crate::letters::offer_pdf(tx, offer_id, c).await?;
+                notify::to_user_with(
                     tx,
                     ctx,
                     app.applicant_id,
                     offer_letter(offer_id, c, current.reply_deadline),
+                    &pdf,
                 )
                 .await?;
                 made.push(offer_id);
@@ -526,6 +529,29 @@ pub async fn answer(app: &App, caller: &Caller, offer_id: i64, answer: Answer) -
         },
     }
     notify_employer(&mut tx, &ctx, &c, offer.position_id, &caller.name, answer).await?;
+    if answer == Answer::Accept {
+        // The doctor gets the confirmation to keep, as a PDF (issue 15).
+        let pdf = crate::letters::acceptance_pdf(&mut tx, offer_id, &c).await?;
+        notify::to_user_with(
+            &mut tx,
+            &ctx,
+            caller.user_id,
+            Letter {
+                subject: format!("Bekreftelse: du har takket ja til {}", c.ad.title),
+                body: format!(
+                    "Du har takket ja til stillingen «{}» ({}). Bekreftelsen ligger ved som PDF, og du finner den under «Mine tilbud» i LIS1-portalen: {}",
+                    c.ad.title,
+                    c.hf.name,
+                    notify::link("/tilbud")
+                ),
+                kind: "offer_accepted",
+                object_type: "offer",
+                object_id: offer_id.to_string(),
+            },
+            &pdf,
+        )
+        .await?;
+    }
     app.commit(tx, caller).await?;
     Ok(done)
 }

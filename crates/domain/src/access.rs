@@ -481,6 +481,18 @@ pub enum Action<'a> {
         /// The municipality and its ancestors, once placed.
         municipality: Option<&'a OrgPath>,
     },
+    /// Download a letter about a doctor as PDF (the receipt of an application, an offer, the
+    /// confirmation of an acceptance, a lottery result): the doctor it is addressed to, and for
+    /// an offer or an acceptance the employer who made the offer (whoever may read the
+    /// position's offers, [`Action::ViewOffers`]). Nobody else: a letter is correspondence.
+    ReadLetter {
+        /// The doctor the letter is to.
+        doctor: UserId,
+        /// The offering employer, for an offer or an acceptance: the advertisement's hospital
+        /// trust and its ancestors, and the later employer of a bound position. `None` for a
+        /// letter only the doctor reads.
+        employer: Option<(&'a OrgPath, Option<OrgId>)>,
+    },
     /// Open the page of deadlines and obligations (*frister og plikter*): the organisations that
     /// have or follow up obligations of courses and lotteries.
     ViewDeadlines,
@@ -705,6 +717,7 @@ impl Action<'_> {
             Action::ManageCourse { .. } => "manage_course",
             Action::ViewLottery { .. } => "view_lottery",
             Action::ViewCourse { .. } => "view_course",
+            Action::ReadLetter { .. } => "read_letter",
             Action::ViewDeadlines => "view_deadlines",
             Action::ViewObligation { .. } => "view_obligation",
             Action::RegisterFulfilment { .. } => "register_fulfilment",
@@ -771,6 +784,7 @@ impl Action<'_> {
             Action::ManageCourse { .. } => CoursesWrite,
             Action::ViewLottery { .. } => LotteryRead,
             Action::ViewCourse { .. } => CoursesRead,
+            Action::ReadLetter { .. } => OffersRead,
             Action::ViewDeadlines | Action::ViewObligation { .. } => CoursesRead,
             Action::RegisterFulfilment { .. } => CoursesWrite,
             Action::ViewLists | Action::ViewCohortList { .. } => CoursesRead,
@@ -977,6 +991,15 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
             Municipality | Coordinator => municipality.is_some_and(|m| who.reaches(g, m)),
             _ => false,
         }),
+        Action::ReadLetter { doctor, employer } => who
+            .grant_where(|g| g.role == Applicant && *doctor == who.user_id)
+            .or_else(|| {
+                let (hf, later_employer) = (*employer)?;
+                who.grant_where(|g| match later_employer {
+                    Some(e) => g.org == e && matches!(g.role, Municipality | HfRecruiter),
+                    None => g.role == HfRecruiter && who.reaches(g, hf),
+                })
+            }),
         Action::ViewDeadlines => who.grant_where(|g| {
             matches!(
                 g.role,
@@ -1621,6 +1644,34 @@ mod tests {
         );
         assert!(authorize(&municipality, &course(Some(&levanger))).is_ok());
         assert!(authorize(&elsewhere, &course(Some(&levanger))).is_err());
+    }
+
+    #[test]
+    fn a_letter_is_read_by_its_doctor_and_the_offering_employer_only() {
+        let hf = OrgPath(vec![20, 10]);
+        let letter = |employer| Action::ReadLetter {
+            doctor: 5,
+            employer,
+        };
+        let doctor = who(5, &[(Role::Applicant, 1)]);
+        let other_doctor = who(6, &[(Role::Applicant, 1)]);
+        let hr = who(1, &[(Role::HfRecruiter, 20)]);
+        let other_hr = who(2, &[(Role::HfRecruiter, 21)]);
+        let later = who(3, &[(Role::Municipality, 5037)]);
+        let directorate = who(4, &[(Role::Directorate, 1)]);
+        assert!(authorize(&doctor, &letter(None)).is_ok());
+        assert!(authorize(&doctor, &letter(Some((&hf, None)))).is_ok());
+        assert!(authorize(&other_doctor, &letter(Some((&hf, None)))).is_err());
+        assert!(authorize(&hr, &letter(Some((&hf, None)))).is_ok());
+        assert!(
+            authorize(&hr, &letter(None)).is_err(),
+            "a receipt or lottery result is the doctor's alone"
+        );
+        assert!(authorize(&other_hr, &letter(Some((&hf, None)))).is_err());
+        // A bound position: its later employer made the offer, not the LIS1 hospital.
+        assert!(authorize(&later, &letter(Some((&hf, Some(5037))))).is_ok());
+        assert!(authorize(&hr, &letter(Some((&hf, Some(5037))))).is_err());
+        assert!(authorize(&directorate, &letter(Some((&hf, None)))).is_err());
     }
 
     #[test]

@@ -45,6 +45,26 @@ pub struct NewMail {
     pub object_id: String,
 }
 
+/// A file attached to a mail (a letter as PDF).
+#[derive(Clone, PartialEq, Eq)]
+pub struct MailAttachment {
+    /// The file name the recipient sees (ASCII).
+    pub filename: String,
+    /// Its MIME type, e.g. `application/pdf`.
+    pub content_type: String,
+    /// The bytes.
+    pub content: Vec<u8>,
+}
+
+impl fmt::Debug for MailAttachment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MailAttachment")
+            .field("content_type", &self.content_type)
+            .field("bytes", &self.content.len())
+            .finish_non_exhaustive()
+    }
+}
+
 /// A mail in the outbox.
 #[derive(Clone, PartialEq, Eq)]
 pub struct QueuedMail {
@@ -212,6 +232,7 @@ crate::store_ops! {
     fn mark_failed(&self, id: i64, now: Timestamp, error: &str, next_attempt_at: Option<Timestamp>) -> Result<()>;
     fn mail_to(&self, address: &str) -> Result<Vec<QueuedMail>>;
     fn mail_queued(&self, kind: &str, object_type: &str, object_id: &str) -> Result<bool>;
+    fn mail_attachments(&self, mail_id: i64) -> Result<Vec<MailAttachment>>;
     fn outbox_stats(&self) -> Result<OutboxStats>;
 }
 
@@ -356,6 +377,46 @@ impl Tx {
             .await?
             .rows_affected();
             if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+        })
+    }
+
+    /// Attaches a file to the queued mail `mail_id`, in the caller's transaction (so the mail
+    /// and its attachment are queued together or not at all).
+    pub async fn attach_to_mail(&mut self, mail_id: i64, file: &MailAttachment) -> Result<()> {
+        on_tx!(self, conn => {
+            sqlx::query(
+                "INSERT INTO outbox_attachments (mail_id, filename, content_type, content) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(mail_id)
+            .bind(&file.filename)
+            .bind(&file.content_type)
+            .bind(&file.content)
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// The files attached to a mail, in the order attached.
+    pub async fn mail_attachments(&mut self, mail_id: i64) -> Result<Vec<MailAttachment>> {
+        on_tx!(self, conn => {
+            let rows = sqlx::query(
+                "SELECT filename, content_type, content FROM outbox_attachments \
+                 WHERE mail_id = $1 ORDER BY id",
+            )
+            .bind(mail_id)
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(MailAttachment {
+                        filename: r.try_get("filename")?,
+                        content_type: r.try_get("content_type")?,
+                        content: r.try_get("content")?,
+                    })
+                })
+                .collect()
         })
     }
 

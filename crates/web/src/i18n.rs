@@ -394,6 +394,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::pages::obligations::TEXTS,
     crate::pages::courses::TEXTS,
     crate::pages::offers::TEXTS,
+    crate::pages::letters::TEXTS,
     crate::pages::tokens::TEXTS,
     crate::pages::privacy::TEXTS,
     crate::pages::rest::TEXTS,

@@ -128,6 +128,19 @@ pub fn app(state: AppState) -> Router {
         .route("/tilbud", get(pages::offers::mine))
         .route("/tilbud/{id}/svar", post(pages::offers::answer))
         .route("/tilbud/{id}/trekk", post(pages::offers::withdraw))
+        .route("/tilbud/{id}/tilbudsbrev.pdf", get(pages::letters::offer))
+        .route(
+            "/tilbud/{id}/bekreftelse.pdf",
+            get(pages::letters::acceptance),
+        )
+        .route(
+            "/soknader/{id}/kvittering.pdf",
+            get(pages::letters::receipt),
+        )
+        .route(
+            "/min-lis1/{id}/trekningsresultat.pdf",
+            get(pages::letters::lottery_result),
+        )
         .route("/reststillinger", get(pages::rest::public_list))
         .route(
             "/reststillinger/ny",

@@ -33,12 +33,13 @@ pub mod smtp_sink;
 use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
-use lettre::message::{Mailbox, Message, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, Message, MultiPart};
 use lettre::transport::smtp::Error as SmtpError;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use lis1_store::outbox::QueuedMail;
+use lis1_store::outbox::{MailAttachment, QueuedMail};
 use lis1_store::{Store, StoreError};
 
 /// The sender's name when the configured sender has none.
@@ -301,8 +302,14 @@ fn linkify(line: &str) -> String {
 
 /// The message for `mail`: a plain-text and an HTML part, UTF-8 (lettre picks 7bit,
 /// quoted-printable or base64, so it passes servers without 8BITMIME), links made absolute, the
-/// same `Message-ID` on every attempt.
-fn message(from: &Mailbox, mail: &QueuedMail, public_url: &str) -> Result<Message, &'static str> {
+/// same `Message-ID` on every attempt. Attached files (a letter as PDF) follow the text in a
+/// `multipart/mixed`.
+fn message(
+    from: &Mailbox,
+    mail: &QueuedMail,
+    files: &[MailAttachment],
+    public_url: &str,
+) -> Result<Message, &'static str> {
     let address: Address = mail
         .to_address
         .trim()
@@ -317,12 +324,24 @@ fn message(from: &Mailbox, mail: &QueuedMail, public_url: &str) -> Result<Messag
     );
     let text = with_links(&mail.body_text, public_url);
     let html = html_body(&mail.subject, &text);
+    let body = MultiPart::alternative_plain_html(text, html);
+    let body = if files.is_empty() {
+        body
+    } else {
+        let mut mixed = MultiPart::mixed().multipart(body);
+        for f in files {
+            let kind = ContentType::parse(&f.content_type).map_err(|_| "bad attachment type")?;
+            mixed =
+                mixed.singlepart(Attachment::new(f.filename.clone()).body(f.content.clone(), kind));
+        }
+        mixed
+    };
     Message::builder()
         .from(from.clone())
         .to(Mailbox::new(name, address))
         .subject(mail.subject.as_str())
         .message_id(Some(message_id))
-        .multipart(MultiPart::alternative_plain_html(text, html))
+        .multipart(body)
         .map_err(|_| "the message could not be built")
 }
 
@@ -397,7 +416,8 @@ pub async fn send_due(
             report.skipped += 1;
             continue;
         }
-        let outcome = match message(&from, &mail, &cfg.public_url) {
+        let files = store.mail_attachments(mail.id).await?;
+        let outcome = match message(&from, &mail, &files, &cfg.public_url) {
             Ok(msg) => smtp.send(msg).await.map(|_| ()).map_err(|e| Failure {
                 error: e.to_string(),
                 class: error_class(&e),
@@ -541,6 +561,50 @@ mod tests {
         assert_eq!(SmtpSecurity::parse("tls"), Some(SmtpSecurity::Tls));
         assert_eq!(SmtpSecurity::parse("plain"), Some(SmtpSecurity::Plain));
         assert_eq!(SmtpSecurity::parse("ssl?"), None);
+    }
+
+    #[test]
+    fn an_attached_letter_follows_the_text_as_a_pdf_part() -> Result<(), &'static str> {
+        let from: Mailbox = "LIS1-portalen <noreply@lis1.no>"
+            .parse()
+            .map_err(|_| "sender")?;
+        let mail = QueuedMail {
+            id: 7,
+            created_at: Timestamp::UNIX_EPOCH,
+            to_address: "lise@example.no".into(),
+            to_name: Some("Lise Lege".into()),
+            subject: "Tilbud".into(),
+            body_text: "Hei".into(),
+            kind: "offer_made".into(),
+            object_type: "offer".into(),
+            object_id: "1".into(),
+            attempts: 0,
+            next_attempt_at: None,
+            last_attempt_at: None,
+            sent_at: None,
+            last_error: None,
+        };
+        let file = MailAttachment {
+            filename: "tilbudsbrev-LIS1-2027V-T000001.pdf".into(),
+            content_type: "application/pdf".into(),
+            content: b"%PDF-1.7 test".to_vec(),
+        };
+        let plain =
+            String::from_utf8_lossy(&message(&from, &mail, &[], "https://x.no")?.formatted())
+                .into_owned();
+        assert!(!plain.contains("multipart/mixed"), "{plain}");
+        let with =
+            String::from_utf8_lossy(&message(&from, &mail, &[file], "https://x.no")?.formatted())
+                .into_owned();
+        assert!(with.contains("multipart/mixed"), "{with}");
+        assert!(with.contains("multipart/alternative"), "{with}");
+        assert!(with.contains("Content-Type: application/pdf"), "{with}");
+        assert!(with.contains("Content-Disposition: attachment;"), "{with}");
+        assert!(
+            with.contains("\"tilbudsbrev-LIS1-2027V-T000001.pdf\""),
+            "{with}"
+        );
+        Ok(())
     }
 
     #[test]

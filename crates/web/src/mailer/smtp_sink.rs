@@ -74,27 +74,71 @@ impl ReceivedMail {
     /// The decoded part of a multipart message whose type is `mime`.
     fn part(&self, mime: &str) -> Option<String> {
         let (head, body) = self.split();
-        let content_type = header(head, "Content-Type")?;
-        if !content_type.to_ascii_lowercase().starts_with("multipart/") {
-            return None;
-        }
-        let boundary = content_type
-            .split(';')
-            .find_map(|p| p.trim().strip_prefix("boundary="))?
-            .trim_matches('"')
-            .to_string();
-        body.split(&format!("--{boundary}"))
-            .skip(1)
-            .filter(|p| !p.starts_with("--"))
-            .find_map(|p| {
-                let p = p.trim_start_matches("\r\n");
-                let (h, b) = split(p);
-                let t = header(h, "Content-Type").unwrap_or_default();
-                t.to_ascii_lowercase()
-                    .starts_with(mime)
-                    .then(|| decode_body(h, b.strip_suffix("\r\n").unwrap_or(b)))
-            })
+        find_part(head, body, mime)
     }
+
+    /// The file names of the attachments (e.g. a letter as PDF), with the size of each once
+    /// decoded.
+    pub fn attachments(&self) -> Vec<(String, usize)> {
+        let (head, body) = self.split();
+        let mut out = Vec::new();
+        walk_parts(head, body, &mut |h, b| {
+            let disposition = header(h, "Content-Disposition").unwrap_or_default();
+            // `filename=` or, as lettre folds long headers, RFC 2231's `filename*0=`.
+            if let Some(name) = disposition.split(';').find_map(|p| {
+                let (key, value) = p.trim().split_once('=')?;
+                key.starts_with("filename").then_some(value)
+            }) {
+                let b = b.strip_suffix("\r\n").unwrap_or(b);
+                let size = BASE64
+                    .decode(b.replace("\r\n", ""))
+                    .map_or(b.len(), |v| v.len());
+                out.push((name.trim_matches('"').to_string(), size));
+            }
+        });
+        out
+    }
+}
+
+/// Calls `f` with the head and body of every leaf part, descending into nested multiparts
+/// (a mail with an attachment is `multipart/mixed` around the `multipart/alternative` text).
+fn walk_parts(head: &str, body: &str, f: &mut dyn FnMut(&str, &str)) {
+    let content_type = header(head, "Content-Type").unwrap_or_default();
+    if !content_type.to_ascii_lowercase().starts_with("multipart/") {
+        f(head, body);
+        return;
+    }
+    let Some(boundary) = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))
+        .map(|b| b.trim_matches('"').to_string())
+    else {
+        return;
+    };
+    for p in body
+        .split(&format!("--{boundary}"))
+        .skip(1)
+        .filter(|p| !p.starts_with("--"))
+    {
+        let p = p.trim_start_matches("\r\n");
+        let (h, b) = split(p);
+        walk_parts(h, b, f);
+    }
+}
+
+fn find_part(head: &str, body: &str, mime: &str) -> Option<String> {
+    let content_type = header(head, "Content-Type")?;
+    if !content_type.to_ascii_lowercase().starts_with("multipart/") {
+        return None;
+    }
+    let mut found = None;
+    walk_parts(head, body, &mut |h, b| {
+        let t = header(h, "Content-Type").unwrap_or_default();
+        if found.is_none() && t.to_ascii_lowercase().starts_with(mime) {
+            found = Some(decode_body(h, b.strip_suffix("\r\n").unwrap_or(b)));
+        }
+    });
+    found
 }
 
 fn split(data: &str) -> (&str, &str) {

@@ -1199,6 +1199,7 @@ async fn rec_page(
                     offer_id => offer.map(|o| o.id),
                     offer_state => offer.map(|o| lis1_domain::offers::OfferState::parse(&o.state).map(|s| s.label(lang).to_string()).unwrap_or_default()),
                     offer_open => offer.is_some_and(|o| o.state == "made"),
+                    offer_accepted => offer.is_some_and(|o| o.state == "accepted"),
                     offer_deadline => offer.map(|o| fmt_time(o.reply_deadline, lang)),
                 }
             })

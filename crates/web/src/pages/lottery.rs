@@ -1327,6 +1327,8 @@ pub async fn mine(
             choices => choices,
             ranking => ranking.iter().map(|k| label(k)).collect::<Vec<_>>(),
             draw => draws.last().map(|d| d.id),
+            // The doctor's own lottery result letter, once drawn (lis1_app::letters).
+            lottery_letter => drawn && c.section == "13b" && c.municipality_name.is_some() && c.applicant_id == s.user.id,
         });
     }
     // Municipalities: the doctors placed with them (personal data: the read is logged).

@@ -12,6 +12,7 @@ pub mod courses;
 pub mod dashboard;
 pub mod demo_clock;
 pub mod home;
+pub mod letters;
 pub mod lists;
 pub mod lottery;
 pub mod obligations;
@@ -62,6 +63,10 @@ pub const PERSONAL_READS: &[(&str, &str)] = &[
     ("/trekning/{id}/eksport.json", "lottery.export"),
     // A municipality's doctors (a doctor's own course is not logged).
     ("/min-lis1", "courses.view"),
+    // Letters (issue 15): the offering employer's download of a doctor's offer letter or
+    // acceptance confirmation (the doctor's own is not logged).
+    ("/tilbud/{id}/tilbudsbrev.pdf", "letter.read"),
+    ("/tilbud/{id}/bekreftelse.pdf", "letter.read"),
     ("/plikter", "obligations.view"),
     ("/lister/{site}/{cohort}", "lists.view"),
     // The log names who did what to whom.
@@ -112,6 +117,10 @@ pub const OWN_DATA: &[&str] = &[
     "/profil",
     "/soknader",
     "/tilbud",
+    // Letters only the doctor may download: the receipt of their application, their lottery
+    // result.
+    "/soknader/{id}/kvittering.pdf",
+    "/min-lis1/{id}/trekningsresultat.pdf",
     "/utlysninger/{id}/sok",
     "/reststillinger/mine",
     "/reststillinger/{id}",

@@ -421,7 +421,7 @@ pub async fn mine(
                 id => o.offer.id, title => c.ad.title.clone(), hf => c.hf.name.clone(), site => c.site.name.clone(),
                 kind => kind.map(|k| k.label(lang)), deadline => fmt_time(o.offer.reply_deadline, lang),
                 start => fmt_date(c.round.start_date, lang), state => state_label(&o.offer.state, lang), open => o.open,
-                warn_switch => o.open && has_accepted,
+                accepted => o.offer.state == "accepted", warn_switch => o.open && has_accepted,
             }
         })
         .collect();

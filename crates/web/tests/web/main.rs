@@ -9,6 +9,7 @@ mod api;
 mod applicants_list;
 mod bound;
 mod home;
+mod letters;
 mod lists;
 mod lottery;
 mod mail;

@@ -81,6 +81,8 @@ struct World {
     copy: String,
     /// A bound LIS1 + LIS3 course whose later employer is HNT (issue 13).
     bound_course: i64,
+    /// Lise's accepted offer at HNT (her letters, issue 15).
+    offer: i64,
 }
 
 async fn world(app: &TestApp) -> World {
@@ -175,6 +177,7 @@ async fn world(app: &TestApp) -> World {
         date(2027, 9, 1),
     )
     .await;
+    let first_offer = offers[0];
     let mut courses = Vec::new();
     for offer in offers {
         courses.push(
@@ -287,6 +290,7 @@ async fn world(app: &TestApp) -> World {
         course: courses[0],
         draw,
         marked_round,
+        offer: first_offer,
     }
 }
 
@@ -378,6 +382,14 @@ fn personal_visits(w: &World) -> HashMap<&'static str, (&'static str, String)> {
             ),
         ),
         ("/bundet", (hnt, "/bundet".to_string())),
+        (
+            "/tilbud/{id}/tilbudsbrev.pdf",
+            (hnt, format!("/tilbud/{}/tilbudsbrev.pdf", w.offer)),
+        ),
+        (
+            "/tilbud/{id}/bekreftelse.pdf",
+            (hnt, format!("/tilbud/{}/bekreftelse.pdf", w.offer)),
+        ),
         (
             "/alis-sykehus",
             ("levanger@demo.lis1.no", "/alis-sykehus".to_string()),

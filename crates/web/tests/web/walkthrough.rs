@@ -365,6 +365,33 @@ both_backends!(issue_4_done_when, |store| async move {
         to("lege1@demo.lis1.no", "Tilbud om LIS1-stilling"),
         "{got:?}"
     );
+    // The offer letter and the acceptance confirmation go with the mails as PDF (issue 15),
+    // and the text is still read as before.
+    let first = |who: &str, subject: &str| {
+        got.iter()
+            .find(|m| {
+                m.to.iter().any(|t| t.contains(who))
+                    && m.subject().is_some_and(|s| s.starts_with(subject))
+            })
+            .cloned()
+            .unwrap_or_else(|| panic!("no mail {subject} to {who}"))
+    };
+    let offered = first("lege1@demo.lis1.no", "Tilbud om LIS1-stilling");
+    let files = offered.attachments();
+    assert_eq!(files.len(), 1, "{}", offered.data);
+    assert!(
+        files[0].0.starts_with("tilbudsbrev-LIS1-") && files[0].1 > 5_000,
+        "{files:?}"
+    );
+    assert!(offered.text().contains("Svarfrist"), "{}", offered.text());
+    let confirmed = first("lege1@demo.lis1.no", "Bekreftelse: du har takket ja");
+    assert!(
+        confirmed.attachments()[0]
+            .0
+            .starts_with("bekreftelse-aksept-LIS1-"),
+        "{}",
+        confirmed.data
+    );
     assert!(
         to("lege3@demo.lis1.no", "Tilbudet ditt er utløpt"),
         "{got:?}"

@@ -1,0 +1,315 @@
+//! Letters as PDF (issue 15, item 9): the receipt of an application, the offer letter, the
+//! confirmation of an acceptance and a doctor's lottery result. Each use case authorizes the
+//! reader ([`Action::ReadLetter`]: the doctor, and for an offer or an acceptance the employer
+//! who made it), gathers the facts and returns the letter's content in the reader's language;
+//! the web layer renders it (`lis1_letters::render`). An employer's download is a read of the
+//! doctor's personal data and is audit-logged (`letter.read`); the doctor's own is not.
+//!
+//! A letter is dated by its event (submission, offer, acceptance, draw), not by the download,
+//! so the same letter is the same document every time.
+
+use lis1_domain::Lang;
+use lis1_domain::access::{Action, Grant, Role, authorize};
+use lis1_letters::content::{
+    self, AcceptanceInput, Addressee, LotteryInput, OfferInput, Position, ReceiptInput,
+};
+use lis1_letters::{Kind, Letter};
+use lis1_store::audit::Event;
+use lis1_store::offers::Offer;
+use lis1_store::outbox::MailAttachment;
+use lis1_store::{Ctx, Tx};
+
+use crate::ads::AdContext;
+use crate::{App, Caller, Error, Result};
+
+/// Logs an employer's read of a letter about a doctor (the doctor's own is not logged).
+async fn log_read(
+    tx: &mut Tx,
+    caller: &Caller,
+    grant: Grant,
+    now: jiff::Timestamp,
+    letter: &Letter,
+    object_type: &'static str,
+    object_id: i64,
+) -> Result<()> {
+    if grant.role == Role::Applicant {
+        return Ok(());
+    }
+    let ctx: Ctx = caller.ctx(grant, now);
+    tx.log(
+        &ctx,
+        Event {
+            action: "letter.read",
+            object_type,
+            object_id: object_id.to_string(),
+            summary: serde_json::json!({
+                "letter": letter.reference.to_string(),
+            }),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+async fn addressee(tx: &mut Tx, user_id: i64) -> Result<Addressee> {
+    let u = tx.user(user_id).await?;
+    Ok(Addressee {
+        name: u.display_name,
+        email: u.email,
+    })
+}
+
+/// The position an offer is of, with the employer that made it (the later employer of a
+/// bound position, else the hospital trust).
+async fn position(tx: &mut Tx, c: &AdContext, position_id: i64) -> Result<Position> {
+    let decider = c.decider(position_id);
+    let employer = if decider == c.hf.id {
+        c.hf.name.clone()
+    } else {
+        tx.org(decider).await?.name
+    };
+    Ok(Position {
+        title: c.ad.title.clone(),
+        employer,
+        site: c.site.name.clone(),
+        start: c.round.start_date,
+    })
+}
+
+/// An offer, its advertisement and the grant of a reader allowed to see its letters. Someone
+/// else's offer is not found (as in [`crate::offers::answer`]).
+async fn load_offer(
+    tx: &mut Tx,
+    caller: &Caller,
+    offer_id: i64,
+) -> Result<(Offer, AdContext, Grant)> {
+    let offer = tx.offer(offer_id).await?;
+    let application = tx.application(offer.application_id).await?;
+    let c = AdContext::load(tx, application.advertisement_id).await?;
+    let later = c.position(offer.position_id)?.later_employer_id;
+    let grant = authorize(
+        &caller.principal,
+        &Action::ReadLetter {
+            doctor: offer.applicant_id,
+            employer: Some((&c.hf_path, later)),
+        },
+    )
+    .map_err(|_| Error::not_found())?;
+    Ok((offer, c, grant))
+}
+
+async fn offer_letter(tx: &mut Tx, o: &Offer, c: &AdContext, lang: Lang) -> Result<Letter> {
+    Ok(content::offer(
+        lang,
+        &OfferInput {
+            offer_id: o.id,
+            to: addressee(tx, o.applicant_id).await?,
+            position: position(tx, c, o.position_id).await?,
+            offer_round: o.offer_round,
+            made_at: o.made_at,
+            reply_deadline: o.reply_deadline,
+        },
+    ))
+}
+
+/// A letter as a PDF attachment for a mail.
+pub(crate) fn attachment(letter: &Letter) -> Result<MailAttachment> {
+    Ok(MailAttachment {
+        filename: letter.filename(),
+        content_type: "application/pdf".into(),
+        content: lis1_letters::render(letter).map_err(Error::internal)?,
+    })
+}
+
+/// The offer letter of a just-made offer as a PDF for the offer's mail (bokmål, the mails'
+/// language), in the caller's transaction.
+pub(crate) async fn offer_pdf(tx: &mut Tx, offer_id: i64, c: &AdContext) -> Result<MailAttachment> {
+    let o = tx.offer(offer_id).await?;
+    attachment(&offer_letter(tx, &o, c, Lang::Nb).await?)
+}
+
+/// The confirmation of a just-accepted offer as a PDF for the doctor's mail (bokmål), in the
+/// caller's transaction.
+pub(crate) async fn acceptance_pdf(
+    tx: &mut Tx,
+    offer_id: i64,
+    c: &AdContext,
+) -> Result<MailAttachment> {
+    let o = tx.offer(offer_id).await?;
+    let accepted_at = o.answered_at.unwrap_or(o.made_at);
+    let municipality = match c.course_municipality(o.position_id) {
+        Some(id) => Some(tx.org(id).await?.name),
+        None => None,
+    };
+    let letter = acceptance_letter(
+        Lang::Nb,
+        &o,
+        addressee(tx, o.applicant_id).await?,
+        position(tx, c, o.position_id).await?,
+        accepted_at,
+        municipality,
+    );
+    attachment(&letter)
+}
+
+/// The offer letter of an offer, for the doctor or the offering employer.
+pub async fn offer(app: &App, caller: &Caller, offer_id: i64, lang: Lang) -> Result<Letter> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let (o, c, grant) = load_offer(&mut tx, caller, offer_id).await?;
+    let letter = offer_letter(&mut tx, &o, &c, lang).await?;
+    log_read(&mut tx, caller, grant, now, &letter, "offer", o.id).await?;
+    app.commit(tx, caller).await?;
+    Ok(letter)
+}
+
+/// The confirmation of an accepted offer, for the doctor or the offering employer. Not found
+/// unless the offer stands accepted.
+pub async fn acceptance(app: &App, caller: &Caller, offer_id: i64, lang: Lang) -> Result<Letter> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let (o, c, grant) = load_offer(&mut tx, caller, offer_id).await?;
+    let (Some(accepted_at), "accepted") = (o.answered_at, o.state.as_str()) else {
+        return Err(Error::not_found());
+    };
+    let municipality = match c.course_municipality(o.position_id) {
+        Some(id) => Some(tx.org(id).await?.name),
+        None => None,
+    };
+    let letter = acceptance_letter(
+        lang,
+        &o,
+        addressee(&mut tx, o.applicant_id).await?,
+        position(&mut tx, &c, o.position_id).await?,
+        accepted_at,
+        municipality,
+    );
+    log_read(&mut tx, caller, grant, now, &letter, "offer", o.id).await?;
+    app.commit(tx, caller).await?;
+    Ok(letter)
+}
+
+fn acceptance_letter(
+    lang: Lang,
+    o: &Offer,
+    to: Addressee,
+    position: Position,
+    accepted_at: jiff::Timestamp,
+    municipality: Option<String>,
+) -> Letter {
+    content::acceptance(
+        lang,
+        &AcceptanceInput {
+            offer_id: o.id,
+            to,
+            position,
+            accepted_at,
+            municipality,
+        },
+    )
+}
+
+/// The receipt of one's own application (the applicant only).
+pub async fn receipt(
+    app: &App,
+    caller: &Caller,
+    application_id: i64,
+    lang: Lang,
+) -> Result<Letter> {
+    let mut tx = app.begin().await?;
+    let a = tx.application(application_id).await?;
+    authorize(
+        &caller.principal,
+        &Action::ReadLetter {
+            doctor: a.applicant_id,
+            employer: None,
+        },
+    )
+    .map_err(|_| Error::not_found())?;
+    let c = AdContext::load(&mut tx, a.advertisement_id).await?;
+    let letter = content::receipt(
+        lang,
+        &ReceiptInput {
+            application_id: a.id,
+            to: addressee(&mut tx, a.applicant_id).await?,
+            position: Position {
+                title: c.ad.title.clone(),
+                employer: c.hf.name.clone(),
+                site: c.site.name.clone(),
+                start: c.round.start_date,
+            },
+            submitted_at: a.updated_at.max(a.submitted_at),
+            deadline: c.round.application_deadline,
+        },
+    );
+    Ok(letter)
+}
+
+/// A doctor's result of the §13b lottery for their course (the doctor only). Not found before
+/// the draw, and for a course whose municipality was not drawn.
+pub async fn lottery_result(
+    app: &App,
+    caller: &Caller,
+    course_id: i64,
+    lang: Lang,
+) -> Result<Letter> {
+    let mut tx = app.begin().await?;
+    let course = tx.course(course_id).await?;
+    authorize(
+        &caller.principal,
+        &Action::ReadLetter {
+            doctor: course.applicant_id,
+            employer: None,
+        },
+    )
+    .map_err(|_| Error::not_found())?;
+    let draws = tx
+        .lottery_draws(course.hospital_site_id, course.dates.municipal_start)
+        .await?;
+    let drawn_at = draws
+        .last()
+        .filter(|d| d.is_drawn())
+        .and_then(|d| d.drawn_at);
+    let (Some(drawn_at), Some(municipality), "13b") = (
+        drawn_at,
+        course.municipality_name.clone(),
+        course.section.as_str(),
+    ) else {
+        return Err(Error::not_found());
+    };
+    let offer = tx.offer(course.offer_id).await?;
+    let application = tx.application(offer.application_id).await?;
+    let c = AdContext::load(&mut tx, application.advertisement_id).await?;
+    // Place keys are the municipality's number, or number/location (lis1_store::lottery).
+    let code = course.municipality_code.clone().unwrap_or_default();
+    let rank = tx
+        .preferences(course.id)
+        .await?
+        .iter()
+        .position(|k| !code.is_empty() && k.split('/').next() == Some(code.as_str()))
+        .map(|i| i + 1);
+    Ok(content::lottery_result(
+        lang,
+        &LotteryInput {
+            course_id: course.id,
+            to: addressee(&mut tx, course.applicant_id).await?,
+            employer: c.hf.name.clone(),
+            site: course.hospital_site_name.clone(),
+            cohort_start: c.round.start_date,
+            municipality,
+            municipal_start: course.actual.municipal_start,
+            municipal_end: course.actual.municipal_end,
+            drawn_at,
+            rank,
+        },
+    ))
+}
+
+/// Which letters of an offer a reader can download now, for the pages that link them.
+pub fn offer_letters(state: &str) -> Vec<Kind> {
+    if state == "accepted" {
+        vec![Kind::Offer, Kind::Acceptance]
+    } else {
+        vec![Kind::Offer]
+    }
+}
