@@ -20,6 +20,7 @@ pub mod audit;
 pub mod backup;
 pub mod bound;
 pub mod courses;
+pub mod identities;
 mod dbtime;
 pub mod demo;
 pub mod lottery;

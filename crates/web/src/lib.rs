@@ -14,6 +14,7 @@ pub mod limits;
 pub mod mailer;
 pub mod metrics;
 pub mod notify;
+pub mod oidc;
 pub mod pages;
 pub mod planning_demo;
 pub mod state;
@@ -42,6 +43,11 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(pages::home::home))
         .route("/logg-inn", get(auth::login_form).post(auth::login))
         .route("/logg-ut", post(auth::logout))
+        .route("/logg-inn/oidc/{provider}", get(oidc::start))
+        .route("/logg-inn/oidc/{provider}/callback", get(oidc::callback))
+        .route("/logg-inn/koble", get(oidc::link_form).post(oidc::link))
+        .route("/logg-ut/oidc/frontkanal", get(oidc::front_channel))
+        .route("/invitasjon/{secret}", get(oidc::invitation))
         .route("/sprak", get(auth::switch_language))
         .route("/oversikt", get(pages::dashboard::dashboard))
         .route("/runder", get(pages::rounds::list))
