@@ -60,6 +60,8 @@ const provider = new Provider(issuer, {
   cookies: { keys: ['lis1-test-cookie-key'] },
   acrValues: ['idporten-loa-low', 'idporten-loa-substantial', 'idporten-loa-high', 'helseid-loa-high'],
   claims: { openid: ['sub', 'sid'], profile: ['name'], pid: ['pid'] },
+  // ID-porten puts pid in the ID token itself.
+  conformIdTokenClaims: false,
   scopes: ['openid', 'profile', 'pid'],
   pkce: { required: () => true },
   features: {

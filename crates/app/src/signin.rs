@@ -71,7 +71,10 @@ impl OrgFilter {
             || self.names.iter().any(|n| {
                 *n == org.id.to_string()
                     || org.code.as_deref().is_some_and(|c| c.to_lowercase() == *n)
-                    || org.short_name.as_deref().is_some_and(|c| c.to_lowercase() == *n)
+                    || org
+                        .short_name
+                        .as_deref()
+                        .is_some_and(|c| c.to_lowercase() == *n)
             })
     }
 }
@@ -619,7 +622,9 @@ fn not_accepted(org: &str) -> Error {
         format!(
             "{org} tar ikke imot innlogging fra denne tjenesten. Bruk innloggingen organisasjonen har valgt."
         ),
-        format!("{org} does not accept sign-in from this provider. Use the one your organisation has chosen."),
+        format!(
+            "{org} does not accept sign-in from this provider. Use the one your organisation has chosen."
+        ),
     )
 }
 

@@ -1217,7 +1217,11 @@ mod tests {
             (who(1, &[(Role::HfRecruiter, 10)]), Role::HfRecruiter, false),
             (who(1, &[(Role::Directorate, 99)]), Role::HfRecruiter, false),
         ] {
-            assert_eq!(authorize(&who_, &invite(role)).is_ok(), allowed, "{who_:?} {role:?}");
+            assert_eq!(
+                authorize(&who_, &invite(role)).is_ok(),
+                allowed,
+                "{who_:?} {role:?}"
+            );
         }
     }
 

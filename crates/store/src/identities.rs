@@ -70,6 +70,7 @@ crate::store_ops! {
     fn peek_pending(&self, key_hash: &str, kind: &str, not_before: Timestamp) -> Result<Option<serde_json::Value>>;
     fn create_external_session(&self, ctx: &Ctx, token_hash: &str, csrf_token: &str, provider: &str, sid: Option<&str>) -> Result<()>;
     fn session_provider(&self, token_hash: &str) -> Result<Option<String>>;
+    fn session_sid(&self, token_hash: &str) -> Result<Option<String>>;
     fn end_sessions_with_sid(&self, now: Timestamp, provider: &str, sid: &str) -> Result<u64>;
     fn invitation_by_hash(&self, token_hash: &str) -> Result<Option<Invitation>>;
     fn invitations(&self, org_id: i64) -> Result<Vec<Invitation>>;
@@ -278,6 +279,18 @@ impl Tx {
         on_tx!(self, conn => {
             let p: Option<Option<String>> =
                 sqlx::query_scalar("SELECT oidc_provider FROM sessions WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            Ok(p.flatten())
+        })
+    }
+
+    /// The provider's session id (`sid`) a session came with, if any.
+    pub async fn session_sid(&mut self, token_hash: &str) -> Result<Option<String>> {
+        on_tx!(self, conn => {
+            let p: Option<Option<String>> =
+                sqlx::query_scalar("SELECT oidc_sid FROM sessions WHERE token_hash = $1")
                     .bind(token_hash)
                     .fetch_optional(&mut *conn)
                     .await?;

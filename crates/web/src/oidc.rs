@@ -20,10 +20,10 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use jiff::SignedDuration;
 use lis1_app::signin::{self, Audience, Candidate, Confirmation, OrgFilter, Outcome, Verified};
 use lis1_domain::Lang;
@@ -37,8 +37,8 @@ use openidconnect::core::{
 use openidconnect::{
     AdditionalClaims, AdditionalProviderMetadata, AuthenticationContextClass, AuthenticationFlow,
     AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, IdToken,
-    IdTokenVerifier, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, ProviderMetadata, RedirectUrl, Scope,
-    SignatureVerificationError,
+    IdTokenVerifier, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, ProviderMetadata,
+    RedirectUrl, Scope, SignatureVerificationError,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
@@ -51,13 +51,21 @@ use crate::state::AppState;
 /// The texts of the sign-in buttons, the link page and the invitation page.
 pub const TEXTS: &[(&str, &str, &str)] = &[
     ("oidc.sign_in_with", "Logg inn med", "Sign in with"),
-    ("oidc.or_password", "Eller logg inn med e-post og passord", "Or sign in with e-mail and password"),
+    (
+        "oidc.or_password",
+        "Eller logg inn med e-post og passord",
+        "Or sign in with e-mail and password",
+    ),
     (
         "oidc.break_glass",
         "Passord brukes bare for organisasjonens nødkonto.",
         "Passwords are only for the organisation's break-glass account.",
     ),
-    ("oidc.link_title", "Koble innloggingen til kontoen din", "Link the sign-in to your account"),
+    (
+        "oidc.link_title",
+        "Koble innloggingen til kontoen din",
+        "Link the sign-in to your account",
+    ),
     (
         "oidc.link_found",
         "Vi fant en konto i portalen for fødselsnummeret ditt:",
@@ -77,10 +85,18 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("oidc.name", "Navn", "Name"),
     ("oidc.email", "E-post", "E-mail"),
-    ("oidc.create", "Opprett konto og logg inn", "Create account and sign in"),
+    (
+        "oidc.create",
+        "Opprett konto og logg inn",
+        "Create account and sign in",
+    ),
     ("oidc.cancel", "Avbryt", "Cancel"),
     ("oidc.errors", "Rett opp dette", "Please correct this"),
-    ("oidc.invitation_title", "Invitasjon til LIS1-portalen", "Invitation to the LIS1 portal"),
+    (
+        "oidc.invitation_title",
+        "Invitasjon til LIS1-portalen",
+        "Invitation to the LIS1 portal",
+    ),
     (
         "oidc.invitation_text",
         "Du er invitert til portalen med rollen",
@@ -196,7 +212,11 @@ pub fn providers_from(vars: &HashMap<String, String>) -> anyhow::Result<Vec<Prov
             None => Audience::Staff,
             Some(other) => anyhow::bail!("LIS1_OIDC_{up}_AUDIENCE: {other:?} (applicants|staff)"),
         };
-        let auth = match (get("CLIENT_SECRET"), get("CLIENT_SECRET_FILE"), get("PRIVATE_KEY_FILE")) {
+        let auth = match (
+            get("CLIENT_SECRET"),
+            get("CLIENT_SECRET_FILE"),
+            get("PRIVATE_KEY_FILE"),
+        ) {
             (Some(s), _, _) => ClientAuth::Secret(Secret(s)),
             (None, Some(f), _) => ClientAuth::Secret(Secret(
                 std::fs::read_to_string(&f)
@@ -326,7 +346,9 @@ impl Oidc {
     }
 
     fn http(&self) -> Result<&openidconnect::reqwest::Client, String> {
-        self.http.as_ref().ok_or_else(|| "no HTTP client".to_string())
+        self.http
+            .as_ref()
+            .ok_or_else(|| "no HTTP client".to_string())
     }
 
     async fn metadata(&self, p: &ProviderConfig, fresh: bool) -> Result<Metadata, String> {
@@ -438,8 +460,8 @@ pub async fn start(
             return Err(AppError::app(unavailable(), lang));
         }
     };
-    let redirect = RedirectUrl::new(p.redirect_url.clone())
-        .map_err(|e| AppError::internal(lang, &e))?;
+    let redirect =
+        RedirectUrl::new(p.redirect_url.clone()).map_err(|e| AppError::internal(lang, &e))?;
     let client = CoreClient::from_provider_metadata(
         meta.clone(),
         ClientId::new(p.client_id.clone()),
@@ -486,7 +508,10 @@ pub async fn start(
         )
         .await
         .map_err(|e| AppError::store(e, lang))?;
-    let target = match &meta.additional_metadata().pushed_authorization_request_endpoint {
+    let target = match &meta
+        .additional_metadata()
+        .pushed_authorization_request_endpoint
+    {
         Some(par) => match push(&oidc, p, par, &url, &meta).await {
             Ok(u) => u,
             Err(e) => {
@@ -599,8 +624,11 @@ pub async fn callback(
             signin::log_refusal(&state.app, &key, r.reason, None, r.pid.as_deref())
                 .await
                 .map_err(|e| AppError::app(e, lang))?;
+            let code = r.error.code();
             let mut e = AppError::app(r.error, lang);
-            if e.status == StatusCode::FORBIDDEN && r.reason != "refused_by_app" {
+            // A broken or forged callback is a bad request; a person refused by the rules
+            // (level of assurance, linking, invitations) is forbidden.
+            if e.status == StatusCode::FORBIDDEN && code == "oidc_sign_in_failed" {
                 e.status = StatusCode::BAD_REQUEST;
             }
             Err(e)
@@ -617,7 +645,10 @@ async fn handle_callback(
 ) -> Result<Response, Refused> {
     let oidc = state.oidc.clone();
     let Some(p) = oidc.provider(key) else {
-        return Err(Refused::new("unknown_provider", lis1_app::Error::not_found()));
+        return Err(Refused::new(
+            "unknown_provider",
+            lis1_app::Error::not_found(),
+        ));
     };
     let not_before = state.now() - SignedDuration::from_mins(PENDING_MINUTES);
     let store_err = |e: lis1_store::StoreError| Refused::new("store", lis1_app::Error::from(e));
@@ -632,7 +663,10 @@ async fn handle_callback(
     let Some(flow) = flow.and_then(|f| serde_json::from_value::<Flow>(f).ok()) else {
         return Err(Refused::new("state_unknown", sign_in_failed()));
     };
-    let browser = cookies(headers).get(FLOW_COOKIE).cloned().unwrap_or_default();
+    let browser = cookies(headers)
+        .get(FLOW_COOKIE)
+        .cloned()
+        .unwrap_or_default();
     if flow.provider != p.key || sha256_hex(&browser) != flow.browser {
         return Err(Refused::new("state_other_browser", sign_in_failed()));
     }
@@ -739,7 +773,7 @@ async fn handle_callback(
     )
     .await
     .map_err(|e| Refused {
-        reason: "refused_by_app",
+        reason: e.code(),
         pid: verified.pid.clone(),
         error: e,
     })?;
@@ -854,7 +888,13 @@ async fn start_session(
         .map_err(|e| AppError::store(e, lang))?;
     let mut resp = Redirect::to(next).into_response();
     let max_age = i64::try_from(state.config.session_absolute.as_secs()).unwrap_or(i64::MAX);
-    auth::set_cookie_pub(&mut resp, state, auth::SESSION_COOKIE, &token, Some(max_age));
+    auth::set_cookie_pub(
+        &mut resp,
+        state,
+        auth::SESSION_COOKIE,
+        &token,
+        Some(max_age),
+    );
     auth::clear_cookie_pub(&mut resp, state, FLOW_COOKIE);
     auth::clear_cookie_pub(&mut resp, state, LINK_COOKIE);
     Ok(resp)
@@ -1040,30 +1080,28 @@ pub async fn front_channel(
     State(state): State<AppState>,
     Query(q): Query<FrontChannelQuery>,
 ) -> Response {
-    let provider = state
+    let mut ended = 0;
+    // One issuer may serve several of the configured clients.
+    for p in state
         .oidc
         .providers()
         .iter()
-        .find(|p| p.issuer.trim_end_matches('/') == q.iss.trim_end_matches('/'));
-    let mut ended = 0;
-    if let Some(p) = provider
-        && !q.sid.is_empty()
+        .filter(|p| p.issuer.trim_end_matches('/') == q.iss.trim_end_matches('/'))
     {
+        if q.sid.is_empty() {
+            break;
+        }
         match state
             .store
             .end_sessions_with_sid(state.now(), &p.key, &q.sid)
             .await
         {
-            Ok(n) => ended = n,
+            Ok(n) => ended += n,
             Err(e) => tracing::error!(error = %e, "front-channel logout failed"),
         }
     }
     tracing::info!(ended, "front-channel logout");
-    (
-        [(axum::http::header::CACHE_CONTROL, "no-store")],
-        "",
-    )
-        .into_response()
+    ([(axum::http::header::CACHE_CONTROL, "no-store")], "").into_response()
 }
 
 /// `GET /invitasjon/{secret}`: the invitation's page, with the sign-in buttons of the staff

@@ -33,8 +33,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("login.html", include_str!("../templates/login.html")),
-    ("oidc_link.html", include_str!("../templates/oidc_link.html")),
-    ("invitation.html", include_str!("../templates/invitation.html")),
+    (
+        "oidc_link.html",
+        include_str!("../templates/oidc_link.html"),
+    ),
+    (
+        "invitation.html",
+        include_str!("../templates/invitation.html"),
+    ),
     (
         "dashboard.html",
         include_str!("../templates/dashboard.html"),

@@ -121,12 +121,21 @@ pub const OWN_DATA: &[&str] = &[
     // is logged as `privacy.export`.
     "/personvern",
     "/personvern/mine-data.json",
+    // The link confirmation after a first sign-in through a provider: the person's own account,
+    // its e-mail masked.
+    "/logg-inn/koble",
 ];
 
 /// Routes that show no personal data: public pages, forms, figures, assets and health.
 pub const NO_PERSONAL_DATA: &[&str] = &[
     "/",
     "/logg-inn",
+    // Sign-in through OpenID Connect: redirects, the provider's callback, front-channel logout,
+    // and an invitation's page (the invited person's name and role, to the holder of the link).
+    "/logg-inn/oidc/{provider}",
+    "/logg-inn/oidc/{provider}/callback",
+    "/logg-ut/oidc/frontkanal",
+    "/invitasjon/{secret}",
     "/sprak",
     "/runder",
     "/runder/ny",

@@ -14,6 +14,7 @@ mod mail;
 mod matrix;
 mod obligations;
 mod offers_followup;
+mod oidc;
 mod onboarding;
 mod planning;
 mod privacy;
