@@ -540,6 +540,14 @@ async fn serve(
     Ok(())
 }
 
+/// `LIS1_PASSWORD_LOGIN=on|break-glass|off` (default `on`): who may sign in with a password.
+fn password_login() -> anyhow::Result<lis1_web::state::PasswordLogin> {
+    let v = std::env::var("LIS1_PASSWORD_LOGIN").unwrap_or_else(|_| "on".into());
+    lis1_web::state::PasswordLogin::parse(&v).ok_or_else(|| {
+        anyhow::anyhow!("LIS1_PASSWORD_LOGIN må være on, break-glass eller off (fikk «{v}»)")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -562,12 +570,4 @@ mod tests {
         use clap::CommandFactory;
         Cli::command().debug_assert();
     }
-}
-
-/// `LIS1_PASSWORD_LOGIN=on|break-glass|off` (default `on`): who may sign in with a password.
-fn password_login() -> anyhow::Result<lis1_web::state::PasswordLogin> {
-    let v = std::env::var("LIS1_PASSWORD_LOGIN").unwrap_or_else(|_| "on".into());
-    lis1_web::state::PasswordLogin::parse(&v).ok_or_else(|| {
-        anyhow::anyhow!("LIS1_PASSWORD_LOGIN må være on, break-glass eller off (fikk «{v}»)")
-    })
 }
