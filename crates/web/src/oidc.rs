@@ -224,7 +224,12 @@ pub fn providers_from(vars: &HashMap<String, String>) -> anyhow::Result<Vec<Prov
                     .trim()
                     .to_string(),
             )),
-            (None, None, Some(f)) => ClientAuth::PrivateKeyJwt(PathBuf::from(f)),
+            // The crate signs no client assertions; refusing at start beats a token request
+            // without client authentication.
+            (None, None, Some(f)) => anyhow::bail!(
+                "LIS1_OIDC_{up}_PRIVATE_KEY_FILE ({}): private_key_jwt is not supported yet; use a client secret",
+                PathBuf::from(f).display()
+            ),
             _ => anyhow::bail!(
                 "LIS1_OIDC_{up}_CLIENT_SECRET, _CLIENT_SECRET_FILE or _PRIVATE_KEY_FILE must be set"
             ),
