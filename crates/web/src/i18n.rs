@@ -367,6 +367,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
 const TABLES: &[&[(&str, &str, &str)]] = &[
     TEXTS,
     crate::oidc::TEXTS,
+    crate::pages::invitations::TEXTS,
     crate::pages::ads::TEXTS,
     crate::pages::apply::TEXTS,
     crate::pages::applicants::TEXTS,

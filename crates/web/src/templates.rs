@@ -42,6 +42,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/invitation.html"),
     ),
     (
+        "invitations.html",
+        include_str!("../templates/invitations.html"),
+    ),
+    (
         "dashboard.html",
         include_str!("../templates/dashboard.html"),
     ),

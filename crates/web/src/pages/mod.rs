@@ -12,6 +12,7 @@ pub mod courses;
 pub mod dashboard;
 pub mod demo_clock;
 pub mod home;
+pub mod invitations;
 pub mod lists;
 pub mod lottery;
 pub mod obligations;
@@ -136,6 +137,7 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     "/logg-inn/oidc/{provider}/callback",
     "/logg-ut/oidc/frontkanal",
     "/invitasjon/{secret}",
+    "/invitasjoner",
     "/sprak",
     "/runder",
     "/runder/ny",
