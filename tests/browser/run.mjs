@@ -28,6 +28,9 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const OUT = join(dirname(fileURLToPath(import.meta.url)), 'out');
 const PASSWORD = 'demo-lis1';
 const BASE_HOST = new URL(BASE_URL).host;
+// The test OpenID provider scripts/browser-test starts beside the portal (tests/oidc/provider.mjs).
+const OIDC_ISSUER = (process.env.OIDC_ISSUER || '').replace(/\/$/, '');
+const OIDC_HOST = OIDC_ISSUER ? new URL(OIDC_ISSUER).host : null;
 
 let passed = 0;
 let failed = 0;
@@ -1107,7 +1110,7 @@ async function main() {
     // Only the portal itself: anything else is recorded and refused.
     await context.route('**/*', (route) => {
       const u = new URL(route.request().url());
-      if (u.host === BASE_HOST || u.protocol === 'data:') return route.continue();
+      if (u.host === BASE_HOST || u.host === OIDC_HOST || u.protocol === 'data:') return route.continue();
       offsite.add(u.origin);
       return route.abort();
     });
@@ -1377,7 +1380,7 @@ async function main() {
       const mod = await import(pathToFileURL(join(areaDir, file)).href);
       await mod.run({
         newContext, watch, check, assert, visit, axe, noSidewaysScroll, bodyText, signIn, signOut,
-        submit, errorSummary, path, byId, BASE_URL, PASSWORD,
+        submit, errorSummary, path, byId, BASE_URL, PASSWORD, OIDC_ISSUER,
       });
     }
 

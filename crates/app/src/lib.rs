@@ -30,6 +30,7 @@ pub mod onboarding;
 pub mod planning;
 pub mod privacy;
 pub mod rest_positions;
+pub mod signin;
 pub mod statistics;
 pub mod tokens;
 

@@ -318,6 +318,15 @@ pub enum Action<'a> {
         /// The organisation and its ancestors.
         org: &'a OrgPath,
     },
+    /// Invite a staff member to a role in the organisation, accepted on their first sign-in
+    /// through a provider the organisation accepts (its administrator; issue 15). No role follows
+    /// from a provider's token alone.
+    InviteStaff {
+        /// The organisation and its ancestors.
+        org: &'a OrgPath,
+        /// The role offered.
+        role: Role,
+    },
     /// See one's own start page.
     ViewDashboard,
     /// See the list of rounds and their timetables (every signed-in user).
@@ -688,6 +697,7 @@ impl Action<'_> {
     pub fn name(&self) -> &'static str {
         match self {
             Action::ManageApiTokens { .. } => "manage_api_tokens",
+            Action::InviteStaff { .. } => "invite_staff",
             Action::ViewDashboard => "view_dashboard",
             Action::ViewRounds => "view_rounds",
             Action::ManageRounds => "manage_rounds",
@@ -757,6 +767,7 @@ impl Action<'_> {
         use Scope::*;
         match self {
             Action::ManageApiTokens { .. } => AuditRead,
+            Action::InviteStaff { .. } => OrganisationsWrite,
             Action::ViewDashboard | Action::ViewRounds => RoundsRead,
             Action::ManageRounds => RoundsWrite,
             Action::ViewOrganisations | Action::ViewOrganisationInternals { .. } => {
@@ -872,6 +883,12 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
         Action::ManageApiTokens { org } => {
             who.grant_where(|g| g.role == OrgAdmin && who.reaches(g, org))
         }
+        // An administrator invites to the staff roles of the organisation they administer (not
+        // to one below or beside it); an applicant is never invited: a doctor signs in with
+        // ID-porten and is known by the identity number.
+        Action::InviteStaff { org, role } => who.grant_where(|g| {
+            g.role == OrgAdmin && org.0.first() == Some(&g.org) && *role != Applicant
+        }),
         Action::ViewDashboard => who.grants.first().copied(),
         // Every employer role works with rounds; applicants see the public timetable.
         Action::ViewRounds => who.grants.first().copied(),
@@ -1207,6 +1224,27 @@ mod tests {
             covers: Vec::new(),
             scopes: None,
             parents: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn only_an_organisations_administrator_invites_its_staff() {
+        let hnt = OrgPath(vec![10, 1]);
+        let invite = |role| Action::InviteStaff { org: &hnt, role };
+        for (who_, role, allowed) in [
+            (who(1, &[(Role::OrgAdmin, 10)]), Role::HfRecruiter, true),
+            (who(1, &[(Role::OrgAdmin, 10)]), Role::OrgAdmin, true),
+            (who(1, &[(Role::OrgAdmin, 10)]), Role::Applicant, false),
+            // The RHF's administrator does not hand out the trust's roles, nor does a recruiter.
+            (who(1, &[(Role::OrgAdmin, 1)]), Role::HfRecruiter, false),
+            (who(1, &[(Role::HfRecruiter, 10)]), Role::HfRecruiter, false),
+            (who(1, &[(Role::Directorate, 99)]), Role::HfRecruiter, false),
+        ] {
+            assert_eq!(
+                authorize(&who_, &invite(role)).is_ok(),
+                allowed,
+                "{who_:?} {role:?}"
+            );
         }
     }
 

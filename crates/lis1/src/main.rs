@@ -340,6 +340,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 session_absolute: std::time::Duration::from_secs(session_max_hours * 3600),
                 request_timeout: std::time::Duration::from_secs(request_timeout_seconds.max(1)),
                 retention,
+                oidc: lis1_web::oidc::providers_from_env()?,
+                password_login: password_login()?,
                 ..Config::default()
             };
             serve(
@@ -378,6 +380,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if !no_serve {
                 let config = Config {
                     demo: true,
+                    oidc: lis1_web::oidc::providers_from_env()?,
+                    password_login: password_login()?,
                     ..Config::default()
                 };
                 serve(store, config, listen, None, None).await?;
@@ -534,6 +538,14 @@ async fn serve(
     .await?;
     store.close().await;
     Ok(())
+}
+
+/// `LIS1_PASSWORD_LOGIN=on|break-glass|off` (default `on`): who may sign in with a password.
+fn password_login() -> anyhow::Result<lis1_web::state::PasswordLogin> {
+    let v = std::env::var("LIS1_PASSWORD_LOGIN").unwrap_or_else(|_| "on".into());
+    lis1_web::state::PasswordLogin::parse(&v).ok_or_else(|| {
+        anyhow::anyhow!("LIS1_PASSWORD_LOGIN må være on, break-glass eller off (fikk «{v}»)")
+    })
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ pub mod bound;
 pub mod courses;
 mod dbtime;
 pub mod demo;
+pub mod identities;
 pub mod lottery;
 pub mod obligations;
 pub mod offers;

@@ -34,7 +34,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
 use crate::pages::page;
-use crate::state::AppState;
+use crate::state::{AppState, PasswordLogin};
 
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "lis1_session";
@@ -69,6 +69,11 @@ impl SignedIn {
             token_id: self.api_token.as_ref().map(|t| t.id),
             idempotency: self.idempotency.clone(),
         }
+    }
+
+    /// The SHA-256 of the session's token, as stored.
+    pub fn token_hash(&self) -> &str {
+        &self.token_hash
     }
 
     /// Checks a submitted CSRF token in constant time.
@@ -371,6 +376,9 @@ fn login_page(state: &AppState, v: &Visitor, view: LoginView<'_>) -> Result<Resp
             v,
             context! {
                 login_csrf => token,
+                providers => crate::oidc::buttons(state, view.next),
+                passwords => state.config.password_login != PasswordLogin::Off,
+                break_glass => state.config.password_login == PasswordLogin::BreakGlass,
                 email => view.email,
                 next => view.next,
                 error => view.error,
@@ -519,6 +527,27 @@ pub async fn login(
             crate::i18n::t(lang, "login.disabled"),
         );
     }
+    // LIS1_PASSWORD_LOGIN: off, or only the break-glass accounts (and demo accounts in demo
+    // mode) — everyone else signs in through a provider.
+    let allowed = match state.config.password_login {
+        PasswordLogin::On => true,
+        PasswordLogin::Off => false,
+        PasswordLogin::BreakGlass => {
+            (user.is_demo && state.config.demo)
+                || state
+                    .store
+                    .is_break_glass(user.id)
+                    .await
+                    .map_err(|e| AppError::store(e, lang))?
+        }
+    };
+    if !allowed {
+        log_failed_sign_in(&state, Some(user.id), &email, "password_login_off", lang).await?;
+        return again(
+            StatusCode::FORBIDDEN,
+            crate::i18n::t(lang, "login.password_off"),
+        );
+    }
     if user.is_demo && !state.config.demo {
         log_failed_sign_in(&state, Some(user.id), &email, "demo_only", lang).await?;
         return again(
@@ -612,12 +641,22 @@ pub async fn logout(
         return Ok(Redirect::to("/logg-inn").into_response());
     };
     s.check_csrf(&form.csrf_token, v.lang)?;
+    let provider = state
+        .store
+        .session_provider(&s.token_hash)
+        .await
+        .map_err(|e| AppError::store(e, v.lang))?;
     state
         .store
         .delete_session(&s.token_hash, Some((s.user.id, state.now())))
         .await
         .map_err(|e| AppError::store(e, v.lang))?;
-    let mut resp = Redirect::to("/logg-inn?utlogget=1").into_response();
+    // Signed in through a provider: end its session too, where it offers RP-initiated logout.
+    let to = match provider {
+        Some(p) => state.oidc.logout_url(&p).await,
+        None => None,
+    };
+    let mut resp = Redirect::to(to.as_deref().unwrap_or("/logg-inn?utlogget=1")).into_response();
     clear_cookie(&mut resp, &state, SESSION_COOKIE);
     Ok(resp)
 }
@@ -663,6 +702,27 @@ pub fn same_origin_path(next: &str) -> Option<&str> {
         && !next.chars().any(|c| c == '\\' || c.is_control())
         && !next.starts_with("/logg-");
     ok.then_some(next)
+}
+
+/// A random token (hex, 32 bytes), for cookies and secrets.
+pub fn random_token_pub() -> String {
+    random_token()
+}
+
+/// Sets a cookie the way every cookie of the portal is set.
+pub fn set_cookie_pub(
+    resp: &mut Response,
+    state: &AppState,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+) {
+    set_cookie(resp, state, name, value, max_age)
+}
+
+/// Clears a cookie.
+pub fn clear_cookie_pub(resp: &mut Response, state: &AppState, name: &str) {
+    clear_cookie(resp, state, name)
 }
 
 fn random_token() -> String {

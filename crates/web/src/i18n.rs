@@ -101,6 +101,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Your session has expired. Please sign in again.",
     ),
     (
+        "login.password_off",
+        "Innlogging med passord er slått av. Logg inn med ID-porten eller HelseID.",
+        "Password sign-in is turned off. Sign in with ID-porten or HelseID.",
+    ),
+    (
         "login.logged_out",
         "Du er logget ut.",
         "You are signed out.",
@@ -386,6 +391,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
 /// Every table of texts: the shared ones here, and each page module's own.
 const TABLES: &[&[(&str, &str, &str)]] = &[
     TEXTS,
+    crate::oidc::TEXTS,
+    crate::pages::invitations::TEXTS,
     crate::pages::ads::TEXTS,
     crate::pages::apply::TEXTS,
     crate::pages::applicants::TEXTS,

@@ -14,6 +14,7 @@ pub mod limits;
 pub mod mailer;
 pub mod metrics;
 pub mod notify;
+pub mod oidc;
 pub mod pages;
 pub mod planning_demo;
 pub mod state;
@@ -42,6 +43,15 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(pages::home::home))
         .route("/logg-inn", get(auth::login_form).post(auth::login))
         .route("/logg-ut", post(auth::logout))
+        .route("/logg-inn/oidc/{provider}", get(oidc::start))
+        .route("/logg-inn/oidc/{provider}/callback", get(oidc::callback))
+        .route("/logg-inn/koble", get(oidc::link_form).post(oidc::link))
+        .route("/logg-ut/oidc/frontkanal", get(oidc::front_channel))
+        .route("/invitasjon/{secret}", get(oidc::invitation))
+        .route(
+            "/invitasjoner",
+            get(pages::invitations::form).post(pages::invitations::invite),
+        )
         .route("/sprak", get(auth::switch_language))
         .route("/oversikt", get(pages::dashboard::dashboard))
         .route("/runder", get(pages::rounds::list))
@@ -328,7 +338,7 @@ pub fn app(state: AppState) -> Router {
             limits::time_limit,
         ))
         .layer(middleware::from_fn_with_state(
-            state.config.secure_cookies,
+            (state.config.secure_cookies, csp(&state.config)),
             security_headers,
         ))
         .layer(middleware::from_fn_with_state(
@@ -440,7 +450,11 @@ pub fn metrics_app(state: AppState) -> Router {
 ///   must not be kept by a browser or a proxy;
 /// - `Strict-Transport-Security` when cookies are `Secure` (the portal runs behind HTTPS);
 /// - no sniffing, no framing, same-origin referrers and a strict content security policy.
-async fn security_headers(State(secure): State<bool>, req: Request, next: Next) -> Response {
+async fn security_headers(
+    State((secure, csp)): State<(bool, HeaderValue)>,
+    req: Request,
+    next: Next,
+) -> Response {
     let signed_in = auth::cookies(req.headers()).contains_key(auth::SESSION_COOKIE);
     let asset = req.uri().path().starts_with("/assets/");
     let mut resp = next.run(req).await;
@@ -461,14 +475,34 @@ async fn security_headers(State(secure): State<bool>, req: Request, next: Next) 
     );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-    h.insert(
-        "content-security-policy",
+    h.insert("content-security-policy", csp);
+    resp
+}
+
+/// The content security policy. Signing out of a session that came from an OpenID provider
+/// redirects the sign-out form to the provider's logout (RP-initiated logout), and browsers
+/// apply `form-action` to a form's redirects too: the configured issuers' origins are allowed.
+fn csp(config: &Config) -> HeaderValue {
+    let mut origins = String::new();
+    for p in &config.oidc {
+        if let Ok(u) = openidconnect::url::Url::parse(&p.issuer) {
+            let o = u.origin().ascii_serialization();
+            if o != "null" && !origins.contains(&o) {
+                origins.push(' ');
+                origins.push_str(&o);
+            }
+        }
+    }
+    let policy = format!(
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+         form-action 'self'{origins}; frame-ancestors 'none'; base-uri 'self'"
+    );
+    HeaderValue::from_str(&policy).unwrap_or_else(|_| {
         HeaderValue::from_static(
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
              form-action 'self'; frame-ancestors 'none'; base-uri 'self'",
-        ),
-    );
-    resp
+        )
+    })
 }
 
 /// Seeds the demo's rounds: the autumn 2026 round now running (start 1 March 2027) and the spring

@@ -30,6 +30,34 @@ pub struct Config {
     pub request_timeout: Duration,
     /// How long personal data is kept (`LIS1_RETAIN_*`; see `lis1_domain::retention`).
     pub retention: lis1_domain::retention::Retention,
+    /// The OpenID Connect providers (`LIS1_OIDC_*`; see `crate::oidc`).
+    pub oidc: Vec<crate::oidc::ProviderConfig>,
+    /// Who may sign in with a password (`LIS1_PASSWORD_LOGIN`).
+    pub password_login: PasswordLogin,
+}
+
+/// Who may sign in with a password (`LIS1_PASSWORD_LOGIN=on|break-glass|off`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PasswordLogin {
+    /// Everyone with a password (the demo; the default).
+    #[default]
+    On,
+    /// Only each organisation's break-glass account (and demo accounts in demo mode).
+    BreakGlass,
+    /// Nobody: sign-in through a provider only.
+    Off,
+}
+
+impl PasswordLogin {
+    /// Parses the setting.
+    pub fn parse(s: &str) -> Option<PasswordLogin> {
+        match s.trim() {
+            "on" => Some(PasswordLogin::On),
+            "break-glass" | "break_glass" => Some(PasswordLogin::BreakGlass),
+            "off" => Some(PasswordLogin::Off),
+            _ => None,
+        }
+    }
 }
 
 impl Default for Config {
@@ -42,6 +70,8 @@ impl Default for Config {
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             retention: lis1_domain::retention::Retention::default(),
+            oidc: Vec::new(),
+            password_login: PasswordLogin::On,
         }
     }
 }
@@ -61,6 +91,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Failed-login throttle.
     pub limiter: Arc<LoginLimiter>,
+    /// The OpenID Connect providers with their discovered metadata.
+    pub oidc: Arc<crate::oidc::Oidc>,
 }
 
 impl AppState {
@@ -77,6 +109,7 @@ impl AppState {
         Ok(AppState {
             app,
             store,
+            oidc: crate::oidc::runtime(config.oidc.clone()),
             config: Arc::new(config),
             clock,
             metrics: Arc::new(Metrics::new()?),

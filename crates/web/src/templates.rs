@@ -34,6 +34,18 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("home.html", include_str!("../templates/home.html")),
     ("login.html", include_str!("../templates/login.html")),
     (
+        "oidc_link.html",
+        include_str!("../templates/oidc_link.html"),
+    ),
+    (
+        "invitation.html",
+        include_str!("../templates/invitation.html"),
+    ),
+    (
+        "invitations.html",
+        include_str!("../templates/invitations.html"),
+    ),
+    (
         "dashboard.html",
         include_str!("../templates/dashboard.html"),
     ),

@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod demo_clock;
 pub mod home;
 pub mod letters;
+pub mod invitations;
 pub mod lists;
 pub mod lottery;
 pub mod obligations;
@@ -130,12 +131,22 @@ pub const OWN_DATA: &[&str] = &[
     // is logged as `privacy.export`.
     "/personvern",
     "/personvern/mine-data.json",
+    // The link confirmation after a first sign-in through a provider: the person's own account,
+    // its e-mail masked.
+    "/logg-inn/koble",
 ];
 
 /// Routes that show no personal data: public pages, forms, figures, assets and health.
 pub const NO_PERSONAL_DATA: &[&str] = &[
     "/",
     "/logg-inn",
+    // Sign-in through OpenID Connect: redirects, the provider's callback, front-channel logout,
+    // and an invitation's page (the invited person's name and role, to the holder of the link).
+    "/logg-inn/oidc/{provider}",
+    "/logg-inn/oidc/{provider}/callback",
+    "/logg-ut/oidc/frontkanal",
+    "/invitasjon/{secret}",
+    "/invitasjoner",
     "/sprak",
     "/runder",
     "/runder/ny",

@@ -16,6 +16,7 @@ mod mail;
 mod matrix;
 mod obligations;
 mod offers_followup;
+mod oidc;
 mod onboarding;
 mod planning;
 mod privacy;
