@@ -23,6 +23,7 @@ pub mod courses;
 mod dbtime;
 pub mod demo;
 pub mod lottery;
+pub mod matching;
 pub mod obligations;
 pub mod offers;
 pub mod onboarding;

@@ -7,6 +7,7 @@ mod ad_edit;
 mod ad_form;
 mod api;
 mod bound;
+mod coordinated;
 mod home;
 mod lists;
 mod lottery;
