@@ -866,7 +866,7 @@ pub async fn export(
 // ---------------------------------------------------------------------------------------------
 // The simulator
 
-fn require_directorate<'a>(v: &'a Visitor) -> Result<&'a SignedIn, AppError> {
+fn require_directorate(v: &Visitor) -> Result<&SignedIn, AppError> {
     let s = v.require()?;
     authorize(&s.principal, &Action::ManageCoordinatedAdmission)
         .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, v.lang))?;
