@@ -53,3 +53,8 @@ pub async fn lottery(app: &App) -> Result<()> {
 pub async fn planning(app: &App) -> Result<()> {
     crate::planning::remind_due(app).await.map(drop)
 }
+
+/// The coordinated matches due (issue 16): each runs once, at its published time.
+pub async fn matching(app: &App) -> Result<()> {
+    crate::matching::run_due(app).await.map(drop)
+}

@@ -24,6 +24,7 @@ pub mod hpr;
 pub mod jobs;
 pub mod letters;
 pub mod lottery;
+pub mod matching;
 pub mod notify;
 pub mod offers;
 pub mod onboarding;
@@ -68,6 +69,8 @@ pub struct App {
     pub copies: Arc<onboarding::CopyVault>,
     /// Round reports computed in the last minute (`statistics::CACHE_SECONDS`).
     pub stats_cache: Arc<statistics::ReportCache>,
+    /// The mechanism simulations running or run in this process (issue 16).
+    pub simulations: Arc<matching::Simulations>,
 }
 
 impl App {
@@ -85,6 +88,7 @@ impl App {
             hpr,
             copies: Arc::new(onboarding::CopyVault::default()),
             stats_cache: Arc::new(statistics::ReportCache::default()),
+            simulations: Arc::new(matching::Simulations::default()),
         }
     }
 

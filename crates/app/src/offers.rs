@@ -216,6 +216,7 @@ async fn offer_to(
     position_id: i64,
     targets: &[i64],
 ) -> Result<Vec<i64>> {
+    crate::matching::refuse_offers(tx, c.round.id).await?;
     let rounds = c.offer_rounds();
     let current = *offers::current_offer_round(&rounds, c.round.earliest_offer, ctx.now)
         .map_err(|e| Error::new(Kind::Invalid, e))?;
@@ -818,6 +819,10 @@ pub async fn offer_freed_places(app: &App) -> Result<usize> {
         }
         let mut tx = app.begin().await?;
         let c = AdContext::load(&mut tx, ad.id).await?;
+        // A coordinated round's places are given by the match, not in offer rounds.
+        if tx.coordinated(c.round.id).await?.is_some() {
+            continue;
+        }
         let rounds = c.offer_rounds();
         let Ok(current) = offers::current_offer_round(&rounds, c.round.earliest_offer, now) else {
             continue;

@@ -690,6 +690,19 @@ pub enum Action<'a> {
     },
     /// Order a municipality to take places, with the legal basis (the directorate).
     OrderPlaces,
+    /// Set a round's coordinated-admission mode (before the announcement), see every
+    /// coordinated match and its export, and run the mechanism simulator (issue 16): the
+    /// directorate.
+    ManageCoordinatedAdmission,
+    /// Rank, in a coordinated round, the positions one applied to, register as a couple and rank
+    /// pairs, and read one's own explanation (issue 16): a doctor.
+    RankPositions,
+    /// Download a coordinated match's export (opaque ids only): the directorate, and everyone
+    /// who took part — the applicants and the employers with a position in it.
+    ViewCoordinatedExport {
+        /// The user is an applicant or employer in the match.
+        participant: bool,
+    },
 }
 
 impl Action<'_> {
@@ -755,6 +768,9 @@ impl Action<'_> {
             Action::AnswerCapacityCall { .. } => "answer_capacity_call",
             Action::ReviewCapacityAnswer { .. } => "review_capacity_answer",
             Action::OrderPlaces => "order_places",
+            Action::ManageCoordinatedAdmission => "manage_coordinated_admission",
+            Action::RankPositions => "rank_positions",
+            Action::ViewCoordinatedExport { .. } => "view_coordinated_export",
         }
     }
 }
@@ -818,6 +834,9 @@ impl Action<'_> {
             | Action::AnswerCapacityCall { .. }
             | Action::ReviewCapacityAnswer { .. }
             | Action::OrderPlaces => PlanningWrite,
+            Action::ManageCoordinatedAdmission => RoundsWrite,
+            Action::RankPositions => ApplicationsWrite,
+            Action::ViewCoordinatedExport { .. } => OffersRead,
         }
     }
 }
@@ -1205,6 +1224,12 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
             who.grant_where(|g| g.role == CountyGovernor && who.reaches(g, municipality))
         }
         Action::OrderPlaces => who.grant_where(|g| g.role == Directorate),
+        Action::ManageCoordinatedAdmission => who.grant_where(|g| g.role == Directorate),
+        Action::RankPositions => who.grant_where(|g| g.role == Applicant),
+        // The export holds opaque ids and ranks only; those in the match may check it.
+        Action::ViewCoordinatedExport { participant } => {
+            who.grant_where(|g| g.role == Directorate || *participant)
+        }
     };
     found.ok_or(denied)
 }
@@ -1950,5 +1975,34 @@ mod tests {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
         assert_eq!(Role::parse("admin"), None);
+    }
+
+    #[test]
+    fn coordinated_admission_is_set_by_the_directorate_and_ranked_by_doctors() {
+        for role in Role::ALL {
+            let p = who(1, &[(role, 10)]);
+            assert_eq!(
+                authorize(&p, &Action::ManageCoordinatedAdmission).is_ok(),
+                role == Role::Directorate,
+                "{role:?}"
+            );
+            assert_eq!(
+                authorize(&p, &Action::RankPositions).is_ok(),
+                role == Role::Applicant,
+                "{role:?}"
+            );
+            let outsider = Action::ViewCoordinatedExport { participant: false };
+            assert_eq!(
+                authorize(&p, &outsider).is_ok(),
+                role == Role::Directorate,
+                "{role:?}"
+            );
+            let inside = Action::ViewCoordinatedExport { participant: true };
+            assert!(authorize(&p, &inside).is_ok(), "{role:?}");
+        }
+        let mut token = who(1, &[(Role::Directorate, 10)]);
+        token.scopes = Some(vec![Scope::RoundsRead]);
+        let d = authorize(&token, &Action::ManageCoordinatedAdmission).unwrap_err();
+        assert_eq!(d.missing_scope, Some(Scope::RoundsWrite));
     }
 }

@@ -24,6 +24,7 @@ mod dbtime;
 pub mod demo;
 pub mod identities;
 pub mod lottery;
+pub mod matching;
 pub mod obligations;
 pub mod offers;
 pub mod onboarding;

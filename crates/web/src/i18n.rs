@@ -25,6 +25,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("nav.rounds", "Utlysningsrunder", "Rounds"),
     ("nav.organisations", "Organisasjoner", "Organisations"),
     ("nav.audit", "Revisjonslogg", "Audit log"),
+    (
+        "nav.coordinated",
+        "Samordnet opptak",
+        "Coordinated admission",
+    ),
     ("nav.calendar", "Kalender", "Calendar"),
     ("nav.my_course", "Min LIS1", "My LIS1"),
     ("nav.lottery", "Trekning", "Lottery"),
@@ -411,6 +416,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::pages::alis::TEXTS,
     crate::pages::statistics::TEXTS,
     crate::pages::demo_clock::TEXTS,
+    crate::pages::coordinated::TEXTS,
     crate::pages::planning::TEXTS,
 ];
 

@@ -172,6 +172,32 @@ pub fn app(state: AppState) -> Router {
         .route("/lis1-lop/{id}/permisjon", post(pages::courses::add_leave))
         .route("/lis1-lop/{id}/plan", post(pages::courses::set_plan))
         .route("/lis1-lop/{id}/oppsigelse", post(pages::courses::resign))
+        .route("/samordnet", get(pages::coordinated::index))
+        .route(
+            "/samordnet/simulator",
+            get(pages::coordinated::simulator).post(pages::coordinated::start),
+        )
+        .route("/samordnet/simulator/{id}", get(pages::coordinated::run))
+        .route(
+            "/samordnet/simulator/{id}/rapport.md",
+            get(pages::coordinated::report_md),
+        )
+        .route("/samordnet/{id}", get(pages::coordinated::mine))
+        .route("/samordnet/{id}/rangering", post(pages::coordinated::rank))
+        .route("/samordnet/{id}/par", post(pages::coordinated::ask))
+        .route(
+            "/samordnet/{id}/par/{couple}/{what}",
+            post(pages::coordinated::couple_action),
+        )
+        .route("/samordnet/{id}/parvalg", post(pages::coordinated::pairs))
+        .route(
+            "/runder/{id}/samordnet",
+            get(pages::coordinated::round).post(pages::coordinated::set),
+        )
+        .route(
+            "/runder/{id}/samordnet/eksport.json",
+            get(pages::coordinated::export),
+        )
         .route("/trekning", get(pages::lottery::overview))
         .route("/trekning/unntak", post(pages::lottery::allow_late))
         .route("/trekning/reserver", post(pages::lottery::reserve))
@@ -1155,6 +1181,9 @@ pub fn spawn_housekeeping(state: AppState) {
             }
             if let Err(e) = lis1_app::jobs::lottery(&state.app).await {
                 tracing::warn!(code = e.code(), "ranking and marking reminders failed");
+            }
+            if let Err(e) = lis1_app::jobs::matching(&state.app).await {
+                tracing::warn!(code = e.code(), "coordinated match failed");
             }
             match pages::obligations::remind(&state).await {
                 Ok(n) if n > 0 => tracing::info!(reminders = n, "sent deadline reminders"),

@@ -11,6 +11,26 @@ use minijinja::{Environment, State, Value, context};
 /// Every template, by name.
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
+        "coordinated.html",
+        include_str!("../templates/coordinated.html"),
+    ),
+    (
+        "coordinated_index.html",
+        include_str!("../templates/coordinated_index.html"),
+    ),
+    (
+        "coordinated_round.html",
+        include_str!("../templates/coordinated_round.html"),
+    ),
+    (
+        "simulator.html",
+        include_str!("../templates/simulator.html"),
+    ),
+    (
+        "simulator_run.html",
+        include_str!("../templates/simulator_run.html"),
+    ),
+    (
         "statistics.html",
         include_str!("../templates/statistics.html"),
     ),

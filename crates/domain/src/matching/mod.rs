@@ -34,6 +34,8 @@ mod export;
 pub mod generate;
 mod instance;
 pub mod mechanisms;
+pub mod portal;
+pub mod report;
 mod solve;
 mod verify;
 

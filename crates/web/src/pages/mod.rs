@@ -8,6 +8,7 @@ pub mod apply;
 pub mod audit;
 pub mod bound;
 pub mod calendar;
+pub mod coordinated;
 pub mod courses;
 pub mod dashboard;
 pub mod demo_clock;
@@ -104,6 +105,10 @@ pub const PERSONAL_READS: &[(&str, &str)] = &[
     ),
     // The API: offers of an advertisement (applicants by id), who is next (by name).
     ("/api/v1/advertisements/{id}/offers", "offers.view"),
+    // Coordinated admission (issue 16): whom each position got, by name (to its employer and
+    // the directorate); the export (opaque ids, but everyone's results).
+    ("/runder/{id}/samordnet", "coordinated.result_view"),
+    ("/runder/{id}/samordnet/eksport.json", "coordinated.export"),
     (
         "/api/v1/advertisements/{id}/positions/{position}/next",
         "offers.preview",
@@ -134,6 +139,10 @@ pub const OWN_DATA: &[&str] = &[
     // The link confirmation after a first sign-in through a provider: the person's own account,
     // its e-mail masked.
     "/logg-inn/koble",
+    // Coordinated admission (issue 16): the doctor's rounds, ranking, couple and explanation
+    // (the partner's name and positions to the couple they both confirmed; others by rank only).
+    "/samordnet",
+    "/samordnet/{id}",
 ];
 
 /// Routes that show no personal data: public pages, forms, figures, assets and health.
@@ -180,6 +189,10 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     "/api/v1/bound/capacity",
     // The demo's clock (demo mode only).
     "/demo/klokke",
+    // The mechanism simulator (issue 16): aggregates per mechanism, no people.
+    "/samordnet/simulator",
+    "/samordnet/simulator/{id}",
+    "/samordnet/simulator/{id}/rapport.md",
     // Statistics (issue 14): aggregates through disclosure control; the directorate's full
     // detail is aggregates too.
     "/statistikk",
@@ -234,6 +247,7 @@ pub fn page(state: &AppState, v: &Visitor, extra: Value) -> Value {
                 add("nav.profile", "/profil");
                 add("nav.applications", "/soknader");
                 add("nav.offers", "/tilbud");
+                add("nav.coordinated", "/samordnet");
                 add("nav.my_course", "/min-lis1");
             } else {
                 add("nav.ads", "/utlysninger");
@@ -291,6 +305,9 @@ pub fn page(state: &AppState, v: &Visitor, extra: Value) -> Value {
             }
             if authorize(p, &Action::ViewOrganisations).is_ok() {
                 add("nav.organisations", "/organisasjoner");
+            }
+            if authorize(p, &Action::ManageCoordinatedAdmission).is_ok() {
+                add("nav.coordinated", "/samordnet");
             }
             if authorize(p, &Action::ViewAuditLog).is_ok() {
                 add("nav.audit", "/revisjonslogg");

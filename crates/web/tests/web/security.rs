@@ -278,6 +278,32 @@ async fn world(app: &TestApp) -> World {
         )
         .await
         .unwrap();
+    // A coordinated match recorded for the marked round (issue 16): its export is a personal
+    // read (everyone's results, by opaque id).
+    let mut tx = store.begin().await.unwrap();
+    tx.set_coordinated(
+        &sys,
+        marked_round,
+        sys.now,
+        sys.now,
+        &lis1_domain::lottery::Seed::from_bytes([7; 32]),
+    )
+    .await
+    .unwrap();
+    assert!(tx.claim_match(marked_round).await.unwrap().is_some());
+    tx.finish_match(
+        &sys,
+        marked_round,
+        &lis1_store::matching::MatchRecord {
+            inputs_sha256: &"0".repeat(64),
+            attempts: 1,
+            export: include_str!("../../../domain/tests/vectors/matching/small.json"),
+            placed: 0,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
     World {
         bound_course,
         copy,
@@ -329,6 +355,20 @@ fn personal_visits(w: &World) -> HashMap<&'static str, (&'static str, String)> {
             (hnt, format!("/utlysninger/{ad}/innstilling")),
         ),
         ("/dokumenter/{id}", (hnt, format!("/dokumenter/{}", w.doc))),
+        (
+            "/runder/{id}/samordnet",
+            (
+                "hdir@demo.lis1.no",
+                format!("/runder/{}/samordnet", w.marked_round),
+            ),
+        ),
+        (
+            "/runder/{id}/samordnet/eksport.json",
+            (
+                "hdir@demo.lis1.no",
+                format!("/runder/{}/samordnet/eksport.json", w.marked_round),
+            ),
+        ),
         (
             "/reststillinger/{id}/sokere",
             (

@@ -1,0 +1,647 @@
+//! Coordinated admission (issue 16) over HTTP on SQLite and PostgreSQL: the directorate puts
+//! the spring 2027 round in coordinated mode before it is announced (and cannot after); five
+//! doctors apply, rank with numbered inputs (bad rankings refused, naming the entry, nothing
+//! saved), two of them apply as a couple and rank pairs; the employers' lists are their
+//! innstilling (the bound position's from its later employer); the match runs once at its time
+//! by the background job; the results are accepted offers with courses; each applicant reads
+//! why, the employer whom it got and the cut-off, nobody another's name; the export verifies
+//! as `lis1 match verify` checks it and fails on a changed byte; ordinary offers are refused in
+//! the round; the simulator compares the four mechanisms on the generator's round and writes
+//! its report.
+
+use super::hiring::{form, profile_fields, published};
+use super::*;
+use lis1_domain::matching::Export;
+
+async fn user_id(app: &TestApp, email: &str) -> i64 {
+    app.state
+        .store
+        .credentials(email)
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id
+}
+
+fn local(t: Timestamp) -> String {
+    lis1_domain::calendar::to_oslo(t)
+        .strftime("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+/// A doctor with a profile applies for the given positions; returns the application id.
+async fn apply(
+    app: &TestApp,
+    email: &str,
+    name: &str,
+    ad: i64,
+    positions: &[i64],
+    bound: bool,
+) -> i64 {
+    let s = app.login(email).await;
+    let saved = form(app, "/profil", &s, &profile_fields(name, email, "")).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let mut f: Vec<(&str, String)> = positions
+        .iter()
+        .map(|p| ("position", p.to_string()))
+        .collect();
+    f.push((
+        "answer.applies_for_bound",
+        if bound { "yes" } else { "no" }.into(),
+    ));
+    f.push(("motivation", "Jeg vil til Levanger.".into()));
+    let r = form(app, &format!("/utlysninger/{ad}/sok"), &s, &f).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{email}: {}", r.body);
+    let me = user_id(app, email).await;
+    app.state
+        .store
+        .applications(Some(ad), Some(me))
+        .await
+        .unwrap()[0]
+        .id
+}
+
+/// Three more doctors (the demo has two applicants).
+async fn more_doctors(app: &TestApp) {
+    let store = &app.state.store;
+    let lise = store
+        .credentials("lege1@demo.lis1.no")
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    let grants = store.grants(lise.id).await.unwrap();
+    let ctx = lis1_store::Ctx::new(lis1_store::Actor::system(), app.state.clock.now());
+    for (email, name) in [
+        ("lege.en@demo.lis1.no", "Siri En"),
+        ("lege.to@demo.lis1.no", "Sindre To"),
+        ("lege.tre@demo.lis1.no", "Sofie Tre"),
+    ] {
+        store
+            .create_user(
+                &ctx,
+                &lis1_store::users::NewUser {
+                    email: email.into(),
+                    display_name: name.into(),
+                    password_hash: Some(lis1_store::password::hash(PASSWORD).unwrap()),
+                    is_demo: true,
+                    grants: grants.clone(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+}
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+both_backends!(
+    a_coordinated_round_from_mode_to_explanations,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let store = app.state.store.clone();
+        let round = store
+            .rounds()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.season == "spring")
+            .unwrap();
+        let path = format!("/runder/{}/samordnet", round.id);
+        more_doctors(&app).await;
+        let hdir = app.login("hdir@demo.lis1.no").await;
+
+        // The timetable is checked: a ranking deadline before the application deadline is refused.
+        let early = local(round.application_deadline - SignedDuration::from_hours(24));
+        let refused = form(
+            &app,
+            &path,
+            &hdir,
+            &[
+                ("action", "set".into()),
+                ("ranking_deadline", early.clone()),
+                ("match_at", early),
+            ],
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused
+                .body
+                .contains("Rangeringsfristen kan ikke være før søknadsfristen"),
+            "{}",
+            refused.body
+        );
+        assert!(store.coordinated(round.id).await.unwrap().is_none());
+
+        let ranking_deadline = round.application_deadline + SignedDuration::from_hours(7 * 24);
+        let match_at = ranking_deadline + SignedDuration::from_hours(24);
+        let set = form(
+            &app,
+            &path,
+            &hdir,
+            &[
+                ("action", "set".into()),
+                ("ranking_deadline", local(ranking_deadline)),
+                ("match_at", local(match_at)),
+            ],
+        )
+        .await;
+        assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+        let mode = store.coordinated(round.id).await.unwrap().unwrap();
+        assert_eq!(mode.state, "waiting");
+        assert_eq!(mode.seed_sha256.len(), 64);
+        let page = app.get(&path, Some(&hdir)).await;
+        assert!(
+            page.body.contains(&mode.seed_sha256),
+            "the commitment is published"
+        );
+
+        // HNT advertises (one ordinary position of 3, one LIS1 + ALIS that Levanger decides); the
+        // round is announced.
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let ids = published(&app, &hnt).await;
+        let hdir = app.login("hdir@demo.lis1.no").await;
+        let late = form(&app, &path, &hdir, &[("action", "unset".into())]).await;
+        assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(late.body.contains("før runden kunngjøres"), "{}", late.body);
+        assert!(store.coordinated(round.id).await.unwrap().is_some());
+
+        // Five doctors apply: Lise and Lars (a couple), three singles.
+        let (ord, bound) = (ids.ordinary, ids.bound);
+        let lise = apply(
+            &app,
+            "lege1@demo.lis1.no",
+            "Lise Lege",
+            ids.ad,
+            &[ord],
+            false,
+        )
+        .await;
+        let lars = apply(
+            &app,
+            "lege2@demo.lis1.no",
+            "Lars Lege",
+            ids.ad,
+            &[ord, bound],
+            true,
+        )
+        .await;
+        let s1 = apply(
+            &app,
+            "lege.en@demo.lis1.no",
+            "Siri En",
+            ids.ad,
+            &[ord],
+            false,
+        )
+        .await;
+        let s2 = apply(
+            &app,
+            "lege.to@demo.lis1.no",
+            "Sindre To",
+            ids.ad,
+            &[ord],
+            false,
+        )
+        .await;
+        let s3 = apply(
+            &app,
+            "lege.tre@demo.lis1.no",
+            "Sofie Tre",
+            ids.ad,
+            &[ord, bound],
+            true,
+        )
+        .await;
+
+        // After the application deadline the employers set their innstilling: HNT the ordinary
+        // position, Levanger (the later employer) the bound one.
+        let now = app.state.clock.now();
+        app.state.clock.advance(
+            round.application_deadline.duration_since(now) + SignedDuration::from_hours(1),
+        );
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let rec = format!("/utlysninger/{}/innstilling", ids.ad);
+        let order = [s1, lise, s2, lars, s3];
+        let fields: Vec<(&str, String)> = order
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (leak(format!("rank.{ord}.{a}")), (i + 1).to_string()))
+            .collect();
+        let saved = form(&app, &rec, &hnt, &fields).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let levanger = app.login("levanger@demo.lis1.no").await;
+        let saved = form(
+            &app,
+            &rec,
+            &levanger,
+            &[
+                (leak(format!("rank.{bound}.{lars}")), "1".into()),
+                (leak(format!("rank.{bound}.{s3}")), "2".into()),
+            ],
+        )
+        .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+        // The singles rank. Bad rankings are refused, naming the entry, and nothing is saved.
+        let mine = format!("/samordnet/{}", round.id);
+        let sofie = app.login("lege.tre@demo.lis1.no").await;
+        let page = app.get(&mine, Some(&sofie)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("de ordinære tilbudsrundene brukes ikke"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains(&format!("name=\"rank.{ord}\"")),
+            "{}",
+            page.body
+        );
+        let rank_path = format!("/samordnet/{}/rangering", round.id);
+        let dup = form(
+            &app,
+            &rank_path,
+            &sofie,
+            &[
+                (leak(format!("rank.{ord}")), "1".into()),
+                (leak(format!("rank.{bound}")), "1".into()),
+            ],
+        )
+        .await;
+        assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(dup.body.contains("Du har gitt nr. 1 til både Sykehuset Levanger, Ordinær LIS1 og Sykehuset Levanger, LIS1 + ALIS allmennmedisin"), "{}", dup.body);
+        let siri = app.login("lege.en@demo.lis1.no").await;
+        let not_applied = form(
+            &app,
+            &rank_path,
+            &siri,
+            &[
+                (leak(format!("rank.{ord}")), "1".into()),
+                (leak(format!("rank.{bound}")), "2".into()),
+            ],
+        )
+        .await;
+        assert_eq!(not_applied.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(not_applied.body.contains("Du kan bare rangere stillinger du har søkt på i denne runden, og ikke Sykehuset Levanger, LIS1 + ALIS allmennmedisin"), "{}", not_applied.body);
+        let siri_id = user_id(&app, "lege.en@demo.lis1.no").await;
+        assert!(
+            store
+                .coordinated_ranking(round.id, siri_id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        for (s, fields) in [
+            (&siri, vec![(leak(format!("rank.{ord}")), "1".to_string())]),
+            (
+                &app.login("lege.to@demo.lis1.no").await,
+                vec![(leak(format!("rank.{ord}")), "1".into())],
+            ),
+            (
+                &sofie,
+                vec![
+                    (leak(format!("rank.{ord}")), "1".into()),
+                    (leak(format!("rank.{bound}")), "2".into()),
+                ],
+            ),
+        ] {
+            let r = form(&app, &rank_path, s, &fields).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        }
+        let sofie_id = user_id(&app, "lege.tre@demo.lis1.no").await;
+        assert_eq!(
+            store.coordinated_ranking(round.id, sofie_id).await.unwrap(),
+            vec![ord, bound]
+        );
+
+        // Lise asks Lars; Lars confirms; Lise ranks their pairs.
+        let lise_s = app.login("lege1@demo.lis1.no").await;
+        let asked = form(
+            &app,
+            &format!("/samordnet/{}/par", round.id),
+            &lise_s,
+            &[("partner_email", "LEGE2@demo.lis1.no".into())],
+        )
+        .await;
+        assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+        let lars_s = app.login("lege2@demo.lis1.no").await;
+        let page = app.get(&mine, Some(&lars_s)).await;
+        assert!(
+            page.body
+                .contains("Lise Lege</strong> vil søke som par med deg"),
+            "{}",
+            page.body
+        );
+        let couple = store.couples(round.id).await.unwrap()[0].id;
+        let ok = form(
+            &app,
+            &format!("/samordnet/{}/par/{couple}/bekreft", round.id),
+            &lars_s,
+            &[],
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let pairs_path = format!("/samordnet/{}/parvalg", round.id);
+        // Lise did not apply to the bound position: a pair giving it to her is refused.
+        let bad = form(
+            &app,
+            &pairs_path,
+            &lise_s,
+            &[("own.1", bound.to_string()), ("partner.1", ord.to_string())],
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad.body
+                .contains("Par nr. 1: du har ikke søkt på stillingen som er valgt for deg"),
+            "{}",
+            bad.body
+        );
+        let good = form(
+            &app,
+            &pairs_path,
+            &lise_s,
+            &[
+                ("own.1", ord.to_string()),
+                ("partner.1", bound.to_string()),
+                ("own.2", ord.to_string()),
+                ("partner.2", ord.to_string()),
+            ],
+        )
+        .await;
+        assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
+
+        // Ordinary offers are not used in a coordinated round.
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let offer = form(
+            &app,
+            &format!("/utlysninger/{}/tilbud", ids.ad),
+            &hnt,
+            &[("position", ord.to_string())],
+        )
+        .await;
+        assert_eq!(
+            offer.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            offer.body
+        );
+        assert!(offer.body.contains("samordnet opptak"), "{}", offer.body);
+
+        // Before its time the job does nothing; at its time it runs the match once.
+        lis1_app::jobs::matching(&app.state.app).await.unwrap();
+        assert_eq!(
+            store.coordinated(round.id).await.unwrap().unwrap().state,
+            "waiting"
+        );
+        let now = app.state.clock.now();
+        app.state
+            .clock
+            .advance(match_at.duration_since(now) + SignedDuration::from_mins(1));
+        // After the ranking deadline nothing changes any more.
+        let sofie = app.login("lege.tre@demo.lis1.no").await;
+        let closed = form(
+            &app,
+            &rank_path,
+            &sofie,
+            &[(leak(format!("rank.{bound}")), "1".into())],
+        )
+        .await;
+        assert_eq!(closed.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            closed.body.contains("Rangeringsfristen gikk ut"),
+            "{}",
+            closed.body
+        );
+        lis1_app::jobs::matching(&app.state.app).await.unwrap();
+        lis1_app::jobs::matching(&app.state.app).await.unwrap();
+        let mode = store.coordinated(round.id).await.unwrap().unwrap();
+        assert_eq!(mode.state, "matched", "{:?}", mode.failure);
+        assert_eq!(mode.attempts, Some(1));
+
+        // The results are accepted offers with a course each, made once: Siri, Lise and Sindre at
+        // the ordinary position, Lars at the bound one; Sofie, last on both lists, gets nothing.
+        let accepted = |who: i64| {
+            let store = store.clone();
+            async move {
+                store
+                    .offers_for_applicant(who)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .filter(|o| o.state == "accepted" && o.offer_round == 0)
+                    .map(|o| o.position_id)
+                    .collect::<Vec<_>>()
+            }
+        };
+        let id_of = |e: &'static str| user_id(&app, e);
+        assert_eq!(accepted(id_of("lege1@demo.lis1.no").await).await, vec![ord]);
+        assert_eq!(
+            accepted(id_of("lege2@demo.lis1.no").await).await,
+            vec![bound]
+        );
+        assert_eq!(accepted(siri_id).await, vec![ord]);
+        assert_eq!(
+            accepted(id_of("lege.to@demo.lis1.no").await).await,
+            vec![ord]
+        );
+        assert!(accepted(sofie_id).await.is_empty());
+        let lise_courses = store
+            .courses_for_applicant(id_of("lege1@demo.lis1.no").await)
+            .await
+            .unwrap();
+        assert!(
+            lise_courses
+                .iter()
+                .any(|c| c.dates.hospital_start == round.start_date),
+            "{lise_courses:?}"
+        );
+        let marks = store.marks(round.id, app.state.clock.now()).await.unwrap();
+        assert_eq!(marks.len(), 4, "merking as for any acceptance");
+
+        // Explanations: Sofie sees the cut-off and her own rank at each, and no one's name.
+        let page = app.get(&mine, Some(&sofie)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("Du fikk ikke stilling i matchingen."),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("Sykehuset Levanger, Ordinær LIS1</strong>: 3 plass(er); den siste som fikk plass sto som nr. 3 på arbeidsgiverens liste, du sto som nr. 5."), "{}", page.body);
+        assert!(page.body.contains("Sykehuset Levanger, LIS1 + ALIS allmennmedisin</strong>: 1 plass(er); den siste som fikk plass sto som nr. 1 på arbeidsgiverens liste, du sto som nr. 2."), "{}", page.body);
+        for other in ["Lise Lege", "Lars Lege", "Siri En", "Sindre To"] {
+            assert!(!page.body.contains(other), "{other} is not shown to Sofie");
+        }
+        let lise_s = app.login("lege1@demo.lis1.no").await;
+        let page = app.get(&mine, Some(&lise_s)).await;
+        assert!(
+            page.body.contains(
+                "Du fikk: <strong>Sykehuset Levanger, Ordinær LIS1</strong> (ditt valg nr. 1)"
+            ),
+            "{}",
+            page.body
+        );
+
+        // The employer: whom each position got and the cut-off; logged.
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let page = app.get(&path, Some(&hnt)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(
+            page.body
+                .contains("Siri En (1), Lise Lege (2), Sindre To (3)"),
+            "{}",
+            page.body
+        );
+        assert!(
+            !page.body.contains("Lars Lege"),
+            "the bound position is Levanger's"
+        );
+        let levanger = app.login("levanger@demo.lis1.no").await;
+        let page = app.get(&path, Some(&levanger)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("Lars Lege (1)"), "{}", page.body);
+        assert!(!page.body.contains("Siri En"), "{}", page.body);
+        let sofie_page = app.get(&path, Some(&sofie)).await;
+        assert_ne!(
+            sofie_page.status,
+            StatusCode::OK,
+            "a doctor does not see the employers' results"
+        );
+
+        // The export verifies as `lis1 match verify` checks it, and a changed byte does not.
+        let file = app
+            .get(
+                &format!("{path}/eksport.json"),
+                Some(&hdir_again(&app).await),
+            )
+            .await;
+        assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+        assert!(!file.body.contains("Lise"), "opaque ids only");
+        let export = Export::from_json(&file.body).unwrap();
+        assert!(export.verify().is_ok());
+        assert_eq!(
+            export.commitment.inputs_sha256.to_hex(),
+            mode.inputs_sha256.clone().unwrap()
+        );
+        assert_eq!(export.commitment.seed_sha256.to_hex(), mode.seed_sha256);
+        let changed = file.body.replacen("\"rank\": 1,", "\"rank\": 2,", 1);
+        assert_ne!(changed, file.body);
+        let tampered = Export::from_json(&changed).unwrap();
+        assert!(
+            !tampered.verify().is_ok(),
+            "a changed byte fails verification"
+        );
+        let lars_file = app
+            .get(
+                &format!("{path}/eksport.json"),
+                Some(&app.login("lege2@demo.lis1.no").await),
+            )
+            .await;
+        assert_eq!(
+            lars_file.status,
+            StatusCode::OK,
+            "those in the match may check it"
+        );
+    }
+);
+
+async fn hdir_again(app: &TestApp) -> Session {
+    app.login("hdir@demo.lis1.no").await
+}
+
+both_backends!(the_simulator_compares_four_mechanisms, |store| async move {
+    let app = TestApp::new(store).await;
+    let hdir = app.login("hdir@demo.lis1.no").await;
+    let page = app.get("/samordnet/simulator", Some(&hdir)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let bad = form(
+        &app,
+        "/samordnet/simulator",
+        &hdir,
+        &[
+            ("source", "generated".into()),
+            ("seed", "1".into()),
+            ("draws", "0".into()),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("Velg mellom 1 og 1000 trekninger."),
+        "{}",
+        bad.body
+    );
+    // A round without data is refused, naming what is missing; nothing runs.
+    let round = app.state.store.rounds().await.unwrap()[0].id;
+    let empty = form(
+        &app,
+        "/samordnet/simulator",
+        &hdir,
+        &[
+            ("source", round.to_string()),
+            ("seed", "1".into()),
+            ("draws", "2".into()),
+        ],
+    )
+    .await;
+    assert_eq!(
+        empty.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        empty.body
+    );
+
+    let started = form(
+        &app,
+        "/samordnet/simulator",
+        &hdir,
+        &[
+            ("source", "generated".into()),
+            ("seed", "1".into()),
+            ("draws", "2".into()),
+        ],
+    )
+    .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let run = started.location().to_string();
+    let mut page = app.get(&run, Some(&hdir)).await;
+    for _ in 0..600 {
+        if !page.body.contains("http-equiv=\"refresh\"") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        page = app.get(&run, Some(&hdir)).await;
+    }
+    assert!(
+        !page.body.contains("http-equiv=\"refresh\""),
+        "the run finished"
+    );
+    for name in [
+        "Tilbudsrunder (i dag)",
+        "Tilfeldig rekkefølge (RSD)",
+        "Boston (umiddelbar aksept)",
+        "Utsatt aksept (DA)",
+    ] {
+        assert!(page.body.contains(name), "{name}: {}", page.body);
+    }
+    assert!(
+        page.body.contains("<svg") && page.body.contains("Blokkerende par"),
+        "{}",
+        page.body
+    );
+    let md = app.get(&format!("{run}/rapport.md"), Some(&hdir)).await;
+    assert_eq!(md.status, StatusCode::OK);
+    assert!(md.body.starts_with("# Mekanismesimulering"), "{}", md.body);
+    assert!(md.body.contains("| blokkerende par |"), "{}", md.body);
+    // Only the directorate.
+    let lise = app.login("lege1@demo.lis1.no").await;
+    assert_eq!(
+        app.get(&run, Some(&lise)).await.status,
+        StatusCode::FORBIDDEN
+    );
+});
