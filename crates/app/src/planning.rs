@@ -236,6 +236,7 @@ pub async fn set_national(
                 remark: "",
                 decision: decision && before.is_some(),
                 lending_id: None,
+                decided_org: None,
             },
         )
         .await?;
@@ -354,6 +355,7 @@ pub async fn distribute(app: &App, caller: &Caller, input: &SplitInput) -> Resul
                     remark: p.remark.trim(),
                     decision: false,
                     lending_id: None,
+                    decided_org: None,
                 },
             )
             .await?,
@@ -422,6 +424,7 @@ pub async fn convert(
                 remark: "",
                 decision: false,
                 lending_id: None,
+                decided_org: None,
             },
         )
         .await?;
@@ -436,6 +439,83 @@ pub enum Weight {
     PreviousYear,
     /// Numbers typed in, one per level below, in the order of [`proposal`]'s rows.
     Typed(Vec<u64>),
+    /// The people each level serves ([`population_weights`]).
+    Population,
+}
+
+/// The population figure of an organisation for a cohort: the newest of the cohort's year or
+/// before, else the oldest there is.
+fn population_at(pops: &[lis1_store::planning::Population], org: i64, year: i16) -> Option<u64> {
+    let mine: Vec<&lis1_store::planning::Population> =
+        pops.iter().filter(|p| p.org_id == org).collect();
+    mine.iter()
+        .filter(|p| p.year <= i32::from(year))
+        .max_by_key(|p| p.year)
+        .or_else(|| mine.iter().min_by_key(|p| p.year))
+        .map(|p| u64::try_from(p.population).unwrap_or(0))
+}
+
+/// The people each of `orgs` serves, for a population-weighted split (issue 12, item 2).
+/// Counties and municipalities have their own figure (SSB, population on 1 January). The levels
+/// above have none of their own; decided here:
+/// - a hospital site serves its cooperation area: the sum of the area's municipalities;
+/// - a hospital trust serves its sites' areas together (a municipality counted once);
+/// - an RHF serves the counties of its region (`lis1_domain::planning::REGION_COUNTIES`);
+/// - the national level serves every county.
+///
+/// A level with no figure at all (e.g. a trust whose sites have no cooperation area yet)
+/// weighs zero: the proposal gives it nothing, and the user adjusts or picks another weight.
+pub async fn population_weights(tx: &mut Tx, orgs: &[Org], cohort: Date) -> Result<Vec<u64>> {
+    let all = tx.orgs().await?;
+    let pops = tx.populations().await?;
+    let year = cohort.year();
+    let county_sum = |codes: &[&str]| -> u64 {
+        all.iter()
+            .filter(|o| {
+                o.kind == OrgKind::County && o.code.as_deref().is_some_and(|c| codes.contains(&c))
+            })
+            .filter_map(|o| population_at(&pops, o.id, year))
+            .sum()
+    };
+    let mut out = Vec::with_capacity(orgs.len());
+    for org in orgs {
+        let w = match org.kind {
+            OrgKind::County | OrgKind::Municipality => {
+                population_at(&pops, org.id, year).unwrap_or(0)
+            }
+            OrgKind::Rhf => county_sum(rules::region_counties(&org.name)),
+            OrgKind::Directorate => all
+                .iter()
+                .filter(|o| o.kind == OrgKind::County)
+                .filter_map(|o| population_at(&pops, o.id, year))
+                .sum(),
+            OrgKind::HospitalSite | OrgKind::Hf => {
+                let sites: Vec<i64> = if org.kind == OrgKind::HospitalSite {
+                    vec![org.id]
+                } else {
+                    all.iter()
+                        .filter(|o| o.kind == OrgKind::HospitalSite && o.parent_id == Some(org.id))
+                        .map(|o| o.id)
+                        .collect()
+                };
+                let mut munis: Vec<i64> = Vec::new();
+                for site in sites {
+                    for m in tx.area(site).await? {
+                        if !munis.contains(&m.municipality_id) {
+                            munis.push(m.municipality_id);
+                        }
+                    }
+                }
+                munis
+                    .iter()
+                    .filter_map(|m| population_at(&pops, *m, year))
+                    .sum()
+            }
+            _ => 0,
+        };
+        out.push(w);
+    }
+    Ok(out)
 }
 
 /// A proposed part of a split.
@@ -485,6 +565,7 @@ pub async fn proposal(
                 .map(|k| u64::try_from(current(&prev, k.id).total).unwrap_or(0))
                 .collect()
         }
+        Weight::Population => population_weights(&mut tx, &kids, cohort).await?,
         Weight::Typed(w) => {
             if w.len() != kids.len() {
                 return Err(Error::field_text(
@@ -945,6 +1026,9 @@ pub async fn answer_lending(app: &App, caller: &Caller, id: i64, accept: bool) -
     };
     tx.update_lending(&ctx, id, state, approvals).await?;
     if state == LendingState::Accepted {
+        // What the lender has advertised is read under the lender's plan lock, so a publication
+        // at the same moment cannot slip in between the check and the new versions.
+        tx.lock_plan(lender.id).await?;
         let allocs = tx.allocations(l.cohort_start).await?;
         let total = current(&allocs, lender.id).total;
         let used = committed(&mut tx, &all, &allocs, &lender, l.cohort_start).await?;
@@ -957,6 +1041,8 @@ pub async fn answer_lending(app: &App, caller: &Caller, id: i64, accept: bool) -
             moves.push((b, l.positions));
         }
         let reason = format!("Lån #{id}: {}", l.reason);
+        // Each side's version names that side as the decider: the lender's trust (and RHF) gave
+        // the positions, the borrower's took them — whoever accepted last.
         for (org_id, delta) in moves {
             let mut n = current(&allocs, org_id);
             n.total += delta;
@@ -971,6 +1057,7 @@ pub async fn answer_lending(app: &App, caller: &Caller, id: i64, accept: bool) -
                     remark: "",
                     decision: false,
                     lending_id: Some(id),
+                    decided_org: Some(org_id),
                 },
             )
             .await?;
@@ -1186,6 +1273,22 @@ pub async fn review_answer(
     tx.review_answer(&ctx, answer_id, state, reason.trim())
         .await?;
     if state == AnswerState::Approved {
+        // The county side of the plan: no more approved places than the municipality was given
+        // for the cohort (when it was given a number), counting its places in every area.
+        tx.lock_plan(a.municipality_id).await?;
+        if let Some(given) = tx.allocation(call.cohort_start, a.municipality_id).await? {
+            let elsewhere: i32 = tx
+                .municipality_places(a.municipality_id, call.cohort_start)
+                .await?
+                .iter()
+                .filter(|(site, location, _)| {
+                    !(*site == call.hospital_site_id && *location == a.location)
+                })
+                .map(|(_, _, n)| n)
+                .sum();
+            rules::check_municipal_places(Some(given.numbers.total), elsewhere + a.places)
+                .map_err(|e| Error::field("reason", e))?;
+        }
         let note = format!(
             "Godkjent av statsforvalteren (kapasitetsforespørsel #{})",
             call.id
@@ -1356,13 +1459,8 @@ pub async fn check_advertisement(
     rules::check_advertised(&alloc.numbers, &published.plus(offered)).map_err(invalid)
 }
 
-/// [`check_advertisement`] for a stored advertisement about to be published, in a unit of work
-/// of its own (the pages publish through the store).
-pub async fn check_publish(
-    app: &App,
-    ad: &lis1_store::advertisements::Advertisement,
-    cohort: Date,
-) -> Result<()> {
+/// What an advertisement offers, per kind, as the plan counts it.
+pub fn offered(ad: &lis1_store::advertisements::Advertisement) -> Numbers {
     let mut offered = Numbers::default();
     for p in &ad.positions {
         let n = p.count;
@@ -1385,8 +1483,7 @@ pub async fn check_publish(
             _ => Numbers::ordinary(n),
         });
     }
-    let mut tx = app.begin().await?;
-    check_advertisement(&mut tx, ad.hf_id, cohort, offered).await
+    offered
 }
 
 /// [`check_lottery`] in a unit of work of its own, for the lottery page's warning before the

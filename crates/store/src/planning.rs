@@ -62,6 +62,9 @@ pub struct NewAllocation<'a> {
     pub decision: bool,
     /// The lending behind it.
     pub lending_id: Option<i64>,
+    /// The organisation that decided, when not the one the actor acts for (an accepted lending:
+    /// each side's version names that side).
+    pub decided_org: Option<i64>,
 }
 
 /// A lending between two trusts.
@@ -205,6 +208,20 @@ pub struct NewOrder<'a> {
     pub legal_basis: &'a str,
 }
 
+/// An organisation's population (a county or a municipality) on 1 January of a year, with its
+/// source, as a weight for a proposed split of the plan (issue 12, item 2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Population {
+    /// The county or municipality.
+    pub org_id: i64,
+    /// The year (population on 1 January).
+    pub year: i32,
+    /// People.
+    pub population: i32,
+    /// Where the figure comes from, e.g. "SSB tabell 07459, 1. januar 2024".
+    pub source: String,
+}
+
 crate::store_ops! {
     fn allocation(&self, cohort_start: Date, org_id: i64) -> Result<Option<Allocation>>;
     fn allocations(&self, cohort_start: Date) -> Result<Vec<Allocation>>;
@@ -229,6 +246,9 @@ crate::store_ops! {
     fn advertised_by_org(&self, cohort_start: Date) -> Result<Vec<(i64, i64, Numbers)>>;
     fn area_place_total(&self, hospital_site_id: i64, cohort_start: Date) -> Result<i32>;
     fn hired_by_org(&self, cohort_start: Date) -> Result<Vec<(i64, i64, i32)>>;
+    fn set_population(&self, ctx: &Ctx, p: &Population) -> Result<()>;
+    fn populations(&self) -> Result<Vec<Population>>;
+    fn municipality_places(&self, municipality_id: i64, cohort_start: Date) -> Result<Vec<(i64, String, i32)>>;
 }
 
 const ALLOC_SELECT: &str = "SELECT a.id, a.cohort_start, a.org_id, a.version, a.total, \
@@ -345,6 +365,25 @@ macro_rules! answer_row {
 }
 
 impl Tx {
+    /// Serialises the unit of work with every other one that reads or changes `org_id`'s plan:
+    /// on PostgreSQL the organisation's row is locked (`FOR NO KEY UPDATE`, which foreign-key
+    /// checks do not wait for) until the transaction ends, so a check of the plan and the write
+    /// it guards (an advertisement's publication, a new allocation version, a lending) cannot
+    /// interleave with a change of the same organisation's numbers. SQLite has one writer and
+    /// the pool one connection, so units of work already take turns.
+    pub async fn lock_plan(&mut self, org_id: i64) -> Result<()> {
+        let backend = self.backend();
+        on_tx!(self, conn => {
+            if backend == crate::Backend::Postgres {
+                sqlx::query("SELECT id FROM organisations WHERE id = $1 FOR NO KEY UPDATE")
+                    .bind(org_id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok(())
+        })
+    }
+
     /// The current version of an organisation's numbers for a cohort, if any.
     pub async fn allocation(
         &mut self,
@@ -402,6 +441,7 @@ impl Tx {
 
     /// Writes a new version of an organisation's numbers; logs before and after.
     pub async fn set_allocation(&mut self, ctx: &Ctx, a: &NewAllocation<'_>) -> Result<i64> {
+        self.lock_plan(a.org_id).await?;
         let before = self.allocation(a.cohort_start, a.org_id).await?;
         let version = before.as_ref().map_or(1, |b| b.version + 1);
         on_tx!(self, conn => {
@@ -423,7 +463,7 @@ impl Tx {
             .bind(a.decision)
             .bind(a.lending_id)
             .bind(ctx.actor.user_id)
-            .bind(ctx.actor.org_id)
+            .bind(a.decided_org.or(ctx.actor.org_id))
             .bind(conv::ts(ctx.now))
             .fetch_one(&mut *tx)
             .await?;
@@ -887,6 +927,96 @@ impl Tx {
                         r.try_get("hf_id")?,
                         r.try_get("hospital_site_id")?,
                         i32::try_from(n).unwrap_or(i32::MAX),
+                    ))
+                })
+                .collect()
+        })
+    }
+
+    /// Records an organisation's population for a year (replacing the figure of that year);
+    /// logs before and after.
+    pub async fn set_population(&mut self, ctx: &Ctx, p: &Population) -> Result<()> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
+            let before: Option<i32> = sqlx::query_scalar(
+                "SELECT population FROM org_population WHERE org_id = $1 AND year = $2",
+            )
+            .bind(p.org_id)
+            .bind(p.year)
+            .fetch_optional(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM org_population WHERE org_id = $1 AND year = $2")
+                .bind(p.org_id)
+                .bind(p.year)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO org_population (org_id, year, population, source) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(p.org_id)
+            .bind(p.year)
+            .bind(p.population)
+            .bind(&p.source)
+            .execute(&mut *tx)
+            .await?;
+            tx.append_audit(ctx, Event {
+                action: "plan.population",
+                object_type: "organisation",
+                object_id: p.org_id.to_string(),
+                summary: json!({"year": p.year, "before": before, "after": p.population,
+                    "source": p.source}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Every population figure, by organisation and year.
+    pub async fn populations(&mut self) -> Result<Vec<Population>> {
+        on_tx!(self, conn => {
+            let rows = sqlx::query(
+                "SELECT org_id, year, population, source FROM org_population \
+                 ORDER BY org_id, year",
+            )
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(Population {
+                        org_id: r.try_get("org_id")?,
+                        year: r.try_get("year")?,
+                        population: r.try_get("population")?,
+                        source: r.try_get("source")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// A municipality's places for a cohort in every cooperation area: (hospital site,
+    /// location, places).
+    pub async fn municipality_places(
+        &mut self,
+        municipality_id: i64,
+        cohort_start: Date,
+    ) -> Result<Vec<(i64, String, i32)>> {
+        on_tx!(self, conn => {
+            let rows = sqlx::query(
+                "SELECT hospital_site_id, location, places FROM municipal_places \
+                 WHERE municipality_id = $1 AND cohort_start = $2 ORDER BY hospital_site_id, location",
+            )
+            .bind(municipality_id)
+            .bind(conv::date(cohort_start))
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok((
+                        r.try_get("hospital_site_id")?,
+                        r.try_get("location")?,
+                        r.try_get("places")?,
                     ))
                 })
                 .collect()

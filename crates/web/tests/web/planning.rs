@@ -126,6 +126,7 @@ both_backends!(
                         remark: "",
                         decision: false,
                         lending_id: None,
+                        decided_org: None,
                     },
                 )
                 .await
