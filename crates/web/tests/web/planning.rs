@@ -411,6 +411,28 @@ both_backends!(
         assert_eq!(history.len(), 2, "a change is a new version");
         assert_eq!(history[0].numbers.total, 25);
         assert_eq!(history[1].lending_id, Some(lending.id));
+        // Each side's new version names that side as the decider, whoever accepted last.
+        let decider = |org: i64| {
+            let store = store.clone();
+            async move {
+                store
+                    .allocation(autumn, org)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .decided_org_name
+            }
+        };
+        assert_eq!(
+            decider(hnt).await.as_deref(),
+            Some("Helse Nord-Trøndelag HF")
+        );
+        assert_eq!(
+            decider(helgeland).await.as_deref(),
+            Some("Helgelandssykehuset HF")
+        );
+        assert_eq!(decider(midt).await.as_deref(), Some("Helse Midt-Norge RHF"));
+        assert_eq!(decider(nord).await.as_deref(), Some("Helse Nord RHF"));
 
         // HNT splits its 24 to its hospitals: Levanger 14, Namsos 10.
         let r = post(
@@ -857,3 +879,285 @@ both_backends!(the_demo_plan_loads_and_adds_up, |store| async move {
     let page = app.get("/planlegging/kapasitet", Some(&dir)).await;
     assert!(page.body.contains("01.03.2028"), "{}", page.body);
 });
+
+/// Item 2's population weight and item 3's municipal side, on the demo's plan.
+both_backends!(
+    the_demo_weighs_by_population_and_splits_to_municipalities,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let store = app.state.store.clone();
+        lis1_web::demo_planning(&store, now()).await.unwrap();
+        let orgs = store.orgs().await.unwrap();
+        let id = |kind: OrgKind, name: &str| {
+            orgs.iter()
+                .find(|o| o.kind == kind && o.name == name)
+                .unwrap_or_else(|| panic!("{name}"))
+                .id
+        };
+        let hdir = orgs
+            .iter()
+            .find(|o| o.kind == OrgKind::Directorate)
+            .unwrap()
+            .id;
+        let autumn = date(2027, 9, 1);
+        let a = &app.state.app;
+        let dir = super::bound::caller(&app, "hdir@demo.lis1.no").await;
+
+        // Every county has its population (SSB, 1 January 2024); an RHF weighs by its counties.
+        let p = uc::proposal(
+            a,
+            &dir,
+            autumn,
+            hdir,
+            uc::Side::Hospitals,
+            &uc::Weight::Population,
+        )
+        .await
+        .unwrap();
+        let w = |name: &str| p.iter().find(|x| x.name == name).unwrap().weight;
+        assert_eq!(w("Helse Midt-Norge RHF"), 271_000 + 484_000);
+        assert_eq!(w("Helse Nord RHF"), 243_000 + 170_000 + 75_000);
+        assert_eq!(w("Helse Vest RHF"), 499_000 + 646_000);
+        assert_eq!(p.iter().map(|x| x.proposed).sum::<i32>(), 593);
+        // A trust weighs by its sites' cooperation areas (a municipality once); one without an
+        // area weighs nothing.
+        let midt = id(OrgKind::Rhf, "Helse Midt-Norge RHF");
+        let hnt = id(OrgKind::Hf, "Helse Nord-Trøndelag HF");
+        let p = uc::proposal(
+            a,
+            &dir,
+            autumn,
+            midt,
+            uc::Side::Hospitals,
+            &uc::Weight::Population,
+        )
+        .await
+        .unwrap();
+        let pops = store.populations().await.unwrap();
+        let mut munis: Vec<i64> = Vec::new();
+        for site in ["Sykehuset Levanger", "Sykehuset Namsos"] {
+            for m in store.area(id(OrgKind::HospitalSite, site)).await.unwrap() {
+                if !munis.contains(&m.municipality_id) {
+                    munis.push(m.municipality_id);
+                }
+            }
+        }
+        let expected: u64 = pops
+            .iter()
+            .filter(|p| munis.contains(&p.org_id))
+            .map(|p| u64::try_from(p.population).unwrap())
+            .sum();
+        assert!(expected > 100_000, "{expected}");
+        let hnt_row = p.iter().find(|x| x.org_id == hnt).unwrap();
+        assert_eq!(hnt_row.weight, expected);
+        let stolav = p
+            .iter()
+            .find(|x| x.name == "St. Olavs hospital HF")
+            .unwrap();
+        assert_eq!(stolav.weight, 0);
+        // The split page offers it and shows the weights.
+        let s = app.login("hdir@demo.lis1.no").await;
+        let page = app
+            .get(
+                &format!("/planlegging/fordel?kull=2027-09-01&org={hdir}&vekt=folketall"),
+                Some(&s),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains(">755000<"), "{}", page.body);
+        let page = app.get("/planlegging?kull=2027-09-01", Some(&s)).await;
+        assert!(page.body.contains("id=\"vekt-folketall\""), "{}", page.body);
+
+        // The municipal side: the 15 counties hold the national number; Trøndelag's governor
+        // gave HNT's municipalities HNT's 24 positions.
+        let counties: Vec<i64> = orgs
+            .iter()
+            .filter(|o| o.kind == OrgKind::County)
+            .map(|o| o.id)
+            .collect();
+        assert_eq!(counties.len(), 15);
+        let mut sum = 0;
+        for c in &counties {
+            sum += total(&app, autumn, *c).await.total;
+        }
+        assert_eq!(sum, 593);
+        let trondelag = id(OrgKind::County, "Trøndelag");
+        let mut hnt_munis = 0;
+        for m in orgs
+            .iter()
+            .filter(|o| o.kind == OrgKind::Municipality && o.parent_id == Some(trondelag))
+        {
+            hnt_munis += total(&app, autumn, m.id).await.total;
+        }
+        assert_eq!(hnt_munis, 24);
+        assert!(total(&app, autumn, trondelag).await.total >= 24);
+        let page = app
+            .get(
+                &format!("/planlegging?kull=2027-09-01&org={trondelag}"),
+                Some(&s),
+            )
+            .await;
+        assert!(page.body.contains("Levanger kommune"), "{}", page.body);
+    }
+);
+
+/// Item 6: the county governor cannot approve more places than the county side gave the
+/// municipality; nothing changes.
+both_backends!(
+    approved_places_stay_within_the_municipality_s_number,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let store = app.state.store.clone();
+        lis1_web::demo_planning(&store, now()).await.unwrap();
+        let orgs = store.orgs().await.unwrap();
+        let levanger_m = orgs
+            .iter()
+            .find(|o| o.kind == OrgKind::Municipality && o.code.as_deref() == Some("5037"))
+            .unwrap()
+            .id;
+        let a = &app.state.app;
+        let cohort = date(2028, 3, 1);
+        let call = store
+            .capacity_calls()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.cohort_start == cohort)
+            .unwrap();
+        let sys = Ctx::new(Actor::system(), now());
+        store
+            .set_allocation(
+                &sys,
+                &NewAllocation {
+                    cohort_start: cohort,
+                    org_id: levanger_m,
+                    numbers: Numbers::ordinary(1),
+                    reason: "Statsforvalterens fordeling",
+                    remark: "",
+                    decision: false,
+                    lending_id: None,
+                    decided_org: None,
+                },
+            )
+            .await
+            .unwrap();
+        let muni = super::bound::caller(&app, "levanger@demo.lis1.no").await;
+        let sf = super::bound::caller(&app, "statsforvalter@demo.lis1.no").await;
+        let answer = |places: i32| uc::AnswerInput {
+            call_id: call.id,
+            municipality_id: levanger_m,
+            location: String::new(),
+            places,
+            justification: "Veileder på plass".into(),
+        };
+        let before = store.municipality_places(levanger_m, cohort).await.unwrap();
+        let id = uc::answer_call(a, &muni, &answer(2)).await.unwrap();
+        let e = uc::review_answer(a, &sf, id, true, "").await.unwrap_err();
+        assert_eq!(e.code(), "planning_municipal_places_over");
+        assert!(
+            e.message(lis1_domain::Lang::Nb).contains("fått 1 plasser"),
+            "{}",
+            e.message(lis1_domain::Lang::Nb)
+        );
+        assert_eq!(
+            store.capacity_answer(id).await.unwrap().state,
+            lis1_domain::planning::AnswerState::Submitted
+        );
+        assert_eq!(
+            store.municipality_places(levanger_m, cohort).await.unwrap(),
+            before
+        );
+        let id = uc::answer_call(a, &muni, &answer(1)).await.unwrap();
+        uc::review_answer(a, &sf, id, true, "").await.unwrap();
+        let after = store.municipality_places(levanger_m, cohort).await.unwrap();
+        assert_eq!(after.iter().map(|p| p.2).sum::<i32>(), 1);
+    }
+);
+
+/// Item 5: the publication checks the plan in its own transaction, under the trust's plan lock.
+/// While a change of HNT's numbers is under way, a publication waits for it, and then reads
+/// the changed numbers (on SQLite the one connection serialises the same way).
+both_backends!(
+    a_plan_change_cannot_slip_in_before_a_publication,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let store = app.state.store.clone();
+        lis1_web::demo_planning(&store, now()).await.unwrap();
+        let orgs = store.orgs().await.unwrap();
+        let by = |name: &str| orgs.iter().find(|o| o.name == name).unwrap().id;
+        let hnt = by("Helse Nord-Trøndelag HF");
+        let levanger = by("Sykehuset Levanger");
+        let autumn = date(2027, 9, 1);
+        let round = store
+            .rounds()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.start_date == autumn)
+            .unwrap();
+        let sys = Ctx::new(Actor::system(), now());
+        let ad = store
+            .create_advertisement(
+                &sys,
+                &NewAdvertisement {
+                    round_id: round.id,
+                    hf_id: hnt,
+                    hospital_site_id: levanger,
+                    coupling: "section13b".into(),
+                    title: "LIS1".into(),
+                    description: String::new(),
+                    municipality_ids: vec![],
+                    formal_criteria: serde_json::json!({}),
+                    weighted_criteria: serde_json::json!([]),
+                    rubric: serde_json::json!({"items": []}),
+                    screening: serde_json::json!([]),
+                    auto_next_in_line: false,
+                    positions: vec![NewPosition {
+                        kind: "ordinary".into(),
+                        count: 14,
+                        municipality_id: None,
+                        later_employer_id: None,
+                    }],
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(total(&app, autumn, hnt).await.total, 24);
+        // A plan change holds HNT's plan…
+        let caller = super::bound::caller(&app, "hnt@demo.lis1.no").await;
+        let mut tx = store.begin().await.unwrap();
+        tx.lock_plan(hnt).await.unwrap();
+        let a = app.state.app.clone();
+        let publish = tokio::spawn(async move { lis1_app::ads::publish(&a, &caller, ad).await });
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        assert!(
+            !publish.is_finished(),
+            "the publication waits for the plan change"
+        );
+        // …and takes HNT down to 10 before it commits.
+        tx.set_allocation(
+            &sys,
+            &NewAllocation {
+                cohort_start: autumn,
+                org_id: hnt,
+                numbers: Numbers::ordinary(10),
+                reason: "Endret",
+                remark: "",
+                decision: false,
+                lending_id: None,
+                decided_org: None,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let e = publish.await.unwrap().unwrap_err();
+        assert_eq!(e.code(), "planning_advertised_over_allocation");
+        assert!(
+            e.message(lis1_domain::Lang::Nb).contains("har 10"),
+            "{}",
+            e.message(lis1_domain::Lang::Nb)
+        );
+        assert_eq!(store.advertisement(ad).await.unwrap().state, "draft");
+    }
+);
