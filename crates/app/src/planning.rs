@@ -268,6 +268,30 @@ pub struct SplitInput {
     pub reason: String,
     /// Below the national level: to the RHFs or to the counties.
     pub side: Side,
+    /// The [`Overview::split_tag`] the caller read (the API's `If-Match`): if the level or a
+    /// level below has changed since, nothing is saved (`precondition_failed`).
+    pub expected: Option<String>,
+}
+
+/// A tag that changes whenever `org`'s numbers or those of a level below it (either side)
+/// get a new version for the cohort: the newest version row among them (row ids only grow).
+fn split_tag(all: &[Org], allocs: &[Allocation], org: &Org, cohort: Date) -> String {
+    let mut ids: Vec<i64> = children_of(all, org).iter().map(|o| o.id).collect();
+    if org.kind == OrgKind::Directorate {
+        ids.extend(
+            children_on(all, org, Side::Municipalities)
+                .iter()
+                .map(|o| o.id),
+        );
+    }
+    ids.push(org.id);
+    let newest = allocs
+        .iter()
+        .filter(|a| ids.contains(&a.org_id))
+        .map(|a| a.id)
+        .max()
+        .unwrap_or(0);
+    format!("{cohort}.{}.{newest}", org.id)
 }
 
 /// A level splits its numbers among the levels below it. The totals of all the levels below
@@ -285,7 +309,19 @@ pub async fn distribute(app: &App, caller: &Caller, input: &SplitInput) -> Resul
         .ok_or_else(Error::not_found)?;
     let grant = distribute_grant(&mut tx, caller, &parent).await?;
     need_text("reason", &input.reason)?;
+    // Two splits of the same level take turns, so an `If-Match` cannot pass for both.
+    tx.lock_plan(parent.id).await?;
     let allocs = tx.allocations(input.cohort).await?;
+    if let Some(expected) = &input.expected
+        && *expected != split_tag(&all, &allocs, &parent, input.cohort)
+    {
+        return Err(Error::text(
+            Kind::Stale,
+            "precondition_failed",
+            "Noen andre har endret tallene siden du hentet dem. Hent dem på nytt og prøv igjen. Ingenting ble lagret.",
+            "Someone else has changed the numbers since you fetched them. Fetch them again and retry. Nothing was saved.",
+        ));
+    }
     if !has(&allocs, parent.id) {
         return Err(Error::text(
             Kind::Invalid,
@@ -661,6 +697,9 @@ pub struct Overview {
     pub lendings: Vec<Lending>,
     /// The cohorts with numbers.
     pub cohorts: Vec<Date>,
+    /// Changes whenever this level's or a level below's numbers change (the API's `ETag`; send
+    /// it back as `If-Match` when splitting, [`SplitInput::expected`]).
+    pub split_tag: String,
 }
 
 /// The national overview of a cohort, at `org` (the national level when `None`).
@@ -786,6 +825,7 @@ pub async fn overview(
         .collect();
     Ok(Overview {
         cohort,
+        split_tag: split_tag(&all, &allocs, &shown, cohort),
         numbers: current(&allocs, shown.id),
         history: tx.allocation_history(cohort, shown.id).await?,
         org: shown,

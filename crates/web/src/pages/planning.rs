@@ -889,6 +889,7 @@ pub async fn distribute(
             parts,
             reason: field(&f, "reason").to_string(),
             side: side_of(field(&f, "side")),
+            expected: None,
         },
     )
     .await;

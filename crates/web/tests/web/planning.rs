@@ -880,7 +880,7 @@ both_backends!(the_demo_plan_loads_and_adds_up, |store| async move {
     assert!(page.body.contains("01.03.2028"), "{}", page.body);
 });
 
-/// Item 2's population weight and item 3's municipal side, on the demo's plan.
+// Item 2's population weight and item 3's municipal side, on the demo's plan.
 both_backends!(
     the_demo_weighs_by_population_and_splits_to_municipalities,
     |store| async move {
@@ -1001,8 +1001,8 @@ both_backends!(
     }
 );
 
-/// Item 6: the county governor cannot approve more places than the county side gave the
-/// municipality; nothing changes.
+// Item 6: the county governor cannot approve more places than the county side gave the
+// municipality; nothing changes.
 both_backends!(
     approved_places_stay_within_the_municipality_s_number,
     |store| async move {
@@ -1074,9 +1074,9 @@ both_backends!(
     }
 );
 
-/// Item 5: the publication checks the plan in its own transaction, under the trust's plan lock.
-/// While a change of HNT's numbers is under way, a publication waits for it, and then reads
-/// the changed numbers (on SQLite the one connection serialises the same way).
+// Item 5: the publication checks the plan in its own transaction, under the trust's plan lock.
+// While a change of HNT's numbers is under way, a publication waits for it, and then reads
+// the changed numbers (on SQLite the one connection serialises the same way).
 both_backends!(
     a_plan_change_cannot_slip_in_before_a_publication,
     |store| async move {
@@ -1159,5 +1159,174 @@ both_backends!(
             e.message(lis1_domain::Lang::Nb)
         );
         assert_eq!(store.advertisement(ad).await.unwrap().state, "draft");
+    }
+);
+
+// Item 4: the plan's writes through the API — a split with `If-Match` and `Idempotency-Key`,
+// refusals as problem+json naming the numbers, and a municipality's answer to a call.
+both_backends!(
+    the_api_splits_a_level_and_answers_a_call,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let store = app.state.store.clone();
+        lis1_web::demo_planning(&store, now()).await.unwrap();
+        let orgs = store.orgs().await.unwrap();
+        let by = |name: &str| orgs.iter().find(|o| o.name == name).unwrap().id;
+        let code = |c: &str| {
+            orgs.iter()
+                .find(|o| o.kind == OrgKind::Municipality && o.code.as_deref() == Some(c))
+                .unwrap()
+                .id
+        };
+        let hnt = by("Helse Nord-Trøndelag HF");
+        let levanger = by("Sykehuset Levanger");
+        let namsos = by("Sykehuset Namsos");
+        let autumn = date(2027, 9, 1);
+        let token =
+            super::matrix::issue_all(&app, "admin.hnt@demo.lis1.no", hnt, "Planlegging").await;
+        let level = format!("/api/v1/planning/cohorts/2027-09-01?org={hnt}");
+        let read = app.with_token("GET", &level, &token, None, &[]).await;
+        assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+        assert_eq!(read.json()["numbers"]["total"], 24);
+        let etag = read.headers[header::ETAG].to_str().unwrap().to_string();
+        let url = format!("/api/v1/planning/cohorts/2027-09-01/splits/{hnt}");
+        let body = |l: i32, n: i32| {
+            serde_json::json!({"reason": "Omfordeling mellom sykehusene", "parts": [
+                {"org_id": levanger, "total": l}, {"org_id": namsos, "total": n}]})
+            .to_string()
+        };
+        // A split that does not add up: 422 naming the numbers, nothing saved.
+        let r = app
+            .with_token(
+                "PUT",
+                &url,
+                &token,
+                Some(&body(15, 10)),
+                &[("if-match", &etag)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.json()["code"], "planning_split_mismatch");
+        assert!(r.body.contains("25") && r.body.contains("24"), "{}", r.body);
+        assert!(
+            r.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("application/problem+json")
+        );
+        assert_eq!(total(&app, autumn, levanger).await.total, 14);
+        // With the ETag as read: saved as new versions, with a new ETag.
+        let key = [("if-match", etag.as_str()), ("idempotency-key", "plan-1")];
+        let r = app
+            .with_token("PUT", &url, &token, Some(&body(13, 11)), &key)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["version_ids"].as_array().unwrap().len(), 2);
+        let new_etag = r.headers[header::ETAG].to_str().unwrap().to_string();
+        assert_ne!(new_etag, etag);
+        assert_eq!(total(&app, autumn, levanger).await.total, 13);
+        assert_eq!(total(&app, autumn, namsos).await.total, 11);
+        let versions = store
+            .allocation_history(autumn, levanger)
+            .await
+            .unwrap()
+            .len();
+        // A retry with the same key acts once.
+        let again = app
+            .with_token("PUT", &url, &token, Some(&body(13, 11)), &key)
+            .await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        assert_eq!(
+            store
+                .allocation_history(autumn, levanger)
+                .await
+                .unwrap()
+                .len(),
+            versions
+        );
+        // The old ETag: someone changed the numbers since, 412 and nothing saved.
+        let r = app
+            .with_token(
+                "PUT",
+                &url,
+                &token,
+                Some(&body(12, 12)),
+                &[("if-match", &etag)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::PRECONDITION_FAILED, "{}", r.body);
+        assert_eq!(r.json()["code"], "precondition_failed");
+        assert_eq!(total(&app, autumn, levanger).await.total, 13);
+        let read = app.with_token("GET", &level, &token, None, &[]).await;
+        assert_eq!(read.headers[header::ETAG].to_str().unwrap(), new_etag);
+        // The trust's token cannot split its RHF's share.
+        let midt = by("Helse Midt-Norge RHF");
+        let r = app
+            .with_token(
+                "PUT",
+                &format!("/api/v1/planning/cohorts/2027-09-01/splits/{midt}"),
+                &token,
+                Some(&body(13, 11)),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+        // Levanger municipality answers the open call for 2028 through its own token.
+        let lev = code("5037");
+        let lev_token =
+            super::matrix::issue_all(&app, "admin.levanger@demo.lis1.no", lev, "Svar").await;
+        let call = store
+            .capacity_calls()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.cohort_start == date(2028, 3, 1))
+            .unwrap();
+        let answers = format!("/api/v1/planning/capacity-calls/{}/answers", call.id);
+        let answer = |m: i64, places: i32, why: &str| {
+            serde_json::json!({"municipality_id": m, "places": places, "justification": why})
+                .to_string()
+        };
+        let r = app
+            .with_token(
+                "POST",
+                &answers,
+                &lev_token,
+                Some(&answer(lev, -1, "x")),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("(-1)"), "{}", r.body);
+        let r = app
+            .with_token(
+                "POST",
+                &answers,
+                &lev_token,
+                Some(&answer(lev, 2, "Veileder og kontor på plass")),
+                &[("idempotency-key", "svar-1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let id = r.json()["answer_id"].as_i64().unwrap();
+        let a = store.capacity_answer(id).await.unwrap();
+        assert_eq!((a.municipality_id, a.places), (lev, 2));
+        // Not for another municipality of the call, and not by the hospital's token.
+        let r = app
+            .with_token(
+                "POST",
+                &answers,
+                &lev_token,
+                Some(&answer(code("5035"), 1, "x")),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        let r = app
+            .with_token("POST", &answers, &token, Some(&answer(lev, 1, "x")), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        assert_eq!(store.capacity_answer(id).await.unwrap().places, 2);
     }
 );
