@@ -13,14 +13,14 @@ use lis1_domain::access::{Action, OrgPath, authorize};
 use lis1_domain::org::OrgKind;
 use lis1_domain::planning::{
     self as rules, AnswerState, CallState, LendingApprovals, LendingParty, LendingState, Numbers,
-    PlanningError,
+    PlanningError, ProposalState,
 };
 use lis1_store::Tx;
 use lis1_store::orgs::Org;
 use lis1_store::places::SetPlaces;
 use lis1_store::planning::{
-    Allocation, CapacityAnswer, CapacityCall, Lending, NewAllocation, NewAnswer, NewCall,
-    NewLending, NewOrder,
+    AlisProposal, Allocation, CapacityAnswer, CapacityCall, Lending, NewAlisProposal,
+    NewAllocation, NewAnswer, NewCall, NewLending, NewOrder,
 };
 use serde::Serialize;
 
@@ -364,6 +364,18 @@ pub async fn distribute(app: &App, caller: &Caller, input: &SplitInput) -> Resul
                 .map(|c| current(&allocs, c.id))
                 .collect();
             rules::check_within(&p.numbers, &below).map_err(invalid)?;
+        }
+    }
+    // 004 §3: a municipality's LIS1 + ALIS positions follow an ALIS office's proposal that the
+    // county governor endorsed.
+    if parent.kind == OrgKind::County && input.parts.iter().any(|p| p.numbers.alis > 0) {
+        let proposals = tx.alis_proposals(input.cohort).await?;
+        for p in input.parts.iter().filter(|p| p.numbers.alis > 0) {
+            let endorsed = proposals
+                .iter()
+                .find(|q| q.municipality_id == p.org_id && q.state == ProposalState::Endorsed)
+                .map_or(0, |q| q.positions);
+            rules::check_alis_proposed(p.numbers.alis, endorsed).map_err(invalid)?;
         }
     }
     let totals: Vec<i32> = next.iter().map(|(_, n)| n.total).collect();
@@ -1624,6 +1636,116 @@ pub async fn remind_due(app: &App) -> Result<usize> {
     }
     tx.commit().await?;
     Ok(sent)
+}
+
+/// An ALIS office's proposal to make.
+#[derive(Debug, Clone)]
+pub struct AlisProposalInput {
+    /// The cohort.
+    pub cohort: Date,
+    /// The municipality proposed (in a county the office advises).
+    pub municipality_id: i64,
+    /// LIS1 + ALIS positions proposed.
+    pub positions: i32,
+    /// Why: e.g. recruitment-weak, salaried GP post, supervisors in place (004 §3).
+    pub justification: String,
+}
+
+/// An ALIS office proposes a municipality for LIS1 + ALIS positions for a cohort (004 §3: the
+/// ALIS offices, with the county governors, help the directorate choose the municipalities).
+/// Proposing again replaces the office's earlier proposal, which goes back to the governor.
+pub async fn propose_alis(app: &App, caller: &Caller, input: &AlisProposalInput) -> Result<i64> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let org = tx
+        .orgs_by_id(&[input.municipality_id])
+        .await?
+        .into_iter()
+        .next()
+        .filter(|o| o.kind == OrgKind::Municipality)
+        .ok_or_else(Error::not_found)?;
+    let path = tx.org_path(org.id).await?;
+    let grant = authorize(
+        &caller.principal,
+        &Action::ProposeAlisPositions {
+            municipality: &path,
+        },
+    )
+    .map_err(Error::forbidden)?;
+    if input.positions <= 0 {
+        return Err(Error::field(
+            "positions",
+            PlanningError::Negative {
+                value: input.positions,
+            },
+        ));
+    }
+    need_text("justification", &input.justification)?;
+    let ctx = caller.ctx(grant, now);
+    let id = tx
+        .propose_alis(
+            &ctx,
+            &NewAlisProposal {
+                cohort_start: input.cohort,
+                municipality_id: org.id,
+                alis_office_id: grant.org,
+                positions: input.positions,
+                justification: input.justification.trim(),
+            },
+        )
+        .await?;
+    app.commit(tx, caller).await?;
+    Ok(id)
+}
+
+/// The county governor endorses an ALIS office's proposal (then the county's split may give
+/// the municipality up to that many LIS1 + ALIS positions) or returns it with a reason.
+pub async fn review_alis_proposal(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    endorse: bool,
+    reason: &str,
+) -> Result<()> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let p = tx.alis_proposal(id).await?;
+    let path = tx.org_path(p.municipality_id).await?;
+    let grant = authorize(
+        &caller.principal,
+        &Action::EndorseAlisProposal {
+            municipality: &path,
+        },
+    )
+    .map_err(Error::forbidden)?;
+    if p.state != ProposalState::Proposed {
+        return Err(Error::text(
+            Kind::Conflict,
+            "alis_proposal_decided",
+            "Forslaget er allerede behandlet. Ingenting ble endret.",
+            "The proposal has already been decided. Nothing was changed.",
+        ));
+    }
+    let state = if endorse {
+        ProposalState::Endorsed
+    } else {
+        if reason.trim().is_empty() {
+            return Err(Error::field("reason", rules::CallError::ReasonNeeded));
+        }
+        ProposalState::Returned
+    };
+    let ctx = caller.ctx(grant, now);
+    tx.review_alis_proposal(&ctx, id, state, reason.trim())
+        .await?;
+    app.commit(tx, caller).await?;
+    Ok(())
+}
+
+/// A cohort's ALIS proposals.
+pub async fn alis_proposals(app: &App, caller: &Caller, cohort: Date) -> Result<Vec<AlisProposal>> {
+    let mut tx = app.begin().await?;
+    authorize(&caller.principal, &Action::ViewPlanning).map_err(Error::forbidden)?;
+    Ok(tx.alis_proposals(cohort).await?)
 }
 
 /// The organisations a planning form offers: the trusts (for lending) and the levels below.

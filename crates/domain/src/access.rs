@@ -629,7 +629,7 @@ pub enum Action<'a> {
         municipality: &'a OrgPath,
     },
     /// See the national plan (issue 12): counts only, no personal data — every employer role,
-    /// the coordinators and the county governors.
+    /// the coordinators, the county governors and the ALIS offices (004 §3).
     ViewPlanning,
     /// Set the numbers of the levels below `from` (issue 12): with `from` `None` the national
     /// total and the split to the RHFs and the counties (the directorate); an RHF splits its
@@ -669,6 +669,18 @@ pub enum Action<'a> {
     },
     /// Order a municipality to take places, with the legal basis (the directorate).
     OrderPlaces,
+    /// Propose a municipality for bound LIS1 + ALIS positions (004 §3: the ALIS office that
+    /// advises the municipality's county, before the directorate distributes them).
+    ProposeAlisPositions {
+        /// The municipality and its ancestors.
+        municipality: &'a OrgPath,
+    },
+    /// Endorse or return an ALIS office's proposal (004 §3: the county governor of the
+    /// municipality's county, who knows the local resources and recruitment).
+    EndorseAlisProposal {
+        /// The municipality and its ancestors.
+        municipality: &'a OrgPath,
+    },
 }
 
 impl Action<'_> {
@@ -732,6 +744,8 @@ impl Action<'_> {
             Action::AnswerCapacityCall { .. } => "answer_capacity_call",
             Action::ReviewCapacityAnswer { .. } => "review_capacity_answer",
             Action::OrderPlaces => "order_places",
+            Action::ProposeAlisPositions { .. } => "propose_alis_positions",
+            Action::EndorseAlisProposal { .. } => "endorse_alis_proposal",
         }
     }
 }
@@ -792,7 +806,9 @@ impl Action<'_> {
             | Action::ManageCapacityCall { .. }
             | Action::AnswerCapacityCall { .. }
             | Action::ReviewCapacityAnswer { .. }
-            | Action::OrderPlaces => PlanningWrite,
+            | Action::OrderPlaces
+            | Action::ProposeAlisPositions { .. }
+            | Action::EndorseAlisProposal { .. } => PlanningWrite,
         }
     }
 }
@@ -1131,7 +1147,13 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
         Action::ViewPlanning => who.grant_where(|g| {
             matches!(
                 g.role,
-                Directorate | Rhf | HfRecruiter | Municipality | Coordinator | CountyGovernor
+                Directorate
+                    | Rhf
+                    | HfRecruiter
+                    | Municipality
+                    | Coordinator
+                    | CountyGovernor
+                    | AlisOffice
             )
         }),
         // Issue 12: each level distributes what it was given; the directorate the national total.
@@ -1165,6 +1187,12 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
             who.grant_where(|g| g.role == CountyGovernor && who.reaches(g, municipality))
         }
         Action::OrderPlaces => who.grant_where(|g| g.role == Directorate),
+        Action::ProposeAlisPositions { municipality } => {
+            who.grant_where(|g| g.role == AlisOffice && who.reaches(g, municipality))
+        }
+        Action::EndorseAlisProposal { municipality } => {
+            who.grant_where(|g| g.role == CountyGovernor && who.reaches(g, municipality))
+        }
     };
     found.ok_or(denied)
 }
@@ -1280,6 +1308,28 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn the_alis_office_proposes_and_the_governor_endorses_alis_positions() {
+        // Levanger kommune (30) in Trøndelag (50); the ALIS office (70) advises Trøndelag.
+        let levanger = OrgPath(vec![30, 50]);
+        let innlandet_muni = OrgPath(vec![31, 34]);
+        let mut office = who(1, &[(Role::AlisOffice, 70)]);
+        office.covers = vec![(70, 50)];
+        let mut governor = who(2, &[(Role::CountyGovernor, 60)]);
+        governor.covers = vec![(60, 50)];
+        let municipality = who(3, &[(Role::Municipality, 30)]);
+        let propose = |m| Action::ProposeAlisPositions { municipality: m };
+        let endorse = |m| Action::EndorseAlisProposal { municipality: m };
+        assert!(authorize(&office, &propose(&levanger)).is_ok());
+        assert!(authorize(&office, &propose(&innlandet_muni)).is_err());
+        assert!(authorize(&governor, &propose(&levanger)).is_err());
+        assert!(authorize(&municipality, &propose(&levanger)).is_err());
+        assert!(authorize(&governor, &endorse(&levanger)).is_ok());
+        assert!(authorize(&governor, &endorse(&innlandet_muni)).is_err());
+        assert!(authorize(&office, &endorse(&levanger)).is_err());
+        assert!(authorize(&who(4, &[(Role::Directorate, 99)]), &endorse(&levanger)).is_err());
     }
 
     #[test]

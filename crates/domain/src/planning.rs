@@ -192,6 +192,15 @@ pub enum PlanningError {
         /// Its approved places for the cohort in all cooperation areas, with this answer.
         places: i32,
     },
+    /// LIS1 + ALIS positions for a municipality no ALIS office has proposed with the county
+    /// governor's endorsement (004 §3), or more than proposed.
+    #[error("alis {asked} over endorsed {endorsed}")]
+    AlisNotProposed {
+        /// LIS1 + ALIS positions asked for the municipality.
+        asked: i32,
+        /// What the endorsed proposal names (0 when there is none).
+        endorsed: i32,
+    },
     /// A §13b area without enough municipal places for the hospital's positions.
     #[error("places {places} under positions {positions}")]
     PlacesShort {
@@ -216,6 +225,7 @@ impl Localized for PlanningError {
             PlanningError::AdvertisedOverAllocation { .. } => "planning_advertised_over_allocation",
             PlanningError::PlacesShort { .. } => "planning_places_short",
             PlanningError::MunicipalPlacesOver { .. } => "planning_municipal_places_over",
+            PlanningError::AlisNotProposed { .. } => "planning_alis_not_proposed",
         }
     }
 
@@ -326,6 +336,12 @@ impl Localized for PlanningError {
             ),
             (PlanningError::MunicipalPlacesOver { allocated, places }, Lang::En) => format!(
                 "The municipality was given {allocated} places for this cohort in the county's split, but with this answer it would hold {places} approved places. Nothing was saved."
+            ),
+            (PlanningError::AlisNotProposed { asked, endorsed }, Lang::Nb) => format!(
+                "Kommunen skulle få {asked} LIS1 + ALIS-stillinger, men ALIS-kontorets forslag godkjent av statsforvalteren gir {endorsed}. Ingenting ble lagret."
+            ),
+            (PlanningError::AlisNotProposed { asked, endorsed }, Lang::En) => format!(
+                "The municipality would get {asked} LIS1 + ALIS positions, but the ALIS office's proposal endorsed by the county governor gives {endorsed}. Nothing was saved."
             ),
             (PlanningError::PlacesShort { positions, places }, Lang::Nb) => format!(
                 "Samarbeidsområdet har {places} kommuneplasser, men sykehuset har {positions} stillinger: det mangler {} plasser før trekningen kan forpliktes.",
@@ -474,6 +490,49 @@ pub fn check_advertised(allocated: &Numbers, advertised: &Numbers) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// 004 §3: a municipality gets LIS1 + ALIS positions only as an ALIS office proposed them and
+/// the county governor endorsed the proposal (`endorsed`: the endorsed number, 0 if none).
+pub fn check_alis_proposed(asked: i32, endorsed: i32) -> Result<(), PlanningError> {
+    if asked > endorsed {
+        return Err(PlanningError::AlisNotProposed { asked, endorsed });
+    }
+    Ok(())
+}
+
+/// An ALIS office's proposal of a municipality for LIS1 + ALIS positions (004 §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalState {
+    /// Waiting for the county governor.
+    Proposed,
+    /// Endorsed by the county governor: the directorate's split may give these positions.
+    Endorsed,
+    /// Returned by the county governor, with a reason.
+    Returned,
+}
+
+impl ProposalState {
+    /// Stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProposalState::Proposed => "proposed",
+            ProposalState::Endorsed => "endorsed",
+            ProposalState::Returned => "returned",
+        }
+    }
+
+    /// From the stored form.
+    pub fn parse(s: &str) -> Option<ProposalState> {
+        [
+            ProposalState::Proposed,
+            ProposalState::Endorsed,
+            ProposalState::Returned,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
 }
 
 /// A municipality's approved places for a cohort (in every cooperation area) may not exceed
@@ -903,6 +962,18 @@ mod tests {
         );
         assert!(check_advertised(&Numbers::ordinary(12), &Numbers::ordinary(12)).is_ok());
         assert!(check_advertised(&Numbers::ordinary(12), &Numbers::ordinary(13)).is_err());
+        assert!(check_alis_proposed(0, 0).is_ok());
+        assert!(check_alis_proposed(2, 2).is_ok());
+        let e = check_alis_proposed(1, 0).unwrap_err();
+        assert!(
+            e.message(Lang::Nb).contains("gir 0"),
+            "{}",
+            e.message(Lang::Nb)
+        );
+        assert_eq!(
+            ProposalState::parse("endorsed"),
+            Some(ProposalState::Endorsed)
+        );
         assert!(check_municipal_places(None, 9).is_ok());
         assert!(check_municipal_places(Some(2), 2).is_ok());
         let e = check_municipal_places(Some(2), 3).unwrap_err();

@@ -6,7 +6,9 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use lis1_domain::planning::{AnswerState, CallState, LendingApprovals, LendingState, Numbers};
+use lis1_domain::planning::{
+    AnswerState, CallState, LendingApprovals, LendingState, Numbers, ProposalState,
+};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::{Connection, Row};
@@ -222,6 +224,67 @@ pub struct Population {
     pub source: String,
 }
 
+/// An ALIS office's proposal of a municipality for LIS1 + ALIS positions (004 §3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlisProposal {
+    /// Id.
+    pub id: i64,
+    /// The cohort.
+    pub cohort_start: Date,
+    /// The municipality proposed.
+    pub municipality_id: i64,
+    /// Its name.
+    pub municipality_name: String,
+    /// The ALIS office proposing.
+    pub alis_office_id: i64,
+    /// Positions proposed.
+    pub positions: i32,
+    /// Why (e.g. recruitment-weak, supervisors in place).
+    pub justification: String,
+    /// Proposed, endorsed or returned.
+    pub state: ProposalState,
+    /// The county governor's reason for returning it.
+    pub review_reason: String,
+}
+
+/// A new (or changed) proposal.
+#[derive(Debug, Clone)]
+pub struct NewAlisProposal<'a> {
+    /// The cohort.
+    pub cohort_start: Date,
+    /// The municipality.
+    pub municipality_id: i64,
+    /// The ALIS office.
+    pub alis_office_id: i64,
+    /// Positions.
+    pub positions: i32,
+    /// Why.
+    pub justification: &'a str,
+}
+
+const PROPOSAL_SELECT: &str = "SELECT p.id, p.cohort_start, p.municipality_id, o.name, \
+     p.alis_office_id, p.positions, p.justification, p.state, p.review_reason \
+     FROM alis_proposals p JOIN organisations o ON o.id = p.municipality_id ";
+
+macro_rules! proposal_row {
+    ($r:expr) => {{
+        let r = $r;
+        let cohort: jiff_sqlx::Date = r.try_get("cohort_start")?;
+        let state: String = r.try_get("state")?;
+        Ok::<AlisProposal, StoreError>(AlisProposal {
+            id: r.try_get("id")?,
+            cohort_start: cohort.to_jiff(),
+            municipality_id: r.try_get("municipality_id")?,
+            municipality_name: r.try_get("name")?,
+            alis_office_id: r.try_get("alis_office_id")?,
+            positions: r.try_get("positions")?,
+            justification: r.try_get("justification")?,
+            state: ProposalState::parse(&state).ok_or_else(|| corrupt("proposal state", &state))?,
+            review_reason: r.try_get("review_reason")?,
+        })
+    }};
+}
+
 crate::store_ops! {
     fn allocation(&self, cohort_start: Date, org_id: i64) -> Result<Option<Allocation>>;
     fn allocations(&self, cohort_start: Date) -> Result<Vec<Allocation>>;
@@ -249,6 +312,10 @@ crate::store_ops! {
     fn set_population(&self, ctx: &Ctx, p: &Population) -> Result<()>;
     fn populations(&self) -> Result<Vec<Population>>;
     fn municipality_places(&self, municipality_id: i64, cohort_start: Date) -> Result<Vec<(i64, String, i32)>>;
+    fn propose_alis(&self, ctx: &Ctx, p: &NewAlisProposal<'_>) -> Result<i64>;
+    fn alis_proposal(&self, id: i64) -> Result<AlisProposal>;
+    fn alis_proposals(&self, cohort_start: Date) -> Result<Vec<AlisProposal>>;
+    fn review_alis_proposal(&self, ctx: &Ctx, id: i64, state: ProposalState, reason: &str) -> Result<()>;
 }
 
 const ALLOC_SELECT: &str = "SELECT a.id, a.cohort_start, a.org_id, a.version, a.total, \
@@ -1020,6 +1087,127 @@ impl Tx {
                     ))
                 })
                 .collect()
+        })
+    }
+
+    /// Records an ALIS office's proposal (replacing an earlier one for the municipality and
+    /// cohort, which goes back to the county governor); logs before and after.
+    pub async fn propose_alis(&mut self, ctx: &Ctx, p: &NewAlisProposal<'_>) -> Result<i64> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
+            let before: Option<(i64, i32)> = sqlx::query_as(
+                "SELECT id, positions FROM alis_proposals WHERE cohort_start = $1 \
+                 AND municipality_id = $2",
+            )
+            .bind(conv::date(p.cohort_start))
+            .bind(p.municipality_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let id = match before {
+                Some((id, _)) => {
+                    sqlx::query(
+                        "UPDATE alis_proposals SET alis_office_id = $2, positions = $3, \
+                         justification = $4, state = 'proposed', review_reason = '', \
+                         proposed_by = $5, proposed_at = $6, reviewed_by = NULL, \
+                         reviewed_at = NULL WHERE id = $1",
+                    )
+                    .bind(id)
+                    .bind(p.alis_office_id)
+                    .bind(p.positions)
+                    .bind(p.justification)
+                    .bind(ctx.actor.user_id)
+                    .bind(conv::ts(ctx.now))
+                    .execute(&mut *tx)
+                    .await?;
+                    id
+                }
+                None => {
+                    sqlx::query_scalar(
+                        "INSERT INTO alis_proposals (cohort_start, municipality_id, \
+                         alis_office_id, positions, justification, state, proposed_by, \
+                         proposed_at) VALUES ($1, $2, $3, $4, $5, 'proposed', $6, $7) \
+                         RETURNING id",
+                    )
+                    .bind(conv::date(p.cohort_start))
+                    .bind(p.municipality_id)
+                    .bind(p.alis_office_id)
+                    .bind(p.positions)
+                    .bind(p.justification)
+                    .bind(ctx.actor.user_id)
+                    .bind(conv::ts(ctx.now))
+                    .fetch_one(&mut *tx)
+                    .await?
+                }
+            };
+            tx.append_audit(ctx, Event {
+                action: "alis_proposal.propose",
+                object_type: "alis_proposal",
+                object_id: id.to_string(),
+                summary: json!({"cohort_start": p.cohort_start.to_string(),
+                    "municipality_id": p.municipality_id, "alis_office_id": p.alis_office_id,
+                    "before": before.map(|b| b.1), "after": p.positions,
+                    "justification": p.justification}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    /// One proposal.
+    pub async fn alis_proposal(&mut self, id: i64) -> Result<AlisProposal> {
+        on_tx!(self, conn => {
+            let r = sqlx::query(sqlx::AssertSqlSafe(format!("{PROPOSAL_SELECT} WHERE p.id = $1")))
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+            proposal_row!(&r)
+        })
+    }
+
+    /// A cohort's proposals, by municipality.
+    pub async fn alis_proposals(&mut self, cohort_start: Date) -> Result<Vec<AlisProposal>> {
+        on_tx!(self, conn => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{PROPOSAL_SELECT} WHERE p.cohort_start = $1 ORDER BY o.name"
+            )))
+            .bind(conv::date(cohort_start))
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.iter().map(|r| proposal_row!(r)).collect()
+        })
+    }
+
+    /// Records the county governor's endorsement or return of a proposal; logs it.
+    pub async fn review_alis_proposal(
+        &mut self,
+        ctx: &Ctx,
+        id: i64,
+        state: ProposalState,
+        reason: &str,
+    ) -> Result<()> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
+            sqlx::query(
+                "UPDATE alis_proposals SET state = $2, review_reason = $3, reviewed_by = $4, \
+                 reviewed_at = $5 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(state.as_str())
+            .bind(reason)
+            .bind(ctx.actor.user_id)
+            .bind(conv::ts(ctx.now))
+            .execute(&mut *tx)
+            .await?;
+            tx.append_audit(ctx, Event {
+                action: "alis_proposal.review",
+                object_type: "alis_proposal",
+                object_id: id.to_string(),
+                summary: json!({"state": state.as_str(), "reason": reason}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(())
         })
     }
 }

@@ -1330,3 +1330,128 @@ both_backends!(
         assert_eq!(store.capacity_answer(id).await.unwrap().places, 2);
     }
 );
+
+// Item 4 (004 §3): the ALIS office proposes a municipality for LIS1 + ALIS positions, the
+// county governor endorses it, and only then may the county's split give it those positions.
+both_backends!(
+    alis_positions_follow_the_alis_office_and_the_governor,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let store = app.state.store.clone();
+        lis1_web::demo_planning(&store, now()).await.unwrap();
+        let orgs = store.orgs().await.unwrap();
+        let code = |c: &str| {
+            orgs.iter()
+                .find(|o| o.kind == OrgKind::Municipality && o.code.as_deref() == Some(c))
+                .unwrap()
+                .id
+        };
+        let trondelag = orgs
+            .iter()
+            .find(|o| o.kind == OrgKind::County && o.code.as_deref() == Some("50"))
+            .unwrap()
+            .id;
+        let autumn = date(2027, 9, 1);
+        let a = &app.state.app;
+        let (lev, steinkjer) = (code("5037"), code("5006"));
+        let t = total(&app, autumn, trondelag).await.total;
+        let sys = Ctx::new(Actor::system(), now());
+        store
+            .set_allocation(
+                &sys,
+                &NewAllocation {
+                    cohort_start: autumn,
+                    org_id: trondelag,
+                    numbers: Numbers {
+                        total: t,
+                        alis: 2,
+                        ..Numbers::default()
+                    },
+                    reason: "Direktoratets fordeling av LIS1 + ALIS (004)",
+                    remark: "",
+                    decision: false,
+                    lending_id: None,
+                    decided_org: None,
+                },
+            )
+            .await
+            .unwrap();
+        let (l, s) = (
+            total(&app, autumn, lev).await.total,
+            total(&app, autumn, steinkjer).await.total,
+        );
+        let split = |alis: i32| uc::SplitInput {
+            cohort: autumn,
+            from: trondelag,
+            parts: vec![
+                uc::Part {
+                    org_id: lev,
+                    numbers: Numbers {
+                        total: l,
+                        alis,
+                        ..Numbers::default()
+                    },
+                    remark: String::new(),
+                },
+                uc::Part {
+                    org_id: steinkjer,
+                    numbers: Numbers::ordinary(s + t - 24),
+                    remark: String::new(),
+                },
+            ],
+            reason: "LIS1 + ALIS i Trøndelag".into(),
+            side: uc::Side::Municipalities,
+            expected: None,
+        };
+        let sf = super::bound::caller(&app, "statsforvalter@demo.lis1.no").await;
+        let office = super::bound::caller(&app, "alis@demo.lis1.no").await;
+        // No proposal: refused, naming the numbers; nothing saved.
+        let e = uc::distribute(a, &sf, &split(1)).await.unwrap_err();
+        assert_eq!(e.code(), "planning_alis_not_proposed");
+        assert!(e.message(lis1_domain::Lang::Nb).contains("gir 0"));
+        assert_eq!(total(&app, autumn, lev).await.alis, 0);
+        // The ALIS office proposes Levanger (a county it advises); not an Innlandet municipality;
+        // the governor does not propose.
+        let proposal = |m: i64| uc::AlisProposalInput {
+            cohort: autumn,
+            municipality_id: m,
+            positions: 1,
+            justification: "Rekrutteringssvak, fastlønnet fastlegestilling og veileder på plass."
+                .into(),
+        };
+        let e = uc::propose_alis(a, &office, &proposal(code("3405")))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "forbidden");
+        let e = uc::propose_alis(a, &sf, &proposal(lev)).await.unwrap_err();
+        assert_eq!(e.code(), "forbidden");
+        let id = uc::propose_alis(a, &office, &proposal(lev)).await.unwrap();
+        // Proposed, not yet endorsed: still refused.
+        let e = uc::distribute(a, &sf, &split(1)).await.unwrap_err();
+        assert_eq!(e.code(), "planning_alis_not_proposed");
+        // The office does not endorse its own proposal; the governor returns only with a reason.
+        let e = uc::review_alis_proposal(a, &office, id, true, "")
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "forbidden");
+        assert!(
+            uc::review_alis_proposal(a, &sf, id, false, " ")
+                .await
+                .is_err()
+        );
+        uc::review_alis_proposal(a, &sf, id, true, "")
+            .await
+            .unwrap();
+        let listed = uc::alis_proposals(a, &office, autumn).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(
+            listed[0].state,
+            lis1_domain::planning::ProposalState::Endorsed
+        );
+        // Endorsed for one: one is given, two are not.
+        let e = uc::distribute(a, &sf, &split(2)).await.unwrap_err();
+        assert!(e.message(lis1_domain::Lang::Nb).contains("gir 1"));
+        uc::distribute(a, &sf, &split(1)).await.unwrap();
+        assert_eq!(total(&app, autumn, lev).await.alis, 1);
+    }
+);
