@@ -8,6 +8,10 @@
 //! The 2027 numbers are invented but plausible (weighted by population, rounded by the largest
 //! remainder); the 2021 answers are the places of 1 March 2021 in seed 001 plus the four new
 //! places the letter asks for, placed for the demo.
+//!
+//! The municipal side ([`demo_municipal_side`]): all 15 counties with their population
+//! ([`demo_population`], `data/folketall-2024-01-01.csv`), the national number split to them by
+//! population, and Trøndelag's to the municipalities of HNT's two cooperation areas.
 
 use jiff::Timestamp;
 use jiff::civil::{Date, date};

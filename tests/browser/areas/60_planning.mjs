@@ -1,5 +1,6 @@
 // National planning (issue 12) on the demo's plan: the directorate reads the national table for
-// the cohort starting 1 September 2027 as a chart with its data table, drills down Helse
+// the cohort starting 1 September 2027 as a chart with its data table, has the counties' split
+// proposed by population, drills down Helse
 // Midt-Norge → HNT → Sykehuset Levanger, and is refused a change of the fixed national total with
 // the numbers named; the coordinator of region Sør opens the call for 2028, Levanger kommune
 // answers it, and the county governor approves the answer. Every page visited is checked with axe.
@@ -26,6 +27,15 @@ export async function run(t) {
       assert(table.includes('Helse Nord RHF') && table.includes('Helse Sør-Øst RHF'), `the table: ${table}`);
       assert(table.includes('Helse Nord ba om 6'), 'Nord\'s request is not shown as a remark');
       assert(await page.locator('#counties-table').count() === 1, 'no municipal side (counties)');
+      await axe(page);
+      await noSidewaysScroll(page);
+    });
+    await check('planning 1b: the counties\' split proposed by population (SSB, 1 January 2024) (axe clean)', async () => {
+      const page = hdir.page;
+      await visit(page, '/planlegging?kull=2027-09-01');
+      await submit(page, page.locator('form#split-counties button[type=submit]'));
+      const table = await page.locator('#split-table').innerText();
+      assert(table.includes('Trøndelag') && table.includes('484000'), `the counties by population: ${table.slice(0, 400)}`);
       await axe(page);
       await noSidewaysScroll(page);
     });
