@@ -38,6 +38,8 @@ export async function run(t) {
       assert(table.includes('Trøndelag') && table.includes('484000'), `the counties by population: ${table.slice(0, 400)}`);
       await axe(page);
       await noSidewaysScroll(page);
+      // Back to the national table, where the drill-down starts.
+      await visit(page, '/planlegging?kull=2027-09-01');
     });
     await check('planning 2: drill down Helse Midt-Norge → HNT → Sykehuset Levanger with its places (axe clean)', async () => {
       const page = hdir.page;
