@@ -157,3 +157,31 @@ impl AdContext {
             .or_else(|| self.ad.municipality_ids.first().copied())
     }
 }
+
+/// Publishes a draft advertisement (the hospital trust's recruiters). Issue 12: in the same
+/// transaction, under the trust's plan lock (`lis1_store::Tx::lock_plan`), its published
+/// advertisements with this one may offer no more than the trust holds for the cohort, in all
+/// and per bound kind — a change of the plan at the same moment waits for the publication, or
+/// the publication for it, and the check reads the plan as it is when the publication commits.
+pub async fn publish(app: &crate::App, caller: &crate::Caller, id: i64) -> Result<()> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let c = AdContext::load(&mut tx, id).await?;
+    let grant = authorize(
+        &caller.principal,
+        &Action::ManageAdvertisements { hf: &c.hf_path },
+    )
+    .map_err(Error::forbidden)?;
+    tx.lock_plan(c.ad.hf_id).await?;
+    crate::planning::check_advertisement(
+        &mut tx,
+        c.ad.hf_id,
+        c.round.start_date,
+        crate::planning::offered(&c.ad),
+    )
+    .await?;
+    let ctx = caller.ctx(grant, now);
+    tx.publish_advertisement(&ctx, id).await?;
+    app.commit(tx, caller).await?;
+    Ok(())
+}

@@ -13,14 +13,14 @@ use lis1_domain::access::{Action, OrgPath, authorize};
 use lis1_domain::org::OrgKind;
 use lis1_domain::planning::{
     self as rules, AnswerState, CallState, LendingApprovals, LendingParty, LendingState, Numbers,
-    PlanningError,
+    PlanningError, ProposalState,
 };
 use lis1_store::Tx;
 use lis1_store::orgs::Org;
 use lis1_store::places::SetPlaces;
 use lis1_store::planning::{
-    Allocation, CapacityAnswer, CapacityCall, Lending, NewAllocation, NewAnswer, NewCall,
-    NewLending, NewOrder,
+    AlisProposal, Allocation, CapacityAnswer, CapacityCall, Lending, NewAlisProposal,
+    NewAllocation, NewAnswer, NewCall, NewLending, NewOrder,
 };
 use serde::Serialize;
 
@@ -236,6 +236,7 @@ pub async fn set_national(
                 remark: "",
                 decision: decision && before.is_some(),
                 lending_id: None,
+                decided_org: None,
             },
         )
         .await?;
@@ -267,6 +268,30 @@ pub struct SplitInput {
     pub reason: String,
     /// Below the national level: to the RHFs or to the counties.
     pub side: Side,
+    /// The [`Overview::split_tag`] the caller read (the API's `If-Match`): if the level or a
+    /// level below has changed since, nothing is saved (`precondition_failed`).
+    pub expected: Option<String>,
+}
+
+/// A tag that changes whenever `org`'s numbers or those of a level below it (either side)
+/// get a new version for the cohort: the newest version row among them (row ids only grow).
+fn split_tag(all: &[Org], allocs: &[Allocation], org: &Org, cohort: Date) -> String {
+    let mut ids: Vec<i64> = children_of(all, org).iter().map(|o| o.id).collect();
+    if org.kind == OrgKind::Directorate {
+        ids.extend(
+            children_on(all, org, Side::Municipalities)
+                .iter()
+                .map(|o| o.id),
+        );
+    }
+    ids.push(org.id);
+    let newest = allocs
+        .iter()
+        .filter(|a| ids.contains(&a.org_id))
+        .map(|a| a.id)
+        .max()
+        .unwrap_or(0);
+    format!("{cohort}.{}.{newest}", org.id)
 }
 
 /// A level splits its numbers among the levels below it. The totals of all the levels below
@@ -284,7 +309,19 @@ pub async fn distribute(app: &App, caller: &Caller, input: &SplitInput) -> Resul
         .ok_or_else(Error::not_found)?;
     let grant = distribute_grant(&mut tx, caller, &parent).await?;
     need_text("reason", &input.reason)?;
+    // Two splits of the same level take turns, so an `If-Match` cannot pass for both.
+    tx.lock_plan(parent.id).await?;
     let allocs = tx.allocations(input.cohort).await?;
+    if let Some(expected) = &input.expected
+        && *expected != split_tag(&all, &allocs, &parent, input.cohort)
+    {
+        return Err(Error::text(
+            Kind::Stale,
+            "precondition_failed",
+            "Noen andre har endret tallene siden du hentet dem. Hent dem på nytt og prøv igjen. Ingenting ble lagret.",
+            "Someone else has changed the numbers since you fetched them. Fetch them again and retry. Nothing was saved.",
+        ));
+    }
     if !has(&allocs, parent.id) {
         return Err(Error::text(
             Kind::Invalid,
@@ -329,6 +366,18 @@ pub async fn distribute(app: &App, caller: &Caller, input: &SplitInput) -> Resul
             rules::check_within(&p.numbers, &below).map_err(invalid)?;
         }
     }
+    // 004 §3: a municipality's LIS1 + ALIS positions follow an ALIS office's proposal that the
+    // county governor endorsed.
+    if parent.kind == OrgKind::County && input.parts.iter().any(|p| p.numbers.alis > 0) {
+        let proposals = tx.alis_proposals(input.cohort).await?;
+        for p in input.parts.iter().filter(|p| p.numbers.alis > 0) {
+            let endorsed = proposals
+                .iter()
+                .find(|q| q.municipality_id == p.org_id && q.state == ProposalState::Endorsed)
+                .map_or(0, |q| q.positions);
+            rules::check_alis_proposed(p.numbers.alis, endorsed).map_err(invalid)?;
+        }
+    }
     let totals: Vec<i32> = next.iter().map(|(_, n)| n.total).collect();
     rules::check_split(parent_numbers.total, &totals).map_err(invalid)?;
     let numbers: Vec<Numbers> = next.iter().map(|(_, n)| *n).collect();
@@ -354,6 +403,7 @@ pub async fn distribute(app: &App, caller: &Caller, input: &SplitInput) -> Resul
                     remark: p.remark.trim(),
                     decision: false,
                     lending_id: None,
+                    decided_org: None,
                 },
             )
             .await?,
@@ -422,6 +472,7 @@ pub async fn convert(
                 remark: "",
                 decision: false,
                 lending_id: None,
+                decided_org: None,
             },
         )
         .await?;
@@ -436,6 +487,83 @@ pub enum Weight {
     PreviousYear,
     /// Numbers typed in, one per level below, in the order of [`proposal`]'s rows.
     Typed(Vec<u64>),
+    /// The people each level serves ([`population_weights`]).
+    Population,
+}
+
+/// The population figure of an organisation for a cohort: the newest of the cohort's year or
+/// before, else the oldest there is.
+fn population_at(pops: &[lis1_store::planning::Population], org: i64, year: i16) -> Option<u64> {
+    let mine: Vec<&lis1_store::planning::Population> =
+        pops.iter().filter(|p| p.org_id == org).collect();
+    mine.iter()
+        .filter(|p| p.year <= i32::from(year))
+        .max_by_key(|p| p.year)
+        .or_else(|| mine.iter().min_by_key(|p| p.year))
+        .map(|p| u64::try_from(p.population).unwrap_or(0))
+}
+
+/// The people each of `orgs` serves, for a population-weighted split (issue 12, item 2).
+/// Counties and municipalities have their own figure (SSB, population on 1 January). The levels
+/// above have none of their own; decided here:
+/// - a hospital site serves its cooperation area: the sum of the area's municipalities;
+/// - a hospital trust serves its sites' areas together (a municipality counted once);
+/// - an RHF serves the counties of its region (`lis1_domain::planning::REGION_COUNTIES`);
+/// - the national level serves every county.
+///
+/// A level with no figure at all (e.g. a trust whose sites have no cooperation area yet)
+/// weighs zero: the proposal gives it nothing, and the user adjusts or picks another weight.
+pub async fn population_weights(tx: &mut Tx, orgs: &[Org], cohort: Date) -> Result<Vec<u64>> {
+    let all = tx.orgs().await?;
+    let pops = tx.populations().await?;
+    let year = cohort.year();
+    let county_sum = |codes: &[&str]| -> u64 {
+        all.iter()
+            .filter(|o| {
+                o.kind == OrgKind::County && o.code.as_deref().is_some_and(|c| codes.contains(&c))
+            })
+            .filter_map(|o| population_at(&pops, o.id, year))
+            .sum()
+    };
+    let mut out = Vec::with_capacity(orgs.len());
+    for org in orgs {
+        let w = match org.kind {
+            OrgKind::County | OrgKind::Municipality => {
+                population_at(&pops, org.id, year).unwrap_or(0)
+            }
+            OrgKind::Rhf => county_sum(rules::region_counties(&org.name)),
+            OrgKind::Directorate => all
+                .iter()
+                .filter(|o| o.kind == OrgKind::County)
+                .filter_map(|o| population_at(&pops, o.id, year))
+                .sum(),
+            OrgKind::HospitalSite | OrgKind::Hf => {
+                let sites: Vec<i64> = if org.kind == OrgKind::HospitalSite {
+                    vec![org.id]
+                } else {
+                    all.iter()
+                        .filter(|o| o.kind == OrgKind::HospitalSite && o.parent_id == Some(org.id))
+                        .map(|o| o.id)
+                        .collect()
+                };
+                let mut munis: Vec<i64> = Vec::new();
+                for site in sites {
+                    for m in tx.area(site).await? {
+                        if !munis.contains(&m.municipality_id) {
+                            munis.push(m.municipality_id);
+                        }
+                    }
+                }
+                munis
+                    .iter()
+                    .filter_map(|m| population_at(&pops, *m, year))
+                    .sum()
+            }
+            _ => 0,
+        };
+        out.push(w);
+    }
+    Ok(out)
 }
 
 /// A proposed part of a split.
@@ -485,6 +613,7 @@ pub async fn proposal(
                 .map(|k| u64::try_from(current(&prev, k.id).total).unwrap_or(0))
                 .collect()
         }
+        Weight::Population => population_weights(&mut tx, &kids, cohort).await?,
         Weight::Typed(w) => {
             if w.len() != kids.len() {
                 return Err(Error::field_text(
@@ -580,6 +709,9 @@ pub struct Overview {
     pub lendings: Vec<Lending>,
     /// The cohorts with numbers.
     pub cohorts: Vec<Date>,
+    /// Changes whenever this level's or a level below's numbers change (the API's `ETag`; send
+    /// it back as `If-Match` when splitting, [`SplitInput::expected`]).
+    pub split_tag: String,
 }
 
 /// The national overview of a cohort, at `org` (the national level when `None`).
@@ -705,6 +837,7 @@ pub async fn overview(
         .collect();
     Ok(Overview {
         cohort,
+        split_tag: split_tag(&all, &allocs, &shown, cohort),
         numbers: current(&allocs, shown.id),
         history: tx.allocation_history(cohort, shown.id).await?,
         org: shown,
@@ -945,6 +1078,9 @@ pub async fn answer_lending(app: &App, caller: &Caller, id: i64, accept: bool) -
     };
     tx.update_lending(&ctx, id, state, approvals).await?;
     if state == LendingState::Accepted {
+        // What the lender has advertised is read under the lender's plan lock, so a publication
+        // at the same moment cannot slip in between the check and the new versions.
+        tx.lock_plan(lender.id).await?;
         let allocs = tx.allocations(l.cohort_start).await?;
         let total = current(&allocs, lender.id).total;
         let used = committed(&mut tx, &all, &allocs, &lender, l.cohort_start).await?;
@@ -957,6 +1093,8 @@ pub async fn answer_lending(app: &App, caller: &Caller, id: i64, accept: bool) -
             moves.push((b, l.positions));
         }
         let reason = format!("Lån #{id}: {}", l.reason);
+        // Each side's version names that side as the decider: the lender's trust (and RHF) gave
+        // the positions, the borrower's took them — whoever accepted last.
         for (org_id, delta) in moves {
             let mut n = current(&allocs, org_id);
             n.total += delta;
@@ -971,6 +1109,7 @@ pub async fn answer_lending(app: &App, caller: &Caller, id: i64, accept: bool) -
                     remark: "",
                     decision: false,
                     lending_id: Some(id),
+                    decided_org: Some(org_id),
                 },
             )
             .await?;
@@ -1186,6 +1325,22 @@ pub async fn review_answer(
     tx.review_answer(&ctx, answer_id, state, reason.trim())
         .await?;
     if state == AnswerState::Approved {
+        // The county side of the plan: no more approved places than the municipality was given
+        // for the cohort (when it was given a number), counting its places in every area.
+        tx.lock_plan(a.municipality_id).await?;
+        if let Some(given) = tx.allocation(call.cohort_start, a.municipality_id).await? {
+            let elsewhere: i32 = tx
+                .municipality_places(a.municipality_id, call.cohort_start)
+                .await?
+                .iter()
+                .filter(|(site, location, _)| {
+                    !(*site == call.hospital_site_id && *location == a.location)
+                })
+                .map(|(_, _, n)| n)
+                .sum();
+            rules::check_municipal_places(Some(given.numbers.total), elsewhere + a.places)
+                .map_err(|e| Error::field("reason", e))?;
+        }
         let note = format!(
             "Godkjent av statsforvalteren (kapasitetsforespørsel #{})",
             call.id
@@ -1356,13 +1511,8 @@ pub async fn check_advertisement(
     rules::check_advertised(&alloc.numbers, &published.plus(offered)).map_err(invalid)
 }
 
-/// [`check_advertisement`] for a stored advertisement about to be published, in a unit of work
-/// of its own (the pages publish through the store).
-pub async fn check_publish(
-    app: &App,
-    ad: &lis1_store::advertisements::Advertisement,
-    cohort: Date,
-) -> Result<()> {
+/// What an advertisement offers, per kind, as the plan counts it.
+pub fn offered(ad: &lis1_store::advertisements::Advertisement) -> Numbers {
     let mut offered = Numbers::default();
     for p in &ad.positions {
         let n = p.count;
@@ -1385,8 +1535,7 @@ pub async fn check_publish(
             _ => Numbers::ordinary(n),
         });
     }
-    let mut tx = app.begin().await?;
-    check_advertisement(&mut tx, ad.hf_id, cohort, offered).await
+    offered
 }
 
 /// [`check_lottery`] in a unit of work of its own, for the lottery page's warning before the
@@ -1487,6 +1636,116 @@ pub async fn remind_due(app: &App) -> Result<usize> {
     }
     tx.commit().await?;
     Ok(sent)
+}
+
+/// An ALIS office's proposal to make.
+#[derive(Debug, Clone)]
+pub struct AlisProposalInput {
+    /// The cohort.
+    pub cohort: Date,
+    /// The municipality proposed (in a county the office advises).
+    pub municipality_id: i64,
+    /// LIS1 + ALIS positions proposed.
+    pub positions: i32,
+    /// Why: e.g. recruitment-weak, salaried GP post, supervisors in place (004 §3).
+    pub justification: String,
+}
+
+/// An ALIS office proposes a municipality for LIS1 + ALIS positions for a cohort (004 §3: the
+/// ALIS offices, with the county governors, help the directorate choose the municipalities).
+/// Proposing again replaces the office's earlier proposal, which goes back to the governor.
+pub async fn propose_alis(app: &App, caller: &Caller, input: &AlisProposalInput) -> Result<i64> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let org = tx
+        .orgs_by_id(&[input.municipality_id])
+        .await?
+        .into_iter()
+        .next()
+        .filter(|o| o.kind == OrgKind::Municipality)
+        .ok_or_else(Error::not_found)?;
+    let path = tx.org_path(org.id).await?;
+    let grant = authorize(
+        &caller.principal,
+        &Action::ProposeAlisPositions {
+            municipality: &path,
+        },
+    )
+    .map_err(Error::forbidden)?;
+    if input.positions <= 0 {
+        return Err(Error::field(
+            "positions",
+            PlanningError::Negative {
+                value: input.positions,
+            },
+        ));
+    }
+    need_text("justification", &input.justification)?;
+    let ctx = caller.ctx(grant, now);
+    let id = tx
+        .propose_alis(
+            &ctx,
+            &NewAlisProposal {
+                cohort_start: input.cohort,
+                municipality_id: org.id,
+                alis_office_id: grant.org,
+                positions: input.positions,
+                justification: input.justification.trim(),
+            },
+        )
+        .await?;
+    app.commit(tx, caller).await?;
+    Ok(id)
+}
+
+/// The county governor endorses an ALIS office's proposal (then the county's split may give
+/// the municipality up to that many LIS1 + ALIS positions) or returns it with a reason.
+pub async fn review_alis_proposal(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    endorse: bool,
+    reason: &str,
+) -> Result<()> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let p = tx.alis_proposal(id).await?;
+    let path = tx.org_path(p.municipality_id).await?;
+    let grant = authorize(
+        &caller.principal,
+        &Action::EndorseAlisProposal {
+            municipality: &path,
+        },
+    )
+    .map_err(Error::forbidden)?;
+    if p.state != ProposalState::Proposed {
+        return Err(Error::text(
+            Kind::Conflict,
+            "alis_proposal_decided",
+            "Forslaget er allerede behandlet. Ingenting ble endret.",
+            "The proposal has already been decided. Nothing was changed.",
+        ));
+    }
+    let state = if endorse {
+        ProposalState::Endorsed
+    } else {
+        if reason.trim().is_empty() {
+            return Err(Error::field("reason", rules::CallError::ReasonNeeded));
+        }
+        ProposalState::Returned
+    };
+    let ctx = caller.ctx(grant, now);
+    tx.review_alis_proposal(&ctx, id, state, reason.trim())
+        .await?;
+    app.commit(tx, caller).await?;
+    Ok(())
+}
+
+/// A cohort's ALIS proposals.
+pub async fn alis_proposals(app: &App, caller: &Caller, cohort: Date) -> Result<Vec<AlisProposal>> {
+    let mut tx = app.begin().await?;
+    authorize(&caller.principal, &Action::ViewPlanning).map_err(Error::forbidden)?;
+    Ok(tx.alis_proposals(cohort).await?)
 }
 
 /// The organisations a planning form offers: the trusts (for lending) and the levels below.

@@ -650,7 +650,7 @@ pub enum Action<'a> {
         municipality: &'a OrgPath,
     },
     /// See the national plan (issue 12): counts only, no personal data — every employer role,
-    /// the coordinators and the county governors.
+    /// the coordinators, the county governors and the ALIS offices (004 §3).
     ViewPlanning,
     /// Set the numbers of the levels below `from` (issue 12): with `from` `None` the national
     /// total and the split to the RHFs and the counties (the directorate); an RHF splits its
@@ -702,6 +702,18 @@ pub enum Action<'a> {
     ViewCoordinatedExport {
         /// The user is an applicant or employer in the match.
         participant: bool,
+    },
+    /// Propose a municipality for bound LIS1 + ALIS positions (004 §3: the ALIS office that
+    /// advises the municipality's county, before the directorate distributes them).
+    ProposeAlisPositions {
+        /// The municipality and its ancestors.
+        municipality: &'a OrgPath,
+    },
+    /// Endorse or return an ALIS office's proposal (004 §3: the county governor of the
+    /// municipality's county, who knows the local resources and recruitment).
+    EndorseAlisProposal {
+        /// The municipality and its ancestors.
+        municipality: &'a OrgPath,
     },
 }
 
@@ -771,6 +783,8 @@ impl Action<'_> {
             Action::ManageCoordinatedAdmission => "manage_coordinated_admission",
             Action::RankPositions => "rank_positions",
             Action::ViewCoordinatedExport { .. } => "view_coordinated_export",
+            Action::ProposeAlisPositions { .. } => "propose_alis_positions",
+            Action::EndorseAlisProposal { .. } => "endorse_alis_proposal",
         }
     }
 }
@@ -833,7 +847,9 @@ impl Action<'_> {
             | Action::ManageCapacityCall { .. }
             | Action::AnswerCapacityCall { .. }
             | Action::ReviewCapacityAnswer { .. }
-            | Action::OrderPlaces => PlanningWrite,
+            | Action::OrderPlaces
+            | Action::ProposeAlisPositions { .. }
+            | Action::EndorseAlisProposal { .. } => PlanningWrite,
             Action::ManageCoordinatedAdmission => RoundsWrite,
             Action::RankPositions => ApplicationsWrite,
             Action::ViewCoordinatedExport { .. } => OffersRead,
@@ -1190,7 +1206,13 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
         Action::ViewPlanning => who.grant_where(|g| {
             matches!(
                 g.role,
-                Directorate | Rhf | HfRecruiter | Municipality | Coordinator | CountyGovernor
+                Directorate
+                    | Rhf
+                    | HfRecruiter
+                    | Municipality
+                    | Coordinator
+                    | CountyGovernor
+                    | AlisOffice
             )
         }),
         // Issue 12: each level distributes what it was given; the directorate the national total.
@@ -1229,6 +1251,12 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
         // The export holds opaque ids and ranks only; those in the match may check it.
         Action::ViewCoordinatedExport { participant } => {
             who.grant_where(|g| g.role == Directorate || *participant)
+        }
+        Action::ProposeAlisPositions { municipality } => {
+            who.grant_where(|g| g.role == AlisOffice && who.reaches(g, municipality))
+        }
+        Action::EndorseAlisProposal { municipality } => {
+            who.grant_where(|g| g.role == CountyGovernor && who.reaches(g, municipality))
         }
     };
     found.ok_or(denied)
@@ -1366,6 +1394,28 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn the_alis_office_proposes_and_the_governor_endorses_alis_positions() {
+        // Levanger kommune (30) in Trøndelag (50); the ALIS office (70) advises Trøndelag.
+        let levanger = OrgPath(vec![30, 50]);
+        let innlandet_muni = OrgPath(vec![31, 34]);
+        let mut office = who(1, &[(Role::AlisOffice, 70)]);
+        office.covers = vec![(70, 50)];
+        let mut governor = who(2, &[(Role::CountyGovernor, 60)]);
+        governor.covers = vec![(60, 50)];
+        let municipality = who(3, &[(Role::Municipality, 30)]);
+        let propose = |m| Action::ProposeAlisPositions { municipality: m };
+        let endorse = |m| Action::EndorseAlisProposal { municipality: m };
+        assert!(authorize(&office, &propose(&levanger)).is_ok());
+        assert!(authorize(&office, &propose(&innlandet_muni)).is_err());
+        assert!(authorize(&governor, &propose(&levanger)).is_err());
+        assert!(authorize(&municipality, &propose(&levanger)).is_err());
+        assert!(authorize(&governor, &endorse(&levanger)).is_ok());
+        assert!(authorize(&governor, &endorse(&innlandet_muni)).is_err());
+        assert!(authorize(&office, &endorse(&levanger)).is_err());
+        assert!(authorize(&who(4, &[(Role::Directorate, 99)]), &endorse(&levanger)).is_err());
     }
 
     #[test]

@@ -184,6 +184,23 @@ pub enum PlanningError {
         /// What it would advertise in all.
         advertised: i32,
     },
+    /// A municipality would hold more approved places than the county side of the plan gave it.
+    #[error("municipal places {places} over allocated {allocated}")]
+    MunicipalPlacesOver {
+        /// What the county governor's split gave the municipality for the cohort.
+        allocated: i32,
+        /// Its approved places for the cohort in all cooperation areas, with this answer.
+        places: i32,
+    },
+    /// LIS1 + ALIS positions for a municipality no ALIS office has proposed with the county
+    /// governor's endorsement (004 §3), or more than proposed.
+    #[error("alis {asked} over endorsed {endorsed}")]
+    AlisNotProposed {
+        /// LIS1 + ALIS positions asked for the municipality.
+        asked: i32,
+        /// What the endorsed proposal names (0 when there is none).
+        endorsed: i32,
+    },
     /// A §13b area without enough municipal places for the hospital's positions.
     #[error("places {places} under positions {positions}")]
     PlacesShort {
@@ -207,6 +224,8 @@ impl Localized for PlanningError {
             PlanningError::LendingTooMuch { .. } => "planning_lending_too_much",
             PlanningError::AdvertisedOverAllocation { .. } => "planning_advertised_over_allocation",
             PlanningError::PlacesShort { .. } => "planning_places_short",
+            PlanningError::MunicipalPlacesOver { .. } => "planning_municipal_places_over",
+            PlanningError::AlisNotProposed { .. } => "planning_alis_not_proposed",
         }
     }
 
@@ -312,6 +331,18 @@ impl Localized for PlanningError {
                 "The hospital trust has {allocated} {} for this cohort, but its advertisements would offer {advertised}.",
                 field.label(lang)
             ),
+            (PlanningError::MunicipalPlacesOver { allocated, places }, Lang::Nb) => format!(
+                "Kommunen har fått {allocated} plasser for dette kullet i fylkets fordeling, men ville med dette svaret hatt {places} godkjente plasser. Ingenting ble lagret."
+            ),
+            (PlanningError::MunicipalPlacesOver { allocated, places }, Lang::En) => format!(
+                "The municipality was given {allocated} places for this cohort in the county's split, but with this answer it would hold {places} approved places. Nothing was saved."
+            ),
+            (PlanningError::AlisNotProposed { asked, endorsed }, Lang::Nb) => format!(
+                "Kommunen skulle få {asked} LIS1 + ALIS-stillinger, men ALIS-kontorets forslag godkjent av statsforvalteren gir {endorsed}. Ingenting ble lagret."
+            ),
+            (PlanningError::AlisNotProposed { asked, endorsed }, Lang::En) => format!(
+                "The municipality would get {asked} LIS1 + ALIS positions, but the ALIS office's proposal endorsed by the county governor gives {endorsed}. Nothing was saved."
+            ),
             (PlanningError::PlacesShort { positions, places }, Lang::Nb) => format!(
                 "Samarbeidsområdet har {places} kommuneplasser, men sykehuset har {positions} stillinger: det mangler {} plasser før trekningen kan forpliktes.",
                 positions - places
@@ -322,6 +353,31 @@ impl Localized for PlanningError {
             ),
         }
     }
+}
+
+/// The counties (SSB county numbers, 2024 division) whose people each regional health authority
+/// serves, for population weights of the plan (issue 12, item 2). An RHF's population is the
+/// sum of its counties'. The regions' borders do not follow the counties exactly (e.g. Bindal in
+/// Nordland belongs to Helse Nord-Trøndelag's area, and parts of Innlandet go to other trusts);
+/// for weighting a national split by people, counties are close enough, and the user adjusts
+/// the proposal before saving.
+pub const REGION_COUNTIES: [(&str, &[&str]); 4] = [
+    ("Helse Nord RHF", &["18", "55", "56"]),
+    ("Helse Midt-Norge RHF", &["15", "50"]),
+    ("Helse Vest RHF", &["11", "46"]),
+    (
+        "Helse Sør-Øst RHF",
+        &["03", "31", "32", "33", "34", "39", "40", "42"],
+    ),
+];
+
+/// The counties of an RHF, by its name (empty for a name not in [`REGION_COUNTIES`]).
+pub fn region_counties(rhf_name: &str) -> &'static [&'static str] {
+    REGION_COUNTIES
+        .iter()
+        .find(|(n, _)| *n == rhf_name)
+        .map(|(_, c)| *c)
+        .unwrap_or(&[])
 }
 
 /// Checks that `children` together hold no more than `parent`, in total and per bound kind.
@@ -434,6 +490,60 @@ pub fn check_advertised(allocated: &Numbers, advertised: &Numbers) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// 004 §3: a municipality gets LIS1 + ALIS positions only as an ALIS office proposed them and
+/// the county governor endorsed the proposal (`endorsed`: the endorsed number, 0 if none).
+pub fn check_alis_proposed(asked: i32, endorsed: i32) -> Result<(), PlanningError> {
+    if asked > endorsed {
+        return Err(PlanningError::AlisNotProposed { asked, endorsed });
+    }
+    Ok(())
+}
+
+/// An ALIS office's proposal of a municipality for LIS1 + ALIS positions (004 §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalState {
+    /// Waiting for the county governor.
+    Proposed,
+    /// Endorsed by the county governor: the directorate's split may give these positions.
+    Endorsed,
+    /// Returned by the county governor, with a reason.
+    Returned,
+}
+
+impl ProposalState {
+    /// Stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProposalState::Proposed => "proposed",
+            ProposalState::Endorsed => "endorsed",
+            ProposalState::Returned => "returned",
+        }
+    }
+
+    /// From the stored form.
+    pub fn parse(s: &str) -> Option<ProposalState> {
+        [
+            ProposalState::Proposed,
+            ProposalState::Endorsed,
+            ProposalState::Returned,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// A municipality's approved places for a cohort (in every cooperation area) may not exceed
+/// what the county side of the plan gave it, when it was given a number.
+pub fn check_municipal_places(allocated: Option<i32>, places: i32) -> Result<(), PlanningError> {
+    match allocated {
+        Some(allocated) if places > allocated => {
+            Err(PlanningError::MunicipalPlacesOver { allocated, places })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Checks a §13b area before its lottery is committed: at least as many municipal places as the
@@ -748,6 +858,20 @@ mod tests {
     }
 
     #[test]
+    fn every_county_belongs_to_one_region() {
+        let all: Vec<&str> = REGION_COUNTIES
+            .iter()
+            .flat_map(|(_, c)| c.iter().copied())
+            .collect();
+        assert_eq!(all.len(), 15);
+        for c in &all {
+            assert_eq!(all.iter().filter(|d| *d == c).count(), 1, "{c}");
+        }
+        assert_eq!(region_counties("Helse Midt-Norge RHF"), &["15", "50"]);
+        assert!(region_counties("Nowhere").is_empty());
+    }
+
+    #[test]
     fn children_never_hold_more_than_the_parent() {
         let parent = Numbers {
             total: 10,
@@ -838,6 +962,23 @@ mod tests {
         );
         assert!(check_advertised(&Numbers::ordinary(12), &Numbers::ordinary(12)).is_ok());
         assert!(check_advertised(&Numbers::ordinary(12), &Numbers::ordinary(13)).is_err());
+        assert!(check_alis_proposed(0, 0).is_ok());
+        assert!(check_alis_proposed(2, 2).is_ok());
+        let e = check_alis_proposed(1, 0).unwrap_err();
+        assert!(
+            e.message(Lang::Nb).contains("gir 0"),
+            "{}",
+            e.message(Lang::Nb)
+        );
+        assert_eq!(
+            ProposalState::parse("endorsed"),
+            Some(ProposalState::Endorsed)
+        );
+        assert!(check_municipal_places(None, 9).is_ok());
+        assert!(check_municipal_places(Some(2), 2).is_ok());
+        let e = check_municipal_places(Some(2), 3).unwrap_err();
+        assert!(e.message(Lang::Nb).contains("fått 2 plasser"));
+        assert!(e.message(Lang::Nb).contains("hatt 3 godkjente"));
         let e = check_area_places(12, 10).unwrap_err();
         assert!(e.message(Lang::Nb).contains("mangler 2 plasser"));
     }

@@ -6,7 +6,9 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use lis1_domain::planning::{AnswerState, CallState, LendingApprovals, LendingState, Numbers};
+use lis1_domain::planning::{
+    AnswerState, CallState, LendingApprovals, LendingState, Numbers, ProposalState,
+};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::{Connection, Row};
@@ -62,6 +64,9 @@ pub struct NewAllocation<'a> {
     pub decision: bool,
     /// The lending behind it.
     pub lending_id: Option<i64>,
+    /// The organisation that decided, when not the one the actor acts for (an accepted lending:
+    /// each side's version names that side).
+    pub decided_org: Option<i64>,
 }
 
 /// A lending between two trusts.
@@ -205,6 +210,81 @@ pub struct NewOrder<'a> {
     pub legal_basis: &'a str,
 }
 
+/// An organisation's population (a county or a municipality) on 1 January of a year, with its
+/// source, as a weight for a proposed split of the plan (issue 12, item 2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Population {
+    /// The county or municipality.
+    pub org_id: i64,
+    /// The year (population on 1 January).
+    pub year: i32,
+    /// People.
+    pub population: i32,
+    /// Where the figure comes from, e.g. "SSB tabell 07459, 1. januar 2024".
+    pub source: String,
+}
+
+/// An ALIS office's proposal of a municipality for LIS1 + ALIS positions (004 §3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlisProposal {
+    /// Id.
+    pub id: i64,
+    /// The cohort.
+    pub cohort_start: Date,
+    /// The municipality proposed.
+    pub municipality_id: i64,
+    /// Its name.
+    pub municipality_name: String,
+    /// The ALIS office proposing.
+    pub alis_office_id: i64,
+    /// Positions proposed.
+    pub positions: i32,
+    /// Why (e.g. recruitment-weak, supervisors in place).
+    pub justification: String,
+    /// Proposed, endorsed or returned.
+    pub state: ProposalState,
+    /// The county governor's reason for returning it.
+    pub review_reason: String,
+}
+
+/// A new (or changed) proposal.
+#[derive(Debug, Clone)]
+pub struct NewAlisProposal<'a> {
+    /// The cohort.
+    pub cohort_start: Date,
+    /// The municipality.
+    pub municipality_id: i64,
+    /// The ALIS office.
+    pub alis_office_id: i64,
+    /// Positions.
+    pub positions: i32,
+    /// Why.
+    pub justification: &'a str,
+}
+
+const PROPOSAL_SELECT: &str = "SELECT p.id, p.cohort_start, p.municipality_id, o.name, \
+     p.alis_office_id, p.positions, p.justification, p.state, p.review_reason \
+     FROM alis_proposals p JOIN organisations o ON o.id = p.municipality_id ";
+
+macro_rules! proposal_row {
+    ($r:expr) => {{
+        let r = $r;
+        let cohort: jiff_sqlx::Date = r.try_get("cohort_start")?;
+        let state: String = r.try_get("state")?;
+        Ok::<AlisProposal, StoreError>(AlisProposal {
+            id: r.try_get("id")?,
+            cohort_start: cohort.to_jiff(),
+            municipality_id: r.try_get("municipality_id")?,
+            municipality_name: r.try_get("name")?,
+            alis_office_id: r.try_get("alis_office_id")?,
+            positions: r.try_get("positions")?,
+            justification: r.try_get("justification")?,
+            state: ProposalState::parse(&state).ok_or_else(|| corrupt("proposal state", &state))?,
+            review_reason: r.try_get("review_reason")?,
+        })
+    }};
+}
+
 crate::store_ops! {
     fn allocation(&self, cohort_start: Date, org_id: i64) -> Result<Option<Allocation>>;
     fn allocations(&self, cohort_start: Date) -> Result<Vec<Allocation>>;
@@ -229,6 +309,13 @@ crate::store_ops! {
     fn advertised_by_org(&self, cohort_start: Date) -> Result<Vec<(i64, i64, Numbers)>>;
     fn area_place_total(&self, hospital_site_id: i64, cohort_start: Date) -> Result<i32>;
     fn hired_by_org(&self, cohort_start: Date) -> Result<Vec<(i64, i64, i32)>>;
+    fn set_population(&self, ctx: &Ctx, p: &Population) -> Result<()>;
+    fn populations(&self) -> Result<Vec<Population>>;
+    fn municipality_places(&self, municipality_id: i64, cohort_start: Date) -> Result<Vec<(i64, String, i32)>>;
+    fn propose_alis(&self, ctx: &Ctx, p: &NewAlisProposal<'_>) -> Result<i64>;
+    fn alis_proposal(&self, id: i64) -> Result<AlisProposal>;
+    fn alis_proposals(&self, cohort_start: Date) -> Result<Vec<AlisProposal>>;
+    fn review_alis_proposal(&self, ctx: &Ctx, id: i64, state: ProposalState, reason: &str) -> Result<()>;
 }
 
 const ALLOC_SELECT: &str = "SELECT a.id, a.cohort_start, a.org_id, a.version, a.total, \
@@ -345,6 +432,25 @@ macro_rules! answer_row {
 }
 
 impl Tx {
+    /// Serialises the unit of work with every other one that reads or changes `org_id`'s plan:
+    /// on PostgreSQL the organisation's row is locked (`FOR NO KEY UPDATE`, which foreign-key
+    /// checks do not wait for) until the transaction ends, so a check of the plan and the write
+    /// it guards (an advertisement's publication, a new allocation version, a lending) cannot
+    /// interleave with a change of the same organisation's numbers. SQLite has one writer and
+    /// the pool one connection, so units of work already take turns.
+    pub async fn lock_plan(&mut self, org_id: i64) -> Result<()> {
+        let backend = self.backend();
+        on_tx!(self, conn => {
+            if backend == crate::Backend::Postgres {
+                sqlx::query("SELECT id FROM organisations WHERE id = $1 FOR NO KEY UPDATE")
+                    .bind(org_id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok(())
+        })
+    }
+
     /// The current version of an organisation's numbers for a cohort, if any.
     pub async fn allocation(
         &mut self,
@@ -402,6 +508,7 @@ impl Tx {
 
     /// Writes a new version of an organisation's numbers; logs before and after.
     pub async fn set_allocation(&mut self, ctx: &Ctx, a: &NewAllocation<'_>) -> Result<i64> {
+        self.lock_plan(a.org_id).await?;
         let before = self.allocation(a.cohort_start, a.org_id).await?;
         let version = before.as_ref().map_or(1, |b| b.version + 1);
         on_tx!(self, conn => {
@@ -423,7 +530,7 @@ impl Tx {
             .bind(a.decision)
             .bind(a.lending_id)
             .bind(ctx.actor.user_id)
-            .bind(ctx.actor.org_id)
+            .bind(a.decided_org.or(ctx.actor.org_id))
             .bind(conv::ts(ctx.now))
             .fetch_one(&mut *tx)
             .await?;
@@ -890,6 +997,217 @@ impl Tx {
                     ))
                 })
                 .collect()
+        })
+    }
+
+    /// Records an organisation's population for a year (replacing the figure of that year);
+    /// logs before and after.
+    pub async fn set_population(&mut self, ctx: &Ctx, p: &Population) -> Result<()> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
+            let before: Option<i32> = sqlx::query_scalar(
+                "SELECT population FROM org_population WHERE org_id = $1 AND year = $2",
+            )
+            .bind(p.org_id)
+            .bind(p.year)
+            .fetch_optional(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM org_population WHERE org_id = $1 AND year = $2")
+                .bind(p.org_id)
+                .bind(p.year)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO org_population (org_id, year, population, source) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(p.org_id)
+            .bind(p.year)
+            .bind(p.population)
+            .bind(&p.source)
+            .execute(&mut *tx)
+            .await?;
+            tx.append_audit(ctx, Event {
+                action: "plan.population",
+                object_type: "organisation",
+                object_id: p.org_id.to_string(),
+                summary: json!({"year": p.year, "before": before, "after": p.population,
+                    "source": p.source}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Every population figure, by organisation and year.
+    pub async fn populations(&mut self) -> Result<Vec<Population>> {
+        on_tx!(self, conn => {
+            let rows = sqlx::query(
+                "SELECT org_id, year, population, source FROM org_population \
+                 ORDER BY org_id, year",
+            )
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(Population {
+                        org_id: r.try_get("org_id")?,
+                        year: r.try_get("year")?,
+                        population: r.try_get("population")?,
+                        source: r.try_get("source")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// A municipality's places for a cohort in every cooperation area: (hospital site,
+    /// location, places).
+    pub async fn municipality_places(
+        &mut self,
+        municipality_id: i64,
+        cohort_start: Date,
+    ) -> Result<Vec<(i64, String, i32)>> {
+        on_tx!(self, conn => {
+            let rows = sqlx::query(
+                "SELECT hospital_site_id, location, places FROM municipal_places \
+                 WHERE municipality_id = $1 AND cohort_start = $2 ORDER BY hospital_site_id, location",
+            )
+            .bind(municipality_id)
+            .bind(conv::date(cohort_start))
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok((
+                        r.try_get("hospital_site_id")?,
+                        r.try_get("location")?,
+                        r.try_get("places")?,
+                    ))
+                })
+                .collect()
+        })
+    }
+
+    /// Records an ALIS office's proposal (replacing an earlier one for the municipality and
+    /// cohort, which goes back to the county governor); logs before and after.
+    pub async fn propose_alis(&mut self, ctx: &Ctx, p: &NewAlisProposal<'_>) -> Result<i64> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
+            let before: Option<(i64, i32)> = sqlx::query_as(
+                "SELECT id, positions FROM alis_proposals WHERE cohort_start = $1 \
+                 AND municipality_id = $2",
+            )
+            .bind(conv::date(p.cohort_start))
+            .bind(p.municipality_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let id = match before {
+                Some((id, _)) => {
+                    sqlx::query(
+                        "UPDATE alis_proposals SET alis_office_id = $2, positions = $3, \
+                         justification = $4, state = 'proposed', review_reason = '', \
+                         proposed_by = $5, proposed_at = $6, reviewed_by = NULL, \
+                         reviewed_at = NULL WHERE id = $1",
+                    )
+                    .bind(id)
+                    .bind(p.alis_office_id)
+                    .bind(p.positions)
+                    .bind(p.justification)
+                    .bind(ctx.actor.user_id)
+                    .bind(conv::ts(ctx.now))
+                    .execute(&mut *tx)
+                    .await?;
+                    id
+                }
+                None => {
+                    sqlx::query_scalar(
+                        "INSERT INTO alis_proposals (cohort_start, municipality_id, \
+                         alis_office_id, positions, justification, state, proposed_by, \
+                         proposed_at) VALUES ($1, $2, $3, $4, $5, 'proposed', $6, $7) \
+                         RETURNING id",
+                    )
+                    .bind(conv::date(p.cohort_start))
+                    .bind(p.municipality_id)
+                    .bind(p.alis_office_id)
+                    .bind(p.positions)
+                    .bind(p.justification)
+                    .bind(ctx.actor.user_id)
+                    .bind(conv::ts(ctx.now))
+                    .fetch_one(&mut *tx)
+                    .await?
+                }
+            };
+            tx.append_audit(ctx, Event {
+                action: "alis_proposal.propose",
+                object_type: "alis_proposal",
+                object_id: id.to_string(),
+                summary: json!({"cohort_start": p.cohort_start.to_string(),
+                    "municipality_id": p.municipality_id, "alis_office_id": p.alis_office_id,
+                    "before": before.map(|b| b.1), "after": p.positions,
+                    "justification": p.justification}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    /// One proposal.
+    pub async fn alis_proposal(&mut self, id: i64) -> Result<AlisProposal> {
+        on_tx!(self, conn => {
+            let r = sqlx::query(sqlx::AssertSqlSafe(format!("{PROPOSAL_SELECT} WHERE p.id = $1")))
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+            proposal_row!(&r)
+        })
+    }
+
+    /// A cohort's proposals, by municipality.
+    pub async fn alis_proposals(&mut self, cohort_start: Date) -> Result<Vec<AlisProposal>> {
+        on_tx!(self, conn => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{PROPOSAL_SELECT} WHERE p.cohort_start = $1 ORDER BY o.name"
+            )))
+            .bind(conv::date(cohort_start))
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.iter().map(|r| proposal_row!(r)).collect()
+        })
+    }
+
+    /// Records the county governor's endorsement or return of a proposal; logs it.
+    pub async fn review_alis_proposal(
+        &mut self,
+        ctx: &Ctx,
+        id: i64,
+        state: ProposalState,
+        reason: &str,
+    ) -> Result<()> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
+            sqlx::query(
+                "UPDATE alis_proposals SET state = $2, review_reason = $3, reviewed_by = $4, \
+                 reviewed_at = $5 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(state.as_str())
+            .bind(reason)
+            .bind(ctx.actor.user_id)
+            .bind(conv::ts(ctx.now))
+            .execute(&mut *tx)
+            .await?;
+            tx.append_audit(ctx, Event {
+                action: "alis_proposal.review",
+                object_type: "alis_proposal",
+                object_id: id.to_string(),
+                summary: json!({"state": state.as_str(), "reason": reason}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(())
         })
     }
 }

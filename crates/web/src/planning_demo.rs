@@ -8,6 +8,10 @@
 //! The 2027 numbers are invented but plausible (weighted by population, rounded by the largest
 //! remainder); the 2021 answers are the places of 1 March 2021 in seed 001 plus the four new
 //! places the letter asks for, placed for the demo.
+//!
+//! The municipal side ([`demo_municipal_side`]): all 15 counties with their population
+//! ([`demo_population`], `data/folketall-2024-01-01.csv`), the national number split to them by
+//! population, and Trøndelag's to the municipalities of HNT's two cooperation areas.
 
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
@@ -133,6 +137,7 @@ async fn allocate(
                 remark,
                 decision: false,
                 lending_id: None,
+                decided_org: None,
             },
         )
         .await?;
@@ -263,7 +268,155 @@ pub async fn demo_planning(store: &Store, now: Timestamp) -> anyhow::Result<()> 
             }
         }
     }
+    demo_population(store, now).await?;
+    demo_municipal_side(store, now).await?;
     demo_calls(store, &orgs, now).await
+}
+
+/// The population figures (SSB, 1 January 2024) of the demo's counties and municipalities:
+/// see the file's head for the source and how exact they are.
+const POPULATION: &str = include_str!("../data/folketall-2024-01-01.csv");
+
+/// The source written beside every figure.
+const POPULATION_SOURCE: &str =
+    "SSB tabell 07459, folketall 1. januar 2024 (avrundet; demo, se data/folketall-2024-01-01.csv)";
+
+fn population_rows() -> Vec<(&'static str, &'static str, i32)> {
+    POPULATION
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("nummer"))
+        .filter_map(|l| {
+            let mut f = l.split(';');
+            let code = f.next()?;
+            let name = f.next()?;
+            let n = f.next()?.trim().parse().ok()?;
+            Some((code, name, n))
+        })
+        .collect()
+}
+
+/// Adds the counties the base demo lacks (all 15 of the 2024 division, so a national split by
+/// population reaches every region) and records every county's and the demo municipalities'
+/// population.
+pub async fn demo_population(store: &Store, now: Timestamp) -> anyhow::Result<()> {
+    let ctx = Ctx::new(Actor::system(), now);
+    let mut orgs = store.orgs().await?;
+    for (code, name, _) in population_rows().into_iter().filter(|r| r.0.len() == 2) {
+        if !orgs
+            .iter()
+            .any(|o| o.kind == OrgKind::County && o.code.as_deref() == Some(code))
+        {
+            store
+                .create_org(
+                    &ctx,
+                    &NewOrg {
+                        kind: OrgKind::County,
+                        name: name.to_string(),
+                        short_name: None,
+                        code: Some(code.to_string()),
+                        parent_id: None,
+                    },
+                )
+                .await?;
+        }
+    }
+    orgs = store.orgs().await?;
+    for (code, _, population) in population_rows() {
+        let kind = if code.len() == 2 {
+            OrgKind::County
+        } else {
+            OrgKind::Municipality
+        };
+        let Some(org) = orgs
+            .iter()
+            .find(|o| o.kind == kind && o.code.as_deref() == Some(code))
+        else {
+            continue;
+        };
+        store
+            .set_population(
+                &ctx,
+                &lis1_store::planning::Population {
+                    org_id: org.id,
+                    year: 2024,
+                    population,
+                    source: POPULATION_SOURCE.to_string(),
+                },
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// The municipal side of the 2027 plan (item 3): the directorate splits each cohort's national
+/// number to the 15 counties by population; Statsforvalteren i Trøndelag gives the Trøndelag
+/// municipalities of HNT's two cooperation areas HNT's positions for the cohort (Levanger 12/14
+/// and Namsos 8/10, so every doctor has a municipal place), split by population. The rest of
+/// Trøndelag's number belongs to municipalities the demo does not have (St. Olavs hospital's
+/// area) and is left undistributed.
+pub async fn demo_municipal_side(store: &Store, now: Timestamp) -> anyhow::Result<()> {
+    let ctx = Ctx::new(Actor::system(), now);
+    let orgs = store.orgs().await?;
+    let pops = store.populations().await?;
+    let pop = |id: i64| {
+        pops.iter()
+            .find(|p| p.org_id == id)
+            .map_or(0, |p| u64::try_from(p.population).unwrap_or(0))
+    };
+    let mut counties: Vec<&Org> = orgs.iter().filter(|o| o.kind == OrgKind::County).collect();
+    counties.sort_by(|a, b| a.name.cmp(&b.name));
+    let trondelag = find(&orgs, OrgKind::County, "Trøndelag")?;
+    // HNT's Trøndelag municipalities, each once (Levanger's and Namsos' areas).
+    let mut hnt_munis: Vec<&Org> = Vec::new();
+    for (site, _, _) in HNT_SITES {
+        let site = find(&orgs, OrgKind::HospitalSite, site)?;
+        for m in store.area(site.id).await? {
+            if let Some(o) = orgs
+                .iter()
+                .find(|o| o.id == m.municipality_id && o.parent_id == Some(trondelag.id))
+                && !hnt_munis.iter().any(|h| h.id == o.id)
+            {
+                hnt_munis.push(o);
+            }
+        }
+    }
+    hnt_munis.sort_by(|a, b| a.name.cmp(&b.name));
+    for (year, month, total) in COHORTS {
+        let cohort = date(year, month, 1);
+        let weights: Vec<u64> = counties.iter().map(|c| pop(c.id)).collect();
+        let shares = apportion(u32::try_from(total).unwrap_or(0), &weights)?;
+        for (county, share) in counties.iter().zip(shares) {
+            allocate(
+                store,
+                &ctx,
+                cohort,
+                county.id,
+                Numbers::ordinary(part(share)),
+                "Fordelt til fylkene etter folketall (SSB 1. januar 2024) (demo).",
+                "",
+            )
+            .await?;
+        }
+        let hnt_total: i32 = HNT_SITES
+            .iter()
+            .map(|s| if month == 9 { s.2 } else { s.1 })
+            .sum();
+        let weights: Vec<u64> = hnt_munis.iter().map(|m| pop(m.id)).collect();
+        let split = apportion(u32::try_from(hnt_total).unwrap_or(0), &weights)?;
+        for (m, n) in hnt_munis.iter().zip(split) {
+            allocate(
+                store,
+                &ctx,
+                cohort,
+                m.id,
+                Numbers::ordinary(part(n)),
+                "Fordelt av Statsforvalteren i Trøndelag: HNTs stillinger i kommunene i samarbeidsområdene, etter folketall (demo).",
+                "",
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// An answer of 2021: municipality number, places, location.

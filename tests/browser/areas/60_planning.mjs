@@ -1,5 +1,6 @@
 // National planning (issue 12) on the demo's plan: the directorate reads the national table for
-// the cohort starting 1 September 2027 as a chart with its data table, drills down Helse
+// the cohort starting 1 September 2027 as a chart with its data table, has the counties' split
+// proposed by population, drills down Helse
 // Midt-Norge → HNT → Sykehuset Levanger, and is refused a change of the fixed national total with
 // the numbers named; the coordinator of region Sør opens the call for 2028, Levanger kommune
 // answers it, and the county governor approves the answer. Every page visited is checked with axe.
@@ -28,6 +29,17 @@ export async function run(t) {
       assert(await page.locator('#counties-table').count() === 1, 'no municipal side (counties)');
       await axe(page);
       await noSidewaysScroll(page);
+    });
+    await check('planning 1b: the counties\' split proposed by population (SSB, 1 January 2024) (axe clean)', async () => {
+      const page = hdir.page;
+      await visit(page, '/planlegging?kull=2027-09-01');
+      await submit(page, page.locator('form#split-counties button[type=submit]'));
+      const table = await page.locator('#split-table').innerText();
+      assert(table.includes('Trøndelag') && table.includes('484000'), `the counties by population: ${table.slice(0, 400)}`);
+      await axe(page);
+      await noSidewaysScroll(page);
+      // Back to the national table, where the drill-down starts.
+      await visit(page, '/planlegging?kull=2027-09-01');
     });
     await check('planning 2: drill down Helse Midt-Norge → HNT → Sykehuset Levanger with its places (axe clean)', async () => {
       const page = hdir.page;

@@ -39,6 +39,7 @@ both_backends!(plan_versions_lendings_and_calls, |store| async move {
         remark: "",
         decision: false,
         lending_id: None,
+        decided_org: None,
     };
     store
         .set_allocation(&ctx, &alloc(hdir, Numbers::ordinary(593), "Budsjett"))

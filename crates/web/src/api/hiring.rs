@@ -289,7 +289,7 @@ fn tag_of(version: &str) -> String {
     format!("\"{version}\"")
 }
 
-fn with_etag(mut resp: Response, version: &str) -> Response {
+pub(crate) fn with_etag(mut resp: Response, version: &str) -> Response {
     if let Ok(v) = HeaderValue::from_str(&tag_of(version)) {
         resp.headers_mut().insert(header::ETAG, v);
     }
@@ -363,7 +363,7 @@ pub struct RecommendationRequest {
 }
 
 /// The version an `If-Match` names: `None` for absent or `*` (no check).
-fn if_match(headers: &HeaderMap, v: &Visitor) -> Result<Option<String>, AppError> {
+pub(crate) fn if_match(headers: &HeaderMap, v: &Visitor) -> Result<Option<String>, AppError> {
     let Some(sent) = headers.get(header::IF_MATCH) else {
         return Ok(None);
     };

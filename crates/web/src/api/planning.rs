@@ -1,16 +1,25 @@
-//! `/api/v1/planning`: national planning (issue 12). Reads only, the same use cases as the
-//! pages (`lis1_app::planning`): one level of the plan for a cohort with the levels below, its
-//! history and lendings; and the capacity calls with the municipalities' answers. Counts and
-//! organisations only, no people (scope `planning:read`).
+//! `/api/v1/planning`: national planning (issue 12), the same use cases as the pages
+//! (`lis1_app::planning`). Reads (scope `planning:read`): one level of the plan for a cohort
+//! with the levels below, its history and lendings, with an `ETag`; and the capacity calls with
+//! the municipalities' answers. Writes (scope `planning:write`, `Idempotency-Key` honoured):
+//! a level's split among the levels below (`If-Match` with the level's `ETag`, since the
+//! directorate, an RHF or a county governor may edit the same numbers at once), and a
+//! municipality's answer to a capacity call. Counts and organisations only, no people.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use lis1_app::planning as uc;
 use lis1_domain::Lang;
 use lis1_domain::planning::Numbers;
 use serde::{Deserialize, Serialize};
+
+use super::hiring::{if_match, with_etag};
+use super::parse_json;
 use utoipa::ToSchema;
 
 use crate::auth::Visitor;
@@ -157,17 +166,20 @@ pub struct PlanParams {
 }
 
 /// One level of the national plan for a cohort, with the levels below (drill down with `org`),
-/// what they have advertised, the history of its numbers and its lendings.
+/// what they have advertised, the history of its numbers and its lendings. The `ETag` changes
+/// whenever the level's or a level below's numbers change: send it as `If-Match` when setting
+/// the level's split.
 #[utoipa::path(get, path = "/api/v1/planning/cohorts/{cohort}", tag = "planning",
     params(("cohort" = String, Path, description = "The cohort's hospital start, e.g. 2027-09-01"), PlanParams),
-    responses((status = 200, body = PlanningLevelDto), (status = 401, body = Problem),
+    responses((status = 200, body = PlanningLevelDto, headers(("ETag" = String, description = "Send as `If-Match` when setting this level's split"))),
+        (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn plan(
     State(state): State<AppState>,
     v: Visitor,
     Path(cohort): Path<String>,
     Query(q): Query<PlanParams>,
-) -> Result<Json<PlanningLevelDto>, AppError> {
+) -> Result<Response, AppError> {
     let lang = v.lang;
     let s = v.require_api()?;
     let cohort: Date = cohort
@@ -177,7 +189,7 @@ async fn plan(
     let o = uc::overview(&state.app, &s.caller(), cohort, q.org)
         .await
         .map_err(app_err(lang))?;
-    Ok(Json(PlanningLevelDto {
+    let dto = PlanningLevelDto {
         cohort,
         org_id: o.org.id,
         name: o.org.name.clone(),
@@ -233,7 +245,8 @@ async fn plan(
                 reason: l.reason.clone(),
             })
             .collect(),
-    }))
+    };
+    Ok(with_etag(Json(dto).into_response(), &o.split_tag))
 }
 
 fn row_dto(r: &uc::OverviewRow) -> PlanningRowDto {
@@ -342,10 +355,205 @@ async fn calls(
     Ok(Json(out))
 }
 
+/// One level below in a split.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SplitPartRequest {
+    /// The organisation (a level directly below the one splitting).
+    pub org_id: i64,
+    /// All its positions (places, on the municipal side).
+    pub total: i32,
+    /// Of them, bound LIS1 + LIS3 psychiatry.
+    #[serde(default)]
+    pub psychiatry: i32,
+    /// Of them, bound LIS1 + LIS3 child and adolescent psychiatry.
+    #[serde(default)]
+    pub bup: i32,
+    /// Of them, bound LIS1 + ALIS.
+    #[serde(default)]
+    pub alis: i32,
+    /// A remark, e.g. "Helse Nord ba om 6.".
+    #[serde(default)]
+    pub remark: String,
+}
+
+/// A level's split of its numbers among the levels below.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SplitRequest {
+    /// Why (the decision's text), required.
+    pub reason: String,
+    /// At the national level: `hospitals` (the RHFs, the default) or `municipalities` (the
+    /// counties).
+    #[serde(default)]
+    pub side: Option<String>,
+    /// The levels below whose numbers change (the others keep theirs); each once. Together
+    /// the levels below must add up exactly to the level's total.
+    pub parts: Vec<SplitPartRequest>,
+}
+
+/// The new versions a split wrote.
+#[derive(Serialize, ToSchema)]
+pub struct SplitDto {
+    /// The allocation versions written (none when nothing changed).
+    pub version_ids: Vec<i64>,
+}
+
+/// Sets the split of a level's numbers for a cohort among the levels below (scope
+/// `planning:write`): the directorate nationally (to the RHFs, or to the counties with
+/// `side: municipalities`), an RHF to its trusts, a trust to its hospital sites, the county
+/// governor a county's places to its municipalities. Each changed part becomes a new version
+/// with the reason; nothing is overwritten. Send the level's `ETag` (from
+/// `GET /api/v1/planning/cohorts/{cohort}?org=`) as `If-Match`: if the numbers changed since,
+/// nothing is saved and the answer is 412. Answers with the new `ETag`.
+#[utoipa::path(put, path = "/api/v1/planning/cohorts/{cohort}/splits/{org}", tag = "planning",
+    params(("cohort" = String, Path, description = "The cohort's hospital start, e.g. 2027-09-01"),
+        ("org" = i64, Path, description = "The level splitting (the directorate's organisation for the national level)"),
+        ("If-Match" = Option<String>, Header, description = "The level's `ETag` as read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the first answer is returned again")),
+    request_body = SplitRequest,
+    security(("token" = []), ("session" = [])),
+    responses((status = 200, body = SplitDto, headers(("ETag" = String, description = "The level's new `ETag`"))),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_json` (unknown field, wrong type), `if_match_invalid`"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden` (not the level's distributor), `insufficient_scope`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such organisation, or a part that is not a level below"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`idempotency_key_in_use`"),
+        (status = 412, body = Problem, content_type = "application/problem+json", description = "`precondition_failed`: the numbers changed since the `ETag` was read"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`planning_split_mismatch` (names the sum and the whole), `planning_over_parent`, `planning_negative`, `planning_bound_over_total`, `planning_parent_missing`, `planning_part_twice`, `planning_reason_missing`, `idempotency_key_reused`")))]
+async fn set_split(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path((cohort, org)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require_api()?;
+    let cohort: Date = cohort
+        .trim()
+        .parse()
+        .map_err(|_| AppError::not_found(lang).api())?;
+    let org: i64 = org
+        .trim()
+        .parse()
+        .map_err(|_| AppError::not_found(lang).api())?;
+    let expected = if_match(&headers, &v)?;
+    let req: SplitRequest = parse_json(&body, lang)?;
+    let side = match req.side.as_deref() {
+        Some("municipalities") => uc::Side::Municipalities,
+        _ => uc::Side::Hospitals,
+    };
+    let caller = s.caller();
+    let ids = uc::distribute(
+        &state.app,
+        &caller,
+        &uc::SplitInput {
+            cohort,
+            from: org,
+            parts: req
+                .parts
+                .into_iter()
+                .map(|p| uc::Part {
+                    org_id: p.org_id,
+                    numbers: Numbers {
+                        total: p.total,
+                        psychiatry: p.psychiatry,
+                        bup: p.bup,
+                        alis: p.alis,
+                    },
+                    remark: p.remark,
+                })
+                .collect(),
+            reason: req.reason,
+            side,
+            expected,
+        },
+    )
+    .await
+    .map_err(app_err(lang))?;
+    let o = uc::overview(&state.app, &caller, cohort, Some(org))
+        .await
+        .map_err(app_err(lang))?;
+    Ok(with_etag(
+        Json(SplitDto { version_ids: ids }).into_response(),
+        &o.split_tag,
+    ))
+}
+
+/// A municipality's answer to a capacity call.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityAnswerRequest {
+    /// The municipality answering (one the call was sent to).
+    pub municipality_id: i64,
+    /// Places it takes for the cohort.
+    pub places: i32,
+    /// Where inside the municipality, e.g. Rørvik; empty if not relevant. An answer for the
+    /// same location replaces the earlier one (which goes back to the county governor).
+    #[serde(default)]
+    pub location: String,
+    /// Why, required.
+    pub justification: String,
+}
+
+/// The answer recorded.
+#[derive(Serialize, ToSchema)]
+pub struct CapacityAnsweredDto {
+    /// The answer's id.
+    pub answer_id: i64,
+}
+
+/// Answers a capacity call for a municipality (scope `planning:write`; the municipality's own
+/// users and tokens): places for the cohort, where, and why. Refused after the reply deadline
+/// unless the coordinator reopened the call. The county governor reviews it in the portal.
+#[utoipa::path(post, path = "/api/v1/planning/capacity-calls/{id}/answers", tag = "planning",
+    params(("id" = i64, Path, description = "Capacity call id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the answer is recorded once")),
+    request_body = CapacityAnswerRequest,
+    security(("token" = []), ("session" = [])),
+    responses((status = 201, body = CapacityAnsweredDto),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_json`"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden` (not the municipality), `insufficient_scope`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such call, or the municipality was not asked"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`idempotency_key_in_use`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`capacity_call_deadline_passed`, `capacity_call_closed`, `planning_negative`, `planning_reason_missing`, `planning_text_too_long`, `idempotency_key_reused`")))]
+async fn answer_call(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(call): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require_api()?;
+    let call: i64 = call
+        .trim()
+        .parse()
+        .map_err(|_| AppError::not_found(lang).api())?;
+    let req: CapacityAnswerRequest = parse_json(&body, lang)?;
+    let answer_id = uc::answer_call(
+        &state.app,
+        &s.caller(),
+        &uc::AnswerInput {
+            call_id: call,
+            municipality_id: req.municipality_id,
+            location: req.location,
+            places: req.places,
+            justification: req.justification,
+        },
+    )
+    .await
+    .map_err(app_err(lang))?;
+    Ok((StatusCode::CREATED, Json(CapacityAnsweredDto { answer_id })).into_response())
+}
+
 /// The routes.
 pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
     use utoipa_axum::routes;
     utoipa_axum::router::OpenApiRouter::new()
         .routes(routes!(plan))
+        .routes(routes!(set_split))
         .routes(routes!(calls))
+        .routes(routes!(answer_call))
 }

@@ -1363,22 +1363,10 @@ pub async fn publish(
     let s = v.require()?;
     s.check_csrf(&form.csrf_token, lang)?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
-    let c = crate::pages::ads::load(&state, id, lang).await?;
-    let grant = authorize(
-        &s.principal,
-        &Action::ManageAdvertisements { hf: &c.hf_path },
-    )
-    .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
-    // Issue 12: no more positions than the trust has for the cohort.
-    lis1_app::planning::check_publish(&state.app, &c.ad, c.round.start_date)
+    // Issue 12: the plan's check runs inside the publication's transaction.
+    lis1_app::ads::publish(&state.app, &s.caller(), id)
         .await
         .map_err(|e| AppError::app(e, lang))?;
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    state
-        .store
-        .publish_advertisement(&ctx, id)
-        .await
-        .map_err(|e| AppError::store(e, lang))?;
     Ok(Redirect::to(&format!("/utlysninger/{id}?publisert=1")).into_response())
 }
 

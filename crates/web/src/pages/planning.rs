@@ -152,6 +152,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("planning.weight_typed", "Egne vekter", "Weights typed in"),
     (
+        "planning.weight_population",
+        "Folketall (SSB, 1. januar)",
+        "Population (Statistics Norway, 1 January)",
+    ),
+    (
+        "planning.weight_population_hint",
+        "Kommuner og fylker har eget folketall. Et sykehus veies med folketallet i samarbeidsområdet, et helseforetak med sine sykehus' områder, et RHF med fylkene i regionen.",
+        "Municipalities and counties have their own population. A hospital site weighs by the population of its cooperation area, a trust by its sites' areas, an RHF by the counties of its region.",
+    ),
+    (
         "planning.weights",
         "Vekter (én per enhet, skilt med komma)",
         "Weights (one per unit, separated by commas)",
@@ -679,6 +689,7 @@ pub async fn split_form(
                 .map(|w| w.trim().parse::<u64>().map_err(|_| bad(lang, "vekter")))
                 .collect::<Result<Vec<_>, _>>()?,
         ),
+        Some("folketall") => Weight::Population,
         _ => Weight::PreviousYear,
     };
     let side = side_of(q.side.as_deref().unwrap_or(""));
@@ -761,7 +772,7 @@ async fn render_split(
                 cohort => cohort.to_string(), cohort_label => fmt_date(cohort, lang),
                 org => context! { id => o.org.id, name => o.org.name.clone() },
                 n => numbers_ctx(&o.numbers), parts => parts,
-                weight => match weight { Weight::Typed(_) => "egne", Weight::PreviousYear => "forrige" },
+                weight => match weight { Weight::Typed(_) => "egne", Weight::PreviousYear => "forrige", Weight::Population => "folketall" },
                 weights => weights.unwrap_or_default(),
                 side => if side == Side::Municipalities { "kommuner" } else { "" },
                 no_weight => proposal.is_none(),
@@ -878,6 +889,7 @@ pub async fn distribute(
             parts,
             reason: field(&f, "reason").to_string(),
             side: side_of(field(&f, "side")),
+            expected: None,
         },
     )
     .await;

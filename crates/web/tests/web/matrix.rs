@@ -93,8 +93,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/organisations/{id}/tokens", "-----------A-------"),
     ("POST /api/v1/organisations/{id}/tokens", "-----------A-------"),
     ("DELETE /api/v1/organisations/{id}/tokens/{token}", "-----------A-------"),
-    ("GET /api/v1/planning/capacity-calls", "AAAAAAAAA--------AA"),
-    ("GET /api/v1/planning/cohorts/{cohort}", "AAAAAAAAA--------AA"),
+    ("GET /api/v1/planning/capacity-calls", "AAAAAAAAAA-------AA"),
+    ("POST /api/v1/planning/capacity-calls/{id}/answers", "----A-------------A"),
+    ("GET /api/v1/planning/cohorts/{cohort}", "AAAAAAAAAA-------AA"),
+    ("PUT /api/v1/planning/cohorts/{cohort}/splits/{org}", "--A--------------A-"),
     ("GET /api/v1/rounds", "AAAAAAAAAAAAAAAAAAA"),
     ("POST /api/v1/rounds", "A------------------"),
     ("GET /api/v1/rounds/{id}", "AAAAAAAAAAAAAAAAAAA"),
@@ -115,6 +117,10 @@ struct World {
     spare_token: i64,
     /// The demo's bound LIS1+LIS3 psychiatry plan (Vilde Psykiatri; HNT decides the LIS3 part).
     bound_plan: i64,
+    /// A capacity call from the advertisement's hospital site to Levanger municipality.
+    call: i64,
+    /// Levanger municipality.
+    levanger: i64,
 }
 
 async fn org_by_code(app: &TestApp, code: &str) -> i64 {
@@ -130,7 +136,7 @@ async fn org_by_code(app: &TestApp, code: &str) -> i64 {
 }
 
 /// `admin` issues a token of `org` with every scope; returns the secret.
-async fn issue_all(app: &TestApp, admin: &str, org: i64, name: &str) -> String {
+pub(crate) async fn issue_all(app: &TestApp, admin: &str, org: i64, name: &str) -> String {
     let admin = app.login(admin).await;
     let scopes: Vec<&str> = lis1_domain::access::Scope::ALL
         .iter()
@@ -228,7 +234,26 @@ async fn world(app: &TestApp) -> World {
         .unwrap()
         .id;
     let ad = app.state.store.advertisement(ids.ad).await.unwrap();
+    let levanger = org_by_code(app, "5037").await;
+    let today = lis1_domain::calendar::to_oslo(app.state.clock.now()).date();
+    let call = app
+        .state
+        .store
+        .create_call(
+            &lis1_store::Ctx::new(lis1_store::Actor::system(), app.state.clock.now()),
+            &lis1_store::planning::NewCall {
+                hospital_site_id: ad.hospital_site_id,
+                cohort_start: round.start_date,
+                deadline: lis1_domain::calendar::add_working_days(today, 10),
+                message: "Matrise",
+                municipality_ids: &[levanger],
+            },
+        )
+        .await
+        .unwrap();
     World {
+        call,
+        levanger,
         ad: ids.ad,
         ordinary: ids.ordinary,
         lise: app.state.store.application(a1).await.unwrap().applicant_id,
@@ -270,6 +295,8 @@ fn fill(path: &str, w: &World) -> String {
         w.round
     } else if path.starts_with("/api/v1/bound/plans/") {
         w.bound_plan
+    } else if path.starts_with("/api/v1/planning/capacity-calls/") {
+        w.call
     } else {
         0
     };
@@ -340,6 +367,14 @@ fn body(op: &str, w: &World) -> Option<String> {
         "PUT /api/v1/onboarding/requirements/{org}/{part}" => serde_json::json!({
             "authorisation": true, "confidentiality": true, "data_user_contract": true,
             "infection_control": true, "police_certificate": true, "police_max_age_months": 0
+        }),
+        // No reason: refused after access control.
+        "PUT /api/v1/planning/cohorts/{cohort}/splits/{org}" => {
+            serde_json::json!({"reason": "", "parts": []})
+        }
+        // No justification: refused after access control.
+        "POST /api/v1/planning/capacity-calls/{id}/answers" => serde_json::json!({
+            "municipality_id": w.levanger, "places": 1, "justification": ""
         }),
         _ => return None,
     };

@@ -126,6 +126,7 @@ both_backends!(
                         remark: "",
                         decision: false,
                         lending_id: None,
+                        decided_org: None,
                     },
                 )
                 .await
@@ -410,6 +411,28 @@ both_backends!(
         assert_eq!(history.len(), 2, "a change is a new version");
         assert_eq!(history[0].numbers.total, 25);
         assert_eq!(history[1].lending_id, Some(lending.id));
+        // Each side's new version names that side as the decider, whoever accepted last.
+        let decider = |org: i64| {
+            let store = store.clone();
+            async move {
+                store
+                    .allocation(autumn, org)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .decided_org_name
+            }
+        };
+        assert_eq!(
+            decider(hnt).await.as_deref(),
+            Some("Helse Nord-Trøndelag HF")
+        );
+        assert_eq!(
+            decider(helgeland).await.as_deref(),
+            Some("Helgelandssykehuset HF")
+        );
+        assert_eq!(decider(midt).await.as_deref(), Some("Helse Midt-Norge RHF"));
+        assert_eq!(decider(nord).await.as_deref(), Some("Helse Nord RHF"));
 
         // HNT splits its 24 to its hospitals: Levanger 14, Namsos 10.
         let r = post(
@@ -856,3 +879,579 @@ both_backends!(the_demo_plan_loads_and_adds_up, |store| async move {
     let page = app.get("/planlegging/kapasitet", Some(&dir)).await;
     assert!(page.body.contains("01.03.2028"), "{}", page.body);
 });
+
+// Item 2's population weight and item 3's municipal side, on the demo's plan.
+both_backends!(
+    the_demo_weighs_by_population_and_splits_to_municipalities,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let store = app.state.store.clone();
+        lis1_web::demo_planning(&store, now()).await.unwrap();
+        let orgs = store.orgs().await.unwrap();
+        let id = |kind: OrgKind, name: &str| {
+            orgs.iter()
+                .find(|o| o.kind == kind && o.name == name)
+                .unwrap_or_else(|| panic!("{name}"))
+                .id
+        };
+        let hdir = orgs
+            .iter()
+            .find(|o| o.kind == OrgKind::Directorate)
+            .unwrap()
+            .id;
+        let autumn = date(2027, 9, 1);
+        let a = &app.state.app;
+        let dir = super::bound::caller(&app, "hdir@demo.lis1.no").await;
+
+        // Every county has its population (SSB, 1 January 2024); an RHF weighs by its counties.
+        let p = uc::proposal(
+            a,
+            &dir,
+            autumn,
+            hdir,
+            uc::Side::Hospitals,
+            &uc::Weight::Population,
+        )
+        .await
+        .unwrap();
+        let w = |name: &str| p.iter().find(|x| x.name == name).unwrap().weight;
+        assert_eq!(w("Helse Midt-Norge RHF"), 271_000 + 484_000);
+        assert_eq!(w("Helse Nord RHF"), 243_000 + 170_000 + 75_000);
+        assert_eq!(w("Helse Vest RHF"), 499_000 + 646_000);
+        assert_eq!(p.iter().map(|x| x.proposed).sum::<i32>(), 593);
+        // A trust weighs by its sites' cooperation areas (a municipality once); one without an
+        // area weighs nothing.
+        let midt = id(OrgKind::Rhf, "Helse Midt-Norge RHF");
+        let hnt = id(OrgKind::Hf, "Helse Nord-Trøndelag HF");
+        let p = uc::proposal(
+            a,
+            &dir,
+            autumn,
+            midt,
+            uc::Side::Hospitals,
+            &uc::Weight::Population,
+        )
+        .await
+        .unwrap();
+        let pops = store.populations().await.unwrap();
+        let mut munis: Vec<i64> = Vec::new();
+        for site in ["Sykehuset Levanger", "Sykehuset Namsos"] {
+            for m in store.area(id(OrgKind::HospitalSite, site)).await.unwrap() {
+                if !munis.contains(&m.municipality_id) {
+                    munis.push(m.municipality_id);
+                }
+            }
+        }
+        let expected: u64 = pops
+            .iter()
+            .filter(|p| munis.contains(&p.org_id))
+            .map(|p| u64::try_from(p.population).unwrap())
+            .sum();
+        assert!(expected > 100_000, "{expected}");
+        let hnt_row = p.iter().find(|x| x.org_id == hnt).unwrap();
+        assert_eq!(hnt_row.weight, expected);
+        let stolav = p
+            .iter()
+            .find(|x| x.name == "St. Olavs hospital HF")
+            .unwrap();
+        assert_eq!(stolav.weight, 0);
+        // The split page offers it and shows the weights.
+        let s = app.login("hdir@demo.lis1.no").await;
+        let page = app
+            .get(
+                &format!("/planlegging/fordel?kull=2027-09-01&org={hdir}&vekt=folketall"),
+                Some(&s),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains(">755000<"), "{}", page.body);
+        let page = app.get("/planlegging?kull=2027-09-01", Some(&s)).await;
+        assert!(page.body.contains("id=\"vekt-folketall\""), "{}", page.body);
+
+        // The municipal side: the 15 counties hold the national number; Trøndelag's governor
+        // gave HNT's municipalities HNT's 24 positions.
+        let counties: Vec<i64> = orgs
+            .iter()
+            .filter(|o| o.kind == OrgKind::County)
+            .map(|o| o.id)
+            .collect();
+        assert_eq!(counties.len(), 15);
+        let mut sum = 0;
+        for c in &counties {
+            sum += total(&app, autumn, *c).await.total;
+        }
+        assert_eq!(sum, 593);
+        let trondelag = id(OrgKind::County, "Trøndelag");
+        let mut hnt_munis = 0;
+        for m in orgs
+            .iter()
+            .filter(|o| o.kind == OrgKind::Municipality && o.parent_id == Some(trondelag))
+        {
+            hnt_munis += total(&app, autumn, m.id).await.total;
+        }
+        assert_eq!(hnt_munis, 24);
+        assert!(total(&app, autumn, trondelag).await.total >= 24);
+        let page = app
+            .get(
+                &format!("/planlegging?kull=2027-09-01&org={trondelag}"),
+                Some(&s),
+            )
+            .await;
+        assert!(page.body.contains("Levanger kommune"), "{}", page.body);
+    }
+);
+
+// Item 6: the county governor cannot approve more places than the county side gave the
+// municipality; nothing changes.
+both_backends!(
+    approved_places_stay_within_the_municipality_s_number,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let store = app.state.store.clone();
+        lis1_web::demo_planning(&store, now()).await.unwrap();
+        let orgs = store.orgs().await.unwrap();
+        let levanger_m = orgs
+            .iter()
+            .find(|o| o.kind == OrgKind::Municipality && o.code.as_deref() == Some("5037"))
+            .unwrap()
+            .id;
+        let a = &app.state.app;
+        let cohort = date(2028, 3, 1);
+        let call = store
+            .capacity_calls()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.cohort_start == cohort)
+            .unwrap();
+        let sys = Ctx::new(Actor::system(), now());
+        store
+            .set_allocation(
+                &sys,
+                &NewAllocation {
+                    cohort_start: cohort,
+                    org_id: levanger_m,
+                    numbers: Numbers::ordinary(1),
+                    reason: "Statsforvalterens fordeling",
+                    remark: "",
+                    decision: false,
+                    lending_id: None,
+                    decided_org: None,
+                },
+            )
+            .await
+            .unwrap();
+        let muni = super::bound::caller(&app, "levanger@demo.lis1.no").await;
+        let sf = super::bound::caller(&app, "statsforvalter@demo.lis1.no").await;
+        let answer = |places: i32| uc::AnswerInput {
+            call_id: call.id,
+            municipality_id: levanger_m,
+            location: String::new(),
+            places,
+            justification: "Veileder på plass".into(),
+        };
+        let before = store.municipality_places(levanger_m, cohort).await.unwrap();
+        let id = uc::answer_call(a, &muni, &answer(2)).await.unwrap();
+        let e = uc::review_answer(a, &sf, id, true, "").await.unwrap_err();
+        assert_eq!(e.code(), "planning_municipal_places_over");
+        assert!(
+            e.message(lis1_domain::Lang::Nb).contains("fått 1 plasser"),
+            "{}",
+            e.message(lis1_domain::Lang::Nb)
+        );
+        assert_eq!(
+            store.capacity_answer(id).await.unwrap().state,
+            lis1_domain::planning::AnswerState::Submitted
+        );
+        assert_eq!(
+            store.municipality_places(levanger_m, cohort).await.unwrap(),
+            before
+        );
+        let id = uc::answer_call(a, &muni, &answer(1)).await.unwrap();
+        uc::review_answer(a, &sf, id, true, "").await.unwrap();
+        let after = store.municipality_places(levanger_m, cohort).await.unwrap();
+        assert_eq!(after.iter().map(|p| p.2).sum::<i32>(), 1);
+    }
+);
+
+// Item 5: the publication checks the plan in its own transaction, under the trust's plan lock.
+// While a change of HNT's numbers is under way, a publication waits for it, and then reads
+// the changed numbers (on SQLite the one connection serialises the same way).
+both_backends!(
+    a_plan_change_cannot_slip_in_before_a_publication,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let store = app.state.store.clone();
+        lis1_web::demo_planning(&store, now()).await.unwrap();
+        let orgs = store.orgs().await.unwrap();
+        let by = |name: &str| orgs.iter().find(|o| o.name == name).unwrap().id;
+        let hnt = by("Helse Nord-Trøndelag HF");
+        let levanger = by("Sykehuset Levanger");
+        let autumn = date(2027, 9, 1);
+        let round = store
+            .rounds()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.start_date == autumn)
+            .unwrap();
+        let sys = Ctx::new(Actor::system(), now());
+        let ad = store
+            .create_advertisement(
+                &sys,
+                &NewAdvertisement {
+                    round_id: round.id,
+                    hf_id: hnt,
+                    hospital_site_id: levanger,
+                    coupling: "section13b".into(),
+                    title: "LIS1".into(),
+                    description: String::new(),
+                    municipality_ids: vec![],
+                    formal_criteria: serde_json::json!({}),
+                    weighted_criteria: serde_json::json!([]),
+                    rubric: serde_json::json!({"items": []}),
+                    screening: serde_json::json!([]),
+                    auto_next_in_line: false,
+                    positions: vec![NewPosition {
+                        kind: "ordinary".into(),
+                        count: 14,
+                        municipality_id: None,
+                        later_employer_id: None,
+                    }],
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(total(&app, autumn, hnt).await.total, 24);
+        // A plan change holds HNT's plan…
+        let caller = super::bound::caller(&app, "hnt@demo.lis1.no").await;
+        let mut tx = store.begin().await.unwrap();
+        tx.lock_plan(hnt).await.unwrap();
+        let a = app.state.app.clone();
+        let publish = tokio::spawn(async move { lis1_app::ads::publish(&a, &caller, ad).await });
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        assert!(
+            !publish.is_finished(),
+            "the publication waits for the plan change"
+        );
+        // …and takes HNT down to 10 before it commits.
+        tx.set_allocation(
+            &sys,
+            &NewAllocation {
+                cohort_start: autumn,
+                org_id: hnt,
+                numbers: Numbers::ordinary(10),
+                reason: "Endret",
+                remark: "",
+                decision: false,
+                lending_id: None,
+                decided_org: None,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let e = publish.await.unwrap().unwrap_err();
+        assert_eq!(e.code(), "planning_advertised_over_allocation");
+        assert!(
+            e.message(lis1_domain::Lang::Nb).contains("har 10"),
+            "{}",
+            e.message(lis1_domain::Lang::Nb)
+        );
+        assert_eq!(store.advertisement(ad).await.unwrap().state, "draft");
+    }
+);
+
+// Item 4: the plan's writes through the API — a split with `If-Match` and `Idempotency-Key`,
+// refusals as problem+json naming the numbers, and a municipality's answer to a call.
+both_backends!(
+    the_api_splits_a_level_and_answers_a_call,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let store = app.state.store.clone();
+        lis1_web::demo_planning(&store, now()).await.unwrap();
+        let orgs = store.orgs().await.unwrap();
+        let by = |name: &str| orgs.iter().find(|o| o.name == name).unwrap().id;
+        let code = |c: &str| {
+            orgs.iter()
+                .find(|o| o.kind == OrgKind::Municipality && o.code.as_deref() == Some(c))
+                .unwrap()
+                .id
+        };
+        let hnt = by("Helse Nord-Trøndelag HF");
+        let levanger = by("Sykehuset Levanger");
+        let namsos = by("Sykehuset Namsos");
+        let autumn = date(2027, 9, 1);
+        let token =
+            super::matrix::issue_all(&app, "admin.hnt@demo.lis1.no", hnt, "Planlegging").await;
+        let level = format!("/api/v1/planning/cohorts/2027-09-01?org={hnt}");
+        let read = app.with_token("GET", &level, &token, None, &[]).await;
+        assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+        assert_eq!(read.json()["numbers"]["total"], 24);
+        let etag = read.headers[header::ETAG].to_str().unwrap().to_string();
+        let url = format!("/api/v1/planning/cohorts/2027-09-01/splits/{hnt}");
+        let body = |l: i32, n: i32| {
+            serde_json::json!({"reason": "Omfordeling mellom sykehusene", "parts": [
+                {"org_id": levanger, "total": l}, {"org_id": namsos, "total": n}]})
+            .to_string()
+        };
+        // A split that does not add up: 422 naming the numbers, nothing saved.
+        let r = app
+            .with_token(
+                "PUT",
+                &url,
+                &token,
+                Some(&body(15, 10)),
+                &[("if-match", &etag)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.json()["code"], "planning_split_mismatch");
+        assert!(r.body.contains("25") && r.body.contains("24"), "{}", r.body);
+        assert!(
+            r.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("application/problem+json")
+        );
+        assert_eq!(total(&app, autumn, levanger).await.total, 14);
+        // With the ETag as read: saved as new versions, with a new ETag.
+        let key = [("if-match", etag.as_str()), ("idempotency-key", "plan-1")];
+        let r = app
+            .with_token("PUT", &url, &token, Some(&body(13, 11)), &key)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["version_ids"].as_array().unwrap().len(), 2);
+        let new_etag = r.headers[header::ETAG].to_str().unwrap().to_string();
+        assert_ne!(new_etag, etag);
+        assert_eq!(total(&app, autumn, levanger).await.total, 13);
+        assert_eq!(total(&app, autumn, namsos).await.total, 11);
+        let versions = store
+            .allocation_history(autumn, levanger)
+            .await
+            .unwrap()
+            .len();
+        // A retry with the same key acts once.
+        let again = app
+            .with_token("PUT", &url, &token, Some(&body(13, 11)), &key)
+            .await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        assert_eq!(
+            store
+                .allocation_history(autumn, levanger)
+                .await
+                .unwrap()
+                .len(),
+            versions
+        );
+        // The old ETag: someone changed the numbers since, 412 and nothing saved.
+        let r = app
+            .with_token(
+                "PUT",
+                &url,
+                &token,
+                Some(&body(12, 12)),
+                &[("if-match", &etag)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::PRECONDITION_FAILED, "{}", r.body);
+        assert_eq!(r.json()["code"], "precondition_failed");
+        assert_eq!(total(&app, autumn, levanger).await.total, 13);
+        let read = app.with_token("GET", &level, &token, None, &[]).await;
+        assert_eq!(read.headers[header::ETAG].to_str().unwrap(), new_etag);
+        // The trust's token cannot split its RHF's share.
+        let midt = by("Helse Midt-Norge RHF");
+        let r = app
+            .with_token(
+                "PUT",
+                &format!("/api/v1/planning/cohorts/2027-09-01/splits/{midt}"),
+                &token,
+                Some(&body(13, 11)),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+        // Levanger municipality answers the open call for 2028 through its own token.
+        let lev = code("5037");
+        let lev_token =
+            super::matrix::issue_all(&app, "admin.levanger@demo.lis1.no", lev, "Svar").await;
+        let call = store
+            .capacity_calls()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.cohort_start == date(2028, 3, 1))
+            .unwrap();
+        let answers = format!("/api/v1/planning/capacity-calls/{}/answers", call.id);
+        let answer = |m: i64, places: i32, why: &str| {
+            serde_json::json!({"municipality_id": m, "places": places, "justification": why})
+                .to_string()
+        };
+        let r = app
+            .with_token(
+                "POST",
+                &answers,
+                &lev_token,
+                Some(&answer(lev, -1, "x")),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("(-1)"), "{}", r.body);
+        let r = app
+            .with_token(
+                "POST",
+                &answers,
+                &lev_token,
+                Some(&answer(lev, 2, "Veileder og kontor på plass")),
+                &[("idempotency-key", "svar-1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let id = r.json()["answer_id"].as_i64().unwrap();
+        let a = store.capacity_answer(id).await.unwrap();
+        assert_eq!((a.municipality_id, a.places), (lev, 2));
+        // Not for another municipality of the call, and not by the hospital's token.
+        let r = app
+            .with_token(
+                "POST",
+                &answers,
+                &lev_token,
+                Some(&answer(code("5035"), 1, "x")),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        let r = app
+            .with_token("POST", &answers, &token, Some(&answer(lev, 1, "x")), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        assert_eq!(store.capacity_answer(id).await.unwrap().places, 2);
+    }
+);
+
+// Item 4 (004 §3): the ALIS office proposes a municipality for LIS1 + ALIS positions, the
+// county governor endorses it, and only then may the county's split give it those positions.
+both_backends!(
+    alis_positions_follow_the_alis_office_and_the_governor,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let store = app.state.store.clone();
+        lis1_web::demo_planning(&store, now()).await.unwrap();
+        let orgs = store.orgs().await.unwrap();
+        let code = |c: &str| {
+            orgs.iter()
+                .find(|o| o.kind == OrgKind::Municipality && o.code.as_deref() == Some(c))
+                .unwrap()
+                .id
+        };
+        let trondelag = orgs
+            .iter()
+            .find(|o| o.kind == OrgKind::County && o.code.as_deref() == Some("50"))
+            .unwrap()
+            .id;
+        let autumn = date(2027, 9, 1);
+        let a = &app.state.app;
+        let (lev, steinkjer) = (code("5037"), code("5006"));
+        let t = total(&app, autumn, trondelag).await.total;
+        let sys = Ctx::new(Actor::system(), now());
+        store
+            .set_allocation(
+                &sys,
+                &NewAllocation {
+                    cohort_start: autumn,
+                    org_id: trondelag,
+                    numbers: Numbers {
+                        total: t,
+                        alis: 2,
+                        ..Numbers::default()
+                    },
+                    reason: "Direktoratets fordeling av LIS1 + ALIS (004)",
+                    remark: "",
+                    decision: false,
+                    lending_id: None,
+                    decided_org: None,
+                },
+            )
+            .await
+            .unwrap();
+        let (l, s) = (
+            total(&app, autumn, lev).await.total,
+            total(&app, autumn, steinkjer).await.total,
+        );
+        let split = |alis: i32| uc::SplitInput {
+            cohort: autumn,
+            from: trondelag,
+            parts: vec![
+                uc::Part {
+                    org_id: lev,
+                    numbers: Numbers {
+                        total: l,
+                        alis,
+                        ..Numbers::default()
+                    },
+                    remark: String::new(),
+                },
+                uc::Part {
+                    org_id: steinkjer,
+                    numbers: Numbers::ordinary(s + t - 24),
+                    remark: String::new(),
+                },
+            ],
+            reason: "LIS1 + ALIS i Trøndelag".into(),
+            side: uc::Side::Municipalities,
+            expected: None,
+        };
+        let sf = super::bound::caller(&app, "statsforvalter@demo.lis1.no").await;
+        let office = super::bound::caller(&app, "alis@demo.lis1.no").await;
+        // No proposal: refused, naming the numbers; nothing saved.
+        let e = uc::distribute(a, &sf, &split(1)).await.unwrap_err();
+        assert_eq!(e.code(), "planning_alis_not_proposed");
+        assert!(e.message(lis1_domain::Lang::Nb).contains("gir 0"));
+        assert_eq!(total(&app, autumn, lev).await.alis, 0);
+        // The ALIS office proposes Levanger (a county it advises); not an Innlandet municipality;
+        // the governor does not propose.
+        let proposal = |m: i64| uc::AlisProposalInput {
+            cohort: autumn,
+            municipality_id: m,
+            positions: 1,
+            justification: "Rekrutteringssvak, fastlønnet fastlegestilling og veileder på plass."
+                .into(),
+        };
+        let e = uc::propose_alis(a, &office, &proposal(code("3405")))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "forbidden");
+        let e = uc::propose_alis(a, &sf, &proposal(lev)).await.unwrap_err();
+        assert_eq!(e.code(), "forbidden");
+        let id = uc::propose_alis(a, &office, &proposal(lev)).await.unwrap();
+        // Proposed, not yet endorsed: still refused.
+        let e = uc::distribute(a, &sf, &split(1)).await.unwrap_err();
+        assert_eq!(e.code(), "planning_alis_not_proposed");
+        // The office does not endorse its own proposal; the governor returns only with a reason.
+        let e = uc::review_alis_proposal(a, &office, id, true, "")
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "forbidden");
+        assert!(
+            uc::review_alis_proposal(a, &sf, id, false, " ")
+                .await
+                .is_err()
+        );
+        uc::review_alis_proposal(a, &sf, id, true, "")
+            .await
+            .unwrap();
+        let listed = uc::alis_proposals(a, &office, autumn).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(
+            listed[0].state,
+            lis1_domain::planning::ProposalState::Endorsed
+        );
+        // Endorsed for one: one is given, two are not.
+        let e = uc::distribute(a, &sf, &split(2)).await.unwrap_err();
+        assert!(e.message(lis1_domain::Lang::Nb).contains("gir 1"));
+        uc::distribute(a, &sf, &split(1)).await.unwrap();
+        assert_eq!(total(&app, autumn, lev).await.alis, 1);
+    }
+);
