@@ -38,6 +38,16 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
         "Set departments for ALIS in hospital",
     ),
     (
+        "alis_proposal.propose",
+        "Foreslo kommune for LIS1 + ALIS",
+        "Proposed a municipality for LIS1 + ALIS",
+    ),
+    (
+        "alis_proposal.review",
+        "Vurderte forslag om LIS1 + ALIS",
+        "Reviewed a LIS1 + ALIS proposal",
+    ),
+    (
         "alis_request.create",
         "Ba om sykehustjeneste for ALIS-lege",
         "Requested hospital service for an ALIS doctor",
@@ -156,6 +166,62 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
         "Added a municipality to a cooperation area",
     ),
     (
+        "coordinated.couple_ask",
+        "Ba om å søke som par",
+        "Asked to apply as a couple",
+    ),
+    (
+        "coordinated.couple_confirm",
+        "Bekreftet par",
+        "Confirmed a couple",
+    ),
+    ("coordinated.couple_end", "Avsluttet par", "Ended a couple"),
+    (
+        "coordinated.export",
+        "Lastet ned samordnet matching",
+        "Downloaded a coordinated match",
+    ),
+    (
+        "coordinated.match",
+        "Kjørte samordnet matching",
+        "Ran a coordinated match",
+    ),
+    (
+        "coordinated.match_refused",
+        "Samordnet matching ble stanset",
+        "A coordinated match was stopped",
+    ),
+    (
+        "coordinated.pairs",
+        "Rangerte par av stillinger",
+        "Ranked pairs of positions",
+    ),
+    (
+        "coordinated.ranking",
+        "Rangerte stillinger i samordnet opptak",
+        "Ranked positions in coordinated admission",
+    ),
+    (
+        "coordinated.result_view",
+        "Så resultatet av samordnet opptak",
+        "Viewed a coordinated admission result",
+    ),
+    (
+        "coordinated.set",
+        "Satte runden til samordnet opptak",
+        "Set a round to coordinated admission",
+    ),
+    (
+        "coordinated.simulate",
+        "Kjørte simulator for opptaksmetoder",
+        "Ran the admission simulator",
+    ),
+    (
+        "coordinated.unset",
+        "Tok runden ut av samordnet opptak",
+        "Took a round out of coordinated admission",
+    ),
+    (
         "course.create",
         "Opprettet LIS1-løp",
         "Created a LIS1 course",
@@ -194,6 +260,27 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
         "Uploaded a document",
     ),
     ("document.view", "Åpnet dokument", "Opened a document"),
+    (
+        "identity.link",
+        "Koblet innlogging fra ID-porten/HelseID til konto",
+        "Linked an ID-porten/HelseID sign-in to an account",
+    ),
+    (
+        "identity.link_code_sent",
+        "Sendte kode for å koble innlogging",
+        "Sent a code to link a sign-in",
+    ),
+    (
+        "invitation.accept",
+        "Godtok invitasjon",
+        "Accepted an invitation",
+    ),
+    ("invitation.create", "Inviterte bruker", "Invited a user"),
+    (
+        "letter.read",
+        "Lastet ned brev til lege",
+        "Downloaded a doctor's letter",
+    ),
     (
         "lottery.allow_late",
         "Tillot sen trekning",
@@ -344,6 +431,11 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
         "Requested a position loan",
     ),
     (
+        "plan.population",
+        "Satte folketall for fordeling",
+        "Set population for a split",
+    ),
+    (
         "privacy.correction_requested",
         "Ba om retting av opplysninger",
         "Requested a correction",
@@ -467,6 +559,11 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
         "Låste rundens statistikk",
         "Froze the round's statistics",
     ),
+    (
+        "user.break_glass",
+        "Endret nødkonto",
+        "Changed a break-glass account",
+    ),
     ("user.create", "Opprettet bruker", "Created a user"),
     ("user.disable", "Deaktiverte bruker", "Disabled a user"),
 ];
@@ -474,6 +571,7 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
 /// `(object kind, bokmål, English)`.
 pub const OBJECTS: &[(&str, &str, &str)] = &[
     ("advertisement", "utlysning", "advertisement"),
+    ("alis_proposal", "ALIS-forslag", "ALIS proposal"),
     ("alis_request", "ALIS-forespørsel", "ALIS request"),
     ("alis_requests", "ALIS-forespørsler", "ALIS requests"),
     ("api_token", "API-nøkkel", "API token"),
@@ -484,15 +582,20 @@ pub const OBJECTS: &[(&str, &str, &str)] = &[
     ("clock", "klokke", "clock"),
     ("cohort", "kull", "cohort"),
     ("cohort_list", "kulliste", "cohort list"),
+    ("coordinated_round", "samordnet runde", "coordinated round"),
     (
         "correction_request",
         "krav om retting",
         "correction request",
     ),
+    ("couple", "par", "couple"),
     ("course", "LIS1-løp", "LIS1 course"),
     ("courses", "LIS1-løp", "LIS1 courses"),
     ("document", "dokument", "document"),
     ("evaluation", "evaluering", "evaluation"),
+    ("identity", "innlogging", "sign-in identity"),
+    ("invitation", "invitasjon", "invitation"),
+    ("letter", "brev", "letter"),
     ("lottery_draw", "trekning", "lottery"),
     ("obligation", "plikt", "obligation"),
     ("offer", "tilbud", "offer"),
@@ -502,6 +605,7 @@ pub const OBJECTS: &[(&str, &str, &str)] = &[
         "before-start requirements",
     ),
     ("onboarding_form_text", "skjematekst", "form text"),
+    ("org_population", "folketall", "population"),
     ("organisation", "organisasjon", "organisation"),
     ("plan_lending", "utlån av stilling", "position loan"),
     ("position", "stilling", "position"),
@@ -518,6 +622,7 @@ pub const OBJECTS: &[(&str, &str, &str)] = &[
     ("rest_position", "reststilling", "rest position"),
     ("retention", "sletting", "retention"),
     ("round", "utlysningsrunde", "round"),
+    ("simulation", "simulering", "simulation"),
     ("user", "bruker", "user"),
 ];
 
