@@ -151,6 +151,8 @@ pub async fn preview_next(
     let mut tx = app.begin().await?;
     let c = AdContext::load(&mut tx, ad_id).await?;
     let grant = authorize_decider(caller, &c, position_id)?;
+    // A coordinated round makes no ordinary offers: say so before anyone is named.
+    crate::matching::refuse_offers(&mut tx, c.round.id).await?;
     let rounds = c.offer_rounds();
     let (offer_round, not_now) =
         match offers::current_offer_round(&rounds, c.round.earliest_offer, now) {
