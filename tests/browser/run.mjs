@@ -666,7 +666,7 @@ async function hiring(newContext, watch) {
     assert(new URL(page.url()).searchParams.get('bundet') === 'ja', `filter not in the address: ${path(page)}`);
     const names = (await page.locator('main tbody th a').allInnerTexts()).map((s) => s.trim());
     assert(names.length === 1 && names[0] === LEGE1, `listed: ${names.join(', ')}`);
-    assert((await bodyText(page)).includes('1 / 2'), 'no "1 / 2" count');
+    assert((await bodyText(page)).includes('av 1 som passer (2 søkere i alt)'), 'no "1 of 2" count');
     await axe(page);
   });
   await check('hiring 7: lege1\'s application page; +1,5 points with a reason is saved and shown (axe clean)', async () => {

@@ -39,6 +39,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "No applicants yet.",
     ),
     ("applicants.count", "søkere vises", "applicants shown"),
+    ("applicants.in_all", "søkere i alt", "applicants in all"),
     ("applicants.name", "Søker", "Applicant"),
     ("applicants.positions", "Søker på", "Applies for"),
     ("applicants.formal", "Formelle krav", "Formal requirements"),
