@@ -887,7 +887,7 @@ impl Localized for Denied {
     }
     fn message(&self, lang: Lang) -> String {
         match (self.missing_scope, lang) {
-            (Some(scope), Lang::Nb) => format!(
+            (Some(scope), Lang::Nb | Lang::Nn) => format!(
                 "API-nøkkelen mangler tilgangen «{}» som denne handlingen krever. Be organisasjonens administrator om en nøkkel med den.",
                 scope.as_str()
             ),
@@ -895,7 +895,7 @@ impl Localized for Denied {
                 "The API token lacks the scope «{}» this action needs. Ask your organisation's administrator for a token with it.",
                 scope.as_str()
             ),
-            (None, Lang::Nb) => "Du har ikke tilgang til dette. Kontakt din organisasjons administrator om du mener du skal ha det.".into(),
+            (None, Lang::Nb | Lang::Nn) => "Du har ikke tilgang til dette. Kontakt din organisasjons administrator om du mener du skal ha det.".into(),
             (None, Lang::En) => "You do not have access to this. Contact your organisation's administrator if you think you should.".into(),
         }
     }

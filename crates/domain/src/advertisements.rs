@@ -304,7 +304,7 @@ impl FormalCriteria {
         if let Some(min) = self.min_norwegian {
             let level = level_text(min, lang);
             lines.push(match lang {
-                Lang::Nb => format!("Norskkunnskaper tilsvarende minst {level}"),
+                Lang::Nb | Lang::Nn => format!("Norskkunnskaper tilsvarende minst {level}"),
                 Lang::En => format!("Norwegian at level {level} or better"),
             });
         }
@@ -320,7 +320,7 @@ impl FormalCriteria {
         if self.min_references > 0 {
             let n = self.min_references;
             lines.push(match lang {
-                Lang::Nb => format!(
+                Lang::Nb | Lang::Nn => format!(
                     "Minst {n} {}",
                     plural_nb(n.into(), "referanse", "referanser")
                 ),
@@ -696,7 +696,7 @@ impl Localized for ApplyError {
 
     fn message(&self, lang: Lang) -> String {
         match (self, lang) {
-            (ApplyError::DeadlinePassed { deadline }, Lang::Nb) => format!(
+            (ApplyError::DeadlinePassed { deadline }, Lang::Nb | Lang::Nn) => format!(
                 "Søknadsfristen var {}. Søknaden ble ikke lagret.",
                 format_datetime(to_oslo(*deadline), lang)
             ),
@@ -704,7 +704,7 @@ impl Localized for ApplyError {
                 "The application deadline was {}. The application was not saved.",
                 format_datetime(to_oslo(*deadline), lang)
             ),
-            (ApplyError::NotOpen { opens }, Lang::Nb) => format!(
+            (ApplyError::NotOpen { opens }, Lang::Nb | Lang::Nn) => format!(
                 "Utlysningen er ikke åpnet for søknader ennå. Den åpner {}.",
                 format_datetime(to_oslo(*opens), lang)
             ),
@@ -895,9 +895,9 @@ impl Localized for AdError {
     fn message(&self, lang: Lang) -> String {
         let nb = lang == Lang::Nb;
         let lang_name = |l: Lang| match (l, lang) {
-            (Lang::Nb, Lang::Nb) => "bokmål",
-            (Lang::En, Lang::Nb) => "engelsk",
-            (Lang::Nb, Lang::En) => "Norwegian",
+            (Lang::Nb | Lang::Nn, Lang::Nb | Lang::Nn) => "bokmål",
+            (Lang::En, Lang::Nb | Lang::Nn) => "engelsk",
+            (Lang::Nb | Lang::Nn, Lang::En) => "Norwegian",
             (Lang::En, Lang::En) => "English",
         };
         match self.rule {

@@ -131,7 +131,7 @@ impl Warning {
     pub fn message(&self, lang: Lang) -> String {
         match self {
             Warning::ShortMunicipalService { two_years_on } => match lang {
-                Lang::Nb => format!(
+                Lang::Nb | Lang::Nn => format!(
                     "Legen har mindre enn 2 år i kommunen ved oppstart (2 år {}). ALIS-legen bør ha minst 2 år i kommunen før sykehustjenesten (003).",
                     format_date(*two_years_on, lang)
                 ),

@@ -137,7 +137,7 @@ impl Localized for ChainBreak {
     }
     fn message(&self, lang: Lang) -> String {
         match lang {
-            Lang::Nb => self.to_string(),
+            Lang::Nb | Lang::Nn => self.to_string(),
             Lang::En => {
                 let why = match self.reason {
                     BreakReason::Edited => "its contents were changed after it was written",

@@ -334,7 +334,7 @@ impl Missing {
                 )
                 .into(),
             Missing::Service { until } => match lang {
-                Lang::Nb => format!(
+                Lang::Nb | Lang::Nn => format!(
                     "18 måneder er ikke tjenestegjort før {}",
                     format_date(until, lang)
                 ),

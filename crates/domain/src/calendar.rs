@@ -248,7 +248,7 @@ const MONTHS_EN: [&str; 12] = [
 /// A date for people: `29.01.2027` in bokmål, `29 January 2027` in English.
 pub fn format_date(date: Date, lang: Lang) -> String {
     match lang {
-        Lang::Nb => format!("{:02}.{:02}.{:04}", date.day(), date.month(), date.year()),
+        Lang::Nb | Lang::Nn => format!("{:02}.{:02}.{:04}", date.day(), date.month(), date.year()),
         Lang::En => {
             let month = usize::try_from(date.month() - 1)
                 .ok()
@@ -265,7 +265,7 @@ pub fn format_date(date: Date, lang: Lang) -> String {
 pub fn format_datetime(dt: DateTime, lang: Lang) -> String {
     let date = format_date(dt.date(), lang);
     match lang {
-        Lang::Nb => format!("{date} kl. {:02}.{:02}", dt.hour(), dt.minute()),
+        Lang::Nb | Lang::Nn => format!("{date} kl. {:02}.{:02}", dt.hour(), dt.minute()),
         Lang::En => format!("{date} {:02}:{:02}", dt.hour(), dt.minute()),
     }
 }

@@ -214,19 +214,19 @@ impl Localized for CourseError {
     fn message(&self, lang: Lang) -> String {
         let d = |x: &Date| crate::calendar::format_date(*x, lang);
         match (self, lang) {
-            (CourseError::LeaveEndsBeforeStart, Lang::Nb) => {
+            (CourseError::LeaveEndsBeforeStart, Lang::Nb | Lang::Nn) => {
                 "Permisjonens siste dag er før den første. Sjekk datoene.".into()
             }
             (CourseError::LeaveEndsBeforeStart, Lang::En) => {
                 "The leave's last day is before its first. Check the dates.".into()
             }
-            (CourseError::LeaveTooLong { days }, Lang::Nb) => format!(
+            (CourseError::LeaveTooLong { days }, Lang::Nb | Lang::Nn) => format!(
                 "Permisjonen er {days} dager. Registrer høyst {MAX_LEAVE_DAYS} dager om gangen; lengre permisjon registreres i flere deler."
             ),
             (CourseError::LeaveTooLong { days }, Lang::En) => format!(
                 "The leave is {days} days. Register at most {MAX_LEAVE_DAYS} days at a time; longer leave is registered in parts."
             ),
-            (CourseError::LeaveOutsideCourse { start, end }, Lang::Nb) => format!(
+            (CourseError::LeaveOutsideCourse { start, end }, Lang::Nb | Lang::Nn) => format!(
                 "Permisjonen må begynne i LIS1-løpet, som varer fra {} til {}.",
                 d(start),
                 d(end)
@@ -236,7 +236,7 @@ impl Localized for CourseError {
                 d(start),
                 d(end)
             ),
-            (CourseError::LeaveOverlaps { from, to }, Lang::Nb) => format!(
+            (CourseError::LeaveOverlaps { from, to }, Lang::Nb | Lang::Nn) => format!(
                 "Permisjonen overlapper en registrert permisjon ({} – {}).",
                 d(from),
                 d(to)
@@ -246,27 +246,29 @@ impl Localized for CourseError {
                 d(from),
                 d(to)
             ),
-            (CourseError::RotationPartCount { parts }, Lang::Nb) => format!(
+            (CourseError::RotationPartCount { parts }, Lang::Nb | Lang::Nn) => format!(
                 "Rotasjonsplanen må ha to eller tre deler (todelt eller tredelt); den har {parts}."
             ),
             (CourseError::RotationPartCount { parts }, Lang::En) => {
                 format!("The rotation plan must have two or three parts; it has {parts}.")
             }
-            (CourseError::RotationPartUnnamed { part }, Lang::Nb) => {
+            (CourseError::RotationPartUnnamed { part }, Lang::Nb | Lang::Nn) => {
                 format!("Del {part} av rotasjonsplanen mangler avdeling.")
             }
             (CourseError::RotationPartUnnamed { part }, Lang::En) => {
                 format!("Part {part} of the rotation plan has no department.")
             }
-            (CourseError::RotationNotContiguous { part, expected }, Lang::Nb) => format!(
-                "Del {part} må begynne {}, så delene følger hverandre uten opphold.",
-                d(expected)
-            ),
+            (CourseError::RotationNotContiguous { part, expected }, Lang::Nb | Lang::Nn) => {
+                format!(
+                    "Del {part} må begynne {}, så delene følger hverandre uten opphold.",
+                    d(expected)
+                )
+            }
             (CourseError::RotationNotContiguous { part, expected }, Lang::En) => format!(
                 "Part {part} must begin on {}, so the parts follow each other without a gap.",
                 d(expected)
             ),
-            (CourseError::RotationWrongEnd { expected }, Lang::Nb) => format!(
+            (CourseError::RotationWrongEnd { expected }, Lang::Nb | Lang::Nn) => format!(
                 "Siste del må slutte {}, sykehusdelens siste dag.",
                 d(expected)
             ),

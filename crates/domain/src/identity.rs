@@ -325,7 +325,7 @@ impl Localized for IdError {
                 )
                 .to_owned(),
             IdError::WrongLength { found } => match lang {
-                Lang::Nb => format!("Fødselsnummeret må ha 11 sifre, ikke {found}."),
+                Lang::Nb | Lang::Nn => format!("Fødselsnummeret må ha 11 sifre, ikke {found}."),
                 Lang::En => {
                     format!("The national identity number must have 11 digits, not {found}.")
                 }

@@ -39,6 +39,8 @@ pub enum Lang {
     /// Norsk bokmål.
     #[default]
     Nb,
+    /// Norsk nynorsk.
+    Nn,
     /// English.
     En,
 }
@@ -52,7 +54,8 @@ impl Lang {
             .unwrap_or("")
             .to_ascii_lowercase();
         match primary.as_str() {
-            "nb" | "no" | "nn" => Some(Lang::Nb),
+            "nb" | "no" => Some(Lang::Nb),
+            "nn" => Some(Lang::Nn),
             "en" => Some(Lang::En),
             _ => None,
         }
@@ -62,14 +65,25 @@ impl Lang {
     pub fn tag(self) -> &'static str {
         match self {
             Lang::Nb => "nb",
+            Lang::Nn => "nn",
             Lang::En => "en",
         }
     }
 
-    /// Picks the bokmål or the English text.
+    /// Picks the bokmål or the English text. Interim: nynorsk gets the bokmål text until the
+    /// nynorsk texts are written (issue 15, item 8); then this goes and `pick3` remains.
     pub fn pick<T>(self, nb: T, en: T) -> T {
         match self {
+            Lang::Nb | Lang::Nn => nb,
+            Lang::En => en,
+        }
+    }
+
+    /// Picks the bokmål, the nynorsk or the English text.
+    pub fn pick3<T>(self, nb: T, nn: T, en: T) -> T {
+        match self {
             Lang::Nb => nb,
+            Lang::Nn => nn,
             Lang::En => en,
         }
     }

@@ -252,7 +252,7 @@ impl Localized for FulfilmentError {
 
     fn message(&self, lang: Lang) -> String {
         match (self, lang) {
-            (_, Lang::Nb) => self.to_string(),
+            (_, Lang::Nb | Lang::Nn) => self.to_string(),
             (FulfilmentError::NotRegistered, Lang::En) => {
                 "The lottery is not registered here; it is fulfilled when the draw has been made."
                     .into()

@@ -621,9 +621,11 @@ pub fn check_hide_mark(state: OfferState, reason: HideReason) -> Result<(), Offe
 /// X`, or for a resigned acceptance `Har sagt opp stilling ved X` / `Resigned a position at X`.
 pub fn mark_text(state: OfferState, employer: &str, lang: Lang) -> String {
     match (state, lang) {
-        (OfferState::Resigned, Lang::Nb) => format!("Har sagt opp stilling ved {employer}"),
+        (OfferState::Resigned, Lang::Nb | Lang::Nn) => {
+            format!("Har sagt opp stilling ved {employer}")
+        }
         (OfferState::Resigned, Lang::En) => format!("Resigned a position at {employer}"),
-        (_, Lang::Nb) => format!("Har akseptert stilling ved {employer}"),
+        (_, Lang::Nb | Lang::Nn) => format!("Har akseptert stilling ved {employer}"),
         (_, Lang::En) => format!("Accepted a position at {employer}"),
     }
 }
@@ -757,20 +759,20 @@ impl Localized for OfferError {
         let at = |t: &Timestamp| format_datetime(to_oslo(*t), lang);
         match (self, lang) {
             (OfferError::NotAllowed { from, event }, _) => not_allowed_message(*from, *event, lang),
-            (OfferError::ReplyTooLate { deadline }, Lang::Nb) => {
+            (OfferError::ReplyTooLate { deadline }, Lang::Nb | Lang::Nn) => {
                 format!("Svarfristen var {}.", at(deadline))
             }
             (OfferError::ReplyTooLate { deadline }, Lang::En) => {
                 format!("The reply deadline was {}.", at(deadline))
             }
-            (OfferError::NotYetExpired { deadline }, Lang::Nb) => {
+            (OfferError::NotYetExpired { deadline }, Lang::Nb | Lang::Nn) => {
                 format!("Tilbudet utløper ikke før svarfristen {}.", at(deadline))
             }
             (OfferError::NotYetExpired { deadline }, Lang::En) => format!(
                 "The offer does not expire before the reply deadline {}.",
                 at(deadline)
             ),
-            (OfferError::WithdrawTooLate { deadline }, Lang::Nb) => format!(
+            (OfferError::WithdrawTooLate { deadline }, Lang::Nb | Lang::Nn) => format!(
                 "Svarfristen var {}; tilbudet er utløpt og kan ikke trekkes tilbake.",
                 at(deadline)
             ),
@@ -784,13 +786,13 @@ impl Localized for OfferError {
                     "Give a reason for withdrawing the offer.",
                 )
                 .to_owned(),
-            (OfferError::ReasonTooLong { max }, Lang::Nb) => {
+            (OfferError::ReasonTooLong { max }, Lang::Nb | Lang::Nn) => {
                 format!("Begrunnelsen kan ha høyst {max} tegn.")
             }
             (OfferError::ReasonTooLong { max }, Lang::En) => {
                 format!("The reason may have at most {max} characters.")
             }
-            (OfferError::BeforeOffer { made_at }, Lang::Nb) => format!(
+            (OfferError::BeforeOffer { made_at }, Lang::Nb | Lang::Nn) => format!(
                 "Tilbudet ble gitt {}; ingenting kan skje med det før det.",
                 at(made_at)
             ),
@@ -798,7 +800,7 @@ impl Localized for OfferError {
                 "The offer was made {}; nothing can happen to it before then.",
                 at(made_at)
             ),
-            (OfferError::TooEarly { earliest }, Lang::Nb) => format!(
+            (OfferError::TooEarly { earliest }, Lang::Nb | Lang::Nn) => format!(
                 "Tilbud kan tidligst gis {} (Helsedirektoratets tidligste tilbudsdato).",
                 at(earliest)
             ),
@@ -812,7 +814,7 @@ impl Localized for OfferError {
                     next_number,
                     next_offer_at,
                 },
-                Lang::Nb,
+                Lang::Nb | Lang::Nn,
             ) => format!(
                 "Ingen tilbudsrunde er åpen nå. Tilbudsrunde {next_number} åpner {}.",
                 at(next_offer_at)
@@ -834,7 +836,7 @@ impl Localized for OfferError {
                      position.",
                 )
                 .to_owned(),
-            (OfferError::FirstRoundReplyTooShort { deadline }, Lang::Nb) => format!(
+            (OfferError::FirstRoundReplyTooShort { deadline }, Lang::Nb | Lang::Nn) => format!(
                 "Tilbud i første tilbudsrunde skal ha minst tre virkedagers svarfrist \
                  (forskriften § 12); svarfristen {} er for kort for et tilbud som gis nå. \
                  Gi tilbudet i neste tilbudsrunde.",
@@ -846,7 +848,7 @@ impl Localized for OfferError {
                  Make the offer in the next offer round.",
                 at(deadline)
             ),
-            (OfferError::HideNotResigned { state }, Lang::Nb) => format!(
+            (OfferError::HideNotResigned { state }, Lang::Nb | Lang::Nn) => format!(
                 "Merkingen kan bare skjules etter søknad når den aksepterte stillingen er sagt \
                  opp (forskriften § 12). Tilbudet er {}.",
                 state.phrase(lang)
@@ -864,7 +866,7 @@ impl Localized for OfferError {
 fn not_allowed_message(from: OfferState, event: OfferEventKind, lang: Lang) -> String {
     if event.target() == from {
         return match lang {
-            Lang::Nb => format!("Tilbudet er allerede {}.", from.phrase(lang)),
+            Lang::Nb | Lang::Nn => format!("Tilbudet er allerede {}.", from.phrase(lang)),
             Lang::En => {
                 let phrase = from.phrase(lang);
                 // "has been accepted" → "has already been accepted"
@@ -875,7 +877,7 @@ fn not_allowed_message(from: OfferState, event: OfferEventKind, lang: Lang) -> S
     }
     if event == OfferEventKind::Resign {
         return match lang {
-            Lang::Nb => format!(
+            Lang::Nb | Lang::Nn => format!(
                 "Bare en akseptert stilling kan sies opp; tilbudet er {}.",
                 from.phrase(lang)
             ),
@@ -894,7 +896,7 @@ fn not_allowed_message(from: OfferState, event: OfferEventKind, lang: Lang) -> S
         ""
     };
     match lang {
-        Lang::Nb => format!(
+        Lang::Nb | Lang::Nn => format!(
             "Tilbudet er {} og kan ikke lenger {}.{hint}",
             from.phrase(lang),
             event.verb(lang)

@@ -461,7 +461,7 @@ impl Problem {
     pub fn message(self, lang: Lang) -> String {
         let d = |x: Date| crate::calendar::format_date(x, lang);
         match (self, lang) {
-            (Problem::ExpiresBeforeStart { valid_to }, Lang::Nb) => {
+            (Problem::ExpiresBeforeStart { valid_to }, Lang::Nb | Lang::Nn) => {
                 format!("Utløper {} – før oppstart. Må fornyes.", d(valid_to))
             }
             (Problem::ExpiresBeforeStart { valid_to }, Lang::En) => {
@@ -470,13 +470,13 @@ impl Problem {
                     d(valid_to)
                 )
             }
-            (Problem::NotValidFromStart { valid_from }, Lang::Nb) => {
+            (Problem::NotValidFromStart { valid_from }, Lang::Nb | Lang::Nn) => {
                 format!("Gjelder først fra {} – etter oppstart.", d(valid_from))
             }
             (Problem::NotValidFromStart { valid_from }, Lang::En) => {
                 format!("Valid only from {} – after the start.", d(valid_from))
             }
-            (Problem::CertificateTooOld { oldest }, Lang::Nb) => format!(
+            (Problem::CertificateTooOld { oldest }, Lang::Nb | Lang::Nn) => format!(
                 "For gammel ved oppstart: må være datert {} eller senere.",
                 d(oldest)
             ),
@@ -635,9 +635,9 @@ impl PartStatus {
     pub fn label(self, lang: Lang) -> String {
         match (self, lang) {
             (PartStatus::Ready, _) => lang.pick("Klar", "Ready").into(),
-            (PartStatus::Missing { missing }, Lang::Nb) => format!("Mangler {missing}"),
+            (PartStatus::Missing { missing }, Lang::Nb | Lang::Nn) => format!("Mangler {missing}"),
             (PartStatus::Missing { missing }, Lang::En) => format!("Missing {missing}"),
-            (PartStatus::Overdue { missing }, Lang::Nb) => {
+            (PartStatus::Overdue { missing }, Lang::Nb | Lang::Nn) => {
                 format!("Frist passert – mangler {missing}")
             }
             (PartStatus::Overdue { missing }, Lang::En) => {
@@ -802,7 +802,7 @@ impl Localized for OnboardingError {
     fn message(&self, lang: Lang) -> String {
         let d = |x: &Date| crate::calendar::format_date(*x, lang);
         match (self, lang) {
-            (OnboardingError::CertificateAfterCheck { checked_on }, Lang::Nb) => format!(
+            (OnboardingError::CertificateAfterCheck { checked_on }, Lang::Nb | Lang::Nn) => format!(
                 "Politiattesten kan ikke være datert etter at den ble kontrollert ({}). Sjekk datoene. Ingenting ble lagret.",
                 d(checked_on)
             ),
@@ -810,7 +810,7 @@ impl Localized for OnboardingError {
                 "The police certificate cannot be dated after it was checked ({}). Check the dates. Nothing was saved.",
                 d(checked_on)
             ),
-            (OnboardingError::CheckInFuture { today }, Lang::Nb) => format!(
+            (OnboardingError::CheckInFuture { today }, Lang::Nb | Lang::Nn) => format!(
                 "Kontrolldatoen kan ikke være etter i dag ({}). Ingenting ble lagret.",
                 d(today)
             ),
@@ -818,7 +818,7 @@ impl Localized for OnboardingError {
                 "The date of the check cannot be after today ({}). Nothing was saved.",
                 d(today)
             ),
-            (OnboardingError::CertificateTooOld { oldest, start, months }, Lang::Nb) => format!(
+            (OnboardingError::CertificateTooOld { oldest, start, months }, Lang::Nb | Lang::Nn) => format!(
                 "Politiattesten vil være eldre enn {months} måneder ved oppstart {} (000 §6.2.1 og arbeidsgiverens krav). Den må være datert {} eller senere; be legen om en fornyet attest. Ingenting ble lagret.",
                 d(start),
                 d(oldest)
@@ -828,7 +828,7 @@ impl Localized for OnboardingError {
                 d(start),
                 d(oldest)
             ),
-            (OnboardingError::AuthorisationExpiresBeforeStart { valid_to, start }, Lang::Nb) => {
+            (OnboardingError::AuthorisationExpiresBeforeStart { valid_to, start }, Lang::Nb | Lang::Nn) => {
                 format!(
                     "Autorisasjonen eller lisensen i Helsepersonellregisteret utløper {}, før oppstart {}. Den må gjelde fra oppstartsdagen (000 §6.2.1). Ingenting ble lagret.",
                     d(valid_to),
@@ -842,7 +842,7 @@ impl Localized for OnboardingError {
                     d(start)
                 )
             }
-            (OnboardingError::AuthorisationNotValidFromStart { valid_from, start }, Lang::Nb) => {
+            (OnboardingError::AuthorisationNotValidFromStart { valid_from, start }, Lang::Nb | Lang::Nn) => {
                 format!(
                     "Autorisasjonen eller lisensen gjelder først fra {}, etter oppstart {}. Den må gjelde fra oppstartsdagen (000 §6.2.1). Ingenting ble lagret.",
                     d(valid_from),
@@ -856,19 +856,19 @@ impl Localized for OnboardingError {
                     d(start)
                 )
             }
-            (OnboardingError::NoDoctorAuthorisation, Lang::Nb) => "Helsepersonellregisteret har ingen autorisasjon eller lisens som lege for dette HPR-nummeret. Ingenting ble lagret.".into(),
+            (OnboardingError::NoDoctorAuthorisation, Lang::Nb | Lang::Nn) => "Helsepersonellregisteret har ingen autorisasjon eller lisens som lege for dette HPR-nummeret. Ingenting ble lagret.".into(),
             (OnboardingError::NoDoctorAuthorisation, Lang::En) => "The Health Personnel Register has no authorisation or licence as a doctor for this HPR number. Nothing was saved.".into(),
-            (OnboardingError::NotInRegister, Lang::Nb) => "HPR-nummeret finnes ikke i Helsepersonellregisteret. Sjekk nummeret. Ingenting ble lagret.".into(),
+            (OnboardingError::NotInRegister, Lang::Nb | Lang::Nn) => "HPR-nummeret finnes ikke i Helsepersonellregisteret. Sjekk nummeret. Ingenting ble lagret.".into(),
             (OnboardingError::NotInRegister, Lang::En) => "The HPR number is not in the Health Personnel Register. Check the number. Nothing was saved.".into(),
-            (OnboardingError::SignedForAnotherDoctor, Lang::Nb) => "Erklæringen gjelder en annen lege. Du kan bare signere dine egne erklæringer. Ingenting ble lagret.".into(),
+            (OnboardingError::SignedForAnotherDoctor, Lang::Nb | Lang::Nn) => "Erklæringen gjelder en annen lege. Du kan bare signere dine egne erklæringer. Ingenting ble lagret.".into(),
             (OnboardingError::SignedForAnotherDoctor, Lang::En) => "The declaration is for another doctor. You can sign only your own declarations. Nothing was saved.".into(),
-            (OnboardingError::ReadNotConfirmed, Lang::Nb) => "Bekreft at du har lest teksten før du signerer. Ingenting ble lagret.".into(),
+            (OnboardingError::ReadNotConfirmed, Lang::Nb | Lang::Nn) => "Bekreft at du har lest teksten før du signerer. Ingenting ble lagret.".into(),
             (OnboardingError::ReadNotConfirmed, Lang::En) => "Confirm that you have read the text before you sign. Nothing was saved.".into(),
-            (OnboardingError::TextChanged, Lang::Nb) => "Teksten er endret siden du åpnet siden. Les den nye versjonen og signer på nytt. Ingenting ble lagret.".into(),
+            (OnboardingError::TextChanged, Lang::Nb | Lang::Nn) => "Teksten er endret siden du åpnet siden. Les den nye versjonen og signer på nytt. Ingenting ble lagret.".into(),
             (OnboardingError::TextChanged, Lang::En) => "The text has changed since you opened the page. Read the new version and sign again. Nothing was saved.".into(),
-            (OnboardingError::NotRequired, Lang::Nb) => "Arbeidsgiveren krever ikke dette for denne delen av LIS1-løpet. Ingenting ble lagret.".into(),
+            (OnboardingError::NotRequired, Lang::Nb | Lang::Nn) => "Arbeidsgiveren krever ikke dette for denne delen av LIS1-løpet. Ingenting ble lagret.".into(),
             (OnboardingError::NotRequired, Lang::En) => "The employer does not require this for this part of the course. Nothing was saved.".into(),
-            (OnboardingError::MaxAgeOutOfRange { months }, Lang::Nb) => format!(
+            (OnboardingError::MaxAgeOutOfRange { months }, Lang::Nb | Lang::Nn) => format!(
                 "Største alder på politiattesten må være mellom 1 og {MAX_POLICE_AGE_MONTHS} måneder, ikke {months}. Ingenting ble lagret."
             ),
             (OnboardingError::MaxAgeOutOfRange { months }, Lang::En) => format!(

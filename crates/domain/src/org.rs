@@ -237,7 +237,7 @@ impl Localized for OrgError {
             OrgError::UnknownKind(s) => {
                 let known: Vec<&str> = OrgKind::ALL.iter().map(|k| k.as_str()).collect();
                 match lang {
-                    Lang::Nb => format!(
+                    Lang::Nb | Lang::Nn => format!(
                         "Ukjent organisasjonstype «{s}». Tillatt: {}.",
                         known.join(", ")
                     ),

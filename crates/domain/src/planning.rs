@@ -231,13 +231,13 @@ impl Localized for PlanningError {
 
     fn message(&self, lang: Lang) -> String {
         match (self, lang) {
-            (PlanningError::Negative { value }, Lang::Nb) => {
+            (PlanningError::Negative { value }, Lang::Nb | Lang::Nn) => {
                 format!("Antallet kan ikke være negativt ({value}). Ingenting ble lagret.")
             }
             (PlanningError::Negative { value }, Lang::En) => {
                 format!("The number cannot be negative ({value}). Nothing was saved.")
             }
-            (PlanningError::BoundOverTotal { bound, total }, Lang::Nb) => format!(
+            (PlanningError::BoundOverTotal { bound, total }, Lang::Nb | Lang::Nn) => format!(
                 "{bound} bundne stillinger er flere enn {total} stillinger i alt. Ingenting ble lagret."
             ),
             (PlanningError::BoundOverTotal { bound, total }, Lang::En) => format!(
@@ -249,7 +249,7 @@ impl Localized for PlanningError {
                     parent,
                     children,
                 },
-                Lang::Nb,
+                Lang::Nb | Lang::Nn,
             ) => format!(
                 "Nivået under ville fått {children} {}, men nivået over har bare gitt {parent}. Ingenting ble lagret.",
                 field.label(lang)
@@ -265,25 +265,27 @@ impl Localized for PlanningError {
                 "The level below would hold {children} {}, but the level above gave only {parent}. Nothing was saved.",
                 field.label(lang)
             ),
-            (PlanningError::SplitMismatch { whole, parts }, Lang::Nb) => format!(
+            (PlanningError::SplitMismatch { whole, parts }, Lang::Nb | Lang::Nn) => format!(
                 "Fordelingen summerer til {parts}, men skal summere til {whole}. Ingenting ble lagret."
             ),
             (PlanningError::SplitMismatch { whole, parts }, Lang::En) => format!(
                 "The split adds up to {parts}, but must add up to {whole}. Nothing was saved."
             ),
-            (PlanningError::NationalFixed { current, asked }, Lang::Nb) => format!(
+            (PlanningError::NationalFixed { current, asked }, Lang::Nb | Lang::Nn) => format!(
                 "Det nasjonale tallet er fastsatt til {current}. Å endre det til {asked} krever et vedtak fra direktoratet med begrunnelse. Ingenting ble lagret."
             ),
             (PlanningError::NationalFixed { current, asked }, Lang::En) => format!(
                 "The national total is fixed at {current}. Changing it to {asked} needs a decision of the directorate with a reason. Nothing was saved."
             ),
-            (PlanningError::ConversionChangesTotal { before, after }, Lang::Nb) => format!(
-                "En omgjøring mellom ordinære og bundne stillinger skal ikke endre totalen ({before} ble {after}). Ingenting ble lagret."
-            ),
+            (PlanningError::ConversionChangesTotal { before, after }, Lang::Nb | Lang::Nn) => {
+                format!(
+                    "En omgjøring mellom ordinære og bundne stillinger skal ikke endre totalen ({before} ble {after}). Ingenting ble lagret."
+                )
+            }
             (PlanningError::ConversionChangesTotal { before, after }, Lang::En) => format!(
                 "A conversion between ordinary and bound positions must not change the total ({before} became {after}). Nothing was saved."
             ),
-            (PlanningError::NoWeight, Lang::Nb) => {
+            (PlanningError::NoWeight, Lang::Nb | Lang::Nn) => {
                 "Alle vektene er null, så det er ingenting å fordele etter.".into()
             }
             (PlanningError::NoWeight, Lang::En) => {
@@ -295,7 +297,7 @@ impl Localized for PlanningError {
                     left,
                     needed,
                 },
-                Lang::Nb,
+                Lang::Nb | Lang::Nn,
             ) => format!(
                 "Å låne ut {asked} ville gi {left} stillinger igjen, men {needed} er allerede utlyst eller fordelt. Ingenting ble lagret."
             ),
@@ -315,7 +317,7 @@ impl Localized for PlanningError {
                     allocated,
                     advertised,
                 },
-                Lang::Nb,
+                Lang::Nb | Lang::Nn,
             ) => format!(
                 "Helseforetaket har {allocated} {} for dette kullet, men utlysningene ville tilby {advertised}.",
                 field.label(lang)
@@ -331,19 +333,21 @@ impl Localized for PlanningError {
                 "The hospital trust has {allocated} {} for this cohort, but its advertisements would offer {advertised}.",
                 field.label(lang)
             ),
-            (PlanningError::MunicipalPlacesOver { allocated, places }, Lang::Nb) => format!(
-                "Kommunen har fått {allocated} plasser for dette kullet i fylkets fordeling, men ville med dette svaret hatt {places} godkjente plasser. Ingenting ble lagret."
-            ),
+            (PlanningError::MunicipalPlacesOver { allocated, places }, Lang::Nb | Lang::Nn) => {
+                format!(
+                    "Kommunen har fått {allocated} plasser for dette kullet i fylkets fordeling, men ville med dette svaret hatt {places} godkjente plasser. Ingenting ble lagret."
+                )
+            }
             (PlanningError::MunicipalPlacesOver { allocated, places }, Lang::En) => format!(
                 "The municipality was given {allocated} places for this cohort in the county's split, but with this answer it would hold {places} approved places. Nothing was saved."
             ),
-            (PlanningError::AlisNotProposed { asked, endorsed }, Lang::Nb) => format!(
+            (PlanningError::AlisNotProposed { asked, endorsed }, Lang::Nb | Lang::Nn) => format!(
                 "Kommunen skulle få {asked} LIS1 + ALIS-stillinger, men ALIS-kontorets forslag godkjent av statsforvalteren gir {endorsed}. Ingenting ble lagret."
             ),
             (PlanningError::AlisNotProposed { asked, endorsed }, Lang::En) => format!(
                 "The municipality would get {asked} LIS1 + ALIS positions, but the ALIS office's proposal endorsed by the county governor gives {endorsed}. Nothing was saved."
             ),
-            (PlanningError::PlacesShort { positions, places }, Lang::Nb) => format!(
+            (PlanningError::PlacesShort { positions, places }, Lang::Nb | Lang::Nn) => format!(
                 "Samarbeidsområdet har {places} kommuneplasser, men sykehuset har {positions} stillinger: det mangler {} plasser før trekningen kan forpliktes.",
                 positions - places
             ),
@@ -706,7 +710,7 @@ impl Localized for CallError {
 
     fn message(&self, lang: Lang) -> String {
         match (self, lang) {
-            (CallError::DeadlinePassed { deadline }, Lang::Nb) => format!(
+            (CallError::DeadlinePassed { deadline }, Lang::Nb | Lang::Nn) => format!(
                 "Svarfristen gikk ut {}. Koordinatoren må åpne forespørselen igjen før du kan svare. Ingenting ble lagret.",
                 crate::calendar::format_date(*deadline, lang)
             ),
@@ -714,11 +718,11 @@ impl Localized for CallError {
                 "The reply deadline passed on {}. The coordinator must reopen the call before you can answer. Nothing was saved.",
                 crate::calendar::format_date(*deadline, lang)
             ),
-            (CallError::Closed, Lang::Nb) => {
+            (CallError::Closed, Lang::Nb | Lang::Nn) => {
                 "Forespørselen er avsluttet. Ingenting ble lagret.".into()
             }
             (CallError::Closed, Lang::En) => "The call is closed. Nothing was saved.".into(),
-            (CallError::BadDeadline { deadline }, Lang::Nb) => format!(
+            (CallError::BadDeadline { deadline }, Lang::Nb | Lang::Nn) => format!(
                 "Svarfristen {} må være en virkedag etter i dag.",
                 crate::calendar::format_date(*deadline, lang)
             ),
@@ -726,11 +730,13 @@ impl Localized for CallError {
                 "The reply deadline {} must be a working day after today.",
                 crate::calendar::format_date(*deadline, lang)
             ),
-            (CallError::NotSubmitted, Lang::Nb) => "Svaret venter ikke på statsforvalteren.".into(),
+            (CallError::NotSubmitted, Lang::Nb | Lang::Nn) => {
+                "Svaret venter ikke på statsforvalteren.".into()
+            }
             (CallError::NotSubmitted, Lang::En) => {
                 "The answer is not waiting for the county governor.".into()
             }
-            (CallError::ReasonNeeded, Lang::Nb) => {
+            (CallError::ReasonNeeded, Lang::Nb | Lang::Nn) => {
                 "Skriv en begrunnelse når svaret sendes tilbake.".into()
             }
             (CallError::ReasonNeeded, Lang::En) => {

@@ -112,7 +112,7 @@ impl Localized for UnknownValue {
     fn message(&self, lang: Lang) -> String {
         let allowed = self.allowed.join(", ");
         match lang {
-            Lang::Nb => format!("Ukjent verdi «{}». Tillatt: {allowed}.", self.value),
+            Lang::Nb | Lang::Nn => format!("Ukjent verdi «{}». Tillatt: {allowed}.", self.value),
             Lang::En => format!("Unknown value “{}”. Allowed: {allowed}.", self.value),
         }
     }
@@ -656,7 +656,7 @@ impl ProfileField {
                     ExperiencePart::Percent => ("Stillingsprosenten", "The position size"),
                 };
                 match lang {
-                    Lang::Nb => format!("{nb} for arbeidsforhold {n}"),
+                    Lang::Nb | Lang::Nn => format!("{nb} for arbeidsforhold {n}"),
                     Lang::En => format!("{en} of job {n}"),
                 }
             }
@@ -667,7 +667,7 @@ impl ProfileField {
                     MeritPart::Date => ("Datoen", "The date"),
                 };
                 match lang {
-                    Lang::Nb => format!("{nb} for meritt {n}"),
+                    Lang::Nb | Lang::Nn => format!("{nb} for meritt {n}"),
                     Lang::En => format!("{en} of merit {n}"),
                 }
             }
@@ -680,7 +680,7 @@ impl ProfileField {
                     ReferencePart::Email => ("E-postadressen", "The e-mail address"),
                 };
                 match lang {
-                    Lang::Nb => format!("{nb} for referanse {n}"),
+                    Lang::Nb | Lang::Nn => format!("{nb} for referanse {n}"),
                     Lang::En => format!("{en} of reference {n}"),
                 }
             }
@@ -766,25 +766,27 @@ impl Localized for ProfileError {
     fn message(&self, lang: Lang) -> String {
         let what = self.field.label(lang);
         match (self.rule, lang) {
-            (ProfileRule::Required, Lang::Nb) => format!("{what} må fylles ut."),
+            (ProfileRule::Required, Lang::Nb | Lang::Nn) => format!("{what} må fylles ut."),
             (ProfileRule::Required, Lang::En) => format!("{what} is required."),
-            (ProfileRule::TooLong { max }, Lang::Nb) => format!("{what} kan ha høyst {max} tegn."),
+            (ProfileRule::TooLong { max }, Lang::Nb | Lang::Nn) => {
+                format!("{what} kan ha høyst {max} tegn.")
+            }
             (ProfileRule::TooLong { max }, Lang::En) => {
                 format!("{what} may have at most {max} characters.")
             }
-            (ProfileRule::TooMany { max }, Lang::Nb) => {
+            (ProfileRule::TooMany { max }, Lang::Nb | Lang::Nn) => {
                 format!("{what} kan ha høyst {max} oppføringer.")
             }
             (ProfileRule::TooMany { max }, Lang::En) => {
                 format!("{what} may have at most {max} entries.")
             }
-            (ProfileRule::InvalidEmail, Lang::Nb) => {
+            (ProfileRule::InvalidEmail, Lang::Nb | Lang::Nn) => {
                 format!("{what} ser ikke ut som en e-postadresse (navn@eksempel.no).")
             }
             (ProfileRule::InvalidEmail, Lang::En) => {
                 format!("{what} does not look like an e-mail address (name@example.com).")
             }
-            (ProfileRule::InvalidPhone, Lang::Nb) => format!(
+            (ProfileRule::InvalidPhone, Lang::Nb | Lang::Nn) => format!(
                 "{what} kan bare ha sifre, mellomrom, bindestrek, parenteser og + først, og må ha \
                  5–15 sifre."
             ),
@@ -792,19 +794,21 @@ impl Localized for ProfileError {
                 "{what} may contain only digits, spaces, hyphens, brackets and a leading +, and \
                  must have 5–15 digits."
             ),
-            (ProfileRule::InvalidCountry, Lang::Nb) => {
+            (ProfileRule::InvalidCountry, Lang::Nb | Lang::Nn) => {
                 format!("{what} må være en landkode med to bokstaver, f.eks. NO, SE eller PL.")
             }
             (ProfileRule::InvalidCountry, Lang::En) => {
                 format!("{what} must be a two-letter country code, e.g. NO, SE or PL.")
             }
-            (ProfileRule::EndBeforeStart, Lang::Nb) => {
+            (ProfileRule::EndBeforeStart, Lang::Nb | Lang::Nn) => {
                 format!("{what} kan ikke være før fra-datoen.")
             }
             (ProfileRule::EndBeforeStart, Lang::En) => {
                 format!("{what} cannot be before the start date.")
             }
-            (ProfileRule::InFuture, Lang::Nb) => format!("{what} kan ikke være frem i tid."),
+            (ProfileRule::InFuture, Lang::Nb | Lang::Nn) => {
+                format!("{what} kan ikke være frem i tid.")
+            }
             (ProfileRule::InFuture, Lang::En) => format!("{what} cannot be in the future."),
             (ProfileRule::DateOutOfRange { earliest, latest }, lang) => {
                 let (from, to) = (
@@ -812,17 +816,17 @@ impl Localized for ProfileError {
                     crate::calendar::format_date(latest, lang),
                 );
                 match lang {
-                    Lang::Nb => format!("{what} må være mellom {from} og {to}."),
+                    Lang::Nb | Lang::Nn => format!("{what} må være mellom {from} og {to}."),
                     Lang::En => format!("{what} must be between {from} and {to}."),
                 }
             }
-            (ProfileRule::PercentOutOfRange, Lang::Nb) => {
+            (ProfileRule::PercentOutOfRange, Lang::Nb | Lang::Nn) => {
                 format!("{what} må være mellom 1 og 100.")
             }
             (ProfileRule::PercentOutOfRange, Lang::En) => {
                 format!("{what} must be between 1 and 100.")
             }
-            (ProfileRule::CapacityRequired, Lang::Nb) => format!(
+            (ProfileRule::CapacityRequired, Lang::Nb | Lang::Nn) => format!(
                 "{what} må oppgis for legearbeid: som autorisert lege eller som student med \
                  lisens."
             ),
@@ -836,7 +840,9 @@ impl Localized for ProfileError {
                     _ => 0,
                 };
                 match lang {
-                    Lang::Nb => format!("Referanse {n} må ha telefonnummer eller e-postadresse."),
+                    Lang::Nb | Lang::Nn => {
+                        format!("Referanse {n} må ha telefonnummer eller e-postadresse.")
+                    }
                     Lang::En => format!("Reference {n} needs a phone number or an e-mail address."),
                 }
             }

@@ -430,19 +430,19 @@ impl RoundField {
             RoundField::OfferRound { index, part } => {
                 let n = index + 1;
                 match (part, lang) {
-                    (OfferRoundPart::OfferAt, Lang::Nb) => {
+                    (OfferRoundPart::OfferAt, Lang::Nb | Lang::Nn) => {
                         format!("Tilbudstidspunktet i tilbudsrunde {n}")
                     }
                     (OfferRoundPart::OfferAt, Lang::En) => {
                         format!("The offer time of offer round {n}")
                     }
-                    (OfferRoundPart::ReplyDeadline, Lang::Nb) => {
+                    (OfferRoundPart::ReplyDeadline, Lang::Nb | Lang::Nn) => {
                         format!("Svarfristen i tilbudsrunde {n}")
                     }
                     (OfferRoundPart::ReplyDeadline, Lang::En) => {
                         format!("The reply deadline of offer round {n}")
                     }
-                    (OfferRoundPart::MarkingAt, Lang::Nb) => {
+                    (OfferRoundPart::MarkingAt, Lang::Nb | Lang::Nn) => {
                         format!("Merkefristen i tilbudsrunde {n}")
                     }
                     (OfferRoundPart::MarkingAt, Lang::En) => {
@@ -565,7 +565,9 @@ impl Localized for RoundViolation {
         // "Tidligst tillatte søknadsfrist er 29.01.2027 kl. 12.00." when there is a bound.
         let earliest = |nb_what: &str, en_what: &str| match self.earliest_allowed {
             Some(m) => match lang {
-                Lang::Nb => format!(" Tidligst tillatte {nb_what} er {}.", m.format(lang)),
+                Lang::Nb | Lang::Nn => {
+                    format!(" Tidligst tillatte {nb_what} er {}.", m.format(lang))
+                }
                 Lang::En => format!(" The earliest allowed {en_what} is {}.", m.format(lang)),
             },
             None => String::new(),
@@ -574,13 +576,13 @@ impl Localized for RoundViolation {
             (RoundRule::NameEmpty, _) => lang
                 .pick("Runden må ha et navn.", "The round must have a name.")
                 .to_owned(),
-            (RoundRule::NameTooLong, Lang::Nb) => {
+            (RoundRule::NameTooLong, Lang::Nb | Lang::Nn) => {
                 format!("Navnet på runden kan ha høyst {NAME_MAX_CHARS} tegn.")
             }
             (RoundRule::NameTooLong, Lang::En) => {
                 format!("The round's name may have at most {NAME_MAX_CHARS} characters.")
             }
-            (RoundRule::YearOutOfRange, Lang::Nb) => {
+            (RoundRule::YearOutOfRange, Lang::Nb | Lang::Nn) => {
                 format!("Året må være mellom {} og {}.", YEARS.start(), YEARS.end())
             }
             (RoundRule::YearOutOfRange, Lang::En) => format!(
@@ -588,7 +590,7 @@ impl Localized for RoundViolation {
                 YEARS.start(),
                 YEARS.end()
             ),
-            (RoundRule::ApplicationDeadlineTooEarly, Lang::Nb) => format!(
+            (RoundRule::ApplicationDeadlineTooEarly, Lang::Nb | Lang::Nn) => format!(
                 "Søknadsfristen må være minst to uker etter kunngjøringen (forskriften § 12).{}",
                 earliest("søknadsfrist", "")
             ),
@@ -597,7 +599,7 @@ impl Localized for RoundViolation {
                  (regulation § 12).{}",
                 earliest("", "application deadline")
             ),
-            (RoundRule::EarliestOfferBeforeApplicationDeadline, Lang::Nb) => format!(
+            (RoundRule::EarliestOfferBeforeApplicationDeadline, Lang::Nb | Lang::Nn) => format!(
                 "Tidligste tilbudsdato kan ikke være før søknadsfristen.{}",
                 earliest("tilbudsdato", "")
             ),
@@ -605,7 +607,7 @@ impl Localized for RoundViolation {
                 "The earliest offer date cannot be before the application deadline.{}",
                 earliest("", "earliest offer date")
             ),
-            (RoundRule::StartDateMismatch, Lang::Nb) => format!(
+            (RoundRule::StartDateMismatch, Lang::Nb | Lang::Nn) => format!(
                 "Oppstartsdatoen må være {}: vårrunder starter 1. september samme år og \
                  høstrunder 1. mars året etter.",
                 self.earliest_allowed
@@ -625,7 +627,7 @@ impl Localized for RoundViolation {
                     "The round must have at least one offer round.",
                 )
                 .to_owned(),
-            (RoundRule::OfferBeforeEarliestOffer, Lang::Nb) => format!(
+            (RoundRule::OfferBeforeEarliestOffer, Lang::Nb | Lang::Nn) => format!(
                 "Ingen tilbud kan gis før tidligste tilbudsdato (forskriften § 12).{}",
                 earliest("tilbudstidspunkt for tilbudsrunde 1", "")
             ),
@@ -633,7 +635,7 @@ impl Localized for RoundViolation {
                 "No offer may be made before the earliest offer date (regulation § 12).{}",
                 earliest("", "offer time for offer round 1")
             ),
-            (RoundRule::OfferRoundsNotInOrder, Lang::Nb) => format!(
+            (RoundRule::OfferRoundsNotInOrder, Lang::Nb | Lang::Nn) => format!(
                 "Tilbudsrundene må komme i rekkefølge: tilbudstidspunktet i tilbudsrunde {n} må \
                  være etter tilbudstidspunktet i tilbudsrunde {prev} ({reference}).{}",
                 earliest("tilbudstidspunkt", "")
@@ -643,7 +645,7 @@ impl Localized for RoundViolation {
                  after the offer time of offer round {prev} ({reference}).{}",
                 earliest("", "offer time")
             ),
-            (RoundRule::OfferBeforePreviousReplyDeadline, Lang::Nb) => format!(
+            (RoundRule::OfferBeforePreviousReplyDeadline, Lang::Nb | Lang::Nn) => format!(
                 "Tilbudsrunde {n} kan ikke begynne før svarfristen i tilbudsrunde {prev} har gått \
                  ut.{}",
                 earliest("tilbudstidspunkt", "")
@@ -653,7 +655,7 @@ impl Localized for RoundViolation {
                  has passed.{}",
                 earliest("", "offer time")
             ),
-            (RoundRule::FirstReplyDeadlineTooShort, Lang::Nb) => format!(
+            (RoundRule::FirstReplyDeadlineTooShort, Lang::Nb | Lang::Nn) => format!(
                 "Svarfristen i første tilbudsrunde må være minst tre virkedager etter tilbudet \
                  (forskriften § 12); lørdager, søndager og helligdager teller ikke.{}",
                 earliest("svarfrist", "")
@@ -664,14 +666,14 @@ impl Localized for RoundViolation {
                  count.{}",
                 earliest("", "reply deadline")
             ),
-            (RoundRule::ReplyDeadlineNotAfterOffer, Lang::Nb) => format!(
+            (RoundRule::ReplyDeadlineNotAfterOffer, Lang::Nb | Lang::Nn) => format!(
                 "Svarfristen i tilbudsrunde {n} må være etter tilbudstidspunktet ({reference})."
             ),
             (RoundRule::ReplyDeadlineNotAfterOffer, Lang::En) => format!(
                 "The reply deadline of offer round {n} must be after its offer time \
                  ({reference})."
             ),
-            (RoundRule::MarkingBeforeReplyDeadline, Lang::Nb) => format!(
+            (RoundRule::MarkingBeforeReplyDeadline, Lang::Nb | Lang::Nn) => format!(
                 "Merkefristen i tilbudsrunde {n} kan ikke være før svarfristen.{}",
                 earliest("merkefrist", "")
             ),
@@ -679,7 +681,7 @@ impl Localized for RoundViolation {
                 "The marking time of offer round {n} cannot be before its reply deadline.{}",
                 earliest("", "marking time")
             ),
-            (RoundRule::MarkingNotBeforeStart, Lang::Nb) => format!(
+            (RoundRule::MarkingNotBeforeStart, Lang::Nb | Lang::Nn) => format!(
                 "Merkefristen i tilbudsrunde {n} må være før oppstartsdatoen ({reference})."
             ),
             (RoundRule::MarkingNotBeforeStart, Lang::En) => format!(
@@ -909,11 +911,11 @@ impl Localized for RoundWarning {
             } => {
                 let date = calendar::format_date(announcement, lang);
                 match (season, lang) {
-                    (Season::Spring, Lang::Nb) => format!(
+                    (Season::Spring, Lang::Nb | Lang::Nn) => format!(
                         "Vårrunder kunngjøres vanligvis i januar ({year}); denne kunngjøres \
                          {date}."
                     ),
-                    (Season::Autumn, Lang::Nb) => format!(
+                    (Season::Autumn, Lang::Nb | Lang::Nn) => format!(
                         "Høstrunder kunngjøres vanligvis i august ({year}); denne kunngjøres \
                          {date}."
                     ),
@@ -938,7 +940,7 @@ impl Localized for RoundWarning {
                 let label = field.label(lang);
                 let date = calendar::format_date(date, lang);
                 match lang {
-                    Lang::Nb => {
+                    Lang::Nb | Lang::Nn => {
                         format!("{label} er {date}, som ikke er en virkedag ({reason}).")
                     }
                     Lang::En => {

@@ -331,10 +331,10 @@ impl Basis {
     /// For people: `14 mnd.` / `14 months`, `2 stk.` / `2`, `Ja`/`Nei`.
     pub fn format(self, lang: Lang) -> String {
         match (self, lang) {
-            (Basis::Months(n), Lang::Nb) => format!("{n} mnd."),
+            (Basis::Months(n), Lang::Nb | Lang::Nn) => format!("{n} mnd."),
             (Basis::Months(1), Lang::En) => "1 month".to_owned(),
             (Basis::Months(n), Lang::En) => format!("{n} months"),
-            (Basis::Count(n), Lang::Nb) => format!("{n} stk."),
+            (Basis::Count(n), Lang::Nb | Lang::Nn) => format!("{n} stk."),
             (Basis::Count(n), Lang::En) => n.to_string(),
             (Basis::Flag(b), _) => if b {
                 lang.pick("Ja", "Yes")
@@ -562,16 +562,22 @@ impl Rubric {
             .map(|item| {
                 let points = item.rule.points().format(lang);
                 let rate = match (item.rule, lang) {
-                    (Rule::PerMonth { .. }, Lang::Nb) => format!("{points} poeng per måned"),
+                    (Rule::PerMonth { .. }, Lang::Nb | Lang::Nn) => {
+                        format!("{points} poeng per måned")
+                    }
                     (Rule::PerMonth { .. }, Lang::En) => format!("{points} points per month"),
-                    (Rule::PerMerit { .. }, Lang::Nb) => format!("{points} poeng for hver"),
+                    (Rule::PerMerit { .. }, Lang::Nb | Lang::Nn) => {
+                        format!("{points} poeng for hver")
+                    }
                     (Rule::PerMerit { .. }, Lang::En) => format!("{points} points each"),
-                    (Rule::Flag { .. }, Lang::Nb) => format!("{points} poeng"),
+                    (Rule::Flag { .. }, Lang::Nb | Lang::Nn) => format!("{points} poeng"),
                     (Rule::Flag { .. }, Lang::En) => format!("{points} points"),
                 };
                 let cap = match (item.cap, lang) {
                     (None, _) => String::new(),
-                    (Some(c), Lang::Nb) => format!(", maks {} poeng", c.format_short(lang)),
+                    (Some(c), Lang::Nb | Lang::Nn) => {
+                        format!(", maks {} poeng", c.format_short(lang))
+                    }
                     (Some(c), Lang::En) => format!(", max {} points", c.format_short(lang)),
                 };
                 format!("{}: {rate}{cap}", item.label(lang))
@@ -728,13 +734,13 @@ impl Localized for RubricError {
         let n = self.index.map_or(0, |i| i + 1);
         let max = MAX_POINTS_PER_UNIT.format(lang);
         match (self.rule, lang) {
-            (RubricRule::TooManyItems, Lang::Nb) => {
+            (RubricRule::TooManyItems, Lang::Nb | Lang::Nn) => {
                 format!("Poengsystemet kan ha høyst {MAX_ITEMS} punkter.")
             }
             (RubricRule::TooManyItems, Lang::En) => {
                 format!("The points system may have at most {MAX_ITEMS} items.")
             }
-            (RubricRule::IdInvalid, Lang::Nb) => format!(
+            (RubricRule::IdInvalid, Lang::Nb | Lang::Nn) => format!(
                 "ID-en til punkt {n} kan bare ha små bokstaver a–z, sifre, _ og -, og høyst \
                  {SLUG_MAX_CHARS} tegn."
             ),
@@ -742,29 +748,31 @@ impl Localized for RubricError {
                 "The id of item {n} may contain only lowercase a–z, digits, _ and -, at most \
                  {SLUG_MAX_CHARS} characters."
             ),
-            (RubricRule::IdDuplicate, Lang::Nb) => {
+            (RubricRule::IdDuplicate, Lang::Nb | Lang::Nn) => {
                 format!("ID-en til punkt {n} er allerede brukt av et annet punkt.")
             }
             (RubricRule::IdDuplicate, Lang::En) => {
                 format!("The id of item {n} is already used by another item.")
             }
-            (RubricRule::LabelEmpty, Lang::Nb) => format!("Punkt {n} må ha en tekst på bokmål."),
+            (RubricRule::LabelEmpty, Lang::Nb | Lang::Nn) => {
+                format!("Punkt {n} må ha en tekst på bokmål.")
+            }
             (RubricRule::LabelEmpty, Lang::En) => {
                 format!("Item {n} needs a label in Norwegian (bokmål).")
             }
-            (RubricRule::LabelTooLong, Lang::Nb) => {
+            (RubricRule::LabelTooLong, Lang::Nb | Lang::Nn) => {
                 format!("Teksten til punkt {n} kan ha høyst {LABEL_MAX_CHARS} tegn.")
             }
             (RubricRule::LabelTooLong, Lang::En) => {
                 format!("The label of item {n} may have at most {LABEL_MAX_CHARS} characters.")
             }
-            (RubricRule::PointsOutOfRange, Lang::Nb) => {
+            (RubricRule::PointsOutOfRange, Lang::Nb | Lang::Nn) => {
                 format!("Poengene for punkt {n} må være mellom 0 og {max} per enhet.")
             }
             (RubricRule::PointsOutOfRange, Lang::En) => {
                 format!("The points of item {n} must be between 0 and {max} per unit.")
             }
-            (RubricRule::CapNotPositive, Lang::Nb) => {
+            (RubricRule::CapNotPositive, Lang::Nb | Lang::Nn) => {
                 format!("Maksimum for punkt {n} må være større enn 0, eller stå tomt.")
             }
             (RubricRule::CapNotPositive, Lang::En) => {

@@ -69,7 +69,7 @@ pub fn row_field<'a>(name: &'a str, table: &str, rows: usize) -> RowField<'a> {
 /// The message at a table whose form had rows beyond its limit.
 pub fn too_many_rows(lang: Lang, max: usize) -> String {
     match lang {
-        Lang::Nb => {
+        Lang::Nb | Lang::Nn => {
             format!("Skjemaet har flere rader enn tillatt her (høyst {max}). Ingenting ble lagret.")
         }
         Lang::En => {
@@ -81,7 +81,7 @@ pub fn too_many_rows(lang: Lang, max: usize) -> String {
 /// The message at a field whose value is longer than [`MAX_FIELD_CHARS`].
 pub fn too_long(lang: Lang) -> String {
     match lang {
-        Lang::Nb => format!(
+        Lang::Nb | Lang::Nn => format!(
             "Feltet kan ha høyst {} tegn. Ingenting ble lagret.",
             fmt_thousands(MAX_FIELD_CHARS, ' ')
         ),
@@ -159,7 +159,7 @@ pub async fn form_limits(State(max_body): State<usize>, req: Request, next: Next
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_many_fields",
             match lang {
-                Lang::Nb => format!(
+                Lang::Nb | Lang::Nn => format!(
                     "Skjemaet har for mange felt (høyst {MAX_FORM_FIELDS}). Ingenting ble lagret."
                 ),
                 Lang::En => format!(

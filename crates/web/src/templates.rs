@@ -251,7 +251,7 @@ pub fn render(name: &str, ctx: Value) -> Result<Html<String>, crate::error::AppE
 /// The error page, with a minimal context (no user menu: it may be the session that failed).
 pub fn error_page(status: StatusCode, code: &str, message: &str, lang: Lang) -> Response {
     let other = match lang {
-        Lang::Nb => "en",
+        Lang::Nb | Lang::Nn => "en",
         Lang::En => "nb",
     };
     let ctx = context! {

@@ -187,15 +187,19 @@ impl Localized for LotteryError {
                 participants,
                 places,
             } => match lang {
-                Lang::Nb => format!("Det er {participants} leger men bare {places} plasser."),
+                Lang::Nb | Lang::Nn => {
+                    format!("Det er {participants} leger men bare {places} plasser.")
+                }
                 Lang::En => format!("There are {participants} doctors but only {places} places."),
             },
             LotteryError::DuplicateParticipant { id } => match lang {
-                Lang::Nb => format!("Deltakeren «{id}» står to ganger på deltakerlisten."),
+                Lang::Nb | Lang::Nn => {
+                    format!("Deltakeren «{id}» står to ganger på deltakerlisten.")
+                }
                 Lang::En => format!("Participant \"{id}\" is listed twice."),
             },
             LotteryError::InvalidParticipantId { value } => match lang {
-                Lang::Nb => format!(
+                Lang::Nb | Lang::Nn => format!(
                     "Deltaker-id «{value}» er ugyldig: bruk 1–64 tegn blant A–Z, a–z, 0–9, punktum, understrek og bindestrek."
                 ),
                 Lang::En => format!(
@@ -203,7 +207,7 @@ impl Localized for LotteryError {
                 ),
             },
             LotteryError::InvalidPlaceKey { value } => match lang {
-                Lang::Nb => format!(
+                Lang::Nb | Lang::Nn => format!(
                     "Stedsnøkkelen «{value}» er ugyldig: bruk firesifret kommunenummer, eventuelt med «/» og stedsnavn (f.eks. «5060/Rørvik»)."
                 ),
                 Lang::En => format!(
@@ -211,7 +215,7 @@ impl Localized for LotteryError {
                 ),
             },
             LotteryError::DuplicatePlace { key } => match lang {
-                Lang::Nb => format!(
+                Lang::Nb | Lang::Nn => format!(
                     "Stedet «{key}» står to ganger på plasslisten; slå dem sammen med antall."
                 ),
                 Lang::En => {
@@ -219,7 +223,7 @@ impl Localized for LotteryError {
                 }
             },
             LotteryError::MixedPlaceLevels { municipality } => match lang {
-                Lang::Nb => format!(
+                Lang::Nb | Lang::Nn => format!(
                     "Kommune {municipality} står både som hel kommune og med egne steder; bruk bare én av delene."
                 ),
                 Lang::En => format!(
@@ -227,7 +231,7 @@ impl Localized for LotteryError {
                 ),
             },
             LotteryError::InvalidPlaceCount { key, count } => match lang {
-                Lang::Nb => format!(
+                Lang::Nb | Lang::Nn => format!(
                     "Stedet «{key}» har {count} plasser; antallet må være mellom 1 og {}.",
                     super::MAX_PLACE_COUNT
                 ),
@@ -241,10 +245,10 @@ impl Localized for LotteryError {
                 key,
                 used_in,
             } => match (lang, used_in) {
-                (Lang::Nb, KeyUse::Preference) => format!(
+                (Lang::Nb | Lang::Nn, KeyUse::Preference) => format!(
                     "Rangeringen til «{participant}» nevner «{key}», som ikke er blant plassene i trekningen."
                 ),
-                (Lang::Nb, KeyUse::Reservation) => format!(
+                (Lang::Nb | Lang::Nn, KeyUse::Reservation) => format!(
                     "Reservasjonen for «{participant}» gjelder «{key}», som ikke er blant plassene i trekningen."
                 ),
                 (Lang::En, KeyUse::Preference) => format!(
@@ -258,12 +262,12 @@ impl Localized for LotteryError {
                 participant,
                 used_in,
             } => match (lang, used_in) {
-                (Lang::Nb, KeyUse::Preference) => {
+                (Lang::Nb | Lang::Nn, KeyUse::Preference) => {
                     format!(
                         "Det finnes en rangering for «{participant}», som ikke er deltaker i trekningen."
                     )
                 }
-                (Lang::Nb, KeyUse::Reservation) => {
+                (Lang::Nb | Lang::Nn, KeyUse::Reservation) => {
                     format!(
                         "Det finnes en reservasjon for «{participant}», som ikke er deltaker i trekningen."
                     )
@@ -280,7 +284,7 @@ impl Localized for LotteryError {
                 }
             },
             LotteryError::DuplicateReservation { participant } => match lang {
-                Lang::Nb => format!("«{participant}» har mer enn én reservert plass."),
+                Lang::Nb | Lang::Nn => format!("«{participant}» har mer enn én reservert plass."),
                 Lang::En => format!("\"{participant}\" has more than one reserved place."),
             },
             LotteryError::PlaceOverbooked {
@@ -288,7 +292,7 @@ impl Localized for LotteryError {
                 count,
                 reserved,
             } => match lang {
-                Lang::Nb => {
+                Lang::Nb | Lang::Nn => {
                     format!("Stedet «{key}» har {count} plass(er) men {reserved} reservasjoner.")
                 }
                 Lang::En => {
@@ -296,11 +300,11 @@ impl Localized for LotteryError {
                 }
             },
             LotteryError::DuplicateRanking { participant } => match lang {
-                Lang::Nb => format!("«{participant}» har mer enn én rangeringsliste."),
+                Lang::Nb | Lang::Nn => format!("«{participant}» har mer enn én rangeringsliste."),
                 Lang::En => format!("\"{participant}\" has more than one ranking list."),
             },
             LotteryError::DuplicatePreference { participant, key } => match lang {
-                Lang::Nb => {
+                Lang::Nb | Lang::Nn => {
                     format!("«{key}» står mer enn én gang i rangeringen til «{participant}».")
                 }
                 Lang::En => {
@@ -308,7 +312,7 @@ impl Localized for LotteryError {
                 }
             },
             LotteryError::PreferencesWithPureRandom { participant } => match lang {
-                Lang::Nb => format!(
+                Lang::Nb | Lang::Nn => format!(
                     "Trekningen er ren loddtrekning, men «{participant}» har en rangering; rangeringer brukes ikke og må fjernes."
                 ),
                 Lang::En => format!(
@@ -316,7 +320,7 @@ impl Localized for LotteryError {
                 ),
             },
             LotteryError::InvalidLabel { field, value } => match lang {
-                Lang::Nb => format!(
+                Lang::Nb | Lang::Nn => format!(
                     "Feltet «{field}» («{value}») må ha 1–200 tegn, uten mellomrom først eller sist, og uten anførselstegn, omvendt skråstrek eller kontrolltegn."
                 ),
                 Lang::En => format!(
@@ -324,7 +328,7 @@ impl Localized for LotteryError {
                 ),
             },
             LotteryError::InvalidCohort { value } => match lang {
-                Lang::Nb => {
+                Lang::Nb | Lang::Nn => {
                     format!("Kullet «{value}» er ikke en gyldig dato på formen ÅÅÅÅ-MM-DD.")
                 }
                 Lang::En => {
@@ -332,7 +336,7 @@ impl Localized for LotteryError {
                 }
             },
             LotteryError::UnknownFormat { found } => match lang {
-                Lang::Nb => format!(
+                Lang::Nb | Lang::Nn => format!(
                     "Ukjent filformat «{found}»; denne versjonen leser «{}».",
                     super::INPUTS_FORMAT
                 ),
@@ -342,16 +346,20 @@ impl Localized for LotteryError {
                 ),
             },
             LotteryError::TooLarge { what, limit } => match (lang, *what) {
-                (Lang::Nb, "participants") => format!("Trekningen kan ha høyst {limit} deltakere."),
-                (Lang::Nb, _) => format!("Trekningen kan ha høyst {limit} steder."),
+                (Lang::Nb | Lang::Nn, "participants") => {
+                    format!("Trekningen kan ha høyst {limit} deltakere.")
+                }
+                (Lang::Nb | Lang::Nn, _) => format!("Trekningen kan ha høyst {limit} steder."),
                 (Lang::En, "participants") => {
                     format!("A lottery can have at most {limit} participants.")
                 }
                 (Lang::En, _) => format!("A lottery can have at most {limit} places."),
             },
             LotteryError::InvalidHex { what } => match (lang, *what) {
-                (Lang::Nb, "seed") => "Frøet må være 64 heksadesimale sifre (0–9, a–f).".to_owned(),
-                (Lang::Nb, _) => {
+                (Lang::Nb | Lang::Nn, "seed") => {
+                    "Frøet må være 64 heksadesimale sifre (0–9, a–f).".to_owned()
+                }
+                (Lang::Nb | Lang::Nn, _) => {
                     "Kontrollsummen må være 64 heksadesimale sifre (0–9, a–f).".to_owned()
                 }
                 (Lang::En, "seed") => {
@@ -366,7 +374,7 @@ impl Localized for LotteryError {
                 latest,
                 planned,
             } => match lang {
-                Lang::Nb => format!(
+                Lang::Nb | Lang::Nn => format!(
                     "Trekningen må holdes minst fire måneder før kommunestart {cohort}, altså senest {latest}; {planned} er for sent (002 §2.1)."
                 ),
                 Lang::En => format!(

@@ -74,17 +74,17 @@ impl ResultEntry {
 
     fn describe(&self, lang: Lang) -> String {
         let basis = match (self.basis, self.rank, lang) {
-            (BasisKind::Reserved, _, Lang::Nb) => "reservert".to_owned(),
+            (BasisKind::Reserved, _, Lang::Nb | Lang::Nn) => "reservert".to_owned(),
             (BasisKind::Reserved, _, Lang::En) => "reserved".to_owned(),
-            (BasisKind::Preference, Some(r), Lang::Nb) => format!("valg nr. {r}"),
+            (BasisKind::Preference, Some(r), Lang::Nb | Lang::Nn) => format!("valg nr. {r}"),
             (BasisKind::Preference, Some(r), Lang::En) => format!("choice no. {r}"),
-            (BasisKind::Preference, None, Lang::Nb) => "valg uten nummer".to_owned(),
+            (BasisKind::Preference, None, Lang::Nb | Lang::Nn) => "valg uten nummer".to_owned(),
             (BasisKind::Preference, None, Lang::En) => "choice without rank".to_owned(),
-            (BasisKind::Random, _, Lang::Nb) => "tilfeldig ledig plass".to_owned(),
+            (BasisKind::Random, _, Lang::Nb | Lang::Nn) => "tilfeldig ledig plass".to_owned(),
             (BasisKind::Random, _, Lang::En) => "random free place".to_owned(),
         };
         let leave = match (self.on_leave, lang) {
-            (true, Lang::Nb) => ", i permisjon",
+            (true, Lang::Nb | Lang::Nn) => ", i permisjon",
             (true, Lang::En) => ", on leave",
             (false, _) => "",
         };
@@ -149,7 +149,7 @@ impl Localized for ExportParseError {
 
     fn message(&self, lang: Lang) -> String {
         match (self.kind, lang) {
-            (ParseErrorKind::Malformed, Lang::Nb) => format!(
+            (ParseErrorKind::Malformed, Lang::Nb | Lang::Nn) => format!(
                 "Filen er ikke en gyldig trekningsfil: feil ved «{}»: {}",
                 self.path, self.detail
             ),
@@ -157,7 +157,7 @@ impl Localized for ExportParseError {
                 "The file is not a valid lottery export: error at \"{}\": {}",
                 self.path, self.detail
             ),
-            (ParseErrorKind::UnknownFormat, Lang::Nb) => format!(
+            (ParseErrorKind::UnknownFormat, Lang::Nb | Lang::Nn) => format!(
                 "Filen har et format denne versjonen ikke leser («{}»): {}",
                 self.path, self.detail
             ),
@@ -165,7 +165,7 @@ impl Localized for ExportParseError {
                 "The file has a format this version does not read (\"{}\"): {}",
                 self.path, self.detail
             ),
-            (ParseErrorKind::UnknownMethod, Lang::Nb) => {
+            (ParseErrorKind::UnknownMethod, Lang::Nb | Lang::Nn) => {
                 format!("Ukjent trekningsmetode («{}»): {}", self.path, self.detail)
             }
             (ParseErrorKind::UnknownMethod, Lang::En) => format!(
@@ -350,7 +350,7 @@ impl Localized for VerifyFailure {
         let none = lang.pick("(ingen)", "(none)");
         match self {
             VerifyFailure::SeedCommitment { stated, computed } => match lang {
-                Lang::Nb => format!(
+                Lang::Nb | Lang::Nn => format!(
                     "Frøet stemmer ikke med den publiserte kontrollsummen: SHA-256 av frøet er {computed}, men {stated} ble publisert."
                 ),
                 Lang::En => format!(
@@ -358,7 +358,7 @@ impl Localized for VerifyFailure {
                 ),
             },
             VerifyFailure::InputCommitment { stated, computed } => match lang {
-                Lang::Nb => format!(
+                Lang::Nb | Lang::Nn => format!(
                     "Inndataene stemmer ikke med den publiserte kontrollsummen: SHA-256 av inndataene er {computed}, men {stated} ble publisert."
                 ),
                 Lang::En => format!(
@@ -366,7 +366,9 @@ impl Localized for VerifyFailure {
                 ),
             },
             VerifyFailure::InvalidInputs(e) => match lang {
-                Lang::Nb => format!("Inndataene i filen er ugyldige: {}", e.message(lang)),
+                Lang::Nb | Lang::Nn => {
+                    format!("Inndataene i filen er ugyldige: {}", e.message(lang))
+                }
                 Lang::En => format!("The inputs in the file are invalid: {}", e.message(lang)),
             },
             VerifyFailure::DrawOrder {
@@ -377,7 +379,7 @@ impl Localized for VerifyFailure {
                 let s = stated.as_deref().unwrap_or(none);
                 let c = computed.as_deref().unwrap_or(none);
                 match lang {
-                    Lang::Nb => format!(
+                    Lang::Nb | Lang::Nn => format!(
                         "Trekkrekkefølgen stemmer ikke ved nr. {position}: filen sier {s}, ny beregning gir {c}."
                     ),
                     Lang::En => {
@@ -394,14 +396,16 @@ impl Localized for VerifyFailure {
                     .differing_fields(computed)
                     .into_iter()
                     .map(|(name, s, c)| match lang {
-                        Lang::Nb => format!("«{name}» er {s} i filen, men {c} ved ny beregning"),
+                        Lang::Nb | Lang::Nn => {
+                            format!("«{name}» er {s} i filen, men {c} ved ny beregning")
+                        }
                         Lang::En => {
                             format!("\"{name}\" is {s} in the file but {c} on recomputation")
                         }
                     })
                     .collect();
                 match lang {
-                    Lang::Nb => format!(
+                    Lang::Nb | Lang::Nn => format!(
                         "Resultatet for {} stemmer ikke: {}. Filen sier {}, ny beregning gir {}.",
                         computed.participant,
                         fields.join("; "),
@@ -418,11 +422,11 @@ impl Localized for VerifyFailure {
                 }
             }
             VerifyFailure::ResultMissing { participant } => match lang {
-                Lang::Nb => format!("Resultatet mangler en linje for {participant}."),
+                Lang::Nb | Lang::Nn => format!("Resultatet mangler en linje for {participant}."),
                 Lang::En => format!("The result has no line for {participant}."),
             },
             VerifyFailure::ResultExtra { participant } => match lang {
-                Lang::Nb => format!(
+                Lang::Nb | Lang::Nn => format!(
                     "Resultatet har en linje for {participant} som ikke hører hjemme der (ukjent eller gjentatt)."
                 ),
                 Lang::En => format!(

@@ -99,7 +99,7 @@ pub fn simulate(
 fn pct(x: f64, lang: Lang) -> String {
     let s = format!("{:.1}", x * 100.0);
     match lang {
-        Lang::Nb => s.replace('.', ","),
+        Lang::Nb | Lang::Nn => s.replace('.', ","),
         Lang::En => s,
     }
 }
@@ -196,7 +196,7 @@ impl Probabilities {
         // Three standard errors of a share near one half: differences below this are chance.
         let margin = pct(1.5 / (n.max(1) as f64).sqrt(), lang);
         lines.push(match lang {
-            Lang::Nb => format!(
+            Lang::Nb | Lang::Nn => format!(
                 "Grunnlag: {n} simulerte trekninger, {}.",
                 self.method.label(lang)
             ),
@@ -205,7 +205,7 @@ impl Probabilities {
         let k = self.turn_count;
         let dev = pct(self.max_turn_deviation(), lang);
         lines.push(match lang {
-            Lang::Nb => format!(
+            Lang::Nb | Lang::Nn => format!(
                 "Rekkefølge: alle {k} som trekkes har lik sjanse for hver plass i rekkefølgen; største avvik fra 1/{k} i simuleringen er {dev} prosentpoeng, og tilfeldig variasjon alene gir opptil ca. {margin} prosentpoeng."
             ),
             Lang::En => format!(
@@ -216,7 +216,7 @@ impl Probabilities {
             Method::PureRandom => {
                 let dev = pct(self.max_place_deviation(), lang);
                 lines.push(match lang {
-                    Lang::Nb => format!(
+                    Lang::Nb | Lang::Nn => format!(
                         "Plasser: hver lege får hvert sted med samme sjanse som stedets andel av de ledige plassene; største avvik i simuleringen er {dev} prosentpoeng."
                     ),
                     Lang::En => format!(
@@ -234,7 +234,7 @@ impl Probabilities {
                     let (lw, hw) = (&self.participants[lp], &self.participants[hp]);
                     let (lf, hf) = (pct(lf, lang), pct(hf, lang));
                     lines.push(match lang {
-                        Lang::Nb => format!(
+                        Lang::Nb | Lang::Nn => format!(
                             "Førstevalg: sjansen for å få førstevalget varierer fra {lf} % ({lw}) til {hf} % ({hw}). Forskjellen kommer av hvor mange som ønsker seg de samme stedene, ikke av trekningen."
                         ),
                         Lang::En => format!(
@@ -247,7 +247,9 @@ impl Probabilities {
         let reserved = self.reserved.iter().filter(|r| **r).count();
         if reserved > 0 {
             lines.push(match lang {
-                Lang::Nb => format!("{reserved} lege(r) har reservert plass og trekkes ikke."),
+                Lang::Nb | Lang::Nn => {
+                    format!("{reserved} lege(r) har reservert plass og trekkes ikke.")
+                }
                 Lang::En => {
                     format!("{reserved} doctor(s) have a reserved place and are not drawn.")
                 }

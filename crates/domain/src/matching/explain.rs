@@ -299,7 +299,7 @@ impl Refusal {
     /// arbeidsgiverens liste, du sto som nr. 44." The caller puts the position's name first.
     pub fn sentence(&self, lang: Lang) -> String {
         match (self, lang) {
-            (Refusal::NotListed, Lang::Nb) => {
+            (Refusal::NotListed, Lang::Nb | Lang::Nn) => {
                 "du sto ikke på arbeidsgiverens liste (innstilling).".to_owned()
             }
             (Refusal::NotListed, Lang::En) => "you were not on the employer's list.".to_owned(),
@@ -310,7 +310,7 @@ impl Refusal {
                     own_rank,
                     lottery_decided,
                 },
-                Lang::Nb,
+                Lang::Nb | Lang::Nn,
             ) => {
                 let mut s = format!(
                     "{capacity} plass(er); den siste som fikk plass sto som nr. {cutoff_rank} på arbeidsgiverens liste, du sto som nr. {own_rank}."
@@ -349,7 +349,7 @@ impl Refusal {
                     .map(|r| r.to_string())
                     .unwrap_or_else(|| "–".into());
                 match lang {
-                    Lang::Nb => format!(
+                    Lang::Nb | Lang::Nn => format!(
                         "{capacity} plass(er), ikke plass til dere begge; den siste som fikk plass sto som nr. {cut}, du sto som nr. {own_rank}."
                     ),
                     Lang::En => format!(

@@ -95,7 +95,7 @@ impl Localized for ExportParseError {
 
     fn message(&self, lang: Lang) -> String {
         match lang {
-            Lang::Nb => format!(
+            Lang::Nb | Lang::Nn => format!(
                 "Filen er ikke en gyldig matchingfil: feil ved «{}»: {}",
                 self.path, self.detail
             ),
@@ -195,14 +195,16 @@ pub enum VerifyFailure {
 
 fn describe(line: &ResultLine, lang: Lang) -> String {
     match (&line.position, line.rank, lang) {
-        (Some(p), Some(r), Lang::Nb) => {
+        (Some(p), Some(r), Lang::Nb | Lang::Nn) => {
             format!("{p} (valg nr. {r}, loddnr. {})", line.lottery_number)
         }
         (Some(p), Some(r), Lang::En) => {
             format!("{p} (choice no. {r}, lottery no. {})", line.lottery_number)
         }
         (Some(p), None, _) => format!("{p} (?)"),
-        (None, _, Lang::Nb) => format!("ingen stilling (loddnr. {})", line.lottery_number),
+        (None, _, Lang::Nb | Lang::Nn) => {
+            format!("ingen stilling (loddnr. {})", line.lottery_number)
+        }
         (None, _, Lang::En) => format!("no position (lottery no. {})", line.lottery_number),
     }
 }

@@ -289,7 +289,7 @@ impl Localized for NoStableMatching {
         let n = self.attempts.len();
         let b = self.report.blocking_agents();
         match lang {
-            Lang::Nb => format!(
+            Lang::Nb | Lang::Nn => format!(
                 "Fant ingen stabil matching etter {n} forsøk (parene gjør at prosedyren går i ring). Beste forsøk hadde {b} blokkerende søker(e)/par. Ingenting er publisert."
             ),
             Lang::En => format!(

@@ -102,7 +102,7 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8], lang: Lang) -> Re
             StatusCode::BAD_REQUEST,
             "invalid_json",
             match lang {
-                Lang::Nb => {
+                Lang::Nb | Lang::Nn => {
                     format!("Forespørselen er ikke gyldig JSON for denne handlingen: {inner}")
                 }
                 Lang::En => format!("The request is not valid JSON for this operation: {inner}"),
@@ -519,7 +519,9 @@ async fn create_round(
             StatusCode::BAD_REQUEST,
             "invalid_json",
             match lang {
-                Lang::Nb => format!("Forespørselen er ikke gyldig JSON for en runde: {e}"),
+                Lang::Nb | Lang::Nn => {
+                    format!("Forespørselen er ikke gyldig JSON for en runde: {e}")
+                }
                 Lang::En => format!("The request is not valid JSON for a round: {e}"),
             },
         )

@@ -40,7 +40,7 @@ fn body<T: DeserializeOwned>(bytes: &Bytes, lang: Lang) -> Result<T, AppError> {
             StatusCode::BAD_REQUEST,
             "invalid_json",
             match lang {
-                Lang::Nb => format!("Forespørselen er ikke gyldig JSON: {e}"),
+                Lang::Nb | Lang::Nn => format!("Forespørselen er ikke gyldig JSON: {e}"),
                 Lang::En => format!("The request is not valid JSON: {e}"),
             },
         )

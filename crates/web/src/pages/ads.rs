@@ -1389,7 +1389,7 @@ pub async fn participate(
             StatusCode::UNPROCESSABLE_ENTITY,
             "participation_deadline_passed",
             match lang {
-                Lang::Nb => format!(
+                Lang::Nb | Lang::Nn => format!(
                     "Fristen for å melde deltakelse var søknadsfristen {}.",
                     fmt_time(c.round.application_deadline, lang)
                 ),

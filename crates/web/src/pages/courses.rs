@@ -738,7 +738,7 @@ pub async fn set_plan(
             }),
             _ => {
                 error = Some(match lang {
-                    Lang::Nb => format!("Del {}: skriv datoene som åååå-mm-dd.", i + 1),
+                    Lang::Nb | Lang::Nn => format!("Del {}: skriv datoene som åååå-mm-dd.", i + 1),
                     Lang::En => format!("Part {}: give the dates as yyyy-mm-dd.", i + 1),
                 });
                 break;

@@ -852,7 +852,7 @@ pub async fn commit(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "lottery_ranking_deadline_invalid",
                     match lang {
-                        Lang::Nb => format!(
+                        Lang::Nb | Lang::Nn => format!(
                             "Rangeringsfristen må være fra i dag til og med {}, så trekningen kan gjøres innen siste trekningsdag.",
                             fmt_date(last_day, lang)
                         ),

@@ -417,7 +417,7 @@ pub fn past_announcement(state: &AppState, draft: &RoundDraft, lang: Lang) -> Op
     (draft.announcement < now).then(|| {
         let when = lis1_domain::calendar::format_datetime(draft.announcement, lang);
         match lang {
-            Lang::Nb => format!(
+            Lang::Nb | Lang::Nn => format!(
                 "Kunngjøringen ({when}) er allerede passert. Runden kan registreres i ettertid, \
                  men søkerne har da hatt kortere tid enn tidsplanen viser. Bekreft for å \
                  registrere den likevel."
@@ -469,7 +469,7 @@ pub async fn create(
         Err(StoreError::Conflict(_)) => Err(CreateError::Invalid(vec![(
             "season".into(),
             match lang {
-                Lang::Nb => format!(
+                Lang::Nb | Lang::Nn => format!(
                     "Det finnes allerede en runde for {} {}.",
                     round.season().label(lang).to_lowercase(),
                     round.year()

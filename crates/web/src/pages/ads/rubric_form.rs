@@ -174,7 +174,7 @@ pub(super) fn parse(rows: &[RubricRow], lang: Lang) -> Result<Rubric, Vec<(Strin
             fail(
                 "source",
                 match lang {
-                    Lang::Nb => format!("Punkt {n}: velg hva som gir poeng."),
+                    Lang::Nb | Lang::Nn => format!("Punkt {n}: velg hva som gir poeng."),
                     Lang::En => format!("Item {n}: choose what gives points."),
                 },
             );
@@ -214,7 +214,7 @@ pub(super) fn parse(rows: &[RubricRow], lang: Lang) -> Result<Rubric, Vec<(Strin
                 fail(
                     part,
                     match lang {
-                        Lang::Nb => format!(
+                        Lang::Nb | Lang::Nn => format!(
                             "Punkt {n}: vakt, rolle og nivå gjelder bare måneder med arbeid. \
                              Velg «alle» her, eller velg arbeid under «Hva gir poeng»."
                         ),
@@ -230,7 +230,9 @@ pub(super) fn parse(rows: &[RubricRow], lang: Lang) -> Result<Rubric, Vec<(Strin
             fail(
                 "points",
                 match lang {
-                    Lang::Nb => format!("Punkt {n}: skriv poengene, for eksempel 1 eller 0,5."),
+                    Lang::Nb | Lang::Nn => {
+                        format!("Punkt {n}: skriv poengene, for eksempel 1 eller 0,5.")
+                    }
                     Lang::En => format!("Item {n}: enter the points, for example 1 or 0.5."),
                 },
             );
@@ -241,7 +243,7 @@ pub(super) fn parse(rows: &[RubricRow], lang: Lang) -> Result<Rubric, Vec<(Strin
                 fail(
                     "points",
                     match lang {
-                        Lang::Nb => format!(
+                        Lang::Nb | Lang::Nn => format!(
                             "Punkt {n}: poengene må være et tall med høyst to desimaler, for \
                              eksempel 1 eller 0,5."
                         ),
@@ -262,7 +264,7 @@ pub(super) fn parse(rows: &[RubricRow], lang: Lang) -> Result<Rubric, Vec<(Strin
                 fail(
                     "cap",
                     match lang {
-                        Lang::Nb => format!(
+                        Lang::Nb | Lang::Nn => format!(
                             "Punkt {n}: maks må være et tall, for eksempel 24, eller stå tomt."
                         ),
                         Lang::En => format!(
@@ -334,7 +336,7 @@ pub(super) fn parse(rows: &[RubricRow], lang: Lang) -> Result<Rubric, Vec<(Strin
 
 fn choose_from_list(n: usize, lang: Lang) -> String {
     match lang {
-        Lang::Nb => format!("Punkt {n}: velg fra listen."),
+        Lang::Nb | Lang::Nn => format!("Punkt {n}: velg fra listen."),
         Lang::En => format!("Item {n}: choose from the list."),
     }
 }
