@@ -89,19 +89,41 @@ impl Role {
     /// The role's name for people.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Role::Directorate => lang.pick("Helsedirektoratet", "Directorate of Health"),
-            Role::Rhf => lang.pick("Regionalt helseforetak", "Regional health authority"),
-            Role::HfRecruiter => {
-                lang.pick("Rekrutterer i helseforetak", "Hospital trust recruiter")
+            Role::Directorate => lang.pick3(
+                "Helsedirektoratet",
+                "Helsedirektoratet",
+                "Directorate of Health",
+            ),
+            Role::Rhf => lang.pick3(
+                "Regionalt helseforetak",
+                "Regionalt helseføretak",
+                "Regional health authority",
+            ),
+            Role::HfRecruiter => lang.pick3(
+                "Rekrutterer i helseforetak",
+                "Rekrutterar i helseføretak",
+                "Hospital trust recruiter",
+            ),
+            Role::Municipality => lang.pick3("Kommune", "Kommune", "Municipality"),
+            Role::Coordinator => lang.pick3(
+                "Kommunekoordinator",
+                "Kommunekoordinator",
+                "Municipal coordinator",
+            ),
+            Role::CountyGovernor => {
+                lang.pick3("Statsforvalter", "Statsforvaltar", "County governor")
             }
-            Role::Municipality => lang.pick("Kommune", "Municipality"),
-            Role::Coordinator => lang.pick("Kommunekoordinator", "Municipal coordinator"),
-            Role::CountyGovernor => lang.pick("Statsforvalter", "County governor"),
-            Role::AlisOffice => lang.pick("ALIS-kontor", "ALIS office"),
-            Role::UnionRep => lang.pick("Hovedtillitsvalgt", "Union representative"),
-            Role::Applicant => lang.pick("Søker", "Applicant"),
-            Role::OrgAdmin => lang.pick("Administrator", "Administrator"),
-            Role::Lis3Coordinator => lang.pick("LIS3-koordinator", "LIS3 coordinator"),
+            Role::AlisOffice => lang.pick3("ALIS-kontor", "ALIS-kontor", "ALIS office"),
+            Role::UnionRep => lang.pick3(
+                "Hovedtillitsvalgt",
+                "Hovudtillitsvald",
+                "Union representative",
+            ),
+            Role::Applicant => lang.pick3("Søker", "Søkjar", "Applicant"),
+            Role::OrgAdmin => lang.pick3("Administrator", "Administrator", "Administrator"),
+            Role::Lis3Coordinator => {
+                lang.pick3("LIS3-koordinator", "LIS3-koordinator", "LIS3 coordinator")
+            }
         }
     }
 }
@@ -887,15 +909,20 @@ impl Localized for Denied {
     }
     fn message(&self, lang: Lang) -> String {
         match (self.missing_scope, lang) {
-            (Some(scope), Lang::Nb | Lang::Nn) => format!(
+            (Some(scope), Lang::Nb) => format!(
                 "API-nøkkelen mangler tilgangen «{}» som denne handlingen krever. Be organisasjonens administrator om en nøkkel med den.",
+                scope.as_str()
+            ),
+            (Some(scope), Lang::Nn) => format!(
+                "API-nøkkelen manglar tilgangen «{}» som denne handlinga krev. Be administratoren i organisasjonen din om ein nøkkel med denne tilgangen.",
                 scope.as_str()
             ),
             (Some(scope), Lang::En) => format!(
                 "The API token lacks the scope «{}» this action needs. Ask your organisation's administrator for a token with it.",
                 scope.as_str()
             ),
-            (None, Lang::Nb | Lang::Nn) => "Du har ikke tilgang til dette. Kontakt din organisasjons administrator om du mener du skal ha det.".into(),
+            (None, Lang::Nb) => "Du har ikke tilgang til dette. Kontakt din organisasjons administrator om du mener du skal ha det.".into(),
+            (None, Lang::Nn) => "Du har ikkje tilgang til dette. Kontakt administratoren i organisasjonen din om du meiner at du skal ha det.".into(),
             (None, Lang::En) => "You do not have access to this. Contact your organisation's administrator if you think you should.".into(),
         }
     }

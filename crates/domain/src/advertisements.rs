@@ -49,11 +49,11 @@ labelled_enum! {
     /// How hospital and municipality are coupled (000 §6.2.3, regulation § 13).
     pub enum Coupling {
         /// § 13a: hired at once in the hospital and in one named municipality.
-        Section13a = "section13a", "§ 13a – sykehus og én kommune",
+        Section13a = "section13a", "§ 13a – sykehus og én kommune", "§ 13a – sjukehus og éin kommune",
             "§ 13a – hospital and one municipality";
         /// § 13b: hired in the hospital, with a right to one of a group of municipalities in
         /// its cooperation area, assigned by lottery.
-        Section13b = "section13b", "§ 13b – sykehus og en gruppe kommuner",
+        Section13b = "section13b", "§ 13b – sykehus og en gruppe kommuner", "§ 13b – sjukehus og ei gruppe kommunar",
             "§ 13b – hospital and a group of municipalities";
     }
 }
@@ -62,15 +62,15 @@ labelled_enum! {
     /// Ordinary LIS1, or LIS1 bound to a later specialist position (004).
     pub enum PositionKind {
         /// An ordinary LIS1 position.
-        Ordinary = "ordinary", "Ordinær LIS1", "Ordinary LIS1";
+        Ordinary = "ordinary", "Ordinær LIS1", "Ordinær LIS1", "Ordinary LIS1";
         /// LIS1 bound to LIS3 in psychiatry at a hospital trust.
-        BoundLis3Psychiatry = "bound_lis3_psychiatry", "LIS1 + LIS3 psykiatri",
+        BoundLis3Psychiatry = "bound_lis3_psychiatry", "LIS1 + LIS3 psykiatri", "LIS1 + LIS3 psykiatri",
             "LIS1 + LIS3 psychiatry";
         /// LIS1 bound to LIS3 in child and adolescent psychiatry (BUP) at a hospital trust.
-        BoundLis3Bup = "bound_lis3_bup", "LIS1 + LIS3 barne- og ungdomspsykiatri",
+        BoundLis3Bup = "bound_lis3_bup", "LIS1 + LIS3 barne- og ungdomspsykiatri", "LIS1 + LIS3 barne- og ungdomspsykiatri",
             "LIS1 + LIS3 child and adolescent psychiatry";
         /// LIS1 bound to ALIS, a general practice trainee position in a municipality.
-        BoundAlis = "bound_alis", "LIS1 + ALIS allmennmedisin", "LIS1 + ALIS general practice";
+        BoundAlis = "bound_alis", "LIS1 + ALIS allmennmedisin", "LIS1 + ALIS allmennmedisin", "LIS1 + ALIS general practice";
     }
 }
 
@@ -78,9 +78,9 @@ labelled_enum! {
     /// Who employs the doctor in the later (LIS3 or ALIS) position.
     pub enum LaterEmployer {
         /// A hospital trust (HF), for LIS3.
-        Hf = "hf", "Helseforetak", "Hospital trust";
+        Hf = "hf", "Helseforetak", "Helseføretak", "Hospital trust";
         /// A municipality, for ALIS.
-        Municipality = "municipality", "Kommune", "Municipality";
+        Municipality = "municipality", "Kommune", "Kommune", "Municipality";
     }
 }
 
@@ -170,7 +170,7 @@ labelled_enum! {
     /// The kind of answer a screening question takes.
     pub enum QuestionKind {
         /// Yes or no.
-        YesNo = "yes_no", "Ja/nei", "Yes/no";
+        YesNo = "yes_no", "Ja/nei", "Ja/nei", "Yes/no";
     }
 }
 
@@ -178,9 +178,9 @@ labelled_enum! {
     /// An answer to a yes/no screening question.
     pub enum Answer {
         /// Yes.
-        Yes = "yes", "Ja", "Yes";
+        Yes = "yes", "Ja", "Ja", "Yes";
         /// No.
-        No = "no", "Nei", "No";
+        No = "no", "Nei", "Nei", "No";
     }
 }
 
@@ -197,21 +197,31 @@ pub struct ScreeningQuestion {
     pub kind: QuestionKind,
 }
 
+/// The bokmål text of [`ScreeningQuestion::applies_for_bound`].
+const APPLIES_FOR_BOUND_NB: &str = "Søker du på den bundne stillingen?";
+
 impl ScreeningQuestion {
     /// The standard question of an advertisement with bound positions (004: it must be clear
     /// what is applied for): "Søker du på den bundne stillingen?".
     pub fn applies_for_bound() -> ScreeningQuestion {
         ScreeningQuestion {
             id: "applies_for_bound".to_owned(),
-            text_nb: "Søker du på den bundne stillingen?".to_owned(),
+            text_nb: APPLIES_FOR_BOUND_NB.to_owned(),
             text_en: "Are you applying for the bound position?".to_owned(),
             kind: QuestionKind::YesNo,
         }
     }
 
-    /// The question in `lang`.
+    /// The question in `lang`. The employer writes questions in bokmål and English; nynorsk
+    /// readers see the Norwegian the employer wrote, except for the standard question, which has
+    /// a nynorsk text of its own.
     pub fn text(&self, lang: Lang) -> &str {
-        lang.pick(&self.text_nb, &self.text_en)
+        let nn = if self.id == "applies_for_bound" && self.text_nb == APPLIES_FOR_BOUND_NB {
+            "Søkjer du på den bundne stillinga?"
+        } else {
+            &self.text_nb
+        };
+        lang.pick3(&self.text_nb, nn, &self.text_en)
     }
 }
 
@@ -288,14 +298,15 @@ impl FormalCriteria {
         let mut lines = Vec::new();
         if self.require_cand_med {
             lines.push(
-                lang.pick("Graden cand.med.", "A cand.med. degree")
+                lang.pick3("Graden cand.med.", "Graden cand.med.", "A cand.med. degree")
                     .to_owned(),
             );
         }
         if self.require_authorisation_by_start {
             lines.push(
-                lang.pick(
+                lang.pick3(
                     "Norsk autorisasjon eller LIS1-lisens innen oppstart",
+                    "Norsk autorisasjon eller LIS1-lisens innan oppstart",
                     "Norwegian authorisation or LIS1 licence by the start date",
                 )
                 .to_owned(),
@@ -304,14 +315,16 @@ impl FormalCriteria {
         if let Some(min) = self.min_norwegian {
             let level = level_text(min, lang);
             lines.push(match lang {
-                Lang::Nb | Lang::Nn => format!("Norskkunnskaper tilsvarende minst {level}"),
+                Lang::Nb => format!("Norskkunnskaper tilsvarende minst {level}"),
+                Lang::Nn => format!("Norskkunnskapar tilsvarande minst {level}"),
                 Lang::En => format!("Norwegian at level {level} or better"),
             });
         }
         if self.require_norwegian_document {
             lines.push(
-                lang.pick(
+                lang.pick3(
                     "Norskkunnskapene må dokumenteres (for eksempel Bergenstesten)",
+                    "Norskkunnskapane må dokumenterast (til dømes Bergenstesten)",
                     "Norwegian must be documented (for example the Bergen test)",
                 )
                 .to_owned(),
@@ -320,9 +333,13 @@ impl FormalCriteria {
         if self.min_references > 0 {
             let n = self.min_references;
             lines.push(match lang {
-                Lang::Nb | Lang::Nn => format!(
+                Lang::Nb => format!(
                     "Minst {n} {}",
-                    plural_nb(n.into(), "referanse", "referanser")
+                    plural_no(n.into(), "referanse", "referanser")
+                ),
+                Lang::Nn => format!(
+                    "Minst {n} {}",
+                    plural_no(n.into(), "referanse", "referansar")
                 ),
                 Lang::En => format!("At least {n} {}", plural_en(n.into(), "reference")),
             });
@@ -335,17 +352,17 @@ labelled_enum! {
     /// A formal criterion.
     pub enum Criterion {
         /// The degree cand.med.
-        CandMed = "cand_med", "Graden cand.med.", "Cand.med. degree";
+        CandMed = "cand_med", "Graden cand.med.", "Graden cand.med.", "Cand.med. degree";
         /// Authorisation or LIS1 licence by the start date.
-        AuthorisationByStart = "authorisation_by_start", "Autorisasjon eller LIS1-lisens",
+        AuthorisationByStart = "authorisation_by_start", "Autorisasjon eller LIS1-lisens", "Autorisasjon eller LIS1-lisens",
             "Authorisation or LIS1 licence";
         /// The level of Norwegian.
-        NorwegianLevel = "norwegian_level", "Norskkunnskaper", "Norwegian";
+        NorwegianLevel = "norwegian_level", "Norskkunnskaper", "Norskkunnskapar", "Norwegian";
         /// A document of the level of Norwegian.
-        NorwegianDocument = "norwegian_document", "Dokumentasjon av norsk",
+        NorwegianDocument = "norwegian_document", "Dokumentasjon av norsk", "Dokumentasjon av norsk",
             "Documentation of Norwegian";
         /// The number of references.
-        References = "references", "Referanser", "References";
+        References = "references", "Referanser", "Referansar", "References";
     }
 }
 
@@ -361,6 +378,8 @@ pub struct CriterionCheck {
     pub provisional: bool,
     /// Why, in bokmål, e.g. `Autorisasjon fra 01.10.2027 er etter oppstart 01.09.2027.`
     pub reason: String,
+    /// Why, in nynorsk.
+    pub reason_nn: String,
     /// Why, in English.
     pub reason_en: String,
 }
@@ -368,7 +387,7 @@ pub struct CriterionCheck {
 impl CriterionCheck {
     /// The reason in `lang`.
     pub fn message(&self, lang: Lang) -> &str {
-        lang.pick(&self.reason, &self.reason_en)
+        lang.pick3(&self.reason, &self.reason_nn, &self.reason_en)
     }
 }
 
@@ -390,101 +409,144 @@ pub fn all_met(checks: &[CriterionCheck]) -> bool {
 ///   Norway, which is taught in Norwegian and documents the language by itself;
 /// * references: at least the minimum number of references with a name.
 pub fn check_formal(c: &FormalCriteria, p: &Profile, start_date: Date) -> Vec<CriterionCheck> {
+    // Each reason is written in all three languages: (bokmål, nynorsk, English).
     let start_nb = format_date(start_date, Lang::Nb);
+    let start_nn = format_date(start_date, Lang::Nn);
     let start_en = format_date(start_date, Lang::En);
-    let d = |date: Date| (format_date(date, Lang::Nb), format_date(date, Lang::En));
+    let d = |date: Date| {
+        (
+            format_date(date, Lang::Nb),
+            format_date(date, Lang::Nn),
+            format_date(date, Lang::En),
+        )
+    };
     let mut checks = Vec::new();
-    let mut push = |criterion, met, provisional, reason: String, reason_en: String| {
+    let mut push = |criterion, met, provisional, (nb, nn, en): (String, String, String)| {
         checks.push(CriterionCheck {
             criterion,
             met,
             provisional,
-            reason,
-            reason_en,
+            reason: nb,
+            reason_nn: nn,
+            reason_en: en,
         });
     };
+    let owned = |nb: &str, nn: &str, en: &str| (nb.to_owned(), nn.to_owned(), en.to_owned());
 
     if c.require_cand_med {
-        let (met, nb, en) = match (p.education.degree, p.education.degree_date) {
+        let (met, texts) = match (p.education.degree, p.education.degree_date) {
             (DegreeKind::CandMed, None) => (
                 true,
-                "Graden cand.med. er oppgitt.".to_owned(),
-                "A cand.med. degree is stated.".to_owned(),
+                owned(
+                    "Graden cand.med. er oppgitt.",
+                    "Graden cand.med. er oppgitt.",
+                    "A cand.med. degree is stated.",
+                ),
             ),
             (DegreeKind::CandMed, Some(date)) => {
-                let (dn, de) = d(date);
+                let (dnb, dnn, den) = d(date);
                 if date <= start_date {
                     (
                         true,
-                        format!("Cand.med. fra {dn}, innen oppstart {start_nb}."),
-                        format!("Cand.med. from {de}, by the start date {start_en}."),
+                        (
+                            format!("Cand.med. fra {dnb}, innen oppstart {start_nb}."),
+                            format!("Cand.med. frå {dnn}, innan oppstart {start_nn}."),
+                            format!("Cand.med. from {den}, by the start date {start_en}."),
+                        ),
                     )
                 } else {
                     (
                         false,
-                        format!("Cand.med. fra {dn} er etter oppstart {start_nb}."),
-                        format!("Cand.med. from {de} is after the start date {start_en}."),
+                        (
+                            format!("Cand.med. fra {dnb} er etter oppstart {start_nb}."),
+                            format!("Cand.med. frå {dnn} er etter oppstart {start_nn}."),
+                            format!("Cand.med. from {den} is after the start date {start_en}."),
+                        ),
                     )
                 }
             }
             (DegreeKind::Other, _) => (
                 false,
-                "Graden cand.med. er ikke oppgitt.".to_owned(),
-                "No cand.med. degree is stated.".to_owned(),
+                owned(
+                    "Graden cand.med. er ikke oppgitt.",
+                    "Graden cand.med. er ikkje oppgitt.",
+                    "No cand.med. degree is stated.",
+                ),
             ),
         };
-        push(Criterion::CandMed, met, false, nb, en);
+        push(Criterion::CandMed, met, false, texts);
     }
 
     if c.require_authorisation_by_start {
-        let held = |what_nb: &str, what_en: &str, date: Date| {
-            let (dn, de) = d(date);
+        let held = |what_nb: &str, what_nn: &str, what_en: &str, date: Date| {
+            let (dnb, dnn, den) = d(date);
             if date <= start_date {
                 (
                     true,
                     false,
-                    format!("{what_nb} fra {dn}, innen oppstart {start_nb}."),
-                    format!("{what_en} from {de}, by the start date {start_en}."),
+                    (
+                        format!("{what_nb} fra {dnb}, innen oppstart {start_nb}."),
+                        format!("{what_nn} frå {dnn}, innan oppstart {start_nn}."),
+                        format!("{what_en} from {den}, by the start date {start_en}."),
+                    ),
                 )
             } else {
                 (
                     false,
                     false,
-                    format!("{what_nb} fra {dn} er etter oppstart {start_nb}."),
-                    format!("{what_en} from {de} is after the start date {start_en}."),
+                    (
+                        format!("{what_nb} fra {dnb} er etter oppstart {start_nb}."),
+                        format!("{what_nn} frå {dnn} er etter oppstart {start_nn}."),
+                        format!("{what_en} from {den} is after the start date {start_en}."),
+                    ),
                 )
             }
         };
-        let (met, provisional, nb, en) = match p.authorisation {
-            Authorisation::Authorised { date } => held("Autorisasjon", "Authorisation", date),
-            Authorisation::Lis1Licence { date } => held("LIS1-lisens", "LIS1 licence", date),
+        let (met, provisional, texts) = match p.authorisation {
+            Authorisation::Authorised { date } => {
+                held("Autorisasjon", "Autorisasjon", "Authorisation", date)
+            }
+            Authorisation::Lis1Licence { date } => {
+                held("LIS1-lisens", "LIS1-lisens", "LIS1 licence", date)
+            }
             Authorisation::Applied {
                 expected: Some(date),
             } => {
-                let (dn, de) = d(date);
+                let (dnb, dnn, den) = d(date);
                 if date <= start_date {
                     (
                         true,
                         true,
-                        format!(
-                            "Autorisasjon er søkt og ventet {dn}, innen oppstart {start_nb}; må \
-                             dokumenteres før oppstart."
-                        ),
-                        format!(
-                            "Authorisation applied for, expected {de}, by the start date \
-                             {start_en}; must be documented before the start."
+                        (
+                            format!(
+                                "Autorisasjon er søkt og ventet {dnb}, innen oppstart {start_nb}; \
+                                 må dokumenteres før oppstart."
+                            ),
+                            format!(
+                                "Autorisasjon er søkt og venta {dnn}, innan oppstart {start_nn}; \
+                                 må dokumenterast før oppstart."
+                            ),
+                            format!(
+                                "Authorisation applied for, expected {den}, by the start date \
+                                 {start_en}; must be documented before the start."
+                            ),
                         ),
                     )
                 } else {
                     (
                         false,
                         false,
-                        format!(
-                            "Autorisasjon er søkt, men ventet {dn}, etter oppstart {start_nb}."
-                        ),
-                        format!(
-                            "Authorisation applied for, but expected {de}, after the start date \
-                             {start_en}."
+                        (
+                            format!(
+                                "Autorisasjon er søkt, men ventet {dnb}, etter oppstart {start_nb}."
+                            ),
+                            format!(
+                                "Autorisasjon er søkt, men venta {dnn}, etter oppstart {start_nn}."
+                            ),
+                            format!(
+                                "Authorisation applied for, but expected {den}, after the start \
+                                 date {start_en}."
+                            ),
                         ),
                     )
                 }
@@ -492,40 +554,57 @@ pub fn check_formal(c: &FormalCriteria, p: &Profile, start_date: Date) -> Vec<Cr
             Authorisation::Applied { expected: None } => (
                 false,
                 false,
-                "Autorisasjon er søkt, men uten forventet dato.".to_owned(),
-                "Authorisation applied for, but with no expected date.".to_owned(),
+                owned(
+                    "Autorisasjon er søkt, men uten forventet dato.",
+                    "Autorisasjon er søkt, men utan forventa dato.",
+                    "Authorisation applied for, but with no expected date.",
+                ),
             ),
             Authorisation::None => (
                 false,
                 false,
-                "Verken autorisasjon eller LIS1-lisens er oppgitt.".to_owned(),
-                "Neither authorisation nor LIS1 licence is stated.".to_owned(),
+                owned(
+                    "Verken autorisasjon eller LIS1-lisens er oppgitt.",
+                    "Korkje autorisasjon eller LIS1-lisens er oppgitt.",
+                    "Neither authorisation nor LIS1 licence is stated.",
+                ),
             ),
         };
-        push(Criterion::AuthorisationByStart, met, provisional, nb, en);
+        push(Criterion::AuthorisationByStart, met, provisional, texts);
     }
 
     if let Some(min) = c.min_norwegian {
-        let (has_nb, has_en) = (
-            level_text(p.norwegian, Lang::Nb),
-            level_text(p.norwegian, Lang::En),
-        );
-        let (min_nb, min_en) = (level_text(min, Lang::Nb), level_text(min, Lang::En));
+        let has = |lang| level_text(p.norwegian, lang);
+        let req = |lang| level_text(min, lang);
         if p.norwegian >= min {
             push(
                 Criterion::NorwegianLevel,
                 true,
                 false,
-                format!("Norsk: {has_nb} (krav: minst {min_nb})."),
-                format!("Norwegian: {has_en} (required: at least {min_en})."),
+                (
+                    format!("Norsk: {} (krav: minst {}).", has(Lang::Nb), req(Lang::Nb)),
+                    format!("Norsk: {} (krav: minst {}).", has(Lang::Nn), req(Lang::Nn)),
+                    format!(
+                        "Norwegian: {} (required: at least {}).",
+                        has(Lang::En),
+                        req(Lang::En)
+                    ),
+                ),
             );
         } else {
             push(
                 Criterion::NorwegianLevel,
                 false,
                 false,
-                format!("Norsk: {has_nb}, under kravet {min_nb}."),
-                format!("Norwegian: {has_en}, below the required {min_en}."),
+                (
+                    format!("Norsk: {}, under kravet {}.", has(Lang::Nb), req(Lang::Nb)),
+                    format!("Norsk: {}, under kravet {}.", has(Lang::Nn), req(Lang::Nn)),
+                    format!(
+                        "Norwegian: {}, below the required {}.",
+                        has(Lang::En),
+                        req(Lang::En)
+                    ),
+                ),
             );
         }
     }
@@ -533,32 +612,35 @@ pub fn check_formal(c: &FormalCriteria, p: &Profile, start_date: Date) -> Vec<Cr
     if c.require_norwegian_document {
         let norwegian_degree = p.education.degree == DegreeKind::CandMed
             && p.education.region() == EducationRegion::Norway;
-        let (met, nb, en) = if p.norwegian_documented {
+        let (met, texts) = if p.norwegian_documented {
             (
                 true,
-                "Dokumentasjon av norskkunnskapene er lagt ved.",
-                "Documentation of Norwegian is attached.",
+                owned(
+                    "Dokumentasjon av norskkunnskapene er lagt ved.",
+                    "Dokumentasjon av norskkunnskapane er lagd ved.",
+                    "Documentation of Norwegian is attached.",
+                ),
             )
         } else if norwegian_degree {
             (
                 true,
-                "Medisinstudiet i Norge dokumenterer norskkunnskapene.",
-                "The medical degree from Norway documents the Norwegian.",
+                owned(
+                    "Medisinstudiet i Norge dokumenterer norskkunnskapene.",
+                    "Medisinstudiet i Noreg dokumenterer norskkunnskapane.",
+                    "The medical degree from Norway documents the Norwegian.",
+                ),
             )
         } else {
             (
                 false,
-                "Dokumentasjon av norskkunnskapene (for eksempel Bergenstesten) mangler.",
-                "Documentation of Norwegian (for example the Bergen test) is missing.",
+                owned(
+                    "Dokumentasjon av norskkunnskapene (for eksempel Bergenstesten) mangler.",
+                    "Dokumentasjon av norskkunnskapane (til dømes Bergenstesten) manglar.",
+                    "Documentation of Norwegian (for example the Bergen test) is missing.",
+                ),
             )
         };
-        push(
-            Criterion::NorwegianDocument,
-            met,
-            false,
-            nb.to_owned(),
-            en.to_owned(),
-        );
+        push(Criterion::NorwegianDocument, met, false, texts);
     }
 
     if c.min_references > 0 {
@@ -568,8 +650,9 @@ pub fn check_formal(c: &FormalCriteria, p: &Profile, start_date: Date) -> Vec<Cr
             .filter(|r| !r.name.trim().is_empty())
             .count();
         let min = usize::from(c.min_references);
-        let (nb_n, en_n) = (
-            format!("{n} {}", plural_nb(n, "referanse", "referanser")),
+        let (nb_n, nn_n, en_n) = (
+            format!("{n} {}", plural_no(n, "referanse", "referanser")),
+            format!("{n} {}", plural_no(n, "referanse", "referansar")),
             format!("{n} {}", plural_en(n, "reference")),
         );
         if n >= min {
@@ -577,16 +660,22 @@ pub fn check_formal(c: &FormalCriteria, p: &Profile, start_date: Date) -> Vec<Cr
                 Criterion::References,
                 true,
                 false,
-                format!("{nb_n} oppgitt (krav: minst {min})."),
-                format!("{en_n} given (required: at least {min})."),
+                (
+                    format!("{nb_n} oppgitt (krav: minst {min})."),
+                    format!("{nn_n} oppgitt (krav: minst {min})."),
+                    format!("{en_n} given (required: at least {min})."),
+                ),
             );
         } else {
             push(
                 Criterion::References,
                 false,
                 false,
-                format!("{nb_n} oppgitt, krav: minst {min}."),
-                format!("{en_n} given, required: at least {min}."),
+                (
+                    format!("{nb_n} oppgitt, krav: minst {min}."),
+                    format!("{nn_n} oppgitt, krav: minst {min}."),
+                    format!("{en_n} given, required: at least {min}."),
+                ),
             );
         }
     }
@@ -596,12 +685,13 @@ pub fn check_formal(c: &FormalCriteria, p: &Profile, start_date: Date) -> Vec<Cr
 /// `C1`, or `morsmål` / `native` for a first language, to read inside a sentence.
 fn level_text(level: NorwegianLevel, lang: Lang) -> &'static str {
     match level {
-        NorwegianLevel::Native => lang.pick("morsmål", "native"),
+        NorwegianLevel::Native => lang.pick3("morsmål", "morsmål", "native"),
         other => other.label(lang),
     }
 }
 
-fn plural_nb(n: usize, one: &'static str, many: &'static str) -> &'static str {
+/// `one` or `many` by `n`, for bokmål or nynorsk.
+fn plural_no(n: usize, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 { one } else { many }
 }
 
@@ -620,11 +710,11 @@ labelled_enum! {
     /// Whether an advertisement takes applications.
     pub enum Window {
         /// Before the announcement.
-        NotYetOpen = "not_yet_open", "Ikke åpnet ennå", "Not yet open";
+        NotYetOpen = "not_yet_open", "Ikke åpnet ennå", "Ikkje opna enno", "Not yet open";
         /// From the announcement up to and including the deadline.
-        Open = "open", "Åpen for søknader", "Open for applications";
+        Open = "open", "Åpen for søknader", "Open for søknader", "Open for applications";
         /// After the deadline.
-        Closed = "closed", "Søknadsfristen er ute", "The deadline has passed";
+        Closed = "closed", "Søknadsfristen er ute", "Søknadsfristen er ute", "The deadline has passed";
     }
 }
 
@@ -696,16 +786,24 @@ impl Localized for ApplyError {
 
     fn message(&self, lang: Lang) -> String {
         match (self, lang) {
-            (ApplyError::DeadlinePassed { deadline }, Lang::Nb | Lang::Nn) => format!(
+            (ApplyError::DeadlinePassed { deadline }, Lang::Nb) => format!(
                 "Søknadsfristen var {}. Søknaden ble ikke lagret.",
+                format_datetime(to_oslo(*deadline), lang)
+            ),
+            (ApplyError::DeadlinePassed { deadline }, Lang::Nn) => format!(
+                "Søknadsfristen var {}. Søknaden vart ikkje lagra.",
                 format_datetime(to_oslo(*deadline), lang)
             ),
             (ApplyError::DeadlinePassed { deadline }, Lang::En) => format!(
                 "The application deadline was {}. The application was not saved.",
                 format_datetime(to_oslo(*deadline), lang)
             ),
-            (ApplyError::NotOpen { opens }, Lang::Nb | Lang::Nn) => format!(
+            (ApplyError::NotOpen { opens }, Lang::Nb) => format!(
                 "Utlysningen er ikke åpnet for søknader ennå. Den åpner {}.",
+                format_datetime(to_oslo(*opens), lang)
+            ),
+            (ApplyError::NotOpen { opens }, Lang::Nn) => format!(
+                "Utlysinga er ikkje opna for søknader enno. Ho opnar {}.",
                 format_datetime(to_oslo(*opens), lang)
             ),
             (ApplyError::NotOpen { opens }, Lang::En) => format!(
@@ -894,6 +992,7 @@ impl Localized for AdError {
 
     fn message(&self, lang: Lang) -> String {
         let nb = lang == Lang::Nb;
+        let nn = lang == Lang::Nn;
         let lang_name = |l: Lang| match (l, lang) {
             (Lang::Nb | Lang::Nn, Lang::Nb | Lang::Nn) => "bokmål",
             (Lang::En, Lang::Nb | Lang::Nn) => "engelsk",
@@ -902,17 +1001,22 @@ impl Localized for AdError {
         };
         match self.rule {
             AdRule::TitleRequired => lang
-                .pick(
+                .pick3(
                     "Utlysningen må ha en tittel.",
+                    "Utlysinga må ha ein tittel.",
                     "The advertisement needs a title.",
                 )
                 .to_owned(),
             AdRule::TitleTooLong if nb => format!("Tittelen kan ha høyst {TITLE_MAX_CHARS} tegn."),
+            AdRule::TitleTooLong if nn => format!("Tittelen kan ha høgst {TITLE_MAX_CHARS} teikn."),
             AdRule::TitleTooLong => {
                 format!("The title may have at most {TITLE_MAX_CHARS} characters.")
             }
             AdRule::DescriptionTooLong if nb => {
                 format!("Teksten kan ha høyst {DESCRIPTION_MAX_CHARS} tegn.")
+            }
+            AdRule::DescriptionTooLong if nn => {
+                format!("Teksten kan ha høgst {DESCRIPTION_MAX_CHARS} teikn.")
             }
             AdRule::DescriptionTooLong => {
                 format!("The description may have at most {DESCRIPTION_MAX_CHARS} characters.")
@@ -921,43 +1025,57 @@ impl Localized for AdError {
                 "En utlysning etter § 13a kobler sykehuset med nøyaktig én kommune; {count} er \
                  valgt."
             ),
+            AdRule::Section13aNeedsOneMunicipality { count } if nn => format!(
+                "Ei utlysing etter § 13a koplar sjukehuset med nøyaktig éin kommune; {count} er valde."
+            ),
             AdRule::Section13aNeedsOneMunicipality { count } => format!(
                 "An advertisement under § 13a couples the hospital with exactly one municipality; \
                  {count} are selected."
             ),
             AdRule::MunicipalitiesRequired => lang
-                .pick(
+                .pick3(
                     "Velg minst én kommune fra sykehusets samarbeidsområde (§ 13b).",
+                    "Vel minst éin kommune frå samarbeidsområdet til sjukehuset (§ 13b).",
                     "Select at least one municipality from the hospital's cooperation area \
                      (§ 13b).",
                 )
                 .to_owned(),
             AdRule::MunicipalityNotInArea { .. } => lang
-                .pick(
+                .pick3(
                     "Kommunen hører ikke til sykehusets samarbeidsområde.",
+                    "Kommunen høyrer ikkje til samarbeidsområdet til sjukehuset.",
                     "The municipality is not in the hospital's cooperation area.",
                 )
                 .to_owned(),
             AdRule::MunicipalityDuplicate { .. } => lang
-                .pick(
+                .pick3(
                     "Kommunen er valgt to ganger.",
+                    "Kommunen er vald to gonger.",
                     "The municipality is selected twice.",
                 )
                 .to_owned(),
             AdRule::PositionsRequired => lang
-                .pick(
+                .pick3(
                     "Utlysningen må ha minst én stilling.",
+                    "Utlysinga må ha minst éi stilling.",
                     "The advertisement needs at least one position.",
                 )
                 .to_owned(),
             AdRule::TooManyPositionRows if nb => {
                 format!("Utlysningen kan ha høyst {MAX_POSITION_ROWS} stillingslinjer.")
             }
+            AdRule::TooManyPositionRows if nn => {
+                format!("Utlysinga kan ha høgst {MAX_POSITION_ROWS} stillingslinjer.")
+            }
             AdRule::TooManyPositionRows => {
                 format!("The advertisement may have at most {MAX_POSITION_ROWS} rows of positions.")
             }
             AdRule::PositionCountOutOfRange { position } if nb => format!(
                 "Antallet stillinger i linje {} må være mellom 1 og {MAX_POSITION_COUNT}.",
+                position + 1
+            ),
+            AdRule::PositionCountOutOfRange { position } if nn => format!(
+                "Talet på stillingar i linje {} må vere mellom 1 og {MAX_POSITION_COUNT}.",
                 position + 1
             ),
             AdRule::PositionCountOutOfRange { position } => format!(
@@ -968,12 +1086,20 @@ impl Localized for AdError {
                 "Linje {}: en bunden ALIS-stilling må oppgi kommunen der ALIS-stillingen er.",
                 position + 1
             ),
+            AdRule::AlisNeedsMunicipality { position } if nn => format!(
+                "Linje {}: ei bunden ALIS-stilling må oppgi kommunen der ALIS-stillinga er.",
+                position + 1
+            ),
             AdRule::AlisNeedsMunicipality { position } => format!(
                 "Row {}: a bound ALIS position must name the municipality of the ALIS position.",
                 position + 1
             ),
             AdRule::PositionMunicipalityNotInArea { position, .. } if nb => format!(
                 "Linje {}: kommunen hører ikke til sykehusets samarbeidsområde.",
+                position + 1
+            ),
+            AdRule::PositionMunicipalityNotInArea { position, .. } if nn => format!(
+                "Linje {}: kommunen høyrer ikkje til samarbeidsområdet til sjukehuset.",
                 position + 1
             ),
             AdRule::PositionMunicipalityNotInArea { position, .. } => format!(
@@ -983,6 +1109,10 @@ impl Localized for AdError {
             AdRule::BoundNeedsLaterEmployer { position } if nb => format!(
                 "Linje {}: en bunden stilling må oppgi arbeidsgiveren for den senere stillingen \
                  (helseforetaket for LIS3, kommunen for ALIS), som bestemmer hvem som får tilbud.",
+                position + 1
+            ),
+            AdRule::BoundNeedsLaterEmployer { position } if nn => format!(
+                "Linje {}: ei bunden stilling må oppgi arbeidsgjevaren for den seinare stillinga (helseføretaket for LIS3, kommunen for ALIS), som avgjer kven som får tilbod.",
                 position + 1
             ),
             AdRule::BoundNeedsLaterEmployer { position } => format!(
@@ -995,12 +1125,19 @@ impl Localized for AdError {
                 "Linje {}: en ordinær LIS1-stilling har ingen senere arbeidsgiver.",
                 position + 1
             ),
+            AdRule::OrdinaryHasLaterEmployer { position } if nn => format!(
+                "Linje {}: ei ordinær LIS1-stilling har ingen seinare arbeidsgjevar.",
+                position + 1
+            ),
             AdRule::OrdinaryHasLaterEmployer { position } => format!(
                 "Row {}: an ordinary LIS1 position has no later employer.",
                 position + 1
             ),
             AdRule::MinReferencesTooHigh if nb => {
                 format!("Det kan kreves høyst {MAX_REFERENCES} referanser.")
+            }
+            AdRule::MinReferencesTooHigh if nn => {
+                format!("Det kan krevjast høgst {MAX_REFERENCES} referansar.")
             }
             AdRule::MinReferencesTooHigh => {
                 format!("At most {MAX_REFERENCES} references can be required.")
@@ -1009,12 +1146,19 @@ impl Localized for AdError {
             AdRule::TooManyQuestions if nb => {
                 format!("Utlysningen kan ha høyst {MAX_QUESTIONS} screeningspørsmål.")
             }
+            AdRule::TooManyQuestions if nn => {
+                format!("Utlysinga kan ha høgst {MAX_QUESTIONS} screeningspørsmål.")
+            }
             AdRule::TooManyQuestions => {
                 format!("The advertisement may have at most {MAX_QUESTIONS} screening questions.")
             }
             AdRule::QuestionIdInvalid { question } if nb => format!(
                 "ID-en til spørsmål {} kan bare ha små bokstaver a–z, sifre, _ og -, og høyst 40 \
                  tegn.",
+                question + 1
+            ),
+            AdRule::QuestionIdInvalid { question } if nn => format!(
+                "ID-en til spørsmål {} kan berre ha små bokstavar a–z, siffer, _ og -, og høgst 40 teikn.",
                 question + 1
             ),
             AdRule::QuestionIdInvalid { question } => format!(
@@ -1026,11 +1170,18 @@ impl Localized for AdError {
                 "ID-en til spørsmål {} er allerede brukt av et annet spørsmål.",
                 question + 1
             ),
+            AdRule::QuestionIdDuplicate { question } if nn => format!(
+                "ID-en til spørsmål {} er allereie brukt av eit anna spørsmål.",
+                question + 1
+            ),
             AdRule::QuestionIdDuplicate { question } => format!(
                 "The id of question {} is already used by another question.",
                 question + 1
             ),
             AdRule::QuestionTextRequired { question, lang: l } if nb => {
+                format!("Spørsmål {} må ha tekst på {}.", question + 1, lang_name(l))
+            }
+            AdRule::QuestionTextRequired { question, lang: l } if nn => {
                 format!("Spørsmål {} må ha tekst på {}.", question + 1, lang_name(l))
             }
             AdRule::QuestionTextRequired { question, lang: l } => format!(
@@ -1043,6 +1194,11 @@ impl Localized for AdError {
                 lang_name(l),
                 question + 1
             ),
+            AdRule::QuestionTextTooLong { question, lang: l } if nn => format!(
+                "Teksten på {} i spørsmål {} kan ha høgst {QUESTION_MAX_CHARS} teikn.",
+                lang_name(l),
+                question + 1
+            ),
             AdRule::QuestionTextTooLong { question, lang: l } => format!(
                 "The {} text of question {} may have at most {QUESTION_MAX_CHARS} characters.",
                 lang_name(l),
@@ -1051,10 +1207,16 @@ impl Localized for AdError {
             AdRule::TooManyWeightedCriteria if nb => format!(
                 "Utlysningen kan ha høyst {MAX_WEIGHTED_CRITERIA} kriterier som vektlegges."
             ),
+            AdRule::TooManyWeightedCriteria if nn => format!(
+                "Utlysinga kan ha høgst {MAX_WEIGHTED_CRITERIA} kriterium som blir vektlagde."
+            ),
             AdRule::TooManyWeightedCriteria => format!(
                 "The advertisement may have at most {MAX_WEIGHTED_CRITERIA} weighted criteria."
             ),
             AdRule::WeightedCriterionRequired { criterion } if nb => {
+                format!("Kriterium {} er tomt.", criterion + 1)
+            }
+            AdRule::WeightedCriterionRequired { criterion } if nn => {
                 format!("Kriterium {} er tomt.", criterion + 1)
             }
             AdRule::WeightedCriterionRequired { criterion } => {
@@ -1064,22 +1226,32 @@ impl Localized for AdError {
                 "Kriterium {} kan ha høyst {WEIGHTED_CRITERION_MAX_CHARS} tegn.",
                 criterion + 1
             ),
+            AdRule::WeightedCriterionTooLong { criterion } if nn => format!(
+                "Kriterium {} kan ha høgst {WEIGHTED_CRITERION_MAX_CHARS} teikn.",
+                criterion + 1
+            ),
             AdRule::WeightedCriterionTooLong { criterion } => format!(
                 "Criterion {} may have at most {WEIGHTED_CRITERION_MAX_CHARS} characters.",
                 criterion + 1
             ),
             AdRule::UnknownQuestion => lang
-                .pick(
+                .pick3(
                     "Svaret gjelder et spørsmål som ikke finnes i utlysningen.",
+                    "Svaret gjeld eit spørsmål som ikkje finst i utlysinga.",
                     "The answer is to a question the advertisement does not have.",
                 )
                 .to_owned(),
             AdRule::NotAnswered => lang
-                .pick("Spørsmålet må besvares.", "The question must be answered.")
+                .pick3(
+                    "Spørsmålet må besvares.",
+                    "Spørsmålet må svarast på.",
+                    "The question must be answered.",
+                )
                 .to_owned(),
             AdRule::AnsweredTwice => lang
-                .pick(
+                .pick3(
                     "Spørsmålet er besvart mer enn én gang.",
+                    "Spørsmålet er svart på meir enn éin gong.",
                     "The question is answered more than once.",
                 )
                 .to_owned(),

@@ -37,13 +37,13 @@ labelled_enum! {
     /// Where a request stands.
     pub enum RequestState {
         /// In the department's queue, waiting for an offer.
-        Queued = "queued", "I kø", "Queued";
+        Queued = "queued", "I kø", "I kø", "Queued";
         /// The hospital offered a period; the municipality must confirm.
-        Offered = "offered", "Tilbudt – venter på bekreftelse", "Offered – awaiting confirmation";
+        Offered = "offered", "Tilbudt – venter på bekreftelse", "Tilbode – ventar på stadfesting", "Offered – awaiting confirmation";
         /// The municipality confirmed the offered period.
-        Confirmed = "confirmed", "Bekreftet", "Confirmed";
+        Confirmed = "confirmed", "Bekreftet", "Stadfesta", "Confirmed";
         /// The municipality withdrew the request.
-        Withdrawn = "withdrawn", "Trukket", "Withdrawn";
+        Withdrawn = "withdrawn", "Trukket", "Trekt", "Withdrawn";
     }
 }
 
@@ -70,12 +70,14 @@ impl Employment {
     /// For people.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Employment::Hospital => lang.pick(
+            Employment::Hospital => lang.pick3(
                 "Sykehuset ansetter og lønner (3 måneder eller mer)",
+                "Sjukehuset tilset og betaler løn (3 månader eller meir)",
                 "The hospital employs and pays (3 months or more)",
             ),
-            Employment::Agreement => lang.pick(
+            Employment::Agreement => lang.pick3(
                 "Individuell avtale (kortere enn 3 måneder)",
+                "Individuell avtale (kortare enn 3 månader)",
                 "Individual agreement (shorter than 3 months)",
             ),
         }
@@ -131,8 +133,12 @@ impl Warning {
     pub fn message(&self, lang: Lang) -> String {
         match self {
             Warning::ShortMunicipalService { two_years_on } => match lang {
-                Lang::Nb | Lang::Nn => format!(
+                Lang::Nb => format!(
                     "Legen har mindre enn 2 år i kommunen ved oppstart (2 år {}). ALIS-legen bør ha minst 2 år i kommunen før sykehustjenesten (003).",
+                    format_date(*two_years_on, lang)
+                ),
+                Lang::Nn => format!(
+                    "Legen har mindre enn 2 år i kommunen ved oppstart (2 år {}). ALIS-legen bør ha minst 2 år i kommunen før sjukehustenesta (003).",
                     format_date(*two_years_on, lang)
                 ),
                 Lang::En => format!(
@@ -367,16 +373,20 @@ impl Localized for AlisError {
     fn message(&self, lang: Lang) -> String {
         let d = |x: &Date| format_date(*x, lang);
         let nb = lang == Lang::Nb;
+        let nn = lang == Lang::Nn;
         match self {
             AlisError::DoctorMissing => lang
-                .pick("Skriv navnet på ALIS-legen.", "Write the ALIS doctor's name.")
+                .pick3("Skriv navnet på ALIS-legen.", "Skriv namnet på ALIS-legen.", "Write the ALIS doctor's name.")
                 .into(),
             AlisError::TooLong => format!(
                 "{} {MAX_TEXT_CHARS}.",
-                lang.pick("Teksten er for lang; høyst", "The text is too long; at most")
+                lang.pick3("Teksten er for lang; høyst", "Teksten er for lang; høgst", "The text is too long; at most")
             ),
             AlisError::Months { months } if nb => format!(
                 "Perioden må være 1–{MAX_MONTHS} måneder (3 + 3 måneder er vanlig); den er {months}."
+            ),
+            AlisError::Months { months } if nn => format!(
+                "Perioden må vere 1–{MAX_MONTHS} månader (3 + 3 månader er vanleg); perioden er {months}."
             ),
             AlisError::Months { months } => format!(
                 "The period must be 1–{MAX_MONTHS} months (3 + 3 months is usual); it is {months}."
@@ -385,16 +395,27 @@ impl Localized for AlisError {
                 "Sykehuset har ingen avdeling «{department}». Velg en av: {}.",
                 known.join(", ")
             ),
+            AlisError::UnknownDepartment { department, known } if nn => format!(
+                "Sjukehuset har inga avdeling «{department}». Vel ei av: {}.",
+                known.join(", ")
+            ),
             AlisError::UnknownDepartment { department, known } => format!(
                 "The hospital has no department «{department}». Choose one of: {}.",
                 known.join(", ")
             ),
             AlisError::AgreementMissing if nb => "En periode kortere enn 3 måneder krever en individuell avtale om ansettelse og lønn (003). Beskriv avtalen.".into(),
+            AlisError::AgreementMissing if nn => "Ein periode kortare enn 3 månader krev ein individuell avtale om tilsetjing og løn (003). Beskriv avtalen.".into(),
             AlisError::AgreementMissing => "A period shorter than 3 months needs an individual agreement on employment and pay (003). Describe the agreement.".into(),
             AlisError::ServiceAfterStart if nb => "Legen må ha startet i kommunen før sykehusperioden.".into(),
+            AlisError::ServiceAfterStart if nn => "Legen må ha starta i kommunen før sjukehusperioden.".into(),
             AlisError::ServiceAfterStart => "The doctor must have started in the municipality before the hospital period.".into(),
             AlisError::OfferTooFar { earliest, latest } if nb => format!(
                 "Tilbudt start kan avvike høyst 6 måneder fra ønsket start: mellom {} og {} (003).",
+                d(earliest),
+                d(latest)
+            ),
+            AlisError::OfferTooFar { earliest, latest } if nn => format!(
+                "Tilbode start kan avvike høgst 6 månader frå ønskt start: mellom {} og {} (003).",
                 d(earliest),
                 d(latest)
             ),
@@ -407,6 +428,10 @@ impl Localized for AlisError {
                 "Kommunen må kunne bekrefte senest 6 måneder før start; for denne starten var fristen {}. Tilby en senere start.",
                 d(deadline)
             ),
+            AlisError::TooLateToOffer { deadline } if nn => format!(
+                "Kommunen må kunne stadfeste seinast 6 månader før start; for denne starten var fristen {}. Tilby ein seinare start.",
+                d(deadline)
+            ),
             AlisError::TooLateToOffer { deadline } => format!(
                 "The municipality must be able to confirm no later than 6 months before the start; for this start the deadline was {}. Offer a later start.",
                 d(deadline)
@@ -415,14 +440,23 @@ impl Localized for AlisError {
                 "Fristen for å bekrefte var {} (senest 6 måneder før start, 003). Tilbudet er falt bort, og forespørselen står i køen igjen. Ingenting ble bekreftet.",
                 d(deadline)
             ),
+            AlisError::LateConfirmation { deadline } if nn => format!(
+                "Fristen for å stadfeste var {} (seinast 6 månader før start, 003). Tilbodet har falle bort, og førespurnaden står i køen igjen. Ingenting vart stadfesta.",
+                d(deadline)
+            ),
             AlisError::LateConfirmation { deadline } => format!(
                 "The deadline to confirm was {} (no later than 6 months before the start, 003). The offer has lapsed and the request is back in the queue. Nothing was confirmed.",
                 d(deadline)
             ),
             AlisError::QueueReasonMissing { .. } if nb => "Forespørselen er ikke først i køen for avdelingen. Skriv hvorfor den skal gå foran (først forespurt, først tilbudt).".into(),
+            AlisError::QueueReasonMissing { .. } if nn => "Førespurnaden er ikkje først i køen for avdelinga. Skriv kvifor han skal gå føre (først spurd, først tilbode).".into(),
             AlisError::QueueReasonMissing { .. } => "The request is not first in the department's queue. Write why it goes first (first requested, first offered).".into(),
             AlisError::WrongState { state } if nb => format!(
                 "Forespørselen er {}. Ingenting ble endret.",
+                state.label(lang).to_lowercase()
+            ),
+            AlisError::WrongState { state } if nn => format!(
+                "Førespurnaden er {}. Ingenting vart endra.",
                 state.label(lang).to_lowercase()
             ),
             AlisError::WrongState { state } => format!(

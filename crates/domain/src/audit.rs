@@ -137,7 +137,19 @@ impl Localized for ChainBreak {
     }
     fn message(&self, lang: Lang) -> String {
         match lang {
-            Lang::Nb | Lang::Nn => self.to_string(),
+            Lang::Nb => self.to_string(),
+            Lang::Nn => {
+                let why = match self.reason {
+                    BreakReason::Edited => "innhaldet er endra etter at det vart skrive",
+                    BreakReason::Unlinked => "oppføringa før manglar eller er bytt ut",
+                    BreakReason::Gap => "ei oppføring manglar",
+                    BreakReason::Truncated => "dei siste oppføringane manglar",
+                };
+                format!(
+                    "Revisjonsloggen er broten ved oppføring {}: {why}",
+                    self.seq
+                )
+            }
             Lang::En => {
                 let why = match self.reason {
                     BreakReason::Edited => "its contents were changed after it was written",

@@ -45,11 +45,11 @@ labelled_enum! {
     /// The later specialist position a bound LIS1 leads to.
     pub enum Track {
         /// LIS3 in psychiatry at the hospital trust that decided.
-        Lis3Psychiatry = "lis3_psychiatry", "LIS3 psykiatri", "LIS3 psychiatry";
+        Lis3Psychiatry = "lis3_psychiatry", "LIS3 psykiatri", "LIS3 psykiatri", "LIS3 psychiatry";
         /// LIS3 in child and adolescent psychiatry (BUP) at the hospital trust that decided.
-        Lis3Bup = "lis3_bup", "LIS3 barne- og ungdomspsykiatri", "LIS3 child and adolescent psychiatry";
+        Lis3Bup = "lis3_bup", "LIS3 barne- og ungdomspsykiatri", "LIS3 barne- og ungdomspsykiatri", "LIS3 child and adolescent psychiatry";
         /// ALIS (general practice) in the municipality that decided.
-        Alis = "alis", "ALIS allmennmedisin", "ALIS general practice";
+        Alis = "alis", "ALIS allmennmedisin", "ALIS allmennmedisin", "ALIS general practice";
     }
 }
 
@@ -57,9 +57,9 @@ labelled_enum! {
     /// How an ALIS doctor works in the municipality (004: salaried preferred).
     pub enum AlisForm {
         /// *Fastlønn*: employed by the municipality.
-        Salaried = "salaried", "Fastlønnet", "Salaried";
+        Salaried = "salaried", "Fastlønnet", "Fastløna", "Salaried";
         /// *Fastlegehjemmel i næringsdrift*: self-employed list holder.
-        ListHolder = "list_holder", "Fastlegehjemmel (næringsdrift)", "List holder (self-employed)";
+        ListHolder = "list_holder", "Fastlegehjemmel (næringsdrift)", "Fastlegeheimel (næringsdrift)", "List holder (self-employed)";
     }
 }
 
@@ -67,13 +67,13 @@ labelled_enum! {
     /// Where a bound plan stands.
     pub enum PlanState {
         /// Running.
-        Active = "active", "Aktiv", "Active";
+        Active = "active", "Aktiv", "Aktiv", "Active";
         /// The doctor resigned the LIS1 part (ordinary rules; the bound position is freed).
-        ResignedLis1 = "resigned_lis1", "Sagt opp LIS1", "Resigned LIS1";
+        ResignedLis1 = "resigned_lis1", "Sagt opp LIS1", "Sagt opp LIS1", "Resigned LIS1";
         /// The doctor resigned the later (LIS3/ALIS) part.
-        ResignedLater = "resigned_later", "Sagt opp LIS3/ALIS", "Resigned LIS3/ALIS";
+        ResignedLater = "resigned_later", "Sagt opp LIS3/ALIS", "Sagt opp LIS3/ALIS", "Resigned LIS3/ALIS";
         /// The doctor switched specialty (recorded for the follow-up evaluation).
-        SwitchedSpecialty = "switched_specialty", "Byttet spesialitet", "Switched specialty";
+        SwitchedSpecialty = "switched_specialty", "Byttet spesialitet", "Bytt spesialitet", "Switched specialty";
     }
 }
 
@@ -88,11 +88,11 @@ labelled_enum! {
     /// The stages the forward capacity counts.
     pub enum Stage {
         /// LIS1, hospital or municipality.
-        Lis1 = "lis1", "LIS1", "LIS1";
+        Lis1 = "lis1", "LIS1", "LIS1", "LIS1";
         /// LIS3, psychiatry or BUP.
-        Lis3 = "lis3", "LIS3", "LIS3";
+        Lis3 = "lis3", "LIS3", "LIS3", "LIS3";
         /// ALIS.
-        Alis = "alis", "ALIS", "ALIS";
+        Alis = "alis", "ALIS", "ALIS", "ALIS";
     }
 }
 
@@ -322,20 +322,26 @@ impl Missing {
     pub fn label(self, lang: Lang) -> String {
         match self {
             Missing::HospitalPart => lang
-                .pick(
+                .pick3(
                     "helseforetaket har ikke registrert sykehusdelen som fullført",
+                    "helseføretaket har ikkje registrert sjukehusdelen som fullført",
                     "the hospital trust has not registered the hospital part as completed",
                 )
                 .into(),
             Missing::MunicipalPart => lang
-                .pick(
+                .pick3(
                     "kommunen har ikke registrert kommunedelen som fullført",
+                    "kommunen har ikkje registrert kommunedelen som fullført",
                     "the municipality has not registered the municipal part as completed",
                 )
                 .into(),
             Missing::Service { until } => match lang {
-                Lang::Nb | Lang::Nn => format!(
+                Lang::Nb => format!(
                     "18 måneder er ikke tjenestegjort før {}",
+                    format_date(until, lang)
+                ),
+                Lang::Nn => format!(
+                    "18 månader er ikkje tenestegjort før {}",
                     format_date(until, lang)
                 ),
                 Lang::En => format!(
@@ -409,19 +415,25 @@ impl LaterStartStatus {
     /// For people.
     pub fn label(&self, lang: Lang) -> &'static str {
         match self {
-            LaterStartStatus::Planned { missing, .. } if missing.is_empty() => {
-                lang.pick("Planlagt – vilkåret er oppfylt", "Planned – condition met")
-            }
-            LaterStartStatus::Planned { .. } => lang.pick(
+            LaterStartStatus::Planned { missing, .. } if missing.is_empty() => lang.pick3(
+                "Planlagt – vilkåret er oppfylt",
+                "Planlagt – vilkåret er oppfylt",
+                "Planned – condition met",
+            ),
+            LaterStartStatus::Planned { .. } => lang.pick3(
                 "Planlagt – LIS1 ikke fullført ennå",
+                "Planlagt – LIS1 ikkje fullført enno",
                 "Planned – LIS1 not completed yet",
             ),
-            LaterStartStatus::Ready { .. } => lang.pick("Klar til start", "Ready to start"),
-            LaterStartStatus::Postponed { .. } => lang.pick(
+            LaterStartStatus::Ready { .. } => {
+                lang.pick3("Klar til start", "Klar til start", "Ready to start")
+            }
+            LaterStartStatus::Postponed { .. } => lang.pick3(
                 "Utsatt – LIS1 ikke fullført",
+                "Utsett – LIS1 ikkje fullført",
                 "Postponed – LIS1 not completed",
             ),
-            LaterStartStatus::Started { .. } => lang.pick("Startet", "Started"),
+            LaterStartStatus::Started { .. } => lang.pick3("Startet", "Starta", "Started"),
         }
     }
 }
@@ -615,9 +627,15 @@ impl Localized for BoundError {
     fn message(&self, lang: Lang) -> String {
         let d = |x: &Date| format_date(*x, lang);
         let nb = lang == Lang::Nb;
+        let nn = lang == Lang::Nn;
         match self {
             BoundError::PlanEndsBeforeStart { start, end } if nb => format!(
                 "Planen kan ikke slutte {} når den begynner {}. Sluttdatoen må være etter startdatoen.",
+                d(end),
+                d(start)
+            ),
+            BoundError::PlanEndsBeforeStart { start, end } if nn => format!(
+                "Planen kan ikkje slutte {} når han byrjar {}. Sluttdatoen må vere etter startdatoen.",
                 d(end),
                 d(start)
             ),
@@ -628,6 +646,10 @@ impl Localized for BoundError {
             ),
             BoundError::LaterStartBeforeLis1 { earliest } if nb => format!(
                 "LIS3/ALIS kan tidligst starte {}, dagen etter at LIS1 (18 måneder) er fullført (004).",
+                d(earliest)
+            ),
+            BoundError::LaterStartBeforeLis1 { earliest } if nn => format!(
+                "LIS3/ALIS kan tidlegast starte {}, dagen etter at LIS1 (18 månader) er fullført (004).",
                 d(earliest)
             ),
             BoundError::LaterStartBeforeLis1 { earliest } => format!(
@@ -641,6 +663,11 @@ impl Localized for BoundError {
                         "LIS3/ALIS kan først starte når LIS1 er fullført, med alle læringsmål godkjent og 18 måneder tjenestegjort (004). Mangler: {}.",
                         list.join("; ")
                     )
+                } else if nn {
+                    format!(
+                        "LIS3/ALIS kan først starte når LIS1 er fullført, med alle læringsmåla godkjende og 18 månader tenestegjort (004). Manglar: {}.",
+                        list.join("; ")
+                    )
                 } else {
                     format!(
                         "LIS3/ALIS may start only when LIS1 is completed, all learning objectives approved and 18 months served (004). Missing: {}.",
@@ -652,6 +679,10 @@ impl Localized for BoundError {
                 "Datoen kan ikke være etter i dag ({}). Registrer det når det har skjedd.",
                 d(today)
             ),
+            BoundError::DateInFuture { today } if nn => format!(
+                "Datoen kan ikkje vere etter i dag ({}). Registrer det når det har skjedd.",
+                d(today)
+            ),
             BoundError::DateInFuture { today } => format!(
                 "The date cannot be after today ({}). Register it when it has happened.",
                 d(today)
@@ -660,6 +691,9 @@ impl Localized for BoundError {
                 "Velg om ALIS-stillingen er fastlønnet eller en fastlegehjemmel i næringsdrift."
                     .into()
             }
+            BoundError::AlisFormRequired if nn => {
+                "Vel om ALIS-stillinga er fastløna eller ein fastlegeheimel i næringsdrift.".into()
+            }
             BoundError::AlisFormRequired => {
                 "Choose whether the ALIS position is salaried or a self-employed list holder."
                     .into()
@@ -667,17 +701,27 @@ impl Localized for BoundError {
             BoundError::AlisFormNotForLis3 if nb => {
                 "Fastlønn eller fastlegehjemmel gjelder bare ALIS, ikke LIS3.".into()
             }
+            BoundError::AlisFormNotForLis3 if nn => {
+                "Fastløn eller fastlegeheimel gjeld berre ALIS, ikkje LIS3.".into()
+            }
             BoundError::AlisFormNotForLis3 => {
                 "Salaried or list holder applies to ALIS only, not to LIS3.".into()
             }
             BoundError::NotBound if nb => {
                 "LIS1-løpet er ikke i en bundet stilling (LIS1 + LIS3/ALIS).".into()
             }
+            BoundError::NotBound if nn => {
+                "LIS1-løpet er ikkje i ei bunden stilling (LIS1 + LIS3/ALIS).".into()
+            }
             BoundError::NotBound => {
                 "The course is not in a bound position (LIS1 + LIS3/ALIS).".into()
             }
             BoundError::PlanEnded { state } if nb => format!(
                 "Utdanningsplanen er avsluttet ({}). Ingenting ble endret.",
+                state.label(lang).to_lowercase()
+            ),
+            BoundError::PlanEnded { state } if nn => format!(
+                "Utdanningsplanen er avslutta ({}). Ingenting vart endra.",
                 state.label(lang).to_lowercase()
             ),
             BoundError::PlanEnded { state } => format!(
@@ -687,12 +731,16 @@ impl Localized for BoundError {
             BoundError::NoteTooLong if nb => {
                 format!("Merknaden kan ha høyst {MAX_NOTE_CHARS} tegn.")
             }
+            BoundError::NoteTooLong if nn => {
+                format!("Merknaden kan ha høgst {MAX_NOTE_CHARS} teikn.")
+            }
             BoundError::NoteTooLong => {
                 format!("The note may have at most {MAX_NOTE_CHARS} characters.")
             }
             BoundError::SpecialtyMissing if nb => {
                 "Skriv hvilken spesialitet legen bytter til.".into()
             }
+            BoundError::SpecialtyMissing if nn => "Skriv kva spesialitet legen byter til.".into(),
             BoundError::SpecialtyMissing => "Write which specialty the doctor switches to.".into(),
         }
     }

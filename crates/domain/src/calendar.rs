@@ -26,6 +26,8 @@ pub struct Holiday {
     pub date: Date,
     /// The Norwegian (bokmål) name, e.g. `Skjærtorsdag`.
     pub name_nb: &'static str,
+    /// The nynorsk name, e.g. `Offentleg høgtidsdag`.
+    pub name_nn: &'static str,
     /// The English name, e.g. `Maundy Thursday`.
     pub name_en: &'static str,
 }
@@ -33,31 +35,49 @@ pub struct Holiday {
 impl Holiday {
     /// The name in the given language.
     pub fn name(&self, lang: Lang) -> &'static str {
-        lang.pick(self.name_nb, self.name_en)
+        lang.pick3(self.name_nb, self.name_nn, self.name_en)
     }
 }
 
-/// Holidays on a fixed date: (month, day, bokmål, English).
+/// Holidays on a fixed date: (month, day, bokmål, nynorsk, English).
 ///
 /// Listed before the movable ones so that when two coincide (17 May 2027 is also Whit Monday)
 /// [`holiday`] names the fixed one, which is how Norwegian calendars print it first.
-const FIXED: [(i8, i8, &str, &str); 5] = [
-    (1, 1, "Første nyttårsdag", "New Year's Day"),
-    (5, 1, "Offentlig høytidsdag", "Labour Day"),
-    (5, 17, "Grunnlovsdag", "Constitution Day"),
-    (12, 25, "Første juledag", "Christmas Day"),
-    (12, 26, "Andre juledag", "Boxing Day"),
+const FIXED: [(i8, i8, &str, &str, &str); 5] = [
+    (
+        1,
+        1,
+        "Første nyttårsdag",
+        "Første nyttårsdag",
+        "New Year's Day",
+    ),
+    (
+        5,
+        1,
+        "Offentlig høytidsdag",
+        "Offentleg høgtidsdag",
+        "Labour Day",
+    ),
+    (5, 17, "Grunnlovsdag", "Grunnlovsdag", "Constitution Day"),
+    (12, 25, "Første juledag", "Første juledag", "Christmas Day"),
+    (12, 26, "Andre juledag", "Andre juledag", "Boxing Day"),
 ];
 
-/// Holidays counted from Easter Sunday: (days after Easter Sunday, bokmål, English).
-const MOVABLE: [(i64, &str, &str); 7] = [
-    (-3, "Skjærtorsdag", "Maundy Thursday"),
-    (-2, "Langfredag", "Good Friday"),
-    (0, "Første påskedag", "Easter Sunday"),
-    (1, "Andre påskedag", "Easter Monday"),
-    (39, "Kristi himmelfartsdag", "Ascension Day"),
-    (49, "Første pinsedag", "Whit Sunday"),
-    (50, "Andre pinsedag", "Whit Monday"),
+/// Holidays counted from Easter Sunday: (days after Easter Sunday, bokmål, nynorsk, English).
+/// Most names are spelt the same in both written forms of Norwegian.
+const MOVABLE: [(i64, &str, &str, &str); 7] = [
+    (-3, "Skjærtorsdag", "Skjærtorsdag", "Maundy Thursday"),
+    (-2, "Langfredag", "Langfredag", "Good Friday"),
+    (0, "Første påskedag", "Første påskedag", "Easter Sunday"),
+    (1, "Andre påskedag", "Andre påskedag", "Easter Monday"),
+    (
+        39,
+        "Kristi himmelfartsdag",
+        "Kristi himmelfartsdag",
+        "Ascension Day",
+    ),
+    (49, "Første pinsedag", "Første pinsedag", "Whit Sunday"),
+    (50, "Andre pinsedag", "Andre pinsedag", "Whit Monday"),
 ];
 
 /// The number of named holidays in every year. Some years have fewer distinct holiday *dates*,
@@ -103,17 +123,19 @@ pub fn easter_sunday(year: i16) -> Date {
 pub fn holidays(year: i16) -> Vec<Holiday> {
     let year = clamp_year(year);
     let easter = day_number(easter_sunday(year));
-    let fixed = FIXED.iter().filter_map(|&(m, d, nb, en)| {
+    let fixed = FIXED.iter().filter_map(|&(m, d, nb, nn, en)| {
         Date::new(year, m, d).ok().map(|date| Holiday {
             date,
             name_nb: nb,
+            name_nn: nn,
             name_en: en,
         })
     });
-    let movable = MOVABLE.iter().filter_map(|&(offset, nb, en)| {
+    let movable = MOVABLE.iter().filter_map(|&(offset, nb, nn, en)| {
         date_from_day_number(easter + offset).map(|date| Holiday {
             date,
             name_nb: nb,
+            name_nn: nn,
             name_en: en,
         })
     });
@@ -248,7 +270,8 @@ const MONTHS_EN: [&str; 12] = [
 /// A date for people: `29.01.2027` in bokmål, `29 January 2027` in English.
 pub fn format_date(date: Date, lang: Lang) -> String {
     match lang {
-        Lang::Nb | Lang::Nn => format!("{:02}.{:02}.{:04}", date.day(), date.month(), date.year()),
+        Lang::Nb => format!("{:02}.{:02}.{:04}", date.day(), date.month(), date.year()),
+        Lang::Nn => format!("{:02}.{:02}.{:04}", date.day(), date.month(), date.year()),
         Lang::En => {
             let month = usize::try_from(date.month() - 1)
                 .ok()
@@ -265,7 +288,8 @@ pub fn format_date(date: Date, lang: Lang) -> String {
 pub fn format_datetime(dt: DateTime, lang: Lang) -> String {
     let date = format_date(dt.date(), lang);
     match lang {
-        Lang::Nb | Lang::Nn => format!("{date} kl. {:02}.{:02}", dt.hour(), dt.minute()),
+        Lang::Nb => format!("{date} kl. {:02}.{:02}", dt.hour(), dt.minute()),
+        Lang::Nn => format!("{date} kl. {:02}.{:02}", dt.hour(), dt.minute()),
         Lang::En => format!("{date} {:02}:{:02}", dt.hour(), dt.minute()),
     }
 }
@@ -328,12 +352,12 @@ fn is_working_day_number(z: i64) -> bool {
 fn is_holiday_fast(date: Date, z: i64) -> bool {
     if FIXED
         .iter()
-        .any(|&(m, d, _, _)| date.month() == m && date.day() == d)
+        .any(|&(m, d, ..)| date.month() == m && date.day() == d)
     {
         return true;
     }
     let from_easter = z - day_number(easter_sunday(date.year()));
-    MOVABLE.iter().any(|&(offset, _, _)| offset == from_easter)
+    MOVABLE.iter().any(|&(offset, ..)| offset == from_easter)
 }
 
 #[cfg(test)]

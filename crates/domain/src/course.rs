@@ -111,10 +111,16 @@ impl LeaveKind {
     /// For people.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            LeaveKind::Pregnancy => lang.pick("Svangerskapspermisjon", "Pregnancy leave"),
-            LeaveKind::Parental => lang.pick("Foreldrepermisjon", "Parental leave"),
-            LeaveKind::Sickness => lang.pick("Sykmelding", "Sick leave"),
-            LeaveKind::Other => lang.pick("Annen permisjon", "Other leave"),
+            LeaveKind::Pregnancy => lang.pick3(
+                "Svangerskapspermisjon",
+                "Svangerskapspermisjon",
+                "Pregnancy leave",
+            ),
+            LeaveKind::Parental => {
+                lang.pick3("Foreldrepermisjon", "Foreldrepermisjon", "Parental leave")
+            }
+            LeaveKind::Sickness => lang.pick3("Sykmelding", "Sjukmelding", "Sick leave"),
+            LeaveKind::Other => lang.pick3("Annen permisjon", "Annan permisjon", "Other leave"),
         }
     }
 }
@@ -214,20 +220,31 @@ impl Localized for CourseError {
     fn message(&self, lang: Lang) -> String {
         let d = |x: &Date| crate::calendar::format_date(*x, lang);
         match (self, lang) {
-            (CourseError::LeaveEndsBeforeStart, Lang::Nb | Lang::Nn) => {
+            (CourseError::LeaveEndsBeforeStart, Lang::Nb) => {
                 "Permisjonens siste dag er før den første. Sjekk datoene.".into()
+            }
+            (CourseError::LeaveEndsBeforeStart, Lang::Nn) => {
+                "Den siste dagen i permisjonen er før den første. Sjekk datoane.".into()
             }
             (CourseError::LeaveEndsBeforeStart, Lang::En) => {
                 "The leave's last day is before its first. Check the dates.".into()
             }
-            (CourseError::LeaveTooLong { days }, Lang::Nb | Lang::Nn) => format!(
+            (CourseError::LeaveTooLong { days }, Lang::Nb) => format!(
                 "Permisjonen er {days} dager. Registrer høyst {MAX_LEAVE_DAYS} dager om gangen; lengre permisjon registreres i flere deler."
+            ),
+            (CourseError::LeaveTooLong { days }, Lang::Nn) => format!(
+                "Permisjonen er {days} dagar. Registrer høgst {MAX_LEAVE_DAYS} dagar om gongen; lengre permisjon blir registrert i fleire delar."
             ),
             (CourseError::LeaveTooLong { days }, Lang::En) => format!(
                 "The leave is {days} days. Register at most {MAX_LEAVE_DAYS} days at a time; longer leave is registered in parts."
             ),
-            (CourseError::LeaveOutsideCourse { start, end }, Lang::Nb | Lang::Nn) => format!(
+            (CourseError::LeaveOutsideCourse { start, end }, Lang::Nb) => format!(
                 "Permisjonen må begynne i LIS1-løpet, som varer fra {} til {}.",
+                d(start),
+                d(end)
+            ),
+            (CourseError::LeaveOutsideCourse { start, end }, Lang::Nn) => format!(
+                "Permisjonen må byrje i LIS1-løpet, som varer frå {} til {}.",
                 d(start),
                 d(end)
             ),
@@ -236,8 +253,13 @@ impl Localized for CourseError {
                 d(start),
                 d(end)
             ),
-            (CourseError::LeaveOverlaps { from, to }, Lang::Nb | Lang::Nn) => format!(
+            (CourseError::LeaveOverlaps { from, to }, Lang::Nb) => format!(
                 "Permisjonen overlapper en registrert permisjon ({} – {}).",
+                d(from),
+                d(to)
+            ),
+            (CourseError::LeaveOverlaps { from, to }, Lang::Nn) => format!(
+                "Permisjonen overlappar ein registrert permisjon ({} – {}).",
                 d(from),
                 d(to)
             ),
@@ -246,21 +268,33 @@ impl Localized for CourseError {
                 d(from),
                 d(to)
             ),
-            (CourseError::RotationPartCount { parts }, Lang::Nb | Lang::Nn) => format!(
+            (CourseError::RotationPartCount { parts }, Lang::Nb) => format!(
                 "Rotasjonsplanen må ha to eller tre deler (todelt eller tredelt); den har {parts}."
+            ),
+            (CourseError::RotationPartCount { parts }, Lang::Nn) => format!(
+                "Rotasjonsplanen må ha to eller tre delar (todelt eller tredelt); planen har {parts}."
             ),
             (CourseError::RotationPartCount { parts }, Lang::En) => {
                 format!("The rotation plan must have two or three parts; it has {parts}.")
             }
-            (CourseError::RotationPartUnnamed { part }, Lang::Nb | Lang::Nn) => {
+            (CourseError::RotationPartUnnamed { part }, Lang::Nb) => {
                 format!("Del {part} av rotasjonsplanen mangler avdeling.")
+            }
+            (CourseError::RotationPartUnnamed { part }, Lang::Nn) => {
+                format!("Del {part} av rotasjonsplanen manglar avdeling.")
             }
             (CourseError::RotationPartUnnamed { part }, Lang::En) => {
                 format!("Part {part} of the rotation plan has no department.")
             }
-            (CourseError::RotationNotContiguous { part, expected }, Lang::Nb | Lang::Nn) => {
+            (CourseError::RotationNotContiguous { part, expected }, Lang::Nb) => {
                 format!(
                     "Del {part} må begynne {}, så delene følger hverandre uten opphold.",
+                    d(expected)
+                )
+            }
+            (CourseError::RotationNotContiguous { part, expected }, Lang::Nn) => {
+                format!(
+                    "Del {part} må byrje {}, så delane følgjer kvarandre utan opphald.",
                     d(expected)
                 )
             }
@@ -268,8 +302,12 @@ impl Localized for CourseError {
                 "Part {part} must begin on {}, so the parts follow each other without a gap.",
                 d(expected)
             ),
-            (CourseError::RotationWrongEnd { expected }, Lang::Nb | Lang::Nn) => format!(
+            (CourseError::RotationWrongEnd { expected }, Lang::Nb) => format!(
                 "Siste del må slutte {}, sykehusdelens siste dag.",
+                d(expected)
+            ),
+            (CourseError::RotationWrongEnd { expected }, Lang::Nn) => format!(
+                "Siste del må slutte {}, den siste dagen i sjukehusdelen.",
                 d(expected)
             ),
             (CourseError::RotationWrongEnd { expected }, Lang::En) => format!(

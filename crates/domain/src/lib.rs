@@ -4,8 +4,8 @@
 //! explicit seed), so it can be tested exhaustively and re-run by anyone.
 //!
 //! Errors follow one convention: every error type has a stable snake_case
-//! [`Localized::code`] for API clients and a [`Localized::message`] in bokmål
-//! or English for people. `Display` gives the bokmål message.
+//! [`Localized::code`] for API clients and a [`Localized::message`] in bokmål,
+//! nynorsk or English for people. `Display` gives the bokmål message.
 
 pub mod access;
 pub mod advertisements;
@@ -74,7 +74,8 @@ impl Lang {
     /// nynorsk texts are written (issue 15, item 8); then this goes and `pick3` remains.
     pub fn pick<T>(self, nb: T, en: T) -> T {
         match self {
-            Lang::Nb | Lang::Nn => nb,
+            Lang::Nb => nb,
+            Lang::Nn => nb,
             Lang::En => en,
         }
     }

@@ -71,16 +71,19 @@ impl ObligationKind {
     /// The obligation's name for people.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            ObligationKind::Contract => lang.pick(
+            ObligationKind::Contract => lang.pick3(
+                "Kontrakt med legen (kommunen)",
                 "Kontrakt med legen (kommunen)",
                 "Contract with the doctor (municipality)",
             ),
-            ObligationKind::EmploymentLetter => lang.pick(
+            ObligationKind::EmploymentLetter => lang.pick3(
                 "Tilsettingsbrev fra kommunen",
+                "Tilsetjingsbrev frå kommunen",
                 "Employment letter from the municipality",
             ),
-            ObligationKind::Lottery => lang.pick(
+            ObligationKind::Lottery => lang.pick3(
                 "Trekning av kommuneplass (helseforetaket)",
+                "Trekking av kommuneplass (helseføretaket)",
                 "Municipality place lottery (hospital trust)",
             ),
         }
@@ -89,16 +92,19 @@ impl ObligationKind {
     /// The rule, for people: what must be done by when, and where it is written.
     pub fn rule(self, lang: Lang) -> &'static str {
         match self {
-            ObligationKind::Contract => lang.pick(
+            ObligationKind::Contract => lang.pick3(
                 "Senest 3 måneder før kommunestart (002 §2.1).",
+                "Seinast 3 månader før kommunestart (002 §2.1).",
                 "No later than 3 months before the municipal start (002 §2.1).",
             ),
-            ObligationKind::EmploymentLetter => lang.pick(
+            ObligationKind::EmploymentLetter => lang.pick3(
                 "Senest 8 måneder etter start i sykehus (000 §6.2.4).",
+                "Seinast 8 månader etter start i sjukehus (000 §6.2.4).",
                 "No later than 8 months after the hospital start (000 §6.2.4).",
             ),
-            ObligationKind::Lottery => lang.pick(
+            ObligationKind::Lottery => lang.pick3(
                 "Senest 4 måneder før kommunestart (002 §2.1).",
+                "Seinast 4 månader før kommunestart (002 §2.1).",
                 "No later than 4 months before the municipal start (002 §2.1).",
             ),
         }
@@ -157,13 +163,15 @@ impl Status {
     /// The status for people.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Status::Fulfilled { late: false } => lang.pick("Oppfylt", "Fulfilled"),
-            Status::Fulfilled { late: true } => {
-                lang.pick("Oppfylt etter fristen", "Fulfilled after the deadline")
-            }
-            Status::Upcoming => lang.pick("Kommende", "Upcoming"),
-            Status::DueSoon => lang.pick("Frist snart", "Due soon"),
-            Status::Overdue => lang.pick("Frist passert", "Overdue"),
+            Status::Fulfilled { late: false } => lang.pick3("Oppfylt", "Oppfylt", "Fulfilled"),
+            Status::Fulfilled { late: true } => lang.pick3(
+                "Oppfylt etter fristen",
+                "Oppfylt etter fristen",
+                "Fulfilled after the deadline",
+            ),
+            Status::Upcoming => lang.pick3("Kommende", "Kommande", "Upcoming"),
+            Status::DueSoon => lang.pick3("Frist snart", "Frist snart", "Due soon"),
+            Status::Overdue => lang.pick3("Frist passert", "Frist passert", "Overdue"),
         }
     }
 
@@ -252,7 +260,19 @@ impl Localized for FulfilmentError {
 
     fn message(&self, lang: Lang) -> String {
         match (self, lang) {
-            (_, Lang::Nb | Lang::Nn) => self.to_string(),
+            (_, Lang::Nb) => self.to_string(),
+            (FulfilmentError::NotRegistered, Lang::Nn) => {
+                "Trekkinga blir ikkje registrert her; ho er oppfylt når trekkinga er gjord.".into()
+            }
+            (FulfilmentError::InFuture { today }, Lang::Nn) => {
+                format!("Datoen kan ikkje vere etter i dag ({today}).")
+            }
+            (FulfilmentError::TooEarly { earliest }, Lang::Nn) => {
+                format!("Datoen er urimeleg tidleg; han må vere etter {earliest}.")
+            }
+            (FulfilmentError::NoteTooLong, Lang::Nn) => {
+                format!("Merknaden kan ha høgst {MAX_NOTE_CHARS} teikn.")
+            }
             (FulfilmentError::NotRegistered, Lang::En) => {
                 "The lottery is not registered here; it is fulfilled when the draw has been made."
                     .into()

@@ -57,17 +57,17 @@ labelled_enum! {
     /// Where an offer stands.
     pub enum OfferState {
         /// Made and not yet answered.
-        Made = "made", "Venter på svar", "Awaiting reply";
+        Made = "made", "Venter på svar", "Ventar på svar", "Awaiting reply";
         /// Accepted by the applicant.
-        Accepted = "accepted", "Akseptert", "Accepted";
+        Accepted = "accepted", "Akseptert", "Akseptert", "Accepted";
         /// Declined by the applicant.
-        Declined = "declined", "Avslått", "Declined";
+        Declined = "declined", "Avslått", "Avslått", "Declined";
         /// Not answered by the reply deadline.
-        Expired = "expired", "Utløpt", "Expired";
+        Expired = "expired", "Utløpt", "Gått ut", "Expired";
         /// Withdrawn by the recruiter before it was answered.
-        Withdrawn = "withdrawn", "Trukket tilbake", "Withdrawn";
+        Withdrawn = "withdrawn", "Trukket tilbake", "Trekt tilbake", "Withdrawn";
         /// Accepted, and later resigned by the doctor.
-        Resigned = "resigned", "Sagt opp", "Resigned";
+        Resigned = "resigned", "Sagt opp", "Sagt opp", "Resigned";
     }
 }
 
@@ -92,12 +92,16 @@ impl OfferState {
     /// The bokmål phrase after "Tilbudet er …" and the English one after "The offer …".
     fn phrase(self, lang: Lang) -> &'static str {
         match self {
-            OfferState::Made => lang.pick("ikke besvart", "has not been answered"),
-            OfferState::Accepted => lang.pick("akseptert", "has been accepted"),
-            OfferState::Declined => lang.pick("avslått", "has been declined"),
-            OfferState::Expired => lang.pick("utløpt", "has expired"),
-            OfferState::Withdrawn => lang.pick("trukket tilbake", "has been withdrawn"),
-            OfferState::Resigned => lang.pick("sagt opp", "has been resigned"),
+            OfferState::Made => {
+                lang.pick3("ikke besvart", "ikkje svart på", "has not been answered")
+            }
+            OfferState::Accepted => lang.pick3("akseptert", "akseptert", "has been accepted"),
+            OfferState::Declined => lang.pick3("avslått", "avslått", "has been declined"),
+            OfferState::Expired => lang.pick3("utløpt", "gått ut", "has expired"),
+            OfferState::Withdrawn => {
+                lang.pick3("trukket tilbake", "trekt tilbake", "has been withdrawn")
+            }
+            OfferState::Resigned => lang.pick3("sagt opp", "sagt opp", "has been resigned"),
         }
     }
 }
@@ -106,15 +110,15 @@ labelled_enum! {
     /// The kind of an [`OfferEvent`], without its data.
     pub enum OfferEventKind {
         /// The applicant accepts.
-        Accept = "accept", "Aksept", "Acceptance";
+        Accept = "accept", "Aksept", "Aksept", "Acceptance";
         /// The applicant declines.
-        Decline = "decline", "Avslag", "Refusal";
+        Decline = "decline", "Avslag", "Avslag", "Refusal";
         /// The reply deadline passes without an answer.
-        Expire = "expire", "Utløp", "Expiry";
+        Expire = "expire", "Utløp", "Utløp", "Expiry";
         /// The recruiter withdraws the offer.
-        Withdraw = "withdraw", "Tilbaketrekking", "Withdrawal";
+        Withdraw = "withdraw", "Tilbaketrekking", "Tilbaketrekking", "Withdrawal";
         /// The doctor resigns the accepted position.
-        Resign = "resign", "Oppsigelse", "Resignation";
+        Resign = "resign", "Oppsigelse", "Oppseiing", "Resignation";
     }
 }
 
@@ -133,11 +137,13 @@ impl OfferEventKind {
     /// The bokmål verb after "kan ikke lenger …", the English one after "can no longer …".
     fn verb(self, lang: Lang) -> &'static str {
         match self {
-            OfferEventKind::Accept => lang.pick("aksepteres", "be accepted"),
-            OfferEventKind::Decline => lang.pick("avslås", "be declined"),
-            OfferEventKind::Expire => lang.pick("utløpe", "expire"),
-            OfferEventKind::Withdraw => lang.pick("trekkes tilbake", "be withdrawn"),
-            OfferEventKind::Resign => lang.pick("sies opp", "be resigned"),
+            OfferEventKind::Accept => lang.pick3("aksepteres", "aksepterast", "be accepted"),
+            OfferEventKind::Decline => lang.pick3("avslås", "avslåast", "be declined"),
+            OfferEventKind::Expire => lang.pick3("utløpe", "gå ut", "expire"),
+            OfferEventKind::Withdraw => {
+                lang.pick3("trekkes tilbake", "trekkjast tilbake", "be withdrawn")
+            }
+            OfferEventKind::Resign => lang.pick3("sies opp", "seiast opp", "be resigned"),
         }
     }
 }
@@ -410,10 +416,10 @@ labelled_enum! {
     /// setting).
     pub enum NextInLineMode {
         /// The next candidate gets an offer in the next offer round without further ado.
-        Automatic = "automatic", "Automatisk til neste på innstillingen",
+        Automatic = "automatic", "Automatisk til neste på innstillingen", "Automatisk til neste på innstillinga",
             "Automatically to the next on the recommendation";
         /// The recruiter confirms each offer to the next candidate.
-        Confirm = "confirm", "Etter bekreftelse fra arbeidsgiver",
+        Confirm = "confirm", "Etter bekreftelse fra arbeidsgiver", "Etter stadfesting frå arbeidsgjevaren",
             "After the employer confirms";
     }
 }
@@ -570,7 +576,7 @@ labelled_enum! {
         /// doctor or of a person close to them ("nedsatt funksjonsevne hos legen eller en person
         /// som legen har tilknytning til").
         ReducedFunctionalAbility = "reduced_functional_ability",
-            "Oppsagt på grunn av redusert funksjonsevne hos legen eller en nærstående",
+            "Oppsagt på grunn av redusert funksjonsevne hos legen eller en nærstående", "Sagt opp på grunn av redusert funksjonsevne hos legen eller ein nærståande",
             "Resigned because of reduced functional ability of the doctor or a close person";
     }
 }
@@ -621,11 +627,15 @@ pub fn check_hide_mark(state: OfferState, reason: HideReason) -> Result<(), Offe
 /// X`, or for a resigned acceptance `Har sagt opp stilling ved X` / `Resigned a position at X`.
 pub fn mark_text(state: OfferState, employer: &str, lang: Lang) -> String {
     match (state, lang) {
-        (OfferState::Resigned, Lang::Nb | Lang::Nn) => {
+        (OfferState::Resigned, Lang::Nb) => {
+            format!("Har sagt opp stilling ved {employer}")
+        }
+        (OfferState::Resigned, Lang::Nn) => {
             format!("Har sagt opp stilling ved {employer}")
         }
         (OfferState::Resigned, Lang::En) => format!("Resigned a position at {employer}"),
-        (_, Lang::Nb | Lang::Nn) => format!("Har akseptert stilling ved {employer}"),
+        (_, Lang::Nb) => format!("Har akseptert stilling ved {employer}"),
+        (_, Lang::Nn) => format!("Har akseptert stilling ved {employer}"),
         (_, Lang::En) => format!("Accepted a position at {employer}"),
     }
 }
@@ -638,9 +648,9 @@ labelled_enum! {
     pub enum VacancyReason {
         /// Still vacant when the offer rounds were over.
         NotFilledAfterOfferRounds = "not_filled_after_offer_rounds",
-            "Ikke besatt etter tilbudsrundene", "Not filled after the offer rounds";
+            "Ikke besatt etter tilbudsrundene", "Ikkje besett etter tilbodsrundane", "Not filled after the offer rounds";
         /// Vacated later because the doctor resigned.
-        Resignation = "resignation", "Ledig etter oppsigelse", "Vacant after resignation";
+        Resignation = "resignation", "Ledig etter oppsigelse", "Ledig etter oppseiing", "Vacant after resignation";
     }
 }
 
@@ -759,21 +769,31 @@ impl Localized for OfferError {
         let at = |t: &Timestamp| format_datetime(to_oslo(*t), lang);
         match (self, lang) {
             (OfferError::NotAllowed { from, event }, _) => not_allowed_message(*from, *event, lang),
-            (OfferError::ReplyTooLate { deadline }, Lang::Nb | Lang::Nn) => {
+            (OfferError::ReplyTooLate { deadline }, Lang::Nb) => {
+                format!("Svarfristen var {}.", at(deadline))
+            }
+            (OfferError::ReplyTooLate { deadline }, Lang::Nn) => {
                 format!("Svarfristen var {}.", at(deadline))
             }
             (OfferError::ReplyTooLate { deadline }, Lang::En) => {
                 format!("The reply deadline was {}.", at(deadline))
             }
-            (OfferError::NotYetExpired { deadline }, Lang::Nb | Lang::Nn) => {
+            (OfferError::NotYetExpired { deadline }, Lang::Nb) => {
                 format!("Tilbudet utløper ikke før svarfristen {}.", at(deadline))
+            }
+            (OfferError::NotYetExpired { deadline }, Lang::Nn) => {
+                format!("Tilbodet går ikkje ut før svarfristen {}.", at(deadline))
             }
             (OfferError::NotYetExpired { deadline }, Lang::En) => format!(
                 "The offer does not expire before the reply deadline {}.",
                 at(deadline)
             ),
-            (OfferError::WithdrawTooLate { deadline }, Lang::Nb | Lang::Nn) => format!(
+            (OfferError::WithdrawTooLate { deadline }, Lang::Nb) => format!(
                 "Svarfristen var {}; tilbudet er utløpt og kan ikke trekkes tilbake.",
+                at(deadline)
+            ),
+            (OfferError::WithdrawTooLate { deadline }, Lang::Nn) => format!(
+                "Svarfristen var {}; tilbodet har gått ut og kan ikkje trekkjast tilbake.",
                 at(deadline)
             ),
             (OfferError::WithdrawTooLate { deadline }, Lang::En) => format!(
@@ -781,27 +801,39 @@ impl Localized for OfferError {
                 at(deadline)
             ),
             (OfferError::ReasonRequired, _) => lang
-                .pick(
+                .pick3(
                     "Oppgi en begrunnelse for å trekke tilbake tilbudet.",
+                    "Oppgi ei grunngiving for å trekkje tilbake tilbodet.",
                     "Give a reason for withdrawing the offer.",
                 )
                 .to_owned(),
-            (OfferError::ReasonTooLong { max }, Lang::Nb | Lang::Nn) => {
+            (OfferError::ReasonTooLong { max }, Lang::Nb) => {
                 format!("Begrunnelsen kan ha høyst {max} tegn.")
+            }
+            (OfferError::ReasonTooLong { max }, Lang::Nn) => {
+                format!("Grunngivinga kan ha høgst {max} teikn.")
             }
             (OfferError::ReasonTooLong { max }, Lang::En) => {
                 format!("The reason may have at most {max} characters.")
             }
-            (OfferError::BeforeOffer { made_at }, Lang::Nb | Lang::Nn) => format!(
+            (OfferError::BeforeOffer { made_at }, Lang::Nb) => format!(
                 "Tilbudet ble gitt {}; ingenting kan skje med det før det.",
+                at(made_at)
+            ),
+            (OfferError::BeforeOffer { made_at }, Lang::Nn) => format!(
+                "Tilbodet vart gitt {}; ingenting kan skje med det før då.",
                 at(made_at)
             ),
             (OfferError::BeforeOffer { made_at }, Lang::En) => format!(
                 "The offer was made {}; nothing can happen to it before then.",
                 at(made_at)
             ),
-            (OfferError::TooEarly { earliest }, Lang::Nb | Lang::Nn) => format!(
+            (OfferError::TooEarly { earliest }, Lang::Nb) => format!(
                 "Tilbud kan tidligst gis {} (Helsedirektoratets tidligste tilbudsdato).",
+                at(earliest)
+            ),
+            (OfferError::TooEarly { earliest }, Lang::Nn) => format!(
+                "Tilbod kan tidlegast bli gitt {} (den tidlegaste tilbodsdatoen til Helsedirektoratet).",
                 at(earliest)
             ),
             (OfferError::TooEarly { earliest }, Lang::En) => format!(
@@ -814,9 +846,19 @@ impl Localized for OfferError {
                     next_number,
                     next_offer_at,
                 },
-                Lang::Nb | Lang::Nn,
+                Lang::Nb,
             ) => format!(
                 "Ingen tilbudsrunde er åpen nå. Tilbudsrunde {next_number} åpner {}.",
+                at(next_offer_at)
+            ),
+            (
+                OfferError::BetweenOfferRounds {
+                    next_number,
+                    next_offer_at,
+                },
+                Lang::Nn,
+            ) => format!(
+                "Ingen tilbodsrunde er open no. Tilbodsrunde {next_number} opnar {}.",
                 at(next_offer_at)
             ),
             (
@@ -830,16 +872,21 @@ impl Localized for OfferError {
                 at(next_offer_at)
             ),
             (OfferError::NoOpenOfferRound, _) => lang
-                .pick(
+                .pick3(
                     "Tilbudsrundene er over. En ledig stilling lyses nå ut som reststilling.",
+                    "Tilbodsrundane er over. Ei ledig stilling blir no lyst ut som reststilling.",
                     "The offer rounds are over. A vacant position is now advertised as a rest \
                      position.",
                 )
                 .to_owned(),
-            (OfferError::FirstRoundReplyTooShort { deadline }, Lang::Nb | Lang::Nn) => format!(
+            (OfferError::FirstRoundReplyTooShort { deadline }, Lang::Nb) => format!(
                 "Tilbud i første tilbudsrunde skal ha minst tre virkedagers svarfrist \
                  (forskriften § 12); svarfristen {} er for kort for et tilbud som gis nå. \
                  Gi tilbudet i neste tilbudsrunde.",
+                at(deadline)
+            ),
+            (OfferError::FirstRoundReplyTooShort { deadline }, Lang::Nn) => format!(
+                "Tilbod i første tilbodsrunde skal ha minst tre yrkedagars svarfrist (forskrifta § 12); svarfristen {} er for kort for eit tilbod som blir gitt no. Gi tilbodet i neste tilbodsrunde.",
                 at(deadline)
             ),
             (OfferError::FirstRoundReplyTooShort { deadline }, Lang::En) => format!(
@@ -848,9 +895,13 @@ impl Localized for OfferError {
                  Make the offer in the next offer round.",
                 at(deadline)
             ),
-            (OfferError::HideNotResigned { state }, Lang::Nb | Lang::Nn) => format!(
+            (OfferError::HideNotResigned { state }, Lang::Nb) => format!(
                 "Merkingen kan bare skjules etter søknad når den aksepterte stillingen er sagt \
                  opp (forskriften § 12). Tilbudet er {}.",
+                state.phrase(lang)
+            ),
+            (OfferError::HideNotResigned { state }, Lang::Nn) => format!(
+                "Merkinga kan berre gøymast etter søknad når den aksepterte stillinga er sagd opp (forskrifta § 12). Tilbodet er {}.",
                 state.phrase(lang)
             ),
             (OfferError::HideNotResigned { state }, Lang::En) => format!(
@@ -866,7 +917,8 @@ impl Localized for OfferError {
 fn not_allowed_message(from: OfferState, event: OfferEventKind, lang: Lang) -> String {
     if event.target() == from {
         return match lang {
-            Lang::Nb | Lang::Nn => format!("Tilbudet er allerede {}.", from.phrase(lang)),
+            Lang::Nb => format!("Tilbudet er allerede {}.", from.phrase(lang)),
+            Lang::Nn => format!("Tilbodet er allereie {}.", from.phrase(lang)),
             Lang::En => {
                 let phrase = from.phrase(lang);
                 // "has been accepted" → "has already been accepted"
@@ -877,8 +929,12 @@ fn not_allowed_message(from: OfferState, event: OfferEventKind, lang: Lang) -> S
     }
     if event == OfferEventKind::Resign {
         return match lang {
-            Lang::Nb | Lang::Nn => format!(
+            Lang::Nb => format!(
                 "Bare en akseptert stilling kan sies opp; tilbudet er {}.",
+                from.phrase(lang)
+            ),
+            Lang::Nn => format!(
+                "Berre ei akseptert stilling kan seiast opp; tilbodet er {}.",
                 from.phrase(lang)
             ),
             Lang::En => format!(
@@ -888,16 +944,22 @@ fn not_allowed_message(from: OfferState, event: OfferEventKind, lang: Lang) -> S
         };
     }
     let hint = if from == OfferState::Accepted && event == OfferEventKind::Decline {
-        lang.pick(
+        lang.pick3(
             " Vil du ut av stillingen, må du si den opp.",
+            " Vil du ut av stillinga, må du seie ho opp.",
             " To leave the position, resign it.",
         )
     } else {
         ""
     };
     match lang {
-        Lang::Nb | Lang::Nn => format!(
+        Lang::Nb => format!(
             "Tilbudet er {} og kan ikke lenger {}.{hint}",
+            from.phrase(lang),
+            event.verb(lang)
+        ),
+        Lang::Nn => format!(
+            "Tilbodet er {} og kan ikkje lenger {}.{hint}",
             from.phrase(lang),
             event.verb(lang)
         ),

@@ -75,8 +75,8 @@ impl Part {
     /// The part's name for people.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Part::Hospital => lang.pick("Sykehusdelen", "The hospital part"),
-            Part::Municipal => lang.pick("Kommunedelen", "The municipal part"),
+            Part::Hospital => lang.pick3("Sykehusdelen", "Sjukehusdelen", "The hospital part"),
+            Part::Municipal => lang.pick3("Kommunedelen", "Kommunedelen", "The municipal part"),
         }
     }
 }
@@ -161,16 +161,33 @@ impl ItemKind {
     /// The item's name for people; the police certificate of the municipal part is the renewed one.
     pub fn label(self, part: Part, lang: Lang) -> &'static str {
         match self {
-            ItemKind::Authorisation => lang.pick(
+            ItemKind::Authorisation => lang.pick3(
+                "Autorisasjon eller LIS1-lisens",
                 "Autorisasjon eller LIS1-lisens",
                 "Authorisation or LIS1 licence",
             ),
-            ItemKind::Confidentiality => lang.pick("Taushetserklæring", "Confidentiality form"),
-            ItemKind::DataUserContract => lang.pick("Databrukerkontrakt", "Data-user contract"),
-            ItemKind::InfectionControl => lang.pick("Smittevernskjema", "Infection-control form"),
+            ItemKind::Confidentiality => lang.pick3(
+                "Taushetserklæring",
+                "Erklæring om teieplikt",
+                "Confidentiality form",
+            ),
+            ItemKind::DataUserContract => lang.pick3(
+                "Databrukerkontrakt",
+                "Databrukarkontrakt",
+                "Data-user contract",
+            ),
+            ItemKind::InfectionControl => lang.pick3(
+                "Smittevernskjema",
+                "Smittevernskjema",
+                "Infection-control form",
+            ),
             ItemKind::PoliceCertificate => match part {
-                Part::Hospital => lang.pick("Politiattest", "Police certificate"),
-                Part::Municipal => lang.pick("Fornyet politiattest", "Renewed police certificate"),
+                Part::Hospital => lang.pick3("Politiattest", "Politiattest", "Police certificate"),
+                Part::Municipal => lang.pick3(
+                    "Fornyet politiattest",
+                    "Fornya politiattest",
+                    "Renewed police certificate",
+                ),
             },
         }
     }
@@ -287,10 +304,14 @@ impl AuthorisationKind {
     /// For people.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            AuthorisationKind::Authorisation => {
-                lang.pick("Autorisasjon som lege", "Authorised as a doctor")
+            AuthorisationKind::Authorisation => lang.pick3(
+                "Autorisasjon som lege",
+                "Autorisasjon som lege",
+                "Authorised as a doctor",
+            ),
+            AuthorisationKind::Licence => {
+                lang.pick3("Lisens (LIS1)", "Lisens (LIS1)", "Licence (LIS1)")
             }
-            AuthorisationKind::Licence => lang.pick("Lisens (LIS1)", "Licence (LIS1)"),
         }
     }
 }
@@ -461,8 +482,11 @@ impl Problem {
     pub fn message(self, lang: Lang) -> String {
         let d = |x: Date| crate::calendar::format_date(x, lang);
         match (self, lang) {
-            (Problem::ExpiresBeforeStart { valid_to }, Lang::Nb | Lang::Nn) => {
+            (Problem::ExpiresBeforeStart { valid_to }, Lang::Nb) => {
                 format!("Utløper {} – før oppstart. Må fornyes.", d(valid_to))
+            }
+            (Problem::ExpiresBeforeStart { valid_to }, Lang::Nn) => {
+                format!("Går ut {} – før oppstart. Må fornyast.", d(valid_to))
             }
             (Problem::ExpiresBeforeStart { valid_to }, Lang::En) => {
                 format!(
@@ -470,14 +494,21 @@ impl Problem {
                     d(valid_to)
                 )
             }
-            (Problem::NotValidFromStart { valid_from }, Lang::Nb | Lang::Nn) => {
+            (Problem::NotValidFromStart { valid_from }, Lang::Nb) => {
                 format!("Gjelder først fra {} – etter oppstart.", d(valid_from))
+            }
+            (Problem::NotValidFromStart { valid_from }, Lang::Nn) => {
+                format!("Gjeld først frå {} – etter oppstart.", d(valid_from))
             }
             (Problem::NotValidFromStart { valid_from }, Lang::En) => {
                 format!("Valid only from {} – after the start.", d(valid_from))
             }
-            (Problem::CertificateTooOld { oldest }, Lang::Nb | Lang::Nn) => format!(
+            (Problem::CertificateTooOld { oldest }, Lang::Nb) => format!(
                 "For gammel ved oppstart: må være datert {} eller senere.",
+                d(oldest)
+            ),
+            (Problem::CertificateTooOld { oldest }, Lang::Nn) => format!(
+                "For gammal ved oppstart: må vere datert {} eller seinare.",
                 d(oldest)
             ),
             (Problem::CertificateTooOld { oldest }, Lang::En) => format!(
@@ -513,9 +544,9 @@ impl ItemStatus {
     /// For people.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            ItemStatus::Done => lang.pick("Levert", "Done"),
-            ItemStatus::Missing => lang.pick("Mangler", "Missing"),
-            ItemStatus::Overdue => lang.pick("Frist passert", "Overdue"),
+            ItemStatus::Done => lang.pick3("Levert", "Levert", "Done"),
+            ItemStatus::Missing => lang.pick3("Mangler", "Manglar", "Missing"),
+            ItemStatus::Overdue => lang.pick3("Frist passert", "Frist passert", "Overdue"),
         }
     }
 }
@@ -634,11 +665,15 @@ impl PartStatus {
     /// For people: "Klar", "Mangler 2", "Frist passert – mangler 1".
     pub fn label(self, lang: Lang) -> String {
         match (self, lang) {
-            (PartStatus::Ready, _) => lang.pick("Klar", "Ready").into(),
-            (PartStatus::Missing { missing }, Lang::Nb | Lang::Nn) => format!("Mangler {missing}"),
+            (PartStatus::Ready, _) => lang.pick3("Klar", "Klar", "Ready").into(),
+            (PartStatus::Missing { missing }, Lang::Nb) => format!("Mangler {missing}"),
+            (PartStatus::Missing { missing }, Lang::Nn) => format!("Manglar {missing}"),
             (PartStatus::Missing { missing }, Lang::En) => format!("Missing {missing}"),
-            (PartStatus::Overdue { missing }, Lang::Nb | Lang::Nn) => {
+            (PartStatus::Overdue { missing }, Lang::Nb) => {
                 format!("Frist passert – mangler {missing}")
+            }
+            (PartStatus::Overdue { missing }, Lang::Nn) => {
+                format!("Frist passert – manglar {missing}")
             }
             (PartStatus::Overdue { missing }, Lang::En) => {
                 format!("Overdue – missing {missing}")
@@ -802,24 +837,37 @@ impl Localized for OnboardingError {
     fn message(&self, lang: Lang) -> String {
         let d = |x: &Date| crate::calendar::format_date(*x, lang);
         match (self, lang) {
-            (OnboardingError::CertificateAfterCheck { checked_on }, Lang::Nb | Lang::Nn) => format!(
+            (OnboardingError::CertificateAfterCheck { checked_on }, Lang::Nb) => format!(
                 "Politiattesten kan ikke være datert etter at den ble kontrollert ({}). Sjekk datoene. Ingenting ble lagret.",
+                d(checked_on)
+            ),
+            (OnboardingError::CertificateAfterCheck { checked_on }, Lang::Nn) => format!(
+                "Politiattesten kan ikkje vere datert etter at han vart kontrollert ({}). Sjekk datoane. Ingenting vart lagra.",
                 d(checked_on)
             ),
             (OnboardingError::CertificateAfterCheck { checked_on }, Lang::En) => format!(
                 "The police certificate cannot be dated after it was checked ({}). Check the dates. Nothing was saved.",
                 d(checked_on)
             ),
-            (OnboardingError::CheckInFuture { today }, Lang::Nb | Lang::Nn) => format!(
+            (OnboardingError::CheckInFuture { today }, Lang::Nb) => format!(
                 "Kontrolldatoen kan ikke være etter i dag ({}). Ingenting ble lagret.",
+                d(today)
+            ),
+            (OnboardingError::CheckInFuture { today }, Lang::Nn) => format!(
+                "Kontrolldatoen kan ikkje vere etter i dag ({}). Ingenting vart lagra.",
                 d(today)
             ),
             (OnboardingError::CheckInFuture { today }, Lang::En) => format!(
                 "The date of the check cannot be after today ({}). Nothing was saved.",
                 d(today)
             ),
-            (OnboardingError::CertificateTooOld { oldest, start, months }, Lang::Nb | Lang::Nn) => format!(
+            (OnboardingError::CertificateTooOld { oldest, start, months }, Lang::Nb) => format!(
                 "Politiattesten vil være eldre enn {months} måneder ved oppstart {} (000 §6.2.1 og arbeidsgiverens krav). Den må være datert {} eller senere; be legen om en fornyet attest. Ingenting ble lagret.",
+                d(start),
+                d(oldest)
+            ),
+            (OnboardingError::CertificateTooOld { oldest, start, months }, Lang::Nn) => format!(
+                "Politiattesten vil vere eldre enn {months} månader ved oppstart {} (000 §6.2.1 og kravet frå arbeidsgjevaren). Attesten må vere datert {} eller seinare; be legen om ein fornya attest. Ingenting vart lagra.",
                 d(start),
                 d(oldest)
             ),
@@ -828,13 +876,20 @@ impl Localized for OnboardingError {
                 d(start),
                 d(oldest)
             ),
-            (OnboardingError::AuthorisationExpiresBeforeStart { valid_to, start }, Lang::Nb | Lang::Nn) => {
+            (OnboardingError::AuthorisationExpiresBeforeStart { valid_to, start }, Lang::Nb) => {
                 format!(
                     "Autorisasjonen eller lisensen i Helsepersonellregisteret utløper {}, før oppstart {}. Den må gjelde fra oppstartsdagen (000 §6.2.1). Ingenting ble lagret.",
                     d(valid_to),
                     d(start)
                 )
-            }
+            },
+            (OnboardingError::AuthorisationExpiresBeforeStart { valid_to, start }, Lang::Nn) => {
+                format!(
+                    "Autorisasjonen eller lisensen i Helsepersonellregisteret går ut {}, før oppstart {}. Autorisasjonen eller lisensen må gjelde frå oppstartsdagen (000 §6.2.1). Ingenting vart lagra.",
+                    d(valid_to),
+                    d(start)
+                )
+            },
             (OnboardingError::AuthorisationExpiresBeforeStart { valid_to, start }, Lang::En) => {
                 format!(
                     "The authorisation or licence in the Health Personnel Register expires on {}, before the start on {}. It must be valid from the start date (000 §6.2.1). Nothing was saved.",
@@ -842,13 +897,20 @@ impl Localized for OnboardingError {
                     d(start)
                 )
             }
-            (OnboardingError::AuthorisationNotValidFromStart { valid_from, start }, Lang::Nb | Lang::Nn) => {
+            (OnboardingError::AuthorisationNotValidFromStart { valid_from, start }, Lang::Nb) => {
                 format!(
                     "Autorisasjonen eller lisensen gjelder først fra {}, etter oppstart {}. Den må gjelde fra oppstartsdagen (000 §6.2.1). Ingenting ble lagret.",
                     d(valid_from),
                     d(start)
                 )
-            }
+            },
+            (OnboardingError::AuthorisationNotValidFromStart { valid_from, start }, Lang::Nn) => {
+                format!(
+                    "Autorisasjonen eller lisensen gjeld først frå {}, etter oppstart {}. Autorisasjonen eller lisensen må gjelde frå oppstartsdagen (000 §6.2.1). Ingenting vart lagra.",
+                    d(valid_from),
+                    d(start)
+                )
+            },
             (OnboardingError::AuthorisationNotValidFromStart { valid_from, start }, Lang::En) => {
                 format!(
                     "The authorisation or licence is valid only from {}, after the start on {}. It must be valid from the start date (000 §6.2.1). Nothing was saved.",
@@ -856,20 +918,29 @@ impl Localized for OnboardingError {
                     d(start)
                 )
             }
-            (OnboardingError::NoDoctorAuthorisation, Lang::Nb | Lang::Nn) => "Helsepersonellregisteret har ingen autorisasjon eller lisens som lege for dette HPR-nummeret. Ingenting ble lagret.".into(),
+            (OnboardingError::NoDoctorAuthorisation, Lang::Nb) => "Helsepersonellregisteret har ingen autorisasjon eller lisens som lege for dette HPR-nummeret. Ingenting ble lagret.".into(),
+            (OnboardingError::NoDoctorAuthorisation, Lang::Nn) => "Helsepersonellregisteret har ingen autorisasjon eller lisens som lege for dette HPR-nummeret. Ingenting vart lagra.".into(),
             (OnboardingError::NoDoctorAuthorisation, Lang::En) => "The Health Personnel Register has no authorisation or licence as a doctor for this HPR number. Nothing was saved.".into(),
-            (OnboardingError::NotInRegister, Lang::Nb | Lang::Nn) => "HPR-nummeret finnes ikke i Helsepersonellregisteret. Sjekk nummeret. Ingenting ble lagret.".into(),
+            (OnboardingError::NotInRegister, Lang::Nb) => "HPR-nummeret finnes ikke i Helsepersonellregisteret. Sjekk nummeret. Ingenting ble lagret.".into(),
+            (OnboardingError::NotInRegister, Lang::Nn) => "HPR-nummeret finst ikkje i Helsepersonellregisteret. Sjekk nummeret. Ingenting vart lagra.".into(),
             (OnboardingError::NotInRegister, Lang::En) => "The HPR number is not in the Health Personnel Register. Check the number. Nothing was saved.".into(),
-            (OnboardingError::SignedForAnotherDoctor, Lang::Nb | Lang::Nn) => "Erklæringen gjelder en annen lege. Du kan bare signere dine egne erklæringer. Ingenting ble lagret.".into(),
+            (OnboardingError::SignedForAnotherDoctor, Lang::Nb) => "Erklæringen gjelder en annen lege. Du kan bare signere dine egne erklæringer. Ingenting ble lagret.".into(),
+            (OnboardingError::SignedForAnotherDoctor, Lang::Nn) => "Erklæringa gjeld ein annan lege. Du kan berre signere dine eigne erklæringar. Ingenting vart lagra.".into(),
             (OnboardingError::SignedForAnotherDoctor, Lang::En) => "The declaration is for another doctor. You can sign only your own declarations. Nothing was saved.".into(),
-            (OnboardingError::ReadNotConfirmed, Lang::Nb | Lang::Nn) => "Bekreft at du har lest teksten før du signerer. Ingenting ble lagret.".into(),
+            (OnboardingError::ReadNotConfirmed, Lang::Nb) => "Bekreft at du har lest teksten før du signerer. Ingenting ble lagret.".into(),
+            (OnboardingError::ReadNotConfirmed, Lang::Nn) => "Stadfest at du har lese teksten før du signerer. Ingenting vart lagra.".into(),
             (OnboardingError::ReadNotConfirmed, Lang::En) => "Confirm that you have read the text before you sign. Nothing was saved.".into(),
-            (OnboardingError::TextChanged, Lang::Nb | Lang::Nn) => "Teksten er endret siden du åpnet siden. Les den nye versjonen og signer på nytt. Ingenting ble lagret.".into(),
+            (OnboardingError::TextChanged, Lang::Nb) => "Teksten er endret siden du åpnet siden. Les den nye versjonen og signer på nytt. Ingenting ble lagret.".into(),
+            (OnboardingError::TextChanged, Lang::Nn) => "Teksten er endra sidan du opna sida. Les den nye versjonen og signer på nytt. Ingenting vart lagra.".into(),
             (OnboardingError::TextChanged, Lang::En) => "The text has changed since you opened the page. Read the new version and sign again. Nothing was saved.".into(),
-            (OnboardingError::NotRequired, Lang::Nb | Lang::Nn) => "Arbeidsgiveren krever ikke dette for denne delen av LIS1-løpet. Ingenting ble lagret.".into(),
+            (OnboardingError::NotRequired, Lang::Nb) => "Arbeidsgiveren krever ikke dette for denne delen av LIS1-løpet. Ingenting ble lagret.".into(),
+            (OnboardingError::NotRequired, Lang::Nn) => "Arbeidsgjevaren krev ikkje dette for denne delen av LIS1-løpet. Ingenting vart lagra.".into(),
             (OnboardingError::NotRequired, Lang::En) => "The employer does not require this for this part of the course. Nothing was saved.".into(),
-            (OnboardingError::MaxAgeOutOfRange { months }, Lang::Nb | Lang::Nn) => format!(
+            (OnboardingError::MaxAgeOutOfRange { months }, Lang::Nb) => format!(
                 "Største alder på politiattesten må være mellom 1 og {MAX_POLICE_AGE_MONTHS} måneder, ikke {months}. Ingenting ble lagret."
+            ),
+            (OnboardingError::MaxAgeOutOfRange { months }, Lang::Nn) => format!(
+                "Største alder på politiattesten må vere mellom 1 og {MAX_POLICE_AGE_MONTHS} månader, ikkje {months}. Ingenting vart lagra."
             ),
             (OnboardingError::MaxAgeOutOfRange { months }, Lang::En) => format!(
                 "The police certificate's maximum age must be between 1 and {MAX_POLICE_AGE_MONTHS} months, not {months}. Nothing was saved."

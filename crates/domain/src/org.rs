@@ -85,17 +85,27 @@ impl OrgKind {
     /// The name of the kind for people.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            OrgKind::Ministry => lang.pick("Departement", "Ministry"),
-            OrgKind::Directorate => lang.pick("Direktorat", "Directorate"),
-            OrgKind::Rhf => lang.pick("Regionalt helseforetak", "Regional health authority"),
-            OrgKind::Hf => lang.pick("Helseforetak", "Hospital trust"),
-            OrgKind::HospitalSite => lang.pick("Sykehus", "Hospital"),
-            OrgKind::County => lang.pick("Fylke", "County"),
-            OrgKind::Municipality => lang.pick("Kommune", "Municipality"),
-            OrgKind::CountyGovernor => lang.pick("Statsforvalter", "County governor"),
-            OrgKind::CoordinatorRegion => lang.pick("Koordinatorregion", "Coordinator region"),
-            OrgKind::AlisOffice => lang.pick("ALIS-kontor", "ALIS office"),
-            OrgKind::Union => lang.pick("Tillitsvalgt", "Union representative"),
+            OrgKind::Ministry => lang.pick3("Departement", "Departement", "Ministry"),
+            OrgKind::Directorate => lang.pick3("Direktorat", "Direktorat", "Directorate"),
+            OrgKind::Rhf => lang.pick3(
+                "Regionalt helseforetak",
+                "Regionalt helseføretak",
+                "Regional health authority",
+            ),
+            OrgKind::Hf => lang.pick3("Helseforetak", "Helseføretak", "Hospital trust"),
+            OrgKind::HospitalSite => lang.pick3("Sykehus", "Sjukehus", "Hospital"),
+            OrgKind::County => lang.pick3("Fylke", "Fylke", "County"),
+            OrgKind::Municipality => lang.pick3("Kommune", "Kommune", "Municipality"),
+            OrgKind::CountyGovernor => {
+                lang.pick3("Statsforvalter", "Statsforvaltar", "County governor")
+            }
+            OrgKind::CoordinatorRegion => lang.pick3(
+                "Koordinatorregion",
+                "Koordinatorregion",
+                "Coordinator region",
+            ),
+            OrgKind::AlisOffice => lang.pick3("ALIS-kontor", "ALIS-kontor", "ALIS office"),
+            OrgKind::Union => lang.pick3("Tillitsvalgt", "Tillitsvald", "Union representative"),
         }
     }
 }
@@ -237,8 +247,12 @@ impl Localized for OrgError {
             OrgError::UnknownKind(s) => {
                 let known: Vec<&str> = OrgKind::ALL.iter().map(|k| k.as_str()).collect();
                 match lang {
-                    Lang::Nb | Lang::Nn => format!(
+                    Lang::Nb => format!(
                         "Ukjent organisasjonstype «{s}». Tillatt: {}.",
+                        known.join(", ")
+                    ),
+                    Lang::Nn => format!(
+                        "Ukjend organisasjonstype «{s}». Tillate: {}.",
                         known.join(", ")
                     ),
                     Lang::En => format!(
@@ -248,27 +262,23 @@ impl Localized for OrgError {
                 }
             }
             OrgError::FylkesNummerFormat => lang
-                .pick(
-                    "Fylkesnummeret må være nøyaktig to sifre, for eksempel 50.",
+                .pick3("Fylkesnummeret må være nøyaktig to sifre, for eksempel 50.", "Fylkesnummeret må vere nøyaktig to siffer, til dømes 50.",
                     "The county number must be exactly two digits, for example 50.",
                 )
                 .to_owned(),
             OrgError::FylkesNummerZero => lang
-                .pick(
-                    "Fylkesnummeret kan ikke være 00.",
+                .pick3("Fylkesnummeret kan ikke være 00.", "Fylkesnummeret kan ikkje vere 00.",
                     "The county number cannot be 00.",
                 )
                 .to_owned(),
             OrgError::KommuneNummerFormat => lang
-                .pick(
-                    "Kommunenummeret må være nøyaktig fire sifre, for eksempel 5037.",
+                .pick3("Kommunenummeret må være nøyaktig fire sifre, for eksempel 5037.", "Kommunenummeret må vere nøyaktig fire siffer, til dømes 5037.",
                     "The municipality number must be exactly four digits, for example 5037.",
                 )
                 .to_owned(),
             OrgError::KommuneNummerCounty => lang
-                .pick(
-                    "Kommunenummeret må begynne med et fylkesnummer (de to første sifrene kan \
-                     ikke være 00).",
+                .pick3("Kommunenummeret må begynne med et fylkesnummer (de to første sifrene kan \
+                     ikke være 00).", "Kommunenummeret må byrje med eit fylkesnummer (dei to første sifra kan ikkje vere 00).",
                     "The municipality number must start with a county number (the first two \
                      digits cannot be 00).",
                 )

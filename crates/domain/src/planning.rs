@@ -102,10 +102,16 @@ impl BoundField {
     /// For people.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            BoundField::Total => lang.pick("stillinger i alt", "positions in all"),
-            BoundField::Psychiatry => lang.pick("LIS1 + LIS3 psykiatri", "LIS1 + LIS3 psychiatry"),
-            BoundField::Bup => lang.pick("LIS1 + LIS3 BUP", "LIS1 + LIS3 BUP"),
-            BoundField::Alis => lang.pick("LIS1 + ALIS", "LIS1 + ALIS"),
+            BoundField::Total => {
+                lang.pick3("stillinger i alt", "stillingar i alt", "positions in all")
+            }
+            BoundField::Psychiatry => lang.pick3(
+                "LIS1 + LIS3 psykiatri",
+                "LIS1 + LIS3 psykiatri",
+                "LIS1 + LIS3 psychiatry",
+            ),
+            BoundField::Bup => lang.pick3("LIS1 + LIS3 BUP", "LIS1 + LIS3 BUP", "LIS1 + LIS3 BUP"),
+            BoundField::Alis => lang.pick3("LIS1 + ALIS", "LIS1 + ALIS", "LIS1 + ALIS"),
         }
     }
 }
@@ -231,14 +237,20 @@ impl Localized for PlanningError {
 
     fn message(&self, lang: Lang) -> String {
         match (self, lang) {
-            (PlanningError::Negative { value }, Lang::Nb | Lang::Nn) => {
+            (PlanningError::Negative { value }, Lang::Nb) => {
                 format!("Antallet kan ikke være negativt ({value}). Ingenting ble lagret.")
+            }
+            (PlanningError::Negative { value }, Lang::Nn) => {
+                format!("Talet kan ikkje vere negativt ({value}). Ingenting vart lagra.")
             }
             (PlanningError::Negative { value }, Lang::En) => {
                 format!("The number cannot be negative ({value}). Nothing was saved.")
             }
-            (PlanningError::BoundOverTotal { bound, total }, Lang::Nb | Lang::Nn) => format!(
+            (PlanningError::BoundOverTotal { bound, total }, Lang::Nb) => format!(
                 "{bound} bundne stillinger er flere enn {total} stillinger i alt. Ingenting ble lagret."
+            ),
+            (PlanningError::BoundOverTotal { bound, total }, Lang::Nn) => format!(
+                "{bound} bundne stillingar er fleire enn {total} stillingar i alt. Ingenting vart lagra."
             ),
             (PlanningError::BoundOverTotal { bound, total }, Lang::En) => format!(
                 "{bound} bound positions are more than {total} positions in all. Nothing was saved."
@@ -249,9 +261,20 @@ impl Localized for PlanningError {
                     parent,
                     children,
                 },
-                Lang::Nb | Lang::Nn,
+                Lang::Nb,
             ) => format!(
                 "Nivået under ville fått {children} {}, men nivået over har bare gitt {parent}. Ingenting ble lagret.",
+                field.label(lang)
+            ),
+            (
+                PlanningError::OverParent {
+                    field,
+                    parent,
+                    children,
+                },
+                Lang::Nn,
+            ) => format!(
+                "Nivået under ville fått {children} {}, men nivået over har berre gitt {parent}. Ingenting vart lagra.",
                 field.label(lang)
             ),
             (
@@ -265,27 +288,41 @@ impl Localized for PlanningError {
                 "The level below would hold {children} {}, but the level above gave only {parent}. Nothing was saved.",
                 field.label(lang)
             ),
-            (PlanningError::SplitMismatch { whole, parts }, Lang::Nb | Lang::Nn) => format!(
+            (PlanningError::SplitMismatch { whole, parts }, Lang::Nb) => format!(
                 "Fordelingen summerer til {parts}, men skal summere til {whole}. Ingenting ble lagret."
+            ),
+            (PlanningError::SplitMismatch { whole, parts }, Lang::Nn) => format!(
+                "Fordelinga summerer seg til {parts}, men skal summere seg til {whole}. Ingenting vart lagra."
             ),
             (PlanningError::SplitMismatch { whole, parts }, Lang::En) => format!(
                 "The split adds up to {parts}, but must add up to {whole}. Nothing was saved."
             ),
-            (PlanningError::NationalFixed { current, asked }, Lang::Nb | Lang::Nn) => format!(
+            (PlanningError::NationalFixed { current, asked }, Lang::Nb) => format!(
                 "Det nasjonale tallet er fastsatt til {current}. Å endre det til {asked} krever et vedtak fra direktoratet med begrunnelse. Ingenting ble lagret."
+            ),
+            (PlanningError::NationalFixed { current, asked }, Lang::Nn) => format!(
+                "Det nasjonale talet er fastsett til {current}. Å endre det til {asked} krev eit vedtak frå direktoratet med grunngiving. Ingenting vart lagra."
             ),
             (PlanningError::NationalFixed { current, asked }, Lang::En) => format!(
                 "The national total is fixed at {current}. Changing it to {asked} needs a decision of the directorate with a reason. Nothing was saved."
             ),
-            (PlanningError::ConversionChangesTotal { before, after }, Lang::Nb | Lang::Nn) => {
+            (PlanningError::ConversionChangesTotal { before, after }, Lang::Nb) => {
                 format!(
                     "En omgjøring mellom ordinære og bundne stillinger skal ikke endre totalen ({before} ble {after}). Ingenting ble lagret."
+                )
+            }
+            (PlanningError::ConversionChangesTotal { before, after }, Lang::Nn) => {
+                format!(
+                    "Ei omgjering mellom ordinære og bundne stillingar skal ikkje endre totalen ({before} vart {after}). Ingenting vart lagra."
                 )
             }
             (PlanningError::ConversionChangesTotal { before, after }, Lang::En) => format!(
                 "A conversion between ordinary and bound positions must not change the total ({before} became {after}). Nothing was saved."
             ),
-            (PlanningError::NoWeight, Lang::Nb | Lang::Nn) => {
+            (PlanningError::NoWeight, Lang::Nb) => {
+                "Alle vektene er null, så det er ingenting å fordele etter.".into()
+            }
+            (PlanningError::NoWeight, Lang::Nn) => {
                 "Alle vektene er null, så det er ingenting å fordele etter.".into()
             }
             (PlanningError::NoWeight, Lang::En) => {
@@ -297,9 +334,19 @@ impl Localized for PlanningError {
                     left,
                     needed,
                 },
-                Lang::Nb | Lang::Nn,
+                Lang::Nb,
             ) => format!(
                 "Å låne ut {asked} ville gi {left} stillinger igjen, men {needed} er allerede utlyst eller fordelt. Ingenting ble lagret."
+            ),
+            (
+                PlanningError::LendingTooMuch {
+                    asked,
+                    left,
+                    needed,
+                },
+                Lang::Nn,
+            ) => format!(
+                "Å låne ut {asked} ville gi {left} stillingar igjen, men {needed} er allereie lyste ut eller fordelte. Ingenting vart lagra."
             ),
             (
                 PlanningError::LendingTooMuch {
@@ -317,9 +364,20 @@ impl Localized for PlanningError {
                     allocated,
                     advertised,
                 },
-                Lang::Nb | Lang::Nn,
+                Lang::Nb,
             ) => format!(
                 "Helseforetaket har {allocated} {} for dette kullet, men utlysningene ville tilby {advertised}.",
+                field.label(lang)
+            ),
+            (
+                PlanningError::AdvertisedOverAllocation {
+                    field,
+                    allocated,
+                    advertised,
+                },
+                Lang::Nn,
+            ) => format!(
+                "Helseføretaket har {allocated} {} for dette kullet, men utlysingane ville tilby {advertised}.",
                 field.label(lang)
             ),
             (
@@ -333,22 +391,34 @@ impl Localized for PlanningError {
                 "The hospital trust has {allocated} {} for this cohort, but its advertisements would offer {advertised}.",
                 field.label(lang)
             ),
-            (PlanningError::MunicipalPlacesOver { allocated, places }, Lang::Nb | Lang::Nn) => {
+            (PlanningError::MunicipalPlacesOver { allocated, places }, Lang::Nb) => {
                 format!(
                     "Kommunen har fått {allocated} plasser for dette kullet i fylkets fordeling, men ville med dette svaret hatt {places} godkjente plasser. Ingenting ble lagret."
+                )
+            }
+            (PlanningError::MunicipalPlacesOver { allocated, places }, Lang::Nn) => {
+                format!(
+                    "Kommunen har fått {allocated} plassar for dette kullet i fordelinga i fylket, men ville med dette svaret hatt {places} godkjende plassar. Ingenting vart lagra."
                 )
             }
             (PlanningError::MunicipalPlacesOver { allocated, places }, Lang::En) => format!(
                 "The municipality was given {allocated} places for this cohort in the county's split, but with this answer it would hold {places} approved places. Nothing was saved."
             ),
-            (PlanningError::AlisNotProposed { asked, endorsed }, Lang::Nb | Lang::Nn) => format!(
+            (PlanningError::AlisNotProposed { asked, endorsed }, Lang::Nb) => format!(
                 "Kommunen skulle få {asked} LIS1 + ALIS-stillinger, men ALIS-kontorets forslag godkjent av statsforvalteren gir {endorsed}. Ingenting ble lagret."
+            ),
+            (PlanningError::AlisNotProposed { asked, endorsed }, Lang::Nn) => format!(
+                "Kommunen skulle få {asked} LIS1 + ALIS-stillingar, men forslaget frå ALIS-kontoret som statsforvaltaren har godkjent, gir {endorsed}. Ingenting vart lagra."
             ),
             (PlanningError::AlisNotProposed { asked, endorsed }, Lang::En) => format!(
                 "The municipality would get {asked} LIS1 + ALIS positions, but the ALIS office's proposal endorsed by the county governor gives {endorsed}. Nothing was saved."
             ),
-            (PlanningError::PlacesShort { positions, places }, Lang::Nb | Lang::Nn) => format!(
+            (PlanningError::PlacesShort { positions, places }, Lang::Nb) => format!(
                 "Samarbeidsområdet har {places} kommuneplasser, men sykehuset har {positions} stillinger: det mangler {} plasser før trekningen kan forpliktes.",
+                positions - places
+            ),
+            (PlanningError::PlacesShort { positions, places }, Lang::Nn) => format!(
+                "Samarbeidsområdet har {places} kommuneplassar, men sjukehuset har {positions} stillingar: det manglar {} plassar før trekkinga kan gjerast bindande.",
                 positions - places
             ),
             (PlanningError::PlacesShort { positions, places }, Lang::En) => format!(
@@ -710,34 +780,49 @@ impl Localized for CallError {
 
     fn message(&self, lang: Lang) -> String {
         match (self, lang) {
-            (CallError::DeadlinePassed { deadline }, Lang::Nb | Lang::Nn) => format!(
+            (CallError::DeadlinePassed { deadline }, Lang::Nb) => format!(
                 "Svarfristen gikk ut {}. Koordinatoren må åpne forespørselen igjen før du kan svare. Ingenting ble lagret.",
+                crate::calendar::format_date(*deadline, lang)
+            ),
+            (CallError::DeadlinePassed { deadline }, Lang::Nn) => format!(
+                "Svarfristen gjekk ut {}. Koordinatoren må opne førespurnaden igjen før du kan svare. Ingenting vart lagra.",
                 crate::calendar::format_date(*deadline, lang)
             ),
             (CallError::DeadlinePassed { deadline }, Lang::En) => format!(
                 "The reply deadline passed on {}. The coordinator must reopen the call before you can answer. Nothing was saved.",
                 crate::calendar::format_date(*deadline, lang)
             ),
-            (CallError::Closed, Lang::Nb | Lang::Nn) => {
+            (CallError::Closed, Lang::Nb) => {
                 "Forespørselen er avsluttet. Ingenting ble lagret.".into()
             }
+            (CallError::Closed, Lang::Nn) => {
+                "Førespurnaden er avslutta. Ingenting vart lagra.".into()
+            }
             (CallError::Closed, Lang::En) => "The call is closed. Nothing was saved.".into(),
-            (CallError::BadDeadline { deadline }, Lang::Nb | Lang::Nn) => format!(
+            (CallError::BadDeadline { deadline }, Lang::Nb) => format!(
                 "Svarfristen {} må være en virkedag etter i dag.",
+                crate::calendar::format_date(*deadline, lang)
+            ),
+            (CallError::BadDeadline { deadline }, Lang::Nn) => format!(
+                "Svarfristen {} må vere ein yrkedag etter i dag.",
                 crate::calendar::format_date(*deadline, lang)
             ),
             (CallError::BadDeadline { deadline }, Lang::En) => format!(
                 "The reply deadline {} must be a working day after today.",
                 crate::calendar::format_date(*deadline, lang)
             ),
-            (CallError::NotSubmitted, Lang::Nb | Lang::Nn) => {
-                "Svaret venter ikke på statsforvalteren.".into()
+            (CallError::NotSubmitted, Lang::Nb) => "Svaret venter ikke på statsforvalteren.".into(),
+            (CallError::NotSubmitted, Lang::Nn) => {
+                "Svaret ventar ikkje på statsforvaltaren.".into()
             }
             (CallError::NotSubmitted, Lang::En) => {
                 "The answer is not waiting for the county governor.".into()
             }
-            (CallError::ReasonNeeded, Lang::Nb | Lang::Nn) => {
+            (CallError::ReasonNeeded, Lang::Nb) => {
                 "Skriv en begrunnelse når svaret sendes tilbake.".into()
+            }
+            (CallError::ReasonNeeded, Lang::Nn) => {
+                "Skriv ei grunngiving når svaret blir sendt tilbake.".into()
             }
             (CallError::ReasonNeeded, Lang::En) => {
                 "Write a reason when returning the answer.".into()

@@ -18,13 +18,14 @@ use crate::identity::{HprNumber, NationalId, SyntheticPolicy};
 use crate::{Lang, Localized};
 
 /// Defines a field-less enum with a stable snake_case name (`as_str`, `parse`, `ALL`, the serde
-/// form) and a bokmål/English `label`. `Display` gives the bokmål label. Each variant is written
-/// `Variant = "name", "bokmål", "English";` so the serde name and `as_str` cannot drift apart.
+/// form) and a bokmål/nynorsk/English `label`. `Display` gives the bokmål label. Each variant is
+/// written `Variant = "name", "bokmål", "nynorsk", "English";` so the serde name and `as_str`
+/// cannot drift apart.
 macro_rules! labelled_enum {
     (
         $(#[$meta:meta])*
         pub enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $s:literal, $nb:literal, $en:literal; )+
+            $( $(#[$vmeta:meta])* $variant:ident = $s:literal, $nb:literal, $nn:literal, $en:literal; )+
         }
     ) => {
         $(#[$meta])*
@@ -62,7 +63,7 @@ macro_rules! labelled_enum {
             /// The label for people.
             pub fn label(self, lang: $crate::Lang) -> &'static str {
                 match self {
-                    $($name::$variant => lang.pick($nb, $en),)+
+                    $($name::$variant => lang.pick3($nb, $nn, $en),)+
                 }
             }
         }
@@ -112,7 +113,8 @@ impl Localized for UnknownValue {
     fn message(&self, lang: Lang) -> String {
         let allowed = self.allowed.join(", ");
         match lang {
-            Lang::Nb | Lang::Nn => format!("Ukjent verdi «{}». Tillatt: {allowed}.", self.value),
+            Lang::Nb => format!("Ukjent verdi «{}». Tillatt: {allowed}.", self.value),
+            Lang::Nn => format!("Ukjend verdi «{}». Tillate: {allowed}.", self.value),
             Lang::En => format!("Unknown value “{}”. Allowed: {allowed}.", self.value),
         }
     }
@@ -250,10 +252,10 @@ labelled_enum! {
     #[derive(Default)]
     pub enum DegreeKind {
         /// Candidata/candidatus medicinae or an equivalent medical degree.
-        CandMed = "cand_med", "Cand.med. (medisinsk embetsstudium)", "Cand.med. (medical degree)";
+        CandMed = "cand_med", "Cand.med. (medisinsk embetsstudium)", "Cand.med. (medisinsk embetsstudium)", "Cand.med. (medical degree)";
         /// Anything else.
         #[default]
-        Other = "other", "Annen grad", "Other degree";
+        Other = "other", "Annen grad", "Annan grad", "Other degree";
     }
 }
 
@@ -297,10 +299,14 @@ impl Authorisation {
     /// The status for people, without the date.
     pub fn label(&self, lang: Lang) -> &'static str {
         match self {
-            Authorisation::Authorised { .. } => lang.pick("Autorisert som lege", "Authorised"),
-            Authorisation::Lis1Licence { .. } => lang.pick("LIS1-lisens", "LIS1 licence"),
-            Authorisation::Applied { .. } => lang.pick("Søkt", "Applied for"),
-            Authorisation::None => lang.pick("Ingen", "None"),
+            Authorisation::Authorised { .. } => {
+                lang.pick3("Autorisert som lege", "Autorisert som lege", "Authorised")
+            }
+            Authorisation::Lis1Licence { .. } => {
+                lang.pick3("LIS1-lisens", "LIS1-lisens", "LIS1 licence")
+            }
+            Authorisation::Applied { .. } => lang.pick3("Søkt", "Søkt", "Applied for"),
+            Authorisation::None => lang.pick3("Ingen", "Ingen", "None"),
         }
     }
 
@@ -317,19 +323,19 @@ labelled_enum! {
     /// A level of Norwegian on the Common European Framework (CEFR), ordered from A1 to native.
     pub enum NorwegianLevel {
         /// A1.
-        A1 = "a1", "A1", "A1";
+        A1 = "a1", "A1", "A1", "A1";
         /// A2.
-        A2 = "a2", "A2", "A2";
+        A2 = "a2", "A2", "A2", "A2";
         /// B1.
-        B1 = "b1", "B1", "B1";
+        B1 = "b1", "B1", "B1", "B1";
         /// B2.
-        B2 = "b2", "B2", "B2";
+        B2 = "b2", "B2", "B2", "B2";
         /// C1: the level HNT requires, 000 §6.2.1 (Bergenstesten).
-        C1 = "c1", "C1", "C1";
+        C1 = "c1", "C1", "C1", "C1";
         /// C2.
-        C2 = "c2", "C2", "C2";
+        C2 = "c2", "C2", "C2", "C2";
         /// Norwegian is the applicant's first language.
-        Native = "native", "Morsmål", "Native";
+        Native = "native", "Morsmål", "Morsmål", "Native";
     }
 }
 
@@ -337,12 +343,12 @@ labelled_enum! {
     /// The kind of work.
     pub enum ExperienceKind {
         /// Work as a doctor (authorised, or as a student with licence).
-        DoctorWork = "doctor_work", "Legearbeid", "Work as a doctor";
+        DoctorWork = "doctor_work", "Legearbeid", "Legearbeid", "Work as a doctor";
         /// Other paid work in the health service (nurse assistant, …); 004 §2.7: counts much less.
-        OtherHealthWork = "other_health_work", "Annet arbeid i helsetjenesten",
+        OtherHealthWork = "other_health_work", "Annet arbeid i helsetjenesten", "Anna arbeid i helsetenesta",
             "Other work in the health service";
         /// Anything else.
-        Other = "other", "Annet arbeid", "Other work";
+        Other = "other", "Annet arbeid", "Anna arbeid", "Other work";
     }
 }
 
@@ -350,12 +356,12 @@ labelled_enum! {
     /// In what capacity doctor work was done (004 §2.7: authorised counts more than as a student).
     pub enum WorkCapacity {
         /// As an authorised doctor.
-        AuthorisedDoctor = "authorised_doctor", "Som autorisert lege", "As an authorised doctor";
+        AuthorisedDoctor = "authorised_doctor", "Som autorisert lege", "Som autorisert lege", "As an authorised doctor";
         /// As a medical student with a licence (*studentlisens*).
-        StudentWithLicence = "student_with_licence", "Som student med lisens",
+        StudentWithLicence = "student_with_licence", "Som student med lisens", "Som student med lisens",
             "As a student with licence";
         /// Not doctor work.
-        NotApplicable = "not_applicable", "Ikke aktuelt", "Not applicable";
+        NotApplicable = "not_applicable", "Ikke aktuelt", "Ikkje aktuelt", "Not applicable";
     }
 }
 
@@ -363,11 +369,11 @@ labelled_enum! {
     /// Where the work was done (004 §2.7: some employers rank hospital work above primary care).
     pub enum CareLevel {
         /// Primary care (*primærhelsetjenesten*): GP office, emergency room, nursing home, …
-        Primary = "primary", "Primærhelsetjenesten", "Primary care";
+        Primary = "primary", "Primærhelsetjenesten", "Primærhelsetenesta", "Primary care";
         /// Specialist care (*spesialisthelsetjenesten*): hospitals.
-        Specialist = "specialist", "Spesialisthelsetjenesten", "Specialist care";
+        Specialist = "specialist", "Spesialisthelsetjenesten", "Spesialisthelsetenesta", "Specialist care";
         /// Neither, or outside the health service.
-        Other = "other", "Annet", "Other";
+        Other = "other", "Annet", "Anna", "Other";
     }
 }
 
@@ -398,19 +404,19 @@ labelled_enum! {
     /// The kinds of merit that can give extra points (004 §2.7).
     pub enum MeritKind {
         /// Research: articles, a PhD, a research programme (*forskerlinjen*).
-        Research = "research", "Forskning", "Research";
+        Research = "research", "Forskning", "Forsking", "Research";
         /// A relevant course.
-        Course = "course", "Kurs", "Course";
+        Course = "course", "Kurs", "Kurs", "Course";
         /// Education besides medicine.
-        OtherEducation = "other_education", "Annen utdanning", "Other education";
+        OtherEducation = "other_education", "Annen utdanning", "Anna utdanning", "Other education";
         /// Humanitarian work.
-        Humanitarian = "humanitarian", "Humanitært arbeid", "Humanitarian work";
+        Humanitarian = "humanitarian", "Humanitært arbeid", "Humanitært arbeid", "Humanitarian work";
         /// An elected role (*tillitsverv*).
-        ElectedRole = "elected_role", "Tillitsverv", "Elected role";
+        ElectedRole = "elected_role", "Tillitsverv", "Tillitsverv", "Elected role";
         /// Military service (*førstegangstjeneste*).
-        MilitaryService = "military_service", "Førstegangstjeneste", "Military service";
+        MilitaryService = "military_service", "Førstegangstjeneste", "Førstegongsteneste", "Military service";
         /// Anything else.
-        Other = "other", "Annet", "Other";
+        Other = "other", "Annet", "Anna", "Other";
     }
 }
 
@@ -449,11 +455,11 @@ labelled_enum! {
     pub enum CareerPreference {
         /// No preference (yet).
         #[default]
-        None = "none", "Ingen preferanse", "No preference";
+        None = "none", "Ingen preferanse", "Ingen preferanse", "No preference";
         /// Primary care: general practice and other municipal work.
-        PrimaryCare = "primary_care", "Primærhelsetjenesten", "Primary care";
+        PrimaryCare = "primary_care", "Primærhelsetjenesten", "Primærhelsetenesta", "Primary care";
         /// Specialist care: hospitals.
-        SpecialistCare = "specialist_care", "Spesialisthelsetjenesten", "Specialist care";
+        SpecialistCare = "specialist_care", "Spesialisthelsetjenesten", "Spesialisthelsetenesta", "Specialist care";
     }
 }
 
@@ -461,11 +467,11 @@ labelled_enum! {
     /// Where a medical degree was taken, which decides the route to Norwegian authorisation.
     pub enum EducationRegion {
         /// Norway.
-        Norway = "norway", "Norge", "Norway";
+        Norway = "norway", "Norge", "Noreg", "Norway";
         /// The EEA or Switzerland: automatic recognition of the medical degree.
-        Eea = "eea", "EØS/Sveits", "EEA/Switzerland";
+        Eea = "eea", "EØS/Sveits", "EØS/Sveits", "EEA/Switzerland";
         /// Anywhere else (including the United Kingdom since 2021), or unknown.
-        Outside = "outside", "Utenfor EØS", "Outside the EEA";
+        Outside = "outside", "Utenfor EØS", "Utanfor EØS", "Outside the EEA";
     }
 }
 
@@ -629,58 +635,86 @@ impl ProfileField {
     /// The field as the subject of a sentence, e.g. `Til-datoen for arbeidsforhold 3` /
     /// `The end date of job 3` (entries numbered from 1 for people).
     pub fn label(&self, lang: Lang) -> String {
-        let fixed = |nb: &str, en: &str| lang.pick(nb, en).to_owned();
+        let fixed = |nb: &str, nn: &str, en: &str| lang.pick3(nb, nn, en).to_owned();
         match *self {
-            ProfileField::FullName => fixed("Navnet", "The name"),
-            ProfileField::Email => fixed("E-postadressen", "The e-mail address"),
-            ProfileField::Phone => fixed("Telefonnummeret", "The phone number"),
-            ProfileField::EducationCountry => {
-                fixed("Landet for utdanningen", "The country of education")
+            ProfileField::FullName => fixed("Navnet", "Namnet", "The name"),
+            ProfileField::Email => fixed("E-postadressen", "E-postadressa", "The e-mail address"),
+            ProfileField::Phone => fixed("Telefonnummeret", "Telefonnummeret", "The phone number"),
+            ProfileField::EducationCountry => fixed(
+                "Landet for utdanningen",
+                "Landet for utdanninga",
+                "The country of education",
+            ),
+            ProfileField::EducationUniversity => {
+                fixed("Lærestedet", "Lærestaden", "The university")
             }
-            ProfileField::EducationUniversity => fixed("Lærestedet", "The university"),
-            ProfileField::DegreeDate => fixed("Datoen for graden", "The degree date"),
+            ProfileField::DegreeDate => {
+                fixed("Datoen for graden", "Datoen for graden", "The degree date")
+            }
             ProfileField::AuthorisationDate => fixed(
+                "Datoen for autorisasjonen eller lisensen",
                 "Datoen for autorisasjonen eller lisensen",
                 "The date of the authorisation or licence",
             ),
-            ProfileField::Experiences => fixed("Arbeidserfaringen", "The work experience"),
-            ProfileField::Merits => fixed("Merittlisten", "The list of merits"),
-            ProfileField::References => fixed("Referanselisten", "The list of references"),
+            ProfileField::Experiences => fixed(
+                "Arbeidserfaringen",
+                "Arbeidserfaringa",
+                "The work experience",
+            ),
+            ProfileField::Merits => fixed("Merittlisten", "Merittlista", "The list of merits"),
+            ProfileField::References => fixed(
+                "Referanselisten",
+                "Referanselista",
+                "The list of references",
+            ),
             ProfileField::Experience { index, part } => {
                 let n = index + 1;
-                let (nb, en) = match part {
-                    ExperiencePart::Employer => ("Arbeidsgiveren", "The employer"),
-                    ExperiencePart::From => ("Fra-datoen", "The start date"),
-                    ExperiencePart::To => ("Til-datoen", "The end date"),
-                    ExperiencePart::Capacity => ("Rollen", "The capacity"),
-                    ExperiencePart::Percent => ("Stillingsprosenten", "The position size"),
+                let (nb, nn, en) = match part {
+                    ExperiencePart::Employer => {
+                        ("Arbeidsgiveren", "Arbeidsgjevaren", "The employer")
+                    }
+                    ExperiencePart::From => ("Fra-datoen", "Frå-datoen", "The start date"),
+                    ExperiencePart::To => ("Til-datoen", "Til-datoen", "The end date"),
+                    ExperiencePart::Capacity => ("Rollen", "Rolla", "The capacity"),
+                    ExperiencePart::Percent => (
+                        "Stillingsprosenten",
+                        "Stillingsprosenten",
+                        "The position size",
+                    ),
                 };
                 match lang {
-                    Lang::Nb | Lang::Nn => format!("{nb} for arbeidsforhold {n}"),
+                    Lang::Nb => format!("{nb} for arbeidsforhold {n}"),
+                    Lang::Nn => format!("{nn} for arbeidsforhold {n}"),
                     Lang::En => format!("{en} of job {n}"),
                 }
             }
             ProfileField::Merit { index, part } => {
                 let n = index + 1;
-                let (nb, en) = match part {
-                    MeritPart::Title => ("Tittelen", "The title"),
-                    MeritPart::Date => ("Datoen", "The date"),
+                let (nb, nn, en) = match part {
+                    MeritPart::Title => ("Tittelen", "Tittelen", "The title"),
+                    MeritPart::Date => ("Datoen", "Datoen", "The date"),
                 };
                 match lang {
-                    Lang::Nb | Lang::Nn => format!("{nb} for meritt {n}"),
+                    Lang::Nb => format!("{nb} for meritt {n}"),
+                    Lang::Nn => format!("{nn} for meritt {n}"),
                     Lang::En => format!("{en} of merit {n}"),
                 }
             }
             ProfileField::Reference { index, part } => {
                 let n = index + 1;
-                let (nb, en) = match part {
-                    ReferencePart::Name => ("Navnet", "The name"),
-                    ReferencePart::Role => ("Rollen", "The role"),
-                    ReferencePart::Phone => ("Telefonnummeret", "The phone number"),
-                    ReferencePart::Email => ("E-postadressen", "The e-mail address"),
+                let (nb, nn, en) = match part {
+                    ReferencePart::Name => ("Navnet", "Namnet", "The name"),
+                    ReferencePart::Role => ("Rollen", "Rolla", "The role"),
+                    ReferencePart::Phone => {
+                        ("Telefonnummeret", "Telefonnummeret", "The phone number")
+                    }
+                    ReferencePart::Email => {
+                        ("E-postadressen", "E-postadressa", "The e-mail address")
+                    }
                 };
                 match lang {
-                    Lang::Nb | Lang::Nn => format!("{nb} for referanse {n}"),
+                    Lang::Nb => format!("{nb} for referanse {n}"),
+                    Lang::Nn => format!("{nn} for referanse {n}"),
                     Lang::En => format!("{en} of reference {n}"),
                 }
             }
@@ -766,48 +800,70 @@ impl Localized for ProfileError {
     fn message(&self, lang: Lang) -> String {
         let what = self.field.label(lang);
         match (self.rule, lang) {
-            (ProfileRule::Required, Lang::Nb | Lang::Nn) => format!("{what} må fylles ut."),
+            (ProfileRule::Required, Lang::Nb) => format!("{what} må fylles ut."),
+            (ProfileRule::Required, Lang::Nn) => format!("{what} må fyllast ut."),
             (ProfileRule::Required, Lang::En) => format!("{what} is required."),
-            (ProfileRule::TooLong { max }, Lang::Nb | Lang::Nn) => {
+            (ProfileRule::TooLong { max }, Lang::Nb) => {
                 format!("{what} kan ha høyst {max} tegn.")
+            }
+            (ProfileRule::TooLong { max }, Lang::Nn) => {
+                format!("{what} kan ha høgst {max} teikn.")
             }
             (ProfileRule::TooLong { max }, Lang::En) => {
                 format!("{what} may have at most {max} characters.")
             }
-            (ProfileRule::TooMany { max }, Lang::Nb | Lang::Nn) => {
+            (ProfileRule::TooMany { max }, Lang::Nb) => {
                 format!("{what} kan ha høyst {max} oppføringer.")
+            }
+            (ProfileRule::TooMany { max }, Lang::Nn) => {
+                format!("{what} kan ha høgst {max} oppføringar.")
             }
             (ProfileRule::TooMany { max }, Lang::En) => {
                 format!("{what} may have at most {max} entries.")
             }
-            (ProfileRule::InvalidEmail, Lang::Nb | Lang::Nn) => {
+            (ProfileRule::InvalidEmail, Lang::Nb) => {
                 format!("{what} ser ikke ut som en e-postadresse (navn@eksempel.no).")
+            }
+            (ProfileRule::InvalidEmail, Lang::Nn) => {
+                format!("{what} ser ikkje ut som ei e-postadresse (namn@eksempel.no).")
             }
             (ProfileRule::InvalidEmail, Lang::En) => {
                 format!("{what} does not look like an e-mail address (name@example.com).")
             }
-            (ProfileRule::InvalidPhone, Lang::Nb | Lang::Nn) => format!(
+            (ProfileRule::InvalidPhone, Lang::Nb) => format!(
                 "{what} kan bare ha sifre, mellomrom, bindestrek, parenteser og + først, og må ha \
                  5–15 sifre."
+            ),
+            (ProfileRule::InvalidPhone, Lang::Nn) => format!(
+                "{what} kan berre ha siffer, mellomrom, bindestrek, parentesar og + først, og må ha 5–15 siffer."
             ),
             (ProfileRule::InvalidPhone, Lang::En) => format!(
                 "{what} may contain only digits, spaces, hyphens, brackets and a leading +, and \
                  must have 5–15 digits."
             ),
-            (ProfileRule::InvalidCountry, Lang::Nb | Lang::Nn) => {
+            (ProfileRule::InvalidCountry, Lang::Nb) => {
                 format!("{what} må være en landkode med to bokstaver, f.eks. NO, SE eller PL.")
+            }
+            (ProfileRule::InvalidCountry, Lang::Nn) => {
+                format!("{what} må vere ein landkode med to bokstavar, t.d. NO, SE eller PL.")
             }
             (ProfileRule::InvalidCountry, Lang::En) => {
                 format!("{what} must be a two-letter country code, e.g. NO, SE or PL.")
             }
-            (ProfileRule::EndBeforeStart, Lang::Nb | Lang::Nn) => {
+            (ProfileRule::EndBeforeStart, Lang::Nb) => {
                 format!("{what} kan ikke være før fra-datoen.")
+            }
+            (ProfileRule::EndBeforeStart, Lang::Nn) => {
+                format!("{what} kan ikkje vere før frå-datoen.")
             }
             (ProfileRule::EndBeforeStart, Lang::En) => {
                 format!("{what} cannot be before the start date.")
             }
-            (ProfileRule::InFuture, Lang::Nb | Lang::Nn) => {
+            (ProfileRule::InFuture, Lang::Nb) => {
                 format!("{what} kan ikke være frem i tid.")
+            }
+            (ProfileRule::InFuture, Lang::Nn) => {
+                format!("{what} kan ikkje vere fram i tid.")
             }
             (ProfileRule::InFuture, Lang::En) => format!("{what} cannot be in the future."),
             (ProfileRule::DateOutOfRange { earliest, latest }, lang) => {
@@ -816,19 +872,26 @@ impl Localized for ProfileError {
                     crate::calendar::format_date(latest, lang),
                 );
                 match lang {
-                    Lang::Nb | Lang::Nn => format!("{what} må være mellom {from} og {to}."),
+                    Lang::Nb => format!("{what} må være mellom {from} og {to}."),
+                    Lang::Nn => format!("{what} må vere mellom {from} og {to}."),
                     Lang::En => format!("{what} must be between {from} and {to}."),
                 }
             }
-            (ProfileRule::PercentOutOfRange, Lang::Nb | Lang::Nn) => {
+            (ProfileRule::PercentOutOfRange, Lang::Nb) => {
                 format!("{what} må være mellom 1 og 100.")
+            }
+            (ProfileRule::PercentOutOfRange, Lang::Nn) => {
+                format!("{what} må vere mellom 1 og 100.")
             }
             (ProfileRule::PercentOutOfRange, Lang::En) => {
                 format!("{what} must be between 1 and 100.")
             }
-            (ProfileRule::CapacityRequired, Lang::Nb | Lang::Nn) => format!(
+            (ProfileRule::CapacityRequired, Lang::Nb) => format!(
                 "{what} må oppgis for legearbeid: som autorisert lege eller som student med \
                  lisens."
+            ),
+            (ProfileRule::CapacityRequired, Lang::Nn) => format!(
+                "{what} må oppgivast for legearbeid: som autorisert lege eller som student med lisens."
             ),
             (ProfileRule::CapacityRequired, Lang::En) => format!(
                 "{what} is required for doctor work: as an authorised doctor or as a student \
@@ -840,7 +903,10 @@ impl Localized for ProfileError {
                     _ => 0,
                 };
                 match lang {
-                    Lang::Nb | Lang::Nn => {
+                    Lang::Nb => {
+                        format!("Referanse {n} må ha telefonnummer eller e-postadresse.")
+                    }
+                    Lang::Nn => {
                         format!("Referanse {n} må ha telefonnummer eller e-postadresse.")
                     }
                     Lang::En => format!("Reference {n} needs a phone number or an e-mail address."),
@@ -876,8 +942,7 @@ impl Localized for SyntheticIdNotAllowed {
     }
 
     fn message(&self, lang: Lang) -> String {
-        lang.pick(
-            "Fødselsnummeret er et syntetisk testnummer, som bare kan brukes i demo- og testmodus.",
+        lang.pick3("Fødselsnummeret er et syntetisk testnummer, som bare kan brukes i demo- og testmodus.", "Fødselsnummeret er eit syntetisk testnummer, som berre kan brukast i demo- og testmodus.",
             "The national identity number is a synthetic test number, allowed only in demo and \
              test mode.",
         )

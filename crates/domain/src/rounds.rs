@@ -70,8 +70,8 @@ impl Season {
     /// `Vår`/`Høst` or `Spring`/`Autumn`.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Season::Spring => lang.pick("Vår", "Spring"),
-            Season::Autumn => lang.pick("Høst", "Autumn"),
+            Season::Spring => lang.pick3("Vår", "Vår", "Spring"),
+            Season::Autumn => lang.pick3("Høst", "Haust", "Autumn"),
         }
     }
 
@@ -118,8 +118,9 @@ impl Localized for SeasonError {
     }
 
     fn message(&self, lang: Lang) -> String {
-        lang.pick(
+        lang.pick3(
             "Ukjent halvår. Tillatt: spring (vår) eller autumn (høst).",
+            "Ukjend halvår. Tillate: spring (vår) eller autumn (haust).",
             "Unknown season. Allowed: spring or autumn.",
         )
         .to_owned()
@@ -418,32 +419,51 @@ impl RoundField {
     /// The field as the subject of a sentence, e.g. `Svarfristen i tilbudsrunde 2` /
     /// `The reply deadline of offer round 2` (rounds numbered from 1 for people).
     pub fn label(&self, lang: Lang) -> String {
-        let fixed = |nb: &str, en: &str| lang.pick(nb, en).to_owned();
+        let fixed = |nb: &str, nn: &str, en: &str| lang.pick3(nb, nn, en).to_owned();
         match self {
-            RoundField::Name => fixed("Navnet", "The name"),
-            RoundField::Year => fixed("Året", "The year"),
-            RoundField::Announcement => fixed("Kunngjøringen", "The announcement"),
-            RoundField::ApplicationDeadline => fixed("Søknadsfristen", "The application deadline"),
-            RoundField::EarliestOffer => fixed("Tidligste tilbudsdato", "The earliest offer date"),
-            RoundField::StartDate => fixed("Oppstartsdatoen", "The start date"),
-            RoundField::OfferRounds => fixed("Tilbudsrundene", "The offer rounds"),
+            RoundField::Name => fixed("Navnet", "Namnet", "The name"),
+            RoundField::Year => fixed("Året", "Året", "The year"),
+            RoundField::Announcement => fixed("Kunngjøringen", "Kunngjeringa", "The announcement"),
+            RoundField::ApplicationDeadline => fixed(
+                "Søknadsfristen",
+                "Søknadsfristen",
+                "The application deadline",
+            ),
+            RoundField::EarliestOffer => fixed(
+                "Tidligste tilbudsdato",
+                "Tidlegaste tilbodsdato",
+                "The earliest offer date",
+            ),
+            RoundField::StartDate => fixed("Oppstartsdatoen", "Oppstartsdatoen", "The start date"),
+            RoundField::OfferRounds => {
+                fixed("Tilbudsrundene", "Tilbodsrundane", "The offer rounds")
+            }
             RoundField::OfferRound { index, part } => {
                 let n = index + 1;
                 match (part, lang) {
-                    (OfferRoundPart::OfferAt, Lang::Nb | Lang::Nn) => {
+                    (OfferRoundPart::OfferAt, Lang::Nb) => {
                         format!("Tilbudstidspunktet i tilbudsrunde {n}")
+                    }
+                    (OfferRoundPart::OfferAt, Lang::Nn) => {
+                        format!("Tilbodstidspunktet i tilbodsrunde {n}")
                     }
                     (OfferRoundPart::OfferAt, Lang::En) => {
                         format!("The offer time of offer round {n}")
                     }
-                    (OfferRoundPart::ReplyDeadline, Lang::Nb | Lang::Nn) => {
+                    (OfferRoundPart::ReplyDeadline, Lang::Nb) => {
                         format!("Svarfristen i tilbudsrunde {n}")
+                    }
+                    (OfferRoundPart::ReplyDeadline, Lang::Nn) => {
+                        format!("Svarfristen i tilbodsrunde {n}")
                     }
                     (OfferRoundPart::ReplyDeadline, Lang::En) => {
                         format!("The reply deadline of offer round {n}")
                     }
-                    (OfferRoundPart::MarkingAt, Lang::Nb | Lang::Nn) => {
+                    (OfferRoundPart::MarkingAt, Lang::Nb) => {
                         format!("Merkefristen i tilbudsrunde {n}")
+                    }
+                    (OfferRoundPart::MarkingAt, Lang::Nn) => {
+                        format!("Merkefristen i tilbodsrunde {n}")
                     }
                     (OfferRoundPart::MarkingAt, Lang::En) => {
                         format!("The marking time of offer round {n}")
@@ -563,10 +583,14 @@ impl Localized for RoundViolation {
         let prev = n.saturating_sub(1);
         let reference = self.reference.map(|m| m.format(lang)).unwrap_or_default();
         // "Tidligst tillatte søknadsfrist er 29.01.2027 kl. 12.00." when there is a bound.
-        let earliest = |nb_what: &str, en_what: &str| match self.earliest_allowed {
+        // `no_what` is the field in the Norwegian of `lang` (bokmål or nynorsk), `en_what` in English.
+        let earliest = |no_what: &str, en_what: &str| match self.earliest_allowed {
             Some(m) => match lang {
-                Lang::Nb | Lang::Nn => {
-                    format!(" Tidligst tillatte {nb_what} er {}.", m.format(lang))
+                Lang::Nb => {
+                    format!(" Tidligst tillatte {no_what} er {}.", m.format(lang))
+                }
+                Lang::Nn => {
+                    format!(" Tidlegaste tillatne {no_what} er {}.", m.format(lang))
                 }
                 Lang::En => format!(" The earliest allowed {en_what} is {}.", m.format(lang)),
             },
@@ -574,24 +598,38 @@ impl Localized for RoundViolation {
         };
         match (self.rule, lang) {
             (RoundRule::NameEmpty, _) => lang
-                .pick("Runden må ha et navn.", "The round must have a name.")
+                .pick3(
+                    "Runden må ha et navn.",
+                    "Runden må ha eit namn.",
+                    "The round must have a name.",
+                )
                 .to_owned(),
-            (RoundRule::NameTooLong, Lang::Nb | Lang::Nn) => {
+            (RoundRule::NameTooLong, Lang::Nb) => {
                 format!("Navnet på runden kan ha høyst {NAME_MAX_CHARS} tegn.")
+            }
+            (RoundRule::NameTooLong, Lang::Nn) => {
+                format!("Namnet på runden kan ha høgst {NAME_MAX_CHARS} teikn.")
             }
             (RoundRule::NameTooLong, Lang::En) => {
                 format!("The round's name may have at most {NAME_MAX_CHARS} characters.")
             }
-            (RoundRule::YearOutOfRange, Lang::Nb | Lang::Nn) => {
+            (RoundRule::YearOutOfRange, Lang::Nb) => {
                 format!("Året må være mellom {} og {}.", YEARS.start(), YEARS.end())
+            }
+            (RoundRule::YearOutOfRange, Lang::Nn) => {
+                format!("Året må vere mellom {} og {}.", YEARS.start(), YEARS.end())
             }
             (RoundRule::YearOutOfRange, Lang::En) => format!(
                 "The year must be between {} and {}.",
                 YEARS.start(),
                 YEARS.end()
             ),
-            (RoundRule::ApplicationDeadlineTooEarly, Lang::Nb | Lang::Nn) => format!(
+            (RoundRule::ApplicationDeadlineTooEarly, Lang::Nb) => format!(
                 "Søknadsfristen må være minst to uker etter kunngjøringen (forskriften § 12).{}",
+                earliest("søknadsfrist", "")
+            ),
+            (RoundRule::ApplicationDeadlineTooEarly, Lang::Nn) => format!(
+                "Søknadsfristen må vere minst to veker etter kunngjeringa (forskrifta § 12).{}",
                 earliest("søknadsfrist", "")
             ),
             (RoundRule::ApplicationDeadlineTooEarly, Lang::En) => format!(
@@ -599,17 +637,27 @@ impl Localized for RoundViolation {
                  (regulation § 12).{}",
                 earliest("", "application deadline")
             ),
-            (RoundRule::EarliestOfferBeforeApplicationDeadline, Lang::Nb | Lang::Nn) => format!(
+            (RoundRule::EarliestOfferBeforeApplicationDeadline, Lang::Nb) => format!(
                 "Tidligste tilbudsdato kan ikke være før søknadsfristen.{}",
                 earliest("tilbudsdato", "")
+            ),
+            (RoundRule::EarliestOfferBeforeApplicationDeadline, Lang::Nn) => format!(
+                "Tidlegaste tilbodsdato kan ikkje vere før søknadsfristen.{}",
+                earliest("tilbodsdato", "")
             ),
             (RoundRule::EarliestOfferBeforeApplicationDeadline, Lang::En) => format!(
                 "The earliest offer date cannot be before the application deadline.{}",
                 earliest("", "earliest offer date")
             ),
-            (RoundRule::StartDateMismatch, Lang::Nb | Lang::Nn) => format!(
+            (RoundRule::StartDateMismatch, Lang::Nb) => format!(
                 "Oppstartsdatoen må være {}: vårrunder starter 1. september samme år og \
                  høstrunder 1. mars året etter.",
+                self.earliest_allowed
+                    .map(|m| m.format(lang))
+                    .unwrap_or_default()
+            ),
+            (RoundRule::StartDateMismatch, Lang::Nn) => format!(
+                "Oppstartsdatoen må vere {}: vårrundar startar 1. september same år og haustrundar 1. mars året etter.",
                 self.earliest_allowed
                     .map(|m| m.format(lang))
                     .unwrap_or_default()
@@ -622,42 +670,59 @@ impl Localized for RoundViolation {
                     .unwrap_or_default()
             ),
             (RoundRule::NoOfferRounds, _) => lang
-                .pick(
+                .pick3(
                     "Runden må ha minst én tilbudsrunde.",
+                    "Runden må ha minst éin tilbodsrunde.",
                     "The round must have at least one offer round.",
                 )
                 .to_owned(),
-            (RoundRule::OfferBeforeEarliestOffer, Lang::Nb | Lang::Nn) => format!(
+            (RoundRule::OfferBeforeEarliestOffer, Lang::Nb) => format!(
                 "Ingen tilbud kan gis før tidligste tilbudsdato (forskriften § 12).{}",
                 earliest("tilbudstidspunkt for tilbudsrunde 1", "")
+            ),
+            (RoundRule::OfferBeforeEarliestOffer, Lang::Nn) => format!(
+                "Ingen tilbod kan bli gitt før tidlegaste tilbodsdato (forskrifta § 12).{}",
+                earliest("tilbodstidspunkt for tilbodsrunde 1", "")
             ),
             (RoundRule::OfferBeforeEarliestOffer, Lang::En) => format!(
                 "No offer may be made before the earliest offer date (regulation § 12).{}",
                 earliest("", "offer time for offer round 1")
             ),
-            (RoundRule::OfferRoundsNotInOrder, Lang::Nb | Lang::Nn) => format!(
+            (RoundRule::OfferRoundsNotInOrder, Lang::Nb) => format!(
                 "Tilbudsrundene må komme i rekkefølge: tilbudstidspunktet i tilbudsrunde {n} må \
                  være etter tilbudstidspunktet i tilbudsrunde {prev} ({reference}).{}",
                 earliest("tilbudstidspunkt", "")
+            ),
+            (RoundRule::OfferRoundsNotInOrder, Lang::Nn) => format!(
+                "Tilbodsrundane må kome i rekkjefølgje: tilbodstidspunktet i tilbodsrunde {n} må vere etter tilbodstidspunktet i tilbodsrunde {prev} ({reference}).{}",
+                earliest("tilbodstidspunkt", "")
             ),
             (RoundRule::OfferRoundsNotInOrder, Lang::En) => format!(
                 "The offer rounds must be in order: the offer time of offer round {n} must be \
                  after the offer time of offer round {prev} ({reference}).{}",
                 earliest("", "offer time")
             ),
-            (RoundRule::OfferBeforePreviousReplyDeadline, Lang::Nb | Lang::Nn) => format!(
+            (RoundRule::OfferBeforePreviousReplyDeadline, Lang::Nb) => format!(
                 "Tilbudsrunde {n} kan ikke begynne før svarfristen i tilbudsrunde {prev} har gått \
                  ut.{}",
                 earliest("tilbudstidspunkt", "")
+            ),
+            (RoundRule::OfferBeforePreviousReplyDeadline, Lang::Nn) => format!(
+                "Tilbodsrunde {n} kan ikkje byrje før svarfristen i tilbodsrunde {prev} har gått ut.{}",
+                earliest("tilbodstidspunkt", "")
             ),
             (RoundRule::OfferBeforePreviousReplyDeadline, Lang::En) => format!(
                 "Offer round {n} cannot begin before the reply deadline of offer round {prev} \
                  has passed.{}",
                 earliest("", "offer time")
             ),
-            (RoundRule::FirstReplyDeadlineTooShort, Lang::Nb | Lang::Nn) => format!(
+            (RoundRule::FirstReplyDeadlineTooShort, Lang::Nb) => format!(
                 "Svarfristen i første tilbudsrunde må være minst tre virkedager etter tilbudet \
                  (forskriften § 12); lørdager, søndager og helligdager teller ikke.{}",
+                earliest("svarfrist", "")
+            ),
+            (RoundRule::FirstReplyDeadlineTooShort, Lang::Nn) => format!(
+                "Svarfristen i første tilbodsrunde må vere minst tre yrkedagar etter tilbodet (forskrifta § 12); laurdagar, søndagar og heilagdagar tel ikkje.{}",
                 earliest("svarfrist", "")
             ),
             (RoundRule::FirstReplyDeadlineTooShort, Lang::En) => format!(
@@ -666,23 +731,33 @@ impl Localized for RoundViolation {
                  count.{}",
                 earliest("", "reply deadline")
             ),
-            (RoundRule::ReplyDeadlineNotAfterOffer, Lang::Nb | Lang::Nn) => format!(
+            (RoundRule::ReplyDeadlineNotAfterOffer, Lang::Nb) => format!(
                 "Svarfristen i tilbudsrunde {n} må være etter tilbudstidspunktet ({reference})."
+            ),
+            (RoundRule::ReplyDeadlineNotAfterOffer, Lang::Nn) => format!(
+                "Svarfristen i tilbodsrunde {n} må vere etter tilbodstidspunktet ({reference})."
             ),
             (RoundRule::ReplyDeadlineNotAfterOffer, Lang::En) => format!(
                 "The reply deadline of offer round {n} must be after its offer time \
                  ({reference})."
             ),
-            (RoundRule::MarkingBeforeReplyDeadline, Lang::Nb | Lang::Nn) => format!(
+            (RoundRule::MarkingBeforeReplyDeadline, Lang::Nb) => format!(
                 "Merkefristen i tilbudsrunde {n} kan ikke være før svarfristen.{}",
+                earliest("merkefrist", "")
+            ),
+            (RoundRule::MarkingBeforeReplyDeadline, Lang::Nn) => format!(
+                "Merkefristen i tilbodsrunde {n} kan ikkje vere før svarfristen.{}",
                 earliest("merkefrist", "")
             ),
             (RoundRule::MarkingBeforeReplyDeadline, Lang::En) => format!(
                 "The marking time of offer round {n} cannot be before its reply deadline.{}",
                 earliest("", "marking time")
             ),
-            (RoundRule::MarkingNotBeforeStart, Lang::Nb | Lang::Nn) => format!(
+            (RoundRule::MarkingNotBeforeStart, Lang::Nb) => format!(
                 "Merkefristen i tilbudsrunde {n} må være før oppstartsdatoen ({reference})."
+            ),
+            (RoundRule::MarkingNotBeforeStart, Lang::Nn) => format!(
+                "Merkefristen i tilbodsrunde {n} må vere før oppstartsdatoen ({reference})."
             ),
             (RoundRule::MarkingNotBeforeStart, Lang::En) => format!(
                 "The marking time of offer round {n} must be before the start date \
@@ -911,13 +986,19 @@ impl Localized for RoundWarning {
             } => {
                 let date = calendar::format_date(announcement, lang);
                 match (season, lang) {
-                    (Season::Spring, Lang::Nb | Lang::Nn) => format!(
+                    (Season::Spring, Lang::Nb) => format!(
                         "Vårrunder kunngjøres vanligvis i januar ({year}); denne kunngjøres \
                          {date}."
                     ),
-                    (Season::Autumn, Lang::Nb | Lang::Nn) => format!(
+                    (Season::Spring, Lang::Nn) => format!(
+                        "Vårrundar blir vanlegvis kunngjorde i januar ({year}); denne blir kunngjord {date}."
+                    ),
+                    (Season::Autumn, Lang::Nb) => format!(
                         "Høstrunder kunngjøres vanligvis i august ({year}); denne kunngjøres \
                          {date}."
+                    ),
+                    (Season::Autumn, Lang::Nn) => format!(
+                        "Haustrundar blir vanlegvis kunngjorde i august ({year}); denne blir kunngjord {date}."
                     ),
                     (Season::Spring, Lang::En) => format!(
                         "Spring rounds are usually announced in January ({year}); this one is \
@@ -933,15 +1014,18 @@ impl Localized for RoundWarning {
                 let reason = match calendar::holiday(date) {
                     Some(h) => h.name(lang),
                     None => match date.weekday() {
-                        Weekday::Saturday => lang.pick("lørdag", "Saturday"),
-                        _ => lang.pick("søndag", "Sunday"),
+                        Weekday::Saturday => lang.pick3("lørdag", "laurdag", "Saturday"),
+                        _ => lang.pick3("søndag", "søndag", "Sunday"),
                     },
                 };
                 let label = field.label(lang);
                 let date = calendar::format_date(date, lang);
                 match lang {
-                    Lang::Nb | Lang::Nn => {
+                    Lang::Nb => {
                         format!("{label} er {date}, som ikke er en virkedag ({reason}).")
+                    }
+                    Lang::Nn => {
+                        format!("{label} er {date}, som ikkje er ein yrkedag ({reason}).")
                     }
                     Lang::En => {
                         format!("{label} is on {date}, which is not a working day ({reason}).")

@@ -81,11 +81,11 @@ impl Points {
         self.0
     }
 
-    /// Formats with two decimals: `12,50` in bokmål, `12.50` in English.
+    /// Formats with two decimals: `12,50` in bokmål and nynorsk, `12.50` in English.
     pub fn format(self, lang: Lang) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
-        let sep = lang.pick(',', '.');
+        let sep = lang.pick3(',', ',', '.');
         format!("{sign}{}{sep}{:02}", abs / 100, abs % 100)
     }
 
@@ -259,12 +259,12 @@ labelled_enum! {
     /// A yes/no property of a profile that a [`Rule::Flag`] item can reward.
     pub enum ProfileFlag {
         /// A class B driving licence (000 §6.2.1: wanted in the municipality part).
-        DrivingLicenceB = "driving_licence_b", "Førerkort klasse B", "Driving licence class B";
+        DrivingLicenceB = "driving_licence_b", "Førerkort klasse B", "Førarkort klasse B", "Driving licence class B";
         /// Norwegian at C2 or as a first language.
-        NorwegianC2OrNative = "norwegian_c2_or_native", "Norsk på C2-nivå eller morsmål",
+        NorwegianC2OrNative = "norwegian_c2_or_native", "Norsk på C2-nivå eller morsmål", "Norsk på C2-nivå eller morsmål",
             "Norwegian at C2 level or native";
         /// A document of the Norwegian level is attached.
-        NorwegianDocumented = "norwegian_documented", "Dokumenterte norskkunnskaper",
+        NorwegianDocumented = "norwegian_documented", "Dokumenterte norskkunnskaper", "Dokumenterte norskkunnskapar",
             "Documented Norwegian";
     }
 }
@@ -331,15 +331,17 @@ impl Basis {
     /// For people: `14 mnd.` / `14 months`, `2 stk.` / `2`, `Ja`/`Nei`.
     pub fn format(self, lang: Lang) -> String {
         match (self, lang) {
-            (Basis::Months(n), Lang::Nb | Lang::Nn) => format!("{n} mnd."),
+            (Basis::Months(n), Lang::Nb) => format!("{n} mnd."),
+            (Basis::Months(n), Lang::Nn) => format!("{n} mnd."),
             (Basis::Months(1), Lang::En) => "1 month".to_owned(),
             (Basis::Months(n), Lang::En) => format!("{n} months"),
-            (Basis::Count(n), Lang::Nb | Lang::Nn) => format!("{n} stk."),
+            (Basis::Count(n), Lang::Nb) => format!("{n} stk."),
+            (Basis::Count(n), Lang::Nn) => format!("{n} stk."),
             (Basis::Count(n), Lang::En) => n.to_string(),
             (Basis::Flag(b), _) => if b {
-                lang.pick("Ja", "Yes")
+                lang.pick3("Ja", "Ja", "Yes")
             } else {
-                lang.pick("Nei", "No")
+                lang.pick3("Nei", "Nei", "No")
             }
             .to_owned(),
         }
@@ -562,20 +564,30 @@ impl Rubric {
             .map(|item| {
                 let points = item.rule.points().format(lang);
                 let rate = match (item.rule, lang) {
-                    (Rule::PerMonth { .. }, Lang::Nb | Lang::Nn) => {
+                    (Rule::PerMonth { .. }, Lang::Nb) => {
                         format!("{points} poeng per måned")
                     }
+                    (Rule::PerMonth { .. }, Lang::Nn) => {
+                        format!("{points} poeng per månad")
+                    }
                     (Rule::PerMonth { .. }, Lang::En) => format!("{points} points per month"),
-                    (Rule::PerMerit { .. }, Lang::Nb | Lang::Nn) => {
+                    (Rule::PerMerit { .. }, Lang::Nb) => {
                         format!("{points} poeng for hver")
                     }
+                    (Rule::PerMerit { .. }, Lang::Nn) => {
+                        format!("{points} poeng for kvar")
+                    }
                     (Rule::PerMerit { .. }, Lang::En) => format!("{points} points each"),
-                    (Rule::Flag { .. }, Lang::Nb | Lang::Nn) => format!("{points} poeng"),
+                    (Rule::Flag { .. }, Lang::Nb) => format!("{points} poeng"),
+                    (Rule::Flag { .. }, Lang::Nn) => format!("{points} poeng"),
                     (Rule::Flag { .. }, Lang::En) => format!("{points} points"),
                 };
                 let cap = match (item.cap, lang) {
                     (None, _) => String::new(),
-                    (Some(c), Lang::Nb | Lang::Nn) => {
+                    (Some(c), Lang::Nb) => {
+                        format!(", maks {} poeng", c.format_short(lang))
+                    }
+                    (Some(c), Lang::Nn) => {
                         format!(", maks {} poeng", c.format_short(lang))
                     }
                     (Some(c), Lang::En) => format!(", max {} points", c.format_short(lang)),
@@ -587,11 +599,10 @@ impl Rubric {
 
     /// How months are counted and what the points mean, to show under [`Rubric::describe`].
     pub fn method_note(lang: Lang) -> &'static str {
-        lang.pick(
-            "Arbeid teller etter stillingsprosent, og samme periode teller bare én gang per punkt. \
+        lang.pick3("Arbeid teller etter stillingsprosent, og samme periode teller bare én gang per punkt. \
              En måned regnes som 30,4375 dager, og summen rundes til nærmeste hele måned. \
              Poengene er veiledende: den best kvalifiserte søkeren velges etter en helhetsvurdering \
-             som også omfatter intervju og referanser.",
+             som også omfatter intervju og referanser.", "Arbeid tel etter stillingsprosent, og same periode tel berre éin gong per punkt. Ein månad blir rekna som 30,4375 dagar, og summen blir runda av til næraste heile månad. Poenga er rettleiande: den best kvalifiserte søkjaren blir vald etter ei heilskapsvurdering som òg omfattar intervju og referansar.",
             "Work counts by position size, and the same period counts only once per item. A \
              month is 30.4375 days, and the total is rounded to the nearest whole month. The \
              points are guidance: the best qualified applicant is chosen by an overall \
@@ -734,46 +745,67 @@ impl Localized for RubricError {
         let n = self.index.map_or(0, |i| i + 1);
         let max = MAX_POINTS_PER_UNIT.format(lang);
         match (self.rule, lang) {
-            (RubricRule::TooManyItems, Lang::Nb | Lang::Nn) => {
+            (RubricRule::TooManyItems, Lang::Nb) => {
                 format!("Poengsystemet kan ha høyst {MAX_ITEMS} punkter.")
+            }
+            (RubricRule::TooManyItems, Lang::Nn) => {
+                format!("Poengsystemet kan ha høgst {MAX_ITEMS} punkt.")
             }
             (RubricRule::TooManyItems, Lang::En) => {
                 format!("The points system may have at most {MAX_ITEMS} items.")
             }
-            (RubricRule::IdInvalid, Lang::Nb | Lang::Nn) => format!(
+            (RubricRule::IdInvalid, Lang::Nb) => format!(
                 "ID-en til punkt {n} kan bare ha små bokstaver a–z, sifre, _ og -, og høyst \
                  {SLUG_MAX_CHARS} tegn."
+            ),
+            (RubricRule::IdInvalid, Lang::Nn) => format!(
+                "ID-en til punkt {n} kan berre ha små bokstavar a–z, siffer, _ og -, og høgst {SLUG_MAX_CHARS} teikn."
             ),
             (RubricRule::IdInvalid, Lang::En) => format!(
                 "The id of item {n} may contain only lowercase a–z, digits, _ and -, at most \
                  {SLUG_MAX_CHARS} characters."
             ),
-            (RubricRule::IdDuplicate, Lang::Nb | Lang::Nn) => {
+            (RubricRule::IdDuplicate, Lang::Nb) => {
                 format!("ID-en til punkt {n} er allerede brukt av et annet punkt.")
+            }
+            (RubricRule::IdDuplicate, Lang::Nn) => {
+                format!("ID-en til punkt {n} er allereie brukt av eit anna punkt.")
             }
             (RubricRule::IdDuplicate, Lang::En) => {
                 format!("The id of item {n} is already used by another item.")
             }
-            (RubricRule::LabelEmpty, Lang::Nb | Lang::Nn) => {
+            (RubricRule::LabelEmpty, Lang::Nb) => {
                 format!("Punkt {n} må ha en tekst på bokmål.")
+            }
+            (RubricRule::LabelEmpty, Lang::Nn) => {
+                format!("Punkt {n} må ha ein tekst på bokmål.")
             }
             (RubricRule::LabelEmpty, Lang::En) => {
                 format!("Item {n} needs a label in Norwegian (bokmål).")
             }
-            (RubricRule::LabelTooLong, Lang::Nb | Lang::Nn) => {
+            (RubricRule::LabelTooLong, Lang::Nb) => {
                 format!("Teksten til punkt {n} kan ha høyst {LABEL_MAX_CHARS} tegn.")
+            }
+            (RubricRule::LabelTooLong, Lang::Nn) => {
+                format!("Teksten til punkt {n} kan ha høgst {LABEL_MAX_CHARS} teikn.")
             }
             (RubricRule::LabelTooLong, Lang::En) => {
                 format!("The label of item {n} may have at most {LABEL_MAX_CHARS} characters.")
             }
-            (RubricRule::PointsOutOfRange, Lang::Nb | Lang::Nn) => {
+            (RubricRule::PointsOutOfRange, Lang::Nb) => {
                 format!("Poengene for punkt {n} må være mellom 0 og {max} per enhet.")
+            }
+            (RubricRule::PointsOutOfRange, Lang::Nn) => {
+                format!("Poenga for punkt {n} må vere mellom 0 og {max} per eining.")
             }
             (RubricRule::PointsOutOfRange, Lang::En) => {
                 format!("The points of item {n} must be between 0 and {max} per unit.")
             }
-            (RubricRule::CapNotPositive, Lang::Nb | Lang::Nn) => {
+            (RubricRule::CapNotPositive, Lang::Nb) => {
                 format!("Maksimum for punkt {n} må være større enn 0, eller stå tomt.")
+            }
+            (RubricRule::CapNotPositive, Lang::Nn) => {
+                format!("Maksimum for punkt {n} må vere større enn 0, eller stå tomt.")
             }
             (RubricRule::CapNotPositive, Lang::En) => {
                 format!("The maximum of item {n} must be above 0, or left empty.")

@@ -734,17 +734,30 @@ impl FollowUp {
 
     /// The interface label.
     pub fn label(self, lang: crate::Lang) -> &'static str {
-        let (nb, en) = match self {
-            FollowUp::InLis1 => ("I LIS1", "In LIS1"),
-            FollowUp::Continued => ("Fortsatt i valgt spesialitet", "Continued in the specialty"),
-            FollowUp::Completed => ("Fullført uten å bytte", "Completed without switching"),
-            FollowUp::Switched => ("Byttet spesialitet", "Switched specialty"),
-            FollowUp::Left => ("Sluttet i stillingen", "Left the position"),
+        let (nb, nn, en) = match self {
+            FollowUp::InLis1 => ("I LIS1", "I LIS1", "In LIS1"),
+            FollowUp::Continued => (
+                "Fortsatt i valgt spesialitet",
+                "Framleis i vald spesialitet",
+                "Continued in the specialty",
+            ),
+            FollowUp::Completed => (
+                "Fullført uten å bytte",
+                "Fullført utan å byte",
+                "Completed without switching",
+            ),
+            FollowUp::Switched => (
+                "Byttet spesialitet",
+                "Bytt spesialitet",
+                "Switched specialty",
+            ),
+            FollowUp::Left => (
+                "Sluttet i stillingen",
+                "Slutta i stillinga",
+                "Left the position",
+            ),
         };
-        match lang {
-            crate::Lang::En => en,
-            _ => nb,
-        }
+        lang.pick3(nb, nn, en)
     }
 }
 

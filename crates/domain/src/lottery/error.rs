@@ -178,8 +178,9 @@ impl Localized for LotteryError {
     fn message(&self, lang: Lang) -> String {
         match self {
             LotteryError::NoParticipants => lang
-                .pick(
+                .pick3(
                     "Trekningen har ingen deltakere.",
+                    "Trekkinga har ingen deltakarar.",
                     "The lottery has no participants.",
                 )
                 .to_owned(),
@@ -187,52 +188,74 @@ impl Localized for LotteryError {
                 participants,
                 places,
             } => match lang {
-                Lang::Nb | Lang::Nn => {
+                Lang::Nb => {
                     format!("Det er {participants} leger men bare {places} plasser.")
+                }
+                Lang::Nn => {
+                    format!("Det er {participants} legar, men berre {places} plassar.")
                 }
                 Lang::En => format!("There are {participants} doctors but only {places} places."),
             },
             LotteryError::DuplicateParticipant { id } => match lang {
-                Lang::Nb | Lang::Nn => {
+                Lang::Nb => {
                     format!("Deltakeren «{id}» står to ganger på deltakerlisten.")
+                }
+                Lang::Nn => {
+                    format!("Deltakaren «{id}» står to gonger på deltakarlista.")
                 }
                 Lang::En => format!("Participant \"{id}\" is listed twice."),
             },
             LotteryError::InvalidParticipantId { value } => match lang {
-                Lang::Nb | Lang::Nn => format!(
+                Lang::Nb => format!(
                     "Deltaker-id «{value}» er ugyldig: bruk 1–64 tegn blant A–Z, a–z, 0–9, punktum, understrek og bindestrek."
+                ),
+                Lang::Nn => format!(
+                    "Deltakar-id «{value}» er ugyldig: bruk 1–64 teikn blant A–Z, a–z, 0–9, punktum, understrek og bindestrek."
                 ),
                 Lang::En => format!(
                     "Participant id \"{value}\" is invalid: use 1–64 characters from A–Z, a–z, 0–9, full stop, underscore and hyphen."
                 ),
             },
             LotteryError::InvalidPlaceKey { value } => match lang {
-                Lang::Nb | Lang::Nn => format!(
+                Lang::Nb => format!(
                     "Stedsnøkkelen «{value}» er ugyldig: bruk firesifret kommunenummer, eventuelt med «/» og stedsnavn (f.eks. «5060/Rørvik»)."
+                ),
+                Lang::Nn => format!(
+                    "Stadnøkkelen «{value}» er ugyldig: bruk firesifra kommunenummer, eventuelt med «/» og stadnamn (t.d. «5060/Rørvik»)."
                 ),
                 Lang::En => format!(
                     "Place key \"{value}\" is invalid: use a four-digit municipality number, optionally followed by \"/\" and a location (e.g. \"5060/Rørvik\")."
                 ),
             },
             LotteryError::DuplicatePlace { key } => match lang {
-                Lang::Nb | Lang::Nn => format!(
+                Lang::Nb => format!(
                     "Stedet «{key}» står to ganger på plasslisten; slå dem sammen med antall."
+                ),
+                Lang::Nn => format!(
+                    "Staden «{key}» står to gonger på plasslista; slå dei saman og oppgi talet på plassar."
                 ),
                 Lang::En => {
                     format!("Place \"{key}\" is listed twice; merge them and give the count.")
                 }
             },
             LotteryError::MixedPlaceLevels { municipality } => match lang {
-                Lang::Nb | Lang::Nn => format!(
+                Lang::Nb => format!(
                     "Kommune {municipality} står både som hel kommune og med egne steder; bruk bare én av delene."
+                ),
+                Lang::Nn => format!(
+                    "Kommune {municipality} står både som heil kommune og med eigne stader; bruk berre éin av delane."
                 ),
                 Lang::En => format!(
                     "Municipality {municipality} is listed both as a whole and with sub-locations; use one or the other."
                 ),
             },
             LotteryError::InvalidPlaceCount { key, count } => match lang {
-                Lang::Nb | Lang::Nn => format!(
+                Lang::Nb => format!(
                     "Stedet «{key}» har {count} plasser; antallet må være mellom 1 og {}.",
+                    super::MAX_PLACE_COUNT
+                ),
+                Lang::Nn => format!(
+                    "Staden «{key}» har {count} plassar; talet må vere mellom 1 og {}.",
                     super::MAX_PLACE_COUNT
                 ),
                 Lang::En => format!(
@@ -245,11 +268,17 @@ impl Localized for LotteryError {
                 key,
                 used_in,
             } => match (lang, used_in) {
-                (Lang::Nb | Lang::Nn, KeyUse::Preference) => format!(
+                (Lang::Nb, KeyUse::Preference) => format!(
                     "Rangeringen til «{participant}» nevner «{key}», som ikke er blant plassene i trekningen."
                 ),
-                (Lang::Nb | Lang::Nn, KeyUse::Reservation) => format!(
+                (Lang::Nn, KeyUse::Preference) => format!(
+                    "Rangeringa til «{participant}» nemner «{key}», som ikkje er blant plassane i trekkinga."
+                ),
+                (Lang::Nb, KeyUse::Reservation) => format!(
                     "Reservasjonen for «{participant}» gjelder «{key}», som ikke er blant plassene i trekningen."
+                ),
+                (Lang::Nn, KeyUse::Reservation) => format!(
+                    "Reservasjonen for «{participant}» gjeld «{key}», som ikkje er blant plassane i trekkinga."
                 ),
                 (Lang::En, KeyUse::Preference) => format!(
                     "The ranking of \"{participant}\" names \"{key}\", which is not among the lottery's places."
@@ -262,14 +291,24 @@ impl Localized for LotteryError {
                 participant,
                 used_in,
             } => match (lang, used_in) {
-                (Lang::Nb | Lang::Nn, KeyUse::Preference) => {
+                (Lang::Nb, KeyUse::Preference) => {
                     format!(
                         "Det finnes en rangering for «{participant}», som ikke er deltaker i trekningen."
                     )
                 }
-                (Lang::Nb | Lang::Nn, KeyUse::Reservation) => {
+                (Lang::Nn, KeyUse::Preference) => {
+                    format!(
+                        "Det finst ei rangering for «{participant}», som ikkje er deltakar i trekkinga."
+                    )
+                }
+                (Lang::Nb, KeyUse::Reservation) => {
                     format!(
                         "Det finnes en reservasjon for «{participant}», som ikke er deltaker i trekningen."
+                    )
+                }
+                (Lang::Nn, KeyUse::Reservation) => {
+                    format!(
+                        "Det finst ein reservasjon for «{participant}», som ikkje er deltakar i trekkinga."
                     )
                 }
                 (Lang::En, KeyUse::Preference) => {
@@ -284,7 +323,8 @@ impl Localized for LotteryError {
                 }
             },
             LotteryError::DuplicateReservation { participant } => match lang {
-                Lang::Nb | Lang::Nn => format!("«{participant}» har mer enn én reservert plass."),
+                Lang::Nb => format!("«{participant}» har mer enn én reservert plass."),
+                Lang::Nn => format!("«{participant}» har meir enn éin reservert plass."),
                 Lang::En => format!("\"{participant}\" has more than one reserved place."),
             },
             LotteryError::PlaceOverbooked {
@@ -292,52 +332,72 @@ impl Localized for LotteryError {
                 count,
                 reserved,
             } => match lang {
-                Lang::Nb | Lang::Nn => {
+                Lang::Nb => {
                     format!("Stedet «{key}» har {count} plass(er) men {reserved} reservasjoner.")
+                }
+                Lang::Nn => {
+                    format!("Staden «{key}» har {count} plass(ar), men {reserved} reservasjonar.")
                 }
                 Lang::En => {
                     format!("Place \"{key}\" has {count} place(s) but {reserved} reservations.")
                 }
             },
             LotteryError::DuplicateRanking { participant } => match lang {
-                Lang::Nb | Lang::Nn => format!("«{participant}» har mer enn én rangeringsliste."),
+                Lang::Nb => format!("«{participant}» har mer enn én rangeringsliste."),
+                Lang::Nn => format!("«{participant}» har meir enn éi rangeringsliste."),
                 Lang::En => format!("\"{participant}\" has more than one ranking list."),
             },
             LotteryError::DuplicatePreference { participant, key } => match lang {
-                Lang::Nb | Lang::Nn => {
+                Lang::Nb => {
                     format!("«{key}» står mer enn én gang i rangeringen til «{participant}».")
+                }
+                Lang::Nn => {
+                    format!("«{key}» står meir enn éin gong i rangeringa til «{participant}».")
                 }
                 Lang::En => {
                     format!("\"{key}\" appears more than once in the ranking of \"{participant}\".")
                 }
             },
             LotteryError::PreferencesWithPureRandom { participant } => match lang {
-                Lang::Nb | Lang::Nn => format!(
+                Lang::Nb => format!(
                     "Trekningen er ren loddtrekning, men «{participant}» har en rangering; rangeringer brukes ikke og må fjernes."
+                ),
+                Lang::Nn => format!(
+                    "Trekkinga er rein loddtrekking, men «{participant}» har ei rangering; rangeringar blir ikkje brukte og må fjernast."
                 ),
                 Lang::En => format!(
                     "The lottery is purely random, but \"{participant}\" has a ranking; rankings are not used and must be removed."
                 ),
             },
             LotteryError::InvalidLabel { field, value } => match lang {
-                Lang::Nb | Lang::Nn => format!(
+                Lang::Nb => format!(
                     "Feltet «{field}» («{value}») må ha 1–200 tegn, uten mellomrom først eller sist, og uten anførselstegn, omvendt skråstrek eller kontrolltegn."
+                ),
+                Lang::Nn => format!(
+                    "Feltet «{field}» («{value}») må ha 1–200 teikn, utan mellomrom først eller sist, og utan hermeteikn, omvend skråstrek eller kontrollteikn."
                 ),
                 Lang::En => format!(
                     "Field \"{field}\" (\"{value}\") must have 1–200 characters, no leading or trailing space, and no quotation mark, backslash or control character."
                 ),
             },
             LotteryError::InvalidCohort { value } => match lang {
-                Lang::Nb | Lang::Nn => {
+                Lang::Nb => {
                     format!("Kullet «{value}» er ikke en gyldig dato på formen ÅÅÅÅ-MM-DD.")
+                }
+                Lang::Nn => {
+                    format!("Kullet «{value}» er ikkje ein gyldig dato på forma ÅÅÅÅ-MM-DD.")
                 }
                 Lang::En => {
                     format!("The cohort \"{value}\" is not a valid date of the form YYYY-MM-DD.")
                 }
             },
             LotteryError::UnknownFormat { found } => match lang {
-                Lang::Nb | Lang::Nn => format!(
+                Lang::Nb => format!(
                     "Ukjent filformat «{found}»; denne versjonen leser «{}».",
+                    super::INPUTS_FORMAT
+                ),
+                Lang::Nn => format!(
+                    "Ukjend filformat «{found}»; denne versjonen les «{}».",
                     super::INPUTS_FORMAT
                 ),
                 Lang::En => format!(
@@ -346,21 +406,29 @@ impl Localized for LotteryError {
                 ),
             },
             LotteryError::TooLarge { what, limit } => match (lang, *what) {
-                (Lang::Nb | Lang::Nn, "participants") => {
+                (Lang::Nb, "participants") => {
                     format!("Trekningen kan ha høyst {limit} deltakere.")
                 }
-                (Lang::Nb | Lang::Nn, _) => format!("Trekningen kan ha høyst {limit} steder."),
+                (Lang::Nn, "participants") => {
+                    format!("Trekkinga kan ha høgst {limit} deltakarar.")
+                }
+                (Lang::Nb, _) => format!("Trekningen kan ha høyst {limit} steder."),
+                (Lang::Nn, _) => format!("Trekkinga kan ha høgst {limit} stader."),
                 (Lang::En, "participants") => {
                     format!("A lottery can have at most {limit} participants.")
                 }
                 (Lang::En, _) => format!("A lottery can have at most {limit} places."),
             },
             LotteryError::InvalidHex { what } => match (lang, *what) {
-                (Lang::Nb | Lang::Nn, "seed") => {
-                    "Frøet må være 64 heksadesimale sifre (0–9, a–f).".to_owned()
+                (Lang::Nb, "seed") => "Frøet må være 64 heksadesimale sifre (0–9, a–f).".to_owned(),
+                (Lang::Nn, "seed") => {
+                    "Frøet må vere 64 heksadesimale siffer (0–9, a–f).".to_owned()
                 }
-                (Lang::Nb | Lang::Nn, _) => {
+                (Lang::Nb, _) => {
                     "Kontrollsummen må være 64 heksadesimale sifre (0–9, a–f).".to_owned()
+                }
+                (Lang::Nn, _) => {
+                    "Kontrollsummen må vere 64 heksadesimale siffer (0–9, a–f).".to_owned()
                 }
                 (Lang::En, "seed") => {
                     "The seed must be 64 hexadecimal digits (0–9, a–f).".to_owned()
@@ -374,8 +442,11 @@ impl Localized for LotteryError {
                 latest,
                 planned,
             } => match lang {
-                Lang::Nb | Lang::Nn => format!(
+                Lang::Nb => format!(
                     "Trekningen må holdes minst fire måneder før kommunestart {cohort}, altså senest {latest}; {planned} er for sent (002 §2.1)."
+                ),
+                Lang::Nn => format!(
+                    "Trekkinga må haldast minst fire månader før kommunestart {cohort}, altså seinast {latest}; {planned} er for seint (002 §2.1)."
                 ),
                 Lang::En => format!(
                     "The draw must be held at least four months before the municipal start {cohort}, i.e. by {latest}; {planned} is too late (002 §2.1)."

@@ -74,17 +74,22 @@ impl ResultEntry {
 
     fn describe(&self, lang: Lang) -> String {
         let basis = match (self.basis, self.rank, lang) {
-            (BasisKind::Reserved, _, Lang::Nb | Lang::Nn) => "reservert".to_owned(),
+            (BasisKind::Reserved, _, Lang::Nb) => "reservert".to_owned(),
+            (BasisKind::Reserved, _, Lang::Nn) => "reservert".to_owned(),
             (BasisKind::Reserved, _, Lang::En) => "reserved".to_owned(),
-            (BasisKind::Preference, Some(r), Lang::Nb | Lang::Nn) => format!("valg nr. {r}"),
+            (BasisKind::Preference, Some(r), Lang::Nb) => format!("valg nr. {r}"),
+            (BasisKind::Preference, Some(r), Lang::Nn) => format!("val nr. {r}"),
             (BasisKind::Preference, Some(r), Lang::En) => format!("choice no. {r}"),
-            (BasisKind::Preference, None, Lang::Nb | Lang::Nn) => "valg uten nummer".to_owned(),
+            (BasisKind::Preference, None, Lang::Nb) => "valg uten nummer".to_owned(),
+            (BasisKind::Preference, None, Lang::Nn) => "val utan nummer".to_owned(),
             (BasisKind::Preference, None, Lang::En) => "choice without rank".to_owned(),
-            (BasisKind::Random, _, Lang::Nb | Lang::Nn) => "tilfeldig ledig plass".to_owned(),
+            (BasisKind::Random, _, Lang::Nb) => "tilfeldig ledig plass".to_owned(),
+            (BasisKind::Random, _, Lang::Nn) => "tilfeldig ledig plass".to_owned(),
             (BasisKind::Random, _, Lang::En) => "random free place".to_owned(),
         };
         let leave = match (self.on_leave, lang) {
-            (true, Lang::Nb | Lang::Nn) => ", i permisjon",
+            (true, Lang::Nb) => ", i permisjon",
+            (true, Lang::Nn) => ", i permisjon",
             (true, Lang::En) => ", on leave",
             (false, _) => "",
         };
@@ -149,24 +154,35 @@ impl Localized for ExportParseError {
 
     fn message(&self, lang: Lang) -> String {
         match (self.kind, lang) {
-            (ParseErrorKind::Malformed, Lang::Nb | Lang::Nn) => format!(
+            (ParseErrorKind::Malformed, Lang::Nb) => format!(
                 "Filen er ikke en gyldig trekningsfil: feil ved «{}»: {}",
+                self.path, self.detail
+            ),
+            (ParseErrorKind::Malformed, Lang::Nn) => format!(
+                "Fila er ikkje ei gyldig trekkingsfil: feil ved «{}»: {}",
                 self.path, self.detail
             ),
             (ParseErrorKind::Malformed, Lang::En) => format!(
                 "The file is not a valid lottery export: error at \"{}\": {}",
                 self.path, self.detail
             ),
-            (ParseErrorKind::UnknownFormat, Lang::Nb | Lang::Nn) => format!(
+            (ParseErrorKind::UnknownFormat, Lang::Nb) => format!(
                 "Filen har et format denne versjonen ikke leser («{}»): {}",
+                self.path, self.detail
+            ),
+            (ParseErrorKind::UnknownFormat, Lang::Nn) => format!(
+                "Fila har eit format som denne versjonen ikkje les («{}»): {}",
                 self.path, self.detail
             ),
             (ParseErrorKind::UnknownFormat, Lang::En) => format!(
                 "The file has a format this version does not read (\"{}\"): {}",
                 self.path, self.detail
             ),
-            (ParseErrorKind::UnknownMethod, Lang::Nb | Lang::Nn) => {
+            (ParseErrorKind::UnknownMethod, Lang::Nb) => {
                 format!("Ukjent trekningsmetode («{}»): {}", self.path, self.detail)
+            }
+            (ParseErrorKind::UnknownMethod, Lang::Nn) => {
+                format!("Ukjend trekkingsmetode («{}»): {}", self.path, self.detail)
             }
             (ParseErrorKind::UnknownMethod, Lang::En) => format!(
                 "Unknown lottery method (\"{}\"): {}",
@@ -347,27 +363,36 @@ impl Localized for VerifyFailure {
     }
 
     fn message(&self, lang: Lang) -> String {
-        let none = lang.pick("(ingen)", "(none)");
+        let none = lang.pick3("(ingen)", "(ingen)", "(none)");
         match self {
             VerifyFailure::SeedCommitment { stated, computed } => match lang {
-                Lang::Nb | Lang::Nn => format!(
+                Lang::Nb => format!(
                     "Frøet stemmer ikke med den publiserte kontrollsummen: SHA-256 av frøet er {computed}, men {stated} ble publisert."
+                ),
+                Lang::Nn => format!(
+                    "Frøet stemmer ikkje med den publiserte kontrollsummen: SHA-256 av frøet er {computed}, men {stated} vart publisert."
                 ),
                 Lang::En => format!(
                     "The seed does not match the published commitment: SHA-256 of the seed is {computed}, but {stated} was published."
                 ),
             },
             VerifyFailure::InputCommitment { stated, computed } => match lang {
-                Lang::Nb | Lang::Nn => format!(
+                Lang::Nb => format!(
                     "Inndataene stemmer ikke med den publiserte kontrollsummen: SHA-256 av inndataene er {computed}, men {stated} ble publisert."
+                ),
+                Lang::Nn => format!(
+                    "Inndataa stemmer ikkje med den publiserte kontrollsummen: SHA-256 av inndataa er {computed}, men {stated} vart publisert."
                 ),
                 Lang::En => format!(
                     "The inputs do not match the published commitment: SHA-256 of the inputs is {computed}, but {stated} was published."
                 ),
             },
             VerifyFailure::InvalidInputs(e) => match lang {
-                Lang::Nb | Lang::Nn => {
+                Lang::Nb => {
                     format!("Inndataene i filen er ugyldige: {}", e.message(lang))
+                }
+                Lang::Nn => {
+                    format!("Inndataa i fila er ugyldige: {}", e.message(lang))
                 }
                 Lang::En => format!("The inputs in the file are invalid: {}", e.message(lang)),
             },
@@ -379,8 +404,11 @@ impl Localized for VerifyFailure {
                 let s = stated.as_deref().unwrap_or(none);
                 let c = computed.as_deref().unwrap_or(none);
                 match lang {
-                    Lang::Nb | Lang::Nn => format!(
+                    Lang::Nb => format!(
                         "Trekkrekkefølgen stemmer ikke ved nr. {position}: filen sier {s}, ny beregning gir {c}."
+                    ),
+                    Lang::Nn => format!(
+                        "Trekkrekkjefølgja stemmer ikkje ved nr. {position}: fila seier {s}, ny berekning gir {c}."
                     ),
                     Lang::En => {
                         format!(
@@ -396,8 +424,11 @@ impl Localized for VerifyFailure {
                     .differing_fields(computed)
                     .into_iter()
                     .map(|(name, s, c)| match lang {
-                        Lang::Nb | Lang::Nn => {
+                        Lang::Nb => {
                             format!("«{name}» er {s} i filen, men {c} ved ny beregning")
+                        }
+                        Lang::Nn => {
+                            format!("«{name}» er {s} i fila, men {c} ved ny berekning")
                         }
                         Lang::En => {
                             format!("\"{name}\" is {s} in the file but {c} on recomputation")
@@ -405,8 +436,15 @@ impl Localized for VerifyFailure {
                     })
                     .collect();
                 match lang {
-                    Lang::Nb | Lang::Nn => format!(
+                    Lang::Nb => format!(
                         "Resultatet for {} stemmer ikke: {}. Filen sier {}, ny beregning gir {}.",
+                        computed.participant,
+                        fields.join("; "),
+                        stated.describe(lang),
+                        computed.describe(lang)
+                    ),
+                    Lang::Nn => format!(
+                        "Resultatet for {} stemmer ikkje: {}. Fila seier {}, ny berekning gir {}.",
                         computed.participant,
                         fields.join("; "),
                         stated.describe(lang),
@@ -422,12 +460,16 @@ impl Localized for VerifyFailure {
                 }
             }
             VerifyFailure::ResultMissing { participant } => match lang {
-                Lang::Nb | Lang::Nn => format!("Resultatet mangler en linje for {participant}."),
+                Lang::Nb => format!("Resultatet mangler en linje for {participant}."),
+                Lang::Nn => format!("Resultatet manglar ei linje for {participant}."),
                 Lang::En => format!("The result has no line for {participant}."),
             },
             VerifyFailure::ResultExtra { participant } => match lang {
-                Lang::Nb | Lang::Nn => format!(
+                Lang::Nb => format!(
                     "Resultatet har en linje for {participant} som ikke hører hjemme der (ukjent eller gjentatt)."
+                ),
+                Lang::Nn => format!(
+                    "Resultatet har ei linje for {participant} som ikkje høyrer heime der (ukjend eller gjenteken)."
                 ),
                 Lang::En => format!(
                     "The result has a line for {participant} that does not belong (unknown or repeated)."

@@ -53,8 +53,14 @@ impl Method {
     /// The name people read: *trekning etter rangering* or *ren loddtrekning*.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Method::PreferenceOrder => lang.pick("trekning etter rangering", "draw by ranking"),
-            Method::PureRandom => lang.pick("ren loddtrekning", "pure lottery"),
+            Method::PreferenceOrder => lang.pick3(
+                "trekning etter rangering",
+                "trekking etter rangering",
+                "draw by ranking",
+            ),
+            Method::PureRandom => {
+                lang.pick3("ren loddtrekning", "rein loddtrekking", "pure lottery")
+            }
         }
     }
 }

@@ -99,7 +99,8 @@ pub fn simulate(
 fn pct(x: f64, lang: Lang) -> String {
     let s = format!("{:.1}", x * 100.0);
     match lang {
-        Lang::Nb | Lang::Nn => s.replace('.', ","),
+        Lang::Nb => s.replace('.', ","),
+        Lang::Nn => s.replace('.', ","),
         Lang::En => s,
     }
 }
@@ -196,8 +197,12 @@ impl Probabilities {
         // Three standard errors of a share near one half: differences below this are chance.
         let margin = pct(1.5 / (n.max(1) as f64).sqrt(), lang);
         lines.push(match lang {
-            Lang::Nb | Lang::Nn => format!(
+            Lang::Nb => format!(
                 "Grunnlag: {n} simulerte trekninger, {}.",
+                self.method.label(lang)
+            ),
+            Lang::Nn => format!(
+                "Grunnlag: {n} simulerte trekkingar, {}.",
                 self.method.label(lang)
             ),
             Lang::En => format!("Based on {n} simulated draws, {}.", self.method.label(lang)),
@@ -205,8 +210,11 @@ impl Probabilities {
         let k = self.turn_count;
         let dev = pct(self.max_turn_deviation(), lang);
         lines.push(match lang {
-            Lang::Nb | Lang::Nn => format!(
+            Lang::Nb => format!(
                 "Rekkefølge: alle {k} som trekkes har lik sjanse for hver plass i rekkefølgen; største avvik fra 1/{k} i simuleringen er {dev} prosentpoeng, og tilfeldig variasjon alene gir opptil ca. {margin} prosentpoeng."
+            ),
+            Lang::Nn => format!(
+                "Rekkjefølgje: alle {k} som blir trekte, har lik sjanse for kvar plass i rekkjefølgja; det største avviket frå 1/{k} i simuleringa er {dev} prosentpoeng, og tilfeldig variasjon åleine gir opptil ca. {margin} prosentpoeng."
             ),
             Lang::En => format!(
                 "Order: all {k} who are drawn have the same chance of every turn; the largest gap from 1/{k} in the simulation is {dev} percentage points, and chance alone gives up to about {margin} points."
@@ -216,8 +224,11 @@ impl Probabilities {
             Method::PureRandom => {
                 let dev = pct(self.max_place_deviation(), lang);
                 lines.push(match lang {
-                    Lang::Nb | Lang::Nn => format!(
+                    Lang::Nb => format!(
                         "Plasser: hver lege får hvert sted med samme sjanse som stedets andel av de ledige plassene; største avvik i simuleringen er {dev} prosentpoeng."
+                    ),
+                    Lang::Nn => format!(
+                        "Plassar: kvar lege får kvar stad med same sjanse som den delen staden har av dei ledige plassane; det største avviket i simuleringa er {dev} prosentpoeng."
                     ),
                     Lang::En => format!(
                         "Places: every doctor gets each place with the same chance, that place's share of the free slots; the largest gap in the simulation is {dev} percentage points."
@@ -234,8 +245,11 @@ impl Probabilities {
                     let (lw, hw) = (&self.participants[lp], &self.participants[hp]);
                     let (lf, hf) = (pct(lf, lang), pct(hf, lang));
                     lines.push(match lang {
-                        Lang::Nb | Lang::Nn => format!(
+                        Lang::Nb => format!(
                             "Førstevalg: sjansen for å få førstevalget varierer fra {lf} % ({lw}) til {hf} % ({hw}). Forskjellen kommer av hvor mange som ønsker seg de samme stedene, ikke av trekningen."
+                        ),
+                        Lang::Nn => format!(
+                            "Førsteval: sjansen for å få førstevalet varierer frå {lf} % ({lw}) til {hf} % ({hw}). Skilnaden kjem av kor mange som ønskjer seg dei same stadene, ikkje av trekkinga."
                         ),
                         Lang::En => format!(
                             "First choice: the chance of getting one's first choice ranges from {lf} % ({lw}) to {hf} % ({hw}). The difference comes from how many want the same places, not from the draw."
@@ -247,8 +261,11 @@ impl Probabilities {
         let reserved = self.reserved.iter().filter(|r| **r).count();
         if reserved > 0 {
             lines.push(match lang {
-                Lang::Nb | Lang::Nn => {
+                Lang::Nb => {
                     format!("{reserved} lege(r) har reservert plass og trekkes ikke.")
+                }
+                Lang::Nn => {
+                    format!("{reserved} lege(ar) har reservert plass og blir ikkje trekte.")
                 }
                 Lang::En => {
                     format!("{reserved} doctor(s) have a reserved place and are not drawn.")

@@ -18,9 +18,9 @@ pub enum IdKind {
 impl IdKind {
     fn word(self, lang: Lang) -> &'static str {
         match self {
-            IdKind::Position => lang.pick("stilling", "position"),
-            IdKind::Applicant => lang.pick("søker", "applicant"),
-            IdKind::Couple => lang.pick("par", "couple"),
+            IdKind::Position => lang.pick3("stilling", "stilling", "position"),
+            IdKind::Applicant => lang.pick3("søker", "søkjar", "applicant"),
+            IdKind::Couple => lang.pick3("par", "par", "couple"),
         }
     }
 }
@@ -208,11 +208,16 @@ impl Localized for MatchError {
     fn message(&self, lang: Lang) -> String {
         use MatchError as E;
         let nb = lang == Lang::Nb;
+        let nn = lang == Lang::Nn;
         match self {
             E::InvalidLabel { value } => {
                 if nb {
                     format!(
                         "Rundenavnet «{value}» må ha 1–200 tegn, uten mellomrom først eller sist, og uten anførselstegn, omvendt skråstrek eller kontrolltegn."
+                    )
+                } else if nn {
+                    format!(
+                        "Rundenamnet «{value}» må ha 1–200 teikn, utan mellomrom først eller sist, og utan hermeteikn, omvend skråstrek eller kontrollteikn."
                     )
                 } else {
                     format!(
@@ -226,6 +231,11 @@ impl Localized for MatchError {
                         "Id-en «{value}» for {} er ugyldig: bruk 1–64 tegn blant A–Z, a–z, 0–9, punktum, understrek og bindestrek.",
                         kind.word(lang)
                     )
+                } else if nn {
+                    format!(
+                        "Id-en «{value}» for {} er ugyldig: bruk 1–64 teikn blant A–Z, a–z, 0–9, punktum, understrek og bindestrek.",
+                        kind.word(lang)
+                    )
                 } else {
                     format!(
                         "The {} id \"{value}\" is invalid: use 1–64 characters from A–Z, a–z, 0–9, full stop, underscore and hyphen.",
@@ -236,6 +246,8 @@ impl Localized for MatchError {
             E::DuplicateId { kind, id } => {
                 if nb {
                     format!("Id-en «{id}» står to ganger blant {}ene.", kind.word(lang))
+                } else if nn {
+                    format!("Id-en «{id}» for {} står to gonger.", kind.word(lang))
                 } else {
                     format!("The {} id \"{id}\" is listed twice.", kind.word(lang))
                 }
@@ -250,13 +262,33 @@ impl Localized for MatchError {
                             IdKind::Couple => "par",
                         }
                     )
+                } else if nn {
+                    format!(
+                        "Matchinga har ingen {}.",
+                        match kind {
+                            IdKind::Position => "stillingar",
+                            IdKind::Applicant => "søkjarar",
+                            IdKind::Couple => "par",
+                        }
+                    )
                 } else {
                     format!("The match has no {}s.", kind.word(lang))
                 }
             }
             E::TooLarge { what, limit } => {
+                // `what` is an English word from the parser; say it in Norwegian too.
+                let (what_nb, what_nn) = match *what {
+                    "positions" => ("stillinger", "stillingar"),
+                    "applicants" => ("søkere", "søkjarar"),
+                    "couples" => ("par", "par"),
+                    "ranked positions" => ("rangerte stillinger", "rangerte stillingar"),
+                    "ranked pairs" => ("rangerte par", "rangerte par"),
+                    other => (other, other),
+                };
                 if nb {
-                    format!("For mange {what}: høyst {limit} er tillatt.")
+                    format!("For mange {what_nb}: høyst {limit} er tillatt.")
+                } else if nn {
+                    format!("For mange {what_nn}: høgst {limit} er tillate.")
                 } else {
                     format!("Too many {what}: at most {limit} are allowed.")
                 }
@@ -265,6 +297,11 @@ impl Localized for MatchError {
                 if nb {
                     format!(
                         "Stillingen «{position}» har {capacity} plasser; antallet må være mellom 1 og {}.",
+                        super::MAX_CAPACITY
+                    )
+                } else if nn {
+                    format!(
+                        "Stillinga «{position}» har {capacity} plassar; talet må vere mellom 1 og {}.",
                         super::MAX_CAPACITY
                     )
                 } else {
@@ -279,6 +316,8 @@ impl Localized for MatchError {
                     format!(
                         "«{owner}» nevner stillingen «{position}», som ikke finnes i matchingen."
                     )
+                } else if nn {
+                    format!("«{owner}» nemner stillinga «{position}», som ikkje finst i matchinga.")
                 } else {
                     format!("\"{owner}\" names position \"{position}\", which is not in the match.")
                 }
@@ -286,6 +325,8 @@ impl Localized for MatchError {
             E::UnknownApplicant { owner, applicant } => {
                 if nb {
                     format!("«{owner}» nevner søkeren «{applicant}», som ikke finnes i matchingen.")
+                } else if nn {
+                    format!("«{owner}» nemner søkjaren «{applicant}», som ikkje finst i matchinga.")
                 } else {
                     format!("\"{owner}\" names applicant \"{applicant}\", who is not in the match.")
                 }
@@ -296,6 +337,8 @@ impl Localized for MatchError {
             } => {
                 if nb {
                     format!("Søkeren «{applicant}» har søkt stillingen «{position}» to ganger.")
+                } else if nn {
+                    format!("Søkjaren «{applicant}» har søkt på stillinga «{position}» to gonger.")
                 } else {
                     format!("Applicant \"{applicant}\" applied to position \"{position}\" twice.")
                 }
@@ -307,6 +350,10 @@ impl Localized for MatchError {
                 if nb {
                     format!(
                         "Søkeren «{applicant}» har rangert stillingen «{position}» uten å ha søkt den."
+                    )
+                } else if nn {
+                    format!(
+                        "Søkjaren «{applicant}» har rangert stillinga «{position}» utan å ha søkt på stillinga."
                     )
                 } else {
                     format!(
@@ -322,6 +369,10 @@ impl Localized for MatchError {
                     format!(
                         "Søkeren «{applicant}» har rangert stillingen «{position}» mer enn én gang."
                     )
+                } else if nn {
+                    format!(
+                        "Søkjaren «{applicant}» har rangert stillinga «{position}» meir enn éin gong."
+                    )
                 } else {
                     format!(
                         "Applicant \"{applicant}\" ranked position \"{position}\" more than once."
@@ -336,6 +387,10 @@ impl Localized for MatchError {
                     format!(
                         "Innstillingen for «{position}» nevner «{applicant}», som ikke har søkt stillingen."
                     )
+                } else if nn {
+                    format!(
+                        "Innstillinga for «{position}» nemner «{applicant}», som ikkje har søkt på stillinga."
+                    )
                 } else {
                     format!(
                         "The list for \"{position}\" names \"{applicant}\", who did not apply to the position."
@@ -348,6 +403,8 @@ impl Localized for MatchError {
             } => {
                 if nb {
                     format!("Innstillingen for «{position}» nevner «{applicant}» mer enn én gang.")
+                } else if nn {
+                    format!("Innstillinga for «{position}» nemner «{applicant}» meir enn éin gong.")
                 } else {
                     format!("The list for \"{position}\" names \"{applicant}\" more than once.")
                 }
@@ -355,6 +412,8 @@ impl Localized for MatchError {
             E::EmptyTier { position, tier } => {
                 if nb {
                     format!("Innstillingen for «{position}» har en tom plass nr. {tier}.")
+                } else if nn {
+                    format!("Innstillinga for «{position}» har ein tom plass nr. {tier}.")
                 } else {
                     format!("The list for \"{position}\" has an empty rank no. {tier}.")
                 }
@@ -366,6 +425,8 @@ impl Localized for MatchError {
             } => {
                 if nb {
                     format!("Søkeren «{applicant}» står i to par: «{first}» og «{second}».")
+                } else if nn {
+                    format!("Søkjaren «{applicant}» står i to par: «{first}» og «{second}».")
                 } else {
                     format!(
                         "Applicant \"{applicant}\" is in two couples: \"{first}\" and \"{second}\"."
@@ -375,6 +436,8 @@ impl Localized for MatchError {
             E::CoupleWithItself { couple } => {
                 if nb {
                     format!("Paret «{couple}» nevner samme søker to ganger.")
+                } else if nn {
+                    format!("Paret «{couple}» nemner same søkjar to gonger.")
                 } else {
                     format!("Couple \"{couple}\" names the same applicant twice.")
                 }
@@ -383,6 +446,10 @@ impl Localized for MatchError {
                 if nb {
                     format!(
                         "«{applicant}» søker som par («{couple}») og kan ikke også ha en egen rangering; paret rangerer stillingspar."
+                    )
+                } else if nn {
+                    format!(
+                        "«{applicant}» søkjer som par («{couple}») og kan ikkje òg ha ei eiga rangering; paret rangerer stillingspar."
                     )
                 } else {
                     format!(
@@ -400,6 +467,10 @@ impl Localized for MatchError {
                     format!(
                         "Par nr. {pair} i rangeringen til «{couple}» gir «{applicant}» stillingen «{position}», som hen ikke har søkt."
                     )
+                } else if nn {
+                    format!(
+                        "Par nr. {pair} i rangeringa til «{couple}» gir «{applicant}» stillinga «{position}», som hen ikkje har søkt på."
+                    )
                 } else {
                     format!(
                         "Pair no. {pair} in the ranking of \"{couple}\" gives \"{applicant}\" position \"{position}\", which they did not apply to."
@@ -411,6 +482,10 @@ impl Localized for MatchError {
                     format!(
                         "Par nr. {pair} i rangeringen til «{couple}» har ingen stilling for noen av dem."
                     )
+                } else if nn {
+                    format!(
+                        "Par nr. {pair} i rangeringa til «{couple}» har inga stilling for nokon av dei."
+                    )
                 } else {
                     format!(
                         "Pair no. {pair} in the ranking of \"{couple}\" names no position for either member."
@@ -420,6 +495,8 @@ impl Localized for MatchError {
             E::DuplicatePair { couple, pair } => {
                 if nb {
                     format!("Par nr. {pair} i rangeringen til «{couple}» står der allerede.")
+                } else if nn {
+                    format!("Par nr. {pair} i rangeringa til «{couple}» står der allereie.")
                 } else {
                     format!(
                         "Pair no. {pair} in the ranking of \"{couple}\" is already on the list."
@@ -430,6 +507,11 @@ impl Localized for MatchError {
                 if nb {
                     format!(
                         "Ukjent format «{found}»; denne versjonen leser «{}».",
+                        super::INPUTS_FORMAT
+                    )
+                } else if nn {
+                    format!(
+                        "Ukjend format «{found}»; denne versjonen les «{}».",
                         super::INPUTS_FORMAT
                     )
                 } else {

@@ -299,8 +299,11 @@ impl Refusal {
     /// arbeidsgiverens liste, du sto som nr. 44." The caller puts the position's name first.
     pub fn sentence(&self, lang: Lang) -> String {
         match (self, lang) {
-            (Refusal::NotListed, Lang::Nb | Lang::Nn) => {
+            (Refusal::NotListed, Lang::Nb) => {
                 "du sto ikke på arbeidsgiverens liste (innstilling).".to_owned()
+            }
+            (Refusal::NotListed, Lang::Nn) => {
+                "du stod ikkje på lista til arbeidsgjevaren (innstillinga).".to_owned()
             }
             (Refusal::NotListed, Lang::En) => "you were not on the employer's list.".to_owned(),
             (
@@ -310,13 +313,30 @@ impl Refusal {
                     own_rank,
                     lottery_decided,
                 },
-                Lang::Nb | Lang::Nn,
+                Lang::Nb,
             ) => {
                 let mut s = format!(
                     "{capacity} plass(er); den siste som fikk plass sto som nr. {cutoff_rank} på arbeidsgiverens liste, du sto som nr. {own_rank}."
                 );
                 if *lottery_decided {
                     s.push_str(" Dere sto likt, og loddnummeret avgjorde.");
+                }
+                s
+            }
+            (
+                Refusal::Full {
+                    capacity,
+                    cutoff_rank,
+                    own_rank,
+                    lottery_decided,
+                },
+                Lang::Nn,
+            ) => {
+                let mut s = format!(
+                    "{capacity} plass(ar); den siste som fekk plass, stod som nr. {cutoff_rank} på lista til arbeidsgjevaren, du stod som nr. {own_rank}."
+                );
+                if *lottery_decided {
+                    s.push_str(" De stod likt, og loddnummeret avgjorde.");
                 }
                 s
             }
@@ -349,8 +369,11 @@ impl Refusal {
                     .map(|r| r.to_string())
                     .unwrap_or_else(|| "–".into());
                 match lang {
-                    Lang::Nb | Lang::Nn => format!(
+                    Lang::Nb => format!(
                         "{capacity} plass(er), ikke plass til dere begge; den siste som fikk plass sto som nr. {cut}, du sto som nr. {own_rank}."
+                    ),
+                    Lang::Nn => format!(
+                        "{capacity} plass(ar), ikkje plass til dykk begge; den siste som fekk plass, stod som nr. {cut}, du stod som nr. {own_rank}."
                     ),
                     Lang::En => format!(
                         "{capacity} place(s), no room for you both; the last one admitted was no. {cut}, you were no. {own_rank}."

@@ -95,8 +95,12 @@ impl Localized for ExportParseError {
 
     fn message(&self, lang: Lang) -> String {
         match lang {
-            Lang::Nb | Lang::Nn => format!(
+            Lang::Nb => format!(
                 "Filen er ikke en gyldig matchingfil: feil ved «{}»: {}",
+                self.path, self.detail
+            ),
+            Lang::Nn => format!(
+                "Fila er ikkje ei gyldig matchingfil: feil ved «{}»: {}",
                 self.path, self.detail
             ),
             Lang::En => format!(
@@ -195,15 +199,21 @@ pub enum VerifyFailure {
 
 fn describe(line: &ResultLine, lang: Lang) -> String {
     match (&line.position, line.rank, lang) {
-        (Some(p), Some(r), Lang::Nb | Lang::Nn) => {
+        (Some(p), Some(r), Lang::Nb) => {
             format!("{p} (valg nr. {r}, loddnr. {})", line.lottery_number)
+        }
+        (Some(p), Some(r), Lang::Nn) => {
+            format!("{p} (val nr. {r}, loddnr. {})", line.lottery_number)
         }
         (Some(p), Some(r), Lang::En) => {
             format!("{p} (choice no. {r}, lottery no. {})", line.lottery_number)
         }
         (Some(p), None, _) => format!("{p} (?)"),
-        (None, _, Lang::Nb | Lang::Nn) => {
+        (None, _, Lang::Nb) => {
             format!("ingen stilling (loddnr. {})", line.lottery_number)
+        }
+        (None, _, Lang::Nn) => {
+            format!("inga stilling (loddnr. {})", line.lottery_number)
         }
         (None, _, Lang::En) => format!("no position (lottery no. {})", line.lottery_number),
     }
@@ -226,11 +236,16 @@ impl Localized for VerifyFailure {
 
     fn message(&self, lang: Lang) -> String {
         let nb = lang == Lang::Nb;
+        let nn = lang == Lang::Nn;
         match self {
             VerifyFailure::SeedCommitment { stated, computed } => {
                 if nb {
                     format!(
                         "Frøet stemmer ikke med den publiserte kontrollsummen: SHA-256 av frøet er {computed}, men {stated} ble publisert."
+                    )
+                } else if nn {
+                    format!(
+                        "Frøet stemmer ikkje med den publiserte kontrollsummen: SHA-256 av frøet er {computed}, men {stated} vart publisert."
                     )
                 } else {
                     format!(
@@ -243,6 +258,10 @@ impl Localized for VerifyFailure {
                     format!(
                         "Inndataene stemmer ikke med den publiserte kontrollsummen: SHA-256 av inndataene er {computed}, men {stated} ble publisert."
                     )
+                } else if nn {
+                    format!(
+                        "Inndataa stemmer ikkje med den publiserte kontrollsummen: SHA-256 av inndataa er {computed}, men {stated} vart publisert."
+                    )
                 } else {
                     format!(
                         "The inputs do not match the published commitment: SHA-256 of the inputs is {computed}, but {stated} was published."
@@ -252,6 +271,8 @@ impl Localized for VerifyFailure {
             VerifyFailure::InvalidInputs(e) => {
                 if nb {
                     format!("Inndataene i filen er ugyldige: {}", e.message(lang))
+                } else if nn {
+                    format!("Inndataa i fila er ugyldige: {}", e.message(lang))
                 } else {
                     format!("The inputs in the file are invalid: {}", e.message(lang))
                 }
@@ -260,6 +281,10 @@ impl Localized for VerifyFailure {
                 if nb {
                     format!(
                         "Ny beregning fant ingen stabil matching etter {attempts} forsøk, men filen oppgir et resultat."
+                    )
+                } else if nn {
+                    format!(
+                        "Ny berekning fann inga stabil matching etter {attempts} forsøk, men fila oppgir eit resultat."
                     )
                 } else {
                     format!(
@@ -272,6 +297,10 @@ impl Localized for VerifyFailure {
                     format!(
                         "Antall forsøk stemmer ikke: filen sier {stated}, ny beregning gir {computed}."
                     )
+                } else if nn {
+                    format!(
+                        "Talet på forsøk stemmer ikkje: fila seier {stated}, ny berekning gir {computed}."
+                    )
                 } else {
                     format!(
                         "The number of attempts differs: the file says {stated}, recomputation gives {computed}."
@@ -282,6 +311,13 @@ impl Localized for VerifyFailure {
                 if nb {
                     format!(
                         "Resultatet for {} stemmer ikke: filen sier {}, ny beregning gir {}.",
+                        computed.applicant,
+                        describe(stated, lang),
+                        describe(computed, lang)
+                    )
+                } else if nn {
+                    format!(
+                        "Resultatet for {} stemmer ikkje: fila seier {}, ny berekning gir {}.",
                         computed.applicant,
                         describe(stated, lang),
                         describe(computed, lang)
@@ -312,6 +348,13 @@ impl Localized for VerifyFailure {
                         show(stated),
                         show(computed)
                     )
+                } else if nn {
+                    format!(
+                        "Stillinga {} stemmer ikkje: fila seier {}, ny berekning gir {}.",
+                        computed.position,
+                        show(stated),
+                        show(computed)
+                    )
                 } else {
                     format!(
                         "Position {} differs: the file says {}, recomputation gives {}.",
@@ -324,6 +367,8 @@ impl Localized for VerifyFailure {
             VerifyFailure::Missing { id } => {
                 if nb {
                     format!("Resultatet mangler en linje for {id}.")
+                } else if nn {
+                    format!("Resultatet manglar ei linje for {id}.")
                 } else {
                     format!("The result has no line for {id}.")
                 }
@@ -332,6 +377,10 @@ impl Localized for VerifyFailure {
                 if nb {
                     format!(
                         "Resultatet har en linje for {id} som ikke hører hjemme der (ukjent eller gjentatt)."
+                    )
+                } else if nn {
+                    format!(
+                        "Resultatet har ei linje for {id} som ikkje høyrer heime der (ukjend eller gjenteken)."
                     )
                 } else {
                     format!(

@@ -55,15 +55,26 @@ impl Mechanism {
     /// The name people read.
     pub fn label(self, lang: crate::Lang) -> &'static str {
         match self {
-            Mechanism::OfferRounds => lang.pick("Tilbudsrunder (i dag)", "Offer rounds (today)"),
-            Mechanism::SerialDictatorship => {
-                lang.pick("Tilfeldig rekkefølge (RSD)", "Random serial dictatorship")
-            }
-            Mechanism::Boston => lang.pick(
+            Mechanism::OfferRounds => lang.pick3(
+                "Tilbudsrunder (i dag)",
+                "Tilbodsrundar (i dag)",
+                "Offer rounds (today)",
+            ),
+            Mechanism::SerialDictatorship => lang.pick3(
+                "Tilfeldig rekkefølge (RSD)",
+                "Tilfeldig rekkjefølgje (RSD)",
+                "Random serial dictatorship",
+            ),
+            Mechanism::Boston => lang.pick3(
+                "Boston (umiddelbar aksept)",
                 "Boston (umiddelbar aksept)",
                 "Boston (immediate acceptance)",
             ),
-            Mechanism::DeferredAcceptance => lang.pick("Utsatt aksept (DA)", "Deferred acceptance"),
+            Mechanism::DeferredAcceptance => lang.pick3(
+                "Utsatt aksept (DA)",
+                "Utsett aksept (DA)",
+                "Deferred acceptance",
+            ),
         }
     }
 }

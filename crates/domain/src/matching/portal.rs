@@ -133,11 +133,17 @@ impl Localized for CoordinatedError {
     fn message(&self, lang: Lang) -> String {
         let when = |t: Timestamp| format_datetime(to_oslo(t), lang);
         let nb = lang == Lang::Nb;
+        let nn = lang == Lang::Nn;
         match self {
             CoordinatedError::AfterAnnouncement { announcement } => {
                 if nb {
                     format!(
                         "Samordnet opptak velges før runden kunngjøres ({}). Runden er kunngjort, så valget kan ikke endres. Ingenting ble endret.",
+                        when(*announcement)
+                    )
+                } else if nn {
+                    format!(
+                        "Samordna opptak blir valt før runden blir kunngjord ({}). Runden er kunngjord, så valet kan ikkje endrast. Ingenting vart endra.",
                         when(*announcement)
                     )
                 } else {
@@ -155,6 +161,11 @@ impl Localized for CoordinatedError {
                         "Rangeringsfristen kan ikke være før søknadsfristen ({}). Ingenting ble endret.",
                         when(*application_deadline)
                     )
+                } else if nn {
+                    format!(
+                        "Rangeringsfristen kan ikkje vere før søknadsfristen ({}). Ingenting vart endra.",
+                        when(*application_deadline)
+                    )
                 } else {
                     format!(
                         "The ranking deadline cannot be before the application deadline ({}). Nothing was changed.",
@@ -166,6 +177,11 @@ impl Localized for CoordinatedError {
                 if nb {
                     format!(
                         "Matchingen kjøres tidligst ved rangeringsfristen ({}). Ingenting ble endret.",
+                        when(*ranking_deadline)
+                    )
+                } else if nn {
+                    format!(
+                        "Matchinga blir køyrd tidlegast ved rangeringsfristen ({}). Ingenting vart endra.",
                         when(*ranking_deadline)
                     )
                 } else {
@@ -181,6 +197,11 @@ impl Localized for CoordinatedError {
                         "Matchingen må kjøres før oppstarten {}. Ingenting ble endret.",
                         format_date(*start, lang)
                     )
+                } else if nn {
+                    format!(
+                        "Matchinga må køyrast før oppstarten {}. Ingenting vart endra.",
+                        format_date(*start, lang)
+                    )
                 } else {
                     format!(
                         "The match must run before the start on {}. Nothing was changed.",
@@ -191,6 +212,8 @@ impl Localized for CoordinatedError {
             CoordinatedError::NotCoordinated => {
                 if nb {
                     "Runden er ikke i samordnet opptak.".into()
+                } else if nn {
+                    "Runden er ikkje i samordna opptak.".into()
                 } else {
                     "The round is not in coordinated admission.".into()
                 }
@@ -199,6 +222,11 @@ impl Localized for CoordinatedError {
                 if nb {
                     format!(
                         "Rangeringsfristen gikk ut {}. Ingenting ble endret.",
+                        when(*deadline)
+                    )
+                } else if nn {
+                    format!(
+                        "Rangeringsfristen gjekk ut {}. Ingenting vart endra.",
                         when(*deadline)
                     )
                 } else {
@@ -212,6 +240,10 @@ impl Localized for CoordinatedError {
                 if nb {
                     format!(
                         "«{value}» ved {position} er ikke et gyldig nummer: skriv et helt tall fra 1, eller la feltet stå tomt. Ingenting ble lagret."
+                    )
+                } else if nn {
+                    format!(
+                        "«{value}» ved {position} er ikkje eit gyldig nummer: skriv eit heilt tal frå 1, eller la feltet stå tomt. Ingenting vart lagra."
                     )
                 } else {
                     format!(
@@ -228,6 +260,10 @@ impl Localized for CoordinatedError {
                     format!(
                         "Du har gitt nr. {rank} til både {first} og {second}. Gi hver stilling sitt eget nummer. Ingenting ble lagret."
                     )
+                } else if nn {
+                    format!(
+                        "Du har gitt nr. {rank} til både {first} og {second}. Gi kvar stilling sitt eige nummer. Ingenting vart lagra."
+                    )
                 } else {
                     format!(
                         "You gave no. {rank} to both {first} and {second}. Give each position its own number. Nothing was saved."
@@ -239,6 +275,10 @@ impl Localized for CoordinatedError {
                     format!(
                         "Du kan bare rangere stillinger du har søkt på i denne runden, og ikke {position}. Ingenting ble lagret."
                     )
+                } else if nn {
+                    format!(
+                        "Du kan berre rangere stillingar du har søkt på i denne runden, og ikkje {position}. Ingenting vart lagra."
+                    )
                 } else {
                     format!(
                         "You can rank only positions you applied to in this round, not {position}. Nothing was saved."
@@ -248,6 +288,8 @@ impl Localized for CoordinatedError {
             CoordinatedError::RankedTwice { position } => {
                 if nb {
                     format!("{position} er rangert to ganger. Ingenting ble lagret.")
+                } else if nn {
+                    format!("{position} er rangert to gonger. Ingenting vart lagra.")
                 } else {
                     format!("{position} is ranked twice. Nothing was saved.")
                 }
@@ -255,6 +297,8 @@ impl Localized for CoordinatedError {
             CoordinatedError::TooMany => {
                 if nb {
                     format!("Høyst {MAX_PORTAL_RANKED} valg. Ingenting ble lagret.")
+                } else if nn {
+                    format!("Høgst {MAX_PORTAL_RANKED} val. Ingenting vart lagra.")
                 } else {
                     format!("At most {MAX_PORTAL_RANKED} choices. Nothing was saved.")
                 }
@@ -264,23 +308,33 @@ impl Localized for CoordinatedError {
                     format!(
                         "Par nr. {pair} nevner en stilling i en annen runde. Et par rangeres bare med stillinger i denne runden. Ingenting ble lagret."
                     )
+                } else if nn {
+                    format!(
+                        "Par nr. {pair} nemner ei stilling i ein annan runde. Eit par blir berre rangert med stillingar i denne runden. Ingenting vart lagra."
+                    )
                 } else {
                     format!(
                         "Pair no. {pair} names a position in another round. Pairs rank positions of this round only. Nothing was saved."
                     )
                 }
             }
-            CoordinatedError::PairWithoutApplying { pair, partner } => match (nb, partner) {
-                (true, false) => format!(
+            CoordinatedError::PairWithoutApplying { pair, partner } => match (lang, partner) {
+                (Lang::Nb, false) => format!(
                     "Par nr. {pair}: du har ikke søkt på stillingen som er valgt for deg. Ingenting ble lagret."
                 ),
-                (true, true) => format!(
+                (Lang::Nb, true) => format!(
                     "Par nr. {pair}: partneren din har ikke søkt på stillingen som er valgt for partneren. Ingenting ble lagret."
                 ),
-                (false, false) => format!(
+                (Lang::Nn, false) => format!(
+                    "Par nr. {pair}: du har ikkje søkt på stillinga som er vald for deg. Ingenting vart lagra."
+                ),
+                (Lang::Nn, true) => format!(
+                    "Par nr. {pair}: partnaren din har ikkje søkt på stillinga som er vald for partnaren. Ingenting vart lagra."
+                ),
+                (Lang::En, false) => format!(
                     "Pair no. {pair}: you have not applied to the position chosen for you. Nothing was saved."
                 ),
-                (false, true) => format!(
+                (Lang::En, true) => format!(
                     "Pair no. {pair}: your partner has not applied to the position chosen for them. Nothing was saved."
                 ),
             },
@@ -288,6 +342,10 @@ impl Localized for CoordinatedError {
                 if nb {
                     format!(
                         "Par nr. {pair} har ingen stilling for noen av dere. Ingenting ble lagret."
+                    )
+                } else if nn {
+                    format!(
+                        "Par nr. {pair} har inga stilling for nokon av dykk. Ingenting vart lagra."
                     )
                 } else {
                     format!("Pair no. {pair} has no position for either of you. Nothing was saved.")
@@ -298,6 +356,10 @@ impl Localized for CoordinatedError {
                     format!(
                         "Par nr. {pair} er det samme som et par over det. Ingenting ble lagret."
                     )
+                } else if nn {
+                    format!(
+                        "Par nr. {pair} er det same som eit par over det. Ingenting vart lagra."
+                    )
                 } else {
                     format!("Pair no. {pair} is the same as a pair above it. Nothing was saved.")
                 }
@@ -305,6 +367,8 @@ impl Localized for CoordinatedError {
             CoordinatedError::CoupleWithSelf => {
                 if nb {
                     "Du kan ikke søke som par med deg selv. Ingenting ble endret.".into()
+                } else if nn {
+                    "Du kan ikkje søkje som par med deg sjølv. Ingenting vart endra.".into()
                 } else {
                     "You cannot apply as a couple with yourself. Nothing was changed.".into()
                 }
@@ -312,6 +376,8 @@ impl Localized for CoordinatedError {
             CoordinatedError::AlreadyInCouple => {
                 if nb {
                     "Du er allerede i et par (eller har spurt noen) i denne runden. Trekk deg fra det først. Ingenting ble endret.".into()
+                } else if nn {
+                    "Du er allereie i eit par (eller har spurt nokon) i denne runden. Trekk deg frå det først. Ingenting vart endra.".into()
                 } else {
                     "You are already in a couple (or have asked someone) in this round. Leave it first. Nothing was changed.".into()
                 }
@@ -319,6 +385,8 @@ impl Localized for CoordinatedError {
             CoordinatedError::CoupleNotConfirmed => {
                 if nb {
                     "Paret er ikke bekreftet av begge ennå. Ingenting ble lagret.".into()
+                } else if nn {
+                    "Paret er ikkje stadfesta av begge enno. Ingenting vart lagra.".into()
                 } else {
                     "The couple has not been confirmed by both yet. Nothing was saved.".into()
                 }

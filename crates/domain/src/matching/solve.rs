@@ -289,8 +289,11 @@ impl Localized for NoStableMatching {
         let n = self.attempts.len();
         let b = self.report.blocking_agents();
         match lang {
-            Lang::Nb | Lang::Nn => format!(
+            Lang::Nb => format!(
                 "Fant ingen stabil matching etter {n} forsøk (parene gjør at prosedyren går i ring). Beste forsøk hadde {b} blokkerende søker(e)/par. Ingenting er publisert."
+            ),
+            Lang::Nn => format!(
+                "Fann inga stabil matching etter {n} forsøk (para gjer at prosedyren går i ring). Det beste forsøket hadde {b} blokkerande søkjar(ar)/par. Ingenting er publisert."
             ),
             Lang::En => format!(
                 "No stable matching was found after {n} attempts (the couples make the procedure cycle). The best attempt left {b} blocking applicant(s)/couple(s). Nothing was published."

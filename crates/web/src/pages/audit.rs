@@ -168,7 +168,7 @@ pub async fn log(
                 older => older.map(|seq| serde_urlencoded::to_string(AuditQuery { before: Some(seq), ..q.clone() }).unwrap_or_default()),
                 f => q.clone(), bad_date => bad_date,
                 kinds => lis1_domain::audit_words::action_kinds(lang).into_iter().map(|(value, label)| context! { value => value, label => label }).collect::<Vec<_>>(),
-                objects => lis1_domain::audit_words::OBJECTS.iter().map(|(value, nb, en)| context! { value => value, label => lang.pick(*nb, *en) }).collect::<Vec<_>>(),
+                objects => lis1_domain::audit_words::objects(lang).into_iter().map(|(value, label)| context! { value => value, label => label }).collect::<Vec<_>>(),
             },
         ),
     )
@@ -204,7 +204,7 @@ mod tests {
                         if looks_like_code
                             && !lis1_domain::audit_words::ACTIONS
                                 .iter()
-                                .any(|(c, _, _)| *c == code)
+                                .any(|(c, ..)| *c == code)
                             && !missing.contains(&code)
                         {
                             missing.push(code);
