@@ -993,11 +993,13 @@ impl Localized for AdError {
     fn message(&self, lang: Lang) -> String {
         let nb = lang == Lang::Nb;
         let nn = lang == Lang::Nn;
+        // The language of a question's text field (the Norwegian field holds bokmål), named in
+        // the reader's language; bokmål and English are spelt the same in bokmål and nynorsk.
         let lang_name = |l: Lang| match (l, lang) {
-            (Lang::Nb | Lang::Nn, Lang::Nb | Lang::Nn) => "bokmål",
-            (Lang::En, Lang::Nb | Lang::Nn) => "engelsk",
-            (Lang::Nb | Lang::Nn, Lang::En) => "Norwegian",
             (Lang::En, Lang::En) => "English",
+            (Lang::En, _) => "engelsk",
+            (_, Lang::En) => "Norwegian",
+            (_, _) => "bokmål",
         };
         match self.rule {
             AdRule::TitleRequired => lang
