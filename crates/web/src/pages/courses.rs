@@ -522,20 +522,23 @@ pub async fn add_leave(
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            lang.pick(
+            lang.pick3(
                 "Bare sykehuset kan registrere permisjon.",
+                "Berre sjukehuset kan registrere permisjon.",
                 "Only the hospital can register leave.",
             ),
         )
         .in_lang(lang));
     };
-    let field_error =
-        |field: &str, nb: &str, en: &str| (field.to_string(), lang.pick(nb, en).to_string());
+    let field_error = |field: &str, nb: &str, nn: &str, en: &str| {
+        (field.to_string(), lang.pick3(nb, nn, en).to_string())
+    };
     let parsed = (|| {
         let Some(kind) = LeaveKind::parse(&f.kind) else {
             return Err(field_error(
                 "leave-kind",
                 "Velg type permisjon.",
+                "Vel type permisjon.",
                 "Choose the kind of leave.",
             ));
         };
@@ -543,6 +546,7 @@ pub async fn add_leave(
             return Err(field_error(
                 "leave-from",
                 "Skriv første dag som en dato (åååå-mm-dd).",
+                "Skriv første dag som ein dato (åååå-mm-dd).",
                 "Give the first day as a date (yyyy-mm-dd).",
             ));
         };
@@ -550,6 +554,7 @@ pub async fn add_leave(
             return Err(field_error(
                 "leave-to",
                 "Skriv siste dag som en dato (åååå-mm-dd).",
+                "Skriv siste dag som ein dato (åååå-mm-dd).",
                 "Give the last day as a date (yyyy-mm-dd).",
             ));
         };
@@ -557,6 +562,7 @@ pub async fn add_leave(
             return Err(field_error(
                 "leave-note",
                 "Merknaden kan være høyst 500 tegn.",
+                "Merknaden kan vere høgst 500 teikn.",
                 "The note can be at most 500 characters.",
             ));
         }
@@ -716,8 +722,9 @@ pub async fn set_plan(
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            lang.pick(
+            lang.pick3(
                 "Bare sykehuset kan sette rotasjonsplanen.",
+                "Berre sjukehuset kan setje rotasjonsplanen.",
                 "Only the hospital can set the rotation plan.",
             ),
         )
@@ -738,7 +745,8 @@ pub async fn set_plan(
             }),
             _ => {
                 error = Some(match lang {
-                    Lang::Nb | Lang::Nn => format!("Del {}: skriv datoene som åååå-mm-dd.", i + 1),
+                    Lang::Nb => format!("Del {}: skriv datoene som åååå-mm-dd.", i + 1),
+                    Lang::Nn => format!("Del {}: skriv datoane som åååå-mm-dd.", i + 1),
                     Lang::En => format!("Part {}: give the dates as yyyy-mm-dd.", i + 1),
                 });
                 break;
@@ -748,8 +756,9 @@ pub async fn set_plan(
     let email = f.supervisor_email.trim();
     if error.is_none() && !email.is_empty() && !email.contains('@') {
         error = Some(
-            lang.pick(
+            lang.pick3(
                 "Veileders e-post må være en e-postadresse.",
+                "E-posten til rettleiaren må vere ei e-postadresse.",
                 "The supervisor's e-mail must be an e-mail address.",
             )
             .to_string(),
@@ -757,8 +766,9 @@ pub async fn set_plan(
     }
     if f.supervisor_name.chars().count() > 200 || email.chars().count() > 200 {
         error = Some(
-            lang.pick(
+            lang.pick3(
                 "Navn og e-post kan være høyst 200 tegn.",
+                "Namn og e-post kan vere høgst 200 teikn.",
                 "Name and e-mail can be at most 200 characters.",
             )
             .to_string(),
@@ -822,8 +832,9 @@ pub async fn resign(
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            lang.pick(
+            lang.pick3(
                 "Bare sykehuset kan registrere oppsigelse.",
+                "Berre sjukehuset kan registrere oppseiing.",
                 "Only the hospital can register a resignation.",
             ),
         )
@@ -832,8 +843,8 @@ pub async fn resign(
     if f.confirm != "ja" || f.reason.trim().is_empty() || f.reason.chars().count() > 500 {
         let forms = Forms {
             resign_error: Some(
-                lang.pick(
-                    "Skriv en kort begrunnelse (høyst 500 tegn) og kryss av for at legen har sagt opp.",
+                lang.pick3(
+                    "Skriv en kort begrunnelse (høyst 500 tegn) og kryss av for at legen har sagt opp.", "Skriv ei kort grunngiving (høgst 500 teikn) og kryss av for at legen har sagt opp.",
                     "Give a short reason (at most 500 characters) and tick that the doctor has resigned.",
                 )
                 .to_string(),

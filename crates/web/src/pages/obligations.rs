@@ -385,8 +385,9 @@ pub async fn register(
         Ok(d) => d,
         Err(_) => {
             let message = lang
-                .pick(
+                .pick3(
                     "Skriv datoen som åååå-mm-dd, for eksempel 2028-05-20.",
+                    "Skriv datoen som åååå-mm-dd, til dømes 2028-05-20.",
                     "Write the date as yyyy-mm-dd, for example 2028-05-20.",
                 )
                 .to_string();

@@ -437,8 +437,9 @@ pub async fn apply(
     let motivation = f.motivation.trim().to_string();
     if motivation.chars().count() > 5000 {
         let error = lang
-            .pick(
+            .pick3(
                 "Søknadsteksten kan ha høyst 5000 tegn.",
+                "Søknadsteksten kan ha høgst 5000 teikn.",
                 "The cover letter can have at most 5,000 characters.",
             )
             .to_string();
@@ -488,8 +489,9 @@ fn not_open(lang: Lang) -> AppError {
     AppError::new(
         StatusCode::CONFLICT,
         "rest_position_not_open",
-        lang.pick(
+        lang.pick3(
             "Reststillingen er ikke lenger ledig. Ingenting ble endret.",
+            "Reststillinga er ikkje lenger ledig. Ingenting vart endra.",
             "The rest position is no longer open. Nothing was changed.",
         ),
     )
@@ -609,15 +611,20 @@ pub async fn create(
     if chosen.is_none() {
         errors.push((
             "employer".into(),
-            lang.pick("Velg fra listen.", "Choose from the list.")
-                .into(),
+            lang.pick3(
+                "Velg fra listen.",
+                "Vel frå lista.",
+                "Choose from the list.",
+            )
+            .into(),
         ));
     }
     if form.title.is_empty() || form.title.chars().count() > 200 {
         errors.push((
             "title".into(),
-            lang.pick(
+            lang.pick3(
                 "Skriv en tittel (høyst 200 tegn).",
+                "Skriv ein tittel (høgst 200 teikn).",
                 "Write a title (at most 200 characters).",
             )
             .into(),
@@ -626,15 +633,17 @@ pub async fn create(
     if form.description.chars().count() > 5000 {
         errors.push((
             "description".into(),
-            lang.pick(
+            lang.pick3(
                 "Beskrivelsen kan ha høyst 5000 tegn.",
+                "Skildringa kan ha høgst 5000 teikn.",
                 "The description can have at most 5,000 characters.",
             )
             .into(),
         ));
     }
-    let bad_date = lang.pick(
+    let bad_date = lang.pick3(
         "Skriv en dato som 2027-09-01.",
+        "Skriv ein dato som 2027-09-01.",
         "Write a date like 2027-09-01.",
     );
     let from = form.period_from.parse::<Date>().ok();
@@ -650,8 +659,9 @@ pub async fn create(
     {
         errors.push((
             "period_to".into(),
-            lang.pick(
+            lang.pick3(
                 "Perioden kan ikke slutte før den begynner.",
+                "Perioden kan ikkje slutte før han byrjar.",
                 "The period cannot end before it starts.",
             )
             .into(),
@@ -830,8 +840,8 @@ pub async fn offer(
             "offer_outstanding" => AppError::new(
                 StatusCode::CONFLICT,
                 "rest_offer_outstanding",
-                lang.pick(
-                    "Stillingen har allerede et tilbud som ikke er besvart eller er akseptert. Ingenting ble endret.",
+                lang.pick3(
+                    "Stillingen har allerede et tilbud som ikke er besvart eller er akseptert. Ingenting ble endret.", "Stillinga har alt eit tilbod som ikkje er svart på eller er akseptert. Ingenting vart endra.",
                     "The position already has an offer that is unanswered or accepted. Nothing was changed.",
                 ),
             )
@@ -839,8 +849,8 @@ pub async fn offer(
             "not_an_applicant" => AppError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "not_an_applicant",
-                lang.pick(
-                    "Vedkommende har ikke søkt på stillingen.",
+                lang.pick3(
+                    "Vedkommende har ikke søkt på stillingen.", "Vedkomande har ikkje søkt på stillinga.",
                     "This person has not applied for the position.",
                 ),
             )
@@ -909,8 +919,9 @@ pub async fn close(
         return Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "reason_required",
-            lang.pick(
+            lang.pick3(
                 "Skriv en begrunnelse (høyst 500 tegn). Ingenting ble endret.",
+                "Skriv ei grunngiving (høgst 500 teikn). Ingenting vart endra.",
                 "Write a reason (at most 500 characters). Nothing was changed.",
             ),
         )
@@ -993,8 +1004,8 @@ pub async fn withdraw(
         Err(StoreError::Conflict(_)) => Err(AppError::new(
             StatusCode::CONFLICT,
             "rest_offer_accepted",
-            lang.pick(
-                "Du har takket ja til denne stillingen, så søknaden kan ikke trekkes. Ingenting ble endret.",
+            lang.pick3(
+                "Du har takket ja til denne stillingen, så søknaden kan ikke trekkes. Ingenting ble endret.", "Du har takka ja til denne stillinga, så søknaden kan ikkje trekkjast. Ingenting vart endra.",
                 "You have accepted this position, so the application cannot be withdrawn. Nothing was changed.",
             ),
         )
@@ -1128,7 +1139,7 @@ pub async fn answer(
             return Err(AppError::new(
                 StatusCode::BAD_REQUEST,
                 "bad_request",
-                lang.pick("Ukjent svar.", "Unknown answer."),
+                lang.pick3("Ukjent svar.", "Ukjend svar.", "Unknown answer."),
             )
             .in_lang(lang));
         }
