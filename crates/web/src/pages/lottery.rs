@@ -961,8 +961,8 @@ pub async fn run(
 /// Who is told of a draw, read before it: the cohort's §13b doctors (course, address, name) and,
 /// per municipality of the area, its name and its accounts.
 struct DrawRecipients {
-    doctors: Vec<(Course, String, String)>,
-    municipalities: std::collections::BTreeMap<i64, (String, Vec<(String, String)>)>,
+    doctors: Vec<(Course, crate::notify::Recipient)>,
+    municipalities: std::collections::BTreeMap<i64, (String, Vec<crate::notify::Recipient>)>,
 }
 
 async fn draw_recipients(
@@ -984,7 +984,7 @@ async fn draw_recipients(
             .user(c.applicant_id)
             .await
             .map_err(store_err(lang))?;
-        doctors.push((c, user.email, user.display_name));
+        doctors.push((c, user.into()));
     }
     let mut municipalities = std::collections::BTreeMap::new();
     for m in state
@@ -1005,14 +1005,10 @@ async fn draw_recipients(
 /// The mails after a draw, from its result (course → municipality): each doctor learns their
 /// municipality, and each municipality's accounts the doctors placed with it.
 fn drawn_mails(r: &DrawRecipients, draw_id: i64, placed: &[(i64, i64)]) -> Vec<NewMail> {
-    let nb = Lang::Nb;
-    let link = format!(
-        "LIS1-portalen: {}",
-        lis1_app::notify::link(&format!("/trekning/{draw_id}"))
-    );
+    let link = lis1_app::notify::link(&format!("/trekning/{draw_id}"));
     let mut out = Vec::new();
     let mut by_municipality: std::collections::BTreeMap<i64, Vec<&Course>> = Default::default();
-    for (c, email, name) in &r.doctors {
+    for (c, to) in &r.doctors {
         let Some(&(_, muni)) = placed.iter().find(|(course, _)| *course == c.id) else {
             continue;
         };
@@ -1022,19 +1018,43 @@ fn drawn_mails(r: &DrawRecipients, draw_id: i64, placed: &[(i64, i64)]) -> Vec<N
             .get(&muni)
             .map(|(n, _)| n.clone())
             .unwrap_or_default();
-        let body = format!(
-            "Trekningen av kommuneplasser ved {site} er gjort. Du skal ha kommunedelen av LIS1 i \
-             {muni_name} fra {start} til {end}.\n\nResultatet, frøet og eksportfilen som alle kan \
-             kontrollere, står her: {link}",
-            site = c.hospital_site_name,
-            start = fmt_date(c.actual.municipal_start, nb),
-            end = fmt_date(c.actual.municipal_end, nb),
+        let lang = to.lang;
+        let (site, start, end) = (
+            &c.hospital_site_name,
+            fmt_date(c.actual.municipal_start, lang),
+            fmt_date(c.actual.municipal_end, lang),
         );
+        let (subject, body) = match lang {
+            Lang::Nb => (
+                format!("Kommuneplassen din: {muni_name}"),
+                format!(
+                    "Trekningen av kommuneplasser ved {site} er gjort. Du skal ha kommunedelen av LIS1 i \
+                     {muni_name} fra {start} til {end}.\n\nResultatet, frøet og eksportfilen som alle kan \
+                     kontrollere, står her: LIS1-portalen: {link}"
+                ),
+            ),
+            Lang::Nn => (
+                format!("Kommuneplassen din: {muni_name}"),
+                format!(
+                    "Trekkinga av kommuneplassar ved {site} er gjord. Du skal ha kommunedelen av LIS1 i \
+                     {muni_name} frå {start} til {end}.\n\nResultatet, frøet og eksportfila som alle kan \
+                     kontrollere, står her: LIS1-portalen: {link}"
+                ),
+            ),
+            Lang::En => (
+                format!("Your municipality place: {muni_name}"),
+                format!(
+                    "The municipality-place lottery at {site} has been drawn. You will do the municipal \
+                     part of LIS1 in {muni_name} from {start} to {end}.\n\nThe result, the seed and the \
+                     export file anyone can check are here: the LIS1 portal: {link}"
+                ),
+            ),
+        };
         out.push(NewMail {
-            to_address: email.clone(),
-            to_name: Some(name.clone()),
-            subject: format!("Kommuneplassen din: {muni_name}"),
-            body_text: crate::notify::text(name, &body),
+            to_address: to.email.clone(),
+            to_name: Some(to.name.clone()),
+            subject,
+            body_text: crate::notify::text(&to.name, &body, lang),
             kind: "lottery_drawn".into(),
             object_type: "course".into(),
             object_id: c.id.to_string(),
@@ -1048,29 +1068,53 @@ fn drawn_mails(r: &DrawRecipients, draw_id: i64, placed: &[(i64, i64)]) -> Vec<N
             .first()
             .map(|c| c.hospital_site_name.clone())
             .unwrap_or_default();
-        let list: Vec<String> = doctors
-            .iter()
-            .map(|c| {
-                format!(
-                    "- {} ({} – {}){}",
-                    c.applicant_name,
-                    fmt_date(c.actual.municipal_start, nb),
-                    fmt_date(c.actual.municipal_end, nb),
-                    if c.on_leave { ", har permisjon" } else { "" }
-                )
-            })
-            .collect();
-        let body = format!(
-            "Trekningen av kommuneplasser ved {site} er gjort. Disse legene skal ha kommunedelen \
-             av LIS1 hos dere:\n\n{list}\n\nSe trekningen: {link}",
-            list = list.join("\n"),
-        );
-        for (email, name) in users {
+        for to in users {
+            let lang = to.lang;
+            let list: Vec<String> = doctors
+                .iter()
+                .map(|c| {
+                    format!(
+                        "- {} ({} – {}){}",
+                        c.applicant_name,
+                        fmt_date(c.actual.municipal_start, lang),
+                        fmt_date(c.actual.municipal_end, lang),
+                        if c.on_leave {
+                            lang.pick3(", har permisjon", ", har permisjon", ", on leave")
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .collect();
+            let list = list.join("\n");
+            let (subject, body) = match lang {
+                Lang::Nb => (
+                    format!("LIS1-leger trukket til dere fra {site}"),
+                    format!(
+                        "Trekningen av kommuneplasser ved {site} er gjort. Disse legene skal ha kommunedelen \
+                         av LIS1 hos dere:\n\n{list}\n\nSe trekningen: LIS1-portalen: {link}"
+                    ),
+                ),
+                Lang::Nn => (
+                    format!("LIS1-legar trekte til dykk frå {site}"),
+                    format!(
+                        "Trekkinga av kommuneplassar ved {site} er gjord. Desse legane skal ha kommunedelen \
+                         av LIS1 hos dykk:\n\n{list}\n\nSjå trekkinga: LIS1-portalen: {link}"
+                    ),
+                ),
+                Lang::En => (
+                    format!("LIS1 doctors drawn to you from {site}"),
+                    format!(
+                        "The municipality-place lottery at {site} has been drawn. These doctors will do the \
+                         municipal part of LIS1 with you:\n\n{list}\n\nSee the lottery: the LIS1 portal: {link}"
+                    ),
+                ),
+            };
             out.push(NewMail {
-                to_address: email.clone(),
-                to_name: Some(name.clone()),
-                subject: format!("LIS1-leger trukket til dere fra {site}"),
-                body_text: crate::notify::text(name, &body),
+                to_address: to.email.clone(),
+                to_name: Some(to.name.clone()),
+                subject,
+                body_text: crate::notify::text(&to.name, &body, lang),
                 kind: "lottery_drawn".into(),
                 object_type: "organisation".into(),
                 object_id: muni.to_string(),

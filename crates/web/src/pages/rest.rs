@@ -871,15 +871,28 @@ async fn notify_offer(
     let Ok(offer) = state.store.rest_offer(offer_id).await else {
         return;
     };
-    let letter = Letter {
-        subject: format!("Tilbud om reststilling: {}", r.title),
-        body: format!(
-            "Du har fått tilbud om reststillingen «{}» ({}).\n\nSvarfrist: {}. Svar under «Mine reststillinger» i LIS1-portalen: {}",
-            r.title,
-            r.employer_name,
-            fmt_time(deadline, Lang::Nb),
-            lis1_app::notify::link("/reststillinger/mine")
-        ),
+    let (title, employer) = (&r.title, &r.employer_name);
+    let link = lis1_app::notify::link("/reststillinger/mine");
+    let letter = |lang: Lang| Letter {
+        subject: match lang {
+            Lang::Nb => format!("Tilbud om reststilling: {title}"),
+            Lang::Nn => format!("Tilbod om reststilling: {title}"),
+            Lang::En => format!("Offer of a remaining position: {title}"),
+        },
+        body: {
+            let when = fmt_time(deadline, lang);
+            match lang {
+                Lang::Nb => format!(
+                    "Du har fått tilbud om reststillingen «{title}» ({employer}).\n\nSvarfrist: {when}. Svar under «Mine reststillinger» i LIS1-portalen: {link}"
+                ),
+                Lang::Nn => format!(
+                    "Du har fått tilbod om reststillinga «{title}» ({employer}).\n\nSvarfrist: {when}. Svar under «Mine reststillingar» i LIS1-portalen: {link}"
+                ),
+                Lang::En => format!(
+                    "You have been offered the remaining position “{title}” ({employer}).\n\nReply by: {when}. Reply under “My remaining positions” in the LIS1 portal: {link}"
+                ),
+            }
+        },
         kind: "rest_offer_made",
         object_type: "rest_offer",
         object_id: offer_id.to_string(),
@@ -934,12 +947,24 @@ pub async fn close(
         Err(e) => return Err(AppError::store(e, lang)),
     };
     for o in withdrawn {
-        let letter = Letter {
-            subject: format!("Tilbudet om reststilling er trukket: {}", r.title),
-            body: format!(
-                "{} har avsluttet reststillingen «{}», og tilbudet ditt er trukket.\n\nBegrunnelse: {reason}",
-                r.employer_name, r.title
-            ),
+        let (title, employer) = (&r.title, &r.employer_name);
+        let letter = |lang: Lang| Letter {
+            subject: match lang {
+                Lang::Nb => format!("Tilbudet om reststilling er trukket: {title}"),
+                Lang::Nn => format!("Tilbodet om reststilling er trekt tilbake: {title}"),
+                Lang::En => format!("The offer of a remaining position is withdrawn: {title}"),
+            },
+            body: match lang {
+                Lang::Nb => format!(
+                    "{employer} har avsluttet reststillingen «{title}», og tilbudet ditt er trukket.\n\nBegrunnelse: {reason}"
+                ),
+                Lang::Nn => format!(
+                    "{employer} har avslutta reststillinga «{title}», og tilbodet ditt er trekt tilbake.\n\nGrunngiving: {reason}"
+                ),
+                Lang::En => format!(
+                    "{employer} has closed the remaining position “{title}”, and your offer is withdrawn.\n\nReason: {reason}"
+                ),
+            },
             kind: "rest_offer_withdrawn",
             object_type: "rest_offer",
             object_id: o.id.to_string(),
@@ -979,23 +1004,37 @@ pub async fn withdraw(
             if withdrawn.is_some()
                 && let Ok(position) = state.store.rest_position(id).await
             {
-                let letter = || crate::notify::Letter {
-                    subject: format!("Tilbud om reststilling trukket: {}", position.title),
-                    body: format!(
-                        "{name} har trukket søknaden på reststillingen «{title}». Tilbudet som var sendt, \
-                         er dermed trukket, og stillingen kan tilbys en annen søker.",
-                        name = s.user.display_name,
-                        title = position.title,
-                    ),
+                let (name, title) = (&s.user.display_name, &position.title);
+                let letter = |lang: Lang| crate::notify::Letter {
+                    subject: match lang {
+                        Lang::Nb => format!("Tilbud om reststilling trukket: {title}"),
+                        Lang::Nn => format!("Tilbod om reststilling trekt: {title}"),
+                        Lang::En => format!("Offer of a remaining position withdrawn: {title}"),
+                    },
+                    body: match lang {
+                        Lang::Nb => format!(
+                            "{name} har trukket søknaden på reststillingen «{title}». Tilbudet som var sendt, \
+                             er dermed trukket, og stillingen kan tilbys en annen søker."
+                        ),
+                        Lang::Nn => format!(
+                            "{name} har trekt søknaden på reststillinga «{title}». Tilbodet som var sendt, \
+                             er dermed trekt, og stillinga kan tilbydast ein annan søkjar."
+                        ),
+                        Lang::En => format!(
+                            "{name} has withdrawn the application for the remaining position «{title}». The \
+                             offer that was sent is thereby withdrawn, and the position can be offered to \
+                             another applicant."
+                        ),
+                    },
                     kind: "rest_application_withdrawn",
                     object_type: "rest_position",
                     object_id: id.to_string(),
                 };
                 for role in [Role::Municipality, Role::HfRecruiter] {
-                    for (email, name) in
-                        crate::notify::role_holders(&state, position.employer_id, role).await
+                    for r in crate::notify::role_holders(&state, position.employer_id, role).await
                     {
-                        crate::notify::send_to(&state, &ctx, &email, &name, letter()).await;
+                        crate::notify::send_to(&state, &ctx, &r.email, &r.name, r.lang, letter(r.lang))
+                            .await;
                     }
                 }
             }
