@@ -7,6 +7,7 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
+use lis1_domain::Lang;
 use lis1_domain::access::{Action, Grant, OrgPath, Role, authorize};
 use lis1_domain::alis_hospital::{
     self as rules, AlisError, Employment, OfferStatus, Period, Queued, RequestDraft, RequestState,
@@ -271,19 +272,30 @@ pub async fn request(
         };
         field(f, e)
     })?;
-    let letter = Letter {
-        subject: format!(
-            "Ny forespørsel om ALIS-tjeneste: {}",
-            input.draft.department.trim()
-        ),
-        body: format!(
-            "{} ber om sykehustjeneste for en ALIS-lege i {} fra {} ({} måneder). Forespørselen står i køen for avdelingen i LIS1-portalen: {}",
-            tx.org(input.municipality_id).await?.name,
-            input.draft.department.trim(),
-            notify::date(input.draft.period.start),
-            input.draft.period.months,
-            notify::link("/alis-sykehus")
-        ),
+    let municipality_name = tx.org(input.municipality_id).await?.name;
+    let department = input.draft.department.trim();
+    let months = input.draft.period.months;
+    let link = notify::link("/alis-sykehus");
+    let letter = |lang: Lang| Letter {
+        subject: match lang {
+            Lang::Nb => format!("Ny forespørsel om ALIS-tjeneste: {department}"),
+            Lang::Nn => format!("Ny førespurnad om ALIS-teneste: {department}"),
+            Lang::En => format!("New request for ALIS service: {department}"),
+        },
+        body: {
+            let start = notify::date(input.draft.period.start, lang);
+            match lang {
+                Lang::Nb => format!(
+                    "{municipality_name} ber om sykehustjeneste for en ALIS-lege i {department} fra {start} ({months} måneder). Forespørselen står i køen for avdelingen i LIS1-portalen: {link}"
+                ),
+                Lang::Nn => format!(
+                    "{municipality_name} ber om sjukehusteneste for ein ALIS-lege i {department} frå {start} ({months} månader). Førespurnaden står i køen for avdelinga i LIS1-portalen: {link}"
+                ),
+                Lang::En => format!(
+                    "{municipality_name} asks for hospital service for an ALIS doctor in {department} from {start} ({months} months). The request is in the department's queue in the LIS1 portal: {link}"
+                ),
+            }
+        },
         kind: "alis_request_new",
         object_type: "alis_request",
         object_id: String::new(),
@@ -382,17 +394,31 @@ pub async fn offer(app: &App, caller: &Caller, id: i64, input: &OfferInput) -> R
     rules::check_queue_order(&queue_of(&all, &r, day), id, &input.reason)
         .map_err(|e| field("reason", e))?;
     let deadline = rules::confirm_deadline(input.period.start);
-    let letter = Letter {
-        subject: format!("Tilbud om ALIS-tjeneste for {}", r.doctor_name),
-        body: format!(
-            "{} tilbyr sykehustjeneste for {} i {} fra {} til {}. Bekreft i LIS1-portalen senest {} (6 måneder før start). Etter fristen faller tilbudet bort.",
-            r.hf_name,
-            r.doctor_name,
-            input.department.trim(),
-            notify::date(input.period.start),
-            notify::date(input.period.end()),
-            notify::date(deadline)
-        ),
+    let (hf, doctor, department) = (&r.hf_name, &r.doctor_name, input.department.trim());
+    let letter = |lang: Lang| Letter {
+        subject: match lang {
+            Lang::Nb => format!("Tilbud om ALIS-tjeneste for {doctor}"),
+            Lang::Nn => format!("Tilbod om ALIS-teneste for {doctor}"),
+            Lang::En => format!("Offer of ALIS service for {doctor}"),
+        },
+        body: {
+            let (start, end, by) = (
+                notify::date(input.period.start, lang),
+                notify::date(input.period.end(), lang),
+                notify::date(deadline, lang),
+            );
+            match lang {
+                Lang::Nb => format!(
+                    "{hf} tilbyr sykehustjeneste for {doctor} i {department} fra {start} til {end}. Bekreft i LIS1-portalen senest {by} (6 måneder før start). Etter fristen faller tilbudet bort."
+                ),
+                Lang::Nn => format!(
+                    "{hf} tilbyr sjukehusteneste for {doctor} i {department} frå {start} til {end}. Stadfest i LIS1-portalen seinast {by} (6 månader før start). Etter fristen fell tilbodet bort."
+                ),
+                Lang::En => format!(
+                    "{hf} offers hospital service for {doctor} in {department} from {start} to {end}. Confirm in the LIS1 portal by {by} (6 months before the start). After the deadline the offer lapses."
+                ),
+            }
+        },
         kind: "alis_offer",
         object_type: "alis_request",
         object_id: id.to_string(),
@@ -421,6 +447,7 @@ fn conflict(e: lis1_store::StoreError) -> Error {
             Kind::Conflict,
             "alis_request_changed",
             "Forespørselen ble endret av noen andre samtidig. Last siden på nytt. Ingenting ble endret.",
+            "Førespurnaden vart endra av nokon andre samtidig. Last sida på nytt. Ingenting vart endra.",
             "The request was changed by someone else at the same time. Reload the page. Nothing was changed.",
         ),
         e => e.into(),
@@ -451,28 +478,39 @@ pub async fn answer(app: &App, caller: &Caller, id: i64, confirm: bool) -> Resul
         rules::check_confirmation(offered.start, today(now))
             .map_err(|e| Error::new(Kind::Invalid, e))?;
     }
-    let letter = Letter {
-        subject: format!(
-            "ALIS-tjeneste {}: {}",
-            if confirm { "bekreftet" } else { "avslått" },
-            r.doctor_name
-        ),
-        body: format!(
-            "{} har {} tilbudet om sykehustjeneste for {} fra {}.{}",
-            r.municipality_name,
-            if confirm {
-                "bekreftet"
-            } else {
-                "takket nei til"
-            },
-            r.doctor_name,
-            notify::date(offered.start),
-            if confirm {
-                ""
-            } else {
-                " Forespørselen står i køen for neste ledige periode."
+    let (municipality, doctor) = (&r.municipality_name, &r.doctor_name);
+    let letter = |lang: Lang| Letter {
+        subject: match (lang, confirm) {
+            (Lang::Nb, true) => format!("ALIS-tjeneste bekreftet: {doctor}"),
+            (Lang::Nb, false) => format!("ALIS-tjeneste avslått: {doctor}"),
+            (Lang::Nn, true) => format!("ALIS-teneste stadfesta: {doctor}"),
+            (Lang::Nn, false) => format!("ALIS-teneste avslått: {doctor}"),
+            (Lang::En, true) => format!("ALIS service confirmed: {doctor}"),
+            (Lang::En, false) => format!("ALIS service declined: {doctor}"),
+        },
+        body: {
+            let start = notify::date(offered.start, lang);
+            match (lang, confirm) {
+                (Lang::Nb, true) => format!(
+                    "{municipality} har bekreftet tilbudet om sykehustjeneste for {doctor} fra {start}."
+                ),
+                (Lang::Nb, false) => format!(
+                    "{municipality} har takket nei til tilbudet om sykehustjeneste for {doctor} fra {start}. Forespørselen står i køen for neste ledige periode."
+                ),
+                (Lang::Nn, true) => format!(
+                    "{municipality} har stadfesta tilbodet om sjukehusteneste for {doctor} frå {start}."
+                ),
+                (Lang::Nn, false) => format!(
+                    "{municipality} har takka nei til tilbodet om sjukehusteneste for {doctor} frå {start}. Førespurnaden står i køen for den neste ledige perioden."
+                ),
+                (Lang::En, true) => format!(
+                    "{municipality} has confirmed the offer of hospital service for {doctor} from {start}."
+                ),
+                (Lang::En, false) => format!(
+                    "{municipality} has declined the offer of hospital service for {doctor} from {start}. The request stays in the queue for the next free period."
+                ),
             }
-        ),
+        },
         kind: "alis_answer",
         object_type: "alis_request",
         object_id: id.to_string(),
@@ -520,7 +558,7 @@ async fn role_mails(
     tx: &mut Tx,
     org: i64,
     roles: &[Role],
-    letter: &Letter,
+    letter: &impl Fn(Lang) -> Letter,
 ) -> Result<Vec<NewMail>> {
     let users = tx.users(Some(org)).await?;
     Ok(users
@@ -531,14 +569,6 @@ async fn role_mails(
                     .iter()
                     .any(|g| g.org == org && roles.contains(&g.role))
         })
-        .map(|u| NewMail {
-            to_address: u.email.clone(),
-            to_name: Some(u.display_name.clone()),
-            subject: letter.subject.clone(),
-            body_text: notify::text(&u.display_name, &letter.body),
-            kind: letter.kind.into(),
-            object_type: letter.object_type.into(),
-            object_id: letter.object_id.clone(),
-        })
+        .map(|u| notify::mail_to(u, letter))
         .collect())
 }

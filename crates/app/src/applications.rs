@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use lis1_domain::Lang;
 use lis1_domain::access::{Action, Denied, Grant, Role, authorize};
 use lis1_domain::advertisements::{self as ads, Answer, CriterionCheck, PositionKind, Window};
 use lis1_domain::profiles::{EducationRegion, Profile};
@@ -49,6 +50,7 @@ fn invalid_application() -> Error {
         Kind::Invalid,
         "application_invalid",
         "Søknaden ble ikke lagret. Rett opp feltene som er merket.",
+        "Søknaden vart ikkje lagra. Rett opp felta som er merkte.",
         "The application was not saved. Correct the fields marked.",
     )
 }
@@ -90,6 +92,7 @@ pub async fn submit(
             Text::new(
                 "positions_invalid",
                 "Velg minst én av stillingene i utlysningen.",
+                "Vel minst éi av stillingane i utlysinga.",
                 "Choose at least one of the advertisement's positions.",
             ),
         );
@@ -106,6 +109,7 @@ pub async fn submit(
             Text::new(
                 "motivation_too_long",
                 "Søknadsteksten kan ha høyst 5000 tegn.",
+                "Søknadsteksten kan ha høgst 5000 teikn.",
                 "The cover letter can have at most 5,000 characters.",
             ),
         );
@@ -119,6 +123,7 @@ pub async fn submit(
             Kind::Conflict,
             "profile_missing",
             "Fyll ut og lagre profilen din før du søker.",
+            "Fyll ut og lagre profilen din før du søkjer.",
             "Fill in and save your profile before you apply.",
         ));
     };
@@ -149,32 +154,62 @@ pub async fn submit(
         )
         .await?;
     }
-    notify::to_user(&mut tx, &ctx, caller.user_id, receipt(&c, submitted)).await?;
+    notify::to_user(&mut tx, &ctx, caller.user_id, |lang| {
+        receipt(&c, submitted, lang)
+    })
+    .await?;
     app.commit(tx, caller).await?;
     Ok(submitted)
 }
 
-fn receipt(c: &AdContext, submitted: Submitted) -> Letter {
-    let (subject, lead) = match submitted {
-        Submitted::Created(_) => (
+fn receipt(c: &AdContext, submitted: Submitted, lang: Lang) -> Letter {
+    let created = matches!(submitted, Submitted::Created(_));
+    let (subject, lead) = match (lang, created) {
+        (Lang::Nb, true) => (
             "Kvittering: søknaden din er mottatt",
             "Vi har mottatt søknaden din",
         ),
-        Submitted::Updated(_) => (
+        (Lang::Nb, false) => (
             "Kvittering: søknaden din er endret",
             "Endringene i søknaden din er lagret",
         ),
+        (Lang::Nn, true) => (
+            "Kvittering: søknaden din er motteken",
+            "Vi har fått søknaden din",
+        ),
+        (Lang::Nn, false) => (
+            "Kvittering: søknaden din er endra",
+            "Endringane i søknaden din er lagra",
+        ),
+        (Lang::En, true) => (
+            "Receipt: your application has been received",
+            "We have received your application",
+        ),
+        (Lang::En, false) => (
+            "Receipt: your application has been changed",
+            "The changes to your application are saved",
+        ),
     };
+    let (link, title, hf, deadline, id) = (
+        notify::link("/soknader"),
+        &c.ad.title,
+        &c.hf.name,
+        notify::when(c.round.application_deadline, lang),
+        submitted.id(),
+    );
     Letter {
         subject: subject.into(),
-        body: format!(
-            "{lead} til «{title}» ({hf}).\n\nSøknadsfrist: {deadline}. Du kan endre eller trekke søknaden til fristen under «Mine søknader» i LIS1-portalen: {link}\n\nSøknadsnummer: {id}",
-            link = notify::link("/soknader"),
-            title = c.ad.title,
-            hf = c.hf.name,
-            deadline = notify::when(c.round.application_deadline),
-            id = submitted.id(),
-        ),
+        body: match lang {
+            Lang::Nb => format!(
+                "{lead} til «{title}» ({hf}).\n\nSøknadsfrist: {deadline}. Du kan endre eller trekke søknaden til fristen under «Mine søknader» i LIS1-portalen: {link}\n\nSøknadsnummer: {id}"
+            ),
+            Lang::Nn => format!(
+                "{lead} til «{title}» ({hf}).\n\nSøknadsfrist: {deadline}. Du kan endre eller trekkje søknaden fram til fristen under «Mine søknader» i LIS1-portalen: {link}\n\nSøknadsnummer: {id}"
+            ),
+            Lang::En => format!(
+                "{lead} for “{title}” ({hf}).\n\nApplication deadline: {deadline}. You can change or withdraw the application until the deadline under “My applications” in the LIS1 portal: {link}\n\nApplication number: {id}"
+            ),
+        },
         kind: "application_receipt",
         object_type: "application",
         object_id: submitted.id().to_string(),
@@ -204,14 +239,29 @@ pub async fn withdraw(app: &App, caller: &Caller, application_id: i64) -> Result
         &mut tx,
         &ctx,
         caller.user_id,
-        Letter {
-            subject: "Kvittering: søknaden din er trukket".into(),
-            body: format!(
-                "Søknaden din til «{}» ({}) er trukket. Du kan søke på nytt til søknadsfristen {}.\n\nSøknadsnummer: {application_id}",
-                c.ad.title,
-                c.hf.name,
-                notify::when(c.round.application_deadline),
-            ),
+        |lang| Letter {
+            subject: lang
+                .pick3(
+                    "Kvittering: søknaden din er trukket",
+                    "Kvittering: søknaden din er trekt",
+                    "Receipt: your application is withdrawn",
+                )
+                .into(),
+            body: {
+                let (title, hf) = (&c.ad.title, &c.hf.name);
+                let deadline = notify::when(c.round.application_deadline, lang);
+                match lang {
+                    Lang::Nb => format!(
+                        "Søknaden din til «{title}» ({hf}) er trukket. Du kan søke på nytt til søknadsfristen {deadline}.\n\nSøknadsnummer: {application_id}"
+                    ),
+                    Lang::Nn => format!(
+                        "Søknaden din til «{title}» ({hf}) er trekt. Du kan søkje på nytt fram til søknadsfristen {deadline}.\n\nSøknadsnummer: {application_id}"
+                    ),
+                    Lang::En => format!(
+                        "Your application for “{title}” ({hf}) is withdrawn. You can apply again until the application deadline {deadline}.\n\nApplication number: {application_id}"
+                    ),
+                }
+            },
             kind: "application_withdrawn",
             object_type: "application",
             object_id: application_id.to_string(),
@@ -285,6 +335,7 @@ pub async fn adjust_points(
             Kind::Invalid,
             "adjustment_invalid",
             "Skriv en endring mellom -100 og 100 (f.eks. 1,5) og en begrunnelse. Ingenting ble endret.",
+            "Skriv ei endring mellom -100 og 100 (t.d. 1,5) og ei grunngiving. Ingenting vart endra.",
             "Enter a change between -100 and 100 (e.g. 1.5) and a reason. Nothing was changed.",
         ));
     }
@@ -328,6 +379,7 @@ pub async fn comment(
             "text",
             "comment_invalid",
             "Skriv en kommentar på høyst 5000 tegn.",
+            "Skriv ein kommentar på høgst 5000 teikn.",
             "Write a comment of at most 5,000 characters.",
         ));
     }
@@ -781,11 +833,20 @@ fn rank_invalid(field: String, most: usize) -> Error {
     let nb = format!(
         "Rangeringen må være et helt tall fra 1 til {most} (antall søkere på stillingen). Ingenting ble lagret."
     );
+    let nn = format!(
+        "Rangeringa må vere eit heilt tal frå 1 til {most} (talet på søkjarar på stillinga). Ingenting vart lagra."
+    );
     let en = format!(
         "The rank must be a whole number from 1 to {most} (the number of applicants for the position). Nothing was saved."
     );
-    Error::text(Kind::Invalid, "rank_invalid", nb.clone(), en.clone())
-        .with_field(field, Text::new("rank_invalid", nb, en))
+    Error::text(
+        Kind::Invalid,
+        "rank_invalid",
+        nb.clone(),
+        nn.clone(),
+        en.clone(),
+    )
+    .with_field(field, Text::new("rank_invalid", nb, nn, en))
 }
 
 /// Sets the innstilling of the given positions of an advertisement, all or nothing. For each
@@ -832,6 +893,7 @@ pub async fn set_recommendation(
             "positions",
             "rankings_missing",
             "Send innstillingen for minst én stilling. Ingenting ble lagret.",
+            "Send innstillinga for minst éi stilling. Ingenting vart lagra.",
             "Send the recommendation of at least one position. Nothing was saved.",
         ));
     }
@@ -844,6 +906,7 @@ pub async fn set_recommendation(
                 "positions",
                 "position_duplicate",
                 "Hver stilling kan bare sendes én gang. Ingenting ble lagret.",
+                "Kvar stilling kan berre sendast éin gong. Ingenting vart lagra.",
                 "Each position can be sent only once. Nothing was saved.",
             ));
         }
@@ -878,6 +941,7 @@ pub async fn set_recommendation(
                 format!("rank.{}", p.id),
                 "rank_duplicate",
                 "Hver plass i rangeringen kan bare brukes én gang.",
+                "Kvar plass i rangeringa kan berre brukast éin gong.",
                 "Each rank can only be used once.",
             ));
         }
@@ -890,6 +954,7 @@ pub async fn set_recommendation(
             Kind::Stale,
             "precondition_failed",
             "Noen andre har endret innstillingen siden du hentet den. Hent den på nytt og prøv igjen. Ingenting ble endret.",
+            "Nokon andre har endra innstillinga sidan du henta henne. Hent henne på nytt og prøv igjen. Ingenting vart endra.",
             "Someone else has changed the recommendation since you fetched it. Fetch it again and retry. Nothing was changed.",
         ));
     }
@@ -927,11 +992,12 @@ pub struct BulkDone {
     pub unchanged: usize,
 }
 
-fn bulk_row_error(code: &'static str, name: &str, nb: &str, en: &str) -> Error {
+fn bulk_row_error(code: &'static str, name: &str, nb: &str, nn: &str, en: &str) -> Error {
     Error::field_text(
         "valgt",
         code,
         format!("{name}: {nb} Ingenting ble endret."),
+        format!("{name}: {nn} Ingenting vart endra."),
         format!("{name}: {en} Nothing was changed."),
     )
 }
@@ -972,6 +1038,7 @@ pub async fn bulk(
             "valgt",
             "bulk_none_chosen",
             "Velg minst én søker i listen. Ingenting ble endret.",
+            "Vel minst éin søkjar i lista. Ingenting vart endra.",
             "Choose at least one applicant in the list. Nothing was changed.",
         ));
     }
@@ -980,6 +1047,7 @@ pub async fn bulk(
             "valgt",
             "bulk_too_many",
             format!("Velg høyst {MAX_BULK} søkere om gangen. Ingenting ble endret."),
+            format!("Vel høgst {MAX_BULK} søkjarar om gongen. Ingenting vart endra."),
             format!("Choose at most {MAX_BULK} applicants at a time. Nothing was changed."),
         ));
     }
@@ -992,6 +1060,7 @@ pub async fn bulk(
                 "bulk_unknown_application",
                 &format!("Søknad {id}"),
                 "finnes ikke på denne utlysningen.",
+                "finst ikkje på denne utlysinga.",
                 "is not an application to this advertisement.",
             ));
         };
@@ -1005,6 +1074,7 @@ pub async fn bulk(
                 "bulk_application_not_open",
                 &name,
                 "søknaden er trukket eller ikke din å behandle.",
+                "søknaden er trekt eller ikkje din å behandle.",
                 "the application is withdrawn or not yours to handle.",
             ));
         }
@@ -1015,6 +1085,7 @@ pub async fn bulk(
                 "bulk_not_applied_for_position",
                 &name,
                 "har ikke søkt på denne stillingen.",
+                "har ikkje søkt på denne stillinga.",
                 "has not applied for this position.",
             ));
         }

@@ -13,6 +13,7 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
+use lis1_domain::Lang;
 use lis1_domain::access::{Action, Grant, OrgPath, Role, authorize};
 use lis1_domain::bound::{
     self as rules, AlisForm, BoundError, CAPACITY_YEARS, CapacityYear, LaterStartStatus,
@@ -123,6 +124,7 @@ impl Loaded {
                 Kind::Conflict,
                 "no_bound_plan",
                 "Den senere arbeidsgiveren har ikke laget utdanningsplanen ennå. Ingenting ble endret.",
+                "Den seinare arbeidsgjevaren har ikkje laga utdanningsplanen enno. Ingenting vart endra.",
                 "The later employer has not made the education plan yet. Nothing was changed.",
             ));
         };
@@ -665,6 +667,7 @@ pub async fn create_plan(app: &App, caller: &Caller, input: &PlanInput) -> Resul
             Kind::Conflict,
             "bound_plan_exists",
             "Legen har allerede en utdanningsplan. Ingenting ble endret.",
+            "Legen har alt ein utdanningsplan. Ingenting vart endra.",
             "The doctor already has an education plan. Nothing was changed.",
         ),
         e => e.into(),
@@ -698,17 +701,48 @@ pub async fn register_completion(
         Part::Municipal => PlanDate::MunicipalCompleted,
     };
     let ctx = caller.ctx(grant, now);
-    let part_name = match part {
-        Part::Hospital => "sykehusdelen",
-        Part::Municipal => "kommunedelen",
-    };
-    let letter = Letter {
-        subject: format!("LIS1 {part_name} fullført for {}", l.course.applicant_name),
-        body: format!(
-            "{} har fullført {part_name} av LIS1 med alle læringsmål godkjent, registrert {}.\n\nLIS3/ALIS kan starte når både sykehusdelen og kommunedelen er registrert fullført og 18 måneder er tjenestegjort.",
-            l.course.applicant_name,
-            notify::date(on)
-        ),
+    let doctor = &l.course.applicant_name;
+    let letter = |lang: Lang| Letter {
+        subject: match (lang, part) {
+            (Lang::Nb, Part::Hospital) => format!("LIS1 sykehusdelen fullført for {doctor}"),
+            (Lang::Nb, Part::Municipal) => format!("LIS1 kommunedelen fullført for {doctor}"),
+            (Lang::Nn, Part::Hospital) => format!("LIS1 sjukehusdelen fullført for {doctor}"),
+            (Lang::Nn, Part::Municipal) => format!("LIS1 kommunedelen fullført for {doctor}"),
+            (Lang::En, Part::Hospital) => format!("LIS1 hospital part completed for {doctor}"),
+            (Lang::En, Part::Municipal) => format!("LIS1 municipal part completed for {doctor}"),
+        },
+        body: {
+            let on = notify::date(on, lang);
+            match lang {
+                Lang::Nb => {
+                    let part_name = match part {
+                        Part::Hospital => "sykehusdelen",
+                        Part::Municipal => "kommunedelen",
+                    };
+                    format!(
+                        "{doctor} har fullført {part_name} av LIS1 med alle læringsmål godkjent, registrert {on}.\n\nLIS3/ALIS kan starte når både sykehusdelen og kommunedelen er registrert fullført og 18 måneder er tjenestegjort."
+                    )
+                }
+                Lang::Nn => {
+                    let part_name = match part {
+                        Part::Hospital => "sjukehusdelen",
+                        Part::Municipal => "kommunedelen",
+                    };
+                    format!(
+                        "{doctor} har fullført {part_name} av LIS1 med alle læringsmåla godkjende, registrert {on}.\n\nLIS3/ALIS kan starte når både sjukehusdelen og kommunedelen er registrerte fullførte og 18 månader er tenestegjorde."
+                    )
+                }
+                Lang::En => {
+                    let part_name = match part {
+                        Part::Hospital => "the hospital part",
+                        Part::Municipal => "the municipal part",
+                    };
+                    format!(
+                        "{doctor} has completed {part_name} of LIS1 with all learning outcomes approved, registered {on}.\n\nLIS3/ALIS can start when both the hospital part and the municipal part are registered as completed and 18 months have been served."
+                    )
+                }
+            }
+        },
         kind: "bound_lis1_completed",
         object_type: "course",
         object_id: course_id.to_string(),
@@ -809,6 +843,7 @@ pub async fn record_change(app: &App, caller: &Caller, input: &ChangeInput) -> R
             "state",
             "change_state",
             "Velg oppsigelse av LIS1, oppsigelse av LIS3/ALIS eller bytte av spesialitet.",
+            "Vel oppseiing av LIS1, oppseiing av LIS3/ALIS eller byte av spesialitet.",
             "Choose resignation of LIS1, resignation of LIS3/ALIS or a switch of specialty.",
         ));
     }
@@ -823,19 +858,40 @@ pub async fn record_change(app: &App, caller: &Caller, input: &ChangeInput) -> R
     if input.state == PlanState::SwitchedSpecialty && switched_to.is_none() {
         return Err(field("switched_to", BoundError::SpecialtyMissing));
     }
-    let what = match input.state {
-        PlanState::ResignedLis1 => "har sagt opp LIS1-stillingen".to_string(),
-        PlanState::ResignedLater => "har sagt opp LIS3/ALIS-stillingen".to_string(),
-        _ => format!("bytter spesialitet til {}", switched_to.unwrap_or_default()),
+    let specialty = switched_to.unwrap_or_default();
+    let what = |lang: Lang| match (input.state, lang) {
+        (PlanState::ResignedLis1, Lang::Nb) => "har sagt opp LIS1-stillingen".to_string(),
+        (PlanState::ResignedLater, Lang::Nb) => "har sagt opp LIS3/ALIS-stillingen".to_string(),
+        (_, Lang::Nb) => format!("bytter spesialitet til {specialty}"),
+        (PlanState::ResignedLis1, Lang::Nn) => "har sagt opp LIS1-stillinga".to_string(),
+        (PlanState::ResignedLater, Lang::Nn) => "har sagt opp LIS3/ALIS-stillinga".to_string(),
+        (_, Lang::Nn) => format!("byter spesialitet til {specialty}"),
+        (PlanState::ResignedLis1, Lang::En) => "has resigned the LIS1 position".to_string(),
+        (PlanState::ResignedLater, Lang::En) => "has resigned the LIS3/ALIS position".to_string(),
+        (_, Lang::En) => format!("switches specialty to {specialty}"),
     };
-    let letter = Letter {
-        subject: format!("Bundet stilling: {} {what}", l.course.applicant_name),
-        body: format!(
-            "{} {what} fra {}. Utdanningsplanen for den bundne stillingen (LIS1 + {}) er avsluttet, og stillingen er frigjort til neste runde.",
-            l.course.applicant_name,
-            notify::date(input.on),
-            l.track()?.label(lis1_domain::Lang::Nb),
-        ),
+    let track = l.track()?;
+    let doctor = &l.course.applicant_name;
+    let letter = |lang: Lang| Letter {
+        subject: match lang {
+            Lang::Nb => format!("Bundet stilling: {doctor} {}", what(lang)),
+            Lang::Nn => format!("Bunden stilling: {doctor} {}", what(lang)),
+            Lang::En => format!("Bound position: {doctor} {}", what(lang)),
+        },
+        body: {
+            let (what, on, track) = (what(lang), notify::date(input.on, lang), track.label(lang));
+            match lang {
+                Lang::Nb => format!(
+                    "{doctor} {what} fra {on}. Utdanningsplanen for den bundne stillingen (LIS1 + {track}) er avsluttet, og stillingen er frigjort til neste runde."
+                ),
+                Lang::Nn => format!(
+                    "{doctor} {what} frå {on}. Utdanningsplanen for den bundne stillinga (LIS1 + {track}) er avslutta, og stillinga er frigjord til neste runde."
+                ),
+                Lang::En => format!(
+                    "{doctor} {what} from {on}. The education plan for the bound position (LIS1 + {track}) has ended, and the position is released for the next round."
+                ),
+            }
+        },
         kind: "bound_plan_ended",
         object_type: "course",
         object_id: input.course_id.to_string(),
@@ -857,15 +913,7 @@ pub async fn record_change(app: &App, caller: &Caller, input: &ChangeInput) -> R
         );
     }
     let doctor = tx.user(l.course.applicant_id).await?;
-    mails.push(NewMail {
-        to_address: doctor.email.clone(),
-        to_name: Some(doctor.display_name.clone()),
-        subject: letter.subject.clone(),
-        body_text: notify::text(&doctor.display_name, &letter.body),
-        kind: letter.kind.into(),
-        object_type: letter.object_type.into(),
-        object_id: letter.object_id.clone(),
-    });
+    mails.push(notify::mail_to(&doctor, &letter));
     tx.end_bound_plan(
         &caller.ctx(grant, now),
         input.course_id,
@@ -886,7 +934,7 @@ async fn role_mails(
     tx: &mut Tx,
     org: i64,
     roles: &[Role],
-    letter: &Letter,
+    letter: &impl Fn(Lang) -> Letter,
 ) -> Result<Vec<NewMail>> {
     let users = tx.users(Some(org)).await?;
     Ok(users
@@ -897,15 +945,7 @@ async fn role_mails(
                     .iter()
                     .any(|g| g.org == org && roles.contains(&g.role))
         })
-        .map(|u| NewMail {
-            to_address: u.email.clone(),
-            to_name: Some(u.display_name.clone()),
-            subject: letter.subject.clone(),
-            body_text: notify::text(&u.display_name, &letter.body),
-            kind: letter.kind.into(),
-            object_type: letter.object_type.into(),
-            object_id: letter.object_id.clone(),
-        })
+        .map(|u| notify::mail_to(u, letter))
         .collect())
 }
 
@@ -928,58 +968,117 @@ pub async fn remind_due(app: &App) -> Result<usize> {
         let (_, dates) = dates_of(&course, Some(plan));
         let (_, due) = rules::contract_window(dates.later_start);
         let name = &course.applicant_name;
-        let mut letters = Vec::new();
+        // Each reminder as (kind, its subject and body in each language).
+        type Texts = Box<dyn Fn(Lang) -> (String, String) + Send + Sync>;
+        let mut letters: Vec<(&'static str, Texts)> = Vec::new();
+        let later_start = dates.later_start;
+        let owner = name.clone();
         match rules::contract_status(dates.later_start, day, plan.contract_signed_on) {
             Status::DueSoon => letters.push((
                 "bound_contract_due",
-                format!("LIS3/ALIS-kontrakt for {name}: frist {}", notify::date(due)),
-                format!(
-                    "Kontrakten for {name}s LIS3/ALIS-stilling skal signeres 1,5–2 år før starten {} (004), senest {}. Registrer den i LIS1-portalen når den er signert.",
-                    notify::date(dates.later_start),
-                    notify::date(due)
-                ),
+                Box::new(move |lang| {
+                    let (name, due, start) =
+                        (&owner, notify::date(due, lang), notify::date(later_start, lang));
+                    match lang {
+                        Lang::Nb => (
+                            format!("LIS3/ALIS-kontrakt for {name}: frist {due}"),
+                            format!(
+                                "Kontrakten for {name}s LIS3/ALIS-stilling skal signeres 1,5–2 år før starten {start} (004), senest {due}. Registrer den i LIS1-portalen når den er signert."
+                            ),
+                        ),
+                        Lang::Nn => (
+                            format!("LIS3/ALIS-kontrakt for {name}: frist {due}"),
+                            format!(
+                                "Kontrakten for LIS3/ALIS-stillinga til {name} skal signerast 1,5–2 år før starten {start} (004), seinast {due}. Registrer han i LIS1-portalen når han er signert."
+                            ),
+                        ),
+                        Lang::En => (
+                            format!("LIS3/ALIS contract for {name}: deadline {due}"),
+                            format!(
+                                "The contract for {name}'s LIS3/ALIS position must be signed 1.5–2 years before the start {start} (004), by {due} at the latest. Register it in the LIS1 portal once it is signed."
+                            ),
+                        ),
+                    }
+                }),
             )),
             Status::Overdue => letters.push((
                 "bound_contract_overdue",
-                format!("LIS3/ALIS-kontrakt for {name}: fristen er passert"),
-                format!(
-                    "Kontrakten for {name}s LIS3/ALIS-stilling skulle vært signert senest {} (1,5 år før starten {}, 004).",
-                    notify::date(due),
-                    notify::date(dates.later_start)
-                ),
+                Box::new(move |lang| {
+                    let (name, due, start) =
+                        (&owner, notify::date(due, lang), notify::date(later_start, lang));
+                    match lang {
+                        Lang::Nb => (
+                            format!("LIS3/ALIS-kontrakt for {name}: fristen er passert"),
+                            format!(
+                                "Kontrakten for {name}s LIS3/ALIS-stilling skulle vært signert senest {due} (1,5 år før starten {start}, 004)."
+                            ),
+                        ),
+                        Lang::Nn => (
+                            format!("LIS3/ALIS-kontrakt for {name}: fristen er passert"),
+                            format!(
+                                "Kontrakten for LIS3/ALIS-stillinga til {name} skulle ha vore signert seinast {due} (1,5 år før starten {start}, 004)."
+                            ),
+                        ),
+                        Lang::En => (
+                            format!("LIS3/ALIS contract for {name}: the deadline has passed"),
+                            format!(
+                                "The contract for {name}'s LIS3/ALIS position should have been signed by {due} (1.5 years before the start {start}, 004)."
+                            ),
+                        ),
+                    }
+                }),
             )),
             _ => {}
         }
         if let LaterStartStatus::Postponed { planned, missing } =
             rules::later_start_status(&dates, completion(Some(plan)), plan.later_started_on, day)
         {
-            let list: Vec<String> = missing
-                .iter()
-                .map(|m| m.label(lis1_domain::Lang::Nb))
-                .collect();
+            let name = name.clone();
             letters.push((
                 "bound_start_postponed",
-                format!("Start i LIS3/ALIS utsatt for {name}"),
-                format!(
-                    "{name} skulle startet i LIS3/ALIS {}, men LIS1 er ikke fullført: {}. Starten flyttes til LIS1 er registrert fullført (004).",
-                    notify::date(planned),
-                    list.join("; ")
-                ),
+                Box::new(move |lang| {
+                    let list: Vec<String> = missing.iter().map(|m| m.label(lang)).collect();
+                    let (list, planned) = (list.join("; "), notify::date(planned, lang));
+                    match lang {
+                        Lang::Nb => (
+                            format!("Start i LIS3/ALIS utsatt for {name}"),
+                            format!(
+                                "{name} skulle startet i LIS3/ALIS {planned}, men LIS1 er ikke fullført: {list}. Starten flyttes til LIS1 er registrert fullført (004)."
+                            ),
+                        ),
+                        Lang::Nn => (
+                            format!("Start i LIS3/ALIS utsett for {name}"),
+                            format!(
+                                "{name} skulle ha starta i LIS3/ALIS {planned}, men LIS1 er ikkje fullført: {list}. Starten blir flytta til LIS1 er registrert fullført (004)."
+                            ),
+                        ),
+                        Lang::En => (
+                            format!("Start in LIS3/ALIS postponed for {name}"),
+                            format!(
+                                "{name} was to start in LIS3/ALIS on {planned}, but LIS1 is not completed: {list}. The start moves until LIS1 is registered as completed (004)."
+                            ),
+                        ),
+                    }
+                }),
             ));
         }
-        for (kind, subject, body) in letters {
+        for (kind, texts) in letters {
             let object_id = format!("{}:{}", b.course_id, dates.later_start);
-            for m in role_mails(
-                &mut tx,
-                b.later_employer_id,
-                &[Role::HfRecruiter, Role::Municipality],
-                &Letter {
+            let letter = |lang| {
+                let (subject, body) = texts(lang);
+                Letter {
                     subject,
                     body,
                     kind,
                     object_type: "course",
-                    object_id,
-                },
+                    object_id: object_id.clone(),
+                }
+            };
+            for m in role_mails(
+                &mut tx,
+                b.later_employer_id,
+                &[Role::HfRecruiter, Role::Municipality],
+                &letter,
             )
             .await?
             {
@@ -1003,22 +1102,30 @@ pub async fn remind_due(app: &App) -> Result<usize> {
             continue;
         }
         let deadline = lis1_domain::alis_hospital::confirm_deadline(p.start);
-        let letter = Letter {
-            subject: format!(
-                "Bekreft ALIS-tjeneste for {} senest {}",
-                r.doctor_name,
-                notify::date(deadline)
-            ),
-            body: format!(
-                "{} har tilbudt sykehustjeneste for {} fra {}. Bekreft i LIS1-portalen senest {} (6 måneder før start, 003); etter fristen faller tilbudet bort.",
-                r.hf_name,
-                r.doctor_name,
-                notify::date(p.start),
-                notify::date(deadline)
-            ),
-            kind: "alis_confirm_reminder",
-            object_type: "alis_request",
-            object_id: format!("{}:{}", r.id, p.start),
+        let (hf, doctor) = (&r.hf_name, &r.doctor_name);
+        let letter = |lang: Lang| {
+            let (by, start) = (notify::date(deadline, lang), notify::date(p.start, lang));
+            Letter {
+                subject: match lang {
+                    Lang::Nb => format!("Bekreft ALIS-tjeneste for {doctor} senest {by}"),
+                    Lang::Nn => format!("Stadfest ALIS-teneste for {doctor} seinast {by}"),
+                    Lang::En => format!("Confirm ALIS service for {doctor} by {by}"),
+                },
+                body: match lang {
+                    Lang::Nb => format!(
+                        "{hf} har tilbudt sykehustjeneste for {doctor} fra {start}. Bekreft i LIS1-portalen senest {by} (6 måneder før start, 003); etter fristen faller tilbudet bort."
+                    ),
+                    Lang::Nn => format!(
+                        "{hf} har tilbode sjukehusteneste for {doctor} frå {start}. Stadfest i LIS1-portalen seinast {by} (6 månader før start, 003); etter fristen fell tilbodet bort."
+                    ),
+                    Lang::En => format!(
+                        "{hf} has offered hospital service for {doctor} from {start}. Confirm in the LIS1 portal by {by} (6 months before the start, 003); after the deadline the offer lapses."
+                    ),
+                },
+                kind: "alis_confirm_reminder",
+                object_type: "alis_request",
+                object_id: format!("{}:{}", r.id, p.start),
+            }
         };
         for m in role_mails(&mut tx, r.municipality_id, &[Role::Municipality], &letter).await? {
             if tx.enqueue_mail_once(&ctx, &m).await? {

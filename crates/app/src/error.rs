@@ -39,16 +39,24 @@ pub struct Text {
     pub code: &'static str,
     /// Bokmål.
     pub nb: String,
+    /// Nynorsk.
+    pub nn: String,
     /// English.
     pub en: String,
 }
 
 impl Text {
     /// A message with its code.
-    pub fn new(code: &'static str, nb: impl Into<String>, en: impl Into<String>) -> Text {
+    pub fn new(
+        code: &'static str,
+        nb: impl Into<String>,
+        nn: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Text {
         Text {
             code,
             nb: nb.into(),
+            nn: nn.into(),
             en: en.into(),
         }
     }
@@ -59,7 +67,7 @@ impl Localized for Text {
         self.code
     }
     fn message(&self, lang: Lang) -> String {
-        lang.pick(&self.nb, &self.en).clone()
+        lang.pick3(&self.nb, &self.nn, &self.en).clone()
     }
 }
 
@@ -106,14 +114,15 @@ impl Error {
         }
     }
 
-    /// An error of `kind` with a message written here.
+    /// An error of `kind` with a message written here, in bokmål, nynorsk and English.
     pub fn text(
         kind: Kind,
         code: &'static str,
         nb: impl Into<String>,
+        nn: impl Into<String>,
         en: impl Into<String>,
     ) -> Error {
-        Error::new(kind, Text::new(code, nb, en))
+        Error::new(kind, Text::new(code, nb, nn, en))
     }
 
     /// Not found (or not to be known).
@@ -122,6 +131,7 @@ impl Error {
             Kind::NotFound,
             "not_found",
             "Vi fant ikke det du lette etter.",
+            "Vi fann ikkje det du leitte etter.",
             "We could not find what you were looking for.",
         )
     }
@@ -139,23 +149,25 @@ impl Error {
         let field = field.into();
         let code = message.code();
         let nb = message.message(Lang::Nb);
+        let nn = message.message(Lang::Nn);
         let en = message.message(Lang::En);
         Error {
             kind: Kind::Invalid,
-            message: Box::new(Text::new(code, nb, en)),
+            message: Box::new(Text::new(code, nb, nn, en)),
             fields: vec![(field, Box::new(message))],
             detail: None,
         }
     }
 
-    /// Bad input in one field, with a message written here.
+    /// Bad input in one field, with a message written here (bokmål, nynorsk, English).
     pub fn field_text(
         field: impl Into<String>,
         code: &'static str,
         nb: impl Into<String>,
+        nn: impl Into<String>,
         en: impl Into<String>,
     ) -> Error {
-        Error::field(field, Text::new(code, nb, en))
+        Error::field(field, Text::new(code, nb, nn, en))
     }
 
     /// The same error with one more field error (for a form with several bad fields).
@@ -174,6 +186,7 @@ impl Error {
             Kind::Internal,
             "internal_error",
             "Noe gikk galt hos oss. Ingenting ble lagret. Prøv igjen om litt.",
+            "Noko gjekk gale hos oss. Ingenting vart lagra. Prøv igjen om litt.",
             "Something went wrong on our side. Nothing was saved. Please try again shortly.",
         );
         e.detail = Some(what.to_string());
@@ -224,6 +237,7 @@ impl From<StoreError> for Error {
                     Kind::Conflict,
                     "conflict",
                     "Dette finnes allerede, eller noen andre endret det samtidig. Ingenting ble endret.",
+                    "Dette finst alt, eller nokon andre endra det samtidig. Ingenting vart endra.",
                     "This already exists, or someone else changed it at the same time. Nothing was changed.",
                 )
             }

@@ -121,15 +121,22 @@ pub(crate) fn attachment(letter: &Letter) -> Result<MailAttachment> {
     })
 }
 
-/// The offer letter of a just-made offer as a PDF for the offer's mail (bokmål, the mails'
-/// language), in the caller's transaction.
-pub(crate) async fn offer_pdf(tx: &mut Tx, offer_id: i64, c: &AdContext) -> Result<MailAttachment> {
-    let o = tx.offer(offer_id).await?;
-    attachment(&offer_letter(tx, &o, c, Lang::Nb).await?)
+/// The language the doctor's mails and their attached letters are written in: the one they
+/// chose, else bokmål.
+async fn doctor_lang(tx: &mut Tx, applicant_id: i64) -> Result<Lang> {
+    Ok(crate::notify::lang_of(&tx.user(applicant_id).await?))
 }
 
-/// The confirmation of a just-accepted offer as a PDF for the doctor's mail (bokmål), in the
-/// caller's transaction.
+/// The offer letter of a just-made offer as a PDF for the offer's mail (in the doctor's
+/// language, like the mail), in the caller's transaction.
+pub(crate) async fn offer_pdf(tx: &mut Tx, offer_id: i64, c: &AdContext) -> Result<MailAttachment> {
+    let o = tx.offer(offer_id).await?;
+    let lang = doctor_lang(tx, o.applicant_id).await?;
+    attachment(&offer_letter(tx, &o, c, lang).await?)
+}
+
+/// The confirmation of a just-accepted offer as a PDF for the doctor's mail (in the doctor's
+/// language), in the caller's transaction.
 pub(crate) async fn acceptance_pdf(
     tx: &mut Tx,
     offer_id: i64,
@@ -141,8 +148,9 @@ pub(crate) async fn acceptance_pdf(
         Some(id) => Some(tx.org(id).await?.name),
         None => None,
     };
+    let lang = doctor_lang(tx, o.applicant_id).await?;
     let letter = acceptance_letter(
-        Lang::Nb,
+        lang,
         &o,
         addressee(tx, o.applicant_id).await?,
         position(tx, c, o.position_id).await?,

@@ -122,6 +122,7 @@ impl App {
                         Kind::Conflict,
                         "idempotency_key_in_use",
                         "En forespørsel med den samme Idempotency-Key er allerede behandlet eller under behandling. Ingenting ble endret.",
+                        "Ein førespurnad med den same Idempotency-Key er alt behandla eller under behandling. Ingenting vart endra.",
                         "A request with the same Idempotency-Key has already been processed or is being processed. Nothing was changed.",
                     ));
                 }

@@ -6,6 +6,7 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
+use lis1_domain::Lang;
 use lis1_store::{Ctx, Tx};
 
 use crate::Result;
@@ -31,24 +32,29 @@ pub async fn ask_to_rank(
     ranking_deadline: Option<Timestamp>,
 ) -> Result<usize> {
     let site_name = tx.org(site).await?.name;
-    let until = match ranking_deadline {
+    let until = |lang: Lang| match ranking_deadline {
         // The deadline is the first moment after the last day: show the day's last minute.
-        Some(t) => format!(
-            "innen {}",
-            notify::when(
+        Some(t) => {
+            let last = notify::when(
                 t.checked_sub(jiff::SignedDuration::from_secs(60))
-                    .unwrap_or(t)
-            )
-        ),
-        None => format!(
-            "fram til trekningen, senest {}",
-            lis1_domain::calendar::format_date(
-                lis1_domain::lottery::latest_draw_date(cohort),
-                lis1_domain::Lang::Nb
-            )
-        ),
+                    .unwrap_or(t),
+                lang,
+            );
+            match lang {
+                Lang::Nb => format!("innen {last}"),
+                Lang::Nn => format!("innan {last}"),
+                Lang::En => format!("by {last}"),
+            }
+        }
+        None => {
+            let latest = notify::date(lis1_domain::lottery::latest_draw_date(cohort), lang);
+            match lang {
+                Lang::Nb => format!("fram til trekningen, senest {latest}"),
+                Lang::Nn => format!("fram til trekkinga, seinast {latest}"),
+                Lang::En => format!("until the lottery is drawn, at the latest {latest}"),
+            }
+        }
     };
-    let start = lis1_domain::calendar::format_date(cohort, lis1_domain::Lang::Nb);
     let doctors: Vec<i64> = tx
         .courses_for_cohort(site, cohort)
         .await?
@@ -56,22 +62,34 @@ pub async fn ask_to_rank(
         .filter(|c| c.section == "13b" && c.municipality_id.is_none())
         .map(|c| c.applicant_id)
         .collect();
+    let link = notify::link("/min-lis1");
     for &doctor in &doctors {
-        notify::to_user(
-            tx,
-            ctx,
-            doctor,
+        notify::to_user(tx, ctx, doctor, |lang| {
+            let (start, until) = (notify::date(cohort, lang), until(lang));
             Letter {
-                subject: "Ranger kommunene før trekningen av kommuneplass".into(),
-                body: format!(
-                    "{site_name} skal trekke kommuneplassene for kullet som begynner i kommunen {start}. Du kan rangere kommunene du helst vil til, {until}: {link}\n\nRangerer du ikke, får du en tilfeldig ledig plass. Du kan endre rangeringen fram til fristen.",
-                    link = notify::link("/min-lis1"),
-                ),
+                subject: lang
+                    .pick3(
+                        "Ranger kommunene før trekningen av kommuneplass",
+                        "Ranger kommunane før trekkinga av kommuneplass",
+                        "Rank the municipalities before the municipality lottery",
+                    )
+                    .into(),
+                body: match lang {
+                    Lang::Nb => format!(
+                        "{site_name} skal trekke kommuneplassene for kullet som begynner i kommunen {start}. Du kan rangere kommunene du helst vil til, {until}: {link}\n\nRangerer du ikke, får du en tilfeldig ledig plass. Du kan endre rangeringen fram til fristen."
+                    ),
+                    Lang::Nn => format!(
+                        "{site_name} skal trekkje kommuneplassane for kullet som byrjar i kommunen {start}. Du kan rangere kommunane du helst vil til, {until}: {link}\n\nRangerer du ikkje, får du ein tilfeldig ledig plass. Du kan endre rangeringa fram til fristen."
+                    ),
+                    Lang::En => format!(
+                        "{site_name} will draw the municipality places for the cohort starting in the municipality on {start}. You can rank the municipalities you would most like to go to, {until}: {link}\n\nIf you do not rank, you get a random free place. You can change the ranking until the deadline."
+                    ),
+                },
                 kind: "lottery_rank_request",
                 object_type: "lottery_draw",
                 object_id: draw_id.to_string(),
-            },
-        )
+            }
+        })
         .await?;
     }
     Ok(doctors.len())
@@ -121,18 +139,34 @@ fn reminder_letter(
     closes: Timestamp,
     object_id: String,
     kind: &'static str,
+    lang: Lang,
 ) -> Letter {
     let last = notify::when(
         closes
             .checked_sub(jiff::SignedDuration::from_secs(60))
             .unwrap_or(closes),
+        lang,
     );
+    let link = notify::link("/min-lis1");
     Letter {
-        subject: "Påminnelse: ranger kommunene før trekningen".into(),
-        body: format!(
-            "Du har ikke rangert kommunene i trekningen av kommuneplass ved {site_name} ennå. Fristen er {last}: {link}\n\nRangerer du ikke, får du en tilfeldig ledig plass.",
-            link = notify::link("/min-lis1"),
-        ),
+        subject: lang
+            .pick3(
+                "Påminnelse: ranger kommunene før trekningen",
+                "Påminning: ranger kommunane før trekkinga",
+                "Reminder: rank the municipalities before the lottery",
+            )
+            .into(),
+        body: match lang {
+            Lang::Nb => format!(
+                "Du har ikke rangert kommunene i trekningen av kommuneplass ved {site_name} ennå. Fristen er {last}: {link}\n\nRangerer du ikke, får du en tilfeldig ledig plass."
+            ),
+            Lang::Nn => format!(
+                "Du har ikkje rangert kommunane i trekkinga av kommuneplass ved {site_name} enno. Fristen er {last}: {link}\n\nRangerer du ikkje, får du ein tilfeldig ledig plass."
+            ),
+            Lang::En => format!(
+                "You have not yet ranked the municipalities in the municipality lottery at {site_name}. The deadline is {last}: {link}\n\nIf you do not rank, you get a random free place."
+            ),
+        },
         kind,
         object_type: "lottery_draw",
         object_id,
@@ -166,12 +200,16 @@ pub async fn remind_due(app: &crate::App) -> Result<usize> {
         let site_name = tx.org(draw.hospital_site_id).await?.name;
         let (_, not_ranked) = ranking_progress(&mut tx, draw.hospital_site_id, draw.cohort).await?;
         for c in not_ranked {
-            let letter = reminder_letter(
-                &site_name,
-                closes,
-                format!("{}:{}", draw.id, c.id),
-                "lottery_rank_reminder",
-            );
+            let object_id = format!("{}:{}", draw.id, c.id);
+            let letter = |lang| {
+                reminder_letter(
+                    &site_name,
+                    closes,
+                    object_id.clone(),
+                    "lottery_rank_reminder",
+                    lang,
+                )
+            };
             if notify::once_to_user(&mut tx, &ctx, c.applicant_id, letter).await? {
                 sent += 1;
             }
@@ -211,6 +249,7 @@ pub async fn remind_to_rank(
             crate::Kind::Conflict,
             "lottery_not_open",
             "Trekningen er allerede gjort; det er ingen rangering å minne om. Ingenting ble sendt.",
+            "Trekkinga er alt gjord; det er inga rangering å minne om. Ingenting vart sendt.",
             "The lottery has been drawn already; there is no ranking to remind of. Nothing was sent.",
         ));
     }
@@ -220,6 +259,7 @@ pub async fn remind_to_rank(
             crate::Kind::Conflict,
             "lottery_ranking_closed",
             "Rangeringsfristen har gått ut. Ingenting ble sendt.",
+            "Rangeringsfristen har gått ut. Ingenting vart sendt.",
             "The ranking deadline has passed. Nothing was sent.",
         ));
     }
@@ -234,12 +274,16 @@ pub async fn remind_to_rank(
         ranked: ranked.len(),
     };
     for c in &not_ranked {
-        let letter = reminder_letter(
-            &site_name,
-            closes,
-            format!("{}:{}:{today}", draw.id, c.id),
-            "lottery_rank_reminder_manual",
-        );
+        let object_id = format!("{}:{}:{today}", draw.id, c.id);
+        let letter = |lang| {
+            reminder_letter(
+                &site_name,
+                closes,
+                object_id.clone(),
+                "lottery_rank_reminder_manual",
+                lang,
+            )
+        };
         if notify::once_to_user(&mut tx, &ctx, c.applicant_id, letter).await? {
             done.sent += 1;
         } else {

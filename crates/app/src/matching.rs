@@ -128,6 +128,7 @@ pub async fn refuse_offers(tx: &mut Tx, round_id: i64) -> Result<()> {
             Kind::Invalid,
             "coordinated_no_offer_rounds",
             "Runden er i samordnet opptak: plassene fordeles av matchingen, og de ordinære tilbudsrundene brukes ikke. Ingenting ble endret.",
+            "Runden er i samordna opptak: plassane blir fordelte av matchinga, og dei ordinære tilbodsrundane blir ikkje brukte. Ingenting vart endra.",
             "The round is in coordinated admission: places are given by the match, and the ordinary offer rounds are not used. Nothing was changed.",
         ));
     }
@@ -214,7 +215,7 @@ impl RoundData {
         if same_kind > 1 {
             label.push_str(&format!(
                 " ({} {})",
-                lang.pick("stilling", "position"),
+                lang.pick3("stilling", "stilling", "position"),
                 p.seq
             ));
         }
@@ -539,9 +540,18 @@ fn explain_for(text: &str, user: i64, data: &RoundData, lang: Lang) -> Result<My
     let pid =
         |p: u32| parse_key("p-", inst.position_ids()[p as usize].as_str()).unwrap_or_default();
     let reason = |r: Option<Refusal>| {
-        r.map(|r| Text::new("match_refusal", r.sentence(Lang::Nb), r.sentence(Lang::En)))
+        r.map(|r| {
+            Text::new(
+                "match_refusal",
+                r.sentence(Lang::Nb),
+                r.sentence(Lang::Nn),
+                r.sentence(Lang::En),
+            )
+        })
     };
-    let none = lang.pick("ingen stilling", "no position").to_string();
+    let none = lang
+        .pick3("ingen stilling", "inga stilling", "no position")
+        .to_string();
     let label = |p: Option<u32>| p.map_or(none.clone(), |p| data.label(pid(p), lang));
     Ok(MyResult {
         position: e.position.and_then(|p| data.choice(pid(p), lang)),
@@ -613,6 +623,7 @@ pub async fn ask_partner(app: &App, caller: &Caller, round_id: i64, email: &str)
             "partner_email",
             "invalid_email",
             "Skriv partnerens e-postadresse, slik den er registrert i portalen. Ingenting ble endret.",
+            "Skriv e-postadressa til partnaren din, slik ho er registrert i portalen. Ingenting vart endra.",
             "Give your partner's e-mail address as registered in the portal. Nothing was changed.",
         ));
     }
@@ -643,18 +654,33 @@ pub async fn ask_partner(app: &App, caller: &Caller, round_id: i64, email: &str)
             &mut tx,
             &ctx,
             partner.user.id,
-            Letter {
-                subject: "Forespørsel om å søke som par".into(),
-                body: format!(
-                    "{} vil søke som par med deg i {} (samordnet opptak): dere plasseres begge eller ingen av dere. Svar på forespørselen før rangeringsfristen {}: {}",
-                    me.display_name,
-                    round_name,
-                    notify::when(mode.ranking_deadline),
-                    notify::link(&format!("/samordnet/{round_id}")),
-                ),
-                kind: "coordinated_couple_ask",
-                object_type: "coordinated_couple",
-                object_id: id.to_string(),
+            |lang| {
+                let (who, round) = (&me.display_name, &round_name);
+                let when = notify::when(mode.ranking_deadline, lang);
+                let link = notify::link(&format!("/samordnet/{round_id}"));
+                Letter {
+                    subject: lang
+                        .pick3(
+                            "Forespørsel om å søke som par",
+                            "Førespurnad om å søkje som par",
+                            "Request to apply as a couple",
+                        )
+                        .into(),
+                    body: match lang {
+                        Lang::Nb => format!(
+                            "{who} vil søke som par med deg i {round} (samordnet opptak): dere plasseres begge eller ingen av dere. Svar på forespørselen før rangeringsfristen {when}: {link}"
+                        ),
+                        Lang::Nn => format!(
+                            "{who} vil søkje som par med deg i {round} (samordna opptak): de blir plasserte begge to eller ingen av dykk. Svar på førespurnaden før rangeringsfristen {when}: {link}"
+                        ),
+                        Lang::En => format!(
+                            "{who} wants to apply as a couple with you in {round} (coordinated admission): you are both placed or neither of you is. Reply to the request before the ranking deadline {when}: {link}"
+                        ),
+                    },
+                    kind: "coordinated_couple_ask",
+                    object_type: "coordinated_couple",
+                    object_id: id.to_string(),
+                }
             },
         )
         .await?;
@@ -893,23 +919,52 @@ pub async fn run_match(app: &App, round_id: i64) -> Result<bool> {
             // As when an offer is accepted: an earlier acceptance is resigned and its place goes on.
             crate::rest_positions::after_resignations(&mut tx, now, &accepted.resigned).await?;
         }
-        let what = match got {
-            Some(p) => format!(
+        let what = |lang: Lang| match (got, lang) {
+            (Some(p), Lang::Nb) => format!(
                 "Du har fått stilling: {}. Den er allerede akseptert, som et tilbud du har takket ja til.",
-                data.label(p, Lang::Nb)
+                data.label(p, lang)
             ),
-            None => "Du fikk ikke stilling i matchingen.".to_owned(),
+            (Some(p), Lang::Nn) => format!(
+                "Du har fått stilling: {}. Ho er alt akseptert, som eit tilbod du har takka ja til.",
+                data.label(p, lang)
+            ),
+            (Some(p), Lang::En) => format!(
+                "You have been given a position: {}. It is already accepted, like an offer you have accepted.",
+                data.label(p, lang)
+            ),
+            (None, lang) => lang
+                .pick3(
+                    "Du fikk ikke stilling i matchingen.",
+                    "Du fekk ikkje stilling i matchinga.",
+                    "You were not given a position in the matching.",
+                )
+                .to_owned(),
         };
+        let link = notify::link(&format!("/samordnet/{round_id}"));
         notify::to_user(
             &mut tx,
             &ctx,
             user,
-            Letter {
-                subject: format!("Resultatet av samordnet opptak: {}", round.name),
-                body: format!(
-                    "{what}\n\nPå siden din ser du hvorfor, for hver stilling du rangerte høyere: {}",
-                    notify::link(&format!("/samordnet/{round_id}"))
-                ),
+            |lang| Letter {
+                subject: match lang {
+                    Lang::Nb => format!("Resultatet av samordnet opptak: {}", round.name),
+                    Lang::Nn => format!("Resultatet av samordna opptak: {}", round.name),
+                    Lang::En => format!("The result of the coordinated admission: {}", round.name),
+                },
+                body: {
+                    let what = what(lang);
+                    match lang {
+                        Lang::Nb => format!(
+                            "{what}\n\nPå siden din ser du hvorfor, for hver stilling du rangerte høyere: {link}"
+                        ),
+                        Lang::Nn => format!(
+                            "{what}\n\nPå sida di ser du kvifor, for kvar stilling du rangerte høgare: {link}"
+                        ),
+                        Lang::En => format!(
+                            "{what}\n\nOn your page you see why, for every position you ranked higher: {link}"
+                        ),
+                    }
+                },
                 kind: "coordinated_result",
                 object_type: "round",
                 object_id: round_id.to_string(),
@@ -1157,6 +1212,7 @@ pub async fn start_simulation(
             "draws",
             "simulation_draws",
             format!("Velg mellom 1 og {MAX_DRAWS} trekninger."),
+            format!("Vel mellom 1 og {MAX_DRAWS} trekkingar."),
             format!("Choose between 1 and {MAX_DRAWS} draws."),
         ));
     }

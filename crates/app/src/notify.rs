@@ -1,8 +1,10 @@
 //! E-mail: one way to write and queue a letter. Every mail has the same frame (a greeting by
 //! name, the message, the portal's signature) and is queued in the outbox
 //! (`lis1_store::outbox`) **in the use case's transaction**: the mail exists exactly when the
-//! event it tells about does. The web crate's sender delivers it. Mails are in Norwegian bokmål,
-//! the portal's language of record.
+//! event it tells about does. The web crate's sender delivers it. A mail is written in its
+//! recipient's language: the language the user chose (stored with the account, read in the same
+//! transaction), bokmål for a user who never chose one and for a bare address. So a letter is
+//! given as a function of the language (`|lang| Letter { .. }`), called once per recipient.
 
 use jiff::Timestamp;
 use lis1_domain::Lang;
@@ -38,26 +40,47 @@ pub fn link(path: &str) -> String {
     format!("{PORTAL}{path}")
 }
 
-/// The full text of a letter to `name`: greeting, `body`, signature.
-pub fn text(name: &str, body: &str) -> String {
-    format!("Hei {name},\n\n{body}\n\nHilsen LIS1-portalen\n")
+/// The full text of a letter to `name` in `lang`: greeting, `body`, signature.
+pub fn text(name: &str, body: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Nb => format!("Hei {name},\n\n{body}\n\nHilsen LIS1-portalen\n"),
+        Lang::Nn => format!("Hei {name},\n\n{body}\n\nHelsing LIS1-portalen\n"),
+        Lang::En => format!("Dear {name},\n\n{body}\n\nKind regards,\nThe LIS1 portal\n"),
+    }
 }
 
-/// A time as people in Norway read it, in Oslo time (mails are in bokmål).
-pub fn when(t: Timestamp) -> String {
-    lis1_domain::calendar::format_datetime(lis1_domain::calendar::to_oslo(t), Lang::Nb)
+/// A time as people in Norway read it, in Oslo time, in `lang`.
+pub fn when(t: Timestamp, lang: Lang) -> String {
+    lis1_domain::calendar::format_datetime(lis1_domain::calendar::to_oslo(t), lang)
 }
 
-/// A date as people in Norway read it.
-pub fn date(d: jiff::civil::Date) -> String {
-    lis1_domain::calendar::format_date(d, Lang::Nb)
+/// A date as people in Norway read it, in `lang`.
+pub fn date(d: jiff::civil::Date, lang: Lang) -> String {
+    lis1_domain::calendar::format_date(d, lang)
 }
 
-fn mail(email: &str, name: &str, letter: Letter) -> NewMail {
+/// The language to write to `user` in: their chosen one, else bokmål.
+pub fn lang_of(user: &lis1_store::users::User) -> Lang {
+    user.lang.unwrap_or_default()
+}
+
+/// "(norsk tid)" after a time in a letter, in `lang`.
+pub fn oslo_time(lang: Lang) -> &'static str {
+    lang.pick3("(norsk tid)", "(norsk tid)", "(Norwegian time)")
+}
+
+/// The mail of `letter` to `user`, in their language (for use cases that hand a list of mails to
+/// the store, which queues them with its own write).
+pub fn mail_to(user: &lis1_store::users::User, letter: &impl Fn(Lang) -> Letter) -> NewMail {
+    let lang = lang_of(user);
+    mail(&user.email, &user.display_name, lang, letter(lang))
+}
+
+fn mail(email: &str, name: &str, lang: Lang, letter: Letter) -> NewMail {
     NewMail {
         to_address: email.to_string(),
         to_name: Some(name.to_string()),
-        body_text: text(name, &letter.body),
+        body_text: text(name, &letter.body, lang),
         subject: letter.subject,
         kind: letter.kind.into(),
         object_type: letter.object_type.into(),
@@ -65,30 +88,48 @@ fn mail(email: &str, name: &str, letter: Letter) -> NewMail {
     }
 }
 
-/// Queues `letter` to `email` (addressed to `name`).
-pub async fn to(tx: &mut Tx, ctx: &Ctx, email: &str, name: &str, letter: Letter) -> Result<()> {
-    tx.enqueue_mail(ctx, &mail(email, name, letter)).await?;
+/// Queues `letter` (already written in `lang`) to `email` (addressed to `name`).
+pub async fn to(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    email: &str,
+    name: &str,
+    lang: Lang,
+    letter: Letter,
+) -> Result<()> {
+    tx.enqueue_mail(ctx, &mail(email, name, lang, letter))
+        .await?;
     Ok(())
 }
 
-/// Queues `letter` to the user with id `user_id`, at their account's address.
-pub async fn to_user(tx: &mut Tx, ctx: &Ctx, user_id: i64, letter: Letter) -> Result<()> {
+/// Queues `letter` to the user with id `user_id`, at their account's address, in their language.
+pub async fn to_user(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    user_id: i64,
+    letter: impl Fn(Lang) -> Letter,
+) -> Result<()> {
     let user = tx.user(user_id).await?;
-    to(tx, ctx, &user.email, &user.display_name, letter).await
+    let lang = lang_of(&user);
+    to(tx, ctx, &user.email, &user.display_name, lang, letter(lang)).await
 }
 
-/// Queues `letter` to the user with id `user_id` with a file attached (a letter as PDF), mail
+/// Queues `letter` to the user with id `user_id`, in their language, with a file attached (a letter as PDF), mail
 /// and file in the caller's transaction.
 pub async fn to_user_with(
     tx: &mut Tx,
     ctx: &Ctx,
     user_id: i64,
-    letter: Letter,
+    letter: impl Fn(Lang) -> Letter,
     file: &lis1_store::outbox::MailAttachment,
 ) -> Result<()> {
     let user = tx.user(user_id).await?;
+    let lang = lang_of(&user);
     let id = tx
-        .enqueue_mail(ctx, &mail(&user.email, &user.display_name, letter))
+        .enqueue_mail(
+            ctx,
+            &mail(&user.email, &user.display_name, lang, letter(lang)),
+        )
         .await?;
     tx.attach_to_mail(id, file).await?;
     Ok(())
@@ -96,21 +137,30 @@ pub async fn to_user_with(
 
 /// Queues `letter` to the user unless a mail of its kind about its object was queued before
 /// (reminders go out once however many background jobs run). Returns whether it was queued now.
-pub async fn once_to_user(tx: &mut Tx, ctx: &Ctx, user_id: i64, letter: Letter) -> Result<bool> {
+pub async fn once_to_user(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    user_id: i64,
+    letter: impl Fn(Lang) -> Letter,
+) -> Result<bool> {
     let user = tx.user(user_id).await?;
+    let lang = lang_of(&user);
     Ok(tx
-        .enqueue_mail_once(ctx, &mail(&user.email, &user.display_name, letter))
+        .enqueue_mail_once(
+            ctx,
+            &mail(&user.email, &user.display_name, lang, letter(lang)),
+        )
         .await?)
 }
 
-/// Queues `letter` to every active account holding one of `roles` in organisation `org`: a
+/// Queues `letter` (each in their own language) to every active account holding one of `roles` in organisation `org`: a
 /// mail to "the municipality" or "the hospital". Returns how many were queued.
 pub async fn to_role_holders(
     tx: &mut Tx,
     ctx: &Ctx,
     org: i64,
     roles: &[Role],
-    letter: Letter,
+    letter: impl Fn(Lang) -> Letter,
 ) -> Result<usize> {
     let users = tx.users(Some(org)).await?;
     let mut n = 0;
@@ -120,7 +170,8 @@ pub async fn to_role_holders(
                 .iter()
                 .any(|g| g.org == org && roles.contains(&g.role))
     }) {
-        to(tx, ctx, &u.email, &u.display_name, letter.clone()).await?;
+        let lang = lang_of(u);
+        to(tx, ctx, &u.email, &u.display_name, lang, letter(lang)).await?;
         n += 1;
     }
     Ok(n)

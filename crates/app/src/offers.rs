@@ -8,9 +8,9 @@
 //! The rules are `lis1_domain::offers`; the atomic transitions `lis1_store::offers`.
 
 use jiff::Timestamp;
-use lis1_domain::Localized;
 use lis1_domain::access::{Action, Role, authorize};
 use lis1_domain::offers::{self, NextCandidate, NextInLineMode, OfferState};
+use lis1_domain::{Lang, Localized};
 use lis1_store::audit::Event;
 use lis1_store::offers::{NewOffer, Offer};
 use lis1_store::{Ctx, StoreError, Tx};
@@ -162,6 +162,7 @@ pub async fn preview_next(
                 Some(Text::new(
                     e.code(),
                     e.message(lis1_domain::Lang::Nb),
+                    e.message(lis1_domain::Lang::Nn),
                     e.message(lis1_domain::Lang::En),
                 )),
             ),
@@ -244,7 +245,7 @@ async fn offer_to(
                     tx,
                     ctx,
                     app.applicant_id,
-                    offer_letter(offer_id, c, current.reply_deadline),
+                    |lang| offer_letter(offer_id, c, current.reply_deadline, lang),
                     &pdf,
                 )
                 .await?;
@@ -258,16 +259,30 @@ async fn offer_to(
     Ok(made)
 }
 
-fn offer_letter(offer_id: i64, c: &AdContext, deadline: Timestamp) -> Letter {
+fn offer_letter(offer_id: i64, c: &AdContext, deadline: Timestamp, lang: Lang) -> Letter {
+    let (title, hf, when, link) = (
+        &c.ad.title,
+        &c.hf.name,
+        notify::when(deadline, lang),
+        notify::link("/tilbud"),
+    );
     Letter {
-        subject: format!("Tilbud om LIS1-stilling: {}", c.ad.title),
-        body: format!(
-            "Du har fått tilbud om LIS1-stilling: «{}» ({}).\n\nSvarfrist: {} (norsk tid). Svar under «Mine tilbud» i LIS1-portalen: {}\n\nSvarer du ikke innen fristen, går tilbudet videre til neste på listen.",
-            c.ad.title,
-            c.hf.name,
-            notify::when(deadline),
-            notify::link("/tilbud")
-        ),
+        subject: match lang {
+            Lang::Nb => format!("Tilbud om LIS1-stilling: {title}"),
+            Lang::Nn => format!("Tilbod om LIS1-stilling: {title}"),
+            Lang::En => format!("Offer of a LIS1 position: {title}"),
+        },
+        body: match lang {
+            Lang::Nb => format!(
+                "Du har fått tilbud om LIS1-stilling: «{title}» ({hf}).\n\nSvarfrist: {when} (norsk tid). Svar under «Mine tilbud» i LIS1-portalen: {link}\n\nSvarer du ikke innen fristen, går tilbudet videre til neste på listen."
+            ),
+            Lang::Nn => format!(
+                "Du har fått tilbod om LIS1-stilling: «{title}» ({hf}).\n\nSvarfrist: {when} (norsk tid). Svar under «Mine tilbod» i LIS1-portalen: {link}\n\nSvarar du ikkje innan fristen, går tilbodet vidare til den neste på lista."
+            ),
+            Lang::En => format!(
+                "You have been offered a LIS1 position: “{title}” ({hf}).\n\nReply by: {when} (Norwegian time). Reply under “My offers” in the LIS1 portal: {link}\n\nIf you do not reply by the deadline, the offer passes to the next on the list."
+            ),
+        },
         kind: "offer_made",
         object_type: "offer",
         object_id: offer_id.to_string(),
@@ -279,6 +294,7 @@ fn next_changed() -> Error {
         Kind::Conflict,
         "next_in_line_changed",
         "Neste på innstillingen er ikke lenger den som ble foreslått (innstillingen eller tilbudene er endret). Se forslaget på nytt. Ingenting ble endret.",
+        "Den neste på innstillinga er ikkje lenger den som vart føreslegen (innstillinga eller tilboda er endra). Sjå forslaget på nytt. Ingenting vart endra.",
         "The next on the recommendation is no longer the one suggested (the recommendation or the offers have changed). Look at the suggestion again. Nothing was changed.",
     )
 }
@@ -370,6 +386,7 @@ pub async fn withdraw(app: &App, caller: &Caller, offer_id: i64, reason: &str) -
             "reason",
             "reason_required",
             "Skriv en begrunnelse (høyst 500 tegn). Ingenting ble endret.",
+            "Skriv ei grunngiving (høgst 500 teikn). Ingenting vart endra.",
             "Write a reason (at most 500 characters). Nothing was changed.",
         ));
     }
@@ -386,6 +403,7 @@ pub async fn withdraw(app: &App, caller: &Caller, offer_id: i64, reason: &str) -
                 Kind::Conflict,
                 "offer_not_open",
                 "Tilbudet er allerede besvart eller utløpt og kan ikke trekkes.",
+                "Tilbodet er alt svart på eller har gått ut og kan ikkje trekkjast tilbake.",
                 "The offer has already been answered or has expired and cannot be withdrawn.",
             ));
         }
@@ -395,12 +413,26 @@ pub async fn withdraw(app: &App, caller: &Caller, offer_id: i64, reason: &str) -
         &mut tx,
         &ctx,
         offer.applicant_id,
-        Letter {
-            subject: format!("Tilbudet er trukket: {}", c.ad.title),
-            body: format!(
-                "Arbeidsgiveren har trukket tilbudet om LIS1-stilling: «{}» ({}).\n\nBegrunnelse: {reason}",
-                c.ad.title, c.hf.name
-            ),
+        |lang| Letter {
+            subject: match lang {
+                Lang::Nb => format!("Tilbudet er trukket: {}", c.ad.title),
+                Lang::Nn => format!("Tilbodet er trekt tilbake: {}", c.ad.title),
+                Lang::En => format!("The offer is withdrawn: {}", c.ad.title),
+            },
+            body: match lang {
+                Lang::Nb => format!(
+                    "Arbeidsgiveren har trukket tilbudet om LIS1-stilling: «{}» ({}).\n\nBegrunnelse: {reason}",
+                    c.ad.title, c.hf.name
+                ),
+                Lang::Nn => format!(
+                    "Arbeidsgjevaren har trekt tilbake tilbodet om LIS1-stilling: «{}» ({}).\n\nGrunngiving: {reason}",
+                    c.ad.title, c.hf.name
+                ),
+                Lang::En => format!(
+                    "The employer has withdrawn the offer of a LIS1 position: “{}” ({}).\n\nReason: {reason}",
+                    c.ad.title, c.hf.name
+                ),
+            },
             kind: "offer_withdrawn",
             object_type: "offer",
             object_id: offer_id.to_string(),
@@ -437,15 +469,14 @@ pub struct Answered {
 /// An answer to an offer that is no longer open: answered, expired or withdrawn. Nothing was
 /// changed; the message names the deadline.
 pub fn not_open(deadline: Timestamp) -> Error {
-    let nb = notify::when(deadline);
-    let en = lis1_domain::calendar::format_datetime(
-        lis1_domain::calendar::to_oslo(deadline),
-        lis1_domain::Lang::En,
-    );
+    let nb = notify::when(deadline, Lang::Nb);
+    let nn = notify::when(deadline, Lang::Nn);
+    let en = notify::when(deadline, Lang::En);
     Error::text(
         Kind::Invalid,
         "offer_not_open",
         format!("Tilbudet er ikke lenger åpent (svarfristen var {nb}). Ingenting ble endret."),
+        format!("Tilbodet er ikkje lenger ope (svarfristen var {nn}). Ingenting vart endra."),
         format!("The offer is no longer open (the reply deadline was {en}). Nothing was changed."),
     )
 }
@@ -539,14 +570,32 @@ pub async fn answer(app: &App, caller: &Caller, offer_id: i64, answer: Answer) -
             &mut tx,
             &ctx,
             caller.user_id,
-            Letter {
-                subject: format!("Bekreftelse: du har takket ja til {}", c.ad.title),
-                body: format!(
-                    "Du har takket ja til stillingen «{}» ({}). Bekreftelsen ligger ved som PDF, og du finner den under «Mine tilbud» i LIS1-portalen: {}",
-                    c.ad.title,
-                    c.hf.name,
-                    notify::link("/tilbud")
-                ),
+            |lang| Letter {
+                subject: match lang {
+                    Lang::Nb => format!("Bekreftelse: du har takket ja til {}", c.ad.title),
+                    Lang::Nn => format!("Stadfesting: du har takka ja til {}", c.ad.title),
+                    Lang::En => format!("Confirmation: you have accepted {}", c.ad.title),
+                },
+                body: match lang {
+                    Lang::Nb => format!(
+                        "Du har takket ja til stillingen «{}» ({}). Bekreftelsen ligger ved som PDF, og du finner den under «Mine tilbud» i LIS1-portalen: {}",
+                        c.ad.title,
+                        c.hf.name,
+                        notify::link("/tilbud")
+                    ),
+                    Lang::Nn => format!(
+                        "Du har takka ja til stillinga «{}» ({}). Stadfestinga ligg ved som PDF, og du finn henne under «Mine tilbod» i LIS1-portalen: {}",
+                        c.ad.title,
+                        c.hf.name,
+                        notify::link("/tilbud")
+                    ),
+                    Lang::En => format!(
+                        "You have accepted the position “{}” ({}). The confirmation is attached as a PDF, and you will find it under “My offers” in the LIS1 portal: {}",
+                        c.ad.title,
+                        c.hf.name,
+                        notify::link("/tilbud")
+                    ),
+                },
                 kind: "offer_accepted",
                 object_type: "offer",
                 object_id: offer_id.to_string(),
@@ -588,17 +637,43 @@ async fn notify_employer(
     doctor: &str,
     answer: Answer,
 ) -> Result<()> {
-    let verb = match answer {
-        Answer::Accept => "takket ja til",
-        Answer::Decline => "takket nei til",
-    };
-    let letter = Letter {
-        subject: format!("Svar på tilbud: {}", c.ad.title),
-        body: format!(
-            "{doctor} har {verb} tilbudet om stilling i «{}». Se innstillingen i LIS1-portalen: {}",
-            c.ad.title,
-            notify::link(&format!("/utlysninger/{}/innstilling", c.ad.id))
-        ),
+    let accepted = answer == Answer::Accept;
+    let link = notify::link(&format!("/utlysninger/{}/innstilling", c.ad.id));
+    let title = &c.ad.title;
+    let letter = |lang: Lang| Letter {
+        subject: match lang {
+            Lang::Nb => format!("Svar på tilbud: {title}"),
+            Lang::Nn => format!("Svar på tilbod: {title}"),
+            Lang::En => format!("Reply to an offer: {title}"),
+        },
+        body: match lang {
+            Lang::Nb => {
+                let verb = if accepted {
+                    "takket ja til"
+                } else {
+                    "takket nei til"
+                };
+                format!(
+                    "{doctor} har {verb} tilbudet om stilling i «{title}». Se innstillingen i LIS1-portalen: {link}"
+                )
+            }
+            Lang::Nn => {
+                let verb = if accepted {
+                    "takka ja til"
+                } else {
+                    "takka nei til"
+                };
+                format!(
+                    "{doctor} har {verb} tilbodet om stilling i «{title}». Sjå innstillinga i LIS1-portalen: {link}"
+                )
+            }
+            Lang::En => {
+                let verb = if accepted { "accepted" } else { "declined" };
+                format!(
+                    "{doctor} has {verb} the offer of a position in “{title}”. See the recommendation in the LIS1 portal: {link}"
+                )
+            }
+        },
         kind: "offer_answered",
         object_type: "position",
         object_id: position_id.to_string(),
@@ -707,12 +782,28 @@ pub async fn expire_due(app: &App) -> Result<usize> {
             &mut tx,
             &ctx,
             o.applicant_id,
-            Letter {
-                subject: "Tilbudet ditt er utløpt".into(),
-                body: format!(
-                    "Svarfristen for et tilbud om LIS1-stilling gikk ut {}. Tilbudet går videre til neste på listen.",
-                    notify::when(o.reply_deadline)
-                ),
+            |lang| Letter {
+                subject: lang
+                    .pick3(
+                        "Tilbudet ditt er utløpt",
+                        "Tilbodet ditt har gått ut",
+                        "Your offer has expired",
+                    )
+                    .into(),
+                body: match lang {
+                    Lang::Nb => format!(
+                        "Svarfristen for et tilbud om LIS1-stilling gikk ut {}. Tilbudet går videre til neste på listen.",
+                        notify::when(o.reply_deadline, lang)
+                    ),
+                    Lang::Nn => format!(
+                        "Svarfristen for eit tilbod om LIS1-stilling gjekk ut {}. Tilbodet går vidare til den neste på lista.",
+                        notify::when(o.reply_deadline, lang)
+                    ),
+                    Lang::En => format!(
+                        "The reply deadline for an offer of a LIS1 position passed {}. The offer passes to the next on the list.",
+                        notify::when(o.reply_deadline, lang)
+                    ),
+                },
                 kind: "offer_expired",
                 object_type: "offer",
                 object_id: o.id.to_string(),
@@ -738,18 +829,29 @@ pub async fn remind_due(app: &App) -> Result<usize> {
         let mut tx = app.begin().await?;
         let application = tx.application(o.application_id).await?;
         let c = AdContext::load(&mut tx, application.advertisement_id).await?;
-        let letter = Letter {
-            subject: format!(
-                "Påminnelse: svarfrist for tilbud om LIS1-stilling: {}",
-                c.ad.title
-            ),
-            body: format!(
-                "Påminnelse: du har ikke svart på tilbudet om LIS1-stilling: «{}» ({}).\n\nSvarfrist: {} (norsk tid). Svar under «Mine tilbud» i LIS1-portalen: {}\n\nSvarer du ikke innen fristen, går tilbudet videre til neste på listen.",
-                c.ad.title,
-                c.hf.name,
-                notify::when(o.reply_deadline),
-                notify::link("/tilbud")
-            ),
+        let (title, hf, link) = (&c.ad.title, &c.hf.name, notify::link("/tilbud"));
+        let letter = |lang: Lang| Letter {
+            subject: match lang {
+                Lang::Nb => format!("Påminnelse: svarfrist for tilbud om LIS1-stilling: {title}"),
+                Lang::Nn => format!("Påminning: svarfrist for tilbod om LIS1-stilling: {title}"),
+                Lang::En => {
+                    format!("Reminder: reply deadline for an offer of a LIS1 position: {title}")
+                }
+            },
+            body: {
+                let when = notify::when(o.reply_deadline, lang);
+                match lang {
+                    Lang::Nb => format!(
+                        "Påminnelse: du har ikke svart på tilbudet om LIS1-stilling: «{title}» ({hf}).\n\nSvarfrist: {when} (norsk tid). Svar under «Mine tilbud» i LIS1-portalen: {link}\n\nSvarer du ikke innen fristen, går tilbudet videre til neste på listen."
+                    ),
+                    Lang::Nn => format!(
+                        "Påminning: du har ikkje svart på tilbodet om LIS1-stilling: «{title}» ({hf}).\n\nSvarfrist: {when} (norsk tid). Svar under «Mine tilbod» i LIS1-portalen: {link}\n\nSvarar du ikkje innan fristen, går tilbodet vidare til den neste på lista."
+                    ),
+                    Lang::En => format!(
+                        "Reminder: you have not replied to the offer of a LIS1 position: “{title}” ({hf}).\n\nReply by: {when} (Norwegian time). Reply under “My offers” in the LIS1 portal: {link}\n\nIf you do not reply by the deadline, the offer passes to the next on the list."
+                    ),
+                }
+            },
             kind: "offer_reminder",
             object_type: "offer",
             object_id: o.id.to_string(),
@@ -783,17 +885,28 @@ pub async fn marking_notices(app: &App) -> Result<usize> {
             for o in tx.accepted_in_offer_round(round.id, r.number).await? {
                 let application = tx.application(o.application_id).await?;
                 let c = AdContext::load(&mut tx, application.advertisement_id).await?;
-                let letter = Letter {
-                    subject: format!("Merkefrist for aksepten din: {}", c.ad.title),
-                    body: format!(
-                        "Du har takket ja til LIS1-stilling: «{}» ({}, {}).\n\nMerkefristen for tilbudsrunde {} er {} (norsk tid). Da blir aksepten din merket, og de andre arbeidsgiverne i runden går videre til neste på listene sine. Har du takket ja ved en feil, eller vil du si fra deg stillingen, må du gjøre det før fristen, under «Mine tilbud»: {}\n\nVil du beholde stillingen, trenger du ikke gjøre noe.",
-                        c.ad.title,
-                        c.hf.name,
-                        c.site.name,
-                        r.number,
-                        notify::when(r.marking_at),
-                        notify::link("/tilbud")
-                    ),
+                let (title, hf, site, n_round) = (&c.ad.title, &c.hf.name, &c.site.name, r.number);
+                let link = notify::link("/tilbud");
+                let letter = |lang: Lang| Letter {
+                    subject: match lang {
+                        Lang::Nb => format!("Merkefrist for aksepten din: {title}"),
+                        Lang::Nn => format!("Merkefrist for aksepten din: {title}"),
+                        Lang::En => format!("Marking deadline for your acceptance: {title}"),
+                    },
+                    body: {
+                        let when = notify::when(r.marking_at, lang);
+                        match lang {
+                            Lang::Nb => format!(
+                                "Du har takket ja til LIS1-stilling: «{title}» ({hf}, {site}).\n\nMerkefristen for tilbudsrunde {n_round} er {when} (norsk tid). Da blir aksepten din merket, og de andre arbeidsgiverne i runden går videre til neste på listene sine. Har du takket ja ved en feil, eller vil du si fra deg stillingen, må du gjøre det før fristen, under «Mine tilbud»: {link}\n\nVil du beholde stillingen, trenger du ikke gjøre noe."
+                            ),
+                            Lang::Nn => format!(
+                                "Du har takka ja til LIS1-stilling: «{title}» ({hf}, {site}).\n\nMerkefristen for tilbodsrunde {n_round} er {when} (norsk tid). Då blir aksepten din merkt, og dei andre arbeidsgjevarane i runden går vidare til den neste på listene sine. Har du takka ja ved ein feil, eller vil du seie frå deg stillinga, må du gjere det før fristen, under «Mine tilbod»: {link}\n\nVil du halde på stillinga, treng du ikkje gjere noko."
+                            ),
+                            Lang::En => format!(
+                                "You have accepted a LIS1 position: “{title}” ({hf}, {site}).\n\nThe marking deadline for offer round {n_round} is {when} (Norwegian time). Then your acceptance is marked, and the other employers in the round move on to the next on their lists. If you accepted by mistake, or want to give up the position, you must do so before the deadline, under “My offers”: {link}\n\nIf you want to keep the position, you need do nothing."
+                            ),
+                        }
+                    },
                     kind: "marking_soon",
                     object_type: "offer",
                     object_id: o.id.to_string(),

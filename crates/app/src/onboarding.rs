@@ -936,7 +936,7 @@ pub async fn record_authorisation(
         Error::text(
             Kind::Conflict,
             "hpr_unavailable",
-            "Helsepersonellregisteret svarer ikke nå. Prøv igjen senere. Ingenting ble lagret.",
+            "Helsepersonellregisteret svarer ikke nå. Prøv igjen senere. Ingenting ble lagret.", "Helsepersonellregisteret svarar ikkje no. Prøv igjen seinare. Ingenting vart lagra.",
             "The Health Personnel Register does not answer now. Please try again later. Nothing was saved.",
         )
     })?;
@@ -1386,7 +1386,7 @@ pub async fn hold_copy(
             Error::text(
                 Kind::Conflict,
                 "police_copy_limit",
-                "Du har for mange kopier til visning samtidig. Registrer kontrollen eller slett en kopi først. Ingenting ble lastet opp.",
+                "Du har for mange kopier til visning samtidig. Registrer kontrollen eller slett en kopi først. Ingenting ble lastet opp.", "Du har for mange kopiar til vising samtidig. Registrer kontrollen eller slett ein kopi først. Ingenting vart lasta opp.",
                 "You have too many copies open for viewing. Record the check or delete a copy first. Nothing was uploaded.",
             )
         })?;
@@ -1491,10 +1491,10 @@ pub async fn purge_expired_copies(app: &App) -> Result<usize> {
 // ---------------------------------------------------------------------------------------------
 // Reminders
 
-fn item_list(kinds: &[ItemKind], part: Part) -> String {
+fn item_list(kinds: &[ItemKind], part: Part, lang: Lang) -> String {
     kinds
         .iter()
-        .map(|k| format!("- {}", k.label(part, Lang::Nb)))
+        .map(|k| format!("- {}", k.label(part, lang)))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -1590,24 +1590,45 @@ async fn remind_one(
     employer_id: Option<i64>,
 ) -> Result<usize> {
     let mut sent = 0;
-    let when = notify::date(start);
-    let weeks = match stage {
-        ReminderStage::FourWeeks => "fire",
-        ReminderStage::TwoWeeks => "to",
-    };
-    let part_name = part.label(Lang::Nb).to_lowercase();
+    let when = |lang| notify::date(start, lang);
+    let four = stage == ReminderStage::FourWeeks;
+    let part_name = |lang| part.label(lang).to_lowercase();
+    let site = &course.hospital_site_name;
+    let link = notify::link(&format!("/oppstart/lop/{}", course.id));
     if !doctor_side.is_empty() {
-        let letter = Letter {
-            subject: format!("Før oppstart {when}: dette mangler"),
-            body: format!(
-                "Det er {weeks} uker til {part_name} av LIS1-løpet ditt starter ({when}, {}). Dette må være på plass dagen før:\n\n{}\n\nSigner skjemaene og registrer HPR-nummeret ditt under «Før oppstart» i LIS1-portalen: {}",
-                course.hospital_site_name,
-                item_list(doctor_side, part),
-                notify::link(&format!("/oppstart/lop/{}", course.id))
-            ),
-            kind: "onboarding_reminder",
-            object_type: "onboarding",
-            object_id: key.to_string(),
+        let letter = |lang: Lang| {
+            let (when, part_name) = (when(lang), part_name(lang));
+            let items = item_list(doctor_side, part, lang);
+            Letter {
+                subject: match lang {
+                    Lang::Nb => format!("Før oppstart {when}: dette mangler"),
+                    Lang::Nn => format!("Før oppstart {when}: dette manglar"),
+                    Lang::En => format!("Before you start on {when}: this is missing"),
+                },
+                body: match lang {
+                    Lang::Nb => {
+                        let weeks = if four { "fire" } else { "to" };
+                        format!(
+                            "Det er {weeks} uker til {part_name} av LIS1-løpet ditt starter ({when}, {site}). Dette må være på plass dagen før:\n\n{items}\n\nSigner skjemaene og registrer HPR-nummeret ditt under «Før oppstart» i LIS1-portalen: {link}"
+                        )
+                    }
+                    Lang::Nn => {
+                        let weeks = if four { "fire" } else { "to" };
+                        format!(
+                            "Det er {weeks} veker til {part_name} av LIS1-løpet ditt byrjar ({when}, {site}). Dette må vere på plass dagen før:\n\n{items}\n\nSigner skjemaa og registrer HPR-nummeret ditt under «Før oppstart» i LIS1-portalen: {link}"
+                        )
+                    }
+                    Lang::En => {
+                        let weeks = if four { "four" } else { "two" };
+                        format!(
+                            "It is {weeks} weeks until {part_name} of your LIS1 training starts ({when}, {site}). This must be in place the day before:\n\n{items}\n\nSign the forms and register your HPR number under “Before you start” in the LIS1 portal: {link}"
+                        )
+                    }
+                },
+                kind: "onboarding_reminder",
+                object_type: "onboarding",
+                object_id: key.to_string(),
+            }
         };
         if notify::once_to_user(tx, ctx, course.applicant_id, letter).await? {
             sent += 1;
@@ -1629,26 +1650,40 @@ async fn remind_one(
         if !holds || user.disabled {
             continue;
         }
-        let letter = Letter {
-            subject: format!(
-                "Før oppstart {when}: {} er ikke klar",
-                course.applicant_name
-            ),
-            body: format!(
-                "{} starter {part_name} av LIS1-løpet {when} ({}), og dette mangler:\n\n{}\n\n{}Se sjekklisten under «Før oppstart» i LIS1-portalen: {}",
-                course.applicant_name,
-                course.hospital_site_name,
-                item_list(&all, part),
-                if employer_side.is_empty() {
-                    String::new()
-                } else {
-                    "Politiattesten registreres av arbeidsgiveren når den er sett; selve attesten lagres ikke i portalen.\n\n".to_string()
+        let doctor = &course.applicant_name;
+        let letter = |lang: Lang| {
+            let (when, part_name) = (when(lang), part_name(lang));
+            let items = item_list(&all, part, lang);
+            let police = if employer_side.is_empty() {
+                ""
+            } else {
+                lang.pick3(
+                    "Politiattesten registreres av arbeidsgiveren når den er sett; selve attesten lagres ikke i portalen.\n\n",
+                    "Arbeidsgjevaren registrerer politiattesten når attesten er sett; sjølve attesten blir ikkje lagra i portalen.\n\n",
+                    "The employer registers the police certificate once it has been seen; the certificate itself is not stored in the portal.\n\n",
+                )
+            };
+            Letter {
+                subject: match lang {
+                    Lang::Nb => format!("Før oppstart {when}: {doctor} er ikke klar"),
+                    Lang::Nn => format!("Før oppstart {when}: {doctor} er ikkje klar"),
+                    Lang::En => format!("Before the start on {when}: {doctor} is not ready"),
                 },
-                notify::link(&format!("/oppstart/lop/{}", course.id))
-            ),
-            kind: "onboarding_employer_reminder",
-            object_type: "onboarding",
-            object_id: format!("{key}:{}", user.id),
+                body: match lang {
+                    Lang::Nb => format!(
+                        "{doctor} starter {part_name} av LIS1-løpet {when} ({site}), og dette mangler:\n\n{items}\n\n{police}Se sjekklisten under «Før oppstart» i LIS1-portalen: {link}"
+                    ),
+                    Lang::Nn => format!(
+                        "{doctor} byrjar {part_name} av LIS1-løpet {when} ({site}), og dette manglar:\n\n{items}\n\n{police}Sjå sjekklista under «Før oppstart» i LIS1-portalen: {link}"
+                    ),
+                    Lang::En => format!(
+                        "{doctor} starts {part_name} of the LIS1 training on {when} ({site}), and this is missing:\n\n{items}\n\n{police}See the checklist under “Before you start” in the LIS1 portal: {link}"
+                    ),
+                },
+                kind: "onboarding_employer_reminder",
+                object_type: "onboarding",
+                object_id: format!("{key}:{}", user.id),
+            }
         };
         if notify::once_to_user(tx, ctx, user.id, letter).await? {
             sent += 1;

@@ -9,6 +9,7 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
+use lis1_domain::Lang;
 use lis1_domain::access::{Action, OrgPath, authorize};
 use lis1_domain::org::OrgKind;
 use lis1_domain::planning::{
@@ -46,6 +47,7 @@ fn need_text(field: &str, text: &str) -> Result<()> {
             field,
             "planning_reason_missing",
             "Skriv en begrunnelse. Ingenting ble lagret.",
+            "Skriv ei grunngiving. Ingenting vart lagra.",
             "Write a reason. Nothing was saved.",
         ));
     }
@@ -54,6 +56,7 @@ fn need_text(field: &str, text: &str) -> Result<()> {
             field,
             "planning_text_too_long",
             format!("Teksten kan være høyst {MAX_TEXT} tegn."),
+            format!("Teksten kan vere høgst {MAX_TEXT} teikn."),
             format!("The text can be at most {MAX_TEXT} characters."),
         ));
     }
@@ -319,6 +322,7 @@ pub async fn distribute(app: &App, caller: &Caller, input: &SplitInput) -> Resul
             Kind::Stale,
             "precondition_failed",
             "Noen andre har endret tallene siden du hentet dem. Hent dem på nytt og prøv igjen. Ingenting ble lagret.",
+            "Nokon andre har endra tala sidan du henta dei. Hent dei på nytt og prøv igjen. Ingenting vart lagra.",
             "Someone else has changed the numbers since you fetched them. Fetch them again and retry. Nothing was saved.",
         ));
     }
@@ -328,6 +332,10 @@ pub async fn distribute(app: &App, caller: &Caller, input: &SplitInput) -> Resul
             "planning_parent_missing",
             format!(
                 "{} har ikke fått tall for dette kullet ennå. Ingenting ble lagret.",
+                parent.name
+            ),
+            format!(
+                "{} har ikkje fått tal for dette kullet enno. Ingenting vart lagra.",
                 parent.name
             ),
             format!(
@@ -348,6 +356,7 @@ pub async fn distribute(app: &App, caller: &Caller, input: &SplitInput) -> Resul
                 Kind::Invalid,
                 "planning_part_twice",
                 "Samme enhet står to ganger i fordelingen. Ingenting ble lagret.",
+                "Same eining står to gonger i fordelinga. Ingenting vart lagra.",
                 "The same unit is in the split twice. Nothing was saved.",
             ));
         }
@@ -620,6 +629,7 @@ pub async fn proposal(
                     "weights",
                     "planning_weights_count",
                     format!("Skriv inn {} vekter, én per enhet.", kids.len()),
+                    format!("Skriv inn {} vekter, éi per eining.", kids.len()),
                     format!("Type {} weights, one per unit.", kids.len()),
                 ));
             }
@@ -906,6 +916,7 @@ pub async fn request_lending(app: &App, caller: &Caller, input: &LendingInput) -
                     "borrower_id",
                     "planning_not_a_trust",
                     "Velg et helseforetak.",
+                    "Vel eit helseføretak.",
                     "Choose a hospital trust.",
                 )
             })
@@ -917,6 +928,7 @@ pub async fn request_lending(app: &App, caller: &Caller, input: &LendingInput) -
             "borrower_id",
             "planning_lend_to_self",
             "Et helseforetak kan ikke låne til seg selv.",
+            "Eit helseføretak kan ikkje låne til seg sjølv.",
             "A trust cannot lend to itself.",
         ));
     }
@@ -1042,6 +1054,7 @@ pub async fn answer_lending(app: &App, caller: &Caller, id: i64, accept: bool) -
             Kind::Conflict,
             "planning_lending_decided",
             "Lånet er allerede avgjort. Ingenting ble endret.",
+            "Lånet er alt avgjort. Ingenting vart endra.",
             "The lending is already decided. Nothing was changed.",
         ));
     }
@@ -1147,6 +1160,7 @@ pub async fn send_call(app: &App, caller: &Caller, input: &CallInput) -> Result<
             "municipality_ids",
             "capacity_call_no_municipality",
             "Velg minst én kommune.",
+            "Vel minst éin kommune.",
             "Choose at least one municipality.",
         ));
     }
@@ -1157,6 +1171,7 @@ pub async fn send_call(app: &App, caller: &Caller, input: &CallInput) -> Result<
                 "municipality_ids",
                 "capacity_call_outside_area",
                 "En av kommunene er ikke i sykehusets samarbeidsområde.",
+                "Ein av kommunane er ikkje i samarbeidsområdet til sjukehuset.",
                 "One of the municipalities is not in the hospital's cooperation area.",
             ));
         }
@@ -1276,6 +1291,7 @@ pub async fn answer_call(app: &App, caller: &Caller, input: &AnswerInput) -> Res
             "location",
             "planning_text_too_long",
             "Stedet kan være høyst 100 tegn.",
+            "Staden kan vere høgst 100 teikn.",
             "The location can be at most 100 characters.",
         ));
     }
@@ -1392,6 +1408,7 @@ pub async fn order_places(app: &App, caller: &Caller, input: &OrderInput) -> Res
             "municipality_id",
             "capacity_call_outside_area",
             "Kommunen er ikke i sykehusets samarbeidsområde.",
+            "Kommunen er ikkje i samarbeidsområdet til sjukehuset.",
             "The municipality is not in the hospital's cooperation area.",
         ));
     }
@@ -1585,32 +1602,63 @@ pub async fn remind_due(app: &App) -> Result<usize> {
             if answered.contains(&m) {
                 continue;
             }
-            let (kind, subject, body) = match which {
-                Reminder::BeforeDeadline => (
-                    "capacity_call_reminder",
-                    format!(
-                        "LIS1-plasser: svar innen {}",
-                        crate::notify::date(call.deadline)
+            let before = matches!(which, Reminder::BeforeDeadline);
+            let kind = if before {
+                "capacity_call_reminder"
+            } else {
+                "capacity_call_passed"
+            };
+            let site = &call.hospital_site_name;
+            let letter = |lang: Lang| {
+                let (deadline, cohort) = (
+                    crate::notify::date(call.deadline, lang),
+                    crate::notify::date(call.cohort_start, lang),
+                );
+                let (subject, body) = match (before, lang) {
+                    (true, Lang::Nb) => (
+                        format!("LIS1-plasser: svar innen {deadline}"),
+                        format!(
+                            "{name} har ikke svart på forespørselen om LIS1-plasser for kullet som starter i sykehus {cohort} ({site}). Svarfristen er {deadline}. Svar i LIS1-portalen."
+                        ),
                     ),
-                    format!(
-                        "{} har ikke svart på forespørselen om LIS1-plasser for kullet som starter i sykehus {} ({}). Svarfristen er {}. Svar i LIS1-portalen.",
-                        name,
-                        crate::notify::date(call.cohort_start),
-                        call.hospital_site_name,
-                        crate::notify::date(call.deadline)
+                    (true, Lang::Nn) => (
+                        format!("LIS1-plassar: svar innan {deadline}"),
+                        format!(
+                            "{name} har ikkje svart på førespurnaden om LIS1-plassar for kullet som startar i sjukehus {cohort} ({site}). Svarfristen er {deadline}. Svar i LIS1-portalen."
+                        ),
                     ),
-                ),
-                Reminder::Passed => (
-                    "capacity_call_passed",
-                    "LIS1-plasser: svarfristen er passert".to_string(),
-                    format!(
-                        "Svarfristen {} for forespørselen om LIS1-plasser ({}, kullet {}) er passert uten svar fra {}. Ta kontakt med koordinatoren, som kan åpne forespørselen igjen.",
-                        crate::notify::date(call.deadline),
-                        call.hospital_site_name,
-                        crate::notify::date(call.cohort_start),
-                        name
+                    (true, Lang::En) => (
+                        format!("LIS1 places: reply by {deadline}"),
+                        format!(
+                            "{name} has not replied to the request for LIS1 places for the cohort starting in hospital on {cohort} ({site}). The reply deadline is {deadline}. Reply in the LIS1 portal."
+                        ),
                     ),
-                ),
+                    (false, Lang::Nb) => (
+                        "LIS1-plasser: svarfristen er passert".to_string(),
+                        format!(
+                            "Svarfristen {deadline} for forespørselen om LIS1-plasser ({site}, kullet {cohort}) er passert uten svar fra {name}. Ta kontakt med koordinatoren, som kan åpne forespørselen igjen."
+                        ),
+                    ),
+                    (false, Lang::Nn) => (
+                        "LIS1-plassar: svarfristen er passert".to_string(),
+                        format!(
+                            "Svarfristen {deadline} for førespurnaden om LIS1-plassar ({site}, kullet {cohort}) er passert utan svar frå {name}. Ta kontakt med koordinatoren, som kan opne førespurnaden igjen."
+                        ),
+                    ),
+                    (false, Lang::En) => (
+                        "LIS1 places: the reply deadline has passed".to_string(),
+                        format!(
+                            "The reply deadline {deadline} for the request for LIS1 places ({site}, cohort {cohort}) has passed without a reply from {name}. Contact the coordinator, who can reopen the request."
+                        ),
+                    ),
+                };
+                crate::notify::Letter {
+                    subject,
+                    body,
+                    kind,
+                    object_type: "capacity_call",
+                    object_id: format!("{}:{m}", call.id),
+                }
             };
             let users = tx.users(Some(m)).await?;
             for u in users.iter().filter(|u| {
@@ -1619,15 +1667,7 @@ pub async fn remind_due(app: &App) -> Result<usize> {
                         .iter()
                         .any(|g| g.org == m && g.role == Role::Municipality)
             }) {
-                let mail = lis1_store::outbox::NewMail {
-                    to_address: u.email.clone(),
-                    to_name: Some(u.display_name.clone()),
-                    subject: subject.clone(),
-                    body_text: crate::notify::text(&u.display_name, &body),
-                    kind: kind.into(),
-                    object_type: "capacity_call".into(),
-                    object_id: format!("{}:{m}", call.id),
-                };
+                let mail = crate::notify::mail_to(u, &letter);
                 if tx.enqueue_mail_once(&ctx, &mail).await? {
                     sent += 1;
                 }
@@ -1723,6 +1763,7 @@ pub async fn review_alis_proposal(
             Kind::Conflict,
             "alis_proposal_decided",
             "Forslaget er allerede behandlet. Ingenting ble endret.",
+            "Forslaget er alt behandla. Ingenting vart endra.",
             "The proposal has already been decided. Nothing was changed.",
         ));
     }

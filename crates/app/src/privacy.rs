@@ -13,6 +13,7 @@
 //!   are in `lis1_domain::retention`), one application or document per transaction, each logged.
 
 use jiff::Timestamp;
+use lis1_domain::Lang;
 use lis1_domain::access::{Grant, Role};
 use lis1_domain::retention::Retention;
 use lis1_store::applications::{Application, DocumentMeta};
@@ -265,6 +266,7 @@ pub async fn request_correction(app: &App, caller: &Caller, text: &str) -> Resul
             "text",
             "correction_too_short",
             "Skriv hva som er feil og hva det skal være (minst 10 tegn). Ingenting ble sendt.",
+            "Skriv kva som er feil og kva det skal vere (minst 10 teikn). Ingenting vart sendt.",
             "Write what is wrong and what it should be (at least 10 characters). Nothing was sent.",
         ));
     }
@@ -273,6 +275,7 @@ pub async fn request_correction(app: &App, caller: &Caller, text: &str) -> Resul
             "text",
             "correction_too_long",
             format!("Skriv kortere: høyst {MAX_REQUEST_CHARS} tegn. Ingenting ble sendt."),
+            format!("Skriv kortare: høgst {MAX_REQUEST_CHARS} teikn. Ingenting vart sendt."),
             format!("Please be brief: at most {MAX_REQUEST_CHARS} characters. Nothing was sent."),
         ));
     }
@@ -283,35 +286,49 @@ pub async fn request_correction(app: &App, caller: &Caller, text: &str) -> Resul
         .create_correction_request(&ctx, caller.user_id, text)
         .await?;
     let me = tx.user(caller.user_id).await?;
-    let directorate: Vec<(String, String, i64)> = tx
+    let directorate: Vec<(Lang, String, String)> = tx
         .users(None)
         .await?
         .into_iter()
         .filter(|u| !u.disabled && u.grants.iter().any(|g: &Grant| g.role == Role::Directorate))
-        .map(|u| (u.email, u.display_name, u.id))
+        .map(|u| (notify::lang_of(&u), u.email, u.display_name))
         .collect();
     if directorate.is_empty() {
         return Err(Error::text(
             Kind::Conflict,
             "no_controller_account",
             "Ingen hos Helsedirektoratet kan ta imot kravet nå. Ingenting ble sendt; skriv til Helsedirektoratet direkte.",
+            "Ingen hos Helsedirektoratet kan ta imot kravet no. Ingenting vart sendt; skriv til Helsedirektoratet direkte.",
             "Nobody at the Directorate of Health can receive the request now. Nothing was sent; write to the Directorate directly.",
         ));
     }
-    for (email, name, _) in &directorate {
+    let (who, address) = (&me.display_name, &me.email);
+    for (lang, email, name) in &directorate {
+        let lang = *lang;
+        let link = notify::link("/revisjonslogg");
         notify::to(
             &mut tx,
             &ctx,
             email,
             name,
+            lang,
             Letter {
-                subject: format!("Krav om retting nr. {id} fra {}", me.display_name),
-                body: format!(
-                    "{} ({}) ber om retting av opplysninger i LIS1-portalen (personvernforordningen art. 16):\n\n{text}\n\nSvar personen innen én måned (art. 12 nr. 3). Opplysningene personen har i portalen: {}",
-                    me.display_name,
-                    me.email,
-                    notify::link("/revisjonslogg")
-                ),
+                subject: match lang {
+                    Lang::Nb => format!("Krav om retting nr. {id} fra {who}"),
+                    Lang::Nn => format!("Krav om retting nr. {id} frå {who}"),
+                    Lang::En => format!("Request for rectification no. {id} from {who}"),
+                },
+                body: match lang {
+                    Lang::Nb => format!(
+                        "{who} ({address}) ber om retting av opplysninger i LIS1-portalen (personvernforordningen art. 16):\n\n{text}\n\nSvar personen innen én måned (art. 12 nr. 3). Opplysningene personen har i portalen: {link}"
+                    ),
+                    Lang::Nn => format!(
+                        "{who} ({address}) ber om retting av opplysningar i LIS1-portalen (personvernforordninga art. 16):\n\n{text}\n\nSvar personen innan éin månad (art. 12 nr. 3). Opplysningane personen har i portalen: {link}"
+                    ),
+                    Lang::En => format!(
+                        "{who} ({address}) asks for rectification of data in the LIS1 portal (GDPR Art. 16):\n\n{text}\n\nReply to the person within one month (Art. 12(3)). The data the person has in the portal: {link}"
+                    ),
+                },
                 kind: "correction_request",
                 object_type: "correction_request",
                 object_id: id.to_string(),
@@ -324,15 +341,31 @@ pub async fn request_correction(app: &App, caller: &Caller, text: &str) -> Resul
         &ctx,
         &me.email,
         &me.display_name,
-        Letter {
-            subject: format!("Vi har mottatt kravet ditt om retting (nr. {id})"),
-            body: format!(
-                "Kravet ditt om retting er sendt til Helsedirektoratet, som skal svare deg innen én måned:\n\n{text}\n\nDu ser alt portalen har om deg her: {}",
-                notify::link("/personvern")
-            ),
-            kind: "correction_receipt",
-            object_type: "correction_request",
-            object_id: id.to_string(),
+        notify::lang_of(&me),
+        {
+            let lang = notify::lang_of(&me);
+            let link = notify::link("/personvern");
+            Letter {
+                subject: match lang {
+                    Lang::Nb => format!("Vi har mottatt kravet ditt om retting (nr. {id})"),
+                    Lang::Nn => format!("Vi har fått kravet ditt om retting (nr. {id})"),
+                    Lang::En => format!("We have received your request for rectification (no. {id})"),
+                },
+                body: match lang {
+                    Lang::Nb => format!(
+                        "Kravet ditt om retting er sendt til Helsedirektoratet, som skal svare deg innen én måned:\n\n{text}\n\nDu ser alt portalen har om deg her: {link}"
+                    ),
+                    Lang::Nn => format!(
+                        "Kravet ditt om retting er sendt til Helsedirektoratet, som skal svare deg innan éin månad:\n\n{text}\n\nDu ser alt portalen har om deg her: {link}"
+                    ),
+                    Lang::En => format!(
+                        "Your request for rectification has been sent to the Directorate of Health, which must reply to you within one month:\n\n{text}\n\nYou can see everything the portal holds about you here: {link}"
+                    ),
+                },
+                kind: "correction_receipt",
+                object_type: "correction_request",
+                object_id: id.to_string(),
+            }
         },
     )
     .await?;

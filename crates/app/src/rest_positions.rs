@@ -3,6 +3,7 @@
 //! standalone, time-limited position.
 
 use jiff::{SignedDuration, Timestamp};
+use lis1_domain::Lang;
 use lis1_domain::offers::{self, OfferState, Release};
 use lis1_store::Tx;
 
@@ -75,14 +76,29 @@ pub async fn expire_and_remind(app: &App) -> Result<()> {
     let mut tx = app.begin().await?;
     for o in tx.expire_rest_offers(&ctx).await? {
         let r = tx.rest_position(o.rest_position_id).await?;
-        let letter = Letter {
-            subject: "Tilbudet ditt er utløpt".into(),
-            body: format!(
-                "Svarfristen for tilbudet om reststillingen «{}» ({}) gikk ut {}. Arbeidsgiveren kan nå gi tilbud til en annen søker.",
-                r.title,
-                r.employer_name,
-                notify::when(o.reply_deadline)
-            ),
+        let (title, employer) = (&r.title, &r.employer_name);
+        let letter = |lang: Lang| Letter {
+            subject: lang
+                .pick3(
+                    "Tilbudet ditt er utløpt",
+                    "Tilbodet ditt har gått ut",
+                    "Your offer has expired",
+                )
+                .into(),
+            body: {
+                let when = notify::when(o.reply_deadline, lang);
+                match lang {
+                    Lang::Nb => format!(
+                        "Svarfristen for tilbudet om reststillingen «{title}» ({employer}) gikk ut {when}. Arbeidsgiveren kan nå gi tilbud til en annen søker."
+                    ),
+                    Lang::Nn => format!(
+                        "Svarfristen for tilbodet om reststillinga «{title}» ({employer}) gjekk ut {when}. Arbeidsgjevaren kan no gi tilbod til ein annan søkjar."
+                    ),
+                    Lang::En => format!(
+                        "The reply deadline for the offer of the remaining position “{title}” ({employer}) passed {when}. The employer may now offer it to another applicant."
+                    ),
+                }
+            },
             kind: "rest_offer_expired",
             object_type: "rest_offer",
             object_id: o.id.to_string(),
@@ -96,18 +112,30 @@ pub async fn expire_and_remind(app: &App) -> Result<()> {
         }
         let mut tx = app.begin().await?;
         let r = tx.rest_position(o.rest_position_id).await?;
-        let letter = Letter {
-            subject: format!(
-                "Påminnelse: svarfrist for tilbud om reststilling: {}",
-                r.title
-            ),
-            body: format!(
-                "Påminnelse: du har ikke svart på tilbudet om reststillingen «{}» ({}).\n\nSvarfrist: {} (norsk tid). Svar under «Mine reststillinger» i LIS1-portalen: {}",
-                r.title,
-                r.employer_name,
-                notify::when(o.reply_deadline),
-                notify::link("/reststillinger/mine")
-            ),
+        let (title, employer) = (&r.title, &r.employer_name);
+        let link = notify::link("/reststillinger/mine");
+        let letter = |lang: Lang| Letter {
+            subject: match lang {
+                Lang::Nb => format!("Påminnelse: svarfrist for tilbud om reststilling: {title}"),
+                Lang::Nn => format!("Påminning: svarfrist for tilbod om reststilling: {title}"),
+                Lang::En => format!(
+                    "Reminder: reply deadline for the offer of a remaining position: {title}"
+                ),
+            },
+            body: {
+                let when = notify::when(o.reply_deadline, lang);
+                match lang {
+                    Lang::Nb => format!(
+                        "Påminnelse: du har ikke svart på tilbudet om reststillingen «{title}» ({employer}).\n\nSvarfrist: {when} (norsk tid). Svar under «Mine reststillinger» i LIS1-portalen: {link}"
+                    ),
+                    Lang::Nn => format!(
+                        "Påminning: du har ikkje svart på tilbodet om reststillinga «{title}» ({employer}).\n\nSvarfrist: {when} (norsk tid). Svar under «Mine reststillingar» i LIS1-portalen: {link}"
+                    ),
+                    Lang::En => format!(
+                        "Reminder: you have not replied to the offer of the remaining position “{title}” ({employer}).\n\nReply by: {when} (Norwegian time). Reply under “My remaining positions” in the LIS1 portal: {link}"
+                    ),
+                }
+            },
             kind: "rest_offer_reminder",
             object_type: "rest_offer",
             object_id: o.id.to_string(),

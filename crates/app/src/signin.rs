@@ -14,6 +14,7 @@
 //! stored or logged.
 
 use jiff::{SignedDuration, Timestamp};
+use lis1_domain::Lang;
 use lis1_domain::access::{Action, Grant, Role, authorize};
 use lis1_domain::identity::{NationalId, SyntheticPolicy};
 use lis1_domain::org::OrgKind;
@@ -124,8 +125,8 @@ pub enum Outcome {
     },
 }
 
-fn refused(code: &'static str, nb: &str, en: &str) -> Error {
-    Error::text(Kind::Forbidden, code, nb, en)
+fn refused(code: &'static str, nb: &str, nn: &str, en: &str) -> Error {
+    Error::text(Kind::Forbidden, code, nb, nn, en)
 }
 
 fn pid_policy(app: &App) -> SyntheticPolicy {
@@ -167,6 +168,7 @@ pub async fn sign_in(
                 return Err(refused(
                     "identity_linked_elsewhere",
                     "Denne innloggingen er allerede koblet til en annen konto i portalen. Ingenting ble endret.",
+                    "Denne innlogginga er alt kopla til ein annan konto i portalen. Ingenting vart endra.",
                     "This sign-in is already linked to another account in the portal. Nothing was changed.",
                 ));
             }
@@ -175,6 +177,7 @@ pub async fn sign_in(
                 return Err(refused(
                     "account_disabled",
                     "Kontoen er sperret. Kontakt brukerstøtte.",
+                    "Kontoen er sperra. Kontakt brukarstøtta.",
                     "The account is disabled. Contact support.",
                 ));
             }
@@ -218,6 +221,7 @@ pub async fn sign_in(
                 return Err(refused(
                     "no_invitation",
                     "Du har ingen konto i portalen ennå. En administrator i organisasjonen din må invitere deg; følg lenken i invitasjonen.",
+                    "Du har ingen konto i portalen enno. Ein administrator i organisasjonen din må invitere deg; følg lenkja i invitasjonen.",
                     "You have no account in the portal yet. An administrator of your organisation must invite you; follow the link in the invitation.",
                 ));
             };
@@ -267,22 +271,35 @@ pub async fn send_link_code(app: &App, user_id: i64) -> Result<String> {
     let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000u32));
     let mut tx = app.begin().await?;
     let ctx = Ctx::new(Actor::user_only(user_id), now);
-    notify::to_user(
-        &mut tx,
-        &ctx,
-        user_id,
-        Letter {
-            subject: "Kode for å koble ID-porten til kontoen din".into(),
-            body: format!(
+    notify::to_user(&mut tx, &ctx, user_id, |lang| Letter {
+        subject: lang
+            .pick3(
+                "Kode for å koble ID-porten til kontoen din",
+                "Kode for å kople ID-porten til kontoen din",
+                "Code to link ID-porten to your account",
+            )
+            .into(),
+        body: match lang {
+            Lang::Nb => format!(
                 "Noen vil koble en innlogging med ID-porten til kontoen din i LIS1-portalen. \
-                 Var det deg, skriv inn denne koden: {code}\n\nKoden gjelder i 15 minutter. \
-                 Var det ikke deg, kan du se bort fra denne e-posten; ingenting er endret."
+                     Var det deg, skriv inn denne koden: {code}\n\nKoden gjelder i 15 minutter. \
+                     Var det ikke deg, kan du se bort fra denne e-posten; ingenting er endret."
             ),
-            kind: "identity_link_code",
-            object_type: "user",
-            object_id: user_id.to_string(),
+            Lang::Nn => format!(
+                "Nokon vil kople ei innlogging med ID-porten til kontoen din i LIS1-portalen. \
+                     Var det deg, skriv inn denne koden: {code}\n\nKoden gjeld i 15 minutt. \
+                     Var det ikkje deg, kan du sjå bort frå denne e-posten; ingenting er endra."
+            ),
+            Lang::En => format!(
+                "Someone wants to link a sign-in with ID-porten to your account in the LIS1 \
+                     portal. If it was you, enter this code: {code}\n\nThe code is valid for 15 \
+                     minutes. If it was not you, you can ignore this e-mail; nothing has changed."
+            ),
         },
-    )
+        kind: "identity_link_code",
+        object_type: "user",
+        object_id: user_id.to_string(),
+    })
     .await?;
     tx.log(
         &ctx,
@@ -325,6 +342,7 @@ pub async fn confirm_link(
         return Err(refused(
             "identity_linked_elsewhere",
             "Denne innloggingen er allerede koblet til en konto. Logg inn på nytt.",
+            "Denne innlogginga er alt kopla til ein konto. Logg inn på nytt.",
             "This sign-in is already linked to an account. Sign in again.",
         ));
     }
@@ -338,6 +356,7 @@ pub async fn confirm_link(
                         "code",
                         "link_code_wrong",
                         "Koden stemmer ikke. Skriv inn de seks sifrene fra e-posten vi sendte til kontoens adresse.",
+                        "Koden stemmer ikkje. Skriv inn dei seks sifra frå e-posten vi sende til adressa til kontoen.",
                         "The code does not match. Type the six digits from the e-mail we sent to the account's address.",
                     ));
                 }
@@ -352,6 +371,7 @@ pub async fn confirm_link(
                     "name",
                     "name_missing",
                     "Skriv navnet ditt (høyst 200 tegn).",
+                    "Skriv namnet ditt (høgst 200 teikn).",
                     "Type your name (at most 200 characters).",
                 ));
             }
@@ -360,6 +380,7 @@ pub async fn confirm_link(
                     "email",
                     "email_invalid",
                     "Skriv en gyldig e-postadresse, f.eks. navn@eksempel.no.",
+                    "Skriv ei gyldig e-postadresse, t.d. namn@døme.no.",
                     "Type a valid e-mail address, e.g. name@example.no.",
                 ));
             }
@@ -368,6 +389,7 @@ pub async fn confirm_link(
                     "email",
                     "email_taken",
                     "Det finnes allerede en konto med denne e-postadressen. Logg inn med passordet ditt først, og koble deretter ID-porten til kontoen.",
+                    "Det finst alt ein konto med denne e-postadressa. Logg inn med passordet ditt først, og kople deretter ID-porten til kontoen.",
                     "There is already an account with this e-mail address. Sign in with your password first, then link ID-porten to the account.",
                 ));
             }
@@ -478,6 +500,11 @@ pub async fn invite(app: &App, caller: &Caller, input: Invite) -> Result<(i64, S
                 org.name
             ),
             format!(
+                "Rolla «{}» finst ikkje i {}. Vel ei rolle organisasjonen har.",
+                input.role.label(lis1_domain::Lang::Nn),
+                org.name
+            ),
+            format!(
                 "The role «{}» does not exist at {}. Choose a role the organisation has.",
                 input.role.label(lis1_domain::Lang::En),
                 org.name
@@ -491,6 +518,7 @@ pub async fn invite(app: &App, caller: &Caller, input: Invite) -> Result<(i64, S
             "name",
             "name_missing",
             "Skriv navnet til den du inviterer (høyst 200 tegn).",
+            "Skriv namnet til den du inviterer (høgst 200 teikn).",
             "Type the invited person's name (at most 200 characters).",
         ));
     }
@@ -499,6 +527,7 @@ pub async fn invite(app: &App, caller: &Caller, input: Invite) -> Result<(i64, S
             "email",
             "email_invalid",
             "Skriv en gyldig e-postadresse, f.eks. navn@eksempel.no.",
+            "Skriv ei gyldig e-postadresse, t.d. namn@døme.no.",
             "Type a valid e-mail address, e.g. name@example.no.",
         ));
     }
@@ -518,11 +547,13 @@ pub async fn invite(app: &App, caller: &Caller, input: Invite) -> Result<(i64, S
             },
         )
         .await?;
+    // The invitee has no account yet, so no chosen language: the invitation is in bokmål.
     notify::to(
         &mut tx,
         &ctx,
         &email,
         name,
+        Lang::Nb,
         Letter {
             subject: format!("Invitasjon til LIS1-portalen ({})", org.name),
             body: format!(
@@ -530,10 +561,10 @@ pub async fn invite(app: &App, caller: &Caller, input: Invite) -> Result<(i64, S
                  HelseID eller organisasjonens egen innlogging for å ta imot invitasjonen:\n{}\n\n\
                  Invitasjonen gjelder til {}.",
                 caller.name,
-                input.role.label(lis1_domain::Lang::Nb).to_lowercase(),
+                input.role.label(Lang::Nb).to_lowercase(),
                 org.name,
                 notify::link(&format!("/invitasjon/{secret}")),
-                notify::when(expires_at),
+                notify::when(expires_at, Lang::Nb),
             ),
             kind: "staff_invitation",
             object_type: "invitation",
@@ -557,11 +588,13 @@ async fn valid_invitation(tx: &mut Tx, now: Timestamp, secret: &str) -> Result<I
         Some(inv) if inv.accepted_at.is_some() => Err(refused(
             "invitation_used",
             "Invitasjonen er allerede tatt imot. Logg inn som vanlig.",
+            "Invitasjonen er alt teken imot. Logg inn som vanleg.",
             "The invitation has already been accepted. Sign in as usual.",
         )),
         Some(_) => Err(refused(
             "invitation_expired",
             "Invitasjonen har gått ut. Be administratoren om en ny.",
+            "Invitasjonen har gått ut. Be administratoren om ein ny.",
             "The invitation has expired. Ask the administrator for a new one.",
         )),
         None => Err(Error::not_found()),
@@ -610,6 +643,7 @@ async fn staff_orgs_accept(tx: &mut Tx, user_id: i64, orgs: &OrgFilter) -> Resul
         return Err(refused(
             "no_roles",
             "Kontoen har ingen roller i portalen. En administrator i organisasjonen din må invitere deg.",
+            "Kontoen har ingen roller i portalen. Ein administrator i organisasjonen din må invitere deg.",
             "The account has no roles in the portal. An administrator of your organisation must invite you.",
         ));
     }
@@ -623,13 +657,16 @@ fn not_accepted(org: &str) -> Error {
             "{org} tar ikke imot innlogging fra denne tjenesten. Bruk innloggingen organisasjonen har valgt."
         ),
         format!(
+            "{org} tek ikkje imot innlogging frå denne tenesta. Bruk innlogginga organisasjonen har valt."
+        ),
+        format!(
             "{org} does not accept sign-in from this provider. Use the one your organisation has chosen."
         ),
     )
 }
 
-fn refused_owned(code: &'static str, nb: String, en: String) -> Error {
-    Error::text(Kind::Forbidden, code, nb, en)
+fn refused_owned(code: &'static str, nb: String, nn: String, en: String) -> Error {
+    Error::text(Kind::Forbidden, code, nb, nn, en)
 }
 
 fn parse_pid(app: &App, v: &Verified) -> Result<NationalId> {
@@ -639,7 +676,7 @@ fn parse_pid(app: &App, v: &Verified) -> Result<NationalId> {
         .ok_or_else(|| {
             refused(
                 "pid_missing",
-                "Innloggingen ga ikke et gyldig fødselsnummer. Prøv igjen, eller kontakt brukerstøtte.",
+                "Innloggingen ga ikke et gyldig fødselsnummer. Prøv igjen, eller kontakt brukerstøtte.", "Innlogginga gav ikkje eit gyldig fødselsnummer. Prøv igjen, eller kontakt brukarstøtta.",
                 "The sign-in did not give a valid national identity number. Try again, or contact support.",
             )
         })
@@ -664,6 +701,7 @@ fn pid_taken() -> Error {
     refused(
         "pid_linked_elsewhere",
         "Fødselsnummeret ditt er allerede koblet til en annen konto i portalen. Logg inn med ID-porten for å bruke den kontoen, eller kontakt brukerstøtte. Ingenting ble endret.",
+        "Fødselsnummeret ditt er alt kopla til ein annan konto i portalen. Logg inn med ID-porten for å bruke den kontoen, eller kontakt brukarstøtta. Ingenting vart endra.",
         "Your national identity number is already linked to another account in the portal. Sign in with ID-porten to use that account, or contact support. Nothing was changed.",
     )
 }
@@ -673,6 +711,7 @@ fn conflict_is_taken(e: StoreError) -> Error {
         StoreError::Conflict(_) => refused(
             "identity_linked_elsewhere",
             "Denne innloggingen ble nettopp koblet til en konto. Logg inn på nytt.",
+            "Denne innlogginga vart nettopp kopla til ein konto. Logg inn på nytt.",
             "This sign-in was just linked to an account. Sign in again.",
         ),
         other => other.into(),

@@ -168,6 +168,7 @@ fn no_such_round() -> Error {
         Kind::NotFound,
         "statistics_round_not_found",
         "Det finnes ingen runde med dette nummeret. Velg en runde fra listen.",
+        "Det finst ingen runde med dette nummeret. Vel ein runde frå lista.",
         "There is no round with this number. Choose a round from the list.",
     )
 }

@@ -64,6 +64,9 @@ pub async fn issue(app: &App, caller: &Caller, input: IssueToken) -> Result<Issu
                 "Gi nøkkelen et navn (høyst {MAX_NAME_CHARS} tegn), f.eks. systemet som skal bruke den."
             ),
             format!(
+                "Gi nøkkelen eit namn (høgst {MAX_NAME_CHARS} teikn), t.d. systemet som skal bruke han."
+            ),
+            format!(
                 "Give the token a name (at most {MAX_NAME_CHARS} characters), e.g. the system that will use it."
             ),
         ));
@@ -78,6 +81,7 @@ pub async fn issue(app: &App, caller: &Caller, input: IssueToken) -> Result<Issu
                     "scopes",
                     "token_scope_unknown",
                     format!("Ukjent tilgang «{s}». Velg blant tilgangene i listen."),
+                    format!("Ukjend tilgang «{s}». Vel blant tilgangane i lista."),
                     format!("Unknown scope «{s}». Choose among the scopes listed."),
                 ));
             }
@@ -88,6 +92,7 @@ pub async fn issue(app: &App, caller: &Caller, input: IssueToken) -> Result<Issu
             "scopes",
             "token_scopes_missing",
             "Velg minst én tilgang for nøkkelen.",
+            "Vel minst éin tilgang for nøkkelen.",
             "Choose at least one scope for the token.",
         ));
     }
@@ -97,6 +102,7 @@ pub async fn issue(app: &App, caller: &Caller, input: IssueToken) -> Result<Issu
             "days",
             "token_days_invalid",
             format!("Nøkkelen må gjelde fra 1 til {MAX_DAYS} dager."),
+            format!("Nøkkelen må gjelde frå 1 til {MAX_DAYS} dagar."),
             format!("The token must be valid for 1 to {MAX_DAYS} days."),
         ));
     }
@@ -105,6 +111,7 @@ pub async fn issue(app: &App, caller: &Caller, input: IssueToken) -> Result<Issu
             Kind::Invalid,
             "token_org_kind",
             "Denne typen organisasjon bruker ikke API-et.",
+            "Denne typen organisasjon brukar ikkje API-et.",
             "This kind of organisation does not use the API.",
         ));
     };
@@ -158,8 +165,8 @@ pub async fn revoke(app: &App, caller: &Caller, org_id: i64, token_id: i64) -> R
     Ok(())
 }
 
-fn unauthenticated(code: &'static str, nb: &str, en: &str) -> Error {
-    Error::text(Kind::Forbidden, code, nb, en)
+fn unauthenticated(code: &'static str, nb: &str, nn: &str, en: &str) -> Error {
+    Error::text(Kind::Forbidden, code, nb, nn, en)
 }
 
 /// Why a bearer token was not accepted.
@@ -180,16 +187,19 @@ impl Refusal {
             Refusal::Unknown => unauthenticated(
                 "token_invalid",
                 "API-nøkkelen er ukjent.",
+                "API-nøkkelen er ukjend.",
                 "The API token is not known.",
             ),
             Refusal::Expired => unauthenticated(
                 "token_expired",
                 "API-nøkkelen er utløpt. Be organisasjonens administrator om en ny.",
+                "API-nøkkelen har gått ut. Be administratoren i organisasjonen om ein ny.",
                 "The API token has expired. Ask your organisation's administrator for a new one.",
             ),
             Refusal::Revoked => unauthenticated(
                 "token_revoked",
                 "API-nøkkelen er trukket tilbake.",
+                "API-nøkkelen er trekt tilbake.",
                 "The API token has been revoked.",
             ),
         }

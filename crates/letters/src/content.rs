@@ -37,10 +37,20 @@ impl Kind {
 
     fn file_stem(self, lang: Lang) -> &'static str {
         match self {
-            Kind::Receipt => lang.pick("soknadskvittering", "application-receipt"),
-            Kind::Offer => lang.pick("tilbudsbrev", "offer-letter"),
-            Kind::Acceptance => lang.pick("bekreftelse-aksept", "acceptance-confirmation"),
-            Kind::LotteryResult => lang.pick("trekningsresultat", "lottery-result"),
+            Kind::Receipt => lang.pick3(
+                "soknadskvittering",
+                "soknadskvittering",
+                "application-receipt",
+            ),
+            Kind::Offer => lang.pick3("tilbudsbrev", "tilbodsbrev", "offer-letter"),
+            Kind::Acceptance => lang.pick3(
+                "bekreftelse-aksept",
+                "stadfesting-aksept",
+                "acceptance-confirmation",
+            ),
+            Kind::LotteryResult => {
+                lang.pick3("trekningsresultat", "trekkingsresultat", "lottery-result")
+            }
         }
     }
 }
@@ -78,122 +88,172 @@ impl fmt::Display for Reference {
     }
 }
 
-/// `(key, bokmål, English)`: every text of every letter.
-pub const TEXTS: &[(&str, &str, &str)] = &[
-    ("our_reference", "Vår referanse", "Our reference"),
-    ("date", "Dato", "Date"),
-    ("page", "Side {n} av {of}", "Page {n} of {of}"),
+/// `(key, bokmål, nynorsk, English)`: every text of every letter.
+pub const TEXTS: &[(&str, &str, &str, &str)] = &[
+    (
+        "our_reference",
+        "Vår referanse",
+        "Vår referanse",
+        "Our reference",
+    ),
+    ("date", "Dato", "Dato", "Date"),
+    (
+        "page",
+        "Side {n} av {of}",
+        "Side {n} av {of}",
+        "Page {n} of {of}",
+    ),
     (
         "footer",
         "Brevet er laget i LIS1-portalen og er gyldig uten underskrift.",
+        "Brevet er laga i LIS1-portalen og er gyldig utan underskrift.",
         "This letter was made in the LIS1 portal and is valid without a signature.",
     ),
     (
         "directorate",
         "Helsedirektoratet – LIS1-portalen",
+        "Helsedirektoratet – LIS1-portalen",
         "Norwegian Directorate of Health – the LIS1 portal",
     ),
-    ("greeting", "Hei {name},", "Dear {name},"),
-    ("regards", "Med vennlig hilsen", "Yours sincerely"),
-    ("position", "Stilling", "Position"),
-    ("employer", "Arbeidsgiver", "Employer"),
-    ("site", "Tjenestested", "Place of work"),
-    ("start", "Oppstart", "Start"),
-    ("offer_round", "Tilbudsrunde", "Offer round"),
+    ("greeting", "Hei {name},", "Hei {name},", "Dear {name},"),
+    (
+        "regards",
+        "Med vennlig hilsen",
+        "Med venleg helsing",
+        "Yours sincerely",
+    ),
+    ("position", "Stilling", "Stilling", "Position"),
+    ("employer", "Arbeidsgiver", "Arbeidsgjevar", "Employer"),
+    ("site", "Tjenestested", "Tenestestad", "Place of work"),
+    ("start", "Oppstart", "Oppstart", "Start"),
+    ("offer_round", "Tilbudsrunde", "Tilbodsrunde", "Offer round"),
     (
         "reply_deadline",
+        "Svarfrist (norsk tid)",
         "Svarfrist (norsk tid)",
         "Reply deadline (Oslo time)",
     ),
     (
         "submitted",
         "Sendt inn (norsk tid)",
+        "Sendt inn (norsk tid)",
         "Submitted (Oslo time)",
     ),
     (
         "application_deadline",
         "Søknadsfrist (norsk tid)",
+        "Søknadsfrist (norsk tid)",
         "Application deadline (Oslo time)",
     ),
-    ("accepted", "Takket ja (norsk tid)", "Accepted (Oslo time)"),
-    ("municipality", "Kommune", "Municipality"),
-    ("municipal_period", "Kommunedelen", "Municipal part"),
-    ("drawn", "Trukket (norsk tid)", "Drawn (Oslo time)"),
+    (
+        "accepted",
+        "Takket ja (norsk tid)",
+        "Takka ja (norsk tid)",
+        "Accepted (Oslo time)",
+    ),
+    ("municipality", "Kommune", "Kommune", "Municipality"),
+    (
+        "municipal_period",
+        "Kommunedelen",
+        "Kommunedelen",
+        "Municipal part",
+    ),
+    (
+        "drawn",
+        "Trukket (norsk tid)",
+        "Trekt (norsk tid)",
+        "Drawn (Oslo time)",
+    ),
     (
         "your_rank",
         "Din rangering av kommunen",
+        "Rangeringa di av kommunen",
         "Your ranking of the municipality",
     ),
-    ("rank_n", "nr. {n}", "no. {n}"),
-    ("not_ranked", "ikke rangert", "not ranked"),
+    ("rank_n", "nr. {n}", "nr. {n}", "no. {n}"),
+    ("not_ranked", "ikke rangert", "ikkje rangert", "not ranked"),
     (
         "receipt.title",
+        "Kvittering for søknad",
         "Kvittering for søknad",
         "Receipt of your application",
     ),
     (
         "receipt.body",
         "Vi har mottatt søknaden din på «{position}» hos {employer}. Denne kvitteringen bekrefter at søknaden er registrert i LIS1-portalen.",
+        "Vi har fått søknaden din på «{position}» hos {employer}. Denne kvitteringa stadfestar at søknaden er registrert i LIS1-portalen.",
         "We have received your application for «{position}» at {employer}. This receipt confirms that the application is registered in the LIS1 portal.",
     ),
     (
         "receipt.next",
         "Du kan endre eller trekke søknaden i portalen til søknadsfristen. Arbeidsgiveren behandler søknadene etter fristen, og et eventuelt tilbud får du i portalen og på e-post.",
+        "Du kan endre eller trekkje søknaden i portalen fram til søknadsfristen. Arbeidsgjevaren behandlar søknadene etter fristen, og eit eventuelt tilbod får du i portalen og på e-post.",
         "You can change or withdraw the application in the portal until the application deadline. The employer assesses the applications after the deadline; any offer reaches you in the portal and by e-mail.",
     ),
     (
         "offer.title",
         "Tilbud om LIS1-stilling",
+        "Tilbod om LIS1-stilling",
         "Offer of a LIS1 position",
     ),
     (
         "offer.body",
+        "{employer} tilbyr deg stilling som lege i spesialisering del 1 (LIS1) i «{position}» ved {site}, med oppstart {start}.",
         "{employer} tilbyr deg stilling som lege i spesialisering del 1 (LIS1) i «{position}» ved {site}, med oppstart {start}.",
         "{employer} offers you a position as a doctor in specialist training part 1 (LIS1) in «{position}» at {site}, starting {start}.",
     ),
     (
         "offer.reply",
         "Svar i LIS1-portalen (Mine tilbud) senest {deadline} norsk tid. Svarer du ikke innen fristen, går tilbudet videre til neste på innstillingen.",
+        "Svar i LIS1-portalen (Mine tilbod) seinast {deadline} norsk tid. Svarar du ikkje innan fristen, går tilbodet vidare til den neste på innstillinga.",
         "Reply in the LIS1 portal (My offers) no later than {deadline} Oslo time. If you do not reply by the deadline, the offer goes to the next on the recommendation.",
     ),
     (
         "acceptance.title",
         "Bekreftelse: du har takket ja",
+        "Stadfesting: du har takka ja",
         "Confirmation: you have accepted",
     ),
     (
         "acceptance.body",
         "Du takket ja til stillingen «{position}» hos {employer} ved {site} {accepted} norsk tid. Oppstart er {start}.",
+        "Du takka ja til stillinga «{position}» hos {employer} ved {site} {accepted} norsk tid. Oppstart er {start}.",
         "You accepted the position «{position}» at {employer}, {site}, on {accepted} Oslo time. The start is {start}.",
     ),
     (
         "acceptance.municipality",
         "Kommunedelen av LIS1 gjør du i {municipality}.",
+        "Kommunedelen av LIS1 gjer du i {municipality}.",
         "You do the municipal part of LIS1 in {municipality}.",
     ),
     (
         "acceptance.lottery",
         "Kommuneplassen for de siste 6 månedene trekkes senere. Du blir bedt om å rangere kommunene i portalen før trekningen.",
+        "Kommuneplassen for dei siste 6 månadene blir trekt seinare. Du blir beden om å rangere kommunane i portalen før trekkinga.",
         "The municipality place for the last 6 months is drawn later. You will be asked to rank the municipalities in the portal before the draw.",
     ),
     (
         "acceptance.next",
         "Arbeidsgiveren kontakter deg om arbeidsavtale og oppstart. Takker du senere ja til en annen stilling i samme runde, sier du samtidig fra deg denne.",
+        "Arbeidsgjevaren kontaktar deg om arbeidsavtale og oppstart. Takkar du seinare ja til ei anna stilling i same runde, seier du samtidig frå deg denne.",
         "The employer will contact you about the contract and the start. If you later accept another position in the same round, you resign this one at the same time.",
     ),
     (
         "lottery.title",
         "Resultat av trekningen av kommuneplass",
+        "Resultat av trekkinga av kommuneplass",
         "Result of the municipality-place lottery",
     ),
     (
         "lottery.body",
         "{employer} har trukket kommuneplassene for LIS1-legene ved {site}. Du har fått plass i {municipality} for kommunedelen av LIS1, {period}.",
+        "{employer} har trekt kommuneplassane for LIS1-legane ved {site}. Du har fått plass i {municipality} for kommunedelen av LIS1, {period}.",
         "{employer} has drawn the municipality places for the LIS1 doctors at {site}. You have been placed in {municipality} for the municipal part of LIS1, {period}.",
     ),
     (
         "lottery.verify",
         "Trekningen kan etterprøves av alle som har inndataene (lis1 lottery verify). Kommunen kontakter deg om arbeidsavtale.",
+        "Trekkinga kan etterprøvast av alle som har inndataa (lis1 lottery verify). Kommunen kontaktar deg om arbeidsavtale.",
         "Anyone who holds the inputs can check the draw (lis1 lottery verify). The municipality will contact you about the contract.",
     ),
 ];
@@ -202,8 +262,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
 pub fn text(lang: Lang, key: &str) -> &'static str {
     TEXTS
         .iter()
-        .find(|(k, _, _)| *k == key)
-        .map(|(_, nb, en)| lang.pick(*nb, *en))
+        .find(|(k, _, _, _)| *k == key)
+        .map(|(_, nb, nn, en)| lang.pick3(*nb, *nn, *en))
         .unwrap_or("")
 }
 
@@ -650,12 +710,12 @@ mod tests {
             "acceptance.title",
             "lottery.title",
         ] {
-            assert!(TEXTS.iter().any(|(k, _, _)| *k == key), "{key}");
+            assert!(TEXTS.iter().any(|(k, _, _, _)| *k == key), "{key}");
         }
-        for (key, nb, en) in TEXTS {
-            assert!(!nb.is_empty() && !en.is_empty(), "{key}");
+        for (key, nb, nn, en) in TEXTS {
+            assert!(!nb.is_empty() && !nn.is_empty() && !en.is_empty(), "{key}");
             assert_eq!(
-                TEXTS.iter().filter(|(k, _, _)| k == key).count(),
+                TEXTS.iter().filter(|(k, _, _, _)| k == key).count(),
                 1,
                 "{key} twice"
             );
@@ -695,6 +755,37 @@ mod tests {
         );
         assert_eq!(en.title, "Offer of a LIS1 position");
         assert_eq!(en.filename(), "offer-letter-LIS1-2027V-T000005.pdf");
+    }
+
+    #[test]
+    fn the_offer_letter_in_nynorsk_is_nynorsk() {
+        let i = OfferInput {
+            offer_id: 5,
+            to: to(),
+            position: position(),
+            offer_round: 1,
+            made_at: ts("2026-11-02T08:00:00Z"),
+            reply_deadline: ts("2026-11-05T14:00:00Z"),
+        };
+        let l = offer(Lang::Nn, &i);
+        assert_eq!(l.title, "Tilbod om LIS1-stilling");
+        assert!(
+            l.paragraphs[1].contains("seinast 05.11.2026 kl. 15.00 norsk tid"),
+            "{l:?}"
+        );
+        assert!(l.paragraphs[1].contains("Svarar du ikkje innan fristen"));
+        assert_eq!(l.greeting, "Hei Åse Øvrebø,");
+        assert_eq!(l.filename(), "tilbodsbrev-LIS1-2027V-T000005.pdf");
+        let all = format!("{l:?}");
+        for bokmål in [
+            "ikke",
+            "Arbeidsgiver",
+            "Tilbud",
+            "Med vennlig hilsen",
+            "senest",
+        ] {
+            assert!(!all.contains(bokmål), "{bokmål} in {all}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Accounts and their roles. Local accounts carry an argon2id hash; the external issuer and
 //! subject are there for ID-porten / HelseID login later.
 
+use lis1_domain::Lang;
 use lis1_domain::access::{Grant, Principal, Role};
 use serde::Serialize;
 use serde_json::json;
@@ -25,6 +26,8 @@ pub struct User {
     pub disabled: bool,
     /// The roles held.
     pub grants: Vec<Grant>,
+    /// The interface language the user chose, if they did; mails to them are written in it.
+    pub lang: Option<Lang>,
 }
 
 /// A new account.
@@ -60,6 +63,7 @@ crate::store_ops! {
     fn grants(&self, user_id: i64) -> Result<Vec<Grant>>;
     fn users(&self, org_id: Option<i64>) -> Result<Vec<User>>;
     fn disable_user(&self, ctx: &Ctx, id: i64) -> Result<()>;
+    fn set_user_lang(&self, id: i64, lang: Lang) -> Result<()>;
 }
 
 impl Tx {
@@ -106,7 +110,7 @@ impl Tx {
         // One query for the account and its roles: every request with a session asks.
         on_tx!(self, conn => {
             let rows = sqlx::query(
-                "SELECT u.id, u.email, u.display_name, u.is_demo, u.disabled_at, r.role, r.org_id \
+                "SELECT u.id, u.email, u.display_name, u.is_demo, u.disabled_at, u.lang, r.role, r.org_id \
                  FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.id = $1 \
                  ORDER BY r.role, r.org_id",
             )
@@ -133,6 +137,10 @@ impl Tx {
                 is_demo: row.try_get("is_demo")?,
                 disabled: disabled.is_some(),
                 grants,
+                lang: row
+                    .try_get::<Option<String>, _>("lang")?
+                    .as_deref()
+                    .and_then(Lang::from_tag),
             })
         })
     }
@@ -264,6 +272,23 @@ impl Tx {
             })
             .await?;
             tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Stores the interface language the user chose with the language switch (a preference,
+    /// not an act of the scheme: no audit entry).
+    pub async fn set_user_lang(&mut self, id: i64, lang: Lang) -> Result<()> {
+        on_tx!(self, conn => {
+            let n = sqlx::query("UPDATE users SET lang = $1 WHERE id = $2")
+                .bind(lang.tag())
+                .bind(id)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
             Ok(())
         })
     }

@@ -156,9 +156,10 @@ pub async fn resolve_visitor(
 impl Visitor {
     async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Visitor, AppError> {
         let cookies = cookies(&parts.headers);
-        let lang = cookies
-            .get(LANG_COOKIE)
-            .and_then(|v| Lang::from_tag(v))
+        // The switch's cookie first; else, for a signed-in user, the language they chose
+        // (stored with the account, below); else the browser's `Accept-Language`.
+        let switched = cookies.get(LANG_COOKIE).and_then(|v| Lang::from_tag(v));
+        let lang = switched
             .or_else(|| accept_language(&parts.headers))
             .unwrap_or_default();
         let path = parts
@@ -245,6 +246,9 @@ impl Visitor {
                 .map_err(internal)?;
         }
         let principal = state.store.principal(&user).await.map_err(internal)?;
+        if let (None, Some(stored)) = (switched, user.lang) {
+            visitor.lang = stored;
+        }
         // Unsafe API calls must echo the CSRF token in a header.
         if api && !is_safe(&parts.method) {
             let sent = parts
@@ -669,12 +673,22 @@ pub struct LangQuery {
     neste: Option<String>,
 }
 
-/// `GET /sprak?til=en&neste=/path`: remembers the language in a cookie and goes back.
+/// `GET /sprak?til=en&neste=/path`: remembers the language in a cookie and goes back; for a
+/// signed-in user it is also stored with the account, so that it follows them to another
+/// browser and their mails are written in it.
 pub async fn switch_language(
     State(state): State<AppState>,
+    v: Visitor,
     Query(q): Query<LangQuery>,
 ) -> Response {
     let lang = Lang::from_tag(&q.til).unwrap_or_default();
+    if let Some(s) = v.session.as_ref().filter(|s| s.api_token.is_none())
+        && s.user.lang != Some(lang)
+        && let Err(e) = state.store.set_user_lang(s.user.id, lang).await
+    {
+        // The cookie still switches this browser; the stored choice waits for the next switch.
+        tracing::error!(error = %e, "could not store the user's language");
+    }
     let next = q.neste.as_deref().and_then(same_origin_path).unwrap_or("/");
     let mut resp = Redirect::to(next).into_response();
     set_cookie(

@@ -54,8 +54,9 @@ impl AppError {
         AppError::new(
             StatusCode::NOT_FOUND,
             "not_found",
-            lang.pick(
+            lang.pick3(
                 "Vi fant ikke siden eller objektet du lette etter.",
+                "Vi fann ikkje sida eller objektet du leitte etter.",
                 "We could not find the page or object you were looking for.",
             ),
         )
@@ -67,8 +68,9 @@ impl AppError {
         AppError::new(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
-            lang.pick(
+            lang.pick3(
                 "Du må logge inn for å se dette.",
+                "Du må logge inn for å sjå dette.",
                 "You must sign in to see this.",
             ),
         )
@@ -80,8 +82,8 @@ impl AppError {
         AppError::new(
             StatusCode::FORBIDDEN,
             "csrf_token_invalid",
-            lang.pick(
-                "Skjemaet er utløpt eller kom ikke fra denne siden. Last siden på nytt og prøv igjen.",
+            lang.pick3(
+                "Skjemaet er utløpt eller kom ikke fra denne siden. Last siden på nytt og prøv igjen.", "Skjemaet har gått ut eller kom ikkje frå denne sida. Last sida på nytt og prøv igjen.",
                 "The form has expired or did not come from this site. Reload the page and try again.",
             ),
         )
@@ -94,8 +96,9 @@ impl AppError {
         AppError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal_error",
-            lang.pick(
+            lang.pick3(
                 "Noe gikk galt hos oss. Ingenting ble lagret. Prøv igjen om litt.",
+                "Noko gjekk gale hos oss. Ingenting vart lagra. Prøv igjen om litt.",
                 "Something went wrong on our side. Nothing was saved. Please try again shortly.",
             ),
         )
@@ -121,8 +124,9 @@ impl AppError {
             StoreError::Conflict(what) => AppError::new(
                 StatusCode::CONFLICT,
                 "conflict",
-                lang.pick(
+                lang.pick3(
                     "Dette finnes allerede, eller noen andre endret det samtidig.",
+                    "Dette finst alt, eller nokon andre endra det samtidig.",
                     "This already exists, or someone else changed it at the same time.",
                 ),
             )

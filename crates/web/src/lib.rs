@@ -435,8 +435,9 @@ async fn friendly_limits(req: Request, next: Next) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "request_too_large",
-            lang.pick(
+            lang.pick3(
                 "Forespørselen er for stor. Ingenting ble lagret.",
+                "Førespurnaden er for stor. Ingenting vart lagra.",
                 "The request is too large. Nothing was saved.",
             ),
         ),
@@ -445,8 +446,9 @@ async fn friendly_limits(req: Request, next: Next) -> Response {
         | StatusCode::BAD_REQUEST => AppError::new(
             StatusCode::BAD_REQUEST,
             "bad_request",
-            lang.pick(
+            lang.pick3(
                 "Forespørselen kunne ikke leses. Ingenting ble lagret.",
+                "Førespurnaden kunne ikkje lesast. Ingenting vart lagra.",
                 "The request could not be read. Nothing was saved.",
             ),
         ),

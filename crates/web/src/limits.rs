@@ -69,8 +69,13 @@ pub fn row_field<'a>(name: &'a str, table: &str, rows: usize) -> RowField<'a> {
 /// The message at a table whose form had rows beyond its limit.
 pub fn too_many_rows(lang: Lang, max: usize) -> String {
     match lang {
-        Lang::Nb | Lang::Nn => {
+        Lang::Nb => {
             format!("Skjemaet har flere rader enn tillatt her (høyst {max}). Ingenting ble lagret.")
+        }
+        Lang::Nn => {
+            format!(
+                "Skjemaet har fleire rader enn tillate her (høgst {max}). Ingenting vart lagra."
+            )
         }
         Lang::En => {
             format!("The form has more rows than allowed here (at most {max}). Nothing was saved.")
@@ -81,8 +86,12 @@ pub fn too_many_rows(lang: Lang, max: usize) -> String {
 /// The message at a field whose value is longer than [`MAX_FIELD_CHARS`].
 pub fn too_long(lang: Lang) -> String {
     match lang {
-        Lang::Nb | Lang::Nn => format!(
+        Lang::Nb => format!(
             "Feltet kan ha høyst {} tegn. Ingenting ble lagret.",
+            fmt_thousands(MAX_FIELD_CHARS, ' ')
+        ),
+        Lang::Nn => format!(
+            "Feltet kan ha høgst {} teikn. Ingenting vart lagra.",
             fmt_thousands(MAX_FIELD_CHARS, ' ')
         ),
         Lang::En => format!(
@@ -141,8 +150,9 @@ pub async fn form_limits(State(max_body): State<usize>, req: Request, next: Next
         let e = AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "request_too_large",
-            lang.pick(
+            lang.pick3(
                 "Forespørselen er for stor. Ingenting ble lagret.",
+                "Førespurnaden er for stor. Ingenting vart lagra.",
                 "The request is too large. Nothing was saved.",
             ),
         )
@@ -159,8 +169,11 @@ pub async fn form_limits(State(max_body): State<usize>, req: Request, next: Next
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_many_fields",
             match lang {
-                Lang::Nb | Lang::Nn => format!(
+                Lang::Nb => format!(
                     "Skjemaet har for mange felt (høyst {MAX_FORM_FIELDS}). Ingenting ble lagret."
+                ),
+                Lang::Nn => format!(
+                    "Skjemaet har for mange felt (høgst {MAX_FORM_FIELDS}). Ingenting vart lagra."
                 ),
                 Lang::En => format!(
                     "The form has too many fields (at most {MAX_FORM_FIELDS}). Nothing was saved."
@@ -191,8 +204,9 @@ pub async fn time_limit(State(limit): State<Duration>, req: Request, next: Next)
             let e = AppError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "request_timeout",
-                lang.pick(
+                lang.pick3(
                     "Forespørselen tok for lang tid og ble stoppet. Prøv igjen om litt.",
+                    "Førespurnaden tok for lang tid og vart stoppa. Prøv igjen om litt.",
                     "The request took too long and was stopped. Please try again shortly.",
                 ),
             )

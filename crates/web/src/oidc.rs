@@ -433,14 +433,15 @@ pub struct StartQuery {
     invitasjon: Option<String>,
 }
 
-fn refusal(code: &'static str, nb: &str, en: &str) -> lis1_app::Error {
-    lis1_app::Error::text(lis1_app::Kind::Forbidden, code, nb, en)
+fn refusal(code: &'static str, nb: &str, nn: &str, en: &str) -> lis1_app::Error {
+    lis1_app::Error::text(lis1_app::Kind::Forbidden, code, nb, nn, en)
 }
 
 fn unavailable() -> lis1_app::Error {
     refusal(
         "provider_unavailable",
         "Innloggingstjenesten svarer ikke akkurat nå. Prøv igjen om litt.",
+        "Innloggingstenesta svarar ikkje akkurat no. Prøv igjen om litt.",
         "The sign-in service is not answering right now. Try again in a moment.",
     )
 }
@@ -607,6 +608,7 @@ fn sign_in_failed() -> lis1_app::Error {
     refusal(
         "oidc_sign_in_failed",
         "Innloggingen kunne ikke fullføres, og du er ikke logget inn. Start på nytt fra innloggingssiden. Ingenting ble endret.",
+        "Innlogginga kunne ikkje fullførast, og du er ikkje logga inn. Start på nytt frå innloggingssida. Ingenting vart endra.",
         "The sign-in could not be completed, and you are not signed in. Start again from the sign-in page. Nothing was changed.",
     )
 }
@@ -751,6 +753,7 @@ async fn handle_callback(
             error: refusal(
                 "acr_too_low",
                 "Innloggingen hadde for lavt sikkerhetsnivå. Logg inn på nytt med MinID, BankID, Buypass eller Commfides (nivå «betydelig» eller «høyt»).",
+                "Innlogginga hadde for lågt tryggleiksnivå. Logg inn på nytt med MinID, BankID, Buypass eller Commfides (nivå «betydeleg» eller «høgt»).",
                 "The sign-in had too low a level of assurance. Sign in again with a method of level «substantial» or «high».",
             ),
             pid: claims.additional_claims().pid.clone(),

@@ -377,8 +377,8 @@ pub(crate) fn if_match(headers: &HeaderMap, v: &Visitor) -> Result<Option<String
             let mut e = AppError::new(
                 StatusCode::BAD_REQUEST,
                 "if_match_invalid",
-                v.lang.pick(
-                    "If-Match må være en ETag i anførselstegn, slik den ble hentet. Ingenting ble endret.",
+                v.lang.pick3(
+                    "If-Match må være en ETag i anførselstegn, slik den ble hentet. Ingenting ble endret.", "If-Match må vere ein ETag i hermeteikn, slik han vart henta. Ingenting vart endra.",
                     "If-Match must be an ETag in quotes, as fetched. Nothing was changed.",
                 ),
             )

@@ -26,8 +26,15 @@ pub const MAX_KEY_LEN: usize = 255;
 /// The largest response kept for a replay.
 const MAX_STORED_RESPONSE: usize = 1024 * 1024;
 
-fn problem(status: StatusCode, code: &'static str, nb: &str, en: &str, v: &Visitor) -> Response {
-    AppError::new(status, code, v.lang.pick(nb, en))
+fn problem(
+    status: StatusCode,
+    code: &'static str,
+    nb: &str,
+    nn: &str,
+    en: &str,
+    v: &Visitor,
+) -> Response {
+    AppError::new(status, code, v.lang.pick3(nb, nn, en))
         .in_lang(v.lang)
         .api()
         .into_response()
@@ -104,6 +111,7 @@ async fn idempotent(state: &AppState, mut visitor: Visitor, req: Request, next: 
                 StatusCode::BAD_REQUEST,
                 "idempotency_key_invalid",
                 "Idempotency-Key må være 1–255 synlige ASCII-tegn.",
+                "Idempotency-Key må vere 1–255 synlege ASCII-teikn.",
                 "Idempotency-Key must be 1–255 visible ASCII characters.",
                 &visitor,
             );
@@ -125,6 +133,7 @@ async fn idempotent(state: &AppState, mut visitor: Visitor, req: Request, next: 
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "request_too_large",
                 "Forespørselen er for stor. Ingenting ble lagret.",
+                "Førespurnaden er for stor. Ingenting vart lagra.",
                 "The request is too large. Nothing was saved.",
                 &visitor,
             );
@@ -151,6 +160,7 @@ async fn idempotent(state: &AppState, mut visitor: Visitor, req: Request, next: 
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "idempotency_key_reused",
                 "Denne Idempotency-Key ble brukt til en annen forespørsel. Bruk en ny nøkkel for en ny forespørsel. Ingenting ble endret.",
+                "Denne Idempotency-Key vart brukt til ein annan førespurnad. Bruk ein ny nøkkel for ein ny førespurnad. Ingenting vart endra.",
                 "This Idempotency-Key was used for another request. Use a new key for a new request. Nothing was changed.",
                 &visitor,
             );
@@ -171,6 +181,7 @@ async fn idempotent(state: &AppState, mut visitor: Visitor, req: Request, next: 
                     StatusCode::CONFLICT,
                     "idempotency_key_in_progress",
                     "En forespørsel med denne Idempotency-Key er under behandling. Prøv igjen om litt.",
+                    "Ein førespurnad med denne Idempotency-Key er under behandling. Prøv igjen om litt.",
                     "A request with this Idempotency-Key is being processed. Try again shortly.",
                     &visitor,
                 ),

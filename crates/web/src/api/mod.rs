@@ -102,8 +102,11 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8], lang: Lang) -> Re
             StatusCode::BAD_REQUEST,
             "invalid_json",
             match lang {
-                Lang::Nb | Lang::Nn => {
+                Lang::Nb => {
                     format!("Forespørselen er ikke gyldig JSON for denne handlingen: {inner}")
+                }
+                Lang::Nn => {
+                    format!("Førespurnaden er ikkje gyldig JSON for denne handlinga: {inner}")
                 }
                 Lang::En => format!("The request is not valid JSON for this operation: {inner}"),
             },
@@ -154,8 +157,9 @@ impl PageParams {
                 let mut e = AppError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "invalid_limit",
-                    lang.pick(
+                    lang.pick3(
                         "limit må være mellom 1 og 500.",
+                        "limit må vere mellom 1 og 500.",
                         "limit must be between 1 and 500.",
                     ),
                 )
@@ -171,7 +175,7 @@ impl PageParams {
                 let mut e = AppError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "invalid_cursor",
-                    lang.pick("Ukjent cursor.", "Unknown cursor."),
+                    lang.pick3("Ukjent cursor.", "Ukjend cursor.", "Unknown cursor."),
                 )
                 .in_lang(lang)
                 .api();
@@ -229,8 +233,8 @@ pub fn check_if_match(
     Err(AppError::new(
         StatusCode::PRECONDITION_FAILED,
         "precondition_failed",
-        lang.pick(
-            "Noen andre har endret dette siden du hentet det (If-Match stemmer ikke). Hent det på nytt og prøv igjen. Ingenting ble endret.",
+        lang.pick3(
+            "Noen andre har endret dette siden du hentet det (If-Match stemmer ikke). Hent det på nytt og prøv igjen. Ingenting ble endret.", "Nokon andre har endra dette sidan du henta det (If-Match stemmer ikkje). Hent det på nytt og prøv igjen. Ingenting vart endra.",
             "Someone else has changed this since you fetched it (If-Match does not match). Fetch it again and retry. Nothing was changed.",
         ),
     )
@@ -519,8 +523,11 @@ async fn create_round(
             StatusCode::BAD_REQUEST,
             "invalid_json",
             match lang {
-                Lang::Nb | Lang::Nn => {
+                Lang::Nb => {
                     format!("Forespørselen er ikke gyldig JSON for en runde: {e}")
+                }
+                Lang::Nn => {
+                    format!("Førespurnaden er ikkje gyldig JSON for ein runde: {e}")
                 }
                 Lang::En => format!("The request is not valid JSON for a round: {e}"),
             },

@@ -311,6 +311,7 @@ async fn set_mode(
             "mode",
             "bad_mode",
             "Velg «automatic» eller «confirm». Ingenting ble endret.",
+            "Vel «automatic» eller «confirm». Ingenting vart endra.",
             "Choose «automatic» or «confirm». Nothing was changed.",
         ))
     })?;

@@ -40,7 +40,8 @@ fn body<T: DeserializeOwned>(bytes: &Bytes, lang: Lang) -> Result<T, AppError> {
             StatusCode::BAD_REQUEST,
             "invalid_json",
             match lang {
-                Lang::Nb | Lang::Nn => format!("Forespørselen er ikke gyldig JSON: {e}"),
+                Lang::Nb => format!("Forespørselen er ikke gyldig JSON: {e}"),
+                Lang::Nn => format!("Førespurnaden er ikkje gyldig JSON: {e}"),
                 Lang::En => format!("The request is not valid JSON: {e}"),
             },
         )

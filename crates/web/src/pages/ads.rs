@@ -295,7 +295,7 @@ pub async fn view(c: &AdContext, state: &AppState, lang: Lang) -> Value {
     let screening: Vec<_> = c
         .screening()
         .iter()
-        .map(|q| lang.pick(q.text_nb.clone(), q.text_en.clone()))
+        .map(|q| lang.pick3(q.text_nb.clone(), q.text_nb.clone(), q.text_en.clone()))
         .collect();
     // Issue 12: the trust's numbers for the cohort, and the version they come from.
     let plan = state
@@ -928,7 +928,11 @@ async fn check_form(
     formal: FormalCriteria,
 ) -> Result<Result<(NewAdvertisement, Grant), Vec<(String, String)>>, AppError> {
     let mut errors: Vec<(String, String)> = Vec::new();
-    let invalid = lang.pick("Velg fra listen.", "Choose from the list.");
+    let invalid = lang.pick3(
+        "Velg fra listen.",
+        "Vel frå lista.",
+        "Choose from the list.",
+    );
     for (table, max) in &form.too_far {
         errors.push((table.to_string(), limits::too_many_rows(lang, *max)));
     }
@@ -949,8 +953,9 @@ async fn check_form(
     if round_id.is_none() {
         errors.push((
             "round_id".into(),
-            lang.pick(
+            lang.pick3(
                 "Velg en runde som ikke har passert søknadsfristen.",
+                "Vel ein runde som ikkje har passert søknadsfristen.",
                 "Choose a round whose deadline has not passed.",
             )
             .into(),
@@ -987,8 +992,12 @@ async fn check_form(
             Err(_) => {
                 errors.push((
                     format!("positions[{i}].count"),
-                    lang.pick("Skriv et helt tall.", "Enter a whole number.")
-                        .into(),
+                    lang.pick3(
+                        "Skriv et helt tall.",
+                        "Skriv eit heilt tal.",
+                        "Enter a whole number.",
+                    )
+                    .into(),
                 ));
                 continue;
             }
@@ -1130,8 +1139,8 @@ fn published_refusal(lang: Lang) -> AppError {
     AppError::new(
         StatusCode::CONFLICT,
         "advertisement_published",
-        lang.pick(
-            "Utlysningen er publisert og kan ikke endres. Søkerne har søkt på utlysningen slik den ble publisert. Ingenting ble endret.",
+        lang.pick3(
+            "Utlysningen er publisert og kan ikke endres. Søkerne har søkt på utlysningen slik den ble publisert. Ingenting ble endret.", "Utlysinga er publisert og kan ikkje endrast. Søkjarane har søkt på utlysinga slik ho vart publisert. Ingenting vart endra.",
             "The advertisement is published and cannot be changed. Applicants applied to the advertisement as it was published. Nothing was changed.",
         ),
     )
@@ -1389,8 +1398,12 @@ pub async fn participate(
             StatusCode::UNPROCESSABLE_ENTITY,
             "participation_deadline_passed",
             match lang {
-                Lang::Nb | Lang::Nn => format!(
+                Lang::Nb => format!(
                     "Fristen for å melde deltakelse var søknadsfristen {}.",
+                    fmt_time(c.round.application_deadline, lang)
+                ),
+                Lang::Nn => format!(
+                    "Fristen for å melde deltaking var søknadsfristen {}.",
                     fmt_time(c.round.application_deadline, lang)
                 ),
                 Lang::En => format!(

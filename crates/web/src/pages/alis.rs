@@ -122,7 +122,7 @@ fn period_text(p: Period, lang: Lang) -> String {
         fmt_date(p.start, lang),
         fmt_date(p.end(), lang),
         p.months,
-        lang.pick("mnd.", "months")
+        lang.pick3("mnd.", "mnd.", "months")
     )
 }
 
@@ -258,6 +258,7 @@ fn date_field(raw: &str, field: &str) -> Result<Date, lis1_app::Error> {
             field,
             "bad_date",
             "Skriv datoen som åååå-mm-dd, for eksempel 2027-09-01. Ingenting ble lagret.",
+            "Skriv datoen som åååå-mm-dd, til dømes 2027-09-01. Ingenting vart lagra.",
             "Write the date as yyyy-mm-dd, for example 2027-09-01. Nothing was saved.",
         )
     })
@@ -269,6 +270,7 @@ fn months_field(raw: &str) -> Result<u8, lis1_app::Error> {
             "months",
             "alis_months",
             "Skriv antall måneder, 1–6.",
+            "Skriv talet på månader, 1–6.",
             "Write the number of months, 1–6.",
         )
     })

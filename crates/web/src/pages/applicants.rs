@@ -897,7 +897,7 @@ pub async fn show(
         .unwrap_or_default()
         .into_iter()
         .map(|(qid, ans)| {
-            let text = questions.iter().find(|q| q.id == qid).map(|q| lang.pick(q.text_nb.clone(), q.text_en.clone())).unwrap_or(qid);
+            let text = questions.iter().find(|q| q.id == qid).map(|q| lang.pick3(q.text_nb.clone(), q.text_nb.clone(), q.text_en.clone())).unwrap_or(qid);
             context! { question => text, answer => match ans { Answer::Yes => crate::i18n::t(lang, "applicants.yes"), Answer::No => crate::i18n::t(lang, "applicants.no") } }
         })
         .collect();
@@ -913,7 +913,7 @@ pub async fn show(
                 e.to.map(|d| d.to_string()).unwrap_or_else(|| "…".into()),
                 e.percent,
                 if e.on_call {
-                    lang.pick(", med vakt", ", on call")
+                    lang.pick3(", med vakt", ", med vakt", ", on call")
                 } else {
                     ""
                 },

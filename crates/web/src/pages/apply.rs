@@ -507,8 +507,9 @@ fn parse_profile(
 ) -> (Profile, Vec<(String, String)>) {
     let errors = std::cell::RefCell::new(Vec::<(String, String)>::new());
     let get = |k: &str| pairs.get(k).map(|s| s.trim()).unwrap_or("");
-    let bad_date = lang.pick(
+    let bad_date = lang.pick3(
         "Skriv en dato, f.eks. 2026-06-20.",
+        "Skriv ein dato, t.d. 2026-06-20.",
         "Enter a date, e.g. 2026-06-20.",
     );
     let date = |k: &str| -> Option<Date> {
@@ -543,8 +544,9 @@ fn parse_profile(
         "authorised" | "lis1_licence" if auth_date.is_none() => {
             errors.borrow_mut().push((
                 "authorisation_date".into(),
-                lang.pick(
+                lang.pick3(
                     "Skriv datoen autorisasjonen eller lisensen gjelder fra.",
+                    "Skriv datoen autorisasjonen eller lisensen gjeld frå.",
                     "Enter the date the authorisation or licence is valid from.",
                 )
                 .into(),
@@ -599,8 +601,9 @@ fn parse_profile(
             v => v.parse::<u8>().unwrap_or_else(|_| {
                 errors.borrow_mut().push((
                     k("percent"),
-                    lang.pick(
+                    lang.pick3(
                         "Skriv et tall fra 1 til 100.",
+                        "Skriv eit tal frå 1 til 100.",
                         "Enter a number from 1 to 100.",
                     )
                     .into(),
@@ -961,8 +964,9 @@ pub async fn upload(
         AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "document_too_large",
-            lang.pick(
+            lang.pick3(
                 "Filen er større enn 10 MB. Ingenting ble lagret.",
+                "Fila er større enn 10 MB. Ingenting vart lagra.",
                 "The file is larger than 10 MB. Nothing was saved.",
             ),
         )
@@ -974,8 +978,9 @@ pub async fn upload(
         AppError::new(
             StatusCode::BAD_REQUEST,
             "upload_unreadable",
-            lang.pick(
+            lang.pick3(
                 "Opplastingen kom ikke fram i sin helhet. Ingenting ble lagret. Prøv igjen.",
+                "Opplastinga kom ikkje fram i si heilskap. Ingenting vart lagra. Prøv igjen.",
                 "The upload did not arrive whole. Nothing was saved. Please try again.",
             ),
         )
@@ -1013,17 +1018,22 @@ pub async fn upload(
         }
     }
     s.check_csrf(&csrf, lang)?;
-    let refused = |nb: &str, en: &str| lang.pick(nb, en).to_string();
+    let refused = |nb: &str, nn: &str, en: &str| lang.pick3(nb, nn, en).to_string();
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     if !DOC_KINDS.contains(&kind.as_str()) {
         let msg = refused(
             "Velg hva slags dokument det er.",
+            "Vel kva slags dokument det er.",
             "Choose what kind of document it is.",
         );
         return upload_refused(&state, &v, s.user.id, unprocessable, msg).await;
     }
     let Some((filename, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        let msg = refused("Velg en fil å laste opp.", "Choose a file to upload.");
+        let msg = refused(
+            "Velg en fil å laste opp.",
+            "Vel ei fil å laste opp.",
+            "Choose a file to upload.",
+        );
         return upload_refused(&state, &v, s.user.id, unprocessable, msg).await;
     };
     if bytes.len() > MAX_DOCUMENT_BYTES {
@@ -1032,6 +1042,7 @@ pub async fn upload(
     let Some(mime) = sniff(&bytes) else {
         let msg = refused(
             "Filen er ikke PDF, JPEG eller PNG (typen sjekkes ut fra innholdet, ikke filnavnet). Ingenting ble lagret.",
+            "Fila er ikkje PDF, JPEG eller PNG (typen blir sjekka ut frå innhaldet, ikkje filnamnet). Ingenting vart lagra.",
             "The file is not a PDF, JPEG or PNG (the type is checked from the content, not the name). Nothing was saved.",
         );
         return upload_refused(&state, &v, s.user.id, unprocessable, msg).await;
@@ -1156,7 +1167,7 @@ fn apply_page(
     let questions: Vec<_> = c
         .screening()
         .iter()
-        .map(|q| context! { id => q.id.clone(), text => lang.pick(q.text_nb.clone(), q.text_en.clone()), answer => answers.get(&q.id).cloned() })
+        .map(|q| context! { id => q.id.clone(), text => lang.pick3(q.text_nb.clone(), q.text_nb.clone(), q.text_en.clone()), answer => answers.get(&q.id).cloned() })
         .collect();
     let html = crate::templates::render(
         "apply.html",

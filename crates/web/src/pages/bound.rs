@@ -574,6 +574,7 @@ fn bad_date(field: &str) -> lis1_app::Error {
         field,
         "bad_date",
         "Skriv datoen som åååå-mm-dd, for eksempel 2027-09-01. Ingenting ble lagret.",
+        "Skriv datoen som åååå-mm-dd, til dømes 2027-09-01. Ingenting vart lagra.",
         "Write the date as yyyy-mm-dd, for example 2027-09-01. Nothing was saved.",
     )
 }
@@ -746,6 +747,7 @@ pub async fn change(
                     "state",
                     "change_state",
                     "Velg hva som har skjedd. Ingenting ble lagret.",
+                    "Vel kva som har skjedd. Ingenting vart lagra.",
                     "Choose what happened. Nothing was saved.",
                 )
             })?;

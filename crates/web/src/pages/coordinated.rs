@@ -472,10 +472,10 @@ async fn render_mine(
             .map(|h| {
                 context! {
                     rank => h.rank, label => h.label,
-                    reason => h.reason.as_ref().map(|t| lang.pick(&t.nb, &t.en).clone()),
+                    reason => h.reason.as_ref().map(|t| lang.pick3(&t.nb, &t.nn, &t.en).clone()),
                     partner => h.partner.as_ref().map(|(l, why)| context! {
                         label => l,
-                        reason => why.as_ref().map(|t| lang.pick(&t.nb, &t.en).clone()),
+                        reason => why.as_ref().map(|t| lang.pick3(&t.nb, &t.nn, &t.en).clone()),
                     }),
                 }
             })
@@ -817,8 +817,8 @@ pub async fn set(
         };
         let (Some(rank), Some(run)) = (parse(&typed.0), parse(&typed.1)) else {
             let e = lang
-                .pick(
-                    "Skriv dato og klokkeslett for begge, for eksempel 2027-02-22T12:00. Ingenting ble endret.",
+                .pick3(
+                    "Skriv dato og klokkeslett for begge, for eksempel 2027-02-22T12:00. Ingenting ble endret.", "Skriv dato og klokkeslett for begge, til dømes 2027-02-22T12:00. Ingenting vart endra.",
                     "Give a date and time for both, e.g. 2027-02-22T12:00. Nothing was changed.",
                 )
                 .to_string();
@@ -930,10 +930,11 @@ pub async fn start(
         field(&form, "seed").to_owned(),
         field(&form, "draws").to_owned(),
     );
-    let bad = |nb: &str, en: &str| lang.pick(nb, en).to_string();
+    let bad = |nb: &str, nn: &str, en: &str| lang.pick3(nb, nn, en).to_string();
     let Ok(draws) = typed.2.trim().parse::<u64>() else {
         let e = bad(
             "Skriv antall trekninger som et helt tall.",
+            "Skriv talet på trekkingar som eit heilt tal.",
             "Give the number of draws as a whole number.",
         );
         return render_simulator(&state, &v, Some(e), typed).await;
@@ -942,6 +943,7 @@ pub async fn start(
         let Ok(seed) = typed.1.trim().parse::<u64>() else {
             let e = bad(
                 "Skriv generatorens frø som et helt tall.",
+                "Skriv frøet til generatoren som eit heilt tal.",
                 "Give the generator's seed as a whole number.",
             );
             return render_simulator(&state, &v, Some(e), typed).await;
@@ -980,17 +982,17 @@ pub async fn run(
             context! { label => label, cells => r.mechanisms.iter().map(f).collect::<Vec<_>>() }
         };
         let rows = vec![
-            row(lang.pick("Plasser besatt", "Places filled"), &|x| report::stat(&x.seats_filled, 1)),
-            row(lang.pick("Stillinger fylt helt", "Positions filled"), &|x| report::stat(&x.positions_full, 1)),
-            row(lang.pick("Søkere plassert", "Applicants placed"), &|x| report::stat(&x.placed, 1)),
-            row(lang.pick("Par plassert sammen", "Couples placed together"), &|x| report::stat(&x.couples_together, 1)),
-            row(lang.pick("Enslige som fikk førstevalget", "Singles who got their first choice"), &|x| report::nb(x.rank_hist.get(1).copied().unwrap_or(0.0), 1)),
-            row(lang.pick("Tilbud gitt", "Offers made"), &|x| report::stat(&x.offers, 0)),
-            row(lang.pick("Tilbudsrunder", "Offer rounds"), &|x| report::stat(&x.rounds, 1)),
-            row(lang.pick("Dager til besatt (snitt)", "Days to fill (mean)"), &|x| report::stat(&x.mean_days, 1)),
-            row(lang.pick("Dager til siste besatt", "Days to the last fill"), &|x| report::stat(&x.max_days, 1)),
-            row(lang.pick("Blokkerende par", "Blocking pairs"), &|x| report::stat(&x.blocking_pairs, 1)),
-            row(lang.pick("Kunne tjent på å rangere uærlig", "Could gain by misreporting"), &|x| match x.manipulation {
+            row(lang.pick3("Plasser besatt", "Plassar fylte", "Places filled"), &|x| report::stat(&x.seats_filled, 1)),
+            row(lang.pick3("Stillinger fylt helt", "Stillingar heilt fylte", "Positions filled"), &|x| report::stat(&x.positions_full, 1)),
+            row(lang.pick3("Søkere plassert", "Søkjarar plasserte", "Applicants placed"), &|x| report::stat(&x.placed, 1)),
+            row(lang.pick3("Par plassert sammen", "Par plasserte saman", "Couples placed together"), &|x| report::stat(&x.couples_together, 1)),
+            row(lang.pick3("Enslige som fikk førstevalget", "Einslege som fekk førstevalet", "Singles who got their first choice"), &|x| report::nb(x.rank_hist.get(1).copied().unwrap_or(0.0), 1)),
+            row(lang.pick3("Tilbud gitt", "Tilbod gitt", "Offers made"), &|x| report::stat(&x.offers, 0)),
+            row(lang.pick3("Tilbudsrunder", "Tilbodsrundar", "Offer rounds"), &|x| report::stat(&x.rounds, 1)),
+            row(lang.pick3("Dager til besatt (snitt)", "Dagar til fylt (snitt)", "Days to fill (mean)"), &|x| report::stat(&x.mean_days, 1)),
+            row(lang.pick3("Dager til siste besatt", "Dagar til siste fylt", "Days to the last fill"), &|x| report::stat(&x.max_days, 1)),
+            row(lang.pick3("Blokkerende par", "Blokkerande par", "Blocking pairs"), &|x| report::stat(&x.blocking_pairs, 1)),
+            row(lang.pick3("Kunne tjent på å rangere uærlig", "Kunne ha tent på å rangere uærleg", "Could gain by misreporting"), &|x| match x.manipulation {
                 Some(mm) => format!("{} / {}", mm.could_gain, mm.sampled),
                 None => "–".into(),
             }),

@@ -522,20 +522,23 @@ pub async fn add_leave(
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            lang.pick(
+            lang.pick3(
                 "Bare sykehuset kan registrere permisjon.",
+                "Berre sjukehuset kan registrere permisjon.",
                 "Only the hospital can register leave.",
             ),
         )
         .in_lang(lang));
     };
-    let field_error =
-        |field: &str, nb: &str, en: &str| (field.to_string(), lang.pick(nb, en).to_string());
+    let field_error = |field: &str, nb: &str, nn: &str, en: &str| {
+        (field.to_string(), lang.pick3(nb, nn, en).to_string())
+    };
     let parsed = (|| {
         let Some(kind) = LeaveKind::parse(&f.kind) else {
             return Err(field_error(
                 "leave-kind",
                 "Velg type permisjon.",
+                "Vel type permisjon.",
                 "Choose the kind of leave.",
             ));
         };
@@ -543,6 +546,7 @@ pub async fn add_leave(
             return Err(field_error(
                 "leave-from",
                 "Skriv første dag som en dato (åååå-mm-dd).",
+                "Skriv første dag som ein dato (åååå-mm-dd).",
                 "Give the first day as a date (yyyy-mm-dd).",
             ));
         };
@@ -550,6 +554,7 @@ pub async fn add_leave(
             return Err(field_error(
                 "leave-to",
                 "Skriv siste dag som en dato (åååå-mm-dd).",
+                "Skriv siste dag som ein dato (åååå-mm-dd).",
                 "Give the last day as a date (yyyy-mm-dd).",
             ));
         };
@@ -557,6 +562,7 @@ pub async fn add_leave(
             return Err(field_error(
                 "leave-note",
                 "Merknaden kan være høyst 500 tegn.",
+                "Merknaden kan vere høgst 500 teikn.",
                 "The note can be at most 500 characters.",
             ));
         }
@@ -585,15 +591,9 @@ pub async fn add_leave(
         .user(seen.course.applicant_id)
         .await
         .map_err(store_err(lang))?;
-    let notices = |actual: &CourseDates| {
-        leave_mails(
-            &seen.course,
-            &leave,
-            actual,
-            &municipality,
-            (&doctor.email, &doctor.display_name),
-        )
-    };
+    let doctor = notify::Recipient::from(doctor);
+    let notices =
+        |actual: &CourseDates| leave_mails(&seen.course, &leave, actual, &municipality, &doctor);
     let course = match state
         .store
         .add_leave(&ctx, seen.course.id, &leave, &f.note, notices)
@@ -619,42 +619,86 @@ fn leave_mails(
     c: &Course,
     leave: &Leave,
     actual: &CourseDates,
-    municipality: &[(String, String)],
-    doctor: (&str, &str),
+    municipality: &[notify::Recipient],
+    doctor: &notify::Recipient,
 ) -> Vec<NewMail> {
-    let nb = Lang::Nb;
-    let dates = format!(
-        "Legen beholder plassen. Kommunedelen begynner nå {start} og varer til {end} \
-         (opprinnelig {planned}).",
-        start = fmt_date(actual.municipal_start, nb),
-        end = fmt_date(actual.municipal_end, nb),
-        planned = fmt_date(c.dates.municipal_start, nb),
-    );
-    let mail = |(email, name): (&str, &str), body: &str| NewMail {
-        to_address: email.to_string(),
-        to_name: Some(name.to_string()),
-        subject: format!("Permisjon i LIS1-løpet: {}", c.applicant_name),
-        body_text: notify::text(name, body),
+    let dates = |lang: Lang| {
+        let (start, end, planned) = (
+            fmt_date(actual.municipal_start, lang),
+            fmt_date(actual.municipal_end, lang),
+            fmt_date(c.dates.municipal_start, lang),
+        );
+        match lang {
+            Lang::Nb => format!(
+                "Legen beholder plassen. Kommunedelen begynner nå {start} og varer til {end} \
+                 (opprinnelig {planned})."
+            ),
+            Lang::Nn => format!(
+                "Legen held på plassen. Kommunedelen byrjar no {start} og varer til {end} \
+                 (opphavleg {planned})."
+            ),
+            Lang::En => format!(
+                "The doctor keeps the place. The municipal part now starts {start} and lasts until \
+                 {end} (originally {planned})."
+            ),
+        }
+    };
+    let name = &c.applicant_name;
+    let mail = |r: &notify::Recipient, body: &str| NewMail {
+        to_address: r.email.clone(),
+        to_name: Some(r.name.clone()),
+        subject: match r.lang {
+            Lang::Nb => format!("Permisjon i LIS1-løpet: {name}"),
+            Lang::Nn => format!("Permisjon i LIS1-løpet: {name}"),
+            Lang::En => format!("Leave in the LIS1 training: {name}"),
+        },
+        body_text: notify::text(&r.name, body, r.lang),
         kind: "course_leave".into(),
         object_type: "course".into(),
         object_id: c.id.to_string(),
     };
-    let to_municipality = format!(
-        "Sykehuset har registrert permisjon for {name} fra {from} til {to}.\n\n{dates}",
-        name = c.applicant_name,
-        from = fmt_date(leave.from, nb),
-        to = fmt_date(leave.to, nb),
-    );
+    let to_municipality = |lang: Lang| {
+        let (from, to, dates) = (
+            fmt_date(leave.from, lang),
+            fmt_date(leave.to, lang),
+            dates(lang),
+        );
+        match lang {
+            Lang::Nb => format!(
+                "Sykehuset har registrert permisjon for {name} fra {from} til {to}.\n\n{dates}"
+            ),
+            Lang::Nn => format!(
+                "Sjukehuset har registrert permisjon for {name} frå {from} til {to}.\n\n{dates}"
+            ),
+            Lang::En => format!(
+                "The hospital has registered leave for {name} from {from} to {to}.\n\n{dates}"
+            ),
+        }
+    };
     let mut out: Vec<NewMail> = municipality
         .iter()
-        .map(|(e, n)| mail((e, n), &to_municipality))
+        .map(|r| mail(r, &to_municipality(r.lang)))
         .collect();
-    let to_doctor = format!(
-        "Sykehuset har registrert {kind} for deg fra {from} til {to}.\n\n{dates}",
-        kind = leave.kind.label(nb).to_lowercase(),
-        from = fmt_date(leave.from, nb),
-        to = fmt_date(leave.to, nb),
-    );
+    let to_doctor = {
+        let lang = doctor.lang;
+        let kind = leave.kind.label(lang).to_lowercase();
+        let (from, to, dates) = (
+            fmt_date(leave.from, lang),
+            fmt_date(leave.to, lang),
+            dates(lang),
+        );
+        match lang {
+            Lang::Nb => {
+                format!("Sykehuset har registrert {kind} for deg fra {from} til {to}.\n\n{dates}")
+            }
+            Lang::Nn => {
+                format!("Sjukehuset har registrert {kind} for deg frå {from} til {to}.\n\n{dates}")
+            }
+            Lang::En => format!(
+                "The hospital has registered {kind} for you from {from} to {to}.\n\n{dates}"
+            ),
+        }
+    };
     out.push(mail(doctor, &to_doctor));
     out
 }
@@ -716,8 +760,9 @@ pub async fn set_plan(
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            lang.pick(
+            lang.pick3(
                 "Bare sykehuset kan sette rotasjonsplanen.",
+                "Berre sjukehuset kan setje rotasjonsplanen.",
                 "Only the hospital can set the rotation plan.",
             ),
         )
@@ -738,7 +783,8 @@ pub async fn set_plan(
             }),
             _ => {
                 error = Some(match lang {
-                    Lang::Nb | Lang::Nn => format!("Del {}: skriv datoene som åååå-mm-dd.", i + 1),
+                    Lang::Nb => format!("Del {}: skriv datoene som åååå-mm-dd.", i + 1),
+                    Lang::Nn => format!("Del {}: skriv datoane som åååå-mm-dd.", i + 1),
                     Lang::En => format!("Part {}: give the dates as yyyy-mm-dd.", i + 1),
                 });
                 break;
@@ -748,8 +794,9 @@ pub async fn set_plan(
     let email = f.supervisor_email.trim();
     if error.is_none() && !email.is_empty() && !email.contains('@') {
         error = Some(
-            lang.pick(
+            lang.pick3(
                 "Veileders e-post må være en e-postadresse.",
+                "E-posten til rettleiaren må vere ei e-postadresse.",
                 "The supervisor's e-mail must be an e-mail address.",
             )
             .to_string(),
@@ -757,8 +804,9 @@ pub async fn set_plan(
     }
     if f.supervisor_name.chars().count() > 200 || email.chars().count() > 200 {
         error = Some(
-            lang.pick(
+            lang.pick3(
                 "Navn og e-post kan være høyst 200 tegn.",
+                "Namn og e-post kan vere høgst 200 teikn.",
                 "Name and e-mail can be at most 200 characters.",
             )
             .to_string(),
@@ -822,8 +870,9 @@ pub async fn resign(
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            lang.pick(
+            lang.pick3(
                 "Bare sykehuset kan registrere oppsigelse.",
+                "Berre sjukehuset kan registrere oppseiing.",
                 "Only the hospital can register a resignation.",
             ),
         )
@@ -832,8 +881,8 @@ pub async fn resign(
     if f.confirm != "ja" || f.reason.trim().is_empty() || f.reason.chars().count() > 500 {
         let forms = Forms {
             resign_error: Some(
-                lang.pick(
-                    "Skriv en kort begrunnelse (høyst 500 tegn) og kryss av for at legen har sagt opp.",
+                lang.pick3(
+                    "Skriv en kort begrunnelse (høyst 500 tegn) og kryss av for at legen har sagt opp.", "Skriv ei kort grunngiving (høgst 500 teikn) og kryss av for at legen har sagt opp.",
                     "Give a short reason (at most 500 characters) and tick that the doctor has resigned.",
                 )
                 .to_string(),
@@ -847,12 +896,22 @@ pub async fn resign(
     let c = &seen.course;
     // The doctor and the municipality are told in the resignation's own transaction; the rest
     // position follows (and is caught up by the background job if the process stops here).
-    let body = format!(
-        "Sykehuset har registrert at {name} har sagt opp LIS1-stillingen ved {site}. Plassen går \
-         til neste på innstillingen, eller lyses ut som reststilling når tilbudsrundene er over.",
-        name = c.applicant_name,
-        site = c.hospital_site_name,
-    );
+    let (name, site) = (&c.applicant_name, &c.hospital_site_name);
+    let body = |lang: Lang| match lang {
+        Lang::Nb => format!(
+            "Sykehuset har registrert at {name} har sagt opp LIS1-stillingen ved {site}. Plassen går \
+             til neste på innstillingen, eller lyses ut som reststilling når tilbudsrundene er over."
+        ),
+        Lang::Nn => format!(
+            "Sjukehuset har registrert at {name} har sagt opp LIS1-stillinga ved {site}. Plassen går \
+             til den neste på innstillinga, eller blir lyst ut som reststilling når tilbodsrundane er over."
+        ),
+        Lang::En => format!(
+            "The hospital has registered that {name} has resigned the LIS1 position at {site}. The \
+             place goes to the next on the recommendation, or is advertised as a remaining position \
+             when the offer rounds are over."
+        ),
+    };
     let mut recipients = match c.municipality_id {
         Some(muni) => notify::role_holders(&state, muni, Role::Municipality).await,
         None => Vec::new(),
@@ -862,14 +921,18 @@ pub async fn resign(
         .user(c.applicant_id)
         .await
         .map_err(store_err(lang))?;
-    recipients.push((doctor.email, doctor.display_name));
+    recipients.push(doctor.into());
     let mails: Vec<NewMail> = recipients
         .iter()
-        .map(|(email, name)| NewMail {
-            to_address: email.clone(),
-            to_name: Some(name.clone()),
-            subject: format!("Oppsigelse av LIS1-stilling: {}", c.applicant_name),
-            body_text: notify::text(name, &body),
+        .map(|r| NewMail {
+            to_address: r.email.clone(),
+            to_name: Some(r.name.clone()),
+            subject: match r.lang {
+                Lang::Nb => format!("Oppsigelse av LIS1-stilling: {name}"),
+                Lang::Nn => format!("Oppseiing av LIS1-stilling: {name}"),
+                Lang::En => format!("Resignation of a LIS1 position: {name}"),
+            },
+            body_text: notify::text(&r.name, &body(r.lang), r.lang),
             kind: "course_resigned".into(),
             object_type: "course".into(),
             object_id: c.id.to_string(),

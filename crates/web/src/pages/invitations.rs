@@ -133,8 +133,9 @@ pub async fn invite(
     let (Ok(org_id), Some(role)) = (form.org.parse::<i64>(), Role::parse(&form.role)) else {
         let errors = vec![(
             "org".to_string(),
-            lang.pick(
+            lang.pick3(
                 "Velg organisasjon og rolle.",
+                "Vel organisasjon og rolle.",
                 "Choose the organisation and the role.",
             )
             .to_string(),

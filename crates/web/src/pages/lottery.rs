@@ -264,7 +264,7 @@ fn store_err(lang: Lang) -> impl Fn(StoreError) -> AppError {
 
 /// A refused lottery step, with a message that names the problem.
 fn lottery_error(e: LotteryStoreError, lang: Lang) -> AppError {
-    let (code, nb, en) = match e {
+    let (code, nb, nn, en) = match e {
         LotteryStoreError::Rule(rule) => {
             return AppError::domain(StatusCode::UNPROCESSABLE_ENTITY, &rule, lang);
         }
@@ -272,57 +272,67 @@ fn lottery_error(e: LotteryStoreError, lang: Lang) -> AppError {
             "lottery_redraw_needs_reason" => (
                 "lottery_redraw_needs_reason",
                 "Kullet er allerede trukket. En ny trekning krever en begrunnelse.",
+                "Kullet er alt trekt. Ei ny trekking krev ei grunngiving.",
                 "The cohort has already been drawn. A redraw needs a reason.",
             ),
             "lottery_drawn" => (
                 "lottery_drawn",
                 "Trekningen er gjort; rangeringen kan ikke lenger endres.",
+                "Trekkinga er gjord; rangeringa kan ikkje lenger endrast.",
                 "The draw has been made; the ranking can no longer be changed.",
             ),
             "not_by_lottery" => (
                 "not_by_lottery",
                 "Kommunen i dette løpet er bestemt i utlysningen (§13a) og trekkes ikke.",
+                "Kommunen i dette løpet er fastsett i utlysinga (§13a) og blir ikkje trekt.",
                 "The municipality of this course was named in the advertisement (§13a) and is not drawn.",
             ),
             "lottery_ranking_closed" => (
                 "lottery_ranking_closed",
                 "Fristen for å rangere kommunene er ute.",
+                "Fristen for å rangere kommunane er ute.",
                 "The deadline for ranking the municipalities has passed.",
             ),
             "lottery_ranking_open" => (
                 "lottery_ranking_open",
                 "Legene kan fortsatt rangere kommunene. Trekningen kan gjøres når rangeringsfristen er ute.",
+                "Legane kan framleis rangere kommunane. Trekkinga kan gjerast når rangeringsfristen er ute.",
                 "The doctors can still rank the municipalities. The draw can be made once the ranking deadline has passed.",
             ),
             "lottery_reservation_needs_reason" => (
                 "lottery_reservation_needs_reason",
                 "Skriv hvorfor plassen reserveres (for eksempel en særavtale).",
+                "Skriv kvifor plassen blir reservert (til dømes ein særavtale).",
                 "Give the reason for the reservation (for example a special agreement).",
             ),
             "lottery_committed" => (
                 "lottery_committed",
                 "Forpliktelsen er publisert, så grunnlaget for trekningen kan ikke endres før trekningen er gjort.",
+                "Forpliktinga er publisert, så grunnlaget for trekkinga kan ikkje endrast før trekkinga er gjord.",
                 "The commitment has been published, so the lottery's inputs cannot change until the draw has been made.",
             ),
             "lottery_late_needs_reason" => (
                 "lottery_late_needs_reason",
                 "Skriv en begrunnelse for å tillate trekning senere enn fire måneder før kommunestart.",
+                "Skriv ei grunngiving for å tillate trekking seinare enn fire månader før kommunestart.",
                 "Give a reason for allowing a draw later than four months before the municipal start.",
             ),
             "lottery_already_drawn" => (
                 "lottery_already_drawn",
                 "Denne trekningen er allerede gjort og kan ikke gjøres om.",
+                "Denne trekkinga er alt gjord og kan ikkje gjerast om.",
                 "This draw has already been made and cannot be redone.",
             ),
             _ => (
                 "lottery_already_committed",
                 "Det finnes allerede en publisert forpliktelse for dette kullet som ikke er trukket.",
+                "Det finst alt ei publisert forplikting for dette kullet som ikkje er trekt.",
                 "There is already a published commitment for this cohort that has not been drawn.",
             ),
         },
         LotteryStoreError::Store(e) => return AppError::store(e, lang),
     };
-    AppError::new(StatusCode::CONFLICT, code, lang.pick(nb, en)).in_lang(lang)
+    AppError::new(StatusCode::CONFLICT, code, lang.pick3(nb, nn, en)).in_lang(lang)
 }
 
 fn forbidden(d: lis1_domain::access::Denied, lang: Lang) -> AppError {
@@ -369,12 +379,12 @@ fn method_of(d: &Draw) -> Method {
 /// to the doctors in advance).
 fn method_hint(m: Method, lang: Lang) -> &'static str {
     match m {
-        Method::PreferenceOrder => lang.pick(
-            "Legene trekkes i tilfeldig rekkefølge; hver får den høyest rangerte kommunen som fortsatt har ledig plass. Den som ikke rangerer, får en tilfeldig ledig plass.",
+        Method::PreferenceOrder => lang.pick3(
+            "Legene trekkes i tilfeldig rekkefølge; hver får den høyest rangerte kommunen som fortsatt har ledig plass. Den som ikke rangerer, får en tilfeldig ledig plass.", "Legane blir trekte i tilfeldig rekkjefølgje; kvar får den høgast rangerte kommunen som framleis har ledig plass. Den som ikkje rangerer, får ein tilfeldig ledig plass.",
             "The doctors are drawn in random order; each gets the highest-ranked municipality that still has a free place. Whoever ranks nothing gets a random free place.",
         ),
-        Method::PureRandom => lang.pick(
-            "Plassene fordeles helt tilfeldig; rangeringen brukes ikke.",
+        Method::PureRandom => lang.pick3(
+            "Plassene fordeles helt tilfeldig; rangeringen brukes ikke.", "Plassane blir fordelte heilt tilfeldig; rangeringa blir ikkje brukt.",
             "The places are assigned purely at random; rankings are not used.",
         ),
     }
@@ -393,8 +403,9 @@ fn check_reason(reason: &str, lang: Lang) -> Result<(), AppError> {
     Err(AppError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         "reason_too_long",
-        lang.pick(
+        lang.pick3(
             "Begrunnelsen kan være høyst 500 tegn.",
+            "Grunngivinga kan vere høgst 500 teikn.",
             "The reason can be at most 500 characters.",
         ),
     )
@@ -756,7 +767,7 @@ pub async fn allow_late(
         AppError::new(
             StatusCode::BAD_REQUEST,
             "bad_request",
-            lang.pick("Ugyldig skjema.", "Invalid form."),
+            lang.pick3("Ugyldig skjema.", "Ugyldig skjema.", "Invalid form."),
         )
         .in_lang(lang)
     })?;
@@ -809,7 +820,7 @@ pub async fn commit(
         AppError::new(
             StatusCode::BAD_REQUEST,
             "bad_request",
-            lang.pick("Ugyldig skjema.", "Invalid form."),
+            lang.pick3("Ugyldig skjema.", "Ugyldig skjema.", "Invalid form."),
         )
         .in_lang(lang)
     };
@@ -827,8 +838,9 @@ pub async fn commit(
                 AppError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "lottery_ranking_deadline_invalid",
-                    lang.pick(
+                    lang.pick3(
                         "Rangeringsfristen må være en dato (åååå-mm-dd).",
+                        "Rangeringsfristen må vere ein dato (åååå-mm-dd).",
                         "The ranking deadline must be a date (yyyy-mm-dd).",
                     ),
                 )
@@ -852,8 +864,12 @@ pub async fn commit(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "lottery_ranking_deadline_invalid",
                     match lang {
-                        Lang::Nb | Lang::Nn => format!(
+                        Lang::Nb => format!(
                             "Rangeringsfristen må være fra i dag til og med {}, så trekningen kan gjøres innen siste trekningsdag.",
+                            fmt_date(last_day, lang)
+                        ),
+                        Lang::Nn => format!(
+                            "Rangeringsfristen må vere frå i dag til og med {}, så trekkinga kan gjerast innan siste trekkingsdag.",
                             fmt_date(last_day, lang)
                         ),
                         Lang::En => format!(
@@ -945,8 +961,8 @@ pub async fn run(
 /// Who is told of a draw, read before it: the cohort's §13b doctors (course, address, name) and,
 /// per municipality of the area, its name and its accounts.
 struct DrawRecipients {
-    doctors: Vec<(Course, String, String)>,
-    municipalities: std::collections::BTreeMap<i64, (String, Vec<(String, String)>)>,
+    doctors: Vec<(Course, crate::notify::Recipient)>,
+    municipalities: std::collections::BTreeMap<i64, (String, Vec<crate::notify::Recipient>)>,
 }
 
 async fn draw_recipients(
@@ -968,7 +984,7 @@ async fn draw_recipients(
             .user(c.applicant_id)
             .await
             .map_err(store_err(lang))?;
-        doctors.push((c, user.email, user.display_name));
+        doctors.push((c, user.into()));
     }
     let mut municipalities = std::collections::BTreeMap::new();
     for m in state
@@ -989,14 +1005,10 @@ async fn draw_recipients(
 /// The mails after a draw, from its result (course → municipality): each doctor learns their
 /// municipality, and each municipality's accounts the doctors placed with it.
 fn drawn_mails(r: &DrawRecipients, draw_id: i64, placed: &[(i64, i64)]) -> Vec<NewMail> {
-    let nb = Lang::Nb;
-    let link = format!(
-        "LIS1-portalen: {}",
-        lis1_app::notify::link(&format!("/trekning/{draw_id}"))
-    );
+    let link = lis1_app::notify::link(&format!("/trekning/{draw_id}"));
     let mut out = Vec::new();
     let mut by_municipality: std::collections::BTreeMap<i64, Vec<&Course>> = Default::default();
-    for (c, email, name) in &r.doctors {
+    for (c, to) in &r.doctors {
         let Some(&(_, muni)) = placed.iter().find(|(course, _)| *course == c.id) else {
             continue;
         };
@@ -1006,19 +1018,43 @@ fn drawn_mails(r: &DrawRecipients, draw_id: i64, placed: &[(i64, i64)]) -> Vec<N
             .get(&muni)
             .map(|(n, _)| n.clone())
             .unwrap_or_default();
-        let body = format!(
-            "Trekningen av kommuneplasser ved {site} er gjort. Du skal ha kommunedelen av LIS1 i \
-             {muni_name} fra {start} til {end}.\n\nResultatet, frøet og eksportfilen som alle kan \
-             kontrollere, står her: {link}",
-            site = c.hospital_site_name,
-            start = fmt_date(c.actual.municipal_start, nb),
-            end = fmt_date(c.actual.municipal_end, nb),
+        let lang = to.lang;
+        let (site, start, end) = (
+            &c.hospital_site_name,
+            fmt_date(c.actual.municipal_start, lang),
+            fmt_date(c.actual.municipal_end, lang),
         );
+        let (subject, body) = match lang {
+            Lang::Nb => (
+                format!("Kommuneplassen din: {muni_name}"),
+                format!(
+                    "Trekningen av kommuneplasser ved {site} er gjort. Du skal ha kommunedelen av LIS1 i \
+                     {muni_name} fra {start} til {end}.\n\nResultatet, frøet og eksportfilen som alle kan \
+                     kontrollere, står her: LIS1-portalen: {link}"
+                ),
+            ),
+            Lang::Nn => (
+                format!("Kommuneplassen din: {muni_name}"),
+                format!(
+                    "Trekkinga av kommuneplassar ved {site} er gjord. Du skal ha kommunedelen av LIS1 i \
+                     {muni_name} frå {start} til {end}.\n\nResultatet, frøet og eksportfila som alle kan \
+                     kontrollere, står her: LIS1-portalen: {link}"
+                ),
+            ),
+            Lang::En => (
+                format!("Your municipality place: {muni_name}"),
+                format!(
+                    "The municipality-place lottery at {site} has been drawn. You will do the municipal \
+                     part of LIS1 in {muni_name} from {start} to {end}.\n\nThe result, the seed and the \
+                     export file anyone can check are here: the LIS1 portal: {link}"
+                ),
+            ),
+        };
         out.push(NewMail {
-            to_address: email.clone(),
-            to_name: Some(name.clone()),
-            subject: format!("Kommuneplassen din: {muni_name}"),
-            body_text: crate::notify::text(name, &body),
+            to_address: to.email.clone(),
+            to_name: Some(to.name.clone()),
+            subject,
+            body_text: crate::notify::text(&to.name, &body, lang),
             kind: "lottery_drawn".into(),
             object_type: "course".into(),
             object_id: c.id.to_string(),
@@ -1032,29 +1068,53 @@ fn drawn_mails(r: &DrawRecipients, draw_id: i64, placed: &[(i64, i64)]) -> Vec<N
             .first()
             .map(|c| c.hospital_site_name.clone())
             .unwrap_or_default();
-        let list: Vec<String> = doctors
-            .iter()
-            .map(|c| {
-                format!(
-                    "- {} ({} – {}){}",
-                    c.applicant_name,
-                    fmt_date(c.actual.municipal_start, nb),
-                    fmt_date(c.actual.municipal_end, nb),
-                    if c.on_leave { ", har permisjon" } else { "" }
-                )
-            })
-            .collect();
-        let body = format!(
-            "Trekningen av kommuneplasser ved {site} er gjort. Disse legene skal ha kommunedelen \
-             av LIS1 hos dere:\n\n{list}\n\nSe trekningen: {link}",
-            list = list.join("\n"),
-        );
-        for (email, name) in users {
+        for to in users {
+            let lang = to.lang;
+            let list: Vec<String> = doctors
+                .iter()
+                .map(|c| {
+                    format!(
+                        "- {} ({} – {}){}",
+                        c.applicant_name,
+                        fmt_date(c.actual.municipal_start, lang),
+                        fmt_date(c.actual.municipal_end, lang),
+                        if c.on_leave {
+                            lang.pick3(", har permisjon", ", har permisjon", ", on leave")
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .collect();
+            let list = list.join("\n");
+            let (subject, body) = match lang {
+                Lang::Nb => (
+                    format!("LIS1-leger trukket til dere fra {site}"),
+                    format!(
+                        "Trekningen av kommuneplasser ved {site} er gjort. Disse legene skal ha kommunedelen \
+                         av LIS1 hos dere:\n\n{list}\n\nSe trekningen: LIS1-portalen: {link}"
+                    ),
+                ),
+                Lang::Nn => (
+                    format!("LIS1-legar trekte til dykk frå {site}"),
+                    format!(
+                        "Trekkinga av kommuneplassar ved {site} er gjord. Desse legane skal ha kommunedelen \
+                         av LIS1 hos dykk:\n\n{list}\n\nSjå trekkinga: LIS1-portalen: {link}"
+                    ),
+                ),
+                Lang::En => (
+                    format!("LIS1 doctors drawn to you from {site}"),
+                    format!(
+                        "The municipality-place lottery at {site} has been drawn. These doctors will do the \
+                         municipal part of LIS1 with you:\n\n{list}\n\nSee the lottery: the LIS1 portal: {link}"
+                    ),
+                ),
+            };
             out.push(NewMail {
-                to_address: email.clone(),
-                to_name: Some(name.clone()),
-                subject: format!("LIS1-leger trukket til dere fra {site}"),
-                body_text: crate::notify::text(name, &body),
+                to_address: to.email.clone(),
+                to_name: Some(to.name.clone()),
+                subject,
+                body_text: crate::notify::text(&to.name, &body, lang),
                 kind: "lottery_drawn".into(),
                 object_type: "organisation".into(),
                 object_id: muni.to_string(),

@@ -385,8 +385,9 @@ pub async fn register(
         Ok(d) => d,
         Err(_) => {
             let message = lang
-                .pick(
+                .pick3(
                     "Skriv datoen som åååå-mm-dd, for eksempel 2028-05-20.",
+                    "Skriv datoen som åååå-mm-dd, til dømes 2028-05-20.",
                     "Write the date as yyyy-mm-dd, for example 2028-05-20.",
                 )
                 .to_string();
@@ -420,7 +421,7 @@ async fn recipients(
     store: &Store,
     paths: &mut Paths,
     o: &Obligation,
-) -> Result<Vec<(String, String)>, StoreError> {
+) -> Result<Vec<crate::notify::Recipient>, StoreError> {
     let (orgs, role) = if o.kind == ObligationKind::Lottery {
         (
             paths.of(store, o.hospital_site_id).await?.0,
@@ -432,59 +433,103 @@ async fn recipients(
             None => return Ok(Vec::new()),
         }
     };
-    let mut out: Vec<(String, String)> = Vec::new();
+    let mut out: Vec<crate::notify::Recipient> = Vec::new();
     for org in &orgs {
         for u in store.users(Some(*org)).await? {
             let holds = u
                 .grants
                 .iter()
                 .any(|g| g.role == role && orgs.contains(&g.org));
-            if holds && !u.disabled && !out.iter().any(|(e, _)| *e == u.email) {
-                out.push((u.email, u.display_name));
+            if holds && !u.disabled && !out.iter().any(|r| r.email == u.email) {
+                out.push(u.into());
             }
         }
     }
     Ok(out)
 }
 
-fn reminder_text(o: &Obligation, stage: Reminder) -> (String, String) {
-    let lang = Lang::Nb;
+fn reminder_text(o: &Obligation, stage: Reminder, lang: Lang) -> (String, String) {
     let due = fmt_date(o.due, lang);
-    let what = match (&o.course, o.kind) {
-        (Some(c), _) => format!(
-            "{} for LIS1-legen {} ({}, kommunestart {})",
-            o.kind.label(lang).to_lowercase(),
-            c.applicant_name,
-            o.hospital_site_name,
-            fmt_date(c.actual.municipal_start, lang)
-        ),
-        (None, _) => format!(
-            "trekning av kommuneplass for {} ({} leger med kommunestart {})",
-            o.hospital_site_name,
-            o.participants,
-            fmt_date(o.cohort, lang)
-        ),
+    let kind = o.kind.label(lang);
+    let what = match (&o.course, lang) {
+        (Some(c), lang) => {
+            let (name, site, start) = (
+                &c.applicant_name,
+                &o.hospital_site_name,
+                fmt_date(c.actual.municipal_start, lang),
+            );
+            let kind = kind.to_lowercase();
+            match lang {
+                Lang::Nb => format!("{kind} for LIS1-legen {name} ({site}, kommunestart {start})"),
+                Lang::Nn => format!("{kind} for LIS1-legen {name} ({site}, kommunestart {start})"),
+                Lang::En => {
+                    format!("{kind} for the LIS1 doctor {name} ({site}, municipal start {start})")
+                }
+            }
+        }
+        (None, lang) => {
+            let (site, n, cohort) = (
+                &o.hospital_site_name,
+                o.participants,
+                fmt_date(o.cohort, lang),
+            );
+            match lang {
+                Lang::Nb => format!(
+                    "trekning av kommuneplass for {site} ({n} leger med kommunestart {cohort})"
+                ),
+                Lang::Nn => format!(
+                    "trekking av kommuneplass for {site} ({n} legar med kommunestart {cohort})"
+                ),
+                Lang::En => format!(
+                    "the municipality-place lottery for {site} ({n} doctors with municipal start {cohort})"
+                ),
+            }
+        }
     };
-    let (subject, lead) = match stage {
-        Reminder::DueSoon => (
-            format!("Frist {due}: {}", o.kind.label(lang)),
+    let (subject, lead) = match (stage, lang) {
+        (Reminder::DueSoon, Lang::Nb | Lang::Nn) => (
+            format!("Frist {due}: {kind}"),
             format!("Fristen for {what} er {due}."),
         ),
-        Reminder::Overdue => (
-            format!("Frist passert {due}: {}", o.kind.label(lang)),
+        (Reminder::DueSoon, Lang::En) => (
+            format!("Deadline {due}: {kind}"),
+            format!("The deadline for {what} is {due}."),
+        ),
+        (Reminder::Overdue, Lang::Nb) => (
+            format!("Frist passert {due}: {kind}"),
             format!("Fristen for {what} var {due}, og plikten er ikke registrert som oppfylt."),
+        ),
+        (Reminder::Overdue, Lang::Nn) => (
+            format!("Frist passert {due}: {kind}"),
+            format!("Fristen for {what} var {due}, og plikta er ikkje registrert som oppfylt."),
+        ),
+        (Reminder::Overdue, Lang::En) => (
+            format!("Deadline passed {due}: {kind}"),
+            format!(
+                "The deadline for {what} was {due}, and the obligation is not registered as met."
+            ),
         ),
     };
     let how = if o.kind.is_registered() {
-        format!(
-            "Når den er oppfylt, registrerer kommunen det under «Frister og plikter» i LIS1-portalen: {}",
-            lis1_app::notify::link("/plikter")
-        )
+        let link = lis1_app::notify::link("/plikter");
+        match lang {
+            Lang::Nb => format!(
+                "Når den er oppfylt, registrerer kommunen det under «Frister og plikter» i LIS1-portalen: {link}"
+            ),
+            Lang::Nn => format!(
+                "Når plikta er oppfylt, registrerer kommunen det under «Fristar og plikter» i LIS1-portalen: {link}"
+            ),
+            Lang::En => format!(
+                "Once it is met, the municipality registers it under “Deadlines” in the LIS1 portal: {link}"
+            ),
+        }
     } else {
-        format!(
-            "Trekningen gjøres under «Trekning» i LIS1-portalen: {}",
-            lis1_app::notify::link("/trekning")
-        )
+        let link = lis1_app::notify::link("/trekning");
+        match lang {
+            Lang::Nb => format!("Trekningen gjøres under «Trekning» i LIS1-portalen: {link}"),
+            Lang::Nn => format!("Trekkinga blir gjord under «Trekking» i LIS1-portalen: {link}"),
+            Lang::En => format!("The lottery is drawn under “Lottery” in the LIS1 portal: {link}"),
+        }
     };
     let body = format!("{lead}\n{}\n\n{how}", o.kind.rule(lang));
     (subject, body)
@@ -522,17 +567,19 @@ pub async fn remind(state: &AppState) -> Result<usize, AppError> {
             // Nobody to tell yet (not placed, or no account): try again on a later run.
             continue;
         }
-        let (subject, body) = reminder_text(o, stage);
         let mails: Vec<NewMail> = to
             .into_iter()
-            .map(|(address, name)| NewMail {
-                to_address: address,
-                body_text: crate::notify::text(&name, &body),
-                to_name: Some(name),
-                subject: subject.clone(),
-                kind: format!("obligation_{}", stage.as_str()),
-                object_type: "obligation".into(),
-                object_id: o.key.clone(),
+            .map(|r| {
+                let (subject, body) = reminder_text(o, stage, r.lang);
+                NewMail {
+                    to_address: r.email,
+                    body_text: crate::notify::text(&r.name, &body, r.lang),
+                    to_name: Some(r.name),
+                    subject,
+                    kind: format!("obligation_{}", stage.as_str()),
+                    object_type: "obligation".into(),
+                    object_id: o.key.clone(),
+                }
             })
             .collect();
         let reminder = NewReminder {

@@ -315,7 +315,7 @@ fn details(i: &ItemView, lang: Lang) -> Option<String> {
     let by = i
         .recorded_by
         .as_ref()
-        .map(|n| format!(" {} {n}", lang.pick("av", "by")))
+        .map(|n| format!(" {} {n}", lang.pick3("av", "av", "by")))
         .unwrap_or_default();
     Some(match rec {
         Record::Authorisation {
@@ -325,12 +325,12 @@ fn details(i: &ItemView, lang: Lang) -> Option<String> {
             valid_to,
         } => {
             let to = valid_to
-                .map(|x| format!(" {} {}", lang.pick("til", "to"), d(x)))
+                .map(|x| format!(" {} {}", lang.pick3("til", "til", "to"), d(x)))
                 .unwrap_or_default();
             format!(
                 "HPR {hpr_number} · {} · {} {}{to}",
                 kind.label(lang),
-                lang.pick("gyldig fra", "valid from"),
+                lang.pick3("gyldig fra", "gyldig frå", "valid from"),
                 d(*valid_from)
             )
         }
@@ -347,15 +347,19 @@ fn details(i: &ItemView, lang: Lang) -> Option<String> {
                     )
                 })
                 .unwrap_or_default();
-            format!("{} {}{text}", lang.pick("Signert", "Signed"), d(*signed_on))
+            format!(
+                "{} {}{text}",
+                lang.pick3("Signert", "Signert", "Signed"),
+                d(*signed_on)
+            )
         }
         Record::Police(c) => format!(
             "{} {} · {} {}{by} · {}: {}",
-            lang.pick("Datert", "Dated"),
+            lang.pick3("Datert", "Datert", "Dated"),
             d(c.certificate_date),
-            lang.pick("sett", "seen"),
+            lang.pick3("sett", "sett", "seen"),
             d(c.checked_on),
-            lang.pick("Oppfølging", "Follow-up"),
+            lang.pick3("Oppfølging", "Oppfølging", "Follow-up"),
             if c.follow_up {
                 t(lang, "onboarding.yes")
             } else {
@@ -703,6 +707,7 @@ fn date_message() -> lis1_app::Text {
     lis1_app::Text::new(
         "bad_date",
         "Skriv datoen som åååå-mm-dd, for eksempel 2026-08-20. Ingenting ble lagret.",
+        "Skriv datoen som åååå-mm-dd, til dømes 2026-08-20. Ingenting vart lagra.",
         "Write the date as yyyy-mm-dd, for example 2026-08-20. Nothing was saved.",
     )
 }
@@ -885,6 +890,7 @@ pub async fn police(
             "follow_up",
             "follow_up_required",
             "Svar ja eller nei på om attesten gir grunn til oppfølging. Ingenting ble lagret.",
+            "Svar ja eller nei på om attesten gir grunn til oppfølging. Ingenting vart lagra.",
             "Answer yes or no to whether the certificate gives cause for follow-up. Nothing was saved.",
         )),
         (Some(certificate_date), Some(checked_on), Some(follow_up)) => {
@@ -924,8 +930,9 @@ pub async fn upload_copy(
         AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "document_too_large",
-            lang.pick(
+            lang.pick3(
                 "Filen er større enn 10 MB. Ingenting ble lastet opp.",
+                "Fila er større enn 10 MB. Ingenting vart lasta opp.",
                 "The file is larger than 10 MB. Nothing was uploaded.",
             ),
         )
@@ -943,11 +950,13 @@ pub async fn upload_copy(
     s.check_csrf(&csrf, lang)?;
     let part = Part::parse(&part).ok_or_else(|| AppError::not_found(lang))?;
     let form = format!("copy-{}", part.slug());
-    let refuse = |code, nb: &str, en: &str| lis1_app::Error::field_text("file", code, nb, en);
+    let refuse =
+        |code, nb: &str, nn: &str, en: &str| lis1_app::Error::field_text("file", code, nb, nn, en);
     let result = match file.filter(|b| !b.is_empty()) {
         None => Err(refuse(
             "file_required",
             "Velg en fil å laste opp.",
+            "Vel ei fil å laste opp.",
             "Choose a file to upload.",
         )),
         Some(b) if b.len() > crate::pages::apply::MAX_DOCUMENT_BYTES => return Err(too_big()),
@@ -955,6 +964,7 @@ pub async fn upload_copy(
             None => Err(refuse(
                 "file_type",
                 "Filen er ikke PDF, JPEG eller PNG. Ingenting ble lastet opp.",
+                "Fila er ikkje PDF, JPEG eller PNG. Ingenting vart lasta opp.",
                 "The file is not a PDF, JPEG or PNG. Nothing was uploaded.",
             )),
             Some(mime) => uc::hold_copy(&state.app, &s.caller(), id, part, mime, b)

@@ -309,6 +309,7 @@ fn bad(lang: Lang, field: &str) -> AppError {
             field.to_string(),
             "invalid_input",
             format!("Ugyldig verdi i feltet «{field}». Ingenting ble lagret."),
+            format!("Ugyldig verdi i feltet «{field}». Ingenting vart lagra."),
             format!("Invalid value in the field «{field}». Nothing was saved."),
         ),
         lang,
@@ -832,6 +833,7 @@ pub async fn set_national(
             "total",
             "planning_total_missing",
             "Skriv antall stillinger i alt. Ingenting ble lagret.",
+            "Skriv talet på stillingar i alt. Ingenting vart lagra.",
             "Write the number of positions in all. Nothing was saved.",
         );
         let r = refusal(e, lang, "national", "total", f)?;
@@ -1211,6 +1213,7 @@ pub async fn send_call(
                 name.to_string(),
                 "bad_date",
                 "Skriv datoen som åååå-mm-dd, for eksempel 2027-09-01. Ingenting ble lagret.",
+                "Skriv datoen som åååå-mm-dd, til dømes 2027-09-01. Ingenting vart lagra.",
                 "Write the date as yyyy-mm-dd, for example 2027-09-01. Nothing was saved.",
             )
         })
@@ -1387,6 +1390,7 @@ pub async fn answer(
             "places",
             "invalid_number",
             "Skriv antall plasser som et helt tall. Ingenting ble lagret.",
+            "Skriv talet på plassar som eit heilt tal. Ingenting vart lagra.",
             "Write the number of places as a whole number. Nothing was saved.",
         )),
     };

@@ -437,8 +437,9 @@ pub async fn apply(
     let motivation = f.motivation.trim().to_string();
     if motivation.chars().count() > 5000 {
         let error = lang
-            .pick(
+            .pick3(
                 "Søknadsteksten kan ha høyst 5000 tegn.",
+                "Søknadsteksten kan ha høgst 5000 teikn.",
                 "The cover letter can have at most 5,000 characters.",
             )
             .to_string();
@@ -488,8 +489,9 @@ fn not_open(lang: Lang) -> AppError {
     AppError::new(
         StatusCode::CONFLICT,
         "rest_position_not_open",
-        lang.pick(
+        lang.pick3(
             "Reststillingen er ikke lenger ledig. Ingenting ble endret.",
+            "Reststillinga er ikkje lenger ledig. Ingenting vart endra.",
             "The rest position is no longer open. Nothing was changed.",
         ),
     )
@@ -609,15 +611,20 @@ pub async fn create(
     if chosen.is_none() {
         errors.push((
             "employer".into(),
-            lang.pick("Velg fra listen.", "Choose from the list.")
-                .into(),
+            lang.pick3(
+                "Velg fra listen.",
+                "Vel frå lista.",
+                "Choose from the list.",
+            )
+            .into(),
         ));
     }
     if form.title.is_empty() || form.title.chars().count() > 200 {
         errors.push((
             "title".into(),
-            lang.pick(
+            lang.pick3(
                 "Skriv en tittel (høyst 200 tegn).",
+                "Skriv ein tittel (høgst 200 teikn).",
                 "Write a title (at most 200 characters).",
             )
             .into(),
@@ -626,15 +633,17 @@ pub async fn create(
     if form.description.chars().count() > 5000 {
         errors.push((
             "description".into(),
-            lang.pick(
+            lang.pick3(
                 "Beskrivelsen kan ha høyst 5000 tegn.",
+                "Skildringa kan ha høgst 5000 teikn.",
                 "The description can have at most 5,000 characters.",
             )
             .into(),
         ));
     }
-    let bad_date = lang.pick(
+    let bad_date = lang.pick3(
         "Skriv en dato som 2027-09-01.",
+        "Skriv ein dato som 2027-09-01.",
         "Write a date like 2027-09-01.",
     );
     let from = form.period_from.parse::<Date>().ok();
@@ -650,8 +659,9 @@ pub async fn create(
     {
         errors.push((
             "period_to".into(),
-            lang.pick(
+            lang.pick3(
                 "Perioden kan ikke slutte før den begynner.",
+                "Perioden kan ikkje slutte før han byrjar.",
                 "The period cannot end before it starts.",
             )
             .into(),
@@ -830,8 +840,8 @@ pub async fn offer(
             "offer_outstanding" => AppError::new(
                 StatusCode::CONFLICT,
                 "rest_offer_outstanding",
-                lang.pick(
-                    "Stillingen har allerede et tilbud som ikke er besvart eller er akseptert. Ingenting ble endret.",
+                lang.pick3(
+                    "Stillingen har allerede et tilbud som ikke er besvart eller er akseptert. Ingenting ble endret.", "Stillinga har alt eit tilbod som ikkje er svart på eller er akseptert. Ingenting vart endra.",
                     "The position already has an offer that is unanswered or accepted. Nothing was changed.",
                 ),
             )
@@ -839,8 +849,8 @@ pub async fn offer(
             "not_an_applicant" => AppError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "not_an_applicant",
-                lang.pick(
-                    "Vedkommende har ikke søkt på stillingen.",
+                lang.pick3(
+                    "Vedkommende har ikke søkt på stillingen.", "Vedkomande har ikkje søkt på stillinga.",
                     "This person has not applied for the position.",
                 ),
             )
@@ -861,15 +871,28 @@ async fn notify_offer(
     let Ok(offer) = state.store.rest_offer(offer_id).await else {
         return;
     };
-    let letter = Letter {
-        subject: format!("Tilbud om reststilling: {}", r.title),
-        body: format!(
-            "Du har fått tilbud om reststillingen «{}» ({}).\n\nSvarfrist: {}. Svar under «Mine reststillinger» i LIS1-portalen: {}",
-            r.title,
-            r.employer_name,
-            fmt_time(deadline, Lang::Nb),
-            lis1_app::notify::link("/reststillinger/mine")
-        ),
+    let (title, employer) = (&r.title, &r.employer_name);
+    let link = lis1_app::notify::link("/reststillinger/mine");
+    let letter = |lang: Lang| Letter {
+        subject: match lang {
+            Lang::Nb => format!("Tilbud om reststilling: {title}"),
+            Lang::Nn => format!("Tilbod om reststilling: {title}"),
+            Lang::En => format!("Offer of a remaining position: {title}"),
+        },
+        body: {
+            let when = fmt_time(deadline, lang);
+            match lang {
+                Lang::Nb => format!(
+                    "Du har fått tilbud om reststillingen «{title}» ({employer}).\n\nSvarfrist: {when}. Svar under «Mine reststillinger» i LIS1-portalen: {link}"
+                ),
+                Lang::Nn => format!(
+                    "Du har fått tilbod om reststillinga «{title}» ({employer}).\n\nSvarfrist: {when}. Svar under «Mine reststillingar» i LIS1-portalen: {link}"
+                ),
+                Lang::En => format!(
+                    "You have been offered the remaining position “{title}” ({employer}).\n\nReply by: {when}. Reply under “My remaining positions” in the LIS1 portal: {link}"
+                ),
+            }
+        },
         kind: "rest_offer_made",
         object_type: "rest_offer",
         object_id: offer_id.to_string(),
@@ -909,8 +932,9 @@ pub async fn close(
         return Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "reason_required",
-            lang.pick(
+            lang.pick3(
                 "Skriv en begrunnelse (høyst 500 tegn). Ingenting ble endret.",
+                "Skriv ei grunngiving (høgst 500 teikn). Ingenting vart endra.",
                 "Write a reason (at most 500 characters). Nothing was changed.",
             ),
         )
@@ -923,12 +947,24 @@ pub async fn close(
         Err(e) => return Err(AppError::store(e, lang)),
     };
     for o in withdrawn {
-        let letter = Letter {
-            subject: format!("Tilbudet om reststilling er trukket: {}", r.title),
-            body: format!(
-                "{} har avsluttet reststillingen «{}», og tilbudet ditt er trukket.\n\nBegrunnelse: {reason}",
-                r.employer_name, r.title
-            ),
+        let (title, employer) = (&r.title, &r.employer_name);
+        let letter = |lang: Lang| Letter {
+            subject: match lang {
+                Lang::Nb => format!("Tilbudet om reststilling er trukket: {title}"),
+                Lang::Nn => format!("Tilbodet om reststilling er trekt tilbake: {title}"),
+                Lang::En => format!("The offer of a remaining position is withdrawn: {title}"),
+            },
+            body: match lang {
+                Lang::Nb => format!(
+                    "{employer} har avsluttet reststillingen «{title}», og tilbudet ditt er trukket.\n\nBegrunnelse: {reason}"
+                ),
+                Lang::Nn => format!(
+                    "{employer} har avslutta reststillinga «{title}», og tilbodet ditt er trekt tilbake.\n\nGrunngiving: {reason}"
+                ),
+                Lang::En => format!(
+                    "{employer} has closed the remaining position “{title}”, and your offer is withdrawn.\n\nReason: {reason}"
+                ),
+            },
             kind: "rest_offer_withdrawn",
             object_type: "rest_offer",
             object_id: o.id.to_string(),
@@ -968,23 +1004,37 @@ pub async fn withdraw(
             if withdrawn.is_some()
                 && let Ok(position) = state.store.rest_position(id).await
             {
-                let letter = || crate::notify::Letter {
-                    subject: format!("Tilbud om reststilling trukket: {}", position.title),
-                    body: format!(
-                        "{name} har trukket søknaden på reststillingen «{title}». Tilbudet som var sendt, \
-                         er dermed trukket, og stillingen kan tilbys en annen søker.",
-                        name = s.user.display_name,
-                        title = position.title,
-                    ),
+                let (name, title) = (&s.user.display_name, &position.title);
+                let letter = |lang: Lang| crate::notify::Letter {
+                    subject: match lang {
+                        Lang::Nb => format!("Tilbud om reststilling trukket: {title}"),
+                        Lang::Nn => format!("Tilbod om reststilling trekt: {title}"),
+                        Lang::En => format!("Offer of a remaining position withdrawn: {title}"),
+                    },
+                    body: match lang {
+                        Lang::Nb => format!(
+                            "{name} har trukket søknaden på reststillingen «{title}». Tilbudet som var sendt, \
+                             er dermed trukket, og stillingen kan tilbys en annen søker."
+                        ),
+                        Lang::Nn => format!(
+                            "{name} har trekt søknaden på reststillinga «{title}». Tilbodet som var sendt, \
+                             er dermed trekt, og stillinga kan tilbydast ein annan søkjar."
+                        ),
+                        Lang::En => format!(
+                            "{name} has withdrawn the application for the remaining position «{title}». The \
+                             offer that was sent is thereby withdrawn, and the position can be offered to \
+                             another applicant."
+                        ),
+                    },
                     kind: "rest_application_withdrawn",
                     object_type: "rest_position",
                     object_id: id.to_string(),
                 };
                 for role in [Role::Municipality, Role::HfRecruiter] {
-                    for (email, name) in
-                        crate::notify::role_holders(&state, position.employer_id, role).await
+                    for r in crate::notify::role_holders(&state, position.employer_id, role).await
                     {
-                        crate::notify::send_to(&state, &ctx, &email, &name, letter()).await;
+                        crate::notify::send_to(&state, &ctx, &r.email, &r.name, r.lang, letter(r.lang))
+                            .await;
                     }
                 }
             }
@@ -993,8 +1043,8 @@ pub async fn withdraw(
         Err(StoreError::Conflict(_)) => Err(AppError::new(
             StatusCode::CONFLICT,
             "rest_offer_accepted",
-            lang.pick(
-                "Du har takket ja til denne stillingen, så søknaden kan ikke trekkes. Ingenting ble endret.",
+            lang.pick3(
+                "Du har takket ja til denne stillingen, så søknaden kan ikke trekkes. Ingenting ble endret.", "Du har takka ja til denne stillinga, så søknaden kan ikkje trekkjast. Ingenting vart endra.",
                 "You have accepted this position, so the application cannot be withdrawn. Nothing was changed.",
             ),
         )
@@ -1128,7 +1178,7 @@ pub async fn answer(
             return Err(AppError::new(
                 StatusCode::BAD_REQUEST,
                 "bad_request",
-                lang.pick("Ukjent svar.", "Unknown answer."),
+                lang.pick3("Ukjent svar.", "Ukjend svar.", "Unknown answer."),
             )
             .in_lang(lang));
         }

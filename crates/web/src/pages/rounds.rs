@@ -207,8 +207,9 @@ impl FormValues {
                 limits::too_many_rows(lang, MAX_OFFER_ROUNDS),
             ));
         }
-        let bad_dt = lang.pick(
+        let bad_dt = lang.pick3(
             "Skriv dato og klokkeslett, f.eks. 2027-01-18T09:00.",
+            "Skriv dato og klokkeslett, t.d. 2027-01-18T09:00.",
             "Enter a date and time, e.g. 2027-01-18T09:00.",
         );
         let mut dt = |name: &str, v: &str| -> DateTime {
@@ -241,8 +242,9 @@ impl FormValues {
             Err(_) => {
                 errors.push((
                     "start_date".into(),
-                    lang.pick(
+                    lang.pick3(
                         "Skriv en dato, f.eks. 2027-09-01.",
+                        "Skriv ein dato, t.d. 2027-09-01.",
                         "Enter a date, e.g. 2027-09-01.",
                     )
                     .into(),
@@ -262,8 +264,12 @@ impl FormValues {
             Err(_) => {
                 errors.push((
                     "year".into(),
-                    lang.pick("Skriv et årstall, f.eks. 2027.", "Enter a year, e.g. 2027.")
-                        .into(),
+                    lang.pick3(
+                        "Skriv et årstall, f.eks. 2027.",
+                        "Skriv eit årstal, t.d. 2027.",
+                        "Enter a year, e.g. 2027.",
+                    )
+                    .into(),
                 ));
                 0
             }
@@ -367,8 +373,9 @@ pub async fn new_form(State(state): State<AppState>, v: Visitor) -> Result<Respo
 
 /// Converts a validated round to what the store keeps (UTC instants).
 pub fn to_new_round(r: &rounds::Round, lang: Lang) -> Result<NewRound, Vec<(String, String)>> {
-    let gap = lang.pick(
+    let gap = lang.pick3(
         "Tidspunktet finnes ikke i norsk tid (overgang til sommertid).",
+        "Tidspunktet finst ikkje i norsk tid (overgang til sommartid).",
         "This time does not exist in Norwegian time (the switch to summer time).",
     );
     let mut errors = Vec::new();
@@ -417,10 +424,15 @@ pub fn past_announcement(state: &AppState, draft: &RoundDraft, lang: Lang) -> Op
     (draft.announcement < now).then(|| {
         let when = lis1_domain::calendar::format_datetime(draft.announcement, lang);
         match lang {
-            Lang::Nb | Lang::Nn => format!(
+            Lang::Nb => format!(
                 "Kunngjøringen ({when}) er allerede passert. Runden kan registreres i ettertid, \
                  men søkerne har da hatt kortere tid enn tidsplanen viser. Bekreft for å \
                  registrere den likevel."
+            ),
+            Lang::Nn => format!(
+                "Kunngjeringa ({when}) er alt passert. Runden kan registrerast i etterkant, \
+                 men søkjarane har då hatt kortare tid enn tidsplanen viser. Stadfest for å \
+                 registrere han likevel."
             ),
             Lang::En => format!(
                 "The announcement ({when}) has already passed. The round can be registered \
@@ -469,8 +481,13 @@ pub async fn create(
         Err(StoreError::Conflict(_)) => Err(CreateError::Invalid(vec![(
             "season".into(),
             match lang {
-                Lang::Nb | Lang::Nn => format!(
+                Lang::Nb => format!(
                     "Det finnes allerede en runde for {} {}.",
+                    round.season().label(lang).to_lowercase(),
+                    round.year()
+                ),
+                Lang::Nn => format!(
+                    "Det finst alt ein runde for {} {}.",
                     round.season().label(lang).to_lowercase(),
                     round.year()
                 ),

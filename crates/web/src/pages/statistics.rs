@@ -294,10 +294,11 @@ pub async fn index(State(state): State<AppState>, v: Visitor) -> Result<Response
     // language (the portal's own rounds keep their names).
     for p in trend.iter_mut().filter(|p| p.round_id.is_none()) {
         let season = match (p.season.as_str(), lang) {
+            ("autumn", Lang::Nb) => "Høst",
+            ("autumn", Lang::Nn) => "Haust",
             ("autumn", Lang::En) => "Autumn",
-            ("autumn", _) => "Høst",
+            (_, Lang::Nb | Lang::Nn) => "Vår",
             (_, Lang::En) => "Spring",
-            _ => "Vår",
         };
         p.label = format!("{season} {}", p.year);
     }
@@ -622,20 +623,23 @@ fn summary(points: &[TrendPoint], lang: Lang) -> String {
     let mut parts = Vec::new();
     if let Some(((l1, a1), (l2, a2))) = first_last(|p| p.applicants) {
         parts.push(match lang {
+            Lang::Nb => format!("Søkere gikk fra {a1} ({l1}) til {a2} ({l2})."),
+            Lang::Nn => format!("Søkjarar gjekk frå {a1} ({l1}) til {a2} ({l2})."),
             Lang::En => format!("Applicants went from {a1} ({l1}) to {a2} ({l2})."),
-            _ => format!("Søkere gikk fra {a1} ({l1}) til {a2} ({l2})."),
         });
     }
     if let Some(((l1, s1), (l2, s2))) = first_last(|p| p.share_hired) {
         parts.push(match lang {
+            Lang::Nb => format!("Andelen tilsatt gikk fra {s1} % ({l1}) til {s2} % ({l2})."),
+            Lang::Nn => format!("Delen tilsette gjekk frå {s1} % ({l1}) til {s2} % ({l2})."),
             Lang::En => format!("The share hired went from {s1} % ({l1}) to {s2} % ({l2})."),
-            _ => format!("Andelen tilsatt gikk fra {s1} % ({l1}) til {s2} % ({l2})."),
         });
     }
     if let Some((l, m)) = with(|p| p.applicants).max_by_key(|x| x.1) {
         parts.push(match lang {
+            Lang::Nb => format!("Flest søkere: {m} i {l}."),
+            Lang::Nn => format!("Flest søkjarar: {m} i {l}."),
             Lang::En => format!("Most applicants: {m} in {l}."),
-            _ => format!("Flest søkere: {m} i {l}."),
         });
     }
     parts.join(" ")

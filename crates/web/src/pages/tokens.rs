@@ -223,8 +223,12 @@ pub async fn issue(
     let Ok(org_id) = form.org.parse::<i64>() else {
         let errors = vec![(
             "org".to_string(),
-            lang.pick("Velg organisasjon.", "Choose the organisation.")
-                .to_string(),
+            lang.pick3(
+                "Velg organisasjon.",
+                "Vel organisasjon.",
+                "Choose the organisation.",
+            )
+            .to_string(),
         )];
         return render(
             &state,
@@ -241,8 +245,9 @@ pub async fn issue(
     let Ok(days) = form.days.parse::<i64>() else {
         let errors = vec![(
             "days".to_string(),
-            lang.pick(
+            lang.pick3(
                 "Skriv et antall dager (1–365).",
+                "Skriv eit tal på dagar (1–365).",
                 "Enter a number of days (1–365).",
             )
             .to_string(),

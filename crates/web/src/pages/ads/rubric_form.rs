@@ -174,7 +174,8 @@ pub(super) fn parse(rows: &[RubricRow], lang: Lang) -> Result<Rubric, Vec<(Strin
             fail(
                 "source",
                 match lang {
-                    Lang::Nb | Lang::Nn => format!("Punkt {n}: velg hva som gir poeng."),
+                    Lang::Nb => format!("Punkt {n}: velg hva som gir poeng."),
+                    Lang::Nn => format!("Punkt {n}: vel kva som gir poeng."),
                     Lang::En => format!("Item {n}: choose what gives points."),
                 },
             );
@@ -214,9 +215,13 @@ pub(super) fn parse(rows: &[RubricRow], lang: Lang) -> Result<Rubric, Vec<(Strin
                 fail(
                     part,
                     match lang {
-                        Lang::Nb | Lang::Nn => format!(
+                        Lang::Nb => format!(
                             "Punkt {n}: vakt, rolle og nivå gjelder bare måneder med arbeid. \
                              Velg «alle» her, eller velg arbeid under «Hva gir poeng»."
+                        ),
+                        Lang::Nn => format!(
+                            "Punkt {n}: vakt, rolle og nivå gjeld berre månader med arbeid. \
+                             Vel «alle» her, eller vel arbeid under «Kva gir poeng»."
                         ),
                         Lang::En => format!(
                             "Item {n}: on-call duty, capacity and level apply only to months of \
@@ -230,8 +235,11 @@ pub(super) fn parse(rows: &[RubricRow], lang: Lang) -> Result<Rubric, Vec<(Strin
             fail(
                 "points",
                 match lang {
-                    Lang::Nb | Lang::Nn => {
+                    Lang::Nb => {
                         format!("Punkt {n}: skriv poengene, for eksempel 1 eller 0,5.")
+                    }
+                    Lang::Nn => {
+                        format!("Punkt {n}: skriv poenga, til dømes 1 eller 0,5.")
                     }
                     Lang::En => format!("Item {n}: enter the points, for example 1 or 0.5."),
                 },
@@ -243,9 +251,13 @@ pub(super) fn parse(rows: &[RubricRow], lang: Lang) -> Result<Rubric, Vec<(Strin
                 fail(
                     "points",
                     match lang {
-                        Lang::Nb | Lang::Nn => format!(
+                        Lang::Nb => format!(
                             "Punkt {n}: poengene må være et tall med høyst to desimaler, for \
                              eksempel 1 eller 0,5."
+                        ),
+                        Lang::Nn => format!(
+                            "Punkt {n}: poenga må vere eit tal med høgst to desimalar, til \
+                             dømes 1 eller 0,5."
                         ),
                         Lang::En => format!(
                             "Item {n}: the points must be a number with at most two decimals, \
@@ -264,8 +276,11 @@ pub(super) fn parse(rows: &[RubricRow], lang: Lang) -> Result<Rubric, Vec<(Strin
                 fail(
                     "cap",
                     match lang {
-                        Lang::Nb | Lang::Nn => format!(
+                        Lang::Nb => format!(
                             "Punkt {n}: maks må være et tall, for eksempel 24, eller stå tomt."
+                        ),
+                        Lang::Nn => format!(
+                            "Punkt {n}: maks må vere eit tal, til dømes 24, eller stå tomt."
                         ),
                         Lang::En => format!(
                             "Item {n}: the maximum must be a number, for example 24, or be left \
@@ -336,7 +351,8 @@ pub(super) fn parse(rows: &[RubricRow], lang: Lang) -> Result<Rubric, Vec<(Strin
 
 fn choose_from_list(n: usize, lang: Lang) -> String {
     match lang {
-        Lang::Nb | Lang::Nn => format!("Punkt {n}: velg fra listen."),
+        Lang::Nb => format!("Punkt {n}: velg fra listen."),
+        Lang::Nn => format!("Punkt {n}: vel frå lista."),
         Lang::En => format!("Item {n}: choose from the list."),
     }
 }
@@ -406,45 +422,56 @@ pub(super) fn choices(lang: Lang) -> Value {
     let opt = |value: String, label: &str| context! { value => value, label => label };
     let sources = vec![
         context! {
-            label => lang.pick("Måneder med arbeid (poeng per måned)", "Months of work (points per month)"),
+            label => lang.pick3("Måneder med arbeid (poeng per måned)", "Månader med arbeid (poeng per månad)", "Months of work (points per month)"),
             options => ExperienceKind::ALL.iter().map(|k| opt(format!("month:{}", k.as_str()), k.label(lang))).collect::<Vec<_>>(),
         },
         context! {
-            label => lang.pick("Meritter (poeng for hver)", "Merits (points for each)"),
+            label => lang.pick3("Meritter (poeng for hver)", "Merittar (poeng for kvar)", "Merits (points for each)"),
             options => MeritKind::ALL.iter().map(|k| opt(format!("merit:{}", k.as_str()), k.label(lang))).collect::<Vec<_>>(),
         },
         context! {
-            label => lang.pick("Egenskaper (poeng én gang)", "Properties (points once)"),
+            label => lang.pick3("Egenskaper (poeng én gang)", "Eigenskapar (poeng éin gong)", "Properties (points once)"),
             options => ProfileFlag::ALL.iter().map(|f| opt(format!("flag:{}", f.as_str()), f.label(lang))).collect::<Vec<_>>(),
         },
     ];
     let on_call = vec![
         opt(
             String::new(),
-            lang.pick(
+            lang.pick3(
                 "Alle, med og uten vakt",
+                "Alle, med og utan vakt",
                 "Any, with or without on-call duty",
             ),
         ),
-        opt("yes".into(), lang.pick("Med vakt", "With on-call duty")),
-        opt("no".into(), lang.pick("Uten vakt", "Without on-call duty")),
+        opt(
+            "yes".into(),
+            lang.pick3("Med vakt", "Med vakt", "With on-call duty"),
+        ),
+        opt(
+            "no".into(),
+            lang.pick3("Uten vakt", "Utan vakt", "Without on-call duty"),
+        ),
     ];
-    let capacity: Vec<Value> =
-        std::iter::once(opt(String::new(), lang.pick("Alle roller", "Any capacity")))
-            .chain(
-                WorkCapacity::ALL
-                    .iter()
-                    .map(|c| opt(c.as_str().into(), c.label(lang))),
-            )
-            .collect();
-    let care_level: Vec<Value> =
-        std::iter::once(opt(String::new(), lang.pick("Alle nivåer", "Any level")))
-            .chain(
-                CareLevel::ALL
-                    .iter()
-                    .map(|c| opt(c.as_str().into(), c.label(lang))),
-            )
-            .collect();
+    let capacity: Vec<Value> = std::iter::once(opt(
+        String::new(),
+        lang.pick3("Alle roller", "Alle roller", "Any capacity"),
+    ))
+    .chain(
+        WorkCapacity::ALL
+            .iter()
+            .map(|c| opt(c.as_str().into(), c.label(lang))),
+    )
+    .collect();
+    let care_level: Vec<Value> = std::iter::once(opt(
+        String::new(),
+        lang.pick3("Alle nivåer", "Alle nivå", "Any level"),
+    ))
+    .chain(
+        CareLevel::ALL
+            .iter()
+            .map(|c| opt(c.as_str().into(), c.label(lang))),
+    )
+    .collect();
     context! { sources => sources, on_call => on_call, capacity => capacity, care_level => care_level }
 }
 
