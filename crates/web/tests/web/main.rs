@@ -15,6 +15,7 @@ mod lists;
 mod lottery;
 mod mail;
 mod matrix;
+mod nynorsk;
 mod obligations;
 mod offers_followup;
 mod oidc;
