@@ -771,11 +771,37 @@ pub fn cookies(headers: &HeaderMap) -> HashMap<String, String> {
         .collect()
 }
 
-fn accept_language(headers: &HeaderMap) -> Option<Lang> {
+/// The language a request asks for: the `lis1_lang` cookie (set by the switch), else the
+/// browser's `Accept-Language`, else bokmål.
+pub fn request_lang(headers: &HeaderMap) -> Lang {
+    cookies(headers)
+        .get(LANG_COOKIE)
+        .and_then(|v| Lang::from_tag(v))
+        .or_else(|| accept_language(headers))
+        .unwrap_or_default()
+}
+
+/// The most preferred language of `Accept-Language` that the portal has: `nn`, `nn-NO` give
+/// nynorsk; `nb`, `no`, `nb-NO` give bokmål; `en-*` English. Quality values (`;q=0.5`) are
+/// respected (a stable sort, so equal weights keep the browser's order), `q=0` means "not this",
+/// and a malformed weight counts as 1 as RFC 9110 readers commonly do.
+pub fn accept_language(headers: &HeaderMap) -> Option<Lang> {
     let v = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
-    v.split(',')
-        .map(|part| part.split(';').next().unwrap_or("").trim())
-        .find_map(Lang::from_tag)
+    let mut wanted: Vec<(f32, Lang)> = v
+        .split(',')
+        .filter_map(|part| {
+            let mut pieces = part.split(';');
+            let lang = Lang::from_tag(pieces.next()?.trim())?;
+            let q = pieces
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .map(|q| q.trim().parse::<f32>().unwrap_or(1.0))
+                .next()
+                .unwrap_or(1.0);
+            (q > 0.0).then_some((q, lang))
+        })
+        .collect();
+    wanted.sort_by(|a, b| b.0.total_cmp(&a.0));
+    wanted.first().map(|&(_, lang)| lang)
 }
 
 fn set_cookie(

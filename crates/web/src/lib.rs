@@ -414,10 +414,7 @@ async fn not_found(v: Visitor) -> AppError {
 /// Turns the framework's plain-text 413/415/422 rejections into our error formats.
 async fn friendly_limits(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
-    let lang = auth::cookies(req.headers())
-        .get(auth::LANG_COOKIE)
-        .and_then(|v| Lang::from_tag(v))
-        .unwrap_or_default();
+    let lang = auth::request_lang(req.headers());
     let resp = next.run(req).await;
     let ours = resp
         .headers()

@@ -114,10 +114,7 @@ fn fmt_thousands(n: usize, sep: char) -> String {
 }
 
 fn lang_of(req: &Request) -> Lang {
-    auth::cookies(req.headers())
-        .get(auth::LANG_COOKIE)
-        .and_then(|v| Lang::from_tag(v))
-        .unwrap_or_default()
+    auth::request_lang(req.headers())
 }
 
 fn respond(e: AppError, api: bool) -> Response {

@@ -49,70 +49,26 @@ use crate::pages::page;
 use crate::state::AppState;
 
 /// The texts of the sign-in buttons, the link page and the invitation page.
-pub const TEXTS: &[(&str, &str, &str)] = &[
-    ("oidc.sign_in_with", "Logg inn med", "Sign in with"),
-    (
-        "oidc.or_password",
-        "Eller logg inn med e-post og passord",
-        "Or sign in with e-mail and password",
-    ),
-    (
-        "oidc.break_glass",
-        "Passord brukes bare for organisasjonens nødkonto.",
-        "Passwords are only for the organisation's break-glass account.",
-    ),
-    (
-        "oidc.link_title",
-        "Koble innloggingen til kontoen din",
-        "Link the sign-in to your account",
-    ),
-    (
-        "oidc.link_found",
-        "Vi fant en konto i portalen for fødselsnummeret ditt:",
-        "We found an account in the portal for your national identity number:",
-    ),
-    (
-        "oidc.link_code",
-        "Kontoen har et passord. Vi har sendt en kode på seks sifre til kontoens e-postadresse; skriv den inn for å bekrefte at kontoen er din.",
-        "The account has a password. We have sent a six-digit code to the account's e-mail address; type it in to confirm the account is yours.",
-    ),
-    ("oidc.code", "Kode fra e-posten", "Code from the e-mail"),
-    ("oidc.link_confirm", "Koble og logg inn", "Link and sign in"),
-    (
-        "oidc.new_account",
-        "Du har ingen konto i portalen ennå. Opprett en søkerkonto: skriv navnet ditt og e-postadressen vi skal sende beskjeder til.",
-        "You have no account in the portal yet. Create an applicant account: type your name and the e-mail address we should send messages to.",
-    ),
-    ("oidc.name", "Navn", "Name"),
-    ("oidc.email", "E-post", "E-mail"),
-    (
-        "oidc.create",
-        "Opprett konto og logg inn",
-        "Create account and sign in",
-    ),
-    ("oidc.cancel", "Avbryt", "Cancel"),
-    ("oidc.errors", "Rett opp dette", "Please correct this"),
-    (
-        "oidc.invitation_title",
-        "Invitasjon til LIS1-portalen",
-        "Invitation to the LIS1 portal",
-    ),
-    (
-        "oidc.invitation_text",
-        "Du er invitert til portalen med rollen",
-        "You are invited to the portal with the role",
-    ),
-    ("oidc.invitation_in", "i", "at"),
-    (
-        "oidc.invitation_how",
-        "Logg inn med innloggingen organisasjonen din bruker for å ta imot invitasjonen.",
-        "Sign in with the provider your organisation uses to accept the invitation.",
-    ),
-    (
-        "oidc.invitation_none",
-        "Organisasjonen har ingen innloggingstjeneste satt opp. Kontakt administratoren.",
-        "The organisation has no sign-in provider set up. Contact the administrator.",
-    ),
+pub const TEXTS: &[(&str, &str, &str, &str)] = &[
+    ("oidc.sign_in_with", "Logg inn med", "Logg inn med", "Sign in with"),
+    ("oidc.or_password", "Eller logg inn med e-post og passord", "Eller logg inn med e-post og passord", "Or sign in with e-mail and password"),
+    ("oidc.break_glass", "Passord brukes bare for organisasjonens nødkonto.", "Passord blir berre brukt for naudkontoen til organisasjonen.", "Passwords are only for the organisation's break-glass account."),
+    ("oidc.link_title", "Koble innloggingen til kontoen din", "Kopl innlogginga til kontoen din", "Link the sign-in to your account"),
+    ("oidc.link_found", "Vi fant en konto i portalen for fødselsnummeret ditt:", "Vi fann ein konto i portalen for fødselsnummeret ditt:", "We found an account in the portal for your national identity number:"),
+    ("oidc.link_code", "Kontoen har et passord. Vi har sendt en kode på seks sifre til kontoens e-postadresse; skriv den inn for å bekrefte at kontoen er din.", "Kontoen har eit passord. Vi har sendt ein kode på seks siffer til e-postadressa til kontoen; skriv han inn for å stadfeste at kontoen er din.", "The account has a password. We have sent a six-digit code to the account's e-mail address; type it in to confirm the account is yours."),
+    ("oidc.code", "Kode fra e-posten", "Kode frå e-posten", "Code from the e-mail"),
+    ("oidc.link_confirm", "Koble og logg inn", "Kopl og logg inn", "Link and sign in"),
+    ("oidc.new_account", "Du har ingen konto i portalen ennå. Opprett en søkerkonto: skriv navnet ditt og e-postadressen vi skal sende beskjeder til.", "Du har ingen konto i portalen enno. Opprett ein søkjarkonto: skriv namnet ditt og e-postadressa vi skal sende meldingar til.", "You have no account in the portal yet. Create an applicant account: type your name and the e-mail address we should send messages to."),
+    ("oidc.name", "Navn", "Namn", "Name"),
+    ("oidc.email", "E-post", "E-post", "E-mail"),
+    ("oidc.create", "Opprett konto og logg inn", "Opprett konto og logg inn", "Create account and sign in"),
+    ("oidc.cancel", "Avbryt", "Avbryt", "Cancel"),
+    ("oidc.errors", "Rett opp dette", "Rett opp dette", "Please correct this"),
+    ("oidc.invitation_title", "Invitasjon til LIS1-portalen", "Invitasjon til LIS1-portalen", "Invitation to the LIS1 portal"),
+    ("oidc.invitation_text", "Du er invitert til portalen med rollen", "Du er invitert til portalen med rolla", "You are invited to the portal with the role"),
+    ("oidc.invitation_in", "i", "i", "at"),
+    ("oidc.invitation_how", "Logg inn med innloggingen organisasjonen din bruker for å ta imot invitasjonen.", "Logg inn med innlogginga organisasjonen din bruker, for å ta imot invitasjonen.", "Sign in with the provider your organisation uses to accept the invitation."),
+    ("oidc.invitation_none", "Organisasjonen har ingen innloggingstjeneste satt opp. Kontakt administratoren.", "Organisasjonen har ikkje sett opp nokon innloggingsteneste. Kontakt administratoren.", "The organisation has no sign-in provider set up. Contact the administrator."),
 ];
 
 /// The cookie binding a sign-in under way to the browser that started it.

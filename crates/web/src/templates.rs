@@ -248,14 +248,23 @@ pub fn render(name: &str, ctx: Value) -> Result<Html<String>, crate::error::AppE
         .map_err(|e| crate::error::AppError::internal(lang, &e))
 }
 
+/// The choices of the language switch in the page header: every language in its own name (so a
+/// reader finds theirs whatever the page is in), the page's own marked `current`.
+pub fn lang_choices(lang: Lang) -> Vec<Value> {
+    [
+        (Lang::Nb, "Bokmål"),
+        (Lang::Nn, "Nynorsk"),
+        (Lang::En, "English"),
+    ]
+    .into_iter()
+    .map(|(l, name)| context! { tag => l.tag(), name => name, current => l == lang })
+    .collect()
+}
+
 /// The error page, with a minimal context (no user menu: it may be the session that failed).
 pub fn error_page(status: StatusCode, code: &str, message: &str, lang: Lang) -> Response {
-    let other = match lang {
-        Lang::Nb | Lang::Nn => "en",
-        Lang::En => "nb",
-    };
     let ctx = context! {
-        lang => lang.tag(), other_lang => other, path => "/", nav => Vec::<Value>::new(),
+        lang => lang.tag(), langs => lang_choices(lang), path => "/", nav => Vec::<Value>::new(),
         status => status.as_u16(), code => code, message => message,
     };
     match ENV.get_template("error.html").and_then(|t| t.render(ctx)) {

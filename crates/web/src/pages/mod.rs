@@ -320,7 +320,7 @@ pub fn page(state: &AppState, v: &Visitor, extra: Value) -> Value {
     });
     let base = context! {
         lang => v.lang.tag(),
-        other_lang => match v.lang { Lang::Nb | Lang::Nn => "en", Lang::En => "nb" },
+        langs => crate::templates::lang_choices(v.lang),
         path => v.path.clone(),
         user => user,
         csrf => v.session.as_ref().map(|s| s.csrf.clone()),

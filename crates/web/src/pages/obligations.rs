@@ -33,60 +33,28 @@ use crate::pages::{fmt_date, page};
 use crate::state::AppState;
 
 /// This module's interface texts.
-pub const TEXTS: &[(&str, &str, &str)] = &[
-    ("nav.obligations", "Frister og plikter", "Deadlines"),
-    (
-        "obligations.title",
-        "Frister og plikter",
-        "Deadlines and obligations",
-    ),
-    (
-        "obligations.intro",
-        "Kommunen skal ha kontrakt med legen senest tre måneder før kommunestart, og sende tilsettingsbrev senest åtte måneder etter at legen startet i sykehuset. Helseforetaket skal trekke kommuneplassene senest fire måneder før kommunestart. Fristene flyttes når permisjon flytter kommunestarten.",
-        "The municipality must have a contract with the doctor no later than three months before the municipal start, and send the employment letter no later than eight months after the doctor started in the hospital. The hospital trust must draw the municipality places no later than four months before the municipal start. The deadlines move when leave moves the municipal start.",
-    ),
-    ("obligations.open", "Åpne frister", "Open deadlines"),
-    ("obligations.done", "Oppfylt", "Fulfilled"),
-    (
-        "obligations.none_open",
-        "Ingen åpne frister.",
-        "No open deadlines.",
-    ),
-    (
-        "obligations.none_done",
-        "Ingen plikter er registrert som oppfylt.",
-        "No obligations have been registered as fulfilled.",
-    ),
-    ("obligations.due", "Frist", "Deadline"),
-    ("obligations.kind", "Plikt", "Obligation"),
-    ("obligations.site", "Sykehus", "Hospital"),
-    ("obligations.doctor", "Lege", "Doctor"),
-    (
-        "obligations.doctors",
-        "Leger i trekningen",
-        "Doctors in the draw",
-    ),
-    ("obligations.municipality", "Kommune", "Municipality"),
-    ("obligations.not_drawn", "Ikke trukket", "Not drawn"),
-    ("obligations.cohort", "Kommunestart", "Municipal start"),
-    ("obligations.status", "Status", "Status"),
-    ("obligations.fulfilled_on", "Oppfylt dato", "Fulfilled on"),
-    ("obligations.note", "Merknad", "Note"),
-    (
-        "obligations.register",
-        "Registrer som oppfylt",
-        "Register as fulfilled",
-    ),
-    (
-        "obligations.saved",
-        "Registreringen er lagret.",
-        "The registration has been saved.",
-    ),
-    (
-        "obligations.not_placed",
-        "Legen er ikke plassert i en kommune ennå; kommunen kan registrere når trekningen er gjort.",
-        "The doctor has not been placed in a municipality yet; the municipality can register once the draw has been made.",
-    ),
+pub const TEXTS: &[(&str, &str, &str, &str)] = &[
+    ("nav.obligations", "Frister og plikter", "Fristar og plikter", "Deadlines"),
+    ("obligations.title", "Frister og plikter", "Fristar og plikter", "Deadlines and obligations"),
+    ("obligations.intro", "Kommunen skal ha kontrakt med legen senest tre måneder før kommunestart, og sende tilsettingsbrev senest åtte måneder etter at legen startet i sykehuset. Helseforetaket skal trekke kommuneplassene senest fire måneder før kommunestart. Fristene flyttes når permisjon flytter kommunestarten.", "Kommunen skal ha kontrakt med legen seinast tre månader før kommunestart, og sende tilsetjingsbrev seinast åtte månader etter at legen byrja i sjukehuset. Helseføretaket skal trekkje kommuneplassane seinast fire månader før kommunestart. Fristane blir flytte når permisjon flyttar kommunestarten.", "The municipality must have a contract with the doctor no later than three months before the municipal start, and send the employment letter no later than eight months after the doctor started in the hospital. The hospital trust must draw the municipality places no later than four months before the municipal start. The deadlines move when leave moves the municipal start."),
+    ("obligations.open", "Åpne frister", "Opne fristar", "Open deadlines"),
+    ("obligations.done", "Oppfylt", "Oppfylt", "Fulfilled"),
+    ("obligations.none_open", "Ingen åpne frister.", "Ingen opne fristar.", "No open deadlines."),
+    ("obligations.none_done", "Ingen plikter er registrert som oppfylt.", "Ingen plikter er registrerte som oppfylte.", "No obligations have been registered as fulfilled."),
+    ("obligations.due", "Frist", "Frist", "Deadline"),
+    ("obligations.kind", "Plikt", "Plikt", "Obligation"),
+    ("obligations.site", "Sykehus", "Sjukehus", "Hospital"),
+    ("obligations.doctor", "Lege", "Lege", "Doctor"),
+    ("obligations.doctors", "Leger i trekningen", "Legar i trekkinga", "Doctors in the draw"),
+    ("obligations.municipality", "Kommune", "Kommune", "Municipality"),
+    ("obligations.not_drawn", "Ikke trukket", "Ikkje trekt", "Not drawn"),
+    ("obligations.cohort", "Kommunestart", "Kommunestart", "Municipal start"),
+    ("obligations.status", "Status", "Status", "Status"),
+    ("obligations.fulfilled_on", "Oppfylt dato", "Oppfylt dato", "Fulfilled on"),
+    ("obligations.note", "Merknad", "Merknad", "Note"),
+    ("obligations.register", "Registrer som oppfylt", "Registrer som oppfylt", "Register as fulfilled"),
+    ("obligations.saved", "Registreringen er lagret.", "Registreringa er lagra.", "The registration has been saved."),
+    ("obligations.not_placed", "Legen er ikke plassert i en kommune ennå; kommunen kan registrere når trekningen er gjort.", "Legen er ikkje plassert i ein kommune enno; kommunen kan registrere når trekkinga er gjord.", "The doctor has not been placed in a municipality yet; the municipality can register once the draw has been made."),
 ];
 
 fn store_err(lang: Lang) -> impl Fn(StoreError) -> AppError {

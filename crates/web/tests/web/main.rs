@@ -16,6 +16,7 @@ mod lottery;
 mod mail;
 mod matrix;
 mod nynorsk;
+mod nynorsk_mail;
 mod obligations;
 mod offers_followup;
 mod oidc;
