@@ -406,7 +406,7 @@ fn some_messages_word_for_word() {
             limit: 10
         }
         .message(Nn),
-        "For mange søkjarar: høgst 10 er tillate."
+        "For mange søkjarar: høgst 10 er tillatne."
     );
     // The bokmål message no longer shows the parser's English word.
     assert_eq!(
