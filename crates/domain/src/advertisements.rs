@@ -1028,7 +1028,8 @@ impl Localized for AdError {
                  valgt."
             ),
             AdRule::Section13aNeedsOneMunicipality { count } if nn => format!(
-                "Ei utlysing etter § 13a koplar sjukehuset med nøyaktig éin kommune; {count} er valde."
+                "Ei utlysing etter § 13a koplar sjukehuset med nøyaktig éin kommune; {count} er \
+                 valde."
             ),
             AdRule::Section13aNeedsOneMunicipality { count } => format!(
                 "An advertisement under § 13a couples the hospital with exactly one municipality; \
@@ -1792,6 +1793,17 @@ mod tests {
         assert_eq!(
             checks[1].reason_en,
             "Authorisation from 2 September 2027 is after the start date 1 September 2027."
+        );
+        let nynorsk: Vec<&str> = checks.iter().map(|c| c.message(Lang::Nn)).collect();
+        assert_eq!(
+            nynorsk,
+            vec![
+                "Cand.med. frå 20.12.2027 er etter oppstart 01.09.2027.",
+                "Autorisasjon frå 02.09.2027 er etter oppstart 01.09.2027.",
+                "Norsk: B2, under kravet C1.",
+                "Dokumentasjon av norskkunnskapane (til dømes Bergenstesten) manglar.",
+                "1 referanse oppgitt, krav: minst 2.",
+            ]
         );
         // A document fixes the documentation criterion.
         p.norwegian_documented = true;

@@ -321,7 +321,9 @@ impl Localized for IdError {
     fn message(&self, lang: Lang) -> String {
         match self {
             IdError::Empty => lang
-                .pick3("Fødselsnummer eller D-nummer må fylles ut.", "Fødselsnummer eller D-nummer må fyllast ut.",
+                .pick3(
+                    "Fødselsnummer eller D-nummer må fylles ut.",
+                    "Fødselsnummer eller D-nummer må fyllast ut.",
                     "The national identity number or D number is required.",
                 )
                 .to_owned(),
@@ -333,37 +335,52 @@ impl Localized for IdError {
                 }
             },
             IdError::NotDigits => lang
-                .pick3("Fødselsnummeret kan bare inneholde sifre. Ett mellomrom mellom fødselsdatoen \
-                     og de fem siste sifrene er tillatt.", "Fødselsnummeret kan berre innehalde siffer. Eitt mellomrom mellom fødselsdatoen og dei fem siste sifra er tillate.",
+                .pick3(
+                    "Fødselsnummeret kan bare inneholde sifre. Ett mellomrom mellom fødselsdatoen \
+                     og de fem siste sifrene er tillatt.",
+                    "Fødselsnummeret kan berre innehalde siffer. Eitt mellomrom mellom \
+                     fødselsdatoen og dei fem siste sifra er tillate.",
                     "The national identity number may contain only digits. One space between the \
                      birth date and the last five digits is allowed.",
                 )
                 .to_owned(),
             IdError::InvalidDate => lang
-                .pick3("De seks første sifrene i fødselsnummeret må være en gyldig dato (ddmmåå). \
-                     I et D-nummer er 4 lagt til det første sifferet.", "Dei seks første sifra i fødselsnummeret må vere ein gyldig dato (ddmmåå). I eit D-nummer er 4 lagt til det første sifferet.",
+                .pick3(
+                    "De seks første sifrene i fødselsnummeret må være en gyldig dato (ddmmåå). \
+                     I et D-nummer er 4 lagt til det første sifferet.",
+                    "Dei seks første sifra i fødselsnummeret må vere ein gyldig dato (ddmmåå). I \
+                     eit D-nummer er 4 lagt til det første sifferet.",
                     "The first six digits of the national identity number must be a valid date \
                      (ddmmyy). In a D number, 4 is added to the first digit.",
                 )
                 .to_owned(),
             IdError::HelpNumber => lang
-                .pick3("Dette er et hjelpenummer (H-nummer) eller et testnummer fra NAV, ikke et \
-                     fødselsnummer. Oppgi fødselsnummer eller D-nummer fra Folkeregisteret.", "Dette er eit hjelpenummer (H-nummer) eller eit testnummer frå NAV, ikkje eit fødselsnummer. Oppgi fødselsnummer eller D-nummer frå Folkeregisteret.",
+                .pick3(
+                    "Dette er et hjelpenummer (H-nummer) eller et testnummer fra NAV, ikke et \
+                     fødselsnummer. Oppgi fødselsnummer eller D-nummer fra Folkeregisteret.",
+                    "Dette er eit hjelpenummer (H-nummer) eller eit testnummer frå NAV, ikkje eit \
+                     fødselsnummer. Oppgi fødselsnummer eller D-nummer frå Folkeregisteret.",
                     "This is a health-sector help number (H number) or a NAV test number, not a \
                      national identity number. Enter a national identity number or D number from \
                      the Population Register.",
                 )
                 .to_owned(),
             IdError::ControlDigit => lang
-                .pick3("Kontrollsifrene i fødselsnummeret stemmer ikke. Sjekk at alle 11 sifrene er \
-                     riktige.", "Kontrollsifra i fødselsnummeret stemmer ikkje. Sjekk at alle dei 11 sifra er rette.",
+                .pick3(
+                    "Kontrollsifrene i fødselsnummeret stemmer ikke. Sjekk at alle 11 sifrene er \
+                     riktige.",
+                    "Kontrollsifra i fødselsnummeret stemmer ikkje. Sjekk at alle dei 11 sifra er \
+                     rette.",
                     "The check digits of the national identity number do not match. Check that \
                      all 11 digits are correct.",
                 )
                 .to_owned(),
             IdError::SyntheticNotAllowed => lang
-                .pick3("Syntetiske testnumre (måned + 80) er bare tillatt i demo- og testmiljøet. \
-                     Oppgi et ekte fødselsnummer eller D-nummer.", "Syntetiske testnummer (månad + 80) er berre tillatne i demo- og testmiljøet. Oppgi eit ekte fødselsnummer eller D-nummer.",
+                .pick3(
+                    "Syntetiske testnumre (måned + 80) er bare tillatt i demo- og testmiljøet. \
+                     Oppgi et ekte fødselsnummer eller D-nummer.",
+                    "Syntetiske testnummer (månad + 80) er berre tillatne i demo- og testmiljøet. \
+                     Oppgi eit ekte fødselsnummer eller D-nummer.",
                     "Synthetic test numbers (month + 80) are allowed only in the demo and test \
                      environment. Enter a real national identity number or D number.",
                 )
@@ -547,15 +564,26 @@ impl Localized for HprError {
 
     fn message(&self, lang: Lang) -> String {
         let text = match self {
-            HprError::Empty => lang.pick3("HPR-nummer må fylles ut.", "HPR-nummer må fyllast ut.", "The HPR number is required."),
-            HprError::NotDigits => lang.pick3("HPR-nummeret kan bare inneholde sifre.", "HPR-nummeret kan berre innehalde siffer.",
+            HprError::Empty => lang.pick3(
+                "HPR-nummer må fylles ut.",
+                "HPR-nummer må fyllast ut.",
+                "The HPR number is required.",
+            ),
+            HprError::NotDigits => lang.pick3(
+                "HPR-nummeret kan bare inneholde sifre.",
+                "HPR-nummeret kan berre innehalde siffer.",
                 "The HPR number may contain only digits.",
             ),
-            HprError::TooLong => lang.pick3("HPR-nummeret kan ha høyst 9 sifre.", "HPR-nummeret kan ha høgst 9 siffer.",
+            HprError::TooLong => lang.pick3(
+                "HPR-nummeret kan ha høyst 9 sifre.",
+                "HPR-nummeret kan ha høgst 9 siffer.",
                 "The HPR number may have at most 9 digits.",
             ),
-            HprError::LeadingZero => lang.pick3("HPR-nummeret kan ikke begynne med 0. Skriv det slik det står i \
-                 Helsepersonellregisteret.", "HPR-nummeret kan ikkje byrje med 0. Skriv det slik det står i Helsepersonellregisteret.",
+            HprError::LeadingZero => lang.pick3(
+                "HPR-nummeret kan ikke begynne med 0. Skriv det slik det står i \
+                 Helsepersonellregisteret.",
+                "HPR-nummeret kan ikkje byrje med 0. Skriv det slik det står i \
+                 Helsepersonellregisteret.",
                 "The HPR number cannot start with 0. Write it as it appears in the Health \
                  Personnel Register.",
             ),

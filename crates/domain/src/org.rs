@@ -262,23 +262,32 @@ impl Localized for OrgError {
                 }
             }
             OrgError::FylkesNummerFormat => lang
-                .pick3("Fylkesnummeret må være nøyaktig to sifre, for eksempel 50.", "Fylkesnummeret må vere nøyaktig to siffer, til dømes 50.",
+                .pick3(
+                    "Fylkesnummeret må være nøyaktig to sifre, for eksempel 50.",
+                    "Fylkesnummeret må vere nøyaktig to siffer, til dømes 50.",
                     "The county number must be exactly two digits, for example 50.",
                 )
                 .to_owned(),
             OrgError::FylkesNummerZero => lang
-                .pick3("Fylkesnummeret kan ikke være 00.", "Fylkesnummeret kan ikkje vere 00.",
+                .pick3(
+                    "Fylkesnummeret kan ikke være 00.",
+                    "Fylkesnummeret kan ikkje vere 00.",
                     "The county number cannot be 00.",
                 )
                 .to_owned(),
             OrgError::KommuneNummerFormat => lang
-                .pick3("Kommunenummeret må være nøyaktig fire sifre, for eksempel 5037.", "Kommunenummeret må vere nøyaktig fire siffer, til dømes 5037.",
+                .pick3(
+                    "Kommunenummeret må være nøyaktig fire sifre, for eksempel 5037.",
+                    "Kommunenummeret må vere nøyaktig fire siffer, til dømes 5037.",
                     "The municipality number must be exactly four digits, for example 5037.",
                 )
                 .to_owned(),
             OrgError::KommuneNummerCounty => lang
-                .pick3("Kommunenummeret må begynne med et fylkesnummer (de to første sifrene kan \
-                     ikke være 00).", "Kommunenummeret må byrje med eit fylkesnummer (dei to første sifra kan ikkje vere 00).",
+                .pick3(
+                    "Kommunenummeret må begynne med et fylkesnummer (de to første sifrene kan \
+                     ikke være 00).",
+                    "Kommunenummeret må byrje med eit fylkesnummer (dei to første sifra kan ikkje \
+                     vere 00).",
                     "The municipality number must start with a county number (the first two \
                      digits cannot be 00).",
                 )

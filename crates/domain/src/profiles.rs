@@ -835,7 +835,8 @@ impl Localized for ProfileError {
                  5–15 sifre."
             ),
             (ProfileRule::InvalidPhone, Lang::Nn) => format!(
-                "{what} kan berre ha siffer, mellomrom, bindestrek, parentesar og + først, og må ha 5–15 siffer."
+                "{what} kan berre ha siffer, mellomrom, bindestrek, parentesar og + først, og må \
+                 ha 5–15 siffer."
             ),
             (ProfileRule::InvalidPhone, Lang::En) => format!(
                 "{what} may contain only digits, spaces, hyphens, brackets and a leading +, and \
@@ -891,7 +892,8 @@ impl Localized for ProfileError {
                  lisens."
             ),
             (ProfileRule::CapacityRequired, Lang::Nn) => format!(
-                "{what} må oppgivast for legearbeid: som autorisert lege eller som student med lisens."
+                "{what} må oppgivast for legearbeid: som autorisert lege eller som student med \
+                 lisens."
             ),
             (ProfileRule::CapacityRequired, Lang::En) => format!(
                 "{what} is required for doctor work: as an authorised doctor or as a student \
@@ -942,7 +944,9 @@ impl Localized for SyntheticIdNotAllowed {
     }
 
     fn message(&self, lang: Lang) -> String {
-        lang.pick3("Fødselsnummeret er et syntetisk testnummer, som bare kan brukes i demo- og testmodus.", "Fødselsnummeret er eit syntetisk testnummer, som berre kan brukast i demo- og testmodus.",
+        lang.pick3(
+            "Fødselsnummeret er et syntetisk testnummer, som bare kan brukes i demo- og testmodus.",
+            "Fødselsnummeret er eit syntetisk testnummer, som berre kan brukast i demo- og testmodus.",
             "The national identity number is a synthetic test number, allowed only in demo and \
              test mode.",
         )

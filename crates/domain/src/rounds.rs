@@ -991,14 +991,16 @@ impl Localized for RoundWarning {
                          {date}."
                     ),
                     (Season::Spring, Lang::Nn) => format!(
-                        "Vårrundar blir vanlegvis kunngjorde i januar ({year}); denne blir kunngjord {date}."
+                        "Vårrundar blir vanlegvis kunngjorde i januar ({year}); denne blir \
+                         kunngjord {date}."
                     ),
                     (Season::Autumn, Lang::Nb) => format!(
                         "Høstrunder kunngjøres vanligvis i august ({year}); denne kunngjøres \
                          {date}."
                     ),
                     (Season::Autumn, Lang::Nn) => format!(
-                        "Haustrundar blir vanlegvis kunngjorde i august ({year}); denne blir kunngjord {date}."
+                        "Haustrundar blir vanlegvis kunngjorde i august ({year}); denne blir \
+                         kunngjord {date}."
                     ),
                     (Season::Spring, Lang::En) => format!(
                         "Spring rounds are usually announced in January ({year}); this one is \

@@ -599,10 +599,15 @@ impl Rubric {
 
     /// How months are counted and what the points mean, to show under [`Rubric::describe`].
     pub fn method_note(lang: Lang) -> &'static str {
-        lang.pick3("Arbeid teller etter stillingsprosent, og samme periode teller bare én gang per punkt. \
+        lang.pick3(
+            "Arbeid teller etter stillingsprosent, og samme periode teller bare én gang per punkt. \
              En måned regnes som 30,4375 dager, og summen rundes til nærmeste hele måned. \
              Poengene er veiledende: den best kvalifiserte søkeren velges etter en helhetsvurdering \
-             som også omfatter intervju og referanser.", "Arbeid tel etter stillingsprosent, og same periode tel berre éin gong per punkt. Ein månad blir rekna som 30,4375 dagar, og summen blir runda av til næraste heile månad. Poenga er rettleiande: den best kvalifiserte søkjaren blir vald etter ei heilskapsvurdering som òg omfattar intervju og referansar.",
+             som også omfatter intervju og referanser.",
+            "Arbeid tel etter stillingsprosent, og same periode tel berre éin gong per punkt. Ein \
+             månad blir rekna som 30,4375 dagar, og summen blir runda av til næraste heile månad. \
+             Poenga er rettleiande: den best kvalifiserte søkjaren blir vald etter ei \
+             heilskapsvurdering som òg omfattar intervju og referansar.",
             "Work counts by position size, and the same period counts only once per item. A \
              month is 30.4375 days, and the total is rounded to the nearest whole month. The \
              points are guidance: the best qualified applicant is chosen by an overall \
@@ -759,7 +764,8 @@ impl Localized for RubricError {
                  {SLUG_MAX_CHARS} tegn."
             ),
             (RubricRule::IdInvalid, Lang::Nn) => format!(
-                "ID-en til punkt {n} kan berre ha små bokstavar a–z, siffer, _ og -, og høgst {SLUG_MAX_CHARS} teikn."
+                "ID-en til punkt {n} kan berre ha små bokstavar a–z, siffer, _ og -, og høgst \
+                 {SLUG_MAX_CHARS} teikn."
             ),
             (RubricRule::IdInvalid, Lang::En) => format!(
                 "The id of item {n} may contain only lowercase a–z, digits, _ and -, at most \

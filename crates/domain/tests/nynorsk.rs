@@ -406,7 +406,7 @@ fn some_messages_word_for_word() {
             limit: 10
         }
         .message(Nn),
-        "For mange søkjarar: høgst 10 er tillate."
+        "For mange søkjarar: høgst 10 er tillatne."
     );
     // The bokmål message no longer shows the parser's English word.
     assert_eq!(
@@ -491,4 +491,41 @@ fn no_interim_bokmal_fallback_is_left() {
         "interim bokmål for nynorsk:\n{}",
         found.join("\n")
     );
+}
+
+#[test]
+fn simulation_chart_titles_read_in_the_readers_language() {
+    use lis1_domain::matching::mechanisms::{OfferModel, SimulationReport};
+    use lis1_domain::matching::report::{charts, charts_in};
+    let r = SimulationReport {
+        draws: 0,
+        applicants: 0,
+        singles: 0,
+        couples: 0,
+        positions: 0,
+        seats: 0,
+        model: OfferModel::default(),
+        mechanisms: Vec::new(),
+    };
+    let titles = |lang| {
+        charts_in(&r, "x", lang)
+            .into_iter()
+            .map(|c| c.title)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        titles(Nn)[0],
+        "Einslege søkjarar etter kva val dei fekk (snitt)"
+    );
+    assert_eq!(titles(Lang::En)[1], "Applicants who got a position (mean)");
+    // The bokmål charts (and the Markdown report) are unchanged.
+    let nb: Vec<String> = charts(&r, "x").into_iter().map(|c| c.title).collect();
+    assert_eq!(nb, titles(Nb));
+    assert_eq!(nb[1], "Søkere som fikk stilling (snitt)");
+    for c in charts_in(&r, "x", Nn) {
+        assert_nynorsk(&c.title, &c.title);
+        for cat in &c.categories {
+            assert_nynorsk(&c.title, cat);
+        }
+    }
 }

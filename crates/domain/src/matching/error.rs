@@ -288,7 +288,7 @@ impl Localized for MatchError {
                 if nb {
                     format!("For mange {what_nb}: høyst {limit} er tillatt.")
                 } else if nn {
-                    format!("For mange {what_nn}: høgst {limit} er tillate.")
+                    format!("For mange {what_nn}: høgst {limit} er tillatne.")
                 } else {
                     format!("Too many {what}: at most {limit} are allowed.")
                 }

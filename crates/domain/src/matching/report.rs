@@ -138,12 +138,19 @@ impl Chart {
     }
 }
 
-/// The report's four charts: rank received, applicants placed, blocking pairs, days to fill.
+/// The report's four charts in bokmål (as in the Markdown report): see [`charts_in`].
 pub fn charts(r: &SimulationReport, stem: &str) -> Vec<Chart> {
+    charts_in(r, stem, Lang::Nb)
+}
+
+/// The report's four charts, titles and labels in `lang`: rank received, applicants placed,
+/// blocking pairs, days to fill.
+pub fn charts_in(r: &SimulationReport, stem: &str, lang: Lang) -> Vec<Chart> {
+    let t = |nb: &str, nn: &str, en: &str| lang.pick3(nb, nn, en).to_owned();
     let names: Vec<String> = r
         .mechanisms
         .iter()
-        .map(|m| m.mechanism.label(Lang::Nb).to_owned())
+        .map(|m| m.mechanism.label(lang).to_owned())
         .collect();
     let per = |f: &dyn Fn(&MechanismSummary) -> f64| -> Vec<(String, Vec<f64>)> {
         names
@@ -159,7 +166,7 @@ pub fn charts(r: &SimulationReport, stem: &str) -> Vec<Chart> {
         .max()
         .unwrap_or(1);
     let mut rank_categories: Vec<String> = (1..ranks).map(|i| format!("{i}.")).collect();
-    rank_categories.push("ingen".into());
+    rank_categories.push(t("ingen", "ingen", "none"));
     let rank_series = names
         .iter()
         .zip(&r.mechanisms)
@@ -174,26 +181,42 @@ pub fn charts(r: &SimulationReport, stem: &str) -> Vec<Chart> {
     vec![
         Chart {
             file: format!("{stem}-rangering.svg"),
-            title: "Enslige søkere etter hvilket valg de fikk (snitt)".into(),
+            title: t(
+                "Enslige søkere etter hvilket valg de fikk (snitt)",
+                "Einslege søkjarar etter kva val dei fekk (snitt)",
+                "Single applicants by the choice they got (mean)",
+            ),
             categories: rank_categories,
             series: rank_series,
         },
         Chart {
             file: format!("{stem}-plassert.svg"),
-            title: "Søkere som fikk stilling (snitt)".into(),
-            categories: vec!["plassert".into()],
+            title: t(
+                "Søkere som fikk stilling (snitt)",
+                "Søkjarar som fekk stilling (snitt)",
+                "Applicants who got a position (mean)",
+            ),
+            categories: vec![t("plassert", "plassert", "placed")],
             series: per(&|m| m.placed.mean),
         },
         Chart {
             file: format!("{stem}-blokkerende.svg"),
-            title: "Blokkerende par (snitt)".into(),
-            categories: vec!["blokkerende par".into()],
+            title: t(
+                "Blokkerende par (snitt)",
+                "Blokkerande par (snitt)",
+                "Blocking pairs (mean)",
+            ),
+            categories: vec![t("blokkerende par", "blokkerande par", "blocking pairs")],
             series: per(&|m| m.blocking_pairs.mean),
         },
         Chart {
             file: format!("{stem}-dager.svg"),
-            title: "Dager til stillingene var besatt (snitt)".into(),
-            categories: vec!["snitt".into(), "siste".into()],
+            title: t(
+                "Dager til stillingene var besatt (snitt)",
+                "Dagar til stillingane var besette (snitt)",
+                "Days until the positions were filled (mean)",
+            ),
+            categories: vec![t("snitt", "snitt", "mean"), t("siste", "siste", "last")],
             series: names
                 .iter()
                 .zip(&r.mechanisms)
