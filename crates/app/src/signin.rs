@@ -380,7 +380,7 @@ pub async fn confirm_link(
                     "email",
                     "email_invalid",
                     "Skriv en gyldig e-postadresse, f.eks. navn@eksempel.no.",
-                    "Skriv ei gyldig e-postadresse, t.d. namn@døme.no.",
+                    "Skriv ei gyldig e-postadresse, t.d. namn@eksempel.no.",
                     "Type a valid e-mail address, e.g. name@example.no.",
                 ));
             }
@@ -527,7 +527,7 @@ pub async fn invite(app: &App, caller: &Caller, input: Invite) -> Result<(i64, S
             "email",
             "email_invalid",
             "Skriv en gyldig e-postadresse, f.eks. navn@eksempel.no.",
-            "Skriv ei gyldig e-postadresse, t.d. namn@døme.no.",
+            "Skriv ei gyldig e-postadresse, t.d. namn@eksempel.no.",
             "Type a valid e-mail address, e.g. name@example.no.",
         ));
     }

@@ -122,6 +122,8 @@ both_backends!(
         )
         .await;
         assert_eq!(no.status, StatusCode::SEE_OTHER, "{}", no.body);
+        // The freed place goes to the next on the list in the next offer round.
+        advance_to(&app, round.offer_rounds[1].offer_at);
         lis1_app::jobs::offers(&app.state.app).await.unwrap();
         let lars_mail = app
             .state
