@@ -149,7 +149,9 @@ pub async fn submit(
         )
         .await?;
     }
-    notify::to_user(&mut tx, &ctx, caller.user_id, receipt(&c, submitted)).await?;
+    // The receipt mail carries the receipt as PDF (issue 15, item 9).
+    let pdf = crate::letters::receipt_pdf(&mut tx, submitted.id(), &c).await?;
+    notify::to_user_with(&mut tx, &ctx, caller.user_id, receipt(&c, submitted), &pdf).await?;
     app.commit(tx, caller).await?;
     Ok(submitted)
 }
@@ -168,7 +170,7 @@ fn receipt(c: &AdContext, submitted: Submitted) -> Letter {
     Letter {
         subject: subject.into(),
         body: format!(
-            "{lead} til «{title}» ({hf}).\n\nSøknadsfrist: {deadline}. Du kan endre eller trekke søknaden til fristen under «Mine søknader» i LIS1-portalen: {link}\n\nSøknadsnummer: {id}",
+            "{lead} til «{title}» ({hf}).\n\nSøknadsfrist: {deadline}. Du kan endre eller trekke søknaden til fristen under «Mine søknader» i LIS1-portalen: {link}\n\nSøknadsnummer: {id}\n\nKvitteringen ligger ved som PDF.",
             link = notify::link("/soknader"),
             title = c.ad.title,
             hf = c.hf.name,

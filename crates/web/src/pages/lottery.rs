@@ -24,7 +24,7 @@ use lis1_domain::org::OrgKind;
 use lis1_store::audit::Event;
 use lis1_store::courses::Course;
 use lis1_store::lottery::{Draw, LotteryStoreError, NewCommitment};
-use lis1_store::outbox::NewMail;
+use lis1_store::outbox::{MailAttachment, NewMail};
 use lis1_store::{Actor, Ctx, StoreError};
 use minijinja::context;
 use rand::RngCore;
@@ -934,19 +934,30 @@ pub async fn run(
     let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
     // The mails are written from the result inside the draw's transaction.
     let recipients = draw_recipients(&state, &draw, lang).await?;
+    let drawn_at = ctx.now;
     state
         .store
-        .draw_lottery_with(&ctx, id, |placed| drawn_mails(&recipients, id, placed))
+        .draw_lottery_with(&ctx, id, |placed| {
+            drawn_mails(&recipients, id, placed, drawn_at)
+        })
         .await
         .map_err(|e| lottery_error(e, lang))?;
     Ok(Redirect::to(&format!("/trekning/{id}")).into_response())
 }
 
-/// Who is told of a draw, read before it: the cohort's §13b doctors (course, address, name) and,
-/// per municipality of the area, its name and its accounts.
+/// Who is told of a draw, read before it: the cohort's §13b doctors (course, address, name, and
+/// what their lottery-result letter says besides the outcome) and, per municipality of the
+/// area, its name, its number and its accounts.
 struct DrawRecipients {
-    doctors: Vec<(Course, String, String)>,
-    municipalities: std::collections::BTreeMap<i64, (String, Vec<(String, String)>)>,
+    doctors: Vec<(Course, String, String, lis1_app::letters::LotteryFacts)>,
+    municipalities: std::collections::BTreeMap<i64, DrawMunicipality>,
+}
+
+/// A municipality of the area, for the draw's mails.
+struct DrawMunicipality {
+    name: String,
+    code: Option<String>,
+    users: Vec<(String, String)>,
 }
 
 async fn draw_recipients(
@@ -968,7 +979,10 @@ async fn draw_recipients(
             .user(c.applicant_id)
             .await
             .map_err(store_err(lang))?;
-        doctors.push((c, user.email, user.display_name));
+        let facts = lis1_app::letters::lottery_facts(&state.app, &c)
+            .await
+            .map_err(|e| AppError::app(e, lang))?;
+        doctors.push((c, user.email, user.display_name, facts));
     }
     let mut municipalities = std::collections::BTreeMap::new();
     for m in state
@@ -978,7 +992,14 @@ async fn draw_recipients(
         .map_err(store_err(lang))?
     {
         let users = crate::notify::role_holders(state, m.municipality_id, Role::Municipality).await;
-        municipalities.insert(m.municipality_id, (m.municipality_name, users));
+        municipalities.insert(
+            m.municipality_id,
+            DrawMunicipality {
+                name: m.municipality_name,
+                code: m.municipality_code,
+                users,
+            },
+        );
     }
     Ok(DrawRecipients {
         doctors,
@@ -987,8 +1008,14 @@ async fn draw_recipients(
 }
 
 /// The mails after a draw, from its result (course → municipality): each doctor learns their
-/// municipality, and each municipality's accounts the doctors placed with it.
-fn drawn_mails(r: &DrawRecipients, draw_id: i64, placed: &[(i64, i64)]) -> Vec<NewMail> {
+/// municipality, with the lottery-result letter as PDF (the one `/min-lis1` links), and each
+/// municipality's accounts the doctors placed with it.
+fn drawn_mails(
+    r: &DrawRecipients,
+    draw_id: i64,
+    placed: &[(i64, i64)],
+    drawn_at: jiff::Timestamp,
+) -> Vec<(NewMail, Option<MailAttachment>)> {
     let nb = Lang::Nb;
     let link = format!(
         "LIS1-portalen: {}",
@@ -996,36 +1023,53 @@ fn drawn_mails(r: &DrawRecipients, draw_id: i64, placed: &[(i64, i64)]) -> Vec<N
     );
     let mut out = Vec::new();
     let mut by_municipality: std::collections::BTreeMap<i64, Vec<&Course>> = Default::default();
-    for (c, email, name) in &r.doctors {
+    for (c, email, name, facts) in &r.doctors {
         let Some(&(_, muni)) = placed.iter().find(|(course, _)| *course == c.id) else {
             continue;
         };
         by_municipality.entry(muni).or_default().push(c);
-        let muni_name = r
+        let (muni_name, muni_code) = r
             .municipalities
             .get(&muni)
-            .map(|(n, _)| n.clone())
+            .map(|m| (m.name.clone(), m.code.clone()))
             .unwrap_or_default();
+        // A letter that cannot be rendered does not stop the draw: the mail goes without it,
+        // the PDF stays downloadable, and the failure is logged.
+        let pdf = match facts.pdf(muni_name.clone(), muni_code.as_deref(), drawn_at) {
+            Ok(pdf) => Some(pdf),
+            Err(e) => {
+                tracing::error!(course = c.id, error = %e, "lottery-result letter not rendered");
+                None
+            }
+        };
+        let attached = if pdf.is_some() {
+            "\n\nBrevet med trekningsresultatet ditt ligger ved som PDF."
+        } else {
+            ""
+        };
         let body = format!(
             "Trekningen av kommuneplasser ved {site} er gjort. Du skal ha kommunedelen av LIS1 i \
              {muni_name} fra {start} til {end}.\n\nResultatet, frøet og eksportfilen som alle kan \
-             kontrollere, står her: {link}",
+             kontrollere, står her: {link}{attached}",
             site = c.hospital_site_name,
             start = fmt_date(c.actual.municipal_start, nb),
             end = fmt_date(c.actual.municipal_end, nb),
         );
-        out.push(NewMail {
-            to_address: email.clone(),
-            to_name: Some(name.clone()),
-            subject: format!("Kommuneplassen din: {muni_name}"),
-            body_text: crate::notify::text(name, &body),
-            kind: "lottery_drawn".into(),
-            object_type: "course".into(),
-            object_id: c.id.to_string(),
-        });
+        out.push((
+            NewMail {
+                to_address: email.clone(),
+                to_name: Some(name.clone()),
+                subject: format!("Kommuneplassen din: {muni_name}"),
+                body_text: crate::notify::text(name, &body),
+                kind: "lottery_drawn".into(),
+                object_type: "course".into(),
+                object_id: c.id.to_string(),
+            },
+            pdf,
+        ));
     }
     for (muni, doctors) in by_municipality {
-        let Some((_, users)) = r.municipalities.get(&muni) else {
+        let Some(DrawMunicipality { users, .. }) = r.municipalities.get(&muni) else {
             continue;
         };
         let site = doctors
@@ -1050,15 +1094,18 @@ fn drawn_mails(r: &DrawRecipients, draw_id: i64, placed: &[(i64, i64)]) -> Vec<N
             list = list.join("\n"),
         );
         for (email, name) in users {
-            out.push(NewMail {
-                to_address: email.clone(),
-                to_name: Some(name.clone()),
-                subject: format!("LIS1-leger trukket til dere fra {site}"),
-                body_text: crate::notify::text(name, &body),
-                kind: "lottery_drawn".into(),
-                object_type: "organisation".into(),
-                object_id: muni.to_string(),
-            });
+            out.push((
+                NewMail {
+                    to_address: email.clone(),
+                    to_name: Some(name.clone()),
+                    subject: format!("LIS1-leger trukket til dere fra {site}"),
+                    body_text: crate::notify::text(name, &body),
+                    kind: "lottery_drawn".into(),
+                    object_type: "organisation".into(),
+                    object_id: muni.to_string(),
+                },
+                None,
+            ));
         }
     }
     out

@@ -1065,6 +1065,7 @@ pub async fn mine(
             deadline => fmt_time(o.reply_deadline, lang),
             state => offer_state_label(effective(&o.state, o.reply_deadline, now), lang),
             open => o.state == "made" && o.reply_deadline > now,
+            accepted => o.state == "accepted",
         });
     }
     let notice = match q.svar.as_deref() {
