@@ -35,6 +35,10 @@ impl Drop for Op {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // Killed, the script cannot remove the key file it wrote.
+        if !self.client_key.is_empty() {
+            let _ = std::fs::remove_file(&self.client_key);
+        }
     }
 }
 
