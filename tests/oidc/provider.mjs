@@ -8,13 +8,25 @@
 // idporten-loa-substantial), `lav` (the same kind, but acr idporten-loa-low), `ny` (a doctor with
 // no account yet), `hilde` (staff). OIDC_TEST_ACR overrides every user's acr.
 //
-// Test controls (never in a real provider): POST /__test/tamper?mode=nonce|aud|expired|key makes
+// Clients: `lis1-idporten` (client secret), `lis1-idporten-jwt` (the same ID-porten-like service,
+// authenticating with `private_key_jwt`: RFC 7523 client assertions signed with a key pair this
+// script makes at start; its private key, PKCS#8 PEM, is written to a file whose path is the
+// second line on stdout, or to OIDC_CLIENT_KEY_FILE) and `lis1-helseid` (client secret). Both
+// ID-porten-like clients get pairwise subjects, as at ID-porten: `sub` is the hex SHA-256 of
+// `<sector>|<account>|lis1-test-pairwise`, the sector being host:port of the first redirect URI.
+//
+// Test controls (never in a real provider): POST /__test/rotate rotates the signing key (the JWKS
+// gains a second key, which signs every ID token from then on). POST /__test/tamper?mode=nonce|aud|expired|key makes
 // the next token response's ID token hand-made: re-signed with a wrong nonce, another audience,
 // an expiry in the past, or a key that is not in the JWKS. Used only for the cases the real
 // provider cannot be made to produce.
 import { generateKeyPair, exportJWK, SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
 import Provider from 'oidc-provider';
 import http from 'node:http';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const rps = [];
 for (let i = 2; i < process.argv.length; i++) {
@@ -30,13 +42,29 @@ const USERS = {
   hilde: { name: 'Hilde HR', acr: 'helseid-loa-high' },
 };
 
-const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
 const jwk = { ...(await exportJWK(privateKey)), kid: 'lis1-test-1', alg: 'RS256', use: 'sig' };
+// Key rotation (POST /__test/rotate): from then on the JWKS also lists this second key, and
+// every ID token is signed with it.
+const second = await generateKeyPair('RS256', { extractable: true });
+const rotatedJwks = {
+  keys: [
+    { ...(await exportJWK(publicKey)), kid: 'lis1-test-1', alg: 'RS256', use: 'sig' },
+    { ...(await exportJWK(second.publicKey)), kid: 'lis1-test-2', alg: 'RS256', use: 'sig' },
+  ],
+};
+let rotated = false;
 const rogue = (await generateKeyPair('RS256', { extractable: true })).privateKey;
 
-const client = (id, secret, key) => ({
+// The private_key_jwt client's key pair: the public half is the client's registered JWKS.
+const clientKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const clientJwk = { ...clientKeys.publicKey.export({ format: 'jwk' }), kid: 'lis1-client-1', alg: 'RS256', use: 'sig' };
+const clientKeyFile = process.env.OIDC_CLIENT_KEY_FILE || join(tmpdir(), `lis1-oidc-client-${process.pid}.pem`);
+writeFileSync(clientKeyFile, clientKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+
+const client = (id, secret, key, extra = {}) => ({
   client_id: id,
-  client_secret: secret,
+  ...(secret ? { client_secret: secret } : {}),
   redirect_uris: rps.map((rp) => `${rp}/logg-inn/oidc/${key}/callback`),
   post_logout_redirect_uris: rps.map((rp) => `${rp}/logg-inn?utlogget=1`),
   // sid in the ID token (the RP's front-channel logout needs it).
@@ -45,6 +73,7 @@ const client = (id, secret, key) => ({
   grant_types: ['authorization_code'],
   response_types: ['code'],
   token_endpoint_auth_method: 'client_secret_basic',
+  ...extra,
 });
 
 const server = http.createServer();
@@ -53,10 +82,19 @@ const issuer = `http://127.0.0.1:${server.address().port}`;
 
 const provider = new Provider(issuer, {
   clients: [
-    client('lis1-idporten', 'idporten-test-secret', 'idporten'),
+    client('lis1-idporten', 'idporten-test-secret', 'idporten', { subject_type: 'pairwise' }),
+    client('lis1-idporten-jwt', null, 'idporten-jwt', {
+      subject_type: 'pairwise',
+      token_endpoint_auth_method: 'private_key_jwt',
+      token_endpoint_auth_signing_alg: 'RS256',
+      jwks: { keys: [clientJwk] },
+    }),
     client('lis1-helseid', 'helseid-test-secret', 'helseid'),
   ],
   jwks: { keys: [jwk] },
+  subjectTypes: ['public', 'pairwise'],
+  pairwiseIdentifier: async (ctx, accountId, c) =>
+    createHash('sha256').update(`${c.sectorIdentifier}|${accountId}|lis1-test-pairwise`).digest('hex'),
   cookies: { keys: ['lis1-test-cookie-key'] },
   acrValues: ['idporten-loa-low', 'idporten-loa-substantial', 'idporten-loa-high', 'helseid-loa-high'],
   claims: { openid: ['sub', 'sid'], profile: ['name'], pid: ['pid'] },
@@ -91,7 +129,6 @@ const provider = new Provider(issuer, {
     ctx.body = page('Feil', `<p>${escape(out.error)}: ${escape(out.error_description || '')}</p>`);
   },
 });
-// Pairwise subjects, as ID-porten: the same person gets a different `sub` per client.
 provider.on('server_error', (ctx, err) => console.error('server_error', err));
 
 let tamper = null;
@@ -119,6 +156,16 @@ server.on('request', async (req, res) => {
       res.writeHead(204).end();
       return;
     }
+    if (req.method === 'POST' && url.pathname === '/__test/rotate') {
+      rotated = true;
+      res.writeHead(204).end();
+      return;
+    }
+    if (rotated && req.method === 'GET' && url.pathname === '/jwks') {
+      res.writeHead(200, { 'content-type': 'application/jwk-set+json' });
+      res.end(JSON.stringify(rotatedJwks));
+      return;
+    }
     const m = url.pathname.match(/^\/interaction\/([^/]+)(\/login)?$/);
     if (m && req.method === 'GET' && !m[2]) {
       const details = await provider.interactionDetails(req, res);
@@ -144,8 +191,8 @@ server.on('request', async (req, res) => {
       await provider.interactionFinished(req, res, { login: { accountId: id, acr }, consent: { grantId } }, { mergeWithLastSubmission: false });
       return;
     }
-    if (tamper && req.method === 'POST' && url.pathname === '/token') {
-      const mode = tamper;
+    if ((tamper || rotated) && req.method === 'POST' && url.pathname === '/token') {
+      const mode = tamper || 'rotated';
       tamper = null;
       const chunks = [];
       const origWrite = res.write.bind(res);
@@ -185,9 +232,12 @@ async function handMade(idToken, mode) {
   if (mode === 'aud') claims.aud = 'some-other-client';
   if (mode === 'expired') { claims.iat -= 7200; claims.exp = claims.iat + 60; }
   if (mode === 'key') { key = rogue; header.kid = 'unknown-key'; }
+  if (mode === 'rotated') { key = second.privateKey; header.kid = 'lis1-test-2'; }
   return new SignJWT(claims).setProtectedHeader(header).sign(key);
 }
 
 console.log(issuer);
-process.on('SIGTERM', () => process.exit(0));
-process.on('SIGINT', () => process.exit(0));
+console.log(clientKeyFile);
+const bye = () => { if (!process.env.OIDC_CLIENT_KEY_FILE) rmSync(clientKeyFile, { force: true }); process.exit(0); };
+process.on('SIGTERM', bye);
+process.on('SIGINT', bye);

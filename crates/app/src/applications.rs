@@ -154,9 +154,16 @@ pub async fn submit(
         )
         .await?;
     }
-    notify::to_user(&mut tx, &ctx, caller.user_id, |lang| {
-        receipt(&c, submitted, lang)
-    })
+    // The receipt mail carries the receipt as PDF (issue 15, item 9), in the doctor's language.
+    let lang = notify::lang_of(&tx.user(caller.user_id).await?);
+    let pdf = crate::letters::receipt_pdf(&mut tx, submitted.id(), &c, lang).await?;
+    notify::to_user_with(
+        &mut tx,
+        &ctx,
+        caller.user_id,
+        |lang| receipt(&c, submitted, lang),
+        &pdf,
+    )
     .await?;
     app.commit(tx, caller).await?;
     Ok(submitted)
@@ -201,13 +208,13 @@ fn receipt(c: &AdContext, submitted: Submitted, lang: Lang) -> Letter {
         subject: subject.into(),
         body: match lang {
             Lang::Nb => format!(
-                "{lead} til «{title}» ({hf}).\n\nSøknadsfrist: {deadline}. Du kan endre eller trekke søknaden til fristen under «Mine søknader» i LIS1-portalen: {link}\n\nSøknadsnummer: {id}"
+                "{lead} til «{title}» ({hf}).\n\nSøknadsfrist: {deadline}. Du kan endre eller trekke søknaden til fristen under «Mine søknader» i LIS1-portalen: {link}\n\nSøknadsnummer: {id}\n\nKvitteringen ligger ved som PDF."
             ),
             Lang::Nn => format!(
-                "{lead} til «{title}» ({hf}).\n\nSøknadsfrist: {deadline}. Du kan endre eller trekkje søknaden fram til fristen under «Mine søknader» i LIS1-portalen: {link}\n\nSøknadsnummer: {id}"
+                "{lead} til «{title}» ({hf}).\n\nSøknadsfrist: {deadline}. Du kan endre eller trekkje søknaden fram til fristen under «Mine søknader» i LIS1-portalen: {link}\n\nSøknadsnummer: {id}\n\nKvitteringa ligg ved som PDF."
             ),
             Lang::En => format!(
-                "{lead} for “{title}” ({hf}).\n\nApplication deadline: {deadline}. You can change or withdraw the application until the deadline under “My applications” in the LIS1 portal: {link}\n\nApplication number: {id}"
+                "{lead} for “{title}” ({hf}).\n\nApplication deadline: {deadline}. You can change or withdraw the application until the deadline under “My applications” in the LIS1 portal: {link}\n\nApplication number: {id}\n\nThe receipt is attached as a PDF."
             ),
         },
         kind: "application_receipt",

@@ -1,5 +1,6 @@
 //! Letters as PDF (issue 15, item 9): the receipt of an application, the offer letter, the
-//! confirmation of an acceptance and a doctor's lottery result. Each use case authorizes the
+//! confirmation of an acceptance, a doctor's lottery result, and a rest position's offer and
+//! acceptance. Each use case authorizes the
 //! reader ([`Action::ReadLetter`]: the doctor, and for an offer or an acceptance the employer
 //! who made it), gathers the facts and returns the letter's content in the reader's language;
 //! the web layer renders it (`lis1_letters::render`). An employer's download is a read of the
@@ -12,6 +13,7 @@ use lis1_domain::Lang;
 use lis1_domain::access::{Action, Grant, Role, authorize};
 use lis1_letters::content::{
     self, AcceptanceInput, Addressee, LotteryInput, OfferInput, Position, ReceiptInput,
+    RestOfferInput,
 };
 use lis1_letters::{Kind, Letter};
 use lis1_store::audit::Event;
@@ -235,11 +237,20 @@ pub async fn receipt(
     )
     .map_err(|_| Error::not_found())?;
     let c = AdContext::load(&mut tx, a.advertisement_id).await?;
-    let letter = content::receipt(
+    receipt_letter(&mut tx, &a, &c, lang).await
+}
+
+async fn receipt_letter(
+    tx: &mut Tx,
+    a: &lis1_store::applications::Application,
+    c: &AdContext,
+    lang: Lang,
+) -> Result<Letter> {
+    Ok(content::receipt(
         lang,
         &ReceiptInput {
             application_id: a.id,
-            to: addressee(&mut tx, a.applicant_id).await?,
+            to: addressee(tx, a.applicant_id).await?,
             position: Position {
                 title: c.ad.title.clone(),
                 employer: c.hf.name.clone(),
@@ -249,8 +260,20 @@ pub async fn receipt(
             submitted_at: a.updated_at.max(a.submitted_at),
             deadline: c.round.application_deadline,
         },
-    );
-    Ok(letter)
+    ))
+}
+
+/// The receipt of a just-submitted (or changed) application as a PDF for the receipt mail
+/// (bokmål, the mails' language), in the caller's transaction: the same document the applicant
+/// downloads from «Mine søknader».
+pub(crate) async fn receipt_pdf(
+    tx: &mut Tx,
+    application_id: i64,
+    c: &AdContext,
+    lang: Lang,
+) -> Result<MailAttachment> {
+    let a = tx.application(application_id).await?;
+    attachment(&receipt_letter(tx, &a, c, lang).await?)
 }
 
 /// A doctor's result of the §13b lottery for their course (the doctor only). Not found before
@@ -285,32 +308,105 @@ pub async fn lottery_result(
     ) else {
         return Err(Error::not_found());
     };
+    let facts = lottery_facts_in(&mut tx, &course).await?;
+    Ok(facts.letter(
+        lang,
+        municipality,
+        course.municipality_code.as_deref(),
+        drawn_at,
+    ))
+}
+
+/// What a doctor's lottery-result letter says besides the draw's outcome, read before the draw
+/// (the draw changes none of it): the doctor, the employer, the cohort, the course's dates and
+/// the doctor's ranking of the places. With the municipality drawn and the time of the draw it
+/// makes the letter ([`LotteryFacts::letter`]), so the draw's mail can carry the PDF.
+#[derive(Debug, Clone)]
+pub struct LotteryFacts {
+    course_id: i64,
+    to: Addressee,
+    employer: String,
+    site: String,
+    cohort_start: jiff::civil::Date,
+    municipal_start: jiff::civil::Date,
+    municipal_end: jiff::civil::Date,
+    preferences: Vec<String>,
+}
+
+impl LotteryFacts {
+    /// The letter for the municipality `municipality` (with its number `code`), drawn at
+    /// `drawn_at`.
+    pub fn letter(
+        &self,
+        lang: Lang,
+        municipality: String,
+        code: Option<&str>,
+        drawn_at: jiff::Timestamp,
+    ) -> Letter {
+        // Place keys are the municipality's number, or number/location (lis1_store::lottery).
+        let code = code.unwrap_or_default();
+        let rank = self
+            .preferences
+            .iter()
+            .position(|k| !code.is_empty() && k.split('/').next() == Some(code))
+            .map(|i| i + 1);
+        content::lottery_result(
+            lang,
+            &LotteryInput {
+                course_id: self.course_id,
+                to: self.to.clone(),
+                employer: self.employer.clone(),
+                site: self.site.clone(),
+                cohort_start: self.cohort_start,
+                municipality,
+                municipal_start: self.municipal_start,
+                municipal_end: self.municipal_end,
+                drawn_at,
+                rank,
+            },
+        )
+    }
+
+    /// [`LotteryFacts::letter`] in bokmål as a PDF attachment for the draw's mail.
+    pub fn pdf(
+        &self,
+        municipality: String,
+        code: Option<&str>,
+        drawn_at: jiff::Timestamp,
+        lang: Lang,
+    ) -> Result<MailAttachment> {
+        attachment(&self.letter(lang, municipality, code, drawn_at))
+    }
+}
+
+async fn lottery_facts_in(
+    tx: &mut Tx,
+    course: &lis1_store::courses::Course,
+) -> Result<LotteryFacts> {
     let offer = tx.offer(course.offer_id).await?;
     let application = tx.application(offer.application_id).await?;
-    let c = AdContext::load(&mut tx, application.advertisement_id).await?;
-    // Place keys are the municipality's number, or number/location (lis1_store::lottery).
-    let code = course.municipality_code.clone().unwrap_or_default();
-    let rank = tx
-        .preferences(course.id)
-        .await?
-        .iter()
-        .position(|k| !code.is_empty() && k.split('/').next() == Some(code.as_str()))
-        .map(|i| i + 1);
-    Ok(content::lottery_result(
-        lang,
-        &LotteryInput {
-            course_id: course.id,
-            to: addressee(&mut tx, course.applicant_id).await?,
-            employer: c.hf.name.clone(),
-            site: course.hospital_site_name.clone(),
-            cohort_start: c.round.start_date,
-            municipality,
-            municipal_start: course.actual.municipal_start,
-            municipal_end: course.actual.municipal_end,
-            drawn_at,
-            rank,
-        },
-    ))
+    let c = AdContext::load(tx, application.advertisement_id).await?;
+    Ok(LotteryFacts {
+        course_id: course.id,
+        to: addressee(tx, course.applicant_id).await?,
+        employer: c.hf.name.clone(),
+        site: course.hospital_site_name.clone(),
+        cohort_start: c.round.start_date,
+        municipal_start: course.actual.municipal_start,
+        municipal_end: course.actual.municipal_end,
+        preferences: tx.preferences(course.id).await?,
+    })
+}
+
+/// The facts of a §13b course's lottery-result letter, read before its draw for the draw's
+/// mails (the caller, who runs the draw, is authorized for it already; nothing is logged: the
+/// letter goes to the doctor it is about).
+pub async fn lottery_facts(
+    app: &App,
+    course: &lis1_store::courses::Course,
+) -> Result<LotteryFacts> {
+    let mut tx = app.begin().await?;
+    lottery_facts_in(&mut tx, course).await
 }
 
 /// Which letters of an offer a reader can download now, for the pages that link them.
@@ -320,4 +416,57 @@ pub fn offer_letters(state: &str) -> Vec<Kind> {
     } else {
         vec![Kind::Offer]
     }
+}
+
+/// The facts of a rest offer's letters: the offer and its rest position, for its doctor only
+/// (someone else's offer is not found).
+async fn rest_offer_input(
+    tx: &mut Tx,
+    caller: &Caller,
+    offer_id: i64,
+) -> Result<(lis1_store::rest_positions::RestOffer, RestOfferInput)> {
+    let o = tx.rest_offer(offer_id).await?;
+    authorize(
+        &caller.principal,
+        &Action::ReadLetter {
+            doctor: o.applicant_id,
+            employer: None,
+        },
+    )
+    .map_err(|_| Error::not_found())?;
+    let r = tx.rest_position(o.rest_position_id).await?;
+    let input = RestOfferInput {
+        offer_id: o.id,
+        to: addressee(tx, o.applicant_id).await?,
+        title: r.title,
+        employer: r.employer_name,
+        period_from: r.period_from,
+        period_to: r.period_to,
+        made_at: o.made_at,
+        reply_deadline: o.reply_deadline,
+    };
+    Ok((o, input))
+}
+
+/// The offer letter of a rest position (the doctor it was offered to).
+pub async fn rest_offer(app: &App, caller: &Caller, offer_id: i64, lang: Lang) -> Result<Letter> {
+    let mut tx = app.begin().await?;
+    let (_, input) = rest_offer_input(&mut tx, caller, offer_id).await?;
+    Ok(content::rest_offer(lang, &input))
+}
+
+/// The confirmation of an accepted rest offer (its doctor). Not found unless the offer stands
+/// accepted.
+pub async fn rest_acceptance(
+    app: &App,
+    caller: &Caller,
+    offer_id: i64,
+    lang: Lang,
+) -> Result<Letter> {
+    let mut tx = app.begin().await?;
+    let (o, input) = rest_offer_input(&mut tx, caller, offer_id).await?;
+    let (Some(accepted_at), "accepted") = (o.answered_at, o.state.as_str()) else {
+        return Err(Error::not_found());
+    };
+    Ok(content::rest_acceptance(lang, &input, accepted_at))
 }

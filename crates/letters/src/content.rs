@@ -22,16 +22,23 @@ pub enum Kind {
     Acceptance,
     /// A doctor's result of the §13b municipality-place lottery (*trekningsresultat*).
     LotteryResult,
+    /// The offer of a rest position (*tilbud om reststilling*).
+    RestOffer,
+    /// The confirmation that an offer of a rest position was accepted.
+    RestAcceptance,
 }
 
 impl Kind {
-    /// The letter in the reference: S(øknad), T(ilbud), A(ksept), K(ommuneplass).
+    /// The letter in the reference: S(øknad), T(ilbud), A(ksept), K(ommuneplass), R(eststilling:
+    /// the offer), B(ekreftet reststilling: its acceptance).
     pub fn code(self) -> char {
         match self {
             Kind::Receipt => 'S',
             Kind::Offer => 'T',
             Kind::Acceptance => 'A',
             Kind::LotteryResult => 'K',
+            Kind::RestOffer => 'R',
+            Kind::RestAcceptance => 'B',
         }
     }
 
@@ -51,6 +58,16 @@ impl Kind {
             Kind::LotteryResult => {
                 lang.pick3("trekningsresultat", "trekkingsresultat", "lottery-result")
             }
+            Kind::RestOffer => lang.pick3(
+                "tilbud-reststilling",
+                "tilbod-reststilling",
+                "rest-position-offer",
+            ),
+            Kind::RestAcceptance => lang.pick3(
+                "bekreftelse-reststilling",
+                "stadfesting-reststilling",
+                "rest-position-acceptance",
+            ),
         }
     }
 }
@@ -60,7 +77,9 @@ impl Kind {
 /// `H`, *høst*: July–December) of 2027. The id is the row the letter is about — the
 /// application (`S`), the offer (`T` for the offer, `A` for its acceptance) or the doctor's
 /// course (`K`, the lottery result) — so the same letter always carries the same reference and
-/// the portal finds the row from it. The cohort is the round's (the hospital part's) start.
+/// the portal finds the row from it. The cohort is the round's (the hospital part's) start; for a
+/// rest position (`R` for its offer, `B` for the acceptance, the id being the rest offer's) the
+/// start of the position's period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Reference {
     /// Which letter.
@@ -249,6 +268,43 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
         "{employer} har trukket kommuneplassene for LIS1-legene ved {site}. Du har fått plass i {municipality} for kommunedelen av LIS1, {period}.",
         "{employer} har trekt kommuneplassane for LIS1-legane ved {site}. Du har fått plass i {municipality} for kommunedelen av LIS1, {period}.",
         "{employer} has drawn the municipality places for the LIS1 doctors at {site}. You have been placed in {municipality} for the municipal part of LIS1, {period}.",
+    ),
+    ("period", "Periode", "Periode", "Period"),
+    (
+        "rest_offer.title",
+        "Tilbud om reststilling",
+        "Tilbod om reststilling",
+        "Offer of a rest position",
+    ),
+    (
+        "rest_offer.body",
+        "{employer} tilbyr deg reststillingen «{position}» som lege i spesialisering del 1 (LIS1) for perioden {period}.",
+        "{employer} tilbyr deg reststillinga «{position}» som lege i spesialisering del 1 (LIS1) for perioden {period}.",
+        "{employer} offers you the rest position «{position}» as a doctor in specialist training part 1 (LIS1) for the period {period}.",
+    ),
+    (
+        "rest_offer.reply",
+        "Svar i LIS1-portalen (Mine reststillinger) senest {deadline} norsk tid. Svarer du ikke innen fristen, faller tilbudet bort.",
+        "Svar i LIS1-portalen (Mine reststillingar) seinast {deadline} norsk tid. Svarar du ikkje innan fristen, fell tilbodet bort.",
+        "Reply in the LIS1 portal (My rest positions) no later than {deadline} Oslo time. If you do not reply by the deadline, the offer lapses.",
+    ),
+    (
+        "rest_acceptance.title",
+        "Bekreftelse: du har takket ja til reststillingen",
+        "Stadfesting: du har takka ja til reststillinga",
+        "Confirmation: you have accepted the rest position",
+    ),
+    (
+        "rest_acceptance.body",
+        "Du takket ja til reststillingen «{position}» hos {employer} {accepted} norsk tid, for perioden {period}.",
+        "Du takka ja til reststillinga «{position}» hos {employer} {accepted} norsk tid, for perioden {period}.",
+        "You accepted the rest position «{position}» at {employer} on {accepted} Oslo time, for the period {period}.",
+    ),
+    (
+        "rest_acceptance.next",
+        "Arbeidsgiveren kontakter deg om arbeidsavtale og oppstart.",
+        "Arbeidsgjevaren kontaktar deg om arbeidsavtale og oppstart.",
+        "The employer will contact you about the contract and the start.",
     ),
     (
         "lottery.verify",
@@ -464,6 +520,8 @@ fn letter(
         Kind::Offer => "offer.title",
         Kind::Acceptance => "acceptance.title",
         Kind::LotteryResult => "lottery.title",
+        Kind::RestOffer => "rest_offer.title",
+        Kind::RestAcceptance => "rest_acceptance.title",
     };
     let closing = vec![
         text(lang, "regards").to_string(),
@@ -645,6 +703,111 @@ pub fn lottery_result(lang: Lang, i: &LotteryInput) -> Letter {
     )
 }
 
+/// Input of the letters of a rest position's offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestOfferInput {
+    /// The rest offer's id.
+    pub offer_id: i64,
+    /// The doctor.
+    pub to: Addressee,
+    /// The rest position's title.
+    pub title: String,
+    /// The employer that advertised it and makes the offer.
+    pub employer: String,
+    /// The position's period, first day.
+    pub period_from: Date,
+    /// The position's period, last day.
+    pub period_to: Date,
+    /// When the offer was made.
+    pub made_at: Timestamp,
+    /// The reply deadline.
+    pub reply_deadline: Timestamp,
+}
+
+impl RestOfferInput {
+    fn period(&self, lang: Lang) -> String {
+        format!(
+            "{} – {}",
+            format_date(self.period_from, lang),
+            format_date(self.period_to, lang)
+        )
+    }
+
+    fn fields(&self, lang: Lang) -> Vec<(String, String)> {
+        vec![
+            (text(lang, "position").into(), self.title.clone()),
+            (text(lang, "employer").into(), self.employer.clone()),
+            (text(lang, "period").into(), self.period(lang)),
+        ]
+    }
+
+    fn reference(&self, kind: Kind) -> Reference {
+        Reference {
+            kind,
+            cohort_start: self.period_from,
+            id: self.offer_id,
+        }
+    }
+}
+
+/// The offer of a rest position, from the employer: position, employer, period and the reply
+/// deadline in Oslo time.
+pub fn rest_offer(lang: Lang, i: &RestOfferInput) -> Letter {
+    let deadline = oslo_time(i.reply_deadline, lang);
+    let mut fields = i.fields(lang);
+    fields.push((text(lang, "reply_deadline").into(), deadline.clone()));
+    letter(
+        Kind::RestOffer,
+        lang,
+        i.reference(Kind::RestOffer),
+        vec![i.employer.clone()],
+        &i.to,
+        i.made_at,
+        vec![
+            fill(
+                lang,
+                "rest_offer.body",
+                &[
+                    ("employer", &i.employer),
+                    ("position", &i.title),
+                    ("period", &i.period(lang)),
+                ],
+            ),
+            fill(lang, "rest_offer.reply", &[("deadline", &deadline)]),
+        ],
+        fields,
+    )
+}
+
+/// The confirmation that the rest offer was accepted at `accepted_at`, from the employer.
+pub fn rest_acceptance(lang: Lang, i: &RestOfferInput, accepted_at: Timestamp) -> Letter {
+    let accepted = oslo_time(accepted_at, lang);
+    let mut fields = i.fields(lang);
+    fields.push((text(lang, "accepted").into(), accepted.clone()));
+    letter(
+        Kind::RestAcceptance,
+        lang,
+        i.reference(Kind::RestAcceptance),
+        vec![i.employer.clone()],
+        &i.to,
+        accepted_at,
+        vec![
+            fill(
+                lang,
+                "rest_acceptance.body",
+                &[
+                    ("position", &i.title),
+                    ("employer", &i.employer),
+                    ("accepted", &accepted),
+                    ("period", &i.period(lang)),
+                ],
+            ),
+            text(lang, "rest_acceptance.next").into(),
+        ],
+        fields,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -696,6 +859,47 @@ mod tests {
     }
 
     #[test]
+    fn the_rest_position_letters_name_the_period_deadline_and_acceptance() {
+        let i = RestOfferInput {
+            offer_id: 77,
+            to: to(),
+            title: "Reststilling LIS1 Levanger".into(),
+            employer: "Helse Nord-Trøndelag HF".into(),
+            period_from: date(2027, 4, 1),
+            period_to: date(2028, 9, 30),
+            made_at: ts("2027-03-01T09:00:00Z"),
+            reply_deadline: ts("2027-03-04T11:00:00Z"),
+        };
+        let offer = rest_offer(Lang::Nb, &i);
+        assert_eq!(offer.reference.to_string(), "LIS1-2027V-R000077");
+        assert_eq!(
+            offer.filename(),
+            "tilbud-reststilling-LIS1-2027V-R000077.pdf"
+        );
+        let text = offer.lines().join("\n");
+        for needle in [
+            "Tilbud om reststilling",
+            "Åse Øvrebø",
+            "Reststilling LIS1 Levanger",
+            "Helse Nord-Trøndelag HF",
+            "01.04.2027 – 30.09.2028",
+            // 11:00 UTC is 12:00 in Oslo in March (winter time).
+            "04.03.2027 kl. 12.00",
+        ] {
+            assert!(text.contains(needle), "{needle} missing in {text}");
+        }
+        let yes = rest_acceptance(Lang::En, &i, ts("2027-03-02T08:30:00Z"));
+        assert_eq!(yes.reference.to_string(), "LIS1-2027V-B000077");
+        assert_eq!(
+            yes.filename(),
+            "rest-position-acceptance-LIS1-2027V-B000077.pdf"
+        );
+        let text = yes.lines().join("\n");
+        assert!(text.contains("You accepted the rest position"), "{text}");
+        assert!(text.contains("2 March 2027 09:30"), "{text}");
+    }
+
+    #[test]
     fn every_key_used_has_a_text_in_each_language() {
         for key in [
             "our_reference",
@@ -709,6 +913,8 @@ mod tests {
             "offer.title",
             "acceptance.title",
             "lottery.title",
+            "rest_offer.title",
+            "rest_acceptance.title",
         ] {
             assert!(TEXTS.iter().any(|(k, _, _, _)| *k == key), "{key}");
         }

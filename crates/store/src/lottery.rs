@@ -31,7 +31,7 @@ use sqlx::Row;
 use crate::audit::{AuditTx, Event};
 use crate::conv::DbTime;
 use crate::courses::participant_id;
-use crate::outbox::{NewMail, OutboxTx};
+use crate::outbox::{MailAttachment, NewMail, OutboxTx};
 use crate::{Ctx, Result, StoreError, Tx, conv, for_each_backend, on_tx};
 use sqlx::Connection;
 
@@ -378,7 +378,7 @@ macro_rules! latest_draw {
 crate::store_ops! {
     fn commit_lottery(&self, ctx: &Ctx, c: &NewCommitment<'_>) -> std::result::Result<i64, LotteryStoreError>;
     fn draw_lottery(&self, ctx: &Ctx, draw_id: i64) -> std::result::Result<Draw, LotteryStoreError>;
-    fn draw_lottery_with(&self, ctx: &Ctx, draw_id: i64, notices: impl FnOnce(&[(i64, i64)]) -> Vec<NewMail>, ) -> std::result::Result<Draw, LotteryStoreError>;
+    fn draw_lottery_with(&self, ctx: &Ctx, draw_id: i64, notices: impl FnOnce(&[(i64, i64)]) -> Vec<(NewMail, Option<MailAttachment>)>, ) -> std::result::Result<Draw, LotteryStoreError>;
     fn set_reservation(&self, ctx: &Ctx, course_id: i64, place_key: Option<&str>, reason: &str) -> std::result::Result<(), LotteryStoreError>;
     fn reservations(&self, site: i64, cohort: Date) -> Result<Vec<(i64, String, String)>>;
     fn allow_late_lottery(&self, ctx: &Ctx, hospital_site_id: i64, cohort: Date, reason: &str) -> Result<()>;
@@ -475,13 +475,14 @@ impl Tx {
     }
 
     /// [`Store::draw_lottery`], queueing in the same transaction the mails `notices` writes from
-    /// the result — (course id, municipality id) per doctor — so a draw is never stored without
-    /// telling the doctors and the municipalities.
+    /// the result — (course id, municipality id) per doctor — each with the file it may carry
+    /// (the doctor's lottery-result letter), so a draw is never stored without telling the
+    /// doctors and the municipalities.
     pub async fn draw_lottery_with(
         &mut self,
         ctx: &Ctx,
         draw_id: i64,
-        notices: impl FnOnce(&[(i64, i64)]) -> Vec<NewMail>,
+        notices: impl FnOnce(&[(i64, i64)]) -> Vec<(NewMail, Option<MailAttachment>)>,
     ) -> std::result::Result<Draw, LotteryStoreError> {
         let backend = self.backend();
         on_tx!(self, conn => {
@@ -592,8 +593,20 @@ impl Tx {
                     .await?;
                 placed.push((course, muni));
             }
-            for mail in notices(&placed) {
-                tx.enqueue_mail(ctx, &mail).await?;
+            for (mail, file) in notices(&placed) {
+                let id = tx.enqueue_mail(ctx, &mail).await?;
+                if let Some(file) = file {
+                    sqlx::query(
+                        "INSERT INTO outbox_attachments (mail_id, filename, content_type, content) \
+                         VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(id)
+                    .bind(&file.filename)
+                    .bind(&file.content_type)
+                    .bind(&file.content)
+                    .execute(&mut *tx)
+                    .await?;
+                }
             }
             tx.append_audit(ctx, Event {
                 action: "lottery.draw",

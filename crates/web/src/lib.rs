@@ -21,6 +21,8 @@ pub mod state;
 pub use planning_demo::{demo_planning, demo_trusts};
 pub mod templates;
 
+use std::sync::Arc;
+
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -46,6 +48,7 @@ pub fn app(state: AppState) -> Router {
         .route("/logg-inn/oidc/{provider}", get(oidc::start))
         .route("/logg-inn/oidc/{provider}/callback", get(oidc::callback))
         .route("/logg-inn/koble", get(oidc::link_form).post(oidc::link))
+        // FRONT_CHANNEL_LOGOUT, written out: the route tests read the paths from this file.
         .route("/logg-ut/oidc/frontkanal", get(oidc::front_channel))
         .route("/invitasjon/{secret}", get(oidc::invitation))
         .route(
@@ -150,6 +153,14 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/min-lis1/{id}/trekningsresultat.pdf",
             get(pages::letters::lottery_result),
+        )
+        .route(
+            "/reststillinger/tilbud/{id}/tilbudsbrev.pdf",
+            get(pages::letters::rest_offer),
+        )
+        .route(
+            "/reststillinger/tilbud/{id}/bekreftelse.pdf",
+            get(pages::letters::rest_acceptance),
         )
         .route("/reststillinger", get(pages::rest::public_list))
         .route(
@@ -364,7 +375,11 @@ pub fn app(state: AppState) -> Router {
             limits::time_limit,
         ))
         .layer(middleware::from_fn_with_state(
-            (state.config.secure_cookies, csp(&state.config)),
+            Arc::new(Headers {
+                secure: state.config.secure_cookies,
+                csp: csp(&state.config, "'none'"),
+                framed_csp: csp(&state.config, &provider_origins(&state.config).join(" ")),
+            }),
             security_headers,
         ))
         .layer(middleware::from_fn_with_state(
@@ -475,13 +490,23 @@ pub fn metrics_app(state: AppState) -> Router {
 ///   must not be kept by a browser or a proxy;
 /// - `Strict-Transport-Security` when cookies are `Secure` (the portal runs behind HTTPS);
 /// - no sniffing, no framing, same-origin referrers and a strict content security policy.
-async fn security_headers(
-    State((secure, csp)): State<(bool, HeaderValue)>,
-    req: Request,
-    next: Next,
-) -> Response {
+///
+/// One exception to "no framing": the front-channel logout route ([`FRONT_CHANNEL_LOGOUT`]),
+/// which a provider loads in an iframe of its own logout page (OpenID Connect Front-Channel
+/// Logout 1.0). Only that response may be framed, and only by the configured providers'
+/// origins (`frame-ancestors`; `X-Frame-Options` cannot name origins, so it is left out there).
+async fn security_headers(State(cfg): State<Arc<Headers>>, req: Request, next: Next) -> Response {
     let signed_in = auth::cookies(req.headers()).contains_key(auth::SESSION_COOKIE);
     let asset = req.uri().path().starts_with("/assets/");
+    let framed = req.uri().path() == FRONT_CHANNEL_LOGOUT && !cfg.framed_csp_is_none();
+    let (secure, csp) = (
+        cfg.secure,
+        if framed {
+            cfg.framed_csp.clone()
+        } else {
+            cfg.csp.clone()
+        },
+    );
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     let sets_cookie = h.contains_key(header::SET_COOKIE);
@@ -498,29 +523,66 @@ async fn security_headers(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),
     );
-    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    if framed {
+        h.remove("x-frame-options");
+    } else {
+        h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    }
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.insert("content-security-policy", csp);
     resp
 }
 
-/// The content security policy. Signing out of a session that came from an OpenID provider
-/// redirects the sign-out form to the provider's logout (RP-initiated logout), and browsers
-/// apply `form-action` to a form's redirects too: the configured issuers' origins are allowed.
-fn csp(config: &Config) -> HeaderValue {
-    let mut origins = String::new();
+/// The one route a provider may frame: front-channel logout.
+pub const FRONT_CHANNEL_LOGOUT: &str = "/logg-ut/oidc/frontkanal";
+
+/// What [`security_headers`] sets: the ordinary policy, and the one for the front-channel
+/// logout response (framable by the providers' origins).
+struct Headers {
+    secure: bool,
+    csp: HeaderValue,
+    framed_csp: HeaderValue,
+}
+
+impl Headers {
+    /// No provider configured: the route is not framable either.
+    fn framed_csp_is_none(&self) -> bool {
+        self.framed_csp == self.csp
+    }
+}
+
+/// The configured providers' origins (`scheme://host[:port]` of each issuer), once each.
+fn provider_origins(config: &Config) -> Vec<String> {
+    let mut origins: Vec<String> = Vec::new();
     for p in &config.oidc {
         if let Ok(u) = openidconnect::url::Url::parse(&p.issuer) {
             let o = u.origin().ascii_serialization();
             if o != "null" && !origins.contains(&o) {
-                origins.push(' ');
-                origins.push_str(&o);
+                origins.push(o);
             }
         }
     }
+    origins
+}
+
+/// The content security policy, with `frame_ancestors` (`'none'`, or the providers' origins
+/// for the front-channel logout route). Signing out of a session that came from an OpenID
+/// provider redirects the sign-out form to the provider's logout (RP-initiated logout), and
+/// browsers apply `form-action` to a form's redirects too: the configured issuers' origins are
+/// allowed.
+fn csp(config: &Config, frame_ancestors: &str) -> HeaderValue {
+    let origins: String = provider_origins(config)
+        .iter()
+        .map(|o| format!(" {o}"))
+        .collect();
+    let frame_ancestors = if frame_ancestors.trim().is_empty() {
+        "'none'"
+    } else {
+        frame_ancestors
+    };
     let policy = format!(
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-         form-action 'self'{origins}; frame-ancestors 'none'; base-uri 'self'"
+         form-action 'self'{origins}; frame-ancestors {frame_ancestors}; base-uri 'self'"
     );
     HeaderValue::from_str(&policy).unwrap_or_else(|_| {
         HeaderValue::from_static(

@@ -7,8 +7,10 @@
 //! module adds what the crate leaves to the client: the required level of assurance (`acr`), an
 //! `iat` window, JWKS rotation (a key id not in the cached set fetches the metadata and the set
 //! again, once), pushed authorization requests where the provider offers them (RFC 9126; the
-//! crate has no PAR, so the request the crate built is posted as it is), and what follows from
-//! the person the token names, which is `lis1_app::signin`'s.
+//! crate has no PAR, so the request the crate built is posted as it is), `private_key_jwt` client
+//! authentication (RFC 7523 client assertions signed by the crate's RSA signer, sent as extra
+//! parameters at the token and PAR endpoints), and what follows from the person the token
+//! names, which is `lis1_app::signin`'s.
 //!
 //! A sign-in under way is stored server-side (`oidc_pending`, keyed by the SHA-256 of `state`)
 //! with its nonce and PKCE verifier, and bound to the browser by a cookie; it can be used once.
@@ -32,7 +34,7 @@ use openidconnect::core::{
     CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClient, CoreClientAuthMethod,
     CoreGenderClaim, CoreGrantType, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm,
     CoreJweKeyManagementAlgorithm, CoreJwsSigningAlgorithm, CoreResponseMode, CoreResponseType,
-    CoreSubjectIdentifierType,
+    CoreRsaPrivateSigningKey, CoreSubjectIdentifierType,
 };
 use openidconnect::{
     AdditionalClaims, AdditionalProviderMetadata, AuthenticationContextClass, AuthenticationFlow,
@@ -50,25 +52,100 @@ use crate::state::AppState;
 
 /// The texts of the sign-in buttons, the link page and the invitation page.
 pub const TEXTS: &[(&str, &str, &str, &str)] = &[
-    ("oidc.sign_in_with", "Logg inn med", "Logg inn med", "Sign in with"),
-    ("oidc.or_password", "Eller logg inn med e-post og passord", "Eller logg inn med e-post og passord", "Or sign in with e-mail and password"),
-    ("oidc.break_glass", "Passord brukes bare for organisasjonens nødkonto.", "Passord blir berre brukt for naudkontoen til organisasjonen.", "Passwords are only for the organisation's break-glass account."),
-    ("oidc.link_title", "Koble innloggingen til kontoen din", "Kopl innlogginga til kontoen din", "Link the sign-in to your account"),
-    ("oidc.link_found", "Vi fant en konto i portalen for fødselsnummeret ditt:", "Vi fann ein konto i portalen for fødselsnummeret ditt:", "We found an account in the portal for your national identity number:"),
-    ("oidc.link_code", "Kontoen har et passord. Vi har sendt en kode på seks sifre til kontoens e-postadresse; skriv den inn for å bekrefte at kontoen er din.", "Kontoen har eit passord. Vi har sendt ein kode på seks siffer til e-postadressa til kontoen; skriv han inn for å stadfeste at kontoen er din.", "The account has a password. We have sent a six-digit code to the account's e-mail address; type it in to confirm the account is yours."),
-    ("oidc.code", "Kode fra e-posten", "Kode frå e-posten", "Code from the e-mail"),
-    ("oidc.link_confirm", "Koble og logg inn", "Kopl og logg inn", "Link and sign in"),
-    ("oidc.new_account", "Du har ingen konto i portalen ennå. Opprett en søkerkonto: skriv navnet ditt og e-postadressen vi skal sende beskjeder til.", "Du har ingen konto i portalen enno. Opprett ein søkjarkonto: skriv namnet ditt og e-postadressa vi skal sende meldingar til.", "You have no account in the portal yet. Create an applicant account: type your name and the e-mail address we should send messages to."),
+    (
+        "oidc.sign_in_with",
+        "Logg inn med",
+        "Logg inn med",
+        "Sign in with",
+    ),
+    (
+        "oidc.or_password",
+        "Eller logg inn med e-post og passord",
+        "Eller logg inn med e-post og passord",
+        "Or sign in with e-mail and password",
+    ),
+    (
+        "oidc.break_glass",
+        "Passord brukes bare for organisasjonens nødkonto.",
+        "Passord blir berre brukt for naudkontoen til organisasjonen.",
+        "Passwords are only for the organisation's break-glass account.",
+    ),
+    (
+        "oidc.link_title",
+        "Koble innloggingen til kontoen din",
+        "Kopl innlogginga til kontoen din",
+        "Link the sign-in to your account",
+    ),
+    (
+        "oidc.link_found",
+        "Vi fant en konto i portalen for fødselsnummeret ditt:",
+        "Vi fann ein konto i portalen for fødselsnummeret ditt:",
+        "We found an account in the portal for your national identity number:",
+    ),
+    (
+        "oidc.link_code",
+        "Kontoen har et passord. Vi har sendt en kode på seks sifre til kontoens e-postadresse; skriv den inn for å bekrefte at kontoen er din.",
+        "Kontoen har eit passord. Vi har sendt ein kode på seks siffer til e-postadressa til kontoen; skriv han inn for å stadfeste at kontoen er din.",
+        "The account has a password. We have sent a six-digit code to the account's e-mail address; type it in to confirm the account is yours.",
+    ),
+    (
+        "oidc.code",
+        "Kode fra e-posten",
+        "Kode frå e-posten",
+        "Code from the e-mail",
+    ),
+    (
+        "oidc.link_confirm",
+        "Koble og logg inn",
+        "Kopl og logg inn",
+        "Link and sign in",
+    ),
+    (
+        "oidc.new_account",
+        "Du har ingen konto i portalen ennå. Opprett en søkerkonto: skriv navnet ditt og e-postadressen vi skal sende beskjeder til.",
+        "Du har ingen konto i portalen enno. Opprett ein søkjarkonto: skriv namnet ditt og e-postadressa vi skal sende meldingar til.",
+        "You have no account in the portal yet. Create an applicant account: type your name and the e-mail address we should send messages to.",
+    ),
     ("oidc.name", "Navn", "Namn", "Name"),
     ("oidc.email", "E-post", "E-post", "E-mail"),
-    ("oidc.create", "Opprett konto og logg inn", "Opprett konto og logg inn", "Create account and sign in"),
+    (
+        "oidc.create",
+        "Opprett konto og logg inn",
+        "Opprett konto og logg inn",
+        "Create account and sign in",
+    ),
     ("oidc.cancel", "Avbryt", "Avbryt", "Cancel"),
-    ("oidc.errors", "Rett opp dette", "Rett opp dette", "Please correct this"),
-    ("oidc.invitation_title", "Invitasjon til LIS1-portalen", "Invitasjon til LIS1-portalen", "Invitation to the LIS1 portal"),
-    ("oidc.invitation_text", "Du er invitert til portalen med rollen", "Du er invitert til portalen med rolla", "You are invited to the portal with the role"),
+    (
+        "oidc.errors",
+        "Rett opp dette",
+        "Rett opp dette",
+        "Please correct this",
+    ),
+    (
+        "oidc.invitation_title",
+        "Invitasjon til LIS1-portalen",
+        "Invitasjon til LIS1-portalen",
+        "Invitation to the LIS1 portal",
+    ),
+    (
+        "oidc.invitation_text",
+        "Du er invitert til portalen med rollen",
+        "Du er invitert til portalen med rolla",
+        "You are invited to the portal with the role",
+    ),
     ("oidc.invitation_in", "i", "i", "at"),
-    ("oidc.invitation_how", "Logg inn med innloggingen organisasjonen din bruker for å ta imot invitasjonen.", "Logg inn med innlogginga organisasjonen din bruker, for å ta imot invitasjonen.", "Sign in with the provider your organisation uses to accept the invitation."),
-    ("oidc.invitation_none", "Organisasjonen har ingen innloggingstjeneste satt opp. Kontakt administratoren.", "Organisasjonen har ikkje sett opp nokon innloggingsteneste. Kontakt administratoren.", "The organisation has no sign-in provider set up. Contact the administrator."),
+    (
+        "oidc.invitation_how",
+        "Logg inn med innloggingen organisasjonen din bruker for å ta imot invitasjonen.",
+        "Logg inn med innlogginga organisasjonen din bruker, for å ta imot invitasjonen.",
+        "Sign in with the provider your organisation uses to accept the invitation.",
+    ),
+    (
+        "oidc.invitation_none",
+        "Organisasjonen har ingen innloggingstjeneste satt opp. Kontakt administratoren.",
+        "Organisasjonen har ikkje sett opp nokon innloggingsteneste. Kontakt administratoren.",
+        "The organisation has no sign-in provider set up. Contact the administrator.",
+    ),
 ];
 
 /// The cookie binding a sign-in under way to the browser that started it.
@@ -90,14 +167,111 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-/// How the portal authenticates itself to a provider's token endpoint.
+/// How the portal authenticates itself to a provider's token and PAR endpoints.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientAuth {
     /// `client_secret_basic`.
     Secret(Secret),
-    /// `private_key_jwt` with the RSA key (PEM) in this file.
-    PrivateKeyJwt(PathBuf),
+    /// `private_key_jwt` (RFC 7523, OIDC Core 9): a client assertion signed with this key.
+    PrivateKeyJwt(PrivateKey),
 }
+
+/// The RSA key that signs `private_key_jwt` client assertions (RS256), read at start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrivateKey {
+    /// The file it was read from (for messages).
+    pub file: PathBuf,
+    /// The key as PKCS#1 PEM (the form the `openidconnect` crate's signer reads).
+    pem: Secret,
+    /// The key id (`kid`) the provider knows the public key by, if it needs one.
+    pub kid: Option<String>,
+}
+
+impl PrivateKey {
+    /// Reads an RSA private key from a PEM file, PKCS#1 (`BEGIN RSA PRIVATE KEY`) or PKCS#8
+    /// (`BEGIN PRIVATE KEY`, unencrypted), and checks that it can sign.
+    pub fn from_file(file: impl Into<PathBuf>, kid: Option<String>) -> anyhow::Result<PrivateKey> {
+        let file = file.into();
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        PrivateKey::from_pem(&text, kid)
+            .map(|k| PrivateKey {
+                file: file.clone(),
+                ..k
+            })
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
+    }
+
+    /// Reads an RSA private key from PEM text (PKCS#1 or unencrypted PKCS#8).
+    pub fn from_pem(text: &str, kid: Option<String>) -> anyhow::Result<PrivateKey> {
+        use rsa::pkcs1::EncodeRsaPrivateKey;
+        use rsa::pkcs8::DecodePrivateKey;
+        let pkcs1 = if text.contains("BEGIN RSA PRIVATE KEY") {
+            text.to_string()
+        } else if text.contains("BEGIN PRIVATE KEY") {
+            let key = rsa::RsaPrivateKey::from_pkcs8_pem(text)
+                .map_err(|_| anyhow::anyhow!("not an unencrypted RSA private key (PKCS#8 PEM)"))?;
+            key.to_pkcs1_pem(rsa::pkcs8::LineEnding::LF)
+                .map_err(|_| anyhow::anyhow!("the RSA key cannot be encoded"))?
+                .to_string()
+        } else {
+            anyhow::bail!(
+                "no RSA private key in PEM (BEGIN RSA PRIVATE KEY or BEGIN PRIVATE KEY; an encrypted key is not read)"
+            );
+        };
+        // The key must load in the signer (never print the error's input).
+        CoreRsaPrivateSigningKey::from_pem(&pkcs1, None)
+            .map_err(|_| anyhow::anyhow!("not a usable RSA private key"))?;
+        Ok(PrivateKey {
+            file: PathBuf::new(),
+            pem: Secret(pkcs1),
+            kid: kid.filter(|k| !k.is_empty()),
+        })
+    }
+
+    /// A client assertion (RFC 7523 section 2.2, OIDC Core section 9 `private_key_jwt`): a JWT
+    /// signed RS256 with `iss` = `sub` = the client id, `aud` = the provider's issuer, a fresh
+    /// `jti`, and a lifetime of two minutes from now (the real clock: the provider checks it).
+    pub fn client_assertion(&self, client_id: &str, audience: &str) -> Result<String, String> {
+        use base64::Engine;
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+        use openidconnect::PrivateSigningKey;
+        let signer = CoreRsaPrivateSigningKey::from_pem(
+            &self.pem.0,
+            self.kid.clone().map(openidconnect::JsonWebKeyId::new),
+        )
+        .map_err(|_| "the private key does not load".to_string())?;
+        let mut header = serde_json::json!({ "alg": "RS256", "typ": "JWT" });
+        if let Some(kid) = &self.kid {
+            header["kid"] = serde_json::Value::from(kid.as_str());
+        }
+        let now = jiff::Timestamp::now().as_second();
+        let claims = serde_json::json!({
+            "iss": client_id,
+            "sub": client_id,
+            "aud": audience,
+            "jti": auth::random_token_pub(),
+            "iat": now,
+            "nbf": now,
+            "exp": now + 120,
+        });
+        let input = format!(
+            "{}.{}",
+            B64.encode(header.to_string()),
+            B64.encode(claims.to_string())
+        );
+        let signature = signer
+            .sign(
+                &CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+                input.as_bytes(),
+            )
+            .map_err(|e| format!("signing the client assertion: {e}"))?;
+        Ok(format!("{input}.{}", B64.encode(signature)))
+    }
+}
+
+/// `client_assertion_type` of a `private_key_jwt` client assertion (RFC 7523 section 2.2).
+pub const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /// One provider, as configured.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,11 +354,9 @@ pub fn providers_from(vars: &HashMap<String, String>) -> anyhow::Result<Vec<Prov
                     .trim()
                     .to_string(),
             )),
-            // The crate signs no client assertions; refusing at start beats a token request
-            // without client authentication.
-            (None, None, Some(f)) => anyhow::bail!(
-                "LIS1_OIDC_{up}_PRIVATE_KEY_FILE ({}): private_key_jwt is not supported yet; use a client secret",
-                PathBuf::from(f).display()
+            (None, None, Some(f)) => ClientAuth::PrivateKeyJwt(
+                PrivateKey::from_file(&f, get("PRIVATE_KEY_ID"))
+                    .map_err(|e| anyhow::anyhow!("LIS1_OIDC_{up}_PRIVATE_KEY_FILE {e}"))?,
             ),
             _ => anyhow::bail!(
                 "LIS1_OIDC_{up}_CLIENT_SECRET, _CLIENT_SECRET_FILE or _PRIVATE_KEY_FILE must be set"
@@ -503,18 +675,24 @@ async fn push(
     url: &openidconnect::url::Url,
     meta: &Metadata,
 ) -> Result<String, String> {
-    let ClientAuth::Secret(secret) = &p.auth else {
-        return Err("pushed authorization requests need a client secret here".into());
+    let mut params: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let req = oidc.http()?.post(par);
+    // The same client authentication as at the token endpoint (RFC 9126 section 2).
+    let req = match &p.auth {
+        ClientAuth::Secret(secret) => req.basic_auth(&p.client_id, Some(&secret.0)),
+        ClientAuth::PrivateKeyJwt(key) => {
+            if !params.iter().any(|(k, _)| k == "client_id") {
+                params.push(("client_id".into(), p.client_id.clone()));
+            }
+            params.push(("client_assertion_type".into(), CLIENT_ASSERTION_TYPE.into()));
+            params.push((
+                "client_assertion".into(),
+                key.client_assertion(&p.client_id, meta.issuer().as_str())?,
+            ));
+            req
+        }
     };
-    let params: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    let resp = oidc
-        .http()?
-        .post(par)
-        .basic_auth(&p.client_id, Some(&secret.0))
-        .form(&params)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
+    let resp = req.form(&params).send().await.map_err(|e| e.to_string())?;
     if !resp.status().is_success() {
         return Err(format!("PAR answered {}", resp.status()));
     }
@@ -659,16 +837,26 @@ async fn handle_callback(
     let http = oidc
         .http()
         .map_err(|_| Refused::new("config", unavailable()))?;
-    let token = client
+    let mut exchange = client
         .exchange_code(AuthorizationCode::new(code))
         .map_err(|_| Refused::new("config", unavailable()))?
-        .set_pkce_verifier(PkceCodeVerifier::new(flow.pkce_verifier.clone()))
-        .request_async(http)
-        .await
-        .map_err(|e| {
-            tracing::info!(provider = %p.key, error = %e, "code exchange refused");
-            Refused::new("code_refused", sign_in_failed())
-        })?;
+        .set_pkce_verifier(PkceCodeVerifier::new(flow.pkce_verifier.clone()));
+    if let ClientAuth::PrivateKeyJwt(key) = &p.auth {
+        // No secret: the crate sends client_id in the body; the assertion authenticates it.
+        let assertion = key
+            .client_assertion(&p.client_id, meta.issuer().as_str())
+            .map_err(|e| {
+                tracing::warn!(provider = %p.key, error = %e, "client assertion failed");
+                Refused::new("config", unavailable())
+            })?;
+        exchange = exchange
+            .add_extra_param("client_assertion_type", CLIENT_ASSERTION_TYPE)
+            .add_extra_param("client_assertion", assertion);
+    }
+    let token = exchange.request_async(http).await.map_err(|e| {
+        tracing::info!(provider = %p.key, error = %e, "code exchange refused");
+        Refused::new("code_refused", sign_in_failed())
+    })?;
     use openidconnect::TokenResponse;
     let Some(raw) = token.id_token() else {
         return Err(Refused::new("id_token_missing", sign_in_failed()));

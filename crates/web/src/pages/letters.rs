@@ -1,7 +1,8 @@
 //! Letters as PDF downloads (issue 15, item 9), linked from where the person sees the thing:
 //! the receipt from `/soknader`, the offer letter and the acceptance confirmation from
 //! `/tilbud` (and, for the employer, from the innstilling), the lottery result from
-//! `/min-lis1`. The use cases (`lis1_app::letters`) authorize and log; these handlers parse,
+//! `/min-lis1`, a rest position's offer letter and acceptance confirmation from
+//! `/reststillinger/mine`. The use cases (`lis1_app::letters`) authorize and log; these handlers parse,
 //! call, render the PDF (`lis1_letters::render`) and send it.
 
 use axum::extract::{Path, State};
@@ -17,11 +18,36 @@ use crate::state::AppState;
 /// This module's interface texts (the link labels; the letters' own texts are in
 /// `lis1_letters::content::TEXTS`).
 pub const TEXTS: &[(&str, &str, &str, &str)] = &[
-    ("letters.receipt", "Kvittering (PDF)", "Kvittering (PDF)", "Receipt (PDF)"),
-    ("letters.offer", "Tilbudsbrev (PDF)", "Tilbodsbrev (PDF)", "Offer letter (PDF)"),
-    ("letters.acceptance", "Bekreftelse på at du takket ja (PDF)", "Stadfesting på at du takka ja (PDF)", "Confirmation of your acceptance (PDF)"),
-    ("letters.acceptance_employer", "Bekreftelse på aksept (PDF)", "Stadfesting på aksept (PDF)", "Acceptance confirmation (PDF)"),
-    ("letters.lottery", "Trekningsresultat (PDF)", "Trekkingsresultat (PDF)", "Lottery result (PDF)"),
+    (
+        "letters.receipt",
+        "Kvittering (PDF)",
+        "Kvittering (PDF)",
+        "Receipt (PDF)",
+    ),
+    (
+        "letters.offer",
+        "Tilbudsbrev (PDF)",
+        "Tilbodsbrev (PDF)",
+        "Offer letter (PDF)",
+    ),
+    (
+        "letters.acceptance",
+        "Bekreftelse på at du takket ja (PDF)",
+        "Stadfesting på at du takka ja (PDF)",
+        "Confirmation of your acceptance (PDF)",
+    ),
+    (
+        "letters.acceptance_employer",
+        "Bekreftelse på aksept (PDF)",
+        "Stadfesting på aksept (PDF)",
+        "Acceptance confirmation (PDF)",
+    ),
+    (
+        "letters.lottery",
+        "Trekningsresultat (PDF)",
+        "Trekkingsresultat (PDF)",
+        "Lottery result (PDF)",
+    ),
 ];
 
 fn parse_id(id: &str, v: &Visitor) -> Result<i64, AppError> {
@@ -102,6 +128,35 @@ pub async fn lottery_result(
     let s = v.require()?;
     let id = parse_id(&id, &v)?;
     let letter = uc::lottery_result(&state.app, &s.caller(), id, v.lang)
+        .await
+        .map_err(|e| AppError::app(e, v.lang))?;
+    pdf(&letter, &v)
+}
+
+/// `GET /reststillinger/tilbud/{id}/tilbudsbrev.pdf`: the offer letter of one's own rest offer.
+pub async fn rest_offer(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let s = v.require()?;
+    let id = parse_id(&id, &v)?;
+    let letter = uc::rest_offer(&state.app, &s.caller(), id, v.lang)
+        .await
+        .map_err(|e| AppError::app(e, v.lang))?;
+    pdf(&letter, &v)
+}
+
+/// `GET /reststillinger/tilbud/{id}/bekreftelse.pdf`: the confirmation of one's own accepted
+/// rest offer.
+pub async fn rest_acceptance(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let s = v.require()?;
+    let id = parse_id(&id, &v)?;
+    let letter = uc::rest_acceptance(&state.app, &s.caller(), id, v.lang)
         .await
         .map_err(|e| AppError::app(e, v.lang))?;
     pdf(&letter, &v)

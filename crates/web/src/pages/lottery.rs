@@ -24,7 +24,7 @@ use lis1_domain::org::OrgKind;
 use lis1_store::audit::Event;
 use lis1_store::courses::Course;
 use lis1_store::lottery::{Draw, LotteryStoreError, NewCommitment};
-use lis1_store::outbox::NewMail;
+use lis1_store::outbox::{MailAttachment, NewMail};
 use lis1_store::{Actor, Ctx, StoreError};
 use minijinja::context;
 use rand::RngCore;
@@ -42,80 +42,335 @@ const MAX_CHOICES: usize = 100;
 
 /// This module's interface texts.
 pub const TEXTS: &[(&str, &str, &str, &str)] = &[
-    ("lottery.title", "Trekning av kommuneplasser", "Trekking av kommuneplassar", "Municipality place lottery"),
-    ("lottery.intro", "Kommuneplassene i §13b-stillinger trekkes per sykehus og kull, senest fire måneder før kommunestart. Publiser først forpliktelsen (hash av det hemmelige frøet); legene rangerer kommunene fram til trekningen; ved trekningen avsløres frøet, og hvem som helst med eksportfilen kan kontrollere resultatet med «lis1 lottery verify».", "Kommuneplassane i §13b-stillingar blir trekte per sjukehus og kull, seinast fire månader før kommunestart. Publiser først forpliktinga (hash av det løynde frøet); legane rangerer kommunane fram til trekkinga; ved trekkinga blir frøet avslørt, og kven som helst med eksportfila kan kontrollere resultatet med «lis1 lottery verify».", "Municipality places of §13b positions are drawn per hospital and cohort, no later than four months before the municipal start. First publish the commitment (the hash of the secret seed); the doctors rank the municipalities until the draw; the draw reveals the seed, and anyone with the export file can check the result with \"lis1 lottery verify\"."),
-    ("lottery.cohort", "Kommunestart", "Kommunestart", "Municipal start"),
-    ("lottery.latest", "Siste trekningsdag", "Siste trekkingsdag", "Last draw date"),
+    (
+        "lottery.title",
+        "Trekning av kommuneplasser",
+        "Trekking av kommuneplassar",
+        "Municipality place lottery",
+    ),
+    (
+        "lottery.intro",
+        "Kommuneplassene i §13b-stillinger trekkes per sykehus og kull, senest fire måneder før kommunestart. Publiser først forpliktelsen (hash av det hemmelige frøet); legene rangerer kommunene fram til trekningen; ved trekningen avsløres frøet, og hvem som helst med eksportfilen kan kontrollere resultatet med «lis1 lottery verify».",
+        "Kommuneplassane i §13b-stillingar blir trekte per sjukehus og kull, seinast fire månader før kommunestart. Publiser først forpliktinga (hash av det løynde frøet); legane rangerer kommunane fram til trekkinga; ved trekkinga blir frøet avslørt, og kven som helst med eksportfila kan kontrollere resultatet med «lis1 lottery verify».",
+        "Municipality places of §13b positions are drawn per hospital and cohort, no later than four months before the municipal start. First publish the commitment (the hash of the secret seed); the doctors rank the municipalities until the draw; the draw reveals the seed, and anyone with the export file can check the result with \"lis1 lottery verify\".",
+    ),
+    (
+        "lottery.cohort",
+        "Kommunestart",
+        "Kommunestart",
+        "Municipal start",
+    ),
+    (
+        "lottery.latest",
+        "Siste trekningsdag",
+        "Siste trekkingsdag",
+        "Last draw date",
+    ),
     ("lottery.participants", "Leger", "Legar", "Doctors"),
     ("lottery.places", "Plasser", "Plassar", "Places"),
     ("lottery.state", "Status", "Status", "Status"),
-    ("lottery.state_none", "Ikke forpliktet", "Ikkje forplikta", "Not committed"),
-    ("lottery.state_committed", "Forpliktet, ikke trukket", "Forplikta, ikkje trekt", "Committed, not drawn"),
+    (
+        "lottery.state_none",
+        "Ikke forpliktet",
+        "Ikkje forplikta",
+        "Not committed",
+    ),
+    (
+        "lottery.state_committed",
+        "Forpliktet, ikke trukket",
+        "Forplikta, ikkje trekt",
+        "Committed, not drawn",
+    ),
     ("lottery.state_drawn", "Trukket", "Trekt", "Drawn"),
     ("lottery.method", "Metode", "Metode", "Method"),
-    ("lottery.commit", "Publiser forpliktelse", "Publiser forplikting", "Publish commitment"),
-    ("lottery.redraw_reason", "Begrunnelse for ny trekning", "Grunngiving for ny trekking", "Reason for a redraw"),
-    ("lottery.redraw_hint", "Trekningen er publisert og endres ikke. En ny trekning krever ny forpliktelse og en begrunnelse, som logges og står i den nye trekningens grunnlag.", "Trekkinga er publisert og blir ikkje endra. Ei ny trekking krev ny forplikting og ei grunngiving, som blir logga og står i grunnlaget for den nye trekkinga.", "The draw is published and does not change. A redraw needs a new commitment and a reason, which is logged and included in the new draw's inputs."),
+    (
+        "lottery.commit",
+        "Publiser forpliktelse",
+        "Publiser forplikting",
+        "Publish commitment",
+    ),
+    (
+        "lottery.redraw_reason",
+        "Begrunnelse for ny trekning",
+        "Grunngiving for ny trekking",
+        "Reason for a redraw",
+    ),
+    (
+        "lottery.redraw_hint",
+        "Trekningen er publisert og endres ikke. En ny trekning krever ny forpliktelse og en begrunnelse, som logges og står i den nye trekningens grunnlag.",
+        "Trekkinga er publisert og blir ikkje endra. Ei ny trekking krev ny forplikting og ei grunngiving, som blir logga og står i grunnlaget for den nye trekkinga.",
+        "The draw is published and does not change. A redraw needs a new commitment and a reason, which is logged and included in the new draw's inputs.",
+    ),
     ("lottery.draw", "Trekk nå", "Trekk no", "Draw now"),
     ("lottery.of", "av", "av", "of"),
-    ("lottery.have_ranked", "har rangert kommunene", "har rangert kommunane", "have ranked the municipalities"),
-    ("lottery.not_ranked", "Har ikke rangert", "Har ikkje rangert", "Have not ranked"),
-    ("lottery.remind", "Send påminnelse til dem som ikke har rangert", "Send påminning til dei som ikkje har rangert", "Remind those who have not ranked"),
-    ("lottery.remind_hint", "Hver lege får høyst én slik e-post om dagen. Portalen minner dem også selv to virkedager før fristen.", "Kvar lege får høgst éin slik e-post om dagen. Portalen minner dei òg sjølv to vyrkedagar før fristen.", "Each doctor gets at most one such e-mail a day. The portal also reminds them itself two working days before the deadline."),
-    ("lottery.reminded", "Påminnelse sendt til", "Påminning send til", "Reminder sent to"),
-    ("lottery.reminded_already", "Allerede minnet på i dag", "Alt minte på i dag", "Already reminded today"),
-    ("lottery.ranking_deadline", "Rangeringsfrist", "Rangeringsfrist", "Ranking deadline"),
-    ("lottery.ranking_deadline_hint", "Legene kan rangere til og med denne dagen. Trekningen kan gjøres når fristen er ute. La feltet stå tomt for å la rangeringen vare til trekningen.", "Legane kan rangere til og med denne dagen. Trekkinga kan gjerast når fristen er ute. La feltet stå tomt for å la rangeringa vare til trekkinga.", "The doctors can rank up to and including this day. The draw can be made once the deadline has passed. Leave it empty to let ranking last until the draw."),
-    ("lottery.permission", "Sen trekning tillatt av Helsedirektoratet", "Sein trekking tillaten av Helsedirektoratet", "Late draw allowed by the Directorate"),
-    ("lottery.late_title", "Kull som ikke er trukket innen fristen", "Kull som ikkje er trekte innan fristen", "Cohorts not drawn by the deadline"),
-    ("lottery.late_intro", "Trekningen skal være gjort senest fire måneder før kommunestart. Helsedirektoratet kan tillate en senere trekning med en begrunnelse, som logges.", "Trekkinga skal vere gjord seinast fire månader før kommunestart. Helsedirektoratet kan tillate ei seinare trekking med ei grunngiving, som blir logga.", "The draw must be made no later than four months before the municipal start. The Directorate can allow a later draw with a reason, which is logged."),
-    ("lottery.late_none", "Ingen kull har passert fristen uten trekning.", "Ingen kull har passert fristen utan trekking.", "No cohort has passed its deadline without a draw."),
-    ("lottery.late_reason", "Begrunnelse", "Grunngiving", "Reason"),
-    ("lottery.reservations", "Reserverte plasser", "Reserverte plassar", "Reserved places"),
-    ("lottery.reserve_hint", "En reservert plass gis før trekningen, for eksempel etter en særavtale. Legen trekkes ikke, og plassen telles som brukt. Kan endres til forpliktelsen publiseres.", "Ein reservert plass blir gjeven før trekkinga, til dømes etter ein særavtale. Legen blir ikkje trekt, og plassen blir rekna som brukt. Kan endrast til forpliktinga blir publisert.", "A reserved place is given before the draw, for example under a special agreement. The doctor is not drawn, and the place counts as used. Can be changed until the commitment is published."),
+    (
+        "lottery.have_ranked",
+        "har rangert kommunene",
+        "har rangert kommunane",
+        "have ranked the municipalities",
+    ),
+    (
+        "lottery.not_ranked",
+        "Har ikke rangert",
+        "Har ikkje rangert",
+        "Have not ranked",
+    ),
+    (
+        "lottery.remind",
+        "Send påminnelse til dem som ikke har rangert",
+        "Send påminning til dei som ikkje har rangert",
+        "Remind those who have not ranked",
+    ),
+    (
+        "lottery.remind_hint",
+        "Hver lege får høyst én slik e-post om dagen. Portalen minner dem også selv to virkedager før fristen.",
+        "Kvar lege får høgst éin slik e-post om dagen. Portalen minner dei òg sjølv to vyrkedagar før fristen.",
+        "Each doctor gets at most one such e-mail a day. The portal also reminds them itself two working days before the deadline.",
+    ),
+    (
+        "lottery.reminded",
+        "Påminnelse sendt til",
+        "Påminning send til",
+        "Reminder sent to",
+    ),
+    (
+        "lottery.reminded_already",
+        "Allerede minnet på i dag",
+        "Alt minte på i dag",
+        "Already reminded today",
+    ),
+    (
+        "lottery.ranking_deadline",
+        "Rangeringsfrist",
+        "Rangeringsfrist",
+        "Ranking deadline",
+    ),
+    (
+        "lottery.ranking_deadline_hint",
+        "Legene kan rangere til og med denne dagen. Trekningen kan gjøres når fristen er ute. La feltet stå tomt for å la rangeringen vare til trekningen.",
+        "Legane kan rangere til og med denne dagen. Trekkinga kan gjerast når fristen er ute. La feltet stå tomt for å la rangeringa vare til trekkinga.",
+        "The doctors can rank up to and including this day. The draw can be made once the deadline has passed. Leave it empty to let ranking last until the draw.",
+    ),
+    (
+        "lottery.permission",
+        "Sen trekning tillatt av Helsedirektoratet",
+        "Sein trekking tillaten av Helsedirektoratet",
+        "Late draw allowed by the Directorate",
+    ),
+    (
+        "lottery.late_title",
+        "Kull som ikke er trukket innen fristen",
+        "Kull som ikkje er trekte innan fristen",
+        "Cohorts not drawn by the deadline",
+    ),
+    (
+        "lottery.late_intro",
+        "Trekningen skal være gjort senest fire måneder før kommunestart. Helsedirektoratet kan tillate en senere trekning med en begrunnelse, som logges.",
+        "Trekkinga skal vere gjord seinast fire månader før kommunestart. Helsedirektoratet kan tillate ei seinare trekking med ei grunngiving, som blir logga.",
+        "The draw must be made no later than four months before the municipal start. The Directorate can allow a later draw with a reason, which is logged.",
+    ),
+    (
+        "lottery.late_none",
+        "Ingen kull har passert fristen uten trekning.",
+        "Ingen kull har passert fristen utan trekking.",
+        "No cohort has passed its deadline without a draw.",
+    ),
+    (
+        "lottery.late_reason",
+        "Begrunnelse",
+        "Grunngiving",
+        "Reason",
+    ),
+    (
+        "lottery.reservations",
+        "Reserverte plasser",
+        "Reserverte plassar",
+        "Reserved places",
+    ),
+    (
+        "lottery.reserve_hint",
+        "En reservert plass gis før trekningen, for eksempel etter en særavtale. Legen trekkes ikke, og plassen telles som brukt. Kan endres til forpliktelsen publiseres.",
+        "Ein reservert plass blir gjeven før trekkinga, til dømes etter ein særavtale. Legen blir ikkje trekt, og plassen blir rekna som brukt. Kan endrast til forpliktinga blir publisert.",
+        "A reserved place is given before the draw, for example under a special agreement. The doctor is not drawn, and the place counts as used. Can be changed until the commitment is published.",
+    ),
     ("lottery.reserve_doctor", "Lege", "Lege", "Doctor"),
-    ("lottery.reserve_place", "Plass (tom: fjern reservasjonen)", "Plass (tom: fjern reservasjonen)", "Place (empty: remove the reservation)"),
-    ("lottery.reserve", "Lagre reservasjon", "Lagre reservasjon", "Save reservation"),
-    ("lottery.reserve_saved", "Reservasjonen er lagret og logget.", "Reservasjonen er lagra og logga.", "The reservation has been saved and logged."),
-    ("lottery.late_allow", "Tillat sen trekning", "Tillat sein trekking", "Allow a late draw"),
-    ("lottery.late_saved", "Sen trekning er tillatt, og begrunnelsen er logget.", "Sein trekking er tillaten, og grunngivinga er logga.", "A late draw is allowed, and the reason has been logged."),
-    ("lottery.show", "Vis trekningen", "Vis trekkinga", "Show the draw"),
-    ("lottery.none", "Ingen kull å trekke for.", "Ingen kull å trekkje for.", "No cohorts to draw for."),
+    (
+        "lottery.reserve_place",
+        "Plass (tom: fjern reservasjonen)",
+        "Plass (tom: fjern reservasjonen)",
+        "Place (empty: remove the reservation)",
+    ),
+    (
+        "lottery.reserve",
+        "Lagre reservasjon",
+        "Lagre reservasjon",
+        "Save reservation",
+    ),
+    (
+        "lottery.reserve_saved",
+        "Reservasjonen er lagret og logget.",
+        "Reservasjonen er lagra og logga.",
+        "The reservation has been saved and logged.",
+    ),
+    (
+        "lottery.late_allow",
+        "Tillat sen trekning",
+        "Tillat sein trekking",
+        "Allow a late draw",
+    ),
+    (
+        "lottery.late_saved",
+        "Sen trekning er tillatt, og begrunnelsen er logget.",
+        "Sein trekking er tillaten, og grunngivinga er logga.",
+        "A late draw is allowed, and the reason has been logged.",
+    ),
+    (
+        "lottery.show",
+        "Vis trekningen",
+        "Vis trekkinga",
+        "Show the draw",
+    ),
+    (
+        "lottery.none",
+        "Ingen kull å trekke for.",
+        "Ingen kull å trekkje for.",
+        "No cohorts to draw for.",
+    ),
     ("lottery.site", "Sykehus", "Sjukehus", "Hospital"),
-    ("lottery.seed_sha256", "Forpliktelse (SHA-256 av frøet)", "Forplikting (SHA-256 av frøet)", "Commitment (SHA-256 of the seed)"),
-    ("lottery.inputs_sha256", "SHA-256 av grunnlaget", "SHA-256 av grunnlaget", "SHA-256 of the inputs"),
+    (
+        "lottery.seed_sha256",
+        "Forpliktelse (SHA-256 av frøet)",
+        "Forplikting (SHA-256 av frøet)",
+        "Commitment (SHA-256 of the seed)",
+    ),
+    (
+        "lottery.inputs_sha256",
+        "SHA-256 av grunnlaget",
+        "SHA-256 av grunnlaget",
+        "SHA-256 of the inputs",
+    ),
     ("lottery.seed", "Frø", "Frø", "Seed"),
-    ("lottery.committed_at", "Forpliktet", "Forplikta", "Committed"),
+    (
+        "lottery.committed_at",
+        "Forpliktet",
+        "Forplikta",
+        "Committed",
+    ),
     ("lottery.drawn_at", "Trukket", "Trekt", "Drawn"),
-    ("lottery.replaces", "Erstatter trekning", "Erstattar trekking", "Replaces draw"),
+    (
+        "lottery.replaces",
+        "Erstatter trekning",
+        "Erstattar trekking",
+        "Replaces draw",
+    ),
     ("lottery.reason", "Begrunnelse", "Grunngiving", "Reason"),
     ("lottery.result", "Resultat", "Resultat", "Result"),
-    ("lottery.turn", "Trekkrekkefølge", "Trekkrekkjefølgje", "Draw order"),
+    (
+        "lottery.turn",
+        "Trekkrekkefølge",
+        "Trekkrekkjefølgje",
+        "Draw order",
+    ),
     ("lottery.participant", "Deltaker", "Deltakar", "Participant"),
     ("lottery.place", "Plass", "Plass", "Place"),
     ("lottery.basis", "Grunnlag", "Grunnlag", "Basis"),
     ("lottery.on_leave", "Permisjon", "Permisjon", "On leave"),
     ("lottery.you", "deg", "deg", "you"),
-    ("lottery.export", "Last ned eksportfilen (JSON)", "Last ned eksportfila (JSON)", "Download the export file (JSON)"),
-    ("lottery.verify_hint", "Kontroller trekningen selv: lis1 lottery verify FIL, eller python3 tools/lottery_reference.py FIL.", "Kontroller trekkinga sjølv: lis1 lottery verify FIL, eller python3 tools/lottery_reference.py FIL.", "Check the draw yourself: lis1 lottery verify FILE, or python3 tools/lottery_reference.py FILE."),
-    ("lottery.not_drawn", "Trekningen er ikke gjort ennå. Frøet holdes hemmelig til trekningen; forpliktelsen over viser at det ikke kan endres.", "Trekkinga er ikkje gjord enno. Frøet blir halde løynt til trekkinga; forpliktinga over viser at det ikkje kan endrast.", "The draw has not been made yet. The seed is kept secret until the draw; the commitment above shows that it cannot be changed."),
+    (
+        "lottery.export",
+        "Last ned eksportfilen (JSON)",
+        "Last ned eksportfila (JSON)",
+        "Download the export file (JSON)",
+    ),
+    (
+        "lottery.verify_hint",
+        "Kontroller trekningen selv: lis1 lottery verify FIL, eller python3 tools/lottery_reference.py FIL.",
+        "Kontroller trekkinga sjølv: lis1 lottery verify FIL, eller python3 tools/lottery_reference.py FIL.",
+        "Check the draw yourself: lis1 lottery verify FILE, or python3 tools/lottery_reference.py FILE.",
+    ),
+    (
+        "lottery.not_drawn",
+        "Trekningen er ikke gjort ennå. Frøet holdes hemmelig til trekningen; forpliktelsen over viser at det ikke kan endres.",
+        "Trekkinga er ikkje gjord enno. Frøet blir halde løynt til trekkinga; forpliktinga over viser at det ikkje kan endrast.",
+        "The draw has not been made yet. The seed is kept secret until the draw; the commitment above shows that it cannot be changed.",
+    ),
     ("course.title", "Min LIS1", "Min LIS1", "My LIS1"),
-    ("course.none", "Du har ikke noe LIS1-løp ennå.", "Du har ikkje noko LIS1-løp enno.", "You have no LIS1 course yet."),
-    ("course.hospital", "Sykehusdel", "Sjukehusdel", "Hospital part"),
-    ("course.municipality", "Kommunedel", "Kommunedel", "Municipal part"),
+    (
+        "course.none",
+        "Du har ikke noe LIS1-løp ennå.",
+        "Du har ikkje noko LIS1-løp enno.",
+        "You have no LIS1 course yet.",
+    ),
+    (
+        "course.hospital",
+        "Sykehusdel",
+        "Sjukehusdel",
+        "Hospital part",
+    ),
+    (
+        "course.municipality",
+        "Kommunedel",
+        "Kommunedel",
+        "Municipal part",
+    ),
     ("course.not_drawn", "Trekkes", "Blir trekt", "To be drawn"),
-    ("course.rank", "Ranger kommunene", "Ranger kommunane", "Rank the municipalities"),
-    ("course.rank_hint", "Velg kommunene i den rekkefølgen du ønsker dem, beste først. Du kan rangere noen, alle eller ingen, og endre rangeringen fram til trekningen.", "Vel kommunane i den rekkjefølgja du ønskjer dei, beste først. Du kan rangere nokre, alle eller ingen, og endre rangeringa fram til trekkinga.", "Choose the municipalities in the order you want them, best first. You may rank some, all or none, and change the ranking until the draw."),
+    (
+        "course.rank",
+        "Ranger kommunene",
+        "Ranger kommunane",
+        "Rank the municipalities",
+    ),
+    (
+        "course.rank_hint",
+        "Velg kommunene i den rekkefølgen du ønsker dem, beste først. Du kan rangere noen, alle eller ingen, og endre rangeringen fram til trekningen.",
+        "Vel kommunane i den rekkjefølgja du ønskjer dei, beste først. Du kan rangere nokre, alle eller ingen, og endre rangeringa fram til trekkinga.",
+        "Choose the municipalities in the order you want them, best first. You may rank some, all or none, and change the ranking until the draw.",
+    ),
     ("course.choice", "Valg", "Val", "Choice"),
-    ("course.save_ranking", "Lagre rangering", "Lagre rangering", "Save ranking"),
-    ("course.ranking_saved", "Rangeringen er lagret.", "Rangeringa er lagra.", "The ranking has been saved."),
-    ("course.your_ranking", "Din rangering", "Rangeringa di", "Your ranking"),
-    ("course.doctors", "Våre LIS1-leger", "LIS1-legane våre", "Our LIS1 doctors"),
+    (
+        "course.save_ranking",
+        "Lagre rangering",
+        "Lagre rangering",
+        "Save ranking",
+    ),
+    (
+        "course.ranking_saved",
+        "Rangeringen er lagret.",
+        "Rangeringa er lagra.",
+        "The ranking has been saved.",
+    ),
+    (
+        "course.your_ranking",
+        "Din rangering",
+        "Rangeringa di",
+        "Your ranking",
+    ),
+    (
+        "course.doctors",
+        "Våre LIS1-leger",
+        "LIS1-legane våre",
+        "Our LIS1 doctors",
+    ),
     ("course.doctor", "Lege", "Lege", "Doctor"),
-    ("course.no_doctors", "Ingen leger er plassert hos dere ennå.", "Ingen legar er plasserte hos dykk enno.", "No doctors have been placed with you yet."),
+    (
+        "course.no_doctors",
+        "Ingen leger er plassert hos dere ennå.",
+        "Ingen legar er plasserte hos dykk enno.",
+        "No doctors have been placed with you yet.",
+    ),
     ("course.lottery_link", "Trekningen", "Trekkinga", "The draw"),
-    ("course.details", "Plan, veileder og permisjon", "Plan, rettleiar og permisjon", "Plan, supervisor and leave"),
-    ("course.ranking_closed", "Rangeringsfristen er ute. Trekningen gjøres snart.", "Rangeringsfristen er ute. Trekkinga blir gjord snart.", "The ranking deadline has passed. The draw will be made soon."),
+    (
+        "course.details",
+        "Plan, veileder og permisjon",
+        "Plan, rettleiar og permisjon",
+        "Plan, supervisor and leave",
+    ),
+    (
+        "course.ranking_closed",
+        "Rangeringsfristen er ute. Trekningen gjøres snart.",
+        "Rangeringsfristen er ute. Trekkinga blir gjord snart.",
+        "The ranking deadline has passed. The draw will be made soon.",
+    ),
 ];
 
 fn store_err(lang: Lang) -> impl Fn(StoreError) -> AppError {
@@ -810,19 +1065,34 @@ pub async fn run(
     let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
     // The mails are written from the result inside the draw's transaction.
     let recipients = draw_recipients(&state, &draw, lang).await?;
+    let drawn_at = ctx.now;
     state
         .store
-        .draw_lottery_with(&ctx, id, |placed| drawn_mails(&recipients, id, placed))
+        .draw_lottery_with(&ctx, id, |placed| {
+            drawn_mails(&recipients, id, placed, drawn_at)
+        })
         .await
         .map_err(|e| lottery_error(e, lang))?;
     Ok(Redirect::to(&format!("/trekning/{id}")).into_response())
 }
 
-/// Who is told of a draw, read before it: the cohort's §13b doctors (course, address, name) and,
-/// per municipality of the area, its name and its accounts.
+/// Who is told of a draw, read before it: the cohort's §13b doctors (course, address, name, and
+/// what their lottery-result letter says besides the outcome) and, per municipality of the
+/// area, its name, its number and its accounts.
 struct DrawRecipients {
-    doctors: Vec<(Course, crate::notify::Recipient)>,
-    municipalities: std::collections::BTreeMap<i64, (String, Vec<crate::notify::Recipient>)>,
+    doctors: Vec<(
+        Course,
+        crate::notify::Recipient,
+        lis1_app::letters::LotteryFacts,
+    )>,
+    municipalities: std::collections::BTreeMap<i64, DrawMunicipality>,
+}
+
+/// A municipality of the area, for the draw's mails.
+struct DrawMunicipality {
+    name: String,
+    code: Option<String>,
+    users: Vec<crate::notify::Recipient>,
 }
 
 async fn draw_recipients(
@@ -844,7 +1114,10 @@ async fn draw_recipients(
             .user(c.applicant_id)
             .await
             .map_err(store_err(lang))?;
-        doctors.push((c, user.into()));
+        let facts = lis1_app::letters::lottery_facts(&state.app, &c)
+            .await
+            .map_err(|e| AppError::app(e, lang))?;
+        doctors.push((c, user.into(), facts));
     }
     let mut municipalities = std::collections::BTreeMap::new();
     for m in state
@@ -854,7 +1127,14 @@ async fn draw_recipients(
         .map_err(store_err(lang))?
     {
         let users = crate::notify::role_holders(state, m.municipality_id, Role::Municipality).await;
-        municipalities.insert(m.municipality_id, (m.municipality_name, users));
+        municipalities.insert(
+            m.municipality_id,
+            DrawMunicipality {
+                name: m.municipality_name,
+                code: m.municipality_code,
+                users,
+            },
+        );
     }
     Ok(DrawRecipients {
         doctors,
@@ -863,22 +1143,46 @@ async fn draw_recipients(
 }
 
 /// The mails after a draw, from its result (course → municipality): each doctor learns their
-/// municipality, and each municipality's accounts the doctors placed with it.
-fn drawn_mails(r: &DrawRecipients, draw_id: i64, placed: &[(i64, i64)]) -> Vec<NewMail> {
+/// municipality, with the lottery-result letter as PDF (the one `/min-lis1` links), each in
+/// their own language, and each municipality's accounts the doctors placed with it.
+fn drawn_mails(
+    r: &DrawRecipients,
+    draw_id: i64,
+    placed: &[(i64, i64)],
+    drawn_at: jiff::Timestamp,
+) -> Vec<(NewMail, Option<MailAttachment>)> {
     let link = lis1_app::notify::link(&format!("/trekning/{draw_id}"));
     let mut out = Vec::new();
     let mut by_municipality: std::collections::BTreeMap<i64, Vec<&Course>> = Default::default();
-    for (c, to) in &r.doctors {
+    for (c, to, facts) in &r.doctors {
         let Some(&(_, muni)) = placed.iter().find(|(course, _)| *course == c.id) else {
             continue;
         };
         by_municipality.entry(muni).or_default().push(c);
-        let muni_name = r
+        let (muni_name, muni_code) = r
             .municipalities
             .get(&muni)
-            .map(|(n, _)| n.clone())
+            .map(|m| (m.name.clone(), m.code.clone()))
             .unwrap_or_default();
         let lang = to.lang;
+        // A letter that cannot be rendered does not stop the draw: the mail goes without it,
+        // the PDF stays downloadable, and the failure is logged.
+        let pdf = match facts.pdf(muni_name.clone(), muni_code.as_deref(), drawn_at, lang) {
+            Ok(pdf) => Some(pdf),
+            Err(e) => {
+                tracing::error!(course = c.id, error = %e, "lottery-result letter not rendered");
+                None
+            }
+        };
+        let attached = if pdf.is_some() {
+            lang.pick3(
+                "\n\nBrevet med trekningsresultatet ditt ligger ved som PDF.",
+                "\n\nBrevet med trekkingsresultatet ditt ligg ved som PDF.",
+                "\n\nThe letter with your lottery result is attached as a PDF.",
+            )
+        } else {
+            ""
+        };
         let (site, start, end) = (
             &c.hospital_site_name,
             fmt_date(c.actual.municipal_start, lang),
@@ -890,7 +1194,7 @@ fn drawn_mails(r: &DrawRecipients, draw_id: i64, placed: &[(i64, i64)]) -> Vec<N
                 format!(
                     "Trekningen av kommuneplasser ved {site} er gjort. Du skal ha kommunedelen av LIS1 i \
                      {muni_name} fra {start} til {end}.\n\nResultatet, frøet og eksportfilen som alle kan \
-                     kontrollere, står her: LIS1-portalen: {link}"
+                     kontrollere, står her: LIS1-portalen: {link}{attached}"
                 ),
             ),
             Lang::Nn => (
@@ -898,7 +1202,7 @@ fn drawn_mails(r: &DrawRecipients, draw_id: i64, placed: &[(i64, i64)]) -> Vec<N
                 format!(
                     "Trekkinga av kommuneplassar ved {site} er gjord. Du skal ha kommunedelen av LIS1 i \
                      {muni_name} frå {start} til {end}.\n\nResultatet, frøet og eksportfila som alle kan \
-                     kontrollere, står her: LIS1-portalen: {link}"
+                     kontrollere, står her: LIS1-portalen: {link}{attached}"
                 ),
             ),
             Lang::En => (
@@ -906,22 +1210,25 @@ fn drawn_mails(r: &DrawRecipients, draw_id: i64, placed: &[(i64, i64)]) -> Vec<N
                 format!(
                     "The municipality-place lottery at {site} has been drawn. You will do the municipal \
                      part of LIS1 in {muni_name} from {start} to {end}.\n\nThe result, the seed and the \
-                     export file anyone can check are here: the LIS1 portal: {link}"
+                     export file anyone can check are here: the LIS1 portal: {link}{attached}"
                 ),
             ),
         };
-        out.push(NewMail {
-            to_address: to.email.clone(),
-            to_name: Some(to.name.clone()),
-            subject,
-            body_text: crate::notify::text(&to.name, &body, lang),
-            kind: "lottery_drawn".into(),
-            object_type: "course".into(),
-            object_id: c.id.to_string(),
-        });
+        out.push((
+            NewMail {
+                to_address: to.email.clone(),
+                to_name: Some(to.name.clone()),
+                subject,
+                body_text: crate::notify::text(&to.name, &body, lang),
+                kind: "lottery_drawn".into(),
+                object_type: "course".into(),
+                object_id: c.id.to_string(),
+            },
+            pdf,
+        ));
     }
     for (muni, doctors) in by_municipality {
-        let Some((_, users)) = r.municipalities.get(&muni) else {
+        let Some(DrawMunicipality { users, .. }) = r.municipalities.get(&muni) else {
             continue;
         };
         let site = doctors
@@ -970,15 +1277,18 @@ fn drawn_mails(r: &DrawRecipients, draw_id: i64, placed: &[(i64, i64)]) -> Vec<N
                     ),
                 ),
             };
-            out.push(NewMail {
-                to_address: to.email.clone(),
-                to_name: Some(to.name.clone()),
-                subject,
-                body_text: crate::notify::text(&to.name, &body, lang),
-                kind: "lottery_drawn".into(),
-                object_type: "organisation".into(),
-                object_id: muni.to_string(),
-            });
+            out.push((
+                NewMail {
+                    to_address: to.email.clone(),
+                    to_name: Some(to.name.clone()),
+                    subject,
+                    body_text: crate::notify::text(&to.name, &body, lang),
+                    kind: "lottery_drawn".into(),
+                    object_type: "organisation".into(),
+                    object_id: muni.to_string(),
+                },
+                None,
+            ));
         }
     }
     out

@@ -127,6 +127,9 @@ pub const OWN_DATA: &[&str] = &[
     // result.
     "/soknader/{id}/kvittering.pdf",
     "/min-lis1/{id}/trekningsresultat.pdf",
+    // A rest position's letters, likewise only the doctor's.
+    "/reststillinger/tilbud/{id}/tilbudsbrev.pdf",
+    "/reststillinger/tilbud/{id}/bekreftelse.pdf",
     "/utlysninger/{id}/sok",
     "/reststillinger/mine",
     "/reststillinger/{id}",

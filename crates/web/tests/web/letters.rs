@@ -10,15 +10,15 @@ use lis1_store::places::SetPlaces;
 use lis1_store::{Actor, Ctx};
 
 /// A download: status, headers and the raw bytes (a PDF is not text).
-struct Download {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    bytes: Vec<u8>,
+pub(super) struct Download {
+    pub(super) status: StatusCode,
+    pub(super) headers: axum::http::HeaderMap,
+    pub(super) bytes: Vec<u8>,
 }
 
 impl Download {
     /// The PDF's text, white space collapsed, as a reader copies it out.
-    fn text(&self) -> String {
+    pub(super) fn text(&self) -> String {
         assert!(self.bytes.starts_with(b"%PDF-"), "not a PDF");
         let text = pdf_extract::extract_text_from_mem(&self.bytes).unwrap();
         text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -32,11 +32,11 @@ impl Download {
     }
 }
 
-async fn download(app: &TestApp, path: &str, s: &Session) -> Download {
+pub(super) async fn download(app: &TestApp, path: &str, s: &Session) -> Download {
     download_in(app, path, s, "nb").await
 }
 
-async fn download_in(app: &TestApp, path: &str, s: &Session, lang: &str) -> Download {
+pub(super) async fn download_in(app: &TestApp, path: &str, s: &Session, lang: &str) -> Download {
     let req = Request::get(path)
         .header(
             header::COOKIE,
@@ -181,6 +181,32 @@ both_backends!(the_receipt_is_the_applicants_alone, |store| async move {
     ] {
         assert!(text.contains(&needle), "{needle} missing in: {text}");
     }
+
+    // The receipt mail carries the same letter as a PDF.
+    let mail = app
+        .state
+        .store
+        .mail_to("lege1@demo.lis1.no")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.kind == "application_receipt")
+        .expect("a receipt mail");
+    let files = app.state.store.mail_attachments(mail.id).await.unwrap();
+    assert_eq!(files.len(), 1, "one PDF on the receipt mail");
+    assert_eq!(files[0].content_type, "application/pdf");
+    assert!(
+        files[0].filename.starts_with("soknadskvittering-LIS1-"),
+        "{}",
+        files[0].filename
+    );
+    let attached = Download {
+        status: StatusCode::OK,
+        headers: Default::default(),
+        bytes: files[0].content.clone(),
+    }
+    .text();
+    assert_eq!(attached, text);
 
     // Nobody else: not another doctor, not the employer.
     refused(&app, &path, &app.login("lege2@demo.lis1.no").await).await;

@@ -267,6 +267,35 @@ both_backends!(the_levanger_lottery_end_to_end, |store| async move {
             "{}",
             mail.body_text
         );
+        // The mail carries the lottery-result letter as PDF: the one the doctor downloads.
+        assert!(
+            mail.body_text.contains("ligger ved som PDF"),
+            "{}",
+            mail.body_text
+        );
+        let files = store.mail_attachments(mail.id).await.unwrap();
+        assert_eq!(files.len(), 1, "{email}");
+        assert_eq!(files[0].content_type, "application/pdf");
+        assert!(files[0].filename.starts_with("trekningsresultat-LIS1-"));
+        let attached = super::letters::Download {
+            status: StatusCode::OK,
+            headers: Default::default(),
+            bytes: files[0].content.clone(),
+        }
+        .text();
+        assert!(attached.contains(&course.applicant_name), "{attached}");
+        assert!(
+            attached.contains(course.municipality_name.as_deref().unwrap()),
+            "{attached}"
+        );
+        let downloaded = super::letters::download(
+            &app,
+            &format!("/min-lis1/{}/trekningsresultat.pdf", course.id),
+            &sessions[i],
+        )
+        .await;
+        assert_eq!(downloaded.status, StatusCode::OK);
+        assert_eq!(downloaded.text(), attached);
     }
     let to_levanger = store.mail_to("levanger@demo.lis1.no").await.unwrap();
     let listing = to_levanger

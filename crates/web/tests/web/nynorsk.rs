@@ -91,7 +91,9 @@ fn visible_text(html: &str) -> String {
     while let Some(start) = rest.find('<') {
         out.push_str(&rest[..start]);
         out.push(' ');
-        let tag_end = rest[start..].find('>').map_or(rest.len(), |e| start + e + 1);
+        let tag_end = rest[start..]
+            .find('>')
+            .map_or(rest.len(), |e| start + e + 1);
         let tag = &rest[start..tag_end];
         for attr in ["aria-label=\"", "title=\"", "placeholder=\"", "alt=\""] {
             if let Some(i) = tag.find(attr) {
@@ -280,7 +282,10 @@ both_backends!(the_switch_offers_three_languages, |store| async move {
     }
     // The current language, and only it, is marked.
     assert_eq!(page.body.matches("aria-current=\"true\"").count(), 1);
-    assert!(page.body.contains("hreflang=\"nb\" aria-current=\"true\">Bokmål</a>"));
+    assert!(
+        page.body
+            .contains("hreflang=\"nb\" aria-current=\"true\">Bokmål</a>")
+    );
 
     let switch = app.get("/sprak?til=nn&neste=/runder", None).await;
     assert_eq!(switch.status, StatusCode::SEE_OTHER);
@@ -288,7 +293,10 @@ both_backends!(the_switch_offers_three_languages, |store| async move {
     assert_eq!(switch.cookie("lis1_lang").as_deref(), Some("nn"));
     let page = get_nn(&app, "/runder", None).await;
     assert!(page.body.contains("<html lang=\"nn\""), "{}", page.body);
-    assert!(page.body.contains("hreflang=\"nn\" aria-current=\"true\">Nynorsk</a>"));
+    assert!(
+        page.body
+            .contains("hreflang=\"nn\" aria-current=\"true\">Nynorsk</a>")
+    );
     assert!(page.body.contains("Utlysingsrundar"), "{}", page.body);
     assert!(!page.body.contains("Utlysningsrunder"), "{}", page.body);
     let login = get_nn(&app, "/logg-inn", None).await;
@@ -298,7 +306,11 @@ both_backends!(the_switch_offers_three_languages, |store| async move {
     // The error page, too.
     let missing = get_nn(&app, "/finst-ikkje", None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    assert!(missing.body.contains("<html lang=\"nn\""), "{}", missing.body);
+    assert!(
+        missing.body.contains("<html lang=\"nn\""),
+        "{}",
+        missing.body
+    );
     assert!(missing.body.contains("Fann ikkje sida"), "{}", missing.body);
 });
 
@@ -408,7 +420,10 @@ fn the_checks_find_what_they_look_for() {
     assert!(has_phrase("Sjå: Sykehus", "Sykehus", false));
     assert!(has_phrase("(frå 1.1.)", "frå 1.1.", false));
     assert_eq!(
-        without_data("Lege ved Sykehuset Levanger", &["Sykehuset Levanger".into()]),
+        without_data(
+            "Lege ved Sykehuset Levanger",
+            &["Sykehuset Levanger".into()]
+        ),
         "Lege ved  "
     );
 }

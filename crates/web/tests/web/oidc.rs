@@ -14,7 +14,7 @@ use std::process::{Child, Command, Stdio};
 
 use axum::http::{StatusCode, header};
 use lis1_app::signin::OrgFilter;
-use lis1_web::oidc::{ClientAuth, ProviderConfig, Secret};
+use lis1_web::oidc::{ClientAuth, PrivateKey, ProviderConfig, Secret};
 use lis1_web::state::PasswordLogin;
 
 use super::*;
@@ -25,6 +25,8 @@ const RP: &str = "http://127.0.0.1:8080";
 struct Op {
     child: Child,
     issuer: String,
+    /// The private_key_jwt client's private key (PKCS#8 PEM), written by the script.
+    client_key: String,
     http: openidconnect::reqwest::Client,
     jar: HashMap<String, String>,
 }
@@ -33,6 +35,10 @@ impl Drop for Op {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // Killed, the script cannot remove the key file it wrote.
+        if !self.client_key.is_empty() {
+            let _ = std::fs::remove_file(&self.client_key);
+        }
     }
 }
 
@@ -67,11 +73,13 @@ fn start_op() -> Option<Op> {
         .spawn()
         .expect("node starts");
     let stdout = child.stdout.take().expect("stdout");
+    let mut stdout = BufReader::new(stdout);
     let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("issuer line");
+    stdout.read_line(&mut line).expect("issuer line");
     let issuer = line.trim().to_string();
+    let mut key_line = String::new();
+    stdout.read_line(&mut key_line).expect("client key line");
+    let client_key = key_line.trim().to_string();
     assert!(issuer.starts_with("http://127.0.0.1:"), "{issuer:?}");
     let http = openidconnect::reqwest::ClientBuilder::new()
         .redirect(openidconnect::reqwest::redirect::Policy::none())
@@ -80,6 +88,7 @@ fn start_op() -> Option<Op> {
     Some(Op {
         child,
         issuer,
+        client_key,
         http,
         jar: HashMap::new(),
     })
@@ -140,6 +149,17 @@ impl Op {
         let r = self
             .http
             .post(format!("{}/__test/tamper?mode={mode}", self.issuer))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 204);
+    }
+
+    /// Rotates the provider's signing key (see the script).
+    async fn rotate(&self) {
+        let r = self
+            .http
+            .post(format!("{}/__test/rotate", self.issuer))
             .send()
             .await
             .unwrap();
@@ -575,6 +595,15 @@ both_backends!(bad_callbacks_and_tokens_are_refused, |store| async move {
             .location(),
         "/logg-inn/koble"
     );
+
+    // Key rotation: the provider signs with a new key the portal's cached key set lacks; the
+    // portal fetches the provider's keys again (once) and accepts the token.
+    let mut b = Browser::default();
+    let cb = to_callback(&app, &mut op, &mut b, "idporten", "ny", "").await;
+    op.rotate().await;
+    let r = b.get(&app, &cb).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/logg-inn/koble");
 });
 
 both_backends!(
@@ -674,6 +703,31 @@ both_backends!(
             )
             .await;
         assert_eq!(fc.status, StatusCode::OK);
+        // The provider loads this route in an iframe of its logout page: this response alone may
+        // be framed, and only by the provider's origin; every other page forbids framing.
+        let csp = |r: &Resp| {
+            r.headers
+                .get("content-security-policy")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string()
+        };
+        assert!(
+            csp(&fc).contains(&format!("frame-ancestors {};", op.issuer)),
+            "{}",
+            csp(&fc)
+        );
+        assert!(fc.headers.get("x-frame-options").is_none());
+        for path in ["/logg-inn", "/logg-ut/oidc/frontkanal/x", "/"] {
+            let other = app.get(path, None).await;
+            assert!(
+                csp(&other).contains("frame-ancestors 'none'"),
+                "{path}: {}",
+                csp(&other)
+            );
+            assert_eq!(other.headers["x-frame-options"], "DENY", "{path}");
+        }
         let still = app.state.store.session_sid(&hash).await.unwrap();
         assert_eq!(still, None, "iss={iss} sid={sid}");
         assert_eq!(
@@ -742,3 +796,156 @@ both_backends!(password_sign_in_can_be_turned_off, |store| async move {
     assert!(r.cookie("lis1_session").is_none());
     assert_eq!(last_failure(&app).await["reason"], "password_login_off");
 });
+
+/// The ID-porten-like client that authenticates with `private_key_jwt` (the script's key pair).
+fn jwt_provider(op: &Op, kid: &str) -> ProviderConfig {
+    ProviderConfig {
+        key: "idporten-jwt".into(),
+        label: "ID-porten (nøkkel)".into(),
+        audience: lis1_app::signin::Audience::Applicants,
+        issuer: op.issuer.clone(),
+        client_id: "lis1-idporten-jwt".into(),
+        auth: ClientAuth::PrivateKeyJwt(
+            PrivateKey::from_file(&op.client_key, Some(kid.into())).expect("the script's key"),
+        ),
+        redirect_url: format!("{RP}/logg-inn/oidc/idporten-jwt/callback"),
+        post_logout_url: Some(format!("{RP}/logg-inn?utlogget=1")),
+        scopes: vec!["profile".into(), "pid".into()],
+        acr: vec![
+            "idporten-loa-substantial".into(),
+            "idporten-loa-high".into(),
+        ],
+        orgs: OrgFilter::parse("*"),
+    }
+}
+
+both_backends!(
+    a_private_key_jwt_client_signs_in_and_the_subject_is_pairwise,
+    |store| async move {
+        let Some(mut op) = start_op() else { return };
+
+        // The configuration reads the key file (PKCS#8 here) and refuses a file without a key,
+        // naming the setting and never printing the file.
+        let mut vars = HashMap::new();
+        for (k, v) in [
+            ("LIS1_OIDC_PROVIDERS", "idporten"),
+            ("LIS1_OIDC_IDPORTEN_ISSUER", op.issuer.as_str()),
+            ("LIS1_OIDC_IDPORTEN_CLIENT_ID", "lis1-idporten-jwt"),
+            ("LIS1_OIDC_IDPORTEN_REDIRECT_URL", "http://x/cb"),
+            (
+                "LIS1_OIDC_IDPORTEN_PRIVATE_KEY_FILE",
+                op.client_key.as_str(),
+            ),
+            ("LIS1_OIDC_IDPORTEN_PRIVATE_KEY_ID", "lis1-client-1"),
+        ] {
+            vars.insert(k.to_string(), v.to_string());
+        }
+        let read = lis1_web::oidc::providers_from(&vars).expect("a key file is read");
+        let ClientAuth::PrivateKeyJwt(key) = &read[0].auth else {
+            panic!("private_key_jwt expected")
+        };
+        assert_eq!(key.kid.as_deref(), Some("lis1-client-1"));
+        assert!(!format!("{key:?}").contains("PRIVATE KEY"), "{key:?}");
+        let not_a_key = std::env::temp_dir().join(format!("lis1-not-a-key-{}", std::process::id()));
+        std::fs::write(&not_a_key, "hemmelig tekst").unwrap();
+        vars.insert(
+            "LIS1_OIDC_IDPORTEN_PRIVATE_KEY_FILE".into(),
+            not_a_key.display().to_string(),
+        );
+        let err = lis1_web::oidc::providers_from(&vars)
+            .unwrap_err()
+            .to_string();
+        std::fs::remove_file(&not_a_key).unwrap();
+        assert!(err.contains("LIS1_OIDC_IDPORTEN_PRIVATE_KEY_FILE"), "{err}");
+        assert!(!err.contains("hemmelig"), "{err}");
+
+        let mut oidc = providers(&op);
+        oidc.push(jwt_provider(&op, "lis1-client-1"));
+        let app = TestApp::with_config(
+            store,
+            Config {
+                demo: true,
+                oidc,
+                password_login: PasswordLogin::On,
+                ..Config::default()
+            },
+        )
+        .await;
+
+        // A full sign-in with the private_key_jwt client: the pushed authorization request
+        // (asserted in to_callback) and the code exchange both authenticate with a signed client
+        // assertion; the provider refuses either without one.
+        let mut b = Browser::default();
+        let r = sign_in(&app, &mut op, &mut b, "idporten-jwt", "ny").await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "{} {:?}",
+            r.body,
+            app.state.store.audit_entries(3, None).await.unwrap()
+        );
+        assert_eq!(r.location(), "/logg-inn/koble");
+        let token = b.cookies["lis1_oidc_link"].clone();
+        let ok = b
+            .post(
+                &app,
+                "/logg-inn/koble",
+                &[
+                    ("link_token", &token),
+                    ("name", "Nina Ny"),
+                    ("email", "nina@eksempel.no"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let s = b.session().expect("a session");
+        let dash = app.get("/oversikt", Some(&s)).await;
+        assert!(dash.body.contains("Nina Ny"), "{}", dash.body);
+
+        // The stored external subject is the provider's pairwise one (the script's rule: SHA-256
+        // of sector|account|salt, the sector being the redirect URI's host), not the account.
+        let user = app
+            .state
+            .store
+            .user_with_pid("15839710388")
+            .await
+            .unwrap()
+            .expect("the pid is linked");
+        let ids = app.state.store.identities_of(user).await.unwrap();
+        assert_eq!(ids.len(), 1, "{ids:?}");
+        let pairwise = lis1_web::auth::sha256_hex("127.0.0.1:8080|ny|lis1-test-pairwise");
+        assert_eq!(ids[0].subject, pairwise);
+        assert_ne!(ids[0].subject, "ny");
+        assert_eq!(
+            ids[0].issuer.trim_end_matches('/'),
+            op.issuer.trim_end_matches('/')
+        );
+        assert_eq!(ids[0].pid.as_deref(), Some("15839710388"));
+
+        // The client-secret client of the same sector gets the same pairwise subject: known, in
+        // straight away; the secret client's subject for another person differs.
+        let mut b2 = Browser::default();
+        let again = sign_in(&app, &mut op, &mut b2, "idporten", "ny").await;
+        assert_eq!(again.location(), "/oversikt", "{}", again.body);
+        assert_eq!(app.state.store.identities_of(user).await.unwrap().len(), 1);
+
+        // A client assertion the provider cannot verify (a key id it does not know): the
+        // provider refuses the client, the portal says the service is not answering, and nothing
+        // is started.
+        let mut bad = providers(&op);
+        bad.push(jwt_provider(&op, "not-registered"));
+        let mut state2 = app.state.clone();
+        state2.oidc = lis1_web::oidc::runtime(bad);
+        let app2 = TestApp {
+            app: lis1_web::app(state2.clone()),
+            state: state2,
+        };
+        let mut b3 = Browser::default();
+        let refused = b3
+            .get(&app2, "/logg-inn/oidc/idporten-jwt?neste=%2Foversikt")
+            .await;
+        assert_ne!(refused.status, StatusCode::SEE_OTHER, "{}", refused.body);
+        assert!(refused.body.contains("svarer ikke"), "{}", refused.body);
+        assert!(refused.cookie("lis1_oidc").is_none());
+    }
+);

@@ -206,8 +206,80 @@ both_backends!(
             "{}",
             mine.body
         );
+        // The offer letter is Lise's to download (linked from her page); before she accepts
+        // there is no confirmation, and nobody else gets either letter.
+        let letter = format!("/reststillinger/tilbud/{}/tilbudsbrev.pdf", offers[0].id);
+        let confirmation = format!("/reststillinger/tilbud/{}/bekreftelse.pdf", offers[0].id);
+        assert!(mine.body.contains(&letter), "{}", mine.body);
+        assert!(!mine.body.contains(&confirmation));
+        let reference = |kind| {
+            lis1_letters::Reference {
+                kind,
+                cohort_start: jiff::civil::date(2027, 3, 1),
+                id: offers[0].id,
+            }
+            .to_string()
+        };
+        let d = super::letters::download(&app, &letter, &lise).await;
+        assert_eq!(d.status, StatusCode::OK);
+        assert_eq!(d.headers["content-type"], "application/pdf");
+        let text = d.text();
+        let deadline = lis1_domain::calendar::format_datetime(
+            lis1_domain::calendar::to_oslo(offers[0].reply_deadline),
+            lis1_domain::Lang::Nb,
+        );
+        for needle in [
+            "Tilbud om reststilling".to_string(),
+            "Lise Lege".into(),
+            "LIS1 i Levanger kommune".into(),
+            "Levanger kommune".into(),
+            "01.03.2027 – 31.08.2027".into(),
+            deadline,
+            reference(lis1_letters::Kind::RestOffer),
+        ] {
+            assert!(text.contains(&needle), "{needle} missing in: {text}");
+        }
+        let english = super::letters::download_in(&app, &letter, &lise, "en").await;
+        assert!(english.text().contains("Offer of a rest position"));
+        for (path, who) in [
+            (&letter, &lars),
+            (&letter, &levanger),
+            (&confirmation, &lise),
+        ] {
+            let d = super::letters::download(&app, path, who).await;
+            assert_eq!(d.status, StatusCode::NOT_FOUND, "{path}");
+            assert!(!d.bytes.starts_with(b"%PDF-"));
+        }
+        assert_eq!(
+            super::letters::download(&app, "/reststillinger/tilbud/x/tilbudsbrev.pdf", &lise)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+
         let accepted = app.form(&answer, &lise, &[("answer", "ja")]).await;
         assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+        // Now the confirmation, with the time she accepted, from her page.
+        let mine = app.get("/reststillinger/mine", Some(&lise)).await;
+        assert!(mine.body.contains(&confirmation), "{}", mine.body);
+        let answered = app.state.store.rest_offer(offers[0].id).await.unwrap();
+        let d = super::letters::download(&app, &confirmation, &lise).await;
+        assert_eq!(d.status, StatusCode::OK);
+        let text = d.text();
+        for needle in [
+            "Bekreftelse: du har takket ja til reststillingen".to_string(),
+            "Lise Lege".into(),
+            "LIS1 i Levanger kommune".into(),
+            lis1_domain::calendar::format_datetime(
+                lis1_domain::calendar::to_oslo(answered.answered_at.unwrap()),
+                lis1_domain::Lang::Nb,
+            ),
+            reference(lis1_letters::Kind::RestAcceptance),
+        ] {
+            assert!(text.contains(&needle), "{needle} missing in: {text}");
+        }
+        let d = super::letters::download(&app, &confirmation, &lars).await;
+        assert_eq!(d.status, StatusCode::NOT_FOUND);
         assert_eq!(
             app.state.store.rest_position(id).await.unwrap().state,
             "filled"
