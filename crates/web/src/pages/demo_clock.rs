@@ -21,17 +21,67 @@ use crate::state::AppState;
 
 /// This module's interface texts.
 pub const TEXTS: &[(&str, &str, &str, &str)] = &[
-    ("demo_clock.title", "Demoens klokke", "Klokka i demoen", "The demo's clock"),
-    ("demo_clock.intro", "Still portalens klokke fram til et tidspunkt i en runde, for eksempel kunngjøringen, søknadsfristen eller første tilbudsrunde, og gå gjennom runden som hver rolle. Bakgrunnsjobbene (utløpte tilbud, påminnelser) går på den samme klokken. Klokken kan bare stilles fram, og bare i demoen. Etterpå må alle logge inn igjen: øktene regnes som ubrukt siden forrige gang.", "Still klokka i portalen fram til eit tidspunkt i ein runde, til dømes kunngjeringa, søknadsfristen eller første tilbodsrunde, og gå gjennom runden som kvar rolle. Bakgrunnsjobbane (tilbod som har gått ut, påminningar) går på den same klokka. Klokka kan berre stillast fram, og berre i demoen. Etterpå må alle logge inn igjen: øktene blir rekna som ubrukte sidan førre gong.", "Move the portal's clock forward to a moment in a round, such as the announcement, the application deadline or the first offer round, and walk through the round as each role. The background jobs (expired offers, reminders) run on the same clock. The clock moves forward only, and only in the demo. Afterwards everyone signs in again: sessions count as idle since the last time."),
-    ("demo_clock.now", "Klokken i portalen nå", "Klokka i portalen no", "The portal's time now"),
-    ("demo_clock.to", "Ny tid (norsk tid)", "Ny tid (norsk tid)", "New time (Norwegian time)"),
-    ("demo_clock.save", "Still klokken", "Still klokka", "Set the clock"),
-    ("demo_clock.banner", "Demo: portalens klokke er stilt til", "Demo: klokka i portalen er stilt til", "Demo: the portal's clock is set to"),
+    (
+        "demo_clock.title",
+        "Demoens klokke",
+        "Klokka i demoen",
+        "The demo's clock",
+    ),
+    (
+        "demo_clock.intro",
+        "Still portalens klokke fram til et tidspunkt i en runde, for eksempel kunngjøringen, søknadsfristen eller første tilbudsrunde, og gå gjennom runden som hver rolle. Bakgrunnsjobbene (utløpte tilbud, påminnelser) går på den samme klokken. Klokken kan bare stilles fram, og bare i demoen. Etterpå må alle logge inn igjen: øktene regnes som ubrukt siden forrige gang.",
+        "Still klokka i portalen fram til eit tidspunkt i ein runde, til dømes kunngjeringa, søknadsfristen eller første tilbodsrunde, og gå gjennom runden som kvar rolle. Bakgrunnsjobbane (tilbod som har gått ut, påminningar) går på den same klokka. Klokka kan berre stillast fram, og berre i demoen. Etterpå må alle logge inn igjen: øktene blir rekna som ubrukte sidan førre gong.",
+        "Move the portal's clock forward to a moment in a round, such as the announcement, the application deadline or the first offer round, and walk through the round as each role. The background jobs (expired offers, reminders) run on the same clock. The clock moves forward only, and only in the demo. Afterwards everyone signs in again: sessions count as idle since the last time.",
+    ),
+    (
+        "demo_clock.now",
+        "Klokken i portalen nå",
+        "Klokka i portalen no",
+        "The portal's time now",
+    ),
+    (
+        "demo_clock.to",
+        "Ny tid (norsk tid)",
+        "Ny tid (norsk tid)",
+        "New time (Norwegian time)",
+    ),
+    (
+        "demo_clock.save",
+        "Still klokken",
+        "Still klokka",
+        "Set the clock",
+    ),
+    (
+        "demo_clock.banner",
+        "Demo: portalens klokke er stilt til",
+        "Demo: klokka i portalen er stilt til",
+        "Demo: the portal's clock is set to",
+    ),
     ("demo_clock.change", "Endre", "Endre", "Change"),
-    ("demo_clock.invalid", "Skriv dato og klokkeslett, for eksempel 2027-02-23T09:00. Ingenting ble endret.", "Skriv dato og klokkeslett, til dømes 2027-02-23T09:00. Ingenting vart endra.", "Give a date and time, e.g. 2027-02-23T09:00. Nothing was changed."),
-    ("demo_clock.backwards", "Klokken kan bare stilles fram, til etter {now}. Ingenting ble endret.", "Klokka kan berre stillast fram, til etter {now}. Ingenting vart endra.", "The clock moves forward only, to after {now}. Nothing was changed."),
-    ("demo_clock.rounds", "Rundenes datoer", "Datoane i rundane", "The rounds' dates"),
-    ("demo_clock.card", "Still klokken fram og gå gjennom en hel runde (bare i demoen).", "Still klokka fram og gå gjennom ein heil runde (berre i demoen).", "Move the clock forward and walk through a whole round (demo only)."),
+    (
+        "demo_clock.invalid",
+        "Skriv dato og klokkeslett, for eksempel 2027-02-23T09:00. Ingenting ble endret.",
+        "Skriv dato og klokkeslett, til dømes 2027-02-23T09:00. Ingenting vart endra.",
+        "Give a date and time, e.g. 2027-02-23T09:00. Nothing was changed.",
+    ),
+    (
+        "demo_clock.backwards",
+        "Klokken kan bare stilles fram, til etter {now}. Ingenting ble endret.",
+        "Klokka kan berre stillast fram, til etter {now}. Ingenting vart endra.",
+        "The clock moves forward only, to after {now}. Nothing was changed.",
+    ),
+    (
+        "demo_clock.rounds",
+        "Rundenes datoer",
+        "Datoane i rundane",
+        "The rounds' dates",
+    ),
+    (
+        "demo_clock.card",
+        "Still klokken fram og gå gjennom en hel runde (bare i demoen).",
+        "Still klokka fram og gå gjennom ein heil runde (berre i demoen).",
+        "Move the clock forward and walk through a whole round (demo only).",
+    ),
 ];
 
 fn allowed<'a>(state: &AppState, v: &'a Visitor) -> Result<&'a SignedIn, AppError> {

@@ -17,16 +17,46 @@ use crate::state::AppState;
 
 /// Texts of the page.
 pub const TEXTS: &[(&str, &str, &str, &str)] = &[
-    ("invite.title", "Inviter en ansatt", "Inviter ein tilsett", "Invite a staff member"),
-    ("invite.intro", "Den du inviterer får en e-post med en lenke, og tar imot invitasjonen ved å logge inn med HelseID eller organisasjonens egen innlogging. Rollen gjelder bare i organisasjonen du velger.", "Den du inviterer, får ein e-post med ei lenkje og tek imot invitasjonen ved å logge inn med HelseID eller den eigne innlogginga til organisasjonen. Rolla gjeld berre i organisasjonen du vel.", "The person you invite gets an e-mail with a link, and accepts by signing in with HelseID or the organisation's own provider. The role applies only in the organisation you choose."),
+    (
+        "invite.title",
+        "Inviter en ansatt",
+        "Inviter ein tilsett",
+        "Invite a staff member",
+    ),
+    (
+        "invite.intro",
+        "Den du inviterer får en e-post med en lenke, og tar imot invitasjonen ved å logge inn med HelseID eller organisasjonens egen innlogging. Rollen gjelder bare i organisasjonen du velger.",
+        "Den du inviterer, får ein e-post med ei lenkje og tek imot invitasjonen ved å logge inn med HelseID eller den eigne innlogginga til organisasjonen. Rolla gjeld berre i organisasjonen du vel.",
+        "The person you invite gets an e-mail with a link, and accepts by signing in with HelseID or the organisation's own provider. The role applies only in the organisation you choose.",
+    ),
     ("invite.org", "Organisasjon", "Organisasjon", "Organisation"),
     ("invite.role", "Rolle", "Rolle", "Role"),
     ("invite.name", "Navn", "Namn", "Name"),
     ("invite.email", "E-post", "E-post", "E-mail"),
-    ("invite.submit", "Send invitasjon", "Send invitasjon", "Send invitation"),
-    ("invite.sent", "Invitasjonen er sendt. Den gjelder i 14 dager. Lenken i e-posten:", "Invitasjonen er send. Han gjeld i 14 dagar. Lenkja i e-posten:", "The invitation has been sent. It is valid for 14 days. The link in the e-mail:"),
-    ("invite.errors", "Rett opp dette", "Rett opp dette", "Please correct this"),
-    ("invite.not_admin", "Du er ikke administrator i noen organisasjon.", "Du er ikkje administrator i nokon organisasjon.", "You are not an administrator of any organisation."),
+    (
+        "invite.submit",
+        "Send invitasjon",
+        "Send invitasjon",
+        "Send invitation",
+    ),
+    (
+        "invite.sent",
+        "Invitasjonen er sendt. Den gjelder i 14 dager. Lenken i e-posten:",
+        "Invitasjonen er send. Han gjeld i 14 dagar. Lenkja i e-posten:",
+        "The invitation has been sent. It is valid for 14 days. The link in the e-mail:",
+    ),
+    (
+        "invite.errors",
+        "Rett opp dette",
+        "Rett opp dette",
+        "Please correct this",
+    ),
+    (
+        "invite.not_admin",
+        "Du er ikke administrator i noen organisasjon.",
+        "Du er ikkje administrator i nokon organisasjon.",
+        "You are not an administrator of any organisation.",
+    ),
 ];
 
 /// The form.

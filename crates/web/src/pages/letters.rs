@@ -17,11 +17,36 @@ use crate::state::AppState;
 /// This module's interface texts (the link labels; the letters' own texts are in
 /// `lis1_letters::content::TEXTS`).
 pub const TEXTS: &[(&str, &str, &str, &str)] = &[
-    ("letters.receipt", "Kvittering (PDF)", "Kvittering (PDF)", "Receipt (PDF)"),
-    ("letters.offer", "Tilbudsbrev (PDF)", "Tilbodsbrev (PDF)", "Offer letter (PDF)"),
-    ("letters.acceptance", "Bekreftelse på at du takket ja (PDF)", "Stadfesting på at du takka ja (PDF)", "Confirmation of your acceptance (PDF)"),
-    ("letters.acceptance_employer", "Bekreftelse på aksept (PDF)", "Stadfesting på aksept (PDF)", "Acceptance confirmation (PDF)"),
-    ("letters.lottery", "Trekningsresultat (PDF)", "Trekkingsresultat (PDF)", "Lottery result (PDF)"),
+    (
+        "letters.receipt",
+        "Kvittering (PDF)",
+        "Kvittering (PDF)",
+        "Receipt (PDF)",
+    ),
+    (
+        "letters.offer",
+        "Tilbudsbrev (PDF)",
+        "Tilbodsbrev (PDF)",
+        "Offer letter (PDF)",
+    ),
+    (
+        "letters.acceptance",
+        "Bekreftelse på at du takket ja (PDF)",
+        "Stadfesting på at du takka ja (PDF)",
+        "Confirmation of your acceptance (PDF)",
+    ),
+    (
+        "letters.acceptance_employer",
+        "Bekreftelse på aksept (PDF)",
+        "Stadfesting på aksept (PDF)",
+        "Acceptance confirmation (PDF)",
+    ),
+    (
+        "letters.lottery",
+        "Trekningsresultat (PDF)",
+        "Trekkingsresultat (PDF)",
+        "Lottery result (PDF)",
+    ),
 ];
 
 fn parse_id(id: &str, v: &Visitor) -> Result<i64, AppError> {
