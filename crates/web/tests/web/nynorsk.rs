@@ -86,33 +86,7 @@ const BOKMAL_WORDS: &[&str] = &[
 /// Bokmål on nynorsk pages that comes from the other two nynorsk branches' parts, not from the
 /// interface texts: `(path, phrase, where it is made)`. The test fails if one of these is no
 /// longer found, so after merging nnapp and nndomain this list must shrink to nothing.
-const OTHER_BRANCHES: &[(&str, &str, &str)] = &[
-    ("/organisasjoner", "Sykehus", "domain org.rs OrgKind label"),
-    (
-        "/organisasjoner",
-        "Helseforetak",
-        "domain org.rs OrgKind label",
-    ),
-    ("/oversikt", "Søker", "domain access.rs Role label"),
-    (
-        "/profil",
-        "Annet",
-        "domain profiles.rs merit/experience kind",
-    ),
-    ("/revisjonslogg", "tilbud", "domain audit_words.rs"),
-    ("/runder/1", "Høst", "domain rounds.rs Season label"),
-    ("/statistikk", "Høst", "app statistics.rs season"),
-    (
-        "/statistikk",
-        "Søkere",
-        "web pages/statistics.rs chart summary (pick)",
-    ),
-    (
-        "/statistikk",
-        "søkere",
-        "web pages/statistics.rs chart summary (pick)",
-    ),
-];
+const OTHER_BRANCHES: &[(&str, &str, &str)] = &[];
 
 /// The page's visible text: text nodes and the words of `aria-label`, `title`, `placeholder`
 /// and `alt`, with scripts and styles left out and the usual entities decoded.
@@ -443,7 +417,6 @@ both_backends!(
 /// (`pick3`, `match lang`) and in the domain crate, which the nynorsk branches nnapp and
 /// nndomain convert: run it with `--ignored` once all three branches are merged.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the nnapp and nndomain branches merged (Rust and domain texts)"]
 async fn nynorsk_pages_have_no_typical_bokmal_words() {
     lis1_store::testing::with_store(lis1_store::Backend::Sqlite, |store| async move {
         let app = TestApp::new(store).await;
