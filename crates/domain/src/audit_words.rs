@@ -202,6 +202,11 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
         "Ranked positions in coordinated admission",
     ),
     (
+        "coordinated.rescheduled",
+        "Satte ny tid for samordnet matching",
+        "Set a new time for a coordinated match",
+    ),
+    (
         "coordinated.result_view",
         "Så resultatet av samordnet opptak",
         "Viewed a coordinated admission result",
@@ -516,6 +521,11 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
         "retention.application_deleted",
         "Slettet søknad etter oppbevaringstiden",
         "Deleted an application after its retention period",
+    ),
+    (
+        "retention.coordinated_deleted",
+        "Slettet rangeringer og par i samordnet opptak etter oppbevaringstiden",
+        "Deleted coordinated-admission rankings and couples after their retention period",
     ),
     (
         "retention.document_deleted",
