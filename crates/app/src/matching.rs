@@ -113,6 +113,39 @@ pub async fn unset_mode(app: &App, caller: &Caller, round_id: i64) -> Result<()>
     Ok(())
 }
 
+/// After a refused match (invalid inputs, or no stable matching), the directorate sets a new
+/// ranking deadline and match time: the round goes back to waiting, and if the new ranking
+/// deadline lies ahead, applicants may correct their lists until then. The refusal stays
+/// recorded for the round page.
+pub async fn reschedule_match(
+    app: &App,
+    caller: &Caller,
+    round_id: i64,
+    ranking_deadline: Timestamp,
+    match_at: Timestamp,
+) -> Result<()> {
+    let grant = authorize(&caller.principal, &Action::ManageCoordinatedAdmission)?;
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let round = tx.round(round_id).await?;
+    let mode = mode_of(&mut tx, round_id).await?;
+    portal::check_reschedule(&dates(&round), &mode.state, ranking_deadline, match_at, now)
+        .map_err(refused)?;
+    if !tx
+        .reschedule_match(
+            &caller.ctx(grant, now),
+            round_id,
+            ranking_deadline,
+            match_at,
+        )
+        .await?
+    {
+        return Err(refused(CoordinatedError::NotRefused));
+    }
+    app.commit(tx, caller).await?;
+    Ok(())
+}
+
 fn dates(round: &StoredRound) -> RoundDates {
     RoundDates {
         announcement: round.announcement,
@@ -972,8 +1005,33 @@ pub async fn run_match(app: &App, round_id: i64) -> Result<bool> {
         )
         .await?;
     }
+    // Places the match left unfilled become rest positions, as places left after the offer
+    // rounds do, in this same transaction.
+    let mut filled_by = vec![0usize; inst.position_ids().len()];
+    for a in 0..inst.applicant_count() {
+        if let Some(p) = sol.matching.position_of(a) {
+            filled_by[p as usize] += 1;
+        }
+    }
+    let mut rest = 0usize;
+    for (id, &filled) in inst.position_ids().iter().zip(&filled_by) {
+        let Some(position_id) = parse_key("p-", id.as_str()) else {
+            continue;
+        };
+        let capacity = data
+            .ad_of(position_id)
+            .and_then(|c| c.position(position_id).ok())
+            .map_or(0, |q| u32::try_from(q.count).unwrap_or(0));
+        let left = capacity.saturating_sub(u32::try_from(filled).unwrap_or(u32::MAX));
+        if left > 0 {
+            rest += tx
+                .create_rest_positions_after_match(&ctx, position_id, left)
+                .await?
+                .len();
+        }
+    }
     tx.commit().await?;
-    tracing::info!(round_id, placed, "coordinated match published");
+    tracing::info!(round_id, placed, rest, "coordinated match published");
     Ok(true)
 }
 
@@ -1010,6 +1068,8 @@ pub struct RoundOverview {
     pub positions: Vec<PositionResult>,
     /// Whether the caller may change the mode (the directorate, before the announcement).
     pub may_set: bool,
+    /// Whether the caller may set a new match time (the directorate, after a refused match).
+    pub may_reschedule: bool,
 }
 
 /// The round's coordinated state: to the directorate everything, to an employer the results of
@@ -1094,6 +1154,7 @@ pub async fn overview(
     tx.commit().await?;
     Ok(RoundOverview {
         may_set: directorate.is_ok() && app.now() < round.announcement,
+        may_reschedule: directorate.is_ok() && mode.as_ref().is_some_and(|m| m.state == "failed"),
         round,
         mode,
         ranked,

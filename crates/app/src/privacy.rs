@@ -380,6 +380,8 @@ pub struct RetentionReport {
     pub applications: usize,
     /// Rest-position applications deleted (with their offers).
     pub rest_applications: usize,
+    /// Rounds whose coordinated rankings and couples were deleted.
+    pub coordinated_rounds: usize,
     /// Documents deleted.
     pub documents: usize,
     /// Sent mails deleted.
@@ -432,6 +434,10 @@ pub async fn apply_retention(app: &App) -> Result<RetentionReport> {
         in_batches!(app.store.expired_rest_applications(cutoff, BATCH), |id| app
             .store
             .delete_expired_rest_application(&ctx, id, cutoff));
+    // A round's coordinated rankings and couples go with its unsuccessful applications.
+    report.coordinated_rounds = in_batches!(app.store.expired_coordinated_rounds(cutoff), |id| app
+        .store
+        .delete_coordinated_inputs(&ctx, id, cutoff));
     let cutoff = policy.document_cutoff(today);
     report.documents = in_batches!(app.store.expired_documents(cutoff, today, BATCH), |id| app
         .store

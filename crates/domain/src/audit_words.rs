@@ -255,6 +255,11 @@ pub const ACTIONS: &[(&str, &str, &str, &str)] = &[
         "Ranked positions in coordinated admission",
     ),
     (
+        "coordinated.rescheduled",
+        "Satte ny tid for samordnet matching",
+        "Set a new time for a coordinated match",
+    ),
+    (
         "coordinated.result_view",
         "Så resultatet av samordnet opptak",
         "Såg resultatet av samordna opptak",
@@ -699,6 +704,11 @@ pub const ACTIONS: &[(&str, &str, &str, &str)] = &[
         "Slettet søknad etter oppbevaringstiden",
         "Sletta søknad etter oppbevaringstida",
         "Deleted an application after its retention period",
+    ),
+    (
+        "retention.coordinated_deleted",
+        "Slettet rangeringer og par i samordnet opptak etter oppbevaringstiden",
+        "Deleted coordinated-admission rankings and couples after their retention period",
     ),
     (
         "retention.document_deleted",

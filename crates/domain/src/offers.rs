@@ -651,6 +651,11 @@ labelled_enum! {
             "Ikke besatt etter tilbudsrundene", "Ikkje besett etter tilbodsrundane", "Not filled after the offer rounds";
         /// Vacated later because the doctor resigned.
         Resignation = "resignation", "Ledig etter oppsigelse", "Ledig etter oppseiing", "Vacant after resignation";
+        /// Still vacant after the coordinated match (issue 16): no applicant it listed ranked it
+        /// high enough, or too few listed.
+        NotFilledAfterMatch = "not_filled_after_match",
+            "Ikke besatt etter samordnet opptak", "Ikkje fylt etter samordna opptak",
+            "Not filled after the coordinated match";
     }
 }
 

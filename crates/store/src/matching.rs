@@ -106,6 +106,8 @@ crate::store_ops! {
     fn coordinated_rankings(&self, round_id: i64) -> Result<Vec<(i64, Vec<i64>)>>;
     fn couples(&self, round_id: i64) -> Result<Vec<Couple>>;
     fn fail_match(&self, ctx: &Ctx, round_id: i64, code: &str, message: &str) -> Result<bool>;
+    fn expired_coordinated_rounds(&self, cutoff: jiff::civil::Date) -> Result<Vec<i64>>;
+    fn delete_coordinated_inputs(&self, ctx: &Ctx, round_id: i64, cutoff: jiff::civil::Date) -> Result<bool>;
 }
 
 impl Tx {
@@ -336,6 +338,119 @@ impl Tx {
             }
             tx.commit().await?;
             Ok(n == 1)
+        })
+    }
+
+    /// Sets a new timetable after a refused match: back to `waiting` with the new ranking
+    /// deadline and match time. The refusal stays recorded (the round page tells what happened)
+    /// until the match publishes. Only from `failed`; returns whether it changed.
+    pub async fn reschedule_match(
+        &mut self,
+        ctx: &Ctx,
+        round_id: i64,
+        ranking_deadline: Timestamp,
+        match_at: Timestamp,
+    ) -> Result<bool> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
+            let before: Option<Option<String>> = sqlx::query_scalar(
+                "SELECT failure_code FROM coordinated_rounds \
+                 WHERE round_id = $1 AND state = 'failed'",
+            )
+            .bind(round_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(code) = before else {
+                return Ok(false);
+            };
+            sqlx::query(
+                "UPDATE coordinated_rounds SET state = 'waiting', ranking_deadline = $1, \
+                 match_at = $2, matched_at = NULL WHERE round_id = $3 AND state = 'failed'",
+            )
+            .bind(conv::ts(ranking_deadline))
+            .bind(conv::ts(match_at))
+            .bind(round_id)
+            .execute(&mut *tx)
+            .await?;
+            tx.append_audit(ctx, Event {
+                action: "coordinated.rescheduled",
+                object_type: "round",
+                object_id: round_id.to_string(),
+                summary: json!({"before": {"state": "failed", "code": code},
+                    "after": {"state": "waiting", "ranking_deadline": ranking_deadline.to_string(),
+                        "match_at": match_at.to_string()}}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// Rounds that started before `cutoff` (the applications' retention cut-off, when their
+    /// unsuccessful applications are deleted) and still have coordinated rankings or couples.
+    pub async fn expired_coordinated_rounds(
+        &mut self,
+        cutoff: jiff::civil::Date,
+    ) -> Result<Vec<i64>> {
+        on_tx!(self, conn => {
+            Ok(sqlx::query_scalar(
+                "SELECT r.id FROM rounds r WHERE r.start_date < $1 AND (\
+                 EXISTS (SELECT 1 FROM coordinated_rankings k WHERE k.round_id = r.id) OR \
+                 EXISTS (SELECT 1 FROM coordinated_couples c WHERE c.round_id = r.id)) \
+                 ORDER BY r.id",
+            )
+            .bind(conv::date(cutoff))
+            .fetch_all(&mut *conn)
+            .await?)
+        })
+    }
+
+    /// Deletes a round's coordinated rankings, couples and pairs once the round is past the
+    /// retention cut-off (checked again here), in one transaction with its audit entry. The
+    /// published export stays: it names applicants only by opaque ids and is the record that
+    /// lets anyone verify the match. `false` if nothing was due.
+    pub async fn delete_coordinated_inputs(
+        &mut self,
+        ctx: &Ctx,
+        round_id: i64,
+        cutoff: jiff::civil::Date,
+    ) -> Result<bool> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
+            let due: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM rounds WHERE id = $1 AND start_date < $2",
+            )
+            .bind(round_id)
+            .bind(conv::date(cutoff))
+            .fetch_optional(&mut *tx)
+            .await?;
+            if due.is_none() {
+                return Ok(false);
+            }
+            let mut removed = serde_json::Map::new();
+            for (table, sql) in [
+                ("coordinated_rankings", "DELETE FROM coordinated_rankings WHERE round_id = $1"),
+                ("coordinated_pairs", "DELETE FROM coordinated_pairs WHERE couple_id IN \
+                    (SELECT id FROM coordinated_couples WHERE round_id = $1)"),
+                ("coordinated_couples", "DELETE FROM coordinated_couples WHERE round_id = $1"),
+            ] {
+                let n = sqlx::query(sql).bind(round_id).execute(&mut *tx).await?.rows_affected();
+                if n > 0 {
+                    removed.insert(table.into(), n.into());
+                }
+            }
+            if removed.is_empty() {
+                return Ok(false);
+            }
+            tx.append_audit(ctx, Event {
+                action: "retention.coordinated_deleted",
+                object_type: "round",
+                object_id: round_id.to_string(),
+                summary: json!({"rule": "round_past_retention", "rows": removed}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(true)
         })
     }
 

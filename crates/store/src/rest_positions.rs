@@ -324,6 +324,54 @@ impl Tx {
         }
     }
 
+    /// Creates the rest positions a place left unfilled by the coordinated match becomes (issue
+    /// 16): `places` of them for the position, in the caller's transaction (the match's). The
+    /// responsible employer and the period are chosen as for a resignation
+    /// ([`Tx::create_rest_position_for_resignation`]). Returns their ids.
+    pub async fn create_rest_positions_after_match(
+        &mut self,
+        ctx: &Ctx,
+        position_id: i64,
+        places: u32,
+    ) -> Result<Vec<i64>> {
+        let ad_id: i64 = on_tx!(self, conn => {
+            Ok::<i64, StoreError>(sqlx::query_scalar(
+                "SELECT advertisement_id FROM positions WHERE id = $1",
+            )
+            .bind(position_id)
+            .fetch_one(&mut *conn)
+            .await?)
+        })?;
+        let ad = self.advertisement(ad_id).await?;
+        let position = ad
+            .positions
+            .iter()
+            .find(|p| p.id == position_id)
+            .ok_or(StoreError::NotFound)?;
+        let round = self.round(ad.round_id).await?;
+        let today = lis1_domain::calendar::to_oslo(ctx.now).date();
+        let period_from = round.start_date.max(today);
+        let period_to = lis1_period_end(round.start_date)?.max(period_from);
+        let new = NewRestPosition {
+            employer_id: position.municipality_id.unwrap_or(ad.hf_id),
+            source_position_id: Some(position.id),
+            reason: VacancyReason::NotFilledAfterMatch,
+            title: format!("Reststilling: {}", ad.title),
+            description: format!(
+                "Ikke besatt i samordnet opptak. Frittstående, tidsbegrenset LIS1-stilling uten \
+                 kobling, fra «{}».",
+                ad.title
+            ),
+            period_from,
+            period_to,
+        };
+        let mut ids = Vec::new();
+        for _ in 0..places {
+            ids.push(self.insert_rest_position(ctx, &new, None).await?);
+        }
+        Ok(ids)
+    }
+
     /// Acceptances resigned since `since` that have no rest position: (offer id, when resigned).
     /// The background job passes each to the rule that decides whether it becomes one, so a
     /// crash between a resignation and its rest position is caught up.

@@ -100,6 +100,13 @@ pub enum CoordinatedError {
     AlreadyInCouple,
     /// Pairs are ranked once both have confirmed the couple.
     CoupleNotConfirmed,
+    /// A new match time is set only after a match was refused (or failed).
+    NotRefused,
+    /// The new match time has already passed.
+    MatchInPast {
+        /// The time given.
+        match_at: Timestamp,
+    },
 }
 
 impl Localized for CoordinatedError {
@@ -127,6 +134,8 @@ impl Localized for CoordinatedError {
             CoordinatedError::CoupleWithSelf => "match_couple_with_itself",
             CoordinatedError::AlreadyInCouple => "match_member_of_two_couples",
             CoordinatedError::CoupleNotConfirmed => "coordinated_couple_not_confirmed",
+            CoordinatedError::NotRefused => "coordinated_not_refused",
+            CoordinatedError::MatchInPast { .. } => "coordinated_match_in_past",
         }
     }
 
@@ -391,6 +400,27 @@ impl Localized for CoordinatedError {
                     "The couple has not been confirmed by both yet. Nothing was saved.".into()
                 }
             }
+            CoordinatedError::NotRefused => lang
+                .pick3(
+                    "En ny tid for matchingen settes bare etter at en matching ble avvist. Ingenting ble endret.",
+                    "Ei ny tid for matchinga blir berre sett etter at ei matching vart avvist. Ingenting vart endra.",
+                    "A new match time is set only after a match was refused. Nothing was changed.",
+                )
+                .into(),
+            CoordinatedError::MatchInPast { match_at } => match lang {
+                Lang::Nb => format!(
+                    "Den nye tiden for matchingen ({}) har allerede vært. Velg en tid fram i tid. Ingenting ble endret.",
+                    when(*match_at)
+                ),
+                Lang::Nn => format!(
+                    "Den nye tida for matchinga ({}) har alt vore. Vel ei tid fram i tid. Ingenting vart endra.",
+                    when(*match_at)
+                ),
+                Lang::En => format!(
+                    "The new match time ({}) has already passed. Choose a time in the future. Nothing was changed.",
+                    when(*match_at)
+                ),
+            },
         }
     }
 }
@@ -435,6 +465,37 @@ pub fn check_schedule(
     }
     if match_at < ranking_deadline {
         return Err(CoordinatedError::MatchBeforeRankingDeadline { ranking_deadline });
+    }
+    let start = crate::calendar::from_oslo(round.start.at(0, 0, 0, 0));
+    if start.is_some_and(|s| match_at >= s) {
+        return Err(CoordinatedError::MatchAfterStart { start: round.start });
+    }
+    Ok(())
+}
+
+/// A new timetable after a refused match (state `failed`): the new match time must lie ahead
+/// and before the start; the ranking deadline (kept, or moved later to let applicants correct
+/// their lists) at or after the application deadline and no later than the match.
+pub fn check_reschedule(
+    round: &RoundDates,
+    state: &str,
+    ranking_deadline: Timestamp,
+    match_at: Timestamp,
+    now: Timestamp,
+) -> Result<(), CoordinatedError> {
+    if state != "failed" {
+        return Err(CoordinatedError::NotRefused);
+    }
+    if ranking_deadline < round.application_deadline {
+        return Err(CoordinatedError::RankingBeforeApplicationDeadline {
+            application_deadline: round.application_deadline,
+        });
+    }
+    if match_at < ranking_deadline {
+        return Err(CoordinatedError::MatchBeforeRankingDeadline { ranking_deadline });
+    }
+    if match_at <= now {
+        return Err(CoordinatedError::MatchInPast { match_at });
     }
     let start = crate::calendar::from_oslo(round.start.at(0, 0, 0, 0));
     if start.is_some_and(|s| match_at >= s) {
@@ -583,6 +644,35 @@ mod tests {
             .unwrap_err()
             .message(Lang::Nb);
         assert!(msg.contains("før runden kunngjøres"), "{msg}");
+    }
+
+    #[test]
+    fn a_new_match_time_only_after_a_refused_match_and_ahead() {
+        let r = round();
+        let now = t("2027-02-24T09:00:00Z");
+        let rank = t("2027-02-22T11:00:00Z");
+        let run = t("2027-02-25T09:00:00Z");
+        assert_eq!(check_reschedule(&r, "failed", rank, run, now), Ok(()));
+        for state in ["waiting", "running", "matched"] {
+            assert_eq!(
+                check_reschedule(&r, state, rank, run, now),
+                Err(CoordinatedError::NotRefused)
+            );
+        }
+        assert!(matches!(
+            check_reschedule(&r, "failed", rank, t("2027-02-24T08:00:00Z"), now),
+            Err(CoordinatedError::MatchInPast { .. })
+        ));
+        assert!(matches!(
+            check_reschedule(&r, "failed", t("2027-02-26T09:00:00Z"), run, now),
+            Err(CoordinatedError::MatchBeforeRankingDeadline { .. })
+        ));
+        assert!(matches!(
+            check_reschedule(&r, "failed", rank, t("2027-09-02T08:00:00Z"), now),
+            Err(CoordinatedError::MatchAfterStart { .. })
+        ));
+        let msg = CoordinatedError::MatchInPast { match_at: now }.message(Lang::Nn);
+        assert!(msg.contains("Ingenting vart endra"), "{msg}");
     }
 
     #[test]

@@ -342,10 +342,20 @@ pub struct Solver {
     cnext: Vec<u32>,
     cmatched: Vec<bool>,
     stack: Vec<u32>,
+    /// Phase 1: per position [first seat, seats, count, unused].
+    pos: Vec<[u32; 4]>,
+    /// Phase 1: per position, the strict offsets it takes are those below this: NONE while it
+    /// has a free seat, then the worst held (0 for a position with no seat). 4 bytes a
+    /// position, so the test of a proposal that is refused (most are) stays in L1.
+    thresh: Vec<u32>,
+    /// Phase 1: per seat, strict offset << 32 | applicant; each position's seats a max-heap.
+    seats: Vec<u64>,
     queue: VecDeque<u32>,
     vacancies: VecDeque<u32>,
     evicted: Vec<u32>,
     proposals: u64,
+    /// Evictions (a held applicant displaced by a better one) in the last phase 1.
+    evictions: u64,
     /// Matching after the singles-only phase, reused by every attempt.
     phase1: Option<Snapshot>,
 }
@@ -364,10 +374,14 @@ impl Solver {
             cnext: vec![0; inst.couple_count()],
             cmatched: vec![false; inst.couple_count()],
             stack: Vec::with_capacity(n),
+            pos: Vec::with_capacity(inst.position_count()),
+            thresh: Vec::with_capacity(inst.position_count()),
+            seats: Vec::new(),
             queue: VecDeque::new(),
             vacancies: VecDeque::new(),
             evicted: Vec::new(),
             proposals: 0,
+            evictions: 0,
             phase1: None,
         }
     }
@@ -375,6 +389,11 @@ impl Solver {
     /// Proposals made in the last phase or attempt.
     pub fn proposals(&self) -> u64 {
         self.proposals
+    }
+
+    /// Evictions in the last phase 1: proposals first held and later displaced.
+    pub fn evictions(&self) -> u64 {
+        self.evictions
     }
 
     /// Phase 1 alone (§6): deferred acceptance among the single applicants, with no
@@ -506,12 +525,15 @@ impl Solver {
     /// §6, phase 1: deferred acceptance among single applicants. Its result is the
     /// applicant-optimal stable matching of the singles, whatever the order.
     ///
-    /// The hot loop: only `next` is kept per applicant (placed = `next` inside the list);
-    /// `at` and `at_off` are filled from it at the end.
+    /// The hot loop touches little memory: per applicant only `next` (placed = `next` inside
+    /// the list); per position a 4-byte threshold for the test every proposal makes, and a
+    /// 16-byte record (first seat, seats, count) read only when it is accepted; and per seat
+    /// one `u64` (strict offset << 32 | applicant),
+    /// the seats of a position kept as a bounded max-heap, so an eviction reads the worst held
+    /// applicant from the heap's root instead of looking it up in the employer's list. No
+    /// allocation beyond the seat array, no hashing. `at`, `at_off`, `count`, `worst` (and the
+    /// held bits, when couples follow) are filled from it at the end.
     fn singles(&mut self, inst: &Instance, prep: &Prepared) {
-        self.count.iter_mut().for_each(|x| *x = 0);
-        self.worst.iter_mut().for_each(|x| *x = 0);
-        self.held.clear_all();
         self.next.iter_mut().for_each(|x| *x = 0);
         self.stack.clear();
         self.stack.extend(
@@ -521,14 +543,28 @@ impl Solver {
         );
         let (rank_start, rank_pos, rank_strict) =
             (&inst.rank_start, &inst.rank_pos, &prep.rank_strict);
-        let strict_app = &prep.strict_app;
-        // Per position [start of its list, capacity, count, worst] side by side: one cache
-        // line per proposal instead of four.
-        let mut pos: Vec<[u32; 4]> = (0..inst.position_count())
-            .map(|p| [inst.emp_start[p], inst.capacity[p], 0, 0])
-            .collect();
-        let (held, next) = (&mut self.held, &mut self.next);
+        self.pos.clear();
+        self.thresh.clear();
+        let mut seat = 0u32;
+        for p in 0..inst.position_count() {
+            // A position never holds more than its list names: no seat beyond that.
+            let listed = inst.emp_start[p + 1] - inst.emp_start[p];
+            let cap = inst.capacity[p].min(listed);
+            self.pos.push([seat, cap, 0, 0]);
+            // Not full: takes any listed applicant (every strict offset is below NONE).
+            self.thresh.push(if cap > 0 { NONE } else { 0 });
+            seat += cap;
+        }
+        self.seats.clear();
+        self.seats.resize(seat as usize, 0);
+        let (pos, thresh, seats, next) = (
+            &mut self.pos,
+            &mut self.thresh,
+            &mut self.seats,
+            &mut self.next,
+        );
         let mut proposals = 0u64;
+        let mut evictions = 0u64;
         while let Some(a) = self.stack.pop() {
             let a = a as usize;
             let base = rank_start[a] as usize;
@@ -536,31 +572,31 @@ impl Solver {
             let mut i = base + next[a] as usize;
             while i < end {
                 let r = rank_strict[i];
-                if r != NONE {
-                    proposals += 1;
-                    let st = &mut pos[rank_pos[i] as usize];
-                    let s = st[0] as usize;
-                    let c = st[2];
-                    if c < st[1] {
-                        held.set(s + r as usize);
-                        st[2] = c + 1;
-                        if c == 0 || r > st[3] {
-                            st[3] = r;
+                // An unlisted entry (NONE) is no proposal and never below a threshold.
+                proposals += u64::from(r != NONE);
+                let p = rank_pos[i] as usize;
+                if r < thresh[p] {
+                    let [start, cap, count, _] = pos[p];
+                    let key = (u64::from(r) << 32) | a as u64;
+                    if count < cap {
+                        let heap = &mut seats[start as usize..(start + count + 1) as usize];
+                        heap_push(heap, key);
+                        pos[p][2] = count + 1;
+                        if count + 1 == cap {
+                            thresh[p] = (heap[0] >> 32) as u32;
                         }
-                        break;
+                    } else {
+                        // Evict the worst held (the heap's root); the new worst is the root
+                        // after the new entry sifts down.
+                        let heap = &mut seats[start as usize..(start + cap) as usize];
+                        let out = heap[0] as u32;
+                        heap_replace_root(heap, key);
+                        thresh[p] = (heap[0] >> 32) as u32;
+                        next[out as usize] += 1;
+                        evictions += 1;
+                        self.stack.push(out);
                     }
-                    let w = st[3] as usize;
-                    if (r as usize) < w {
-                        // Evict the worst held; the new worst is the next held entry above it
-                        // (r at the latest, just set).
-                        held.clear(s + w);
-                        held.set(s + r as usize);
-                        st[3] = (held.prev_set(s + w, s).unwrap_or(s + r as usize) - s) as u32;
-                        let out = strict_app[s + w] as usize;
-                        next[out] += 1;
-                        self.stack.push(out as u32);
-                        break;
-                    }
+                    break;
                 }
                 i += 1;
             }
@@ -568,9 +604,14 @@ impl Solver {
         }
         for (p, st) in pos.iter().enumerate() {
             self.count[p] = st[2];
-            self.worst[p] = st[3];
+            self.worst[p] = if st[2] == 0 {
+                0
+            } else {
+                (seats[st[0] as usize] >> 32) as u32
+            };
         }
         self.proposals = proposals;
+        self.evictions = evictions;
         for a in 0..inst.applicant_count() {
             let base = rank_start[a] as usize;
             let n = next[a] as usize;
@@ -583,6 +624,14 @@ impl Solver {
             }
         }
         if inst.couple_count() > 0 {
+            // Phase 2 works on the held bits: one per employer-list entry.
+            self.held.clear_all();
+            for (p, st) in pos.iter().enumerate() {
+                let s = inst.emp_start[p] as usize;
+                for &key in &seats[st[0] as usize..(st[0] + st[2]) as usize] {
+                    self.held.set(s + (key >> 32) as usize);
+                }
+            }
             self.phase1 = Some(Snapshot {
                 count: self.count.clone(),
                 worst: self.worst.clone(),
@@ -807,4 +856,40 @@ impl Solver {
             self.fill_vacancies(inst, prep);
         }
     }
+}
+
+/// Adds `key` to the max-heap `heap[..n]`, where `heap` has length `n + 1` (the new slot last).
+#[inline]
+fn heap_push(heap: &mut [u64], key: u64) {
+    let mut i = heap.len() - 1;
+    while i > 0 {
+        let parent = (i - 1) / 2;
+        if heap[parent] >= key {
+            break;
+        }
+        heap[i] = heap[parent];
+        i = parent;
+    }
+    heap[i] = key;
+}
+
+/// Replaces the root (the largest) of the full max-heap `heap` with `key` and restores the heap.
+#[inline]
+fn heap_replace_root(heap: &mut [u64], key: u64) {
+    let n = heap.len();
+    let mut i = 0;
+    loop {
+        let l = 2 * i + 1;
+        if l >= n {
+            break;
+        }
+        let r = l + 1;
+        let c = if r < n && heap[r] > heap[l] { r } else { l };
+        if heap[c] <= key {
+            break;
+        }
+        heap[i] = heap[c];
+        i = c;
+    }
+    heap[i] = key;
 }

@@ -112,6 +112,22 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
         "Nothing was published. The reason (the ids are a-user id and p-position id):",
     ),
     (
+        "coord.rescheduled_hint",
+        "Den forrige matchingen ble stanset, og ingenting ble publisert. Direktoratet har satt en ny tid for matchingen (over). Grunnen var:",
+        "The previous match was stopped, and nothing was published. The directorate has set a new match time (above). The reason was:",
+    ),
+    (
+        "coord.reschedule_title",
+        "Sett ny tid for matchingen",
+        "Set a new match time",
+    ),
+    (
+        "coord.reschedule_hint",
+        "Matchingen ble stanset. Rett det som er nevnt i grunnen, og sett en ny tid. Flytter du rangeringsfristen fram i tid, kan søkerne endre rangeringene sine til da.",
+        "The match was stopped. Correct what the reason names, and set a new time. If you move the ranking deadline into the future, applicants may change their rankings until then.",
+    ),
+    ("coord.reschedule", "Sett ny tid", "Set new time"),
+    (
         "coord.export",
         "Last ned eksportfilen (JSON)",
         "Last ned eksportfila (JSON)",
@@ -867,6 +883,9 @@ async fn render_round(
                 seed_sha256 => mode.map(|m| m.seed_sha256.clone()),
                 inputs_sha256 => mode.and_then(|m| m.inputs_sha256.clone()),
                 failure => mode.and_then(|m| m.failure.clone()),
+                failed => mode.is_some_and(|m| m.state == "failed"),
+                rescheduled => mode.is_some_and(|m| m.state == "waiting" || m.state == "running"),
+                may_reschedule => o.may_reschedule,
                 matched => mode.is_some_and(|m| m.state == "matched"),
                 ranked => o.ranked, couples => o.couples, positions => positions,
                 may_set => o.may_set, ranking_value => ranking_value, match_value => match_value,
@@ -895,7 +914,8 @@ pub async fn round(
 }
 
 /// `POST /runder/{id}/samordnet`: `action=set` with `ranking_deadline` and `match_at`
-/// (Norwegian time), or `action=unset`.
+/// (Norwegian time), `action=reschedule` with the same after a refused match, or
+/// `action=unset`.
 pub async fn set(
     State(state): State<AppState>,
     v: Visitor,
@@ -910,7 +930,8 @@ pub async fn set(
         field(&form, "ranking_deadline").to_owned(),
         field(&form, "match_at").to_owned(),
     );
-    let done = if field(&form, "action") == "unset" {
+    let action = field(&form, "action");
+    let done = if action == "unset" {
         m::unset_mode(&state.app, &caller, round_id).await
     } else {
         let parse = |x: &str| {
@@ -928,9 +949,13 @@ pub async fn set(
                 .to_string();
             return render_round(&state, &v, round_id, Some(e), Some(typed)).await;
         };
-        m::set_mode(&state.app, &caller, round_id, rank, run)
-            .await
-            .map(drop)
+        if action == "reschedule" {
+            m::reschedule_match(&state.app, &caller, round_id, rank, run).await
+        } else {
+            m::set_mode(&state.app, &caller, round_id, rank, run)
+                .await
+                .map(drop)
+        }
     };
     match done {
         Ok(()) => Ok(Redirect::to(&format!("/runder/{round_id}/samordnet")).into_response()),

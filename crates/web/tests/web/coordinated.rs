@@ -645,3 +645,277 @@ both_backends!(the_simulator_compares_four_mechanisms, |store| async move {
         StatusCode::FORBIDDEN
     );
 });
+
+async fn count(app: &TestApp, sql: &str, id: i64) -> i64 {
+    lis1_store::testing::scalar_i64(&app.state.store, sql, id).await
+}
+
+both_backends!(
+    a_refused_match_gets_a_new_time_then_unfilled_places_become_rest_positions_and_retention_prunes_the_inputs,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let store = app.state.store.clone();
+        let round = store
+            .rounds()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.season == "spring")
+            .unwrap();
+        let path = format!("/runder/{}/samordnet", round.id);
+        let hdir = app.login("hdir@demo.lis1.no").await;
+        let ranking_deadline = round.application_deadline + SignedDuration::from_hours(7 * 24);
+        let match_at = ranking_deadline + SignedDuration::from_hours(24);
+        let set = form(
+            &app,
+            &path,
+            &hdir,
+            &[
+                ("action", "set".into()),
+                ("ranking_deadline", local(ranking_deadline)),
+                ("match_at", local(match_at)),
+            ],
+        )
+        .await;
+        assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let ids = published(&app, &hnt).await;
+        let (ord, bound) = (ids.ordinary, ids.bound);
+        let lise = apply(
+            &app,
+            "lege1@demo.lis1.no",
+            "Lise Lege",
+            ids.ad,
+            &[ord],
+            false,
+        )
+        .await;
+        let now = app.state.clock.now();
+        app.state.clock.advance(
+            round.application_deadline.duration_since(now) + SignedDuration::from_hours(1),
+        );
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let saved = form(
+            &app,
+            &format!("/utlysninger/{}/innstilling", ids.ad),
+            &hnt,
+            &[(leak(format!("rank.{ord}.{lise}")), "1".into())],
+        )
+        .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let lise_s = app.login("lege1@demo.lis1.no").await;
+        let rank_path = format!("/samordnet/{}/rangering", round.id);
+        let r = form(
+            &app,
+            &rank_path,
+            &lise_s,
+            &[(leak(format!("rank.{ord}")), "1".into())],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // Lise asks Lars to apply as a couple (he never confirms): a couple row to prune later.
+        let asked = form(
+            &app,
+            &format!("/samordnet/{}/par", round.id),
+            &lise_s,
+            &[("partner_email", "lege2@demo.lis1.no".into())],
+        )
+        .await;
+        assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+
+        // Setting a new time before any refusal is refused.
+        let later = app.state.clock.now() + SignedDuration::from_hours(48);
+        let hdir = app.login("hdir@demo.lis1.no").await;
+        let early = form(
+            &app,
+            &path,
+            &hdir,
+            &[
+                ("action", "reschedule".into()),
+                ("ranking_deadline", local(ranking_deadline)),
+                ("match_at", local(later)),
+            ],
+        )
+        .await;
+        assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            early.body.contains("bare etter at en matching ble avvist"),
+            "{}",
+            early.body
+        );
+
+        // The match is refused at its time. (The demo's inputs always have a stable matching,
+        // so the refusal is recorded as the job records one: through the store.)
+        let now = app.state.clock.now();
+        app.state
+            .clock
+            .advance(match_at.duration_since(now) + SignedDuration::from_mins(1));
+        let ctx = lis1_store::Ctx::new(lis1_store::Actor::system(), app.state.clock.now());
+        assert!(
+            store
+                .fail_match(
+                    &ctx,
+                    round.id,
+                    "match_no_stable_matching",
+                    "Fant ingen stabil matching etter 10 forsøk. Ingenting er publisert."
+                )
+                .await
+                .unwrap()
+        );
+        let hdir = app.login("hdir@demo.lis1.no").await;
+        let page = app.get(&path, Some(&hdir)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(
+            page.body.contains("Fant ingen stabil matching etter 10 forsøk"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("value=\"reschedule\""),
+            "{}",
+            page.body
+        );
+        // Only the directorate: a doctor cannot set the time.
+        let lise_s = app.login("lege1@demo.lis1.no").await;
+        let by_doctor = form(
+            &app,
+            &path,
+            &lise_s,
+            &[
+                ("action", "reschedule".into()),
+                ("ranking_deadline", local(later)),
+                ("match_at", local(later)),
+            ],
+        )
+        .await;
+        assert_eq!(by_doctor.status, StatusCode::FORBIDDEN, "{}", by_doctor.body);
+        // A time that has passed is refused; nothing changes.
+        let now = app.state.clock.now();
+        let past = form(
+            &app,
+            &path,
+            &hdir,
+            &[
+                ("action", "reschedule".into()),
+                ("ranking_deadline", local(ranking_deadline)),
+                ("match_at", local(now - SignedDuration::from_hours(1))),
+            ],
+        )
+        .await;
+        assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(past.body.contains("har allerede vært"), "{}", past.body);
+        assert_eq!(
+            store.coordinated(round.id).await.unwrap().unwrap().state,
+            "failed"
+        );
+        // A new ranking deadline tomorrow and the match the day after.
+        let new_rank = now + SignedDuration::from_hours(24);
+        let new_match = now + SignedDuration::from_hours(48);
+        let ok = form(
+            &app,
+            &path,
+            &hdir,
+            &[
+                ("action", "reschedule".into()),
+                ("ranking_deadline", local(new_rank)),
+                ("match_at", local(new_match)),
+            ],
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let mode = store.coordinated(round.id).await.unwrap().unwrap();
+        assert_eq!(mode.state, "waiting");
+        assert_eq!(local(mode.match_at), local(new_match));
+        let page = app.get(&path, Some(&hdir)).await;
+        assert!(
+            page.body.contains("Den forrige matchingen ble stanset"),
+            "{}",
+            page.body
+        );
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'coordinated.rescheduled' AND object_id = CAST($1 AS TEXT)",
+                round.id
+            )
+            .await,
+            1
+        );
+        // The rankings are open again until the new deadline.
+        let lise_s = app.login("lege1@demo.lis1.no").await;
+        let r = form(
+            &app,
+            &rank_path,
+            &lise_s,
+            &[(leak(format!("rank.{ord}")), "1".into())],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+        // The match runs at its new time: Lise gets the ordinary position (3 places), the bound
+        // position (1 place) nobody. The 3 places left become rest positions in the same
+        // transaction: 2 of the ordinary, 1 of the bound (Levanger's, its municipal employer).
+        let now = app.state.clock.now();
+        app.state
+            .clock
+            .advance(new_match.duration_since(now) + SignedDuration::from_mins(1));
+        lis1_app::jobs::matching(&app.state.app).await.unwrap();
+        let mode = store.coordinated(round.id).await.unwrap().unwrap();
+        assert_eq!(mode.state, "matched", "{:?}", mode.failure);
+        let rest: Vec<_> = store
+            .all_rest_positions()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.reason == "not_filled_after_match")
+            .collect();
+        let from = |p: i64| rest.iter().filter(|r| r.source_position_id == Some(p)).count();
+        assert_eq!((from(ord), from(bound), rest.len()), (2, 1, 3), "{rest:?}");
+        assert!(rest.iter().all(|r| r.state == "open" && r.period_from == round.start_date));
+        let page = app.get(&path, Some(&app.login("hdir@demo.lis1.no").await)).await;
+        assert!(
+            !page.body.contains("Den forrige matchingen ble stanset"),
+            "the refusal note goes once the match is published: {}",
+            page.body
+        );
+        let rest_list = app.get("/reststillinger", Some(&lise_s)).await;
+        assert!(
+            rest_list.body.contains("Ikke besatt etter samordnet opptak"),
+            "{}",
+            rest_list.body
+        );
+
+        // Retention: once the round's unsuccessful applications are deleted, its rankings and
+        // couples go too (one transaction, logged); the export stays.
+        let a = &app.state.app;
+        lis1_app::privacy::apply_retention(a).await.unwrap();
+        let rankings = "SELECT COUNT(*) FROM coordinated_rankings WHERE round_id = $1";
+        let couples = "SELECT COUNT(*) FROM coordinated_couples WHERE round_id = $1";
+        assert_eq!(count(&app, rankings, round.id).await, 1, "not due yet");
+        assert_eq!(count(&app, couples, round.id).await, 1);
+        let months = app.state.app.settings.retention.unsuccessful_application_months;
+        let due = round
+            .start_date
+            .checked_add(jiff::Span::new().months(i64::from(months)).days(2))
+            .unwrap();
+        let to = lis1_domain::calendar::from_oslo(due.at(12, 0, 0, 0)).unwrap();
+        let now = app.state.clock.now();
+        app.state.clock.advance(to.duration_since(now));
+        let report = lis1_app::privacy::apply_retention(a).await.unwrap();
+        assert_eq!(report.coordinated_rounds, 1, "{report:?}");
+        assert_eq!(count(&app, rankings, round.id).await, 0);
+        assert_eq!(count(&app, couples, round.id).await, 0);
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'retention.coordinated_deleted' AND object_id = CAST($1 AS TEXT)",
+                round.id
+            )
+            .await,
+            1
+        );
+        assert!(store.coordinated_export(round.id).await.unwrap().is_some());
+        let again = lis1_app::privacy::apply_retention(a).await.unwrap();
+        assert_eq!(again.coordinated_rounds, 0);
+    }
+);
