@@ -119,6 +119,12 @@ pub enum PlanningError {
         /// The number given.
         value: i32,
     },
+    /// A number that must be at least one (positions proposed, places ordered).
+    #[error("{value} is below one")]
+    AtLeastOne {
+        /// The number given.
+        value: i32,
+    },
     /// More bound positions than positions.
     #[error("bound {bound} over total {total}")]
     BoundOverTotal {
@@ -215,6 +221,7 @@ impl Localized for PlanningError {
     fn code(&self) -> &'static str {
         match self {
             PlanningError::Negative { .. } => "planning_negative",
+            PlanningError::AtLeastOne { .. } => "planning_at_least_one",
             PlanningError::BoundOverTotal { .. } => "planning_bound_over_total",
             PlanningError::OverParent { .. } => "planning_over_parent",
             PlanningError::SplitMismatch { .. } => "planning_split_mismatch",
@@ -236,6 +243,15 @@ impl Localized for PlanningError {
             }
             (PlanningError::Negative { value }, Lang::En) => {
                 format!("The number cannot be negative ({value}). Nothing was saved.")
+            }
+            (PlanningError::AtLeastOne { value }, Lang::Nb) => {
+                format!("Antallet må være minst 1, ikke {value}. Ingenting ble lagret.")
+            }
+            (PlanningError::AtLeastOne { value }, Lang::Nn) => {
+                format!("Talet må vere minst 1, ikkje {value}. Ingenting vart lagra.")
+            }
+            (PlanningError::AtLeastOne { value }, Lang::En) => {
+                format!("The number must be at least 1, not {value}. Nothing was saved.")
             }
             (PlanningError::BoundOverTotal { bound, total }, Lang::Nb | Lang::Nn) => format!(
                 "{bound} bundne stillinger er flere enn {total} stillinger i alt. Ingenting ble lagret."
@@ -981,7 +997,11 @@ mod tests {
                 cohort: date(2029, 3, 1)
             }
         );
-        assert!(e.message(Lang::Nb).contains("2029"), "{}", e.message(Lang::Nb));
+        assert!(
+            e.message(Lang::Nb).contains("2029"),
+            "{}",
+            e.message(Lang::Nb)
+        );
     }
 
     #[test]

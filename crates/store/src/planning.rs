@@ -662,7 +662,9 @@ impl Tx {
         cohorts.sort();
         cohorts.dedup();
         let Some(first) = cohorts.first().copied() else {
-            return Err(StoreError::Corrupt("a capacity call without a cohort".into()));
+            return Err(StoreError::Corrupt(
+                "a capacity call without a cohort".into(),
+            ));
         };
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;

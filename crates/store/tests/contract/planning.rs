@@ -143,8 +143,14 @@ both_backends!(plan_versions_lendings_and_calls, |store| async move {
         .await
         .unwrap();
     let c = store.capacity_call(call).await.unwrap();
-    assert_eq!((c.cohort_start, c.cohorts.clone()), (spring, vec![spring, cohort]));
-    assert_eq!(store.capacity_calls().await.unwrap()[0].cohorts, vec![spring, cohort]);
+    assert_eq!(
+        (c.cohort_start, c.cohorts.clone()),
+        (spring, vec![spring, cohort])
+    );
+    assert_eq!(
+        store.capacity_calls().await.unwrap()[0].cohorts,
+        vec![spring, cohort]
+    );
     assert_eq!(
         (c.state, c.reopened, c.deadline),
         (CallState::Open, false, date(2026, 12, 11))
@@ -180,19 +186,33 @@ both_backends!(plan_versions_lendings_and_calls, |store| async move {
     // The same municipality and location for the other cohort: an answer of its own, listed
     // first (by cohort).
     let other = store
-        .answer_call(&ctx, &NewAnswer { cohort_start: spring, ..answer(1) })
+        .answer_call(
+            &ctx,
+            &NewAnswer {
+                cohort_start: spring,
+                ..answer(1)
+            },
+        )
         .await
         .unwrap();
     assert_ne!(other, a);
     let got = store.capacity_answers(call).await.unwrap();
     assert_eq!(
-        got.iter().map(|a| (a.cohort_start, a.places)).collect::<Vec<_>>(),
+        got.iter()
+            .map(|a| (a.cohort_start, a.places))
+            .collect::<Vec<_>>(),
         vec![(spring, 1), (cohort, 3)]
     );
     // A cohort the call does not name is refused by the database.
     assert!(
         store
-            .answer_call(&ctx, &NewAnswer { cohort_start: date(2030, 3, 1), ..answer(1) })
+            .answer_call(
+                &ctx,
+                &NewAnswer {
+                    cohort_start: date(2030, 3, 1),
+                    ..answer(1)
+                }
+            )
             .await
             .is_err()
     );
