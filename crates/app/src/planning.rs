@@ -1138,8 +1138,8 @@ pub async fn answer_lending(app: &App, caller: &Caller, id: i64, accept: bool) -
 pub struct CallInput {
     /// The hospital site whose area is asked.
     pub site_id: i64,
-    /// The cohort.
-    pub cohort: Date,
+    /// The cohorts asked about: one or more (e.g. a year's spring and autumn cohorts).
+    pub cohorts: Vec<Date>,
     /// The reply deadline (a working day after today).
     pub deadline: Date,
     /// The text.
@@ -1185,6 +1185,7 @@ pub async fn send_call(app: &App, caller: &Caller, input: &CallInput) -> Result<
         },
     )
     .map_err(Error::forbidden)?;
+    let cohorts = rules::call_cohorts(&input.cohorts).map_err(|e| Error::field("cohort", e))?;
     need_text("message", &input.message)?;
     rules::check_deadline(today(now), input.deadline).map_err(|e| Error::field("deadline", e))?;
     let ctx = caller.ctx(grant, now);
@@ -1193,7 +1194,7 @@ pub async fn send_call(app: &App, caller: &Caller, input: &CallInput) -> Result<
             &ctx,
             &NewCall {
                 hospital_site_id: input.site_id,
-                cohort_start: input.cohort,
+                cohorts: &cohorts,
                 deadline: input.deadline,
                 message: input.message.trim(),
                 municipality_ids: &input.municipality_ids,
@@ -1249,6 +1250,8 @@ pub struct AnswerInput {
     pub call_id: i64,
     /// The municipality.
     pub municipality_id: i64,
+    /// The cohort answered for: one of the call's; may be left out when the call has only one.
+    pub cohort: Option<Date>,
     /// Where inside it, e.g. Rørvik; empty if not relevant.
     pub location: String,
     /// Places.
@@ -1257,8 +1260,8 @@ pub struct AnswerInput {
     pub justification: String,
 }
 
-/// A municipality answers a call: places for the cohort, where, and why. Refused after the
-/// deadline unless the coordinator reopened the call.
+/// A municipality answers a call for one of its cohorts: places, where, and why. Refused after
+/// the deadline unless the coordinator reopened the call.
 pub async fn answer_call(app: &App, caller: &Caller, input: &AnswerInput) -> Result<i64> {
     let now = app.now();
     let mut tx = app.begin().await?;
@@ -1277,6 +1280,8 @@ pub async fn answer_call(app: &App, caller: &Caller, input: &AnswerInput) -> Res
     .map_err(Error::forbidden)?;
     rules::may_answer(call.state, call.deadline, today(now), call.reopened)
         .map_err(call_invalid)?;
+    let cohort =
+        rules::answer_cohort(&call.cohorts, input.cohort).map_err(|e| Error::field("cohort", e))?;
     if input.places < 0 {
         return Err(Error::field(
             "places",
@@ -1302,6 +1307,7 @@ pub async fn answer_call(app: &App, caller: &Caller, input: &AnswerInput) -> Res
             &NewAnswer {
                 call_id: call.id,
                 municipality_id: input.municipality_id,
+                cohort_start: cohort,
                 location: input.location.trim(),
                 places: input.places,
                 justification: input.justification.trim(),
@@ -1313,7 +1319,7 @@ pub async fn answer_call(app: &App, caller: &Caller, input: &AnswerInput) -> Res
 }
 
 /// The county governor approves an answer (its places become the cooperation area's places for
-/// the cohort) or returns it with a reason.
+/// the answer's cohort) or returns it with a reason. Each cohort's answer is decided on its own.
 pub async fn review_answer(
     app: &App,
     caller: &Caller,
@@ -1344,9 +1350,9 @@ pub async fn review_answer(
         // The county side of the plan: no more approved places than the municipality was given
         // for the cohort (when it was given a number), counting its places in every area.
         tx.lock_plan(a.municipality_id).await?;
-        if let Some(given) = tx.allocation(call.cohort_start, a.municipality_id).await? {
+        if let Some(given) = tx.allocation(a.cohort_start, a.municipality_id).await? {
             let elsewhere: i32 = tx
-                .municipality_places(a.municipality_id, call.cohort_start)
+                .municipality_places(a.municipality_id, a.cohort_start)
                 .await?
                 .iter()
                 .filter(|(site, location, _)| {
@@ -1366,7 +1372,7 @@ pub async fn review_answer(
             &SetPlaces {
                 hospital_site_id: call.hospital_site_id,
                 municipality_id: Some(a.municipality_id),
-                cohort_start: call.cohort_start,
+                cohort_start: a.cohort_start,
                 location: &a.location,
                 places: a.places,
                 note: Some(&note),
@@ -1415,7 +1421,7 @@ pub async fn order_places(app: &App, caller: &Caller, input: &OrderInput) -> Res
     if input.places <= 0 {
         return Err(Error::field(
             "places",
-            PlanningError::Negative {
+            PlanningError::AtLeastOne {
                 value: input.places,
             },
         ));
@@ -1451,22 +1457,58 @@ pub async fn order_places(app: &App, caller: &Caller, input: &OrderInput) -> Res
     Ok(id)
 }
 
-/// A call with its answers and totals, as the coordinator, the municipalities and the county
-/// governor see it.
+/// A municipality asked by a call.
+#[derive(Debug, Clone, Serialize)]
+pub struct Asked {
+    /// The municipality.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// The call's cohorts it has answered for.
+    pub answered: Vec<Date>,
+}
+
+impl Asked {
+    /// Whether it has answered for every cohort of the call.
+    pub fn answered_all(&self, call: &CapacityCall) -> bool {
+        call.cohorts.iter().all(|c| self.answered.contains(c))
+    }
+}
+
+/// One cohort of a call: the places answered and approved against the site's positions.
+#[derive(Debug, Clone, Serialize)]
+pub struct CohortTotals {
+    /// The cohort.
+    pub cohort: Date,
+    /// Places answered in all.
+    pub answered: i32,
+    /// Places approved in all.
+    pub approved: i32,
+    /// The hospital site's positions for the cohort (its allocation), if set.
+    pub positions: Option<i32>,
+}
+
+impl CohortTotals {
+    /// How many approved places short of the positions, if any.
+    pub fn short(&self) -> Option<i32> {
+        self.positions
+            .filter(|n| self.approved < *n)
+            .map(|n| n - self.approved)
+    }
+}
+
+/// A call with its answers and totals per cohort, as the coordinator, the municipalities and
+/// the county governor see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct CallView {
     /// The call.
     pub call: CapacityCall,
-    /// The municipalities asked, with whether they answered.
-    pub municipalities: Vec<(i64, String, bool)>,
-    /// The answers.
+    /// The municipalities asked, with the cohorts they answered for.
+    pub municipalities: Vec<Asked>,
+    /// The answers, by cohort and municipality.
     pub answers: Vec<CapacityAnswer>,
-    /// Places answered in all.
-    pub answered_total: i32,
-    /// Places approved in all.
-    pub approved_total: i32,
-    /// The hospital site's positions for the cohort (its allocation), if set.
-    pub positions: Option<i32>,
+    /// Per cohort of the call, in order.
+    pub totals: Vec<CohortTotals>,
     /// Whether the deadline has passed.
     pub past_deadline: bool,
 }
@@ -1482,26 +1524,46 @@ pub async fn call_view(app: &App, caller: &Caller, id: i64) -> Result<CallView> 
         .await?
         .into_iter()
         .map(|(m, name)| {
-            let answered = answers.iter().any(|a| a.municipality_id == m);
-            (m, name, answered)
+            let answered = call
+                .cohorts
+                .iter()
+                .copied()
+                .filter(|c| {
+                    answers
+                        .iter()
+                        .any(|a| a.municipality_id == m && a.cohort_start == *c)
+                })
+                .collect();
+            Asked {
+                id: m,
+                name,
+                answered,
+            }
         })
         .collect();
-    let positions = tx
-        .allocation(call.cohort_start, call.hospital_site_id)
-        .await?
-        .map(|a| a.numbers.total);
+    let mut totals = Vec::new();
+    for cohort in &call.cohorts {
+        let positions = tx
+            .allocation(*cohort, call.hospital_site_id)
+            .await?
+            .map(|a| a.numbers.total);
+        let of_cohort = || answers.iter().filter(|a| a.cohort_start == *cohort);
+        totals.push(CohortTotals {
+            cohort: *cohort,
+            answered: of_cohort().map(|a| a.places).sum(),
+            approved: of_cohort()
+                .filter(|a| a.state == AnswerState::Approved)
+                .map(|a| a.places)
+                .sum(),
+            positions,
+        });
+    }
     Ok(CallView {
-        answered_total: answers.iter().map(|a| a.places).sum(),
-        approved_total: answers
-            .iter()
-            .filter(|a| a.state == AnswerState::Approved)
-            .map(|a| a.places)
-            .sum(),
         past_deadline: today(app.now()) > call.deadline,
         call,
         municipalities,
         answers,
-        positions,
+        totals,
     })
 }
 
@@ -1574,6 +1636,15 @@ pub async fn check_lottery(tx: &mut Tx, site_id: i64, cohort: Date) -> Result<()
     rules::check_area_places(alloc.numbers.total, places).map_err(invalid)
 }
 
+/// "a", "a og b", "a, b og c" (the mails are in bokmål).
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} og {last}", rest.join(", ")),
+    }
+}
+
 /// Reminds the municipalities that have not answered an open call (seed 001): in the last two
 /// working days before the deadline, and once it has passed (then the coordinator can reopen
 /// the call). Each reminder is queued once per call and municipality.
@@ -1592,14 +1663,15 @@ pub async fn remind_due(app: &App) -> Result<usize> {
         let Some(which) = rules::reminder_due(call.deadline, day) else {
             continue;
         };
-        let answered: Vec<i64> = tx
+        let answered: Vec<(i64, Date)> = tx
             .capacity_answers(call.id)
             .await?
             .iter()
-            .map(|a| a.municipality_id)
+            .map(|a| (a.municipality_id, a.cohort_start))
             .collect();
         for (m, name) in tx.call_municipalities(call.id).await? {
-            if answered.contains(&m) {
+            // Reminded while any of the call's cohorts is unanswered.
+            if call.cohorts.iter().all(|c| answered.contains(&(m, *c))) {
                 continue;
             }
             let before = matches!(which, Reminder::BeforeDeadline);
@@ -1609,46 +1681,64 @@ pub async fn remind_due(app: &App) -> Result<usize> {
                 "capacity_call_passed"
             };
             let site = &call.hospital_site_name;
+            let several = call.cohorts.len() > 1;
             let letter = |lang: Lang| {
-                let (deadline, cohort) = (
-                    crate::notify::date(call.deadline, lang),
-                    crate::notify::date(call.cohort_start, lang),
-                );
+                let deadline = crate::notify::date(call.deadline, lang);
+                let dates: Vec<String> = call
+                    .cohorts
+                    .iter()
+                    .map(|c| crate::notify::date(*c, lang))
+                    .collect();
+                let cohorts = match lang {
+                    Lang::En => match dates.as_slice() {
+                        [rest @ .., last] if !rest.is_empty() => {
+                            format!("{} and {last}", rest.join(", "))
+                        }
+                        _ => dates.join(""),
+                    },
+                    _ => and_list(&dates),
+                };
                 let (subject, body) = match (before, lang) {
                     (true, Lang::Nb) => (
                         format!("LIS1-plasser: svar innen {deadline}"),
                         format!(
-                            "{name} har ikke svart på forespørselen om LIS1-plasser for kullet som starter i sykehus {cohort} ({site}). Svarfristen er {deadline}. Svar i LIS1-portalen."
+                            "{name} har ikke svart på forespørselen om LIS1-plasser for {kull} som starter i sykehus {cohorts} ({site}). Svarfristen er {deadline}. Svar for hvert kull i LIS1-portalen.",
+                            kull = if several { "kullene" } else { "kullet" }
                         ),
                     ),
                     (true, Lang::Nn) => (
                         format!("LIS1-plassar: svar innan {deadline}"),
                         format!(
-                            "{name} har ikkje svart på førespurnaden om LIS1-plassar for kullet som startar i sjukehus {cohort} ({site}). Svarfristen er {deadline}. Svar i LIS1-portalen."
+                            "{name} har ikkje svart på førespurnaden om LIS1-plassar for {kull} som startar i sjukehus {cohorts} ({site}). Svarfristen er {deadline}. Svar for kvart kull i LIS1-portalen.",
+                            kull = if several { "kulla" } else { "kullet" }
                         ),
                     ),
                     (true, Lang::En) => (
                         format!("LIS1 places: reply by {deadline}"),
                         format!(
-                            "{name} has not replied to the request for LIS1 places for the cohort starting in hospital on {cohort} ({site}). The reply deadline is {deadline}. Reply in the LIS1 portal."
+                            "{name} has not replied to the request for LIS1 places for the {kull} starting in hospital on {cohorts} ({site}). The reply deadline is {deadline}. Reply for each cohort in the LIS1 portal.",
+                            kull = if several { "cohorts" } else { "cohort" }
                         ),
                     ),
                     (false, Lang::Nb) => (
                         "LIS1-plasser: svarfristen er passert".to_string(),
                         format!(
-                            "Svarfristen {deadline} for forespørselen om LIS1-plasser ({site}, kullet {cohort}) er passert uten svar fra {name}. Ta kontakt med koordinatoren, som kan åpne forespørselen igjen."
+                            "Svarfristen {deadline} for forespørselen om LIS1-plasser ({site}, {kull} {cohorts}) er passert uten fullstendig svar fra {name}. Ta kontakt med koordinatoren, som kan åpne forespørselen igjen.",
+                            kull = if several { "kullene" } else { "kullet" }
                         ),
                     ),
                     (false, Lang::Nn) => (
                         "LIS1-plassar: svarfristen er passert".to_string(),
                         format!(
-                            "Svarfristen {deadline} for førespurnaden om LIS1-plassar ({site}, kullet {cohort}) er passert utan svar frå {name}. Ta kontakt med koordinatoren, som kan opne førespurnaden igjen."
+                            "Svarfristen {deadline} for førespurnaden om LIS1-plassar ({site}, {kull} {cohorts}) er passert utan fullstendig svar frå {name}. Ta kontakt med koordinatoren, som kan opne førespurnaden igjen.",
+                            kull = if several { "kulla" } else { "kullet" }
                         ),
                     ),
                     (false, Lang::En) => (
                         "LIS1 places: the reply deadline has passed".to_string(),
                         format!(
-                            "The reply deadline {deadline} for the request for LIS1 places ({site}, cohort {cohort}) has passed without a reply from {name}. Contact the coordinator, who can reopen the request."
+                            "The reply deadline {deadline} for the request for LIS1 places ({site}, {kull} {cohorts}) has passed without a complete reply from {name}. Contact the coordinator, who can reopen the request.",
+                            kull = if several { "cohorts" } else { "cohort" }
                         ),
                     ),
                 };
@@ -1715,7 +1805,7 @@ pub async fn propose_alis(app: &App, caller: &Caller, input: &AlisProposalInput)
     if input.positions <= 0 {
         return Err(Error::field(
             "positions",
-            PlanningError::Negative {
+            PlanningError::AtLeastOne {
                 value: input.positions,
             },
         ));

@@ -125,6 +125,12 @@ pub enum PlanningError {
         /// The number given.
         value: i32,
     },
+    /// A number that must be at least one (positions proposed, places ordered).
+    #[error("{value} is below one")]
+    AtLeastOne {
+        /// The number given.
+        value: i32,
+    },
     /// More bound positions than positions.
     #[error("bound {bound} over total {total}")]
     BoundOverTotal {
@@ -221,6 +227,7 @@ impl Localized for PlanningError {
     fn code(&self) -> &'static str {
         match self {
             PlanningError::Negative { .. } => "planning_negative",
+            PlanningError::AtLeastOne { .. } => "planning_at_least_one",
             PlanningError::BoundOverTotal { .. } => "planning_bound_over_total",
             PlanningError::OverParent { .. } => "planning_over_parent",
             PlanningError::SplitMismatch { .. } => "planning_split_mismatch",
@@ -245,6 +252,15 @@ impl Localized for PlanningError {
             }
             (PlanningError::Negative { value }, Lang::En) => {
                 format!("The number cannot be negative ({value}). Nothing was saved.")
+            }
+            (PlanningError::AtLeastOne { value }, Lang::Nb) => {
+                format!("Antallet må være minst 1, ikke {value}. Ingenting ble lagret.")
+            }
+            (PlanningError::AtLeastOne { value }, Lang::Nn) => {
+                format!("Talet må vere minst 1, ikkje {value}. Ingenting vart lagra.")
+            }
+            (PlanningError::AtLeastOne { value }, Lang::En) => {
+                format!("The number must be at least 1, not {value}. Nothing was saved.")
             }
             (PlanningError::BoundOverTotal { bound, total }, Lang::Nb) => format!(
                 "{bound} bundne stillinger er flere enn {total} stillinger i alt. Ingenting ble lagret."
@@ -765,6 +781,24 @@ pub enum CallError {
     /// Returning needs a reason.
     #[error("reason needed")]
     ReasonNeeded,
+    /// A call must name at least one cohort.
+    #[error("no cohort")]
+    NoCohort,
+    /// A call names more cohorts than [`MAX_CALL_COHORTS`].
+    #[error("too many cohorts")]
+    TooManyCohorts {
+        /// How many were named.
+        count: usize,
+    },
+    /// The call asks about several cohorts; the answer must say which.
+    #[error("cohort needed")]
+    CohortNeeded,
+    /// The answer names a cohort the call does not ask about.
+    #[error("cohort not in the call")]
+    CohortNotInCall {
+        /// The cohort named.
+        cohort: jiff::civil::Date,
+    },
 }
 
 impl Localized for CallError {
@@ -775,6 +809,10 @@ impl Localized for CallError {
             CallError::BadDeadline { .. } => "capacity_call_bad_deadline",
             CallError::NotSubmitted => "capacity_answer_not_submitted",
             CallError::ReasonNeeded => "capacity_answer_reason_needed",
+            CallError::NoCohort => "capacity_call_no_cohort",
+            CallError::TooManyCohorts { .. } => "capacity_call_too_many_cohorts",
+            CallError::CohortNeeded => "capacity_answer_cohort_needed",
+            CallError::CohortNotInCall { .. } => "capacity_answer_cohort_not_in_call",
         }
     }
 
@@ -827,6 +865,48 @@ impl Localized for CallError {
             (CallError::ReasonNeeded, Lang::En) => {
                 "Write a reason when returning the answer.".into()
             }
+            (CallError::NoCohort, Lang::Nb) => {
+                "Velg minst ett kull forespørselen gjelder. Ingenting ble lagret.".into()
+            }
+            (CallError::NoCohort, Lang::Nn) => {
+                "Vel minst eitt kull førespurnaden gjeld. Ingenting vart lagra.".into()
+            }
+            (CallError::NoCohort, Lang::En) => {
+                "Choose at least one cohort for the call. Nothing was saved.".into()
+            }
+            (CallError::TooManyCohorts { count }, Lang::Nb) => format!(
+                "En forespørsel kan gjelde høyst {MAX_CALL_COHORTS} kull, ikke {count}. Ingenting ble lagret."
+            ),
+            (CallError::TooManyCohorts { count }, Lang::Nn) => format!(
+                "Ein førespurnad kan gjelde høgst {MAX_CALL_COHORTS} kull, ikkje {count}. Ingenting vart lagra."
+            ),
+            (CallError::TooManyCohorts { count }, Lang::En) => format!(
+                "A call can cover at most {MAX_CALL_COHORTS} cohorts, not {count}. Nothing was saved."
+            ),
+            (CallError::CohortNeeded, Lang::Nb) => {
+                "Forespørselen gjelder flere kull: velg kullet svaret gjelder. Ingenting ble lagret."
+                    .into()
+            }
+            (CallError::CohortNeeded, Lang::Nn) => {
+                "Førespurnaden gjeld fleire kull: vel kullet svaret gjeld. Ingenting vart lagra."
+                    .into()
+            }
+            (CallError::CohortNeeded, Lang::En) => {
+                "The call covers several cohorts: choose the cohort the answer is for. Nothing was saved."
+                    .into()
+            }
+            (CallError::CohortNotInCall { cohort }, Lang::Nb) => format!(
+                "Forespørselen gjelder ikke kullet som starter {}. Ingenting ble lagret.",
+                crate::calendar::format_date(*cohort, lang)
+            ),
+            (CallError::CohortNotInCall { cohort }, Lang::Nn) => format!(
+                "Førespurnaden gjeld ikkje kullet som startar {}. Ingenting vart lagra.",
+                crate::calendar::format_date(*cohort, lang)
+            ),
+            (CallError::CohortNotInCall { cohort }, Lang::En) => format!(
+                "The call does not cover the cohort starting {}. Nothing was saved.",
+                crate::calendar::format_date(*cohort, lang)
+            ),
         }
     }
 }
@@ -841,6 +921,36 @@ pub fn check_deadline(
         return Err(CallError::BadDeadline { deadline });
     }
     Ok(())
+}
+
+/// The most cohorts one capacity call may ask about (two years of spring and autumn cohorts).
+pub const MAX_CALL_COHORTS: usize = 4;
+
+/// Checks the cohorts a new call asks about: at least one, at most [`MAX_CALL_COHORTS`]
+/// different ones. Returns them in order, each once.
+pub fn call_cohorts(named: &[jiff::civil::Date]) -> Result<Vec<jiff::civil::Date>, CallError> {
+    let mut cohorts = named.to_vec();
+    cohorts.sort();
+    cohorts.dedup();
+    match cohorts.len() {
+        0 => Err(CallError::NoCohort),
+        n if n > MAX_CALL_COHORTS => Err(CallError::TooManyCohorts { count: n }),
+        _ => Ok(cohorts),
+    }
+}
+
+/// The cohort an answer is for: the one named, if the call asks about it; with none named, the
+/// call's only cohort (a call about several cohorts needs the answer to say which).
+pub fn answer_cohort(
+    call_cohorts: &[jiff::civil::Date],
+    named: Option<jiff::civil::Date>,
+) -> Result<jiff::civil::Date, CallError> {
+    match (named, call_cohorts) {
+        (Some(c), _) if call_cohorts.contains(&c) => Ok(c),
+        (Some(c), _) => Err(CallError::CohortNotInCall { cohort: c }),
+        (None, [only]) => Ok(*only),
+        (None, _) => Err(CallError::CohortNeeded),
+    }
 }
 
 /// Whether a municipality may answer now: the call is open and the deadline has not passed
@@ -946,6 +1056,37 @@ mod tests {
         assert_eq!(parts.iter().sum::<u32>(), 1185);
         assert_eq!(apportion(5, &[0, 0]), Err(PlanningError::NoWeight));
         assert_eq!(apportion(0, &[3, 4]).unwrap(), vec![0, 0]);
+    }
+
+    #[test]
+    fn a_call_names_one_to_four_cohorts_and_an_answer_one_of_them() {
+        let (spring, autumn) = (date(2028, 3, 1), date(2028, 9, 1));
+        assert_eq!(
+            call_cohorts(&[autumn, spring, autumn]).unwrap(),
+            vec![spring, autumn]
+        );
+        assert_eq!(call_cohorts(&[]), Err(CallError::NoCohort));
+        let five: Vec<_> = (0..5).map(|y| date(2028 + y, 3, 1)).collect();
+        let e = call_cohorts(&five).unwrap_err();
+        assert_eq!(e, CallError::TooManyCohorts { count: 5 });
+        assert!(e.message(Lang::Nb).contains("høyst 4 kull, ikke 5"));
+        assert!(e.message(Lang::Nn).contains("ikkje 5"));
+        let both = [spring, autumn];
+        assert_eq!(answer_cohort(&both, Some(autumn)), Ok(autumn));
+        assert_eq!(answer_cohort(&both, None), Err(CallError::CohortNeeded));
+        assert_eq!(answer_cohort(&[spring], None), Ok(spring));
+        let e = answer_cohort(&both, Some(date(2029, 3, 1))).unwrap_err();
+        assert_eq!(
+            e,
+            CallError::CohortNotInCall {
+                cohort: date(2029, 3, 1)
+            }
+        );
+        assert!(
+            e.message(Lang::Nb).contains("2029"),
+            "{}",
+            e.message(Lang::Nb)
+        );
     }
 
     #[test]

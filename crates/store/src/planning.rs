@@ -126,8 +126,10 @@ pub struct CapacityCall {
     pub hospital_site_id: i64,
     /// Its name.
     pub hospital_site_name: String,
-    /// The cohort.
+    /// The call's first cohort.
     pub cohort_start: Date,
+    /// Every cohort the call asks about, in order (one or more, e.g. spring and autumn).
+    pub cohorts: Vec<Date>,
     /// The reply deadline.
     pub deadline: Date,
     /// The text sent.
@@ -145,8 +147,8 @@ pub struct CapacityCall {
 pub struct NewCall<'a> {
     /// Site.
     pub hospital_site_id: i64,
-    /// Cohort.
-    pub cohort_start: Date,
+    /// The cohorts asked about: one or more, distinct (the use case checks).
+    pub cohorts: &'a [Date],
     /// Deadline.
     pub deadline: Date,
     /// Text.
@@ -166,6 +168,8 @@ pub struct CapacityAnswer {
     pub municipality_id: i64,
     /// Its name.
     pub municipality_name: String,
+    /// The cohort answered for (one of the call's).
+    pub cohort_start: Date,
     /// Where in the municipality, e.g. Rørvik; empty if not relevant.
     pub location: String,
     /// Places.
@@ -187,6 +191,8 @@ pub struct NewAnswer<'a> {
     pub call_id: i64,
     /// The municipality.
     pub municipality_id: i64,
+    /// The cohort (one of the call's).
+    pub cohort_start: Date,
     /// Where.
     pub location: &'a str,
     /// Places.
@@ -331,7 +337,7 @@ const CALL_SELECT: &str = "SELECT c.id, c.hospital_site_id, o.name, c.cohort_sta
      c.message, c.state, c.reopened, c.sent_at FROM capacity_calls c \
      JOIN organisations o ON o.id = c.hospital_site_id ";
 
-const ANSWER_SELECT: &str = "SELECT a.id, a.call_id, a.municipality_id, o.name, a.location, \
+const ANSWER_SELECT: &str = "SELECT a.id, a.call_id, a.municipality_id, o.name, a.cohort_start, a.location, \
      a.places, a.justification, a.state, a.review_reason, a.answered_at FROM capacity_answers a \
      JOIN organisations o ON o.id = a.municipality_id ";
 
@@ -403,6 +409,7 @@ macro_rules! call_row {
             hospital_site_id: r.try_get("hospital_site_id")?,
             hospital_site_name: r.try_get("name")?,
             cohort_start: cohort.to_jiff(),
+            cohorts: vec![cohort.to_jiff()],
             deadline: deadline.to_jiff(),
             message: r.try_get("message")?,
             state: CallState::parse(&state).ok_or_else(|| corrupt("call state", &state))?,
@@ -416,11 +423,13 @@ macro_rules! answer_row {
     ($r:expr) => {{
         let r = $r;
         let state: String = r.try_get("state")?;
+        let cohort: jiff_sqlx::Date = r.try_get("cohort_start")?;
         Ok::<CapacityAnswer, StoreError>(CapacityAnswer {
             id: r.try_get("id")?,
             call_id: r.try_get("call_id")?,
             municipality_id: r.try_get("municipality_id")?,
             municipality_name: r.try_get("name")?,
+            cohort_start: cohort.to_jiff(),
             location: r.try_get("location")?,
             places: r.try_get("places")?,
             justification: r.try_get("justification")?,
@@ -649,6 +658,14 @@ impl Tx {
 
     /// Sends a capacity call to municipalities; logs it.
     pub async fn create_call(&mut self, ctx: &Ctx, c: &NewCall<'_>) -> Result<i64> {
+        let mut cohorts = c.cohorts.to_vec();
+        cohorts.sort();
+        cohorts.dedup();
+        let Some(first) = cohorts.first().copied() else {
+            return Err(StoreError::Corrupt(
+                "a capacity call without a cohort".into(),
+            ));
+        };
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let id: i64 = sqlx::query_scalar(
@@ -657,7 +674,7 @@ impl Tx {
                  RETURNING id",
             )
             .bind(c.hospital_site_id)
-            .bind(conv::date(c.cohort_start))
+            .bind(conv::date(first))
             .bind(conv::date(c.deadline))
             .bind(c.message)
             .bind(false)
@@ -665,6 +682,15 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .fetch_one(&mut *tx)
             .await?;
+            for cohort in &cohorts {
+                sqlx::query(
+                    "INSERT INTO capacity_call_cohorts (call_id, cohort_start) VALUES ($1, $2)",
+                )
+                .bind(id)
+                .bind(conv::date(*cohort))
+                .execute(&mut *tx)
+                .await?;
+            }
             for m in c.municipality_ids {
                 sqlx::query(
                     "INSERT INTO capacity_call_municipalities (call_id, municipality_id) \
@@ -680,7 +706,7 @@ impl Tx {
                 object_type: "capacity_call",
                 object_id: id.to_string(),
                 summary: json!({"hospital_site_id": c.hospital_site_id,
-                    "cohort_start": c.cohort_start.to_string(),
+                    "cohorts": cohorts.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
                     "deadline": c.deadline.to_string(), "municipality_ids": c.municipality_ids}),
             })
             .await?;
@@ -691,23 +717,55 @@ impl Tx {
 
     /// One call.
     pub async fn capacity_call(&mut self, id: i64) -> Result<CapacityCall> {
-        on_tx!(self, conn => {
+        let mut call = on_tx!(self, conn => {
             let r = sqlx::query(sqlx::AssertSqlSafe(format!("{CALL_SELECT} WHERE c.id = $1")))
                 .bind(id)
                 .fetch_one(&mut *conn)
                 .await?;
             call_row!(&r)
-        })
+        })?;
+        self.fill_cohorts(std::slice::from_mut(&mut call)).await?;
+        Ok(call)
     }
 
     /// Every call, newest first.
     pub async fn capacity_calls(&mut self) -> Result<Vec<CapacityCall>> {
-        on_tx!(self, conn => {
+        let mut calls = on_tx!(self, conn => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{CALL_SELECT} ORDER BY c.cohort_start DESC, c.id DESC")))
                 .fetch_all(&mut *conn)
                 .await?;
-            rows.iter().map(|r| call_row!(r)).collect()
-        })
+            rows.iter().map(|r| call_row!(r)).collect::<Result<Vec<_>>>()
+        })?;
+        self.fill_cohorts(&mut calls).await?;
+        Ok(calls)
+    }
+
+    /// Reads the cohorts of `calls` (a call's row holds only its first).
+    async fn fill_cohorts(&mut self, calls: &mut [CapacityCall]) -> Result<()> {
+        let rows: Vec<(i64, Date)> = on_tx!(self, conn => {
+            let rows = sqlx::query(
+                "SELECT call_id, cohort_start FROM capacity_call_cohorts ORDER BY call_id, cohort_start",
+            )
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    let d: jiff_sqlx::Date = r.try_get("cohort_start")?;
+                    Ok((r.try_get("call_id")?, d.to_jiff()))
+                })
+                .collect::<Result<Vec<_>>>()
+        })?;
+        for call in calls.iter_mut() {
+            let mine: Vec<Date> = rows
+                .iter()
+                .filter(|(id, _)| *id == call.id)
+                .map(|(_, d)| *d)
+                .collect();
+            if !mine.is_empty() {
+                call.cohorts = mine;
+            }
+        }
+        Ok(())
     }
 
     /// The municipalities a call was sent to, by name.
@@ -762,10 +820,11 @@ impl Tx {
             let mut tx = conn.begin().await?;
             let before: Option<(i64, i32)> = sqlx::query_as(
                 "SELECT id, places FROM capacity_answers WHERE call_id = $1 \
-                 AND municipality_id = $2 AND location = $3",
+                 AND municipality_id = $2 AND cohort_start = $3 AND location = $4",
             )
             .bind(a.call_id)
             .bind(a.municipality_id)
+            .bind(conv::date(a.cohort_start))
             .bind(a.location)
             .fetch_optional(&mut *tx)
             .await?;
@@ -788,8 +847,8 @@ impl Tx {
                 None => {
                     sqlx::query_scalar(
                         "INSERT INTO capacity_answers (call_id, municipality_id, location, places, \
-                         justification, state, answered_by, answered_at) \
-                         VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7) RETURNING id",
+                         justification, state, answered_by, answered_at, cohort_start) \
+                         VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8) RETURNING id",
                     )
                     .bind(a.call_id)
                     .bind(a.municipality_id)
@@ -798,6 +857,7 @@ impl Tx {
                     .bind(a.justification)
                     .bind(ctx.actor.user_id)
                     .bind(conv::ts(ctx.now))
+                    .bind(conv::date(a.cohort_start))
                     .fetch_one(&mut *tx)
                     .await?
                 }
@@ -806,7 +866,8 @@ impl Tx {
                 action: "capacity_call.answer",
                 object_type: "capacity_call",
                 object_id: a.call_id.to_string(),
-                summary: json!({"municipality_id": a.municipality_id, "location": a.location,
+                summary: json!({"municipality_id": a.municipality_id,
+                    "cohort_start": a.cohort_start.to_string(), "location": a.location,
                     "before": before.map(|b| b.1), "after": a.places,
                     "justification": a.justification}),
             })
@@ -831,7 +892,7 @@ impl Tx {
     pub async fn capacity_answers(&mut self, call_id: i64) -> Result<Vec<CapacityAnswer>> {
         on_tx!(self, conn => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "{ANSWER_SELECT} WHERE a.call_id = $1 ORDER BY o.name, a.location"
+                "{ANSWER_SELECT} WHERE a.call_id = $1 ORDER BY a.cohort_start, o.name, a.location"
             )))
             .bind(call_id)
             .fetch_all(&mut *conn)

@@ -264,6 +264,14 @@ pub fn app(state: AppState) -> Router {
             "/planlegging/kapasitet/{id}/palegg",
             post(pages::planning::order),
         )
+        .route(
+            "/planlegging/alis",
+            get(pages::planning::alis).post(pages::planning::propose_alis),
+        )
+        .route(
+            "/planlegging/alis/{id}/vurdering",
+            post(pages::planning::review_alis),
+        )
         .route("/bundet", get(pages::bound::list))
         .route("/bundet/kapasitet", get(pages::bound::capacity))
         .route("/bundet/{id}", get(pages::bound::show))

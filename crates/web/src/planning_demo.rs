@@ -3,7 +3,7 @@
 //! in seed 000 Vedlegg 1 (Levanger 12/14, Namsos 8/10), the directorate's split of bound
 //! positions by region (004: Nord 3, Midt-Norge 6, Vest 6, Sør-Øst 16, Nord asked for 6), the
 //! capacity call of seed 001 (November 2020, for the cohort starting 1 September 2021) as a
-//! finished call with approved answers, and one call open for the 2028 cohort.
+//! finished call with approved answers, and one call open for the two 2028 cohorts.
 //!
 //! The 2027 numbers are invented but plausible (weighted by population, rounded by the largest
 //! remainder); the 2021 answers are the places of 1 March 2021 in seed 001 plus the four new
@@ -483,7 +483,7 @@ async fn demo_calls(store: &Store, orgs: &[Org], now: Timestamp) -> anyhow::Resu
                 &ctx,
                 &NewCall {
                     hospital_site_id: site_id,
-                    cohort_start: cohort,
+                    cohorts: &[cohort],
                     deadline: date(2020, 12, 11),
                     message: text,
                     municipality_ids: &ids,
@@ -499,6 +499,7 @@ async fn demo_calls(store: &Store, orgs: &[Org], now: Timestamp) -> anyhow::Resu
                     &NewAnswer {
                         call_id: call,
                         municipality_id: m,
+                        cohort_start: cohort,
                         location,
                         places: *places,
                         justification: "Kommunen tar LIS1-ansvar fra 01.09.2021 (demo).",
@@ -540,7 +541,8 @@ async fn demo_calls(store: &Store, orgs: &[Org], now: Timestamp) -> anyhow::Resu
             .set_call_state(&answered, call, CallState::Closed, false)
             .await?;
     }
-    // One call open for the cohort starting 1 March 2028, deadline three weeks ahead.
+    // One call open for the two cohorts of 2028 (1 March and 1 September), deadline three weeks
+    // ahead; each municipality answers for each cohort.
     let today = lis1_domain::calendar::to_oslo(now).date();
     let deadline = lis1_domain::calendar::add_working_days(today, 15);
     let area = store.area(site.id).await?;
@@ -558,9 +560,9 @@ async fn demo_calls(store: &Store, orgs: &[Org], now: Timestamp) -> anyhow::Resu
             &Ctx::new(Actor::system(), now),
             &NewCall {
                 hospital_site_id: site.id,
-                cohort_start: date(2028, 3, 1),
+                cohorts: &[date(2028, 3, 1), date(2028, 9, 1)],
                 deadline,
-                message: "Hvor mange LIS1 kan kommunen ta imot i kullet som starter i sykehus 1. mars 2028? Oppgi sted i kommunen der det er aktuelt, og begrunn svaret.",
+                message: "Hvor mange LIS1 kan kommunen ta imot i hvert av kullene som starter i sykehus 1. mars 2028 og 1. september 2028? Svar for hvert kull, oppgi sted i kommunen der det er aktuelt, og begrunn svaret.",
                 municipality_ids: &ids,
             },
         )

@@ -212,6 +212,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "planning_call.html",
         include_str!("../templates/planning_call.html"),
     ),
+    (
+        "planning_alis.html",
+        include_str!("../templates/planning_alis.html"),
+    ),
 ];
 
 fn lang_of(state: &State) -> Lang {

@@ -2,8 +2,10 @@
 // the cohort starting 1 September 2027 as a chart with its data table, has the counties' split
 // proposed by population, drills down Helse
 // Midt-Norge → HNT → Sykehuset Levanger, and is refused a change of the fixed national total with
-// the numbers named; the coordinator of region Sør opens the call for 2028, Levanger kommune
-// answers it, and the county governor approves the answer. Every page visited is checked with axe.
+// the numbers named; the coordinator of region Sør opens the call for the two 2028 cohorts,
+// Levanger kommune answers it for the autumn cohort, and the county governor approves the
+// answer, which counts for that cohort only; the ALIS office proposes Levanger kommune for LIS1 +
+// ALIS and the county governor endorses it. Every page visited is checked with axe.
 
 export async function run(t) {
   const { newContext, watch, check, assert, visit, axe, noSidewaysScroll, bodyText, signIn, submit, path } = t;
@@ -74,7 +76,7 @@ export async function run(t) {
       const page = sor.page;
       await visit(page, '/planlegging/kapasitet');
       const calls = await page.locator('#calls-table').innerText();
-      assert(calls.includes('01.03.2028') && calls.includes('01.09.2021'), `the calls: ${calls}`);
+      assert(calls.includes('01.03.2028, 01.09.2028') && calls.includes('01.09.2021'), `the calls: ${calls}`);
       await axe(page);
       await submit(page, page.locator('#calls-table tr', { hasText: '01.03.2028' }).locator('a'));
       callPath = path(page);
@@ -88,14 +90,19 @@ export async function run(t) {
       const page = levanger.page;
       await visit(page, callPath);
       await axe(page);
+      const totals = await page.locator('#totals-table').innerText();
+      assert(totals.includes('01.03.2028') && totals.includes('01.09.2028'), `the totals per cohort: ${totals}`);
       const form = page.locator('form[id^="answer-"]');
       assert(await form.count() === 1, 'no answer form for Levanger');
+      await form.locator('select[name="cohort"]').selectOption('2028-09-01');
       await form.locator('input[name="places"]').fill('3');
       await form.locator('textarea[name="justification"]').fill('Ny veileder ved legesenteret');
       const status = await submit(page, form.locator('button[type=submit]'));
       assert(status === 200, `answered ${status}`);
       const answers = await page.locator('#answers-table').innerText();
-      assert(answers.includes('Levanger') && answers.includes('Venter på statsforvalteren'), `the answers: ${answers}`);
+      assert(answers.includes('Levanger') && answers.includes('01.09.2028') && answers.includes('Venter på statsforvalteren'), `the answers: ${answers}`);
+      assert((await page.locator('#answered-2028-09-01').innerText()).trim() === '3', 'answered for the autumn cohort');
+      assert((await page.locator('#answered-2028-03-01').innerText()).trim() === '0', 'nothing for the spring cohort');
       await axe(page);
     });
 
@@ -109,7 +116,42 @@ export async function run(t) {
       assert(status === 200, `answered ${status}`);
       const answers = await page.locator('#answers-table').innerText();
       assert(answers.includes('Godkjent'), `the answers: ${answers}`);
-      assert((await page.locator('#approved-total').innerText()).trim() === '3', 'approved total');
+      assert((await page.locator('#approved-2028-09-01').innerText()).trim() === '3', 'approved for the autumn cohort');
+      assert((await page.locator('#approved-2028-03-01').innerText()).trim() === '0', 'none for the spring cohort');
+      await axe(page);
+      await noSidewaysScroll(page);
+    });
+
+    const alis = await open('alis@demo.lis1.no');
+    contexts.push(alis.context);
+    await check('planning 7: the ALIS office proposes Levanger kommune for LIS1 + ALIS (axe clean)', async () => {
+      const page = alis.page;
+      await visit(page, '/planlegging/alis?kull=2027-09-01');
+      await axe(page);
+      const form = page.locator('form#propose');
+      await form.locator('select[name="municipality"]').selectOption({ label: 'Levanger kommune' });
+      await form.locator('input[name="positions"]').fill('0');
+      await form.locator('textarea[name="justification"]').fill('Rekrutteringssvak kommune med veileder på plass');
+      let status = await submit(page, form.locator('button[type=submit]'));
+      assert(status === 422, `zero positions answered ${status}`);
+      await axe(page);
+      await page.locator('form#propose input[name="positions"]').fill('1');
+      status = await submit(page, page.locator('form#propose button[type=submit]'));
+      assert(status === 200, `answered ${status}`);
+      const table = await page.locator('#alis-table').innerText();
+      assert(table.includes('Levanger kommune') && table.includes('Venter på statsforvalteren'), `the proposals: ${table}`);
+      await axe(page);
+      await noSidewaysScroll(page);
+    });
+    await check('planning 8: the county governor endorses the ALIS proposal (axe clean)', async () => {
+      const page = sf.page;
+      await visit(page, '/planlegging/alis?kull=2027-09-01');
+      await axe(page);
+      const row = page.locator('#alis-table tr', { hasText: 'Levanger kommune' });
+      const status = await submit(page, row.getByRole('button', { name: /Slutt deg til/ }));
+      assert(status === 200, `answered ${status}`);
+      const table = await page.locator('#alis-table').innerText();
+      assert(table.includes('Tilsluttet'), `the proposals: ${table}`);
       await axe(page);
       await noSidewaysScroll(page);
     });

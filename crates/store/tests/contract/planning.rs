@@ -30,6 +30,7 @@ both_backends!(plan_versions_lendings_and_calls, |store| async move {
     )
     .await;
     let cohort = date(2027, 9, 1);
+    let spring = date(2027, 3, 1);
     let ctx = sys("2026-11-25T12:00:00Z");
     let alloc = |org_id, numbers, reason| NewAllocation {
         cohort_start: cohort,
@@ -132,7 +133,8 @@ both_backends!(plan_versions_lendings_and_calls, |store| async move {
             &ctx,
             &NewCall {
                 hospital_site_id: site,
-                cohort_start: cohort,
+                // Two cohorts, named out of order and once twice: stored once each, in order.
+                cohorts: &[spring, cohort, spring],
                 deadline: date(2026, 12, 11),
                 message: "Hvor mange?",
                 municipality_ids: &[muni],
@@ -141,6 +143,14 @@ both_backends!(plan_versions_lendings_and_calls, |store| async move {
         .await
         .unwrap();
     let c = store.capacity_call(call).await.unwrap();
+    assert_eq!(
+        (c.cohort_start, c.cohorts.clone()),
+        (spring, vec![spring, cohort])
+    );
+    assert_eq!(
+        store.capacity_calls().await.unwrap()[0].cohorts,
+        vec![spring, cohort]
+    );
     assert_eq!(
         (c.state, c.reopened, c.deadline),
         (CallState::Open, false, date(2026, 12, 11))
@@ -152,6 +162,7 @@ both_backends!(plan_versions_lendings_and_calls, |store| async move {
     let answer = |places| NewAnswer {
         call_id: call,
         municipality_id: muni,
+        cohort_start: cohort,
         location: "",
         places,
         justification: "Ja",
@@ -172,6 +183,39 @@ both_backends!(plan_versions_lendings_and_calls, |store| async move {
     assert_eq!(got.len(), 1);
     assert_eq!((got[0].places, got[0].state), (3, AnswerState::Submitted));
     assert_eq!(got[0].review_reason, "");
+    // The same municipality and location for the other cohort: an answer of its own, listed
+    // first (by cohort).
+    let other = store
+        .answer_call(
+            &ctx,
+            &NewAnswer {
+                cohort_start: spring,
+                ..answer(1)
+            },
+        )
+        .await
+        .unwrap();
+    assert_ne!(other, a);
+    let got = store.capacity_answers(call).await.unwrap();
+    assert_eq!(
+        got.iter()
+            .map(|a| (a.cohort_start, a.places))
+            .collect::<Vec<_>>(),
+        vec![(spring, 1), (cohort, 3)]
+    );
+    // A cohort the call does not name is refused by the database.
+    assert!(
+        store
+            .answer_call(
+                &ctx,
+                &NewAnswer {
+                    cohort_start: date(2030, 3, 1),
+                    ..answer(1)
+                }
+            )
+            .await
+            .is_err()
+    );
     store
         .set_call_state(&ctx, call, CallState::Open, true)
         .await

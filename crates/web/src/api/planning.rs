@@ -269,6 +269,9 @@ pub struct CapacityAnswerDto {
     pub municipality_id: i64,
     /// Its name.
     pub municipality: String,
+    /// The cohort answered for (one of the call's).
+    #[schema(value_type = String)]
+    pub cohort: Date,
     /// A location inside it, e.g. Rørvik.
     pub location: String,
     /// Places.
@@ -281,6 +284,20 @@ pub struct CapacityAnswerDto {
     pub review_reason: String,
 }
 
+/// One cohort of a capacity call: places answered and approved against the site's positions.
+#[derive(Serialize, ToSchema)]
+pub struct CapacityCohortDto {
+    /// The cohort (hospital start).
+    #[schema(value_type = String)]
+    pub cohort: Date,
+    /// Places answered in all.
+    pub answered: i32,
+    /// Places approved in all (the cooperation area's places for the cohort from this call).
+    pub approved: i32,
+    /// The site's positions for the cohort, if set.
+    pub positions: Option<i32>,
+}
+
 /// A capacity call with its answers.
 #[derive(Serialize, ToSchema)]
 pub struct CapacityCallDto {
@@ -290,9 +307,11 @@ pub struct CapacityCallDto {
     pub hospital_site_id: i64,
     /// Its name.
     pub hospital_site: String,
-    /// The cohort (hospital start).
+    /// The call's first cohort (hospital start); every cohort is in `cohorts`.
     #[schema(value_type = String)]
     pub cohort: Date,
+    /// Every cohort the call covers, in order, with its totals.
+    pub cohorts: Vec<CapacityCohortDto>,
     /// The reply deadline.
     #[schema(value_type = String)]
     pub deadline: Date,
@@ -302,9 +321,9 @@ pub struct CapacityCallDto {
     pub municipality_ids: Vec<i64>,
     /// The answers.
     pub answers: Vec<CapacityAnswerDto>,
-    /// Places approved in all.
+    /// Places approved in all, over every cohort of the call.
     pub approved_total: i32,
-    /// The site's positions for the cohort, if set.
+    /// The site's positions over every cohort of the call that has them set, if any has.
     pub positions: Option<i32>,
 }
 
@@ -332,15 +351,26 @@ async fn calls(
             hospital_site_id: c.hospital_site_id,
             hospital_site: c.hospital_site_name.clone(),
             cohort: c.cohort_start,
+            cohorts: view
+                .totals
+                .iter()
+                .map(|x| CapacityCohortDto {
+                    cohort: x.cohort,
+                    answered: x.answered,
+                    approved: x.approved,
+                    positions: x.positions,
+                })
+                .collect(),
             deadline: c.deadline,
             state: c.state.as_str().into(),
-            municipality_ids: view.municipalities.iter().map(|m| m.0).collect(),
+            municipality_ids: view.municipalities.iter().map(|m| m.id).collect(),
             answers: view
                 .answers
                 .iter()
                 .map(|a| CapacityAnswerDto {
                     municipality_id: a.municipality_id,
                     municipality: a.municipality_name.clone(),
+                    cohort: a.cohort_start,
                     location: a.location.clone(),
                     places: a.places,
                     justification: a.justification.clone(),
@@ -348,8 +378,12 @@ async fn calls(
                     review_reason: a.review_reason.clone(),
                 })
                 .collect(),
-            approved_total: view.approved_total,
-            positions: view.positions,
+            approved_total: view.totals.iter().map(|x| x.approved).sum(),
+            positions: view
+                .totals
+                .iter()
+                .filter_map(|x| x.positions)
+                .reduce(|a, b| a + b),
         });
     }
     Ok(Json(out))
@@ -487,6 +521,11 @@ async fn set_split(
 pub struct CapacityAnswerRequest {
     /// The municipality answering (one the call was sent to).
     pub municipality_id: i64,
+    /// The cohort answered for (hospital start, e.g. 2028-09-01): one of the call's. May be
+    /// left out when the call covers one cohort only.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub cohort: Option<Date>,
     /// Places it takes for the cohort.
     pub places: i32,
     /// Where inside the municipality, e.g. Rørvik; empty if not relevant. An answer for the
@@ -505,7 +544,8 @@ pub struct CapacityAnsweredDto {
 }
 
 /// Answers a capacity call for a municipality (scope `planning:write`; the municipality's own
-/// users and tokens): places for the cohort, where, and why. Refused after the reply deadline
+/// users and tokens): places for one of the call's cohorts, where, and why; a call about
+/// several cohorts is answered once per cohort. Refused after the reply deadline
 /// unless the coordinator reopened the call. The county governor reviews it in the portal.
 #[utoipa::path(post, path = "/api/v1/planning/capacity-calls/{id}/answers", tag = "planning",
     params(("id" = i64, Path, description = "Capacity call id"),
@@ -518,7 +558,7 @@ pub struct CapacityAnsweredDto {
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden` (not the municipality), `insufficient_scope`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such call, or the municipality was not asked"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`idempotency_key_in_use`"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`capacity_call_deadline_passed`, `capacity_call_closed`, `planning_negative`, `planning_reason_missing`, `planning_text_too_long`, `idempotency_key_reused`")))]
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`capacity_call_deadline_passed`, `capacity_call_closed`, `capacity_answer_cohort_needed` (the call covers several cohorts), `capacity_answer_cohort_not_in_call`, `planning_negative`, `planning_reason_missing`, `planning_text_too_long`, `idempotency_key_reused`")))]
 async fn answer_call(
     State(state): State<AppState>,
     v: Visitor,
@@ -538,6 +578,7 @@ async fn answer_call(
         &uc::AnswerInput {
             call_id: call,
             municipality_id: req.municipality_id,
+            cohort: req.cohort,
             location: req.location,
             places: req.places,
             justification: req.justification,
@@ -548,6 +589,191 @@ async fn answer_call(
     Ok((StatusCode::CREATED, Json(CapacityAnsweredDto { answer_id })).into_response())
 }
 
+/// An ALIS office's proposal of a municipality for LIS1 + ALIS positions (004 §3).
+#[derive(Serialize, ToSchema)]
+pub struct AlisProposalDto {
+    /// Id.
+    pub id: i64,
+    /// The cohort (hospital start).
+    #[schema(value_type = String)]
+    pub cohort: Date,
+    /// The municipality proposed.
+    pub municipality_id: i64,
+    /// Its name.
+    pub municipality: String,
+    /// The ALIS office proposing.
+    pub alis_office_id: i64,
+    /// LIS1 + ALIS positions proposed.
+    pub positions: i32,
+    /// Why.
+    pub justification: String,
+    /// `proposed`, `endorsed` or `returned`.
+    pub state: String,
+    /// The county governor's reason for returning it.
+    pub review_reason: String,
+}
+
+fn parse_cohort(raw: &str, lang: Lang) -> Result<Date, AppError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| AppError::not_found(lang).api())
+}
+
+/// A cohort's proposals of municipalities for LIS1 + ALIS positions, by municipality (scope
+/// `planning:read`).
+#[utoipa::path(get, path = "/api/v1/planning/cohorts/{cohort}/alis-proposals", tag = "planning",
+    params(("cohort" = String, Path, description = "The cohort's hospital start, e.g. 2027-09-01")),
+    responses((status = 200, body = Vec<AlisProposalDto>), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn alis_proposals(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(cohort): Path<String>,
+) -> Result<Json<Vec<AlisProposalDto>>, AppError> {
+    let lang = v.lang;
+    let s = v.require_api()?;
+    let cohort = parse_cohort(&cohort, lang)?;
+    let list = uc::alis_proposals(&state.app, &s.caller(), cohort)
+        .await
+        .map_err(app_err(lang))?;
+    Ok(Json(
+        list.into_iter()
+            .map(|p| AlisProposalDto {
+                id: p.id,
+                cohort: p.cohort_start,
+                municipality_id: p.municipality_id,
+                municipality: p.municipality_name,
+                alis_office_id: p.alis_office_id,
+                positions: p.positions,
+                justification: p.justification,
+                state: p.state.as_str().into(),
+                review_reason: p.review_reason,
+            })
+            .collect(),
+    ))
+}
+
+/// An ALIS office's proposal.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlisProposalRequest {
+    /// The municipality proposed (in a county the office advises).
+    pub municipality_id: i64,
+    /// LIS1 + ALIS positions proposed (at least 1).
+    pub positions: i32,
+    /// Why, required: e.g. recruitment-weak, salaried GP post, supervisors in place.
+    pub justification: String,
+}
+
+/// The proposal recorded.
+#[derive(Serialize, ToSchema)]
+pub struct AlisProposedDto {
+    /// The proposal's id.
+    pub proposal_id: i64,
+}
+
+/// Proposes a municipality for LIS1 + ALIS positions for a cohort (scope `planning:write`; an
+/// ALIS office, for the municipalities of the counties it advises). Proposing the same
+/// municipality and cohort again replaces the earlier proposal, which goes back to the county
+/// governor.
+#[utoipa::path(post, path = "/api/v1/planning/cohorts/{cohort}/alis-proposals", tag = "planning",
+    params(("cohort" = String, Path, description = "The cohort's hospital start, e.g. 2027-09-01"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the proposal is recorded once")),
+    request_body = AlisProposalRequest,
+    security(("token" = []), ("session" = [])),
+    responses((status = 201, body = AlisProposedDto),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_json`"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden` (not an ALIS office advising the municipality's county), `insufficient_scope`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such municipality"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`idempotency_key_in_use`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`planning_at_least_one` (positions below 1), `planning_reason_missing`, `idempotency_key_reused`")))]
+async fn propose_alis(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(cohort): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require_api()?;
+    let cohort = parse_cohort(&cohort, lang)?;
+    let req: AlisProposalRequest = parse_json(&body, lang)?;
+    let proposal_id = uc::propose_alis(
+        &state.app,
+        &s.caller(),
+        &uc::AlisProposalInput {
+            cohort,
+            municipality_id: req.municipality_id,
+            positions: req.positions,
+            justification: req.justification,
+        },
+    )
+    .await
+    .map_err(app_err(lang))?;
+    Ok((StatusCode::CREATED, Json(AlisProposedDto { proposal_id })).into_response())
+}
+
+/// The county governor's decision on a proposal.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlisReviewRequest {
+    /// `true` to endorse, `false` to return.
+    pub endorse: bool,
+    /// Why it is returned; required when returning.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// The county governor endorses an ALIS office's proposal (then the county's split may give the
+/// municipality up to that many LIS1 + ALIS positions) or returns it with a reason (scope
+/// `planning:write`; the governor of the municipality's county). Answers with the proposal.
+#[utoipa::path(post, path = "/api/v1/planning/alis-proposals/{id}/review", tag = "planning",
+    params(("id" = i64, Path, description = "Proposal id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the decision is recorded once")),
+    request_body = AlisReviewRequest,
+    security(("token" = []), ("session" = [])),
+    responses((status = 200, body = AlisProposalDto),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_json`"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden` (not the county governor of the municipality), `insufficient_scope`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such proposal"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`alis_proposal_decided` (already endorsed or returned), `idempotency_key_in_use`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`capacity_answer_reason_needed` (returning without a reason), `idempotency_key_reused`")))]
+async fn review_alis(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<AlisProposalDto>, AppError> {
+    let lang = v.lang;
+    let s = v.require_api()?;
+    let id: i64 = id
+        .trim()
+        .parse()
+        .map_err(|_| AppError::not_found(lang).api())?;
+    let req: AlisReviewRequest = parse_json(&body, lang)?;
+    let caller = s.caller();
+    uc::review_alis_proposal(&state.app, &caller, id, req.endorse, &req.reason)
+        .await
+        .map_err(app_err(lang))?;
+    let p = state
+        .store
+        .alis_proposal(id)
+        .await
+        .map_err(|e| AppError::store(e, lang).api())?;
+    Ok(Json(AlisProposalDto {
+        id: p.id,
+        cohort: p.cohort_start,
+        municipality_id: p.municipality_id,
+        municipality: p.municipality_name,
+        alis_office_id: p.alis_office_id,
+        positions: p.positions,
+        justification: p.justification,
+        state: p.state.as_str().into(),
+        review_reason: p.review_reason,
+    }))
+}
+
 /// The routes.
 pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
     use utoipa_axum::routes;
@@ -556,4 +782,6 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(set_split))
         .routes(routes!(calls))
         .routes(routes!(answer_call))
+        .routes(routes!(alis_proposals, propose_alis))
+        .routes(routes!(review_alis))
 }

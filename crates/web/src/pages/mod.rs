@@ -211,8 +211,10 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     "/planlegging/eksport.xlsx",
     "/planlegging/kapasitet",
     "/planlegging/kapasitet/{id}",
+    "/planlegging/alis",
     "/api/v1/planning/cohorts/{cohort}",
     "/api/v1/planning/capacity-calls",
+    "/api/v1/planning/cohorts/{cohort}/alis-proposals",
     // An organisation's API tokens: names and scopes, no people.
     "/api-nokler",
     "/api/v1/organisations/{id}/tokens",

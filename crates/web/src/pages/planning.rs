@@ -332,6 +332,92 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
         "Send førespurnad",
         "Send call",
     ),
+    (
+        "planning.call_cohorts",
+        "Kull forespørselen gjelder (sykehusstart)",
+        "Kull førespurnaden gjeld (sjukehusstart)",
+        "Cohorts the call covers (hospital start)",
+    ),
+    (
+        "planning.call_cohorts_hint",
+        "Velg ett eller flere kull, for eksempel vår- og høstkullet samme år. Kommunene svarer for hvert kull, og statsforvalteren godkjenner hvert kull for seg.",
+        "Vel eitt eller fleire kull, til dømes vår- og haustkullet same år. Kommunane svarar for kvart kull, og statsforvaltaren godkjenner kvart kull for seg.",
+        "Choose one or more cohorts, for example the spring and autumn cohorts of a year. The municipalities answer for each cohort, and the county governor approves each cohort on its own.",
+    ),
+    (
+        "planning.totals",
+        "Totalt per kull",
+        "Totalt per kull",
+        "Totals per cohort",
+    ),
+    ("planning.short_by", "Mangler", "Manglar", "Short by"),
+    (
+        "planning.alis_title",
+        "LIS1 + ALIS: kommuner foreslått av ALIS-kontorene",
+        "LIS1 + ALIS: kommunar føreslegne av ALIS-kontora",
+        "LIS1 + ALIS: municipalities proposed by the ALIS offices",
+    ),
+    (
+        "planning.alis_intro",
+        "ALIS-kontoret foreslår kommuner for bundne LIS1 + ALIS-stillinger, helst rekrutteringssvake kommuner som kan gi god utdanning. Statsforvalteren slutter seg til forslaget eller sender det tilbake med en begrunnelse. Fylkets fordeling kan gi en kommune høyst så mange LIS1 + ALIS-stillinger som statsforvalteren har sluttet seg til.",
+        "ALIS-kontoret føreslår kommunar for bundne LIS1 + ALIS-stillingar, helst rekrutteringssvake kommunar som kan gi god utdanning. Statsforvaltaren sluttar seg til forslaget eller sender det tilbake med ei grunngiving. Fylket si fordeling kan gi ein kommune høgst så mange LIS1 + ALIS-stillingar som statsforvaltaren har slutta seg til.",
+        "The ALIS office proposes municipalities for bound LIS1 + ALIS positions, preferably recruitment-weak municipalities that can offer good training. The county governor endorses the proposal or returns it with a reason. The county's split can give a municipality at most as many LIS1 + ALIS positions as the county governor has endorsed.",
+    ),
+    (
+        "planning.alis_link",
+        "Forslag til LIS1 + ALIS-kommuner",
+        "Forslag til LIS1 + ALIS-kommunar",
+        "Proposed LIS1 + ALIS municipalities",
+    ),
+    (
+        "planning.alis_office",
+        "ALIS-kontor",
+        "ALIS-kontor",
+        "ALIS office",
+    ),
+    (
+        "planning.alis_none",
+        "Ingen forslag for kullet ennå.",
+        "Ingen forslag for kullet enno.",
+        "No proposals for the cohort yet.",
+    ),
+    (
+        "planning.alis_propose",
+        "Foreslå en kommune",
+        "Føreslå ein kommune",
+        "Propose a municipality",
+    ),
+    (
+        "planning.alis_propose_hint",
+        "Et nytt forslag for samme kommune og kull erstatter det forrige og går til statsforvalteren igjen.",
+        "Eit nytt forslag for same kommune og kull erstattar det førre og går til statsforvaltaren igjen.",
+        "A new proposal for the same municipality and cohort replaces the earlier one and goes to the county governor again.",
+    ),
+    (
+        "planning.alis_endorse",
+        "Slutt deg til",
+        "Slutt deg til",
+        "Endorse",
+    ),
+    (
+        "planning.alis_proposed",
+        "Venter på statsforvalteren",
+        "Ventar på statsforvaltaren",
+        "Awaiting the county governor",
+    ),
+    (
+        "planning.alis_endorsed",
+        "Tilsluttet",
+        "Tilslutta",
+        "Endorsed",
+    ),
+    (
+        "planning.alis_returned",
+        "Sendt tilbake",
+        "Sendt tilbake",
+        "Returned",
+    ),
+    ("planning.show", "Vis", "Vis", "Show"),
     ("planning.call_open", "Åpen", "Open", "Open"),
     ("planning.call_closed", "Avsluttet", "Avslutta", "Closed"),
     (
@@ -1254,6 +1340,34 @@ async fn render_calls(
     let calls = uc::calls(&state.app, &caller)
         .await
         .map_err(app_err(lang))?;
+    // The cohorts offered: the plan's cohorts from today on and the next four hospital starts
+    // (1 March and 1 September), with those checked in a refused form kept.
+    let today = lis1_domain::calendar::to_oslo(state.now()).date();
+    let mut choices: Vec<Date> = state
+        .store
+        .plan_cohorts()
+        .await
+        .map_err(|e| AppError::store(e, lang))?
+        .into_iter()
+        .filter(|c| *c > today)
+        .collect();
+    let mut next = Vec::new();
+    let mut y = today.year();
+    while next.len() < 4 {
+        for m in [3, 9] {
+            let d = jiff::civil::date(y, m, 1);
+            if d > today && next.len() < 4 {
+                next.push(d);
+            }
+        }
+        y += 1;
+    }
+    for d in next {
+        if !choices.contains(&d) {
+            choices.push(d);
+        }
+    }
+    choices.sort();
     // The sites whose area the user may call: a coordinator's or the trust's.
     let mut sites = Vec::new();
     for o in state
@@ -1297,14 +1411,35 @@ async fn render_calls(
             let values = form_values(
                 &refused,
                 &form,
-                &[
-                    ("cohort", String::new()),
-                    ("deadline", String::new()),
-                    ("message", String::new()),
-                ],
+                &[("deadline", String::new()), ("message", String::new())],
             );
+            let checked: Vec<String> = refused
+                .as_ref()
+                .filter(|r| r.form == form)
+                .map(|r| {
+                    r.values
+                        .iter()
+                        .filter(|(k, _)| k == "cohort")
+                        .map(|(_, v)| v.trim().to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut offered = choices.clone();
+            // A refused form's typed cohort that is not among the choices is offered too.
+            for c in &checked {
+                if let Ok(d) = c.parse::<Date>()
+                    && !offered.contains(&d)
+                {
+                    offered.push(d);
+                }
+            }
+            offered.sort();
             sites.push(context! {
                 id => o.id, name => o.name.clone(), values => values,
+                cohorts => offered.iter().enumerate().map(|(i, d)| context! {
+                    n => i, value => d.to_string(), label => fmt_date(*d, lang),
+                    checked => checked.contains(&d.to_string()),
+                }).collect::<Vec<_>>(),
                 municipalities => area.iter().map(|m| context! { id => m.municipality_id, name => m.municipality_name.clone() }).collect::<Vec<_>>(),
             });
         }
@@ -1318,7 +1453,8 @@ async fn render_calls(
                 refused => refused_ctx(&refused),
                 calls => calls.iter().map(|c| context! {
                     id => c.id, site => c.hospital_site_name.clone(),
-                    cohort => fmt_date(c.cohort_start, lang), deadline => fmt_date(c.deadline, lang),
+                    cohort => c.cohorts.iter().map(|d| fmt_date(*d, lang)).collect::<Vec<_>>().join(", "),
+                    deadline => fmt_date(c.deadline, lang),
                     state => t(lang, if c.state == CallState::Open { "planning.call_open" } else { "planning.call_closed" }),
                 }).collect::<Vec<_>>(),
                 sites => sites,
@@ -1363,14 +1499,28 @@ pub async fn send_call(
             )
         })
     };
-    let result = match (date_or("cohort"), date_or("deadline")) {
-        (Ok(cohort), Ok(deadline)) => {
+    let cohorts = f
+        .iter()
+        .filter(|(k, _)| k == "cohort")
+        .map(|(_, v)| {
+            v.trim().parse::<Date>().map_err(|_| {
+                lis1_app::Error::field_text(
+                    "cohort",
+                    "bad_date",
+                    "Skriv datoen som åååå-mm-dd, for eksempel 2027-09-01. Ingenting ble lagret.",
+                    "Write the date as yyyy-mm-dd, for example 2027-09-01. Nothing was saved.",
+                )
+            })
+        })
+        .collect::<Result<Vec<Date>, _>>();
+    let result = match (cohorts, date_or("deadline")) {
+        (Ok(cohorts), Ok(deadline)) => {
             uc::send_call(
                 &state.app,
                 &s.caller(),
                 &uc::CallInput {
                     site_id: site,
-                    cohort,
+                    cohorts,
                     deadline,
                     message: field(&f, "message").to_string(),
                     municipality_ids,
@@ -1416,7 +1566,8 @@ async fn render_call(
     let mut answerable = Vec::new();
     let mut reviewable = Vec::new();
     let mut mpaths = Vec::new();
-    for (m, name, _) in &c.municipalities {
+    for asked in &c.municipalities {
+        let (m, name) = (&asked.id, &asked.name);
         let path = store
             .org_path(*m)
             .await
@@ -1433,6 +1584,7 @@ async fn render_call(
                 &refused,
                 &format!("answer-{m}"),
                 &[
+                    ("cohort", String::new()),
                     ("places", String::new()),
                     ("location", String::new()),
                     ("justification", String::new()),
@@ -1478,23 +1630,31 @@ async fn render_call(
                 ]),
                 id => c.call.id, site => c.call.hospital_site_name.clone(),
                 site_id => c.call.hospital_site_id,
-                cohort => fmt_date(c.call.cohort_start, lang), cohort_value => c.call.cohort_start.to_string(),
+                cohorts => c.call.cohorts.iter().map(|d| context! { value => d.to_string(), label => fmt_date(*d, lang) }).collect::<Vec<_>>(),
+                several => c.call.cohorts.len() > 1,
                 deadline => fmt_date(c.call.deadline, lang), message => c.call.message.clone(),
                 open => c.call.state == CallState::Open,
                 state => t(lang, if c.call.state == CallState::Open { "planning.call_open" } else { "planning.call_closed" }),
                 past_deadline => c.past_deadline, reopened => c.call.reopened,
-                municipalities => c.municipalities.iter().map(|(m, name, answered)| context! { id => *m, name => name.clone(), answered => *answered }).collect::<Vec<_>>(),
+                municipalities => c.municipalities.iter().map(|m| context! {
+                    id => m.id, name => m.name.clone(),
+                    answered => m.answered_all(&c.call),
+                    per_cohort => c.call.cohorts.iter().map(|d| context! { label => fmt_date(*d, lang), answered => m.answered.contains(d) }).collect::<Vec<_>>(),
+                }).collect::<Vec<_>>(),
                 answers => c.answers.iter().map(|a| context! {
                     id => a.id, municipality => a.municipality_name.clone(), location => a.location.clone(),
+                    cohort => fmt_date(a.cohort_start, lang),
                     places => a.places, justification => a.justification.clone(),
                     state => t(lang, &format!("planning.answer_{}", a.state.as_str())),
                     submitted => a.state == AnswerState::Submitted,
                     review_reason => a.review_reason.clone(),
                     may_review => a.state == AnswerState::Submitted && reviewable.contains(&a.municipality_id),
                 }).collect::<Vec<_>>(),
-                answered_total => c.answered_total, approved_total => c.approved_total,
-                positions => c.positions,
-                short => c.positions.is_some_and(|n| c.approved_total < n),
+                totals => c.totals.iter().map(|x| context! {
+                    value => x.cohort.to_string(), label => fmt_date(x.cohort, lang),
+                    answered => x.answered, approved => x.approved, positions => x.positions,
+                    short => x.short(),
+                }).collect::<Vec<_>>(),
                 answerable => answerable, manages => manages, may_order => may_order,
             },
         ),
@@ -1516,14 +1676,36 @@ pub async fn answer(
         .parse()
         .map_err(|_| bad(lang, "municipality"))?;
     let form = format!("answer-{municipality}");
-    let result = match field(&f, "places").trim().parse::<i32>() {
-        Ok(places) => {
+    let cohort = match field(&f, "cohort").trim() {
+        "" => Ok(None),
+        c => c.parse::<Date>().map(Some).map_err(|_| {
+            lis1_app::Error::field_text(
+                "cohort",
+                "bad_date",
+                "Velg et av kullene i listen. Ingenting ble lagret.",
+                "Vel eitt av kulla i lista. Ingenting vart lagra.",
+                "Choose one of the cohorts in the list. Nothing was saved.",
+            )
+        }),
+    };
+    let places = field(&f, "places").trim().parse::<i32>().map_err(|_| {
+        lis1_app::Error::field_text(
+            "places",
+            "invalid_number",
+            "Skriv antall plasser som et helt tall. Ingenting ble lagret.",
+            "Skriv talet på plassar som eit heilt tal. Ingenting vart lagra.",
+            "Write the number of places as a whole number. Nothing was saved.",
+        )
+    });
+    let result = match (cohort, places) {
+        (Ok(cohort), Ok(places)) => {
             uc::answer_call(
                 &state.app,
                 &s.caller(),
                 &uc::AnswerInput {
                     call_id: id,
                     municipality_id: municipality,
+                    cohort,
                     location: field(&f, "location").to_string(),
                     places,
                     justification: field(&f, "justification").to_string(),
@@ -1531,13 +1713,7 @@ pub async fn answer(
             )
             .await
         }
-        Err(_) => Err(lis1_app::Error::field_text(
-            "places",
-            "invalid_number",
-            "Skriv antall plasser som et helt tall. Ingenting ble lagret.",
-            "Skriv talet på plassar som eit heilt tal. Ingenting vart lagra.",
-            "Write the number of places as a whole number. Nothing was saved.",
-        )),
+        (Err(e), _) | (_, Err(e)) => Err(e),
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/planlegging/kapasitet/{id}")).into_response()),
@@ -1618,6 +1794,13 @@ pub async fn order(
         .capacity_call(id)
         .await
         .map_err(|e| AppError::store(e, lang))?;
+    // The cohort: one of the call's (the only one may be left out).
+    let named = match field(&f, "cohort").trim() {
+        "" => None,
+        c => Some(parse_date(c, lang, "cohort")?),
+    };
+    let cohort = lis1_domain::planning::answer_cohort(&call.cohorts, named)
+        .map_err(|e| AppError::app(lis1_app::Error::field("cohort", e), lang))?;
     let result = uc::order_places(
         &state.app,
         &s.caller(),
@@ -1626,7 +1809,7 @@ pub async fn order(
             municipality_id: field(&f, "municipality")
                 .parse()
                 .map_err(|_| bad(lang, "municipality"))?,
-            cohort: call.cohort_start,
+            cohort,
             places: parse_num(field(&f, "places"), lang, "places")?,
             legal_basis: field(&f, "legal_basis").to_string(),
         },
@@ -1637,6 +1820,208 @@ pub async fn order(
         Err(e) => {
             let r = refusal(e, lang, "order", "order-places", f)?;
             render_call(&state, &v, id, Some(r)).await
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// LIS1 + ALIS proposals (004 §3)
+
+/// Query of the ALIS proposals page.
+#[derive(Debug, Deserialize)]
+pub struct AlisQuery {
+    #[serde(default)]
+    kull: Option<String>,
+}
+
+/// `GET /planlegging/alis?kull=…`: a cohort's proposals of municipalities for LIS1 + ALIS
+/// positions; the ALIS office's form to propose, the county governor's to endorse or return.
+pub async fn alis(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<AlisQuery>,
+) -> Result<Response, AppError> {
+    let cohort = pick_cohort(&state, q.kull.as_deref(), v.lang).await?;
+    render_alis(&state, &v, cohort, None).await
+}
+
+async fn render_alis(
+    state: &AppState,
+    v: &Visitor,
+    cohort: Date,
+    refused: Option<Refused>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let proposals = uc::alis_proposals(&state.app, &s.caller(), cohort)
+        .await
+        .map_err(app_err(lang))?;
+    let orgs = state
+        .store
+        .orgs()
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let name_of = |id: i64| {
+        orgs.iter()
+            .find(|o| o.id == id)
+            .map(|o| o.name.clone())
+            .unwrap_or_default()
+    };
+    // The municipalities this user's ALIS office may propose (those of the counties it
+    // advises); none for anyone else.
+    let mut proposable = Vec::new();
+    if s.principal
+        .grants
+        .iter()
+        .any(|g| g.role == lis1_domain::access::Role::AlisOffice)
+    {
+        for o in orgs.iter().filter(|o| o.kind == OrgKind::Municipality) {
+            let path = state
+                .store
+                .org_path(o.id)
+                .await
+                .map_err(|e| AppError::store(e, lang))?;
+            if authorize(
+                &s.principal,
+                &Action::ProposeAlisPositions {
+                    municipality: &path,
+                },
+            )
+            .is_ok()
+            {
+                proposable.push(o);
+            }
+        }
+        proposable.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    let mut rows = Vec::new();
+    for p in &proposals {
+        let path = state
+            .store
+            .org_path(p.municipality_id)
+            .await
+            .map_err(|e| AppError::store(e, lang))?;
+        let may_review = p.state == lis1_domain::planning::ProposalState::Proposed
+            && authorize(
+                &s.principal,
+                &Action::EndorseAlisProposal {
+                    municipality: &path,
+                },
+            )
+            .is_ok();
+        rows.push(context! {
+            id => p.id, municipality => p.municipality_name.clone(),
+            office => name_of(p.alis_office_id), positions => p.positions,
+            justification => p.justification.clone(),
+            state => t(lang, &format!("planning.alis_{}", p.state.as_str())),
+            review_reason => p.review_reason.clone(), may_review => may_review,
+        });
+    }
+    let values = form_values(
+        &refused,
+        "propose",
+        &[
+            ("municipality", String::new()),
+            ("positions", String::new()),
+            ("justification", String::new()),
+        ],
+    );
+    let html = crate::templates::render(
+        "planning_alis.html",
+        page(
+            state,
+            v,
+            context! {
+                refused => refused_ctx(&refused),
+                cohort => cohort.to_string(), cohort_label => fmt_date(cohort, lang),
+                proposals => rows,
+                proposable => proposable.iter().map(|o| context! { id => o.id, name => o.name.clone() }).collect::<Vec<_>>(),
+                values => values,
+            },
+        ),
+    )?;
+    Ok((status_of(&refused), html).into_response())
+}
+
+fn alis_back(cohort: Date) -> Response {
+    Redirect::to(&format!("/planlegging/alis?kull={cohort}")).into_response()
+}
+
+/// `POST /planlegging/alis`: the ALIS office proposes a municipality.
+pub async fn propose_alis(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(field(&f, "csrf_token"), lang)?;
+    let cohort = parse_date(field(&f, "cohort"), lang, "cohort")?;
+    let municipality: i64 = field(&f, "municipality")
+        .trim()
+        .parse()
+        .map_err(|_| bad(lang, "municipality"))?;
+    let result = match field(&f, "positions").trim().parse::<i32>() {
+        Ok(positions) => {
+            uc::propose_alis(
+                &state.app,
+                &s.caller(),
+                &uc::AlisProposalInput {
+                    cohort,
+                    municipality_id: municipality,
+                    positions,
+                    justification: field(&f, "justification").to_string(),
+                },
+            )
+            .await
+        }
+        Err(_) => Err(lis1_app::Error::field_text(
+            "positions",
+            "invalid_number",
+            "Skriv antall stillinger som et helt tall. Ingenting ble lagret.",
+            "Write the number of positions as a whole number. Nothing was saved.",
+        )),
+    };
+    match result {
+        Ok(_) => Ok(alis_back(cohort)),
+        Err(e) => {
+            let r = refusal(e, lang, "propose", "propose-positions", f)?;
+            render_alis(&state, &v, cohort, Some(r)).await
+        }
+    }
+}
+
+/// `POST /planlegging/alis/{id}/vurdering`: the county governor endorses a proposal or returns
+/// it with a reason.
+pub async fn review_alis(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<i64>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(field(&f, "csrf_token"), lang)?;
+    let p = state
+        .store
+        .alis_proposal(id)
+        .await
+        .map_err(|e| AppError::store(e, lang))?;
+    let result = uc::review_alis_proposal(
+        &state.app,
+        &s.caller(),
+        id,
+        field(&f, "endorse") == "1",
+        field(&f, "reason"),
+    )
+    .await;
+    match result {
+        Ok(()) => Ok(alis_back(p.cohort_start)),
+        Err(e) => {
+            let form = format!("return-{id}");
+            let default = format!("{form}-reason");
+            let r = refusal(e, lang, &form, &default, f)?;
+            render_alis(&state, &v, p.cohort_start, Some(r)).await
         }
     }
 }

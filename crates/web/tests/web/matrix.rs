@@ -93,9 +93,12 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/organisations/{id}/tokens", "-----------A-------"),
     ("POST /api/v1/organisations/{id}/tokens", "-----------A-------"),
     ("DELETE /api/v1/organisations/{id}/tokens/{token}", "-----------A-------"),
+    ("POST /api/v1/planning/alis-proposals/{id}/review", "--------A----------"),
     ("GET /api/v1/planning/capacity-calls", "AAAAAAAAAA-------AA"),
     ("POST /api/v1/planning/capacity-calls/{id}/answers", "----A-------------A"),
     ("GET /api/v1/planning/cohorts/{cohort}", "AAAAAAAAAA-------AA"),
+    ("GET /api/v1/planning/cohorts/{cohort}/alis-proposals", "AAAAAAAAAA-------AA"),
+    ("POST /api/v1/planning/cohorts/{cohort}/alis-proposals", "---------A---------"),
     ("PUT /api/v1/planning/cohorts/{cohort}/splits/{org}", "--A--------------A-"),
     ("GET /api/v1/rounds", "AAAAAAAAAAAAAAAAAAA"),
     ("POST /api/v1/rounds", "A------------------"),
@@ -119,6 +122,8 @@ struct World {
     bound_plan: i64,
     /// A capacity call from the advertisement's hospital site to Levanger municipality.
     call: i64,
+    /// The ALIS office's proposal of Levanger municipality for LIS1 + ALIS, not yet decided.
+    alis_proposal: i64,
     /// Levanger municipality.
     levanger: i64,
 }
@@ -243,7 +248,7 @@ async fn world(app: &TestApp) -> World {
             &lis1_store::Ctx::new(lis1_store::Actor::system(), app.state.clock.now()),
             &lis1_store::planning::NewCall {
                 hospital_site_id: ad.hospital_site_id,
-                cohort_start: round.start_date,
+                cohorts: &[round.start_date],
                 deadline: lis1_domain::calendar::add_working_days(today, 10),
                 message: "Matrise",
                 municipality_ids: &[levanger],
@@ -251,8 +256,34 @@ async fn world(app: &TestApp) -> World {
         )
         .await
         .unwrap();
+    let alis_office = app
+        .state
+        .store
+        .orgs()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.kind == lis1_domain::org::OrgKind::AlisOffice)
+        .unwrap()
+        .id;
+    let alis_proposal = app
+        .state
+        .store
+        .propose_alis(
+            &lis1_store::Ctx::new(lis1_store::Actor::system(), app.state.clock.now()),
+            &lis1_store::planning::NewAlisProposal {
+                cohort_start: round.start_date,
+                municipality_id: levanger,
+                alis_office_id: alis_office,
+                positions: 1,
+                justification: "Matrise",
+            },
+        )
+        .await
+        .unwrap();
     World {
         call,
+        alis_proposal,
         levanger,
         ad: ids.ad,
         ordinary: ids.ordinary,
@@ -297,6 +328,8 @@ fn fill(path: &str, w: &World) -> String {
         w.bound_plan
     } else if path.starts_with("/api/v1/planning/capacity-calls/") {
         w.call
+    } else if path.starts_with("/api/v1/planning/alis-proposals/") {
+        w.alis_proposal
     } else {
         0
     };
@@ -371,6 +404,14 @@ fn body(op: &str, w: &World) -> Option<String> {
         // No reason: refused after access control.
         "PUT /api/v1/planning/cohorts/{cohort}/splits/{org}" => {
             serde_json::json!({"reason": "", "parts": []})
+        }
+        // No positions: refused after access control.
+        "POST /api/v1/planning/cohorts/{cohort}/alis-proposals" => serde_json::json!({
+            "municipality_id": w.levanger, "positions": 0, "justification": "Matrise"
+        }),
+        // Returned without a reason: refused after access control.
+        "POST /api/v1/planning/alis-proposals/{id}/review" => {
+            serde_json::json!({"endorse": false, "reason": ""})
         }
         // No justification: refused after access control.
         "POST /api/v1/planning/capacity-calls/{id}/answers" => serde_json::json!({

@@ -26,6 +26,11 @@ async fn post(app: &TestApp, path: &str, s: &Session, form: &[(&str, &str)]) -> 
     app.post_form(path, &all, TestApp::session_cookie(s)).await
 }
 
+async fn post_owned(app: &TestApp, path: &str, s: &Session, form: &[(&str, String)]) -> Resp {
+    let f: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    post(app, path, s, &f).await
+}
+
 /// A user without a password (acts through the use cases) with one role.
 async fn user(app: &TestApp, email: &str, role: Role, org: i64) -> Caller {
     let ctx = Ctx::new(Actor::system(), app.state.clock.now());
@@ -642,6 +647,7 @@ both_backends!(
                 &uc::AnswerInput {
                     call_id: call,
                     municipality_id: code(c),
+                    cohort: None,
                     location: String::new(),
                     places,
                     justification: "Kommunen tar LIS1".into(),
@@ -675,6 +681,7 @@ both_backends!(
         let late = uc::AnswerInput {
             call_id: call,
             municipality_id: code("5041"),
+            cohort: None,
             location: String::new(),
             places: 1,
             justification: "Sent svar".into(),
@@ -721,6 +728,7 @@ both_backends!(
             &uc::AnswerInput {
                 call_id: call,
                 municipality_id: code("5036"),
+                cohort: None,
                 location: String::new(),
                 places: 1,
                 justification: "Veileder er på plass".into(),
@@ -749,7 +757,7 @@ both_backends!(
         }
         let page = app.get(&call_url, Some(&ks)).await;
         assert!(
-            page.body.contains("id=\"approved-total\">14<"),
+            page.body.contains("id=\"approved-2027-09-01\">14<"),
             "{}",
             page.body
         );
@@ -1046,6 +1054,7 @@ both_backends!(
         let answer = |places: i32| uc::AnswerInput {
             call_id: call.id,
             municipality_id: levanger_m,
+            cohort: Some(cohort),
             location: String::new(),
             places,
             justification: "Veileder på plass".into(),
@@ -1285,9 +1294,29 @@ both_backends!(
             .unwrap();
         let answers = format!("/api/v1/planning/capacity-calls/{}/answers", call.id);
         let answer = |m: i64, places: i32, why: &str| {
-            serde_json::json!({"municipality_id": m, "places": places, "justification": why})
-                .to_string()
+            serde_json::json!({"municipality_id": m, "cohort": "2028-03-01", "places": places,
+                "justification": why})
+            .to_string()
         };
+        // The call covers both 2028 cohorts: an answer must say which.
+        let r = app
+            .with_token(
+                "POST",
+                &answers,
+                &lev_token,
+                Some(
+                    &serde_json::json!({"municipality_id": lev, "places": 1, "justification": "x"})
+                        .to_string(),
+                ),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(
+            r.body.contains("capacity_answer_cohort_needed"),
+            "{}",
+            r.body
+        );
         let r = app
             .with_token(
                 "POST",
@@ -1311,7 +1340,60 @@ both_backends!(
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let id = r.json()["answer_id"].as_i64().unwrap();
         let a = store.capacity_answer(id).await.unwrap();
-        assert_eq!((a.municipality_id, a.places), (lev, 2));
+        assert_eq!(
+            (a.municipality_id, a.cohort_start, a.places),
+            (lev, date(2028, 3, 1), 2)
+        );
+        // The autumn cohort's answer is one of its own; the list shows each cohort's totals.
+        let autumn = serde_json::json!({"municipality_id": lev, "cohort": "2028-09-01",
+            "places": 3, "justification": "Høstkullet"})
+        .to_string();
+        let r = app
+            .with_token("POST", &answers, &lev_token, Some(&autumn), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_ne!(r.json()["answer_id"].as_i64().unwrap(), id);
+        let r = app
+            .with_token(
+                "GET",
+                "/api/v1/planning/capacity-calls",
+                &lev_token,
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let listed = r.json();
+        let dto = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"].as_i64() == Some(call.id))
+            .unwrap()
+            .clone();
+        let per: Vec<(String, i64)> = dto["cohorts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["cohort"].as_str().unwrap().to_string(),
+                    c["answered"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            per,
+            vec![("2028-03-01".to_string(), 2), ("2028-09-01".to_string(), 3)]
+        );
+        assert!(
+            dto["answers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["cohort"] == "2028-09-01" && a["places"] == 3),
+            "{dto}"
+        );
         // Not for another municipality of the call, and not by the hospital's token.
         let r = app
             .with_token(
@@ -1453,5 +1535,444 @@ both_backends!(
         assert!(e.message(lis1_domain::Lang::Nb).contains("gir 1"));
         uc::distribute(a, &sf, &split(1)).await.unwrap();
         assert_eq!(total(&app, autumn, lev).await.alis, 1);
+    }
+);
+
+// Item 5: a capacity call covers several cohorts (the demo's open call: both 2028 cohorts).
+// The coordinator sends one for two cohorts (none is refused); each municipality answers per
+// cohort in the page (an answer without a cohort, or for a cohort the call does not cover, is
+// refused at the field with nothing saved); the answers table has each cohort's totals against
+// the hospital's positions; the county governor approves one cohort and returns the other, and
+// only the approved cohort's places become the area's places for that cohort.
+both_backends!(a_capacity_call_covers_several_cohorts, |store| async move {
+    let app = TestApp::new(store).await;
+    let store = app.state.store.clone();
+    lis1_web::demo_planning(&store, now()).await.unwrap();
+    let orgs = store.orgs().await.unwrap();
+    let find = |kind: OrgKind, name: &str| {
+        orgs.iter()
+            .find(|o| o.kind == kind && o.name == name)
+            .unwrap()
+            .id
+    };
+    let site = find(OrgKind::HospitalSite, "Sykehuset Levanger");
+    let lev = orgs
+        .iter()
+        .find(|o| o.kind == OrgKind::Municipality && o.code.as_deref() == Some("5037"))
+        .unwrap()
+        .id;
+    let (spring, autumn) = (date(2028, 3, 1), date(2028, 9, 1));
+    let call = store
+        .capacity_calls()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.hospital_site_id == site && c.state == lis1_domain::planning::CallState::Open)
+        .unwrap();
+    assert_eq!(call.cohorts, vec![spring, autumn], "the demo's open call");
+    // The hospital has 14 positions for the autumn cohort, none set for the spring one.
+    store
+        .set_allocation(
+            &Ctx::new(Actor::system(), now()),
+            &NewAllocation {
+                cohort_start: autumn,
+                org_id: site,
+                numbers: Numbers::ordinary(14),
+                reason: "HNTs fordeling",
+                remark: "",
+                decision: false,
+                lending_id: None,
+                decided_org: None,
+            },
+        )
+        .await
+        .unwrap();
+
+    // The coordinator sends a new call for two cohorts; without a cohort it is refused.
+    let ks = app.login("koordinator.sor@demo.lis1.no").await;
+    let page = app.get("/planlegging/kapasitet", Some(&ks)).await;
+    assert!(
+        page.body.contains("01.03.2028, 01.09.2028"),
+        "the open call lists both cohorts: {}",
+        page.body
+    );
+    assert!(page.body.contains(&format!("id=\"call-{site}-cohort\"")));
+    let site_s = site.to_string();
+    let lev_s = lev.to_string();
+    let mut form = vec![
+        ("site", site_s.as_str()),
+        ("deadline", "2026-12-11"),
+        ("message", "Hvor mange LIS1 tar kommunen i 2029?"),
+        ("municipality", lev_s.as_str()),
+    ];
+    let calls_before = store.capacity_calls().await.unwrap().len();
+    let r = post(&app, "/planlegging/kapasitet", &ks, &form).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("Velg minst ett kull"), "{}", r.body);
+    assert!(
+        r.body.contains(&format!("href=\"#call-{site}-cohort\"")),
+        "{}",
+        r.body
+    );
+    assert_eq!(store.capacity_calls().await.unwrap().len(), calls_before);
+    form.extend([("cohort", "2029-09-01"), ("cohort", "2029-03-01")]);
+    let r = post(&app, "/planlegging/kapasitet", &ks, &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let new_id: i64 = r.location().rsplit('/').next().unwrap().parse().unwrap();
+    assert_eq!(
+        store.capacity_call(new_id).await.unwrap().cohorts,
+        vec![date(2029, 3, 1), date(2029, 9, 1)]
+    );
+
+    // Levanger kommune answers the 2028 call per cohort in the page.
+    let call_url = format!("/planlegging/kapasitet/{}", call.id);
+    let lk = app.login("levanger@demo.lis1.no").await;
+    let page = app.get(&call_url, Some(&lk)).await;
+    assert!(
+        page.body.contains(&format!("id=\"answer-{lev}-cohort\"")),
+        "a cohort to choose: {}",
+        page.body
+    );
+    let svar = format!("{call_url}/svar");
+    let answer = |cohort: &'static str, places: &'static str| {
+        vec![
+            ("municipality", lev_s.clone()),
+            ("cohort", cohort.to_string()),
+            ("places", places.to_string()),
+            ("justification", "Veileder på plass".to_string()),
+        ]
+    };
+    for (bad, message) in [
+        ("", "velg kullet svaret gjelder"),
+        ("2029-03-01", "gjelder ikke kullet som starter 01.03.2029"),
+    ] {
+        let f = answer(bad, "2");
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = post(&app, &svar, &lk, &f).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            r.body
+        );
+        assert!(r.body.contains(message), "{bad}: {}", r.body);
+        assert!(
+            r.body.contains(&format!("href=\"#answer-{lev}-cohort\"")),
+            "{}",
+            r.body
+        );
+    }
+    assert!(store.capacity_answers(call.id).await.unwrap().is_empty());
+    for (cohort, places) in [("2028-03-01", "2"), ("2028-09-01", "3")] {
+        let f = answer(cohort, places);
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = post(&app, &svar, &lk, &f).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let answers = store.capacity_answers(call.id).await.unwrap();
+    assert_eq!(
+        answers
+            .iter()
+            .map(|a| (a.cohort_start, a.places))
+            .collect::<Vec<_>>(),
+        vec![(spring, 2), (autumn, 3)]
+    );
+    // Each cohort's totals against the hospital's positions; the autumn one is short.
+    let page = app.get(&call_url, Some(&ks)).await;
+    assert!(
+        page.body.contains("id=\"answered-2028-03-01\">2<"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("id=\"answered-2028-09-01\">3<"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("id=\"positions-2028-09-01\">14<"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("id=\"positions-2028-03-01\">–<"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("id=\"call-short-2028-09-01\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("id=\"call-short-2028-03-01\""),
+        "{}",
+        page.body
+    );
+
+    // The county governor approves the spring answer and returns the autumn one.
+    let sf = app.login("statsforvalter@demo.lis1.no").await;
+    let (a_spring, a_autumn) = (answers[0].id, answers[1].id);
+    let places_before_autumn = store.municipality_places(lev, autumn).await.unwrap();
+    let r = post(
+        &app,
+        &format!("{call_url}/vurdering/{a_spring}"),
+        &sf,
+        &[("approve", "1")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = post(
+        &app,
+        &format!("{call_url}/vurdering/{a_autumn}"),
+        &sf,
+        &[("approve", "0"), ("reason", "Veileder mangler for høsten")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        store.municipality_places(lev, spring).await.unwrap(),
+        vec![(site, String::new(), 2)],
+        "the spring cohort's places are the area's"
+    );
+    assert_eq!(
+        store.municipality_places(lev, autumn).await.unwrap(),
+        places_before_autumn,
+        "the returned autumn answer changes nothing"
+    );
+    let page = app.get(&call_url, Some(&ks)).await;
+    assert!(
+        page.body.contains("id=\"approved-2028-03-01\">2<"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("id=\"approved-2028-09-01\">0<"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("Veileder mangler for høsten"),
+        "{}",
+        page.body
+    );
+
+    // Reminders go out while any cohort is unanswered: Levanger answered both and is not
+    // reminded; Stjørdal, which answered the spring cohort only, is, naming both cohorts.
+    let stjordal = orgs
+        .iter()
+        .find(|o| o.kind == OrgKind::Municipality && o.code.as_deref() == Some("5035"))
+        .unwrap()
+        .id;
+    let sk = user(&app, "kommune.stjordal@test", Role::Municipality, stjordal).await;
+    uc::answer_call(
+        &app.state.app,
+        &sk,
+        &uc::AnswerInput {
+            call_id: call.id,
+            municipality_id: stjordal,
+            cohort: Some(spring),
+            location: String::new(),
+            places: 1,
+            justification: "Vårkullet".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let deadline = call.deadline;
+    while lis1_domain::calendar::working_days_between(
+        lis1_domain::calendar::to_oslo(app.state.clock.now()).date(),
+        deadline,
+    ) > 2
+    {
+        app.state
+            .clock
+            .advance(jiff::SignedDuration::from_hours(24));
+    }
+    lis1_app::planning::remind_due(&app.state.app)
+        .await
+        .unwrap();
+    let object = |m: i64| format!("{}:{m}", call.id);
+    assert!(
+        !store
+            .mail_queued("capacity_call_reminder", "capacity_call", &object(lev))
+            .await
+            .unwrap(),
+        "Levanger answered every cohort"
+    );
+    let mails = store.mail_to("kommune.stjordal@test").await.unwrap();
+    assert!(
+        mails.iter().any(|m| m.kind == "capacity_call_reminder"
+            && m.body_text
+                .contains("kullene som starter i sykehus 01.03.2028 og 01.09.2028")),
+        "Stjørdal is reminded of both cohorts: {:?}",
+        mails.iter().map(|m| &m.body_text).collect::<Vec<_>>()
+    );
+});
+
+// Item 4 (004 §3) in the pages and the API: the ALIS office proposes a municipality of a county
+// it advises for LIS1 + ALIS positions on `/planlegging/alis`; bad input is refused at the field
+// with nothing saved; the county governor returns it (only with a reason) and, proposed again,
+// endorses it; neither can do the other's part. The API lists, proposes and reviews the same.
+both_backends!(
+    alis_proposals_in_the_pages_and_the_api,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let store = app.state.store.clone();
+        lis1_web::demo_planning(&store, now()).await.unwrap();
+        let orgs = store.orgs().await.unwrap();
+        let code = |c: &str| {
+            orgs.iter()
+                .find(|o| o.kind == OrgKind::Municipality && o.code.as_deref() == Some(c))
+                .unwrap()
+                .id
+        };
+        let (lev, lillehammer) = (code("5037"), code("3405"));
+        let autumn = date(2027, 9, 1);
+        let url = "/planlegging/alis?kull=2027-09-01";
+        let office = app.login("alis@demo.lis1.no").await;
+        let page = app.get(url, Some(&office)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("id=\"alis-none\""), "{}", page.body);
+        assert!(
+            page.body.contains(&format!("<option value=\"{lev}\"")),
+            "Levanger can be proposed: {}",
+            page.body
+        );
+        assert!(
+            !page
+                .body
+                .contains(&format!("<option value=\"{lillehammer}\"")),
+            "not a municipality of a county the office does not advise"
+        );
+        let lev_s = lev.to_string();
+        let propose = |positions: &'static str, why: &'static str| {
+            vec![
+                ("cohort", "2027-09-01".to_string()),
+                ("municipality", lev_s.clone()),
+                ("positions", positions.to_string()),
+                ("justification", why.to_string()),
+            ]
+        };
+        for (positions, why, field, message) in [
+            (
+                "0",
+                "Rekrutteringssvak",
+                "propose-positions",
+                "minst 1, ikke 0",
+            ),
+            ("x", "Rekrutteringssvak", "propose-positions", "helt tall"),
+            ("1", "  ", "propose-justification", ""),
+        ] {
+            let r = post_owned(&app, "/planlegging/alis", &office, &propose(positions, why)).await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{positions}: {}",
+                r.body
+            );
+            assert!(r.body.contains(&format!("href=\"#{field}\"")), "{}", r.body);
+            assert!(r.body.contains(message), "{}", r.body);
+        }
+        assert!(store.alis_proposals(autumn).await.unwrap().is_empty());
+        // The county governor does not propose.
+        let sf = app.login("statsforvalter@demo.lis1.no").await;
+        let r = post_owned(&app, "/planlegging/alis", &sf, &propose("1", "x")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = post_owned(
+            &app,
+            "/planlegging/alis",
+            &office,
+            &propose("2", "Rekrutteringssvak, veileder på plass"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(r.location(), url);
+        let id = store.alis_proposals(autumn).await.unwrap()[0].id;
+        let page = app.get(url, Some(&office)).await;
+        assert!(
+            page.body.contains("Venter på statsforvalteren"),
+            "{}",
+            page.body
+        );
+        assert!(
+            !page
+                .body
+                .contains(&format!("/planlegging/alis/{id}/vurdering")),
+            "the office does not review"
+        );
+        let review = format!("/planlegging/alis/{id}/vurdering");
+        let r = post(&app, &review, &office, &[("endorse", "1")]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        // The county governor returns it, with a reason only.
+        let page = app.get(url, Some(&sf)).await;
+        assert!(page.body.contains(&review), "{}", page.body);
+        let r = post(&app, &review, &sf, &[("endorse", "0"), ("reason", " ")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(
+            r.body.contains(&format!("href=\"#return-{id}-reason\"")),
+            "{}",
+            r.body
+        );
+        let r = post(
+            &app,
+            &review,
+            &sf,
+            &[("endorse", "0"), ("reason", "Mangler veileder")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let p = store.alis_proposal(id).await.unwrap();
+        assert_eq!(
+            (p.state, p.review_reason.as_str()),
+            (
+                lis1_domain::planning::ProposalState::Returned,
+                "Mangler veileder"
+            )
+        );
+        let page = app.get(url, Some(&office)).await;
+        assert!(
+            page.body.contains("Sendt tilbake: Mangler veileder"),
+            "{}",
+            page.body
+        );
+
+        // Proposed again through the API (the same proposal, back to the governor), listed,
+        // and endorsed through the API; a second decision is a conflict.
+        let api_list = "/api/v1/planning/cohorts/2027-09-01/alis-proposals";
+        let r = app
+            .post_json(
+                api_list,
+                &serde_json::json!({"municipality_id": lev, "positions": 1,
+                    "justification": "Veileder er på plass"})
+                .to_string(),
+                Some(&office),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.json()["proposal_id"].as_i64(), Some(id));
+        let r = app.get(api_list, Some(&sf)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()[0]["state"], "proposed", "{}", r.body);
+        assert_eq!(r.json()[0]["positions"], 1, "{}", r.body);
+        let api_review = format!("/api/v1/planning/alis-proposals/{id}/review");
+        let r = app
+            .post_json(&api_review, r#"{"endorse": true}"#, Some(&office), true)
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        let r = app
+            .post_json(&api_review, r#"{"endorse": true}"#, Some(&sf), true)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["state"], "endorsed", "{}", r.body);
+        let r = app
+            .post_json(&api_review, r#"{"endorse": true}"#, Some(&sf), true)
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        let page = app.get(url, Some(&sf)).await;
+        assert!(page.body.contains("Tilsluttet"), "{}", page.body);
+        assert!(!page.body.contains(&review), "decided: no forms");
     }
 );
