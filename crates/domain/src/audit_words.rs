@@ -257,6 +257,7 @@ pub const ACTIONS: &[(&str, &str, &str, &str)] = &[
     (
         "coordinated.rescheduled",
         "Satte ny tid for samordnet matching",
+        "Sette ny tid for samordna matching",
         "Set a new time for a coordinated match",
     ),
     (
@@ -708,6 +709,7 @@ pub const ACTIONS: &[(&str, &str, &str, &str)] = &[
     (
         "retention.coordinated_deleted",
         "Slettet rangeringer og par i samordnet opptak etter oppbevaringstiden",
+        "Sletta rangeringar og par i samordna opptak etter lagringstida",
         "Deleted coordinated-admission rankings and couples after their retention period",
     ),
     (

@@ -70,16 +70,6 @@ impl Lang {
         }
     }
 
-    /// Picks the bokmål or the English text. Interim: nynorsk gets the bokmål text until the
-    /// nynorsk texts are written (issue 15, item 8); then this goes and `pick3` remains.
-    pub fn pick<T>(self, nb: T, en: T) -> T {
-        match self {
-            Lang::Nb => nb,
-            Lang::Nn => nb,
-            Lang::En => en,
-        }
-    }
-
     /// Picks the bokmål, the nynorsk or the English text.
     pub fn pick3<T>(self, nb: T, nn: T, en: T) -> T {
         match self {

@@ -535,8 +535,8 @@ async fn render_plan(
         .map(|x| {
             context! {
                 kind => x.kind,
-                label => if lang == Lang::Nb { x.label.to_string() } else { deadline_en(x.kind).0.to_string() },
-                rule => if lang == Lang::Nb { x.rule.to_string() } else { deadline_en(x.kind).1.to_string() },
+                label => match lang { Lang::Nb => x.label, Lang::Nn => deadline_nn(x.kind).0, Lang::En => deadline_en(x.kind).0 },
+                rule => match lang { Lang::Nb => x.rule, Lang::Nn => deadline_nn(x.kind).1, Lang::En => deadline_en(x.kind).1 },
                 due => d(x.due), status_label => x.status.label(lang), color => status_color(x.status),
             }
         })
@@ -642,6 +642,19 @@ async fn render_plan(
         StatusCode::OK
     };
     Ok((status, html).into_response())
+}
+
+fn deadline_nn(kind: &str) -> (&'static str, &'static str) {
+    match kind {
+        "contract" => (
+            "Avtale om LIS3/ALIS underskriven",
+            "1,5–2 år før LIS3/ALIS tek til (004).",
+        ),
+        _ => (
+            "Start i LIS3/ALIS",
+            "Berre når LIS1 er fullført: alle læringsmåla godkjende og 18 månader gjennomførte, registrert av helseføretaket og kommunen (004).",
+        ),
+    }
 }
 
 fn deadline_en(kind: &str) -> (&'static str, &'static str) {

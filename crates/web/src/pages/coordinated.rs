@@ -114,19 +114,27 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
     (
         "coord.rescheduled_hint",
         "Den forrige matchingen ble stanset, og ingenting ble publisert. Direktoratet har satt en ny tid for matchingen (over). Grunnen var:",
+        "Den førre matchinga vart stoppa, og ingenting vart publisert. Direktoratet har sett ei ny tid for matchinga (over). Grunnen var:",
         "The previous match was stopped, and nothing was published. The directorate has set a new match time (above). The reason was:",
     ),
     (
         "coord.reschedule_title",
         "Sett ny tid for matchingen",
+        "Set ny tid for matchinga",
         "Set a new match time",
     ),
     (
         "coord.reschedule_hint",
         "Matchingen ble stanset. Rett det som er nevnt i grunnen, og sett en ny tid. Flytter du rangeringsfristen fram i tid, kan søkerne endre rangeringene sine til da.",
+        "Matchinga vart stoppa. Rett det som er nemnt i grunnen, og set ei ny tid. Flyttar du rangeringsfristen fram i tid, kan søkjarane endre rangeringane sine til då.",
         "The match was stopped. Correct what the reason names, and set a new time. If you move the ranking deadline into the future, applicants may change their rankings until then.",
     ),
-    ("coord.reschedule", "Sett ny tid", "Set new time"),
+    (
+        "coord.reschedule",
+        "Sett ny tid",
+        "Set ny tid",
+        "Set new time",
+    ),
     (
         "coord.export",
         "Last ned eksportfilen (JSON)",
@@ -1126,7 +1134,7 @@ pub async fn run(
                 None => "–".into(),
             }),
         ];
-        let charts: Vec<Value> = report::charts(r, "diagram")
+        let charts: Vec<Value> = report::charts_in(r, "diagram", lang)
             .iter()
             .enumerate()
             .map(|(i, c)| {

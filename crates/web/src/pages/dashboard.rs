@@ -208,31 +208,26 @@ pub async fn dashboard(
 /// How long until `due`, in words: "om 3 dager", "om 5 timer", "om under en time".
 fn countdown(due: jiff::Timestamp, now: jiff::Timestamp, lang: lis1_domain::Lang) -> String {
     let secs = due.duration_since(now).as_secs();
-    let en = lang == lis1_domain::Lang::En;
+    let d = secs / 86_400;
+    let h = secs / 3600;
     match secs {
-        s if s < 3600 => {
-            if en {
-                "in less than an hour".into()
-            } else {
-                "om under en time".into()
-            }
-        }
-        s if s < 48 * 3600 => {
-            let h = s / 3600;
-            if en {
-                format!("in {h} hours")
-            } else {
-                format!("om {h} timer")
-            }
-        }
-        s => {
-            let d = s / 86_400;
-            if en {
-                format!("in {d} days")
-            } else {
-                format!("om {d} dager")
-            }
-        }
+        s if s < 3600 => lang
+            .pick3(
+                "om under en time",
+                "om under ein time",
+                "in less than an hour",
+            )
+            .into(),
+        s if s < 48 * 3600 => lang.pick3(
+            format!("om {h} timer"),
+            format!("om {h} timar"),
+            format!("in {h} hours"),
+        ),
+        _ => lang.pick3(
+            format!("om {d} dager"),
+            format!("om {d} dagar"),
+            format!("in {d} days"),
+        ),
     }
 }
 

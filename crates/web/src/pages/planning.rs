@@ -1508,6 +1508,7 @@ pub async fn send_call(
                     "cohort",
                     "bad_date",
                     "Skriv datoen som åååå-mm-dd, for eksempel 2027-09-01. Ingenting ble lagret.",
+                    "Skriv datoen som åååå-mm-dd, til dømes 2027-09-01. Ingenting vart lagra.",
                     "Write the date as yyyy-mm-dd, for example 2027-09-01. Nothing was saved.",
                 )
             })
@@ -1979,6 +1980,7 @@ pub async fn propose_alis(
             "positions",
             "invalid_number",
             "Skriv antall stillinger som et helt tall. Ingenting ble lagret.",
+            "Skriv talet på stillingar som eit heilt tal. Ingenting vart lagra.",
             "Write the number of positions as a whole number. Nothing was saved.",
         )),
     };

@@ -210,6 +210,16 @@ async fn demo_data(app: &TestApp) -> Vec<String> {
     for r in store.rounds().await.unwrap() {
         data.push(r.name.clone());
     }
+    // Quoted data in the language of its source, not interface text: the published reports'
+    // remarks and their citation, and the demo plan's remark copied from a coordinators' letter.
+    for h in lis1_domain::statistics::HISTORY {
+        data.push(h.note.to_string());
+    }
+    data.push(lis1_domain::statistics::HISTORY_SOURCE.to_string());
+    data.push(
+        "Ekstra stilling p.g.a. korona; kommune ikke avklart (se brev fra koordinatorene 23.11.2020)"
+            .to_string(),
+    );
     // Longest first, so that "Sykehuset Levanger" goes before "Levanger".
     data.sort_by_key(|d| std::cmp::Reverse(d.chars().count()));
     data.retain(|d| d.chars().count() >= 2);
