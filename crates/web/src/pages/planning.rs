@@ -417,7 +417,6 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
         "Sendt tilbake",
         "Returned",
     ),
-    ("planning.show", "Vis", "Vis", "Show"),
     ("planning.call_open", "Åpen", "Open", "Open"),
     ("planning.call_closed", "Avsluttet", "Avslutta", "Closed"),
     (
