@@ -109,7 +109,9 @@ fn visible_text(html: &str) -> String {
         }
         rest = &rest[tag_end..];
         let lower = tag.to_ascii_lowercase();
-        for skip in ["script", "style"] {
+        // Scripts and styles are not text; `<code>` holds machine text (action codes, the audit
+        // entry's stored JSON summary, which quotes data as it was entered).
+        for skip in ["script", "style", "code"] {
             if lower.starts_with(&format!("<{skip}")) {
                 let close = format!("</{skip}>");
                 rest = rest.find(&close).map_or("", |e| &rest[e + close.len()..]);
@@ -186,6 +188,20 @@ fn bokmal_phrases() -> Vec<(&'static str, String)> {
     out
 }
 
+/// Some 40 characters either side of the first `needle` (case-insensitive) in `hay`, to say
+/// where a word was found.
+fn around(hay: &str, needle: &str) -> String {
+    let lower = hay.to_lowercase();
+    let Some(i) = lower.find(&needle.to_lowercase()) else {
+        return String::new();
+    };
+    let chars: Vec<char> = lower.chars().collect();
+    let at = lower[..i].chars().count();
+    let from = at.saturating_sub(40);
+    let to = (at + needle.chars().count() + 40).min(chars.len());
+    chars[from..to].iter().collect::<String>()
+}
+
 /// The page text with names and data taken out.
 fn without_data(text: &str, data: &[String]) -> String {
     let mut t = text.to_string();
@@ -216,6 +232,7 @@ async fn demo_data(app: &TestApp) -> Vec<String> {
         data.push(h.note.to_string());
     }
     data.push(lis1_domain::statistics::HISTORY_SOURCE.to_string());
+    data.push(lis1_domain::statistics::HISTORY_TABLE1_SOURCE.to_string());
     data.push(
         "Ekstra stilling p.g.a. korona; kommune ikke avklart (se brev fra koordinatorene 23.11.2020)"
             .to_string(),
@@ -436,7 +453,7 @@ async fn nynorsk_pages_have_no_typical_bokmal_words() {
             let text = without_data(&visible_text(&body), &data);
             for w in BOKMAL_WORDS {
                 if has_phrase(&text, w, true) {
-                    found.push(format!("{who} {path}: «{w}»"));
+                    found.push(format!("{who} {path}: «{w}» in «{}»", around(&text, w)));
                 }
             }
         }
