@@ -1278,6 +1278,14 @@ async function main() {
           assert((await page.locator('h1').innerText()).includes('Welcome'), 'h1 not in English');
           await axe(page);
         });
+        // The choice is stored on the account (a later sign-in without the cookie gets it), so
+        // switch back: the later checks sign in as this user again and read bokmål.
+        await check('the language link switches back to bokmål', async () => {
+          const link = page.locator('header a[href^="/sprak?til=nb"]');
+          assert((await link.count()) === 1, 'no language link to bokmål');
+          await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), link.click()]);
+          assert((await page.locator('html').getAttribute('lang')) === 'nb', 'html lang is not "nb"');
+        });
         await check('sign out goes back to the sign-in page with "Du er logget ut." / "signed out"', async () => {
           await signOut(page);
           assert(path(page).startsWith('/logg-inn'), `landed on ${path(page)}`);
