@@ -1102,8 +1102,9 @@ async function main() {
     });
     page.on('pageerror', (e) => consoleErrors.add(`${path(page)}: ${e.message}`));
   };
-  const newContext = async (viewport = { width: 1280, height: 900 }) => {
-    const context = await browser.newContext({ viewport, locale: 'nb-NO' });
+  // `locale` also sets the browser's Accept-Language (it overrides extra headers).
+  const newContext = async (viewport = { width: 1280, height: 900 }, locale = 'nb-NO') => {
+    const context = await browser.newContext({ viewport, locale });
     // A missing element fails its case in seconds, not after playwright's default 30 s.
     context.setDefaultTimeout(5000);
     context.setDefaultNavigationTimeout(15000);

@@ -52,7 +52,7 @@ export async function run(t) {
   } finally {
     await context.close();
   }
-  const asking = await newContext();
+  const asking = await newContext(undefined, 'nn-NO');
   try {
     await asking.setExtraHTTPHeaders({ 'Accept-Language': 'nn-NO,nn;q=0.9,nb;q=0.5' });
     const page = await asking.newPage();
