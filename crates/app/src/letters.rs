@@ -434,6 +434,15 @@ async fn rest_offer_input(
         },
     )
     .map_err(|_| Error::not_found())?;
+    rest_facts(tx, o).await
+}
+
+/// The facts of a rest offer's letters, in the caller's transaction (no access check: for the
+/// mails of the use case that made or accepted it).
+async fn rest_facts(
+    tx: &mut Tx,
+    o: lis1_store::rest_positions::RestOffer,
+) -> Result<(lis1_store::rest_positions::RestOffer, RestOfferInput)> {
     let r = tx.rest_position(o.rest_position_id).await?;
     let input = RestOfferInput {
         offer_id: o.id,
@@ -469,4 +478,23 @@ pub async fn rest_acceptance(
         return Err(Error::not_found());
     };
     Ok(content::rest_acceptance(lang, &input, accepted_at))
+}
+
+/// The offer letter of a just-made rest offer as a PDF for its mail (in the doctor's
+/// language), in the caller's transaction.
+pub(crate) async fn rest_offer_pdf(tx: &mut Tx, offer_id: i64) -> Result<MailAttachment> {
+    let o = tx.rest_offer(offer_id).await?;
+    let lang = doctor_lang(tx, o.applicant_id).await?;
+    let (_, input) = rest_facts(tx, o).await?;
+    attachment(&content::rest_offer(lang, &input))
+}
+
+/// The confirmation of a just-accepted rest offer as a PDF for the doctor's mail (in the
+/// doctor's language), in the caller's transaction.
+pub(crate) async fn rest_acceptance_pdf(tx: &mut Tx, offer_id: i64) -> Result<MailAttachment> {
+    let o = tx.rest_offer(offer_id).await?;
+    let lang = doctor_lang(tx, o.applicant_id).await?;
+    let accepted_at = o.answered_at.unwrap_or(o.made_at);
+    let (_, input) = rest_facts(tx, o).await?;
+    attachment(&content::rest_acceptance(lang, &input, accepted_at))
 }

@@ -28,6 +28,7 @@ use utoipa_axum::routes;
 pub mod hiring;
 pub mod middleware;
 pub mod offers;
+pub mod rest;
 pub mod tokens;
 
 use crate::auth::Visitor;
@@ -56,7 +57,8 @@ use crate::state::AppState;
         (name = "onboarding", description = "Before each start: authorisation, forms and police certificate per course part"),
         (name = "bound", description = "Bound positions (LIS1 + LIS3/ALIS): the education plan and the forward capacity"),
         (name = "statistics", description = "The round report, the trend across rounds and the follow-up evaluation; published figures suppress cells under 5 persons"),
-        (name = "planning", description = "National planning: positions per cohort and level, lendings, and the municipalities' capacity calls")
+        (name = "planning", description = "National planning: positions per cohort and level, lendings, and the municipalities' capacity calls"),
+        (name = "rest_positions", description = "Rest positions (reststillinger): vacancies advertised as standalone positions, their applications, offers and answers")
     ),
     modifiers(&BearerAuth)
 )]
@@ -263,6 +265,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(bound::routes())
         .merge(statistics::routes())
         .merge(planning::routes())
+        .merge(rest::router())
         .split_for_parts()
 }
 

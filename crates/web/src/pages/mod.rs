@@ -58,6 +58,10 @@ pub const PERSONAL_READS: &[(&str, &str)] = &[
     ("/utlysninger/{id}/innstilling", "recommendation.view"),
     ("/dokumenter/{id}", "document.view"),
     ("/reststillinger/{id}/sokere", "rest_applicants.list"),
+    (
+        "/api/v1/rest-positions/{id}/applicants",
+        "rest_applicants.list",
+    ),
     ("/lis1-lop", "courses.list"),
     ("/lis1-lop/{id}", "course.view"),
     ("/trekning", "lottery.overview"),
@@ -135,6 +139,7 @@ pub const OWN_DATA: &[&str] = &[
     "/reststillinger/{id}",
     "/api/v1/me",
     "/api/v1/me/offers",
+    "/api/v1/me/rest-positions",
     // Everything the portal holds about the signed-in person (GDPR Art. 15); the export itself
     // is logged as `privacy.export`.
     "/personvern",
@@ -184,6 +189,10 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     "/api/v1/audit/verify",
     // An organisation's advertisements: titles, dates, positions and counts, no people.
     "/api/v1/advertisements",
+    // Rest positions: titles, employers and periods, no people.
+    "/api/v1/rest-positions",
+    "/api/v1/rest-positions/own",
+    "/api/v1/rest-positions/{id}",
     // What an employer requires before the start: settings, no people.
     "/oppstart/krav",
     "/api/v1/onboarding/requirements",

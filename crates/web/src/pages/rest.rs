@@ -4,28 +4,25 @@
 //! (the saved profile and a motivation); one offer at a time with a reply deadline of three
 //! working days at 12:00; an acceptance fills the position.
 //!
-//! Who may manage a rest position is `Action::ManageRestPositions`; the atomic transitions are
-//! `lis1_store::rest_positions`.
+//! Every step is a use case of `lis1_app::rest_positions` (access through
+//! `Action::ManageRestPositions` and `Action::Apply`, change, audit and mails in one
+//! transaction); these handlers parse, call and render.
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiff::Timestamp;
-use jiff::civil::{Date, time};
+use lis1_app::offers::Answer;
+use lis1_app::rest_positions::{self as uc, Draft, Employer, RestPosition};
 use lis1_domain::Lang;
-use lis1_domain::access::{Action, Grant, Role, authorize};
-use lis1_domain::calendar;
 use lis1_domain::offers::{OfferState, VacancyReason};
-use lis1_store::audit::Event;
-use lis1_store::rest_positions::{NewRestPosition, RestPosition};
-use lis1_store::{Actor, Ctx, StoreError};
+use lis1_store::Ctx;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
 use crate::auth::{SignedIn, Visitor};
 use crate::error::AppError;
-use crate::notify::{self, Letter};
 use crate::pages::{fmt_date, fmt_time, page};
 use crate::state::AppState;
 
@@ -237,8 +234,8 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-fn store_err(lang: Lang) -> impl Fn(StoreError) -> AppError {
-    move |e| AppError::store(e, lang)
+fn app_err(lang: Lang) -> impl Fn(lis1_app::Error) -> AppError {
+    move |e| AppError::app(e, lang)
 }
 
 fn parse_id(id: &str, lang: Lang) -> Result<i64, AppError> {
@@ -273,63 +270,22 @@ fn card(r: &RestPosition, lang: Lang) -> Value {
     }
 }
 
-/// The organisations the user may advertise rest positions for (a municipality or a hospital
-/// trust where they hold a grant), each with the grant that allows it.
-async fn employers(
-    state: &AppState,
-    s: &SignedIn,
-    lang: Lang,
-) -> Result<Vec<(i64, String, Grant)>, AppError> {
-    let mut out = Vec::new();
-    for g in &s.principal.grants {
-        if !matches!(g.role, Role::Municipality | Role::HfRecruiter) {
-            continue;
-        }
-        let path = state.store.org_path(g.org).await.map_err(store_err(lang))?;
-        if let Ok(grant) = authorize(
-            &s.principal,
-            &Action::ManageRestPositions { employer: &path },
-        ) {
-            let org = state.store.org(g.org).await.map_err(store_err(lang))?;
-            out.push((org.id, org.name, grant));
-        }
-    }
-    Ok(out)
-}
-
 /// The grant that lets the user manage `r`, or 403.
 pub(crate) async fn manage(
     state: &AppState,
     s: &SignedIn,
     r: &RestPosition,
     lang: Lang,
-) -> Result<Grant, AppError> {
-    let path = state
-        .store
-        .org_path(r.employer_id)
+) -> Result<lis1_domain::access::Grant, AppError> {
+    uc::grant(&state.app, &s.caller(), r.employer_id)
         .await
-        .map_err(store_err(lang))?;
-    authorize(
-        &s.principal,
-        &Action::ManageRestPositions { employer: &path },
-    )
-    .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))
+        .map_err(app_err(lang))
 }
 
-fn require_applicant(v: &Visitor) -> Result<(&SignedIn, Grant), AppError> {
-    let s = v.require()?;
-    let g = authorize(&s.principal, &Action::Apply)
-        .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, v.lang))?;
-    Ok((s, g))
-}
-
-/// The reply deadline of a rest offer made at `now`: three working days later at 12:00 Oslo
-/// time (as the first offer round, 004 draft §12).
+/// The reply deadline of a rest offer made at `now` (see
+/// `lis1_app::rest_positions::reply_deadline`).
 pub fn reply_deadline(now: Timestamp) -> Timestamp {
-    let today = calendar::to_oslo(now).date();
-    let day = calendar::add_working_days(today, 3);
-    // 12:00 exists every day in Oslo; the fallback is only for the ends of jiff's range.
-    calendar::from_oslo(day.to_datetime(time(12, 0, 0, 0))).unwrap_or(now)
+    uc::reply_deadline(now)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -350,11 +306,9 @@ pub async fn public_list(
     Query(q): Query<ListQuery>,
 ) -> Result<Html<String>, AppError> {
     let lang = v.lang;
-    let open: Vec<Value> = state
-        .store
-        .open_rest_positions()
+    let open: Vec<Value> = uc::open(&state.app)
         .await
-        .map_err(store_err(lang))?
+        .map_err(app_err(lang))?
         .iter()
         .map(|r| card(r, lang))
         .collect();
@@ -362,18 +316,20 @@ pub async fn public_list(
     let mut may_create = false;
     let mut applicant = false;
     if let Some(s) = &v.session {
-        applicant = authorize(&s.principal, &Action::Apply).is_ok();
-        for (org, _, _) in employers(&state, s, lang).await? {
-            may_create = true;
-            for r in state
-                .store
-                .rest_positions_for_employer(org)
-                .await
-                .map_err(store_err(lang))?
-            {
-                ours.push(card(&r, lang));
-            }
-        }
+        let caller = s.caller();
+        applicant =
+            lis1_domain::access::authorize(&s.principal, &lis1_domain::access::Action::Apply)
+                .is_ok();
+        may_create = !uc::employers(&state.app, &caller)
+            .await
+            .map_err(app_err(lang))?
+            .is_empty();
+        ours = uc::ours(&state.app, &caller)
+            .await
+            .map_err(app_err(lang))?
+            .iter()
+            .map(|r| card(r, lang))
+            .collect();
     }
     crate::templates::render(
         "rest_public.html",
@@ -404,49 +360,20 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let lang = v.lang;
     let id = parse_id(&id, lang)?;
-    let r = state
-        .store
-        .rest_position(id)
+    let caller = v.session.as_ref().map(|s| s.caller());
+    let d = uc::show(&state.app, caller.as_ref(), id)
         .await
-        .map_err(store_err(lang))?;
-    let mut may_manage = false;
-    let mut applicant = false;
-    let mut has_profile = false;
-    let mut existing: Option<String> = None;
-    if let Some(s) = &v.session {
-        may_manage = manage(&state, s, &r, lang).await.is_ok();
-        if authorize(&s.principal, &Action::Apply).is_ok() {
-            applicant = true;
-            has_profile = state
-                .store
-                .profile(s.user.id)
-                .await
-                .map_err(store_err(lang))?
-                .is_some_and(|p| !p.data.is_null());
-            existing = state
-                .store
-                .rest_applications_for_applicant(s.user.id)
-                .await
-                .map_err(store_err(lang))?
-                .into_iter()
-                .find(|a| a.rest_position_id == id && a.state == "submitted")
-                .map(|a| a.motivation);
-        }
-    }
-    // A filled or closed rest position is no longer advertised; only its employer sees it.
-    if r.state != "open" && !may_manage && existing.is_none() {
-        return Err(AppError::not_found(lang));
-    }
+        .map_err(app_err(lang))?;
     detail_page(
         &state,
         &v,
-        &r,
+        &d.position,
         DetailView {
-            may_manage,
-            applicant,
-            has_profile,
-            applied: existing.is_some(),
-            motivation: existing.unwrap_or_default(),
+            may_manage: d.may_manage,
+            applicant: d.applicant,
+            has_profile: d.has_profile,
+            applied: d.mine.is_some(),
+            motivation: d.mine.map(|a| a.motivation).unwrap_or_default(),
             error: None,
             receipt: q.kvittering.is_some(),
         },
@@ -504,76 +431,40 @@ pub async fn apply(
     Form(f): Form<ApplyForm>,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
-    let (s, grant) = require_applicant(&v)?;
+    let s = v.require()?;
     s.check_csrf(&f.csrf_token, lang)?;
     let id = parse_id(&id, lang)?;
-    let r = state
-        .store
-        .rest_position(id)
-        .await
-        .map_err(store_err(lang))?;
-    let motivation = f.motivation.trim().to_string();
-    if motivation.chars().count() > 5000 {
-        let error = lang
-            .pick3(
-                "Søknadsteksten kan ha høyst 5000 tegn.",
-                "Søknadsteksten kan ha høgst 5000 teikn.",
-                "The cover letter can have at most 5,000 characters.",
-            )
-            .to_string();
-        return detail_page(
-            &state,
-            &v,
-            &r,
-            DetailView {
-                may_manage: false,
-                applicant: true,
-                has_profile: true,
-                applied: false,
-                motivation,
-                error: Some(error),
-                receipt: false,
-            },
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    }
-    let Some(profile) = state
-        .store
-        .profile(s.user.id)
-        .await
-        .map_err(store_err(lang))?
-        .filter(|p| !p.data.is_null())
-    else {
-        return Err(AppError::new(
-            StatusCode::CONFLICT,
-            "profile_missing",
-            crate::i18n::t(lang, "rest.profile_first"),
-        )
-        .in_lang(lang));
-    };
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    match state
-        .store
-        .apply_rest_position(&ctx, id, s.user.id, &motivation, &profile.data)
-        .await
-    {
+    let caller = s.caller();
+    match uc::apply(&state.app, &caller, id, &f.motivation).await {
         Ok(_) => Ok(Redirect::to(&format!("/reststillinger/{id}?kvittering=1")).into_response()),
-        Err(StoreError::Conflict(_)) => Err(not_open(lang)),
-        Err(e) => Err(AppError::store(e, lang)),
+        // A bad cover letter: the form again, with what was typed and the message at the field.
+        Err(e) if e.fields.iter().any(|(f, _)| f == "motivation") => {
+            let d = uc::show(&state.app, Some(&caller), id)
+                .await
+                .map_err(app_err(lang))?;
+            let error = e
+                .field_messages(lang)
+                .into_iter()
+                .find(|(f, _)| f == "motivation")
+                .map(|(_, m)| m);
+            detail_page(
+                &state,
+                &v,
+                &d.position,
+                DetailView {
+                    may_manage: false,
+                    applicant: true,
+                    has_profile: true,
+                    applied: false,
+                    motivation: f.motivation.trim().to_string(),
+                    error,
+                    receipt: false,
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(e) => Err(AppError::app(e, lang)),
     }
-}
-
-fn not_open(lang: Lang) -> AppError {
-    AppError::new(
-        StatusCode::CONFLICT,
-        "rest_position_not_open",
-        lang.pick3(
-            "Reststillingen er ikke lenger ledig. Ingenting ble endret.",
-            "Reststillinga er ikkje lenger ledig. Ingenting vart endra.",
-            "The rest position is no longer open. Nothing was changed.",
-        ),
-    )
-    .in_lang(lang)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -596,14 +487,14 @@ struct RestForm {
 fn form_page(
     state: &AppState,
     v: &Visitor,
-    employers: &[(i64, String, Grant)],
+    employers: &[Employer],
     form: &RestForm,
     errors: &[(String, String)],
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let orgs: Vec<Value> = employers
         .iter()
-        .map(|(id, name, _)| context! { id => id.to_string(), name => name.clone() })
+        .map(|e| context! { id => e.id.to_string(), name => e.name.clone() })
         .collect();
     let map: std::collections::BTreeMap<&str, &str> = errors
         .iter()
@@ -624,32 +515,29 @@ fn form_page(
     Ok((status, html).into_response())
 }
 
-async fn require_employer(
-    state: &AppState,
-    v: &Visitor,
-) -> Result<(SignedIn, Vec<(i64, String, Grant)>), AppError> {
+/// The organisations the signed-in user may advertise for, or 403.
+async fn require_employer(state: &AppState, v: &Visitor) -> Result<Vec<Employer>, AppError> {
     let s = v.require()?;
-    let list = employers(state, s, v.lang).await?;
+    let list = uc::employers(&state.app, &s.caller())
+        .await
+        .map_err(app_err(v.lang))?;
     if list.is_empty() {
         return Err(
             AppError::from(lis1_domain::access::Denied::new("manage_rest_positions"))
                 .in_lang(v.lang),
         );
     }
-    Ok((s.clone(), list))
+    Ok(list)
 }
 
 /// `GET /reststillinger/ny`: the form (an employer, for its own organisation).
 pub async fn new_form(State(state): State<AppState>, v: Visitor) -> Result<Response, AppError> {
-    let (_, list) = require_employer(&state, &v).await?;
+    let list = require_employer(&state, &v).await?;
     let form = RestForm {
-        employer: list
-            .first()
-            .map(|(id, _, _)| id.to_string())
-            .unwrap_or_default(),
+        employer: list.first().map(|e| e.id.to_string()).unwrap_or_default(),
         title: list
             .first()
-            .map(|(_, name, _)| format!("LIS1 – {name}"))
+            .map(|e| format!("LIS1 – {}", e.name))
             .unwrap_or_default(),
         ..RestForm::default()
     };
@@ -663,7 +551,8 @@ pub async fn create(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
-    let (s, list) = require_employer(&state, &v).await?;
+    let list = require_employer(&state, &v).await?;
+    let s = v.require()?;
     let field = |name: &str| {
         pairs
             .iter()
@@ -679,102 +568,32 @@ pub async fn create(
         period_from: field("period_from"),
         period_to: field("period_to"),
     };
-    let mut errors: Vec<(String, String)> = Vec::new();
-    // With one organisation to choose from, the field may be left out.
-    let chosen = match (form.employer.parse::<i64>(), list.as_slice()) {
-        (Ok(id), _) => list.iter().find(|(org, _, _)| *org == id),
-        (Err(_), [only]) if form.employer.is_empty() => Some(only),
-        _ => None,
+    // With one organisation to choose from, the field may be left out; anything else that is
+    // not a number is no organisation of the user's.
+    let employer_id = if form.employer.is_empty() {
+        None
+    } else {
+        Some(form.employer.parse::<i64>().unwrap_or(-1))
     };
-    if chosen.is_none() {
-        errors.push((
-            "employer".into(),
-            lang.pick3(
-                "Velg fra listen.",
-                "Vel frå lista.",
-                "Choose from the list.",
-            )
-            .into(),
-        ));
-    }
-    if form.title.is_empty() || form.title.chars().count() > 200 {
-        errors.push((
-            "title".into(),
-            lang.pick3(
-                "Skriv en tittel (høyst 200 tegn).",
-                "Skriv ein tittel (høgst 200 teikn).",
-                "Write a title (at most 200 characters).",
-            )
-            .into(),
-        ));
-    }
-    if form.description.chars().count() > 5000 {
-        errors.push((
-            "description".into(),
-            lang.pick3(
-                "Beskrivelsen kan ha høyst 5000 tegn.",
-                "Skildringa kan ha høgst 5000 teikn.",
-                "The description can have at most 5,000 characters.",
-            )
-            .into(),
-        ));
-    }
-    let bad_date = lang.pick3(
-        "Skriv en dato som 2027-09-01.",
-        "Skriv ein dato som 2027-09-01.",
-        "Write a date like 2027-09-01.",
-    );
-    let from = form.period_from.parse::<Date>().ok();
-    let to = form.period_to.parse::<Date>().ok();
-    if from.is_none() {
-        errors.push(("period_from".into(), bad_date.into()));
-    }
-    if to.is_none() {
-        errors.push(("period_to".into(), bad_date.into()));
-    }
-    if let (Some(f), Some(t)) = (from, to)
-        && t < f
-    {
-        errors.push((
-            "period_to".into(),
-            lang.pick3(
-                "Perioden kan ikke slutte før den begynner.",
-                "Perioden kan ikkje slutte før han byrjar.",
-                "The period cannot end before it starts.",
-            )
-            .into(),
-        ));
-    }
-    let (Some((employer, _, grant)), Some(period_from), Some(period_to), true) =
-        (chosen, from, to, errors.is_empty())
-    else {
-        return form_page(
+    let draft = Draft {
+        employer_id,
+        title: form.title.clone(),
+        description: form.description.clone(),
+        period_from: form.period_from.clone(),
+        period_to: form.period_to.clone(),
+    };
+    match uc::create(&state.app, &s.caller(), &draft).await {
+        Ok(r) => Ok(Redirect::to(&format!("/reststillinger/{}", r.id)).into_response()),
+        Err(e) if !e.fields.is_empty() => form_page(
             &state,
             &v,
             &list,
             &form,
-            &errors,
+            &e.field_messages(lang),
             StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    };
-    let ctx = Ctx::new(Actor::user(s.user.id, *grant), state.now());
-    let id = state
-        .store
-        .create_rest_position(
-            &ctx,
-            &NewRestPosition {
-                employer_id: *employer,
-                source_position_id: None,
-                reason: VacancyReason::NotFilledAfterOfferRounds,
-                title: form.title.clone(),
-                description: form.description.clone(),
-                period_from,
-                period_to,
-            },
-        )
-        .await
-        .map_err(store_err(lang))?;
-    Ok(Redirect::to(&format!("/reststillinger/{id}")).into_response())
+        ),
+        Err(e) => Err(AppError::app(e, lang)),
+    }
 }
 
 /// Notices on the applicants page.
@@ -796,71 +615,40 @@ pub async fn applicants(
     let lang = v.lang;
     let s = v.require()?;
     let id = parse_id(&id, lang)?;
-    let r = state
-        .store
-        .rest_position(id)
-        .await
-        .map_err(store_err(lang))?;
-    let grant = manage(&state, s, &r, lang).await?;
     let now = state.now();
-    let apps = state
-        .store
-        .rest_applications(id)
+    let list = uc::applicants(&state.app, &s.caller(), id)
         .await
-        .map_err(store_err(lang))?;
-    let offers = state
-        .store
-        .rest_offers_for_position(id)
-        .await
-        .map_err(store_err(lang))?;
-    let busy = offers
+        .map_err(app_err(lang))?;
+    let rows: Vec<Value> = list
+        .applicants
         .iter()
-        .any(|o| o.state == "accepted" || (o.state == "made" && o.reply_deadline > now));
-    let may_offer = r.state == "open" && !busy;
-    let mut rows: Vec<Value> = Vec::new();
-    for a in apps.iter().filter(|a| a.state == "submitted") {
-        let last = offers.iter().rev().find(|o| o.rest_application_id == a.id);
-        // The employer opens the applicant's documents as a hospital does (`/dokumenter/{id}`,
-        // each view logged there).
-        let docs: Vec<Value> = state
-            .store
-            .documents(a.applicant_id)
-            .await
-            .map_err(store_err(lang))?
-            .into_iter()
-            .map(|d| context! { id => d.id, filename => d.filename, kind => crate::i18n::t(lang, &format!("docs.kind_{}", d.kind)) })
-            .collect();
-        rows.push(context! {
-            id => a.id, name => a.applicant_name.clone(), sent => fmt_time(a.submitted_at, lang),
-            docs => docs,
-            offer => last.map(|o| context! {
-                state => offer_state_label(effective(&o.state, o.reply_deadline, now), lang),
-                deadline => fmt_time(o.reply_deadline, lang),
-            }),
-        });
-    }
-    // Names of applicants are personal data: the read is logged.
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), now);
-    state
-        .store
-        .log(
-            &ctx,
-            Event {
-                action: "rest_applicants.list",
-                object_type: "rest_position",
-                object_id: id.to_string(),
-                summary: serde_json::json!({"shown": rows.len()}),
-            },
-        )
-        .await
-        .map_err(store_err(lang))?;
+        .map(|a| {
+            // The employer opens the applicant's documents as a hospital does
+            // (`/dokumenter/{id}`, each view logged there).
+            let docs: Vec<Value> = a
+                .documents
+                .iter()
+                .map(|d| context! { id => d.id, filename => d.filename.clone(), kind => crate::i18n::t(lang, &format!("docs.kind_{}", d.kind)) })
+                .collect();
+            context! {
+                id => a.application.id, name => a.application.applicant_name.clone(),
+                sent => fmt_time(a.application.submitted_at, lang),
+                docs => docs,
+                offer => a.offer.as_ref().map(|o| context! {
+                    state => offer_state_label(effective(&o.state, o.reply_deadline, now), lang),
+                    deadline => fmt_time(o.reply_deadline, lang),
+                }),
+            }
+        })
+        .collect();
+    let r = &list.position;
     crate::templates::render(
         "rest_applicants.html",
         page(
             &state,
             &v,
             context! {
-                r => card(&r, lang), applicants => rows, may_offer => may_offer,
+                r => card(r, lang), applicants => rows, may_offer => list.may_offer,
                 offered => q.tilbud.is_some(), closed => q.avsluttet.is_some(),
                 may_close => r.state == "open",
             },
@@ -897,85 +685,10 @@ pub async fn offer(
     let s = v.require()?;
     s.check_csrf(&f.csrf_token, lang)?;
     let id = parse_id(&id, lang)?;
-    let r = state
-        .store
-        .rest_position(id)
+    uc::make_offer(&state.app, &s.caller(), id, f.application)
         .await
-        .map_err(store_err(lang))?;
-    let grant = manage(&state, s, &r, lang).await?;
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    let deadline = reply_deadline(ctx.now);
-    match state
-        .store
-        .make_rest_offer(&ctx, id, f.application, deadline)
-        .await
-    {
-        Ok(offer_id) => {
-            notify_offer(&state, &ctx, &r, offer_id, deadline).await;
-            Ok(Redirect::to(&format!("/reststillinger/{id}/sokere?tilbud=1")).into_response())
-        }
-        Err(StoreError::Conflict(what)) => Err(match what.as_str() {
-            "offer_outstanding" => AppError::new(
-                StatusCode::CONFLICT,
-                "rest_offer_outstanding",
-                lang.pick3(
-                    "Stillingen har allerede et tilbud som ikke er besvart eller er akseptert. Ingenting ble endret.", "Stillinga har alt eit tilbod som ikkje er svart på eller er akseptert. Ingenting vart endra.",
-                    "The position already has an offer that is unanswered or accepted. Nothing was changed.",
-                ),
-            )
-            .in_lang(lang),
-            "not_an_applicant" => AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "not_an_applicant",
-                lang.pick3(
-                    "Vedkommende har ikke søkt på stillingen.", "Vedkomande har ikkje søkt på stillinga.",
-                    "This person has not applied for the position.",
-                ),
-            )
-            .in_lang(lang),
-            _ => not_open(lang),
-        }),
-        Err(e) => Err(AppError::store(e, lang)),
-    }
-}
-
-async fn notify_offer(
-    state: &AppState,
-    ctx: &Ctx,
-    r: &RestPosition,
-    offer_id: i64,
-    deadline: Timestamp,
-) {
-    let Ok(offer) = state.store.rest_offer(offer_id).await else {
-        return;
-    };
-    let (title, employer) = (&r.title, &r.employer_name);
-    let link = lis1_app::notify::link("/reststillinger/mine");
-    let letter = |lang: Lang| Letter {
-        subject: match lang {
-            Lang::Nb => format!("Tilbud om reststilling: {title}"),
-            Lang::Nn => format!("Tilbod om reststilling: {title}"),
-            Lang::En => format!("Offer of a remaining position: {title}"),
-        },
-        body: {
-            let when = fmt_time(deadline, lang);
-            match lang {
-                Lang::Nb => format!(
-                    "Du har fått tilbud om reststillingen «{title}» ({employer}).\n\nSvarfrist: {when}. Svar under «Mine reststillinger» i LIS1-portalen: {link}"
-                ),
-                Lang::Nn => format!(
-                    "Du har fått tilbod om reststillinga «{title}» ({employer}).\n\nSvarfrist: {when}. Svar under «Mine reststillingar» i LIS1-portalen: {link}"
-                ),
-                Lang::En => format!(
-                    "You have been offered the remaining position “{title}” ({employer}).\n\nReply by: {when}. Reply under “My remaining positions” in the LIS1 portal: {link}"
-                ),
-            }
-        },
-        kind: "rest_offer_made",
-        object_type: "rest_offer",
-        object_id: offer_id.to_string(),
-    };
-    notify::send_to_user(state, ctx, offer.applicant_id, letter).await;
+        .map_err(app_err(lang))?;
+    Ok(Redirect::to(&format!("/reststillinger/{id}/sokere?tilbud=1")).into_response())
 }
 
 /// Form: close with a reason.
@@ -999,56 +712,9 @@ pub async fn close(
     let s = v.require()?;
     s.check_csrf(&f.csrf_token, lang)?;
     let id = parse_id(&id, lang)?;
-    let r = state
-        .store
-        .rest_position(id)
+    uc::close(&state.app, &s.caller(), id, &f.reason)
         .await
-        .map_err(store_err(lang))?;
-    let grant = manage(&state, s, &r, lang).await?;
-    let reason = f.reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "reason_required",
-            lang.pick3(
-                "Skriv en begrunnelse (høyst 500 tegn). Ingenting ble endret.",
-                "Skriv ei grunngiving (høgst 500 teikn). Ingenting vart endra.",
-                "Write a reason (at most 500 characters). Nothing was changed.",
-            ),
-        )
-        .in_lang(lang));
-    }
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    let withdrawn = match state.store.close_rest_position(&ctx, id, reason).await {
-        Ok(w) => w,
-        Err(StoreError::Conflict(_)) => return Err(not_open(lang)),
-        Err(e) => return Err(AppError::store(e, lang)),
-    };
-    for o in withdrawn {
-        let (title, employer) = (&r.title, &r.employer_name);
-        let letter = |lang: Lang| Letter {
-            subject: match lang {
-                Lang::Nb => format!("Tilbudet om reststilling er trukket: {title}"),
-                Lang::Nn => format!("Tilbodet om reststilling er trekt tilbake: {title}"),
-                Lang::En => format!("The offer of a remaining position is withdrawn: {title}"),
-            },
-            body: match lang {
-                Lang::Nb => format!(
-                    "{employer} har avsluttet reststillingen «{title}», og tilbudet ditt er trukket.\n\nBegrunnelse: {reason}"
-                ),
-                Lang::Nn => format!(
-                    "{employer} har avslutta reststillinga «{title}», og tilbodet ditt er trekt tilbake.\n\nGrunngiving: {reason}"
-                ),
-                Lang::En => format!(
-                    "{employer} has closed the remaining position “{title}”, and your offer is withdrawn.\n\nReason: {reason}"
-                ),
-            },
-            kind: "rest_offer_withdrawn",
-            object_type: "rest_offer",
-            object_id: o.id.to_string(),
-        };
-        notify::send_to_user(&state, &ctx, o.applicant_id, letter).await;
-    }
+        .map_err(app_err(lang))?;
     Ok(Redirect::to(&format!("/reststillinger/{id}/sokere?avsluttet=1")).into_response())
 }
 
@@ -1068,68 +734,13 @@ pub async fn withdraw(
     Form(f): Form<WithdrawForm>,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
-    let (s, grant) = require_applicant(&v)?;
+    let s = v.require()?;
     s.check_csrf(&f.csrf_token, lang)?;
     let id = parse_id(&id, lang)?;
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    match state
-        .store
-        .withdraw_rest_application(&ctx, id, s.user.id)
+    uc::withdraw(&state.app, &s.caller(), id)
         .await
-    {
-        Ok(withdrawn) => {
-            // An unanswered offer went with the application: the employer is told.
-            if withdrawn.is_some()
-                && let Ok(position) = state.store.rest_position(id).await
-            {
-                let (name, title) = (&s.user.display_name, &position.title);
-                let letter = |lang: Lang| crate::notify::Letter {
-                    subject: match lang {
-                        Lang::Nb => format!("Tilbud om reststilling trukket: {title}"),
-                        Lang::Nn => format!("Tilbod om reststilling trekt: {title}"),
-                        Lang::En => format!("Offer of a remaining position withdrawn: {title}"),
-                    },
-                    body: match lang {
-                        Lang::Nb => format!(
-                            "{name} har trukket søknaden på reststillingen «{title}». Tilbudet som var sendt, \
-                             er dermed trukket, og stillingen kan tilbys en annen søker."
-                        ),
-                        Lang::Nn => format!(
-                            "{name} har trekt søknaden på reststillinga «{title}». Tilbodet som var sendt, \
-                             er dermed trekt, og stillinga kan tilbydast ein annan søkjar."
-                        ),
-                        Lang::En => format!(
-                            "{name} has withdrawn the application for the remaining position «{title}». The \
-                             offer that was sent is thereby withdrawn, and the position can be offered to \
-                             another applicant."
-                        ),
-                    },
-                    kind: "rest_application_withdrawn",
-                    object_type: "rest_position",
-                    object_id: id.to_string(),
-                };
-                for role in [Role::Municipality, Role::HfRecruiter] {
-                    for r in crate::notify::role_holders(&state, position.employer_id, role).await
-                    {
-                        crate::notify::send_to(&state, &ctx, &r.email, &r.name, r.lang, letter(r.lang))
-                            .await;
-                    }
-                }
-            }
-            Ok(Redirect::to("/reststillinger/mine?trukket=1").into_response())
-        }
-        Err(StoreError::Conflict(_)) => Err(AppError::new(
-            StatusCode::CONFLICT,
-            "rest_offer_accepted",
-            lang.pick3(
-                "Du har takket ja til denne stillingen, så søknaden kan ikke trekkes. Ingenting ble endret.", "Du har takka ja til denne stillinga, så søknaden kan ikkje trekkjast. Ingenting vart endra.",
-                "You have accepted this position, so the application cannot be withdrawn. Nothing was changed.",
-            ),
-        )
-        .in_lang(lang)),
-        Err(StoreError::NotFound) => Err(AppError::not_found(lang)),
-        Err(e) => Err(AppError::store(e, lang)),
-    }
+        .map_err(app_err(lang))?;
+    Ok(Redirect::to("/reststillinger/mine?trukket=1").into_response())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1151,51 +762,38 @@ pub async fn mine(
     Query(q): Query<MineQuery>,
 ) -> Result<Html<String>, AppError> {
     let lang = v.lang;
-    let (s, _) = require_applicant(&v)?;
+    let s = v.require()?;
     let now = state.now();
-    let mut applications = Vec::new();
-    for a in state
-        .store
-        .rest_applications_for_applicant(s.user.id)
+    let m = uc::mine(&state.app, &s.caller())
         .await
-        .map_err(store_err(lang))?
-    {
-        let r = state
-            .store
-            .rest_position(a.rest_position_id)
-            .await
-            .map_err(store_err(lang))?;
-        let withdrawn = a.state == "withdrawn";
-        applications.push(context! {
-            id => r.id, title => r.title, employer => r.employer_name,
-            sent => fmt_time(a.submitted_at, lang),
-            state => if withdrawn { crate::i18n::t(lang, "rest.withdrawn_state") } else { state_label(&r.state, lang) },
-            may_withdraw => !withdrawn && r.state == "open",
-        });
-    }
-    let mut offers = Vec::new();
-    for o in state
-        .store
-        .rest_offers_for_applicant(s.user.id)
-        .await
-        .map_err(store_err(lang))?
+        .map_err(app_err(lang))?;
+    let applications: Vec<Value> = m
+        .applications
         .iter()
-        .rev()
-    {
-        let r = state
-            .store
-            .rest_position(o.rest_position_id)
-            .await
-            .map_err(store_err(lang))?;
-        offers.push(context! {
-            id => o.id, rest_id => r.id, title => r.title.clone(), employer => r.employer_name.clone(),
-            period => format!("{} – {}", fmt_date(r.period_from, lang), fmt_date(r.period_to, lang)),
-            deadline => fmt_time(o.reply_deadline, lang),
-            state => offer_state_label(effective(&o.state, o.reply_deadline, now), lang),
-            open => o.state == "made" && o.reply_deadline > now,
-            accepted => o.state == "accepted",
-        });
-    }
+        .map(|(a, r)| {
+            let withdrawn = a.state == "withdrawn";
+            context! {
+                id => r.id, title => r.title.clone(), employer => r.employer_name.clone(),
+                sent => fmt_time(a.submitted_at, lang),
+                state => if withdrawn { crate::i18n::t(lang, "rest.withdrawn_state") } else { state_label(&r.state, lang) },
+                may_withdraw => !withdrawn && r.state == "open",
+            }
+        })
+        .collect();
+    let offers: Vec<Value> = m
+        .offers
+        .iter()
+        .map(|(o, r)| {
+            context! {
+                id => o.id, rest_id => r.id, title => r.title.clone(), employer => r.employer_name.clone(),
+                period => format!("{} – {}", fmt_date(r.period_from, lang), fmt_date(r.period_to, lang)),
+                deadline => fmt_time(o.reply_deadline, lang),
+                state => offer_state_label(effective(&o.state, o.reply_deadline, now), lang),
+                open => o.state == "made" && o.reply_deadline > now,
+                accepted => o.state == "accepted",
+            }
+        })
+        .collect();
     let notice = match q.svar.as_deref() {
         Some("ja") => Some(crate::i18n::t(lang, "rest.accepted")),
         Some("nei") => Some(crate::i18n::t(lang, "rest.declined")),
@@ -1229,49 +827,29 @@ pub async fn answer(
     Form(f): Form<AnswerForm>,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
-    let (s, grant) = require_applicant(&v)?;
+    let s = v.require()?;
     s.check_csrf(&f.csrf_token, lang)?;
     let id = parse_id(&id, lang)?;
-    let offer = state.store.rest_offer(id).await.map_err(store_err(lang))?;
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    if offer.applicant_id != s.user.id {
-        // Someone else's offer: refused like a missing one, and the attempt is logged.
-        let _ = state
-            .store
-            .log(
-                &ctx,
-                Event {
-                    action: "rest_offer.answer_refused",
-                    object_type: "rest_offer",
-                    object_id: id.to_string(),
-                    summary: serde_json::json!({"reason": "not_owner"}),
-                },
-            )
-            .await;
-        return Err(AppError::not_found(lang));
-    }
-    let result = match f.answer.as_str() {
-        "ja" => state.store.accept_rest_offer(&ctx, id, s.user.id).await,
-        "nei" => state.store.decline_rest_offer(&ctx, id, s.user.id).await,
+    let answer = match f.answer.as_str() {
+        "ja" => Answer::Accept,
+        "nei" => Answer::Decline,
         _ => {
-            return Err(AppError::new(
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                lang.pick3("Ukjent svar.", "Ukjend svar.", "Unknown answer."),
-            )
-            .in_lang(lang));
+            return Err(AppError::app(
+                lis1_app::Error::field_text(
+                    "answer",
+                    "bad_request",
+                    "Ukjent svar.",
+                    "Ukjend svar.",
+                    "Unknown answer.",
+                ),
+                lang,
+            ));
         }
     };
-    match result {
-        Ok(()) => {
-            Ok(Redirect::to(&format!("/reststillinger/mine?svar={}", f.answer)).into_response())
-        }
-        Err(StoreError::Conflict(_)) => Err(crate::pages::offers::offer_not_open(
-            offer.reply_deadline,
-            lang,
-        )),
-        Err(e) => Err(AppError::store(e, lang)),
-    }
+    uc::answer(&state.app, &s.caller(), id, answer)
+        .await
+        .map_err(app_err(lang))?;
+    Ok(Redirect::to(&format!("/reststillinger/mine?svar={}", f.answer)).into_response())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -100,6 +100,17 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/planning/cohorts/{cohort}/alis-proposals", "AAAAAAAAAA-------AA"),
     ("POST /api/v1/planning/cohorts/{cohort}/alis-proposals", "---------A---------"),
     ("PUT /api/v1/planning/cohorts/{cohort}/splits/{org}", "--A--------------A-"),
+    ("GET /api/v1/me/rest-positions", "---------------AA--"),
+    ("POST /api/v1/rest-offers/{id}/answer", "---------------A---"),
+    ("GET /api/v1/rest-positions", "AAAAAAAAAAAAAAAAAAA"),
+    ("POST /api/v1/rest-positions", "--AAAA-----------AA"),
+    ("GET /api/v1/rest-positions/own", "--AAAA-----------AA"),
+    ("GET /api/v1/rest-positions/{id}", "A---A----------A--A"),
+    ("GET /api/v1/rest-positions/{id}/applicants", "A---A-------------A"),
+    ("POST /api/v1/rest-positions/{id}/applications", "---------------AA--"),
+    ("POST /api/v1/rest-positions/{id}/closure", "A---A-------------A"),
+    ("POST /api/v1/rest-positions/{id}/offers", "A---A-------------A"),
+    ("POST /api/v1/rest-positions/{id}/withdrawal", "---------------A---"),
     ("GET /api/v1/rounds", "AAAAAAAAAAAAAAAAAAA"),
     ("POST /api/v1/rounds", "A------------------"),
     ("GET /api/v1/rounds/{id}", "AAAAAAAAAAAAAAAAAAA"),
@@ -126,6 +137,10 @@ struct World {
     alis_proposal: i64,
     /// Levanger municipality.
     levanger: i64,
+    /// Levanger's rest position, which Lise applied for, was offered and accepted (filled).
+    rest: i64,
+    /// Lise's accepted offer of it.
+    rest_offer: i64,
 }
 
 async fn org_by_code(app: &TestApp, code: &str) -> i64 {
@@ -281,7 +296,51 @@ async fn world(app: &TestApp) -> World {
         )
         .await
         .unwrap();
+    // Levanger's rest position: Lise applies, is offered it and accepts, all through the API.
+    let lev = app.login("levanger@demo.lis1.no").await;
+    let made = app
+        .post_json(
+            "/api/v1/rest-positions",
+            r#"{"title": "Matrise", "period_from": "2027-09-01", "period_to": "2028-02-29"}"#,
+            Some(&lev),
+            true,
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let rest = made.json()["id"].as_i64().unwrap();
+    let lise = app.login("lege1@demo.lis1.no").await;
+    let applied = app
+        .post_json(
+            &format!("/api/v1/rest-positions/{rest}/applications"),
+            r#"{"motivation": "Gjerne."}"#,
+            Some(&lise),
+            true,
+        )
+        .await;
+    assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.body);
+    let rest_app = applied.json()["application_id"].as_i64().unwrap();
+    let offered = app
+        .post_json(
+            &format!("/api/v1/rest-positions/{rest}/offers"),
+            &format!(r#"{{"application_id": {rest_app}}}"#),
+            Some(&lev),
+            true,
+        )
+        .await;
+    assert_eq!(offered.status, StatusCode::CREATED, "{}", offered.body);
+    let rest_offer = offered.json()["id"].as_i64().unwrap();
+    let yes = app
+        .post_json(
+            &format!("/api/v1/rest-offers/{rest_offer}/answer"),
+            r#"{"answer": "accept"}"#,
+            Some(&lise),
+            true,
+        )
+        .await;
+    assert_eq!(yes.status, StatusCode::OK, "{}", yes.body);
     World {
+        rest,
+        rest_offer,
         call,
         alis_proposal,
         levanger,
@@ -330,6 +389,10 @@ fn fill(path: &str, w: &World) -> String {
         w.call
     } else if path.starts_with("/api/v1/planning/alis-proposals/") {
         w.alis_proposal
+    } else if path.starts_with("/api/v1/rest-positions/") {
+        w.rest
+    } else if path.starts_with("/api/v1/rest-offers/") {
+        w.rest_offer
     } else {
         0
     };
@@ -413,6 +476,16 @@ fn body(op: &str, w: &World) -> Option<String> {
         "POST /api/v1/planning/alis-proposals/{id}/review" => {
             serde_json::json!({"endorse": false, "reason": ""})
         }
+        // Rest positions: an empty title or reason is refused after access control; the rest
+        // position is filled, so applying and offering again are refused; Lise has accepted, so
+        // she can neither withdraw nor answer again.
+        "POST /api/v1/rest-positions" => serde_json::json!({
+            "title": "", "period_from": "2027-09-01", "period_to": "2028-02-29"
+        }),
+        "POST /api/v1/rest-positions/{id}/closure" => serde_json::json!({"reason": ""}),
+        "POST /api/v1/rest-positions/{id}/applications" => serde_json::json!({"motivation": ""}),
+        "POST /api/v1/rest-positions/{id}/offers" => serde_json::json!({"application_id": 0}),
+        "POST /api/v1/rest-offers/{id}/answer" => serde_json::json!({"answer": "accept"}),
         // No justification: refused after access control.
         "POST /api/v1/planning/capacity-calls/{id}/answers" => serde_json::json!({
             "municipality_id": w.levanger, "places": 1, "justification": ""

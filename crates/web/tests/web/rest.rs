@@ -373,3 +373,346 @@ both_backends!(
         assert_eq!(next.status, StatusCode::SEE_OTHER, "{}", next.body);
     }
 );
+
+both_backends!(
+    the_rest_flow_through_the_api_with_mails_in_the_same_transaction,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let levanger = app.login("levanger@demo.lis1.no").await;
+        let lise = app.login("lege1@demo.lis1.no").await;
+        let namsos = app.login("namsos@demo.lis1.no").await;
+        let audit_len = |app: &TestApp| {
+            let store = app.state.store.clone();
+            async move { store.audit_entries(10_000, None).await.unwrap().len() }
+        };
+
+        // Bad input is named at its field, and nothing is stored.
+        let before = audit_len(&app).await;
+        let bad = app
+            .post_json(
+                "/api/v1/rest-positions",
+                r#"{"title": "", "period_from": "2027-13-01", "period_to": "2027-08-31"}"#,
+                Some(&levanger),
+                true,
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        assert_eq!(bad.headers["content-type"], "application/problem+json");
+        let fields: Vec<String> = bad.json()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_string())
+            .collect();
+        assert!(fields.contains(&"title".to_string()), "{}", bad.body);
+        assert!(fields.contains(&"period_from".to_string()), "{}", bad.body);
+        assert!(
+            app.state
+                .store
+                .all_rest_positions()
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // A doctor may not advertise one.
+        let refused = app
+            .post_json(
+                "/api/v1/rest-positions",
+                r#"{"title": "X", "period_from": "2027-03-01", "period_to": "2027-08-31"}"#,
+                Some(&lise),
+                true,
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+        assert!(
+            app.state
+                .store
+                .all_rest_positions()
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(audit_len(&app).await, before, "refusals write nothing");
+
+        // Levanger advertises; it is public at once.
+        let made = app
+            .post_json(
+                "/api/v1/rest-positions",
+                r#"{"title": "LIS1 i Levanger, våren", "period_from": "2027-03-01", "period_to": "2027-08-31"}"#,
+                Some(&levanger),
+                true,
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        let id = made.json()["id"].as_i64().unwrap();
+        let public = app.get("/api/v1/rest-positions", None).await;
+        assert_eq!(public.status, StatusCode::OK);
+        assert_eq!(public.json()["items"][0]["id"], id);
+        let own = app.get("/api/v1/rest-positions/own", Some(&levanger)).await;
+        assert_eq!(own.json()["items"][0]["id"], id, "{}", own.body);
+
+        // Lise applies (with her saved profile), and Namsos may see neither her nor offer.
+        let no_profile = app
+            .post_json(
+                &format!("/api/v1/rest-positions/{id}/applications"),
+                r#"{"motivation": "Gjerne."}"#,
+                Some(&lise),
+                true,
+            )
+            .await;
+        assert_eq!(no_profile.status, StatusCode::CONFLICT);
+        assert_eq!(no_profile.json()["code"], "profile_missing");
+        app.save_profile("lege1@demo.lis1.no", "Lise Lege").await;
+        let applied = app
+            .post_json(
+                &format!("/api/v1/rest-positions/{id}/applications"),
+                r#"{"motivation": "Gjerne."}"#,
+                Some(&lise),
+                true,
+            )
+            .await;
+        assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.body);
+        assert_eq!(applied.json()["result"], "created");
+        let application = applied.json()["application_id"].as_i64().unwrap();
+        assert_eq!(
+            app.get(
+                &format!("/api/v1/rest-positions/{id}/applicants"),
+                Some(&namsos)
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let offer_body = format!(r#"{{"application_id": {application}}}"#);
+        let foreign = app
+            .post_json(
+                &format!("/api/v1/rest-positions/{id}/offers"),
+                &offer_body,
+                Some(&namsos),
+                true,
+            )
+            .await;
+        assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+        assert!(
+            app.state
+                .store
+                .rest_offers_for_position(id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let list = app
+            .get(
+                &format!("/api/v1/rest-positions/{id}/applicants"),
+                Some(&levanger),
+            )
+            .await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert_eq!(
+            list.json()["items"][0]["name"],
+            "Lise Lege",
+            "{}",
+            list.body
+        );
+
+        // The offer: its mail, with the offer letter as a PDF, is queued with it.
+        let offered = app
+            .post_json(
+                &format!("/api/v1/rest-positions/{id}/offers"),
+                &offer_body,
+                Some(&levanger),
+                true,
+            )
+            .await;
+        assert_eq!(offered.status, StatusCode::CREATED, "{}", offered.body);
+        let offer = offered.json()["id"].as_i64().unwrap();
+        let mails = app.state.store.mail_to("lege1@demo.lis1.no").await.unwrap();
+        let mail = mails
+            .iter()
+            .find(|m| m.kind == "rest_offer_made")
+            .expect("the offer's mail");
+        let files = app.state.store.mail_attachments(mail.id).await.unwrap();
+        assert_eq!(files.len(), 1);
+        assert!(files[0].content.starts_with(b"%PDF-"));
+        // A second offer while the first is open is refused, and nothing is queued.
+        let n_mails = mails.len();
+        let twice = app
+            .post_json(
+                &format!("/api/v1/rest-positions/{id}/offers"),
+                &offer_body,
+                Some(&levanger),
+                true,
+            )
+            .await;
+        assert_eq!(twice.status, StatusCode::CONFLICT);
+        assert_eq!(twice.json()["code"], "rest_offer_outstanding");
+        assert_eq!(
+            app.state
+                .store
+                .mail_to("lege1@demo.lis1.no")
+                .await
+                .unwrap()
+                .len(),
+            n_mails
+        );
+
+        // Her offers as she sees them; she accepts; the employer is told and she gets the
+        // confirmation as a PDF.
+        let mine = app.get("/api/v1/me/rest-positions", Some(&lise)).await;
+        assert_eq!(mine.json()["offers"][0]["id"], offer, "{}", mine.body);
+        let yes = app
+            .post_json(
+                &format!("/api/v1/rest-offers/{offer}/answer"),
+                r#"{"answer": "accept"}"#,
+                Some(&lise),
+                true,
+            )
+            .await;
+        assert_eq!(yes.status, StatusCode::OK, "{}", yes.body);
+        assert_eq!(
+            app.state.store.rest_position(id).await.unwrap().state,
+            "filled"
+        );
+        assert!(
+            app.state
+                .store
+                .mail_to("levanger@demo.lis1.no")
+                .await
+                .unwrap()
+                .iter()
+                .any(|m| m.kind == "rest_offer_accepted")
+        );
+        let confirmation = app
+            .state
+            .store
+            .mail_to("lege1@demo.lis1.no")
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.kind == "rest_offer_accepted_confirmation")
+            .expect("the confirmation");
+        assert_eq!(
+            app.state
+                .store
+                .mail_attachments(confirmation.id)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        // Answered once; withdrawing an accepted one is refused; closing a filled one too.
+        let again = app
+            .post_json(
+                &format!("/api/v1/rest-offers/{offer}/answer"),
+                r#"{"answer": "decline"}"#,
+                Some(&lise),
+                true,
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let gone = app
+            .post_json(
+                &format!("/api/v1/rest-positions/{id}/withdrawal"),
+                "",
+                Some(&lise),
+                true,
+            )
+            .await;
+        assert_eq!(gone.status, StatusCode::CONFLICT, "{}", gone.body);
+        let closed = app
+            .post_json(
+                &format!("/api/v1/rest-positions/{id}/closure"),
+                r#"{"reason": "Besatt."}"#,
+                Some(&levanger),
+                true,
+            )
+            .await;
+        assert_eq!(closed.status, StatusCode::CONFLICT);
+        assert_eq!(
+            app.state.store.rest_position(id).await.unwrap().state,
+            "filled"
+        );
+        assert_eq!(
+            app.state.store.rest_offer(offer).await.unwrap().state,
+            "accepted"
+        );
+        assert!(app.state.store.verify_audit().await.unwrap().is_ok());
+    }
+);
+
+both_backends!(
+    closing_a_rest_position_through_the_api_withdraws_its_offer_and_tells_the_doctor,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let levanger = app.login("levanger@demo.lis1.no").await;
+        let id = app.advertise(&levanger, "LIS1 i Levanger, høsten").await;
+        app.save_profile("lege2@demo.lis1.no", "Lars Lege").await;
+        let lars = app.login("lege2@demo.lis1.no").await;
+        let sent = app
+            .form(
+                &format!("/reststillinger/{id}/sok"),
+                &lars,
+                &[("motivation", "Ja takk.")],
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER);
+        let application = app.state.store.rest_applications(id).await.unwrap()[0].id;
+        let levanger = app.login("levanger@demo.lis1.no").await;
+        let offered = app
+            .post_json(
+                &format!("/api/v1/rest-positions/{id}/offers"),
+                &format!(r#"{{"application_id": {application}}}"#),
+                Some(&levanger),
+                true,
+            )
+            .await;
+        assert_eq!(offered.status, StatusCode::CREATED, "{}", offered.body);
+        // No reason: refused at the field, nothing changed.
+        let bad = app
+            .post_json(
+                &format!("/api/v1/rest-positions/{id}/closure"),
+                r#"{"reason": "  "}"#,
+                Some(&levanger),
+                true,
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(bad.json()["errors"][0]["field"], "reason", "{}", bad.body);
+        assert_eq!(
+            app.state.store.rest_position(id).await.unwrap().state,
+            "open"
+        );
+        let closed = app
+            .post_json(
+                &format!("/api/v1/rest-positions/{id}/closure"),
+                r#"{"reason": "Stillingen er inndratt."}"#,
+                Some(&levanger),
+                true,
+            )
+            .await;
+        assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+        let offer = offered.json()["id"].as_i64().unwrap();
+        assert_eq!(closed.json()["withdrawn_offer_ids"][0], offer);
+        assert_eq!(
+            app.state.store.rest_offer(offer).await.unwrap().state,
+            "withdrawn"
+        );
+        let told = app
+            .state
+            .store
+            .mail_to("lege2@demo.lis1.no")
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.kind == "rest_offer_withdrawn")
+            .expect("the doctor is told");
+        assert!(told.body_text.contains("Stillingen er inndratt."));
+        // Gone from the public list; the API says so too.
+        assert_eq!(
+            app.get(&format!("/api/v1/rest-positions/{id}"), None)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+    }
+);

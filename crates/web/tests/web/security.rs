@@ -376,6 +376,13 @@ fn personal_visits(w: &World) -> HashMap<&'static str, (&'static str, String)> {
                 format!("/reststillinger/{}/sokere", w.rest),
             ),
         ),
+        (
+            "/api/v1/rest-positions/{id}/applicants",
+            (
+                "levanger@demo.lis1.no",
+                format!("/api/v1/rest-positions/{}/applicants", w.rest),
+            ),
+        ),
         ("/lis1-lop", (hnt, "/lis1-lop".to_string())),
         ("/lis1-lop/{id}", (hnt, format!("/lis1-lop/{}", w.course))),
         ("/trekning", (hnt, "/trekning".to_string())),
