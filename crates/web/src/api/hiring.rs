@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{Page, PageParams, app_err, parse_json};
+use super::{ApiQuery, Page, PageParams, app_err, parse_json};
 use crate::auth::Visitor;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
@@ -104,7 +104,7 @@ pub struct AdvertisementDto {
 async fn list_advertisements(
     State(state): State<AppState>,
     v: Visitor,
-    Query(params): Query<PageParams>,
+    ApiQuery(params): ApiQuery<PageParams>,
 ) -> Result<Json<Page<AdvertisementDto>>, AppError> {
     let s = v.require_api()?;
     let ads = uc::own_advertisements(&state.app, &s.caller())
@@ -207,7 +207,7 @@ async fn list_applicants(
     State(state): State<AppState>,
     v: Visitor,
     Path(ad): Path<String>,
-    Query(params): Query<PageParams>,
+    ApiQuery(params): ApiQuery<PageParams>,
 ) -> Result<Json<Page<ApplicantDto>>, AppError> {
     let s = v.require_api()?;
     let ad = id(&ad, &v)?;

@@ -122,6 +122,53 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8], lang: Lang) -> Re
     })
 }
 
+/// A query string, parsed strictly: a wrong type, a repeated parameter or a malformed value is
+/// refused with 400 problem+json `invalid_query` naming the parameter (axum's own `Query` would
+/// answer in plain text).
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, AppError> {
+        let lang = parts
+            .extensions
+            .get::<Visitor>()
+            .map(|v| v.lang)
+            .unwrap_or(Lang::Nb);
+        let query = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let field = e.path().to_string();
+                let inner = e.into_inner();
+                let mut err = AppError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_query",
+                    match lang {
+                        Lang::Nb => format!("Spørreparameterne er ikke gyldige: {inner}"),
+                        Lang::Nn => format!("Spørjeparametrane er ikkje gyldige: {inner}"),
+                        Lang::En => format!("The query parameters are not valid: {inner}"),
+                    },
+                )
+                .in_lang(lang)
+                .api();
+                if field != "." {
+                    err.fields.push((field, err.message.clone()));
+                }
+                err
+            })
+    }
+}
+
 /// A page of a list, with the cursor of the next page.
 #[derive(Serialize, ToSchema)]
 pub struct Page<T: ToSchema> {
@@ -138,6 +185,7 @@ pub struct Page<T: ToSchema> {
 pub struct PageParams {
     /// How many items (1–500; default 100).
     #[serde(default)]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     #[serde(default)]
@@ -251,7 +299,7 @@ pub fn app_err(lang: Lang) -> impl Fn(lis1_app::Error) -> AppError {
 
 /// The API's routes and their OpenAPI document.
 pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(me))
         .routes(routes!(list_rounds, create_round))
         .routes(routes!(get_round))
@@ -266,8 +314,61 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(statistics::routes())
         .merge(planning::routes())
         .merge(rest::router())
-        .split_for_parts()
+        .split_for_parts();
+    (router, finish_document(doc))
 }
+
+/// What holds for every operation, written once instead of in each annotation: an error answer
+/// is `application/problem+json` (as `AppError` sends it), not `application/json`; an operation
+/// with query parameters (read with `ApiQuery`) may answer 400 `invalid_query`.
+fn finish_document(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::RefOr;
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+            &mut item.options,
+            &mut item.trace,
+        ];
+        for op in ops.into_iter().flatten() {
+            let has_query = op.parameters.iter().flatten().any(|p| {
+                matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query)
+            });
+            if has_query && !op.responses.responses.contains_key("400") {
+                op.responses.responses.insert(
+                    "400".into(),
+                    RefOr::T(
+                        utoipa::openapi::ResponseBuilder::new()
+                            .description("`invalid_query`: a query parameter of the wrong type, or repeated")
+                            .content(
+                                PROBLEM_JSON,
+                                utoipa::openapi::ContentBuilder::new()
+                                    .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Problem"))))
+                                    .build(),
+                            )
+                            .build(),
+                    ),
+                );
+            }
+            for (status, resp) in op.responses.responses.iter_mut() {
+                let RefOr::T(resp) = resp else { continue };
+                if status.starts_with(['4', '5'])
+                    && let Some(c) = resp.content.shift_remove("application/json")
+                {
+                    resp.content.insert(PROBLEM_JSON.to_string(), c);
+                }
+            }
+        }
+    }
+    doc
+}
+
+/// The media type of every error answer.
+pub const PROBLEM_JSON: &str = "application/problem+json";
 
 fn forbidden(d: lis1_domain::access::Denied, lang: Lang) -> AppError {
     AppError::domain(StatusCode::FORBIDDEN, &d, lang).api()

@@ -8,7 +8,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -19,7 +19,7 @@ use lis1_domain::planning::Numbers;
 use serde::{Deserialize, Serialize};
 
 use super::hiring::{if_match, with_etag};
-use super::parse_json;
+use super::{ApiQuery, parse_json};
 use utoipa::ToSchema;
 
 use crate::auth::Visitor;
@@ -178,7 +178,7 @@ async fn plan(
     State(state): State<AppState>,
     v: Visitor,
     Path(cohort): Path<String>,
-    Query(q): Query<PlanParams>,
+    ApiQuery(q): ApiQuery<PlanParams>,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
     let s = v.require_api()?;

@@ -8,6 +8,7 @@ mod ad_form;
 mod api;
 mod applicants_list;
 mod bound;
+mod contract;
 mod coordinated;
 mod home;
 mod letters;
