@@ -182,6 +182,14 @@ async function submit(page, button) {
   return resp ? resp.status() : 0;
 }
 
+// Issue 11, item 6: an irreversible step asks on a page of its own, saying what cannot be undone;
+// the test checks that page (axe clean) and confirms.
+async function confirmStep(page) {
+  assert(await page.locator('#confirm-irreversible').count() === 1, `no confirmation page at ${path(page)}`);
+  await axe(page);
+  return submit(page, page.locator('#confirm-form button[type=submit]'));
+}
+
 async function errorSummary(page) {
   const s = page.locator('#error-summary');
   return (await s.count()) ? (await s.innerText()).replace(/\s+/g, ' ').trim() : 'no error summary';
@@ -449,6 +457,7 @@ async function hiring(newContext, watch) {
     assert(adId, 'no ad');
     const page = hnt.page;
     await submit(page, page.locator(`main form[action="/utlysninger/${adId}/publiser"] button[type=submit]`));
+    await confirmStep(page);
     assert(path(page) === `/utlysninger/${adId}?publisert=1`, `landed on ${path(page)}`);
     const text = await bodyText(page);
     assert(text.includes('Utlysningen er publisert.'), 'no "Utlysningen er publisert."');
@@ -915,6 +924,7 @@ async function hiring(newContext, watch) {
     await visit(page, `/reststillinger/${restIds.second}/sokere`);
     await page.locator('#close-reason').fill('Stillingen ble besatt på annen måte.');
     await submit(page, page.getByRole('button', { name: 'Avslutt reststillingen' }));
+    await confirmStep(page);
     assert(path(page) === `/reststillinger/${restIds.second}/sokere?avsluttet=1`, `landed on ${path(page)}`);
     const text = await bodyText(page);
     assert(text.includes('Reststillingen er avsluttet.') && text.includes('Stillingen ble besatt på annen måte.'), 'no closed notice with the reason');
@@ -1019,6 +1029,7 @@ async function lottery(newContext, watch) {
     // Ranking until the draw (the demo server keeps the real clock).
     await card.locator('input[name=ranking_deadline]').fill('');
     await submit(page, card.getByRole('button', { name: /Publiser forpliktelse/ }));
+    await confirmStep(page);
     drawUrl = path(page);
     assert(/^\/trekning\/\d+$/.test(drawUrl), `landed on ${drawUrl}`);
     assert((await bodyText(page)).includes('SHA-256'), 'no commitment shown');
@@ -1044,6 +1055,7 @@ async function lottery(newContext, watch) {
     await visit(page, '/trekning');
     const card = page.locator('li.ds-card', { hasText: '01.09.2027' }).filter({ has: page.getByRole('button', { name: /Trekk nå/ }) }).first();
     await submit(page, card.getByRole('button', { name: /Trekk nå/ }));
+    await confirmStep(page);
     assert(path(page) === drawUrl, `landed on ${path(page)}`);
     const text = await bodyText(page);
     assert(text.includes('Frø'), 'no seed');

@@ -41,6 +41,33 @@ pub enum TaskKind {
     ReviewCapacityAnswers,
     /// Doctors arriving in the municipality on `due` (`count`).
     DoctorsArrive,
+    /// The municipality's contract with a doctor, by the obligation's last day (002 §2.1).
+    SignContract,
+    /// The municipality's employment letter to a doctor (000 §6.2.4).
+    SendEmploymentLetter,
+    /// A hospital's offer of ALIS service to confirm, by six months before its start (003).
+    ConfirmAlisOffer,
+    /// A capacity call the coordinator runs: municipalities that have not answered (`count`).
+    ChaseCapacityAnswers,
+    /// An advertisement to register participation in, by the application deadline (002 §2.1).
+    JoinAdvertisement,
+    /// An advertisement one takes part in: its applicants to read and comment on before the
+    /// first offers.
+    CommentOnApplicants,
+    /// An ALIS office's proposals to the county governor (`count` waiting to be endorsed).
+    EndorseAlisProposals,
+    /// A level's numbers to split to the levels below (`count` not yet given out).
+    SplitNumbers,
+    /// Lendings of positions to accept or decline (`count`).
+    AnswerLendings,
+    /// A cohort with numbers but no ALIS proposal from this office yet.
+    ProposeAlis,
+    /// A running round's national status to follow (it starts on `due`).
+    FollowRoundStatus,
+    /// An API token that stops working on `due`.
+    TokenExpires,
+    /// Municipalities' requests for ALIS service in hospital waiting in the queue (`count`).
+    AlisRequestsWaiting,
 }
 
 /// One task.
@@ -403,5 +430,498 @@ pub async fn staff_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
     }
     tx.commit().await?;
     tasks.sort_by_key(|t| (t.due.is_none(), t.due));
+    Ok(tasks)
+}
+
+fn task(kind: TaskKind, subject: impl Into<String>, due: Option<Timestamp>, href: String) -> Task {
+    Task {
+        kind,
+        subject: subject.into(),
+        due,
+        href,
+        count: None,
+        of: None,
+    }
+}
+
+/// Every task of the caller, for each role they hold, the soonest deadline first (tasks without
+/// a deadline last).
+pub async fn tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
+    use lis1_domain::access::Role;
+    let p = &caller.principal;
+    let mut all = Vec::new();
+    if p.has_role(Role::Applicant) {
+        all.extend(applicant_tasks(app, caller).await?);
+    }
+    if p.has_role(Role::HfRecruiter) {
+        all.extend(recruiter_tasks(app, caller).await?);
+    }
+    all.extend(staff_tasks(app, caller).await?);
+    if p.has_role(Role::Municipality) {
+        all.extend(municipality_tasks(app, caller).await?);
+    }
+    if p.has_role(Role::Coordinator) || p.has_role(Role::UnionRep) {
+        all.extend(participant_tasks(app, caller).await?);
+    }
+    if p.has_role(Role::Coordinator) {
+        all.extend(coordinator_tasks(app, caller).await?);
+    }
+    if p.has_role(Role::CountyGovernor) {
+        all.extend(county_governor_tasks(app, caller).await?);
+    }
+    if p.has_role(Role::AlisOffice) {
+        all.extend(alis_office_tasks(app, caller).await?);
+    }
+    if p.has_role(Role::Rhf) {
+        all.extend(rhf_tasks(app, caller).await?);
+    }
+    if p.has_role(Role::Rhf) || p.has_role(Role::Directorate) {
+        all.extend(round_status_tasks(app, caller).await?);
+    }
+    if p.has_role(Role::OrgAdmin) {
+        all.extend(org_admin_tasks(app, caller).await?);
+    }
+    if p.has_role(Role::Lis3Coordinator) {
+        all.extend(lis3_tasks(app, caller).await?);
+    }
+    // A doctor's undated tasks (the profile) block the rest and come first; staff's undated
+    // ones (counts to work through) come after the dated.
+    if p.grants.iter().all(|g| g.role == Role::Applicant) {
+        all.sort_by_key(|t| (t.due.is_some(), t.due));
+    } else {
+        all.sort_by_key(|t| (t.due.is_none(), t.due));
+    }
+    Ok(all)
+}
+
+fn orgs_of(caller: &Caller, role: lis1_domain::access::Role) -> Vec<i64> {
+    caller
+        .principal
+        .grants
+        .iter()
+        .filter(|g| g.role == role)
+        .map(|g| g.org)
+        .collect()
+}
+
+/// A municipality's deadlines besides capacity calls and arrivals ([`staff_tasks`]): each
+/// placed doctor's contract and employment letter not yet registered (`/plikter`), and each
+/// hospital offer of ALIS service waiting for its confirmation.
+pub async fn municipality_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
+    use lis1_domain::access::Role;
+    use lis1_domain::obligations::{ObligationKind, Status};
+    let now = app.now();
+    let today = lis1_domain::calendar::to_oslo(now).date();
+    let mine = orgs_of(caller, Role::Municipality);
+    let mut tasks = Vec::new();
+    let mut tx = app.begin().await?;
+    for o in tx.obligations(today).await? {
+        let Some(m) = o.municipality_id() else {
+            continue;
+        };
+        if !mine.contains(&m) || matches!(o.status, Status::Fulfilled { .. }) {
+            continue;
+        }
+        let kind = match o.kind {
+            ObligationKind::Contract => TaskKind::SignContract,
+            ObligationKind::EmploymentLetter => TaskKind::SendEmploymentLetter,
+            ObligationKind::Lottery => continue,
+        };
+        let doctor = o
+            .course
+            .as_ref()
+            .map(|c| c.applicant_name.clone())
+            .unwrap_or_default();
+        tasks.push(task(
+            kind,
+            format!("{doctor} ({})", o.hospital_site_name),
+            end_of(o.due),
+            "/plikter".into(),
+        ));
+    }
+    for m in &mine {
+        for r in tx
+            .alis_requests(lis1_store::alis::AlisFilter::Municipality(*m))
+            .await?
+        {
+            let (lis1_domain::alis_hospital::RequestState::Offered, Some(offered)) =
+                (r.state, r.offered)
+            else {
+                continue;
+            };
+            let by = lis1_domain::alis_hospital::confirm_deadline(offered.start);
+            if by < today {
+                continue;
+            }
+            tasks.push(task(
+                TaskKind::ConfirmAlisOffer,
+                format!("{} ({})", r.doctor_name, r.hf_name),
+                end_of(by),
+                "/alis-sykehus".into(),
+            ));
+        }
+    }
+    tx.commit().await?;
+    Ok(tasks)
+}
+
+/// A coordinator's or union representative's advertisements (002 §2.1): those they may take
+/// part in and have not registered for, by the application deadline; and those they take
+/// part in, whose applicants they read and comment on before the first offers.
+pub async fn participant_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
+    use lis1_domain::access::{Action, authorize};
+    let now = app.now();
+    let mut tasks = Vec::new();
+    let mut tx = app.begin().await?;
+    for ad in tx.advertisements(None).await? {
+        if ad.state != "published" {
+            continue;
+        }
+        let c = crate::ads::AdContext::load(&mut tx, ad.id).await?;
+        if c.round.earliest_offer <= now {
+            continue;
+        }
+        let joined = tx
+            .participations(ad.id)
+            .await?
+            .iter()
+            .any(|x| x.user_id == caller.user_id);
+        let subject = format!("{} ({})", ad.title, c.hf.name);
+        if joined {
+            tasks.push(task(
+                TaskKind::CommentOnApplicants,
+                subject,
+                Some(c.round.earliest_offer),
+                format!("/utlysninger/{}/sokere", ad.id),
+            ));
+            continue;
+        }
+        if c.round.application_deadline <= now {
+            continue;
+        }
+        let hf = tx.org_path(ad.hf_id).await?;
+        let mut munis = Vec::new();
+        for m in &ad.municipality_ids {
+            munis.push(tx.org_path(*m).await?);
+        }
+        let may = authorize(
+            &caller.principal,
+            &Action::Participate {
+                hf: &hf,
+                municipalities: &munis,
+            },
+        )
+        .is_ok();
+        if may {
+            tasks.push(task(
+                TaskKind::JoinAdvertisement,
+                subject,
+                Some(c.round.application_deadline),
+                format!("/utlysninger/{}", ad.id),
+            ));
+        }
+    }
+    tx.commit().await?;
+    Ok(tasks)
+}
+
+/// A coordinator's open capacity calls: how many of the asked municipalities have not
+/// answered, by the call's deadline.
+pub async fn coordinator_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
+    use lis1_domain::access::{Action, Role, authorize};
+    use lis1_domain::planning::{AnswerState, CallState};
+    let today = lis1_domain::calendar::to_oslo(app.now()).date();
+    let mut tasks = Vec::new();
+    let mut tx = app.begin().await?;
+    for call in tx.capacity_calls().await? {
+        if call.state != CallState::Open || call.deadline < today {
+            continue;
+        }
+        let site = tx.org_path(call.hospital_site_id).await?;
+        let asked = tx.call_municipalities(call.id).await?;
+        let mut paths = Vec::new();
+        for (m, _) in &asked {
+            paths.push(tx.org_path(*m).await?);
+        }
+        let runs = authorize(
+            &caller.principal,
+            &Action::ManageCapacityCall {
+                site: &site,
+                municipalities: &paths,
+            },
+        )
+        .is_ok_and(|g| g.role == Role::Coordinator);
+        if !runs {
+            continue;
+        }
+        let answers = tx.capacity_answers(call.id).await?;
+        let missing = asked
+            .iter()
+            .filter(|(m, _)| {
+                !answers
+                    .iter()
+                    .any(|a| a.municipality_id == *m && a.state != AnswerState::Returned)
+            })
+            .count() as u64;
+        if missing > 0 {
+            let mut t = task(
+                TaskKind::ChaseCapacityAnswers,
+                format!("{} – {}", call.hospital_site_name, call.cohort_start),
+                end_of(call.deadline),
+                format!("/planlegging/kapasitet/{}", call.id),
+            );
+            t.count = Some(missing);
+            t.of = Some(asked.len() as u64);
+            tasks.push(t);
+        }
+    }
+    tx.commit().await?;
+    Ok(tasks)
+}
+
+/// Future cohorts with numbers, soonest first.
+async fn future_cohorts(tx: &mut lis1_store::Tx, today: jiff::civil::Date) -> Result<Vec<jiff::civil::Date>> {
+    let mut cohorts: Vec<_> = tx
+        .plan_cohorts()
+        .await?
+        .into_iter()
+        .filter(|c| *c > today)
+        .collect();
+    cohorts.sort();
+    Ok(cohorts)
+}
+
+/// A level's numbers not yet given to the levels below it, for each future cohort (the split
+/// the level must make), a task linking to the split.
+async fn split_tasks(
+    tx: &mut lis1_store::Tx,
+    today: jiff::civil::Date,
+    from: &[lis1_store::orgs::Org],
+    below: impl Fn(&lis1_store::orgs::Org) -> bool,
+) -> Result<Vec<Task>> {
+    let all = tx.orgs().await?;
+    let mut tasks = Vec::new();
+    for cohort in future_cohorts(tx, today).await? {
+        let allocs = tx.allocations(cohort).await?;
+        let total = |id: i64| {
+            allocs
+                .iter()
+                .find(|a| a.org_id == id)
+                .map_or(0, |a| a.numbers.total)
+        };
+        for parent in from {
+            let given: i32 = all
+                .iter()
+                .filter(|o| o.parent_id == Some(parent.id) && below(o))
+                .map(|o| total(o.id))
+                .sum();
+            let left = total(parent.id) - given;
+            if left > 0 {
+                let mut t = task(
+                    TaskKind::SplitNumbers,
+                    format!("{} – {}", parent.name, cohort),
+                    None,
+                    format!("/planlegging/fordel?kull={cohort}&org={}", parent.id),
+                );
+                t.count = Some(left as u64);
+                tasks.push(t);
+            }
+        }
+    }
+    Ok(tasks)
+}
+
+/// A county governor's tasks besides the capacity answers ([`staff_tasks`]): the ALIS offices'
+/// proposals to endorse, and each governed county's numbers to split to its municipalities.
+pub async fn county_governor_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
+    use lis1_domain::access::{Action, Role, authorize};
+    use lis1_domain::org::OrgKind;
+    use lis1_domain::planning::ProposalState;
+    let today = lis1_domain::calendar::to_oslo(app.now()).date();
+    let mut tasks = Vec::new();
+    let mut tx = app.begin().await?;
+    for cohort in future_cohorts(&mut tx, today).await? {
+        let mut waiting = 0;
+        for pr in tx.alis_proposals(cohort).await? {
+            if pr.state != ProposalState::Proposed {
+                continue;
+            }
+            let path = tx.org_path(pr.municipality_id).await?;
+            if authorize(
+                &caller.principal,
+                &Action::EndorseAlisProposal {
+                    municipality: &path,
+                },
+            )
+            .is_ok()
+            {
+                waiting += 1;
+            }
+        }
+        if waiting > 0 {
+            let mut t = task(
+                TaskKind::EndorseAlisProposals,
+                cohort.to_string(),
+                None,
+                format!("/planlegging/alis?kull={cohort}"),
+            );
+            t.count = Some(waiting);
+            tasks.push(t);
+        }
+    }
+    let mut counties = Vec::new();
+    for g in orgs_of(caller, Role::CountyGovernor) {
+        counties.extend(
+            tx.linked_orgs(g, lis1_store::orgs::LinkKind::Governs)
+                .await?
+                .into_iter()
+                .filter(|o| o.kind == OrgKind::County),
+        );
+    }
+    tasks.extend(
+        split_tasks(&mut tx, today, &counties, |o| {
+            o.kind == OrgKind::Municipality
+        })
+        .await?,
+    );
+    tx.commit().await?;
+    Ok(tasks)
+}
+
+/// An ALIS office's proposals to make: each future cohort with numbers for which it has not
+/// proposed any LIS1 + ALIS positions yet.
+pub async fn alis_office_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
+    use lis1_domain::access::Role;
+    let today = lis1_domain::calendar::to_oslo(app.now()).date();
+    let offices = orgs_of(caller, Role::AlisOffice);
+    let mut tasks = Vec::new();
+    let mut tx = app.begin().await?;
+    for cohort in future_cohorts(&mut tx, today).await? {
+        let proposed = tx
+            .alis_proposals(cohort)
+            .await?
+            .iter()
+            .any(|p| offices.contains(&p.alis_office_id));
+        if !proposed {
+            tasks.push(task(
+                TaskKind::ProposeAlis,
+                cohort.to_string(),
+                None,
+                format!("/planlegging/alis?kull={cohort}"),
+            ));
+        }
+    }
+    tx.commit().await?;
+    Ok(tasks)
+}
+
+/// An RHF's numbers to split to its trusts, and the lendings it must answer.
+pub async fn rhf_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
+    use lis1_domain::access::Role;
+    use lis1_domain::org::OrgKind;
+    let today = lis1_domain::calendar::to_oslo(app.now()).date();
+    let mine = orgs_of(caller, Role::Rhf);
+    let mut tx = app.begin().await?;
+    let rhfs: Vec<_> = tx
+        .orgs()
+        .await?
+        .into_iter()
+        .filter(|o| mine.contains(&o.id) && o.kind == OrgKind::Rhf)
+        .collect();
+    let mut tasks = split_tasks(&mut tx, today, &rhfs, |o| o.kind == OrgKind::Hf).await?;
+    let cohorts = future_cohorts(&mut tx, today).await?;
+    tx.commit().await?;
+    for cohort in cohorts {
+        let n = crate::planning::answerable_lendings(app, caller, cohort)
+            .await?
+            .len() as u64;
+        if n > 0 {
+            let mut t = task(
+                TaskKind::AnswerLendings,
+                cohort.to_string(),
+                None,
+                format!("/planlegging?kull={cohort}"),
+            );
+            t.count = Some(n);
+            tasks.push(t);
+        }
+    }
+    Ok(tasks)
+}
+
+/// The national status of each round between its application deadline and its start.
+pub async fn round_status_tasks(app: &App, _caller: &Caller) -> Result<Vec<Task>> {
+    let now = app.now();
+    let today = lis1_domain::calendar::to_oslo(now).date();
+    let mut tx = app.begin().await?;
+    let tasks = tx
+        .rounds()
+        .await?
+        .into_iter()
+        .filter(|r| r.application_deadline <= now && r.start_date > today)
+        .map(|r| {
+            task(
+                TaskKind::FollowRoundStatus,
+                r.name.clone(),
+                start_of(r.start_date),
+                format!("/runder/{}/status", r.id),
+            )
+        })
+        .collect();
+    tx.commit().await?;
+    Ok(tasks)
+}
+
+/// An organisation administrator's API tokens that stop working within 30 days.
+pub async fn org_admin_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
+    use lis1_domain::access::Role;
+    let now = app.now();
+    let soon = now
+        .checked_add(jiff::SignedDuration::from_hours(30 * 24))
+        .unwrap_or(now);
+    let mut tasks = Vec::new();
+    let mut tx = app.begin().await?;
+    for org in orgs_of(caller, Role::OrgAdmin) {
+        for t in tx.api_tokens(org).await? {
+            if t.revoked_at.is_none() && t.expires_at > now && t.expires_at <= soon {
+                tasks.push(task(
+                    TaskKind::TokenExpires,
+                    t.name.clone(),
+                    Some(t.expires_at),
+                    "/api-nokler".into(),
+                ));
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(tasks)
+}
+
+/// A LIS3 coordinator's queue: the municipalities' ALIS requests to the trust waiting for an
+/// offer.
+pub async fn lis3_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
+    use lis1_domain::access::Role;
+    use lis1_domain::alis_hospital::RequestState;
+    let mut tasks = Vec::new();
+    let mut tx = app.begin().await?;
+    for hf in orgs_of(caller, Role::Lis3Coordinator) {
+        let queued: Vec<_> = tx
+            .alis_requests(lis1_store::alis::AlisFilter::Hospital(hf))
+            .await?
+            .into_iter()
+            .filter(|r| r.state == RequestState::Queued)
+            .collect();
+        if let Some(first) = queued.first() {
+            let mut t = task(
+                TaskKind::AlisRequestsWaiting,
+                first.hf_name.clone(),
+                None,
+                "/alis-sykehus".into(),
+            );
+            t.count = Some(queued.len() as u64);
+            tasks.push(t);
+        }
+    }
+    tx.commit().await?;
     Ok(tasks)
 }

@@ -708,6 +708,32 @@ pub async fn make_offer(
     Ok(offer)
 }
 
+/// Checks, without writing anything, that the caller may close the rest position with this
+/// reason now: the page asks for confirmation only then (issue 11, item 6).
+pub async fn check_close(app: &App, caller: &Caller, id: i64, reason: &str) -> Result<RestPosition> {
+    let reason = reason.trim();
+    let mut tx = app.begin().await?;
+    let position = load(&mut tx, id).await?;
+    manage_grant(&mut tx, caller, position.employer_id).await?;
+    if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+        return Err(reason_required());
+    }
+    if position.state != "open" {
+        return Err(not_open());
+    }
+    Ok(position)
+}
+
+fn reason_required() -> Error {
+    Error::field_text(
+        "reason",
+        "reason_required",
+        "Skriv en begrunnelse (høyst 500 tegn). Ingenting ble endret.",
+        "Skriv ei grunngiving (høgst 500 teikn). Ingenting vart endra.",
+        "Write a reason (at most 500 characters). Nothing was changed.",
+    )
+}
+
 /// Closes an open rest position with a reason (its employer): it leaves the public list, its
 /// unanswered offers are withdrawn and their applicants told. Returns the offers withdrawn.
 pub async fn close(app: &App, caller: &Caller, id: i64, reason: &str) -> Result<Vec<RestOffer>> {
@@ -717,13 +743,7 @@ pub async fn close(app: &App, caller: &Caller, id: i64, reason: &str) -> Result<
     let position = load(&mut tx, id).await?;
     let grant = manage_grant(&mut tx, caller, position.employer_id).await?;
     if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
-        return Err(Error::field_text(
-            "reason",
-            "reason_required",
-            "Skriv en begrunnelse (høyst 500 tegn). Ingenting ble endret.",
-            "Skriv ei grunngiving (høgst 500 teikn). Ingenting vart endra.",
-            "Write a reason (at most 500 characters). Nothing was changed.",
-        ));
+        return Err(reason_required());
     }
     let ctx = caller.ctx(grant, now);
     let withdrawn = match tx.close_rest_position(&ctx, id, reason).await {

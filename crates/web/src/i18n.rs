@@ -360,6 +360,114 @@ const TEXTS: &[(&str, &str, &str, &str)] = &[
         "{n} doctors",
     ),
     (
+        "tasks.sign_contract",
+        "Inngå arbeidsavtale med legen",
+        "Inngå arbeidsavtale med legen",
+        "Sign the employment contract with the doctor",
+    ),
+    (
+        "tasks.send_employment_letter",
+        "Send tilsettingsbrev til legen",
+        "Send tilsetjingsbrev til legen",
+        "Send the employment letter to the doctor",
+    ),
+    (
+        "tasks.confirm_alis_offer",
+        "Bekreft sykehusets tilbud om ALIS-tjeneste",
+        "Stadfest tilbodet frå sjukehuset om ALIS-teneste",
+        "Confirm the hospital's offer of ALIS service",
+    ),
+    (
+        "tasks.chase_capacity_answers",
+        "Følg opp kommuner som ikke har svart om plasser",
+        "Følg opp kommunar som ikkje har svart om plassar",
+        "Follow up municipalities that have not answered on places",
+    ),
+    (
+        "tasks.chase_capacity_answers.amount",
+        "{n} av {of} har ikke svart",
+        "{n} av {of} har ikkje svart",
+        "{n} of {of} have not answered",
+    ),
+    (
+        "tasks.join_advertisement",
+        "Meld deltakelse i ansettelsen",
+        "Meld deltaking i tilsetjinga",
+        "Register participation in the hiring",
+    ),
+    (
+        "tasks.comment_on_applicants",
+        "Les og kommenter søkerne før første tilbud",
+        "Les og kommenter søkjarane før første tilbod",
+        "Read and comment on the applicants before the first offers",
+    ),
+    (
+        "tasks.endorse_alis_proposals",
+        "Vurder ALIS-kontorets forslag",
+        "Vurder forslaga frå ALIS-kontoret",
+        "Review the ALIS office's proposals",
+    ),
+    (
+        "tasks.endorse_alis_proposals.amount",
+        "{n} venter",
+        "{n} ventar",
+        "{n} waiting",
+    ),
+    (
+        "tasks.split_numbers",
+        "Fordel stillingene videre",
+        "Fordel stillingane vidare",
+        "Split the positions to the level below",
+    ),
+    (
+        "tasks.split_numbers.amount",
+        "{n} ikke fordelt",
+        "{n} ikkje fordelte",
+        "{n} not split",
+    ),
+    (
+        "tasks.answer_lendings",
+        "Svar på lån av stillinger",
+        "Svar på lån av stillingar",
+        "Answer requests to lend positions",
+    ),
+    (
+        "tasks.answer_lendings.amount",
+        "{n} venter",
+        "{n} ventar",
+        "{n} waiting",
+    ),
+    (
+        "tasks.propose_alis",
+        "Foreslå LIS1 + ALIS-stillinger for kullet",
+        "Foreslå LIS1 + ALIS-stillingar for kullet",
+        "Propose LIS1 + ALIS positions for the cohort",
+    ),
+    (
+        "tasks.follow_round_status",
+        "Følg den nasjonale statusen for runden, som starter",
+        "Følg den nasjonale statusen for runden, som startar",
+        "Follow the round's national status; it starts",
+    ),
+    (
+        "tasks.token_expires",
+        "API-nøkkelen slutter å virke",
+        "API-nøkkelen sluttar å verke",
+        "The API token stops working",
+    ),
+    (
+        "tasks.alis_requests_waiting",
+        "Gi tilbud på kommunenes ALIS-forespørsler",
+        "Gje tilbod på ALIS-førespurnadene frå kommunane",
+        "Offer periods for the municipalities' ALIS requests",
+    ),
+    (
+        "tasks.alis_requests_waiting.amount",
+        "{n} i kø",
+        "{n} i kø",
+        "{n} queued",
+    ),
+    (
         "rounds.title",
         "Utlysningsrunder",
         "Utlysingsrundar",
@@ -667,6 +775,7 @@ const TABLES: &[&[(&str, &str, &str, &str)]] = &[
     crate::pages::demo_clock::TEXTS,
     crate::pages::coordinated::TEXTS,
     crate::pages::planning::TEXTS,
+    crate::pages::confirm::TEXTS,
 ];
 
 /// Whether every row of every table has a key and three non-empty texts. Evaluated at compile

@@ -51,6 +51,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/demo_clock.html"),
     ),
     ("base.html", include_str!("../templates/base.html")),
+    ("confirm.html", include_str!("../templates/confirm.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("login.html", include_str!("../templates/login.html")),
     (

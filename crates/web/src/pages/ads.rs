@@ -1399,6 +1399,43 @@ pub async fn show(
 ) -> Result<Html<String>, AppError> {
     let lang = v.lang;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let notice = if n.lagret.is_some() {
+        Some(crate::i18n::t(lang, "ads.saved"))
+    } else if n.endret.is_some() {
+        Some(crate::i18n::t(lang, "ads.updated"))
+    } else if n.publisert.is_some() {
+        Some(crate::i18n::t(lang, "ads.published"))
+    } else if n.deltar.is_some() {
+        Some(crate::i18n::t(lang, "ads.participated"))
+    } else {
+        None
+    };
+    show_page(&state, &v, id, notice, None).await
+}
+
+/// A refused action on the advertisement's page: the page again, the message at the top
+/// (issue 11, item 6: never the generic error page), with the refusal's status.
+async fn refused_here(state: &AppState, v: &Visitor, id: i64, e: AppError) -> Response {
+    if e.redirect.is_some() || e.status == StatusCode::NOT_FOUND {
+        return e.into_response();
+    }
+    let status = e.status;
+    match show_page(state, v, id, None, Some(e.message)).await {
+        Ok(html) => (status, html).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The advertisement's page, with a notice after an action or a refusal's message.
+async fn show_page(
+    state: &AppState,
+    v: &Visitor,
+    id: i64,
+    notice: Option<String>,
+    refused: Option<String>,
+) -> Result<Html<String>, AppError> {
+    let (state, v) = (state.clone(), v);
+    let lang = v.lang;
     let c = crate::pages::ads::load(&state, id, lang).await?;
     let now = state.now();
     if !crate::pages::ads::visible(&c, &v, now) {
@@ -1462,43 +1499,74 @@ pub async fn show(
     } else if c.window(now) == Window::Open {
         flags = context! { may_apply => true };
     }
-    let notice = if n.lagret.is_some() {
-        Some(crate::i18n::t(lang, "ads.saved"))
-    } else if n.endret.is_some() {
-        Some(crate::i18n::t(lang, "ads.updated"))
-    } else if n.publisert.is_some() {
-        Some(crate::i18n::t(lang, "ads.published"))
-    } else if n.deltar.is_some() {
-        Some(crate::i18n::t(lang, "ads.participated"))
-    } else {
-        None
-    };
     let view = crate::pages::ads::view(&c, &state, lang).await;
     crate::templates::render(
         "ad.html",
         page(
             &state,
-            &v,
-            context! { ad => view, flags => flags, notice => notice },
+            v,
+            context! { ad => view, flags => flags, notice => notice, refused => refused },
         ),
     )
 }
 
-/// `POST /utlysninger/{id}/publiser`.
+/// Form: publish, confirmed or not.
+#[derive(Debug, Deserialize)]
+pub struct PublishForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    bekreft: String,
+}
+
+/// `POST /utlysninger/{id}/publiser`. Without `bekreft=1` it only asks (issue 11, item 6):
+/// publication cannot be taken back.
 pub async fn publish(
     State(state): State<AppState>,
     v: Visitor,
     Path(id): Path<String>,
-    Form(form): Form<crate::auth::CsrfForm>,
+    Form(form): Form<PublishForm>,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
     let s = v.require()?;
     s.check_csrf(&form.csrf_token, lang)?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    if !crate::pages::confirm::confirmed(&form.bekreft) {
+        let c = load(&state, id, lang).await?;
+        let title = &c.ad.title;
+        let deadline = fmt_time(c.round.application_deadline, lang);
+        return crate::pages::confirm::page_for(
+            &state,
+            &v,
+            crate::pages::confirm::Confirm {
+                title: lang.pick3(
+                    format!("Publiser utlysningen «{title}»"),
+                    format!("Publiser utlysinga «{title}»"),
+                    format!("Publish the advertisement «{title}»"),
+                ),
+                what: lang.pick3(
+                    format!("Utlysningen blir offentlig i runden {} når den kunngjøres, og legene kan søke til søknadsfristen {deadline}.", c.round.name),
+                    format!("Utlysinga blir offentleg i runden {} når ho blir kunngjord, og legane kan søkje fram til søknadsfristen {deadline}.", c.round.name),
+                    format!("The advertisement becomes public in the round {} when it is announced, and doctors can apply until the deadline {deadline}.", c.round.name),
+                ),
+                irreversible: lang
+                    .pick3(
+                        "En publisert utlysning kan ikke gjøres om til utkast eller slettes, og stillingene den lyser ut regnes mot helseforetakets tall for kullet.",
+                        "Ei publisert utlysing kan ikkje gjerast om til utkast eller slettast, og stillingane ho lyser ut blir rekna mot tala til helseføretaket for kullet.",
+                        "A published advertisement cannot be turned back into a draft or deleted, and its positions count against the trust's numbers for the cohort.",
+                    )
+                    .into(),
+                action: format!("/utlysninger/{id}/publiser"),
+                fields: Vec::new(),
+                back: format!("/utlysninger/{id}"),
+                button: lang.pick3("Publiser", "Publiser", "Publish").into(),
+            },
+        );
+    }
     // Issue 12: the plan's check runs inside the publication's transaction.
-    lis1_app::ads::publish(&state.app, &s.caller(), id)
-        .await
-        .map_err(|e| AppError::app(e, lang))?;
+    if let Err(e) = lis1_app::ads::publish(&state.app, &s.caller(), id).await {
+        return Ok(refused_here(&state, &v, id, AppError::app(e, lang)).await);
+    }
     Ok(Redirect::to(&format!("/utlysninger/{id}?publisert=1")).into_response())
 }
 
@@ -1514,6 +1582,19 @@ pub async fn participate(
     let s = v.require()?;
     s.check_csrf(&form.csrf_token, lang)?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    match register_participation(&state, s, id, lang).await {
+        Ok(r) => Ok(r),
+        Err(e) => Ok(refused_here(&state, &v, id, e).await),
+    }
+}
+
+async fn register_participation(
+    state: &AppState,
+    s: &SignedIn,
+    id: i64,
+    lang: Lang,
+) -> Result<Response, AppError> {
+    let state = state.clone();
     let c = crate::pages::ads::load(&state, id, lang).await?;
     let now = state.now();
     if c.window(now) == Window::Closed {

@@ -901,6 +901,8 @@ pub struct ResignForm {
     reason: String,
     #[serde(default)]
     confirm: String,
+    #[serde(default)]
+    bekreft: String,
 }
 
 /// `POST /lis1-lop/{id}/oppsigelse`: the doctor has resigned. The course ends; the place becomes
@@ -941,6 +943,41 @@ pub async fn resign(
             ..Forms::default()
         };
         return render(&state, &v, s, &seen, forms, None).await;
+    }
+    if !crate::pages::confirm::confirmed(&f.bekreft) {
+        let (name, site) = (&seen.course.applicant_name, &seen.course.hospital_site_name);
+        return crate::pages::confirm::page_for(
+            &state,
+            &v,
+            crate::pages::confirm::Confirm {
+                title: lang.pick3(
+                    format!("Registrer at {name} har sagt opp"),
+                    format!("Registrer at {name} har sagt opp"),
+                    format!("Register that {name} has resigned"),
+                ),
+                what: lang.pick3(
+                    format!("LIS1-løpet ved {site} avsluttes i dag. Legen og kommunen får e-post, og plassen går til neste på innstillingen eller lyses ut som reststilling."),
+                    format!("LIS1-løpet ved {site} blir avslutta i dag. Legen og kommunen får e-post, og plassen går til den neste på innstillinga eller blir lyst ut som reststilling."),
+                    format!("The LIS1 course at {site} ends today. The doctor and the municipality are e-mailed, and the place goes to the next on the recommendation or is advertised as a remaining position."),
+                ),
+                irreversible: lang
+                    .pick3(
+                        "Et avsluttet LIS1-løp kan ikke åpnes igjen, og e-postene kan ikke kalles tilbake.",
+                        "Eit avslutta LIS1-løp kan ikkje opnast att, og e-postane kan ikkje kallast tilbake.",
+                        "An ended LIS1 course cannot be reopened, and the e-mails cannot be recalled.",
+                    )
+                    .into(),
+                action: format!("/lis1-lop/{}/oppsigelse", seen.course.id),
+                fields: vec![
+                    ("reason".into(), f.reason.clone()),
+                    ("confirm".into(), f.confirm.clone()),
+                ],
+                back: format!("/lis1-lop/{}", seen.course.id),
+                button: lang
+                    .pick3("Registrer oppsigelse", "Registrer oppseiing", "Register resignation")
+                    .into(),
+            },
+        );
     }
     let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
     let c = &seen.course;

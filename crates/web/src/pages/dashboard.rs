@@ -125,31 +125,11 @@ pub async fn dashboard(
         }
     }
 
-    // Issue 11: the person's own tasks, soonest deadline first: a doctor's, a recruiter's.
+    // Issue 11: the person's own tasks, for every role they hold, soonest deadline first.
     let mut tasks = Vec::new();
-    let mut found = Vec::new();
-    if p.has_role(Role::Applicant) {
-        found.extend(
-            lis1_app::home::applicant_tasks(&state.app, &s.caller())
-                .await
-                .map_err(|e| AppError::app(e, lang))?,
-        );
-    }
-    if p.has_role(Role::HfRecruiter) {
-        found.extend(
-            lis1_app::home::recruiter_tasks(&state.app, &s.caller())
-                .await
-                .map_err(|e| AppError::app(e, lang))?,
-        );
-    }
-    if !p.grants.iter().all(|g| g.role == Role::Applicant) {
-        found.extend(
-            lis1_app::home::staff_tasks(&state.app, &s.caller())
-                .await
-                .map_err(|e| AppError::app(e, lang))?,
-        );
-        found.sort_by_key(|t| (t.due.is_none(), t.due));
-    }
+    let found = lis1_app::home::tasks(&state.app, &s.caller())
+        .await
+        .map_err(|e| AppError::app(e, lang))?;
     let now = state.now();
     for t in found {
         let kind = serde_json::to_value(t.kind)
@@ -175,6 +155,8 @@ pub async fn dashboard(
                 | TaskKind::RoundFirstOffers
                 | TaskKind::CourseStarts
                 | TaskKind::DoctorsArrive
+                | TaskKind::FollowRoundStatus
+                | TaskKind::TokenExpires
         );
         tasks.push(context! {
             by => if event { "tasks.on" } else { "tasks.by" },

@@ -548,7 +548,7 @@ async fn site_cohorts(state: &AppState, site: i64, lang: Lang) -> Result<BTreeSe
 }
 
 /// Notices on `/trekning`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct OverviewQuery {
     #[serde(default)]
     unntak: Option<String>,
@@ -570,6 +570,29 @@ pub async fn overview(
     v: Visitor,
     Query(q): Query<OverviewQuery>,
 ) -> Result<Html<String>, AppError> {
+    overview_page(&state, &v, q, None).await
+}
+
+/// A refused commitment or draw: `/trekning` again with the message at the top (issue 11,
+/// item 6: never the generic error page), with the refusal's status.
+async fn refused_here(state: &AppState, v: &Visitor, e: AppError) -> Response {
+    if e.redirect.is_some() || e.status == StatusCode::NOT_FOUND {
+        return e.into_response();
+    }
+    let status = e.status;
+    match overview_page(state, v, OverviewQuery::default(), Some(e.message)).await {
+        Ok(html) => (status, html).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn overview_page(
+    state: &AppState,
+    v: &Visitor,
+    q: OverviewQuery,
+    refused: Option<String>,
+) -> Result<Html<String>, AppError> {
+    let state = state.clone();
     let lang = v.lang;
     let s = v.require()?;
     let orgs = state.store.orgs().await.map_err(store_err(lang))?;
@@ -769,8 +792,8 @@ pub async fn overview(
         "lottery.html",
         page(
             &state,
-            &v,
-            context! { sites => sites, methods => methods, late => late, directorate => directorate, notice => notice },
+            v,
+            context! { sites => sites, methods => methods, late => late, directorate => directorate, notice => notice, refused => refused },
         ),
     )
 }
@@ -912,6 +935,8 @@ pub struct CommitForm {
     reason: String,
     #[serde(default)]
     ranking_deadline: String,
+    #[serde(default)]
+    bekreft: String,
 }
 
 /// `POST /trekning/forplikt`: makes the seed and publishes its commitment. Refused later than
@@ -924,6 +949,20 @@ pub async fn commit(
     let lang = v.lang;
     let s = v.require()?;
     s.check_csrf(&f.csrf_token, lang)?;
+    match commit_checked(&state, &v, s, f).await {
+        Ok(r) => Ok(r),
+        Err(e) => Ok(refused_here(&state, &v, e).await),
+    }
+}
+
+async fn commit_checked(
+    state: &AppState,
+    v: &Visitor,
+    s: &crate::auth::SignedIn,
+    f: CommitForm,
+) -> Result<Response, AppError> {
+    let state = state.clone();
+    let lang = v.lang;
     let path = state
         .store
         .org_path(f.site)
@@ -998,6 +1037,52 @@ pub async fn commit(
             end_of_day(day)
         }
     };
+    if !crate::pages::confirm::confirmed(&f.bekreft) {
+        // What would refuse the commitment refuses it before the question (read only here;
+        // checked again in the commitment's transaction).
+        let mut tx = state.store.begin().await.map_err(store_err(lang))?;
+        lis1_app::lottery::check_plan(&mut tx, f.site, cohort)
+            .await
+            .map_err(|e| AppError::app(e, lang))?;
+        tx.commit().await.map_err(store_err(lang))?;
+        let site = state.store.org(f.site).await.map_err(store_err(lang))?.name;
+        let when = fmt_date(cohort, lang);
+        return crate::pages::confirm::page_for(
+            &state,
+            v,
+            crate::pages::confirm::Confirm {
+                title: lang.pick3(
+                    format!("Forplikt trekningen for {site}, kommunestart {when}"),
+                    format!("Forplikt trekkinga for {site}, kommunestart {when}"),
+                    format!("Commit the lottery for {site}, municipal start {when}"),
+                ),
+                what: lang
+                    .pick3(
+                        "Portalen lager det hemmelige trekningstallet og publiserer fingeravtrykket av det. Legene i kullet får e-post om å rangere kommunene innen rangeringsfristen.",
+                        "Portalen lagar det løynde trekningstalet og publiserer fingeravtrykket av det. Legane i kullet får e-post om å rangere kommunane innan rangeringsfristen.",
+                        "The portal makes the secret lottery number and publishes its fingerprint. The doctors of the cohort are e-mailed to rank the municipalities by the ranking deadline.",
+                    )
+                    .into(),
+                irreversible: lang
+                    .pick3(
+                        "Forpliktelsen kan ikke trekkes tilbake eller endres: metoden og trekningstallet ligger fast, og e-postene til legene er sendt.",
+                        "Forpliktinga kan ikkje trekkjast tilbake eller endrast: metoden og trekningstalet ligg fast, og e-postane til legane er sende.",
+                        "The commitment cannot be withdrawn or changed: the method and the lottery number are fixed, and the doctors' e-mails are sent.",
+                    )
+                    .into(),
+                action: "/trekning/forplikt".into(),
+                fields: vec![
+                    ("site".into(), f.site.to_string()),
+                    ("cohort".into(), f.cohort.clone()),
+                    ("method".into(), f.method.clone()),
+                    ("reason".into(), f.reason.clone()),
+                    ("ranking_deadline".into(), f.ranking_deadline.clone()),
+                ],
+                back: "/trekning".into(),
+                button: lang.pick3("Forplikt", "Forplikt", "Commit").into(),
+            },
+        );
+    }
     // docs/lottery.md §2: 32 bytes from the operating system's CSPRNG.
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -1031,24 +1116,41 @@ pub async fn commit(
     Ok(Redirect::to(&format!("/trekning/{id}")).into_response())
 }
 
-/// Form: only the CSRF token.
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf_token: String,
-}
-
 /// `POST /trekning/{id}/trekk`: runs the draw and reveals the seed.
 pub async fn run(
     State(state): State<AppState>,
     v: Visitor,
     Path(id): Path<String>,
-    Form(f): Form<CsrfForm>,
+    Form(f): Form<DrawForm>,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
     let s = v.require()?;
     s.check_csrf(&f.csrf_token, lang)?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    match run_checked(&state, &v, s, id, &f.bekreft).await {
+        Ok(r) => Ok(r),
+        Err(e) => Ok(refused_here(&state, &v, e).await),
+    }
+}
+
+/// Form: draw, confirmed or not.
+#[derive(Debug, Deserialize)]
+pub struct DrawForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    bekreft: String,
+}
+
+async fn run_checked(
+    state: &AppState,
+    v: &Visitor,
+    s: &crate::auth::SignedIn,
+    id: i64,
+    bekreft: &str,
+) -> Result<Response, AppError> {
+    let state = state.clone();
+    let lang = v.lang;
     let draw = state
         .store
         .lottery_draw(id)
@@ -1062,6 +1164,44 @@ pub async fn run(
     let grant = authorize(&s.principal, &Action::RunLottery { site: &path })
         .map_err(|d| forbidden(d, lang))?;
     check_date(&state, draw.hospital_site_id, draw.cohort, lang).await?;
+    if !crate::pages::confirm::confirmed(bekreft) {
+        let site = state
+            .store
+            .org(draw.hospital_site_id)
+            .await
+            .map_err(store_err(lang))?
+            .name;
+        let when = fmt_date(draw.cohort, lang);
+        return crate::pages::confirm::page_for(
+            &state,
+            v,
+            crate::pages::confirm::Confirm {
+                title: lang.pick3(
+                    format!("Trekk kommuneplassene for {site}, kommunestart {when}"),
+                    format!("Trekk kommuneplassane for {site}, kommunestart {when}"),
+                    format!("Draw the municipal places for {site}, municipal start {when}"),
+                ),
+                what: lang
+                    .pick3(
+                        "Trekningen plasserer hver lege i kullet i en kommune etter rangeringene som er levert nå. Legene og kommunene får resultatet på e-post.",
+                        "Trekkinga plasserer kvar lege i kullet i ein kommune etter rangeringane som er leverte no. Legane og kommunane får resultatet på e-post.",
+                        "The draw places every doctor of the cohort in a municipality by the rankings given so far. The doctors and the municipalities are e-mailed the result.",
+                    )
+                    .into(),
+                irreversible: lang
+                    .pick3(
+                        "Resultatet er endelig og kan ikke trekkes på nytt; rangeringer som kommer etterpå teller ikke.",
+                        "Resultatet er endeleg og kan ikkje trekkjast på nytt; rangeringar som kjem etterpå tel ikkje.",
+                        "The result is final and cannot be drawn again; rankings given afterwards do not count.",
+                    )
+                    .into(),
+                action: format!("/trekning/{id}/trekk"),
+                fields: Vec::new(),
+                back: "/trekning".into(),
+                button: lang.pick3("Trekk", "Trekk", "Draw").into(),
+            },
+        );
+    }
     let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
     // The mails are written from the result inside the draw's transaction.
     let recipients = draw_recipients(&state, &draw, lang).await?;

@@ -8,6 +8,7 @@ pub mod apply;
 pub mod audit;
 pub mod bound;
 pub mod calendar;
+pub mod confirm;
 pub mod coordinated;
 pub mod courses;
 pub mod dashboard;

@@ -597,7 +597,7 @@ pub async fn create(
 }
 
 /// Notices on the applicants page.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct ApplicantsQuery {
     #[serde(default)]
     tilbud: Option<String>,
@@ -612,9 +612,41 @@ pub async fn applicants(
     Path(id): Path<String>,
     Query(q): Query<ApplicantsQuery>,
 ) -> Result<Html<String>, AppError> {
+    let id = parse_id(&id, v.lang)?;
+    applicants_page(&state, &v, id, q, None).await
+}
+
+/// A refused close: the applicants page again with the message at the reason field and what was
+/// typed kept (issue 11, item 6: never the generic error page), with the refusal's status.
+async fn close_refused(state: &AppState, v: &Visitor, id: i64, reason: &str, e: AppError) -> Response {
+    if e.redirect.is_some() || e.status == StatusCode::NOT_FOUND || e.status == StatusCode::FORBIDDEN {
+        return e.into_response();
+    }
+    let status = e.status;
+    match applicants_page(
+        state,
+        v,
+        id,
+        ApplicantsQuery::default(),
+        Some((reason.to_string(), e.message)),
+    )
+    .await
+    {
+        Ok(html) => (status, html).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn applicants_page(
+    state: &AppState,
+    v: &Visitor,
+    id: i64,
+    q: ApplicantsQuery,
+    close_error: Option<(String, String)>,
+) -> Result<Html<String>, AppError> {
+    let state = state.clone();
     let lang = v.lang;
     let s = v.require()?;
-    let id = parse_id(&id, lang)?;
     let now = state.now();
     let list = uc::applicants(&state.app, &s.caller(), id)
         .await
@@ -646,11 +678,13 @@ pub async fn applicants(
         "rest_applicants.html",
         page(
             &state,
-            &v,
+            v,
             context! {
                 r => card(r, lang), applicants => rows, may_offer => list.may_offer,
                 offered => q.tilbud.is_some(), closed => q.avsluttet.is_some(),
                 may_close => r.state == "open",
+                close_reason => close_error.as_ref().map(|(r, _)| r.clone()),
+                close_error => close_error.map(|(_, m)| m),
             },
         ),
     )
@@ -698,6 +732,8 @@ pub struct CloseForm {
     csrf_token: String,
     #[serde(default)]
     reason: String,
+    #[serde(default)]
+    bekreft: String,
 }
 
 /// `POST /reststillinger/{id}/avslutt`: the employer closes an open rest position with a reason.
@@ -712,9 +748,48 @@ pub async fn close(
     let s = v.require()?;
     s.check_csrf(&f.csrf_token, lang)?;
     let id = parse_id(&id, lang)?;
-    uc::close(&state.app, &s.caller(), id, &f.reason)
-        .await
-        .map_err(app_err(lang))?;
+    let caller = s.caller();
+    if !crate::pages::confirm::confirmed(&f.bekreft) {
+        // Check first (nothing is written), then ask: closing cannot be undone.
+        let r = match uc::check_close(&state.app, &caller, id, &f.reason).await {
+            Ok(r) => r,
+            Err(e) => {
+                return Ok(close_refused(&state, &v, id, &f.reason, AppError::app(e, lang)).await);
+            }
+        };
+        let title = &r.title;
+        let reason = f.reason.trim();
+        return crate::pages::confirm::page_for(
+            &state,
+            &v,
+            crate::pages::confirm::Confirm {
+                title: lang.pick3(
+                    format!("Avslutt reststillingen «{title}»"),
+                    format!("Avslutt reststillinga «{title}»"),
+                    format!("Close the remaining position «{title}»"),
+                ),
+                what: lang.pick3(
+                    format!("Stillingen forsvinner fra den offentlige listen. Tilbud som ikke er besvart, trekkes, og søkerne får beskjed med begrunnelsen: «{reason}»."),
+                    format!("Stillinga forsvinn frå den offentlege lista. Tilbod som ikkje er svarte på, blir trekte, og søkjarane får melding med grunngivinga: «{reason}»."),
+                    format!("The position leaves the public list. Unanswered offers are withdrawn, and the applicants are told the reason: «{reason}»."),
+                ),
+                irreversible: lang
+                    .pick3(
+                        "En avsluttet reststilling kan ikke åpnes igjen; trukne tilbud kommer ikke tilbake.",
+                        "Ei avslutta reststilling kan ikkje opnast att; trekte tilbod kjem ikkje tilbake.",
+                        "A closed remaining position cannot be reopened; withdrawn offers do not come back.",
+                    )
+                    .into(),
+                action: format!("/reststillinger/{id}/avslutt"),
+                fields: vec![("reason".into(), f.reason.clone())],
+                back: format!("/reststillinger/{id}/sokere"),
+                button: lang.pick3("Avslutt stillingen", "Avslutt stillinga", "Close the position").into(),
+            },
+        );
+    }
+    if let Err(e) = uc::close(&state.app, &caller, id, &f.reason).await {
+        return Ok(close_refused(&state, &v, id, &f.reason, AppError::app(e, lang)).await);
+    }
     Ok(Redirect::to(&format!("/reststillinger/{id}/sokere?avsluttet=1")).into_response())
 }
 

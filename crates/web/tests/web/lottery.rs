@@ -113,6 +113,7 @@ both_backends!(the_levanger_lottery_end_to_end, |store| async move {
         "/trekning/forplikt",
         &hnt,
         &[
+            ("bekreft", "1"),
             ("site", &site),
             ("cohort", "2028-09-01"),
             ("method", "preference_order"),
@@ -198,10 +199,10 @@ both_backends!(the_levanger_lottery_end_to_end, |store| async move {
 
     // Only HNT draws; then the seed is revealed.
     let innlandet = app.login("innlandet@demo.lis1.no").await;
-    let refused = post(&app, &format!("{draw_url}/trekk"), &innlandet, &[]).await;
+    let refused = post(&app, &format!("{draw_url}/trekk"), &innlandet, &[("bekreft", "1")]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     // Not while the doctors may still rank.
-    let early = post(&app, &format!("{draw_url}/trekk"), &hnt, &[]).await;
+    let early = post(&app, &format!("{draw_url}/trekk"), &hnt, &[("bekreft", "1")]).await;
     assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
     assert!(early.body.contains("rangeringsfristen"), "{}", early.body);
     // The next morning ranking is closed and the draw runs (sessions end with the clock jump).
@@ -228,9 +229,9 @@ both_backends!(the_levanger_lottery_end_to_end, |store| async move {
         closed.body
     );
     assert!(store.preferences(l.courses[2]).await.unwrap().is_empty());
-    let drawn = post(&app, &format!("{draw_url}/trekk"), &hnt, &[]).await;
+    let drawn = post(&app, &format!("{draw_url}/trekk"), &hnt, &[("bekreft", "1")]).await;
     assert_eq!(drawn.status, StatusCode::SEE_OTHER, "{}", drawn.body);
-    let again = post(&app, &format!("{draw_url}/trekk"), &hnt, &[]).await;
+    let again = post(&app, &format!("{draw_url}/trekk"), &hnt, &[("bekreft", "1")]).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "the result is final");
     let draw = store.lottery_draw(draw_id).await.unwrap();
     let seed = draw.seed.clone().unwrap();
@@ -364,6 +365,7 @@ both_backends!(the_levanger_lottery_end_to_end, |store| async move {
         "/trekning/forplikt",
         &hnt,
         &[
+            ("bekreft", "1"),
             ("site", &site),
             ("cohort", "2028-09-01"),
             ("method", "pure_random"),
@@ -431,6 +433,7 @@ both_backends!(
             "/trekning/forplikt",
             &hnt,
             &[
+                ("bekreft", "1"),
                 ("site", &site),
                 ("cohort", "2028-09-01"),
                 ("method", "pure_random"),
@@ -704,6 +707,7 @@ both_backends!(
                     "/trekning/forplikt",
                     &s,
                     &[
+                        ("bekreft", "1"),
                         ("site", &site),
                         ("cohort", "2028-09-01"),
                         ("method", "pure_random"),
@@ -786,7 +790,7 @@ both_backends!(
         let mine = app.get("/min-lis1", Some(&doctor)).await;
         assert!(mine.body.contains("ren loddtrekning"), "{}", mine.body);
         assert!(!mine.body.contains("Ranger kommunene"), "{}", mine.body);
-        let drawn = post(&app, &format!("{}/trekk", committed.location()), &hnt, &[]).await;
+        let drawn = post(&app, &format!("{}/trekk", committed.location()), &hnt, &[("bekreft", "1")]).await;
         assert_eq!(drawn.status, StatusCode::SEE_OTHER, "{}", drawn.body);
     }
 );
@@ -872,11 +876,30 @@ both_backends!(
         .await;
         assert_eq!(by_doctor.status, StatusCode::FORBIDDEN);
 
-        let done = post(
+        // Ticked, it asks on a page of its own what cannot be undone; nothing happens yet
+        // (issue 11, item 6).
+        let asked = post(
             &app,
             &format!("{url}/oppsigelse"),
             &hnt,
             &[("reason", "Flytter utenlands"), ("confirm", "ja")],
+        )
+        .await;
+        assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+        assert!(asked.body.contains("id=\"confirm-irreversible\""), "{}", asked.body);
+        assert!(asked.body.contains("kan ikke åpnes igjen"), "{}", asked.body);
+        assert!(asked.body.contains("name=\"bekreft\" value=\"1\""));
+        assert!(asked.body.contains("value=\"Flytter utenlands\""));
+        assert!(store.course(course.id).await.is_ok());
+        let done = post(
+            &app,
+            &format!("{url}/oppsigelse"),
+            &hnt,
+            &[
+                ("reason", "Flytter utenlands"),
+                ("confirm", "ja"),
+                ("bekreft", "1"),
+            ],
         )
         .await;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
@@ -923,7 +946,7 @@ both_backends!(
             &app,
             &format!("{url}/oppsigelse"),
             &hnt,
-            &[("reason", "igjen"), ("confirm", "ja")],
+            &[("reason", "igjen"), ("confirm", "ja"), ("bekreft", "1")],
         )
         .await;
         assert_eq!(again.status, StatusCode::NOT_FOUND);
@@ -1035,6 +1058,7 @@ both_backends!(
             "/trekning/forplikt",
             &hnt,
             &[
+                ("bekreft", "1"),
                 ("site", &site),
                 ("cohort", "2028-09-01"),
                 ("method", "preference_order"),
@@ -1062,6 +1086,7 @@ both_backends!(
             "/trekning/forplikt",
             &hnt,
             &[
+                ("bekreft", "1"),
                 ("site", &site),
                 ("cohort", "2028-09-01"),
                 ("method", "preference_order"),
@@ -1089,6 +1114,7 @@ both_backends!(
             "/trekning/forplikt",
             &hnt,
             &[
+                ("bekreft", "1"),
                 ("site", &site),
                 ("cohort", "2028-09-01"),
                 ("method", "preference_order"),

@@ -455,6 +455,13 @@ both_backends!(
         let no_reason = form(&app, &close, &levanger, &[("reason", "  ".into())]).await;
         assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(no_reason.body.contains("Skriv en begrunnelse"));
+        // Refused in place: the applicants page with the message at the field (issue 11).
+        assert!(
+            no_reason.body.contains("id=\"close-reason-error\"")
+                && no_reason.body.contains("id=\"close-reason\""),
+            "{}",
+            no_reason.body
+        );
         let innlandet = app.login("innlandet@demo.lis1.no").await;
         assert_eq!(
             form(&app, &close, &innlandet, &[("reason", "Ikke vår".into())])
@@ -466,11 +473,37 @@ both_backends!(
             app.state.store.rest_position(id).await.unwrap().state,
             "open"
         );
-        let closed = form(
+        // First it asks, saying what cannot be undone; nothing changes yet (issue 11, item 6).
+        let asked = form(
             &app,
             &close,
             &levanger,
             &[("reason", "Stillingen er besatt utenom portalen".into())],
+        )
+        .await;
+        assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+        assert!(asked.body.contains("kan ikke åpnes igjen"), "{}", asked.body);
+        assert!(
+            asked
+                .body
+                .contains("value=\"Stillingen er besatt utenom portalen\"")
+        );
+        assert_eq!(
+            app.state.store.rest_position(id).await.unwrap().state,
+            "open"
+        );
+        assert_eq!(
+            app.state.store.rest_offer(offer).await.unwrap().state,
+            "made"
+        );
+        let closed = form(
+            &app,
+            &close,
+            &levanger,
+            &[
+                ("reason", "Stillingen er besatt utenom portalen".into()),
+                ("bekreft", "1".into()),
+            ],
         )
         .await;
         assert_eq!(

@@ -572,6 +572,7 @@ both_backends!(
             ("site", site.as_str()),
             ("cohort", "2028-09-01"),
             ("method", "preference_order"),
+            ("bekreft", "1"),
         ];
         let r = post(&app, "/trekning/forplikt", &hs, &commit).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
@@ -814,7 +815,7 @@ both_backends!(
             &app,
             &format!("/utlysninger/{ad_levanger}/publiser"),
             &hs,
-            &[],
+            &[("bekreft", "1")],
         )
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -822,10 +823,12 @@ both_backends!(
             &app,
             &format!("/utlysninger/{ad_namsos}/publiser"),
             &hs,
-            &[],
+            &[("bekreft", "1")],
         )
         .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        // Refused on the advertisement's own page, not the error page (issue 11, item 6).
+        assert!(r.body.contains("id=\"refused\""), "{}", r.body);
         assert!(
             r.body.contains("har 24 stillinger i alt") && r.body.contains("tilby 25"),
             "{}",
