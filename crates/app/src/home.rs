@@ -680,7 +680,10 @@ pub async fn coordinator_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> 
 }
 
 /// Future cohorts with numbers, soonest first.
-async fn future_cohorts(tx: &mut lis1_store::Tx, today: jiff::civil::Date) -> Result<Vec<jiff::civil::Date>> {
+async fn future_cohorts(
+    tx: &mut lis1_store::Tx,
+    today: jiff::civil::Date,
+) -> Result<Vec<jiff::civil::Date>> {
     let mut cohorts: Vec<_> = tx
         .plan_cohorts()
         .await?

@@ -1434,11 +1434,11 @@ async fn show_page(
     notice: Option<String>,
     refused: Option<String>,
 ) -> Result<Html<String>, AppError> {
-    let (state, v) = (state.clone(), v);
+    let state = state.clone();
     let lang = v.lang;
     let c = crate::pages::ads::load(&state, id, lang).await?;
     let now = state.now();
-    if !crate::pages::ads::visible(&c, &v, now) {
+    if !crate::pages::ads::visible(&c, v, now) {
         return Err(AppError::not_found(lang));
     }
     let mut flags = context! {};

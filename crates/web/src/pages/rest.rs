@@ -618,8 +618,17 @@ pub async fn applicants(
 
 /// A refused close: the applicants page again with the message at the reason field and what was
 /// typed kept (issue 11, item 6: never the generic error page), with the refusal's status.
-async fn close_refused(state: &AppState, v: &Visitor, id: i64, reason: &str, e: AppError) -> Response {
-    if e.redirect.is_some() || e.status == StatusCode::NOT_FOUND || e.status == StatusCode::FORBIDDEN {
+async fn close_refused(
+    state: &AppState,
+    v: &Visitor,
+    id: i64,
+    reason: &str,
+    e: AppError,
+) -> Response {
+    if e.redirect.is_some()
+        || e.status == StatusCode::NOT_FOUND
+        || e.status == StatusCode::FORBIDDEN
+    {
         return e.into_response();
     }
     let status = e.status;

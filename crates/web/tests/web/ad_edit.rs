@@ -304,7 +304,13 @@ both_backends!(
         assert_eq!(app.state.store.advertisement(id).await.unwrap(), before);
 
         // Published, it cannot be changed here: applicants applied to what was published.
-        let published = form(&app, &format!("/utlysninger/{id}/publiser"), &hnt, &[("bekreft", "1".into())]).await;
+        let published = form(
+            &app,
+            &format!("/utlysninger/{id}/publiser"),
+            &hnt,
+            &[("bekreft", "1".into())],
+        )
+        .await;
         assert_eq!(published.status, StatusCode::SEE_OTHER);
         let page = app.get(&format!("/utlysninger/{id}"), Some(&hnt)).await;
         assert!(!page.body.contains(&edit_url), "{}", page.body);

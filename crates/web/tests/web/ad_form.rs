@@ -196,7 +196,13 @@ both_backends!(
         );
 
         // Published and announced, anyone sees the rubric as it was typed.
-        let published = form(&app, &format!("/utlysninger/{}/publiser", ad.id), &hnt, &[("bekreft", "1".into())]).await;
+        let published = form(
+            &app,
+            &format!("/utlysninger/{}/publiser", ad.id),
+            &hnt,
+            &[("bekreft", "1".into())],
+        )
+        .await;
         assert_eq!(published.status, StatusCode::SEE_OTHER);
         let now = app.state.clock.now();
         app.state

@@ -501,7 +501,10 @@ both_backends!(
             tasks.contains("href=\"/api-nokler\">API-nøkkelen slutter å virke</a>: Lønnssystem"),
             "{tasks}"
         );
-        assert!(tasks.contains("om 10 dager") || tasks.contains("om 9 dager"), "{tasks}");
+        assert!(
+            tasks.contains("om 10 dager") || tasks.contains("om 9 dager"),
+            "{tasks}"
+        );
         assert!(!tasks.contains("HR-system"), "90 days away: {tasks}");
         lis1_app::tokens::revoke(&app.state.app, &admin, org, soon.token.id)
             .await
@@ -570,7 +573,11 @@ both_backends!(
         let propose = "href=\"/planlegging/alis?kull=2027-09-01\">Foreslå LIS1 + ALIS-stillinger for kullet</a>: 2027-09-01";
         assert!(tasks_of(&app, &alis_s).await.contains(propose));
         let sf = app.login("statsforvalter@demo.lis1.no").await;
-        assert!(!tasks_of(&app, &sf).await.contains("Vurder ALIS-kontorets forslag"));
+        assert!(
+            !tasks_of(&app, &sf)
+                .await
+                .contains("Vurder ALIS-kontorets forslag")
+        );
         let office = super::bound::caller(&app, "alis@demo.lis1.no").await;
         let id = uc::propose_alis(
             a,
@@ -594,7 +601,11 @@ both_backends!(
         uc::review_alis_proposal(a, &governor, id, true, "")
             .await
             .unwrap();
-        assert!(!tasks_of(&app, &sf).await.contains("Vurder ALIS-kontorets forslag"));
+        assert!(
+            !tasks_of(&app, &sf)
+                .await
+                .contains("Vurder ALIS-kontorets forslag")
+        );
 
         // The RHF gets two more positions than its trusts hold: a split to make, until made.
         let rhf = orgs
@@ -637,7 +648,12 @@ both_backends!(
             .find(|o| o.kind == OrgKind::Hf && o.name.contains("Nord-Trøndelag"))
             .unwrap()
             .id;
-        let mut hnt_n = store.allocation(cohort, hnt).await.unwrap().unwrap().numbers;
+        let mut hnt_n = store
+            .allocation(cohort, hnt)
+            .await
+            .unwrap()
+            .unwrap()
+            .numbers;
         hnt_n.total += 2;
         let rhf_caller = super::bound::caller(&app, "rhf.midt@demo.lis1.no").await;
         uc::distribute(
@@ -716,7 +732,11 @@ both_backends!(
         let path = format!("/utlysninger/{id}/publiser");
         let asked = form(&app, &path, &s, &[]).await;
         assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
-        assert!(asked.body.contains("Publiser utlysningen «LIS1 ved Levanger, våren»"));
+        assert!(
+            asked
+                .body
+                .contains("Publiser utlysningen «LIS1 ved Levanger, våren»")
+        );
         assert!(
             asked.body.contains("kan ikke gjøres om til utkast"),
             "{}",
@@ -790,7 +810,11 @@ both_backends!(
         let asked = form(&app, "/trekning/forplikt", &hnt, &fields(None)).await;
         assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
         assert!(asked.body.contains("id=\"confirm-irreversible\""));
-        assert!(asked.body.contains("kan ikke trekkes tilbake"), "{}", asked.body);
+        assert!(
+            asked.body.contains("kan ikke trekkes tilbake"),
+            "{}",
+            asked.body
+        );
         assert!(asked.body.contains("name=\"method\" value=\"pure_random\""));
         assert!(store.lottery_draws(site, cohort).await.unwrap().is_empty());
         let committed = form(
@@ -800,13 +824,22 @@ both_backends!(
             &fields(Some(("bekreft", "1".into()))),
         )
         .await;
-        assert_eq!(committed.status, StatusCode::SEE_OTHER, "{}", committed.body);
+        assert_eq!(
+            committed.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            committed.body
+        );
         let draws = store.lottery_draws(site, cohort).await.unwrap();
         assert_eq!(draws.len(), 1);
         let draw = format!("/trekning/{}/trekk", draws[0].id);
         let asked = form(&app, &draw, &hnt, &[]).await;
         assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
-        assert!(asked.body.contains("kan ikke trekkes på nytt"), "{}", asked.body);
+        assert!(
+            asked.body.contains("kan ikke trekkes på nytt"),
+            "{}",
+            asked.body
+        );
         assert!(!store.cohort_is_drawn(site, cohort).await.unwrap());
         let drawn = form(&app, &draw, &hnt, &[("bekreft", "1".into())]).await;
         assert_eq!(drawn.status, StatusCode::SEE_OTHER, "{}", drawn.body);

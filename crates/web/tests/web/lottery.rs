@@ -199,10 +199,22 @@ both_backends!(the_levanger_lottery_end_to_end, |store| async move {
 
     // Only HNT draws; then the seed is revealed.
     let innlandet = app.login("innlandet@demo.lis1.no").await;
-    let refused = post(&app, &format!("{draw_url}/trekk"), &innlandet, &[("bekreft", "1")]).await;
+    let refused = post(
+        &app,
+        &format!("{draw_url}/trekk"),
+        &innlandet,
+        &[("bekreft", "1")],
+    )
+    .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     // Not while the doctors may still rank.
-    let early = post(&app, &format!("{draw_url}/trekk"), &hnt, &[("bekreft", "1")]).await;
+    let early = post(
+        &app,
+        &format!("{draw_url}/trekk"),
+        &hnt,
+        &[("bekreft", "1")],
+    )
+    .await;
     assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
     assert!(early.body.contains("rangeringsfristen"), "{}", early.body);
     // The next morning ranking is closed and the draw runs (sessions end with the clock jump).
@@ -229,9 +241,21 @@ both_backends!(the_levanger_lottery_end_to_end, |store| async move {
         closed.body
     );
     assert!(store.preferences(l.courses[2]).await.unwrap().is_empty());
-    let drawn = post(&app, &format!("{draw_url}/trekk"), &hnt, &[("bekreft", "1")]).await;
+    let drawn = post(
+        &app,
+        &format!("{draw_url}/trekk"),
+        &hnt,
+        &[("bekreft", "1")],
+    )
+    .await;
     assert_eq!(drawn.status, StatusCode::SEE_OTHER, "{}", drawn.body);
-    let again = post(&app, &format!("{draw_url}/trekk"), &hnt, &[("bekreft", "1")]).await;
+    let again = post(
+        &app,
+        &format!("{draw_url}/trekk"),
+        &hnt,
+        &[("bekreft", "1")],
+    )
+    .await;
     assert_eq!(again.status, StatusCode::CONFLICT, "the result is final");
     let draw = store.lottery_draw(draw_id).await.unwrap();
     let seed = draw.seed.clone().unwrap();
@@ -790,7 +814,13 @@ both_backends!(
         let mine = app.get("/min-lis1", Some(&doctor)).await;
         assert!(mine.body.contains("ren loddtrekning"), "{}", mine.body);
         assert!(!mine.body.contains("Ranger kommunene"), "{}", mine.body);
-        let drawn = post(&app, &format!("{}/trekk", committed.location()), &hnt, &[("bekreft", "1")]).await;
+        let drawn = post(
+            &app,
+            &format!("{}/trekk", committed.location()),
+            &hnt,
+            &[("bekreft", "1")],
+        )
+        .await;
         assert_eq!(drawn.status, StatusCode::SEE_OTHER, "{}", drawn.body);
     }
 );
@@ -886,8 +916,16 @@ both_backends!(
         )
         .await;
         assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
-        assert!(asked.body.contains("id=\"confirm-irreversible\""), "{}", asked.body);
-        assert!(asked.body.contains("kan ikke åpnes igjen"), "{}", asked.body);
+        assert!(
+            asked.body.contains("id=\"confirm-irreversible\""),
+            "{}",
+            asked.body
+        );
+        assert!(
+            asked.body.contains("kan ikke åpnes igjen"),
+            "{}",
+            asked.body
+        );
         assert!(asked.body.contains("name=\"bekreft\" value=\"1\""));
         assert!(asked.body.contains("value=\"Flytter utenlands\""));
         assert!(store.course(course.id).await.is_ok());

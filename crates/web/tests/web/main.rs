@@ -1010,7 +1010,13 @@ pub(crate) mod hiring {
             .unwrap()
             .remove(0);
         assert_eq!(ad.state, "draft");
-        let published = form(app, &format!("/utlysninger/{}/publiser", ad.id), hnt, &[("bekreft", "1".into())]).await;
+        let published = form(
+            app,
+            &format!("/utlysninger/{}/publiser", ad.id),
+            hnt,
+            &[("bekreft", "1".into())],
+        )
+        .await;
         assert_eq!(published.status, StatusCode::SEE_OTHER);
         let now = app.state.clock.now();
         app.state

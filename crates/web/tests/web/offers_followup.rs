@@ -482,7 +482,11 @@ both_backends!(
         )
         .await;
         assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
-        assert!(asked.body.contains("kan ikke åpnes igjen"), "{}", asked.body);
+        assert!(
+            asked.body.contains("kan ikke åpnes igjen"),
+            "{}",
+            asked.body
+        );
         assert!(
             asked
                 .body
