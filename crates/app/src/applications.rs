@@ -97,7 +97,23 @@ pub async fn submit(
             ),
         );
     }
-    if let Err(problems) = ads::validate_answers(&c.screening(), &input.answers) {
+    // The standard bound question is answered by the positions ticked (issue 11, item 5): an
+    // answer sent that contradicts them is refused; none needs to be sent.
+    let ticked: Vec<PositionKind> = positions
+        .iter()
+        .filter_map(|p| c.ad.positions.iter().find(|x| x.id == *p))
+        .filter_map(|x| PositionKind::parse(&x.kind).ok())
+        .collect();
+    let answers = match ads::derive_bound_answer(&c.screening(), &ticked, &input.answers) {
+        Ok(answers) => answers,
+        Err(contradiction) => {
+            if err.fields.is_empty() {
+                err = err.with_field(contradiction.field(), contradiction);
+            }
+            input.answers.clone()
+        }
+    };
+    if let Err(problems) = ads::validate_answers(&c.screening(), &answers) {
         for p in problems {
             err = err.with_field(p.field(), p);
         }
@@ -138,7 +154,7 @@ pub async fn submit(
                 advertisement_id: ad_id,
                 applicant_id: caller.user_id,
                 position_ids: positions,
-                answers: serde_json::to_value(&input.answers).unwrap_or_default(),
+                answers: serde_json::to_value(&answers).unwrap_or_default(),
                 motivation,
                 profile: profile.data,
             },
@@ -417,6 +433,9 @@ pub struct Scored {
     pub total: Points,
     /// Whether every formal criterion is met.
     pub formal_met: bool,
+    /// Met only on something still to come (authorisation applied for, expected by the start):
+    /// shown as pending with what is missing, never as "Oppfylt".
+    pub formal_pending: bool,
     /// Each formal criterion.
     pub checks: Vec<CriterionCheck>,
     /// Whether it applies for a bound position.
@@ -425,8 +444,30 @@ pub struct Scored {
     pub region: EducationRegion,
 }
 
-/// Scores the submitted applications among `apps`, best first (ties by application id).
-pub fn score_all(c: &AdContext, apps: Vec<Application>) -> Vec<Scored> {
+/// What the applicants of an advertisement have documented, beyond what they state in the
+/// profile: the evidence a formal criterion needs before it shows as met (issue 11, item 8).
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    /// Applicants with a Norwegian language test document uploaded (kind `norwegian_test`).
+    pub norwegian_test: std::collections::BTreeSet<i64>,
+}
+
+/// The kind of the uploaded document that documents the level of Norwegian.
+pub const NORWEGIAN_TEST_DOCUMENT: &str = "norwegian_test";
+
+/// The evidence of the advertisement's applicants, read at once for the whole list.
+pub async fn evidence(tx: &mut Tx, ad_id: i64) -> Result<Evidence> {
+    Ok(Evidence {
+        norwegian_test: tx
+            .applicants_with_document(ad_id, NORWEGIAN_TEST_DOCUMENT)
+            .await?,
+    })
+}
+
+/// Scores the submitted applications among `apps`, best first (ties by application id). The
+/// profile's "Norwegian documented" is what `evidence` shows (an uploaded test document), not
+/// what the applicant says.
+pub fn score_all(c: &AdContext, apps: Vec<Application>, evidence: &Evidence) -> Vec<Scored> {
     let rubric = c.rubric();
     let formal = c.formal();
     let date = lis1_domain::calendar::to_oslo(c.round.application_deadline).date();
@@ -441,11 +482,13 @@ pub fn score_all(c: &AdContext, apps: Vec<Application>) -> Vec<Scored> {
         .filter(|a| a.state == "submitted")
         .map(|mut app| {
             // Moved out, not cloned: `Scored` keeps it beside the application.
-            let profile: Profile = app.profile.take().unwrap_or_default();
+            let mut profile: Profile = app.profile.take().unwrap_or_default();
+            profile.norwegian_documented = evidence.norwegian_test.contains(&app.applicant_id);
             let score = scoring::score(&rubric, &profile, date);
             let total = score.total + Points(app.adjustment);
             let checks = ads::check_formal(&formal, &profile, c.round.start_date);
             let formal_met = ads::all_met(&checks);
+            let formal_pending = formal_met && checks.iter().any(|x| x.provisional);
             let bound = app.position_ids.iter().any(|p| bound_positions.contains(p));
             let region = profile.education.region();
             Scored {
@@ -454,6 +497,7 @@ pub fn score_all(c: &AdContext, apps: Vec<Application>) -> Vec<Scored> {
                 score,
                 total,
                 formal_met,
+                formal_pending,
                 checks,
                 bound,
                 region,
@@ -586,7 +630,8 @@ pub async fn applicants(app: &App, caller: &Caller, ad_id: i64) -> Result<Applic
     let grant = view_grant(&mut tx, caller, &c).await?;
     let scope = visible_positions(caller, &c, grant);
     let apps = tx.applications(Some(ad_id), None).await?;
-    let scored: Vec<Scored> = score_all(&c, apps)
+    let evidence = evidence(&mut tx, ad_id).await?;
+    let scored: Vec<Scored> = score_all(&c, apps, &evidence)
         .into_iter()
         .filter(|x| in_scope(&scope, &x.app))
         .collect();
@@ -664,8 +709,15 @@ pub async fn application_view(
         .await?
         .remove(&a.id)
         .unwrap_or_default();
+    let evidence = Evidence {
+        norwegian_test: documents
+            .iter()
+            .filter(|d| d.kind == NORWEGIAN_TEST_DOCUMENT)
+            .map(|d| d.owner_id)
+            .collect(),
+    };
     tx.commit().await?;
-    let scored = score_all(&c, vec![a])
+    let scored = score_all(&c, vec![a], &evidence)
         .into_iter()
         .next()
         .ok_or_else(Error::not_found)?;

@@ -225,6 +225,39 @@ impl ScreeningQuestion {
     }
 }
 
+/// The answers with the standard bound question ([`ScreeningQuestion::applies_for_bound`])
+/// answered from the positions ticked: yes exactly when one of `ticked` is a bound kind
+/// (issue 11, item 5: one source, so the answer cannot contradict the ticks). An answer the
+/// applicant sent that contradicts the ticks is refused at `answers[applies_for_bound]`; a
+/// consistent one, or none, is accepted. Without the standard question nothing changes.
+pub fn derive_bound_answer(
+    questions: &[ScreeningQuestion],
+    ticked: &[PositionKind],
+    answers: &[(String, Answer)],
+) -> Result<Vec<(String, Answer)>, AdError> {
+    let id = ScreeningQuestion::applies_for_bound().id;
+    if !questions.iter().any(|q| q.id == id) {
+        return Ok(answers.to_vec());
+    }
+    let derived = if ticked.iter().any(|k| k.is_bound()) {
+        Answer::Yes
+    } else {
+        Answer::No
+    };
+    if answers.iter().any(|(q, a)| *q == id && *a != derived) {
+        return Err(AdError::new(
+            format!("answers[{id}]"),
+            AdRule::BoundAnswerContradicts {
+                ticked_bound: derived == Answer::Yes,
+            },
+        ));
+    }
+    let mut out: Vec<(String, Answer)> =
+        answers.iter().filter(|(q, _)| *q != id).cloned().collect();
+    out.push((id, derived));
+    Ok(out)
+}
+
 /// Checks an applicant's answers: every question answered exactly once, no unknown question.
 /// Returns **all** problems; the field is `answers[<question id>]`.
 pub fn validate_answers(
@@ -930,6 +963,11 @@ pub enum AdRule {
     NotAnswered,
     /// A question answered more than once.
     AnsweredTwice,
+    /// The answer to the standard bound question contradicts the positions ticked.
+    BoundAnswerContradicts {
+        /// Whether a bound position is ticked.
+        ticked_bound: bool,
+    },
 }
 
 /// One problem with an advertisement draft or a set of answers.
@@ -987,6 +1025,7 @@ impl Localized for AdError {
             AdRule::UnknownQuestion => "screening_unknown_question",
             AdRule::NotAnswered => "screening_not_answered",
             AdRule::AnsweredTwice => "screening_answered_twice",
+            AdRule::BoundAnswerContradicts { .. } => "screening_bound_contradicts",
         }
     }
 
@@ -1258,6 +1297,20 @@ impl Localized for AdError {
                     "The question is answered more than once.",
                 )
                 .to_owned(),
+            AdRule::BoundAnswerContradicts { ticked_bound: true } => lang
+                .pick3(
+                    "Du har krysset av for en bunden stilling, så du søker på den bundne stillingen. Svaret kan ikke være nei.",
+                    "Du har kryssa av for ei bunden stilling, så du søkjer på den bundne stillinga. Svaret kan ikkje vere nei.",
+                    "You ticked a bound position, so you are applying for the bound position. The answer cannot be no.",
+                )
+                .to_owned(),
+            AdRule::BoundAnswerContradicts { ticked_bound: false } => lang
+                .pick3(
+                    "Du har ikke krysset av for noen bunden stilling. Kryss av for den bundne stillingen om du vil søke på den.",
+                    "Du har ikkje kryssa av for nokon bunden stilling. Kryss av for den bundne stillinga om du vil søkje på ho.",
+                    "You have not ticked a bound position. Tick the bound position if you want to apply for it.",
+                )
+                .to_owned(),
         }
     }
 }
@@ -1425,6 +1478,68 @@ mod tests {
     use super::*;
     use crate::profiles::Reference;
     use crate::profiles::tests::sample;
+
+    #[test]
+    fn the_bound_answer_follows_the_positions_ticked() {
+        let questions = vec![ScreeningQuestion::applies_for_bound()];
+        let id = "applies_for_bound".to_owned();
+        // Derived when not sent: yes with a bound position ticked, no without.
+        assert_eq!(
+            derive_bound_answer(
+                &questions,
+                &[PositionKind::Ordinary, PositionKind::BoundAlis],
+                &[]
+            ),
+            Ok(vec![(id.clone(), Answer::Yes)])
+        );
+        assert_eq!(
+            derive_bound_answer(&questions, &[PositionKind::Ordinary], &[]),
+            Ok(vec![(id.clone(), Answer::No)])
+        );
+        // A consistent answer is accepted; a contradicting one refused at the field.
+        assert!(
+            derive_bound_answer(
+                &questions,
+                &[PositionKind::BoundLis3Bup],
+                &[(id.clone(), Answer::Yes)]
+            )
+            .is_ok()
+        );
+        let e = derive_bound_answer(
+            &questions,
+            &[PositionKind::Ordinary],
+            &[(id.clone(), Answer::Yes)],
+        )
+        .unwrap_err();
+        assert_eq!(e.field(), "answers[applies_for_bound]");
+        assert_eq!(e.code(), "screening_bound_contradicts");
+        assert!(e.message(Lang::Nn).contains("ikkje kryssa av"));
+        let e = derive_bound_answer(
+            &questions,
+            &[PositionKind::BoundLis3Psychiatry],
+            &[(id.clone(), Answer::No)],
+        )
+        .unwrap_err();
+        assert!(e.message(Lang::Nb).contains("kan ikke være nei"));
+        // Other answers are kept; without the standard question nothing is added.
+        let other = ("q1".to_owned(), Answer::No);
+        assert_eq!(
+            derive_bound_answer(
+                &questions,
+                &[PositionKind::Ordinary],
+                std::slice::from_ref(&other)
+            ),
+            Ok(vec![other.clone(), (id, Answer::No)])
+        );
+        assert_eq!(
+            derive_bound_answer(
+                &[],
+                &[PositionKind::BoundAlis],
+                std::slice::from_ref(&other)
+            ),
+            Ok(vec![other])
+        );
+    }
     use crate::scoring::Points;
     use jiff::civil::{date, datetime};
 

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod audit_words;
 pub mod bound;
 pub mod calendar;
+pub mod countries;
 pub mod course;
 pub mod identity;
 pub mod lottery;

@@ -843,13 +843,13 @@ impl Localized for ProfileError {
                  must have 5–15 digits."
             ),
             (ProfileRule::InvalidCountry, Lang::Nb) => {
-                format!("{what} må være en landkode med to bokstaver, f.eks. NO, SE eller PL.")
+                format!("{what} må være et land fra listen (ISO 3166-1).")
             }
             (ProfileRule::InvalidCountry, Lang::Nn) => {
-                format!("{what} må vere ein landkode med to bokstavar, t.d. NO, SE eller PL.")
+                format!("{what} må vere eit land frå lista (ISO 3166-1).")
             }
             (ProfileRule::InvalidCountry, Lang::En) => {
-                format!("{what} must be a two-letter country code, e.g. NO, SE or PL.")
+                format!("{what} must be a country from the list (ISO 3166-1).")
             }
             (ProfileRule::EndBeforeStart, Lang::Nb) => {
                 format!("{what} kan ikke være før fra-datoen.")
@@ -999,9 +999,9 @@ impl Profile {
             push(ProfileField::Phone, ProfileRule::InvalidPhone);
         }
 
-        let country = self.education.country.trim();
-        let is_code = country.len() == 2 && country.chars().all(|c| c.is_ascii_alphabetic());
-        if !country.is_empty() && !is_code {
+        // Chosen from the ISO 3166-1 list (issue 11, item 8): any other code is refused.
+        let country = self.education.country.trim().to_ascii_uppercase();
+        if !country.is_empty() && !crate::countries::is_country(&country) {
             push(ProfileField::EducationCountry, ProfileRule::InvalidCountry);
         }
         text(

@@ -201,6 +201,7 @@ crate::store_ops! {
     fn add_document(&self, ctx: &Ctx, d: &NewDocument<'_>) -> Result<i64>;
     fn delete_document(&self, ctx: &Ctx, owner_id: i64, id: i64) -> Result<()>;
     fn documents(&self, owner_id: i64) -> Result<Vec<DocumentMeta>>;
+    fn applicants_with_document(&self, advertisement_id: i64, kind: &str) -> Result<std::collections::BTreeSet<i64>>;
     fn document(&self, id: i64) -> Result<(DocumentMeta, Vec<u8>)>;
     fn submit_application(&self, ctx: &Ctx, s: &Submit) -> Result<Submitted>;
     fn withdraw_application(&self, ctx: &Ctx, id: i64, applicant_id: i64) -> Result<()>;
@@ -381,6 +382,27 @@ impl Tx {
                     })
                 })
                 .collect()
+        })
+    }
+
+    /// The applicants of the advertisement who have a document of `kind` (not deleted): the
+    /// evidence a formal criterion asks for, read for the whole applicant list at once.
+    pub async fn applicants_with_document(
+        &mut self,
+        advertisement_id: i64,
+        kind: &str,
+    ) -> Result<std::collections::BTreeSet<i64>> {
+        on_tx!(self, conn => {
+            let owners: Vec<i64> = sqlx::query_scalar(
+                "SELECT DISTINCT d.owner_id FROM documents d \
+                 WHERE d.kind = $1 AND d.deleted_at IS NULL AND d.owner_id IN \
+                 (SELECT a.applicant_id FROM applications a WHERE a.advertisement_id = $2)",
+            )
+            .bind(kind)
+            .bind(advertisement_id)
+            .fetch_all(&mut *conn)
+            .await?;
+            Ok(owners.into_iter().collect())
         })
     }
 

@@ -66,6 +66,12 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
     ),
     ("applicants.met", "Oppfylt", "Oppfylt", "Met"),
     (
+        "applicants.pending",
+        "Venter på dokumentasjon",
+        "Ventar på dokumentasjon",
+        "Awaiting documentation",
+    ),
+    (
         "applicants.not_met",
         "Ikke oppfylt",
         "Ikkje oppfylt",
@@ -770,11 +776,20 @@ fn row(c: &AdContext, s: &Scored, status: Option<&uc::Status>, lang: Lang) -> Va
     context! {
         id => s.app.id, name => s.profile.full_name.clone(), who => who_text(&s.profile, lang),
         positions => s.app.position_ids.iter().map(|p| position_label(c, *p, lang)).collect::<Vec<_>>(),
-        bound => s.bound, formal_met => s.formal_met,
-        formal_reasons => s.checks.iter().filter(|x| !x.met).map(|x| x.message(lang)).collect::<Vec<_>>(),
+        bound => s.bound, formal_met => s.formal_met && !s.formal_pending,
+        formal_pending => s.formal_pending,
+        formal_reasons => s.checks.iter().filter(|x| !x.met || x.provisional).map(|x| x.message(lang)).collect::<Vec<_>>(),
+        formal_checks => s.checks.iter().map(|x| context! {
+            state => if !x.met { "not_met" } else if x.provisional { "pending" } else { "met" },
+            message => x.message(lang),
+        }).collect::<Vec<_>>(),
+        country => s.profile.education.country.clone(),
+        country_name => lis1_domain::countries::country_name(&s.profile.education.country, lang)
+            .map(str::to_string)
+            .unwrap_or_else(|| s.profile.education.country.clone()),
         computed => s.score.total.format(lang), adjustment => (s.app.adjustment != 0).then(|| Points(s.app.adjustment).format(lang)),
         total => s.total.format(lang), lines => lines,
-        region => s.region.label(lang), country => s.profile.education.country.clone(),
+        region => s.region.label(lang),
         submitted => fmt_time(s.app.submitted_at, lang),
         shortlisted => s.app.shortlisted, status_here => here, elsewhere => elsewhere,
     }
@@ -1120,7 +1135,13 @@ pub async fn show(
                 a => row(c, x, Some(&view.status), lang), app_id => app,
                 email => p.email.clone(), phone => p.phone.clone(),
                 national_id => p.national_id.as_ref().map(|n| n.masked()),
-                education => format!("{} {} ({}, {})", p.education.degree.label(lang), p.education.university, p.education.country, x.region.label(lang)),
+                education => format!(
+                    "{} {} ({}, {})",
+                    p.education.degree.label(lang),
+                    p.education.university,
+                    lis1_domain::countries::country_name(&p.education.country, lang).unwrap_or(&p.education.country),
+                    x.region.label(lang)
+                ),
                 authorisation => p.authorisation.label(lang), norwegian => p.norwegian.label(lang),
                 experiences => experiences,
                 references => p.references.iter().map(|r| format!("{} ({}), {}", r.name, r.role, r.phone)).collect::<Vec<_>>(),
@@ -1315,6 +1336,21 @@ fn who_text(p: &lis1_domain::profiles::Profile, lang: Lang) -> Option<String> {
     )
 }
 
+/// The documents that back the applicants' formal criteria (one read for the whole list).
+async fn applicants_evidence(
+    state: &AppState,
+    ad_id: i64,
+    lang: Lang,
+) -> Result<lis1_app::applications::Evidence, AppError> {
+    Ok(lis1_app::applications::Evidence {
+        norwegian_test: state
+            .store
+            .applicants_with_document(ad_id, lis1_app::applications::NORWEGIAN_TEST_DOCUMENT)
+            .await
+            .map_err(|e| AppError::store(e, lang))?,
+    })
+}
+
 async fn rec_page(
     state: &AppState,
     v: &Visitor,
@@ -1330,7 +1366,8 @@ async fn rec_page(
         .applications(Some(c.ad.id), None)
         .await
         .map_err(|e| AppError::store(e, lang))?;
-    let scored = score_all(c, apps);
+    let evidence = applicants_evidence(state, c.ad.id, lang).await?;
+    let scored = score_all(c, apps, &evidence);
     let marks =
         crate::pages::offers::accepted_elsewhere(state, c.round.id, state.now(), lang).await?;
     let mut positions = Vec::new();
@@ -1549,7 +1586,8 @@ pub async fn export(
         .applications(Some(id), None)
         .await
         .map_err(|e| AppError::store(e, lang))?;
-    let scored = score_all(&c, apps);
+    let evidence = applicants_evidence(&state, c.ad.id, lang).await?;
+    let scored = score_all(&c, apps, &evidence);
     let header: Vec<String> = [
         "Søknad",
         "Navn",
@@ -1582,7 +1620,9 @@ pub async fn export(
                     .collect::<Vec<_>>()
                     .join("; "),
                 if x.bound { "ja" } else { "nei" }.into(),
-                if x.formal_met {
+                if x.formal_pending {
+                    "venter på dokumentasjon"
+                } else if x.formal_met {
                     "oppfylt"
                 } else {
                     "ikke oppfylt"

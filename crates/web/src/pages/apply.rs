@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use lis1_app::applications as uc;
 use lis1_domain::access::{Action, Grant, authorize};
-use lis1_domain::advertisements::{Answer, Window};
+use lis1_domain::advertisements::{Answer, ScreeningQuestion, Window};
 use lis1_domain::identity::{HprNumber, NationalId, SyntheticPolicy};
 use lis1_domain::profiles::{
     Authorisation, CareLevel, CareerPreference, DegreeKind, Education, Experience, ExperienceKind,
@@ -102,9 +102,21 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
     ("profile.education", "Utdanning", "Utdanning", "Education"),
     (
         "profile.country",
-        "Land (to bokstaver, f.eks. NO)",
-        "Land (to bokstavar, t.d. NO)",
-        "Country (two letters, e.g. NO)",
+        "Land for medisinutdanningen",
+        "Land for medisinutdanninga",
+        "Country of medical education",
+    ),
+    (
+        "apply.bound_derived",
+        "Krysser du av for en bunden stilling, søker du på den bundne stillingen. Det er det eneste du trenger å gjøre; du får ikke et eget spørsmål om det.",
+        "Kryssar du av for ei bunden stilling, søkjer du på den bundne stillinga. Det er det einaste du treng å gjere; du får ikkje eit eige spørsmål om det.",
+        "If you tick a bound position, you are applying for the bound position. That is all you need to do; there is no separate question about it.",
+    ),
+    (
+        "profile.country_choose",
+        "Velg land",
+        "Vel land",
+        "Choose a country",
     ),
     (
         "profile.university",
@@ -658,6 +670,18 @@ fn parse_profile(
         phone: get("phone").to_string(),
         ..Profile::default()
     };
+    // The country is chosen from the list; the form has no default, so the person must choose.
+    if get("education.country").is_empty() {
+        errors.borrow_mut().push((
+            "education.country".into(),
+            lang.pick3(
+                "Velg landet du tok medisinutdanningen i.",
+                "Vel landet du tok medisinutdanninga i.",
+                "Choose the country where you took your medical degree.",
+            )
+            .into(),
+        ));
+    }
     p.education = Education {
         country: get("education.country").to_uppercase(),
         university: get("education.university").to_string(),
@@ -812,6 +836,7 @@ fn profile_page(
                 experience_rows => (0..count("experiences", 2)).collect::<Vec<_>>(),
                 merit_rows => (0..count("merits", 2)).collect::<Vec<_>>(),
                 reference_rows => (0..count("references", 3)).collect::<Vec<_>>(),
+                countries => lis1_domain::countries::countries_by_name(lang).into_iter().map(|(code, name)| context! { value => code, label => name }).collect::<Vec<_>>(),
                 degrees => options(DegreeKind::ALL, |x| x.as_str(), |x| x.label(lang)),
                 levels => options(NorwegianLevel::ALL, |x| x.as_str(), |x| x.label(lang)),
                 careers => options(CareerPreference::ALL, |x| x.as_str(), |x| x.label(lang)),
@@ -889,7 +914,6 @@ pub async fn profile(
         let mut m = BTreeMap::new();
         m.insert("full_name".into(), s.user.display_name.clone());
         m.insert("email".into(), s.user.email.clone());
-        m.insert("education.country".into(), "NO".into());
         m.insert("norwegian".into(), "native".into());
         m
     });
@@ -1281,6 +1305,21 @@ fn apply_page(
 ) -> Result<Response, AppError> {
     let lang = v.lang;
     let consent = consent.map(|c| if c { "yes" } else { "no" });
+    // The standard bound question is not asked (its answer follows from the positions ticked),
+    // so a message about it belongs at the positions.
+    let bound_id = ScreeningQuestion::applies_for_bound().id;
+    let bound_field = format!("answers[{bound_id}]");
+    let errors: Vec<(String, String)> = errors
+        .iter()
+        .map(|(f, m)| {
+            let f = if *f == bound_field {
+                "positions".to_string()
+            } else {
+                f.clone()
+            };
+            (f, m.clone())
+        })
+        .collect();
     let map: BTreeMap<&str, &str> = errors
         .iter()
         .map(|(f, m)| (f.as_str(), m.as_str()))
@@ -1289,9 +1328,11 @@ fn apply_page(
         .iter()
         .map(|(f, m)| context! { field => f, message => m })
         .collect();
+    let bound_derived = c.screening().iter().any(|q| q.id == bound_id);
     let questions: Vec<_> = c
         .screening()
         .iter()
+        .filter(|q| q.id != bound_id)
         .map(|q| context! { id => q.id.clone(), text => lang.pick3(q.text_nb.clone(), q.text_nb.clone(), q.text_en.clone()), answer => answers.get(&q.id).cloned() })
         .collect();
     let html = crate::templates::render(
@@ -1301,6 +1342,7 @@ fn apply_page(
             v,
             context! {
                 ad => view, questions => questions, chosen => chosen, motivation => motivation,
+                bound_derived => bound_derived,
                 errors => map, error_list => list, existing => existing, consent => consent,
             },
         ),

@@ -19,11 +19,11 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use lis1_domain::Lang;
 use lis1_domain::access::{Action, Role, authorize};
-use lis1_domain::lottery::{Method, Seed, check_draw_date, latest_draw_date};
+use lis1_domain::lottery::{BasisKind, Method, Seed, check_draw_date, latest_draw_date};
 use lis1_domain::org::OrgKind;
 use lis1_store::audit::Event;
 use lis1_store::courses::Course;
-use lis1_store::lottery::{Draw, LotteryStoreError, NewCommitment};
+use lis1_store::lottery::{Draw, LotteryPlace, LotteryStoreError, NewCommitment};
 use lis1_store::outbox::{MailAttachment, NewMail};
 use lis1_store::{Actor, Ctx, StoreError};
 use minijinja::context;
@@ -50,9 +50,15 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "lottery.intro",
-        "Kommuneplassene i §13b-stillinger trekkes per sykehus og kull, senest fire måneder før kommunestart. Publiser først forpliktelsen (hash av det hemmelige frøet); legene rangerer kommunene fram til trekningen; ved trekningen avsløres frøet, og hvem som helst med eksportfilen kan kontrollere resultatet med «lis1 lottery verify».",
-        "Kommuneplassane i §13b-stillingar blir trekte per sjukehus og kull, seinast fire månader før kommunestart. Publiser først forpliktinga (hash av det løynde frøet); legane rangerer kommunane fram til trekkinga; ved trekkinga blir frøet avslørt, og kven som helst med eksportfila kan kontrollere resultatet med «lis1 lottery verify».",
-        "Municipality places of §13b positions are drawn per hospital and cohort, no later than four months before the municipal start. First publish the commitment (the hash of the secret seed); the doctors rank the municipalities until the draw; the draw reveals the seed, and anyone with the export file can check the result with \"lis1 lottery verify\".",
+        "Kommuneplassene i §13b-stillinger trekkes per sykehus og kull, senest fire måneder før kommunestart. Først publiserer dere trekningen (portalen låser den med et hemmelig tilfeldig tall); så rangerer legene kommunene fram til fristen; til slutt trekker dere, og alle involverte ser resultatet og kan kontrollere at ingen har endret noe underveis.",
+        "Kommuneplassane i §13b-stillingar blir trekte per sjukehus og kull, seinast fire månader før kommunestart. Først publiserer de trekkinga (portalen låser ho med eit løynt tilfeldig tal); så rangerer legane kommunane fram til fristen; til slutt trekkjer de, og alle involverte ser resultatet og kan kontrollere at ingen har endra noko undervegs.",
+        "Municipality places of §13b positions are drawn per hospital and cohort, no later than four months before the municipal start. First you publish the lottery (the portal locks it with a secret random number); then the doctors rank the municipalities until the deadline; finally you draw, and everyone involved sees the result and can check that nothing was changed on the way.",
+    ),
+    (
+        "lottery.intro_technical",
+        "Teknisk: publiseringen er en forpliktelse (SHA-256-hash av det hemmelige frøet); ved trekningen avsløres frøet, og hvem som helst med eksportfilen kan kontrollere resultatet med «lis1 lottery verify».",
+        "Teknisk: publiseringa er ei forplikting (SHA-256-hash av det løynde frøet); ved trekkinga blir frøet avslørt, og kven som helst med eksportfila kan kontrollere resultatet med «lis1 lottery verify».",
+        "Technical: publishing is a commitment (the SHA-256 hash of the secret seed); the draw reveals the seed, and anyone with the export file can check the result with \"lis1 lottery verify\".",
     ),
     (
         "lottery.cohort",
@@ -239,17 +245,42 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
     ("lottery.site", "Sykehus", "Sjukehus", "Hospital"),
     (
         "lottery.seed_sha256",
-        "Forpliktelse (SHA-256 av frøet)",
-        "Forplikting (SHA-256 av frøet)",
-        "Commitment (SHA-256 of the seed)",
+        "Fingeravtrykk av det hemmelige tallet (forpliktelse: SHA-256 av frøet)",
+        "Fingeravtrykk av det løynde talet (forplikting: SHA-256 av frøet)",
+        "Fingerprint of the secret number (commitment: SHA-256 of the seed)",
     ),
     (
         "lottery.inputs_sha256",
-        "SHA-256 av grunnlaget",
-        "SHA-256 av grunnlaget",
-        "SHA-256 of the inputs",
+        "Fingeravtrykk av grunnlaget (SHA-256)",
+        "Fingeravtrykk av grunnlaget (SHA-256)",
+        "Fingerprint of the inputs (SHA-256)",
     ),
-    ("lottery.seed", "Frø", "Frø", "Seed"),
+    (
+        "lottery.seed",
+        "Det hemmelige tallet (frøet)",
+        "Det løynde talet (frøet)",
+        "The secret number (the seed)",
+    ),
+    (
+        "lottery.plain_fairness",
+        "Slik er trekningen sikret: Før legene rangerer, bestemmer portalen et hemmelig tilfeldig tall som avgjør trekningen, og viser et fingeravtrykk av tallet. Fingeravtrykket gjør at tallet ikke kan byttes ut etterpå – heller ikke av sykehuset. Ved trekningen blir tallet vist, og hvem som helst kan kontrollere at det passer med fingeravtrykket, og at resultatet følger av tallet og rangeringene.",
+        "Slik er trekkinga sikra: Før legane rangerer, bestemmer portalen eit løynt tilfeldig tal som avgjer trekkinga, og viser eit fingeravtrykk av talet. Fingeravtrykket gjer at talet ikkje kan bytast ut etterpå – heller ikkje av sjukehuset. Ved trekkinga blir talet vist, og kven som helst kan kontrollere at det passar med fingeravtrykket, og at resultatet følgjer av talet og rangeringane.",
+        "How the draw is kept fair: before the doctors rank, the portal picks a secret random number that decides the draw, and shows a fingerprint of it. The fingerprint means the number cannot be swapped afterwards – not even by the hospital. At the draw the number is shown, and anyone can check that it matches the fingerprint and that the result follows from the number and the rankings.",
+    ),
+    (
+        "lottery.technical",
+        "Tekniske detaljer for kontroll",
+        "Tekniske detaljar for kontroll",
+        "Technical details for checking",
+    ),
+    (
+        "lottery.technical_hint",
+        "Fingeravtrykket er en SHA-256-hash (forpliktelsen); det hemmelige tallet kalles frøet. Eksportfilen inneholder alt som trengs for å gjøre trekningen på nytt.",
+        "Fingeravtrykket er ein SHA-256-hash (forpliktinga); det løynde talet blir kalla frøet. Eksportfila inneheld alt som trengst for å gjere trekkinga på nytt.",
+        "The fingerprint is a SHA-256 hash (the commitment); the secret number is called the seed. The export file holds everything needed to redo the draw.",
+    ),
+    ("lottery.doctor", "Lege", "Lege", "Doctor"),
+    ("lottery.yes", "Ja", "Ja", "Yes"),
     (
         "lottery.committed_at",
         "Forpliktet",
@@ -338,6 +369,12 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
         "Rangeringen er lagret.",
         "Rangeringa er lagra.",
         "The ranking has been saved.",
+    ),
+    (
+        "course.ranking_not_saved",
+        "Rangeringen er ikke lagret",
+        "Rangeringa er ikkje lagra",
+        "The ranking has not been saved",
     ),
     (
         "course.your_ranking",
@@ -481,6 +518,55 @@ async fn check_date(state: &AppState, site: i64, cohort: Date, lang: Lang) -> Re
         return Ok(());
     }
     Err(AppError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e, lang))
+}
+
+/// A place as people read it: the municipality's name, with the location for a place inside a
+/// municipality ("Nærøysund kommune, Rørvik") — never the bare municipality number of its key.
+fn place_name(p: &LotteryPlace) -> String {
+    match p.key.split_once('/') {
+        Some((_, location)) if !location.trim().is_empty() => {
+            format!("{}, {}", p.municipality_name, location.trim())
+        }
+        _ => p.municipality_name.clone(),
+    }
+}
+
+/// The name of the place `key` among `places`; a key that is not one of them (a place since
+/// removed) is shown as it is.
+fn place_label(places: &[LotteryPlace], key: &str) -> String {
+    places
+        .iter()
+        .find(|p| p.key == key)
+        .map(place_name)
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// Why a doctor got their place, in words: "rangering 1" (their first choice), "tilfeldig ledig
+/// plass", "reservert før trekningen".
+fn basis_words(basis: BasisKind, rank: Option<u32>, lang: Lang) -> String {
+    match (basis, rank) {
+        (BasisKind::Preference, Some(n)) => match lang {
+            Lang::Nb | Lang::Nn => format!("rangering {n}"),
+            Lang::En => format!("choice {n}"),
+        },
+        (BasisKind::Preference, None) => lang
+            .pick3("etter rangering", "etter rangering", "by ranking")
+            .to_string(),
+        (BasisKind::Random, _) => lang
+            .pick3(
+                "tilfeldig ledig plass",
+                "tilfeldig ledig plass",
+                "random free place",
+            )
+            .to_string(),
+        (BasisKind::Reserved, _) => lang
+            .pick3(
+                "reservert før trekningen",
+                "reservert før trekkinga",
+                "reserved before the draw",
+            )
+            .to_string(),
+    }
 }
 
 fn method_of(d: &Draw) -> Method {
@@ -681,13 +767,7 @@ async fn overview_page(
                 .reservations(site.id, cohort)
                 .await
                 .map_err(store_err(lang))?;
-            let place_label = |key: &str| {
-                places
-                    .iter()
-                    .find(|p| p.key == key)
-                    .map(|p| format!("{} ({})", p.municipality_name, p.key))
-                    .unwrap_or_else(|| key.to_string())
-            };
+            let place_label = |key: &str| place_label(&places, key);
             shown.extend(courses.iter().filter(|c| c.section == "13b").map(|c| c.id));
             // Issue 12: before the commitment, a clear warning if the area lacks places.
             let shortfall = if latest.is_none() {
@@ -707,12 +787,10 @@ async fn overview_page(
                             .await
                             .map_err(|e| AppError::app(e, lang))?;
                         tx.commit().await.map_err(store_err(lang))?;
-                        (
-                            Some(r.len()),
-                            n.iter()
-                                .map(|c| c.applicant_name.clone())
-                                .collect::<Vec<_>>(),
-                        )
+                        let mut names: Vec<String> =
+                            n.iter().map(|c| c.applicant_name.clone()).collect();
+                        names.sort();
+                        (Some(r.len()), names)
                     }
                     None => (None, Vec::new()),
                 };
@@ -720,7 +798,11 @@ async fn overview_page(
                 ranking_of => ranked_n.map(|r| r + not_ranked.len()),
                 ranked_n => ranked_n, not_ranked => not_ranked,
                 shortfall => shortfall,
-                doctors => courses.iter().filter(|c| c.section == "13b").map(|c| context! { id => c.id, name => c.applicant_name.clone() }).collect::<Vec<_>>(),
+                doctors => {
+                    let mut doctors: Vec<&Course> = courses.iter().filter(|c| c.section == "13b").collect();
+                    doctors.sort_by(|a, b| a.applicant_name.cmp(&b.applicant_name));
+                    doctors.iter().map(|c| context! { id => c.id, name => c.applicant_name.clone() }).collect::<Vec<_>>()
+                },
                 place_options => places.iter().map(|p| context! { key => p.key.clone(), label => place_label(&p.key) }).collect::<Vec<_>>(),
                 reservations => reservations.iter().map(|(course, key, reason)| context! {
                     name => courses.iter().find(|c| c.id == *course).map(|c| c.applicant_name.clone()),
@@ -733,7 +815,7 @@ async fn overview_page(
                 latest_date => fmt_date(latest_draw_date(cohort), lang),
                 participants => courses.iter().filter(|c| c.section == "13b").count(),
                 places => places.iter().map(|p| p.count).sum::<u32>(),
-                place_list => places.iter().map(|p| format!("{} ({}) ×{}", p.municipality_name, p.key, p.count)).collect::<Vec<_>>().join(", "),
+                place_list => places.iter().map(|p| format!("{}: {}", place_name(p), p.count)).collect::<Vec<_>>().join(", "),
                 state => crate::i18n::t(lang, state_key(latest)),
                 open => latest.filter(|d| !d.is_drawn()).map(|d| d.id),
                 drawn => latest.is_some_and(Draw::is_drawn),
@@ -1440,6 +1522,8 @@ struct Viewed {
     site_name: String,
     courses: Vec<Course>,
     ctx: Ctx,
+    /// The visitor runs this site's lotteries (the HF): they see the doctors' names.
+    hf: bool,
 }
 
 async fn view_draw(state: &AppState, v: &Visitor, id: &str) -> Result<Viewed, AppError> {
@@ -1478,11 +1562,13 @@ async fn view_draw(state: &AppState, v: &Visitor, id: &str) -> Result<Viewed, Ap
     )
     .map_err(|d| forbidden(d, lang))?;
     let site_name = state.store.org(site).await.map_err(store_err(lang))?.name;
+    let hf = authorize(&s.principal, &Action::RunLottery { site: &path }).is_ok();
     Ok(Viewed {
         draw,
         site_name,
         courses,
         ctx: Ctx::new(Actor::user(s.user.id, grant), state.now()),
+        hf,
     })
 }
 
@@ -1522,26 +1608,45 @@ pub async fn show(
         .await
         .map_err(store_err(lang))?;
     let export = w.draw.export();
-    let result: Vec<_> = export
+    // The HF sees its doctors by name; everyone else by participant id (the doctor's own row
+    // marked). Rows in natural order: by municipality, then by name (or by draw order).
+    let mut rows: Vec<(String, String, Option<usize>, minijinja::Value)> = export
         .as_ref()
         .map(|e| {
             e.result
                 .iter()
                 .map(|r| {
-                    let name = places
+                    let municipality = place_label(&places, &r.place);
+                    let turn = e
+                        .draw_order
                         .iter()
-                        .find(|p| p.key == r.place)
-                        .map(|p| p.municipality_name.clone());
-                    let turn = e.draw_order.iter().position(|p| p == &r.participant).map(|i| i + 1);
-                    context! {
-                        participant => r.participant.clone(), place => r.place.clone(), municipality => name,
-                        basis => format!("{:?}", r.basis).to_lowercase(), rank => r.rank, on_leave => r.on_leave,
+                        .position(|p| p == &r.participant)
+                        .map(|i| i + 1);
+                    let name = w
+                        .courses
+                        .iter()
+                        .find(|c| c.participant_id() == r.participant)
+                        .map(|c| c.applicant_name.clone());
+                    let shown = match (w.hf, name) {
+                        (true, Some(name)) => name,
+                        _ => r.participant.clone(),
+                    };
+                    let row = context! {
+                        participant => shown.clone(), municipality => municipality.clone(),
+                        basis => basis_words(r.basis, r.rank, lang), on_leave => r.on_leave,
                         turn => turn, mine => mine.contains(&r.participant),
-                    }
+                    };
+                    (municipality, shown, turn, row)
                 })
                 .collect()
         })
         .unwrap_or_default();
+    if w.hf {
+        rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    } else {
+        rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.2.cmp(&b.2)));
+    }
+    let result: Vec<minijinja::Value> = rows.into_iter().map(|r| r.3).collect();
     let d = &w.draw;
     let method = match d.method.as_str() {
         "pure_random" => Method::PureRandom,
@@ -1563,7 +1668,7 @@ pub async fn show(
                     ranking_deadline => d.ranking_deadline.map(|t| fmt_deadline(t, lang)),
                     drawn_at => d.drawn_at.map(|t| fmt_time(t, lang)),
                 },
-                result => result,
+                result => result, names => w.hf,
             },
         ),
     )
@@ -1622,6 +1727,30 @@ pub async fn mine(
     v: Visitor,
     Query(q): Query<MineQuery>,
 ) -> Result<Html<String>, AppError> {
+    let notice = q
+        .lagret
+        .is_some()
+        .then(|| crate::i18n::t(v.lang, "course.ranking_saved"));
+    mine_page(&state, &v, notice, None).await
+}
+
+/// A ranking that was refused: the choices as sent (so the form shows them again) and the
+/// messages, each at its choice (`Some(n)`, 1-based) or for the whole form (`None`).
+struct RankingAttempt {
+    course: i64,
+    choices: Vec<String>,
+    errors: Vec<(Option<usize>, String)>,
+}
+
+/// `/min-lis1` as the visitor sees it; with `attempt`, the ranking form of that course shows the
+/// choices sent and the messages at their fields.
+async fn mine_page(
+    state: &AppState,
+    v: &Visitor,
+    notice: Option<String>,
+    attempt: Option<&RankingAttempt>,
+) -> Result<Html<String>, AppError> {
+    let state = state.clone();
     let lang = v.lang;
     let s = v.require()?;
     let mut courses = Vec::new();
@@ -1659,7 +1788,8 @@ pub async fn mine(
         let pure = draws
             .last()
             .is_some_and(|d| method_of(d) == Method::PureRandom);
-        let places = if c.section == "13b" && !drawn && !closed && !pure {
+        // Every place of the area, to name the doctor's ranking in words (also after the draw).
+        let all_places = if c.section == "13b" {
             state
                 .store
                 .lottery_places(c.hospital_site_id, c.dates.municipal_start)
@@ -1668,21 +1798,30 @@ pub async fn mine(
         } else {
             Vec::new()
         };
+        let places: &[LotteryPlace] = if !drawn && !closed && !pure {
+            &all_places
+        } else {
+            &[]
+        };
         let ranking = state
             .store
             .preferences(c.id)
             .await
             .map_err(store_err(lang))?;
+        let tried = attempt.filter(|a| a.course == c.id);
+        let shown: &[String] = tried.map_or(&ranking, |a| &a.choices);
         let choices: Vec<_> = (0..places.len())
-            .map(|i| context! { n => i + 1, selected => ranking.get(i).cloned() })
+            .map(|i| {
+                let error = tried.and_then(|a| {
+                    a.errors
+                        .iter()
+                        .find(|(n, _)| *n == Some(i + 1))
+                        .map(|(_, m)| m.clone())
+                });
+                context! { n => i + 1, selected => shown.get(i).cloned(), error => error }
+            })
             .collect();
-        let label = |key: &str| {
-            places
-                .iter()
-                .find(|p| p.key == key)
-                .map(|p| format!("{} ({})", p.municipality_name, p.key))
-                .unwrap_or_else(|| key.to_string())
-        };
+        let label = |key: &str| place_label(&all_places, key);
         courses.push(context! {
             id => c.id, site => c.hospital_site_name.clone(),
             hospital => format!("{} – {}", fmt_date(c.actual.hospital_start, lang), fmt_date(c.actual.hospital_end, lang)),
@@ -1693,8 +1832,9 @@ pub async fn mine(
             method_hint => draws.last().map(|d| method_hint(method_of(d), lang)),
             ranking_closed => closed && !drawn,
             may_rank => !places.is_empty(),
-            places => places.iter().map(|p| context! { key => p.key.clone(), label => label(&p.key) }).collect::<Vec<_>>(),
+            places => places.iter().map(|p| context! { key => p.key.clone(), label => place_name(p) }).collect::<Vec<_>>(),
             choices => choices,
+            errors => tried.map(|a| a.errors.iter().map(|(n, m)| context! { n => n, message => m.clone() }).collect::<Vec<_>>()),
             ranking => ranking.iter().map(|k| label(k)).collect::<Vec<_>>(),
             draw => draws.last().map(|d| d.id),
             // The doctor's own lottery result letter, once drawn (lis1_app::letters).
@@ -1761,15 +1901,11 @@ pub async fn mine(
                 .map_err(store_err(lang))?;
         }
     }
-    let notice = q
-        .lagret
-        .is_some()
-        .then(|| crate::i18n::t(lang, "course.ranking_saved"));
     crate::templates::render(
         "my_course.html",
         page(
             &state,
-            &v,
+            v,
             context! {
                 courses => courses, doctors => doctors, is_municipality => is_municipality,
                 notice => notice,
@@ -1820,11 +1956,13 @@ pub async fn rank(
         // Only the doctor ranks; the hospital may see the course but not rank for the doctor.
         return Err(AppError::not_found(lang));
     }
-    let keys: Vec<String> = form
+    // The choices as sent, empty ones included, so a refused form shows each where it was.
+    let choices: Vec<String> = form
         .iter()
-        .filter(|(k, v)| k == "choice" && !v.trim().is_empty())
+        .filter(|(k, _)| k == "choice")
         .map(|(_, v)| v.trim().to_string())
         .collect();
+    let keys: Vec<String> = choices.iter().filter(|k| !k.is_empty()).cloned().collect();
     // A ranking lists each place of the cooperation area at most once; a form with more choices
     // than any area has places is refused before the store checks each one (issue 9).
     if keys.len() > MAX_CHOICES {
@@ -1834,6 +1972,54 @@ pub async fn rank(
             limits::too_many_rows(lang, MAX_CHOICES),
         )
         .in_lang(lang));
+    }
+    // Each place once, and only the area's places: refused at the choice, with the form as sent.
+    let places = state
+        .store
+        .lottery_places(course.hospital_site_id, course.dates.municipal_start)
+        .await
+        .map_err(store_err(lang))?;
+    let mut errors = Vec::new();
+    for (i, key) in choices.iter().enumerate() {
+        if key.is_empty() {
+            continue;
+        }
+        let name = place_label(&places, key);
+        if let Some(first) = choices.iter().take(i).position(|k| k == key) {
+            let (n, m) = (first + 1, i + 1);
+            errors.push((
+                Some(m),
+                match lang {
+                    Lang::Nb => format!(
+                        "{name} er allerede valgt som valg {n}. Velg hver kommune bare én gang."
+                    ),
+                    Lang::Nn => {
+                        format!("{name} er alt vald som val {n}. Vel kvar kommune berre éin gong.")
+                    }
+                    Lang::En => {
+                        format!("{name} is already choice {n}. Choose each municipality only once.")
+                    }
+                },
+            ));
+        } else if !places.iter().any(|p| &p.key == key) {
+            errors.push((
+                Some(i + 1),
+                match lang {
+                    Lang::Nb => format!("«{key}» er ikke en av plassene i samarbeidsområdet."),
+                    Lang::Nn => format!("«{key}» er ikkje ein av plassane i samarbeidsområdet."),
+                    Lang::En => format!("\"{key}\" is not one of the cooperation area's places."),
+                },
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        let attempt = RankingAttempt {
+            course: course_id,
+            choices,
+            errors,
+        };
+        let html = mine_page(&state, &v, None, Some(&attempt)).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
     }
     let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
     state

@@ -163,7 +163,7 @@ both_backends!(the_levanger_lottery_end_to_end, |store| async move {
     assert!(mine.body.contains("Ranger kommunene"), "{}", mine.body);
     assert!(mine.body.contains("Rangeringsfrist"), "{}", mine.body);
     assert!(mine.body.contains("25.11.2026 kl. 23.59"), "{}", mine.body);
-    assert!(mine.body.contains("Verdal kommune (5038)"), "{}", mine.body);
+    assert!(mine.body.contains(">Verdal kommune<"), "{}", mine.body);
     let course0 = l.courses[0].to_string();
     let outside = post(
         &app,
@@ -1353,5 +1353,293 @@ both_backends!(
             m.body_text
         );
         assert!(m.body_text.contains("/tilbud"), "{}", m.body_text);
+    }
+);
+
+/// The page's text without tags (option values and other attributes are not read).
+fn words(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for ch in html.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(ch),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The municipality numbers of the Levanger cohort's places, if any stands alone in `text`.
+fn bare_numbers(text: &str) -> Vec<&'static str> {
+    ["5035", "5037", "5038"]
+        .into_iter()
+        .filter(|code| {
+            text.match_indices(code).any(|(i, _)| {
+                let before = text[..i].chars().last();
+                let after = text[i + code.len()..].chars().next();
+                !before.is_some_and(|c| c.is_ascii_alphanumeric())
+                    && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+            })
+        })
+        .collect()
+}
+
+// Issue 11, item 7: the lottery in plain Norwegian. The HF reads its result by name, in the
+// order of the municipalities' names, with the basis in words; nobody sees a municipality as a
+// bare number; the commitment is explained in words and its hash folded away.
+both_backends!(
+    the_hf_reads_its_lottery_result_by_name_in_norwegian,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let l = levanger_cohort(&app).await;
+        let store = app.state.store.clone();
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let overview = app.get("/trekning", Some(&hnt)).await;
+        assert_eq!(overview.status, StatusCode::OK, "{}", overview.body);
+        assert!(
+            bare_numbers(&words(&overview.body)).is_empty(),
+            "{}",
+            words(&overview.body)
+        );
+        assert!(
+            overview.body.contains("Levanger kommune: 2"),
+            "{}",
+            overview.body
+        );
+        let site = l.site.to_string();
+        let committed = post(
+            &app,
+            "/trekning/forplikt",
+            &hnt,
+            &[
+                ("site", &site),
+                ("cohort", "2028-09-01"),
+                ("method", "preference_order"),
+                ("ranking_deadline", ""),
+            ],
+        )
+        .await;
+        assert_eq!(
+            committed.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            committed.body
+        );
+        let draw_url = committed.location().to_string();
+        // The doctors rank: the first Verdal, the second Levanger; the third nothing.
+        let rankings: [&[&str]; 3] = [&["5038"], &["5037"], &[]];
+        let mut sessions = Vec::new();
+        for (i, (email, _)) in l.doctors.iter().enumerate() {
+            let s = app.login(email).await;
+            let course = l.courses[i].to_string();
+            let mut fields = vec![("course", course.as_str())];
+            fields.extend(rankings[i].iter().map(|k| ("choice", *k)));
+            let saved = post(&app, "/min-lis1", &s, &fields).await;
+            assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+            sessions.push(s);
+        }
+        let mine = app.get("/min-lis1", Some(&sessions[0])).await;
+        let text = words(&mine.body);
+        assert!(text.contains("Verdal kommune"), "{text}");
+        assert!(bare_numbers(&text).is_empty(), "{text}");
+        // Before the draw: the commitment in words, the hash inside the folded details.
+        let before = app.get(&draw_url, Some(&hnt)).await;
+        let draw = store
+            .lottery_draw(
+                draw_url
+                    .strip_prefix("/trekning/")
+                    .unwrap()
+                    .parse()
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert!(
+            before.body.contains("fingeravtrykk av talet")
+                || before.body.contains("fingeravtrykk av tallet"),
+            "{}",
+            before.body
+        );
+        let details = before.body.find("<details").expect("technical details");
+        let hash = before.body.find(&draw.seed_sha256).expect("the commitment");
+        assert!(details < hash, "the hash is folded away: {}", before.body);
+        assert!(
+            !before.body[..details].contains("SHA-256"),
+            "{}",
+            before.body
+        );
+
+        let drawn = post(&app, &format!("{draw_url}/trekk"), &hnt, &[]).await;
+        assert_eq!(drawn.status, StatusCode::SEE_OTHER, "{}", drawn.body);
+        let result = app.get(&draw_url, Some(&hnt)).await;
+        assert_eq!(result.status, StatusCode::OK, "{}", result.body);
+        let table = &result.body[result.body.find("id=\"result\"").expect("result table")..];
+        let text = words(table);
+        // Names, not pseudonyms.
+        for name in ["Lise Lege", "Lars Lege", "Lene Lege"] {
+            assert!(text.contains(name), "{name}: {text}");
+        }
+        for c in &l.courses {
+            assert!(!text.contains(&format!("d-{c}")), "{text}");
+        }
+        // The basis in Norwegian: the two who ranked got their first choice (one place each
+        // left for them), the third a random free place.
+        assert!(text.contains("rangering 1"), "{text}");
+        assert!(text.contains("tilfeldig ledig plass"), "{text}");
+        for word in ["preference", "random", "reserved"] {
+            assert!(!text.contains(word), "{word}: {text}");
+        }
+        assert!(
+            bare_numbers(&words(&result.body)).is_empty(),
+            "{}",
+            words(&result.body)
+        );
+        // Natural order: by municipality name, then by name.
+        let mut rows: Vec<(String, String)> = Vec::new();
+        for c in &l.courses {
+            let course = store.course(*c).await.unwrap();
+            rows.push((
+                course.municipality_name.clone().unwrap(),
+                course.applicant_name.clone(),
+            ));
+        }
+        rows.sort();
+        let at: Vec<usize> = rows
+            .iter()
+            .map(|(_, name)| text.find(name.as_str()).unwrap())
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{rows:?}: {text}");
+        // The doctors see participant ids (their own marked), not the others' names.
+        let theirs = app.get(&draw_url, Some(&sessions[0])).await;
+        assert!(!theirs.body.contains("Lars Lege"), "{}", theirs.body);
+        assert!(theirs.body.contains("(deg)"), "{}", theirs.body);
+        // Mails and /min-lis1 after the draw name the municipality, never its number.
+        for (i, (email, _)) in l.doctors.iter().enumerate() {
+            for m in store.mail_to(email).await.unwrap() {
+                assert!(bare_numbers(&m.subject).is_empty(), "{}", m.subject);
+                assert!(bare_numbers(&m.body_text).is_empty(), "{}", m.body_text);
+            }
+            let page = app.get("/min-lis1", Some(&sessions[i])).await;
+            assert!(bare_numbers(&words(&page.body)).is_empty(), "{}", page.body);
+        }
+    }
+);
+
+// Issue 11, item 7: the ranking form refuses the same municipality twice, with the message at
+// that choice and every choice kept as it was sent; nothing is saved.
+both_backends!(
+    a_ranking_with_a_municipality_twice_is_refused_at_the_field,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let l = levanger_cohort(&app).await;
+        let store = app.state.store.clone();
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let site = l.site.to_string();
+        let committed = post(
+            &app,
+            "/trekning/forplikt",
+            &hnt,
+            &[
+                ("site", &site),
+                ("cohort", "2028-09-01"),
+                ("method", "preference_order"),
+                ("ranking_deadline", ""),
+            ],
+        )
+        .await;
+        assert_eq!(
+            committed.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            committed.body
+        );
+        let doctor = app.login(&l.doctors[0].0).await;
+        let course = l.courses[0].to_string();
+        let refused = post(
+            &app,
+            "/min-lis1",
+            &doctor,
+            &[
+                ("course", &course),
+                ("choice", "5038"),
+                ("choice", "5037"),
+                ("choice", "5038"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
+        let body = &refused.body;
+        assert!(
+            body.contains("Verdal kommune er allerede valgt som valg 1"),
+            "{body}"
+        );
+        // The message sits at the third choice, which is marked invalid.
+        let third = format!("id=\"choice-{course}-3\"");
+        let at = body.find(&third).expect("third choice");
+        let select_end = body[at..].find('>').unwrap() + at;
+        assert!(
+            body[at..select_end].contains("aria-invalid=\"true\""),
+            "{body}"
+        );
+        assert!(
+            body.contains(&format!("id=\"choice-{course}-3-error\"")),
+            "{body}"
+        );
+        // Every choice as sent.
+        let selected = |n: usize| {
+            let start = body.find(&format!("id=\"choice-{course}-{n}\"")).unwrap();
+            let end = body[start..].find("</select>").unwrap() + start;
+            let part = &body[start..end];
+            part.find(" selected")
+                .map(|i| {
+                    let v = &part[..i];
+                    let q = v.rfind("value=\"").unwrap() + 7;
+                    v[q..v[q..].find('"').unwrap() + q].to_string()
+                })
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            [selected(1), selected(2), selected(3)],
+            ["5038", "5037", "5038"].map(String::from)
+        );
+        assert!(store.preferences(l.courses[0]).await.unwrap().is_empty());
+        // In nynorsk the message is nynorsk.
+        let nn = app
+            .post_form(
+                "/min-lis1",
+                &[
+                    ("csrf_token", doctor.csrf.as_str()),
+                    ("course", &course),
+                    ("choice", "5037"),
+                    ("choice", "5037"),
+                ],
+                Some(format!("lis1_session={}; lis1_lang=nn", doctor.cookie)),
+            )
+            .await;
+        assert_eq!(nn.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", nn.body);
+        assert!(nn.body.contains("er alt vald som val 1"), "{}", nn.body);
+        // A good ranking is still saved.
+        let saved = post(
+            &app,
+            "/min-lis1",
+            &doctor,
+            &[("course", &course), ("choice", "5038"), ("choice", "5037")],
+        )
+        .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        assert_eq!(
+            store.preferences(l.courses[0]).await.unwrap(),
+            vec!["5038", "5037"]
+        );
     }
 );

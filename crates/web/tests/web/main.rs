@@ -13,6 +13,7 @@ mod coordinated;
 mod home;
 mod letters;
 mod lists;
+mod lotplain;
 mod lottery;
 mod mail;
 mod matrix;
