@@ -21,7 +21,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use jiff::Timestamp;
 use lis1_domain::access::{Action, authorize};
@@ -421,6 +420,8 @@ pub struct MyRound {
     pub choices: Vec<Choice>,
     /// Their ranking, best first.
     pub ranking: Vec<i64>,
+    /// The ranking's version ([`ranking_version`]; the API's `ETag`).
+    pub ranking_version: String,
     /// Whether rankings and couples may still change.
     pub open: bool,
     /// Their couple, if any.
@@ -544,6 +545,7 @@ pub async fn my_round(app: &App, caller: &Caller, round_id: i64, lang: Lang) -> 
         round,
         mode,
         choices,
+        ranking_version: ranking_version(&ranking),
         ranking,
         couple,
         invitations,
@@ -616,6 +618,18 @@ fn recompute(text: &str) -> Result<(Instance, lis1_domain::matching::Solution)> 
     }
 }
 
+/// The version of an applicant's ranking: a hash of the position ids in order. A change sent
+/// with an older version is refused (the API's `If-Match`).
+pub fn ranking_version(ranking: &[i64]) -> String {
+    use sha2::{Digest, Sha256};
+    let text = ranking
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    hex::encode(Sha256::digest(format!("ranking:{text}").as_bytes()))[..32].to_string()
+}
+
 /// Saves the applicant's ranking (position ids, best first) until the ranking deadline. A
 /// position they did not apply to in this round is refused, naming it; nothing is saved.
 pub async fn set_ranking(
@@ -624,6 +638,20 @@ pub async fn set_ranking(
     round_id: i64,
     positions: &[i64],
 ) -> Result<()> {
+    set_ranking_if(app, caller, round_id, positions, None)
+        .await
+        .map(drop)
+}
+
+/// [`set_ranking`], made only if the ranking is still at `expected_version` when given (the
+/// API's `If-Match`; otherwise `precondition_failed`, nothing changed). Returns the new version.
+pub async fn set_ranking_if(
+    app: &App,
+    caller: &Caller,
+    round_id: i64,
+    positions: &[i64],
+    expected_version: Option<&str>,
+) -> Result<String> {
     let grant = authorize(&caller.principal, &Action::RankPositions)?;
     let now = app.now();
     let mut tx = app.begin().await?;
@@ -637,10 +665,22 @@ pub async fn set_ranking(
             .unwrap_or_else(|| format!("stilling {p}"))
     })
     .map_err(|e| Error::field("ranking", e))?;
+    if let Some(expected) = expected_version {
+        let current = tx.coordinated_ranking(round_id, caller.user_id).await?;
+        if ranking_version(&current) != expected {
+            return Err(Error::text(
+                Kind::Stale,
+                "precondition_failed",
+                "Rangeringen er endret siden du hentet den. Hent den på nytt og prøv igjen. Ingenting ble endret.",
+                "Rangeringa er endra sidan du henta henne. Hent henne på nytt og prøv igjen. Ingenting vart endra.",
+                "Your ranking has changed since you fetched it. Fetch it again and retry. Nothing was changed.",
+            ));
+        }
+    }
     tx.set_coordinated_ranking(&caller.ctx(grant, now), round_id, caller.user_id, positions)
         .await?;
     app.commit(tx, caller).await?;
-    Ok(())
+    Ok(ranking_version(positions))
 }
 
 /// Asks the holder of `email` to apply as a couple. The answer is the same whether or not
@@ -1163,6 +1203,76 @@ pub async fn overview(
     })
 }
 
+/// One employer's rank order list in a coordinated round: a position's innstilling as the
+/// match reads it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RankOrderList {
+    /// The position.
+    pub position_id: i64,
+    /// Its advertisement.
+    pub ad_id: i64,
+    /// As applicants see it.
+    pub label: String,
+    /// Places.
+    pub capacity: i32,
+    /// Whether the caller sets it (else it only reads it).
+    pub may_rank: bool,
+    /// The applications, best first: (application id, the applicant's name).
+    pub ranked: Vec<(i64, String)>,
+}
+
+/// The rank order lists of the round's positions the caller may see (an employer: the
+/// positions it decides on or takes part in; the directorate: all) — each position's
+/// innstilling, set as today (`PUT /api/v1/advertisements/{id}/recommendation`); in a round
+/// not (yet) coordinated they are the same lists. The reads are logged as innstilling reads.
+pub async fn rank_order_lists(
+    app: &App,
+    caller: &Caller,
+    round_id: i64,
+    lang: Lang,
+) -> Result<Vec<RankOrderList>> {
+    let mut tx = app.begin().await?;
+    tx.round(round_id).await?;
+    let data = RoundData::load(&mut tx, round_id).await?;
+    tx.commit().await?;
+    let mut lists = Vec::new();
+    let mut refused = None;
+    let mut seen_any = false;
+    for c in &data.ads {
+        match crate::applications::recommendation(app, caller, c.ad.id).await {
+            Ok(rec) => {
+                seen_any = true;
+                for p in rec.positions {
+                    lists.push(RankOrderList {
+                        position_id: p.position_id,
+                        ad_id: c.ad.id,
+                        label: data.label(p.position_id, lang),
+                        capacity: p.count,
+                        may_rank: p.may_rank,
+                        ranked: p
+                            .ranked
+                            .into_iter()
+                            .map(|r| (r.application_id, r.name))
+                            .collect(),
+                    });
+                }
+            }
+            Err(e) if matches!(e.kind, Kind::Forbidden | Kind::NotFound) => {
+                refused.get_or_insert(e);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if !seen_any && let Some(e) = refused {
+        // No advertisement of the round is the caller's: refused as access control refuses.
+        return Err(e);
+    }
+    if !seen_any {
+        authorize(&caller.principal, &Action::ManageCoordinatedAdmission)?;
+    }
+    Ok(lists)
+}
+
 /// The published export (docs/matching.md §11), for the directorate and everyone in the match;
 /// every download is logged.
 pub async fn export(app: &App, caller: &Caller, round_id: i64) -> Result<String> {
@@ -1225,11 +1335,24 @@ pub enum SimSource {
     Round(i64),
 }
 
-/// One simulation run, as the progress page shows it.
+/// Where a simulation run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SimState {
+    /// Drawing.
+    Running,
+    /// The report is ready.
+    Finished,
+    /// The process running it stopped (a restart) before it finished; start it again.
+    Interrupted,
+}
+
+/// One simulation run, as the progress page shows it. Runs are stored (`simulation_runs`), so a
+/// finished report is still there after a restart.
 #[derive(Debug, Clone)]
 pub struct SimRun {
-    /// Id (per process).
-    pub id: u64,
+    /// Id.
+    pub id: i64,
     /// Who started it.
     pub user_id: i64,
     /// The instance's label.
@@ -1238,35 +1361,67 @@ pub struct SimRun {
     pub draws: u64,
     /// Draws done.
     pub done: u64,
+    /// Running, finished or interrupted.
+    pub state: SimState,
+    /// When it started.
+    pub started_at: Timestamp,
     /// The report, when finished.
     pub report: Option<std::sync::Arc<SimulationReport>>,
 }
 
-/// The simulations of this process (they are recomputable, so they are not stored).
-#[derive(Debug, Default)]
+/// A run whose process has shown no sign of life for this long is taken as interrupted (a
+/// draw at LIS1 size takes milliseconds; progress is written at least every second).
+pub const SIMULATION_STALE: jiff::SignedDuration = jiff::SignedDuration::from_secs(120);
+
+/// The simulations this process runs: its instance id (in each run's row) and the ids of the
+/// runs its threads are still drawing. Everything else is in the store.
+#[derive(Debug)]
 pub struct Simulations {
-    next: AtomicU64,
-    runs: Mutex<HashMap<u64, SimRun>>,
+    instance: String,
+    live: Mutex<Vec<i64>>,
 }
 
-impl Simulations {
-    fn update(&self, id: u64, f: impl FnOnce(&mut SimRun)) {
-        if let Ok(mut runs) = self.runs.lock()
-            && let Some(r) = runs.get_mut(&id)
-        {
-            f(r);
+impl Default for Simulations {
+    fn default() -> Simulations {
+        let mut bytes = [0u8; 16];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+        Simulations {
+            instance: hex::encode(bytes),
+            live: Mutex::new(Vec::new()),
         }
     }
 }
 
+impl Simulations {
+    fn live(&self) -> Vec<i64> {
+        self.live.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    fn set_live(&self, id: i64, live: bool) {
+        if let Ok(mut l) = self.live.lock() {
+            l.retain(|&x| x != id);
+            if live {
+                l.push(id);
+            }
+        }
+    }
+}
+
+/// What the drawing thread tells the task that writes to the store.
+enum SimEvent {
+    Progress(u64),
+    Done(Box<SimulationReport>),
+}
+
 /// Starts a simulation in the background (the directorate) and returns its id; the instance
-/// is validated first, so bad data is refused at once, naming the entry.
+/// is validated first, so bad data is refused at once, naming the entry. The run is stored with
+/// its progress and, when finished, its report.
 pub async fn start_simulation(
     app: &App,
     caller: &Caller,
     source: SimSource,
     draws: u64,
-) -> Result<u64> {
+) -> Result<i64> {
     let grant = authorize(&caller.principal, &Action::ManageCoordinatedAdmission)?;
     if draws == 0 || draws > MAX_DRAWS {
         return Err(Error::field_text(
@@ -1277,10 +1432,13 @@ pub async fn start_simulation(
             format!("Choose between 1 and {MAX_DRAWS} draws."),
         ));
     }
-    let inputs = match source {
-        SimSource::Generated { seed } => lis1_domain::matching::generate::generate(
-            &lis1_domain::matching::generate::GeneratorParams::lis1(),
-            seed,
+    let (inputs, source_key) = match source {
+        SimSource::Generated { seed } => (
+            lis1_domain::matching::generate::generate(
+                &lis1_domain::matching::generate::GeneratorParams::lis1(),
+                seed,
+            ),
+            format!("generated:{seed}"),
         ),
         SimSource::Round(round_id) => {
             let mut tx = app.begin().await?;
@@ -1288,30 +1446,25 @@ pub async fn start_simulation(
             let data = RoundData::load(&mut tx, round_id).await?;
             let inputs = build_inputs(&mut tx, &round, &data).await?;
             tx.commit().await?;
-            inputs
+            (inputs, format!("round:{round_id}"))
         }
     };
     let inst = inputs.validate().map_err(|e| Error::field("source", e))?;
-    let id = app.simulations.next.fetch_add(1, Ordering::Relaxed) + 1;
-    if let Ok(mut runs) = app.simulations.runs.lock() {
-        // Keep the last few runs only.
-        if runs.len() >= 20
-            && let Some(&oldest) = runs.keys().min()
-        {
-            runs.remove(&oldest);
-        }
-        runs.insert(
-            id,
-            SimRun {
-                id,
+    let draws_i = i64::try_from(draws).unwrap_or(i64::MAX);
+    let id = app
+        .store
+        .start_simulation_run(
+            &lis1_store::matching::NewSimulationRun {
                 user_id: caller.user_id,
-                round: inst.round().to_owned(),
-                draws,
-                done: 0,
-                report: None,
+                label: inst.round(),
+                source: &source_key,
+                draws: draws_i,
+                instance: &app.simulations.instance,
             },
-        );
-    }
+            app.now(),
+        )
+        .await?;
+    app.simulations.set_live(id, true);
     app.store
         .log(
             &caller.ctx(grant, app.now()),
@@ -1323,7 +1476,7 @@ pub async fn start_simulation(
             },
         )
         .await?;
-    let sims = app.simulations.clone();
+    let (send, mut events) = tokio::sync::mpsc::unbounded_channel();
     // CPU-bound and long: a thread of its own, off the async workers.
     let spawned = std::thread::Builder::new()
         .name("simulation".into())
@@ -1331,29 +1484,120 @@ pub async fn start_simulation(
             // The master seed is the inputs' hash, as `lis1 match simulate` uses: the same
             // instance always gives the same figures.
             let master = Seed::from_bytes(*inst.inputs_sha256().as_bytes());
+            let mut last = std::time::Instant::now();
             let report = simulate(
                 &inst,
                 &master,
                 draws,
                 &OfferModel::default(),
                 MANIPULATION_SAMPLE,
-                |done| sims.update(id, |r| r.done = done),
+                |done| {
+                    if last.elapsed() >= std::time::Duration::from_millis(500) {
+                        last = std::time::Instant::now();
+                        let _ = send.send(SimEvent::Progress(done));
+                    }
+                },
             );
-            sims.update(id, |r| r.report = Some(std::sync::Arc::new(report)));
+            let _ = send.send(SimEvent::Done(Box::new(report)));
         });
-    spawned.map_err(|e| Error::internal(format!("could not start a simulation: {e}")))?;
+    if let Err(e) = spawned {
+        app.simulations.set_live(id, false);
+        return Err(Error::internal(format!(
+            "could not start a simulation: {e}"
+        )));
+    }
+    // The store is written from the async side: progress as it comes, the report at the end.
+    let app2 = app.clone();
+    tokio::spawn(async move {
+        while let Some(event) = events.recv().await {
+            let written = match event {
+                SimEvent::Progress(done) => {
+                    let done = i64::try_from(done).unwrap_or(i64::MAX);
+                    app2.store.simulation_progress(id, done, app2.now()).await
+                }
+                SimEvent::Done(report) => match serde_json::to_string(&report) {
+                    Ok(json) => {
+                        app2.store
+                            .finish_simulation_run(id, &json, app2.now())
+                            .await
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "could not write a simulation report");
+                        Ok(())
+                    }
+                },
+            };
+            if let Err(e) = written {
+                tracing::error!(error = %e, simulation = id, "could not store a simulation's progress");
+            }
+        }
+        // The thread is gone (finished, or it panicked: then the run shows as interrupted).
+        app2.simulations.set_live(id, false);
+    });
     Ok(id)
 }
 
+fn sim_run(r: lis1_store::matching::SimulationRun) -> Result<SimRun> {
+    let state = match r.state.as_str() {
+        "finished" => SimState::Finished,
+        "running" => SimState::Running,
+        _ => SimState::Interrupted,
+    };
+    let report = match &r.report {
+        Some(json) => Some(std::sync::Arc::new(
+            serde_json::from_str::<SimulationReport>(json)
+                .map_err(|e| Error::internal(format!("a stored simulation report: {e}")))?,
+        )),
+        None => None,
+    };
+    Ok(SimRun {
+        id: r.id,
+        user_id: r.user_id,
+        round: r.label,
+        draws: u64::try_from(r.draws).unwrap_or(0),
+        done: u64::try_from(r.done).unwrap_or(0),
+        state,
+        started_at: r.started_at,
+        report,
+    })
+}
+
+/// Marks the runs no process is drawing any more as interrupted (after a restart).
+async fn settle_simulations(app: &App) -> Result<()> {
+    app.store
+        .interrupt_simulation_runs(
+            &app.simulations.instance,
+            &app.simulations.live(),
+            app.now() - SIMULATION_STALE,
+        )
+        .await?;
+    Ok(())
+}
+
 /// A simulation run (the directorate).
-pub fn simulation(app: &App, caller: &Caller, id: u64) -> Result<SimRun> {
+pub async fn simulation(app: &App, caller: &Caller, id: i64) -> Result<SimRun> {
     authorize(&caller.principal, &Action::ManageCoordinatedAdmission)?;
-    app.simulations
-        .runs
-        .lock()
-        .ok()
-        .and_then(|runs| runs.get(&id).cloned())
-        .ok_or_else(Error::not_found)
+    settle_simulations(app).await?;
+    let run = app
+        .store
+        .simulation_run(id)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    sim_run(run)
+}
+
+/// The latest simulation runs, newest first (the directorate).
+pub async fn simulations(app: &App, caller: &Caller) -> Result<Vec<SimRun>> {
+    authorize(&caller.principal, &Action::ManageCoordinatedAdmission)?;
+    settle_simulations(app).await?;
+    let mut runs = Vec::new();
+    for r in app.store.simulation_runs(20).await? {
+        let mut r = r;
+        // The list needs no figures.
+        r.report = None;
+        runs.push(sim_run(r)?);
+    }
+    Ok(runs)
 }
 
 /// The rounds the directorate can simulate on or set: (id, name).

@@ -718,3 +718,208 @@ impl Tx {
         Ok(out)
     }
 }
+
+/// A run of the mechanism simulator, as stored (it outlives the process that ran it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SimulationRun {
+    /// Id.
+    pub id: i64,
+    /// Who started it.
+    pub user_id: i64,
+    /// The instance's name.
+    pub label: String,
+    /// `generated:SEED` or `round:ID`.
+    pub source: String,
+    /// Draws asked for.
+    pub draws: i64,
+    /// Draws done.
+    pub done: i64,
+    /// `running`, `finished` or `interrupted`.
+    pub state: String,
+    /// The process that runs (or ran) it.
+    pub instance: String,
+    /// When it started.
+    pub started_at: Timestamp,
+    /// Its last sign of life.
+    pub heartbeat_at: Timestamp,
+    /// When it finished.
+    pub finished_at: Option<Timestamp>,
+    /// The report (JSON), once finished.
+    pub report: Option<String>,
+}
+
+/// A simulation run to record.
+#[derive(Debug, Clone)]
+pub struct NewSimulationRun<'a> {
+    /// Who starts it.
+    pub user_id: i64,
+    /// The instance's name.
+    pub label: &'a str,
+    /// `generated:SEED` or `round:ID`.
+    pub source: &'a str,
+    /// Draws asked for.
+    pub draws: i64,
+    /// The process that runs it.
+    pub instance: &'a str,
+}
+
+fn sim_from_row<R: Row>(r: &R) -> Result<SimulationRun>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    i64: for<'x> sqlx::Decode<'x, R::Database> + sqlx::Type<R::Database>,
+    String: for<'x> sqlx::Decode<'x, R::Database> + sqlx::Type<R::Database>,
+    DbTime: for<'x> sqlx::Decode<'x, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(SimulationRun {
+        id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        label: r.try_get("label")?,
+        source: r.try_get("source")?,
+        draws: r.try_get("draws")?,
+        done: r.try_get("done")?,
+        state: r.try_get("state")?,
+        instance: r.try_get("instance")?,
+        started_at: r.try_get::<DbTime, _>("started_at")?.0,
+        heartbeat_at: r.try_get::<DbTime, _>("heartbeat_at")?.0,
+        finished_at: r.try_get::<Option<DbTime>, _>("finished_at")?.map(|t| t.0),
+        report: r.try_get("report")?,
+    })
+}
+
+crate::store_ops! {
+    fn start_simulation_run(&self, run: &NewSimulationRun<'_>, now: Timestamp) -> Result<i64>;
+    fn simulation_progress(&self, id: i64, done: i64, now: Timestamp) -> Result<()>;
+    fn finish_simulation_run(&self, id: i64, report: &str, now: Timestamp) -> Result<()>;
+    fn interrupt_simulation_runs(&self, instance: &str, live: &[i64], stale_before: Timestamp) -> Result<u64>;
+    fn simulation_run(&self, id: i64) -> Result<Option<SimulationRun>>;
+    fn simulation_runs(&self, limit: i64) -> Result<Vec<SimulationRun>>;
+}
+
+impl Tx {
+    /// Records a simulation run as running; returns its id.
+    pub async fn start_simulation_run(
+        &mut self,
+        run: &NewSimulationRun<'_>,
+        now: Timestamp,
+    ) -> Result<i64> {
+        on_tx!(self, conn => {
+            Ok(sqlx::query_scalar(
+                "INSERT INTO simulation_runs (user_id, label, source, draws, done, state, instance, \
+                 started_at, heartbeat_at) VALUES ($1, $2, $3, $4, 0, 'running', $5, $6, $6) \
+                 RETURNING id",
+            )
+            .bind(run.user_id)
+            .bind(run.label)
+            .bind(run.source)
+            .bind(run.draws)
+            .bind(run.instance)
+            .bind(conv::ts(now))
+            .fetch_one(&mut *conn)
+            .await?)
+        })
+    }
+
+    /// A running simulation's progress, and its sign of life.
+    pub async fn simulation_progress(&mut self, id: i64, done: i64, now: Timestamp) -> Result<()> {
+        on_tx!(self, conn => {
+            sqlx::query(
+                "UPDATE simulation_runs SET done = $1, heartbeat_at = $2 \
+                 WHERE id = $3 AND state = 'running'",
+            )
+            .bind(done)
+            .bind(conv::ts(now))
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// A simulation finished with its report (JSON).
+    pub async fn finish_simulation_run(
+        &mut self,
+        id: i64,
+        report: &str,
+        now: Timestamp,
+    ) -> Result<()> {
+        on_tx!(self, conn => {
+            sqlx::query(
+                "UPDATE simulation_runs SET state = 'finished', done = draws, report = $1, \
+                 heartbeat_at = $2, finished_at = $2 WHERE id = $3",
+            )
+            .bind(report)
+            .bind(conv::ts(now))
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// Marks as interrupted the runs that no process runs any more: this process's (`instance`)
+    /// that are not among `live`, and another process's whose last sign of life is before
+    /// `stale_before`. Returns how many.
+    pub async fn interrupt_simulation_runs(
+        &mut self,
+        instance: &str,
+        live: &[i64],
+        stale_before: Timestamp,
+    ) -> Result<u64> {
+        let running: Vec<(i64, String, DbTime)> = on_tx!(self, conn => {
+            sqlx::query_as(
+                "SELECT id, instance, heartbeat_at FROM simulation_runs WHERE state = 'running'",
+            )
+            .fetch_all(&mut *conn)
+            .await?
+        });
+        let mut n = 0;
+        for (id, owner, heartbeat) in running {
+            let gone = if owner == instance {
+                !live.contains(&id)
+            } else {
+                heartbeat.0 < stale_before
+            };
+            if !gone {
+                continue;
+            }
+            n += on_tx!(self, conn => {
+                sqlx::query(
+                    "UPDATE simulation_runs SET state = 'interrupted' WHERE id = $1 AND state = 'running'",
+                )
+                .bind(id)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+            });
+        }
+        Ok(n)
+    }
+
+    /// One simulation run.
+    pub async fn simulation_run(&mut self, id: i64) -> Result<Option<SimulationRun>> {
+        on_tx!(self, conn => {
+            let row = sqlx::query(
+                "SELECT id, user_id, label, source, draws, done, state, instance, started_at, \
+                 heartbeat_at, finished_at, report FROM simulation_runs WHERE id = $1",
+            )
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?;
+            row.as_ref().map(sim_from_row).transpose()
+        })
+    }
+
+    /// The latest simulation runs, newest first.
+    pub async fn simulation_runs(&mut self, limit: i64) -> Result<Vec<SimulationRun>> {
+        on_tx!(self, conn => {
+            let rows = sqlx::query(
+                "SELECT id, user_id, label, source, draws, done, state, instance, started_at, \
+                 heartbeat_at, finished_at, report FROM simulation_runs ORDER BY id DESC LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.iter().map(sim_from_row).collect()
+        })
+    }
+}

@@ -19,7 +19,7 @@ use super::solve::{Prepared, Solver, stream_key};
 use crate::lottery::{RandomStream, Seed, simulation_seed};
 
 /// An allocation mechanism.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Mechanism {
     /// Today's decentralised offer rounds, then rest positions.
     OfferRounds,
@@ -80,7 +80,7 @@ impl Mechanism {
 }
 
 /// Parameters of the offer-round model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OfferModel {
     /// Ordinary offer rounds (about five per half-year, 004 draft §12).
     pub rounds: u32,
@@ -572,7 +572,7 @@ pub fn metrics(inst: &Instance, prep: &Prepared, out: &Outcome) -> Metrics {
 
 /// Applicants (singles, a sample) who could get a position they rank higher by
 /// misreporting: each tries putting one of their lower choices first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Manipulation {
     /// Applicants tried.
     pub sampled: u64,
@@ -698,7 +698,7 @@ fn relink(inst: &mut Instance, prep: &mut Prepared, a: usize, j: usize) {
 }
 
 /// Summary statistics of one metric over the draws.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Stat {
     /// Mean.
     pub mean: f64,
@@ -722,7 +722,7 @@ impl Stat {
 }
 
 /// One mechanism over all draws.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MechanismSummary {
     /// Which.
     pub mechanism: Mechanism,
@@ -753,7 +753,7 @@ pub struct MechanismSummary {
 }
 
 /// The simulator's result: the instance's size and one summary per mechanism.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SimulationReport {
     /// Draws simulated.
     pub draws: u64,

@@ -6,6 +6,7 @@
 //! token in `X-CSRF-Token` (see `GET /api/v1/me`).
 
 pub mod bound;
+pub mod coordinated;
 pub mod onboarding;
 pub mod planning;
 pub mod statistics;
@@ -58,7 +59,8 @@ use crate::state::AppState;
         (name = "bound", description = "Bound positions (LIS1 + LIS3/ALIS): the education plan and the forward capacity"),
         (name = "statistics", description = "The round report, the trend across rounds and the follow-up evaluation; published figures suppress cells under 5 persons"),
         (name = "planning", description = "National planning: positions per cohort and level, lendings, and the municipalities' capacity calls"),
-        (name = "rest_positions", description = "Rest positions (reststillinger): vacancies advertised as standalone positions, their applications, offers and answers")
+        (name = "rest_positions", description = "Rest positions (reststillinger): vacancies advertised as standalone positions, their applications, offers and answers"),
+        (name = "coordinated", description = "Coordinated admission (samordnet opptak): the applicant's ranking and couple, the match's result and explanation, the directorate's mode and export, the employers' rank order lists and results")
     ),
     modifiers(&BearerAuth)
 )]
@@ -314,6 +316,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(statistics::routes())
         .merge(planning::routes())
         .merge(rest::router())
+        .merge(coordinated::router())
         .split_for_parts();
     (router, finish_document(doc))
 }

@@ -428,6 +428,28 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
     ),
     ("coord.measure", "Mål", "Mål", "Measure"),
     (
+        "coord.sim_interrupted",
+        "Kjøringen ble avbrutt da portalen startet på nytt, før rapporten var ferdig. Start den igjen for å få rapporten.",
+        "Køyringa vart avbroten då portalen starta på nytt, før rapporten var ferdig. Start ho igjen for å få rapporten.",
+        "The run was interrupted when the portal restarted, before the report was ready. Start it again to get the report.",
+    ),
+    (
+        "coord.sim_runs",
+        "Tidligere kjøringer",
+        "Tidlegare køyringar",
+        "Earlier runs",
+    ),
+    ("coord.sim_started", "Startet", "Starta", "Started"),
+    ("coord.sim_state", "Status", "Status", "Status"),
+    ("coord.sim_state.running", "Kjører", "Køyrer", "Running"),
+    ("coord.sim_state.finished", "Ferdig", "Ferdig", "Finished"),
+    (
+        "coord.sim_state.interrupted",
+        "Avbrutt",
+        "Avbroten",
+        "Interrupted",
+    ),
+    (
         "coord.chart_data",
         "Tallene i diagrammet",
         "Tala i diagrammet",
@@ -1017,7 +1039,20 @@ async fn render_simulator(
     typed: (String, String, String),
 ) -> Result<Response, AppError> {
     let lang = v.lang;
+    let s = v.require()?;
     let rounds = m::rounds(&state.app).await.map_err(app_err(lang))?;
+    let runs: Vec<Value> = m::simulations(&state.app, &s.caller())
+        .await
+        .map_err(app_err(lang))?
+        .into_iter()
+        .map(|r| {
+            context! {
+                id => r.id, round => r.round, draws => r.draws, done => r.done,
+                started => fmt_time(r.started_at, lang),
+                state => crate::i18n::t(lang, sim_state_key(r.state)),
+            }
+        })
+        .collect();
     let rounds: Vec<Value> = rounds
         .into_iter()
         .map(|(id, name)| context! { id => id.to_string(), name => name })
@@ -1028,7 +1063,7 @@ async fn render_simulator(
             state,
             v,
             context! {
-                rounds => rounds, error => error, source => typed.0, seed => typed.1,
+                rounds => rounds, runs => runs, error => error, source => typed.0, seed => typed.1,
                 draws => typed.2, max_draws => m::MAX_DRAWS,
             },
         ),
@@ -1099,7 +1134,15 @@ pub async fn start(
     }
 }
 
-fn sim_id(id: &str, lang: Lang) -> Result<u64, AppError> {
+fn sim_state_key(state: m::SimState) -> &'static str {
+    match state {
+        m::SimState::Running => "coord.sim_state.running",
+        m::SimState::Finished => "coord.sim_state.finished",
+        m::SimState::Interrupted => "coord.sim_state.interrupted",
+    }
+}
+
+fn sim_id(id: &str, lang: Lang) -> Result<i64, AppError> {
     id.parse().map_err(|_| AppError::not_found(lang))
 }
 
@@ -1112,7 +1155,9 @@ pub async fn run(
 ) -> Result<Response, AppError> {
     let lang = v.lang;
     let s = require_directorate(&v)?;
-    let run = m::simulation(&state.app, &s.caller(), sim_id(&id, lang)?).map_err(app_err(lang))?;
+    let run = m::simulation(&state.app, &s.caller(), sim_id(&id, lang)?)
+        .await
+        .map_err(app_err(lang))?;
     let report = run.report.as_ref().map(|r| {
         let names: Vec<&str> = r.mechanisms.iter().map(|x| x.mechanism.label(lang)).collect();
         let row = |label: &str, f: &dyn Fn(&lis1_domain::matching::mechanisms::MechanismSummary) -> String| {
@@ -1168,7 +1213,7 @@ pub async fn run(
             &v,
             context! {
                 id => run.id, round => run.round, draws => run.draws, done => run.done,
-                report => report,
+                report => report, interrupted => run.state == m::SimState::Interrupted,
             },
         ),
     )?;
@@ -1184,7 +1229,9 @@ pub async fn report_md(
 ) -> Result<Response, AppError> {
     let lang = v.lang;
     let s = require_directorate(&v)?;
-    let run = m::simulation(&state.app, &s.caller(), sim_id(&id, lang)?).map_err(app_err(lang))?;
+    let run = m::simulation(&state.app, &s.caller(), sim_id(&id, lang)?)
+        .await
+        .map_err(app_err(lang))?;
     let Some(r) = run.report else {
         return Err(AppError::not_found(lang));
     };

@@ -114,6 +114,13 @@ pub const PERSONAL_READS: &[(&str, &str)] = &[
     // the directorate); the export (opaque ids, but everyone's results).
     ("/runder/{id}/samordnet", "coordinated.result_view"),
     ("/runder/{id}/samordnet/eksport.json", "coordinated.export"),
+    ("/api/v1/coordinated/{id}", "coordinated.result_view"),
+    ("/api/v1/coordinated/{id}/export", "coordinated.export"),
+    // The employers' rank order lists are their innstilling, by name.
+    (
+        "/api/v1/coordinated/{id}/rank-order-lists",
+        "recommendation.view",
+    ),
     (
         "/api/v1/advertisements/{id}/positions/{position}/next",
         "offers.preview",
@@ -152,6 +159,7 @@ pub const OWN_DATA: &[&str] = &[
     // (the partner's name and positions to the couple they both confirmed; others by rank only).
     "/samordnet",
     "/samordnet/{id}",
+    "/api/v1/coordinated/{id}/me",
 ];
 
 /// Routes that show no personal data: public pages, forms, figures, assets and health.

@@ -919,3 +919,656 @@ both_backends!(
         assert_eq!(again.coordinated_rounds, 0);
     }
 );
+
+/// A JSON API call with the session (and its CSRF token) and extra headers.
+async fn api(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    s: &Session,
+    headers: &[(&str, &str)],
+) -> Resp {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::COOKIE, format!("lis1_session={}", s.cookie))
+        .header("x-csrf-token", &s.csrf);
+    if body.is_some() {
+        req = req.header(header::CONTENT_TYPE, "application/json");
+    }
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    app.send(
+        req.body(Body::from(body.unwrap_or_default().to_string()))
+            .unwrap(),
+    )
+    .await
+}
+
+fn code(r: &Resp) -> String {
+    r.json()["code"].as_str().unwrap_or_default().to_string()
+}
+
+both_backends!(a_coordinated_round_through_the_api, |store| async move {
+    let app = TestApp::new(store).await;
+    let store = app.state.store.clone();
+    let round = store
+        .rounds()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.season == "spring")
+        .unwrap();
+    let base = format!("/api/v1/coordinated/{}", round.id);
+    more_doctors(&app).await;
+    let hdir = app.login("hdir@demo.lis1.no").await;
+
+    // The directorate sets the mode; a ranking deadline before the application deadline is
+    // refused with its code, nothing set.
+    let early = local(round.application_deadline - SignedDuration::from_hours(24));
+    let body = serde_json::json!({"ranking_deadline": early, "match_at": early}).to_string();
+    let r = api(
+        &app,
+        "PUT",
+        &format!("{base}/mode"),
+        Some(&body),
+        &hdir,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.content_type().starts_with("application/problem+json"));
+    assert!(store.coordinated(round.id).await.unwrap().is_none());
+    let ranking_deadline = round.application_deadline + SignedDuration::from_hours(7 * 24);
+    let match_at = ranking_deadline + SignedDuration::from_hours(24);
+    let body = serde_json::json!({
+        "ranking_deadline": local(ranking_deadline), "match_at": local(match_at)
+    })
+    .to_string();
+    let r = api(
+        &app,
+        "PUT",
+        &format!("{base}/mode"),
+        Some(&body),
+        &hdir,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let seed = r.json()["seed_sha256"].as_str().unwrap().to_string();
+    assert_eq!(
+        store
+            .coordinated(round.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .seed_sha256,
+        seed
+    );
+    // An applicant may not set it.
+    let lise_s = app.login("lege1@demo.lis1.no").await;
+    let r = api(
+        &app,
+        "PUT",
+        &format!("{base}/mode"),
+        Some(&body),
+        &lise_s,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+    let hnt = app.login("hnt@demo.lis1.no").await;
+    let ids = published(&app, &hnt).await;
+    let (ord, bound) = (ids.ordinary, ids.bound);
+    let lise = apply(
+        &app,
+        "lege1@demo.lis1.no",
+        "Lise Lege",
+        ids.ad,
+        &[ord],
+        false,
+    )
+    .await;
+    let lars = apply(
+        &app,
+        "lege2@demo.lis1.no",
+        "Lars Lege",
+        ids.ad,
+        &[ord, bound],
+        true,
+    )
+    .await;
+    let s1 = apply(
+        &app,
+        "lege.en@demo.lis1.no",
+        "Siri En",
+        ids.ad,
+        &[ord],
+        false,
+    )
+    .await;
+    let s2 = apply(
+        &app,
+        "lege.to@demo.lis1.no",
+        "Sindre To",
+        ids.ad,
+        &[ord],
+        false,
+    )
+    .await;
+    let s3 = apply(
+        &app,
+        "lege.tre@demo.lis1.no",
+        "Sofie Tre",
+        ids.ad,
+        &[ord, bound],
+        true,
+    )
+    .await;
+    let now = app.state.clock.now();
+    app.state
+        .clock
+        .advance(round.application_deadline.duration_since(now) + SignedDuration::from_hours(1));
+    let hnt = app.login("hnt@demo.lis1.no").await;
+    let rec = format!("/utlysninger/{}/innstilling", ids.ad);
+    let fields: Vec<(&str, String)> = [s1, lise, s2, lars, s3]
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (leak(format!("rank.{ord}.{a}")), (i + 1).to_string()))
+        .collect();
+    assert_eq!(
+        form(&app, &rec, &hnt, &fields).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let levanger = app.login("levanger@demo.lis1.no").await;
+    let saved = form(
+        &app,
+        &rec,
+        &levanger,
+        &[
+            (leak(format!("rank.{bound}.{lars}")), "1".into()),
+            (leak(format!("rank.{bound}.{s3}")), "2".into()),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    // The employers' rank order lists: HNT's ordinary position, Levanger's bound one.
+    let r = api(
+        &app,
+        "GET",
+        &format!("{base}/rank-order-lists"),
+        None,
+        &hnt,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let lists = r.json();
+    let ord_list = lists
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["position_id"] == ord)
+        .unwrap_or_else(|| panic!("{lists}"));
+    assert_eq!(ord_list["ranked"][0]["name"], "Siri En");
+    assert_eq!(ord_list["ranked"][4]["application_id"], s3);
+    assert_eq!(ord_list["may_rank"], true);
+    let r = api(
+        &app,
+        "GET",
+        &format!("{base}/rank-order-lists"),
+        None,
+        &levanger,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let bound_list = r.json();
+    let bl = bound_list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["position_id"] == bound)
+        .unwrap_or_else(|| panic!("{bound_list}"));
+    assert_eq!(bl["ranked"][0]["name"], "Lars Lege");
+    let sofie = app.login("lege.tre@demo.lis1.no").await;
+    let r = api(
+        &app,
+        "GET",
+        &format!("{base}/rank-order-lists"),
+        None,
+        &sofie,
+        &[],
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "a doctor sees no lists: {}",
+        r.body
+    );
+
+    // Rankings: refusals name the entry and the field, and nothing is saved.
+    let siri = app.login("lege.en@demo.lis1.no").await;
+    let me = api(&app, "GET", &format!("{base}/me"), None, &siri, &[]).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    let mine = me.json();
+    assert_eq!(mine["choices"].as_array().unwrap().len(), 1);
+    assert_eq!(mine["open"], true);
+    assert_eq!(mine["seed_sha256"], seed.as_str());
+    let etag = me
+        .headers
+        .get(header::ETAG)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        etag,
+        format!("\"{}\"", mine["ranking_version"].as_str().unwrap())
+    );
+    let ranking = format!("{base}/ranking");
+    let not_applied = serde_json::json!({"positions": [ord, bound]}).to_string();
+    let r = api(&app, "PUT", &ranking, Some(&not_applied), &siri, &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(code(&r), "match_ranked_without_applying");
+    assert_eq!(r.json()["errors"][0]["field"], "ranking", "{}", r.body);
+    assert!(
+        r.body.contains("LIS1 + ALIS allmennmedisin"),
+        "names the entry: {}",
+        r.body
+    );
+    let twice = serde_json::json!({"positions": [ord, ord]}).to_string();
+    let r = api(&app, "PUT", &ranking, Some(&twice), &siri, &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(code(&r), "match_duplicate_rank");
+    let siri_id = user_id(&app, "lege.en@demo.lis1.no").await;
+    assert!(
+        store
+            .coordinated_ranking(round.id, siri_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let good = serde_json::json!({"positions": [ord]}).to_string();
+    let r = api(
+        &app,
+        "PUT",
+        &ranking,
+        Some(&good),
+        &siri,
+        &[("if-match", "\"0123\"")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED, "{}", r.body);
+    assert_eq!(code(&r), "precondition_failed");
+    assert!(
+        store
+            .coordinated_ranking(round.id, siri_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let r = api(
+        &app,
+        "PUT",
+        &ranking,
+        Some(&good),
+        &siri,
+        &[("if-match", &etag)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let new_tag = r
+        .headers
+        .get(header::ETAG)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(new_tag, etag);
+    assert_eq!(
+        store.coordinated_ranking(round.id, siri_id).await.unwrap(),
+        vec![ord]
+    );
+    // The old tag is stale now.
+    let r = api(
+        &app,
+        "PUT",
+        &ranking,
+        Some(&good),
+        &siri,
+        &[("if-match", &etag)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED, "{}", r.body);
+    for (email, positions) in [
+        ("lege.to@demo.lis1.no", vec![ord]),
+        ("lege.tre@demo.lis1.no", vec![ord, bound]),
+    ] {
+        let s = app.login(email).await;
+        let b = serde_json::json!({ "positions": positions }).to_string();
+        let r = api(&app, "PUT", &ranking, Some(&b), &s, &[]).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{email}: {}", r.body);
+    }
+
+    // One couple: Lise asks Lars, Lars confirms, Lise sets their pairs.
+    let b = serde_json::json!({"partner_email": "lege2@demo.lis1.no"}).to_string();
+    let r = api(
+        &app,
+        "POST",
+        &format!("{base}/couple"),
+        Some(&b),
+        &lise_s,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let b = serde_json::json!({"partner_email": "lege1@demo.lis1.no"}).to_string();
+    let r = api(
+        &app,
+        "POST",
+        &format!("{base}/couple"),
+        Some(&b),
+        &lise_s,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(
+        r.json()["errors"][0]["field"],
+        "partner_email",
+        "{}",
+        r.body
+    );
+    let lars_s = app.login("lege2@demo.lis1.no").await;
+    let me = api(&app, "GET", &format!("{base}/me"), None, &lars_s, &[]).await;
+    let invitation = &me.json()["invitations"][0];
+    assert_eq!(invitation["name"], "Lise Lege", "{}", me.body);
+    let couple = invitation["couple_id"].as_i64().unwrap();
+    let r = api(
+        &app,
+        "POST",
+        &format!("{base}/couple/999999/confirmation"),
+        None,
+        &lars_s,
+        &[],
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "an unknown couple: {}",
+        r.body
+    );
+    let r = api(
+        &app,
+        "POST",
+        &format!("{base}/couple/{couple}/confirmation"),
+        None,
+        &lars_s,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let pairs = format!("{base}/pairs");
+    let bad = serde_json::json!({"pairs": [{"own": bound, "partner": ord}]}).to_string();
+    let r = api(&app, "PUT", &pairs, Some(&bad), &lise_s, &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(code(&r), "match_pair_without_applying");
+    assert_eq!(r.json()["errors"][0]["field"], "pairs", "{}", r.body);
+    let good_pairs = serde_json::json!({"pairs": [
+        {"own": ord, "partner": bound}, {"own": ord, "partner": ord}
+    ]})
+    .to_string();
+    let r = api(&app, "PUT", &pairs, Some(&good_pairs), &lise_s, &[]).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let me = api(&app, "GET", &format!("{base}/me"), None, &lars_s, &[]).await;
+    let c = &me.json()["couple"];
+    assert_eq!(c["confirmed"], true, "{}", me.body);
+    assert_eq!(c["partner_name"], "Lise Lege");
+    assert_eq!(
+        c["pairs"][0]["own"], bound,
+        "Lars sees the pairs from his side"
+    );
+
+    // After the ranking deadline nothing changes; the match runs at its time (the job).
+    let now = app.state.clock.now();
+    app.state
+        .clock
+        .advance(match_at.duration_since(now) + SignedDuration::from_mins(1));
+    let sofie = app.login("lege.tre@demo.lis1.no").await;
+    let b = serde_json::json!({"positions": [bound]}).to_string();
+    let r = api(&app, "PUT", &ranking, Some(&b), &sofie, &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(code(&r), "coordinated_ranking_closed");
+    lis1_app::jobs::matching(&app.state.app).await.unwrap();
+    let mode = store.coordinated(round.id).await.unwrap().unwrap();
+    assert_eq!(mode.state, "matched", "{:?}", mode.failure);
+
+    // Results and explanations.
+    let me = api(&app, "GET", &format!("{base}/me"), None, &sofie, &[]).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    let result = &me.json()["result"];
+    assert_eq!(result["took_part"], true);
+    assert!(result["position"].is_null(), "{result}");
+    let why = result["higher"][0]["reason"].as_str().unwrap();
+    assert!(
+        why.contains(
+            "den siste som fikk plass sto som nr. 3 på arbeidsgiverens liste, du sto som nr. 5"
+        ),
+        "{why}"
+    );
+    for other in ["Lise Lege", "Lars Lege", "Siri En", "Sindre To"] {
+        assert!(!me.body.contains(other), "{other} is not shown to Sofie");
+    }
+    let lise_s = app.login("lege1@demo.lis1.no").await;
+    let me = api(&app, "GET", &format!("{base}/me"), None, &lise_s, &[]).await;
+    let result = &me.json()["result"];
+    assert_eq!(result["position"]["position_id"], ord, "{}", me.body);
+    assert_eq!(result["rank"], 1);
+    let lars_s = app.login("lege2@demo.lis1.no").await;
+    let me = api(&app, "GET", &format!("{base}/me"), None, &lars_s, &[]).await;
+    assert_eq!(
+        me.json()["result"]["position"]["position_id"],
+        bound,
+        "{}",
+        me.body
+    );
+
+    // The employer's result with the cut-off, by session and by a token.
+    let hnt = app.login("hnt@demo.lis1.no").await;
+    let r = api(&app, "GET", &base, None, &hnt, &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let o = r.json();
+    assert_eq!(o["state"], "matched");
+    let positions = o["positions"].as_array().unwrap();
+    assert_eq!(positions.len(), 1, "the bound position is Levanger's: {o}");
+    assert_eq!(positions[0]["cutoff_rank"], 3);
+    let names: Vec<&str> = positions[0]["matched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Siri En", "Lise Lege", "Sindre To"]);
+    let hnt_org = app
+        .state
+        .store
+        .orgs()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.short_name.as_deref() == Some("HNT") || o.code.as_deref() == Some("HNT"))
+        .unwrap()
+        .id;
+    let token = super::matrix::issue_all(&app, "admin.hnt@demo.lis1.no", hnt_org, "HR").await;
+    let by_token = app
+        .send(
+            Request::get(&base)
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(by_token.status, StatusCode::OK, "{}", by_token.body);
+    assert_eq!(by_token.json()["positions"][0]["cutoff_rank"], 3);
+    let r = api(&app, "GET", &base, None, &sofie, &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+    // The export verifies, and fails on a changed byte.
+    let hdir = app.login("hdir@demo.lis1.no").await;
+    let file = api(&app, "GET", &format!("{base}/export"), None, &hdir, &[]).await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+    let export = Export::from_json(&file.body).unwrap();
+    assert!(export.verify().is_ok());
+    assert_eq!(export.commitment.seed_sha256.to_hex(), seed);
+    let changed = file.body.replacen("\"rank\": 1,", "\"rank\": 2,", 1);
+    assert_ne!(changed, file.body);
+    assert!(!Export::from_json(&changed).unwrap().verify().is_ok());
+    // A new time only after a refused match.
+    let r = api(
+        &app,
+        "POST",
+        &format!("{base}/reschedule"),
+        Some(&body),
+        &hdir,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let o = api(&app, "GET", &base, None, &hdir, &[]).await.json();
+    assert_eq!(o["ranked"], 3, "{o}");
+    assert_eq!(o["couples"], 1);
+});
+
+both_backends!(
+    simulator_runs_are_kept_across_a_restart,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let hdir = app.login("hdir@demo.lis1.no").await;
+        let started = form(
+            &app,
+            "/samordnet/simulator",
+            &hdir,
+            &[
+                ("source", "generated".into()),
+                ("seed", "7".into()),
+                ("draws", "2".into()),
+            ],
+        )
+        .await;
+        assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+        let run = started.location().to_string();
+        let finished_id: i64 = run.rsplit('/').next().unwrap().parse().unwrap();
+        let mut done = false;
+        for _ in 0..600 {
+            let r = app
+                .state
+                .store
+                .simulation_run(finished_id)
+                .await
+                .unwrap()
+                .unwrap();
+            if r.state == "finished" {
+                done = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        assert!(done, "the run finished and was stored");
+        // Another process's run, still drawing when it stopped.
+        let hdir_id = user_id(&app, "hdir@demo.lis1.no").await;
+        let orphan = app
+            .state
+            .store
+            .start_simulation_run(
+                &lis1_store::matching::NewSimulationRun {
+                    user_id: hdir_id,
+                    label: "Avbrutt runde",
+                    source: "generated:9",
+                    draws: 50,
+                    instance: "a-process-that-stopped",
+                },
+                app.state.clock.now(),
+            )
+            .await
+            .unwrap();
+
+        // A restart: a new process over the same database.
+        let state = lis1_web::AppState::new(
+            app.state.store.clone(),
+            Config {
+                demo: true,
+                ..Config::default()
+            },
+            Clock::manual(app.state.clock.now()),
+        )
+        .unwrap();
+        let app = TestApp {
+            app: lis1_web::app(state.clone()),
+            state,
+        };
+        let hdir = app.login("hdir@demo.lis1.no").await;
+        let page = app.get(&run, Some(&hdir)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(!page.body.contains("http-equiv=\"refresh\""));
+        assert!(
+            page.body.contains("Utsatt aksept (DA)") && page.body.contains("<svg"),
+            "{}",
+            page.body
+        );
+        let md = app.get(&format!("{run}/rapport.md"), Some(&hdir)).await;
+        assert_eq!(md.status, StatusCode::OK);
+        assert!(md.body.starts_with("# Mekanismesimulering"), "{}", md.body);
+        // The other process's run: still running while its heartbeat is fresh...
+        let orphan_page = format!("/samordnet/simulator/{orphan}");
+        let page = app.get(&orphan_page, Some(&hdir)).await;
+        assert!(
+            page.body.contains("http-equiv=\"refresh\""),
+            "{}",
+            page.body
+        );
+        // ...then interrupted, not running forever.
+        app.state
+            .clock
+            .advance(lis1_app::matching::SIMULATION_STALE + SignedDuration::from_secs(1));
+        let hdir = app.login("hdir@demo.lis1.no").await;
+        let page = app.get(&orphan_page, Some(&hdir)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(
+            !page.body.contains("http-equiv=\"refresh\""),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("Kjøringen ble avbrutt"), "{}", page.body);
+        assert_eq!(
+            app.state
+                .store
+                .simulation_run(orphan)
+                .await
+                .unwrap()
+                .unwrap()
+                .state,
+            "interrupted"
+        );
+        // Both are listed on the simulator's page.
+        let list = app.get("/samordnet/simulator", Some(&hdir)).await;
+        assert!(
+            list.body
+                .contains(&format!("/samordnet/simulator/{finished_id}\"")),
+            "{}",
+            list.body
+        );
+        assert!(list.body.contains("Avbrutt runde"), "{}", list.body);
+        assert!(
+            list.body.contains("Ferdig") && list.body.contains("Avbrutt"),
+            "{}",
+            list.body
+        );
+    }
+);

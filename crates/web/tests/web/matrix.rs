@@ -75,6 +75,18 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/bound/capacity", "AAAAAA--AA-------AA"),
     ("GET /api/v1/bound/plans/{id}", "A-A--------------A-"),
     ("GET /api/v1/calendar/holidays/{year}", "AAAAAAAAAAAAAAAAAAA"),
+    ("GET /api/v1/coordinated/{id}", "A------------------"),
+    ("POST /api/v1/coordinated/{id}/couple", "---------------AA--"),
+    ("DELETE /api/v1/coordinated/{id}/couple/{couple}", "---------------AA--"),
+    ("POST /api/v1/coordinated/{id}/couple/{couple}/confirmation", "---------------AA--"),
+    ("GET /api/v1/coordinated/{id}/export", "-------------------"),
+    ("GET /api/v1/coordinated/{id}/me", "---------------AA--"),
+    ("PUT /api/v1/coordinated/{id}/mode", "A------------------"),
+    ("DELETE /api/v1/coordinated/{id}/mode", "A------------------"),
+    ("PUT /api/v1/coordinated/{id}/pairs", "---------------AA--"),
+    ("GET /api/v1/coordinated/{id}/rank-order-lists", "A-A-A------------AA"),
+    ("PUT /api/v1/coordinated/{id}/ranking", "---------------AA--"),
+    ("POST /api/v1/coordinated/{id}/reschedule", "A------------------"),
     ("GET /api/v1/me", "AAAAAAAAAAAAAAAAAAA"),
     ("GET /api/v1/me/offers", "---------------AA--"),
     ("GET /api/v1/statistics/evaluation", "A------------------"),
@@ -380,7 +392,9 @@ fn fill(path: &str, w: &World) -> String {
         w.course
     } else if path.starts_with("/api/v1/organisations/") {
         w.hnt_org
-    } else if path.starts_with("/api/v1/rounds/") || path.starts_with("/api/v1/statistics/rounds/")
+    } else if path.starts_with("/api/v1/rounds/")
+        || path.starts_with("/api/v1/statistics/rounds/")
+        || path.starts_with("/api/v1/coordinated/")
     {
         w.round
     } else if path.starts_with("/api/v1/bound/plans/") {
@@ -405,6 +419,7 @@ fn fill(path: &str, w: &World) -> String {
         .replace("{cohort}", &w.cohort)
         .replace("{part}", "hospital")
         .replace("{org}", &w.hnt_org.to_string())
+        .replace("{couple}", "0")
 }
 
 /// A well-formed body for an unsafe operation, chosen to change nothing later calls depend on.
@@ -490,6 +505,16 @@ fn body(op: &str, w: &World) -> Option<String> {
         "POST /api/v1/planning/capacity-calls/{id}/answers" => serde_json::json!({
             "municipality_id": w.levanger, "places": 1, "justification": ""
         }),
+        // The round is not in coordinated mode, and it is announced: every change is refused
+        // after access control.
+        "PUT /api/v1/coordinated/{id}/ranking" => serde_json::json!({"positions": []}),
+        "POST /api/v1/coordinated/{id}/couple" => {
+            serde_json::json!({"partner_email": "matrise@example.org"})
+        }
+        "PUT /api/v1/coordinated/{id}/pairs" => serde_json::json!({"pairs": []}),
+        "PUT /api/v1/coordinated/{id}/mode" | "POST /api/v1/coordinated/{id}/reschedule" => {
+            serde_json::json!({"ranking_deadline": "2000-01-01T09:00", "match_at": "2000-01-02T09:00"})
+        }
         _ => return None,
     };
     Some(b.to_string())

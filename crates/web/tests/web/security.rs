@@ -77,6 +77,8 @@ struct World {
     course: i64,
     draw: i64,
     marked_round: i64,
+    /// The round of HNT's advertisement.
+    ad_round: i64,
     /// A police certificate copy HNT holds for viewing (course 0, hospital part).
     copy: String,
     /// A bound LIS1 + LIS3 course whose later employer is HNT (issue 13).
@@ -304,7 +306,9 @@ async fn world(app: &TestApp) -> World {
     .await
     .unwrap();
     tx.commit().await.unwrap();
+    let ad_round = store.advertisement(ids.ad).await.unwrap().round_id;
     World {
+        ad_round,
         bound_course,
         copy,
         ids,
@@ -367,6 +371,27 @@ fn personal_visits(w: &World) -> HashMap<&'static str, (&'static str, String)> {
             (
                 "hdir@demo.lis1.no",
                 format!("/runder/{}/samordnet/eksport.json", w.marked_round),
+            ),
+        ),
+        (
+            "/api/v1/coordinated/{id}",
+            (
+                "hdir@demo.lis1.no",
+                format!("/api/v1/coordinated/{}", w.marked_round),
+            ),
+        ),
+        (
+            "/api/v1/coordinated/{id}/export",
+            (
+                "hdir@demo.lis1.no",
+                format!("/api/v1/coordinated/{}/export", w.marked_round),
+            ),
+        ),
+        (
+            "/api/v1/coordinated/{id}/rank-order-lists",
+            (
+                hnt,
+                format!("/api/v1/coordinated/{}/rank-order-lists", w.ad_round),
             ),
         ),
         (
