@@ -77,7 +77,11 @@ pub async fn seed(store: &Store, n: usize) -> anyhow::Result<()> {
 
     let namsos = publish(
         store,
-        &round_ctx(user("hnt@demo.lis1.no")?, org("Helse Nord-Trøndelag HF")?, round.announcement),
+        &round_ctx(
+            user("hnt@demo.lis1.no")?,
+            org("Helse Nord-Trøndelag HF")?,
+            round.announcement,
+        ),
         round.id,
         org("Sykehuset Namsos")?,
         NAMSOS_TITLE,
@@ -86,7 +90,11 @@ pub async fn seed(store: &Store, n: usize) -> anyhow::Result<()> {
     .await?;
     let innlandet = publish(
         store,
-        &round_ctx(user("innlandet@demo.lis1.no")?, org("Sykehuset Innlandet HF")?, round.announcement),
+        &round_ctx(
+            user("innlandet@demo.lis1.no")?,
+            org("Sykehuset Innlandet HF")?,
+            round.announcement,
+        ),
         round.id,
         org("Sykehuset Innlandet Lillehammer")?,
         INNLANDET_TITLE,
@@ -116,7 +124,15 @@ pub async fn seed(store: &Store, n: usize) -> anyhow::Result<()> {
         let mut profile = complete_profile(&mut rng, 100_000 + k, today)?;
         profile.full_name = (*name).to_string();
         profile.email = (*email).to_string();
-        let id = create(store, open_at, email, name, Some(hash.clone()), applicant_org).await?;
+        let id = create(
+            store,
+            open_at,
+            email,
+            name,
+            Some(hash.clone()),
+            applicant_org,
+        )
+        .await?;
         let data = save(store, id, grant, open_at, &profile).await?;
         match k {
             0 => {
@@ -132,7 +148,18 @@ pub async fn seed(store: &Store, n: usize) -> anyhow::Result<()> {
             1 => {
                 let letter = bench::motivation(&mut rng);
                 let pos = positions(&namsos_ad, true);
-                apply(store, &mut at, grant, id, namsos, pos, Some(true), &data, letter).await?;
+                apply(
+                    store,
+                    &mut at,
+                    grant,
+                    id,
+                    namsos,
+                    pos,
+                    Some(true),
+                    &data,
+                    letter,
+                )
+                .await?;
             }
             _ => {}
         }
@@ -156,7 +183,18 @@ pub async fn seed(store: &Store, n: usize) -> anyhow::Result<()> {
         let data = save(store, id, grant, open_at, &profile).await?;
         let letter = bench::motivation(&mut rng);
         let pos = positions(&namsos_ad, false);
-        apply(store, &mut at, grant, id, namsos, pos, Some(false), &data, letter).await?;
+        apply(
+            store,
+            &mut at,
+            grant,
+            id,
+            namsos,
+            pos,
+            Some(false),
+            &data,
+            letter,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -381,7 +419,10 @@ mod tests {
         lis1_web::demo_rounds(&store, now).await.unwrap();
         seed(&store, 7).await.unwrap();
         let ads = store.advertisements(None).await.unwrap();
-        let namsos = ads.iter().find(|a| a.title == NAMSOS_TITLE).expect("Namsos");
+        let namsos = ads
+            .iter()
+            .find(|a| a.title == NAMSOS_TITLE)
+            .expect("Namsos");
         let innlandet = ads
             .iter()
             .find(|a| a.title == INNLANDET_TITLE)
@@ -404,7 +445,10 @@ mod tests {
         for (email, _) in DOCTORS {
             let c = store.credentials(email).await.unwrap().expect(email);
             let hash = c.password_hash.expect("a password");
-            assert!(lis1_store::password::verify(lis1_store::demo::DEMO_PASSWORD, &hash));
+            assert!(lis1_store::password::verify(
+                lis1_store::demo::DEMO_PASSWORD,
+                &hash
+            ));
         }
         let users = store.users(None).await.unwrap();
         let crowd = users

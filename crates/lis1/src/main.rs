@@ -383,7 +383,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 lis1_web::demo_history(&store).await?;
                 lis1_web::demo_planning(&store, jiff::Timestamp::now()).await?;
                 if applicants > 0 {
-                    eprintln!("Lager {applicants} søkere til en utlysning ved Sykehuset Namsos (våren 2027)…");
+                    eprintln!(
+                        "Lager {applicants} søkere til en utlysning ved Sykehuset Namsos (våren 2027)…"
+                    );
                     demo_applicants::seed(&store, applicants).await?;
                 }
             }

@@ -205,7 +205,12 @@ both_backends!(
             .await;
         assert_eq!(set.status, StatusCode::NOT_FOUND, "{}", set.body);
         assert_eq!(app.state.clock.now(), before);
-        assert!(!app.get("/runder", None).await.body.contains("id=\"demo-clock\""));
+        assert!(
+            !app.get("/runder", None)
+                .await
+                .body
+                .contains("id=\"demo-clock\"")
+        );
         assert!(!Clock::System.set_forward("2099-02-23T08:00:00Z".parse().unwrap()));
     }
 );
