@@ -878,7 +878,7 @@ fn phone(rng: &mut ChaCha8Rng) -> String {
 /// A plausible LIS1 applicant: mostly educated in Norway, some in the EEA and outside; recently
 /// graduated (some still students); 0–8 jobs with dates, on-call duty and position sizes; 0–4
 /// merits; 2–3 references.
-fn random_profile(rng: &mut ChaCha8Rng, i: usize, today: Date) -> Profile {
+pub(crate) fn random_profile(rng: &mut ChaCha8Rng, i: usize, today: Date) -> Profile {
     let total: u32 = EDUCATION.iter().map(|e| e.1).sum();
     let mut roll = rng.gen_range(0..total);
     let (country, _, universities) = EDUCATION
@@ -1111,7 +1111,7 @@ fn random_profile(rng: &mut ChaCha8Rng, i: usize, today: Date) -> Profile {
 }
 
 /// A cover letter of 3–9 sentences (some 500–1,500 characters).
-fn motivation(rng: &mut ChaCha8Rng) -> String {
+pub(crate) fn motivation(rng: &mut ChaCha8Rng) -> String {
     const SENTENCES: &[&str] = &[
         "Jeg søker LIS1-stilling fordi jeg ønsker bred klinisk erfaring i både sykehus og kommune.",
         "Under studiet hadde jeg studentlisens på medisinsk avdeling og trivdes godt med akuttarbeid.",

@@ -4,6 +4,7 @@
 
 mod backup_cmd;
 mod bench;
+mod demo_applicants;
 mod lottery_cmd;
 mod match_cmd;
 
@@ -104,6 +105,11 @@ enum Command {
         /// Seed and print the logins, but do not serve.
         #[arg(long)]
         no_serve: bool,
+        /// When seeding: this many generated applicants to a published advertisement at Sykehuset
+        /// Namsos in the spring 2027 round (with three named doctors, `vaar2027.lege1..3`), for
+        /// walking a crowded round. Demo only.
+        #[arg(long, default_value_t = 0)]
+        applicants: usize,
     },
     /// Back up the database to a new file: SQLite online with VACUUM INTO, PostgreSQL with
     /// pg_dump (custom format). The copy is checked (integrity, audit chain) and its rows per
@@ -364,6 +370,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             listen,
             reset,
             no_serve,
+            applicants,
         } => {
             if reset {
                 remove_sqlite(&database_url)?;
@@ -375,6 +382,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 lis1_web::demo_rounds(&store, jiff::Timestamp::now()).await?;
                 lis1_web::demo_history(&store).await?;
                 lis1_web::demo_planning(&store, jiff::Timestamp::now()).await?;
+                if applicants > 0 {
+                    eprintln!(
+                        "Lager {applicants} søkere til en utlysning ved Sykehuset Namsos (våren 2027)…"
+                    );
+                    demo_applicants::seed(&store, applicants).await?;
+                }
             }
             print_logins(&listen);
             if !no_serve {

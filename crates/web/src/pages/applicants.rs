@@ -583,14 +583,29 @@ const PAGE_SIZE: usize = 100;
 /// The page sizes offered; `alle` shows every row on one page.
 const PAGE_SIZES: [&str; 5] = ["25", "50", "100", "250", "alle"];
 
-/// A sort key that puts æ, ø and å after z, in that order, as Norwegian does.
+/// A sort key that puts æ, ø and å after z, in that order, as Norwegian does, and sorts other
+/// accented letters with their base letter (Dávid with David, before Dmytro; ü as y, ä as æ and
+/// ö or ő as ø), as a Norwegian dictionary does.
 fn nb_key(s: &str) -> String {
     s.to_lowercase()
         .chars()
         .map(|c| match c {
             'æ' | 'ä' => '{',
-            'ø' | 'ö' => '|',
+            'ø' | 'ö' | 'ő' => '|',
             'å' => '}',
+            'á' | 'à' | 'â' | 'ã' | 'ą' | 'ă' => 'a',
+            'ç' | 'ć' | 'č' => 'c',
+            'ď' | 'đ' => 'd',
+            'é' | 'è' | 'ê' | 'ë' | 'ę' | 'ě' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ñ' | 'ń' | 'ň' => 'n',
+            'ó' | 'ò' | 'ô' | 'õ' => 'o',
+            'ř' => 'r',
+            'ś' | 'š' | 'ş' => 's',
+            'ť' | 'ţ' => 't',
+            'ú' | 'ù' | 'û' | 'ů' => 'u',
+            'ü' | 'ű' | 'ý' | 'ÿ' => 'y',
+            'ź' | 'ż' | 'ž' => 'z',
             c => c,
         })
         .collect()
@@ -1774,7 +1789,35 @@ pub async fn export_xlsx(
 
 #[cfg(test)]
 mod tests {
-    use super::csv_safe;
+    use super::{csv_safe, nb_key};
+
+    #[test]
+    fn names_sort_as_in_a_norwegian_dictionary() {
+        let mut names = vec![
+            "Åse Berg",
+            "Dmytro Ali",
+            "Zsófia Tóth",
+            "Øystein Moe",
+            "Dávid Nagy",
+            "Ærlig Ås",
+            "Ülla Eng",
+            "Anna Ødegård",
+        ];
+        names.sort_by_cached_key(|n| nb_key(n));
+        assert_eq!(
+            names,
+            [
+                "Anna Ødegård",
+                "Dávid Nagy",
+                "Dmytro Ali",
+                "Ülla Eng",
+                "Zsófia Tóth",
+                "Ærlig Ås",
+                "Øystein Moe",
+                "Åse Berg",
+            ]
+        );
+    }
 
     #[test]
     fn csv_cells_that_a_spreadsheet_would_run_become_text() {

@@ -193,6 +193,25 @@ both_backends!(
             app.get("/demo/klokke", None).await.status,
             StatusCode::NOT_FOUND
         );
+        // Setting it is refused too (before any session or token is looked at), the time
+        // unchanged and no banner; and production's system clock cannot be moved at all.
+        let before = app.state.clock.now();
+        let set = app
+            .post_form(
+                "/demo/klokke",
+                &[("csrf_token", "x"), ("to", "2099-02-23T09:00")],
+                None,
+            )
+            .await;
+        assert_eq!(set.status, StatusCode::NOT_FOUND, "{}", set.body);
+        assert_eq!(app.state.clock.now(), before);
+        assert!(
+            !app.get("/runder", None)
+                .await
+                .body
+                .contains("id=\"demo-clock\"")
+        );
+        assert!(!Clock::System.set_forward("2099-02-23T08:00:00Z".parse().unwrap()));
     }
 );
 
