@@ -170,12 +170,22 @@ def main():
     ap.add_argument("--workers", default=os.environ.get("CONTRACT_WORKERS", "2"))
     ap.add_argument("--seed", default=os.environ.get("CONTRACT_SEED", ""))
     ap.add_argument(
+        "--coverage-for",
+        default=os.environ.get(
+            "CONTRACT_COVERAGE_FOR", "anonymous,hospital trust token,doctor session"
+        ),
+        help="comma-separated: the credentials whose runs include the coverage phase",
+    )
+    ap.add_argument(
+        "--light-examples", type=int, default=int(os.environ.get("CONTRACT_LIGHT_EXAMPLES", "2"))
+    )
+    ap.add_argument(
         "--fuzz-for",
         default=os.environ.get("CONTRACT_FUZZ_FOR", "hospital trust token,doctor session"),
         help="comma-separated: the credentials whose runs include random fuzzing",
     )
     ap.add_argument("--only", default=os.environ.get("CONTRACT_ONLY", ""),
-                    help="run only the credentials whose name contains this")
+                    help="comma-separated: run only the credentials whose name holds one of these")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     st = os.path.join(os.path.dirname(sys.executable), "schemathesis")
@@ -194,14 +204,18 @@ def main():
     ]:
         headers, org, n = token(args.base, admin)
         creds.append((f"{name} token (org {org}, {n} scopes)", headers))
-    # Every credential runs the examples and the coverage phase: every documented boundary and
-    # many invalid values of every parameter and body field, deterministic and cheap per request
-    # (~1,300 requests). Random fuzzing (and stateful sequences) costs much more per request; it
-    # runs for the credentials that reach the most operations' own checks.
-    fuzzed = [c.strip() for c in args.fuzz_for.split(",") if c.strip()]
+    # Phases per credential, to keep the run short: the coverage phase (every documented boundary
+    # and many invalid values of every parameter and body field, deterministic, ~1,500 requests)
+    # and random fuzzing with stateful sequences (costlier per request) run for the credentials
+    # that reach the most operations' own checks; every other credential gets a short fuzz
+    # (--light-examples per operation), enough to check each operation's answers in its role.
+    def listed(s):
+        return [c.strip() for c in s.split(",") if c.strip()]
+
+    covered, fuzzed = listed(args.coverage_for), listed(args.fuzz_for)
 
     if args.only:
-        creds = [c for c in creds if args.only in c[0]]
+        creds = [c for c in creds if any(o in c[0] for o in listed(args.only))]
     ops = operations(args.base)
     print(f"contract-test [{args.label}]: {ops} operations, {len(creds)} credentials", flush=True)
     total, failed, results = 0, [], []
@@ -239,9 +253,17 @@ def main():
         ]
         if args.seed:
             cmd += ["--seed", args.seed]
-        phases = "examples,coverage"
+        phases = ["examples"]
+        if any(c in name for c in covered):
+            phases.append("coverage")
+        examples = args.examples
         if any(f in name for f in fuzzed):
-            phases = "examples,coverage,fuzzing,stateful"
+            phases += ["fuzzing", "stateful"]
+        elif "coverage" not in phases:
+            phases.append("fuzzing")
+            examples = args.light_examples
+        phases = ",".join(phases)
+        cmd[cmd.index("--max-examples") + 1] = str(examples)
         cmd += ["--phases", phases]
         if headers:
             # Signed in: send the credential, not made-up tokens and cookies in its place (the

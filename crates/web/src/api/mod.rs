@@ -338,19 +338,25 @@ fn finish_document(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenAp
             &mut item.trace,
         ];
         for op in ops.into_iter().flatten() {
-            let has_query = op.parameters.iter().flatten().any(|p| {
-                matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query)
-            });
+            let has_query = op
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query));
             if has_query && !op.responses.responses.contains_key("400") {
                 op.responses.responses.insert(
                     "400".into(),
                     RefOr::T(
                         utoipa::openapi::ResponseBuilder::new()
-                            .description("`invalid_query`: a query parameter of the wrong type, or repeated")
+                            .description(
+                                "`invalid_query`: a query parameter of the wrong type, or repeated",
+                            )
                             .content(
                                 PROBLEM_JSON,
                                 utoipa::openapi::ContentBuilder::new()
-                                    .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Problem"))))
+                                    .schema(Some(RefOr::Ref(
+                                        utoipa::openapi::Ref::from_schema_name("Problem"),
+                                    )))
                                     .build(),
                             )
                             .build(),

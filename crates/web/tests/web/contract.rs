@@ -39,35 +39,55 @@ both_backends!(every_documented_error_is_problem_json, |store| async move {
     }
 });
 
-both_backends!(a_query_parameter_of_the_wrong_type_is_problem_json, |store| async move {
-    let app = TestApp::new(store).await;
-    let hnt = app.login("hnt@demo.lis1.no").await;
-    for query in ["limit=abc", "limit=-1", "limit=1&limit=2", "cursor=a&cursor=b"] {
-        let resp = app
-            .get(&format!("/api/v1/advertisements?{query}"), Some(&hnt))
-            .await;
-        assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{query}: {}", resp.body);
-        assert_eq!(resp.content_type(), "application/problem+json", "{query}");
-        let body = resp.json();
-        assert_eq!(body["code"], "invalid_query", "{query}");
-        let field = body["errors"][0]["field"].as_str().unwrap_or("");
-        assert!(
-            field == "limit" || field == "cursor" || body["detail"].as_str().unwrap().contains("duplicate"),
-            "{query}: {body}"
+both_backends!(
+    a_query_parameter_of_the_wrong_type_is_problem_json,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        for query in [
+            "limit=abc",
+            "limit=-1",
+            "limit=1&limit=2",
+            "cursor=a&cursor=b",
+        ] {
+            let resp = app
+                .get(&format!("/api/v1/advertisements?{query}"), Some(&hnt))
+                .await;
+            assert_eq!(
+                resp.status,
+                StatusCode::BAD_REQUEST,
+                "{query}: {}",
+                resp.body
+            );
+            assert_eq!(resp.content_type(), "application/problem+json", "{query}");
+            let body = resp.json();
+            assert_eq!(body["code"], "invalid_query", "{query}");
+            let field = body["errors"][0]["field"].as_str().unwrap_or("");
+            assert!(
+                field == "limit"
+                    || field == "cursor"
+                    || body["detail"].as_str().unwrap().contains("duplicate"),
+                "{query}: {body}"
+            );
+        }
+        // In range, out of range: the documented 422.
+        let resp = app.get("/api/v1/advertisements?limit=0", Some(&hnt)).await;
+        assert_eq!(
+            resp.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            resp.body
         );
+        assert_eq!(resp.json()["code"], "invalid_limit");
+        let resp = app.get("/api/v1/advertisements?limit=5", Some(&hnt)).await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.body);
+        // The planning level's `org` likewise.
+        let hdir = app.login("hdir@demo.lis1.no").await;
+        let resp = app
+            .get("/api/v1/planning/cohorts/2027-09-01?org=x", Some(&hdir))
+            .await;
+        assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.body);
+        assert_eq!(resp.json()["code"], "invalid_query");
+        assert_eq!(resp.json()["errors"][0]["field"], "org");
     }
-    // In range, out of range: the documented 422.
-    let resp = app.get("/api/v1/advertisements?limit=0", Some(&hnt)).await;
-    assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", resp.body);
-    assert_eq!(resp.json()["code"], "invalid_limit");
-    let resp = app.get("/api/v1/advertisements?limit=5", Some(&hnt)).await;
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.body);
-    // The planning level's `org` likewise.
-    let hdir = app.login("hdir@demo.lis1.no").await;
-    let resp = app
-        .get("/api/v1/planning/cohorts/2027-09-01?org=x", Some(&hdir))
-        .await;
-    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.body);
-    assert_eq!(resp.json()["code"], "invalid_query");
-    assert_eq!(resp.json()["errors"][0]["field"], "org");
-});
+);
