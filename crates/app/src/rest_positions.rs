@@ -710,7 +710,12 @@ pub async fn make_offer(
 
 /// Checks, without writing anything, that the caller may close the rest position with this
 /// reason now: the page asks for confirmation only then (issue 11, item 6).
-pub async fn check_close(app: &App, caller: &Caller, id: i64, reason: &str) -> Result<RestPosition> {
+pub async fn check_close(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    reason: &str,
+) -> Result<RestPosition> {
     let reason = reason.trim();
     let mut tx = app.begin().await?;
     let position = load(&mut tx, id).await?;

@@ -1256,7 +1256,9 @@ both_backends!(a_coordinated_round_through_the_api, |store| async move {
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{email}: {}", r.body);
     }
 
-    // One couple: Lise asks Lars, Lars confirms, Lise sets their pairs.
+    // One couple: Lise asks Lars, Lars confirms, Lise sets their pairs. (Her session from before
+    // the clock passed the application deadline has idled out: sign in again.)
+    let lise_s = app.login("lege1@demo.lis1.no").await;
     let b = serde_json::json!({"partner_email": "lege2@demo.lis1.no"}).to_string();
     let r = api(
         &app,

@@ -1421,6 +1421,7 @@ both_backends!(
                 ("cohort", "2028-09-01"),
                 ("method", "preference_order"),
                 ("ranking_deadline", ""),
+                ("bekreft", "1"),
             ],
         )
         .await;
@@ -1474,7 +1475,13 @@ both_backends!(
             before.body
         );
 
-        let drawn = post(&app, &format!("{draw_url}/trekk"), &hnt, &[]).await;
+        let drawn = post(
+            &app,
+            &format!("{draw_url}/trekk"),
+            &hnt,
+            &[("bekreft", "1")],
+        )
+        .await;
         assert_eq!(drawn.status, StatusCode::SEE_OTHER, "{}", drawn.body);
         let result = app.get(&draw_url, Some(&hnt)).await;
         assert_eq!(result.status, StatusCode::OK, "{}", result.body);
@@ -1549,6 +1556,7 @@ both_backends!(
                 ("cohort", "2028-09-01"),
                 ("method", "preference_order"),
                 ("ranking_deadline", ""),
+                ("bekreft", "1"),
             ],
         )
         .await;
