@@ -441,7 +441,9 @@ pub struct WithdrawnDto {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an applicant, or no valid `X-CSRF-Token`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No submitted application of the caller's to it"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "`rest_offer_accepted`, `idempotency_key_in_use`")))]
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`rest_offer_accepted`, `idempotency_key_in_use`"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "An `Idempotency-Key` that is not 1–255 visible ASCII characters"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`idempotency_key_reused`: the key was used with another body")))]
 async fn withdraw(
     State(state): State<AppState>,
     v: Visitor,
