@@ -160,6 +160,23 @@ def count_har(path):
         return 0
 
 
+def tool_error_only(log):
+    """The run failed only by an error inside schemathesis, not by a check on the API: no
+    FAILURES section, and every error in the summary a "Runtime Error" (an exception raised in
+    the tool or its libraries; schemathesis names network errors, a server that went away,
+    schema and health-check errors otherwise). Returns the exception line, or None."""
+    with open(log) as f:
+        text = f.read()
+    if "= FAILURES =" in text or "= ERRORS =" not in text:
+        return None
+    summary = text[text.rfind("= SUMMARY =") :]
+    kinds = set(re.findall(r"\U0001f6ab ([^:\n]+): \d+", summary))
+    if kinds != {"Runtime Error"}:
+        return None
+    found = re.findall(r"^\W*(\w+Error: .*)$", text, re.M)
+    return found[-1].strip() if found else "Runtime Error"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--base", required=True)
@@ -275,8 +292,15 @@ def main():
             cmd += ["-H", h]
         t0 = time.monotonic()
         log = os.path.join(args.out, f"run{i}.log")
-        with open(log, "w") as f:
-            rc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT).returncode
+        for attempt in (1, 2):
+            with open(log, "w") as f:
+                rc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT).returncode
+            internal = rc != 0 and tool_error_only(log)
+            if not internal or attempt == 2 or args.seed:
+                break
+            # Schemathesis' own crash (a traceback inside hypothesis or Python, no failure of
+            # the API found): once more with a new seed. A second one fails the run.
+            print(f"  {name}: schemathesis failed inside itself ({internal}); running again", flush=True)
         n = count_har(har)
         total += n
         took = time.monotonic() - t0
