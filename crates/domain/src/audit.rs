@@ -4,9 +4,18 @@
 //! hash covers the previous entry's hash and the entry's own fields, so editing or deleting any
 //! row breaks the chain from that row on, and [`verify_chain`] names the first bad entry.
 //!
-//! The hash is SHA-256 over `"lis1-audit-v1\n" || prev_hash || "\n" || canonical JSON`, where the
-//! canonical JSON is the record's fields in the fixed order of [`AuditRecord`], with the time as
-//! RFC 3339 UTC with exactly six fractional digits (the precision PostgreSQL keeps).
+//! Since migration 0033 entries are written *unchained*: each transaction inserts its entries with
+//! only their own [`content_hash`] (SHA-256 over `"lis1-audit-entry-v2\n" || canonical JSON`),
+//! and one sealer chains them afterwards in the order it sees them, storing the chain position
+//! (`chain_seq`), the previous hash and [`chain_hash`] = SHA-256 over
+//! `"lis1-audit-v2\n" || prev_hash || "\n" || chain_seq || "\n" || content_hash`. So no writer
+//! waits for another, and the chain still covers every sealed entry.
+//!
+//! Entries written before 0033 ("v1") keep their hash: SHA-256 over
+//! `"lis1-audit-v1\n" || prev_hash || "\n" || canonical JSON`, with `chain_seq = seq` and no
+//! content hash. The canonical JSON is the record's fields in the fixed order of
+//! [`AuditRecord`], with the time as RFC 3339 UTC with exactly six fractional digits (the
+//! precision PostgreSQL keeps).
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -20,7 +29,8 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 /// One entry of the audit log, as hashed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRecord {
-    /// Position in the log, 1, 2, 3, … without gaps.
+    /// The entry's number (the row id, given at insert). For v1 entries also the chain position;
+    /// for later ones the chain position is `StoredEntry::chain_seq`, given when sealed.
     pub seq: i64,
     /// When it happened (UTC, microsecond precision).
     pub at: Timestamp,
@@ -64,8 +74,7 @@ pub fn to_micros(at: Timestamp) -> Timestamp {
     Timestamp::from_microsecond(micros).unwrap_or(at)
 }
 
-/// The hash of `record` following an entry whose hash is `prev_hash`.
-pub fn entry_hash(prev_hash: &str, record: &AuditRecord) -> String {
+fn canonical_json(record: &AuditRecord) -> String {
     let canonical = Canonical {
         seq: record.seq,
         at: canonical_time(record.at),
@@ -79,20 +88,51 @@ pub fn entry_hash(prev_hash: &str, record: &AuditRecord) -> String {
     };
     // Serialising plain strings and integers cannot fail; an empty body would still be hashed
     // deterministically, so there is nothing to recover from here.
-    let json = serde_json::to_string(&canonical).unwrap_or_default();
+    serde_json::to_string(&canonical).unwrap_or_default()
+}
+
+/// The v1 hash of `record` following an entry whose hash is `prev_hash` (entries written before
+/// migration 0033, chained at insert).
+pub fn entry_hash(prev_hash: &str, record: &AuditRecord) -> String {
     let mut h = Sha256::new();
     h.update(b"lis1-audit-v1\n");
     h.update(prev_hash.as_bytes());
     h.update(b"\n");
-    h.update(json.as_bytes());
+    h.update(canonical_json(record).as_bytes());
     hex::encode(h.finalize())
 }
 
-/// A stored entry: the record and the two hashes stored beside it.
+/// An entry's own hash over its content (including its number), written with it before it is
+/// sealed.
+pub fn content_hash(record: &AuditRecord) -> String {
+    let mut h = Sha256::new();
+    h.update(b"lis1-audit-entry-v2\n");
+    h.update(canonical_json(record).as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// The chain hash the sealer gives the entry at `chain_seq` whose content hash is
+/// `content_hash`, following an entry whose chain hash is `prev_hash`.
+pub fn chain_hash(prev_hash: &str, chain_seq: i64, content_hash: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"lis1-audit-v2\n");
+    h.update(prev_hash.as_bytes());
+    h.update(b"\n");
+    h.update(chain_seq.to_string().as_bytes());
+    h.update(b"\n");
+    h.update(content_hash.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// A stored, sealed entry: the record and the hashes stored beside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEntry {
     /// The record.
     pub record: AuditRecord,
+    /// The position in the chain.
+    pub chain_seq: i64,
+    /// The entry's own content hash; `None` for v1 entries (written before migration 0033).
+    pub content_hash: Option<String>,
     /// The hash stored as the previous entry's.
     pub prev_hash: String,
     /// The hash stored for this entry.
@@ -103,7 +143,8 @@ pub struct StoredEntry {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("Revisjonsloggen er brutt ved oppføring {seq}: {reason}")]
 pub struct ChainBreak {
-    /// The first entry that does not verify (or the expected seq that is missing).
+    /// The chain position of the first entry that does not verify (or the missing one); for
+    /// [`BreakReason::UnsealedEdited`] the entry's number, as it has no chain position yet.
     pub seq: i64,
     /// What is wrong, in words.
     pub reason: BreakReason,
@@ -124,6 +165,15 @@ pub enum BreakReason {
     /// The last entry does not match the recorded head: rows at the end were deleted.
     #[error("de siste oppføringene mangler")]
     Truncated,
+    /// There are sealed entries after the recorded head: rows were added.
+    #[error("det er lagt til oppføringer etter kjedens hode")]
+    Inserted,
+    /// An entry not yet sealed no longer matches its own content hash.
+    #[error("innholdet er endret etter at det ble skrevet (ikke forseglet ennå)")]
+    UnsealedEdited,
+    /// A published anchor (seq, hash) is no longer in the chain: the log was rewritten.
+    #[error("kjeden stemmer ikke med et publisert anker; loggen er skrevet om")]
+    AnchorMismatch,
 }
 
 impl Localized for ChainBreak {
@@ -133,6 +183,9 @@ impl Localized for ChainBreak {
             BreakReason::Unlinked => "audit_entry_unlinked",
             BreakReason::Gap => "audit_entry_missing",
             BreakReason::Truncated => "audit_log_truncated",
+            BreakReason::Inserted => "audit_entry_inserted",
+            BreakReason::UnsealedEdited => "audit_unsealed_entry_edited",
+            BreakReason::AnchorMismatch => "audit_anchor_mismatch",
         }
     }
     fn message(&self, lang: Lang) -> String {
@@ -144,6 +197,13 @@ impl Localized for ChainBreak {
                     BreakReason::Unlinked => "oppføringa før manglar eller er bytt ut",
                     BreakReason::Gap => "ei oppføring manglar",
                     BreakReason::Truncated => "dei siste oppføringane manglar",
+                    BreakReason::Inserted => "det er lagt til oppføringar etter hovudet til kjeda",
+                    BreakReason::UnsealedEdited => {
+                        "innhaldet er endra etter at det vart skrive (ikkje forsegla enno)"
+                    }
+                    BreakReason::AnchorMismatch => {
+                        "kjeda stemmer ikkje med eit publisert anker; loggen er skriven om"
+                    }
                 };
                 format!(
                     "Revisjonsloggen er broten ved oppføring {}: {why}",
@@ -156,6 +216,13 @@ impl Localized for ChainBreak {
                     BreakReason::Unlinked => "the entry before it is missing or replaced",
                     BreakReason::Gap => "an entry is missing",
                     BreakReason::Truncated => "the last entries are missing",
+                    BreakReason::Inserted => "entries were added after the chain's head",
+                    BreakReason::UnsealedEdited => {
+                        "its contents were changed after it was written (not sealed yet)"
+                    }
+                    BreakReason::AnchorMismatch => {
+                        "the chain does not match a published anchor; the log was rewritten"
+                    }
                 };
                 format!("The audit log is broken at entry {}: {why}", self.seq)
             }
@@ -173,7 +240,8 @@ pub struct Head {
     pub hash: String,
 }
 
-/// Verifies entries given in seq order, from the first. Returns the number of entries checked.
+/// Verifies sealed entries given in chain order, from the first. Returns the number of entries
+/// checked.
 pub fn verify_chain(
     entries: impl IntoIterator<Item = StoredEntry>,
     head: Option<&Head>,
@@ -182,7 +250,7 @@ pub fn verify_chain(
     let mut expected_seq = 1;
     let mut count = 0;
     for e in entries {
-        if e.record.seq != expected_seq {
+        if e.chain_seq != expected_seq {
             return Err(ChainBreak {
                 seq: expected_seq,
                 reason: BreakReason::Gap,
@@ -190,19 +258,36 @@ pub fn verify_chain(
         }
         if e.prev_hash != prev {
             return Err(ChainBreak {
-                seq: e.record.seq,
+                seq: e.chain_seq,
                 reason: BreakReason::Unlinked,
             });
         }
-        if entry_hash(&e.prev_hash, &e.record) != e.hash {
+        let intact = match &e.content_hash {
+            // v1: the number is the chain position and the hash covers the content directly.
+            None => e.record.seq == e.chain_seq && entry_hash(&e.prev_hash, &e.record) == e.hash,
+            Some(own) => {
+                *own == content_hash(&e.record)
+                    && chain_hash(&e.prev_hash, e.chain_seq, own) == e.hash
+            }
+        };
+        if !intact {
             return Err(ChainBreak {
-                seq: e.record.seq,
+                seq: e.chain_seq,
                 reason: BreakReason::Edited,
             });
         }
         prev = e.hash;
         expected_seq += 1;
         count += 1;
+    }
+    if let Some(head) = head
+        && head.seq >= 0
+        && expected_seq - 1 > head.seq
+    {
+        return Err(ChainBreak {
+            seq: head.seq + 1,
+            reason: BreakReason::Inserted,
+        });
     }
     if let Some(head) = head
         && (head.seq != expected_seq - 1 || head.hash != prev)
@@ -213,6 +298,37 @@ pub fn verify_chain(
         });
     }
     Ok(count)
+}
+
+/// Checks an entry not yet sealed against its own content hash. Returns the entry's number if
+/// it does not match (or has none).
+pub fn verify_unsealed(
+    record: &AuditRecord,
+    stored_content_hash: Option<&str>,
+) -> Result<(), ChainBreak> {
+    if stored_content_hash == Some(content_hash(record).as_str()) {
+        Ok(())
+    } else {
+        Err(ChainBreak {
+            seq: record.seq,
+            reason: BreakReason::UnsealedEdited,
+        })
+    }
+}
+
+/// Seals entries: given the head and the entries' (number, content hash) in the order the sealer
+/// takes them, returns for each (number, chain_seq, prev_hash, hash) and the new head.
+pub fn seal(head: &Head, entries: &[(i64, String)]) -> (Vec<(i64, i64, String, String)>, Head) {
+    let mut prev = head.hash.clone();
+    let mut seq = head.seq;
+    let mut out = Vec::with_capacity(entries.len());
+    for (id, own) in entries {
+        seq += 1;
+        let hash = chain_hash(&prev, seq, own);
+        out.push((*id, seq, prev, hash.clone()));
+        prev = hash;
+    }
+    (out, Head { seq, hash: prev })
 }
 
 #[cfg(test)]
@@ -238,6 +354,8 @@ mod tests {
             let hash = entry_hash(&prev, &record);
             out.push(StoredEntry {
                 record,
+                chain_seq: seq,
+                content_hash: None,
                 prev_hash: prev.clone(),
                 hash: hash.clone(),
             });
@@ -284,6 +402,81 @@ mod tests {
         entries.truncate(3);
         let err = verify_chain(entries, Some(&head)).unwrap_err();
         assert_eq!((err.seq, err.reason), (4, BreakReason::Truncated));
+    }
+
+    /// Three v1 entries, then `n` sealed v2 entries whose numbers are not in chain order (ids
+    /// that committed out of order on PostgreSQL).
+    fn mixed(n: i64) -> (Vec<StoredEntry>, Head) {
+        let (mut entries, head) = chain(3);
+        let ids: Vec<i64> = (0..n)
+            .map(|i| if i % 2 == 0 { 11 + i } else { 9 + i })
+            .collect();
+        let records: Vec<AuditRecord> = ids
+            .iter()
+            .map(|id| AuditRecord {
+                seq: *id,
+                at: Timestamp::from_microsecond(1_700_000_100_000_000 + id).unwrap(),
+                actor_user_id: None,
+                actor_org_id: Some(4),
+                actor_role: None,
+                action: "application.submit".into(),
+                object_type: "application".into(),
+                object_id: id.to_string(),
+                summary: "{}".into(),
+            })
+            .collect();
+        let own: Vec<(i64, String)> = records.iter().map(|r| (r.seq, content_hash(r))).collect();
+        let (sealed, head) = seal(&head, &own);
+        for (r, (id, chain_seq, prev, hash)) in records.into_iter().zip(sealed) {
+            assert_eq!(r.seq, id);
+            entries.push(StoredEntry {
+                content_hash: Some(content_hash(&r)),
+                record: r,
+                chain_seq,
+                prev_hash: prev,
+                hash,
+            });
+        }
+        (entries, head)
+    }
+
+    #[test]
+    fn sealed_entries_follow_the_old_chain_in_the_order_sealed() {
+        let (entries, head) = mixed(6);
+        assert_eq!(head.seq, 9);
+        assert_eq!(verify_chain(entries, Some(&head)), Ok(9));
+    }
+
+    #[test]
+    fn an_edited_sealed_entry_is_named_by_its_chain_position() {
+        let (mut entries, head) = mixed(6);
+        entries[5].record.summary = "{\"x\":1}".into();
+        let err = verify_chain(entries.clone(), Some(&head)).unwrap_err();
+        assert_eq!((err.seq, err.reason), (6, BreakReason::Edited));
+        // Recomputing its content hash too breaks its chain hash.
+        entries[5].content_hash = Some(content_hash(&entries[5].record));
+        let err = verify_chain(entries, Some(&head)).unwrap_err();
+        assert_eq!((err.seq, err.reason), (6, BreakReason::Edited));
+    }
+
+    #[test]
+    fn a_renumbered_sealed_entry_is_detected() {
+        let (mut entries, head) = mixed(4);
+        entries[4].record.seq += 100;
+        let err = verify_chain(entries, Some(&head)).unwrap_err();
+        assert_eq!((err.seq, err.reason), (5, BreakReason::Edited));
+    }
+
+    #[test]
+    fn an_unsealed_entry_is_checked_against_its_own_hash() {
+        let (entries, _) = mixed(1);
+        let mut r = entries[3].record.clone();
+        let own = content_hash(&r);
+        assert_eq!(verify_unsealed(&r, Some(&own)), Ok(()));
+        r.actor_org_id = Some(5);
+        let err = verify_unsealed(&r, Some(&own)).unwrap_err();
+        assert_eq!((err.seq, err.reason), (r.seq, BreakReason::UnsealedEdited));
+        assert!(verify_unsealed(&r, None).is_err());
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod access;
 pub mod advertisements;
 pub mod alis_hospital;
 pub mod audit;
+pub mod audit_anchor;
 pub mod audit_words;
 pub mod bound;
 pub mod calendar;

@@ -1,7 +1,9 @@
 //! The append-only, hash-chained audit log (see `lis1_domain::audit` for the chain itself).
 
 use jiff::Timestamp;
-use lis1_domain::audit::{AuditRecord, ChainBreak, GENESIS_HASH, Head, StoredEntry, entry_hash};
+use lis1_domain::audit::{
+    AuditRecord, BreakReason, ChainBreak, GENESIS_HASH, Head, StoredEntry, content_hash,
+};
 use sqlx::Row;
 
 use crate::{Ctx, Result, Store, StoreError, conv, for_each_backend, on_db};
@@ -62,25 +64,33 @@ pub struct Entry {
 
 /// Appends to the audit log on a connection that is inside the caller's transaction.
 pub(crate) trait AuditTx {
-    /// Appends `event` by `ctx` and advances the chain head.
+    /// Appends `event` by `ctx`, unchained: no lock is taken, the sealer chains it after commit.
     async fn append_audit(&mut self, ctx: &Ctx, event: Event<'_>) -> Result<i64>;
 }
+
+/// Chains unsealed entries, on a connection inside the sealer's own transaction.
+trait SealTx {
+    /// Takes the sealer's lock (waiting for it if `wait`, else giving up at once and returning 0),
+    /// then seals at most `limit` entries in number order and advances the head.
+    async fn seal_batch(&mut self, limit: i64, wait: bool) -> Result<u64>;
+}
+
+/// The PostgreSQL advisory lock that makes one sealer at a time across instances ("lis1seal").
+pub const SEALER_LOCK: i64 = 0x6c69_7331_7365_616c;
 
 for_each_backend! {
     impl AuditTx for Conn {
         async fn append_audit(&mut self, ctx: &Ctx, event: Event<'_>) -> Result<i64> {
-            // The head row is locked for the rest of the transaction so concurrent writers
-            // append one after another and the chain never forks. (SQLite has one connection.)
-            let head_sql = if IS_PG {
-                "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"
+            // The number comes first because the entry's own hash covers it. Neither query
+            // locks anything that another writer waits for.
+            let id_sql = if IS_PG {
+                "SELECT nextval('audit_log_seq_seq')"
             } else {
-                "SELECT seq, hash FROM audit_head WHERE id = 1"
+                "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0) + 1"
             };
-            let head = sqlx::query(head_sql).fetch_one(&mut *self).await?;
-            let last_seq: i64 = head.try_get("seq")?;
-            let prev_hash: String = head.try_get("hash")?;
+            let id: i64 = sqlx::query_scalar(id_sql).fetch_one(&mut *self).await?;
             let record = AuditRecord {
-                seq: last_seq + 1,
+                seq: id,
                 at: ctx.now,
                 actor_user_id: ctx.actor.user_id,
                 actor_org_id: ctx.actor.org_id,
@@ -90,33 +100,126 @@ for_each_backend! {
                 object_id: event.object_id,
                 summary: event.summary.to_string(),
             };
-            let hash = entry_hash(&prev_hash, &record);
+            let own = content_hash(&record);
             sqlx::query(
                 "INSERT INTO audit_log (seq, at, actor_user_id, actor_org_id, actor_role, action, \
-                 object_type, object_id, summary, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                 object_type, object_id, summary, content_hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(record.seq)
             .bind(conv::ts(record.at))
             .bind(record.actor_user_id)
             .bind(record.actor_org_id)
-            .bind(record.actor_role.clone())
-            .bind(record.action.clone())
-            .bind(record.object_type.clone())
-            .bind(record.object_id.clone())
-            .bind(record.summary.clone())
-            .bind(prev_hash)
-            .bind(hash.clone())
+            .bind(record.actor_role)
+            .bind(record.action)
+            .bind(record.object_type)
+            .bind(record.object_id)
+            .bind(record.summary)
+            .bind(own)
             .execute(&mut *self)
             .await?;
-            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-                .bind(record.seq)
-                .bind(hash)
-                .execute(&mut *self)
-                .await?;
-            Ok(record.seq)
+            Ok(id)
         }
     }
+
+    impl SealTx for Conn {
+        async fn seal_batch(&mut self, limit: i64, wait: bool) -> Result<u64> {
+            if IS_PG {
+                if wait {
+                    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                        .bind(SEALER_LOCK)
+                        .execute(&mut *self)
+                        .await?;
+                } else {
+                    let granted: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+                        .bind(SEALER_LOCK)
+                        .fetch_one(&mut *self)
+                        .await?;
+                    if !granted {
+                        return Ok(0);
+                    }
+                }
+            }
+            // Read after the lock: in READ COMMITTED each statement sees what has committed, so
+            // the head is the last sealer's and the batch is what has committed since.
+            let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+                .fetch_one(&mut *self)
+                .await?;
+            let head = Head { seq: head.try_get("seq")?, hash: head.try_get("hash")? };
+            let rows = sqlx::query(
+                "SELECT seq, content_hash FROM audit_log WHERE chain_seq IS NULL \
+                 ORDER BY seq LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(&mut *self)
+            .await?;
+            if rows.is_empty() {
+                return Ok(0);
+            }
+            let mut batch = Vec::with_capacity(rows.len());
+            for r in &rows {
+                // An entry whose own hash was removed is sealed as it is; verify then names it.
+                let own: Option<String> = r.try_get("content_hash")?;
+                batch.push((r.try_get::<i64, _>("seq")?, own.unwrap_or_default()));
+            }
+            let (sealed, new_head) = lis1_domain::audit::seal(&head, &batch);
+            if IS_PG {
+                // One statement for the batch: the rows as a JSON array.
+                let v: Vec<serde_json::Value> = sealed
+                    .iter()
+                    .map(|(id, c, p, h)| serde_json::json!({ "id": id, "c": c, "p": p, "h": h }))
+                    .collect();
+                sqlx::query(
+                    "UPDATE audit_log AS a SET chain_seq = v.c, prev_hash = v.p, hash = v.h \
+                     FROM json_to_recordset($1::json) AS v(id BIGINT, c BIGINT, p TEXT, h TEXT) \
+                     WHERE a.seq = v.id AND a.chain_seq IS NULL",
+                )
+                .bind(serde_json::Value::Array(v).to_string())
+                .execute(&mut *self)
+                .await?;
+            } else {
+                for (id, c, p, h) in sealed {
+                    sqlx::query(
+                        "UPDATE audit_log SET chain_seq = $1, prev_hash = $2, hash = $3 \
+                         WHERE seq = $4 AND chain_seq IS NULL",
+                    )
+                    .bind(c)
+                    .bind(p)
+                    .bind(h)
+                    .bind(id)
+                    .execute(&mut *self)
+                    .await?;
+                }
+            }
+            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(new_head.seq)
+                .bind(new_head.hash)
+                .execute(&mut *self)
+                .await?;
+            Ok(rows.len() as u64)
+        }
+    }
+}
+
+fn record_from_row<R: Row>(row: &R) -> Result<AuditRecord>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    crate::conv::DbTime: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let at: crate::conv::DbTime = row.try_get("at")?;
+    Ok(AuditRecord {
+        seq: row.try_get("seq")?,
+        at: at.0,
+        actor_user_id: row.try_get("actor_user_id")?,
+        actor_org_id: row.try_get("actor_org_id")?,
+        actor_role: row.try_get("actor_role")?,
+        action: row.try_get("action")?,
+        object_type: row.try_get("object_type")?,
+        object_id: row.try_get("object_id")?,
+        summary: row.try_get("summary")?,
+    })
 }
 
 fn entry_from_row<R: Row>(row: &R) -> Result<StoredEntry>
@@ -126,28 +229,70 @@ where
     String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     crate::conv::DbTime: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
-    let at: crate::conv::DbTime = row.try_get("at")?;
+    let prev: Option<String> = row.try_get("prev_hash")?;
+    let hash: Option<String> = row.try_get("hash")?;
     Ok(StoredEntry {
-        record: AuditRecord {
-            seq: row.try_get("seq")?,
-            at: at.0,
-            actor_user_id: row.try_get("actor_user_id")?,
-            actor_org_id: row.try_get("actor_org_id")?,
-            actor_role: row.try_get("actor_role")?,
-            action: row.try_get("action")?,
-            object_type: row.try_get("object_type")?,
-            object_id: row.try_get("object_id")?,
-            summary: row.try_get("summary")?,
-        },
-        prev_hash: row.try_get("prev_hash")?,
-        hash: row.try_get("hash")?,
+        record: record_from_row(row)?,
+        chain_seq: row.try_get("chain_seq")?,
+        content_hash: row.try_get("content_hash")?,
+        prev_hash: prev.unwrap_or_default(),
+        hash: hash.unwrap_or_default(),
+    })
+}
+
+fn shown<R: Row>(r: &R) -> Result<Entry>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    crate::conv::DbTime: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    record_from_row(r).map(|e| Entry {
+        seq: e.seq,
+        at: e.at,
+        actor_user_id: e.actor_user_id,
+        actor_org_id: e.actor_org_id,
+        actor_role: e.actor_role,
+        action: e.action,
+        object_type: e.object_type,
+        object_id: e.object_id,
+        summary: e.summary,
     })
 }
 
 const PAGE: i64 = 5_000;
-const SELECT_PAGE: &str = "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, \
-     object_type, object_id, summary, prev_hash, hash FROM audit_log \
-     WHERE seq > $1 ORDER BY seq LIMIT $2";
+const SELECT_SEALED: &str = "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, \
+     object_type, object_id, summary, prev_hash, hash, chain_seq, content_hash FROM audit_log \
+     WHERE chain_seq > $1 ORDER BY chain_seq LIMIT $2";
+const SELECT_UNSEALED: &str = "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, \
+     object_type, object_id, summary, content_hash FROM audit_log \
+     WHERE chain_seq IS NULL AND seq > $1 ORDER BY seq LIMIT $2";
+
+/// How far sealing has come.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealStatus {
+    /// Entries in the chain.
+    pub sealed: i64,
+    /// Entries written but not yet chained.
+    pub waiting: i64,
+    /// When the oldest waiting entry was written.
+    pub oldest_waiting: Option<Timestamp>,
+}
+
+/// A published head of the chain.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Anchor {
+    /// The chain position published.
+    pub chain_seq: i64,
+    /// Its hash.
+    pub hash: String,
+    /// When it was published.
+    pub at: Timestamp,
+    /// Who published it (`None`: the daily job).
+    pub published_by: Option<i64>,
+    /// The signed line as written to the anchor file.
+    pub line: String,
+}
 
 impl Store {
     /// Appends one event in a transaction of its own — for reads of personal data, which change
@@ -167,28 +312,14 @@ impl Store {
         on_db!(self, pool => {
             let rows = sqlx::query(
                 "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, object_type, \
-                 object_id, summary, prev_hash, hash FROM audit_log WHERE seq < $1 \
+                 object_id, summary FROM audit_log WHERE seq < $1 \
                  ORDER BY seq DESC LIMIT $2",
             )
             .bind(before)
             .bind(limit)
             .fetch_all(pool)
             .await?;
-            rows.iter()
-                .map(|r| {
-                    entry_from_row(r).map(|e| Entry {
-                        seq: e.record.seq,
-                        at: e.record.at,
-                        actor_user_id: e.record.actor_user_id,
-                        actor_org_id: e.record.actor_org_id,
-                        actor_role: e.record.actor_role,
-                        action: e.record.action,
-                        object_type: e.record.object_type,
-                        object_id: e.record.object_id,
-                        summary: e.record.summary,
-                    })
-                })
-                .collect()
+            rows.iter().map(shown).collect()
         })
     }
 
@@ -205,7 +336,7 @@ impl Store {
         }
         let mut sql = String::from(
             "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, object_type, \
-             object_id, summary, prev_hash, hash FROM audit_log WHERE seq < $1",
+             object_id, summary FROM audit_log WHERE seq < $1",
         );
         let mut args: Vec<Arg> = Vec::new();
         let next = |args: &mut Vec<Arg>, a: Arg| {
@@ -266,56 +397,222 @@ impl Store {
                 };
             }
             let rows = q.bind(limit).fetch_all(pool).await?;
-            rows.iter()
-                .map(|r| {
-                    entry_from_row(r).map(|e| Entry {
-                        seq: e.record.seq,
-                        at: e.record.at,
-                        actor_user_id: e.record.actor_user_id,
-                        actor_org_id: e.record.actor_org_id,
-                        actor_role: e.record.actor_role,
-                        action: e.record.action,
-                        object_type: e.record.object_type,
-                        object_id: e.record.object_id,
-                        summary: e.record.summary,
-                    })
-                })
-                .collect()
+            rows.iter().map(shown).collect()
         })
     }
 
-    /// Verifies the whole chain, page by page so memory stays flat. `Ok(n)` is the number of
-    /// entries checked; the error names the first bad entry.
+    /// Seals at most `limit` waiting entries if no other sealer is at work (on PostgreSQL the
+    /// advisory lock [`SEALER_LOCK`] is tried, and 0 returned at once if another holds it).
+    /// Returns how many it sealed. The housekeeping loop calls this about every half second.
+    pub async fn seal_audit(&self, limit: i64) -> Result<u64> {
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = tx.seal_batch(limit, false).await?;
+            tx.commit().await?;
+            Ok(n)
+        })
+    }
+
+    /// Seals everything that has committed, waiting for another sealer to finish first. For
+    /// `lis1 audit verify`, the audit pages and tests, which need the chain up to date.
+    pub async fn seal_audit_all(&self) -> Result<u64> {
+        let mut total = 0;
+        loop {
+            let n = on_db!(self, pool => {
+                let mut tx = pool.begin().await?;
+                let n = tx.seal_batch(PAGE, true).await?;
+                tx.commit().await?;
+                n
+            });
+            total += n;
+            if n < PAGE as u64 {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// How far sealing has come.
+    pub async fn audit_seal_status(&self) -> Result<SealStatus> {
+        on_db!(self, pool => {
+            let sealed: i64 = sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1")
+                .fetch_optional(pool)
+                .await?
+                .unwrap_or(0);
+            let row = sqlx::query(
+                "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM audit_log WHERE chain_seq IS NULL",
+            )
+            .fetch_one(pool)
+            .await?;
+            let oldest: Option<crate::conv::DbTime> = row.try_get("oldest")?;
+            Ok(SealStatus {
+                sealed,
+                waiting: row.try_get("n")?,
+                oldest_waiting: oldest.map(|t| t.0),
+            })
+        })
+    }
+
+    /// Verifies the sealed chain (in chain order, against the head) and every waiting entry
+    /// against its own content hash. `Ok(n)` is the number of entries checked, sealed and
+    /// waiting; the error names the first bad entry. Does not seal: call
+    /// [`Store::seal_audit_all`] first to check the chain up to now.
     pub async fn verify_audit(&self) -> Result<std::result::Result<u64, ChainBreak>> {
         let mut entries = Vec::new();
-        let mut after = 0i64;
+        let mut unsealed = Vec::new();
+        let is_pg = self.backend() == crate::Backend::Postgres;
         let head = on_db!(self, pool => {
+            // One snapshot for the head and the rows, so a sealer at work meanwhile changes
+            // nothing seen here (PostgreSQL: REPEATABLE READ; SQLite: a read transaction).
+            let mut tx = pool.begin().await?;
+            if is_pg {
+                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+            let head = match row {
+                Some(r) => Head { seq: r.try_get("seq")?, hash: r.try_get("hash")? },
+                // A deleted head row is itself tampering: compare against an empty chain.
+                None => Head { seq: -1, hash: GENESIS_HASH.to_string() },
+            };
+            let mut after = 0i64;
             loop {
-                let rows = sqlx::query(SELECT_PAGE)
+                let rows = sqlx::query(SELECT_SEALED)
                     .bind(after)
                     .bind(PAGE)
-                    .fetch_all(pool)
+                    .fetch_all(&mut *tx)
                     .await?;
                 let n = rows.len();
                 for r in &rows {
                     let e = entry_from_row(r)?;
-                    after = e.record.seq;
+                    after = e.chain_seq;
                     entries.push(e);
                 }
                 if (n as i64) < PAGE {
                     break;
                 }
             }
-            let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-                .fetch_optional(pool)
-                .await?;
-            match row {
-                Some(r) => Head { seq: r.try_get("seq")?, hash: r.try_get("hash")? },
-                // A deleted head row is itself tampering: compare against an empty chain.
-                None => Head { seq: -1, hash: GENESIS_HASH.to_string() },
+            let mut after = 0i64;
+            loop {
+                let rows = sqlx::query(SELECT_UNSEALED)
+                    .bind(after)
+                    .bind(PAGE)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let n = rows.len();
+                for r in &rows {
+                    let rec = record_from_row(r)?;
+                    let own: Option<String> = r.try_get("content_hash")?;
+                    after = rec.seq;
+                    unsealed.push((rec, own));
+                }
+                if (n as i64) < PAGE {
+                    break;
+                }
             }
+            tx.rollback().await?;
+            head
         });
-        Ok(lis1_domain::audit::verify_chain(entries, Some(&head)))
+        let sealed = match lis1_domain::audit::verify_chain(entries, Some(&head)) {
+            Ok(n) => n,
+            Err(b) => return Ok(Err(b)),
+        };
+        for (rec, own) in &unsealed {
+            if let Err(b) = lis1_domain::audit::verify_unsealed(rec, own.as_deref()) {
+                return Ok(Err(b));
+            }
+        }
+        Ok(Ok(sealed + unsealed.len() as u64))
+    }
+
+    /// The current head of the sealed chain.
+    pub async fn audit_head(&self) -> Result<Head> {
+        on_db!(self, pool => {
+            let r = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+                .fetch_one(pool)
+                .await?;
+            Ok(Head { seq: r.try_get("seq")?, hash: r.try_get("hash")? })
+        })
+    }
+
+    /// Records a published anchor and audits it (`audit.anchor`), in one transaction.
+    pub async fn record_anchor(&self, ctx: &Ctx, head: &Head, line: &str) -> Result<i64> {
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO audit_anchors (chain_seq, hash, at, published_by, line) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(head.seq)
+            .bind(head.hash.clone())
+            .bind(conv::ts(ctx.now))
+            .bind(ctx.actor.user_id)
+            .bind(line.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.append_audit(ctx, Event {
+                action: "audit.anchor",
+                object_type: "audit_log",
+                object_id: head.seq.to_string(),
+                summary: serde_json::json!({ "chain_seq": head.seq, "hash": head.hash }),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    /// The published anchors, newest first, at most `limit`.
+    pub async fn audit_anchors(&self, limit: i64) -> Result<Vec<Anchor>> {
+        on_db!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT chain_seq, hash, at, published_by, line FROM audit_anchors \
+                 ORDER BY id DESC LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    let at: crate::conv::DbTime = r.try_get("at")?;
+                    Ok(Anchor {
+                        chain_seq: r.try_get("chain_seq")?,
+                        hash: r.try_get("hash")?,
+                        at: at.0,
+                        published_by: r.try_get("published_by")?,
+                        line: r.try_get("line")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Checks that the chain still holds each anchored (chain position, hash). Run after
+    /// [`Store::verify_audit`]: together they say the chain up to each anchor is the one published.
+    pub async fn check_anchors(
+        &self,
+        anchors: &[(i64, String)],
+    ) -> Result<std::result::Result<(), ChainBreak>> {
+        for (seq, hash) in anchors {
+            if *seq == 0 && hash == GENESIS_HASH {
+                continue;
+            }
+            let stored: Option<Option<String>> = on_db!(self, pool => {
+                sqlx::query_scalar("SELECT hash FROM audit_log WHERE chain_seq = $1")
+                    .bind(*seq)
+                    .fetch_optional(pool)
+                    .await?
+            });
+            if stored.flatten().as_deref() != Some(hash.as_str()) {
+                return Ok(Err(ChainBreak {
+                    seq: *seq,
+                    reason: BreakReason::AnchorMismatch,
+                }));
+            }
+        }
+        Ok(Ok(()))
     }
 
     /// For tests of tamper detection only: runs raw SQL as an attacker with database access would.

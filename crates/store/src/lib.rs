@@ -268,8 +268,8 @@ impl Tx {
         use crate::audit::AuditTx;
         use sqlx::Connection;
         on_tx!(self, conn => {
-            // A transaction of its own on a plain connection (the head row must stay locked
-            // until the entry is in), a savepoint inside the caller's.
+            // A transaction of its own on a plain connection (the number and the entry go in
+            // together), a savepoint inside the caller's.
             let mut tx = conn.begin().await?;
             let seq = tx.append_audit(ctx, event).await?;
             tx.commit().await?;

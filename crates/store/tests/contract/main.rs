@@ -4,6 +4,7 @@
 
 mod advertisements;
 mod alis;
+mod audit;
 mod obligations;
 mod onboarding;
 mod outbox;
@@ -416,6 +417,7 @@ both_backends!(an_edited_audit_row_is_detected, |store| async move {
         org(&store, OrgKind::Rhf, name, None, None).await;
     }
     assert_eq!(store.verify_audit().await.unwrap(), Ok(3));
+    assert_eq!(store.seal_audit_all().await.unwrap(), 3);
     store
         .tamper("UPDATE audit_log SET summary = '{\"after\":{\"name\":\"X\"}}' WHERE seq = 2")
         .await
@@ -428,6 +430,7 @@ both_backends!(deleted_audit_rows_are_detected, |store| async move {
     for name in ["A", "B", "C", "D"] {
         org(&store, OrgKind::Rhf, name, None, None).await;
     }
+    assert_eq!(store.seal_audit_all().await.unwrap(), 4);
     store
         .tamper("DELETE FROM audit_log WHERE seq = 4")
         .await
@@ -469,6 +472,8 @@ both_backends!(
         }
         seqs.sort();
         assert_eq!(seqs, (1..=40).collect::<Vec<i64>>());
+        assert_eq!(store.verify_audit().await.unwrap(), Ok(40));
+        assert_eq!(store.seal_audit_all().await.unwrap(), 40);
         assert_eq!(store.verify_audit().await.unwrap(), Ok(40));
     }
 );
