@@ -16,6 +16,7 @@
 pub mod ads;
 pub mod alis;
 pub mod applications;
+pub mod audit;
 pub mod bound;
 pub mod clock;
 pub mod error;
@@ -51,6 +52,8 @@ pub struct Settings {
     pub demo: bool,
     /// How long personal data is kept ([`privacy::apply_retention`]).
     pub retention: lis1_domain::retention::Retention,
+    /// Where audit anchors are signed and written ([`audit::publish_anchor`]); `None`: not set up.
+    pub anchors: Option<audit::AnchorFiles>,
 }
 
 /// The application: storage, the clock and the settings. Cheap to clone.

@@ -141,6 +141,12 @@ pub const ACTIONS: &[(&str, &str, &str, &str)] = &[
         "Withdrew an application",
     ),
     (
+        "audit.anchor",
+        "Publiserte et anker for revisjonsloggen",
+        "Publiserte eit anker for revisjonsloggen",
+        "Published an anchor of the audit log",
+    ),
+    (
         "audit.view",
         "Leste revisjonsloggen",
         "Las revisjonsloggen",

@@ -120,6 +120,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let list = measure_list(&app, &store, &world, &args, &mut rng).await?;
     let submit = measure_submit(&app, &store, &world, &args, &mut rng).await?;
     let chain_started = Instant::now();
+    store.seal_audit_all().await?;
     let chain = store.verify_audit().await?;
     let chain_time = chain_started.elapsed();
 

@@ -82,6 +82,8 @@ enum Command {
         #[arg(long, env = "LIS1_PUBLIC_URL")]
         public_url: Option<String>,
         #[command(flatten)]
+        anchors: AnchorArgs,
+        #[command(flatten)]
         mail: MailArgs,
     },
     /// Create the database if needed and apply migrations.
@@ -110,6 +112,8 @@ enum Command {
         /// walking a crowded round. Demo only.
         #[arg(long, default_value_t = 0)]
         applicants: usize,
+        #[command(flatten)]
+        anchors: AnchorArgs,
     },
     /// Back up the database to a new file: SQLite online with VACUUM INTO, PostgreSQL with
     /// pg_dump (custom format). The copy is checked (integrity, audit chain) and its rows per
@@ -227,12 +231,94 @@ impl MailArgs {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check the hash chain. Exits 0 when intact; 1 naming the first bad entry otherwise.
+    /// Seal what is waiting, then check the hash chain and every entry not yet sealed, and say
+    /// how far sealing has come. Exits 0 when intact; 1 naming the first bad entry otherwise.
     Verify {
         /// Database URL.
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DB)]
         database_url: String,
+        /// Check too that the chain holds every anchor in this file (signed lines written by
+        /// the portal; see docs/operations.md).
+        #[arg(long)]
+        anchor: Option<PathBuf>,
+        /// The anchor key's public half (hex) the lines must be signed with. Without it, every
+        /// line must be signed by the key of the first, which is printed to compare.
+        #[arg(long, env = "LIS1_ANCHOR_PUBLIC_KEY")]
+        anchor_public_key: Option<String>,
+        /// Only read: do not seal waiting entries first.
+        #[arg(long)]
+        no_seal: bool,
     },
+    /// Publish an anchor now: seal, sign the chain's head, append it to the anchor file and
+    /// record it (as the portal does daily).
+    Anchor {
+        /// Database URL.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DB)]
+        database_url: String,
+        #[command(flatten)]
+        anchors: AnchorArgs,
+    },
+    /// Write a new anchor signing key to a file (which must not exist) and print its public key.
+    AnchorKey {
+        /// The key file to write (mode 0600).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// Where audit anchors are signed and written (both or neither).
+#[derive(clap::Args, Clone)]
+struct AnchorArgs {
+    /// File holding the anchor signing key (64 hex digits; `lis1 audit anchor-key` makes one).
+    /// Kept out of the database and the logs.
+    #[arg(long, env = "LIS1_ANCHOR_KEY_FILE")]
+    anchor_key_file: Option<PathBuf>,
+    /// File the signed anchor lines are appended to, daily and on demand.
+    #[arg(long, env = "LIS1_ANCHOR_FILE")]
+    anchor_file: Option<PathBuf>,
+}
+
+impl AnchorArgs {
+    fn files(self) -> anyhow::Result<Option<lis1_app::audit::AnchorFiles>> {
+        match (self.anchor_key_file, self.anchor_file) {
+            (None, None) => Ok(None),
+            (Some(key_file), Some(out_file)) => {
+                // Fail at start, not at the first publication, if the key cannot be read.
+                lis1_app::audit::read_key(&key_file).map_err(|e| {
+                    anyhow::anyhow!("LIS1_ANCHOR_KEY_FILE {}: {e}", key_file.display())
+                })?;
+                Ok(Some(lis1_app::audit::AnchorFiles { key_file, out_file }))
+            }
+            _ => anyhow::bail!("LIS1_ANCHOR_KEY_FILE og LIS1_ANCHOR_FILE må settes sammen"),
+        }
+    }
+}
+
+/// The demo's anchor files: from the environment if set, else `anchor.key` (made if missing)
+/// and `anchors.txt` beside the SQLite file (in `data/` for PostgreSQL).
+fn demo_anchor_files(
+    url: &str,
+    args: AnchorArgs,
+) -> anyhow::Result<Option<lis1_app::audit::AnchorFiles>> {
+    if args.anchor_key_file.is_some() || args.anchor_file.is_some() {
+        return args.files();
+    }
+    let dir = url
+        .strip_prefix("sqlite:")
+        .and_then(|p| std::path::Path::new(p).parent())
+        .filter(|d| !d.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("data"), std::path::Path::to_path_buf);
+    std::fs::create_dir_all(&dir)?;
+    let key_file = dir.join("anchor.key");
+    if !key_file.exists() {
+        lis1_app::audit::generate_key(&key_file)
+            .with_context(|| format!("kunne ikke lage {}", key_file.display()))?;
+    }
+    AnchorArgs {
+        anchor_key_file: Some(key_file),
+        anchor_file: Some(dir.join("anchors.txt")),
+    }
+    .files()
 }
 
 #[derive(Subcommand)]
@@ -313,6 +399,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             retain_documents_months,
             retain_mail_days,
             public_url,
+            anchors,
             mail,
         } => {
             let retention = lis1_domain::retention::Retention::new(
@@ -348,6 +435,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 retention,
                 oidc: lis1_web::oidc::providers_from_env()?,
                 password_login: password_login()?,
+                anchors: anchors.files()?,
                 ..Config::default()
             };
             serve(
@@ -371,6 +459,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             reset,
             no_serve,
             applicants,
+            anchors,
         } => {
             if reset {
                 remove_sqlite(&database_url)?;
@@ -390,11 +479,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
             print_logins(&listen);
+            let anchors = demo_anchor_files(&database_url, anchors)?;
+            if let Some(files) = &anchors {
+                println!(
+                    "Revisjonsankre: nøkkel {}, linjer i {}",
+                    files.key_file.display(),
+                    files.out_file.display()
+                );
+            }
             if !no_serve {
                 let config = Config {
                     demo: true,
                     oidc: lis1_web::oidc::providers_from_env()?,
                     password_login: password_login()?,
+                    anchors,
                     ..Config::default()
                 };
                 serve(store, config, listen, None, None).await?;
@@ -402,20 +500,60 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {
-            command: AuditCommand::Verify { database_url },
+            command:
+                AuditCommand::Verify {
+                    database_url,
+                    anchor,
+                    anchor_public_key,
+                    no_seal,
+                },
         } => {
             let store = open(&database_url).await?;
-            match store.verify_audit().await? {
-                Ok(n) => {
-                    println!("Revisjonsloggen er hel: {n} oppføringer kontrollert.");
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(b) => {
-                    println!("{}", b.message(lis1_domain::Lang::Nb));
-                    println!("(kode: {})", b.code());
-                    Ok(ExitCode::from(1))
-                }
-            }
+            audit_verify(
+                &store,
+                anchor.as_deref(),
+                anchor_public_key.as_deref(),
+                no_seal,
+            )
+            .await
+        }
+        Command::Audit {
+            command:
+                AuditCommand::Anchor {
+                    database_url,
+                    anchors,
+                },
+        } => {
+            let Some(files) = anchors.files()? else {
+                anyhow::bail!("sett LIS1_ANCHOR_KEY_FILE og LIS1_ANCHOR_FILE");
+            };
+            let store = open(&database_url).await?;
+            let app = lis1_app::App::new(
+                store.clone(),
+                lis1_app::Clock::System,
+                lis1_app::Settings {
+                    anchors: Some(files),
+                    ..lis1_app::Settings::default()
+                },
+            );
+            let a = lis1_app::audit::publish_anchor(&app, None)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("Anker publisert: kjedenr. {} hash {}", a.chain_seq, a.hash);
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::AnchorKey { out },
+        } => {
+            let public = lis1_app::audit::generate_key(&out)
+                .with_context(|| format!("kunne ikke skrive {}", out.display()))?;
+            println!("Ny ankernøkkel skrevet til {}.", out.display());
+            println!(
+                "Offentlig nøkkel (publiser den, og gi den til `audit verify --anchor-public-key`):"
+            );
+            println!("{public}");
+            Ok(ExitCode::SUCCESS)
         }
         Command::Backup { database_url, out } => backup_cmd::backup(&database_url, &out).await,
         Command::Restore { database_url, from } => backup_cmd::restore(&database_url, &from).await,
@@ -426,6 +564,93 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Lottery { .. } => unreachable_lottery(),
         Command::Match { command } => match_cmd::run(command),
     }
+}
+
+/// `lis1 audit verify`: seal (unless `no_seal`), verify, report sealing, check the anchor file.
+async fn audit_verify(
+    store: &Store,
+    anchor: Option<&std::path::Path>,
+    public_key: Option<&str>,
+    no_seal: bool,
+) -> anyhow::Result<ExitCode> {
+    if !no_seal {
+        let n = store.seal_audit_all().await?;
+        if n > 0 {
+            println!("Forseglet {n} ventende oppføringer.");
+        }
+    }
+    let verdict = store.verify_audit().await?;
+    let status = store.audit_seal_status().await?;
+    let mut ok = match verdict {
+        Ok(n) => {
+            println!("Revisjonsloggen er hel: {n} oppføringer kontrollert.");
+            true
+        }
+        Err(b) => {
+            println!("{}", b.message(lis1_domain::Lang::Nb));
+            println!("(kode: {})", b.code());
+            false
+        }
+    };
+    match status.oldest_waiting {
+        Some(t) => println!(
+            "{} oppføringer forseglet, {} venter, eldste venter siden {}.",
+            status.sealed,
+            status.waiting,
+            lis1_domain::audit::canonical_time(t)
+        ),
+        None => println!(
+            "{} oppføringer forseglet, {} venter.",
+            status.sealed, status.waiting
+        ),
+    }
+    if let Some(path) = anchor {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("kunne ikke lese ankerfilen {}", path.display()))?;
+        match lis1_domain::audit_anchor::read_lines(&text, public_key) {
+            Err(e) => {
+                println!("Ankerfilen {} holder ikke: {e}", path.display());
+                println!("(kode: audit_anchor_file_invalid)");
+                ok = false;
+            }
+            Ok(lines) => {
+                let anchors: Vec<(i64, String)> = lines
+                    .iter()
+                    .map(|a| (a.chain_seq, a.hash.clone()))
+                    .collect();
+                match store.check_anchors(&anchors).await? {
+                    Ok(()) => {
+                        println!(
+                            "Ankerfilen holder: {} ankre finnes i kjeden{}.",
+                            lines.len(),
+                            lines.last().map_or(String::new(), |a| format!(
+                                ", det siste ved kjedenr. {} ({})",
+                                a.chain_seq, a.at
+                            ))
+                        );
+                        if public_key.is_none()
+                            && let Some(first) = lines.first()
+                        {
+                            println!(
+                                "Signert med nøkkelen {} – sammenlign med den publiserte.",
+                                first.public_key
+                            );
+                        }
+                    }
+                    Err(b) => {
+                        println!("{}", b.message(lis1_domain::Lang::Nb));
+                        println!("(kode: {})", b.code());
+                        ok = false;
+                    }
+                }
+            }
+        }
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// `main` runs the lottery commands before the runtime starts.

@@ -314,6 +314,7 @@ pub fn app(state: AppState) -> Router {
         .route("/lister", get(pages::lists::index))
         .route("/lister/{site}/{cohort}", get(pages::lists::show))
         .route("/revisjonslogg", get(pages::audit::log))
+        .route("/revisjonslogg/anker", post(pages::audit::publish_anchor))
         .route(
             "/api-nokler",
             get(pages::tokens::list).post(pages::tokens::issue),
@@ -1199,11 +1200,48 @@ async fn demo_onboarding(store: &lis1_store::Store, site: i64, hnt: i64) -> anyh
     Ok(())
 }
 
-/// Background upkeep every minute: removes timed-out sessions; expires offers past their
+/// How many audit entries the sealer chains per transaction.
+const SEAL_BATCH: i64 = 2_000;
+
+/// Background upkeep: every half second the audit sealer; hourly a check whether the daily audit
+/// anchor is due; every minute: removes timed-out sessions; expires offers past their
 /// deadline and offers freed slots to the next in line (`lis1_app::jobs::offers`); deletes held
 /// police-certificate copies past their time and mails the reminders before each start
 /// (`lis1_app::jobs::onboarding`); mails deadline reminders (`pages::obligations::remind`).
 pub fn spawn_housekeeping(state: AppState) {
+    // The audit sealer: chains what writers appended unchained, within about a second of commit.
+    // On PostgreSQL one instance at a time seals (an advisory lock); the others skip.
+    let sealer = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            loop {
+                match sealer.store.seal_audit(SEAL_BATCH).await {
+                    Ok(n) if n as i64 == SEAL_BATCH => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "audit sealing failed");
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    // The daily anchor: checked hourly, published when the last is 23 hours old.
+    let anchors = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
+        loop {
+            tick.tick().await;
+            match lis1_app::audit::publish_daily_anchor(&anchors.app).await {
+                Ok(Some(a)) => tracing::info!(chain_seq = a.chain_seq, "published an audit anchor"),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(code = e.code(), "audit anchor failed"),
+            }
+        }
+    });
     // Once a day (and a minute after start): delete what may no longer be kept (issue 18).
     let daily = state.clone();
     tokio::spawn(async move {

@@ -34,6 +34,8 @@ pub struct Config {
     pub oidc: Vec<crate::oidc::ProviderConfig>,
     /// Who may sign in with a password (`LIS1_PASSWORD_LOGIN`).
     pub password_login: PasswordLogin,
+    /// Where audit anchors are signed and written (`LIS1_ANCHOR_KEY_FILE`, `LIS1_ANCHOR_FILE`).
+    pub anchors: Option<lis1_app::audit::AnchorFiles>,
 }
 
 /// Who may sign in with a password (`LIS1_PASSWORD_LOGIN=on|break-glass|off`).
@@ -72,6 +74,7 @@ impl Default for Config {
             retention: lis1_domain::retention::Retention::default(),
             oidc: Vec::new(),
             password_login: PasswordLogin::On,
+            anchors: None,
         }
     }
 }
@@ -104,6 +107,7 @@ impl AppState {
             lis1_app::Settings {
                 demo: config.demo,
                 retention: config.retention,
+                anchors: config.anchors.clone(),
             },
         );
         Ok(AppState {

@@ -804,6 +804,12 @@ async fn verify_audit(
 ) -> Result<Json<AuditVerifyDto>, AppError> {
     let s = v.require_api()?;
     authorize(&s.principal, &Action::ViewAuditLog).map_err(|d| forbidden(d, v.lang))?;
+    // Seal what is waiting first, so the chain is checked up to now.
+    state
+        .store
+        .seal_audit_all()
+        .await
+        .map_err(|e| AppError::store(e, v.lang).api())?;
     let verdict = state
         .store
         .verify_audit()

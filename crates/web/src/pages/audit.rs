@@ -1,8 +1,9 @@
 //! The audit log for the directorate, with the result of verifying the whole chain.
 
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use lis1_domain::Localized;
 use lis1_domain::access::{Action, authorize};
 use lis1_store::audit::Event;
@@ -41,6 +42,9 @@ pub struct AuditQuery {
     /// To and including this date (Oslo).
     #[serde(default, skip_serializing_if = "blank")]
     til: Option<String>,
+    /// Set after an anchor was published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    anker: Option<u8>,
 }
 
 #[allow(clippy::ref_option)] // serde's skip_serializing_if hands over `&Option<String>`
@@ -70,7 +74,23 @@ pub async fn log(
     let grant = authorize(&s.principal, &Action::ViewAuditLog)
         .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
     let store_err = |e| AppError::store(e, lang);
+    // Seal what is waiting (normally the sealer has, within a second), so the page shows the
+    // chain up to now; then verify the chain and what came in meanwhile.
+    state.store.seal_audit_all().await.map_err(store_err)?;
     let verdict = state.store.verify_audit().await.map_err(store_err)?;
+    let sealing = state.store.audit_seal_status().await.map_err(store_err)?;
+    let anchors: Vec<_> = state
+        .store
+        .audit_anchors(10)
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .map(|a| {
+            context! {
+                seq => a.chain_seq, hash => a.hash, at => fmt_time(a.at, lang), line => a.line,
+            }
+        })
+        .collect();
     // Dates are Oslo days: from the start of `fra` to the end of `til`. A date that cannot be read
     // is said, and that filter left out.
     let mut bad_date = false;
@@ -116,7 +136,7 @@ pub async fn log(
                 summary: serde_json::json!({
                     "first": entries.first().map(|e| e.seq),
                     "last": entries.last().map(|e| e.seq),
-                    "filter": serde_urlencoded::to_string(AuditQuery { before: None, ..q.clone() }).unwrap_or_default(),
+                    "filter": serde_urlencoded::to_string(AuditQuery { before: None, anker: None, ..q.clone() }).unwrap_or_default(),
                 }),
             },
         )
@@ -165,13 +185,38 @@ pub async fn log(
             &v,
             context! {
                 entries => rows, intact => intact, checked => checked, broken => broken,
-                older => older.map(|seq| serde_urlencoded::to_string(AuditQuery { before: Some(seq), ..q.clone() }).unwrap_or_default()),
+                sealed => sealing.sealed, waiting => sealing.waiting,
+                oldest_waiting => sealing.oldest_waiting.map(|t| fmt_time(t, lang)),
+                anchors => anchors, anchors_on => state.app.settings.anchors.is_some(),
+                published => q.anker.is_some(),
+                older => older.map(|seq| serde_urlencoded::to_string(AuditQuery { before: Some(seq), anker: None, ..q.clone() }).unwrap_or_default()),
                 f => q.clone(), bad_date => bad_date,
                 kinds => lis1_domain::audit_words::action_kinds(lang).into_iter().map(|(value, label)| context! { value => value, label => label }).collect::<Vec<_>>(),
                 objects => lis1_domain::audit_words::objects(lang).into_iter().map(|(value, label)| context! { value => value, label => label }).collect::<Vec<_>>(),
             },
         ),
     )
+}
+
+/// The publish form.
+#[derive(Debug, Deserialize)]
+pub struct AnchorForm {
+    csrf_token: String,
+}
+
+/// `POST /revisjonslogg/anker`: the directorate publishes the chain's head now.
+pub async fn publish_anchor(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(f): Form<AnchorForm>,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    s.check_csrf(&f.csrf_token, lang)?;
+    lis1_app::audit::publish_anchor(&state.app, Some(&s.caller()))
+        .await
+        .map_err(|e| AppError::app(e, lang))?;
+    Ok(Redirect::to("/revisjonslogg?anker=1").into_response())
 }
 
 #[cfg(test)]
