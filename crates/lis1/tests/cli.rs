@@ -40,6 +40,67 @@ async fn demo_then_tamper(url: &str) {
     let ok = lis1(&["audit", "verify", "--database-url", url], &[]);
     assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
     assert!(text(&ok).contains("Revisjonsloggen er hel"));
+    assert!(text(&ok).contains(" venter."), "{}", text(&ok));
+
+    // An anchor: a key, a published head, and verify against the file.
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("anchor.key");
+    let file = dir.path().join("anchors.txt");
+    let (key_s, file_s) = (key.to_str().unwrap(), file.to_str().unwrap());
+    let made = lis1(&["audit", "anchor-key", "--out", key_s], &[]);
+    assert!(made.status.success(), "{}", text(&made));
+    let public = String::from_utf8_lossy(&made.stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_string();
+    assert_eq!(public.len(), 64);
+    let anchored = lis1(
+        &["audit", "anchor", "--database-url", url],
+        &[
+            ("LIS1_ANCHOR_KEY_FILE", key_s),
+            ("LIS1_ANCHOR_FILE", file_s),
+        ],
+    );
+    assert!(anchored.status.success(), "{}", text(&anchored));
+    let line = std::fs::read_to_string(&file).unwrap();
+    assert!(line.starts_with("lis1-anchor-v1 "), "{line}");
+    assert!(!line.contains(std::fs::read_to_string(&key).unwrap().trim()));
+    let checked = lis1(
+        &[
+            "audit",
+            "verify",
+            "--database-url",
+            url,
+            "--anchor",
+            file_s,
+            "--anchor-public-key",
+            &public,
+        ],
+        &[],
+    );
+    assert_eq!(checked.status.code(), Some(0), "{}", text(&checked));
+    assert!(
+        text(&checked).contains("Ankerfilen holder: 1 ankre"),
+        "{}",
+        text(&checked)
+    );
+    // A line signed with another key is refused.
+    let other = lis1(
+        &[
+            "audit",
+            "verify",
+            "--database-url",
+            url,
+            "--anchor",
+            file_s,
+            "--anchor-public-key",
+            &"0".repeat(64),
+        ],
+        &[],
+    );
+    assert_eq!(other.status.code(), Some(1), "{}", text(&other));
 
     let store = Store::connect(url).await.unwrap();
     store
