@@ -4,6 +4,7 @@
 
 mod advertisements;
 mod alis;
+mod leases;
 mod obligations;
 mod onboarding;
 mod outbox;
