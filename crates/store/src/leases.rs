@@ -36,6 +36,7 @@ pub struct Lease {
 crate::store_ops! {
     fn try_acquire_lease(&self, job: &str, holder: &str, ttl: SignedDuration, now: Timestamp) -> Result<bool>;
     fn release_lease(&self, job: &str, holder: &str, now: Timestamp) -> Result<bool>;
+    fn release_leases(&self, holder: &str, now: Timestamp) -> Result<u64>;
     fn lease(&self, job: &str) -> Result<Option<Lease>>;
     fn login_failures(&self, key: &str, window: SignedDuration, now: Timestamp) -> Result<u32>;
     fn record_login_failure(&self, key: &str, window: SignedDuration, now: Timestamp) -> Result<u32>;
@@ -101,6 +102,20 @@ impl Tx {
             .await?
             .rows_affected();
             Ok(n == 1)
+        })
+    }
+
+    /// Gives up every lease `holder` holds (at shutdown); returns how many.
+    pub async fn release_leases(&mut self, holder: &str, now: Timestamp) -> Result<u64> {
+        on_tx!(self, conn => {
+            Ok(sqlx::query(
+                "UPDATE job_leases SET expires_at = $1 WHERE holder = $2 AND expires_at > $1",
+            )
+            .bind(micros(now))
+            .bind(holder)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected())
         })
     }
 

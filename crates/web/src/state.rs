@@ -34,6 +34,9 @@ pub struct Config {
     pub oidc: Vec<crate::oidc::ProviderConfig>,
     /// Who may sign in with a password (`LIS1_PASSWORD_LOGIN`).
     pub password_login: PasswordLogin,
+    /// How often the background jobs run (`LIS1_HOUSEKEEPING_SECS`; see
+    /// [`crate::spawn_housekeeping`]).
+    pub housekeeping_interval: Duration,
 }
 
 /// Who may sign in with a password (`LIS1_PASSWORD_LOGIN=on|break-glass|off`).
@@ -72,6 +75,7 @@ impl Default for Config {
             retention: lis1_domain::retention::Retention::default(),
             oidc: Vec::new(),
             password_login: PasswordLogin::On,
+            housekeeping_interval: Duration::from_secs(60),
         }
     }
 }
@@ -89,8 +93,10 @@ pub struct AppState {
     pub clock: Clock,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
-    /// Failed-login throttle.
+    /// Failed-login throttle (counted in the database, shared by every instance).
     pub limiter: Arc<LoginLimiter>,
+    /// This process, as it holds job leases (random at each start; see `lis1_store::leases`).
+    pub instance: Arc<str>,
     /// The OpenID Connect providers with their discovered metadata.
     pub oidc: Arc<crate::oidc::Oidc>,
 }
@@ -113,7 +119,8 @@ impl AppState {
             config: Arc::new(config),
             clock,
             metrics: Arc::new(Metrics::new()?),
-            limiter: Arc::new(LoginLimiter::default()),
+            limiter: Arc::new(LoginLimiter),
+            instance: Arc::from(&crate::auth::random_token_pub()[..16]),
         })
     }
 
