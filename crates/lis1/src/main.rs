@@ -81,6 +81,11 @@ enum Command {
         /// in a mail. Required outside demo mode; in demo mode `http://` + the listen address.
         #[arg(long, env = "LIS1_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Seconds between runs of the background jobs (offer expiry, reminders, matches); each
+        /// job runs on one instance at a time, under a lease in the database.
+        #[arg(long, env = "LIS1_HOUSEKEEPING_SECS", default_value_t = 60,
+              value_parser = clap::value_parser!(u64).range(1..=3600))]
+        housekeeping_secs: u64,
         #[command(flatten)]
         anchors: AnchorArgs,
         #[command(flatten)]
@@ -400,6 +405,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             retain_mail_days,
             public_url,
             anchors,
+            housekeeping_secs,
             mail,
         } => {
             let retention = lis1_domain::retention::Retention::new(
@@ -436,6 +442,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 oidc: lis1_web::oidc::providers_from_env()?,
                 password_login: password_login()?,
                 anchors: anchors.files()?,
+                housekeeping_interval: std::time::Duration::from_secs(housekeeping_secs),
                 ..Config::default()
             };
             serve(
@@ -761,7 +768,7 @@ async fn serve(
             }
         });
     }
-    let app = lis1_web::app(state);
+    let app = lis1_web::app(state.clone());
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("kunne ikke lytte på {listen}"))?;
@@ -774,6 +781,7 @@ async fn serve(
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
+    lis1_web::release_leases(&state).await;
     store.close().await;
     Ok(())
 }

@@ -4,6 +4,8 @@
 
 #[path = "cli/crash.rs"]
 mod crash;
+#[path = "cli/instances.rs"]
+mod instances;
 
 use std::process::{Command, Output};
 

@@ -23,6 +23,7 @@ pub mod courses;
 mod dbtime;
 pub mod demo;
 pub mod identities;
+pub mod leases;
 pub mod lottery;
 pub mod matching;
 pub mod obligations;

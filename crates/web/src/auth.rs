@@ -16,7 +16,6 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Mutex;
 
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
@@ -26,6 +25,7 @@ use axum::{Form, extract::Query};
 use jiff::{SignedDuration, Timestamp};
 use lis1_domain::Lang;
 use lis1_domain::access::Principal;
+use lis1_store::Store;
 use lis1_store::users::User;
 use minijinja::context;
 use rand::RngCore;
@@ -293,11 +293,12 @@ fn is_safe(m: &Method) -> bool {
 }
 
 /// Throttles failed sign-ins: at most [`LoginLimiter::MAX_PER_EMAIL`] failures per e-mail and
-/// [`LoginLimiter::MAX_PER_ADDRESS`] per client address in [`LoginLimiter::WINDOW`].
-#[derive(Debug, Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, (u32, Timestamp)>>,
-}
+/// [`LoginLimiter::MAX_PER_ADDRESS`] per client address in [`LoginLimiter::WINDOW`]. The counts
+/// are in the database (`lis1_store::leases`), so every instance of the portal sees the failures
+/// on the others. Keys are SHA-256 hashes of the e-mail and of the client address; a count is
+/// deleted once its window has passed (`spawn_housekeeping`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LoginLimiter;
 
 impl LoginLimiter {
     /// Failures allowed per e-mail in a window.
@@ -307,37 +308,43 @@ impl LoginLimiter {
     /// The window.
     pub const WINDOW: SignedDuration = SignedDuration::from_mins(15);
 
-    fn blocked(&self, key: &str, max: u32, now: Timestamp) -> bool {
-        let map = match self.failures.lock() {
-            Ok(m) => m,
-            Err(p) => p.into_inner(),
-        };
-        map.get(key)
-            .is_some_and(|&(n, since)| n >= max && now.duration_since(since) < Self::WINDOW)
+    /// The throttle's key of an e-mail address (as typed, trimmed and lower-cased).
+    pub fn email_key(email: &str) -> String {
+        format!("email:{}", sha256_hex(email))
     }
 
-    fn fail(&self, key: String, now: Timestamp) {
-        let mut map = match self.failures.lock() {
-            Ok(m) => m,
-            Err(p) => p.into_inner(),
-        };
-        // Keep the table small: forget windows that have passed.
-        if map.len() > 10_000 {
-            map.retain(|_, &mut (_, since)| now.duration_since(since) < Self::WINDOW);
-        }
-        let entry = map.entry(key).or_insert((0, now));
-        if now.duration_since(entry.1) >= Self::WINDOW {
-            *entry = (0, now);
-        }
-        entry.0 += 1;
+    /// The throttle's key of a client address.
+    pub fn addr_key(addr: Option<std::net::IpAddr>) -> String {
+        let addr = addr
+            .map(|a| a.to_string())
+            .unwrap_or_else(|| "unknown".into());
+        format!("addr:{}", sha256_hex(&addr))
     }
 
-    fn clear(&self, key: &str) {
-        let mut map = match self.failures.lock() {
-            Ok(m) => m,
-            Err(p) => p.into_inner(),
-        };
-        map.remove(key);
+    async fn blocked(
+        self,
+        store: &Store,
+        key: &str,
+        max: u32,
+        now: Timestamp,
+    ) -> Result<bool, lis1_store::StoreError> {
+        Ok(store.login_failures(key, Self::WINDOW, now).await? >= max)
+    }
+
+    async fn fail(
+        self,
+        store: &Store,
+        key: &str,
+        now: Timestamp,
+    ) -> Result<(), lis1_store::StoreError> {
+        store
+            .record_login_failure(key, Self::WINDOW, now)
+            .await
+            .map(drop)
+    }
+
+    async fn clear(self, store: &Store, key: &str) -> Result<(), lis1_store::StoreError> {
+        store.clear_login_failures(key).await
     }
 }
 
@@ -474,18 +481,18 @@ pub async fn login(
         );
     }
     let now = state.now();
-    let email_key = format!("email:{email}");
-    let addr_key = format!(
-        "addr:{}",
-        addr.map(|a| a.to_string())
-            .unwrap_or_else(|| "unknown".into())
-    );
-    if state
-        .limiter
-        .blocked(&email_key, LoginLimiter::MAX_PER_EMAIL, now)
-        || state
-            .limiter
-            .blocked(&addr_key, LoginLimiter::MAX_PER_ADDRESS, now)
+    let email_key = LoginLimiter::email_key(&email);
+    let addr_key = LoginLimiter::addr_key(addr);
+    let limiter = *state.limiter;
+    let store_err = |e| AppError::store(e, lang);
+    if limiter
+        .blocked(&state.store, &email_key, LoginLimiter::MAX_PER_EMAIL, now)
+        .await
+        .map_err(store_err)?
+        || limiter
+            .blocked(&state.store, &addr_key, LoginLimiter::MAX_PER_ADDRESS, now)
+            .await
+            .map_err(store_err)?
     {
         tracing::warn!("sign-in throttled");
         return again(
@@ -509,8 +516,14 @@ pub async fn login(
     let user = match creds {
         Some(c) if ok => c.user,
         other => {
-            state.limiter.fail(email_key, now);
-            state.limiter.fail(addr_key, now);
+            limiter
+                .fail(&state.store, &email_key, now)
+                .await
+                .map_err(store_err)?;
+            limiter
+                .fail(&state.store, &addr_key, now)
+                .await
+                .map_err(store_err)?;
             tracing::info!("sign-in failed");
             let reason = if other.is_some() {
                 "wrong_password"
@@ -559,7 +572,10 @@ pub async fn login(
             crate::i18n::t(lang, "login.demo_only"),
         );
     }
-    state.limiter.clear(&email_key);
+    limiter
+        .clear(&state.store, &email_key)
+        .await
+        .map_err(store_err)?;
     // A fresh session id at every sign-in (no fixation); the old one, if any, ends.
     if let Some(old) = &v.session {
         state
@@ -585,7 +601,7 @@ pub async fn login(
 /// is recorded only masked ([`mask_email`]): the audit log cannot be edited or pruned, and a full
 /// address someone mistyped, or someone else's, has no business there for good. When the account
 /// exists its id is the object, so the directorate can see attempts against an account; client
-/// addresses are not recorded (the throttle keeps them in memory for its window only). Throttled
+/// addresses are not recorded (the throttle keeps only a hash of them, for its window). Throttled
 /// attempts are not written, so one client cannot fill the log faster than the throttle allows.
 async fn log_failed_sign_in(
     state: &AppState,
@@ -909,21 +925,6 @@ mod tests {
         assert_eq!(mask_email("noat"), "n***");
         assert_eq!(mask_email(""), "***");
         assert_eq!(mask_email("ø@a@b.no"), "ø***@b.no");
-    }
-
-    #[test]
-    fn the_limiter_blocks_after_the_limit_and_forgets_after_the_window() {
-        let l = LoginLimiter::default();
-        let t0: Timestamp = "2026-11-25T10:00:00Z"
-            .parse()
-            .unwrap_or(Timestamp::UNIX_EPOCH);
-        for _ in 0..LoginLimiter::MAX_PER_EMAIL {
-            assert!(!l.blocked("k", LoginLimiter::MAX_PER_EMAIL, t0));
-            l.fail("k".into(), t0);
-        }
-        assert!(l.blocked("k", LoginLimiter::MAX_PER_EMAIL, t0));
-        let later = t0 + SignedDuration::from_mins(16);
-        assert!(!l.blocked("k", LoginLimiter::MAX_PER_EMAIL, later));
     }
 
     #[test]

@@ -29,6 +29,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use jiff::SignedDuration;
 use lis1_domain::Lang;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -1203,11 +1204,19 @@ async fn demo_onboarding(store: &lis1_store::Store, site: i64, hnt: i64) -> anyh
 /// How many audit entries the sealer chains per transaction.
 const SEAL_BATCH: i64 = 2_000;
 
-/// Background upkeep: every half second the audit sealer; hourly a check whether the daily audit
-/// anchor is due; every minute: removes timed-out sessions; expires offers past their
-/// deadline and offers freed slots to the next in line (`lis1_app::jobs::offers`); deletes held
-/// police-certificate copies past their time and mails the reminders before each start
-/// (`lis1_app::jobs::onboarding`); mails deadline reminders (`pages::obligations::remind`).
+/// Starts the background jobs of `lis1 serve`: every half second the audit sealer (on
+/// PostgreSQL one instance at a time, by an advisory lock); hourly a check whether the daily
+/// audit anchor is due; every [`Config::housekeeping_interval`]
+/// (`LIS1_HOUSEKEEPING_SECS`, default a minute) the session purge and the jobs of
+/// `lis1_app::jobs` and the obligation reminders; once a day the retention run.
+///
+/// Several instances on one database (issue 18, item 3): each job runs under a lease of its own
+/// (`lis1_store::leases`) held by one instance at a time, which renews it at every run; another
+/// instance takes over when it has run out ([`lease_ttl`]). The leases save work; correctness does
+/// not depend on them: every job's writes are conditional (see `lis1_app::jobs`), so a job run on
+/// two instances at once still acts once per event.
+///
+/// [`Config::housekeeping_interval`]: crate::state::Config::housekeeping_interval
 pub fn spawn_housekeeping(state: AppState) {
     // The audit sealer: chains what writers appended unchained, within about a second of commit.
     // On PostgreSQL one instance at a time seals (an advisory lock); the others skip.
@@ -1235,6 +1244,9 @@ pub fn spawn_housekeeping(state: AppState) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
         loop {
             tick.tick().await;
+            if !leased(&anchors, "audit-anchor", SignedDuration::from_mins(50)).await {
+                continue;
+            }
             match lis1_app::audit::publish_daily_anchor(&anchors.app).await {
                 Ok(Some(a)) => tracing::info!(chain_seq = a.chain_seq, "published an audit anchor"),
                 Ok(None) => {}
@@ -1242,13 +1254,20 @@ pub fn spawn_housekeeping(state: AppState) {
             }
         }
     });
-    // Once a day (and a minute after start): delete what may no longer be kept (issue 18).
+    // Once a day (and a minute after start): delete what may no longer be kept (issue 18). The
+    // lease lasts nearly a day, so of several instances one runs it daily.
     let daily = state.clone();
     tokio::spawn(async move {
-        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        tokio::time::sleep(
+            std::time::Duration::from_secs(60).min(daily.config.housekeeping_interval),
+        )
+        .await;
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
         loop {
             tick.tick().await;
+            if !leased(&daily, "retention", SignedDuration::from_hours(23)).await {
+                continue;
+            }
             match lis1_app::privacy::apply_retention(&daily.app).await {
                 Ok(r) => tracing::info!(
                     applications = r.applications,
@@ -1261,42 +1280,105 @@ pub fn spawn_housekeeping(state: AppState) {
         }
     });
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        let every = state.config.housekeeping_interval;
+        let ttl = lease_ttl(every);
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let now = state.now();
-            let idle =
-                jiff::SignedDuration::try_from(state.config.session_idle).unwrap_or_default();
-            let max =
-                jiff::SignedDuration::try_from(state.config.session_absolute).unwrap_or_default();
-            match state.store.purge_sessions(now - idle, now - max).await {
-                Ok(n) if n > 0 => tracing::info!(sessions = n, "ended timed-out sessions"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "could not purge sessions"),
+            if leased(&state, "sessions", ttl).await {
+                let now = state.now();
+                let idle =
+                    jiff::SignedDuration::try_from(state.config.session_idle).unwrap_or_default();
+                let max = jiff::SignedDuration::try_from(state.config.session_absolute)
+                    .unwrap_or_default();
+                match state.store.purge_sessions(now - idle, now - max).await {
+                    Ok(n) if n > 0 => tracing::info!(sessions = n, "ended timed-out sessions"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not purge sessions"),
+                }
+                if let Err(e) = state
+                    .store
+                    .purge_login_failures(auth::LoginLimiter::WINDOW, now)
+                    .await
+                {
+                    tracing::warn!(error = %e, "could not purge sign-in failure counts");
+                }
             }
-            if let Err(e) = lis1_app::jobs::offers(&state.app).await {
+            if leased(&state, "offers", ttl).await
+                && let Err(e) = lis1_app::jobs::offers(&state.app).await
+            {
                 tracing::warn!(code = e.code(), "offer housekeeping failed");
             }
-            if let Err(e) = lis1_app::jobs::onboarding(&state.app).await {
+            if leased(&state, "onboarding", ttl).await
+                && let Err(e) = lis1_app::jobs::onboarding(&state.app).await
+            {
                 tracing::warn!(code = e.code(), "onboarding housekeeping failed");
             }
-            if let Err(e) = lis1_app::jobs::bound(&state.app).await {
+            if leased(&state, "bound", ttl).await
+                && let Err(e) = lis1_app::jobs::bound(&state.app).await
+            {
                 tracing::warn!(code = e.code(), "bound-position reminders failed");
             }
-            if let Err(e) = lis1_app::jobs::planning(&state.app).await {
+            if leased(&state, "planning", ttl).await
+                && let Err(e) = lis1_app::jobs::planning(&state.app).await
+            {
                 tracing::warn!(code = e.code(), "capacity-call reminders failed");
             }
-            if let Err(e) = lis1_app::jobs::lottery(&state.app).await {
+            if leased(&state, "lottery", ttl).await
+                && let Err(e) = lis1_app::jobs::lottery(&state.app).await
+            {
                 tracing::warn!(code = e.code(), "ranking and marking reminders failed");
             }
-            if let Err(e) = lis1_app::jobs::matching(&state.app).await {
+            if leased(&state, "matching", ttl).await
+                && let Err(e) = lis1_app::jobs::matching(&state.app).await
+            {
                 tracing::warn!(code = e.code(), "coordinated match failed");
             }
-            match pages::obligations::remind(&state).await {
-                Ok(n) if n > 0 => tracing::info!(reminders = n, "sent deadline reminders"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(code = e.code, "deadline reminders failed"),
+            if leased(&state, "obligations", ttl).await {
+                match pages::obligations::remind(&state).await {
+                    Ok(n) if n > 0 => tracing::info!(reminders = n, "sent deadline reminders"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(code = e.code, "deadline reminders failed"),
+                }
             }
         }
     });
+}
+
+/// How long a background job's lease lasts: three runs, at least 30 seconds. The holder renews it
+/// at every run, so another instance takes a job over this long after its holder stopped.
+pub fn lease_ttl(every: std::time::Duration) -> SignedDuration {
+    let every = SignedDuration::try_from(every).unwrap_or(SignedDuration::from_mins(1));
+    (every * 3).max(SignedDuration::from_secs(30))
+}
+
+/// Whether this instance holds (took or renewed) the lease of `job` now. A database error counts
+/// as no: the job waits for the next run.
+async fn leased(state: &AppState, job: &str, ttl: SignedDuration) -> bool {
+    match state
+        .store
+        .try_acquire_lease(job, &state.instance, ttl, state.now())
+        .await
+    {
+        Ok(held) => held,
+        Err(e) => {
+            tracing::warn!(job, error = %e, "could not take the job's lease");
+            false
+        }
+    }
+}
+
+/// Gives up this instance's job leases, at shutdown, so another instance takes the jobs over at
+/// once rather than when the leases run out.
+pub async fn release_leases(state: &AppState) {
+    match state
+        .store
+        .release_leases(&state.instance, state.now())
+        .await
+    {
+        Ok(n) if n > 0 => tracing::info!(leases = n, "released the job leases"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not release the job leases"),
+    }
 }

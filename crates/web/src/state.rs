@@ -36,6 +36,9 @@ pub struct Config {
     pub password_login: PasswordLogin,
     /// Where audit anchors are signed and written (`LIS1_ANCHOR_KEY_FILE`, `LIS1_ANCHOR_FILE`).
     pub anchors: Option<lis1_app::audit::AnchorFiles>,
+    /// How often the background jobs run (`LIS1_HOUSEKEEPING_SECS`; see
+    /// [`crate::spawn_housekeeping`]).
+    pub housekeeping_interval: Duration,
 }
 
 /// Who may sign in with a password (`LIS1_PASSWORD_LOGIN=on|break-glass|off`).
@@ -75,6 +78,7 @@ impl Default for Config {
             oidc: Vec::new(),
             password_login: PasswordLogin::On,
             anchors: None,
+            housekeeping_interval: Duration::from_secs(60),
         }
     }
 }
@@ -92,8 +96,10 @@ pub struct AppState {
     pub clock: Clock,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
-    /// Failed-login throttle.
+    /// Failed-login throttle (counted in the database, shared by every instance).
     pub limiter: Arc<LoginLimiter>,
+    /// This process, as it holds job leases (random at each start; see `lis1_store::leases`).
+    pub instance: Arc<str>,
     /// The OpenID Connect providers with their discovered metadata.
     pub oidc: Arc<crate::oidc::Oidc>,
 }
@@ -117,7 +123,8 @@ impl AppState {
             config: Arc::new(config),
             clock,
             metrics: Arc::new(Metrics::new()?),
-            limiter: Arc::new(LoginLimiter::default()),
+            limiter: Arc::new(LoginLimiter),
+            instance: Arc::from(&crate::auth::random_token_pub()[..16]),
         })
     }
 

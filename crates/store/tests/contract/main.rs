@@ -5,6 +5,7 @@
 mod advertisements;
 mod alis;
 mod audit;
+mod leases;
 mod obligations;
 mod onboarding;
 mod outbox;
