@@ -20,9 +20,11 @@ pub mod audit;
 pub mod backup;
 pub mod bound;
 pub mod courses;
+pub mod crypto;
 mod dbtime;
 pub mod demo;
 pub mod identities;
+pub mod keys;
 pub mod lottery;
 pub mod matching;
 pub mod obligations;
@@ -143,6 +145,8 @@ pub enum Db {
 pub struct Store {
     #[doc(hidden)]
     pub db: Db,
+    /// The encryption keys (identity numbers, documents); `None` until [`Store::with_keys`].
+    keys: Option<std::sync::Arc<crypto::Keyring>>,
 }
 
 /// Why a storage operation failed.
@@ -163,6 +167,9 @@ pub enum StoreError {
     /// Stored data could not be read back into domain types.
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    /// Encryption at rest failed: no key, a wrong key, or an altered value.
+    #[error("encryption: {0}")]
+    Crypto(#[from] crypto::CryptoError),
     /// The database URL is not one we understand.
     #[error("unsupported database URL (use sqlite:PATH or postgres://…)")]
     BadUrl,
@@ -195,6 +202,7 @@ impl From<sqlx::Error> for StoreError {
 /// from the same task (they would wait for the connection); call the `Tx`'s own.
 pub struct Tx {
     inner: TxInner,
+    keys: Option<std::sync::Arc<crypto::Keyring>>,
 }
 
 enum TxInner {
@@ -236,6 +244,13 @@ impl Tx {
             TxInner::SqliteTx(_) | TxInner::SqliteConn(_) => Backend::Sqlite,
             TxInner::PgTx(_) | TxInner::PgConn(_) => Backend::Postgres,
         }
+    }
+
+    /// The encryption keys, or [`crypto::CryptoError::NoKey`].
+    pub(crate) fn keyring(&self) -> Result<std::sync::Arc<crypto::Keyring>> {
+        self.keys
+            .clone()
+            .ok_or(StoreError::Crypto(crypto::CryptoError::NoKey))
     }
 
     fn in_transaction(&self) -> bool {
@@ -359,6 +374,7 @@ impl Store {
                 .await?;
             Ok(Store {
                 db: Db::Sqlite(pool),
+                keys: None,
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;
@@ -369,6 +385,7 @@ impl Store {
                 .await?;
             Ok(Store {
                 db: Db::Postgres(pool),
+                keys: None,
             })
         } else {
             Err(StoreError::BadUrl)
@@ -379,7 +396,20 @@ impl Store {
     pub fn from_pg_pool(pool: PgPool) -> Store {
         Store {
             db: Db::Postgres(pool),
+            keys: None,
         }
+    }
+
+    /// The store with these encryption keys (identity numbers and documents are encrypted with
+    /// them; see [`crypto`]).
+    pub fn with_keys(mut self, keys: crypto::Keyring) -> Store {
+        self.keys = Some(std::sync::Arc::new(keys));
+        self
+    }
+
+    /// The encryption keys, if set.
+    pub fn keys(&self) -> Option<&crypto::Keyring> {
+        self.keys.as_deref()
     }
 
     /// Which database this is.
@@ -398,6 +428,7 @@ impl Store {
                 Db::Sqlite(pool) => TxInner::SqliteTx(pool.begin().await?),
                 Db::Postgres(pool) => TxInner::PgTx(pool.begin().await?),
             },
+            keys: self.keys.clone(),
         })
     }
 
@@ -409,6 +440,7 @@ impl Store {
                 Db::Sqlite(pool) => TxInner::SqliteConn(pool.acquire().await?),
                 Db::Postgres(pool) => TxInner::PgConn(pool.acquire().await?),
             },
+            keys: self.keys.clone(),
         })
     }
 
