@@ -407,6 +407,14 @@ impl Store {
         self
     }
 
+    /// The same database without encryption keys (what a backup or an integrity check needs).
+    pub fn without_keys(&self) -> Store {
+        Store {
+            db: self.db.clone(),
+            keys: None,
+        }
+    }
+
     /// The encryption keys, if set.
     pub fn keys(&self) -> Option<&crypto::Keyring> {
         self.keys.as_deref()
