@@ -93,6 +93,12 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         bail!("--applicants and --advertisements must be positive, --concurrency ≤ --applicants");
     }
     let store = crate::open(&args.database_url).await?;
+    // A throw-away database: without LIS1_KEY_FILE/LIS1_KEYS, a key that lives as long as the run.
+    let store = if store.keys().is_some() {
+        store
+    } else {
+        store.with_keys(lis1_store::crypto::Keyring::generate())
+    };
     if !store.users(None).await?.is_empty() {
         bail!(
             "the database is not empty; lis1 bench fills it with generated data, so give it a \

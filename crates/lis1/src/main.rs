@@ -5,6 +5,7 @@
 mod backup_cmd;
 mod bench;
 mod demo_applicants;
+mod keys_cmd;
 mod lottery_cmd;
 mod match_cmd;
 
@@ -140,6 +141,12 @@ enum Command {
         /// The backup file (from `lis1 backup`).
         #[arg(long)]
         from: PathBuf,
+    },
+    /// The encryption keys for identity numbers and documents: generate, status, migrate,
+    /// rotate (see docs/operations.md).
+    Keys {
+        #[command(subcommand)]
+        command: keys_cmd::KeysCommand,
     },
     /// The audit log.
     Audit {
@@ -431,7 +438,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "--metrics-listen må være en annen adresse enn --listen: metrikkene skal ikke være offentlige"
                 );
             }
-            let store = open(&database_url).await?;
+            let keys = match keys_cmd::from_env()? {
+                Some(k) => k,
+                None if demo => keys_cmd::demo_keys(&database_url)?,
+                None => anyhow::bail!(keys_cmd::NO_KEY),
+            };
+            let store = open(&database_url).await?.with_keys(keys);
             let config = Config {
                 demo,
                 secure_cookies,
@@ -471,7 +483,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if reset {
                 remove_sqlite(&database_url)?;
             }
-            let store = open(&database_url).await?;
+            let keys = match keys_cmd::from_env()? {
+                Some(k) => k,
+                None => keys_cmd::demo_keys(&database_url)?,
+            };
+            let store = open(&database_url).await?.with_keys(keys);
             if store.users(None).await?.is_empty() {
                 eprintln!("Lager demodata (Helse Nord-Trøndelag, kommuner, plasser, brukere)…");
                 lis1_store::demo::seed(&store, jiff::Timestamp::now()).await?;
@@ -562,6 +578,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{public}");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Keys { command } => keys_cmd::run(command).await,
         Command::Backup { database_url, out } => backup_cmd::backup(&database_url, &out).await,
         Command::Restore { database_url, from } => backup_cmd::restore(&database_url, &from).await,
         Command::Bench(args) => {
@@ -680,7 +697,11 @@ pub(crate) async fn open(url: &str) -> anyhow::Result<Store> {
         .migrate()
         .await
         .context("kunne ikke oppdatere databasen")?;
-    Ok(store)
+    // The encryption keys, when configured (`serve` and `demo` require or make them).
+    Ok(match keys_cmd::from_env()? {
+        Some(keys) => store.with_keys(keys),
+        None => store,
+    })
 }
 
 /// Hides a password in a database URL before it is printed.
@@ -743,6 +764,18 @@ async fn serve(
     } else {
         Clock::System
     };
+    // Identity numbers and documents stored before encryption (migration 0034) are encrypted
+    // now, in batches; a no-op once done.
+    let moved = store
+        .encrypt_plaintext(keys_cmd::BATCH, |_| {})
+        .await
+        .context("kunne ikke kryptere eldre personnummer og dokumenter")?;
+    if moved.total() > 0 {
+        tracing::info!(
+            rows = moved.total(),
+            "identity numbers and documents stored in plain text were encrypted"
+        );
+    }
     let state = AppState::new(store.clone(), config, clock)?;
     lis1_web::spawn_housekeeping(state.clone());
     match mail {

@@ -6,6 +6,7 @@
 //! the caller knows who reads and why; every change is audited here, in its transaction.
 
 use jiff::Timestamp;
+use lis1_domain::identity::{NationalId, SyntheticPolicy};
 use lis1_domain::profiles::Profile;
 use serde::Serialize;
 use serde_json::json;
@@ -13,7 +14,7 @@ use sqlx::Row;
 
 use crate::audit::{AuditTx, Event};
 use crate::conv::DbTime;
-use crate::{Ctx, Result, StoreError, Tx, conv, on_tx};
+use crate::{Ctx, Result, StoreError, Tx, conv, crypto, on_tx};
 use sqlx::Connection;
 
 /// A saved profile.
@@ -184,9 +185,23 @@ fn json_text(s: &str) -> Result<serde_json::Value> {
 
 /// A stored profile snapshot: `Ok(None)` if it is JSON but not a profile, an error if it is not
 /// JSON at all. Parsed straight from the text, never through a `serde_json::Value`.
-fn profile_snapshot(s: &str) -> Result<Option<Profile>> {
+/// The identity number, sealed beside the snapshot, is opened into it.
+fn profile_snapshot(
+    s: &str,
+    keys: Option<&crypto::Keyring>,
+    context: &str,
+    sealed: Option<&str>,
+) -> Result<Option<Profile>> {
     match serde_json::from_str::<Profile>(s) {
-        Ok(p) => Ok(Some(p)),
+        Ok(mut p) => {
+            if sealed.is_some() {
+                let keys = keys.ok_or(StoreError::Crypto(crypto::CryptoError::NoKey))?;
+                if let Some(n) = crypto::open_national_id(keys, context, sealed)? {
+                    p.national_id = NationalId::parse_with(&n, SyntheticPolicy::Allow).ok();
+                }
+            }
+            Ok(Some(p))
+        }
         Err(_) => {
             json_text(s)?;
             Ok(None)
@@ -229,16 +244,24 @@ impl Tx {
         data: &serde_json::Value,
         summary: serde_json::Value,
     ) -> Result<()> {
+        let keys = self.keyring()?;
+        let (data, nid) = crypto::take_national_id(data);
+        let (enc, hash) =
+            crypto::seal_national_id(&keys, &crypto::context::profile(user_id), nid.as_deref())?;
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             sqlx::query(
-                "INSERT INTO profiles (user_id, data, draft, updated_at) VALUES ($1, $2, NULL, $3) \
+                "INSERT INTO profiles (user_id, data, draft, updated_at, national_id_enc, \
+                 national_id_hash, draft_national_id_enc) VALUES ($1, $2, NULL, $3, $4, $5, NULL) \
                  ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, draft = NULL, \
-                 updated_at = excluded.updated_at",
+                 updated_at = excluded.updated_at, national_id_enc = excluded.national_id_enc, \
+                 national_id_hash = excluded.national_id_hash, draft_national_id_enc = NULL",
             )
             .bind(user_id)
             .bind(data.to_string())
             .bind(conv::ts(ctx.now))
+            .bind(enc)
+            .bind(hash)
             .execute(&mut *tx)
             .await?;
             tx.append_audit(ctx, Event {
@@ -261,14 +284,21 @@ impl Tx {
         user_id: i64,
         draft: &serde_json::Value,
     ) -> Result<()> {
+        let keys = self.keyring()?;
+        let (draft, nid) = crypto::take_national_id(draft);
+        let (enc, _) =
+            crypto::seal_national_id(&keys, &crypto::context::draft(user_id), nid.as_deref())?;
         on_tx!(self, conn => {
             sqlx::query(
-                "INSERT INTO profiles (user_id, data, draft, updated_at) VALUES ($1, 'null', $2, $3) \
-                 ON CONFLICT (user_id) DO UPDATE SET draft = excluded.draft",
+                "INSERT INTO profiles (user_id, data, draft, updated_at, draft_national_id_enc) \
+                 VALUES ($1, 'null', $2, $3, $4) \
+                 ON CONFLICT (user_id) DO UPDATE SET draft = excluded.draft, \
+                 draft_national_id_enc = excluded.draft_national_id_enc",
             )
             .bind(user_id)
             .bind(draft.to_string())
             .bind(conv::ts(now))
+            .bind(enc)
             .execute(&mut *conn)
             .await?;
         });
@@ -277,8 +307,12 @@ impl Tx {
 
     /// The applicant's profile, if any.
     pub async fn profile(&mut self, user_id: i64) -> Result<Option<StoredProfile>> {
+        let keys = self.keys.clone();
         on_tx!(self, conn => {
-            let row = sqlx::query("SELECT user_id, data, draft, updated_at FROM profiles WHERE user_id = $1")
+            let row = sqlx::query(
+                "SELECT user_id, data, draft, updated_at, national_id_enc, draft_national_id_enc \
+                 FROM profiles WHERE user_id = $1",
+            )
                 .bind(user_id)
                 .fetch_optional(&mut *conn)
                 .await?;
@@ -286,10 +320,23 @@ impl Tx {
                 None => Ok(None),
                 Some(r) => {
                     let draft: Option<String> = r.try_get("draft")?;
+                    let mut data = json_text(&r.try_get::<String, _>("data")?)?;
+                    let mut draft = draft.map(|d| json_text(&d)).transpose()?;
+                    let enc: Option<String> = r.try_get("national_id_enc")?;
+                    let draft_enc: Option<String> = r.try_get("draft_national_id_enc")?;
+                    if enc.is_some() || draft_enc.is_some() {
+                        let keys = keys.ok_or(StoreError::Crypto(crypto::CryptoError::NoKey))?;
+                        crypto::put_national_id(&mut data, crypto::open_national_id(
+                            &keys, &crypto::context::profile(user_id), enc.as_deref())?);
+                        if let Some(d) = draft.as_mut() {
+                            crypto::put_national_id(d, crypto::open_national_id(
+                                &keys, &crypto::context::draft(user_id), draft_enc.as_deref())?);
+                        }
+                    }
                     Ok(Some(StoredProfile {
                         user_id: r.try_get("user_id")?,
-                        data: json_text(&r.try_get::<String, _>("data")?)?,
-                        draft: draft.map(|d| json_text(&d)).transpose()?,
+                        data,
+                        draft,
                         updated_at: r.try_get::<DbTime, _>("updated_at")?.0,
                     }))
                 }
@@ -299,6 +346,7 @@ impl Tx {
 
     /// Stores a document (already checked: type by content, size).
     pub async fn add_document(&mut self, ctx: &Ctx, d: &NewDocument<'_>) -> Result<i64> {
+        let keys = self.keyring()?;
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let id: i64 = sqlx::query_scalar(
@@ -311,10 +359,18 @@ impl Tx {
             .bind(d.mime)
             .bind(i64::try_from(d.content.len()).unwrap_or(i64::MAX))
             .bind(d.sha256)
-            .bind(d.content)
+            .bind(Vec::<u8>::new())
             .bind(conv::ts(ctx.now))
             .fetch_one(&mut *tx)
             .await?;
+            // Encrypted bound to the row's id, so the body is written once the id is known.
+            let (content_key, content) = keys.seal_blob(&crypto::context::document(id), d.content)?;
+            sqlx::query("UPDATE documents SET content = $1, content_key = $2 WHERE id = $3")
+                .bind(content)
+                .bind(content_key)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             tx.append_audit(ctx, Event {
                 action: "document.upload",
                 object_type: "document",
@@ -333,7 +389,8 @@ impl Tx {
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let n = sqlx::query(
-                "UPDATE documents SET deleted_at = $1, content = $2 WHERE id = $3 AND owner_id = $4 \
+                "UPDATE documents SET deleted_at = $1, content = $2, content_key = NULL \
+                 WHERE id = $3 AND owner_id = $4 \
                  AND deleted_at IS NULL",
             )
             .bind(conv::ts(ctx.now))
@@ -408,9 +465,11 @@ impl Tx {
 
     /// One document with its bytes. The caller decides access and logs the read.
     pub async fn document(&mut self, id: i64) -> Result<(DocumentMeta, Vec<u8>)> {
+        let keys = self.keys.clone();
         on_tx!(self, conn => {
             let r = sqlx::query(
-                "SELECT id, owner_id, kind, filename, mime, size, sha256, created_at, content \
+                "SELECT id, owner_id, kind, filename, mime, size, sha256, created_at, content, \
+                 content_key \
                  FROM documents WHERE id = $1 AND deleted_at IS NULL",
             )
             .bind(id)
@@ -428,7 +487,16 @@ impl Tx {
                     sha256: r.try_get("sha256")?,
                     created_at: r.try_get::<DbTime, _>("created_at")?.0,
                 },
-                r.try_get("content")?,
+                {
+                    let content: Vec<u8> = r.try_get("content")?;
+                    match r.try_get::<Option<String>, _>("content_key")? {
+                        // Not yet moved by `lis1 keys migrate`.
+                        None => content,
+                        Some(k) => keys
+                            .ok_or(StoreError::Crypto(crypto::CryptoError::NoKey))?
+                            .open_blob(&crypto::context::document(id), &k, &content)?,
+                    }
+                },
             ))
         })
     }
@@ -437,6 +505,8 @@ impl Tx {
     /// advertisement. One row per applicant and advertisement: submitting twice (a double click)
     /// changes nothing but the time. `receipt` is queued by the caller.
     pub async fn submit_application(&mut self, ctx: &Ctx, s: &Submit) -> Result<Submitted> {
+        let keys = self.keyring()?;
+        let (snapshot, nid) = crypto::take_national_id(&s.profile);
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let existing: Option<i64> = sqlx::query_scalar(
@@ -457,10 +527,17 @@ impl Tx {
             .bind(s.applicant_id)
             .bind(&s.motivation)
             .bind(s.answers.to_string())
-            .bind(s.profile.to_string())
+            .bind(snapshot.to_string())
             .bind(conv::ts(ctx.now))
             .fetch_one(&mut *tx)
             .await?;
+            let (enc, _) = crypto::seal_national_id(
+                &keys, &crypto::context::application(id), nid.as_deref())?;
+            sqlx::query("UPDATE applications SET national_id_enc = $1 WHERE id = $2")
+                .bind(enc)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             sqlx::query("DELETE FROM application_positions WHERE application_id = $1")
                 .bind(id)
                 .execute(&mut *tx)
@@ -571,7 +648,8 @@ impl Tx {
                 (
                     concat!(
                         "SELECT a.id, a.advertisement_id, a.applicant_id, a.state, a.motivation, \
-                         a.answers, a.profile, a.submitted_at, a.updated_at, s.adjustment, \
+                         a.answers, a.profile, a.national_id_enc, a.submitted_at, a.updated_at, \
+                         s.adjustment, \
                          s.shortlisted, s.notes \
                          FROM applications a LEFT JOIN assessments s ON s.application_id = a.id \
                          WHERE ",
@@ -596,6 +674,7 @@ impl Tx {
             (None, None, Some(_)) => pair!("a.applicant_id = $3 AND"),
             (None, None, None) => pair!(""),
         };
+        let keys = self.keys.clone();
         on_tx!(self, conn => {
             let rows = sqlx::query(select_rows)
                 .bind(id)
@@ -623,7 +702,12 @@ impl Tx {
                         state: r.try_get("state")?,
                         motivation: r.try_get("motivation")?,
                         answers: json_text(&r.try_get::<String, _>("answers")?)?,
-                        profile: profile_snapshot(&r.try_get::<String, _>("profile")?)?,
+                        profile: profile_snapshot(
+                            &r.try_get::<String, _>("profile")?,
+                            keys.as_deref(),
+                            &crypto::context::application(id),
+                            r.try_get::<Option<String>, _>("national_id_enc")?.as_deref(),
+                        )?,
                         submitted_at: r.try_get::<DbTime, _>("submitted_at")?.0,
                         updated_at: r.try_get::<DbTime, _>("updated_at")?.0,
                         position_ids: by_app.remove(&id).unwrap_or_default(),

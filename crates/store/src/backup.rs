@@ -89,6 +89,7 @@ impl Store {
             .await?;
         Ok(Store {
             db: Db::Sqlite(pool),
+            keys: None,
         })
     }
 

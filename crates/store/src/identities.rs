@@ -10,7 +10,7 @@ use sqlx::{Connection, Row};
 
 use crate::audit::{AuditTx, Event};
 use crate::conv::DbTime;
-use crate::{Actor, Ctx, Result, StoreError, Tx, conv, on_tx};
+use crate::{Actor, Ctx, Result, StoreError, Tx, conv, crypto, on_tx};
 
 /// An identity at a provider, linked to an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,30 +85,32 @@ impl Tx {
         issuer: &str,
         subject: &str,
     ) -> Result<Option<ExternalIdentity>> {
+        let keys = self.keys.clone();
         on_tx!(self, conn => {
             let row = sqlx::query(
-                "SELECT issuer, subject, user_id, pid FROM external_identities \
+                "SELECT issuer, subject, user_id, pid, pid_enc FROM external_identities \
                  WHERE issuer = $1 AND subject = $2",
             )
             .bind(issuer)
             .bind(subject)
             .fetch_optional(&mut *conn)
             .await?;
-            row.map(|r| identity(&r)).transpose()
+            row.map(|r| identity(&r, keys.as_deref())).transpose()
         })
     }
 
     /// An account's identities.
     pub async fn identities_of(&mut self, user_id: i64) -> Result<Vec<ExternalIdentity>> {
+        let keys = self.keys.clone();
         on_tx!(self, conn => {
             let rows = sqlx::query(
-                "SELECT issuer, subject, user_id, pid FROM external_identities \
+                "SELECT issuer, subject, user_id, pid, pid_enc FROM external_identities \
                  WHERE user_id = $1 ORDER BY issuer, subject",
             )
             .bind(user_id)
             .fetch_all(&mut *conn)
             .await?;
-            rows.iter().map(identity).collect()
+            rows.iter().map(|r| identity(r, keys.as_deref())).collect()
         })
     }
 
@@ -119,20 +121,22 @@ impl Tx {
         if !(pid.len() == 11 && pid.bytes().all(|b| b.is_ascii_digit())) {
             return Ok(None);
         }
+        // Through the keyed hash (lis1_store::crypto): the number is stored only encrypted.
+        let hash = self.keyring()?.lookup_hash(pid);
         on_tx!(self, conn => {
             let linked: Option<i64> = sqlx::query_scalar(
-                "SELECT user_id FROM external_identities WHERE pid = $1 ORDER BY created_at LIMIT 1",
+                "SELECT user_id FROM external_identities WHERE pid_hash = $1 ORDER BY created_at LIMIT 1",
             )
-            .bind(pid)
+            .bind(&hash)
             .fetch_optional(&mut *conn)
             .await?;
             if linked.is_some() {
                 return Ok(linked);
             }
             let in_profile: Option<i64> = sqlx::query_scalar(
-                "SELECT user_id FROM profiles WHERE data LIKE $1 ORDER BY user_id LIMIT 1",
+                "SELECT user_id FROM profiles WHERE national_id_hash = $1 ORDER BY user_id LIMIT 1",
             )
-            .bind(format!("%\"national_id\":\"{pid}\"%"))
+            .bind(&hash)
             .fetch_optional(&mut *conn)
             .await?;
             Ok(in_profile)
@@ -141,16 +145,23 @@ impl Tx {
 
     /// Links an identity to an account; audited as `identity.link` (the pid masked).
     pub async fn link_identity(&mut self, ctx: &Ctx, id: &ExternalIdentity) -> Result<()> {
+        let keys = self.keyring()?;
+        let (enc, hash) = crypto::seal_national_id(
+            &keys,
+            &crypto::context::pid(&id.issuer, &id.subject),
+            id.pid.as_deref(),
+        )?;
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             sqlx::query(
-                "INSERT INTO external_identities (issuer, subject, user_id, pid, created_at, last_used_at) \
-                 VALUES ($1, $2, $3, $4, $5, $5)",
+                "INSERT INTO external_identities (issuer, subject, user_id, pid, pid_enc, pid_hash, \
+                 created_at, last_used_at) VALUES ($1, $2, $3, NULL, $4, $5, $6, $6)",
             )
             .bind(&id.issuer)
             .bind(&id.subject)
             .bind(id.user_id)
-            .bind(&id.pid)
+            .bind(enc)
+            .bind(hash)
             .bind(conv::ts(ctx.now))
             .execute(&mut *tx)
             .await?;
@@ -480,18 +491,30 @@ pub fn mask_pid(pid: &str) -> String {
     format!("{head}*****")
 }
 
-fn identity<R: Row>(r: &R) -> Result<ExternalIdentity>
+fn identity<R: Row>(r: &R, keys: Option<&crypto::Keyring>) -> Result<ExternalIdentity>
 where
     for<'a> &'a str: sqlx::ColumnIndex<R>,
     for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
 {
+    let issuer: String = r.try_get("issuer")?;
+    let subject: String = r.try_get("subject")?;
+    let sealed: Option<String> = r.try_get("pid_enc")?;
+    // A pid not yet moved by `lis1 keys migrate` is still in `pid`.
+    let pid = match sealed {
+        None => r.try_get("pid")?,
+        Some(_) => crypto::open_national_id(
+            keys.ok_or(StoreError::Crypto(crypto::CryptoError::NoKey))?,
+            &crypto::context::pid(&issuer, &subject),
+            sealed.as_deref(),
+        )?,
+    };
     Ok(ExternalIdentity {
-        issuer: r.try_get("issuer")?,
-        subject: r.try_get("subject")?,
+        issuer,
+        subject,
         user_id: r.try_get("user_id")?,
-        pid: r.try_get("pid")?,
+        pid,
     })
 }
 

@@ -20,9 +20,11 @@ pub mod audit;
 pub mod backup;
 pub mod bound;
 pub mod courses;
+pub mod crypto;
 mod dbtime;
 pub mod demo;
 pub mod identities;
+pub mod keys;
 pub mod leases;
 pub mod lottery;
 pub mod matching;
@@ -144,6 +146,8 @@ pub enum Db {
 pub struct Store {
     #[doc(hidden)]
     pub db: Db,
+    /// The encryption keys (identity numbers, documents); `None` until [`Store::with_keys`].
+    keys: Option<std::sync::Arc<crypto::Keyring>>,
 }
 
 /// Why a storage operation failed.
@@ -164,6 +168,9 @@ pub enum StoreError {
     /// Stored data could not be read back into domain types.
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    /// Encryption at rest failed: no key, a wrong key, or an altered value.
+    #[error("encryption: {0}")]
+    Crypto(#[from] crypto::CryptoError),
     /// The database URL is not one we understand.
     #[error("unsupported database URL (use sqlite:PATH or postgres://…)")]
     BadUrl,
@@ -196,6 +203,7 @@ impl From<sqlx::Error> for StoreError {
 /// from the same task (they would wait for the connection); call the `Tx`'s own.
 pub struct Tx {
     inner: TxInner,
+    keys: Option<std::sync::Arc<crypto::Keyring>>,
 }
 
 enum TxInner {
@@ -237,6 +245,13 @@ impl Tx {
             TxInner::SqliteTx(_) | TxInner::SqliteConn(_) => Backend::Sqlite,
             TxInner::PgTx(_) | TxInner::PgConn(_) => Backend::Postgres,
         }
+    }
+
+    /// The encryption keys, or [`crypto::CryptoError::NoKey`].
+    pub(crate) fn keyring(&self) -> Result<std::sync::Arc<crypto::Keyring>> {
+        self.keys
+            .clone()
+            .ok_or(StoreError::Crypto(crypto::CryptoError::NoKey))
     }
 
     fn in_transaction(&self) -> bool {
@@ -360,6 +375,7 @@ impl Store {
                 .await?;
             Ok(Store {
                 db: Db::Sqlite(pool),
+                keys: None,
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;
@@ -370,6 +386,7 @@ impl Store {
                 .await?;
             Ok(Store {
                 db: Db::Postgres(pool),
+                keys: None,
             })
         } else {
             Err(StoreError::BadUrl)
@@ -380,7 +397,28 @@ impl Store {
     pub fn from_pg_pool(pool: PgPool) -> Store {
         Store {
             db: Db::Postgres(pool),
+            keys: None,
         }
+    }
+
+    /// The store with these encryption keys (identity numbers and documents are encrypted with
+    /// them; see [`crypto`]).
+    pub fn with_keys(mut self, keys: crypto::Keyring) -> Store {
+        self.keys = Some(std::sync::Arc::new(keys));
+        self
+    }
+
+    /// The same database without encryption keys (what a backup or an integrity check needs).
+    pub fn without_keys(&self) -> Store {
+        Store {
+            db: self.db.clone(),
+            keys: None,
+        }
+    }
+
+    /// The encryption keys, if set.
+    pub fn keys(&self) -> Option<&crypto::Keyring> {
+        self.keys.as_deref()
     }
 
     /// Which database this is.
@@ -399,6 +437,7 @@ impl Store {
                 Db::Sqlite(pool) => TxInner::SqliteTx(pool.begin().await?),
                 Db::Postgres(pool) => TxInner::PgTx(pool.begin().await?),
             },
+            keys: self.keys.clone(),
         })
     }
 
@@ -410,6 +449,7 @@ impl Store {
                 Db::Sqlite(pool) => TxInner::SqliteConn(pool.acquire().await?),
                 Db::Postgres(pool) => TxInner::PgConn(pool.acquire().await?),
             },
+            keys: self.keys.clone(),
         })
     }
 

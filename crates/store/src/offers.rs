@@ -501,10 +501,12 @@ impl Tx {
     /// The visible acceptances of a round with site, start, acceptance time and the doctor's
     /// birth date and HPR number (see [`MarkDetail`]), ordered by offer.
     pub async fn mark_details(&mut self, round_id: i64, now: Timestamp) -> Result<Vec<MarkDetail>> {
+        let keys = self.keys.clone();
         on_tx!(self, conn => {
             let rows = sqlx::query(
                 "SELECT m.offer_id, m.applicant_id, m.employer_id, o.name, m.visible_until, \
-                        u.display_name, s.name AS site_name, r.start_date, f.answered_at, ap.profile \
+                        u.display_name, s.name AS site_name, r.start_date, f.answered_at, ap.profile, \
+                        ap.id AS application_id, ap.national_id_enc \
                  FROM marks m \
                  JOIN organisations o ON o.id = m.employer_id \
                  JOIN offers f ON f.id = m.offer_id \
@@ -525,7 +527,16 @@ impl Tx {
                     let profile: String = r.try_get("profile")?;
                     // Only two fields are wanted: read them without the whole profile type, so an
                     // old snapshot still gives what it has.
-                    let json: serde_json::Value = serde_json::from_str(&profile).unwrap_or_default();
+                    let mut json: serde_json::Value = serde_json::from_str(&profile).unwrap_or_default();
+                    let sealed: Option<String> = r.try_get("national_id_enc")?;
+                    if sealed.is_some() {
+                        let keys = keys.as_deref().ok_or(StoreError::Crypto(crate::crypto::CryptoError::NoKey))?;
+                        crate::crypto::put_national_id(&mut json, crate::crypto::open_national_id(
+                            keys,
+                            &crate::crypto::context::application(r.try_get("application_id")?),
+                            sealed.as_deref(),
+                        )?);
+                    }
                     let national_id = json.get("national_id").and_then(|v| v.as_str()).unwrap_or("");
                     let birth_date = lis1_domain::identity::NationalId::parse_with(
                         national_id,

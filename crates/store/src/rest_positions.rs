@@ -20,7 +20,7 @@ use sqlx::Row;
 use crate::applications::Submitted;
 use crate::audit::{AuditTx, Event};
 use crate::conv::DbTime;
-use crate::{Ctx, Result, StoreError, Tx, conv, on_tx};
+use crate::{Ctx, Result, StoreError, Tx, conv, crypto, on_tx};
 use sqlx::Connection;
 
 /// A rest position.
@@ -145,22 +145,37 @@ where
     })
 }
 
-fn application_from_row<R: Row>(r: &R) -> Result<RestApplication>
+fn application_from_row<R: Row>(r: &R, keys: Option<&crypto::Keyring>) -> Result<RestApplication>
 where
     for<'a> &'a str: sqlx::ColumnIndex<R>,
     i64: for<'x> sqlx::Decode<'x, R::Database> + sqlx::Type<R::Database>,
     String: for<'x> sqlx::Decode<'x, R::Database> + sqlx::Type<R::Database>,
+    Option<String>: for<'x> sqlx::Decode<'x, R::Database> + sqlx::Type<R::Database>,
     DbTime: for<'x> sqlx::Decode<'x, R::Database> + sqlx::Type<R::Database>,
 {
     let profile: String = r.try_get("profile")?;
+    let id: i64 = r.try_get("id")?;
+    let mut profile: serde_json::Value = serde_json::from_str(&profile)
+        .map_err(|e| StoreError::Corrupt(format!("stored JSON: {e}")))?;
+    let sealed: Option<String> = r.try_get("national_id_enc")?;
+    if sealed.is_some() {
+        let keys = keys.ok_or(StoreError::Crypto(crypto::CryptoError::NoKey))?;
+        crypto::put_national_id(
+            &mut profile,
+            crypto::open_national_id(
+                keys,
+                &crypto::context::rest_application(id),
+                sealed.as_deref(),
+            )?,
+        );
+    }
     Ok(RestApplication {
-        id: r.try_get("id")?,
+        id,
         rest_position_id: r.try_get("rest_position_id")?,
         applicant_id: r.try_get("applicant_id")?,
         applicant_name: r.try_get("display_name")?,
         motivation: r.try_get("motivation")?,
-        profile: serde_json::from_str(&profile)
-            .map_err(|e| StoreError::Corrupt(format!("stored JSON: {e}")))?,
+        profile,
         submitted_at: r.try_get::<DbTime, _>("submitted_at")?.0,
         state: r.try_get("state")?,
     })
@@ -453,6 +468,8 @@ impl Tx {
         motivation: &str,
         profile: &serde_json::Value,
     ) -> Result<Submitted> {
+        let keys = self.keyring()?;
+        let (profile, nid) = crypto::take_national_id(profile);
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let state: Option<String> = sqlx::query_scalar("SELECT state FROM rest_positions WHERE id = $1")
@@ -485,6 +502,13 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .fetch_one(&mut *tx)
             .await?;
+            let (enc, _) = crypto::seal_national_id(
+                &keys, &crypto::context::rest_application(id), nid.as_deref())?;
+            sqlx::query("UPDATE rest_applications SET national_id_enc = $1 WHERE id = $2")
+                .bind(enc)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             tx.append_audit(ctx, Event {
                 action: if existing.is_some() { "rest_application.update" } else { "rest_application.submit" },
                 object_type: "rest_application",
@@ -520,14 +544,15 @@ impl Tx {
         by: &'static str,
         value: i64,
     ) -> Result<Vec<RestApplication>> {
+        let keys = self.keys.clone();
         on_tx!(self, conn => {
             let sql = format!(
                 "SELECT a.id, a.rest_position_id, a.applicant_id, u.display_name, a.motivation, \
-                 a.profile, a.submitted_at, a.state FROM rest_applications a \
+                 a.profile, a.national_id_enc, a.submitted_at, a.state FROM rest_applications a \
                  JOIN users u ON u.id = a.applicant_id WHERE {by} = $1 ORDER BY a.id"
             );
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(value).fetch_all(&mut *conn).await?;
-            rows.iter().map(application_from_row).collect()
+            rows.iter().map(|r| application_from_row(r, keys.as_deref())).collect()
         })
     }
 

@@ -230,7 +230,7 @@ impl Tx {
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let owner: Option<i64> = sqlx::query_scalar(
-                "UPDATE documents SET deleted_at = $1, content = $2, filename = '' \
+                "UPDATE documents SET deleted_at = $1, content = $2, content_key = NULL, filename = '' \
                  WHERE id = $3 AND deleted_at IS NULL RETURNING owner_id",
             )
             .bind(conv::ts(ctx.now))

@@ -29,9 +29,11 @@ where
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
             let url = format!("sqlite:{}", dir.path().join("test.db").display());
+            // Every test store has a generated key (identity numbers and documents are sealed).
             let store = Store::connect(&url)
                 .await
-                .unwrap_or_else(|e| panic!("open {url}: {e}"));
+                .unwrap_or_else(|e| panic!("open {url}: {e}"))
+                .with_keys(crate::crypto::Keyring::generate());
             store
                 .migrate()
                 .await
@@ -66,7 +68,7 @@ where
                 .connect_with(opts)
                 .await
                 .unwrap_or_else(|e| panic!("connect: {e}"));
-            let store = Store::from_pg_pool(pool);
+            let store = Store::from_pg_pool(pool).with_keys(crate::crypto::Keyring::generate());
             let outcome = match store.migrate().await {
                 Ok(()) => tokio::spawn(test(store.clone())).await,
                 Err(e) => tokio::spawn(async move { panic!("migrate: {e}") }).await,

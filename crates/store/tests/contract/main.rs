@@ -5,6 +5,7 @@
 mod advertisements;
 mod alis;
 mod audit;
+mod encryption;
 mod leases;
 mod obligations;
 mod onboarding;
@@ -554,24 +555,24 @@ both_backends!(
     }
 );
 
-mod hiring {
+pub(crate) mod hiring {
     use super::*;
     use lis1_store::advertisements::{NewAdvertisement, NewPosition};
     use lis1_store::applications::{NewDocument, Submit, Submitted};
     use serde_json::json;
 
     /// A site with two municipalities, a round, an applicant and a recruiter.
-    struct World {
-        round: i64,
-        hf: i64,
-        site: i64,
-        munis: [i64; 2],
-        applicant: i64,
-        other_applicant: i64,
-        recruiter: i64,
+    pub(crate) struct World {
+        pub(crate) round: i64,
+        pub(crate) hf: i64,
+        pub(crate) site: i64,
+        pub(crate) munis: [i64; 2],
+        pub(crate) applicant: i64,
+        pub(crate) other_applicant: i64,
+        pub(crate) recruiter: i64,
     }
 
-    async fn world(store: &Store) -> World {
+    pub(crate) async fn world(store: &Store) -> World {
         let hf = org(store, OrgKind::Hf, "Helse Nord-Trøndelag HF", None, None).await;
         let site = org(
             store,
@@ -633,7 +634,7 @@ mod hiring {
         }
     }
 
-    fn ad(w: &World) -> NewAdvertisement {
+    pub(crate) fn ad(w: &World) -> NewAdvertisement {
         NewAdvertisement {
             round_id: w.round,
             hf_id: w.hf,
@@ -664,7 +665,7 @@ mod hiring {
         }
     }
 
-    fn submit(ad: i64, applicant: i64, positions: Vec<i64>) -> Submit {
+    pub(crate) fn submit(ad: i64, applicant: i64, positions: Vec<i64>) -> Submit {
         Submit {
             advertisement_id: ad,
             applicant_id: applicant,
