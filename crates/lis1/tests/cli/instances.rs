@@ -293,6 +293,7 @@ async fn exercise(
                 lis1_app::Settings {
                     demo: false,
                     retention: lis1_domain::retention::Retention::default(),
+                    anchors: None,
                 },
             );
             let until = Instant::now() + Duration::from_secs(8);
