@@ -31,6 +31,19 @@ pub async fn onboarding(app: &App) -> Result<()> {
     results.into_iter().collect()
 }
 
+/// The part of [`onboarding`] that acts on this process's memory only: deleting the copies of
+/// police certificates it holds past their time (each deletion logged). The copies are never
+/// stored, so every instance runs this for its own, without a lease.
+pub async fn held_copies(app: &App) -> Result<()> {
+    crate::onboarding::purge_expired_copies(app).await.map(drop)
+}
+
+/// The part of [`onboarding`] that acts on the database: the reminders four and two weeks before
+/// each part starts (queued once each on a unique key). Several instances run it under a lease.
+pub async fn onboarding_reminders(app: &App) -> Result<()> {
+    crate::onboarding::remind_due(app).await.map(drop)
+}
+
 /// The bound-position and ALIS reminders (issue 13): the LIS3/ALIS contract, a postponed start,
 /// an ALIS offer to confirm.
 pub async fn bound(app: &App) -> Result<()> {

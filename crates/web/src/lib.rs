@@ -1310,10 +1310,15 @@ pub fn spawn_housekeeping(state: AppState) {
             {
                 tracing::warn!(code = e.code(), "offer housekeeping failed");
             }
+            // Held copies of police certificates are in this process's memory: every instance
+            // deletes its own, without a lease.
+            if let Err(e) = lis1_app::jobs::held_copies(&state.app).await {
+                tracing::warn!(code = e.code(), "deleting held certificate copies failed");
+            }
             if leased(&state, "onboarding", ttl).await
-                && let Err(e) = lis1_app::jobs::onboarding(&state.app).await
+                && let Err(e) = lis1_app::jobs::onboarding_reminders(&state.app).await
             {
-                tracing::warn!(code = e.code(), "onboarding housekeeping failed");
+                tracing::warn!(code = e.code(), "onboarding reminders failed");
             }
             if leased(&state, "bound", ttl).await
                 && let Err(e) = lis1_app::jobs::bound(&state.app).await

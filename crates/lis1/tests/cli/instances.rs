@@ -88,7 +88,7 @@ fn http(port: u16, method: &str, path: &str, cookie: &str, form: &str) -> Answer
 // The caller kills and waits for the servers.
 #[allow(clippy::zombie_processes)]
 fn start(url: &str, port: u16, smtp_port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_lis1"))
+    Command::new(env!("CARGO_BIN_EXE_lis1"))
         .args([
             "serve",
             "--database-url",
@@ -109,8 +109,7 @@ fn start(url: &str, port: u16, smtp_port: u16) -> Child {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap();
-    child
+        .unwrap()
 }
 
 fn wait_healthy(port: u16) {
