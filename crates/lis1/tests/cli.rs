@@ -14,9 +14,33 @@ use lis1_store::testing::pg_url;
 use rand::Rng;
 use sqlx::Executor;
 
+/// This test process's encryption keys (issue 18 item 5), given to every `lis1` it runs as
+/// `LIS1_KEYS` (a test can override it, e.g. with "" for none).
+fn test_keys() -> &'static str {
+    static KEYS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        lis1_store::crypto::Keyring::generate_text(jiff::Timestamp::now())
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join(",")
+    })
+}
+
+/// A store on `url` with [`test_keys`].
+async fn keyed(url: &str) -> Store {
+    Store::connect(url)
+        .await
+        .unwrap()
+        .with_keys(lis1_store::crypto::Keyring::parse(test_keys()).unwrap())
+}
+
 fn lis1(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_lis1"));
-    cmd.args(args).env("RUST_LOG", "warn");
+    cmd.args(args)
+        .env("RUST_LOG", "warn")
+        .env_remove("LIS1_KEY_FILE")
+        .env("LIS1_KEYS", test_keys());
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -423,7 +447,45 @@ async fn fill(url: &str) {
         .unwrap();
     store.draw_lottery(&ctx, id).await.unwrap();
     store.close().await;
+    // Personal data that is stored encrypted: a profile with an identity number and a document.
+    let store = keyed(url).await;
+    let lege = store
+        .users(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.email == "lege1@demo.lis1.no")
+        .unwrap()
+        .id;
+    store
+        .save_profile(
+            &ctx,
+            lege,
+            &serde_json::json!({"national_id": SECRET_NUMBER}),
+            serde_json::json!({}),
+        )
+        .await
+        .unwrap();
+    store
+        .add_document(
+            &ctx,
+            &lis1_store::applications::NewDocument {
+                owner_id: lege,
+                kind: "cv",
+                filename: "cv.pdf",
+                mime: "application/pdf",
+                sha256: "00",
+                content: SECRET_BODY,
+            },
+        )
+        .await
+        .unwrap();
+    store.close().await;
 }
+
+/// Written by [`fill`]; never in a backup in clear.
+const SECRET_NUMBER: &str = "17057812345";
+const SECRET_BODY: &[u8] = b"%PDF-1.7 CV for Lise Lege, born 17 May 1978";
 
 async fn counts(url: &str) -> Vec<(String, i64)> {
     let store = Store::connect(url).await.unwrap();
@@ -448,6 +510,10 @@ async fn backup_and_restore(source: &str, target: &str, file: &str) {
 
     let b = lis1(&["backup", "--database-url", source, "--out", file], &[]);
     assert_eq!(b.status.code(), Some(0), "{}", text(&b));
+    // The backup holds the identity number and the document only encrypted.
+    let bytes = std::fs::read(file).unwrap();
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    assert!(!has(SECRET_NUMBER.as_bytes()) && !has(b"CV for Lise Lege"));
     // Never over an existing file.
     let again = lis1(&["backup", "--database-url", source, "--out", file], &[]);
     assert_eq!(again.status.code(), Some(1), "{}", text(&again));
@@ -457,6 +523,21 @@ async fn backup_and_restore(source: &str, target: &str, file: &str) {
     let v = lis1(&["audit", "verify", "--database-url", target], &[]);
     assert_eq!(v.status.code(), Some(0), "{}", text(&v));
     assert_eq!(counts(target).await, before);
+    // With the key, the restored copy reads back.
+    let restored = keyed(target).await;
+    let lege = restored
+        .users(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.email == "lege1@demo.lis1.no")
+        .unwrap()
+        .id;
+    let p = restored.profile(lege).await.unwrap().unwrap();
+    assert_eq!(p.data["national_id"], SECRET_NUMBER);
+    let doc = restored.documents(lege).await.unwrap()[0].id;
+    assert_eq!(restored.document(doc).await.unwrap().1, SECRET_BODY);
+    restored.close().await;
 
     let refused = lis1(&["restore", "--database-url", target, "--from", file], &[]);
     assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
@@ -657,6 +738,8 @@ fn metrics_are_served_only_on_their_own_address() {
             "https://lis1.example.no",
         ])
         .env("RUST_LOG", "warn")
+        .env_remove("LIS1_KEY_FILE")
+        .env("LIS1_KEYS", test_keys())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -850,4 +933,135 @@ fn match_generate_run_verify_and_simulate_write_their_files() {
         &[],
     );
     assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+}
+
+/// Issue 18 item 5: `serve` refuses to start without a key outside demo mode; `keys generate`
+/// writes an owner-only file and never overwrites; `keys rotate` adds an active key, re-wraps what
+/// is stored and keeps it readable; `keys status` counts per key and never prints a key.
+#[tokio::test]
+async fn keys_generate_rotate_status_and_serve_needs_a_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("lis1.db").display());
+    let listen = format!("127.0.0.1:{}", free_port());
+    let serve = [
+        "serve",
+        "--database-url",
+        &url,
+        "--listen",
+        &listen,
+        "--public-url",
+        "https://lis1.example.no",
+    ];
+    let no_key = lis1(&serve, &[("LIS1_KEYS", "")]);
+    assert!(!no_key.status.success());
+    assert!(
+        text(&no_key).contains("ingen krypteringsnøkkel"),
+        "{}",
+        text(&no_key)
+    );
+    assert!(
+        text(&no_key).contains("no encryption key"),
+        "{}",
+        text(&no_key)
+    );
+    let bad = lis1(&serve, &[("LIS1_KEYS", "k1:not-base64")]);
+    assert!(!bad.status.success());
+    assert!(text(&bad).contains("LIS1_KEYS"), "{}", text(&bad));
+
+    let file = dir.path().join("keys");
+    let kf = file.to_str().unwrap();
+    let g = lis1(&["keys", "generate", "--out", kf], &[]);
+    assert!(g.status.success(), "{}", text(&g));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let again = lis1(&["keys", "generate", "--out", kf], &[]);
+    assert!(!again.status.success());
+    let key_text = std::fs::read_to_string(&file).unwrap();
+    let first_id = lis1_store::crypto::Keyring::parse(&key_text)
+        .unwrap()
+        .active_id()
+        .to_string();
+
+    // Data written with the generated key file.
+    let env = [("LIS1_KEY_FILE", kf), ("LIS1_KEYS", "")];
+    let m = lis1(&["migrate", "--database-url", &url], &env);
+    assert!(m.status.success(), "{}", text(&m));
+    let store = Store::connect(&url)
+        .await
+        .unwrap()
+        .with_keys(lis1_store::crypto::Keyring::parse(&key_text).unwrap());
+    let ctx = lis1_store::Ctx::new(lis1_store::Actor::system(), jiff::Timestamp::now());
+    let user = store
+        .create_user(
+            &ctx,
+            &lis1_store::users::NewUser {
+                email: "lege@x.no".into(),
+                display_name: "Lege".into(),
+                password_hash: None,
+                is_demo: false,
+                grants: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .save_profile(
+            &ctx,
+            user,
+            &serde_json::json!({"national_id": SECRET_NUMBER}),
+            serde_json::json!({}),
+        )
+        .await
+        .unwrap();
+    store.close().await;
+
+    let status = lis1(&["keys", "status", "--database-url", &url], &env);
+    assert!(status.status.success(), "{}", text(&status));
+    assert!(
+        text(&status).contains(&format!("{first_id}: 1 verdier")),
+        "{}",
+        text(&status)
+    );
+    for line in key_text.lines().filter(|l| !l.starts_with('#')) {
+        let secret = line.split_once(':').unwrap().1;
+        assert!(!text(&status).contains(secret), "a key was printed");
+    }
+
+    let r = lis1(&["keys", "rotate", "--database-url", &url], &env);
+    assert!(r.status.success(), "{}", text(&r));
+    assert!(text(&r).contains("i alt 1"), "{}", text(&r));
+    let rotated = std::fs::read_to_string(&file).unwrap();
+    let keys = lis1_store::crypto::Keyring::parse(&rotated).unwrap();
+    assert_ne!(keys.active_id(), first_id);
+    assert_eq!(keys.ids().len(), 2);
+    let resumed = lis1(
+        &["keys", "rotate", "--resume", "--database-url", &url],
+        &env,
+    );
+    assert!(text(&resumed).contains("i alt 0"), "{}", text(&resumed));
+    let store = Store::connect(&url).await.unwrap().with_keys(keys.clone());
+    let p = store.profile(user).await.unwrap().unwrap();
+    assert_eq!(p.data["national_id"], SECRET_NUMBER);
+    assert_eq!(
+        store.user_with_pid(SECRET_NUMBER).await.unwrap(),
+        Some(user)
+    );
+    store.close().await;
+    // The old key file alone names the missing key.
+    let old = Store::connect(&url)
+        .await
+        .unwrap()
+        .with_keys(lis1_store::crypto::Keyring::parse(&key_text).unwrap());
+    let e = old.profile(user).await.unwrap_err().to_string();
+    assert!(
+        e.contains(keys.active_id()) && e.contains("LIS1_KEY_FILE"),
+        "{e}"
+    );
+    old.close().await;
 }

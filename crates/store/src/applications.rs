@@ -244,10 +244,13 @@ impl Tx {
         data: &serde_json::Value,
         summary: serde_json::Value,
     ) -> Result<()> {
-        let keys = self.keyring()?;
+        let keys = self.keys.clone();
         let (data, nid) = crypto::take_national_id(data);
-        let (enc, hash) =
-            crypto::seal_national_id(&keys, &crypto::context::profile(user_id), nid.as_deref())?;
+        let (enc, hash) = crypto::seal_national_id(
+            keys.as_deref(),
+            &crypto::context::profile(user_id),
+            nid.as_deref(),
+        )?;
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             sqlx::query(
@@ -284,10 +287,13 @@ impl Tx {
         user_id: i64,
         draft: &serde_json::Value,
     ) -> Result<()> {
-        let keys = self.keyring()?;
+        let keys = self.keys.clone();
         let (draft, nid) = crypto::take_national_id(draft);
-        let (enc, _) =
-            crypto::seal_national_id(&keys, &crypto::context::draft(user_id), nid.as_deref())?;
+        let (enc, _) = crypto::seal_national_id(
+            keys.as_deref(),
+            &crypto::context::draft(user_id),
+            nid.as_deref(),
+        )?;
         on_tx!(self, conn => {
             sqlx::query(
                 "INSERT INTO profiles (user_id, data, draft, updated_at, draft_national_id_enc) \
@@ -505,7 +511,7 @@ impl Tx {
     /// advertisement. One row per applicant and advertisement: submitting twice (a double click)
     /// changes nothing but the time. `receipt` is queued by the caller.
     pub async fn submit_application(&mut self, ctx: &Ctx, s: &Submit) -> Result<Submitted> {
-        let keys = self.keyring()?;
+        let keys = self.keys.clone();
         let (snapshot, nid) = crypto::take_national_id(&s.profile);
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
@@ -531,8 +537,7 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .fetch_one(&mut *tx)
             .await?;
-            let (enc, _) = crypto::seal_national_id(
-                &keys, &crypto::context::application(id), nid.as_deref())?;
+            let (enc, _) = crypto::seal_national_id(keys.as_deref(), &crypto::context::application(id), nid.as_deref())?;
             sqlx::query("UPDATE applications SET national_id_enc = $1 WHERE id = $2")
                 .bind(enc)
                 .bind(id)

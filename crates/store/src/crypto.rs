@@ -397,17 +397,21 @@ pub(crate) fn put_national_id(v: &mut serde_json::Value, nid: Option<String>) {
 }
 
 /// Seals an identity number for `context`: `(sealed, keyed hash)`.
+/// Without a number no key is needed.
 pub(crate) fn seal_national_id(
-    keys: &Keyring,
+    keys: Option<&Keyring>,
     context: &str,
     nid: Option<&str>,
 ) -> Result<(Option<String>, Option<String>)> {
     match nid {
         None => Ok((None, None)),
-        Some(n) => Ok((
-            Some(keys.seal_text(context, n.as_bytes())?),
-            Some(keys.lookup_hash(n)),
-        )),
+        Some(n) => {
+            let keys = keys.ok_or(CryptoError::NoKey)?;
+            Ok((
+                Some(keys.seal_text(context, n.as_bytes())?),
+                Some(keys.lookup_hash(n)),
+            ))
+        }
     }
 }
 

@@ -145,9 +145,9 @@ impl Tx {
 
     /// Links an identity to an account; audited as `identity.link` (the pid masked).
     pub async fn link_identity(&mut self, ctx: &Ctx, id: &ExternalIdentity) -> Result<()> {
-        let keys = self.keyring()?;
+        let keys = self.keys.clone();
         let (enc, hash) = crypto::seal_national_id(
-            &keys,
+            keys.as_deref(),
             &crypto::context::pid(&id.issuer, &id.subject),
             id.pid.as_deref(),
         )?;

@@ -90,7 +90,7 @@ impl Store {
                 };
                 let (data, nid) = take_national_id(&parse(&data)?);
                 let (enc, hash) =
-                    crypto::seal_national_id(&keys, &context::profile(user_id), nid.as_deref())?;
+                    crypto::seal_national_id(Some(&keys), &context::profile(user_id), nid.as_deref())?;
                 let (draft, draft_nid) = match draft {
                     Some(d) => {
                         let (d, nid) = take_national_id(&parse(&d)?);
@@ -99,7 +99,7 @@ impl Store {
                     None => (None, None),
                 };
                 let (draft_enc, _) =
-                    crypto::seal_national_id(&keys, &context::draft(user_id), draft_nid.as_deref())?;
+                    crypto::seal_national_id(Some(&keys), &context::draft(user_id), draft_nid.as_deref())?;
                 sqlx::query(
                     "UPDATE profiles SET data = $1, draft = $2, \
                      national_id_enc = COALESCE($3, national_id_enc), \
@@ -136,7 +136,7 @@ impl Store {
                     } else {
                         context::rest_application(id)
                     };
-                    let (enc, _) = crypto::seal_national_id(&keys, &ctx, nid.as_deref())?;
+                    let (enc, _) = crypto::seal_national_id(Some(&keys), &ctx, nid.as_deref())?;
                     sqlx::query(sqlx::AssertSqlSafe(format!(
                         "UPDATE {table} SET profile = $1, national_id_enc = COALESCE($2, national_id_enc) \
                          WHERE id = $3"
@@ -161,8 +161,7 @@ impl Store {
                 let issuer: String = r.try_get("issuer")?;
                 let subject: String = r.try_get("subject")?;
                 let pid: Option<String> = r.try_get("pid")?;
-                let (enc, hash) = crypto::seal_national_id(
-                    &keys,
+                let (enc, hash) = crypto::seal_national_id(Some(&keys),
                     &context::pid(&issuer, &subject),
                     pid.as_deref().filter(|p| !p.is_empty()),
                 )?;

@@ -468,7 +468,7 @@ impl Tx {
         motivation: &str,
         profile: &serde_json::Value,
     ) -> Result<Submitted> {
-        let keys = self.keyring()?;
+        let keys = self.keys.clone();
         let (profile, nid) = crypto::take_national_id(profile);
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
@@ -502,8 +502,7 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .fetch_one(&mut *tx)
             .await?;
-            let (enc, _) = crypto::seal_national_id(
-                &keys, &crypto::context::rest_application(id), nid.as_deref())?;
+            let (enc, _) = crypto::seal_national_id(keys.as_deref(), &crypto::context::rest_application(id), nid.as_deref())?;
             sqlx::query("UPDATE rest_applications SET national_id_enc = $1 WHERE id = $2")
                 .bind(enc)
                 .bind(id)

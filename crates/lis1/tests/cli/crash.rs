@@ -42,6 +42,8 @@ fn start(url: &str, port: u16) -> Child {
             "https://lis1.example.no",
         ])
         .env("RUST_LOG", "error")
+        .env_remove("LIS1_KEY_FILE")
+        .env("LIS1_KEYS", crate::test_keys())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -10,6 +10,7 @@ mod applicants_list;
 mod bound;
 mod contract;
 mod coordinated;
+mod encryption;
 mod home;
 mod letters;
 mod lists;
