@@ -105,6 +105,8 @@ fn start(url: &str, port: u16, smtp_port: u16) -> Child {
             "plain",
         ])
         .env("LIS1_HOUSEKEEPING_SECS", "1")
+        .env_remove("LIS1_KEY_FILE")
+        .env("LIS1_KEYS", super::test_keys())
         .env("RUST_LOG", "error")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
