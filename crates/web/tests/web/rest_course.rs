@@ -173,27 +173,46 @@ both_backends!(
         let app = TestApp::new(store).await;
         let hf = org_id(&app, "Helse Nord-Trøndelag HF").await;
         let namsos = org_id(&app, "Namsos kommune").await;
-        let position = lis1_store::testing::scalar_i64(
-            &app.state.store,
-            "SELECT MIN(p.id) FROM positions p JOIN advertisements a ON a.id = p.advertisement_id \
-             WHERE a.hf_id = $1",
-            hf,
-        )
-        .await;
-        lis1_store::testing::execute2(
-            &app.state.store,
-            "UPDATE positions SET municipality_id = $1 WHERE id = $2",
-            namsos,
-            position,
-        )
-        .await;
-        let ad_site = lis1_store::testing::scalar_i64(
-            &app.state.store,
-            "SELECT a.hospital_site_id FROM positions p \
-             JOIN advertisements a ON a.id = p.advertisement_id WHERE p.id = $1",
-            position,
-        )
-        .await;
+        let site = org_id(&app, "Sykehuset Namsos").await;
+        let round = app
+            .state
+            .store
+            .rounds()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.season == "spring")
+            .unwrap();
+        let sys = Ctx::new(Actor::system(), app.state.clock.now());
+        let ad = app
+            .state
+            .store
+            .create_advertisement(
+                &sys,
+                &lis1_store::advertisements::NewAdvertisement {
+                    round_id: round.id,
+                    hf_id: hf,
+                    hospital_site_id: site,
+                    coupling: "section13a".into(),
+                    title: "LIS1 ved Namsos med Namsos kommune".into(),
+                    description: String::new(),
+                    municipality_ids: vec![namsos],
+                    formal_criteria: serde_json::json!({}),
+                    weighted_criteria: serde_json::json!([]),
+                    rubric: serde_json::json!({"items": []}),
+                    screening: serde_json::json!([]),
+                    auto_next_in_line: false,
+                    positions: vec![lis1_store::advertisements::NewPosition {
+                        kind: "ordinary".into(),
+                        count: 1,
+                        municipality_id: Some(namsos),
+                        later_employer_id: None,
+                    }],
+                },
+            )
+            .await
+            .unwrap();
+        let position = app.state.store.advertisement(ad).await.unwrap().positions[0].id;
         let ctx = Ctx::new(Actor::system(), app.state.clock.now());
         let id = app
             .state
@@ -223,7 +242,11 @@ both_backends!(
             (c.section.as_str(), c.municipality_id),
             ("13a", Some(namsos))
         );
-        assert_eq!(c.hospital_site_id, ad_site);
+        assert_eq!(c.hospital_site_id, site);
+        assert_eq!(
+            c.dates,
+            lis1_store::courses::CourseDates::from_hospital_start(round.start_date)
+        );
         assert!(!c.municipal_only);
         // Namsos's list has her.
         assert!(
