@@ -444,6 +444,14 @@ pub struct Scored {
     pub region: EducationRegion,
 }
 
+impl Scored {
+    /// Whether every formal criterion is met with its evidence: what the page shows as
+    /// "Oppfylt". Met only on something still to come ([`Scored::formal_pending`]) is not.
+    pub fn formal_evidenced(&self) -> bool {
+        self.formal_met && !self.formal_pending
+    }
+}
+
 /// What the applicants of an advertisement have documented, beyond what they state in the
 /// profile: the evidence a formal criterion needs before it shows as met (issue 11, item 8).
 #[derive(Debug, Clone, Default)]

@@ -383,15 +383,28 @@ async fn lottery_facts_in(
     tx: &mut Tx,
     course: &lis1_store::courses::Course,
 ) -> Result<LotteryFacts> {
-    let offer = tx.offer(course.offer_id).await?;
-    let application = tx.application(offer.application_id).await?;
-    let c = AdContext::load(tx, application.advertisement_id).await?;
+    // A rest-position hire's course has no offer: its employer is the rest position's, and its
+    // cohort starts with its own hospital part.
+    let (employer, cohort_start) = match (course.offer_id, course.rest_offer_id) {
+        (Some(offer_id), _) => {
+            let offer = tx.offer(offer_id).await?;
+            let application = tx.application(offer.application_id).await?;
+            let c = AdContext::load(tx, application.advertisement_id).await?;
+            (c.hf.name.clone(), c.round.start_date)
+        }
+        (None, Some(rest_offer_id)) => {
+            let o = tx.rest_offer(rest_offer_id).await?;
+            let r = tx.rest_position(o.rest_position_id).await?;
+            (r.employer_name, course.dates.hospital_start)
+        }
+        (None, None) => return Err(crate::Error::not_found()),
+    };
     Ok(LotteryFacts {
         course_id: course.id,
         to: addressee(tx, course.applicant_id).await?,
-        employer: c.hf.name.clone(),
+        employer,
         site: course.hospital_site_name.clone(),
-        cohort_start: c.round.start_date,
+        cohort_start,
         municipal_start: course.actual.municipal_start,
         municipal_end: course.actual.municipal_end,
         preferences: tx.preferences(course.id).await?,

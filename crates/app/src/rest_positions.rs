@@ -826,6 +826,46 @@ pub struct Answered {
     pub answer: crate::offers::Answer,
     /// The rest position (filled by an acceptance).
     pub rest_position_id: i64,
+    /// The course an acceptance made (the part the rest position covers).
+    pub course_id: Option<i64>,
+}
+
+/// Makes the course of an accepted rest offer, in the acceptance's transaction: the part the
+/// rest position covers (`lis1_domain::course::rest_course`), at the source position's site or
+/// else the employer's. Refused (and so the acceptance with it) when no hospital site can be
+/// found for the employer.
+async fn rest_hire_course(
+    tx: &mut Tx,
+    ctx: &lis1_store::Ctx,
+    rest_offer_id: i64,
+    rest_position_id: i64,
+) -> Result<i64> {
+    let f = tx.rest_course_facts(rest_position_id).await?;
+    let rc = lis1_domain::course::rest_course(
+        f.employer_is_municipality,
+        f.employer_id,
+        f.source_municipality_id,
+        f.source_round_start,
+        f.period_from,
+        f.period_to,
+    );
+    let site = f.source_site_id.or(f.fallback_site_id).ok_or_else(|| {
+        Error::text(
+            Kind::Conflict,
+            "rest_course_no_site",
+            "Arbeidsgiveren har ikke noe sykehus å knytte LIS1-løpet til. Ingenting ble endret; kontakt arbeidsgiveren.",
+            "Arbeidsgjevaren har ikkje noko sjukehus å knyte LIS1-løpet til. Ingenting vart endra; kontakt arbeidsgjevaren.",
+            "The employer has no hospital to link the LIS1 course to. Nothing was changed; contact the employer.",
+        )
+    })?;
+    let part = lis1_store::courses::RestCoursePart {
+        hospital_site_id: site,
+        municipality_id: rc.municipality_id,
+        dates: rc.dates,
+    };
+    Ok(tx
+        .create_course_for_rest_offer(ctx, rest_offer_id, &part)
+        .await?)
 }
 
 /// The applicant accepts or declines their own rest offer before its deadline. Accepting fills
@@ -878,6 +918,13 @@ pub async fn answer(
         }
         Err(e) => return Err(e.into()),
     }
+    // The course is made in the acceptance's transaction: both or neither.
+    let course_id = match answer {
+        Answer::Accept => {
+            Some(rest_hire_course(&mut tx, &ctx, offer_id, offer.rest_position_id).await?)
+        }
+        Answer::Decline => None,
+    };
     let position = tx.rest_position(offer.rest_position_id).await?;
     let (name, title) = (&caller.name, &position.title);
     let letter = |lang: Lang| Letter {
@@ -969,5 +1016,6 @@ pub async fn answer(
     Ok(Answered {
         answer,
         rest_position_id: position.id,
+        course_id,
     })
 }

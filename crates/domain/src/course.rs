@@ -70,6 +70,50 @@ impl CourseDates {
     }
 }
 
+/// The course a rest-position hire gets (issue 11, item 10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RestCourse {
+    /// The municipality, when fixed; `None`: drawn in the lottery of the site and cohort.
+    pub municipality_id: Option<i64>,
+    /// The planned dates; an empty hospital part (`hospital_end < hospital_start`) for a
+    /// municipality's rest position.
+    pub dates: CourseDates,
+}
+
+/// The course part a rest position covers: a municipality's gives the municipal part only,
+/// there and never drawn, from `period_from` for six months (or to `period_to`, if sooner); a
+/// hospital trust's gives both parts, with the municipality fixed to the source position's
+/// (`source_municipality`) when it had one, else drawn. The trust's dates are those of the
+/// source position's cohort (`source_start`, its round's start) when there is one, else they
+/// start on `period_from`.
+pub fn rest_course(
+    employer_is_municipality: bool,
+    employer_id: i64,
+    source_municipality: Option<i64>,
+    source_start: Option<Date>,
+    period_from: Date,
+    period_to: Date,
+) -> RestCourse {
+    if employer_is_municipality {
+        let six = period_from
+            .saturating_add(6.months())
+            .saturating_sub(1.day());
+        return RestCourse {
+            municipality_id: Some(employer_id),
+            dates: CourseDates {
+                hospital_start: period_from,
+                hospital_end: period_from.saturating_sub(1.day()),
+                municipal_start: period_from,
+                municipal_end: six.min(period_to.max(period_from)),
+            },
+        };
+    }
+    RestCourse {
+        municipality_id: source_municipality,
+        dates: CourseDates::from_hospital_start(source_start.unwrap_or(period_from)),
+    }
+}
+
 /// Kinds of leave the HF registers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -449,6 +493,40 @@ mod tests {
     use super::*;
     use jiff::civil::date;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_rest_position_gives_the_part_it_covers() {
+        // A municipality's: the municipal part only, there, six months or to the period's end.
+        let m = rest_course(true, 7, None, None, date(2027, 3, 1), date(2028, 8, 31));
+        assert_eq!(m.municipality_id, Some(7));
+        assert!(m.dates.hospital_end < m.dates.hospital_start);
+        assert_eq!(
+            (m.dates.municipal_start, m.dates.municipal_end),
+            (date(2027, 3, 1), date(2027, 8, 31))
+        );
+        let short = rest_course(true, 7, None, None, date(2027, 3, 1), date(2027, 5, 31));
+        assert_eq!(short.dates.municipal_end, date(2027, 5, 31));
+        // A trust's: both parts; the source position's municipality and cohort when it had them.
+        let fixed = rest_course(
+            false,
+            3,
+            Some(9),
+            Some(date(2026, 9, 1)),
+            date(2027, 1, 4),
+            date(2028, 2, 29),
+        );
+        assert_eq!(fixed.municipality_id, Some(9));
+        assert_eq!(
+            fixed.dates,
+            CourseDates::from_hospital_start(date(2026, 9, 1))
+        );
+        let drawn = rest_course(false, 3, None, None, date(2027, 3, 1), date(2028, 8, 31));
+        assert_eq!(drawn.municipality_id, None);
+        assert_eq!(
+            drawn.dates,
+            CourseDates::from_hospital_start(date(2027, 3, 1))
+        );
+    }
 
     fn sep26() -> CourseDates {
         CourseDates::from_hospital_start(date(2026, 9, 1))

@@ -3,9 +3,11 @@
 //! Under §13a the advertisement names the municipality; under §13b it stays empty until the
 //! lottery (`crate::lottery`) assigns one.
 //!
-//! A course belongs to an accepted offer. When the doctor later accepts another position the
+//! A course belongs to an accepted offer, or to an accepted rest offer (a rest-position hire,
+//! [`Tx::create_course_for_rest_offer`]). When the doctor later accepts another position the
 //! first offer becomes `resigned`, and its course stops being listed anywhere (every query here
-//! joins the offer and keeps `state = 'accepted'`), so nothing has to be deleted.
+//! joins the view `current_courses`: offer or rest offer still `accepted`), so nothing has to be
+//! deleted.
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -26,8 +28,12 @@ use sqlx::Connection;
 pub struct Course {
     /// Id.
     pub id: i64,
-    /// The accepted offer it came from.
-    pub offer_id: i64,
+    /// The accepted offer it came from (`None` for a rest-position hire).
+    pub offer_id: Option<i64>,
+    /// The accepted rest offer it came from (a rest-position hire), if so.
+    pub rest_offer_id: Option<i64>,
+    /// Only the municipal part (a municipality's rest position): the hospital part is empty.
+    pub municipal_only: bool,
     /// The doctor.
     pub applicant_id: i64,
     /// The doctor's name.
@@ -70,12 +76,26 @@ pub fn participant_id(course_id: i64) -> String {
 
 pub use lis1_domain::course::CourseDates;
 
-const COURSE_SELECT: &str = "SELECT c.id, c.offer_id, c.applicant_id, u.display_name, \
+/// The course part a rest position covers (issue 11, item 10), decided by
+/// `lis1_app::rest_positions`: the site, the municipality when fixed (§13a; `None`: drawn in the
+/// lottery of the site and `dates.municipal_start`), and the dates (an empty hospital part,
+/// `hospital_end < hospital_start`, for a municipality's rest position).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestCoursePart {
+    /// The hospital site (of the source position's advertisement, or the employer's).
+    pub hospital_site_id: i64,
+    /// The municipality, when fixed.
+    pub municipality_id: Option<i64>,
+    /// The planned dates.
+    pub dates: CourseDates,
+}
+
+const COURSE_SELECT: &str = "SELECT c.id, c.offer_id, c.rest_offer_id, c.applicant_id, u.display_name, \
      c.hospital_site_id, s.name AS site_name, c.section, c.municipality_id, m.name AS muni_name, \
      m.code AS muni_code, c.on_leave, c.hospital_start, c.hospital_end, c.municipal_start, \
      c.municipal_end, c.actual_hospital_end, c.actual_municipal_start, c.actual_municipal_end, \
      c.supervisor_name, c.supervisor_email FROM courses c \
-     JOIN offers o ON o.id = c.offer_id AND o.state = 'accepted' \
+     JOIN current_courses cur ON cur.id = c.id \
      JOIN users u ON u.id = c.applicant_id \
      JOIN organisations s ON s.id = c.hospital_site_id \
      LEFT JOIN organisations m ON m.id = c.municipality_id ";
@@ -111,6 +131,8 @@ where
     Ok(Course {
         id: r.try_get("id")?,
         offer_id: r.try_get("offer_id")?,
+        rest_offer_id: r.try_get("rest_offer_id")?,
+        municipal_only: dates.hospital_end < dates.hospital_start,
         applicant_id: r.try_get("applicant_id")?,
         applicant_name: r.try_get("display_name")?,
         hospital_site_id: r.try_get("hospital_site_id")?,
@@ -137,7 +159,8 @@ crate::store_ops! {
     fn add_leave(&self, ctx: &Ctx, course_id: i64, leave: &Leave, note: &str, notices: impl FnOnce(&CourseDates) -> Vec<NewMail>, ) -> std::result::Result<Course, CourseStoreError>;
     fn course_leaves(&self, course_id: i64) -> Result<Vec<CourseLeave>>;
     fn set_course_plan(&self, ctx: &Ctx, course_id: i64, plan: &CoursePlan) -> std::result::Result<(), CourseStoreError>;
-    fn resign_course(&self, ctx: &Ctx, course_id: i64, reason: &str, mails: &[NewMail]) -> Result<i64>;
+    fn resign_course(&self, ctx: &Ctx, course_id: i64, reason: &str, mails: &[NewMail]) -> Result<Option<i64>>;
+    fn create_course_for_rest_offer(&self, ctx: &Ctx, rest_offer_id: i64, part: &RestCoursePart) -> Result<i64>;
     fn course_rotation(&self, course_id: i64) -> Result<Vec<RotationPart>>;
 }
 
@@ -213,6 +236,77 @@ impl Tx {
         })
     }
 
+    /// Creates the course of an accepted rest offer (a rest-position hire) with the part the
+    /// rest position covers (`part`). Call it in the acceptance's transaction. Idempotent: a
+    /// second call for the same rest offer returns the existing course.
+    /// `Conflict("offer_not_accepted")` unless the rest offer is accepted.
+    pub async fn create_course_for_rest_offer(
+        &mut self,
+        ctx: &Ctx,
+        rest_offer_id: i64,
+        part: &RestCoursePart,
+    ) -> Result<i64> {
+        let dates = part.dates;
+        let section = if part.municipality_id.is_some() {
+            "13a"
+        } else {
+            "13b"
+        };
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
+            let offer: Option<(i64, String)> =
+                sqlx::query_as("SELECT applicant_id, state FROM rest_offers WHERE id = $1")
+                    .bind(rest_offer_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some((applicant_id, state)) = offer else {
+                return Err(StoreError::NotFound);
+            };
+            if state != "accepted" {
+                return Err(StoreError::Conflict("offer_not_accepted".into()));
+            }
+            let existing: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM courses WHERE rest_offer_id = $1")
+                    .bind(rest_offer_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some(id) = existing {
+                return Ok(id);
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO courses (rest_offer_id, applicant_id, hospital_site_id, section, \
+                 municipality_id, hospital_start, hospital_end, municipal_start, municipal_end, \
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(rest_offer_id)
+            .bind(applicant_id)
+            .bind(part.hospital_site_id)
+            .bind(section)
+            .bind(part.municipality_id)
+            .bind(conv::date(dates.hospital_start))
+            .bind(conv::date(dates.hospital_end))
+            .bind(conv::date(dates.municipal_start))
+            .bind(conv::date(dates.municipal_end))
+            .bind(conv::ts(ctx.now))
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.append_audit(ctx, Event {
+                action: "course.create",
+                object_type: "course",
+                object_id: id.to_string(),
+                summary: json!({"after": {"rest_offer_id": rest_offer_id,
+                    "hospital_site_id": part.hospital_site_id, "section": section,
+                    "municipality_id": part.municipality_id,
+                    "municipal_only": dates.hospital_end < dates.hospital_start,
+                    "hospital_start": dates.hospital_start.to_string(),
+                    "municipal_start": dates.municipal_start.to_string()}}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
     /// One current course.
     pub async fn course(&mut self, id: i64) -> Result<Course> {
         self.load_courses(CourseFilter::Id(id))
@@ -248,7 +342,7 @@ impl Tx {
         on_tx!(self, conn => {
             let rows: Vec<jiff_sqlx::Date> = sqlx::query_scalar(
                 "SELECT DISTINCT c.municipal_start FROM courses c \
-                 JOIN offers o ON o.id = c.offer_id AND o.state = 'accepted' \
+                 JOIN current_courses cur ON cur.id = c.id \
                  WHERE c.hospital_site_id = $1 ORDER BY c.municipal_start DESC",
             )
             .bind(hospital_site_id)
@@ -457,10 +551,11 @@ impl Tx {
     }
 
     /// Registers that the doctor has resigned the position (*oppsigelse*): the accepted offer
-    /// becomes `resigned`, its acceptance mark is hidden, and the course stops being current
-    /// (it disappears from every list and lottery not yet drawn). Returns the offer's id, which
-    /// the caller passes on so the place becomes a rest position (002 §2.3, 004 §12).
-    /// `NotFound` if the course is not current.
+    /// (or rest offer) becomes `resigned`, an offer's acceptance mark is hidden, and the course
+    /// stops being current (it disappears from every list and lottery not yet drawn). Returns the
+    /// ordinary offer's id, which the caller passes on so the place becomes a rest position (002
+    /// §2.3, 004 §12); `None` for a rest-position hire (a rest position is not advertised again
+    /// by itself). `NotFound` if the course is not current.
     /// `mails` (to the doctor and the municipality) are queued in the same transaction.
     pub async fn resign_course(
         &mut self,
@@ -468,36 +563,44 @@ impl Tx {
         course_id: i64,
         reason: &str,
         mails: &[NewMail],
-    ) -> Result<i64> {
+    ) -> Result<Option<i64>> {
         let course = self.course(course_id).await?;
         let reason = reason.trim();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
-            let n = sqlx::query(
-                "UPDATE offers SET state = 'resigned', answered_at = $1 \
-                 WHERE id = $2 AND state = 'accepted'",
-            )
+            let (table, id) = match (course.offer_id, course.rest_offer_id) {
+                (Some(id), _) => ("offers", id),
+                (None, Some(id)) => ("rest_offers", id),
+                (None, None) => return Err(StoreError::NotFound),
+            };
+            let n = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE {table} SET state = 'resigned', answered_at = $1 \
+                 WHERE id = $2 AND state = 'accepted'"
+            )))
             .bind(conv::ts(ctx.now))
-            .bind(course.offer_id)
+            .bind(id)
             .execute(&mut *tx)
             .await?
             .rows_affected();
             if n != 1 {
                 return Err(StoreError::NotFound);
             }
-            sqlx::query(
-                "UPDATE marks SET hidden_at = $1, hidden_reason = 'resigned' \
-                 WHERE offer_id = $2 AND hidden_at IS NULL",
-            )
-            .bind(conv::ts(ctx.now))
-            .bind(course.offer_id)
-            .execute(&mut *tx)
-            .await?;
+            if let Some(offer_id) = course.offer_id {
+                sqlx::query(
+                    "UPDATE marks SET hidden_at = $1, hidden_reason = 'resigned' \
+                     WHERE offer_id = $2 AND hidden_at IS NULL",
+                )
+                .bind(conv::ts(ctx.now))
+                .bind(offer_id)
+                .execute(&mut *tx)
+                .await?;
+            }
             tx.append_audit(ctx, Event {
                 action: "course.resign",
                 object_type: "course",
                 object_id: course_id.to_string(),
-                summary: json!({"offer_id": course.offer_id, "applicant_id": course.applicant_id,
+                summary: json!({"offer_id": course.offer_id, "rest_offer_id": course.rest_offer_id,
+                    "applicant_id": course.applicant_id,
                     "reason": reason, "before": {"state": "accepted"}, "after": {"state": "resigned"}}),
             })
             .await?;

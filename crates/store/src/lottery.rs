@@ -246,7 +246,7 @@ for_each_backend! {
                 .ok_or(StoreError::NotFound)?;
             let participants: Vec<(i64, bool)> = sqlx::query_as(
                 "SELECT c.id, c.on_leave FROM courses c \
-                 JOIN offers o ON o.id = c.offer_id AND o.state = 'accepted' \
+                 JOIN current_courses cur ON cur.id = c.id \
                  WHERE c.hospital_site_id = $1 AND c.municipal_start = $2 AND c.section = '13b' \
                  ORDER BY c.id",
             )
@@ -293,7 +293,7 @@ for_each_backend! {
             let reserved: Vec<(i64, String)> = sqlx::query_as(
                 "SELECT r.course_id, r.place_key FROM lottery_reservations r \
                  JOIN courses c ON c.id = r.course_id \
-                 JOIN offers o ON o.id = c.offer_id AND o.state = 'accepted' \
+                 JOIN current_courses cur ON cur.id = c.id \
                  WHERE c.hospital_site_id = $1 AND c.municipal_start = $2 ORDER BY r.course_id",
             )
             .bind(site)
@@ -716,7 +716,7 @@ impl Tx {
             Ok(sqlx::query_as(
                 "SELECT r.course_id, r.place_key, r.reason FROM lottery_reservations r \
                  JOIN courses c ON c.id = r.course_id \
-                 JOIN offers o ON o.id = c.offer_id AND o.state = 'accepted' \
+                 JOIN current_courses cur ON cur.id = c.id \
                  WHERE c.hospital_site_id = $1 AND c.municipal_start = $2 ORDER BY r.course_id",
             )
             .bind(site)

@@ -143,7 +143,7 @@ where
 const FULFILMENT_SELECT: &str = "SELECT f.course_id, f.kind, f.fulfilled_on, f.note, \
      f.recorded_by, f.recorded_org, f.recorded_at FROM obligation_fulfilments f \
      JOIN courses c ON c.id = f.course_id \
-     JOIN offers o ON o.id = c.offer_id AND o.state = 'accepted' ";
+     JOIN current_courses cur ON cur.id = c.id ";
 
 crate::store_ops! {
     fn record_fulfilment(&self, ctx: &Ctx, f: &NewFulfilment<'_>) -> Result<()>;
@@ -168,8 +168,8 @@ impl Tx {
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let current: Option<i64> = sqlx::query_scalar(
-                "SELECT c.id FROM courses c JOIN offers o ON o.id = c.offer_id \
-                 AND o.state = 'accepted' WHERE c.id = $1",
+                "SELECT c.id FROM courses c JOIN current_courses cur ON cur.id = c.id \
+                 WHERE c.id = $1",
             )
             .bind(f.course_id)
             .fetch_optional(&mut *tx)

@@ -105,7 +105,7 @@ const ITEM_SELECT: &str = "SELECT i.course_id, i.part, i.kind, i.done_on, i.hpr_
      i.certificate_date, i.follow_up, i.recorded_by, u.display_name AS recorded_by_name, \
      i.recorded_org, i.recorded_at FROM onboarding_items i \
      JOIN courses c ON c.id = i.course_id \
-     JOIN offers o ON o.id = c.offer_id AND o.state = 'accepted' \
+     JOIN current_courses cur ON cur.id = c.id \
      LEFT JOIN users u ON u.id = i.recorded_by ";
 
 fn corrupt(what: &str, value: &str) -> StoreError {
@@ -475,8 +475,8 @@ impl Tx {
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let current: Option<i64> = sqlx::query_scalar(
-                "SELECT c.id FROM courses c JOIN offers o ON o.id = c.offer_id \
-                 AND o.state = 'accepted' WHERE c.id = $1",
+                "SELECT c.id FROM courses c JOIN current_courses cur ON cur.id = c.id \
+                 WHERE c.id = $1",
             )
             .bind(item.course_id)
             .fetch_optional(&mut *tx)

@@ -54,6 +54,28 @@ pub struct RestPosition {
     pub closed_reason: Option<String>,
 }
 
+/// What a rest-position hire's course is made from ([`Tx::rest_course_facts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestCourseFacts {
+    /// The employer is a municipality (else a hospital trust).
+    pub employer_is_municipality: bool,
+    /// The employer.
+    pub employer_id: i64,
+    /// The source position's hospital site, if it came from one.
+    pub source_site_id: Option<i64>,
+    /// The source position's municipality (§13a), if it had one.
+    pub source_municipality_id: Option<i64>,
+    /// The source position's round start (its cohort's hospital start).
+    pub source_round_start: Option<Date>,
+    /// The site when there is no source: the municipality's first cooperating site, or the
+    /// trust's first site.
+    pub fallback_site_id: Option<i64>,
+    /// The rest position's first day.
+    pub period_from: Date,
+    /// Its last day.
+    pub period_to: Date,
+}
+
 /// A rest position to create.
 #[derive(Debug, Clone)]
 pub struct NewRestPosition {
@@ -209,6 +231,7 @@ fn lis1_period_end(from: Date) -> Result<Date> {
 }
 
 crate::store_ops! {
+    fn rest_course_facts(&self, rest_position_id: i64) -> Result<RestCourseFacts>;
     fn create_rest_position(&self, ctx: &Ctx, p: &NewRestPosition) -> Result<i64>;
     fn create_rest_position_for_resignation(&self, ctx: &Ctx, offer_id: i64) -> Result<i64>;
     fn resigned_without_rest_position(&self, since: jiff::Timestamp) -> Result<Vec<(i64, jiff::Timestamp)>>;
@@ -385,6 +408,46 @@ impl Tx {
             ids.push(self.insert_rest_position(ctx, &new, None).await?);
         }
         Ok(ids)
+    }
+
+    /// What a rest-position hire's course is made from (issue 11, item 10): the employer's kind,
+    /// the source position's site, municipality and round start when it came from one, and the
+    /// site to use otherwise (a municipality's first cooperating site, or a trust's first site).
+    pub async fn rest_course_facts(&mut self, rest_position_id: i64) -> Result<RestCourseFacts> {
+        let r = self.rest_position(rest_position_id).await?;
+        let employer = self.org(r.employer_id).await?;
+        on_tx!(self, conn => {
+            let source: Option<(i64, Option<i64>, jiff_sqlx::Date)> = sqlx::query_as(
+                "SELECT ad.hospital_site_id, p.municipality_id, r.start_date \
+                 FROM rest_positions rp JOIN positions p ON p.id = rp.source_position_id \
+                 JOIN advertisements ad ON ad.id = p.advertisement_id \
+                 JOIN rounds r ON r.id = ad.round_id WHERE rp.id = $1",
+            )
+            .bind(rest_position_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let fallback_site: Option<i64> = sqlx::query_scalar(
+                "SELECT MIN(site) FROM ( \
+                     SELECT hospital_site_id AS site FROM cooperation_areas WHERE municipality_id = $1 \
+                     UNION ALL \
+                     SELECT id AS site FROM organisations WHERE parent_id = $1 AND kind = 'hospital_site' \
+                     UNION ALL \
+                     SELECT id AS site FROM organisations WHERE id = $1 AND kind = 'hospital_site') s",
+            )
+            .bind(r.employer_id)
+            .fetch_one(&mut *conn)
+            .await?;
+            Ok(RestCourseFacts {
+                employer_is_municipality: employer.kind == lis1_domain::org::OrgKind::Municipality,
+                employer_id: r.employer_id,
+                source_site_id: source.as_ref().map(|s| s.0),
+                source_municipality_id: source.as_ref().and_then(|s| s.1),
+                source_round_start: source.map(|s| s.2.to_jiff()),
+                fallback_site_id: fallback_site,
+                period_from: r.period_from,
+                period_to: r.period_to,
+            })
+        })
     }
 
     /// Acceptances resigned since `since` that have no rest position: (offer id, when resigned).

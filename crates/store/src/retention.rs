@@ -59,7 +59,8 @@ const EXPIRED_REST_APPLICATION: &str = "FROM rest_applications ra \
      JOIN rest_positions rp ON rp.id = ra.rest_position_id \
      WHERE rp.state <> 'open' AND rp.period_from < $1 \
      AND NOT EXISTS (SELECT 1 FROM rest_offers ro WHERE ro.rest_application_id = ra.id \
-         AND ro.state = 'accepted')";
+         AND (ro.state IN ('accepted', 'resigned') \
+              OR EXISTS (SELECT 1 FROM courses c WHERE c.rest_offer_id = ro.id)))";
 
 impl Tx {
     /// Up to `limit` applications due for deletion (see [`EXPIRED_APPLICATION`]), oldest first.

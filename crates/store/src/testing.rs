@@ -433,3 +433,14 @@ pub async fn execute2(store: &Store, sql: &str, a: i64, b: i64) -> u64 {
     };
     r.unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
+
+/// Runs `sql` (statements without parameters, e.g. a trigger that makes a test's later write
+/// fail) for a test's set-up.
+pub async fn execute_sql(store: &Store, sql: &str) {
+    let q = sqlx::AssertSqlSafe(sql.to_string());
+    let r = match &store.db {
+        crate::Db::Sqlite(pool) => sqlx::raw_sql(q).execute(pool).await.map(|_| ()),
+        crate::Db::Postgres(pool) => sqlx::raw_sql(q).execute(pool).await.map(|_| ()),
+    };
+    r.unwrap_or_else(|e| panic!("{sql}: {e}"))
+}

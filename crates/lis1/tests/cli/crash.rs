@@ -294,7 +294,10 @@ async fn run(url: &str) {
         let courses = store.courses_for_applicant(o.applicant_id).await.unwrap();
         match o.state.as_str() {
             "accepted" => assert_eq!(
-                courses.iter().filter(|c| c.offer_id == d.offer).count(),
+                courses
+                    .iter()
+                    .filter(|c| c.offer_id == Some(d.offer))
+                    .count(),
                 1,
                 "accepted offer {} has its course",
                 d.offer

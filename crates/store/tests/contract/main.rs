@@ -2102,7 +2102,7 @@ mod lottery {
             let again = store
                 .create_course_for_offer(
                     &sys("2027-02-23T00:00:00Z"),
-                    course.offer_id,
+                    course.offer_id.unwrap(),
                     c.site,
                     None,
                     date(2027, 9, 1),

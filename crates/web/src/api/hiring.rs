@@ -233,7 +233,7 @@ async fn list_applicants(
                 position_ids: x.app.position_ids.clone(),
                 points: points(x.total.0),
                 adjustment: points(x.app.adjustment),
-                formal_criteria_met: x.formal_met,
+                formal_criteria_met: x.formal_evidenced(),
                 bound: x.bound,
                 education_region: x.region.as_str().to_string(),
                 shortlisted: x.app.shortlisted,

@@ -652,7 +652,7 @@ impl ListFilter {
         let from = self.fra.as_deref().and_then(Points::parse);
         let to = self.til.as_deref().and_then(Points::parse);
         yes_no(&self.bundet, s.bound || bound_q)
-            && yes_no(&self.formelle, s.formal_met)
+            && yes_no(&self.formelle, s.formal_evidenced())
             && from.is_none_or(|f| s.total.0 >= f.0)
             && to.is_none_or(|t| s.total.0 <= t.0)
             && self
@@ -791,7 +791,7 @@ fn row(c: &AdContext, s: &Scored, status: Option<&uc::Status>, lang: Lang) -> Va
     context! {
         id => s.app.id, name => s.profile.full_name.clone(), who => who_text(&s.profile, lang),
         positions => s.app.position_ids.iter().map(|p| position_label(c, *p, lang)).collect::<Vec<_>>(),
-        bound => s.bound, formal_met => s.formal_met && !s.formal_pending,
+        bound => s.bound, formal_met => s.formal_evidenced(),
         formal_pending => s.formal_pending,
         formal_reasons => s.checks.iter().filter(|x| !x.met || x.provisional).map(|x| x.message(lang)).collect::<Vec<_>>(),
         formal_checks => s.checks.iter().map(|x| context! {

@@ -343,6 +343,16 @@ pub fn vacancy(c: &Course, lang: Lang) -> Option<Value> {
 }
 
 fn period(from: Date, to: Date, lang: Lang) -> String {
+    // A municipality's rest position covers the municipal part only: its hospital part is empty.
+    if to < from {
+        return lang
+            .pick3(
+                "Ingen (bare kommunedelen)",
+                "Ingen (berre kommunedelen)",
+                "None (the municipal part only)",
+            )
+            .to_string();
+    }
     format!("{} – {}", fmt_date(from, lang), fmt_date(to, lang))
 }
 
@@ -1030,7 +1040,8 @@ pub async fn resign(
         .resign_course(&ctx, c.id, &f.reason, &mails)
         .await
         .map_err(store_err(lang))?;
-    let rest = crate::pages::rest::on_resigned(&state, &ctx, &[offer]).await;
+    let offers: Vec<i64> = offer.into_iter().collect();
+    let rest = crate::pages::rest::on_resigned(&state, &ctx, &offers).await;
     let to = match rest.first() {
         Some(r) => format!("/reststillinger/{r}"),
         None => "/lis1-lop?oppsagt=1".to_string(),

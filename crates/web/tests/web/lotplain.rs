@@ -348,6 +348,27 @@ both_backends!(
         assert!(row.contains("Venter på dokumentasjon"), "{row}");
         assert!(!row.contains(">Oppfylt<"), "{row}");
         assert!(row.contains("Autorisasjon er søkt"), "{row}");
+        // The "formelle" filter and the API agree with the page: pending is not met.
+        let met_only = app
+            .get(&format!("{list_path}?formelle=ja"), Some(&hnt))
+            .await;
+        assert!(!met_only.body.contains("Lise Lege"), "{}", met_only.body);
+        let not_met = app
+            .get(&format!("{list_path}?formelle=nei"), Some(&hnt))
+            .await;
+        assert!(not_met.body.contains("Lise Lege"), "{}", not_met.body);
+        let api_path = format!("/api/v1/advertisements/{}/applicants", ids.ad);
+        let met_in_api = |body: serde_json::Value| {
+            body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["name"] == "Lise Lege")
+                .map(|x| x["formal_criteria_met"].clone())
+        };
+        let api = app.get(&api_path, Some(&hnt)).await;
+        assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+        assert_eq!(met_in_api(api.json()), Some(serde_json::json!(false)));
         let application = app
             .state
             .store
@@ -384,5 +405,11 @@ both_backends!(
         let list = app.get(&list_path, Some(&hnt)).await;
         let row = formal_cell(&list.body, "Lise Lege");
         assert!(row.contains("<td>Oppfylt</td>"), "{row}");
+        let met_only = app
+            .get(&format!("{list_path}?formelle=ja"), Some(&hnt))
+            .await;
+        assert!(met_only.body.contains("Lise Lege"), "{}", met_only.body);
+        let api = app.get(&api_path, Some(&hnt)).await;
+        assert_eq!(met_in_api(api.json()), Some(serde_json::json!(true)));
     }
 );

@@ -1078,7 +1078,7 @@ both_backends!(
         }
         let rest = store.open_rest_positions().await.unwrap();
         assert_eq!(rest.len(), 1);
-        assert_eq!(rest[0].source_offer_id, Some(offer));
+        assert_eq!(rest[0].source_offer_id, offer);
     }
 );
 

@@ -27,6 +27,7 @@ mod onboarding;
 mod planning;
 mod privacy;
 mod rest;
+mod rest_course;
 mod security;
 mod statistics;
 mod walkthrough;
@@ -1736,7 +1737,7 @@ pub(crate) mod hiring {
         assert_eq!(courses.len(), 1);
         assert_eq!(
             (courses[0].offer_id, courses[0].municipality_id),
-            (lise_offer, None)
+            (Some(lise_offer), None)
         );
         assert_eq!(
             app.state

@@ -13,7 +13,7 @@ impl TestApp {
             .await
     }
 
-    async fn user_id(&self, email: &str) -> i64 {
+    pub(crate) async fn user_id(&self, email: &str) -> i64 {
         self.state
             .store
             .credentials(email)
@@ -24,7 +24,7 @@ impl TestApp {
             .id
     }
 
-    async fn save_profile(&self, email: &str, name: &str) {
+    pub(crate) async fn save_profile(&self, email: &str, name: &str) {
         let id = self.user_id(email).await;
         let ctx = Ctx::new(Actor::user_only(id), self.state.clock.now());
         self.state
