@@ -1203,22 +1203,17 @@ async fn demo_onboarding(store: &lis1_store::Store, site: i64, hnt: i64) -> anyh
 /// How many audit entries the sealer chains per transaction.
 const SEAL_BATCH: i64 = 2_000;
 
-/// Background upkeep: every half second the audit sealer; hourly a check whether the daily audit
-/// anchor is due; every minute: removes timed-out sessions; expires offers past their
-/// deadline and offers freed slots to the next in line (`lis1_app::jobs::offers`); deletes held
-/// police-certificate copies past their time and mails the reminders before each start
-/// (`lis1_app::jobs::onboarding`); mails deadline reminders (`pages::obligations::remind`).
-pub fn spawn_housekeeping(state: AppState) {
-    // The audit sealer: chains what writers appended unchained, within about a second of commit.
-    // On PostgreSQL one instance at a time seals (an advisory lock); the others skip.
-    let sealer = state.clone();
+/// The audit sealer: every half second chains what writers appended unchained (batches of
+/// [`SEAL_BATCH`] until none is left), so an entry is sealed within about a second of commit. On
+/// PostgreSQL one instance at a time seals (an advisory lock); the others skip.
+pub fn spawn_audit_sealer(store: lis1_store::Store) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
             loop {
-                match sealer.store.seal_audit(SEAL_BATCH).await {
+                match store.seal_audit(SEAL_BATCH).await {
                     Ok(n) if n as i64 == SEAL_BATCH => continue,
                     Ok(_) => break,
                     Err(e) => {
@@ -1228,7 +1223,16 @@ pub fn spawn_housekeeping(state: AppState) {
                 }
             }
         }
-    });
+    })
+}
+
+/// Background upkeep: every half second the audit sealer; hourly a check whether the daily audit
+/// anchor is due; every minute: removes timed-out sessions; expires offers past their
+/// deadline and offers freed slots to the next in line (`lis1_app::jobs::offers`); deletes held
+/// police-certificate copies past their time and mails the reminders before each start
+/// (`lis1_app::jobs::onboarding`); mails deadline reminders (`pages::obligations::remind`).
+pub fn spawn_housekeeping(state: AppState) {
+    spawn_audit_sealer(state.store.clone());
     // The daily anchor: checked hourly, published when the last is 23 hours old.
     let anchors = state.clone();
     tokio::spawn(async move {
