@@ -61,7 +61,7 @@ both_backends!(
         assert!(!text.contains(key.trim()), "the key is never written out");
         let anchors = app.state.store.audit_anchors(5).await.unwrap();
         assert_eq!(anchors[0].chain_seq, lines[0].chain_seq);
-        assert_eq!(anchors[0].published_by.is_some(), true);
+        assert!(anchors[0].published_by.is_some());
 
         let page = app.get("/revisjonslogg?anker=1", Some(&s)).await;
         assert!(page.body.contains("Ankeret er publisert"), "{}", page.body);
