@@ -9,7 +9,7 @@
 \set pos random(:pos_min, :pos_max)
 BEGIN;
 SELECT id FROM applications WHERE advertisement_id = :ad AND applicant_id = :applicant;
-INSERT INTO applications (advertisement_id, applicant_id, state, motivation, answers, profile, submitted_at, updated_at) VALUES (:ad, :applicant, 'submitted', repeat('m', :motivation_len), '[]', repeat('p', :profile_len), now(), now()) ON CONFLICT (advertisement_id, applicant_id) DO UPDATE SET state = 'submitted', motivation = excluded.motivation, answers = excluded.answers, profile = excluded.profile, updated_at = excluded.updated_at RETURNING id AS app_id \gset
+INSERT INTO applications (advertisement_id, applicant_id, state, motivation, answers, profile, submitted_at, updated_at) VALUES (:ad, :applicant, 'submitted', repeat('m', :motivation_len), '[]', '{"pgbench":"' || repeat('p', :profile_len) || '"}', now(), now()) ON CONFLICT (advertisement_id, applicant_id) DO UPDATE SET state = 'submitted', motivation = excluded.motivation, answers = excluded.answers, profile = excluded.profile, updated_at = excluded.updated_at RETURNING id AS app_id \gset
 DELETE FROM application_positions WHERE application_id = :app_id;
 INSERT INTO application_positions (application_id, position_id) VALUES (:app_id, :pos);
 INSERT INTO assessments (application_id, updated_at) VALUES (:app_id, now()) ON CONFLICT (application_id) DO NOTHING;

@@ -1576,6 +1576,7 @@ async fn run_pgbench(args: &Args) -> anyhow::Result<PgbenchResult> {
         text.lines()
             .find_map(|l| l.trim().strip_prefix(prefix))
             .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|v| v.split('/').next())
             .and_then(|v| v.parse::<f64>().ok())
     };
     Ok(PgbenchResult {
