@@ -1204,30 +1204,17 @@ async fn demo_onboarding(store: &lis1_store::Store, site: i64, hnt: i64) -> anyh
 /// How many audit entries the sealer chains per transaction.
 const SEAL_BATCH: i64 = 2_000;
 
-/// Starts the background jobs of `lis1 serve`: every half second the audit sealer (on
-/// PostgreSQL one instance at a time, by an advisory lock); hourly a check whether the daily
-/// audit anchor is due; every [`Config::housekeeping_interval`]
-/// (`LIS1_HOUSEKEEPING_SECS`, default a minute) the session purge and the jobs of
-/// `lis1_app::jobs` and the obligation reminders; once a day the retention run.
-///
-/// Several instances on one database (issue 18, item 3): each job runs under a lease of its own
-/// (`lis1_store::leases`) held by one instance at a time, which renews it at every run; another
-/// instance takes over when it has run out ([`lease_ttl`]). The leases save work; correctness does
-/// not depend on them: every job's writes are conditional (see `lis1_app::jobs`), so a job run on
-/// two instances at once still acts once per event.
-///
-/// [`Config::housekeeping_interval`]: crate::state::Config::housekeeping_interval
-pub fn spawn_housekeeping(state: AppState) {
-    // The audit sealer: chains what writers appended unchained, within about a second of commit.
-    // On PostgreSQL one instance at a time seals (an advisory lock); the others skip.
-    let sealer = state.clone();
+/// The audit sealer: every half second chains what writers appended unchained (batches of
+/// [`SEAL_BATCH`] until none is left), so an entry is sealed within about a second of commit. On
+/// PostgreSQL one instance at a time seals (an advisory lock); the others skip.
+pub fn spawn_audit_sealer(store: lis1_store::Store) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
             loop {
-                match sealer.store.seal_audit(SEAL_BATCH).await {
+                match store.seal_audit(SEAL_BATCH).await {
                     Ok(n) if n as i64 == SEAL_BATCH => continue,
                     Ok(_) => break,
                     Err(e) => {
@@ -1237,8 +1224,26 @@ pub fn spawn_housekeeping(state: AppState) {
                 }
             }
         }
-    });
-    // The daily anchor: checked hourly, published when the last is 23 hours old.
+    })
+}
+
+/// Starts the background jobs of `lis1 serve`: the audit sealer ([`spawn_audit_sealer`]);
+/// hourly a check whether the daily audit anchor is due; every
+/// [`Config::housekeeping_interval`] (`LIS1_HOUSEKEEPING_SECS`, default a minute) the session
+/// purge, the jobs of `lis1_app::jobs` and the obligation reminders; once a day the retention run.
+///
+/// Several instances on one database (issue 18, item 3): each job runs under a lease of its own
+/// (`lis1_store::leases`) held by one instance at a time, which renews it at every run; another
+/// instance takes over when it has run out ([`lease_ttl`]). The leases save work; correctness does
+/// not depend on them: every job's writes are conditional (see `lis1_app::jobs`), so a job run on
+/// two instances at once still acts once per event. The sealer needs no lease: it takes an
+/// advisory lock per batch.
+///
+/// [`Config::housekeeping_interval`]: crate::state::Config::housekeeping_interval
+pub fn spawn_housekeeping(state: AppState) {
+    spawn_audit_sealer(state.store.clone());
+    // The daily anchor: checked hourly, published when the last is 23 hours old, by the
+    // instance holding the lease.
     let anchors = state.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60 * 60));

@@ -7,6 +7,7 @@ mod ad_edit;
 mod ad_form;
 mod api;
 mod applicants_list;
+mod audit_seal;
 mod bound;
 mod contract;
 mod coordinated;
