@@ -576,3 +576,58 @@ pub async fn own(
         applications,
     })
 }
+
+/// A coordinator or union representative registers participation in an advertisement's
+/// hiring, no later than the application deadline (002 §2.1). Registering again changes nothing.
+pub async fn participate(app: &crate::App, caller: &crate::Caller, id: i64) -> Result<()> {
+    use lis1_domain::calendar::{format_datetime, to_oslo};
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let c = AdContext::load(&mut tx, id).await?;
+    if c.window(now) == Window::Closed {
+        let at = to_oslo(c.round.application_deadline);
+        return Err(Error::text(
+            Kind::Invalid,
+            "participation_deadline_passed",
+            format!(
+                "Fristen for å melde deltakelse var søknadsfristen {}.",
+                format_datetime(at, lis1_domain::Lang::Nb)
+            ),
+            format!(
+                "Fristen for å melde deltaking var søknadsfristen {}.",
+                format_datetime(at, lis1_domain::Lang::Nn)
+            ),
+            format!(
+                "The deadline for registering participation was the application deadline, {}.",
+                format_datetime(at, lis1_domain::Lang::En)
+            ),
+        ));
+    }
+    let mut munis = Vec::new();
+    for m in &c.ad.municipality_ids {
+        munis.push(tx.org_path(*m).await?);
+    }
+    let grant = authorize(
+        &caller.principal,
+        &Action::Participate {
+            hf: &c.hf_path,
+            municipalities: &munis,
+        },
+    )
+    .map_err(Error::forbidden)?;
+    match tx
+        .participate(
+            &caller.ctx(grant, now),
+            id,
+            caller.user_id,
+            grant.org,
+            grant.role.as_str(),
+        )
+        .await
+    {
+        Ok(()) | Err(lis1_store::StoreError::Conflict(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    app.commit(tx, caller).await?;
+    Ok(())
+}

@@ -561,8 +561,7 @@ pub async fn rank(
 }
 
 /// A lottery as whoever may see it sees it (`ViewLottery`: the site's hospital, the doctors of
-/// the cohort, the area's municipalities, the directorate), with the cohort's courses. The read
-/// of a drawn result names doctors: it is logged (`lottery.view`).
+/// the cohort, the area's municipalities, the directorate), with the cohort's courses.
 #[derive(Debug, Clone)]
 pub struct Status {
     /// The draw.
@@ -577,7 +576,8 @@ pub struct Status {
     pub runs: bool,
 }
 
-/// The lottery `id` and its cohort, if the caller may see it.
+/// The lottery `id` and its cohort, if the caller may see it. The read is logged
+/// (`lottery.view`), as the page's.
 pub async fn status(app: &crate::App, caller: &crate::Caller, id: i64) -> Result<Status> {
     use lis1_domain::access::{Action, authorize};
     let mut tx = app.begin().await?;
@@ -589,7 +589,7 @@ pub async fn status(app: &crate::App, caller: &crate::Caller, id: i64) -> Result
     for m in tx.area(site).await? {
         municipalities.push(tx.org_path(m.municipality_id).await?);
     }
-    authorize(
+    let grant = authorize(
         &caller.principal,
         &Action::ViewLottery {
             site: &path,
@@ -601,6 +601,17 @@ pub async fn status(app: &crate::App, caller: &crate::Caller, id: i64) -> Result
     let runs = authorize(&caller.principal, &Action::RunLottery { site: &path }).is_ok();
     let site_name = tx.org(site).await?.name;
     let places = tx.lottery_places(site, draw.cohort).await?;
+    // As the page `/trekning/{id}` does: the read is logged.
+    tx.log(
+        &caller.ctx(grant, app.now()),
+        lis1_store::audit::Event {
+            action: "lottery.view",
+            object_type: "lottery_draw",
+            object_id: draw.id.to_string(),
+            summary: serde_json::json!({"drawn": draw.is_drawn()}),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(Status {
         draw,
@@ -609,4 +620,37 @@ pub async fn status(app: &crate::App, caller: &crate::Caller, id: i64) -> Result
         courses,
         runs,
     })
+}
+
+/// The hospital trust reserves a place of the area for a doctor of a cohort before the
+/// commitment (docs/lottery.md §3), with a reason (at most 500 characters); `None` removes the
+/// reservation. A course of another hospital is answered as if it did not exist.
+pub async fn reserve(
+    app: &crate::App,
+    caller: &crate::Caller,
+    course_id: i64,
+    place: Option<&str>,
+    reason: &str,
+) -> Result<()> {
+    use lis1_domain::access::{Action, authorize};
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let course = tx.course(course_id).await?;
+    let path = tx.org_path(course.hospital_site_id).await?;
+    let grant = authorize(&caller.principal, &Action::RunLottery { site: &path })
+        .map_err(|_| crate::Error::not_found())?;
+    if reason.trim().chars().count() > 500 {
+        return Err(crate::Error::field_text(
+            "reason",
+            "reason_too_long",
+            "Begrunnelsen kan være høyst 500 tegn.",
+            "Grunngivinga kan vere høgst 500 teikn.",
+            "The reason can be at most 500 characters.",
+        ));
+    }
+    tx.set_reservation(&caller.ctx(grant, now), course.id, place, reason)
+        .await
+        .map_err(refusal)?;
+    app.commit(tx, caller).await?;
+    Ok(())
 }

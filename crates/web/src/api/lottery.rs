@@ -244,7 +244,7 @@ async fn get_ranking(
 /// A new ranking.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RankingRequest {
+pub struct LotteryRankingRequest {
     /// Place keys, best first, each once (at most 100); empty clears the ranking.
     #[schema(max_items = 100)]
     pub choices: Vec<String>,
@@ -257,7 +257,7 @@ pub struct RankingRequest {
     params(("id" = i64, Path, description = "Course id"),
         ("If-Match" = Option<String>, Header, description = "The `ETag` of the ranking as read"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the first answer is returned again")),
-    request_body = RankingRequest,
+    request_body = LotteryRankingRequest,
     security(("session" = [])),
     responses((status = 204, headers(("ETag" = String, description = "The new version"))),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_json`, `if_match_invalid`, `idempotency_key_invalid`"),
@@ -277,7 +277,7 @@ async fn set_ranking(
     let s = v.require_api()?;
     let course = id(&course, &v)?;
     let expected = if_match(&headers, &v)?;
-    let req: RankingRequest = parse_json(&body, v.lang)?;
+    let req: LotteryRankingRequest = parse_json(&body, v.lang)?;
     let version = lis1_app::lottery::rank(
         &state.app,
         &s.caller(),

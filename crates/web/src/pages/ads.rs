@@ -19,7 +19,6 @@ use lis1_domain::advertisements::{
 use lis1_domain::org::OrgKind;
 use lis1_domain::scoring::Rubric;
 use lis1_store::orgs::Org;
-use lis1_store::{Actor, Ctx};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
@@ -1473,56 +1472,8 @@ async fn register_participation(
     id: i64,
     lang: Lang,
 ) -> Result<Response, AppError> {
-    let state = state.clone();
-    let c = crate::pages::ads::load(&state, id, lang).await?;
-    let now = state.now();
-    if c.window(now) == Window::Closed {
-        return Err(AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "participation_deadline_passed",
-            match lang {
-                Lang::Nb => format!(
-                    "Fristen for å melde deltakelse var søknadsfristen {}.",
-                    fmt_time(c.round.application_deadline, lang)
-                ),
-                Lang::Nn => format!(
-                    "Fristen for å melde deltaking var søknadsfristen {}.",
-                    fmt_time(c.round.application_deadline, lang)
-                ),
-                Lang::En => format!(
-                    "The deadline for registering participation was the application deadline, {}.",
-                    fmt_time(c.round.application_deadline, lang)
-                ),
-            },
-        )
-        .in_lang(lang));
-    }
-    let mut munis = Vec::new();
-    for m in &c.ad.municipality_ids {
-        munis.push(
-            state
-                .store
-                .org_path(*m)
-                .await
-                .map_err(|e| AppError::store(e, lang))?,
-        );
-    }
-    let grant = authorize(
-        &s.principal,
-        &Action::Participate {
-            hf: &c.hf_path,
-            municipalities: &munis,
-        },
-    )
-    .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), now);
-    match state
-        .store
-        .participate(&ctx, id, s.user.id, grant.org, grant.role.as_str())
+    lis1_app::ads::participate(&state.app, &s.caller(), id)
         .await
-    {
-        Ok(()) | Err(lis1_store::StoreError::Conflict(_)) => {}
-        Err(e) => return Err(AppError::store(e, lang)),
-    }
+        .map_err(|e| AppError::app(e, lang))?;
     Ok(Redirect::to(&format!("/utlysninger/{id}?deltar=1")).into_response())
 }

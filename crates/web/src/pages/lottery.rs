@@ -931,32 +931,16 @@ pub async fn reserve(
     let lang = v.lang;
     let s = v.require()?;
     s.check_csrf(&f.csrf_token, lang)?;
-    let course = state
-        .store
-        .course(f.course)
-        .await
-        .map_err(store_err(lang))?;
-    let path = state
-        .store
-        .org_path(course.hospital_site_id)
-        .await
-        .map_err(store_err(lang))?;
-    // A course of another hospital is answered as if it did not exist.
-    let grant = authorize(&s.principal, &Action::RunLottery { site: &path })
-        .map_err(|_| AppError::not_found(lang))?;
-    check_reason(&f.reason, lang)?;
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
     let place = f.place.trim();
-    state
-        .store
-        .set_reservation(
-            &ctx,
-            course.id,
-            (!place.is_empty()).then_some(place),
-            &f.reason,
-        )
-        .await
-        .map_err(|e| lottery_error(e, lang))?;
+    lis1_app::lottery::reserve(
+        &state.app,
+        &s.caller(),
+        f.course,
+        (!place.is_empty()).then_some(place),
+        &f.reason,
+    )
+    .await
+    .map_err(|e| AppError::app(e, lang))?;
     Ok(Redirect::to("/trekning?reservert=1").into_response())
 }
 

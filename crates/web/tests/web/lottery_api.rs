@@ -155,7 +155,7 @@ both_backends!(
         assert_eq!(page_twice.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(page_twice.body.contains("valg 1"), "{}", page_twice.body);
         let theirs = put(&app, &path0, &d1, r#"{"choices": []}"#, None).await;
-        assert_eq!(theirs.status, StatusCode::NOT_FOUND, "{}", theirs.body);
+        assert_eq!(theirs.status, StatusCode::FORBIDDEN, "{}", theirs.body);
         let bad = put(&app, &path0, &d0, r#"{"choices": "5037"}"#, None).await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
         assert_eq!(counts(&app).await, before, "refusals changed nothing");

@@ -93,7 +93,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/coordinated/{id}/rank-order-lists", "A-A-A------------AA"),
     ("PUT /api/v1/coordinated/{id}/ranking", "---------------AA--"),
     ("POST /api/v1/coordinated/{id}/reschedule", "A------------------"),
-    ("GET /api/v1/lotteries/{id}", "A-A-A----------A-AA"),
+    ("GET /api/v1/lotteries/{id}", "AAA-A-A-A-A----A-AA"),
     ("GET /api/v1/me", "AAAAAAAAAAAAAAAAAAA"),
     ("GET /api/v1/me/offers", "---------------AA--"),
     ("GET /api/v1/statistics/evaluation", "A------------------"),
@@ -359,7 +359,22 @@ async fn world(app: &TestApp) -> World {
         )
         .await;
     assert_eq!(yes.status, StatusCode::OK, "{}", yes.body);
-    // HNT commits the lottery of Lise's cohort.
+    // HNT commits the lottery of Lise's cohort, with a place in Levanger for her.
+    app.state
+        .store
+        .set_places(
+            &lis1_store::Ctx::new(lis1_store::Actor::system(), app.state.clock.now()),
+            &lis1_store::places::SetPlaces {
+                hospital_site_id: ad.hospital_site_id,
+                municipality_id: Some(levanger),
+                cohort_start: round.start_date,
+                location: "",
+                places: 1,
+                note: None,
+            },
+        )
+        .await
+        .unwrap();
     let hnt = app.login("hnt@demo.lis1.no").await;
     let committed = form(
         app,
