@@ -1034,6 +1034,9 @@ pub async fn create(
     }
 }
 
+/// Problems by form field: (field, message).
+type FieldErrors = Vec<(String, String)>;
+
 /// Parses a posted form into what a recruiter wrote: every field against the recruiter's
 /// choices (a site of their trust, an open round, the lists' values, numbers, the rubric table).
 /// Gives the advertisement and the form row of each of its screening questions, or the problems
@@ -1042,7 +1045,7 @@ fn parse_form(
     lang: Lang,
     opts: &FormOptions,
     form: &AdForm,
-) -> Result<(lis1_app::ads::AdInput, Vec<usize>), Vec<(String, String)>> {
+) -> Result<(lis1_app::ads::AdInput, Vec<usize>), FieldErrors> {
     let mut errors: Vec<(String, String)> = Vec::new();
     let invalid = lang.pick3(
         "Velg fra listen.",
