@@ -2,16 +2,20 @@
 //! organisations, loaded once per use case inside its transaction.
 
 use jiff::Timestamp;
-use lis1_domain::access::{Action, OrgPath, Principal, authorize};
-use lis1_domain::advertisements::{self, FormalCriteria, PositionKind, ScreeningQuestion, Window};
+use lis1_domain::access::{Action, Grant, OrgPath, Principal, authorize};
+use lis1_domain::advertisements::{
+    self, AdvertisementDraft, Coupling, FormalCriteria, PositionDraft, PositionKind,
+    ScreeningQuestion, Window,
+};
 use lis1_domain::offers::OfferRoundTimes;
+use lis1_domain::org::OrgKind;
 use lis1_domain::scoring::Rubric;
 use lis1_store::Tx;
-use lis1_store::advertisements::{Advertisement, Position};
+use lis1_store::advertisements::{Advertisement, NewAdvertisement, NewPosition, Position};
 use lis1_store::orgs::Org;
 use lis1_store::rounds::StoredRound;
 
-use crate::{Error, Result};
+use crate::{Error, Kind, Result, Text};
 
 /// An advertisement with its round, hospital trust, site and municipalities.
 #[derive(Debug, Clone)]
@@ -158,21 +162,376 @@ impl AdContext {
     }
 }
 
+/// A screening question of the recruiter's own, as typed. An English text left empty is the
+/// Norwegian one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QuestionInput {
+    /// The question in bokmål.
+    pub text_nb: String,
+    /// The question in English (empty: the bokmål text).
+    pub text_en: String,
+}
+
+/// An advertisement as a recruiter writes it, to create or to replace a draft with.
+#[derive(Debug, Clone)]
+pub struct AdInput {
+    /// The round (its application deadline must not have passed).
+    pub round_id: i64,
+    /// The hospital site; its trust is the advertisement's.
+    pub site_id: i64,
+    /// § 13a or § 13b.
+    pub coupling: Coupling,
+    /// Title.
+    pub title: String,
+    /// Text.
+    pub description: String,
+    /// The coupled municipalities, from the site's cooperation area.
+    pub municipality_ids: Vec<i64>,
+    /// The positions, in order.
+    pub positions: Vec<PositionDraft>,
+    /// The weighted criteria, one per line as shown.
+    pub weighted_criteria: Vec<String>,
+    /// The points rubric.
+    pub rubric: Rubric,
+    /// The recruiter's own screening questions (the standard question on bound positions is
+    /// added before them).
+    pub questions: Vec<QuestionInput>,
+    /// Offer the next in line automatically.
+    pub auto_next_in_line: bool,
+}
+
+/// The version of an advertisement: a hash of it as stored, so any change (a save, the
+/// publication) gives another. The API sends it as `ETag`; a change made from an older version
+/// is refused (`If-Match`).
+pub fn version(ad: &Advertisement) -> String {
+    use sha2::{Digest, Sha256};
+    let json = serde_json::to_vec(ad).unwrap_or_default();
+    hex::encode(Sha256::digest(&json))[..32].to_string()
+}
+
+fn choose_from_list() -> Text {
+    Text::new(
+        "choice_invalid",
+        "Velg fra listen.",
+        "Vel frå lista.",
+        "Choose from the list.",
+    )
+}
+
+fn round_closed() -> Text {
+    Text::new(
+        "round_closed",
+        "Velg en runde som ikke har passert søknadsfristen.",
+        "Vel ein runde som ikkje har passert søknadsfristen.",
+        "Choose a round whose deadline has not passed.",
+    )
+}
+
+/// The refusal of a change to a published advertisement.
+pub fn published_refusal() -> Error {
+    Error::text(
+        Kind::Conflict,
+        "advertisement_published",
+        "Utlysningen er publisert og kan ikke endres. Søkerne har søkt på utlysningen slik den ble publisert. Ingenting ble endret.",
+        "Utlysinga er publisert og kan ikkje endrast. Søkjarane har søkt på utlysinga slik ho vart publisert. Ingenting vart endra.",
+        "The advertisement is published and cannot be changed. Applicants applied to the advertisement as it was published. Nothing was changed.",
+    )
+}
+
+fn stale() -> Error {
+    Error::text(
+        Kind::Stale,
+        "precondition_failed",
+        "Noen andre har endret utlysningen siden du hentet den. Hent den på nytt og prøv igjen. Ingenting ble endret.",
+        "Nokon andre har endra utlysinga sidan du henta henne. Hent henne på nytt og prøv igjen. Ingenting vart endra.",
+        "Someone else has changed the advertisement since you fetched it. Fetch it again and retry. Nothing was changed.",
+    )
+}
+
+/// Field problems gathered into one refusal (`advertisement_invalid`), every field at once.
+fn invalid(fields: Vec<(String, Box<dyn lis1_domain::Localized + Send + Sync>)>) -> Error {
+    let mut e = Error::text(
+        Kind::Invalid,
+        "advertisement_invalid",
+        "Utlysningen kan ikke lagres slik den er. Se feltene som er merket. Ingenting ble lagret.",
+        "Utlysinga kan ikkje lagrast slik ho er. Sjå felta som er merkte. Ingenting vart lagra.",
+        "The advertisement cannot be saved as it is. See the fields marked. Nothing was saved.",
+    );
+    e.fields = fields;
+    e
+}
+
+/// A domain problem with a screening question, named by the recruiter's own question (the
+/// standard question comes first in the advertisement but is not the recruiter's).
+fn at_question(p: advertisements::AdError, built_in: usize) -> advertisements::AdError {
+    use advertisements::AdRule;
+    let Some((n, part)) = p
+        .field
+        .strip_prefix("screening[")
+        .and_then(|rest| rest.split_once("]."))
+    else {
+        return p;
+    };
+    let Some(q) = n
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_sub(built_in))
+    else {
+        return p;
+    };
+    let rule = match p.rule {
+        AdRule::QuestionTextRequired { lang, .. } => {
+            AdRule::QuestionTextRequired { question: q, lang }
+        }
+        AdRule::QuestionTextTooLong { lang, .. } => {
+            AdRule::QuestionTextTooLong { question: q, lang }
+        }
+        other => other,
+    };
+    advertisements::AdError {
+        field: format!("screening[{q}].{part}"),
+        rule,
+    }
+}
+
+/// Checks an advertisement as written, in the caller's unit of work: the site and the round
+/// (its deadline not passed), that the caller manages the site's trust, then the domain's rules
+/// of an advertisement. Gives what to store and the grant it is stored under, or every problem
+/// by field (`site_id`, `round_id`, `title`, `positions[0].count`, `screening[1].text_nb`, …;
+/// screening questions counted among the recruiter's own, from 0).
+async fn check(
+    tx: &mut Tx,
+    caller: &crate::Caller,
+    input: &AdInput,
+    formal: FormalCriteria,
+    now: Timestamp,
+) -> Result<(NewAdvertisement, Grant)> {
+    // A token without the scope is refused before anything in the request is looked at.
+    let nowhere = OrgPath(Vec::new());
+    if let Err(d) = authorize(
+        &caller.principal,
+        &Action::ManageAdvertisements { hf: &nowhere },
+    ) && d.missing_scope.is_some()
+    {
+        return Err(d.into());
+    }
+    let site = match tx.org(input.site_id).await {
+        Ok(o) if o.kind == OrgKind::HospitalSite => Some(o),
+        Ok(_) | Err(lis1_store::StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let Some(site) = site else {
+        return Err(invalid(vec![(
+            "site_id".into(),
+            Box::new(choose_from_list()),
+        )]));
+    };
+    let site_path = tx.org_path(site.id).await?;
+    let grant = authorize(
+        &caller.principal,
+        &Action::ManageAdvertisements { hf: &site_path },
+    )
+    .map_err(Error::forbidden)?;
+    let round_open = match tx.round(input.round_id).await {
+        Ok(r) => r.application_deadline > now,
+        Err(lis1_store::StoreError::NotFound) => false,
+        Err(e) => return Err(e.into()),
+    };
+    if !round_open {
+        return Err(invalid(vec![("round_id".into(), Box::new(round_closed()))]));
+    }
+    let mut screening: Vec<ScreeningQuestion> = Vec::new();
+    if input.positions.iter().any(|p| p.kind.is_bound()) {
+        screening.push(ScreeningQuestion::applies_for_bound());
+    }
+    let built_in = screening.len();
+    for (i, q) in input.questions.iter().enumerate() {
+        let text_nb = q.text_nb.trim().to_string();
+        let text_en = match q.text_en.trim() {
+            "" => text_nb.clone(),
+            en => en.to_string(),
+        };
+        screening.push(ScreeningQuestion {
+            id: format!("q{}", i + 1),
+            text_nb,
+            text_en,
+            kind: advertisements::QuestionKind::YesNo,
+        });
+    }
+    let weighted: Vec<String> = input
+        .weighted_criteria
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    let draft = AdvertisementDraft {
+        title: input.title.clone(),
+        description: input.description.clone(),
+        coupling: input.coupling,
+        municipality_ids: input.municipality_ids.clone(),
+        positions: input.positions.clone(),
+        formal_criteria: formal,
+        weighted_criteria: weighted.clone(),
+        rubric: input.rubric.clone(),
+        screening: screening.clone(),
+        auto_next_in_line: input.auto_next_in_line,
+    };
+    let area: Vec<i64> = tx
+        .area(site.id)
+        .await?
+        .into_iter()
+        .map(|a| a.municipality_id)
+        .collect();
+    if let Err(problems) = advertisements::validate_advertisement(&draft, &area) {
+        let mut fields: Vec<(String, Box<dyn lis1_domain::Localized + Send + Sync>)> = Vec::new();
+        for p in problems {
+            let p = at_question(p, built_in);
+            // An English text left empty is the Norwegian one: one message is enough.
+            let empty_en = p.field.strip_prefix("screening[").is_some_and(|r| {
+                r.split_once("].").is_some_and(|(n, part)| {
+                    part == "text_en"
+                        && n.parse::<usize>()
+                            .ok()
+                            .and_then(|n| input.questions.get(n))
+                            .is_some_and(|q| q.text_en.trim().is_empty())
+                })
+            });
+            if !empty_en {
+                fields.push((p.field(), Box::new(p)));
+            }
+        }
+        return Err(invalid(fields));
+    }
+    let new = NewAdvertisement {
+        round_id: input.round_id,
+        hf_id: site.parent_id.unwrap_or(site.id),
+        hospital_site_id: site.id,
+        coupling: input.coupling.as_str().to_string(),
+        title: draft.title,
+        description: draft.description,
+        municipality_ids: draft.municipality_ids,
+        formal_criteria: serde_json::to_value(formal).unwrap_or_default(),
+        weighted_criteria: serde_json::to_value(&weighted).unwrap_or_default(),
+        rubric: serde_json::to_value(&input.rubric).unwrap_or_default(),
+        screening: serde_json::to_value(&screening).unwrap_or_default(),
+        auto_next_in_line: input.auto_next_in_line,
+        positions: input
+            .positions
+            .iter()
+            .map(|p| NewPosition {
+                kind: p.kind.as_str().to_string(),
+                count: i32::from(p.count),
+                municipality_id: p.municipality_id,
+                later_employer_id: p.later_employer_id,
+            })
+            .collect(),
+    };
+    Ok((new, grant))
+}
+
+/// Creates an advertisement as a draft (a hospital trust's recruiters, for a site of their
+/// trust): checked as [`check`] says, stored with its audit entry, in one transaction. The
+/// formal criteria are the scheme's standard ones. Returns the new advertisement's id.
+pub async fn create(app: &crate::App, caller: &crate::Caller, input: &AdInput) -> Result<i64> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let (new, grant) = check(&mut tx, caller, input, FormalCriteria::hnt(), now).await?;
+    let id = tx
+        .create_advertisement(&caller.ctx(grant, now), &new)
+        .await?;
+    app.commit(tx, caller).await?;
+    Ok(id)
+}
+
+/// A draft the caller may change: another trust's is refused (403), a published one too
+/// (409, `advertisement_published`): applicants applied to what was published.
+pub async fn editable(app: &crate::App, caller: &crate::Caller, id: i64) -> Result<AdContext> {
+    let mut tx = app.begin().await?;
+    let c = AdContext::load(&mut tx, id).await?;
+    tx.rollback().await?;
+    authorize(
+        &caller.principal,
+        &Action::ManageAdvertisements { hf: &c.hf_path },
+    )
+    .map_err(Error::forbidden)?;
+    if c.ad.state != "draft" {
+        return Err(published_refusal());
+    }
+    Ok(c)
+}
+
+/// Replaces a draft with `input` (its trust's recruiters), checked exactly as creation is; the
+/// formal criteria stay as they are. Under the trust's plan lock, so a publication or another
+/// change of the same trust's advertisements at the same moment waits. When `expected_version`
+/// is given (the API's `If-Match`), the change is made only if the advertisement is still that
+/// version (else `precondition_failed`, nothing changed). Returns the new version.
+pub async fn update(
+    app: &crate::App,
+    caller: &crate::Caller,
+    id: i64,
+    input: &AdInput,
+    expected_version: Option<&str>,
+) -> Result<String> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let ad = tx.advertisement(id).await?;
+    tx.lock_plan(ad.hf_id).await?;
+    let c = AdContext::load(&mut tx, id).await?;
+    authorize(
+        &caller.principal,
+        &Action::ManageAdvertisements { hf: &c.hf_path },
+    )
+    .map_err(Error::forbidden)?;
+    if expected_version.is_some_and(|v| v != version(&c.ad)) {
+        return Err(stale());
+    }
+    if c.ad.state != "draft" {
+        return Err(published_refusal());
+    }
+    let (new, grant) = check(&mut tx, caller, input, c.formal(), now).await?;
+    match tx
+        .update_draft_advertisement(&caller.ctx(grant, now), id, &new)
+        .await
+    {
+        Ok(()) => {}
+        Err(lis1_store::StoreError::Conflict(_)) => return Err(published_refusal()),
+        Err(e) => return Err(e.into()),
+    }
+    let after = tx.advertisement(id).await?;
+    app.commit(tx, caller).await?;
+    Ok(version(&after))
+}
+
 /// Publishes a draft advertisement (the hospital trust's recruiters). Issue 12: in the same
 /// transaction, under the trust's plan lock (`lis1_store::Tx::lock_plan`), its published
 /// advertisements with this one may offer no more than the trust holds for the cohort, in all
 /// and per bound kind — a change of the plan at the same moment waits for the publication, or
 /// the publication for it, and the check reads the plan as it is when the publication commits.
-pub async fn publish(app: &crate::App, caller: &crate::Caller, id: i64) -> Result<()> {
+/// Publishing a published advertisement is refused (`advertisement_published`); with
+/// `expected_version` (the API's `If-Match`) a changed one is refused (`precondition_failed`).
+pub async fn publish(
+    app: &crate::App,
+    caller: &crate::Caller,
+    id: i64,
+    expected_version: Option<&str>,
+) -> Result<()> {
     let now = app.now();
     let mut tx = app.begin().await?;
+    let ad = tx.advertisement(id).await?;
+    tx.lock_plan(ad.hf_id).await?;
     let c = AdContext::load(&mut tx, id).await?;
     let grant = authorize(
         &caller.principal,
         &Action::ManageAdvertisements { hf: &c.hf_path },
     )
     .map_err(Error::forbidden)?;
-    tx.lock_plan(c.ad.hf_id).await?;
+    if expected_version.is_some_and(|v| v != version(&c.ad)) {
+        return Err(stale());
+    }
+    if c.ad.state != "draft" {
+        return Err(published_refusal());
+    }
     crate::planning::check_advertisement(
         &mut tx,
         c.ad.hf_id,
@@ -181,7 +540,94 @@ pub async fn publish(app: &crate::App, caller: &crate::Caller, id: i64) -> Resul
     )
     .await?;
     let ctx = caller.ctx(grant, now);
-    tx.publish_advertisement(&ctx, id).await?;
+    match tx.publish_advertisement(&ctx, id).await {
+        Ok(()) => {}
+        Err(lis1_store::StoreError::Conflict(_)) => return Err(published_refusal()),
+        Err(e) => return Err(e.into()),
+    }
+    app.commit(tx, caller).await?;
+    Ok(())
+}
+
+/// One advertisement of the caller's organisation, drafts included, with its submitted
+/// applications' number and its version (the API's `ETag`): whoever may list it among their own
+/// (`ViewOwnAdvertisements`: the hospital trust and its RHF, a bound position's later employer,
+/// the directorate).
+pub async fn own(
+    app: &crate::App,
+    caller: &crate::Caller,
+    id: i64,
+) -> Result<crate::applications::OwnAdvertisement> {
+    let mut tx = app.begin().await?;
+    let c = AdContext::load(&mut tx, id).await?;
+    let later = c.later_employers();
+    authorize(
+        &caller.principal,
+        &Action::ViewOwnAdvertisements {
+            hf: &c.hf_path,
+            later_employers: &later,
+        },
+    )
+    .map_err(Error::forbidden)?;
+    let applications = tx.count_applications(id, "submitted").await?;
+    tx.commit().await?;
+    Ok(crate::applications::OwnAdvertisement {
+        ad: c,
+        applications,
+    })
+}
+
+/// A coordinator or union representative registers participation in an advertisement's
+/// hiring, no later than the application deadline (002 §2.1). Registering again changes nothing.
+pub async fn participate(app: &crate::App, caller: &crate::Caller, id: i64) -> Result<()> {
+    use lis1_domain::calendar::{format_datetime, to_oslo};
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let c = AdContext::load(&mut tx, id).await?;
+    if c.window(now) == Window::Closed {
+        let at = to_oslo(c.round.application_deadline);
+        return Err(Error::text(
+            Kind::Invalid,
+            "participation_deadline_passed",
+            format!(
+                "Fristen for å melde deltakelse var søknadsfristen {}.",
+                format_datetime(at, lis1_domain::Lang::Nb)
+            ),
+            format!(
+                "Fristen for å melde deltaking var søknadsfristen {}.",
+                format_datetime(at, lis1_domain::Lang::Nn)
+            ),
+            format!(
+                "The deadline for registering participation was the application deadline, {}.",
+                format_datetime(at, lis1_domain::Lang::En)
+            ),
+        ));
+    }
+    let mut munis = Vec::new();
+    for m in &c.ad.municipality_ids {
+        munis.push(tx.org_path(*m).await?);
+    }
+    let grant = authorize(
+        &caller.principal,
+        &Action::Participate {
+            hf: &c.hf_path,
+            municipalities: &munis,
+        },
+    )
+    .map_err(Error::forbidden)?;
+    match tx
+        .participate(
+            &caller.ctx(grant, now),
+            id,
+            caller.user_id,
+            grant.org,
+            grant.role.as_str(),
+        )
+        .await
+    {
+        Ok(()) | Err(lis1_store::StoreError::Conflict(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
     app.commit(tx, caller).await?;
     Ok(())
 }

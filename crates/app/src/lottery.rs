@@ -306,3 +306,351 @@ pub async fn remind_to_rank(
     app.commit(tx, caller).await?;
     Ok(done)
 }
+
+// ---- The doctor's ranking and the lottery's status (issue 10: one use case for the page and
+// the API). Moved from `lis1_web::pages::lottery` without changing what they decide.
+
+/// The most choices one ranking takes (no cooperation area has more places).
+pub const MAX_CHOICES: usize = 100;
+
+/// A refused lottery step, with a message that names the problem.
+pub fn refusal(e: lis1_store::lottery::LotteryStoreError) -> crate::Error {
+    use crate::{Error, Kind};
+    use lis1_store::StoreError;
+    use lis1_store::lottery::LotteryStoreError;
+    let (code, nb, nn, en) = match e {
+        LotteryStoreError::Rule(rule) => return Error::new(Kind::Invalid, rule),
+        LotteryStoreError::Store(StoreError::Conflict(what)) => match what.as_str() {
+            "lottery_redraw_needs_reason" => (
+                "lottery_redraw_needs_reason",
+                "Kullet er allerede trukket. En ny trekning krever en begrunnelse.",
+                "Kullet er alt trekt. Ei ny trekking krev ei grunngiving.",
+                "The cohort has already been drawn. A redraw needs a reason.",
+            ),
+            "lottery_drawn" => (
+                "lottery_drawn",
+                "Trekningen er gjort; rangeringen kan ikke lenger endres.",
+                "Trekkinga er gjord; rangeringa kan ikkje lenger endrast.",
+                "The draw has been made; the ranking can no longer be changed.",
+            ),
+            "not_by_lottery" => (
+                "not_by_lottery",
+                "Kommunen i dette løpet er bestemt i utlysningen (§13a) og trekkes ikke.",
+                "Kommunen i dette løpet er fastsett i utlysinga (§13a) og blir ikkje trekt.",
+                "The municipality of this course was named in the advertisement (§13a) and is not drawn.",
+            ),
+            "lottery_ranking_closed" => (
+                "lottery_ranking_closed",
+                "Fristen for å rangere kommunene er ute.",
+                "Fristen for å rangere kommunane er ute.",
+                "The deadline for ranking the municipalities has passed.",
+            ),
+            "lottery_ranking_open" => (
+                "lottery_ranking_open",
+                "Legene kan fortsatt rangere kommunene. Trekningen kan gjøres når rangeringsfristen er ute.",
+                "Legane kan framleis rangere kommunane. Trekkinga kan gjerast når rangeringsfristen er ute.",
+                "The doctors can still rank the municipalities. The draw can be made once the ranking deadline has passed.",
+            ),
+            "lottery_reservation_needs_reason" => (
+                "lottery_reservation_needs_reason",
+                "Skriv hvorfor plassen reserveres (for eksempel en særavtale).",
+                "Skriv kvifor plassen blir reservert (til dømes ein særavtale).",
+                "Give the reason for the reservation (for example a special agreement).",
+            ),
+            "lottery_committed" => (
+                "lottery_committed",
+                "Forpliktelsen er publisert, så grunnlaget for trekningen kan ikke endres før trekningen er gjort.",
+                "Forpliktinga er publisert, så grunnlaget for trekkinga kan ikkje endrast før trekkinga er gjord.",
+                "The commitment has been published, so the lottery's inputs cannot change until the draw has been made.",
+            ),
+            "lottery_late_needs_reason" => (
+                "lottery_late_needs_reason",
+                "Skriv en begrunnelse for å tillate trekning senere enn fire måneder før kommunestart.",
+                "Skriv ei grunngiving for å tillate trekking seinare enn fire månader før kommunestart.",
+                "Give a reason for allowing a draw later than four months before the municipal start.",
+            ),
+            "lottery_already_drawn" => (
+                "lottery_already_drawn",
+                "Denne trekningen er allerede gjort og kan ikke gjøres om.",
+                "Denne trekkinga er alt gjord og kan ikkje gjerast om.",
+                "This draw has already been made and cannot be redone.",
+            ),
+            _ => (
+                "lottery_already_committed",
+                "Det finnes allerede en publisert forpliktelse for dette kullet som ikke er trukket.",
+                "Det finst alt ei publisert forplikting for dette kullet som ikkje er trekt.",
+                "There is already a published commitment for this cohort that has not been drawn.",
+            ),
+        },
+        LotteryStoreError::Store(e) => return e.into(),
+    };
+    Error::text(Kind::Conflict, code, nb, nn, en)
+}
+
+/// A place as people read it: the municipality's name, with the location for a place inside a
+/// municipality ("Nærøysund kommune, Rørvik").
+pub fn place_name(p: &lis1_store::lottery::LotteryPlace) -> String {
+    match p.key.split_once('/') {
+        Some((_, location)) if !location.trim().is_empty() => {
+            format!("{}, {}", p.municipality_name, location.trim())
+        }
+        _ => p.municipality_name.clone(),
+    }
+}
+
+/// A doctor's §13b course with its lottery: the places to rank, the ranking, the cohort's
+/// latest draw (if committed) and the ranking's version.
+#[derive(Debug, Clone)]
+pub struct MyRanking {
+    /// The course.
+    pub course: lis1_store::courses::Course,
+    /// The places of the cohort's cooperation area.
+    pub places: Vec<lis1_store::lottery::LotteryPlace>,
+    /// The ranking, best first.
+    pub ranking: Vec<String>,
+    /// The cohort's latest draw, if any.
+    pub draw: Option<lis1_store::lottery::Draw>,
+    /// The version of the ranking (the API's `ETag`).
+    pub version: String,
+}
+
+fn ranking_version(course_id: i64, keys: &[String]) -> String {
+    use sha2::{Digest, Sha256};
+    let json = serde_json::to_vec(&(course_id, keys)).unwrap_or_default();
+    hex::encode(Sha256::digest(&json))[..32].to_string()
+}
+
+/// The doctor's own course, for ranking: another's is not found (the hospital may see a course,
+/// but only its doctor ranks).
+async fn own_course(
+    tx: &mut Tx,
+    caller: &crate::Caller,
+    course_id: i64,
+) -> Result<(lis1_store::courses::Course, lis1_domain::access::Grant)> {
+    use lis1_domain::access::{Action, authorize};
+    let course = tx.course(course_id).await?;
+    let site = tx.org_path(course.hospital_site_id).await?;
+    let grant = authorize(
+        &caller.principal,
+        &Action::ViewCourse {
+            doctor: course.applicant_id,
+            site: &site,
+            municipality: None,
+        },
+    )
+    .map_err(crate::Error::forbidden)?;
+    if course.applicant_id != caller.user_id {
+        return Err(crate::Error::not_found());
+    }
+    Ok((course, grant))
+}
+
+/// The caller's ranking for the lottery of their course (the doctor only).
+pub async fn my_ranking(
+    app: &crate::App,
+    caller: &crate::Caller,
+    course_id: i64,
+) -> Result<MyRanking> {
+    let mut tx = app.begin().await?;
+    let (course, _) = own_course(&mut tx, caller, course_id).await?;
+    let cohort = course.dates.municipal_start;
+    let places = tx.lottery_places(course.hospital_site_id, cohort).await?;
+    let ranking = tx.preferences(course_id).await?;
+    let draw = tx
+        .lottery_draws(course.hospital_site_id, cohort)
+        .await?
+        .into_iter()
+        .max_by_key(|d| d.id);
+    tx.commit().await?;
+    let version = ranking_version(course_id, &ranking);
+    Ok(MyRanking {
+        course,
+        places,
+        ranking,
+        draw,
+        version,
+    })
+}
+
+/// Replaces the doctor's ranking of the places of their cohort's lottery, best first (empty
+/// clears it), until the ranking deadline or the draw. Each place once and only the area's
+/// places: refused at the choice (`choices[0]` is the first). With `expected_version` (the API's
+/// `If-Match`) a ranking changed since it was read is refused. Returns the new version.
+pub async fn rank(
+    app: &crate::App,
+    caller: &crate::Caller,
+    course_id: i64,
+    keys: &[String],
+    expected_version: Option<&str>,
+) -> Result<String> {
+    use crate::{Error, Kind, Text};
+    if keys.len() > MAX_CHOICES {
+        return Err(Error::field_text(
+            "choices",
+            "too_many_choices",
+            format!("En rangering har høyst {MAX_CHOICES} valg. Ingenting ble lagret."),
+            format!("Ei rangering har høgst {MAX_CHOICES} val. Ingenting vart lagra."),
+            format!("A ranking has at most {MAX_CHOICES} choices. Nothing was saved."),
+        ));
+    }
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let (course, grant) = own_course(&mut tx, caller, course_id).await?;
+    if let Some(expected) = expected_version
+        && expected != ranking_version(course_id, &tx.preferences(course_id).await?)
+    {
+        return Err(Error::text(
+            Kind::Stale,
+            "precondition_failed",
+            "Rangeringen er endret siden du hentet den. Hent den på nytt og prøv igjen. Ingenting ble endret.",
+            "Rangeringa er endra sidan du henta henne. Hent henne på nytt og prøv igjen. Ingenting vart endra.",
+            "The ranking has changed since you fetched it. Fetch it again and retry. Nothing was changed.",
+        ));
+    }
+    let places = tx
+        .lottery_places(course.hospital_site_id, course.dates.municipal_start)
+        .await?;
+    let mut fields: Vec<(String, Box<dyn lis1_domain::Localized + Send + Sync>)> = Vec::new();
+    for (i, key) in keys.iter().enumerate() {
+        if let Some(first) = keys.iter().take(i).position(|k| k == key) {
+            let name = places
+                .iter()
+                .find(|p| &p.key == key)
+                .map(place_name)
+                .unwrap_or_else(|| key.clone());
+            let n = first + 1;
+            fields.push((
+                format!("choices[{i}]"),
+                Box::new(Text::new(
+                    "choice_duplicate",
+                    format!(
+                        "{name} er allerede valgt som valg {n}. Velg hver kommune bare én gang."
+                    ),
+                    format!("{name} er alt vald som val {n}. Vel kvar kommune berre éin gong."),
+                    format!("{name} is already choice {n}. Choose each municipality only once."),
+                )),
+            ));
+        } else if !places.iter().any(|p| &p.key == key) {
+            fields.push((
+                format!("choices[{i}]"),
+                Box::new(Text::new(
+                    "choice_unknown",
+                    format!("«{key}» er ikke en av plassene i samarbeidsområdet."),
+                    format!("«{key}» er ikkje ein av plassane i samarbeidsområdet."),
+                    format!("\"{key}\" is not one of the cooperation area's places."),
+                )),
+            ));
+        }
+    }
+    if !fields.is_empty() {
+        let mut e = Error::text(
+            Kind::Invalid,
+            "ranking_invalid",
+            "Rangeringen kan ikke lagres slik den er. Ingenting ble lagret.",
+            "Rangeringa kan ikkje lagrast slik ho er. Ingenting vart lagra.",
+            "The ranking cannot be saved as it is. Nothing was saved.",
+        );
+        e.fields = fields;
+        return Err(e);
+    }
+    tx.set_preferences(&caller.ctx(grant, now), course_id, caller.user_id, keys)
+        .await
+        .map_err(refusal)?;
+    app.commit(tx, caller).await?;
+    Ok(ranking_version(course_id, keys))
+}
+
+/// A lottery as whoever may see it sees it (`ViewLottery`: the site's hospital, the doctors of
+/// the cohort, the area's municipalities, the directorate), with the cohort's courses.
+#[derive(Debug, Clone)]
+pub struct Status {
+    /// The draw.
+    pub draw: lis1_store::lottery::Draw,
+    /// The hospital site's name.
+    pub site_name: String,
+    /// The places of the area.
+    pub places: Vec<lis1_store::lottery::LotteryPlace>,
+    /// The cohort's courses.
+    pub courses: Vec<lis1_store::courses::Course>,
+    /// Whether the caller runs the site's lotteries (sees every doctor's result).
+    pub runs: bool,
+}
+
+/// The lottery `id` and its cohort, if the caller may see it. The read is logged
+/// (`lottery.view`), as the page's.
+pub async fn status(app: &crate::App, caller: &crate::Caller, id: i64) -> Result<Status> {
+    use lis1_domain::access::{Action, authorize};
+    let mut tx = app.begin().await?;
+    let draw = tx.lottery_draw(id).await?;
+    let site = draw.hospital_site_id;
+    let path = tx.org_path(site).await?;
+    let courses = tx.courses_for_cohort(site, draw.cohort).await?;
+    let mut municipalities = Vec::new();
+    for m in tx.area(site).await? {
+        municipalities.push(tx.org_path(m.municipality_id).await?);
+    }
+    let grant = authorize(
+        &caller.principal,
+        &Action::ViewLottery {
+            site: &path,
+            participant: courses.iter().any(|c| c.applicant_id == caller.user_id),
+            municipalities: &municipalities,
+        },
+    )
+    .map_err(crate::Error::forbidden)?;
+    let runs = authorize(&caller.principal, &Action::RunLottery { site: &path }).is_ok();
+    let site_name = tx.org(site).await?.name;
+    let places = tx.lottery_places(site, draw.cohort).await?;
+    // As the page `/trekning/{id}` does: the read is logged.
+    tx.log(
+        &caller.ctx(grant, app.now()),
+        lis1_store::audit::Event {
+            action: "lottery.view",
+            object_type: "lottery_draw",
+            object_id: draw.id.to_string(),
+            summary: serde_json::json!({"drawn": draw.is_drawn()}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Status {
+        draw,
+        site_name,
+        places,
+        courses,
+        runs,
+    })
+}
+
+/// The hospital trust reserves a place of the area for a doctor of a cohort before the
+/// commitment (docs/lottery.md §3), with a reason (at most 500 characters); `None` removes the
+/// reservation. A course of another hospital is answered as if it did not exist.
+pub async fn reserve(
+    app: &crate::App,
+    caller: &crate::Caller,
+    course_id: i64,
+    place: Option<&str>,
+    reason: &str,
+) -> Result<()> {
+    use lis1_domain::access::{Action, authorize};
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let course = tx.course(course_id).await?;
+    let path = tx.org_path(course.hospital_site_id).await?;
+    let grant = authorize(&caller.principal, &Action::RunLottery { site: &path })
+        .map_err(|_| crate::Error::not_found())?;
+    if reason.trim().chars().count() > 500 {
+        return Err(crate::Error::field_text(
+            "reason",
+            "reason_too_long",
+            "Begrunnelsen kan være høyst 500 tegn.",
+            "Grunngivinga kan vere høgst 500 teikn.",
+            "The reason can be at most 500 characters.",
+        ));
+    }
+    tx.set_reservation(&caller.ctx(grant, now), course.id, place, reason)
+        .await
+        .map_err(refusal)?;
+    app.commit(tx, caller).await?;
+    Ok(())
+}

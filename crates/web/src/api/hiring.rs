@@ -26,7 +26,9 @@ use crate::state::AppState;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list_advertisements))
+        .routes(routes!(list_advertisements, create_advertisement))
+        .routes(routes!(get_advertisement, replace_advertisement))
+        .routes(routes!(publish_advertisement))
         .routes(routes!(list_applicants))
         .routes(routes!(get_recommendation, set_recommendation))
         .routes(routes!(assess_applicant))
@@ -110,39 +112,317 @@ async fn list_advertisements(
     let ads = uc::own_advertisements(&state.app, &s.caller())
         .await
         .map_err(app_err(v.lang))?;
-    let items: Vec<AdvertisementDto> = ads
-        .into_iter()
-        .map(|a| {
-            let c = a.ad;
-            AdvertisementDto {
-                id: c.ad.id,
-                title: c.ad.title,
-                state: c.ad.state,
-                round_id: c.ad.round_id,
-                hf_id: c.ad.hf_id,
-                hospital_site_id: c.ad.hospital_site_id,
-                coupling: c.ad.coupling,
-                municipality_ids: c.ad.municipality_ids,
-                application_deadline: c.round.application_deadline,
-                start_date: c.round.start_date,
-                positions: c
-                    .ad
-                    .positions
-                    .iter()
-                    .map(|p| PositionDto {
-                        id: p.id,
-                        seq: p.seq,
-                        kind: p.kind.clone(),
-                        count: p.count,
-                        municipality_id: p.municipality_id,
-                        later_employer_id: p.later_employer_id,
-                    })
-                    .collect(),
-                applications: a.applications,
-            }
-        })
-        .collect();
+    let items: Vec<AdvertisementDto> = ads.into_iter().map(advertisement_dto).collect();
     Ok(Json(params.page(items, |a| a.id, v.lang)?))
+}
+
+fn advertisement_dto(a: lis1_app::applications::OwnAdvertisement) -> AdvertisementDto {
+    let c = a.ad;
+    AdvertisementDto {
+        id: c.ad.id,
+        title: c.ad.title,
+        state: c.ad.state,
+        round_id: c.ad.round_id,
+        hf_id: c.ad.hf_id,
+        hospital_site_id: c.ad.hospital_site_id,
+        coupling: c.ad.coupling,
+        municipality_ids: c.ad.municipality_ids,
+        application_deadline: c.round.application_deadline,
+        start_date: c.round.start_date,
+        positions: c
+            .ad
+            .positions
+            .iter()
+            .map(|p| PositionDto {
+                id: p.id,
+                seq: p.seq,
+                kind: p.kind.clone(),
+                count: p.count,
+                municipality_id: p.municipality_id,
+                later_employer_id: p.later_employer_id,
+            })
+            .collect(),
+        applications: a.applications,
+    }
+}
+
+/// One advertisement of the caller's organisation, drafts included (scope
+/// `advertisements:read`; who may list it among their own), with its `ETag`: send it as
+/// `If-Match` when replacing or publishing the draft.
+#[utoipa::path(get, path = "/api/v1/advertisements/{id}", tag = "hiring",
+    params(("id" = i64, Path, description = "Advertisement id")),
+    security(("token" = []), ("session" = [])),
+    responses((status = 200, body = AdvertisementDto, headers(("ETag" = String, description = "The advertisement's version"))),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthenticated`, `token_invalid`, `token_revoked`, `token_expired`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden`, `insufficient_scope`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`")))]
+async fn get_advertisement(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(ad): Path<String>,
+) -> Result<Response, AppError> {
+    let s = v.require_api()?;
+    let ad = id(&ad, &v)?;
+    let own = lis1_app::ads::own(&state.app, &s.caller(), ad)
+        .await
+        .map_err(app_err(v.lang))?;
+    let version = lis1_app::ads::version(&own.ad.ad);
+    Ok(with_etag(
+        Json(advertisement_dto(own)).into_response(),
+        &version,
+    ))
+}
+
+/// A position as a recruiter writes it.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PositionRequest {
+    /// `ordinary`, `bound_lis3_psychiatry`, `bound_lis3_bup` or `bound_alis`.
+    #[schema(example = "ordinary")]
+    pub kind: String,
+    /// How many identical positions (1–200).
+    #[schema(example = 3, minimum = 1, maximum = 200)]
+    pub count: u16,
+    /// The municipality: required for `bound_alis`, optional otherwise; in the site's
+    /// cooperation area.
+    #[serde(default)]
+    pub municipality_id: Option<i64>,
+    /// The organisation that employs in the later position: required for bound positions,
+    /// absent for ordinary ones.
+    #[serde(default)]
+    pub later_employer_id: Option<i64>,
+}
+
+/// A screening question of the recruiter's own (yes/no).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionRequest {
+    /// The question in bokmål.
+    pub text_nb: String,
+    /// The question in English; empty or absent: the bokmål text.
+    #[serde(default)]
+    pub text_en: String,
+}
+
+/// An advertisement as a hospital trust's HR system writes it: to create a draft, or to
+/// replace one. The same rules as the portal's form; every broken rule is listed in `errors`
+/// with its field.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdvertisementRequest {
+    /// The round; its application deadline must not have passed.
+    pub round_id: i64,
+    /// The hospital site, of the caller's trust.
+    pub hospital_site_id: i64,
+    /// `section13a` (one municipality) or `section13b` (a group; municipality by lottery).
+    #[schema(example = "section13b")]
+    pub coupling: String,
+    /// Title, 1–200 characters.
+    pub title: String,
+    /// The text.
+    #[serde(default)]
+    pub description: String,
+    /// The coupled municipalities, from the site's cooperation area.
+    #[serde(default)]
+    pub municipality_ids: Vec<i64>,
+    /// The positions, in order, at least one.
+    pub positions: Vec<PositionRequest>,
+    /// The weighted criteria (skjønnsmessige kriterier), as shown to applicants.
+    #[serde(default)]
+    pub weighted_criteria: Vec<String>,
+    /// The points rubric, as in the portal's stored form (`{"items": [...]}`); absent: the
+    /// standard rubric.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub rubric: Option<lis1_domain::scoring::Rubric>,
+    /// Screening questions of the recruiter's own; a bound position adds the standard question
+    /// before them.
+    #[serde(default)]
+    pub screening_questions: Vec<QuestionRequest>,
+    /// Offer a freed place to the next in line automatically (default `true`).
+    #[serde(default = "yes")]
+    pub auto_next_in_line: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// What a request names that is no value of its list: refused with 422 at the field.
+fn not_a_choice(field: String, v: &Visitor) -> AppError {
+    let mut e = AppError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "choice_invalid",
+        v.lang.pick3(
+            "Ukjent verdi. Ingenting ble lagret.",
+            "Ukjend verdi. Ingenting vart lagra.",
+            "Unknown value. Nothing was saved.",
+        ),
+    )
+    .in_lang(v.lang)
+    .api();
+    e.fields.push((field, e.message.clone()));
+    e
+}
+
+impl AdvertisementRequest {
+    fn input(self, v: &Visitor) -> Result<lis1_app::ads::AdInput, AppError> {
+        use lis1_domain::advertisements::{Coupling, PositionDraft, PositionKind};
+        let coupling =
+            Coupling::parse(&self.coupling).map_err(|_| not_a_choice("coupling".into(), v))?;
+        let mut positions = Vec::with_capacity(self.positions.len());
+        for (i, p) in self.positions.into_iter().enumerate() {
+            let kind = PositionKind::parse(&p.kind)
+                .map_err(|_| not_a_choice(format!("positions[{i}].kind"), v))?;
+            positions.push(PositionDraft {
+                kind,
+                count: p.count,
+                municipality_id: p.municipality_id,
+                later_employer_id: p.later_employer_id,
+            });
+        }
+        Ok(lis1_app::ads::AdInput {
+            round_id: self.round_id,
+            site_id: self.hospital_site_id,
+            coupling,
+            title: self.title,
+            description: self.description,
+            municipality_ids: self.municipality_ids,
+            positions,
+            weighted_criteria: self.weighted_criteria,
+            rubric: self
+                .rubric
+                .unwrap_or_else(lis1_domain::scoring::Rubric::hnt_default),
+            questions: self
+                .screening_questions
+                .into_iter()
+                .map(|q| lis1_app::ads::QuestionInput {
+                    text_nb: q.text_nb,
+                    text_en: q.text_en,
+                })
+                .collect(),
+            auto_next_in_line: self.auto_next_in_line,
+        })
+    }
+}
+
+/// Creates an advertisement as a draft (scope `advertisements:write`; the recruiters of the
+/// site's hospital trust), checked as the portal's form is (`lis1_app::ads::create`). Answers
+/// with the draft and its `ETag`.
+#[utoipa::path(post, path = "/api/v1/advertisements", tag = "hiring",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the draft is made once")),
+    request_body = AdvertisementRequest,
+    security(("token" = []), ("session" = [])),
+    responses((status = 201, body = AdvertisementDto, headers(("ETag" = String, description = "The draft's version"), ("Location" = String, description = "The draft"))),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_json` (unknown field, wrong type), `idempotency_key_invalid`"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden` (not a recruiter of the site's trust), `insufficient_scope`, or no valid `X-CSRF-Token`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`idempotency_key_in_use`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`advertisement_invalid` (see `errors`: `site_id`, `round_id` closed, `title`, `municipality_ids`, `positions[0].count`, `screening[0].text_nb`, …), `choice_invalid` (an unknown `coupling` or position `kind`), `idempotency_key_reused`")))]
+async fn create_advertisement(
+    State(state): State<AppState>,
+    v: Visitor,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let s = v.require_api()?;
+    let req: AdvertisementRequest = parse_json(&body, v.lang)?;
+    let input = req.input(&v)?;
+    let caller = s.caller();
+    let id = lis1_app::ads::create(&state.app, &caller, &input)
+        .await
+        .map_err(app_err(v.lang))?;
+    let own = lis1_app::ads::own(&state.app, &caller, id)
+        .await
+        .map_err(app_err(v.lang))?;
+    let version = lis1_app::ads::version(&own.ad.ad);
+    let mut resp = (StatusCode::CREATED, Json(advertisement_dto(own))).into_response();
+    if let Ok(loc) = HeaderValue::from_str(&format!("/api/v1/advertisements/{id}")) {
+        resp.headers_mut().insert(header::LOCATION, loc);
+    }
+    Ok(with_etag(resp, &version))
+}
+
+/// Replaces a draft advertisement (scope `advertisements:write`; its trust's recruiters),
+/// checked as creation is; the formal criteria stay. Send the `ETag` you read as `If-Match`: if
+/// someone changed the draft since, nothing changes and the answer is 412. A published
+/// advertisement is refused (409): applicants applied to what was published.
+#[utoipa::path(put, path = "/api/v1/advertisements/{id}", tag = "hiring",
+    params(("id" = i64, Path, description = "Advertisement id"),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` of the advertisement as read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the first answer is returned again")),
+    request_body = AdvertisementRequest,
+    security(("token" = []), ("session" = [])),
+    responses((status = 200, body = AdvertisementDto, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_json` (unknown field, wrong type), `if_match_invalid`, `idempotency_key_invalid`"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden`, `insufficient_scope`, or no valid `X-CSRF-Token`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`advertisement_published`, `idempotency_key_in_use`"),
+        (status = 412, body = Problem, content_type = "application/problem+json", description = "`precondition_failed`: changed since the `ETag` was read"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`advertisement_invalid` (see `errors`), `choice_invalid`, `idempotency_key_reused`")))]
+async fn replace_advertisement(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(ad): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let s = v.require_api()?;
+    let ad = id(&ad, &v)?;
+    let expected = if_match(&headers, &v)?;
+    let req: AdvertisementRequest = parse_json(&body, v.lang)?;
+    let input = req.input(&v)?;
+    let caller = s.caller();
+    let version = lis1_app::ads::update(&state.app, &caller, ad, &input, expected.as_deref())
+        .await
+        .map_err(app_err(v.lang))?;
+    let own = lis1_app::ads::own(&state.app, &caller, ad)
+        .await
+        .map_err(app_err(v.lang))?;
+    Ok(with_etag(
+        Json(advertisement_dto(own)).into_response(),
+        &version,
+    ))
+}
+
+/// Publishes a draft advertisement (scope `advertisements:write`; its trust's recruiters). It
+/// cannot be taken back: the advertisement becomes public when the round is announced, and its
+/// positions count against the trust's numbers for the cohort (issue 12: more than the trust
+/// holds is refused). With `If-Match`, a draft changed since it was read is refused (412).
+#[utoipa::path(post, path = "/api/v1/advertisements/{id}/publication", tag = "hiring",
+    params(("id" = i64, Path, description = "Advertisement id"),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` of the draft as read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the first answer is returned again")),
+    security(("token" = []), ("session" = [])),
+    responses((status = 200, body = AdvertisementDto, headers(("ETag" = String, description = "The published version"))),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`if_match_invalid`, `idempotency_key_invalid`"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden`, `insufficient_scope`, or no valid `X-CSRF-Token`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`advertisement_published` (already published), `idempotency_key_in_use`"),
+        (status = 412, body = Problem, content_type = "application/problem+json", description = "`precondition_failed`: changed since the `ETag` was read"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "More positions than the trust's numbers for the cohort (issue 12), `idempotency_key_reused`")))]
+async fn publish_advertisement(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(ad): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let s = v.require_api()?;
+    let ad = id(&ad, &v)?;
+    let expected = if_match(&headers, &v)?;
+    let caller = s.caller();
+    lis1_app::ads::publish(&state.app, &caller, ad, expected.as_deref())
+        .await
+        .map_err(app_err(v.lang))?;
+    let own = lis1_app::ads::own(&state.app, &caller, ad)
+        .await
+        .map_err(app_err(v.lang))?;
+    let version = lis1_app::ads::version(&own.ad.ad);
+    Ok(with_etag(
+        Json(advertisement_dto(own)).into_response(),
+        &version,
+    ))
 }
 
 /// One applicant of an advertisement, scored by its rubric as of the application deadline.

@@ -27,6 +27,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub mod hiring;
+pub mod lottery;
 pub mod middleware;
 pub mod offers;
 pub mod rest;
@@ -60,6 +61,7 @@ use crate::state::AppState;
         (name = "statistics", description = "The round report, the trend across rounds and the follow-up evaluation; published figures suppress cells under 5 persons"),
         (name = "planning", description = "National planning: positions per cohort and level, lendings, and the municipalities' capacity calls"),
         (name = "rest_positions", description = "Rest positions (reststillinger): vacancies advertised as standalone positions, their applications, offers and answers"),
+        (name = "lottery", description = "The §13b municipality-place lottery (trekning): its status and result, and the doctor's ranking of the places"),
         (name = "coordinated", description = "Coordinated admission (samordnet opptak): the applicant's ranking and couple, the match's result and explanation, the directorate's mode and export, the employers' rank order lists and results")
     ),
     modifiers(&BearerAuth)
@@ -317,6 +319,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(planning::routes())
         .merge(rest::router())
         .merge(coordinated::router())
+        .merge(lottery::router())
         .split_for_parts();
     (router, finish_document(doc))
 }

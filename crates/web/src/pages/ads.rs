@@ -11,17 +11,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiff::Timestamp;
+use lis1_domain::Lang;
 use lis1_domain::access::{Action, Grant, Role, authorize};
 use lis1_domain::advertisements::{
-    self as ads, AdvertisementDraft, Coupling, FormalCriteria, PositionDraft, PositionKind,
-    ScreeningQuestion, Window,
+    self as ads, Coupling, FormalCriteria, PositionDraft, PositionKind, ScreeningQuestion, Window,
 };
 use lis1_domain::org::OrgKind;
 use lis1_domain::scoring::Rubric;
-use lis1_domain::{Lang, Localized};
-use lis1_store::advertisements::{NewAdvertisement, NewPosition};
 use lis1_store::orgs::Org;
-use lis1_store::{Actor, Ctx};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
@@ -1002,7 +999,7 @@ fn posted_csrf(pairs: &[(String, String)]) -> &str {
         .unwrap_or("")
 }
 
-/// `POST /utlysninger/ny`.
+/// `POST /utlysninger/ny`: parsed here, checked and saved by `lis1_app::ads::create`.
 pub async fn create(
     State(state): State<AppState>,
     v: Visitor,
@@ -1013,43 +1010,42 @@ pub async fn create(
     s.check_csrf(posted_csrf(&pairs), lang)?;
     let opts = form_options(&state, s, lang).await?;
     let form = AdForm::from_pairs(&pairs);
-    let (new, grant) =
-        match check_form(&state, s, lang, &opts, &form, FormalCriteria::hnt()).await? {
-            Ok(checked) => checked,
-            Err(errors) => {
-                return form_page(
-                    &state,
-                    &v,
-                    &opts,
-                    &form,
-                    &FormMode::New,
-                    &errors,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                );
-            }
-        };
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    let id = state
-        .store
-        .create_advertisement(&ctx, &new)
-        .await
-        .map_err(|e| AppError::store(e, lang))?;
-    Ok(Redirect::to(&format!("/utlysninger/{id}?lagret=1")).into_response())
+    let refused = |errors: Vec<(String, String)>| {
+        form_page(
+            &state,
+            &v,
+            &opts,
+            &form,
+            &FormMode::New,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+    };
+    let (input, rows) = match parse_form(lang, &opts, &form) {
+        Ok(parsed) => parsed,
+        Err(errors) => return refused(errors),
+    };
+    match lis1_app::ads::create(&state.app, &s.caller(), &input).await {
+        Ok(id) => Ok(Redirect::to(&format!("/utlysninger/{id}?lagret=1")).into_response()),
+        Err(e) if e.kind == lis1_app::Kind::Invalid && !e.fields.is_empty() => {
+            refused(at_rows(e.field_messages(lang), &rows))
+        }
+        Err(e) => Err(AppError::app(e, lang)),
+    }
 }
 
-/// Checks a posted form as creation and editing both do: every field against the recruiter's
-/// choices, then the domain's rules of an advertisement, then that the recruiter manages the
-/// chosen site. Gives the advertisement to store and the grant it is stored under, or the
-/// problems by field. `formal` is kept as it is: the form shows the formal criteria but does not
-/// edit them.
-async fn check_form(
-    state: &AppState,
-    s: &SignedIn,
+/// Problems by form field: (field, message).
+type FieldErrors = Vec<(String, String)>;
+
+/// Parses a posted form into what a recruiter wrote: every field against the recruiter's
+/// choices (a site of their trust, an open round, the lists' values, numbers, the rubric table).
+/// Gives the advertisement and the form row of each of its screening questions, or the problems
+/// by field. The rules of an advertisement are the use case's (`lis1_app::ads`).
+fn parse_form(
     lang: Lang,
     opts: &FormOptions,
     form: &AdForm,
-    formal: FormalCriteria,
-) -> Result<Result<(NewAdvertisement, Grant), Vec<(String, String)>>, AppError> {
+) -> Result<(lis1_app::ads::AdInput, Vec<usize>), FieldErrors> {
     let mut errors: Vec<(String, String)> = Vec::new();
     let invalid = lang.pick3(
         "Velg fra listen.",
@@ -1059,12 +1055,11 @@ async fn check_form(
     for (table, max) in &form.too_far {
         errors.push((table.to_string(), limits::too_many_rows(lang, *max)));
     }
-
     let site = form
         .site_id
         .parse::<i64>()
         .ok()
-        .and_then(|id| opts.sites.iter().find(|(s, _)| s.id == id));
+        .filter(|id| opts.sites.iter().any(|(s, _)| s.id == *id));
     if site.is_none() {
         errors.push(("site_id".into(), invalid.into()));
     }
@@ -1132,112 +1127,55 @@ async fn check_form(
             later_employer_id: p.later_employer_id.parse().ok(),
         });
     }
-    let mut screening: Vec<ScreeningQuestion> = Vec::new();
-    if positions.iter().any(|p| p.kind.is_bound()) {
-        screening.push(ScreeningQuestion::applies_for_bound());
-    }
-    // The question before the recruiter's own, and the form row of each of those.
-    let built_in = screening.len();
-    let mut screening_rows: Vec<usize> = Vec::new();
+    let mut questions = Vec::new();
+    let mut rows = Vec::new();
     for (row, q) in form.screening.iter().enumerate() {
         if q.is_unused() {
             continue;
         }
-        let text_nb = q.text_nb.trim().to_string();
-        // Without an English text, English readers get the Norwegian question (the hint says so).
-        let text_en = match q.text_en.trim() {
-            "" => text_nb.clone(),
-            en => en.to_string(),
-        };
-        screening.push(ScreeningQuestion {
-            id: format!("q{}", screening_rows.len() + 1),
-            text_nb,
-            text_en,
-            kind: ads::QuestionKind::YesNo,
+        questions.push(lis1_app::ads::QuestionInput {
+            text_nb: q.text_nb.clone(),
+            text_en: q.text_en.clone(),
         });
-        screening_rows.push(row);
+        rows.push(row);
     }
-    let weighted: Vec<String> = form
-        .weighted
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect();
+    match (site, round_id, coupling, rubric, errors.is_empty()) {
+        (Some(site_id), Some(round_id), Some(coupling), Some(rubric), true) => Ok((
+            lis1_app::ads::AdInput {
+                round_id,
+                site_id,
+                coupling,
+                title: form.title.clone(),
+                description: form.description.clone(),
+                municipality_ids,
+                positions,
+                weighted_criteria: form.weighted.lines().map(str::to_string).collect(),
+                rubric,
+                questions,
+                auto_next_in_line: form.auto_next,
+            },
+            rows,
+        )),
+        _ => Err(errors),
+    }
+}
 
-    if let (Some((site, area)), Some(round_id), Some(coupling), Some(rubric), true) =
-        (site, round_id, coupling, rubric, errors.is_empty())
-    {
-        let draft = AdvertisementDraft {
-            title: form.title.clone(),
-            description: form.description.clone(),
-            coupling,
-            municipality_ids: municipality_ids.clone(),
-            positions: positions.clone(),
-            formal_criteria: formal,
-            weighted_criteria: weighted.clone(),
-            rubric: rubric.clone(),
-            screening: screening.clone(),
-            auto_next_in_line: form.auto_next,
-        };
-        let area_ids: Vec<i64> = area.iter().map(|m| m.id).collect();
-        match ads::validate_advertisement(&draft, &area_ids) {
-            Err(problems) => {
-                for p in problems {
-                    let p = screening_at_row(p, built_in, &screening_rows);
-                    // An English text left empty is the Norwegian one: one message is enough.
-                    let empty_en = p.field.strip_prefix("screening[").is_some_and(|r| {
-                        r.split_once("].").is_some_and(|(n, part)| {
-                            part == "text_en"
-                                && n.parse::<usize>()
-                                    .ok()
-                                    .and_then(|n| form.screening.get(n))
-                                    .is_some_and(|q| q.text_en.trim().is_empty())
-                        })
-                    });
-                    if !empty_en {
-                        errors.push((p.field(), p.message(lang)));
-                    }
-                }
-            }
-            Ok(()) => {
-                let hf_path = state
-                    .store
-                    .org_path(site.id)
-                    .await
-                    .map_err(|e| AppError::store(e, lang))?;
-                let grant = authorize(&s.principal, &Action::ManageAdvertisements { hf: &hf_path })
-                    .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
-                let hf_id = site.parent_id.unwrap_or(site.id);
-                let new = NewAdvertisement {
-                    round_id,
-                    hf_id,
-                    hospital_site_id: site.id,
-                    coupling: coupling.as_str().to_string(),
-                    title: draft.title.clone(),
-                    description: draft.description.clone(),
-                    municipality_ids,
-                    formal_criteria: serde_json::to_value(draft.formal_criteria)
-                        .unwrap_or_default(),
-                    weighted_criteria: serde_json::to_value(&weighted).unwrap_or_default(),
-                    rubric: serde_json::to_value(&rubric).unwrap_or_default(),
-                    screening: serde_json::to_value(&screening).unwrap_or_default(),
-                    auto_next_in_line: form.auto_next,
-                    positions: positions
-                        .iter()
-                        .map(|p| NewPosition {
-                            kind: p.kind.as_str().to_string(),
-                            count: i32::from(p.count),
-                            municipality_id: p.municipality_id,
-                            later_employer_id: p.later_employer_id,
-                        })
-                        .collect(),
-                };
-                return Ok(Ok((new, grant)));
-            }
-        }
-    }
-    Ok(Err(errors))
+/// The use case's field problems named by the form: a screening question by the form row the
+/// recruiter typed it in (the use case counts only the questions written).
+fn at_rows(fields: Vec<(String, String)>, rows: &[usize]) -> Vec<(String, String)> {
+    fields
+        .into_iter()
+        .map(|(field, message)| {
+            let renamed = field
+                .strip_prefix("screening[")
+                .and_then(|rest| rest.split_once("]."))
+                .and_then(|(n, part)| {
+                    let row = rows.get(n.parse::<usize>().ok()?)?;
+                    Some(format!("screening[{row}].{part}"))
+                });
+            (renamed.unwrap_or(field), message)
+        })
+        .collect()
 }
 
 /// The draft the signed-in recruiter is about to change. Another trust's advertisement is
@@ -1246,28 +1184,9 @@ async fn editable_draft(state: &AppState, v: &Visitor, id: &str) -> Result<AdCon
     let lang = v.lang;
     let s = v.require()?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
-    let c = crate::pages::ads::load(state, id, lang).await?;
-    authorize(
-        &s.principal,
-        &Action::ManageAdvertisements { hf: &c.hf_path },
-    )
-    .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
-    if c.ad.state != "draft" {
-        return Err(published_refusal(lang));
-    }
-    Ok(c)
-}
-
-fn published_refusal(lang: Lang) -> AppError {
-    AppError::new(
-        StatusCode::CONFLICT,
-        "advertisement_published",
-        lang.pick3(
-            "Utlysningen er publisert og kan ikke endres. Søkerne har søkt på utlysningen slik den ble publisert. Ingenting ble endret.", "Utlysinga er publisert og kan ikkje endrast. Søkjarane har søkt på utlysinga slik ho vart publisert. Ingenting vart endra.",
-            "The advertisement is published and cannot be changed. Applicants applied to the advertisement as it was published. Nothing was changed.",
-        ),
-    )
-    .in_lang(lang)
+    lis1_app::ads::editable(&state.app, &s.caller(), id)
+        .await
+        .map_err(|e| AppError::app(e, lang))
 }
 
 /// `GET /utlysninger/{id}/endre`: the creation form, filled in with the draft.
@@ -1297,8 +1216,8 @@ pub async fn edit_form(
     form_page(&state, &v, &opts, &form, &mode, &[], StatusCode::OK)
 }
 
-/// `POST /utlysninger/{id}/endre`: checked exactly as creation is, then saved in one
-/// transaction with its audit entry.
+/// `POST /utlysninger/{id}/endre`: parsed as creation is, then checked and saved by
+/// `lis1_app::ads::update` in one transaction with its audit entry.
 pub async fn update(
     State(state): State<AppState>,
     v: Visitor,
@@ -1315,65 +1234,27 @@ pub async fn update(
         id: c.ad.id,
         formal: c.formal(),
     };
-    let (new, grant) = match check_form(&state, s, lang, &opts, &form, mode.formal()).await? {
-        Ok(checked) => checked,
-        Err(errors) => {
-            return form_page(
-                &state,
-                &v,
-                &opts,
-                &form,
-                &mode,
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+    let refused = |errors: Vec<(String, String)>| {
+        form_page(
+            &state,
+            &v,
+            &opts,
+            &form,
+            &mode,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+    };
+    let (input, rows) = match parse_form(lang, &opts, &form) {
+        Ok(parsed) => parsed,
+        Err(errors) => return refused(errors),
+    };
+    match lis1_app::ads::update(&state.app, &s.caller(), c.ad.id, &input, None).await {
+        Ok(_) => Ok(Redirect::to(&format!("/utlysninger/{}?endret=1", c.ad.id)).into_response()),
+        Err(e) if e.kind == lis1_app::Kind::Invalid && !e.fields.is_empty() => {
+            refused(at_rows(e.field_messages(lang), &rows))
         }
-    };
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    match state
-        .store
-        .update_draft_advertisement(&ctx, c.ad.id, &new)
-        .await
-    {
-        Ok(()) => {}
-        // Published between the check above and the save.
-        Err(lis1_store::StoreError::Conflict(_)) => return Err(published_refusal(lang)),
-        Err(e) => return Err(AppError::store(e, lang)),
-    }
-    Ok(Redirect::to(&format!("/utlysninger/{}?endret=1", c.ad.id)).into_response())
-}
-
-/// A problem with a screening question, named by the form row the recruiter typed it in (the
-/// built-in questions come first in the advertisement but have no row).
-fn screening_at_row(p: ads::AdError, built_in: usize, rows: &[usize]) -> ads::AdError {
-    let Some(rest) = p.field.strip_prefix("screening[") else {
-        return p;
-    };
-    let Some((n, part)) = rest.split_once("].") else {
-        return p;
-    };
-    let Some(row) = n
-        .parse::<usize>()
-        .ok()
-        .and_then(|n| n.checked_sub(built_in))
-        .and_then(|k| rows.get(k).copied())
-    else {
-        return p;
-    };
-    let rule = match p.rule {
-        ads::AdRule::QuestionTextRequired { lang, .. } => ads::AdRule::QuestionTextRequired {
-            question: row,
-            lang,
-        },
-        ads::AdRule::QuestionTextTooLong { lang, .. } => ads::AdRule::QuestionTextTooLong {
-            question: row,
-            lang,
-        },
-        other => other,
-    };
-    ads::AdError {
-        field: format!("screening[{row}].{part}"),
-        rule,
+        Err(e) => Err(AppError::app(e, lang)),
     }
 }
 
@@ -1564,7 +1445,7 @@ pub async fn publish(
         );
     }
     // Issue 12: the plan's check runs inside the publication's transaction.
-    if let Err(e) = lis1_app::ads::publish(&state.app, &s.caller(), id).await {
+    if let Err(e) = lis1_app::ads::publish(&state.app, &s.caller(), id, None).await {
         return Ok(refused_here(&state, &v, id, AppError::app(e, lang)).await);
     }
     Ok(Redirect::to(&format!("/utlysninger/{id}?publisert=1")).into_response())
@@ -1594,56 +1475,8 @@ async fn register_participation(
     id: i64,
     lang: Lang,
 ) -> Result<Response, AppError> {
-    let state = state.clone();
-    let c = crate::pages::ads::load(&state, id, lang).await?;
-    let now = state.now();
-    if c.window(now) == Window::Closed {
-        return Err(AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "participation_deadline_passed",
-            match lang {
-                Lang::Nb => format!(
-                    "Fristen for å melde deltakelse var søknadsfristen {}.",
-                    fmt_time(c.round.application_deadline, lang)
-                ),
-                Lang::Nn => format!(
-                    "Fristen for å melde deltaking var søknadsfristen {}.",
-                    fmt_time(c.round.application_deadline, lang)
-                ),
-                Lang::En => format!(
-                    "The deadline for registering participation was the application deadline, {}.",
-                    fmt_time(c.round.application_deadline, lang)
-                ),
-            },
-        )
-        .in_lang(lang));
-    }
-    let mut munis = Vec::new();
-    for m in &c.ad.municipality_ids {
-        munis.push(
-            state
-                .store
-                .org_path(*m)
-                .await
-                .map_err(|e| AppError::store(e, lang))?,
-        );
-    }
-    let grant = authorize(
-        &s.principal,
-        &Action::Participate {
-            hf: &c.hf_path,
-            municipalities: &munis,
-        },
-    )
-    .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), now);
-    match state
-        .store
-        .participate(&ctx, id, s.user.id, grant.org, grant.role.as_str())
+    lis1_app::ads::participate(&state.app, &s.caller(), id)
         .await
-    {
-        Ok(()) | Err(lis1_store::StoreError::Conflict(_)) => {}
-        Err(e) => return Err(AppError::store(e, lang)),
-    }
+        .map_err(|e| AppError::app(e, lang))?;
     Ok(Redirect::to(&format!("/utlysninger/{id}?deltar=1")).into_response())
 }

@@ -931,32 +931,16 @@ pub async fn reserve(
     let lang = v.lang;
     let s = v.require()?;
     s.check_csrf(&f.csrf_token, lang)?;
-    let course = state
-        .store
-        .course(f.course)
-        .await
-        .map_err(store_err(lang))?;
-    let path = state
-        .store
-        .org_path(course.hospital_site_id)
-        .await
-        .map_err(store_err(lang))?;
-    // A course of another hospital is answered as if it did not exist.
-    let grant = authorize(&s.principal, &Action::RunLottery { site: &path })
-        .map_err(|_| AppError::not_found(lang))?;
-    check_reason(&f.reason, lang)?;
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
     let place = f.place.trim();
-    state
-        .store
-        .set_reservation(
-            &ctx,
-            course.id,
-            (!place.is_empty()).then_some(place),
-            &f.reason,
-        )
-        .await
-        .map_err(|e| lottery_error(e, lang))?;
+    lis1_app::lottery::reserve(
+        &state.app,
+        &s.caller(),
+        f.course,
+        (!place.is_empty()).then_some(place),
+        &f.reason,
+    )
+    .await
+    .map_err(|e| AppError::app(e, lang))?;
     Ok(Redirect::to("/trekning?reservert=1").into_response())
 }
 
@@ -1933,38 +1917,23 @@ pub async fn rank(
     let course_id: i64 = field("course")
         .parse()
         .map_err(|_| AppError::not_found(lang))?;
-    let course = state
-        .store
-        .course(course_id)
-        .await
-        .map_err(store_err(lang))?;
-    let site = state
-        .store
-        .org_path(course.hospital_site_id)
-        .await
-        .map_err(store_err(lang))?;
-    let grant = authorize(
-        &s.principal,
-        &Action::ViewCourse {
-            doctor: course.applicant_id,
-            site: &site,
-            municipality: None,
-        },
-    )
-    .map_err(|d| forbidden(d, lang))?;
-    if course.applicant_id != s.user.id {
-        // Only the doctor ranks; the hospital may see the course but not rank for the doctor.
-        return Err(AppError::not_found(lang));
-    }
     // The choices as sent, empty ones included, so a refused form shows each where it was.
     let choices: Vec<String> = form
         .iter()
         .filter(|(k, _)| k == "choice")
         .map(|(_, v)| v.trim().to_string())
         .collect();
+    // The use case names a problem by its place among the choices made (`choices[0]`); the
+    // form shows it at the field it was typed in (from 1).
+    let rows: Vec<usize> = choices
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| !k.is_empty())
+        .map(|(i, _)| i + 1)
+        .collect();
     let keys: Vec<String> = choices.iter().filter(|k| !k.is_empty()).cloned().collect();
     // A ranking lists each place of the cooperation area at most once; a form with more choices
-    // than any area has places is refused before the store checks each one (issue 9).
+    // than any area has places is refused before each one is checked (issue 9).
     if keys.len() > MAX_CHOICES {
         return Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -1973,59 +1942,30 @@ pub async fn rank(
         )
         .in_lang(lang));
     }
-    // Each place once, and only the area's places: refused at the choice, with the form as sent.
-    let places = state
-        .store
-        .lottery_places(course.hospital_site_id, course.dates.municipal_start)
-        .await
-        .map_err(store_err(lang))?;
-    let mut errors = Vec::new();
-    for (i, key) in choices.iter().enumerate() {
-        if key.is_empty() {
-            continue;
+    match lis1_app::lottery::rank(&state.app, &s.caller(), course_id, &keys, None).await {
+        Ok(_) => {}
+        Err(e) if e.kind == lis1_app::Kind::Invalid && !e.fields.is_empty() => {
+            let errors = e
+                .field_messages(lang)
+                .into_iter()
+                .map(|(field, message)| {
+                    let at = field
+                        .strip_prefix("choices[")
+                        .and_then(|r| r.strip_suffix(']'))
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .and_then(|n| rows.get(n).copied());
+                    (at, message)
+                })
+                .collect();
+            let attempt = RankingAttempt {
+                course: course_id,
+                choices,
+                errors,
+            };
+            let html = mine_page(&state, &v, None, Some(&attempt)).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
         }
-        let name = place_label(&places, key);
-        if let Some(first) = choices.iter().take(i).position(|k| k == key) {
-            let (n, m) = (first + 1, i + 1);
-            errors.push((
-                Some(m),
-                match lang {
-                    Lang::Nb => format!(
-                        "{name} er allerede valgt som valg {n}. Velg hver kommune bare én gang."
-                    ),
-                    Lang::Nn => {
-                        format!("{name} er alt vald som val {n}. Vel kvar kommune berre éin gong.")
-                    }
-                    Lang::En => {
-                        format!("{name} is already choice {n}. Choose each municipality only once.")
-                    }
-                },
-            ));
-        } else if !places.iter().any(|p| &p.key == key) {
-            errors.push((
-                Some(i + 1),
-                match lang {
-                    Lang::Nb => format!("«{key}» er ikke en av plassene i samarbeidsområdet."),
-                    Lang::Nn => format!("«{key}» er ikkje ein av plassane i samarbeidsområdet."),
-                    Lang::En => format!("\"{key}\" is not one of the cooperation area's places."),
-                },
-            ));
-        }
+        Err(e) => return Err(AppError::app(e, lang)),
     }
-    if !errors.is_empty() {
-        let attempt = RankingAttempt {
-            course: course_id,
-            choices,
-            errors,
-        };
-        let html = mine_page(&state, &v, None, Some(&attempt)).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
-    }
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    state
-        .store
-        .set_preferences(&ctx, course_id, s.user.id, &keys)
-        .await
-        .map_err(|e| lottery_error(e, lang))?;
     Ok(Redirect::to("/min-lis1?lagret=1").into_response())
 }

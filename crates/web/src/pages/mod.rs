@@ -67,6 +67,7 @@ pub const PERSONAL_READS: &[(&str, &str)] = &[
     ("/lis1-lop/{id}", "course.view"),
     ("/trekning", "lottery.overview"),
     ("/trekning/{id}", "lottery.view"),
+    ("/api/v1/lotteries/{id}", "lottery.view"),
     ("/trekning/{id}/eksport.json", "lottery.export"),
     // A municipality's doctors (a doctor's own course is not logged).
     ("/min-lis1", "courses.view"),
@@ -148,6 +149,7 @@ pub const OWN_DATA: &[&str] = &[
     "/api/v1/me",
     "/api/v1/me/offers",
     "/api/v1/me/rest-positions",
+    "/api/v1/courses/{id}/lottery-ranking",
     // Everything the portal holds about the signed-in person (GDPR Art. 15); the export itself
     // is logged as `privacy.export`.
     "/personvern",
@@ -198,6 +200,7 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     "/api/v1/audit/verify",
     // An organisation's advertisements: titles, dates, positions and counts, no people.
     "/api/v1/advertisements",
+    "/api/v1/advertisements/{id}",
     // Rest positions: titles, employers and periods, no people.
     "/api/v1/rest-positions",
     "/api/v1/rest-positions/own",

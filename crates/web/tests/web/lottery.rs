@@ -13,22 +13,22 @@ use lis1_store::places::SetPlaces;
 use lis1_store::users::NewUser;
 use lis1_store::{Actor, Ctx};
 
-async fn post(app: &TestApp, path: &str, s: &Session, fields: &[(&str, &str)]) -> Resp {
+pub(super) async fn post(app: &TestApp, path: &str, s: &Session, fields: &[(&str, &str)]) -> Resp {
     let mut all = vec![("csrf_token", s.csrf.as_str())];
     all.extend_from_slice(fields);
     app.post_form(path, &all, Some(format!("lis1_session={}", s.cookie)))
         .await
 }
 
-struct Levanger {
-    site: i64,
-    doctors: Vec<(String, i64)>,
-    courses: Vec<i64>,
+pub(super) struct Levanger {
+    pub(super) site: i64,
+    pub(super) doctors: Vec<(String, i64)>,
+    pub(super) courses: Vec<i64>,
 }
 
 /// Places for the hospital cohort of 1 September 2027 at Sykehuset Levanger (Stjørdal, Levanger
 /// ×2, Verdal) and three doctors with accepted §13b positions there.
-async fn levanger_cohort(app: &TestApp) -> Levanger {
+pub(super) async fn levanger_cohort(app: &TestApp) -> Levanger {
     let store = &app.state.store;
     let ctx = Ctx::new(Actor::system(), app.state.clock.now());
     let orgs = store.orgs().await.unwrap();

@@ -5,6 +5,7 @@
 
 mod ad_edit;
 mod ad_form;
+mod ads_api;
 mod api;
 mod applicants_list;
 mod audit_seal;
@@ -17,6 +18,7 @@ mod letters;
 mod lists;
 mod lotplain;
 mod lottery;
+mod lottery_api;
 mod mail;
 mod matrix;
 mod nynorsk;

@@ -59,6 +59,10 @@ const CALLERS: [&str; 19] = [
 #[rustfmt::skip]
 const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/advertisements", "AAA-A------------AA"),
+    ("POST /api/v1/advertisements", "--A--------------A-"),
+    ("GET /api/v1/advertisements/{id}", "AAA-A------------AA"),
+    ("PUT /api/v1/advertisements/{id}", "--A--------------A-"),
+    ("POST /api/v1/advertisements/{id}/publication", "--A--------------A-"),
     ("GET /api/v1/advertisements/{id}/applicants", "A-A-A------------AA"),
     ("POST /api/v1/advertisements/{id}/applicants/{application}/adjustments", "--A--------------A-"),
     ("PUT /api/v1/advertisements/{id}/applicants/{application}/assessment", "--A--------------A-"),
@@ -76,6 +80,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/bound/plans/{id}", "A-A--------------A-"),
     ("GET /api/v1/calendar/holidays/{year}", "AAAAAAAAAAAAAAAAAAA"),
     ("GET /api/v1/coordinated/{id}", "A------------------"),
+    ("GET /api/v1/courses/{id}/lottery-ranking", "---------------A---"),
+    ("PUT /api/v1/courses/{id}/lottery-ranking", "---------------A---"),
     ("POST /api/v1/coordinated/{id}/couple", "---------------AA--"),
     ("DELETE /api/v1/coordinated/{id}/couple/{couple}", "---------------AA--"),
     ("POST /api/v1/coordinated/{id}/couple/{couple}/confirmation", "---------------AA--"),
@@ -87,6 +93,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/coordinated/{id}/rank-order-lists", "A-A-A------------AA"),
     ("PUT /api/v1/coordinated/{id}/ranking", "---------------AA--"),
     ("POST /api/v1/coordinated/{id}/reschedule", "A------------------"),
+    ("GET /api/v1/lotteries/{id}", "AAA-A-A-A-A----A-AA"),
     ("GET /api/v1/me", "AAAAAAAAAAAAAAAAAAA"),
     ("GET /api/v1/me/offers", "---------------AA--"),
     ("GET /api/v1/statistics/evaluation", "A------------------"),
@@ -153,6 +160,8 @@ struct World {
     rest: i64,
     /// Lise's accepted offer of it.
     rest_offer: i64,
+    /// The lottery of Lise's cohort (the site's municipal start 2028), committed.
+    lottery: i64,
 }
 
 async fn org_by_code(app: &TestApp, code: &str) -> i64 {
@@ -350,7 +359,49 @@ async fn world(app: &TestApp) -> World {
         )
         .await;
     assert_eq!(yes.status, StatusCode::OK, "{}", yes.body);
+    // HNT commits the lottery of Lise's cohort, with a place in Levanger for her.
+    app.state
+        .store
+        .set_places(
+            &lis1_store::Ctx::new(lis1_store::Actor::system(), app.state.clock.now()),
+            &lis1_store::places::SetPlaces {
+                hospital_site_id: ad.hospital_site_id,
+                municipality_id: Some(levanger),
+                cohort_start: round.start_date,
+                location: "",
+                places: 1,
+                note: None,
+            },
+        )
+        .await
+        .unwrap();
+    let hnt = app.login("hnt@demo.lis1.no").await;
+    let committed = form(
+        app,
+        "/trekning/forplikt",
+        &hnt,
+        &[
+            ("bekreft", "1".into()),
+            ("site", ad.hospital_site_id.to_string()),
+            ("cohort", "2028-09-01".into()),
+            ("method", "preference_order".into()),
+        ],
+    )
+    .await;
+    assert_eq!(
+        committed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        committed.body
+    );
+    let lottery: i64 = committed
+        .location()
+        .strip_prefix("/trekning/")
+        .unwrap()
+        .parse()
+        .unwrap();
     World {
+        lottery,
         rest,
         rest_offer,
         call,
@@ -407,6 +458,10 @@ fn fill(path: &str, w: &World) -> String {
         w.rest
     } else if path.starts_with("/api/v1/rest-offers/") {
         w.rest_offer
+    } else if path.starts_with("/api/v1/lotteries/") {
+        w.lottery
+    } else if path.starts_with("/api/v1/courses/") {
+        w.course
     } else {
         0
     };
@@ -431,6 +486,14 @@ fn body(op: &str, w: &World) -> Option<String> {
             "earliest_offer": "2000-02-20T09:00", "start_date": "2000-09-01",
             "offer_rounds": [{"offer_at": "2000-02-20T09:00", "reply_deadline": "2000-02-21T09:00", "marking_at": "2000-02-22T09:00"}]
         }),
+        // The round's deadline has passed (creating) and the advertisement is published
+        // (replacing): refused after access control.
+        "POST /api/v1/advertisements" | "PUT /api/v1/advertisements/{id}" => serde_json::json!({
+            "round_id": w.round, "hospital_site_id": w.site, "coupling": "section13b",
+            "title": "", "positions": [{"kind": "ordinary", "count": 1}]
+        }),
+        // Her ranking as it is (empty).
+        "PUT /api/v1/courses/{id}/lottery-ranking" => serde_json::json!({"choices": []}),
         // The deadline has passed: refused after access control.
         "POST /api/v1/advertisements/{id}/applications" => {
             serde_json::json!({"position_ids": [w.ordinary], "answers": {"applies_for_bound": "no"}})

@@ -1140,7 +1140,8 @@ both_backends!(
         let mut tx = store.begin().await.unwrap();
         tx.lock_plan(hnt).await.unwrap();
         let a = app.state.app.clone();
-        let publish = tokio::spawn(async move { lis1_app::ads::publish(&a, &caller, ad).await });
+        let publish =
+            tokio::spawn(async move { lis1_app::ads::publish(&a, &caller, ad, None).await });
         tokio::time::sleep(std::time::Duration::from_millis(400)).await;
         assert!(
             !publish.is_finished(),

@@ -413,6 +413,10 @@ fn personal_visits(w: &World) -> HashMap<&'static str, (&'static str, String)> {
         ("/trekning", (hnt, "/trekning".to_string())),
         ("/trekning/{id}", (hnt, format!("/trekning/{}", w.draw))),
         (
+            "/api/v1/lotteries/{id}",
+            (hnt, format!("/api/v1/lotteries/{}", w.draw)),
+        ),
+        (
             "/trekning/{id}/eksport.json",
             (hnt, format!("/trekning/{}/eksport.json", w.draw)),
         ),
