@@ -531,6 +531,10 @@ pub fn solve(inst: &Instance, seed: &Seed) -> Result<Solution, Box<NoStableMatch
     solver.run(inst, prepared, &mut rng)
 }
 
+/// What [`Solver::phase1_state`] returns.
+#[cfg(test)]
+pub(crate) type PhaseOneState = ([Vec<u32>; 5], Bits, u64);
+
 /// The solver's state after phase 1: count, worst, at, at_off, next, held.
 #[derive(Debug, Clone)]
 struct Snapshot {
@@ -607,6 +611,23 @@ impl Solver {
     /// Evictions in the last phase 1: proposals first held and later displaced.
     pub fn evictions(&self) -> u64 {
         self.evictions
+    }
+
+    /// The state phase 1 leaves (at, at_off, next, count, worst, held bits, proposals),
+    /// for comparing the fast loop with its oracle.
+    #[cfg(test)]
+    pub(crate) fn phase1_state(&self) -> PhaseOneState {
+        (
+            [
+                self.at.clone(),
+                self.at_off.clone(),
+                self.next.clone(),
+                self.count.clone(),
+                self.worst.clone(),
+            ],
+            self.held.clone(),
+            self.proposals,
+        )
     }
 
     /// Phase 1 alone (§6): deferred acceptance among the single applicants, with no
