@@ -216,8 +216,8 @@ trait Word: Copy + Ord {
     const MAX: Self;
     /// The threshold of a position that takes nobody.
     const ZERO: Self;
-    /// The position bits.
-    fn position(self, shift: u32) -> usize;
+    /// The low 32 bits (the position bits are among them).
+    fn low(self) -> u32;
     /// The strict offset.
     fn rank(self, shift: u32) -> u32;
     /// The threshold that admits strict offsets below `r` (whatever the position bits).
@@ -228,8 +228,8 @@ impl Word for u32 {
     const MAX: u32 = u32::MAX;
     const ZERO: u32 = 0;
     #[inline(always)]
-    fn position(self, shift: u32) -> usize {
-        (self & ((1 << shift) - 1)) as usize
+    fn low(self) -> u32 {
+        self
     }
     #[inline(always)]
     fn rank(self, shift: u32) -> u32 {
@@ -245,8 +245,8 @@ impl Word for u64 {
     const MAX: u64 = u64::MAX;
     const ZERO: u64 = 0;
     #[inline(always)]
-    fn position(self, shift: u32) -> usize {
-        (self & ((1 << shift) - 1)) as usize
+    fn low(self) -> u32 {
+        self as u32
     }
     #[inline(always)]
     fn rank(self, shift: u32) -> u32 {
@@ -280,8 +280,9 @@ fn propose_all<W: Word>(
     pos: &mut [[u32; 4]],
     seats: &mut [u64],
 ) -> (u64, u64) {
-    let mask = (1usize << shift) - 1;
-    let lim = &mut lim[..=mask];
+    // A u32 mask: the compiler then knows every masked position is below `lim.len()`.
+    let mask: u32 = (1 << shift) - 1;
+    let lim = &mut lim[..=mask as usize];
     let mut proposals = 0u64;
     let mut evictions = 0u64;
     let mut touched = W::ZERO;
@@ -304,7 +305,7 @@ fn propose_all<W: Word>(
         let mut i = from as usize;
         let (p, w) = loop {
             let w = words[i];
-            let p = w.position(shift) & mask;
+            let p = (w.low() & mask) as usize;
             if w < lim[p] {
                 break (p, w);
             }
@@ -775,8 +776,11 @@ impl Solver {
             self.pos.push([seat, cap, 0, 0]);
             seat += cap;
         }
-        self.seats.clear();
-        self.seats.resize(seat as usize, 0);
+        // Every seat is written before it is read: no need to clear.
+        if self.seats.len() < seat as usize {
+            self.seats.resize(seat as usize, 0);
+        }
+        let seats = &mut self.seats[..seat as usize];
         let (proposals, evictions) = match &lay.words {
             Words::Narrow(words) => {
                 fill_lim(&mut self.lim32, &self.pos, lay.shift);
@@ -787,7 +791,7 @@ impl Solver {
                     &lay.first,
                     &mut self.lim32,
                     &mut self.pos,
-                    &mut self.seats,
+                    seats,
                 )
             }
             Words::Wide(words) => {
@@ -799,21 +803,24 @@ impl Solver {
                     &lay.first,
                     &mut self.lim64,
                     &mut self.pos,
-                    &mut self.seats,
+                    seats,
                 )
             }
         };
         self.proposals = proposals;
         self.evictions = evictions;
-        self.at.iter_mut().for_each(|x| *x = NONE);
-        self.at_off.iter_mut().for_each(|x| *x = NONE);
-        for a in 0..inst.applicant_count() {
-            // Unplaced singles went through their whole list; couple members did not start.
-            self.next[a] = if inst.couple_of[a] == NONE {
-                inst.rank_start[a + 1] - inst.rank_start[a]
-            } else {
-                0
-            };
+        // Unplaced singles went through their whole list; couple members did not start.
+        for ((((next, at), at_off), &c), w) in self
+            .next
+            .iter_mut()
+            .zip(&mut self.at)
+            .zip(&mut self.at_off)
+            .zip(&inst.couple_of)
+            .zip(inst.rank_start.windows(2))
+        {
+            *next = if c == NONE { w[1] - w[0] } else { 0 };
+            *at = NONE;
+            *at_off = NONE;
         }
         for (p, st) in self.pos.iter().enumerate() {
             let held = &self.seats[st[0] as usize..(st[0] + st[2]) as usize];
