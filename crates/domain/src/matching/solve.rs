@@ -79,6 +79,10 @@ impl Prepared {
         let mut tier: Vec<(u32, u32, u32)> = Vec::new();
         for p in 0..inst.position_count() {
             let (s, e) = (inst.emp_start[p] as usize, inst.emp_start[p + 1] as usize);
+            // Tiers are numbered 0, 1, 2, … in each list: no tie when the last is len - 1.
+            if e == s || inst.emp_tier[e - 1] as usize == e - s - 1 {
+                continue;
+            }
             let mut i = s;
             while i < e {
                 let t = inst.emp_tier[i];
@@ -176,37 +180,74 @@ impl SinglesLayout {
         // 2^(32 - bits) - 1 are narrow. Wide words hold any (positions fit 17 bits).
         let narrow = !wide && u64::from(longest) < (1u64 << (32 - bits)) - 1;
         let shift = bits;
-        let mut words: Vec<u64> = Vec::with_capacity(rank_strict.len() + inst.applicant_count());
-        let mut back = Vec::with_capacity(rank_strict.len() + inst.applicant_count());
-        let mut first = Vec::with_capacity(inst.applicant_count());
-        for a in 0..inst.applicant_count() {
-            if inst.couple_of[a] != NONE {
-                continue;
-            }
-            first.push(words.len() as u32);
-            let base = inst.rank_start[a];
-            for k in base..inst.rank_start[a + 1] {
-                let r = rank_strict[k as usize];
-                if r != NONE {
-                    words.push((u64::from(r) << shift) | u64::from(inst.rank_pos[k as usize]));
-                    back.push([a as u32, k - base]);
-                }
-            }
-            words.push(u64::from(n_pos));
-            back.push([a as u32, NONE]);
-        }
+        let listed = rank_strict.iter().filter(|&&r| r != NONE).count();
+        let singles = inst.couple_of.iter().filter(|&&c| c == NONE).count();
         let words = if narrow {
-            Words::Narrow(words.iter().map(|&w| w as u32).collect())
+            Words::Narrow(vec![0; listed + singles])
         } else {
-            Words::Wide(words)
+            Words::Wide(vec![0; listed + singles])
         };
-        SinglesLayout {
+        let mut lay = SinglesLayout {
             words,
             shift,
             end: n_pos,
-            back,
-            first,
+            back: vec![[0; 2]; listed + singles],
+            first: Vec::with_capacity(singles),
+        };
+        match &mut lay.words {
+            Words::Narrow(w) => lay_out(
+                inst,
+                rank_strict,
+                w,
+                &mut lay.back,
+                &mut lay.first,
+                |r, p| (r << shift) | p,
+            ),
+            Words::Wide(w) => lay_out(
+                inst,
+                rank_strict,
+                w,
+                &mut lay.back,
+                &mut lay.first,
+                |r, p| (u64::from(r) << shift) | u64::from(p),
+            ),
         }
+        lay
+    }
+}
+
+/// Writes every single's listed entries as `word(strict offset, position)`, then the
+/// sentinel `word(0, end)`, into `words` and `back` (sized exactly); `first` as in
+/// [`SinglesLayout`]. Branch-free: every entry is written, the next one overwrites an
+/// unlisted one (a list's sentinel always follows, so no write goes past the end).
+fn lay_out<W: Copy>(
+    inst: &Instance,
+    rank_strict: &[u32],
+    words: &mut [W],
+    back: &mut [[u32; 2]],
+    first: &mut Vec<u32>,
+    word: impl Fn(u32, u32) -> W,
+) {
+    let end = inst.position_count() as u32;
+    let mut j = 0usize;
+    for a in 0..inst.applicant_count() {
+        if inst.couple_of[a] != NONE {
+            continue;
+        }
+        first.push(j as u32);
+        let (s, e) = (inst.rank_start[a] as usize, inst.rank_start[a + 1] as usize);
+        for (k, (&r, &p)) in rank_strict[s..e]
+            .iter()
+            .zip(&inst.rank_pos[s..e])
+            .enumerate()
+        {
+            words[j] = word(r, p);
+            back[j] = [a as u32, k as u32];
+            j += usize::from(r != NONE);
+        }
+        words[j] = word(0, end);
+        back[j] = [a as u32, NONE];
+        j += 1;
     }
 }
 
