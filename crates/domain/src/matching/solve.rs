@@ -3,15 +3,18 @@
 //!
 //! The solver works on index arrays only: rank lists and employer lists are CSR
 //! arrays, every rank an applicant holds at a position is precomputed (no lookup,
-//! no hashing in the proposal loop), and each position keeps one flag per entry of
-//! its list plus a pointer to the worst applicant it holds.
+//! no hashing in the proposal loop). Phase 1 reads a layout made with the strict
+//! lists ([`SinglesLayout`]: one packed word per listed entry, `strict offset <<
+//! shift | position`), one threshold per position and a bounded max-heap of held
+//! seats per position; phase 2 keeps one flag per employer-list entry plus a pointer
+//! to the worst applicant each position holds.
 
 use std::collections::VecDeque;
 
 use sha2::{Digest as _, Sha256};
 
 use super::bits::Bits;
-use super::instance::{Instance, NONE};
+use super::instance::{Instance, MAX_APPLICANTS, MAX_RANKED, NONE};
 use super::verify::{StabilityReport, check};
 use crate::lottery::{RandomStream, Seed, Sha256Digest};
 use crate::{Lang, Localized};
@@ -153,8 +156,9 @@ pub(crate) struct SinglesLayout {
     shift: u32,
     /// The sentinel position (= the number of positions).
     end: u32,
-    /// Per word: the applicant and the entry's offset in their rank list (sentinels: NONE).
-    back: Vec<[u32; 2]>,
+    /// Per word: applicant << 10 | the entry's offset in their rank list (read only for
+    /// held seats, so never for a sentinel).
+    back: Vec<u32>,
     /// The first word of each single applicant, in applicant order.
     first: Vec<u32>,
 }
@@ -191,7 +195,7 @@ impl SinglesLayout {
             words,
             shift,
             end: n_pos,
-            back: vec![[0; 2]; listed + singles],
+            back: vec![0; listed + singles],
             first: Vec::with_capacity(singles),
         };
         match &mut lay.words {
@@ -224,7 +228,7 @@ fn lay_out<W: Copy>(
     inst: &Instance,
     rank_strict: &[u32],
     words: &mut [W],
-    back: &mut [[u32; 2]],
+    back: &mut [u32],
     first: &mut Vec<u32>,
     word: impl Fn(u32, u32) -> W,
 ) {
@@ -242,14 +246,20 @@ fn lay_out<W: Copy>(
             .enumerate()
         {
             words[j] = word(r, p);
-            back[j] = [a as u32, k as u32];
+            back[j] = ((a as u32) << BACK_SHIFT) | k as u32;
             j += usize::from(r != NONE);
         }
         words[j] = word(0, end);
-        back[j] = [a as u32, NONE];
+        back[j] = (a as u32) << BACK_SHIFT;
         j += 1;
     }
 }
+
+/// `back` packs applicant << 10 | rank-list offset: offsets are below [`MAX_RANKED`]
+/// (1,000 < 2^10) and applicants below [`MAX_APPLICANTS`] (200,000 < 2^22).
+const BACK_SHIFT: u32 = 10;
+const BACK_MASK: u32 = (1 << BACK_SHIFT) - 1;
+const _: () = assert!(MAX_RANKED < 1 << BACK_SHIFT && MAX_APPLICANTS < 1 << (32 - BACK_SHIFT));
 
 /// A packed rank-list word (`u32` or `u64`).
 trait Word: Copy + Ord {
@@ -868,8 +878,8 @@ impl Solver {
             self.count[p] = st[2];
             self.worst[p] = held.first().map_or(0, |&k| (k >> 32) as u32);
             for &key in held {
-                let [a, off] = lay.back[key as u32 as usize];
-                let a = a as usize;
+                let back = lay.back[key as u32 as usize];
+                let (a, off) = ((back >> BACK_SHIFT) as usize, back & BACK_MASK);
                 self.at[a] = p as u32;
                 self.at_off[a] = (key >> 32) as u32;
                 self.next[a] = off;
