@@ -1,7 +1,9 @@
 //! Deferred acceptance alone at NRMP size without couples, for profiling:
 //! `cargo run --release -p lis1-domain --example da_profile -- [runs]`, or under
 //! `valgrind --tool=callgrind --toggle-collect='*deferred_acceptance*'` with `1` run to count
-//! the instructions of one solve. Prints the proposals, a hash of the result, and min/median.
+//! the instructions of one solve. Prints the proposals, a hash of the result, and min/median;
+//! then min/median of preparing (lottery numbers, strict lists, the solver's layout) and of
+//! the whole `solve` (prepare + DA + verify), a tenth as many runs each.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
@@ -49,6 +51,28 @@ fn main() {
         times[0],
         times[runs / 2],
         cpu.unwrap_or(f64::NAN)
+    );
+    let timed = |f: &mut dyn FnMut()| {
+        let mut t: Vec<_> = (0..runs.div_ceil(10))
+            .map(|_| {
+                let s = Instant::now();
+                f();
+                s.elapsed()
+            })
+            .collect();
+        t.sort();
+        (t[0], t[t.len() / 2])
+    };
+    let prepare = timed(&mut || {
+        let mut rng = RandomStream::new(&stream_key(&seed, &inst.inputs_sha256()));
+        black_box(Prepared::new(black_box(&inst), &mut rng));
+    });
+    let full = timed(&mut || {
+        black_box(solve(black_box(&inst), &seed).unwrap());
+    });
+    println!(
+        "prepare min {:?}, median {:?}; solve (prepare + DA + verify) min {:?}, median {:?}",
+        prepare.0, prepare.1, full.0, full.1
     );
 }
 

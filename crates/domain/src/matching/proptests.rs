@@ -501,6 +501,64 @@ proptest! {
     }
 }
 
+/// Phase 1 by the fast loop, with the layout as prepared and with wide words forced, and
+/// by the oracle (the first loop): the same state, held bits and proposal count.
+fn phase1_agrees(inst: &Instance, seed: &Seed) -> Result<(), TestCaseError> {
+    let mut rng = crate::lottery::RandomStream::new(&stream_key(seed, &inst.inputs_sha256()));
+    let prep = Prepared::new(inst, &mut rng);
+    let mut oracle = Solver::new(inst);
+    oracle.singles_reference(inst, &prep);
+    let want = oracle.phase1_state();
+    let mut wide = prep.clone();
+    wide.singles = super::solve::SinglesLayout::new(inst, &prep.rank_strict, true);
+    prop_assert_ne!(&wide.singles, &prep.singles);
+    for p in [&prep, &wide] {
+        let mut solver = Solver::new(inst);
+        // Twice: buffers reused from the first run must not change the second.
+        for _ in 0..2 {
+            let proposals = solver.deferred_acceptance(inst, p);
+            prop_assert_eq!(proposals, want.2);
+            prop_assert_eq!(&solver.phase1_state(), &want);
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The fast phase 1 equals the oracle on small instances (ties, couples, unlisted).
+    #[test]
+    fn fast_phase1_equals_the_oracle_on_small_instances(
+        shape in any::<u64>(), seed in any::<[u8; 32]>(), n_app in 1usize..12,
+        n_pos in 1usize..6, couples in 0usize..3, ties in any::<bool>(),
+    ) {
+        let inst = small(shape, n_app, n_pos, couples, ties).inputs().validate().unwrap();
+        phase1_agrees(&inst, &Seed::from_bytes(seed))?;
+    }
+
+    /// …and on generated ones with many evictions, capacities above one and couples.
+    #[test]
+    fn fast_phase1_equals_the_oracle_on_generated_instances(
+        gen_seed in any::<u64>(), seed in any::<[u8; 32]>(), applicants in 50usize..400,
+        positions in 5usize..60, ranked in 1usize..8, couples in 0usize..10,
+        tie_share in 0.0f64..0.3,
+    ) {
+        let params = generate::GeneratorParams {
+            applicants,
+            positions,
+            seats: positions + applicants / 2,
+            ranked: ranked.min(positions),
+            couples,
+            groups: 1 + positions / 5,
+            tie_share,
+            ..generate::GeneratorParams::nrmp()
+        };
+        let inst = generate::generate(&params, gen_seed).validate().unwrap();
+        phase1_agrees(&inst, &Seed::from_bytes(seed))?;
+    }
+}
+
 #[test]
 fn couples_find_a_stable_matching_whenever_one_exists_in_most_small_cases() {
     // Roth–Peranson is a heuristic: it may miss a stable matching that exists. Measure

@@ -3,15 +3,18 @@
 //!
 //! The solver works on index arrays only: rank lists and employer lists are CSR
 //! arrays, every rank an applicant holds at a position is precomputed (no lookup,
-//! no hashing in the proposal loop), and each position keeps one flag per entry of
-//! its list plus a pointer to the worst applicant it holds.
+//! no hashing in the proposal loop). Phase 1 reads a layout made with the strict
+//! lists ([`SinglesLayout`]: one packed word per listed entry, `strict offset <<
+//! shift | position`), one threshold per position and a bounded max-heap of held
+//! seats per position; phase 2 keeps one flag per employer-list entry plus a pointer
+//! to the worst applicant each position holds.
 
 use std::collections::VecDeque;
 
 use sha2::{Digest as _, Sha256};
 
 use super::bits::Bits;
-use super::instance::{Instance, NONE};
+use super::instance::{Instance, MAX_APPLICANTS, MAX_RANKED, NONE};
 use super::verify::{StabilityReport, check};
 use crate::lottery::{RandomStream, Seed, Sha256Digest};
 use crate::{Lang, Localized};
@@ -52,6 +55,8 @@ pub struct Prepared {
     pub(crate) rank_strict: Vec<u32>,
     /// For each couple's pair entry: the members' strict offsets, NONE when not listed or no position.
     pub(crate) pair_strict: Vec<[u32; 2]>,
+    /// The singles' rank lists laid out for the proposal loop of phase 1.
+    pub(crate) singles: SinglesLayout,
 }
 
 impl Prepared {
@@ -77,6 +82,10 @@ impl Prepared {
         let mut tier: Vec<(u32, u32, u32)> = Vec::new();
         for p in 0..inst.position_count() {
             let (s, e) = (inst.emp_start[p] as usize, inst.emp_start[p + 1] as usize);
+            // Tiers are numbered 0, 1, 2, … in each list: no tie when the last is len - 1.
+            if e == s || inst.emp_tier[e - 1] as usize == e - s - 1 {
+                continue;
+            }
             let mut i = s;
             while i < e {
                 let t = inst.emp_tier[i];
@@ -113,12 +122,14 @@ impl Prepared {
                 i = j;
             }
         }
+        let singles = SinglesLayout::new(inst, &rank_strict, false);
         Prepared {
             lottery,
             strict_app,
             strict_entry,
             rank_strict,
             pair_strict,
+            singles,
         }
     }
 
@@ -126,6 +137,259 @@ impl Prepared {
     pub fn lottery_number(&self, a: usize) -> u32 {
         self.lottery[a]
     }
+}
+
+/// The singles' rank lists as the proposal loop of phase 1 reads them, built once with the
+/// strict lists (part of preparing, not of solving).
+///
+/// Every listed entry of a single's rank list is one word, `strict offset << shift |
+/// position`, in one flat array, applicant after applicant, each list closed by a sentinel
+/// naming the extra position `end`. Entries whose position does not list the applicant
+/// are left out: they are no proposal and could never be accepted. A proposal so reads
+/// the next word of sequential memory and one threshold per position. The word is a
+/// `u32` when the position numbers and strict offsets fit (NRMP size: 13 + 19 bits),
+/// else a `u64`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SinglesLayout {
+    words: Words,
+    /// Bits of the position number in a word.
+    shift: u32,
+    /// The sentinel position (= the number of positions).
+    end: u32,
+    /// Per word: applicant << 10 | the entry's offset in their rank list (read only for
+    /// held seats, so never for a sentinel).
+    back: Vec<u32>,
+    /// The first word of each single applicant, in applicant order.
+    first: Vec<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Words {
+    Narrow(Vec<u32>),
+    Wide(Vec<u64>),
+}
+
+impl SinglesLayout {
+    /// Lays out the singles' lists; `wide` forces `u64` words (for tests of that path).
+    pub(crate) fn new(inst: &Instance, rank_strict: &[u32], wide: bool) -> SinglesLayout {
+        let n_pos = inst.position_count() as u32;
+        // Bits for 0..=n_pos (the sentinel included).
+        let bits = 32 - n_pos.leading_zeros();
+        let longest = (0..inst.position_count())
+            .map(|p| inst.emp_start[p + 1] - inst.emp_start[p])
+            .max()
+            .unwrap_or(0);
+        // Narrow needs every word below u32::MAX (the threshold of a position with a free
+        // seat): strict offsets up to 2^(32 - bits) - 2 are enough, so lists shorter than
+        // 2^(32 - bits) - 1 are narrow. Wide words hold any (positions fit 17 bits).
+        let narrow = !wide && u64::from(longest) < (1u64 << (32 - bits)) - 1;
+        let shift = bits;
+        let listed = rank_strict.iter().filter(|&&r| r != NONE).count();
+        let singles = inst.couple_of.iter().filter(|&&c| c == NONE).count();
+        let words = if narrow {
+            Words::Narrow(vec![0; listed + singles])
+        } else {
+            Words::Wide(vec![0; listed + singles])
+        };
+        let mut lay = SinglesLayout {
+            words,
+            shift,
+            end: n_pos,
+            back: vec![0; listed + singles],
+            first: Vec::with_capacity(singles),
+        };
+        match &mut lay.words {
+            Words::Narrow(w) => lay_out(
+                inst,
+                rank_strict,
+                w,
+                &mut lay.back,
+                &mut lay.first,
+                |r, p| (r << shift) | p,
+            ),
+            Words::Wide(w) => lay_out(
+                inst,
+                rank_strict,
+                w,
+                &mut lay.back,
+                &mut lay.first,
+                |r, p| (u64::from(r) << shift) | u64::from(p),
+            ),
+        }
+        lay
+    }
+}
+
+/// Writes every single's listed entries as `word(strict offset, position)`, then the
+/// sentinel `word(0, end)`, into `words` and `back` (sized exactly); `first` as in
+/// [`SinglesLayout`]. Branch-free: every entry is written, the next one overwrites an
+/// unlisted one (a list's sentinel always follows, so no write goes past the end).
+fn lay_out<W: Copy>(
+    inst: &Instance,
+    rank_strict: &[u32],
+    words: &mut [W],
+    back: &mut [u32],
+    first: &mut Vec<u32>,
+    word: impl Fn(u32, u32) -> W,
+) {
+    let end = inst.position_count() as u32;
+    let mut j = 0usize;
+    for a in 0..inst.applicant_count() {
+        if inst.couple_of[a] != NONE {
+            continue;
+        }
+        first.push(j as u32);
+        let (s, e) = (inst.rank_start[a] as usize, inst.rank_start[a + 1] as usize);
+        for (k, (&r, &p)) in rank_strict[s..e]
+            .iter()
+            .zip(&inst.rank_pos[s..e])
+            .enumerate()
+        {
+            words[j] = word(r, p);
+            back[j] = ((a as u32) << BACK_SHIFT) | k as u32;
+            j += usize::from(r != NONE);
+        }
+        words[j] = word(0, end);
+        back[j] = (a as u32) << BACK_SHIFT;
+        j += 1;
+    }
+}
+
+/// `back` packs applicant << 10 | rank-list offset: offsets are below [`MAX_RANKED`]
+/// (1,000 < 2^10) and applicants below [`MAX_APPLICANTS`] (200,000 < 2^22).
+const BACK_SHIFT: u32 = 10;
+const BACK_MASK: u32 = (1 << BACK_SHIFT) - 1;
+const _: () = assert!(MAX_RANKED < 1 << BACK_SHIFT && MAX_APPLICANTS < 1 << (32 - BACK_SHIFT));
+
+/// A packed rank-list word (`u32` or `u64`).
+trait Word: Copy + Ord {
+    /// Above every word: the threshold of a position with a free seat.
+    const MAX: Self;
+    /// The threshold of a position that takes nobody.
+    const ZERO: Self;
+    /// The low 32 bits (the position bits are among them).
+    fn low(self) -> u32;
+    /// The strict offset.
+    fn rank(self, shift: u32) -> u32;
+    /// The threshold that admits strict offsets below `r` (whatever the position bits).
+    fn below(r: u32, shift: u32) -> Self;
+}
+
+impl Word for u32 {
+    const MAX: u32 = u32::MAX;
+    const ZERO: u32 = 0;
+    #[inline(always)]
+    fn low(self) -> u32 {
+        self
+    }
+    #[inline(always)]
+    fn rank(self, shift: u32) -> u32 {
+        self >> shift
+    }
+    #[inline(always)]
+    fn below(r: u32, shift: u32) -> u32 {
+        r << shift
+    }
+}
+
+impl Word for u64 {
+    const MAX: u64 = u64::MAX;
+    const ZERO: u64 = 0;
+    #[inline(always)]
+    fn low(self) -> u32 {
+        self as u32
+    }
+    #[inline(always)]
+    fn rank(self, shift: u32) -> u32 {
+        (self >> shift) as u32
+    }
+    #[inline(always)]
+    fn below(r: u32, shift: u32) -> u64 {
+        u64::from(r) << shift
+    }
+}
+
+/// How many evicted applicants wait before they propose again: their next word is loaded
+/// when they are evicted, so it is in cache when they propose.
+const LAG: usize = 16;
+/// Slots of the ring of waiting applicants (a power of two above `LAG + 1`).
+const RING: usize = 32;
+
+/// The proposal loop of phase 1 (McVitie–Wilson: each applicant proposes down their list
+/// until held; an evicted one waits `LAG` turns, then continues from their next word).
+///
+/// Per position: `lim` (the least word it refuses: free seat `MAX`, full `worst << shift`,
+/// `1 << shift` entries so the masked position needs no bounds check) and `pos` [first
+/// seat, seats, held]; per seat a `u64` (strict offset << 32 | word index), each
+/// position's seats a bounded max-heap. Returns (proposals, evictions).
+fn propose_all<W: Word>(
+    words: &[W],
+    shift: u32,
+    end: usize,
+    first: &[u32],
+    lim: &mut [W],
+    pos: &mut [[u32; 4]],
+    seats: &mut [u64],
+) -> (u64, u64) {
+    // A u32 mask: the compiler then knows every masked position is below `lim.len()`.
+    let mask: u32 = (1 << shift) - 1;
+    let lim = &mut lim[..=mask as usize];
+    let mut proposals = 0u64;
+    let mut evictions = 0u64;
+    let mut touched = W::ZERO;
+    // Waiting applicants: ring[head..tail] (mod RING); never more than LAG + 1.
+    let mut ring = [0u32; RING];
+    let (mut head, mut tail) = (0usize, 0usize);
+    let mut firsts = first.iter();
+    loop {
+        let from = if tail - head > LAG {
+            head += 1;
+            ring[(head - 1) % RING]
+        } else if let Some(&f) = firsts.next() {
+            f
+        } else if tail > head {
+            head += 1;
+            ring[(head - 1) % RING]
+        } else {
+            break;
+        };
+        let mut i = from as usize;
+        let (p, w) = loop {
+            let w = words[i];
+            let p = (w.low() & mask) as usize;
+            if w < lim[p] {
+                break (p, w);
+            }
+            i += 1;
+        };
+        if p == end {
+            proposals += (i - from as usize) as u64;
+            continue;
+        }
+        proposals += (i - from as usize) as u64 + 1;
+        let key = (u64::from(w.rank(shift)) << 32) | i as u64;
+        let [start, cap, count, _] = pos[p];
+        if count < cap {
+            let heap = &mut seats[start as usize..(start + count + 1) as usize];
+            heap_push(heap, key);
+            pos[p][2] = count + 1;
+            if count + 1 == cap {
+                lim[p] = W::below((heap[0] >> 32) as u32, shift);
+            }
+        } else {
+            let heap = &mut seats[start as usize..(start + cap) as usize];
+            let out = heap[0] as u32 + 1;
+            heap_replace_root(heap, key);
+            lim[p] = W::below((heap[0] >> 32) as u32, shift);
+            evictions += 1;
+            // Load the evicted applicant's next word now; it is read LAG turns later.
+            touched = touched.max(words[out as usize]);
+            ring[tail % RING] = out;
+            tail += 1;
+        }
+    }
+    std::hint::black_box(touched);
+    (proposals, evictions)
 }
 
 /// A matching: where every applicant is placed, and by which entry of their list.
@@ -319,6 +583,10 @@ pub fn solve(inst: &Instance, seed: &Seed) -> Result<Solution, Box<NoStableMatch
     solver.run(inst, prepared, &mut rng)
 }
 
+/// What [`Solver::phase1_state`] returns.
+#[cfg(test)]
+pub(crate) type PhaseOneState = ([Vec<u32>; 5], Bits, u64);
+
 /// The solver's state after phase 1: count, worst, at, at_off, next, held.
 #[derive(Debug, Clone)]
 struct Snapshot {
@@ -341,13 +609,14 @@ pub struct Solver {
     next: Vec<u32>,
     cnext: Vec<u32>,
     cmatched: Vec<bool>,
-    stack: Vec<u32>,
     /// Phase 1: per position [first seat, seats, count, unused].
     pos: Vec<[u32; 4]>,
-    /// Phase 1: per position, the strict offsets it takes are those below this: NONE while it
-    /// has a free seat, then the worst held (0 for a position with no seat). 4 bytes a
-    /// position, so the test of a proposal that is refused (most are) stays in L1.
-    thresh: Vec<u32>,
+    /// Phase 1: per position (and the sentinel), the least word it refuses: see
+    /// [`propose_all`]. 4 bytes a position with narrow words, so the test of a proposal
+    /// that is refused (most are) stays in L1.
+    lim32: Vec<u32>,
+    /// The same for wide words.
+    lim64: Vec<u64>,
     /// Phase 1: per seat, strict offset << 32 | applicant; each position's seats a max-heap.
     seats: Vec<u64>,
     queue: VecDeque<u32>,
@@ -373,9 +642,9 @@ impl Solver {
             next: vec![0; n],
             cnext: vec![0; inst.couple_count()],
             cmatched: vec![false; inst.couple_count()],
-            stack: Vec::with_capacity(n),
             pos: Vec::with_capacity(inst.position_count()),
-            thresh: Vec::with_capacity(inst.position_count()),
+            lim32: Vec::with_capacity(inst.position_count() + 1),
+            lim64: Vec::new(),
             seats: Vec::new(),
             queue: VecDeque::new(),
             vacancies: VecDeque::new(),
@@ -394,6 +663,23 @@ impl Solver {
     /// Evictions in the last phase 1: proposals first held and later displaced.
     pub fn evictions(&self) -> u64 {
         self.evictions
+    }
+
+    /// The state phase 1 leaves (at, at_off, next, count, worst, held bits, proposals),
+    /// for comparing the fast loop with its oracle.
+    #[cfg(test)]
+    pub(crate) fn phase1_state(&self) -> PhaseOneState {
+        (
+            [
+                self.at.clone(),
+                self.at_off.clone(),
+                self.next.clone(),
+                self.count.clone(),
+                self.worst.clone(),
+            ],
+            self.held.clone(),
+            self.proposals,
+        )
     }
 
     /// Phase 1 alone (§6): deferred acceptance among the single applicants, with no
@@ -523,7 +809,105 @@ impl Solver {
     }
 
     /// §6, phase 1: deferred acceptance among single applicants. Its result is the
-    /// applicant-optimal stable matching of the singles, whatever the order.
+    /// applicant-optimal stable matching of the singles, whatever the order, and so is the
+    /// number of proposals (each applicant proposes down to the place they end in).
+    ///
+    /// Reads the layout prepared with the strict lists ([`SinglesLayout`]); the loop is
+    /// [`propose_all`]. No allocation once the buffers have grown, no hashing. `at`,
+    /// `at_off`, `next`, `count`, `worst` (and the held bits, when couples follow) are
+    /// filled from the seats at the end.
+    fn singles(&mut self, inst: &Instance, prep: &Prepared) {
+        let lay = &prep.singles;
+        self.pos.clear();
+        let mut seat = 0u32;
+        for p in 0..inst.position_count() {
+            // A position never holds more than its list names: no seat beyond that.
+            let listed = inst.emp_start[p + 1] - inst.emp_start[p];
+            let cap = inst.capacity[p].min(listed);
+            self.pos.push([seat, cap, 0, 0]);
+            seat += cap;
+        }
+        // Every seat is written before it is read: no need to clear.
+        if self.seats.len() < seat as usize {
+            self.seats.resize(seat as usize, 0);
+        }
+        let seats = &mut self.seats[..seat as usize];
+        let (proposals, evictions) = match &lay.words {
+            Words::Narrow(words) => {
+                fill_lim(&mut self.lim32, &self.pos, lay.shift);
+                propose_all(
+                    words,
+                    lay.shift,
+                    lay.end as usize,
+                    &lay.first,
+                    &mut self.lim32,
+                    &mut self.pos,
+                    seats,
+                )
+            }
+            Words::Wide(words) => {
+                fill_lim(&mut self.lim64, &self.pos, lay.shift);
+                propose_all(
+                    words,
+                    lay.shift,
+                    lay.end as usize,
+                    &lay.first,
+                    &mut self.lim64,
+                    &mut self.pos,
+                    seats,
+                )
+            }
+        };
+        self.proposals = proposals;
+        self.evictions = evictions;
+        // Unplaced singles went through their whole list; couple members did not start.
+        for ((((next, at), at_off), &c), w) in self
+            .next
+            .iter_mut()
+            .zip(&mut self.at)
+            .zip(&mut self.at_off)
+            .zip(&inst.couple_of)
+            .zip(inst.rank_start.windows(2))
+        {
+            *next = if c == NONE { w[1] - w[0] } else { 0 };
+            *at = NONE;
+            *at_off = NONE;
+        }
+        for (p, st) in self.pos.iter().enumerate() {
+            let held = &self.seats[st[0] as usize..(st[0] + st[2]) as usize];
+            self.count[p] = st[2];
+            self.worst[p] = held.first().map_or(0, |&k| (k >> 32) as u32);
+            for &key in held {
+                let back = lay.back[key as u32 as usize];
+                let (a, off) = ((back >> BACK_SHIFT) as usize, back & BACK_MASK);
+                self.at[a] = p as u32;
+                self.at_off[a] = (key >> 32) as u32;
+                self.next[a] = off;
+            }
+        }
+        if inst.couple_count() > 0 {
+            // Phase 2 works on the held bits: one per employer-list entry.
+            self.held.clear_all();
+            for (p, st) in self.pos.iter().enumerate() {
+                let s = inst.emp_start[p] as usize;
+                for &key in &self.seats[st[0] as usize..(st[0] + st[2]) as usize] {
+                    self.held.set(s + (key >> 32) as usize);
+                }
+            }
+            self.phase1 = Some(Snapshot {
+                count: self.count.clone(),
+                worst: self.worst.clone(),
+                at: self.at.clone(),
+                at_off: self.at_off.clone(),
+                next: self.next.clone(),
+                held: self.held.clone(),
+            });
+        }
+    }
+
+    /// The first fast phase 1 (applicant ids in the seats, a stack of evicted applicants,
+    /// two arrays per rank list), kept as the oracle [`Solver::singles`] must equal: the
+    /// same state, proposals and matching.
     ///
     /// The hot loop touches little memory: per applicant only `next` (placed = `next` inside
     /// the list); per position a 4-byte threshold for the test every proposal makes, and a
@@ -533,10 +917,11 @@ impl Solver {
     /// applicant from the heap's root instead of looking it up in the employer's list. No
     /// allocation beyond the seat array, no hashing. `at`, `at_off`, `count`, `worst` (and the
     /// held bits, when couples follow) are filled from it at the end.
-    fn singles(&mut self, inst: &Instance, prep: &Prepared) {
+    #[cfg(test)]
+    pub(crate) fn singles_reference(&mut self, inst: &Instance, prep: &Prepared) {
         self.next.iter_mut().for_each(|x| *x = 0);
-        self.stack.clear();
-        self.stack.extend(
+        let mut stack: Vec<u32> = Vec::new();
+        stack.extend(
             (0..inst.applicant_count() as u32)
                 .rev()
                 .filter(|&a| inst.couple_of[a as usize] == NONE),
@@ -544,7 +929,7 @@ impl Solver {
         let (rank_start, rank_pos, rank_strict) =
             (&inst.rank_start, &inst.rank_pos, &prep.rank_strict);
         self.pos.clear();
-        self.thresh.clear();
+        let mut thresh: Vec<u32> = Vec::new();
         let mut seat = 0u32;
         for p in 0..inst.position_count() {
             // A position never holds more than its list names: no seat beyond that.
@@ -552,20 +937,15 @@ impl Solver {
             let cap = inst.capacity[p].min(listed);
             self.pos.push([seat, cap, 0, 0]);
             // Not full: takes any listed applicant (every strict offset is below NONE).
-            self.thresh.push(if cap > 0 { NONE } else { 0 });
+            thresh.push(if cap > 0 { NONE } else { 0 });
             seat += cap;
         }
         self.seats.clear();
         self.seats.resize(seat as usize, 0);
-        let (pos, thresh, seats, next) = (
-            &mut self.pos,
-            &mut self.thresh,
-            &mut self.seats,
-            &mut self.next,
-        );
+        let (pos, seats, next) = (&mut self.pos, &mut self.seats, &mut self.next);
         let mut proposals = 0u64;
         let mut evictions = 0u64;
-        while let Some(a) = self.stack.pop() {
+        while let Some(a) = stack.pop() {
             let a = a as usize;
             let base = rank_start[a] as usize;
             let end = rank_start[a + 1] as usize;
@@ -594,7 +974,7 @@ impl Solver {
                         thresh[p] = (heap[0] >> 32) as u32;
                         next[out as usize] += 1;
                         evictions += 1;
-                        self.stack.push(out);
+                        stack.push(out);
                     }
                     break;
                 }
@@ -892,4 +1272,17 @@ fn heap_replace_root(heap: &mut [u64], key: u64) {
         i = c;
     }
     heap[i] = key;
+}
+
+/// Thresholds at the start of phase 1: a position with seats takes any listed applicant,
+/// one without takes nobody; the sentinel (after the last) is always "taken", which ends
+/// a list. `1 << shift` entries, the unused ones never read.
+fn fill_lim<W: Word>(lim: &mut Vec<W>, pos: &[[u32; 4]], shift: u32) {
+    lim.clear();
+    lim.extend(
+        pos.iter()
+            .map(|st| if st[1] > 0 { W::MAX } else { W::ZERO }),
+    );
+    lim.push(W::MAX);
+    lim.resize(1 << shift, W::MAX);
 }
