@@ -515,6 +515,9 @@ pub async fn cohort(
     let mut shown = Counts::default();
     let mut grant = counts_grant;
     for course in courses {
+        if no_such_part(&course, part) {
+            continue;
+        }
         let l = Loaded {
             municipality: match course.municipality_id {
                 Some(m) => Some(tx.org_path(m).await?),
@@ -733,6 +736,9 @@ async fn build_overview(tx: &mut Tx, caller: &Caller, day: Date) -> Result<(Over
                 let mut counts = Counts::default();
                 let mut any_items = false;
                 for course in &courses {
+                    if no_such_part(course, part) {
+                        continue;
+                    }
                     let l = Loaded {
                         municipality: match course.municipality_id {
                             Some(m) => Some(paths.get(tx, m).await?),
@@ -810,6 +816,12 @@ async fn build_overview(tx: &mut Tx, caller: &Caller, day: Date) -> Result<(Over
 
 /// The overview of every current cohort the caller may see (see [`Overview`]). Logged when it
 /// names doctors.
+/// A rest-position hire from a municipality has no hospital part (issue 11 item 10): it is in
+/// no hospital cohort's list, counts or reminders.
+fn no_such_part(course: &Course, part: Part) -> bool {
+    part == Part::Hospital && course.municipal_only
+}
+
 pub async fn overview(app: &App, caller: &Caller) -> Result<Overview> {
     let now = app.now();
     let mut tx = app.begin().await?;
@@ -1527,6 +1539,9 @@ pub async fn remind_due(app: &App) -> Result<usize> {
             let mut reqs = RequirementCache::default();
             for course in courses {
                 for part in Part::ALL {
+                    if no_such_part(&course, part) {
+                        continue;
+                    }
                     let start = part_start(&course, part);
                     let Some(stage) = rules::reminder_stage(start, day) else {
                         continue;

@@ -98,7 +98,8 @@ export async function run(t) {
       const text = await bodyText(page);
       assert(text.includes('Ola Moe'), 'Ola Moe (no police certificate) is not listed as not ready');
       await axe(page);
-      const link = page.locator('main a', { hasText: 'Sykehuset Levanger: Sykehusdelen' }).first();
+      // The demo's Levanger cohort (1 September 2027); a rest-position hire may add another.
+      const link = page.locator('main a[href$="/2027-09-01/sykehus"]', { hasText: 'Sykehuset Levanger: Sykehusdelen' }).first();
       assert(await link.count() === 1, 'no link to the hospital part of the Levanger cohort');
       await submit(page, link);
       assert((await bodyText(page)).includes('Ingrid Aune'), 'the cohort rows are missing');
@@ -156,7 +157,7 @@ export async function run(t) {
       await axe(page);
       await visit(page, '/oppstart');
       await axe(page);
-      const link = page.locator('main a', { hasText: 'Sykehuset Levanger: Kommunedelen' }).first();
+      const link = page.locator('main a[href$="/2027-09-01/kommune"]', { hasText: 'Sykehuset Levanger: Kommunedelen' }).first();
       assert(await link.count() === 1, 'no municipal cohort for Levanger (did the lottery place nobody here?)');
       await submit(page, link);
       await axe(page);

@@ -111,6 +111,24 @@ both_backends!(
                     && o.kind == lis1_domain::obligations::ObligationKind::Lottery),
             "no lottery for her cohort"
         );
+        // She has no hospital part: the hospital's cohort page does not list her; the
+        // municipality's part of the cohort does.
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let base = format!(
+            "/oppstart/kull/{}/{}",
+            c.hospital_site_id, c.dates.municipal_start
+        );
+        let hospital = app.get(&format!("{base}/sykehus"), Some(&hnt)).await;
+        assert!(
+            !hospital.body.contains(&format!("/oppstart/lop/{}\"", c.id)),
+            "a municipal-only course is listed in the hospital part"
+        );
+        let municipal = app.get(&format!("{base}/kommune"), Some(&levanger)).await;
+        assert_eq!(municipal.status, StatusCode::OK, "{}", municipal.body);
+        assert!(
+            municipal.body.contains(&format!("/oppstart/lop/{}\"", c.id)),
+            "the municipal part does not list her"
+        );
         assert!(app.state.store.verify_audit().await.unwrap().is_ok());
     }
 );
