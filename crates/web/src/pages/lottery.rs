@@ -414,77 +414,10 @@ fn store_err(lang: Lang) -> impl Fn(StoreError) -> AppError {
     move |e| AppError::store(e, lang)
 }
 
-/// A refused lottery step, with a message that names the problem.
+/// A refused lottery step, with a message that names the problem (the texts live with the use
+/// cases, `lis1_app::lottery::refusal`).
 fn lottery_error(e: LotteryStoreError, lang: Lang) -> AppError {
-    let (code, nb, nn, en) = match e {
-        LotteryStoreError::Rule(rule) => {
-            return AppError::domain(StatusCode::UNPROCESSABLE_ENTITY, &rule, lang);
-        }
-        LotteryStoreError::Store(StoreError::Conflict(what)) => match what.as_str() {
-            "lottery_redraw_needs_reason" => (
-                "lottery_redraw_needs_reason",
-                "Kullet er allerede trukket. En ny trekning krever en begrunnelse.",
-                "Kullet er alt trekt. Ei ny trekking krev ei grunngiving.",
-                "The cohort has already been drawn. A redraw needs a reason.",
-            ),
-            "lottery_drawn" => (
-                "lottery_drawn",
-                "Trekningen er gjort; rangeringen kan ikke lenger endres.",
-                "Trekkinga er gjord; rangeringa kan ikkje lenger endrast.",
-                "The draw has been made; the ranking can no longer be changed.",
-            ),
-            "not_by_lottery" => (
-                "not_by_lottery",
-                "Kommunen i dette løpet er bestemt i utlysningen (§13a) og trekkes ikke.",
-                "Kommunen i dette løpet er fastsett i utlysinga (§13a) og blir ikkje trekt.",
-                "The municipality of this course was named in the advertisement (§13a) and is not drawn.",
-            ),
-            "lottery_ranking_closed" => (
-                "lottery_ranking_closed",
-                "Fristen for å rangere kommunene er ute.",
-                "Fristen for å rangere kommunane er ute.",
-                "The deadline for ranking the municipalities has passed.",
-            ),
-            "lottery_ranking_open" => (
-                "lottery_ranking_open",
-                "Legene kan fortsatt rangere kommunene. Trekningen kan gjøres når rangeringsfristen er ute.",
-                "Legane kan framleis rangere kommunane. Trekkinga kan gjerast når rangeringsfristen er ute.",
-                "The doctors can still rank the municipalities. The draw can be made once the ranking deadline has passed.",
-            ),
-            "lottery_reservation_needs_reason" => (
-                "lottery_reservation_needs_reason",
-                "Skriv hvorfor plassen reserveres (for eksempel en særavtale).",
-                "Skriv kvifor plassen blir reservert (til dømes ein særavtale).",
-                "Give the reason for the reservation (for example a special agreement).",
-            ),
-            "lottery_committed" => (
-                "lottery_committed",
-                "Forpliktelsen er publisert, så grunnlaget for trekningen kan ikke endres før trekningen er gjort.",
-                "Forpliktinga er publisert, så grunnlaget for trekkinga kan ikkje endrast før trekkinga er gjord.",
-                "The commitment has been published, so the lottery's inputs cannot change until the draw has been made.",
-            ),
-            "lottery_late_needs_reason" => (
-                "lottery_late_needs_reason",
-                "Skriv en begrunnelse for å tillate trekning senere enn fire måneder før kommunestart.",
-                "Skriv ei grunngiving for å tillate trekking seinare enn fire månader før kommunestart.",
-                "Give a reason for allowing a draw later than four months before the municipal start.",
-            ),
-            "lottery_already_drawn" => (
-                "lottery_already_drawn",
-                "Denne trekningen er allerede gjort og kan ikke gjøres om.",
-                "Denne trekkinga er alt gjord og kan ikkje gjerast om.",
-                "This draw has already been made and cannot be redone.",
-            ),
-            _ => (
-                "lottery_already_committed",
-                "Det finnes allerede en publisert forpliktelse for dette kullet som ikke er trukket.",
-                "Det finst alt ei publisert forplikting for dette kullet som ikkje er trekt.",
-                "There is already a published commitment for this cohort that has not been drawn.",
-            ),
-        },
-        LotteryStoreError::Store(e) => return AppError::store(e, lang),
-    };
-    AppError::new(StatusCode::CONFLICT, code, lang.pick3(nb, nn, en)).in_lang(lang)
+    AppError::app(lis1_app::lottery::refusal(e), lang)
 }
 
 fn forbidden(d: lis1_domain::access::Denied, lang: Lang) -> AppError {

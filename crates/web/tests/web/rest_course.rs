@@ -126,7 +126,9 @@ both_backends!(
         let municipal = app.get(&format!("{base}/kommune"), Some(&levanger)).await;
         assert_eq!(municipal.status, StatusCode::OK, "{}", municipal.body);
         assert!(
-            municipal.body.contains(&format!("/oppstart/lop/{}\"", c.id)),
+            municipal
+                .body
+                .contains(&format!("/oppstart/lop/{}\"", c.id)),
             "the municipal part does not list her"
         );
         assert!(app.state.store.verify_audit().await.unwrap().is_ok());
