@@ -101,9 +101,9 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/statistics/trend", "AAAAAAAAAAAAAAAAAAA"),
     ("POST /api/v1/offers/{id}/answer", "---------------A---"),
     ("POST /api/v1/offers/{id}/withdrawal", "--A--------------A-"),
-    // Lise (lege1) has a course in the cohort: she gets the cohort with her own row only (each
-    // row is filtered by the same rule as her course page).
-    ("GET /api/v1/onboarding/cohorts/{site}/{cohort}/{part}", "A-A---A-A------A-A-"),
+    // Lise's (lege1) course from the rest offer she accepts here is municipal only: it is in no
+    // hospital cohort, so she is denied the hospital part (an allow here was that defect).
+    ("GET /api/v1/onboarding/cohorts/{site}/{cohort}/{part}", "A-A---A-A--------A-"),
     ("GET /api/v1/onboarding/courses/{id}", "--A------------A-A-"),
     ("POST /api/v1/onboarding/courses/{id}/authorisation", "--A------------A-A-"),
     ("POST /api/v1/onboarding/courses/{id}/police-checks", "--A--------------A-"),
