@@ -6,17 +6,13 @@ use axum::Json;
 use axum::extract::{Path, State};
 use jiff::civil::Date;
 use lis1_app::bound as uc;
-use lis1_domain::Lang;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::app_err;
 use crate::auth::Visitor;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
-
-fn app_err(lang: Lang) -> impl Fn(lis1_app::Error) -> AppError {
-    move |e| AppError::app(e, lang).api()
-}
 
 /// One part of the plan.
 #[derive(Serialize, ToSchema)]

@@ -26,7 +26,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::hiring::{if_match, with_etag};
-use super::{app_err, parse_json, strict};
+use super::{app_err, id, parse_json, strict};
 use crate::auth::Visitor;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
@@ -44,10 +44,6 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reschedule))
         .routes(routes!(export))
         .routes(routes!(rank_order_lists))
-}
-
-fn id(s: &str, v: &Visitor) -> Result<i64, AppError> {
-    s.parse().map_err(|_| AppError::not_found(v.lang).api())
 }
 
 fn pick(t: &lis1_app::Text, lang: Lang) -> String {

@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::hiring::{if_match, with_etag};
-use super::{app_err, parse_json};
+use super::{app_err, id, parse_json};
 use crate::auth::Visitor;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
@@ -24,10 +24,6 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_lottery))
         .routes(routes!(get_ranking, set_ranking))
-}
-
-fn id(s: &str, v: &Visitor) -> Result<i64, AppError> {
-    s.parse().map_err(|_| AppError::not_found(v.lang).api())
 }
 
 /// A place of the cooperation area to be drawn.

@@ -296,6 +296,11 @@ pub fn check_if_match(
     .api())
 }
 
+/// A path segment that should be an id: anything else is 404 (problem+json), as an unknown id.
+pub fn id(s: &str, v: &Visitor) -> Result<i64, AppError> {
+    s.parse().map_err(|_| AppError::not_found(v.lang).api())
+}
+
 /// A use case's error as problem+json.
 pub fn app_err(lang: Lang) -> impl Fn(lis1_app::Error) -> AppError {
     move |e| AppError::app(e, lang).api()

@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{app_err, parse_json};
+use super::{app_err, id, parse_json};
 use crate::auth::Visitor;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
@@ -31,10 +31,6 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_mode))
         .routes(routes!(my_offers))
         .routes(routes!(answer_offer))
-}
-
-fn id(s: &str, v: &Visitor) -> Result<i64, AppError> {
-    s.parse().map_err(|_| AppError::not_found(v.lang).api())
 }
 
 /// An offer.

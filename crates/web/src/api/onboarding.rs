@@ -16,13 +16,10 @@ use lis1_domain::onboarding::{ItemKind, Part, PoliceCheck, Record, Requirements}
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use utoipa::ToSchema;
 
+use super::app_err;
 use crate::auth::Visitor;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
-
-fn app_err(lang: Lang) -> impl Fn(lis1_app::Error) -> AppError {
-    move |e| AppError::app(e, lang).api()
-}
 
 fn id(s: &str, lang: Lang) -> Result<i64, AppError> {
     s.trim()

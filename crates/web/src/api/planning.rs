@@ -19,16 +19,12 @@ use lis1_domain::planning::Numbers;
 use serde::{Deserialize, Serialize};
 
 use super::hiring::{if_match, with_etag};
-use super::{ApiQuery, parse_json};
+use super::{ApiQuery, app_err, parse_json};
 use utoipa::ToSchema;
 
 use crate::auth::Visitor;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
-
-fn app_err(lang: Lang) -> impl Fn(lis1_app::Error) -> AppError {
-    move |e| AppError::app(e, lang).api()
-}
 
 /// A level's numbers for a cohort.
 #[derive(Serialize, ToSchema)]

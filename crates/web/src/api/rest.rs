@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{Page, PageParams, app_err, parse_json};
+use super::{Page, PageParams, app_err, id, parse_json};
 use crate::auth::Visitor;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
@@ -36,10 +36,6 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(make_offer))
         .routes(routes!(answer))
         .routes(routes!(mine))
-}
-
-fn id(s: &str, v: &Visitor) -> Result<i64, AppError> {
-    s.parse().map_err(|_| AppError::not_found(v.lang).api())
 }
 
 /// A rest position.

@@ -8,18 +8,14 @@ use axum::extract::{Path, State};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use lis1_app::statistics::{self as uc, Detail};
-use lis1_domain::Lang;
 use lis1_domain::statistics::{Cell, Published};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::app_err;
 use crate::auth::Visitor;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
-
-fn app_err(lang: Lang) -> impl Fn(lis1_app::Error) -> AppError {
-    move |e| AppError::app(e, lang).api()
-}
 
 /// One table of the report. A suppressed figure is `null`.
 #[derive(Serialize, ToSchema)]
