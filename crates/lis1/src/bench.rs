@@ -85,10 +85,33 @@ pub struct Args {
     /// who read the form between submits.
     #[arg(long, default_value_t = 0)]
     pub think_ms: u64,
+    /// Instead of the measurements above: start `lis1 serve` on the generated data and drive a
+    /// realistic mix of pages against it for this many minutes, sampling its memory (issue 18
+    /// item 10; see docs/benchmarks.md).
+    #[arg(long, value_name = "MINUTES")]
+    pub soak: Option<f64>,
+    /// Soak: workers sending requests back to back.
+    #[arg(long, default_value_t = 8)]
+    pub soak_concurrency: usize,
+    /// Soak: seconds between samples of the server's resident memory.
+    #[arg(long, default_value_t = 5.0)]
+    pub sample_secs: f64,
+    /// Soak: advertisements in the offer round, where recruiters make offers during the run.
+    #[arg(long, default_value_t = 3)]
+    pub offer_ads: usize,
+    /// Soak: also write the report as JSON to this file.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<std::path::PathBuf>,
 }
 
 /// Runs the benchmark and prints the report.
 pub async fn run(args: Args) -> anyhow::Result<()> {
+    if let Some(minutes) = args.soak {
+        if args.applicants == 0 || args.advertisements == 0 || args.offer_ads == 0 {
+            bail!("--applicants, --advertisements and --offer-ads must be positive");
+        }
+        return soak::run(args, minutes).await;
+    }
     if args.applicants == 0 || args.advertisements == 0 || args.concurrency > args.applicants {
         bail!("--applicants and --advertisements must be positive, --concurrency ≤ --applicants");
     }
@@ -210,7 +233,7 @@ async fn report_timing(store: &Store) -> anyhow::Result<()> {
 // Generation
 
 /// What the generator made, for the measurements.
-struct World {
+pub(crate) struct World {
     /// Inside the spring 2027 application window: the measurements' clock.
     measure_at: Timestamp,
     /// Advertisements: id, HF recruiter's user id, screening question ids, positions.
@@ -221,9 +244,15 @@ struct World {
     hnt_recruiter: i64,
     /// Applications written.
     applications: usize,
+    /// The sites advertisements were made for, with their recruiters.
+    sites: Vec<AdSite>,
+    /// The organisation applicants' grants are held in.
+    applicant_org: i64,
+    /// Each applicant's profile as stored (same order as `applicants`).
+    profiles: Vec<serde_json::Value>,
 }
 
-struct GenAd {
+pub(crate) struct GenAd {
     id: i64,
     site: &'static str,
     questions: Vec<String>,
@@ -234,7 +263,7 @@ struct GenAd {
     applicants: usize,
 }
 
-struct GenApplicant {
+pub(crate) struct GenApplicant {
     user_id: i64,
     applied: HashSet<usize>,
 }
@@ -313,7 +342,7 @@ fn sample(rng: &mut ChaCha8Rng, activity: &[f64], k: usize) -> Vec<usize> {
     keyed.into_iter().take(k).map(|(_, i)| i).collect()
 }
 
-async fn generate(store: &Store, args: &Args, rng: &mut ChaCha8Rng) -> anyhow::Result<World> {
+pub(crate) async fn generate(store: &Store, args: &Args, rng: &mut ChaCha8Rng) -> anyhow::Result<World> {
     // The demo seed runs "now" in the autumn; the round is the demo's spring 2027 round.
     let seeded_at: Timestamp = "2026-11-25T12:00:00Z".parse()?;
     eprintln!("Seeding the demo (organisations, places, demo users, rounds)…");
@@ -376,79 +405,17 @@ async fn generate(store: &Store, args: &Args, rng: &mut ChaCha8Rng) -> anyhow::R
     ];
     let bar = progress(args.advertisements, "advertisements");
     let mut gen_ads = Vec::with_capacity(args.advertisements);
-    for k in 0..args.advertisements {
-        let (site_key, site_name, recruiter) = sites[k % sites.len()];
-        let site = seeded.org(site_key)?;
-        let hf = store
-            .org(site)
-            .await?
-            .parent_id
-            .context("a site has an HF")?;
-        let area: Vec<(i64, String)> = store
-            .area(site)
-            .await?
-            .into_iter()
-            .map(|m| (m.municipality_id, m.municipality_name))
-            .collect();
-        let ad = plan_ad(rng, k, site_name, hf, &area)?;
-        let area_ids: Vec<i64> = area.iter().map(|(id, _)| *id).collect();
-        if let Err(problems) = ads::validate_advertisement(&ad, &area_ids) {
-            bail!("generated advertisement {k} is invalid: {problems:?}");
-        }
-        let ctx = Ctx::new(
-            Actor::user(
-                recruiter,
-                Grant {
-                    role: Role::HfRecruiter,
-                    org: hf,
-                },
-            ),
-            round.announcement,
-        );
-        let new = NewAdvertisement {
-            round_id: round.id,
-            hf_id: hf,
-            hospital_site_id: site,
-            coupling: ad.coupling.as_str().to_string(),
-            title: ad.title.clone(),
-            description: ad.description.clone(),
-            municipality_ids: ad.municipality_ids.clone(),
-            formal_criteria: serde_json::to_value(ad.formal_criteria)?,
-            weighted_criteria: serde_json::to_value(&ad.weighted_criteria)?,
-            rubric: serde_json::to_value(&ad.rubric)?,
-            screening: serde_json::to_value(&ad.screening)?,
-            auto_next_in_line: ad.auto_next_in_line,
-            positions: ad
-                .positions
-                .iter()
-                .map(|p| NewPosition {
-                    kind: p.kind.as_str().to_string(),
-                    count: i32::from(p.count),
-                    municipality_id: p.municipality_id,
-                    later_employer_id: p.later_employer_id,
-                })
-                .collect(),
-        };
-        let id = store.create_advertisement(&ctx, &new).await?;
-        store.publish_advertisement(&ctx, id).await?;
-        let positions = store
-            .advertisement(id)
-            .await?
-            .positions
-            .iter()
-            .map(|p| {
-                let bound = PositionKind::parse(&p.kind).is_ok_and(|k| k.is_bound());
-                (p.id, bound)
-            })
-            .collect();
-        gen_ads.push(GenAd {
-            id,
-            site: site_name,
-            questions: ad.screening.iter().map(|q| q.id.clone()).collect(),
-            positions,
-            bound_applicants: 0,
-            applicants: 0,
+    let mut ad_sites = Vec::with_capacity(sites.len());
+    for (site_key, site_name, recruiter) in sites {
+        ad_sites.push(AdSite {
+            id: seeded.org(site_key)?,
+            name: site_name,
+            recruiter,
         });
+    }
+    for k in 0..args.advertisements {
+        let site = &ad_sites[k % ad_sites.len()];
+        gen_ads.push(create_ad(store, rng, site, round.id, round.announcement, k).await?);
         bar.inc(1);
     }
     bar.finish();
@@ -558,12 +525,106 @@ async fn generate(store: &Store, args: &Args, rng: &mut ChaCha8Rng) -> anyhow::R
         applicants,
         hnt_recruiter,
         applications: plan.len(),
+        sites: ad_sites,
+        applicant_org,
+        profiles,
     })
+}
+
+/// A hospital site advertisements are made for, and the HF recruiter who makes them.
+#[derive(Clone)]
+pub(crate) struct AdSite {
+    pub(crate) id: i64,
+    pub(crate) name: &'static str,
+    pub(crate) recruiter: i64,
+}
+
+/// Makes, checks and publishes the `k`th generated advertisement of a round at `site`.
+pub(crate) async fn create_ad(
+    store: &Store,
+    rng: &mut ChaCha8Rng,
+    site: &AdSite,
+    round_id: i64,
+    announcement: Timestamp,
+    k: usize,
+) -> anyhow::Result<GenAd> {
+    let (site_name, recruiter) = (site.name, site.recruiter);
+    let site = site.id;
+    let hf = store
+        .org(site)
+        .await?
+        .parent_id
+        .context("a site has an HF")?;
+    let area: Vec<(i64, String)> = store
+        .area(site)
+        .await?
+        .into_iter()
+        .map(|m| (m.municipality_id, m.municipality_name))
+        .collect();
+    let ad = plan_ad(rng, k, site_name, hf, &area)?;
+    let area_ids: Vec<i64> = area.iter().map(|(id, _)| *id).collect();
+    if let Err(problems) = ads::validate_advertisement(&ad, &area_ids) {
+        bail!("generated advertisement {k} is invalid: {problems:?}");
+    }
+    let ctx = Ctx::new(
+        Actor::user(
+            recruiter,
+            Grant {
+                role: Role::HfRecruiter,
+                org: hf,
+            },
+        ),
+        announcement,
+    );
+    let new = NewAdvertisement {
+        round_id,
+        hf_id: hf,
+        hospital_site_id: site,
+        coupling: ad.coupling.as_str().to_string(),
+        title: ad.title.clone(),
+        description: ad.description.clone(),
+        municipality_ids: ad.municipality_ids.clone(),
+        formal_criteria: serde_json::to_value(ad.formal_criteria)?,
+        weighted_criteria: serde_json::to_value(&ad.weighted_criteria)?,
+        rubric: serde_json::to_value(&ad.rubric)?,
+        screening: serde_json::to_value(&ad.screening)?,
+        auto_next_in_line: ad.auto_next_in_line,
+        positions: ad
+            .positions
+            .iter()
+            .map(|p| NewPosition {
+                kind: p.kind.as_str().to_string(),
+                count: i32::from(p.count),
+                municipality_id: p.municipality_id,
+                later_employer_id: p.later_employer_id,
+            })
+            .collect(),
+    };
+    let id = store.create_advertisement(&ctx, &new).await?;
+    store.publish_advertisement(&ctx, id).await?;
+    let positions = store
+        .advertisement(id)
+        .await?
+        .positions
+        .iter()
+        .map(|p| {
+            let bound = PositionKind::parse(&p.kind).is_ok_and(|k| k.is_bound());
+            (p.id, bound)
+        })
+        .collect();
+Ok(GenAd {
+        id,
+        site: site_name,
+        questions: ad.screening.iter().map(|q| q.id.clone()).collect(),
+        positions,
+        bound_applicants: 0,
+        applicants: 0,
+})
 }
 
 /// Positions chosen, screening answers, and whether the application counts as "bound" for the
 /// list's filter (a bound position, or yes to the bound question).
-fn choose_positions(rng: &mut ChaCha8Rng, ad: &GenAd) -> (Vec<i64>, Vec<(String, Answer)>, bool) {
+pub(crate) fn choose_positions(rng: &mut ChaCha8Rng, ad: &GenAd) -> (Vec<i64>, Vec<(String, Answer)>, bool) {
     let ordinary: Vec<i64> = ad.positions.iter().filter(|p| !p.1).map(|p| p.0).collect();
     let bound: Vec<i64> = ad.positions.iter().filter(|p| p.1).map(|p| p.0).collect();
     let wants_bound = !bound.is_empty() && rng.gen_bool(0.3);
@@ -1162,18 +1223,18 @@ pub(crate) fn motivation(rng: &mut ChaCha8Rng) -> String {
 // Measurements
 
 /// Latencies of one measurement.
-struct Latencies {
+pub(crate) struct Latencies {
     samples: Vec<Duration>,
 }
 
 impl Latencies {
-    fn new(mut samples: Vec<Duration>) -> Latencies {
+    pub(crate) fn new(mut samples: Vec<Duration>) -> Latencies {
         samples.sort();
         Latencies { samples }
     }
 
     /// Nearest-rank percentile, in milliseconds.
-    fn p(&self, q: f64) -> f64 {
+    pub(crate) fn p(&self, q: f64) -> f64 {
         if self.samples.is_empty() {
             return f64::NAN;
         }
@@ -1181,13 +1242,13 @@ impl Latencies {
         self.samples[rank - 1].as_secs_f64() * 1000.0
     }
 
-    fn max(&self) -> f64 {
+    pub(crate) fn max(&self) -> f64 {
         self.samples
             .last()
             .map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
     }
 
-    fn mean(&self) -> f64 {
+    pub(crate) fn mean(&self) -> f64 {
         if self.samples.is_empty() {
             return f64::NAN;
         }
@@ -1224,7 +1285,7 @@ struct SubmitResult {
 }
 
 /// A session made directly in the store (no argon2), as the sign-in would make it.
-async fn session(
+pub(crate) async fn session(
     store: &Store,
     rng: &mut ChaCha8Rng,
     at: Timestamp,
@@ -1338,7 +1399,7 @@ async fn measure_list(
     })
 }
 
-fn excerpt(body: &str) -> String {
+pub(crate) fn excerpt(body: &str) -> String {
     body.chars().take(600).collect()
 }
 
@@ -1619,14 +1680,14 @@ fn report_pgbench(args: &Args, submit: &SubmitResult, p: &PgbenchResult) {
 // Report
 
 /// The load average when the measurements start: other work on the machine skews the figures.
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .ok()
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|| "unknown".into())
 }
 
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -1733,6 +1794,9 @@ fn report(
     }
     println!();
 }
+
+#[path = "soak.rs"]
+mod soak;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -31,6 +31,11 @@ fn args() -> Args {
         concurrency: 1,
         submits_per_task: 0,
         think_ms: 0,
+        soak: None,
+        soak_concurrency: 1,
+        sample_secs: 1.0,
+        offer_ads: 1,
+        json: None,
     }
 }
 

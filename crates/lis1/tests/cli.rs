@@ -6,6 +6,8 @@
 mod crash;
 #[path = "cli/instances.rs"]
 mod instances;
+#[path = "cli/soak.rs"]
+mod soak;
 
 use std::process::{Command, Output};
 
