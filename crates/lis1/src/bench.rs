@@ -342,7 +342,11 @@ fn sample(rng: &mut ChaCha8Rng, activity: &[f64], k: usize) -> Vec<usize> {
     keyed.into_iter().take(k).map(|(_, i)| i).collect()
 }
 
-pub(crate) async fn generate(store: &Store, args: &Args, rng: &mut ChaCha8Rng) -> anyhow::Result<World> {
+pub(crate) async fn generate(
+    store: &Store,
+    args: &Args,
+    rng: &mut ChaCha8Rng,
+) -> anyhow::Result<World> {
     // The demo seed runs "now" in the autumn; the round is the demo's spring 2027 round.
     let seeded_at: Timestamp = "2026-11-25T12:00:00Z".parse()?;
     eprintln!("Seeding the demo (organisations, places, demo users, rounds)…");
@@ -612,19 +616,22 @@ pub(crate) async fn create_ad(
             (p.id, bound)
         })
         .collect();
-Ok(GenAd {
+    Ok(GenAd {
         id,
         site: site_name,
         questions: ad.screening.iter().map(|q| q.id.clone()).collect(),
         positions,
         bound_applicants: 0,
         applicants: 0,
-})
+    })
 }
 
 /// Positions chosen, screening answers, and whether the application counts as "bound" for the
 /// list's filter (a bound position, or yes to the bound question).
-pub(crate) fn choose_positions(rng: &mut ChaCha8Rng, ad: &GenAd) -> (Vec<i64>, Vec<(String, Answer)>, bool) {
+pub(crate) fn choose_positions(
+    rng: &mut ChaCha8Rng,
+    ad: &GenAd,
+) -> (Vec<i64>, Vec<(String, Answer)>, bool) {
     let ordinary: Vec<i64> = ad.positions.iter().filter(|p| !p.1).map(|p| p.0).collect();
     let bound: Vec<i64> = ad.positions.iter().filter(|p| p.1).map(|p| p.0).collect();
     let wants_bound = !bound.is_empty() && rng.gen_bool(0.3);

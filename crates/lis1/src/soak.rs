@@ -81,7 +81,8 @@ struct Login {
 struct Doctor {
     index: usize,
     login: Login,
-    /// Applications this soak submitted and not yet withdrawn.
+    /// Applications of the spring round to withdraw: those this soak submitted, or, before any,
+    /// those generated (not yet withdrawn).
     mine: Vec<i64>,
 }
 
@@ -327,7 +328,16 @@ pub(super) async fn run(args: Args, minutes: f64) -> anyhow::Result<()> {
     {
         child.kill().await?;
     }
-    let report = Report::new(&args, &store, minutes, wall, samples, memory, load_before, load_after);
+    let report = Report::new(
+        &args,
+        &store,
+        minutes,
+        wall,
+        samples,
+        memory,
+        load_before,
+        load_after,
+    );
     report.print();
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_string_pretty(&report.json())?)
@@ -447,7 +457,10 @@ async fn offer_round(
     };
     let mut per_position: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
     let mut when = later(announcement, 3600)?;
-    let bar = progress(ads.len() * world.applicants.len(), "offer-round applications");
+    let bar = progress(
+        ads.len() * world.applicants.len(),
+        "offer-round applications",
+    );
     for (ad, _) in &ads {
         for (i, a) in world.applicants.iter().enumerate() {
             let (position_ids, answers, _) = choose_positions(rng, ad);
@@ -613,10 +626,29 @@ async fn act(shared: &Shared, rng: &mut ChaCha8Rng, action: Action, out: &mut Ve
                 timed(shared, 0, get(shared, "/stillinger", None), ok, "", out).await;
                 return;
             };
+            if action == Action::Withdraw && doctor.mine.is_empty() {
+                // None sent in the soak yet: one of the generated ones (read outside the timing).
+                let user = shared.applicants[doctor.index];
+                if let Ok(apps) = shared.store.applications(None, Some(user)).await {
+                    doctor.mine.extend(
+                        apps.iter()
+                            .filter(|a| {
+                                a.state == "submitted"
+                                    && shared.spring_ads.iter().any(|s| s.0 == a.advertisement_id)
+                            })
+                            .map(|a| a.id),
+                    );
+                }
+            }
             if action == Action::Withdraw && !doctor.mine.is_empty() {
                 let id = doctor.mine.swap_remove(rng.gen_range(0..doctor.mine.len()));
                 let body = form_body(&[("csrf_token".into(), doctor.login.csrf.clone())]);
-                let req = post_form(shared, &format!("/soknader/{id}/trekk"), &doctor.login, body);
+                let req = post_form(
+                    shared,
+                    &format!("/soknader/{id}/trekk"),
+                    &doctor.login,
+                    body,
+                );
                 timed(shared, 3, req, see, "/soknader?trukket=1", out).await;
             } else {
                 // A new application, or a change to one already sent (the same form again).
@@ -660,7 +692,15 @@ async fn act(shared: &Shared, rng: &mut ChaCha8Rng, action: Action, out: &mut Ve
         }
         Action::RecruiterAds => {
             let login = &shared.recruiters[rng.gen_range(0..shared.recruiters.len())];
-            timed(shared, 5, get(shared, "/utlysninger", Some(login)), ok, "", out).await;
+            timed(
+                shared,
+                5,
+                get(shared, "/utlysninger", Some(login)),
+                ok,
+                "",
+                out,
+            )
+            .await;
         }
         Action::ApplicantList => {
             // The spring advertisement's own recruiter (sites in turn, as generated).
@@ -722,7 +762,15 @@ async fn offer(shared: &Shared, rng: &mut ChaCha8Rng, out: &mut Vec<Sample>) {
         let login = &shared.recruiters[0];
         let ad_id = shared.spring_ads[0].0;
         let path = format!("/utlysninger/{ad_id}/sokere");
-        timed(shared, 6, get(shared, &path, Some(login)), StatusCode::OK, "", out).await;
+        timed(
+            shared,
+            6,
+            get(shared, &path, Some(login)),
+            StatusCode::OK,
+            "",
+            out,
+        )
+        .await;
         return;
     };
     let body = form_body(&[
@@ -730,7 +778,12 @@ async fn offer(shared: &Shared, rng: &mut ChaCha8Rng, out: &mut Vec<Sample>) {
         ("position".into(), position_id.to_string()),
         ("bekreft".into(), "1".into()),
     ]);
-    let req = post_form(shared, &format!("/utlysninger/{ad_id}/tilbud"), &login, body);
+    let req = post_form(
+        shared,
+        &format!("/utlysninger/{ad_id}/tilbud"),
+        &login,
+        body,
+    );
     let made = timed(
         shared,
         7,
@@ -909,7 +962,9 @@ impl Report {
         }
         println!(
             "  {:<32} {:>8} {:>7}   {:.0} requests/s",
-            "all", self.total, self.errors,
+            "all",
+            self.total,
+            self.errors,
             self.throughput()
         );
         for e in &self.first_errors {

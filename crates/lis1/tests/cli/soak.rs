@@ -51,7 +51,10 @@ fn soak(url: &str, dir: &std::path::Path) {
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(report["errors"], 0, "{report:#}");
     let routes = report["routes"].as_array().unwrap();
-    let names: Vec<&str> = routes.iter().map(|r| r["route"].as_str().unwrap()).collect();
+    let names: Vec<&str> = routes
+        .iter()
+        .map(|r| r["route"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ROUTES, "{report:#}");
     for r in routes {
         assert!(r["requests"].as_u64().unwrap() > 0, "no requests: {r}");
@@ -61,7 +64,11 @@ fn soak(url: &str, dir: &std::path::Path) {
     let memory = &report["memory"];
     assert!(memory["samples"].as_array().unwrap().len() >= 3, "{memory}");
     assert!(memory["first_mib"].as_f64().unwrap() > 1.0, "{memory}");
-    assert!(text(&out).contains("server memory (VmRSS"), "{}", text(&out));
+    assert!(
+        text(&out).contains("server memory (VmRSS"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]
