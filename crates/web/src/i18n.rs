@@ -468,6 +468,18 @@ const TEXTS: &[(&str, &str, &str, &str)] = &[
         "{n} queued",
     ),
     (
+        "tasks.lottery_exception",
+        "Avgjør unntak: trekningen er ikke gjort innen siste trekningsdag",
+        "Avgjer unntak: trekkinga er ikkje gjord innan siste trekkingsdag",
+        "Decide on an exception: the lottery was not drawn by its last draw day",
+    ),
+    (
+        "tasks.lottery_exception.amount",
+        "{n} leger",
+        "{n} legar",
+        "{n} doctors",
+    ),
+    (
         "rounds.title",
         "Utlysningsrunder",
         "Utlysingsrundar",

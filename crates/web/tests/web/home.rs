@@ -878,3 +878,50 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    the_directorate_decides_an_undrawn_lottery_until_it_allows_a_late_draw,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        // The Levanger cohort of 1 September 2027 with its twelve §13b doctors.
+        lis1_web::demo_history(&app.state.store).await.unwrap();
+        let task = "href=\"/trekning\">Avgjør unntak: trekningen er ikke gjort innen siste trekningsdag</a>: Sykehuset Levanger – 2027-09-01";
+        // Before the last draw day (1 May 2027) of the demo's Levanger cohort: nothing to decide.
+        let hdir = app.login("hdir@demo.lis1.no").await;
+        assert!(!tasks_of(&app, &hdir).await.contains("Avgjør unntak"));
+        // Past it, undrawn: the directorate decides.
+        let to: Timestamp = "2027-05-05T08:00:00Z".parse().unwrap();
+        app.state
+            .clock
+            .advance(to.duration_since(app.state.clock.now()));
+        let hdir = app.login("hdir@demo.lis1.no").await;
+        let tasks = tasks_of(&app, &hdir).await;
+        assert!(tasks.contains(task), "{tasks}");
+        // Only the directorate.
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        assert!(!tasks_of(&app, &hnt).await.contains("Avgjør unntak"));
+        // A late draw allowed: gone.
+        let site = app
+            .state
+            .store
+            .orgs()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.name == "Sykehuset Levanger")
+            .unwrap()
+            .id;
+        let ctx = Ctx::new(Actor::system(), app.state.clock.now());
+        app.state
+            .store
+            .allow_late_lottery(
+                &ctx,
+                site,
+                date(2027, 9, 1),
+                "Kapasitetsavklaring i kommunene",
+            )
+            .await
+            .unwrap();
+        assert!(!tasks_of(&app, &hdir).await.contains("Avgjør unntak"));
+    }
+);
