@@ -103,6 +103,18 @@ both_backends!(
                 .any(|o| o.course.as_ref().is_some_and(|x| x.id == c.id)),
             "her obligations are listed"
         );
+        // Only the municipality's contract: no hospital part, so no employment letter, whose
+        // deadline counts from the hospital start.
+        let hers: Vec<_> = obligations
+            .iter()
+            .filter(|o| o.course.as_ref().is_some_and(|x| x.id == c.id))
+            .map(|o| o.kind)
+            .collect();
+        assert_eq!(
+            hers,
+            vec![lis1_domain::obligations::ObligationKind::Contract],
+            "a municipal-only course gets hospital-part obligations"
+        );
         assert!(
             !obligations
                 .iter()
