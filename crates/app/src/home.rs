@@ -71,6 +71,9 @@ pub enum TaskKind {
     /// A cohort's §13b lottery not drawn by its last draw day, with no permission to draw later:
     /// the directorate decides on an exception (`count` doctors; `due`: the last draw day).
     LotteryException,
+    /// LIS1 + ALIS plans in a municipality the ALIS office covers whose ALIS contract or start
+    /// waits (`count` plans; `due`: the earliest deadline; `lis1_app::bound::alis_office_attention`).
+    FollowUpBoundAlis,
 }
 
 /// One task.
@@ -830,7 +833,8 @@ pub async fn county_governor_tasks(app: &App, caller: &Caller) -> Result<Vec<Tas
 }
 
 /// An ALIS office's proposals to make: each future cohort with numbers for which it has not
-/// proposed any LIS1 + ALIS positions yet.
+/// proposed any LIS1 + ALIS positions yet; and per municipality it covers, the bound LIS1 + ALIS
+/// plans whose contract or start waits, by the earliest deadline (counts only).
 pub async fn alis_office_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
     use lis1_domain::access::Role;
     let today = lis1_domain::calendar::to_oslo(app.now()).date();
@@ -853,6 +857,16 @@ pub async fn alis_office_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> 
         }
     }
     tx.commit().await?;
+    for a in crate::bound::alis_office_attention(app, caller).await? {
+        let mut t = task(
+            TaskKind::FollowUpBoundAlis,
+            a.municipality_name,
+            end_of(a.due),
+            "/bundet/kapasitet".into(),
+        );
+        t.count = Some(a.count);
+        tasks.push(t);
+    }
     Ok(tasks)
 }
 

@@ -474,6 +474,18 @@ const TEXTS: &[(&str, &str, &str, &str)] = &[
         "Decide on an exception: the lottery was not drawn by its last draw day",
     ),
     (
+        "tasks.follow_up_bound_alis",
+        "Følg opp bundne LIS1 + ALIS-stillinger: kontrakten eller starten venter",
+        "Følg opp bundne LIS1 + ALIS-stillingar: kontrakten eller starten ventar",
+        "Follow up bound LIS1 + ALIS positions: the contract or the start is waiting",
+    ),
+    (
+        "tasks.follow_up_bound_alis.amount",
+        "{n} leger",
+        "{n} legar",
+        "{n} doctors",
+    ),
+    (
         "tasks.lottery_exception.amount",
         "{n} leger",
         "{n} legar",

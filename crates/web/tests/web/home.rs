@@ -925,3 +925,46 @@ both_backends!(
         assert!(!tasks_of(&app, &hdir).await.contains("Avgjør unntak"));
     }
 );
+
+both_backends!(
+    the_alis_office_follows_up_bound_alis_plans_until_the_contract_is_signed,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        // Kari Allmenn's LIS1 + ALIS plan with Levanger: ALIS starts 1 September 2028, so the
+        // contract's window runs 1 September 2026 – 1 March 2027, and it is not signed.
+        lis1_web::demo_history(&app.state.store).await.unwrap();
+        let task = "href=\"/bundet/kapasitet\">Følg opp bundne LIS1 + ALIS-stillinger: kontrakten eller starten venter</a>: Levanger kommune (1 leger)";
+        let office = app.login("alis@demo.lis1.no").await;
+        let tasks = tasks_of(&app, &office).await;
+        assert!(tasks.contains(task), "{tasks}");
+        assert!(tasks.contains("01.03.2027 kl. 23.59"), "{tasks}");
+        // Only the ALIS office (the municipality has its own list on /bundet).
+        for other in [
+            "levanger@demo.lis1.no",
+            "hnt@demo.lis1.no",
+            "hdir@demo.lis1.no",
+        ] {
+            let s = app.login(other).await;
+            assert!(
+                !tasks_of(&app, &s).await.contains("Følg opp bundne"),
+                "{other}"
+            );
+        }
+        // Levanger records the contract signed: nothing left to follow up.
+        let alis = app
+            .state
+            .store
+            .bound_courses(lis1_store::bound::BoundFilter::All)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|b| b.kind == lis1_domain::advertisements::PositionKind::BoundAlis)
+            .unwrap()
+            .course_id;
+        let levanger = super::bound::caller(&app, "levanger@demo.lis1.no").await;
+        lis1_app::bound::record_contract(&app.state.app, &levanger, alis, date(2026, 11, 20))
+            .await
+            .unwrap();
+        assert!(!tasks_of(&app, &office).await.contains("Følg opp bundne"));
+    }
+);
