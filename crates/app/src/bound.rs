@@ -420,6 +420,84 @@ pub async fn home(app: &App, caller: &Caller) -> Result<BoundHome> {
     Ok(BoundHome { own, attention })
 }
 
+/// One municipality's LIS1 + ALIS plans that wait for the ALIS office's follow-up (counts
+/// only, no names: the office sees what the capacity shows).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OfficeAttention {
+    /// The municipality (the later employer).
+    pub municipality_id: i64,
+    /// Its name.
+    pub municipality_name: String,
+    /// How many plans wait.
+    pub count: u64,
+    /// The earliest deadline among them.
+    pub due: Date,
+}
+
+/// The LIS1 + ALIS plans an ALIS office follows up (004 §3.1: it advises the municipalities on
+/// bound GP positions), per municipality it covers: active plans whose ALIS contract is not
+/// signed once its window is open (due 1.5 years before ALIS starts), or whose ALIS start has
+/// come without LIS1 completed. `ViewBoundCapacity` decides which municipalities (the office's
+/// grant only). Nothing is logged: counts, no personal data.
+pub async fn alis_office_attention(app: &App, caller: &Caller) -> Result<Vec<OfficeAttention>> {
+    let day = today(app.now());
+    let mut tx = app.begin().await?;
+    let mut out: Vec<OfficeAttention> = Vec::new();
+    for b in tx.bound_courses(BoundFilter::All).await? {
+        if Track::from_position(b.kind) != Some(Track::Alis)
+            || b.plan.as_ref().is_some_and(|p| !p.state.is_active())
+        {
+            continue;
+        }
+        let path = tx.org_path(b.later_employer_id).await?;
+        let office = authorize(
+            &caller.principal,
+            &Action::ViewBoundCapacity { org: Some(&path) },
+        )
+        .is_ok_and(|g| g.role == Role::AlisOffice);
+        if !office {
+            continue;
+        }
+        let course = tx.course(b.course_id).await?;
+        let plan = b.plan.as_ref();
+        let (_, dates) = dates_of(&course, plan);
+        let contract = rules::contract_status(
+            dates.later_start,
+            day,
+            plan.and_then(|p| p.contract_signed_on),
+        );
+        let start = rules::later_start_status(
+            &dates,
+            completion(plan),
+            plan.and_then(|p| p.later_started_on),
+            day,
+        );
+        let due = match (contract, start) {
+            (Status::DueSoon | Status::Overdue, _) => rules::contract_window(dates.later_start).1,
+            (_, LaterStartStatus::Postponed { planned, .. }) => planned,
+            _ => continue,
+        };
+        match out
+            .iter_mut()
+            .find(|a| a.municipality_id == b.later_employer_id)
+        {
+            Some(a) => {
+                a.count += 1;
+                a.due = a.due.min(due);
+            }
+            None => out.push(OfficeAttention {
+                municipality_id: b.later_employer_id,
+                municipality_name: b.later_employer_name.clone(),
+                count: 1,
+                due,
+            }),
+        }
+    }
+    tx.commit().await?;
+    out.sort_by_key(|a| (a.due, a.municipality_id));
+    Ok(out)
+}
+
 async fn rows_for(app: &App, tx: &mut Tx, caller: &Caller) -> Result<(Grant, Vec<BoundRow>)> {
     let now = app.now();
     let day = today(now);

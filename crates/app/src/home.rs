@@ -68,6 +68,12 @@ pub enum TaskKind {
     TokenExpires,
     /// Municipalities' requests for ALIS service in hospital waiting in the queue (`count`).
     AlisRequestsWaiting,
+    /// A cohort's §13b lottery not drawn by its last draw day, with no permission to draw later:
+    /// the directorate decides on an exception (`count` doctors; `due`: the last draw day).
+    LotteryException,
+    /// LIS1 + ALIS plans in a municipality the ALIS office covers whose ALIS contract or start
+    /// waits (`count` plans; `due`: the earliest deadline; `lis1_app::bound::alis_office_attention`).
+    FollowUpBoundAlis,
 }
 
 /// One task.
@@ -478,6 +484,9 @@ pub async fn tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
     if p.has_role(Role::Rhf) || p.has_role(Role::Directorate) {
         all.extend(round_status_tasks(app, caller).await?);
     }
+    if p.has_role(Role::Directorate) {
+        all.extend(directorate_tasks(app, caller).await?);
+    }
     if p.has_role(Role::OrgAdmin) {
         all.extend(org_admin_tasks(app, caller).await?);
     }
@@ -492,6 +501,38 @@ pub async fn tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
         all.sort_by_key(|t| (t.due.is_none(), t.due));
     }
     Ok(all)
+}
+
+/// The directorate's lottery exceptions: each cohort whose §13b lottery was not drawn by its
+/// last draw day and has no permission to draw later (docs/lottery.md; issue 5). Gone once the
+/// directorate allows a late draw, or the lottery is drawn.
+pub async fn directorate_tasks(app: &App, _caller: &Caller) -> Result<Vec<Task>> {
+    use lis1_domain::obligations::ObligationKind;
+    let today = lis1_domain::calendar::to_oslo(app.now()).date();
+    let mut tasks = Vec::new();
+    let mut tx = app.begin().await?;
+    for o in tx.obligations(today).await? {
+        if o.kind != ObligationKind::Lottery || o.fulfilled_on.is_some() || o.due >= today {
+            continue;
+        }
+        if tx
+            .late_lottery_permission(o.hospital_site_id, o.cohort)
+            .await?
+            .is_some()
+        {
+            continue;
+        }
+        tasks.push(Task {
+            kind: TaskKind::LotteryException,
+            subject: format!("{} – {}", o.hospital_site_name, o.cohort),
+            due: end_of(o.due),
+            href: "/trekning".into(),
+            count: Some(u64::try_from(o.participants).unwrap_or(0)),
+            of: None,
+        });
+    }
+    tx.commit().await?;
+    Ok(tasks)
 }
 
 fn orgs_of(caller: &Caller, role: lis1_domain::access::Role) -> Vec<i64> {
@@ -792,7 +833,8 @@ pub async fn county_governor_tasks(app: &App, caller: &Caller) -> Result<Vec<Tas
 }
 
 /// An ALIS office's proposals to make: each future cohort with numbers for which it has not
-/// proposed any LIS1 + ALIS positions yet.
+/// proposed any LIS1 + ALIS positions yet; and per municipality it covers, the bound LIS1 + ALIS
+/// plans whose contract or start waits, by the earliest deadline (counts only).
 pub async fn alis_office_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
     use lis1_domain::access::Role;
     let today = lis1_domain::calendar::to_oslo(app.now()).date();
@@ -815,6 +857,16 @@ pub async fn alis_office_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> 
         }
     }
     tx.commit().await?;
+    for a in crate::bound::alis_office_attention(app, caller).await? {
+        let mut t = task(
+            TaskKind::FollowUpBoundAlis,
+            a.municipality_name,
+            end_of(a.due),
+            "/bundet/kapasitet".into(),
+        );
+        t.count = Some(a.count);
+        tasks.push(t);
+    }
     Ok(tasks)
 }
 

@@ -191,10 +191,24 @@ pub struct Employer {
     /// The grant (not shown).
     #[serde(skip)]
     pub grant: Grant,
+    /// For a hospital trust: its hospital sites, one of which a rest position it makes by hand
+    /// must name. Empty for a municipality (its course goes to its cooperating site).
+    pub sites: Vec<Site>,
+}
+
+/// A hospital site to choose for a trust's rest position.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Site {
+    /// The site.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
 }
 
 async fn employers_in(tx: &mut Tx, caller: &Caller) -> Result<Vec<Employer>> {
+    use lis1_domain::org::OrgKind;
     let mut out: Vec<Employer> = Vec::new();
+    let mut all: Option<Vec<lis1_store::orgs::Org>> = None;
     for g in &caller.principal.grants {
         if !matches!(g.role, Role::Municipality | Role::HfRecruiter)
             || out.iter().any(|e| e.id == g.org)
@@ -207,10 +221,31 @@ async fn employers_in(tx: &mut Tx, caller: &Caller) -> Result<Vec<Employer>> {
             &Action::ManageRestPositions { employer: &path },
         ) {
             let org = tx.org(g.org).await?;
+            let sites = match org.kind {
+                OrgKind::Municipality => Vec::new(),
+                OrgKind::HospitalSite => vec![Site {
+                    id: org.id,
+                    name: org.name.clone(),
+                }],
+                _ => {
+                    if all.is_none() {
+                        all = Some(tx.orgs().await?);
+                    }
+                    all.iter()
+                        .flatten()
+                        .filter(|o| o.kind == OrgKind::HospitalSite && o.parent_id == Some(org.id))
+                        .map(|o| Site {
+                            id: o.id,
+                            name: o.name.clone(),
+                        })
+                        .collect()
+                }
+            };
             out.push(Employer {
                 id: org.id,
                 name: org.name,
                 grant,
+                sites,
             });
         }
     }
@@ -340,6 +375,10 @@ pub struct Draft {
     pub period_from: String,
     /// Last day (not before the first).
     pub period_to: String,
+    /// The hospital site the course belongs to: required for a hospital trust (one of its
+    /// [`Employer::sites`]); ignored for a municipality.
+    #[serde(default)]
+    pub hospital_site_id: Option<i64>,
 }
 
 /// Advertises a rest position for one of the caller's organisations (a vacancy left after the
@@ -370,6 +409,27 @@ pub async fn create(app: &App, caller: &Caller, draft: &Draft) -> Result<RestPos
             ),
         ));
     }
+    // A trust names the site its course belongs to (one of its own); nothing is guessed.
+    let site = match chosen {
+        Some(e) if e.grant.role != Role::Municipality && !e.sites.is_empty() => {
+            let site = draft
+                .hospital_site_id
+                .filter(|id| e.sites.iter().any(|s| s.id == *id));
+            if site.is_none() {
+                errors.push((
+                    "hospital_site_id",
+                    crate::Text::new(
+                        "hospital_site_required",
+                        "Velg et av helseforetakets sykehus.",
+                        "Vel eitt av sjukehusa til helseføretaket.",
+                        "Choose one of the hospital trust's hospitals.",
+                    ),
+                ));
+            }
+            site
+        }
+        _ => None,
+    };
     let title = draft.title.trim();
     if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
         errors.push((
@@ -439,6 +499,7 @@ pub async fn create(app: &App, caller: &Caller, draft: &Draft) -> Result<RestPos
         .create_rest_position(
             &ctx,
             &NewRestPosition {
+                hospital_site_id: site,
                 employer_id: employer.id,
                 source_position_id: None,
                 reason: VacancyReason::NotFilledAfterOfferRounds,
@@ -849,7 +910,11 @@ async fn rest_hire_course(
         f.period_from,
         f.period_to,
     );
-    let site = f.source_site_id.or(f.fallback_site_id).ok_or_else(|| {
+    let site = f
+        .source_site_id
+        .or(f.chosen_site_id)
+        .or(f.fallback_site_id)
+        .ok_or_else(|| {
         Error::text(
             Kind::Conflict,
             "rest_course_no_site",

@@ -131,6 +131,17 @@ pub fn due_date(kind: ObligationKind, starts: CourseStarts) -> Date {
     }
 }
 
+/// The registered obligations of a course: the contract always; the employment letter only for
+/// a course with a hospital part, as its deadline counts from the hospital start (000 §6.2.4).
+/// A municipality's rest-position hire (`has_hospital_part` false) has the contract alone.
+pub fn course_obligations(has_hospital_part: bool) -> &'static [ObligationKind] {
+    if has_hospital_part {
+        &ObligationKind::REGISTERED
+    } else {
+        &[ObligationKind::Contract]
+    }
+}
+
 /// Where an obligation stands on a given day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "status")]
@@ -323,6 +334,12 @@ pub fn check_fulfilment(
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_course_without_a_hospital_part_has_no_employment_letter() {
+        assert_eq!(course_obligations(true), &ObligationKind::REGISTERED);
+        assert_eq!(course_obligations(false), &[ObligationKind::Contract]);
+    }
     use jiff::civil::date;
     use proptest::prelude::*;
 

@@ -10,7 +10,9 @@ use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use lis1_domain::obligations::{CourseStarts, ObligationKind, Reminder, Status, due_date, status};
+use lis1_domain::obligations::{
+    CourseStarts, ObligationKind, Reminder, Status, course_obligations, due_date, status,
+};
 use lis1_domain::org::OrgKind;
 use serde::Serialize;
 use serde_json::json;
@@ -372,7 +374,8 @@ impl Tx {
                     });
                 }
                 for course in courses {
-                    for kind in ObligationKind::REGISTERED {
+                    // A municipality's rest hire has no hospital part, so no employment letter.
+                    for &kind in course_obligations(!course.municipal_only) {
                         let due = due_date(kind, course_starts(&course));
                         let fulfilment = fulfilled.get(&(course.id, kind)).cloned();
                         let on = fulfilment.as_ref().map(|f| f.fulfilled_on);

@@ -36,6 +36,8 @@ pub struct RestPosition {
     pub source_position_id: Option<i64>,
     /// The resigned offer it came from, if any.
     pub source_offer_id: Option<i64>,
+    /// The hospital site a hand-made rest position named (a trust's); `None` otherwise.
+    pub hospital_site_id: Option<i64>,
     /// Why it is vacant: a `VacancyReason` string.
     pub reason: String,
     /// Title.
@@ -67,8 +69,10 @@ pub struct RestCourseFacts {
     pub source_municipality_id: Option<i64>,
     /// The source position's round start (its cohort's hospital start).
     pub source_round_start: Option<Date>,
-    /// The site when there is no source: the municipality's first cooperating site, or the
-    /// trust's first site.
+    /// The site the rest position named when it was made by hand (a trust's choice).
+    pub chosen_site_id: Option<i64>,
+    /// The site when there is no source and none was named: the municipality's first
+    /// cooperating site, or the trust's first site.
     pub fallback_site_id: Option<i64>,
     /// The rest position's first day.
     pub period_from: Date,
@@ -83,6 +87,9 @@ pub struct NewRestPosition {
     pub employer_id: i64,
     /// The ordinary position it came from.
     pub source_position_id: Option<i64>,
+    /// The hospital site its course belongs to, when made by hand by a trust (the caller has
+    /// checked it is one of the trust's sites).
+    pub hospital_site_id: Option<i64>,
     /// Why it is vacant.
     pub reason: VacancyReason,
     /// Title.
@@ -138,7 +145,7 @@ pub struct RestOffer {
 }
 
 const POSITION_SELECT: &str = "SELECT r.id, r.employer_id, o.name AS employer_name, \
-     r.source_position_id, r.source_offer_id, r.reason, r.title, r.description, r.period_from, \
+     r.source_position_id, r.source_offer_id, r.hospital_site_id, r.reason, r.title, r.description, r.period_from, \
      r.period_to, r.state, r.created_at, r.closed_reason FROM rest_positions r \
      JOIN organisations o ON o.id = r.employer_id";
 
@@ -156,6 +163,7 @@ where
         employer_name: r.try_get("employer_name")?,
         source_position_id: r.try_get("source_position_id")?,
         source_offer_id: r.try_get("source_offer_id")?,
+        hospital_site_id: r.try_get("hospital_site_id")?,
         reason: r.try_get("reason")?,
         title: r.try_get("title")?,
         description: r.try_get("description")?,
@@ -274,8 +282,9 @@ impl Tx {
             let mut tx = conn.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO rest_positions (employer_id, source_position_id, source_offer_id, reason, \
-                 title, description, period_from, period_to, state, created_at, created_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10) RETURNING id",
+                 title, description, period_from, period_to, state, created_at, created_by, \
+                 hospital_site_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $11) RETURNING id",
             )
             .bind(p.employer_id)
             .bind(p.source_position_id)
@@ -287,6 +296,7 @@ impl Tx {
             .bind(conv::date(p.period_to))
             .bind(conv::ts(ctx.now))
             .bind(ctx.actor.user_id)
+            .bind(p.hospital_site_id)
             .fetch_one(&mut *tx)
             .await?;
             tx.append_audit(ctx, Event {
@@ -295,6 +305,7 @@ impl Tx {
                 object_id: id.to_string(),
                 summary: json!({"after": {"employer_id": p.employer_id, "reason": p.reason.as_str(),
                     "source_position_id": p.source_position_id, "source_offer_id": source_offer_id,
+                    "hospital_site_id": p.hospital_site_id,
                     "title": p.title, "period_from": p.period_from.to_string(),
                     "period_to": p.period_to.to_string()}}),
             })
@@ -340,6 +351,7 @@ impl Tx {
         let period_from = round.start_date.max(today);
         let period_to = lis1_period_end(round.start_date)?.max(period_from);
         let new = NewRestPosition {
+            hospital_site_id: None,
             employer_id,
             source_position_id: Some(position.id),
             reason: VacancyReason::Resignation,
@@ -391,6 +403,7 @@ impl Tx {
         let period_from = round.start_date.max(today);
         let period_to = lis1_period_end(round.start_date)?.max(period_from);
         let new = NewRestPosition {
+            hospital_site_id: None,
             employer_id: position.municipality_id.unwrap_or(ad.hf_id),
             source_position_id: Some(position.id),
             reason: VacancyReason::NotFilledAfterMatch,
@@ -443,6 +456,7 @@ impl Tx {
                 source_site_id: source.as_ref().map(|s| s.0),
                 source_municipality_id: source.as_ref().and_then(|s| s.1),
                 source_round_start: source.map(|s| s.2.to_jiff()),
+                chosen_site_id: r.hospital_site_id,
                 fallback_site_id: fallback_site,
                 period_from: r.period_from,
                 period_to: r.period_to,

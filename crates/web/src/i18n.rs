@@ -468,6 +468,30 @@ const TEXTS: &[(&str, &str, &str, &str)] = &[
         "{n} queued",
     ),
     (
+        "tasks.lottery_exception",
+        "Avgjør unntak: trekningen er ikke gjort innen siste trekningsdag",
+        "Avgjer unntak: trekkinga er ikkje gjord innan siste trekkingsdag",
+        "Decide on an exception: the lottery was not drawn by its last draw day",
+    ),
+    (
+        "tasks.follow_up_bound_alis",
+        "Følg opp bundne LIS1 + ALIS-stillinger: kontrakten eller starten venter",
+        "Følg opp bundne LIS1 + ALIS-stillingar: kontrakten eller starten ventar",
+        "Follow up bound LIS1 + ALIS positions: the contract or the start is waiting",
+    ),
+    (
+        "tasks.follow_up_bound_alis.amount",
+        "{n} leger",
+        "{n} legar",
+        "{n} doctors",
+    ),
+    (
+        "tasks.lottery_exception.amount",
+        "{n} leger",
+        "{n} legar",
+        "{n} doctors",
+    ),
+    (
         "rounds.title",
         "Utlysningsrunder",
         "Utlysingsrundar",

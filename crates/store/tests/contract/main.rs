@@ -1399,6 +1399,7 @@ mod rest_positions {
 
     fn new_rest(employer_id: i64) -> NewRestPosition {
         NewRestPosition {
+            hospital_site_id: None,
             employer_id,
             source_position_id: None,
             reason: VacancyReason::NotFilledAfterOfferRounds,
@@ -1738,6 +1739,7 @@ mod rest_followup {
 
     fn new_rest(employer_id: i64) -> NewRestPosition {
         NewRestPosition {
+            hospital_site_id: None,
             employer_id,
             source_position_id: None,
             reason: VacancyReason::NotFilledAfterOfferRounds,

@@ -47,6 +47,8 @@ pub struct RestPositionDto {
     pub employer_id: i64,
     /// The employer's name.
     pub employer_name: String,
+    /// The hospital site a trust's hand-made rest position names (its course belongs there).
+    pub hospital_site_id: Option<i64>,
     /// Why it is vacant: `not_filled_after_offer_rounds`, `resignation`, …
     #[schema(example = "not_filled_after_offer_rounds")]
     pub reason: String,
@@ -76,6 +78,7 @@ impl From<&RestPosition> for RestPositionDto {
             id: r.id,
             employer_id: r.employer_id,
             employer_name: r.employer_name.clone(),
+            hospital_site_id: r.hospital_site_id,
             reason: r.reason.clone(),
             title: r.title.clone(),
             description: r.description.clone(),
@@ -166,6 +169,10 @@ pub struct CreateRequest {
     /// Last day, `YYYY-MM-DD`, not before the first.
     #[schema(example = "2028-02-29")]
     pub period_to: String,
+    /// The hospital site the course belongs to: required for a hospital trust (one of its
+    /// sites); ignored for a municipality.
+    #[serde(default)]
+    pub hospital_site_id: Option<i64>,
 }
 
 /// Advertises a rest position for the caller's organisation (scope `offers:write`).
@@ -178,7 +185,7 @@ pub struct CreateRequest {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not a municipality or hospital trust, `insufficient_scope`"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`idempotency_key_in_use`"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`employer_required`, `title_required`, `description_too_long`, `bad_date`, `bad_period` (each at its field in `errors`), `idempotency_key_reused`")))]
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`employer_required`, `hospital_site_required`, `title_required`, `description_too_long`, `bad_date`, `bad_period` (each at its field in `errors`), `idempotency_key_reused`")))]
 async fn create(
     State(state): State<AppState>,
     v: Visitor,
@@ -192,6 +199,7 @@ async fn create(
         description: req.description,
         period_from: req.period_from,
         period_to: req.period_to,
+        hospital_site_id: req.hospital_site_id,
     };
     let made = uc::create(&state.app, &s.caller(), &draft)
         .await

@@ -85,6 +85,18 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
     ),
     ("rest.field_title", "Tittel", "Tittel", "Title"),
     (
+        "rest.field_site",
+        "Sykehus (for helseforetak)",
+        "Sjukehus (for helseføretak)",
+        "Hospital (for a hospital trust)",
+    ),
+    (
+        "rest.choose_site",
+        "Velg sykehus",
+        "Vel sjukehus",
+        "Choose a hospital",
+    ),
+    (
         "rest.field_description",
         "Beskrivelse",
         "Skildring",
@@ -482,6 +494,8 @@ struct RestForm {
     period_from: String,
     #[serde(default)]
     period_to: String,
+    #[serde(default)]
+    hospital_site_id: String,
 }
 
 fn form_page(
@@ -494,8 +508,16 @@ fn form_page(
 ) -> Result<Response, AppError> {
     let orgs: Vec<Value> = employers
         .iter()
-        .map(|e| context! { id => e.id.to_string(), name => e.name.clone() })
+        .map(|e| {
+            let sites: Vec<Value> = e
+                .sites
+                .iter()
+                .map(|s| context! { id => s.id.to_string(), name => s.name.clone() })
+                .collect();
+            context! { id => e.id.to_string(), name => e.name.clone(), sites => sites }
+        })
         .collect();
+    let any_sites = employers.iter().any(|e| !e.sites.is_empty());
     let map: std::collections::BTreeMap<&str, &str> = errors
         .iter()
         .map(|(k, m)| (k.as_str(), m.as_str()))
@@ -509,7 +531,7 @@ fn form_page(
         page(
             state,
             v,
-            context! { employers => orgs, form => Value::from_serialize(form), errors => map, error_list => list },
+            context! { employers => orgs, any_sites => any_sites, form => Value::from_serialize(form), errors => map, error_list => list },
         ),
     )?;
     Ok((status, html).into_response())
@@ -567,6 +589,7 @@ pub async fn create(
         description: field("description"),
         period_from: field("period_from"),
         period_to: field("period_to"),
+        hospital_site_id: field("hospital_site_id"),
     };
     // With one organisation to choose from, the field may be left out; anything else that is
     // not a number is no organisation of the user's.
@@ -581,6 +604,9 @@ pub async fn create(
         description: form.description.clone(),
         period_from: form.period_from.clone(),
         period_to: form.period_to.clone(),
+        // Not a number: no site of the trust's (refused at the field).
+        hospital_site_id: (!form.hospital_site_id.is_empty())
+            .then(|| form.hospital_site_id.parse::<i64>().unwrap_or(-1)),
     };
     match uc::create(&state.app, &s.caller(), &draft).await {
         Ok(r) => Ok(Redirect::to(&format!("/reststillinger/{}", r.id)).into_response()),

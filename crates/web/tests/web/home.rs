@@ -878,3 +878,93 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    the_directorate_decides_an_undrawn_lottery_until_it_allows_a_late_draw,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        // The Levanger cohort of 1 September 2027 with its twelve §13b doctors.
+        lis1_web::demo_history(&app.state.store).await.unwrap();
+        let task = "href=\"/trekning\">Avgjør unntak: trekningen er ikke gjort innen siste trekningsdag</a>: Sykehuset Levanger – 2027-09-01";
+        // Before the last draw day (1 May 2027) of the demo's Levanger cohort: nothing to decide.
+        let hdir = app.login("hdir@demo.lis1.no").await;
+        assert!(!tasks_of(&app, &hdir).await.contains("Avgjør unntak"));
+        // Past it, undrawn: the directorate decides.
+        let to: Timestamp = "2027-05-05T08:00:00Z".parse().unwrap();
+        app.state
+            .clock
+            .advance(to.duration_since(app.state.clock.now()));
+        let hdir = app.login("hdir@demo.lis1.no").await;
+        let tasks = tasks_of(&app, &hdir).await;
+        assert!(tasks.contains(task), "{tasks}");
+        // Only the directorate.
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        assert!(!tasks_of(&app, &hnt).await.contains("Avgjør unntak"));
+        // A late draw allowed: gone.
+        let site = app
+            .state
+            .store
+            .orgs()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.name == "Sykehuset Levanger")
+            .unwrap()
+            .id;
+        let ctx = Ctx::new(Actor::system(), app.state.clock.now());
+        app.state
+            .store
+            .allow_late_lottery(
+                &ctx,
+                site,
+                date(2027, 9, 1),
+                "Kapasitetsavklaring i kommunene",
+            )
+            .await
+            .unwrap();
+        assert!(!tasks_of(&app, &hdir).await.contains("Avgjør unntak"));
+    }
+);
+
+both_backends!(
+    the_alis_office_follows_up_bound_alis_plans_until_the_contract_is_signed,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        // Kari Allmenn's LIS1 + ALIS plan with Levanger: ALIS starts 1 September 2028, so the
+        // contract's window runs 1 September 2026 – 1 March 2027, and it is not signed.
+        lis1_web::demo_history(&app.state.store).await.unwrap();
+        let task = "href=\"/bundet/kapasitet\">Følg opp bundne LIS1 + ALIS-stillinger: kontrakten eller starten venter</a>: Levanger kommune (1 leger)";
+        let office = app.login("alis@demo.lis1.no").await;
+        let tasks = tasks_of(&app, &office).await;
+        assert!(tasks.contains(task), "{tasks}");
+        assert!(tasks.contains("01.03.2027 kl. 23.59"), "{tasks}");
+        // Only the ALIS office (the municipality has its own list on /bundet).
+        for other in [
+            "levanger@demo.lis1.no",
+            "hnt@demo.lis1.no",
+            "hdir@demo.lis1.no",
+        ] {
+            let s = app.login(other).await;
+            assert!(
+                !tasks_of(&app, &s).await.contains("Følg opp bundne"),
+                "{other}"
+            );
+        }
+        // Levanger records the contract signed: nothing left to follow up.
+        let alis = app
+            .state
+            .store
+            .bound_courses(lis1_store::bound::BoundFilter::All)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|b| b.kind == lis1_domain::advertisements::PositionKind::BoundAlis)
+            .unwrap()
+            .course_id;
+        let levanger = super::bound::caller(&app, "levanger@demo.lis1.no").await;
+        lis1_app::bound::record_contract(&app.state.app, &levanger, alis, date(2026, 11, 20))
+            .await
+            .unwrap();
+        assert!(!tasks_of(&app, &office).await.contains("Følg opp bundne"));
+    }
+);

@@ -693,6 +693,16 @@ both_backends!(
             .unwrap();
         // Two for the autumn round's cohort (start 1 March 2027) by HNT, one outside it.
         let hnt = app.login("hnt@demo.lis1.no").await;
+        let site = app
+            .state
+            .store
+            .orgs()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.name == "Sykehuset Levanger")
+            .unwrap()
+            .id;
         let make = |from: &'static str| {
             let (app, hnt) = (&app, hnt.clone());
             async move {
@@ -702,6 +712,7 @@ both_backends!(
                     &hnt,
                     &[
                         ("title", "LIS1 ved HNT".into()),
+                        ("hospital_site_id", site.to_string()),
                         ("period_from", from.into()),
                         ("period_to", "2028-12-31".into()),
                     ],

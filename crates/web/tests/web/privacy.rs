@@ -196,6 +196,7 @@ both_backends!(
                 .create_rest_position(
                     &Ctx::new(Actor::system(), "2028-01-10T09:00:00Z".parse().unwrap()),
                     &lis1_store::rest_positions::NewRestPosition {
+                        hospital_site_id: None,
                         employer_id: levanger,
                         source_position_id: None,
                         reason: lis1_domain::offers::VacancyReason::NotFilledAfterOfferRounds,

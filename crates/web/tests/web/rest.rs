@@ -41,18 +41,22 @@ impl TestApp {
 
     /// Creates a rest position through the form; returns its id.
     pub(crate) async fn advertise(&self, s: &Session, title: &str) -> i64 {
-        let made = self
-            .form(
-                "/reststillinger/ny",
-                s,
-                &[
-                    ("title", title),
-                    ("description", "Seks måneder i kommunen, med veileder."),
-                    ("period_from", "2027-03-01"),
-                    ("period_to", "2027-08-31"),
-                ],
-            )
-            .await;
+        self.advertise_at(s, title, None).await
+    }
+
+    /// Creates a rest position through the form, a trust's at hospital site `site`.
+    pub(crate) async fn advertise_at(&self, s: &Session, title: &str, site: Option<i64>) -> i64 {
+        let site = site.map(|x| x.to_string()).unwrap_or_default();
+        let mut fields = vec![
+            ("title", title),
+            ("description", "Seks måneder i kommunen, med veileder."),
+            ("period_from", "2027-03-01"),
+            ("period_to", "2027-08-31"),
+        ];
+        if !site.is_empty() {
+            fields.push(("hospital_site_id", &site));
+        }
+        let made = self.form("/reststillinger/ny", s, &fields).await;
         assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
         made.location()
             .strip_prefix("/reststillinger/")

@@ -103,6 +103,18 @@ both_backends!(
                 .any(|o| o.course.as_ref().is_some_and(|x| x.id == c.id)),
             "her obligations are listed"
         );
+        // Only the municipality's contract: no hospital part, so no employment letter, whose
+        // deadline counts from the hospital start.
+        let hers: Vec<_> = obligations
+            .iter()
+            .filter(|o| o.course.as_ref().is_some_and(|x| x.id == c.id))
+            .map(|o| o.kind)
+            .collect();
+        assert_eq!(
+            hers,
+            vec![lis1_domain::obligations::ObligationKind::Contract],
+            "a municipal-only course gets hospital-part obligations"
+        );
         assert!(
             !obligations
                 .iter()
@@ -140,7 +152,76 @@ both_backends!(
     |store| async move {
         let app = TestApp::new(store).await;
         let hnt = app.login("hnt@demo.lis1.no").await;
-        let id = app.advertise(&hnt, "LIS1 ved Helse Nord-Trøndelag").await;
+        // A trust names the site (nothing is guessed): the form offers its own sites ...
+        let namsos = org_id(&app, "Sykehuset Namsos").await;
+        let lillehammer = org_id(&app, "Sykehuset Innlandet Lillehammer").await;
+        let page = app.get("/reststillinger/ny", Some(&hnt)).await;
+        assert!(
+            page.body.contains("name=\"hospital_site_id\""),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("Sykehuset Namsos"), "{}", page.body);
+        assert!(!page.body.contains("Lillehammer"), "{}", page.body);
+        // ... and refuses none, or another trust's, at the field, storing nothing.
+        for site in ["", "abc", &lillehammer.to_string()] {
+            let refused = app
+                .form(
+                    "/reststillinger/ny",
+                    &hnt,
+                    &[
+                        ("title", "LIS1 ved Helse Nord-Trøndelag"),
+                        ("period_from", "2027-03-01"),
+                        ("period_to", "2027-08-31"),
+                        ("hospital_site_id", site),
+                    ],
+                )
+                .await;
+            assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{site}");
+            assert!(
+                refused
+                    .body
+                    .contains("aria-describedby=\"hospital_site_id-error\""),
+                "{}",
+                refused.body
+            );
+            assert!(refused.body.contains("Velg et av helseforetakets sykehus."));
+        }
+        let api = app
+            .post_json(
+                "/api/v1/rest-positions",
+                r#"{"title": "LIS1 ved HNT", "period_from": "2027-03-01", "period_to": "2027-08-31"}"#,
+                Some(&hnt),
+                true,
+            )
+            .await;
+        assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.body);
+        assert_eq!(
+            api.json()["errors"][0]["field"],
+            "hospital_site_id",
+            "{}",
+            api.body
+        );
+        assert!(
+            app.state
+                .store
+                .all_rest_positions()
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let id = app
+            .advertise_at(&hnt, "LIS1 ved Helse Nord-Trøndelag", Some(namsos))
+            .await;
+        assert_eq!(
+            app.state
+                .store
+                .rest_position(id)
+                .await
+                .unwrap()
+                .hospital_site_id,
+            Some(namsos)
+        );
         let (lise, answer) = offer_to_lise(&app, &hnt, id).await;
         let accepted = app.form(&answer, &lise, &[("answer", "ja")]).await;
         assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
@@ -153,11 +234,8 @@ both_backends!(
             c.dates,
             lis1_store::courses::CourseDates::from_hospital_start(date(2027, 3, 1))
         );
-        let site = app.state.store.org(c.hospital_site_id).await.unwrap();
-        assert_eq!(
-            site.parent_id,
-            Some(org_id(&app, "Helse Nord-Trøndelag HF").await)
-        );
+        // At the site the trust named (the guess was the trust's first site, Levanger).
+        assert_eq!(c.hospital_site_id, namsos);
         // In the lottery of the site and cohort, and its obligation counts her.
         let cohort = app
             .state
@@ -240,6 +318,7 @@ both_backends!(
             .create_rest_position(
                 &ctx,
                 &NewRestPosition {
+                    hospital_site_id: None,
                     employer_id: hf,
                     source_position_id: Some(position),
                     reason: VacancyReason::NotFilledAfterOfferRounds,
