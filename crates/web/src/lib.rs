@@ -1346,10 +1346,10 @@ pub fn spawn_housekeeping(state: AppState) {
                 tracing::warn!(code = e.code(), "coordinated match failed");
             }
             if leased(&state, "obligations", ttl).await {
-                match pages::obligations::remind(&state).await {
+                match lis1_app::obligations::remind(&state.app).await {
                     Ok(n) if n > 0 => tracing::info!(reminders = n, "sent deadline reminders"),
                     Ok(_) => {}
-                    Err(e) => tracing::warn!(code = e.code, "deadline reminders failed"),
+                    Err(e) => tracing::warn!(code = e.code(), "deadline reminders failed"),
                 }
             }
         }

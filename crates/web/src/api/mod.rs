@@ -7,6 +7,7 @@
 
 pub mod bound;
 pub mod coordinated;
+pub mod courses;
 pub mod onboarding;
 pub mod planning;
 pub mod statistics;
@@ -61,6 +62,7 @@ use crate::state::AppState;
         (name = "statistics", description = "The round report, the trend across rounds and the follow-up evaluation; published figures suppress cells under 5 persons"),
         (name = "planning", description = "National planning: positions per cohort and level, lendings, and the municipalities' capacity calls"),
         (name = "rest_positions", description = "Rest positions (reststillinger): vacancies advertised as standalone positions, their applications, offers and answers"),
+        (name = "courses", description = "Doctors' courses (LIS1-løp): leave, rotation plan, resignation; the obligations with their deadlines; the lists of hired doctors per cohort"),
         (name = "lottery", description = "The §13b municipality-place lottery (trekning): its status and result, and the doctor's ranking of the places"),
         (name = "coordinated", description = "Coordinated admission (samordnet opptak): the applicant's ranking and couple, the match's result and explanation, the directorate's mode and export, the employers' rank order lists and results")
     ),
@@ -325,6 +327,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(rest::router())
         .merge(coordinated::router())
         .merge(lottery::router())
+        .merge(courses::router())
         .split_for_parts();
     (router, finish_document(doc))
 }

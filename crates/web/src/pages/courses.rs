@@ -7,28 +7,22 @@
 //! municipality and the doctor at once by e-mail, and moves the dates as
 //! `lis1_domain::course` says. Rules: `lis1_domain::course`; storage: `lis1_store::courses`.
 
-use std::collections::BTreeMap;
-
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiff::civil::Date;
-use lis1_domain::access::{Action, Grant, Role, authorize};
-use lis1_domain::course::{Leave, LeaveKind, RotationPart, suggested_rotation};
-use lis1_domain::org::OrgKind;
-use lis1_domain::{Lang, Localized};
-use lis1_store::audit::Event;
-use lis1_store::courses::{Course, CourseDates, CoursePlan, CourseStoreError};
-use lis1_store::outbox::NewMail;
-use lis1_store::{Actor, Ctx, StoreError};
+use lis1_app::Kind;
+use lis1_app::courses::{self as uc, Detail};
+use lis1_domain::Lang;
+use lis1_domain::course::{LeaveKind, RotationPart, suggested_rotation};
+use lis1_store::courses::Course;
 use minijinja::context;
 use minijinja::value::Value;
 use serde::Deserialize;
 
 use crate::auth::{SignedIn as Session, Visitor};
 use crate::error::AppError;
-use crate::notify;
 use crate::pages::{fmt_date, fmt_time, page};
 use crate::state::AppState;
 
@@ -207,10 +201,6 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
-fn store_err(lang: Lang) -> impl Fn(StoreError) -> AppError {
-    move |e| AppError::store(e, lang)
-}
-
 fn label(lang: Lang, key: &str) -> String {
     crate::i18n::t(lang, key)
 }
@@ -222,7 +212,8 @@ pub struct ListQuery {
     oppsagt: Option<String>,
 }
 
-/// `GET /lis1-lop`: the courses at the sites the recruiter runs, by site and cohort.
+/// `GET /lis1-lop`: the courses at the sites the recruiter runs, by site and cohort
+/// (`lis1_app::courses::overview`).
 pub async fn list(
     State(state): State<AppState>,
     v: Visitor,
@@ -230,79 +221,27 @@ pub async fn list(
 ) -> Result<Html<String>, AppError> {
     let lang = v.lang;
     let s = v.require()?;
-    let mut sites = Vec::new();
-    let mut denied = None;
-    let mut grant = None;
-    let mut shown: Vec<i64> = Vec::new();
-    let orgs = state.store.orgs().await.map_err(store_err(lang))?;
-    for site in orgs.iter().filter(|o| o.kind == OrgKind::HospitalSite) {
-        let path = state
-            .store
-            .org_path(site.id)
-            .await
-            .map_err(store_err(lang))?;
-        match authorize(&s.principal, &Action::ManageCourse { site: &path }) {
-            Ok(g) => {
-                grant.get_or_insert(g);
-            }
-            Err(d) => {
-                denied = Some(d);
-                continue;
-            }
-        }
-        let mut by_cohort: BTreeMap<Date, Vec<Value>> = BTreeMap::new();
-        let mut vacated = Vec::new();
-        for cohort in state
-            .store
-            .course_cohorts(site.id)
-            .await
-            .map_err(store_err(lang))?
-        {
-            for c in state
-                .store
-                .courses_for_cohort(site.id, cohort)
-                .await
-                .map_err(store_err(lang))?
-            {
-                shown.push(c.id);
-                by_cohort
-                    .entry(c.dates.hospital_start)
-                    .or_default()
-                    .push(row(&c, lang));
-                if let Some(v) = vacancy(&c, lang) {
-                    vacated.push(v);
-                }
-            }
-        }
-        let cohorts: Vec<Value> = by_cohort
-            .into_iter()
-            .rev()
-            .map(|(start, rows)| context! { label => fmt_date(start, lang), rows => rows })
-            .collect();
-        sites.push(context! { name => site.name.clone(), cohorts => cohorts, vacated => vacated });
-    }
-    if sites.is_empty()
-        && let Some(d) = denied
-    {
-        return Err(AppError::domain(StatusCode::FORBIDDEN, &d, lang));
-    }
-    // The list names the doctors: the read is logged, with the courses shown.
-    if let Some(grant) = grant {
-        let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-        state
-            .store
-            .log(
-                &ctx,
-                Event {
-                    action: "courses.list",
-                    object_type: "courses",
-                    object_id: String::new(),
-                    summary: serde_json::json!({"courses": shown}),
-                },
-            )
-            .await
-            .map_err(store_err(lang))?;
-    }
+    let overview = uc::overview(&state.app, &s.caller())
+        .await
+        .map_err(|e| AppError::app(e, lang))?;
+    let sites: Vec<Value> = overview
+        .iter()
+        .map(|site| {
+            let vacated: Vec<Value> = site
+                .courses
+                .iter()
+                .filter_map(|c| vacancy(c, lang))
+                .collect();
+            let cohorts: Vec<Value> = uc::by_cohort(&site.courses)
+                .into_iter()
+                .map(|(start, courses)| {
+                    let rows: Vec<Value> = courses.into_iter().map(|c| row(c, lang)).collect();
+                    context! { label => fmt_date(start, lang), rows => rows }
+                })
+                .collect();
+            context! { name => site.name.clone(), cohorts => cohorts, vacated => vacated }
+        })
+        .collect();
     crate::templates::render(
         "courses.html",
         page(
@@ -356,41 +295,13 @@ fn period(from: Date, to: Date, lang: Lang) -> String {
     format!("{} – {}", fmt_date(from, lang), fmt_date(to, lang))
 }
 
-/// A course and the visitor's right to see it (and, maybe, to change it).
-struct Seen {
-    course: Course,
-    view: Grant,
-    manage: Option<Grant>,
-}
-
-async fn see(state: &AppState, s: &Session, id: &str, lang: Lang) -> Result<Seen, AppError> {
+/// The course as the visitor may see it (`lis1_app::courses::show`; a view by anyone but the
+/// doctor is logged there).
+async fn see(state: &AppState, s: &Session, id: &str, lang: Lang) -> Result<Detail, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
-    let course = state.store.course(id).await.map_err(store_err(lang))?;
-    let site = state
-        .store
-        .org_path(course.hospital_site_id)
+    uc::show(&state.app, &s.caller(), id)
         .await
-        .map_err(store_err(lang))?;
-    let muni = match course.municipality_id {
-        Some(m) => Some(state.store.org_path(m).await.map_err(store_err(lang))?),
-        None => None,
-    };
-    let view = authorize(
-        &s.principal,
-        &Action::ViewCourse {
-            doctor: course.applicant_id,
-            site: &site,
-            municipality: muni.as_ref(),
-        },
-    )
-    // Someone without a work need learns nothing, not even that the course exists.
-    .map_err(|_| AppError::not_found(lang))?;
-    let manage = authorize(&s.principal, &Action::ManageCourse { site: &site }).ok();
-    Ok(Seen {
-        course,
-        view,
-        manage,
-    })
+        .map_err(|e| AppError::app(e, lang))
 }
 
 /// Notices on the course page.
@@ -415,7 +326,7 @@ pub async fn show(
         Some("plan") => Some(label(lang, "courses.plan_saved")),
         _ => None,
     };
-    render(&state, &v, s, &seen, Forms::default(), notice).await
+    render(&state, &v, s, &seen, Forms::default(), notice)
 }
 
 /// The forms as typed, and their errors, so nothing is lost on a refusal.
@@ -429,42 +340,17 @@ struct Forms {
     resign_reason: Option<String>,
 }
 
-async fn render(
+fn render(
     state: &AppState,
     v: &Visitor,
-    s: &Session,
-    seen: &Seen,
+    _s: &Session,
+    seen: &Detail,
     forms: Forms,
     notice: Option<String>,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
     let c = &seen.course;
-    if c.applicant_id != s.user.id {
-        let ctx = Ctx::new(Actor::user(s.user.id, seen.view), state.now());
-        state
-            .store
-            .log(
-                &ctx,
-                Event {
-                    action: "course.view",
-                    object_type: "course",
-                    object_id: c.id.to_string(),
-                    summary: serde_json::json!({"applicant_id": c.applicant_id}),
-                },
-            )
-            .await
-            .map_err(store_err(lang))?;
-    }
-    let leaves = state
-        .store
-        .course_leaves(c.id)
-        .await
-        .map_err(store_err(lang))?;
-    let rotation = state
-        .store
-        .course_rotation(c.id)
-        .await
-        .map_err(store_err(lang))?;
+    let (leaves, rotation) = (&seen.leaves, &seen.rotation);
     let status = if forms.leave_error.is_some()
         || forms.plan_error.is_some()
         || forms.resign_error.is_some()
@@ -499,7 +385,7 @@ async fn render(
         }
     };
     let leave_form = forms.leave.unwrap_or_default();
-    let details = seen.manage.is_some() || c.applicant_id == s.user.id;
+    let details = seen.details;
     let supervisor = forms
         .plan
         .as_ref()
@@ -535,7 +421,7 @@ async fn render(
                 rotation => rotation.iter().enumerate().map(|(i, p)| context! {
                     n => i + 1, department => p.department.clone(), period => period(p.from, p.to, lang),
                 }).collect::<Vec<_>>(),
-                manage => seen.manage.is_some(),
+                manage => seen.manage,
                 kinds => LeaveKind::ALL.iter().map(|k| context! { value => k.as_str(), label => k.label(lang) }).collect::<Vec<_>>(),
                 leave_form => context! { kind => leave_form.kind, from => leave_form.from, to => leave_form.to, note => leave_form.note },
                 leave_error => forms.leave_error.as_ref().map(|(field, message)| context! { field => field, message => message }),
@@ -567,7 +453,7 @@ pub struct LeaveForm {
 }
 
 /// `POST /lis1-lop/{id}/permisjon`: registers leave, moves the dates, notifies the municipality
-/// and the doctor.
+/// and the doctor (`lis1_app::courses::add_leave`).
 pub async fn add_leave(
     State(state): State<AppState>,
     v: Visitor,
@@ -577,190 +463,31 @@ pub async fn add_leave(
     let lang = v.lang;
     let s = v.require()?;
     s.check_csrf(&f.csrf_token, lang)?;
-    let seen = see(&state, s, &id, lang).await?;
-    let Some(grant) = seen.manage else {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            lang.pick3(
-                "Bare sykehuset kan registrere permisjon.",
-                "Berre sjukehuset kan registrere permisjon.",
-                "Only the hospital can register leave.",
-            ),
-        )
-        .in_lang(lang));
+    let course: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let input = uc::LeaveInput {
+        kind: f.kind.clone(),
+        from: f.from.clone(),
+        to: f.to.clone(),
+        note: f.note.clone(),
     };
-    let field_error = |field: &str, nb: &str, nn: &str, en: &str| {
-        (field.to_string(), lang.pick3(nb, nn, en).to_string())
-    };
-    let parsed = (|| {
-        let Some(kind) = LeaveKind::parse(&f.kind) else {
-            return Err(field_error(
-                "leave-kind",
-                "Velg type permisjon.",
-                "Vel type permisjon.",
-                "Choose the kind of leave.",
-            ));
-        };
-        let Ok(from) = f.from.trim().parse::<Date>() else {
-            return Err(field_error(
-                "leave-from",
-                "Skriv første dag som en dato (åååå-mm-dd).",
-                "Skriv første dag som ein dato (åååå-mm-dd).",
-                "Give the first day as a date (yyyy-mm-dd).",
-            ));
-        };
-        let Ok(to) = f.to.trim().parse::<Date>() else {
-            return Err(field_error(
-                "leave-to",
-                "Skriv siste dag som en dato (åååå-mm-dd).",
-                "Skriv siste dag som ein dato (åååå-mm-dd).",
-                "Give the last day as a date (yyyy-mm-dd).",
-            ));
-        };
-        if f.note.chars().count() > 500 {
-            return Err(field_error(
-                "leave-note",
-                "Merknaden kan være høyst 500 tegn.",
-                "Merknaden kan vere høgst 500 teikn.",
-                "The note can be at most 500 characters.",
-            ));
-        }
-        Ok(Leave { kind, from, to })
-    })();
-    let leave = match parsed {
-        Ok(l) => l,
-        Err(error) => {
+    match uc::add_leave(&state.app, &s.caller(), course, &input).await {
+        Ok(c) => Ok(Redirect::to(&format!("/lis1-lop/{}?lagret=permisjon", c.id)).into_response()),
+        Err(e) if e.kind == Kind::Invalid => {
+            let seen = see(&state, s, &id, lang).await?;
+            let field = e
+                .fields
+                .first()
+                .map(|(f, _)| format!("leave-{f}"))
+                .unwrap_or_else(|| "leave-from".into());
             let forms = Forms {
-                leave_error: Some(error),
+                leave_error: Some((field, e.message(lang))),
                 leave: Some(f),
                 ..Forms::default()
             };
-            return render(&state, &v, s, &seen, forms, None).await;
+            render(&state, &v, s, &seen, forms, None)
         }
-    };
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    // Who is told is known now; what they are told (the moved dates) only inside the store's
-    // transaction, which queues the mails with the leave.
-    let municipality = match seen.course.municipality_id {
-        Some(m) => notify::role_holders(&state, m, Role::Municipality).await,
-        None => Vec::new(),
-    };
-    let doctor = state
-        .store
-        .user(seen.course.applicant_id)
-        .await
-        .map_err(store_err(lang))?;
-    let doctor = notify::Recipient::from(doctor);
-    let notices =
-        |actual: &CourseDates| leave_mails(&seen.course, &leave, actual, &municipality, &doctor);
-    let course = match state
-        .store
-        .add_leave(&ctx, seen.course.id, &leave, &f.note, notices)
-        .await
-    {
-        Ok(c) => c,
-        Err(CourseStoreError::Rule(rule)) => {
-            let forms = Forms {
-                leave_error: Some(("leave-from".into(), rule.message(lang))),
-                leave: Some(f),
-                ..Forms::default()
-            };
-            return render(&state, &v, s, &seen, forms, None).await;
-        }
-        Err(CourseStoreError::Store(e)) => return Err(AppError::store(e, lang)),
-    };
-    Ok(Redirect::to(&format!("/lis1-lop/{}?lagret=permisjon", course.id)).into_response())
-}
-
-/// The mails about registered leave: to the municipality's accounts (if the doctor is placed)
-/// the moved dates only — the kind of leave may be health data — and to the doctor the kind too.
-fn leave_mails(
-    c: &Course,
-    leave: &Leave,
-    actual: &CourseDates,
-    municipality: &[notify::Recipient],
-    doctor: &notify::Recipient,
-) -> Vec<NewMail> {
-    let dates = |lang: Lang| {
-        let (start, end, planned) = (
-            fmt_date(actual.municipal_start, lang),
-            fmt_date(actual.municipal_end, lang),
-            fmt_date(c.dates.municipal_start, lang),
-        );
-        match lang {
-            Lang::Nb => format!(
-                "Legen beholder plassen. Kommunedelen begynner nå {start} og varer til {end} \
-                 (opprinnelig {planned})."
-            ),
-            Lang::Nn => format!(
-                "Legen held på plassen. Kommunedelen byrjar no {start} og varer til {end} \
-                 (opphavleg {planned})."
-            ),
-            Lang::En => format!(
-                "The doctor keeps the place. The municipal part now starts {start} and lasts until \
-                 {end} (originally {planned})."
-            ),
-        }
-    };
-    let name = &c.applicant_name;
-    let mail = |r: &notify::Recipient, body: &str| NewMail {
-        to_address: r.email.clone(),
-        to_name: Some(r.name.clone()),
-        subject: match r.lang {
-            Lang::Nb => format!("Permisjon i LIS1-løpet: {name}"),
-            Lang::Nn => format!("Permisjon i LIS1-løpet: {name}"),
-            Lang::En => format!("Leave in the LIS1 training: {name}"),
-        },
-        body_text: notify::text(&r.name, body, r.lang),
-        kind: "course_leave".into(),
-        object_type: "course".into(),
-        object_id: c.id.to_string(),
-    };
-    let to_municipality = |lang: Lang| {
-        let (from, to, dates) = (
-            fmt_date(leave.from, lang),
-            fmt_date(leave.to, lang),
-            dates(lang),
-        );
-        match lang {
-            Lang::Nb => format!(
-                "Sykehuset har registrert permisjon for {name} fra {from} til {to}.\n\n{dates}"
-            ),
-            Lang::Nn => format!(
-                "Sjukehuset har registrert permisjon for {name} frå {from} til {to}.\n\n{dates}"
-            ),
-            Lang::En => format!(
-                "The hospital has registered leave for {name} from {from} to {to}.\n\n{dates}"
-            ),
-        }
-    };
-    let mut out: Vec<NewMail> = municipality
-        .iter()
-        .map(|r| mail(r, &to_municipality(r.lang)))
-        .collect();
-    let to_doctor = {
-        let lang = doctor.lang;
-        let kind = leave.kind.label(lang).to_lowercase();
-        let (from, to, dates) = (
-            fmt_date(leave.from, lang),
-            fmt_date(leave.to, lang),
-            dates(lang),
-        );
-        match lang {
-            Lang::Nb => {
-                format!("Sykehuset har registrert {kind} for deg fra {from} til {to}.\n\n{dates}")
-            }
-            Lang::Nn => {
-                format!("Sjukehuset har registrert {kind} for deg frå {from} til {to}.\n\n{dates}")
-            }
-            Lang::En => format!(
-                "The hospital has registered {kind} for you from {from} to {to}.\n\n{dates}"
-            ),
-        }
-    };
-    out.push(mail(doctor, &to_doctor));
-    out
+        Err(e) => Err(AppError::app(e, lang)),
+    }
 }
 
 /// Form: the rotation plan (three rows; an empty third row means a two-part plan) and the
@@ -805,7 +532,8 @@ impl PlanForm {
     }
 }
 
-/// `POST /lis1-lop/{id}/plan`: sets the rotation plan and the supervisor.
+/// `POST /lis1-lop/{id}/plan`: sets the rotation plan and the supervisor
+/// (`lis1_app::courses::set_plan`).
 pub async fn set_plan(
     State(state): State<AppState>,
     v: Visitor,
@@ -815,19 +543,7 @@ pub async fn set_plan(
     let lang = v.lang;
     let s = v.require()?;
     s.check_csrf(&f.csrf_token, lang)?;
-    let seen = see(&state, s, &id, lang).await?;
-    let Some(grant) = seen.manage else {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            lang.pick3(
-                "Bare sykehuset kan sette rotasjonsplanen.",
-                "Berre sjukehuset kan setje rotasjonsplanen.",
-                "Only the hospital can set the rotation plan.",
-            ),
-        )
-        .in_lang(lang));
-    };
+    let course: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
     let mut parts = Vec::new();
     let mut error = None;
     for i in 0..3 {
@@ -851,55 +567,52 @@ pub async fn set_plan(
             }
         }
     }
-    let email = f.supervisor_email.trim();
-    if error.is_none() && !email.is_empty() && !email.contains('@') {
-        error = Some(
-            lang.pick3(
-                "Veileders e-post må være en e-postadresse.",
-                "E-posten til rettleiaren må vere ei e-postadresse.",
-                "The supervisor's e-mail must be an e-mail address.",
+    if error.is_some() {
+        let seen = see(&state, s, &id, lang).await?;
+        if !seen.manage {
+            return Err(AppError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                lang.pick3(
+                    "Bare sykehuset kan sette rotasjonsplanen.",
+                    "Berre sjukehuset kan setje rotasjonsplanen.",
+                    "Only the hospital can set the rotation plan.",
+                ),
             )
-            .to_string(),
-        );
-    }
-    if f.supervisor_name.chars().count() > 200 || email.chars().count() > 200 {
-        error = Some(
-            lang.pick3(
-                "Navn og e-post kan være høyst 200 tegn.",
-                "Namn og e-post kan vere høgst 200 teikn.",
-                "Name and e-mail can be at most 200 characters.",
-            )
-            .to_string(),
-        );
-    }
-    if error.is_none() {
-        let plan = CoursePlan {
-            parts,
-            supervisor_name: f.supervisor_name.clone(),
-            supervisor_email: email.to_string(),
-        };
-        let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-        match state
-            .store
-            .set_course_plan(&ctx, seen.course.id, &plan)
-            .await
-        {
-            Ok(()) => {
-                return Ok(
-                    Redirect::to(&format!("/lis1-lop/{}?lagret=plan", seen.course.id))
-                        .into_response(),
-                );
-            }
-            Err(CourseStoreError::Rule(rule)) => error = Some(rule.message(lang)),
-            Err(CourseStoreError::Store(e)) => return Err(AppError::store(e, lang)),
+            .in_lang(lang));
         }
+        // A name or e-mail too long is said rather than the dates.
+        if let Some(e) = uc::check_supervisor(&f.supervisor_name, &f.supervisor_email)
+            && e.code() == "supervisor_too_long"
+        {
+            error = Some(e.message(lang));
+        }
+        let forms = Forms {
+            plan_error: error,
+            plan: Some(f),
+            ..Forms::default()
+        };
+        return render(&state, &v, s, &seen, forms, None);
     }
+    let input = uc::PlanInput {
+        parts,
+        supervisor_name: f.supervisor_name.clone(),
+        supervisor_email: f.supervisor_email.clone(),
+    };
+    let error = match uc::set_plan(&state.app, &s.caller(), course, &input, None).await {
+        Ok(_) => {
+            return Ok(Redirect::to(&format!("/lis1-lop/{course}?lagret=plan")).into_response());
+        }
+        Err(e) if e.kind == Kind::Invalid => e.message(lang),
+        Err(e) => return Err(AppError::app(e, lang)),
+    };
+    let seen = see(&state, s, &id, lang).await?;
     let forms = Forms {
-        plan_error: error,
+        plan_error: Some(error),
         plan: Some(f),
         ..Forms::default()
     };
-    render(&state, &v, s, &seen, forms, None).await
+    render(&state, &v, s, &seen, forms, None)
 }
 
 /// Form: register a resignation.
@@ -915,9 +628,9 @@ pub struct ResignForm {
     bekreft: String,
 }
 
-/// `POST /lis1-lop/{id}/oppsigelse`: the doctor has resigned. The course ends; the place becomes
-/// a rest position for its employer when the offer rounds are over (`pages::rest::on_resigned`);
-/// the municipality and the doctor are told.
+/// `POST /lis1-lop/{id}/oppsigelse`: the doctor has resigned (`lis1_app::courses::resign`). The
+/// course ends; the place becomes a rest position for its employer when the offer rounds are
+/// over; the municipality and the doctor are told.
 pub async fn resign(
     State(state): State<AppState>,
     v: Visitor,
@@ -927,20 +640,11 @@ pub async fn resign(
     let lang = v.lang;
     let s = v.require()?;
     s.check_csrf(&f.csrf_token, lang)?;
-    let seen = see(&state, s, &id, lang).await?;
-    let Some(grant) = seen.manage else {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            lang.pick3(
-                "Bare sykehuset kan registrere oppsigelse.",
-                "Berre sjukehuset kan registrere oppseiing.",
-                "Only the hospital can register a resignation.",
-            ),
-        )
-        .in_lang(lang));
-    };
-    if f.confirm != "ja" || f.reason.trim().is_empty() || f.reason.chars().count() > 500 {
+    let course: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let c = uc::to_resign(&state.app, &s.caller(), course)
+        .await
+        .map_err(|e| AppError::app(e, lang))?;
+    let refused = |seen: &Detail| {
         let forms = Forms {
             resign_error: Some(
                 lang.pick3(
@@ -952,10 +656,14 @@ pub async fn resign(
             resign_reason: Some(f.reason.clone()),
             ..Forms::default()
         };
-        return render(&state, &v, s, &seen, forms, None).await;
+        render(&state, &v, s, seen, forms, None)
+    };
+    if f.confirm != "ja" || f.reason.trim().is_empty() || f.reason.chars().count() > 500 {
+        let seen = see(&state, s, &id, lang).await?;
+        return refused(&seen);
     }
     if !crate::pages::confirm::confirmed(&f.bekreft) {
-        let (name, site) = (&seen.course.applicant_name, &seen.course.hospital_site_name);
+        let (name, site) = (&c.applicant_name, &c.hospital_site_name);
         return crate::pages::confirm::page_for(
             &state,
             &v,
@@ -977,72 +685,27 @@ pub async fn resign(
                         "An ended LIS1 course cannot be reopened, and the e-mails cannot be recalled.",
                     )
                     .into(),
-                action: format!("/lis1-lop/{}/oppsigelse", seen.course.id),
+                action: format!("/lis1-lop/{}/oppsigelse", c.id),
                 fields: vec![
                     ("reason".into(), f.reason.clone()),
                     ("confirm".into(), f.confirm.clone()),
                 ],
-                back: format!("/lis1-lop/{}", seen.course.id),
+                back: format!("/lis1-lop/{}", c.id),
                 button: lang
                     .pick3("Registrer oppsigelse", "Registrer oppseiing", "Register resignation")
                     .into(),
             },
         );
     }
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    let c = &seen.course;
-    // The doctor and the municipality are told in the resignation's own transaction; the rest
-    // position follows (and is caught up by the background job if the process stops here).
-    let (name, site) = (&c.applicant_name, &c.hospital_site_name);
-    let body = |lang: Lang| match lang {
-        Lang::Nb => format!(
-            "Sykehuset har registrert at {name} har sagt opp LIS1-stillingen ved {site}. Plassen går \
-             til neste på innstillingen, eller lyses ut som reststilling når tilbudsrundene er over."
-        ),
-        Lang::Nn => format!(
-            "Sjukehuset har registrert at {name} har sagt opp LIS1-stillinga ved {site}. Plassen går \
-             til den neste på innstillinga, eller blir lyst ut som reststilling når tilbodsrundane er over."
-        ),
-        Lang::En => format!(
-            "The hospital has registered that {name} has resigned the LIS1 position at {site}. The \
-             place goes to the next on the recommendation, or is advertised as a remaining position \
-             when the offer rounds are over."
-        ),
+    let done = match uc::resign(&state.app, &s.caller(), c.id, &f.reason).await {
+        Ok(done) => done,
+        Err(e) if e.kind == Kind::Invalid => {
+            let seen = see(&state, s, &id, lang).await?;
+            return refused(&seen);
+        }
+        Err(e) => return Err(AppError::app(e, lang)),
     };
-    let mut recipients = match c.municipality_id {
-        Some(muni) => notify::role_holders(&state, muni, Role::Municipality).await,
-        None => Vec::new(),
-    };
-    let doctor = state
-        .store
-        .user(c.applicant_id)
-        .await
-        .map_err(store_err(lang))?;
-    recipients.push(doctor.into());
-    let mails: Vec<NewMail> = recipients
-        .iter()
-        .map(|r| NewMail {
-            to_address: r.email.clone(),
-            to_name: Some(r.name.clone()),
-            subject: match r.lang {
-                Lang::Nb => format!("Oppsigelse av LIS1-stilling: {name}"),
-                Lang::Nn => format!("Oppseiing av LIS1-stilling: {name}"),
-                Lang::En => format!("Resignation of a LIS1 position: {name}"),
-            },
-            body_text: notify::text(&r.name, &body(r.lang), r.lang),
-            kind: "course_resigned".into(),
-            object_type: "course".into(),
-            object_id: c.id.to_string(),
-        })
-        .collect();
-    let offer = state
-        .store
-        .resign_course(&ctx, c.id, &f.reason, &mails)
-        .await
-        .map_err(store_err(lang))?;
-    let offers: Vec<i64> = offer.into_iter().collect();
-    let rest = crate::pages::rest::on_resigned(&state, &ctx, &offers).await;
-    let to = match rest.first() {
+    let to = match done.rest_positions.first() {
         Some(r) => format!("/reststillinger/{r}"),
         None => "/lis1-lop?oppsagt=1".to_string(),
     };

@@ -8,23 +8,18 @@
 //! view and download is logged with who, which list and which courses.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use jiff::ToSpan;
 use jiff::civil::Date;
+use lis1_app::lists as uc;
 use lis1_domain::Lang;
-use lis1_domain::access::{Action, Grant, Role, authorize};
-use lis1_domain::org::OrgKind;
-use lis1_store::audit::Event;
 use lis1_store::courses::Course;
-use lis1_store::{Actor, Ctx, StoreError};
 use minijinja::context;
 
-use crate::auth::{SignedIn, Visitor};
+use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::i18n::t;
 use crate::pages::applicants::{Format, table_file};
-use crate::pages::obligations::Paths;
 use crate::pages::{fmt_date, page};
 use crate::state::AppState;
 
@@ -159,111 +154,47 @@ const COLUMNS: [&str; 14] = [
     "lists.col_on_leave",
 ];
 
-fn store_err(lang: Lang) -> impl Fn(StoreError) -> AppError {
-    move |e| AppError::store(e, lang)
-}
-
-fn forbidden(d: lis1_domain::access::Denied, lang: Lang) -> AppError {
-    AppError::domain(StatusCode::FORBIDDEN, &d, lang)
-}
-
-/// The grant that lets `s` see the list of `site`, if any.
-async fn list_grant(
-    state: &AppState,
-    s: &SignedIn,
-    paths: &mut Paths,
-    site: i64,
-) -> Result<Result<Grant, lis1_domain::access::Denied>, StoreError> {
-    let path = paths.of(&state.store, site).await?;
-    let area = paths.area(&state.store, site).await?;
-    Ok(authorize(
-        &s.principal,
-        &Action::ViewCohortList {
-            site: &path,
-            municipalities: &area,
-        },
-    ))
-}
-
-/// `GET /lister`: the sites and cohorts whose lists the user may see.
+/// `GET /lister`: the sites and cohorts whose lists the user may see (`lis1_app::lists::index`).
 pub async fn index(State(state): State<AppState>, v: Visitor) -> Result<Html<String>, AppError> {
     let lang = v.lang;
     let s = v.require()?;
-    authorize(&s.principal, &Action::ViewLists).map_err(|d| forbidden(d, lang))?;
-    let mut paths = Paths::default();
-    let mut sites = Vec::new();
-    for site in state.store.orgs().await.map_err(store_err(lang))? {
-        if site.kind != OrgKind::HospitalSite {
-            continue;
-        }
-        let Ok(grant) = list_grant(&state, s, &mut paths, site.id)
-            .await
-            .map_err(store_err(lang))?
-        else {
-            continue;
-        };
-        let mut cohorts = Vec::new();
-        for cohort in state
-            .store
-            .course_cohorts(site.id)
-            .await
-            .map_err(store_err(lang))?
-        {
-            let n = visible_courses(&state, s, grant, &mut paths, site.id, cohort)
-                .await
-                .map_err(store_err(lang))?
-                .0
-                .len();
-            cohorts.push(context! {
-                cohort => cohort.to_string(), label => fmt_date(cohort, lang),
-                hospital_start => fmt_date(cohort.saturating_sub(12.months()), lang),
-                doctors => n,
-            });
-        }
-        sites.push(context! { id => site.id, name => site.name, cohorts => cohorts });
-    }
+    let found = uc::index(&state.app, &s.caller())
+        .await
+        .map_err(|e| AppError::app(e, lang))?;
+    let sites: Vec<_> = found
+        .into_iter()
+        .map(|site| {
+            let cohorts: Vec<_> = site
+                .cohorts
+                .iter()
+                .map(|(cohort, n)| {
+                    context! {
+                        cohort => cohort.to_string(), label => fmt_date(*cohort, lang),
+                        hospital_start => fmt_date(cohort.saturating_sub(12.months()), lang),
+                        doctors => n,
+                    }
+                })
+                .collect();
+            context! { id => site.site_id, name => site.name, cohorts => cohorts }
+        })
+        .collect();
     crate::templates::render("lists.html", page(&state, &v, context! { sites => sites }))
 }
 
-/// The courses of a cohort list that `s` (allowed the list by `grant`) has a work need for: the
-/// directorate and the site's HF and RHF every doctor; a coordinator, county governor or
-/// municipality the doctors placed in a municipality it reaches (the same rule as an obligation
-/// of that course). Doctors not yet placed are shown to the area's coordinators too, who plan
-/// the cohort with the hospital, but not to a governor or municipality that reaches only one
-/// corner of the area. Second: the placed courses left out, so the page can say so.
-async fn visible_courses(
-    state: &AppState,
-    s: &SignedIn,
-    grant: Grant,
-    paths: &mut Paths,
-    site: i64,
-    cohort: Date,
-) -> Result<(Vec<Course>, Vec<Course>), StoreError> {
-    let site_path = paths.of(&state.store, site).await?;
-    let mut out = Vec::new();
-    let mut left_out = Vec::new();
-    for c in state.store.courses_for_cohort(site, cohort).await? {
-        let municipalities = match c.municipality_id {
-            Some(m) => vec![paths.of(&state.store, m).await?],
-            None => Vec::new(),
-        };
-        let row_access = Action::ViewObligation {
-            site: &site_path,
-            municipalities: &municipalities,
-        };
-        let unplaced_for_coordinator =
-            c.municipality_id.is_none() && grant.role == Role::Coordinator;
-        if unplaced_for_coordinator || authorize(&s.principal, &row_access).is_ok() {
-            out.push(c);
-        } else if c.municipality_id.is_some() {
-            left_out.push(c);
-        }
-    }
-    Ok((out, left_out))
+/// The column headers in `lang`.
+pub fn columns(lang: Lang) -> Vec<String> {
+    COLUMNS.iter().map(|k| t(lang, k)).collect()
 }
 
-/// One row of a list.
-fn row(c: &Course, profile: Option<&serde_json::Value>, email: &str) -> Vec<String> {
+/// The sentence about `n` doctors placed in `county`, outside the viewer's area.
+pub fn elsewhere(lang: Lang, county: &str, n: usize) -> String {
+    t(lang, "lists.elsewhere")
+        .replace("{n}", &n.to_string())
+        .replace("{county}", county)
+}
+
+/// One row of a list: the columns of [`COLUMNS`].
+pub fn row(c: &Course, profile: Option<&serde_json::Value>, email: &str) -> Vec<String> {
     let field = |name: &str| {
         profile
             .and_then(|p| p.get(name))
@@ -320,77 +251,24 @@ pub async fn show(
         (cohort.as_str(), Wanted::Page)
     };
     let cohort: Date = cohort.parse().map_err(|_| AppError::not_found(lang))?;
-    let site_org = state.store.org(site).await.map_err(store_err(lang))?;
-    if site_org.kind != OrgKind::HospitalSite {
-        return Err(AppError::not_found(lang));
-    }
-    let mut paths = Paths::default();
-    let grant = list_grant(&state, s, &mut paths, site)
-        .await
-        .map_err(store_err(lang))?
-        .map_err(|d| forbidden(d, lang))?;
-    let (courses, left_out) = visible_courses(&state, s, grant, &mut paths, site, cohort)
-        .await
-        .map_err(store_err(lang))?;
-    // Doctors placed in a municipality outside the viewer's area are not listed; say so, and who
-    // sees them (issue 11: the county governor's list silently left out a doctor placed in
-    // another county). Counted per county, no names.
-    let mut elsewhere: std::collections::BTreeMap<String, usize> = Default::default();
-    for m in left_out.iter().filter_map(|c| c.municipality_id) {
-        let muni = state.store.org(m).await.map_err(store_err(lang))?;
-        let county = match muni.parent_id {
-            Some(p) => state.store.org(p).await.map_err(store_err(lang))?.name,
-            None => muni.name,
-        };
-        *elsewhere.entry(county).or_default() += 1;
-    }
-    let elsewhere: Vec<String> = elsewhere
-        .into_iter()
-        .map(|(county, n)| {
-            t(lang, "lists.elsewhere")
-                .replace("{n}", &n.to_string())
-                .replace("{county}", &county)
-        })
-        .collect();
-    let mut rows = Vec::with_capacity(courses.len());
-    for c in &courses {
-        let profile = state
-            .store
-            .profile(c.applicant_id)
-            .await
-            .map_err(store_err(lang))?;
-        let user = state
-            .store
-            .user(c.applicant_id)
-            .await
-            .map_err(store_err(lang))?;
-        rows.push(row(c, profile.as_ref().map(|p| &p.data), &user.email));
-    }
     let format = match wanted {
         Wanted::Page => "html",
         Wanted::File(Format::Csv) => "csv",
         Wanted::File(Format::Xlsx) => "xlsx",
     };
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    state
-        .store
-        .log(
-            &ctx,
-            Event {
-                action: match wanted {
-                    Wanted::Page => "lists.view",
-                    Wanted::File(_) => "lists.export",
-                },
-                object_type: "cohort_list",
-                object_id: format!("{site}/{cohort}"),
-                summary: serde_json::json!({
-                    "format": format,
-                    "courses": courses.iter().map(|c| c.id).collect::<Vec<_>>(),
-                }),
-            },
-        )
+    let list = uc::show(&state.app, &s.caller(), site, cohort, format)
         .await
-        .map_err(store_err(lang))?;
+        .map_err(|e| AppError::app(e, lang))?;
+    let elsewhere: Vec<String> = list
+        .elsewhere
+        .iter()
+        .map(|(county, n)| elsewhere(lang, county, *n))
+        .collect();
+    let rows: Vec<Vec<String>> = list
+        .entries
+        .iter()
+        .map(|e| row(&e.course, e.profile.as_ref(), &e.email))
+        .collect();
     match wanted {
         Wanted::File(f) => {
             let header: Vec<String> = COLUMNS.iter().map(|k| t(Lang::Nb, k)).collect();
@@ -410,9 +288,9 @@ pub async fn show(
                     &state,
                     &v,
                     context! {
-                        site => context! { id => site, name => site_org.name },
+                        site => context! { id => site, name => list.site_name },
                         cohort => cohort.to_string(), cohort_label => fmt_date(cohort, lang),
-                        columns => COLUMNS.iter().map(|k| t(lang, k)).collect::<Vec<_>>(),
+                        columns => columns(lang),
                         rows => rows, elsewhere => elsewhere,
                     },
                 ),

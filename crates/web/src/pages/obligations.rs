@@ -3,27 +3,20 @@
 //! (002 §2.1), each with its deadline and status, for the organisations concerned. The
 //! municipality registers a contract or a letter as done at `POST /plikter/oppfylt`.
 //!
-//! [`remind`] runs in the background job (`crate::spawn_housekeeping`): it mails the responsible
+//! `lis1_app::obligations::remind` runs in the background job (`crate::spawn_housekeeping`): it mails the responsible
 //! organisation's users once when an obligation becomes due soon and once when it becomes
 //! overdue; the store records each reminder with its mails, so a restart sends nothing twice.
 //!
 //! Rules: `lis1_domain::obligations`; storage: `lis1_store::obligations`; access:
 //! `lis1_domain::access` (`ViewDeadlines`, `ViewObligation`, `RegisterFulfilment`).
 
-use std::collections::HashMap;
-
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
-use lis1_domain::access::{Action, OrgPath, Role, authorize};
-use lis1_domain::obligations::{ObligationKind, Reminder, check_fulfilment};
-use lis1_domain::{Lang, Localized};
-use lis1_store::audit::Event;
-use lis1_store::obligations::{NewFulfilment, NewReminder, Obligation, course_starts};
-use lis1_store::outbox::NewMail;
-use lis1_store::{Actor, Ctx, Store, StoreError};
+use lis1_app::obligations as uc;
+use lis1_domain::obligations::ObligationKind;
 use minijinja::context;
 use serde::Deserialize;
 
@@ -127,63 +120,8 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
-fn store_err(lang: Lang) -> impl Fn(StoreError) -> AppError {
-    move |e| AppError::store(e, lang)
-}
-
 fn today(state: &AppState) -> Date {
     lis1_domain::calendar::to_oslo(state.now()).date()
-}
-
-/// Organisation paths, each read once per request.
-#[derive(Default)]
-pub(crate) struct Paths(HashMap<i64, OrgPath>);
-
-impl Paths {
-    /// The organisation and its ancestors.
-    pub(crate) async fn of(&mut self, store: &Store, org: i64) -> Result<OrgPath, StoreError> {
-        if let Some(p) = self.0.get(&org) {
-            return Ok(p.clone());
-        }
-        let p = store.org_path(org).await?;
-        self.0.insert(org, p.clone());
-        Ok(p)
-    }
-
-    /// The municipalities of a site's cooperation area, each with its ancestors.
-    pub(crate) async fn area(
-        &mut self,
-        store: &Store,
-        site: i64,
-    ) -> Result<Vec<OrgPath>, StoreError> {
-        let mut out = Vec::new();
-        for m in store.area(site).await? {
-            out.push(self.of(store, m.municipality_id).await?);
-        }
-        Ok(out)
-    }
-}
-
-/// The municipalities an obligation concerns: the course's municipality, or for the lottery the
-/// site's cooperation area.
-async fn concerned(
-    store: &Store,
-    paths: &mut Paths,
-    areas: &mut HashMap<i64, Vec<OrgPath>>,
-    o: &Obligation,
-) -> Result<Vec<OrgPath>, StoreError> {
-    if o.kind == ObligationKind::Lottery {
-        if let Some(a) = areas.get(&o.hospital_site_id) {
-            return Ok(a.clone());
-        }
-        let a = paths.area(store, o.hospital_site_id).await?;
-        areas.insert(o.hospital_site_id, a.clone());
-        return Ok(a);
-    }
-    match o.municipality_id() {
-        Some(m) => Ok(vec![paths.of(store, m).await?]),
-        None => Ok(Vec::new()),
-    }
 }
 
 /// A refused registration, shown above the list.
@@ -211,44 +149,13 @@ async fn render_page(
     notice: bool,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
-    let grant = authorize(&s.principal, &Action::ViewDeadlines)
-        .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
     let day = today(state);
-    let all = state
-        .store
-        .obligations(day)
+    let all = uc::overview(&state.app, &s.caller(), day)
         .await
-        .map_err(store_err(lang))?;
-    let mut paths = Paths::default();
-    let mut areas = HashMap::new();
-    let (mut open, mut done, mut seen) = (Vec::new(), Vec::new(), Vec::new());
-    for o in &all {
-        let site = paths
-            .of(&state.store, o.hospital_site_id)
-            .await
-            .map_err(store_err(lang))?;
-        let munis = concerned(&state.store, &mut paths, &mut areas, o)
-            .await
-            .map_err(store_err(lang))?;
-        let see = Action::ViewObligation {
-            site: &site,
-            municipalities: &munis,
-        };
-        if authorize(&s.principal, &see).is_err() {
-            continue;
-        }
-        let may_register = o.kind.is_registered()
-            && o.status.is_open()
-            && munis.first().is_some_and(|m| {
-                authorize(
-                    &s.principal,
-                    &Action::RegisterFulfilment { municipality: m },
-                )
-                .is_ok()
-            });
-        if let Some(c) = &o.course {
-            seen.push(c.id);
-        }
+        .map_err(|e| AppError::app(e, lang))?;
+    let (mut open, mut done) = (Vec::new(), Vec::new());
+    for seen in &all {
+        let (o, may_register) = (&seen.obligation, seen.may_register);
         let err = error
             .as_ref()
             .filter(|e| e.key == o.key)
@@ -277,21 +184,6 @@ async fn render_page(
             done.push(row);
         }
     }
-    // The doctors' names are personal data: the read is logged.
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    state
-        .store
-        .log(
-            &ctx,
-            Event {
-                action: "obligations.view",
-                object_type: "courses",
-                object_id: String::new(),
-                summary: serde_json::json!({"courses": seen}),
-            },
-        )
-        .await
-        .map_err(store_err(lang))?;
     // Issue 17: doctors not ready before a start are flagged here too.
     let onboarding = crate::pages::onboarding::home_block(state, s, lang).await?;
     // Issue 13: bound positions' deadlines (the LIS3/ALIS contract, the start condition).
@@ -366,273 +258,23 @@ pub async fn register(
         .parse()
         .map_err(|_| AppError::not_found(lang))?;
     let kind = ObligationKind::parse(f.kind.trim()).ok_or_else(|| AppError::not_found(lang))?;
-    let course = state
-        .store
-        .course(course_id)
-        .await
-        .map_err(store_err(lang))?;
-    // Whoever may not even see this course's obligations learns nothing about it — not whether
-    // it exists or is placed: the same 404 as for a course that does not exist.
-    let site_path = state
-        .store
-        .org_path(course.hospital_site_id)
-        .await
-        .map_err(store_err(lang))?;
-    let muni_path = match course.municipality_id {
-        Some(m) => Some(state.store.org_path(m).await.map_err(store_err(lang))?),
-        None => None,
-    };
-    let may_view = authorize(
-        &s.principal,
-        &Action::ViewObligation {
-            site: &site_path,
-            municipalities: muni_path.as_slice(),
-        },
-    )
-    .is_ok();
-    let Some(muni_path) = muni_path else {
-        if !may_view {
-            return Err(AppError::not_found(lang));
+    match uc::record_fulfilment(&state.app, &s.caller(), course_id, kind, &f.date, &f.note).await {
+        Ok(()) => {}
+        Err(e) if e.kind == lis1_app::Kind::Invalid => {
+            let error = FormError {
+                key: lis1_store::obligations::course_obligation_key(course_id, kind),
+                message: e.message(lang),
+            };
+            return render_page(&state, &v, s, Some(error), false).await;
         }
-        return Err(AppError::new(
-            StatusCode::CONFLICT,
-            "obligation_not_placed",
-            crate::i18n::t(lang, "obligations.not_placed"),
-        )
-        .in_lang(lang));
-    };
-    let grant = authorize(
-        &s.principal,
-        &Action::RegisterFulfilment {
-            municipality: &muni_path,
-        },
-    )
-    .map_err(|d| {
-        if may_view {
-            AppError::domain(StatusCode::FORBIDDEN, &d, lang)
-        } else {
-            AppError::not_found(lang)
-        }
-    })?;
-    let key = lis1_store::obligations::course_obligation_key(course_id, kind);
-    let refuse = |message: String| FormError {
-        key: key.clone(),
-        message,
-    };
-    let on: Date = match f.date.trim().parse() {
-        Ok(d) => d,
-        Err(_) => {
-            let message = lang
-                .pick3(
-                    "Skriv datoen som åååå-mm-dd, for eksempel 2028-05-20.",
-                    "Skriv datoen som åååå-mm-dd, til dømes 2028-05-20.",
-                    "Write the date as yyyy-mm-dd, for example 2028-05-20.",
-                )
-                .to_string();
-            return render_page(&state, &v, s, Some(refuse(message)), false).await;
-        }
-    };
-    let note = f.note.trim();
-    if let Err(e) = check_fulfilment(kind, on, today(&state), course_starts(&course), note) {
-        return render_page(&state, &v, s, Some(refuse(e.message(lang))), false).await;
+        Err(e) => return Err(AppError::app(e, lang)),
     }
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    state
-        .store
-        .record_fulfilment(
-            &ctx,
-            &NewFulfilment {
-                course_id,
-                kind,
-                fulfilled_on: on,
-                note,
-            },
-        )
-        .await
-        .map_err(store_err(lang))?;
     Ok(Redirect::to("/plikter?lagret=1").into_response())
 }
 
-/// The people to remind of an obligation: the municipality's users for a contract or a letter
-/// (none before the doctor is placed), the site's HF recruiters for the lottery.
-async fn recipients(
-    store: &Store,
-    paths: &mut Paths,
-    o: &Obligation,
-) -> Result<Vec<crate::notify::Recipient>, StoreError> {
-    let (orgs, role) = if o.kind == ObligationKind::Lottery {
-        (
-            paths.of(store, o.hospital_site_id).await?.0,
-            Role::HfRecruiter,
-        )
-    } else {
-        match o.municipality_id() {
-            Some(m) => (vec![m], Role::Municipality),
-            None => return Ok(Vec::new()),
-        }
-    };
-    let mut out: Vec<crate::notify::Recipient> = Vec::new();
-    for org in &orgs {
-        for u in store.users(Some(*org)).await? {
-            let holds = u
-                .grants
-                .iter()
-                .any(|g| g.role == role && orgs.contains(&g.org));
-            if holds && !u.disabled && !out.iter().any(|r| r.email == u.email) {
-                out.push(u.into());
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn reminder_text(o: &Obligation, stage: Reminder, lang: Lang) -> (String, String) {
-    let due = fmt_date(o.due, lang);
-    let kind = o.kind.label(lang);
-    let what = match (&o.course, lang) {
-        (Some(c), lang) => {
-            let (name, site, start) = (
-                &c.applicant_name,
-                &o.hospital_site_name,
-                fmt_date(c.actual.municipal_start, lang),
-            );
-            let kind = kind.to_lowercase();
-            match lang {
-                Lang::Nb => format!("{kind} for LIS1-legen {name} ({site}, kommunestart {start})"),
-                Lang::Nn => format!("{kind} for LIS1-legen {name} ({site}, kommunestart {start})"),
-                Lang::En => {
-                    format!("{kind} for the LIS1 doctor {name} ({site}, municipal start {start})")
-                }
-            }
-        }
-        (None, lang) => {
-            let (site, n, cohort) = (
-                &o.hospital_site_name,
-                o.participants,
-                fmt_date(o.cohort, lang),
-            );
-            match lang {
-                Lang::Nb => format!(
-                    "trekning av kommuneplass for {site} ({n} leger med kommunestart {cohort})"
-                ),
-                Lang::Nn => format!(
-                    "trekking av kommuneplass for {site} ({n} legar med kommunestart {cohort})"
-                ),
-                Lang::En => format!(
-                    "the municipality-place lottery for {site} ({n} doctors with municipal start {cohort})"
-                ),
-            }
-        }
-    };
-    let (subject, lead) = match (stage, lang) {
-        (Reminder::DueSoon, Lang::Nb | Lang::Nn) => (
-            format!("Frist {due}: {kind}"),
-            format!("Fristen for {what} er {due}."),
-        ),
-        (Reminder::DueSoon, Lang::En) => (
-            format!("Deadline {due}: {kind}"),
-            format!("The deadline for {what} is {due}."),
-        ),
-        (Reminder::Overdue, Lang::Nb) => (
-            format!("Frist passert {due}: {kind}"),
-            format!("Fristen for {what} var {due}, og plikten er ikke registrert som oppfylt."),
-        ),
-        (Reminder::Overdue, Lang::Nn) => (
-            format!("Frist passert {due}: {kind}"),
-            format!("Fristen for {what} var {due}, og plikta er ikkje registrert som oppfylt."),
-        ),
-        (Reminder::Overdue, Lang::En) => (
-            format!("Deadline passed {due}: {kind}"),
-            format!(
-                "The deadline for {what} was {due}, and the obligation is not registered as met."
-            ),
-        ),
-    };
-    let how = if o.kind.is_registered() {
-        let link = lis1_app::notify::link("/plikter");
-        match lang {
-            Lang::Nb => format!(
-                "Når den er oppfylt, registrerer kommunen det under «Frister og plikter» i LIS1-portalen: {link}"
-            ),
-            Lang::Nn => format!(
-                "Når plikta er oppfylt, registrerer kommunen det under «Fristar og plikter» i LIS1-portalen: {link}"
-            ),
-            Lang::En => format!(
-                "Once it is met, the municipality registers it under “Deadlines” in the LIS1 portal: {link}"
-            ),
-        }
-    } else {
-        let link = lis1_app::notify::link("/trekning");
-        match lang {
-            Lang::Nb => format!("Trekningen gjøres under «Trekning» i LIS1-portalen: {link}"),
-            Lang::Nn => format!("Trekkinga blir gjord under «Trekking» i LIS1-portalen: {link}"),
-            Lang::En => format!("The lottery is drawn under “Lottery” in the LIS1 portal: {link}"),
-        }
-    };
-    let body = format!("{lead}\n{}\n\n{how}", o.kind.rule(lang));
-    (subject, body)
-}
-
-/// Sends the reminders that are due: once when an obligation becomes due soon, once when it
-/// becomes overdue (per deadline, so a deadline moved by leave is reminded of again). Returns
-/// how many reminders went out.
+/// Sends the reminders that are due (`lis1_app::obligations::remind`). Returns how many went out.
 pub async fn remind(state: &AppState) -> Result<usize, AppError> {
-    let lang = Lang::Nb;
-    let ctx = Ctx::new(Actor::system(), state.now());
-    let all = state
-        .store
-        .obligations(today(state))
+    lis1_app::obligations::remind(&state.app)
         .await
-        .map_err(store_err(lang))?;
-    let done = state
-        .store
-        .sent_reminders()
-        .await
-        .map_err(store_err(lang))?;
-    let mut paths = Paths::default();
-    let mut sent = 0;
-    for o in &all {
-        let Some(stage) = o.status.reminder() else {
-            continue;
-        };
-        if done.contains(&(o.key.clone(), stage, o.due)) {
-            continue;
-        }
-        let to = recipients(&state.store, &mut paths, o)
-            .await
-            .map_err(store_err(lang))?;
-        if to.is_empty() {
-            // Nobody to tell yet (not placed, or no account): try again on a later run.
-            continue;
-        }
-        let mails: Vec<NewMail> = to
-            .into_iter()
-            .map(|r| {
-                let (subject, body) = reminder_text(o, stage, r.lang);
-                NewMail {
-                    to_address: r.email,
-                    body_text: crate::notify::text(&r.name, &body, r.lang),
-                    to_name: Some(r.name),
-                    subject,
-                    kind: format!("obligation_{}", stage.as_str()),
-                    object_type: "obligation".into(),
-                    object_id: o.key.clone(),
-                }
-            })
-            .collect();
-        let reminder = NewReminder {
-            obligation: &o.key,
-            stage,
-            due_on: o.due,
-        };
-        if state
-            .store
-            .record_reminder(&ctx, &reminder, &mails)
-            .await
-            .map_err(store_err(lang))?
-        {
-            sent += 1;
-        }
-    }
-    Ok(sent)
+        .map_err(|e| AppError::app(e, lis1_domain::Lang::Nb))
 }

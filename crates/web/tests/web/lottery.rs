@@ -475,7 +475,7 @@ both_backends!(
 
 /// Commits and draws a cohort directly in the store (the HTTP flow is tested above), so the
 /// courses have their municipalities.
-async fn drawn(app: &TestApp, l: &Levanger) {
+pub(super) async fn drawn(app: &TestApp, l: &Levanger) {
     let store = &app.state.store;
     let ctx = Ctx::new(Actor::system(), app.state.clock.now());
     let id = store

@@ -12,6 +12,7 @@ mod audit_seal;
 mod bound;
 mod contract;
 mod coordinated;
+mod courses_api;
 mod encryption;
 mod home;
 mod letters;

@@ -80,6 +80,12 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/bound/plans/{id}", "A-A--------------A-"),
     ("GET /api/v1/calendar/holidays/{year}", "AAAAAAAAAAAAAAAAAAA"),
     ("GET /api/v1/coordinated/{id}", "A------------------"),
+    ("GET /api/v1/courses", "AAA---------------A"),
+    ("GET /api/v1/courses/{id}", "AAA---------------A"),
+    ("POST /api/v1/courses/{id}/leave", "AAA---------------A"),
+    ("PUT /api/v1/courses/{id}/plan", "AAA---------------A"),
+    ("POST /api/v1/courses/{id}/resignation", "AAA---------------A"),
+    ("POST /api/v1/courses/{id}/fulfilments", "AAA---------------A"),
     ("GET /api/v1/courses/{id}/lottery-ranking", "---------------A---"),
     ("PUT /api/v1/courses/{id}/lottery-ranking", "---------------A---"),
     ("POST /api/v1/coordinated/{id}/couple", "---------------AA--"),
@@ -93,6 +99,9 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/coordinated/{id}/rank-order-lists", "A-A-A------------AA"),
     ("PUT /api/v1/coordinated/{id}/ranking", "---------------AA--"),
     ("POST /api/v1/coordinated/{id}/reschedule", "A------------------"),
+    ("GET /api/v1/lists", "AAA---------------A"),
+    ("GET /api/v1/lists/{site}/{cohort}", "AAA---------------A"),
+    ("GET /api/v1/obligations", "AAA---------------A"),
     ("GET /api/v1/lotteries/{id}", "AAA-A-A-A-A----A-AA"),
     ("GET /api/v1/me", "AAAAAAAAAAAAAAAAAAA"),
     ("GET /api/v1/me/offers", "---------------AA--"),
@@ -496,6 +505,18 @@ fn body(op: &str, w: &World) -> Option<String> {
         }),
         // Her ranking as it is (empty).
         "PUT /api/v1/courses/{id}/lottery-ranking" => serde_json::json!({"choices": []}),
+        // Refused by the rules after access control (issue 10): an unknown kind of leave, a
+        // supervisor's e-mail without @, an empty reason, a date that is no date.
+        "POST /api/v1/courses/{id}/leave" => {
+            serde_json::json!({"kind": "holiday", "from": "x", "to": "y"})
+        }
+        "PUT /api/v1/courses/{id}/plan" => {
+            serde_json::json!({"parts": [], "supervisor_email": "matrise"})
+        }
+        "POST /api/v1/courses/{id}/resignation" => serde_json::json!({"reason": ""}),
+        "POST /api/v1/courses/{id}/fulfilments" => {
+            serde_json::json!({"kind": "contract", "date": "x"})
+        }
         // The deadline has passed: refused after access control.
         "POST /api/v1/advertisements/{id}/applications" => {
             serde_json::json!({"position_ids": [w.ordinary], "answers": {"applies_for_bound": "no"}})
