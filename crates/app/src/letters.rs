@@ -379,7 +379,7 @@ impl LotteryFacts {
     }
 }
 
-async fn lottery_facts_in(
+pub(crate) async fn lottery_facts_in(
     tx: &mut Tx,
     course: &lis1_store::courses::Course,
 ) -> Result<LotteryFacts> {

@@ -654,3 +654,517 @@ pub async fn reserve(
     app.commit(tx, caller).await?;
     Ok(())
 }
+
+// ---- The hospital's commitment and draw, and the directorate's late-draw permission (issue 10:
+// moved from `lis1_web::pages::lottery`, one use case each for the page `/trekning` and the API).
+
+/// A §13b lottery to commit: a hospital site's cohort, the method, and the last day to rank.
+#[derive(Debug, Clone)]
+pub struct Commitment {
+    /// The hospital site.
+    pub site: i64,
+    /// The cohort: the municipal start.
+    pub cohort: Date,
+    /// How places are assigned.
+    pub method: lis1_domain::lottery::Method,
+    /// For a redraw of a drawn cohort: why (required then).
+    pub reason: Option<String>,
+    /// The last day the doctors may rank (Oslo time, to the end of the day); `None`: until the
+    /// draw.
+    pub ranking_deadline: Option<Date>,
+}
+
+fn today(app: &crate::App) -> Date {
+    lis1_domain::calendar::to_oslo(app.now()).date()
+}
+
+/// The draw date rule (002 §2.1) for a site's `cohort` — unless the directorate has allowed this
+/// site's cohort to be drawn late.
+async fn check_date(tx: &mut Tx, site: i64, cohort: Date, today: Date) -> Result<()> {
+    let Err(e) = lis1_domain::lottery::check_draw_date(cohort, today) else {
+        return Ok(());
+    };
+    if tx.late_lottery_permission(site, cohort).await?.is_some() {
+        return Ok(());
+    }
+    Err(crate::Error::new(crate::Kind::Invalid, e))
+}
+
+/// Whatever refuses a commitment before anything is written: the site, the caller's right to
+/// run its lotteries, the draw date, the ranking deadline. Returns the grant, the deadline as a
+/// moment and the site's name.
+async fn commit_checks(
+    app: &crate::App,
+    tx: &mut Tx,
+    caller: &crate::Caller,
+    c: &Commitment,
+) -> Result<(lis1_domain::access::Grant, Option<Timestamp>, String)> {
+    use jiff::ToSpan;
+    use lis1_domain::access::{Action, authorize};
+    let path = tx.org_path(c.site).await?;
+    let grant = authorize(&caller.principal, &Action::RunLottery { site: &path })?;
+    let today = today(app);
+    check_date(tx, c.site, c.cohort, today).await?;
+    let deadline = match c.ranking_deadline {
+        None => None,
+        Some(day) => {
+            // The draw waits for the deadline, so it must pass before the last draw day, or the
+            // draw could never be made in time (unless the directorate allowed a late one).
+            let late_allowed = tx
+                .late_lottery_permission(c.site, c.cohort)
+                .await?
+                .is_some();
+            let last_day = if late_allowed {
+                c.cohort.saturating_sub(1.day())
+            } else {
+                lis1_domain::lottery::latest_draw_date(c.cohort).saturating_sub(1.day())
+            };
+            if day < today || day > last_day {
+                let last = |lang| notify::date(last_day, lang);
+                return Err(crate::Error::field_text(
+                    "ranking_deadline",
+                    "lottery_ranking_deadline_invalid",
+                    format!(
+                        "Rangeringsfristen må være fra i dag til og med {}, så trekningen kan gjøres innen siste trekningsdag.",
+                        last(Lang::Nb)
+                    ),
+                    format!(
+                        "Rangeringsfristen må vere frå i dag til og med {}, så trekkinga kan gjerast innan siste trekkingsdag.",
+                        last(Lang::Nn)
+                    ),
+                    format!(
+                        "The ranking deadline must be from today up to and including {}, so the draw can be made by the last draw day.",
+                        last(Lang::En)
+                    ),
+                ));
+            }
+            // A deadline given as a date closes when that day ends in Oslo.
+            lis1_domain::calendar::from_oslo(day.saturating_add(1.day()).at(0, 0, 0, 0))
+        }
+    };
+    let site_name = tx.org(c.site).await?.name;
+    Ok((grant, deadline, site_name))
+}
+
+/// Checks a commitment as [`commit`] would, changing nothing (for the page's question before
+/// it): returns the site's name.
+pub async fn check_commit(
+    app: &crate::App,
+    caller: &crate::Caller,
+    c: &Commitment,
+) -> Result<String> {
+    let mut tx = app.begin().await?;
+    let (_, _, site_name) = commit_checks(app, &mut tx, caller, c).await?;
+    check_plan(&mut tx, c.site, c.cohort).await?;
+    tx.commit().await?;
+    Ok(site_name)
+}
+
+/// The hospital publishes the commitment of a site's cohort's lottery: the portal makes the
+/// secret seed (32 bytes from the operating system, docs/lottery.md §2) and publishes its
+/// SHA-256. Refused later than four months before the municipal start (002 §2.1) unless the
+/// directorate allowed it, and while the area lacks places (issue 12). The plan's check, the
+/// commitment, its audit entry and the mails asking the doctors to rank: one transaction.
+/// Returns the lottery as committed.
+pub async fn commit(app: &crate::App, caller: &crate::Caller, c: &Commitment) -> Result<Status> {
+    use rand::RngCore;
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let (grant, ranking_deadline, _) = commit_checks(app, &mut tx, caller, c).await?;
+    let ctx = caller.ctx(grant, now);
+    check_plan(&mut tx, c.site, c.cohort).await?;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let seed = lis1_domain::lottery::Seed::from_bytes(bytes);
+    let reason = c.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    let id = tx
+        .commit_lottery(
+            &ctx,
+            &lis1_store::lottery::NewCommitment {
+                hospital_site_id: c.site,
+                cohort: c.cohort,
+                method: c.method,
+                seed: &seed,
+                reason,
+                ranking_deadline,
+            },
+        )
+        .await
+        .map_err(refusal)?;
+    ask_to_rank(&mut tx, &ctx, c.site, c.cohort, id, ranking_deadline).await?;
+    let status = read_status(&mut tx, id, true).await?;
+    app.commit(tx, caller).await?;
+    Ok(status)
+}
+
+async fn read_status(tx: &mut Tx, id: i64, runs: bool) -> Result<Status> {
+    let draw = tx.lottery_draw(id).await?;
+    let site = draw.hospital_site_id;
+    Ok(Status {
+        site_name: tx.org(site).await?.name,
+        places: tx.lottery_places(site, draw.cohort).await?,
+        courses: tx.courses_for_cohort(site, draw.cohort).await?,
+        draw,
+        runs,
+    })
+}
+
+/// A committed lottery the caller may draw: checked as [`draw`] would, changing nothing (for
+/// the page's question before it).
+pub async fn check_draw(app: &crate::App, caller: &crate::Caller, id: i64) -> Result<Status> {
+    let mut tx = app.begin().await?;
+    draw_checks(app, &mut tx, caller, id).await?;
+    let status = read_status(&mut tx, id, true).await?;
+    tx.commit().await?;
+    Ok(status)
+}
+
+async fn draw_checks(
+    app: &crate::App,
+    tx: &mut Tx,
+    caller: &crate::Caller,
+    id: i64,
+) -> Result<(lis1_store::lottery::Draw, lis1_domain::access::Grant)> {
+    use lis1_domain::access::{Action, authorize};
+    let draw = tx.lottery_draw(id).await?;
+    let path = tx.org_path(draw.hospital_site_id).await?;
+    let grant = authorize(&caller.principal, &Action::RunLottery { site: &path })?;
+    check_date(tx, draw.hospital_site_id, draw.cohort, today(app)).await?;
+    Ok((draw, grant))
+}
+
+/// The hospital draws its committed lottery, which reveals the seed. Refused after the last
+/// draw day (unless allowed late), before the ranking deadline, and when drawn already. The
+/// result, its audit entry and the mails — each doctor's municipality with their
+/// lottery-result letter as PDF, each municipality's accounts the doctors placed with it, each
+/// in the recipient's language — are written in one transaction. Returns the drawn lottery.
+pub async fn draw(app: &crate::App, caller: &crate::Caller, id: i64) -> Result<Status> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let (draw, grant) = draw_checks(app, &mut tx, caller, id).await?;
+    let ctx = caller.ctx(grant, now);
+    let recipients = draw_recipients(&mut tx, &draw).await?;
+    tx.draw_lottery_with(&ctx, id, |placed| drawn_mails(&recipients, id, placed, now))
+        .await
+        .map_err(refusal)?;
+    let status = read_status(&mut tx, id, true).await?;
+    app.commit(tx, caller).await?;
+    Ok(status)
+}
+
+/// Someone a draw's mail goes to, in their language.
+struct To {
+    email: String,
+    name: String,
+    lang: Lang,
+}
+
+impl From<lis1_store::users::User> for To {
+    fn from(u: lis1_store::users::User) -> Self {
+        To {
+            lang: notify::lang_of(&u),
+            email: u.email,
+            name: u.display_name,
+        }
+    }
+}
+
+/// Who is told of a draw, read in its transaction before it: the cohort's §13b doctors (course,
+/// address, and what their lottery-result letter says besides the outcome) and, per
+/// municipality of the area, its name, its number and its active accounts.
+struct DrawRecipients {
+    doctors: Vec<(
+        lis1_store::courses::Course,
+        To,
+        crate::letters::LotteryFacts,
+    )>,
+    municipalities: std::collections::BTreeMap<i64, DrawMunicipality>,
+}
+
+struct DrawMunicipality {
+    name: String,
+    code: Option<String>,
+    users: Vec<To>,
+}
+
+async fn draw_recipients(tx: &mut Tx, draw: &lis1_store::lottery::Draw) -> Result<DrawRecipients> {
+    use lis1_domain::access::Role;
+    let mut doctors = Vec::new();
+    for c in tx
+        .courses_for_cohort(draw.hospital_site_id, draw.cohort)
+        .await?
+        .into_iter()
+        .filter(|c| c.section == "13b")
+    {
+        let user = tx.user(c.applicant_id).await?;
+        let facts = crate::letters::lottery_facts_in(tx, &c).await?;
+        doctors.push((c, user.into(), facts));
+    }
+    let mut municipalities = std::collections::BTreeMap::new();
+    for m in tx.area(draw.hospital_site_id).await? {
+        let org = m.municipality_id;
+        let users = tx
+            .users(Some(org))
+            .await?
+            .into_iter()
+            .filter(|u| {
+                !u.disabled
+                    && u.grants
+                        .iter()
+                        .any(|g| g.org == org && g.role == Role::Municipality)
+            })
+            .map(To::from)
+            .collect();
+        municipalities.insert(
+            org,
+            DrawMunicipality {
+                name: m.municipality_name,
+                code: m.municipality_code,
+                users,
+            },
+        );
+    }
+    Ok(DrawRecipients {
+        doctors,
+        municipalities,
+    })
+}
+
+/// The mails after a draw, from its result (course → municipality).
+fn drawn_mails(
+    r: &DrawRecipients,
+    draw_id: i64,
+    placed: &[(i64, i64)],
+    drawn_at: Timestamp,
+) -> Vec<(
+    lis1_store::outbox::NewMail,
+    Option<lis1_store::outbox::MailAttachment>,
+)> {
+    use lis1_store::outbox::NewMail;
+    let link = notify::link(&format!("/trekning/{draw_id}"));
+    let mut out = Vec::new();
+    let mut by_municipality: std::collections::BTreeMap<i64, Vec<&lis1_store::courses::Course>> =
+        Default::default();
+    for (c, to, facts) in &r.doctors {
+        let Some(&(_, muni)) = placed.iter().find(|(course, _)| *course == c.id) else {
+            continue;
+        };
+        by_municipality.entry(muni).or_default().push(c);
+        let (muni_name, muni_code) = r
+            .municipalities
+            .get(&muni)
+            .map(|m| (m.name.clone(), m.code.clone()))
+            .unwrap_or_default();
+        let lang = to.lang;
+        // A letter that cannot be rendered does not stop the draw: the mail goes without it,
+        // the PDF stays downloadable, and the failure is logged.
+        let pdf = match facts.pdf(muni_name.clone(), muni_code.as_deref(), drawn_at, lang) {
+            Ok(pdf) => Some(pdf),
+            Err(e) => {
+                tracing::error!(course = c.id, error = %e, "lottery-result letter not rendered");
+                None
+            }
+        };
+        let attached = if pdf.is_some() {
+            lang.pick3(
+                "\n\nBrevet med trekningsresultatet ditt ligger ved som PDF.",
+                "\n\nBrevet med trekkingsresultatet ditt ligg ved som PDF.",
+                "\n\nThe letter with your lottery result is attached as a PDF.",
+            )
+        } else {
+            ""
+        };
+        let (site, start, end) = (
+            &c.hospital_site_name,
+            notify::date(c.actual.municipal_start, lang),
+            notify::date(c.actual.municipal_end, lang),
+        );
+        let (subject, body) = match lang {
+            Lang::Nb => (
+                format!("Kommuneplassen din: {muni_name}"),
+                format!(
+                    "Trekningen av kommuneplasser ved {site} er gjort. Du skal ha kommunedelen av LIS1 i \
+                     {muni_name} fra {start} til {end}.\n\nResultatet, frøet og eksportfilen som alle kan \
+                     kontrollere, står her: LIS1-portalen: {link}{attached}"
+                ),
+            ),
+            Lang::Nn => (
+                format!("Kommuneplassen din: {muni_name}"),
+                format!(
+                    "Trekkinga av kommuneplassar ved {site} er gjord. Du skal ha kommunedelen av LIS1 i \
+                     {muni_name} frå {start} til {end}.\n\nResultatet, frøet og eksportfila som alle kan \
+                     kontrollere, står her: LIS1-portalen: {link}{attached}"
+                ),
+            ),
+            Lang::En => (
+                format!("Your municipality place: {muni_name}"),
+                format!(
+                    "The municipality-place lottery at {site} has been drawn. You will do the municipal \
+                     part of LIS1 in {muni_name} from {start} to {end}.\n\nThe result, the seed and the \
+                     export file anyone can check are here: the LIS1 portal: {link}{attached}"
+                ),
+            ),
+        };
+        out.push((
+            NewMail {
+                to_address: to.email.clone(),
+                to_name: Some(to.name.clone()),
+                subject,
+                body_text: notify::text(&to.name, &body, lang),
+                kind: "lottery_drawn".into(),
+                object_type: "course".into(),
+                object_id: c.id.to_string(),
+            },
+            pdf,
+        ));
+    }
+    for (muni, doctors) in by_municipality {
+        let Some(DrawMunicipality { users, .. }) = r.municipalities.get(&muni) else {
+            continue;
+        };
+        let site = doctors
+            .first()
+            .map(|c| c.hospital_site_name.clone())
+            .unwrap_or_default();
+        for to in users {
+            let lang = to.lang;
+            let list: Vec<String> = doctors
+                .iter()
+                .map(|c| {
+                    format!(
+                        "- {} ({} – {}){}",
+                        c.applicant_name,
+                        notify::date(c.actual.municipal_start, lang),
+                        notify::date(c.actual.municipal_end, lang),
+                        if c.on_leave {
+                            lang.pick3(", har permisjon", ", har permisjon", ", on leave")
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .collect();
+            let list = list.join("\n");
+            let (subject, body) = match lang {
+                Lang::Nb => (
+                    format!("LIS1-leger trukket til dere fra {site}"),
+                    format!(
+                        "Trekningen av kommuneplasser ved {site} er gjort. Disse legene skal ha kommunedelen \
+                         av LIS1 hos dere:\n\n{list}\n\nSe trekningen: LIS1-portalen: {link}"
+                    ),
+                ),
+                Lang::Nn => (
+                    format!("LIS1-legar trekte til dykk frå {site}"),
+                    format!(
+                        "Trekkinga av kommuneplassar ved {site} er gjord. Desse legane skal ha kommunedelen \
+                         av LIS1 hos dykk:\n\n{list}\n\nSjå trekkinga: LIS1-portalen: {link}"
+                    ),
+                ),
+                Lang::En => (
+                    format!("LIS1 doctors drawn to you from {site}"),
+                    format!(
+                        "The municipality-place lottery at {site} has been drawn. These doctors will do the \
+                         municipal part of LIS1 with you:\n\n{list}\n\nSee the lottery: the LIS1 portal: {link}"
+                    ),
+                ),
+            };
+            out.push((
+                NewMail {
+                    to_address: to.email.clone(),
+                    to_name: Some(to.name.clone()),
+                    subject,
+                    body_text: notify::text(&to.name, &body, lang),
+                    kind: "lottery_drawn".into(),
+                    object_type: "organisation".into(),
+                    object_id: muni.to_string(),
+                },
+                None,
+            ));
+        }
+    }
+    out
+}
+
+/// The directorate allows a hospital site's cohort to be drawn later than four months before
+/// the municipal start, with a reason (at most 500 characters) that is logged
+/// (`lottery.allow_late`). Given again, the newer reason replaces the older.
+pub async fn allow_late(
+    app: &crate::App,
+    caller: &crate::Caller,
+    site: i64,
+    cohort: Date,
+    reason: &str,
+) -> Result<()> {
+    use lis1_domain::access::{Action, authorize};
+    let now = app.now();
+    let grant = authorize(&caller.principal, &Action::AllowLateLottery)?;
+    let mut tx = app.begin().await?;
+    if tx.org(site).await?.kind != lis1_domain::org::OrgKind::HospitalSite {
+        return Err(crate::Error::not_found());
+    }
+    if reason.trim().chars().count() > 500 {
+        return Err(crate::Error::field_text(
+            "reason",
+            "reason_too_long",
+            "Begrunnelsen kan være høyst 500 tegn.",
+            "Grunngivinga kan vere høgst 500 teikn.",
+            "The reason can be at most 500 characters.",
+        ));
+    }
+    tx.allow_late_lottery(&caller.ctx(grant, now), site, cohort, reason)
+        .await
+        .map_err(|e| refusal(lis1_store::lottery::LotteryStoreError::Store(e)))?;
+    app.commit(tx, caller).await?;
+    Ok(())
+}
+
+/// The export file of a drawn lottery (docs/lottery.md §10) for whoever may see the lottery;
+/// every download is logged (`lottery.export`). A lottery not drawn has none (not found).
+pub async fn export(
+    app: &crate::App,
+    caller: &crate::Caller,
+    id: i64,
+) -> Result<(lis1_store::lottery::Draw, String)> {
+    let mut tx = app.begin().await?;
+    let (draw, grant) = view_grant(&mut tx, caller, id).await?;
+    let Some(text) = draw.result.clone() else {
+        return Err(crate::Error::not_found());
+    };
+    tx.log(
+        &caller.ctx(grant, app.now()),
+        lis1_store::audit::Event {
+            action: "lottery.export",
+            object_type: "lottery_draw",
+            object_id: draw.id.to_string(),
+            summary: serde_json::json!({"seed_sha256": draw.seed_sha256}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((draw, text))
+}
+
+async fn view_grant(
+    tx: &mut Tx,
+    caller: &crate::Caller,
+    id: i64,
+) -> Result<(lis1_store::lottery::Draw, lis1_domain::access::Grant)> {
+    use lis1_domain::access::{Action, authorize};
+    let draw = tx.lottery_draw(id).await?;
+    let site = draw.hospital_site_id;
+    let path = tx.org_path(site).await?;
+    let courses = tx.courses_for_cohort(site, draw.cohort).await?;
+    let mut municipalities = Vec::new();
+    for m in tx.area(site).await? {
+        municipalities.push(tx.org_path(m.municipality_id).await?);
+    }
+    let grant = authorize(
+        &caller.principal,
+        &Action::ViewLottery {
+            site: &path,
+            participant: courses.iter().any(|c| c.applicant_id == caller.user_id),
+            municipalities: &municipalities,
+        },
+    )?;
+    Ok((draw, grant))
+}

@@ -1,12 +1,20 @@
 //! `/api/v1` for the §13b lottery (issue 10): the lottery's status and result for whoever may
 //! see it (the site's hospital, the cohort's doctors, the area's municipalities, the
 //! directorate), and the doctor's own ranking of the places, read and replaced with
-//! `ETag`/`If-Match`. Each handler calls the same use case as the pages (`lis1_app::lottery`).
+//! `ETag`/`If-Match`; the hospital's commitment and draw and the directorate's late-draw
+//! permission. Each handler calls the same use case as the pages (`lis1_app::lottery`).
+//!
+//! Paths: committing a site's cohort *creates* the lottery, so it is `POST /api/v1/lotteries`
+//! (201 with `Location: /api/v1/lotteries/{id}`), and the draw acts on it,
+//! `POST /api/v1/lotteries/{id}/draw`. The late-draw permission is the directorate's for a
+//! site's cohort and comes before any commitment (a cohort past its last draw day cannot be
+//! committed without it), so no lottery id can name it:
+//! `PUT /api/v1/lotteries/cohorts/{site}/{cohort}/late-draw-permission`.
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -24,6 +32,9 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_lottery))
         .routes(routes!(get_ranking, set_ranking))
+        .routes(routes!(commit))
+        .routes(routes!(draw))
+        .routes(routes!(allow_late))
 }
 
 /// A place of the cooperation area to be drawn.
@@ -128,7 +139,16 @@ async fn get_lottery(
     let st = lis1_app::lottery::status(&state.app, &s.caller(), draw)
         .await
         .map_err(app_err(v.lang))?;
-    let supervises = authorize_audit(&s.principal);
+    Ok(Json(lottery_dto(st, &s.principal, s.user.id)))
+}
+
+/// The lottery as the API shows it to `principal` (user `me`).
+fn lottery_dto(
+    st: lis1_app::lottery::Status,
+    principal: &lis1_domain::access::Principal,
+    me: i64,
+) -> LotteryDto {
+    let supervises = authorize_audit(principal);
     let result = st
         .draw
         .export()
@@ -140,8 +160,7 @@ async fn get_lottery(
                         .courses
                         .iter()
                         .find(|c| c.participant_id() == r.participant);
-                    let named =
-                        course.filter(|c| st.runs || supervises || c.applicant_id == s.user.id);
+                    let named = course.filter(|c| st.runs || supervises || c.applicant_id == me);
                     LotteryResultDto {
                         participant: r.participant,
                         course_id: named.map(|c| c.id),
@@ -157,7 +176,7 @@ async fn get_lottery(
         })
         .unwrap_or_default();
     let d = st.draw;
-    Ok(Json(LotteryDto {
+    LotteryDto {
         id: d.id,
         hospital_site_id: d.hospital_site_id,
         site_name: st.site_name,
@@ -172,7 +191,7 @@ async fn get_lottery(
         inputs_sha256: d.inputs_sha256,
         places: places(&st.places),
         result,
-    }))
+    }
 }
 
 fn authorize_audit(p: &lis1_domain::access::Principal) -> bool {
@@ -284,4 +303,154 @@ async fn set_ranking(
     .await
     .map_err(app_err(v.lang))?;
     Ok(with_etag(StatusCode::NO_CONTENT.into_response(), &version))
+}
+
+/// How the places are assigned.
+#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum LotteryMethod {
+    /// The doctors in random order, each the best-ranked place still free.
+    PreferenceOrder,
+    /// Purely at random; rankings are not used.
+    PureRandom,
+}
+
+/// A site's cohort to commit.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LotteryCommitRequest {
+    /// The hospital site.
+    pub hospital_site_id: i64,
+    /// The cohort: the municipal start.
+    #[schema(value_type = String, example = "2028-09-01")]
+    pub cohort: jiff::civil::Date,
+    /// How the places are assigned.
+    pub method: LotteryMethod,
+    /// The last day the doctors may rank (to the end of the day, Norwegian time); absent:
+    /// until the draw. From today up to the day before the last draw day.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "2028-04-20")]
+    pub ranking_deadline: Option<jiff::civil::Date>,
+    /// For a redraw of a drawn cohort: why (required then).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Commits a hospital site's cohort's lottery (scope `lottery:write`; the site's hospital
+/// trust), as the page `/trekning` does (`lis1_app::lottery::commit`): the portal makes the
+/// secret seed and publishes its SHA-256, and each doctor of the cohort is e-mailed to rank
+/// the places. Refused later than four months before the municipal start unless the
+/// directorate allowed it, and while the area has too few places. Answers with the lottery.
+#[utoipa::path(post, path = "/api/v1/lotteries", tag = "lottery",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the lottery is committed once")),
+    request_body = LotteryCommitRequest,
+    security(("token" = []), ("session" = [])),
+    responses((status = 201, body = LotteryDto, headers(("Location" = String, description = "The lottery"))),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_json` (unknown field, wrong type, a bad date or method), `idempotency_key_invalid`"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden` (not the site's hospital trust), `insufficient_scope`, or no valid `X-CSRF-Token`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such site"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`lottery_already_committed`, `lottery_redraw_needs_reason`, `idempotency_key_in_use`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`draw_too_late`, `lottery_ranking_deadline_invalid` (at `ranking_deadline`), too few places in the area or in the plan, `idempotency_key_reused`")))]
+async fn commit(
+    State(state): State<AppState>,
+    v: Visitor,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let s = v.require_api()?;
+    let req: LotteryCommitRequest = parse_json(&body, v.lang)?;
+    let c = lis1_app::lottery::Commitment {
+        site: req.hospital_site_id,
+        cohort: req.cohort,
+        method: match req.method {
+            LotteryMethod::PreferenceOrder => lis1_domain::lottery::Method::PreferenceOrder,
+            LotteryMethod::PureRandom => lis1_domain::lottery::Method::PureRandom,
+        },
+        reason: req.reason,
+        ranking_deadline: req.ranking_deadline,
+    };
+    let st = lis1_app::lottery::commit(&state.app, &s.caller(), &c)
+        .await
+        .map_err(app_err(v.lang))?;
+    let id = st.draw.id;
+    let mut resp = (
+        StatusCode::CREATED,
+        Json(lottery_dto(st, &s.principal, s.user.id)),
+    )
+        .into_response();
+    if let Ok(loc) = HeaderValue::from_str(&format!("/api/v1/lotteries/{id}")) {
+        resp.headers_mut().insert(header::LOCATION, loc);
+    }
+    Ok(resp)
+}
+
+/// Draws a committed lottery (scope `lottery:write`; the site's hospital trust), as the page
+/// `/trekning/{id}` does (`lis1_app::lottery::draw`): the seed is revealed, every doctor is
+/// placed, and the doctors (with their lottery-result letter) and the municipalities are
+/// e-mailed, all in one transaction. Final: a drawn lottery is not drawn again. No body.
+#[utoipa::path(post, path = "/api/v1/lotteries/{id}/draw", tag = "lottery",
+    params(("id" = i64, Path, description = "Lottery (draw) id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the first answer is returned again")),
+    security(("token" = []), ("session" = [])),
+    responses((status = 200, body = LotteryDto),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`idempotency_key_invalid`"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden`, `insufficient_scope`, or no valid `X-CSRF-Token`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`lottery_already_drawn`, `lottery_ranking_open` (before the ranking deadline), `idempotency_key_in_use`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`draw_too_late` (past the last draw day, not allowed late), the inputs break a rule, `idempotency_key_reused`")))]
+async fn draw(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(draw): Path<String>,
+) -> Result<Json<LotteryDto>, AppError> {
+    let s = v.require_api()?;
+    let draw = id(&draw, &v)?;
+    let st = lis1_app::lottery::draw(&state.app, &s.caller(), draw)
+        .await
+        .map_err(app_err(v.lang))?;
+    Ok(Json(lottery_dto(st, &s.principal, s.user.id)))
+}
+
+/// The reason for a late draw.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LateDrawRequest {
+    /// Why the cohort may be drawn late (at most 500 characters); logged.
+    pub reason: String,
+}
+
+/// Allows a hospital site's cohort to be committed and drawn later than four months before
+/// the municipal start (scope `lottery:write`; the directorate), with a reason that is logged,
+/// as the page `/trekning` does (`lis1_app::lottery::allow_late`). Given again, the new reason
+/// replaces the old.
+#[utoipa::path(put, path = "/api/v1/lotteries/cohorts/{site}/{cohort}/late-draw-permission", tag = "lottery",
+    params(("site" = i64, Path, description = "Hospital site id"),
+        ("cohort" = String, Path, description = "The cohort's municipal start, e.g. 2028-09-01"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the first answer is returned again")),
+    request_body = LateDrawRequest,
+    security(("token" = []), ("session" = [])),
+    responses((status = 204),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_json`, `idempotency_key_invalid`"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden` (not the directorate), `insufficient_scope`, or no valid `X-CSRF-Token`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such hospital site, or not a date"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`lottery_late_needs_reason`, `idempotency_key_in_use`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`reason_too_long` (at `reason`), `idempotency_key_reused`")))]
+async fn allow_late(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path((site, cohort)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let s = v.require_api()?;
+    let site = id(&site, &v)?;
+    let cohort: jiff::civil::Date = cohort
+        .parse()
+        .map_err(|_| AppError::not_found(v.lang).api())?;
+    let req: LateDrawRequest = parse_json(&body, v.lang)?;
+    lis1_app::lottery::allow_late(&state.app, &s.caller(), site, cohort, &req.reason)
+        .await
+        .map_err(app_err(v.lang))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -19,15 +19,13 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use lis1_domain::Lang;
 use lis1_domain::access::{Action, Role, authorize};
-use lis1_domain::lottery::{BasisKind, Method, Seed, check_draw_date, latest_draw_date};
+use lis1_domain::lottery::{BasisKind, Method, check_draw_date, latest_draw_date};
 use lis1_domain::org::OrgKind;
 use lis1_store::audit::Event;
 use lis1_store::courses::Course;
-use lis1_store::lottery::{Draw, LotteryPlace, LotteryStoreError, NewCommitment};
-use lis1_store::outbox::{MailAttachment, NewMail};
+use lis1_store::lottery::{Draw, LotteryPlace};
 use lis1_store::{Actor, Ctx, StoreError};
 use minijinja::context;
-use rand::RngCore;
 use serde::Deserialize;
 
 use crate::auth::Visitor;
@@ -414,12 +412,6 @@ fn store_err(lang: Lang) -> impl Fn(StoreError) -> AppError {
     move |e| AppError::store(e, lang)
 }
 
-/// A refused lottery step, with a message that names the problem (the texts live with the use
-/// cases, `lis1_app::lottery::refusal`).
-fn lottery_error(e: LotteryStoreError, lang: Lang) -> AppError {
-    AppError::app(lis1_app::lottery::refusal(e), lang)
-}
-
 fn forbidden(d: lis1_domain::access::Denied, lang: Lang) -> AppError {
     AppError::domain(StatusCode::FORBIDDEN, &d, lang)
 }
@@ -434,23 +426,6 @@ fn state_key(draw: Option<&Draw>) -> &'static str {
         Some(d) if d.is_drawn() => "lottery.state_drawn",
         Some(_) => "lottery.state_committed",
     }
-}
-
-/// The draw date rule (002 §2.1) for `cohort`, as a refusal in the page's language — unless the
-/// directorate has allowed this site's cohort to be drawn late.
-async fn check_date(state: &AppState, site: i64, cohort: Date, lang: Lang) -> Result<(), AppError> {
-    let Err(e) = check_draw_date(cohort, today(state)) else {
-        return Ok(());
-    };
-    let allowed = state
-        .store
-        .late_lottery_permission(site, cohort)
-        .await
-        .map_err(store_err(lang))?;
-    if allowed.is_some() {
-        return Ok(());
-    }
-    Err(AppError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e, lang))
 }
 
 /// A place as people read it: the municipality's name, with the location for a place inside a
@@ -527,28 +502,6 @@ fn method_hint(m: Method, lang: Lang) -> &'static str {
 /// A deadline as people read it: the last minute it is still open ("25.11.2026 kl. 23.59").
 fn fmt_deadline(t: jiff::Timestamp, lang: Lang) -> String {
     fmt_time(t - jiff::SignedDuration::from_secs(60), lang)
-}
-
-/// A reason (for a reservation or a late draw) is at most 500 characters.
-fn check_reason(reason: &str, lang: Lang) -> Result<(), AppError> {
-    if reason.trim().chars().count() <= 500 {
-        return Ok(());
-    }
-    Err(AppError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "reason_too_long",
-        lang.pick3(
-            "Begrunnelsen kan være høyst 500 tegn.",
-            "Grunngivinga kan vere høgst 500 teikn.",
-            "The reason can be at most 500 characters.",
-        ),
-    )
-    .in_lang(lang))
-}
-
-/// The end of `day` in Oslo: a ranking deadline given as a date closes when that day ends.
-fn end_of_day(day: Date) -> Option<jiff::Timestamp> {
-    lis1_domain::calendar::from_oslo(day.saturating_add(1.day()).at(0, 0, 0, 0))
 }
 
 /// The lottery cohorts of a site: municipal starts of its courses and of its places' cohorts.
@@ -898,28 +851,20 @@ pub async fn allow_late(
     let lang = v.lang;
     let s = v.require()?;
     s.check_csrf(&f.csrf_token, lang)?;
-    let grant =
-        authorize(&s.principal, &Action::AllowLateLottery).map_err(|d| forbidden(d, lang))?;
-    let cohort: Date = f.cohort.parse().map_err(|_| {
-        AppError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            lang.pick3("Ugyldig skjema.", "Ugyldig skjema.", "Invalid form."),
-        )
-        .in_lang(lang)
-    })?;
-    let site = state.store.org(f.site).await.map_err(store_err(lang))?;
-    if site.kind != OrgKind::HospitalSite {
-        return Err(AppError::not_found(lang));
-    }
-    check_reason(&f.reason, lang)?;
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    state
-        .store
-        .allow_late_lottery(&ctx, f.site, cohort, &f.reason)
+    let cohort: Date = f.cohort.parse().map_err(|_| bad_form(lang))?;
+    lis1_app::lottery::allow_late(&state.app, &s.caller(), f.site, cohort, &f.reason)
         .await
-        .map_err(|e| lottery_error(LotteryStoreError::Store(e), lang))?;
+        .map_err(|e| AppError::app(e, lang))?;
     Ok(Redirect::to("/trekning?unntak=1").into_response())
+}
+
+fn bad_form(lang: Lang) -> AppError {
+    AppError::new(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        lang.pick3("Ugyldig skjema.", "Ugyldig skjema.", "Invalid form."),
+    )
+    .in_lang(lang)
 }
 
 /// Form: publish a commitment.
@@ -938,8 +883,9 @@ pub struct CommitForm {
     bekreft: String,
 }
 
-/// `POST /trekning/forplikt`: makes the seed and publishes its commitment. Refused later than
-/// four months before the municipal start (002 §2.1), naming the last allowed day.
+/// `POST /trekning/forplikt`: makes the seed and publishes its commitment
+/// (`lis1_app::lottery::commit`). Refused later than four months before the municipal start
+/// (002 §2.1), naming the last allowed day.
 pub async fn commit(
     State(state): State<AppState>,
     v: Visitor,
@@ -960,94 +906,44 @@ async fn commit_checked(
     s: &crate::auth::SignedIn,
     f: CommitForm,
 ) -> Result<Response, AppError> {
-    let state = state.clone();
     let lang = v.lang;
-    let path = state
-        .store
-        .org_path(f.site)
-        .await
-        .map_err(store_err(lang))?;
-    let grant = authorize(&s.principal, &Action::RunLottery { site: &path })
-        .map_err(|d| forbidden(d, lang))?;
-    let bad = || {
-        AppError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            lang.pick3("Ugyldig skjema.", "Ugyldig skjema.", "Invalid form."),
-        )
-        .in_lang(lang)
-    };
-    let cohort: Date = f.cohort.parse().map_err(|_| bad())?;
+    let cohort: Date = f.cohort.parse().map_err(|_| bad_form(lang))?;
     let method = match f.method.as_str() {
         "preference_order" => Method::PreferenceOrder,
         "pure_random" => Method::PureRandom,
-        _ => return Err(bad()),
+        _ => return Err(bad_form(lang)),
     };
-    check_date(&state, f.site, cohort, lang).await?;
     let ranking_deadline = match f.ranking_deadline.trim() {
         "" => None,
-        text => {
-            let day: Date = text.parse().map_err(|_| {
-                AppError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "lottery_ranking_deadline_invalid",
-                    lang.pick3(
-                        "Rangeringsfristen må være en dato (åååå-mm-dd).",
-                        "Rangeringsfristen må vere ein dato (åååå-mm-dd).",
-                        "The ranking deadline must be a date (yyyy-mm-dd).",
-                    ),
-                )
-                .in_lang(lang)
-            })?;
-            // The draw waits for the deadline, so it must pass before the last draw day, or the
-            // draw could never be made in time (unless the directorate allowed a late one).
-            let late_allowed = state
-                .store
-                .late_lottery_permission(f.site, cohort)
-                .await
-                .map_err(store_err(lang))?
-                .is_some();
-            let last_day = if late_allowed {
-                cohort.saturating_sub(1.day())
-            } else {
-                latest_draw_date(cohort).saturating_sub(1.day())
-            };
-            if day < today(&state) || day > last_day {
-                return Err(AppError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "lottery_ranking_deadline_invalid",
-                    match lang {
-                        Lang::Nb => format!(
-                            "Rangeringsfristen må være fra i dag til og med {}, så trekningen kan gjøres innen siste trekningsdag.",
-                            fmt_date(last_day, lang)
-                        ),
-                        Lang::Nn => format!(
-                            "Rangeringsfristen må vere frå i dag til og med {}, så trekkinga kan gjerast innan siste trekkingsdag.",
-                            fmt_date(last_day, lang)
-                        ),
-                        Lang::En => format!(
-                            "The ranking deadline must be from today up to and including {}, so the draw can be made by the last draw day.",
-                            fmt_date(last_day, lang)
-                        ),
-                    },
-                )
-                .in_lang(lang));
-            }
-            end_of_day(day)
-        }
+        text => Some(text.parse::<Date>().map_err(|_| {
+            AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "lottery_ranking_deadline_invalid",
+                lang.pick3(
+                    "Rangeringsfristen må være en dato (åååå-mm-dd).",
+                    "Rangeringsfristen må vere ein dato (åååå-mm-dd).",
+                    "The ranking deadline must be a date (yyyy-mm-dd).",
+                ),
+            )
+            .in_lang(lang)
+        })?),
     };
+    let c = lis1_app::lottery::Commitment {
+        site: f.site,
+        cohort,
+        method,
+        reason: Some(f.reason.clone()),
+        ranking_deadline,
+    };
+    let caller = s.caller();
     if !crate::pages::confirm::confirmed(&f.bekreft) {
-        // What would refuse the commitment refuses it before the question (read only here;
-        // checked again in the commitment's transaction).
-        let mut tx = state.store.begin().await.map_err(store_err(lang))?;
-        lis1_app::lottery::check_plan(&mut tx, f.site, cohort)
+        // What would refuse the commitment refuses it before the question.
+        let site = lis1_app::lottery::check_commit(&state.app, &caller, &c)
             .await
             .map_err(|e| AppError::app(e, lang))?;
-        tx.commit().await.map_err(store_err(lang))?;
-        let site = state.store.org(f.site).await.map_err(store_err(lang))?.name;
         let when = fmt_date(cohort, lang);
         return crate::pages::confirm::page_for(
-            &state,
+            state,
             v,
             crate::pages::confirm::Confirm {
                 title: lang.pick3(
@@ -1082,40 +978,13 @@ async fn commit_checked(
             },
         );
     }
-    // docs/lottery.md §2: 32 bytes from the operating system's CSPRNG.
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let seed = Seed::from_bytes(bytes);
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    let reason = f.reason.trim();
-    // The plan's check, the commitment and the mails asking the doctors to rank: one
-    // transaction (`lis1_app::lottery`).
-    let mut tx = state.store.begin().await.map_err(store_err(lang))?;
-    lis1_app::lottery::check_plan(&mut tx, f.site, cohort)
+    let done = lis1_app::lottery::commit(&state.app, &caller, &c)
         .await
         .map_err(|e| AppError::app(e, lang))?;
-    let id = tx
-        .commit_lottery(
-            &ctx,
-            &NewCommitment {
-                hospital_site_id: f.site,
-                cohort,
-                method,
-                seed: &seed,
-                reason: (!reason.is_empty()).then_some(reason),
-                ranking_deadline,
-            },
-        )
-        .await
-        .map_err(|e| lottery_error(e, lang))?;
-    lis1_app::lottery::ask_to_rank(&mut tx, &ctx, f.site, cohort, id, ranking_deadline)
-        .await
-        .map_err(|e| AppError::app(e, lang))?;
-    tx.commit().await.map_err(store_err(lang))?;
-    Ok(Redirect::to(&format!("/trekning/{id}")).into_response())
+    Ok(Redirect::to(&format!("/trekning/{}", done.draw.id)).into_response())
 }
 
-/// `POST /trekning/{id}/trekk`: runs the draw and reveals the seed.
+/// `POST /trekning/{id}/trekk`: runs the draw and reveals the seed (`lis1_app::lottery::draw`).
 pub async fn run(
     State(state): State<AppState>,
     v: Visitor,
@@ -1148,31 +1017,16 @@ async fn run_checked(
     id: i64,
     bekreft: &str,
 ) -> Result<Response, AppError> {
-    let state = state.clone();
     let lang = v.lang;
-    let draw = state
-        .store
-        .lottery_draw(id)
-        .await
-        .map_err(store_err(lang))?;
-    let path = state
-        .store
-        .org_path(draw.hospital_site_id)
-        .await
-        .map_err(store_err(lang))?;
-    let grant = authorize(&s.principal, &Action::RunLottery { site: &path })
-        .map_err(|d| forbidden(d, lang))?;
-    check_date(&state, draw.hospital_site_id, draw.cohort, lang).await?;
+    let caller = s.caller();
     if !crate::pages::confirm::confirmed(bekreft) {
-        let site = state
-            .store
-            .org(draw.hospital_site_id)
+        let st = lis1_app::lottery::check_draw(&state.app, &caller, id)
             .await
-            .map_err(store_err(lang))?
-            .name;
-        let when = fmt_date(draw.cohort, lang);
+            .map_err(|e| AppError::app(e, lang))?;
+        let site = st.site_name;
+        let when = fmt_date(st.draw.cohort, lang);
         return crate::pages::confirm::page_for(
-            &state,
+            state,
             v,
             crate::pages::confirm::Confirm {
                 title: lang.pick3(
@@ -1201,329 +1055,34 @@ async fn run_checked(
             },
         );
     }
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    // The mails are written from the result inside the draw's transaction.
-    let recipients = draw_recipients(&state, &draw, lang).await?;
-    let drawn_at = ctx.now;
-    state
-        .store
-        .draw_lottery_with(&ctx, id, |placed| {
-            drawn_mails(&recipients, id, placed, drawn_at)
-        })
+    lis1_app::lottery::draw(&state.app, &caller, id)
         .await
-        .map_err(|e| lottery_error(e, lang))?;
+        .map_err(|e| AppError::app(e, lang))?;
     Ok(Redirect::to(&format!("/trekning/{id}")).into_response())
 }
 
-/// Who is told of a draw, read before it: the cohort's §13b doctors (course, address, name, and
-/// what their lottery-result letter says besides the outcome) and, per municipality of the
-/// area, its name, its number and its accounts.
-struct DrawRecipients {
-    doctors: Vec<(
-        Course,
-        crate::notify::Recipient,
-        lis1_app::letters::LotteryFacts,
-    )>,
-    municipalities: std::collections::BTreeMap<i64, DrawMunicipality>,
-}
-
-/// A municipality of the area, for the draw's mails.
-struct DrawMunicipality {
-    name: String,
-    code: Option<String>,
-    users: Vec<crate::notify::Recipient>,
-}
-
-async fn draw_recipients(
-    state: &AppState,
-    draw: &Draw,
-    lang: Lang,
-) -> Result<DrawRecipients, AppError> {
-    let mut doctors = Vec::new();
-    for c in state
-        .store
-        .courses_for_cohort(draw.hospital_site_id, draw.cohort)
-        .await
-        .map_err(store_err(lang))?
-        .into_iter()
-        .filter(|c| c.section == "13b")
-    {
-        let user = state
-            .store
-            .user(c.applicant_id)
-            .await
-            .map_err(store_err(lang))?;
-        let facts = lis1_app::letters::lottery_facts(&state.app, &c)
-            .await
-            .map_err(|e| AppError::app(e, lang))?;
-        doctors.push((c, user.into(), facts));
-    }
-    let mut municipalities = std::collections::BTreeMap::new();
-    for m in state
-        .store
-        .area(draw.hospital_site_id)
-        .await
-        .map_err(store_err(lang))?
-    {
-        let users = crate::notify::role_holders(state, m.municipality_id, Role::Municipality).await;
-        municipalities.insert(
-            m.municipality_id,
-            DrawMunicipality {
-                name: m.municipality_name,
-                code: m.municipality_code,
-                users,
-            },
-        );
-    }
-    Ok(DrawRecipients {
-        doctors,
-        municipalities,
-    })
-}
-
-/// The mails after a draw, from its result (course → municipality): each doctor learns their
-/// municipality, with the lottery-result letter as PDF (the one `/min-lis1` links), each in
-/// their own language, and each municipality's accounts the doctors placed with it.
-fn drawn_mails(
-    r: &DrawRecipients,
-    draw_id: i64,
-    placed: &[(i64, i64)],
-    drawn_at: jiff::Timestamp,
-) -> Vec<(NewMail, Option<MailAttachment>)> {
-    let link = lis1_app::notify::link(&format!("/trekning/{draw_id}"));
-    let mut out = Vec::new();
-    let mut by_municipality: std::collections::BTreeMap<i64, Vec<&Course>> = Default::default();
-    for (c, to, facts) in &r.doctors {
-        let Some(&(_, muni)) = placed.iter().find(|(course, _)| *course == c.id) else {
-            continue;
-        };
-        by_municipality.entry(muni).or_default().push(c);
-        let (muni_name, muni_code) = r
-            .municipalities
-            .get(&muni)
-            .map(|m| (m.name.clone(), m.code.clone()))
-            .unwrap_or_default();
-        let lang = to.lang;
-        // A letter that cannot be rendered does not stop the draw: the mail goes without it,
-        // the PDF stays downloadable, and the failure is logged.
-        let pdf = match facts.pdf(muni_name.clone(), muni_code.as_deref(), drawn_at, lang) {
-            Ok(pdf) => Some(pdf),
-            Err(e) => {
-                tracing::error!(course = c.id, error = %e, "lottery-result letter not rendered");
-                None
-            }
-        };
-        let attached = if pdf.is_some() {
-            lang.pick3(
-                "\n\nBrevet med trekningsresultatet ditt ligger ved som PDF.",
-                "\n\nBrevet med trekkingsresultatet ditt ligg ved som PDF.",
-                "\n\nThe letter with your lottery result is attached as a PDF.",
-            )
-        } else {
-            ""
-        };
-        let (site, start, end) = (
-            &c.hospital_site_name,
-            fmt_date(c.actual.municipal_start, lang),
-            fmt_date(c.actual.municipal_end, lang),
-        );
-        let (subject, body) = match lang {
-            Lang::Nb => (
-                format!("Kommuneplassen din: {muni_name}"),
-                format!(
-                    "Trekningen av kommuneplasser ved {site} er gjort. Du skal ha kommunedelen av LIS1 i \
-                     {muni_name} fra {start} til {end}.\n\nResultatet, frøet og eksportfilen som alle kan \
-                     kontrollere, står her: LIS1-portalen: {link}{attached}"
-                ),
-            ),
-            Lang::Nn => (
-                format!("Kommuneplassen din: {muni_name}"),
-                format!(
-                    "Trekkinga av kommuneplassar ved {site} er gjord. Du skal ha kommunedelen av LIS1 i \
-                     {muni_name} frå {start} til {end}.\n\nResultatet, frøet og eksportfila som alle kan \
-                     kontrollere, står her: LIS1-portalen: {link}{attached}"
-                ),
-            ),
-            Lang::En => (
-                format!("Your municipality place: {muni_name}"),
-                format!(
-                    "The municipality-place lottery at {site} has been drawn. You will do the municipal \
-                     part of LIS1 in {muni_name} from {start} to {end}.\n\nThe result, the seed and the \
-                     export file anyone can check are here: the LIS1 portal: {link}{attached}"
-                ),
-            ),
-        };
-        out.push((
-            NewMail {
-                to_address: to.email.clone(),
-                to_name: Some(to.name.clone()),
-                subject,
-                body_text: crate::notify::text(&to.name, &body, lang),
-                kind: "lottery_drawn".into(),
-                object_type: "course".into(),
-                object_id: c.id.to_string(),
-            },
-            pdf,
-        ));
-    }
-    for (muni, doctors) in by_municipality {
-        let Some(DrawMunicipality { users, .. }) = r.municipalities.get(&muni) else {
-            continue;
-        };
-        let site = doctors
-            .first()
-            .map(|c| c.hospital_site_name.clone())
-            .unwrap_or_default();
-        for to in users {
-            let lang = to.lang;
-            let list: Vec<String> = doctors
-                .iter()
-                .map(|c| {
-                    format!(
-                        "- {} ({} – {}){}",
-                        c.applicant_name,
-                        fmt_date(c.actual.municipal_start, lang),
-                        fmt_date(c.actual.municipal_end, lang),
-                        if c.on_leave {
-                            lang.pick3(", har permisjon", ", har permisjon", ", on leave")
-                        } else {
-                            ""
-                        }
-                    )
-                })
-                .collect();
-            let list = list.join("\n");
-            let (subject, body) = match lang {
-                Lang::Nb => (
-                    format!("LIS1-leger trukket til dere fra {site}"),
-                    format!(
-                        "Trekningen av kommuneplasser ved {site} er gjort. Disse legene skal ha kommunedelen \
-                         av LIS1 hos dere:\n\n{list}\n\nSe trekningen: LIS1-portalen: {link}"
-                    ),
-                ),
-                Lang::Nn => (
-                    format!("LIS1-legar trekte til dykk frå {site}"),
-                    format!(
-                        "Trekkinga av kommuneplassar ved {site} er gjord. Desse legane skal ha kommunedelen \
-                         av LIS1 hos dykk:\n\n{list}\n\nSjå trekkinga: LIS1-portalen: {link}"
-                    ),
-                ),
-                Lang::En => (
-                    format!("LIS1 doctors drawn to you from {site}"),
-                    format!(
-                        "The municipality-place lottery at {site} has been drawn. These doctors will do the \
-                         municipal part of LIS1 with you:\n\n{list}\n\nSee the lottery: the LIS1 portal: {link}"
-                    ),
-                ),
-            };
-            out.push((
-                NewMail {
-                    to_address: to.email.clone(),
-                    to_name: Some(to.name.clone()),
-                    subject,
-                    body_text: crate::notify::text(&to.name, &body, lang),
-                    kind: "lottery_drawn".into(),
-                    object_type: "organisation".into(),
-                    object_id: muni.to_string(),
-                },
-                None,
-            ));
-        }
-    }
-    out
-}
-
-/// A draw and what the visitor may see of it, after the access check.
-struct Viewed {
-    draw: Draw,
-    site_name: String,
-    courses: Vec<Course>,
-    ctx: Ctx,
-    /// The visitor runs this site's lotteries (the HF): they see the doctors' names.
-    hf: bool,
-}
-
-async fn view_draw(state: &AppState, v: &Visitor, id: &str) -> Result<Viewed, AppError> {
-    let lang = v.lang;
-    let s = v.require()?;
-    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
-    let draw = state
-        .store
-        .lottery_draw(id)
-        .await
-        .map_err(store_err(lang))?;
-    let site = draw.hospital_site_id;
-    let path = state.store.org_path(site).await.map_err(store_err(lang))?;
-    let courses = state
-        .store
-        .courses_for_cohort(site, draw.cohort)
-        .await
-        .map_err(store_err(lang))?;
-    let mut municipalities = Vec::new();
-    for m in state.store.area(site).await.map_err(store_err(lang))? {
-        municipalities.push(
-            state
-                .store
-                .org_path(m.municipality_id)
-                .await
-                .map_err(store_err(lang))?,
-        );
-    }
-    let grant = authorize(
-        &s.principal,
-        &Action::ViewLottery {
-            site: &path,
-            participant: courses.iter().any(|c| c.applicant_id == s.user.id),
-            municipalities: &municipalities,
-        },
-    )
-    .map_err(|d| forbidden(d, lang))?;
-    let site_name = state.store.org(site).await.map_err(store_err(lang))?.name;
-    let hf = authorize(&s.principal, &Action::RunLottery { site: &path }).is_ok();
-    Ok(Viewed {
-        draw,
-        site_name,
-        courses,
-        ctx: Ctx::new(Actor::user(s.user.id, grant), state.now()),
-        hf,
-    })
-}
-
 /// `GET /trekning/{id}`: the commitment; after the draw the seed, the order and the result.
+/// The read is logged by the use case (`lis1_app::lottery::status`): the result places each
+/// doctor (by participant id, which the hospital and the doctor can tie to a name).
 pub async fn show(
     State(state): State<AppState>,
     v: Visitor,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let lang = v.lang;
-    let w = view_draw(&state, &v, &id).await?;
-    // The result places each doctor (by participant id, which the hospital and the doctor can
-    // tie to a name) in a municipality: the view is logged, as the export is.
-    state
-        .store
-        .log(
-            &w.ctx,
-            Event {
-                action: "lottery.view",
-                object_type: "lottery_draw",
-                object_id: w.draw.id.to_string(),
-                summary: serde_json::json!({"drawn": w.draw.is_drawn()}),
-            },
-        )
+    let s = v.require()?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let w = lis1_app::lottery::status(&state.app, &s.caller(), id)
         .await
-        .map_err(store_err(lang))?;
-    let me = v.session.as_ref().map(|s| s.user.id);
+        .map_err(|e| AppError::app(e, lang))?;
+    let me = Some(s.user.id);
     let mine: Vec<String> = w
         .courses
         .iter()
         .filter(|c| Some(c.applicant_id) == me)
         .map(Course::participant_id)
         .collect();
-    let places = state
-        .store
-        .lottery_places(w.draw.hospital_site_id, w.draw.cohort)
-        .await
-        .map_err(store_err(lang))?;
+    let places = &w.places;
     let export = w.draw.export();
     // The HF sees its doctors by name; everyone else by participant id (the doctor's own row
     // marked). Rows in natural order: by municipality, then by name (or by draw order).
@@ -1533,7 +1092,7 @@ pub async fn show(
             e.result
                 .iter()
                 .map(|r| {
-                    let municipality = place_label(&places, &r.place);
+                    let municipality = place_label(places, &r.place);
                     let turn = e
                         .draw_order
                         .iter()
@@ -1544,7 +1103,7 @@ pub async fn show(
                         .iter()
                         .find(|c| c.participant_id() == r.participant)
                         .map(|c| c.applicant_name.clone());
-                    let shown = match (w.hf, name) {
+                    let shown = match (w.runs, name) {
                         (true, Some(name)) => name,
                         _ => r.participant.clone(),
                     };
@@ -1558,7 +1117,7 @@ pub async fn show(
                 .collect()
         })
         .unwrap_or_default();
-    if w.hf {
+    if w.runs {
         rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
     } else {
         rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.2.cmp(&b.2)));
@@ -1585,7 +1144,7 @@ pub async fn show(
                     ranking_deadline => d.ranking_deadline.map(|t| fmt_deadline(t, lang)),
                     drawn_at => d.drawn_at.map(|t| fmt_time(t, lang)),
                 },
-                result => result, names => w.hf,
+                result => result, names => w.runs,
             },
         ),
     )
@@ -1599,24 +1158,12 @@ pub async fn export(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
-    let w = view_draw(&state, &v, &id).await?;
-    let Some(text) = w.draw.result.clone() else {
-        return Err(AppError::not_found(lang));
-    };
-    state
-        .store
-        .log(
-            &w.ctx,
-            Event {
-                action: "lottery.export",
-                object_type: "lottery_draw",
-                object_id: w.draw.id.to_string(),
-                summary: serde_json::json!({"seed_sha256": w.draw.seed_sha256}),
-            },
-        )
+    let s = v.require()?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
+    let (draw, text) = lis1_app::lottery::export(&state.app, &s.caller(), id)
         .await
-        .map_err(store_err(lang))?;
-    let filename = format!("trekning-{}-{}.json", w.draw.cohort, w.draw.id);
+        .map_err(|e| AppError::app(e, lang))?;
+    let filename = format!("trekning-{}-{}.json", draw.cohort, draw.id);
     Ok((
         [
             (header::CONTENT_TYPE, "application/json".to_string()),

@@ -206,3 +206,266 @@ both_backends!(
         assert_eq!(counts(&app).await, before);
     }
 );
+
+/// Lotteries, audit entries of changes (not of API calls, nor of the overview `/trekning` a
+/// refused page shows again, nor views), mails and mail attachments.
+async fn lottery_counts(app: &TestApp) -> (i64, i64, i64, i64) {
+    let s = &app.state.store;
+    let (_, _, outbox) = counts(app).await;
+    let audit = lis1_store::testing::scalar_i64(
+        s,
+        "SELECT COUNT(*) FROM audit_log WHERE seq > $1 \
+         AND action NOT IN ('api.call', 'lottery.overview', 'lottery.view')",
+        0,
+    )
+    .await;
+    (
+        lis1_store::testing::scalar_i64(s, "SELECT COUNT(*) FROM lottery_draws WHERE id > $1", 0)
+            .await,
+        audit,
+        outbox,
+        lis1_store::testing::scalar_i64(
+            s,
+            "SELECT COUNT(*) FROM outbox_attachments WHERE mail_id > $1",
+            0,
+        )
+        .await,
+    )
+}
+
+async fn mails_of_kind(app: &TestApp, kind: &str) -> i64 {
+    lis1_store::testing::scalar_i64(
+        &app.state.store,
+        &format!("SELECT COUNT(*) FROM outbox WHERE id > $1 AND kind = '{kind}'"),
+        0,
+    )
+    .await
+}
+
+async fn post_api(app: &TestApp, path: &str, s: &Session, body: &str) -> Resp {
+    app.post_json(path, body, Some(s), true).await
+}
+
+async fn put_api(app: &TestApp, path: &str, s: &Session, body: &str) -> Resp {
+    put(app, path, s, body, None).await
+}
+
+both_backends!(
+    the_api_commits_and_draws_as_the_page_and_refusals_change_nothing,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let l = levanger_cohort(&app).await;
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let innlandet = app.login("innlandet@demo.lis1.no").await;
+        let hdir = app.login("hdir@demo.lis1.no").await;
+        let commit = |deadline: &str| {
+            format!(
+                r#"{{"hospital_site_id": {}, "cohort": "2028-09-01", "method": "preference_order"{deadline}}}"#,
+                l.site
+            )
+        };
+
+        // Refused commitments change nothing: another trust, a deadline after the last draw
+        // day, an unknown method, the directorate's permission without a reason.
+        let before = lottery_counts(&app).await;
+        let other = post_api(&app, "/api/v1/lotteries", &innlandet, &commit("")).await;
+        assert_eq!(other.status, StatusCode::FORBIDDEN, "{}", other.body);
+        let late = post_api(
+            &app,
+            "/api/v1/lotteries",
+            &hnt,
+            &commit(r#", "ranking_deadline": "2028-08-01""#),
+        )
+        .await;
+        assert_eq!(
+            late.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            late.body
+        );
+        assert_eq!(late.json()["code"], "lottery_ranking_deadline_invalid");
+        assert_eq!(late.json()["errors"][0]["field"], "ranking_deadline");
+        let method = post_api(
+            &app,
+            "/api/v1/lotteries",
+            &hnt,
+            &commit("").replace("preference_order", "by_lot"),
+        )
+        .await;
+        assert_eq!(method.status, StatusCode::BAD_REQUEST, "{}", method.body);
+        let permission = format!(
+            "/api/v1/lotteries/cohorts/{}/2028-09-01/late-draw-permission",
+            l.site
+        );
+        let no_reason = put_api(&app, &permission, &hdir, r#"{"reason": " "}"#).await;
+        assert_eq!(no_reason.status, StatusCode::CONFLICT, "{}", no_reason.body);
+        assert_eq!(no_reason.json()["code"], "lottery_late_needs_reason");
+        let not_hdir = put_api(&app, &permission, &hnt, r#"{"reason": "Sent"}"#).await;
+        assert_eq!(not_hdir.status, StatusCode::FORBIDDEN, "{}", not_hdir.body);
+        assert_eq!(
+            lottery_counts(&app).await,
+            before,
+            "refusals changed nothing"
+        );
+
+        // The commitment through the API: the lottery, its audit entry and a mail to each
+        // doctor asking them to rank, as the page's.
+        let made = post_api(&app, "/api/v1/lotteries", &hnt, &commit("")).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        let id = made.json()["id"].as_i64().unwrap();
+        assert_eq!(made.location(), format!("/api/v1/lotteries/{id}"));
+        assert_eq!(made.json()["state"], "committed");
+        assert!(made.json()["seed"].is_null());
+        assert_eq!(
+            mails_of_kind(&app, "lottery_rank_request").await,
+            l.courses.len() as i64
+        );
+        let after = lottery_counts(&app).await;
+        assert_eq!(after.0, before.0 + 1);
+        assert_eq!(after.2, before.2 + l.courses.len() as i64);
+        // The same cohort again, through the page and the API: the same refusal, nothing changes.
+        let again = post_api(&app, "/api/v1/lotteries", &hnt, &commit("")).await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+        assert_eq!(again.json()["code"], "lottery_already_committed");
+        let site = l.site.to_string();
+        let page = post(
+            &app,
+            "/trekning/forplikt",
+            &hnt,
+            &[
+                ("bekreft", "1"),
+                ("site", &site),
+                ("cohort", "2028-09-01"),
+                ("method", "preference_order"),
+            ],
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.body);
+        assert!(
+            page.body.contains("publisert forpliktelse"),
+            "the refusal on the page"
+        );
+        assert_eq!(lottery_counts(&app).await, after);
+
+        // Refused draws change nothing: another trust's, an unknown lottery.
+        let draw = format!("/api/v1/lotteries/{id}/draw");
+        let theirs = post_api(&app, &draw, &innlandet, "").await;
+        assert_eq!(theirs.status, StatusCode::FORBIDDEN, "{}", theirs.body);
+        let none = post_api(&app, "/api/v1/lotteries/999999/draw", &hnt, "").await;
+        assert_eq!(none.status, StatusCode::NOT_FOUND, "{}", none.body);
+        assert_eq!(lottery_counts(&app).await, after);
+
+        // The draw through the API: the seed, every doctor placed, their mails with the
+        // result letter attached, the municipalities told.
+        let drawn = post_api(&app, &draw, &hnt, "").await;
+        assert_eq!(drawn.status, StatusCode::OK, "{}", drawn.body);
+        let d = drawn.json();
+        assert_eq!(d["state"], "drawn");
+        assert!(d["seed"].is_string());
+        assert_eq!(d["result"].as_array().unwrap().len(), l.courses.len());
+        let doctors_told = lis1_store::testing::scalar_i64(
+            &app.state.store,
+            "SELECT COUNT(*) FROM outbox WHERE id > $1 AND kind = 'lottery_drawn' AND object_type = 'course'",
+            0,
+        )
+        .await;
+        assert_eq!(doctors_told, l.courses.len() as i64);
+        let done = lottery_counts(&app).await;
+        assert_eq!(done.3, after.3 + l.courses.len() as i64, "a letter each");
+        assert_eq!(
+            app.get(&format!("/api/v1/lotteries/{id}"), Some(&hnt))
+                .await
+                .json()["seed"],
+            d["seed"]
+        );
+        // Drawn again, through the API and the page: refused alike, nothing changes.
+        let twice = post_api(&app, &draw, &hnt, "").await;
+        assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.body);
+        assert_eq!(twice.json()["code"], "lottery_already_drawn");
+        let page = post(
+            &app,
+            &format!("/trekning/{id}/trekk"),
+            &hnt,
+            &[("bekreft", "1")],
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.body);
+        assert_eq!(lottery_counts(&app).await, done);
+    }
+);
+
+both_backends!(
+    a_draw_before_the_ranking_deadline_or_a_failed_mail_changes_nothing,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let l = levanger_cohort(&app).await;
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let (fail, heal) = match app.state.store.backend() {
+            lis1_store::Backend::Sqlite => (
+                "CREATE TRIGGER boom BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'boom'); END;",
+                "DROP TRIGGER boom;",
+            ),
+            lis1_store::Backend::Postgres => (
+                "CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$ \
+                 LANGUAGE plpgsql; \
+                 CREATE TRIGGER boom BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION boom();",
+                "DROP TRIGGER boom ON outbox; DROP FUNCTION boom();",
+            ),
+        };
+        let body = format!(
+            r#"{{"hospital_site_id": {}, "cohort": "2028-09-01", "method": "pure_random"}}"#,
+            l.site
+        );
+        // The mails asking to rank cannot be queued: no commitment either.
+        let before = lottery_counts(&app).await;
+        lis1_store::testing::execute_sql(&app.state.store, fail).await;
+        let failed = post_api(&app, "/api/v1/lotteries", &hnt, &body).await;
+        assert!(failed.status.is_server_error(), "{}", failed.status);
+        assert_eq!(
+            lottery_counts(&app).await,
+            before,
+            "no lottery, audit entry or mail"
+        );
+        lis1_store::testing::execute_sql(&app.state.store, heal).await;
+        let made = post_api(&app, "/api/v1/lotteries", &hnt, &body).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        let id = made.json()["id"].as_i64().unwrap();
+        // The result's mails cannot be queued: not drawn either.
+        let committed = lottery_counts(&app).await;
+        lis1_store::testing::execute_sql(&app.state.store, fail).await;
+        let draw = format!("/api/v1/lotteries/{id}/draw");
+        let failed = post_api(&app, &draw, &hnt, "").await;
+        assert!(failed.status.is_server_error(), "{}", failed.status);
+        assert_eq!(lottery_counts(&app).await, committed);
+        assert_eq!(
+            app.state.store.lottery_draw(id).await.unwrap().state,
+            "committed"
+        );
+        lis1_store::testing::execute_sql(&app.state.store, heal).await;
+        let drawn = post_api(&app, &draw, &hnt, "").await;
+        assert_eq!(drawn.status, StatusCode::OK, "{}", drawn.body);
+
+        // A redraw with a ranking deadline: the draw waits for it, refused before and nothing
+        // changes (page and API alike).
+        let redraw = body.replace(
+            "}",
+            r#", "reason": "Feil i plassene", "ranking_deadline": "2028-04-30"}"#,
+        );
+        let made = post_api(&app, "/api/v1/lotteries", &hnt, &redraw).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        let id = made.json()["id"].as_i64().unwrap();
+        let open = lottery_counts(&app).await;
+        let early = post_api(&app, &format!("/api/v1/lotteries/{id}/draw"), &hnt, "").await;
+        assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
+        assert_eq!(early.json()["code"], "lottery_ranking_open");
+        let page = post(
+            &app,
+            &format!("/trekning/{id}/trekk"),
+            &hnt,
+            &[("bekreft", "1")],
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.body);
+        assert_eq!(lottery_counts(&app).await, open);
+    }
+);

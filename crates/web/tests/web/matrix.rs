@@ -103,6 +103,9 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/lists/{site}/{cohort}", "AAA---------------A"),
     ("GET /api/v1/obligations", "AAA---------------A"),
     ("GET /api/v1/lotteries/{id}", "AAA-A-A-A-A----A-AA"),
+    ("POST /api/v1/lotteries", "--A--------------A-"),
+    ("POST /api/v1/lotteries/{id}/draw", "--A--------------A-"),
+    ("PUT /api/v1/lotteries/cohorts/{site}/{cohort}/late-draw-permission", "A------------------"),
     ("GET /api/v1/me", "AAAAAAAAAAAAAAAAAAA"),
     ("GET /api/v1/me/offers", "---------------AA--"),
     ("GET /api/v1/statistics/evaluation", "A------------------"),
@@ -370,7 +373,8 @@ async fn world(app: &TestApp) -> World {
         )
         .await;
     assert_eq!(yes.status, StatusCode::OK, "{}", yes.body);
-    // HNT commits the lottery of Lise's cohort, with a place in Levanger for her.
+    // HNT commits the lottery of Lise's cohort, with a place in Levanger for her. The ranking
+    // is open until the spring, so the draw is refused after access control.
     app.state
         .store
         .set_places(
@@ -396,6 +400,7 @@ async fn world(app: &TestApp) -> World {
             ("site", ad.hospital_site_id.to_string()),
             ("cohort", "2028-09-01".into()),
             ("method", "preference_order".into()),
+            ("ranking_deadline", "2028-04-30".into()),
         ],
     )
     .await;
@@ -503,6 +508,14 @@ fn body(op: &str, w: &World) -> Option<String> {
             "round_id": w.round, "hospital_site_id": w.site, "coupling": "section13b",
             "title": "", "positions": [{"kind": "ordinary", "count": 1}]
         }),
+        // The cohort is committed already: refused after access control.
+        "POST /api/v1/lotteries" => serde_json::json!({
+            "hospital_site_id": w.site, "cohort": "2028-09-01", "method": "preference_order"
+        }),
+        // No reason: refused after access control.
+        "PUT /api/v1/lotteries/cohorts/{site}/{cohort}/late-draw-permission" => {
+            serde_json::json!({"reason": ""})
+        }
         // Her ranking as it is (empty).
         "PUT /api/v1/courses/{id}/lottery-ranking" => serde_json::json!({"choices": []}),
         // Refused by the rules after access control (issue 10): an unknown kind of leave, a
