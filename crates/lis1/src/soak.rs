@@ -107,7 +107,7 @@ struct Shared {
     store: Store,
     client: reqwest::Client,
     base: String,
-    spring_ads: Vec<(i64, Vec<String>, Vec<(i64, bool)>)>,
+    spring_ads: Vec<GenAd>,
     applicants: Vec<i64>,
     logins: HashMap<i64, Login>,
     recruiters: Vec<Login>,
@@ -255,7 +255,14 @@ pub(super) async fn run(args: Args, minutes: f64) -> anyhow::Result<()> {
         spring_ads: world
             .ads
             .iter()
-            .map(|a| (a.id, a.questions.clone(), a.positions.clone()))
+            .map(|a| GenAd {
+                id: a.id,
+                site: a.site,
+                questions: a.questions.clone(),
+                positions: a.positions.clone(),
+                bound_applicants: a.bound_applicants,
+                applicants: a.applicants,
+            })
             .collect(),
         applicants: world.applicants.iter().map(|a| a.user_id).collect(),
         logins,
@@ -606,7 +613,7 @@ async fn act(shared: &Shared, rng: &mut ChaCha8Rng, action: Action, out: &mut Ve
     let ok = StatusCode::OK;
     let see = StatusCode::SEE_OTHER;
     let ad_index = rng.gen_range(0..shared.spring_ads.len());
-    let ad_id = shared.spring_ads[ad_index].0;
+    let ad_id = shared.spring_ads[ad_index].id;
     match action {
         Action::Browse => {
             timed(shared, 0, get(shared, "/stillinger", None), ok, "", out).await;
@@ -634,7 +641,7 @@ async fn act(shared: &Shared, rng: &mut ChaCha8Rng, action: Action, out: &mut Ve
                         apps.iter()
                             .filter(|a| {
                                 a.state == "submitted"
-                                    && shared.spring_ads.iter().any(|s| s.0 == a.advertisement_id)
+                                    && shared.spring_ads.iter().any(|s| s.id == a.advertisement_id)
                             })
                             .map(|a| a.id),
                     );
@@ -652,16 +659,8 @@ async fn act(shared: &Shared, rng: &mut ChaCha8Rng, action: Action, out: &mut Ve
                 timed(shared, 3, req, see, "/soknader?trukket=1", out).await;
             } else {
                 // A new application, or a change to one already sent (the same form again).
-                let (_, questions, positions) = &shared.spring_ads[ad_index];
-                let ad = GenAd {
-                    id: ad_id,
-                    site: "",
-                    questions: questions.clone(),
-                    positions: positions.clone(),
-                    bound_applicants: 0,
-                    applicants: 0,
-                };
-                let (chosen, answers, _) = choose_positions(rng, &ad);
+                let ad = &shared.spring_ads[ad_index];
+                let (chosen, answers, _) = choose_positions(rng, ad);
                 let mut form = vec![("csrf_token".to_string(), doctor.login.csrf.clone())];
                 form.extend(chosen.iter().map(|p| ("position".into(), p.to_string())));
                 form.extend(answers.iter().map(|(q, a)| {
@@ -760,7 +759,7 @@ async fn offer(shared: &Shared, rng: &mut ChaCha8Rng, out: &mut Vec<Sample>) {
     };
     let Some((i, ad_id, position_id, login)) = chosen else {
         let login = &shared.recruiters[0];
-        let ad_id = shared.spring_ads[0].0;
+        let ad_id = shared.spring_ads[0].id;
         let path = format!("/utlysninger/{ad_id}/sokere");
         timed(
             shared,
