@@ -340,10 +340,9 @@ async fn check(
     if !round_open {
         return Err(invalid(vec![("round_id".into(), Box::new(round_closed()))]));
     }
-    let mut screening: Vec<ScreeningQuestion> = Vec::new();
-    if input.positions.iter().any(|p| p.kind.is_bound()) {
-        screening.push(ScreeningQuestion::applies_for_bound());
-    }
+    // One standard question per bound kind, answered by the positions ticked (issue 11, item 5).
+    let mut screening: Vec<ScreeningQuestion> =
+        advertisements::bound_questions(input.positions.iter().map(|p| p.kind));
     let built_in = screening.len();
     for (i, q) in input.questions.iter().enumerate() {
         let text_nb = q.text_nb.trim().to_string();

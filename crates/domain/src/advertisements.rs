@@ -200,9 +200,63 @@ pub struct ScreeningQuestion {
 /// The bokmål text of [`ScreeningQuestion::applies_for_bound`].
 const APPLIES_FOR_BOUND_NB: &str = "Søker du på den bundne stillingen?";
 
+/// The id of the single standard bound question of older advertisements.
+const APPLIES_FOR_BOUND_ID: &str = "applies_for_bound";
+
+/// What a standard question's answer follows from (it is never asked; see
+/// [`derive_bound_answer`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DerivedFrom {
+    /// Any bound position ticked (the single question of older advertisements).
+    AnyBound,
+    /// A position of this bound kind ticked (one question per bound kind).
+    Kind(PositionKind),
+}
+
+/// The standard questions of an advertisement with these positions: one per bound kind among
+/// them, in the order of [`PositionKind::ALL`] (issue 11, item 5: one question per bound kind,
+/// each answered by the positions ticked). None without bound positions.
+pub fn bound_questions(kinds: impl IntoIterator<Item = PositionKind>) -> Vec<ScreeningQuestion> {
+    let present: Vec<PositionKind> = kinds.into_iter().collect();
+    PositionKind::ALL
+        .iter()
+        .filter(|k| present.contains(k))
+        .filter_map(|k| ScreeningQuestion::applies_for(*k))
+        .collect()
+}
+
 impl ScreeningQuestion {
-    /// The standard question of an advertisement with bound positions (004: it must be clear
-    /// what is applied for): "Søker du på den bundne stillingen?".
+    /// The standard question of a bound kind: "Søker du på stillingen LIS1 + ALIS
+    /// allmennmedisin?" (id `applies_for_bound_alis`, …). `None` for ordinary positions.
+    pub fn applies_for(kind: PositionKind) -> Option<ScreeningQuestion> {
+        kind.is_bound().then(|| ScreeningQuestion {
+            id: format!("applies_for_{}", kind.as_str()),
+            text_nb: format!("Søker du på stillingen {}?", kind.label(Lang::Nb)),
+            text_en: format!(
+                "Are you applying for the {} position?",
+                kind.label(Lang::En)
+            ),
+            kind: QuestionKind::YesNo,
+        })
+    }
+
+    /// What this question's answer follows from, when it is a standard bound question.
+    pub fn derived_from(&self) -> Option<DerivedFrom> {
+        if self.id == APPLIES_FOR_BOUND_ID {
+            return Some(DerivedFrom::AnyBound);
+        }
+        let kind = PositionKind::parse(self.id.strip_prefix("applies_for_")?).ok()?;
+        kind.is_bound().then_some(DerivedFrom::Kind(kind))
+    }
+
+    /// Whether it is a standard bound question (answered by the positions ticked, not asked).
+    pub fn is_derived(&self) -> bool {
+        self.derived_from().is_some()
+    }
+
+    /// The single standard question of older advertisements with bound positions (004: it must
+    /// be clear what is applied for): "Søker du på den bundne stillingen?". New advertisements
+    /// get one per bound kind ([`bound_questions`]); this one keeps working for the old.
     pub fn applies_for_bound() -> ScreeningQuestion {
         ScreeningQuestion {
             id: "applies_for_bound".to_owned(),
@@ -216,7 +270,16 @@ impl ScreeningQuestion {
     /// readers see the Norwegian the employer wrote, except for the standard question, which has
     /// a nynorsk text of its own.
     pub fn text(&self, lang: Lang) -> &str {
-        let nn = if self.id == "applies_for_bound" && self.text_nb == APPLIES_FOR_BOUND_NB {
+        if lang == Lang::Nn
+            && let Some(DerivedFrom::Kind(kind)) = self.derived_from()
+            && Self::applies_for(kind).is_some_and(|q| q.text_nb == self.text_nb)
+        {
+            return NN_BOUND_TEXTS
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .map_or(self.text_nb.as_str(), |(_, t)| *t);
+        }
+        let nn = if self.id == APPLIES_FOR_BOUND_ID && self.text_nb == APPLIES_FOR_BOUND_NB {
             "Søkjer du på den bundne stillinga?"
         } else {
             &self.text_nb
@@ -225,36 +288,76 @@ impl ScreeningQuestion {
     }
 }
 
-/// The answers with the standard bound question ([`ScreeningQuestion::applies_for_bound`])
-/// answered from the positions ticked: yes exactly when one of `ticked` is a bound kind
-/// (issue 11, item 5: one source, so the answer cannot contradict the ticks). An answer the
-/// applicant sent that contradicts the ticks is refused at `answers[applies_for_bound]`; a
-/// consistent one, or none, is accepted. Without the standard question nothing changes.
+/// The nynorsk texts of the standard questions per bound kind.
+const NN_BOUND_TEXTS: &[(PositionKind, &str)] = &[
+    (
+        PositionKind::BoundLis3Psychiatry,
+        "Søkjer du på stillinga LIS1 + LIS3 psykiatri?",
+    ),
+    (
+        PositionKind::BoundLis3Bup,
+        "Søkjer du på stillinga LIS1 + LIS3 barne- og ungdomspsykiatri?",
+    ),
+    (
+        PositionKind::BoundAlis,
+        "Søkjer du på stillinga LIS1 + ALIS allmennmedisin?",
+    ),
+];
+
+/// The answers with the standard bound questions answered from the positions ticked (issue 11,
+/// item 5: one source, so no answer can contradict the ticks): each per-kind question
+/// ([`ScreeningQuestion::applies_for`]) yes exactly when a position of its kind is ticked; the
+/// single question of older advertisements ([`ScreeningQuestion::applies_for_bound`]) yes when
+/// any bound position is. An answer the applicant sent that contradicts the ticks is refused at
+/// `answers[<id>]`; a consistent one, or none, is accepted. A client still sending the single
+/// question's answer to an advertisement with per-kind questions is held to the same rule, and
+/// the answer is then dropped. Without standard questions nothing changes.
 pub fn derive_bound_answer(
     questions: &[ScreeningQuestion],
     ticked: &[PositionKind],
     answers: &[(String, Answer)],
 ) -> Result<Vec<(String, Answer)>, AdError> {
-    let id = ScreeningQuestion::applies_for_bound().id;
-    if !questions.iter().any(|q| q.id == id) {
+    let yes_if = |b: bool| if b { Answer::Yes } else { Answer::No };
+    let any_bound = ticked.iter().any(|k| k.is_bound());
+    let derived: Vec<(String, Answer)> = questions
+        .iter()
+        .filter_map(|q| {
+            let a = match q.derived_from()? {
+                DerivedFrom::AnyBound => yes_if(any_bound),
+                DerivedFrom::Kind(kind) => yes_if(ticked.contains(&kind)),
+            };
+            Some((q.id.clone(), a))
+        })
+        .collect();
+    if derived.is_empty() {
         return Ok(answers.to_vec());
     }
-    let derived = if ticked.iter().any(|k| k.is_bound()) {
-        Answer::Yes
-    } else {
-        Answer::No
-    };
-    if answers.iter().any(|(q, a)| *q == id && *a != derived) {
-        return Err(AdError::new(
-            format!("answers[{id}]"),
-            AdRule::BoundAnswerContradicts {
-                ticked_bound: derived == Answer::Yes,
-            },
-        ));
+    // The old single question sent to an advertisement that asks per kind.
+    let legacy = (!derived.iter().any(|(id, _)| id == APPLIES_FOR_BOUND_ID))
+        .then(|| (APPLIES_FOR_BOUND_ID.to_owned(), yes_if(any_bound)));
+    for (q, sent) in answers {
+        let expected = derived
+            .iter()
+            .chain(legacy.iter())
+            .find(|(id, _)| id == q)
+            .map(|(_, a)| *a);
+        if let Some(expected) = expected
+            && *sent != expected
+        {
+            return Err(AdError::new(
+                format!("answers[{q}]"),
+                AdRule::BoundAnswerContradicts {
+                    ticked_bound: expected == Answer::Yes,
+                },
+            ));
+        }
     }
-    let mut out: Vec<(String, Answer)> =
-        answers.iter().filter(|(q, _)| *q != id).cloned().collect();
-    out.push((id, derived));
+    let mut out: Vec<(String, Answer)> = answers
+        .iter()
+        .filter(|(q, _)| !derived.iter().chain(legacy.iter()).any(|(id, _)| id == q))
+        .cloned()
+        .collect();
+    out.extend(derived);
     Ok(out)
 }
 
@@ -1540,6 +1643,86 @@ mod tests {
             Ok(vec![other])
         );
     }
+    #[test]
+    fn each_bound_kind_has_its_own_question_answered_by_its_ticks() {
+        use PositionKind::*;
+        let questions = bound_questions([Ordinary, BoundAlis, BoundLis3Bup, BoundAlis]);
+        let ids: Vec<&str> = questions.iter().map(|q| q.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["applies_for_bound_lis3_bup", "applies_for_bound_alis"]
+        );
+        assert!(bound_questions([Ordinary]).is_empty());
+        assert!(questions.iter().all(ScreeningQuestion::is_derived));
+        assert!(ScreeningQuestion::applies_for_bound().is_derived());
+        let own = ScreeningQuestion {
+            id: "q1".into(),
+            text_nb: "Har du førerkort?".into(),
+            text_en: "Driving licence?".into(),
+            kind: QuestionKind::YesNo,
+        };
+        assert!(!own.is_derived());
+        assert_eq!(
+            questions[1].text(Lang::Nb),
+            "Søker du på stillingen LIS1 + ALIS allmennmedisin?"
+        );
+        assert_eq!(
+            questions[1].text(Lang::Nn),
+            "Søkjer du på stillinga LIS1 + ALIS allmennmedisin?"
+        );
+        assert_eq!(
+            questions[0].text(Lang::En),
+            "Are you applying for the LIS1 + LIS3 child and adolescent psychiatry position?"
+        );
+        let a = |id: &str, x: Answer| (id.to_owned(), x);
+        // Derived per kind: yes only for the kind ticked; no contradiction possible.
+        assert_eq!(
+            derive_bound_answer(&questions, &[BoundAlis], &[]),
+            Ok(vec![
+                a("applies_for_bound_lis3_bup", Answer::No),
+                a("applies_for_bound_alis", Answer::Yes)
+            ])
+        );
+        assert_eq!(
+            derive_bound_answer(&questions, &[Ordinary], &[]),
+            Ok(vec![
+                a("applies_for_bound_lis3_bup", Answer::No),
+                a("applies_for_bound_alis", Answer::No)
+            ])
+        );
+        // Yes to BUP with only ALIS ticked is refused at that question.
+        let e = derive_bound_answer(
+            &questions,
+            &[BoundAlis],
+            &[a("applies_for_bound_lis3_bup", Answer::Yes)],
+        )
+        .unwrap_err();
+        assert_eq!(e.field(), "answers[applies_for_bound_lis3_bup]");
+        // An older client's single answer: held to any-bound, then dropped.
+        assert_eq!(
+            derive_bound_answer(
+                &questions,
+                &[BoundLis3Bup],
+                &[a("applies_for_bound", Answer::Yes), a("q1", Answer::No)]
+            ),
+            Ok(vec![
+                a("q1", Answer::No),
+                a("applies_for_bound_lis3_bup", Answer::Yes),
+                a("applies_for_bound_alis", Answer::No)
+            ])
+        );
+        let e = derive_bound_answer(
+            &questions,
+            &[Ordinary],
+            &[a("applies_for_bound", Answer::Yes)],
+        )
+        .unwrap_err();
+        assert_eq!(e.field(), "answers[applies_for_bound]");
+        // The validation then finds every question answered once.
+        let derived = derive_bound_answer(&questions, &[BoundAlis], &[]).unwrap();
+        assert_eq!(validate_answers(&questions, &derived), Ok(()));
+    }
+
     use crate::scoring::Points;
     use jiff::civil::{date, datetime};
 

@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use lis1_domain::Lang;
 use lis1_domain::access::{Action, Grant, Role, authorize};
 use lis1_domain::advertisements::{
-    self as ads, Coupling, FormalCriteria, PositionDraft, PositionKind, ScreeningQuestion, Window,
+    self as ads, Coupling, FormalCriteria, PositionDraft, PositionKind, Window,
 };
 use lis1_domain::org::OrgKind;
 use lis1_domain::scoring::Rubric;
@@ -711,12 +711,11 @@ impl AdForm {
         let ad = &c.ad;
         let weighted: Vec<String> =
             serde_json::from_value(ad.weighted_criteria.clone()).unwrap_or_default();
-        // The built-in question is added again on saving when there is a bound position.
-        let built_in = ScreeningQuestion::applies_for_bound().id;
+        // The standard bound questions are added again on saving, one per bound kind.
         let mut screening: Vec<ScreeningForm> = c
             .screening()
             .into_iter()
-            .filter(|q| q.id != built_in)
+            .filter(|q| !q.is_derived())
             .map(|q| ScreeningForm {
                 // An English text left empty was stored as the Norwegian one.
                 text_en: if q.text_en == q.text_nb {

@@ -1305,14 +1305,23 @@ fn apply_page(
 ) -> Result<Response, AppError> {
     let lang = v.lang;
     let consent = consent.map(|c| if c { "yes" } else { "no" });
-    // The standard bound question is not asked (its answer follows from the positions ticked),
-    // so a message about it belongs at the positions.
-    let bound_id = ScreeningQuestion::applies_for_bound().id;
-    let bound_field = format!("answers[{bound_id}]");
+    // The standard bound questions are not asked (their answers follow from the positions
+    // ticked), so a message about one belongs at the positions.
+    let bound_field = |f: &str| {
+        f.strip_prefix("answers[")
+            .and_then(|f| f.strip_suffix(']'))
+            .is_some_and(|id| {
+                ScreeningQuestion {
+                    id: id.to_string(),
+                    ..ScreeningQuestion::applies_for_bound()
+                }
+                .is_derived()
+            })
+    };
     let errors: Vec<(String, String)> = errors
         .iter()
         .map(|(f, m)| {
-            let f = if *f == bound_field {
+            let f = if bound_field(f) {
                 "positions".to_string()
             } else {
                 f.clone()
@@ -1328,11 +1337,11 @@ fn apply_page(
         .iter()
         .map(|(f, m)| context! { field => f, message => m })
         .collect();
-    let bound_derived = c.screening().iter().any(|q| q.id == bound_id);
+    let bound_derived = c.screening().iter().any(|q| q.is_derived());
     let questions: Vec<_> = c
         .screening()
         .iter()
-        .filter(|q| q.id != bound_id)
+        .filter(|q| !q.is_derived())
         .map(|q| context! { id => q.id.clone(), text => lang.pick3(q.text_nb.clone(), q.text_nb.clone(), q.text_en.clone()), answer => answers.get(&q.id).cloned() })
         .collect();
     let html = crate::templates::render(

@@ -128,7 +128,7 @@ both_backends!(
             .unwrap();
         assert_eq!(
             answers(&stored[0]),
-            vec![("applies_for_bound".to_string(), "yes".to_string())]
+            vec![("applies_for_bound_alis".to_string(), "yes".to_string())]
         );
         // ... and no once the bound position is unticked.
         let changed = form(
@@ -148,7 +148,7 @@ both_backends!(
         let current = stored.iter().find(|a| a.state == "submitted").unwrap();
         assert_eq!(
             answers(current),
-            vec![("applies_for_bound".to_string(), "no".to_string())]
+            vec![("applies_for_bound_alis".to_string(), "no".to_string())]
         );
         assert_eq!(current.position_ids, vec![ids.ordinary]);
     }
