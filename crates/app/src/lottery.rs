@@ -1168,3 +1168,244 @@ async fn view_grant(
     )?;
     Ok((draw, grant))
 }
+
+// ---- The hospital's and the directorate's overview `/trekning`, and the municipalities' doctors
+// on `/min-lis1`: reads of personal data, logged here (issue 10: no write in the pages).
+
+/// One cohort of a site on the lottery overview.
+pub struct OverviewCohort {
+    /// The cohort: the municipal start.
+    pub cohort: Date,
+    /// The cohort's courses.
+    pub courses: Vec<lis1_store::courses::Course>,
+    /// The places of the area.
+    pub places: Vec<lis1_store::lottery::LotteryPlace>,
+    /// The cohort's draws, oldest first.
+    pub draws: Vec<lis1_store::lottery::Draw>,
+    /// The directorate's late-draw permission: reason and when.
+    pub permission: Option<(String, Timestamp)>,
+    /// Reserved places: (course, place key, reason).
+    pub reservations: Vec<(i64, String, String)>,
+    /// Before the commitment: why the area's places would refuse it (issue 12).
+    pub shortfall: Option<crate::Error>,
+    /// While the latest draw is open: how many have ranked, and the names of those who have
+    /// not, sorted.
+    pub progress: Option<(usize, Vec<String>)>,
+}
+
+/// A hospital site whose lotteries the caller runs.
+pub struct OverviewSite {
+    /// The site.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// Its four latest cohorts with doctors or draws, latest first.
+    pub cohorts: Vec<OverviewCohort>,
+}
+
+/// A cohort past its last draw day and not drawn (for the directorate).
+pub struct LateCohort {
+    /// The site.
+    pub site: i64,
+    /// Its name.
+    pub site_name: String,
+    /// The cohort.
+    pub cohort: Date,
+    /// The permission given, if any: reason and when.
+    pub permission: Option<(String, Timestamp)>,
+}
+
+/// The lottery overview `/trekning`.
+pub struct Overview {
+    /// The sites whose lotteries the caller runs.
+    pub sites: Vec<OverviewSite>,
+    /// For the directorate: the cohorts past their last draw day, not drawn.
+    pub late: Vec<LateCohort>,
+    /// Whether the caller may allow late draws.
+    pub directorate: bool,
+}
+
+/// The lottery cohorts of a site: municipal starts of its courses and of its places' cohorts.
+async fn site_cohorts(tx: &mut Tx, site: i64) -> Result<std::collections::BTreeSet<Date>> {
+    use jiff::ToSpan;
+    let mut cohorts: std::collections::BTreeSet<Date> =
+        tx.course_cohorts(site).await?.into_iter().collect();
+    for hospital_start in tx.cohorts(site).await? {
+        cohorts.insert(hospital_start.saturating_add(12.months()));
+    }
+    Ok(cohorts)
+}
+
+/// The hospital's sites, cohorts, doctors, places and draws, and for the directorate the
+/// cohorts past their last draw day. The doctors' names (and the reservations with their
+/// reasons) are personal data: the read is logged (`lottery.overview`). Refused to whoever
+/// neither runs a lottery nor allows late draws.
+pub async fn overview(app: &crate::App, caller: &crate::Caller) -> Result<Overview> {
+    use lis1_domain::access::{Action, authorize};
+    let now = app.now();
+    let today = today(app);
+    let mut tx = app.begin().await?;
+    let directorate = authorize(&caller.principal, &Action::AllowLateLottery).is_ok();
+    let mut sites = Vec::new();
+    let mut late = Vec::new();
+    let mut denied = None;
+    let mut grant = None;
+    let mut shown: Vec<i64> = Vec::new();
+    for site in tx
+        .orgs()
+        .await?
+        .into_iter()
+        .filter(|o| o.kind == lis1_domain::org::OrgKind::HospitalSite)
+    {
+        if directorate {
+            for cohort in site_cohorts(&mut tx, site.id).await? {
+                if lis1_domain::lottery::check_draw_date(cohort, today).is_ok() || cohort <= today {
+                    continue;
+                }
+                if tx.cohort_is_drawn(site.id, cohort).await? {
+                    continue;
+                }
+                late.push(LateCohort {
+                    site: site.id,
+                    site_name: site.name.clone(),
+                    cohort,
+                    permission: tx.late_lottery_permission(site.id, cohort).await?,
+                });
+            }
+        }
+        let path = tx.org_path(site.id).await?;
+        match authorize(&caller.principal, &Action::RunLottery { site: &path }) {
+            Ok(g) => {
+                grant.get_or_insert(g);
+            }
+            Err(d) => {
+                denied = Some(d);
+                continue;
+            }
+        }
+        let mut blocks = Vec::new();
+        for cohort in site_cohorts(&mut tx, site.id)
+            .await?
+            .into_iter()
+            .rev()
+            .take(4)
+        {
+            let courses = tx.courses_for_cohort(site.id, cohort).await?;
+            let draws = tx.lottery_draws(site.id, cohort).await?;
+            // A cohort with no doctors and no draw has nothing to do (the places' cohorts from
+            // years without §13b hires, or long past).
+            if !courses.iter().any(|c| c.section == "13b") && draws.is_empty() {
+                continue;
+            }
+            shown.extend(courses.iter().filter(|c| c.section == "13b").map(|c| c.id));
+            let latest = draws.last();
+            let shortfall = if latest.is_none() {
+                check_plan(&mut tx, site.id, cohort).await.err()
+            } else {
+                None
+            };
+            let progress = match latest.filter(|d| !d.is_drawn()) {
+                Some(_) => {
+                    let (r, n) = ranking_progress(&mut tx, site.id, cohort).await?;
+                    let mut names: Vec<String> =
+                        n.iter().map(|c| c.applicant_name.clone()).collect();
+                    names.sort();
+                    Some((r.len(), names))
+                }
+                None => None,
+            };
+            blocks.push(OverviewCohort {
+                cohort,
+                places: tx.lottery_places(site.id, cohort).await?,
+                permission: tx.late_lottery_permission(site.id, cohort).await?,
+                reservations: tx.reservations(site.id, cohort).await?,
+                courses,
+                draws,
+                shortfall,
+                progress,
+            });
+        }
+        sites.push(OverviewSite {
+            id: site.id,
+            name: site.name,
+            cohorts: blocks,
+        });
+    }
+    if sites.is_empty()
+        && !directorate
+        && let Some(d) = denied
+    {
+        return Err(crate::Error::forbidden(d));
+    }
+    if let Some(grant) = grant {
+        tx.log(
+            &caller.ctx(grant, now),
+            lis1_store::audit::Event {
+                action: "lottery.overview",
+                object_type: "courses",
+                object_id: String::new(),
+                summary: serde_json::json!({"courses": shown}),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Overview {
+        sites,
+        late,
+        directorate,
+    })
+}
+
+/// The doctors placed with the municipalities the caller holds the municipality role in
+/// (for `/min-lis1`), each municipality's read logged (`courses.view`). Empty, and nothing
+/// logged, for someone without that role.
+pub async fn municipality_courses(
+    app: &crate::App,
+    caller: &crate::Caller,
+) -> Result<Vec<lis1_store::courses::Course>> {
+    use lis1_domain::access::{Action, Role, authorize};
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let mut doctors = Vec::new();
+    for g in caller
+        .principal
+        .grants
+        .iter()
+        .filter(|g| g.role == Role::Municipality)
+    {
+        let muni_path = tx.org_path(g.org).await?;
+        let mut seen = Vec::new();
+        let mut grant = None;
+        for c in tx.courses_for_municipality(g.org).await? {
+            let site = tx.org_path(c.hospital_site_id).await?;
+            let Ok(allowed) = authorize(
+                &caller.principal,
+                &Action::ViewCourse {
+                    doctor: c.applicant_id,
+                    site: &site,
+                    municipality: Some(&muni_path),
+                },
+            ) else {
+                continue;
+            };
+            grant = Some(allowed);
+            seen.push(c.id);
+            doctors.push(c);
+        }
+        if let Some(grant) = grant {
+            tx.log(
+                &caller.ctx(grant, now),
+                lis1_store::audit::Event {
+                    action: "courses.view",
+                    object_type: "organisation",
+                    object_id: g.org.to_string(),
+                    summary: serde_json::json!({"courses": seen}),
+                },
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(doctors)
+}

@@ -32,9 +32,9 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_lottery))
         .routes(routes!(get_ranking, set_ranking))
-        .routes(routes!(commit))
-        .routes(routes!(draw))
-        .routes(routes!(allow_late))
+        .routes(routes!(commit_lottery))
+        .routes(routes!(draw_lottery))
+        .routes(routes!(allow_late_draw))
 }
 
 /// A place of the cooperation area to be drawn.
@@ -352,7 +352,7 @@ pub struct LotteryCommitRequest {
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such site"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`lottery_already_committed`, `lottery_redraw_needs_reason`, `idempotency_key_in_use`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`draw_too_late`, `lottery_ranking_deadline_invalid` (at `ranking_deadline`), too few places in the area or in the plan, `idempotency_key_reused`")))]
-async fn commit(
+async fn commit_lottery(
     State(state): State<AppState>,
     v: Visitor,
     body: Bytes,
@@ -399,7 +399,7 @@ async fn commit(
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`lottery_already_drawn`, `lottery_ranking_open` (before the ranking deadline), `idempotency_key_in_use`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`draw_too_late` (past the last draw day, not allowed late), the inputs break a rule, `idempotency_key_reused`")))]
-async fn draw(
+async fn draw_lottery(
     State(state): State<AppState>,
     v: Visitor,
     Path(draw): Path<String>,
@@ -437,7 +437,7 @@ pub struct LateDrawRequest {
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such hospital site, or not a date"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`lottery_late_needs_reason`, `idempotency_key_in_use`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`reason_too_long` (at `reason`), `idempotency_key_reused`")))]
-async fn allow_late(
+async fn allow_late_draw(
     State(state): State<AppState>,
     v: Visitor,
     Path((site, cohort)): Path<(String, String)>,

@@ -9,8 +9,6 @@
 //!
 //! Rules: `lis1_domain::lottery` (draw date, inputs); storage: `lis1_store::lottery`.
 
-use std::collections::BTreeSet;
-
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -19,12 +17,10 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use lis1_domain::Lang;
 use lis1_domain::access::{Action, Role, authorize};
-use lis1_domain::lottery::{BasisKind, Method, check_draw_date, latest_draw_date};
-use lis1_domain::org::OrgKind;
-use lis1_store::audit::Event;
+use lis1_domain::lottery::{BasisKind, Method, latest_draw_date};
+use lis1_store::StoreError;
 use lis1_store::courses::Course;
 use lis1_store::lottery::{Draw, LotteryPlace};
-use lis1_store::{Actor, Ctx, StoreError};
 use minijinja::context;
 use serde::Deserialize;
 
@@ -412,10 +408,6 @@ fn store_err(lang: Lang) -> impl Fn(StoreError) -> AppError {
     move |e| AppError::store(e, lang)
 }
 
-fn forbidden(d: lis1_domain::access::Denied, lang: Lang) -> AppError {
-    AppError::domain(StatusCode::FORBIDDEN, &d, lang)
-}
-
 fn today(state: &AppState) -> Date {
     lis1_domain::calendar::to_oslo(state.now()).date()
 }
@@ -504,21 +496,6 @@ fn fmt_deadline(t: jiff::Timestamp, lang: Lang) -> String {
     fmt_time(t - jiff::SignedDuration::from_secs(60), lang)
 }
 
-/// The lottery cohorts of a site: municipal starts of its courses and of its places' cohorts.
-async fn site_cohorts(state: &AppState, site: i64, lang: Lang) -> Result<BTreeSet<Date>, AppError> {
-    let mut cohorts: BTreeSet<Date> = state
-        .store
-        .course_cohorts(site)
-        .await
-        .map_err(store_err(lang))?
-        .into_iter()
-        .collect();
-    for hospital_start in state.store.cohorts(site).await.map_err(store_err(lang))? {
-        cohorts.insert(hospital_start.saturating_add(12.months()));
-    }
-    Ok(cohorts)
-}
-
 /// Notices on `/trekning`.
 #[derive(Debug, Default, Deserialize)]
 pub struct OverviewQuery {
@@ -567,134 +544,54 @@ async fn overview_page(
     let state = state.clone();
     let lang = v.lang;
     let s = v.require()?;
-    let orgs = state.store.orgs().await.map_err(store_err(lang))?;
+    // The reads, the access check and the log of the doctors' names: `lis1_app::lottery`.
+    let o = lis1_app::lottery::overview(&state.app, &s.caller())
+        .await
+        .map_err(|e| AppError::app(e, lang))?;
+    let directorate = o.directorate;
+    let late: Vec<minijinja::Value> = o
+        .late
+        .iter()
+        .map(|l| {
+            context! {
+                site => l.site, site_name => l.site_name.clone(), cohort => l.cohort.to_string(),
+                cohort_label => fmt_date(l.cohort, lang),
+                latest_date => fmt_date(latest_draw_date(l.cohort), lang),
+                permission => l.permission.as_ref().map(|(reason, at)| format!("{reason} ({})", fmt_time(*at, lang))),
+            }
+        })
+        .collect();
     let mut sites = Vec::new();
-    let mut late = Vec::new();
-    let mut denied = None;
-    let mut grant = None;
-    let mut shown: Vec<i64> = Vec::new();
-    let directorate = authorize(&s.principal, &Action::AllowLateLottery).is_ok();
-    for site in orgs.iter().filter(|o| o.kind == OrgKind::HospitalSite) {
-        if directorate {
-            for cohort in site_cohorts(&state, site.id, lang).await? {
-                if check_draw_date(cohort, today(&state)).is_ok() || cohort <= today(&state) {
-                    continue;
-                }
-                if state
-                    .store
-                    .cohort_is_drawn(site.id, cohort)
-                    .await
-                    .map_err(store_err(lang))?
-                {
-                    continue;
-                }
-                let permission = state
-                    .store
-                    .late_lottery_permission(site.id, cohort)
-                    .await
-                    .map_err(store_err(lang))?;
-                late.push(context! {
-                    site => site.id, site_name => site.name.clone(), cohort => cohort.to_string(),
-                    cohort_label => fmt_date(cohort, lang),
-                    latest_date => fmt_date(latest_draw_date(cohort), lang),
-                    permission => permission.map(|(reason, at)| format!("{reason} ({})", fmt_time(at, lang))),
-                });
-            }
-        }
-        let path = state
-            .store
-            .org_path(site.id)
-            .await
-            .map_err(store_err(lang))?;
-        match authorize(&s.principal, &Action::RunLottery { site: &path }) {
-            Ok(g) => {
-                grant.get_or_insert(g);
-            }
-            Err(d) => {
-                denied = Some(d);
-                continue;
-            }
-        }
-        let cohorts = site_cohorts(&state, site.id, lang).await?;
+    for site in &o.sites {
         let mut blocks = Vec::new();
-        for cohort in cohorts.into_iter().rev().take(4) {
-            let courses = state
-                .store
-                .courses_for_cohort(site.id, cohort)
-                .await
-                .map_err(store_err(lang))?;
-            let places = state
-                .store
-                .lottery_places(site.id, cohort)
-                .await
-                .map_err(store_err(lang))?;
-            let draws = state
-                .store
-                .lottery_draws(site.id, cohort)
-                .await
-                .map_err(store_err(lang))?;
+        for b in &site.cohorts {
+            let (cohort, courses, places, draws) = (b.cohort, &b.courses, &b.places, &b.draws);
             let latest = draws.last();
-            // A cohort with no doctors and no draw has nothing to do (the places' cohorts from
-            // years without §13b hires, or long past).
-            let participants = courses.iter().filter(|c| c.section == "13b").count();
-            if participants == 0 && draws.is_empty() {
-                continue;
-            }
-            let permission = state
-                .store
-                .late_lottery_permission(site.id, cohort)
-                .await
-                .map_err(store_err(lang))?;
             let suggested_deadline = latest_draw_date(cohort)
                 .saturating_sub(7.days())
                 .max(today(&state));
-            let reservations = state
-                .store
-                .reservations(site.id, cohort)
-                .await
-                .map_err(store_err(lang))?;
-            let place_label = |key: &str| place_label(&places, key);
-            shown.extend(courses.iter().filter(|c| c.section == "13b").map(|c| c.id));
-            // Issue 12: before the commitment, a clear warning if the area lacks places.
-            let shortfall = if latest.is_none() {
-                lis1_app::planning::check_lottery_commit(&state.app, site.id, cohort)
-                    .await
-                    .err()
-                    .map(|e| e.message(lang))
-            } else {
-                None
-            };
+            let place_label = |key: &str| place_label(places, key);
             // Ranking progress of an open draw ("9 av 12 har rangert"), with who has not.
-            let (ranked_n, not_ranked): (Option<usize>, Vec<String>) =
-                match latest.filter(|d| !d.is_drawn()) {
-                    Some(_) => {
-                        let mut tx = state.store.begin().await.map_err(store_err(lang))?;
-                        let (r, n) = lis1_app::lottery::ranking_progress(&mut tx, site.id, cohort)
-                            .await
-                            .map_err(|e| AppError::app(e, lang))?;
-                        tx.commit().await.map_err(store_err(lang))?;
-                        let mut names: Vec<String> =
-                            n.iter().map(|c| c.applicant_name.clone()).collect();
-                        names.sort();
-                        (Some(r.len()), names)
-                    }
-                    None => (None, Vec::new()),
-                };
+            let (ranked_n, not_ranked): (Option<usize>, Vec<String>) = match &b.progress {
+                Some((r, n)) => (Some(*r), n.clone()),
+                None => (None, Vec::new()),
+            };
             blocks.push(context! {
                 ranking_of => ranked_n.map(|r| r + not_ranked.len()),
                 ranked_n => ranked_n, not_ranked => not_ranked,
-                shortfall => shortfall,
+                // Issue 12: before the commitment, a clear warning if the area lacks places.
+                shortfall => b.shortfall.as_ref().map(|e| e.message(lang)),
                 doctors => {
                     let mut doctors: Vec<&Course> = courses.iter().filter(|c| c.section == "13b").collect();
                     doctors.sort_by(|a, b| a.applicant_name.cmp(&b.applicant_name));
                     doctors.iter().map(|c| context! { id => c.id, name => c.applicant_name.clone() }).collect::<Vec<_>>()
                 },
                 place_options => places.iter().map(|p| context! { key => p.key.clone(), label => place_label(&p.key) }).collect::<Vec<_>>(),
-                reservations => reservations.iter().map(|(course, key, reason)| context! {
+                reservations => b.reservations.iter().map(|(course, key, reason)| context! {
                     name => courses.iter().find(|c| c.id == *course).map(|c| c.applicant_name.clone()),
                     place => place_label(key), reason => reason.clone(),
                 }).collect::<Vec<_>>(),
-                permission => permission.map(|(reason, _)| reason),
+                permission => b.permission.as_ref().map(|(reason, _)| reason.clone()),
                 suggested_deadline => suggested_deadline.to_string(),
                 ranking_deadline => latest.filter(|d| !d.is_drawn()).and_then(|d| d.ranking_deadline).map(|t| fmt_deadline(t, lang)),
                 cohort => cohort.to_string(), cohort_label => fmt_date(cohort, lang),
@@ -709,29 +606,6 @@ async fn overview_page(
             });
         }
         sites.push(context! { id => site.id, name => site.name.clone(), cohorts => blocks });
-    }
-    if sites.is_empty()
-        && !directorate
-        && let Some(d) = denied
-    {
-        return Err(forbidden(d, lang));
-    }
-    // The doctors' names (and reservations with their reasons) are personal data: logged.
-    if let Some(grant) = grant {
-        let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-        state
-            .store
-            .log(
-                &ctx,
-                Event {
-                    action: "lottery.overview",
-                    object_type: "courses",
-                    object_id: String::new(),
-                    summary: serde_json::json!({"courses": shown}),
-                },
-            )
-            .await
-            .map_err(store_err(lang))?;
     }
     let methods = [Method::PreferenceOrder, Method::PureRandom]
         .map(|m| context! { value => m.as_str(), label => m.label(lang) });
@@ -1305,66 +1179,25 @@ async fn mine_page(
             lottery_letter => drawn && c.section == "13b" && c.municipality_name.is_some() && c.applicant_id == s.user.id,
         });
     }
-    // Municipalities: the doctors placed with them (personal data: the read is logged).
-    let mut doctors = Vec::new();
-    let mut is_municipality = false;
-    for g in s
+    // Municipalities: the doctors placed with them (personal data: the use case logs the read).
+    let is_municipality = s
         .principal
         .grants
         .iter()
-        .filter(|g| g.role == Role::Municipality)
-    {
-        is_municipality = true;
-        let muni_path = state.store.org_path(g.org).await.map_err(store_err(lang))?;
-        let mut seen = Vec::new();
-        let mut grant = None;
-        for c in state
-            .store
-            .courses_for_municipality(g.org)
-            .await
-            .map_err(store_err(lang))?
-        {
-            let site = state
-                .store
-                .org_path(c.hospital_site_id)
-                .await
-                .map_err(store_err(lang))?;
-            let Ok(allowed) = authorize(
-                &s.principal,
-                &Action::ViewCourse {
-                    doctor: c.applicant_id,
-                    site: &site,
-                    municipality: Some(&muni_path),
-                },
-            ) else {
-                continue;
-            };
-            grant = Some(allowed);
-            seen.push(c.id);
-            doctors.push(context! {
+        .any(|g| g.role == Role::Municipality);
+    let doctors: Vec<minijinja::Value> = lis1_app::lottery::municipality_courses(&state.app, &s.caller())
+        .await
+        .map_err(|e| AppError::app(e, lang))?
+        .iter()
+        .map(|c| {
+            context! {
                 name => c.applicant_name.clone(), site => c.hospital_site_name.clone(),
                 municipality => c.municipality_name.clone(),
                 municipal => format!("{} – {}", fmt_date(c.actual.municipal_start, lang), fmt_date(c.actual.municipal_end, lang)),
                 on_leave => c.on_leave, id => c.id,
-            });
-        }
-        if let Some(grant) = grant {
-            let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-            state
-                .store
-                .log(
-                    &ctx,
-                    Event {
-                        action: "courses.view",
-                        object_type: "organisation",
-                        object_id: g.org.to_string(),
-                        summary: serde_json::json!({"courses": seen}),
-                    },
-                )
-                .await
-                .map_err(store_err(lang))?;
-        }
-    }
+            }
+        })
+        .collect();
     crate::templates::render(
         "my_course.html",
         page(

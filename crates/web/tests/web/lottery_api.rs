@@ -469,3 +469,112 @@ both_backends!(
         assert_eq!(lottery_counts(&app).await, open);
     }
 );
+
+async fn post_with_key(app: &TestApp, path: &str, s: &Session, body: &str, key: &str) -> Resp {
+    let req = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::COOKIE, format!("lis1_session={}", s.cookie))
+        .header("x-csrf-token", &s.csrf)
+        .header("idempotency-key", key);
+    app.send(req.body(Body::from(body.to_string())).unwrap())
+        .await
+}
+
+async fn audited(app: &TestApp, action: &str) -> i64 {
+    lis1_store::testing::scalar_i64(
+        &app.state.store,
+        &format!("SELECT COUNT(*) FROM audit_log WHERE seq > $1 AND action = '{action}'"),
+        0,
+    )
+    .await
+}
+
+both_backends!(
+    a_retried_commitment_acts_once_and_the_late_permission_and_reads_are_logged,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let l = levanger_cohort(&app).await;
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let hdir = app.login("hdir@demo.lis1.no").await;
+
+        // The directorate's permission through the API and the page: stored and logged alike.
+        let permission = format!(
+            "/api/v1/lotteries/cohorts/{}/2028-09-01/late-draw-permission",
+            l.site
+        );
+        let given = put(
+            &app,
+            &permission,
+            &hdir,
+            r#"{"reason": "Sen godkjenning"}"#,
+            None,
+        )
+        .await;
+        assert_eq!(given.status, StatusCode::NO_CONTENT, "{}", given.body);
+        let stored = app
+            .state
+            .store
+            .late_lottery_permission(l.site, jiff::civil::date(2028, 9, 1))
+            .await
+            .unwrap();
+        assert_eq!(stored.map(|p| p.0).as_deref(), Some("Sen godkjenning"));
+        let site = l.site.to_string();
+        let page = post(
+            &app,
+            "/trekning/unntak",
+            &hdir,
+            &[
+                ("site", &site),
+                ("cohort", "2028-09-01"),
+                ("reason", "Ny begrunnelse"),
+            ],
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        assert_eq!(audited(&app, "lottery.allow_late").await, 2);
+        let long = format!(r#"{{"reason": "{}"}}"#, "x".repeat(501));
+        let too_long = put(&app, &permission, &hdir, &long, None).await;
+        assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(too_long.json()["errors"][0]["field"], "reason");
+        let course_not_site = format!(
+            "/api/v1/lotteries/cohorts/{}/2028-09-01/late-draw-permission",
+            l.courses[0]
+        );
+        let nowhere = put(&app, &course_not_site, &hdir, r#"{"reason": "x"}"#, None).await;
+        assert_eq!(nowhere.status, StatusCode::NOT_FOUND, "{}", nowhere.body);
+        assert_eq!(audited(&app, "lottery.allow_late").await, 2);
+
+        // A commitment sent twice with the same key is made once, and answered the same.
+        let body = format!(
+            r#"{{"hospital_site_id": {}, "cohort": "2028-09-01", "method": "preference_order"}}"#,
+            l.site
+        );
+        let first = post_with_key(&app, "/api/v1/lotteries", &hnt, &body, "forplikt-1").await;
+        assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+        let again = post_with_key(&app, "/api/v1/lotteries", &hnt, &body, "forplikt-1").await;
+        assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+        assert_eq!(again.json()["id"], first.json()["id"]);
+        assert_eq!(audited(&app, "lottery.commit").await, 1);
+        let id = first.json()["id"].as_i64().unwrap();
+
+        // The reads of personal data through the pages are logged by their use cases.
+        let overview = app.get("/trekning", Some(&hnt)).await;
+        assert_eq!(overview.status, StatusCode::OK);
+        assert_eq!(audited(&app, "lottery.overview").await, 1);
+        let shown = app.get(&format!("/trekning/{id}"), Some(&hnt)).await;
+        assert_eq!(shown.status, StatusCode::OK);
+        assert_eq!(audited(&app, "lottery.view").await, 1);
+        let drawn = post_api(&app, &format!("/api/v1/lotteries/{id}/draw"), &hnt, "").await;
+        assert_eq!(drawn.status, StatusCode::OK, "{}", drawn.body);
+        let file = app
+            .get(&format!("/trekning/{id}/eksport.json"), Some(&hnt))
+            .await;
+        assert_eq!(file.status, StatusCode::OK);
+        assert_eq!(audited(&app, "lottery.export").await, 1);
+        let levanger = app.login("levanger@demo.lis1.no").await;
+        let before = audited(&app, "courses.view").await;
+        let mine = app.get("/min-lis1", Some(&levanger)).await;
+        assert_eq!(mine.status, StatusCode::OK);
+        assert_eq!(audited(&app, "courses.view").await, before + 1);
+    }
+);
