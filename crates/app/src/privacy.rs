@@ -10,7 +10,8 @@
 //! - [`request_correction`]: a request to correct something (Art. 16): kept, sent to the
 //!   directorate (which runs the portal) by mail, and confirmed to the person.
 //! - [`apply_retention`]: the daily deletion of what may no longer be kept (the rules and why
-//!   are in `lis1_domain::retention`), one application or document per transaction, each logged.
+//!   are in `lis1_domain::retention`), one application or document per transaction, each logged;
+//!   and the pseudonymisation of the people named in audit entries past their period.
 
 use jiff::Timestamp;
 use lis1_domain::Lang;
@@ -386,6 +387,10 @@ pub struct RetentionReport {
     pub documents: usize,
     /// Sent mails deleted.
     pub mails: u64,
+    /// Audit entries whose people were replaced by pseudonyms.
+    pub audit_pseudonymised: u64,
+    /// Monthly pseudonym keys deleted (what linked those pseudonyms to people).
+    pub audit_keys: u64,
 }
 
 /// How many of each kind one transaction-at-a-time batch handles per query.
@@ -445,6 +450,11 @@ pub async fn apply_retention(app: &App) -> Result<RetentionReport> {
     report.mails = app
         .store
         .delete_sent_mail_before(policy.mail_cutoff(now))
+        .await?;
+    // Logged by the store itself (`audit.pseudonymise`) in the same transaction.
+    (report.audit_pseudonymised, report.audit_keys) = app
+        .store
+        .pseudonymise_audit(&ctx, policy.audit_person_cutoff(now))
         .await?;
     if report != RetentionReport::default() {
         let mut tx = app.begin().await?;

@@ -351,8 +351,8 @@ impl Tx {
             ));
         }
         let sql = format!(
-            "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, object_type, \
-             object_id, summary FROM audit_log WHERE {} ORDER BY seq DESC LIMIT $3",
+            "SELECT {} FROM audit_log WHERE {} ORDER BY seq DESC LIMIT $3",
+            crate::audit::SHOWN,
             conditions.join(" OR ")
         );
         on_tx!(self, conn => {
@@ -363,19 +363,7 @@ impl Tx {
                 .fetch_all(&mut *conn)
                 .await?;
             rows.iter()
-                .map(|r| {
-                    Ok(crate::audit::Entry {
-                        seq: r.try_get("seq")?,
-                        at: r.try_get::<DbTime, _>("at")?.0,
-                        actor_user_id: r.try_get("actor_user_id")?,
-                        actor_org_id: r.try_get("actor_org_id")?,
-                        actor_role: r.try_get("actor_role")?,
-                        action: r.try_get("action")?,
-                        object_type: r.try_get("object_type")?,
-                        object_id: r.try_get("object_id")?,
-                        summary: r.try_get("summary")?,
-                    })
-                })
+                .map(crate::audit::shown)
                 .collect::<Result<_>>()
         })
     }

@@ -726,9 +726,9 @@ const TEXTS: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "audit.person",
-        "Hvem (navn eller e-post)",
-        "Kven (namn eller e-post)",
-        "Who (name or e-mail)",
+        "Hvem (navn, e-post eller pseudonym)",
+        "Kven (namn, e-post eller pseudonym)",
+        "Who (name, e-mail or pseudonym)",
     ),
     (
         "audit.kind",
