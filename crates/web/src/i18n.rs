@@ -829,6 +829,7 @@ const TABLES: &[&[(&str, &str, &str, &str)]] = &[
     crate::pages::letters::TEXTS,
     crate::pages::tokens::TEXTS,
     crate::pages::privacy::TEXTS,
+    crate::pages::corrections::TEXTS,
     crate::pages::rest::TEXTS,
     crate::pages::round_status::TEXTS,
     crate::pages::onboarding::TEXTS,
