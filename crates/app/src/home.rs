@@ -74,6 +74,9 @@ pub enum TaskKind {
     /// LIS1 + ALIS plans in a municipality the ALIS office covers whose ALIS contract or start
     /// waits (`count` plans; `due`: the earliest deadline; `lis1_app::bound::alis_office_attention`).
     FollowUpBoundAlis,
+    /// People's requests for correction waiting for the directorate's answer (`count`; `due`:
+    /// the oldest's).
+    AnswerCorrections,
 }
 
 /// One task.
@@ -492,6 +495,9 @@ pub async fn tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
     }
     if p.has_role(Role::Lis3Coordinator) {
         all.extend(lis3_tasks(app, caller).await?);
+    }
+    if p.has_role(Role::Directorate) {
+        all.extend(correction_tasks(app, caller).await?);
     }
     // A doctor's undated tasks (the profile) block the rest and come first; staff's undated
     // ones (counts to work through) come after the dated.
@@ -979,4 +985,22 @@ pub async fn lis3_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
     }
     tx.commit().await?;
     Ok(tasks)
+}
+
+/// The directorate's requests for correction to answer, due one month after the oldest came in.
+pub async fn correction_tasks(app: &App, caller: &Caller) -> Result<Vec<Task>> {
+    Ok(crate::privacy::open_correction_summary(app, caller)
+        .await?
+        .map(|(n, due)| {
+            let mut t = task(
+                TaskKind::AnswerCorrections,
+                String::new(),
+                Some(due),
+                "/personvern/krav".into(),
+            );
+            t.count = Some(n);
+            t
+        })
+        .into_iter()
+        .collect())
 }

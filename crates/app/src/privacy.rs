@@ -10,11 +10,12 @@
 //! - [`request_correction`]: a request to correct something (Art. 16): kept, sent to the
 //!   directorate (which runs the portal) by mail, and confirmed to the person.
 //! - [`apply_retention`]: the daily deletion of what may no longer be kept (the rules and why
-//!   are in `lis1_domain::retention`), one application or document per transaction, each logged.
+//!   are in `lis1_domain::retention`), one application or document per transaction, each logged;
+//!   and the pseudonymisation of the people named in audit entries past their period.
 
 use jiff::Timestamp;
 use lis1_domain::Lang;
-use lis1_domain::access::{Grant, Role};
+use lis1_domain::access::{Action, Grant, Role, authorize};
 use lis1_domain::retention::Retention;
 use lis1_store::applications::{Application, DocumentMeta};
 use lis1_store::audit::Entry;
@@ -79,6 +80,12 @@ pub struct Correction {
     pub text: String,
     /// When.
     pub created_at: Timestamp,
+    /// `received`, or `handled` once answered.
+    pub state: String,
+    /// The directorate's answer, once handled.
+    pub answer: Option<String>,
+    /// When it was answered.
+    pub handled_at: Option<Timestamp>,
 }
 
 impl From<CorrectionRequest> for Correction {
@@ -87,8 +94,34 @@ impl From<CorrectionRequest> for Correction {
             id: c.id,
             text: c.text,
             created_at: c.created_at,
+            state: c.state,
+            answer: c.answer,
+            handled_at: c.handled_at,
         }
     }
+}
+
+/// A request waiting for the directorate's answer, with who asked.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenCorrection {
+    /// The request.
+    pub request: Correction,
+    /// Who asks.
+    pub user_id: i64,
+    /// Their name.
+    pub name: String,
+    /// Their address.
+    pub email: String,
+    /// The answer is due by (one month after the request, GDPR Art. 12(3)).
+    pub due: Timestamp,
+}
+
+/// When the answer to a request made at `at` is due: one month later (Art. 12(3)).
+pub fn answer_due(at: Timestamp) -> Timestamp {
+    at.to_zoned(lis1_domain::calendar::oslo())
+        .checked_add(jiff::ToSpan::months(1))
+        .map(|z| z.timestamp())
+        .unwrap_or(at)
 }
 
 /// Everything the portal holds about one person (Art. 15).
@@ -373,6 +406,144 @@ pub async fn request_correction(app: &App, caller: &Caller, text: &str) -> Resul
     Ok(id)
 }
 
+/// The requests for correction waiting for an answer, oldest first (the directorate). Reading
+/// them is logged (`privacy.corrections_view`): they name people.
+pub async fn open_corrections(app: &App, caller: &Caller) -> Result<Vec<OpenCorrection>> {
+    let grant = authorize(&caller.principal, &Action::HandleCorrectionRequests)
+        .map_err(Error::forbidden)?;
+    if caller.token_id.is_some() {
+        return Err(Error::not_found());
+    }
+    let mut tx = app.begin().await?;
+    let open = open_list(&mut tx).await?;
+    tx.log(
+        &caller.ctx(grant, app.now()),
+        lis1_store::audit::Event {
+            action: "privacy.corrections_view",
+            object_type: "correction_request",
+            object_id: String::new(),
+            summary: serde_json::json!({ "ids": open.iter().map(|c| c.request.id).collect::<Vec<_>>() }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(open)
+}
+
+async fn open_list(tx: &mut lis1_store::Tx) -> Result<Vec<OpenCorrection>> {
+    let mut out = Vec::new();
+    for c in tx.open_correction_requests().await? {
+        let who = tx.user(c.user_id).await?;
+        out.push(OpenCorrection {
+            user_id: c.user_id,
+            name: who.display_name,
+            email: who.email,
+            due: answer_due(c.created_at),
+            request: Correction::from(c),
+        });
+    }
+    Ok(out)
+}
+
+/// How many requests wait for an answer, and when the oldest is due; for the directorate's
+/// home page. Not logged: it names no one.
+pub async fn open_correction_summary(
+    app: &App,
+    caller: &Caller,
+) -> Result<Option<(u64, Timestamp)>> {
+    if authorize(&caller.principal, &Action::HandleCorrectionRequests).is_err() {
+        return Ok(None);
+    }
+    let mut tx = app.begin().await?;
+    let open = tx.open_correction_requests().await?;
+    tx.commit().await?;
+    Ok(open
+        .first()
+        .map(|c| (open.len() as u64, answer_due(c.created_at))))
+}
+
+/// The directorate answers a request for correction: the request is marked handled with the
+/// answer, the person gets the answer by mail in their language, and it is logged
+/// (`privacy.correction_handled`), in one transaction. Refused when the answer is empty or too
+/// long, or the request was answered already; then nothing changes.
+pub async fn answer_correction(app: &App, caller: &Caller, id: i64, answer: &str) -> Result<()> {
+    let grant = authorize(&caller.principal, &Action::HandleCorrectionRequests)
+        .map_err(Error::forbidden)?;
+    if caller.token_id.is_some() {
+        return Err(Error::not_found());
+    }
+    let answer = answer.trim();
+    if answer.chars().count() < 10 {
+        return Err(Error::field_text(
+            "answer",
+            "correction_answer_too_short",
+            "Skriv svaret til personen: hva som er rettet, eller hvorfor ikke (minst 10 tegn). Ingenting ble lagret.",
+            "Skriv svaret til personen: kva som er retta, eller kvifor ikkje (minst 10 teikn). Ingenting vart lagra.",
+            "Write the answer to the person: what was corrected, or why not (at least 10 characters). Nothing was saved.",
+        ));
+    }
+    if answer.chars().count() > MAX_REQUEST_CHARS {
+        return Err(Error::field_text(
+            "answer",
+            "correction_answer_too_long",
+            format!("Skriv kortere: høyst {MAX_REQUEST_CHARS} tegn. Ingenting ble lagret."),
+            format!("Skriv kortare: høgst {MAX_REQUEST_CHARS} teikn. Ingenting vart lagra."),
+            format!("Please be brief: at most {MAX_REQUEST_CHARS} characters. Nothing was saved."),
+        ));
+    }
+    let ctx = caller.ctx(grant, app.now());
+    let mut tx = app.begin().await?;
+    let request = match tx.correction_request(id).await {
+        Ok(r) => r,
+        Err(lis1_store::StoreError::NotFound) => return Err(Error::not_found()),
+        Err(e) => return Err(e.into()),
+    };
+    if !tx.answer_correction_request(&ctx, id, answer).await? {
+        return Err(Error::text(
+            Kind::Conflict,
+            "correction_answered_already",
+            "Kravet er allerede besvart. Ingenting ble endret.",
+            "Kravet er alt svart på. Ingenting vart endra.",
+            "The request has been answered already. Nothing was changed.",
+        ));
+    }
+    let person = tx.user(request.user_id).await?;
+    let lang = notify::lang_of(&person);
+    let link = notify::link("/personvern");
+    let asked = request.text;
+    notify::to(
+        &mut tx,
+        &ctx,
+        &person.email,
+        &person.display_name,
+        lang,
+        Letter {
+            subject: match lang {
+                Lang::Nb => format!("Svar på kravet ditt om retting (nr. {id})"),
+                Lang::Nn => format!("Svar på kravet ditt om retting (nr. {id})"),
+                Lang::En => format!("Answer to your request for rectification (no. {id})"),
+            },
+            body: match lang {
+                Lang::Nb => format!(
+                    "Helsedirektoratet har behandlet kravet ditt om retting:\n\n{asked}\n\nSvar:\n\n{answer}\n\nDu ser alt portalen har om deg her: {link}"
+                ),
+                Lang::Nn => format!(
+                    "Helsedirektoratet har handsama kravet ditt om retting:\n\n{asked}\n\nSvar:\n\n{answer}\n\nDu ser alt portalen har om deg her: {link}"
+                ),
+                Lang::En => format!(
+                    "The Directorate of Health has handled your request for rectification:\n\n{asked}\n\nAnswer:\n\n{answer}\n\nYou can see everything the portal holds about you here: {link}"
+                ),
+            },
+            kind: "correction_answer",
+            object_type: "correction_request",
+            object_id: id.to_string(),
+        },
+    )
+    .await?;
+    app.commit(tx, caller).await?;
+    Ok(())
+}
+
 /// What one retention run deleted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct RetentionReport {
@@ -386,6 +557,10 @@ pub struct RetentionReport {
     pub documents: usize,
     /// Sent mails deleted.
     pub mails: u64,
+    /// Audit entries whose people were replaced by pseudonyms.
+    pub audit_pseudonymised: u64,
+    /// Monthly pseudonym keys deleted (what linked those pseudonyms to people).
+    pub audit_keys: u64,
 }
 
 /// How many of each kind one transaction-at-a-time batch handles per query.
@@ -445,6 +620,11 @@ pub async fn apply_retention(app: &App) -> Result<RetentionReport> {
     report.mails = app
         .store
         .delete_sent_mail_before(policy.mail_cutoff(now))
+        .await?;
+    // Logged by the store itself (`audit.pseudonymise`) in the same transaction.
+    (report.audit_pseudonymised, report.audit_keys) = app
+        .store
+        .pseudonymise_audit(&ctx, policy.audit_person_cutoff(now))
         .await?;
     if report != RetentionReport::default() {
         let mut tx = app.begin().await?;

@@ -372,6 +372,9 @@ pub enum Action<'a> {
     },
     /// Read the audit log.
     ViewAuditLog,
+    /// Read and answer the people's requests for correction (GDPR Art. 16): the directorate,
+    /// which runs the portal.
+    HandleCorrectionRequests,
     /// See the round report at full detail, small cells unsuppressed (issue 14): the directorate.
     /// Everyone, signed in or not, sees the published report.
     ViewFullStatistics,
@@ -752,6 +755,7 @@ impl Action<'_> {
             Action::ViewOrganisationInternals { .. } => "view_organisation_internals",
             Action::ManagePlaces { .. } => "manage_places",
             Action::ViewAuditLog => "view_audit_log",
+            Action::HandleCorrectionRequests => "handle_correction_requests",
             Action::ViewFullStatistics => "view_full_statistics",
             Action::ViewFollowUpEvaluation => "view_follow_up_evaluation",
             Action::AnswerConsent => "answer_consent",
@@ -827,6 +831,9 @@ impl Action<'_> {
             }
             Action::ManagePlaces { .. } => OrganisationsWrite,
             Action::ViewAuditLog => AuditRead,
+            // Answering a person is no organisation system's work: a scope no token is given
+            // for it in practice, and the use case refuses tokens anyway.
+            Action::HandleCorrectionRequests => AuditRead,
             Action::ViewFullStatistics | Action::ViewFollowUpEvaluation => StatisticsRead,
             Action::AnswerConsent => ApplicationsWrite,
             Action::SetDemoClock => RoundsWrite,
@@ -966,6 +973,7 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<Grant, Denied> 
             _ => false,
         }),
         Action::ViewAuditLog => who.grant_where(|g| g.role == Directorate),
+        Action::HandleCorrectionRequests => who.grant_where(|g| g.role == Directorate),
         Action::ViewFullStatistics | Action::ViewFollowUpEvaluation => {
             who.grant_where(|g| g.role == Directorate)
         }
@@ -1729,6 +1737,10 @@ mod tests {
             "the HF draws; the directorate only overrides dates"
         );
         assert!(authorize(&hdir, &Action::AllowLateLottery).is_ok());
+        assert!(authorize(&hdir, &Action::HandleCorrectionRequests).is_ok());
+        for other in [&hr, &municipality, &doctor] {
+            assert!(authorize(other, &Action::HandleCorrectionRequests).is_err());
+        }
         for other in [&hr, &municipality, &doctor] {
             assert!(authorize(other, &Action::AllowLateLottery).is_err());
         }

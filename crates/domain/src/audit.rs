@@ -46,8 +46,79 @@ pub struct AuditRecord {
     pub object_type: String,
     /// The object's id.
     pub object_id: String,
-    /// A summary of before/after as JSON text (no secrets, no identity numbers in clear).
+    /// A summary of before/after as JSON text (no secrets, no identity numbers in clear). For
+    /// v3 entries without the personal fields ([`split_personal`]).
     pub summary: String,
+    /// For v3 entries (since migration 0038): the pseudonyms hashed instead of the people's ids.
+    /// `None` for v1 and v2 entries.
+    pub pseudonyms: Option<Pseudonyms>,
+}
+
+/// The pseudonyms a v3 entry is hashed with in place of the people it names: the actor, and the
+/// user the entry is about (`object_type = "user"`). The ids themselves are kept beside the hash
+/// until the audit retention period has passed, then removed; the entry still verifies.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Pseudonyms {
+    /// The actor's pseudonym (`None` for the system).
+    pub actor: Option<String>,
+    /// The pseudonym of the user the entry is about, if it is about a user.
+    pub subject: Option<String>,
+}
+
+/// Summary keys that name a person (name, address, or user id): kept beside the hashed summary of
+/// a v3 entry and removed after the audit retention period.
+pub const PERSONAL_KEYS: &[&str] = &[
+    "email",
+    "display_name",
+    "phone",
+    "user_id",
+    "applicant_id",
+    "owner_id",
+];
+
+/// Splits a summary into what is hashed and the personal fields ([`PERSONAL_KEYS`], at any
+/// depth, kept in the same shape), `None` when there are none.
+pub fn split_personal(
+    summary: &serde_json::Value,
+) -> (serde_json::Value, Option<serde_json::Value>) {
+    use serde_json::Value;
+    match summary {
+        Value::Object(map) => {
+            let mut kept = serde_json::Map::new();
+            let mut personal = serde_json::Map::new();
+            for (k, v) in map {
+                if PERSONAL_KEYS.contains(&k.as_str()) {
+                    personal.insert(k.clone(), v.clone());
+                } else {
+                    let (h, p) = split_personal(v);
+                    kept.insert(k.clone(), h);
+                    if let Some(p) = p {
+                        personal.insert(k.clone(), p);
+                    }
+                }
+            }
+            let personal = (!personal.is_empty()).then_some(Value::Object(personal));
+            (Value::Object(kept), personal)
+        }
+        other => (other.clone(), None),
+    }
+}
+
+/// Puts personal fields split off by [`split_personal`] back into the summary, for display.
+pub fn merge_personal(summary: &mut serde_json::Value, personal: &serde_json::Value) {
+    use serde_json::Value;
+    if let (Value::Object(into), Value::Object(from)) = (summary, personal) {
+        for (k, v) in from {
+            match into.get_mut(k) {
+                Some(existing) if v.is_object() && existing.is_object() => {
+                    merge_personal(existing, v)
+                }
+                _ => {
+                    into.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -55,6 +126,19 @@ struct Canonical<'a> {
     seq: i64,
     at: String,
     actor_user_id: Option<i64>,
+    actor_org_id: Option<i64>,
+    actor_role: Option<&'a str>,
+    action: &'a str,
+    object_type: &'a str,
+    object_id: &'a str,
+    summary: &'a str,
+}
+
+#[derive(Serialize)]
+struct CanonicalV3<'a> {
+    seq: i64,
+    at: String,
+    actor: Option<&'a str>,
     actor_org_id: Option<i64>,
     actor_role: Option<&'a str>,
     action: &'a str,
@@ -103,11 +187,35 @@ pub fn entry_hash(prev_hash: &str, record: &AuditRecord) -> String {
 }
 
 /// An entry's own hash over its content (including its number), written with it before it is
-/// sealed.
+/// sealed. A v3 entry (with [`Pseudonyms`]) is hashed with the pseudonyms in place of the actor's
+/// id and of the id of the user it is about, so removing those ids later changes nothing hashed.
 pub fn content_hash(record: &AuditRecord) -> String {
     let mut h = Sha256::new();
-    h.update(b"lis1-audit-entry-v2\n");
-    h.update(canonical_json(record).as_bytes());
+    match &record.pseudonyms {
+        None => {
+            h.update(b"lis1-audit-entry-v2\n");
+            h.update(canonical_json(record).as_bytes());
+        }
+        Some(p) => {
+            let canonical = CanonicalV3 {
+                seq: record.seq,
+                at: canonical_time(record.at),
+                actor: p.actor.as_deref(),
+                actor_org_id: record.actor_org_id,
+                actor_role: record.actor_role.as_deref(),
+                action: &record.action,
+                object_type: &record.object_type,
+                object_id: p.subject.as_deref().unwrap_or(&record.object_id),
+                summary: &record.summary,
+            };
+            h.update(b"lis1-audit-entry-v3\n");
+            h.update(
+                serde_json::to_string(&canonical)
+                    .unwrap_or_default()
+                    .as_bytes(),
+            );
+        }
+    }
     hex::encode(h.finalize())
 }
 
@@ -350,6 +458,7 @@ mod tests {
                 object_type: "round".into(),
                 object_id: seq.to_string(),
                 summary: format!("{{\"name\":\"Vår {seq}\"}}"),
+                pseudonyms: None,
             };
             let hash = entry_hash(&prev, &record);
             out.push(StoredEntry {
@@ -423,6 +532,7 @@ mod tests {
                 object_type: "application".into(),
                 object_id: id.to_string(),
                 summary: "{}".into(),
+                pseudonyms: None,
             })
             .collect();
         let own: Vec<(i64, String)> = records.iter().map(|r| (r.seq, content_hash(r))).collect();
@@ -484,5 +594,68 @@ mod tests {
         let at: Timestamp = "2026-11-25T14:53:51.123456789Z".parse().unwrap();
         assert_eq!(canonical_time(to_micros(at)), "2026-11-25T14:53:51.123456Z");
         assert_eq!(canonical_time(to_micros(at)), canonical_time(at));
+    }
+
+    #[test]
+    fn a_v3_entry_verifies_without_the_ids_but_not_with_another_pseudonym() {
+        let (mut entries, _) = mixed(1);
+        let mut r = entries[3].record.clone();
+        r.actor_user_id = Some(42);
+        r.object_type = "user".into();
+        r.object_id = "7".into();
+        r.pseudonyms = Some(Pseudonyms {
+            actor: Some("P-aaaa".into()),
+            subject: Some("P-bbbb".into()),
+        });
+        let own = content_hash(&r);
+        assert_ne!(
+            own,
+            content_hash(&AuditRecord {
+                pseudonyms: None,
+                ..r.clone()
+            })
+        );
+        // Pseudonymised: the ids are gone, the object id is the pseudonym.
+        let mut gone = r.clone();
+        gone.actor_user_id = None;
+        gone.object_id = "P-bbbb".into();
+        assert_eq!(verify_unsealed(&gone, Some(&own)), Ok(()));
+        let mut other = gone.clone();
+        other.pseudonyms = Some(Pseudonyms {
+            actor: Some("P-cccc".into()),
+            subject: Some("P-bbbb".into()),
+        });
+        assert!(verify_unsealed(&other, Some(&own)).is_err());
+        entries.truncate(3);
+        let head = Head {
+            seq: 3,
+            hash: entries[2].hash.clone(),
+        };
+        let (sealed, head) = seal(&head, &[(gone.seq, own.clone())]);
+        let (_, chain_seq, prev_hash, hash) = sealed[0].clone();
+        entries.push(StoredEntry {
+            record: gone,
+            chain_seq,
+            content_hash: Some(own),
+            prev_hash,
+            hash,
+        });
+        assert_eq!(verify_chain(entries, Some(&head)), Ok(4));
+    }
+
+    #[test]
+    fn personal_fields_are_split_off_at_any_depth_and_merged_back() {
+        let s = serde_json::json!({"after": {"email": "a@b.no", "display_name": "Ada", "role": "x"}, "n": 1});
+        let (hashed, personal) = split_personal(&s);
+        assert_eq!(hashed, serde_json::json!({"after": {"role": "x"}, "n": 1}));
+        let personal = personal.unwrap();
+        assert_eq!(
+            personal,
+            serde_json::json!({"after": {"email": "a@b.no", "display_name": "Ada"}})
+        );
+        let mut back = hashed.clone();
+        merge_personal(&mut back, &personal);
+        assert_eq!(back, s);
+        assert_eq!(split_personal(&serde_json::json!({"n": 1})).1, None);
     }
 }

@@ -147,6 +147,12 @@ pub const ACTIONS: &[(&str, &str, &str, &str)] = &[
         "Published an anchor of the audit log",
     ),
     (
+        "audit.pseudonymise",
+        "Erstattet personer med pseudonymer i gamle oppføringer",
+        "Erstatta personar med pseudonym i gamle oppføringar",
+        "Replaced people with pseudonyms in old entries",
+    ),
+    (
         "audit.view",
         "Leste revisjonsloggen",
         "Las revisjonsloggen",
@@ -605,10 +611,22 @@ pub const ACTIONS: &[(&str, &str, &str, &str)] = &[
         "Set population for a split",
     ),
     (
+        "privacy.correction_handled",
+        "Svarte på et krav om retting",
+        "Svarte på eit krav om retting",
+        "Answered a request for correction",
+    ),
+    (
         "privacy.correction_requested",
         "Ba om retting av opplysninger",
         "Bad om retting av opplysningar",
         "Requested a correction",
+    ),
+    (
+        "privacy.corrections_view",
+        "Leste kravene om retting",
+        "Las krava om retting",
+        "Read the requests for correction",
     ),
     (
         "privacy.export",

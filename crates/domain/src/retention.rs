@@ -12,9 +12,13 @@
 //! | a session | until it ends (`LIS1_SESSION_IDLE_MINUTES`, `LIS1_SESSION_MAX_HOURS`), then deleted at once | nothing needs it after |
 //! | a police certificate | never stored; a copy held for viewing is deleted with the check | politiregisterloven § 40, GDPR Art. 10 |
 //!
-//! The audit log is kept: it is the record of who did what, and its entries name people by id,
-//! not by name. (Pseudonymising its entries after a period would break the hash chain as it is
-//! built today; that is left for the chain's redesign, see the issue notes.)
+//! | who an audit entry names (the actor, the user it is about, names and addresses in its summary) | 24 months after the entry, then pseudonymised: the entry stays, with a pseudonym per person and month | complaints, supervision (Datatilsynet, Statens helsetilsyn) and a person's question "who read my application" come within two years in practice; after that the log's purpose (integrity, statistics of use) needs no names |
+//!
+//! The audit log itself is kept: it is the record of who did what. Entries written since
+//! migration 0038 are hashed with pseudonyms instead of the people's ids (see
+//! `lis1_domain::audit::Pseudonyms`), so the ids can be removed without breaking the chain.
+//! Entries written before 0038 keep the user ids they were hashed with: removing those would
+//! break the chain, and re-hashing is not allowed (see docs/operations.md).
 
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp, ToSpan};
@@ -29,6 +33,8 @@ pub struct Retention {
     pub document_months: i32,
     /// Days after sending that a mail is kept.
     pub sent_mail_days: i32,
+    /// Months after an audit entry that the people it names are pseudonymised.
+    pub audit_person_months: i32,
 }
 
 impl Default for Retention {
@@ -37,6 +43,7 @@ impl Default for Retention {
             unsuccessful_application_months: 6,
             document_months: 6,
             sent_mail_days: 90,
+            audit_person_months: 24,
         }
     }
 }
@@ -62,6 +69,7 @@ impl Retention {
         unsuccessful_application_months: i64,
         document_months: i64,
         sent_mail_days: i64,
+        audit_person_months: i64,
     ) -> Result<Retention, BadPeriod> {
         fn within(what: &'static str, got: i64, min: i32, max: i32) -> Result<i32, BadPeriod> {
             i32::try_from(got)
@@ -83,6 +91,12 @@ impl Retention {
             )?,
             document_months: within("LIS1_RETAIN_DOCUMENTS_MONTHS", document_months, 1, 120)?,
             sent_mail_days: within("LIS1_RETAIN_MAIL_DAYS", sent_mail_days, 7, 3650)?,
+            audit_person_months: within(
+                "LIS1_RETAIN_AUDIT_PERSON_MONTHS",
+                audit_person_months,
+                6,
+                120,
+            )?,
         })
     }
 
@@ -124,6 +138,15 @@ impl Retention {
         today
             .checked_sub(self.document_months.months())
             .unwrap_or(Date::MIN)
+    }
+
+    /// Audit entries written before this moment have the people they name pseudonymised at
+    /// `now` (calendar months back, in UTC).
+    pub fn audit_person_cutoff(&self, now: Timestamp) -> Timestamp {
+        now.to_zoned(jiff::tz::TimeZone::UTC)
+            .checked_sub(self.audit_person_months.months())
+            .map(|z| z.timestamp())
+            .unwrap_or(Timestamp::MIN)
     }
 
     /// Mails sent before this moment are deleted at `now`.
@@ -169,16 +192,25 @@ mod tests {
 
     #[test]
     fn periods_outside_their_bounds_are_refused_with_the_setting() {
-        assert_eq!(Retention::new(6, 6, 90), Ok(Retention::default()));
-        let e = Retention::new(0, 6, 90).unwrap_err();
+        assert_eq!(Retention::new(6, 6, 90, 24), Ok(Retention::default()));
+        let e = Retention::new(0, 6, 90, 24).unwrap_err();
         assert_eq!(e.what, "LIS1_RETAIN_APPLICATIONS_MONTHS");
         assert!(e.to_string().contains("mellom 1 og 120"), "{e}");
-        assert!(Retention::new(6, 6, 3).is_err());
-        assert!(Retention::new(6, i64::MAX, 90).is_err());
+        assert!(Retention::new(6, 6, 3, 24).is_err());
+        assert_eq!(
+            Retention::new(6, 6, 90, 5).unwrap_err().what,
+            "LIS1_RETAIN_AUDIT_PERSON_MONTHS"
+        );
+        let now: Timestamp = "2027-03-31T10:00:00Z".parse().unwrap();
+        assert_eq!(
+            Retention::default().audit_person_cutoff(now),
+            "2025-03-31T10:00:00Z".parse::<Timestamp>().unwrap()
+        );
+        assert!(Retention::new(6, i64::MAX, 90, 24).is_err());
         assert!(
-            Retention::new(6, 6, 90)
+            Retention::new(6, 6, 90, 24)
                 .map(|_| ())
-                .and(Retention::new(-1, 6, 90))
+                .and(Retention::new(-1, 6, 90, 24))
                 .is_err()
         );
     }
@@ -188,7 +220,7 @@ mod tests {
         /// by more than the few days a month end can shift it.
         #[test]
         fn expiry_follows_the_period(months in 1i64..=120, start_days in 0i64..20_000, today_days in 0i64..20_000) {
-            let r = Retention::new(months, months, 90).unwrap();
+            let r = Retention::new(months, months, 90, 24).unwrap();
             let base = date(2000, 1, 1);
             let start = base.checked_add(start_days.days()).unwrap();
             let today = base.checked_add(today_days.days()).unwrap();

@@ -78,6 +78,9 @@ enum Command {
         /// Days after sending that a mail is kept.
         #[arg(long, env = "LIS1_RETAIN_MAIL_DAYS", default_value_t = 90)]
         retain_mail_days: i64,
+        /// Months after an audit entry that the people it names are pseudonymised.
+        #[arg(long, env = "LIS1_RETAIN_AUDIT_PERSON_MONTHS", default_value_t = 24)]
+        retain_audit_person_months: i64,
         /// The portal's public address, e.g. `https://lis1.example.no`: the start of every link
         /// in a mail. Required outside demo mode; in demo mode `http://` + the listen address.
         #[arg(long, env = "LIS1_PUBLIC_URL")]
@@ -410,6 +413,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             retain_applications_months,
             retain_documents_months,
             retain_mail_days,
+            retain_audit_person_months,
             public_url,
             anchors,
             housekeeping_secs,
@@ -419,6 +423,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 retain_applications_months,
                 retain_documents_months,
                 retain_mail_days,
+                retain_audit_person_months,
             )
             .map_err(|e| anyhow::anyhow!("{e}"))?;
             let public_url = match public_url {

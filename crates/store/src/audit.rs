@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 use lis1_domain::audit::{
-    AuditRecord, BreakReason, ChainBreak, GENESIS_HASH, Head, StoredEntry, content_hash,
+    AuditRecord, BreakReason, ChainBreak, GENESIS_HASH, Head, Pseudonyms, StoredEntry, content_hash,
 };
 use sqlx::Row;
 
@@ -58,14 +58,65 @@ pub struct Entry {
     pub object_type: String,
     /// Object id.
     pub object_id: String,
-    /// Summary (JSON text).
+    /// Summary (JSON text), with its personal fields while they are kept.
     pub summary: String,
+    /// The actor's pseudonym (entries since migration 0038 that name an actor).
+    pub actor_pseudonym: Option<String>,
+    /// The pseudonym of the user the entry is about, if it is about a user.
+    pub subject_pseudonym: Option<String>,
+    /// When the people it names were replaced by their pseudonyms (after the audit retention
+    /// period).
+    pub pseudonymised_at: Option<Timestamp>,
 }
 
 /// Appends to the audit log on a connection that is inside the caller's transaction.
 pub(crate) trait AuditTx {
     /// Appends `event` by `ctx`, unchained: no lock is taken, the sealer chains it after commit.
     async fn append_audit(&mut self, ctx: &Ctx, event: Event<'_>) -> Result<i64>;
+    /// The pseudonym key of the month of `at`, made at its first use.
+    async fn pseudonym_key(&mut self, at: Timestamp) -> Result<String>;
+}
+
+/// The month (UTC, `YYYY-MM`) whose pseudonym key names the people of an entry written at `at`.
+fn period_of(at: Timestamp) -> String {
+    at.strftime("%Y-%m").to_string()
+}
+
+/// Whether the ids a v3 entry keeps beside its pseudonyms give those pseudonyms (with the key of
+/// the entry's month), or are gone (the object id then being the pseudonym itself).
+fn links_hold(keys: &std::collections::HashMap<String, String>, rec: &AuditRecord) -> bool {
+    let Some(p) = &rec.pseudonyms else {
+        return true;
+    };
+    let key = keys.get(&period_of(rec.at));
+    let matches = |id: i64, hashed: Option<&str>| {
+        key.is_some_and(|k| hashed == Some(pseudonym(k, id).as_str()))
+    };
+    if let Some(uid) = rec.actor_user_id
+        && !matches(uid, p.actor.as_deref())
+    {
+        return false;
+    }
+    match p.subject.as_deref() {
+        None => true,
+        Some(subject) if subject == rec.object_id => true,
+        Some(subject) => rec
+            .object_id
+            .parse::<i64>()
+            .is_ok_and(|id| matches(id, Some(subject))),
+    }
+}
+
+/// A person's pseudonym in one month: `P-` and 12 hex digits of HMAC-SHA256(month key, id).
+fn pseudonym(key: &str, user_id: i64) -> String {
+    use hmac::Mac;
+    let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()) else {
+        return String::new();
+    };
+    mac.update(b"user:");
+    mac.update(user_id.to_string().as_bytes());
+    let hex = hex::encode(mac.finalize().into_bytes());
+    format!("P-{}", &hex[..12])
 }
 
 /// Chains unsealed entries, on a connection inside the sealer's own transaction.
@@ -89,6 +140,20 @@ for_each_backend! {
                 "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0) + 1"
             };
             let id: i64 = sqlx::query_scalar(id_sql).fetch_one(&mut *self).await?;
+            // v3: the people are hashed by pseudonym, their ids and personal fields kept beside.
+            let subject_id = (event.object_type == "user")
+                .then(|| event.object_id.parse::<i64>().ok())
+                .flatten();
+            let key = if ctx.actor.user_id.is_some() || subject_id.is_some() {
+                Some(self.pseudonym_key(ctx.now).await?)
+            } else {
+                None
+            };
+            let pseudonyms = Pseudonyms {
+                actor: ctx.actor.user_id.zip(key.as_deref()).map(|(u, k)| pseudonym(k, u)),
+                subject: subject_id.zip(key.as_deref()).map(|(u, k)| pseudonym(k, u)),
+            };
+            let (hashed, personal) = lis1_domain::audit::split_personal(&event.summary);
             let record = AuditRecord {
                 seq: id,
                 at: ctx.now,
@@ -98,13 +163,16 @@ for_each_backend! {
                 action: event.action.to_string(),
                 object_type: event.object_type.to_string(),
                 object_id: event.object_id,
-                summary: event.summary.to_string(),
+                summary: hashed.to_string(),
+                pseudonyms: Some(pseudonyms),
             };
             let own = content_hash(&record);
+            let pseudonyms = record.pseudonyms.unwrap_or_default();
             sqlx::query(
                 "INSERT INTO audit_log (seq, at, actor_user_id, actor_org_id, actor_role, action, \
-                 object_type, object_id, summary, content_hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 object_type, object_id, summary, content_hash, hash_format, actor_pseudonym, \
+                 subject_pseudonym, personal) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 3, $11, $12, $13)",
             )
             .bind(record.seq)
             .bind(conv::ts(record.at))
@@ -116,9 +184,44 @@ for_each_backend! {
             .bind(record.object_id)
             .bind(record.summary)
             .bind(own)
+            .bind(pseudonyms.actor)
+            .bind(pseudonyms.subject)
+            .bind(personal.map(|p| p.to_string()))
             .execute(&mut *self)
             .await?;
             Ok(id)
+        }
+
+        async fn pseudonym_key(&mut self, at: Timestamp) -> Result<String> {
+            let period = period_of(at);
+            let get = "SELECT key FROM audit_pseudonym_keys WHERE period = $1";
+            if let Some(k) = sqlx::query_scalar::<_, String>(get)
+                .bind(&period)
+                .fetch_optional(&mut *self)
+                .await?
+            {
+                return Ok(k);
+            }
+            // The first entry of the month makes the key; a writer doing the same at once waits
+            // for this one (PostgreSQL) and then reads its key.
+            let new = {
+                use rand::RngCore;
+                let mut b = [0u8; 32];
+                rand::rngs::OsRng.fill_bytes(&mut b);
+                hex::encode(b)
+            };
+            sqlx::query(
+                "INSERT INTO audit_pseudonym_keys (period, key) VALUES ($1, $2) \
+                 ON CONFLICT (period) DO NOTHING",
+            )
+            .bind(&period)
+            .bind(new)
+            .execute(&mut *self)
+            .await?;
+            Ok(sqlx::query_scalar::<_, String>(get)
+                .bind(&period)
+                .fetch_one(&mut *self)
+                .await?)
         }
     }
 
@@ -219,6 +322,14 @@ where
         object_type: row.try_get("object_type")?,
         object_id: row.try_get("object_id")?,
         summary: row.try_get("summary")?,
+        pseudonyms: (row.try_get::<i64, _>("hash_format")? == 3)
+            .then(|| -> Result<Pseudonyms> {
+                Ok(Pseudonyms {
+                    actor: row.try_get("actor_pseudonym")?,
+                    subject: row.try_get("subject_pseudonym")?,
+                })
+            })
+            .transpose()?,
     })
 }
 
@@ -240,14 +351,27 @@ where
     })
 }
 
-fn shown<R: Row>(r: &R) -> Result<Entry>
+pub(crate) fn shown<R: Row>(r: &R) -> Result<Entry>
 where
     for<'a> &'a str: sqlx::ColumnIndex<R>,
     i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     crate::conv::DbTime: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
-    record_from_row(r).map(|e| Entry {
+    let e = record_from_row(r)?;
+    let personal: Option<String> = r.try_get("personal")?;
+    let summary = match personal.and_then(|p| serde_json::from_str(&p).ok()) {
+        Some(p) => {
+            let mut s: serde_json::Value =
+                serde_json::from_str(&e.summary).unwrap_or(serde_json::Value::Null);
+            lis1_domain::audit::merge_personal(&mut s, &p);
+            s.to_string()
+        }
+        None => e.summary,
+    };
+    let at: Option<crate::conv::DbTime> = r.try_get("pseudonymised_at")?;
+    let p = e.pseudonyms.unwrap_or_default();
+    Ok(Entry {
         seq: e.seq,
         at: e.at,
         actor_user_id: e.actor_user_id,
@@ -256,16 +380,26 @@ where
         action: e.action,
         object_type: e.object_type,
         object_id: e.object_id,
-        summary: e.summary,
+        summary,
+        actor_pseudonym: p.actor,
+        subject_pseudonym: p.subject,
+        pseudonymised_at: at.map(|t| t.0),
     })
 }
 
+/// The columns [`shown`] reads.
+pub(crate) const SHOWN: &str = "seq, at, actor_user_id, actor_org_id, actor_role, action, \
+     object_type, object_id, summary, hash_format, actor_pseudonym, subject_pseudonym, personal, \
+     pseudonymised_at";
+
 const PAGE: i64 = 5_000;
 const SELECT_SEALED: &str = "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, \
-     object_type, object_id, summary, prev_hash, hash, chain_seq, content_hash FROM audit_log \
+     object_type, object_id, summary, prev_hash, hash, chain_seq, content_hash, hash_format, \
+     actor_pseudonym, subject_pseudonym FROM audit_log \
      WHERE chain_seq > $1 ORDER BY chain_seq LIMIT $2";
 const SELECT_UNSEALED: &str = "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, \
-     object_type, object_id, summary, content_hash FROM audit_log \
+     object_type, object_id, summary, content_hash, hash_format, actor_pseudonym, \
+     subject_pseudonym FROM audit_log \
      WHERE chain_seq IS NULL AND seq > $1 ORDER BY seq LIMIT $2";
 
 /// How far sealing has come.
@@ -310,11 +444,9 @@ impl Store {
     pub async fn audit_entries(&self, limit: i64, before_seq: Option<i64>) -> Result<Vec<Entry>> {
         let before = before_seq.unwrap_or(i64::MAX);
         on_db!(self, pool => {
-            let rows = sqlx::query(
-                "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, object_type, \
-                 object_id, summary FROM audit_log WHERE seq < $1 \
-                 ORDER BY seq DESC LIMIT $2",
-            )
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {SHOWN} FROM audit_log WHERE seq < $1 ORDER BY seq DESC LIMIT $2"
+            )))
             .bind(before)
             .bind(limit)
             .fetch_all(pool)
@@ -334,10 +466,7 @@ impl Store {
             Text(String),
             Time(Timestamp),
         }
-        let mut sql = String::from(
-            "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, object_type, \
-             object_id, summary FROM audit_log WHERE seq < $1",
-        );
+        let mut sql = format!("SELECT {SHOWN} FROM audit_log WHERE seq < $1");
         let mut args: Vec<Arg> = Vec::new();
         let next = |args: &mut Vec<Arg>, a: Arg| {
             args.push(a);
@@ -347,8 +476,11 @@ impl Store {
         if let Some(person) = f.person.as_deref().map(clean).filter(|p| !p.is_empty()) {
             let a = next(&mut args, Arg::Text(format!("%{person}%")));
             let b = next(&mut args, Arg::Text(format!("%{person}%")));
+            // A pseudonym (`P-…`) finds the entries it names, also after the names are gone.
+            let bare = person.strip_prefix("p-").unwrap_or(&person);
+            let c = next(&mut args, Arg::Text(format!("P-{bare}")));
             sql.push_str(&format!(
-                " AND actor_user_id IN (SELECT id FROM users WHERE lower(display_name) LIKE {a} OR lower(email) LIKE {b})"
+                " AND (actor_user_id IN (SELECT id FROM users WHERE lower(display_name) LIKE {a} OR lower(email) LIKE {b}) OR actor_pseudonym = {c} OR subject_pseudonym = {c})"
             ));
         }
         if let Some(action) = f.action.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
@@ -459,6 +591,7 @@ impl Store {
     pub async fn verify_audit(&self) -> Result<std::result::Result<u64, ChainBreak>> {
         let mut entries = Vec::new();
         let mut unsealed = Vec::new();
+        let mut keys = std::collections::HashMap::new();
         let is_pg = self.backend() == crate::Backend::Postgres;
         let head = on_db!(self, pool => {
             // One snapshot for the head and the rows, so a sealer at work meanwhile changes
@@ -512,16 +645,40 @@ impl Store {
                     break;
                 }
             }
+            for r in sqlx::query("SELECT period, key FROM audit_pseudonym_keys")
+                .fetch_all(&mut *tx)
+                .await?
+            {
+                keys.insert(r.try_get::<String, _>("period")?, r.try_get::<String, _>("key")?);
+            }
             tx.rollback().await?;
             head
         });
+        // The ids kept beside the pseudonyms are not hashed: while the month's key exists, they
+        // must give the hashed pseudonyms, so changing who an entry names is caught too.
+        let mislinked = entries
+            .iter()
+            .find(|e| !links_hold(&keys, &e.record))
+            .map(|e| ChainBreak {
+                seq: e.chain_seq,
+                reason: BreakReason::Edited,
+            });
         let sealed = match lis1_domain::audit::verify_chain(entries, Some(&head)) {
             Ok(n) => n,
             Err(b) => return Ok(Err(b)),
         };
+        if let Some(b) = mislinked {
+            return Ok(Err(b));
+        }
         for (rec, own) in &unsealed {
             if let Err(b) = lis1_domain::audit::verify_unsealed(rec, own.as_deref()) {
                 return Ok(Err(b));
+            }
+            if !links_hold(&keys, rec) {
+                return Ok(Err(ChainBreak {
+                    seq: rec.seq,
+                    reason: BreakReason::UnsealedEdited,
+                }));
             }
         }
         Ok(Ok(sealed + unsealed.len() as u64))
@@ -613,6 +770,47 @@ impl Store {
             }
         }
         Ok(Ok(()))
+    }
+
+    /// Pseudonymises the people named by entries written before `before` (the audit retention
+    /// period, `lis1_domain::retention`): removes the actor's id, the personal fields of the
+    /// summary and, for an entry about a user, that user's id (the object id becomes the
+    /// pseudonym), none of which is hashed; then deletes the pseudonym keys of the months wholly
+    /// before `before`, so nothing links the pseudonyms back. Entries written before migration
+    /// 0038 are left as they are (their ids are hashed). Logged (`audit.pseudonymise`, with the
+    /// counts) in the same transaction. Returns (entries, keys) removed.
+    pub async fn pseudonymise_audit(&self, ctx: &Ctx, before: Timestamp) -> Result<(u64, u64)> {
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let entries = sqlx::query(
+                "UPDATE audit_log SET actor_user_id = NULL, personal = NULL, \
+                 object_id = COALESCE(subject_pseudonym, object_id), pseudonymised_at = $2 \
+                 WHERE hash_format = 3 AND pseudonymised_at IS NULL AND at < $1",
+            )
+            .bind(conv::ts(before))
+            .bind(conv::ts(ctx.now))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            let keys = sqlx::query("DELETE FROM audit_pseudonym_keys WHERE period < $1")
+                .bind(period_of(before))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if entries > 0 || keys > 0 {
+                tx.append_audit(ctx, Event {
+                    action: "audit.pseudonymise",
+                    object_type: "audit_log",
+                    object_id: String::new(),
+                    summary: serde_json::json!({
+                        "before": before.to_string(), "entries": entries, "keys": keys,
+                    }),
+                })
+                .await?;
+            }
+            tx.commit().await?;
+            Ok((entries, keys))
+        })
     }
 
     /// For tests of tamper detection only: runs raw SQL as an attacker with database access would.

@@ -26,6 +26,36 @@ pub struct CorrectionRequest {
     pub text: String,
     /// When.
     pub created_at: Timestamp,
+    /// `received`, or `handled` once the directorate has answered.
+    pub state: String,
+    /// The directorate's answer, once handled.
+    pub answer: Option<String>,
+    /// When it was answered.
+    pub handled_at: Option<Timestamp>,
+    /// Who answered.
+    pub handled_by: Option<i64>,
+}
+
+const CORRECTION_COLS: &str =
+    "id, user_id, text, created_at, state, answer, handled_at, handled_by";
+
+fn correction_from<R: Row>(r: &R) -> Result<CorrectionRequest>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    i64: for<'q> sqlx::Decode<'q, R::Database> + sqlx::Type<R::Database>,
+    String: for<'q> sqlx::Decode<'q, R::Database> + sqlx::Type<R::Database>,
+    DbTime: for<'q> sqlx::Decode<'q, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(CorrectionRequest {
+        id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        text: r.try_get("text")?,
+        created_at: r.try_get::<DbTime, _>("created_at")?.0,
+        state: r.try_get("state")?,
+        answer: r.try_get("answer")?,
+        handled_at: r.try_get::<Option<DbTime>, _>("handled_at")?.map(|t| t.0),
+        handled_by: r.try_get("handled_by")?,
+    })
 }
 
 crate::store_ops! {
@@ -38,6 +68,9 @@ crate::store_ops! {
     fn delete_sent_mail_before(&self, before: Timestamp) -> Result<u64>;
     fn create_correction_request(&self, ctx: &Ctx, user_id: i64, text: &str) -> Result<i64>;
     fn correction_requests(&self, user_id: i64) -> Result<Vec<CorrectionRequest>>;
+    fn open_correction_requests(&self) -> Result<Vec<CorrectionRequest>>;
+    fn correction_request(&self, id: i64) -> Result<CorrectionRequest>;
+    fn answer_correction_request(&self, ctx: &Ctx, id: i64, answer: &str) -> Result<bool>;
     fn audit_about(&self, user_id: i64, objects: &[(&'static str, i64)], limit: i64) -> Result<Vec<crate::audit::Entry>>;
 }
 
@@ -300,23 +333,77 @@ impl Tx {
     /// A person's requests for correction, newest first.
     pub async fn correction_requests(&mut self, user_id: i64) -> Result<Vec<CorrectionRequest>> {
         on_tx!(self, conn => {
-            let rows = sqlx::query(
-                "SELECT id, user_id, text, created_at FROM correction_requests \
-                 WHERE user_id = $1 ORDER BY id DESC",
-            )
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {CORRECTION_COLS} FROM correction_requests WHERE user_id = $1 \
+                 ORDER BY id DESC"
+            )))
             .bind(user_id)
             .fetch_all(&mut *conn)
             .await?;
-            rows.iter()
-                .map(|r| {
-                    Ok(CorrectionRequest {
-                        id: r.try_get("id")?,
-                        user_id: r.try_get("user_id")?,
-                        text: r.try_get("text")?,
-                        created_at: r.try_get::<DbTime, _>("created_at")?.0,
-                    })
-                })
-                .collect::<Result<_>>()
+            rows.iter().map(correction_from).collect::<Result<_>>()
+        })
+    }
+
+    /// The requests for correction not yet answered, oldest first.
+    pub async fn open_correction_requests(&mut self) -> Result<Vec<CorrectionRequest>> {
+        on_tx!(self, conn => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {CORRECTION_COLS} FROM correction_requests WHERE state = 'received' \
+                 ORDER BY created_at, id"
+            )))
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.iter().map(correction_from).collect::<Result<_>>()
+        })
+    }
+
+    /// One request for correction.
+    pub async fn correction_request(&mut self, id: i64) -> Result<CorrectionRequest> {
+        on_tx!(self, conn => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {CORRECTION_COLS} FROM correction_requests WHERE id = $1"
+            )))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(crate::StoreError::NotFound)?;
+            correction_from(&row)
+        })
+    }
+
+    /// Marks a received request handled with the directorate's answer, audit-logged
+    /// (`privacy.correction_handled`; the answer itself is in the request's row). `false` if it
+    /// was handled already.
+    pub async fn answer_correction_request(
+        &mut self,
+        ctx: &Ctx,
+        id: i64,
+        answer: &str,
+    ) -> Result<bool> {
+        on_tx!(self, conn => {
+            let mut tx = conn.begin().await?;
+            let user: Option<i64> = sqlx::query_scalar(
+                "UPDATE correction_requests SET state = 'handled', answer = $1, handled_at = $2, \
+                 handled_by = $3 WHERE id = $4 AND state = 'received' RETURNING user_id",
+            )
+            .bind(answer)
+            .bind(conv::ts(ctx.now))
+            .bind(ctx.actor.user_id)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(user) = user else {
+                return Ok(false);
+            };
+            tx.append_audit(ctx, Event {
+                action: "privacy.correction_handled",
+                object_type: "correction_request",
+                object_id: id.to_string(),
+                summary: json!({"user_id": user, "chars": answer.chars().count()}),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(true)
         })
     }
 
@@ -351,8 +438,8 @@ impl Tx {
             ));
         }
         let sql = format!(
-            "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, object_type, \
-             object_id, summary FROM audit_log WHERE {} ORDER BY seq DESC LIMIT $3",
+            "SELECT {} FROM audit_log WHERE {} ORDER BY seq DESC LIMIT $3",
+            crate::audit::SHOWN,
             conditions.join(" OR ")
         );
         on_tx!(self, conn => {
@@ -363,19 +450,7 @@ impl Tx {
                 .fetch_all(&mut *conn)
                 .await?;
             rows.iter()
-                .map(|r| {
-                    Ok(crate::audit::Entry {
-                        seq: r.try_get("seq")?,
-                        at: r.try_get::<DbTime, _>("at")?.0,
-                        actor_user_id: r.try_get("actor_user_id")?,
-                        actor_org_id: r.try_get("actor_org_id")?,
-                        actor_role: r.try_get("actor_role")?,
-                        action: r.try_get("action")?,
-                        object_type: r.try_get("object_type")?,
-                        object_id: r.try_get("object_id")?,
-                        summary: r.try_get("summary")?,
-                    })
-                })
+                .map(crate::audit::shown)
                 .collect::<Result<_>>()
         })
     }

@@ -750,9 +750,9 @@ const TEXTS: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "audit.person",
-        "Hvem (navn eller e-post)",
-        "Kven (namn eller e-post)",
-        "Who (name or e-mail)",
+        "Hvem (navn, e-post eller pseudonym)",
+        "Kven (namn, e-post eller pseudonym)",
+        "Who (name, e-mail or pseudonym)",
     ),
     (
         "audit.kind",
@@ -853,6 +853,7 @@ const TABLES: &[&[(&str, &str, &str, &str)]] = &[
     crate::pages::letters::TEXTS,
     crate::pages::tokens::TEXTS,
     crate::pages::privacy::TEXTS,
+    crate::pages::corrections::TEXTS,
     crate::pages::rest::TEXTS,
     crate::pages::round_status::TEXTS,
     crate::pages::onboarding::TEXTS,

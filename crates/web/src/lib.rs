@@ -323,6 +323,15 @@ pub fn app(state: AppState) -> Router {
         .route("/api-nokler/{org}/{id}/trekk", post(pages::tokens::revoke))
         .route("/personvern", get(pages::privacy::index))
         .route("/personvern/mine-data.json", get(pages::privacy::download))
+        .route(
+            "/personvern/mine-data.html",
+            get(pages::privacy::download_html),
+        )
+        .route("/personvern/krav", get(pages::corrections::index))
+        .route(
+            "/personvern/krav/{id}/svar",
+            post(pages::corrections::answer),
+        )
         .route("/personvern/retting", post(pages::privacy::correct))
         .route("/personvern/samtykke", post(pages::privacy::consent))
         .route(

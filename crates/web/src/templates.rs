@@ -126,6 +126,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("tokens.html", include_str!("../templates/tokens.html")),
     ("privacy.html", include_str!("../templates/privacy.html")),
     (
+        "privacy_export.html",
+        include_str!("../templates/privacy_export.html"),
+    ),
+    (
+        "corrections.html",
+        include_str!("../templates/corrections.html"),
+    ),
+    (
         "round_status.html",
         include_str!("../templates/round_status.html"),
     ),

@@ -202,3 +202,139 @@ both_backends!(
         assert_eq!((err.seq, err.reason), (5, BreakReason::AnchorMismatch));
     }
 );
+
+// Issue 18 item 4: after the audit retention period the people an entry names are replaced by
+// their pseudonyms, and the log still verifies, sealed or not.
+both_backends!(
+    pseudonymising_removes_the_people_and_keeps_the_chain,
+    |store| async move {
+        let jan = sys("2027-01-10T09:00:00Z");
+        let uid = store
+            .create_user(
+                &jan,
+                &NewUser {
+                    email: "ada@example.no".into(),
+                    display_name: "Ada Lovelace".into(),
+                    password_hash: None,
+                    is_demo: false,
+                    grants: vec![],
+                },
+            )
+            .await
+            .unwrap();
+        let as_ada = |at: &str| Ctx::new(Actor::user_only(uid), t(at));
+        store
+            .log(
+                &as_ada("2027-01-11T09:00:00Z"),
+                Event {
+                    action: "profile.view",
+                    object_type: "user",
+                    object_id: uid.to_string(),
+                    summary: serde_json::json!({"email": "ada@example.no", "n": 1}),
+                },
+            )
+            .await
+            .unwrap();
+        store.seal_audit_all().await.unwrap();
+        // One more in February, left unsealed.
+        store
+            .log(
+                &as_ada("2027-02-11T09:00:00Z"),
+                Event {
+                    action: "profile.view",
+                    object_type: "user",
+                    object_id: uid.to_string(),
+                    summary: serde_json::json!({"after": {"display_name": "Ada Lovelace"}}),
+                },
+            )
+            .await
+            .unwrap();
+        let before = store.audit_entries(100, None).await.unwrap();
+        let jan_view = before
+            .iter()
+            .find(|e| e.at == t("2027-01-11T09:00:00Z"))
+            .unwrap();
+        assert_eq!(jan_view.actor_user_id, Some(uid));
+        assert!(
+            jan_view.summary.contains("ada@example.no"),
+            "{}",
+            jan_view.summary
+        );
+        let p = jan_view.actor_pseudonym.clone().unwrap();
+        assert!(p.starts_with("P-") && p.len() == 14, "{p}");
+        assert_eq!(jan_view.subject_pseudonym.as_deref(), Some(p.as_str()));
+
+        // 2029-02-01: entries before 2027-02-01 are past the period.
+        let job = sys("2029-02-01T03:00:00Z");
+        let (entries, keys) = store
+            .pseudonymise_audit(&job, t("2027-02-01T00:00:00Z"))
+            .await
+            .unwrap();
+        // January: Ada's view and her account's creation (the system, about her); the January key.
+        assert_eq!((entries, keys), (2, 1));
+        let after = store.audit_entries(100, None).await.unwrap();
+        for e in after.iter().filter(|e| e.at < t("2027-02-01T00:00:00Z")) {
+            assert_eq!(e.actor_user_id, None, "{e:?}");
+            assert!(!e.summary.contains("ada@example.no"), "{e:?}");
+            assert!(!e.summary.contains("Ada"), "{e:?}");
+            assert!(!e.summary.contains(&format!("\"user_id\":{uid}")), "{e:?}");
+            assert_ne!(e.object_id, uid.to_string(), "{e:?}");
+            assert!(e.pseudonymised_at.is_some());
+        }
+        let jan_view = after.iter().find(|e| e.seq == jan_view.seq).unwrap();
+        assert_eq!(jan_view.actor_pseudonym.as_deref(), Some(p.as_str()));
+        assert_eq!(jan_view.object_id, p);
+        // February is within the period: Ada is still named there.
+        let feb = after
+            .iter()
+            .find(|e| e.at == t("2027-02-11T09:00:00Z"))
+            .unwrap();
+        assert_eq!(feb.actor_user_id, Some(uid));
+        assert!(feb.summary.contains("Ada Lovelace"));
+        // The pseudonym finds her old entries; her name no longer does.
+        let by_p = lis1_store::audit::AuditSearch {
+            person: Some(p.to_lowercase()),
+            ..Default::default()
+        };
+        // Her view and her account's creation.
+        assert_eq!(store.audit_search(&by_p, 100, None).await.unwrap().len(), 2);
+        let by_name = lis1_store::audit::AuditSearch {
+            person: Some("lovelace".into()),
+            ..Default::default()
+        };
+        let found = store.audit_search(&by_name, 100, None).await.unwrap();
+        assert!(
+            found.iter().all(|e| e.at >= t("2027-02-01T00:00:00Z")),
+            "{found:?}"
+        );
+        // The chain verifies, the waiting entry too, and after sealing everything.
+        let n = store.verify_audit().await.unwrap().unwrap();
+        store.seal_audit_all().await.unwrap();
+        assert_eq!(store.verify_audit().await.unwrap(), Ok(n));
+        // Running again changes nothing.
+        assert_eq!(
+            store
+                .pseudonymise_audit(&job, t("2027-02-01T00:00:00Z"))
+                .await
+                .unwrap(),
+            (0, 0)
+        );
+        // Changing whom a February entry names (its ids are not hashed) is caught by the key.
+        store
+            .tamper("UPDATE audit_log SET actor_user_id = actor_user_id + 1 WHERE actor_user_id IS NOT NULL")
+            .await
+            .unwrap();
+        assert!(store.verify_audit().await.unwrap().is_err());
+        store
+            .tamper("UPDATE audit_log SET actor_user_id = actor_user_id - 1 WHERE actor_user_id IS NOT NULL")
+            .await
+            .unwrap();
+        assert_eq!(store.verify_audit().await.unwrap(), Ok(n));
+        // Changing a pseudonym is caught: it is what the entry was hashed with.
+        store
+            .tamper("UPDATE audit_log SET actor_pseudonym = 'P-000000000000' WHERE actor_pseudonym IS NOT NULL")
+            .await
+            .unwrap();
+        assert!(store.verify_audit().await.unwrap().is_err());
+    }
+);

@@ -149,7 +149,14 @@ pub async fn log(
     let mut rows = Vec::new();
     for e in entries {
         let actor = match e.actor_user_id {
-            None => crate::i18n::t(lang, "audit.system"),
+            // Past the audit retention period the actor is named by their pseudonym only.
+            None => match &e.actor_pseudonym {
+                Some(p) => match &e.actor_role {
+                    Some(role) => format!("{p} ({role})"),
+                    None => p.clone(),
+                },
+                None => crate::i18n::t(lang, "audit.system"),
+            },
             Some(uid) => {
                 if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(uid) {
                     let name = state

@@ -10,6 +10,7 @@ pub mod bound;
 pub mod calendar;
 pub mod confirm;
 pub mod coordinated;
+pub mod corrections;
 pub mod courses;
 pub mod dashboard;
 pub mod demo_clock;
@@ -79,6 +80,8 @@ pub const PERSONAL_READS: &[(&str, &str)] = &[
     ("/lister/{site}/{cohort}", "lists.view"),
     // The log names who did what to whom.
     ("/revisjonslogg", "audit.view"),
+    // Requests for correction name the people who asked (the directorate).
+    ("/personvern/krav", "privacy.corrections_view"),
     // Before each start (issue 17): who is not ready, a course's checklist, a held copy of a
     // police certificate.
     ("/oppstart", "onboarding.view_overview"),
@@ -154,6 +157,7 @@ pub const OWN_DATA: &[&str] = &[
     // is logged as `privacy.export`.
     "/personvern",
     "/personvern/mine-data.json",
+    "/personvern/mine-data.html",
     // The link confirmation after a first sign-in through a provider: the person's own account,
     // its e-mail masked.
     "/logg-inn/koble",

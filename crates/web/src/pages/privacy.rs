@@ -216,6 +216,25 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
         "Sent e-mail is deleted after {n} days.",
     ),
     (
+        "privacy.retention.audit",
+        "Revisjonsloggen beholdes, men etter {n} måneder står personene i den bare med pseudonym.",
+        "Revisjonsloggen blir teken vare på, men etter {n} månader står personane i han berre med pseudonym.",
+        "The audit log is kept, but after {n} months the people in it appear by pseudonym only.",
+    ),
+    (
+        "privacy.download_html",
+        "Last ned alt som lesbar fil (HTML)",
+        "Last ned alt som lesbar fil (HTML)",
+        "Download everything as a readable file (HTML)",
+    ),
+    (
+        "privacy.export_title",
+        "Opplysninger LIS1-portalen har om deg",
+        "Opplysningar LIS1-portalen har om deg",
+        "Data the LIS1 portal holds about you",
+    ),
+    ("privacy.export_for", "Gjelder", "Gjeld", "About"),
+    (
         "privacy.retention.police",
         "Politiattesten lagres aldri; en kopi til visning slettes når kontrollen er registrert.",
         "Politiattesten blir aldri lagra; ein kopi til vising blir sletta når kontrollen er registrert.",
@@ -336,6 +355,22 @@ fn sections(data: &Json) -> Vec<minijinja::Value> {
         .collect()
 }
 
+/// The retention rules in force, in words.
+fn retention_texts(r: &lis1_domain::retention::Retention, lang: Lang) -> Vec<String> {
+    vec![
+        crate::i18n::t(lang, "privacy.retention.applications")
+            .replace("{n}", &r.unsuccessful_application_months.to_string()),
+        crate::i18n::t(lang, "privacy.retention.documents")
+            .replace("{n}", &r.document_months.to_string()),
+        crate::i18n::t(lang, "privacy.retention.mails")
+            .replace("{n}", &r.sent_mail_days.to_string()),
+        crate::i18n::t(lang, "privacy.retention.audit")
+            .replace("{n}", &r.audit_person_months.to_string()),
+        crate::i18n::t(lang, "privacy.retention.police").to_string(),
+        crate::i18n::t(lang, "privacy.retention.hired").to_string(),
+    ]
+}
+
 async fn render(
     state: &AppState,
     v: &Visitor,
@@ -363,16 +398,7 @@ async fn render(
         })
         .collect();
     let json = serde_json::to_value(&data).map_err(|e| AppError::internal(lang, &e))?;
-    let retention = [
-        crate::i18n::t(lang, "privacy.retention.applications")
-            .replace("{n}", &r.unsuccessful_application_months.to_string()),
-        crate::i18n::t(lang, "privacy.retention.documents")
-            .replace("{n}", &r.document_months.to_string()),
-        crate::i18n::t(lang, "privacy.retention.mails")
-            .replace("{n}", &r.sent_mail_days.to_string()),
-        crate::i18n::t(lang, "privacy.retention.police").to_string(),
-        crate::i18n::t(lang, "privacy.retention.hired").to_string(),
-    ];
+    let retention = retention_texts(&r, lang);
     let error_list: Vec<_> = errors
         .iter()
         .map(|(f, m)| context! { field => f.clone(), message => m.clone() })
@@ -385,7 +411,7 @@ async fn render(
             context! {
                 generated => fmt_time(data.generated_at, lang),
                 sections => sections(&json),
-                retention => retention.to_vec(),
+                retention => retention,
                 text => text, sent => sent,
                 error => errors.first().map(|(_, m)| m.clone()),
                 error_list => error_list,
@@ -450,6 +476,46 @@ pub async fn download(State(state): State<AppState>, v: Visitor) -> Result<Respo
             ),
         ],
         body,
+    )
+        .into_response())
+}
+
+/// `GET /personvern/mine-data.html`: the same as a readable, self-contained HTML file (no
+/// scripts, styles inline, nothing fetched), in the visitor's language, to keep or print.
+pub async fn download_html(
+    State(state): State<AppState>,
+    v: Visitor,
+) -> Result<Response, AppError> {
+    let lang = v.lang;
+    let s = v.require()?;
+    let data = uc::my_data(&state.app, &s.caller())
+        .await
+        .map_err(|e| AppError::app(e, lang))?;
+    let json = serde_json::to_value(&data).map_err(|e| AppError::internal(lang, &e))?;
+    let html = crate::templates::render(
+        "privacy_export.html",
+        context! {
+            lang => lang.tag(),
+            name => data.account.display_name.clone(),
+            email => data.account.email.clone(),
+            generated => fmt_time(data.generated_at, lang),
+            sections => sections(&json),
+            retention => retention_texts(&data.retention, lang),
+        },
+    )?;
+    let name = format!(
+        "lis1-mine-data-{}.html",
+        lis1_domain::calendar::to_oslo(data.generated_at).date()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        html,
     )
         .into_response())
 }

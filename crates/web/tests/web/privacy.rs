@@ -492,3 +492,283 @@ both_backends!(
         assert!(page.body.contains("starter 01.03.2041"), "{}", page.body);
     }
 );
+
+// Issue 18 item 4: the readable export, self-contained, with applications, documents, courses
+// and the audit entries about the person.
+both_backends!(
+    a_doctor_downloads_a_readable_html_file,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let c = case(&app).await;
+        let lise = app.login("lege1@demo.lis1.no").await;
+        let page = app.get("/personvern", Some(&lise)).await;
+        assert!(
+            page.body.contains("href=\"/personvern/mine-data.html\""),
+            "linked"
+        );
+        let html = app.get("/personvern/mine-data.html", Some(&lise)).await;
+        assert_eq!(html.status, StatusCode::OK, "{}", html.body);
+        let header_of = |h| {
+            html.headers
+                .get(h)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(header_of(header::CONTENT_TYPE).starts_with("text/html"));
+        assert!(header_of(header::CONTENT_DISPOSITION).ends_with(".html\""));
+        let b = &html.body;
+        assert!(b.contains("<html lang=\"nb\">"), "{b}");
+        assert!(b.contains("Opplysninger LIS1-portalen har om deg"));
+        assert!(b.contains("lege1@demo.lis1.no"));
+        assert!(b.contains("Søknader (1)"), "{b}");
+        assert!(
+            b.contains(&format!("<td>{}</td>", c.hired_app)),
+            "the application's id"
+        );
+        assert!(b.contains("cv-med-navn.pdf"), "the documents list");
+        assert!(b.contains("LIS1-løp (1)"), "the course");
+        assert!(
+            !b.contains("Revisjonslogg om deg (0)"),
+            "audit entries about her"
+        );
+        assert!(b.contains("Revisjonslogg om deg ("));
+        assert!(
+            b.contains("application.submit") || b.contains("offer."),
+            "{b}"
+        );
+        // Self-contained: nothing fetched, nothing run; nothing of Lars's.
+        for bad in ["<script", "<link", "src=", "lege2@demo.lis1.no"] {
+            assert!(!b.contains(bad), "{bad}");
+        }
+        assert_ne!(
+            app.get("/personvern/mine-data.html", None).await.status,
+            StatusCode::OK
+        );
+    }
+);
+
+// Issue 18 item 4: a request for correction is answered by the directorate: a task on its home
+// page, the list of open requests, a confirmation, the answer mailed to the person, logged.
+both_backends!(
+    the_directorate_answers_a_request_for_correction,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let c = case(&app).await;
+        let lise = app.login("lege1@demo.lis1.no").await;
+        let hdir = app.login("hdir@demo.lis1.no").await;
+        let home = app.get("/oversikt", Some(&hdir)).await;
+        assert!(!home.body.contains("Svar på krav om retting"));
+        let text = "Adressen min er feil: den skal være Storgata 1, 7600 Levanger.";
+        let sent = app
+            .post_form(
+                "/personvern/retting",
+                &[("csrf_token", &lise.csrf), ("text", text)],
+                TestApp::session_cookie(&lise),
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        let id = app.state.store.correction_requests(c.lise).await.unwrap()[0].id;
+
+        let home = app.get("/oversikt", Some(&hdir)).await;
+        assert!(
+            home.body.contains("krav\">Svar på krav om retting"),
+            "{}",
+            home.body
+        );
+        assert!(home.body.contains("(1 venter)"), "{}", home.body);
+        // Only the directorate.
+        assert_eq!(
+            app.get("/personvern/krav", Some(&lise)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let list = app.get("/personvern/krav", Some(&hdir)).await;
+        assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+        assert!(list.body.contains("Storgata 1"), "{}", list.body);
+        assert!(list.body.contains("lege1@demo.lis1.no"));
+
+        let path = format!("/personvern/krav/{id}/svar");
+        let answer = "Adressen er rettet i profilen din. Takk for beskjeden.";
+        // Without confirmation: asked, nothing changed.
+        let ask = app
+            .post_form(
+                &path,
+                &[("csrf_token", &hdir.csrf), ("answer", answer)],
+                TestApp::session_cookie(&hdir),
+            )
+            .await;
+        assert_eq!(ask.status, StatusCode::OK, "{}", ask.body);
+        assert!(
+            ask.body.contains("kan ikke endres eller trekkes tilbake"),
+            "{}",
+            ask.body
+        );
+        assert_eq!(
+            app.state.store.correction_requests(c.lise).await.unwrap()[0].state,
+            "received"
+        );
+        // Too short: refused in place, nothing changed.
+        let short = app
+            .post_form(
+                &path,
+                &[
+                    ("csrf_token", &hdir.csrf),
+                    ("answer", "ok"),
+                    ("bekreft", "1"),
+                ],
+                TestApp::session_cookie(&hdir),
+            )
+            .await;
+        assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(short.body.contains("minst 10 tegn"), "{}", short.body);
+        assert!(short.body.contains(&format!("id=\"answer-{id}-error\"")));
+        assert_eq!(
+            app.state.store.correction_requests(c.lise).await.unwrap()[0].state,
+            "received"
+        );
+
+        let done = app
+            .post_form(
+                &path,
+                &[
+                    ("csrf_token", &hdir.csrf),
+                    ("answer", answer),
+                    ("bekreft", "1"),
+                ],
+                TestApp::session_cookie(&hdir),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        let r = &app.state.store.correction_requests(c.lise).await.unwrap()[0];
+        assert_eq!(
+            (r.state.as_str(), r.answer.as_deref()),
+            ("handled", Some(answer))
+        );
+        assert!(r.handled_at.is_some() && r.handled_by.is_some());
+        let mails = app.state.store.mail_to("lege1@demo.lis1.no").await.unwrap();
+        let told = mails
+            .iter()
+            .find(|m| m.kind == "correction_answer")
+            .expect("answer mailed");
+        assert!(told.body_text.contains(answer) && told.body_text.contains("Storgata 1"));
+        let logged = app.state.store.audit_entries(50, None).await.unwrap();
+        assert!(
+            logged
+                .iter()
+                .any(|e| e.action == "privacy.correction_handled" && e.object_id == id.to_string())
+        );
+        // The task and the request are gone; answering again is refused.
+        let home = app.get("/oversikt", Some(&hdir)).await;
+        assert!(!home.body.contains("Svar på krav om retting"));
+        assert!(
+            app.get("/personvern/krav?besvart=1", Some(&hdir))
+                .await
+                .body
+                .contains("Ingen krav venter på svar.")
+        );
+        let again = app
+            .post_form(
+                &path,
+                &[
+                    ("csrf_token", &hdir.csrf),
+                    ("answer", answer),
+                    ("bekreft", "1"),
+                ],
+                TestApp::session_cookie(&hdir),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        assert_eq!(
+            mails.len(),
+            app.state
+                .store
+                .mail_to("lege1@demo.lis1.no")
+                .await
+                .unwrap()
+                .len()
+        );
+        // Lise sees the answer on her page.
+        assert!(
+            app.get("/personvern", Some(&lise))
+                .await
+                .body
+                .contains("Adressen er rettet")
+        );
+    }
+);
+
+// Issue 18 item 4: after the audit retention period the audit page names the person by
+// pseudonym only, and the log still verifies.
+both_backends!(
+    after_the_audit_period_the_log_names_people_by_pseudonym_and_verifies,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let c = case(&app).await;
+        let lise = app.login("lege1@demo.lis1.no").await;
+        let page = app.get("/personvern", Some(&lise)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let store = &app.state.store;
+        let export = store
+            .audit_entries(100, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|e| e.action == "privacy.export")
+            .unwrap();
+        assert_eq!(export.actor_user_id, Some(c.lise));
+        let p = export.actor_pseudonym.clone().unwrap();
+        // A month later: still named.
+        let later = |months: i64| {
+            app.state
+                .clock
+                .now()
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .checked_add(jiff::ToSpan::months(months))
+                .unwrap()
+                .timestamp()
+                .to_string()
+        };
+        set_clock(&app, &later(1));
+        lis1_app::privacy::apply_retention(&app.state.app)
+            .await
+            .unwrap();
+        let e = store
+            .audit_entries(1, Some(export.seq + 1))
+            .await
+            .unwrap()
+            .remove(0);
+        assert_eq!(e.actor_user_id, Some(c.lise));
+
+        // 25 months on: pseudonymised, counted, logged.
+        set_clock(&app, &later(24));
+        let report = lis1_app::privacy::apply_retention(&app.state.app)
+            .await
+            .unwrap();
+        assert!(
+            report.audit_pseudonymised > 0 && report.audit_keys > 0,
+            "{report:?}"
+        );
+        let e = store
+            .audit_entries(1, Some(export.seq + 1))
+            .await
+            .unwrap()
+            .remove(0);
+        assert_eq!((e.seq, e.actor_user_id), (export.seq, None));
+        assert_eq!(e.actor_pseudonym.as_deref(), Some(p.as_str()));
+        let hdir = app.login("hdir@demo.lis1.no").await;
+        let audit = app
+            .get(
+                &format!("/revisjonslogg?hvem={p}&hva=privacy."),
+                Some(&hdir),
+            )
+            .await;
+        assert_eq!(audit.status, StatusCode::OK, "{}", audit.body);
+        assert!(audit.body.contains(&p), "{}", audit.body);
+        assert!(!audit.body.contains("Lise"), "{}", audit.body);
+        assert!(audit.body.contains("Loggen er hel"), "{}", audit.body);
+        store.seal_audit_all().await.unwrap();
+        assert!(store.verify_audit().await.unwrap().is_ok());
+        let logged = store.audit_entries(100, None).await.unwrap();
+        assert!(logged.iter().any(|e| e.action == "audit.pseudonymise"));
+    }
+);

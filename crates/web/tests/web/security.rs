@@ -433,6 +433,10 @@ fn personal_visits(w: &World) -> HashMap<&'static str, (&'static str, String)> {
             "/revisjonslogg",
             ("hdir@demo.lis1.no", "/revisjonslogg".to_string()),
         ),
+        (
+            "/personvern/krav",
+            ("hdir@demo.lis1.no", "/personvern/krav".to_string()),
+        ),
         ("/oppstart", (hnt, "/oppstart".to_string())),
         (
             "/oppstart/kull/{site}/{cohort}/{part}",
