@@ -37,6 +37,8 @@ pub struct AuditSearch {
     pub from: Option<Timestamp>,
     /// To (exclusive).
     pub to: Option<Timestamp>,
+    /// Only entries written with this API token.
+    pub token_id: Option<i64>,
 }
 
 /// An entry as shown to the directorate.
@@ -60,6 +62,8 @@ pub struct Entry {
     pub object_id: String,
     /// Summary (JSON text).
     pub summary: String,
+    /// The API token the actor acted with, if any.
+    pub token_id: Option<i64>,
 }
 
 /// Appends to the audit log on a connection that is inside the caller's transaction.
@@ -99,12 +103,13 @@ for_each_backend! {
                 object_type: event.object_type.to_string(),
                 object_id: event.object_id,
                 summary: event.summary.to_string(),
+                token_id: ctx.actor.token_id,
             };
             let own = content_hash(&record);
             sqlx::query(
                 "INSERT INTO audit_log (seq, at, actor_user_id, actor_org_id, actor_role, action, \
-                 object_type, object_id, summary, content_hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 object_type, object_id, summary, content_hash, token_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(record.seq)
             .bind(conv::ts(record.at))
@@ -116,6 +121,7 @@ for_each_backend! {
             .bind(record.object_id)
             .bind(record.summary)
             .bind(own)
+            .bind(record.token_id)
             .execute(&mut *self)
             .await?;
             Ok(id)
@@ -219,6 +225,7 @@ where
         object_type: row.try_get("object_type")?,
         object_id: row.try_get("object_id")?,
         summary: row.try_get("summary")?,
+        token_id: row.try_get("token_id")?,
     })
 }
 
@@ -257,15 +264,16 @@ where
         object_type: e.object_type,
         object_id: e.object_id,
         summary: e.summary,
+        token_id: e.token_id,
     })
 }
 
 const PAGE: i64 = 5_000;
 const SELECT_SEALED: &str = "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, \
-     object_type, object_id, summary, prev_hash, hash, chain_seq, content_hash FROM audit_log \
-     WHERE chain_seq > $1 ORDER BY chain_seq LIMIT $2";
+     object_type, object_id, summary, token_id, prev_hash, hash, chain_seq, content_hash \
+     FROM audit_log WHERE chain_seq > $1 ORDER BY chain_seq LIMIT $2";
 const SELECT_UNSEALED: &str = "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, \
-     object_type, object_id, summary, content_hash FROM audit_log \
+     object_type, object_id, summary, token_id, content_hash FROM audit_log \
      WHERE chain_seq IS NULL AND seq > $1 ORDER BY seq LIMIT $2";
 
 /// How far sealing has come.
@@ -312,7 +320,7 @@ impl Store {
         on_db!(self, pool => {
             let rows = sqlx::query(
                 "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, object_type, \
-                 object_id, summary FROM audit_log WHERE seq < $1 \
+                 object_id, summary, token_id FROM audit_log WHERE seq < $1 \
                  ORDER BY seq DESC LIMIT $2",
             )
             .bind(before)
@@ -333,10 +341,11 @@ impl Store {
         enum Arg {
             Text(String),
             Time(Timestamp),
+            Int(i64),
         }
         let mut sql = String::from(
             "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, object_type, \
-             object_id, summary FROM audit_log WHERE seq < $1",
+             object_id, summary, token_id FROM audit_log WHERE seq < $1",
         );
         let mut args: Vec<Arg> = Vec::new();
         let next = |args: &mut Vec<Arg>, a: Arg| {
@@ -378,6 +387,10 @@ impl Store {
             let a = next(&mut args, Arg::Text(id.to_string()));
             sql.push_str(&format!(" AND object_id = {a}"));
         }
+        if let Some(token) = f.token_id {
+            let a = next(&mut args, Arg::Int(token));
+            sql.push_str(&format!(" AND token_id = {a}"));
+        }
         if let Some(from) = f.from {
             let a = next(&mut args, Arg::Time(from));
             sql.push_str(&format!(" AND at >= {a}"));
@@ -394,6 +407,7 @@ impl Store {
                 q = match a {
                     Arg::Text(t) => q.bind(t.clone()),
                     Arg::Time(t) => q.bind(conv::ts(*t)),
+                    Arg::Int(i) => q.bind(*i),
                 };
             }
             let rows = q.bind(limit).fetch_all(pool).await?;

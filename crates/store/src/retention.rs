@@ -352,7 +352,7 @@ impl Tx {
         }
         let sql = format!(
             "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, object_type, \
-             object_id, summary FROM audit_log WHERE {} ORDER BY seq DESC LIMIT $3",
+             object_id, summary, token_id FROM audit_log WHERE {} ORDER BY seq DESC LIMIT $3",
             conditions.join(" OR ")
         );
         on_tx!(self, conn => {
@@ -374,6 +374,7 @@ impl Tx {
                         object_type: r.try_get("object_type")?,
                         object_id: r.try_get("object_id")?,
                         summary: r.try_get("summary")?,
+                        token_id: r.try_get("token_id")?,
                     })
                 })
                 .collect::<Result<_>>()
