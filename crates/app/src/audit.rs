@@ -128,3 +128,59 @@ pub async fn publish_daily_anchor(app: &App) -> Result<Option<Anchor>> {
     }
     publish_anchor(app, None).await.map(Some)
 }
+
+/// What the directorate sees of the audit log: the verdict on the whole chain, how far sealing
+/// has come, the latest anchors and one page of entries.
+#[derive(Debug, Clone)]
+pub struct LogView {
+    /// `Ok(n)`: n entries verified; `Err`: where the chain is broken.
+    pub verdict: std::result::Result<u64, lis1_domain::audit::ChainBreak>,
+    /// Sealed and waiting entries.
+    pub sealing: lis1_store::audit::SealStatus,
+    /// The ten latest anchors, newest first.
+    pub anchors: Vec<Anchor>,
+    /// The entries that match, newest first.
+    pub entries: Vec<lis1_store::audit::Entry>,
+}
+
+/// Reads the audit log (`GET /revisjonslogg`): seals what is waiting (normally the sealer has,
+/// within a second) so the chain is shown up to now, verifies it, and returns at most `limit`
+/// entries matching `search` before `before`. The log names people, so reading it is itself
+/// logged (`audit.view`, with the entries shown and `filter` as typed), after the verdict.
+pub async fn view_log(
+    app: &App,
+    caller: &Caller,
+    search: &lis1_store::audit::AuditSearch,
+    limit: i64,
+    before: Option<i64>,
+    filter: &str,
+) -> Result<LogView> {
+    let grant = authorize(&caller.principal, &Action::ViewAuditLog).map_err(Error::forbidden)?;
+    let store = &app.store;
+    store.seal_audit_all().await?;
+    let verdict = store.verify_audit().await?;
+    let sealing = store.audit_seal_status().await?;
+    let anchors = store.audit_anchors(10).await?;
+    let entries = store.audit_search(search, limit, before).await?;
+    store
+        .log(
+            &caller.ctx(grant, app.now()),
+            lis1_store::audit::Event {
+                action: "audit.view",
+                object_type: "audit_log",
+                object_id: String::new(),
+                summary: serde_json::json!({
+                    "first": entries.first().map(|e| e.seq),
+                    "last": entries.last().map(|e| e.seq),
+                    "filter": filter,
+                }),
+            },
+        )
+        .await?;
+    Ok(LogView {
+        verdict,
+        sealing,
+        anchors,
+        entries,
+    })
+}

@@ -15,7 +15,9 @@
 //! `"lis1-audit-v1\n" || prev_hash || "\n" || canonical JSON`, with `chain_seq = seq` and no
 //! content hash. The canonical JSON is the record's fields in the fixed order of
 //! [`AuditRecord`], with the time as RFC 3339 UTC with exactly six fractional digits (the
-//! precision PostgreSQL keeps).
+//! precision PostgreSQL keeps). Since migration 0037 an entry written with an API token also
+//! carries `token_id`, appended to the canonical JSON only when present, so every older entry
+//! (and every entry without a token) hashes as before.
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -52,6 +54,9 @@ pub struct AuditRecord {
     /// For v3 entries (since migration 0038): the pseudonyms hashed instead of the people's ids.
     /// `None` for v1 and v2 entries.
     pub pseudonyms: Option<Pseudonyms>,
+    /// The API token a machine client acted with (migration 0037); `None` for a browser session,
+    /// the system, and every entry written before.
+    pub token_id: Option<i64>,
 }
 
 /// The pseudonyms a v3 entry is hashed with in place of the people it names: the actor, and the
@@ -132,6 +137,10 @@ struct Canonical<'a> {
     object_type: &'a str,
     object_id: &'a str,
     summary: &'a str,
+    // Last and only when present, so entries without a token (all written before migration
+    // 0037) hash exactly as they did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token_id: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -145,6 +154,9 @@ struct CanonicalV3<'a> {
     object_type: &'a str,
     object_id: &'a str,
     summary: &'a str,
+    // Only when present, as in the v2 form (migration 0037).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token_id: Option<i64>,
 }
 
 /// Formats a timestamp the way the chain hashes it: `2026-11-25T14:53:51.123456Z`.
@@ -169,6 +181,7 @@ fn canonical_json(record: &AuditRecord) -> String {
         object_type: &record.object_type,
         object_id: &record.object_id,
         summary: &record.summary,
+        token_id: record.token_id,
     };
     // Serialising plain strings and integers cannot fail; an empty body would still be hashed
     // deterministically, so there is nothing to recover from here.
@@ -207,6 +220,7 @@ pub fn content_hash(record: &AuditRecord) -> String {
                 object_type: &record.object_type,
                 object_id: p.subject.as_deref().unwrap_or(&record.object_id),
                 summary: &record.summary,
+                token_id: record.token_id,
             };
             h.update(b"lis1-audit-entry-v3\n");
             h.update(
@@ -459,6 +473,7 @@ mod tests {
                 object_id: seq.to_string(),
                 summary: format!("{{\"name\":\"Vår {seq}\"}}"),
                 pseudonyms: None,
+                token_id: None,
             };
             let hash = entry_hash(&prev, &record);
             out.push(StoredEntry {
@@ -471,6 +486,43 @@ mod tests {
             prev = hash;
         }
         (out, Head { seq: n, hash: prev })
+    }
+
+    #[test]
+    fn an_entry_without_a_token_hashes_as_before_the_token_column() {
+        // The content hash of an entry without a token is the one computed before 0037: the
+        // canonical JSON has no `token_id` key at all.
+        let (entries, _) = chain(1);
+        let r = &entries[0].record;
+        assert!(!canonical_json(r).contains("token_id"));
+        let with = AuditRecord {
+            token_id: Some(7),
+            ..r.clone()
+        };
+        assert!(canonical_json(&with).ends_with(",\"token_id\":7}"));
+        assert_ne!(content_hash(&with), content_hash(r));
+    }
+
+    #[test]
+    fn an_edited_token_id_is_detected() {
+        let (mut entries, head) = mixed(6);
+        let i = entries
+            .iter()
+            .position(|e| e.record.token_id.is_some())
+            .unwrap();
+        entries[i].record.token_id = Some(424242);
+        let err = verify_chain(entries.clone(), Some(&head)).unwrap_err();
+        assert_eq!(err.reason, BreakReason::Edited);
+        // Removing a token id (or adding one) is an edit as well.
+        entries[i].record.token_id = None;
+        assert!(verify_chain(entries.clone(), Some(&head)).is_err());
+        let (mut entries, head) = mixed(6);
+        let j = entries
+            .iter()
+            .position(|e| e.content_hash.is_some() && e.record.token_id.is_none())
+            .unwrap();
+        entries[j].record.token_id = Some(1);
+        assert!(verify_chain(entries, Some(&head)).is_err());
     }
 
     #[test]
@@ -533,6 +585,7 @@ mod tests {
                 object_id: id.to_string(),
                 summary: "{}".into(),
                 pseudonyms: None,
+                token_id: if *id % 3 == 0 { Some(*id) } else { None },
             })
             .collect();
         let own: Vec<(i64, String)> = records.iter().map(|r| (r.seq, content_hash(r))).collect();

@@ -37,6 +37,8 @@ pub struct AuditSearch {
     pub from: Option<Timestamp>,
     /// To (exclusive).
     pub to: Option<Timestamp>,
+    /// Only entries written with this API token.
+    pub token_id: Option<i64>,
 }
 
 /// An entry as shown to the directorate.
@@ -67,6 +69,8 @@ pub struct Entry {
     /// When the people it names were replaced by their pseudonyms (after the audit retention
     /// period).
     pub pseudonymised_at: Option<Timestamp>,
+    /// The API token the actor acted with, if any.
+    pub token_id: Option<i64>,
 }
 
 /// Appends to the audit log on a connection that is inside the caller's transaction.
@@ -165,14 +169,15 @@ for_each_backend! {
                 object_id: event.object_id,
                 summary: hashed.to_string(),
                 pseudonyms: Some(pseudonyms),
+                token_id: ctx.actor.token_id,
             };
             let own = content_hash(&record);
             let pseudonyms = record.pseudonyms.unwrap_or_default();
             sqlx::query(
                 "INSERT INTO audit_log (seq, at, actor_user_id, actor_org_id, actor_role, action, \
                  object_type, object_id, summary, content_hash, hash_format, actor_pseudonym, \
-                 subject_pseudonym, personal) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 3, $11, $12, $13)",
+                 subject_pseudonym, personal, token_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 3, $11, $12, $13, $14)",
             )
             .bind(record.seq)
             .bind(conv::ts(record.at))
@@ -187,6 +192,7 @@ for_each_backend! {
             .bind(pseudonyms.actor)
             .bind(pseudonyms.subject)
             .bind(personal.map(|p| p.to_string()))
+            .bind(record.token_id)
             .execute(&mut *self)
             .await?;
             Ok(id)
@@ -330,6 +336,7 @@ where
                 })
             })
             .transpose()?,
+        token_id: row.try_get("token_id")?,
     })
 }
 
@@ -384,22 +391,23 @@ where
         actor_pseudonym: p.actor,
         subject_pseudonym: p.subject,
         pseudonymised_at: at.map(|t| t.0),
+        token_id: e.token_id,
     })
 }
 
 /// The columns [`shown`] reads.
 pub(crate) const SHOWN: &str = "seq, at, actor_user_id, actor_org_id, actor_role, action, \
      object_type, object_id, summary, hash_format, actor_pseudonym, subject_pseudonym, personal, \
-     pseudonymised_at";
+     pseudonymised_at, token_id";
 
 const PAGE: i64 = 5_000;
 const SELECT_SEALED: &str = "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, \
      object_type, object_id, summary, prev_hash, hash, chain_seq, content_hash, hash_format, \
-     actor_pseudonym, subject_pseudonym FROM audit_log \
+     actor_pseudonym, subject_pseudonym, token_id FROM audit_log \
      WHERE chain_seq > $1 ORDER BY chain_seq LIMIT $2";
 const SELECT_UNSEALED: &str = "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, \
      object_type, object_id, summary, content_hash, hash_format, actor_pseudonym, \
-     subject_pseudonym FROM audit_log \
+     subject_pseudonym, token_id FROM audit_log \
      WHERE chain_seq IS NULL AND seq > $1 ORDER BY seq LIMIT $2";
 
 /// How far sealing has come.
@@ -465,6 +473,7 @@ impl Store {
         enum Arg {
             Text(String),
             Time(Timestamp),
+            Int(i64),
         }
         let mut sql = format!("SELECT {SHOWN} FROM audit_log WHERE seq < $1");
         let mut args: Vec<Arg> = Vec::new();
@@ -510,6 +519,10 @@ impl Store {
             let a = next(&mut args, Arg::Text(id.to_string()));
             sql.push_str(&format!(" AND object_id = {a}"));
         }
+        if let Some(token) = f.token_id {
+            let a = next(&mut args, Arg::Int(token));
+            sql.push_str(&format!(" AND token_id = {a}"));
+        }
         if let Some(from) = f.from {
             let a = next(&mut args, Arg::Time(from));
             sql.push_str(&format!(" AND at >= {a}"));
@@ -526,6 +539,7 @@ impl Store {
                 q = match a {
                     Arg::Text(t) => q.bind(t.clone()),
                     Arg::Time(t) => q.bind(conv::ts(*t)),
+                    Arg::Int(i) => q.bind(*i),
                 };
             }
             let rows = q.bind(limit).fetch_all(pool).await?;

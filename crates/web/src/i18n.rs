@@ -767,6 +767,12 @@ const TEXTS: &[(&str, &str, &str, &str)] = &[
         "Nummeret til objektet",
         "The object's number",
     ),
+    (
+        "audit.token",
+        "API-nøkkel nr.",
+        "API-nøkkel nr.",
+        "API token no.",
+    ),
     ("audit.from", "Fra dato", "Frå dato", "From date"),
     (
         "audit.to",

@@ -376,6 +376,12 @@ pub fn app(state: AppState) -> Router {
                     pages::apply::MAX_DOCUMENT_BYTES + 64 * 1024,
                 )),
         )
+        // The API's document upload: 10 MB in base64.
+        .merge(
+            api::upload_router()
+                .layer(DefaultBodyLimit::max(api::me::MAX_UPLOAD_BODY))
+                .layer(RequestBodyLimitLayer::new(api::me::MAX_UPLOAD_BODY)),
+        )
         .layer(middleware::from_fn_with_state(
             state.clone(),
             api::middleware::api_requests,

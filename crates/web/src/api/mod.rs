@@ -29,6 +29,7 @@ use utoipa_axum::routes;
 
 pub mod hiring;
 pub mod lottery;
+pub mod me;
 pub mod middleware;
 pub mod offers;
 pub mod rest;
@@ -310,7 +311,7 @@ pub fn app_err(lang: Lang) -> impl Fn(lis1_app::Error) -> AppError {
 
 /// The API's routes and their OpenAPI document.
 pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
-    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(me))
         .routes(routes!(list_rounds, create_round))
         .routes(routes!(get_round))
@@ -328,8 +329,23 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(coordinated::router())
         .merge(lottery::router())
         .merge(courses::router())
+        .merge(me::router())
         .split_for_parts();
+    // The document upload is mounted apart (a larger body limit, see `upload_router`); its
+    // operation is in the one document.
+    let (_, upload_doc) = me::upload_router().split_for_parts();
+    doc.paths.merge(upload_doc.paths);
+    if let (Some(c), Some(u)) = (doc.components.as_mut(), upload_doc.components) {
+        for (name, schema) in u.schemas {
+            c.schemas.entry(name).or_insert(schema);
+        }
+    }
     (router, finish_document(doc))
+}
+
+/// The routes that take a larger body than the general limit (the API's document upload).
+pub fn upload_router() -> axum::Router<AppState> {
+    me::upload_router().split_for_parts().0
 }
 
 /// What holds for every operation, written once instead of in each annotation: an error answer
@@ -641,7 +657,8 @@ async fn create_round(
 ) -> Result<Response, AppError> {
     let lang = v.lang;
     let s = v.require_api()?;
-    let grant = authorize(&s.principal, &Action::ManageRounds).map_err(|d| forbidden(d, lang))?;
+    // Checked first, before the body is read (the use case checks again).
+    authorize(&s.principal, &Action::ManageRounds).map_err(|d| forbidden(d, lang))?;
     let dto: RoundDto = serde_json::from_slice(&body).map_err(|e| {
         AppError::new(
             StatusCode::BAD_REQUEST,
@@ -685,7 +702,7 @@ async fn create_round(
     let warnings: Vec<String> = crate::pages::rounds::past_announcement(&state, &draft, lang)
         .into_iter()
         .collect();
-    match create(&state, &v, s, grant, draft).await {
+    match create(&state, &v, s, draft).await {
         Ok(id) => {
             let r = state
                 .store

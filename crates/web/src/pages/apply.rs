@@ -19,11 +19,10 @@ use lis1_domain::profiles::{
     Reference, WorkCapacity,
 };
 use lis1_domain::{Lang, Localized};
-use lis1_store::applications::{NewDocument, Submitted};
+use lis1_store::applications::Submitted;
 use lis1_store::{Actor, Ctx};
 use minijinja::{Value, context};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use crate::auth::{SignedIn, Visitor};
 use crate::error::AppError;
@@ -401,10 +400,10 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
 
 const EXTRA_ROWS: usize = 2;
 /// The largest document accepted (the issue: ≤ 10 MB each).
-pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
+pub const MAX_DOCUMENT_BYTES: usize = lis1_app::profiles::MAX_DOCUMENT_BYTES;
 /// The most parts an upload may have (the form sends three).
 const MAX_UPLOAD_FIELDS: usize = 10;
-const DOC_KINDS: &[&str] = &["norwegian_test", "diploma", "authorisation", "cv", "other"];
+const DOC_KINDS: &[&str] = lis1_app::profiles::DOCUMENT_KINDS;
 
 fn require_applicant(v: &Visitor) -> Result<(&SignedIn, Grant), AppError> {
     let s = v.require()?;
@@ -858,12 +857,10 @@ fn profile_page(
     Ok((status, html).into_response())
 }
 
-async fn doc_rows(state: &AppState, user: i64, lang: Lang) -> Result<Vec<Value>, AppError> {
-    Ok(state
-        .store
-        .documents(user)
+async fn doc_rows(state: &AppState, s: &SignedIn, lang: Lang) -> Result<Vec<Value>, AppError> {
+    Ok(lis1_app::profiles::documents(&state.app, &s.caller())
         .await
-        .map_err(|e| AppError::store(e, lang))?
+        .map_err(|e| AppError::app(e, lang))?
         .into_iter()
         .map(|d| {
             context! {
@@ -893,11 +890,9 @@ pub async fn profile(
 ) -> Result<Response, AppError> {
     let lang = v.lang;
     let (s, _) = require_applicant(&v)?;
-    let stored = state
-        .store
-        .profile(s.user.id)
+    let stored = lis1_app::profiles::profile(&state.app, &s.caller())
         .await
-        .map_err(|e| AppError::store(e, lang))?;
+        .map_err(|e| AppError::app(e, lang))?;
     let mut notice = if q.lagret.is_some() {
         Some(crate::i18n::t(lang, "profile.saved"))
     } else if q.lastet.is_some() {
@@ -917,7 +912,7 @@ pub async fn profile(
         m.insert("norwegian".into(), "native".into());
         m
     });
-    let docs = doc_rows(&state, s.user.id, lang).await?;
+    let docs = doc_rows(&state, s, lang).await?;
     profile_page(&state, &v, &pairs, &[], notice, docs, StatusCode::OK)
 }
 
@@ -925,18 +920,16 @@ pub async fn profile(
 async fn upload_refused(
     state: &AppState,
     v: &Visitor,
-    user: i64,
+    s: &SignedIn,
     status: StatusCode,
     message: String,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
-    let stored = state
-        .store
-        .profile(user)
+    let stored = lis1_app::profiles::profile(&state.app, &s.caller())
         .await
-        .map_err(|e| AppError::store(e, lang))?;
+        .map_err(|e| AppError::app(e, lang))?;
     let pairs = stored_pairs(stored.as_ref()).unwrap_or_default();
-    let docs = doc_rows(state, user, lang).await?;
+    let docs = doc_rows(state, s, lang).await?;
     // `doc_error` is shown at the file field, not in the profile's error summary.
     let mut resp = profile_page(
         state,
@@ -1011,11 +1004,9 @@ pub async fn save_draft(
         return Err(e);
     }
     let draft = serde_json::to_value(&pairs).unwrap_or_default();
-    state
-        .store
-        .save_profile_draft(state.now(), s.user.id, &draft)
+    lis1_app::profiles::save_draft(&state.app, &s.caller(), &draft)
         .await
-        .map_err(|e| AppError::store(e, v.lang))?;
+        .map_err(|e| AppError::app(e, v.lang))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -1027,75 +1018,45 @@ pub async fn save(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
-    let (s, grant) = require_applicant(&v)?;
+    let (s, _) = require_applicant(&v)?;
     let (csrf, pairs, mut errors) = pairs_of(form, lang);
     s.check_csrf(&csrf, lang)?;
-    let policy = if state.config.demo {
-        SyntheticPolicy::Allow
-    } else {
-        SyntheticPolicy::Deny
-    };
+    let policy = lis1_app::profiles::synthetic_policy(&state.app);
     let (profile, parse_errors) = parse_profile(&pairs, lang, policy);
     for (f, m) in parse_errors {
         if !errors.iter().any(|(g, _)| *g == f) {
             errors.push((f, m));
         }
     }
-    let today = lis1_domain::calendar::to_oslo(state.now()).date();
-    if let Err(problems) = profile.validate(today) {
-        for p in problems {
-            let field = p.field();
-            if !errors.iter().any(|(f, _)| *f == field) {
-                errors.push((field, p.message(lang)));
+    if errors.is_empty() {
+        match lis1_app::profiles::save(&state.app, &s.caller(), &profile, None).await {
+            Ok(_) => return Ok(Redirect::to("/profil?lagret=1").into_response()),
+            Err(e) if e.kind == lis1_app::Kind::Invalid => errors = e.field_messages(lang),
+            Err(e) => return Err(AppError::app(e, lang)),
+        }
+    } else {
+        // The form could not be read whole: the domain's rules are said too, in one go, for
+        // what could be read (nothing is saved).
+        let today = lis1_domain::calendar::to_oslo(state.now()).date();
+        if let Err(problems) = profile.validate(today) {
+            for p in problems {
+                let field = p.field();
+                if !errors.iter().any(|(f, _)| *f == field) {
+                    errors.push((field, p.message(lang)));
+                }
             }
         }
     }
-    if !errors.is_empty() {
-        let docs = doc_rows(&state, s.user.id, lang).await?;
-        return profile_page(
-            &state,
-            &v,
-            &pairs,
-            &errors,
-            None,
-            docs,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    }
-    let before = state
-        .store
-        .profile(s.user.id)
-        .await
-        .map_err(|e| AppError::store(e, lang))?;
-    let changed: Vec<String> = match before
-        .as_ref()
-        .and_then(|b| serde_json::from_value::<Profile>(b.data.clone()).ok())
-    {
-        Some(old) => {
-            let (a, b) = (to_pairs(&old), to_pairs(&profile));
-            a.keys()
-                .chain(b.keys())
-                .filter(|k| a.get(*k) != b.get(*k))
-                .cloned()
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect()
-        }
-        None => vec!["*".into()],
-    };
-    // The audit log names the changed fields and never holds the identity number in clear.
-    let summary = serde_json::json!({
-        "changed": changed,
-        "national_id": profile.national_id.as_ref().map(|n| n.masked()),
-    });
-    let data = serde_json::to_value(&profile).map_err(|e| AppError::internal(lang, &e))?;
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    state
-        .store
-        .save_profile(&ctx, s.user.id, &data, summary)
-        .await
-        .map_err(|e| AppError::store(e, lang))?;
-    Ok(Redirect::to("/profil?lagret=1").into_response())
+    let docs = doc_rows(&state, s, lang).await?;
+    profile_page(
+        &state,
+        &v,
+        &pairs,
+        &errors,
+        None,
+        docs,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
 }
 
 /// `POST /profil/dokumenter` (multipart): one file and its kind.
@@ -1105,7 +1066,7 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
-    let (s, grant) = require_applicant(&v)?;
+    let (s, _) = require_applicant(&v)?;
     let mut csrf = String::new();
     let mut kind = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
@@ -1167,53 +1128,22 @@ pub async fn upload(
         }
     }
     s.check_csrf(&csrf, lang)?;
-    let refused = |nb: &str, nn: &str, en: &str| lang.pick3(nb, nn, en).to_string();
-    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
-    if !DOC_KINDS.contains(&kind.as_str()) {
-        let msg = refused(
-            "Velg hva slags dokument det er.",
-            "Vel kva slags dokument det er.",
-            "Choose what kind of document it is.",
-        );
-        return upload_refused(&state, &v, s.user.id, unprocessable, msg).await;
-    }
-    let Some((filename, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        let msg = refused(
-            "Velg en fil å laste opp.",
-            "Vel ei fil å laste opp.",
-            "Choose a file to upload.",
-        );
-        return upload_refused(&state, &v, s.user.id, unprocessable, msg).await;
+    let (filename, bytes) = file.unwrap_or_default();
+    let upload = lis1_app::profiles::Upload {
+        kind: &kind,
+        filename: &filename,
+        content: &bytes,
     };
-    if bytes.len() > MAX_DOCUMENT_BYTES {
-        return Err(too_big());
+    match lis1_app::profiles::upload(&state.app, &s.caller(), upload).await {
+        Ok(_) => Ok(Redirect::to("/profil?lastet=1#dokumenter").into_response()),
+        // Over the limit is 413, as when the body itself is too large.
+        Err(e) if e.code() == "document_too_large" => Err(too_big()),
+        Err(e) if e.kind == lis1_app::Kind::Invalid => {
+            let msg = e.message(lang);
+            upload_refused(&state, &v, s, StatusCode::UNPROCESSABLE_ENTITY, msg).await
+        }
+        Err(e) => Err(AppError::app(e, lang)),
     }
-    let Some(mime) = sniff(&bytes) else {
-        let msg = refused(
-            "Filen er ikke PDF, JPEG eller PNG (typen sjekkes ut fra innholdet, ikke filnavnet). Ingenting ble lagret.",
-            "Fila er ikkje PDF, JPEG eller PNG (typen blir sjekka ut frå innhaldet, ikkje filnamnet). Ingenting vart lagra.",
-            "The file is not a PDF, JPEG or PNG (the type is checked from the content, not the name). Nothing was saved.",
-        );
-        return upload_refused(&state, &v, s.user.id, unprocessable, msg).await;
-    };
-    let sha = hex::encode(Sha256::digest(&bytes));
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    state
-        .store
-        .add_document(
-            &ctx,
-            &NewDocument {
-                owner_id: s.user.id,
-                kind: &kind,
-                filename: &filename,
-                mime,
-                sha256: &sha,
-                content: &bytes,
-            },
-        )
-        .await
-        .map_err(|e| AppError::store(e, lang))?;
-    Ok(Redirect::to("/profil?lastet=1#dokumenter").into_response())
 }
 
 /// `POST /profil/dokumenter/{id}/slett`.
@@ -1224,15 +1154,12 @@ pub async fn delete_document(
     Form(form): Form<crate::auth::CsrfForm>,
 ) -> Result<Response, AppError> {
     let lang = v.lang;
-    let (s, grant) = require_applicant(&v)?;
+    let (s, _) = require_applicant(&v)?;
     s.check_csrf(&form.csrf_token, lang)?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    state
-        .store
-        .delete_document(&ctx, s.user.id, id)
+    lis1_app::profiles::delete_document(&state.app, &s.caller(), id)
         .await
-        .map_err(|e| AppError::store(e, lang))?;
+        .map_err(|e| AppError::app(e, lang))?;
     Ok(Redirect::to("/profil?slettet=1#dokumenter").into_response())
 }
 

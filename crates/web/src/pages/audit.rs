@@ -2,12 +2,8 @@
 
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use lis1_domain::Localized;
-use lis1_domain::access::{Action, authorize};
-use lis1_store::audit::Event;
-use lis1_store::{Actor, Ctx};
 use minijinja::context;
 use serde::Deserialize;
 
@@ -42,6 +38,9 @@ pub struct AuditQuery {
     /// To and including this date (Oslo).
     #[serde(default, skip_serializing_if = "blank")]
     til: Option<String>,
+    /// Only entries written with this API token (its number).
+    #[serde(default, skip_serializing_if = "blank")]
+    nokkel: Option<String>,
     /// Set after an anchor was published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     anker: Option<u8>,
@@ -71,26 +70,6 @@ pub async fn log(
 ) -> Result<Html<String>, AppError> {
     let lang = v.lang;
     let s = v.require()?;
-    let grant = authorize(&s.principal, &Action::ViewAuditLog)
-        .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
-    let store_err = |e| AppError::store(e, lang);
-    // Seal what is waiting (normally the sealer has, within a second), so the page shows the
-    // chain up to now; then verify the chain and what came in meanwhile.
-    state.store.seal_audit_all().await.map_err(store_err)?;
-    let verdict = state.store.verify_audit().await.map_err(store_err)?;
-    let sealing = state.store.audit_seal_status().await.map_err(store_err)?;
-    let anchors: Vec<_> = state
-        .store
-        .audit_anchors(10)
-        .await
-        .map_err(store_err)?
-        .into_iter()
-        .map(|a| {
-            context! {
-                seq => a.chain_seq, hash => a.hash, at => fmt_time(a.at, lang), line => a.line,
-            }
-        })
-        .collect();
     // Dates are Oslo days: from the start of `fra` to the end of `til`. A date that cannot be read
     // is said, and that filter left out.
     let mut bad_date = false;
@@ -116,32 +95,42 @@ pub async fn log(
         object_id: q.nr.clone(),
         from: day(&q.fra, 0),
         to: day(&q.til, 1),
+        // A token number that is not a number matches no entry rather than being ignored.
+        token_id: q
+            .nokkel
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| t.parse::<i64>().unwrap_or(-1)),
     };
-    let entries = state
-        .store
-        .audit_search(&search, PAGE_SIZE, q.before)
-        .await
-        .map_err(store_err)?;
-    // The log names people (who did what, to whom): reading it is itself logged, with the entries
-    // shown. The verdict above is computed before this entry is appended.
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    state
-        .store
-        .log(
-            &ctx,
-            Event {
-                action: "audit.view",
-                object_type: "audit_log",
-                object_id: String::new(),
-                summary: serde_json::json!({
-                    "first": entries.first().map(|e| e.seq),
-                    "last": entries.last().map(|e| e.seq),
-                    "filter": serde_urlencoded::to_string(AuditQuery { before: None, anker: None, ..q.clone() }).unwrap_or_default(),
-                }),
-            },
-        )
-        .await
-        .map_err(store_err)?;
+    // The log names people (who did what, to whom): the use case logs the reading itself, with
+    // the entries shown.
+    let filter = serde_urlencoded::to_string(AuditQuery {
+        before: None,
+        anker: None,
+        ..q.clone()
+    })
+    .unwrap_or_default();
+    let view = lis1_app::audit::view_log(
+        &state.app,
+        &s.caller(),
+        &search,
+        PAGE_SIZE,
+        q.before,
+        &filter,
+    )
+    .await
+    .map_err(|e| AppError::app(e, lang))?;
+    let anchors: Vec<_> = view
+        .anchors
+        .into_iter()
+        .map(|a| {
+            context! {
+                seq => a.chain_seq, hash => a.hash, at => fmt_time(a.at, lang), line => a.line,
+            }
+        })
+        .collect();
+    let (verdict, sealing, entries) = (view.verdict, view.sealing, view.entries);
     let older = (entries.len() as i64 == PAGE_SIZE)
         .then(|| entries.last().map(|e| e.seq))
         .flatten();
@@ -179,6 +168,7 @@ pub async fn log(
             what => lis1_domain::audit_words::describe(&e.action, lang), action => e.action,
             object => lis1_domain::audit_words::object(&e.object_type, lang),
             object_type => e.object_type, object_id => e.object_id, summary => e.summary,
+            token => e.token_id,
         });
     }
     let (intact, checked, broken) = match verdict {

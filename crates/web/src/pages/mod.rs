@@ -151,6 +151,8 @@ pub const OWN_DATA: &[&str] = &[
     "/reststillinger/{id}",
     "/api/v1/me",
     "/api/v1/me/offers",
+    "/api/v1/me/profile",
+    "/api/v1/me/documents",
     "/api/v1/me/rest-positions",
     "/api/v1/courses/{id}/lottery-ranking",
     // Everything the portal holds about the signed-in person (GDPR Art. 15); the export itself

@@ -8,8 +8,6 @@ use axum::response::Html;
 use lis1_domain::Lang;
 use lis1_domain::access::{Action, authorize};
 use lis1_domain::org::OrgKind;
-use lis1_store::audit::Event;
-use lis1_store::{Actor, Ctx};
 use minijinja::context;
 use serde::Serialize;
 
@@ -120,44 +118,24 @@ pub async fn show(
     };
     let area = state.store.area(id).await.map_err(store_err)?;
     let places = places_blocks(&state, id, lang, 4).await?;
-    let path = state.store.org_path(id).await.map_err(store_err)?;
-    let users: Vec<minijinja::Value> = match authorize(
-        &s.principal,
-        &Action::ViewOrganisationInternals { org: &path },
-    ) {
-        Ok(grant) => {
-            let users = state.store.users(Some(id)).await.map_err(store_err)?;
-            // The organisation's people, by name: the read is logged.
-            if !users.is_empty() {
-                let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-                state
-                    .store
-                    .log(
-                        &ctx,
-                        Event {
-                            action: "organisation.users_view",
-                            object_type: "organisation",
-                            object_id: id.to_string(),
-                            summary: serde_json::json!({"users": users.iter().map(|u| u.id).collect::<Vec<_>>()}),
-                        },
-                    )
-                    .await
-                    .map_err(store_err)?;
-            }
-            users
-                .into_iter()
-                .map(|u| {
-                    let roles: Vec<_> = u
-                        .grants
-                        .iter()
-                        .filter(|g| g.org == id)
-                        .map(|g| g.role.label(lang))
-                        .collect();
-                    context! { display_name => u.display_name, roles => roles.join(", ") }
-                })
-                .collect()
-        }
-        Err(_) => Vec::new(),
+    // The organisation's people, by name, if the user may see them: the read is logged.
+    let users: Vec<minijinja::Value> = match lis1_app::orgs::users_of(&state.app, &s.caller(), id)
+        .await
+        .map_err(|e| AppError::app(e, lang))?
+    {
+        Some(users) => users
+            .into_iter()
+            .map(|u| {
+                let roles: Vec<_> = u
+                    .grants
+                    .iter()
+                    .filter(|g| g.org == id)
+                    .map(|g| g.role.label(lang))
+                    .collect();
+                context! { display_name => u.display_name, roles => roles.join(", ") }
+            })
+            .collect(),
+        None => Vec::new(),
     };
     crate::templates::render(
         "org.html",

@@ -424,21 +424,12 @@ pub async fn hide_mark(
     let lang = v.lang;
     let s = v.require()?;
     s.check_csrf(&f.csrf_token, lang)?;
-    let grant = authorize(&s.principal, &Action::ManageRounds)
-        .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
     let (round, offer): (i64, i64) = (
         round.parse().map_err(|_| AppError::not_found(lang))?,
         offer.parse().map_err(|_| AppError::not_found(lang))?,
     );
-    let ctx = lis1_store::Ctx::new(lis1_store::Actor::user(s.user.id, grant), state.now());
-    state
-        .store
-        .hide_mark(
-            &ctx,
-            offer,
-            lis1_domain::offers::HideReason::ReducedFunctionalAbility.as_str(),
-        )
+    lis1_app::rounds::hide_mark(&state.app, &s.caller(), round, offer)
         .await
-        .map_err(|e| AppError::store(e, lang))?;
+        .map_err(|e| AppError::app(e, lang))?;
     Ok(axum::response::Redirect::to(&format!("/runder/{round}/status?skjult=1")).into_response())
 }

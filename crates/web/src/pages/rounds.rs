@@ -11,8 +11,8 @@ use jiff::civil::{Date, DateTime};
 use lis1_domain::access::{Action, authorize};
 use lis1_domain::rounds::{self, OfferRoundDraft, RoundDraft, Season};
 use lis1_domain::{Lang, Localized};
-use lis1_store::rounds::{NewRound, OfferRoundTimes, StoredRound};
-use lis1_store::{Actor, Ctx, StoreError};
+use lis1_store::StoreError;
+use lis1_store::rounds::{NewRound, StoredRound};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
@@ -371,49 +371,9 @@ pub async fn new_form(State(state): State<AppState>, v: Visitor) -> Result<Respo
     )
 }
 
-/// Converts a validated round to what the store keeps (UTC instants).
+/// Converts a validated round to what the store keeps (UTC instants); the messages in `lang`.
 pub fn to_new_round(r: &rounds::Round, lang: Lang) -> Result<NewRound, Vec<(String, String)>> {
-    let gap = lang.pick3(
-        "Tidspunktet finnes ikke i norsk tid (overgang til sommertid).",
-        "Tidspunktet finst ikkje i norsk tid (overgang til sommartid).",
-        "This time does not exist in Norwegian time (the switch to summer time).",
-    );
-    let mut errors = Vec::new();
-    let mut ts = |field: String, dt: DateTime| match lis1_domain::calendar::from_oslo(dt) {
-        Some(t) => t,
-        None => {
-            errors.push((field, gap.to_string()));
-            jiff::Timestamp::UNIX_EPOCH
-        }
-    };
-    let new = NewRound {
-        name: r.name().to_string(),
-        season: r.season().as_str(),
-        year: i32::from(r.year()),
-        announcement: ts("announcement".into(), r.announcement()),
-        application_deadline: ts("application_deadline".into(), r.application_deadline()),
-        earliest_offer: ts("earliest_offer".into(), r.earliest_offer()),
-        start_date: r.start_date(),
-        offer_rounds: r
-            .offer_rounds()
-            .iter()
-            .enumerate()
-            .map(|(i, o)| OfferRoundTimes {
-                number: i32::try_from(i + 1).unwrap_or(i32::MAX),
-                offer_at: ts(format!("offer_rounds[{i}].offer_at"), o.offer_at()),
-                reply_deadline: ts(
-                    format!("offer_rounds[{i}].reply_deadline"),
-                    o.reply_deadline(),
-                ),
-                marking_at: ts(format!("offer_rounds[{i}].marking_at"), o.marking_at()),
-            })
-            .collect(),
-    };
-    if errors.is_empty() {
-        Ok(new)
-    } else {
-        Err(errors)
-    }
+    lis1_app::rounds::to_new_round(r).map_err(|e| e.field_messages(lang))
 }
 
 /// The warning for a round whose announcement is already past (issue 9): it may be registered
@@ -451,55 +411,20 @@ pub enum CreateError {
     Other(AppError),
 }
 
-/// Validates and saves a draft on behalf of `v`. Nothing is saved unless everything is valid.
+/// Validates and saves a draft on behalf of `v` (`lis1_app::rounds::create`). Nothing is saved
+/// unless everything is valid.
 pub async fn create(
     state: &AppState,
     v: &Visitor,
     s: &crate::auth::SignedIn,
-    grant: lis1_domain::access::Grant,
     draft: RoundDraft,
 ) -> Result<i64, CreateError> {
-    let lang = v.lang;
-    if draft.offer_rounds.len() > MAX_OFFER_ROUNDS {
-        return Err(CreateError::Invalid(vec![(
-            "offer_rounds".into(),
-            limits::too_many_rows(lang, MAX_OFFER_ROUNDS),
-        )]));
-    }
-    let round = rounds::validate(draft).map_err(|violations| {
-        CreateError::Invalid(
-            violations
-                .iter()
-                .map(|x| (x.field.field_name(), x.message(lang)))
-                .collect(),
-        )
-    })?;
-    let new = to_new_round(&round, lang).map_err(CreateError::Invalid)?;
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    match state.store.create_round(&ctx, &new).await {
-        Ok(id) => Ok(id),
-        Err(StoreError::Conflict(_)) => Err(CreateError::Invalid(vec![(
-            "season".into(),
-            match lang {
-                Lang::Nb => format!(
-                    "Det finnes allerede en runde for {} {}.",
-                    round.season().label(lang).to_lowercase(),
-                    round.year()
-                ),
-                Lang::Nn => format!(
-                    "Det finst alt ein runde for {} {}.",
-                    round.season().label(lang).to_lowercase(),
-                    round.year()
-                ),
-                Lang::En => format!(
-                    "There is already a round for {} {}.",
-                    round.season().label(lang).to_lowercase(),
-                    round.year()
-                ),
-            },
-        )])),
-        Err(e) => Err(CreateError::Other(AppError::store(e, lang))),
-    }
+    lis1_app::rounds::create(&state.app, &s.caller(), draft)
+        .await
+        .map_err(|e| match e.kind {
+            lis1_app::Kind::Invalid => CreateError::Invalid(e.field_messages(v.lang)),
+            _ => CreateError::Other(AppError::app(e, v.lang)),
+        })
 }
 
 /// `POST /runder/ny`.
@@ -508,7 +433,7 @@ pub async fn create_from_form(
     v: Visitor,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let (s, grant) = require_manager(&v)?;
+    let (s, _) = require_manager(&v)?;
     let token = pairs
         .iter()
         .find(|(k, _)| k == "csrf_token")
@@ -529,7 +454,7 @@ pub async fn create_from_form(
     {
         return form_page_warned(&state, &v, &form, &[], Some(warning), StatusCode::OK);
     }
-    match create(&state, &v, s, grant, draft).await {
+    match create(&state, &v, s, draft).await {
         Ok(id) => Ok(Redirect::to(&format!("/runder/{id}?lagret=1")).into_response()),
         Err(CreateError::Invalid(errors)) => {
             form_page(&state, &v, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY)

@@ -35,7 +35,7 @@ impl TestApp {
     }
 }
 
-async fn hnt_id(app: &TestApp) -> i64 {
+pub(crate) async fn hnt_id(app: &TestApp) -> i64 {
     let orgs = app.state.store.orgs().await.unwrap();
     orgs.iter()
         .find(|o| o.short_name.as_deref() == Some("HNT"))
@@ -44,7 +44,7 @@ async fn hnt_id(app: &TestApp) -> i64 {
 }
 
 /// HNT's administrator issues a token through the API; returns the secret.
-async fn issue(app: &TestApp, scopes: &[&str], days: i64) -> String {
+pub(crate) async fn issue(app: &TestApp, scopes: &[&str], days: i64) -> String {
     let admin = app.login("admin.hnt@demo.lis1.no").await;
     let hnt = hnt_id(app).await;
     let body = serde_json::json!({"name": "HR-system", "scopes": scopes, "days": days}).to_string();

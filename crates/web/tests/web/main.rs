@@ -22,6 +22,7 @@ mod lottery;
 mod lottery_api;
 mod mail;
 mod matrix;
+mod me_api;
 mod nynorsk;
 mod nynorsk_mail;
 mod obligations;

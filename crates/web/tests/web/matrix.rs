@@ -108,6 +108,12 @@ const EXPECTED: &[(&str, &str)] = &[
     ("PUT /api/v1/lotteries/cohorts/{site}/{cohort}/late-draw-permission", "A------------------"),
     ("GET /api/v1/me", "AAAAAAAAAAAAAAAAAAA"),
     ("GET /api/v1/me/offers", "---------------AA--"),
+    ("GET /api/v1/me/profile", "---------------AA--"),
+    ("PUT /api/v1/me/profile", "---------------AA--"),
+    ("GET /api/v1/me/documents", "---------------AA--"),
+    ("POST /api/v1/me/documents", "---------------AA--"),
+    // Document 0 is no one's: 404 for the applicants, 403 for the rest.
+    ("DELETE /api/v1/me/documents/{id}", "-------------------"),
     ("GET /api/v1/statistics/evaluation", "A------------------"),
     ("GET /api/v1/statistics/rounds/{id}", "AAAAAAAAAAAAAAAAAAA"),
     ("GET /api/v1/statistics/trend", "AAAAAAAAAAAAAAAAAAA"),
@@ -147,6 +153,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/rounds", "AAAAAAAAAAAAAAAAAAA"),
     ("POST /api/v1/rounds", "A------------------"),
     ("GET /api/v1/rounds/{id}", "AAAAAAAAAAAAAAAAAAA"),
+    // Offer 0 has no merking: 404 for the directorate, 403 for the rest.
+    ("POST /api/v1/rounds/{id}/marks/{offer}/hidden", "-------------------"),
 ];
 
 struct World {
@@ -491,6 +499,7 @@ fn fill(path: &str, w: &World) -> String {
         .replace("{part}", "hospital")
         .replace("{org}", &w.hnt_org.to_string())
         .replace("{couple}", "0")
+        .replace("{offer}", "0")
 }
 
 /// A well-formed body for an unsafe operation, chosen to change nothing later calls depend on.
@@ -600,6 +609,14 @@ fn body(op: &str, w: &World) -> Option<String> {
         "POST /api/v1/rest-positions/{id}/applications" => serde_json::json!({"motivation": ""}),
         "POST /api/v1/rest-positions/{id}/offers" => serde_json::json!({"application_id": 0}),
         "POST /api/v1/rest-offers/{id}/answer" => serde_json::json!({"answer": "accept"}),
+        // An empty profile breaks the rules; a text is not a document: refused after access
+        // control.
+        "PUT /api/v1/me/profile" => {
+            serde_json::json!({"profile": lis1_domain::profiles::Profile::default()})
+        }
+        "POST /api/v1/me/documents" => {
+            serde_json::json!({"kind": "cv", "filename": "x.txt", "content_base64": "aGVp"})
+        }
         // No justification: refused after access control.
         "POST /api/v1/planning/capacity-calls/{id}/answers" => serde_json::json!({
             "municipality_id": w.levanger, "places": 1, "justification": ""
