@@ -65,6 +65,8 @@ pub const PERSONAL_READS: &[(&str, &str)] = &[
     ),
     ("/lis1-lop", "courses.list"),
     ("/lis1-lop/{id}", "course.view"),
+    ("/api/v1/courses", "courses.list"),
+    ("/api/v1/courses/{id}", "course.view"),
     ("/trekning", "lottery.overview"),
     ("/trekning/{id}", "lottery.view"),
     ("/api/v1/lotteries/{id}", "lottery.view"),
@@ -77,6 +79,8 @@ pub const PERSONAL_READS: &[(&str, &str)] = &[
     ("/tilbud/{id}/bekreftelse.pdf", "letter.read"),
     ("/plikter", "obligations.view"),
     ("/lister/{site}/{cohort}", "lists.view"),
+    ("/api/v1/obligations", "obligations.view"),
+    ("/api/v1/lists/{site}/{cohort}", "lists.view"),
     // The log names who did what to whom.
     ("/revisjonslogg", "audit.view"),
     // Before each start (issue 17): who is not ready, a course's checklist, a held copy of a
@@ -188,6 +192,7 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     "/reststillinger",
     "/reststillinger/ny",
     "/lister",
+    "/api/v1/lists",
     "/kalender",
     "/kalender/{year}",
     "/assets/{file}",
