@@ -329,7 +329,7 @@ pub struct PlanRequest {
 
 /// The plan as set.
 #[derive(Serialize, ToSchema)]
-pub struct PlanDto {
+pub struct CoursePlanDto {
     /// The new version, also sent as `ETag`.
     pub plan_version: String,
 }
@@ -342,7 +342,7 @@ pub struct PlanDto {
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the first answer is returned again")),
     request_body = PlanRequest,
     security(("token" = []), ("session" = [])),
-    responses((status = 200, body = PlanDto, headers(("ETag" = String, description = "The new version"))),
+    responses((status = 200, body = CoursePlanDto, headers(("ETag" = String, description = "The new version"))),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_json`, `if_match_invalid`, `idempotency_key_invalid`"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden` (not the hospital), `insufficient_scope`, or no valid `X-CSRF-Token`"),
@@ -378,7 +378,7 @@ async fn set_plan(
         .await
         .map_err(app_err(v.lang))?;
     Ok(with_etag(
-        Json(PlanDto {
+        Json(CoursePlanDto {
             plan_version: version.clone(),
         })
         .into_response(),

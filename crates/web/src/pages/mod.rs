@@ -66,6 +66,8 @@ pub const PERSONAL_READS: &[(&str, &str)] = &[
     ),
     ("/lis1-lop", "courses.list"),
     ("/lis1-lop/{id}", "course.view"),
+    ("/api/v1/courses", "courses.list"),
+    ("/api/v1/courses/{id}", "course.view"),
     ("/trekning", "lottery.overview"),
     ("/trekning/{id}", "lottery.view"),
     ("/api/v1/lotteries/{id}", "lottery.view"),
@@ -78,6 +80,8 @@ pub const PERSONAL_READS: &[(&str, &str)] = &[
     ("/tilbud/{id}/bekreftelse.pdf", "letter.read"),
     ("/plikter", "obligations.view"),
     ("/lister/{site}/{cohort}", "lists.view"),
+    ("/api/v1/obligations", "obligations.view"),
+    ("/api/v1/lists/{site}/{cohort}", "lists.view"),
     // The log names who did what to whom.
     ("/revisjonslogg", "audit.view"),
     // Requests for correction name the people who asked (the directorate).
@@ -194,6 +198,7 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     "/reststillinger",
     "/reststillinger/ny",
     "/lister",
+    "/api/v1/lists",
     "/kalender",
     "/kalender/{year}",
     "/assets/{file}",

@@ -410,6 +410,19 @@ fn personal_visits(w: &World) -> HashMap<&'static str, (&'static str, String)> {
         ),
         ("/lis1-lop", (hnt, "/lis1-lop".to_string())),
         ("/lis1-lop/{id}", (hnt, format!("/lis1-lop/{}", w.course))),
+        ("/api/v1/courses", (hnt, "/api/v1/courses".to_string())),
+        (
+            "/api/v1/courses/{id}",
+            (hnt, format!("/api/v1/courses/{}", w.course)),
+        ),
+        (
+            "/api/v1/obligations",
+            (hnt, "/api/v1/obligations".to_string()),
+        ),
+        (
+            "/api/v1/lists/{site}/{cohort}",
+            (hnt, format!("/api/v1/lists/{}/2028-09-01", w.site)),
+        ),
         ("/trekning", (hnt, "/trekning".to_string())),
         ("/trekning/{id}", (hnt, format!("/trekning/{}", w.draw))),
         (
