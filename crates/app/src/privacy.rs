@@ -9,6 +9,9 @@
 //!   and who did what to or read their applications, courses and documents).
 //! - [`request_correction`]: a request to correct something (Art. 16): kept, sent to the
 //!   directorate (which runs the portal) by mail, and confirmed to the person.
+//! - [`open_corrections`], [`answer_correction`]: the directorate's list of requests waiting
+//!   for an answer (due one month after each, Art. 12(3)) and its answer, which marks the request
+//!   handled and is mailed to the person in their language.
 //! - [`apply_retention`]: the daily deletion of what may no longer be kept (the rules and why
 //!   are in `lis1_domain::retention`), one application or document per transaction, each logged;
 //!   and the pseudonymisation of the people named in audit entries past their period.

@@ -15,9 +15,17 @@
 //! `"lis1-audit-v1\n" || prev_hash || "\n" || canonical JSON`, with `chain_seq = seq` and no
 //! content hash. The canonical JSON is the record's fields in the fixed order of
 //! [`AuditRecord`], with the time as RFC 3339 UTC with exactly six fractional digits (the
-//! precision PostgreSQL keeps). Since migration 0037 an entry written with an API token also
-//! carries `token_id`, appended to the canonical JSON only when present, so every older entry
-//! (and every entry without a token) hashes as before.
+//! precision PostgreSQL keeps).
+//!
+//! Entries written since migration 0038 ("v3") carry [`Pseudonyms`]: their content hash is over
+//! `"lis1-audit-entry-v3\n" || canonical JSON` in which the actor is its pseudonym (no user id),
+//! the object id of an entry about a user is that user's pseudonym, and the summary is without its
+//! personal fields ([`split_personal`]). The ids and personal fields are stored beside the hash and
+//! removed after the audit retention period without breaking anything hashed.
+//!
+//! Since migration 0037 an entry written with an API token also carries `token_id`, in the v2
+//! and v3 canonical JSON only when present, so every older entry (and every entry without a
+//! token) hashes as before.
 
 use jiff::Timestamp;
 use serde::Serialize;

@@ -1,5 +1,5 @@
 //! Privacy (`/personvern`): everything the portal holds about the signed-in person, readable on
-//! the page and as a JSON download (GDPR Art. 15), a form to ask for correction (Art. 16), and
+//! the page, as a JSON download and as a readable self-contained HTML file (GDPR Art. 15), a form to ask for correction (Art. 16), and
 //! how long the portal keeps what (Art. 5(1)(e), 13). The use cases are `lis1_app::privacy`.
 
 use axum::Form;
