@@ -56,8 +56,21 @@ both_backends!(
             .await
             .unwrap()[0]
             .id;
-        let body =
-            r#"{"title": "Med nøkkel", "period_from": "2027-09-01", "period_to": "2028-02-29"}"#;
+        // A trust's rest position names its hospital site (Sykehuset Levanger).
+        let site = app
+            .state
+            .store
+            .orgs()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.name == "Sykehuset Levanger")
+            .unwrap()
+            .id;
+        let body = format!(
+            r#"{{"title": "Med nøkkel", "period_from": "2027-09-01", "period_to": "2028-02-29", "hospital_site_id": {site}}}"#
+        );
+        let body = body.as_str();
         let made = app
             .with_token("POST", "/api/v1/rest-positions", &token, Some(body), &[])
             .await;
