@@ -46,8 +46,8 @@ pub fn upload_router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProfileDto {
     /// The profile (`lis1_domain::profiles::Profile` as JSON); `null` before the first save.
-    #[schema(value_type = Object)]
-    pub profile: serde_json::Value,
+    #[schema(value_type = Option<Object>)]
+    pub profile: Option<serde_json::Value>,
     /// When it was last saved; `null` before the first save.
     pub updated_at: Option<String>,
 }
@@ -71,7 +71,7 @@ async fn current(
         .map_err(app_err(lang))?;
     let at = stored.as_ref().map(|p| p.updated_at);
     let dto = ProfileDto {
-        profile: stored.map(|p| p.data).unwrap_or(serde_json::Value::Null),
+        profile: stored.map(|p| p.data),
         updated_at: at.map(|t| t.to_string()),
     };
     Ok((dto, at))
@@ -131,7 +131,7 @@ async fn put_profile(
         .await
         .map_err(app_err(lang))?;
     let dto = ProfileDto {
-        profile: saved.data,
+        profile: Some(saved.data),
         updated_at: Some(saved.updated_at.to_string()),
     };
     Ok(with_etag(StatusCode::OK, &dto))
