@@ -581,23 +581,13 @@ pub struct Status {
 pub async fn status(app: &crate::App, caller: &crate::Caller, id: i64) -> Result<Status> {
     use lis1_domain::access::{Action, authorize};
     let mut tx = app.begin().await?;
-    let draw = tx.lottery_draw(id).await?;
+    let Seen {
+        draw,
+        path,
+        courses,
+        grant,
+    } = view_grant(&mut tx, caller, id).await?;
     let site = draw.hospital_site_id;
-    let path = tx.org_path(site).await?;
-    let courses = tx.courses_for_cohort(site, draw.cohort).await?;
-    let mut municipalities = Vec::new();
-    for m in tx.area(site).await? {
-        municipalities.push(tx.org_path(m.municipality_id).await?);
-    }
-    let grant = authorize(
-        &caller.principal,
-        &Action::ViewLottery {
-            site: &path,
-            participant: courses.iter().any(|c| c.applicant_id == caller.user_id),
-            municipalities: &municipalities,
-        },
-    )
-    .map_err(crate::Error::forbidden)?;
     let runs = authorize(&caller.principal, &Action::RunLottery { site: &path }).is_ok();
     let site_name = tx.org(site).await?.name;
     let places = tx.lottery_places(site, draw.cohort).await?;
@@ -1126,7 +1116,7 @@ pub async fn export(
     id: i64,
 ) -> Result<(lis1_store::lottery::Draw, String)> {
     let mut tx = app.begin().await?;
-    let (draw, grant) = view_grant(&mut tx, caller, id).await?;
+    let Seen { draw, grant, .. } = view_grant(&mut tx, caller, id).await?;
     let Some(text) = draw.result.clone() else {
         return Err(crate::Error::not_found());
     };
@@ -1144,11 +1134,17 @@ pub async fn export(
     Ok((draw, text))
 }
 
-async fn view_grant(
-    tx: &mut Tx,
-    caller: &crate::Caller,
-    id: i64,
-) -> Result<(lis1_store::lottery::Draw, lis1_domain::access::Grant)> {
+/// A lottery the caller may see: the draw, its site's path, its cohort's courses and the grant.
+struct Seen {
+    draw: lis1_store::lottery::Draw,
+    path: lis1_domain::access::OrgPath,
+    courses: Vec<lis1_store::courses::Course>,
+    grant: lis1_domain::access::Grant,
+}
+
+/// Reads lottery `id` and decides whether the caller may see it (`ViewLottery`: the trust, the
+/// directorate, a participant, the area's municipalities).
+async fn view_grant(tx: &mut Tx, caller: &crate::Caller, id: i64) -> Result<Seen> {
     use lis1_domain::access::{Action, authorize};
     let draw = tx.lottery_draw(id).await?;
     let site = draw.hospital_site_id;
@@ -1166,7 +1162,12 @@ async fn view_grant(
             municipalities: &municipalities,
         },
     )?;
-    Ok((draw, grant))
+    Ok(Seen {
+        draw,
+        path,
+        courses,
+        grant,
+    })
 }
 
 // ---- The hospital's and the directorate's overview `/trekning`, and the municipalities' doctors
