@@ -56,6 +56,23 @@ export async function run(t) {
         await small.close();
       }
     });
+    await check('privacy 5: the directorate reads the open correction request at /personvern/krav (1280/390 px, axe clean)', async () => {
+      for (const size of [null, { width: 390, height: 844 }]) {
+        const ctx = await newContext(size || undefined);
+        try {
+          const p = await ctx.newPage();
+          watch(p);
+          await signIn(p, 'hdir@demo.lis1.no');
+          await visit(p, '/personvern/krav');
+          const text = await bodyText(p);
+          assert(text.includes('Storgata 1, 7600 Levanger'), `the request is not listed: ${text.slice(0, 600)}`);
+          if (size) await noSidewaysScroll(p);
+          await axe(p);
+        } finally {
+          await ctx.close();
+        }
+      }
+    });
   } finally {
     await context.close();
   }
