@@ -377,7 +377,7 @@ pub async fn add_leave(app: &App, caller: &Caller, id: i64, input: &LeaveInput) 
     let leave = input.parse()?;
     let ctx = caller.ctx(grant, app.now());
     let municipality = match seen.course.municipality_id {
-        Some(m) => role_holders(&mut tx, m, Role::Municipality).await?,
+        Some(m) => crate::notify::role_holders(&mut tx, m, &[Role::Municipality]).await?,
         None => Vec::new(),
     };
     let doctor = tx.user(seen.course.applicant_id).await?;
@@ -389,16 +389,6 @@ pub async fn add_leave(app: &App, caller: &Caller, id: i64, input: &LeaveInput) 
         .map_err(|e| store_rule(e, "from"))?;
     app.commit(tx, caller).await?;
     Ok(course)
-}
-
-/// The active accounts holding `role` in `org`.
-async fn role_holders(tx: &mut Tx, org: i64, role: Role) -> Result<Vec<User>> {
-    Ok(tx
-        .users(Some(org))
-        .await?
-        .into_iter()
-        .filter(|u| !u.disabled && u.grants.iter().any(|g| g.org == org && g.role == role))
-        .collect())
 }
 
 fn mail_to(u: &User, subject: String, body: &str, kind: &str, course: &Course) -> NewMail {
@@ -648,7 +638,7 @@ pub async fn resign(app: &App, caller: &Caller, id: i64, reason: &str) -> Result
         ),
     };
     let mut recipients = match c.municipality_id {
-        Some(muni) => role_holders(&mut tx, muni, Role::Municipality).await?,
+        Some(muni) => crate::notify::role_holders(&mut tx, muni, &[Role::Municipality]).await?,
         None => Vec::new(),
     };
     recipients.push(tx.user(c.applicant_id).await?);

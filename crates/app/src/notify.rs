@@ -162,17 +162,29 @@ pub async fn to_role_holders(
     roles: &[Role],
     letter: impl Fn(Lang) -> Letter,
 ) -> Result<usize> {
-    let users = tx.users(Some(org)).await?;
-    let mut n = 0;
-    for u in users.iter().filter(|u| {
-        !u.disabled
-            && u.grants
-                .iter()
-                .any(|g| g.org == org && roles.contains(&g.role))
-    }) {
+    let users = role_holders(tx, org, roles).await?;
+    for u in &users {
         let lang = lang_of(u);
         to(tx, ctx, &u.email, &u.display_name, lang, letter(lang)).await?;
-        n += 1;
     }
-    Ok(n)
+    Ok(users.len())
+}
+
+/// The active accounts holding one of `roles` in organisation `org`.
+pub async fn role_holders(
+    tx: &mut Tx,
+    org: i64,
+    roles: &[Role],
+) -> Result<Vec<lis1_store::users::User>> {
+    Ok(tx
+        .users(Some(org))
+        .await?
+        .into_iter()
+        .filter(|u| {
+            !u.disabled
+                && u.grants
+                    .iter()
+                    .any(|g| g.org == org && roles.contains(&g.role))
+        })
+        .collect())
 }

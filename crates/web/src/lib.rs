@@ -13,7 +13,6 @@ pub mod i18n;
 pub mod limits;
 pub mod mailer;
 pub mod metrics;
-pub mod notify;
 pub mod oidc;
 pub mod pages;
 pub mod planning_demo;
