@@ -360,6 +360,12 @@ const TEXTS: &[(&str, &str, &str, &str)] = &[
         "{n} doctors",
     ),
     (
+        "tasks.doctors_arrive.amount_one",
+        "1 lege",
+        "1 lege",
+        "1 doctor",
+    ),
+    (
         "tasks.sign_contract",
         "Inngå arbeidsavtale med legen",
         "Inngå arbeidsavtale med legen",
@@ -486,10 +492,22 @@ const TEXTS: &[(&str, &str, &str, &str)] = &[
         "{n} doctors",
     ),
     (
+        "tasks.follow_up_bound_alis.amount_one",
+        "1 lege",
+        "1 lege",
+        "1 doctor",
+    ),
+    (
         "tasks.lottery_exception.amount",
         "{n} leger",
         "{n} legar",
         "{n} doctors",
+    ),
+    (
+        "tasks.lottery_exception.amount_one",
+        "1 lege",
+        "1 lege",
+        "1 doctor",
     ),
     (
         "rounds.title",
@@ -909,6 +927,13 @@ static TABLE: LazyLock<HashMap<&'static str, Row>> = LazyLock::new(|| {
 });
 
 /// The text for `key` in `lang`; the key itself (and a warning in the log) if it is missing.
+/// The text of `key` in `lang`, if the table has it (for optional variants such as a singular).
+pub fn t_opt(lang: Lang, key: &str) -> Option<String> {
+    TABLE
+        .get(key)
+        .map(|&(nb, nn, en)| lang.pick3(nb, nn, en).to_string())
+}
+
 pub fn t(lang: Lang, key: &str) -> String {
     match TABLE.get(key) {
         Some(&(nb, nn, en)) => lang.pick3(nb, nn, en).to_string(),

@@ -142,6 +142,12 @@ pub async fn dashboard(
                     .replace("{n}", &n.to_string())
                     .replace("{of}", &of.to_string()),
             ),
+            // "1 lege", not "1 leger", where the table has a singular.
+            (Some(1), None) => Some(
+                crate::i18n::t_opt(lang, &format!("tasks.{kind}.amount_one")).unwrap_or_else(
+                    || crate::i18n::t(lang, &format!("tasks.{kind}.amount")).replace("{n}", "1"),
+                ),
+            ),
             (Some(n), None) => Some(
                 crate::i18n::t(lang, &format!("tasks.{kind}.amount"))
                     .replace("{n}", &n.to_string()),

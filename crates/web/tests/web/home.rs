@@ -933,7 +933,7 @@ both_backends!(
         // Kari Allmenn's LIS1 + ALIS plan with Levanger: ALIS starts 1 September 2028, so the
         // contract's window runs 1 September 2026 – 1 March 2027, and it is not signed.
         lis1_web::demo_history(&app.state.store).await.unwrap();
-        let task = "href=\"/bundet/kapasitet\">Følg opp bundne LIS1 + ALIS-stillinger: kontrakten eller starten venter</a>: Levanger kommune (1 leger)";
+        let task = "href=\"/bundet/kapasitet\">Følg opp bundne LIS1 + ALIS-stillinger: kontrakten eller starten venter</a>: Levanger kommune (1 lege)";
         let office = app.login("alis@demo.lis1.no").await;
         let tasks = tasks_of(&app, &office).await;
         assert!(tasks.contains(task), "{tasks}");
