@@ -131,7 +131,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
 
     let started = Instant::now();
-    let world = generate(&store, &args, &mut rng).await?;
+    // The in-process server runs on a manual clock, so the fixed spring 2027 round works whatever
+    // the real date (see `BENCH_SPRING`).
+    let world = generate(&store, &args, &mut rng, BENCH_SPRING).await?;
     let generation = started.elapsed();
     eprintln!("Generated in {:.1} s.", generation.as_secs_f64());
 
@@ -194,8 +196,8 @@ async fn report_timing(store: &Store) -> anyhow::Result<()> {
         .rounds()
         .await?
         .into_iter()
-        .find(|r| r.season == "spring" && r.year == 2027)
-        .context("no spring 2027 round")?;
+        .find(|r| r.season == "spring" && r.year == i32::from(BENCH_SPRING))
+        .context("no spring round of the benchmark")?;
     let mut load = Vec::new();
     let mut publish = Vec::new();
     let mut sizes = (0, 0, 0);
@@ -342,32 +344,56 @@ fn sample(rng: &mut ChaCha8Rng, activity: &[f64], k: usize) -> Vec<usize> {
     keyed.into_iter().take(k).map(|(_, i)| i).collect()
 }
 
+/// The spring round the ordinary benchmark (parts 1 and 2) fills: the demo's own. Its server runs
+/// in-process on a manual clock set inside this round's application window, so nothing in it
+/// depends on the real date. `lis1 bench --soak` runs a real server whose demo clock only moves
+/// forward from the real time, so it chooses its round from the real date instead
+/// (`soak::spring_year`).
+pub(crate) const BENCH_SPRING: i16 = 2027;
+
+/// The measurements' clock in a round: halfway from its announcement to its deadline.
+pub(crate) fn measure_time(
+    announcement: Timestamp,
+    deadline: Timestamp,
+) -> anyhow::Result<Timestamp> {
+    announcement
+        .checked_add(deadline.duration_since(announcement) / 2)
+        .context("time out of range")
+}
+
+/// Seeds the demo and fills the spring round of `spring` (the demo's spring 2027 round, or one
+/// made with the same suggested timetable for another year) with generated advertisements,
+/// applicants and applications.
 pub(crate) async fn generate(
     store: &Store,
     args: &Args,
     rng: &mut ChaCha8Rng,
+    spring: i16,
 ) -> anyhow::Result<World> {
-    // The demo seed runs "now" in the autumn; the round is the demo's spring 2027 round.
+    // The demo seed runs "now" in the autumn of 2026 (a time in the past is all it needs).
     let seeded_at: Timestamp = "2026-11-25T12:00:00Z".parse()?;
     eprintln!("Seeding the demo (organisations, places, demo users, rounds)…");
     let seeded = lis1_store::demo::seed(store, seeded_at).await?;
     lis1_web::demo_rounds(store, seeded_at).await?;
-    let round = store
+    let existing = store
         .rounds()
         .await?
         .into_iter()
-        .find(|r| r.season == "spring" && r.year == 2027)
-        .context("the demo has no spring 2027 round")?;
+        .find(|r| r.season == "spring" && r.year == i32::from(spring));
+    let round = match existing {
+        Some(r) => r,
+        None => {
+            let new = lis1_web::suggested_round(lis1_domain::rounds::Season::Spring, spring)?;
+            let id = store
+                .create_round(&Ctx::new(Actor::system(), seeded_at), &new)
+                .await?;
+            store.round(id).await?
+        }
+    };
     // Applications come in from an hour after the announcement; the measurements run halfway
     // to the deadline.
     let open_at = later(round.announcement, 3600)?;
-    let window = round
-        .application_deadline
-        .duration_since(round.announcement);
-    let measure_at = round
-        .announcement
-        .checked_add(window / 2)
-        .context("time out of range")?;
+    let measure_at = measure_time(round.announcement, round.application_deadline)?;
     let today = lis1_domain::calendar::to_oslo(open_at).date();
 
     let user = |email: &str| {
@@ -419,7 +445,17 @@ pub(crate) async fn generate(
     }
     for k in 0..args.advertisements {
         let site = &ad_sites[k % ad_sites.len()];
-        gen_ads.push(create_ad(store, rng, site, round.id, round.announcement, k).await?);
+        gen_ads.push(
+            create_ad(
+                store,
+                rng,
+                site,
+                (round.id, round.start_date),
+                round.announcement,
+                k,
+            )
+            .await?,
+        );
         bar.inc(1);
     }
     bar.finish();
@@ -429,7 +465,7 @@ pub(crate) async fn generate(
     let mut applicants = Vec::with_capacity(args.applicants);
     let mut profiles = Vec::with_capacity(args.applicants);
     for i in 0..args.applicants {
-        let profile = random_profile(rng, i, today);
+        let profile = random_profile(rng, i, today, spring);
         if let Err(problems) = profile.validate(today) {
             bail!("generated profile {i} is invalid: {problems:?}");
         }
@@ -548,7 +584,7 @@ pub(crate) async fn create_ad(
     store: &Store,
     rng: &mut ChaCha8Rng,
     site: &AdSite,
-    round_id: i64,
+    (round_id, start): (i64, Date),
     announcement: Timestamp,
     k: usize,
 ) -> anyhow::Result<GenAd> {
@@ -565,7 +601,7 @@ pub(crate) async fn create_ad(
         .into_iter()
         .map(|m| (m.municipality_id, m.municipality_name))
         .collect();
-    let ad = plan_ad(rng, k, site_name, hf, &area)?;
+    let ad = plan_ad(rng, k, site_name, hf, &area, start)?;
     let area_ids: Vec<i64> = area.iter().map(|(id, _)| *id).collect();
     if let Err(problems) = ads::validate_advertisement(&ad, &area_ids) {
         bail!("generated advertisement {k} is invalid: {problems:?}");
@@ -671,6 +707,7 @@ fn plan_ad(
     site_name: &str,
     hf: i64,
     area: &[(i64, String)],
+    start: Date,
 ) -> anyhow::Result<AdvertisementDraft> {
     if area.is_empty() {
         bail!("{site_name} has no cooperation area");
@@ -745,16 +782,18 @@ fn plan_ad(
     }
     let names: Vec<&str> = municipalities.iter().map(|(_, n)| n.as_str()).collect();
     let title = format!(
-        "LIS1 ved {site_name} og {} – oppstart 1. september 2027 (utlysning {})",
+        "LIS1 ved {site_name} og {} – oppstart {} (utlysning {})",
         names.join(", "),
+        norwegian_date(start),
         k + 1
     );
     let description = format!(
-        "{site_name} søker leger i spesialisering del 1 (LIS1) med oppstart 1. september 2027. \
+        "{site_name} søker leger i spesialisering del 1 (LIS1) med oppstart {}. \
          Tjenesten består av 12 måneder i sykehus og 6 måneder i {}. Vi tilbyr et godt faglig \
          miljø med strukturert veiledning, internundervisning og tett oppfølging fra \
          LIS1-koordinator.\n\nSøkere må oppfylle de formelle kravene. Personlig egnethet \
          vektlegges. Stillingene er koblet; én søknad gjelder hele løpet.",
+        norwegian_date(start),
         names.join(", ")
     );
     Ok(AdvertisementDraft {
@@ -962,6 +1001,30 @@ fn ascii_fold(s: &str) -> String {
         .collect()
 }
 
+/// "1. september 2027": a date as an advertisement's text writes it.
+fn norwegian_date(d: Date) -> String {
+    const MONTHS: [&str; 12] = [
+        "januar",
+        "februar",
+        "mars",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "desember",
+    ];
+    let month = usize::try_from(d.month() - 1)
+        .ok()
+        .and_then(|i| MONTHS.get(i))
+        .copied()
+        .unwrap_or("");
+    format!("{}. {month} {}", d.day(), d.year())
+}
+
 fn phone(rng: &mut ChaCha8Rng) -> String {
     format!(
         "+47 {} {:02} {:03}",
@@ -974,7 +1037,9 @@ fn phone(rng: &mut ChaCha8Rng) -> String {
 /// A plausible LIS1 applicant: mostly educated in Norway, some in the EEA and outside; recently
 /// graduated (some still students); 0–8 jobs with dates, on-call duty and position sizes; 0–4
 /// merits; 2–3 references.
-pub(crate) fn random_profile(rng: &mut ChaCha8Rng, i: usize, today: Date) -> Profile {
+/// A random profile of an applicant to the spring round of `spring` (which sets the graduation
+/// dates), valid at `today`.
+pub(crate) fn random_profile(rng: &mut ChaCha8Rng, i: usize, today: Date, spring: i16) -> Profile {
     let total: u32 = EDUCATION.iter().map(|e| e.1).sum();
     let mut roll = rng.gen_range(0..total);
     let (country, _, universities) = EDUCATION
@@ -1015,22 +1080,24 @@ pub(crate) fn random_profile(rng: &mut ChaCha8Rng, i: usize, today: Date) -> Pro
         ascii_fold(given),
         ascii_fold(family)
     );
-    // Graduation: last semester (June 2027, still a student) up to six years ago.
-    let degree_date = *pick(
+    // Graduation: last semester (June of the spring round's year, still a student) up to six
+    // years ago (for spring 2027: 18 June 2027 down to 18 June 2021).
+    let (years_before, month, day) = *pick(
         rng,
         &[
-            date(2027, 6, 18),
-            date(2027, 6, 18),
-            date(2026, 12, 18),
-            date(2026, 6, 19),
-            date(2026, 6, 19),
-            date(2025, 12, 19),
-            date(2025, 6, 20),
-            date(2024, 6, 21),
-            date(2023, 6, 16),
-            date(2021, 6, 18),
+            (0, 6, 18),
+            (0, 6, 18),
+            (1, 12, 18),
+            (1, 6, 19),
+            (1, 6, 19),
+            (2, 12, 19),
+            (2, 6, 20),
+            (3, 6, 21),
+            (4, 6, 16),
+            (6, 6, 18),
         ],
     );
+    let degree_date = date(spring - years_before, month, day);
     let graduated = degree_date <= today;
     let authorisation = if !graduated {
         if rng.gen_bool(0.5) {

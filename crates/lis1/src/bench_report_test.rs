@@ -42,7 +42,9 @@ fn args() -> Args {
 async fn report_agrees_with_an_independent_count(store: Store) {
     let args = args();
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
-    let world = generate(&store, &args, &mut rng).await.unwrap();
+    let world = generate(&store, &args, &mut rng, super::BENCH_SPRING)
+        .await
+        .unwrap();
     let round = store
         .rounds()
         .await

@@ -167,7 +167,7 @@ pub async fn seed(store: &Store, n: usize) -> anyhow::Result<()> {
 
     // The crowd: the benchmark's random profiles, every one applying for the ordinary positions.
     for i in 0..n {
-        let profile = bench::random_profile(&mut rng, i, today);
+        let profile = bench::random_profile(&mut rng, i, today, bench::BENCH_SPRING);
         if let Err(problems) = profile.validate(today) {
             bail!("generated profile {i} is invalid: {problems:?}");
         }
@@ -256,7 +256,7 @@ fn complete_profile(
     today: jiff::civil::Date,
 ) -> anyhow::Result<Profile> {
     for j in 0..10_000 {
-        let p = bench::random_profile(rng, i + j, today);
+        let p = bench::random_profile(rng, i + j, today, bench::BENCH_SPRING);
         if p.education.country == "NO"
             && matches!(p.authorisation, Authorisation::Authorised { .. })
             && p.norwegian == NorwegianLevel::Native

@@ -5,10 +5,14 @@
 //! first offer round is open at the measuring time, with `--offer-ads` advertisements every
 //! applicant has applied to and a ranked recommendation (innstilling) per ordinary position, so
 //! that recruiters can make offers and doctors answer them while others still apply to the spring
-//! 2027 round. The server is `lis1 serve --demo` itself, started as a child process on a free
+//! round. The server is `lis1 serve --demo` itself, started as a child process on a free
 //! port of 127.0.0.1 (so its resident memory, read from `/proc/<pid>/status` every
 //! `--sample-secs`, is the server's alone, not the load generator's), with its demo clock moved to
-//! the measuring time through `/demo/klokke` as the directorate. Its background jobs
+//! the measuring time through `/demo/klokke` as the directorate. That clock only moves forward
+//! from the real time, so the spring round is not a fixed year's but the first whose measuring
+//! time is still ahead of the real date ([`spring_year`], made with the suggested timetable
+//! when it is not the demo's own 2027 round), and the offer round's dates follow from it: the
+//! soak runs the same whatever the date it is run on. Its background jobs
 //! (housekeeping, audit sealing) run as in production; mail waits in the outbox.
 //!
 //! `--soak-concurrency` workers then send requests back to back until the time is up, each
@@ -29,6 +33,28 @@ use super::*;
 /// A soak counts as flat when the resident memory grows by at most this much per minute over
 /// the second half of the run (least-squares slope of the samples).
 const FLAT_MB_PER_MINUTE: f64 = 1.0;
+
+/// How far ahead of the real time the measuring time must be when the soak starts: room for
+/// generating the data before the server's clock is set (minutes even at the largest sizes).
+const CLOCK_MARGIN: SignedDuration = SignedDuration::from_hours(24);
+
+/// The spring round the soak fills: the first, from the demo's 2027 on, whose measuring time
+/// (halfway through its application window, [`measure_time`]) is more than
+/// [`CLOCK_MARGIN`] after `now`. The server's demo clock can then be moved forward to it.
+fn spring_year(now: Timestamp) -> anyhow::Result<i16> {
+    let first = now
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .year()
+        .max(BENCH_SPRING);
+    for year in first..=first.saturating_add(1) {
+        let round = lis1_web::suggested_round(lis1_domain::rounds::Season::Spring, year)?;
+        let at = measure_time(round.announcement, round.application_deadline)?;
+        if at.duration_since(now) > CLOCK_MARGIN {
+            return Ok(year);
+        }
+    }
+    bail!("no spring round has its application window ahead of {now}")
+}
 
 /// What a worker does next, and how often (weights out of their sum).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,7 +177,8 @@ pub(super) async fn run(args: Args, minutes: f64) -> anyhow::Result<()> {
     }
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     let started = Instant::now();
-    let world = generate(&store, &args, &mut rng).await?;
+    let spring = spring_year(Timestamp::now())?;
+    let world = generate(&store, &args, &mut rng, spring).await?;
     // The server's clock, set through /demo/klokke: whole minutes, Norwegian time.
     let civil = lis1_domain::calendar::to_oslo(world.measure_at);
     let civil = DateTime::new(
@@ -164,7 +191,7 @@ pub(super) async fn run(args: Args, minutes: f64) -> anyhow::Result<()> {
         0,
     )?;
     let at = lis1_domain::calendar::from_oslo(civil).context("no such time in Oslo")?;
-    let offer_positions = offer_round(&store, &args, &world, &mut rng, at).await?;
+    let offer_positions = offer_round(&store, &args, &world, &mut rng, at, spring).await?;
     eprintln!(
         "Generated in {:.1} s ({} offer positions with a recommendation).",
         started.elapsed().as_secs_f64(),
@@ -413,15 +440,17 @@ async fn set_clock(
     Ok(())
 }
 
-/// The offer round: a round whose first offer round is open at `at`, `--offer-ads`
-/// advertisements in it, an application from every applicant to each, and a recommendation per
-/// ordinary position. Returns (advertisement, position, index of its site, ranked applications).
+/// The offer round: the autumn round of the spring round's year `spring` (start 1 March the year
+/// after), whose first offer round is open at `at`, `--offer-ads` advertisements in it, an
+/// application from every applicant to each, and a recommendation per ordinary position.
+/// Returns (advertisement, position, index of its site, ranked applications).
 async fn offer_round(
     store: &Store,
     args: &Args,
     world: &World,
     rng: &mut ChaCha8Rng,
     at: Timestamp,
+    spring: i16,
 ) -> anyhow::Result<Vec<(i64, i64, usize, usize)>> {
     let days = |d: i64| SignedDuration::from_hours(24 * d);
     let t = |d: SignedDuration| at.checked_add(d).context("time out of range");
@@ -431,11 +460,11 @@ async fn offer_round(
     let round = NewRound {
         name: "LIS1 tilbudsrunde (soak)".into(),
         season: "autumn",
-        year: 2027,
+        year: i32::from(spring),
         announcement,
         application_deadline: deadline,
         earliest_offer: t(-SignedDuration::from_hours(1))?,
-        start_date: date(2028, 3, 1),
+        start_date: date(spring + 1, 3, 1),
         offer_rounds: vec![
             OfferRoundTimes {
                 number: 1,
@@ -455,7 +484,15 @@ async fn offer_round(
     let mut ads = Vec::new();
     for k in 0..args.offer_ads {
         let site = k % world.sites.len();
-        let ad = create_ad(store, rng, &world.sites[site], round_id, announcement, k).await?;
+        let ad = create_ad(
+            store,
+            rng,
+            &world.sites[site],
+            (round_id, round.start_date),
+            announcement,
+            k,
+        )
+        .await?;
         ads.push((ad, site));
     }
     let grant = Grant {
@@ -1050,6 +1087,7 @@ fn slope_per_minute(points: impl Iterator<Item = (f64, f64)>) -> f64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -1072,5 +1110,99 @@ mod tests {
             seen.insert(format!("{:?}", draw(&mut rng)));
         }
         assert_eq!(seen.len(), MIX.len());
+    }
+
+    /// The time bomb this replaces: the soak used the spring 2027 round whatever the date, and
+    /// `/demo/klokke` refuses a time before the real one. For any real date, the chosen round's
+    /// measuring time is ahead of it (by more than the margin) and less than about 14 months
+    /// ahead (so the round is the next one, not one years away).
+    #[test]
+    fn the_soak_round_is_ahead_of_any_real_date() {
+        let mut now: Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
+        let end: Timestamp = "2041-01-01T00:00:00Z".parse().unwrap();
+        while now < end {
+            let year = spring_year(now).unwrap();
+            let round =
+                lis1_web::suggested_round(lis1_domain::rounds::Season::Spring, year).unwrap();
+            let at = measure_time(round.announcement, round.application_deadline).unwrap();
+            let ahead = at.duration_since(now);
+            assert!(
+                ahead > CLOCK_MARGIN,
+                "{now}: spring {year} measures at {at}"
+            );
+            assert!(
+                ahead < SignedDuration::from_hours(24 * 425),
+                "{now}: spring {year} is too far ahead"
+            );
+            now = now.checked_add(SignedDuration::from_hours(23)).unwrap();
+        }
+        // Today's soak keeps the demo's own round until its window is near.
+        assert_eq!(
+            spring_year("2026-12-07T12:00:00Z".parse().unwrap()).unwrap(),
+            2027
+        );
+        assert_eq!(
+            spring_year("2027-03-01T12:00:00Z".parse().unwrap()).unwrap(),
+            2028
+        );
+    }
+
+    /// A later year than the demo's 2027 goes through the same generator: its spring round is
+    /// made, the measuring time is in its application window, the profiles are valid then, and
+    /// the offer round is that year's.
+    async fn a_later_spring_round_is_generated(store: Store) {
+        let args = Args {
+            database_url: String::new(),
+            seed: 7,
+            applicants: 12,
+            advertisements: 3,
+            per_applicant: 2,
+            largest: 6,
+            list_requests: 0,
+            warmup: 0,
+            concurrency: 1,
+            submits_per_task: 0,
+            think_ms: 0,
+            soak: Some(0.1),
+            soak_concurrency: 1,
+            sample_secs: 1.0,
+            offer_ads: 1,
+            json: None,
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
+        let world = generate(&store, &args, &mut rng, 2031).await.unwrap();
+        let rounds = store.rounds().await.unwrap();
+        let spring = rounds
+            .iter()
+            .find(|r| r.season == "spring" && r.year == 2031)
+            .unwrap();
+        assert!(
+            spring.announcement < world.measure_at
+                && world.measure_at < spring.application_deadline
+        );
+        let ad = store.advertisement(world.ads[0].id).await.unwrap();
+        assert!(ad.title.contains("2031"), "{}", ad.title);
+        let positions = offer_round(&store, &args, &world, &mut rng, world.measure_at, 2031)
+            .await
+            .unwrap();
+        assert!(!positions.is_empty());
+        let offers = store
+            .rounds()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.name == "LIS1 tilbudsrunde (soak)")
+            .unwrap();
+        assert_eq!((offers.year, offers.start_date), (2031, date(2032, 3, 1)));
+    }
+
+    #[tokio::test]
+    async fn a_later_spring_round_is_generated_on_sqlite() {
+        lis1_store::testing::with_store(Backend::Sqlite, a_later_spring_round_is_generated).await;
+    }
+
+    #[tokio::test]
+    async fn a_later_spring_round_is_generated_on_postgres() {
+        lis1_store::testing::with_store(Backend::Postgres, a_later_spring_round_is_generated).await;
     }
 }

@@ -620,17 +620,27 @@ fn csp(config: &Config, frame_ancestors: &str) -> HeaderValue {
 /// 2027 round (announced in January, start 1 September 2027), both with the suggested legal
 /// timetable.
 pub async fn demo_rounds(store: &lis1_store::Store, now: jiff::Timestamp) -> anyhow::Result<()> {
-    use lis1_domain::rounds::{Season, suggested_draft, validate};
+    use lis1_domain::rounds::Season;
     let ctx = lis1_store::Ctx::new(lis1_store::Actor::system(), now);
     for (season, year) in [(Season::Autumn, 2026), (Season::Spring, 2027)] {
-        let round = validate(suggested_draft(season, year)).map_err(|v| {
-            anyhow::anyhow!("the suggested {season:?} {year} round is invalid: {v:?}")
-        })?;
-        let new = pages::rounds::to_new_round(&round, Lang::Nb)
-            .map_err(|e| anyhow::anyhow!("the suggested round has impossible times: {e:?}"))?;
-        store.create_round(&ctx, &new).await?;
+        store
+            .create_round(&ctx, &suggested_round(season, year)?)
+            .await?;
     }
     Ok(())
+}
+
+/// The round of `season` and `year` with the suggested legal timetable, as the directorate's
+/// form would save it (`lis1_domain::rounds::suggested_draft`, validated).
+pub fn suggested_round(
+    season: lis1_domain::rounds::Season,
+    year: i16,
+) -> anyhow::Result<lis1_store::rounds::NewRound> {
+    use lis1_domain::rounds::{suggested_draft, validate};
+    let round = validate(suggested_draft(season, year))
+        .map_err(|v| anyhow::anyhow!("the suggested {season:?} {year} round is invalid: {v:?}"))?;
+    pages::rounds::to_new_round(&round, Lang::Nb)
+        .map_err(|e| anyhow::anyhow!("the suggested round has impossible times: {e:?}"))
 }
 
 /// Doctors of the demo's finished spring 2026 round at Sykehuset Levanger (start 1 September
