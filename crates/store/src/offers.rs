@@ -170,6 +170,20 @@ impl Tx {
             if outstanding >= i64::from(count) {
                 return Err(StoreError::Conflict("no_free_slot".into()));
             }
+            // Never the same candidate twice for one position (the next in line skips everyone
+            // offered before, in any state). Checked here, under the lock, because a caller's
+            // queue may be stale: a place freed between its read and this write would otherwise
+            // let a second process offer the position again to the one it just went to.
+            let offered_before: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM offers WHERE position_id = $1 AND application_id = $2",
+            )
+            .bind(o.position_id)
+            .bind(o.application_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if offered_before.is_some() {
+                return Err(StoreError::Conflict("already_offered".into()));
+            }
             let applicant: Option<i64> = sqlx::query_scalar(
                 "SELECT a.applicant_id FROM applications a JOIN application_positions p \
                  ON p.application_id = a.id WHERE a.id = $1 AND p.position_id = $2 AND a.state = 'submitted'",

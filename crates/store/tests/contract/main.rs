@@ -1034,6 +1034,46 @@ mod offering {
     );
 
     both_backends!(
+        a_freed_place_never_goes_back_to_whom_it_was_offered,
+        |store| async move {
+            // Two processes offering the next in line from a stale view (issue 18, item 3): the
+            // place is free again, but the candidate already had this position offered.
+            let w = setup(&store, 2).await;
+            let hr = w.hr_ctx("2027-02-22T08:00:00Z");
+            let offer = |app| NewOffer {
+                position_id: w.positions[0],
+                application_id: app,
+                offer_round: 1,
+                reply_deadline: t("2027-02-25T11:00:00Z"),
+            };
+            let first = store.make_offer(&hr, &offer(w.apps[0])).await.unwrap();
+            store
+                .decline_offer(
+                    &w.applicant_ctx(0, "2027-02-22T09:00:00Z"),
+                    first,
+                    w.applicants[0],
+                )
+                .await
+                .unwrap();
+            let again = store.make_offer(&hr, &offer(w.apps[0])).await;
+            assert!(
+                matches!(&again, Err(StoreError::Conflict(c)) if c == "already_offered"),
+                "{again:?}"
+            );
+            let next = store.make_offer(&hr, &offer(w.apps[1])).await;
+            assert!(next.is_ok(), "the next candidate gets the place: {next:?}");
+            assert_eq!(
+                store
+                    .offers_for_position(w.positions[0])
+                    .await
+                    .unwrap()
+                    .len(),
+                2
+            );
+        }
+    );
+
+    both_backends!(
         accepting_two_offers_at_once_keeps_one_acceptance,
         |store| async move {
             let w = setup(&store, 1).await;
