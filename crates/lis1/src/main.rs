@@ -90,6 +90,12 @@ enum Command {
         #[arg(long, env = "LIS1_HOUSEKEEPING_SECS", default_value_t = 60,
               value_parser = clap::value_parser!(u64).range(1..=3600))]
         housekeeping_secs: u64,
+        /// Seconds a background job's lease lasts unless its instance renews it (at every run):
+        /// how soon another instance takes the jobs over from one that was killed. Default: three
+        /// runs, at least 30. At least twice `--housekeeping-secs`.
+        #[arg(long, env = "LIS1_JOB_LEASE_SECS",
+              value_parser = clap::value_parser!(u64).range(2..=86400))]
+        job_lease_secs: Option<u64>,
         #[command(flatten)]
         anchors: AnchorArgs,
         #[command(flatten)]
@@ -417,8 +423,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             public_url,
             anchors,
             housekeeping_secs,
+            job_lease_secs,
             mail,
         } => {
+            if let Some(lease) = job_lease_secs
+                && lease < 2 * housekeeping_secs
+            {
+                anyhow::bail!(
+                    "LIS1_JOB_LEASE_SECS ({lease}) må være minst det dobbelte av LIS1_HOUSEKEEPING_SECS ({housekeeping_secs}): ellers mister instansen jobbene sine mellom to kjøringer"
+                );
+            }
             let retention = lis1_domain::retention::Retention::new(
                 retain_applications_months,
                 retain_documents_months,
@@ -460,6 +474,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 password_login: password_login()?,
                 anchors: anchors.files()?,
                 housekeeping_interval: std::time::Duration::from_secs(housekeeping_secs),
+                job_lease: job_lease_secs.map(std::time::Duration::from_secs),
                 ..Config::default()
             };
             serve(

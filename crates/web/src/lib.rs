@@ -1310,7 +1310,7 @@ pub fn spawn_housekeeping(state: AppState) {
     });
     tokio::spawn(async move {
         let every = state.config.housekeeping_interval;
-        let ttl = lease_ttl(every);
+        let ttl = state.config.job_lease_ttl();
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {

@@ -39,6 +39,20 @@ pub struct Config {
     /// How often the background jobs run (`LIS1_HOUSEKEEPING_SECS`; see
     /// [`crate::spawn_housekeeping`]).
     pub housekeeping_interval: Duration,
+    /// How long a background job's lease lasts (`LIS1_JOB_LEASE_SECS`): how soon another
+    /// instance takes a job over from one that stopped without releasing it (killed, crashed).
+    /// `None`: [`crate::lease_ttl`] of the housekeeping interval (three runs, at least 30 s).
+    pub job_lease: Option<Duration>,
+}
+
+impl Config {
+    /// The lease of each job that runs every [`Config::housekeeping_interval`].
+    pub fn job_lease_ttl(&self) -> jiff::SignedDuration {
+        match self.job_lease.map(jiff::SignedDuration::try_from) {
+            Some(Ok(d)) => d,
+            _ => crate::lease_ttl(self.housekeeping_interval),
+        }
+    }
 }
 
 /// Who may sign in with a password (`LIS1_PASSWORD_LOGIN=on|break-glass|off`).
@@ -79,6 +93,7 @@ impl Default for Config {
             password_login: PasswordLogin::On,
             anchors: None,
             housekeeping_interval: Duration::from_secs(60),
+            job_lease: None,
         }
     }
 }
