@@ -75,9 +75,9 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/advertisements/{id}/recommendation", "A-A-A------------AA"),
     ("PUT /api/v1/advertisements/{id}/recommendation", "--A--------------A-"),
     ("POST /api/v1/applications/{id}/withdrawal", "---------------A---"),
-    // Lise's CV: hers, and theirs who see her application to HNT (the directorate, HNT). Her
-    // rest application to Levanger is filled, no longer open, so Levanger does not.
-    ("GET /api/v1/documents/{id}", "A-A------------A-A-"),
+    // Lise's CV: hers, and theirs who see her application to HNT (the directorate, HNT) or
+    // her rest application to Levanger (its employer, as on /dokumenter/{id}).
+    ("GET /api/v1/documents/{id}", "A-A-A----------A-AA"),
     ("GET /api/v1/audit/verify", "A------------------"),
     ("GET /api/v1/bound/capacity", "AAAAAA--AA-------AA"),
     ("GET /api/v1/bound/plans/{id}", "A-A--------------A-"),
