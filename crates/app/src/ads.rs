@@ -630,3 +630,131 @@ pub async fn participate(app: &crate::App, caller: &crate::Caller, id: i64) -> R
     app.commit(tx, caller).await?;
     Ok(())
 }
+
+/// An advertisement someone works with, for the list `/utlysninger`.
+#[derive(Debug, Clone)]
+pub struct WorkedWith {
+    /// The advertisement.
+    pub ad: Advertisement,
+    /// Its round's name.
+    pub round_name: String,
+    /// Submitted applications.
+    pub applications: i64,
+}
+
+/// The advertisements the caller works with: those of trusts whose advertisements they manage,
+/// and those whose applicants they may see (the hospital trust, the directorate, registered
+/// participants, a bound position's later employer), by id. With whether the caller may
+/// create advertisements (a recruiter of some trust).
+pub async fn worked_with(
+    app: &crate::App,
+    caller: &crate::Caller,
+) -> Result<(Vec<WorkedWith>, bool)> {
+    let mut tx = app.begin().await?;
+    let mut out = Vec::new();
+    let mut can_create = caller
+        .principal
+        .grants
+        .iter()
+        .any(|g| g.role == lis1_domain::access::Role::HfRecruiter);
+    for ad in tx.advertisements(None).await? {
+        let hf_path = tx.org_path(ad.hf_id).await?;
+        let manages = authorize(
+            &caller.principal,
+            &Action::ManageAdvertisements { hf: &hf_path },
+        )
+        .is_ok();
+        can_create |= manages;
+        let participant = tx
+            .participations(ad.id)
+            .await?
+            .iter()
+            .any(|p| p.user_id == caller.user_id);
+        let later: Vec<i64> = ad
+            .positions
+            .iter()
+            .filter_map(|p| p.later_employer_id)
+            .collect();
+        let sees = authorize(
+            &caller.principal,
+            &Action::ViewApplicants {
+                hf: &hf_path,
+                participant,
+                later_employers: &later,
+            },
+        )
+        .is_ok();
+        if !(manages || sees) {
+            continue;
+        }
+        let round_name = tx.round(ad.round_id).await?.name;
+        let applications = tx.count_applications(ad.id, "submitted").await?;
+        out.push(WorkedWith {
+            ad,
+            round_name,
+            applications,
+        });
+    }
+    tx.commit().await?;
+    Ok((out, can_create))
+}
+
+/// What the caller may do on an advertisement's page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// Manages the trust's advertisements (edit, publish).
+    pub manages: bool,
+    /// May see the applicants.
+    pub sees_applicants: bool,
+    /// Registered participation in the hiring.
+    pub participant: bool,
+    /// May register participation now (a coordinator or union representative of the area,
+    /// not yet registered, until the application deadline).
+    pub may_participate: bool,
+}
+
+/// The caller's standing on an advertisement (see [`Standing`]).
+pub async fn standing(app: &crate::App, caller: &crate::Caller, c: &AdContext) -> Result<Standing> {
+    let mut tx = app.begin().await?;
+    let manages = authorize(
+        &caller.principal,
+        &Action::ManageAdvertisements { hf: &c.hf_path },
+    )
+    .is_ok();
+    let participant = tx
+        .participations(c.ad.id)
+        .await?
+        .iter()
+        .any(|p| p.user_id == caller.user_id);
+    let later = c.later_employers();
+    let sees_applicants = authorize(
+        &caller.principal,
+        &Action::ViewApplicants {
+            hf: &c.hf_path,
+            participant,
+            later_employers: &later,
+        },
+    )
+    .is_ok();
+    let mut munis = Vec::new();
+    for m in &c.ad.municipality_ids {
+        munis.push(tx.org_path(*m).await?);
+    }
+    tx.commit().await?;
+    let may_participate = !participant
+        && c.window(app.now()) != Window::Closed
+        && authorize(
+            &caller.principal,
+            &Action::Participate {
+                hf: &c.hf_path,
+                municipalities: &munis,
+            },
+        )
+        .is_ok();
+    Ok(Standing {
+        manages,
+        sees_applicants,
+        participant,
+        may_participate,
+    })
+}

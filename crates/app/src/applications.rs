@@ -756,6 +756,174 @@ pub async fn may_comment(app: &App, caller: &Caller, c: &AdContext) -> Result<bo
     .is_ok())
 }
 
+/// The grant under which the caller sees an applicant's documents: through a submitted
+/// application to an advertisement whose applicants the caller sees (a bound position's later
+/// employer: for that position only), or a submitted application to a rest position the caller
+/// manages. Anyone else is told it does not exist.
+pub(crate) async fn applicant_grant(tx: &mut Tx, caller: &Caller, applicant: i64) -> Result<Grant> {
+    let apps = tx.applications(None, Some(applicant)).await?;
+    for a in apps.iter().filter(|a| a.state == "submitted") {
+        let c = AdContext::load(tx, a.advertisement_id).await?;
+        if let Ok(g) = view_grant(tx, caller, &c).await
+            && in_scope(&visible_positions(caller, &c, g), a)
+        {
+            return Ok(g);
+        }
+    }
+    // A rest position's employer (a municipality or a trust) reads its applicants' documents too.
+    let rest = tx.rest_applications_for_applicant(applicant).await?;
+    for a in rest.iter().filter(|a| a.state == "submitted") {
+        let r = tx.rest_position(a.rest_position_id).await?;
+        if let Ok(g) = crate::rest_positions::manage_grant(tx, caller, r.employer_id).await {
+            return Ok(g);
+        }
+    }
+    Err(Error::not_found())
+}
+
+/// Whether the caller may see an applicant's documents (see [`applicant_grant`]): the grant
+/// that allows it, or not found.
+pub async fn may_see_applicant(app: &App, caller: &Caller, applicant: i64) -> Result<Grant> {
+    let mut tx = app.begin().await?;
+    let grant = applicant_grant(&mut tx, caller, applicant).await?;
+    tx.commit().await?;
+    Ok(grant)
+}
+
+/// One position of the innstilling page: its offers, its ranking, whether the caller decides.
+#[derive(Debug, Clone)]
+pub struct RecommendationPosition {
+    /// The position.
+    pub position_id: i64,
+    /// The offers made on it.
+    pub offers: Vec<lis1_store::offers::Offer>,
+    /// The ranked applications, best first.
+    pub ranked: Vec<i64>,
+    /// Whether the caller decides on it (`Action::Recommend`).
+    pub may_rank: bool,
+}
+
+/// The innstilling as its page shows it: the positions the caller sees with their applicants,
+/// offers and ranking, the round's visible acceptances elsewhere, and the freed places waiting
+/// for the caller's confirmation.
+#[derive(Debug, Clone)]
+pub struct RecommendationPage {
+    /// The advertisement.
+    pub ad: AdContext,
+    /// The submitted applications for the positions shown or decided on, scored, best first.
+    pub scored: Vec<Scored>,
+    /// The positions the caller sees, in the advertisement's order.
+    pub positions: Vec<RecommendationPosition>,
+    /// The positions the caller decides on.
+    pub to_rank: Vec<i64>,
+    /// The round's visible acceptances (*merking*).
+    pub marks: Vec<lis1_store::offers::MarkDetail>,
+    /// Positions in confirm mode whose freed place waits for the caller.
+    pub awaiting: Vec<crate::offers::Awaiting>,
+}
+
+/// The innstilling page of an advertisement for someone who may see its applicants, read in one
+/// transaction. It names applicants with their points: the read is logged
+/// (`recommendation.view`, with the positions shown), as the API's [`recommendation`] is.
+pub async fn recommendation_page(
+    app: &App,
+    caller: &Caller,
+    ad_id: i64,
+) -> Result<RecommendationPage> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let c = AdContext::load(&mut tx, ad_id).await?;
+    let grant = view_grant(&mut tx, caller, &c).await?;
+    let scope = visible_positions(caller, &c, grant);
+    let to_rank = positions_to_rank(caller, &c);
+    let apps = tx.applications(Some(ad_id), None).await?;
+    let evidence = evidence(&mut tx, ad_id).await?;
+    let shown: Vec<i64> =
+        c.ad.positions
+            .iter()
+            .filter(|p| scope.as_ref().is_none_or(|ps| ps.contains(&p.id)))
+            .map(|p| p.id)
+            .collect();
+    // Only the applicants of what the caller sees or decides on leave the use case.
+    let scored: Vec<Scored> = score_all(&c, apps, &evidence)
+        .into_iter()
+        .filter(|x| {
+            x.app
+                .position_ids
+                .iter()
+                .any(|p| shown.contains(p) || to_rank.contains(p))
+        })
+        .collect();
+    let mut positions = Vec::new();
+    for p in c.ad.positions.iter().filter(|p| shown.contains(&p.id)) {
+        positions.push(RecommendationPosition {
+            position_id: p.id,
+            offers: tx.offers_for_position(p.id).await?,
+            ranked: tx.recommendation(p.id).await?,
+            may_rank: to_rank.contains(&p.id),
+        });
+    }
+    let marks = tx.mark_details(c.round.id, now).await?;
+    let awaiting = crate::offers::awaiting_confirmation(&mut tx, &c, &to_rank, now).await?;
+    tx.log(
+        &caller.ctx(grant, now),
+        Event {
+            action: "recommendation.view",
+            object_type: "advertisement",
+            object_id: ad_id.to_string(),
+            summary: serde_json::json!({ "positions": shown }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(RecommendationPage {
+        ad: c,
+        scored,
+        positions,
+        to_rank,
+        marks,
+        awaiting,
+    })
+}
+
+/// An advertisement's applicants for a download, with the grant's read logged.
+#[derive(Debug, Clone)]
+pub struct Export {
+    /// The advertisement.
+    pub ad: AdContext,
+    /// Every submitted application, scored, best first.
+    pub scored: Vec<Scored>,
+}
+
+/// The applicant list as a file for the hospital trust's recruiters and the directorate only
+/// (a download leaves the portal with every applicant's contact details). The download is
+/// logged (`applicants.export`) with its `format` and number of rows.
+pub async fn export(app: &App, caller: &Caller, ad_id: i64, format: &str) -> Result<Export> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let c = AdContext::load(&mut tx, ad_id).await?;
+    let grant = authorize(
+        &caller.principal,
+        &Action::AssessApplicants { hf: &c.hf_path },
+    )
+    .or_else(|_| authorize(&caller.principal, &Action::ViewAuditLog))?;
+    let apps = tx.applications(Some(ad_id), None).await?;
+    let evidence = evidence(&mut tx, ad_id).await?;
+    let scored = score_all(&c, apps, &evidence);
+    tx.log(
+        &caller.ctx(grant, now),
+        Event {
+            action: "applicants.export",
+            object_type: "advertisement",
+            object_id: ad_id.to_string(),
+            summary: serde_json::json!({"format": format, "rows": scored.len()}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Export { ad: c, scored })
+}
+
 /// One entry of a position's innstilling.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Ranked {

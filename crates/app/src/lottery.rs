@@ -472,6 +472,48 @@ pub async fn my_ranking(
     })
 }
 
+/// The caller's own courses with their lotteries, as `/min-lis1` shows them: for each course the
+/// caller may see as its doctor, the places of a §13b cohort's area (none for §13a), the
+/// ranking, the cohort's latest draw and the ranking's version.
+pub async fn my_rankings(app: &crate::App, caller: &crate::Caller) -> Result<Vec<MyRanking>> {
+    use lis1_domain::access::{Action, authorize};
+    let mut tx = app.begin().await?;
+    let mut out = Vec::new();
+    for course in tx.courses_for_applicant(caller.user_id).await? {
+        let site = tx.org_path(course.hospital_site_id).await?;
+        let access = Action::ViewCourse {
+            doctor: course.applicant_id,
+            site: &site,
+            municipality: None,
+        };
+        if authorize(&caller.principal, &access).is_err() {
+            continue;
+        }
+        let cohort = course.dates.municipal_start;
+        let draw = tx
+            .lottery_draws(course.hospital_site_id, cohort)
+            .await?
+            .into_iter()
+            .max_by_key(|d| d.id);
+        let places = if course.section == "13b" {
+            tx.lottery_places(course.hospital_site_id, cohort).await?
+        } else {
+            Vec::new()
+        };
+        let ranking = tx.preferences(course.id).await?;
+        let version = ranking_version(course.id, &ranking);
+        out.push(MyRanking {
+            course,
+            places,
+            ranking,
+            draw,
+            version,
+        });
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
 /// Replaces the doctor's ranking of the places of their cohort's lottery, best first (empty
 /// clears it), until the ranking deadline or the draw. Each place once and only the area's
 /// places: refused at the choice (`choices[0]` is the first). With `expected_version` (the API's
@@ -627,8 +669,14 @@ pub async fn reserve(
     let mut tx = app.begin().await?;
     let course = tx.course(course_id).await?;
     let path = tx.org_path(course.hospital_site_id).await?;
-    let grant = authorize(&caller.principal, &Action::RunLottery { site: &path })
-        .map_err(|_| crate::Error::not_found())?;
+    // A token without the scope is told so; anyone else not of the site's hospital finds nothing.
+    let grant = authorize(&caller.principal, &Action::RunLottery { site: &path }).map_err(|d| {
+        if d.missing_scope.is_some() {
+            crate::Error::forbidden(d)
+        } else {
+            crate::Error::not_found()
+        }
+    })?;
     if reason.trim().chars().count() > 500 {
         return Err(crate::Error::field_text(
             "reason",

@@ -1511,15 +1511,22 @@ pub struct CallView {
     pub totals: Vec<CohortTotals>,
     /// Whether the deadline has passed.
     pub past_deadline: bool,
+    /// The municipalities asked that the caller may answer for (`Action::AnswerCapacityCall`).
+    pub answerable: Vec<i64>,
+    /// The municipalities asked whose answers the caller may review (the county governor,
+    /// `Action::ReviewCapacityAnswer`).
+    pub reviewable: Vec<i64>,
+    /// Whether the caller manages the call (closes, reopens; `Action::ManageCapacityCall`).
+    pub manages: bool,
 }
 
-/// One call with its answers.
+/// One call with its answers, and what the caller may do with it.
 pub async fn call_view(app: &App, caller: &Caller, id: i64) -> Result<CallView> {
     let mut tx = app.begin().await?;
     authorize(&caller.principal, &Action::ViewPlanning).map_err(Error::forbidden)?;
     let call = tx.capacity_call(id).await?;
     let answers = tx.capacity_answers(id).await?;
-    let municipalities = tx
+    let municipalities: Vec<Asked> = tx
         .call_municipalities(id)
         .await?
         .into_iter()
@@ -1558,7 +1565,36 @@ pub async fn call_view(app: &App, caller: &Caller, id: i64) -> Result<CallView> 
             positions,
         });
     }
+    let (mut answerable, mut reviewable, mut mpaths) = (Vec::new(), Vec::new(), Vec::new());
+    for asked in &municipalities {
+        let path = tx.org_path(asked.id).await?;
+        let answer = Action::AnswerCapacityCall {
+            municipality: &path,
+        };
+        if authorize(&caller.principal, &answer).is_ok() {
+            answerable.push(asked.id);
+        }
+        let review = Action::ReviewCapacityAnswer {
+            municipality: &path,
+        };
+        if authorize(&caller.principal, &review).is_ok() {
+            reviewable.push(asked.id);
+        }
+        mpaths.push(path);
+    }
+    let site = tx.org_path(call.hospital_site_id).await?;
+    let manages = authorize(
+        &caller.principal,
+        &Action::ManageCapacityCall {
+            site: &site,
+            municipalities: &mpaths,
+        },
+    )
+    .is_ok();
     Ok(CallView {
+        answerable,
+        reviewable,
+        manages,
         past_deadline: today(app.now()) > call.deadline,
         call,
         municipalities,
@@ -1572,6 +1608,43 @@ pub async fn calls(app: &App, caller: &Caller) -> Result<Vec<CapacityCall>> {
     let mut tx = app.begin().await?;
     authorize(&caller.principal, &Action::ViewPlanning).map_err(Error::forbidden)?;
     Ok(tx.capacity_calls().await?)
+}
+
+/// The hospital sites whose cooperation area the caller may send a capacity call to (the
+/// trust's recruiters, the area's coordinator; `Action::ManageCapacityCall`), with the area's
+/// municipalities, by site id.
+pub async fn callable_sites(
+    app: &App,
+    caller: &Caller,
+) -> Result<Vec<(Org, Vec<lis1_store::places::AreaMember>)>> {
+    let mut tx = app.begin().await?;
+    let mut out = Vec::new();
+    for o in tx
+        .orgs()
+        .await?
+        .into_iter()
+        .filter(|o| o.kind == OrgKind::HospitalSite)
+    {
+        let path = tx.org_path(o.id).await?;
+        let area = tx.area(o.id).await?;
+        let mut mpaths = Vec::new();
+        for m in &area {
+            mpaths.push(tx.org_path(m.municipality_id).await?);
+        }
+        let allowed = authorize(
+            &caller.principal,
+            &Action::ManageCapacityCall {
+                site: &path,
+                municipalities: &mpaths,
+            },
+        )
+        .is_ok();
+        if allowed {
+            out.push((o, area));
+        }
+    }
+    tx.commit().await?;
+    Ok(out)
 }
 
 /// Issue 12 check before an advertisement is published: if its trust has numbers for the
@@ -1877,6 +1950,64 @@ pub async fn alis_proposals(app: &App, caller: &Caller, cohort: Date) -> Result<
     let mut tx = app.begin().await?;
     authorize(&caller.principal, &Action::ViewPlanning).map_err(Error::forbidden)?;
     Ok(tx.alis_proposals(cohort).await?)
+}
+
+/// A cohort's ALIS proposals as the caller sees them, with what the caller may do about them.
+#[derive(Debug, Clone)]
+pub struct AlisBoard {
+    /// The proposals, each with whether the caller may endorse or return it now (the county
+    /// governor of a proposed municipality, `Action::EndorseAlisProposal`).
+    pub proposals: Vec<(AlisProposal, bool)>,
+    /// The municipalities the caller's ALIS office may propose (those of the counties it
+    /// advises), by name; none for anyone else.
+    pub proposable: Vec<Org>,
+}
+
+/// A cohort's ALIS proposals with who may do what (see [`AlisBoard`]).
+pub async fn alis_board(app: &App, caller: &Caller, cohort: Date) -> Result<AlisBoard> {
+    let mut tx = app.begin().await?;
+    authorize(&caller.principal, &Action::ViewPlanning).map_err(Error::forbidden)?;
+    let mut proposable = Vec::new();
+    if caller
+        .principal
+        .grants
+        .iter()
+        .any(|g| g.role == lis1_domain::access::Role::AlisOffice)
+    {
+        for o in tx
+            .orgs()
+            .await?
+            .into_iter()
+            .filter(|o| o.kind == OrgKind::Municipality)
+        {
+            let path = tx.org_path(o.id).await?;
+            let action = Action::ProposeAlisPositions {
+                municipality: &path,
+            };
+            if authorize(&caller.principal, &action).is_ok() {
+                proposable.push(o);
+            }
+        }
+        proposable.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    let mut proposals = Vec::new();
+    for p in tx.alis_proposals(cohort).await? {
+        let path = tx.org_path(p.municipality_id).await?;
+        let may_review = p.state == lis1_domain::planning::ProposalState::Proposed
+            && authorize(
+                &caller.principal,
+                &Action::EndorseAlisProposal {
+                    municipality: &path,
+                },
+            )
+            .is_ok();
+        proposals.push((p, may_review));
+    }
+    tx.commit().await?;
+    Ok(AlisBoard {
+        proposals,
+        proposable,
+    })
 }
 
 /// The organisations a planning form offers: the trusts (for lending) and the levels below.

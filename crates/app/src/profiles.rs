@@ -35,6 +35,31 @@ pub async fn documents(app: &App, caller: &Caller) -> Result<Vec<DocumentMeta>> 
     Ok(app.store.documents(caller.user_id).await?)
 }
 
+/// One document with its content, for the owner, or for someone who may see the owner's
+/// applications or rest applications (`applications::may_see_applicant`); to anyone else it does
+/// not exist. A view by anyone but the owner is audit-logged (`document.view`) in the same
+/// transaction as the read. A token acts as its organisation, never as the owner.
+pub async fn document(app: &App, caller: &Caller, id: i64) -> Result<(DocumentMeta, Vec<u8>)> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let (meta, bytes) = tx.document(id).await?;
+    if meta.owner_id != caller.user_id || caller.token_id.is_some() {
+        let grant = crate::applications::applicant_grant(&mut tx, caller, meta.owner_id).await?;
+        tx.log(
+            &caller.ctx(grant, now),
+            lis1_store::audit::Event {
+                action: "document.view",
+                object_type: "document",
+                object_id: id.to_string(),
+                summary: serde_json::json!({"owner_id": meta.owner_id}),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok((meta, bytes))
+}
+
 /// Autosaves the profile form as typed (a draft, replaced by the next save; its identity number
 /// encrypted like the profile's). Not audit-logged: nothing is decided on a draft.
 pub async fn save_draft(app: &App, caller: &Caller, draft: &serde_json::Value) -> Result<()> {

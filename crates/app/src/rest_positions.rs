@@ -260,7 +260,7 @@ pub async fn employers(app: &App, caller: &Caller) -> Result<Vec<Employer>> {
 }
 
 /// The grant that lets the caller manage rest positions of `employer_id`.
-async fn manage_grant(tx: &mut Tx, caller: &Caller, employer_id: i64) -> Result<Grant> {
+pub(crate) async fn manage_grant(tx: &mut Tx, caller: &Caller, employer_id: i64) -> Result<Grant> {
     let path = tx.org_path(employer_id).await?;
     Ok(authorize(
         &caller.principal,

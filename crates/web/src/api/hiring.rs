@@ -36,6 +36,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(comment_on_applicant))
         .routes(routes!(submit_application))
         .routes(routes!(withdraw_application))
+        .routes(routes!(get_document))
 }
 
 /// A position of an advertisement.
@@ -964,4 +965,33 @@ mod tests {
         assert_eq!(hundredths(1.005), None);
         assert_eq!(hundredths(1e300), None);
     }
+}
+
+/// An applicant's uploaded document (scope `applications:read`), as on the page
+/// `/dokumenter/{id}` (`lis1_app::profiles::document`): for whoever may see an application or a
+/// rest application of the document's owner — the hospital trust, registered participants, a
+/// bound position's later employer, the directorate, a rest position's employer. To anyone else
+/// it does not exist. Every view is audit-logged (`document.view`). The body is the document as
+/// uploaded, with its content type, as an attachment. A rest application lists its
+/// `document_ids`.
+#[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "hiring",
+    params(("id" = i64, Path, description = "Document id")),
+    security(("token" = []), ("session" = [])),
+    responses((status = 200, description = "The document as uploaded",
+            content(("application/pdf"), ("image/jpeg"), ("image/png")),
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"…\"`"))),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`: no such document, or not the caller's to see")))]
+async fn get_document(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(doc): Path<String>,
+) -> Result<Response, AppError> {
+    let s = v.require_api()?;
+    let doc = id(&doc, &v)?;
+    let (meta, bytes) = lis1_app::profiles::document(&state.app, &s.caller(), doc)
+        .await
+        .map_err(app_err(v.lang))?;
+    Ok(crate::pages::apply::document_response(&meta, bytes))
 }

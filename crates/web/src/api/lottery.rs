@@ -35,6 +35,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(commit_lottery))
         .routes(routes!(draw_lottery))
         .routes(routes!(allow_late_draw))
+        .routes(routes!(reserve_place))
 }
 
 /// A place of the cooperation area to be drawn.
@@ -452,5 +453,57 @@ async fn allow_late_draw(
     lis1_app::lottery::allow_late(&state.app, &s.caller(), site, cohort, &req.reason)
         .await
         .map_err(app_err(v.lang))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// A reservation of a place for a doctor before the commitment.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReservationRequest {
+    /// The place's key as the lottery names it (`5037`, or `5060/Rørvik` for a place inside a
+    /// municipality); `null` removes the reservation.
+    #[schema(example = "5037")]
+    pub place: Option<String>,
+    /// Why (for example a special agreement), at most 500 characters; required with a place,
+    /// logged.
+    #[schema(example = "Særavtale med kommunen")]
+    pub reason: String,
+}
+
+/// Reserves a place of the cooperation area for the doctor of a §13b course before the
+/// cohort's commitment (docs/lottery.md §3), or removes the reservation (scope `lottery:write`;
+/// the site's hospital trust), as the page `/trekning` does (`lis1_app::lottery::reserve`). The
+/// reason is logged (`lottery.reserve`). A course of another hospital is answered as if it did
+/// not exist. Given again, the new reservation replaces the old.
+#[utoipa::path(put, path = "/api/v1/courses/{id}/lottery-reservation", tag = "lottery",
+    params(("id" = i64, Path, description = "Course id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the first answer is returned again")),
+    request_body = ReservationRequest,
+    security(("token" = []), ("session" = [])),
+    responses((status = 204),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_json`, `idempotency_key_invalid`"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope`, or no valid `X-CSRF-Token`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such course, or not the caller's hospital's"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`not_by_lottery` (a §13a course), `lottery_committed` (the cohort's commitment is published), `lottery_reservation_needs_reason`, `idempotency_key_in_use`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`reason_too_long` (at `reason`), an unknown or overbooked place, `idempotency_key_reused`")))]
+async fn reserve_place(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(course): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let s = v.require_api()?;
+    let course = id(&course, &v)?;
+    let req: ReservationRequest = parse_json(&body, v.lang)?;
+    lis1_app::lottery::reserve(
+        &state.app,
+        &s.caller(),
+        course,
+        req.place.as_deref(),
+        &req.reason,
+    )
+    .await
+    .map_err(app_err(v.lang))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -574,50 +574,19 @@ fn recruiter_grants(s: &SignedIn) -> Vec<Grant> {
 pub async fn list(State(state): State<AppState>, v: Visitor) -> Result<Html<String>, AppError> {
     let lang = v.lang;
     let s = v.require()?;
-    let store_err = |e| AppError::store(e, lang);
-    let all = state.store.advertisements(None).await.map_err(store_err)?;
-    let mut rows = Vec::new();
-    let mut can_create = false;
-    for ad in all {
-        let hf_path = state.store.org_path(ad.hf_id).await.map_err(store_err)?;
-        let manages =
-            authorize(&s.principal, &Action::ManageAdvertisements { hf: &hf_path }).is_ok();
-        can_create |= manages;
-        let participant = state
-            .store
-            .participations(ad.id)
-            .await
-            .map_err(store_err)?
-            .iter()
-            .any(|p| p.user_id == s.user.id);
-        let later: Vec<i64> = ad
-            .positions
-            .iter()
-            .filter_map(|p| p.later_employer_id)
-            .collect();
-        let sees = authorize(
-            &s.principal,
-            &Action::ViewApplicants {
-                hf: &hf_path,
-                participant,
-                later_employers: &later,
-            },
-        )
-        .is_ok();
-        if !(manages || sees) {
-            continue;
-        }
-        let round = state.store.round(ad.round_id).await.map_err(store_err)?;
-        let n = state
-            .store
-            .count_applications(ad.id, "submitted")
-            .await
-            .map_err(store_err)?;
-        rows.push(context! {
-            id => ad.id, title => ad.title, round => round.name, state => ad.state, applications => n,
-        });
-    }
-    can_create |= !recruiter_grants(s).is_empty();
+    // The use case decides which advertisements the user works with.
+    let (worked, can_create) = lis1_app::ads::worked_with(&state.app, &s.caller())
+        .await
+        .map_err(|e| AppError::app(e, lang))?;
+    let rows: Vec<_> = worked
+        .into_iter()
+        .map(|w| {
+            context! {
+                id => w.ad.id, title => w.ad.title, round => w.round_name, state => w.ad.state,
+                applications => w.applications,
+            }
+        })
+        .collect();
     crate::templates::render(
         "ads.html",
         page(
@@ -1323,47 +1292,15 @@ async fn show_page(
     }
     let mut flags = context! {};
     if let Some(s) = &v.session {
-        let manages = authorize(
-            &s.principal,
-            &Action::ManageAdvertisements { hf: &c.hf_path },
-        )
-        .is_ok();
-        let parts = state
-            .store
-            .participations(id)
+        // The use case decides what the user may do here.
+        let lis1_app::ads::Standing {
+            manages,
+            sees_applicants: sees,
+            participant,
+            may_participate,
+        } = lis1_app::ads::standing(&state.app, &s.caller(), &c)
             .await
-            .map_err(|e| AppError::store(e, lang))?;
-        let participant = parts.iter().any(|p| p.user_id == s.user.id);
-        let later = c.later_employers();
-        let sees = authorize(
-            &s.principal,
-            &Action::ViewApplicants {
-                hf: &c.hf_path,
-                participant,
-                later_employers: &later,
-            },
-        )
-        .is_ok();
-        let mut munis = Vec::new();
-        for m in &c.ad.municipality_ids {
-            munis.push(
-                state
-                    .store
-                    .org_path(*m)
-                    .await
-                    .map_err(|e| AppError::store(e, lang))?,
-            );
-        }
-        let may_participate = !participant
-            && c.window(now) != Window::Closed
-            && authorize(
-                &s.principal,
-                &Action::Participate {
-                    hf: &c.hf_path,
-                    municipalities: &munis,
-                },
-            )
-            .is_ok();
+            .map_err(|e| AppError::app(e, lang))?;
         flags = context! {
             manages => manages, sees_applicants => sees, participant => participant,
             may_participate => may_participate,

@@ -13,13 +13,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use lis1_domain::Lang;
-use lis1_domain::access::{Action, Grant, authorize};
+use lis1_domain::access::{Action, authorize};
 use lis1_domain::advertisements::{Answer, PositionKind};
 use lis1_domain::offers::NextInLineMode;
 use lis1_domain::profiles::EducationRegion;
 use lis1_domain::scoring::Points;
-use lis1_store::audit::Event;
-use lis1_store::{Actor, Ctx};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
@@ -456,88 +454,7 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
-use lis1_app::applications::{Scored, score_all};
-
-async fn participant(state: &AppState, ad: i64, user: i64, lang: Lang) -> Result<bool, AppError> {
-    Ok(state
-        .store
-        .participations(ad)
-        .await
-        .map_err(|e| AppError::store(e, lang))?
-        .iter()
-        .any(|p| p.user_id == user))
-}
-
-/// The grant under which `s` sees the advertisement's applicants.
-async fn view_grant(
-    state: &AppState,
-    s: &SignedIn,
-    c: &AdContext,
-    lang: Lang,
-) -> Result<Grant, AppError> {
-    let participant = participant(state, c.ad.id, s.user.id, lang).await?;
-    let later = c.later_employers();
-    authorize(
-        &s.principal,
-        &Action::ViewApplicants {
-            hf: &c.hf_path,
-            participant,
-            later_employers: &later,
-        },
-    )
-    .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))
-}
-
-/// Which positions' applicants `s` may see under `grant`: `None` for all of them (the hospital,
-/// the directorate, registered participants); otherwise only the bound positions whose later
-/// employer the grant is held in (004: the later employer decides on those, and needs no more).
-fn visible_positions(s: &SignedIn, c: &AdContext, grant: Grant) -> Option<Vec<i64>> {
-    uc::visible_positions(&s.caller(), c, grant)
-}
-
-use lis1_app::applications::in_scope;
-
-/// Whether `s` may see an applicant's documents: through an advertisement the applicant applied
-/// to whose applicants `s` may see, or a rest position the applicant applied to that `s` manages.
-pub async fn may_see_applicant(
-    state: &AppState,
-    s: &SignedIn,
-    applicant: i64,
-    lang: Lang,
-) -> Result<Grant, AppError> {
-    let apps = state
-        .store
-        .applications(None, Some(applicant))
-        .await
-        .map_err(|e| AppError::store(e, lang))?;
-    for a in apps.iter().filter(|a| a.state == "submitted") {
-        let c = crate::pages::ads::load(state, a.advertisement_id, lang).await?;
-        if let Ok(g) = view_grant(state, s, &c, lang).await
-            && in_scope(&visible_positions(s, &c, g), a)
-        {
-            return Ok(g);
-        }
-    }
-    // A rest position's employer (a municipality or a trust) reads its applicants' documents too.
-    for a in state
-        .store
-        .rest_applications_for_applicant(applicant)
-        .await
-        .map_err(|e| AppError::store(e, lang))?
-        .iter()
-        .filter(|a| a.state == "submitted")
-    {
-        let r = state
-            .store
-            .rest_position(a.rest_position_id)
-            .await
-            .map_err(|e| AppError::store(e, lang))?;
-        if let Ok(g) = crate::pages::rest::manage(state, s, &r, lang).await {
-            return Ok(g);
-        }
-    }
-    Err(AppError::not_found(lang))
-}
+use lis1_app::applications::Scored;
 
 /// Filters, search, order and page of the applicant list: all in the URL, so a link or the
 /// browser's back button keeps them.
@@ -1282,36 +1199,19 @@ pub async fn recommendation(
     let lang = v.lang;
     let s = v.require()?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
-    let c = crate::pages::ads::load(&state, id, lang).await?;
-    let grant = view_grant(&state, s, &c, lang).await?;
-    // The innstilling shows applicants' names and points: the read is logged.
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    state
-        .store
-        .log(
-            &ctx,
-            Event {
-                action: "recommendation.view",
-                object_type: "advertisement",
-                object_id: id.to_string(),
-                summary: serde_json::json!({
-                    "positions": visible_positions(s, &c, grant)
-                        .unwrap_or_else(|| c.ad.positions.iter().map(|p| p.id).collect()),
-                }),
-            },
-        )
+    // The use case checks who may see it and logs the read (it names applicants).
+    let view = uc::recommendation_page(&state.app, &s.caller(), id)
         .await
-        .map_err(|e| AppError::store(e, lang))?;
+        .map_err(|e| AppError::app(e, lang))?;
     rec_page(
         &state,
         &v,
         s,
-        &c,
+        view,
         &BTreeMap::new(),
         None,
         rec_notice(&q, lang),
     )
-    .await
 }
 
 /// The notice after saving the innstilling, making offers or changing the next-in-line setting.
@@ -1351,68 +1251,33 @@ fn who_text(p: &lis1_domain::profiles::Profile, lang: Lang) -> Option<String> {
     )
 }
 
-/// The documents that back the applicants' formal criteria (one read for the whole list).
-async fn applicants_evidence(
-    state: &AppState,
-    ad_id: i64,
-    lang: Lang,
-) -> Result<lis1_app::applications::Evidence, AppError> {
-    Ok(lis1_app::applications::Evidence {
-        norwegian_test: state
-            .store
-            .applicants_with_document(ad_id, lis1_app::applications::NORWEGIAN_TEST_DOCUMENT)
-            .await
-            .map_err(|e| AppError::store(e, lang))?,
-    })
-}
-
-async fn rec_page(
+/// The innstilling page from its read model (see `lis1_app::applications::recommendation_page`),
+/// with what was typed and a refusal in place after a refused save.
+fn rec_page(
     state: &AppState,
     v: &Visitor,
     s: &SignedIn,
-    c: &AdContext,
+    view: uc::RecommendationPage,
     typed: &BTreeMap<String, String>,
     error: Option<String>,
     notice: Option<String>,
 ) -> Result<Html<String>, AppError> {
     let lang = v.lang;
-    let apps = state
-        .store
-        .applications(Some(c.ad.id), None)
-        .await
-        .map_err(|e| AppError::store(e, lang))?;
-    let evidence = applicants_evidence(state, c.ad.id, lang).await?;
-    let scored = score_all(c, apps, &evidence);
-    let marks =
-        crate::pages::offers::accepted_elsewhere(state, c.round.id, state.now(), lang).await?;
+    let uc::RecommendationPage {
+        ad: c,
+        scored,
+        positions: shown,
+        to_rank: mine,
+        marks,
+        awaiting: queue,
+    } = view;
+    let c = &c;
     let mut positions = Vec::new();
-    let scope = match view_grant(state, s, c, lang).await {
-        Ok(g) => visible_positions(s, c, g),
-        Err(_) => Some(Vec::new()),
-    };
-    for p in
-        c.ad.positions
-            .iter()
-            .filter(|p| scope.as_ref().is_none_or(|ps| ps.contains(&p.id)))
-    {
-        let offers = state
-            .store
-            .offers_for_position(p.id)
-            .await
-            .map_err(|e| AppError::store(e, lang))?;
-        let ranked = state
-            .store
-            .recommendation(p.id)
-            .await
-            .map_err(|e| AppError::store(e, lang))?;
-        let may = authorize(
-            &s.principal,
-            &Action::Recommend {
-                hf: &c.hf_path,
-                later_employer: p.later_employer_id,
-            },
-        )
-        .is_ok();
+    for rp in &shown {
+        let Some(p) = c.ad.positions.iter().find(|p| p.id == rp.position_id) else {
+            continue;
+        };
+        let (offers, ranked) = (&rp.offers, &rp.ranked);
         let applicants: Vec<_> = scored
             .iter()
             .filter(|x| x.app.position_ids.contains(&p.id))
@@ -1435,30 +1300,15 @@ async fn rec_page(
             .collect();
         positions.push(context! {
             id => p.id, seq => p.seq, kind => position_label(c, p.id, lang), count => p.count,
-            may => may, applicants => applicants,
+            may => rp.may_rank, applicants => applicants,
             outstanding => offers.iter().filter(|o| matches!(o.state.as_str(), "made" | "accepted")).count(),
         });
     }
     // Confirm mode: freed places wait for the recruiter, with the suggested next candidate.
-    let mine: Vec<i64> =
-        c.ad.positions
-            .iter()
-            .filter(|p| {
-                authorize(
-                    &s.principal,
-                    &Action::Recommend {
-                        hf: &c.hf_path,
-                        later_employer: p.later_employer_id,
-                    },
-                )
-                .is_ok()
-            })
-            .map(|p| p.id)
-            .collect();
     let now = state.now();
     let mut awaiting = Vec::new();
     let mut waiting = 0;
-    for w in crate::pages::offers::awaiting_confirmation(state, c, &mine, now, lang).await? {
+    for w in queue {
         let candidate = w.next.and_then(|n| {
             scored
                 .iter()
@@ -1565,7 +1415,10 @@ pub async fn save_recommendation(
             Ok(Redirect::to(&format!("/utlysninger/{id}/innstilling?lagret=1")).into_response())
         }
         Err(e) if e.kind == lis1_app::Kind::Invalid => {
-            let html = rec_page(&state, &v, s, &c, &typed, Some(e.message(lang)), None).await?;
+            let view = uc::recommendation_page(&state.app, &s.caller(), id)
+                .await
+                .map_err(|e| AppError::app(e, lang))?;
+            let html = rec_page(&state, &v, s, view, &typed, Some(e.message(lang)), None)?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
         Err(e) => Err(AppError::app(e, lang)),
@@ -1592,17 +1445,14 @@ pub async fn export(
     let lang = v.lang;
     let s = v.require()?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
-    let c = crate::pages::ads::load(&state, id, lang).await?;
-    let grant = authorize(&s.principal, &Action::AssessApplicants { hf: &c.hf_path })
-        .or_else(|_| authorize(&s.principal, &Action::ViewAuditLog))
-        .map_err(|d| AppError::domain(StatusCode::FORBIDDEN, &d, lang))?;
-    let apps = state
-        .store
-        .applications(Some(id), None)
+    let kind = match format {
+        Format::Csv => "csv",
+        Format::Xlsx => "xlsx",
+    };
+    // The use case checks who may download and logs the download.
+    let uc::Export { ad: c, scored } = uc::export(&state.app, &s.caller(), id, kind)
         .await
-        .map_err(|e| AppError::store(e, lang))?;
-    let evidence = applicants_evidence(&state, c.ad.id, lang).await?;
-    let scored = score_all(&c, apps, &evidence);
+        .map_err(|e| AppError::app(e, lang))?;
     let header: Vec<String> = [
         "Søknad",
         "Navn",
@@ -1651,24 +1501,6 @@ pub async fn export(
             ]
         })
         .collect();
-    let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-    let kind = match format {
-        Format::Csv => "csv",
-        Format::Xlsx => "xlsx",
-    };
-    state
-        .store
-        .log(
-            &ctx,
-            Event {
-                action: "applicants.export",
-                object_type: "advertisement",
-                object_id: id.to_string(),
-                summary: serde_json::json!({"format": kind, "rows": rows.len()}),
-            },
-        )
-        .await
-        .map_err(|e| AppError::store(e, lang))?;
     table_file(
         format,
         "Søkere",

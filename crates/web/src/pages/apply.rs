@@ -20,7 +20,6 @@ use lis1_domain::profiles::{
 };
 use lis1_domain::{Lang, Localized};
 use lis1_store::applications::Submitted;
-use lis1_store::{Actor, Ctx};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
@@ -1173,29 +1172,19 @@ pub async fn document(
     let lang = v.lang;
     let s = v.require()?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
-    let (meta, bytes) = state
-        .store
-        .document(id)
+    // The use case decides who may see it and logs a view by anyone but the owner.
+    let (meta, bytes) = lis1_app::profiles::document(&state.app, &s.caller(), id)
         .await
-        .map_err(|e| AppError::store(e, lang))?;
-    if meta.owner_id != s.user.id {
-        let grant =
-            crate::pages::applicants::may_see_applicant(&state, s, meta.owner_id, lang).await?;
-        let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-        state
-            .store
-            .log(
-                &ctx,
-                lis1_store::audit::Event {
-                    action: "document.view",
-                    object_type: "document",
-                    object_id: id.to_string(),
-                    summary: serde_json::json!({"owner_id": meta.owner_id}),
-                },
-            )
-            .await
-            .map_err(|e| AppError::store(e, lang))?;
-    }
+        .map_err(|e| AppError::app(e, lang))?;
+    Ok(document_response(&meta, bytes))
+}
+
+/// A document as a download: its stored content type, an ASCII file name, never cached (the
+/// page `/dokumenter/{id}` and the API's `/api/v1/documents/{id}`).
+pub fn document_response(
+    meta: &lis1_store::applications::DocumentMeta,
+    bytes: Vec<u8>,
+) -> Response {
     let mut resp = (StatusCode::OK, bytes).into_response();
     let h = resp.headers_mut();
     if let Ok(ct) = HeaderValue::from_str(&meta.mime) {
@@ -1213,7 +1202,7 @@ pub async fn document(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
-    Ok(resp)
+    resp
 }
 
 #[allow(clippy::too_many_arguments)]

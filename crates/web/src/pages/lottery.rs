@@ -16,9 +16,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use lis1_domain::Lang;
-use lis1_domain::access::{Action, Role, authorize};
+use lis1_domain::access::Role;
 use lis1_domain::lottery::{BasisKind, Method, latest_draw_date};
-use lis1_store::StoreError;
 use lis1_store::courses::Course;
 use lis1_store::lottery::{Draw, LotteryPlace};
 use minijinja::context;
@@ -403,10 +402,6 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
         "The ranking deadline has passed. The draw will be made soon.",
     ),
 ];
-
-fn store_err(lang: Lang) -> impl Fn(StoreError) -> AppError {
-    move |e| AppError::store(e, lang)
-}
 
 fn today(state: &AppState) -> Date {
     lis1_domain::calendar::to_oslo(state.now()).date()
@@ -1092,62 +1087,30 @@ async fn mine_page(
     let lang = v.lang;
     let s = v.require()?;
     let mut courses = Vec::new();
-    for c in state
-        .store
-        .courses_for_applicant(s.user.id)
+    // The use case keeps the courses the user may see as their doctor.
+    for mine in lis1_app::lottery::my_rankings(&state.app, &s.caller())
         .await
-        .map_err(store_err(lang))?
+        .map_err(|e| AppError::app(e, lang))?
     {
-        let site = state
-            .store
-            .org_path(c.hospital_site_id)
-            .await
-            .map_err(store_err(lang))?;
-        let access = Action::ViewCourse {
-            doctor: c.applicant_id,
-            site: &site,
-            municipality: None,
-        };
-        if authorize(&s.principal, &access).is_err() {
-            continue;
-        }
-        let draws = state
-            .store
-            .lottery_draws(c.hospital_site_id, c.dates.municipal_start)
-            .await
-            .map_err(store_err(lang))?;
-        let drawn = draws.last().is_some_and(Draw::is_drawn);
-        let deadline = draws
-            .last()
+        let c = &mine.course;
+        let latest = mine.draw.as_ref();
+        let drawn = latest.is_some_and(Draw::is_drawn);
+        let deadline = latest
             .filter(|d| !d.is_drawn())
             .and_then(|d| d.ranking_deadline);
         let closed = deadline.is_some_and(|d| state.now() >= d);
         // Under pure random assignment rankings are not used, so none is asked for.
-        let pure = draws
-            .last()
-            .is_some_and(|d| method_of(d) == Method::PureRandom);
+        let pure = latest.is_some_and(|d| method_of(d) == Method::PureRandom);
         // Every place of the area, to name the doctor's ranking in words (also after the draw).
-        let all_places = if c.section == "13b" {
-            state
-                .store
-                .lottery_places(c.hospital_site_id, c.dates.municipal_start)
-                .await
-                .map_err(store_err(lang))?
-        } else {
-            Vec::new()
-        };
+        let all_places = &mine.places;
         let places: &[LotteryPlace] = if !drawn && !closed && !pure {
-            &all_places
+            all_places
         } else {
             &[]
         };
-        let ranking = state
-            .store
-            .preferences(c.id)
-            .await
-            .map_err(store_err(lang))?;
+        let ranking = &mine.ranking;
         let tried = attempt.filter(|a| a.course == c.id);
-        let shown: &[String] = tried.map_or(&ranking, |a| &a.choices);
+        let shown: &[String] = tried.map_or(ranking, |a| &a.choices);
         let choices: Vec<_> = (0..places.len())
             .map(|i| {
                 let error = tried.and_then(|a| {
@@ -1159,22 +1122,22 @@ async fn mine_page(
                 context! { n => i + 1, selected => shown.get(i).cloned(), error => error }
             })
             .collect();
-        let label = |key: &str| place_label(&all_places, key);
+        let label = |key: &str| place_label(all_places, key);
         courses.push(context! {
             id => c.id, site => c.hospital_site_name.clone(),
             hospital => format!("{} – {}", fmt_date(c.actual.hospital_start, lang), fmt_date(c.actual.hospital_end, lang)),
             municipal => format!("{} – {}", fmt_date(c.actual.municipal_start, lang), fmt_date(c.actual.municipal_end, lang)),
             municipality => c.municipality_name.clone(),
             ranking_deadline => deadline.map(|d| fmt_deadline(d, lang)),
-            method => draws.last().map(|d| method_of(d).label(lang)),
-            method_hint => draws.last().map(|d| method_hint(method_of(d), lang)),
+            method => latest.map(|d| method_of(d).label(lang)),
+            method_hint => latest.map(|d| method_hint(method_of(d), lang)),
             ranking_closed => closed && !drawn,
             may_rank => !places.is_empty(),
             places => places.iter().map(|p| context! { key => p.key.clone(), label => place_name(p) }).collect::<Vec<_>>(),
             choices => choices,
             errors => tried.map(|a| a.errors.iter().map(|(n, m)| context! { n => n, message => m.clone() }).collect::<Vec<_>>()),
             ranking => ranking.iter().map(|k| label(k)).collect::<Vec<_>>(),
-            draw => draws.last().map(|d| d.id),
+            draw => latest.map(|d| d.id),
             // The doctor's own lottery result letter, once drawn (lis1_app::letters).
             lottery_letter => drawn && c.section == "13b" && c.municipality_name.is_some() && c.applicant_id == s.user.id,
         });

@@ -59,6 +59,7 @@ pub const PERSONAL_READS: &[(&str, &str)] = &[
     ("/utlysninger/{id}/sokere/{app}", "application.view"),
     ("/utlysninger/{id}/innstilling", "recommendation.view"),
     ("/dokumenter/{id}", "document.view"),
+    ("/api/v1/documents/{id}", "document.view"),
     ("/reststillinger/{id}/sokere", "rest_applicants.list"),
     (
         "/api/v1/rest-positions/{id}/applicants",

@@ -1369,71 +1369,38 @@ async fn render_calls(
     choices.sort();
     // The sites whose area the user may call: a coordinator's or the trust's.
     let mut sites = Vec::new();
-    for o in state
-        .store
-        .orgs()
+    for (o, area) in uc::callable_sites(&state.app, &caller)
         .await
-        .map_err(|e| AppError::store(e, lang))?
-        .into_iter()
-        .filter(|o| o.kind == OrgKind::HospitalSite)
+        .map_err(app_err(lang))?
     {
-        let path = state
-            .store
-            .org_path(o.id)
-            .await
-            .map_err(|e| AppError::store(e, lang))?;
-        let area = state
-            .store
-            .area(o.id)
-            .await
-            .map_err(|e| AppError::store(e, lang))?;
-        let mut mpaths = Vec::new();
-        for m in &area {
-            mpaths.push(
-                state
-                    .store
-                    .org_path(m.municipality_id)
-                    .await
-                    .map_err(|e| AppError::store(e, lang))?,
-            );
-        }
-        if authorize(
-            &s.principal,
-            &Action::ManageCapacityCall {
-                site: &path,
-                municipalities: &mpaths,
-            },
-        )
-        .is_ok()
-        {
-            let form = format!("call-{}", o.id);
-            let values = form_values(
-                &refused,
-                &form,
-                &[("deadline", String::new()), ("message", String::new())],
-            );
-            let checked: Vec<String> = refused
-                .as_ref()
-                .filter(|r| r.form == form)
-                .map(|r| {
-                    r.values
-                        .iter()
-                        .filter(|(k, _)| k == "cohort")
-                        .map(|(_, v)| v.trim().to_string())
-                        .collect()
-                })
-                .unwrap_or_default();
-            let mut offered = choices.clone();
-            // A refused form's typed cohort that is not among the choices is offered too.
-            for c in &checked {
-                if let Ok(d) = c.parse::<Date>()
-                    && !offered.contains(&d)
-                {
-                    offered.push(d);
-                }
+        let form = format!("call-{}", o.id);
+        let values = form_values(
+            &refused,
+            &form,
+            &[("deadline", String::new()), ("message", String::new())],
+        );
+        let checked: Vec<String> = refused
+            .as_ref()
+            .filter(|r| r.form == form)
+            .map(|r| {
+                r.values
+                    .iter()
+                    .filter(|(k, _)| k == "cohort")
+                    .map(|(_, v)| v.trim().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut offered = choices.clone();
+        // A refused form's typed cohort that is not among the choices is offered too.
+        for c in &checked {
+            if let Ok(d) = c.parse::<Date>()
+                && !offered.contains(&d)
+            {
+                offered.push(d);
             }
-            offered.sort();
-            sites.push(context! {
+        }
+        offered.sort();
+        sites.push(context! {
                 id => o.id, name => o.name.clone(), values => values,
                 cohorts => offered.iter().enumerate().map(|(i, d)| context! {
                     n => i, value => d.to_string(), label => fmt_date(*d, lang),
@@ -1441,7 +1408,6 @@ async fn render_calls(
                 }).collect::<Vec<_>>(),
                 municipalities => area.iter().map(|m| context! { id => m.municipality_id, name => m.municipality_name.clone() }).collect::<Vec<_>>(),
             });
-        }
     }
     let html = crate::templates::render(
         "planning_calls.html",
@@ -1562,60 +1528,27 @@ async fn render_call(
         .await
         .map_err(app_err(lang))?;
     let p = &s.principal;
-    let store = &state.store;
+    // The use case decides who may answer, review and manage.
     let mut answerable = Vec::new();
-    let mut reviewable = Vec::new();
-    let mut mpaths = Vec::new();
-    for asked in &c.municipalities {
+    for asked in c
+        .municipalities
+        .iter()
+        .filter(|m| c.answerable.contains(&m.id))
+    {
         let (m, name) = (&asked.id, &asked.name);
-        let path = store
-            .org_path(*m)
-            .await
-            .map_err(|e| AppError::store(e, lang))?;
-        if authorize(
-            p,
-            &Action::AnswerCapacityCall {
-                municipality: &path,
-            },
-        )
-        .is_ok()
-        {
-            let values = form_values(
-                &refused,
-                &format!("answer-{m}"),
-                &[
-                    ("cohort", String::new()),
-                    ("places", String::new()),
-                    ("location", String::new()),
-                    ("justification", String::new()),
-                ],
-            );
-            answerable.push(context! { id => *m, name => name.clone(), values => values });
-        }
-        if authorize(
-            p,
-            &Action::ReviewCapacityAnswer {
-                municipality: &path,
-            },
-        )
-        .is_ok()
-        {
-            reviewable.push(*m);
-        }
-        mpaths.push(path);
+        let values = form_values(
+            &refused,
+            &format!("answer-{m}"),
+            &[
+                ("cohort", String::new()),
+                ("places", String::new()),
+                ("location", String::new()),
+                ("justification", String::new()),
+            ],
+        );
+        answerable.push(context! { id => *m, name => name.clone(), values => values });
     }
-    let site = store
-        .org_path(c.call.hospital_site_id)
-        .await
-        .map_err(|e| AppError::store(e, lang))?;
-    let manages = authorize(
-        p,
-        &Action::ManageCapacityCall {
-            site: &site,
-            municipalities: &mpaths,
-        },
-    )
-    .is_ok();
+    let (reviewable, manages) = (&c.reviewable, c.manages);
     let may_order = authorize(p, &Action::OrderPlaces).is_ok();
     let html = crate::templates::render(
         "planning_call.html",
@@ -1853,7 +1786,8 @@ async fn render_alis(
 ) -> Result<Response, AppError> {
     let lang = v.lang;
     let s = v.require()?;
-    let proposals = uc::alis_proposals(&state.app, &s.caller(), cohort)
+    // The use case decides who may propose which municipality and review which proposal.
+    let board = uc::alis_board(&state.app, &s.caller(), cohort)
         .await
         .map_err(app_err(lang))?;
     let orgs = state
@@ -1867,48 +1801,9 @@ async fn render_alis(
             .map(|o| o.name.clone())
             .unwrap_or_default()
     };
-    // The municipalities this user's ALIS office may propose (those of the counties it
-    // advises); none for anyone else.
-    let mut proposable = Vec::new();
-    if s.principal
-        .grants
-        .iter()
-        .any(|g| g.role == lis1_domain::access::Role::AlisOffice)
-    {
-        for o in orgs.iter().filter(|o| o.kind == OrgKind::Municipality) {
-            let path = state
-                .store
-                .org_path(o.id)
-                .await
-                .map_err(|e| AppError::store(e, lang))?;
-            if authorize(
-                &s.principal,
-                &Action::ProposeAlisPositions {
-                    municipality: &path,
-                },
-            )
-            .is_ok()
-            {
-                proposable.push(o);
-            }
-        }
-        proposable.sort_by(|a, b| a.name.cmp(&b.name));
-    }
+    let proposable = &board.proposable;
     let mut rows = Vec::new();
-    for p in &proposals {
-        let path = state
-            .store
-            .org_path(p.municipality_id)
-            .await
-            .map_err(|e| AppError::store(e, lang))?;
-        let may_review = p.state == lis1_domain::planning::ProposalState::Proposed
-            && authorize(
-                &s.principal,
-                &Action::EndorseAlisProposal {
-                    municipality: &path,
-                },
-            )
-            .is_ok();
+    for (p, may_review) in &board.proposals {
         rows.push(context! {
             id => p.id, municipality => p.municipality_name.clone(),
             office => name_of(p.alis_office_id), positions => p.positions,

@@ -21,7 +21,7 @@ use lis1_store::Ctx;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use crate::auth::{SignedIn, Visitor};
+use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::pages::{fmt_date, fmt_time, page};
 use crate::state::AppState;
@@ -280,18 +280,6 @@ fn card(r: &RestPosition, lang: Lang) -> Value {
         state => r.state.clone(), state_label => state_label(&r.state, lang),
         closed_reason => r.closed_reason.clone(),
     }
-}
-
-/// The grant that lets the user manage `r`, or 403.
-pub(crate) async fn manage(
-    state: &AppState,
-    s: &SignedIn,
-    r: &RestPosition,
-    lang: Lang,
-) -> Result<lis1_domain::access::Grant, AppError> {
-    uc::grant(&state.app, &s.caller(), r.employer_id)
-        .await
-        .map_err(app_err(lang))
 }
 
 /// The reply deadline of a rest offer made at `now` (see

@@ -2,14 +2,10 @@
 //! offer round, and acceptances — live from the offers. The directorate sees all trusts, an RHF
 //! its region's, a hospital its own (`Action::ViewRoundStatus`).
 
-use std::collections::BTreeMap;
-
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::Html;
+use lis1_app::rounds::TrustFigures as Figures;
 use lis1_domain::access::{Action, authorize};
-use lis1_store::audit::Event;
-use lis1_store::{Actor, Ctx};
 use minijinja::context;
 
 use crate::auth::Visitor;
@@ -197,18 +193,6 @@ impl MarksQuery {
     }
 }
 
-#[derive(Default, serde::Serialize)]
-struct Counts {
-    positions: i64,
-    accepted: i64,
-    outstanding: i64,
-    closed: i64,
-    unfilled: i64,
-    per_round: BTreeMap<i32, i64>,
-    rest_open: i64,
-    rest_filled: i64,
-}
-
 /// `GET /runder/{id}/status`.
 pub async fn status(
     State(state): State<AppState>,
@@ -219,137 +203,38 @@ pub async fn status(
     let lang = v.lang;
     let s = v.require()?;
     let id: i64 = id.parse().map_err(|_| AppError::not_found(lang))?;
-    let store_err = |e| AppError::store(e, lang);
-    let round = state.store.round(id).await.map_err(store_err)?;
-    let mut by_hf: BTreeMap<i64, (String, Counts)> = BTreeMap::new();
-    let mut any_allowed = false;
-    let mut grant = None;
-    let ads = state
-        .store
-        .advertisements(Some(id))
-        .await
-        .map_err(store_err)?;
-    // Which hospital trust each of the round's positions belongs to (for its rest positions).
-    let position_hf: BTreeMap<i64, i64> = ads
-        .iter()
-        .flat_map(|ad| ad.positions.iter().map(|p| (p.id, ad.hf_id)))
-        .collect();
-    for ad in ads {
-        let hf_path = state.store.org_path(ad.hf_id).await.map_err(store_err)?;
-        let Ok(g) = authorize(&s.principal, &Action::ViewRoundStatus { hf: &hf_path }) else {
-            continue;
-        };
-        grant.get_or_insert(g);
-        any_allowed = true;
-        let name = state.store.org(ad.hf_id).await.map_err(store_err)?.name;
-        let entry = by_hf
-            .entry(ad.hf_id)
-            .or_insert_with(|| (name, Counts::default()));
-        for p in &ad.positions {
-            entry.1.positions += i64::from(p.count);
-            let mut accepted = 0;
-            for o in state
-                .store
-                .offers_for_position(p.id)
-                .await
-                .map_err(store_err)?
-            {
-                match o.state.as_str() {
-                    "accepted" => accepted += 1,
-                    "made" => {
-                        entry.1.outstanding += 1;
-                        *entry.1.per_round.entry(o.offer_round).or_default() += 1;
-                    }
-                    _ => entry.1.closed += 1,
-                }
-            }
-            entry.1.accepted += accepted;
-            entry.1.unfilled += (i64::from(p.count) - accepted).max(0);
-        }
-    }
-    // Rest positions in the round's scope: those left by the round's positions (counted with the
-    // position's hospital trust, also when a municipality advertises them), and those advertised
-    // by hand for the round's cohort (starting in the six months from its start date), counted
-    // with their employer. Each is shown only to whom may see that trust's (or employer's)
-    // figures: the directorate all, an RHF its region, a hospital its own.
-    let cohort_end = round
-        .start_date
-        .checked_add(jiff::Span::new().months(6))
-        .unwrap_or(round.start_date);
-    for r in state.store.all_rest_positions().await.map_err(store_err)? {
-        let owner = match r.source_position_id.and_then(|p| position_hf.get(&p)) {
-            Some(hf) => *hf,
-            None if r.source_position_id.is_none()
-                && r.period_from >= round.start_date
-                && r.period_from < cohort_end =>
-            {
-                r.employer_id
-            }
-            None => continue,
-        };
-        if r.state != "open" && r.state != "filled" {
-            continue;
-        }
-        let path = state.store.org_path(owner).await.map_err(store_err)?;
-        let Ok(g) = authorize(&s.principal, &Action::ViewRoundStatus { hf: &path }) else {
-            continue;
-        };
-        grant.get_or_insert(g);
-        any_allowed = true;
-        let entry = match by_hf.entry(owner) {
-            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                let name = state.store.org(owner).await.map_err(store_err)?.name;
-                e.insert((name, Counts::default()))
-            }
-        };
-        if r.state == "open" {
-            entry.1.rest_open += 1;
-        } else {
-            entry.1.rest_filled += 1;
-        }
-    }
-    // Applicants have no business with the hiring figures.
-    if !any_allowed
-        && s.principal
-            .grants
-            .iter()
-            .all(|g| g.role == lis1_domain::access::Role::Applicant)
-    {
-        return Err(AppError::domain(
-            StatusCode::FORBIDDEN,
-            &lis1_domain::access::Denied::new("view_round_status"),
-            lang,
-        ));
-    }
+    // The use case decides which trusts' figures the user sees and logs the read of the marks
+    // shown (they name doctors).
+    let lis1_app::rounds::RoundStatus {
+        round,
+        trusts,
+        marks: details,
+        all_marks,
+    } = lis1_app::rounds::status(&state.app, &s.caller(), id, |marks| {
+        marks.retain(|m| mq.keeps(m, lang));
+        mq.sort(marks);
+    })
+    .await
+    .map_err(|e| AppError::app(e, lang))?;
     let numbers: Vec<i32> = round.offer_rounds.iter().map(|o| o.number).collect();
-    let rows: Vec<_> = by_hf
-        .values()
-        .map(|(name, c)| {
+    let rows: Vec<_> = trusts
+        .iter()
+        .map(|c| {
             context! {
-                hf => name, positions => c.positions, accepted => c.accepted, outstanding => c.outstanding,
+                hf => c.name, positions => c.positions, accepted => c.accepted, outstanding => c.outstanding,
                 closed => c.closed, unfilled => c.unfilled, rest_open => c.rest_open, rest_filled => c.rest_filled,
                 per_round => numbers.iter().map(|n| c.per_round.get(n).copied().unwrap_or(0)).collect::<Vec<_>>(),
             }
         })
         .collect();
-    let sum = |f: fn(&Counts) -> i64| by_hf.values().map(|(_, c)| f(c)).sum::<i64>();
+    let sum = |f: fn(&Figures) -> i64| trusts.iter().map(f).sum::<i64>();
     let totals = context! {
         positions => sum(|c| c.positions), accepted => sum(|c| c.accepted), outstanding => sum(|c| c.outstanding),
         closed => sum(|c| c.closed), unfilled => sum(|c| c.unfilled),
         rest_open => sum(|c| c.rest_open), rest_filled => sum(|c| c.rest_filled),
-        per_round => numbers.iter().map(|n| by_hf.values().map(|(_, c)| c.per_round.get(n).copied().unwrap_or(0)).sum::<i64>()).collect::<Vec<_>>(),
+        per_round => numbers.iter().map(|n| trusts.iter().map(|c| c.per_round.get(n).copied().unwrap_or(0)).sum::<i64>()).collect::<Vec<_>>(),
     };
     // Merking: visible to every employer in the round (not to applicants), 004 draft §12.
-    let mut details = state
-        .store
-        .mark_details(id, state.now())
-        .await
-        .map_err(store_err)?;
-    let all_marks = details.len();
-    details.retain(|m| mq.keeps(m, lang));
-    mq.sort(&mut details);
-    let marked: Vec<i64> = details.iter().map(|m| m.mark.offer_id).collect();
     let marks: Vec<_> = details
         .iter()
         .map(|m| {
@@ -362,26 +247,6 @@ pub async fn status(
             }
         })
         .collect();
-    // The marks name doctors: the read is logged, under the grant that let the user see the
-    // round's figures (or, for an employer who sees only the marks, their first grant).
-    if !marks.is_empty()
-        && let Some(grant) = grant.or_else(|| s.principal.grants.first().copied())
-    {
-        let ctx = Ctx::new(Actor::user(s.user.id, grant), state.now());
-        state
-            .store
-            .log(
-                &ctx,
-                Event {
-                    action: "round_status.view",
-                    object_type: "round",
-                    object_id: id.to_string(),
-                    summary: serde_json::json!({"marks": marked}),
-                },
-            )
-            .await
-            .map_err(store_err)?;
-    }
     let may_hide = authorize(&s.principal, &Action::ManageRounds).is_ok();
     let notice = v
         .path

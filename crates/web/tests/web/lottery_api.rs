@@ -3,7 +3,7 @@
 //! behind `/min-lis1` and `/trekning/{id}`. The page and the API store the same ranking from the
 //! same choices, and every refusal changes nothing: no preference row, no audit entry, no mail.
 
-use super::lottery::{levanger_cohort, post};
+use super::lottery::{drawn, levanger_cohort, post};
 use super::*;
 
 async fn counts(app: &TestApp) -> (i64, i64, i64) {
@@ -576,5 +576,88 @@ both_backends!(
         let mine = app.get("/min-lis1", Some(&levanger)).await;
         assert_eq!(mine.status, StatusCode::OK);
         assert_eq!(audited(&app, "courses.view").await, before + 1);
+    }
+);
+
+both_backends!(
+    the_api_reserves_a_place_as_the_page_and_refusals_change_nothing,
+    |store| async move {
+        let app = TestApp::new(store).await;
+        let l = levanger_cohort(&app).await;
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let innlandet = app.login("innlandet@demo.lis1.no").await;
+        let doctor = app.login(&l.doctors[2].0).await;
+        let path = format!("/api/v1/courses/{}/lottery-reservation", l.courses[2]);
+        let reserve = |reason: &str| format!(r#"{{"place": "5035", "reason": "{reason}"}}"#);
+
+        // Refusals change nothing: another trust and the doctor find no such course, a reason
+        // over 500 characters is named at its field, an unknown place and an unknown field are
+        // refused.
+        let before = lottery_counts(&app).await;
+        let other = put_api(&app, &path, &innlandet, &reserve("Særavtale")).await;
+        assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.body);
+        let own = put_api(&app, &path, &doctor, &reserve("Meg selv")).await;
+        assert_eq!(own.status, StatusCode::NOT_FOUND, "{}", own.body);
+        let long = put_api(&app, &path, &hnt, &reserve(&"x".repeat(501))).await;
+        assert_eq!(
+            long.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            long.body
+        );
+        assert_eq!(long.json()["code"], "reason_too_long");
+        assert_eq!(long.json()["errors"][0]["field"], "reason");
+        let nowhere = put_api(
+            &app,
+            &path,
+            &hnt,
+            r#"{"place": "9999", "reason": "Særavtale"}"#,
+        )
+        .await;
+        assert_eq!(
+            nowhere.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            nowhere.body
+        );
+        let no_reason = put_api(&app, &path, &hnt, &reserve(" ")).await;
+        assert_eq!(no_reason.status, StatusCode::CONFLICT, "{}", no_reason.body);
+        assert_eq!(no_reason.json()["code"], "lottery_reservation_needs_reason");
+        let unknown = put_api(
+            &app,
+            &path,
+            &hnt,
+            r#"{"place": "5035", "reason": "Særavtale", "until": "2028"}"#,
+        )
+        .await;
+        assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{}", unknown.body);
+        assert_eq!(lottery_counts(&app).await, before);
+
+        // HNT's HR system reserves with a token: 204, logged once, and the draw honours it.
+        let hnt_org = app
+            .state
+            .store
+            .orgs()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.short_name.as_deref() == Some("HNT") || o.code.as_deref() == Some("HNT"))
+            .unwrap()
+            .id;
+        let token = super::matrix::issue_all(&app, "admin.hnt@demo.lis1.no", hnt_org, "HR").await;
+        let saved = app
+            .send(
+                Request::put(&path)
+                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(reserve("Særavtale med Stjørdal")))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::NO_CONTENT, "{}", saved.body);
+        assert_eq!(audited(&app, "lottery.reserve").await, 1);
+        drawn(&app, &l).await;
+        let c = app.state.store.course(l.courses[2]).await.unwrap();
+        assert_eq!(c.municipality_code.as_deref(), Some("5035"));
     }
 );

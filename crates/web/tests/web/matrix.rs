@@ -75,6 +75,9 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/advertisements/{id}/recommendation", "A-A-A------------AA"),
     ("PUT /api/v1/advertisements/{id}/recommendation", "--A--------------A-"),
     ("POST /api/v1/applications/{id}/withdrawal", "---------------A---"),
+    // Lise's CV: hers, and theirs who see her application to HNT (the directorate, HNT) or
+    // her rest application to Levanger (its employer, as on /dokumenter/{id}).
+    ("GET /api/v1/documents/{id}", "A-A-A----------A-AA"),
     ("GET /api/v1/audit/verify", "A------------------"),
     ("GET /api/v1/bound/capacity", "AAAAAA--AA-------AA"),
     ("GET /api/v1/bound/plans/{id}", "A-A--------------A-"),
@@ -91,6 +94,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("POST /api/v1/courses/{id}/fulfilments", "AAA--------------A-"),
     ("GET /api/v1/courses/{id}/lottery-ranking", "---------------A---"),
     ("PUT /api/v1/courses/{id}/lottery-ranking", "---------------A---"),
+    // The cohort is committed: the site's hospital is refused (409) after access control.
+    ("PUT /api/v1/courses/{id}/lottery-reservation", "--A--------------A-"),
     ("POST /api/v1/coordinated/{id}/couple", "---------------AA--"),
     ("DELETE /api/v1/coordinated/{id}/couple/{couple}", "---------------AA--"),
     ("POST /api/v1/coordinated/{id}/couple/{couple}/confirmation", "---------------AA--"),
@@ -187,6 +192,8 @@ struct World {
     rest_offer: i64,
     /// The lottery of Lise's cohort (the site's municipal start 2028), committed.
     lottery: i64,
+    /// Lise's CV.
+    document: i64,
 }
 
 async fn org_by_code(app: &TestApp, code: &str) -> i64 {
@@ -427,7 +434,24 @@ async fn world(app: &TestApp) -> World {
         .unwrap()
         .parse()
         .unwrap();
+    let document = app
+        .state
+        .store
+        .add_document(
+            &lis1_store::Ctx::new(lis1_store::Actor::system(), app.state.clock.now()),
+            &lis1_store::applications::NewDocument {
+                owner_id: app.state.store.application(a1).await.unwrap().applicant_id,
+                kind: "cv",
+                filename: "cv.pdf",
+                mime: "application/pdf",
+                sha256: &"0".repeat(64),
+                content: b"%PDF-1.4\nCV",
+            },
+        )
+        .await
+        .unwrap();
     World {
+        document,
         lottery,
         rest,
         rest_offer,
@@ -489,6 +513,8 @@ fn fill(path: &str, w: &World) -> String {
         w.lottery
     } else if path.starts_with("/api/v1/courses/") {
         w.course
+    } else if path.starts_with("/api/v1/documents/") {
+        w.document
     } else {
         0
     };
@@ -530,6 +556,10 @@ fn body(op: &str, w: &World) -> Option<String> {
         }
         // Her ranking as it is (empty).
         "PUT /api/v1/courses/{id}/lottery-ranking" => serde_json::json!({"choices": []}),
+        // No reservation: refused after access control, as the cohort is committed.
+        "PUT /api/v1/courses/{id}/lottery-reservation" => {
+            serde_json::json!({"place": null, "reason": ""})
+        }
         // Refused by the rules after access control (issue 10): an unknown kind of leave, a
         // supervisor's e-mail without @, an empty reason, a date that is no date.
         "POST /api/v1/courses/{id}/leave" => {

@@ -360,6 +360,10 @@ fn personal_visits(w: &World) -> HashMap<&'static str, (&'static str, String)> {
         ),
         ("/dokumenter/{id}", (hnt, format!("/dokumenter/{}", w.doc))),
         (
+            "/api/v1/documents/{id}",
+            (hnt, format!("/api/v1/documents/{}", w.doc)),
+        ),
+        (
             "/runder/{id}/samordnet",
             (
                 "hdir@demo.lis1.no",
@@ -1082,6 +1086,48 @@ both_backends!(
         let namsos = app.login("namsos@demo.lis1.no").await;
         assert_eq!(
             app.get(&format!("/dokumenter/{}", w.doc), Some(&namsos))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        // The same through the API with the municipality's token (issue 10): the bytes as
+        // uploaded, as an attachment, and the view logged with the token's id; Namsos finds
+        // nothing.
+        let levanger_org = app
+            .state
+            .store
+            .orgs()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.code.as_deref() == Some("5037"))
+            .unwrap()
+            .id;
+        let lev_token =
+            super::matrix::issue_all(&app, "admin.levanger@demo.lis1.no", levanger_org, "HR").await;
+        let with_token = |token: String| {
+            Request::get(format!("/api/v1/documents/{}", w.doc))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap()
+        };
+        let before = last_seq(&app).await;
+        let doc = app.send(with_token(lev_token)).await;
+        assert_eq!(doc.status, StatusCode::OK, "{}", doc.body);
+        assert_eq!(doc.body, "%PDF-1.4\nCV");
+        assert_eq!(doc.headers[header::CONTENT_TYPE], "application/pdf");
+        assert_eq!(
+            doc.headers[header::CONTENT_DISPOSITION],
+            "attachment; filename=\"cv.pdf\""
+        );
+        let logged = logged_since(&app, before).await;
+        let view = logged
+            .iter()
+            .find(|e| e.action == "document.view")
+            .expect("the view is logged");
+        assert!(view.token_id.is_some(), "{view:?}");
+        assert_eq!(
+            app.get(&format!("/api/v1/documents/{}", w.doc), Some(&namsos))
                 .await
                 .status,
             StatusCode::NOT_FOUND
