@@ -17,7 +17,6 @@ use lis1_app::offers::Answer;
 use lis1_app::rest_positions::{self as uc, Draft, Employer, RestPosition};
 use lis1_domain::Lang;
 use lis1_domain::offers::{OfferState, VacancyReason};
-use lis1_store::Ctx;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
@@ -948,25 +947,4 @@ pub async fn answer(
         .await
         .map_err(app_err(lang))?;
     Ok(Redirect::to(&format!("/reststillinger/mine?svar={}", f.answer)).into_response())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Resignation
-
-/// Hands on the places of acceptances just resigned (see
-/// `lis1_app::rest_positions::after_resignations`). Returns the rest positions made.
-pub async fn on_resigned(state: &AppState, ctx: &Ctx, resigned_offer_ids: &[i64]) -> Vec<i64> {
-    let result = async {
-        let mut tx = state.store.begin().await?;
-        let made =
-            lis1_app::rest_positions::after_resignations(&mut tx, ctx.now, resigned_offer_ids)
-                .await?;
-        tx.commit().await?;
-        Ok::<_, lis1_app::Error>(made)
-    }
-    .await;
-    result.unwrap_or_else(|e| {
-        tracing::error!(error = %e, "could not hand on resigned places");
-        Vec::new()
-    })
 }
