@@ -220,9 +220,7 @@ async fn idempotent(state: &AppState, mut visitor: Visitor, req: Request, next: 
                 // Committed, and no answer kept within the request's time limit: the request
                 // stopped after its commit (the process died, or the time limit struck), so it
                 // is not running any more.
-                None if rec.created_at + running_at_most(state, parts.uri.path())
-                    < state.now() =>
-                {
+                None if rec.created_at + running_at_most(state, parts.uri.path()) < state.now() => {
                     key_done(&visitor)
                 }
                 None => problem(

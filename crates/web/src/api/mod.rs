@@ -401,9 +401,9 @@ fn document_idempotency(op: &mut utoipa::openapi::path::Operation) {
                         .content(
                             PROBLEM_JSON,
                             utoipa::openapi::ContentBuilder::new()
-                                .schema(Some(RefOr::Ref(
-                                    utoipa::openapi::Ref::from_schema_name("Problem"),
-                                )))
+                                .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
+                                    "Problem",
+                                ))))
                                 .build(),
                         )
                         .build(),

@@ -135,7 +135,10 @@ both_backends!(
             .unwrap()
             .unwrap();
         assert!(
-            matches!(rec.response, Some(StoredResponse::Digest { status: 200, .. })),
+            matches!(
+                rec.response,
+                Some(StoredResponse::Digest { status: 200, .. })
+            ),
             "{rec:?}"
         );
 
@@ -248,7 +251,10 @@ both_backends!(
                 "/api/v1/rounds",
                 &hdir,
                 Some(&body),
-                &[("idempotency-key", "round-crash"), ("accept-language", "en")],
+                &[
+                    ("idempotency-key", "round-crash"),
+                    ("accept-language", "en"),
+                ],
             )
             .await;
         assert!(
@@ -262,41 +268,38 @@ both_backends!(
     }
 );
 
-both_backends!(
-    round_creation_names_an_unknown_field,
-    |store| async move {
-        let app = TestApp::new(store).await;
-        let hdir = app.login("hdir@demo.lis1.no").await;
-        let rounds = app.state.store.rounds().await.unwrap().len();
-        let top = app
-            .session_json(
-                "POST",
-                "/api/v1/rounds",
-                &hdir,
-                Some(&round_body(r#""name": "X", "surprise": true"#)),
-                &[],
-            )
-            .await;
-        assert_eq!(top.status, StatusCode::BAD_REQUEST, "{}", top.body);
-        assert_eq!(top.json()["code"], "invalid_json");
-        assert_eq!(top.json()["errors"][0]["field"], "surprise", "{}", top.body);
-        let inner = round_body(r#""name": "X""#).replace(
-            r#""marking_at": "2031-10-21T12:00""#,
-            r#""marking_at": "2031-10-21T12:00", "bogus": 1"#,
-        );
-        let nested = app
-            .session_json("POST", "/api/v1/rounds", &hdir, Some(&inner), &[])
-            .await;
-        assert_eq!(nested.status, StatusCode::BAD_REQUEST, "{}", nested.body);
-        assert_eq!(
-            nested.json()["errors"][0]["field"],
-            "offer_rounds[0].bogus",
-            "{}",
-            nested.body
-        );
-        assert_eq!(app.state.store.rounds().await.unwrap().len(), rounds);
-    }
-);
+both_backends!(round_creation_names_an_unknown_field, |store| async move {
+    let app = TestApp::new(store).await;
+    let hdir = app.login("hdir@demo.lis1.no").await;
+    let rounds = app.state.store.rounds().await.unwrap().len();
+    let top = app
+        .session_json(
+            "POST",
+            "/api/v1/rounds",
+            &hdir,
+            Some(&round_body(r#""name": "X", "surprise": true"#)),
+            &[],
+        )
+        .await;
+    assert_eq!(top.status, StatusCode::BAD_REQUEST, "{}", top.body);
+    assert_eq!(top.json()["code"], "invalid_json");
+    assert_eq!(top.json()["errors"][0]["field"], "surprise", "{}", top.body);
+    let inner = round_body(r#""name": "X""#).replace(
+        r#""marking_at": "2031-10-21T12:00""#,
+        r#""marking_at": "2031-10-21T12:00", "bogus": 1"#,
+    );
+    let nested = app
+        .session_json("POST", "/api/v1/rounds", &hdir, Some(&inner), &[])
+        .await;
+    assert_eq!(nested.status, StatusCode::BAD_REQUEST, "{}", nested.body);
+    assert_eq!(
+        nested.json()["errors"][0]["field"],
+        "offer_rounds[0].bogus",
+        "{}",
+        nested.body
+    );
+    assert_eq!(app.state.store.rounds().await.unwrap().len(), rounds);
+});
 
 /// Every unsafe operation of the OpenAPI document takes `Idempotency-Key` and names its
 /// answers: 400 `idempotency_key_invalid`, 409 `idempotency_key_in_use`,

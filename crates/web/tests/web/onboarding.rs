@@ -1310,7 +1310,13 @@ both_backends!(
         assert_eq!(r.json()["errors"][0]["field"], "surprise", "{}", r.body);
         let hpr = r#"{"part": "hospital", "hpr_number": "1234561", "surprise": 1}"#;
         let r = app
-            .session_json("POST", &format!("{base}/authorisation"), &doctor, Some(hpr), &[])
+            .session_json(
+                "POST",
+                &format!("{base}/authorisation"),
+                &doctor,
+                Some(hpr),
+                &[],
+            )
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
         assert_eq!(r.json()["errors"][0]["field"], "surprise", "{}", r.body);
