@@ -981,7 +981,7 @@ pub async fn record_authorisation(
         },
     )
     .await?;
-    tx.commit().await?;
+    app.commit(tx, caller).await?;
     Ok(())
 }
 
@@ -1055,7 +1055,7 @@ pub async fn sign_form(app: &App, caller: &Caller, s: &Signature) -> Result<()> 
         },
     )
     .await?;
-    tx.commit().await?;
+    app.commit(tx, caller).await?;
     Ok(())
 }
 
@@ -1117,7 +1117,7 @@ pub async fn record_police_check(app: &App, caller: &Caller, input: &PoliceInput
     if let Some(token) = &held {
         log_copy(&mut tx, &ctx, input.course_id, input.part, "checked", token).await?;
     }
-    tx.commit().await?;
+    app.commit(tx, caller).await?;
     // After the commit: had it failed, the copy would still be there to finish the check with
     // (and would be deleted at the latest when it expires).
     if let Some(token) = held {
@@ -1201,7 +1201,7 @@ pub async fn set_requirements(
     let ctx = caller.ctx(grant, now);
     tx.set_onboarding_requirements(&ctx, org_id, part, req)
         .await?;
-    tx.commit().await?;
+    app.commit(tx, caller).await?;
     Ok(())
 }
 

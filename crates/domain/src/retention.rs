@@ -11,6 +11,7 @@
 //! | a sent e-mail (address, body) | 90 days after it was sent | shows a person what they were told if they ask soon after; the event itself is in the audit log |
 //! | a session | until it ends (`LIS1_SESSION_IDLE_MINUTES`, `LIS1_SESSION_MAX_HOURS`), then deleted at once | nothing needs it after |
 //! | a police certificate | never stored; a copy held for viewing is deleted with the check | politiregisterloven § 40, GDPR Art. 10 |
+//! | an API request's `Idempotency-Key` (who sent it, a hash of the request, and its answer — or, for an answer holding a secret or personal data, e.g. an API token issued, a saved profile, an uploaded document, only the answer's status and SHA-256) | [`IDEMPOTENCY_KEY_HOURS`] (24 hours) after the request, then deleted by the `sessions` job | a client retries within minutes; after a day the key protects nothing |
 //!
 //! | who an audit entry names (the actor, the user it is about, names and addresses in its summary) | 24 months after the entry, then pseudonymised: the entry stays, with a pseudonym per person and month | complaints, supervision (Datatilsynet, Statens helsetilsyn) and a person's question "who read my application" come within two years in practice; after that the log's purpose (integrity, statistics of use) needs no names |
 //!
@@ -23,6 +24,10 @@
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde::Serialize;
+
+/// Hours an API request's idempotency key (and what is kept of its answer) is kept before the
+/// `sessions` job deletes it. Not configurable: a retry comes within minutes.
+pub const IDEMPOTENCY_KEY_HOURS: i64 = 24;
 
 /// The retention periods in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -3,7 +3,11 @@
 //! A token is issued by an organisation's administrator, acts as that organisation in its one
 //! role, within its scopes, until it expires or is revoked. Only the token's SHA-256 is stored.
 //! Idempotency keys are claimed inside the use case's transaction ([`Tx::claim_idempotency_key`])
-//! so a request that committed is never run twice; its response is stored after.
+//! so a request that committed is never run twice; its response is stored after — the whole
+//! answer ([`Tx::store_idempotent_response`]), or for an answer that holds a secret or personal
+//! data only its status and SHA-256 ([`Tx::store_idempotent_digest`]: `content_type` is then
+//! [`DIGEST_ONLY`] and `body` the digest in hex). Keys are forgotten after a day
+//! ([`Tx::purge_idempotency_keys`], `lis1_domain::retention::IDEMPOTENCY_KEY_HOURS`).
 
 use jiff::Timestamp;
 use lis1_domain::access::{Role, Scope};
@@ -72,9 +76,37 @@ pub struct NewApiToken<'a> {
 pub struct IdempotencyRecord {
     /// SHA-256 of the request it was first used with.
     pub request_hash: String,
-    /// The stored response, once there is one: (status, content type, body).
-    pub response: Option<(u16, String, String)>,
+    /// When the key was claimed: when the request's change committed.
+    pub created_at: Timestamp,
+    /// The stored response, once there is one.
+    pub response: Option<StoredResponse>,
 }
+
+/// What is kept of the response to the request that claimed a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoredResponse {
+    /// The whole answer, to give again to a retry.
+    Body {
+        /// Its status.
+        status: u16,
+        /// Its content type.
+        content_type: String,
+        /// Its body.
+        body: String,
+    },
+    /// Only the status and the SHA-256 (hex) of the body: the answer held a secret or personal
+    /// data, which is not kept.
+    Digest {
+        /// Its status.
+        status: u16,
+        /// SHA-256 of the body, hex.
+        sha256: String,
+    },
+}
+
+/// The `content_type` of a row that keeps only the digest of its answer (no media type is
+/// written without a `/`, so it never clashes with a kept answer's).
+pub const DIGEST_ONLY: &str = "sha256";
 
 const COLUMNS: &str = "id, org_id, name, role, scopes, prefix, created_by, created_at, expires_at, \
      revoked_at, last_used_at";
@@ -118,6 +150,7 @@ crate::store_ops! {
     fn idempotency_key(&self, owner: &str, key: &str) -> Result<Option<IdempotencyRecord>>;
     fn claim_idempotency_key(&self, owner: &str, key: &str, request_hash: &str, now: Timestamp) -> Result<()>;
     fn store_idempotent_response(&self, owner: &str, key: &str, status: u16, content_type: &str, body: &str) -> Result<()>;
+    fn store_idempotent_digest(&self, owner: &str, key: &str, status: u16, sha256: &str) -> Result<()>;
     fn purge_idempotency_keys(&self, before: Timestamp) -> Result<u64>;
 }
 
@@ -242,7 +275,7 @@ impl Tx {
     ) -> Result<Option<IdempotencyRecord>> {
         on_tx!(self, conn => {
             let row = sqlx::query(
-                "SELECT request_hash, status, content_type, body FROM idempotency_keys \
+                "SELECT request_hash, created_at, status, content_type, body FROM idempotency_keys \
                  WHERE owner = $1 AND key = $2",
             )
             .bind(owner)
@@ -252,14 +285,25 @@ impl Tx {
             let Some(r) = row else { return Ok(None) };
             let status: Option<i32> = r.try_get("status")?;
             let response = match status {
-                Some(s) => Some((
-                    u16::try_from(s).map_err(|_| StoreError::Corrupt("bad status".into()))?,
-                    r.try_get::<Option<String>, _>("content_type")?.unwrap_or_default(),
-                    r.try_get::<Option<String>, _>("body")?.unwrap_or_default(),
-                )),
+                Some(s) => {
+                    let status =
+                        u16::try_from(s).map_err(|_| StoreError::Corrupt("bad status".into()))?;
+                    let content_type =
+                        r.try_get::<Option<String>, _>("content_type")?.unwrap_or_default();
+                    let body = r.try_get::<Option<String>, _>("body")?.unwrap_or_default();
+                    Some(if content_type == DIGEST_ONLY {
+                        StoredResponse::Digest { status, sha256: body }
+                    } else {
+                        StoredResponse::Body { status, content_type, body }
+                    })
+                }
                 None => None,
             };
-            Ok(Some(IdempotencyRecord { request_hash: r.try_get("request_hash")?, response }))
+            Ok(Some(IdempotencyRecord {
+                request_hash: r.try_get("request_hash")?,
+                created_at: r.try_get::<DbTime, _>("created_at")?.0,
+                response,
+            }))
         })
     }
 
@@ -311,6 +355,19 @@ impl Tx {
             .await?;
             Ok(())
         })
+    }
+
+    /// Stores only the status and the SHA-256 (hex) of the response of the request that claimed
+    /// the key: for an answer holding a secret or personal data, which must not be kept.
+    pub async fn store_idempotent_digest(
+        &mut self,
+        owner: &str,
+        key: &str,
+        status: u16,
+        sha256: &str,
+    ) -> Result<()> {
+        self.store_idempotent_response(owner, key, status, DIGEST_ONLY, sha256)
+            .await
     }
 
     /// Forgets keys older than `before` (a retry comes within minutes, not days).

@@ -1316,23 +1316,7 @@ pub fn spawn_housekeeping(state: AppState) {
         loop {
             tick.tick().await;
             if leased(&state, "sessions", ttl).await {
-                let now = state.now();
-                let idle =
-                    jiff::SignedDuration::try_from(state.config.session_idle).unwrap_or_default();
-                let max = jiff::SignedDuration::try_from(state.config.session_absolute)
-                    .unwrap_or_default();
-                match state.store.purge_sessions(now - idle, now - max).await {
-                    Ok(n) if n > 0 => tracing::info!(sessions = n, "ended timed-out sessions"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "could not purge sessions"),
-                }
-                if let Err(e) = state
-                    .store
-                    .purge_login_failures(auth::LoginLimiter::WINDOW, now)
-                    .await
-                {
-                    tracing::warn!(error = %e, "could not purge sign-in failure counts");
-                }
+                purge_expired(&state).await;
             }
             if leased(&state, "offers", ttl).await
                 && let Err(e) = lis1_app::jobs::offers(&state.app).await
@@ -1378,6 +1362,34 @@ pub fn spawn_housekeeping(state: AppState) {
             }
         }
     });
+}
+
+/// The `sessions` job, run by [`spawn_housekeeping`] under its lease: ends timed-out sessions,
+/// forgets passed sign-in throttle windows, and deletes API idempotency keys (with what is kept
+/// of their answers) older than `lis1_domain::retention::IDEMPOTENCY_KEY_HOURS`. Failures are
+/// logged; the next run tries again.
+pub async fn purge_expired(state: &AppState) {
+    let now = state.now();
+    let idle = jiff::SignedDuration::try_from(state.config.session_idle).unwrap_or_default();
+    let max = jiff::SignedDuration::try_from(state.config.session_absolute).unwrap_or_default();
+    match state.store.purge_sessions(now - idle, now - max).await {
+        Ok(n) if n > 0 => tracing::info!(sessions = n, "ended timed-out sessions"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not purge sessions"),
+    }
+    if let Err(e) = state
+        .store
+        .purge_login_failures(auth::LoginLimiter::WINDOW, now)
+        .await
+    {
+        tracing::warn!(error = %e, "could not purge sign-in failure counts");
+    }
+    let keep = SignedDuration::from_hours(lis1_domain::retention::IDEMPOTENCY_KEY_HOURS);
+    match state.store.purge_idempotency_keys(now - keep).await {
+        Ok(n) if n > 0 => tracing::info!(keys = n, "deleted old idempotency keys"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not delete old idempotency keys"),
+    }
 }
 
 /// How long a background job's lease lasts: three runs, at least 30 seconds. The holder renews it

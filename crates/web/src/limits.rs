@@ -184,16 +184,22 @@ pub async fn form_limits(State(max_body): State<usize>, req: Request, next: Next
         .await
 }
 
+/// The longest a request to `path` may take, with `general` the configured request timeout
+/// (`LIS1_REQUEST_TIMEOUT_SECONDS`): a document upload gets [`UPLOAD_TIMEOUT`].
+pub fn limit_for(path: &str, general: Duration) -> Duration {
+    if path == UPLOAD_PATH {
+        general.max(UPLOAD_TIMEOUT)
+    } else {
+        general
+    }
+}
+
 /// Middleware: answers 503 (our format, with `Retry-After`) when the rest of the request takes
 /// longer than the given time, and drops its work.
 pub async fn time_limit(State(limit): State<Duration>, req: Request, next: Next) -> Response {
     let lang = lang_of(&req);
     let api = req.uri().path().starts_with("/api/");
-    let limit = if req.uri().path() == UPLOAD_PATH {
-        limit.max(UPLOAD_TIMEOUT)
-    } else {
-        limit
-    };
+    let limit = limit_for(req.uri().path(), limit);
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(resp) => resp,
         Err(_) => {

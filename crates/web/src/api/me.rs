@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::middleware::NoReplayBody;
 use super::{app_err, check_if_match, etag, id, parse_json};
 use crate::auth::Visitor;
 use crate::error::{AppError, Problem};
@@ -104,14 +105,14 @@ async fn get_profile(State(state): State<AppState>, v: Visitor) -> Result<Respon
 /// dropped.
 #[utoipa::path(put, path = "/api/v1/me/profile", tag = "account",
     params(("If-Match" = Option<String>, Header, description = "The ETag of GET: refused with 412 if the profile changed since"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the first answer is returned again")),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the profile is saved once. The answer holds the identity number and is not kept: a retry gets 409 `idempotency_key_done`; read the profile")),
     request_body = ProfileInput,
     security(("session" = [])),
     responses((status = 200, body = ProfileDto),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_json`, `idempotency_key_invalid`"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an applicant, or no valid `X-CSRF-Token`"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "`idempotency_key_in_use`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`idempotency_key_done` (a retry: the profile was saved), `idempotency_key_in_use`, `idempotency_key_in_progress`"),
         (status = 412, body = Problem, content_type = "application/problem+json", description = "`precondition_failed`: `If-Match` names an older profile"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`profile_invalid` (each broken rule at its field in `errors`), `idempotency_key_reused`")))]
 async fn put_profile(
@@ -134,7 +135,8 @@ async fn put_profile(
         profile: Some(saved.data),
         updated_at: Some(saved.updated_at.to_string()),
     };
-    Ok(with_etag(StatusCode::OK, &dto))
+    // The profile holds the identity number, stored only encrypted: not kept for a retry.
+    Ok(NoReplayBody::mark(with_etag(StatusCode::OK, &dto)))
 }
 
 /// A document of the applicant's.
@@ -202,14 +204,14 @@ pub struct UploadInput {
 /// Uploads a document (applicants): JSON with the content in base64, at most 10 MB decoded,
 /// a PDF, JPEG or PNG by its content.
 #[utoipa::path(post, path = "/api/v1/me/documents", tag = "account",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the first answer is returned again")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the document is stored once. The answer is personal data and is not kept: a retry gets 409 `idempotency_key_done`; read the list of documents")),
     request_body = UploadInput,
     security(("session" = [])),
     responses((status = 201, body = DocumentDto),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_json`, `invalid_base64`, `idempotency_key_invalid`"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an applicant, or no valid `X-CSRF-Token`"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "`idempotency_key_in_use`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`idempotency_key_done` (a retry: the document was stored), `idempotency_key_in_use`, `idempotency_key_in_progress`"),
         (status = 413, body = Problem, content_type = "application/problem+json", description = "The body is larger than 10 MB in base64"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`document_kind_missing`, `document_missing`, `document_too_large`, `document_type_refused` (at `kind` or `file` in `errors`), `idempotency_key_reused`")))]
 async fn upload_document(
@@ -248,7 +250,10 @@ async fn upload_document(
     )
     .await
     .map_err(app_err(lang))?;
-    Ok((StatusCode::CREATED, Json(DocumentDto::from(made))).into_response())
+    // The document's name and hash are the applicant's: not kept for a retry.
+    Ok(NoReplayBody::mark(
+        (StatusCode::CREATED, Json(DocumentDto::from(made))).into_response(),
+    ))
 }
 
 /// Deletes one of the caller's documents (applicants). Another's document, or one already

@@ -1,7 +1,12 @@
 //! What every API request goes through, once, after the caller is known:
 //! - `Idempotency-Key` on unsafe requests: a retried request gets the first answer instead of
 //!   acting twice. The key is claimed in the use case's own transaction (`lis1_app::App::commit`),
-//!   and the response is stored after; a key reused with another request is refused.
+//!   and the response is stored after; a key reused with another request is refused. An answer
+//!   that holds a secret or personal data (a handler marks it with [`NoReplayBody`]) is not kept:
+//!   only its status and SHA-256, and a retry is told `409 idempotency_key_done` (carried out;
+//!   read the resource). So is a retry whose first request committed but whose answer was never
+//!   stored (the process stopped in between): once the request's time limit has passed, it
+//!   cannot still be running. Keys are deleted after a day by the `sessions` job.
 //! - Every call made with an API token is audit-logged with the token's id (method, route
 //!   template, status), reads included.
 
@@ -12,6 +17,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use lis1_app::IdempotencyKey;
 use lis1_domain::access::Grant;
+use lis1_store::api_tokens::StoredResponse;
 use lis1_store::audit::Event;
 use sha2::{Digest, Sha256};
 
@@ -25,6 +31,44 @@ pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 pub const MAX_KEY_LEN: usize = 255;
 /// The largest response kept for a replay.
 const MAX_STORED_RESPONSE: usize = 1024 * 1024;
+
+/// A response extension a handler sets on an answer that holds a secret (an API token issued)
+/// or personal data (a saved profile, an uploaded document's metadata): with an
+/// `Idempotency-Key`, only its status and SHA-256 are kept, never the body, and a retry gets
+/// `409 idempotency_key_done` instead of the answer again.
+#[derive(Debug, Clone, Copy)]
+pub struct NoReplayBody;
+
+impl NoReplayBody {
+    /// Marks `resp`.
+    pub fn mark(mut resp: Response) -> Response {
+        resp.extensions_mut().insert(NoReplayBody);
+        resp
+    }
+}
+
+/// What identifies a request for its `Idempotency-Key`: SHA-256 (hex) of the method, the path
+/// with its query, and the body.
+pub fn request_hash(method: &Method, path_and_query: &str, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(method.as_str().as_bytes());
+    h.update(b" ");
+    h.update(path_and_query.as_bytes());
+    h.update(b"\n");
+    h.update(body);
+    hex::encode(h.finalize())
+}
+
+fn key_done(v: &Visitor) -> Response {
+    problem(
+        StatusCode::CONFLICT,
+        "idempotency_key_done",
+        "Forespørselen med denne Idempotency-Key er utført, men svaret er ikke tatt vare på. Les ressursen for å se resultatet. Ingenting mer ble endret.",
+        "Førespurnaden med denne Idempotency-Key er utført, men svaret er ikkje teke vare på. Les ressursen for å sjå resultatet. Ingenting meir vart endra.",
+        "The request with this Idempotency-Key was carried out, but its answer is not kept. Read the resource to see the result. Nothing more was changed.",
+        v,
+    )
+}
 
 fn problem(
     status: StatusCode,
@@ -139,20 +183,11 @@ async fn idempotent(state: &AppState, mut visitor: Visitor, req: Request, next: 
             );
         }
     };
-    let mut h = Sha256::new();
-    h.update(parts.method.as_str().as_bytes());
-    h.update(b" ");
-    h.update(
-        parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("")
-            .as_bytes(),
+    let request_hash = request_hash(
+        &parts.method,
+        parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or(""),
+        &bytes,
     );
-    h.update(b"\n");
-    h.update(&bytes);
-    let request_hash = hex::encode(h.finalize());
     match state.store.idempotency_key(&owner, &key).await {
         Ok(None) => {}
         Ok(Some(rec)) if rec.request_hash != request_hash => {
@@ -167,7 +202,11 @@ async fn idempotent(state: &AppState, mut visitor: Visitor, req: Request, next: 
         }
         Ok(Some(rec)) => {
             return match rec.response {
-                Some((status, content_type, body)) => {
+                Some(StoredResponse::Body {
+                    status,
+                    content_type,
+                    body,
+                }) => {
                     let mut resp = (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body)
                         .into_response();
                     if let Ok(ct) = HeaderValue::from_str(&content_type) {
@@ -176,6 +215,13 @@ async fn idempotent(state: &AppState, mut visitor: Visitor, req: Request, next: 
                     resp.headers_mut()
                         .insert("idempotent-replayed", HeaderValue::from_static("true"));
                     resp
+                }
+                Some(StoredResponse::Digest { .. }) => key_done(&visitor),
+                // Committed, and no answer kept within the request's time limit: the request
+                // stopped after its commit (the process died, or the time limit struck), so it
+                // is not running any more.
+                None if rec.created_at + running_at_most(state, parts.uri.path()) < state.now() => {
+                    key_done(&visitor)
                 }
                 None => problem(
                     StatusCode::CONFLICT,
@@ -214,18 +260,38 @@ async fn idempotent(state: &AppState, mut visitor: Visitor, req: Request, next: 
         .and_then(|v| v.to_str().ok())
         .unwrap_or("application/json")
         .to_string();
-    if let Err(e) = state
-        .store
-        .store_idempotent_response(
-            &owner,
-            &key,
-            parts.status.as_u16(),
-            &content_type,
-            &String::from_utf8_lossy(&bytes),
-        )
-        .await
-    {
+    let kept = if parts.extensions.get::<NoReplayBody>().is_some() {
+        state
+            .store
+            .store_idempotent_digest(
+                &owner,
+                &key,
+                parts.status.as_u16(),
+                &hex::encode(Sha256::digest(&bytes)),
+            )
+            .await
+    } else {
+        state
+            .store
+            .store_idempotent_response(
+                &owner,
+                &key,
+                parts.status.as_u16(),
+                &content_type,
+                &String::from_utf8_lossy(&bytes),
+            )
+            .await
+    };
+    if let Err(e) = kept {
         tracing::error!(error = %e, "could not keep an idempotent response");
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The longest a request to `path` can still be running after its commit: its time limit
+/// (`LIS1_REQUEST_TIMEOUT_SECONDS`, or the upload's), counted from the commit, which came after
+/// the request began.
+fn running_at_most(state: &AppState, path: &str) -> jiff::SignedDuration {
+    let limit = crate::limits::limit_for(path, state.config.request_timeout);
+    jiff::SignedDuration::try_from(limit).unwrap_or(jiff::SignedDuration::from_mins(5))
 }

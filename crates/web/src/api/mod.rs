@@ -348,9 +348,89 @@ pub fn upload_router() -> axum::Router<AppState> {
     me::upload_router().split_for_parts().0
 }
 
+/// The `Idempotency-Key` answers of every unsafe operation (`api::middleware`, and
+/// `lis1_app::App::commit` for `idempotency_key_in_use`), by status.
+pub const IDEMPOTENCY_ANSWERS: [(&str, &[&str]); 3] = [
+    ("400", &["idempotency_key_invalid"]),
+    (
+        "409",
+        &[
+            "idempotency_key_in_use",
+            "idempotency_key_in_progress",
+            "idempotency_key_done",
+        ],
+    ),
+    ("422", &["idempotency_key_reused"]),
+];
+
+/// Documents `Idempotency-Key` on an unsafe operation: the header, if its annotation does not
+/// name it, and the answers of [`IDEMPOTENCY_ANSWERS`] its responses do not name yet.
+fn document_idempotency(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    let params = op.parameters.get_or_insert_with(Vec::new);
+    if !params
+        .iter()
+        .any(|p| p.name.eq_ignore_ascii_case("Idempotency-Key"))
+    {
+        params.push(
+            ParameterBuilder::new()
+                .name("Idempotency-Key")
+                .parameter_in(ParameterIn::Header)
+                .required(utoipa::openapi::Required::False)
+                .description(Some(
+                    "Makes a retry safe: the first answer is returned again (see docs/api.md)",
+                ))
+                .schema(Some(
+                    utoipa::openapi::ObjectBuilder::new()
+                        .schema_type(utoipa::openapi::schema::Type::String)
+                        .min_length(Some(1))
+                        .max_length(Some(middleware::MAX_KEY_LEN)),
+                ))
+                .build(),
+        );
+    }
+    for (status, codes) in IDEMPOTENCY_ANSWERS {
+        let entry = op
+            .responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| {
+                RefOr::T(
+                    utoipa::openapi::ResponseBuilder::new()
+                        .content(
+                            PROBLEM_JSON,
+                            utoipa::openapi::ContentBuilder::new()
+                                .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
+                                    "Problem",
+                                ))))
+                                .build(),
+                        )
+                        .build(),
+                )
+            });
+        let RefOr::T(resp) = entry else { continue };
+        let missing: Vec<String> = codes
+            .iter()
+            .map(|c| format!("`{c}`"))
+            .filter(|c| !resp.description.contains(c.as_str()))
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let missing = missing.join(", ");
+        resp.description = if resp.description.trim().is_empty() {
+            missing
+        } else {
+            format!("{}; {missing}", resp.description)
+        };
+    }
+}
+
 /// What holds for every operation, written once instead of in each annotation: an error answer
 /// is `application/problem+json` (as `AppError` sends it), not `application/json`; an operation
-/// with query parameters (read with `ApiQuery`) may answer 400 `invalid_query`.
+/// with query parameters (read with `ApiQuery`) may answer 400 `invalid_query`; an unsafe
+/// operation takes `Idempotency-Key` and may give its answers ([`document_idempotency`]).
 fn finish_document(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     use utoipa::openapi::RefOr;
     for item in doc.paths.paths.values_mut() {
@@ -398,6 +478,17 @@ fn finish_document(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenAp
                     resp.content.insert(PROBLEM_JSON.to_string(), c);
                 }
             }
+        }
+        for op in [
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            document_idempotency(op);
         }
     }
     doc
@@ -519,6 +610,7 @@ pub enum SeasonName {
 
 /// An offer round.
 #[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct OfferRoundDto {
     /// When offers are made, Norwegian time, e.g. `2027-02-22T09:00`.
     #[schema(value_type = String, format = "YYYY-MM-DDTHH:MM", example = "2027-02-22T09:00")]
@@ -536,6 +628,7 @@ pub struct OfferRoundDto {
 
 /// A round as sent to create it, or as returned.
 #[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RoundDto {
     /// Id (ignored when creating).
     #[serde(default)]
@@ -644,7 +737,7 @@ async fn get_round(
 #[utoipa::path(post, path = "/api/v1/rounds", tag = "rounds", request_body = RoundDto,
     responses(
         (status = 201, body = RoundDto, description = "Created; `warnings` says if the announcement has already passed"),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "Not valid JSON for a round, or a date or time not written `YYYY-MM-DD` / `YYYY-MM-DDTHH:MM`"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_json`: not valid JSON for a round (an unknown field, a wrong type), or a date or time not written `YYYY-MM-DD` / `YYYY-MM-DDTHH:MM`; the field is named in `errors`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not the directorate, or no valid `X-CSRF-Token`"),
         (status = 413, body = Problem, content_type = "application/problem+json", description = "The body is larger than 1 MB"),
@@ -659,22 +752,7 @@ async fn create_round(
     let s = v.require_api()?;
     // Checked first, before the body is read (the use case checks again).
     authorize(&s.principal, &Action::ManageRounds).map_err(|d| forbidden(d, lang))?;
-    let dto: RoundDto = serde_json::from_slice(&body).map_err(|e| {
-        AppError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_json",
-            match lang {
-                Lang::Nb => {
-                    format!("Forespørselen er ikke gyldig JSON for en runde: {e}")
-                }
-                Lang::Nn => {
-                    format!("Førespurnaden er ikkje gyldig JSON for ein runde: {e}")
-                }
-                Lang::En => format!("The request is not valid JSON for a round: {e}"),
-            },
-        )
-        .api()
-    })?;
+    let dto: RoundDto = parse_json(&body, lang)?;
     let season = Season::parse(&dto.season).map_err(|e| {
         let mut err = AppError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e, lang).api();
         err.fields.push(("season".into(), e.message(lang)));

@@ -13,10 +13,10 @@ use lis1_app::onboarding::{self as uc, ItemView, PartView};
 use lis1_domain::Lang;
 use lis1_domain::identity::HprNumber;
 use lis1_domain::onboarding::{ItemKind, Part, PoliceCheck, Record, Requirements};
-use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::app_err;
+use super::{app_err, parse_json};
 use crate::auth::Visitor;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
@@ -31,23 +31,9 @@ fn part(s: &str, lang: Lang) -> Result<Part, AppError> {
     Part::parse(s).ok_or_else(|| AppError::not_found(lang).api())
 }
 
-fn body<T: DeserializeOwned>(bytes: &Bytes, lang: Lang) -> Result<T, AppError> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        AppError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_json",
-            match lang {
-                Lang::Nb => format!("Forespørselen er ikke gyldig JSON: {e}"),
-                Lang::Nn => format!("Førespurnaden er ikkje gyldig JSON: {e}"),
-                Lang::En => format!("The request is not valid JSON: {e}"),
-            },
-        )
-        .api()
-    })
-}
-
 /// What an employer requires before its part.
 #[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RequirementsDto {
     /// Authorisation or LIS1 licence valid on the start date.
     pub authorisation: bool,
@@ -363,6 +349,7 @@ async fn cohort(
 
 /// An HPR number to look up for a part.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AuthorisationDto {
     /// `hospital` or `municipal`.
     pub part: String,
@@ -375,7 +362,7 @@ pub struct AuthorisationDto {
 #[utoipa::path(post, path = "/api/v1/onboarding/courses/{id}/authorisation", tag = "onboarding",
     params(("id" = i64, Path, description = "Course id")), request_body = AuthorisationDto,
     responses((status = 204, description = "Recorded"),
-        (status = 400, body = Problem, description = "Not valid JSON"),
+        (status = 400, body = Problem, description = "`invalid_json`: not valid JSON for the operation (an unknown field, a wrong type), the field named in `errors`"),
         (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem),
         (status = 409, body = Problem, description = "`hpr_unavailable`: the register does not answer"),
@@ -388,7 +375,7 @@ async fn authorisation(
 ) -> Result<Response, AppError> {
     let lang = v.lang;
     let s = v.require_api()?;
-    let dto: AuthorisationDto = body(&bytes, lang)?;
+    let dto: AuthorisationDto = parse_json(&bytes, lang)?;
     let p = part(&dto.part, lang)?;
     let number = HprNumber::parse(&dto.hpr_number)
         .map_err(|e| AppError::app(lis1_app::Error::field("hpr_number", e), lang).api())?;
@@ -400,6 +387,7 @@ async fn authorisation(
 
 /// A form signed by the doctor.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SignatureDto {
     /// `hospital` or `municipal`.
     pub part: String,
@@ -417,7 +405,7 @@ pub struct SignatureDto {
 #[utoipa::path(post, path = "/api/v1/onboarding/courses/{id}/signatures", tag = "onboarding",
     params(("id" = i64, Path, description = "Course id")), request_body = SignatureDto,
     responses((status = 204, description = "Signed"),
-        (status = 400, body = Problem, description = "Not valid JSON"),
+        (status = 400, body = Problem, description = "`invalid_json`: not valid JSON for the operation (an unknown field, a wrong type), the field named in `errors`"),
         (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem),
         (status = 409, body = Problem, description = "`declaration_text_changed`: read the new version"),
@@ -430,7 +418,7 @@ async fn sign(
 ) -> Result<Response, AppError> {
     let lang = v.lang;
     let s = v.require_api()?;
-    let dto: SignatureDto = body(&bytes, lang)?;
+    let dto: SignatureDto = parse_json(&bytes, lang)?;
     let kind = ItemKind::parse(&dto.kind)
         .filter(|k| k.is_form())
         .ok_or_else(|| AppError::not_found(lang).api())?;
@@ -453,6 +441,7 @@ async fn sign(
 
 /// A police certificate seen by the part's employer. The certificate itself is never sent.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PoliceCheckDto {
     /// `hospital` or `municipal`.
     pub part: String,
@@ -470,7 +459,7 @@ pub struct PoliceCheckDto {
 #[utoipa::path(post, path = "/api/v1/onboarding/courses/{id}/police-checks", tag = "onboarding",
     params(("id" = i64, Path, description = "Course id")), request_body = PoliceCheckDto,
     responses((status = 204, description = "Recorded"),
-        (status = 400, body = Problem, description = "Not valid JSON"),
+        (status = 400, body = Problem, description = "`invalid_json`: not valid JSON for the operation (an unknown field, a wrong type), the field named in `errors`"),
         (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem),
         (status = 422, body = Problem, description = "`police_certificate_after_check`, `police_check_in_future`, `police_certificate_too_old`, `onboarding_item_not_required`")))]
@@ -482,7 +471,7 @@ async fn police_check(
 ) -> Result<Response, AppError> {
     let lang = v.lang;
     let s = v.require_api()?;
-    let dto: PoliceCheckDto = body(&bytes, lang)?;
+    let dto: PoliceCheckDto = parse_json(&bytes, lang)?;
     uc::record_police_check(
         &state.app,
         &s.caller(),
@@ -549,7 +538,7 @@ async fn my_requirements(
         ("part" = String, Path, description = "`hospital` or `municipal`")),
     request_body = RequirementsDto,
     responses((status = 204, description = "Saved"),
-        (status = 400, body = Problem, description = "Not valid JSON"),
+        (status = 400, body = Problem, description = "`invalid_json`: not valid JSON for the operation (an unknown field, a wrong type), the field named in `errors`"),
         (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem),
         (status = 422, body = Problem, description = "`police_max_age_out_of_range`")))]
@@ -561,7 +550,7 @@ async fn set_requirements(
 ) -> Result<Response, AppError> {
     let lang = v.lang;
     let s = v.require_api()?;
-    let dto: RequirementsDto = body(&bytes, lang)?;
+    let dto: RequirementsDto = parse_json(&bytes, lang)?;
     let req = Requirements {
         authorisation: dto.authorisation,
         confidentiality: dto.confidentiality,

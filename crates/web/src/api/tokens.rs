@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::middleware::NoReplayBody;
 use super::{app_err, parse_json};
 use crate::auth::Visitor;
 use crate::error::{AppError, Problem};
@@ -117,11 +118,13 @@ pub struct IssuedDto {
 
 /// Issues a token for the organisation (its administrator).
 #[utoipa::path(post, path = "/api/v1/organisations/{id}/tokens", tag = "tokens",
-    params(("id" = i64, Path, description = "Organisation id")),
+    params(("id" = i64, Path, description = "Organisation id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the token is issued once. Its secret is shown once and never kept: a retry gets 409 `idempotency_key_done`; list the tokens, and revoke one whose secret was lost")),
     request_body = IssueRequest,
     security(("session" = [])),
-    responses((status = 201, body = IssuedDto), (status = 400, body = Problem), (status = 401, body = Problem),
+    responses((status = 201, body = IssuedDto), (status = 400, body = Problem, description = "`invalid_json` (an unknown field, a wrong type)"), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "`idempotency_key_done` (a retry: the token was issued; its secret is not shown again)"),
         (status = 422, body = Problem, description = "`token_name_invalid`, `token_scope_unknown`, `token_scopes_missing`, `token_days_invalid`")))]
 async fn issue_token(
     State(state): State<AppState>,
@@ -144,14 +147,17 @@ async fn issue_token(
     )
     .await
     .map_err(app_err(v.lang))?;
-    Ok((
-        StatusCode::CREATED,
-        Json(IssuedDto {
-            token: TokenDto::from(&issued.token),
-            secret: issued.secret,
-        }),
-    )
-        .into_response())
+    // The secret is shown once: a retry with the Idempotency-Key is not given it again.
+    Ok(NoReplayBody::mark(
+        (
+            StatusCode::CREATED,
+            Json(IssuedDto {
+                token: TokenDto::from(&issued.token),
+                secret: issued.secret,
+            }),
+        )
+            .into_response(),
+    ))
 }
 
 /// Revokes a token; it stops working at once.

@@ -6,7 +6,7 @@ use super::hiring::{form, profile_fields, published};
 use super::*;
 
 /// A valid (not synthetic) identity number born 17 May 1978.
-fn real_number() -> String {
+pub(crate) fn real_number() -> String {
     (100..1000)
         .flat_map(|i| (0..100).map(move |k| format!("170578{i:03}{k:02}")))
         .find(|s| lis1_domain::identity::NationalId::parse(s).is_ok())

@@ -15,6 +15,7 @@ mod coordinated;
 mod courses_api;
 mod encryption;
 mod home;
+mod idempotency;
 mod letters;
 mod lists;
 mod lotplain;

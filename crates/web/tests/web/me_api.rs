@@ -6,7 +6,7 @@ use super::*;
 
 impl TestApp {
     /// A JSON request of any method by a browser session, with its CSRF token and `headers`.
-    async fn session_json(
+    pub(crate) async fn session_json(
         &self,
         method: &str,
         path: &str,

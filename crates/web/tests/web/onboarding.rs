@@ -1246,3 +1246,123 @@ both_backends!(the_api_runs_the_same_use_cases, |store| async move {
     assert_eq!(mine[0]["own"], true);
     assert_eq!(mine[0]["requirements"]["police_max_age_months"], 2);
 });
+
+both_backends!(
+    the_api_writes_honour_the_idempotency_key_and_name_unknown_fields,
+    |store| async move {
+        // Review item 3: the four onboarding writes claim the key in their transaction, so a
+        // retry acts once; an unknown field is refused at its name, nothing recorded.
+        let app = TestApp::new(store).await;
+        let s = setup(&app).await;
+        set_clock(&app, "2027-08-10T10:00:00Z");
+        let base = format!("/api/v1/onboarding/courses/{}", s.course);
+        let records = || async {
+            lis1_store::testing::scalar_i64(
+                &app.state.store,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'onboarding.record' \
+                 AND object_id = CAST($1 AS TEXT)",
+                s.course,
+            )
+            .await
+        };
+        let doctor = app.login("lege1@demo.lis1.no").await;
+        let c = app.get(&base, Some(&doctor)).await.json();
+        let text = &c["parts"][0]["to_sign"][0];
+        let sig = serde_json::json!({
+            "part": "hospital", "kind": text["kind"], "text_id": text["id"],
+            "for_user": s.lege1, "confirmed_read": true,
+        })
+        .to_string();
+        let path = format!("{base}/signatures");
+        let key = [("idempotency-key", "sign-1")];
+        let first = app
+            .session_json("POST", &path, &doctor, Some(&sig), &key)
+            .await;
+        assert_eq!(first.status, StatusCode::NO_CONTENT, "{}", first.body);
+        assert_eq!(records().await, 1);
+        let again = app
+            .session_json("POST", &path, &doctor, Some(&sig), &key)
+            .await;
+        assert_eq!(again.status, StatusCode::NO_CONTENT, "{}", again.body);
+        assert_eq!(again.headers["idempotent-replayed"], "true");
+        assert_eq!(records().await, 1, "the retry signed nothing more");
+
+        let hnt = app.login("hnt@demo.lis1.no").await;
+        let check = r#"{"part": "hospital", "certificate_date": "2027-08-01",
+            "checked_on": "2027-08-10", "follow_up": false}"#;
+        let path = format!("{base}/police-checks");
+        let key = [("idempotency-key", "police-1")];
+        for _ in 0..2 {
+            let r = app
+                .session_json("POST", &path, &hnt, Some(check), &key)
+                .await;
+            assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        }
+        assert_eq!(records().await, 2, "one check recorded, once");
+
+        // Unknown fields, named; nothing recorded.
+        let unknown = check.replace("\"follow_up\"", "\"surprise\": 1, \"follow_up\"");
+        let r = app
+            .session_json("POST", &path, &hnt, Some(&unknown), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert_eq!(r.json()["code"], "invalid_json");
+        assert_eq!(r.json()["errors"][0]["field"], "surprise", "{}", r.body);
+        let hpr = r#"{"part": "hospital", "hpr_number": "1234561", "surprise": 1}"#;
+        let r = app
+            .session_json(
+                "POST",
+                &format!("{base}/authorisation"),
+                &doctor,
+                Some(hpr),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert_eq!(r.json()["errors"][0]["field"], "surprise", "{}", r.body);
+        let r = app
+            .session_json(
+                "POST",
+                &format!("{base}/signatures"),
+                &doctor,
+                Some(&sig.replace("\"confirmed_read\"", "\"bogus\": 0, \"confirmed_read\"")),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert_eq!(r.json()["errors"][0]["field"], "bogus", "{}", r.body);
+        assert_eq!(records().await, 2);
+
+        // The employer's requirements: unknown field refused; a retry acts once.
+        let levanger = app.login("levanger@demo.lis1.no").await;
+        let path = format!("/api/v1/onboarding/requirements/{}/municipal", s.levanger);
+        let req = serde_json::json!({"authorisation": true, "confidentiality": true,
+            "data_user_contract": false, "infection_control": true, "police_certificate": true,
+            "police_max_age_months": 3});
+        let mut odd = req.clone();
+        odd["colour"] = serde_json::json!("blue");
+        let r = app
+            .session_json("PUT", &path, &levanger, Some(&odd.to_string()), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert_eq!(r.json()["errors"][0]["field"], "colour", "{}", r.body);
+        let changes = || async {
+            lis1_store::testing::scalar_i64(
+                &app.state.store,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'onboarding.requirements' \
+                 AND seq > $1",
+                i64::MIN,
+            )
+            .await
+        };
+        let before = changes().await;
+        let key = [("idempotency-key", "req-1")];
+        for _ in 0..2 {
+            let r = app
+                .session_json("PUT", &path, &levanger, Some(&req.to_string()), &key)
+                .await;
+            assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        }
+        assert_eq!(changes().await, before + 1);
+    }
+);
