@@ -236,12 +236,10 @@ both_backends!(an_hr_system_makes_offers_with_a_token, |store| async move {
     .await;
     assert_eq!(yes.status, StatusCode::SEE_OTHER, "{}", yes.body);
     let read = app.with_token("GET", &offers_path, &token, None, &[]).await;
-    let states: Vec<(i64, String)> = read
-        .json()
+    let states: Vec<(i64, String)> = read.json()["items"]
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|p| p["offers"].as_array().unwrap().clone())
         .map(|o| {
             (
                 o["application_id"].as_i64().unwrap(),
