@@ -663,6 +663,56 @@ pub async fn applicants(app: &App, caller: &Caller, ad_id: i64) -> Result<Applic
     })
 }
 
+/// A page of an advertisement's applicants as the caller may see them, by application id: at
+/// most `limit` after `after`, and whether more follow. The store reads only this page, with
+/// the caller's scope (a bound position's later employer: its applicants) applied before the
+/// limit. The read is logged (`applicants.list`) with how many were shown and from where.
+pub async fn applicants_page(
+    app: &App,
+    caller: &Caller,
+    ad_id: i64,
+    after: Option<i64>,
+    limit: u32,
+) -> Result<(Applicants, bool)> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let c = AdContext::load(&mut tx, ad_id).await?;
+    let grant = view_grant(&mut tx, caller, &c).await?;
+    let scope = visible_positions(caller, &c, grant);
+    let mut apps = tx
+        .submitted_applications_page(ad_id, scope.as_deref(), after, limit.saturating_add(1))
+        .await?;
+    let more = apps.len() > limit as usize;
+    apps.truncate(limit as usize);
+    let evidence = evidence(&mut tx, ad_id).await?;
+    let mut scored: Vec<Scored> = score_all(&c, apps, &evidence)
+        .into_iter()
+        .filter(|x| in_scope(&scope, &x.app))
+        .collect();
+    scored.sort_by_key(|x| x.app.id);
+    let shown: Vec<&Application> = scored.iter().map(|x| &x.app).collect();
+    let statuses = statuses(&mut tx, &c, &shown, now).await?;
+    tx.log(
+        &caller.ctx(grant, now),
+        Event {
+            action: "applicants.list",
+            object_type: "advertisement",
+            object_id: ad_id.to_string(),
+            summary: serde_json::json!({"shown": scored.len(), "after": after}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        Applicants {
+            ad: c,
+            scored,
+            statuses,
+        },
+        more,
+    ))
+}
+
 /// One application in full, as those who may see it read it.
 #[derive(Debug, Clone)]
 pub struct ApplicationView {

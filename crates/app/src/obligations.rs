@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use jiff::civil::Date;
 use lis1_domain::Lang;
-use lis1_domain::access::{Action, OrgPath, Role, authorize};
+use lis1_domain::access::{Action, Denied, OrgPath, Role, authorize};
 use lis1_domain::obligations::{ObligationKind, Reminder, check_fulfilment};
 use lis1_store::Tx;
 use lis1_store::audit::Event;
@@ -19,7 +19,7 @@ use lis1_store::outbox::NewMail;
 use lis1_store::users::User;
 
 use crate::notify::{self, date};
-use crate::{App, Caller, Error, Kind, Result};
+use crate::{App, Caller, Error, Result};
 
 /// Today in Norway.
 pub fn today(app: &App) -> Date {
@@ -134,22 +134,13 @@ pub async fn overview(app: &App, caller: &Caller, today: Date) -> Result<Vec<See
     Ok(out)
 }
 
-/// The refusal of a fulfilment for a doctor not yet placed.
-pub fn not_placed() -> Error {
-    Error::text(
-        Kind::Conflict,
-        "obligation_not_placed",
-        "Legen er ikke plassert i en kommune ennå; kommunen kan registrere når trekningen er gjort.",
-        "Legen er ikkje plassert i ein kommune enno; kommunen kan registrere når trekkinga er gjord.",
-        "The doctor has not been placed in a municipality yet; the municipality can register once the draw has been made.",
-    )
-}
-
 /// The municipality registers that a contract or an employment letter of a course placed with
 /// it is in place (`Action::RegisterFulfilment`), on `on` (`yyyy-mm-dd`), with an optional note; a second
-/// registration corrects the first. Whoever may not even see the course's obligations learns
-/// nothing (404); a course not yet placed is refused (409); a date or note against the rules is
-/// refused at `date` or `note` (422). Nothing changes on a refusal.
+/// registration corrects the first. Access is decided before any rule: whoever may not even see
+/// the course's obligations learns nothing (404); whoever sees them but may not register is
+/// refused (403) — everyone, for a course not yet placed, as no municipality holds it yet.
+/// Only then is a date or note against the rules refused at `date` or `note` (422). Nothing
+/// changes on a refusal.
 pub async fn record_fulfilment(
     app: &App,
     caller: &Caller,
@@ -173,18 +164,15 @@ pub async fn record_fulfilment(
         },
     )
     .is_ok();
-    let Some(muni_path) = muni_path else {
-        if !may_view {
-            return Err(Error::not_found());
-        }
-        return Err(not_placed());
-    };
-    let grant = authorize(
-        &caller.principal,
-        &Action::RegisterFulfilment {
-            municipality: &muni_path,
-        },
-    )
+    let grant = match &muni_path {
+        Some(muni_path) => authorize(
+            &caller.principal,
+            &Action::RegisterFulfilment {
+                municipality: muni_path,
+            },
+        ),
+        None => Err(Denied::new("register_fulfilment")),
+    }
     .map_err(|d| {
         if may_view {
             Error::forbidden(d)

@@ -221,6 +221,7 @@ crate::store_ops! {
     fn submit_application(&self, ctx: &Ctx, s: &Submit) -> Result<Submitted>;
     fn withdraw_application(&self, ctx: &Ctx, id: i64, applicant_id: i64) -> Result<()>;
     fn applications(&self, advertisement_id: Option<i64>, applicant_id: Option<i64>) -> Result<Vec<Application>>;
+    fn submitted_applications_page(&self, advertisement_id: i64, positions: Option<&[i64]>, after: Option<i64>, limit: u32) -> Result<Vec<Application>>;
     fn count_applications(&self, advertisement_id: i64, state: &str) -> Result<i64>;
     fn application(&self, id: i64) -> Result<Application>;
     fn adjust_points(&self, ctx: &Ctx, application_id: i64, delta: i64, reason: &str) -> Result<()>;
@@ -233,6 +234,17 @@ crate::store_ops! {
     fn save_recommendation(&self, ctx: &Ctx, position_id: i64, ranked: &[i64]) -> Result<()>;
     fn recommendation(&self, position_id: i64) -> Result<Vec<i64>>;
 }
+
+/// The columns of an application and its assessment (`ROWS` ends before the `WHERE`).
+macro_rules! rows_select {
+    () => {
+        "SELECT a.id, a.advertisement_id, a.applicant_id, a.state, a.motivation, \
+         a.answers, a.profile, a.national_id_enc, a.submitted_at, a.updated_at, \
+         s.adjustment, s.shortlisted, s.notes \
+         FROM applications a LEFT JOIN assessments s ON s.application_id = a.id"
+    };
+}
+const ROWS: &str = rows_select!();
 
 impl Tx {
     /// Saves the profile and clears the draft. `summary` is what the audit log may say about the
@@ -640,6 +652,41 @@ impl Tx {
             .ok_or(StoreError::NotFound)
     }
 
+    /// A page of the submitted applications to an advertisement, by id: at most `limit` after
+    /// `after`, of those for one of `positions` (`None`: all). The filter is in the query, before
+    /// the limit, so a page is full whenever more applications match.
+    pub async fn submitted_applications_page(
+        &mut self,
+        advertisement_id: i64,
+        positions: Option<&[i64]>,
+        after: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Application>> {
+        // Ids only (ours, integers), so they are written into the query.
+        let scope = match positions {
+            None => String::new(),
+            Some([]) => " AND 1 = 0".into(),
+            Some(ps) => format!(
+                " AND EXISTS (SELECT 1 FROM application_positions ap WHERE ap.application_id = a.id \
+                 AND ap.position_id IN ({}))",
+                ps.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        let filter = format!(
+            "a.advertisement_id = $2 AND a.state = 'submitted' AND a.id > {} AND ($1 IS NULL OR a.id = $1) \
+             AND ($3 IS NULL OR a.applicant_id = $3){scope}",
+            after.unwrap_or(0)
+        );
+        let rows = format!("{ROWS} WHERE {filter} ORDER BY a.id LIMIT {limit}");
+        let positions = format!(
+            "SELECT p.application_id, p.position_id FROM application_positions p WHERE \
+             p.application_id IN (SELECT a.id FROM applications a WHERE {filter} ORDER BY a.id \
+             LIMIT {limit}) ORDER BY p.application_id, p.position_id"
+        );
+        self.fetch_applications(rows, positions, None, Some(advertisement_id), None)
+            .await
+    }
+
     async fn load_applications(
         &mut self,
         id: Option<i64>,
@@ -652,12 +699,8 @@ impl Tx {
             ($lead:literal) => {
                 (
                     concat!(
-                        "SELECT a.id, a.advertisement_id, a.applicant_id, a.state, a.motivation, \
-                         a.answers, a.profile, a.national_id_enc, a.submitted_at, a.updated_at, \
-                         s.adjustment, \
-                         s.shortlisted, s.notes \
-                         FROM applications a LEFT JOIN assessments s ON s.application_id = a.id \
-                         WHERE ",
+                        rows_select!(),
+                        " WHERE ",
                         $lead,
                         " ($1 IS NULL OR a.id = $1) AND ($2 IS NULL OR a.advertisement_id = $2) \
                          AND ($3 IS NULL OR a.applicant_id = $3) ORDER BY a.id"
@@ -679,15 +722,35 @@ impl Tx {
             (None, None, Some(_)) => pair!("a.applicant_id = $3 AND"),
             (None, None, None) => pair!(""),
         };
+        self.fetch_applications(
+            select_rows.to_string(),
+            select_positions.to_string(),
+            id,
+            ad,
+            applicant,
+        )
+        .await
+    }
+
+    /// Runs a query for applications' rows and one for their positions (both binding `$1` id,
+    /// `$2` advertisement, `$3` applicant) and puts them together.
+    async fn fetch_applications(
+        &mut self,
+        select_rows: String,
+        select_positions: String,
+        id: Option<i64>,
+        ad: Option<i64>,
+        applicant: Option<i64>,
+    ) -> Result<Vec<Application>> {
         let keys = self.keys.clone();
         on_tx!(self, conn => {
-            let rows = sqlx::query(select_rows)
+            let rows = sqlx::query(sqlx::AssertSqlSafe(select_rows.clone()))
                 .bind(id)
                 .bind(ad)
                 .bind(applicant)
                 .fetch_all(&mut *conn)
                 .await?;
-            let positions = sqlx::query(select_positions)
+            let positions = sqlx::query(sqlx::AssertSqlSafe(select_positions.clone()))
                 .bind(id)
                 .bind(ad)
                 .bind(applicant)

@@ -453,7 +453,8 @@ pub struct FulfilmentRequest {
 
 /// Registers that the municipality's contract with the doctor or its employment letter is in
 /// place (scope `courses:write`; the municipality the doctor is placed in). A second
-/// registration corrects the first. Whoever may not see the course's obligations gets 404.
+/// registration corrects the first. Whoever may not see the course's obligations gets 404; a
+/// course not yet placed in a municipality is no one's to register (403).
 #[utoipa::path(post, path = "/api/v1/courses/{id}/fulfilments", tag = "courses",
     params(("id" = i64, Path, description = "Course id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the first answer is returned again")),
@@ -464,7 +465,7 @@ pub struct FulfilmentRequest {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden`, `insufficient_scope`, or no valid `X-CSRF-Token`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found` (also an unknown `kind`)"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "`obligation_not_placed`, `conflict` (the lottery is fulfilled by the draw), `idempotency_key_in_use`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`conflict` (the lottery is fulfilled by the draw), `idempotency_key_in_use`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`bad_date`, a rule of the date or note (at `date`), `idempotency_key_reused`")))]
 async fn record_fulfilment(
     State(state): State<AppState>,
@@ -526,32 +527,30 @@ pub struct ObligationDto {
     pub may_register: bool,
 }
 
-/// The caller's obligations.
-#[derive(Serialize, ToSchema)]
-pub struct ObligationsDto {
-    /// By deadline. Not paged: an organisation's obligations are few.
-    pub items: Vec<ObligationDto>,
-}
-
 /// The deadlines and obligations the caller's organisations have or follow up (scope
-/// `courses:read`): the municipality's contract and employment letter per course, the HF's
-/// lottery per cohort. The doctors' names are personal data: the read is logged
-/// (`obligations.view`).
+/// `courses:read`), by deadline, a page at a time: the municipality's contract and employment
+/// letter per course, the HF's lottery per cohort. The doctors' names are personal data: the
+/// read is logged (`obligations.view`).
 #[utoipa::path(get, path = "/api/v1/obligations", tag = "courses",
+    params(PageParams),
     security(("token" = []), ("session" = [])),
-    responses((status = 200, body = ObligationsDto),
+    responses((status = 200, body = Page<ObligationDto>),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden`, `insufficient_scope`")))]
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden`, `insufficient_scope`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`invalid_limit`, `invalid_cursor`")))]
 async fn list_obligations(
     State(state): State<AppState>,
     v: Visitor,
-) -> Result<Json<ObligationsDto>, AppError> {
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> Result<Json<Page<ObligationDto>>, AppError> {
     let s = v.require_api()?;
+    // Checked before the read is made (and logged).
+    params.check::<(String, String)>(v.lang)?;
     let today = lis1_app::obligations::today(&state.app);
     let all = lis1_app::obligations::overview(&state.app, &s.caller(), today)
         .await
         .map_err(app_err(v.lang))?;
-    let items = all
+    let items: Vec<ObligationDto> = all
         .into_iter()
         .map(|seen| {
             let o = seen.obligation;
@@ -573,7 +572,11 @@ async fn list_obligations(
             }
         })
         .collect();
-    Ok(Json(ObligationsDto { items }))
+    Ok(Json(params.page(
+        items,
+        |o: &ObligationDto| (o.due.to_string(), o.key.clone()),
+        v.lang,
+    )?))
 }
 
 /// One site whose lists the caller may see.
@@ -643,7 +646,7 @@ pub struct ListEntryDto {
     pub columns: Vec<String>,
 }
 
-/// One site's list for a cohort.
+/// One site's list for a cohort, a page of its doctors at a time.
 #[derive(Serialize, ToSchema)]
 pub struct CohortListDto {
     /// The site.
@@ -655,8 +658,9 @@ pub struct CohortListDto {
     pub cohort: Date,
     /// The column headers (in the request's language).
     pub columns: Vec<String>,
-    /// The doctors.
-    pub entries: Vec<ListEntryDto>,
+    /// The doctors on this page, by course id, and the cursor of the next page.
+    #[serde(flatten)]
+    pub page: Page<ListEntryDto>,
     /// Doctors placed outside the caller's area, not on the list: a sentence per county.
     pub elsewhere: Vec<String>,
 }
@@ -665,22 +669,27 @@ pub struct CohortListDto {
 /// their places (scope `courses:read`). Every read is logged (`lists.view`).
 #[utoipa::path(get, path = "/api/v1/lists/{site}/{cohort}", tag = "courses",
     params(("site" = i64, Path, description = "Hospital site id"),
-        ("cohort" = String, Path, description = "The cohort: the planned municipal start, `yyyy-mm-dd`")),
+        ("cohort" = String, Path, description = "The cohort: the planned municipal start, `yyyy-mm-dd`"),
+        PageParams),
     security(("token" = []), ("session" = [])),
     responses((status = 200, body = CohortListDto),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden`, `insufficient_scope`"),
-        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`")))]
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`not_found`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`invalid_limit`, `invalid_cursor`")))]
 async fn get_list(
     State(state): State<AppState>,
     v: Visitor,
     Path((site, cohort)): Path<(String, String)>,
+    ApiQuery(params): ApiQuery<PageParams>,
 ) -> Result<Json<CohortListDto>, AppError> {
     let s = v.require_api()?;
     let site = id(&site, &v)?;
     let cohort: Date = cohort
         .parse()
         .map_err(|_| AppError::not_found(v.lang).api())?;
+    // Checked before the read is made (and logged).
+    params.check::<i64>(v.lang)?;
     let list = lis1_app::lists::show(&state.app, &s.caller(), site, cohort, "json")
         .await
         .map_err(app_err(v.lang))?;
@@ -690,14 +699,17 @@ async fn get_list(
         site_name: list.site_name,
         cohort: list.cohort,
         columns: crate::pages::lists::columns(lang),
-        entries: list
-            .entries
-            .iter()
-            .map(|e| ListEntryDto {
-                course: CourseDto::from(&e.course),
-                columns: crate::pages::lists::row(&e.course, e.profile.as_ref(), &e.email),
-            })
-            .collect(),
+        page: params.page(
+            list.entries
+                .iter()
+                .map(|e| ListEntryDto {
+                    course: CourseDto::from(&e.course),
+                    columns: crate::pages::lists::row(&e.course, e.profile.as_ref(), &e.email),
+                })
+                .collect(),
+            |e| e.course.id,
+            lang,
+        )?,
         elsewhere: list
             .elsewhere
             .iter()

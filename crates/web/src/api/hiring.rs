@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{ApiQuery, Page, PageParams, app_err, id, parse_json};
+use super::{ApiQuery, CursorKey, Page, PageParams, app_err, id, parse_json};
 use crate::auth::Visitor;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
@@ -488,12 +488,20 @@ async fn list_applicants(
 ) -> Result<Json<Page<ApplicantDto>>, AppError> {
     let s = v.require_api()?;
     let ad = id(&ad, &v)?;
-    // Paging parameters are checked before the read is made (and logged).
-    params.page(Vec::<ApplicantDto>::new(), |a| a.application_id, v.lang)?;
-    let list = uc::applicants(&state.app, &s.caller(), ad)
-        .await
-        .map_err(app_err(v.lang))?;
-    let mut items: Vec<ApplicantDto> = list
+    // Paging parameters are checked before the read is made (and logged); the store reads
+    // only the page.
+    let limit = params.limit(v.lang)?;
+    let after = params.after::<i64>(v.lang)?;
+    let (list, more) = uc::applicants_page(
+        &state.app,
+        &s.caller(),
+        ad,
+        after,
+        u32::try_from(limit).unwrap_or(500),
+    )
+    .await
+    .map_err(app_err(v.lang))?;
+    let items: Vec<ApplicantDto> = list
         .scored
         .into_iter()
         .map(|x| {
@@ -520,8 +528,12 @@ async fn list_applicants(
             }
         })
         .collect();
-    items.sort_by_key(|a| a.application_id);
-    Ok(Json(params.page(items, |a| a.application_id, v.lang)?))
+    let next_cursor = if more {
+        items.last().map(|a| a.application_id.encode())
+    } else {
+        None
+    };
+    Ok(Json(Page { items, next_cursor }))
 }
 
 /// One ranked applicant.

@@ -12,6 +12,8 @@ pub mod onboarding;
 pub mod planning;
 pub mod statistics;
 
+use std::cmp::Reverse;
+
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -200,70 +202,144 @@ pub struct PageParams {
 }
 
 impl PageParams {
-    /// Pages `items` (sorted by their key, ascending) after the cursor.
-    pub fn page<T: ToSchema>(
-        &self,
-        items: Vec<T>,
-        key: impl Fn(&T) -> i64,
-        lang: Lang,
-    ) -> Result<Page<T>, AppError> {
-        let limit = match self.limit {
-            None => 100,
-            Some(n @ 1..=500) => n as usize,
-            Some(_) => {
-                let mut e = AppError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_limit",
-                    lang.pick3(
-                        "limit må være mellom 1 og 500.",
-                        "limit må vere mellom 1 og 500.",
-                        "limit must be between 1 and 500.",
-                    ),
-                )
-                .in_lang(lang)
-                .api();
-                e.fields.push(("limit".into(), e.message.clone()));
-                return Err(e);
-            }
-        };
-        let after = match &self.cursor {
-            None => None,
-            Some(c) => Some(decode_cursor(c).ok_or_else(|| {
-                let mut e = AppError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
+    /// The page size asked for: 1–500, 100 if not given; else 422 `invalid_limit` naming
+    /// `limit`.
+    pub fn limit(&self, lang: Lang) -> Result<usize, AppError> {
+        match self.limit {
+            None => Ok(100),
+            Some(n @ 1..=500) => Ok(n as usize),
+            Some(_) => Err(field_error(
+                "limit",
+                "invalid_limit",
+                lang.pick3(
+                    "limit må være mellom 1 og 500.",
+                    "limit må vere mellom 1 og 500.",
+                    "limit must be between 1 and 500.",
+                ),
+                lang,
+            )),
+        }
+    }
+
+    /// The key the page starts after, from the cursor; a cursor that is no cursor of this list
+    /// is 422 `invalid_cursor` naming `cursor`.
+    pub fn after<K: CursorKey>(&self, lang: Lang) -> Result<Option<K>, AppError> {
+        match &self.cursor {
+            None => Ok(None),
+            Some(c) => K::decode(c).map(Some).ok_or_else(|| {
+                field_error(
+                    "cursor",
                     "invalid_cursor",
                     lang.pick3("Ukjent cursor.", "Ukjend cursor.", "Unknown cursor."),
+                    lang,
                 )
-                .in_lang(lang)
-                .api();
-                e.fields.push(("cursor".into(), e.message.clone()));
-                e
-            })?),
-        };
+            }),
+        }
+    }
+
+    /// Checks `limit` and `cursor` without reading anything: for a read that is logged, so a
+    /// bad request is refused before the read is made.
+    pub fn check<K: CursorKey>(&self, lang: Lang) -> Result<(), AppError> {
+        self.limit(lang)?;
+        self.after::<K>(lang).map(|_| ())
+    }
+
+    /// The items after the cursor, at most `limit`, in the order of `key`, with the cursor of
+    /// the next page (none on the last). Every item is in exactly one page as long as keys are
+    /// unique.
+    pub fn window<T, K: CursorKey>(
+        &self,
+        mut items: Vec<T>,
+        key: impl Fn(&T) -> K,
+        lang: Lang,
+    ) -> Result<(Vec<T>, Option<String>), AppError> {
+        let limit = self.limit(lang)?;
+        let after = self.after::<K>(lang)?;
+        items.sort_by(|a, b| key(a).cmp(&key(b)));
         let mut rest: Vec<T> = items
             .into_iter()
-            .filter(|i| after.is_none_or(|a| key(i) > a))
+            .filter(|i| after.as_ref().is_none_or(|a| key(i) > *a))
             .collect();
         let more = rest.len() > limit;
         rest.truncate(limit);
         let next_cursor = if more {
-            rest.last().map(|i| encode_cursor(key(i)))
+            rest.last().map(|i| key(i).encode())
         } else {
             None
         };
-        Ok(Page {
-            items: rest,
-            next_cursor,
-        })
+        Ok((rest, next_cursor))
+    }
+
+    /// [`PageParams::window`] as a [`Page`].
+    pub fn page<T: ToSchema, K: CursorKey>(
+        &self,
+        items: Vec<T>,
+        key: impl Fn(&T) -> K,
+        lang: Lang,
+    ) -> Result<Page<T>, AppError> {
+        let (items, next_cursor) = self.window(items, key, lang)?;
+        Ok(Page { items, next_cursor })
     }
 }
 
-fn encode_cursor(id: i64) -> String {
-    format!("c{id:x}")
+/// A 422 problem naming the query parameter at fault.
+fn field_error(field: &str, code: &'static str, message: &str, lang: Lang) -> AppError {
+    let mut e = AppError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+        .in_lang(lang)
+        .api();
+    e.fields.push((field.into(), e.message.clone()));
+    e
 }
 
-fn decode_cursor(c: &str) -> Option<i64> {
-    i64::from_str_radix(c.strip_prefix('c')?, 16).ok()
+/// What a list is paged by: its order (ascending) and the cursor's opaque text. Ids page
+/// oldest first; `Reverse` of an id newest first; a text by its bytes.
+pub trait CursorKey: Ord + Sized {
+    /// The cursor naming this key.
+    fn encode(&self) -> String;
+    /// The key a cursor names; `None` if it is no cursor of this kind.
+    fn decode(cursor: &str) -> Option<Self>;
+}
+
+impl CursorKey for i64 {
+    fn encode(&self) -> String {
+        format!("c{self:x}")
+    }
+    fn decode(c: &str) -> Option<i64> {
+        i64::from_str_radix(c.strip_prefix('c')?, 16).ok()
+    }
+}
+
+impl<K: CursorKey> CursorKey for std::cmp::Reverse<K> {
+    fn encode(&self) -> String {
+        format!("r{}", self.0.encode())
+    }
+    fn decode(c: &str) -> Option<Self> {
+        K::decode(c.strip_prefix('r')?).map(std::cmp::Reverse)
+    }
+}
+
+/// A pair, e.g. a date written `YYYY-MM-DD` and an id to tell equal dates apart; the first
+/// part's length leads, so the two parts can be told apart again.
+impl<A: CursorKey, B: CursorKey> CursorKey for (A, B) {
+    fn encode(&self) -> String {
+        let a = self.0.encode();
+        format!("t{}.{a}{}", a.len(), self.1.encode())
+    }
+    fn decode(c: &str) -> Option<Self> {
+        let (len, rest) = c.strip_prefix('t')?.split_once('.')?;
+        let len: usize = len.parse().ok()?;
+        let (a, b) = (rest.get(..len)?, rest.get(len..)?);
+        Some((A::decode(a)?, B::decode(b)?))
+    }
+}
+
+impl CursorKey for String {
+    fn encode(&self) -> String {
+        format!("s{}", hex::encode(self.as_bytes()))
+    }
+    fn decode(c: &str) -> Option<String> {
+        String::from_utf8(hex::decode(c.strip_prefix('s')?).ok()?).ok()
+    }
 }
 
 /// The entity tag of a representation: a hash of its JSON. Sent as `ETag`; a change request
@@ -695,19 +771,27 @@ impl RoundDto {
     }
 }
 
-/// All rounds, newest first. Public.
+/// All rounds, newest first (by start, then id), a page at a time. Public.
 #[utoipa::path(get, path = "/api/v1/rounds", tag = "rounds",
-    responses((status = 200, body = Vec<RoundDto>)))]
+    params(PageParams),
+    responses((status = 200, body = Page<RoundDto>),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`invalid_limit`, `invalid_cursor`")))]
 async fn list_rounds(
     State(state): State<AppState>,
     v: Visitor,
-) -> Result<Json<Vec<RoundDto>>, AppError> {
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> Result<Json<Page<RoundDto>>, AppError> {
     let rounds = state
         .store
         .rounds()
         .await
         .map_err(|e| AppError::store(e, v.lang).api())?;
-    Ok(Json(rounds.iter().map(RoundDto::from_stored).collect()))
+    let items: Vec<RoundDto> = rounds.iter().map(RoundDto::from_stored).collect();
+    Ok(Json(params.page(
+        items,
+        |r| Reverse((r.start_date.to_string(), r.id.unwrap_or_default())),
+        v.lang,
+    )?))
 }
 
 /// One round. Public.
@@ -817,17 +901,20 @@ pub struct OrgDto {
     pub parent_id: Option<i64>,
 }
 
-/// All organisations (signed-in employer roles).
+/// All organisations (signed-in employer roles), by id, a page at a time.
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations",
+    params(PageParams),
     responses(
-        (status = 200, body = Vec<OrgDto>),
+        (status = 200, body = Page<OrgDto>),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "An applicant"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`invalid_limit`, `invalid_cursor`"),
     ))]
 async fn list_organisations(
     State(state): State<AppState>,
     v: Visitor,
-) -> Result<Json<Vec<OrgDto>>, AppError> {
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> Result<Json<Page<OrgDto>>, AppError> {
     let s = v.require_api()?;
     authorize(&s.principal, &Action::ViewOrganisations).map_err(|d| forbidden(d, v.lang))?;
     let orgs = state
@@ -835,17 +922,17 @@ async fn list_organisations(
         .orgs()
         .await
         .map_err(|e| AppError::store(e, v.lang).api())?;
-    Ok(Json(
-        orgs.into_iter()
-            .map(|o| OrgDto {
-                id: o.id,
-                kind: o.kind.as_str().into(),
-                name: o.name,
-                code: o.code,
-                parent_id: o.parent_id,
-            })
-            .collect(),
-    ))
+    let items: Vec<OrgDto> = orgs
+        .into_iter()
+        .map(|o| OrgDto {
+            id: o.id,
+            kind: o.kind.as_str().into(),
+            name: o.name,
+            code: o.code,
+            parent_id: o.parent_id,
+        })
+        .collect();
+    Ok(Json(params.page(items, |o| o.id, v.lang)?))
 }
 
 /// A public holiday.

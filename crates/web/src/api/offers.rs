@@ -17,7 +17,9 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{app_err, id, parse_json};
+use std::cmp::Reverse;
+
+use super::{ApiQuery, Page, PageParams, app_err, id, parse_json};
 use crate::auth::Visitor;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
@@ -76,42 +78,33 @@ impl From<&Offer> for OfferDto {
     }
 }
 
-/// A position's offers.
-#[derive(Serialize, ToSchema)]
-pub struct PositionOffersDto {
-    /// The position.
-    pub position_id: i64,
-    /// Its offers, oldest first.
-    pub offers: Vec<OfferDto>,
-}
-
-/// The offers of an advertisement's positions — acceptances are the offers in state
-/// `accepted` (scope `offers:read`).
+/// The offers of an advertisement's positions the caller may see, by offer id, a page at a
+/// time — acceptances are the offers in state `accepted` (scope `offers:read`). Each names its
+/// position.
 #[utoipa::path(get, path = "/api/v1/advertisements/{id}/offers", tag = "offers",
-    params(("id" = i64, Path, description = "Advertisement id")),
+    params(("id" = i64, Path, description = "Advertisement id"), PageParams),
     security(("token" = []), ("session" = [])),
-    responses((status = 200, body = Vec<PositionOffersDto>), (status = 401, body = Problem),
+    responses((status = 200, body = Page<OfferDto>), (status = 401, body = Problem),
         (status = 403, body = Problem, description = "`forbidden` or `insufficient_scope`"),
-        (status = 404, body = Problem)))]
+        (status = 404, body = Problem),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`invalid_limit`, `invalid_cursor`")))]
 async fn advertisement_offers(
     State(state): State<AppState>,
     v: Visitor,
     Path(ad): Path<String>,
-) -> Result<Json<Vec<PositionOffersDto>>, AppError> {
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> Result<Json<Page<OfferDto>>, AppError> {
     let s = v.require_api()?;
     let ad = id(&ad, &v)?;
+    params.check::<i64>(v.lang)?;
     let by_position = uc::for_advertisement(&state.app, &s.caller(), ad)
         .await
         .map_err(app_err(v.lang))?;
-    Ok(Json(
-        by_position
-            .iter()
-            .map(|(p, offers)| PositionOffersDto {
-                position_id: *p,
-                offers: offers.iter().map(OfferDto::from).collect(),
-            })
-            .collect(),
-    ))
+    let items: Vec<OfferDto> = by_position
+        .iter()
+        .flat_map(|(_, offers)| offers.iter().map(OfferDto::from))
+        .collect();
+    Ok(Json(params.page(items, |o| o.id, v.lang)?))
 }
 
 /// A candidate an offer would go to.
@@ -335,31 +328,34 @@ pub struct MyOfferDto {
     pub open: bool,
 }
 
-/// The signed-in applicant's offers, newest first.
+/// The signed-in applicant's offers, newest first (by id), a page at a time.
 #[utoipa::path(get, path = "/api/v1/me/offers", tag = "offers",
+    params(PageParams),
     security(("session" = [])),
-    responses((status = 200, body = Vec<MyOfferDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<MyOfferDto>), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`invalid_limit`, `invalid_cursor`")))]
 async fn my_offers(
     State(state): State<AppState>,
     v: Visitor,
-) -> Result<Json<Vec<MyOfferDto>>, AppError> {
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> Result<Json<Page<MyOfferDto>>, AppError> {
     let s = v.require_api()?;
+    params.check::<Reverse<i64>>(v.lang)?;
     let offers = uc::mine(&state.app, &s.caller())
         .await
         .map_err(app_err(v.lang))?;
-    Ok(Json(
-        offers
-            .iter()
-            .map(|o| MyOfferDto {
-                offer: OfferDto::from(&o.offer),
-                advertisement_id: o.ad.ad.id,
-                title: o.ad.ad.title.clone(),
-                employer: o.ad.hf.name.clone(),
-                start_date: o.ad.round.start_date,
-                open: o.open,
-            })
-            .collect(),
-    ))
+    let items: Vec<MyOfferDto> = offers
+        .iter()
+        .map(|o| MyOfferDto {
+            offer: OfferDto::from(&o.offer),
+            advertisement_id: o.ad.ad.id,
+            title: o.ad.ad.title.clone(),
+            employer: o.ad.hf.name.clone(),
+            start_date: o.ad.round.start_date,
+            open: o.open,
+        })
+        .collect();
+    Ok(Json(params.page(items, |o| Reverse(o.offer.id), v.lang)?))
 }
 
 /// An answer.

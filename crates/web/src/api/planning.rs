@@ -6,6 +6,8 @@
 //! directorate, an RHF or a county governor may edit the same numbers at once), and a
 //! municipality's answer to a capacity call. Counts and organisations only, no people.
 
+use std::cmp::Reverse;
+
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -19,7 +21,7 @@ use lis1_domain::planning::Numbers;
 use serde::{Deserialize, Serialize};
 
 use super::hiring::{if_match, with_etag};
-use super::{ApiQuery, app_err, parse_json};
+use super::{ApiQuery, Page, PageParams, app_err, parse_json};
 use utoipa::ToSchema;
 
 use crate::auth::Visitor;
@@ -323,20 +325,27 @@ pub struct CapacityCallDto {
     pub positions: Option<i32>,
 }
 
-/// The capacity calls to municipalities (seed 001), newest first, with their answers.
+/// The capacity calls to municipalities (seed 001), newest first (by first cohort, then id),
+/// with their answers, a page at a time.
 #[utoipa::path(get, path = "/api/v1/planning/capacity-calls", tag = "planning",
-    responses((status = 200, body = Vec<CapacityCallDto>), (status = 401, body = Problem),
-        (status = 403, body = Problem)))]
+    params(PageParams),
+    responses((status = 200, body = Page<CapacityCallDto>), (status = 401, body = Problem),
+        (status = 403, body = Problem),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`invalid_limit`, `invalid_cursor`")))]
 async fn calls(
     State(state): State<AppState>,
     v: Visitor,
-) -> Result<Json<Vec<CapacityCallDto>>, AppError> {
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> Result<Json<Page<CapacityCallDto>>, AppError> {
     let lang = v.lang;
     let s = v.require_api()?;
     let caller = s.caller();
     let calls = uc::calls(&state.app, &caller)
         .await
         .map_err(app_err(lang))?;
+    // Paged before each call's answers are read: only this page's are.
+    let (calls, next_cursor) =
+        params.window(calls, |c| Reverse((c.cohort_start.to_string(), c.id)), lang)?;
     let mut out = Vec::new();
     for c in calls {
         let view = uc::call_view(&state.app, &caller, c.id)
@@ -382,7 +391,10 @@ async fn calls(
                 .reduce(|a, b| a + b),
         });
     }
-    Ok(Json(out))
+    Ok(Json(Page {
+        items: out,
+        next_cursor,
+    }))
 }
 
 /// One level below in a split.

@@ -6,7 +6,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{Page, PageParams, app_err, id, parse_json};
+use super::{ApiQuery, Page, PageParams, app_err, id, parse_json};
 use crate::auth::Visitor;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
@@ -139,7 +139,7 @@ impl From<&RestOffer> for RestOfferDto {
 async fn list_open(
     State(state): State<AppState>,
     v: Visitor,
-    Query(params): Query<PageParams>,
+    ApiQuery(params): ApiQuery<PageParams>,
 ) -> Result<Json<Page<RestPositionDto>>, AppError> {
     let mut items: Vec<RestPositionDto> = uc::open(&state.app)
         .await
@@ -219,7 +219,7 @@ async fn create(
 async fn list_own(
     State(state): State<AppState>,
     v: Visitor,
-    Query(params): Query<PageParams>,
+    ApiQuery(params): ApiQuery<PageParams>,
 ) -> Result<Json<Page<RestPositionDto>>, AppError> {
     let s = v.require_api()?;
     let caller = s.caller();
@@ -299,7 +299,7 @@ async fn applicants(
     State(state): State<AppState>,
     v: Visitor,
     Path(rest): Path<String>,
-    Query(params): Query<PageParams>,
+    ApiQuery(params): ApiQuery<PageParams>,
 ) -> Result<Json<Page<RestApplicantDto>>, AppError> {
     let s = v.require_api()?;
     let rest = id(&rest, &v)?;

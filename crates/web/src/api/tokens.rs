@@ -14,8 +14,10 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use std::cmp::Reverse;
+
 use super::middleware::NoReplayBody;
-use super::{app_err, parse_json};
+use super::{ApiQuery, Page, PageParams, app_err, parse_json};
 use crate::auth::Visitor;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
@@ -75,23 +77,27 @@ fn org_id(s: &str, v: &Visitor) -> Result<i64, AppError> {
     s.parse().map_err(|_| AppError::not_found(v.lang).api())
 }
 
-/// The organisation's tokens, newest first.
+/// The organisation's tokens, newest first (by id), a page at a time.
 #[utoipa::path(get, path = "/api/v1/organisations/{id}/tokens", tag = "tokens",
-    params(("id" = i64, Path, description = "Organisation id")),
+    params(("id" = i64, Path, description = "Organisation id"), PageParams),
     security(("session" = [])),
-    responses((status = 200, body = Vec<TokenDto>), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem)))]
+    responses((status = 200, body = Page<TokenDto>), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`invalid_limit`, `invalid_cursor`")))]
 async fn list_tokens(
     State(state): State<AppState>,
     v: Visitor,
     Path(org): Path<String>,
-) -> Result<Json<Vec<TokenDto>>, AppError> {
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> Result<Json<Page<TokenDto>>, AppError> {
     let s = v.require_api()?;
     let org = org_id(&org, &v)?;
+    params.check::<Reverse<i64>>(v.lang)?;
     let tokens = uc::list(&state.app, &s.caller(), org)
         .await
         .map_err(app_err(v.lang))?;
-    Ok(Json(tokens.iter().map(TokenDto::from).collect()))
+    let items: Vec<TokenDto> = tokens.iter().map(TokenDto::from).collect();
+    Ok(Json(params.page(items, |t| Reverse(t.id), v.lang)?))
 }
 
 /// A token to issue.

@@ -418,7 +418,7 @@ both_backends!(
         )
         .await;
         assert_eq!(list.status, StatusCode::OK, "{}", list.body);
-        assert_eq!(list.json()["entries"].as_array().unwrap().len(), 3);
+        assert_eq!(list.json()["items"].as_array().unwrap().len(), 3);
         let entries = store.audit_entries(5, None).await.unwrap();
         let entry = entries.iter().find(|e| e.action == "lists.view").unwrap();
         assert_eq!(entry.object_id, format!("{}/2028-09-01", w.l.site));

@@ -30,6 +30,7 @@ mod obligations;
 mod offers_followup;
 mod oidc;
 mod onboarding;
+mod paging;
 mod planning;
 mod privacy;
 mod rest;
@@ -263,7 +264,7 @@ both_backends!(public_pages_render, |store| async move {
         "{}",
         cal.body
     );
-    let rounds = app.get("/api/v1/rounds", None).await.json();
+    let rounds = app.get("/api/v1/rounds", None).await.json()["items"].clone();
     assert_eq!(rounds.as_array().unwrap().len(), 2);
     let id = rounds[0]["id"].as_i64().unwrap();
     let detail = app.get(&format!("/runder/{id}"), None).await;
@@ -628,9 +629,7 @@ both_backends!(
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         assert_eq!(r.json()["application_deadline"], "2028-02-01T23:59:00");
         assert_eq!(
-            app.get("/api/v1/rounds", None)
-                .await
-                .json()
+            app.get("/api/v1/rounds", None).await.json()["items"]
                 .as_array()
                 .unwrap()
                 .len(),

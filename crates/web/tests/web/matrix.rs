@@ -5,9 +5,11 @@
 //! Innlandet, Namsos, the other coordinator and the other doctor on another's). The expected
 //! outcome of every call is written once, in [`EXPECTED`]; any other outcome fails — above all
 //! an allow the table does not grant. "Allowed" means access control let the call through: a
-//! success, or a refusal by a rule of the scheme (409, 412, 422) that only someone allowed gets
-//! to see. "Denied" is 401, 403 or 404. Any other status (400, 5xx) fails the test: the bodies
-//! below are well-formed, so it would be a bug.
+//! success, or a refusal by a rule of the scheme (409, 412, 422) that the row lists, as only
+//! someone allowed may get that far (a use case decides access before its rules). "Denied" is
+//! 401, 403 or 404. Any other status (400, 5xx, or a 409/412/422 the row does not list) fails
+//! the test: the bodies below are well-formed, so it would be a bug — or a rule checked before
+//! access.
 //!
 //! Unsafe calls are made so that they change nothing a later call depends on: bodies that the
 //! rules refuse after access control (an offer already answered, a deadline passed, an empty
@@ -20,7 +22,7 @@ use super::offers_followup::{advance_to, apply, spring_round};
 use super::*;
 
 /// Who calls, in the order of the table's columns.
-const CALLERS: [&str; 19] = [
+const CALLERS: [&str; 21] = [
     "hdir@demo.lis1.no",
     "rhf.midt@demo.lis1.no",
     "hnt@demo.lis1.no",
@@ -40,14 +42,18 @@ const CALLERS: [&str; 19] = [
     "lege2@demo.lis1.no",
     "token:hnt",
     "token:levanger",
+    "token:hdir",
+    "token:hnt-read",
 ];
 
 /// The expected outcome per operation, one character per caller in [`CALLERS`]' order:
-/// `A` allowed, `-` denied.
+/// `A` allowed, `-` denied; then, after a space, the statuses among 409, 412 and 422 by which a
+/// rule may refuse an allowed caller here (any other fails the test).
 ///
 /// Columns: hdir, rhf.midt, hnt, innlandet, levanger, namsos, koordinator.sor, koordinator.nord,
 /// statsforvalter, alis, tillitsvalgt, admin.hnt, admin.levanger, admin.hdir, lis3.hnt, lege1, lege2,
-/// token:hnt, token:levanger. Levanger municipality is the later employer of the advertisement's
+/// token:hnt, token:levanger, token:hdir (the directorate's, every scope), token:hnt-read (HNT's,
+/// the `:read` scopes only). Levanger municipality is the later employer of the advertisement's
 /// bound ALIS position; lege1 (Lise) applied, was offered and accepted, so the application, the
 /// offer and the course are hers.
 ///
@@ -58,124 +64,123 @@ const CALLERS: [&str; 19] = [
 /// advertisement is in the caller's list; for `GET /api/v1/courses`, that Lise's course is.
 #[rustfmt::skip]
 const EXPECTED: &[(&str, &str)] = &[
-    ("GET /api/v1/advertisements", "AAA-A------------AA"),
-    ("POST /api/v1/advertisements", "--A--------------A-"),
-    ("GET /api/v1/advertisements/{id}", "AAA-A------------AA"),
-    ("PUT /api/v1/advertisements/{id}", "--A--------------A-"),
-    ("POST /api/v1/advertisements/{id}/publication", "--A--------------A-"),
-    ("GET /api/v1/advertisements/{id}/applicants", "A-A-A------------AA"),
-    ("POST /api/v1/advertisements/{id}/applicants/{application}/adjustments", "--A--------------A-"),
-    ("PUT /api/v1/advertisements/{id}/applicants/{application}/assessment", "--A--------------A-"),
-    ("POST /api/v1/advertisements/{id}/applicants/{application}/comments", "--A--------------A-"),
-    ("POST /api/v1/advertisements/{id}/applications", "---------------AA--"),
-    ("PUT /api/v1/advertisements/{id}/next-in-line", "--A--------------A-"),
-    ("GET /api/v1/advertisements/{id}/offers", "AAA-A------------AA"),
-    ("GET /api/v1/advertisements/{id}/positions/{position}/next", "--A--------------A-"),
-    ("POST /api/v1/advertisements/{id}/positions/{position}/offers", "--A--------------A-"),
-    ("GET /api/v1/advertisements/{id}/recommendation", "A-A-A------------AA"),
-    ("PUT /api/v1/advertisements/{id}/recommendation", "--A--------------A-"),
-    ("POST /api/v1/applications/{id}/withdrawal", "---------------A---"),
+    ("GET /api/v1/advertisements", "AAA-A------------AAAA"),
+    ("POST /api/v1/advertisements", "--A--------------A--- 422"),
+    ("GET /api/v1/advertisements/{id}", "AAA-A------------AAAA"),
+    ("PUT /api/v1/advertisements/{id}", "--A--------------A--- 409"),
+    ("POST /api/v1/advertisements/{id}/publication", "--A--------------A--- 409"),
+    ("GET /api/v1/advertisements/{id}/applicants", "A-A-A------------AAAA"),
+    ("POST /api/v1/advertisements/{id}/applicants/{application}/adjustments", "--A--------------A--- 422"),
+    ("PUT /api/v1/advertisements/{id}/applicants/{application}/assessment", "--A--------------A---"),
+    ("POST /api/v1/advertisements/{id}/applicants/{application}/comments", "--A--------------A--- 422"),
+    ("POST /api/v1/advertisements/{id}/applications", "---------------AA---- 422"),
+    ("PUT /api/v1/advertisements/{id}/next-in-line", "--A--------------A---"),
+    ("GET /api/v1/advertisements/{id}/offers", "AAA-A------------AAAA"),
+    ("GET /api/v1/advertisements/{id}/positions/{position}/next", "--A--------------A---"),
+    ("POST /api/v1/advertisements/{id}/positions/{position}/offers", "--A--------------A--- 409"),
+    ("GET /api/v1/advertisements/{id}/recommendation", "A-A-A------------AAAA"),
+    ("PUT /api/v1/advertisements/{id}/recommendation", "--A--------------A---"),
+    ("POST /api/v1/applications/{id}/withdrawal", "---------------A----- 422"),
     // Lise's CV: hers, and theirs who see her application to HNT (the directorate, HNT) or
     // her rest application to Levanger (its employer, as on /dokumenter/{id}).
-    ("GET /api/v1/documents/{id}", "A-A-A----------A-AA"),
-    ("GET /api/v1/audit/verify", "A------------------"),
-    ("GET /api/v1/bound/capacity", "AAAAAA--AA-------AA"),
-    ("GET /api/v1/bound/plans/{id}", "A-A--------------A-"),
-    ("GET /api/v1/calendar/holidays/{year}", "AAAAAAAAAAAAAAAAAAA"),
-    ("GET /api/v1/coordinated/{id}", "A------------------"),
-    ("GET /api/v1/courses", "A-A------------A-A-"),
-    ("GET /api/v1/courses/{id}", "A-A------------A-A-"),
-    ("POST /api/v1/courses/{id}/leave", "--A--------------A-"),
-    ("PUT /api/v1/courses/{id}/plan", "--A--------------A-"),
-    ("POST /api/v1/courses/{id}/resignation", "--A--------------A-"),
-    // Lise's course is not placed yet: whoever sees its obligations (the directorate, the RHF,
-    // the hospital) is told so (409 obligation_not_placed, as on the page) before the
-    // municipality's right to register is asked.
-    ("POST /api/v1/courses/{id}/fulfilments", "AAA--------------A-"),
-    ("GET /api/v1/courses/{id}/lottery-ranking", "---------------A---"),
-    ("PUT /api/v1/courses/{id}/lottery-ranking", "---------------A---"),
+    ("GET /api/v1/documents/{id}", "A-A-A----------A-AAAA"),
+    ("GET /api/v1/audit/verify", "A------------------A-"),
+    ("GET /api/v1/bound/capacity", "AAAAAA--AA-------AAAA"),
+    ("GET /api/v1/bound/plans/{id}", "A-A--------------A-AA"),
+    ("GET /api/v1/calendar/holidays/{year}", "AAAAAAAAAAAAAAAAAAAAA"),
+    ("GET /api/v1/coordinated/{id}", "A------------------A-"),
+    ("GET /api/v1/courses", "A-A------------A-A-AA"),
+    ("GET /api/v1/courses/{id}", "A-A------------A-A-AA"),
+    ("POST /api/v1/courses/{id}/leave", "--A--------------A--- 422"),
+    ("PUT /api/v1/courses/{id}/plan", "--A--------------A--- 422"),
+    ("POST /api/v1/courses/{id}/resignation", "--A--------------A--- 422"),
+    // Lise's course is not placed yet: no municipality holds it, so no one may register (403
+    // for those who see its obligations, 404 for the rest).
+    ("POST /api/v1/courses/{id}/fulfilments", "---------------------"),
+    ("GET /api/v1/courses/{id}/lottery-ranking", "---------------A-----"),
+    ("PUT /api/v1/courses/{id}/lottery-ranking", "---------------A-----"),
     // The cohort is committed: the site's hospital is refused (409) after access control.
-    ("PUT /api/v1/courses/{id}/lottery-reservation", "--A--------------A-"),
-    ("POST /api/v1/coordinated/{id}/couple", "---------------AA--"),
-    ("DELETE /api/v1/coordinated/{id}/couple/{couple}", "---------------AA--"),
-    ("POST /api/v1/coordinated/{id}/couple/{couple}/confirmation", "---------------AA--"),
-    ("GET /api/v1/coordinated/{id}/export", "-------------------"),
-    ("GET /api/v1/coordinated/{id}/me", "---------------AA--"),
-    ("PUT /api/v1/coordinated/{id}/mode", "A------------------"),
-    ("DELETE /api/v1/coordinated/{id}/mode", "A------------------"),
-    ("PUT /api/v1/coordinated/{id}/pairs", "---------------AA--"),
-    ("GET /api/v1/coordinated/{id}/rank-order-lists", "A-A-A------------AA"),
-    ("PUT /api/v1/coordinated/{id}/ranking", "---------------AA--"),
-    ("POST /api/v1/coordinated/{id}/reschedule", "A------------------"),
-    ("GET /api/v1/lists", "A-AA--AAA--------A-"),
-    ("GET /api/v1/lists/{site}/{cohort}", "A-A---A-A--------A-"),
-    ("GET /api/v1/obligations", "AAAAAAAAA--------AA"),
-    ("GET /api/v1/lotteries/{id}", "AAA-A-A-A-A----A-AA"),
-    ("POST /api/v1/lotteries", "--A--------------A-"),
-    ("POST /api/v1/lotteries/{id}/draw", "--A--------------A-"),
-    ("PUT /api/v1/lotteries/cohorts/{site}/{cohort}/late-draw-permission", "A------------------"),
-    ("GET /api/v1/me", "AAAAAAAAAAAAAAAAAAA"),
-    ("GET /api/v1/me/offers", "---------------AA--"),
-    ("GET /api/v1/me/profile", "---------------AA--"),
-    ("PUT /api/v1/me/profile", "---------------AA--"),
-    ("GET /api/v1/me/documents", "---------------AA--"),
-    ("POST /api/v1/me/documents", "---------------AA--"),
-    // Document 0 is no one's: 404 for the applicants, 403 for the rest.
-    ("DELETE /api/v1/me/documents/{id}", "-------------------"),
-    ("GET /api/v1/statistics/evaluation", "A------------------"),
-    ("GET /api/v1/statistics/rounds/{id}", "AAAAAAAAAAAAAAAAAAA"),
-    ("GET /api/v1/statistics/trend", "AAAAAAAAAAAAAAAAAAA"),
-    ("POST /api/v1/offers/{id}/answer", "---------------A---"),
-    ("POST /api/v1/offers/{id}/withdrawal", "--A--------------A-"),
+    ("PUT /api/v1/courses/{id}/lottery-reservation", "--A--------------A--- 409"),
+    ("POST /api/v1/coordinated/{id}/couple", "---------------AA---- 422"),
+    ("DELETE /api/v1/coordinated/{id}/couple/{couple}", "---------------AA---- 422"),
+    ("POST /api/v1/coordinated/{id}/couple/{couple}/confirmation", "---------------AA---- 422"),
+    ("GET /api/v1/coordinated/{id}/export", "A-A-A----------AAAAAA"),
+    ("GET /api/v1/coordinated/{id}/me", "---------------AA---- 422"),
+    ("PUT /api/v1/coordinated/{id}/mode", "A------------------A- 422"),
+    ("DELETE /api/v1/coordinated/{id}/mode", "A------------------A- 422"),
+    ("PUT /api/v1/coordinated/{id}/pairs", "---------------AA---- 422"),
+    ("GET /api/v1/coordinated/{id}/rank-order-lists", "A-A-A------------AAAA"),
+    ("PUT /api/v1/coordinated/{id}/ranking", "---------------AA---- 422"),
+    ("POST /api/v1/coordinated/{id}/reschedule", "A------------------A- 422"),
+    ("GET /api/v1/lists", "A-AA--AAA--------A-AA"),
+    ("GET /api/v1/lists/{site}/{cohort}", "A-A---A-A--------A-AA"),
+    ("GET /api/v1/obligations", "AAAAAAAAA--------AAAA"),
+    ("GET /api/v1/lotteries/{id}", "AAA-A-A-A-A----A-AAAA"),
+    ("POST /api/v1/lotteries", "--A--------------A--- 409"),
+    ("POST /api/v1/lotteries/{id}/draw", "--A--------------A--- 409"),
+    ("PUT /api/v1/lotteries/cohorts/{site}/{cohort}/late-draw-permission", "A------------------A- 409"),
+    ("GET /api/v1/me", "AAAAAAAAAAAAAAAAAAAAA"),
+    ("GET /api/v1/me/offers", "---------------AA----"),
+    ("GET /api/v1/me/profile", "---------------AA----"),
+    ("PUT /api/v1/me/profile", "---------------AA---- 422"),
+    ("GET /api/v1/me/documents", "---------------AA----"),
+    ("POST /api/v1/me/documents", "---------------AA---- 422"),
+    // Lise's own document (put back after she deletes it): 404 for the other applicant.
+    ("DELETE /api/v1/me/documents/{id}", "---------------A-----"),
+    ("GET /api/v1/statistics/evaluation", "A------------------A-"),
+    ("GET /api/v1/statistics/rounds/{id}", "AAAAAAAAAAAAAAAAAAAAA"),
+    ("GET /api/v1/statistics/trend", "AAAAAAAAAAAAAAAAAAAAA"),
+    ("POST /api/v1/offers/{id}/answer", "---------------A----- 422"),
+    ("POST /api/v1/offers/{id}/withdrawal", "--A--------------A--- 409"),
     // Lise's (lege1) course from the rest offer she accepts here is municipal only: it is in no
     // hospital cohort, so she is denied the hospital part (an allow here was that defect).
-    ("GET /api/v1/onboarding/cohorts/{site}/{cohort}/{part}", "A-A---A-A--------A-"),
-    ("GET /api/v1/onboarding/courses/{id}", "--A------------A-A-"),
-    ("POST /api/v1/onboarding/courses/{id}/authorisation", "--A------------A-A-"),
-    ("POST /api/v1/onboarding/courses/{id}/police-checks", "--A--------------A-"),
-    ("POST /api/v1/onboarding/courses/{id}/signatures", "---------------A---"),
-    ("GET /api/v1/onboarding/requirements", "AAAAAAAAAAAAAAAAAAA"),
-    ("PUT /api/v1/onboarding/requirements/{org}/{part}", "--A--------------A-"),
-    ("GET /api/v1/organisations", "AAAAAAAAAAAAAAA--AA"),
-    ("GET /api/v1/organisations/{id}/tokens", "-----------A-------"),
-    ("POST /api/v1/organisations/{id}/tokens", "-----------A-------"),
-    ("DELETE /api/v1/organisations/{id}/tokens/{token}", "-----------A-------"),
-    ("POST /api/v1/planning/alis-proposals/{id}/review", "--------A----------"),
-    ("GET /api/v1/planning/capacity-calls", "AAAAAAAAAA-------AA"),
-    ("POST /api/v1/planning/capacity-calls/{id}/answers", "----A-------------A"),
-    ("GET /api/v1/planning/cohorts/{cohort}", "AAAAAAAAAA-------AA"),
-    ("GET /api/v1/planning/cohorts/{cohort}/alis-proposals", "AAAAAAAAAA-------AA"),
-    ("POST /api/v1/planning/cohorts/{cohort}/alis-proposals", "---------A---------"),
-    ("PUT /api/v1/planning/cohorts/{cohort}/splits/{org}", "--A--------------A-"),
-    ("GET /api/v1/me/rest-positions", "---------------AA--"),
-    ("POST /api/v1/rest-offers/{id}/answer", "---------------A---"),
-    ("GET /api/v1/rest-positions", "AAAAAAAAAAAAAAAAAAA"),
-    ("POST /api/v1/rest-positions", "--AAAA-----------AA"),
-    ("GET /api/v1/rest-positions/own", "--AAAA-----------AA"),
-    ("GET /api/v1/rest-positions/{id}", "A---A----------A--A"),
-    ("GET /api/v1/rest-positions/{id}/applicants", "A---A-------------A"),
-    ("POST /api/v1/rest-positions/{id}/applications", "---------------AA--"),
-    ("POST /api/v1/rest-positions/{id}/closure", "A---A-------------A"),
-    ("POST /api/v1/rest-positions/{id}/offers", "A---A-------------A"),
-    ("POST /api/v1/rest-positions/{id}/withdrawal", "---------------A---"),
-    ("GET /api/v1/rounds", "AAAAAAAAAAAAAAAAAAA"),
-    ("POST /api/v1/rounds", "A------------------"),
-    ("GET /api/v1/rounds/{id}", "AAAAAAAAAAAAAAAAAAA"),
-    // Offer 0 has no merking: 404 for the directorate, 403 for the rest.
-    ("POST /api/v1/rounds/{id}/marks/{offer}/hidden", "-------------------"),
+    ("GET /api/v1/onboarding/cohorts/{site}/{cohort}/{part}", "A-A---A-A--------A-AA"),
+    ("GET /api/v1/onboarding/courses/{id}", "--A------------A-A--A"),
+    ("POST /api/v1/onboarding/courses/{id}/authorisation", "--A------------A-A--- 422"),
+    ("POST /api/v1/onboarding/courses/{id}/police-checks", "--A--------------A--- 422"),
+    ("POST /api/v1/onboarding/courses/{id}/signatures", "---------------A----- 422"),
+    ("GET /api/v1/onboarding/requirements", "AAAAAAAAAAAAAAAAAAAAA"),
+    ("PUT /api/v1/onboarding/requirements/{org}/{part}", "--A--------------A--- 422"),
+    ("GET /api/v1/organisations", "AAAAAAAAAAAAAAA--AAAA"),
+    ("GET /api/v1/organisations/{id}/tokens", "-----------A---------"),
+    ("POST /api/v1/organisations/{id}/tokens", "-----------A--------- 422"),
+    ("DELETE /api/v1/organisations/{id}/tokens/{token}", "-----------A---------"),
+    ("POST /api/v1/planning/alis-proposals/{id}/review", "--------A------------ 422"),
+    ("GET /api/v1/planning/capacity-calls", "AAAAAAAAAA-------AAAA"),
+    ("POST /api/v1/planning/capacity-calls/{id}/answers", "----A-------------A-- 422"),
+    ("GET /api/v1/planning/cohorts/{cohort}", "AAAAAAAAAA-------AAAA"),
+    ("GET /api/v1/planning/cohorts/{cohort}/alis-proposals", "AAAAAAAAAA-------AAAA"),
+    ("POST /api/v1/planning/cohorts/{cohort}/alis-proposals", "---------A----------- 422"),
+    ("PUT /api/v1/planning/cohorts/{cohort}/splits/{org}", "--A--------------A--- 422"),
+    ("GET /api/v1/me/rest-positions", "---------------AA----"),
+    ("POST /api/v1/rest-offers/{id}/answer", "---------------A----- 422"),
+    ("GET /api/v1/rest-positions", "AAAAAAAAAAAAAAAAAAAAA"),
+    ("POST /api/v1/rest-positions", "--AAAA-----------AA-- 422"),
+    ("GET /api/v1/rest-positions/own", "--AAAA-----------AA--"),
+    ("GET /api/v1/rest-positions/{id}", "A---A----------A--AA-"),
+    ("GET /api/v1/rest-positions/{id}/applicants", "A---A-------------AA-"),
+    ("POST /api/v1/rest-positions/{id}/applications", "---------------AA---- 409"),
+    ("POST /api/v1/rest-positions/{id}/closure", "A---A-------------AA- 422"),
+    ("POST /api/v1/rest-positions/{id}/offers", "A---A-------------AA- 409"),
+    ("POST /api/v1/rest-positions/{id}/withdrawal", "---------------A----- 409"),
+    ("GET /api/v1/rounds", "AAAAAAAAAAAAAAAAAAAAA"),
+    ("POST /api/v1/rounds", "A------------------A- 422"),
+    ("GET /api/v1/rounds/{id}", "AAAAAAAAAAAAAAAAAAAAA"),
+    // The merking of Lise's accepted offer (shown again after each hiding).
+    ("POST /api/v1/rounds/{id}/marks/{offer}/hidden", "A------------------A-"),
 ];
 
-struct World {
-    ad: i64,
+pub(super) struct World {
+    pub(super) ad: i64,
     ordinary: i64,
     lise: i64,
     lise_app: i64,
     lars_app: i64,
     lise_offer: i64,
     course: i64,
-    site: i64,
-    cohort: String,
-    hnt_org: i64,
+    pub(super) site: i64,
+    pub(super) cohort: String,
+    pub(super) hnt_org: i64,
     round: i64,
     spare_token: i64,
     /// The demo's bound LIS1+LIS3 psychiatry plan (Vilde Psykiatri; HNT decides the LIS3 part).
@@ -187,13 +192,15 @@ struct World {
     /// Levanger municipality.
     levanger: i64,
     /// Levanger's rest position, which Lise applied for, was offered and accepted (filled).
-    rest: i64,
+    pub(super) rest: i64,
     /// Lise's accepted offer of it.
     rest_offer: i64,
     /// The lottery of Lise's cohort (the site's municipal start 2028), committed.
     lottery: i64,
-    /// Lise's CV.
+    /// Lise's CV, seen through her applications (`GET /api/v1/documents/{id}`).
     document: i64,
+    /// A document of Lise's, uploaded for the matrix (put back after she deletes it).
+    own_document: i64,
 }
 
 async fn org_by_code(app: &TestApp, code: &str) -> i64 {
@@ -210,10 +217,22 @@ async fn org_by_code(app: &TestApp, code: &str) -> i64 {
 
 /// `admin` issues a token of `org` with every scope; returns the secret.
 pub(crate) async fn issue_all(app: &TestApp, admin: &str, org: i64, name: &str) -> String {
+    issue(app, admin, org, name, |_| true).await
+}
+
+/// `admin` issues a token of `org` with the scopes `pick` chooses; returns the secret.
+async fn issue(
+    app: &TestApp,
+    admin: &str,
+    org: i64,
+    name: &str,
+    pick: impl Fn(&str) -> bool,
+) -> String {
     let admin = app.login(admin).await;
     let scopes: Vec<&str> = lis1_domain::access::Scope::ALL
         .iter()
         .map(|s| s.as_str())
+        .filter(|s| pick(s))
         .collect();
     let body = serde_json::json!({"name": name, "scopes": scopes, "days": 90}).to_string();
     let resp = app
@@ -230,7 +249,7 @@ pub(crate) async fn issue_all(app: &TestApp, admin: &str, org: i64, name: &str) 
 
 /// HNT's advertisement with Lise's and Lars's applications, ranked, offered in the first offer
 /// round; Lise accepted (so she has a course).
-async fn world(app: &TestApp) -> World {
+pub(super) async fn world(app: &TestApp) -> World {
     let hnt = app.login("hnt@demo.lis1.no").await;
     let ids = published(app, &hnt).await;
     let a1 = apply(
@@ -452,6 +471,7 @@ async fn world(app: &TestApp) -> World {
         .unwrap();
     World {
         document,
+        own_document: upload(app).await,
         lottery,
         rest,
         rest_offer,
@@ -479,6 +499,76 @@ async fn world(app: &TestApp) -> World {
         )
         .await
         },
+    }
+}
+
+/// Lise uploads a document (a CV); returns its id.
+async fn upload(app: &TestApp) -> i64 {
+    use base64::Engine;
+    let lise = app.login("lege1@demo.lis1.no").await;
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+    let body = serde_json::json!({
+        "kind": "cv", "filename": "cv.pdf",
+        "content_base64": base64::engine::general_purpose::STANDARD.encode(pdf)
+    })
+    .to_string();
+    let made = app
+        .post_json("/api/v1/me/documents", &body, Some(&lise), true)
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    made.json()["id"].as_i64().unwrap()
+}
+
+/// Makes the world what `op` needs to reach its allow, before its calls: the coordinated export
+/// exists only for a matched round, so the world's round is recorded as matched for that call
+/// (and not for any other operation, as its mode changes what they do).
+async fn before(app: &TestApp, op: &str, w: &World) {
+    if op == "GET /api/v1/coordinated/{id}/export" {
+        lis1_store::testing::execute_sql(
+            &app.state.store,
+            &format!(
+                "INSERT INTO coordinated_rounds (round_id, ranking_deadline, match_at, \
+                 seed_sha256, sealed_seed, state, set_at, export) VALUES ({}, \
+                 '2027-01-01T00:00:00Z', '2027-01-02T00:00:00Z', '', '', 'matched', \
+                 '2027-01-01T00:00:00Z', '{{}}')",
+                w.round
+            ),
+        )
+        .await;
+    }
+}
+
+/// Undoes [`before`].
+async fn after(app: &TestApp, op: &str, w: &World) {
+    if op == "GET /api/v1/coordinated/{id}/export" {
+        lis1_store::testing::execute_sql(
+            &app.state.store,
+            &format!(
+                "DELETE FROM coordinated_rounds WHERE round_id = {}",
+                w.round
+            ),
+        )
+        .await;
+    }
+}
+
+/// Puts back what an allowed call of `op` used up, so that every caller meets the same object:
+/// Lise's deleted document (a new one, a new id), the hidden merking of her offer.
+async fn restore(app: &TestApp, op: &str, w: &mut World) {
+    match op {
+        "DELETE /api/v1/me/documents/{id}" => w.own_document = upload(app).await,
+        "POST /api/v1/rounds/{id}/marks/{offer}/hidden" => {
+            let shown = lis1_store::testing::execute2(
+                &app.state.store,
+                "UPDATE marks SET hidden_at = NULL, hidden_reason = NULL \
+                 WHERE offer_id = $1 AND round_id = $2",
+                w.lise_offer,
+                w.round,
+            )
+            .await;
+            assert_eq!(shown, 1);
+        }
+        _ => {}
     }
 }
 
@@ -513,6 +603,8 @@ fn fill(path: &str, w: &World) -> String {
         w.lottery
     } else if path.starts_with("/api/v1/courses/") {
         w.course
+    } else if path.starts_with("/api/v1/me/documents/") {
+        w.own_document
     } else if path.starts_with("/api/v1/documents/") {
         w.document
     } else {
@@ -528,7 +620,7 @@ fn fill(path: &str, w: &World) -> String {
         .replace("{part}", "hospital")
         .replace("{org}", &w.hnt_org.to_string())
         .replace("{couple}", "0")
-        .replace("{offer}", "0")
+        .replace("{offer}", &w.lise_offer.to_string())
 }
 
 /// A well-formed body for an unsafe operation, chosen to change nothing later calls depend on.
@@ -671,6 +763,8 @@ fn body(op: &str, w: &World) -> Option<String> {
 
 enum Outcome {
     Allowed,
+    /// Let through by access control, then refused by a rule with this status.
+    Refused(u16),
     Denied,
     Broken(StatusCode, String),
 }
@@ -687,20 +781,57 @@ fn outcome(r: &Resp) -> Outcome {
         return Outcome::Denied;
     }
     match r.status.as_u16() {
-        200..=299 | 409 | 412 | 422 => Outcome::Allowed,
+        200..=299 => Outcome::Allowed,
+        status @ (409 | 412 | 422) => Outcome::Refused(status),
         401 | 403 | 404 => Outcome::Denied,
         _ => Outcome::Broken(r.status, r.body.chars().take(300).collect()),
     }
+}
+
+/// A row of [`EXPECTED`]: the outcomes, and the rule refusals (409, 412, 422) listed for it.
+fn parse_row(row: &str) -> (&str, Vec<u16>) {
+    let mut parts = row.split_whitespace();
+    let want = parts.next().unwrap_or("");
+    let codes = parts
+        .map(|c| {
+            c.parse()
+                .unwrap_or_else(|_| panic!("{row:?}: {c:?} is no status"))
+        })
+        .collect();
+    (want, codes)
 }
 
 both_backends!(
     every_operation_by_every_role_on_own_and_others_objects,
     |store| async move {
         let app = TestApp::new(store).await;
-        let w = world(&app).await;
+        let mut w = world(&app).await;
         let hnt_token = issue_all(&app, "admin.hnt@demo.lis1.no", w.hnt_org, "HR").await;
         let levanger = org_by_code(&app, "5037").await;
         let lev_token = issue_all(&app, "admin.levanger@demo.lis1.no", levanger, "Lønn").await;
+        let hdir_org = app
+            .state
+            .store
+            .orgs()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.kind == lis1_domain::org::OrgKind::Directorate)
+            .unwrap()
+            .id;
+        let hdir_token = issue_all(&app, "admin.hdir@demo.lis1.no", hdir_org, "Statistikk").await;
+        let read_token = issue(&app, "admin.hnt@demo.lis1.no", w.hnt_org, "Les", |s| {
+            s.ends_with(":read")
+        })
+        .await;
+        let tokens: BTreeMap<&str, &str> = [
+            ("token:hnt", hnt_token.as_str()),
+            ("token:levanger", lev_token.as_str()),
+            ("token:hdir", hdir_token.as_str()),
+            ("token:hnt-read", read_token.as_str()),
+        ]
+        .into_iter()
+        .collect();
         let doc = app.get("/api/openapi.json", None).await.json();
         let mut ops: Vec<(String, String)> = Vec::new();
         for (path, item) in doc["paths"].as_object().unwrap() {
@@ -712,28 +843,34 @@ both_backends!(
         }
         let expected: BTreeMap<&str, &str> = EXPECTED.iter().copied().collect();
         let mut sessions = BTreeMap::new();
-        for c in CALLERS.iter().filter(|c| !c.starts_with("token:")) {
+        for c in CALLERS.iter().filter(|c| !tokens.contains_key(*c)) {
             sessions.insert(*c, app.login(c).await);
         }
         let mut observed = Vec::new();
         let mut failures = Vec::new();
         for (method, path) in &ops {
             let op = format!("{method} {path}");
-            let uri = fill(path, &w);
             let b = body(&op, &w);
+            let (want, listed_refusals) = match expected.get(op.as_str()) {
+                None => {
+                    failures.push(format!("{op}: not in the table"));
+                    ("", Vec::new())
+                }
+                Some(row) => parse_row(row),
+            };
             let mut row = String::new();
+            let mut refusals = std::collections::BTreeSet::new();
+            before(&app, &op, &w).await;
             for caller in CALLERS {
+                let uri = fill(path, &w);
                 let mut req = Request::builder().method(method.as_str()).uri(&uri);
                 if b.is_some() {
                     req = req.header(header::CONTENT_TYPE, "application/json");
                 }
-                req = match caller {
-                    "token:hnt" => req.header(header::AUTHORIZATION, format!("Bearer {hnt_token}")),
-                    "token:levanger" => {
-                        req.header(header::AUTHORIZATION, format!("Bearer {lev_token}"))
-                    }
-                    email => {
-                        let s = &sessions[email];
+                req = match tokens.get(caller) {
+                    Some(token) => req.header(header::AUTHORIZATION, format!("Bearer {token}")),
+                    None => {
+                        let s = &sessions[caller];
                         req.header(header::COOKIE, format!("lis1_session={}", s.cookie))
                             .header("x-csrf-token", &s.csrf)
                     }
@@ -755,33 +892,53 @@ both_backends!(
                     }
                     _ => None,
                 };
-                row.push(match outcome(&r) {
+                let got = outcome(&r);
+                let succeeded = matches!(got, Outcome::Allowed);
+                if let Outcome::Refused(status) = got {
+                    refusals.insert(status);
+                    if !listed_refusals.contains(&status) {
+                        failures.push(format!(
+                            "{op} as {caller}: {status}, not listed for the row (a rule checked \
+                             before access?): {}",
+                            r.body.chars().take(300).collect::<String>()
+                        ));
+                    }
+                }
+                row.push(match got {
                     Outcome::Allowed if seen.is_some() => seen.unwrap_or('-'),
-                    Outcome::Allowed => 'A',
+                    Outcome::Allowed | Outcome::Refused(_) => 'A',
                     Outcome::Denied => '-',
                     Outcome::Broken(status, body) => {
                         failures.push(format!("{op} as {caller}: {status} {body}"));
                         '?'
                     }
                 });
+                if succeeded {
+                    restore(&app, &op, &mut w).await;
+                }
             }
-            match expected.get(op.as_str()) {
-                None => failures.push(format!("{op}: not in the table")),
-                Some(want) if *want != row => {
-                    for (i, (w, o)) in want.chars().zip(row.chars()).enumerate() {
-                        if w != o {
-                            let what = if o == 'A' {
-                                "UNEXPECTED ALLOW"
-                            } else {
-                                "unexpected deny"
-                            };
-                            failures.push(format!("{op} as {}: {what}", CALLERS[i]));
-                        }
+            after(&app, &op, &w).await;
+            if !want.is_empty() && want != row {
+                if want.len() != row.len() {
+                    failures.push(format!(
+                        "{op}: the row has {} columns, not {}",
+                        want.len(),
+                        row.len()
+                    ));
+                }
+                for (i, (w, o)) in want.chars().zip(row.chars()).enumerate() {
+                    if w != o {
+                        let what = if o == 'A' {
+                            "UNEXPECTED ALLOW"
+                        } else {
+                            "unexpected deny"
+                        };
+                        failures.push(format!("{op} as {}: {what}", CALLERS[i]));
                     }
                 }
-                Some(_) => {}
             }
-            observed.push(format!("    (\"{op}\", \"{row}\"),"));
+            let codes: String = refusals.iter().map(|c| format!(" {c}")).collect();
+            observed.push(format!("    (\"{op}\", \"{row}{codes}\"),"));
         }
         assert!(
             failures.is_empty(),

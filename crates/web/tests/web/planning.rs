@@ -1368,7 +1368,7 @@ both_backends!(
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let listed = r.json();
-        let dto = listed
+        let dto = listed["items"]
             .as_array()
             .unwrap()
             .iter()
