@@ -212,7 +212,18 @@ both_backends!(
                 .into_boxed_str(),
         );
         store.tamper(sql).await.unwrap();
-        append(&store, 5).await;
+        for i in 0..5 {
+            let event = Event {
+                action: "profile.view",
+                object_type: "user",
+                object_id: i.to_string(),
+                summary: serde_json::json!({ "i": i, "replayed": true }),
+            };
+            store
+                .log(&sys("2026-11-25T12:00:00Z"), event)
+                .await
+                .unwrap();
+        }
         store.seal_audit_all().await.unwrap();
         assert_eq!(store.verify_audit().await.unwrap(), Ok(5));
         let err = store.check_anchors(&anchors).await.unwrap().unwrap_err();
