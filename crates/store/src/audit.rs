@@ -151,17 +151,18 @@ trait SealTx {
         rules: &mut WaitingRules<'_>,
         after: i64,
         limit: i64,
-    ) -> Result<
-        Vec<(
-            AuditRecord,
-            String,
-            std::result::Result<Waiting, ChainBreak>,
-        )>,
-    >;
+    ) -> Result<Vec<Checked>>;
     /// The number the next waiting entry must have on SQLite (the last sealed entry's + 1);
     /// `None` on PostgreSQL.
     async fn next_waiting_seq(&mut self) -> Result<Option<i64>>;
 }
+
+/// A waiting entry as checked: its record, its stored content hash, and the verdict.
+type Checked = (
+    AuditRecord,
+    String,
+    std::result::Result<Waiting, ChainBreak>,
+);
 
 /// What one sealing run did.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -394,7 +395,7 @@ for_each_backend! {
             rules: &mut WaitingRules<'_>,
             after: i64,
             limit: i64,
-        ) -> Result<Vec<(AuditRecord, String, std::result::Result<Waiting, ChainBreak>)>> {
+        ) -> Result<Vec<Checked>> {
             let rows = sqlx::query(SELECT_UNSEALED)
                 .bind(after)
                 .bind(limit)
