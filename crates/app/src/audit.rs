@@ -143,8 +143,9 @@ pub struct LogView {
     pub entries: Vec<lis1_store::audit::Entry>,
 }
 
-/// Reads the audit log (`GET /revisjonslogg`): seals what is waiting (normally the sealer has,
-/// within a second) so the chain is shown up to now, verifies it, and returns at most `limit`
+/// Reads the audit log (`GET /revisjonslogg`): verifies it (sealed and waiting entries), then
+/// seals what passes (normally the sealer has, within a second) so the chain is shown up to now,
+/// and returns at most `limit`
 /// entries matching `search` before `before`. The log names people, so reading it is itself
 /// logged (`audit.view`, with the entries shown and `filter` as typed), after the verdict.
 pub async fn view_log(
@@ -157,8 +158,8 @@ pub async fn view_log(
 ) -> Result<LogView> {
     let grant = authorize(&caller.principal, &Action::ViewAuditLog).map_err(Error::forbidden)?;
     let store = &app.store;
-    store.seal_audit_all().await?;
     let verdict = store.verify_audit().await?;
+    store.seal_audit_all().await?;
     let sealing = store.audit_seal_status().await?;
     let anchors = store.audit_anchors(10).await?;
     let entries = store.audit_search(search, limit, before).await?;

@@ -23,6 +23,15 @@
 //! personal fields ([`split_personal`]). The ids and personal fields are stored beside the hash and
 //! removed after the audit retention period without breaking anything hashed.
 //!
+//! Entries written since migration 0040 ("v4") also carry `tx_prev`, the number of the entry
+//! before them in the same transaction (PostgreSQL; `None` for the first and on SQLite), and are
+//! hashed over `"lis1-audit-entry-v4\n" || canonical JSON` (the v3 fields and `tx_prev`). Beside
+//! the content hash each carries a *keyed* MAC of it (HMAC-SHA256 with a key derived from the
+//! keyring, never in the database; `lis1_store::crypto::Keyring::audit_mac`), which the sealer and
+//! verify check while the entry waits, so a waiting entry cannot be edited, forged or inserted
+//! with a recomputed hash by someone with the database alone. Once sealed, the chain covers the
+//! content hash as before. See [`WaitingCheck`].
+//!
 //! Since migration 0037 an entry written with an API token also carries `token_id`, in the v2
 //! and v3 canonical JSON only when present, so every older entry (and every entry without a
 //! token) hashes as before.
@@ -65,6 +74,10 @@ pub struct AuditRecord {
     /// The API token a machine client acted with (migration 0037); `None` for a browser session,
     /// the system, and every entry written before.
     pub token_id: Option<i64>,
+    /// A v4 entry (since migration 0040): hashed with `tx_prev`, and its content hash keyed.
+    pub v4: bool,
+    /// For v4 entries: the number of the entry written before it in the same transaction, if any.
+    pub tx_prev: Option<i64>,
 }
 
 /// The pseudonyms a v3 entry is hashed with in place of the people it names: the actor, and the
@@ -167,6 +180,13 @@ struct CanonicalV3<'a> {
     token_id: Option<i64>,
 }
 
+#[derive(Serialize)]
+struct CanonicalV4<'a> {
+    #[serde(flatten)]
+    v3: CanonicalV3<'a>,
+    tx_prev: Option<i64>,
+}
+
 /// Formats a timestamp the way the chain hashes it: `2026-11-25T14:53:51.123456Z`.
 pub fn canonical_time(at: Timestamp) -> String {
     at.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
@@ -230,12 +250,17 @@ pub fn content_hash(record: &AuditRecord) -> String {
                 summary: &record.summary,
                 token_id: record.token_id,
             };
-            h.update(b"lis1-audit-entry-v3\n");
-            h.update(
+            let json = if record.v4 {
+                h.update(b"lis1-audit-entry-v4\n");
+                serde_json::to_string(&CanonicalV4 {
+                    v3: canonical,
+                    tx_prev: record.tx_prev,
+                })
+            } else {
+                h.update(b"lis1-audit-entry-v3\n");
                 serde_json::to_string(&canonical)
-                    .unwrap_or_default()
-                    .as_bytes(),
-            );
+            };
+            h.update(json.unwrap_or_default().as_bytes());
         }
     }
     hex::encode(h.finalize())
@@ -274,7 +299,8 @@ pub struct StoredEntry {
 #[error("Revisjonsloggen er brutt ved oppføring {seq}: {reason}")]
 pub struct ChainBreak {
     /// The chain position of the first entry that does not verify (or the missing one); for
-    /// [`BreakReason::UnsealedEdited`] the entry's number, as it has no chain position yet.
+    /// [`BreakReason::UnsealedEdited`] and [`BreakReason::UnsealedForged`] the entry's number, as
+    /// it has no chain position yet; for [`BreakReason::UnsealedMissing`] the missing number.
     pub seq: i64,
     /// What is wrong, in words.
     pub reason: BreakReason,
@@ -301,6 +327,17 @@ pub enum BreakReason {
     /// An entry not yet sealed no longer matches its own content hash.
     #[error("innholdet er endret etter at det ble skrevet (ikke forseglet ennå)")]
     UnsealedEdited,
+    /// A waiting entry (hash format 4) whose keyed MAC does not match: it was not written by the
+    /// portal, or was rewritten with a recomputed hash; or an older-format waiting entry numbered
+    /// after the first entry with a MAC, or below an entry already sealed.
+    #[error(
+        "oppføringen er ikke skrevet av portalen eller er skrevet om (nøkkelsummen stemmer ikke)"
+    )]
+    UnsealedForged,
+    /// A waiting entry is missing: its number is skipped where no gap can arise (SQLite), or a
+    /// later entry of the same transaction names it (PostgreSQL). It was deleted before sealing.
+    #[error("en oppføring som ventet på forsegling, mangler")]
+    UnsealedMissing,
     /// A published anchor (seq, hash) is no longer in the chain: the log was rewritten.
     #[error("kjeden stemmer ikke med et publisert anker; loggen er skrevet om")]
     AnchorMismatch,
@@ -315,6 +352,8 @@ impl Localized for ChainBreak {
             BreakReason::Truncated => "audit_log_truncated",
             BreakReason::Inserted => "audit_entry_inserted",
             BreakReason::UnsealedEdited => "audit_unsealed_entry_edited",
+            BreakReason::UnsealedForged => "audit_unsealed_entry_forged",
+            BreakReason::UnsealedMissing => "audit_unsealed_entry_missing",
             BreakReason::AnchorMismatch => "audit_anchor_mismatch",
         }
     }
@@ -331,6 +370,10 @@ impl Localized for ChainBreak {
                     BreakReason::UnsealedEdited => {
                         "innhaldet er endra etter at det vart skrive (ikkje forsegla enno)"
                     }
+                    BreakReason::UnsealedForged => {
+                        "oppføringa er ikkje skriven av portalen eller er skriven om (nøkkelsummen stemmer ikkje)"
+                    }
+                    BreakReason::UnsealedMissing => "ei oppføring som venta på forsegling, manglar",
                     BreakReason::AnchorMismatch => {
                         "kjeda stemmer ikkje med eit publisert anker; loggen er skriven om"
                     }
@@ -350,6 +393,10 @@ impl Localized for ChainBreak {
                     BreakReason::UnsealedEdited => {
                         "its contents were changed after it was written (not sealed yet)"
                     }
+                    BreakReason::UnsealedForged => {
+                        "the entry was not written by the portal or was rewritten (its keyed checksum does not match)"
+                    }
+                    BreakReason::UnsealedMissing => "an entry waiting to be sealed is missing",
                     BreakReason::AnchorMismatch => {
                         "the chain does not match a published anchor; the log was rewritten"
                     }
@@ -446,6 +493,83 @@ pub fn verify_unsealed(
     }
 }
 
+/// How a waiting entry stands after [`WaitingRules::check`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waiting {
+    /// Every rule holds: it may be sealed.
+    Valid,
+    /// Its content hash holds, but its keyed MAC could not be checked (no key at hand). Verify
+    /// counts it as not checked; the sealer stops before it.
+    Unchecked,
+}
+
+/// The rules a waiting entry must meet before it is sealed, applied in number order by the
+/// sealer (which stops at the first entry that fails, chaining nothing from it on) and by verify
+/// (which names it).
+///
+/// 1. Its own content hash matches its fields ([`verify_unsealed`]), else
+///    [`BreakReason::UnsealedEdited`].
+/// 2. A v4 entry's keyed MAC matches its content hash, else [`BreakReason::UnsealedForged`]. An
+///    entry of an older format is accepted only if numbered below the first v4 entry (written
+///    before the upgrade), else it is forged too.
+/// 3. Nothing is missing before it: on SQLite numbers are given without gaps (a rolled-back
+///    transaction gives its numbers back), so each waiting entry follows the last sealed one or
+///    the waiting one before; on PostgreSQL a sequence leaves gaps for rolled-back transactions,
+///    so only the entry a v4 entry names as the one before it in its own transaction
+///    (`tx_prev`, committed with it) must exist. Else [`BreakReason::UnsealedMissing`]. On
+///    PostgreSQL a whole transaction's entries, or the last entries of one, deleted before
+///    sealing leave no trace here; the keyed MAC and the sealer's half-second delay bound that.
+pub struct WaitingRules<'a> {
+    /// The keyed MAC of a content hash; `None` where the key is not at hand.
+    pub mac: Option<&'a (dyn Fn(&str) -> String + Send + Sync)>,
+    /// SQLite: the number the next waiting entry must have; `None` on PostgreSQL.
+    pub next_seq: Option<i64>,
+    /// The lowest number of any v4 entry, if any (needed only when an older-format entry waits).
+    pub first_v4: Option<i64>,
+}
+
+impl WaitingRules<'_> {
+    /// Checks the next waiting entry (in number order). `stored_mac` is the MAC stored with it;
+    /// `tx_prev_exists` whether the entry named by its `tx_prev` exists (sealed or waiting).
+    pub fn check(
+        &mut self,
+        record: &AuditRecord,
+        stored_content_hash: Option<&str>,
+        stored_mac: Option<&str>,
+        tx_prev_exists: bool,
+    ) -> Result<Waiting, ChainBreak> {
+        let fail = |seq, reason| Err(ChainBreak { seq, reason });
+        if let Some(next) = self.next_seq {
+            if record.seq > next {
+                return fail(next, BreakReason::UnsealedMissing);
+            }
+            if record.seq < next {
+                // A number at or below one already given out: not from the portal.
+                return fail(record.seq, BreakReason::UnsealedForged);
+            }
+            self.next_seq = Some(next + 1);
+        }
+        verify_unsealed(record, stored_content_hash)?;
+        if record.v4 {
+            if let Some(p) = record.tx_prev
+                && !tx_prev_exists
+            {
+                return fail(p, BreakReason::UnsealedMissing);
+            }
+            let Some(mac) = self.mac else {
+                return Ok(Waiting::Unchecked);
+            };
+            let own = stored_content_hash.unwrap_or_default();
+            if stored_mac != Some(mac(own).as_str()) {
+                return fail(record.seq, BreakReason::UnsealedForged);
+            }
+        } else if self.first_v4.is_some_and(|first| record.seq > first) {
+            return fail(record.seq, BreakReason::UnsealedForged);
+        }
+        Ok(Waiting::Valid)
+    }
+}
+
 /// Seals entries: given the head and the entries' (number, content hash) in the order the sealer
 /// takes them, returns for each (number, chain_seq, prev_hash, hash) and the new head.
 pub fn seal(head: &Head, entries: &[(i64, String)]) -> (Vec<(i64, i64, String, String)>, Head) {
@@ -482,6 +606,8 @@ mod tests {
                 summary: format!("{{\"name\":\"Vår {seq}\"}}"),
                 pseudonyms: None,
                 token_id: None,
+                v4: false,
+                tx_prev: None,
             };
             let hash = entry_hash(&prev, &record);
             out.push(StoredEntry {
@@ -594,6 +720,8 @@ mod tests {
                 summary: "{}".into(),
                 pseudonyms: None,
                 token_id: if *id % 3 == 0 { Some(*id) } else { None },
+                v4: false,
+                tx_prev: None,
             })
             .collect();
         let own: Vec<(i64, String)> = records.iter().map(|r| (r.seq, content_hash(r))).collect();

@@ -252,8 +252,9 @@ impl MailArgs {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Seal what is waiting, then check the hash chain and every entry not yet sealed, and say
-    /// how far sealing has come. Exits 0 when intact; 1 naming the first bad entry otherwise.
+    /// Check the hash chain and every entry not yet sealed (its own hash, its keyed MAC with
+    /// LIS1_KEY_FILE/LIS1_KEYS, and that none is missing), then seal what passes, and say how far
+    /// sealing has come. Exits 0 when intact; 1 naming the first bad entry otherwise.
     Verify {
         /// Database URL.
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DB)]
@@ -266,7 +267,7 @@ enum AuditCommand {
         /// line must be signed by the key of the first, which is printed to compare.
         #[arg(long, env = "LIS1_ANCHOR_PUBLIC_KEY")]
         anchor_public_key: Option<String>,
-        /// Only read: do not seal waiting entries first.
+        /// Only read: do not seal waiting entries after checking them.
         #[arg(long)]
         no_seal: bool,
     },
@@ -610,21 +611,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// `lis1 audit verify`: seal (unless `no_seal`), verify, report sealing, check the anchor file.
+/// `lis1 audit verify`: verify (sealed and waiting entries), then seal what passes (unless
+/// `no_seal`), report how far sealing has come and where it is stopped, check the anchor file.
+/// Verifying first matters: sealing would chain a waiting entry the checks had not yet seen.
 async fn audit_verify(
     store: &Store,
     anchor: Option<&std::path::Path>,
     public_key: Option<&str>,
     no_seal: bool,
 ) -> anyhow::Result<ExitCode> {
-    if !no_seal {
-        let n = store.seal_audit_all().await?;
-        if n > 0 {
-            println!("Forseglet {n} ventende oppføringer.");
-        }
-    }
     let verdict = store.verify_audit().await?;
-    let status = store.audit_seal_status().await?;
     let mut ok = match verdict {
         Ok(n) => {
             println!("Revisjonsloggen er hel: {n} oppføringer kontrollert.");
@@ -636,6 +632,13 @@ async fn audit_verify(
             false
         }
     };
+    if !no_seal {
+        let n = store.seal_audit_all().await?;
+        if n > 0 {
+            println!("Forseglet {n} ventende oppføringer.");
+        }
+    }
+    let status = store.audit_seal_status().await?;
     match status.oldest_waiting {
         Some(t) => println!(
             "{} oppføringer forseglet, {} venter, eldste venter siden {}.",
@@ -647,6 +650,21 @@ async fn audit_verify(
             "{} oppføringer forseglet, {} venter.",
             status.sealed, status.waiting
         ),
+    }
+    if let Some(b) = &status.stopped {
+        println!(
+            "Forseglingen står stille ved oppføring {} fordi den ikke holder: {}",
+            b.seq,
+            b.message(lis1_domain::Lang::Nb)
+        );
+        println!("(kode: audit_sealing_stopped, {})", b.code());
+        ok = false;
+    }
+    if status.unchecked {
+        println!(
+            "Ventende oppføringer er ikke kontrollert eller forseglet: nøkkelen mangler \
+             (sett LIS1_KEY_FILE eller LIS1_KEYS)."
+        );
     }
     if let Some(path) = anchor {
         let text = std::fs::read_to_string(path)

@@ -130,6 +130,49 @@ async fn demo_then_tamper(url: &str) {
     );
     assert_eq!(other.status.code(), Some(1), "{}", text(&other));
 
+    // Two entries wait; the first is rewritten with a recomputed (unkeyed) content hash, as
+    // someone with the database but not the key file could. Verify names it before it seals
+    // anything, and sealing stops there, the second waiting behind it.
+    let store = keyed(url).await;
+    let mut seqs = Vec::new();
+    for i in 0..2 {
+        let ctx = lis1_store::Ctx::new(lis1_store::Actor::system(), jiff::Timestamp::now());
+        let event = lis1_store::audit::Event {
+            action: "profile.view",
+            object_type: "user",
+            object_id: i.to_string(),
+            summary: serde_json::json!({ "i": i }),
+        };
+        seqs.push(store.log(&ctx, event).await.unwrap());
+    }
+    let mut rec = store.audit_record(seqs[0]).await.unwrap().unwrap();
+    rec.summary = "{\"forged\":1}".into();
+    let sql = format!(
+        "UPDATE audit_log SET summary = '{}', content_hash = '{}' WHERE seq = {}",
+        rec.summary,
+        lis1_domain::audit::content_hash(&rec),
+        rec.seq
+    );
+    store.tamper(Box::leak(sql.into_boxed_str())).await.unwrap();
+    store.close().await;
+    let forged = lis1(&["audit", "verify", "--database-url", url], &[]);
+    assert_eq!(forged.status.code(), Some(1), "{}", text(&forged));
+    let out = text(&forged);
+    assert!(out.contains(&format!("oppføring {}", seqs[0])), "{out}");
+    assert!(out.contains("audit_unsealed_entry_forged"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "Forseglingen står stille ved oppføring {}",
+            seqs[0]
+        )),
+        "{out}"
+    );
+    let store = keyed(url).await;
+    let status = store.audit_seal_status().await.unwrap();
+    assert_eq!(status.waiting, 2);
+    assert_eq!(status.stopped.map(|b| b.seq), Some(seqs[0]));
+    store.close().await;
+
     let store = Store::connect(url).await.unwrap();
     store
         .tamper("UPDATE audit_log SET summary = '{}' WHERE seq = 7")

@@ -165,6 +165,7 @@ crate::store_ops! {
 impl Tx {
     /// Creates an advertisement as a draft.
     pub async fn create_advertisement(&mut self, ctx: &Ctx, ad: &NewAdvertisement) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let id: i64 = sqlx::query_scalar(
@@ -206,7 +207,7 @@ impl Tx {
             }
             let positions: Vec<_> = ad.positions.iter().map(|p| json!({"kind": p.kind, "count": p.count,
                 "municipality_id": p.municipality_id, "later_employer_id": p.later_employer_id})).collect();
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "advertisement.create",
                 object_type: "advertisement",
                 object_id: id.to_string(),
@@ -233,6 +234,7 @@ impl Tx {
         id: i64,
         ad: &NewAdvertisement,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         let backend = self.backend();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
@@ -333,7 +335,7 @@ impl Tx {
                     .await?;
                 }
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "advertisement.update",
                 object_type: "advertisement",
                 object_id: id.to_string(),
@@ -347,6 +349,7 @@ impl Tx {
 
     /// Publishes a draft. Refused (`Conflict`) if it is already published.
     pub async fn publish_advertisement(&mut self, ctx: &Ctx, id: i64) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let n = sqlx::query(
@@ -361,7 +364,7 @@ impl Tx {
             if n == 0 {
                 return Err(StoreError::Conflict("advertisement is not a draft".into()));
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "advertisement.publish",
                 object_type: "advertisement",
                 object_id: id.to_string(),
@@ -378,6 +381,7 @@ impl Tx {
     /// waits for the recruiter to confirm. Audited with the value before and after; setting the
     /// value it already has changes nothing and logs nothing.
     pub async fn set_auto_next_in_line(&mut self, ctx: &Ctx, id: i64, auto: bool) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let before: Option<bool> =
@@ -397,7 +401,7 @@ impl Tx {
                 .execute(&mut *tx)
                 .await?;
             let mode = |a: bool| if a { "automatic" } else { "confirm" };
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "advertisement.next_in_line_mode",
                 object_type: "advertisement",
                 object_id: id.to_string(),

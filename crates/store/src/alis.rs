@@ -195,6 +195,7 @@ impl Tx {
         hf_id: i64,
         names: &[String],
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         let before = self.alis_departments(hf_id).await?;
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
@@ -212,7 +213,7 @@ impl Tx {
                 .execute(&mut *tx)
                 .await?;
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "alis_departments.set",
                 object_type: "organisation",
                 object_id: hf_id.to_string(),
@@ -231,6 +232,7 @@ impl Tx {
         new: &NewAlisRequest<'_>,
         mails: &[NewMail],
     ) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let id: i64 = sqlx::query_scalar(
@@ -252,7 +254,7 @@ impl Tx {
             .bind(ctx.actor.user_id)
             .fetch_one(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "alis_request.create",
                 object_type: "alis_request",
                 object_id: id.to_string(),
@@ -298,6 +300,7 @@ impl Tx {
         offer: &AlisOffer<'_>,
         mails: &[NewMail],
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let n = sqlx::query(
@@ -321,7 +324,7 @@ impl Tx {
             if n == 0 {
                 return Err(StoreError::Conflict("alis_request_changed".into()));
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "alis_request.offer",
                 object_type: "alis_request",
                 object_id: id.to_string(),
@@ -348,6 +351,7 @@ impl Tx {
         confirm: bool,
         mails: &[NewMail],
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         let sql = if confirm {
             "UPDATE alis_requests SET state = 'confirmed', answered_at = $1 \
              WHERE id = $2 AND state = 'offered'"
@@ -367,7 +371,7 @@ impl Tx {
             if n == 0 {
                 return Err(StoreError::Conflict("alis_request_changed".into()));
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: if confirm { "alis_request.confirm" } else { "alis_request.decline" },
                 object_type: "alis_request",
                 object_id: id.to_string(),

@@ -157,6 +157,7 @@ crate::store_ops! {
 impl Tx {
     /// Stores a new token (audited: who issued it, for which organisation, with which scopes).
     pub async fn create_api_token(&mut self, ctx: &Ctx, t: &NewApiToken<'_>) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         let scopes: Vec<&str> = t.scopes.iter().map(|s| s.as_str()).collect();
         let scopes = scopes.join(" ");
         let created_by = ctx
@@ -180,7 +181,7 @@ impl Tx {
             .bind(conv::ts(t.expires_at))
             .fetch_one(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "api_token.create",
                 object_type: "api_token",
                 object_id: id.to_string(),
@@ -222,6 +223,7 @@ impl Tx {
     /// Revokes one of the organisation's tokens; it stops working at once. `NotFound` if it is
     /// not the organisation's or already revoked.
     pub async fn revoke_api_token(&mut self, ctx: &Ctx, org_id: i64, id: i64) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let n = sqlx::query(
@@ -238,7 +240,7 @@ impl Tx {
             if n != 1 {
                 return Err(StoreError::NotFound);
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "api_token.revoke",
                 object_type: "api_token",
                 object_id: id.to_string(),

@@ -256,6 +256,7 @@ impl Tx {
         data: &serde_json::Value,
         summary: serde_json::Value,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         let keys = self.keys.clone();
         let (data, nid) = crypto::take_national_id(data);
         let (enc, hash) = crypto::seal_national_id(
@@ -279,7 +280,7 @@ impl Tx {
             .bind(hash)
             .execute(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "profile.update",
                 object_type: "user",
                 object_id: user_id.to_string(),
@@ -364,6 +365,7 @@ impl Tx {
 
     /// Stores a document (already checked: type by content, size).
     pub async fn add_document(&mut self, ctx: &Ctx, d: &NewDocument<'_>) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         let keys = self.keyring()?;
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
@@ -389,7 +391,7 @@ impl Tx {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "document.upload",
                 object_type: "document",
                 object_id: id.to_string(),
@@ -404,6 +406,7 @@ impl Tx {
 
     /// Deletes a document (kept as deleted for the audit trail; the bytes are cleared).
     pub async fn delete_document(&mut self, ctx: &Ctx, owner_id: i64, id: i64) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let n = sqlx::query(
@@ -421,7 +424,7 @@ impl Tx {
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "document.delete",
                 object_type: "document",
                 object_id: id.to_string(),
@@ -523,6 +526,7 @@ impl Tx {
     /// advertisement. One row per applicant and advertisement: submitting twice (a double click)
     /// changes nothing but the time. `receipt` is queued by the caller.
     pub async fn submit_application(&mut self, ctx: &Ctx, s: &Submit) -> Result<Submitted> {
+        let audit_keys = self.audit_keys();
         let keys = self.keys.clone();
         let (snapshot, nid) = crypto::take_national_id(&s.profile);
         on_tx!(self, conn => {
@@ -574,7 +578,7 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .execute(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: if existing.is_some() { "application.update" } else { "application.submit" },
                 object_type: "application",
                 object_id: id.to_string(),
@@ -594,6 +598,7 @@ impl Tx {
         id: i64,
         applicant_id: i64,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let n = sqlx::query(
@@ -609,7 +614,7 @@ impl Tx {
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "application.withdraw",
                 object_type: "application",
                 object_id: id.to_string(),
@@ -796,6 +801,7 @@ impl Tx {
         delta: i64,
         reason: &str,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         let by = ctx
             .actor
             .user_id
@@ -819,7 +825,7 @@ impl Tx {
                 .bind(application_id)
                 .execute(&mut *tx)
                 .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "application.adjust_points",
                 object_type: "application",
                 object_id: application_id.to_string(),
@@ -862,6 +868,7 @@ impl Tx {
         shortlisted: bool,
         notes: &str,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let n = sqlx::query(
@@ -877,7 +884,7 @@ impl Tx {
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "application.assess",
                 object_type: "application",
                 object_id: application_id.to_string(),
@@ -898,6 +905,7 @@ impl Tx {
         org_id: i64,
         role: &str,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             sqlx::query(
@@ -911,7 +919,7 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .execute(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "advertisement.participate",
                 object_type: "advertisement",
                 object_id: advertisement_id.to_string(),
@@ -955,6 +963,7 @@ impl Tx {
         org_id: i64,
         text: &str,
     ) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let id: i64 = sqlx::query_scalar(
@@ -968,7 +977,7 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .fetch_one(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "application.comment",
                 object_type: "application",
                 object_id: application_id.to_string(),
@@ -1013,6 +1022,7 @@ impl Tx {
         position_id: i64,
         ranked: &[i64],
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             for app in ranked {
@@ -1046,7 +1056,7 @@ impl Tx {
                     .execute(&mut *tx)
                     .await?;
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "recommendation.save",
                 object_type: "position",
                 object_id: position_id.to_string(),

@@ -2,10 +2,12 @@
 
 use jiff::Timestamp;
 use lis1_domain::audit::{
-    AuditRecord, BreakReason, ChainBreak, GENESIS_HASH, Head, Pseudonyms, StoredEntry, content_hash,
+    AuditRecord, BreakReason, ChainBreak, GENESIS_HASH, Head, Pseudonyms, StoredEntry, Waiting,
+    WaitingRules, content_hash,
 };
 use sqlx::Row;
 
+use crate::crypto::{CryptoError, Keyring};
 use crate::{Ctx, Result, Store, StoreError, conv, for_each_backend, on_db};
 
 /// One thing that happened, to be appended.
@@ -76,7 +78,14 @@ pub struct Entry {
 /// Appends to the audit log on a connection that is inside the caller's transaction.
 pub(crate) trait AuditTx {
     /// Appends `event` by `ctx`, unchained: no lock is taken, the sealer chains it after commit.
-    async fn append_audit(&mut self, ctx: &Ctx, event: Event<'_>) -> Result<i64>;
+    /// The entry (hash format 4) carries the keyed MAC of its content hash made with `keys`;
+    /// without keys nothing can be written ([`crate::crypto::CryptoError::NoKey`]).
+    async fn append_audit(
+        &mut self,
+        keys: Option<&Keyring>,
+        ctx: &Ctx,
+        event: Event<'_>,
+    ) -> Result<i64>;
     /// The pseudonym key of the month of `at`, made at its first use.
     async fn pseudonym_key(&mut self, at: Timestamp) -> Result<String>;
 }
@@ -125,9 +134,46 @@ fn pseudonym(key: &str, user_id: i64) -> String {
 
 /// Chains unsealed entries, on a connection inside the sealer's own transaction.
 trait SealTx {
-    /// Takes the sealer's lock (waiting for it if `wait`, else giving up at once and returning 0),
-    /// then seals at most `limit` entries in number order and advances the head.
-    async fn seal_batch(&mut self, limit: i64, wait: bool) -> Result<u64>;
+    /// Takes the sealer's lock (waiting for it if `wait`, else giving up at once and returning
+    /// nothing sealed), then checks at most `limit` waiting entries in number order by
+    /// [`WaitingRules`] and seals those before the first that fails (or cannot be checked without
+    /// `keys`), and advances the head.
+    async fn seal_batch(
+        &mut self,
+        keys: Option<&Keyring>,
+        limit: i64,
+        wait: bool,
+    ) -> Result<SealRun>;
+    /// Checks the waiting entries (at most `limit` after number `after`, in number order) by
+    /// `rules`: each with its verdict, stopping after the first that fails.
+    async fn check_waiting(
+        &mut self,
+        rules: &mut WaitingRules<'_>,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<Checked>>;
+    /// The number the next waiting entry must have on SQLite (the last sealed entry's + 1);
+    /// `None` on PostgreSQL.
+    async fn next_waiting_seq(&mut self) -> Result<Option<i64>>;
+}
+
+/// A waiting entry as checked: its record, its stored content hash, and the verdict.
+type Checked = (
+    AuditRecord,
+    String,
+    std::result::Result<Waiting, ChainBreak>,
+);
+
+/// What one sealing run did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SealRun {
+    /// Entries chained.
+    pub sealed: u64,
+    /// Whether the batch was full (more may wait).
+    pub full: bool,
+    /// The waiting entry sealing stopped at because it fails [`WaitingRules`]: it and everything
+    /// after it stay unsealed until it is dealt with.
+    pub stopped: Option<ChainBreak>,
 }
 
 /// The PostgreSQL advisory lock that makes one sealer at a time across instances ("lis1seal").
@@ -135,15 +181,28 @@ pub const SEALER_LOCK: i64 = 0x6c69_7331_7365_616c;
 
 for_each_backend! {
     impl AuditTx for Conn {
-        async fn append_audit(&mut self, ctx: &Ctx, event: Event<'_>) -> Result<i64> {
+        async fn append_audit(
+            &mut self,
+            keys: Option<&Keyring>,
+            ctx: &Ctx,
+            event: Event<'_>,
+        ) -> Result<i64> {
+            let keys = keys.ok_or(StoreError::Crypto(CryptoError::NoKey))?;
             // The number comes first because the entry's own hash covers it. Neither query
-            // locks anything that another writer waits for.
+            // locks anything that another writer waits for. On PostgreSQL the number of the
+            // transaction's entry before (a transaction-local setting, undone with a rolled-back
+            // savepoint) comes with it, and this number is set in its place.
             let id_sql = if IS_PG {
-                "SELECT nextval('audit_log_seq_seq')"
+                "SELECT n, prev, set_config('lis1.audit_prev', n::text, true) AS s FROM \
+                 (SELECT nextval('audit_log_seq_seq') AS n, \
+                  NULLIF(current_setting('lis1.audit_prev', true), '')::bigint AS prev) AS t"
             } else {
-                "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0) + 1"
+                "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0) + 1 \
+                 AS n, NULL AS prev"
             };
-            let id: i64 = sqlx::query_scalar(id_sql).fetch_one(&mut *self).await?;
+            let row = sqlx::query(id_sql).fetch_one(&mut *self).await?;
+            let id: i64 = row.try_get("n")?;
+            let tx_prev: Option<i64> = row.try_get("prev")?;
             // v3: the people are hashed by pseudonym, their ids and personal fields kept beside.
             let subject_id = (event.object_type == "user")
                 .then(|| event.object_id.parse::<i64>().ok())
@@ -170,14 +229,17 @@ for_each_backend! {
                 summary: hashed.to_string(),
                 pseudonyms: Some(pseudonyms),
                 token_id: ctx.actor.token_id,
+                v4: true,
+                tx_prev,
             };
             let own = content_hash(&record);
+            let mac = keys.audit_mac(&own);
             let pseudonyms = record.pseudonyms.unwrap_or_default();
             sqlx::query(
                 "INSERT INTO audit_log (seq, at, actor_user_id, actor_org_id, actor_role, action, \
                  object_type, object_id, summary, content_hash, hash_format, actor_pseudonym, \
-                 subject_pseudonym, personal, token_id) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 3, $11, $12, $13, $14)",
+                 subject_pseudonym, personal, token_id, tx_prev, mac) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 4, $11, $12, $13, $14, $15, $16)",
             )
             .bind(record.seq)
             .bind(conv::ts(record.at))
@@ -193,6 +255,8 @@ for_each_backend! {
             .bind(pseudonyms.subject)
             .bind(personal.map(|p| p.to_string()))
             .bind(record.token_id)
+            .bind(record.tx_prev)
+            .bind(mac)
             .execute(&mut *self)
             .await?;
             Ok(id)
@@ -232,7 +296,12 @@ for_each_backend! {
     }
 
     impl SealTx for Conn {
-        async fn seal_batch(&mut self, limit: i64, wait: bool) -> Result<u64> {
+        async fn seal_batch(
+            &mut self,
+            keys: Option<&Keyring>,
+            limit: i64,
+            wait: bool,
+        ) -> Result<SealRun> {
             if IS_PG {
                 if wait {
                     sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -245,7 +314,7 @@ for_each_backend! {
                         .fetch_one(&mut *self)
                         .await?;
                     if !granted {
-                        return Ok(0);
+                        return Ok(SealRun::default());
                     }
                 }
             }
@@ -255,22 +324,35 @@ for_each_backend! {
                 .fetch_one(&mut *self)
                 .await?;
             let head = Head { seq: head.try_get("seq")?, hash: head.try_get("hash")? };
-            let rows = sqlx::query(
-                "SELECT seq, content_hash FROM audit_log WHERE chain_seq IS NULL \
-                 ORDER BY seq LIMIT $1",
-            )
-            .bind(limit)
-            .fetch_all(&mut *self)
-            .await?;
-            if rows.is_empty() {
-                return Ok(0);
+            // Each entry is checked from its row before it is chained: a waiting entry edited,
+            // forged or inserted, or one missing before it, stops sealing there, so it is never
+            // chained into the sealed log where it would no longer be told apart.
+            let mac = keys.map(|k| move |h: &str| k.audit_mac(h));
+            let mut rules = WaitingRules {
+                mac: mac.as_ref().map(|f| f as &(dyn Fn(&str) -> String + Send + Sync)),
+                next_seq: self.next_waiting_seq().await?,
+                first_v4: None,
+            };
+            let checked = self.check_waiting(&mut rules, 0, limit).await?;
+            let full = checked.len() as i64 == limit;
+            let mut batch = Vec::with_capacity(checked.len());
+            let mut stopped = None;
+            for (rec, own, verdict) in checked {
+                match verdict {
+                    Ok(Waiting::Valid) => batch.push((rec.seq, own)),
+                    // Not to be sealed by a process that cannot check it.
+                    Ok(Waiting::Unchecked) => break,
+                    Err(b) => {
+                        stopped = Some(b);
+                        break;
+                    }
+                }
             }
-            let mut batch = Vec::with_capacity(rows.len());
-            for r in &rows {
-                // An entry whose own hash was removed is sealed as it is; verify then names it.
-                let own: Option<String> = r.try_get("content_hash")?;
-                batch.push((r.try_get::<i64, _>("seq")?, own.unwrap_or_default()));
+            if batch.is_empty() {
+                return Ok(SealRun { sealed: 0, full: false, stopped });
             }
+            let full = full && stopped.is_none();
+            let n = batch.len() as u64;
             let (sealed, new_head) = lis1_domain::audit::seal(&head, &batch);
             if IS_PG {
                 // One statement for the batch: the rows as a JSON array.
@@ -305,7 +387,90 @@ for_each_backend! {
                 .bind(new_head.hash)
                 .execute(&mut *self)
                 .await?;
-            Ok(rows.len() as u64)
+            Ok(SealRun { sealed: n, full, stopped })
+        }
+
+        async fn check_waiting(
+            &mut self,
+            rules: &mut WaitingRules<'_>,
+            after: i64,
+            limit: i64,
+        ) -> Result<Vec<Checked>> {
+            let rows = sqlx::query(SELECT_UNSEALED)
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&mut *self)
+                .await?;
+            let mut records = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let own: Option<String> = r.try_get("content_hash")?;
+                let mac: Option<String> = r.try_get("mac")?;
+                records.push((record_from_row(r)?, own, mac));
+            }
+            // An older-format entry may wait only if written before the first v4 entry.
+            if rules.first_v4.is_none() && records.iter().any(|(r, _, _)| !r.v4) {
+                rules.first_v4 =
+                    sqlx::query_scalar("SELECT MIN(seq) FROM audit_log WHERE hash_format = 4")
+                        .fetch_one(&mut *self)
+                        .await?;
+            }
+            let waiting: std::collections::HashSet<i64> =
+                records.iter().map(|(r, _, _)| r.seq).collect();
+            // The ids kept beside the pseudonyms must still give them (see `links_hold`).
+            let mut keys = std::collections::HashMap::new();
+            if !records.is_empty() {
+                for r in sqlx::query("SELECT period, key FROM audit_pseudonym_keys")
+                    .fetch_all(&mut *self)
+                    .await?
+                {
+                    keys.insert(
+                        r.try_get::<String, _>("period")?,
+                        r.try_get::<String, _>("key")?,
+                    );
+                }
+            }
+            let mut out = Vec::with_capacity(records.len());
+            for (rec, own, mac) in records {
+                let prev_exists = match rec.tx_prev {
+                    Some(p) if rec.v4 && !waiting.contains(&p) => {
+                        sqlx::query_scalar::<_, i64>("SELECT seq FROM audit_log WHERE seq = $1")
+                            .bind(p)
+                            .fetch_optional(&mut *self)
+                            .await?
+                            .is_some()
+                    }
+                    _ => true,
+                };
+                let verdict = rules
+                    .check(&rec, own.as_deref(), mac.as_deref(), prev_exists)
+                    .and_then(|w| {
+                        if links_hold(&keys, &rec) {
+                            Ok(w)
+                        } else {
+                            Err(ChainBreak { seq: rec.seq, reason: BreakReason::UnsealedEdited })
+                        }
+                    });
+                let failed = verdict.is_err();
+                out.push((rec, own.unwrap_or_default(), verdict));
+                if failed {
+                    break;
+                }
+            }
+            Ok(out)
+        }
+
+        async fn next_waiting_seq(&mut self) -> Result<Option<i64>> {
+            if IS_PG {
+                return Ok(None);
+            }
+            // SQLite seals in number order, so the chain's last entry has the highest number
+            // sealed (found by the chain-position index, not a scan).
+            let last: Option<i64> = sqlx::query_scalar(
+                "SELECT seq FROM audit_log WHERE chain_seq = (SELECT seq FROM audit_head WHERE id = 1)",
+            )
+            .fetch_optional(&mut *self)
+            .await?;
+            Ok(Some(last.unwrap_or(0) + 1))
         }
     }
 }
@@ -318,6 +483,7 @@ where
     crate::conv::DbTime: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
     let at: crate::conv::DbTime = row.try_get("at")?;
+    let format: i64 = row.try_get("hash_format")?;
     Ok(AuditRecord {
         seq: row.try_get("seq")?,
         at: at.0,
@@ -328,7 +494,7 @@ where
         object_type: row.try_get("object_type")?,
         object_id: row.try_get("object_id")?,
         summary: row.try_get("summary")?,
-        pseudonyms: (row.try_get::<i64, _>("hash_format")? == 3)
+        pseudonyms: (format >= 3)
             .then(|| -> Result<Pseudonyms> {
                 Ok(Pseudonyms {
                     actor: row.try_get("actor_pseudonym")?,
@@ -337,6 +503,8 @@ where
             })
             .transpose()?,
         token_id: row.try_get("token_id")?,
+        v4: format == 4,
+        tx_prev: row.try_get("tx_prev")?,
     })
 }
 
@@ -398,16 +566,16 @@ where
 /// The columns [`shown`] reads.
 pub(crate) const SHOWN: &str = "seq, at, actor_user_id, actor_org_id, actor_role, action, \
      object_type, object_id, summary, hash_format, actor_pseudonym, subject_pseudonym, personal, \
-     pseudonymised_at, token_id";
+     pseudonymised_at, token_id, tx_prev";
 
 const PAGE: i64 = 5_000;
 const SELECT_SEALED: &str = "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, \
      object_type, object_id, summary, prev_hash, hash, chain_seq, content_hash, hash_format, \
-     actor_pseudonym, subject_pseudonym, token_id FROM audit_log \
+     actor_pseudonym, subject_pseudonym, token_id, tx_prev FROM audit_log \
      WHERE chain_seq > $1 ORDER BY chain_seq LIMIT $2";
 const SELECT_UNSEALED: &str = "SELECT seq, at, actor_user_id, actor_org_id, actor_role, action, \
      object_type, object_id, summary, content_hash, hash_format, actor_pseudonym, \
-     subject_pseudonym, token_id FROM audit_log \
+     subject_pseudonym, token_id, tx_prev, mac FROM audit_log \
      WHERE chain_seq IS NULL AND seq > $1 ORDER BY seq LIMIT $2";
 
 /// How far sealing has come.
@@ -419,6 +587,11 @@ pub struct SealStatus {
     pub waiting: i64,
     /// When the oldest waiting entry was written.
     pub oldest_waiting: Option<Timestamp>,
+    /// Sealing is stopped at the first waiting entry, which fails its checks (what and where):
+    /// nothing after it is chained until it is dealt with (docs/operations.md).
+    pub stopped: Option<ChainBreak>,
+    /// The first waiting entry could not be checked: this process has no keys. It will not seal.
+    pub unchecked: bool,
 }
 
 /// A published head of the chain.
@@ -440,9 +613,10 @@ impl Store {
     /// Appends one event in a transaction of its own — for reads of personal data, which change
     /// nothing else.
     pub async fn log(&self, ctx: &Ctx, event: Event<'_>) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            let seq = tx.append_audit(ctx, event).await?;
+            let seq = tx.append_audit(audit_keys.as_deref(), ctx, event).await?;
             tx.commit().await?;
             Ok(seq)
         })
@@ -548,37 +722,44 @@ impl Store {
     }
 
     /// Seals at most `limit` waiting entries if no other sealer is at work (on PostgreSQL the
-    /// advisory lock [`SEALER_LOCK`] is tried, and 0 returned at once if another holds it).
-    /// Returns how many it sealed. The housekeeping loop calls this about every half second.
-    pub async fn seal_audit(&self, limit: i64) -> Result<u64> {
+    /// advisory lock [`SEALER_LOCK`] is tried, and nothing sealed at once if another holds it).
+    /// Each entry is checked first ([`WaitingRules`]); sealing stops before the first that fails,
+    /// named in [`SealRun::stopped`], and before a v4 entry when this store has no keys to check
+    /// it. The housekeeping loop calls this about every half second.
+    pub async fn seal_audit(&self, limit: i64) -> Result<SealRun> {
+        let keys = self.keys.clone();
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            let n = tx.seal_batch(limit, false).await?;
+            let run = tx.seal_batch(keys.as_deref(), limit, false).await?;
             tx.commit().await?;
-            Ok(n)
+            Ok(run)
         })
     }
 
-    /// Seals everything that has committed, waiting for another sealer to finish first. For
-    /// `lis1 audit verify`, the audit pages and tests, which need the chain up to date.
+    /// Seals everything that has committed and passes its checks, waiting for another sealer to
+    /// finish first. For the audit pages, the anchor and tests, which need the chain up to date;
+    /// [`Store::audit_seal_status`] says where it stopped, if it did.
     pub async fn seal_audit_all(&self) -> Result<u64> {
+        let keys = self.keys.clone();
         let mut total = 0;
         loop {
-            let n = on_db!(self, pool => {
+            let run = on_db!(self, pool => {
                 let mut tx = pool.begin().await?;
-                let n = tx.seal_batch(PAGE, true).await?;
+                let run = tx.seal_batch(keys.as_deref(), PAGE, true).await?;
                 tx.commit().await?;
-                n
+                run
             });
-            total += n;
-            if n < PAGE as u64 {
+            total += run.sealed;
+            if !run.full {
                 return Ok(total);
             }
         }
     }
 
-    /// How far sealing has come.
+    /// How far sealing has come, and whether it is stopped at a waiting entry that fails its
+    /// checks (the first waiting entry: the sealer has chained everything before it).
     pub async fn audit_seal_status(&self) -> Result<SealStatus> {
+        let keys = self.keys.clone();
         on_db!(self, pool => {
             let sealed: i64 = sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1")
                 .fetch_optional(pool)
@@ -590,23 +771,51 @@ impl Store {
             .fetch_one(pool)
             .await?;
             let oldest: Option<crate::conv::DbTime> = row.try_get("oldest")?;
+            let waiting: i64 = row.try_get("n")?;
+            let mut stopped = None;
+            let mut unchecked = false;
+            if waiting > 0 {
+                let mut conn = pool.acquire().await?;
+                let mac = keys.as_deref().map(|k| move |h: &str| k.audit_mac(h));
+                let mut rules = WaitingRules {
+                    mac: mac.as_ref().map(|f| f as &(dyn Fn(&str) -> String + Send + Sync)),
+                    next_seq: conn.next_waiting_seq().await?,
+                    first_v4: None,
+                };
+                if let Some((_, _, verdict)) =
+                    conn.check_waiting(&mut rules, 0, 1).await?.into_iter().next()
+                {
+                    match verdict {
+                        Err(b) => stopped = Some(b),
+                        Ok(Waiting::Unchecked) => unchecked = true,
+                        Ok(Waiting::Valid) => {}
+                    }
+                }
+            }
             Ok(SealStatus {
                 sealed,
-                waiting: row.try_get("n")?,
+                waiting,
                 oldest_waiting: oldest.map(|t| t.0),
+                stopped,
+                unchecked,
             })
         })
     }
 
-    /// Verifies the sealed chain (in chain order, against the head) and every waiting entry
-    /// against its own content hash. `Ok(n)` is the number of entries checked, sealed and
-    /// waiting; the error names the first bad entry. Does not seal: call
-    /// [`Store::seal_audit_all`] first to check the chain up to now.
+    /// Verifies the sealed chain (in chain order, against the head), then every waiting entry
+    /// by [`WaitingRules`]: its own content hash, its keyed MAC (with this store's keys; without
+    /// them v4 entries are not counted as checked), and that none is missing before it. `Ok(n)`
+    /// is the number of entries checked, sealed and waiting; the error names the first bad entry
+    /// (for a missing waiting entry, its number). Does not seal: verify first, then seal, so a bad
+    /// waiting entry is named here rather than chained (the sealer would stop at it anyway).
     pub async fn verify_audit(&self) -> Result<std::result::Result<u64, ChainBreak>> {
         let mut entries = Vec::new();
         let mut unsealed = Vec::new();
         let mut keys = std::collections::HashMap::new();
+        let keyring = self.keys.clone();
+        let mac = keyring.as_deref().map(|k| move |h: &str| k.audit_mac(h));
         let is_pg = self.backend() == crate::Backend::Postgres;
+        let mut waiting_break = None;
         let head = on_db!(self, pool => {
             // One snapshot for the head and the rows, so a sealer at work meanwhile changes
             // nothing seen here (PostgreSQL: REPEATABLE READ; SQLite: a read transaction).
@@ -641,21 +850,23 @@ impl Store {
                     break;
                 }
             }
+            let mut rules = WaitingRules {
+                mac: mac.as_ref().map(|f| f as &(dyn Fn(&str) -> String + Send + Sync)),
+                next_seq: tx.next_waiting_seq().await?,
+                first_v4: None,
+            };
             let mut after = 0i64;
             loop {
-                let rows = sqlx::query(SELECT_UNSEALED)
-                    .bind(after)
-                    .bind(PAGE)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let n = rows.len();
-                for r in &rows {
-                    let rec = record_from_row(r)?;
-                    let own: Option<String> = r.try_get("content_hash")?;
+                let checked = tx.check_waiting(&mut rules, after, PAGE).await?;
+                let n = checked.len();
+                for (rec, _, verdict) in checked {
                     after = rec.seq;
-                    unsealed.push((rec, own));
+                    match verdict {
+                        Ok(w) => unsealed.push((rec, w)),
+                        Err(b) => waiting_break = Some(b),
+                    }
                 }
-                if (n as i64) < PAGE {
+                if waiting_break.is_some() || (n as i64) < PAGE {
                     break;
                 }
             }
@@ -684,18 +895,14 @@ impl Store {
         if let Some(b) = mislinked {
             return Ok(Err(b));
         }
-        for (rec, own) in &unsealed {
-            if let Err(b) = lis1_domain::audit::verify_unsealed(rec, own.as_deref()) {
-                return Ok(Err(b));
-            }
-            if !links_hold(&keys, rec) {
-                return Ok(Err(ChainBreak {
-                    seq: rec.seq,
-                    reason: BreakReason::UnsealedEdited,
-                }));
-            }
+        if let Some(b) = waiting_break {
+            return Ok(Err(b));
         }
-        Ok(Ok(sealed + unsealed.len() as u64))
+        let checked = unsealed
+            .iter()
+            .filter(|(_, w)| *w == Waiting::Valid)
+            .count();
+        Ok(Ok(sealed + checked as u64))
     }
 
     /// The current head of the sealed chain.
@@ -710,6 +917,7 @@ impl Store {
 
     /// Records a published anchor and audits it (`audit.anchor`), in one transaction.
     pub async fn record_anchor(&self, ctx: &Ctx, head: &Head, line: &str) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
@@ -723,7 +931,7 @@ impl Store {
             .bind(line.to_string())
             .fetch_one(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "audit.anchor",
                 object_type: "audit_log",
                 object_id: head.seq.to_string(),
@@ -794,12 +1002,13 @@ impl Store {
     /// 0038 are left as they are (their ids are hashed). Logged (`audit.pseudonymise`, with the
     /// counts) in the same transaction. Returns (entries, keys) removed.
     pub async fn pseudonymise_audit(&self, ctx: &Ctx, before: Timestamp) -> Result<(u64, u64)> {
+        let audit_keys = self.audit_keys();
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             let entries = sqlx::query(
                 "UPDATE audit_log SET actor_user_id = NULL, personal = NULL, \
                  object_id = COALESCE(subject_pseudonym, object_id), pseudonymised_at = $2 \
-                 WHERE hash_format = 3 AND pseudonymised_at IS NULL AND at < $1",
+                 WHERE hash_format >= 3 AND pseudonymised_at IS NULL AND at < $1",
             )
             .bind(conv::ts(before))
             .bind(conv::ts(ctx.now))
@@ -812,7 +1021,7 @@ impl Store {
                 .await?
                 .rows_affected();
             if entries > 0 || keys > 0 {
-                tx.append_audit(ctx, Event {
+                tx.append_audit(audit_keys.as_deref(), ctx, Event {
                     action: "audit.pseudonymise",
                     object_type: "audit_log",
                     object_id: String::new(),
@@ -833,6 +1042,23 @@ impl Store {
         on_db!(self, pool => {
             let r = sqlx::query(sql).execute(pool).await?;
             Ok(r.rows_affected())
+        })
+    }
+}
+
+impl Store {
+    /// For tests of tamper detection only: the record of entry `seq` as hashed, which an attacker
+    /// with the database and the source could rebuild to recompute its (unkeyed) content hash.
+    #[doc(hidden)]
+    pub async fn audit_record(&self, seq: i64) -> Result<Option<AuditRecord>> {
+        on_db!(self, pool => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {SHOWN} FROM audit_log WHERE seq = $1"
+            )))
+            .bind(seq)
+            .fetch_optional(pool)
+            .await?;
+            row.as_ref().map(record_from_row).transpose()
         })
     }
 }

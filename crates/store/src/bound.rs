@@ -258,6 +258,7 @@ impl Tx {
     /// Stores a new plan. `Conflict("bound_plans_pkey")` (or the SQLite equivalent) if the
     /// course has one.
     pub async fn create_bound_plan(&mut self, ctx: &Ctx, plan: &NewPlan) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let exists: Option<i64> =
@@ -283,7 +284,7 @@ impl Tx {
             .bind(ctx.actor.user_id)
             .execute(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "bound_plan.create",
                 object_type: "course",
                 object_id: plan.course_id.to_string(),
@@ -309,6 +310,7 @@ impl Tx {
         on: Date,
         mails: &[NewMail],
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         // The column comes from a fixed list (`PlanDate::column`), never from input.
         let col = which.column();
         let select =
@@ -328,7 +330,7 @@ impl Tx {
                 .bind(course_id)
                 .execute(&mut *tx)
                 .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "bound_plan.date",
                 object_type: "course",
                 object_id: course_id.to_string(),
@@ -354,6 +356,7 @@ impl Tx {
         end: &PlanEnd<'_>,
         mails: &[NewMail],
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         if end.state.is_active() {
             return Err(StoreError::Conflict("plan_end_state".into()));
         }
@@ -374,7 +377,7 @@ impl Tx {
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "bound_plan.end",
                 object_type: "course",
                 object_id: course_id.to_string(),

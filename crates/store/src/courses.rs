@@ -177,6 +177,7 @@ impl Tx {
         municipality_id: Option<i64>,
         hospital_start: Date,
     ) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         let dates = CourseDates::from_hospital_start(hospital_start);
         let section = if municipality_id.is_some() {
             "13a"
@@ -221,7 +222,7 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .fetch_one(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "course.create",
                 object_type: "course",
                 object_id: id.to_string(),
@@ -246,6 +247,7 @@ impl Tx {
         rest_offer_id: i64,
         part: &RestCoursePart,
     ) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         let dates = part.dates;
         let section = if part.municipality_id.is_some() {
             "13a"
@@ -290,7 +292,7 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .fetch_one(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "course.create",
                 object_type: "course",
                 object_id: id.to_string(),
@@ -368,6 +370,7 @@ impl Tx {
         note: &str,
         notices: impl FnOnce(&CourseDates) -> Vec<NewMail>,
     ) -> std::result::Result<Course, CourseStoreError> {
+        let audit_keys = self.audit_keys();
         let backend = self.backend();
         let course = self.course(course_id).await?;
         let note = note.trim();
@@ -446,7 +449,7 @@ impl Tx {
                 .execute(&mut *tx)
                 .await?;
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "course.leave_add",
                 object_type: "course",
                 object_id: course_id.to_string(),
@@ -483,6 +486,7 @@ impl Tx {
         course_id: i64,
         plan: &CoursePlan,
     ) -> std::result::Result<(), CourseStoreError> {
+        let audit_keys = self.audit_keys();
         let backend = self.backend();
         let course = self.course(course_id).await?;
         let name = plan.supervisor_name.trim();
@@ -535,7 +539,7 @@ impl Tx {
             .bind(course_id)
             .execute(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "course.plan",
                 object_type: "course",
                 object_id: course_id.to_string(),
@@ -564,6 +568,7 @@ impl Tx {
         reason: &str,
         mails: &[NewMail],
     ) -> Result<Option<i64>> {
+        let audit_keys = self.audit_keys();
         let course = self.course(course_id).await?;
         let reason = reason.trim();
         on_tx!(self, conn => {
@@ -595,7 +600,7 @@ impl Tx {
                 .execute(&mut *tx)
                 .await?;
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "course.resign",
                 object_type: "course",
                 object_id: course_id.to_string(),

@@ -26,6 +26,9 @@
 //! **Lookups** by identity number use `HMAC-SHA256(lookup key, "nid:" ‖ 11 digits)`, hex, in an
 //! indexed column. Rotation does not change the lookup key.
 //!
+//! **Audit entries** waiting to be sealed carry `Keyring::audit_mac` of their content hash, with
+//! a key derived from the lookup key (so also unchanged by rotation).
+//!
 //! Key material is never printed: [`Keyring`]'s `Debug` shows ids only.
 
 use std::fmt;
@@ -237,6 +240,24 @@ impl Keyring {
         };
         mac.update(b"nid:");
         mac.update(national_id.trim().as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// The keyed MAC of a waiting audit entry's content hash (hash format 4, migration 0040):
+    /// HMAC-SHA256 over `lis1-audit-mac-v1\n ‖ content_hash`, hex, with a key derived (HKDF-SHA256,
+    /// salt `lis1/audit-mac/v1`) from the lookup key, which rotation keeps. Someone with the
+    /// database alone cannot compute it, so cannot forge, insert or rewrite a waiting entry.
+    pub fn audit_mac(&self, content_hash: &str) -> String {
+        let hk = hkdf::Hkdf::<Sha256>::new(Some(b"lis1/audit-mac/v1"), &self.lookup);
+        let mut key = [0u8; KEY_LEN];
+        if hk.expand(b"audit entry mac", &mut key).is_err() {
+            return String::new();
+        }
+        let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(&key) else {
+            return String::new();
+        };
+        mac.update(b"lis1-audit-mac-v1\n");
+        mac.update(content_hash.as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }
 

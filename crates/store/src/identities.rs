@@ -145,6 +145,7 @@ impl Tx {
 
     /// Links an identity to an account; audited as `identity.link` (the pid masked).
     pub async fn link_identity(&mut self, ctx: &Ctx, id: &ExternalIdentity) -> Result<()> {
+        let audit_keys = self.audit_keys();
         let keys = self.keys.clone();
         let (enc, hash) = crypto::seal_national_id(
             keys.as_deref(),
@@ -165,7 +166,7 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .execute(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "identity.link",
                 object_type: "user",
                 object_id: id.user_id.to_string(),
@@ -258,6 +259,7 @@ impl Tx {
         provider: &str,
         sid: Option<&str>,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         let user_id = ctx.actor.user_id.unwrap_or_default();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
@@ -273,7 +275,7 @@ impl Tx {
             .bind(sid)
             .execute(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "session.login",
                 object_type: "user",
                 object_id: user_id.to_string(),
@@ -317,6 +319,7 @@ impl Tx {
         provider: &str,
         sid: &str,
     ) -> Result<u64> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let users: Vec<i64> = sqlx::query_scalar(
@@ -328,7 +331,7 @@ impl Tx {
             .await?;
             for u in &users {
                 let ctx = Ctx::new(Actor::system(), now);
-                tx.append_audit(&ctx, Event {
+                tx.append_audit(audit_keys.as_deref(), &ctx, Event {
                     action: "session.logout",
                     object_type: "user",
                     object_id: u.to_string(),
@@ -343,6 +346,7 @@ impl Tx {
 
     /// Stores an invitation; audited as `invitation.create`.
     pub async fn create_invitation(&mut self, ctx: &Ctx, new: &NewInvitation<'_>) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         let email = new.email.trim().to_lowercase();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
@@ -360,7 +364,7 @@ impl Tx {
             .bind(conv::ts(new.expires_at))
             .fetch_one(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "invitation.create",
                 object_type: "invitation",
                 object_id: id.to_string(),
@@ -408,6 +412,7 @@ impl Tx {
         inv: &Invitation,
         user_id: i64,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let n = sqlx::query(
@@ -440,7 +445,7 @@ impl Tx {
                     .await?;
             }
             let grant = Grant { role: inv.role, org: inv.org_id };
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "invitation.accept",
                 object_type: "invitation",
                 object_id: inv.id.to_string(),
@@ -465,6 +470,7 @@ impl Tx {
 
     /// Marks (or unmarks) the break-glass account; audited.
     pub async fn set_break_glass(&mut self, ctx: &Ctx, user_id: i64, on: bool) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             sqlx::query("UPDATE users SET break_glass = $1 WHERE id = $2")
@@ -472,7 +478,7 @@ impl Tx {
                 .bind(user_id)
                 .execute(&mut *tx)
                 .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "user.break_glass",
                 object_type: "user",
                 object_id: user_id.to_string(),

@@ -254,6 +254,11 @@ impl Tx {
             .ok_or(StoreError::Crypto(crypto::CryptoError::NoKey))
     }
 
+    /// The keys audit entries are written with (their keyed MAC), if set.
+    pub(crate) fn audit_keys(&self) -> Option<std::sync::Arc<crypto::Keyring>> {
+        self.keys.clone()
+    }
+
     fn in_transaction(&self) -> bool {
         matches!(self.inner, TxInner::SqliteTx(_) | TxInner::PgTx(_))
     }
@@ -281,13 +286,14 @@ impl Tx {
     /// Appends one event to the audit log inside this unit of work (e.g. the read of personal
     /// data a use case shows).
     pub async fn log(&mut self, ctx: &Ctx, event: audit::Event<'_>) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         use crate::audit::AuditTx;
         use sqlx::Connection;
         on_tx!(self, conn => {
             // A transaction of its own on a plain connection (the number and the entry go in
             // together), a savepoint inside the caller's.
             let mut tx = conn.begin().await?;
-            let seq = tx.append_audit(ctx, event).await?;
+            let seq = tx.append_audit(audit_keys.as_deref(), ctx, event).await?;
             tx.commit().await?;
             Ok(seq)
         })
@@ -414,6 +420,11 @@ impl Store {
             db: self.db.clone(),
             keys: None,
         }
+    }
+
+    /// The keys audit entries are written with (their keyed MAC), if set.
+    pub(crate) fn audit_keys(&self) -> Option<std::sync::Arc<crypto::Keyring>> {
+        self.keys.clone()
     }
 
     /// The encryption keys, if set.

@@ -402,6 +402,7 @@ impl Tx {
         ctx: &Ctx,
         c: &NewCommitment<'_>,
     ) -> std::result::Result<i64, LotteryStoreError> {
+        let audit_keys = self.audit_keys();
         let backend = self.backend();
         let seed_sha256 = c.seed.sha256().to_hex();
         on_tx!(self, conn => {
@@ -446,7 +447,7 @@ impl Tx {
             .bind(c.ranking_deadline.map(conv::ts))
             .fetch_one(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: if replaces.is_some() { "lottery.redraw_commit" } else { "lottery.commit" },
                 object_type: "lottery_draw",
                 object_id: id.to_string(),
@@ -484,6 +485,7 @@ impl Tx {
         draw_id: i64,
         notices: impl FnOnce(&[(i64, i64)]) -> Vec<(NewMail, Option<MailAttachment>)>,
     ) -> std::result::Result<Draw, LotteryStoreError> {
+        let audit_keys = self.audit_keys();
         let backend = self.backend();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
@@ -608,7 +610,7 @@ impl Tx {
                     .await?;
                 }
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "lottery.draw",
                 object_type: "lottery_draw",
                 object_id: draw_id.to_string(),
@@ -635,6 +637,7 @@ impl Tx {
         place_key: Option<&str>,
         reason: &str,
     ) -> std::result::Result<(), LotteryStoreError> {
+        let audit_keys = self.audit_keys();
         let backend = self.backend();
         let course = self.course(course_id).await?;
         if course.section != "13b" {
@@ -694,7 +697,7 @@ impl Tx {
                     .into());
                 }
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "lottery.reserve",
                 object_type: "course",
                 object_id: course_id.to_string(),
@@ -736,6 +739,7 @@ impl Tx {
         cohort: Date,
         reason: &str,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(StoreError::Conflict("lottery_late_needs_reason".into()));
@@ -755,7 +759,7 @@ impl Tx {
             .bind(ctx.actor.user_id)
             .execute(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "lottery.allow_late",
                 object_type: "organisation",
                 object_id: hospital_site_id.to_string(),
@@ -796,6 +800,7 @@ impl Tx {
         applicant_id: i64,
         keys: &[String],
     ) -> std::result::Result<(), LotteryStoreError> {
+        let audit_keys = self.audit_keys();
         let backend = self.backend();
         let course = self.course(course_id).await?;
         if course.applicant_id != applicant_id {
@@ -862,7 +867,7 @@ impl Tx {
                 .execute(&mut *tx)
                 .await?;
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "lottery.rank",
                 object_type: "course",
                 object_id: course_id.to_string(),

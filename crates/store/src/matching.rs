@@ -121,6 +121,7 @@ impl Tx {
         match_at: Timestamp,
         seed: &Seed,
     ) -> Result<String> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let existing: Option<String> = sqlx::query_scalar(
@@ -161,7 +162,7 @@ impl Tx {
                     s
                 }
             };
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "coordinated.set",
                 object_type: "round",
                 object_id: round_id.to_string(),
@@ -177,6 +178,7 @@ impl Tx {
 
     /// Takes a round out of coordinated mode (before its announcement: nobody has ranked).
     pub async fn unset_coordinated(&mut self, ctx: &Ctx, round_id: i64) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let n = sqlx::query("DELETE FROM coordinated_rounds WHERE round_id = $1 AND state = 'waiting'")
@@ -187,7 +189,7 @@ impl Tx {
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "coordinated.unset",
                 object_type: "round",
                 object_id: round_id.to_string(),
@@ -275,6 +277,7 @@ impl Tx {
         round_id: i64,
         m: &MatchRecord<'_>,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let n = sqlx::query(
@@ -292,7 +295,7 @@ impl Tx {
             if n != 1 {
                 return Err(StoreError::Conflict("match_not_claimed".into()));
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "coordinated.match",
                 object_type: "round",
                 object_id: round_id.to_string(),
@@ -314,6 +317,7 @@ impl Tx {
         code: &str,
         message: &str,
     ) -> Result<bool> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let n = sqlx::query(
@@ -328,7 +332,7 @@ impl Tx {
             .await?
             .rows_affected();
             if n == 1 {
-                tx.append_audit(ctx, Event {
+                tx.append_audit(audit_keys.as_deref(), ctx, Event {
                     action: "coordinated.match_refused",
                     object_type: "round",
                     object_id: round_id.to_string(),
@@ -351,6 +355,7 @@ impl Tx {
         ranking_deadline: Timestamp,
         match_at: Timestamp,
     ) -> Result<bool> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let before: Option<Option<String>> = sqlx::query_scalar(
@@ -372,7 +377,7 @@ impl Tx {
             .bind(round_id)
             .execute(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "coordinated.rescheduled",
                 object_type: "round",
                 object_id: round_id.to_string(),
@@ -415,6 +420,7 @@ impl Tx {
         round_id: i64,
         cutoff: jiff::civil::Date,
     ) -> Result<bool> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let due: Option<i64> = sqlx::query_scalar(
@@ -442,7 +448,7 @@ impl Tx {
             if removed.is_empty() {
                 return Ok(false);
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "retention.coordinated_deleted",
                 object_type: "round",
                 object_id: round_id.to_string(),
@@ -475,6 +481,7 @@ impl Tx {
         applicant_id: i64,
         positions: &[i64],
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             sqlx::query("DELETE FROM coordinated_rankings WHERE round_id = $1 AND applicant_id = $2")
@@ -494,7 +501,7 @@ impl Tx {
                 .execute(&mut *tx)
                 .await?;
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "coordinated.ranking",
                 object_type: "round",
                 object_id: round_id.to_string(),
@@ -553,6 +560,7 @@ impl Tx {
         first_id: i64,
         second_email: &str,
     ) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let id: i64 = sqlx::query_scalar(
@@ -565,7 +573,7 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .fetch_one(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "coordinated.couple_ask",
                 object_type: "coordinated_couple",
                 object_id: id.to_string(),
@@ -585,6 +593,7 @@ impl Tx {
         second_id: i64,
         email: &str,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let n = sqlx::query(
@@ -601,7 +610,7 @@ impl Tx {
             if n != 1 {
                 return Err(StoreError::Conflict("couple_not_open".into()));
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "coordinated.couple_confirm",
                 object_type: "coordinated_couple",
                 object_id: couple_id.to_string(),
@@ -615,6 +624,7 @@ impl Tx {
 
     /// Ends a couple (either member, or the asked one declining): its pairs go with it.
     pub async fn end_couple(&mut self, ctx: &Ctx, couple_id: i64) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             sqlx::query("DELETE FROM coordinated_pairs WHERE couple_id = $1")
@@ -629,7 +639,7 @@ impl Tx {
             if n != 1 {
                 return Err(StoreError::NotFound);
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "coordinated.couple_end",
                 object_type: "coordinated_couple",
                 object_id: couple_id.to_string(),
@@ -648,6 +658,7 @@ impl Tx {
         couple_id: i64,
         pairs: &[(Option<i64>, Option<i64>)],
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             sqlx::query("DELETE FROM coordinated_pairs WHERE couple_id = $1")
@@ -666,7 +677,7 @@ impl Tx {
                 .execute(&mut *tx)
                 .await?;
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "coordinated.pairs",
                 object_type: "coordinated_couple",
                 object_id: couple_id.to_string(),

@@ -162,6 +162,7 @@ impl Tx {
     /// not current; `Conflict("obligation_not_registered")` for the lottery, which the draw
     /// fulfils. The date rules are the caller's (`check_fulfilment`).
     pub async fn record_fulfilment(&mut self, ctx: &Ctx, f: &NewFulfilment<'_>) -> Result<()> {
+        let audit_keys = self.audit_keys();
         if !f.kind.is_registered() {
             return Err(StoreError::Conflict("obligation_not_registered".into()));
         }
@@ -205,7 +206,7 @@ impl Tx {
             .execute(&mut *tx)
             .await?;
             let before = before.map(|b| json!({"fulfilled_on": b.fulfilled_on.to_string(), "note": b.note}));
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "obligation.fulfil",
                 object_type: "course",
                 object_id: f.course_id.to_string(),
@@ -250,6 +251,7 @@ impl Tx {
         r: &NewReminder<'_>,
         mails: &[NewMail],
     ) -> Result<bool> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let inserted = sqlx::query(
@@ -270,7 +272,7 @@ impl Tx {
             for mail in mails {
                 tx.enqueue_mail(ctx, mail).await?;
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "obligation.remind",
                 object_type: "obligation",
                 object_id: r.obligation.to_string(),

@@ -147,6 +147,7 @@ impl Tx {
     /// Makes an offer. Refused with [`StoreError::Conflict`] when the position has no free slot,
     /// the candidate was offered this position before, or the application does not apply for it.
     pub async fn make_offer(&mut self, ctx: &Ctx, o: &NewOffer) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         let backend = self.backend();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
@@ -208,7 +209,7 @@ impl Tx {
             .bind(ctx.actor.user_id)
             .fetch_one(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "offer.make",
                 object_type: "offer",
                 object_id: id.to_string(),
@@ -233,6 +234,7 @@ impl Tx {
         employer_id: i64,
         visible_until: Timestamp,
     ) -> Result<Accepted> {
+        let audit_keys = self.audit_keys();
         let backend = self.backend();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
@@ -280,7 +282,7 @@ impl Tx {
                     .bind(earlier)
                     .execute(&mut *tx)
                     .await?;
-                tx.append_audit(ctx, Event {
+                tx.append_audit(audit_keys.as_deref(), ctx, Event {
                     action: "offer.resign",
                     object_type: "offer",
                     object_id: earlier.to_string(),
@@ -298,7 +300,7 @@ impl Tx {
             .bind(conv::ts(visible_until))
             .execute(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "offer.accept",
                 object_type: "offer",
                 object_id: offer_id.to_string(),
@@ -350,6 +352,7 @@ impl Tx {
         action: &'static str,
         reason: Option<&str>,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let n = sqlx::query(
@@ -368,7 +371,7 @@ impl Tx {
             if n != 1 {
                 return Err(StoreError::Conflict("not_open".into()));
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action,
                 object_type: "offer",
                 object_id: offer_id.to_string(),
@@ -414,6 +417,7 @@ impl Tx {
     /// Expires one open offer whose deadline has passed. Returns whether it expired now
     /// (`false`: already answered, expired by someone else, or not yet due).
     pub async fn expire_offer(&mut self, ctx: &Ctx, offer_id: i64) -> Result<bool> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let deadline: Option<DbTime> = sqlx::query_scalar(
@@ -427,7 +431,7 @@ impl Tx {
             let Some(deadline) = deadline else {
                 return Ok(false);
             };
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "offer.expire",
                 object_type: "offer",
                 object_id: offer_id.to_string(),
@@ -610,6 +614,7 @@ impl Tx {
 
     /// Hides a mark on application (the directorate; 004 draft §12).
     pub async fn hide_mark(&mut self, ctx: &Ctx, offer_id: i64, reason: &str) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let n = sqlx::query("UPDATE marks SET hidden_at = $1, hidden_reason = $2 WHERE offer_id = $3 AND hidden_at IS NULL")
@@ -622,7 +627,7 @@ impl Tx {
             if n != 1 {
                 return Err(StoreError::NotFound);
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "mark.hide",
                 object_type: "offer",
                 object_id: offer_id.to_string(),

@@ -288,6 +288,7 @@ impl Tx {
         part: Part,
         req: &Requirements,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         let before = self.onboarding_requirements(org_id, part).await?;
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
@@ -315,7 +316,7 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .execute(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "onboarding.requirements",
                 object_type: "organisation",
                 object_id: org_id.to_string(),
@@ -388,6 +389,7 @@ impl Tx {
         title: &str,
         body: &str,
     ) -> Result<FormText> {
+        let audit_keys = self.audit_keys();
         if !kind.is_form() {
             return Err(StoreError::Conflict("not_a_form".into()));
         }
@@ -415,7 +417,7 @@ impl Tx {
             .bind(ctx.actor.user_id)
             .fetch_one(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "onboarding.form_text_publish",
                 object_type: "onboarding_form_text",
                 object_id: id.to_string(),
@@ -432,6 +434,7 @@ impl Tx {
     /// keeps the one it replaces). `NotFound` for a course that is not current;
     /// `Conflict("record_kind")` if the record does not fit the item. The rules are the caller's.
     pub async fn record_onboarding_item(&mut self, ctx: &Ctx, item: &NewItem<'_>) -> Result<()> {
+        let audit_keys = self.audit_keys();
         if !record_matches(item.kind, item.record) {
             return Err(StoreError::Conflict("record_kind".into()));
         }
@@ -514,7 +517,7 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .execute(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "onboarding.record",
                 object_type: "course",
                 object_id: item.course_id.to_string(),

@@ -101,6 +101,7 @@ crate::store_ops! {
 impl Tx {
     /// Creates an organisation.
     pub async fn create_org(&mut self, ctx: &Ctx, new: &NewOrg) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let id: i64 = sqlx::query_scalar(
@@ -115,7 +116,7 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .fetch_one(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "organisation.create",
                 object_type: "organisation",
                 object_id: id.to_string(),
@@ -130,6 +131,7 @@ impl Tx {
 
     /// Links two organisations outside the tree.
     pub async fn link_orgs(&mut self, ctx: &Ctx, from: i64, to: i64, kind: LinkKind) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             sqlx::query("INSERT INTO org_links (from_id, to_id, kind) VALUES ($1, $2, $3)")
@@ -138,7 +140,7 @@ impl Tx {
                 .bind(kind.as_str())
                 .execute(&mut *tx)
                 .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "organisation.link",
                 object_type: "organisation",
                 object_id: from.to_string(),

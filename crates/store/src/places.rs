@@ -81,6 +81,7 @@ impl Tx {
         coordinator_region_id: Option<i64>,
         special_agreement: Option<&str>,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             sqlx::query(
@@ -93,7 +94,7 @@ impl Tx {
             .bind(special_agreement)
             .execute(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "cooperation_area.add",
                 object_type: "organisation",
                 object_id: hospital_site_id.to_string(),
@@ -135,6 +136,7 @@ impl Tx {
 
     /// Registers (or changes) the number of places; logs before and after.
     pub async fn set_places(&mut self, ctx: &Ctx, p: &SetPlaces<'_>) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             // `IS NOT DISTINCT FROM` is PostgreSQL; `IS` is SQLite; both agree on this form.
@@ -177,7 +179,7 @@ impl Tx {
                 .execute(&mut *tx)
                 .await?;
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "places.set",
                 object_type: "organisation",
                 object_id: p.hospital_site_id.to_string(),

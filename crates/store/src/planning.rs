@@ -517,6 +517,7 @@ impl Tx {
 
     /// Writes a new version of an organisation's numbers; logs before and after.
     pub async fn set_allocation(&mut self, ctx: &Ctx, a: &NewAllocation<'_>) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         self.lock_plan(a.org_id).await?;
         let before = self.allocation(a.cohort_start, a.org_id).await?;
         let version = before.as_ref().map_or(1, |b| b.version + 1);
@@ -543,7 +544,7 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .fetch_one(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: if a.decision { "plan.national_decision" } else { "plan.allocate" },
                 object_type: "organisation",
                 object_id: a.org_id.to_string(),
@@ -559,6 +560,7 @@ impl Tx {
 
     /// Records a lending request; logs it.
     pub async fn create_lending(&mut self, ctx: &Ctx, l: &NewLending<'_>) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         let approvals = LendingApprovals::new(l.across_regions);
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
@@ -582,7 +584,7 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .fetch_one(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "plan.lending_request",
                 object_type: "plan_lending",
                 object_id: id.to_string(),
@@ -629,6 +631,7 @@ impl Tx {
         state: LendingState,
         approvals: LendingApprovals,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let done = state != LendingState::Requested;
@@ -644,7 +647,7 @@ impl Tx {
             .bind(done.then(|| conv::ts(ctx.now)))
             .execute(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "plan.lending_answer",
                 object_type: "plan_lending",
                 object_id: id.to_string(),
@@ -658,6 +661,7 @@ impl Tx {
 
     /// Sends a capacity call to municipalities; logs it.
     pub async fn create_call(&mut self, ctx: &Ctx, c: &NewCall<'_>) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         let mut cohorts = c.cohorts.to_vec();
         cohorts.sort();
         cohorts.dedup();
@@ -701,7 +705,7 @@ impl Tx {
                 .execute(&mut *tx)
                 .await?;
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "capacity_call.send",
                 object_type: "capacity_call",
                 object_id: id.to_string(),
@@ -793,6 +797,7 @@ impl Tx {
         state: CallState,
         reopened: bool,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             sqlx::query("UPDATE capacity_calls SET state = $2, reopened = $3 WHERE id = $1")
@@ -801,7 +806,7 @@ impl Tx {
                 .bind(reopened)
                 .execute(&mut *tx)
                 .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "capacity_call.state",
                 object_type: "capacity_call",
                 object_id: id.to_string(),
@@ -816,6 +821,7 @@ impl Tx {
     /// Records a municipality's answer (replacing its earlier answer for the same location,
     /// which goes back to the county governor); logs before and after.
     pub async fn answer_call(&mut self, ctx: &Ctx, a: &NewAnswer<'_>) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let before: Option<(i64, i32)> = sqlx::query_as(
@@ -862,7 +868,7 @@ impl Tx {
                     .await?
                 }
             };
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "capacity_call.answer",
                 object_type: "capacity_call",
                 object_id: a.call_id.to_string(),
@@ -909,6 +915,7 @@ impl Tx {
         state: AnswerState,
         reason: &str,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             sqlx::query(
@@ -922,7 +929,7 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .execute(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "capacity_call.review",
                 object_type: "capacity_answer",
                 object_id: id.to_string(),
@@ -937,6 +944,7 @@ impl Tx {
     /// Records the directorate's order for a municipality to take places; logs it with the legal
     /// basis.
     pub async fn order_places(&mut self, ctx: &Ctx, o: &NewOrder<'_>) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let id: i64 = sqlx::query_scalar(
@@ -953,7 +961,7 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .fetch_one(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "places.order",
                 object_type: "organisation",
                 object_id: o.municipality_id.to_string(),
@@ -1064,6 +1072,7 @@ impl Tx {
     /// Records an organisation's population for a year (replacing the figure of that year);
     /// logs before and after.
     pub async fn set_population(&mut self, ctx: &Ctx, p: &Population) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let before: Option<i32> = sqlx::query_scalar(
@@ -1088,7 +1097,7 @@ impl Tx {
             .bind(&p.source)
             .execute(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "plan.population",
                 object_type: "organisation",
                 object_id: p.org_id.to_string(),
@@ -1154,6 +1163,7 @@ impl Tx {
     /// Records an ALIS office's proposal (replacing an earlier one for the municipality and
     /// cohort, which goes back to the county governor); logs before and after.
     pub async fn propose_alis(&mut self, ctx: &Ctx, p: &NewAlisProposal<'_>) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let before: Option<(i64, i32)> = sqlx::query_as(
@@ -1200,7 +1210,7 @@ impl Tx {
                     .await?
                 }
             };
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "alis_proposal.propose",
                 object_type: "alis_proposal",
                 object_id: id.to_string(),
@@ -1247,6 +1257,7 @@ impl Tx {
         state: ProposalState,
         reason: &str,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             sqlx::query(
@@ -1260,7 +1271,7 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .execute(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "alis_proposal.review",
                 object_type: "alis_proposal",
                 object_id: id.to_string(),

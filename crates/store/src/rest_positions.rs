@@ -275,6 +275,7 @@ impl Tx {
         p: &NewRestPosition,
         source_offer_id: Option<i64>,
     ) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         if p.period_to < p.period_from {
             return Err(StoreError::Conflict("bad_period".into()));
         }
@@ -299,7 +300,7 @@ impl Tx {
             .bind(p.hospital_site_id)
             .fetch_one(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "rest_position.create",
                 object_type: "rest_position",
                 object_id: id.to_string(),
@@ -545,6 +546,7 @@ impl Tx {
         motivation: &str,
         profile: &serde_json::Value,
     ) -> Result<Submitted> {
+        let audit_keys = self.audit_keys();
         let keys = self.keys.clone();
         let (profile, nid) = crypto::take_national_id(profile);
         on_tx!(self, conn => {
@@ -585,7 +587,7 @@ impl Tx {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: if existing.is_some() { "rest_application.update" } else { "rest_application.submit" },
                 object_type: "rest_application",
                 object_id: id.to_string(),
@@ -644,6 +646,7 @@ impl Tx {
         rest_application_id: i64,
         reply_deadline: Timestamp,
     ) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         let backend = self.backend();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
@@ -670,7 +673,7 @@ impl Tx {
             .fetch_all(&mut *tx)
             .await?;
             for id in &stale {
-                tx.append_audit(ctx, Event {
+                tx.append_audit(audit_keys.as_deref(), ctx, Event {
                     action: "rest_offer.expire",
                     object_type: "rest_offer",
                     object_id: id.to_string(),
@@ -710,7 +713,7 @@ impl Tx {
             .bind(ctx.actor.user_id)
             .fetch_one(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "rest_offer.make",
                 object_type: "rest_offer",
                 object_id: id.to_string(),
@@ -732,6 +735,7 @@ impl Tx {
         offer_id: i64,
         applicant_id: i64,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         let backend = self.backend();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
@@ -776,7 +780,7 @@ impl Tx {
                 // Closed by the employer meanwhile: nothing changes.
                 return Err(StoreError::Conflict("not_open".into()));
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "rest_offer.accept",
                 object_type: "rest_offer",
                 object_id: offer_id.to_string(),
@@ -796,6 +800,7 @@ impl Tx {
         offer_id: i64,
         applicant_id: i64,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let n = sqlx::query(
@@ -811,7 +816,7 @@ impl Tx {
             if n != 1 {
                 return Err(StoreError::Conflict("not_open".into()));
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "rest_offer.decline",
                 object_type: "rest_offer",
                 object_id: offer_id.to_string(),
@@ -832,6 +837,7 @@ impl Tx {
         rest_position_id: i64,
         reason: &str,
     ) -> Result<Vec<RestOffer>> {
+        let audit_keys = self.audit_keys();
         let backend = self.backend();
         let withdrawn: Vec<i64> = on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
@@ -874,7 +880,7 @@ impl Tx {
             .bind(rest_position_id)
             .fetch_all(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "rest_position.close",
                 object_type: "rest_position",
                 object_id: rest_position_id.to_string(),
@@ -883,7 +889,7 @@ impl Tx {
             })
             .await?;
             for id in &ids {
-                tx.append_audit(ctx, Event {
+                tx.append_audit(audit_keys.as_deref(), ctx, Event {
                     action: "rest_offer.withdraw",
                     object_type: "rest_offer",
                     object_id: id.to_string(),
@@ -912,6 +918,7 @@ impl Tx {
         rest_position_id: i64,
         applicant_id: i64,
     ) -> Result<Option<RestOffer>> {
+        let audit_keys = self.audit_keys();
         let backend = self.backend();
         let withdrawn: Option<i64> = on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
@@ -964,7 +971,7 @@ impl Tx {
             .bind(app)
             .fetch_optional(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "rest_application.withdraw",
                 object_type: "rest_application",
                 object_id: app.to_string(),
@@ -973,7 +980,7 @@ impl Tx {
             })
             .await?;
             if let Some(id) = offer {
-                tx.append_audit(ctx, Event {
+                tx.append_audit(audit_keys.as_deref(), ctx, Event {
                     action: "rest_offer.withdraw",
                     object_type: "rest_offer",
                     object_id: id.to_string(),
@@ -994,6 +1001,7 @@ impl Tx {
     /// Expires every unanswered rest offer whose deadline has passed; returns them. Safe to run
     /// from several processes and after downtime: each offer expires once.
     pub async fn expire_rest_offers(&mut self, ctx: &Ctx) -> Result<Vec<RestOffer>> {
+        let audit_keys = self.audit_keys();
         let due: Vec<i64> = on_tx!(self, conn => {
             sqlx::query_scalar(
                 "SELECT id FROM rest_offers WHERE state = 'made' AND reply_deadline <= $1 ORDER BY id",
@@ -1016,7 +1024,7 @@ impl Tx {
                 .await?
                 .rows_affected();
                 if n == 1 {
-                    tx.append_audit(ctx, Event {
+                    tx.append_audit(audit_keys.as_deref(), ctx, Event {
                         action: "rest_offer.expire",
                         object_type: "rest_offer",
                         object_id: id.to_string(),

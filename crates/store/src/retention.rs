@@ -120,6 +120,7 @@ impl Tx {
         id: i64,
         cutoff: Date,
     ) -> Result<bool> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let due: Option<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -148,7 +149,7 @@ impl Tx {
                     removed.insert(table.into(), n.into());
                 }
             }
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "retention.application_deleted",
                 object_type: "application",
                 object_id: id.to_string(),
@@ -188,6 +189,7 @@ impl Tx {
         id: i64,
         cutoff: Date,
     ) -> Result<bool> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let due: Option<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -209,7 +211,7 @@ impl Tx {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "retention.rest_application_deleted",
                 object_type: "rest_application",
                 object_id: id.to_string(),
@@ -261,6 +263,7 @@ impl Tx {
     /// Deletes an expired document's content and name (the row stays, marked deleted, for the
     /// audit trail). `false` if it was deleted already.
     pub async fn delete_expired_document(&mut self, ctx: &Ctx, id: i64) -> Result<bool> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let owner: Option<i64> = sqlx::query_scalar(
@@ -275,7 +278,7 @@ impl Tx {
             let Some(owner) = owner else {
                 return Ok(false);
             };
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "retention.document_deleted",
                 object_type: "document",
                 object_id: id.to_string(),
@@ -307,6 +310,7 @@ impl Tx {
         user_id: i64,
         text: &str,
     ) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let id: i64 = sqlx::query_scalar(
@@ -318,7 +322,7 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .fetch_one(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "privacy.correction_requested",
                 object_type: "correction_request",
                 object_id: id.to_string(),
@@ -380,6 +384,7 @@ impl Tx {
         id: i64,
         answer: &str,
     ) -> Result<bool> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let user: Option<i64> = sqlx::query_scalar(
@@ -395,7 +400,7 @@ impl Tx {
             let Some(user) = user else {
                 return Ok(false);
             };
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "privacy.correction_handled",
                 object_type: "correction_request",
                 object_id: id.to_string(),

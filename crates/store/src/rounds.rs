@@ -79,6 +79,7 @@ impl Tx {
     /// Saves a round and its timetable. A second round for the same season and year is a
     /// [`StoreError::Conflict`].
     pub async fn create_round(&mut self, ctx: &Ctx, r: &NewRound) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let id: i64 = sqlx::query_scalar(
@@ -114,7 +115,7 @@ impl Tx {
                 "number": o.number, "offer_at": o.offer_at.to_string(),
                 "reply_deadline": o.reply_deadline.to_string(), "marking_at": o.marking_at.to_string(),
             })).collect();
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "round.create",
                 object_type: "round",
                 object_id: id.to_string(),

@@ -39,6 +39,7 @@ impl Tx {
         user_id: i64,
         csrf_token: &str,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         let ctx = Ctx::new(Actor::user_only(user_id), now);
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
@@ -52,7 +53,7 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .execute(&mut *tx)
             .await?;
-            tx.append_audit(&ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), &ctx, Event {
                 action: "session.login",
                 object_type: "user",
                 object_id: user_id.to_string(),
@@ -108,6 +109,7 @@ impl Tx {
         token_hash: &str,
         logout_by: Option<(i64, Timestamp)>,
     ) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
@@ -116,7 +118,7 @@ impl Tx {
                 .await?;
             if let Some((user_id, now)) = logout_by {
                 let ctx = Ctx::new(Actor::user_only(user_id), now);
-                tx.append_audit(&ctx, Event {
+                tx.append_audit(audit_keys.as_deref(), &ctx, Event {
                     action: "session.logout",
                     object_type: "user",
                     object_id: user_id.to_string(),

@@ -211,6 +211,7 @@ impl Tx {
         round_id: i64,
         report: &RoundReport,
     ) -> Result<bool> {
+        let audit_keys = self.audit_keys();
         let text = serde_json::to_string(report)
             .map_err(|e| crate::StoreError::Corrupt(format!("round report {round_id}: {e}")))?;
         on_tx!(self, conn => {
@@ -227,7 +228,7 @@ impl Tx {
             .rows_affected()
                 == 1;
             if done {
-                tx.append_audit(ctx, Event {
+                tx.append_audit(audit_keys.as_deref(), ctx, Event {
                     action: "statistics.report_frozen",
                     object_type: "round",
                     object_id: round_id.to_string(),
@@ -249,6 +250,7 @@ impl Tx {
         source: &str,
         text_version: &str,
     ) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let id: i64 = sqlx::query_scalar(
@@ -263,7 +265,7 @@ impl Tx {
             .bind(conv::ts(ctx.now))
             .fetch_one(&mut *tx)
             .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: if given { "consent.given" } else { "consent.withdrawn" },
                 object_type: "user",
                 object_id: user_id.to_string(),

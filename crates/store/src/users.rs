@@ -69,6 +69,7 @@ crate::store_ops! {
 impl Tx {
     /// Creates an account with its roles.
     pub async fn create_user(&mut self, ctx: &Ctx, new: &NewUser) -> Result<i64> {
+        let audit_keys = self.audit_keys();
         let email = new.email.trim().to_lowercase();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
@@ -92,7 +93,7 @@ impl Tx {
                     .await?;
             }
             let roles: Vec<_> = new.grants.iter().map(|g| json!({"role": g.role.as_str(), "org": g.org})).collect();
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "user.create",
                 object_type: "user",
                 object_id: id.to_string(),
@@ -249,6 +250,7 @@ impl Tx {
 
     /// Disables an account and ends all its sessions.
     pub async fn disable_user(&mut self, ctx: &Ctx, id: i64) -> Result<()> {
+        let audit_keys = self.audit_keys();
         on_tx!(self, conn => {
             let mut tx = conn.begin().await?;
             let n = sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
@@ -264,7 +266,7 @@ impl Tx {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            tx.append_audit(ctx, Event {
+            tx.append_audit(audit_keys.as_deref(), ctx, Event {
                 action: "user.disable",
                 object_type: "user",
                 object_id: id.to_string(),

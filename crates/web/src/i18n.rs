@@ -703,6 +703,12 @@ const TEXTS: &[(&str, &str, &str, &str)] = &[
         "Oldest waiting, written",
     ),
     (
+        "audit.sealing_stopped",
+        "Forseglingen står stille ved en oppføring som ikke holder",
+        "Forseglinga står stille ved ei oppføring som ikkje held",
+        "Sealing is stopped at an entry that does not hold",
+    ),
+    (
         "audit.anchors",
         "Publiserte ankre",
         "Publiserte anker",

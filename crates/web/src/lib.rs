@@ -1230,17 +1230,42 @@ const SEAL_BATCH: i64 = 2_000;
 
 /// The audit sealer: every half second chains what writers appended unchained (batches of
 /// [`SEAL_BATCH`] until none is left), so an entry is sealed within about a second of commit. On
-/// PostgreSQL one instance at a time seals (an advisory lock); the others skip.
+/// PostgreSQL one instance at a time seals (an advisory lock); the others skip. Each entry is
+/// checked from its row first; at one that fails (edited, forged, one missing before it) sealing
+/// stops and an error is logged, naming its number (not its contents).
 pub fn spawn_audit_sealer(store: lis1_store::Store) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // Where sealing is stopped, logged once per entry and again every ten minutes.
+        let mut stopped: Option<(i64, std::time::Instant)> = None;
         loop {
             tick.tick().await;
             loop {
                 match store.seal_audit(SEAL_BATCH).await {
-                    Ok(n) if n as i64 == SEAL_BATCH => continue,
-                    Ok(_) => break,
+                    Ok(run) if run.full => continue,
+                    Ok(run) => {
+                        match run.stopped {
+                            Some(b) => {
+                                let again = stopped.is_none_or(|(seq, when)| {
+                                    seq != b.seq || when.elapsed().as_secs() >= 600
+                                });
+                                if again {
+                                    tracing::error!(
+                                        seq = b.seq,
+                                        code = lis1_domain::Localized::code(&b),
+                                        "audit sealing is stopped: a waiting entry fails its \
+                                         checks and is not chained, nor anything after it \
+                                         (lis1 audit verify; docs/operations.md)"
+                                    );
+                                    stopped = Some((b.seq, std::time::Instant::now()));
+                                }
+                            }
+                            None if run.sealed > 0 => stopped = None,
+                            None => {}
+                        }
+                        break;
+                    }
                     Err(e) => {
                         tracing::warn!(error = %e, "audit sealing failed");
                         break;

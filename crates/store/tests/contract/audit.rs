@@ -46,7 +46,7 @@ both_backends!(
         assert_eq!(store.verify_audit().await.unwrap(), Ok(120));
         assert_eq!(store.audit_head().await.unwrap().seq, 120);
         // Sealing again finds nothing.
-        assert_eq!(store.seal_audit(100).await.unwrap(), 0);
+        assert_eq!(store.seal_audit(100).await.unwrap().sealed, 0);
         assert_eq!(store.seal_audit_all().await.unwrap(), 0);
     }
 );
@@ -61,7 +61,7 @@ both_backends!(
                 tokio::spawn(async move {
                     let mut mine = 0;
                     for _ in 0..200 {
-                        mine += store.seal_audit(7).await.unwrap();
+                        mine += store.seal_audit(7).await.unwrap().sealed;
                         if store.audit_seal_status().await.unwrap().waiting == 0 {
                             break;
                         }
@@ -99,28 +99,38 @@ both_backends!(verify_detects_each_kind_of_tampering, |store| async move {
         .unwrap();
     let err = store.verify_audit().await.unwrap().unwrap_err();
     assert_eq!((err.seq, err.reason), (8, BreakReason::UnsealedEdited));
-    // Sealing it keeps the evidence: its stored own hash is chained, not recomputed.
-    store.seal_audit_all().await.unwrap();
+    // The sealer does not chain it (nor anything after it), and says where it stopped.
+    assert_eq!(store.seal_audit_all().await.unwrap(), 1);
+    let status = store.audit_seal_status().await.unwrap();
+    assert_eq!((status.sealed, status.waiting), (7, 1));
+    let stopped = status.stopped.unwrap();
+    assert_eq!(
+        (stopped.seq, stopped.reason),
+        (8, BreakReason::UnsealedEdited)
+    );
     let err = store.verify_audit().await.unwrap().unwrap_err();
-    assert_eq!((err.seq, err.reason), (8, BreakReason::Edited));
+    assert_eq!((err.seq, err.reason), (8, BreakReason::UnsealedEdited));
     let undo: &'static str = Box::leak(
         format!("UPDATE audit_log SET object_id = '{original}' WHERE seq = 8").into_boxed_str(),
     );
     store.tamper(undo).await.unwrap();
     assert_eq!(store.verify_audit().await.unwrap(), Ok(8));
 
+    assert_eq!(store.seal_audit_all().await.unwrap(), 1);
+    assert_eq!(store.audit_seal_status().await.unwrap().stopped, None);
+
     // A waiting entry inserted without a valid own hash.
     store
         .tamper(
             "INSERT INTO audit_log (seq, at, action, object_type, object_id, summary, \
-                 content_hash) VALUES (999, '2026-11-25T12:00:00Z', 'x', 'y', 'z', '{}', 'c')",
+                 content_hash) VALUES (9, '2026-11-25T12:00:00Z', 'x', 'y', 'z', '{}', 'c')",
         )
         .await
         .unwrap();
     let err = store.verify_audit().await.unwrap().unwrap_err();
-    assert_eq!((err.seq, err.reason), (999, BreakReason::UnsealedEdited));
+    assert_eq!((err.seq, err.reason), (9, BreakReason::UnsealedEdited));
     store
-        .tamper("DELETE FROM audit_log WHERE seq = 999")
+        .tamper("DELETE FROM audit_log WHERE seq = 9")
         .await
         .unwrap();
 
@@ -190,12 +200,30 @@ both_backends!(
         // consistent history without entry 2.
         store.tamper("DELETE FROM audit_log").await.unwrap();
         store.tamper("DELETE FROM audit_anchors").await.unwrap();
+        if store.backend() == lis1_store::Backend::Sqlite {
+            // Numbered from 1 again, as SQLite gives numbers without gaps.
+            store
+                .tamper("DELETE FROM sqlite_sequence WHERE name = 'audit_log'")
+                .await
+                .unwrap();
+        }
         let sql: &'static str = Box::leak(
             format!("UPDATE audit_head SET seq = 0, hash = '{GENESIS_HASH}' WHERE id = 1")
                 .into_boxed_str(),
         );
         store.tamper(sql).await.unwrap();
-        append(&store, 5).await;
+        for i in 0..5 {
+            let event = Event {
+                action: "profile.view",
+                object_type: "user",
+                object_id: i.to_string(),
+                summary: serde_json::json!({ "i": i, "replayed": true }),
+            };
+            store
+                .log(&sys("2026-11-25T12:00:00Z"), event)
+                .await
+                .unwrap();
+        }
         store.seal_audit_all().await.unwrap();
         assert_eq!(store.verify_audit().await.unwrap(), Ok(5));
         let err = store.check_anchors(&anchors).await.unwrap().unwrap_err();
@@ -336,5 +364,192 @@ both_backends!(
             .await
             .unwrap();
         assert!(store.verify_audit().await.unwrap().is_err());
+    }
+);
+
+/// Rewrites waiting entry `seq` as someone with the database (and the source, but not the key
+/// file) would: changes its summary and recomputes its content hash. Its keyed MAC cannot be.
+async fn forge(store: &Store, seq: i64, summary: &str) {
+    let mut rec = store.audit_record(seq).await.unwrap().unwrap();
+    rec.summary = summary.to_string();
+    let hash = lis1_domain::audit::content_hash(&rec);
+    let sql = format!(
+        "UPDATE audit_log SET summary = '{summary}', content_hash = '{hash}' WHERE seq = {seq}"
+    );
+    store.tamper(Box::leak(sql.into_boxed_str())).await.unwrap();
+}
+
+/// Appends `n` entries in one transaction (one after the other, so on PostgreSQL each names the
+/// one before in `tx_prev`).
+async fn append_in_one_tx(store: &Store, n: usize) -> Vec<i64> {
+    let mut tx = store.begin().await.unwrap();
+    let mut seqs = Vec::new();
+    for i in 0..n {
+        seqs.push(
+            tx.log(
+                &sys("2026-11-25T12:00:00Z"),
+                Event {
+                    action: "profile.view",
+                    object_type: "user",
+                    object_id: i.to_string(),
+                    summary: serde_json::json!({ "i": i }),
+                },
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    tx.commit().await.unwrap();
+    seqs
+}
+
+both_backends!(
+    a_forged_waiting_entry_is_detected_and_never_sealed,
+    |store| async move {
+        append(&store, 6).await;
+        store.seal_audit_all().await.unwrap();
+        append(&store, 3).await; // 7, 8 and 9 wait
+        forge(&store, 8, "{\"forged\":1}").await;
+        // Its own hash matches again, but not its keyed MAC.
+        let err = store.verify_audit().await.unwrap().unwrap_err();
+        assert_eq!((err.seq, err.reason), (8, BreakReason::UnsealedForged));
+        assert_eq!(
+            lis1_domain::Localized::code(&err),
+            "audit_unsealed_entry_forged"
+        );
+        // The sealer chains 7, stops at 8 and says so; 9 waits behind it.
+        let run = store.seal_audit(100).await.unwrap();
+        assert_eq!(run.sealed, 1);
+        let stopped = run.stopped.unwrap();
+        assert_eq!(
+            (stopped.seq, stopped.reason),
+            (8, BreakReason::UnsealedForged)
+        );
+        assert_eq!(store.seal_audit_all().await.unwrap(), 0);
+        let status = store.audit_seal_status().await.unwrap();
+        assert_eq!((status.sealed, status.waiting), (7, 2));
+        assert_eq!(status.stopped.map(|b| b.seq), Some(8));
+        assert_eq!(store.audit_head().await.unwrap().seq, 7);
+        // Still named after the sealer's attempts.
+        let err = store.verify_audit().await.unwrap().unwrap_err();
+        assert_eq!((err.seq, err.reason), (8, BreakReason::UnsealedForged));
+        // A store without the keys can neither check nor seal waiting entries (and says so),
+        // and cannot write any.
+        let keyless = store.without_keys();
+        assert_eq!(keyless.seal_audit_all().await.unwrap(), 0);
+        assert!(
+            keyless
+                .log(
+                    &sys("2026-11-25T12:00:00Z"),
+                    Event {
+                        action: "profile.view",
+                        object_type: "user",
+                        object_id: "1".into(),
+                        summary: serde_json::json!({}),
+                    },
+                )
+                .await
+                .is_err()
+        );
+    }
+);
+
+both_backends!(
+    a_waiting_entry_inserted_with_a_recomputed_hash_is_detected,
+    |store| async move {
+        append(&store, 2).await;
+        store.seal_audit_all().await.unwrap();
+        append(&store, 1).await; // 3 waits
+        // A copy of entry 3 as entry 4, with a correct own hash and a made-up MAC.
+        store
+            .tamper(
+                "INSERT INTO audit_log (seq, at, actor_user_id, actor_org_id, actor_role, action, \
+                 object_type, object_id, summary, content_hash, hash_format, actor_pseudonym, \
+                 subject_pseudonym, token_id, tx_prev, mac) \
+                 SELECT 4, at, actor_user_id, actor_org_id, actor_role, action, object_type, \
+                 object_id, summary, content_hash, hash_format, actor_pseudonym, \
+                 subject_pseudonym, token_id, tx_prev, 'feed' FROM audit_log WHERE seq = 3",
+            )
+            .await
+            .unwrap();
+        forge(&store, 4, "{\"inserted\":1}").await;
+        let err = store.verify_audit().await.unwrap().unwrap_err();
+        assert_eq!((err.seq, err.reason), (4, BreakReason::UnsealedForged));
+        // Nor does it pass as an entry of the older, unkeyed format (hash format 3).
+        let mut rec = store.audit_record(4).await.unwrap().unwrap();
+        rec.v4 = false;
+        let sql = format!(
+            "UPDATE audit_log SET hash_format = 3, mac = NULL, content_hash = '{}' WHERE seq = 4",
+            lis1_domain::audit::content_hash(&rec)
+        );
+        store.tamper(Box::leak(sql.into_boxed_str())).await.unwrap();
+        let err = store.verify_audit().await.unwrap().unwrap_err();
+        assert_eq!((err.seq, err.reason), (4, BreakReason::UnsealedForged));
+        assert_eq!(store.seal_audit_all().await.unwrap(), 1);
+        let status = store.audit_seal_status().await.unwrap();
+        assert_eq!(
+            status.stopped.map(|b| (b.seq, b.reason)),
+            Some((4, BreakReason::UnsealedForged))
+        );
+        assert_eq!(status.waiting, 1);
+    }
+);
+
+both_backends!(
+    a_deleted_waiting_entry_is_detected_and_sealing_stops_before_it,
+    |store| async move {
+        append(&store, 2).await;
+        store.seal_audit_all().await.unwrap();
+        let seqs = append_in_one_tx(&store, 3).await;
+        assert_eq!(seqs, vec![3, 4, 5]);
+        assert_eq!(store.verify_audit().await.unwrap(), Ok(5));
+        store
+            .tamper("DELETE FROM audit_log WHERE seq = 4")
+            .await
+            .unwrap();
+        // SQLite: 4 is skipped where numbers have no gaps; PostgreSQL: 5 names 4 as the entry
+        // before it in its transaction.
+        let err = store.verify_audit().await.unwrap().unwrap_err();
+        assert_eq!((err.seq, err.reason), (4, BreakReason::UnsealedMissing));
+        assert_eq!(store.seal_audit_all().await.unwrap(), 1);
+        let status = store.audit_seal_status().await.unwrap();
+        assert_eq!((status.sealed, status.waiting), (3, 1));
+        assert_eq!(
+            status.stopped.map(|b| (b.seq, b.reason)),
+            Some((4, BreakReason::UnsealedMissing))
+        );
+    }
+);
+
+both_backends!(
+    a_rolled_back_transaction_leaves_no_false_alarm,
+    |store| async move {
+        append(&store, 2).await;
+        // Rolled back: on PostgreSQL its number is used up (a gap), on SQLite given back.
+        {
+            let mut tx = store.begin().await.unwrap();
+            tx.log(
+                &sys("2026-11-25T12:00:00Z"),
+                Event {
+                    action: "profile.view",
+                    object_type: "user",
+                    object_id: "9".into(),
+                    summary: serde_json::json!({}),
+                },
+            )
+            .await
+            .unwrap();
+            drop(tx);
+        }
+        append_in_one_tx(&store, 2).await;
+        append(&store, 1).await;
+        assert_eq!(store.verify_audit().await.unwrap(), Ok(5));
+        assert_eq!(store.seal_audit_all().await.unwrap(), 5);
+        let status = store.audit_seal_status().await.unwrap();
+        assert_eq!(
+            (status.sealed, status.waiting, status.stopped),
+            (5, 0, None)
+        );
+        assert_eq!(store.verify_audit().await.unwrap(), Ok(5));
     }
 );

@@ -982,6 +982,15 @@ pub struct AuditVerifyDto {
     pub first_bad_seq: Option<i64>,
     /// Why it is bad.
     pub code: Option<String>,
+    /// Entries sealed (in the chain), after this request sealed what passed its checks.
+    pub sealed: i64,
+    /// Entries written but not yet sealed.
+    pub waiting: i64,
+    /// Sealing is stopped at this waiting entry, which fails its checks: nothing after it is
+    /// sealed until it is dealt with (for a missing entry, its number).
+    pub sealing_stopped_at: Option<i64>,
+    /// Why sealing is stopped (a code as in `code`).
+    pub sealing_stopped_code: Option<String>,
 }
 
 /// Verifies the audit log's hash chain (the directorate only).
@@ -997,29 +1006,35 @@ async fn verify_audit(
 ) -> Result<Json<AuditVerifyDto>, AppError> {
     let s = v.require_api()?;
     authorize(&s.principal, &Action::ViewAuditLog).map_err(|d| forbidden(d, v.lang))?;
-    // Seal what is waiting first, so the chain is checked up to now.
-    state
-        .store
-        .seal_audit_all()
-        .await
-        .map_err(|e| AppError::store(e, v.lang).api())?;
+    // Check first, the waiting entries included, then seal what passes: sealing first would
+    // chain a waiting entry before it was looked at (the sealer also stops at one that fails).
     let verdict = state
         .store
         .verify_audit()
         .await
         .map_err(|e| AppError::store(e, v.lang).api())?;
-    Ok(Json(match verdict {
-        Ok(n) => AuditVerifyDto {
-            intact: true,
-            checked: n,
-            first_bad_seq: None,
-            code: None,
-        },
-        Err(b) => AuditVerifyDto {
-            intact: false,
-            checked: 0,
-            first_bad_seq: Some(b.seq),
-            code: Some(b.code().into()),
-        },
+    state
+        .store
+        .seal_audit_all()
+        .await
+        .map_err(|e| AppError::store(e, v.lang).api())?;
+    let status = state
+        .store
+        .audit_seal_status()
+        .await
+        .map_err(|e| AppError::store(e, v.lang).api())?;
+    let (intact, checked, first_bad_seq, code) = match verdict {
+        Ok(n) => (true, n, None, None),
+        Err(b) => (false, 0, Some(b.seq), Some(b.code().to_string())),
+    };
+    Ok(Json(AuditVerifyDto {
+        intact: intact && status.stopped.is_none(),
+        checked,
+        first_bad_seq,
+        code,
+        sealed: status.sealed,
+        waiting: status.waiting,
+        sealing_stopped_at: status.stopped.as_ref().map(|b| b.seq),
+        sealing_stopped_code: status.stopped.as_ref().map(|b| b.code().to_string()),
     }))
 }

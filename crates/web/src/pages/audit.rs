@@ -184,6 +184,7 @@ pub async fn log(
                 entries => rows, intact => intact, checked => checked, broken => broken,
                 sealed => sealing.sealed, waiting => sealing.waiting,
                 oldest_waiting => sealing.oldest_waiting.map(|t| fmt_time(t, lang)),
+                stopped => sealing.stopped.as_ref().map(|b| b.message(lang)),
                 anchors => anchors, anchors_on => state.app.settings.anchors.is_some(),
                 published => q.anker.is_some(),
                 older => older.map(|seq| serde_urlencoded::to_string(AuditQuery { before: Some(seq), anker: None, ..q.clone() }).unwrap_or_default()),
