@@ -171,16 +171,12 @@ pub async fn submit(
         .await?;
     }
     // The receipt mail carries the receipt as PDF (issue 15, item 9), in the doctor's language.
-    let lang = notify::lang_of(&tx.user(caller.user_id).await?);
-    let pdf = crate::letters::receipt_pdf(&mut tx, submitted.id(), &c, lang).await?;
-    notify::to_user_with(
-        &mut tx,
-        &ctx,
-        caller.user_id,
-        |lang| receipt(&c, submitted, lang),
-        &pdf,
-    )
-    .await?;
+    // The account is read once for both, and the receipt's time is this submit's (`now` is
+    // what the store wrote as the application's last change).
+    let user = tx.user(caller.user_id).await?;
+    let lang = notify::lang_of(&user);
+    let pdf = crate::letters::receipt_attachment(submitted.id(), &user, &c, now, lang)?;
+    notify::to_known_user_with(&mut tx, &ctx, &user, receipt(&c, submitted, lang), &pdf).await?;
     app.commit(tx, caller).await?;
     Ok(submitted)
 }

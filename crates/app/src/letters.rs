@@ -263,17 +263,35 @@ async fn receipt_letter(
     ))
 }
 
-/// The receipt of a just-submitted (or changed) application as a PDF for the receipt mail
-/// (bokmål, the mails' language), in the caller's transaction: the same document the applicant
-/// downloads from «Mine søknader».
-pub(crate) async fn receipt_pdf(
-    tx: &mut Tx,
+/// The receipt of a just-submitted (or changed) application as a PDF for the receipt mail, in
+/// the doctor's language: the same document the applicant downloads from «Mine søknader»
+/// ([`receipt_letter`] gives it from the stored application), built from what the submit
+/// already holds, so it costs no reads.
+pub(crate) fn receipt_attachment(
     application_id: i64,
+    applicant: &lis1_store::users::User,
     c: &AdContext,
+    submitted_at: jiff::Timestamp,
     lang: Lang,
 ) -> Result<MailAttachment> {
-    let a = tx.application(application_id).await?;
-    attachment(&receipt_letter(tx, &a, c, lang).await?)
+    attachment(&content::receipt(
+        lang,
+        &ReceiptInput {
+            application_id,
+            to: Addressee {
+                name: applicant.display_name.clone(),
+                email: applicant.email.clone(),
+            },
+            position: Position {
+                title: c.ad.title.clone(),
+                employer: c.hf.name.clone(),
+                site: c.site.name.clone(),
+                start: c.round.start_date,
+            },
+            submitted_at,
+            deadline: c.round.application_deadline,
+        },
+    ))
 }
 
 /// A doctor's result of the §13b lottery for their course (the doctor only). Not found before

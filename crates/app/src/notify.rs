@@ -135,6 +135,25 @@ pub async fn to_user_with(
     Ok(())
 }
 
+/// Queues `letter` (already written in the user's language) with `file` attached to a user
+/// the caller has already read.
+pub async fn to_known_user_with(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    user: &lis1_store::users::User,
+    letter: Letter,
+    file: &lis1_store::outbox::MailAttachment,
+) -> Result<()> {
+    let id = tx
+        .enqueue_mail(
+            ctx,
+            &mail(&user.email, &user.display_name, lang_of(user), letter),
+        )
+        .await?;
+    tx.attach_to_mail(id, file).await?;
+    Ok(())
+}
+
 /// Queues `letter` to the user unless a mail of its kind about its object was queued before
 /// (reminders go out once however many background jobs run). Returns whether it was queued now.
 pub async fn once_to_user(

@@ -191,24 +191,34 @@ for_each_backend! {
             // The number comes first because the entry's own hash covers it. Neither query
             // locks anything that another writer waits for. On PostgreSQL the number of the
             // transaction's entry before (a transaction-local setting, undone with a rolled-back
-            // savepoint) comes with it, and this number is set in its place.
+            // savepoint) comes with it, and this number is set in its place. The month's
+            // pseudonym key is read in the same round trip (one statement less per entry on the
+            // submit path); only the month's first entry makes it.
             let id_sql = if IS_PG {
-                "SELECT n, prev, set_config('lis1.audit_prev', n::text, true) AS s FROM \
+                "SELECT n, prev, set_config('lis1.audit_prev', n::text, true) AS s, \
+                 (SELECT key FROM audit_pseudonym_keys WHERE period = $1) AS key FROM \
                  (SELECT nextval('audit_log_seq_seq') AS n, \
                   NULLIF(current_setting('lis1.audit_prev', true), '')::bigint AS prev) AS t"
             } else {
                 "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0) + 1 \
-                 AS n, NULL AS prev"
+                 AS n, NULL AS prev, (SELECT key FROM audit_pseudonym_keys WHERE period = $1) AS key"
             };
-            let row = sqlx::query(id_sql).fetch_one(&mut *self).await?;
+            let row = sqlx::query(id_sql)
+                .bind(period_of(ctx.now))
+                .fetch_one(&mut *self)
+                .await?;
             let id: i64 = row.try_get("n")?;
             let tx_prev: Option<i64> = row.try_get("prev")?;
+            let known: Option<String> = row.try_get("key")?;
             // v3: the people are hashed by pseudonym, their ids and personal fields kept beside.
             let subject_id = (event.object_type == "user")
                 .then(|| event.object_id.parse::<i64>().ok())
                 .flatten();
             let key = if ctx.actor.user_id.is_some() || subject_id.is_some() {
-                Some(self.pseudonym_key(ctx.now).await?)
+                match known {
+                    Some(k) => Some(k),
+                    None => Some(self.pseudonym_key(ctx.now).await?),
+                }
             } else {
                 None
             };

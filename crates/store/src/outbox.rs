@@ -240,12 +240,9 @@ impl Tx {
     /// Queues one mail in a transaction of its own, for callers outside the store. Store
     /// operations that change something queue theirs with `OutboxTx` inside their transaction.
     pub async fn enqueue_mail(&mut self, ctx: &Ctx, mail: &NewMail) -> Result<i64> {
-        on_tx!(self, conn => {
-            let mut tx = conn.begin().await?;
-            let id = tx.enqueue_mail(ctx, mail).await?;
-            tx.commit().await?;
-            Ok(id)
-        })
+        // One INSERT is atomic by itself: no savepoint around it inside a use case's
+        // transaction (two round trips less on every mail).
+        on_tx!(self, conn => OutboxTx::enqueue_mail(&mut *conn, ctx, mail).await)
     }
 
     /// Queues `mail` unless a mail of its kind about its object was queued this way before, and

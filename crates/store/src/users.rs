@@ -177,24 +177,35 @@ impl Tx {
     /// A principal holding `grants` (a user's, or an API token's one grant), with what the
     /// grants' organisations cover and where each sits in the tree.
     pub async fn principal_for(&mut self, user_id: i64, grants: &[Grant]) -> Result<Principal> {
+        // One query for every grant's organisation (every signed-in request asks this): its
+        // parent and what it is linked to, by organisation, links in id order.
+        let mut orgs: Vec<i64> = grants.iter().map(|g| g.org).collect();
+        orgs.sort_unstable();
+        orgs.dedup();
+        let rows: Vec<(i64, Option<i64>, Option<i64>)> = if orgs.is_empty() {
+            Vec::new()
+        } else {
+            on_tx!(self, conn => {
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT o.id, o.parent_id, l.to_id FROM organisations o \
+                     LEFT JOIN org_links l ON l.from_id = o.id WHERE o.id IN (",
+                );
+                let mut list = q.separated(", ");
+                for id in &orgs {
+                    list.push_bind(*id);
+                }
+                list.push_unseparated(") ORDER BY o.id, l.to_id");
+                q.build_query_as().fetch_all(&mut *conn).await?
+            })
+        };
         let mut covers = Vec::new();
         let mut parents = Vec::new();
         for g in grants {
-            let parent: Option<i64> = on_tx!(self, conn => {
-                sqlx::query_scalar("SELECT parent_id FROM organisations WHERE id = $1")
-                    .bind(g.org)
-                    .fetch_optional(&mut *conn)
-                    .await?
-                    .flatten()
-            });
-            parents.extend(parent.map(|p| (g.org, p)));
-            let linked: Vec<i64> = on_tx!(self, conn => {
-                sqlx::query_scalar("SELECT to_id FROM org_links WHERE from_id = $1 ORDER BY to_id")
-                    .bind(g.org)
-                    .fetch_all(&mut *conn)
-                    .await?
-            });
-            covers.extend(linked.into_iter().map(|to| (g.org, to)));
+            let of_org = rows.iter().filter(|(id, _, _)| *id == g.org);
+            if let Some(parent) = of_org.clone().find_map(|(_, parent, _)| *parent) {
+                parents.push((g.org, parent));
+            }
+            covers.extend(of_org.filter_map(|(_, _, to)| to.map(|to| (g.org, to))));
         }
         Ok(Principal {
             user_id,
