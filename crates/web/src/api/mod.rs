@@ -5,6 +5,7 @@
 //! Authentication is the portal's session cookie; unsafe methods must send the session's CSRF
 //! token in `X-CSRF-Token` (see `GET /api/v1/me`).
 
+pub mod audit;
 pub mod bound;
 pub mod coordinated;
 pub mod courses;
@@ -207,6 +208,27 @@ impl PageParams {
         key: impl Fn(&T) -> i64,
         lang: Lang,
     ) -> Result<Page<T>, AppError> {
+        let (limit, after) = self.limit_and_cursor(lang)?;
+        let mut rest: Vec<T> = items
+            .into_iter()
+            .filter(|i| after.is_none_or(|a| key(i) > a))
+            .collect();
+        let more = rest.len() > limit;
+        rest.truncate(limit);
+        let next_cursor = if more {
+            rest.last().map(|i| encode_cursor(key(i)))
+        } else {
+            None
+        };
+        Ok(Page {
+            items: rest,
+            next_cursor,
+        })
+    }
+
+    /// The page size and the key the cursor names, checked: 422 `invalid_limit` or
+    /// `invalid_cursor` naming the parameter.
+    pub fn limit_and_cursor(&self, lang: Lang) -> Result<(usize, Option<i64>), AppError> {
         let limit = match self.limit {
             None => 100,
             Some(n @ 1..=500) => n as usize,
@@ -240,21 +262,7 @@ impl PageParams {
                 e
             })?),
         };
-        let mut rest: Vec<T> = items
-            .into_iter()
-            .filter(|i| after.is_none_or(|a| key(i) > a))
-            .collect();
-        let more = rest.len() > limit;
-        rest.truncate(limit);
-        let next_cursor = if more {
-            rest.last().map(|i| encode_cursor(key(i)))
-        } else {
-            None
-        };
-        Ok(Page {
-            items: rest,
-            next_cursor,
-        })
+        Ok((limit, after))
     }
 }
 
@@ -318,6 +326,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(list_organisations))
         .routes(routes!(holidays))
         .routes(routes!(verify_audit))
+        .merge(audit::router())
         .merge(hiring::router())
         .merge(offers::router())
         .merge(tokens::router())

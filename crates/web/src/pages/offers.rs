@@ -293,21 +293,20 @@ pub fn identifying_text(
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
-/// The confirmation queue of an advertisement in confirm mode (see
-/// `lis1_app::offers::awaiting_confirmation`).
+/// The confirmation queue of an advertisement in confirm mode, as the API reads it
+/// (`lis1_app::offers::awaiting`); empty for a visitor who decides on none of its positions
+/// (`decides` false: the directorate, the RHF, the union's representative look on).
 pub async fn awaiting_confirmation(
     state: &AppState,
-    c: &AdContext,
-    positions: &[i64],
-    now: Timestamp,
+    s: &crate::auth::SignedIn,
+    ad_id: i64,
+    decides: bool,
     lang: Lang,
 ) -> Result<Vec<uc::Awaiting>, AppError> {
-    let mut tx = state
-        .store
-        .begin()
-        .await
-        .map_err(|e| AppError::store(e, lang))?;
-    uc::awaiting_confirmation(&mut tx, c, positions, now)
+    if !decides {
+        return Ok(Vec::new());
+    }
+    uc::awaiting(&state.app, &s.caller(), ad_id)
         .await
         .map_err(|e| AppError::app(e, lang))
 }

@@ -36,6 +36,7 @@ mod rest_course;
 mod security;
 mod statistics;
 mod walkthrough;
+mod workflows_api;
 
 use axum::Router;
 use axum::body::Body;
