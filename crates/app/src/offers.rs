@@ -765,8 +765,8 @@ pub async fn awaiting_confirmation(
 /// What waits for the caller's confirmation on an advertisement in confirm mode: every position
 /// the caller decides on where an offer was given back and a place is free, with the suggested
 /// next candidate (`POST …/confirmations` offers it, [`confirm_next`]). Empty in automatic mode.
-/// Refused for a caller who decides on none of its positions. Naming the next candidates (by
-/// application) is logged, as the offers are (`offers.awaiting`).
+/// Refused for a caller who decides on none of its positions. The read names the next
+/// candidates (by application), so it is logged, as the offers are (`offers.awaiting`).
 pub async fn awaiting(app: &App, caller: &Caller, ad_id: i64) -> Result<Vec<Awaiting>> {
     let now = app.now();
     let mut tx = app.begin().await?;
@@ -799,18 +799,16 @@ pub async fn awaiting(app: &App, caller: &Caller, ad_id: i64) -> Result<Vec<Awai
         .iter()
         .filter_map(|w| w.next.map(|n| n.application_id))
         .collect();
-    if !named.is_empty() {
-        tx.log(
-            &caller.ctx(grant, now),
-            Event {
-                action: "offers.awaiting",
-                object_type: "advertisement",
-                object_id: ad_id.to_string(),
-                summary: serde_json::json!({ "applications": named }),
-            },
-        )
-        .await?;
-    }
+    tx.log(
+        &caller.ctx(grant, now),
+        Event {
+            action: "offers.awaiting",
+            object_type: "advertisement",
+            object_id: ad_id.to_string(),
+            summary: serde_json::json!({ "applications": named }),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(out)
 }

@@ -1458,8 +1458,14 @@ async fn rec_page(
     let now = state.now();
     let mut awaiting = Vec::new();
     let mut waiting = 0;
-    for w in crate::pages::offers::awaiting_confirmation(state, s, c.ad.id, !mine.is_empty(), lang)
-        .await?
+    for w in crate::pages::offers::awaiting_confirmation(
+        state,
+        s,
+        c.ad.id,
+        !mine.is_empty() && !c.ad.auto_next_in_line,
+        lang,
+    )
+    .await?
     {
         let candidate = w.next.and_then(|n| {
             scored
