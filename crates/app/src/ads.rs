@@ -583,6 +583,19 @@ pub async fn participate(app: &crate::App, caller: &crate::Caller, id: i64) -> R
     let now = app.now();
     let mut tx = app.begin().await?;
     let c = AdContext::load(&mut tx, id).await?;
+    // Who may take part is decided first: the deadline is told only to those who could.
+    let mut munis = Vec::new();
+    for m in &c.ad.municipality_ids {
+        munis.push(tx.org_path(*m).await?);
+    }
+    let grant = authorize(
+        &caller.principal,
+        &Action::Participate {
+            hf: &c.hf_path,
+            municipalities: &munis,
+        },
+    )
+    .map_err(Error::forbidden)?;
     if c.window(now) == Window::Closed {
         let at = to_oslo(c.round.application_deadline);
         return Err(Error::text(
@@ -602,18 +615,6 @@ pub async fn participate(app: &crate::App, caller: &crate::Caller, id: i64) -> R
             ),
         ));
     }
-    let mut munis = Vec::new();
-    for m in &c.ad.municipality_ids {
-        munis.push(tx.org_path(*m).await?);
-    }
-    let grant = authorize(
-        &caller.principal,
-        &Action::Participate {
-            hf: &c.hf_path,
-            municipalities: &munis,
-        },
-    )
-    .map_err(Error::forbidden)?;
     match tx
         .participate(
             &caller.ctx(grant, now),

@@ -141,12 +141,16 @@ pub struct LogView {
     pub anchors: Vec<Anchor>,
     /// The entries that match, newest first.
     pub entries: Vec<lis1_store::audit::Entry>,
+    /// Whether older entries match too (the next page starts before the last entry's `seq`).
+    pub more: bool,
+    /// The names of the entries' actors still named (not yet pseudonymised), by user id.
+    pub names: std::collections::BTreeMap<i64, String>,
 }
 
-/// Reads the audit log (`GET /revisjonslogg`): verifies it (sealed and waiting entries), then
-/// seals what passes (normally the sealer has, within a second) so the chain is shown up to now,
-/// and returns at most `limit`
-/// entries matching `search` before `before`. The log names people, so reading it is itself
+/// Reads the audit log (`GET /revisjonslogg`, `GET /api/v1/audit/entries`): verifies it (sealed
+/// and waiting entries), then seals what passes (normally the sealer has, within a second) so the
+/// chain is shown up to now, and returns at most `limit` entries matching `search` before
+/// `before`, whether older ones match too, and the actors' names. The log names people, so reading it is itself
 /// logged (`audit.view`, with the entries shown and `filter` as typed), after the verdict.
 pub async fn view_log(
     app: &App,
@@ -162,7 +166,22 @@ pub async fn view_log(
     store.seal_audit_all().await?;
     let sealing = store.audit_seal_status().await?;
     let anchors = store.audit_anchors(10).await?;
-    let entries = store.audit_search(search, limit, before).await?;
+    // One more than asked tells whether there is an older page; it is neither shown nor logged.
+    let mut entries = store
+        .audit_search(search, limit.saturating_add(1), before)
+        .await?;
+    let more = entries.len() as i64 > limit;
+    entries.truncate(usize::try_from(limit).unwrap_or(0));
+    let mut names = std::collections::BTreeMap::new();
+    for uid in entries.iter().filter_map(|e| e.actor_user_id) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = names.entry(uid) {
+            let name = match store.user(uid).await {
+                Ok(u) => u.display_name,
+                Err(_) => format!("#{uid}"),
+            };
+            slot.insert(name);
+        }
+    }
     store
         .log(
             &caller.ctx(grant, app.now()),
@@ -183,5 +202,7 @@ pub async fn view_log(
         sealing,
         anchors,
         entries,
+        more,
+        names,
     })
 }

@@ -762,6 +762,57 @@ pub async fn awaiting_confirmation(
     Ok(out)
 }
 
+/// What waits for the caller's confirmation on an advertisement in confirm mode: every position
+/// the caller decides on where an offer was given back and a place is free, with the suggested
+/// next candidate (`POST …/confirmations` offers it, [`confirm_next`]). Empty in automatic mode.
+/// Refused for a caller who decides on none of its positions. The read names the next
+/// candidates (by application), so it is logged, as the offers are (`offers.awaiting`).
+pub async fn awaiting(app: &App, caller: &Caller, ad_id: i64) -> Result<Vec<Awaiting>> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let c = AdContext::load(&mut tx, ad_id).await?;
+    let mut mine = Vec::new();
+    let mut grant = None;
+    let mut denied = None;
+    for p in &c.ad.positions {
+        match authorize(
+            &caller.principal,
+            &Action::ViewOffers {
+                hf: &c.hf_path,
+                later_employer: p.later_employer_id,
+            },
+        ) {
+            Ok(g) => {
+                grant.get_or_insert(g);
+                mine.push(p.id);
+            }
+            Err(d) => {
+                denied.get_or_insert(d);
+            }
+        }
+    }
+    let Some(grant) = grant else {
+        return Err(denied.map(Error::from).unwrap_or_else(Error::not_found));
+    };
+    let out = awaiting_confirmation(&mut tx, &c, &mine, now).await?;
+    let named: Vec<i64> = out
+        .iter()
+        .filter_map(|w| w.next.map(|n| n.application_id))
+        .collect();
+    tx.log(
+        &caller.ctx(grant, now),
+        Event {
+            action: "offers.awaiting",
+            object_type: "advertisement",
+            object_id: ad_id.to_string(),
+            summary: serde_json::json!({ "applications": named }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Background work
 

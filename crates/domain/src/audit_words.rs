@@ -508,6 +508,12 @@ pub const ACTIONS: &[(&str, &str, &str, &str)] = &[
         "Withdrew an offer",
     ),
     (
+        "offers.awaiting",
+        "Så hvem som venter på bekreftelse av tilbud",
+        "Såg kven som ventar på stadfesting av tilbod",
+        "Viewed who awaits confirmation of an offer",
+    ),
+    (
         "offers.preview",
         "Så hvem som står for tur til tilbud",
         "Såg kven som står for tur til tilbod",

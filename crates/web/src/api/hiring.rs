@@ -34,6 +34,8 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(assess_applicant))
         .routes(routes!(adjust_points))
         .routes(routes!(comment_on_applicant))
+        .routes(routes!(bulk_action))
+        .routes(routes!(participate))
         .routes(routes!(submit_application))
         .routes(routes!(withdraw_application))
         .routes(routes!(get_document))
@@ -866,6 +868,138 @@ async fn comment_on_applicant(
         .await
         .map_err(app_err(v.lang))?;
     Ok((StatusCode::CREATED, Json(CommentedDto { comment_id })).into_response())
+}
+
+/// What a bulk action does.
+#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum BulkKind {
+    /// Mark the applicants for interview.
+    Shortlist,
+    /// Add them, in the order given, to the end of a position's innstilling (those on it keep
+    /// their place).
+    Recommend,
+}
+
+/// One action on many applications of an advertisement.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkRequest {
+    /// `shortlist` or `recommend`.
+    pub action: BulkKind,
+    /// The position whose innstilling they join (`recommend` only).
+    #[serde(default)]
+    pub position_id: Option<i64>,
+    /// The applications, 1–1000.
+    #[schema(min_items = 1, max_items = 1000)]
+    pub application_ids: Vec<i64>,
+    /// Check and count only; nothing is changed (the page's confirmation step).
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// What a bulk action changed (or, with `dry_run`, would change).
+#[derive(Serialize, ToSchema)]
+pub struct BulkDoneDto {
+    /// Applications changed.
+    pub changed: usize,
+    /// Applications that were so already (shortlisted, or on the innstilling).
+    pub unchanged: usize,
+    /// Whether this was a dry run.
+    pub dry_run: bool,
+}
+
+/// Applies one action to many applications of an advertisement, all or nothing, as the
+/// applicant list's bulk form does (`lis1_app::applications::bulk`): shortlist them (scope
+/// `applications:write`; the hospital trust), or add them to a position's innstilling (whoever
+/// ranks the position). If one application cannot take it, none is changed and the 422 names it
+/// (field `application_ids`). Each change is logged as the single action is.
+#[utoipa::path(post, path = "/api/v1/advertisements/{id}/bulk-actions", tag = "hiring",
+    params(("id" = i64, Path, description = "Advertisement id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the first answer is returned again")),
+    request_body = BulkRequest,
+    security(("token" = []), ("session" = [])),
+    responses((status = 200, body = BulkDoneDto),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_json` (naming the field), `idempotency_key_invalid`"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden`, `insufficient_scope`"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such advertisement or position"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`idempotency_key_in_progress`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`position_required`, `bulk_none_chosen`, `bulk_too_many`, `bulk_unknown_application`, `bulk_application_not_open`, `bulk_not_applied_for_position` (see `errors`), `idempotency_key_reused`")))]
+async fn bulk_action(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(ad): Path<String>,
+    body: Bytes,
+) -> Result<Json<BulkDoneDto>, AppError> {
+    let s = v.require_api()?;
+    let ad = id(&ad, &v)?;
+    let req: BulkRequest = parse_json(&body, v.lang)?;
+    let action = match (req.action, req.position_id) {
+        (BulkKind::Shortlist, _) => uc::BulkAction::Shortlist,
+        (BulkKind::Recommend, Some(position_id)) => uc::BulkAction::Recommend { position_id },
+        (BulkKind::Recommend, None) => {
+            return Err(app_err(v.lang)(lis1_app::Error::field_text(
+                "position_id",
+                "position_required",
+                "Si hvilken stilling de skal føres opp på (position_id). Ingenting ble endret.",
+                "Sei kva stilling dei skal førast opp på (position_id). Ingenting vart endra.",
+                "Say which position they join (position_id). Nothing was changed.",
+            )));
+        }
+    };
+    let done = uc::bulk(
+        &state.app,
+        &s.caller(),
+        ad,
+        action,
+        &req.application_ids,
+        req.dry_run,
+    )
+    .await
+    .map_err(|mut e| {
+        // The use case names the page's form field.
+        for (field, _) in &mut e.fields {
+            if field == "valgt" {
+                *field = "application_ids".into();
+            }
+        }
+        app_err(v.lang)(e)
+    })?;
+    Ok(Json(BulkDoneDto {
+        changed: done.changed,
+        unchanged: done.unchanged,
+        dry_run: req.dry_run,
+    }))
+}
+
+/// Registers the caller's participation in an advertisement's hiring (002 §2.1; scope
+/// `applications:write`): a municipal coordinator for the region's municipalities, or the
+/// hospital trust's union representative, no later than the application deadline, as the
+/// button on the advertisement's page does (`lis1_app::ads::participate`). Registering again
+/// changes nothing. No body.
+#[utoipa::path(put, path = "/api/v1/advertisements/{id}/participation", tag = "hiring",
+    params(("id" = i64, Path, description = "Advertisement id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the first answer is returned again")),
+    security(("token" = []), ("session" = [])),
+    responses((status = 204, description = "Registered (or already so)"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`idempotency_key_invalid`"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden` (neither the region's coordinator nor the trust's representative), `insufficient_scope`"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`idempotency_key_in_progress`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`participation_deadline_passed` (names the deadline), `idempotency_key_reused`")))]
+async fn participate(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(ad): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let s = v.require_api()?;
+    let ad = id(&ad, &v)?;
+    lis1_app::ads::participate(&state.app, &s.caller(), ad)
+        .await
+        .map_err(app_err(v.lang))?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// An application as a doctor sends it.

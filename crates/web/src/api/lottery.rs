@@ -2,7 +2,7 @@
 //! see it (the site's hospital, the cohort's doctors, the area's municipalities, the
 //! directorate), and the doctor's own ranking of the places, read and replaced with
 //! `ETag`/`If-Match`; the hospital's commitment and draw and the directorate's late-draw
-//! permission. Each handler calls the same use case as the pages (`lis1_app::lottery`).
+//! permission, and the hospital's reminder to the doctors who have not ranked. Each handler calls the same use case as the pages (`lis1_app::lottery`).
 //!
 //! Paths: committing a site's cohort *creates* the lottery, so it is `POST /api/v1/lotteries`
 //! (201 with `Location: /api/v1/lotteries/{id}`), and the draw acts on it,
@@ -34,6 +34,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_ranking, set_ranking))
         .routes(routes!(commit_lottery))
         .routes(routes!(draw_lottery))
+        .routes(routes!(remind_to_rank))
         .routes(routes!(allow_late_draw))
         .routes(routes!(reserve_place))
 }
@@ -411,6 +412,50 @@ async fn draw_lottery(
         .await
         .map_err(app_err(v.lang))?;
     Ok(Json(lottery_dto(st, &s.principal, s.user.id)))
+}
+
+/// What a reminder to rank did.
+#[derive(Serialize, ToSchema)]
+pub struct RemindedDto {
+    /// Doctors reminded now (by e-mail).
+    pub sent: usize,
+    /// Doctors who have not ranked but were reminded by hand earlier today already (at most one
+    /// such mail a day each).
+    pub already_today: usize,
+    /// Doctors who have ranked.
+    pub ranked: usize,
+}
+
+/// Reminds every doctor of a committed lottery who has not ranked the places yet, by e-mail,
+/// at most once a day each however often it is asked (scope `lottery:write`; the site's
+/// hospital trust), as the button on `/trekning` does (`lis1_app::lottery::remind_to_rank`).
+/// Logged as `lottery.remind`. No body.
+#[utoipa::path(post, path = "/api/v1/lotteries/{id}/reminders", tag = "lottery",
+    params(("id" = i64, Path, description = "Lottery (draw) id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the first answer is returned again")),
+    security(("token" = []), ("session" = [])),
+    responses((status = 200, body = RemindedDto),
+        (status = 400, body = Problem, description = "`idempotency_key_invalid`"),
+        (status = 401, body = Problem),
+        (status = 403, body = Problem, description = "`forbidden`, `insufficient_scope`, or no valid `X-CSRF-Token`"),
+        (status = 404, body = Problem, description = "`not_found`"),
+        (status = 409, body = Problem, description = "`lottery_not_open` (drawn already), `lottery_ranking_closed`, `idempotency_key_in_progress`"),
+        (status = 422, body = Problem, description = "`idempotency_key_reused`")))]
+async fn remind_to_rank(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(draw): Path<String>,
+) -> Result<Json<RemindedDto>, AppError> {
+    let s = v.require_api()?;
+    let draw = id(&draw, &v)?;
+    let done = lis1_app::lottery::remind_to_rank(&state.app, &s.caller(), draw)
+        .await
+        .map_err(app_err(v.lang))?;
+    Ok(Json(RemindedDto {
+        sent: done.sent,
+        already_today: done.already_today,
+        ranked: done.ranked,
+    }))
 }
 
 /// The reason for a late draw.

@@ -5,6 +5,7 @@
 //! Authentication is the portal's session cookie; unsafe methods must send the session's CSRF
 //! token in `X-CSRF-Token` (see `GET /api/v1/me`).
 
+pub mod audit;
 pub mod bound;
 pub mod coordinated;
 pub mod courses;
@@ -394,6 +395,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(list_organisations))
         .routes(routes!(holidays))
         .routes(routes!(verify_audit))
+        .merge(audit::router())
         .merge(hiring::router())
         .merge(offers::router())
         .merge(tokens::router())

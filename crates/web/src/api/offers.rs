@@ -1,6 +1,7 @@
 //! `/api/v1` for offers: the employer previews and makes offers to the next on the innstilling,
 //! reads the offers and acceptances of its advertisements, withdraws an offer and sets the
-//! next-in-line mode; the applicant reads and answers their own offers. Each handler calls the
+//! next-in-line mode, and in confirm mode reads what awaits its confirmation and confirms the
+//! offer to the next; the applicant reads and answers their own offers. Each handler calls the
 //! same use case as the page (`lis1_app::offers`).
 
 use axum::Json;
@@ -29,6 +30,8 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(advertisement_offers))
         .routes(routes!(preview_next))
         .routes(routes!(make_offers))
+        .routes(routes!(awaiting_confirmation))
+        .routes(routes!(confirm_next))
         .routes(routes!(withdraw_offer))
         .routes(routes!(set_mode))
         .routes(routes!(my_offers))
@@ -227,6 +230,105 @@ async fn make_offers(
     )
     .await
     .map_err(app_err(v.lang))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(MadeDto {
+            offer_ids: made.offer_ids,
+        }),
+    )
+        .into_response())
+}
+
+/// The suggested next candidate for a freed place.
+#[derive(Serialize, ToSchema)]
+pub struct NextCandidateDto {
+    /// The application.
+    pub application_id: i64,
+    /// Whether they have accepted a position elsewhere in the round (merking): flagged, not
+    /// skipped; the employer decides.
+    pub accepted_elsewhere: bool,
+}
+
+/// A position whose freed place waits for the employer's confirmation.
+#[derive(Serialize, ToSchema)]
+pub struct AwaitingDto {
+    /// The position.
+    pub position_id: i64,
+    /// Its free places.
+    pub free: u32,
+    /// Who would get the offer; `null` when no one is left on the innstilling.
+    pub next: Option<NextCandidateDto>,
+}
+
+/// What awaits the caller's confirmation on an advertisement in confirm mode (next-in-line
+/// mode `confirm`): each position the caller decides on where an offer was declined, expired,
+/// was withdrawn or resigned and a place is free, with the suggested next candidate. Empty in
+/// automatic mode. Naming candidates is logged (scope `offers:read`).
+#[utoipa::path(get, path = "/api/v1/advertisements/{id}/awaiting-confirmation", tag = "offers",
+    params(("id" = i64, Path, description = "Advertisement id")),
+    security(("token" = []), ("session" = [])),
+    responses((status = 200, body = Vec<AwaitingDto>), (status = 401, body = Problem),
+        (status = 403, body = Problem, description = "`forbidden` (decides on none of its positions) or `insufficient_scope`"),
+        (status = 404, body = Problem)))]
+async fn awaiting_confirmation(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(ad): Path<String>,
+) -> Result<Json<Vec<AwaitingDto>>, AppError> {
+    let s = v.require_api()?;
+    let ad = id(&ad, &v)?;
+    let waiting = uc::awaiting(&state.app, &s.caller(), ad)
+        .await
+        .map_err(app_err(v.lang))?;
+    Ok(Json(
+        waiting
+            .into_iter()
+            .map(|w| AwaitingDto {
+                position_id: w.position_id,
+                free: w.free,
+                next: w.next.map(|n| NextCandidateDto {
+                    application_id: n.application_id,
+                    accepted_elsewhere: n.accepted_elsewhere,
+                }),
+            })
+            .collect(),
+    ))
+}
+
+/// The employer's confirmation of the suggested next candidate.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmRequest {
+    /// The suggested next candidate's application, as read from `awaiting-confirmation`.
+    pub application_id: i64,
+}
+
+/// Confirms the offer of a freed place to the suggested next candidate (confirm mode), in the
+/// offer round open now with its reply deadline; the applicant is e-mailed (scope
+/// `offers:write`). Refused with 409 `next_in_line_changed`, nothing made, when the candidate is
+/// no longer next. Send `Idempotency-Key` so a retry never offers twice.
+#[utoipa::path(post, path = "/api/v1/advertisements/{id}/positions/{position}/confirmations", tag = "offers",
+    params(("id" = i64, Path, description = "Advertisement id"), ("position" = i64, Path, description = "Position id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the first answer is returned again")),
+    request_body = ConfirmRequest,
+    security(("token" = []), ("session" = [])),
+    responses((status = 201, body = MadeDto),
+        (status = 400, body = Problem, description = "`invalid_json` (naming the field), `idempotency_key_invalid`"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "`next_in_line_changed`, `idempotency_key_in_progress`"),
+        (status = 422, body = Problem, description = "`offer_too_early` and the other offer-round rules, `idempotency_key_reused`")))]
+async fn confirm_next(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path((ad, position)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let s = v.require_api()?;
+    let (ad, position) = (id(&ad, &v)?, id(&position, &v)?);
+    let req: ConfirmRequest = parse_json(&body, v.lang)?;
+    let made = uc::confirm_next(&state.app, &s.caller(), ad, position, req.application_id)
+        .await
+        .map_err(app_err(v.lang))?;
     Ok((
         StatusCode::CREATED,
         Json(MadeDto {

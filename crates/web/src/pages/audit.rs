@@ -130,11 +130,8 @@ pub async fn log(
             }
         })
         .collect();
-    let (verdict, sealing, entries) = (view.verdict, view.sealing, view.entries);
-    let older = (entries.len() as i64 == PAGE_SIZE)
-        .then(|| entries.last().map(|e| e.seq))
-        .flatten();
-    let mut names = std::collections::HashMap::new();
+    let (verdict, sealing, entries, names) = (view.verdict, view.sealing, view.entries, view.names);
+    let older = view.more.then(|| entries.last().map(|e| e.seq)).flatten();
     let mut rows = Vec::new();
     for e in entries {
         let actor = match e.actor_user_id {
@@ -147,16 +144,10 @@ pub async fn log(
                 None => crate::i18n::t(lang, "audit.system"),
             },
             Some(uid) => {
-                if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(uid) {
-                    let name = state
-                        .store
-                        .user(uid)
-                        .await
-                        .map(|u| u.display_name)
-                        .unwrap_or_else(|_| format!("#{uid}"));
-                    slot.insert(name);
-                }
-                let name = names.get(&uid).cloned().unwrap_or_default();
+                let name = names
+                    .get(&uid)
+                    .cloned()
+                    .unwrap_or_else(|| format!("#{uid}"));
                 match &e.actor_role {
                     Some(role) => format!("{name} ({role})"),
                     None => name,

@@ -113,12 +113,15 @@ pub async fn dashboard(
             if mine.is_empty() {
                 continue;
             }
-            let n =
-                crate::pages::offers::awaiting_confirmation(&state, &c, &mine, state.now(), lang)
-                    .await?
-                    .iter()
-                    .filter(|w| w.next.is_some())
-                    .count();
+            // Only a count, naming no one: the queue itself, without the read's audit entry
+            // (`lis1_app::offers::awaiting` logs the candidates it names).
+            let mut tx = state.store.begin().await.map_err(store_err)?;
+            let n = lis1_app::offers::awaiting_confirmation(&mut tx, &c, &mine, state.now())
+                .await
+                .map_err(|e| AppError::app(e, lang))?
+                .iter()
+                .filter(|w| w.next.is_some())
+                .count();
             if n > 0 {
                 awaiting.push(context! { id => c.ad.id, title => c.ad.title.clone(), count => n });
             }

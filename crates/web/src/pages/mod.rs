@@ -119,6 +119,13 @@ pub const PERSONAL_READS: &[(&str, &str)] = &[
     ),
     // The API: offers of an advertisement (applicants by id), who is next (by name).
     ("/api/v1/advertisements/{id}/offers", "offers.view"),
+    // Who is next for a freed place (by application), in confirm mode.
+    (
+        "/api/v1/advertisements/{id}/awaiting-confirmation",
+        "offers.awaiting",
+    ),
+    // The audit log names who did what.
+    ("/api/v1/audit/entries", "audit.view"),
     // Coordinated admission (issue 16): whom each position got, by name (to its employer and
     // the directorate); the export (opaque ids, but everyone's results).
     ("/runder/{id}/samordnet", "coordinated.result_view"),

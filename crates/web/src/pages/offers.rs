@@ -293,25 +293,6 @@ pub fn identifying_text(
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
-/// The confirmation queue of an advertisement in confirm mode (see
-/// `lis1_app::offers::awaiting_confirmation`).
-pub async fn awaiting_confirmation(
-    state: &AppState,
-    c: &AdContext,
-    positions: &[i64],
-    now: Timestamp,
-    lang: Lang,
-) -> Result<Vec<uc::Awaiting>, AppError> {
-    let mut tx = state
-        .store
-        .begin()
-        .await
-        .map_err(|e| AppError::store(e, lang))?;
-    uc::awaiting_confirmation(&mut tx, c, positions, now)
-        .await
-        .map_err(|e| AppError::app(e, lang))
-}
-
 /// `POST /utlysninger/{id}/tilbud`: offer a position to the next on the innstilling (the
 /// recruiter; for a bound position the later employer). Without `bekreft` it shows who will get
 /// an offer, how many, and the reply deadline, and asks for confirmation; with it, it makes

@@ -38,6 +38,7 @@ mod rest_course;
 mod security;
 mod statistics;
 mod walkthrough;
+mod workflows_api;
 
 use axum::Router;
 use axum::body::Body;

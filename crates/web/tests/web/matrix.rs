@@ -74,8 +74,17 @@ const EXPECTED: &[(&str, &str)] = &[
     ("PUT /api/v1/advertisements/{id}/applicants/{application}/assessment", "--A--------------A---"),
     ("POST /api/v1/advertisements/{id}/applicants/{application}/comments", "--A--------------A--- 422"),
     ("POST /api/v1/advertisements/{id}/applications", "---------------AA---- 422"),
+    // Confirm mode: what awaits the deciding employer (HNT for the ordinary positions,
+    // Levanger for the bound one), and HNT's confirmation of no one next (409).
+    ("GET /api/v1/advertisements/{id}/awaiting-confirmation", "--A-A------------AA-A"),
+    // Empty: refused after access control.
+    ("POST /api/v1/advertisements/{id}/bulk-actions", "--A--------------A--- 422"),
     ("PUT /api/v1/advertisements/{id}/next-in-line", "--A--------------A---"),
     ("GET /api/v1/advertisements/{id}/offers", "AAA-A------------AAAA"),
+    // The application deadline has passed: refused after access control (the region's
+    // coordinator and the trust's union representative).
+    ("PUT /api/v1/advertisements/{id}/participation", "------A---A---------- 409 422"),
+    ("POST /api/v1/advertisements/{id}/positions/{position}/confirmations", "--A--------------A--- 409"),
     ("GET /api/v1/advertisements/{id}/positions/{position}/next", "--A--------------A---"),
     ("POST /api/v1/advertisements/{id}/positions/{position}/offers", "--A--------------A--- 409"),
     ("GET /api/v1/advertisements/{id}/recommendation", "A-A-A------------AAAA"),
@@ -85,6 +94,7 @@ const EXPECTED: &[(&str, &str)] = &[
     // her rest application to Levanger (its employer, as on /dokumenter/{id}).
     ("GET /api/v1/documents/{id}", "A-A-A----------A-AAAA"),
     ("GET /api/v1/audit/verify", "A------------------A-"),
+    ("GET /api/v1/audit/entries", "A------------------A-"),
     ("GET /api/v1/bound/capacity", "AAAAAA--AA-------AAAA"),
     ("GET /api/v1/bound/plans/{id}", "A-A--------------A-AA"),
     ("GET /api/v1/calendar/holidays/{year}", "AAAAAAAAAAAAAAAAAAAAA"),
@@ -118,6 +128,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/lotteries/{id}", "AAA-A-A-A-A----A-AAAA"),
     ("POST /api/v1/lotteries", "--A--------------A--- 409"),
     ("POST /api/v1/lotteries/{id}/draw", "--A--------------A--- 409"),
+    ("POST /api/v1/lotteries/{id}/reminders", "--A--------------A--- 409"),
     ("PUT /api/v1/lotteries/cohorts/{site}/{cohort}/late-draw-permission", "A------------------A- 409"),
     ("GET /api/v1/me", "AAAAAAAAAAAAAAAAAAAAA"),
     ("GET /api/v1/me/offers", "---------------AA----"),
@@ -669,6 +680,14 @@ fn body(op: &str, w: &World) -> Option<String> {
             serde_json::json!({"position_ids": [w.ordinary], "answers": {"applies_for_bound": "no"}})
         }
         "PUT /api/v1/advertisements/{id}/next-in-line" => serde_json::json!({"mode": "automatic"}),
+        // Nobody chosen: refused after access control, nothing changed.
+        "POST /api/v1/advertisements/{id}/bulk-actions" => {
+            serde_json::json!({"action": "shortlist", "application_ids": []})
+        }
+        // No one is next with application 0: refused with next_in_line_changed.
+        "POST /api/v1/advertisements/{id}/positions/{position}/confirmations" => {
+            serde_json::json!({"application_id": 0})
+        }
         // Nobody is expected next: refused with next_in_line_changed, nothing made.
         "POST /api/v1/advertisements/{id}/positions/{position}/offers" => {
             serde_json::json!({"expected_applications": [0]})

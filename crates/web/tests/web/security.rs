@@ -447,6 +447,17 @@ fn personal_visits(w: &World) -> HashMap<&'static str, (&'static str, String)> {
             (hnt, format!("/lister/{}/2028-09-01", w.site)),
         ),
         (
+            "/api/v1/audit/entries",
+            ("hdir@demo.lis1.no", "/api/v1/audit/entries".to_string()),
+        ),
+        (
+            "/api/v1/advertisements/{id}/awaiting-confirmation",
+            (
+                hnt,
+                format!("/api/v1/advertisements/{ad}/awaiting-confirmation"),
+            ),
+        ),
+        (
             "/revisjonslogg",
             ("hdir@demo.lis1.no", "/revisjonslogg".to_string()),
         ),
