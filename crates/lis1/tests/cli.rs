@@ -274,7 +274,7 @@ async fn a_draw_of_the_demo_cohort_verifies_with_the_command() {
     assert!(seeded.status.success(), "{}", text(&seeded));
     assert!(text(&seeded).contains("lege.levanger01@demo.lis1.no"));
 
-    let store = Store::connect(&url).await.unwrap();
+    let store = keyed(&url).await;
     let site = store
         .orgs()
         .await
@@ -466,7 +466,7 @@ async fn fill(url: &str) {
     use lis1_store::{Actor, Ctx};
     let seeded = lis1(&["demo", "--no-serve"], &[("LIS1_DEMO_DATABASE_URL", url)]);
     assert!(seeded.status.success(), "{}", text(&seeded));
-    let store = Store::connect(url).await.unwrap();
+    let store = keyed(url).await;
     let site = store
         .orgs()
         .await

@@ -96,7 +96,7 @@ struct Doctor {
 }
 
 async fn fixture(url: &str) -> Vec<Doctor> {
-    let store = Store::connect(url).await.unwrap();
+    let store = crate::keyed(url).await;
     store.migrate().await.unwrap();
     let now = Timestamp::now();
     lis1_store::demo::seed(&store, now).await.unwrap();
@@ -275,7 +275,7 @@ async fn run(url: &str) {
     }
     let killed_mid_flight = cut_off;
     // Check what the database holds, with the server down.
-    let store = Store::connect(url).await.unwrap();
+    let store = crate::keyed(url).await;
     let acknowledged = acknowledged.lock().unwrap().clone();
     assert!(
         !acknowledged.is_empty(),

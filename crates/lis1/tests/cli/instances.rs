@@ -212,7 +212,7 @@ async fn user(store: &Store, ctx: &Ctx, email: &str, org: i64, password: Option<
 async fn run(url: &str) {
     // The data: the demo's organisations, OFFERS doctors with an open offer each, two doctors
     // who sign in.
-    let store = Store::connect(url).await.unwrap();
+    let store = super::keyed(url).await;
     store.migrate().await.unwrap();
     let now = Timestamp::now();
     lis1_store::demo::seed(&store, now).await.unwrap();
@@ -537,7 +537,7 @@ async fn next_in_line(url: &str) {
     use lis1_store::offers::NewOffer;
     use lis1_store::rounds::{NewRound, OfferRoundTimes};
 
-    let store = Store::connect(url).await.unwrap();
+    let store = super::keyed(url).await;
     store.migrate().await.unwrap();
     let now = Timestamp::now();
     let hours = SignedDuration::from_hours;
@@ -934,7 +934,7 @@ async fn a_killed_lease_holder_s_jobs_are_taken_over_once() {
 }
 
 async fn failover(url: &str) {
-    let store = Store::connect(url).await.unwrap();
+    let store = super::keyed(url).await;
     store.migrate().await.unwrap();
     let now = Timestamp::now();
     lis1_store::demo::seed(&store, now).await.unwrap();
