@@ -19,7 +19,7 @@ use lis1_store::outbox::NewMail;
 use lis1_store::users::User;
 
 use crate::notify::{self, date};
-use crate::{App, Caller, Error, Result};
+use crate::{App, Caller, Error, Kind, Result};
 
 /// Today in Norway.
 pub fn today(app: &App) -> Date {
@@ -173,12 +173,17 @@ pub async fn record_fulfilment(
         ),
         None => Err(Denied::new("register_fulfilment")),
     }
-    .map_err(|d| {
-        if may_view {
-            Error::forbidden(d)
-        } else {
-            Error::not_found()
-        }
+    .map_err(|d| match (may_view, &muni_path) {
+        // Access first, but those who follow the course are told why no one may register yet.
+        (true, None) => Error::text(
+            Kind::Forbidden,
+            "obligation_not_placed",
+            "Løpet er ikke plassert i en kommune ennå, så ingen kan registrere oppfyllelse. Kommunen registrerer når løpet er plassert.",
+            "Løpet er ikkje plassert i ein kommune enno, så ingen kan registrere oppfylling. Kommunen registrerer når løpet er plassert.",
+            "The course is not placed in a municipality yet, so no one can register a fulfilment. The municipality registers once it is placed.",
+        ),
+        (true, Some(_)) => Error::forbidden(d),
+        (false, _) => Error::not_found(),
     })?;
     let Ok(on) = on.trim().parse::<Date>() else {
         return Err(Error::field_text(

@@ -249,15 +249,12 @@ pub async fn status(
         };
         grant.get_or_insert(g);
         any_allowed = true;
-        if !by_hf.contains_key(&ad.hf_id) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = by_hf.entry(ad.hf_id) {
             let name = tx.org(ad.hf_id).await?.name;
-            by_hf.insert(
-                ad.hf_id,
-                TrustFigures {
-                    name,
-                    ..TrustFigures::default()
-                },
-            );
+            slot.insert(TrustFigures {
+                name,
+                ..TrustFigures::default()
+            });
         }
         for p in &ad.positions {
             let offers = tx.offers_for_position(p.id).await?;
@@ -308,15 +305,12 @@ pub async fn status(
         };
         grant.get_or_insert(g);
         any_allowed = true;
-        if !by_hf.contains_key(&owner) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = by_hf.entry(owner) {
             let name = tx.org(owner).await?.name;
-            by_hf.insert(
-                owner,
-                TrustFigures {
-                    name,
-                    ..TrustFigures::default()
-                },
-            );
+            slot.insert(TrustFigures {
+                name,
+                ..TrustFigures::default()
+            });
         }
         if let Some(entry) = by_hf.get_mut(&owner) {
             if r.state == "open" {

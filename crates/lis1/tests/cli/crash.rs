@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use jiff::{SignedDuration, Timestamp};
 use lis1_domain::access::{Grant, Role};
 use lis1_store::users::NewUser;
-use lis1_store::{Actor, Ctx, Store};
+use lis1_store::{Actor, Ctx};
 use rand::Rng;
 use sqlx::Executor;
 

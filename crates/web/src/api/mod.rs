@@ -256,7 +256,7 @@ impl PageParams {
     ) -> Result<(Vec<T>, Option<String>), AppError> {
         let limit = self.limit(lang)?;
         let after = self.after::<K>(lang)?;
-        items.sort_by(|a, b| key(a).cmp(&key(b)));
+        items.sort_by_key(|a| key(a));
         let mut rest: Vec<T> = items
             .into_iter()
             .filter(|i| after.as_ref().is_none_or(|a| key(i) > *a))

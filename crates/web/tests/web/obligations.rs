@@ -242,7 +242,8 @@ both_backends!(
             ],
         )
         .await;
-        assert_eq!(r.status, StatusCode::CONFLICT);
+        // Access is decided first (403), and the HF is told why no one may register yet.
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert!(r.body.contains("ikke plassert i en kommune"), "{}", r.body);
         // Without the CSRF token, nothing happens.
         let forged = app
