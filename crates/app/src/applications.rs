@@ -827,15 +827,6 @@ pub(crate) async fn applicant_grant(tx: &mut Tx, caller: &Caller, applicant: i64
     Err(Error::not_found())
 }
 
-/// Whether the caller may see an applicant's documents (see [`applicant_grant`]): the grant
-/// that allows it, or not found.
-pub async fn may_see_applicant(app: &App, caller: &Caller, applicant: i64) -> Result<Grant> {
-    let mut tx = app.begin().await?;
-    let grant = applicant_grant(&mut tx, caller, applicant).await?;
-    tx.commit().await?;
-    Ok(grant)
-}
-
 /// One position of the innstilling page: its offers, its ranking, whether the caller decides.
 #[derive(Debug, Clone)]
 pub struct RecommendationPosition {

@@ -36,7 +36,7 @@ pub async fn documents(app: &App, caller: &Caller) -> Result<Vec<DocumentMeta>> 
 }
 
 /// One document with its content, for the owner, or for someone who may see the owner's
-/// applications or rest applications (`applications::may_see_applicant`); to anyone else it does
+/// applications or rest applications (`applications::applicant_grant`); to anyone else it does
 /// not exist. A view by anyone but the owner is audit-logged (`document.view`) in the same
 /// transaction as the read. A token acts as its organisation, never as the owner.
 pub async fn document(app: &App, caller: &Caller, id: i64) -> Result<(DocumentMeta, Vec<u8>)> {
